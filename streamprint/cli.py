@@ -1,0 +1,267 @@
+"""The command line: parse, call the library, report. Nothing here that Python callers lack.
+
+    streamprint MOVIE OUT.png [options]        fingerprint a movie (MOVIE may be - for stdin)
+    streamprint render DATA.json OUT.png       redraw a strip from saved data
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import __version__
+from .clusterer import ALGORITHMS
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, StreamprintError
+from .fingerprint import DEFAULT_ANALYSIS_SIZE, Fingerprint, Options, Progress, check_writable, fingerprint
+from .renderer import ORDERS
+from .sampler import DEFAULT_INTERVAL, Sampling
+
+log = logging.getLogger("streamprint")
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    success
+  1    the input could not be processed, or the output could not be written
+  2    usage error (bad options or arguments)
+  130  interrupted (Ctrl-C or SIGTERM); no output is left half-written
+"""
+
+COMMANDS_HELP = """\
+other commands:
+  streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
+  streamprint COMMAND --help        options of a command
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _add_render_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("drawing the strip")
+    g.add_argument("--height", type=_positive_int, default=200, metavar="PX",
+                   help="strip height in pixels (default: %(default)s)")
+    g.add_argument("--column-width", type=_positive_int, default=1, metavar="PX",
+                   help="width of each sample's column in pixels (default: %(default)s)")
+    g.add_argument("--order", choices=ORDERS, default="weight",
+                   help="top-to-bottom order of a column's colours: 'weight' puts the most "
+                        "frequent on top, 'lightness' the lightest (default: %(default)s)")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no warnings")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log details, including FFmpeg's own messages, to stderr")
+
+
+def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=prog,
+        description="Make the colour fingerprint of a movie: a strip with one column per sampled "
+                    "frame, showing that frame's dominant colours (k-means) stacked by share. "
+                    "One streaming pass, no intermediate files.",
+        epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help="movie file, or - to read a stream from standard input")
+    p.add_argument("output", help="strip image to write (PNG)")
+    s = p.add_argument_group("sampling (pick one; default: --interval %g)" % DEFAULT_INTERVAL)
+    m = s.add_mutually_exclusive_group()
+    m.add_argument("--every", type=_positive_int, metavar="N", help="use every Nth decoded frame")
+    m.add_argument("--interval", type=_positive_float, metavar="SECONDS",
+                   help="use the frame nearest to every multiple of SECONDS (by timestamp, so "
+                        "variable frame rate is fine)")
+    m.add_argument("--samples", type=_positive_int, metavar="N",
+                   help="use N frames evenly spaced over the duration (needs a known duration)")
+    c = p.add_argument_group("colours")
+    c.add_argument("--colors", type=_positive_int, default=5, metavar="K",
+                   help="dominant colours per frame (k-means clusters, default: %(default)s)")
+    c.add_argument("--algorithm", choices=ALGORITHMS, default="minibatch",
+                   help="k-means variant, each warm-started from the previous sample and restarted "
+                        "cold at scene cuts: 'minibatch' (MiniBatchKMeans) or 'kmeans' (full-batch "
+                        "Lloyd) (default: %(default)s)")
+    c.add_argument("--seed", type=_non_negative_int, default=0,
+                   help="random seed; the same seed gives the same output (default: %(default)s)")
+    c.add_argument("--analysis-size", type=_positive_int, default=DEFAULT_ANALYSIS_SIZE, metavar="PX",
+                   help="frames are shrunk so their long side is PX pixels before clustering "
+                        "(default: %(default)s)")
+    _add_render_options(p)
+    o = p.add_argument_group("input and output")
+    o.add_argument("--data", metavar="FILE",
+                   help="also save the samples (times, colours, weights) and metadata as JSON, "
+                        "or CSV if FILE ends in .csv; redraw later with 'streamprint render'")
+    o.add_argument("--format", metavar="NAME",
+                   help="force FFmpeg's demuxer (e.g. matroska, mpegts, nut, yuv4mpegpipe)")
+    o.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
+                   help="decoder threads, 0 for one per core (default: %(default)s)")
+    _add_common(p)
+    p.add_argument("--version", action="version", version=f"streamprint {__version__}")
+    return p
+
+
+def render_parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=prog,
+        description="Redraw a fingerprint strip from a file saved with --data (JSON or CSV), "
+                    "without decoding the movie again.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("data", help="fingerprint data file (.json or .csv)")
+    p.add_argument("output", help="strip image to write (PNG)")
+    _add_render_options(p)
+    _add_common(p)
+    return p
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr fed by the library's progress callback; ETA only when the total
+    is known."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, p: Progress) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=p.expected, unit="sample", file=sys.stderr, dynamic_ncols=True,
+                            leave=False, desc="fingerprint")
+        if self.bar.total is not None and p.samples > self.bar.total:
+            self.bar.total = p.samples
+        self.bar.update(p.samples - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("streamprint: %(levelname)s: %(message)s"))
+    root = logging.getLogger("streamprint")
+    root.handlers[:] = [h for h in root.handlers if isinstance(h, logging.NullHandler)] + [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    root.propagate = False
+    if verbose:
+        import av.logging
+
+        av.logging.set_level(av.logging.VERBOSE)
+        libav = logging.getLogger("libav")
+        libav.addHandler(handler)
+        libav.setLevel(logging.DEBUG)
+
+
+def _sampling(args: argparse.Namespace) -> Sampling:
+    if args.every is not None:
+        return Sampling.every(args.every)
+    if args.samples is not None:
+        return Sampling.samples(args.samples)
+    if args.interval is not None:
+        return Sampling.interval(args.interval)
+    return Sampling.default()
+
+
+def run_fingerprint(args: argparse.Namespace) -> int:
+    options = Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
+                      seed=args.seed, analysis_size=args.analysis_size)
+    check_writable(args.output)
+    if args.data:
+        check_writable(args.data)
+    bar = _ProgressBar(enabled=not args.quiet)
+    try:
+        fp = fingerprint(args.input, options, format=args.format, threads=args.threads, progress=bar)
+    finally:
+        bar.close()
+    image = fp.render(height=args.height, column_width=args.column_width, order=args.order)
+    if args.data:
+        fp.save(args.data)
+    from .renderer import write_image
+
+    write_image(image, args.output)
+    if fp.decode.corrupt_packets:
+        log.warning("%d damaged packet(s) were skipped", fp.decode.corrupt_packets)
+    log.info("wrote %s: %d samples, %dx%d px", args.output, len(fp), image.shape[1], image.shape[0])
+    return 0
+
+
+def run_render(args: argparse.Namespace) -> int:
+    fp = Fingerprint.load(args.data)
+    check_writable(args.output)
+    fp.save_image(args.output, height=args.height, column_width=args.column_width, order=args.order)
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[argparse.Namespace], int]]] = {
+    "render": (render_parser, run_render),
+}
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``streamprint`` command; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in COMMANDS:
+        make_parser, run = COMMANDS[args_list.pop(0)]
+    elif args_list and args_list[0] == "fingerprint":
+        args_list.pop(0)
+        make_parser, run = fingerprint_parser, run_fingerprint
+    else:
+        make_parser, run = fingerprint_parser, run_fingerprint
+    args = make_parser().parse_args(args_list)
+    _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return run(args)
+    except StreamprintError as exc:
+        print(f"streamprint: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("streamprint: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)

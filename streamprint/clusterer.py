@@ -1,0 +1,216 @@
+"""Stage 3, the clusterer: the dominant colours of one frame, warm-started from the last.
+
+:class:`FrameClusterer` follows scikit-learn's conventions: parameters are validated once
+in the constructor, ``random_state`` makes it deterministic, and :meth:`FrameClusterer.fit`
+returns a :class:`Palette`. Between calls it keeps the previous frame's centroids and
+starts the next fit from them (a warm start). At a scene cut those centroids are stale: the
+frame's pixels, assigned to the old centroids, cost far more than the last frame's final
+fit did. Then the clusterer restarts cold (k-means++).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.exceptions import ConvergenceWarning
+
+from .errors import UsageError
+
+Algorithm = Literal["minibatch", "kmeans"]
+ALGORITHMS: tuple[str, ...] = ("minibatch", "kmeans")
+
+#: A warm start is abandoned when the frame's cost under the previous centroids exceeds
+#: this multiple of the previous frame's final cost (a scene cut or a big change).
+DEFAULT_RESTART_RATIO = 1.5
+#: ... or this many squared 0-255 units per pixel above it (so near-solid frames, whose
+#: cost is close to zero, do not restart on sensor noise alone).
+RESTART_FLOOR = 25.0
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The dominant colours of one image.
+
+    ``colors``: shape (k, 3), dtype uint8, sRGB 0-255, most frequent first.
+    ``weights``: shape (k,), float64, the share of pixels of each colour; sums to 1.
+    ``inertia``: mean squared distance of a pixel to its colour, in (0-255 units)^2.
+    ``restarted``: True when the fit started cold (first frame or a detected cut).
+    """
+
+    colors: np.ndarray
+    weights: np.ndarray
+    inertia: float = 0.0
+    restarted: bool = field(default=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.colors.ndim != 2 or self.colors.shape[1] != 3 or self.colors.dtype != np.uint8:
+            raise ValueError("colors must be a (k, 3) uint8 array")
+        if self.weights.shape != (self.colors.shape[0],):
+            raise ValueError("weights must have one entry per colour")
+
+    def __len__(self) -> int:
+        return int(self.colors.shape[0])
+
+    @property
+    def hex(self) -> list[str]:
+        """Colours as ``#rrggbb`` strings."""
+        return [to_hex(c) for c in self.colors]
+
+    @classmethod
+    def from_centroids(cls, centroids: np.ndarray, counts: np.ndarray, inertia: float = 0.0,
+                       restarted: bool = False) -> Palette:
+        """Round float 0-255 centroids to 8-bit, merge those that round to the same colour,
+        drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
+        colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8)
+        counts = np.asarray(counts, dtype=np.float64)
+        keys = colors.astype(np.int64) @ np.array([65536, 256, 1])
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        merged = np.zeros(len(uniq))
+        np.add.at(merged, inverse, counts)
+        keep = merged > 0
+        uniq, merged = uniq[keep], merged[keep]
+        if merged.sum() <= 0:
+            raise ValueError("a palette needs at least one pixel")
+        order = np.lexsort((uniq, -merged))
+        uniq, merged = uniq[order], merged[order]
+        out = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.uint8)
+        return cls(out, merged / merged.sum(), float(inertia), restarted)
+
+
+def to_hex(color: np.ndarray | tuple[int, int, int]) -> str:
+    r, g, b = (int(v) for v in color)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def from_hex(text: str) -> tuple[int, int, int]:
+    t = text.strip().lstrip("#")
+    if len(t) != 6:
+        raise ValueError(f"not a #rrggbb colour: {text!r}")
+    return int(t[0:2], 16), int(t[2:4], 16), int(t[4:6], 16)
+
+
+class FrameClusterer:
+    """k-means per frame, each fit warm-started from the previous frame's centroids.
+
+    Parameters
+    ----------
+    n_colors : clusters per frame (k), 1-64.
+    algorithm : ``"minibatch"`` (MiniBatchKMeans) or ``"kmeans"`` (full-batch Lloyd).
+    random_state : seed; the same seed and frames give the same palettes.
+    restart_ratio : cold-restart threshold (see :data:`DEFAULT_RESTART_RATIO`).
+    max_iter, batch_size : passed to scikit-learn (batch_size: minibatch only).
+    """
+
+    def __init__(
+        self,
+        n_colors: int = 5,
+        algorithm: Algorithm = "minibatch",
+        random_state: int = 0,
+        restart_ratio: float = DEFAULT_RESTART_RATIO,
+        max_iter: int | None = None,
+        batch_size: int = 4096,
+        cold_n_init: int = 3,
+    ) -> None:
+        if not isinstance(n_colors, int) or isinstance(n_colors, bool) or not 1 <= n_colors <= 64:
+            raise UsageError(f"--colors must be a whole number from 1 to 64, got {n_colors!r}")
+        if algorithm not in ALGORITHMS:
+            raise UsageError(f"--algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+        if not isinstance(random_state, int) or random_state < 0:
+            raise UsageError(f"--seed must be a whole number >= 0, got {random_state!r}")
+        if not restart_ratio > 1.0:
+            raise UsageError("restart_ratio must be > 1")
+        self.n_colors = n_colors
+        self.algorithm: Algorithm = algorithm
+        self.random_state = random_state
+        self.restart_ratio = float(restart_ratio)
+        self.max_iter = max_iter if max_iter is not None else (20 if algorithm == "minibatch" else 50)
+        self.batch_size = int(batch_size)
+        self.cold_n_init = int(cold_n_init)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the previous frame: the next fit starts cold."""
+        self.centroids_: np.ndarray | None = None
+        self.inertia_: float | None = None
+        self.n_fits_ = 0
+        self.n_restarts_ = 0
+
+    def get_state(self) -> dict:
+        """The warm-start state, for checkpoints: plain lists and numbers."""
+        return {
+            "centroids": None if self.centroids_ is None else self.centroids_.tolist(),
+            "inertia": self.inertia_,
+            "n_fits": self.n_fits_,
+            "n_restarts": self.n_restarts_,
+        }
+
+    def set_state(self, state: dict) -> None:
+        c = state.get("centroids")
+        self.centroids_ = None if c is None else np.asarray(c, dtype=np.float64)
+        self.inertia_ = state.get("inertia")
+        self.n_fits_ = int(state.get("n_fits", 0))
+        self.n_restarts_ = int(state.get("n_restarts", 0))
+
+    def fit(self, image: np.ndarray) -> Palette:
+        """Cluster one image: shape (h, w, 3) or (n, 3), dtype uint8, sRGB 0-255."""
+        pixels = np.asarray(image).reshape(-1, 3)
+        if pixels.shape[0] == 0:
+            raise ValueError("cannot cluster an empty image")
+        seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
+        self.n_fits_ += 1
+
+        # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
+        keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
+        uniq, counts = np.unique(keys, return_counts=True)
+        if uniq.size <= self.n_colors:
+            colors = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
+            self.centroids_ = None  # too few colours to warm-start k clusters from
+            self.inertia_ = 0.0
+            return Palette.from_centroids(colors.astype(np.float64), counts, 0.0, restarted=True)
+
+        X = pixels.astype(np.float32)
+        init = self._warm_init(X)
+        restarted = init is None
+        if restarted:
+            self.n_restarts_ += 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = self._model(init, seed)
+            model.fit(X)
+        centroids = model.cluster_centers_.astype(np.float64)
+        labels = model.labels_
+        counts = np.bincount(labels, minlength=self.n_colors)
+        inertia = float(model.inertia_) / X.shape[0]
+        self.centroids_ = centroids
+        self.inertia_ = inertia
+        return Palette.from_centroids(centroids, counts, inertia, restarted)
+
+    def _warm_init(self, X: np.ndarray) -> np.ndarray | None:
+        """Previous centroids if they still fit this frame; None to start cold."""
+        if self.centroids_ is None or self.inertia_ is None or len(self.centroids_) != self.n_colors:
+            return None
+        c = self.centroids_.astype(np.float32)
+        # Cost of the frame under the old centroids: ||x||^2 - 2 x.c + ||c||^2, minimised.
+        d = (c * c).sum(axis=1)[None, :] - 2.0 * (X @ c.T)
+        cost = float(np.mean(d.min(axis=1) + (X * X).sum(axis=1)))
+        if cost > self.restart_ratio * self.inertia_ + RESTART_FLOOR:
+            return None
+        return c
+
+    def _model(self, init: np.ndarray | None, seed: int) -> KMeans | MiniBatchKMeans:
+        k = self.n_colors
+        if self.algorithm == "kmeans":
+            if init is None:
+                return KMeans(k, init="k-means++", n_init=self.cold_n_init, max_iter=self.max_iter,
+                              random_state=seed, algorithm="lloyd")
+            return KMeans(k, init=init, n_init=1, max_iter=self.max_iter, random_state=seed,
+                          algorithm="lloyd")
+        if init is None:
+            return MiniBatchKMeans(k, init="k-means++", n_init=self.cold_n_init, max_iter=self.max_iter,
+                                   batch_size=self.batch_size, random_state=seed)
+        return MiniBatchKMeans(k, init=init, n_init=1, max_iter=self.max_iter,
+                               batch_size=self.batch_size, random_state=seed)

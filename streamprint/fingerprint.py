@@ -1,0 +1,314 @@
+"""The pipeline: source -> sampler -> clusterer, and the :class:`Fingerprint` it produces.
+
+A fingerprint is plain data (sample times, colours, weights, plus where they came from),
+so it can be saved as JSON or CSV, loaded back, and rendered again without decoding.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from . import __version__
+from .atomic import atomic_output
+from .clusterer import Algorithm, FrameClusterer, Palette, from_hex, to_hex
+from .errors import DataFormatError, InputNotFoundError, OutputError, UsageError
+from .renderer import Order, render_stacked, write_image
+from .sampler import Sampling, select
+from .source import DecodeStats, SourceInfo, VideoSource
+
+log = logging.getLogger("streamprint")
+
+FORMAT_NAME = "streamprint-fingerprint"
+FORMAT_VERSION = 1
+
+#: Default long side, in pixels, of the image each frame is shrunk to before clustering.
+DEFAULT_ANALYSIS_SIZE = 160
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that decides a fingerprint's content (not how it is drawn)."""
+
+    sampling: Sampling = field(default_factory=Sampling.default)
+    colors: int = 5
+    algorithm: Algorithm = "minibatch"
+    seed: int = 0
+    analysis_size: int = DEFAULT_ANALYSIS_SIZE
+    """Long side in pixels of the downscaled frame that is clustered."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sampling, Sampling):
+            raise UsageError("sampling must be a Sampling")
+        if not isinstance(self.analysis_size, int) or not 8 <= self.analysis_size <= 4096:
+            raise UsageError(f"--analysis-size must be from 8 to 4096 pixels, got {self.analysis_size!r}")
+        # FrameClusterer validates colours, algorithm and seed.
+        FrameClusterer(self.colors, self.algorithm, self.seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sampling": self.sampling.to_dict(),
+            "colors": self.colors,
+            "algorithm": self.algorithm,
+            "seed": self.seed,
+            "analysis_size": self.analysis_size,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Options:
+        return cls(
+            sampling=Sampling.from_dict(data["sampling"]),
+            colors=int(data["colors"]),
+            algorithm=data["algorithm"],
+            seed=int(data["seed"]),
+            analysis_size=int(data["analysis_size"]),
+        )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One column: the frame's index (presentation order), its time in seconds, its palette."""
+
+    frame: int
+    time: float
+    palette: Palette
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after every sample. ``expected`` and ``duration`` are None when unknown."""
+
+    samples: int
+    expected: int | None
+    time: float
+    """Position in the movie, seconds."""
+    duration: float | None
+    frames: int
+    """Frames decoded so far."""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A movie's colour fingerprint: its samples, the options used, and the source's metadata."""
+
+    source: SourceInfo
+    options: Options
+    samples: tuple[Sample, ...]
+    decode: DecodeStats = DecodeStats(0, 0, 0)
+    version: str = __version__
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @property
+    def palettes(self) -> list[Palette]:
+        return [s.palette for s in self.samples]
+
+    @property
+    def times(self) -> np.ndarray:
+        """Sample times in seconds, float64, shape (n,)."""
+        return np.array([s.time for s in self.samples], dtype=np.float64)
+
+    def render(self, height: int = 200, column_width: int = 1, order: Order = "weight") -> np.ndarray:
+        """The strip as an (height, n * column_width, 3) uint8 sRGB array."""
+        return render_stacked(self.palettes, height=height, column_width=column_width, order=order)
+
+    def save_image(self, path: str | os.PathLike[str], **render_args: Any) -> None:
+        """Render and write the strip as PNG, atomically."""
+        write_image(self.render(**render_args), path)
+
+    # ---- serialisation -------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "streamprint": self.version,
+            "source": self.source.to_dict(),
+            "options": self.options.to_dict(),
+            "decode": {f.name: getattr(self.decode, f.name) for f in fields(DecodeStats)},
+            "samples": [
+                {
+                    "frame": s.frame,
+                    "time": s.time,
+                    "colors": s.palette.hex,
+                    "rgb": s.palette.colors.tolist(),
+                    "weights": s.palette.weights.tolist(),
+                    "inertia": s.palette.inertia,
+                    "restarted": s.palette.restarted,
+                }
+                for s in self.samples
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fingerprint:
+        if data.get("format") != FORMAT_NAME:
+            raise DataFormatError("not a streamprint fingerprint file")
+        if data.get("version") != FORMAT_VERSION:
+            raise DataFormatError(f"unsupported fingerprint file version {data.get('version')!r}")
+        try:
+            known = {f.name for f in fields(SourceInfo)}
+            source = SourceInfo(**{k: v for k, v in data["source"].items() if k in known})
+            samples = tuple(
+                Sample(
+                    frame=int(s["frame"]),
+                    time=float(s["time"]),
+                    palette=Palette(
+                        np.array(s["rgb"], dtype=np.uint8).reshape(-1, 3),
+                        np.array(s["weights"], dtype=np.float64),
+                        float(s.get("inertia", 0.0)),
+                        bool(s.get("restarted", False)),
+                    ),
+                )
+                for s in data["samples"]
+            )
+            decode = DecodeStats(**data.get("decode", {"frames": 0, "corrupt_packets": 0, "corrupt_frames": 0}))
+            return cls(source, Options.from_dict(data["options"]), samples, decode, str(data.get("streamprint", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataFormatError(f"malformed fingerprint file: {exc}") from exc
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write as JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
+        text = self.to_csv() if _is_csv(path) else json.dumps(self.to_dict(), indent=1) + "\n"
+        with atomic_output(path, "w") as f:
+            f.write(text)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Fingerprint:
+        """Read a fingerprint written by :meth:`save` (JSON or CSV)."""
+        p = Path(path)
+        if not p.is_file():
+            raise InputNotFoundError(f"{p}: no such file")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataFormatError(f"{p}: cannot read ({exc})") from exc
+        if _is_csv(p):
+            return cls.from_csv(text)
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise DataFormatError(f"{p}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+
+    def to_csv(self) -> str:
+        """One row per colour of each sample; metadata in ``#`` comment lines on top."""
+        out = io.StringIO()
+        meta = self.to_dict()
+        out.write(f"# {FORMAT_NAME} {FORMAT_VERSION}\n")
+        for key in ("streamprint", "source", "options", "decode"):
+            out.write(f"# {key}: {json.dumps(meta[key])}\n")
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "restarted"])
+        for i, s in enumerate(self.samples):
+            for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
+                writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
+                                 repr(s.palette.inertia), int(s.palette.restarted)])
+        return out.getvalue()
+
+    @classmethod
+    def from_csv(cls, text: str) -> Fingerprint:
+        lines = text.splitlines()
+        if not lines or not lines[0].startswith(f"# {FORMAT_NAME} "):
+            raise DataFormatError("not a streamprint fingerprint CSV")
+        data: dict[str, Any] = {"format": FORMAT_NAME}
+        try:
+            data["version"] = int(lines[0].split()[-1])
+            body = []
+            for line in lines[1:]:
+                if line.startswith("# ") and ": " in line:
+                    key, value = line[2:].split(": ", 1)
+                    data[key] = json.loads(value)
+                else:
+                    body.append(line)
+            rows: dict[int, dict[str, Any]] = {}
+            for row in csv.DictReader(body):
+                s = rows.setdefault(int(row["sample"]), {
+                    "frame": int(row["frame"]), "time": float(row["time"]), "rgb": [], "weights": [],
+                    "inertia": float(row.get("inertia") or 0.0), "restarted": row.get("restarted") == "1",
+                })
+                s["rgb"].append(list(from_hex(row["hex"])))
+                s["weights"].append(float(row["weight"]))
+            data["samples"] = [rows[i] for i in sorted(rows)]
+        except (ValueError, KeyError, json.JSONDecodeError) as exc:
+            raise DataFormatError(f"malformed fingerprint CSV: {exc}") from exc
+        return cls.from_dict(data)
+
+
+def _is_csv(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(".csv")
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Fail early, before hours of decoding, if ``path`` cannot be written."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise OutputError(f"cannot write {p}: it is a directory")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {p}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
+        raise OutputError(f"cannot write {p}: permission denied")
+
+
+def fingerprint(
+    path: str | os.PathLike[str] | BinaryIO,
+    options: Options | None = None,
+    *,
+    format: str | None = None,
+    demuxer_options: Mapping[str, str] | None = None,
+    threads: int = 0,
+    progress: ProgressCallback | None = None,
+    **option_args: Any,
+) -> Fingerprint:
+    """Fingerprint a movie in one streaming pass.
+
+    ``options`` (or keyword arguments building one: ``sampling``, ``colors``, ``algorithm``,
+    ``seed``, ``analysis_size``) say what to compute. ``path`` is a file path, ``"-"`` for
+    standard input, or a binary file object; ``format`` and ``demuxer_options`` are passed
+    to FFmpeg's demuxer. ``threads`` is the decoder's thread count (0 = automatic).
+    ``progress`` is called after every sample.
+
+    Raises a :class:`~streamprint.errors.StreamprintError` subclass on bad input.
+    """
+    if options is None:
+        options = Options(**option_args)
+    elif option_args:
+        raise TypeError("pass either options or option keyword arguments, not both")
+    clusterer = FrameClusterer(options.colors, options.algorithm, options.seed)
+
+    with VideoSource(path, format=format, options=demuxer_options, threads=threads) as source:
+        info = source.info
+        if options.sampling.mode == "samples" and info.duration is None:
+            raise UsageError(
+                f"{info.path}: --samples needs the duration, which this input does not state; "
+                "use --every N or --interval SECONDS instead"
+            )
+        if info.hdr:
+            log.warning("%s: HDR video (%s transfer) is not tone-mapped; colours will look washed out",
+                        info.path, info.color_transfer)
+        expected = options.sampling.expected_count(info.duration, info.frame_count)
+        samples: list[Sample] = []
+        with threadpool_limits(limits=1):
+            for frame in select(source.frames(), options.sampling, info.duration):
+                palette = clusterer.fit(frame.to_rgb(options.analysis_size))
+                samples.append(Sample(frame.index, frame.time, palette))
+                if progress is not None:
+                    progress(Progress(len(samples), expected, frame.time, info.duration, frame.index + 1))
+        stats = source.stats
+    log.info("%s: %d frames decoded, %d samples, %d cold restarts",
+             info.path, stats.frames, len(samples), clusterer.n_restarts_)
+    return Fingerprint(info, options, tuple(samples), stats)

@@ -1,0 +1,158 @@
+"""Stage 2, the sampler: choose which decoded frames become columns of the strip.
+
+Three policies, all driven by each frame's own timestamp so variable frame rate works:
+
+* ``every``: every nth decoded frame (frame 0, n, 2n, ...);
+* ``interval``: the frame nearest to each multiple of S seconds (0, S, 2S, ...);
+* ``samples``: N frames, nearest to the middles of N equal slices of the duration.
+
+A frame is used at most once: when a variable-rate stream leaves a gap longer than the
+interval, the targets inside it fall on the same frame and yield one column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypeVar
+
+from .errors import UsageError
+
+Mode = Literal["every", "interval", "samples"]
+
+#: The default policy: one column per second of film.
+DEFAULT_INTERVAL = 1.0
+
+
+class Timed(Protocol):
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def time(self) -> float: ...
+
+
+F = TypeVar("F", bound=Timed)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """A sampling policy. Build with :meth:`every`, :meth:`interval` or :meth:`samples`."""
+
+    mode: Mode
+    value: float
+
+    @classmethod
+    def every(cls, n: int) -> Sampling:
+        """Every ``n``-th frame (n >= 1)."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise UsageError(f"--every needs a whole number >= 1, got {n!r}")
+        return cls("every", n)
+
+    @classmethod
+    def interval(cls, seconds: float) -> Sampling:
+        """The frame nearest to every multiple of ``seconds``."""
+        if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+            raise UsageError(f"--interval needs a positive number of seconds, got {seconds!r}")
+        return cls("interval", float(seconds))
+
+    @classmethod
+    def samples(cls, n: int) -> Sampling:
+        """``n`` frames evenly spaced over the duration (needs a known duration)."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise UsageError(f"--samples needs a whole number >= 1, got {n!r}")
+        return cls("samples", n)
+
+    @classmethod
+    def default(cls) -> Sampling:
+        return cls.interval(DEFAULT_INTERVAL)
+
+    def describe(self) -> str:
+        if self.mode == "every":
+            return f"every {int(self.value)} frame(s)"
+        if self.mode == "interval":
+            return f"one frame every {self.value:g} s"
+        return f"{int(self.value)} frames evenly spaced"
+
+    def to_dict(self) -> dict[str, float | str]:
+        return {"mode": self.mode, "value": int(self.value) if self.mode != "interval" else self.value}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Sampling:
+        mode, value = data["mode"], data["value"]
+        if mode == "every":
+            return cls.every(int(value))
+        if mode == "interval":
+            return cls.interval(float(value))
+        if mode == "samples":
+            return cls.samples(int(value))
+        raise UsageError(f"unknown sampling mode {mode!r}")
+
+    def expected_count(self, duration: float | None, frame_count: int | None) -> int | None:
+        """How many samples to expect, for progress bars; None when unknown."""
+        if self.mode == "samples":
+            return int(self.value)
+        if self.mode == "every":
+            return math.ceil(frame_count / self.value) if frame_count else None
+        return math.floor(duration / self.value) + 1 if duration else None
+
+    def targets(self, duration: float | None) -> Iterator[float]:
+        """Target times in seconds for the time-based modes (infinite for ``interval``)."""
+        if self.mode == "interval":
+            k = 0
+            while True:
+                yield k * self.value
+                k += 1
+        elif self.mode == "samples":
+            if duration is None:
+                raise UsageError(
+                    "--samples needs the duration, which this input does not state; "
+                    "use --every N or --interval SECONDS instead"
+                )
+            n = int(self.value)
+            for k in range(n):
+                yield (k + 0.5) * duration / n
+        else:
+            raise ValueError("frame-count sampling has no time targets")
+
+
+def select(frames: Iterable[F], sampling: Sampling, duration: float | None = None) -> Iterator[F]:
+    """Yield the frames ``sampling`` picks from ``frames`` (which must be in time order).
+
+    For ``samples``, ``duration`` (seconds) is required. Frames that are not picked are
+    dropped as soon as the next frame arrives: at most one frame is held back.
+    """
+    if sampling.mode == "every":
+        n = int(sampling.value)
+        for frame in frames:
+            if frame.index % n == 0:
+                yield frame
+        return
+
+    targets = sampling.targets(duration)
+    target = next(targets, None)
+    prev: F | None = None
+    last_emitted = -1
+    for frame in frames:
+        while target is not None and target <= frame.time:
+            # The target lies between prev and this frame: take the nearer one.
+            chosen = frame
+            if prev is not None and (target - prev.time) < (frame.time - target):
+                chosen = prev
+            if chosen.index != last_emitted:
+                last_emitted = chosen.index
+                yield chosen
+            target = next(targets, None)
+        prev = frame
+        if target is None:
+            return
+    # Targets past the last frame: the last frame stands for the ones within half an
+    # interval (samples: half a slice) of it, as the stream's duration is approximate.
+    if prev is not None and target is not None and prev.index != last_emitted:
+        if sampling.mode == "interval":
+            slack = sampling.value / 2
+        else:
+            slack = (duration or 0.0) / sampling.value / 2
+        if target - prev.time <= slack:
+            yield prev

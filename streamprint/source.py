@@ -1,0 +1,413 @@
+"""Stage 1, the source: open a movie with PyAV and yield its frames in presentation order.
+
+Frames are not converted here until asked: :meth:`SourceFrame.to_rgb` downscales and
+converts to sRGB inside libswscale in one call, so frames the sampler drops cost only
+their decode. Conversion honours each frame's own colour matrix and range (PyAV >= 17).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import av
+import av.error
+import numpy as np
+
+from .errors import CorruptInputError, InputError, InputNotFoundError, NoFramesError, NotAVideoError
+
+log = logging.getLogger("streamprint")
+
+#: Transfer characteristics that mark HDR video (PQ and HLG), by FFmpeg's enum values.
+HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
+
+#: Consecutive damaged packets tolerated before the input is declared unreadable.
+MAX_CONSECUTIVE_ERRORS = 200
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What is known about a video before decoding it. Sizes in pixels, times in seconds."""
+
+    path: str
+    container: str
+    codec: str
+    width: int
+    height: int
+    display_width: int
+    """Width as displayed, after the sample aspect ratio (rotation is per frame)."""
+    frame_rate: float | None
+    """Average frames per second, when the container states it."""
+    duration: float | None
+    """Best estimate of the stream's duration, or None (pipes, some MKV/TS)."""
+    frame_count: int | None
+    """Best estimate of the number of frames, or None."""
+    pix_fmt: str | None
+    colorspace: str | None
+    color_range: str | None
+    color_transfer: str | None
+    pixel_aspect: float = 1.0
+
+    @property
+    def hdr(self) -> bool:
+        """True when the transfer function is PQ or HLG (not tone-mapped yet)."""
+        return self.color_transfer in {"PQ", "HLG"}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class DecodeStats:
+    """Counts gathered while decoding."""
+
+    frames: int
+    corrupt_packets: int
+    corrupt_frames: int
+
+
+@dataclass(frozen=True)
+class SourceFrame:
+    """One decoded frame. ``time`` is seconds since the stream's start (from its pts)."""
+
+    index: int
+    time: float
+    frame: av.VideoFrame = field(repr=False, compare=False)
+    pixel_aspect: float = 1.0
+    """Sample aspect ratio of the stream (display width of one stored pixel)."""
+
+    @property
+    def rotation(self) -> int:
+        """Display rotation in degrees counter-clockwise: 0, 90, 180 or 270."""
+        return int(round(float(self.frame.rotation or 0) / 90.0)) % 4 * 90
+
+    def analysis_size(self, long_side: int) -> tuple[int, int]:
+        """(width, height) in pixels of the stored frame scaled so the *displayed* long side
+        is ``long_side`` (never upscaled), keeping the display aspect ratio."""
+        return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
+
+    def to_rgb(self, long_side: int) -> np.ndarray:
+        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB,
+        in one libswscale call with AREA interpolation (averages the covered pixels).
+
+        Returns shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
+        """
+        width, height = self.analysis_size(long_side)
+        rgb = self.frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="AREA")
+        if self.rotation:
+            rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
+        return rgb
+
+
+def analysis_size(width: int, height: int, pixel_aspect: float, long_side: int) -> tuple[int, int]:
+    """Target (width, height) for a stored ``width`` x ``height`` frame whose pixels are
+    ``pixel_aspect`` wide, so that the displayed long side becomes at most ``long_side``."""
+    if long_side < 1:
+        raise ValueError("long_side must be >= 1")
+    display_w = width * pixel_aspect
+    scale = min(1.0, long_side / max(display_w, height))
+    return max(1, round(display_w * scale)), max(1, round(height * scale))
+
+
+def _enum_name(value: Any) -> str | None:
+    if value is None:
+        return None
+    name = getattr(value, "name", None)
+    if name:
+        return str(name)
+    return str(value)
+
+
+def _transfer_name(value: int | None) -> str | None:
+    if value is None:
+        return None
+    if int(value) in HDR_TRANSFERS:
+        return HDR_TRANSFERS[int(value)]
+    try:
+        from av.video.reformatter import ColorTrc
+
+        return ColorTrc(int(value)).name
+    except (ImportError, ValueError):
+        return str(int(value))
+
+
+class VideoSource:
+    """A video stream opened for one pass of decoding.
+
+    Use as a context manager::
+
+        with VideoSource("movie.mkv") as source:
+            print(source.info.duration)
+            for frame in source.frames():
+                ...
+
+    ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
+    demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
+    (e.g. ``{"video_size": "320x240"}`` for raw video). ``threads`` is the decoder's thread
+    count (0 = one per core). ``keyframes_only`` makes the decoder skip every non-key frame.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | BinaryIO,
+        *,
+        format: str | None = None,
+        options: Mapping[str, str] | None = None,
+        threads: int = 0,
+        keyframes_only: bool = False,
+    ) -> None:
+        self._name = path if isinstance(path, str) else getattr(path, "name", None) or str(path)
+        if isinstance(path, os.PathLike):
+            self._name = os.fspath(path)
+        self._container = _open_container(path, self._name, format, options)
+        try:
+            self._stream = _best_video_stream(self._container, self._name)
+            ctx = self._stream.codec_context
+            # Threading must be configured before the first packet is decoded.
+            ctx.thread_type = "AUTO"
+            ctx.thread_count = threads
+            if keyframes_only:
+                ctx.skip_frame = "NONKEY"
+            self.info = _probe(self._container, self._stream, str(self._name))
+        except BaseException:
+            self._container.close()
+            raise
+        self.keyframes_only = keyframes_only
+        self.stats = DecodeStats(0, 0, 0)
+        self._used = False
+
+    def __enter__(self) -> VideoSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._container.close()
+
+    def frames(self) -> Iterator[SourceFrame]:
+        """Decode the stream once, in presentation order, through to the decoder's flush.
+
+        Damaged packets are skipped and counted in :attr:`stats`; after
+        :data:`MAX_CONSECUTIVE_ERRORS` in a row :class:`CorruptInputError` is raised.
+        Raises :class:`NoFramesError` if the stream yields no frame at all.
+        """
+        if self._used:
+            raise RuntimeError("a VideoSource can be decoded only once")
+        self._used = True
+        stream = self._stream
+        origin: float | None = None
+        if stream.start_time is not None and stream.time_base is not None:
+            origin = float(stream.start_time * stream.time_base)
+        step = 1.0 / self.info.frame_rate if self.info.frame_rate else 1.0 / 25.0
+        index = 0
+        last_time = -math.inf
+        corrupt_packets = corrupt_frames = consecutive = 0
+        aspect = self.info.pixel_aspect
+
+        for packet_frames in self._decoded():
+            if isinstance(packet_frames, BaseException):
+                corrupt_packets += 1
+                consecutive += 1
+                log.debug("skipping damaged packet: %s", packet_frames)
+                if consecutive >= MAX_CONSECUTIVE_ERRORS:
+                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
+                    raise CorruptInputError(
+                        f"{self._name}: {consecutive} damaged packets in a row after {index} frames; giving up"
+                    )
+                continue
+            consecutive = 0
+            for frame in packet_frames:
+                if frame.is_corrupt:
+                    corrupt_frames += 1
+                t = frame.time
+                if t is None:
+                    t = (last_time + step) if index else 0.0
+                    rel = t
+                else:
+                    if origin is None:
+                        origin = t
+                    rel = t - origin
+                rel = max(0.0, rel)
+                last_time = rel
+                yield SourceFrame(index=index, time=rel, frame=frame, pixel_aspect=aspect)
+                index += 1
+                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
+        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
+        if corrupt_packets:
+            log.warning("%s: skipped %d damaged packet(s)", self._name, corrupt_packets)
+        if index == 0:
+            raise NoFramesError(f"{self._name}: no decodable video frames")
+
+    def _decoded(self) -> Iterator[list[av.VideoFrame] | BaseException]:
+        """Per packet, the frames it decoded to, or the exception it raised.
+
+        Demuxing restarts after a demuxer error; the decoder is flushed at the end so no
+        frame held back by frame threading or B-frame reordering is lost.
+        """
+        container, stream = self._container, self._stream
+        flushed = False
+        while True:
+            try:
+                for packet in container.demux(stream):
+                    if packet.size == 0 and packet.dts is None:
+                        flushed = True
+                    try:
+                        yield packet.decode()
+                    except (av.error.EOFError, EOFError):
+                        pass
+                    except av.error.FFmpegError as exc:
+                        yield exc
+                break
+            except (av.error.EOFError, EOFError):
+                break
+            except av.error.FFmpegError as exc:
+                # The demuxer itself failed on damaged data: count it and read on.
+                yield exc
+                if isinstance(exc, (av.error.ExitError, av.error.ImmediateExitRequested)):
+                    break
+                continue
+            except (OSError, MemoryError) as exc:
+                yield exc
+                break
+        if not flushed:
+            try:
+                yield stream.codec_context.decode(None)
+            except (av.error.EOFError, EOFError):
+                pass
+            except av.error.FFmpegError as exc:
+                yield exc
+
+
+def _open_container(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> Any:
+    kwargs: dict[str, Any] = {"mode": "r", "metadata_errors": "ignore"}
+    if format:
+        kwargs["format"] = format
+    if options:
+        kwargs["options"] = dict(options)
+    target: Any = path
+    if isinstance(path, (str, os.PathLike)):
+        if os.fspath(path) == STDIN:
+            import sys
+
+            target = sys.stdin.buffer
+        else:
+            p = Path(path)
+            if not p.exists():
+                raise InputNotFoundError(f"{p}: no such file")
+            if p.is_dir():
+                raise InputError(f"{p}: is a directory, not a video file")
+            try:
+                if p.stat().st_size == 0:
+                    raise NotAVideoError(f"{p}: file is empty")
+            except OSError as exc:
+                raise InputError(f"{p}: {exc.strerror or exc}") from exc
+            target = os.fspath(p)
+    try:
+        return av.open(target, **kwargs)
+    except av.error.FileNotFoundError as exc:
+        raise InputNotFoundError(f"{name}: no such file") from exc
+    except av.error.PermissionError as exc:
+        raise InputError(f"{name}: permission denied") from exc
+    except (av.error.InvalidDataError, av.error.EOFError) as exc:
+        raise NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})") from exc
+    except av.error.FFmpegError as exc:
+        raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{name}: cannot open ({exc})") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    strerror = getattr(exc, "strerror", None)
+    return str(strerror or exc).strip() or type(exc).__name__
+
+
+def _best_video_stream(container: Any, name: str) -> Any:
+    streams = [
+        s
+        for s in container.streams.video
+        if not (int(s.disposition) & int(av.stream.Disposition.attached_pic))
+    ]
+    if not streams:
+        kinds = sorted({s.type for s in container.streams})
+        what = ", ".join(kinds) if kinds else "no streams"
+        raise NotAVideoError(f"{name}: no video stream (found {what})")
+    try:
+        best = container.streams.best("video")
+    except Exception:  # pragma: no cover - defensive; best() may fail on odd inputs
+        best = None
+    if best is None or best not in streams:
+        best = max(streams, key=lambda s: (s.codec_context.width or 0) * (s.codec_context.height or 0))
+    if best.codec_context is None or not best.codec_context.name:
+        raise NotAVideoError(f"{name}: video stream has no decoder")
+    return best
+
+
+def _probe(container: Any, stream: Any, name: str) -> SourceInfo:
+    ctx = stream.codec_context
+    width, height = int(ctx.width or 0), int(ctx.height or 0)
+    if width <= 0 or height <= 0:
+        raise NotAVideoError(f"{name}: video stream has no frame size")
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    frame_rate = float(rate) if rate and float(rate) > 0 and math.isfinite(float(rate)) else None
+
+    duration: float | None = None
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / 1_000_000
+    frame_count: int | None = int(stream.frames) if stream.frames else None
+    if duration is None and frame_count and frame_rate:
+        duration = frame_count / frame_rate
+    if frame_count is None and duration and frame_rate:
+        frame_count = max(1, round(duration * frame_rate))
+    if duration is not None and (not math.isfinite(duration) or duration <= 0):
+        duration = None
+
+    sar = ctx.sample_aspect_ratio or stream.sample_aspect_ratio
+    pixel_aspect = float(Fraction(sar)) if sar and Fraction(sar) > 0 else 1.0
+
+    trc = _transfer_name(_int_or_none(ctx.color_trc))
+    return SourceInfo(
+        path=name,
+        container=str(container.format.name),
+        codec=str(ctx.name),
+        width=width,
+        height=height,
+        display_width=max(1, round(width * pixel_aspect)),
+        frame_rate=frame_rate,
+        duration=duration,
+        frame_count=frame_count,
+        pix_fmt=ctx.pix_fmt,
+        colorspace=_enum_name(_colorspace_name(ctx.colorspace)),
+        color_range=_range_name(ctx.color_range),
+        color_transfer=trc,
+        pixel_aspect=pixel_aspect,
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _colorspace_name(value: Any) -> str | None:
+    names = {0: "RGB", 1: "BT709", 2: None, 4: "FCC", 5: "BT470BG", 6: "SMPTE170M", 7: "SMPTE240M",
+             8: "YCGCO", 9: "BT2020_NCL", 10: "BT2020_CL"}
+    v = _int_or_none(value)
+    return None if v is None else names.get(v, str(v))
+
+
+def _range_name(value: Any) -> str | None:
+    v = _int_or_none(value)
+    return {1: "limited", 2: "full"}.get(v) if v is not None else None

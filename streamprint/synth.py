@@ -1,0 +1,193 @@
+"""Synthetic clips with known colours, for tests, benchmarks and the bundled sample.
+
+Nothing here is needed to fingerprint a movie. Frames are described in sRGB 0-255 and
+turned into Y'CbCr by exact BT.601/BT.709 arithmetic in numpy (not by swscale), so a test
+that decodes them through swscale checks the decoder against independent maths.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import numpy as np
+
+#: Luma coefficients (Kr, Kb) of the two matrices video uses.
+MATRICES = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114)}
+#: FFmpeg's AVColorSpace values for them (BT.601 tagged as SMPTE 170M).
+_COLORSPACE_TAG = {"bt709": 1, "bt601": 6}
+_PRIMARIES_TAG = {"bt709": 1, "bt601": 6}
+_TRC_TAG = {"bt709": 1, "bt601": 6}
+
+
+def rgb_to_ycbcr(rgb: np.ndarray, matrix: str = "bt709", full_range: bool = False,
+                 bits: int = 8) -> np.ndarray:
+    """Gamma-encoded R'G'B' (..., 3) uint8 0-255 to Y'CbCr (..., 3) of ``bits`` depth
+    (uint8 or uint16), limited (16-235/240 at 8 bits) or full range, rounded."""
+    kr, kb = MATRICES[matrix]
+    kg = 1.0 - kr - kb
+    x = rgb.astype(np.float64) / 255.0
+    y = kr * x[..., 0] + kg * x[..., 1] + kb * x[..., 2]
+    cb = (x[..., 2] - y) / (2.0 * (1.0 - kb))
+    cr = (x[..., 0] - y) / (2.0 * (1.0 - kr))
+    scale = 2 ** (bits - 8)
+    if full_range:
+        top = 2**bits - 1
+        out = np.stack([y * top, cb * top + 2 ** (bits - 1), cr * top + 2 ** (bits - 1)], axis=-1)
+    else:
+        out = np.stack([(16 + 219 * y) * scale, (128 + 224 * cb) * scale, (128 + 224 * cr) * scale], axis=-1)
+    out = np.clip(np.rint(out), 0, 2**bits - 1)
+    return out.astype(np.uint8 if bits == 8 else np.uint16)
+
+
+def yuv420_frame(rgb: np.ndarray, matrix: str = "bt709", full_range: bool = False,
+                 bits: int = 8) -> av.VideoFrame:
+    """An (h, w, 3) uint8 sRGB image as a tagged yuv420p (or yuv420p10le) VideoFrame.
+
+    Chroma is the mean of each 2x2 block (h and w must be even)."""
+    h, w, _ = rgb.shape
+    if h % 2 or w % 2:
+        raise ValueError("yuv420 needs even width and height")
+    ycc = rgb_to_ycbcr(rgb, matrix, full_range, bits).astype(np.float64)
+    y = ycc[..., 0]
+    chroma = ycc[..., 1:].reshape(h // 2, 2, w // 2, 2, 2).mean(axis=(1, 3))
+    dtype = np.uint8 if bits == 8 else np.uint16
+    u = np.rint(chroma[..., 0]).astype(dtype)
+    v = np.rint(chroma[..., 1]).astype(dtype)
+    planar = np.concatenate([y.astype(dtype).ravel(), u.ravel(), v.ravel()]).reshape(h * 3 // 2, w)
+    frame = av.VideoFrame.from_ndarray(planar, format="yuv420p" if bits == 8 else "yuv420p10le")
+    frame.colorspace = _COLORSPACE_TAG[matrix]
+    frame.color_range = 2 if full_range else 1
+    return frame
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a synthetic clip is encoded."""
+
+    codec: str = "libx264"
+    matrix: str = "bt709"
+    full_range: bool = False
+    bits: int = 8
+    crf: int | None = 18
+    """x264/x265 quality; 0 is lossless (in Y'CbCr)."""
+    preset: str = "veryfast"
+    gop: int | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+    transfer: int | None = None
+    """Override the transfer tag (e.g. 16 = PQ, 18 = HLG) to make HDR-tagged clips."""
+
+
+def encode_clip(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    fps: float = 24.0,
+    encoding: Encoding = Encoding(),
+    times: Sequence[float] | None = None,
+    container_format: str | None = None,
+) -> int:
+    """Encode sRGB frames ((h, w, 3) uint8) to ``path``; returns the number of frames.
+
+    ``times`` (seconds) gives each frame its own timestamp, for variable-frame-rate clips;
+    the container then gets a 1 ms time base."""
+    enc = encoding
+    options: dict[str, str] = {}
+    if enc.codec in ("libx264", "libx265"):
+        options["preset"] = enc.preset
+        if enc.crf is not None:
+            options["crf"] = str(enc.crf)
+        if enc.codec == "libx264":
+            options["x264-params"] = "log-level=error"
+        else:
+            options["x265-params"] = "log-level=error"
+    options.update(dict(enc.extra))
+    count = 0
+    with av.open(os.fspath(path), "w", format=container_format) as container:
+        rate = Fraction(fps).limit_denominator(1001)
+        stream = container.add_stream(enc.codec, rate=rate, options=options)
+        if times is not None:
+            stream.time_base = Fraction(1, 1000)
+            stream.codec_context.time_base = Fraction(1, 1000)
+        pix_fmt = "yuv420p" if enc.bits == 8 else "yuv420p10le"
+        if enc.codec == "ffv1" and enc.bits == 8:
+            pix_fmt = "yuv420p"
+        stream.pix_fmt = pix_fmt
+        ctx = stream.codec_context
+        ctx.colorspace = _COLORSPACE_TAG[enc.matrix]
+        ctx.color_primaries = 9 if enc.transfer in (16, 18) else _PRIMARIES_TAG[enc.matrix]
+        ctx.color_trc = enc.transfer if enc.transfer is not None else _TRC_TAG[enc.matrix]
+        ctx.color_range = 2 if enc.full_range else 1
+        if enc.gop:
+            ctx.gop_size = enc.gop
+        for i, rgb in enumerate(frames):
+            if count == 0:
+                stream.width, stream.height = rgb.shape[1], rgb.shape[0]
+            frame = yuv420_frame(rgb, enc.matrix, enc.full_range, enc.bits)
+            if enc.transfer is not None:
+                frame.color_trc = enc.transfer
+            frame.pts = round(times[i] * 1000) if times is not None else i
+            if times is not None:
+                frame.time_base = Fraction(1, 1000)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            count += 1
+        for packet in stream.encode():
+            container.mux(packet)
+    return count
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A shot: a background colour with a moving square of an accent colour, sRGB 0-255."""
+
+    background: tuple[int, int, int]
+    accent: tuple[int, int, int]
+    seconds: float
+
+
+#: The sample clip's shots: distinct, saturated and neutral colours, one cut between each.
+SAMPLE_SEGMENTS: tuple[Segment, ...] = (
+    Segment((200, 40, 40), (240, 220, 60), 3.0),  # red, yellow square
+    Segment((30, 60, 160), (250, 250, 250), 3.0),  # blue, white square
+    Segment((40, 150, 70), (20, 20, 20), 3.0),  # green, black square
+    Segment((230, 140, 30), (90, 40, 130), 3.0),  # orange, purple square
+)
+
+#: Side of the accent square as a fraction of the frame height.
+ACCENT_FRACTION = 0.5
+
+
+def segment_frames(segments: Sequence[Segment], size: tuple[int, int] = (320, 180),
+                   fps: float = 24.0) -> Iterable[np.ndarray]:
+    """Frames of ``segments`` in order: flat background, the accent square gliding across
+    (moving content), an abrupt cut at each segment boundary."""
+    w, h = size
+    side = int(h * ACCENT_FRACTION) // 2 * 2
+    for seg in segments:
+        n = max(1, round(seg.seconds * fps))
+        for i in range(n):
+            frame = np.empty((h, w, 3), dtype=np.uint8)
+            frame[:] = seg.background
+            x = int((w - side) * i / max(1, n - 1)) // 2 * 2
+            y = (h - side) // 2 // 2 * 2
+            frame[y:y + side, x:x + side] = seg.accent
+            yield frame
+
+
+def accent_share(size: tuple[int, int] = (320, 180)) -> float:
+    """Share of the frame the accent square covers."""
+    w, h = size
+    side = int(h * ACCENT_FRACTION) // 2 * 2
+    return side * side / (w * h)
+
+
+def solid_frames(colors: Sequence[tuple[int, int, int]], size: tuple[int, int] = (64, 64),
+                 repeat: int = 1) -> Iterable[np.ndarray]:
+    """Each colour as ``repeat`` solid frames."""
+    w, h = size
+    for c in colors:
+        for _ in range(repeat):
+            yield np.full((h, w, 3), c, dtype=np.uint8)
