@@ -38,13 +38,14 @@ class Palette:
     ``colors``: shape (k, 3), dtype uint8, sRGB 0-255, most frequent first.
     ``weights``: shape (k,), float64, the share of pixels of each colour; sums to 1.
     ``inertia``: mean squared distance of a pixel to its colour, in (0-255 units)^2.
-    ``restarted``: True when the fit started cold (first frame or a detected cut).
+    ``cut``: True when this image does not continue the previous one (the first image, or
+    a scene cut detected by the warm-start test); the fit then started cold.
     """
 
     colors: np.ndarray
     weights: np.ndarray
     inertia: float = 0.0
-    restarted: bool = field(default=False, compare=False)
+    cut: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.colors.ndim != 2 or self.colors.shape[1] != 3 or self.colors.dtype != np.uint8:
@@ -62,7 +63,7 @@ class Palette:
 
     @classmethod
     def from_centroids(cls, centroids: np.ndarray, counts: np.ndarray, inertia: float = 0.0,
-                       restarted: bool = False) -> Palette:
+                       cut: bool = False) -> Palette:
         """Round float 0-255 centroids to 8-bit, merge those that round to the same colour,
         drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
         colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8)
@@ -78,7 +79,7 @@ class Palette:
         order = np.lexsort((uniq, -merged))
         uniq, merged = uniq[order], merged[order]
         out = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.uint8)
-        return cls(out, merged / merged.sum(), float(inertia), restarted)
+        return cls(out, merged / merged.sum(), float(inertia), cut)
 
 
 def to_hex(color: np.ndarray | tuple[int, int, int]) -> str:
@@ -135,9 +136,11 @@ class FrameClusterer:
     def reset(self) -> None:
         """Forget the previous frame: the next fit starts cold."""
         self.centroids_: np.ndarray | None = None
+        """The last fit's centroids, (m, 3) float64 in 0-255 units, m <= n_colors."""
         self.inertia_: float | None = None
+        """The last fit's mean squared distance per pixel."""
         self.n_fits_ = 0
-        self.n_restarts_ = 0
+        self.n_cold_ = 0
 
     def get_state(self) -> dict:
         """The warm-start state, for checkpoints: plain lists and numbers."""
@@ -145,15 +148,15 @@ class FrameClusterer:
             "centroids": None if self.centroids_ is None else self.centroids_.tolist(),
             "inertia": self.inertia_,
             "n_fits": self.n_fits_,
-            "n_restarts": self.n_restarts_,
+            "n_cold": self.n_cold_,
         }
 
     def set_state(self, state: dict) -> None:
         c = state.get("centroids")
-        self.centroids_ = None if c is None else np.asarray(c, dtype=np.float64)
+        self.centroids_ = None if c is None else np.asarray(c, dtype=np.float64).reshape(-1, 3)
         self.inertia_ = state.get("inertia")
         self.n_fits_ = int(state.get("n_fits", 0))
-        self.n_restarts_ = int(state.get("n_restarts", 0))
+        self.n_cold_ = int(state.get("n_cold", 0))
 
     def fit(self, image: np.ndarray) -> Palette:
         """Cluster one image: shape (h, w, 3) or (n, 3), dtype uint8, sRGB 0-255."""
@@ -162,44 +165,42 @@ class FrameClusterer:
             raise ValueError("cannot cluster an empty image")
         seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
         self.n_fits_ += 1
+        X = pixels.astype(np.float32)
+        cut = self._is_cut(X)
 
         # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
         keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
         uniq, counts = np.unique(keys, return_counts=True)
         if uniq.size <= self.n_colors:
             colors = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
-            self.centroids_ = None  # too few colours to warm-start k clusters from
+            self.centroids_ = colors.astype(np.float64)
             self.inertia_ = 0.0
-            return Palette.from_centroids(colors.astype(np.float64), counts, 0.0, restarted=True)
+            return Palette.from_centroids(self.centroids_, counts, 0.0, cut)
 
-        X = pixels.astype(np.float32)
-        init = self._warm_init(X)
-        restarted = init is None
-        if restarted:
-            self.n_restarts_ += 1
+        warm = not cut and self.centroids_ is not None and len(self.centroids_) == self.n_colors
+        if not warm:
+            self.n_cold_ += 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model = self._model(init, seed)
+            model = self._model(self.centroids_.astype(np.float32) if warm else None, seed)
             model.fit(X)
         centroids = model.cluster_centers_.astype(np.float64)
-        labels = model.labels_
-        counts = np.bincount(labels, minlength=self.n_colors)
+        counts = np.bincount(model.labels_, minlength=self.n_colors)
         inertia = float(model.inertia_) / X.shape[0]
         self.centroids_ = centroids
         self.inertia_ = inertia
-        return Palette.from_centroids(centroids, counts, inertia, restarted)
+        return Palette.from_centroids(centroids, counts, inertia, cut)
 
-    def _warm_init(self, X: np.ndarray) -> np.ndarray | None:
-        """Previous centroids if they still fit this frame; None to start cold."""
-        if self.centroids_ is None or self.inertia_ is None or len(self.centroids_) != self.n_colors:
-            return None
+    def _is_cut(self, X: np.ndarray) -> bool:
+        """True if the previous centroids no longer describe this frame (or there are none):
+        its cost under them exceeds ``restart_ratio`` x the previous fit's + a floor."""
+        if self.centroids_ is None or self.inertia_ is None:
+            return True
         c = self.centroids_.astype(np.float32)
-        # Cost of the frame under the old centroids: ||x||^2 - 2 x.c + ||c||^2, minimised.
+        # Squared distance to the nearest old centroid: ||x||^2 - 2 x.c + ||c||^2, minimised.
         d = (c * c).sum(axis=1)[None, :] - 2.0 * (X @ c.T)
         cost = float(np.mean(d.min(axis=1) + (X * X).sum(axis=1)))
-        if cost > self.restart_ratio * self.inertia_ + RESTART_FLOOR:
-            return None
-        return c
+        return cost > self.restart_ratio * self.inertia_ + RESTART_FLOOR
 
     def _model(self, init: np.ndarray | None, seed: int) -> KMeans | MiniBatchKMeans:
         k = self.n_colors

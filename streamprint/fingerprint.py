@@ -148,7 +148,7 @@ class Fingerprint:
                     "rgb": s.palette.colors.tolist(),
                     "weights": s.palette.weights.tolist(),
                     "inertia": s.palette.inertia,
-                    "restarted": s.palette.restarted,
+                    "cut": s.palette.cut,
                 }
                 for s in self.samples
             ],
@@ -171,7 +171,7 @@ class Fingerprint:
                         np.array(s["rgb"], dtype=np.uint8).reshape(-1, 3),
                         np.array(s["weights"], dtype=np.float64),
                         float(s.get("inertia", 0.0)),
-                        bool(s.get("restarted", False)),
+                        bool(s.get("cut", False)),
                     ),
                 )
                 for s in data["samples"]
@@ -212,11 +212,11 @@ class Fingerprint:
         for key in ("streamprint", "source", "options", "decode"):
             out.write(f"# {key}: {json.dumps(meta[key])}\n")
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "restarted"])
+        writer.writerow(["sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut"])
         for i, s in enumerate(self.samples):
             for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
                 writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
-                                 repr(s.palette.inertia), int(s.palette.restarted)])
+                                 repr(s.palette.inertia), int(s.palette.cut)])
         return out.getvalue()
 
     @classmethod
@@ -238,7 +238,7 @@ class Fingerprint:
             for row in csv.DictReader(body):
                 s = rows.setdefault(int(row["sample"]), {
                     "frame": int(row["frame"]), "time": float(row["time"]), "rgb": [], "weights": [],
-                    "inertia": float(row.get("inertia") or 0.0), "restarted": row.get("restarted") == "1",
+                    "inertia": float(row.get("inertia") or 0.0), "cut": row.get("cut") == "1",
                 })
                 s["rgb"].append(list(from_hex(row["hex"])))
                 s["weights"].append(float(row["weight"]))
@@ -309,6 +309,6 @@ def fingerprint(
                 if progress is not None:
                     progress(Progress(len(samples), expected, frame.time, info.duration, frame.index + 1))
         stats = source.stats
-    log.info("%s: %d frames decoded, %d samples, %d cold restarts",
-             info.path, stats.frames, len(samples), clusterer.n_restarts_)
+    log.info("%s: %d frames decoded, %d samples, %d cold starts",
+             info.path, stats.frames, len(samples), clusterer.n_cold_)
     return Fingerprint(info, options, tuple(samples), stats)

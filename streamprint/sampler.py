@@ -3,7 +3,8 @@
 Three policies, all driven by each frame's own timestamp so variable frame rate works:
 
 * ``every``: every nth decoded frame (frame 0, n, 2n, ...);
-* ``interval``: the frame nearest to each multiple of S seconds (0, S, 2S, ...);
+* ``interval``: the frame nearest to each multiple of S seconds (0, S, 2S, ...) up to the
+  last frame;
 * ``samples``: N frames, nearest to the middles of N equal slices of the duration.
 
 A frame is used at most once: when a variable-rate stream leaves a gap longer than the
@@ -95,7 +96,7 @@ class Sampling:
             return int(self.value)
         if self.mode == "every":
             return math.ceil(frame_count / self.value) if frame_count else None
-        return math.floor(duration / self.value) + 1 if duration else None
+        return max(1, math.ceil(duration / self.value)) if duration else None
 
     def targets(self, duration: float | None) -> Iterator[float]:
         """Target times in seconds for the time-based modes (infinite for ``interval``)."""
@@ -147,12 +148,8 @@ def select(frames: Iterable[F], sampling: Sampling, duration: float | None = Non
         prev = frame
         if target is None:
             return
-    # Targets past the last frame: the last frame stands for the ones within half an
-    # interval (samples: half a slice) of it, as the stream's duration is approximate.
-    if prev is not None and target is not None and prev.index != last_emitted:
-        if sampling.mode == "interval":
-            slack = sampling.value / 2
-        else:
-            slack = (duration or 0.0) / sampling.value / 2
-        if target - prev.time <= slack:
+    # ``samples`` only: a target past the last frame still gets it when within half a slice,
+    # since a container's duration is an estimate (it may include the last frame's length).
+    if prev is not None and target is not None and prev.index != last_emitted and sampling.mode == "samples":
+        if target - prev.time <= (duration or 0.0) / sampling.value / 2:
             yield prev

@@ -317,7 +317,9 @@ def _open_container(path: Any, name: str, format: str | None, options: Mapping[s
         raise InputNotFoundError(f"{name}: no such file") from exc
     except av.error.PermissionError as exc:
         raise InputError(f"{name}: permission denied") from exc
-    except (av.error.InvalidDataError, av.error.EOFError) as exc:
+    except av.error.EOFError as exc:
+        raise NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)") from exc
+    except av.error.InvalidDataError as exc:
         raise NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})") from exc
     except av.error.FFmpegError as exc:
         raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc

@@ -1,0 +1,126 @@
+"""The command: exit codes, one-line errors (never a traceback), progress, outputs."""
+
+from __future__ import annotations
+
+import math
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from .conftest import run_cli
+
+
+def one_line_error(r, code: int) -> str:
+    err = r.stderr.decode()
+    assert r.returncode == code, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 or (code == 2 and len(lines) == 2), err  # usage adds a "see --help"
+    return lines[0]
+
+
+def test_fingerprint_writes_strip_and_data(segments_clip, tmp_path):
+    out, data = tmp_path / "strip.png", tmp_path / "strip.json"
+    r = run_cli(segments_clip, out, "--interval", "0.5", "--column-width", "3", "--height", "40",
+                "--data", data)
+    assert r.returncode == 0, r.stderr
+    img = Image.open(out)
+    assert img.size == (24 * 3, 40) and img.mode == "RGB"
+    assert data.stat().st_size > 0
+    assert not list(tmp_path.glob(".*.tmp")), "temporary files left behind"
+
+
+def test_progress_bar_on_stderr_unless_quiet(segments_clip, tmp_path):
+    r = run_cli(segments_clip, tmp_path / "a.png", "--every", "2")
+    assert r.returncode == 0
+    assert "sample" in r.stderr.decode()  # tqdm's bar: "n/total [.. sample/s]"
+    r = run_cli(segments_clip, tmp_path / "b.png", "--every", "2", "--quiet")
+    assert r.returncode == 0 and r.stderr == b""
+
+
+def test_help_explains_every_option():
+    r = run_cli("--help")
+    assert r.returncode == 0
+    text = r.stdout.decode()
+    for opt in ["--every", "--interval", "--samples", "--colors", "--algorithm", "--seed",
+                "--analysis-size", "--height", "--column-width", "--order", "--data", "--format",
+                "--threads", "--quiet", "--verbose", "exit codes", "render"]:
+        assert opt in text, opt
+    r = run_cli("render", "--help")
+    assert r.returncode == 0 and b"--column-width" in r.stdout
+
+
+def test_missing_file(tmp_path):
+    line = one_line_error(run_cli(tmp_path / "nope.mkv", tmp_path / "o.png"), 1)
+    assert line == f"streamprint: error: {tmp_path / 'nope.mkv'}: no such file"
+
+
+def test_text_file_named_mp4(tmp_path):
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("this is not a movie\n" * 50)
+    line = one_line_error(run_cli(fake, tmp_path / "o.png"), 1)
+    assert "not a video file" in line
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_audio_only_file(tmp_path):
+    path = tmp_path / "tone.mka"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("flac", rate=8000, layout="mono")
+        t = np.arange(8000) / 8000
+        frame = av.AudioFrame.from_ndarray((np.sin(2 * math.pi * 440 * t) * 9000).astype(np.int16)[None],
+                                           format="s16", layout="mono")
+        frame.sample_rate, frame.pts = 8000, 0
+        for p in s.encode(frame):
+            c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    line = one_line_error(run_cli(path, tmp_path / "o.png"), 1)
+    assert "no video stream" in line and "audio" in line
+
+
+def test_video_with_zero_frames(tmp_path):
+    path = tmp_path / "empty.mkv"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=24)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        c.start_encoding()  # header only, no frame
+    assert path.stat().st_size > 0
+    line = one_line_error(run_cli(path, tmp_path / "o.png"), 1)
+    assert "no decodable video frames" in line
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--every", "0"], "--every"),
+    (["--every", "2", "--interval", "1"], "not allowed with"),
+    (["--colors", "abc"], "--colors"),
+    (["--colors", "500"], "--colors"),
+    (["--algorithm", "dbscan"], "--algorithm"),
+    (["--bogus"], "unrecognized"),
+])
+def test_usage_errors_exit_2(segments_clip, tmp_path, args, fragment):
+    line = one_line_error(run_cli(segments_clip, tmp_path / "o.png", *args), 2)
+    assert fragment in line
+
+
+def test_unwritable_output_fails_before_decoding(segments_clip, tmp_path):
+    line = one_line_error(run_cli(segments_clip, tmp_path / "no" / "such" / "dir.png"), 1)
+    assert "does not exist" in line
+
+
+def test_existing_output_is_kept_when_a_run_fails(tmp_path):
+    out = tmp_path / "keep.png"
+    out.write_bytes(b"previous result")
+    fake = tmp_path / "bad.mkv"
+    fake.write_bytes(b"\x00" * 1000)
+    one_line_error(run_cli(fake, out), 1)
+    assert out.read_bytes() == b"previous result"
+
+
+def test_same_seed_same_png(segments_clip, tmp_path):
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    for out in (a, b):
+        assert run_cli(segments_clip, out, "--every", "3", "--seed", "5", "-q").returncode == 0
+    assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))

@@ -1,0 +1,56 @@
+"""Colours are the sRGB a viewer sees, whatever matrix and range the video was encoded with.
+
+Known sRGB solids are turned into Y'CbCr by exact arithmetic (streamprint.synth, not
+swscale), encoded losslessly, decoded through the pipeline, and compared with the truth.
+Tolerance: 5/255 per channel (the 8-bit Y'CbCr round trip alone costs up to 4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Sampling, synth
+
+TRUTH = [
+    (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255), (255, 0, 255),
+    (255, 255, 255), (0, 0, 0), (128, 128, 128), (200, 40, 40), (30, 60, 160),
+    (233, 196, 160), (16, 235, 128), (250, 5, 120), (90, 40, 130),
+]
+TOLERANCE = 5
+
+
+def _encode(tmp_path, matrix: str, full_range: bool, codec: str = "libx264"):
+    path = tmp_path / f"solid-{matrix}-{'full' if full_range else 'limited'}-{codec}.mkv"
+    enc = synth.Encoding(codec=codec, matrix=matrix, full_range=full_range,
+                         crf=0 if codec == "libx264" else None)
+    synth.encode_clip(path, synth.solid_frames(TRUTH, (64, 48)), encoding=enc)
+    return path
+
+
+@pytest.mark.parametrize("matrix", ["bt709", "bt601"])
+@pytest.mark.parametrize("full_range", [False, True], ids=["limited", "full"])
+def test_recovered_colours_match_srgb_truth(tmp_path, matrix, full_range):
+    path = _encode(tmp_path, matrix, full_range)
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert fp.source.color_range == ("full" if full_range else "limited")
+    got = np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
+    assert got.shape == (len(TRUTH), 3)
+    err = np.abs(got - np.array(TRUTH))
+    worst = int(err.max())
+    assert worst <= TOLERANCE, f"{matrix} {full_range=}: worst channel error {worst}/255"
+    # Solid frames are one colour each: the palette must not invent others.
+    assert all(len(s.palette) == 1 and s.palette.weights[0] == 1.0 for s in fp.samples)
+
+
+def test_wrong_matrix_would_fail_this_test(tmp_path):
+    """Control: decoding BT.709 as BT.601 misses by far more than the tolerance, so the test
+    above would catch a decoder that ignores the frame's colour tags."""
+    import av
+
+    path = _encode(tmp_path, "bt709", False)
+    with av.open(str(path)) as c:
+        frames = [f.to_ndarray(format="rgb24", src_colorspace="ITU601") for f in c.decode(video=0)]
+    got = np.array([f[0, 0] for f in frames], dtype=int)
+    assert np.abs(got - np.array(TRUTH)).max() >= 14
