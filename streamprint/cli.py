@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .clusterer import ALGORITHMS
-from .errors import EXIT_INTERRUPTED, EXIT_USAGE, StreamprintError
+from .errors import EXIT_INTERRUPTED, EXIT_USAGE, StreamprintError, UsageError
 from .fingerprint import DEFAULT_ANALYSIS_SIZE, Fingerprint, Options, Progress, check_writable, fingerprint
 from .renderer import ORDERS
 from .sampler import DEFAULT_INTERVAL, Sampling
@@ -113,10 +113,11 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     c = p.add_argument_group("colours")
     c.add_argument("--colors", type=_positive_int, default=5, metavar="K",
                    help="dominant colours per frame (k-means clusters, default: %(default)s)")
-    c.add_argument("--algorithm", choices=ALGORITHMS, default="minibatch",
+    c.add_argument("--algorithm", choices=ALGORITHMS, default="kmeans",
                    help="k-means variant, each warm-started from the previous sample and restarted "
-                        "cold at scene cuts: 'minibatch' (MiniBatchKMeans) or 'kmeans' (full-batch "
-                        "Lloyd) (default: %(default)s)")
+                        "cold at scene cuts: 'kmeans' (full-batch Lloyd) or 'minibatch' "
+                        "(MiniBatchKMeans); kmeans is the default because it measured both faster "
+                        "and closer to the optimum on analysis-size frames (default: %(default)s)")
     c.add_argument("--seed", type=_non_negative_int, default=0,
                    help="random seed; the same seed gives the same output (default: %(default)s)")
     c.add_argument("--analysis-size", type=_positive_int, default=DEFAULT_ANALYSIS_SIZE, metavar="PX",
@@ -129,6 +130,13 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                         "or CSV if FILE ends in .csv; redraw later with 'streamprint render'")
     o.add_argument("--format", metavar="NAME",
                    help="force FFmpeg's demuxer (e.g. matroska, mpegts, nut, yuv4mpegpipe)")
+    o.add_argument("--raw", metavar="WxH",
+                   help="the input is raw frames of this size (e.g. from ffmpeg -f rawvideo); "
+                        "see --pix-fmt and --rate")
+    o.add_argument("--pix-fmt", default="rgb24", metavar="NAME",
+                   help="pixel format of --raw frames (FFmpeg's name, default: %(default)s)")
+    o.add_argument("--rate", type=_positive_float, default=25.0, metavar="FPS",
+                   help="frame rate of --raw frames (default: %(default)s)")
     o.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
                    help="decoder threads, 0 for one per core (default: %(default)s)")
     _add_common(p)
@@ -177,8 +185,20 @@ class _ProgressBar:
             self.bar = None
 
 
+class _BarAwareHandler(logging.StreamHandler):
+    """Writes log lines through tqdm, so they do not land in the middle of a progress bar."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            from tqdm import tqdm
+
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # pragma: no cover - logging must never raise
+            self.handleError(record)
+
+
 def _setup_logging(quiet: bool, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _BarAwareHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("streamprint: %(levelname)s: %(message)s"))
     root = logging.getLogger("streamprint")
     root.handlers[:] = [h for h in root.handlers if isinstance(h, logging.NullHandler)] + [handler]
@@ -203,15 +223,30 @@ def _sampling(args: argparse.Namespace) -> Sampling:
     return Sampling.default()
 
 
+def _demuxer(args: argparse.Namespace) -> tuple[str | None, dict[str, str] | None]:
+    """--format / --raw as FFmpeg's demuxer name and options."""
+    if args.raw is None:
+        return args.format, None
+    if args.format not in (None, "rawvideo"):
+        raise UsageError("--raw reads raw frames; it cannot be combined with --format " + args.format)
+    w, sep, h = args.raw.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and int(w) > 0 and int(h) > 0):
+        raise UsageError(f"--raw needs WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {args.raw!r}")
+    return "rawvideo", {"video_size": f"{int(w)}x{int(h)}", "pixel_format": args.pix_fmt,
+                        "framerate": f"{args.rate:g}"}
+
+
 def run_fingerprint(args: argparse.Namespace) -> int:
     options = Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
                       seed=args.seed, analysis_size=args.analysis_size)
+    fmt, demuxer_options = _demuxer(args)
     check_writable(args.output)
     if args.data:
         check_writable(args.data)
     bar = _ProgressBar(enabled=not args.quiet)
     try:
-        fp = fingerprint(args.input, options, format=args.format, threads=args.threads, progress=bar)
+        fp = fingerprint(args.input, options, format=fmt, demuxer_options=demuxer_options,
+                         threads=args.threads, progress=bar)
     finally:
         bar.close()
     image = fp.render(height=args.height, column_width=args.column_width, order=args.order)
@@ -220,8 +255,6 @@ def run_fingerprint(args: argparse.Namespace) -> int:
     from .renderer import write_image
 
     write_image(image, args.output)
-    if fp.decode.corrupt_packets:
-        log.warning("%d damaged packet(s) were skipped", fp.decode.corrupt_packets)
     log.info("wrote %s: %d samples, %dx%d px", args.output, len(fp), image.shape[1], image.shape[0])
     return 0
 

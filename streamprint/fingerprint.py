@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -42,7 +43,7 @@ class Options:
 
     sampling: Sampling = field(default_factory=Sampling.default)
     colors: int = 5
-    algorithm: Algorithm = "minibatch"
+    algorithm: Algorithm = "kmeans"
     seed: int = 0
     analysis_size: int = DEFAULT_ANALYSIS_SIZE
     """Long side in pixels of the downscaled frame that is clustered."""
@@ -253,15 +254,20 @@ def _is_csv(path: str | os.PathLike[str]) -> bool:
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
-    """Fail early, before hours of decoding, if ``path`` cannot be written."""
+    """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
+    (and removing) a temporary file beside it. The real output is still written atomically."""
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
     if p.is_dir():
         raise OutputError(f"cannot write {p}: it is a directory")
     if not parent.is_dir():
-        raise OutputError(f"cannot write {p}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
-        raise OutputError(f"cannot write {p}: permission denied")
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise OutputError(f"cannot write {p}: {parent} {what}")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{p.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc
 
 
 def fingerprint(

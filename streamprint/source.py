@@ -164,9 +164,10 @@ class VideoSource:
         threads: int = 0,
         keyframes_only: bool = False,
     ) -> None:
-        self._name = path if isinstance(path, str) else getattr(path, "name", None) or str(path)
-        if isinstance(path, os.PathLike):
-            self._name = os.fspath(path)
+        if isinstance(path, (str, os.PathLike)):
+            self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
+        else:
+            self._name = str(getattr(path, "name", None) or "stream")
         self._container = _open_container(path, self._name, format, options)
         try:
             self._stream = _best_video_stream(self._container, self._name)
@@ -242,8 +243,9 @@ class VideoSource:
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
         self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
-        if corrupt_packets:
-            log.warning("%s: skipped %d damaged packet(s)", self._name, corrupt_packets)
+        if corrupt_packets or corrupt_frames:
+            log.warning("%s: %d damaged packet(s) skipped, %d frame(s) decoded with errors",
+                        self._name, corrupt_packets, corrupt_frames)
         if index == 0:
             raise NoFramesError(f"{self._name}: no decodable video frames")
 
@@ -287,6 +289,64 @@ class VideoSource:
                 yield exc
 
 
+#: How much of a pipe is read ahead to recognise its format.
+PIPE_PEEK_BYTES = 1 << 16
+
+PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe (its index comes after the frames); "
+                 "on the producer side use -f matroska - or -f mpegts - instead")
+
+
+class _PrefixedReader:
+    """A read-only file object that returns ``prefix`` and then the rest of ``raw``.
+
+    Lets the source peek at the start of a pipe (which cannot seek back) before FFmpeg
+    reads it."""
+
+    def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
+        self._prefix = memoryview(prefix)
+        self._raw = raw
+        self.name = "standard input"
+
+    def read(self, n: int = -1) -> bytes:
+        if self._prefix.nbytes:
+            if n < 0:
+                out = bytes(self._prefix) + self._raw.read()
+                self._prefix = memoryview(b"")
+                return out
+            out = bytes(self._prefix[:n])
+            self._prefix = self._prefix[n:]
+            return out
+        return self._raw.read(n)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+
+def _mp4_layout(head: bytes) -> str | None:
+    """For data starting with an ISO-BMFF ``ftyp`` box: ``"index-first"`` when ``moov`` comes
+    before ``mdat`` (streamable), ``"index-last"`` when ``mdat`` comes first, ``"unknown"``
+    when the prefix is too short to tell; None when it is not MP4/MOV at all."""
+    if len(head) < 8 or head[4:8] != b"ftyp":
+        return None
+    pos = 0
+    while pos + 8 <= len(head):
+        size = int.from_bytes(head[pos:pos + 4], "big")
+        kind = head[pos + 4:pos + 8]
+        if kind == b"moov":
+            return "index-first"
+        if kind == b"mdat":
+            return "index-last"
+        if size == 1 and pos + 16 <= len(head):
+            size = int.from_bytes(head[pos + 8:pos + 16], "big")
+        if size < 8:
+            return "unknown"
+        pos += size
+    return "unknown"
+
+
 def _open_container(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> Any:
     kwargs: dict[str, Any] = {"mode": "r", "metadata_errors": "ignore"}
     if format:
@@ -298,7 +358,13 @@ def _open_container(path: Any, name: str, format: str | None, options: Mapping[s
         if os.fspath(path) == STDIN:
             import sys
 
-            target = sys.stdin.buffer
+            raw = sys.stdin.buffer
+            head = raw.read(PIPE_PEEK_BYTES) if hasattr(raw, "read") else b""
+            if not head:
+                raise NotAVideoError("standard input: no data (empty pipe)")
+            if format is None and _mp4_layout(head) == "index-last":
+                raise NotAVideoError(f"standard input: {PIPE_MP4_HINT}")
+            target = _PrefixedReader(head, raw)
         else:
             p = Path(path)
             if not p.exists():
@@ -320,11 +386,28 @@ def _open_container(path: Any, name: str, format: str | None, options: Mapping[s
     except av.error.EOFError as exc:
         raise NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)") from exc
     except av.error.InvalidDataError as exc:
+        if _looks_like_mp4(target):
+            if name == "standard input":
+                raise NotAVideoError(f"{name}: {PIPE_MP4_HINT}") from exc
+            raise NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): "
+                                 "truncated, or not fully written") from exc
         raise NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})") from exc
     except av.error.FFmpegError as exc:
         raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"{name}: cannot open ({exc})") from exc
+
+
+def _looks_like_mp4(target: Any) -> bool:
+    try:
+        if isinstance(target, _PrefixedReader):
+            return _mp4_layout(bytes(target._prefix)) is not None
+        if isinstance(target, str):
+            with open(target, "rb") as f:
+                return _mp4_layout(f.read(64)) is not None
+    except OSError:
+        pass
+    return False
 
 
 def _reason(exc: BaseException) -> str:

@@ -43,12 +43,18 @@ def rgb_to_ycbcr(rgb: np.ndarray, matrix: str = "bt709", full_range: bool = Fals
     return out.astype(np.uint8 if bits == 8 else np.uint16)
 
 
-def yuv420_frame(rgb: np.ndarray, matrix: str = "bt709", full_range: bool = False,
-                 bits: int = 8) -> av.VideoFrame:
-    """An (h, w, 3) uint8 sRGB image as a tagged yuv420p (or yuv420p10le) VideoFrame.
-
-    Chroma is the mean of each 2x2 block (h and w must be even)."""
+def yuv_frame(rgb: np.ndarray, matrix: str = "bt709", full_range: bool = False,
+              bits: int = 8, chroma: str = "420") -> av.VideoFrame:
+    """An (h, w, 3) uint8 sRGB image as a tagged Y'CbCr VideoFrame: yuv420p (chroma the mean
+    of each 2x2 block; h and w even), yuv420p10le (``bits=10``) or yuv444p (``chroma="444"``,
+    any size)."""
     h, w, _ = rgb.shape
+    if chroma == "444":
+        planes = np.moveaxis(rgb_to_ycbcr(rgb, matrix, full_range, 8), -1, 0)
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(planes), format="yuv444p")
+        frame.colorspace = _COLORSPACE_TAG[matrix]
+        frame.color_range = 2 if full_range else 1
+        return frame
     if h % 2 or w % 2:
         raise ValueError("yuv420 needs even width and height")
     ycc = rgb_to_ycbcr(rgb, matrix, full_range, bits).astype(np.float64)
@@ -79,6 +85,10 @@ class Encoding:
     extra: tuple[tuple[str, str], ...] = ()
     transfer: int | None = None
     """Override the transfer tag (e.g. 16 = PQ, 18 = HLG) to make HDR-tagged clips."""
+    chroma: str = "420"
+    """"420", or "444" for odd frame sizes."""
+    rotation: int = 0
+    """Display rotation to store in the container, degrees counter-clockwise (MP4/MOV)."""
 
 
 def encode_clip(
@@ -111,10 +121,9 @@ def encode_clip(
         if times is not None:
             stream.time_base = Fraction(1, 1000)
             stream.codec_context.time_base = Fraction(1, 1000)
-        pix_fmt = "yuv420p" if enc.bits == 8 else "yuv420p10le"
-        if enc.codec == "ffv1" and enc.bits == 8:
-            pix_fmt = "yuv420p"
-        stream.pix_fmt = pix_fmt
+        stream.pix_fmt = "yuv444p" if enc.chroma == "444" else "yuv420p" if enc.bits == 8 else "yuv420p10le"
+        if enc.rotation:
+            stream.set_display_rotation(enc.rotation)
         ctx = stream.codec_context
         ctx.colorspace = _COLORSPACE_TAG[enc.matrix]
         ctx.color_primaries = 9 if enc.transfer in (16, 18) else _PRIMARIES_TAG[enc.matrix]
@@ -125,7 +134,7 @@ def encode_clip(
         for i, rgb in enumerate(frames):
             if count == 0:
                 stream.width, stream.height = rgb.shape[1], rgb.shape[0]
-            frame = yuv420_frame(rgb, enc.matrix, enc.full_range, enc.bits)
+            frame = yuv_frame(rgb, enc.matrix, enc.full_range, enc.bits, enc.chroma)
             if enc.transfer is not None:
                 frame.color_trc = enc.transfer
             frame.pts = round(times[i] * 1000) if times is not None else i

@@ -80,3 +80,19 @@ def test_same_seed_same_output(segments_clip):
     b = streamprint.fingerprint(segments_clip, sampling=Sampling.every(4), seed=7)
     assert a.to_dict()["samples"] == b.to_dict()["samples"]
     assert np.array_equal(a.render(), b.render())
+
+
+def test_bundled_sample_matches_its_description():
+    """sample_media/sample.mp4 (README's first command) holds the colours its script states."""
+    from pathlib import Path
+
+    clip = Path(__file__).resolve().parent.parent / "sample_media" / "sample.mp4"
+    fp = streamprint.fingerprint(clip, sampling=Sampling.interval(0.5))
+    assert fp.source.width == 480 and fp.source.duration == pytest.approx(12, abs=0.1)
+    accent = synth.accent_share((480, 270))
+    for s in fp.samples:
+        seg = _segment_of(s.time)
+        if seg is not None:
+            assert _close(s.palette.colors[0], seg.background)
+            assert _close(s.palette.colors[1], seg.accent)
+            assert abs(s.palette.weights[1] - accent) <= SHARE_TOL

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Throughput and palette quality of streamprint on a realistic 1080p24 h264 clip.
+
+Throughput, each run in its own process, the runs interleaved over several rounds (the
+machine is shared and noisy; ratios are taken within a round, then the median):
+
+  decode     PyAV decoding every frame, frame threading on, no conversion (the limit)
+  default    streamprint at its default sampling
+  every      streamprint on every frame
+
+Quality, per --algorithm, on the analysis images (160 px long side) of every 6th frame:
+inertia of streamprint's warm-started fit / inertia of KMeans(n_init=10) on the same pixels
+(mean and p95), and milliseconds per frame of clustering on one thread.
+
+    python benchmarks/bench_fingerprint.py [--seconds 60] [--rounds 3] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+# ---- workers (run in a child process) ----------------------------------------------------
+
+
+def work_decode(clip: str) -> dict:
+    import av
+
+    t = time.perf_counter()
+    n = 0
+    with av.open(clip) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        for _ in c.decode(s):
+            n += 1
+    return {"seconds": time.perf_counter() - t, "frames": n}
+
+
+def work_streamprint(clip: str, *args: str) -> dict:
+    from streamprint import Sampling, fingerprint
+
+    sampling = Sampling.every(1) if "every" in args else Sampling.default()
+    algorithm = "minibatch" if "minibatch" in args else "kmeans"
+    t = time.perf_counter()
+    fp = fingerprint(clip, sampling=sampling, algorithm=algorithm)
+    with tempfile.TemporaryDirectory() as d:
+        fp.save_image(Path(d) / "strip.png")
+    return {"seconds": time.perf_counter() - t, "frames": fp.decode.frames, "samples": len(fp)}
+
+
+WORKERS = {"decode": work_decode, "streamprint": work_streamprint}
+
+
+def run_child(kind: str, clip: Path, *args: str) -> dict:
+    """Run a worker in a fresh interpreter; wall time measured inside it (from opening the
+    file), whole-process wall and peak RSS measured here."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(clip), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = proc.stdout.read()  # type: ignore[union-attr]
+    err = proc.stderr.read()  # type: ignore[union-attr]
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"worker {kind} failed: {err.decode()[-2000:]}")
+    result = json.loads(out)
+    result["process_seconds"] = time.perf_counter() - t
+    result["peak_rss_mib"] = usage.ru_maxrss / 1024
+    return result
+
+
+# ---- throughput ----------------------------------------------------------------------
+
+
+def throughput(clip: Path, rounds: int, runs: dict[str, tuple[str, ...]]) -> dict[str, dict]:
+    results: dict[str, list[dict]] = {name: [] for name in runs}
+    for r in range(rounds):
+        order = list(runs) if r % 2 == 0 else list(reversed(runs))
+        for name in order:
+            kind, *args = runs[name]
+            results[name].append(run_child(kind, clip, *args))
+            print(f"  round {r + 1} {name:10s} {results[name][-1]['seconds']:7.2f} s", file=sys.stderr)
+    table = {}
+    for name, rs in results.items():
+        ratios = [x["seconds"] / d["seconds"] for x, d in zip(rs, results["decode"])]
+        table[name] = {
+            "seconds": statistics.median(x["seconds"] for x in rs),
+            "ratio_to_decode": statistics.median(ratios),
+            "process_seconds": statistics.median(x["process_seconds"] for x in rs),
+            "peak_rss_mib": max(x["peak_rss_mib"] for x in rs),
+            "samples": rs[0].get("samples", rs[0].get("frames")),
+        }
+    return table
+
+
+# ---- quality ---------------------------------------------------------------------------
+
+
+def analysis_images(clip: Path, every: int = 6) -> list[np.ndarray]:
+    from streamprint import Sampling
+    from streamprint.fingerprint import DEFAULT_ANALYSIS_SIZE
+    from streamprint.sampler import select
+    from streamprint.source import VideoSource
+
+    with VideoSource(clip) as src:
+        return [f.to_rgb(DEFAULT_ANALYSIS_SIZE) for f in select(src.frames(), Sampling.every(every))]
+
+
+def reference_inertia(images: list[np.ndarray], k: int = 5) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
+    out = []
+    for img in images:
+        X = img.reshape(-1, 3).astype(np.float32)
+        out.append(KMeans(k, n_init=10, random_state=0).fit(X).inertia_ / len(X))
+    return np.array(out)
+
+
+def quality(images: list[np.ndarray], ref: np.ndarray, variants: dict[str, dict]) -> dict[str, dict]:
+    from threadpoolctl import threadpool_limits
+
+    from streamprint.clusterer import FrameClusterer
+
+    table = {}
+    with threadpool_limits(1):
+        for name, params in variants.items():
+            best = None
+            for _ in range(2):  # best of two passes for the timing; results are deterministic
+                clusterer = FrameClusterer(**params)
+                inertia, times = [], []
+                for img in images:
+                    t = time.perf_counter()
+                    p = clusterer.fit(img)
+                    times.append(time.perf_counter() - t)
+                    inertia.append(p.inertia)
+                ms = 1000 * float(np.median(times))
+                best = ms if best is None else min(best, ms)
+            ratio = np.array(inertia) / ref
+            table[name] = {
+                "inertia_ratio_mean": float(ratio.mean()),
+                "inertia_ratio_p95": float(np.percentile(ratio, 95)),
+                "ms_per_frame": best,
+                "cold_starts": clusterer.n_cold_,
+            }
+    return table
+
+
+DEFAULT_VARIANTS = {
+    "minibatch": {"algorithm": "minibatch"},
+    "kmeans": {"algorithm": "kmeans"},
+}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import av
+    import sklearn
+
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"PyAV {av.__version__} (FFmpeg {'.'.join(map(str, av.ffmpeg_version_info)) if hasattr(av, 'ffmpeg_version_info') else '?'}), "
+            f"scikit-learn {sklearn.__version__}")
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--worker":
+        kind, clip, *rest = sys.argv[2:]
+        print(json.dumps(WORKERS[kind](clip, *rest)))
+        return
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--seconds", type=float, default=60.0, help="length of the generated clip")
+    p.add_argument("--clip", type=Path, help="use this clip instead of generating one")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--skip-throughput", action="store_true")
+    p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--json", type=Path, help="also write the results here")
+    args = p.parse_args()
+
+    import realistic
+
+    clip = args.clip or realistic.make(args.seconds)
+    result: dict = {"machine": machine(), "clip": str(clip)}
+    if not args.skip_throughput:
+        runs = {"decode": ("decode",), "default": ("streamprint",), "every": ("streamprint", "every")}
+        result["throughput"] = throughput(clip, args.rounds, runs)
+    if not args.skip_quality:
+        images = analysis_images(clip)
+        ref = reference_inertia(images)
+        result["quality"] = quality(images, ref, DEFAULT_VARIANTS)
+        result["quality_frames"] = len(images)
+
+    print(f"\nmachine: {result['machine']}\nclip: {clip}")
+    if "throughput" in result:
+        print(f"\n{'run':<10} {'wall s':>8} {'× decode':>9} {'process s':>10} {'peak RSS MiB':>13} {'samples':>8}")
+        for name, r in result["throughput"].items():
+            print(f"{name:<10} {r['seconds']:8.2f} {r['ratio_to_decode']:9.3f} {r['process_seconds']:10.2f} "
+                  f"{r['peak_rss_mib']:13.0f} {r['samples']:>8}")
+    if "quality" in result:
+        print(f"\nquality on {result['quality_frames']} frames (inertia / KMeans(n_init=10) inertia):")
+        print(f"{'algorithm':<12} {'mean':>7} {'p95':>7} {'ms/frame':>9} {'cold starts':>12}")
+        for name, r in result["quality"].items():
+            print(f"{name:<12} {r['inertia_ratio_mean']:7.3f} {r['inertia_ratio_p95']:7.3f} "
+                  f"{r['ms_per_frame']:9.2f} {r['cold_starts']:>12}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
