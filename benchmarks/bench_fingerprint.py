@@ -177,7 +177,7 @@ def machine() -> str:
     import sklearn
 
     return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"PyAV {av.__version__} (FFmpeg {'.'.join(map(str, av.ffmpeg_version_info)) if hasattr(av, 'ffmpeg_version_info') else '?'}), "
+            f"PyAV {av.__version__} (FFmpeg {getattr(av, 'ffmpeg_version_info', '?')}), "
             f"scikit-learn {sklearn.__version__}")
 
 

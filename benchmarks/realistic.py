@@ -25,6 +25,10 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 SIZE = (1920, 1080)
 FPS = 24.0
 SHOT_SECONDS = (3.0, 7.0)
+#: Film grain, standard deviation in 0-255 units (luma-like: the same on all channels).
+GRAIN_SIGMA = 3.0
+#: x264 quality: about 10 Mbit/s on this content, like a web or TV 1080p movie.
+CRF = 23
 
 
 def paint_photo(rng: np.random.Generator, size: tuple[int, int]) -> Image.Image:
@@ -70,7 +74,7 @@ def frames(seconds: float, seed: int = 1, size: tuple[int, int] = SIZE,
     rng = np.random.default_rng(seed)
     w, h = size
     total = round(seconds * fps)
-    grain = [rng.normal(0, 5.0, size=(h, w, 1)).astype(np.int16) for _ in range(6)]
+    grain = [rng.normal(0, GRAIN_SIGMA, size=(h, w, 1)).astype(np.int16) for _ in range(6)]
     done = 0
     while done < total:
         n = min(total - done, round(rng.uniform(*SHOT_SECONDS) * fps))
@@ -93,12 +97,12 @@ def frames(seconds: float, seed: int = 1, size: tuple[int, int] = SIZE,
 
 def make(seconds: float, out: Path | None = None, seed: int = 1, size: tuple[int, int] = SIZE) -> Path:
     """Encode the clip once and cache it; returns its path."""
-    out = out or CACHE / f"real-{size[1]}p-{seconds:g}s-seed{seed}.mp4"
+    out = out or CACHE / f"real-{size[1]}p-{seconds:g}s-seed{seed}-crf{CRF}-grain{GRAIN_SIGMA:g}.mp4"
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".part.mp4")
-    enc = synth.Encoding(codec="libx264", crf=20, preset="veryfast", gop=240,
+    enc = synth.Encoding(codec="libx264", crf=CRF, preset="veryfast", gop=240,
                          extra=(("x264-params", "log-level=error:slices=1"),))
     synth.encode_clip(tmp, frames(seconds, seed, size), FPS, enc)
     tmp.replace(out)

@@ -101,10 +101,27 @@ class SourceFrame:
         Returns shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
         """
         width, height = self.analysis_size(long_side)
-        rgb = self.frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="AREA")
+        rgb = self.frame.to_ndarray(width=width, height=height, format="rgb24", interpolation="AREA",
+                                    src_colorspace=untagged_matrix(self.frame))
         if self.rotation:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
         return rgb
+
+
+#: FFmpeg's AVCOL_SPC_UNSPECIFIED.
+_UNSPECIFIED = 2
+
+
+def untagged_matrix(frame: av.VideoFrame) -> str | None:
+    """The Y'CbCr matrix to assume for a frame whose colorspace is not tagged (y4m, raw,
+    many old files), as players do: BT.709 for HD (width >= 1280 or height > 576), BT.601
+    below. None (use the frame's own tag) when it is tagged or the frame is RGB."""
+    if int(frame.colorspace or 0) != _UNSPECIFIED and frame.colorspace is not None:
+        return None
+    name = frame.format.name
+    if name.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "gray", "pal8", "0rgb", "0bgr")):
+        return None
+    return "ITU709" if frame.width >= 1280 or frame.height > 576 else "ITU601"
 
 
 def analysis_size(width: int, height: int, pixel_aspect: float, long_side: int) -> tuple[int, int]:
@@ -271,11 +288,10 @@ class VideoSource:
                 break
             except (av.error.EOFError, EOFError):
                 break
-            except av.error.FFmpegError as exc:
-                # The demuxer itself failed on damaged data: count it and read on.
+            except (av.error.FFmpegError, IndexError) as exc:
+                # The demuxer failed on damaged data (IndexError: PyAV cannot follow a stream
+                # that damaged MPEG-TS makes appear mid-file). Count it and read on.
                 yield exc
-                if isinstance(exc, (av.error.ExitError, av.error.ImmediateExitRequested)):
-                    break
                 continue
             except (OSError, MemoryError) as exc:
                 yield exc

@@ -54,3 +54,20 @@ def test_wrong_matrix_would_fail_this_test(tmp_path):
         frames = [f.to_ndarray(format="rgb24", src_colorspace="ITU601") for f in c.decode(video=0)]
     got = np.array([f[0, 0] for f in frames], dtype=int)
     assert np.abs(got - np.array(TRUTH)).max() >= 14
+
+
+@pytest.mark.parametrize("size, matrix", [((1280, 720), "bt709"), ((640, 480), "bt601")],
+                         ids=["HD-assumed-709", "SD-assumed-601"])
+def test_untagged_video_follows_player_convention(tmp_path, size, matrix):
+    """y4m, raw and old files often carry no matrix tag. swscale would then use BT.601 even
+    for HD (17/255 off on red); like players, assume BT.709 for HD and BT.601 for SD."""
+    import av
+
+    from streamprint.source import SourceFrame
+
+    for color in [(200, 40, 40), (30, 60, 160), (16, 235, 128)]:
+        frame = synth.yuv_frame(np.full((size[1], size[0], 3), color, np.uint8), matrix)
+        frame.colorspace = 2  # unspecified
+        rgb = SourceFrame(0, 0.0, frame).to_rgb(64)
+        assert np.abs(rgb.reshape(-1, 3).astype(int) - color).max() <= TOLERANCE
+    assert isinstance(frame, av.VideoFrame)

@@ -1,0 +1,132 @@
+"""Fuzzing: mutated clips end in a result or one of streamprint's own exceptions.
+
+Never a crash, a hang, or another exception type. Cases run in a worker process (so a
+segfault or a hang is caught and attributed) with a timeout each. The number of cases is
+STREAMPRINT_FUZZ_CASES (default 200); the seed is STREAMPRINT_FUZZ_SEED (default 0).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from streamprint import synth
+
+CASES = int(os.environ.get("STREAMPRINT_FUZZ_CASES", "200"))
+SEED = int(os.environ.get("STREAMPRINT_FUZZ_SEED", "0"))
+TIMEOUT = 20.0  # seconds per case; a clean case takes well under one
+
+WORKER = textwrap.dedent("""
+    import json, sys
+    import streamprint
+    from streamprint import Sampling, StreamprintError
+    for line in sys.stdin:
+        path = line.strip()
+        try:
+            fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=4)
+            result = {"outcome": "ok", "samples": len(fp)}
+        except StreamprintError as exc:
+            result = {"outcome": "error", "type": type(exc).__name__, "message": str(exc)}
+        except BaseException as exc:
+            result = {"outcome": "foreign", "type": type(exc).__name__, "message": repr(exc)[:300]}
+        print(json.dumps(result), flush=True)
+""")
+
+
+def mutate(data: bytes, rng: np.random.Generator) -> tuple[str, bytes]:
+    """One random mutation of ``data``: what was done, and the result."""
+    b = bytearray(data)
+    n = len(b)
+    kind = rng.choice(["flip", "truncate", "splice", "zero", "duplicate", "header"])
+    if kind == "flip":
+        for i in rng.integers(0, n, int(rng.integers(1, 64))):
+            b[i] ^= int(rng.integers(1, 256))
+    elif kind == "truncate":
+        b = b[: int(rng.integers(0, n))]
+    elif kind == "splice":
+        at = int(rng.integers(0, n))
+        b[at:at] = rng.integers(0, 256, int(rng.integers(1, 4096)), dtype=np.uint8).tobytes()
+    elif kind == "zero":
+        at = int(rng.integers(0, n))
+        b[at:at + int(rng.integers(1, 2048))] = bytes(min(n - at, 2048))[: len(b[at:at + 2048])]
+    elif kind == "duplicate":
+        a = int(rng.integers(0, n))
+        chunk = b[a:a + int(rng.integers(1, 8192))]
+        at = int(rng.integers(0, n))
+        b[at:at] = chunk
+    else:  # damage the first kilobyte, where the container header lives
+        for i in rng.integers(0, min(n, 1024), int(rng.integers(1, 16))):
+            b[i] = int(rng.integers(0, 256))
+    return str(kind), bytes(b)
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+    def run(self, path: str) -> dict:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write((path + "\n").encode())
+        self.proc.stdin.flush()
+        ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT)
+        if not ready:
+            self.proc.kill()
+            self.proc.wait()
+            return {"outcome": "hang"}
+        line = self.proc.stdout.readline()
+        if not line:
+            code = self.proc.wait()
+            return {"outcome": "crash", "code": code}
+        return json.loads(line)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory):
+    """Small valid clips in three containers."""
+    d = tmp_path_factory.mktemp("fuzz")
+    segs = [synth.Segment(s.background, s.accent, 0.5) for s in synth.SAMPLE_SEGMENTS]
+    paths = []
+    for ext in ("mkv", "mp4", "ts"):
+        p = d / f"seed.{ext}"
+        synth.encode_clip(p, synth.segment_frames(segs, (96, 64)), encoding=synth.Encoding(crf=20))
+        paths.append(p)
+    return paths
+
+
+def test_fuzz_mutated_clips(seeds, tmp_path):
+    rng = np.random.default_rng(SEED)
+    originals = [p.read_bytes() for p in seeds]
+    worker = Worker()
+    failures, outcomes = [], {}
+    try:
+        for case in range(CASES):
+            which = case % len(seeds)
+            kind, data = mutate(originals[which], rng)
+            path = tmp_path / f"case{case:04d}{seeds[which].suffix}"
+            path.write_bytes(data)
+            result = worker.run(str(path))
+            key = result["outcome"] if result["outcome"] != "error" else result["type"]
+            outcomes[key] = outcomes.get(key, 0) + 1
+            if result["outcome"] in ("hang", "crash", "foreign"):
+                failures.append((case, kind, seeds[which].suffix, result))
+                worker = Worker() if result["outcome"] in ("hang", "crash") else worker
+            else:
+                path.unlink()
+    finally:
+        worker.close()
+    print(f"fuzz: {CASES} cases, outcomes {outcomes}")
+    assert not failures, f"{len(failures)} bad outcomes (kept in {tmp_path}): {failures[:5]}"
+    assert outcomes.get("ok", 0) > CASES * 0.2, outcomes  # the mutations are not all fatal

@@ -1,0 +1,130 @@
+"""Reading from pipes: ffmpeg's output piped into the real command, compared with the file.
+
+Needs Debian's ffmpeg CLI (.ci/run installs it). Skipped locally without it, but never in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamprint import Fingerprint, synth
+
+from .conftest import FPS, SEG_SIZE, run_cli
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("ffmpeg") is None and os.environ.get("CI") != "true",
+    reason="needs the ffmpeg CLI (apt-get install ffmpeg)",
+)
+
+
+@pytest.fixture(scope="module")
+def clip601(tmp_path_factory):
+    """Tagged BT.601, so that an untagged y4m copy (assumed BT.601 at SD size) decodes alike."""
+    path = tmp_path_factory.mktemp("pipes") / "seg601.mkv"
+    synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, SEG_SIZE, FPS), FPS,
+                      synth.Encoding(crf=10, matrix="bt601"))
+    return path
+
+
+def pipe(producer: list[str], *args: str, timeout: float = 120) -> tuple[subprocess.CompletedProcess, bytes]:
+    """Run ``ffmpeg ... -`` | ``streamprint - ...`` through a real OS pipe."""
+    ff = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", *producer],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    sp = subprocess.run([sys.executable, "-m", "streamprint", "-", *args], stdin=ff.stdout,
+                        capture_output=True, timeout=timeout)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff_err = ff.stderr.read()  # type: ignore[union-attr]
+    ff.wait(timeout=timeout)
+    return sp, ff_err
+
+
+def strip(path) -> np.ndarray:
+    return np.asarray(Image.open(path))
+
+
+@pytest.mark.parametrize("fmt", ["matroska", "mpegts", "nut"])
+def test_container_streams_match_the_file(clip601, tmp_path, fmt):
+    ref, out = tmp_path / "file.png", tmp_path / "pipe.png"
+    assert run_cli(clip601, ref, "--every", "4", "-q").returncode == 0
+    r, ff_err = pipe(["-i", str(clip601), "-c", "copy", "-f", fmt, "-"], out, "--every", "4", "-q")
+    assert r.returncode == 0, (r.stderr, ff_err)
+    assert np.array_equal(strip(ref), strip(out))
+
+
+def test_y4m_matches_the_file(clip601, tmp_path):
+    ref, out, data = tmp_path / "file.png", tmp_path / "y4m.png", tmp_path / "y4m.json"
+    assert run_cli(clip601, ref, "--interval", "0.5", "-q").returncode == 0
+    r, ff_err = pipe(["-i", str(clip601), "-f", "yuv4mpegpipe", "-"], out, "--interval", "0.5", "-q",
+                     "--data", data)
+    assert r.returncode == 0, (r.stderr, ff_err)
+    assert np.array_equal(strip(ref), strip(out))
+    assert Fingerprint.load(data).source.container == "yuv4mpegpipe"
+
+
+def test_forced_format(clip601, tmp_path):
+    out = tmp_path / "forced.png"
+    r, _ = pipe(["-i", str(clip601), "-c", "copy", "-f", "nut", "-"], out, "--format", "nut", "--every", "8", "-q")
+    assert r.returncode == 0, r.stderr
+    assert strip(out).shape[1] == 36
+
+
+def test_raw_rgb_frames_match_the_file_closely(clip601, tmp_path):
+    """Raw frames were converted to RGB by ffmpeg before the downscale, so the pixels differ
+    slightly from the file's one-step conversion: same colours within 4/255, same shares
+    within 0.02."""
+    ref, out = tmp_path / "ref.json", tmp_path / "raw.json"
+    assert run_cli(clip601, tmp_path / "ref.png", "--every", "6", "-q", "--data", ref).returncode == 0
+    w, h = SEG_SIZE
+    r, ff_err = pipe(["-i", str(clip601), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], tmp_path / "raw.png",
+                     "--raw", f"{w}x{h}", "--rate", "24", "--every", "6", "-q", "--data", out)
+    assert r.returncode == 0, (r.stderr, ff_err)
+    a, b = Fingerprint.load(ref), Fingerprint.load(out)
+    assert len(a) == len(b) == 48
+    assert np.allclose(a.times, b.times, atol=1e-3)
+    for sa, sb in zip(a.samples, b.samples):
+        assert np.abs(sa.palette.colors[:2].astype(int) - sb.palette.colors[:2]).max() <= 4
+        assert np.abs(sa.palette.weights[:2] - sb.palette.weights[:2]).max() <= 0.02
+
+
+def test_unknown_duration_progress_has_no_eta(clip601, tmp_path):
+    w, h = SEG_SIZE
+    r, _ = pipe(["-i", str(clip601), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], tmp_path / "o.png",
+                "--raw", f"{w}x{h}", "--rate", "24", "--every", "8")
+    assert r.returncode == 0
+    err = r.stderr.decode()
+    assert "sample/s" in err  # count and rate...
+    assert "/36" not in err and "%" not in err and "<" not in err  # ...but no total, percentage or ETA
+
+
+def test_samples_without_duration_suggests_alternatives(clip601, tmp_path):
+    w, h = SEG_SIZE
+    r, _ = pipe(["-i", str(clip601), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], tmp_path / "o.png",
+                "--raw", f"{w}x{h}", "--samples", "10")
+    assert r.returncode == 2
+    line = r.stderr.decode().strip()
+    assert "\n" not in line and "--every" in line and "--interval" in line
+
+
+def test_index_last_mp4_from_a_pipe_says_what_to_do(clip601, tmp_path):
+    mp4 = tmp_path / "moov-last.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
+                   check=True)
+    with open(mp4, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
+                           capture_output=True, timeout=60)
+    assert r.returncode == 1
+    line = r.stderr.decode().strip()
+    assert "\n" not in line and "-f matroska" in line and "-f mpegts" in line
+
+
+def test_empty_pipe(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], input=b"",
+                       capture_output=True, timeout=60)
+    assert r.returncode == 1 and b"empty" in r.stderr and b"Traceback" not in r.stderr
