@@ -82,6 +82,15 @@ class Palette:
         return cls(out, merged / merged.sum(), float(inertia), cut)
 
 
+def _nearest(X: np.ndarray, xx: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For pixels ``X`` (n, 3) float32 with squared norms ``xx`` (n,): the index of the
+    nearest centroid and the squared distance to it, in (0-255 units)^2."""
+    d = (X @ (-2.0 * centroids.T)) + np.einsum("ij,ij->i", centroids, centroids)[None, :]
+    labels = d.argmin(axis=1)
+    dist = np.maximum(d[np.arange(len(X)), labels] + xx, 0.0)
+    return labels, dist
+
+
 def to_hex(color: np.ndarray | tuple[int, int, int]) -> str:
     r, g, b = (int(v) for v in color)
     return f"#{r:02x}{g:02x}{b:02x}"
@@ -106,6 +115,10 @@ class FrameClusterer:
     random_state : seed; the same seed and frames give the same palettes.
     restart_ratio : cold-restart threshold (see :data:`DEFAULT_RESTART_RATIO`).
     max_iter, batch_size : passed to scikit-learn (batch_size: minibatch only).
+    max_fit_pixels : ``kmeans`` fits at most about this many pixels (an even stride through
+        the image); weights and inertia are then computed on every pixel. 160x90 frames are fitted
+        on every third pixel: measured 1.001x the full fit's inertia at well under the cost.
+    cold_n_init : k-means++ initialisations tried on a cold start.
     """
 
     def __init__(
@@ -117,6 +130,7 @@ class FrameClusterer:
         max_iter: int | None = None,
         batch_size: int = 2048,
         cold_n_init: int = 3,
+        max_fit_pixels: int = 5000,
     ) -> None:
         if not isinstance(n_colors, int) or isinstance(n_colors, bool) or not 1 <= n_colors <= 64:
             raise UsageError(f"--colors must be a whole number from 1 to 64, got {n_colors!r}")
@@ -135,6 +149,9 @@ class FrameClusterer:
         self.max_iter = max_iter if max_iter is not None else (1 if algorithm == "minibatch" else 50)
         self.batch_size = int(batch_size)
         self.cold_n_init = int(cold_n_init)
+        if max_fit_pixels < 64 * n_colors:
+            raise UsageError(f"max_fit_pixels must be at least {64 * n_colors}")
+        self.max_fit_pixels = int(max_fit_pixels)
         self.reset()
 
     def reset(self) -> None:
@@ -170,12 +187,16 @@ class FrameClusterer:
         seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
         self.n_fits_ += 1
         X = pixels.astype(np.float32)
-        cut = self._is_cut(X)
+        xx = np.einsum("ij,ij->i", X, X)
+        cut = self._is_cut(X, xx)
 
         # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
         keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
-        uniq, counts = np.unique(keys, return_counts=True)
-        if uniq.size <= self.n_colors:
+        probe = keys[:: max(1, len(keys) // 256)]  # > k colours here proves > k overall
+        if np.unique(probe).size <= self.n_colors and (
+            (uniq_counts := np.unique(keys, return_counts=True))[0].size <= self.n_colors
+        ):
+            uniq, counts = uniq_counts
             colors = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
             self.centroids_ = colors.astype(np.float64)
             self.inertia_ = 0.0
@@ -184,27 +205,27 @@ class FrameClusterer:
         warm = not cut and self.centroids_ is not None and len(self.centroids_) == self.n_colors
         if not warm:
             self.n_cold_ += 1
+        # Full-batch k-means fits a strided subset; MiniBatchKMeans subsamples by itself.
+        stride = max(1, -(-len(X) // self.max_fit_pixels)) if self.algorithm == "kmeans" else 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = self._model(self.centroids_.astype(np.float32) if warm else None, seed)
-            model.fit(X)
+            model.fit(X[::stride])
         centroids = model.cluster_centers_.astype(np.float64)
-        counts = np.bincount(model.labels_, minlength=self.n_colors)
-        inertia = float(model.inertia_) / X.shape[0]
+        labels, dist = _nearest(X, xx, centroids.astype(np.float32))
+        counts = np.bincount(labels, minlength=self.n_colors)
+        inertia = float(dist.mean())
         self.centroids_ = centroids
         self.inertia_ = inertia
         return Palette.from_centroids(centroids, counts, inertia, cut)
 
-    def _is_cut(self, X: np.ndarray) -> bool:
+    def _is_cut(self, X: np.ndarray, xx: np.ndarray) -> bool:
         """True if the previous centroids no longer describe this frame (or there are none):
         its cost under them exceeds ``restart_ratio`` x the previous fit's + a floor."""
         if self.centroids_ is None or self.inertia_ is None:
             return True
-        c = self.centroids_.astype(np.float32)
-        # Squared distance to the nearest old centroid: ||x||^2 - 2 x.c + ||c||^2, minimised.
-        d = (c * c).sum(axis=1)[None, :] - 2.0 * (X @ c.T)
-        cost = float(np.mean(d.min(axis=1) + (X * X).sum(axis=1)))
-        return cost > self.restart_ratio * self.inertia_ + RESTART_FLOOR
+        _, dist = _nearest(X, xx, self.centroids_.astype(np.float32))
+        return float(dist.mean()) > self.restart_ratio * self.inertia_ + RESTART_FLOOR
 
     def _model(self, init: np.ndarray | None, seed: int) -> KMeans | MiniBatchKMeans:
         k = self.n_colors

@@ -11,8 +11,10 @@ import io
 import json
 import logging
 import os
+import queue
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -270,6 +272,55 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc
 
 
+#: Analysis images decoded ahead of the clusterer (bounds memory: ~40 KiB each).
+QUEUE_DEPTH = 8
+
+_DONE = object()
+
+
+def _analysis_images(source: VideoSource, options: Options) -> Iterator[tuple[int, float, np.ndarray]]:
+    """(frame index, time in seconds, (h, w, 3) uint8 image) of each sampled frame.
+
+    Decoding, sampling and conversion run in a producer thread, so they overlap with the
+    clustering done by the caller (PyAV and libswscale release the GIL). The queue is
+    bounded, so memory stays flat; closing this generator stops the producer.
+    """
+    images: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                images.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in select(source.frames(), options.sampling, source.info.duration):
+                if not put((frame.index, frame.time, frame.to_rgb(options.analysis_size))):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            put(exc)
+
+    producer = threading.Thread(target=produce, name="streamprint-decode", daemon=True)
+    producer.start()
+    try:
+        while True:
+            item = images.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        producer.join()
+
+
 def fingerprint(
     path: str | os.PathLike[str] | BinaryIO,
     options: Options | None = None,
@@ -309,11 +360,11 @@ def fingerprint(
         expected = options.sampling.expected_count(info.duration, info.frame_count)
         samples: list[Sample] = []
         with threadpool_limits(limits=1):
-            for frame in select(source.frames(), options.sampling, info.duration):
-                palette = clusterer.fit(frame.to_rgb(options.analysis_size))
-                samples.append(Sample(frame.index, frame.time, palette))
+            for index, time, image in _analysis_images(source, options):
+                palette = clusterer.fit(image)
+                samples.append(Sample(index, time, palette))
                 if progress is not None:
-                    progress(Progress(len(samples), expected, frame.time, info.duration, frame.index + 1))
+                    progress(Progress(len(samples), expected, time, info.duration, index + 1))
         stats = source.stats
     log.info("%s: %d frames decoded, %d samples, %d cold starts",
              info.path, stats.frames, len(samples), clusterer.n_cold_)
