@@ -94,8 +94,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     p = _Parser(
         prog=prog,
-        description="Make the colour fingerprint of a movie: a strip with one column per sampled "
-                    "frame, showing that frame's dominant colours (k-means) stacked by share. "
+        description="Make the colour fingerprint of a movie: a strip with one column per sampled\n"
+                    "frame, showing that frame's dominant colours (k-means) stacked by share.\n"
                     "One streaming pass, no intermediate files.",
         epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -147,7 +147,7 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
 def render_parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
     p = _Parser(
         prog=prog,
-        description="Redraw a fingerprint strip from a file saved with --data (JSON or CSV), "
+        description="Redraw a fingerprint strip from a file saved with --data (JSON or CSV),\n"
                     "without decoding the movie again.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,

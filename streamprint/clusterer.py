@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .errors import UsageError
 
 Algorithm = Literal["minibatch", "kmeans"]
-ALGORITHMS: tuple[str, ...] = ("minibatch", "kmeans")
+ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch")
 
 #: A warm start is abandoned when the frame's cost under the previous centroids exceeds
 #: this multiple of the previous frame's final cost (a scene cut or a big change).
