@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Throughput and palette quality of streamprint on a realistic 1080p24 h264 clip.
+"""Throughput, memory and palette quality of streamprint on a realistic 1080p24 h264 clip.
 
 Throughput, each run in its own process, the runs interleaved over several rounds (the
 machine is shared and noisy; ratios are taken within a round, then the median):
@@ -7,6 +7,14 @@ machine is shared and noisy; ratios are taken within a round, then the median):
   decode     PyAV decoding every frame, frame threading on, no conversion (the limit)
   default    streamprint at its default sampling
   every      streamprint on every frame
+  original   the original scripts' route, rebuilt: the ffmpeg CLI re-encodes the movie to
+             480x270, exports the sampled frames (as many as `default` takes) as PNG files,
+             then KMeans(n_clusters=5, max_iter=100) runs on every pixel of each PNG
+  fast       streamprint --fast (keyframes only, time-proportional columns)
+
+Fast vs exact: both strips rendered on the same time axis (1 px per second), mean RGB
+distance per pixel. Memory: peak RSS of `default` on the clip and on a 10-minute clip
+(the same clip concatenated 10 times by stream copy).
 
 Quality, per --algorithm, on the analysis images (160 px long side) of every 6th frame:
 inertia of streamprint's warm-started fit / inertia of KMeans(n_init=10) on the same pixels
@@ -62,7 +70,45 @@ def work_streamprint(clip: str, *args: str) -> dict:
     return {"seconds": time.perf_counter() - t, "frames": fp.decode.frames, "samples": len(fp)}
 
 
-WORKERS = {"decode": work_decode, "streamprint": work_streamprint}
+def work_fast(clip: str) -> dict:
+    from streamprint import Sampling, fingerprint
+
+    t = time.perf_counter()
+    fp = fingerprint(clip, sampling=Sampling.keyframes())
+    with tempfile.TemporaryDirectory() as d:
+        fp.save_image(Path(d) / "strip.png")
+    return {"seconds": time.perf_counter() - t, "frames": fp.decode.frames, "samples": len(fp)}
+
+
+def work_original(clip: str, samples: str) -> dict:
+    """The route streamprint replaces: two passes over disk, then k-means on every pixel."""
+    import av
+    from PIL import Image
+    from sklearn.cluster import KMeans
+
+    with av.open(clip) as c:
+        s = c.streams.video[0]
+        duration = float(s.duration * s.time_base) if s.duration else c.duration / 1e6
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="original-route-") as d:
+        small = Path(d) / "small.mp4"
+        frames = Path(d) / "frames"
+        frames.mkdir()
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", clip, "-vf", "scale=480:270",
+                        "-c:v", "libx264", "-an", str(small)], check=True)
+        rate = int(samples) / duration
+        subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-i", str(small), "-vf", f"fps={rate}",
+                        str(frames / "%05d.png")], check=True)
+        n = 0
+        for png in sorted(frames.glob("*.png")):
+            X = np.asarray(Image.open(png).convert("RGB")).reshape(-1, 3).astype(np.float64)
+            KMeans(n_clusters=5, max_iter=100, random_state=0).fit(X)
+            n += 1
+    return {"seconds": time.perf_counter() - t, "frames": n, "samples": n}
+
+
+WORKERS = {"decode": work_decode, "streamprint": work_streamprint, "fast": work_fast,
+           "original": work_original}
 
 
 def run_child(kind: str, clip: Path, *args: str) -> dict:
@@ -104,6 +150,57 @@ def throughput(clip: Path, rounds: int, runs: dict[str, tuple[str, ...]]) -> dic
             "samples": rs[0].get("samples", rs[0].get("frames")),
         }
     return table
+
+
+# ---- fast vs exact, memory ------------------------------------------------------------------
+
+
+def fast_distance(clip: Path) -> dict:
+    """Mean RGB distance per pixel between the exact (default) and the --fast strip, both
+    rendered one px per second of film."""
+    from streamprint import Sampling, fingerprint
+    from streamprint.renderer import render_stacked
+
+    exact = fingerprint(clip)
+    fast = fingerprint(clip, sampling=Sampling.keyframes())
+    width = max(1, round(float(exact.spans().sum())))
+    a = render_stacked(exact.palettes, height=100, widths=exact.spans(), width=width).astype(float)
+    b = render_stacked(fast.palettes, height=100, widths=fast.spans(), width=width).astype(float)
+    top_a, top_b = a[0], b[0]  # the dominant colour of each second
+    return {
+        "mean_rgb_distance": float(np.linalg.norm(a - b, axis=2).mean()),
+        "dominant_mean_rgb_distance": float(np.linalg.norm(top_a - top_b, axis=1).mean()),
+        "keyframes": len(fast),
+        "width_px": width,
+    }
+
+
+def concatenated(clip: Path, times: int) -> Path:
+    """``clip`` repeated ``times`` times by stream copy (no re-encoding); cached."""
+    import av
+
+    out = clip.with_name(f"{clip.stem}-x{times}.mp4")
+    if out.exists():
+        return out
+    tmp = out.with_suffix(".part.mp4")
+    with av.open(str(clip)) as src, av.open(str(tmp), "w") as dst:
+        s_in = src.streams.video[0]
+        s_out = dst.add_stream_from_template(s_in)
+        offset = 0
+        for _ in range(times):
+            src.seek(0)
+            last = 0
+            for packet in src.demux(s_in):
+                if packet.dts is None:
+                    continue
+                packet.pts += offset
+                packet.dts += offset
+                last = max(last, packet.pts + (packet.duration or 0))
+                packet.stream = s_out
+                dst.mux(packet)
+            offset = last
+    tmp.replace(out)
+    return out
 
 
 # ---- quality ---------------------------------------------------------------------------
@@ -191,6 +288,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--skip-throughput", action="store_true")
     p.add_argument("--skip-quality", action="store_true")
+    p.add_argument("--skip-memory", action="store_true", help="skip the 10-minute flat-memory run")
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args()
 
@@ -198,9 +296,30 @@ def main() -> None:
 
     clip = args.clip or realistic.make(args.seconds)
     result: dict = {"machine": machine(), "clip": str(clip)}
+    import av
+
+    with av.open(str(clip)) as c:
+        stream = c.streams.video[0]
+        seconds = float(stream.duration * stream.time_base) if stream.duration else c.duration / 1e6
     if not args.skip_throughput:
-        runs = {"decode": ("decode",), "default": ("streamprint",), "every": ("streamprint", "every")}
+        from streamprint import Sampling
+
+        default_samples = Sampling.default().expected_count(seconds, None)
+        runs = {"decode": ("decode",), "default": ("streamprint",), "every": ("streamprint", "every"),
+                "original": ("original", str(default_samples)), "fast": ("fast",)}
         result["throughput"] = throughput(clip, args.rounds, runs)
+        result["fast_vs_exact"] = fast_distance(clip)
+    if not args.skip_memory:
+        long_clip = concatenated(clip, 10)
+        short = run_child("streamprint", clip)
+        long = run_child("streamprint", long_clip)
+        result["memory"] = {
+            "short_seconds_of_film": seconds,
+            "short_peak_rss_mib": short["peak_rss_mib"],
+            "long_peak_rss_mib": long["peak_rss_mib"],
+            "long_samples": long["samples"],
+            "ratio": long["peak_rss_mib"] / short["peak_rss_mib"],
+        }
     if not args.skip_quality:
         from streamprint import Sampling
 
@@ -216,6 +335,14 @@ def main() -> None:
         for name, r in result["throughput"].items():
             print(f"{name:<10} {r['seconds']:8.2f} {r['ratio_to_decode']:9.3f} {r['process_seconds']:10.2f} "
                   f"{r['peak_rss_mib']:13.0f} {r['samples']:>8}")
+    if "fast_vs_exact" in result:
+        f = result["fast_vs_exact"]
+        print(f"\nfast vs exact strip, {f['width_px']} px at 1 px/s: mean RGB distance {f['mean_rgb_distance']:.1f}, "
+              f"dominant colour {f['dominant_mean_rgb_distance']:.1f} (0-441), {f['keyframes']} keyframes")
+    if "memory" in result:
+        m = result["memory"]
+        print(f"\npeak RSS, default sampling: 60-s clip {m['short_peak_rss_mib']:.0f} MiB, 10x longer clip "
+              f"{m['long_peak_rss_mib']:.0f} MiB ({m['long_samples']} samples): ratio {m['ratio']:.3f}")
     if "quality" in result:
         print("\npalette quality: inertia / inertia of KMeans(n_init=10) on the same pixels; one thread")
         print(f"{'frames':<26} {'algorithm':<10} {'mean':>7} {'p95':>7} {'ms/frame':>9} {'cold starts':>12}")

@@ -79,7 +79,11 @@ def _add_render_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--height", type=_positive_int, default=200, metavar="PX",
                    help="strip height in pixels (default: %(default)s)")
     g.add_argument("--column-width", type=_positive_int, default=1, metavar="PX",
-                   help="width of each sample's column in pixels (default: %(default)s)")
+                   help="width of each sample's column in pixels; with --fast, pixels per second "
+                        "of film (default: %(default)s)")
+    g.add_argument("--width", type=_positive_int, metavar="PX",
+                   help="with --fast: total strip width in pixels (default: one column width per "
+                        "second)")
     g.add_argument("--order", choices=ORDERS, default="weight",
                    help="top-to-bottom order of a column's colours: 'weight' puts the most "
                         "frequent on top, 'lightness' the lightest (default: %(default)s)")
@@ -110,6 +114,10 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                         "variable frame rate is fine)")
     m.add_argument("--samples", type=_positive_int, metavar="N",
                    help="use N frames evenly spaced over the duration (needs a known duration)")
+    m.add_argument("--fast", "--keyframes", dest="keyframes", action="store_true",
+                   help="decode keyframes only (several times faster than decoding every frame); "
+                        "each column is as wide as the time until the next keyframe, so a shot is "
+                        "about one band (encoders place keyframes at cuts)")
     c = p.add_argument_group("colours")
     c.add_argument("--colors", type=_positive_int, default=5, metavar="K",
                    help="dominant colours per frame (k-means clusters, default: %(default)s)")
@@ -220,6 +228,8 @@ def _sampling(args: argparse.Namespace) -> Sampling:
         return Sampling.samples(args.samples)
     if args.interval is not None:
         return Sampling.interval(args.interval)
+    if getattr(args, "keyframes", False):
+        return Sampling.keyframes()
     return Sampling.default()
 
 
@@ -236,6 +246,12 @@ def _demuxer(args: argparse.Namespace) -> tuple[str | None, dict[str, str] | Non
                         "framerate": f"{args.rate:g}"}
 
 
+def _width(args: argparse.Namespace, fp: Fingerprint) -> int | None:
+    if args.width is not None and not fp.options.sampling.time_proportional:
+        raise UsageError("--width applies to --fast strips; otherwise the width is samples x --column-width")
+    return args.width
+
+
 def run_fingerprint(args: argparse.Namespace) -> int:
     options = Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
                       seed=args.seed, analysis_size=args.analysis_size)
@@ -249,7 +265,8 @@ def run_fingerprint(args: argparse.Namespace) -> int:
                          threads=args.threads, progress=bar)
     finally:
         bar.close()
-    image = fp.render(height=args.height, column_width=args.column_width, order=args.order)
+    image = fp.render(height=args.height, column_width=args.column_width, order=args.order,
+                      width=_width(args, fp))
     if args.data:
         fp.save(args.data)
     from .renderer import write_image
@@ -262,7 +279,8 @@ def run_fingerprint(args: argparse.Namespace) -> int:
 def run_render(args: argparse.Namespace) -> int:
     fp = Fingerprint.load(args.data)
     check_writable(args.output)
-    fp.save_image(args.output, height=args.height, column_width=args.column_width, order=args.order)
+    fp.save_image(args.output, height=args.height, column_width=args.column_width, order=args.order,
+                  width=_width(args, fp))
     return 0
 
 

@@ -125,8 +125,32 @@ class Fingerprint:
         """Sample times in seconds, float64, shape (n,)."""
         return np.array([s.time for s in self.samples], dtype=np.float64)
 
-    def render(self, height: int = 200, column_width: int = 1, order: Order = "weight") -> np.ndarray:
-        """The strip as an (height, n * column_width, 3) uint8 sRGB array."""
+    def spans(self) -> np.ndarray:
+        """Seconds each sample stands for: until the next sample; the last one until the end
+        of the stream (or the median span when the duration is unknown). float64, (n,)."""
+        t = self.times
+        if len(t) == 0:
+            return t
+        gaps = np.diff(t)
+        end = self.source.duration
+        typical = float(np.median(gaps)) if len(gaps) else 1.0
+        last = end - t[-1] if end is not None and end > t[-1] else typical
+        return np.maximum(np.append(gaps, last), 0.0)
+
+    def render(self, height: int = 200, column_width: int = 1, order: Order = "weight",
+               width: int | None = None) -> np.ndarray:
+        """The strip as a (height, width, 3) uint8 sRGB array.
+
+        Columns are ``column_width`` px each, so width = n x column_width; except for
+        keyframe sampling, where each column's width is proportional to the time it stands
+        for and ``width`` defaults to one ``column_width`` per second of film."""
+        if self.options.sampling.time_proportional:
+            spans = self.spans()
+            if width is None:
+                width = max(1, round(float(spans.sum()) * column_width))
+            return render_stacked(self.palettes, height=height, order=order, widths=spans, width=width)
+        if width is not None and width != len(self) * column_width:
+            raise UsageError("width is fixed by the samples (n x column width) unless sampling keyframes")
         return render_stacked(self.palettes, height=height, column_width=column_width, order=order)
 
     def save_image(self, path: str | os.PathLike[str], **render_args: Any) -> None:
@@ -347,7 +371,9 @@ def fingerprint(
         raise TypeError("pass either options or option keyword arguments, not both")
     clusterer = FrameClusterer(options.colors, options.algorithm, options.seed)
 
-    with VideoSource(path, format=format, options=demuxer_options, threads=threads) as source:
+    keyframes = options.sampling.mode == "keyframes"
+    with VideoSource(path, format=format, options=demuxer_options, threads=threads,
+                     keyframes_only=keyframes) as source:
         info = source.info
         if options.sampling.mode == "samples" and info.duration is None:
             raise UsageError(

@@ -50,17 +50,26 @@ def render_stacked(
     height: int = 200,
     column_width: int = 1,
     order: Order = "weight",
+    widths: np.ndarray | None = None,
+    width: int | None = None,
 ) -> np.ndarray:
-    """One column per palette, ``column_width`` px wide, its colours stacked top to bottom
-    with heights proportional to their weights. Returns (height, len*column_width, 3) uint8."""
-    if height < 1 or column_width < 1:
-        raise UsageError("--height and --column-width must be at least 1 pixel")
+    """One column per palette, its colours stacked top to bottom with heights proportional
+    to their weights. Columns are ``column_width`` px wide, or, given ``widths`` (any
+    positive units, e.g. seconds) and a total ``width`` in px, proportional to ``widths``
+    (rounded cumulatively, so a column may get 0 px). Returns (height, W, 3) uint8."""
+    if height < 1 or column_width < 1 or (width is not None and width < 1):
+        raise UsageError("--height, --column-width and --width must be at least 1 pixel")
     if not palettes:
         raise ValueError("nothing to render: no samples")
     strip = np.empty((height, len(palettes), 3), dtype=np.uint8)
     for x, palette in enumerate(palettes):
         colors, weights = order_palette(palette, order)
         strip[:, x] = np.repeat(colors, segment_heights(weights, height), axis=0)
+    if widths is not None:
+        w = np.asarray(widths, dtype=np.float64)
+        if w.shape != (len(palettes),) or w.sum() <= 0:
+            raise ValueError("widths needs one positive entry per palette")
+        return np.repeat(strip, segment_heights(w, width or len(palettes)), axis=1)
     if column_width > 1:
         strip = np.repeat(strip, column_width, axis=1)
     return strip

@@ -5,7 +5,10 @@ Three policies, all driven by each frame's own timestamp so variable frame rate 
 * ``every``: every nth decoded frame (frame 0, n, 2n, ...);
 * ``interval``: the frame nearest to each multiple of S seconds (0, S, 2S, ...) up to the
   last frame;
-* ``samples``: N frames, nearest to the middles of N equal slices of the duration.
+* ``samples``: N frames, nearest to the middles of N equal slices of the duration;
+* ``keyframes``: every keyframe, and only keyframes are decoded (the fast mode). Encoders
+  put keyframes at scene cuts, so a column is close to a shot; the renderer gives each
+  column a width proportional to the time until the next keyframe.
 
 A frame is used at most once: when a variable-rate stream leaves a gap longer than the
 interval, the targets inside it fall on the same frame and yield one column.
@@ -20,7 +23,7 @@ from typing import Literal, Protocol, TypeVar
 
 from .errors import UsageError
 
-Mode = Literal["every", "interval", "samples"]
+Mode = Literal["every", "interval", "samples", "keyframes"]
 
 #: The default policy: one column per second of film.
 DEFAULT_INTERVAL = 1.0
@@ -66,6 +69,16 @@ class Sampling:
         return cls("samples", n)
 
     @classmethod
+    def keyframes(cls) -> Sampling:
+        """Every keyframe; the decoder skips all other frames (fast, approximate)."""
+        return cls("keyframes", 0)
+
+    @property
+    def time_proportional(self) -> bool:
+        """True when columns stand for unequal spans of time (keyframes)."""
+        return self.mode == "keyframes"
+
+    @classmethod
     def default(cls) -> Sampling:
         return cls.interval(DEFAULT_INTERVAL)
 
@@ -74,6 +87,8 @@ class Sampling:
             return f"every {int(self.value)} frame(s)"
         if self.mode == "interval":
             return f"one frame every {self.value:g} s"
+        if self.mode == "keyframes":
+            return "keyframes only"
         return f"{int(self.value)} frames evenly spaced"
 
     def to_dict(self) -> dict[str, float | str]:
@@ -88,12 +103,16 @@ class Sampling:
             return cls.interval(float(value))
         if mode == "samples":
             return cls.samples(int(value))
+        if mode == "keyframes":
+            return cls.keyframes()
         raise UsageError(f"unknown sampling mode {mode!r}")
 
     def expected_count(self, duration: float | None, frame_count: int | None) -> int | None:
         """How many samples to expect, for progress bars; None when unknown."""
         if self.mode == "samples":
             return int(self.value)
+        if self.mode == "keyframes":
+            return None
         if self.mode == "every":
             return math.ceil(frame_count / self.value) if frame_count else None
         return max(1, math.ceil(duration / self.value)) if duration else None
@@ -124,6 +143,9 @@ def select(frames: Iterable[F], sampling: Sampling, duration: float | None = Non
     For ``samples``, ``duration`` (seconds) is required. Frames that are not picked are
     dropped as soon as the next frame arrives: at most one frame is held back.
     """
+    if sampling.mode == "keyframes":  # the decoder already dropped every other frame
+        yield from frames
+        return
     if sampling.mode == "every":
         n = int(sampling.value)
         for frame in frames:
