@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+import sklearn
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.exceptions import ConvergenceWarning
 
@@ -188,7 +189,8 @@ class FrameClusterer:
         self.n_fits_ += 1
         X = pixels.astype(np.float32)
         xx = np.einsum("ij,ij->i", X, X)
-        cut = self._is_cut(X, xx)
+        stride = max(1, -(-len(X) // self.max_fit_pixels))
+        cut = self._is_cut(X[::stride], xx[::stride])
 
         # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
         keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
@@ -206,11 +208,14 @@ class FrameClusterer:
         if not warm:
             self.n_cold_ += 1
         # Full-batch k-means fits a strided subset; MiniBatchKMeans subsamples by itself.
-        stride = max(1, -(-len(X) // self.max_fit_pixels)) if self.algorithm == "kmeans" else 1
-        with warnings.catch_warnings():
+        fit_X = X[::stride] if self.algorithm == "kmeans" else X
+        # Parameters were validated once, in __init__: spare scikit-learn re-checking them
+        # (and the pixels, always finite) on every frame, a third of a warm fit's time.
+        with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
+                                                                assume_finite=True):
             warnings.simplefilter("ignore", ConvergenceWarning)
             model = self._model(self.centroids_.astype(np.float32) if warm else None, seed)
-            model.fit(X[::stride])
+            model.fit(fit_X)
         centroids = model.cluster_centers_.astype(np.float64)
         labels, dist = _nearest(X, xx, centroids.astype(np.float32))
         counts = np.bincount(labels, minlength=self.n_colors)
@@ -221,7 +226,8 @@ class FrameClusterer:
 
     def _is_cut(self, X: np.ndarray, xx: np.ndarray) -> bool:
         """True if the previous centroids no longer describe this frame (or there are none):
-        its cost under them exceeds ``restart_ratio`` x the previous fit's + a floor."""
+        its cost under them (on the pixels given, a strided subset) exceeds
+        ``restart_ratio`` x the previous fit's + a floor."""
         if self.centroids_ is None or self.inertia_ is None:
             return True
         _, dist = _nearest(X, xx, self.centroids_.astype(np.float32))
