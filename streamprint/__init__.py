@@ -14,7 +14,6 @@ import logging
 
 __version__ = "0.1.0"
 
-from .clusterer import FrameClusterer, Palette  # noqa: E402
 from .errors import (  # noqa: E402
     CorruptInputError,
     DataFormatError,
@@ -27,10 +26,30 @@ from .errors import (  # noqa: E402
     StreamprintError,
     UsageError,
 )
-from .fingerprint import Fingerprint, Options, Progress, Sample, fingerprint  # noqa: E402
-from .renderer import render_stacked, write_image  # noqa: E402
-from .sampler import Sampling  # noqa: E402
-from .source import SourceInfo, VideoSource  # noqa: E402
+
+# The rest is imported on first use (PEP 562), so that ``import streamprint`` and the
+# palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
+_LAZY = {
+    "FrameClusterer": "clusterer", "Palette": "clusterer",
+    "Fingerprint": "fingerprint", "Options": "fingerprint", "Progress": "fingerprint",
+    "Sample": "fingerprint", "fingerprint": "fingerprint",
+    "render_stacked": "renderer", "write_image": "renderer",
+    "Sampling": "sampler",
+    "SourceInfo": "source", "VideoSource": "source",
+    "extract_palette": "palette", "ImagePalette": "palette",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'streamprint' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 logging.getLogger("streamprint").addHandler(logging.NullHandler())
 
@@ -39,4 +58,5 @@ __all__ = [
     "InputNotFoundError", "Interrupted", "NoFramesError", "NotAVideoError", "Options", "OutputError",
     "Palette", "Progress", "Sample", "Sampling", "SourceInfo", "StreamprintError", "UsageError",
     "VideoSource", "fingerprint", "render_stacked", "write_image", "__version__",
+    "extract_palette", "ImagePalette",
 ]

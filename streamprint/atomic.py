@@ -49,3 +49,20 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
+    (and removing) a temporary file beside it. The real output is still written atomically."""
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise OutputError(f"cannot write {p}: it is a directory")
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise OutputError(f"cannot write {p}: {parent} {what}")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{p.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc

@@ -11,14 +11,18 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .clusterer import ALGORITHMS
 from .errors import EXIT_INTERRUPTED, EXIT_USAGE, StreamprintError, UsageError
-from .fingerprint import DEFAULT_ANALYSIS_SIZE, Fingerprint, Options, Progress, check_writable, fingerprint
+from .atomic import check_writable
+from .clusterer import DEFAULT_ANALYSIS_SIZE
 from .renderer import ORDERS
 from .sampler import DEFAULT_INTERVAL, Sampling
+
+if TYPE_CHECKING:
+    from .fingerprint import Fingerprint, Progress
 
 log = logging.getLogger("streamprint")
 
@@ -33,6 +37,7 @@ exit codes:
 COMMANDS_HELP = """\
 other commands:
   streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
+  streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
   streamprint COMMAND --help        options of a command
 """
 
@@ -167,6 +172,93 @@ def render_parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
     return p
 
 
+def palette_parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=prog,
+        description="The dominant colours of an image: prints HEX, 8-bit RGB and share, and draws\n"
+                    "a card: buffer bar, swatch bar, the image, swatch bar, buffer bar.\n\n"
+                    "  streamprint palette photo.jpg card.png          one image, one card\n"
+                    "  streamprint palette a.jpg b.png c.webp --out-dir cards/\n"
+                    "  streamprint palette photo.jpg                   print the palette only\n"
+                    "  streamprint palette a.jpg b.jpg c.jpg --data palettes.tsv\n\n"
+                    "With exactly two paths the second is the card to write; with more, all are\n"
+                    "images and cards go to --out-dir (if given).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image(s), then optionally the card to write")
+    p.add_argument("--out-dir", metavar="DIR", help="write one card per image here, named IMAGE.palette.png")
+    p.add_argument("--colors", type=_positive_int, default=6, metavar="K",
+                   help="colours in the palette (default: %(default)s)")
+    p.add_argument("--space", choices=("rgb", "lab", "oklab"), default="rgb",
+                   help="colour space to cluster in; results are sRGB (default: %(default)s)")
+    p.add_argument("--seed", type=_non_negative_int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--proportional", action="store_true",
+                   help="swatch widths proportional to each colour's share (default: equal widths)")
+    p.add_argument("--bar", type=_positive_float, default=0.08, metavar="FRACTION",
+                   help="swatch bar height as a fraction of the image height (default: %(default)s)")
+    p.add_argument("--buffer", type=float, default=0.02, metavar="FRACTION",
+                   help="buffer bar height as a fraction of the image height (default: %(default)s)")
+    p.add_argument("--buffer-color", default="#ffffff", metavar="COLOR",
+                   help="buffer bar colour, #rrggbb or r,g,b (default: %(default)s)")
+    p.add_argument("--size", type=_non_negative_int, default=1600, metavar="PX",
+                   help="long side of the image on the card, 0 for its full size (default: %(default)s)")
+    p.add_argument("--data", metavar="FILE", help="also save the palettes: JSON, or TSV if FILE ends in .tsv")
+    _add_common(p)
+    return p
+
+
+def run_palette(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .palette import card, extract_palette, load_image, parse_color, palette_of, save_card, save_data
+
+    paths = list(args.paths)
+    out: str | None = None
+    if args.out_dir is None and len(paths) == 2:
+        paths, out = paths[:1], paths[1]
+    buffer_color = parse_color(args.buffer_color)
+    if not 0 <= args.buffer <= 1:
+        raise UsageError("--buffer must be a fraction from 0 to 1")
+    if out:
+        check_writable(out)
+    if args.out_dir and not Path(args.out_dir).is_dir():
+        raise UsageError(f"--out-dir {args.out_dir}: no such directory")
+    if args.data:
+        check_writable(args.data)
+    palettes = []
+    failed = 0
+    for path in paths:
+        target = out or (str(Path(args.out_dir) / f"{Path(path).name}.palette.png") if args.out_dir else None)
+        try:
+            if target:
+                rgb, alpha, size = load_image(path, args.size)
+                pal = palette_of(*_cluster_view(rgb, alpha), args.colors, args.space, args.seed, path, size)
+                save_card(target, card(rgb, pal, args.bar, args.buffer, buffer_color, args.proportional))
+            else:
+                pal = extract_palette(path, args.colors, args.space, args.seed)
+        except StreamprintError as exc:
+            if len(paths) == 1:
+                raise
+            print(f"streamprint: error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        palettes.append(pal)
+        print(pal.table())
+    if args.data and palettes:
+        save_data(args.data, palettes)
+    return 1 if failed else 0
+
+
+def _cluster_view(rgb: Any, alpha: Any) -> tuple[Any, Any]:
+    """The card's image, shrunk to the clustering size (the palette is the same either way)."""
+    from .palette import CLUSTER_SIZE
+
+    h, w = rgb.shape[:2]
+    step = max(1, max(h, w) // CLUSTER_SIZE)
+    return rgb[::step, ::step], None if alpha is None else alpha[::step, ::step]
+
+
 class _ProgressBar:
     """A tqdm bar on stderr fed by the library's progress callback; ETA only when the total
     is known."""
@@ -175,7 +267,7 @@ class _ProgressBar:
         self.enabled = enabled
         self.bar: Any = None
 
-    def __call__(self, p: Progress) -> None:
+    def __call__(self, p: "Progress") -> None:
         if not self.enabled:
             return
         if self.bar is None:
@@ -246,13 +338,15 @@ def _demuxer(args: argparse.Namespace) -> tuple[str | None, dict[str, str] | Non
                         "framerate": f"{args.rate:g}"}
 
 
-def _width(args: argparse.Namespace, fp: Fingerprint) -> int | None:
+def _width(args: argparse.Namespace, fp: "Fingerprint") -> int | None:
     if args.width is not None and not fp.options.sampling.time_proportional:
         raise UsageError("--width applies to --fast strips; otherwise the width is samples x --column-width")
     return args.width
 
 
 def run_fingerprint(args: argparse.Namespace) -> int:
+    from .fingerprint import Options, fingerprint
+
     options = Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
                       seed=args.seed, analysis_size=args.analysis_size)
     fmt, demuxer_options = _demuxer(args)
@@ -277,6 +371,8 @@ def run_fingerprint(args: argparse.Namespace) -> int:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from .fingerprint import Fingerprint
+
     fp = Fingerprint.load(args.data)
     check_writable(args.output)
     fp.save_image(args.output, height=args.height, column_width=args.column_width, order=args.order,
@@ -286,6 +382,7 @@ def run_render(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[argparse.Namespace], int]]] = {
     "render": (render_parser, run_render),
+    "palette": (palette_parser, run_palette),
 }
 
 

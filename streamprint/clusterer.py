@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-import sklearn
-from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.exceptions import ConvergenceWarning
 
 from .errors import UsageError
 
 Algorithm = Literal["minibatch", "kmeans"]
+
+#: Default long side, in pixels, of the image each frame is shrunk to before clustering.
+DEFAULT_ANALYSIS_SIZE = 160
 ALGORITHMS: tuple[str, ...] = ("kmeans", "minibatch")
 
 #: A warm start is abandoned when the frame's cost under the previous centroids exceeds
@@ -211,6 +211,9 @@ class FrameClusterer:
         fit_X = X[::stride] if self.algorithm == "kmeans" else X
         # Parameters were validated once, in __init__: spare scikit-learn re-checking them
         # (and the pixels, always finite) on every frame, a third of a warm fit's time.
+        import sklearn  # imported on first use: importing it takes over a second
+        from sklearn.exceptions import ConvergenceWarning
+
         with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
                                                                 assume_finite=True):
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -233,7 +236,9 @@ class FrameClusterer:
         _, dist = _nearest(X, xx, self.centroids_.astype(np.float32))
         return float(dist.mean()) > self.restart_ratio * self.inertia_ + RESTART_FLOOR
 
-    def _model(self, init: np.ndarray | None, seed: int) -> KMeans | MiniBatchKMeans:
+    def _model(self, init: np.ndarray | None, seed: int) -> Any:
+        from sklearn.cluster import KMeans, MiniBatchKMeans
+
         k = self.n_colors
         if self.algorithm == "kmeans":
             if init is None:

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import queue
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -23,8 +22,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .atomic import atomic_output
-from .clusterer import Algorithm, FrameClusterer, Palette, from_hex, to_hex
+from .atomic import atomic_output, check_writable  # noqa: F401 (re-exported)
+from .clusterer import DEFAULT_ANALYSIS_SIZE, Algorithm, FrameClusterer, Palette, from_hex, to_hex
 from .errors import DataFormatError, InputNotFoundError, OutputError, UsageError
 from .renderer import Order, render_stacked, write_image
 from .sampler import Sampling, select
@@ -35,8 +34,6 @@ log = logging.getLogger("streamprint")
 FORMAT_NAME = "streamprint-fingerprint"
 FORMAT_VERSION = 1
 
-#: Default long side, in pixels, of the image each frame is shrunk to before clustering.
-DEFAULT_ANALYSIS_SIZE = 160
 
 
 @dataclass(frozen=True)
@@ -277,23 +274,6 @@ class Fingerprint:
 
 def _is_csv(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(".csv")
-
-
-def check_writable(path: str | os.PathLike[str]) -> None:
-    """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
-    (and removing) a temporary file beside it. The real output is still written atomically."""
-    p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
-        raise OutputError(f"cannot write {p}: it is a directory")
-    if not parent.is_dir():
-        what = "is not a directory" if parent.exists() else "does not exist"
-        raise OutputError(f"cannot write {p}: {parent} {what}")
-    try:
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{p.name}.", suffix=".probe"):
-            pass
-    except OSError as exc:
-        raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc
 
 
 #: Analysis images decoded ahead of the clusterer (bounds memory: ~40 KiB each).

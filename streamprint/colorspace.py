@@ -1,0 +1,121 @@
+"""sRGB, linear light, CIELAB (D65) and Oklab, in numpy.
+
+Clustering spaces are scaled isotropically into "0-255-like" units, so distances keep each
+space's geometry and thresholds tuned in 8-bit RGB stay meaningful: ``rgb`` is sRGB 0-255,
+``lab`` is CIELAB x 2.55 (L 0-255), ``oklab`` is Oklab x 255 (L 0-255).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from .errors import UsageError
+
+Space = Literal["rgb", "lab", "oklab"]
+SPACES: tuple[str, ...] = ("rgb", "lab", "oklab")
+
+# IEC 61966-2-1 (sRGB) primaries to CIE XYZ, D65 white.
+_RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
+                        [0.2126729, 0.7151522, 0.0721750],
+                        [0.0193339, 0.1191920, 0.9503041]])
+_XYZ_TO_RGB = np.linalg.inv(_RGB_TO_XYZ)
+_D65 = np.array([0.95047, 1.0, 1.08883])
+
+# Oklab (Björn Ottosson, 2020), from linear sRGB.
+_LMS = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
+                 [0.2119034982, 0.6806995451, 0.1073969566],
+                 [0.0883024619, 0.2817188376, 0.6299787005]])
+_LAB = np.array([[0.2104542553, 0.7936177850, -0.0040720468],
+                 [1.9779984951, -2.4285922050, 0.4505937099],
+                 [0.0259040371, 0.7827717662, -0.8086757660]])
+_LAB_INV = np.array([[1.0, 0.3963377774, 0.2158037573],
+                     [1.0, -0.1055613458, -0.0638541728],
+                     [1.0, -0.0894841775, -1.2914855480]])
+_LMS_INV = np.array([[4.0767416621, -3.3077115913, 0.2309699292],
+                     [-1.2684380046, 2.6097574011, -0.3413193965],
+                     [-0.0041960863, -0.7034186147, 1.7076147010]])
+
+_SCALE = {"rgb": 1.0, "lab": 2.55, "oklab": 255.0}
+
+
+def _srgb_lut() -> np.ndarray:
+    c = np.arange(256) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+SRGB_TO_LINEAR = _srgb_lut()
+"""Linear light (0-1) of each 8-bit sRGB value."""
+
+
+def check_space(space: str) -> Space:
+    if space not in SPACES:
+        raise UsageError(f"--space must be one of {', '.join(SPACES)}, got {space!r}")
+    return space  # type: ignore[return-value]
+
+
+def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
+    """sRGB (uint8 0-255, or float 0-255) to linear light 0-1, float64."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype == np.uint8:
+        return SRGB_TO_LINEAR[rgb]
+    c = np.clip(rgb.astype(np.float64) / 255.0, 0.0, 1.0)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(lin: np.ndarray) -> np.ndarray:
+    """Linear light 0-1 to sRGB float 0-255 (clipped, not rounded)."""
+    c = np.clip(np.asarray(lin, dtype=np.float64), 0.0, 1.0)
+    return 255.0 * np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB 0-255 (..., 3) to CIELAB D65 (L 0-100)."""
+    xyz = srgb_to_linear(rgb) @ _RGB_TO_XYZ.T / _D65
+    e = (6 / 29) ** 3
+    f = np.where(xyz > e, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIELAB D65 to sRGB float 0-255 (out-of-gamut values clipped)."""
+    lab = np.asarray(lab, dtype=np.float64)
+    fy = (lab[..., 0] + 16) / 116
+    f = np.stack([fy + lab[..., 1] / 500, fy, fy - lab[..., 2] / 200], axis=-1)
+    xyz = np.where(f > 6 / 29, f**3, 3 * (6 / 29) ** 2 * (f - 4 / 29)) * _D65
+    return linear_to_srgb(xyz @ _XYZ_TO_RGB.T)
+
+
+def srgb_to_oklab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB 0-255 (..., 3) to Oklab (L 0-1)."""
+    return np.cbrt(srgb_to_linear(rgb) @ _LMS.T) @ _LAB.T
+
+
+def oklab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """Oklab to sRGB float 0-255 (out-of-gamut values clipped)."""
+    lms = (np.asarray(lab, dtype=np.float64) @ _LAB_INV.T) ** 3
+    return linear_to_srgb(lms @ _LMS_INV.T)
+
+
+def encode(rgb: np.ndarray, space: Space) -> np.ndarray:
+    """sRGB 0-255 (n, 3) into clustering units of ``space``, float32."""
+    if space == "rgb":
+        return np.asarray(rgb, dtype=np.float32)
+    conv = srgb_to_lab if space == "lab" else srgb_to_oklab
+    return (conv(rgb) * _SCALE[space]).astype(np.float32)
+
+
+def decode(values: np.ndarray, space: Space) -> np.ndarray:
+    """Clustering units of ``space`` back to sRGB float 0-255."""
+    v = np.asarray(values, dtype=np.float64)
+    if space == "rgb":
+        return np.clip(v, 0, 255)
+    conv = lab_to_srgb if space == "lab" else oklab_to_srgb
+    return conv(v / _SCALE[space])
+
+
+def mean_color(rgb: np.ndarray) -> np.ndarray:
+    """The average of sRGB pixels (n, 3) uint8, taken in linear light: sRGB float 0-255."""
+    lin = SRGB_TO_LINEAR[np.asarray(rgb, dtype=np.uint8).reshape(-1, 3)]
+    return linear_to_srgb(lin.mean(axis=0))

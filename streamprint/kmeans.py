@@ -1,0 +1,90 @@
+"""A small k-means in numpy (k-means++ seeding, then Lloyd), for single images.
+
+The video pipeline uses scikit-learn's estimators. The palette command uses this instead
+because importing scikit-learn alone takes over a second, more than the whole palette of a
+24-megapixel JPEG is allowed to take. Same algorithm as ``sklearn.cluster.KMeans``
+(greedy k-means++ with 2 + log(k) local trials, Lloyd iterations, best of ``n_init``);
+tests compare its inertia with scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _sq_dist(X: np.ndarray, xx: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """Squared distances, shape (n, k), clipped at 0."""
+    d = X @ (-2.0 * C.T) + np.einsum("ij,ij->i", C, C)[None, :] + xx[:, None]
+    return np.maximum(d, 0.0)
+
+
+def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator, xx: np.ndarray | None = None) -> np.ndarray:
+    """Greedy k-means++ seeding: (k, d) centroids chosen among the rows of ``X``."""
+    n = len(X)
+    xx = np.einsum("ij,ij->i", X, X) if xx is None else xx
+    trials = 2 + int(math.log(k))
+    centers = np.empty((k, X.shape[1]), dtype=X.dtype)
+    centers[0] = X[rng.integers(n)]
+    closest = _sq_dist(X, xx, centers[:1])[:, 0]
+    for c in range(1, k):
+        total = closest.sum()
+        if total <= 0:  # fewer distinct points than k: repeat one
+            centers[c:] = centers[0]
+            break
+        candidates = np.searchsorted(np.cumsum(closest), rng.random(trials) * total)
+        candidates = np.minimum(candidates, n - 1)
+        d = np.minimum(closest[:, None], _sq_dist(X, xx, X[candidates]))
+        best = int(np.argmin(d.sum(axis=0)))
+        centers[c] = X[candidates[best]]
+        closest = d[:, best]
+    return centers
+
+
+def lloyd(X: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 1e-4,
+          xx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """Lloyd iterations from ``centers``. Returns (centers, labels, inertia = sum of squared
+    distances). Stops when no label changes or centres move less than ``tol`` x the data's
+    variance. An empty cluster is moved to the point farthest from its centre."""
+    xx = np.einsum("ij,ij->i", X, X) if xx is None else xx
+    threshold = tol * float(np.mean(np.var(X, axis=0)))
+    labels = np.full(len(X), -1)
+    C = centers.astype(np.float64).copy()
+    for _ in range(max_iter):
+        d = _sq_dist(X, xx, C)
+        new = d.argmin(axis=1)
+        counts = np.bincount(new, minlength=len(C))
+        sums = np.zeros_like(C)
+        np.add.at(sums, new, X)
+        moved = C.copy()
+        nonempty = counts > 0
+        moved[nonempty] = sums[nonempty] / counts[nonempty, None]
+        for j in np.flatnonzero(~nonempty):
+            far = int(d[np.arange(len(X)), new].argmax())
+            moved[j] = X[far]
+        shift = float(((moved - C) ** 2).sum())
+        C = moved
+        if np.array_equal(new, labels) or shift <= threshold:
+            labels = new
+            break
+        labels = new
+    d = _sq_dist(X, xx, C)
+    labels = d.argmin(axis=1)
+    inertia = float(d[np.arange(len(X)), labels].sum())
+    return C, labels, inertia
+
+
+def kmeans(X: np.ndarray, k: int, seed: int = 0, n_init: int = 3,
+           max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, float]:
+    """Best of ``n_init`` runs: (centers (k, d), labels (n,), inertia)."""
+    X = np.asarray(X, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    xx = np.einsum("ij,ij->i", X, X)
+    best = None
+    for _ in range(n_init):
+        result = lloyd(X, kmeans_plusplus(X, k, rng, xx), max_iter=max_iter, xx=xx)
+        if best is None or result[2] < best[2]:
+            best = result
+    assert best is not None
+    return best

@@ -1,0 +1,168 @@
+"""Image palettes: known colours in, the same colours and shares out, for real image kinds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamprint import extract_palette
+from streamprint.kmeans import kmeans
+
+from .conftest import run_cli
+
+RED, BLUE, YELLOW = (200, 40, 40), (30, 60, 160), (240, 220, 60)
+TOL = 6  # per channel, out of 255 (JPEG chroma subsampling and rounding)
+
+
+def three_colour_image(h=400, w=600) -> np.ndarray:
+    """Top half red, bottom-left blue, bottom-right yellow: shares 1/2, 1/4, 1/4."""
+    img = np.zeros((h, w, 3), np.uint8)
+    img[: h // 2] = RED
+    img[h // 2:, : w // 2] = BLUE
+    img[h // 2:, w // 2:] = YELLOW
+    return img
+
+
+def assert_palette(pal, expected, shares, tol=TOL, share_tol=0.02):
+    got = [tuple(int(v) for v in c) for c in pal.colors]
+    assert len(got) == len(expected), got
+    for g, e, w, s in zip(got, expected, pal.weights, shares):
+        assert max(abs(a - b) for a, b in zip(g, e)) <= tol, (got, expected)
+        assert abs(w - s) <= share_tol, (pal.weights, shares)
+
+
+def test_known_colours_and_shares(tmp_path):
+    path = tmp_path / "three.png"
+    Image.fromarray(three_colour_image()).save(path)
+    pal = extract_palette(path, colors=3)
+    # Shrinking to the clustering size blends the pixels along colour edges: 2/255 at most.
+    assert_palette(pal, [RED, BLUE, YELLOW], [0.5, 0.25, 0.25], tol=2)
+    assert pal.hex[0] == "#c82828"
+
+
+def test_large_jpeg_uses_draft_decoding(tmp_path):
+    path = tmp_path / "big.jpg"
+    Image.fromarray(three_colour_image(4000, 6000)).save(path, quality=95)
+    pal = extract_palette(path, colors=3)
+    assert (pal.width, pal.height) == (6000, 4000)
+    assert_palette(pal, [RED, BLUE, YELLOW], [0.5, 0.25, 0.25])
+
+
+def test_transparent_pixels_are_not_counted(tmp_path):
+    rgba = np.zeros((100, 100, 4), np.uint8)
+    rgba[..., :3] = BLUE
+    rgba[:, :30, :3] = RED
+    rgba[..., 3] = 255
+    rgba[:, 60:, 3] = 0  # 40 % transparent (their colour, blue, must not count)
+    rgba[:, 60:, :3] = (0, 255, 0)
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    pal = extract_palette(path, colors=4)
+    assert_palette(pal, [BLUE, RED], [0.5, 0.5], tol=0)
+
+
+def test_greyscale_palette_png_16bit_cmyk(tmp_path):
+    grey = tmp_path / "grey.png"
+    g = np.zeros((50, 80), np.uint8)
+    g[:, :20] = 40
+    g[:, 20:] = 200
+    Image.fromarray(g, "L").save(grey)
+    assert_palette(extract_palette(grey, colors=2), [(200,) * 3, (40,) * 3], [0.75, 0.25], tol=0)
+
+    pal_png = tmp_path / "pal.png"
+    Image.fromarray(three_colour_image(100, 100)).convert("P", palette=Image.Palette.ADAPTIVE, colors=3).save(pal_png)
+    assert_palette(extract_palette(pal_png, colors=3), [RED, BLUE, YELLOW], [0.5, 0.25, 0.25], tol=0)
+
+    deep = tmp_path / "deep.png"
+    d = np.zeros((40, 40), np.uint16)
+    d[:, :10] = 65535
+    d[:, 10:] = 32768
+    Image.fromarray(d).save(deep)  # uint16: a 16-bit greyscale PNG
+    assert Image.open(deep).mode.startswith("I")
+    assert_palette(extract_palette(deep, colors=2), [(127,) * 3, (255,) * 3], [0.75, 0.25], tol=1)
+
+    cmyk = tmp_path / "cmyk.jpg"
+    Image.fromarray(three_colour_image(200, 300)).convert("CMYK").save(cmyk, quality=95)
+    pal = extract_palette(cmyk, colors=3)  # blue and yellow tie at 25 %: either order
+    order = [RED, BLUE, YELLOW] if pal.colors[1][2] > pal.colors[1][0] else [RED, YELLOW, BLUE]
+    assert_palette(pal, order, [0.5, 0.25, 0.25], tol=10)
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    """Stored 600x400 landscape with EXIF 'rotate 90': the card shows it portrait."""
+    path = tmp_path / "rot.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(three_colour_image()).save(path, exif=exif, quality=95)
+    out = tmp_path / "card.png"
+    r = run_cli("palette", path, out, "--colors", "3", "--bar", "0.1", "--buffer", "0")
+    assert r.returncode == 0, r.stderr
+    card = np.asarray(Image.open(out))
+    assert card.shape[1] == 400 and card.shape[0] == 600 + 2 * 60
+
+
+def test_card_layout_and_table(tmp_path):
+    path = tmp_path / "three.png"
+    Image.fromarray(three_colour_image()).save(path)
+    out, data = tmp_path / "card.png", tmp_path / "pal.tsv"
+    r = run_cli("palette", path, out, "--colors", "3", "--bar", "0.1", "--buffer", "0.05",
+                "--buffer-color", "#000000", "--proportional", "--data", data)
+    assert r.returncode == 0, r.stderr
+    card = np.asarray(Image.open(out)).astype(int)
+    assert card.shape == (20 + 40 + 400 + 40 + 20, 600, 3)
+    assert (card[:20] == 0).all() and (card[-20:] == 0).all()  # buffer bars
+    # Proportional swatches: red over half the width, blue and yellow a quarter each.
+    for bar in (card[20:60], card[460:500]):
+        assert (bar[:, :300] == RED).all() and (bar[:, 300:450] == BLUE).all() and (bar[:, 450:] == YELLOW).all()
+    assert (card[60:460] == three_colour_image()).all()
+    table = r.stdout.decode()
+    assert "#c82828  [200, 40, 40]" in table and "50.0%" in table
+    rows = data.read_text().splitlines()
+    assert rows[0] == "image\thex\trgb\tshare" and rows[1].split("\t")[1:3] == ["#c82828", "[200, 40, 40]"]
+
+
+def test_equal_swatches_by_default(tmp_path):
+    path = tmp_path / "three.png"
+    Image.fromarray(three_colour_image()).save(path)
+    out = tmp_path / "card.png"
+    assert run_cli("palette", path, out, "--colors", "3", "--bar", "0.1", "--buffer", "0").returncode == 0
+    bar = np.asarray(Image.open(out)).astype(int)[:40]
+    assert (bar[:, :200] == RED).all() and (bar[:, 200:400] == BLUE).all() and (bar[:, 400:] == YELLOW).all()
+
+
+def test_several_images_one_palette_each(tmp_path):
+    paths = []
+    for i, colour in enumerate([RED, BLUE, YELLOW]):
+        p = tmp_path / f"img{i}.png"
+        Image.fromarray(np.full((30, 30, 3), colour, np.uint8)).save(p)
+        paths.append(p)
+    cards, data = tmp_path / "cards", tmp_path / "all.json"
+    cards.mkdir()
+    r = run_cli("palette", *paths, "--out-dir", cards, "--data", data)
+    assert r.returncode == 0, r.stderr
+    saved = json.loads(data.read_text())
+    assert [e["colors"][0]["rgb"] for e in saved] == [list(RED), list(BLUE), list(YELLOW)]
+    assert sorted(p.name for p in cards.iterdir()) == [f"img{i}.png.palette.png" for i in range(3)]
+    assert r.stdout.decode().count("#") == 3
+
+
+def test_not_an_image(tmp_path):
+    bad = tmp_path / "x.jpg"
+    bad.write_text("nope")
+    r = run_cli("palette", bad)
+    assert r.returncode == 1 and b"not an image" in r.stderr and b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_numpy_kmeans_matches_scikit_learn(seed):
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(seed)
+    centers = rng.uniform(0, 255, (6, 3))
+    X = np.concatenate([c + rng.normal(0, 12, (500, 3)) for c in centers])
+    _, _, ours = kmeans(X, 6, seed=seed, n_init=3)
+    theirs = KMeans(6, n_init=3, random_state=seed).fit(X).inertia_
+    assert ours <= theirs * 1.02
