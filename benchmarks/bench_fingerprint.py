@@ -203,11 +203,27 @@ def concatenated(clip: Path, times: int) -> Path:
     return out
 
 
+def flicker(clip: Path) -> dict:
+    """Mean colour change (RGB distance per pixel) between adjacent stacked columns within a
+    shot, with colours ordered by share (before) and with --order stable (after)."""
+    from streamprint import fingerprint
+
+    fp = fingerprint(clip)
+    cuts = [s.palette.cut for s in fp.samples]
+
+    def metric(order: str) -> float:
+        img = fp.render(height=100, order=order).astype(float)  # type: ignore[arg-type]
+        d = [np.linalg.norm(img[:, x] - img[:, x - 1], axis=1).mean() for x in range(1, img.shape[1]) if not cuts[x]]
+        return float(np.mean(d))
+
+    return {"weight_order": metric("weight"), "stable_order": metric("stable")}
+
+
 # ---- quality ---------------------------------------------------------------------------
 
 
 def analysis_images(clip: Path, sampling) -> list[np.ndarray]:
-    from streamprint.fingerprint import DEFAULT_ANALYSIS_SIZE
+    from streamprint.pipeline import DEFAULT_ANALYSIS_SIZE
     from streamprint.sampler import select
     from streamprint.source import VideoSource
 
@@ -280,6 +296,7 @@ def machine() -> str:
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
         kind, clip, *rest = sys.argv[2:]
+        import sklearn.cluster  # noqa: F401  imports are not what is measured (see process s)
         print(json.dumps(WORKERS[kind](clip, *rest)))
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -309,6 +326,7 @@ def main() -> None:
                 "original": ("original", str(default_samples)), "fast": ("fast",)}
         result["throughput"] = throughput(clip, args.rounds, runs)
         result["fast_vs_exact"] = fast_distance(clip)
+        result["flicker"] = flicker(clip)
     if not args.skip_memory:
         long_clip = concatenated(clip, 10)
         short = run_child("streamprint", clip)
@@ -339,6 +357,10 @@ def main() -> None:
         f = result["fast_vs_exact"]
         print(f"\nfast vs exact strip, {f['width_px']} px at 1 px/s: mean RGB distance {f['mean_rgb_distance']:.1f}, "
               f"dominant colour {f['dominant_mean_rgb_distance']:.1f} (0-441), {f['keyframes']} keyframes")
+    if "flicker" in result:
+        f = result["flicker"]
+        print(f"\nflicker within shots (mean RGB change between adjacent columns): by weight {f['weight_order']:.1f}, "
+              f"--order stable {f['stable_order']:.1f}")
     if "memory" in result:
         m = result["memory"]
         print(f"\npeak RSS, default sampling: 60-s clip {m['short_peak_rss_mib']:.0f} MiB, 10x longer clip "

@@ -31,8 +31,8 @@ from .errors import (  # noqa: E402
 # palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
 _LAZY = {
     "FrameClusterer": "clusterer", "Palette": "clusterer",
-    "Fingerprint": "fingerprint", "Options": "fingerprint", "Progress": "fingerprint",
-    "Sample": "fingerprint", "fingerprint": "fingerprint",
+    "Fingerprint": "pipeline", "Options": "pipeline", "Progress": "pipeline",
+    "Sample": "pipeline", "fingerprint": "pipeline",
     "render_stacked": "renderer", "write_image": "renderer",
     "Sampling": "sampler",
     "SourceInfo": "source", "VideoSource": "source",

@@ -18,11 +18,11 @@ from .clusterer import ALGORITHMS
 from .errors import EXIT_INTERRUPTED, EXIT_USAGE, StreamprintError, UsageError
 from .atomic import check_writable
 from .clusterer import DEFAULT_ANALYSIS_SIZE
-from .renderer import ORDERS
+from .renderer import ORDERS, STYLES
 from .sampler import DEFAULT_INTERVAL, Sampling
 
 if TYPE_CHECKING:
-    from .fingerprint import Fingerprint, Progress
+    from .pipeline import Fingerprint, Progress
 
 log = logging.getLogger("streamprint")
 
@@ -88,10 +88,20 @@ def _add_render_options(p: argparse.ArgumentParser) -> None:
                         "of film (default: %(default)s)")
     g.add_argument("--width", type=_positive_int, metavar="PX",
                    help="with --fast: total strip width in pixels (default: one column width per "
-                        "second)")
+                        "second); with --style plot: the figure's width")
     g.add_argument("--order", choices=ORDERS, default="weight",
                    help="top-to-bottom order of a column's colours: 'weight' puts the most "
-                        "frequent on top, 'lightness' the lightest (default: %(default)s)")
+                        "frequent on top, 'lightness' the lightest, 'stable' keeps each colour in "
+                        "the row of the previous column's matching colour until a cut, so strips "
+                        "do not flicker (default: %(default)s)")
+    g.add_argument("--style", choices=STYLES, default="stacked",
+                   help="stacked: a column's colours stacked by share; dominant: its most frequent "
+                        "colour; average: its average colour (in linear light); smooth: averages "
+                        "blended over neighbouring columns; ring: the stacked strip bent into a "
+                        "circle (--height is the diameter); plot: a figure with a time axis "
+                        "(default: %(default)s). An output ending in .svg gives SVG (stacked, "
+                        "dominant, average)")
+    g.add_argument("--title", help="title of the plot style")
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -136,6 +146,12 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     c.add_argument("--analysis-size", type=_positive_int, default=DEFAULT_ANALYSIS_SIZE, metavar="PX",
                    help="frames are shrunk so their long side is PX pixels before clustering "
                         "(default: %(default)s)")
+    c.add_argument("--space", choices=("rgb", "lab", "oklab"), default="rgb",
+                   help="colour space the clustering happens in; colours are reported in sRGB "
+                        "(default: %(default)s)")
+    c.add_argument("--crop", choices=("auto", "none"), default="auto",
+                   help="auto: leave letterbox and pillarbox black bars out of the clustering, so "
+                        "black is not every widescreen frame's dominant colour (default: %(default)s)")
     _add_render_options(p)
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
@@ -339,16 +355,17 @@ def _demuxer(args: argparse.Namespace) -> tuple[str | None, dict[str, str] | Non
 
 
 def _width(args: argparse.Namespace, fp: "Fingerprint") -> int | None:
-    if args.width is not None and not fp.options.sampling.time_proportional:
-        raise UsageError("--width applies to --fast strips; otherwise the width is samples x --column-width")
+    if args.width is not None and not fp.options.sampling.time_proportional and args.style != "plot":
+        raise UsageError("--width applies to --fast strips and plots; otherwise the width is "
+                         "samples x --column-width")
     return args.width
 
 
 def run_fingerprint(args: argparse.Namespace) -> int:
-    from .fingerprint import Options, fingerprint
+    from .pipeline import Options, fingerprint
 
     options = Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
-                      seed=args.seed, analysis_size=args.analysis_size)
+                      seed=args.seed, analysis_size=args.analysis_size, space=args.space, crop=args.crop)
     fmt, demuxer_options = _demuxer(args)
     check_writable(args.output)
     if args.data:
@@ -359,24 +376,24 @@ def run_fingerprint(args: argparse.Namespace) -> int:
                          threads=args.threads, progress=bar)
     finally:
         bar.close()
-    image = fp.render(height=args.height, column_width=args.column_width, order=args.order,
-                      width=_width(args, fp))
     if args.data:
         fp.save(args.data)
-    from .renderer import write_image
-
-    write_image(image, args.output)
-    log.info("wrote %s: %d samples, %dx%d px", args.output, len(fp), image.shape[1], image.shape[0])
+    _save_strip(fp, args)
+    log.info("wrote %s: %d samples", args.output, len(fp))
     return 0
 
 
+def _save_strip(fp: "Fingerprint", args: argparse.Namespace) -> None:
+    fp.save_image(args.output, style=args.style, title=args.title, height=args.height,
+                  column_width=args.column_width, order=args.order, width=_width(args, fp))
+
+
 def run_render(args: argparse.Namespace) -> int:
-    from .fingerprint import Fingerprint
+    from .pipeline import Fingerprint
 
     fp = Fingerprint.load(args.data)
     check_writable(args.output)
-    fp.save_image(args.output, height=args.height, column_width=args.column_width, order=args.order,
-                  width=_width(args, fp))
+    _save_strip(fp, args)
     return 0
 
 

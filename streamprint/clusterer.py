@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .colorspace import Space, check_space, decode, encode, mean_color
 from .errors import UsageError
 
 Algorithm = Literal["minibatch", "kmeans"]
@@ -47,6 +48,8 @@ class Palette:
     weights: np.ndarray
     inertia: float = 0.0
     cut: bool = field(default=False, compare=False)
+    mean: np.ndarray | None = field(default=None, compare=False)
+    """The image's average colour taken in linear light: (3,) uint8 sRGB, or None."""
 
     def __post_init__(self) -> None:
         if self.colors.ndim != 2 or self.colors.shape[1] != 3 or self.colors.dtype != np.uint8:
@@ -64,7 +67,7 @@ class Palette:
 
     @classmethod
     def from_centroids(cls, centroids: np.ndarray, counts: np.ndarray, inertia: float = 0.0,
-                       cut: bool = False) -> Palette:
+                       cut: bool = False, mean: np.ndarray | None = None) -> Palette:
         """Round float 0-255 centroids to 8-bit, merge those that round to the same colour,
         drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
         colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8)
@@ -80,7 +83,31 @@ class Palette:
         order = np.lexsort((uniq, -merged))
         uniq, merged = uniq[order], merged[order]
         out = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.uint8)
-        return cls(out, merged / merged.sum(), float(inertia), cut)
+        return cls(out, merged / merged.sum(), float(inertia), cut, mean)
+
+
+#: A border row or column is letterbox black when its brightest pixel's luma is below this.
+BAR_LUMA = 24
+
+
+def crop_letterbox(image: np.ndarray) -> np.ndarray:
+    """``image`` (h, w, 3) uint8 without black bars: leading and trailing rows (and columns)
+    whose brightest pixel is darker than :data:`BAR_LUMA`. A frame that is mostly dark
+    (bars would leave under a quarter of it) is returned whole: it is a dark scene."""
+    luma = image.astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    h, w = luma.shape
+
+    def bars(dark: np.ndarray) -> tuple[int, int]:
+        n = len(dark)
+        lead = int(np.argmin(dark)) if not dark.all() else n
+        trail = int(np.argmin(dark[::-1])) if not dark.all() else n
+        return (lead, trail) if lead + trail <= 0.75 * n else (0, 0)
+
+    top, bottom = bars(luma.max(axis=1) < BAR_LUMA)
+    left, right = bars(luma.max(axis=0) < BAR_LUMA)
+    if top or bottom or left or right:
+        return image[top:h - bottom, left:w - right]
+    return image
 
 
 def _nearest(X: np.ndarray, xx: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -120,6 +147,8 @@ class FrameClusterer:
         the image); weights and inertia are then computed on every pixel. 160x90 frames are fitted
         on every third pixel: measured 1.001x the full fit's inertia at well under the cost.
     cold_n_init : k-means++ initialisations tried on a cold start.
+    space : where to cluster: ``"rgb"`` (sRGB), ``"lab"`` (CIELAB) or ``"oklab"``; centroids
+        are converted back to sRGB. Inertia is in that space's units (see colorspace).
     """
 
     def __init__(
@@ -132,6 +161,7 @@ class FrameClusterer:
         batch_size: int = 2048,
         cold_n_init: int = 3,
         max_fit_pixels: int = 5000,
+        space: Space = "rgb",
     ) -> None:
         if not isinstance(n_colors, int) or isinstance(n_colors, bool) or not 1 <= n_colors <= 64:
             raise UsageError(f"--colors must be a whole number from 1 to 64, got {n_colors!r}")
@@ -153,6 +183,7 @@ class FrameClusterer:
         if max_fit_pixels < 64 * n_colors:
             raise UsageError(f"max_fit_pixels must be at least {64 * n_colors}")
         self.max_fit_pixels = int(max_fit_pixels)
+        self.space: Space = check_space(space)
         self.reset()
 
     def reset(self) -> None:
@@ -187,8 +218,9 @@ class FrameClusterer:
             raise ValueError("cannot cluster an empty image")
         seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
         self.n_fits_ += 1
-        X = pixels.astype(np.float32)
+        X = encode(pixels, self.space)
         xx = np.einsum("ij,ij->i", X, X)
+        mean = np.clip(np.rint(mean_color(pixels)), 0, 255).astype(np.uint8)
         stride = max(1, -(-len(X) // self.max_fit_pixels))
         cut = self._is_cut(X[::stride], xx[::stride])
 
@@ -200,9 +232,9 @@ class FrameClusterer:
         ):
             uniq, counts = uniq_counts
             colors = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
-            self.centroids_ = colors.astype(np.float64)
+            self.centroids_ = encode(colors, self.space).astype(np.float64)
             self.inertia_ = 0.0
-            return Palette.from_centroids(self.centroids_, counts, 0.0, cut)
+            return Palette.from_centroids(colors.astype(np.float64), counts, 0.0, cut, mean)
 
         warm = not cut and self.centroids_ is not None and len(self.centroids_) == self.n_colors
         if not warm:
@@ -225,7 +257,7 @@ class FrameClusterer:
         inertia = float(dist.mean())
         self.centroids_ = centroids
         self.inertia_ = inertia
-        return Palette.from_centroids(centroids, counts, inertia, cut)
+        return Palette.from_centroids(decode(centroids, self.space), counts, inertia, cut, mean)
 
     def _is_cut(self, X: np.ndarray, xx: np.ndarray) -> bool:
         """True if the previous centroids no longer describe this frame (or there are none):

@@ -92,3 +92,16 @@ def test_malformed_data_file_is_a_clean_error(tmp_path):
     r = run_cli("render", bad, tmp_path / "x.png")
     assert r.returncode == 1
     assert r.stderr.decode().strip().splitlines() == ["streamprint: error: not a streamprint fingerprint file"]
+
+
+def test_public_names_survive_submodule_imports():
+    """The lazy exports must not be shadowed by submodules of the same name, whatever the
+    import order (streamprint.fingerprint once became the module, not the function)."""
+    import importlib
+
+    import streamprint
+
+    for module in ("pipeline", "palette", "renderer", "clusterer", "sampler", "source", "cli"):
+        importlib.import_module(f"streamprint.{module}")
+    assert callable(streamprint.fingerprint) and callable(streamprint.extract_palette)
+    assert isinstance(streamprint.Sampling.default(), streamprint.Sampling)

@@ -16,20 +16,24 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
 from .atomic import atomic_output, check_writable  # noqa: F401 (re-exported)
-from .clusterer import DEFAULT_ANALYSIS_SIZE, Algorithm, FrameClusterer, Palette, from_hex, to_hex
+from .clusterer import DEFAULT_ANALYSIS_SIZE, Algorithm, crop_letterbox, FrameClusterer, Palette, from_hex, to_hex
+from .colorspace import Space, check_space
 from .errors import DataFormatError, InputNotFoundError, OutputError, UsageError
-from .renderer import Order, render_stacked, write_image
+from .renderer import Order, Style, plot, render, render_stacked, svg, write_image
 from .sampler import Sampling, select
 from .source import DecodeStats, SourceInfo, VideoSource
 
 log = logging.getLogger("streamprint")
+
+Crop = Literal["auto", "none"]
+CROPS: tuple[str, ...] = ("auto", "none")
 
 FORMAT_NAME = "streamprint-fingerprint"
 FORMAT_VERSION = 1
@@ -46,14 +50,21 @@ class Options:
     seed: int = 0
     analysis_size: int = DEFAULT_ANALYSIS_SIZE
     """Long side in pixels of the downscaled frame that is clustered."""
+    space: Space = "rgb"
+    """Colour space the clustering happens in (results are always sRGB)."""
+    crop: Crop = "auto"
+    """``"auto"``: leave letterbox / pillarbox black bars out of the clustering."""
 
     def __post_init__(self) -> None:
+        check_space(self.space)
+        if self.crop not in CROPS:
+            raise UsageError(f"--crop must be one of {', '.join(CROPS)}, got {self.crop!r}")
         if not isinstance(self.sampling, Sampling):
             raise UsageError("sampling must be a Sampling")
         if not isinstance(self.analysis_size, int) or not 8 <= self.analysis_size <= 4096:
             raise UsageError(f"--analysis-size must be from 8 to 4096 pixels, got {self.analysis_size!r}")
         # FrameClusterer validates colours, algorithm and seed.
-        FrameClusterer(self.colors, self.algorithm, self.seed)
+        FrameClusterer(self.colors, self.algorithm, self.seed, space=self.space)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +73,8 @@ class Options:
             "algorithm": self.algorithm,
             "seed": self.seed,
             "analysis_size": self.analysis_size,
+            "space": self.space,
+            "crop": self.crop,
         }
 
     @classmethod
@@ -72,6 +85,8 @@ class Options:
             algorithm=data["algorithm"],
             seed=int(data["seed"]),
             analysis_size=int(data["analysis_size"]),
+            space=data.get("space", "rgb"),
+            crop=data.get("crop", "none"),
         )
 
 
@@ -135,24 +150,44 @@ class Fingerprint:
         return np.maximum(np.append(gaps, last), 0.0)
 
     def render(self, height: int = 200, column_width: int = 1, order: Order = "weight",
-               width: int | None = None) -> np.ndarray:
-        """The strip as a (height, width, 3) uint8 sRGB array.
+               width: int | None = None, style: Style = "stacked", smooth: int = 5) -> np.ndarray:
+        """The strip as a (height, width, 3) uint8 sRGB array, in any raster style but
+        ``plot`` (see :meth:`plot`); for ``ring``, ``height`` is the diameter.
 
         Columns are ``column_width`` px each, so width = n x column_width; except for
         keyframe sampling, where each column's width is proportional to the time it stands
         for and ``width`` defaults to one ``column_width`` per second of film."""
+        widths = None
         if self.options.sampling.time_proportional:
-            spans = self.spans()
+            widths = self.spans()
             if width is None:
-                width = max(1, round(float(spans.sum()) * column_width))
-            return render_stacked(self.palettes, height=height, order=order, widths=spans, width=width)
-        if width is not None and width != len(self) * column_width:
+                width = max(1, round(float(widths.sum()) * column_width))
+        elif width is not None and width != len(self) * column_width:
             raise UsageError("width is fixed by the samples (n x column width) unless sampling keyframes")
-        return render_stacked(self.palettes, height=height, column_width=column_width, order=order)
+        return render(self.palettes, style, height, column_width, order, widths, width, smooth)
 
-    def save_image(self, path: str | os.PathLike[str], **render_args: Any) -> None:
-        """Render and write the strip as PNG, atomically."""
-        write_image(self.render(**render_args), path)
+    def plot(self, width: int = 1200, height: int = 400, title: str | None = None, order: Order = "weight") -> bytes:
+        """A matplotlib figure of the strip on a time axis (h:mm:ss): PNG bytes, exactly
+        ``width`` x ``height`` px."""
+        spans = self.spans()
+        strip = render_stacked(self.palettes, height=100, order=order, widths=spans, width=max(width, len(self)))
+        return plot(strip, float(self.times[0] + spans.sum()) if len(self) else 0.0, width, height, title)
+
+    def save_image(self, path: str | os.PathLike[str], style: Style = "stacked", title: str | None = None,
+                   **render_args: Any) -> None:
+        """Render and write the strip atomically: PNG, or SVG when ``path`` ends in .svg
+        (stacked, dominant and average styles)."""
+        if os.fspath(path).lower().endswith(".svg"):
+            if self.options.sampling.time_proportional:
+                raise UsageError("SVG output of --fast strips is not supported; write PNG")
+            keep = {k: v for k, v in render_args.items() if k in ("height", "column_width", "order")}
+            write_image(svg(self.palettes, style, **keep), path)
+        elif style == "plot":
+            width = render_args.get("width") or max(800, len(self) * render_args.get("column_width", 1))
+            write_image(self.plot(width, render_args.get("height", 400), title, render_args.get("order", "weight")),
+                        path)
+        else:
+            write_image(self.render(style=style, **render_args), path)
 
     # ---- serialisation -------------------------------------------------------------
 
@@ -173,6 +208,7 @@ class Fingerprint:
                     "weights": s.palette.weights.tolist(),
                     "inertia": s.palette.inertia,
                     "cut": s.palette.cut,
+                    "average": None if s.palette.mean is None else to_hex(s.palette.mean),
                 }
                 for s in self.samples
             ],
@@ -196,6 +232,7 @@ class Fingerprint:
                         np.array(s["weights"], dtype=np.float64),
                         float(s.get("inertia", 0.0)),
                         bool(s.get("cut", False)),
+                        None if not s.get("average") else np.array(from_hex(s["average"]), np.uint8),
                     ),
                 )
                 for s in data["samples"]
@@ -236,11 +273,13 @@ class Fingerprint:
         for key in ("streamprint", "source", "options", "decode"):
             out.write(f"# {key}: {json.dumps(meta[key])}\n")
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut"])
+        writer.writerow(["sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut",
+                         "average"])
         for i, s in enumerate(self.samples):
+            average = "" if s.palette.mean is None else to_hex(s.palette.mean)
             for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
                 writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
-                                 repr(s.palette.inertia), int(s.palette.cut)])
+                                 repr(s.palette.inertia), int(s.palette.cut), average])
         return out.getvalue()
 
     @classmethod
@@ -263,6 +302,7 @@ class Fingerprint:
                 s = rows.setdefault(int(row["sample"]), {
                     "frame": int(row["frame"]), "time": float(row["time"]), "rgb": [], "weights": [],
                     "inertia": float(row.get("inertia") or 0.0), "cut": row.get("cut") == "1",
+                    "average": row.get("average") or None,
                 })
                 s["rgb"].append(list(from_hex(row["hex"])))
                 s["weights"].append(float(row["weight"]))
@@ -304,7 +344,10 @@ def _analysis_images(source: VideoSource, options: Options) -> Iterator[tuple[in
     def produce() -> None:
         try:
             for frame in select(source.frames(), options.sampling, source.info.duration):
-                if not put((frame.index, frame.time, frame.to_rgb(options.analysis_size))):
+                image = frame.to_rgb(options.analysis_size)
+                if options.crop == "auto":
+                    image = crop_letterbox(image)
+                if not put((frame.index, frame.time, image)):
                     return
             put(_DONE)
         except BaseException as exc:  # handed to the consumer, which re-raises it
@@ -349,7 +392,7 @@ def fingerprint(
         options = Options(**option_args)
     elif option_args:
         raise TypeError("pass either options or option keyword arguments, not both")
-    clusterer = FrameClusterer(options.colors, options.algorithm, options.seed)
+    clusterer = FrameClusterer(options.colors, options.algorithm, options.seed, space=options.space)
 
     keyframes = options.sampling.mode == "keyframes"
     with VideoSource(path, format=format, options=demuxer_options, threads=threads,
