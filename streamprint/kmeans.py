@@ -55,8 +55,7 @@ def lloyd(X: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 
         d = _sq_dist(X, xx, C)
         new = d.argmin(axis=1)
         counts = np.bincount(new, minlength=len(C))
-        sums = np.zeros_like(C)
-        np.add.at(sums, new, X)
+        sums = np.stack([np.bincount(new, weights=X[:, j], minlength=len(C)) for j in range(X.shape[1])], axis=1)
         moved = C.copy()
         nonempty = counts > 0
         moved[nonempty] = sums[nonempty] / counts[nonempty, None]
