@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 TOOLS = {
     "streamprint": (None, ["-m", "streamprint", "palette", "{img}", "{out}", "--colors", "6"]),
-    "Pylette": ("Pylette", ["-c", "from Pylette import extract_colors; extract_colors(image='{img}', palette_size=6)"]),
+    "Pylette": ("pylette", ["-c", "from pylette import extract_colors; extract_colors(image='{img}', palette_size=6)"]),
     "Color Thief": ("colorthief", ["-c", "from colorthief import ColorThief; ColorThief('{img}').get_palette(color_count=6)"]),
 }
 

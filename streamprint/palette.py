@@ -22,6 +22,8 @@ from .kmeans import kmeans
 
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
+#: The k-means fit sees at most this many of those pixels; shares count them all.
+FIT_PIXELS = 10_000
 #: Long side, in pixels, of the image shown on the card (0 keeps the original size).
 DEFAULT_CARD_SIZE = 1600
 #: Alpha (0-255) below which a pixel is transparent and not counted.
@@ -126,11 +128,12 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
     if uniq.size <= colors:
         centers = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.float64)
     else:
-        # Cluster the distinct colours weighted by their counts would be exact but needs a
-        # weighted k-means; the pixels themselves are few enough (<= 256 x 256).
         X = encode(pixels, space).astype(np.float64)
-        centroids, labels, _ = kmeans(X, colors, seed=seed, n_init=3)
-        counts = np.bincount(labels, minlength=colors)
+        # Fit on an even stride of at most FIT_PIXELS pixels, then label every pixel.
+        step = max(1, -(-len(X) // FIT_PIXELS))
+        centroids, _, _ = kmeans(X[::step], colors, seed=seed, n_init=3)
+        d = X @ (-2.0 * centroids.T) + np.einsum("ij,ij->i", centroids, centroids)[None, :]
+        counts = np.bincount(d.argmin(axis=1), minlength=colors)
         centers = decode(centroids, space)
     out = np.clip(np.rint(centers), 0, 255).astype(np.uint8)
     # Merge colours that round alike, sort by share (ties by colour).
