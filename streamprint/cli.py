@@ -38,6 +38,8 @@ COMMANDS_HELP = """\
 other commands:
   streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
   streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
+  streamprint batch LIBRARY OUTDIR  every movie of a library, resumable and parallel
+  streamprint grid OUTDIR WALL.png  tile a batch's strips into one wallpaper
   streamprint COMMAND --help        options of a command
 """
 
@@ -110,17 +112,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
                    help="log details, including FFmpeg's own messages, to stderr")
 
 
-def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
-    p = _Parser(
-        prog=prog,
-        description="Make the colour fingerprint of a movie: a strip with one column per sampled\n"
-                    "frame, showing that frame's dominant colours (k-means) stacked by share.\n"
-                    "One streaming pass, no intermediate files.",
-        epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("input", help="movie file, or - to read a stream from standard input")
-    p.add_argument("output", help="strip image to write (PNG)")
+def _add_analysis_options(p: argparse.ArgumentParser) -> None:
     s = p.add_argument_group("sampling (pick one; default: --interval %g)" % DEFAULT_INTERVAL)
     m = s.add_mutually_exclusive_group()
     m.add_argument("--every", type=_positive_int, metavar="N", help="use every Nth decoded frame")
@@ -152,6 +144,20 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     c.add_argument("--crop", choices=("auto", "none"), default="auto",
                    help="auto: leave letterbox and pillarbox black bars out of the clustering, so "
                         "black is not every widescreen frame's dominant colour (default: %(default)s)")
+
+
+def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=prog,
+        description="Make the colour fingerprint of a movie: a strip with one column per sampled\n"
+                    "frame, showing that frame's dominant colours (k-means) stacked by share.\n"
+                    "One streaming pass, no intermediate files.",
+        epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help="movie file, or - to read a stream from standard input")
+    p.add_argument("output", help="strip image to write (PNG)")
+    _add_analysis_options(p)
     _add_render_options(p)
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
@@ -361,11 +367,92 @@ def _width(args: argparse.Namespace, fp: "Fingerprint") -> int | None:
     return args.width
 
 
-def run_fingerprint(args: argparse.Namespace) -> int:
-    from .pipeline import Options, fingerprint
+def _options(args: argparse.Namespace) -> Any:
+    from .pipeline import Options
 
-    options = Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
-                      seed=args.seed, analysis_size=args.analysis_size, space=args.space, crop=args.crop)
+    return Options(sampling=_sampling(args), colors=args.colors, algorithm=args.algorithm,
+                   seed=args.seed, analysis_size=args.analysis_size, space=args.space, crop=args.crop)
+
+
+def batch_parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=prog,
+        description="Fingerprint every movie under LIBRARY into OUTDIR, mirroring its folders: a strip\n"
+                    "(FILE.png) and a data file (FILE.json) per movie. Files are recognised by opening\n"
+                    "them; non-video files are skipped and counted. A manifest in OUTDIR records every\n"
+                    "input: re-running skips what is done and unchanged and redoes what changed.",
+        epilog="exit codes:\n  0    every movie succeeded\n  1    the batch itself could not run\n"
+               "  2    usage error\n  3    some movies failed (the others are done)\n  130  interrupted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("library", help="folder to search recursively")
+    p.add_argument("outdir", help="folder for strips, data files and the manifest")
+    p.add_argument("--jobs", type=_positive_int, metavar="N",
+                   help="worker processes (default: one per core); decoder threads per worker are "
+                        "cores / N")
+    p.add_argument("--retry-failed", action="store_true", help="run again the inputs that failed last time")
+    _add_analysis_options(p)
+    _add_render_options(p)
+    _add_common(p)
+    return p
+
+
+def run_batch_command(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    render = {"style": args.style, "title": args.title, "height": args.height,
+              "column_width": args.column_width, "order": args.order, "width": args.width}
+    files_bar: Any = None
+
+    def on_plan(n: int) -> None:
+        nonlocal files_bar
+        if not args.quiet and n:
+            from tqdm import tqdm
+
+            files_bar = tqdm(total=n, unit="file", file=sys.stderr, dynamic_ncols=True, desc="movies")
+
+    def on_file(rel: str, status: str) -> None:
+        if files_bar is not None:
+            files_bar.set_postfix_str(f"{status}: {rel}"[-60:], refresh=False)
+            files_bar.update(1)
+
+    try:
+        summary = run_batch(args.library, args.outdir, _options(args), render, args.jobs, args.retry_failed,
+                            on_file, on_plan)
+    finally:
+        if files_bar is not None:
+            files_bar.close()
+    print(summary.table())
+    return summary.exit_code
+
+
+def grid_parser(prog: str = "streamprint grid") -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description="Tile the strips of a batch OUTDIR into one wallpaper image.",
+                epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("outdir", help="a folder written by 'streamprint batch'")
+    p.add_argument("output", help="wallpaper to write (PNG)")
+    p.add_argument("--size", default="3840x2160", metavar="WxH",
+                   help="wallpaper size in pixels (default: %(default)s)")
+    _add_common(p)
+    return p
+
+
+def run_grid(args: argparse.Namespace) -> int:
+    from .batch import grid
+    from .renderer import write_image
+
+    w, sep, h = args.size.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and int(w) > 0 and int(h) > 0):
+        raise UsageError(f"--size needs WIDTHxHEIGHT in pixels, got {args.size!r}")
+    check_writable(args.output)
+    write_image(grid(args.outdir, (int(w), int(h))), args.output)
+    return 0
+
+
+def run_fingerprint(args: argparse.Namespace) -> int:
+    from .pipeline import fingerprint
+
+    options = _options(args)
     fmt, demuxer_options = _demuxer(args)
     check_writable(args.output)
     if args.data:
@@ -400,6 +487,8 @@ def run_render(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Callable[[argparse.Namespace], int]]] = {
     "render": (render_parser, run_render),
     "palette": (palette_parser, run_palette),
+    "batch": (batch_parser, run_batch_command),
+    "grid": (grid_parser, run_grid),
 }
 
 

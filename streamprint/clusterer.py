@@ -18,6 +18,7 @@ import numpy as np
 
 from .colorspace import Space, check_space, decode, encode, mean_color
 from .errors import UsageError
+from .kmeans import lloyd
 
 Algorithm = Literal["minibatch", "kmeans"]
 
@@ -111,12 +112,17 @@ def crop_letterbox(image: np.ndarray) -> np.ndarray:
 
 
 def _nearest(X: np.ndarray, xx: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For pixels ``X`` (n, 3) float32 with squared norms ``xx`` (n,): the index of the
-    nearest centroid and the squared distance to it, in (0-255 units)^2."""
-    d = (X @ (-2.0 * centroids.T)) + np.einsum("ij,ij->i", centroids, centroids)[None, :]
+    """For pixels ``X`` (n, 3) float32: the index of the nearest centroid and the squared
+    distance to it, in (0-255 units)^2. Computed by broadcasting, not BLAS: a matrix
+    product's last bits depend on memory alignment and thread count, and outputs must be
+    byte-identical however a batch is split over processes. (``xx`` is unused, kept for
+    the signature the callers share.)"""
+    d = np.zeros((len(X), len(centroids)), dtype=np.float32)
+    for j in range(X.shape[1]):
+        diff = X[:, j, None] - centroids[None, :, j].astype(np.float32)
+        d += diff * diff
     labels = d.argmin(axis=1)
-    dist = np.maximum(d[np.arange(len(X)), labels] + xx, 0.0)
-    return labels, dist
+    return labels, d[np.arange(len(X)), labels]
 
 
 def to_hex(color: np.ndarray | tuple[int, int, int]) -> str:
@@ -246,12 +252,21 @@ class FrameClusterer:
         import sklearn  # imported on first use: importing it takes over a second
         from sklearn.exceptions import ConvergenceWarning
 
-        with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
-                                                                assume_finite=True):
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model = self._model(self.centroids_.astype(np.float32) if warm else None, seed)
-            model.fit(fit_X)
-        centroids = model.cluster_centers_.astype(np.float64)
+        if warm and self.algorithm == "kmeans":
+            # Lloyd from the previous centroids: what KMeans(init=previous, n_init=1) does,
+            # but bit-reproducible (see streamprint.kmeans) and as fast.
+            centroids, _, _ = lloyd(fit_X.astype(np.float64), self.centroids_, max_iter=self.max_iter)
+        else:
+            with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
+                                                                    assume_finite=True):
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model = self._model(self.centroids_.astype(np.float32) if warm else None, seed)
+                model.fit(fit_X)
+            centroids = model.cluster_centers_.astype(np.float64)
+            if self.algorithm == "kmeans":
+                # Polish to the deterministic fixed point, so the last bits (and every later
+                # warm start) do not depend on BLAS's memory alignment.
+                centroids, _, _ = lloyd(fit_X.astype(np.float64), centroids, max_iter=self.max_iter)
         labels, dist = _nearest(X, xx, centroids.astype(np.float32))
         counts = np.bincount(labels, minlength=self.n_colors)
         inertia = float(dist.mean())

@@ -1,8 +1,9 @@
-"""A small k-means in numpy (k-means++ seeding, then Lloyd), for single images.
+"""A small, deterministic k-means in numpy (k-means++ seeding, then Lloyd).
 
-The video pipeline uses scikit-learn's estimators. The palette command uses this instead
-because importing scikit-learn alone takes over a second, more than the whole palette of a
-24-megapixel JPEG is allowed to take. Same algorithm as ``sklearn.cluster.KMeans``
+Used where scikit-learn cannot be: the palette command (importing scikit-learn alone takes
+over a second, more than the whole palette of a 24-megapixel JPEG may take), and the video
+clusterer's warm-started Lloyd steps, which must give byte-identical results run after run
+(scikit-learn's BLAS-based distances differ in the last bits with memory alignment). Same algorithm as ``sklearn.cluster.KMeans``
 (greedy k-means++ with 2 + log(k) local trials, Lloyd iterations, best of ``n_init``);
 tests compare its inertia with scikit-learn's.
 """
@@ -15,9 +16,14 @@ import numpy as np
 
 
 def _sq_dist(X: np.ndarray, xx: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """Squared distances, shape (n, k), clipped at 0."""
-    d = X @ (-2.0 * C.T) + np.einsum("ij,ij->i", C, C)[None, :] + xx[:, None]
-    return np.maximum(d, 0.0)
+    """Squared distances, shape (n, k), by broadcasting per coordinate: no BLAS, so the
+    result does not depend on memory alignment or thread count (byte-identical outputs).
+    ``xx`` is unused (kept for callers that have it)."""
+    d = np.zeros((len(X), len(C)), dtype=np.result_type(X.dtype, C.dtype))
+    for j in range(X.shape[1]):
+        diff = X[:, j, None] - C[None, :, j]
+        d += diff * diff
+    return d
 
 
 def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator, xx: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,292 @@
+"""Batch runs over a movie library: one strip and one data file per movie, resumable.
+
+A manifest in the output folder records, for every input, its status, the options used,
+its size and mtime, the time taken and any error. A re-run skips what is done and
+unchanged, redoes what changed, and retries failures only when asked. Every output, the
+manifest included, is written atomically, so a crash or a kill costs only the movies in
+progress.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import atomic_output
+from .errors import DataFormatError, NotAVideoError, StreamprintError, UsageError
+
+log = logging.getLogger("streamprint")
+
+MANIFEST = "streamprint-manifest.json"
+MANIFEST_VERSION = 1
+#: Demuxers of still images: a poster.jpg in a library is not a movie.
+IMAGE_DEMUXERS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif",
+                  "gif_pipe", "svg_pipe", "jpegxl_pipe", "pam_pipe", "ppm_pipe", "pgm_pipe", "qoi_pipe"}
+
+DONE, FAILED, NOT_VIDEO = "done", "failed", "not-video"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file. ``rel`` is its path under the library (POSIX separators)."""
+
+    path: str
+    rel: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Summary:
+    """What a batch run did. Counts of inputs by outcome, and the failures' messages."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    not_video: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.failed else 0
+
+    def table(self) -> str:
+        rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
+                ("not video (skipped)", self.not_video), ("failed", self.failed)]
+        lines = [f"{label:<26} {n:>6}" for label, n in rows]
+        for rel, message in sorted(self.errors.items()):
+            lines.append(f"  failed: {rel}: {message}")
+        return "\n".join(lines)
+
+
+def discover(library: Path, outdir: Path) -> Iterator[Job]:
+    """Every regular file under ``library``, recursively, in a stable order; hidden files and
+    folders and the output folder are left out. Whether a file is a video is found out by
+    opening it, not from its name."""
+    library, outdir = library.resolve(), outdir.resolve()
+    for root, dirs, files in os.walk(library):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir)
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            p = here / name
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            if p.is_file():
+                yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
+
+
+def outputs_for(outdir: Path, rel: str, image_ext: str = ".png") -> tuple[Path, Path]:
+    """Strip and data paths for input ``rel``: the folder structure mirrored, the input's own
+    extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json) so names never collide."""
+    base = outdir / rel
+    return base.with_name(base.name + image_ext), base.with_name(base.name + ".json")
+
+
+class Manifest:
+    """The record of every input of a library, kept as one JSON file written atomically."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.path = outdir / MANIFEST
+        self.entries: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if data.get("version") != MANIFEST_VERSION:
+                    raise ValueError(f"version {data.get('version')!r}")
+                self.entries = dict(data["entries"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise DataFormatError(f"{self.path}: unreadable manifest ({exc}); move it away to start over") from exc
+
+    def save(self) -> None:
+        data = {"version": MANIFEST_VERSION, "entries": dict(sorted(self.entries.items()))}
+        with atomic_output(self.path, "w") as f:
+            f.write(json.dumps(data, indent=1) + "\n")
+
+    def is_current(self, job: Job, options: dict[str, Any], outdir: Path) -> str | None:
+        """The recorded status if ``job`` is unchanged and was run with ``options``, else None."""
+        e = self.entries.get(job.rel)
+        if not e or e.get("size") != job.size or e.get("mtime_ns") != job.mtime_ns or e.get("options") != options:
+            return None
+        if e.get("status") == DONE and not all((outdir / p).exists() for p in e.get("outputs", [])):
+            return None
+        return e.get("status")
+
+    def record(self, job: Job, options: dict[str, Any], status: str, seconds: float,
+               error: str | None = None, outputs: list[str] | None = None) -> None:
+        self.entries[job.rel] = {"status": status, "options": options, "size": job.size,
+                                 "mtime_ns": job.mtime_ns, "seconds": round(seconds, 3),
+                                 "error": error, "outputs": outputs or []}
+
+
+def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict[str, Any],
+                    threads: int) -> dict[str, Any]:
+    """Worker: fingerprint one movie and write its strip and data. Returns a status dict;
+    never raises for a bad input (the error is the result)."""
+    from threadpoolctl import threadpool_limits
+
+    from .pipeline import Options, fingerprint
+
+    t = time.perf_counter()
+    strip, data = outputs_for(Path(outdir), job.rel, ".svg" if render.get("svg") else ".png")
+    try:
+        with threadpool_limits(limits=1):
+            fp = fingerprint(job.path, Options.from_dict(options), threads=threads)
+        if fp.source.container in IMAGE_DEMUXERS:
+            raise NotAVideoError(f"{job.rel}: a still image, not a movie")
+        strip.parent.mkdir(parents=True, exist_ok=True)
+        fp.save(data)
+        fp.save_image(strip, **{k: v for k, v in render.items() if k != "svg"})
+    except NotAVideoError as exc:
+        return {"status": NOT_VIDEO, "error": str(exc), "seconds": time.perf_counter() - t}
+    except StreamprintError as exc:
+        return {"status": FAILED, "error": str(exc), "seconds": time.perf_counter() - t}
+    except Exception as exc:  # a bug must not take the whole batch down
+        return {"status": FAILED, "error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t}
+    rels = [strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix()]
+    return {"status": DONE, "error": None, "seconds": time.perf_counter() - t, "outputs": rels}
+
+
+def run_batch(
+    library: str | os.PathLike[str],
+    outdir: str | os.PathLike[str],
+    options: Any,
+    render: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    retry_failed: bool = False,
+    on_file: Callable[[str, str], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+) -> Summary:
+    """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
+
+    ``options`` is a :class:`~streamprint.pipeline.Options`; ``render`` holds keyword
+    arguments of :meth:`Fingerprint.save_image`. ``jobs`` worker processes (default: one
+    per core), each with cores / jobs decoder threads. ``on_plan(n)`` is called with the
+    number of files to process, ``on_file(rel, status)`` after each one.
+    """
+    lib, out = Path(library), Path(outdir)
+    if not lib.is_dir():
+        raise UsageError(f"{lib}: not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    jobs = jobs or cores
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    threads = max(1, cores // jobs)
+    opts = options.to_dict()
+    render = dict(render or {})
+    _remove_stale_temp_files(out)
+    manifest = Manifest(out)
+    summary = Summary()
+    todo: list[Job] = []
+    for job in discover(lib, out):
+        status = manifest.is_current(job, opts, out)
+        if status == DONE:
+            summary.skipped += 1
+        elif status == NOT_VIDEO:
+            summary.not_video += 1
+        elif status == FAILED and not retry_failed:
+            summary.failed += 1
+            summary.errors[job.rel] = manifest.entries[job.rel].get("error") or "failed"
+        else:
+            todo.append(job)
+    if on_plan:
+        on_plan(len(todo))
+    if not todo:
+        return summary
+
+    def finish(job: Job, result: dict[str, Any]) -> None:
+        manifest.record(job, opts, result["status"], result["seconds"], result.get("error"), result.get("outputs"))
+        manifest.save()
+        if result["status"] == DONE:
+            summary.done += 1
+        elif result["status"] == NOT_VIDEO:
+            summary.not_video += 1
+        else:
+            summary.failed += 1
+            summary.errors[job.rel] = result.get("error") or "failed"
+        if on_file:
+            on_file(job.rel, result["status"])
+
+    if jobs == 1:
+        for job in todo:
+            finish(job, fingerprint_one(job, str(out), opts, render, threads))
+        return summary
+
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: dict[Future, Job] = {}
+        queue = iter(todo)
+        try:
+            for job in queue:
+                pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads)] = job
+                if len(pending) >= jobs * 2:
+                    break
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    finish(pending.pop(fut), fut.result())
+                for job in queue:
+                    pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads)] = job
+                    if len(pending) >= jobs * 2:
+                        break
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return summary
+
+
+def _remove_stale_temp_files(outdir: Path) -> None:
+    """Temporary files of outputs that a killed run never renamed (``.NAME.XXXX.tmp``)."""
+    for tmp in outdir.rglob(".*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def grid(outdir: str | os.PathLike[str], size: tuple[int, int]) -> Any:
+    """Tile the strips listed as done in ``outdir``'s manifest into one (height, width, 3)
+    uint8 image of exactly ``size`` = (width, height) px, in a grid whose cells are shaped
+    as close as possible to the strips."""
+    import math
+
+    import numpy as np
+    from PIL import Image
+
+    out = Path(outdir)
+    if not (out / MANIFEST).exists():
+        raise UsageError(f"{out}: no {MANIFEST} here; run 'streamprint batch' first")
+    manifest = Manifest(out)
+    strips = [out / e["outputs"][0] for _, e in sorted(manifest.entries.items())
+              if e.get("status") == DONE and e.get("outputs") and str(e["outputs"][0]).endswith(".png")
+              and (out / e["outputs"][0]).exists()]
+    if not strips:
+        raise UsageError(f"{out}: no finished PNG strips to tile")
+    width, height = size
+    images = [Image.open(p).convert("RGB") for p in strips]
+    aspect = float(np.median([im.width / im.height for im in images]))
+    n = len(images)
+    cols = min(range(1, n + 1), key=lambda c: abs(math.log((width / c) / (height / math.ceil(n / c)) / aspect)))
+    rows = math.ceil(n / cols)
+    canvas = Image.new("RGB", (width, height), (0, 0, 0))
+    xs = [round(i * width / cols) for i in range(cols + 1)]
+    ys = [round(j * height / rows) for j in range(rows + 1)]
+    for i, im in enumerate(images):
+        c, r = i % cols, i // cols
+        cell = (xs[c + 1] - xs[c], ys[r + 1] - ys[r])
+        canvas.paste(im.resize(cell, Image.Resampling.BOX), (xs[c], ys[r]))
+    return np.asarray(canvas)
