@@ -18,7 +18,7 @@ import numpy as np
 
 from .colorspace import Space, check_space, decode, encode, mean_color
 from .errors import UsageError
-from .kmeans import lloyd
+from .kmeans import lloyd, sq_distances
 
 Algorithm = Literal["minibatch", "kmeans"]
 
@@ -111,18 +111,25 @@ def crop_letterbox(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _nearest(X: np.ndarray, xx: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For pixels ``X`` (n, 3) float32: the index of the nearest centroid and the squared
-    distance to it, in (0-255 units)^2. Computed by broadcasting, not BLAS: a matrix
-    product's last bits depend on memory alignment and thread count, and outputs must be
-    byte-identical however a batch is split over processes. (``xx`` is unused, kept for
-    the signature the callers share.)"""
-    d = np.zeros((len(X), len(centroids)), dtype=np.float32)
-    for j in range(X.shape[1]):
-        diff = X[:, j, None] - centroids[None, :, j].astype(np.float32)
-        d += diff * diff
+def _nearest(X: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For pixels ``X`` (n, 3): the index of the nearest centroid and the squared distance
+    to it, in (0-255 units)^2 (deterministic: see :func:`streamprint.kmeans.sq_distances`)."""
+    d = sq_distances(X, centroids.astype(X.dtype))
     labels = d.argmin(axis=1)
     return labels, d[np.arange(len(X)), labels]
+
+
+def distinct_colors(pixels: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """If ``pixels`` (n, 3) uint8 hold at most ``limit`` distinct colours: those colours
+    ((m, 3) int) and their pixel counts; else None. A 256-pixel probe rules most images
+    out without sorting them all."""
+    keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
+    if np.unique(keys[:: max(1, len(keys) // 256)]).size > limit:
+        return None
+    uniq, counts = np.unique(keys, return_counts=True)
+    if uniq.size > limit:
+        return None
+    return np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1), counts
 
 
 def to_hex(color: np.ndarray | tuple[int, int, int]) -> str:
@@ -225,19 +232,14 @@ class FrameClusterer:
         seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
         self.n_fits_ += 1
         X = encode(pixels, self.space)
-        xx = np.einsum("ij,ij->i", X, X)
         mean = np.clip(np.rint(mean_color(pixels)), 0, 255).astype(np.uint8)
         stride = max(1, -(-len(X) // self.max_fit_pixels))
-        cut = self._is_cut(X[::stride], xx[::stride])
+        cut = self._is_cut(X[::stride])
 
         # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
-        keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
-        probe = keys[:: max(1, len(keys) // 256)]  # > k colours here proves > k overall
-        if np.unique(probe).size <= self.n_colors and (
-            (uniq_counts := np.unique(keys, return_counts=True))[0].size <= self.n_colors
-        ):
-            uniq, counts = uniq_counts
-            colors = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
+        exact = distinct_colors(pixels, self.n_colors)
+        if exact is not None:
+            colors, counts = exact
             self.centroids_ = encode(colors, self.space).astype(np.float64)
             self.inertia_ = 0.0
             return Palette.from_centroids(colors.astype(np.float64), counts, 0.0, cut, mean)
@@ -255,7 +257,7 @@ class FrameClusterer:
         if warm and self.algorithm == "kmeans":
             # Lloyd from the previous centroids: what KMeans(init=previous, n_init=1) does,
             # but bit-reproducible (see streamprint.kmeans) and as fast.
-            centroids, _, _ = lloyd(fit_X.astype(np.float64), self.centroids_, max_iter=self.max_iter)
+            centroids, _, _ = lloyd(fit_X, self.centroids_, max_iter=self.max_iter, final=False)
         else:
             with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
                                                                     assume_finite=True):
@@ -266,21 +268,21 @@ class FrameClusterer:
             if self.algorithm == "kmeans":
                 # Polish to the deterministic fixed point, so the last bits (and every later
                 # warm start) do not depend on BLAS's memory alignment.
-                centroids, _, _ = lloyd(fit_X.astype(np.float64), centroids, max_iter=self.max_iter)
-        labels, dist = _nearest(X, xx, centroids.astype(np.float32))
+                centroids, _, _ = lloyd(fit_X, centroids, max_iter=self.max_iter, final=False)
+        labels, dist = _nearest(X, centroids)
         counts = np.bincount(labels, minlength=self.n_colors)
         inertia = float(dist.mean())
         self.centroids_ = centroids
         self.inertia_ = inertia
         return Palette.from_centroids(decode(centroids, self.space), counts, inertia, cut, mean)
 
-    def _is_cut(self, X: np.ndarray, xx: np.ndarray) -> bool:
+    def _is_cut(self, X: np.ndarray) -> bool:
         """True if the previous centroids no longer describe this frame (or there are none):
         its cost under them (on the pixels given, a strided subset) exceeds
         ``restart_ratio`` x the previous fit's + a floor."""
         if self.centroids_ is None or self.inertia_ is None:
             return True
-        _, dist = _nearest(X, xx, self.centroids_.astype(np.float32))
+        _, dist = _nearest(X, self.centroids_)
         return float(dist.mean()) > self.restart_ratio * self.inertia_ + RESTART_FLOOR
 
     def _model(self, init: np.ndarray | None, seed: int) -> Any:

@@ -15,10 +15,10 @@ import math
 import numpy as np
 
 
-def _sq_dist(X: np.ndarray, xx: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """Squared distances, shape (n, k), by broadcasting per coordinate: no BLAS, so the
-    result does not depend on memory alignment or thread count (byte-identical outputs).
-    ``xx`` is unused (kept for callers that have it)."""
+def sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """Squared distances between rows of X (n, d) and C (k, d), shape (n, k), by
+    broadcasting per coordinate: no BLAS, so the result does not depend on memory
+    alignment or thread count (byte-identical outputs)."""
     d = np.zeros((len(X), len(C)), dtype=np.result_type(X.dtype, C.dtype))
     for j in range(X.shape[1]):
         diff = X[:, j, None] - C[None, :, j]
@@ -26,14 +26,13 @@ def _sq_dist(X: np.ndarray, xx: np.ndarray, C: np.ndarray) -> np.ndarray:
     return d
 
 
-def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator, xx: np.ndarray | None = None) -> np.ndarray:
+def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Greedy k-means++ seeding: (k, d) centroids chosen among the rows of ``X``."""
     n = len(X)
-    xx = np.einsum("ij,ij->i", X, X) if xx is None else xx
     trials = 2 + int(math.log(k))
     centers = np.empty((k, X.shape[1]), dtype=X.dtype)
     centers[0] = X[rng.integers(n)]
-    closest = _sq_dist(X, xx, centers[:1])[:, 0]
+    closest = sq_distances(X, centers[:1])[:, 0]
     for c in range(1, k):
         total = closest.sum()
         if total <= 0:  # fewer distinct points than k: repeat one
@@ -41,7 +40,7 @@ def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator, xx: np.ndar
             break
         candidates = np.searchsorted(np.cumsum(closest), rng.random(trials) * total)
         candidates = np.minimum(candidates, n - 1)
-        d = np.minimum(closest[:, None], _sq_dist(X, xx, X[candidates]))
+        d = np.minimum(closest[:, None], sq_distances(X, X[candidates]))
         best = int(np.argmin(d.sum(axis=0)))
         centers[c] = X[candidates[best]]
         closest = d[:, best]
@@ -49,16 +48,17 @@ def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator, xx: np.ndar
 
 
 def lloyd(X: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 1e-4,
-          xx: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
-    """Lloyd iterations from ``centers``. Returns (centers, labels, inertia = sum of squared
-    distances). Stops when no label changes or centres move less than ``tol`` x the data's
+          final: bool = True) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+    """Lloyd iterations from ``centers`` (in ``X``'s dtype; float32 halves the work).
+    Returns (centers as float64, labels, inertia = sum of squared distances); with
+    ``final=False`` the closing labelling pass is skipped and labels and inertia are None.
+    Stops when no label changes or the centres' squared shift is below ``tol`` x the data's
     variance. An empty cluster is moved to the point farthest from its centre."""
-    xx = np.einsum("ij,ij->i", X, X) if xx is None else xx
     threshold = tol * float(np.mean(np.var(X, axis=0)))
     labels = np.full(len(X), -1)
-    C = centers.astype(np.float64).copy()
+    C = np.asarray(centers, dtype=np.float64)
     for _ in range(max_iter):
-        d = _sq_dist(X, xx, C)
+        d = sq_distances(X, C.astype(X.dtype))
         new = d.argmin(axis=1)
         counts = np.bincount(new, minlength=len(C))
         sums = np.stack([np.bincount(new, weights=X[:, j], minlength=len(C)) for j in range(X.shape[1])], axis=1)
@@ -74,7 +74,9 @@ def lloyd(X: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 
             labels = new
             break
         labels = new
-    d = _sq_dist(X, xx, C)
+    if not final:
+        return C, None, None
+    d = sq_distances(X, C.astype(X.dtype))
     labels = d.argmin(axis=1)
     inertia = float(d[np.arange(len(X)), labels].sum())
     return C, labels, inertia
@@ -85,10 +87,9 @@ def kmeans(X: np.ndarray, k: int, seed: int = 0, n_init: int = 3,
     """Best of ``n_init`` runs: (centers (k, d), labels (n,), inertia)."""
     X = np.asarray(X, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    xx = np.einsum("ij,ij->i", X, X)
     best = None
     for _ in range(n_init):
-        result = lloyd(X, kmeans_plusplus(X, k, rng, xx), max_iter=max_iter, xx=xx)
+        result = lloyd(X, kmeans_plusplus(X, k, rng), max_iter=max_iter)
         if best is None or result[2] < best[2]:
             best = result
     assert best is not None

@@ -18,7 +18,8 @@ import numpy as np
 from .atomic import atomic_output
 from .colorspace import Space, check_space, decode, encode
 from .errors import InputError, InputNotFoundError, NotAVideoError, UsageError
-from .kmeans import kmeans
+from .clusterer import Palette, distinct_colors
+from .kmeans import kmeans, sq_distances
 
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
@@ -123,31 +124,19 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
         pixels = pixels[alpha.reshape(-1) >= ALPHA_THRESHOLD]
     if len(pixels) == 0:
         raise InputError(f"{name}: every pixel is transparent")
-    keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
-    uniq, counts = np.unique(keys, return_counts=True)
-    if uniq.size <= colors:
-        centers = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.float64)
+    exact = distinct_colors(pixels, colors)
+    if exact is not None:
+        centers, counts = exact[0].astype(np.float64), exact[1]
     else:
         X = encode(pixels, space).astype(np.float64)
         # Fit on an even stride of at most FIT_PIXELS pixels, then label every pixel.
         step = max(1, -(-len(X) // FIT_PIXELS))
         centroids, _, _ = kmeans(X[::step], colors, seed=seed, n_init=3)
-        d = X @ (-2.0 * centroids.T) + np.einsum("ij,ij->i", centroids, centroids)[None, :]
-        counts = np.bincount(d.argmin(axis=1), minlength=colors)
+        counts = np.bincount(sq_distances(X, centroids).argmin(axis=1), minlength=colors)
         centers = decode(centroids, space)
-    out = np.clip(np.rint(centers), 0, 255).astype(np.uint8)
-    # Merge colours that round alike, sort by share (ties by colour).
-    k2 = out.astype(np.int64) @ np.array([65536, 256, 1])
-    u, inv = np.unique(k2, return_inverse=True)
-    merged = np.zeros(len(u))
-    np.add.at(merged, inv, counts)
-    keep = merged > 0
-    u, merged = u[keep], merged[keep]
-    order = np.lexsort((u, -merged))
-    u, merged = u[order], merged[order]
-    final = np.stack([(u >> 16) & 255, (u >> 8) & 255, u & 255], axis=1).astype(np.uint8)
+    pal = Palette.from_centroids(centers, counts)  # rounded, merged, sorted by share
     w, h = size or (rgb.shape[1], rgb.shape[0])
-    return ImagePalette(name, final, merged / merged.sum(), int(w), int(h), space)
+    return ImagePalette(name, pal.colors, pal.weights, int(w), int(h), space)
 
 
 def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False) -> np.ndarray:
