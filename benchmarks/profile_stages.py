@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Where the time goes: the pipeline's stages run one after another (no producer thread,
-so each is timed alone) on the benchmark clip: decode, convert, cluster, render.
+"""Where the time goes: the pipeline's stages run one after another (no producer thread)
+on the benchmark clip: decode, convert, cluster, render. FFmpeg's frame threads keep
+decoding ahead while the other stages run, so "decode" is the time spent waiting for
+frames, and the other stages share the cores with those threads.
 
     python benchmarks/profile_stages.py [--every] [--clip PATH] [--json out.json]
 """
@@ -26,6 +28,7 @@ def main() -> None:
     args = p.parse_args()
 
     import realistic
+    import sklearn.cluster  # noqa: F401  (imported lazily by the clusterer: not a stage cost)
     from threadpoolctl import threadpool_limits
 
     from streamprint import Sampling
