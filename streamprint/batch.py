@@ -166,6 +166,7 @@ def run_batch(
     retry_failed: bool = False,
     on_file: Callable[[str, str], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
+    dask: str | None = None,
 ) -> Summary:
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
@@ -173,6 +174,11 @@ def run_batch(
     arguments of :meth:`Fingerprint.save_image`. ``jobs`` worker processes (default: one
     per core), each with cores / jobs decoder threads. ``on_plan(n)`` is called with the
     number of files to process, ``on_file(rel, status)`` after each one.
+
+    ``dask``: the address of a running Dask distributed scheduler (``tcp://host:8786``);
+    each movie becomes one task there, and the workers must see ``library`` and ``outdir``
+    at the same paths (a shared filesystem). The manifest is still written here, by this
+    process alone.
     """
     lib, out = Path(library), Path(outdir)
     if not lib.is_dir():
@@ -218,6 +224,10 @@ def run_batch(
         if on_file:
             on_file(job.rel, result["status"])
 
+    if dask:
+        _run_on_dask(dask, todo, str(out), opts, render, finish)
+        return summary
+
     if jobs == 1:
         for job in todo:
             finish(job, fingerprint_one(job, str(out), opts, render, threads))
@@ -247,6 +257,34 @@ def run_batch(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     return summary
+
+
+def _run_on_dask(address: str, todo: list[Job], outdir: str, opts: dict[str, Any], render: dict[str, Any],
+                 finish: Callable[[Job, dict[str, Any]], None]) -> None:
+    """One task per movie on a Dask cluster; results are recorded as they complete."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise UsageError("--dask needs Dask: pip install 'streamprint[dask]'") from exc
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise UsageError(f"--dask {address}: cannot reach the scheduler ({exc})") from exc
+    with client:
+        # Decoder threads per task: the worker's own thread budget (one task per thread).
+        futures = {client.submit(fingerprint_one, job, outdir, opts, render, 1, key=f"streamprint-{job.rel}",
+                                 pure=False): job for job in todo}
+        try:
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    result = fut.result()
+                except Exception as exc:  # the worker died or the task was lost
+                    result = {"status": FAILED, "error": f"on the cluster: {exc}", "seconds": 0.0}
+                finish(job, result)
+        except BaseException:
+            client.cancel(list(futures))
+            raise
 
 
 def _remove_stale_temp_files(outdir: Path) -> None:

@@ -391,6 +391,10 @@ def batch_parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                    help="worker processes (default: one per core); decoder threads per worker are "
                         "cores / N")
     p.add_argument("--retry-failed", action="store_true", help="run again the inputs that failed last time")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run one task per movie on this Dask distributed scheduler (e.g. "
+                        "tcp://10.0.0.5:8786) instead of local processes; workers must see LIBRARY and "
+                        "OUTDIR at the same paths. Needs: pip install 'streamprint[dask]'")
     _add_analysis_options(p)
     _add_render_options(p)
     _add_common(p)
@@ -418,7 +422,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
 
     try:
         summary = run_batch(args.library, args.outdir, _options(args), render, args.jobs, args.retry_failed,
-                            on_file, on_plan)
+                            on_file, on_plan, dask=args.dask)
     finally:
         if files_bar is not None:
             files_bar.close()

@@ -171,3 +171,28 @@ def test_batch_usage_errors(tmp_path, args, code):
     missing = tmp_path / "nope"
     r = run_cli("batch", missing, tmp_path / "out", *args)
     assert r.returncode == code and b"Traceback" not in r.stderr
+
+
+def test_batch_on_a_local_dask_cluster(tmp_path):
+    """A LocalCluster on loopback with 2 worker processes: same bytes as a local run."""
+    distributed = pytest.importorskip("distributed")
+    lib = make_library(tmp_path / "lib", n=3)
+    assert batch(lib, tmp_path / "local", "--jobs", "1").returncode == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster:
+        r = batch(lib, tmp_path / "dask", "--dask", cluster.scheduler_address)
+        assert r.returncode == 0, r.stderr
+        assert counts(r)["fingerprinted now"] == 3
+        # The movies really went through the cluster: its scheduler has seen streamprint tasks
+        # (task keys are "streamprint-<movie>") and computed them on its workers.
+        prefix = cluster.scheduler.task_prefixes.get("streamprint")
+        assert prefix is not None
+        assert sum(prefix.all_durations.values()) > 0
+    assert tree(tmp_path / "dask") == tree(tmp_path / "local")
+
+
+def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path):
+    pytest.importorskip("distributed")
+    lib = make_library(tmp_path / "lib", n=1)
+    r = run_cli("batch", lib, tmp_path / "out", "--dask", "tcp://127.0.0.1:9", "-q", timeout=120)
+    assert r.returncode == 2 and b"cannot reach the scheduler" in r.stderr and b"Traceback" not in r.stderr
