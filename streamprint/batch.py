@@ -123,30 +123,77 @@ class Manifest:
         return e.get("status")
 
     def record(self, job: Job, options: dict[str, Any], status: str, seconds: float,
-               error: str | None = None, outputs: list[str] | None = None) -> None:
+               error: str | None = None, outputs: list[str] | None = None,
+               resumed_from_frame: int | None = None) -> None:
         self.entries[job.rel] = {"status": status, "options": options, "size": job.size,
                                  "mtime_ns": job.mtime_ns, "seconds": round(seconds, 3),
-                                 "error": error, "outputs": outputs or []}
+                                 "error": error, "outputs": outputs or [],
+                                 "resumed_from_frame": resumed_from_frame}
+
+
+CHECKPOINTS = ".streamprint-checkpoints"
+
+
+def checkpoint_path(outdir: Path, rel: str) -> Path:
+    return outdir / CHECKPOINTS / (rel + ".json")
+
+
+def _load_checkpoint(path: Path, job: Job) -> dict[str, Any] | None:
+    """The saved state for ``job`` if it belongs to this very file (size and mtime), else None."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if state.get("input") != {"size": job.size, "mtime_ns": job.mtime_ns}:
+        return None
+    return state
 
 
 def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict[str, Any],
-                    threads: int) -> dict[str, Any]:
+                    threads: int, checkpoint_every: float = 60.0) -> dict[str, Any]:
     """Worker: fingerprint one movie and write its strip and data. Returns a status dict;
-    never raises for a bad input (the error is the result)."""
+    never raises for a bad input (the error is the result).
+
+    Every ``checkpoint_every`` seconds of work the state is saved (atomically) under
+    OUTDIR/.streamprint-checkpoints; a later run of the same file and options resumes from
+    it (seeking to it, not decoding from the start) and gives the same bytes."""
     from threadpoolctl import threadpool_limits
 
     from .pipeline import Options, fingerprint
+    from .source import ResumeError
 
     t = time.perf_counter()
     strip, data = outputs_for(Path(outdir), job.rel, ".svg" if render.get("svg") else ".png")
-    try:
+    ckpt = checkpoint_path(Path(outdir), job.rel)
+    resume = _load_checkpoint(ckpt, job) if ckpt.exists() else None
+    resumed_from = None
+
+    def save_checkpoint(state: dict[str, Any]) -> None:
+        state["input"] = {"size": job.size, "mtime_ns": job.mtime_ns}
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(ckpt, "w") as f:
+            f.write(json.dumps(state))
+
+    def run(resume_state: dict[str, Any] | None) -> Any:
         with threadpool_limits(limits=1):
-            fp = fingerprint(job.path, Options.from_dict(options), threads=threads)
+            return fingerprint(job.path, Options.from_dict(options), threads=threads, checkpoint=save_checkpoint,
+                               checkpoint_every=checkpoint_every, resume=resume_state)
+
+    try:
+        try:
+            fp = run(resume)
+            resumed_from = None if resume is None else int(resume["resume"]["index"])
+        except (ResumeError, UsageError, KeyError, TypeError, ValueError):
+            if resume is None:
+                raise
+            log.warning("%s: checkpoint unusable, starting from the beginning", job.rel)
+            fp = run(None)
         if fp.source.container in IMAGE_DEMUXERS:
             raise NotAVideoError(f"{job.rel}: a still image, not a movie")
         strip.parent.mkdir(parents=True, exist_ok=True)
         fp.save(data)
         fp.save_image(strip, **{k: v for k, v in render.items() if k != "svg"})
+        ckpt.unlink(missing_ok=True)
     except NotAVideoError as exc:
         return {"status": NOT_VIDEO, "error": str(exc), "seconds": time.perf_counter() - t}
     except StreamprintError as exc:
@@ -154,7 +201,8 @@ def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict
     except Exception as exc:  # a bug must not take the whole batch down
         return {"status": FAILED, "error": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t}
     rels = [strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix()]
-    return {"status": DONE, "error": None, "seconds": time.perf_counter() - t, "outputs": rels}
+    return {"status": DONE, "error": None, "seconds": time.perf_counter() - t, "outputs": rels,
+            "resumed_from_frame": resumed_from}
 
 
 def run_batch(
@@ -167,6 +215,7 @@ def run_batch(
     on_file: Callable[[str, str], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
     dask: str | None = None,
+    checkpoint_every: float = 60.0,
 ) -> Summary:
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
@@ -212,7 +261,8 @@ def run_batch(
         return summary
 
     def finish(job: Job, result: dict[str, Any]) -> None:
-        manifest.record(job, opts, result["status"], result["seconds"], result.get("error"), result.get("outputs"))
+        manifest.record(job, opts, result["status"], result["seconds"], result.get("error"), result.get("outputs"),
+                        result.get("resumed_from_frame"))
         manifest.save()
         if result["status"] == DONE:
             summary.done += 1
@@ -225,12 +275,12 @@ def run_batch(
             on_file(job.rel, result["status"])
 
     if dask:
-        _run_on_dask(dask, todo, str(out), opts, render, finish)
+        _run_on_dask(dask, todo, str(out), opts, render, finish, checkpoint_every)
         return summary
 
     if jobs == 1:
         for job in todo:
-            finish(job, fingerprint_one(job, str(out), opts, render, threads))
+            finish(job, fingerprint_one(job, str(out), opts, render, threads, checkpoint_every))
         return summary
 
     import multiprocessing
@@ -240,7 +290,7 @@ def run_batch(
         queue = iter(todo)
         try:
             for job in queue:
-                pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads)] = job
+                pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every)] = job
                 if len(pending) >= jobs * 2:
                     break
             while pending:
@@ -248,7 +298,7 @@ def run_batch(
                 for fut in done:
                     finish(pending.pop(fut), fut.result())
                 for job in queue:
-                    pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads)] = job
+                    pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every)] = job
                     if len(pending) >= jobs * 2:
                         break
         except BaseException:
@@ -260,7 +310,7 @@ def run_batch(
 
 
 def _run_on_dask(address: str, todo: list[Job], outdir: str, opts: dict[str, Any], render: dict[str, Any],
-                 finish: Callable[[Job, dict[str, Any]], None]) -> None:
+                 finish: Callable[[Job, dict[str, Any]], None], checkpoint_every: float) -> None:
     """One task per movie on a Dask cluster; results are recorded as they complete."""
     try:
         from distributed import Client, as_completed
@@ -272,7 +322,7 @@ def _run_on_dask(address: str, todo: list[Job], outdir: str, opts: dict[str, Any
         raise UsageError(f"--dask {address}: cannot reach the scheduler ({exc})") from exc
     with client:
         # Decoder threads per task: the worker's own thread budget (one task per thread).
-        futures = {client.submit(fingerprint_one, job, outdir, opts, render, 1, key=f"streamprint-{job.rel}",
+        futures = {client.submit(fingerprint_one, job, outdir, opts, render, 1, checkpoint_every, key=f"streamprint-{job.rel}",
                                  pure=False): job for job in todo}
         try:
             for fut in as_completed(futures):

@@ -391,6 +391,9 @@ def batch_parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                    help="worker processes (default: one per core); decoder threads per worker are "
                         "cores / N")
     p.add_argument("--retry-failed", action="store_true", help="run again the inputs that failed last time")
+    p.add_argument("--checkpoint", type=_positive_float, default=60.0, metavar="SECONDS",
+                   help="save a long movie's partial results every SECONDS of work, so an interrupted "
+                        "movie resumes where it was, with the same result (default: %(default)s)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run one task per movie on this Dask distributed scheduler (e.g. "
                         "tcp://10.0.0.5:8786) instead of local processes; workers must see LIBRARY and "
@@ -422,7 +425,7 @@ def run_batch_command(args: argparse.Namespace) -> int:
 
     try:
         summary = run_batch(args.library, args.outdir, _options(args), render, args.jobs, args.retry_failed,
-                            on_file, on_plan, dask=args.dask)
+                            on_file, on_plan, dask=args.dask, checkpoint_every=args.checkpoint)
     finally:
         if files_bar is not None:
             files_bar.close()

@@ -13,6 +13,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -28,7 +29,7 @@ from .colorspace import Space, check_space
 from .errors import DataFormatError, InputNotFoundError, OutputError, UsageError
 from .renderer import Order, Style, plot, render, render_stacked, svg, write_image
 from .sampler import Sampling, select
-from .source import DecodeStats, SourceInfo, VideoSource
+from .source import DecodeStats, ResumePoint, SourceInfo, VideoSource
 
 log = logging.getLogger("streamprint")
 
@@ -97,6 +98,31 @@ class Sample:
     frame: int
     time: float
     palette: Palette
+
+
+def sample_to_dict(s: Sample) -> dict[str, Any]:
+    """A sample as plain JSON data (colours as #rrggbb and [r, g, b])."""
+    return {
+        "frame": s.frame,
+        "time": s.time,
+        "colors": s.palette.hex,
+        "rgb": s.palette.colors.tolist(),
+        "weights": s.palette.weights.tolist(),
+        "inertia": s.palette.inertia,
+        "cut": s.palette.cut,
+        "average": None if s.palette.mean is None else to_hex(s.palette.mean),
+    }
+
+
+def sample_from_dict(d: Mapping[str, Any]) -> Sample:
+    palette = Palette(
+        np.array(d["rgb"], dtype=np.uint8).reshape(-1, 3),
+        np.array(d["weights"], dtype=np.float64),
+        float(d.get("inertia", 0.0)),
+        bool(d.get("cut", False)),
+        None if not d.get("average") else np.array(from_hex(d["average"]), np.uint8),
+    )
+    return Sample(frame=int(d["frame"]), time=float(d["time"]), palette=palette)
 
 
 @dataclass(frozen=True)
@@ -199,19 +225,7 @@ class Fingerprint:
             "source": self.source.to_dict(),
             "options": self.options.to_dict(),
             "decode": {f.name: getattr(self.decode, f.name) for f in fields(DecodeStats)},
-            "samples": [
-                {
-                    "frame": s.frame,
-                    "time": s.time,
-                    "colors": s.palette.hex,
-                    "rgb": s.palette.colors.tolist(),
-                    "weights": s.palette.weights.tolist(),
-                    "inertia": s.palette.inertia,
-                    "cut": s.palette.cut,
-                    "average": None if s.palette.mean is None else to_hex(s.palette.mean),
-                }
-                for s in self.samples
-            ],
+            "samples": [sample_to_dict(s) for s in self.samples],
         }
 
     @classmethod
@@ -223,20 +237,7 @@ class Fingerprint:
         try:
             known = {f.name for f in fields(SourceInfo)}
             source = SourceInfo(**{k: v for k, v in data["source"].items() if k in known})
-            samples = tuple(
-                Sample(
-                    frame=int(s["frame"]),
-                    time=float(s["time"]),
-                    palette=Palette(
-                        np.array(s["rgb"], dtype=np.uint8).reshape(-1, 3),
-                        np.array(s["weights"], dtype=np.float64),
-                        float(s.get("inertia", 0.0)),
-                        bool(s.get("cut", False)),
-                        None if not s.get("average") else np.array(from_hex(s["average"]), np.uint8),
-                    ),
-                )
-                for s in data["samples"]
-            )
+            samples = tuple(sample_from_dict(s) for s in data["samples"])
             decode = DecodeStats(**data.get("decode", {"frames": 0, "corrupt_packets": 0, "corrupt_frames": 0}))
             return cls(source, Options.from_dict(data["options"]), samples, decode, str(data.get("streamprint", "")))
         except (KeyError, TypeError, ValueError) as exc:
@@ -322,8 +323,10 @@ QUEUE_DEPTH = 8
 _DONE = object()
 
 
-def _analysis_images(source: VideoSource, options: Options) -> Iterator[tuple[int, float, np.ndarray]]:
-    """(frame index, time in seconds, (h, w, 3) uint8 image) of each sampled frame.
+def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint | None = None,
+                     sampler_state: dict[str, int] | None = None) -> Iterator[tuple[Any, ...]]:
+    """(frame index, time in seconds, (h, w, 3) uint8 image, pts, sampler state, decode
+    stats) of each sampled frame; the last three are what a checkpoint needs to resume.
 
     Decoding, sampling and conversion run in a producer thread, so they overlap with the
     clustering done by the caller (PyAV and libswscale release the GIL). The queue is
@@ -343,11 +346,12 @@ def _analysis_images(source: VideoSource, options: Options) -> Iterator[tuple[in
 
     def produce() -> None:
         try:
-            for frame in select(source.frames(), options.sampling, source.info.duration):
+            state = dict(sampler_state or {})
+            for frame in select(source.frames(resume), options.sampling, source.info.duration, state):
                 image = frame.to_rgb(options.analysis_size)
                 if options.crop == "auto":
                     image = crop_letterbox(image)
-                if not put((frame.index, frame.time, image)):
+                if not put((frame.index, frame.time, image, frame.frame.pts, dict(state), source.stats)):
                     return
             put(_DONE)
         except BaseException as exc:  # handed to the consumer, which re-raises it
@@ -376,6 +380,9 @@ def fingerprint(
     demuxer_options: Mapping[str, str] | None = None,
     threads: int = 0,
     progress: ProgressCallback | None = None,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    checkpoint_every: float = 60.0,
+    resume: Mapping[str, Any] | None = None,
     **option_args: Any,
 ) -> Fingerprint:
     """Fingerprint a movie in one streaming pass.
@@ -385,6 +392,11 @@ def fingerprint(
     standard input, or a binary file object; ``format`` and ``demuxer_options`` are passed
     to FFmpeg's demuxer. ``threads`` is the decoder's thread count (0 = automatic).
     ``progress`` is called after every sample.
+
+    ``checkpoint``, if given, is called with the run's state (plain JSON data) after a sample
+    whenever ``checkpoint_every`` seconds have passed since the last call; passing such a
+    state back as ``resume`` continues from it (seeking, not decoding from the start) and
+    gives exactly the fingerprint an uninterrupted run gives.
 
     Raises a :class:`~streamprint.errors.StreamprintError` subclass on bad input.
     """
@@ -408,12 +420,30 @@ def fingerprint(
                         info.path, info.color_transfer)
         expected = options.sampling.expected_count(info.duration, info.frame_count)
         samples: list[Sample] = []
+        point, sampler_state = None, None
+        if resume is not None:
+            if resume.get("options") != options.to_dict():
+                raise UsageError("the checkpoint was made with other options")
+            r = resume["resume"]
+            point = ResumePoint(int(r["pts"]), int(r["index"]), r["origin"], DecodeStats(**r["stats"]))
+            sampler_state = dict(resume["sampler"])
+            clusterer.set_state(resume["clusterer"])
+            samples = [sample_from_dict(d) for d in resume["samples"]]
+        last_checkpoint = time.monotonic()
         with threadpool_limits(limits=1):
-            for index, time, image in _analysis_images(source, options):
+            for index, t, image, pts, state, stats in _analysis_images(source, options, point, sampler_state):
                 palette = clusterer.fit(image)
-                samples.append(Sample(index, time, palette))
+                samples.append(Sample(index, t, palette))
                 if progress is not None:
-                    progress(Progress(len(samples), expected, time, info.duration, index + 1))
+                    progress(Progress(len(samples), expected, t, info.duration, index + 1))
+                if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
+                    checkpoint({
+                        "format": "streamprint-checkpoint", "version": 1, "options": options.to_dict(),
+                        "samples": [sample_to_dict(s) for s in samples], "clusterer": clusterer.get_state(),
+                        "sampler": state, "resume": {"pts": int(pts), "index": index, "origin": source.origin,
+                                                     "stats": {f.name: getattr(stats, f.name) for f in fields(stats)}},
+                    })
+                    last_checkpoint = time.monotonic()
         stats = source.stats
     log.info("%s: %d frames decoded, %d samples, %d cold starts",
              info.path, stats.frames, len(samples), clusterer.n_cold_)

@@ -16,6 +16,7 @@ interval, the targets inside it fall on the same frame and yield one column.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -137,34 +138,43 @@ class Sampling:
             raise ValueError("frame-count sampling has no time targets")
 
 
-def select(frames: Iterable[F], sampling: Sampling, duration: float | None = None) -> Iterator[F]:
+def select(frames: Iterable[F], sampling: Sampling, duration: float | None = None,
+           state: dict[str, int] | None = None) -> Iterator[F]:
     """Yield the frames ``sampling`` picks from ``frames`` (which must be in time order).
 
     For ``samples``, ``duration`` (seconds) is required. Frames that are not picked are
     dropped as soon as the next frame arrives: at most one frame is held back.
+
+    ``state`` makes the selection resumable: it is read at the start (``next_target``: how
+    many time targets are already done; ``last_emitted``: the index of the last frame
+    yielded) and kept up to date before every yield. Resuming from a saved state with the
+    frames from the last yielded one onwards yields exactly what the first run would have.
     """
-    if sampling.mode == "keyframes":  # the decoder already dropped every other frame
-        yield from frames
-        return
-    if sampling.mode == "every":
-        n = int(sampling.value)
+    state = state if state is not None else {}
+    state.setdefault("next_target", 0)
+    last_emitted = state.setdefault("last_emitted", -1)
+    if sampling.mode in ("keyframes", "every"):  # keyframes: the decoder dropped the others
+        n = int(sampling.value) if sampling.mode == "every" else 1
         for frame in frames:
-            if frame.index % n == 0:
+            if frame.index % n == 0 and frame.index > last_emitted:
+                last_emitted = state["last_emitted"] = frame.index
                 yield frame
         return
 
-    targets = sampling.targets(duration)
+    targets = itertools.islice(sampling.targets(duration), state["next_target"], None)
+    k = state["next_target"]
     target = next(targets, None)
     prev: F | None = None
-    last_emitted = -1
     for frame in frames:
         while target is not None and target <= frame.time:
             # The target lies between prev and this frame: take the nearer one.
             chosen = frame
             if prev is not None and (target - prev.time) < (frame.time - target):
                 chosen = prev
-            if chosen.index != last_emitted:
-                last_emitted = chosen.index
+            k += 1
+            if chosen.index > last_emitted:
+                last_emitted = state["last_emitted"] = chosen.index
+                state["next_target"] = k
                 yield chosen
             target = next(targets, None)
         prev = frame
@@ -172,6 +182,7 @@ def select(frames: Iterable[F], sampling: Sampling, duration: float | None = Non
             return
     # ``samples`` only: a target past the last frame still gets it when within half a slice,
     # since a container's duration is an estimate (it may include the last frame's length).
-    if prev is not None and target is not None and prev.index != last_emitted and sampling.mode == "samples":
+    if prev is not None and target is not None and prev.index > last_emitted and sampling.mode == "samples":
         if target - prev.time <= (duration or 0.0) / sampling.value / 2:
+            state["last_emitted"], state["next_target"] = prev.index, k + 1
             yield prev

@@ -75,6 +75,21 @@ class DecodeStats:
     corrupt_frames: int
 
 
+class ResumeError(InputError):
+    """A resume point could not be found again (the checkpoint is ignored, not the movie)."""
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where an earlier pass stood: a frame's pts (stream time base) and index, the time
+    origin in seconds that pass used, and its decode counts up to that frame."""
+
+    pts: int
+    index: int
+    origin: float | None
+    stats: DecodeStats
+
+
 @dataclass(frozen=True)
 class SourceFrame:
     """One decoded frame. ``time`` is seconds since the stream's start (from its pts)."""
@@ -207,6 +222,8 @@ class VideoSource:
         self.keyframes_only = keyframes_only
         self.stats = DecodeStats(0, 0, 0)
         self._reformatter = VideoReformatter()
+        self.origin: float | None = None
+        """Seconds subtracted from frame times (the stream's start), once known."""
         self._used = False
 
     def __enter__(self) -> VideoSource:
@@ -218,12 +235,17 @@ class VideoSource:
     def close(self) -> None:
         self._container.close()
 
-    def frames(self) -> Iterator[SourceFrame]:
+    def frames(self, resume: ResumePoint | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
 
         Damaged packets are skipped and counted in :attr:`stats`; after
         :data:`MAX_CONSECUTIVE_ERRORS` in a row :class:`CorruptInputError` is raised.
         Raises :class:`NoFramesError` if the stream yields no frame at all.
+
+        ``resume`` starts at a frame seen in an earlier pass instead of the beginning: the
+        demuxer seeks to the keyframe before it, frames before it are decoded and dropped,
+        and it is recognised by its pts, so it and every later frame get the index and time
+        the full pass gave them. :class:`ResumeError` if it cannot be found.
         """
         if self._used:
             raise RuntimeError("a VideoSource can be decoded only once")
@@ -237,6 +259,15 @@ class VideoSource:
         last_time = -math.inf
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = self.info.pixel_aspect
+        syncing = resume is not None
+        if resume is not None:
+            origin, index = resume.origin, resume.index
+            corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
+            try:
+                self._container.seek(resume.pts, backward=True, any_frame=False, stream=stream)
+            except (av.error.FFmpegError, OSError, ValueError) as exc:
+                raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
+        self.origin = origin
 
         for packet_frames in self._decoded():
             if isinstance(packet_frames, BaseException):
@@ -251,7 +282,14 @@ class VideoSource:
                 continue
             consecutive = 0
             for frame in packet_frames:
-                if frame.is_corrupt:
+                if syncing:
+                    assert resume is not None
+                    if frame.pts is None or frame.pts > resume.pts:
+                        raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
+                    if frame.pts < resume.pts:
+                        continue
+                    syncing = False
+                elif frame.is_corrupt:
                     corrupt_frames += 1
                 t = frame.time
                 if t is None:
@@ -259,7 +297,7 @@ class VideoSource:
                     rel = t
                 else:
                     if origin is None:
-                        origin = t
+                        origin = self.origin = t
                     rel = t - origin
                 rel = max(0.0, rel)
                 last_time = rel

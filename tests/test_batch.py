@@ -196,3 +196,34 @@ def test_unreachable_dask_scheduler_is_a_clean_error(tmp_path):
     lib = make_library(tmp_path / "lib", n=1)
     r = run_cli("batch", lib, tmp_path / "out", "--dask", "tcp://127.0.0.1:9", "-q", timeout=120)
     assert r.returncode == 2 and b"cannot reach the scheduler" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_killed_long_movie_resumes_from_its_checkpoint(tmp_path):
+    """Kill a batch mid-movie after a checkpoint was saved: the re-run resumes from it (the
+    manifest says from which frame) and writes the same bytes as an uninterrupted run."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    segs = [synth.Segment(s.background, s.accent, 6.0) for s in synth.SAMPLE_SEGMENTS]
+    synth.encode_clip(lib / "long.mkv", synth.segment_frames(segs, (160, 90)),
+                      encoding=synth.Encoding(crf=20, preset="ultrafast", gop=48))
+    args = ["--every", "1", "--checkpoint", "0.2", "--jobs", "1", "-q"]
+    assert run_cli("batch", lib, tmp_path / "clean", *args, timeout=300).returncode == 0
+    out = tmp_path / "out"
+    ckpt = out / ".streamprint-checkpoints" / "long.mkv.json"
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if ckpt.exists() and json.loads(ckpt.read_text())["resume"]["index"] > 100:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved_at = json.loads(ckpt.read_text())["resume"]["index"]
+    r = run_cli("batch", lib, out, *args, timeout=300)
+    assert r.returncode == 0, r.stderr
+    entry = json.loads((out / "streamprint-manifest.json").read_text())["entries"]["long.mkv"]
+    assert entry["resumed_from_frame"] == saved_at > 0
+    assert tree(out) == tree(tmp_path / "clean")
+    assert not ckpt.exists()

@@ -1,0 +1,62 @@
+"""Checkpoints: a run resumed from any checkpoint gives exactly the uninterrupted result."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import streamprint
+from streamprint import Sampling, synth
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    """12 s with cuts, keyframes only every 2 s (so resuming really seeks and decodes up)."""
+    path = tmp_path_factory.mktemp("ckpt") / "clip.mkv"
+    synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, (160, 90)),
+                      encoding=synth.Encoding(crf=18, gop=48))
+    return path
+
+
+@pytest.mark.parametrize("sampling", [Sampling.interval(0.5), Sampling.every(5), Sampling.samples(17),
+                                      Sampling.keyframes()], ids=["interval", "every", "samples", "keyframes"])
+def test_resume_from_any_checkpoint_is_exact(clip, sampling):
+    saved: list[dict] = []
+    full = streamprint.fingerprint(clip, sampling=sampling, checkpoint=saved.append, checkpoint_every=0.0)
+    assert len(saved) == len(full)  # one checkpoint after every sample
+    reference = full.to_dict()
+    for state in (saved[0], saved[len(saved) // 2], saved[-2]):
+        state = json.loads(json.dumps(state))  # as it comes back from disk
+        resumed = streamprint.fingerprint(clip, sampling=sampling, resume=state)
+        assert resumed.to_dict() == reference
+
+
+def test_resume_decodes_only_from_the_checkpoint(clip):
+    """Resuming late in the clip decodes a fraction of its frames (it seeks)."""
+    saved: list[dict] = []
+    streamprint.fingerprint(clip, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    late = saved[250]
+    decoded = []
+    from streamprint.pipeline import VideoSource
+
+    original = VideoSource.frames
+
+    def counting(self, resume=None):
+        for f in original(self, resume):
+            decoded.append(f.index)
+            yield f
+
+    VideoSource.frames = counting
+    try:
+        streamprint.fingerprint(clip, sampling=Sampling.every(1), resume=late)
+    finally:
+        VideoSource.frames = original
+    assert decoded[0] == 250 and len(decoded) == 288 - 250
+
+
+def test_checkpoint_with_other_options_is_refused(clip):
+    saved: list[dict] = []
+    streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=0.0)
+    with pytest.raises(streamprint.UsageError):
+        streamprint.fingerprint(clip, sampling=Sampling.every(12), resume=saved[0])
