@@ -150,13 +150,14 @@ def _load_checkpoint(path: Path, job: Job) -> dict[str, Any] | None:
 
 
 def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict[str, Any],
-                    threads: int, checkpoint_every: float = 60.0) -> dict[str, Any]:
+                    threads: int, checkpoint_every: float = 60.0, progress: Any = None) -> dict[str, Any]:
     """Worker: fingerprint one movie and write its strip and data. Returns a status dict;
     never raises for a bad input (the error is the result).
 
     Every ``checkpoint_every`` seconds of work the state is saved (atomically) under
     OUTDIR/.streamprint-checkpoints; a later run of the same file and options resumes from
-    it (seeking to it, not decoding from the start) and gives the same bytes."""
+    it (seeking to it, not decoding from the start) and gives the same bytes. ``progress``:
+    a queue (or anything with ``put``) that gets (rel, samples, expected) now and then."""
     from threadpoolctl import threadpool_limits
 
     from .pipeline import Options, fingerprint
@@ -174,10 +175,18 @@ def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict
         with atomic_output(ckpt, "w") as f:
             f.write(json.dumps(state))
 
+    last_report = 0.0
+
+    def report(p: Any) -> None:
+        nonlocal last_report
+        if progress is not None and time.monotonic() - last_report >= 0.25:
+            last_report = time.monotonic()
+            progress.put((job.rel, p.samples, p.expected))
+
     def run(resume_state: dict[str, Any] | None) -> Any:
         with threadpool_limits(limits=1):
             return fingerprint(job.path, Options.from_dict(options), threads=threads, checkpoint=save_checkpoint,
-                               checkpoint_every=checkpoint_every, resume=resume_state)
+                               checkpoint_every=checkpoint_every, resume=resume_state, progress=report)
 
     try:
         try:
@@ -216,13 +225,15 @@ def run_batch(
     on_plan: Callable[[int], None] | None = None,
     dask: str | None = None,
     checkpoint_every: float = 60.0,
+    on_samples: Callable[[str, int, int | None], None] | None = None,
 ) -> Summary:
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
     ``options`` is a :class:`~streamprint.pipeline.Options`; ``render`` holds keyword
     arguments of :meth:`Fingerprint.save_image`. ``jobs`` worker processes (default: one
     per core), each with cores / jobs decoder threads. ``on_plan(n)`` is called with the
-    number of files to process, ``on_file(rel, status)`` after each one.
+    number of files to process, ``on_file(rel, status)`` after each one, and
+    ``on_samples(rel, samples, expected)`` now and then while a movie is being worked on.
 
     ``dask``: the address of a running Dask distributed scheduler (``tcp://host:8786``);
     each movie becomes one task there, and the workers must see ``library`` and ``outdir``
@@ -278,27 +289,48 @@ def run_batch(
         _run_on_dask(dask, todo, str(out), opts, render, finish, checkpoint_every)
         return summary
 
+    class _Direct:
+        def put(self, item: tuple[str, int, int | None]) -> None:
+            if on_samples:
+                on_samples(*item)
+
     if jobs == 1:
         for job in todo:
-            finish(job, fingerprint_one(job, str(out), opts, render, threads, checkpoint_every))
+            finish(job, fingerprint_one(job, str(out), opts, render, threads, checkpoint_every, _Direct()))
         return summary
 
     import multiprocessing
+    import queue as queue_module
+
+    manager = multiprocessing.get_context("spawn").Manager() if on_samples else None
+    reports = manager.Queue() if manager else None
+
+    def drain() -> None:
+        while reports is not None:
+            try:
+                item = reports.get_nowait()
+            except (queue_module.Empty, OSError, EOFError):
+                return
+            if on_samples:
+                on_samples(*item)
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: dict[Future, Job] = {}
         queue = iter(todo)
         try:
             for job in queue:
-                pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every)] = job
+                pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every,
+                                       reports)] = job
                 if len(pending) >= jobs * 2:
                     break
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                drain()
                 for fut in done:
                     finish(pending.pop(fut), fut.result())
                 for job in queue:
-                    pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every)] = job
+                    pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every,
+                                       reports)] = job
                     if len(pending) >= jobs * 2:
                         break
         except BaseException:
@@ -306,6 +338,9 @@ def run_batch(
                 fut.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        finally:
+            if manager is not None:
+                manager.shutdown()
     return summary
 
 

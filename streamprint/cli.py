@@ -418,15 +418,39 @@ def run_batch_command(args: argparse.Namespace) -> int:
 
             files_bar = tqdm(total=n, unit="file", file=sys.stderr, dynamic_ncols=True, desc="movies")
 
+    samples_bar: Any = None
+    running: dict[str, tuple[int, int | None]] = {}
+
+    def on_samples(rel: str, samples: int, expected: int | None) -> None:
+        """One bar for the samples of the movies being worked on now."""
+        nonlocal samples_bar
+        if files_bar is None:
+            return
+        running[rel] = (samples, expected)
+        if samples_bar is None:
+            from tqdm import tqdm
+
+            samples_bar = tqdm(unit="sample", file=sys.stderr, dynamic_ncols=True, position=1, leave=False,
+                               desc="samples")
+        totals = [e for _, e in running.values()]
+        samples_bar.total = sum(totals) if None not in totals else None  # type: ignore[arg-type]
+        samples_bar.n = sum(n for n, _ in running.values())
+        samples_bar.set_description_str(", ".join(sorted(running))[-40:], refresh=False)
+        samples_bar.refresh()
+
     def on_file(rel: str, status: str) -> None:
+        running.pop(rel, None)
         if files_bar is not None:
             files_bar.set_postfix_str(f"{status}: {rel}"[-60:], refresh=False)
             files_bar.update(1)
 
     try:
         summary = run_batch(args.library, args.outdir, _options(args), render, args.jobs, args.retry_failed,
-                            on_file, on_plan, dask=args.dask, checkpoint_every=args.checkpoint)
+                            on_file, on_plan, dask=args.dask, checkpoint_every=args.checkpoint,
+                            on_samples=on_samples)
     finally:
+        if samples_bar is not None:
+            samples_bar.close()
         if files_bar is not None:
             files_bar.close()
     print(summary.table())
