@@ -317,22 +317,23 @@ def run_batch(
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         pending: dict[Future, Job] = {}
         queue = iter(todo)
-        try:
+
+        def top_up() -> None:
+            """Keep two movies per worker submitted, so none waits for the next."""
             for job in queue:
                 pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every,
-                                       reports)] = job
+                                    reports)] = job
                 if len(pending) >= jobs * 2:
-                    break
+                    return
+
+        try:
+            top_up()
             while pending:
                 done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                 drain()
                 for fut in done:
                     finish(pending.pop(fut), fut.result())
-                for job in queue:
-                    pending[pool.submit(fingerprint_one, job, str(out), opts, render, threads, checkpoint_every,
-                                       reports)] = job
-                    if len(pending) >= jobs * 2:
-                        break
+                top_up()
         except BaseException:
             for fut in pending:
                 fut.cancel()
