@@ -26,7 +26,7 @@ from . import __version__
 from .atomic import atomic_output, check_writable  # noqa: F401 (re-exported)
 from .clusterer import DEFAULT_ANALYSIS_SIZE, Algorithm, crop_letterbox, FrameClusterer, Palette, from_hex, to_hex
 from .colorspace import Space, check_space
-from .errors import DataFormatError, InputNotFoundError, OutputError, UsageError
+from .errors import DataFormatError, InputNotFoundError, UsageError
 from .renderer import Order, Style, plot, render, render_stacked, svg, write_image
 from .sampler import Sampling, select
 from .source import DecodeStats, ResumePoint, SourceInfo, VideoSource

@@ -134,7 +134,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     assert batch(lib, clean, "--jobs", "2").returncode == 0
     out = tmp_path / "out"
     rng = random.Random(int(os.environ.get("STREAMPRINT_CRASH_SEED", "0")))
-    for attempt in range(4):
+    for _ in range(4):
         proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--interval",
                                  "0.25", "-q", "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
