@@ -233,7 +233,7 @@ def palette_parser(prog: str = "streamprint palette") -> argparse.ArgumentParser
 def run_palette(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .palette import card, extract_palette, load_image, parse_color, palette_of, save_card, save_data
+    from .palette import card, extract_palette, load_image, parse_color, save_card, save_data
 
     paths = list(args.paths)
     out: str | None = None
@@ -253,12 +253,12 @@ def run_palette(args: argparse.Namespace) -> int:
     for path in paths:
         target = out or (str(Path(args.out_dir) / f"{Path(path).name}.palette.png") if args.out_dir else None)
         try:
+            # The palette comes from its own small decode, so it is the same with or without a
+            # card and whatever the card's --size.
+            pal = extract_palette(path, args.colors, args.space, args.seed)
             if target:
-                rgb, alpha, size = load_image(path, args.size)
-                pal = palette_of(*_cluster_view(rgb, alpha), args.colors, args.space, args.seed, path, size)
+                rgb, _, _ = load_image(path, args.size)
                 save_card(target, card(rgb, pal, args.bar, args.buffer, buffer_color, args.proportional))
-            else:
-                pal = extract_palette(path, args.colors, args.space, args.seed)
         except StreamprintError as exc:
             if len(paths) == 1:
                 raise
@@ -270,15 +270,6 @@ def run_palette(args: argparse.Namespace) -> int:
     if args.data and palettes:
         save_data(args.data, palettes)
     return 1 if failed else 0
-
-
-def _cluster_view(rgb: Any, alpha: Any) -> tuple[Any, Any]:
-    """The card's image, shrunk to the clustering size (the palette is the same either way)."""
-    from .palette import CLUSTER_SIZE
-
-    h, w = rgb.shape[:2]
-    step = max(1, max(h, w) // CLUSTER_SIZE)
-    return rgb[::step, ::step], None if alpha is None else alpha[::step, ::step]
 
 
 class _ProgressBar:

@@ -69,11 +69,13 @@ class ImagePalette:
         return "\n".join(lines)
 
 
-def load_image(path: str | os.PathLike[str], max_side: int) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+def load_image(path: str | os.PathLike[str], max_side: int,
+               resample: bool = True) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
     """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
     is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
     uint8 or None, original (width, height)). Handles greyscale, palette, CMYK, 16-bit and
-    transparent images; JPEGs are decoded at reduced size where possible (draft mode)."""
+    transparent images; JPEGs are decoded at reduced size where possible (draft mode).
+    ``resample=False`` stops after the decoder's own reduction (the result may be larger)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     p = Path(path)
@@ -96,7 +98,7 @@ def load_image(path: str | os.PathLike[str], max_side: int) -> tuple[np.ndarray,
             img = Image.fromarray((arr * 255 // top).astype(np.uint8), mode="L")
         has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
         img = img.convert("RGBA" if has_alpha else "RGB")
-        if max_side and max(img.size) > max_side:
+        if resample and max_side and max(img.size) > max_side:
             img.thumbnail((max_side, max_side), Image.Resampling.BOX)
         arr = np.asarray(img)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
@@ -112,7 +114,12 @@ def extract_palette(path: str | os.PathLike[str], colors: int = 6, space: Space 
     if not isinstance(colors, int) or not 1 <= colors <= 64:
         raise UsageError(f"--colors must be a whole number from 1 to 64, got {colors!r}")
     check_space(space)
-    rgb, alpha, (w, h) = load_image(path, CLUSTER_SIZE)
+    rgb, alpha, (w, h) = load_image(path, CLUSTER_SIZE, resample=False)
+    # An even stride, not a resampling filter: the pixels clustered are the image's own,
+    # with no blends invented along colour edges.
+    step = max(1, -(-max(rgb.shape[:2]) // CLUSTER_SIZE))
+    rgb = rgb[::step, ::step]
+    alpha = None if alpha is None else alpha[::step, ::step]
     return palette_of(rgb, alpha, colors, space, seed, str(path), (w, h))
 
 

@@ -166,3 +166,18 @@ def test_numpy_kmeans_matches_scikit_learn(seed):
     _, _, ours = kmeans(X, 6, seed=seed, n_init=3)
     theirs = KMeans(6, n_init=3, random_state=seed).fit(X).inertia_
     assert ours <= theirs * 1.02
+
+
+def test_palette_is_the_same_with_or_without_a_card(tmp_path):
+    """Writing a card (at any --size) must not change the palette that is printed."""
+    import sys
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks"))
+    import realistic
+
+    path = tmp_path / "photo.jpg"
+    realistic.paint_photo(np.random.default_rng(5), (1200, 800)).save(path, quality=90)
+    printed = run_cli("palette", path).stdout.decode().splitlines()[1:]
+    for size in ("400", "0"):
+        r = run_cli("palette", path, tmp_path / f"card{size}.png", "--size", size)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.decode().splitlines()[1:] == printed
