@@ -164,7 +164,7 @@ def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict
     from .source import ResumeError
 
     t = time.perf_counter()
-    strip, data = outputs_for(Path(outdir), job.rel, ".svg" if render.get("svg") else ".png")
+    strip, data = outputs_for(Path(outdir), job.rel)
     ckpt = checkpoint_path(Path(outdir), job.rel)
     resume = _load_checkpoint(ckpt, job) if ckpt.exists() else None
     resumed_from = None
@@ -201,7 +201,7 @@ def fingerprint_one(job: Job, outdir: str, options: dict[str, Any], render: dict
             raise NotAVideoError(f"{job.rel}: a still image, not a movie")
         strip.parent.mkdir(parents=True, exist_ok=True)
         fp.save(data)
-        fp.save_image(strip, **{k: v for k, v in render.items() if k != "svg"})
+        fp.save_image(strip, **render)
         ckpt.unlink(missing_ok=True)
     except NotAVideoError as exc:
         return {"status": NOT_VIDEO, "error": str(exc), "seconds": time.perf_counter() - t}

@@ -23,7 +23,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from . import __version__
-from .atomic import atomic_output, check_writable  # noqa: F401 (re-exported)
+from .atomic import atomic_output
 from .clusterer import DEFAULT_ANALYSIS_SIZE, Algorithm, crop_letterbox, FrameClusterer, Palette, from_hex, to_hex
 from .colorspace import Space, check_space
 from .errors import DataFormatError, InputNotFoundError, UsageError

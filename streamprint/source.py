@@ -155,15 +155,6 @@ def analysis_size(width: int, height: int, pixel_aspect: float, long_side: int) 
     return max(1, round(display_w * scale)), max(1, round(height * scale))
 
 
-def _enum_name(value: Any) -> str | None:
-    if value is None:
-        return None
-    name = getattr(value, "name", None)
-    if name:
-        return str(name)
-    return str(value)
-
-
 def _transfer_name(value: int | None) -> str | None:
     if value is None:
         return None
@@ -534,7 +525,7 @@ def _probe(container: Any, stream: Any, name: str) -> SourceInfo:
         duration=duration,
         frame_count=frame_count,
         pix_fmt=ctx.pix_fmt,
-        colorspace=_enum_name(_colorspace_name(ctx.colorspace)),
+        colorspace=_colorspace_name(ctx.colorspace),
         color_range=_range_name(ctx.color_range),
         color_transfer=trc,
         pixel_aspect=pixel_aspect,

@@ -20,22 +20,22 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("media")
 
 
-@pytest.fixture(scope="session")
-def segments_clip(media: Path) -> Path:
-    """12 s, 24 fps h264: four 3-s shots of known background + moving accent colours."""
-    path = media / "segments.mp4"
+def _segments(path: Path) -> Path:
     synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, SEG_SIZE, FPS), FPS,
                       synth.Encoding(crf=10))
     return path
+
+
+@pytest.fixture(scope="session")
+def segments_clip(media: Path) -> Path:
+    """12 s, 24 fps h264: four 3-s shots of known background + moving accent colours."""
+    return _segments(media / "segments.mp4")
 
 
 @pytest.fixture(scope="session")
 def segments_mkv(media: Path) -> Path:
     """The same shots in Matroska (no frame count in the container)."""
-    path = media / "segments.mkv"
-    synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, SEG_SIZE, FPS), FPS,
-                      synth.Encoding(crf=10))
-    return path
+    return _segments(media / "segments.mkv")
 
 
 def run_cli(*args: str, input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
