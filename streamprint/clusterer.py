@@ -18,7 +18,7 @@ import numpy as np
 
 from .colorspace import Space, check_space, decode, encode, mean_color
 from .errors import UsageError
-from .kmeans import lloyd, sq_distances
+from .kmeans import kmeans_planar, lloyd, nearest, planar
 
 Algorithm = Literal["minibatch", "kmeans"]
 
@@ -95,7 +95,11 @@ def crop_letterbox(image: np.ndarray) -> np.ndarray:
     """``image`` (h, w, 3) uint8 without black bars: leading and trailing rows (and columns)
     whose brightest pixel is darker than :data:`BAR_LUMA`. A frame that is mostly dark
     (bars would leave under a quarter of it) is returned whole: it is a dark scene."""
-    luma = image.astype(np.float32) @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    weights = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    if all(float((edge.astype(np.float32) @ weights).max()) >= BAR_LUMA
+           for edge in (image[0], image[-1], image[:, 0], image[:, -1])):
+        return image  # no edge is dark: no bars (the common case, decided cheaply)
+    luma = image.astype(np.float32) @ weights
     h, w = luma.shape
 
     def bars(dark: np.ndarray) -> tuple[int, int]:
@@ -111,22 +115,15 @@ def crop_letterbox(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _nearest(X: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For pixels ``X`` (n, 3): the index of the nearest centroid and the squared distance
-    to it, in (0-255 units)^2 (deterministic: see :func:`streamprint.kmeans.sq_distances`)."""
-    d = sq_distances(X, centroids.astype(X.dtype))
-    labels = d.argmin(axis=1)
-    return labels, d[np.arange(len(X)), labels]
-
-
 def distinct_colors(pixels: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray] | None:
     """If ``pixels`` (n, 3) uint8 hold at most ``limit`` distinct colours: those colours
     ((m, 3) int) and their pixel counts; else None. A 256-pixel probe rules most images
-    out without sorting them all."""
-    keys = pixels.astype(np.int32) @ np.array([65536, 256, 1], dtype=np.int32)
-    if np.unique(keys[:: max(1, len(keys) // 256)]).size > limit:
+    out without keying, let alone sorting, them all."""
+    weights = np.array([65536, 256, 1], dtype=np.int32)
+    probe = pixels[:: max(1, len(pixels) // 256)]
+    if np.unique(probe.astype(np.int32) @ weights).size > limit:
         return None
-    uniq, counts = np.unique(keys, return_counts=True)
+    uniq, counts = np.unique(pixels.astype(np.int32) @ weights, return_counts=True)
     if uniq.size > limit:
         return None
     return np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1), counts
@@ -231,10 +228,15 @@ class FrameClusterer:
             raise ValueError("cannot cluster an empty image")
         seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
         self.n_fits_ += 1
-        X = encode(pixels, self.space)
-        mean = np.clip(np.rint(mean_color(pixels)), 0, 255).astype(np.uint8)
-        stride = max(1, -(-len(X) // self.max_fit_pixels))
-        cut = self._is_cut(X[::stride])
+        channels = np.ascontiguousarray(pixels.T)  # (3, n) uint8
+        Xt = planar(encode(pixels, self.space)) if self.space != "rgb" else channels.astype(np.float32)
+        mean = np.clip(np.rint(mean_color(channels, planar=True)), 0, 255).astype(np.uint8)
+        stride = max(1, -(-Xt.shape[1] // self.max_fit_pixels))
+        fit_X = np.ascontiguousarray(Xt[:, ::stride])
+        # The previous centroids' labelling of the fit pixels: the scene-cut test, and then
+        # the first step of the warm fit.
+        assigned = None if self.centroids_ is None else nearest(fit_X, self.centroids_)
+        cut = self._is_cut(assigned)
 
         # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
         exact = distinct_colors(pixels, self.n_colors)
@@ -247,56 +249,51 @@ class FrameClusterer:
         warm = not cut and self.centroids_ is not None and len(self.centroids_) == self.n_colors
         if not warm:
             self.n_cold_ += 1
-        # Full-batch k-means fits a strided subset; MiniBatchKMeans subsamples by itself.
-        fit_X = X[::stride] if self.algorithm == "kmeans" else X
+        if self.algorithm == "kmeans":
+            # Full-batch k-means on a strided subset: Lloyd from the previous centroids
+            # (what KMeans(init=previous, n_init=1) does), or k-means++ cold. Deterministic
+            # numpy (see streamprint.kmeans): byte-identical results run after run.
+            if warm:
+                centroids, _, _ = lloyd(fit_X, self.centroids_, max_iter=self.max_iter, final=False,
+                                        assigned=assigned)
+            else:
+                centroids, _, _ = kmeans_planar(fit_X, self.n_colors, n_init=self.cold_n_init,
+                                                max_iter=self.max_iter, rng=np.random.default_rng(seed))
+        else:
+            centroids = self._fit_minibatch(Xt.T, warm, seed)
+        labels, dist = nearest(Xt, centroids)
+        counts = np.bincount(labels, minlength=self.n_colors)
+        inertia = float(dist.mean(dtype=np.float64))
+        self.centroids_ = centroids
+        self.inertia_ = inertia
+        return Palette.from_centroids(decode(centroids, self.space), counts, inertia, cut, mean)
+
+    def _is_cut(self, assigned: tuple[np.ndarray, np.ndarray] | None) -> bool:
+        """True if the previous centroids no longer describe this frame (or there are none):
+        its cost under them (``assigned``: :func:`~streamprint.kmeans.nearest` of a strided
+        subset of its pixels) exceeds ``restart_ratio`` x the previous fit's + a floor."""
+        if assigned is None or self.inertia_ is None:
+            return True
+        return float(assigned[1].mean(dtype=np.float64)) > self.restart_ratio * self.inertia_ + RESTART_FLOOR
+
+    def _fit_minibatch(self, X: np.ndarray, warm: bool, seed: int) -> np.ndarray:
+        """MiniBatchKMeans on pixels ``X`` (n, 3), warm-started from the last centroids."""
         # Parameters were validated once, in __init__: spare scikit-learn re-checking them
         # (and the pixels, always finite) on every frame, a third of a warm fit's time.
         import sklearn  # imported on first use: importing it takes over a second
         from sklearn.exceptions import ConvergenceWarning
 
-        if warm and self.algorithm == "kmeans":
-            # Lloyd from the previous centroids: what KMeans(init=previous, n_init=1) does,
-            # but bit-reproducible (see streamprint.kmeans) and as fast.
-            centroids, _, _ = lloyd(fit_X, self.centroids_, max_iter=self.max_iter, final=False)
-        else:
-            with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
-                                                                    assume_finite=True):
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                model = self._model(self.centroids_.astype(np.float32) if warm else None, seed)
-                model.fit(fit_X)
-            centroids = model.cluster_centers_.astype(np.float64)
-            if self.algorithm == "kmeans":
-                # Polish to the deterministic fixed point, so the last bits (and every later
-                # warm start) do not depend on BLAS's memory alignment.
-                centroids, _, _ = lloyd(fit_X, centroids, max_iter=self.max_iter, final=False)
-        labels, dist = _nearest(X, centroids)
-        counts = np.bincount(labels, minlength=self.n_colors)
-        inertia = float(dist.mean())
-        self.centroids_ = centroids
-        self.inertia_ = inertia
-        return Palette.from_centroids(decode(centroids, self.space), counts, inertia, cut, mean)
-
-    def _is_cut(self, X: np.ndarray) -> bool:
-        """True if the previous centroids no longer describe this frame (or there are none):
-        its cost under them (on the pixels given, a strided subset) exceeds
-        ``restart_ratio`` x the previous fit's + a floor."""
-        if self.centroids_ is None or self.inertia_ is None:
-            return True
-        _, dist = _nearest(X, self.centroids_)
-        return float(dist.mean()) > self.restart_ratio * self.inertia_ + RESTART_FLOOR
+        with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
+                                                                assume_finite=True):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            init = self.centroids_.astype(np.float32) if warm and self.centroids_ is not None else None
+            model = self._model(init, seed)
+            model.fit(X)
+        return model.cluster_centers_.astype(np.float64)
 
     def _model(self, init: np.ndarray | None, seed: int) -> Any:
-        from sklearn.cluster import KMeans, MiniBatchKMeans
+        from sklearn.cluster import MiniBatchKMeans
 
-        k = self.n_colors
-        if self.algorithm == "kmeans":
-            if init is None:
-                return KMeans(k, init="k-means++", n_init=self.cold_n_init, max_iter=self.max_iter,
-                              random_state=seed, algorithm="lloyd")
-            return KMeans(k, init=init, n_init=1, max_iter=self.max_iter, random_state=seed,
-                          algorithm="lloyd")
-        if init is None:
-            return MiniBatchKMeans(k, init="k-means++", n_init=self.cold_n_init, max_iter=self.max_iter,
-                                   batch_size=self.batch_size, random_state=seed)
-        return MiniBatchKMeans(k, init=init, n_init=1, max_iter=self.max_iter,
+        return MiniBatchKMeans(self.n_colors, init="k-means++" if init is None else init,
+                               n_init=self.cold_n_init if init is None else 1, max_iter=self.max_iter,
                                batch_size=self.batch_size, random_state=seed)

@@ -47,6 +47,7 @@ def _srgb_lut() -> np.ndarray:
 
 SRGB_TO_LINEAR = _srgb_lut()
 """Linear light (0-1) of each 8-bit sRGB value."""
+_SRGB_TO_LINEAR_32 = SRGB_TO_LINEAR.astype(np.float32)
 
 
 def check_space(space: str) -> Space:
@@ -115,7 +116,10 @@ def decode(values: np.ndarray, space: Space) -> np.ndarray:
     return conv(v / _SCALE[space])
 
 
-def mean_color(rgb: np.ndarray) -> np.ndarray:
-    """The average of sRGB pixels (n, 3) uint8, taken in linear light: sRGB float 0-255."""
-    lin = SRGB_TO_LINEAR[np.asarray(rgb, dtype=np.uint8).reshape(-1, 3)]
-    return linear_to_srgb(lin.mean(axis=0))
+def mean_color(rgb: np.ndarray, planar: bool = False) -> np.ndarray:
+    """The average of sRGB pixels (n, 3) uint8 (or (3, n) with ``planar``), taken in
+    linear light: sRGB float 0-255."""
+    channels = np.asarray(rgb, dtype=np.uint8)
+    channels = channels.reshape(3, -1) if planar else np.ascontiguousarray(channels.reshape(-1, 3).T)
+    lin = _SRGB_TO_LINEAR_32.take(channels).sum(axis=1, dtype=np.float64) / channels.shape[1]
+    return linear_to_srgb(lin)

@@ -1,11 +1,18 @@
 """A small, deterministic k-means in numpy (k-means++ seeding, then Lloyd).
 
-Used where scikit-learn cannot be: the palette command (importing scikit-learn alone takes
-over a second, more than the whole palette of a 24-megapixel JPEG may take), and the video
-clusterer's warm-started Lloyd steps, which must give byte-identical results run after run
-(scikit-learn's BLAS-based distances differ in the last bits with memory alignment). Same algorithm as ``sklearn.cluster.KMeans``
-(greedy k-means++ with 2 + log(k) local trials, Lloyd iterations, best of ``n_init``);
-tests compare its inertia with scikit-learn's.
+Used for every k-means fit streamprint makes (``--algorithm minibatch`` aside): the palette
+command (importing scikit-learn alone takes over a second, more than the whole palette of a
+24-megapixel JPEG may take), and the video clusterer, whose fits must give byte-identical
+results run after run (scikit-learn's BLAS-based distances differ in the last bits with
+memory alignment). Same algorithm as ``sklearn.cluster.KMeans`` (greedy k-means++ with
+2 + log(k) local trials, Lloyd iterations, best of ``n_init``); tests compare its inertia
+with scikit-learn's.
+
+Pixels are held *planar*: ``Xt`` has shape (d, n), one contiguous row per channel, and
+distances have shape (k, n). Every numpy call then runs over n contiguous values; with the
+usual (n, d) layout the innermost loops are d = 3 or k = 5 long, and a 160 x 90 frame took
+nine times as long. Distances are elementwise arithmetic, never BLAS, so results do not
+depend on alignment or thread count.
 """
 
 from __future__ import annotations
@@ -15,82 +22,113 @@ import math
 import numpy as np
 
 
-def sq_distances(X: np.ndarray, C: np.ndarray) -> np.ndarray:
-    """Squared distances between rows of X (n, d) and C (k, d), shape (n, k), by
-    broadcasting per coordinate: no BLAS, so the result does not depend on memory
-    alignment or thread count (byte-identical outputs)."""
-    d = np.zeros((len(X), len(C)), dtype=np.result_type(X.dtype, C.dtype))
-    for j in range(X.shape[1]):
-        diff = X[:, j, None] - C[None, :, j]
-        d += diff * diff
-    return d
+def planar(X: np.ndarray, dtype: type = np.float32) -> np.ndarray:
+    """(n, d) points as a contiguous (d, n) array of ``dtype``."""
+    return np.ascontiguousarray(np.asarray(X).T, dtype=dtype)
 
 
-def kmeans_plusplus(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Greedy k-means++ seeding: (k, d) centroids chosen among the rows of ``X``."""
-    n = len(X)
+def sq_distances(Xt: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """Squared distances between the points of ``Xt`` (d, n) and centres ``C`` (k, d):
+    shape (k, n), in ``Xt``'s dtype."""
+    C = np.asarray(C, dtype=Xt.dtype)
+    d, n = Xt.shape
+    out = np.empty((len(C), n), dtype=Xt.dtype)
+    tmp = np.empty(n, dtype=Xt.dtype)
+    for c in range(len(C)):
+        row = out[c]
+        np.subtract(Xt[0], C[c, 0], out=row)
+        np.multiply(row, row, out=row)
+        for j in range(1, d):
+            np.subtract(Xt[j], C[c, j], out=tmp)
+            np.multiply(tmp, tmp, out=tmp)
+            np.add(row, tmp, out=row)
+    return out
+
+
+def nearest(Xt: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each point of ``Xt`` (d, n): the index of its nearest centre in ``C`` (k, d),
+    the first on a tie (as ``argmin``), and the squared distance to it. Shapes (n,), (n,)."""
+    dist = sq_distances(Xt, C)
+    best = dist[0].copy()
+    labels = np.zeros(Xt.shape[1], dtype=np.intp)
+    for c in range(1, len(dist)):
+        closer = dist[c] < best
+        labels[closer] = c
+        np.minimum(best, dist[c], out=best)
+    return labels, best
+
+
+def kmeans_plusplus(Xt: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Greedy k-means++ seeding: (k, d) float64 centroids chosen among the points of ``Xt`` (d, n)."""
+    n = Xt.shape[1]
     trials = 2 + int(math.log(k))
-    centers = np.empty((k, X.shape[1]), dtype=X.dtype)
-    centers[0] = X[rng.integers(n)]
-    closest = sq_distances(X, centers[:1])[:, 0]
+    centers = np.empty((k, Xt.shape[0]), dtype=np.float64)
+    centers[0] = Xt[:, rng.integers(n)]
+    closest = sq_distances(Xt, centers[:1])[0]
     for c in range(1, k):
-        total = closest.sum()
+        total = float(closest.sum(dtype=np.float64))
         if total <= 0:  # fewer distinct points than k: repeat one
             centers[c:] = centers[0]
             break
-        candidates = np.searchsorted(np.cumsum(closest), rng.random(trials) * total)
+        candidates = np.searchsorted(np.cumsum(closest, dtype=np.float64), rng.random(trials) * total)
         candidates = np.minimum(candidates, n - 1)
-        d = np.minimum(closest[:, None], sq_distances(X, X[candidates]))
-        best = int(np.argmin(d.sum(axis=0)))
-        centers[c] = X[candidates[best]]
-        closest = d[:, best]
+        d = np.minimum(closest[None, :], sq_distances(Xt, Xt[:, candidates].T))
+        best = int(np.argmin(d.sum(axis=1, dtype=np.float64)))
+        centers[c] = Xt[:, candidates[best]]
+        closest = d[best]
     return centers
 
 
-def lloyd(X: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 1e-4,
-          final: bool = True) -> tuple[np.ndarray, np.ndarray | None, float | None]:
-    """Lloyd iterations from ``centers`` (in ``X``'s dtype; float32 halves the work).
-    Returns (centers as float64, labels, inertia = sum of squared distances); with
-    ``final=False`` the closing labelling pass is skipped and labels and inertia are None.
+def lloyd(Xt: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 1e-4,
+          final: bool = True, assigned: tuple[np.ndarray, np.ndarray] | None = None,
+          ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+    """Lloyd iterations on ``Xt`` (d, n) from ``centers`` (k, d). Returns (centres as
+    float64, labels, inertia = sum of squared distances); with ``final=False`` the closing
+    labelling pass is skipped and labels and inertia are None. ``assigned``, if given, is
+    :func:`nearest` of ``Xt`` and ``centers``, already computed by the caller.
     Stops when no label changes or the centres' squared shift is below ``tol`` x the data's
-    variance. An empty cluster is moved to the point farthest from its centre."""
-    threshold = tol * float(np.mean(np.var(X, axis=0)))
-    labels = np.full(len(X), -1)
+    mean variance per dimension. An empty cluster is moved to the point farthest from its centre."""
+    k = len(centers)
+    threshold = tol * float(np.mean(np.var(Xt, axis=1)))
+    labels = np.full(Xt.shape[1], -1, dtype=np.intp)
     C = np.asarray(centers, dtype=np.float64)
     for _ in range(max_iter):
-        d = sq_distances(X, C.astype(X.dtype))
-        new = d.argmin(axis=1)
-        counts = np.bincount(new, minlength=len(C))
-        sums = np.stack([np.bincount(new, weights=X[:, j], minlength=len(C)) for j in range(X.shape[1])], axis=1)
+        new, dist = assigned if assigned is not None else nearest(Xt, C)
+        assigned = None
+        counts = np.bincount(new, minlength=k)
         moved = C.copy()
-        nonempty = counts > 0
-        moved[nonempty] = sums[nonempty] / counts[nonempty, None]
-        for j in np.flatnonzero(~nonempty):
-            far = int(d[np.arange(len(X)), new].argmax())
-            moved[j] = X[far]
+        for j in range(Xt.shape[0]):
+            sums = np.bincount(new, weights=Xt[j], minlength=k)
+            np.divide(sums, counts, out=moved[:, j], where=counts > 0)
+        for c in np.flatnonzero(counts == 0):
+            moved[c] = Xt[:, int(dist.argmax())]
         shift = float(((moved - C) ** 2).sum())
         C = moved
-        if np.array_equal(new, labels) or shift <= threshold:
-            labels = new
-            break
+        done = np.array_equal(new, labels) or shift <= threshold
         labels = new
+        if done:
+            break
     if not final:
         return C, None, None
-    d = sq_distances(X, C.astype(X.dtype))
-    labels = d.argmin(axis=1)
-    inertia = float(d[np.arange(len(X)), labels].sum())
-    return C, labels, inertia
+    labels, dist = nearest(Xt, C)
+    return C, labels, float(dist.sum(dtype=np.float64))
 
 
-def kmeans(X: np.ndarray, k: int, seed: int = 0, n_init: int = 3,
-           max_iter: int = 100) -> tuple[np.ndarray, np.ndarray, float]:
-    """Best of ``n_init`` runs: (centers (k, d), labels (n,), inertia)."""
-    X = np.asarray(X, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+def kmeans(X: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100,
+           ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Best of ``n_init`` runs on points ``X`` (n, d), in float64: (centres (k, d) float64,
+    labels (n,), inertia). :func:`kmeans_planar` takes planar points."""
+    return kmeans_planar(planar(X, np.float64), k, seed, n_init, max_iter)
+
+
+def kmeans_planar(Xt: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100,
+                  rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`kmeans` on planar points ``Xt`` (d, n), in their dtype."""
+    rng = np.random.default_rng(seed) if rng is None else rng
     best = None
     for _ in range(n_init):
-        result = lloyd(X, kmeans_plusplus(X, k, rng), max_iter=max_iter)
+        result = lloyd(Xt, kmeans_plusplus(Xt, k, rng), max_iter=max_iter)
         if best is None or result[2] < best[2]:
             best = result
     assert best is not None
-    return best
+    return best  # type: ignore[return-value]

@@ -19,7 +19,7 @@ from .atomic import atomic_output
 from .colorspace import Space, check_space, decode, encode
 from .errors import InputError, InputNotFoundError, NotAVideoError, UsageError
 from .clusterer import Palette, distinct_colors
-from .kmeans import kmeans, sq_distances
+from .kmeans import kmeans_planar, nearest, planar
 
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
@@ -135,11 +135,11 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
     if exact is not None:
         centers, counts = exact[0].astype(np.float64), exact[1]
     else:
-        X = encode(pixels, space).astype(np.float64)
+        Xt = planar(encode(pixels, space), np.float64)
         # Fit on an even stride of at most FIT_PIXELS pixels, then label every pixel.
-        step = max(1, -(-len(X) // FIT_PIXELS))
-        centroids, _, _ = kmeans(X[::step], colors, seed=seed, n_init=3)
-        counts = np.bincount(sq_distances(X, centroids).argmin(axis=1), minlength=colors)
+        step = max(1, -(-Xt.shape[1] // FIT_PIXELS))
+        centroids, _, _ = kmeans_planar(np.ascontiguousarray(Xt[:, ::step]), colors, seed=seed, n_init=3)
+        counts = np.bincount(nearest(Xt, centroids)[0], minlength=colors)
         centers = decode(centroids, space)
     pal = Palette.from_centroids(centers, counts)  # rounded, merged, sorted by share
     w, h = size or (rgb.shape[1], rgb.shape[0])
