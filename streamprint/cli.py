@@ -174,6 +174,9 @@ def fingerprint_parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                    help="frame rate of --raw frames (default: %(default)s)")
     o.add_argument("--threads", type=_non_negative_int, default=0, metavar="N",
                    help="decoder threads, 0 for one per core (default: %(default)s)")
+    o.add_argument("--decode-all", action="store_true",
+                   help="decode every frame; by default, with --interval or --samples, the decoder "
+                        "skips non-reference frames no column can use (the result is the same)")
     _add_common(p)
     p.add_argument("--version", action="version", version=f"streamprint {__version__}")
     return p
@@ -482,7 +485,7 @@ def run_fingerprint(args: argparse.Namespace) -> int:
     bar = _ProgressBar(enabled=not args.quiet)
     try:
         fp = fingerprint(args.input, options, format=fmt, demuxer_options=demuxer_options,
-                         threads=args.threads, progress=bar)
+                         threads=args.threads, progress=bar, skip_unsampled=not args.decode_all)
     finally:
         bar.close()
     if args.data:

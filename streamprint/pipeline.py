@@ -28,7 +28,7 @@ from .clusterer import DEFAULT_ANALYSIS_SIZE, Algorithm, crop_letterbox, FrameCl
 from .colorspace import Space, check_space
 from .errors import DataFormatError, InputNotFoundError, UsageError
 from .renderer import Order, Style, plot, render, render_stacked, svg, write_image
-from .sampler import Sampling, select
+from .sampler import Sampling, select, target_test
 from .source import DecodeStats, ResumePoint, SourceInfo, VideoSource
 
 log = logging.getLogger("streamprint")
@@ -324,7 +324,8 @@ _DONE = object()
 
 
 def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint | None = None,
-                     sampler_state: dict[str, int] | None = None) -> Iterator[tuple[Any, ...]]:
+                     sampler_state: dict[str, int] | None = None,
+                     skip_unsampled: bool = True) -> Iterator[tuple[Any, ...]]:
     """(frame index, time in seconds, (h, w, 3) uint8 image, pts, sampler state, decode
     stats) of each sampled frame; the last three are what a checkpoint needs to resume.
 
@@ -347,7 +348,9 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
     def produce() -> None:
         try:
             state = dict(sampler_state or {})
-            for frame in select(source.frames(resume), options.sampling, source.info.duration, state):
+            wanted = target_test(options.sampling, source.info.duration) if skip_unsampled else None
+            frames = source.frames(resume, wanted=wanted)
+            for frame in select(frames, options.sampling, source.info.duration, state):
                 image = frame.to_rgb(options.analysis_size)
                 if options.crop == "auto":
                     image = crop_letterbox(image)
@@ -383,6 +386,7 @@ def fingerprint(
     checkpoint: Callable[[dict[str, Any]], None] | None = None,
     checkpoint_every: float = 60.0,
     resume: Mapping[str, Any] | None = None,
+    skip_unsampled: bool = True,
     **option_args: Any,
 ) -> Fingerprint:
     """Fingerprint a movie in one streaming pass.
@@ -391,7 +395,9 @@ def fingerprint(
     ``seed``, ``analysis_size``) say what to compute. ``path`` is a file path, ``"-"`` for
     standard input, or a binary file object; ``format`` and ``demuxer_options`` are passed
     to FFmpeg's demuxer. ``threads`` is the decoder's thread count (0 = automatic).
-    ``progress`` is called after every sample.
+    ``progress`` is called after every sample. With time-based sampling the decoder skips
+    non-reference frames that no sample can be (same result, less decoding); pass
+    ``skip_unsampled=False`` to decode every frame anyway.
 
     ``checkpoint``, if given, is called with the run's state (plain JSON data) after a sample
     whenever ``checkpoint_every`` seconds have passed since the last call; passing such a
@@ -431,7 +437,8 @@ def fingerprint(
             samples = [sample_from_dict(d) for d in resume["samples"]]
         last_checkpoint = time.monotonic()
         with threadpool_limits(limits=1):
-            for index, t, image, pts, state, stats in _analysis_images(source, options, point, sampler_state):
+            for index, t, image, pts, state, stats in _analysis_images(source, options, point, sampler_state,
+                                                                              skip_unsampled):
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
                 if progress is not None:

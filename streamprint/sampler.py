@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
@@ -136,6 +136,37 @@ class Sampling:
                 yield (k + 0.5) * duration / n
         else:
             raise ValueError("frame-count sampling has no time targets")
+
+
+def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, float], bool] | None:
+    """For the time-based modes: a test ``wanted(a, b)``, True when a target time (seconds)
+    lies in (a, b]. The source uses it to let the decoder skip frames no target can pick
+    (see :class:`streamprint.source._NonrefSkip`). None for the other modes."""
+    if sampling.mode == "interval":
+        step, offset, count = sampling.value, 0.0, None
+
+        def target(j: int) -> float:
+            return j * sampling.value  # as Sampling.targets computes it, to the last bit
+    elif sampling.mode == "samples" and duration:
+        n = int(sampling.value)
+        step, offset, count = duration / n, 0.5, n
+
+        def target(j: int) -> float:
+            return (j + 0.5) * duration / n
+    else:
+        return None
+
+    def wanted(a: float, b: float) -> bool:
+        if b < 0:
+            return False
+        if math.isinf(b):
+            return True
+        k = math.floor(b / step - offset)  # the last target <= b, give or take rounding
+        if count is not None:
+            k = min(k, count - 1)
+        return any(a < target(j) <= b for j in (k - 1, k, k + 1) if j >= 0 and (count is None or j < count))
+
+    return wanted
 
 
 def select(frames: Iterable[F], sampling: Sampling, duration: float | None = None,

@@ -7,10 +7,13 @@ their decode. Conversion honours each frame's own colour matrix and range (PyAV 
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import logging
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -21,7 +24,13 @@ import av.error
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from .errors import CorruptInputError, InputError, InputNotFoundError, NoFramesError, NotAVideoError
+from .errors import (
+    CorruptInputError,
+    InputError,
+    InputNotFoundError,
+    NoFramesError,
+    NotAVideoError,
+)
 
 log = logging.getLogger("streamprint")
 
@@ -71,8 +80,11 @@ class DecodeStats:
     """Counts gathered while decoding."""
 
     frames: int
+    """Frames in presentation order up to the last one delivered, skipped ones included."""
     corrupt_packets: int
     corrupt_frames: int
+    skipped: int = 0
+    """Non-reference frames the decoder was told to drop because no sample could need them."""
 
 
 class ResumeError(InputError):
@@ -168,6 +180,72 @@ def _transfer_name(value: int | None) -> str | None:
         return str(int(value))
 
 
+#: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
+#: either may be infinite) be sampled? True when a target time lies in (a, b].
+Wanted = Callable[[float, float], bool]
+
+#: Packets demuxed ahead of the decoder, so each packet's neighbours in time are known.
+LOOKAHEAD_PACKETS = 24
+
+
+class _NonrefSkip:
+    """Lets the decoder drop non-reference frames (``skip_frame = "NONREF"``) that no
+    sample can need, without changing which frames are sampled.
+
+    A time-based sampler only ever takes the frame just before or just after a target
+    time, so a frame at time t can be sampled only if a target lies in (prev, next], its
+    neighbours in presentation order. Packets are demuxed :data:`LOOKAHEAD_PACKETS` ahead,
+    so for each packet the times nearest its own among all packets seen so far are known:
+    ``a`` (below) <= prev and ``b`` (above) >= next, which makes (a, b] a superset of
+    (prev, next]. A packet may be skipped only if (a, b] holds no target. Skipping a
+    non-reference frame leaves every other frame's decode unchanged; the frames the decoder
+    drops are counted back into the frame index from the gaps in the pts it delivers."""
+
+    def __init__(self, wanted: Wanted, time_base: Fraction) -> None:
+        self.wanted = wanted
+        self.time_base = time_base
+        self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
+        self.pending: list[int] = []  # heap: pts of packets sent with NONREF, not yet delivered
+        self.enabled = True
+
+    def see(self, pts: int | None) -> None:
+        if pts is None:  # times unknown: nothing can be proven, so skip nothing from here on
+            self.enabled = False
+            return
+        bisect.insort(self.seen, pts)
+        if len(self.seen) > 16 * LOOKAHEAD_PACKETS:  # forget the oldest (a only gets smaller)
+            del self.seen[: 8 * LOOKAHEAD_PACKETS]
+
+    def may_skip(self, pts: int | None, origin: float | None) -> bool:
+        if not self.enabled or pts is None or origin is None:
+            return False
+        i = bisect.bisect_left(self.seen, pts)
+        j = bisect.bisect_right(self.seen, pts)
+        if j >= len(self.seen):  # no later packet known: it may be the next one
+            return False
+        a = self._time(self.seen[i - 1], origin) if i > 0 else -math.inf
+        b = self._time(self.seen[j], origin)
+        return not self.wanted(a - 1e-6, b + 1e-6)  # widened: float rounding must not matter
+
+    def _time(self, pts: int, origin: float) -> float:
+        return max(0.0, float(pts * self.time_base) - origin)
+
+    def sent(self, pts: int) -> None:
+        heapq.heappush(self.pending, pts)
+
+    def delivered(self, pts: int | None) -> int:
+        """A frame with ``pts`` came out: how many frames sent before it, earlier in
+        presentation order, the decoder dropped."""
+        if pts is None:
+            self.enabled = False
+            return 0
+        dropped = 0
+        while self.pending and self.pending[0] <= pts:
+            if heapq.heappop(self.pending) < pts:
+                dropped += 1
+        return dropped
+
+
 class VideoSource:
     """A video stream opened for one pass of decoding.
 
@@ -228,7 +306,7 @@ class VideoSource:
     def close(self) -> None:
         self._container.close()
 
-    def frames(self, resume: ResumePoint | None = None) -> Iterator[SourceFrame]:
+    def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
 
         Damaged packets are skipped and counted in :attr:`stats`; after
@@ -239,6 +317,10 @@ class VideoSource:
         demuxer seeks to the keyframe before it, frames before it are decoded and dropped,
         and it is recognised by its pts, so it and every later frame get the index and time
         the full pass gave them. :class:`ResumeError` if it cannot be found.
+
+        ``wanted`` (see :data:`Wanted`), from a time-based sampler, lets the decoder drop
+        non-reference frames that cannot be sampled (:class:`_NonrefSkip`); the frames
+        delivered then are a subset, with the same indices and times as without it.
         """
         if self._used:
             raise RuntimeError("a VideoSource can be decoded only once")
@@ -261,20 +343,25 @@ class VideoSource:
             except (av.error.FFmpegError, OSError, ValueError) as exc:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
+        skip = None
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only:
+            skip = _NonrefSkip(wanted, stream.time_base)
+        skipped = resume.stats.skipped if resume is not None else 0
 
-        for packet_frames in self._decoded():
+        for packet_frames in self._decoded(skip):
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
                 consecutive += 1
                 log.debug("skipping damaged packet: %s", packet_frames)
                 if consecutive >= MAX_CONSECUTIVE_ERRORS:
-                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
+                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
                     raise CorruptInputError(
                         f"{self._name}: {consecutive} damaged packets in a row after {index} frames; giving up"
                     )
                 continue
             consecutive = 0
             for frame in packet_frames:
+                dropped = skip.delivered(frame.pts) if skip is not None else 0
                 if syncing:
                     assert resume is not None
                     if frame.pts is None or frame.pts > resume.pts:
@@ -282,8 +369,11 @@ class VideoSource:
                     if frame.pts < resume.pts:
                         continue
                     syncing = False
+                    dropped = 0  # before the resume point: counted by the earlier pass
                 elif frame.is_corrupt:
                     corrupt_frames += 1
+                index += dropped
+                skipped += dropped
                 t = frame.time
                 if t is None:
                     t = (last_time + step) if index else 0.0
@@ -297,33 +387,26 @@ class VideoSource:
                 yield SourceFrame(index=index, time=rel, frame=frame, pixel_aspect=aspect,
                                   reformatter=self._reformatter)
                 index += 1
-                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
-        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames)
+                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        if skip is not None and skip.pending:  # dropped after the last frame delivered
+            index += len(skip.pending)
+            skipped += len(skip.pending)
+        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        if skipped:
+            log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
         if corrupt_packets or corrupt_frames:
             log.warning("%s: %d damaged packet(s) skipped, %d frame(s) decoded with errors",
                         self._name, corrupt_packets, corrupt_frames)
         if index == 0:
             raise NoFramesError(f"{self._name}: no decodable video frames")
 
-    def _decoded(self) -> Iterator[list[av.VideoFrame] | BaseException]:
-        """Per packet, the frames it decoded to, or the exception it raised.
-
-        Demuxing restarts after a demuxer error; the decoder is flushed at the end so no
-        frame held back by frame threading or B-frame reordering is lost.
-        """
+    def _packets(self) -> Iterator[av.Packet | BaseException]:
+        """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
+        exception a damaged stretch raised. Demuxing restarts after a demuxer error."""
         container, stream = self._container, self._stream
-        flushed = False
         while True:
             try:
-                for packet in container.demux(stream):
-                    if packet.size == 0 and packet.dts is None:
-                        flushed = True
-                    try:
-                        yield packet.decode()
-                    except (av.error.EOFError, EOFError):
-                        pass
-                    except av.error.FFmpegError as exc:
-                        yield exc
+                yield from container.demux(stream)
                 break
             except (av.error.EOFError, EOFError):
                 break
@@ -335,13 +418,58 @@ class VideoSource:
             except (OSError, MemoryError) as exc:
                 yield exc
                 break
-        if not flushed:
+
+    def _decoded(self, skip: _NonrefSkip | None = None) -> Iterator[list[av.VideoFrame] | BaseException]:
+        """Per packet, the frames it decoded to, or the exception it raised.
+
+        The decoder is flushed at the end so no frame held back by frame threading or
+        B-frame reordering is lost. With ``skip``, packets are demuxed ahead and each is
+        sent with ``skip_frame`` NONREF or DEFAULT as ``skip`` decides.
+        """
+        ctx = self._stream.codec_context
+        packets: Iterator[av.Packet | BaseException] = self._packets()
+        if skip is not None:
+            packets = _lookahead(packets, skip)
+        flushed = False
+        nonref = False
+        for packet in packets:
+            if isinstance(packet, BaseException):
+                yield packet
+                continue
+            if packet.size == 0 and packet.dts is None:
+                flushed = True
+            if skip is not None:
+                drop = packet.size > 0 and skip.may_skip(packet.pts, self.origin)
+                if drop != nonref:
+                    ctx.skip_frame = "NONREF" if drop else "DEFAULT"
+                    nonref = drop
+                if drop:
+                    skip.sent(packet.pts)
             try:
-                yield stream.codec_context.decode(None)
+                yield packet.decode()
             except (av.error.EOFError, EOFError):
                 pass
             except av.error.FFmpegError as exc:
                 yield exc
+        if not flushed:
+            try:
+                yield ctx.decode(None)
+            except (av.error.EOFError, EOFError):
+                pass
+            except av.error.FFmpegError as exc:
+                yield exc
+
+
+def _lookahead(packets: Iterator[av.Packet | BaseException], skip: _NonrefSkip) -> Iterator[av.Packet | BaseException]:
+    """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``."""
+    buffer: deque[av.Packet | BaseException] = deque()
+    for packet in packets:
+        if isinstance(packet, av.Packet) and packet.size > 0:
+            skip.see(packet.pts)
+        buffer.append(packet)
+        if len(buffer) > LOOKAHEAD_PACKETS:
+            yield buffer.popleft()
+    yield from buffer
 
 
 #: How much of a pipe is read ahead to recognise its format.
