@@ -71,20 +71,17 @@ class Palette:
                        cut: bool = False, mean: np.ndarray | None = None) -> Palette:
         """Round float 0-255 centroids to 8-bit, merge those that round to the same colour,
         drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
-        colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8)
-        counts = np.asarray(counts, dtype=np.float64)
-        keys = colors.astype(np.int64) @ np.array([65536, 256, 1])
-        uniq, inverse = np.unique(keys, return_inverse=True)
-        merged = np.zeros(len(uniq))
-        np.add.at(merged, inverse, counts)
-        keep = merged > 0
-        uniq, merged = uniq[keep], merged[keep]
-        if merged.sum() <= 0:
+        colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8).tolist()
+        merged: dict[tuple[int, ...], float] = {}
+        for color, count in zip(map(tuple, colors), np.asarray(counts, dtype=np.float64).tolist()):
+            merged[color] = merged.get(color, 0.0) + count
+        # Plain Python: k is small, and numpy's per-call overhead was most of this function.
+        items = sorted(((c, n) for c, n in merged.items() if n > 0), key=lambda cn: (-cn[1], cn[0]))
+        if not items:
             raise ValueError("a palette needs at least one pixel")
-        order = np.lexsort((uniq, -merged))
-        uniq, merged = uniq[order], merged[order]
-        out = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.uint8)
-        return cls(out, merged / merged.sum(), float(inertia), cut, mean)
+        out = np.array([c for c, _ in items], dtype=np.uint8)
+        merged_counts = np.array([n for _, n in items])
+        return cls(out, merged_counts / merged_counts.sum(), float(inertia), cut, mean)
 
 
 #: A border row or column is letterbox black when its brightest pixel's luma is below this.
@@ -194,6 +191,7 @@ class FrameClusterer:
             raise UsageError(f"max_fit_pixels must be at least {64 * n_colors}")
         self.max_fit_pixels = int(max_fit_pixels)
         self.space: Space = check_space(space)
+        self._work: dict = {}  # scratch buffers for the distance computations
         self.reset()
 
     def reset(self) -> None:
@@ -235,7 +233,7 @@ class FrameClusterer:
         fit_X = np.ascontiguousarray(Xt[:, ::stride])
         # The previous centroids' labelling of the fit pixels: the scene-cut test, and then
         # the first step of the warm fit.
-        assigned = None if self.centroids_ is None else nearest(fit_X, self.centroids_)
+        assigned = None if self.centroids_ is None else nearest(fit_X, self.centroids_, self._work)
         cut = self._is_cut(assigned)
 
         # Fewer distinct colours than clusters (solid frames, titles): exact answer, no k-means.
@@ -255,13 +253,14 @@ class FrameClusterer:
             # numpy (see streamprint.kmeans): byte-identical results run after run.
             if warm:
                 centroids, _, _ = lloyd(fit_X, self.centroids_, max_iter=self.max_iter, final=False,
-                                        assigned=assigned)
+                                        assigned=assigned, work=self._work)
             else:
                 centroids, _, _ = kmeans_planar(fit_X, self.n_colors, n_init=self.cold_n_init,
-                                                max_iter=self.max_iter, rng=np.random.default_rng(seed))
+                                                max_iter=self.max_iter, rng=np.random.default_rng(seed),
+                                                work=self._work)
         else:
             centroids = self._fit_minibatch(Xt.T, warm, seed)
-        labels, dist = nearest(Xt, centroids)
+        labels, dist = nearest(Xt, centroids, self._work)
         counts = np.bincount(labels, minlength=self.n_colors)
         inertia = float(dist.mean(dtype=np.float64))
         self.centroids_ = centroids

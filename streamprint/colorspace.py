@@ -121,5 +121,5 @@ def mean_color(rgb: np.ndarray, planar: bool = False) -> np.ndarray:
     linear light: sRGB float 0-255."""
     channels = np.asarray(rgb, dtype=np.uint8)
     channels = channels.reshape(3, -1) if planar else np.ascontiguousarray(channels.reshape(-1, 3).T)
-    lin = _SRGB_TO_LINEAR_32.take(channels).sum(axis=1, dtype=np.float64) / channels.shape[1]
+    lin = _SRGB_TO_LINEAR_32.take(channels).sum(axis=1).astype(np.float64) / channels.shape[1]
     return linear_to_srgb(lin)

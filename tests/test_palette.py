@@ -181,3 +181,18 @@ def test_palette_is_the_same_with_or_without_a_card(tmp_path):
         r = run_cli("palette", path, tmp_path / f"card{size}.png", "--size", size)
         assert r.returncode == 0, r.stderr
         assert r.stdout.decode().splitlines()[1:] == printed
+
+
+def test_nearest_is_argmin_with_first_index_on_ties():
+    from streamprint.kmeans import nearest, planar
+
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 8, size=(5000, 3)).astype(np.float32)  # small ints: many exact ties
+    C = rng.integers(0, 8, size=(6, 3)).astype(np.float64)
+    C[4] = C[1]  # a duplicated centre: the first must win
+    work: dict = {}
+    for _ in range(2):  # the second call reuses the scratch buffers
+        labels, dist = nearest(planar(X), C, work)
+        brute = ((X[:, None, :] - C[None, :, :].astype(np.float32)) ** 2).sum(axis=2)
+        assert np.array_equal(labels, brute.argmin(axis=1))
+        assert np.array_equal(dist, brute.min(axis=1))
