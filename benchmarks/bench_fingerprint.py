@@ -111,20 +111,30 @@ WORKERS = {"decode": work_decode, "streamprint": work_streamprint, "fast": work_
            "original": work_original}
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set size, from /proc (VmHWM). Not getrusage: a child's
+    ru_maxrss starts at its parent's RSS, inherited across fork and exec, so every worker
+    reported the benchmark process's own 143-185 MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def run_child(kind: str, clip: Path, *args: str) -> dict:
-    """Run a worker in a fresh interpreter; wall time measured inside it (from opening the
-    file), whole-process wall and peak RSS measured here."""
+    """Run a worker in a fresh interpreter: wall time and peak RSS are measured inside it
+    (from opening the file; the Python process only, not the original route's ffmpeg
+    children), whole-process wall here."""
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(clip), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = proc.stdout.read()  # type: ignore[union-attr]
     err = proc.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status = os.waitpid(proc.pid, 0)
     if status != 0:
         raise RuntimeError(f"worker {kind} failed: {err.decode()[-2000:]}")
     result = json.loads(out)
     result["process_seconds"] = time.perf_counter() - t
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024
     return result
 
 
@@ -298,7 +308,9 @@ def main() -> None:
         kind, clip, *rest = sys.argv[2:]
         if kind == "original":
             import sklearn.cluster  # noqa: F401  imports are not what is measured (see process s)
-        print(json.dumps(WORKERS[kind](clip, *rest)))
+        result = WORKERS[kind](clip, *rest)
+        result["peak_rss_mib"] = peak_rss_mib()
+        print(json.dumps(result))
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seconds", type=float, default=60.0, help="length of the generated clip")

@@ -34,7 +34,7 @@ def main() -> None:
     from streamprint import Sampling
     from streamprint.clusterer import DEFAULT_ANALYSIS_SIZE, FrameClusterer, crop_letterbox
     from streamprint.renderer import encode_png, render_stacked
-    from streamprint.sampler import select
+    from streamprint.sampler import select, target_test
     from streamprint.source import VideoSource
 
     clip = args.clip or realistic.make(60.0)
@@ -44,7 +44,8 @@ def main() -> None:
     clusterer = FrameClusterer()
     t_all = time.perf_counter()
     with VideoSource(clip) as source, threadpool_limits(1):
-        frames = select(source.frames(), sampling, source.info.duration)
+        wanted = target_test(sampling, source.info.duration)  # skip what is never sampled, as the pipeline does
+        frames = select(source.frames(wanted=wanted), sampling, source.info.duration)
         while True:
             t = time.perf_counter()
             frame = next(frames, None)
