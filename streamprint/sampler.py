@@ -118,24 +118,25 @@ class Sampling:
             return math.ceil(frame_count / self.value) if frame_count else None
         return max(1, math.ceil(duration / self.value)) if duration else None
 
+    def target(self, k: int, duration: float | None) -> float:
+        """The ``k``-th target time in seconds (k >= 0) of a time-based mode; ``samples``
+        needs ``duration`` and has targets only for k < N."""
+        if self.mode == "interval":
+            return k * self.value
+        if self.mode == "samples" and duration is not None:
+            return (k + 0.5) * duration / int(self.value)
+        raise ValueError("frame-count sampling has no time targets")
+
     def targets(self, duration: float | None) -> Iterator[float]:
         """Target times in seconds for the time-based modes (infinite for ``interval``)."""
-        if self.mode == "interval":
-            k = 0
-            while True:
-                yield k * self.value
-                k += 1
-        elif self.mode == "samples":
-            if duration is None:
-                raise UsageError(
-                    "--samples needs the duration, which this input does not state; "
-                    "use --every N or --interval SECONDS instead"
-                )
-            n = int(self.value)
-            for k in range(n):
-                yield (k + 0.5) * duration / n
-        else:
-            raise ValueError("frame-count sampling has no time targets")
+        if self.mode == "samples" and duration is None:
+            raise UsageError(
+                "--samples needs the duration, which this input does not state; "
+                "use --every N or --interval SECONDS instead"
+            )
+        count = int(self.value) if self.mode == "samples" else None
+        for k in itertools.count() if count is None else range(count):
+            yield self.target(k, duration)
 
 
 def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, float], bool] | None:
@@ -144,15 +145,9 @@ def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, 
     (see :class:`streamprint.source._NonrefSkip`). None for the other modes."""
     if sampling.mode == "interval":
         step, offset, count = sampling.value, 0.0, None
-
-        def target(j: int) -> float:
-            return j * sampling.value  # as Sampling.targets computes it, to the last bit
     elif sampling.mode == "samples" and duration:
-        n = int(sampling.value)
-        step, offset, count = duration / n, 0.5, n
-
-        def target(j: int) -> float:
-            return (j + 0.5) * duration / n
+        count = int(sampling.value)
+        step, offset = duration / count, 0.5
     else:
         return None
 
@@ -164,7 +159,8 @@ def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, 
         k = math.floor(b / step - offset)  # the last target <= b, give or take rounding
         if count is not None:
             k = min(k, count - 1)
-        return any(a < target(j) <= b for j in (k - 1, k, k + 1) if j >= 0 and (count is None or j < count))
+        return any(a < sampling.target(j, duration) <= b for j in (k - 1, k, k + 1)
+                   if j >= 0 and (count is None or j < count))
 
     return wanted
 

@@ -3,6 +3,7 @@ change a single sample: same frames, times and colours as decoding every frame."
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -20,7 +21,7 @@ from .conftest import run_cli
 def test_target_test_matches_the_targets(sampling, duration):
     wanted = target_test(sampling, duration)
     assert wanted is not None
-    targets = list(itertools_take(sampling.targets(duration), 400))
+    targets = list(itertools.islice(sampling.targets(duration), 400))
     rng = np.random.default_rng(0)
     for _ in range(3000):
         a, b = sorted(rng.uniform(-1, 70, size=2))
@@ -34,11 +35,6 @@ def test_target_test_matches_the_targets(sampling, duration):
     assert wanted(-math.inf, targets[0]) and not wanted(-math.inf, targets[0] - 1e-3)
     assert wanted(5.0, math.inf)
     assert target_test(Sampling.every(3), None) is None and target_test(Sampling.keyframes(), None) is None
-
-
-def itertools_take(it, n):
-    for _, x in zip(range(n), it):
-        yield x
 
 
 def same_samples(a: streamprint.Fingerprint, b: streamprint.Fingerprint) -> bool:
