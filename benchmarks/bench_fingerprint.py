@@ -233,7 +233,7 @@ def flicker(clip: Path) -> dict:
 
 
 def analysis_images(clip: Path, sampling) -> list[np.ndarray]:
-    from streamprint.pipeline import DEFAULT_ANALYSIS_SIZE
+    from streamprint.model import DEFAULT_ANALYSIS_SIZE
     from streamprint.sampler import select
     from streamprint.source import VideoSource
 

@@ -32,7 +32,9 @@ def main() -> None:
     from threadpoolctl import threadpool_limits
 
     from streamprint import Sampling
-    from streamprint.clusterer import DEFAULT_ANALYSIS_SIZE, FrameClusterer, crop_letterbox
+    from streamprint.clusterer import FrameClusterer
+    from streamprint.color.letterbox import crop_letterbox
+    from streamprint.model import DEFAULT_ANALYSIS_SIZE
     from streamprint.renderer import encode_png, render_stacked
     from streamprint.sampler import select, target_test
     from streamprint.source import VideoSource

@@ -5,7 +5,9 @@
     >>> fp.save("movie.json"); fp.save_image("movie.png")        # doctest: +SKIP
     >>> streamprint.Fingerprint.load("movie.json").render(height=100)  # doctest: +SKIP
 
-The library logs through the ``"streamprint"`` logger and never prints.
+The library logs through the ``"streamprint"`` logger and never prints; its errors are
+subclasses of :class:`StreamprintError`, and they name parameters (``colors``), never
+command-line flags.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import logging
 
 __version__ = "0.1.0"
 
+from .enums import Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Status, Style  # noqa: E402
 from .errors import (  # noqa: E402
     CorruptInputError,
     DataFormatError,
     InputError,
     InputNotFoundError,
-    Interrupted,
     NoFramesError,
     NotAVideoError,
     OutputError,
+    ParameterError,
+    ResumeError,
     StreamprintError,
     UsageError,
 )
@@ -30,13 +34,17 @@ from .errors import (  # noqa: E402
 # The rest is imported on first use (PEP 562), so that ``import streamprint`` and the
 # palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
 _LAZY = {
-    "FrameClusterer": "clusterer", "Palette": "clusterer",
-    "Fingerprint": "pipeline", "Options": "pipeline", "Progress": "pipeline",
-    "Sample": "pipeline", "fingerprint": "pipeline",
-    "render_stacked": "renderer", "write_image": "renderer",
-    "Sampling": "sampler",
-    "SourceInfo": "source", "VideoSource": "source",
-    "extract_palette": "palette", "ImagePalette": "palette",
+    **dict.fromkeys(["Checkpoint", "ClustererState", "DecodeStats", "Fingerprint", "ImagePalette", "JobResult",
+                     "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample",
+                     "SamplerState", "Sampling", "SourceInfo"], "model"),
+    "FrameClusterer": "clusterer",
+    "fingerprint": "pipeline",
+    "draw": "render", "render_stacked": "render", "save_image": "render", "write_image": "render",
+    "SourceFrame": "source", "VideoSource": "source",
+    "extract_palette": "palette",
+    "read_fingerprint": "formats", "write_fingerprint": "formats", "read_palettes": "formats",
+    "write_palettes": "formats",
+    "run_batch": "batch", "Summary": "batch",
 }
 
 
@@ -53,10 +61,14 @@ def __getattr__(name: str) -> object:
 
 logging.getLogger("streamprint").addHandler(logging.NullHandler())
 
+#: Every public name; a test checks it against the lazy table and the imports above.
 __all__ = [
-    "CorruptInputError", "DataFormatError", "Fingerprint", "FrameClusterer", "InputError",
-    "InputNotFoundError", "Interrupted", "NoFramesError", "NotAVideoError", "Options", "OutputError",
-    "Palette", "Progress", "Sample", "Sampling", "SourceInfo", "StreamprintError", "UsageError",
-    "VideoSource", "fingerprint", "render_stacked", "write_image", "__version__",
-    "extract_palette", "ImagePalette",
+    "Algorithm", "Checkpoint", "ClustererState", "CorruptInputError", "Crop", "DataFormatError",
+    "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer", "ImageFormat",
+    "ImagePalette", "InputError", "InputNotFoundError", "JobResult", "ManifestEntry", "NoFramesError",
+    "NotAVideoError", "Options", "Order", "OutputError", "Palette", "ParameterError", "Progress",
+    "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions", "ResumeError", "ResumePoint",
+    "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image", "SourceFrame",
+    "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "UsageError", "VideoSource",
+    "write_fingerprint", "write_image", "write_palettes", "__version__",
 ]

@@ -1,10 +1,15 @@
 """One exception hierarchy for everything streamprint raises on purpose.
 
-The CLI maps each class to an exit code (see ``EXIT_*``) and prints its message
-as a single line; library users catch :class:`StreamprintError`.
+The CLI maps each class to an exit code (see ``EXIT_*``) and prints its message as a
+single line; library users catch :class:`StreamprintError`. Library messages name the
+library's parameters (``colors``), never command-line flags: the CLI rewrites a
+:class:`ParameterError` into the flag's name.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
 
 EXIT_OK = 0
 EXIT_INPUT = 1  # the input could not be processed, or the output could not be written
@@ -23,6 +28,29 @@ class UsageError(StreamprintError, ValueError):
     """Options or arguments that cannot work together (exit code 2)."""
 
     exit_code = EXIT_USAGE
+
+
+class ParameterError(UsageError):
+    """A parameter's value breaks its rule (:mod:`streamprint.params`).
+
+    ``parameter`` is the library's name for it (``"colors"``); ``detail`` says what is
+    wrong and may name other parameters as ``{param:NAME}``, so that the CLI can show its
+    own flag names (``--colors``) where the library shows parameter names.
+    """
+
+    def __init__(self, parameter: str, detail: str) -> None:
+        self.parameter = parameter
+        self.detail = detail
+        super().__init__(self.format(lambda name: name))
+
+    def format(self, name_of: Callable[[str], str]) -> str:
+        """The message, with every parameter shown as ``name_of(parameter)``."""
+        detail = _MENTION.sub(lambda m: name_of(m.group(1)), self.detail)
+        return f"{name_of(self.parameter)} {detail}"
+
+
+#: How a ParameterError's detail names another parameter.
+_MENTION = re.compile(r"\{param:([a-z_]+)\}")
 
 
 class InputError(StreamprintError):
@@ -45,15 +73,14 @@ class CorruptInputError(InputError):
     """Too many consecutive damaged packets to go on."""
 
 
-class OutputError(StreamprintError):
-    """The output could not be written (exit code 1)."""
+class ResumeError(InputError):
+    """A resume point could not be found again (the checkpoint is ignored, not the movie)."""
 
 
 class DataFormatError(InputError):
-    """A saved fingerprint file is malformed or of an unknown version."""
+    """A file streamprint reads (fingerprint data, checkpoint, manifest) is malformed or of
+    an unknown version. The message starts with the file's name."""
 
 
-class Interrupted(StreamprintError):
-    """The run was interrupted by SIGINT or SIGTERM (exit code 130)."""
-
-    exit_code = EXIT_INTERRUPTED
+class OutputError(StreamprintError):
+    """The output could not be written (exit code 1)."""

@@ -7,19 +7,28 @@ reduced size (Pillow's draft mode) since clustering needs only a few thousand pi
 
 from __future__ import annotations
 
-import json
+import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from . import params
 from .atomic import atomic_output
-from .colorspace import Space, check_space, decode, encode
-from .errors import InputError, InputNotFoundError, NotAVideoError, UsageError
-from .clusterer import Palette, distinct_colors
+from .clusterer import distinct_colors
+from .color.spaces import decode, encode
+from .enums import Space
+from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError
 from .kmeans import kmeans_planar, nearest, planar
+from .model import ImagePalette, Palette
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+#: What :func:`extract_palette` takes: a file path, encoded image bytes, a PIL image, or an
+#: (h, w, 3) / (h, w, 4) uint8 array (sRGB, alpha last).
+ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image", np.ndarray]
 
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
@@ -31,45 +40,36 @@ DEFAULT_CARD_SIZE = 1600
 ALPHA_THRESHOLD = 128
 
 
-@dataclass(frozen=True)
-class ImagePalette:
-    """An image's palette. ``colors``: (k, 3) uint8 sRGB, most frequent first; ``weights``:
-    (k,) float64 shares of the counted (opaque) pixels, summing to 1."""
-
-    path: str
-    colors: np.ndarray
-    weights: np.ndarray
-    width: int
-    height: int
-    """Size of the original image, pixels."""
-    space: str = "rgb"
-
-    @property
-    def hex(self) -> list[str]:
-        return ["#%02x%02x%02x" % tuple(int(v) for v in c) for c in self.colors]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "image": self.path,
-            "width": self.width,
-            "height": self.height,
-            "space": self.space,
-            "colors": [
-                {"hex": h, "rgb": [int(v) for v in c], "share": float(w)}
-                for h, c, w in zip(self.hex, self.colors, self.weights)
-            ],
-        }
-
-    def table(self) -> str:
-        """A text table of HEX, 8-bit RGB and share, one colour a line."""
-        lines = [f"{self.path}", f"  {'hex':<8} {'rgb':<16} {'share':>6}"]
-        for h, c, w in zip(self.hex, self.colors, self.weights):
-            rgb = "[{}, {}, {}]".format(*(int(v) for v in c))
-            lines.append(f"  {h:<8} {rgb:<16} {100 * w:5.1f}%")
-        return "\n".join(lines)
+def source_name(image: ImageSource) -> str:
+    """How messages and palette files name ``image``."""
+    if isinstance(image, (str, os.PathLike)):
+        return os.fspath(image)
+    return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
 
 
-def load_image(path: str | os.PathLike[str], max_side: int,
+def _open(image: ImageSource) -> Any:
+    from PIL import Image
+
+    if isinstance(image, Image.Image):
+        return image
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
+            raise ParameterError("image", f"an array must be (h, w), (h, w, 3) or (h, w, 4) uint8, "
+                                                 f"got {image.shape} {image.dtype}")
+        if image.size == 0:
+            raise ParameterError("image", "the array holds no pixels")
+        return Image.fromarray(np.ascontiguousarray(image))
+    if isinstance(image, bytes):
+        return Image.open(io.BytesIO(image))
+    p = Path(image)
+    if not p.exists():
+        raise InputNotFoundError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not an image")
+    return Image.open(p)
+
+
+def load_image(image: ImageSource, max_side: int,
                resample: bool = True) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
     """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
     is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
@@ -78,13 +78,9 @@ def load_image(path: str | os.PathLike[str], max_side: int,
     ``resample=False`` stops after the decoder's own reduction (the result may be larger)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    p = Path(path)
-    if not p.exists():
-        raise InputNotFoundError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not an image")
+    name = source_name(image)
     try:
-        img = Image.open(p)
+        img = _open(image)
         size = img.size
         if max_side and img.format == "JPEG":
             w, h = size
@@ -102,25 +98,26 @@ def load_image(path: str | os.PathLike[str], max_side: int,
             img.thumbnail((max_side, max_side), Image.Resampling.BOX)
         arr = np.asarray(img)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise NotAVideoError(f"{p}: not an image Pillow can read ({exc})") from exc
+        raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
     if has_alpha:
         return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
     return arr, None, size
 
 
-def extract_palette(path: str | os.PathLike[str], colors: int = 6, space: Space = "rgb",
+def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,
                     seed: int = 0) -> ImagePalette:
-    """The ``colors`` dominant colours of an image file, with their shares of its opaque pixels."""
-    if not isinstance(colors, int) or not 1 <= colors <= 64:
-        raise UsageError(f"--colors must be a whole number from 1 to 64, got {colors!r}")
-    check_space(space)
-    rgb, alpha, (w, h) = load_image(path, CLUSTER_SIZE, resample=False)
+    """The ``colors`` dominant colours of an image, with their shares of its opaque pixels.
+
+    ``image`` is a file path, encoded image bytes, a PIL image, or a uint8 array of shape
+    (h, w, 3) sRGB or (h, w, 4) with alpha."""
+    colors, space, seed = params.check("colors", colors), params.check("space", space), params.check("seed", seed)
+    rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False)
     # An even stride, not a resampling filter: the pixels clustered are the image's own,
     # with no blends invented along colour edges.
     step = max(1, -(-max(rgb.shape[:2]) // CLUSTER_SIZE))
     rgb = rgb[::step, ::step]
     alpha = None if alpha is None else alpha[::step, ::step]
-    return palette_of(rgb, alpha, colors, space, seed, str(path), (w, h))
+    return palette_of(rgb, alpha, colors, space, seed, source_name(image), (w, h))
 
 
 def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Space, seed: int,
@@ -143,12 +140,12 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
         centers = decode(centroids, space)
     pal = Palette.from_centroids(centers, counts)  # rounded, merged, sorted by share
     w, h = size or (rgb.shape[1], rgb.shape[0])
-    return ImagePalette(name, pal.colors, pal.weights, int(w), int(h), space)
+    return ImagePalette(name, pal, int(w), int(h), str(space))
 
 
 def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False) -> np.ndarray:
     """A (height, width, 3) bar of the palette's colours, equal widths or by share."""
-    from .renderer import segment_heights
+    from .render.strip import segment_heights
 
     n = len(palette.colors)
     weights = palette.weights if proportional else np.full(n, 1.0 / n)
@@ -159,8 +156,8 @@ def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: floa
          buffer_color: tuple[int, int, int] = (255, 255, 255), proportional: bool = False) -> np.ndarray:
     """Top to bottom: buffer bar, swatch bar, the image, swatch bar, buffer bar. Bar heights
     are fractions of the image height (at least 1 px). Returns (H, w, 3) uint8."""
-    if not (0 < bar <= 1 and 0 <= buffer <= 1):
-        raise UsageError("--bar must be in (0, 1] and --buffer in [0, 1] (fractions of the image height)")
+    bar, buffer = params.check("bar", bar), params.check("buffer", buffer)
+    buffer_color = params.check("buffer_color", buffer_color)
     h, w, _ = rgb.shape
     bh, fh = max(1, round(h * bar)), round(h * buffer)
     swatches = swatch_bar(palette, w, bh, proportional)
@@ -171,8 +168,6 @@ def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: floa
 
 def save_card(path: str | os.PathLike[str], image: np.ndarray) -> None:
     """Write PNG (or JPEG by extension), atomically."""
-    import io
-
     from PIL import Image
 
     fmt = "JPEG" if os.fspath(path).lower().endswith((".jpg", ".jpeg")) else "PNG"
@@ -180,34 +175,3 @@ def save_card(path: str | os.PathLike[str], image: np.ndarray) -> None:
     Image.fromarray(image).save(buf, format=fmt, **({"quality": 92} if fmt == "JPEG" else {"compress_level": 1}))
     with atomic_output(path, "wb") as f:
         f.write(buf.getvalue())
-
-
-def save_data(path: str | os.PathLike[str], palettes: list[ImagePalette]) -> None:
-    """JSON (a list, one entry per image), or TSV of image, hex, [r, g, b], share."""
-    if os.fspath(path).lower().endswith((".tsv", ".txt")):
-        rows = ["image\thex\trgb\tshare"]
-        for p in palettes:
-            for h, c, w in zip(p.hex, p.colors, p.weights):
-                rows.append(f"{p.path}\t{h}\t[{int(c[0])}, {int(c[1])}, {int(c[2])}]\t{w:.6f}")
-        text = "\n".join(rows) + "\n"
-    else:
-        text = json.dumps([p.to_dict() for p in palettes], indent=1) + "\n"
-    with atomic_output(path, "w") as f:
-        f.write(text)
-
-
-def parse_color(text: str) -> tuple[int, int, int]:
-    """``#rrggbb``, ``rrggbb`` or ``r,g,b`` (0-255)."""
-    t = text.strip()
-    try:
-        if "," in t:
-            parts = tuple(int(v) for v in t.split(","))
-            if len(parts) == 3 and all(0 <= v <= 255 for v in parts):
-                return parts  # type: ignore[return-value]
-        else:
-            t = t.lstrip("#")
-            if len(t) == 6:
-                return int(t[0:2], 16), int(t[2:4], 16), int(t[4:6], 16)
-    except ValueError:
-        pass
-    raise UsageError(f"not a colour: {text!r} (use #rrggbb or r,g,b)")

@@ -7,7 +7,8 @@ import json
 import pytest
 
 import streamprint
-from streamprint import Sampling, synth
+from streamprint import Checkpoint, Sampling, synth
+from streamprint.formats.checkpoint import checkpoint_from_dict, checkpoint_to_dict
 
 
 @pytest.fixture(scope="module")
@@ -22,23 +23,23 @@ def clip(tmp_path_factory):
 @pytest.mark.parametrize("sampling", [Sampling.interval(0.5), Sampling.every(5), Sampling.samples(17),
                                       Sampling.keyframes()], ids=["interval", "every", "samples", "keyframes"])
 def test_resume_from_any_checkpoint_is_exact(clip, sampling):
-    saved: list[dict] = []
+    saved: list[Checkpoint] = []
     full = streamprint.fingerprint(clip, sampling=sampling, checkpoint=saved.append, checkpoint_every=0.0)
     assert len(saved) == len(full)  # one checkpoint after every sample
     reference = full.to_dict()
     for state in (saved[0], saved[len(saved) // 2], saved[-2]):
-        state = json.loads(json.dumps(state))  # as it comes back from disk
+        state = checkpoint_from_dict(json.loads(json.dumps(checkpoint_to_dict(state))), "x")  # as read from disk
         resumed = streamprint.fingerprint(clip, sampling=sampling, resume=state)
         assert resumed.to_dict() == reference
 
 
 def test_resume_decodes_only_from_the_checkpoint(clip):
     """Resuming late in the clip decodes a fraction of its frames (it seeks)."""
-    saved: list[dict] = []
+    saved: list[Checkpoint] = []
     streamprint.fingerprint(clip, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
     late = saved[250]
     decoded = []
-    from streamprint.pipeline import VideoSource
+    from streamprint.source import VideoSource
 
     original = VideoSource.frames
 

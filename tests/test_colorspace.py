@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from streamprint import colorspace as cs
+from streamprint.color import spaces as cs
 
 # CIELAB (D65) of sRGB primaries and white, as published by Bruce Lindbloom's calculator
 # and colormine.org (sRGB, D65, 2 degree observer).

@@ -10,7 +10,7 @@ from PIL import Image
 
 import streamprint
 from streamprint import Fingerprint, Palette, Sampling
-from streamprint.renderer import render_stacked, segment_heights
+from streamprint.render import render_stacked, segment_heights
 
 from .conftest import run_cli
 
@@ -91,7 +91,7 @@ def test_malformed_data_file_is_a_clean_error(tmp_path):
     bad.write_text('{"format": "something else"}')
     r = run_cli("render", bad, tmp_path / "x.png")
     assert r.returncode == 1
-    assert r.stderr.decode().strip().splitlines() == ["streamprint: error: not a streamprint fingerprint file"]
+    assert r.stderr.decode().strip().splitlines() == [f"streamprint: error: {bad}: not a streamprint fingerprint file"]
 
 
 def test_public_names_survive_submodule_imports():
@@ -101,7 +101,8 @@ def test_public_names_survive_submodule_imports():
 
     import streamprint
 
-    for module in ("pipeline", "palette", "renderer", "clusterer", "sampler", "source", "cli"):
+    for module in ("pipeline", "palette", "render", "clusterer", "sampler", "source", "_cli.main", "model", "formats",
+                   "batch", "params"):
         importlib.import_module(f"streamprint.{module}")
     assert callable(streamprint.fingerprint) and callable(streamprint.extract_palette)
     assert isinstance(streamprint.Sampling.default(), streamprint.Sampling)

@@ -10,8 +10,8 @@ from PIL import Image
 
 import streamprint
 from streamprint import Palette, Sampling, synth
-from streamprint.clusterer import crop_letterbox
-from streamprint.renderer import render, ring, stable_orders
+from streamprint.color.letterbox import crop_letterbox
+from streamprint.render import render, ring, stable_orders
 
 from .conftest import run_cli
 
@@ -32,7 +32,7 @@ def test_dominant_and_average_columns(fp):
     for x, s in enumerate(fp.samples):
         assert (dom[:, x] == s.palette.colors[0]).all()
     # Red background with a yellow square, averaged in linear light (not gamma space).
-    from streamprint.colorspace import linear_to_srgb, srgb_to_linear
+    from streamprint.color.spaces import linear_to_srgb, srgb_to_linear
 
     share = synth.accent_share((320, 180))
     bg, acc = synth.SAMPLE_SEGMENTS[0].background, synth.SAMPLE_SEGMENTS[0].accent
@@ -134,7 +134,7 @@ def test_stable_order_keeps_rows_until_a_cut():
 def test_stable_order_removes_rank_flicker():
     """Two colours near half and half whose ranks swap every frame (a boundary wobbling
     across the middle): by weight the bands jump every column, stable keeps them still."""
-    from streamprint.renderer import render_stacked
+    from streamprint.render import render_stacked
 
     red, blue = (200, 40, 40), (30, 60, 160)
     pals = [_pal([red, blue], [0.52, 0.48]) if i % 2 else _pal([blue, red], [0.53, 0.47]) for i in range(20)]

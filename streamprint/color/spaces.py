@@ -7,14 +7,9 @@ space's geometry and thresholds tuned in 8-bit RGB stay meaningful: ``rgb`` is s
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-from .errors import UsageError
-
-Space = Literal["rgb", "lab", "oklab"]
-SPACES: tuple[str, ...] = ("rgb", "lab", "oklab")
+from ..enums import Space
 
 # IEC 61966-2-1 (sRGB) primaries to CIE XYZ, D65 white.
 _RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
@@ -37,7 +32,7 @@ _LMS_INV = np.array([[4.0767416621, -3.3077115913, 0.2309699292],
                      [-1.2684380046, 2.6097574011, -0.3413193965],
                      [-0.0041960863, -0.7034186147, 1.7076147010]])
 
-_SCALE = {"rgb": 1.0, "lab": 2.55, "oklab": 255.0}
+_SCALE = {Space.RGB: 1.0, Space.LAB: 2.55, Space.OKLAB: 255.0}
 
 
 def _srgb_lut() -> np.ndarray:
@@ -48,12 +43,6 @@ def _srgb_lut() -> np.ndarray:
 SRGB_TO_LINEAR = _srgb_lut()
 """Linear light (0-1) of each 8-bit sRGB value."""
 _SRGB_TO_LINEAR_32 = SRGB_TO_LINEAR.astype(np.float32)
-
-
-def check_space(space: str) -> Space:
-    if space not in SPACES:
-        raise UsageError(f"--space must be one of {', '.join(SPACES)}, got {space!r}")
-    return space  # type: ignore[return-value]
 
 
 def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
@@ -101,18 +90,18 @@ def oklab_to_srgb(lab: np.ndarray) -> np.ndarray:
 
 def encode(rgb: np.ndarray, space: Space) -> np.ndarray:
     """sRGB 0-255 (n, 3) into clustering units of ``space``, float32."""
-    if space == "rgb":
+    if space == Space.RGB:
         return np.asarray(rgb, dtype=np.float32)
-    conv = srgb_to_lab if space == "lab" else srgb_to_oklab
+    conv = srgb_to_lab if space == Space.LAB else srgb_to_oklab
     return (conv(rgb) * _SCALE[space]).astype(np.float32)
 
 
 def decode(values: np.ndarray, space: Space) -> np.ndarray:
     """Clustering units of ``space`` back to sRGB float 0-255."""
     v = np.asarray(values, dtype=np.float64)
-    if space == "rgb":
+    if space == Space.RGB:
         return np.clip(v, 0, 255)
-    conv = lab_to_srgb if space == "lab" else oklab_to_srgb
+    conv = lab_to_srgb if space == Space.LAB else oklab_to_srgb
     return conv(v / _SCALE[space])
 
 

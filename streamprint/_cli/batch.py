@@ -1,0 +1,55 @@
+"""``streamprint batch LIBRARY OUTDIR``: every movie of a library, resumable and parallel."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import params
+from .common import Parser, add_analysis_options, add_common, add_render_options, number, options_from, \
+    render_from, whole
+from .progress import BatchBars
+
+
+def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
+    p = Parser(
+        prog=prog,
+        description="Fingerprint every movie under LIBRARY into OUTDIR, mirroring its folders: a strip\n"
+                    "(FILE.png) and a data file (FILE.json) per movie. Files are recognised by opening\n"
+                    "them; non-video files are skipped and counted. A manifest in OUTDIR records every\n"
+                    "input: re-running skips what is done and unchanged and redoes what changed.",
+        epilog="exit codes:\n  0    every movie succeeded\n  1    the batch itself could not run\n"
+               "  2    usage error\n  3    some movies failed (the others are done)\n  130  interrupted",
+    )
+    p.add_argument("library", help="folder to search recursively")
+    p.add_argument("outdir", help="folder for strips, data files and the manifest")
+    p.add_argument("--jobs", type=whole, metavar="N",
+                   help="worker processes (default: one per core); decoder threads per worker are "
+                        "cores / N")
+    p.add_argument("--retry-failed", action="store_true", help="run again the inputs that failed last time")
+    p.add_argument("--checkpoint", dest="checkpoint_every", type=number, default=60.0, metavar="SECONDS",
+                   help="save a long movie's partial results every SECONDS of work, so an interrupted "
+                        "movie resumes where it was, with the same result (default: %(default)s)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run one task per movie on this Dask distributed scheduler (e.g. "
+                        "tcp://10.0.0.5:8786) instead of local processes; workers must see LIBRARY and "
+                        "OUTDIR at the same paths. Needs: pip install 'streamprint[dask]'")
+    add_analysis_options(p)
+    add_render_options(p)
+    add_common(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..batch import run_batch
+
+    options, render = options_from(args), render_from(args, None)
+    params.check_render(render, options.sampling)
+    bars = BatchBars(enabled=not args.quiet)
+    try:
+        summary = run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed,
+                            bars.file_done, bars.plan, dask=args.dask, checkpoint_every=args.checkpoint_every,
+                            on_samples=bars.progress)
+    finally:
+        bars.close()
+    print(summary.table())
+    return summary.exit_code

@@ -1,0 +1,152 @@
+"""What several commands share: the parser class, text-to-number conversion (ranges are
+the library's rules, :mod:`streamprint.params`), the option groups, and the map from the
+library's parameter names to this command's flags."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from ..enums import Algorithm, Crop, Order, Space, Style
+from ..errors import EXIT_USAGE
+from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0    success
+  1    the input could not be processed, or the output could not be written
+  2    usage error (bad options or arguments)
+  130  interrupted (Ctrl-C or SIGTERM); no output is left half-written
+"""
+
+#: Library parameters whose flag is not simply ``--`` + the name with dashes.
+_FLAGS = {"checkpoint_every": "--checkpoint", "keyframes": "--fast", "card_size": "--size",
+          "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR",
+          "resume": "the checkpoint", "sampling": "sampling", "max_fit_pixels": "max_fit_pixels",
+          "restart_ratio": "restart_ratio", "image": "IMAGE"}
+
+
+def flag_for(parameter: str) -> str:
+    """The flag (or argument) that sets the library's ``parameter``."""
+    return _FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one line (plus a pointer to --help) and exits 2."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("epilog", EXIT_CODES_HELP)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+
+
+def whole(text: str) -> int:
+    """A whole number as typed; its range is the library's rule."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def number(text: str) -> float:
+    """A number as typed; its range is the library's rule."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def choices(enum: type) -> list[str]:
+    return [m.value for m in enum]
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no warnings")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log details, including FFmpeg's own messages, to stderr")
+
+
+def add_render_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("drawing the strip")
+    g.add_argument("--height", type=whole, default=200, metavar="PX",
+                   help="strip height in pixels (default: %(default)s)")
+    g.add_argument("--column-width", type=whole, default=1, metavar="PX",
+                   help="width of each sample's column in pixels; with --fast, pixels per second "
+                        "of film (default: %(default)s)")
+    g.add_argument("--width", type=whole, metavar="PX",
+                   help="with --fast: total strip width in pixels (default: one column width per "
+                        "second); with --style plot: the figure's width")
+    g.add_argument("--order", choices=choices(Order), default="weight",
+                   help="top-to-bottom order of a column's colours: 'weight' puts the most "
+                        "frequent on top, 'lightness' the lightest, 'stable' keeps each colour in "
+                        "the row of the previous column's matching colour until a cut, so strips "
+                        "do not flicker (default: %(default)s)")
+    g.add_argument("--style", choices=choices(Style), default="stacked",
+                   help="stacked: a column's colours stacked by share; dominant: its most frequent "
+                        "colour; average: its average colour (in linear light); smooth: averages "
+                        "blended over neighbouring columns; ring: the stacked strip bent into a "
+                        "circle (--height is the diameter); plot: a figure with a time axis "
+                        "(default: %(default)s). An output ending in .svg gives SVG (stacked, "
+                        "dominant, average)")
+    g.add_argument("--title", help="title of the plot style")
+
+
+def add_analysis_options(p: argparse.ArgumentParser) -> None:
+    s = p.add_argument_group("sampling (pick one; default: --interval %g)" % DEFAULT_INTERVAL)
+    m = s.add_mutually_exclusive_group()
+    m.add_argument("--every", type=whole, metavar="N", help="use every Nth decoded frame")
+    m.add_argument("--interval", type=number, metavar="SECONDS",
+                   help="use the frame nearest to every multiple of SECONDS (by timestamp, so "
+                        "variable frame rate is fine)")
+    m.add_argument("--samples", type=whole, metavar="N",
+                   help="use N frames evenly spaced over the duration (needs a known duration)")
+    m.add_argument("--fast", "--keyframes", dest="keyframes", action="store_true",
+                   help="decode keyframes only (several times faster than decoding every frame); "
+                        "each column is as wide as the time until the next keyframe, so a shot is "
+                        "about one band (encoders place keyframes at cuts)")
+    c = p.add_argument_group("colours")
+    c.add_argument("--colors", type=whole, default=5, metavar="K",
+                   help="dominant colours per frame (k-means clusters, 1-64, default: %(default)s)")
+    c.add_argument("--algorithm", choices=choices(Algorithm), default="kmeans",
+                   help="k-means variant, each warm-started from the previous sample and restarted "
+                        "cold at scene cuts: 'kmeans' (full-batch Lloyd) or 'minibatch' "
+                        "(MiniBatchKMeans); kmeans is the default because it measured both faster "
+                        "and closer to the optimum on analysis-size frames (default: %(default)s)")
+    c.add_argument("--seed", type=whole, default=0,
+                   help="random seed; the same seed gives the same output (default: %(default)s)")
+    c.add_argument("--analysis-size", type=whole, default=DEFAULT_ANALYSIS_SIZE, metavar="PX",
+                   help="frames are shrunk so their long side is PX pixels before clustering "
+                        "(8-4096, default: %(default)s)")
+    c.add_argument("--space", choices=choices(Space), default="rgb",
+                   help="colour space the clustering happens in; colours are reported in sRGB "
+                        "(default: %(default)s)")
+    c.add_argument("--crop", choices=choices(Crop), default="auto",
+                   help="auto: leave letterbox and pillarbox black bars out of the clustering, so "
+                        "black is not every widescreen frame's dominant colour (default: %(default)s)")
+
+
+def sampling_from(args: argparse.Namespace) -> Sampling:
+    if args.every is not None:
+        return Sampling.every(args.every)
+    if args.samples is not None:
+        return Sampling.samples(args.samples)
+    if args.interval is not None:
+        return Sampling.interval(args.interval)
+    if args.keyframes:
+        return Sampling.keyframes()
+    return Sampling.default()
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    return Options(sampling=sampling_from(args), colors=args.colors, algorithm=args.algorithm, seed=args.seed,
+                   analysis_size=args.analysis_size, space=args.space, crop=args.crop)
+
+
+def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None) -> RenderOptions:
+    """The drawing options; the format from ``output``'s extension (PNG when None)."""
+    values = dict(style=args.style, order=args.order, height=args.height, column_width=args.column_width,
+                  width=args.width, title=args.title)
+    return RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)

@@ -1,0 +1,86 @@
+"""``streamprint MOVIE OUT.png``: the fingerprint of a movie."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from .. import __version__, params
+from ..atomic import check_writable
+from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
+    options_from, render_from, whole
+from .progress import ProgressBar
+
+log = logging.getLogger("streamprint")
+
+COMMANDS_HELP = """\
+other commands:
+  streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
+  streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
+  streamprint batch LIBRARY OUTDIR  every movie of a library, resumable and parallel
+  streamprint grid OUTDIR WALL.png  tile a batch's strips into one wallpaper
+  streamprint COMMAND --help        options of a command
+"""
+
+
+def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
+    p = Parser(
+        prog=prog,
+        description="Make the colour fingerprint of a movie: a strip with one column per sampled\n"
+                    "frame, showing that frame's dominant colours (k-means) stacked by share.\n"
+                    "One streaming pass, no intermediate files.",
+        epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
+    )
+    p.add_argument("input", help="movie file, or - to read a stream from standard input")
+    p.add_argument("output", help="strip image to write (PNG, or SVG if it ends in .svg)")
+    add_analysis_options(p)
+    add_render_options(p)
+    o = p.add_argument_group("input and output")
+    o.add_argument("--data", metavar="FILE",
+                   help="also save the samples (times, colours, weights) and metadata as JSON, "
+                        "or CSV if FILE ends in .csv; redraw later with 'streamprint render'")
+    o.add_argument("--format", metavar="NAME",
+                   help="force FFmpeg's demuxer (e.g. matroska, mpegts, nut, yuv4mpegpipe)")
+    o.add_argument("--raw", metavar="WxH",
+                   help="the input is raw frames of this size (e.g. from ffmpeg -f rawvideo); "
+                        "see --pix-fmt and --rate")
+    o.add_argument("--pix-fmt", default="rgb24", metavar="NAME",
+                   help="pixel format of --raw frames (FFmpeg's name, default: %(default)s)")
+    o.add_argument("--rate", type=number, default=25.0, metavar="FPS",
+                   help="frame rate of --raw frames (default: %(default)s)")
+    o.add_argument("--threads", type=whole, default=0, metavar="N",
+                   help="decoder threads, 0 for one per core (default: %(default)s)")
+    o.add_argument("--decode-all", action="store_true",
+                   help="decode every frame; by default, with --interval or --samples, the decoder "
+                        "skips non-reference frames no column can use (the result is the same)")
+    add_common(p)
+    p.add_argument("--version", action="version", version=f"streamprint {__version__}")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..pipeline import fingerprint
+    from ..render import save_image
+    from ..source import raw_demuxer
+
+    # Every rule is checked before the movie is opened or anything is written.
+    options = options_from(args)
+    render = render_from(args, args.output)
+    params.check_render(render, options.sampling)
+    threads = params.check("threads", args.threads)
+    fmt, demuxer_options = (args.format, None) if args.raw is None else raw_demuxer(
+        args.raw, args.pix_fmt, args.rate, args.format)
+    check_writable(args.output)
+    if args.data:
+        check_writable(args.data)
+    bar = ProgressBar(enabled=not args.quiet)
+    try:
+        fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
+                         threads=threads, progress=bar, skip_unsampled=not args.decode_all)
+    finally:
+        bar.close()
+    if args.data:
+        fp.save(args.data)
+    save_image(fp, args.output, render)
+    log.info("wrote %s: %d samples", args.output, len(fp))
+    return 0

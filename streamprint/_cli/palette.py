@@ -1,0 +1,90 @@
+"""``streamprint palette IMAGE [CARD]``: an image's palette, printed and drawn on a card."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .. import params
+from ..atomic import check_writable
+from ..enums import Space
+from ..errors import ParameterError, StreamprintError
+from .common import Parser, add_common, choices, number, whole
+from .progress import error
+
+
+def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
+    p = Parser(
+        prog=prog,
+        description="The dominant colours of an image: prints HEX, 8-bit RGB and share, and draws\n"
+                    "a card: buffer bar, swatch bar, the image, swatch bar, buffer bar.\n\n"
+                    "  streamprint palette photo.jpg card.png          one image, one card\n"
+                    "  streamprint palette a.jpg b.png c.webp --out-dir cards/\n"
+                    "  streamprint palette photo.jpg                   print the palette only\n"
+                    "  streamprint palette a.jpg b.jpg c.jpg --data palettes.tsv\n\n"
+                    "With exactly two paths the second is the card to write; with more, all are\n"
+                    "images and cards go to --out-dir (if given).",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image(s), then optionally the card to write")
+    p.add_argument("--out-dir", metavar="DIR", help="write one card per image here, named IMAGE.palette.png")
+    p.add_argument("--colors", type=whole, default=6, metavar="K",
+                   help="colours in the palette, 1-64 (default: %(default)s)")
+    p.add_argument("--space", choices=choices(Space), default="rgb",
+                   help="colour space to cluster in; results are sRGB (default: %(default)s)")
+    p.add_argument("--seed", type=whole, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--proportional", action="store_true",
+                   help="swatch widths proportional to each colour's share (default: equal widths)")
+    p.add_argument("--bar", type=number, default=0.08, metavar="FRACTION",
+                   help="swatch bar height as a fraction of the image height (default: %(default)s)")
+    p.add_argument("--buffer", type=number, default=0.02, metavar="FRACTION",
+                   help="buffer bar height as a fraction of the image height (default: %(default)s)")
+    p.add_argument("--buffer-color", default="#ffffff", metavar="COLOR",
+                   help="buffer bar colour, #rrggbb or r,g,b (default: %(default)s)")
+    p.add_argument("--size", dest="card_size", type=whole, default=1600, metavar="PX",
+                   help="long side of the image on the card, 0 for its full size (default: %(default)s)")
+    p.add_argument("--data", metavar="FILE", help="also save the palettes: JSON, or TSV if FILE ends in .tsv")
+    add_common(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..formats import palette_table, write_palettes
+    from ..palette import card, extract_palette, load_image, save_card
+
+    paths = list(args.paths)
+    out: str | None = None
+    if args.out_dir is None and len(paths) == 2:
+        paths, out = paths[:1], paths[1]
+    # Every rule first, before any image is read or any card written.
+    colors, space, seed = (params.check(n, getattr(args, n)) for n in ("colors", "space", "seed"))
+    bar, buffer = params.check("bar", args.bar), params.check("buffer", args.buffer)
+    buffer_color, size = params.check("buffer_color", args.buffer_color), params.check("card_size", args.card_size)
+    if out:
+        check_writable(out)
+    if args.out_dir and not Path(args.out_dir).is_dir():
+        raise ParameterError("out_dir", f"{args.out_dir}: no such directory")
+    if args.data:
+        check_writable(args.data)
+    palettes = []
+    failed = 0
+    for path in paths:
+        target = out or (str(Path(args.out_dir) / f"{Path(path).name}.palette.png") if args.out_dir else None)
+        try:
+            # The palette comes from its own small decode, so it is the same with or without a
+            # card and whatever the card's --size.
+            pal = extract_palette(path, colors, space, seed)
+            if target:
+                rgb, _, _ = load_image(path, size)
+                save_card(target, card(rgb, pal, bar, buffer, buffer_color, args.proportional))
+        except StreamprintError as exc:
+            if len(paths) == 1:
+                raise
+            error(str(exc))
+            failed += 1
+            continue
+        palettes.append(pal)
+        print(palette_table(pal), file=sys.stdout)
+    if args.data and palettes:
+        write_palettes(palettes, args.data)
+    return 1 if failed else 0

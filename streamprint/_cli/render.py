@@ -1,0 +1,34 @@
+"""``streamprint render DATA OUT.png``: redraw a strip from saved data, no decoding."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import params
+from ..atomic import check_writable
+from .common import Parser, add_common, add_render_options, render_from
+
+
+def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
+    p = Parser(
+        prog=prog,
+        description="Redraw a fingerprint strip from a file saved with --data (JSON or CSV),\n"
+                    "without decoding the movie again.",
+    )
+    p.add_argument("data", help="fingerprint data file (.json or .csv)")
+    p.add_argument("output", help="strip image to write (PNG, or SVG if it ends in .svg)")
+    add_render_options(p)
+    add_common(p)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..formats import read_fingerprint
+    from ..render import save_image
+
+    render = render_from(args, args.output)
+    fp = read_fingerprint(args.data)
+    params.check_render(render, fp.options.sampling)
+    check_writable(args.output)
+    save_image(fp, args.output, render)
+    return 0

@@ -1,0 +1,151 @@
+"""Where a batch's movies are worked on: here one after another, in local worker
+processes, or on a Dask cluster. Each executor is a small class with one method,
+:meth:`Executor.run`; what a task is and what becomes of its result is the batch core's
+business, not theirs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, TypeVar
+
+from ..errors import ParameterError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: ``work(task, reports)``: does one task; ``reports.put(item)`` now and then, for progress.
+Work = Callable[[T, Any], R]
+#: ``finish(task, result)``: called in this process once per task, as results come in.
+Finish = Callable[[T, R], None]
+#: ``on_report(item)``: called in this process with what a task put.
+OnReport = Callable[[Any], None]
+#: ``lost(task, exc)``: the result of a task whose worker or cluster failed it.
+Lost = Callable[[T, BaseException], R]
+
+
+class Executor(Protocol):
+    threads_per_task: int
+    """Decoder threads each task gets (the cores shared among the tasks that run at once)."""
+
+    def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
+        ...
+
+
+class _Direct:
+    """A ``reports`` object that hands each item straight to ``on_report``."""
+
+    def __init__(self, on_report: OnReport | None) -> None:
+        self.on_report = on_report
+
+    def put(self, item: Any) -> None:
+        if self.on_report is not None:
+            self.on_report(item)
+
+
+class Serial:
+    """Every task in this process, one after another."""
+
+    threads_per_task = os.cpu_count() or 1
+
+    def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
+        reports = _Direct(on_report)
+        for task in tasks:
+            finish(task, work(task, reports))
+
+
+class Processes:
+    """``jobs`` worker processes (spawned, so no state leaks from this one), two tasks
+    queued per worker so none waits for the next."""
+
+    def __init__(self, jobs: int) -> None:
+        self.slots = jobs
+        self.threads_per_task = max(1, (os.cpu_count() or 1) // jobs)
+
+    def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
+        context = multiprocessing.get_context("spawn")
+        manager = context.Manager() if on_report else None
+        reports = manager.Queue() if manager else None
+
+        def drain() -> None:
+            while reports is not None and on_report is not None:
+                try:
+                    item = reports.get_nowait()
+                except (queue_module.Empty, OSError, EOFError):
+                    return
+                on_report(item)
+
+        with ProcessPoolExecutor(max_workers=self.slots, mp_context=context) as pool:
+            pending: dict[Future, T] = {}
+            todo = iter(tasks)
+
+            def top_up() -> None:
+                for task in todo:
+                    pending[pool.submit(work, task, reports)] = task
+                    if len(pending) >= self.slots * 2:
+                        return
+
+            try:
+                top_up()
+                while pending:
+                    done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                    drain()
+                    for fut in done:
+                        task = pending.pop(fut)
+                        try:
+                            result = fut.result()
+                        except Exception as exc:  # the worker process died
+                            result = lost(task, exc)
+                        finish(task, result)
+                    top_up()
+            except BaseException:
+                for fut in pending:
+                    fut.cancel()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            finally:
+                if manager is not None:
+                    manager.shutdown()
+
+
+class Dask:
+    """One task per movie on a Dask distributed scheduler at ``address``; results are
+    recorded here as they complete. Workers must see the same paths as this machine."""
+
+    threads_per_task = 1  # a Dask worker runs one task per thread of its own
+
+    def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
+        self.address, self.key, self.connect_timeout = address, key, connect_timeout
+
+    def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
+        try:
+            from distributed import Client, as_completed
+        except ImportError as exc:
+            raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
+        try:
+            client = Client(self.address, timeout=f"{self.connect_timeout}s")
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ParameterError("dask", f"cannot reach the scheduler at {self.address} ({exc})") from exc
+        with client:
+            futures = {client.submit(work, task, None, key=self.key(task), pure=False): task for task in tasks}
+            try:
+                for fut in as_completed(futures):
+                    task = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # the worker died or the task was lost
+                        result = lost(task, exc)
+                    finish(task, result)
+            except BaseException:
+                client.cancel(list(futures))
+                raise
+
+
+def local(jobs: int | None) -> Serial | Processes:
+    """The executor for ``jobs`` local workers (None: one per core)."""
+    jobs = jobs or os.cpu_count() or 1
+    return Serial() if jobs == 1 else Processes(jobs)

@@ -1,0 +1,1 @@
+"""Colour: spaces (sRGB, linear light, CIELAB, Oklab) and letterbox detection."""

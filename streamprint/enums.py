@@ -1,0 +1,86 @@
+"""The closed sets of choices streamprint offers, as string enums.
+
+Each member's value is the word the library, the CLI and the data files all use
+(``Style.RING == "ring"``), so a member can be passed wherever a string is expected, is
+written to JSON as that string, and a string can be given wherever a member is expected
+(:mod:`streamprint.params` converts it, once, and rejects anything else).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SamplingMode(StrEnum):
+    """How frames are picked to become columns (see :class:`streamprint.model.Sampling`)."""
+
+    EVERY = "every"
+    """Every n-th decoded frame."""
+    INTERVAL = "interval"
+    """The frame nearest to each multiple of S seconds."""
+    SAMPLES = "samples"
+    """N frames nearest the middles of N equal slices of the duration."""
+    KEYFRAMES = "keyframes"
+    """Keyframes only (the fast mode); columns as wide as the time they stand for."""
+
+
+class Algorithm(StrEnum):
+    """The k-means variant run per frame."""
+
+    KMEANS = "kmeans"
+    """Full-batch Lloyd in deterministic numpy (the default)."""
+    MINIBATCH = "minibatch"
+    """scikit-learn's MiniBatchKMeans."""
+
+
+class Space(StrEnum):
+    """The colour space clustering happens in; results are always sRGB."""
+
+    RGB = "rgb"
+    LAB = "lab"
+    OKLAB = "oklab"
+
+
+class Crop(StrEnum):
+    """Whether letterbox and pillarbox bars are left out of the clustering."""
+
+    AUTO = "auto"
+    NONE = "none"
+
+
+class Style(StrEnum):
+    """The look of a drawn fingerprint."""
+
+    STACKED = "stacked"
+    DOMINANT = "dominant"
+    AVERAGE = "average"
+    SMOOTH = "smooth"
+    RING = "ring"
+    PLOT = "plot"
+
+
+class Order(StrEnum):
+    """Top-to-bottom order of a column's colours."""
+
+    WEIGHT = "weight"
+    LIGHTNESS = "lightness"
+    STABLE = "stable"
+
+
+class ImageFormat(StrEnum):
+    """The file format of a drawn fingerprint, chosen by the output's extension."""
+
+    PNG = "png"
+    SVG = "svg"
+
+
+class Status(StrEnum):
+    """What became of one input of a batch."""
+
+    DONE = "done"
+    FAILED = "failed"
+    NOT_VIDEO = "not-video"
+
+
+#: Styles that can be written as SVG.
+SVG_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE)

@@ -1,0 +1,148 @@
+"""What every reader and writer shares: reading a file that trusts nothing, typed access
+to its fields with errors that name the file and the field, and atomic writing."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..atomic import atomic_output
+from ..errors import DataFormatError, InputError, InputNotFoundError
+
+T = TypeVar("T")
+
+#: Files larger than this are not read as data (a fingerprint of a 24-hour stream sampled
+#: every second is about 25 MiB).
+MAX_DATA_BYTES = 1 << 30
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The UTF-8 text of ``path``; InputNotFoundError, InputError or DataFormatError."""
+    p = Path(path)
+    if not p.exists():
+        raise InputNotFoundError(f"{p}: no such file")
+    if not p.is_file():
+        raise InputError(f"{p}: not a regular file")
+    try:
+        if p.stat().st_size > MAX_DATA_BYTES:
+            raise DataFormatError(f"{p}: too large to be a streamprint data file")
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{p}: not a text file ({exc.reason})") from exc
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(text: str, name: str) -> Any:
+    """Parse JSON text from file ``name``; NaN and Infinity are refused."""
+    try:
+        return json.loads(text, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(f"{name}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise DataFormatError(f"{name}: not valid JSON ({exc})") from exc
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` atomically."""
+    with atomic_output(path, "w") as f:
+        f.write(text)
+
+
+class Fields:
+    """Typed access to one JSON object read from a file. Every accessor checks the field's
+    type (and range, where given) and raises :class:`DataFormatError` naming the file and
+    the field's place (``movie.json: samples[3].weights: ...``)."""
+
+    def __init__(self, data: Any, file: str, where: str = "") -> None:
+        if not isinstance(data, dict):
+            raise DataFormatError(f"{file}: {where or 'the file'}: expected an object, got {_kind(data)}")
+        self.data, self.file, self.where = data, file, where
+
+    def fail(self, message: str, key: str | None = None) -> DataFormatError:
+        return DataFormatError(f"{self.file}: {self._at(key)}{message}")
+
+    def _at(self, key: str | None) -> str:
+        place = ".".join(p for p in (self.where, key) if p)
+        return f"{place}: " if place else ""
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def raw(self, key: str, default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self.fail("missing", key)
+            return default
+        return self.data[key]
+
+    def obj(self, key: str) -> Fields:
+        return Fields(self.raw(key), self.file, ".".join(p for p in (self.where, key) if p))
+
+    def objects(self, key: str) -> list[Fields]:
+        items = self.list(key)
+        return [Fields(item, self.file, f"{self._at(key)[:-2]}[{i}]") for i, item in enumerate(items)]
+
+    def list(self, key: str) -> list[Any]:
+        return self._typed(key, list, "a list")
+
+    def str(self, key: str, default: Any = ..., optional: bool = False) -> Any:
+        return self._typed(key, str, "text", default, optional)
+
+    def bool(self, key: str, default: Any = ...) -> bool:
+        return self._typed(key, bool, "true or false", default)
+
+    def int(self, key: str, low: int | None = None, default: Any = ..., optional: bool = False) -> Any:
+        value = self.raw(key, default)
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low):
+            raise self.fail(f"expected a whole number{'' if low is None else f' >= {low}'}, got {_short(value)}", key)
+        return value
+
+    def float(self, key: str, low: float | None = None, positive: bool = False, default: Any = ...,
+              optional: bool = False) -> Any:
+        value = self.raw(key, default)
+        if value is None and optional:
+            return None
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        if ok and ((low is not None and value < low) or (positive and value <= 0)):
+            ok = False
+        if not ok:
+            bound = " > 0" if positive else "" if low is None else f" >= {low:g}"
+            raise self.fail(f"expected a finite number{bound}, got {_short(value)}", key)
+        return float(value)
+
+    def build(self, key: str | None, make: Callable[[], T]) -> T:
+        """``make()``, with the ValueError or TypeError a model value raises on construction
+        turned into a DataFormatError at ``key``."""
+        try:
+            return make()
+        except (ValueError, TypeError) as exc:
+            raise self.fail(str(exc), key) from exc
+
+    def _typed(self, key: str, kind: type, what: str, default: Any = ..., optional: bool = False) -> Any:
+        value = self.raw(key, default)
+        if value is None and optional:
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(f"expected {what}, got {_short(value)}", key)
+        return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,135 @@
+"""Fingerprint data files: JSON (the whole record) and CSV (one row per colour of each
+sample, metadata in ``#`` lines on top). Both carry the format's name and version; the
+readers check every field and name the file in every error."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataFormatError
+from ..model import Fingerprint, to_hex
+from .common import Fields, parse_json, read_text, write_text
+from .values import (
+    options_from_fields,
+    options_to_dict,
+    sample_to_dict,
+    samples_from_fields,
+    source_from_fields,
+    source_to_dict,
+    stats_from_fields,
+    stats_to_dict,
+)
+
+FORMAT_NAME = "streamprint-fingerprint"
+FORMAT_VERSION = 1
+CSV_COLUMNS = ("sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut", "average")
+
+
+def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "streamprint": fp.version,
+        "source": source_to_dict(fp.source),
+        "options": options_to_dict(fp.options),
+        "decode": stats_to_dict(fp.decode),
+        "samples": [sample_to_dict(s) for s in fp.samples],
+    }
+
+
+def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
+    """Validate JSON data read from file ``name`` and build the fingerprint."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
+        raise DataFormatError(f"{name}: not a streamprint fingerprint file")
+    f = Fields(data, name)
+    if data.get("version") != FORMAT_VERSION:
+        raise f.fail(f"unsupported fingerprint file version {data.get('version')!r} "
+                     f"(this streamprint reads version {FORMAT_VERSION})")
+    options = options_from_fields(f.obj("options"))
+    samples = samples_from_fields(f, "samples", options.colors)
+    decode = stats_from_fields(f.obj("decode")) if f.has("decode") else None
+    source = f.build("source", lambda: source_from_fields(f.obj("source")))
+    version = f.str("streamprint", default="")
+    if decode is None:
+        return Fingerprint(source, options, samples, version=version)
+    return Fingerprint(source, options, samples, decode, version)
+
+
+def to_json(fp: Fingerprint) -> str:
+    return json.dumps(fingerprint_to_dict(fp), indent=1) + "\n"
+
+
+def to_csv(fp: Fingerprint) -> str:
+    out = io.StringIO()
+    meta = fingerprint_to_dict(fp)
+    out.write(f"# {FORMAT_NAME} {FORMAT_VERSION}\n")
+    for key in ("streamprint", "source", "options", "decode"):
+        out.write(f"# {key}: {json.dumps(meta[key])}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for i, s in enumerate(fp.samples):
+        average = "" if s.palette.mean is None else to_hex(s.palette.mean)
+        for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
+            writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
+                             repr(s.palette.inertia), int(s.palette.cut), average])
+    return out.getvalue()
+
+
+def from_csv(text: str, name: str) -> Fingerprint:
+    """Parse CSV written by :func:`to_csv` into the JSON shape, then validate it as JSON."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith(f"# {FORMAT_NAME} "):
+        raise DataFormatError(f"{name}: not a streamprint fingerprint CSV")
+    version = lines[0].split()[-1]
+    data: dict[str, Any] = {"format": FORMAT_NAME, "version": int(version) if version.isdigit() else version}
+    body = []
+    for n, line in enumerate(lines[1:], start=2):
+        if line.startswith("# ") and ": " in line:
+            key, value = line[2:].split(": ", 1)
+            data[key] = parse_json(value, f"{name}: line {n}")
+        else:
+            body.append(line)
+    reader = csv.DictReader(body)
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise DataFormatError(f"{name}: CSV columns missing: {', '.join(missing)}")
+    rows: dict[int, dict[str, Any]] = {}
+    try:
+        for row in reader:
+            sample = rows.setdefault(int(row["sample"]), {
+                "frame": int(row["frame"]), "time": float(row["time"]), "colors": [], "rgb": [], "weights": [],
+                "inertia": float(row["inertia"] or 0.0), "cut": row["cut"] == "1",
+                "average": row["average"] or None,
+            })
+            sample["colors"].append(row["hex"])
+            sample["rgb"].append([int(row["r"]), int(row["g"]), int(row["b"])])
+            sample["weights"].append(float(row["weight"]))
+    except (TypeError, ValueError) as exc:
+        raise DataFormatError(f"{name}: line {reader.line_num + 1}: malformed row ({exc})") from exc
+    if sorted(rows) != list(range(len(rows))):
+        raise DataFormatError(f"{name}: sample numbers must run 0, 1, 2, ... without gaps")
+    data["samples"] = [rows[i] for i in range(len(rows))]
+    return fingerprint_from_dict(data, name)
+
+
+def _is_csv(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path).lower().endswith(".csv")
+
+
+def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:
+    """JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
+    write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
+
+
+def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
+    """A fingerprint written by :func:`write_fingerprint`, every field checked."""
+    name = str(Path(path))
+    text = read_text(path)
+    if _is_csv(path):
+        return from_csv(text, name)
+    return fingerprint_from_dict(parse_json(text, name), name)

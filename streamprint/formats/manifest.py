@@ -1,0 +1,67 @@
+"""The batch manifest: one record per input of a library, in one JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..enums import Status
+from ..errors import DataFormatError
+from ..model import ManifestEntry
+from .common import Fields, parse_json, read_text, write_text
+from .values import options_from_fields, options_to_dict
+
+FORMAT_NAME = "streamprint-manifest"
+FORMAT_VERSION = 1
+#: What a broken manifest's error suggests.
+WAY_OUT = "move it away to start over"
+
+
+def manifest_to_dict(entries: dict[str, ManifestEntry]) -> dict[str, Any]:
+    return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "entries": {
+        rel: {"status": e.status, "options": options_to_dict(e.options), "size": e.size, "mtime_ns": e.mtime_ns,
+              "seconds": round(e.seconds, 3), "error": e.error, "outputs": list(e.outputs),
+              "resumed_from_frame": e.resumed_from_frame}
+        for rel, e in sorted(entries.items())}}
+
+
+def entry_from_fields(f: Fields) -> ManifestEntry:
+    status = f.str("status")
+    if status not in {s.value for s in Status}:
+        raise f.fail(f"unknown status {status!r}", "status")
+    outputs = f.list("outputs")
+    if not all(isinstance(o, str) and o and not Path(o).is_absolute() and ".." not in Path(o).parts
+               for o in outputs):
+        raise f.fail("expected relative paths inside the output folder", "outputs")
+    return f.build(None, lambda: ManifestEntry(
+        Status(status), options_from_fields(f.obj("options")), f.int("size", low=0), f.int("mtime_ns"),
+        f.float("seconds", low=0.0, default=0.0), f.str("error", default=None, optional=True), tuple(outputs),
+        f.int("resumed_from_frame", low=0, default=None, optional=True)))
+
+
+def manifest_from_dict(data: Any, name: str) -> dict[str, ManifestEntry]:
+    if not isinstance(data, dict) or data.get("format", FORMAT_NAME) != FORMAT_NAME:
+        raise DataFormatError(f"{name}: not a streamprint manifest; {WAY_OUT}")
+    f = Fields(data, name)
+    if data.get("version") != FORMAT_VERSION:
+        raise f.fail(f"unsupported manifest version {data.get('version')!r}; {WAY_OUT}")
+    entries = f.obj("entries")
+    try:
+        return {rel: entry_from_fields(entries.obj(rel)) for rel in entries.data}
+    except DataFormatError as exc:
+        raise DataFormatError(f"{exc}; {WAY_OUT}") from exc
+
+
+def write_manifest(entries: dict[str, ManifestEntry], path: str | os.PathLike[str]) -> None:
+    write_text(path, json.dumps(manifest_to_dict(entries), indent=1) + "\n")
+
+
+def read_manifest(path: str | os.PathLike[str]) -> dict[str, ManifestEntry]:
+    """The entries of the manifest at ``path``; an empty record when there is none yet."""
+    p = Path(path)
+    if not p.exists():
+        return {}
+    name = str(p)
+    return manifest_from_dict(parse_json(read_text(p), name), name)

@@ -1,0 +1,117 @@
+"""The JSON shape of the model values several files share (samples, options, source
+metadata, decode counts): one writer and one validating reader each."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+
+from ..errors import StreamprintError
+from ..model import DecodeStats, Options, Palette, Sample, Sampling, SourceInfo, from_hex, to_hex
+from .common import Fields
+
+
+def sample_to_dict(s: Sample) -> dict[str, Any]:
+    """A sample as JSON data (colours as #rrggbb and [r, g, b])."""
+    return {
+        "frame": s.frame,
+        "time": s.time,
+        "colors": s.palette.hex,
+        "rgb": s.palette.colors.tolist(),
+        "weights": s.palette.weights.tolist(),
+        "inertia": s.palette.inertia,
+        "cut": s.palette.cut,
+        "average": None if s.palette.mean is None else to_hex(s.palette.mean),
+    }
+
+
+def sample_from_fields(f: Fields, max_colors: int) -> Sample:
+    """A sample read by :func:`sample_to_dict`'s shape, every field checked."""
+    rgb = f.list("rgb")
+    if not 1 <= len(rgb) <= max_colors:
+        raise f.fail(f"expected 1 to {max_colors} colours, got {len(rgb)}", "rgb")
+    for c in rgb:
+        if not (isinstance(c, list) and len(c) == 3
+                and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in c)):
+            raise f.fail(f"expected [r, g, b] of whole numbers 0-255, got {c!r}"[:120], "rgb")
+    weights = f.list("weights")
+    if len(weights) != len(rgb):
+        raise f.fail(f"expected one weight per colour ({len(rgb)}), got {len(weights)}", "weights")
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and np.isfinite(w) and w >= 0
+               for w in weights) or not abs(sum(weights) - 1.0) < 1e-6:
+        raise f.fail("expected finite shares >= 0 that add up to 1", "weights")
+    if f.has("colors"):
+        hexes = f.list("colors")
+        if hexes != [to_hex(c) for c in rgb]:
+            raise f.fail("the #rrggbb colours do not match the rgb values", "colors")
+    average = f.str("average", default=None, optional=True)
+    mean = None
+    if average is not None:
+        mean = np.array(f.build("average", lambda: from_hex(average)), np.uint8)
+    palette = f.build(None, lambda: Palette(np.array(rgb, dtype=np.uint8).reshape(-1, 3),
+                                            np.array(weights, dtype=np.float64),
+                                            f.float("inertia", low=0.0, default=0.0),
+                                            f.bool("cut", default=False), mean))
+    return f.build(None, lambda: Sample(f.int("frame", low=0), f.float("time", low=0.0), palette))
+
+
+def samples_from_fields(f: Fields, key: str, max_colors: int) -> tuple[Sample, ...]:
+    samples = tuple(sample_from_fields(s, max_colors) for s in f.objects(key))
+    for a, b in zip(samples, samples[1:]):
+        if b.frame <= a.frame:
+            raise f.fail(f"frame indices must increase (frame {b.frame} after {a.frame})", key)
+    return samples
+
+
+def options_to_dict(o: Options) -> dict[str, Any]:
+    return {
+        "sampling": {"mode": o.sampling.mode, "value": o.sampling.value},
+        "colors": o.colors,
+        "algorithm": o.algorithm,
+        "seed": o.seed,
+        "analysis_size": o.analysis_size,
+        "space": o.space,
+        "crop": o.crop,
+    }
+
+
+def options_from_fields(f: Fields) -> Options:
+    s = f.obj("sampling")
+
+    def make() -> Options:
+        sampling = Sampling(s.str("mode"), s.raw("value"))
+        return Options(sampling=sampling, colors=f.raw("colors"), algorithm=f.raw("algorithm"),
+                       seed=f.raw("seed"), analysis_size=f.raw("analysis_size"),
+                       space=f.raw("space", "rgb"), crop=f.raw("crop", "none"))
+
+    try:
+        return make()
+    except StreamprintError as exc:  # a ParameterError: names the parameter
+        raise f.fail(str(exc)) from exc
+
+
+def source_to_dict(s: SourceInfo) -> dict[str, Any]:
+    return {k.name: getattr(s, k.name) for k in fields(SourceInfo)}
+
+
+def source_from_fields(f: Fields) -> SourceInfo:
+    text = {"pix_fmt", "colorspace", "color_range", "color_transfer"}
+    return SourceInfo(
+        path=f.str("path"), container=f.str("container"), codec=f.str("codec"),
+        width=f.int("width", low=1), height=f.int("height", low=1), display_width=f.int("display_width", low=1),
+        frame_rate=f.float("frame_rate", positive=True, optional=True),
+        duration=f.float("duration", positive=True, optional=True),
+        frame_count=f.int("frame_count", low=0, optional=True),
+        **{k: f.str(k, default=None, optional=True) for k in sorted(text)},
+        pixel_aspect=f.float("pixel_aspect", positive=True, default=1.0),
+    )
+
+
+def stats_to_dict(s: DecodeStats) -> dict[str, int]:
+    return {k.name: getattr(s, k.name) for k in fields(DecodeStats)}
+
+
+def stats_from_fields(f: Fields) -> DecodeStats:
+    return DecodeStats(**{k.name: f.int(k.name, low=0, default=0) for k in fields(DecodeStats)})

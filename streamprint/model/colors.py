@@ -1,0 +1,176 @@
+"""Colours and palettes: hex codes, read-only arrays, :class:`Palette` and :class:`Sample`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+def to_hex(color: Sequence[int] | np.ndarray) -> str:
+    """``#rrggbb`` of an 8-bit sRGB colour."""
+    r, g, b = (int(v) for v in color)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def from_hex(text: str) -> tuple[int, int, int]:
+    """An 8-bit sRGB colour from ``#rrggbb`` (or ``rrggbb``); ValueError otherwise."""
+    t = text.strip().removeprefix("#") if isinstance(text, str) else ""
+    if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
+        raise ValueError(f"not a #rrggbb colour: {text!r}")
+    return int(t[0:2], 16), int(t[2:4], 16), int(t[4:6], 16)
+
+
+def parse_color(value: Any) -> tuple[int, int, int]:
+    """``#rrggbb``, ``rrggbb``, ``r,g,b`` or a sequence of three 0-255 whole numbers."""
+    if isinstance(value, str):
+        if "," not in value:
+            return from_hex(value)
+        try:
+            value = [int(v) for v in value.split(",")]
+        except ValueError:
+            raise ValueError(f"not a colour: {value!r}") from None
+    parts = tuple(value) if isinstance(value, (tuple, list, np.ndarray)) else ()
+    if len(parts) != 3 or not all(isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in parts):
+        raise ValueError(f"not a colour: {value!r}")
+    return int(parts[0]), int(parts[1]), int(parts[2])
+
+
+def frozen_array(value: Any, dtype: Any, shape: tuple[int | None, ...]) -> np.ndarray:
+    """A read-only copy of ``value`` as ``dtype``, checked against ``shape`` (None: any
+    length). ValueError when it does not fit."""
+    arr = np.array(value, dtype=dtype, copy=True)
+    if arr.ndim != len(shape) or any(n is not None and arr.shape[i] != n for i, n in enumerate(shape)):
+        raise ValueError(f"expected an array of shape {shape}, got {arr.shape}")
+    arr.setflags(write=False)
+    return arr
+
+
+def _set(obj: object, **values: Any) -> None:
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True, eq=False)
+class Palette:
+    """The dominant colours of one image.
+
+    ``colors``: (k, 3) uint8 sRGB 0-255, most frequent first. ``weights``: (k,) float64,
+    each colour's share of the pixels, summing to 1. ``inertia``: mean squared distance of
+    a pixel to its colour, in the clustering space's units squared. ``cut``: this image does
+    not continue the previous one (the first image, or a scene cut); the fit started cold.
+    ``mean``: the image's average colour taken in linear light, (3,) uint8 sRGB, or None.
+    """
+
+    colors: np.ndarray
+    weights: np.ndarray
+    inertia: float = 0.0
+    cut: bool = False
+    mean: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        colors = np.asarray(self.colors)
+        if colors.dtype != np.uint8:
+            raise ValueError("colors must be a (k, 3) uint8 array")
+        colors = frozen_array(colors, np.uint8, (None, 3))
+        weights = frozen_array(self.weights, np.float64, (len(colors),))
+        if len(colors) == 0:
+            raise ValueError("a palette needs at least one colour")
+        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and abs(weights.sum() - 1.0) < 1e-6):
+            raise ValueError("weights must be finite, >= 0 and sum to 1")
+        inertia = float(self.inertia)
+        if not (math.isfinite(inertia) and inertia >= 0):
+            raise ValueError("inertia must be a finite number >= 0")
+        mean = None if self.mean is None else frozen_array(self.mean, np.uint8, (3,))
+        _set(self, colors=colors, weights=weights, inertia=inertia, cut=bool(self.cut), mean=mean)
+
+    def __len__(self) -> int:
+        return int(self.colors.shape[0])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Palette):
+            return NotImplemented
+        return (np.array_equal(self.colors, other.colors) and np.array_equal(self.weights, other.weights)
+                and self.inertia == other.inertia and self.cut == other.cut
+                and (self.mean is None) == (other.mean is None)
+                and (self.mean is None or np.array_equal(self.mean, other.mean)))
+
+    def __hash__(self) -> int:
+        return hash((self.colors.tobytes(), self.weights.tobytes(), self.inertia, self.cut))
+
+    @property
+    def hex(self) -> list[str]:
+        """Colours as ``#rrggbb`` strings."""
+        return [to_hex(c) for c in self.colors]
+
+    @classmethod
+    def from_centroids(cls, centroids: np.ndarray, counts: np.ndarray, inertia: float = 0.0,
+                       cut: bool = False, mean: np.ndarray | None = None) -> Palette:
+        """Round float 0-255 centroids to 8 bits, merge those that round to the same colour,
+        drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
+        colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8).tolist()
+        merged: dict[tuple[int, ...], float] = {}
+        for color, count in zip(map(tuple, colors), np.asarray(counts, dtype=np.float64).tolist()):
+            merged[color] = merged.get(color, 0.0) + count
+        # Plain Python: k is small, and numpy's per-call overhead was most of this function.
+        items = sorted(((c, n) for c, n in merged.items() if n > 0), key=lambda cn: (-cn[1], cn[0]))
+        if not items:
+            raise ValueError("a palette needs at least one pixel")
+        out = np.array([c for c, _ in items], dtype=np.uint8)
+        merged_counts = np.array([n for _, n in items])
+        return cls(out, merged_counts / merged_counts.sum(), float(inertia), cut, mean)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One column: the frame's index (presentation order, from 0), its time in seconds
+    since the stream's start, and its palette."""
+
+    frame: int
+    time: float
+    palette: Palette
+
+    def __post_init__(self) -> None:
+        if isinstance(self.frame, bool) or not isinstance(self.frame, (int, np.integer)) or self.frame < 0:
+            raise ValueError(f"a sample's frame index must be a whole number >= 0, got {self.frame!r}")
+        if not (isinstance(self.time, (int, float, np.floating)) and math.isfinite(self.time) and self.time >= 0):
+            raise ValueError(f"a sample's time must be a finite number of seconds >= 0, got {self.time!r}")
+        if not isinstance(self.palette, Palette):
+            raise ValueError("a sample's palette must be a Palette")
+        _set(self, frame=int(self.frame), time=float(self.time))
+
+
+@dataclass(frozen=True)
+class ImagePalette:
+    """The palette of one image: where it came from (``path``, or a name for in-memory
+    images), its :class:`Palette` (shares of the opaque pixels), the original image's size
+    in pixels, and the colour space it was clustered in."""
+
+    path: str
+    palette: Palette
+    width: int
+    height: int
+    space: str = "rgb"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.palette, Palette):
+            raise ValueError("palette must be a Palette")
+        if self.width < 1 or self.height < 1:
+            raise ValueError("an image has at least one pixel")
+
+    @property
+    def colors(self) -> np.ndarray:
+        """(k, 3) uint8 sRGB, most frequent first."""
+        return self.palette.colors
+
+    @property
+    def weights(self) -> np.ndarray:
+        """(k,) float64 shares, summing to 1."""
+        return self.palette.weights
+
+    @property
+    def hex(self) -> list[str]:
+        return self.palette.hex

@@ -1,0 +1,177 @@
+"""A fingerprint and what travels with it: the source's metadata, decode counts,
+progress reports, and how it is drawn (:class:`RenderOptions`)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from .. import __version__, params
+from ..enums import ImageFormat, Order, Style
+from .colors import Palette, Sample, _set, frozen_array
+from .sampling import Options
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What is known about a video before decoding it. Sizes in pixels, times in seconds."""
+
+    path: str
+    container: str
+    codec: str
+    width: int
+    height: int
+    display_width: int
+    """Width as displayed, after the sample aspect ratio (rotation is per frame)."""
+    frame_rate: float | None
+    """Average frames per second, when the container states it."""
+    duration: float | None
+    """Best estimate of the stream's duration, or None (pipes, some MKV/TS)."""
+    frame_count: int | None
+    """Best estimate of the number of frames, or None."""
+    pix_fmt: str | None
+    colorspace: str | None
+    color_range: str | None
+    color_transfer: str | None
+    pixel_aspect: float = 1.0
+
+    @property
+    def hdr(self) -> bool:
+        """True when the transfer function is PQ or HLG (not tone-mapped yet)."""
+        return self.color_transfer in {"PQ", "HLG"}
+
+
+@dataclass(frozen=True)
+class DecodeStats:
+    """Counts gathered while decoding."""
+
+    frames: int
+    """Frames in presentation order up to the last one delivered, skipped ones included."""
+    corrupt_packets: int
+    corrupt_frames: int
+    skipped: int = 0
+    """Non-reference frames the decoder was told to drop because no sample could need them."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported after every sample. ``expected`` and ``duration`` are None when unknown."""
+
+    samples: int
+    expected: int | None
+    time: float
+    """Position in the movie, seconds."""
+    duration: float | None
+    frames: int
+    """Frames decoded so far, skipped non-reference frames included (the frame index + 1)."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a fingerprint is drawn, for every command that draws. ``height`` and
+    ``column_width`` are pixels (for ``ring``, ``height`` is the diameter); ``width`` is
+    the total width in pixels, for keyframe strips and plots; ``background`` is the sRGB
+    colour around a ring; ``format`` is the file format (see :meth:`for_path`)."""
+
+    style: Style = Style.STACKED
+    order: Order = Order.WEIGHT
+    height: int = 200
+    column_width: int = 1
+    width: int | None = None
+    title: str | None = None
+    background: tuple[int, int, int] = (0, 0, 0)
+    format: ImageFormat = ImageFormat.PNG
+    smooth: int = 5
+    """Radius in columns of the ``smooth`` style's blend."""
+
+    def __post_init__(self) -> None:
+        names = {"format": "image_format"}
+        _set(self, **{f.name: params.check(names.get(f.name, f.name), getattr(self, f.name))
+                      for f in fields(self)})
+        params.check_render(self, None)
+
+    @classmethod
+    def for_path(cls, path: str | os.PathLike[str], **options: Any) -> RenderOptions:
+        """Options for writing to ``path``: SVG when it ends in ``.svg``, else PNG."""
+        fmt = ImageFormat.SVG if os.fspath(path).lower().endswith(".svg") else ImageFormat.PNG
+        return cls(format=fmt, **options)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A movie's colour fingerprint: its samples, the options used, and the source's metadata."""
+
+    source: SourceInfo
+    options: Options
+    samples: tuple[Sample, ...]
+    decode: DecodeStats = DecodeStats(0, 0, 0)
+    version: str = __version__
+
+    def __post_init__(self) -> None:
+        _set(self, samples=tuple(self.samples))
+        if not all(isinstance(s, Sample) for s in self.samples):
+            raise ValueError("samples must be Sample values")
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @property
+    def palettes(self) -> list[Palette]:
+        return [s.palette for s in self.samples]
+
+    @property
+    def times(self) -> np.ndarray:
+        """Sample times in seconds, float64, shape (n,), read-only."""
+        return frozen_array([s.time for s in self.samples], np.float64, (None,))
+
+    def spans(self) -> np.ndarray:
+        """Seconds each sample stands for: until the next sample; the last one until the end
+        of the stream (or the median span when the duration is unknown). float64, (n,)."""
+        t = self.times
+        if len(t) == 0:
+            return np.array(t)
+        gaps = np.diff(t)
+        end = self.source.duration
+        typical = float(np.median(gaps)) if len(gaps) else 1.0
+        last = end - t[-1] if end is not None and end > t[-1] else typical
+        return np.maximum(np.append(gaps, last), 0.0)
+
+    # Thin delegations, imported on use: loading data never imports PIL or matplotlib.
+
+    def render(self, height: int = 200, column_width: int = 1, order: Order | str = Order.WEIGHT,
+               width: int | None = None, style: Style | str = Style.STACKED, smooth: int = 5) -> np.ndarray:
+        """The strip as an (height, width, 3) uint8 sRGB array: see :func:`streamprint.render.draw`."""
+        from ..render import draw
+
+        options = RenderOptions(style=style, order=order, height=height, column_width=column_width,
+                                width=width, smooth=smooth)
+        return draw(self, options)
+
+    def save_image(self, path: str | os.PathLike[str], **options: Any) -> None:
+        """Draw and write atomically: :func:`streamprint.render.save_image` with
+        ``RenderOptions.for_path(path, **options)``."""
+        from ..render import save_image
+
+        save_image(self, path, RenderOptions.for_path(path, **options))
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write as JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
+        from ..formats import write_fingerprint
+
+        write_fingerprint(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Fingerprint:
+        """Read a fingerprint written by :meth:`save` (JSON or CSV), validating every field."""
+        from ..formats import read_fingerprint
+
+        return read_fingerprint(path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON data :meth:`save` writes."""
+        from ..formats.fingerprint import fingerprint_to_dict
+
+        return fingerprint_to_dict(self)

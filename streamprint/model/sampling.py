@@ -1,0 +1,138 @@
+"""What a fingerprint computes: :class:`Sampling` and the clustering :class:`Options`."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+
+from .. import params
+from ..enums import Algorithm, Crop, SamplingMode, Space
+from ..errors import ParameterError
+from .colors import _set
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """Which frames become columns: a :class:`~streamprint.enums.SamplingMode` and its
+    value (``every``: frames, ``interval``: seconds, ``samples``: a count, ``keyframes``:
+    0). Invalid combinations cannot be built; the class methods read best."""
+
+    mode: SamplingMode
+    value: float
+
+    def __post_init__(self) -> None:
+        mode = params.check("sampling", self.mode)
+        if mode == SamplingMode.KEYFRAMES:
+            if self.value not in (0, None):
+                raise ParameterError("sampling", f"keyframes takes no value, got {self.value!r}")
+            value: float = 0
+        else:
+            value = params.check(mode.value, self.value)
+        _set(self, mode=mode, value=value)
+
+    @classmethod
+    def every(cls, n: int) -> Sampling:
+        """Every ``n``-th decoded frame (n >= 1)."""
+        return cls(SamplingMode.EVERY, n)
+
+    @classmethod
+    def interval(cls, seconds: float) -> Sampling:
+        """The frame nearest to every multiple of ``seconds``."""
+        return cls(SamplingMode.INTERVAL, seconds)
+
+    @classmethod
+    def samples(cls, n: int) -> Sampling:
+        """``n`` frames evenly spaced over the duration (needs a known duration)."""
+        return cls(SamplingMode.SAMPLES, n)
+
+    @classmethod
+    def keyframes(cls) -> Sampling:
+        """Every keyframe; the decoder skips all other frames (fast, approximate)."""
+        return cls(SamplingMode.KEYFRAMES, 0)
+
+    @classmethod
+    def default(cls) -> Sampling:
+        """One frame per second."""
+        return cls.interval(DEFAULT_INTERVAL)
+
+    @property
+    def time_proportional(self) -> bool:
+        """True when columns stand for unequal spans of time (keyframes)."""
+        return self.mode == SamplingMode.KEYFRAMES
+
+    def describe(self) -> str:
+        if self.mode == SamplingMode.EVERY:
+            return f"every {int(self.value)} frame(s)"
+        if self.mode == SamplingMode.INTERVAL:
+            return f"one frame every {self.value:g} s"
+        if self.mode == SamplingMode.KEYFRAMES:
+            return "keyframes only"
+        return f"{int(self.value)} frames evenly spaced"
+
+    def expected_count(self, duration: float | None, frame_count: int | None) -> int | None:
+        """How many samples to expect, for progress bars; None when unknown."""
+        if self.mode == SamplingMode.SAMPLES:
+            return int(self.value)
+        if self.mode == SamplingMode.KEYFRAMES:
+            return None
+        if self.mode == SamplingMode.EVERY:
+            return math.ceil(frame_count / self.value) if frame_count else None
+        return max(1, math.ceil(duration / self.value)) if duration else None
+
+    def require_duration(self, duration: float | None) -> None:
+        """``samples`` spreads its frames over the duration: refuse it when none is known."""
+        if self.mode == SamplingMode.SAMPLES and duration is None:
+            raise ParameterError("samples", "needs the duration, which this input does not state; "
+                                            "use {param:every} or {param:interval} instead")
+
+    def target(self, k: int, duration: float | None) -> float:
+        """The ``k``-th target time in seconds (k >= 0) of a time-based mode; ``samples``
+        needs ``duration`` and has targets only for k < N."""
+        if self.mode == SamplingMode.INTERVAL:
+            return k * self.value
+        if self.mode == SamplingMode.SAMPLES and duration is not None:
+            return (k + 0.5) * duration / int(self.value)
+        raise ValueError("frame-count sampling has no time targets")
+
+    def targets(self, duration: float | None) -> Iterator[float]:
+        """Target times in seconds for the time-based modes (infinite for ``interval``)."""
+        self.require_duration(duration)
+        count = int(self.value) if self.mode == SamplingMode.SAMPLES else None
+        for k in itertools.count() if count is None else range(count):
+            yield self.target(k, duration)
+
+
+#: The default sampling: one column per second of film.
+DEFAULT_INTERVAL = 1.0
+#: Default long side, in pixels, of the image each frame is shrunk to before clustering.
+DEFAULT_ANALYSIS_SIZE = 160
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that decides a fingerprint's content (not how it is drawn): the sampling
+    and the clustering options."""
+
+    sampling: Sampling = field(default_factory=Sampling.default)
+    colors: int = 5
+    """Dominant colours per frame (k)."""
+    algorithm: Algorithm = Algorithm.KMEANS
+    seed: int = 0
+    analysis_size: int = DEFAULT_ANALYSIS_SIZE
+    """Long side in pixels of the downscaled frame that is clustered."""
+    space: Space = Space.RGB
+    """Colour space the clustering happens in (results are always sRGB)."""
+    crop: Crop = Crop.AUTO
+    """``auto``: leave letterbox / pillarbox black bars out of the clustering."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sampling, Sampling):
+            raise ParameterError("sampling", f"must be a Sampling, got {self.sampling!r}")
+        _set(self, **{f.name: params.check(f.name, getattr(self, f.name)) for f in fields(self)
+                      if f.name != "sampling"})
+
+    def fields(self) -> dict[str, object]:
+        """The options as keyword arguments, e.g. for :func:`streamprint.fingerprint`."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -1,0 +1,207 @@
+"""Every parameter's type and range, stated once (in the spirit of scikit-learn's
+``_parameter_constraints``), and the rules that say which options combine.
+
+The library checks values here, on construction of the typed values in
+:mod:`streamprint.model` and at the start of each entry point, before any decoding or
+writing starts. Errors are :class:`~streamprint.errors.ParameterError`, which name the
+*parameter* (``colors must be a whole number from 1 to 64, got 100``); the CLI shows the
+flag's name instead (``--colors must be ...``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from .enums import SVG_STYLES, Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Style
+from .errors import ParameterError
+
+if TYPE_CHECKING:
+    from .model import RenderOptions, Sampling
+
+
+@dataclass(frozen=True)
+class Integer:
+    """A whole number (not a bool) from ``low`` to ``high``, both included (None: open)."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def check(self, name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ParameterError(name, f"must be a whole number{self._range()}, got {value!r}")
+        v = int(value)
+        if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
+            raise ParameterError(name, f"must be a whole number{self._range()}, got {v}")
+        return v
+
+    def _range(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f" from {self.low} to {self.high}"
+        if self.low is not None:
+            return f" >= {self.low}"
+        return f" <= {self.high}" if self.high is not None else ""
+
+
+@dataclass(frozen=True)
+class Real:
+    """A finite number above ``low`` (or at it, unless ``low_open``) and at most ``high``;
+    ``unit`` names what it counts, for the message."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    unit: str = ""
+
+    def check(self, name: str, value: Any) -> float:
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+        if ok:
+            v = float(value)
+            ok = not ((self.low is not None and (v < self.low or (self.low_open and v == self.low)))
+                      or (self.high is not None and v > self.high))
+        if not ok:
+            raise ParameterError(name, f"must be {self._describe()}, got {value!r}")
+        return v
+
+    def _describe(self) -> str:
+        what = f"a number of {self.unit}" if self.unit else "a number"
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"<= {self.high:g}")
+        return f"{what} {' and '.join(parts)}".strip()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A member of ``enum`` (or its value as a string); returns the member."""
+
+    enum: type[StrEnum]
+
+    def check(self, name: str, value: Any) -> StrEnum:
+        try:
+            return self.enum(value)
+        except ValueError:
+            choices = ", ".join(m.value for m in self.enum)
+            raise ParameterError(name, f"must be one of {choices}, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string, or None when ``optional``."""
+
+    optional: bool = True
+
+    def check(self, name: str, value: Any) -> str | None:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, str):
+            raise ParameterError(name, f"must be text, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Color:
+    """An sRGB colour: ``(r, g, b)`` of 0-255 whole numbers, ``"#rrggbb"`` or ``"r,g,b"``."""
+
+    def check(self, name: str, value: Any) -> tuple[int, int, int]:
+        from .model import parse_color
+
+        try:
+            return parse_color(value)
+        except ValueError:
+            raise ParameterError(name, f"must be a colour, #rrggbb or r,g,b (0-255), got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Optional:
+    """None, or a value ``rule`` accepts."""
+
+    rule: Any
+
+    def check(self, name: str, value: Any) -> Any:
+        return None if value is None else self.rule.check(name, value)
+
+
+#: The largest side of a drawn image, pixels.
+MAX_SIDE = 65_535
+
+#: name -> rule. Each parameter of the library appears here once; everything that takes
+#: it checks it through :func:`check`.
+RULES: dict[str, Any] = {
+    # what a fingerprint computes
+    "sampling": Choice(SamplingMode),
+    "every": Integer(1),
+    "interval": Real(0.0, low_open=True, unit="seconds"),
+    "samples": Integer(1),
+    "colors": Integer(1, 64),
+    "algorithm": Choice(Algorithm),
+    "seed": Integer(0, 2**32 - 1),
+    "analysis_size": Integer(8, 4096),
+    "space": Choice(Space),
+    "crop": Choice(Crop),
+    # how the input is read
+    "threads": Integer(0, 1024),
+    "checkpoint_every": Real(0.0, unit="seconds"),
+    "rate": Real(0.0, low_open=True, unit="frames per second"),
+    # the clusterer's tuning
+    "restart_ratio": Real(1.0, low_open=True),
+    "max_iter": Integer(1),
+    "batch_size": Integer(1),
+    "cold_n_init": Integer(1),
+    "max_fit_pixels": Integer(64),
+    # how a fingerprint is drawn
+    "style": Choice(Style),
+    "order": Choice(Order),
+    "image_format": Choice(ImageFormat),
+    "height": Integer(1, MAX_SIDE),
+    "column_width": Integer(1, MAX_SIDE),
+    "width": Optional(Integer(1, MAX_SIDE)),
+    "title": Text(),
+    "background": Color(),
+    "smooth": Integer(0, 1000),
+    # image palettes and their cards
+    "bar": Real(0.0, 1.0, low_open=True, unit="image heights"),
+    "buffer": Real(0.0, 1.0, unit="image heights"),
+    "buffer_color": Color(),
+    "card_size": Integer(0),
+    # batch
+    "jobs": Optional(Integer(1, 1024)),
+}
+
+
+def check(name: str, value: Any) -> Any:
+    """``value`` checked against ``name``'s rule, converted (a string to its enum member,
+    an integral float to int where a whole number is wanted, ...)."""
+    return RULES[name].check(name, value)
+
+
+def check_size(name: str, text: str) -> tuple[int, int]:
+    """``"WIDTHxHEIGHT"`` in pixels (e.g. ``"1920x1080"``) as (width, height)."""
+    w, sep, h = str(text).strip().lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and 0 < int(w) <= MAX_SIDE and 0 < int(h) <= MAX_SIDE):
+        raise ParameterError(name, f"must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}")
+    return int(w), int(h)
+
+
+def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
+    """The combination rules of drawing, checked before any decoding or writing.
+
+    ``sampling`` is the fingerprint's (None when not known yet: only the rules that do not
+    depend on it are checked)."""
+    proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
+    if render.title is not None and render.style != Style.PLOT:
+        raise ParameterError("title", "applies to the plot style only")
+    if render.format == ImageFormat.SVG:
+        if render.style not in SVG_STYLES:
+            raise ParameterError("style", f"{render.style}: SVG output is available for "
+                                          f"{', '.join(SVG_STYLES)} only")
+        if proportional:
+            raise ParameterError("image_format", "SVG is not available for keyframe sampling; write PNG")
+    if render.width is not None and sampling is not None and not proportional and render.style != Style.PLOT:
+        raise ParameterError("width", "applies with {param:keyframes} sampling and the plot {param:style}; otherwise "
+                                      "the width is the number of samples x {param:column_width}")

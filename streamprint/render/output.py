@@ -1,0 +1,84 @@
+"""Drawing a whole fingerprint as :class:`~streamprint.model.RenderOptions` say, and
+writing it: PNG (encoded by Pillow) or SVG, atomically."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+
+from .. import params
+from ..atomic import atomic_output
+from ..enums import ImageFormat, Style
+from ..errors import InputError
+from ..model import Fingerprint, RenderOptions
+from .strip import render, render_stacked
+
+
+def _check(fp: Fingerprint, options: RenderOptions) -> None:
+    params.check_render(options, fp.options.sampling)
+    if len(fp) == 0:
+        raise InputError("nothing to draw: the fingerprint has no samples")
+
+
+def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
+    """The strip as an (height, width, 3) uint8 sRGB array, in any raster style but
+    ``plot`` (see :func:`plot_png`); for ``ring``, ``height`` is the diameter.
+
+    Columns are ``column_width`` px each, so width = n x column_width; except for
+    keyframe sampling, where each column's width is proportional to the time it stands
+    for and ``width`` defaults to one ``column_width`` per second of film."""
+    _check(fp, options)
+    widths, width = None, options.width
+    if fp.options.sampling.time_proportional:
+        widths = fp.spans()
+        if width is None:
+            width = max(1, round(float(widths.sum()) * options.column_width))
+    return render(fp.palettes, options.style, options.height, options.column_width, options.order, widths,
+                  width, options.smooth)
+
+
+def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
+    """The plot style: PNG bytes of exactly ``width`` (default: max(800, n x column
+    width)) x ``height`` px."""
+    from .plot import plot
+
+    _check(fp, options)
+    width = options.width or max(800, len(fp) * options.column_width)
+    spans = fp.spans()
+    strip = render_stacked(fp.palettes, height=100, order=options.order, widths=spans, width=max(width, len(fp)))
+    return plot(strip, float(fp.times[0] + spans.sum()), width, options.height, options.title)
+
+
+def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions) -> None:
+    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``."""
+    if options.format == ImageFormat.SVG:
+        from .svg import svg
+
+        _check(fp, options)
+        write_image(svg(fp.palettes, options.style, options.height, options.column_width, options.order), path)
+    elif options.style == Style.PLOT:
+        write_image(plot_png(fp, options), path)
+    else:
+        write_image(draw(fp, options), path)
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """PNG bytes of an (h, w, 3) uint8 image."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(image)).save(buf, format="PNG", optimize=False)
+    return buf.getvalue()
+
+
+def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str]) -> None:
+    """Write ``image`` (an array, encoded PNG bytes, or SVG text) to ``path`` atomically."""
+    if isinstance(image, str):
+        with atomic_output(path, "w") as f:
+            f.write(image)
+        return
+    data = image if isinstance(image, bytes) else encode_png(image)
+    with atomic_output(path, "wb") as f:
+        f.write(data)

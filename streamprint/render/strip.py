@@ -1,0 +1,172 @@
+"""Raster strips: palettes in, an (height, width, 3) uint8 sRGB image out, one column per
+palette (stacked, dominant, average, smooth). Sizes are pixels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import params
+from ..enums import Order, Style
+from ..model import Palette
+
+#: Styles drawn as one colour per column.
+FLAT_STYLES = (Style.DOMINANT, Style.AVERAGE, Style.SMOOTH)
+
+
+def segment_heights(weights: np.ndarray, height: int) -> np.ndarray:
+    """Split ``height`` pixels among ``weights`` (which sum to 1) by rounding the cumulative
+    sum, so the parts always add up to ``height`` exactly. Returns int64 of len(weights)."""
+    w = np.asarray(weights, dtype=np.float64)
+    total = w.sum()
+    if total <= 0:
+        raise ValueError("weights must sum to a positive number")
+    edges = np.rint(np.cumsum(w) / total * height).astype(np.int64)
+    edges[-1] = height
+    return np.diff(np.concatenate([[0], edges]))
+
+
+def order_palette(palette: Palette, order: Order = Order.WEIGHT) -> tuple[np.ndarray, np.ndarray]:
+    """(colors, weights) in drawing order, top first: by share, or lightest first."""
+    order = params.check("order", order)
+    if order == Order.WEIGHT:
+        return palette.colors, palette.weights
+    if order == Order.LIGHTNESS:
+        luma = palette.colors.astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722])
+        idx = np.argsort(-luma, kind="stable")
+        return palette.colors[idx], palette.weights[idx]
+    raise ValueError("stable order depends on the previous column: use stable_orders()")
+
+
+def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
+    """For each palette, the permutation (top first) that keeps each colour in the row of
+    the previous column's colour it matches best (Hungarian matching in CIELAB), so stacked
+    strips do not flicker when two shares swap rank. At a cut, and where colours are left
+    over, order is by share."""
+    from scipy.optimize import linear_sum_assignment
+
+    from ..color.spaces import srgb_to_lab
+
+    orders: list[np.ndarray] = []
+    prev_lab: np.ndarray | None = None
+    for p in palettes:
+        n = len(p)
+        lab = srgb_to_lab(p.colors)
+        if prev_lab is None or p.cut:
+            order = np.arange(n)
+        else:
+            cost = np.linalg.norm(prev_lab[:, None, :] - lab[None, :, :], axis=2)
+            rows, cols = linear_sum_assignment(cost)
+            matched = cols[np.argsort(rows)]  # current colours, in the previous rows' order
+            rest = np.array([i for i in range(n) if i not in set(matched.tolist())], dtype=np.int64)
+            order = np.concatenate([matched, rest]).astype(np.int64)
+        orders.append(order)
+        prev_lab = lab[order]
+    return orders
+
+
+def ordered(palettes: Sequence[Palette], order: Order) -> list[tuple[np.ndarray, np.ndarray]]:
+    if params.check("order", order) == Order.STABLE:
+        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, stable_orders(palettes))]
+    return [order_palette(p, order) for p in palettes]
+
+
+def render_stacked(
+    palettes: Sequence[Palette],
+    height: int = 200,
+    column_width: int = 1,
+    order: Order = Order.WEIGHT,
+    widths: np.ndarray | None = None,
+    width: int | None = None,
+) -> np.ndarray:
+    """One column per palette, its colours stacked top to bottom with heights proportional
+    to their weights. Columns are ``column_width`` px wide, or, given ``widths`` (any
+    positive units, e.g. seconds) and a total ``width`` in px, proportional to ``widths``
+    (rounded cumulatively, so a column may get 0 px). Returns (height, W, 3) uint8."""
+    height, column_width = params.check("height", height), params.check("column_width", column_width)
+    width = params.check("width", width)
+    if not palettes:
+        raise ValueError("nothing to render: no samples")
+    strip = np.empty((height, len(palettes), 3), dtype=np.uint8)
+    for x, (colors, weights) in enumerate(ordered(palettes, order)):
+        strip[:, x] = np.repeat(colors, segment_heights(weights, height), axis=0)
+    return _widen(strip, column_width, widths, width)
+
+
+def _widen(strip: np.ndarray, column_width: int, widths: np.ndarray | None, width: int | None) -> np.ndarray:
+    """Repeat each one-pixel column ``column_width`` times, or in proportion to ``widths``."""
+    n = strip.shape[1]
+    if widths is not None:
+        w = np.asarray(widths, dtype=np.float64)
+        if w.shape != (n,) or w.sum() <= 0:
+            raise ValueError("widths needs one positive entry per palette")
+        return np.repeat(strip, segment_heights(w, width or n), axis=1)
+    if column_width > 1:
+        strip = np.repeat(strip, column_width, axis=1)
+    return strip
+
+
+def column_colors(palettes: Sequence[Palette], style: Style) -> np.ndarray:
+    """One colour per column, (n, 3) uint8: the most frequent (dominant) or the average
+    taken in linear light (average; for palettes without a stored average, the weighted
+    mean of their colours, also in linear light)."""
+    if style == Style.DOMINANT:
+        return np.stack([p.colors[0] for p in palettes])
+    from ..color.spaces import linear_to_srgb, srgb_to_linear
+
+    out = []
+    for p in palettes:
+        if p.mean is not None:
+            out.append(p.mean)
+        else:
+            lin = (srgb_to_linear(p.colors) * p.weights[:, None]).sum(axis=0)
+            out.append(np.clip(np.rint(linear_to_srgb(lin)), 0, 255).astype(np.uint8))
+    return np.stack(out).astype(np.uint8)
+
+
+def smooth_colors(colors: np.ndarray, radius: int) -> np.ndarray:
+    """Blend each column's colour with its neighbours (Gaussian, sigma = radius / 2, in
+    linear light, edges held). (n, 3) uint8 in and out."""
+    from ..color.spaces import linear_to_srgb, srgb_to_linear
+
+    if radius < 1 or len(colors) < 2:
+        return colors
+    x = np.arange(-radius, radius + 1)
+    kernel = np.exp(-0.5 * (x / (radius / 2)) ** 2)
+    kernel /= kernel.sum()
+    lin = srgb_to_linear(colors)
+    padded = np.concatenate([np.repeat(lin[:1], radius, 0), lin, np.repeat(lin[-1:], radius, 0)])
+    blended = np.stack([np.convolve(padded[:, c], kernel, mode="valid") for c in range(3)], axis=1)
+    return np.clip(np.rint(linear_to_srgb(blended)), 0, 255).astype(np.uint8)
+
+
+
+def render(
+    palettes: Sequence[Palette],
+    style: Style | str = Style.STACKED,
+    height: int = 200,
+    column_width: int = 1,
+    order: Order | str = Order.WEIGHT,
+    widths: np.ndarray | None = None,
+    width: int | None = None,
+    smooth: int = 5,
+) -> np.ndarray:
+    """Any raster style but ``plot`` (which needs times: see :mod:`.plot`). For ``ring``,
+    ``height`` is the ring's diameter in px."""
+    style = params.check("style", style)
+    if style == Style.STACKED:
+        return render_stacked(palettes, height, column_width, order, widths, width)
+    if style in FLAT_STYLES:
+        height, column_width = params.check("height", height), params.check("column_width", column_width)
+        colors = column_colors(palettes, Style.DOMINANT if style == Style.DOMINANT else Style.AVERAGE)
+        if style == Style.SMOOTH:
+            colors = smooth_colors(colors, params.check("smooth", smooth))
+        strip = np.repeat(colors[None], height, axis=0)
+        return _widen(strip, column_width, widths, width)
+    if style == Style.RING:
+        from .ring import ring
+
+        strip = render_stacked(palettes, max(1, height // 2), 1, order, widths, width or len(palettes))
+        return ring(strip, height)
+    raise ValueError(f"{style} is not a raster strip style")

@@ -1,0 +1,310 @@
+"""The decode loop: one pass over the video stream in presentation order, with damaged
+packets skipped and counted, resume from a checkpoint, and non-reference skipping.
+
+Frames are not converted here until asked: :meth:`SourceFrame.to_rgb` downscales and
+converts to sRGB inside libswscale in one call, so frames the sampler drops cost only
+their decode. Conversion honours each frame's own colour matrix and range (PyAV >= 17).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import av
+import av.error
+import numpy as np
+from av.video.reformatter import VideoReformatter
+
+from ..errors import CorruptInputError, NoFramesError, ResumeError
+from ..model import DecodeStats, ResumePoint
+from .open import STDIN, best_video_stream, open_container, probe
+from .skip import NonrefSkip, Wanted, lookahead
+
+log = logging.getLogger("streamprint")
+
+#: Consecutive damaged packets tolerated before the input is declared unreadable.
+MAX_CONSECUTIVE_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class SourceFrame:
+    """One decoded frame. ``time`` is seconds since the stream's start (from its pts)."""
+
+    index: int
+    time: float
+    frame: av.VideoFrame = field(repr=False, compare=False)
+    pixel_aspect: float = 1.0
+    """Sample aspect ratio of the stream (display width of one stored pixel)."""
+    reformatter: VideoReformatter | None = field(default=None, repr=False, compare=False)
+    """Shared by a source's frames: swscale's context and threads are built once, not per
+    frame (measured 3x faster on 1080p)."""
+
+    @property
+    def rotation(self) -> int:
+        """Display rotation in degrees counter-clockwise: 0, 90, 180 or 270."""
+        return int(round(float(self.frame.rotation or 0) / 90.0)) % 4 * 90
+
+    def analysis_size(self, long_side: int) -> tuple[int, int]:
+        """(width, height) in pixels of the stored frame scaled so the *displayed* long side
+        is ``long_side`` (never upscaled), keeping the display aspect ratio."""
+        return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
+
+    def to_rgb(self, long_side: int) -> np.ndarray:
+        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB,
+        in one libswscale call with AREA interpolation (averages the covered pixels).
+
+        Returns shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
+        """
+        width, height = self.analysis_size(long_side)
+        reformatter = self.reformatter or VideoReformatter()
+        rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
+                                   interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
+                                   threads=0).to_ndarray()
+        if self.rotation:
+            rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
+        return rgb
+
+
+#: FFmpeg's AVCOL_SPC_UNSPECIFIED.
+_UNSPECIFIED = 2
+
+
+def untagged_matrix(frame: av.VideoFrame) -> str | None:
+    """The Y'CbCr matrix to assume for a frame whose colorspace is not tagged (y4m, raw,
+    many old files), as players do: BT.709 for HD (width >= 1280 or height > 576), BT.601
+    below. None (use the frame's own tag) when it is tagged or the frame is RGB."""
+    if int(frame.colorspace or 0) != _UNSPECIFIED and frame.colorspace is not None:
+        return None
+    name = frame.format.name
+    if name.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "gray", "pal8", "0rgb", "0bgr")):
+        return None
+    return "ITU709" if frame.width >= 1280 or frame.height > 576 else "ITU601"
+
+
+def analysis_size(width: int, height: int, pixel_aspect: float, long_side: int) -> tuple[int, int]:
+    """Target (width, height) for a stored ``width`` x ``height`` frame whose pixels are
+    ``pixel_aspect`` wide, so that the displayed long side becomes at most ``long_side``."""
+    if long_side < 1:
+        raise ValueError("long_side must be >= 1")
+    display_w = width * pixel_aspect
+    scale = min(1.0, long_side / max(display_w, height))
+    return max(1, round(display_w * scale)), max(1, round(height * scale))
+
+
+class VideoSource:
+    """A video stream opened for one pass of decoding.
+
+    Use as a context manager::
+
+        with VideoSource("movie.mkv") as source:
+            print(source.info.duration)
+            for frame in source.frames():
+                ...
+
+    ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
+    demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
+    (e.g. ``{"video_size": "320x240"}`` for raw video). ``threads`` is the decoder's thread
+    count (0 = one per core). ``keyframes_only`` makes the decoder skip every non-key frame.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | BinaryIO,
+        *,
+        format: str | None = None,
+        options: Mapping[str, str] | None = None,
+        threads: int = 0,
+        keyframes_only: bool = False,
+    ) -> None:
+        if isinstance(path, (str, os.PathLike)):
+            self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
+        else:
+            self._name = str(getattr(path, "name", None) or "stream")
+        self._container = open_container(path, self._name, format, options)
+        try:
+            self._stream = best_video_stream(self._container, self._name)
+            ctx = self._stream.codec_context
+            # Threading must be configured before the first packet is decoded. Keyframes
+            # only: frame threads would pay a hand-over per skipped packet (measured 2.3x
+            # slower than slice threads on a 1080p h264 clip).
+            ctx.thread_type = "SLICE" if keyframes_only else "AUTO"
+            ctx.thread_count = threads
+            if keyframes_only:
+                ctx.skip_frame = "NONKEY"
+            self.info = probe(self._container, self._stream, str(self._name))
+        except BaseException:
+            self._container.close()
+            raise
+        self.keyframes_only = keyframes_only
+        self.stats = DecodeStats(0, 0, 0)
+        self._reformatter = VideoReformatter()
+        self.origin: float | None = None
+        """Seconds subtracted from frame times (the stream's start), once known."""
+        self._used = False
+
+    def __enter__(self) -> VideoSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._container.close()
+
+    def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
+        """Decode the stream once, in presentation order, through to the decoder's flush.
+
+        Damaged packets are skipped and counted in :attr:`stats`; after
+        :data:`MAX_CONSECUTIVE_ERRORS` in a row :class:`CorruptInputError` is raised.
+        Raises :class:`NoFramesError` if the stream yields no frame at all.
+
+        ``resume`` starts at a frame seen in an earlier pass instead of the beginning: the
+        demuxer seeks to the keyframe before it, frames before it are decoded and dropped,
+        and it is recognised by its pts, so it and every later frame get the index and time
+        the full pass gave them. :class:`ResumeError` if it cannot be found.
+
+        ``wanted`` (see :data:`Wanted`), from a time-based sampler, lets the decoder drop
+        non-reference frames that cannot be sampled (:class:`NonrefSkip`); the frames
+        delivered then are a subset, with the same indices and times as without it.
+        """
+        if self._used:
+            raise RuntimeError("a VideoSource can be decoded only once")
+        self._used = True
+        stream = self._stream
+        origin: float | None = None
+        if stream.start_time is not None and stream.time_base is not None:
+            origin = float(stream.start_time * stream.time_base)
+        step = 1.0 / self.info.frame_rate if self.info.frame_rate else 1.0 / 25.0
+        index = 0
+        last_time = -math.inf
+        corrupt_packets = corrupt_frames = consecutive = 0
+        aspect = self.info.pixel_aspect
+        syncing = resume is not None
+        if resume is not None:
+            origin, index = resume.origin, resume.index
+            corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
+            try:
+                self._container.seek(resume.pts, backward=True, any_frame=False, stream=stream)
+            except (av.error.FFmpegError, OSError, ValueError) as exc:
+                raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
+        self.origin = origin
+        skip = None
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only:
+            skip = NonrefSkip(wanted, stream.time_base)
+        skipped = resume.stats.skipped if resume is not None else 0
+
+        for packet_frames in self._decoded(skip):
+            if isinstance(packet_frames, BaseException):
+                corrupt_packets += 1
+                consecutive += 1
+                log.debug("skipping damaged packet: %s", packet_frames)
+                if consecutive >= MAX_CONSECUTIVE_ERRORS:
+                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+                    raise CorruptInputError(
+                        f"{self._name}: {consecutive} damaged packets in a row after {index} frames; giving up"
+                    )
+                continue
+            consecutive = 0
+            for frame in packet_frames:
+                dropped = skip.delivered(frame.pts) if skip is not None else 0
+                if syncing:
+                    assert resume is not None
+                    if frame.pts is None or frame.pts > resume.pts:
+                        raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
+                    if frame.pts < resume.pts:
+                        continue
+                    syncing = False
+                    dropped = 0  # before the resume point: counted by the earlier pass
+                elif frame.is_corrupt:
+                    corrupt_frames += 1
+                index += dropped
+                skipped += dropped
+                t = frame.time
+                if t is None:
+                    t = (last_time + step) if index else 0.0
+                    rel = t
+                else:
+                    if origin is None:
+                        origin = self.origin = t
+                    rel = t - origin
+                rel = max(0.0, rel)
+                last_time = rel
+                yield SourceFrame(index=index, time=rel, frame=frame, pixel_aspect=aspect,
+                                  reformatter=self._reformatter)
+                index += 1
+                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        if skip is not None and skip.pending:  # dropped after the last frame delivered
+            index += len(skip.pending)
+            skipped += len(skip.pending)
+        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        if skipped:
+            log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
+        if corrupt_packets or corrupt_frames:
+            log.warning("%s: %d damaged packet(s) skipped, %d frame(s) decoded with errors",
+                        self._name, corrupt_packets, corrupt_frames)
+        if index == 0:
+            raise NoFramesError(f"{self._name}: no decodable video frames")
+
+    def _packets(self) -> Iterator[av.Packet | BaseException]:
+        """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
+        exception a damaged stretch raised. Demuxing restarts after a demuxer error."""
+        container, stream = self._container, self._stream
+        while True:
+            try:
+                yield from container.demux(stream)
+                break
+            except (av.error.EOFError, EOFError):
+                break
+            except (av.error.FFmpegError, IndexError) as exc:
+                # The demuxer failed on damaged data (IndexError: PyAV cannot follow a stream
+                # that damaged MPEG-TS makes appear mid-file). Count it and read on.
+                yield exc
+                continue
+            except (OSError, MemoryError) as exc:
+                yield exc
+                break
+
+    def _decoded(self, skip: NonrefSkip | None = None) -> Iterator[list[av.VideoFrame] | BaseException]:
+        """Per packet, the frames it decoded to, or the exception it raised.
+
+        The decoder is flushed at the end so no frame held back by frame threading or
+        B-frame reordering is lost. With ``skip``, packets are demuxed ahead and each is
+        sent with ``skip_frame`` NONREF or DEFAULT as ``skip`` decides.
+        """
+        ctx = self._stream.codec_context
+        packets: Iterator[av.Packet | BaseException] = self._packets()
+        if skip is not None:
+            packets = lookahead(packets, skip)
+        flushed = False
+        nonref = False
+        for packet in packets:
+            if isinstance(packet, BaseException):
+                yield packet
+                continue
+            if packet.size == 0 and packet.dts is None:
+                flushed = True
+            if skip is not None:
+                drop = packet.size > 0 and skip.may_skip(packet.pts, self.origin)
+                if drop != nonref:
+                    ctx.skip_frame = "NONREF" if drop else "DEFAULT"
+                    nonref = drop
+                if drop:
+                    skip.sent(packet.pts)
+            try:
+                yield packet.decode()
+            except (av.error.EOFError, EOFError):
+                pass
+            except av.error.FFmpegError as exc:
+                yield exc
+        if not flushed:
+            try:
+                yield ctx.decode(None)
+            except (av.error.EOFError, EOFError):
+                pass
+            except av.error.FFmpegError as exc:
+                yield exc

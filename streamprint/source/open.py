@@ -1,0 +1,258 @@
+"""Opening an input: paths, standard input and file objects; sniffing what a pipe holds;
+picking the video stream; probing what is known before decoding (:class:`SourceInfo`)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import av
+import av.error
+
+from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError
+from ..model import SourceInfo
+
+#: Transfer characteristics that mark HDR video (PQ and HLG), by FFmpeg's enum values.
+HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
+
+STDIN = "-"
+
+
+def _transfer_name(value: int | None) -> str | None:
+    if value is None:
+        return None
+    if int(value) in HDR_TRANSFERS:
+        return HDR_TRANSFERS[int(value)]
+    try:
+        from av.video.reformatter import ColorTrc
+
+        return ColorTrc(int(value)).name
+    except (ImportError, ValueError):
+        return str(int(value))
+
+
+#: How much of a pipe is read ahead to recognise its format.
+PIPE_PEEK_BYTES = 1 << 16
+
+PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe (its index comes after the frames); "
+                 "on the producer side use -f matroska - or -f mpegts - instead")
+
+
+class _PrefixedReader:
+    """A read-only file object that returns ``prefix`` and then the rest of ``raw``.
+
+    Lets the source peek at the start of a pipe (which cannot seek back) before FFmpeg
+    reads it."""
+
+    def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
+        self._prefix = memoryview(prefix)
+        self._raw = raw
+        self.name = "standard input"
+
+    def read(self, n: int = -1) -> bytes:
+        if self._prefix.nbytes:
+            if n < 0:
+                out = bytes(self._prefix) + self._raw.read()
+                self._prefix = memoryview(b"")
+                return out
+            out = bytes(self._prefix[:n])
+            self._prefix = self._prefix[n:]
+            return out
+        return self._raw.read(n)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+
+def _mp4_layout(head: bytes) -> str | None:
+    """For data starting with an ISO-BMFF ``ftyp`` box: ``"index-first"`` when ``moov`` comes
+    before ``mdat`` (streamable), ``"index-last"`` when ``mdat`` comes first, ``"unknown"``
+    when the prefix is too short to tell; None when it is not MP4/MOV at all."""
+    if len(head) < 8 or head[4:8] != b"ftyp":
+        return None
+    pos = 0
+    while pos + 8 <= len(head):
+        size = int.from_bytes(head[pos:pos + 4], "big")
+        kind = head[pos + 4:pos + 8]
+        if kind == b"moov":
+            return "index-first"
+        if kind == b"mdat":
+            return "index-last"
+        if size == 1 and pos + 16 <= len(head):
+            size = int.from_bytes(head[pos + 8:pos + 16], "big")
+        if size < 8:
+            return "unknown"
+        pos += size
+    return "unknown"
+
+
+def open_container(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> Any:
+    kwargs: dict[str, Any] = {"mode": "r", "metadata_errors": "ignore"}
+    if format:
+        kwargs["format"] = format
+    if options:
+        kwargs["options"] = dict(options)
+    target: Any = path
+    if isinstance(path, (str, os.PathLike)):
+        if os.fspath(path) == STDIN:
+            import sys
+
+            raw = sys.stdin.buffer
+            head = raw.read(PIPE_PEEK_BYTES) if hasattr(raw, "read") else b""
+            if not head:
+                raise NotAVideoError("standard input: no data (empty pipe)")
+            if format is None and _mp4_layout(head) == "index-last":
+                raise NotAVideoError(f"standard input: {PIPE_MP4_HINT}")
+            target = _PrefixedReader(head, raw)
+        else:
+            p = Path(path)
+            if not p.exists():
+                raise InputNotFoundError(f"{p}: no such file")
+            if p.is_dir():
+                raise InputError(f"{p}: is a directory, not a video file")
+            try:
+                if p.stat().st_size == 0:
+                    raise NotAVideoError(f"{p}: file is empty")
+            except OSError as exc:
+                raise InputError(f"{p}: {exc.strerror or exc}") from exc
+            target = os.fspath(p)
+    try:
+        return av.open(target, **kwargs)
+    except av.error.FileNotFoundError as exc:
+        raise InputNotFoundError(f"{name}: no such file") from exc
+    except av.error.PermissionError as exc:
+        raise InputError(f"{name}: permission denied") from exc
+    except av.error.EOFError as exc:
+        raise NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)") from exc
+    except av.error.InvalidDataError as exc:
+        if _looks_like_mp4(target):
+            if name == "standard input":
+                raise NotAVideoError(f"{name}: {PIPE_MP4_HINT}") from exc
+            raise NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): "
+                                 "truncated, or not fully written") from exc
+        raise NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})") from exc
+    except av.error.FFmpegError as exc:
+        raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{name}: cannot open ({exc})") from exc
+
+
+def _looks_like_mp4(target: Any) -> bool:
+    try:
+        if isinstance(target, _PrefixedReader):
+            return _mp4_layout(bytes(target._prefix)) is not None
+        if isinstance(target, str):
+            with open(target, "rb") as f:
+                return _mp4_layout(f.read(64)) is not None
+    except OSError:
+        pass
+    return False
+
+
+def _reason(exc: BaseException) -> str:
+    strerror = getattr(exc, "strerror", None)
+    return str(strerror or exc).strip() or type(exc).__name__
+
+
+def best_video_stream(container: Any, name: str) -> Any:
+    streams = [
+        s
+        for s in container.streams.video
+        if not (int(s.disposition) & int(av.stream.Disposition.attached_pic))
+    ]
+    if not streams:
+        kinds = sorted({s.type for s in container.streams})
+        what = ", ".join(kinds) if kinds else "no streams"
+        raise NotAVideoError(f"{name}: no video stream (found {what})")
+    try:
+        best = container.streams.best("video")
+    except Exception:  # pragma: no cover - defensive; best() may fail on odd inputs
+        best = None
+    if best is None or best not in streams:
+        best = max(streams, key=lambda s: (s.codec_context.width or 0) * (s.codec_context.height or 0))
+    if best.codec_context is None or not best.codec_context.name:
+        raise NotAVideoError(f"{name}: video stream has no decoder")
+    return best
+
+
+def probe(container: Any, stream: Any, name: str) -> SourceInfo:
+    ctx = stream.codec_context
+    width, height = int(ctx.width or 0), int(ctx.height or 0)
+    if width <= 0 or height <= 0:
+        raise NotAVideoError(f"{name}: video stream has no frame size")
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    frame_rate = float(rate) if rate and float(rate) > 0 and math.isfinite(float(rate)) else None
+
+    duration: float | None = None
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / 1_000_000
+    frame_count: int | None = int(stream.frames) if stream.frames else None
+    if duration is None and frame_count and frame_rate:
+        duration = frame_count / frame_rate
+    if frame_count is None and duration and frame_rate:
+        frame_count = max(1, round(duration * frame_rate))
+    if duration is not None and (not math.isfinite(duration) or duration <= 0):
+        duration = None
+
+    sar = ctx.sample_aspect_ratio or stream.sample_aspect_ratio
+    pixel_aspect = float(Fraction(sar)) if sar and Fraction(sar) > 0 else 1.0
+
+    trc = _transfer_name(_int_or_none(ctx.color_trc))
+    return SourceInfo(
+        path=name,
+        container=str(container.format.name),
+        codec=str(ctx.name),
+        width=width,
+        height=height,
+        display_width=max(1, round(width * pixel_aspect)),
+        frame_rate=frame_rate,
+        duration=duration,
+        frame_count=frame_count,
+        pix_fmt=ctx.pix_fmt,
+        colorspace=_colorspace_name(ctx.colorspace),
+        color_range=_range_name(ctx.color_range),
+        color_transfer=trc,
+        pixel_aspect=pixel_aspect,
+    )
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _colorspace_name(value: Any) -> str | None:
+    names = {0: "RGB", 1: "BT709", 2: None, 4: "FCC", 5: "BT470BG", 6: "SMPTE170M", 7: "SMPTE240M",
+             8: "YCGCO", 9: "BT2020_NCL", 10: "BT2020_CL"}
+    v = _int_or_none(value)
+    return None if v is None else names.get(v, str(v))
+
+
+def _range_name(value: Any) -> str | None:
+    v = _int_or_none(value)
+    return {1: "limited", 2: "full"}.get(v) if v is not None else None
+
+
+def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
+                format: str | None = None) -> tuple[str, dict[str, str]]:
+    """FFmpeg's demuxer name and options for raw frames of ``size`` (``"WIDTHxHEIGHT"``
+    pixels), ``pix_fmt`` (FFmpeg's name) and ``rate`` (frames per second)."""
+    from .. import params
+    from ..errors import ParameterError
+
+    if format not in (None, "rawvideo"):
+        raise ParameterError("raw", f"reads raw frames; it cannot be combined with {{param:format}} {format}")
+    w, h = params.check_size("raw", size)
+    rate = params.check("rate", rate)
+    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate:g}"}

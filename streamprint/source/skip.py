@@ -1,0 +1,90 @@
+"""Skipping what no sample needs: non-reference frames the decoder may drop
+(``skip_frame = "NONREF"``) without changing any frame it still delivers."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections import deque
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+
+import av
+
+#: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
+#: either may be infinite) be sampled? True when a target time lies in (a, b].
+Wanted = Callable[[float, float], bool]
+
+#: Packets demuxed ahead of the decoder, so each packet's neighbours in time are known.
+LOOKAHEAD_PACKETS = 24
+
+
+class NonrefSkip:
+    """Lets the decoder drop non-reference frames (``skip_frame = "NONREF"``) that no
+    sample can need, without changing which frames are sampled.
+
+    A time-based sampler only ever takes the frame just before or just after a target
+    time, so a frame at time t can be sampled only if a target lies in (prev, next], its
+    neighbours in presentation order. Packets are demuxed :data:`LOOKAHEAD_PACKETS` ahead,
+    so for each packet the times nearest its own among all packets seen so far are known:
+    ``a`` (below) <= prev and ``b`` (above) >= next, which makes (a, b] a superset of
+    (prev, next]. A packet may be skipped only if (a, b] holds no target. Skipping a
+    non-reference frame leaves every other frame's decode unchanged; the frames the decoder
+    drops are counted back into the frame index from the gaps in the pts it delivers."""
+
+    def __init__(self, wanted: Wanted, time_base: Fraction) -> None:
+        self.wanted = wanted
+        self.time_base = time_base
+        self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
+        self.pending: list[int] = []  # heap: pts of packets sent with NONREF, not yet delivered
+        self.enabled = True
+
+    def see(self, pts: int | None) -> None:
+        if pts is None:  # times unknown: nothing can be proven, so skip nothing from here on
+            self.enabled = False
+            return
+        bisect.insort(self.seen, pts)
+        if len(self.seen) > 16 * LOOKAHEAD_PACKETS:  # forget the oldest (a only gets smaller)
+            del self.seen[: 8 * LOOKAHEAD_PACKETS]
+
+    def may_skip(self, pts: int | None, origin: float | None) -> bool:
+        if not self.enabled or pts is None or origin is None:
+            return False
+        i = bisect.bisect_left(self.seen, pts)
+        j = bisect.bisect_right(self.seen, pts)
+        if j >= len(self.seen):  # no later packet known: it may be the next one
+            return False
+        a = self._time(self.seen[i - 1], origin) if i > 0 else -math.inf
+        b = self._time(self.seen[j], origin)
+        return not self.wanted(a - 1e-6, b + 1e-6)  # widened: float rounding must not matter
+
+    def _time(self, pts: int, origin: float) -> float:
+        return max(0.0, float(pts * self.time_base) - origin)
+
+    def sent(self, pts: int) -> None:
+        heapq.heappush(self.pending, pts)
+
+    def delivered(self, pts: int | None) -> int:
+        """A frame with ``pts`` came out: how many frames sent before it, earlier in
+        presentation order, the decoder dropped."""
+        if pts is None:
+            self.enabled = False
+            return 0
+        dropped = 0
+        while self.pending and self.pending[0] <= pts:
+            if heapq.heappop(self.pending) < pts:
+                dropped += 1
+        return dropped
+
+
+def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip) -> Iterator[av.Packet | BaseException]:
+    """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``."""
+    buffer: deque[av.Packet | BaseException] = deque()
+    for packet in packets:
+        if isinstance(packet, av.Packet) and packet.size > 0:
+            skip.see(packet.pts)
+        buffer.append(packet)
+        if len(buffer) > LOOKAHEAD_PACKETS:
+            yield buffer.popleft()
+    yield from buffer
