@@ -53,11 +53,6 @@ def _open(image: ImageSource) -> Any:
     if isinstance(image, Image.Image):
         return image
     if isinstance(image, np.ndarray):
-        if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
-            raise ParameterError("image", f"an array must be (h, w), (h, w, 3) or (h, w, 4) uint8, "
-                                                 f"got {image.shape} {image.dtype}")
-        if image.size == 0:
-            raise ParameterError("image", "the array holds no pixels")
         return Image.fromarray(np.ascontiguousarray(image))
     if isinstance(image, bytes):
         return Image.open(io.BytesIO(image))
@@ -79,6 +74,12 @@ def load_image(image: ImageSource, max_side: int,
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     name = source_name(image)
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
+            raise ParameterError("image", f"must be an (h, w), (h, w, 3) or (h, w, 4) uint8 array, "
+                                          f"got {image.shape} {image.dtype}")
+        if image.size == 0:
+            raise ParameterError("image", "holds no pixels")
     try:
         img = _open(image)
         size = img.size

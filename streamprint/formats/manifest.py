@@ -47,8 +47,8 @@ def manifest_from_dict(data: Any, name: str) -> dict[str, ManifestEntry]:
     f = Fields(data, name)
     if data.get("version") != FORMAT_VERSION:
         raise f.fail(f"unsupported manifest version {data.get('version')!r}; {WAY_OUT}")
-    entries = f.obj("entries")
     try:
+        entries = f.obj("entries")
         return {rel: entry_from_fields(entries.obj(rel)) for rel in entries.data}
     except DataFormatError as exc:
         raise DataFormatError(f"{exc}; {WAY_OUT}") from exc

@@ -23,7 +23,7 @@ from av.video.reformatter import VideoReformatter
 from ..errors import CorruptInputError, NoFramesError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .open import STDIN, best_video_stream, open_container, probe
-from .skip import NonrefSkip, Wanted, lookahead
+from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
 
 log = logging.getLogger("streamprint")
 
@@ -185,8 +185,15 @@ class VideoSource:
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = self.info.pixel_aspect
         syncing = resume is not None
+        # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
+        # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts
+        # the frames delivered.
+        keyframe_index = KeyframeIndex() if self.keyframes_only else None
         if resume is not None:
             origin, index = resume.origin, resume.index
+            if keyframe_index is not None:
+                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index)
+                index = resume.stats.frames
             corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
             try:
                 self._container.seek(resume.pts, backward=True, any_frame=False, stream=stream)
@@ -198,7 +205,8 @@ class VideoSource:
             skip = NonrefSkip(wanted, stream.time_base)
         skipped = resume.stats.skipped if resume is not None else 0
 
-        for packet_frames in self._decoded(skip):
+        last_index = -1
+        for packet_frames in self._decoded(skip or keyframe_index):
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
                 consecutive += 1
@@ -234,7 +242,9 @@ class VideoSource:
                     rel = t - origin
                 rel = max(0.0, rel)
                 last_time = rel
-                yield SourceFrame(index=index, time=rel, frame=frame, pixel_aspect=aspect,
+                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
+                last_index = at = max(last_index + 1, index if at is None else at)
+                yield SourceFrame(index=at, time=rel, frame=frame, pixel_aspect=aspect,
                                   reformatter=self._reformatter)
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
@@ -269,7 +279,8 @@ class VideoSource:
                 yield exc
                 break
 
-    def _decoded(self, skip: NonrefSkip | None = None) -> Iterator[list[av.VideoFrame] | BaseException]:
+    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None = None,
+                 ) -> Iterator[list[av.VideoFrame] | BaseException]:
         """Per packet, the frames it decoded to, or the exception it raised.
 
         The decoder is flushed at the end so no frame held back by frame threading or
@@ -280,6 +291,8 @@ class VideoSource:
         packets: Iterator[av.Packet | BaseException] = self._packets()
         if skip is not None:
             packets = lookahead(packets, skip)
+        if not isinstance(skip, NonrefSkip):
+            skip = None
         flushed = False
         nonref = False
         for packet in packets:

@@ -1,5 +1,6 @@
 """Skipping what no sample needs: non-reference frames the decoder may drop
-(``skip_frame = "NONREF"``) without changing any frame it still delivers."""
+(``skip_frame = "NONREF"``) without changing any frame it still delivers, and the true
+frame index of each keyframe when the decoder delivers keyframes alone."""
 
 from __future__ import annotations
 
@@ -78,8 +79,40 @@ class NonrefSkip:
         return dropped
 
 
-def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip) -> Iterator[av.Packet | BaseException]:
-    """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``."""
+class KeyframeIndex:
+    """With keyframes-only decoding (``skip_frame = "NONKEY"``), the index a delivered
+    keyframe has among all the stream's frames in presentation order: the number of
+    packets (one frame each) whose pts is below its own. Packets are demuxed
+    :data:`LOOKAHEAD_PACKETS` ahead of the decoder, so the leading B-frames of an open GOP,
+    which follow their keyframe in decode order, are counted too.
+
+    ``floor`` and ``base``: when resuming at a keyframe of pts ``floor`` whose index is
+    ``base``, packets below ``floor`` belong to the earlier pass and are not counted."""
+
+    def __init__(self, floor: int | None = None, base: int = 0) -> None:
+        self.floor, self.base = floor, base
+        self.seen: list[int] = []  # sorted pts of packets not yet counted into base
+        self.enabled = True
+
+    def see(self, pts: int | None) -> None:
+        if pts is None:  # times unknown: the count cannot be trusted from here on
+            self.enabled = False
+        elif self.floor is None or pts >= self.floor:
+            bisect.insort(self.seen, pts)
+
+    def index_of(self, pts: int | None) -> int | None:
+        """The index of the delivered keyframe at ``pts``; None when it cannot be known."""
+        if not self.enabled or pts is None:
+            return None
+        below = bisect.bisect_left(self.seen, pts)
+        del self.seen[:below]  # later keyframes come later: what is below is counted for good
+        self.base += below
+        return self.base
+
+
+def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:
+    """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``
+    (anything with a ``see(pts)`` method)."""
     buffer: deque[av.Packet | BaseException] = deque()
     for packet in packets:
         if isinstance(packet, av.Packet) and packet.size > 0:

@@ -1,0 +1,214 @@
+"""Every file format: what is written reads back equal, and every reader refuses damaged
+or crafted files with a DataFormatError that names the file (never another exception)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import DataFormatError, Sampling, StreamprintError
+from streamprint.formats import (
+    read_checkpoint,
+    read_fingerprint,
+    read_manifest,
+    read_palettes,
+    write_checkpoint,
+    write_fingerprint,
+    write_manifest,
+    write_palettes,
+)
+from streamprint.formats.checkpoint import checkpoint_to_dict
+from streamprint.formats.fingerprint import fingerprint_to_dict
+from streamprint.formats.manifest import manifest_to_dict
+from streamprint.model import ManifestEntry
+
+
+@pytest.fixture(scope="module")
+def run(segments_clip):
+    """A fingerprint and the checkpoints taken while making it."""
+    saved = []
+    fp = streamprint.fingerprint(segments_clip, sampling=Sampling.every(24), checkpoint=saved.append,
+                                 checkpoint_every=0.0)
+    return fp, saved
+
+
+def test_fingerprint_round_trips(run, tmp_path):
+    fp, _ = run
+    for ext in ("json", "csv"):
+        write_fingerprint(fp, tmp_path / f"fp.{ext}")
+        assert read_fingerprint(tmp_path / f"fp.{ext}") == fp
+
+
+def test_checkpoint_round_trips(run, tmp_path):
+    _, saved = run
+    for c in (saved[0], saved[-1]):
+        write_checkpoint(c, tmp_path / "c.json")
+        assert read_checkpoint(tmp_path / "c.json") == c
+
+
+def test_manifest_and_palettes_round_trip(run, tmp_path):
+    fp, _ = run
+    entries = {"a.mkv": ManifestEntry("done", fp.options, 10, 20, 1.5, None, ("a.mkv.png", "a.mkv.json")),
+               "b/c.mp4": ManifestEntry("failed", fp.options, 0, 1, 0.0, "damaged")}
+    write_manifest(entries, tmp_path / "m.json")
+    assert read_manifest(tmp_path / "m.json") == entries
+    pal = streamprint.extract_palette(np.repeat(np.array([[[200, 40, 40]], [[30, 60, 160]]], np.uint8), 5, axis=1))
+    write_palettes([pal], tmp_path / "p.json")
+    assert read_palettes(tmp_path / "p.json") == [pal]
+    write_palettes([pal], tmp_path / "p.tsv")
+    back = read_palettes(tmp_path / "p.tsv")[0]
+    assert np.array_equal(back.colors, pal.colors) and np.allclose(back.weights, pal.weights, atol=1e-6)
+
+
+def _set(data, path, value):
+    *head, last = path
+    for key in head:
+        data = data[key]
+    if value is _DELETE:
+        del data[last]
+    else:
+        data[last] = value
+
+
+_DELETE = object()
+
+#: (path into the fingerprint JSON, crafted value); each must be refused.
+FINGERPRINT_DAMAGE = [
+    (("samples", 0, "weights", 0), -0.5),
+    (("samples", 0, "weights", 0), 0.0),
+    (("samples", 0, "weights"), []),
+    (("samples", 0, "weights"), "lots"),
+    (("samples", 0, "rgb", 0), [300, 0, 0]),
+    (("samples", 0, "rgb", 0), [1, 2]),
+    (("samples", 0, "rgb", 0, 0), 1.5),
+    (("samples", 0, "rgb"), []),
+    (("samples", 0, "colors", 0), "#000000"),
+    (("samples", 0, "frame"), -1),
+    (("samples", 0, "frame"), "0"),
+    (("samples", 1, "frame"), 0),
+    (("samples", 0, "time"), -2.0),
+    (("samples", 0, "time"), None),
+    (("samples", 0, "inertia"), -1.0),
+    (("samples", 0, "average"), "#zzzzzz"),
+    (("samples", 0), 5),
+    (("samples",), {}),
+    (("samples",), _DELETE),
+    (("source",), []),
+    (("source", "width"), 0),
+    (("source", "duration"), -1.0),
+    (("source", "path"), 7),
+    (("options", "colors"), 100),
+    (("options", "sampling", "mode"), "bogus"),
+    (("options", "sampling", "value"), 2.5),
+    (("options",), None),
+    (("decode", "frames"), -3),
+    (("version",), 2),
+    (("format",), "something else"),
+]
+
+
+@pytest.mark.parametrize("path, value", FINGERPRINT_DAMAGE, ids=[".".join(map(str, p)) for p, _ in FINGERPRINT_DAMAGE])
+def test_fingerprint_reader_refuses_crafted_data(run, tmp_path, path, value):
+    fp, _ = run
+    data = fingerprint_to_dict(fp)
+    data = json.loads(json.dumps(data))
+    _set(data, path, value)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    with pytest.raises(DataFormatError) as info:
+        read_fingerprint(bad)
+    assert str(info.value).startswith(str(bad))
+
+
+@pytest.mark.parametrize("text", ["[]", "null", "5", "", "{", '{"format": "streamprint-fingerprint"}', "NaN",
+                                  '{"format": "streamprint-fingerprint", "version": 1, "samples": [{"weights": [NaN]}]}'])
+def test_fingerprint_reader_refuses_what_is_not_one(tmp_path, text):
+    bad = tmp_path / "bad.json"
+    bad.write_text(text)
+    with pytest.raises(DataFormatError, match=str(bad)):
+        read_fingerprint(bad)
+
+
+def test_csv_reader_refuses_missing_columns_and_bad_rows(run, tmp_path):
+    fp, _ = run
+    write_fingerprint(fp, tmp_path / "fp.csv")
+    lines = (tmp_path / "fp.csv").read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("sample,"))
+    cases = {
+        "missing": lines[:header] + [lines[header].replace(",weight", ",wait")] + lines[header + 1:],
+        "row": lines[:header + 1] + [lines[header + 1].replace(",0,", ",x,", 1)] + lines[header + 2:],
+        "meta": [lines[0], "# source: {not json"] + lines[2:],
+        "gap": lines[:header + 1] + [line for line in lines[header + 1:] if not line.startswith("1,")],
+    }
+    for name, content in cases.items():
+        bad = tmp_path / f"{name}.csv"
+        bad.write_text("\n".join(content) + "\n")
+        with pytest.raises(DataFormatError, match=str(bad)):
+            read_fingerprint(bad)
+
+
+@pytest.mark.parametrize("text", ["[]", "null", '{"format": "streamprint-checkpoint", "version": 1}',
+                                  '{"format": "streamprint-checkpoint", "version": 9}'])
+def test_checkpoint_reader_refuses_junk(tmp_path, text):
+    bad = tmp_path / "c.json"
+    bad.write_text(text)
+    with pytest.raises(DataFormatError, match=str(bad)):
+        read_checkpoint(bad)
+
+
+def test_checkpoint_reader_checks_consistency(run, tmp_path):
+    _, saved = run
+    good = checkpoint_to_dict(saved[2])
+    for path, value in [(("resume", "index"), 1), (("clusterer", "n_fits"), 99), (("clusterer", "centroids"), [[1]]),
+                        (("clusterer", "centroids", 0, 0), "x"), (("sampler", "last_emitted"), -5),
+                        (("resume", "pts"), None), (("samples",), [])]:
+        data = copy.deepcopy(good)
+        _set(data, path, value)
+        (tmp_path / "c.json").write_text(json.dumps(data))
+        with pytest.raises(DataFormatError, match="c.json"):
+            read_checkpoint(tmp_path / "c.json")
+
+
+@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
+                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}'])
+def test_manifest_reader_refuses_junk_and_says_what_to_do(tmp_path, text):
+    bad = tmp_path / "streamprint-manifest.json"
+    bad.write_text(text)
+    with pytest.raises(DataFormatError, match="move it away") as info:
+        read_manifest(bad)
+    assert str(bad) in str(info.value)
+
+
+def test_mutated_files_never_raise_anything_else(run, tmp_path):
+    """A small fuzz: random byte and token mutations of every format; each read ends in a
+    value or a StreamprintError."""
+    fp, saved = run
+    write_fingerprint(fp, tmp_path / "f.json")
+    write_fingerprint(fp, tmp_path / "f.csv")
+    write_checkpoint(saved[1], tmp_path / "c.json")
+    write_manifest({"a.mkv": ManifestEntry("done", fp.options, 1, 2)}, tmp_path / "m.json")
+    readers = {"f.json": read_fingerprint, "f.csv": read_fingerprint, "c.json": read_checkpoint,
+               "m.json": read_manifest}
+    rng = random.Random(7)
+    tokens = [b"null", b"[]", b"{}", b"-1", b"1e999", b'"x"', b"true", b"0", b"NaN", b"99999999999999999999"]
+    for name, reader in readers.items():
+        original = (tmp_path / name).read_bytes()
+        for _ in range(40):
+            data = bytearray(original)
+            for _ in range(rng.randint(1, 4)):
+                i = rng.randrange(len(data))
+                if rng.random() < 0.5:
+                    data[i] = rng.randrange(256)
+                else:
+                    data[i:i + rng.randint(1, 8)] = rng.choice(tokens)
+            path = tmp_path / ("m-" + name)
+            path.write_bytes(bytes(data))
+            try:
+                reader(path)
+            except StreamprintError:
+                pass

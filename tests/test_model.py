@@ -1,0 +1,135 @@
+"""The typed values between the layers: validated on construction, read-only, comparable;
+and every error the library raises names a parameter, never a command-line flag."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Options, Palette, ParameterError, RenderOptions, Sampling, UsageError
+from streamprint.clusterer import FrameClusterer
+
+PACKAGE = Path(streamprint.__file__).parent
+
+
+@pytest.fixture(scope="module")
+def fp(segments_clip):
+    return streamprint.fingerprint(segments_clip, sampling=Sampling.every(12))
+
+
+def test_equal_fingerprints_compare_equal(fp, segments_clip):
+    again = streamprint.fingerprint(segments_clip, sampling=Sampling.every(12))
+    assert again is not fp and again == fp
+    assert fp.samples[0].palette == again.samples[0].palette
+    other = streamprint.fingerprint(segments_clip, sampling=Sampling.every(12), colors=4)
+    assert other != fp
+    assert fp.samples[0].palette != fp.samples[-1].palette  # different shots, different colours
+
+
+def test_arrays_are_read_only(fp):
+    palette = fp.samples[0].palette
+    for array in (palette.colors, palette.weights, palette.mean, fp.times):
+        with pytest.raises(ValueError):
+            array[...] = 0
+    colors = np.array([[1, 2, 3]], np.uint8)
+    p = Palette(colors, np.array([1.0]))
+    colors[0, 0] = 99  # the caller's array is copied, not shared
+    assert p.colors[0, 0] == 1
+
+
+@pytest.mark.parametrize("mode, value", [("bogus", 1), ("every", 2.5), ("every", 0), ("every", True),
+                                         ("interval", 0), ("interval", -1.0), ("interval", math.nan),
+                                         ("interval", math.inf), ("interval", "1"), ("samples", 0),
+                                         ("keyframes", 3), (None, 1)])
+def test_an_invalid_sampling_cannot_be_built(mode, value):
+    with pytest.raises(UsageError):
+        Sampling(mode, value)
+
+
+def test_values_are_converted_once():
+    s = Sampling("interval", 2)
+    assert s.mode is streamprint.SamplingMode.INTERVAL and s.value == 2.0 and isinstance(s.value, float)
+    o = Options(algorithm="minibatch", space="lab")
+    assert o.algorithm is streamprint.Algorithm.MINIBATCH and o.space == "lab"
+    assert RenderOptions.for_path("x.SVG").format is streamprint.ImageFormat.SVG
+
+
+@pytest.mark.parametrize("make, parameter", [
+    (lambda: Options(colors=100), "colors"),
+    (lambda: Options(colors=2.0), "colors"),
+    (lambda: Options(seed=-1), "seed"),
+    (lambda: Options(analysis_size=4), "analysis_size"),
+    (lambda: Options(space="hsv"), "space"),
+    (lambda: Options(crop="maybe"), "crop"),
+    (lambda: Options(algorithm="dbscan"), "algorithm"),
+    (lambda: FrameClusterer(colors=100), "colors"),
+    (lambda: FrameClusterer(colors=40, max_fit_pixels=100), "max_fit_pixels"),
+    (lambda: RenderOptions(height=0), "height"),
+    (lambda: RenderOptions(style="mosaic"), "style"),
+    (lambda: RenderOptions(title="T"), "title"),
+    (lambda: RenderOptions(style="ring", format="svg"), "style"),
+    (lambda: RenderOptions(background="#12"), "background"),
+    (lambda: streamprint.extract_palette(np.zeros((4, 4, 3), np.uint8), colors=0), "colors"),
+    (lambda: streamprint.fingerprint("never-opened.mkv", colors=65), "colors"),
+    (lambda: streamprint.fingerprint("never-opened.mkv", threads=-1), "threads"),
+])
+def test_library_errors_name_the_parameter(make, parameter):
+    with pytest.raises(ParameterError) as info:
+        make()
+    assert info.value.parameter == parameter
+    assert str(info.value).startswith(parameter + " ")
+    assert not re.search(r"--[a-z]", str(info.value))
+    assert info.value.format(lambda name: "--" + name.replace("_", "-")).startswith("--" + parameter.replace("_", "-"))
+
+
+def _raised_texts(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, text) of every string constant inside a raise statement."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            for sub in ast.walk(node.exc):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                    out.append((sub.lineno, sub.value))
+    return out
+
+
+def test_no_library_message_names_a_flag():
+    """Scan every message raised outside the CLI package: none may name a --flag (the
+    parameter rules in params.py are raised from there too)."""
+    offenders = []
+    files = [p for p in PACKAGE.rglob("*.py") if "_cli" not in p.parts]
+    assert len(files) > 20
+    for path in files:
+        for line, text in _raised_texts(ast.parse(path.read_text())):
+            if re.search(r"(?<![\w-])--[a-z]", text):
+                offenders.append(f"{path.relative_to(PACKAGE)}:{line}: {text}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_parameter_error_names_a_known_parameter():
+    """The names ParameterError is raised with are parameters the rules or the API know,
+    so the CLI can map each one to its flag."""
+    from streamprint import params
+    from streamprint._cli.common import _FLAGS
+
+    known = set(params.RULES) | set(_FLAGS) | {"out_dir", "raw", "dask", "size"}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ParameterError"
+                    and node.args and isinstance(node.args[0], ast.Constant)):
+                assert node.args[0].value in known, f"{path}: {node.args[0].value}"
+
+
+def test_public_api_lists_every_public_type():
+    for name in ["DecodeStats", "ResumeError", "Style", "Order", "RenderOptions", "Checkpoint", "JobResult",
+                 "Status", "ParameterError", "ImagePalette", "SourceInfo", "Progress", "Sampling", "Options"]:
+        assert name in streamprint.__all__, name
+    for name in streamprint.__all__:
+        assert getattr(streamprint, name) is not None, name
+    assert (PACKAGE / "py.typed").exists()

@@ -1,0 +1,100 @@
+"""The parameter rules: each stated once (streamprint.params), checked by the library, shown
+by the CLI with its own flag names, and every one checked before any decoding or writing."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from streamprint import ParameterError, params
+
+from .conftest import run_cli
+
+
+@pytest.mark.parametrize("name, good, bad", [
+    ("colors", [1, 64], [0, 65, 2.0, True, "5", None]),
+    ("every", [1, 10**9], [0, -3, 1.5]),
+    ("interval", [0.001, 3600], [0, -1, math.inf, math.nan, "1"]),
+    ("seed", [0, 2**32 - 1], [-1, 2**32]),
+    ("analysis_size", [8, 4096], [7, 4097]),
+    ("threads", [0, 64], [-1, 100_000]),
+    ("height", [1, 65_535], [0, 65_536]),
+    ("width", [None, 1], [0]),
+    ("bar", [0.01, 1.0], [0.0, 1.5]),
+    ("buffer", [0.0, 1.0], [-0.1, 2]),
+    ("style", ["ring", "plot"], ["mosaic", 3]),
+    ("buffer_color", ["#ffffff", "1,2,3", (1, 2, 3)], ["#12345", "1,2", (1, 2, 300), "red"]),
+    ("jobs", [None, 1], [0]),
+])
+def test_each_rule_accepts_and_refuses(name, good, bad):
+    for value in good:
+        params.check(name, value)
+    for value in bad:
+        with pytest.raises(ParameterError) as info:
+            params.check(name, value)
+        assert info.value.parameter == name
+
+
+def test_sizes():
+    assert params.check_size("size", "1920x1080") == (1920, 1080)
+    for bad in ("1920", "0x5", "axb", "100000x5", ""):
+        with pytest.raises(ParameterError):
+            params.check_size("size", bad)
+
+
+@pytest.fixture
+def never_ending_input(tmp_path):
+    """A FIFO nobody writes to: opening it for reading blocks for ever, so a run that gets as
+    far as opening its input hangs (like decoding a long movie), and one that checks its
+    options first ends at once."""
+    fifo = tmp_path / "movie.mkv"
+    os.mkfifo(fifo)
+    return fifo
+
+
+BAD_COMBINATIONS = [
+    (["--title", "T"], "--title applies to the plot style only"),
+    (["--style", "ring"], "SVG output"),  # written to .svg
+    (["--fast"], "SVG is not available for keyframe"),  # written to .svg
+    (["--width", "100"], "--width applies with --fast"),
+    (["--colors", "0"], "--colors must be"),
+    (["--every", "0"], "--every must be"),
+    (["--interval", "inf"], "--interval must be"),
+    (["--analysis-size", "3"], "--analysis-size must be"),
+    (["--threads", "-1"], "--threads must be"),
+    (["--raw", "10x"], "--raw must be WIDTHxHEIGHT"),
+    (["--raw", "8x8", "--rate", "0"], "--rate must be"),
+    (["--raw", "8x8", "--format", "mpegts"], "cannot be combined with --format"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD_COMBINATIONS, ids=[" ".join(a) for a, _ in BAD_COMBINATIONS])
+def test_bad_options_fail_before_the_input_is_opened(never_ending_input, tmp_path, args, message):
+    out = tmp_path / ("o.svg" if args in (["--style", "ring"], ["--fast"]) else "o.png")
+    r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(out), "--data",
+                        str(tmp_path / "o.json"), *args], capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 2, err
+    assert message in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.mkv"]  # nothing written, not even a temp file
+
+
+def test_batch_checks_its_options_before_creating_anything(tmp_path):
+    (tmp_path / "lib").mkdir()
+    for args in (["--title", "T"], ["--jobs", "0"], ["--checkpoint", "-1"], ["--colors", "99"]):
+        r = run_cli("batch", tmp_path / "lib", tmp_path / "out", *args)
+        assert r.returncode == 2 and b"Traceback" not in r.stderr, r.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_palette_checks_its_options_before_reading(tmp_path):
+    for args in (["--bar", "0"], ["--buffer", "3"], ["--buffer-color", "nope"], ["--colors", "0"], ["--size", "-1"]):
+        r = run_cli("palette", tmp_path / "missing.jpg", tmp_path / "card.png", *args)
+        assert r.returncode == 2, r.stderr
+        flag = args[0]
+        assert flag in r.stderr.decode() and b"Traceback" not in r.stderr
+        assert not (tmp_path / "card.png").exists()

@@ -1,0 +1,89 @@
+"""Output pinned by hash: the restructuring into typed layers (and any later refactor)
+must leave the sample's strip and data, and the benchmark clip's strips, unchanged.
+
+The hashes were taken before the layers were split (commit 1388fcc). Strips are pinned by
+their pixels (sha256 of the decoded RGB array and its shape), so that a new zlib in Pillow
+does not count as a change; data files by their bytes. Deliberate changes of output update
+a hash here, in the same commit, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from .conftest import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import realistic  # noqa: E402
+
+SAMPLE_STRIP = "0e8dbc91efb810dd5dc2d6bf3c7734222e4280f35203bb12be800d839dc13781"
+SAMPLE_DATA = "9fa7e2e4ad5bb47f7ebff8129dd15c2a86095245d36287342779d4adee30d859"
+#: benchmarks/realistic.py at 2 s (the benchmark clip's first 2 s, same generator and encoder)
+REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8"
+REAL_2S = {  # flags: (strip pixels, data bytes)
+    (): ("50dddabdb68e3412586a804879b08849d0cc45cb5e550c9d65d0172780fc481e",
+         "e4f8bf44c03a1408249ed9b9b850a4cdac1471f45a917b99bf18481392c08108"),
+    ("--every", "1"): ("5f008cf5985885af62900de420991cde1de8bc89f9545702ade007315cabb8ca",
+                       "7ca76deb44ac409fd609be9575052d8738f06c53dd5624e1420bc22b8b3a7dba"),
+}
+#: the 60-s benchmark clip itself (benchmarks/.cache), checked when it is there
+REAL_60S_CLIP = "63d493ba65129db88ab1f5031a8fd9ac3b6780158cffba5e1c339d4c7e2b7ae0"
+REAL_60S = ("d5c71360357737c1f554f31e8d1b7b36703572c421b37119894ad422df537260",
+            "7d30e44cb7f8155e88199805fbbf21fbc6134bbe29a75587d2bcfecd46dd0f53")
+
+
+def pixels(path: Path) -> str:
+    a = np.asarray(Image.open(path).convert("RGB"))
+    return hashlib.sha256(repr(a.shape).encode() + a.tobytes()).hexdigest()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_in(cwd: Path, *args: str) -> None:
+    import subprocess
+
+    r = subprocess.run([sys.executable, "-m", "streamprint", *args, "-q"], cwd=cwd, capture_output=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+
+
+def test_sample_strip_and_data_are_unchanged(tmp_path):
+    """README's first command, as it runs on a fresh machine."""
+    run_in(ROOT, "sample_media/sample.mp4", str(tmp_path / "s.png"), "--interval", "0.25", "--column-width", "4",
+           "--data", str(tmp_path / "s.json"))
+    assert pixels(tmp_path / "s.png") == SAMPLE_STRIP
+    assert digest(tmp_path / "s.json") == SAMPLE_DATA
+
+
+@pytest.fixture(scope="module")
+def real_2s(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("pinned")
+    path = realistic.make(2, folder / "real-2s.mp4")
+    assert digest(path) == REAL_2S_CLIP, "the encoder made other bytes: the pins below cannot be compared"
+    return path
+
+
+@pytest.mark.parametrize("flags", list(REAL_2S), ids=lambda f: " ".join(f) or "default")
+def test_benchmark_clip_strips_are_unchanged(real_2s, flags):
+    run_in(real_2s.parent, real_2s.name, "o.png", "--data", "o.json", *flags)
+    assert (pixels(real_2s.parent / "o.png"), digest(real_2s.parent / "o.json")) == REAL_2S[flags]
+
+
+def test_the_60s_benchmark_clip_strip_is_unchanged(tmp_path):
+    clip = realistic.CACHE / "real-1080p-60s-seed1-crf23-grain3.mp4"
+    if not clip.exists():
+        pytest.skip("benchmarks/.cache has no 60-s clip (python benchmarks/realistic.py makes it in ~5 min)")
+    assert digest(clip) == REAL_60S_CLIP
+    shutil.copy(clip, tmp_path / "real-60s.mp4")
+    run_in(tmp_path, "real-60s.mp4", "o.png", "--data", "o.json")
+    assert (pixels(tmp_path / "o.png"), digest(tmp_path / "o.json")) == REAL_60S
