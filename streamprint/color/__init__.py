@@ -1,0 +1,1 @@
+"""Colour science helpers: HDR (PQ / HLG, BT.2020) to SDR (sRGB) conversion in :mod:`.tonemap`."""
