@@ -1,1 +1,2 @@
-"""Colour: spaces (sRGB, linear light, CIELAB, Oklab) and letterbox detection."""
+"""Colour: spaces (sRGB, linear light, CIELAB, Oklab), letterbox detection, and HDR (PQ
+and HLG) to SDR tone mapping."""
