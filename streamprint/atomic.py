@@ -1,19 +1,38 @@
-"""Atomic output: write to a temporary file beside the target, then rename.
+"""Safe output: atomic writes, the mark on every output, and "an output is never an input".
 
-A crash, Ctrl-C or full disk never leaves a half-written output: the target is
-either the previous file or the complete new one.
+Every file streamprint writes goes to a temporary file beside the target and is renamed
+over it, so a crash, Ctrl-C or full disk never leaves a half-written output. Every output
+carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG comment, a format
+key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
+the user's: :func:`check_outputs` refuses to replace a file streamprint did not write (unless
+told to overwrite) and, always, any output that is one of the inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputError
+from .errors import OutputError, ParameterError
+
+#: The mark's text: "Software" in images, a comment in SVG.
+SOFTWARE = "streamprint"
+#: Temporary files are ``.streamprint-XXXXXXXX.tmp`` beside their target: short, so any
+#: name the file system takes as a target also fits as a temporary name.
+TEMP_PREFIX, TEMP_SUFFIX = ".streamprint-", ".tmp"
+
+
+def _directory(target: Path) -> Path:
+    return target.parent if str(target.parent) else Path(".")
+
+
+def _temp(directory: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
 
 
 @contextlib.contextmanager
@@ -24,13 +43,13 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
     Raises :class:`OutputError` when the directory is missing or not writable.
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
+    directory = _directory(target)
     if not directory.is_dir():
         raise OutputError(f"cannot write {target}: directory {directory} does not exist")
     if target.is_dir():
         raise OutputError(f"cannot write {target}: it is a directory")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        fd, tmp_name = _temp(directory)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
@@ -53,16 +72,81 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
 
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
-    (and removing) a temporary file beside it. The real output is still written atomically."""
+    (and removing) a temporary file beside it, named as the real one's will be."""
     p = Path(path)
-    parent = p.parent if str(p.parent) else Path(".")
+    parent = _directory(p)
     if p.is_dir():
         raise OutputError(f"cannot write {p}: it is a directory")
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"
         raise OutputError(f"cannot write {p}: {parent} {what}")
+    if len(p.name.encode()) > 255:
+        raise OutputError(f"cannot write {p}: file name too long")
     try:
-        with tempfile.NamedTemporaryFile(dir=parent, prefix=f".{p.name}.", suffix=".probe"):
-            pass
+        fd, name = _temp(parent)
+        os.close(fd)
+        os.unlink(name)
     except OSError as exc:
         raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc
+
+
+def is_temp_file(path: Path) -> bool:
+    """True for a temporary file :func:`atomic_output` makes (left behind by a kill)."""
+    return path.name.startswith(TEMP_PREFIX) and path.name.endswith(TEMP_SUFFIX)
+
+
+_JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-')
+_SVG_MARK = re.compile(rb"^<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
+_TEXT_MARKS = (b"# streamprint-",)
+
+
+def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` carries streamprint's mark (see the module docstring)."""
+    p = Path(path)
+    try:
+        with open(p, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return False
+    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or head.startswith(_TEXT_MARKS):
+        return True
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
+        try:
+            from PIL import Image
+
+            with Image.open(p) as im:
+                software = im.info.get("Software") or im.getexif().get(0x0131) or ""
+        except Exception:  # a damaged image is nobody's mark
+            return False
+        return str(software).startswith(SOFTWARE)
+    return False
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
+                  inputs: Iterable[str | os.PathLike[str]] = (), overwrite: bool = False) -> None:
+    """Refuse, before any work, outputs that would destroy something: an output that is an
+    input (same path or same file, whatever ``overwrite`` says), two outputs that are one
+    file, and an existing file streamprint did not write (unless ``overwrite``).
+    ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
+    outs = [(name, Path(p)) for name, p in outputs]
+    ins = [Path(p) for p in inputs if os.fspath(p) != "-"]
+    for i, (name, out) in enumerate(outs):
+        for src in ins:
+            if _same(out, src):
+                raise ParameterError(name, f"{out} is the input: streamprint never writes over its input")
+        for other_name, other in outs[:i]:
+            if _same(out, other):
+                raise ParameterError(name, f"{out} is also the {{param:{other_name}}} file")
+        if out.is_dir():
+            raise OutputError(f"cannot write {out}: it is a directory")
+        if out.exists() and not overwrite and not written_by_streamprint(out):
+            raise ParameterError(name, f"{out} exists and was not written by streamprint; pass "
+                                       "{param:overwrite} to replace it")
+        check_writable(out)

@@ -68,10 +68,20 @@ class Order(StrEnum):
 
 
 class ImageFormat(StrEnum):
-    """The file format of a drawn fingerprint, chosen by the output's extension."""
+    """The file format of a drawn fingerprint or card, chosen by the output's extension."""
 
     PNG = "png"
+    JPEG = "jpeg"
+    WEBP = "webp"
     SVG = "svg"
+
+
+class DataFormat(StrEnum):
+    """The file format of saved data, chosen by the file's extension."""
+
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
 
 
 class Status(StrEnum):

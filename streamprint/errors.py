@@ -84,3 +84,9 @@ class DataFormatError(InputError):
 
 class OutputError(StreamprintError):
     """The output could not be written (exit code 1)."""
+
+
+class Interrupted(StreamprintError):
+    """The run was stopped by SIGINT or SIGTERM (exit code 130); nothing was written."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import params
-from .atomic import atomic_output
 from .clusterer import distinct_colors
 from .color.spaces import decode, encode
 from .enums import Space
@@ -168,11 +167,7 @@ def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: floa
 
 
 def save_card(path: str | os.PathLike[str], image: np.ndarray) -> None:
-    """Write PNG (or JPEG by extension), atomically."""
-    from PIL import Image
+    """Write the card as PNG, JPEG or WebP (by extension), atomically, with streamprint's mark."""
+    from .render.output import write_image
 
-    fmt = "JPEG" if os.fspath(path).lower().endswith((".jpg", ".jpeg")) else "PNG"
-    buf = io.BytesIO()
-    Image.fromarray(image).save(buf, format=fmt, **({"quality": 92} if fmt == "JPEG" else {"compress_level": 1}))
-    with atomic_output(path, "wb") as f:
-        f.write(buf.getvalue())
+    write_image(image, path, params.image_format_for(path, "card", params.RASTER_FORMATS))

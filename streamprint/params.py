@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .enums import SVG_STYLES, Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Style
+from .enums import SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -145,7 +146,8 @@ RULES: dict[str, Any] = {
     "space": Choice(Space),
     "crop": Choice(Crop),
     # how the input is read
-    "threads": Integer(0, 1024),
+    # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
+    "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
     "rate": Real(0.0, low_open=True, unit="frames per second"),
     # the clusterer's tuning
@@ -188,6 +190,47 @@ def check_size(name: str, text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
+#: File extensions (lower case) and the formats they mean.
+IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
+                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG}
+DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
+#: Images a style other than the vector ones can be written as.
+RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
+#: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
+MAX_PIXELS = 1 << 28
+
+
+def _extension(path: str | os.PathLike[str]) -> str:
+    return os.path.splitext(os.fspath(path))[1].lower()
+
+
+def image_format_for(path: str | os.PathLike[str], name: str = "output",
+                     allowed: tuple[ImageFormat, ...] = tuple(ImageFormat)) -> ImageFormat:
+    """The image format ``path``'s extension names; ParameterError for any other."""
+    fmt = IMAGE_EXTENSIONS.get(_extension(path))
+    if fmt is None or fmt not in allowed:
+        names = ", ".join(ext for ext, f in IMAGE_EXTENSIONS.items() if f in allowed)
+        raise ParameterError(name, f"{os.fspath(path)}: the extension must say the image format: {names}")
+    return fmt
+
+
+def data_format_for(path: str | os.PathLike[str], name: str = "data",
+                    allowed: tuple[DataFormat, ...] = (DataFormat.JSON, DataFormat.CSV)) -> DataFormat:
+    """The data format ``path``'s extension names; ParameterError for any other."""
+    fmt = DATA_EXTENSIONS.get(_extension(path))
+    if fmt is None or fmt not in allowed:
+        names = ", ".join(ext for ext, f in DATA_EXTENSIONS.items() if f in allowed)
+        raise ParameterError(name, f"{os.fspath(path)}: the extension must say the data format: {names}")
+    return fmt
+
+
+def check_pixels(name: str, width: float, height: float) -> None:
+    """An image of ``width`` x ``height`` pixels must fit :data:`MAX_PIXELS`."""
+    if width * height > MAX_PIXELS:
+        raise ParameterError(name, f"would make an image of {int(width)} x {int(height)} pixels, more than "
+                                   f"{MAX_PIXELS:,} (2^28); make it smaller")
+
+
 def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     """The combination rules of drawing, checked before any decoding or writing.
 
@@ -196,6 +239,12 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
     if render.title is not None and render.style != Style.PLOT:
         raise ParameterError("title", "applies to the plot style only")
+    if sampling is not None and sampling.mode == SamplingMode.SAMPLES and render.style not in (Style.RING, Style.PLOT):
+        check_pixels("column_width", sampling.value * render.column_width, render.height)
+    if render.style == Style.RING:
+        check_pixels("height", render.height, render.height)
+    elif render.style == Style.PLOT:
+        check_pixels("height", render.width or 800, render.height)
     if render.format == ImageFormat.SVG:
         if render.style not in SVG_STYLES:
             raise ParameterError("style", f"{render.style}: SVG output is available for "

@@ -21,7 +21,8 @@ from . import params
 from .clusterer import FrameClusterer
 from .color.letterbox import crop_letterbox
 from .enums import Algorithm, Crop, SamplingMode, Space
-from .errors import ParameterError
+from . import interrupt
+from .errors import NoFramesError, ParameterError, ResumeError
 from .model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
@@ -34,6 +35,7 @@ from .model import (
     Sampling,
 )
 from .sampler import select_with_state, target_test
+from .model import SourceInfo
 from .source import VideoSource
 
 log = logging.getLogger("streamprint")
@@ -46,6 +48,8 @@ CheckpointCallback = Callable[[Checkpoint], None]
 QUEUE_DEPTH = 8
 
 _DONE = object()
+#: How long an interrupted run waits for the decoding thread to stop, seconds.
+JOIN_SECONDS = 1.0
 
 
 def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint | None = None,
@@ -88,7 +92,11 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
     producer.start()
     try:
         while True:
-            item = images.get()
+            try:
+                item = images.get(timeout=0.1)
+            except queue.Empty:
+                interrupt.check()
+                continue
             if item is _DONE:
                 return
             if isinstance(item, BaseException):
@@ -100,7 +108,9 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
             yield frame.index, frame.time, image, frame.frame.pts, state, stats
     finally:
         stop.set()
-        producer.join()
+        producer.join(timeout=JOIN_SECONDS)
+        if producer.is_alive():  # stuck inside FFmpeg: leave it the container, the process ends
+            source.abandon()
 
 
 def fingerprint(
@@ -158,6 +168,11 @@ def fingerprint(
                      keyframes_only=keyframes) as source:
         info = source.info
         options.sampling.require_duration(info.duration)
+        tick = source.time_base
+        if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
+            raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
+        if resume is not None:
+            _check_resume_fits(resume, info, tick)
         if info.hdr:
             log.warning("%s: HDR video (%s transfer) is not tone-mapped; colours will look washed out",
                         info.path, info.color_transfer)
@@ -181,6 +196,24 @@ def fingerprint(
                                           ResumePoint(int(pts), index, source.origin, stats)))
                     last_checkpoint = time.monotonic()
         stats = source.stats
+    if not samples:
+        raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames decoded, %d samples, %d cold starts",
              info.path, stats.frames, len(samples), clusterer.n_cold_)
     return Fingerprint(info, options, tuple(samples), stats)
+
+
+def _check_resume_fits(resume: Checkpoint, info: SourceInfo, tick: float | None) -> None:
+    """A checkpoint must fit the movie it resumes: its resume point and samples inside the
+    stream's duration and frame count (with a little slack, as containers estimate both).
+    ResumeError when not, so that the caller starts from the beginning instead."""
+    point, samples = resume.resume, resume.samples
+    slack = 2.0
+    if info.duration is not None:
+        at = None if tick is None or point.origin is None else point.pts * tick - point.origin
+        last = samples[-1].time if samples else 0.0
+        if (at is not None and at > info.duration + slack) or last > info.duration + slack:
+            raise ResumeError(f"{info.path}: the checkpoint lies past the end of the movie")
+    if info.frame_count is not None and point.index > info.frame_count * 1.05 + 10:
+        raise ResumeError(f"{info.path}: the checkpoint's frame {point.index} is past the movie's "
+                          f"{info.frame_count} frames")

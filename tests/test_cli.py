@@ -115,7 +115,10 @@ def test_existing_output_is_kept_when_a_run_fails(tmp_path):
     out.write_bytes(b"previous result")
     fake = tmp_path / "bad.mkv"
     fake.write_bytes(b"\x00" * 1000)
-    one_line_error(run_cli(fake, out), 1)
+    # Not streamprint's file: refused up front (exit 2); with --overwrite the run fails on the
+    # input (exit 1); either way the file is kept.
+    assert "was not written by streamprint" in one_line_error(run_cli(fake, out), 2)
+    one_line_error(run_cli(fake, out, "--overwrite"), 1)
     assert out.read_bytes() == b"previous result"
 
 

@@ -28,7 +28,8 @@ def test_interrupt_leaves_nothing_half_written(long_clip, tmp_path, sig, previou
     if previous:
         out.write_bytes(b"the previous strip")
     proc = subprocess.Popen([sys.executable, "-m", "streamprint", str(long_clip), str(out), "--every", "1",
-                             "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--data", str(data), *(["--overwrite"] if previous else [])],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # Wait until the progress bar shows it is mid-run.
     deadline = time.monotonic() + 60
     seen = b""

@@ -98,7 +98,7 @@ def test_exif_orientation_is_applied(tmp_path):
     exif[0x0112] = 6
     Image.fromarray(three_colour_image()).save(path, exif=exif, quality=95)
     out = tmp_path / "card.png"
-    r = run_cli("palette", path, out, "--colors", "3", "--bar", "0.1", "--buffer", "0")
+    r = run_cli("palette", path, "--card", out, "--colors", "3", "--bar", "0.1", "--buffer", "0")
     assert r.returncode == 0, r.stderr
     card = np.asarray(Image.open(out))
     assert card.shape[1] == 400 and card.shape[0] == 600 + 2 * 60
@@ -108,7 +108,7 @@ def test_card_layout_and_table(tmp_path):
     path = tmp_path / "three.png"
     Image.fromarray(three_colour_image()).save(path)
     out, data = tmp_path / "card.png", tmp_path / "pal.tsv"
-    r = run_cli("palette", path, out, "--colors", "3", "--bar", "0.1", "--buffer", "0.05",
+    r = run_cli("palette", path, "--card", out, "--colors", "3", "--bar", "0.1", "--buffer", "0.05",
                 "--buffer-color", "#000000", "--proportional", "--data", data)
     assert r.returncode == 0, r.stderr
     card = np.asarray(Image.open(out)).astype(int)
@@ -121,14 +121,15 @@ def test_card_layout_and_table(tmp_path):
     table = r.stdout.decode()
     assert "#c82828  [200, 40, 40]" in table and "50.0%" in table
     rows = data.read_text().splitlines()
-    assert rows[0] == "image\thex\trgb\tshare" and rows[1].split("\t")[1:3] == ["#c82828", "[200, 40, 40]"]
+    assert rows[0] == "# streamprint-palettes 1"  # the mark: streamprint wrote this file
+    assert rows[1] == "image\thex\trgb\tshare" and rows[2].split("\t")[1:3] == ["#c82828", "[200, 40, 40]"]
 
 
 def test_equal_swatches_by_default(tmp_path):
     path = tmp_path / "three.png"
     Image.fromarray(three_colour_image()).save(path)
     out = tmp_path / "card.png"
-    assert run_cli("palette", path, out, "--colors", "3", "--bar", "0.1", "--buffer", "0").returncode == 0
+    assert run_cli("palette", path, "--card", out, "--colors", "3", "--bar", "0.1", "--buffer", "0").returncode == 0
     bar = np.asarray(Image.open(out)).astype(int)[:40]
     assert (bar[:, :200] == RED).all() and (bar[:, 200:400] == BLUE).all() and (bar[:, 400:] == YELLOW).all()
 
@@ -143,7 +144,7 @@ def test_several_images_one_palette_each(tmp_path):
     cards.mkdir()
     r = run_cli("palette", *paths, "--out-dir", cards, "--data", data)
     assert r.returncode == 0, r.stderr
-    saved = json.loads(data.read_text())
+    saved = json.loads(data.read_text())["palettes"]
     assert [e["colors"][0]["rgb"] for e in saved] == [list(RED), list(BLUE), list(YELLOW)]
     assert sorted(p.name for p in cards.iterdir()) == [f"img{i}.png.palette.png" for i in range(3)]
     assert r.stdout.decode().count("#") == 3
@@ -178,7 +179,7 @@ def test_palette_is_the_same_with_or_without_a_card(tmp_path):
     realistic.paint_photo(np.random.default_rng(5), (1200, 800)).save(path, quality=90)
     printed = run_cli("palette", path).stdout.decode().splitlines()[1:]
     for size in ("400", "0"):
-        r = run_cli("palette", path, tmp_path / f"card{size}.png", "--size", size)
+        r = run_cli("palette", path, "--card", tmp_path / f"card{size}.png", "--size", size)
         assert r.returncode == 0, r.stderr
         assert r.stdout.decode().splitlines()[1:] == printed
 

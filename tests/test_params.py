@@ -93,7 +93,7 @@ def test_batch_checks_its_options_before_creating_anything(tmp_path):
 
 def test_palette_checks_its_options_before_reading(tmp_path):
     for args in (["--bar", "0"], ["--buffer", "3"], ["--buffer-color", "nope"], ["--colors", "0"], ["--size", "-1"]):
-        r = run_cli("palette", tmp_path / "missing.jpg", tmp_path / "card.png", *args)
+        r = run_cli("palette", tmp_path / "missing.jpg", "--card", tmp_path / "card.png", *args)
         assert r.returncode == 2, r.stderr
         flag = args[0]
         assert flag in r.stderr.decode() and b"Traceback" not in r.stderr

@@ -35,7 +35,7 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                         "OUTDIR at the same paths. Needs: pip install 'streamprint[dask]'")
     add_analysis_options(p)
     add_render_options(p)
-    add_common(p)
+    add_common(p, overwrite=False)
     return p
 
 

@@ -23,7 +23,7 @@ exit codes:
 _FLAGS = {"checkpoint_every": "--checkpoint", "keyframes": "--fast", "card_size": "--size",
           "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR",
           "resume": "the checkpoint", "sampling": "sampling", "max_fit_pixels": "max_fit_pixels",
-          "restart_ratio": "restart_ratio", "image": "IMAGE"}
+          "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input"}
 
 
 def flag_for(parameter: str) -> str:
@@ -63,7 +63,11 @@ def choices(enum: type) -> list[str]:
     return [m.value for m in enum]
 
 
-def add_common(p: argparse.ArgumentParser) -> None:
+def add_common(p: argparse.ArgumentParser, overwrite: bool = True) -> None:
+    if overwrite:
+        p.add_argument("--overwrite", action="store_true",
+                       help="replace existing files that streamprint did not write (an input is never "
+                            "replaced); without it, only streamprint's own earlier outputs are replaced")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no warnings")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="log details, including FFmpeg's own messages, to stderr")

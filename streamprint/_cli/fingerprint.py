@@ -6,7 +6,7 @@ import argparse
 import logging
 
 from .. import __version__, params
-from ..atomic import check_writable
+from ..atomic import check_outputs
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
 from .progress import ProgressBar
@@ -32,7 +32,7 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
         epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
     )
     p.add_argument("input", help="movie file, or - to read a stream from standard input")
-    p.add_argument("output", help="strip image to write (PNG, or SVG if it ends in .svg)")
+    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average)")
     add_analysis_options(p)
     add_render_options(p)
     o = p.add_argument_group("input and output")
@@ -70,9 +70,10 @@ def run(args: argparse.Namespace) -> int:
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = (args.format, None) if args.raw is None else raw_demuxer(
         args.raw, args.pix_fmt, args.rate, args.format)
-    check_writable(args.output)
     if args.data:
-        check_writable(args.data)
+        params.data_format_for(args.data)
+    check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
+                  args.overwrite)
     bar = ProgressBar(enabled=not args.quiet)
     try:
         fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 
 from .. import params
-from ..atomic import check_writable
+from ..atomic import check_outputs
 from .common import Parser, add_common
 
 
 def parser(prog: str = "streamprint grid") -> argparse.ArgumentParser:
     p = Parser(prog=prog, description="Tile the strips of a batch OUTDIR into one wallpaper image.")
     p.add_argument("outdir", help="a folder written by 'streamprint batch'")
-    p.add_argument("output", help="wallpaper to write (PNG)")
+    p.add_argument("output", help="wallpaper to write: .png, .jpg or .webp")
     p.add_argument("--size", default="3840x2160", metavar="WxH",
                    help="wallpaper size in pixels (default: %(default)s)")
     add_common(p)
@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from ..render import write_image
 
     size = params.check_size("size", args.size)
-    check_writable(args.output)
-    write_image(grid(args.outdir, size), args.output)
+    params.check_pixels("size", *size)
+    fmt = params.image_format_for(args.output, "output", params.RASTER_FORMATS)
+    check_outputs([("output", args.output)], [], args.overwrite)
+    write_image(grid(args.outdir, size), args.output, fmt)
     return 0

@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
-from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
+from .. import interrupt
+from ..errors import EXIT_INTERRUPTED, Interrupted, ParameterError, StreamprintError
 from . import batch, fingerprint, grid, palette, render
 from .common import flag_for
 from .progress import error, setup_logging
@@ -19,8 +20,12 @@ COMMANDS: dict[str, ModuleType] = {"render": render, "palette": palette, "batch"
                                    "fingerprint": fingerprint}
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def _on_signal(signum: int, frame: object) -> None:
+    """SIGINT and SIGTERM: ask the library to stop (it checks where it may wait: pipes,
+    decoding, workers) and interrupt the main thread."""
+    interrupt.request()
+    if not interrupt.shielded(frame):  # type: ignore[arg-type]
+        raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,17 +39,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     make_parser: Callable[[], argparse.ArgumentParser] = command.parser
     args = make_parser().parse_args(args_list)
     setup_logging(args.quiet, args.verbose)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return command.run(args)
     except ParameterError as exc:
         error(exc.format(flag_for))
         return exc.exit_code
+    except (KeyboardInterrupt, Interrupted):
+        print("streamprint: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except StreamprintError as exc:
+        if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
+            print("streamprint: interrupted; nothing was written", file=sys.stderr)
+            return EXIT_INTERRUPTED
         error(str(exc))
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("streamprint: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

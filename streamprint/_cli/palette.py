@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from .. import params
-from ..atomic import check_writable
-from ..enums import Space
+from ..atomic import check_outputs
+from ..enums import DataFormat, Space
 from ..errors import ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
 from .progress import error
@@ -19,15 +19,18 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
         prog=prog,
         description="The dominant colours of an image: prints HEX, 8-bit RGB and share, and draws\n"
                     "a card: buffer bar, swatch bar, the image, swatch bar, buffer bar.\n\n"
-                    "  streamprint palette photo.jpg card.png          one image, one card\n"
+                    "  streamprint palette photo.jpg --card card.png   one image, one card\n"
                     "  streamprint palette a.jpg b.png c.webp --out-dir cards/\n"
                     "  streamprint palette photo.jpg                   print the palette only\n"
-                    "  streamprint palette a.jpg b.jpg c.jpg --data palettes.tsv\n\n"
-                    "With exactly two paths the second is the card to write; with more, all are\n"
-                    "images and cards go to --out-dir (if given).",
+                    "  streamprint palette *.jpg --data palettes.tsv\n\n"
+                    "Every path is an image to read, never an output: the card is named by --card\n"
+                    "(one image) or made in --out-dir, so a glob cannot turn a photo into a card.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="image(s), then optionally the card to write")
-    p.add_argument("--out-dir", metavar="DIR", help="write one card per image here, named IMAGE.palette.png")
+    p.add_argument("paths", nargs="+", metavar="IMAGE", help="image(s) to read")
+    p.add_argument("-o", "--card", metavar="FILE",
+                   help="write the card here (one image only): PNG, JPEG or WebP by extension")
+    p.add_argument("--out-dir", metavar="DIR",
+                   help="write one card per image here, named IMAGE.palette.png (made if missing)")
     p.add_argument("--colors", type=whole, default=6, metavar="K",
                    help="colours in the palette, 1-64 (default: %(default)s)")
     p.add_argument("--space", choices=choices(Space), default="rgb",
@@ -52,24 +55,32 @@ def run(args: argparse.Namespace) -> int:
     from ..formats import palette_table, write_palettes
     from ..palette import card, extract_palette, load_image, save_card
 
-    paths = list(args.paths)
-    out: str | None = None
-    if args.out_dir is None and len(paths) == 2:
-        paths, out = paths[:1], paths[1]
+    paths, out = list(args.paths), args.card
     # Every rule first, before any image is read or any card written.
     colors, space, seed = (params.check(n, getattr(args, n)) for n in ("colors", "space", "seed"))
     bar, buffer = params.check("bar", args.bar), params.check("buffer", args.buffer)
     buffer_color, size = params.check("buffer_color", args.buffer_color), params.check("card_size", args.card_size)
-    if out:
-        check_writable(out)
-    if args.out_dir and not Path(args.out_dir).is_dir():
-        raise ParameterError("out_dir", f"{args.out_dir}: no such directory")
-    if args.data:
-        check_writable(args.data)
+    if out and len(paths) > 1:
+        raise ParameterError("card", "names one card, for one image; with several images use {param:out_dir}")
+    if out and args.out_dir:
+        raise ParameterError("card", "and {param:out_dir} cannot be used together")
+    if args.out_dir and Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
+        raise ParameterError("out_dir", f"{args.out_dir}: not a directory")
+    targets = {path: out or (str(Path(args.out_dir) / f"{Path(path).name}.palette.png") if args.out_dir else None)
+               for path in paths}
+    outputs = [("card", t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
+    for name, t in outputs:
+        if name == "card":
+            params.image_format_for(t, "card", params.RASTER_FORMATS)
+        else:
+            params.data_format_for(t, "data", (DataFormat.JSON, DataFormat.TSV))
+    if args.out_dir:
+        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
+    check_outputs(outputs, paths, args.overwrite)
     palettes = []
     failed = 0
     for path in paths:
-        target = out or (str(Path(args.out_dir) / f"{Path(path).name}.palette.png") if args.out_dir else None)
+        target = targets[path]
         try:
             # The palette comes from its own small decode, so it is the same with or without a
             # card and whatever the card's --size.

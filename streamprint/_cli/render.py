@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import params
-from ..atomic import check_writable
+from ..atomic import check_outputs
 from .common import Parser, add_common, add_render_options, render_from
 
 
@@ -16,7 +16,7 @@ def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
                     "without decoding the movie again.",
     )
     p.add_argument("data", help="fingerprint data file (.json or .csv)")
-    p.add_argument("output", help="strip image to write (PNG, or SVG if it ends in .svg)")
+    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average)")
     add_render_options(p)
     add_common(p)
     return p
@@ -27,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from ..render import save_image
 
     render = render_from(args, args.output)
+    check_outputs([("output", args.output)], [args.data], args.overwrite)
     fp = read_fingerprint(args.data)
     params.check_render(render, fp.options.sampling)
-    check_writable(args.output)
     save_image(fp, args.output, render)
     return 0

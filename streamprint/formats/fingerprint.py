@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import params
+from ..enums import DataFormat
 from ..errors import DataFormatError
 from ..model import Fingerprint, to_hex
 from .common import Fields, parse_json, read_text, write_text
@@ -118,7 +120,7 @@ def from_csv(text: str, name: str) -> Fingerprint:
 
 
 def _is_csv(path: str | os.PathLike[str]) -> bool:
-    return os.fspath(path).lower().endswith(".csv")
+    return params.data_format_for(path) == DataFormat.CSV
 
 
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:

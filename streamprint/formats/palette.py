@@ -10,10 +10,16 @@ from typing import Any
 
 import numpy as np
 
+from .. import params
+from ..enums import DataFormat
 from ..errors import DataFormatError
 from ..model import ImagePalette, Palette, from_hex
 from .common import Fields, parse_json, read_text, write_text
 
+FORMAT_NAME = "streamprint-palettes"
+FORMAT_VERSION = 1
+#: TSV: this mark line, then the header, then one row per colour.
+TSV_MARK = f"# {FORMAT_NAME} {FORMAT_VERSION}"
 TSV_HEADER = "image\thex\trgb\tshare"
 
 
@@ -38,17 +44,18 @@ def palette_table(p: ImagePalette) -> str:
 
 
 def _is_tsv(path: str | os.PathLike[str]) -> bool:
-    return os.fspath(path).lower().endswith((".tsv", ".txt"))
+    return params.data_format_for(path, allowed=(DataFormat.JSON, DataFormat.TSV)) == DataFormat.TSV
 
 
 def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str]) -> None:
-    """TSV when ``path`` ends in .tsv or .txt, else JSON; atomically."""
+    """TSV when ``path`` ends in .tsv, JSON when in .json; atomically."""
     if _is_tsv(path):
-        rows = [TSV_HEADER] + [f"{p.path}\t{h}\t{_rgb(c)}\t{w:.6f}"
+        rows = [TSV_MARK, TSV_HEADER] + [f"{p.path}\t{h}\t{_rgb(c)}\t{w:.6f}"
                                for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights)]
         write_text(path, "\n".join(rows) + "\n")
     else:
-        write_text(path, json.dumps([palette_to_dict(p) for p in palettes], indent=1) + "\n")
+        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "palettes": [palette_to_dict(p) for p in palettes]}
+        write_text(path, json.dumps(data, indent=1) + "\n")
 
 
 def _palette(name: str, where: str, colors: list[tuple[int, int, int]], shares: list[float]) -> Palette:
@@ -59,12 +66,15 @@ def _palette(name: str, where: str, colors: list[tuple[int, int, int]], shares: 
 
 
 def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
-    """Palettes written by :func:`write_palettes`. TSV keeps no image sizes (read as 1 x 1)."""
+    """Palettes written by :func:`write_palettes` (or by streamprint 0.1, without the mark).
+    TSV keeps no image sizes (read as 1 x 1)."""
     name = str(Path(path))
     text = read_text(path)
     out: list[ImagePalette] = []
     if _is_tsv(path):
         lines = text.splitlines()
+        if lines and lines[0] == TSV_MARK:
+            lines = lines[1:]
         if not lines or lines[0] != TSV_HEADER:
             raise DataFormatError(f"{name}: not a streamprint palette TSV")
         groups: dict[str, tuple[list, list]] = {}
@@ -79,8 +89,12 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
                 raise DataFormatError(f"{name}: line {n}: malformed row ({exc})") from exc
         return [ImagePalette(img, _palette(name, img, c, s), 1, 1) for img, (c, s) in groups.items()]
     data = parse_json(text, name)
+    if isinstance(data, dict) and data.get("format") == FORMAT_NAME:
+        if data.get("version") != FORMAT_VERSION:
+            raise DataFormatError(f"{name}: unsupported palette file version {data.get('version')!r}")
+        data = data.get("palettes")
     if not isinstance(data, list):
-        raise DataFormatError(f"{name}: not a streamprint palette file (expected a list)")
+        raise DataFormatError(f"{name}: not a streamprint palette file")
     for i, item in enumerate(data):
         f = Fields(item, name, f"[{i}]")
         entries = f.objects("colors")

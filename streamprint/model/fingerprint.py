@@ -95,9 +95,9 @@ class RenderOptions:
 
     @classmethod
     def for_path(cls, path: str | os.PathLike[str], **options: Any) -> RenderOptions:
-        """Options for writing to ``path``: SVG when it ends in ``.svg``, else PNG."""
-        fmt = ImageFormat.SVG if os.fspath(path).lower().endswith(".svg") else ImageFormat.PNG
-        return cls(format=fmt, **options)
+        """Options for writing to ``path``, in the format its extension names (.png, .jpg,
+        .webp, .svg); any other extension is a ParameterError."""
+        return cls(format=params.image_format_for(path), **options)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import os
 
 import numpy as np
 
-from .. import params
-from ..atomic import atomic_output
+from .. import __version__, params
+from ..atomic import SOFTWARE, atomic_output
 from ..enums import ImageFormat, Style
 from ..errors import InputError
 from ..model import Fingerprint, RenderOptions
@@ -35,6 +35,10 @@ def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
         widths = fp.spans()
         if width is None:
             width = max(1, round(float(widths.sum()) * options.column_width))
+    if options.style == Style.RING:
+        params.check_pixels("height", options.height, options.height)
+    else:
+        params.check_pixels("column_width", width or len(fp) * options.column_width, options.height)
     return render(fp.palettes, options.style, options.height, options.column_width, options.order, widths,
                   width, options.smooth)
 
@@ -59,26 +63,57 @@ def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOpt
         _check(fp, options)
         write_image(svg(fp.palettes, options.style, options.height, options.column_width, options.order), path)
     elif options.style == Style.PLOT:
-        write_image(plot_png(fp, options), path)
+        write_image(plot_png(fp, options), path, options.format)
     else:
-        write_image(draw(fp, options), path)
+        write_image(draw(fp, options), path, options.format)
 
 
-def encode_png(image: np.ndarray) -> bytes:
-    """PNG bytes of an (h, w, 3) uint8 image."""
+def encode(image: np.ndarray, fmt: ImageFormat = ImageFormat.PNG) -> bytes:
+    """PNG, JPEG or WebP bytes of an (h, w, 3) uint8 image, with streamprint's mark
+    (PNG: a Software text chunk; JPEG and WebP: EXIF Software). WebP is lossless (strips
+    are flat colours); JPEG quality 95."""
     from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
 
+    img = Image.fromarray(np.ascontiguousarray(image))
     buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image)).save(buf, format="PNG", optimize=False)
+    mark = f"{SOFTWARE} {__version__}"
+    if fmt == ImageFormat.PNG:
+        info = PngInfo()
+        info.add_text("Software", mark)
+        img.save(buf, format="PNG", optimize=False, pnginfo=info)
+    else:
+        exif = Image.Exif()
+        exif[0x0131] = mark
+        if fmt == ImageFormat.JPEG:
+            img.save(buf, format="JPEG", quality=95, exif=exif.tobytes())
+        else:
+            img.save(buf, format="WEBP", lossless=True, exif=exif.tobytes())
     return buf.getvalue()
 
 
-def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str]) -> None:
-    """Write ``image`` (an array, encoded PNG bytes, or SVG text) to ``path`` atomically."""
+def encode_png(image: np.ndarray) -> bytes:
+    """PNG bytes of an (h, w, 3) uint8 image, marked as streamprint's."""
+    return encode(image, ImageFormat.PNG)
+
+
+def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
+                fmt: ImageFormat = ImageFormat.PNG) -> None:
+    """Write ``image`` (an array, encoded PNG bytes, or SVG text) to ``path`` atomically,
+    as ``fmt`` (SVG text is written as it is)."""
     if isinstance(image, str):
         with atomic_output(path, "w") as f:
             f.write(image)
         return
-    data = image if isinstance(image, bytes) else encode_png(image)
+    if isinstance(image, bytes):
+        if fmt == ImageFormat.PNG:
+            data = image
+        else:
+            from PIL import Image
+
+            data = encode(np.asarray(Image.open(io.BytesIO(image)).convert("RGB")), fmt)
+    else:
+        params.check_pixels("output", image.shape[1], image.shape[0])
+        data = encode(image, fmt)
     with atomic_output(path, "wb") as f:
         f.write(data)

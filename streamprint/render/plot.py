@@ -28,7 +28,9 @@ def plot(strip: np.ndarray, duration: float, width: int, height: int, title: str
         if title:
             ax.set_title(title)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
+        from .. import __version__
+
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": f"streamprint {__version__}"})
     finally:
         plt.close(fig)
     return buf.getvalue()

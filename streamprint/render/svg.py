@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import __version__
+from ..atomic import SOFTWARE
 from ..enums import SVG_STYLES, Order, Style
 from ..errors import ParameterError
 from ..model import Palette, to_hex
@@ -18,7 +20,7 @@ def svg(palettes: Sequence[Palette], style: Style = Style.STACKED, height: int =
                                       f"{', '.join(SVG_STYLES)} only")
     width = len(palettes) * column_width
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges">']
+             f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges">', f"<!-- {SOFTWARE} {__version__} -->"]
 
     def rect(x: int, y: int, h: int, color: object) -> str:
         return (f'<rect x="{x * column_width}" y="{y}" width="{column_width}" height="{h}" '

@@ -20,12 +20,21 @@ import av.error
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from ..errors import CorruptInputError, NoFramesError, ResumeError
+from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .open import STDIN, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
 
 log = logging.getLogger("streamprint")
+
+#: Demuxers of still images (and of animations, which are movies when they hold more than
+#: one frame): one decoded frame from these is a still image, not a movie.
+STILL_IMAGE_DEMUXERS = frozenset({
+    "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "gif_pipe", "svg_pipe",
+    "jpegxl_pipe", "pam_pipe", "ppm_pipe", "pgm_pipe", "pgmyuv_pipe", "qoi_pipe", "apng", "webp", "psd_pipe",
+    "dds_pipe", "exr_pipe", "j2k_pipe", "pcx_pipe", "sgi_pipe", "xpm_pipe", "xwd_pipe", "pictor_pipe",
+    "hdr_pipe", "photocd_pipe", "pbm_pipe", "pfm_pipe", "phm_pipe", "dpx_pipe", "cri_pipe", "gem_pipe",
+})
 
 #: Consecutive damaged packets tolerated before the input is declared unreadable.
 MAX_CONSECUTIVE_ERRORS = 200
@@ -125,7 +134,7 @@ class VideoSource:
             self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
         else:
             self._name = str(getattr(path, "name", None) or "stream")
-        self._container = open_container(path, self._name, format, options)
+        self._container, self._reader = open_container(path, self._name, format, options)
         try:
             self._stream = best_video_stream(self._container, self._name)
             ctx = self._stream.codec_context
@@ -146,6 +155,7 @@ class VideoSource:
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
         self._used = False
+        self._abandoned = False
 
     def __enter__(self) -> VideoSource:
         return self
@@ -154,7 +164,23 @@ class VideoSource:
         self.close()
 
     def close(self) -> None:
+        if self._abandoned:  # a decoding thread may still be inside FFmpeg with it
+            return
         self._container.close()
+        if self._reader is not None:
+            self._reader.close()
+
+    def abandon(self) -> None:
+        """Leave the container open for good: a thread that is still decoding it (stuck in
+        FFmpeg after an interrupt) must not have it closed under it. The process is about
+        to end."""
+        self._abandoned = True
+
+    @property
+    def time_base(self) -> float | None:
+        """Seconds per tick of the stream's timestamps, when known."""
+        tb = self._stream.time_base
+        return float(tb) if tb else None
 
     def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
@@ -248,6 +274,8 @@ class VideoSource:
                                   reformatter=self._reformatter)
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        if syncing:
+            raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
         if skip is not None and skip.pending:  # dropped after the last frame delivered
             index += len(skip.pending)
             skipped += len(skip.pending)
@@ -259,6 +287,8 @@ class VideoSource:
                         self._name, corrupt_packets, corrupt_frames)
         if index == 0:
             raise NoFramesError(f"{self._name}: no decodable video frames")
+        if index == 1 and self.info.container in STILL_IMAGE_DEMUXERS:
+            raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:
         """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
@@ -295,10 +325,17 @@ class VideoSource:
             skip = None
         flushed = False
         nonref = False
+        raw_size = None
         for packet in packets:
             if isinstance(packet, BaseException):
                 yield packet
                 continue
+            if self.info.container == "rawvideo" and packet.size:
+                raw_size = raw_size or packet.size
+                if packet.size != raw_size:
+                    raise InputError(f"{self._name}: the raw frames do not fit {self.info.width}x{self.info.height} "
+                                     f"{self.info.pix_fmt} ({packet.size} bytes left over after whole frames of "
+                                     f"{raw_size}): check the raw frame size and pixel format")
             if packet.size == 0 and packet.dts is None:
                 flushed = True
             if skip is not None:

@@ -3,8 +3,12 @@ picking the video stream; probing what is known before decoding (:class:`SourceI
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
+import select
+import stat
 from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -13,6 +17,7 @@ from typing import Any, BinaryIO
 import av
 import av.error
 
+from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError
 from ..model import SourceInfo
 
@@ -42,33 +47,95 @@ PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe (its index comes 
                  "on the producer side use -f matroska - or -f mpegts - instead")
 
 
-class _PrefixedReader:
-    """A read-only file object that returns ``prefix`` and then the rest of ``raw``.
+class StreamReader:
+    """A read-only, non-seekable file object over a pipe, FIFO or other stream, for FFmpeg.
 
-    Lets the source peek at the start of a pipe (which cannot seek back) before FFmpeg
-    reads it."""
+    It returns ``prefix`` (what was read ahead to recognise the format) and then the rest.
+    Reads wait in short ``select`` slices and end (as at the end of the stream) once an
+    interrupt is requested (:mod:`streamprint.interrupt`), so that neither a stalled pipe nor
+    FFmpeg searching endless garbage can hold off Ctrl-C: an exception raised in here would be
+    swallowed by PyAV."""
 
-    def __init__(self, prefix: bytes, raw: BinaryIO) -> None:
-        self._prefix = memoryview(prefix)
+    def __init__(self, raw: BinaryIO | int, name: str, prefix: bytes = b"") -> None:
+        self._fd: int | None = raw if isinstance(raw, int) else _fileno(raw)
         self._raw = raw
-        self.name = "standard input"
+        self._prefix = memoryview(prefix)
+        self.head = bytes(prefix)
+        self.name = name
 
+    def _read_raw(self, n: int) -> bytes:
+        n = n if n > 0 else 1 << 16
+        if self._fd is None:
+            return b"" if interrupt.requested() else self._raw.read(n)  # type: ignore[union-attr]
+        while not interrupt.requested():
+            try:
+                ready, _, _ = select.select([self._fd], [], [], 0.1)
+                if ready:
+                    return os.read(self._fd, n)
+            except (InterruptedError, BlockingIOError):
+                continue
+        return b""
+
+    def peek(self, n: int) -> bytes:
+        """Read up to ``n`` bytes ahead (fewer only at the end of the stream), to be returned
+        again by :meth:`read`."""
+        data = bytearray(self._prefix)
+        while len(data) < n:
+            chunk = self._read_raw(n - len(data))
+            if not chunk:
+                break
+            data += chunk
+        self._prefix = memoryview(bytes(data))
+        self.head = bytes(data)
+        return self.head
+
+    @interrupt.callback  # called by FFmpeg: an exception raised here would be swallowed
     def read(self, n: int = -1) -> bytes:
         if self._prefix.nbytes:
-            if n < 0:
-                out = bytes(self._prefix) + self._raw.read()
-                self._prefix = memoryview(b"")
-                return out
-            out = bytes(self._prefix[:n])
-            self._prefix = self._prefix[n:]
+            k = self._prefix.nbytes if n < 0 else min(n, self._prefix.nbytes)
+            out = bytes(self._prefix[:k])
+            self._prefix = self._prefix[k:]
             return out
-        return self._raw.read(n)
+        return self._read_raw(n)
 
     def readable(self) -> bool:
         return True
 
     def seekable(self) -> bool:
         return False
+
+    def close(self) -> None:
+        if isinstance(self._raw, int):
+            with contextlib.suppress(OSError):
+                os.close(self._raw)
+
+
+def _fileno(raw: Any) -> int | None:
+    try:
+        return int(raw.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+
+
+def _is_stream(p: Path) -> bool:
+    """A FIFO, ``<(...)`` (a pipe under /dev/fd), a character device or a socket: read as a
+    stream, never handed to FFmpeg's file reader (which would block for ever on a FIFO)."""
+    try:
+        mode = p.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
+def _stream_reader(raw: BinaryIO | int, name: str, format: str | None) -> StreamReader:
+    reader = StreamReader(raw, name)
+    head = reader.peek(PIPE_PEEK_BYTES)
+    interrupt.check()
+    if not head:
+        raise NotAVideoError(f"{name}: no data (empty pipe)")
+    if format is None and _mp4_layout(head) == "index-last":
+        raise NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
+    return reader
 
 
 def _mp4_layout(head: bytes) -> str | None:
@@ -93,7 +160,10 @@ def _mp4_layout(head: bytes) -> str | None:
     return "unknown"
 
 
-def open_container(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> Any:
+def open_container(path: Any, name: str, format: str | None,
+                   options: Mapping[str, str] | None) -> tuple[Any, StreamReader | None]:
+    """The opened container, and the reader FFmpeg reads through when the input is a
+    stream (close it after the container)."""
     kwargs: dict[str, Any] = {"mode": "r", "metadata_errors": "ignore"}
     if format:
         kwargs["format"] = format
@@ -104,27 +174,42 @@ def open_container(path: Any, name: str, format: str | None, options: Mapping[st
         if os.fspath(path) == STDIN:
             import sys
 
-            raw = sys.stdin.buffer
-            head = raw.read(PIPE_PEEK_BYTES) if hasattr(raw, "read") else b""
-            if not head:
-                raise NotAVideoError("standard input: no data (empty pipe)")
-            if format is None and _mp4_layout(head) == "index-last":
-                raise NotAVideoError(f"standard input: {PIPE_MP4_HINT}")
-            target = _PrefixedReader(head, raw)
+            target = _stream_reader(sys.stdin.buffer, "standard input", format)
         else:
             p = Path(path)
             if not p.exists():
                 raise InputNotFoundError(f"{p}: no such file")
             if p.is_dir():
                 raise InputError(f"{p}: is a directory, not a video file")
-            try:
-                if p.stat().st_size == 0:
-                    raise NotAVideoError(f"{p}: file is empty")
-            except OSError as exc:
-                raise InputError(f"{p}: {exc.strerror or exc}") from exc
-            target = os.fspath(p)
+            if _is_stream(p):
+                try:
+                    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO: do not wait for a writer here
+                except OSError as exc:
+                    raise InputError(f"{p}: {exc.strerror or exc}") from exc
+                target = _stream_reader(fd, name, format)
+            else:
+                try:
+                    if p.stat().st_size == 0:
+                        raise NotAVideoError(f"{p}: file is empty")
+                except OSError as exc:
+                    raise InputError(f"{p}: {exc.strerror or exc}") from exc
+                target = os.fspath(p)
+    reader = target if isinstance(target, StreamReader) else None
     try:
-        return av.open(target, **kwargs)
+        container = _open_errors(target, name, lambda: av.open(target, **kwargs))
+        interrupt.check()
+    except BaseException:
+        if reader is not None:
+            reader.close()
+        interrupt.check()
+        raise
+    return container, reader
+
+
+def _open_errors(target: Any, name: str, open_: Any) -> Any:
+    """``open_()``, with FFmpeg's exceptions turned into streamprint's."""
+    try:
+        return open_()
     except av.error.FileNotFoundError as exc:
         raise InputNotFoundError(f"{name}: no such file") from exc
     except av.error.PermissionError as exc:
@@ -146,8 +231,8 @@ def open_container(path: Any, name: str, format: str | None, options: Mapping[st
 
 def _looks_like_mp4(target: Any) -> bool:
     try:
-        if isinstance(target, _PrefixedReader):
-            return _mp4_layout(bytes(target._prefix)) is not None
+        if isinstance(target, StreamReader):
+            return _mp4_layout(target.head) is not None
         if isinstance(target, str):
             with open(target, "rb") as f:
                 return _mp4_layout(f.read(64)) is not None
