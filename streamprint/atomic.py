@@ -137,6 +137,9 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
     outs = [(name, Path(p)) for name, p in outputs]
     ins = [Path(p) for p in inputs if os.fspath(p) != "-"]
+    for _, out in outs:
+        if len(out.name.encode()) > 255 or len(os.fsencode(out)) > 4095:
+            raise OutputError(f"cannot write {out}: file name too long")
     for i, (name, out) in enumerate(outs):
         for src in ins:
             if _same(out, src):
@@ -144,9 +147,13 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
         for other_name, other in outs[:i]:
             if _same(out, other):
                 raise ParameterError(name, f"{out} is also the {{param:{other_name}}} file")
-        if out.is_dir():
+        try:
+            exists, is_dir = out.exists(), out.is_dir()
+        except OSError as exc:
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        if is_dir:
             raise OutputError(f"cannot write {out}: it is a directory")
-        if out.exists() and not overwrite and not written_by_streamprint(out):
+        if exists and not overwrite and not written_by_streamprint(out):
             raise ParameterError(name, f"{out} exists and was not written by streamprint; pass "
                                        "{param:overwrite} to replace it")
         check_writable(out)

@@ -89,7 +89,11 @@ class Status(StrEnum):
 
     DONE = "done"
     FAILED = "failed"
+    """The movie itself could not be fingerprinted (re-tried only when asked)."""
     NOT_VIDEO = "not-video"
+    PENDING = "pending"
+    """Not done through no fault of the movie (a worker lost, a full disk, an interrupt):
+    the next run does it again."""
 
 
 #: Styles that can be written as SVG.

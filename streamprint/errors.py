@@ -19,9 +19,24 @@ EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
 
 class StreamprintError(Exception):
-    """Base class of every error streamprint raises deliberately."""
+    """Base class of every error streamprint raises deliberately.
+
+    A message may name parameters as ``{param:NAME}``: ``str()`` shows the name itself,
+    :meth:`format` shows whatever the caller maps it to (the CLI: its flag)."""
 
     exit_code = EXIT_INPUT
+
+    def format(self, name_of: Callable[[str], str]) -> str:
+        """The message, with every parameter it names shown as ``name_of(parameter)``."""
+        text = super().__str__()
+        return _MENTION.sub(lambda m: name_of(m.group(1)), text)
+
+    def __str__(self) -> str:
+        return self.format(lambda name: name)
+
+
+#: How a message names a parameter.
+_MENTION = re.compile(r"\{param:([a-z_]+)\}")
 
 
 class UsageError(StreamprintError, ValueError):
@@ -41,16 +56,7 @@ class ParameterError(UsageError):
     def __init__(self, parameter: str, detail: str) -> None:
         self.parameter = parameter
         self.detail = detail
-        super().__init__(self.format(lambda name: name))
-
-    def format(self, name_of: Callable[[str], str]) -> str:
-        """The message, with every parameter shown as ``name_of(parameter)``."""
-        detail = _MENTION.sub(lambda m: name_of(m.group(1)), self.detail)
-        return f"{name_of(self.parameter)} {detail}"
-
-
-#: How a ParameterError's detail names another parameter.
-_MENTION = re.compile(r"\{param:([a-z_]+)\}")
+        super().__init__(f"{{param:{parameter}}} {detail}")
 
 
 class InputError(StreamprintError):

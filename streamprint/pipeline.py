@@ -131,6 +131,7 @@ def fingerprint(
     checkpoint: CheckpointCallback | None = None,
     checkpoint_every: float = 60.0,
     resume: Checkpoint | None = None,
+    before_decoding: Callable[[SourceInfo, int | None], None] | None = None,
 ) -> Fingerprint:
     """Fingerprint a movie in one streaming pass.
 
@@ -151,6 +152,10 @@ def fingerprint(
     after a sample whenever ``checkpoint_every`` seconds have passed since the last call;
     passing one back as ``resume`` continues from it (seeking, not decoding from the
     start) and gives exactly the fingerprint an uninterrupted run gives.
+
+    ``before_decoding(info, expected)`` is called once the input is probed, before the
+    first frame is decoded, with what is known of it and the number of samples to expect
+    (None when unknown): a caller's last chance to refuse the run cheaply.
 
     Raises a :class:`~streamprint.errors.StreamprintError` subclass on bad input.
     """
@@ -177,6 +182,8 @@ def fingerprint(
             log.warning("%s: HDR video (%s transfer) is not tone-mapped; colours will look washed out",
                         info.path, info.color_transfer)
         expected = options.sampling.expected_count(info.duration, info.frame_count)
+        if before_decoding is not None:
+            before_decoding(info, expected)
         samples: list[Sample] = []
         point, sampler_state = None, None
         if resume is not None:

@@ -34,7 +34,7 @@ def make_library(root, n=4, seconds=1.0):
 
 def tree(outdir):
     return {p.relative_to(outdir).as_posix(): p.read_bytes() for p in sorted(outdir.rglob("*"))
-            if p.is_file() and p.name != "streamprint-manifest.json"}
+            if p.is_file() and p.name not in ("streamprint-manifest.json", ".streamprint.lock")}
 
 
 def counts(r) -> dict[str, int]:

@@ -25,7 +25,11 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=whole, metavar="N",
                    help="worker processes (default: one per core); decoder threads per worker are "
                         "cores / N")
-    p.add_argument("--retry-failed", action="store_true", help="run again the inputs that failed last time")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="run again the inputs that failed last time (pending ones, stopped through no "
+                        "fault of theirs, are always run again)")
+    p.add_argument("--rebuild-manifest", action="store_true",
+                   help="recreate a lost or unreadable manifest from the finished outputs in OUTDIR")
     p.add_argument("--checkpoint", dest="checkpoint_every", type=number, default=60.0, metavar="SECONDS",
                    help="save a long movie's partial results every SECONDS of work, so an interrupted "
                         "movie resumes where it was, with the same result (default: %(default)s)")
@@ -48,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed,
                             bars.file_done, bars.plan, dask=args.dask, checkpoint_every=args.checkpoint_every,
-                            on_samples=bars.progress)
+                            on_samples=bars.progress, rebuild_manifest=args.rebuild_manifest)
     finally:
         bars.close()
     print(summary.table())

@@ -7,6 +7,7 @@ import logging
 
 from .. import __version__, params
 from ..atomic import check_outputs
+from ..enums import Style
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
 from .progress import ProgressBar
@@ -74,10 +75,15 @@ def run(args: argparse.Namespace) -> int:
         params.data_format_for(args.data)
     check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
                   args.overwrite)
+    def fits(info: object, expected: int | None) -> None:
+        """The strip's size, once the number of samples can be estimated."""
+        if expected and render.style not in (Style.RING, Style.PLOT) and not options.sampling.time_proportional:
+            params.check_pixels("column_width", expected * render.column_width, render.height)
+
     bar = ProgressBar(enabled=not args.quiet)
     try:
         fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
-                         threads=threads, progress=bar, skip_unsampled=not args.decode_all)
+                         threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits)
     finally:
         bar.close()
     if args.data:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from .. import interrupt
-from ..errors import EXIT_INTERRUPTED, Interrupted, ParameterError, StreamprintError
+from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
 from . import batch, fingerprint, grid, palette, render
 from .common import flag_for
 from .progress import error, setup_logging
@@ -42,9 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return command.run(args)
-    except ParameterError as exc:
-        error(exc.format(flag_for))
-        return exc.exit_code
     except (KeyboardInterrupt, Interrupted):
         print("streamprint: interrupted; nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -52,8 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
             print("streamprint: interrupted; nothing was written", file=sys.stderr)
             return EXIT_INTERRUPTED
-        error(str(exc))
+        error(exc.format(flag_for))
         return exc.exit_code
+    except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if args.verbose:
+            raise
+        error(f"unexpected {type(exc).__name__}: {exc} (a bug in streamprint; -v shows where)")
+        return EXIT_INPUT
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -1,9 +1,12 @@
-"""Batch runs over movie libraries: ``core`` (discover, skip, record, resume: written once),
-``executors`` (serial, local processes, Dask) and ``grid`` (a wallpaper of the strips)."""
+"""Batch runs over movie libraries: ``core`` (discover, skip, record, resume, redraw: written
+once), ``worker`` (what is done for one movie), ``executors`` (serial, local processes,
+Dask), ``lock`` (one batch per output folder) and ``grid`` (a wallpaper of the strips)."""
 
-from .core import MANIFEST, Job, Summary, Task, discover, fingerprint_one, outputs_for, run_batch
+from .core import MANIFEST, Summary, discover, run_batch
 from .executors import Dask, Executor, Processes, Serial
 from .grid import grid
+from .lock import BusyError
+from .worker import Job, Task, fingerprint_one, outputs_for
 
-__all__ = ["MANIFEST", "Dask", "Executor", "Job", "Processes", "Serial", "Summary", "Task", "discover",
+__all__ = ["MANIFEST", "BusyError", "Dask", "Executor", "Job", "Processes", "Serial", "Summary", "Task", "discover",
            "fingerprint_one", "grid", "outputs_for", "run_batch"]

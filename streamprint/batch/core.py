@@ -1,92 +1,78 @@
 """Batch runs over a movie library: one strip and one data file per movie, resumable.
 
 A manifest in the output folder records, for every input, its status, the options used,
-its size and mtime, the time taken and any error. A re-run skips what is done and
-unchanged, redoes what changed, and retries failures only when asked. Every output, the
-manifest included, is written atomically, so a crash or a kill costs only the movies in
-progress. Where the movies are worked on is an executor's business (:mod:`.executors`);
-what is done with each is written once, here.
+how its strip was drawn, its size and mtime, the time taken and any error. A re-run skips
+what is done and unchanged, redraws (from the saved data, without decoding) what only
+needs other drawing, redoes what changed, retries what is pending, and retries failures
+only when asked. Every output, the manifest included, is written atomically, so a crash
+or a kill costs only the movies in progress; one batch at a time writes to an output
+folder (:mod:`.lock`). Where the movies are worked on is an executor's business
+(:mod:`.executors`); what is done with each is written once, here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .. import params
+from ..atomic import is_temp_file
 from ..enums import Status
-from ..errors import EXIT_OK, EXIT_PARTIAL, DataFormatError, InputError, NotAVideoError, ParameterError, \
-    ResumeError, StreamprintError
-from ..formats import read_checkpoint, read_manifest, write_checkpoint, write_fingerprint, write_manifest
-from ..model import Checkpoint, JobResult, ManifestEntry, Options, RenderOptions
+from ..errors import EXIT_OK, EXIT_PARTIAL, ParameterError, StreamprintError
+from ..formats import read_manifest, write_manifest
+from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, local
+from .lock import outdir_lock
+from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
 
 log = logging.getLogger("streamprint")
 
 MANIFEST = "streamprint-manifest.json"
-CHECKPOINTS = ".streamprint-checkpoints"
-#: Demuxers of still images: a poster.jpg in a library is not a movie.
-IMAGE_DEMUXERS = {"image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif",
-                  "gif_pipe", "svg_pipe", "jpegxl_pipe", "pam_pipe", "ppm_pipe", "pgm_pipe", "qoi_pipe"}
 
-
-@dataclass(frozen=True)
-class Job:
-    """One input file. ``rel`` is its path under the library (POSIX separators)."""
-
-    path: str
-    rel: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class Task:
-    """One movie to fingerprint, with everything a worker process needs."""
-
-    job: Job
-    outdir: str
-    options: Options
-    render: RenderOptions
-    threads: int
-    checkpoint_every: float
+__all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
 
 
 @dataclass
 class Summary:
-    """What a batch run did. Counts of inputs by outcome, and the failures' messages."""
+    """What a batch run did: counts of inputs by outcome, and the failures' messages."""
 
     done: int = 0
     skipped: int = 0
+    redrawn: int = 0
+    found: int = 0
     failed: int = 0
+    pending: int = 0
     not_video: int = 0
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
-        return EXIT_PARTIAL if self.failed else EXIT_OK
+        return EXIT_PARTIAL if self.failed or self.pending else EXIT_OK
 
     def count(self, rel: str, status: Status, error: str | None) -> None:
         if status == Status.DONE:
             self.done += 1
         elif status == Status.NOT_VIDEO:
             self.not_video += 1
+        elif status == Status.PENDING:
+            self.pending += 1
+            self.errors[rel] = f"pending, retried next run: {error or 'not finished'}"
         else:
             self.failed += 1
             self.errors[rel] = error or "failed"
 
     def table(self) -> str:
         rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
-                ("not video (skipped)", self.not_video), ("failed", self.failed)]
-        lines = [f"{label:<26} {n:>6}" for label, n in rows]
+                ("redrawn from saved data", self.redrawn), ("found finished", self.found),
+                ("not video (skipped)", self.not_video), ("failed", self.failed),
+                ("pending (retried next run)", self.pending)]
+        always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
+        lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
         for rel, message in sorted(self.errors.items()):
-            lines.append(f"  failed: {rel}: {message}")
+            lines.append(f"  {'pending' if message.startswith('pending') else 'failed'}: {rel}: {message}")
         return "\n".join(lines)
 
 
@@ -110,108 +96,17 @@ def discover(library: Path, outdir: Path) -> Iterator[Job]:
                 yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
 
 
-def outputs_for(outdir: Path, rel: str, image_ext: str = ".png") -> tuple[Path, Path]:
-    """Strip and data paths for input ``rel``: the folder structure mirrored, the input's own
-    extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json) so names never collide."""
-    base = outdir / rel
-    return base.with_name(base.name + image_ext), base.with_name(base.name + ".json")
-
-
-def checkpoint_path(outdir: Path, rel: str) -> Path:
-    return outdir / CHECKPOINTS / (rel + ".json")
-
-
-def _usable_checkpoint(path: Path, job: Job, options: Options) -> Checkpoint | None:
-    """The saved state for ``job`` if there is one, it reads back whole, and it belongs to
-    this very file (size and mtime) and these options; else None (with a warning when a
-    checkpoint was there but unusable)."""
-    if not path.exists():
-        return None
-    try:
-        state = read_checkpoint(path)
-    except (DataFormatError, InputError) as exc:
-        log.warning("%s: checkpoint unusable, starting from the beginning (%s)", job.rel, exc)
-        return None
-    if state.input != (job.size, job.mtime_ns) or state.options != options:
-        return None
-    return state
-
-
-def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
-    """Worker: fingerprint one movie and write its strip and data; never raises for a bad
-    input (the error is the result).
-
-    Every ``checkpoint_every`` seconds of work the state is saved (atomically) under
-    OUTDIR/.streamprint-checkpoints; a later run of the same file and options resumes from
-    it (seeking to it, not decoding from the start) and gives the same bytes. ``progress``:
-    a queue (or anything with ``put``) that gets (rel, samples, expected) now and then."""
-    from threadpoolctl import threadpool_limits
-
-    from ..pipeline import fingerprint
-    from ..render import save_image
-
-    job, outdir = task.job, Path(task.outdir)
-    t = time.perf_counter()
-    strip, data = outputs_for(outdir, job.rel)
-    ckpt = checkpoint_path(outdir, job.rel)
-    resume = _usable_checkpoint(ckpt, job, task.options)
-
-    def save_checkpoint(state: Checkpoint) -> None:
-        ckpt.parent.mkdir(parents=True, exist_ok=True)
-        write_checkpoint(dataclasses.replace(state, input=(job.size, job.mtime_ns)), ckpt)
-
-    last_report = 0.0
-
-    def report(p: Any) -> None:
-        nonlocal last_report
-        if progress is not None and time.monotonic() - last_report >= 0.25:
-            last_report = time.monotonic()
-            progress.put((job.rel, p.samples, p.expected))
-
-    def run(resume_from: Checkpoint | None) -> Any:
-        with threadpool_limits(limits=1):
-            return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
-                               checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report)
-
-    def failed(status: Status, message: str) -> JobResult:
-        return JobResult(status, time.perf_counter() - t, message)
-
-    try:
-        try:
-            fp = run(resume)
-        except (ResumeError, ParameterError) as exc:
-            if resume is None:
-                raise
-            log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
-            fp, resume = run(None), None
-        if fp.source.container in IMAGE_DEMUXERS:
-            raise NotAVideoError(f"{job.rel}: a still image, not a movie")
-        strip.parent.mkdir(parents=True, exist_ok=True)
-        write_fingerprint(fp, data)
-        save_image(fp, strip, task.render)
-        ckpt.unlink(missing_ok=True)
-    except NotAVideoError as exc:
-        return failed(Status.NOT_VIDEO, str(exc))
-    except StreamprintError as exc:
-        return failed(Status.FAILED, str(exc))
-    except Exception as exc:  # a bug must not take the whole batch down
-        return failed(Status.FAILED, f"{type(exc).__name__}: {exc}")
-    rels = (strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix())
-    return JobResult(Status.DONE, time.perf_counter() - t, None, rels,
-                     None if resume is None else resume.resume.index)
+def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
+    """True if ``entry`` is of this very file and these options (and, when done, its
+    outputs are still there)."""
+    if entry is None or (entry.size, entry.mtime_ns) != (job.size, job.mtime_ns) or entry.options != options:
+        return False
+    return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
 
 
 def _lost(task: Task, exc: BaseException) -> JobResult:
-    return JobResult(Status.FAILED, 0.0, f"on the cluster: {exc}")
-
-
-def _is_current(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> Status | None:
-    """The recorded status if ``job`` is unchanged and was run with ``options``, else None."""
-    if entry is None or (entry.size, entry.mtime_ns) != (job.size, job.mtime_ns) or entry.options != options:
-        return None
-    if entry.status == Status.DONE and not all((outdir / p).exists() for p in entry.outputs):
-        return None
-    return entry.status
+    """A task whose worker (or cluster) failed it: not the movie's fault, so pending."""
+    return JobResult(Status.PENDING, 0.0, f"worker lost: {type(exc).__name__}: {exc}")
 
 
 def run_batch(
@@ -227,6 +122,7 @@ def run_batch(
     checkpoint_every: float = 60.0,
     on_samples: Callable[[str, int, int | None], None] | None = None,
     executor: Executor | None = None,
+    rebuild_manifest: bool = False,
 ) -> Summary:
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
@@ -234,10 +130,12 @@ def run_batch(
     :mod:`.executors`); by default ``jobs`` local worker processes (default: one per core),
     or, given ``dask`` (a scheduler's address, ``tcp://host:8786``), one task per movie on
     that cluster, whose workers must see ``library`` and ``outdir`` at the same paths. The
-    cores are shared among the executor's slots as decoder threads. ``on_plan(n)`` is
+    cores are shared among the tasks that run at once as decoder threads. ``on_plan(n)`` is
     called with the number of files to process, ``on_file(rel, status)`` after each one,
     and ``on_samples(rel, samples, expected)`` now and then while a movie is being worked
-    on. The manifest is written by this process alone.
+    on. ``rebuild_manifest`` recreates the manifest from the finished outputs (when it is
+    lost or unreadable). The manifest is written by this process alone, under a lock that
+    keeps any other batch out of ``outdir`` for the whole run.
     """
     lib, out = Path(library), Path(outdir)
     jobs = params.check("jobs", jobs)
@@ -246,47 +144,83 @@ def run_batch(
     params.check_render(render, options.sampling)
     if not lib.is_dir():
         raise ParameterError("library", f"{lib}: not a directory")
+    if out.exists() and not out.is_dir():
+        raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:
         executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask else local(jobs)
     out.mkdir(parents=True, exist_ok=True)
-    threads = executor.threads_per_task
+    out = out.resolve()  # workers, here or on other machines, write where this process asked
+    with outdir_lock(out):
+        return _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every, on_samples,
+                           executor, rebuild_manifest)
+
+
+def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
+                on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
+                checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
+                executor: Executor, rebuild_manifest: bool) -> Summary:
     _remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
-    entries = read_manifest(manifest_path)
+    entries = {} if rebuild_manifest else read_manifest(manifest_path)
     summary = Summary()
     todo: list[Task] = []
+
+    def record(job: Job, result: JobResult, drawn: RenderOptions | None = render) -> None:
+        entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
+                                         result.error, result.outputs, result.resumed_from_frame, drawn)
+
     for job in discover(lib, out):
-        status = _is_current(entries.get(job.rel), job, options, out)
-        if status == Status.DONE:
-            summary.skipped += 1
-        elif status == Status.NOT_VIDEO:
-            summary.not_video += 1
-        elif status == Status.FAILED and not retry_failed:
-            summary.count(job.rel, Status.FAILED, entries[job.rel].error)
-        else:
-            todo.append(Task(job, str(out), options, render, threads, checkpoint_every))
+        entry = entries.get(job.rel)
+        if _unchanged(entry, job, options, out):
+            assert entry is not None
+            if entry.status == Status.DONE and entry.render not in (None, render):
+                try:
+                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
+                except StreamprintError as exc:
+                    log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
+                else:
+                    record(job, JobResult(Status.DONE, entry.seconds, None, outputs, entry.resumed_from_frame))
+                    summary.redrawn += 1
+                    continue
+            elif entry.status == Status.DONE:
+                summary.skipped += 1
+                continue
+            elif entry.status == Status.NOT_VIDEO:
+                summary.not_video += 1
+                continue
+            elif entry.status == Status.FAILED and not retry_failed:
+                summary.count(job.rel, Status.FAILED, entry.error)
+                continue
+        found = finished_outputs(out, job, options, render)
+        if found is not None:  # finished after all (a worker that outlived its client, a lost manifest)
+            record(job, JobResult(Status.DONE, 0.0, None, found))
+            summary.found += 1
+            continue
+        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every))
+    write_manifest(entries, manifest_path)
     if on_plan:
         on_plan(len(todo))
     if not todo:
         return summary
 
     def finish(task: Task, result: JobResult) -> None:
-        job = task.job
-        entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
-                                         result.error, result.outputs, result.resumed_from_frame)
+        record(task.job, result)
         write_manifest(entries, manifest_path)
-        summary.count(job.rel, result.status, result.error)
+        summary.count(task.job.rel, result.status, result.error)
         if on_file:
-            on_file(job.rel, result.status)
+            on_file(task.job.rel, result.status)
 
     executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
     return summary
 
 
 def _remove_stale_temp_files(outdir: Path) -> None:
-    """Temporary files of outputs that a killed run never renamed (``.NAME.XXXX.tmp``)."""
-    for tmp in outdir.rglob(".*.tmp"):
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+    """Temporary files of outputs that a killed run never renamed; only under the lock, so
+    never another live run's."""
+    for root, _, files in os.walk(outdir):
+        for name in files:
+            if is_temp_file(Path(name)):
+                try:
+                    os.unlink(os.path.join(root, name))
+                except OSError:
+                    pass

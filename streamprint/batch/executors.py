@@ -9,10 +9,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
+import re
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
+from .. import interrupt
 from ..errors import ParameterError
 
 T = TypeVar("T")
@@ -119,17 +123,14 @@ class Dask:
     threads_per_task = 1  # a Dask worker runs one task per thread of its own
 
     def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
-        self.address, self.key, self.connect_timeout = address, key, connect_timeout
+        self.address, self.key, self.connect_timeout = check_address(address), key, connect_timeout
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         try:
             from distributed import Client, as_completed
         except ImportError as exc:
             raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
-        try:
-            client = Client(self.address, timeout=f"{self.connect_timeout}s")
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            raise ParameterError("dask", f"cannot reach the scheduler at {self.address} ({exc})") from exc
+        client = self._connect(Client)
         with client:
             futures = {client.submit(work, task, None, key=self.key(task), pure=False): task for task in tasks}
             try:
@@ -143,6 +144,43 @@ class Dask:
             except BaseException:
                 client.cancel(list(futures))
                 raise
+
+
+    def _connect(self, client_class: Any) -> Any:
+        """A client of the scheduler, or ParameterError within ``connect_timeout`` seconds
+        however the endpoint misbehaves (one that accepts and never answers holds Dask's own
+        connect for as long as it keeps the socket open)."""
+        result: dict[str, Any] = {}
+
+        def connect() -> None:
+            try:
+                result["client"] = client_class(self.address, timeout=f"{self.connect_timeout}s")
+            except BaseException as exc:  # handed to the waiting thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=connect, name="streamprint-dask-connect", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + self.connect_timeout + 1.0
+        while thread.is_alive() and time.monotonic() < deadline:
+            thread.join(0.1)
+            interrupt.check()
+        if "client" in result:
+            return result["client"]
+        reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
+        raise ParameterError("dask", f"cannot reach the scheduler at {self.address} ({reason})")
+
+
+#: What a scheduler address looks like: [scheme://]host:port.
+_ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def check_address(address: str) -> str:
+    """``address`` if it is a Dask scheduler address (``tcp://host:8786``); ParameterError
+    otherwise, before any connection is tried."""
+    m = _ADDRESS.match(address.strip())
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise ParameterError("dask", f"{address!r} is not a scheduler address; expected tcp://HOST:PORT")
+    return address.strip()
 
 
 def local(jobs: int | None) -> Serial | Processes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from ..enums import Status
-from ..errors import ParameterError
+from .. import params
+from ..errors import ParameterError, StreamprintError
 from ..formats import read_manifest
 from .core import MANIFEST
+
+log = logging.getLogger("streamprint")
 
 
 def grid(outdir: str | os.PathLike[str], size: tuple[int, int]) -> np.ndarray:
@@ -30,11 +34,22 @@ def grid(outdir: str | os.PathLike[str], size: tuple[int, int]) -> np.ndarray:
     if not strips:
         raise ParameterError("outdir", f"{out}: no finished PNG strips to tile")
     width, height = size
-    images = [Image.open(p).convert("RGB") for p in strips]
+    images = []
+    for p in strips:
+        try:
+            with Image.open(p) as im:
+                params.check_pixels("strip", im.width, im.height)
+                images.append(im.convert("RGB"))
+        except (OSError, ValueError, Image.DecompressionBombError, StreamprintError) as exc:
+            log.warning("%s: not a readable strip, left out (%s)", p, exc)
+    if not images:
+        raise ParameterError("outdir", f"{out}: none of the finished strips can be read")
     aspect = float(np.median([im.width / im.height for im in images]))
     n = len(images)
     cols = min(range(1, n + 1), key=lambda c: abs(math.log((width / c) / (height / math.ceil(n / c)) / aspect)))
     rows = math.ceil(n / cols)
+    if cols > width or rows > height:
+        raise ParameterError("size", f"{width}x{height} is too small for {n} strips in {cols} x {rows} cells")
     canvas = Image.new("RGB", (width, height), (0, 0, 0))
     xs = [round(i * width / cols) for i in range(cols + 1)]
     ys = [round(j * height / rows) for j in range(rows + 1)]

@@ -54,6 +54,8 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
                      f"(this streamprint reads version {FORMAT_VERSION})")
     options = options_from_fields(f.obj("options"))
     samples = samples_from_fields(f, "samples", options.colors)
+    if not samples:
+        raise f.fail("expected at least one sample", "samples")
     decode = stats_from_fields(f.obj("decode")) if f.has("decode") else None
     source = f.build("source", lambda: source_from_fields(f.obj("source")))
     version = f.str("streamprint", default="")

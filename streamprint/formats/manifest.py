@@ -11,19 +11,20 @@ from ..enums import Status
 from ..errors import DataFormatError
 from ..model import ManifestEntry
 from .common import Fields, parse_json, read_text, write_text
-from .values import options_from_fields, options_to_dict
+from .values import options_from_fields, options_to_dict, render_from_fields, render_to_dict
 
 FORMAT_NAME = "streamprint-manifest"
 FORMAT_VERSION = 1
 #: What a broken manifest's error suggests.
-WAY_OUT = "move it away to start over"
+WAY_OUT = "{param:rebuild_manifest} recreates it from the finished outputs (or move it away to start over)"
 
 
 def manifest_to_dict(entries: dict[str, ManifestEntry]) -> dict[str, Any]:
     return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "entries": {
         rel: {"status": e.status, "options": options_to_dict(e.options), "size": e.size, "mtime_ns": e.mtime_ns,
               "seconds": round(e.seconds, 3), "error": e.error, "outputs": list(e.outputs),
-              "resumed_from_frame": e.resumed_from_frame}
+              "resumed_from_frame": e.resumed_from_frame,
+              "render": None if e.render is None else render_to_dict(e.render)}
         for rel, e in sorted(entries.items())}}
 
 
@@ -38,7 +39,8 @@ def entry_from_fields(f: Fields) -> ManifestEntry:
     return f.build(None, lambda: ManifestEntry(
         Status(status), options_from_fields(f.obj("options")), f.int("size", low=0), f.int("mtime_ns"),
         f.float("seconds", low=0.0, default=0.0), f.str("error", default=None, optional=True), tuple(outputs),
-        f.int("resumed_from_frame", low=0, default=None, optional=True)))
+        f.int("resumed_from_frame", low=0, default=None, optional=True),
+        None if f.raw("render", None) is None else render_from_fields(f.obj("render"))))
 
 
 def manifest_from_dict(data: Any, name: str) -> dict[str, ManifestEntry]:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StreamprintError
-from ..model import DecodeStats, Options, Palette, Sample, Sampling, SourceInfo, from_hex, to_hex
+from ..model import DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, from_hex, to_hex
 from .common import Fields
 
 
@@ -115,3 +115,23 @@ def stats_to_dict(s: DecodeStats) -> dict[str, int]:
 
 def stats_from_fields(f: Fields) -> DecodeStats:
     return DecodeStats(**{k.name: f.int(k.name, low=0, default=0) for k in fields(DecodeStats)})
+
+
+def render_to_dict(r: RenderOptions) -> dict[str, Any]:
+    return {"style": r.style, "order": r.order, "height": r.height, "column_width": r.column_width,
+            "width": r.width, "title": r.title, "background": list(r.background), "format": r.format,
+            "smooth": r.smooth}
+
+
+def render_from_fields(f: Fields) -> RenderOptions:
+    def make() -> RenderOptions:
+        values = {k: f.raw(k) for k in ("style", "order", "height", "column_width", "width", "title", "format",
+                                         "smooth") if f.has(k)}
+        if f.has("background"):
+            values["background"] = tuple(f.list("background"))
+        return RenderOptions(**values)
+
+    try:
+        return make()
+    except StreamprintError as exc:
+        raise f.fail(str(exc)) from exc

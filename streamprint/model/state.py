@@ -9,7 +9,7 @@ import numpy as np
 
 from ..enums import Status
 from .colors import Sample, _set, frozen_array
-from .fingerprint import DecodeStats
+from .fingerprint import DecodeStats, RenderOptions
 from .sampling import Options
 
 
@@ -121,6 +121,8 @@ class ManifestEntry:
     error: str | None = None
     outputs: tuple[str, ...] = ()
     resumed_from_frame: int | None = None
+    render: RenderOptions | None = None
+    """How the strip was drawn (None: not recorded, by streamprint 0.1)."""
 
     def __post_init__(self) -> None:
         if self.size < 0 or self.seconds < 0 or (self.resumed_from_frame is not None and self.resumed_from_frame < 0):

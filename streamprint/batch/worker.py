@@ -1,0 +1,200 @@
+"""What is done for one movie of a batch: fingerprint it (resuming from its checkpoint),
+redraw its strip from saved data, or recognise outputs that are already finished."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..atomic import written_by_streamprint
+from ..enums import ImageFormat, Status
+from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
+    ResumeError, StreamprintError
+from ..formats import read_checkpoint, read_fingerprint, write_checkpoint, write_fingerprint
+from ..model import Checkpoint, JobResult, Options, RenderOptions
+
+log = logging.getLogger("streamprint")
+
+CHECKPOINTS = ".streamprint-checkpoints"
+#: Extensions of movie files: one of these that cannot be opened is a failed movie (damaged,
+#: truncated), not a file that is "not video".
+VIDEO_EXTENSIONS = frozenset({
+    ".3g2", ".3gp", ".asf", ".avi", ".divx", ".dv", ".f4v", ".flv", ".m2ts", ".m2v", ".m4v", ".mkv", ".mov",
+    ".mp4", ".mpeg", ".mpg", ".mts", ".mxf", ".nut", ".ogv", ".rm", ".rmvb", ".ts", ".vob", ".webm", ".wmv",
+    ".xvid", ".y4m", ".h264", ".h265", ".hevc",
+})
+_IMAGE_EXT = {ImageFormat.PNG: ".png", ImageFormat.JPEG: ".jpg", ImageFormat.WEBP: ".webp", ImageFormat.SVG: ".svg"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file. ``rel`` is its path under the library (POSIX separators)."""
+
+    path: str
+    rel: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Task:
+    """One movie to fingerprint, with everything a worker process needs; ``outdir`` is
+    absolute, so that workers on other machines write where this one asked."""
+
+    job: Job
+    outdir: str
+    options: Options
+    render: RenderOptions
+    threads: int
+    checkpoint_every: float
+
+
+def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path]:
+    """Strip and data paths for input ``rel``: the folder structure mirrored, the input's own
+    extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json) so names never collide."""
+    base = outdir / rel
+    ext = _IMAGE_EXT[render.format if render is not None else ImageFormat.PNG]
+    return base.with_name(base.name + ext), base.with_name(base.name + ".json")
+
+
+def checkpoint_path(outdir: Path, rel: str) -> Path:
+    return outdir / CHECKPOINTS / (rel + ".json")
+
+
+def _usable_checkpoint(path: Path, job: Job, options: Options) -> Checkpoint | None:
+    """The saved state for ``job`` if there is one, it reads back whole, and it belongs to
+    this very file (size and mtime) and these options; else None (with a warning when a
+    checkpoint was there but unusable)."""
+    if not path.exists():
+        return None
+    try:
+        state = read_checkpoint(path)
+    except (DataFormatError, InputError) as exc:
+        log.warning("%s: checkpoint unusable, starting from the beginning (%s)", job.rel, exc)
+        return None
+    if state.input != (job.size, job.mtime_ns) or state.options != options:
+        return None
+    return state
+
+
+def _foreign(paths: tuple[Path, ...]) -> Path | None:
+    """The first of ``paths`` that exists and was not written by streamprint."""
+    return next((p for p in paths if p.exists() and not written_by_streamprint(p)), None)
+
+
+def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
+    """Worker: fingerprint one movie and write its strip and data; never raises for a bad
+    input (the error is the result), only for an interrupt.
+
+    Every ``checkpoint_every`` seconds of work the state is saved (atomically) under
+    OUTDIR/.streamprint-checkpoints; a later run of the same file and options resumes from
+    it (seeking to it, not decoding from the start) and gives the same bytes. ``progress``:
+    a queue (or anything with ``put``) that gets (rel, samples, expected) now and then.
+
+    A movie that cannot be decoded is ``failed``; a failure that is not the movie's (the
+    output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
+    from threadpoolctl import threadpool_limits
+
+    from ..pipeline import fingerprint
+    from ..render import save_image
+
+    job, outdir = task.job, Path(task.outdir)
+    t = time.perf_counter()
+    strip, data = outputs_for(outdir, job.rel, task.render)
+    ckpt = checkpoint_path(outdir, job.rel)
+
+    def failed(status: Status, message: str) -> JobResult:
+        return JobResult(status, time.perf_counter() - t, message)
+
+    foreign = _foreign((strip, data))
+    if foreign is not None:
+        return failed(Status.FAILED, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
+                                     "move it away")
+    resume = _usable_checkpoint(ckpt, job, task.options)
+
+    def save_checkpoint(state: Checkpoint) -> None:
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        write_checkpoint(dataclasses.replace(state, input=(job.size, job.mtime_ns)), ckpt)
+
+    last_report = 0.0
+
+    def report(p: Any) -> None:
+        nonlocal last_report
+        if progress is not None and time.monotonic() - last_report >= 0.25:
+            last_report = time.monotonic()
+            progress.put((job.rel, p.samples, p.expected))
+
+    def run(resume_from: Checkpoint | None) -> Any:
+        with threadpool_limits(limits=1):
+            return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
+                               checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report)
+
+    try:
+        try:
+            fp = run(resume)
+        except (ResumeError, ParameterError) as exc:
+            if resume is None:
+                raise
+            log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
+            fp, resume = run(None), None
+        strip.parent.mkdir(parents=True, exist_ok=True)
+        write_fingerprint(fp, data)
+        save_image(fp, strip, task.render)
+        ckpt.unlink(missing_ok=True)
+    except Interrupted:
+        raise
+    except NotAVideoError as exc:
+        video = Path(job.rel).suffix.lower() in VIDEO_EXTENSIONS
+        return failed(Status.FAILED if video else Status.NOT_VIDEO, str(exc))
+    except OutputError as exc:
+        return failed(Status.PENDING, str(exc))
+    except StreamprintError as exc:
+        return failed(Status.FAILED, str(exc))
+    except OSError as exc:  # the machine's trouble, not the movie's
+        return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a bug must not take the whole batch down
+        return failed(Status.FAILED, f"{type(exc).__name__}: {exc}")
+    rels = (strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix())
+    return JobResult(Status.DONE, time.perf_counter() - t, None, rels,
+                     None if resume is None else resume.resume.index)
+
+
+def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions) -> tuple[str, str]:
+    """Draw a finished movie's strip again from its saved data, as ``render`` says (no
+    decoding); returns the new (strip, data) paths relative to ``outdir``. The old strip is
+    removed when the new one has another name (another format)."""
+    from ..render import save_image
+
+    fp = read_fingerprint(outdir / data_rel)
+    strip, _ = outputs_for(outdir, job.rel, render)
+    if _foreign((strip,)) is not None:
+        raise OutputError(f"{strip} exists and was not written by streamprint")
+    save_image(fp, strip, render)
+    old = outdir / old_strip_rel
+    if old != strip and old.exists() and written_by_streamprint(old):
+        old.unlink()
+    return strip.relative_to(outdir).as_posix(), data_rel
+
+
+def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, str] | None:
+    """The outputs of ``job`` if they are already there and whole, though the manifest does
+    not say so (a worker that finished after its client gave up; a lost manifest): both
+    files streamprint's, the data readable, made from this file (its path, and not older
+    than it) with these options. Else None."""
+    strip, data = outputs_for(outdir, job.rel, render)
+    try:
+        if not (strip.exists() and data.exists() and written_by_streamprint(strip) and written_by_streamprint(data)):
+            return None
+        if os.stat(data).st_mtime_ns < job.mtime_ns:
+            return None
+        fp = read_fingerprint(data)
+    except (StreamprintError, OSError):
+        return None
+    if fp.options != options or os.path.abspath(fp.source.path) != os.path.abspath(job.path):
+        return None
+    return strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix()

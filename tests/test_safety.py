@@ -1,0 +1,250 @@
+"""Never destroy a file, never show a traceback: each reproduction from the "never destroy"
+issue, run as it was observed, now ends in the safe outcome."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamprint import synth
+
+from .conftest import run_cli
+
+
+def one_line(r, code: int) -> str:
+    """The one line a terminal shows: a progress bar that was drawn (with carriage returns)
+    and cleared before the error does not count."""
+    err = r.stderr.decode()
+    assert r.returncode == code, err
+    assert "Traceback" not in err, err
+    lines = [line.split("\r")[-1] for line in err.split("\n")]
+    lines = [line for line in lines if line.strip()]
+    assert len(lines) == 1 or (code == 2 and len(lines) == 2 and "--help" in lines[1]), err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def movie(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("safety") / "m.mkv"
+    synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, (160, 90)), encoding=synth.Encoding(crf=20))
+    return path
+
+
+@pytest.fixture
+def m(movie, tmp_path) -> Path:
+    """A fresh copy of the movie, in the test's own folder."""
+    copy = tmp_path / "m.mkv"
+    copy.write_bytes(movie.read_bytes())
+    return copy
+
+
+# ---- inputs are sacred -----------------------------------------------------------------
+
+def test_swapped_arguments_never_overwrite_the_movie(m, tmp_path):
+    before = m.read_bytes()
+    s = tmp_path / "s.png"
+    assert run_cli(m, s, "-q").returncode == 0
+    assert "image format" in one_line(run_cli(s, m), 2)  # streamprint s.png m.mkv
+    assert "image format" in one_line(run_cli(m, m), 2)  # streamprint m.mkv m.mkv
+    same = tmp_path / "same.json"
+    assert "image format" in one_line(run_cli(m, same, "--data", same), 2)
+    assert "data format" in one_line(run_cli(m, tmp_path / "o.png", "--data", m), 2)
+    link = tmp_path / "link.png"
+    link.symlink_to(m)
+    assert "is the input" in one_line(run_cli(m, link, "--overwrite"), 2)  # the same file by another name
+    assert m.read_bytes() == before
+
+
+def test_only_streamprints_own_files_are_replaced(m, tmp_path):
+    out = tmp_path / "o.png"
+    assert run_cli(m, out, "-q").returncode == 0
+    assert run_cli(m, out, "-q", "--colors", "3").returncode == 0  # our own earlier output: replaced
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.zeros((4, 4, 3), np.uint8)).save(photo)
+    before = photo.read_bytes()
+    assert "was not written by streamprint" in one_line(run_cli(m, photo), 2)
+    assert photo.read_bytes() == before
+    assert run_cli(m, photo, "-q", "--overwrite").returncode == 0  # when the user says so
+
+
+def test_a_palette_glob_never_writes_over_a_photo(tmp_path):
+    photos = []
+    for i, colour in enumerate([(200, 40, 40), (30, 60, 160)]):
+        p = tmp_path / f"p{i}.jpg"
+        Image.fromarray(np.full((20, 20, 3), colour, np.uint8)).save(p)
+        photos.append((p, p.read_bytes()))
+    r = run_cli("palette", *[p for p, _ in photos], "--data", tmp_path / "p.tsv")  # palette *.jpg --data p.tsv
+    assert r.returncode == 0, r.stderr
+    assert all(p.read_bytes() == data for p, data in photos)
+    assert r.stdout.decode().count("#") == 2  # two palettes, no card
+
+
+def test_palette_out_dir_is_made(tmp_path):
+    img = tmp_path / "i.png"
+    Image.fromarray(np.full((10, 10, 3), 9, np.uint8)).save(img)
+    r = run_cli("palette", img, "--out-dir", tmp_path / "cards" / "new")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "cards" / "new" / "i.png.palette.png").exists()
+
+
+@pytest.mark.parametrize("name, fmt", [("x.jpg", "JPEG"), ("x.webp", "WEBP"), ("x.png", "PNG")])
+def test_images_are_written_in_the_format_their_name_says(m, tmp_path, name, fmt):
+    out = tmp_path / name
+    assert run_cli(m, out, "-q").returncode == 0
+    with Image.open(out) as im:
+        assert im.format == fmt
+
+
+@pytest.mark.parametrize("args", [["o.txt"], ["o.tiff"], ["o"], ["o.png", "--data", "o.xlsx"],
+                                  ["o.jpg", "--style", "stacked", "--data", "o.json.bak"]])
+def test_unknown_extensions_are_usage_errors(m, tmp_path, args):
+    line = one_line(run_cli(m, *[str(tmp_path / a) if a.startswith("o") else a for a in args]), 2)
+    assert "extension" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.mkv"]
+
+
+def test_a_long_file_name_is_checked_before_decoding(m, tmp_path):
+    ok = tmp_path / ("x" * 246 + ".png")  # 250 bytes: fits, temp name and all
+    assert run_cli(m, ok, "-q").returncode == 0 and ok.exists()
+    assert "too long" in one_line(run_cli(m, tmp_path / ("y" * 260 + ".png")), 1)
+
+
+# ---- what is read is checked -----------------------------------------------------------
+
+def test_crafted_data_files_are_one_line_errors(tmp_path, m):
+    data = tmp_path / "d.json"
+    assert run_cli(m, tmp_path / "o.png", "--data", data, "-q").returncode == 0
+    good = json.loads(data.read_text())
+    crafted = {
+        "empty-samples": {**good, "samples": []},
+        "nan-weight": json.dumps(good).replace('"weights": [', '"weights": [NaN, ', 1),
+        "negative-weight": {**good, "samples": [{**good["samples"][0], "weights": [-1.0] * len(good["samples"][0]["weights"])}]},
+        "rgb-out-of-range": {**good, "samples": [{**good["samples"][0], "rgb": [[300, 0, 0]] * len(good["samples"][0]["rgb"])}]},
+        "top-level-list": [good],
+        "source-list": {**good, "source": []},
+    }
+    for name, content in crafted.items():
+        f = tmp_path / f"{name}.json"
+        f.write_text(content if isinstance(content, str) else json.dumps(content))
+        line = one_line(run_cli("render", f, tmp_path / f"{name}.png"), 1)
+        assert str(f) in line, line
+        assert not (tmp_path / f"{name}.png").exists()
+    csv = tmp_path / "bad.csv"
+    csv.write_text("# streamprint-fingerprint 1\nsample,frame\n0,0\n")
+    assert "columns missing" in one_line(run_cli("render", csv, tmp_path / "c.png"), 1)
+
+
+def test_zero_samples_leave_nothing_behind(tmp_path):
+    empty = tmp_path / "empty.mkv"
+    import av
+
+    with av.open(str(empty), "w") as c:  # a header and no frame
+        s = c.add_stream("libx264", rate=24)
+        s.width, s.height, s.pix_fmt = 64, 48, "yuv420p"
+        c.start_encoding()
+    one_line(run_cli(empty, tmp_path / "o.png", "--samples", "7", "--data", tmp_path / "o.json"), 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.mkv"]
+
+
+def test_a_still_image_is_not_a_movie_and_an_animated_gif_is(tmp_path):
+    still = tmp_path / "still.png"
+    Image.fromarray(np.full((40, 60, 3), 120, np.uint8)).save(still)
+    assert "a still image" in one_line(run_cli(still, tmp_path / "o.png"), 1)
+    gif = tmp_path / "anim.gif"
+    frames = [Image.fromarray(np.full((30, 40, 3), c, np.uint8)) for c in ((200, 40, 40), (30, 60, 160), (40, 150, 70))]
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=500, loop=0)
+    r = run_cli(gif, tmp_path / "g.png", "--every", "1", "--data", tmp_path / "g.json", "-q")
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads((tmp_path / "g.json").read_text())["samples"]) == 3
+
+
+def test_raw_frames_of_the_wrong_size_are_an_error(tmp_path):
+    raw = tmp_path / "f.rgb"
+    raw.write_bytes(np.zeros((5, 272, 640, 3), np.uint8).tobytes())  # five 640x272 frames
+    line = one_line(run_cli(raw, tmp_path / "o.png", "--raw", "640x270", "--format", "rawvideo"), 1)
+    assert "raw frames do not fit" in line
+
+
+# ---- absurd values ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, fragment", [(["--interval", "1e-300"], "--interval"),
+                                            (["--threads", "100000"], "--threads"),
+                                            (["--column-width", "60000", "--every", "1"], "pixels"),
+                                            (["--style", "ring", "--height", "60000"], "pixels"),
+                                            (["--style", "plot", "--width", "60000", "--height", "60000"], "pixels")])
+def test_absurd_values_are_usage_errors(m, tmp_path, args, fragment):
+    start = time.monotonic()
+    assert fragment in one_line(run_cli(m, tmp_path / "o.png", *args, timeout=60), 2)
+    assert time.monotonic() - start < 30
+
+
+def test_grid_bad_sizes_and_a_corrupt_strip(tmp_path):
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    for i in range(3):
+        synth.encode_clip(lib / f"{i}.mkv", synth.segment_frames([synth.SAMPLE_SEGMENTS[i]], (64, 36)))
+    assert run_cli("batch", lib, out, "-q", "--jobs", "1").returncode == 0
+    assert "too small" in one_line(run_cli("grid", out, tmp_path / "w.png", "--size", "1x1"), 2)
+    assert "pixels" in one_line(run_cli("grid", out, tmp_path / "w.png", "--size", "60000x60000"), 2)
+    (out / "1.mkv.png").write_bytes(b"\x89PNG garbage")
+    r = run_cli("grid", out, tmp_path / "w.png", "--size", "64x36")
+    assert r.returncode == 0 and b"left out" in r.stderr and b"Traceback" not in r.stderr
+
+
+# ---- interrupts ------------------------------------------------------------------------
+
+def _interrupt_after(cmd: list[str], delay: float, sig: int = signal.SIGINT, **popen) -> tuple[int, float, bytes]:
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", *cmd], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, **popen)
+    time.sleep(delay)
+    t = time.monotonic()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    return proc.returncode, time.monotonic() - t, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupt_while_ffmpeg_reads_endless_garbage(tmp_path, sig):
+    with open("/dev/urandom", "rb") as noise:
+        code, seconds, err = _interrupt_after(["-", str(tmp_path / "o.png"), "--format", "mpegts"], 2.0, sig,
+                                              stdin=noise)
+    assert code == 130 and seconds < 2.0 and b"Traceback" not in err and b"Exception ignored" not in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_interrupt_on_a_stalled_pipe_and_a_fifo_nobody_writes(tmp_path):
+    stalled = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE)
+    try:
+        code, seconds, err = _interrupt_after(["-", str(tmp_path / "o.png")], 1.0, stdin=stalled.stdout)
+    finally:
+        stalled.kill()
+    assert code == 130 and seconds < 2.0 and b"interrupted" in err
+    fifo = tmp_path / "live.mkv"
+    os.mkfifo(fifo)
+    code, seconds, err = _interrupt_after([str(fifo), str(tmp_path / "o.png")], 1.0)
+    assert code == 130 and seconds < 2.0
+
+
+def test_fifo_and_process_substitution_are_read_as_streams(movie, tmp_path):
+    fifo = tmp_path / "in.mkv"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", str(fifo), str(tmp_path / "f.png"), "-q"],
+                            stderr=subprocess.PIPE)
+    with open(fifo, "wb") as w:  # the writer does not block for ever
+        w.write(movie.read_bytes())
+    assert proc.wait(timeout=60) == 0, proc.stderr.read()
+    assert run_cli(movie, tmp_path / "ref.png", "-q").returncode == 0
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "f.png")), np.asarray(Image.open(tmp_path / "ref.png")))
+    r = subprocess.run(["bash", "-c", f'{sys.executable} -m streamprint <(cat "{movie}") "{tmp_path / "p.png"}" -q'],
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "p.png")), np.asarray(Image.open(tmp_path / "ref.png")))
