@@ -63,6 +63,29 @@ def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, 
     return wanted
 
 
+def _next_candidate(sampling: Sampling, k: int, prev: Timed | None, frame: Timed, took_frame: bool) -> int:
+    """For ``interval`` sampling, after target k - 1 picked ``prev`` or ``frame``: the
+    first target from k on that could pick anything not yet picked. After ``frame`` it is
+    the first target past ``frame``; after ``prev``, the first that is nearer ``frame``."""
+    step = sampling.value
+    if took_frame or prev is None:
+        def done(j: int) -> bool:  # target j would pick frame again
+            return sampling.target(j, None) <= frame.time
+    else:
+        def done(j: int) -> bool:  # target j would pick prev again
+            t = sampling.target(j, None)
+            return t <= frame.time and (t - prev.time) < (frame.time - t)
+    if not done(k):
+        return k
+    edge = frame.time if took_frame or prev is None else (prev.time + frame.time) / 2
+    j = max(k + 1, int(math.floor(edge / step)) - 1)
+    while j > k + 1 and not done(j - 1):
+        j -= 1
+    while done(j):
+        j += 1
+    return j
+
+
 def select(frames: Iterable[F], sampling: Sampling, duration: float | None = None) -> Iterator[F]:
     """The frames ``sampling`` picks from ``frames`` (which must be in time order); see
     :func:`select_with_state`."""
@@ -104,6 +127,12 @@ def select_with_state(frames: Iterable[F], sampling: Sampling, duration: float |
             if chosen.index > last_emitted:
                 last_emitted = chosen.index
                 yield chosen, SamplerState(k, last_emitted)
+            if sampling.mode == SamplingMode.INTERVAL:
+                # Many targets between two frames (an interval far below the frame duration):
+                # skip those that would pick the frame just picked, in O(1) rather than one
+                # by one. Picks and states are exactly those of the one-by-one loop.
+                k = _next_candidate(sampling, k, prev, frame, chosen is frame)
+                targets = (sampling.target(j, duration) for j in itertools.count(k))
             target = next(targets, None)
         prev = frame
         if target is None:

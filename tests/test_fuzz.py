@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,19 @@ def test_fuzz_mutated_clips(seeds, tmp_path):
     print(f"fuzz: {CASES} cases, outcomes {outcomes}")
     assert not failures, f"{len(failures)} bad outcomes (kept in {tmp_path}): {failures[:5]}"
     assert outcomes.get("ok", 0) > CASES * 0.2, outcomes  # the mutations are not all fatal
+
+
+CLI_CASES = int(os.environ.get("STREAMPRINT_FUZZ_CLI_CASES", "200"))
+
+
+def test_fuzz_every_reader_through_the_cli(tmp_path):
+    """benchmarks/fuzz_cli.py's harness on mutated movies, data files (JSON, CSV), manifests
+    and checkpoints: every case ends in exit 0-3 with no traceback and no hang, writes only
+    its output paths, and leaves its inputs unchanged."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import fuzz_cli
+
+    report = fuzz_cli.run(CLI_CASES, SEED, tmp_path)
+    assert not report["bad"], report["bad"][:5]
+    for kind in fuzz_cli.KINDS:
+        assert sum(report["exit_codes"][kind].values()) >= CLI_CASES // len(fuzz_cli.KINDS), report["exit_codes"]

@@ -108,3 +108,25 @@ def test_vfr_clip_sample_times(vfr_clip):
     assert duration is not None and abs(duration - times[-1]) < 1.5
     expect = reference(times, (np.arange(n) + 0.5) * duration / n, duration / n / 2)
     assert [s.frame for s in samples.samples] == expect
+
+
+@pytest.mark.parametrize("interval", [1e-4, 1e-3, 0.013])
+def test_intervals_far_below_the_frame_duration_pick_like_the_definition(interval):
+    """Between two frames many targets may lie; the sampler skips them in O(1) but must pick
+    exactly what taking them one by one picks (computed here the slow way)."""
+    rng = np.random.default_rng(3)
+    times = np.unique(np.round(rng.uniform(0, 5, 60), 3))
+    frames = frames_at(times)
+    got = [f.index for f in select(frames, Sampling.interval(interval))]
+    expect, last, prev, k = [], -1, None, 0
+    for f in frames:
+        while k * interval <= f.time:
+            target, chosen = k * interval, f
+            if prev is not None and (target - prev.time) < (f.time - target):
+                chosen = prev
+            k += 1
+            if chosen.index > last:
+                last = chosen.index
+                expect.append(chosen.index)
+        prev = f
+    assert got == expect and len(got) == len(times)  # an interval this short takes every frame

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import fingerprint
     from ..render import save_image
     from ..source import raw_demuxer
+    from ..source.open import check_demuxer
 
     # Every rule is checked before the movie is opened or anything is written.
     options = options_from(args)
@@ -71,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = (args.format, None) if args.raw is None else raw_demuxer(
         args.raw, args.pix_fmt, args.rate, args.format)
+    if fmt is not None:
+        check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
     check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],

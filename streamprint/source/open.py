@@ -166,6 +166,7 @@ def open_container(path: Any, name: str, format: str | None,
     stream (close it after the container)."""
     kwargs: dict[str, Any] = {"mode": "r", "metadata_errors": "ignore"}
     if format:
+        check_demuxer(format)
         kwargs["format"] = format
     if options:
         kwargs["options"] = dict(options)
@@ -340,4 +341,17 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
         raise ParameterError("raw", f"reads raw frames; it cannot be combined with {{param:format}} {format}")
     w, h = params.check_size("raw", size)
     rate = params.check("rate", rate)
+    try:
+        av.VideoFormat(pix_fmt)
+    except (ValueError, TypeError):
+        raise ParameterError("pix_fmt", f"{pix_fmt!r} is not a pixel format FFmpeg knows (e.g. rgb24, yuv420p)") from None
     return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate:g}"}
+
+
+def check_demuxer(name: str) -> str:
+    """``name`` if FFmpeg has a demuxer of that name (``matroska``, ``mpegts``, ...)."""
+    from ..errors import ParameterError
+
+    if name not in av.formats_available:
+        raise ParameterError("format", f"{name!r} is not a format FFmpeg can read (see ffmpeg -formats)")
+    return name

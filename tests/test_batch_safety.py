@@ -1,0 +1,261 @@
+"""Batch in real hands: concurrent runs, lost workers, full disks, stale checkpoints,
+changed drawing options, broken manifests and odd addresses."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamprint import Options, RenderOptions, Sampling, synth
+from streamprint.batch import run_batch
+from streamprint.batch.executors import Serial
+from streamprint.enums import Status
+from streamprint.errors import OutputError
+from streamprint.formats import read_manifest
+
+from .conftest import run_cli
+from .test_safety import one_line
+
+OPTIONS = Options(sampling=Sampling.interval(0.25))
+
+
+def make_library(root: Path, n: int = 3, seconds: float = 1.0) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        seg = synth.SAMPLE_SEGMENTS[i % 4]
+        synth.encode_clip(root / f"m{i}.mkv", synth.segment_frames([synth.Segment(seg.background, seg.accent, seconds)],
+                                                                    (96, 54)), encoding=synth.Encoding(crf=20))
+    return root
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> Path:
+    return make_library(tmp_path_factory.mktemp("lib") / "lib")
+
+
+def entries(out: Path) -> dict:
+    return read_manifest(out / "streamprint-manifest.json")
+
+
+def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(6):  # a few seconds of work with every frame clustered
+        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(synth.SAMPLE_SEGMENTS, (320, 180)),
+                          encoding=synth.Encoding(preset="ultrafast"))
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--every", "1",
+                              "--jobs", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not (out / ".streamprint.lock").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    start = time.monotonic()
+    second = run_cli("batch", lib, out, "-q")
+    assert time.monotonic() - start < 10
+    line = one_line(second, 1)
+    assert f"pid {first.pid}" in line and "another streamprint batch" in line
+    assert first.wait(timeout=120) == 0, first.stderr.read()  # the first one was not disturbed
+    assert {e.status for e in entries(out).values()} == {Status.DONE} and len(entries(out)) == 6
+
+
+def test_relative_outdir_on_dask_lands_where_the_user_asked(library, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(library), "out", "--dask",
+                            cluster.scheduler_address, "--interval", "0.25", "-q"], cwd=tmp_path,
+                           capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["m0.mkv.png", "m1.mkv.png", "m2.mkv.png"]
+
+
+def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, tmp_path, monkeypatch):
+    from streamprint.batch import worker
+
+    real = worker.write_fingerprint
+
+    def full(fp, path):
+        if "m1" in str(path):
+            raise OutputError(f"cannot write {path}: No space left on device")
+        return real(fp, path)
+
+    monkeypatch.setattr(worker, "write_fingerprint", full)
+    summary = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())
+    assert (summary.done, summary.pending, summary.failed) == (2, 1, 0) and summary.exit_code == 3
+    assert entries(tmp_path / "out")["m1.mkv"].status == Status.PENDING
+    monkeypatch.setattr(worker, "write_fingerprint", real)
+    again = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())  # no retry flag needed
+    assert (again.done, again.skipped, again.pending) == (1, 2, 0)
+
+
+class _Losing(Serial):
+    """Loses the first task (as a killed worker or a gone scheduler would)."""
+
+    def run(self, work, tasks, finish, on_report, lost):
+        finish(tasks[0], lost(tasks[0], ConnectionError("scheduler gone")))
+        super().run(work, tasks[1:], finish, on_report, lost)
+
+
+def test_a_lost_worker_is_pending_not_failed(library, tmp_path):
+    summary = run_batch(library, tmp_path / "out", OPTIONS, executor=_Losing())
+    assert summary.pending == 1 and summary.failed == 0
+    assert run_batch(library, tmp_path / "out", OPTIONS, executor=Serial()).done == 1
+
+
+def test_a_worker_that_finished_after_all_is_recorded_as_done(library, tmp_path):
+    out = tmp_path / "out"
+    assert run_batch(library, out, OPTIONS, executor=Serial()).done == 3
+    manifest = json.loads((out / "streamprint-manifest.json").read_text())
+    manifest["entries"]["m2.mkv"]["status"] = "pending"  # what a client that gave up recorded
+    (out / "streamprint-manifest.json").write_text(json.dumps(manifest))
+    summary = run_batch(library, out, OPTIONS, executor=Serial())
+    assert (summary.found, summary.done, summary.skipped) == (1, 0, 2)
+    assert entries(out)["m2.mkv"].status == Status.DONE
+
+
+@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}'])
+def test_a_broken_manifest_says_what_to_do_and_can_be_rebuilt(library, tmp_path, text):
+    out = tmp_path / "out"
+    assert run_cli("batch", library, out, "-q", "--interval", "0.25").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.png")}
+    (out / "streamprint-manifest.json").write_text(text)
+    line = one_line(run_cli("batch", library, out, "-q", "--interval", "0.25"), 1)
+    assert "streamprint-manifest.json" in line and "--rebuild-manifest" in line
+    r = run_cli("batch", library, out, "--interval", "0.25", "--rebuild-manifest")
+    assert r.returncode == 0, r.stderr
+    assert "found finished                  3" in r.stdout.decode()
+    assert {p.name: p.read_bytes() for p in out.glob("*.png")} == before
+
+
+def test_manifest_that_is_a_folder_and_outdir_that_is_a_file(library, tmp_path):
+    out = tmp_path / "out"
+    (out / "streamprint-manifest.json").mkdir(parents=True)
+    assert "streamprint-manifest.json" in one_line(run_cli("batch", library, out, "-q"), 1)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert "not a directory" in one_line(run_cli("batch", library, afile, "-q"), 2)
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1:notaport", "http://127.0.0.1:8786/",
+                                     "tcp://127.0.0.1:99999"])
+def test_bad_dask_addresses_are_usage_errors(library, tmp_path, address):
+    pytest.importorskip("distributed")
+    assert "--dask" in one_line(run_cli("batch", library, tmp_path / "out", "--dask", address), 2)
+
+
+def test_a_dask_endpoint_that_never_answers_is_bounded(tmp_path):
+    pytest.importorskip("distributed")
+    from streamprint.batch.executors import Dask
+    from streamprint.errors import ParameterError
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held = []
+    threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(ParameterError, match="no answer within 2 s"):
+        Dask(f"tcp://127.0.0.1:{server.getsockname()[1]}", key=str, connect_timeout=2.0).run(None, [], None, None, None)
+    assert time.monotonic() - start < 5
+    server.close()
+
+
+def test_interrupt_while_the_dask_client_waits(library, tmp_path):
+    pytest.importorskip("distributed")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(library), str(tmp_path / "out"),
+                             "--dask", f"tcp://127.0.0.1:{server.getsockname()[1]}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    conn, _ = server.accept()  # the client is connected and waiting for an answer that never comes
+    time.sleep(0.5)
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 2.0, err
+    conn.close()
+    server.close()
+
+
+def test_a_stale_checkpoint_is_discarded_with_a_warning(tmp_path):
+    lib = make_library(tmp_path / "lib", n=1, seconds=4.0)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    args = ["--every", "1", "--jobs", "1"]
+    assert run_cli("batch", lib, clean, "-q", *args).returncode == 0
+    ckpt = out / ".streamprint-checkpoints" / "m0.mkv.json"
+    ckpt.parent.mkdir(parents=True)
+    # a checkpoint from another run of the same movie, moved past its end
+    saved = []
+    import streamprint
+
+    streamprint.fingerprint(lib / "m0.mkv", sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    from dataclasses import replace
+
+    from streamprint.formats import write_checkpoint
+
+    st = (lib / "m0.mkv").stat()
+    late = saved[-1]
+    write_checkpoint(replace(late, input=(st.st_size, st.st_mtime_ns),
+                             resume=replace(late.resume, pts=late.resume.pts * 50)), ckpt)
+    r = run_cli("batch", lib, out, *args)
+    assert r.returncode == 0, r.stderr
+    assert b"checkpoint" in r.stderr and b"starting from the beginning" in r.stderr
+    assert (out / "m0.mkv.json").read_bytes() == (clean / "m0.mkv.json").read_bytes()
+    ckpt.parent.mkdir(parents=True, exist_ok=True)
+    ckpt.write_text("[]")
+    (out / "m0.mkv.json").unlink()
+    r = run_cli("batch", lib, out, *args)
+    assert r.returncode == 0 and b"checkpoint unusable" in r.stderr, r.stderr
+    assert (out / "m0.mkv.json").read_bytes() == (clean / "m0.mkv.json").read_bytes()
+
+
+def test_new_drawing_options_redraw_without_decoding(library, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("batch", library, out, "-q", "--interval", "0.25", "--height", "50").returncode == 0
+    r = run_cli("batch", library, out, "--interval", "0.25", "--height", "400", "--style", "dominant")
+    assert r.returncode == 0, r.stderr
+    table = r.stdout.decode()
+    assert "redrawn from saved data         3" in table and "fingerprinted now               0" in table
+    assert Image.open(out / "m0.mkv.png").size[1] == 400
+    assert entries(out)["m0.mkv"].render == RenderOptions(height=400, style="dominant")
+
+
+def test_damaged_movies_fail_and_non_movies_are_skipped(tmp_path):
+    lib = make_library(tmp_path / "lib", n=1)
+    mp4 = tmp_path / "x.mp4"
+    synth.encode_clip(mp4, synth.segment_frames([synth.SAMPLE_SEGMENTS[0]], (96, 54)))
+    (lib / "cut.mp4").write_bytes(mp4.read_bytes()[: mp4.stat().st_size // 2])  # index at the end: lost
+    Image.fromarray(np.full((20, 20, 3), 9, np.uint8)).save(lib / "poster.png")
+    frames = [Image.fromarray(np.full((20, 30, 3), c, np.uint8)) for c in ((250, 0, 0), (0, 0, 250))]
+    frames[0].save(lib / "anim.gif", save_all=True, append_images=frames[1:], duration=400, loop=0)
+    (lib / "notes.txt").write_text("hello")
+    r = run_cli("batch", lib, tmp_path / "out", "--interval", "0.25")
+    assert r.returncode == 3
+    e = entries(tmp_path / "out")
+    assert e["cut.mp4"].status == Status.FAILED and "moov" in e["cut.mp4"].error
+    assert e["poster.png"].status == Status.NOT_VIDEO and "still image" in e["poster.png"].error
+    assert e["notes.txt"].status == Status.NOT_VIDEO
+    assert e["anim.gif"].status == Status.DONE and e["m0.mkv"].status == Status.DONE
+    assert "failed: cut.mp4" in r.stdout.decode()
+
+
+def test_a_foreign_file_in_the_outdir_is_never_replaced(library, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "m0.mkv.png").write_bytes(b"my own picture")
+    summary = run_batch(library, out, OPTIONS, executor=Serial())
+    assert summary.failed == 1 and (out / "m0.mkv.png").read_bytes() == b"my own picture"
+    assert os.path.exists(out / "m1.mkv.png")

@@ -1,0 +1,69 @@
+"""Every command, every option, every kind of bad value: exit 2 and one line on stderr,
+before any input is read or any output written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from .conftest import run_cli
+from .test_safety import one_line
+
+ROOT = Path(__file__).resolve().parent.parent
+MOVIE = ROOT / "sample_media" / "sample.mp4"
+
+FINGERPRINT = {
+    "--every": ["0", "-1", "x", "1.5"], "--interval": ["0", "-1", "inf", "nan", "x"], "--samples": ["0", "x"],
+    "--colors": ["0", "65", "x"], "--algorithm": ["bogus"], "--seed": ["-1", "x", str(2**33)],
+    "--analysis-size": ["7", "4097", "x"], "--space": ["hsv"], "--crop": ["maybe"], "--height": ["0", "x", "70000"],
+    "--column-width": ["0", "x", "70000"], "--width": ["0", "x"], "--order": ["bogus"], "--style": ["bogus"],
+    "--title": ["T"], "--threads": ["-1", "65", "x"], "--raw": ["10", "axb", "0x0"], "--format": ["nosuchdemuxer"],
+    "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"],
+}
+RENDER = {"--height": ["0", "x"], "--column-width": ["0"], "--style": ["bogus"], "--order": ["bogus"], "--width": ["0"],
+          "--title": ["T"]}
+PALETTE = {"--colors": ["0", "65", "x"], "--space": ["bogus"], "--seed": ["-1"], "--bar": ["0", "2", "x"],
+           "--buffer": ["-1", "2"], "--buffer-color": ["nope", "#12345"], "--size": ["-1", "x"], "--data": ["o.xlsx"],
+           "--card": ["o.txt"]}
+BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport"],
+         "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"]}
+GRID = {"--size": ["0x0", "abc", "60000x60000"]}
+
+
+def cases():
+    for table, command in ((FINGERPRINT, None), (RENDER, "render"), (PALETTE, "palette"), (BATCH, "batch"),
+                           (GRID, "grid")):
+        for flag, values in table.items():
+            for value in values:
+                yield pytest.param(command, flag, value, id=f"{command or 'fingerprint'} {flag} {value}")
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    base = tmp_path_factory.mktemp("values")
+    data = base / "d.json"
+    assert run_cli(MOVIE, base / "d.png", "--data", data, "-q").returncode == 0
+    image = base / "i.png"
+    Image.fromarray(np.full((8, 8, 3), 50, np.uint8)).save(image)
+    (base / "lib").mkdir()
+    return {"base": base, "data": data, "image": image}
+
+
+@pytest.mark.parametrize("command, flag, value", list(cases()))
+def test_bad_value_is_a_one_line_usage_error(places, tmp_path, command, flag, value):
+    out = tmp_path / "o.png"
+    value = str(tmp_path / value) if value.startswith("o") else value
+    extra = ["--raw", "8x8"] if flag in ("--pix-fmt", "--rate") else ["--style", "stacked"] if flag == "--title" else []
+    args = {
+        None: [MOVIE, out, flag, value, *extra],
+        "render": ["render", places["data"], out, flag, value],
+        "palette": ["palette", places["image"], flag, value],
+        "batch": ["batch", places["base"] / "lib", tmp_path / "out", flag, value],
+        "grid": ["grid", tmp_path, out, flag, value],
+    }[command]
+    line = one_line(run_cli(*args), 2)
+    assert flag in line or "argument" in line or "invalid choice" in line, line
+    assert not out.exists() and not (tmp_path / "out").exists()
