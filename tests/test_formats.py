@@ -24,7 +24,6 @@ from streamprint.formats import (
 )
 from streamprint.formats.checkpoint import checkpoint_to_dict
 from streamprint.formats.fingerprint import fingerprint_to_dict
-from streamprint.formats.manifest import manifest_to_dict
 from streamprint.model import ManifestEntry
 
 

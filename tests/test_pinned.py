@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
