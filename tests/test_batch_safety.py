@@ -259,3 +259,14 @@ def test_a_foreign_file_in_the_outdir_is_never_replaced(library, tmp_path):
     summary = run_batch(library, out, OPTIONS, executor=Serial())
     assert summary.failed == 1 and (out / "m0.mkv.png").read_bytes() == b"my own picture"
     assert os.path.exists(out / "m1.mkv.png")
+
+
+def test_two_libraries_one_after_the_other_into_one_folder_keep_both(tmp_path):
+    a = make_library(tmp_path / "a", n=1)
+    b = tmp_path / "b"
+    b.mkdir()
+    synth.encode_clip(b / "other.mkv", synth.segment_frames([synth.SAMPLE_SEGMENTS[3]], (96, 54)))
+    out = tmp_path / "out"
+    assert run_batch(a, out, OPTIONS, executor=Serial()).done == 1
+    assert run_batch(b, out, OPTIONS, executor=Serial()).done == 1
+    assert sorted(entries(out)) == ["m0.mkv", "other.mkv"]
