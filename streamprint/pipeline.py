@@ -97,7 +97,7 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
             image = frame.to_rgb(options.analysis_size)
             if options.crop == Crop.AUTO:
                 image = crop_letterbox(image)
-            yield frame.index, frame.time, image, frame.frame.pts, state, stats
+            yield frame.index, frame.time, image, frame.pts, state, stats
     finally:
         stop.set()
         producer.join()

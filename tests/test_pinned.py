@@ -26,14 +26,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import realistic  # noqa: E402
 
 SAMPLE_STRIP = "0e8dbc91efb810dd5dc2d6bf3c7734222e4280f35203bb12be800d839dc13781"
-SAMPLE_DATA = "9fa7e2e4ad5bb47f7ebff8129dd15c2a86095245d36287342779d4adee30d859"
+SAMPLE_DATA = "77395b36ff1271a5bce916693d7862e4bbedf7bdb2c6a18a92babba411b79415"
 #: benchmarks/realistic.py at 2 s (the benchmark clip's first 2 s, same generator and encoder)
 REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8"
 REAL_2S = {  # flags: (strip pixels, data bytes)
     (): ("50dddabdb68e3412586a804879b08849d0cc45cb5e550c9d65d0172780fc481e",
-         "e4f8bf44c03a1408249ed9b9b850a4cdac1471f45a917b99bf18481392c08108"),
+         "f20a69bd295d7c6173415aef94c4b40145310ae6ccf3d3967f04f2d9936bc986"),
     ("--every", "1"): ("5f008cf5985885af62900de420991cde1de8bc89f9545702ade007315cabb8ca",
-                       "7ca76deb44ac409fd609be9575052d8738f06c53dd5624e1420bc22b8b3a7dba"),
+                       "4dfe0de29c787f0912abc50667c739f57a302d6b2f401838725662198dd5e95c"),
 }
 #: the 60-s benchmark clip itself (benchmarks/.cache), checked when it is there
 REAL_60S_CLIP = "63d493ba65129db88ab1f5031a8fd9ac3b6780158cffba5e1c339d4c7e2b7ae0"

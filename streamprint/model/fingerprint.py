@@ -54,6 +54,9 @@ class DecodeStats:
     corrupt_frames: int
     skipped: int = 0
     """Non-reference frames the decoder was told to drop because no sample could need them."""
+    discontinuities: int = 0
+    """Places where the timestamps jumped (back, or far forward in MPEG-TS/PS) and the
+    timeline was joined: the part after each continues right after the part before."""
 
 
 @dataclass(frozen=True)

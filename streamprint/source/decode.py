@@ -24,6 +24,7 @@ from ..errors import CorruptInputError, NoFramesError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .open import STDIN, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
+from .timeline import DISCONTINUOUS_FORMATS, BestEffort, Timeline
 
 log = logging.getLogger("streamprint")
 
@@ -33,11 +34,16 @@ MAX_CONSECUTIVE_ERRORS = 200
 
 @dataclass(frozen=True)
 class SourceFrame:
-    """One decoded frame. ``time`` is seconds since the stream's start (from its pts)."""
+    """One decoded frame. ``time`` is seconds since the stream's start, from FFmpeg's
+    best-effort timestamp, on a timeline that always increases (see :mod:`.timeline`).
+    ``pts`` is that timestamp in the stream's time base when a later pass can find the frame
+    by it (a checkpoint's resume point); None when it cannot (no timestamps, unreliable pts,
+    or after a discontinuity, where the same timestamp may occur twice)."""
 
     index: int
     time: float
     frame: av.VideoFrame = field(repr=False, compare=False)
+    pts: int | None = None
     pixel_aspect: float = 1.0
     """Sample aspect ratio of the stream (display width of one stored pixel)."""
     reformatter: VideoReformatter | None = field(default=None, repr=False, compare=False)
@@ -179,9 +185,14 @@ class VideoSource:
         origin: float | None = None
         if stream.start_time is not None and stream.time_base is not None:
             origin = float(stream.start_time * stream.time_base)
-        step = 1.0 / self.info.frame_rate if self.info.frame_rate else 1.0 / 25.0
+        # Frames without timestamps are one frame apart: the codec's own rate (an
+        # elementary stream's SPS timing) before the container's average.
+        rate = stream.guessed_rate or self.info.frame_rate
+        step = 1.0 / float(rate) if rate and float(rate) > 0 else 1.0 / 25.0
         index = 0
-        last_time = -math.inf
+        best = BestEffort()
+        timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
+        trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = self.info.pixel_aspect
         syncing = resume is not None
@@ -212,7 +223,7 @@ class VideoSource:
                 consecutive += 1
                 log.debug("skipping damaged packet: %s", packet_frames)
                 if consecutive >= MAX_CONSECUTIVE_ERRORS:
-                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
                     raise CorruptInputError(
                         f"{self._name}: {consecutive} damaged packets in a row after {index} frames; giving up"
                     )
@@ -220,11 +231,12 @@ class VideoSource:
             consecutive = 0
             for frame in packet_frames:
                 dropped = skip.delivered(frame.pts) if skip is not None else 0
+                ts = best(frame.pts, frame.dts)
                 if syncing:
                     assert resume is not None
-                    if frame.pts is None or frame.pts > resume.pts:
+                    if ts is None or ts > resume.pts:
                         raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
-                    if frame.pts < resume.pts:
+                    if ts < resume.pts:
                         continue
                     syncing = False
                     dropped = 0  # before the resume point: counted by the earlier pass
@@ -232,26 +244,32 @@ class VideoSource:
                     corrupt_frames += 1
                 index += dropped
                 skipped += dropped
-                t = frame.time
-                if t is None:
-                    t = (last_time + step) if index else 0.0
-                    rel = t
-                else:
+                raw = None
+                time_base = frame.time_base or stream.time_base
+                if ts is not None and time_base is not None:
+                    raw = float(ts * time_base)
                     if origin is None:
-                        origin = self.origin = t
-                    rel = t - origin
-                rel = max(0.0, rel)
-                last_time = rel
+                        origin = self.origin = raw
+                    raw -= origin
+                rel = timeline.place(raw, index)
+                if trusted and (timeline.discontinuities or not best.pts_reliable):
+                    # pts can no longer be trusted to order or identify frames: stop
+                    # reasoning from them rather than give wrong indices.
+                    trusted = False
+                    if skip is not None:
+                        skip.enabled = False
+                    if keyframe_index is not None:
+                        keyframe_index.enabled = False
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 last_index = at = max(last_index + 1, index if at is None else at)
-                yield SourceFrame(index=at, time=rel, frame=frame, pixel_aspect=aspect,
-                                  reformatter=self._reformatter)
+                yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
+                                  pixel_aspect=aspect, reformatter=self._reformatter)
                 index += 1
-                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if skip is not None and skip.pending:  # dropped after the last frame delivered
             index += len(skip.pending)
             skipped += len(skip.pending)
-        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if skipped:
             log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
         if corrupt_packets or corrupt_frames:
