@@ -9,7 +9,6 @@ their decode. Conversion honours each frame's own colour matrix and range (PyAV 
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
