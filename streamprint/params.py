@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .enums import SVG_STYLES, Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Style
+from .enums import SVG_STYLES, Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -144,6 +144,7 @@ RULES: dict[str, Any] = {
     "analysis_size": Integer(8, 4096),
     "space": Choice(Space),
     "crop": Choice(Crop),
+    "tonemap": Choice(ToneMap),
     # how the input is read
     "threads": Integer(0, 1024),
     "checkpoint_every": Real(0.0, unit="seconds"),

@@ -26,14 +26,14 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import realistic  # noqa: E402
 
 SAMPLE_STRIP = "0e8dbc91efb810dd5dc2d6bf3c7734222e4280f35203bb12be800d839dc13781"
-SAMPLE_DATA = "77395b36ff1271a5bce916693d7862e4bbedf7bdb2c6a18a92babba411b79415"
+SAMPLE_DATA = "4de1b769254f3f165923678150530e4cd32ab9ea6fd9fc1f428e89ebf73be052"
 #: benchmarks/realistic.py at 2 s (the benchmark clip's first 2 s, same generator and encoder)
 REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8"
 REAL_2S = {  # flags: (strip pixels, data bytes)
     (): ("50dddabdb68e3412586a804879b08849d0cc45cb5e550c9d65d0172780fc481e",
-         "f20a69bd295d7c6173415aef94c4b40145310ae6ccf3d3967f04f2d9936bc986"),
+         "e4d18e922276e2d6413a5dd946eaaf6d4843a139d914b2cc915f00b235b9b5b8"),
     ("--every", "1"): ("5f008cf5985885af62900de420991cde1de8bc89f9545702ade007315cabb8ca",
-                       "4dfe0de29c787f0912abc50667c739f57a302d6b2f401838725662198dd5e95c"),
+                       "e3b0af97b2e19158ed37213a527f04828b6b32ca161f04066503cbdd65c3a786"),
 }
 #: the 60-s benchmark clip itself (benchmarks/.cache), checked when it is there
 REAL_60S_CLIP = "63d493ba65129db88ab1f5031a8fd9ac3b6780158cffba5e1c339d4c7e2b7ae0"

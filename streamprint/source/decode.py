@@ -19,8 +19,10 @@ import av.error
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, NoFramesError, ResumeError
 from ..model import DecodeStats, ResumePoint
+from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
 from .open import STDIN, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, BestEffort, Timeline
@@ -59,20 +61,34 @@ class SourceFrame:
         is ``long_side`` (never upscaled), keeping the display aspect ratio."""
         return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
 
-    def to_rgb(self, long_side: int) -> np.ndarray:
-        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB,
-        in one libswscale call with AREA interpolation (averages the covered pixels).
+    def to_rgb(self, long_side: int, tonemap: bool = True) -> np.ndarray:
+        """The frame as sRGB a viewer sees: :meth:`convert`'s image."""
+        return self.convert(long_side, tonemap)[0]
 
-        Returns shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
+    def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
+        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB;
+        also what the frame's own tags say about HDR (:func:`.hdr.frame_hdr`).
+
+        SDR (and HDR with ``tonemap`` False): one libswscale call with AREA interpolation
+        (averages the covered pixels) to rgb24. PQ/HLG with ``tonemap``: one libswscale call
+        to 16-bit Y'CbCr at the analysis size, then the matrix undone and the tone curve
+        applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
+        step before it.
+
+        The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
-        rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
-                                   interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
-                                   threads=0).to_ndarray()
+        hdr = frame_hdr(self.frame)
+        if tonemap and hdr.params is not None:
+            rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
+        else:
+            rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
+                                       interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
+                                       threads=0).to_ndarray()
         if self.rotation:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
-        return rgb
+        return rgb, hdr
 
 
 #: FFmpeg's AVCOL_SPC_UNSPECIFIED.
