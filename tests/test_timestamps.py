@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -193,3 +194,31 @@ def test_joined_ts_does_not_depend_on_threads_or_skipping(joined_ts, sampling):
     assert data["decode"]["discontinuities"] == 1
     everything = streamprint.fingerprint(joined_ts, sampling=sampling, colors=3, threads=2, skip_unsampled=False)
     assert json.loads(to_json(everything))["samples"] == data["samples"]  # skipping changes nothing
+
+
+def test_joined_ts_follows_a_switch_to_hdr_and_10_bit(folder, tmp_path):
+    """An SDR 8-bit part, then a PQ 10-bit part (its timestamps restarting): each frame is
+    converted from its own tags, so only the second part's samples are tone-mapped."""
+    sdr, hdr = folder / "sdr8.ts", folder / "pq10.ts"
+    frames = moving_frames(25, (320, 180))
+    synth.encode_clip(sdr, frames, 25, synth.Encoding(gop=25), container_format="mpegts")
+    synth.encode_clip(hdr, frames, 25, synth.Encoding(gop=25, bits=10, transfer=16), container_format="mpegts")
+    joined = tmp_path / "switch.ts"
+    joined.write_bytes(sdr.read_bytes() + hdr.read_bytes())
+    fp = streamprint.fingerprint(joined, sampling=Sampling.interval(0.2), colors=3)
+    assert np.all(np.diff(fp.times) > 0) and fp.times[-1] > 1.7
+    second = sum(1 for s in fp.samples if s.time >= 1.0)
+    assert second >= 4 and fp.color.hdr_samples == fp.color.tone_mapped == second
+    assert fp.color.transfers == ("pq",) and fp.decode.discontinuities == 1
+
+
+def test_samples_beyond_the_frame_count_say_how_many_columns(folder, tmp_path):
+    path = folder / "short.mkv"
+    synth.encode_clip(path, moving_frames(12, (64, 48)), 24)
+    r = subprocess.run([sys.executable, "-m", "streamprint", str(path), str(tmp_path / "o.png"), "--samples", "30",
+                        "--data", str(tmp_path / "o.json")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    columns = len(json.loads((tmp_path / "o.json").read_text())["samples"])
+    assert columns == 12
+    said = [line for line in r.stderr.splitlines() if "WARNING" in line]
+    assert len(said) == 1 and "12 columns, not 30" in said[0] and "12 frames" in said[0]
