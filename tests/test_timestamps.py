@@ -222,3 +222,15 @@ def test_samples_beyond_the_frame_count_say_how_many_columns(folder, tmp_path):
     assert columns == 12
     said = [line for line in r.stderr.splitlines() if "WARNING" in line]
     assert len(said) == 1 and "12 columns, not 30" in said[0] and "12 frames" in said[0]
+
+
+@needs_ffprobe
+def test_a_33_bit_wrap_in_mpeg_ts_is_one_timeline(folder):
+    """PTS offset so that the 33-bit 90 kHz clock wraps a few seconds in: FFmpeg's demuxer unwraps it,
+    and the times run on without a discontinuity."""
+    path = folder / "wrap.ts"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "6", "-c:v", "libx264", "-g", "25",
+           "-output_ts_offset", "95440", "-f", "mpegts", str(path))  # 2**33 / 90000 = 95443.7 s
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2)
+    assert len(fp) == 150 and np.allclose(fp.times, np.arange(150) / 25, atol=1e-6)
+    assert fp.decode.discontinuities == 0
