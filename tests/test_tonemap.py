@@ -215,8 +215,16 @@ def encode(path: Path, frame, trc, extra=""):
         cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = 9, 1, 9, trc
         stream.options = {"x265-params": "lossless=1:log-level=error:frame-threads=1" + extra}
         for i in range(2):
-            frame.pts = i
-            for packet in stream.encode(frame):
+            # a fresh frame per pts, so the encoder never sees a frame changed after it was
+            # sent (one full-suite run failed to mux the second clip with EINVAL while the
+            # frame was reused; not reproduced since, the cause not proven)
+            copy = av.VideoFrame(frame.width, frame.height, frame.format.name)
+            for dst, src in zip(copy.planes, frame.planes):
+                dst.update(bytes(src))
+            copy.colorspace, copy.color_range, copy.color_trc, copy.color_primaries = (
+                frame.colorspace, frame.color_range, frame.color_trc, frame.color_primaries)
+            copy.pts = i
+            for packet in stream.encode(copy):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)

@@ -25,7 +25,7 @@ from ..model import DecodeStats, ResumePoint
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
 from .open import STDIN, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, BestEffort, Timeline
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, BestEffort, Timeline
 
 log = logging.getLogger("streamprint")
 
@@ -206,6 +206,12 @@ class VideoSource:
         step = 1.0 / float(rate) if rate and float(rate) > 0 else 1.0 / 25.0
         index = 0
         best = BestEffort()
+        # AVI stores no presentation times: FFmpeg 8 fills in reordered pts that go backwards
+        # with packed B-frames (and with the early frames before guess_correct_pts notices),
+        # where FFmpeg 5's ffprobe shows none; each frame's dts is its best-effort timestamp.
+        # (Keyframes only: the decoder holds each keyframe back until the next one, so its
+        # dts is a whole GOP late, while its pts is the packet's.)
+        dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
         timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
@@ -227,7 +233,7 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only:
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
             skip = NonrefSkip(wanted, stream.time_base)
         skipped = resume.stats.skipped if resume is not None else 0
 
@@ -246,7 +252,7 @@ class VideoSource:
             consecutive = 0
             for frame in packet_frames:
                 dropped = skip.delivered(frame.pts) if skip is not None else 0
-                ts = best(frame.pts, frame.dts)
+                ts = frame.dts if dts_times and frame.dts is not None else best(frame.pts, frame.dts)
                 if syncing:
                     assert resume is not None
                     if ts is None or ts > resume.pts:

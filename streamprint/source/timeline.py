@@ -29,6 +29,10 @@ JITTER_FRAMES = 2.0
 DISCONTINUOUS_FORMATS = frozenset({"mpegts", "mpeg", "vob", "mpegvideo", "dvd", "svcd", "mpegtsraw", "rtp",
                                    "h264", "hevc", "m4v", "rtsp"})
 
+#: Demuxers whose packets carry decode times only (one chunk per frame interval): a frame's
+#: time is its packet dts, never a pts reordered by the decoder.
+DTS_TIMES_FORMATS = frozenset({"avi"})
+
 
 class BestEffort:
     """libavcodec's best-effort timestamp, per frame, in the stream's time base."""
