@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from streamprint.color import tonemap as tm
+from streamprint.source import hdr as hf
 from streamprint.color.tonemap import HdrParams, Transfer
 from tests import test_tonemap as truth
 
@@ -66,11 +67,11 @@ def make_clip(folder: Path, transfer: Transfer) -> Path:
 
 def run_streamprint(path: Path, float_rgb: bool = False) -> np.ndarray:
     frame = truth.first_frame(path)
-    params = tm.hdr_params_for(frame)
+    params = hf.hdr_params_for(frame)
     if float_rgb:
         rgb = frame.reformat(format="gbrpf32le", interpolation="AREA").to_ndarray()
     else:
-        rgb = tm.frame_to_signal_rgb(frame, frame.width, frame.height)
+        rgb = hf.frame_to_signal_rgb(frame, frame.width, frame.height)
     return truth.patch_centres(tm.tonemap_to_srgb(rgb, params), len(truth.IN_GAMUT) + 1, 1)
 
 
@@ -110,7 +111,7 @@ def speed() -> dict[str, float]:
         out[f"tonemap {w}x{h} bright wide-gamut, ms"] = median_ms(n, tm.tonemap_to_srgb, bright, p)
         out[f"tonemap {w}x{h} random signal (worst), ms"] = median_ms(n, tm.tonemap_to_srgb, noise, p)
     frame = truth.make_frame(np.tile(np.linspace(0, 1, 1920)[None, :, None], (1080, 1, 3)), "yuv420p10le")
-    out["frame_to_signal_rgb 1920x1080 -> 160x90, ms"] = median_ms(50, tm.frame_to_signal_rgb, frame, 160, 90)
+    out["frame_to_signal_rgb 1920x1080 -> 160x90, ms"] = median_ms(50, hf.frame_to_signal_rgb, frame, 160, 90)
     return out
 
 

@@ -120,7 +120,10 @@ class FrameClusterer:
         pixels = np.asarray(image).reshape(-1, 3)
         if pixels.shape[0] == 0:
             raise ValueError("cannot cluster an empty image")
-        seed = (self.random_state * 1_000_003 + self.n_fits_) % (2**32)
+        # Every cold start draws from the same random state, set by the seed alone: a shot
+        # after a cut gets the same palette wherever it is in the movie (and whatever came
+        # before it), so a movie's repeated footage gets the same columns.
+        seed = self.random_state % (2**32)
         self.n_fits_ += 1
         channels = np.ascontiguousarray(pixels.T)  # (3, n) uint8
         Xt = planar(encode(pixels, self.space)) if self.space != Space.RGB else channels.astype(np.float32)

@@ -48,6 +48,15 @@ class Crop(StrEnum):
     NONE = "none"
 
 
+class ToneMap(StrEnum):
+    """What happens to HDR (PQ or HLG) frames."""
+
+    AUTO = "auto"
+    """Tone-mapped to SDR (sRGB) from each frame's own tags and metadata."""
+    OFF = "off"
+    """Converted as if SDR: highlights clip and colours look washed out."""
+
+
 class Style(StrEnum):
     """The look of a drawn fingerprint."""
 

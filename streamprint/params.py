@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .enums import SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style
+from .enums import SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -145,6 +145,7 @@ RULES: dict[str, Any] = {
     "analysis_size": Integer(8, 4096),
     "space": Choice(Space),
     "crop": Choice(Crop),
+    "tonemap": Choice(ToneMap),
     # how the input is read
     # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
     "threads": Integer(0, 64),

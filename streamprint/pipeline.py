@@ -20,12 +20,13 @@ from threadpoolctl import threadpool_limits
 from . import params
 from .clusterer import FrameClusterer
 from .color.letterbox import crop_letterbox
-from .enums import Algorithm, Crop, SamplingMode, Space
 from . import interrupt
+from .enums import Algorithm, Crop, SamplingMode, Space, ToneMap
 from .errors import NoFramesError, ParameterError, ResumeError
 from .model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
+    ColorReport,
     Fingerprint,
     Options,
     Progress,
@@ -37,6 +38,7 @@ from .model import (
 from .sampler import select_with_state, target_test
 from .model import SourceInfo
 from .source import VideoSource
+from .source.hdr import DV_NO_BASE, FrameHdr
 
 log = logging.getLogger("streamprint")
 
@@ -55,8 +57,9 @@ JOIN_SECONDS = 1.0
 def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint | None = None,
                      sampler_state: SamplerState | None = None,
                      skip_unsampled: bool = True) -> Iterator[tuple[Any, ...]]:
-    """(frame index, time in seconds, (h, w, 3) uint8 image, pts, sampler state, decode
-    stats) of each sampled frame; the last three are what a checkpoint needs to resume.
+    """(frame index, time in seconds, (h, w, 3) uint8 image, its :class:`FrameHdr`, pts,
+    sampler state, decode stats) of each sampled frame; the last three are what a
+    checkpoint needs to resume.
 
     Decoding and sampling run in a producer thread, so they overlap with the conversion and
     clustering done on the caller's side (PyAV and libswscale release the GIL). The producer
@@ -102,10 +105,10 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
             if isinstance(item, BaseException):
                 raise item
             frame, state, stats = item
-            image = frame.to_rgb(options.analysis_size)
+            image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
             if options.crop == Crop.AUTO:
                 image = crop_letterbox(image)
-            yield frame.index, frame.time, image, frame.frame.pts, state, stats
+            yield frame.index, frame.time, image, hdr, frame.pts, state, stats
     finally:
         stop.set()
         producer.join(timeout=JOIN_SECONDS)
@@ -123,6 +126,7 @@ def fingerprint(
     analysis_size: int = DEFAULT_ANALYSIS_SIZE,
     space: Space | str = Space.RGB,
     crop: Crop | str = Crop.AUTO,
+    tonemap: ToneMap | str = ToneMap.AUTO,
     format: str | None = None,
     demuxer_options: Mapping[str, str] | None = None,
     threads: int = 0,
@@ -137,7 +141,8 @@ def fingerprint(
 
     Options are keyword arguments, named as in :class:`~streamprint.model.Options` (and
     as the CLI's flags): ``sampling`` (default: one frame per second), ``colors``,
-    ``algorithm``, ``seed``, ``analysis_size`` (pixels), ``space``, ``crop``. Every value
+    ``algorithm``, ``seed``, ``analysis_size`` (pixels), ``space``, ``crop``, ``tonemap``
+    (``auto``: HDR frames are tone-mapped to SDR, decided per frame). Every value
     is checked before the input is opened. With an :class:`Options` at hand, pass
     ``**options.fields()``.
 
@@ -160,7 +165,8 @@ def fingerprint(
     Raises a :class:`~streamprint.errors.StreamprintError` subclass on bad input.
     """
     options = Options(sampling=Sampling.default() if sampling is None else sampling, colors=colors,
-                      algorithm=algorithm, seed=seed, analysis_size=analysis_size, space=space, crop=crop)
+                      algorithm=algorithm, seed=seed, analysis_size=analysis_size, space=space, crop=crop,
+                      tonemap=tonemap)
 
     threads = params.check("threads", threads)
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
@@ -178,36 +184,58 @@ def fingerprint(
             raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
         if resume is not None:
             _check_resume_fits(resume, info, tick)
-        if info.hdr:
-            log.warning("%s: HDR video (%s transfer) is not tone-mapped; colours will look washed out",
-                        info.path, info.color_transfer)
         expected = options.sampling.expected_count(info.duration, info.frame_count)
         if before_decoding is not None:
             before_decoding(info, expected)
         samples: list[Sample] = []
         point, sampler_state = None, None
+        color = ColorReport()
         if resume is not None:
-            point, sampler_state = resume.resume, resume.sampler
+            point, sampler_state, color = resume.resume, resume.sampler, resume.color
             clusterer.set_state(resume.clusterer)
             samples = list(resume.samples)
         last_checkpoint = time.monotonic()
         with threadpool_limits(limits=1):
-            for index, t, image, pts, state, stats in _analysis_images(source, options, point, sampler_state,
-                                                                       skip_unsampled):
+            for index, t, image, hdr, pts, state, stats in _analysis_images(source, options, point, sampler_state,
+                                                                            skip_unsampled):
+                color = _report(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
                 if progress is not None:
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
                 if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
                     checkpoint(Checkpoint(options, tuple(samples), clusterer.get_state(), state,
-                                          ResumePoint(int(pts), index, source.origin, stats)))
+                                          ResumePoint(int(pts), index, source.origin, stats), color=color))
                     last_checkpoint = time.monotonic()
         stats = source.stats
     if not samples:
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames decoded, %d samples, %d cold starts",
              info.path, stats.frames, len(samples), clusterer.n_cold_)
-    return Fingerprint(info, options, tuple(samples), stats)
+    if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
+        log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
+                    "fell on a frame already taken", info.path, len(samples), int(options.sampling.value),
+                    stats.frames, int(options.sampling.value) - len(samples))
+    if color.tone_mapped:
+        log.info("%s: %d HDR (%s) samples tone-mapped to SDR, source peak %g cd/m² (%s)", info.path,
+                 color.tone_mapped, "/".join(color.transfers), color.peak_nits or 0, "/".join(color.peak_from))
+    return Fingerprint(info, options, tuple(samples), stats, color=color)
+
+
+def _report(color: ColorReport, hdr: FrameHdr, options: Options, path: str) -> ColorReport:
+    """``color`` with one more sample; the first of each problem gets a warning."""
+    mapped = options.tonemap == ToneMap.AUTO and hdr.params is not None
+    transfer = hdr.transfer.value if hdr.transfer is not None else None
+    if transfer is not None and not mapped and color.hdr_samples == color.tone_mapped:
+        why = ("tonemap is off" if options.tonemap == ToneMap.OFF
+               else "its colour matrix cannot be undone")
+        log.warning("%s: HDR (%s) frames are not tone-mapped (%s); colours will look washed out",
+                    path, transfer.upper(), why)
+    if hdr.dolby_vision == DV_NO_BASE and DV_NO_BASE not in color.dolby_vision:
+        log.warning("%s: Dolby Vision without an HDR10/HLG-compatible base layer (profile 5?): its "
+                    "colours cannot be shown right", path)
+    return color.add(transfer, mapped, hdr.params.peak_nits if mapped and hdr.params else None,
+                     hdr.peak_from if mapped else None, hdr.dolby_vision)
 
 
 def _check_resume_fits(resume: Checkpoint, info: SourceInfo, tick: float | None) -> None:

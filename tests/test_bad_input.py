@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the input could not be processed, 2 usage error, 130 in
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 
@@ -161,14 +162,21 @@ def test_ten_bit_video_colours(tmp_path):
 
 
 @pytest.mark.parametrize("transfer, name", [(16, "PQ"), (18, "HLG")])
-def test_hdr_gets_a_warning(tmp_path, transfer, name):
+def test_hdr_is_tone_mapped_and_off_gets_a_warning(tmp_path, transfer, name):
+    """HDR used to get a 'not tone-mapped' warning; now it is tone-mapped by default, silently,
+    the data file saying so, and only --tonemap off warns (once). Colours: tests/test_hdr_pipeline.py."""
     hdr = tmp_path / f"hdr-{name}.mkv"
     synth.encode_clip(hdr, synth.solid_frames([(100, 100, 100)], (64, 48), 4),
                       encoding=synth.Encoding(codec="libx265", crf=0, bits=10, transfer=transfer))
-    r = run_cli(hdr, tmp_path / "o.png")
+    r = run_cli(hdr, tmp_path / "o.png", "--every", "1", "--data", tmp_path / "o.json")
+    assert r.returncode == 0
+    assert "WARNING" not in r.stderr.decode()
+    color = json.loads((tmp_path / "o.json").read_text())["color"]
+    assert color["transfers"] == [name.lower()] and color["tone_mapped"] == color["hdr_samples"] == 4
+    r = run_cli(hdr, tmp_path / "o.png", "--tonemap", "off")
     assert r.returncode == 0
     err = r.stderr.decode()
-    assert "HDR" in err and name in err and err.count("HDR") == 1
+    assert "HDR" in err and name in err and err.count("HDR") == 1 and "not tone-mapped" in err
 
 
 def test_4k_frame(tmp_path):

@@ -61,3 +61,18 @@ def test_checkpoint_with_other_options_is_refused(clip):
     streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=0.0)
     with pytest.raises(streamprint.UsageError):
         streamprint.fingerprint(clip, sampling=Sampling.every(12), resume=saved[0])
+
+
+def test_resume_keeps_the_hdr_record(tmp_path):
+    """An HDR (PQ 10-bit) clip: the checkpoint carries what tone mapping has done so far, so
+    the resumed data file, ``color`` included, is the uninterrupted one."""
+    path = tmp_path / "pq.mkv"
+    synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, (160, 90)),
+                      encoding=synth.Encoding(codec="libx265", bits=10, transfer=16, gop=48))
+    saved: list[Checkpoint] = []
+    sampling = Sampling.interval(1.0)
+    full = streamprint.fingerprint(path, sampling=sampling, checkpoint=saved.append, checkpoint_every=0.0)
+    assert full.color.tone_mapped == len(full) == 12 and full.color.transfers == ("pq",)
+    state = checkpoint_from_dict(json.loads(json.dumps(checkpoint_to_dict(saved[5]))), "x")
+    assert state.color.tone_mapped == 6
+    assert streamprint.fingerprint(path, sampling=sampling, resume=state).to_dict() == full.to_dict()

@@ -17,8 +17,6 @@ blue primaries keep their Oklab hue within 3°.
 from __future__ import annotations
 
 import math
-import statistics
-import time
 from pathlib import Path
 
 import av
@@ -27,6 +25,7 @@ import pytest
 
 from streamprint.color import tonemap as tm
 from streamprint.color.tonemap import HdrParams, Transfer
+from streamprint.source import hdr as hf
 
 TOLERANCE = 6
 REF_WHITE = 203.0
@@ -216,8 +215,16 @@ def encode(path: Path, frame, trc, extra=""):
         cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc = 9, 1, 9, trc
         stream.options = {"x265-params": "lossless=1:log-level=error:frame-threads=1" + extra}
         for i in range(2):
-            frame.pts = i
-            for packet in stream.encode(frame):
+            # a fresh frame per pts, so the encoder never sees a frame changed after it was
+            # sent (one full-suite run failed to mux the second clip with EINVAL while the
+            # frame was reused; not reproduced since, the cause not proven)
+            copy = av.VideoFrame(frame.width, frame.height, frame.format.name)
+            for dst, src in zip(copy.planes, frame.planes):
+                dst.update(bytes(src))
+            copy.colorspace, copy.color_range, copy.color_trc, copy.color_primaries = (
+                frame.colorspace, frame.color_range, frame.color_trc, frame.color_primaries)
+            copy.pts = i
+            for packet in stream.encode(copy):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
@@ -396,9 +403,9 @@ def test_tonemap_on_the_exact_signal(transfer):
 def test_frames_built_directly(transfer, fmt):
     trc = 16 if transfer is Transfer.PQ else 18
     frame = make_frame(patch_image(clip_colours(transfer)), fmt, trc)
-    rgb = tm.frame_to_signal_rgb(frame, frame.width // 4, frame.height // 4)
+    rgb = hf.frame_to_signal_rgb(frame, frame.width // 4, frame.height // 4)
     assert rgb.shape == (frame.height // 4, frame.width // 4, 3) and rgb.dtype == np.float32
-    params = tm.hdr_params_for(frame)
+    params = hf.hdr_params_for(frame)
     assert params == HdrParams(transfer)
     out = patch_centres(tm.tonemap_to_srgb(rgb, params), len(IN_GAMUT) + 1, 4)
     check_patches(out, f"{transfer.name} {fmt}", quantisation_floor(IN_GAMUT, transfer))
@@ -408,9 +415,9 @@ def test_encoded_hevc_main10_round_trip(encoded, transfer):
     frame = first_frame(encoded)
     assert frame.format.name == "yuv420p10le"
     assert (frame.colorspace, frame.color_range, frame.color_primaries) == (9, 1, 9)
-    params = tm.hdr_params_for(frame)
+    params = hf.hdr_params_for(frame)
     assert params is not None and params.transfer is transfer
-    rgb = tm.frame_to_signal_rgb(frame, frame.width // 4, frame.height // 4)
+    rgb = hf.frame_to_signal_rgb(frame, frame.width // 4, frame.height // 4)
     out = patch_centres(tm.tonemap_to_srgb(rgb, params), len(IN_GAMUT) + 1, 4)
     check_patches(out, f"{transfer.name} libx265", quantisation_floor(IN_GAMUT, transfer))
 
@@ -421,7 +428,7 @@ def test_signal_conversion_is_exact():
     sig = rng.uniform(0.02, 0.98, (16, 16, 3))
     frame = make_frame(sig)
     truth = ycbcr10_decode(*ycbcr10(sig))
-    assert np.abs(tm.frame_to_signal_rgb(frame, 16, 16) - truth).max() < 2e-5
+    assert np.abs(hf.frame_to_signal_rgb(frame, 16, 16) - truth).max() < 2e-5
     # full range, tagged as such
     full = av.VideoFrame(16, 16, "yuv444p10le")
     codes = [np.rint(1023 * (KR * sig[..., 0] + KG * sig[..., 1] + KB * sig[..., 2]))]
@@ -436,14 +443,14 @@ def test_signal_conversion_is_exact():
     cbf, crf = (codes[1] - 512) / 1023, (codes[2] - 512) / 1023
     r, b = yy + 2 * (1 - KR) * crf, yy + 2 * (1 - KB) * cbf
     truth = np.stack([r, (yy - KR * r - KB * b) / KG, b], axis=-1)
-    assert np.abs(tm.frame_to_signal_rgb(full, 16, 16) - truth).max() < 1e-3
+    assert np.abs(hf.frame_to_signal_rgb(full, 16, 16) - truth).max() < 1e-3
 
 
 def test_unsupported_matrix_is_refused():
     frame = make_frame(np.full((16, 16, 3), 0.5))
     frame.colorspace = 14                                  # ICtCp
     with pytest.raises(ValueError):
-        tm.frame_to_signal_rgb(frame, 8, 8)
+        hf.frame_to_signal_rgb(frame, 8, 8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,13 +504,13 @@ def test_gamut_mapping_keeps_lightness_and_hue_and_leaves_the_gamut_alone():
 
 def test_side_data_gives_the_peak(encoded, transfer):
     frame = first_frame(encoded)
-    meta = tm.hdr_metadata(frame)
-    params = tm.hdr_params_for(frame)
+    meta = hf.hdr_metadata(frame)
+    params = hf.hdr_params_for(frame)
     if transfer is Transfer.PQ:
-        assert meta == tm.HdrMetadata(max_luminance=1000.0, min_luminance=0.005, max_cll=1000, max_fall=400)
+        assert meta == hf.HdrMetadata(max_luminance=1000.0, min_luminance=0.005, max_cll=1000, max_fall=400)
         assert params == HdrParams(Transfer.PQ, 1000.0)
     else:
-        assert meta == tm.HdrMetadata()
+        assert meta == hf.HdrMetadata()
         assert params == HdrParams(Transfer.HLG, 1000.0)
 
 
@@ -515,41 +522,14 @@ def test_side_data_gives_the_peak(encoded, transfer):
 def test_peak_from_metadata_or_default(tmp_path, extra, peak):
     frame = make_frame(np.full((64, 64, 3), 0.5))
     decoded = first_frame(encode(tmp_path / "m.mkv", frame, 16, extra))
-    assert tm.hdr_params_for(decoded).peak_nits == pytest.approx(peak)
-    assert tm.hdr_params_for(decoded, default_peak_nits=500.0).peak_nits == pytest.approx(
+    assert hf.hdr_params_for(decoded).peak_nits == pytest.approx(peak)
+    assert hf.hdr_params_for(decoded, default_peak_nits=500.0).peak_nits == pytest.approx(
         500.0 if not extra else peak)
 
 
 def test_sdr_frames_and_streams(encoded, transfer):
     sdr = make_frame(np.full((16, 16, 3), 0.5), trc=1)
-    assert tm.hdr_params_for(sdr) is None
+    assert hf.hdr_params_for(sdr) is None
     with av.open(str(encoded)) as container:
-        params = tm.hdr_params_for(container.streams.video[0])
+        params = hf.hdr_params_for(container.streams.video[0])
     assert params is not None and params.transfer is transfer and params.peak_nits == tm.DEFAULT_PEAK_NITS
-
-
-# ---------------------------------------------------------------------------------------------
-# Speed
-# ---------------------------------------------------------------------------------------------
-
-
-def _median_ms(fn, n=30):
-    fn()
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
-
-
-def test_speed_at_analysis_size():
-    rng = np.random.default_rng(3)
-    # worst case: uniformly random signal, nearly every pixel outside BT.709 and above the knee
-    noise = rng.uniform(0, 1, (90, 160, 3)).astype(np.float32)
-    typical = srgb_to_signal(rng.integers(0, 256, (90, 160, 3)), Transfer.PQ).astype(np.float32)
-    p = HdrParams(Transfer.PQ)
-    assert _median_ms(lambda: tm.tonemap_to_srgb(typical, p)) < 10
-    assert _median_ms(lambda: tm.tonemap_to_srgb(noise, p)) < 20
-    frame = make_frame(np.tile(np.linspace(0, 1, 1920)[None, :, None], (1080, 1, 3)), "yuv420p10le")
-    assert _median_ms(lambda: tm.frame_to_signal_rgb(frame, 160, 90), n=10) < 50

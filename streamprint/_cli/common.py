@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from ..enums import Algorithm, Crop, Order, Space, Style
+from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
 from ..errors import EXIT_USAGE
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling
 
@@ -130,6 +130,9 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
     c.add_argument("--crop", choices=choices(Crop), default="auto",
                    help="auto: leave letterbox and pillarbox black bars out of the clustering, so "
                         "black is not every widescreen frame's dominant colour (default: %(default)s)")
+    c.add_argument("--tonemap", choices=choices(ToneMap), default="auto",
+                   help="auto: HDR frames (PQ or HLG) are tone-mapped to SDR as a viewer sees them; "
+                        "off: converted as if SDR, washed out (default: %(default)s)")
 
 
 def sampling_from(args: argparse.Namespace) -> Sampling:
@@ -146,7 +149,8 @@ def sampling_from(args: argparse.Namespace) -> Sampling:
 
 def options_from(args: argparse.Namespace) -> Options:
     return Options(sampling=sampling_from(args), colors=args.colors, algorithm=args.algorithm, seed=args.seed,
-                   analysis_size=args.analysis_size, space=args.space, crop=args.crop)
+                   analysis_size=args.analysis_size, space=args.space, crop=args.crop,
+                   tonemap=args.tonemap)
 
 
 def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None) -> RenderOptions:

@@ -18,11 +18,11 @@ _RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
 _XYZ_TO_RGB = np.linalg.inv(_RGB_TO_XYZ)
 _D65 = np.array([0.95047, 1.0, 1.08883])
 
-# Oklab (Björn Ottosson, 2020), from linear sRGB.
-_LMS = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
+# Oklab (Björn Ottosson, 2020): linear sRGB (BT.709) to LMS, and LMS cube roots to (L, a, b).
+LMS_FROM_LINEAR_SRGB = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
                  [0.2119034982, 0.6806995451, 0.1073969566],
                  [0.0883024619, 0.2817188376, 0.6299787005]])
-_LAB = np.array([[0.2104542553, 0.7936177850, -0.0040720468],
+OKLAB_FROM_LMS = np.array([[0.2104542553, 0.7936177850, -0.0040720468],
                  [1.9779984951, -2.4285922050, 0.4505937099],
                  [0.0259040371, 0.7827717662, -0.8086757660]])
 _LAB_INV = np.array([[1.0, 0.3963377774, 0.2158037573],
@@ -79,7 +79,7 @@ def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
 
 def srgb_to_oklab(rgb: np.ndarray) -> np.ndarray:
     """sRGB 0-255 (..., 3) to Oklab (L 0-1)."""
-    return np.cbrt(srgb_to_linear(rgb) @ _LMS.T) @ _LAB.T
+    return np.cbrt(srgb_to_linear(rgb) @ LMS_FROM_LINEAR_SRGB.T) @ OKLAB_FROM_LMS.T
 
 
 def oklab_to_srgb(lab: np.ndarray) -> np.ndarray:

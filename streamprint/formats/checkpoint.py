@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataFormatError
-from ..model import Checkpoint, ClustererState, ResumePoint, SamplerState
+from ..model import Checkpoint, ClustererState, ColorReport, ResumePoint, SamplerState
 from .common import Fields, parse_json, read_text, write_text
-from .values import options_from_fields, options_to_dict, sample_to_dict, samples_from_fields, stats_from_fields, \
+from .values import color_from_fields, color_to_dict, options_from_fields, options_to_dict, sample_to_dict, samples_from_fields, stats_from_fields, \
     stats_to_dict
 
 FORMAT_NAME = "streamprint-checkpoint"
@@ -28,6 +28,7 @@ def checkpoint_to_dict(c: Checkpoint) -> dict[str, Any]:
         "sampler": {"next_target": c.sampler.next_target, "last_emitted": c.sampler.last_emitted},
         "resume": {"pts": c.resume.pts, "index": c.resume.index, "origin": c.resume.origin,
                    "stats": stats_to_dict(c.resume.stats)},
+        "color": color_to_dict(c.color),
     }
     if c.input is not None:
         data["input"] = {"size": c.input[0], "mtime_ns": c.input[1]}
@@ -56,7 +57,8 @@ def checkpoint_from_dict(data: Any, name: str) -> Checkpoint:
     if f.has("input"):
         i = f.obj("input")
         source = (i.int("size", low=0), i.int("mtime_ns"))
-    return f.build(None, lambda: Checkpoint(options, samples, clusterer, sampler, resume, source))
+    color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
+    return f.build(None, lambda: Checkpoint(options, samples, clusterer, sampler, resume, source, color))
 
 
 def write_checkpoint(c: Checkpoint, path: str | os.PathLike[str]) -> None:

@@ -14,9 +14,11 @@ from typing import Any
 from .. import params
 from ..enums import DataFormat
 from ..errors import DataFormatError
-from ..model import Fingerprint, to_hex
+from ..model import ColorReport, Fingerprint, to_hex
 from .common import Fields, parse_json, read_text, write_text
 from .values import (
+    color_from_fields,
+    color_to_dict,
     options_from_fields,
     options_to_dict,
     sample_to_dict,
@@ -40,6 +42,7 @@ def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
         "source": source_to_dict(fp.source),
         "options": options_to_dict(fp.options),
         "decode": stats_to_dict(fp.decode),
+        "color": color_to_dict(fp.color),
         "samples": [sample_to_dict(s) for s in fp.samples],
     }
 
@@ -59,9 +62,10 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
     decode = stats_from_fields(f.obj("decode")) if f.has("decode") else None
     source = f.build("source", lambda: source_from_fields(f.obj("source")))
     version = f.str("streamprint", default="")
+    color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
     if decode is None:
-        return Fingerprint(source, options, samples, version=version)
-    return Fingerprint(source, options, samples, decode, version)
+        return Fingerprint(source, options, samples, version=version, color=color)
+    return Fingerprint(source, options, samples, decode, version, color)
 
 
 def to_json(fp: Fingerprint) -> str:
@@ -72,7 +76,7 @@ def to_csv(fp: Fingerprint) -> str:
     out = io.StringIO()
     meta = fingerprint_to_dict(fp)
     out.write(f"# {FORMAT_NAME} {FORMAT_VERSION}\n")
-    for key in ("streamprint", "source", "options", "decode"):
+    for key in ("streamprint", "source", "options", "decode", "color"):
         out.write(f"# {key}: {json.dumps(meta[key])}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import StreamprintError
-from ..model import DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, from_hex, to_hex
+from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, from_hex, \
+    to_hex
 from .common import Fields
 
 
@@ -74,6 +75,7 @@ def options_to_dict(o: Options) -> dict[str, Any]:
         "analysis_size": o.analysis_size,
         "space": o.space,
         "crop": o.crop,
+        "tonemap": o.tonemap,
     }
 
 
@@ -84,7 +86,9 @@ def options_from_fields(f: Fields) -> Options:
         sampling = Sampling(s.str("mode"), s.raw("value"))
         return Options(sampling=sampling, colors=f.raw("colors"), algorithm=f.raw("algorithm"),
                        seed=f.raw("seed"), analysis_size=f.raw("analysis_size"),
-                       space=f.raw("space", "rgb"), crop=f.raw("crop", "none"))
+                       space=f.raw("space", "rgb"), crop=f.raw("crop", "none"),
+                       # files from before tone mapping existed: they were made without it
+                       tonemap=f.raw("tonemap", "off"))
 
     try:
         return make()
@@ -107,6 +111,25 @@ def source_from_fields(f: Fields) -> SourceInfo:
         **{k: f.str(k, default=None, optional=True) for k in sorted(text)},
         pixel_aspect=f.float("pixel_aspect", positive=True, default=1.0),
     )
+
+
+def color_to_dict(c: ColorReport) -> dict[str, Any]:
+    return {"hdr_samples": c.hdr_samples, "tone_mapped": c.tone_mapped, "transfers": list(c.transfers),
+            "peak_nits": c.peak_nits, "peak_from": list(c.peak_from), "dolby_vision": list(c.dolby_vision)}
+
+
+def color_from_fields(f: Fields) -> ColorReport:
+    """A :class:`ColorReport`; files from before it existed have none (an empty report)."""
+    def strings(key: str) -> tuple[str, ...]:
+        values = f.list(key) if f.has(key) else []
+        if not all(isinstance(v, str) for v in values):
+            raise f.fail("expected a list of names", key)
+        return tuple(values)
+
+    return f.build(None, lambda: ColorReport(
+        f.int("hdr_samples", low=0, default=0), f.int("tone_mapped", low=0, default=0), strings("transfers"),
+        f.float("peak_nits", positive=True, default=None, optional=True), strings("peak_from"),
+        strings("dolby_vision")))
 
 
 def stats_to_dict(s: DecodeStats) -> dict[str, int]:

@@ -8,12 +8,12 @@ Reading and writing these values is :mod:`streamprint.formats`' job, drawing the
 """
 
 from .colors import ImagePalette, Palette, Sample, frozen_array, from_hex, parse_color, to_hex
-from .fingerprint import DecodeStats, Fingerprint, Progress, RenderOptions, SourceInfo
+from .fingerprint import ColorReport, DecodeStats, Fingerprint, Progress, RenderOptions, SourceInfo
 from .sampling import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, Sampling
 from .state import Checkpoint, ClustererState, JobResult, ManifestEntry, ResumePoint, SamplerState
 
 __all__ = [
-    "DEFAULT_ANALYSIS_SIZE", "DEFAULT_INTERVAL", "Checkpoint", "ClustererState", "DecodeStats", "Fingerprint", "ImagePalette",
+    "DEFAULT_ANALYSIS_SIZE", "DEFAULT_INTERVAL", "Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "ImagePalette",
     "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample", "SamplerState",
     "Sampling", "SourceInfo", "frozen_array", "from_hex", "parse_color", "to_hex",
 ]

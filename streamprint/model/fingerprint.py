@@ -40,7 +40,8 @@ class SourceInfo:
 
     @property
     def hdr(self) -> bool:
-        """True when the transfer function is PQ or HLG (not tone-mapped yet)."""
+        """True when the stream is tagged PQ or HLG. Frames are tone-mapped (or not) from
+        their own tags, so a stream can switch: :class:`ColorReport` says what was done."""
         return self.color_transfer in {"PQ", "HLG"}
 
 
@@ -54,6 +55,56 @@ class DecodeStats:
     corrupt_frames: int
     skipped: int = 0
     """Non-reference frames the decoder was told to drop because no sample could need them."""
+    discontinuities: int = 0
+    """Places where the timestamps jumped (back, or far forward in MPEG-TS/PS) and the
+    timeline was joined: the part after each continues right after the part before."""
+
+
+#: What a ColorReport may say about Dolby Vision and about where a source peak came from.
+DOLBY_VISION = ("base_layer", "no_compatible_base")
+PEAK_SOURCES = ("content_light_level", "mastering_display", "default", "hlg_reference_display")
+TRANSFERS = ("hlg", "pq")
+
+
+@dataclass(frozen=True)
+class ColorReport:
+    """What the sampled frames' colour conversion found and did.
+
+    ``hdr_samples``: sampled frames tagged PQ or HLG; ``tone_mapped``: of those, the ones
+    tone-mapped to SDR (all of them unless ``tonemap`` is off or a frame's matrix cannot be
+    undone); ``transfers``: the HDR transfers seen; ``peak_nits``: the largest source peak
+    used, cd/m², and ``peak_from``: where the peaks came from (:data:`PEAK_SOURCES`);
+    ``dolby_vision``: what Dolby Vision frames were found (:data:`DOLBY_VISION`: an
+    HDR10/HLG-compatible base layer, read as that, or none). Tuples are sorted."""
+
+    hdr_samples: int = 0
+    tone_mapped: int = 0
+    transfers: tuple[str, ...] = ()
+    peak_nits: float | None = None
+    peak_from: tuple[str, ...] = ()
+    dolby_vision: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tone_mapped <= self.hdr_samples:
+            raise ValueError("tone_mapped must be from 0 to hdr_samples")
+        if self.peak_nits is not None and not 0 < self.peak_nits <= 10000:
+            raise ValueError("peak_nits must be in (0, 10000] cd/m²")
+        for name, allowed in (("transfers", TRANSFERS), ("peak_from", PEAK_SOURCES), ("dolby_vision", DOLBY_VISION)):
+            values = tuple(sorted(set(getattr(self, name))))
+            if not set(values) <= set(allowed):
+                raise ValueError(f"{name} must be among {', '.join(allowed)}, got {values}")
+            _set(self, **{name: values})
+        _set(self, peak_nits=None if self.peak_nits is None else float(self.peak_nits))
+
+    def add(self, transfer: str | None, tone_mapped: bool, peak_nits: float | None = None,
+            peak_from: str | None = None, dolby_vision: str | None = None) -> ColorReport:
+        """This report with one more sampled frame."""
+        hdr = transfer is not None
+        peak = self.peak_nits if peak_nits is None else max(peak_nits, self.peak_nits or 0.0)
+        return ColorReport(self.hdr_samples + hdr, self.tone_mapped + (hdr and tone_mapped),
+                           self.transfers + ((transfer,) if hdr else ()), peak,
+                           self.peak_from + ((peak_from,) if peak_from else ()),
+                           self.dolby_vision + ((dolby_vision,) if dolby_vision else ()))
 
 
 @dataclass(frozen=True)
@@ -109,6 +160,7 @@ class Fingerprint:
     samples: tuple[Sample, ...]
     decode: DecodeStats = DecodeStats(0, 0, 0)
     version: str = __version__
+    color: ColorReport = ColorReport()
 
     def __post_init__(self) -> None:
         _set(self, samples=tuple(self.samples))

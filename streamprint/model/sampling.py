@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
 from .. import params
-from ..enums import Algorithm, Crop, SamplingMode, Space
+from ..enums import Algorithm, Crop, SamplingMode, Space, ToneMap
 from ..errors import ParameterError
 from .colors import _set
 
@@ -126,6 +126,8 @@ class Options:
     """Colour space the clustering happens in (results are always sRGB)."""
     crop: Crop = Crop.AUTO
     """``auto``: leave letterbox / pillarbox black bars out of the clustering."""
+    tonemap: ToneMap = ToneMap.AUTO
+    """``auto``: HDR (PQ/HLG) frames are tone-mapped to SDR before clustering."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.sampling, Sampling):

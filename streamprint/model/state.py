@@ -9,7 +9,7 @@ import numpy as np
 
 from ..enums import Status
 from .colors import Sample, _set, frozen_array
-from .fingerprint import DecodeStats, RenderOptions
+from .fingerprint import ColorReport, DecodeStats, RenderOptions
 from .sampling import Options
 
 
@@ -83,6 +83,8 @@ class Checkpoint:
     sampler: SamplerState
     resume: ResumePoint
     input: tuple[int, int] | None = None
+    color: ColorReport = ColorReport()
+    """What the conversion of the samples so far found and did."""
 
     def __post_init__(self) -> None:
         _set(self, samples=tuple(self.samples))

@@ -9,7 +9,6 @@ their decode. Conversion honours each frame's own colour matrix and range (PyAV 
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +19,13 @@ import av.error
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
+from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
 from .open import STDIN, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, BestEffort, Timeline
 
 log = logging.getLogger("streamprint")
 
@@ -42,11 +44,16 @@ MAX_CONSECUTIVE_ERRORS = 200
 
 @dataclass(frozen=True)
 class SourceFrame:
-    """One decoded frame. ``time`` is seconds since the stream's start (from its pts)."""
+    """One decoded frame. ``time`` is seconds since the stream's start, from FFmpeg's
+    best-effort timestamp, on a timeline that always increases (see :mod:`.timeline`).
+    ``pts`` is that timestamp in the stream's time base when a later pass can find the frame
+    by it (a checkpoint's resume point); None when it cannot (no timestamps, unreliable pts,
+    or after a discontinuity, where the same timestamp may occur twice)."""
 
     index: int
     time: float
     frame: av.VideoFrame = field(repr=False, compare=False)
+    pts: int | None = None
     pixel_aspect: float = 1.0
     """Sample aspect ratio of the stream (display width of one stored pixel)."""
     reformatter: VideoReformatter | None = field(default=None, repr=False, compare=False)
@@ -63,20 +70,34 @@ class SourceFrame:
         is ``long_side`` (never upscaled), keeping the display aspect ratio."""
         return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
 
-    def to_rgb(self, long_side: int) -> np.ndarray:
-        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB,
-        in one libswscale call with AREA interpolation (averages the covered pixels).
+    def to_rgb(self, long_side: int, tonemap: bool = True) -> np.ndarray:
+        """The frame as sRGB a viewer sees: :meth:`convert`'s image."""
+        return self.convert(long_side, tonemap)[0]
 
-        Returns shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
+    def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
+        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB;
+        also what the frame's own tags say about HDR (:func:`.hdr.frame_hdr`).
+
+        SDR (and HDR with ``tonemap`` False): one libswscale call with AREA interpolation
+        (averages the covered pixels) to rgb24. PQ/HLG with ``tonemap``: one libswscale call
+        to 16-bit Y'CbCr at the analysis size, then the matrix undone and the tone curve
+        applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
+        step before it.
+
+        The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
-        rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
-                                   interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
-                                   threads=0).to_ndarray()
+        hdr = frame_hdr(self.frame)
+        if tonemap and hdr.params is not None:
+            rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
+        else:
+            rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
+                                       interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
+                                       threads=0).to_ndarray()
         if self.rotation:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
-        return rgb
+        return rgb, hdr
 
 
 #: FFmpeg's AVCOL_SPC_UNSPECIFIED.
@@ -205,9 +226,20 @@ class VideoSource:
         origin: float | None = None
         if stream.start_time is not None and stream.time_base is not None:
             origin = float(stream.start_time * stream.time_base)
-        step = 1.0 / self.info.frame_rate if self.info.frame_rate else 1.0 / 25.0
+        # Frames without timestamps are one frame apart: the codec's own rate (an
+        # elementary stream's SPS timing) before the container's average.
+        rate = stream.guessed_rate or self.info.frame_rate
+        step = 1.0 / float(rate) if rate and float(rate) > 0 else 1.0 / 25.0
         index = 0
-        last_time = -math.inf
+        best = BestEffort()
+        # AVI stores no presentation times: FFmpeg 8 fills in reordered pts that go backwards
+        # with packed B-frames (and with the early frames before guess_correct_pts notices),
+        # where FFmpeg 5's ffprobe shows none; each frame's dts is its best-effort timestamp.
+        # (Keyframes only: the decoder holds each keyframe back until the next one, so its
+        # dts is a whole GOP late, while its pts is the packet's.)
+        dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
+        timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
+        trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = self.info.pixel_aspect
         syncing = resume is not None
@@ -227,7 +259,7 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only:
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
             skip = NonrefSkip(wanted, stream.time_base)
         skipped = resume.stats.skipped if resume is not None else 0
 
@@ -238,7 +270,7 @@ class VideoSource:
                 consecutive += 1
                 log.debug("skipping damaged packet: %s", packet_frames)
                 if consecutive >= MAX_CONSECUTIVE_ERRORS:
-                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
                     raise CorruptInputError(
                         f"{self._name}: {consecutive} damaged packets in a row after {index} frames; giving up"
                     )
@@ -246,11 +278,12 @@ class VideoSource:
             consecutive = 0
             for frame in packet_frames:
                 dropped = skip.delivered(frame.pts) if skip is not None else 0
+                ts = frame.dts if dts_times and frame.dts is not None else best(frame.pts, frame.dts)
                 if syncing:
                     assert resume is not None
-                    if frame.pts is None or frame.pts > resume.pts:
+                    if ts is None or ts > resume.pts:
                         raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
-                    if frame.pts < resume.pts:
+                    if ts < resume.pts:
                         continue
                     syncing = False
                     dropped = 0  # before the resume point: counted by the earlier pass
@@ -258,28 +291,34 @@ class VideoSource:
                     corrupt_frames += 1
                 index += dropped
                 skipped += dropped
-                t = frame.time
-                if t is None:
-                    t = (last_time + step) if index else 0.0
-                    rel = t
-                else:
+                raw = None
+                time_base = frame.time_base or stream.time_base
+                if ts is not None and time_base is not None:
+                    raw = float(ts * time_base)
                     if origin is None:
-                        origin = self.origin = t
-                    rel = t - origin
-                rel = max(0.0, rel)
-                last_time = rel
+                        origin = self.origin = raw
+                    raw -= origin
+                rel = timeline.place(raw, index)
+                if trusted and (timeline.discontinuities or not best.pts_reliable):
+                    # pts can no longer be trusted to order or identify frames: stop
+                    # reasoning from them rather than give wrong indices.
+                    trusted = False
+                    if skip is not None:
+                        skip.enabled = False
+                    if keyframe_index is not None:
+                        keyframe_index.enabled = False
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 last_index = at = max(last_index + 1, index if at is None else at)
-                yield SourceFrame(index=at, time=rel, frame=frame, pixel_aspect=aspect,
-                                  reformatter=self._reformatter)
+                yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
+                                  pixel_aspect=aspect, reformatter=self._reformatter)
                 index += 1
-                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if syncing:
             raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
         if skip is not None and skip.pending:  # dropped after the last frame delivered
             index += len(skip.pending)
             skipped += len(skip.pending)
-        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped)
+        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if skipped:
             log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
         if corrupt_packets or corrupt_frames:

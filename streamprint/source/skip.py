@@ -19,6 +19,23 @@ Wanted = Callable[[float, float], bool]
 
 #: Packets demuxed ahead of the decoder, so each packet's neighbours in time are known.
 LOOKAHEAD_PACKETS = 24
+#: A packet whose pts is below every one of this many packets before it (in decode order)
+#: is no B-frame reordering: the timestamps jumped back (a joined or broken stream).
+REORDER_WINDOW = 16
+
+
+class _Monotonic:
+    """Tells whether demuxed pts stay consistent with one presentation order: B-frame
+    reordering moves a pts back by a few packets at most; a reset or wrap moves it below
+    all of the last :data:`REORDER_WINDOW`."""
+
+    def __init__(self) -> None:
+        self.recent: deque[int] = deque(maxlen=REORDER_WINDOW)
+
+    def ok(self, pts: int) -> bool:
+        fine = len(self.recent) < REORDER_WINDOW or pts >= min(self.recent)
+        self.recent.append(pts)
+        return fine
 
 
 class NonrefSkip:
@@ -40,9 +57,13 @@ class NonrefSkip:
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
         self.pending: list[int] = []  # heap: pts of packets sent with NONREF, not yet delivered
         self.enabled = True
+        self._order = _Monotonic()
+        self._last_delivered: int | None = None
 
     def see(self, pts: int | None) -> None:
-        if pts is None:  # times unknown: nothing can be proven, so skip nothing from here on
+        if pts is None or not self._order.ok(pts):
+            # times unknown or jumping back: nothing can be proven, so skip nothing from here
+            # on (the lookahead means no packet after the jump was sent with NONREF)
             self.enabled = False
             return
         bisect.insort(self.seen, pts)
@@ -72,6 +93,13 @@ class NonrefSkip:
         if pts is None:
             self.enabled = False
             return 0
+        if self._last_delivered is not None and pts < self._last_delivered:
+            # The timestamps jumped back: every frame sent with NONREF and not delivered
+            # belonged before the jump (the decoder delivers in presentation order).
+            dropped, self.pending = len(self.pending), []
+            self._last_delivered = pts
+            return dropped
+        self._last_delivered = pts
         dropped = 0
         while self.pending and self.pending[0] <= pts:
             if heapq.heappop(self.pending) < pts:
@@ -93,10 +121,11 @@ class KeyframeIndex:
         self.floor, self.base = floor, base
         self.seen: list[int] = []  # sorted pts of packets not yet counted into base
         self.enabled = True
+        self._order = _Monotonic()
 
     def see(self, pts: int | None) -> None:
-        if pts is None:  # times unknown: the count cannot be trusted from here on
-            self.enabled = False
+        if pts is None or not self._order.ok(pts):  # times unknown or jumping back:
+            self.enabled = False                     # the count cannot be trusted from here on
         elif self.floor is None or pts >= self.floor:
             bisect.insort(self.seen, pts)
 

@@ -1,0 +1,181 @@
+"""HDR frames: what a decoded frame's own tags and side data say about its light, and its
+conversion to the non-linear R'G'B' signal :func:`streamprint.color.tonemap.tonemap_to_srgb`
+takes. Decided per frame: a stream can switch between SDR and HDR.
+
+PyAV 18 exposes a frame's static HDR metadata as raw side data (mastering display, content
+light level) and Dolby Vision only as raw RPU side data (``DOVI_RPU_BUFFER``,
+``DOVI_METADATA``); the stream's Dolby Vision configuration record (its profile) is not
+exposed. A Dolby Vision frame whose own tags are PQ or HLG (profile 8.1/8.4, or 7's base
+layer) is read as that HDR10/HLG base; one whose tags are not (profile 5, IPT-PQ-c2, tagged
+unspecified) has no compatible base: it is converted as tagged and reported.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from av.video.reformatter import VideoReformatter
+
+from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
+from ..color.transfer import PQ_PEAK, TRC, Transfer
+
+if TYPE_CHECKING:
+    import av
+
+#: (Kr, Kb) of FFmpeg AVColorSpace values this module converts; 2 = unspecified, read as BT.2020.
+_MATRIX = {9: (0.2627, 0.0593), 2: (0.2627, 0.0593), 1: (0.2126, 0.0722),
+           5: (0.299, 0.114), 6: (0.299, 0.114)}
+
+
+def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
+                        reformatter: VideoReformatter | None = None) -> np.ndarray:
+    """Decoded Y'CbCr frame -> non-linear R'G'B' (height, width, 3) float32 0-1, channels R, G, B.
+
+    One libswscale call does the downscale (AREA) and the chroma upsampling to
+    ``yuv444p16le`` in the frame's own range; then the matrix of the frame's colorspace
+    (BT.2020 non-constant luminance for HDR, also used when unspecified) and its range
+    (limited unless tagged full) are undone here in float32.  Why not swscale's own float
+    RGB (``gbrpf32le``): for 10-bit limited-range input FFmpeg 8.1's swscale scales it by
+    0.9961 (measured: 10-bit white, 940, comes out as 0.99614, not 1.0), about 2 % of display
+    light at reference white; its ``yuv444p16le`` output is the 10-bit code shifted left by 6,
+    which is exact for limited range.  Full range: luma is rescaled to 0-65535 by swscale and
+    read as such; chroma is read as (v - 32768) / 65535, off by at most 1/1024 of chroma.
+    RGB frames go straight to ``gbrpf32le``.  Raises ValueError for matrices it cannot undo
+    (BT.2020 constant luminance, ICtCp, ...).  ``reformatter``: a libswscale context shared
+    across frames (building one per 4K frame costs more than the conversion).
+    """
+    reformat = (reformatter or VideoReformatter()).reformat
+    if width <= 0 or height <= 0:
+        raise ValueError(f"width and height must be positive, got {width}x{height}")
+    if frame.format.is_rgb:
+        out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA", threads=0)
+        return np.clip(out.to_ndarray(), 0.0, 1.0)
+    coefficients = _MATRIX.get(int(frame.colorspace))
+    if coefficients is None:
+        raise ValueError(f"cannot convert colorspace {frame.colorspace} (AVColorSpace) to R'G'B'")
+    kr, kb = coefficients
+    kg = 1 - kr - kb
+    ycc = reformat(frame, width=width, height=height, format="yuv444p16le", interpolation="AREA", threads=0)
+    v = ycc.to_ndarray().astype(np.float32)
+    if int(frame.color_range) == 2:                  # AVCOL_RANGE_JPEG, full range
+        y = v[..., 0] * np.float32(1 / 65535)
+        cb, cr = ((v[..., i] - 32768) * np.float32(1 / 65535) for i in (1, 2))
+    else:                                            # limited: 16-bit code = (219 E + 16) * 256
+        y = (v[..., 0] - 4096) * np.float32(1 / 56064)
+        cb, cr = ((v[..., i] - 32768) * np.float32(1 / 57344) for i in (1, 2))
+    r = y + np.float32(2 * (1 - kr)) * cr
+    b = y + np.float32(2 * (1 - kb)) * cb
+    g = (y - np.float32(kr) * r - np.float32(kb) * b) * np.float32(1 / kg)
+    return np.clip(np.stack([r, g, b], axis=-1), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class HdrMetadata:
+    """Static HDR metadata of a frame, cd/m²; None when the frame carries none."""
+
+    max_luminance: float | None = None   #: mastering display maximum luminance
+    min_luminance: float | None = None   #: mastering display minimum luminance
+    max_cll: int | None = None           #: content light level: MaxCLL
+    max_fall: int | None = None          #: content light level: MaxFALL
+
+
+def _side_data(frame: Any, name: str) -> bytes | None:
+    try:
+        return bytes(frame.side_data[name])
+    except (KeyError, AttributeError):
+        return None
+
+
+def hdr_metadata(frame: av.VideoFrame) -> HdrMetadata:
+    """Mastering display and content light level metadata of a decoded frame.
+
+    PyAV 18 exposes them as ``frame.side_data["MASTERING_DISPLAY_METADATA"]`` (an 88-byte
+    AVMasteringDisplayMetadata: 10 AVRationals, then has_primaries, has_luminance) and
+    ``frame.side_data["CONTENT_LIGHT_LEVEL"]`` (AVContentLightMetadata: MaxCLL, MaxFALL).
+    """
+    max_lum = min_lum = None
+    raw = _side_data(frame, "MASTERING_DISPLAY_METADATA")
+    if raw is not None and len(raw) >= 88:
+        v = struct.unpack_from("=22i", raw)
+        if v[21] and v[17] > 0 and v[19] > 0:          # has_luminance; denominators
+            min_lum, max_lum = v[16] / v[17], v[18] / v[19]
+    max_cll = max_fall = None
+    raw = _side_data(frame, "CONTENT_LIGHT_LEVEL")
+    if raw is not None and len(raw) >= 8:
+        max_cll, max_fall = struct.unpack_from("=2I", raw)
+    return HdrMetadata(max_lum, min_lum, max_cll, max_fall)
+
+
+def hdr_params_for(source: Any, default_peak_nits: float = DEFAULT_PEAK_NITS,
+                   reference_white_nits: float = REFERENCE_WHITE_NITS) -> HdrParams | None:
+    """HdrParams for a decoded ``av.VideoFrame`` (or an ``av.VideoStream``), None if not PQ/HLG.
+
+    Transfer from ``color_trc`` (16 PQ, 18 HLG).  PQ peak: MaxCLL when present and non-zero,
+    else the mastering display's maximum luminance, else ``default_peak_nits``; capped at
+    10000.  HLG: the 1000 cd/m² reference display (HLG is scene-referred; its metadata does
+    not change the OOTF).  A stream gives the transfer only: PyAV 18 does not expose a
+    stream's coded side data, so its peak is the default.
+    """
+    trc = getattr(source, "color_trc", None)
+    if trc is None and hasattr(source, "codec_context"):
+        trc = source.codec_context.color_trc
+    transfer = TRC.get(int(trc)) if trc is not None else None
+    if transfer is None:
+        return None
+    if transfer is Transfer.HLG:
+        return HdrParams(Transfer.HLG, DEFAULT_PEAK_NITS, reference_white_nits)
+    peak = default_peak_nits
+    if hasattr(source, "side_data"):
+        meta = hdr_metadata(source)
+        if meta.max_cll:
+            peak = float(meta.max_cll)
+        elif meta.max_luminance and meta.max_luminance > 0:
+            peak = meta.max_luminance
+    return HdrParams(Transfer.PQ, min(peak, PQ_PEAK), reference_white_nits)
+
+
+#: Where the source peak of a tone-mapped frame came from.
+PEAK_FROM_CLL = "content_light_level"
+PEAK_FROM_MASTERING = "mastering_display"
+PEAK_FROM_DEFAULT = "default"
+PEAK_FROM_HLG = "hlg_reference_display"
+#: Dolby Vision findings.
+DV_BASE = "base_layer"        #: RPU on an HDR10/HLG-compatible base, read as that base
+DV_NO_BASE = "no_compatible_base"  #: RPU without one (profile 5): colours cannot be shown right
+
+
+@dataclass(frozen=True)
+class FrameHdr:
+    """What one frame's tags and side data say. ``params`` is how to tone-map it (None when
+    it is not PQ/HLG, or its matrix cannot be undone); ``peak_from`` where its peak came
+    from; ``dolby_vision`` None, :data:`DV_BASE` or :data:`DV_NO_BASE`."""
+
+    transfer: Transfer | None
+    params: HdrParams | None = None
+    peak_from: str | None = None
+    dolby_vision: str | None = None
+
+
+def frame_hdr(frame: Any) -> FrameHdr:
+    """The HDR facts of a decoded frame (or anything with its ``color_trc``, ``colorspace``,
+    ``format`` and ``side_data``)."""
+    side = getattr(frame, "side_data", None)
+    dovi = side is not None and any(_side_data(frame, k) is not None for k in ("DOVI_RPU_BUFFER", "DOVI_METADATA"))
+    trc = getattr(frame, "color_trc", None)
+    transfer = TRC.get(int(trc)) if trc is not None else None
+    if transfer is None:
+        return FrameHdr(None, dolby_vision=DV_NO_BASE if dovi else None)
+    dv = DV_BASE if dovi else None
+    if not frame.format.is_rgb and int(frame.colorspace or 0) not in _MATRIX:
+        return FrameHdr(transfer, dolby_vision=dv)
+    params = hdr_params_for(frame)
+    assert params is not None
+    if transfer is Transfer.HLG:
+        return FrameHdr(transfer, params, PEAK_FROM_HLG, dv)
+    meta = hdr_metadata(frame)
+    origin = PEAK_FROM_CLL if meta.max_cll else PEAK_FROM_MASTERING if (meta.max_luminance or 0) > 0 \
+        else PEAK_FROM_DEFAULT
+    return FrameHdr(transfer, params, origin, dv)

@@ -1,0 +1,300 @@
+"""Frame times are FFmpeg's best-effort timestamps, on one increasing timeline.
+
+- AVI with MPEG-4 Part 2 B-frames (PyAV's mpeg4 encoder), the same with Xvid-style packed
+  B-frames (made here from the encoder's packets), and MPEG-2 in a program stream (VOB): every
+  frame's time equals ``ffprobe -show_frames``' ``best_effort_timestamp_time``
+  (minus the stream's start) within 1 ms, and times strictly increase.
+- Raw H.264 / HEVC elementary streams (no timestamps at all): one frame apart at the SPS rate.
+- Two MPEG-TS files joined with ``cat`` (timestamps restart, the second part at another
+  size): samples from both parts, strictly increasing times, a discontinuity recorded, and
+  the same JSON bytes with 1, 2 and 8 decoder threads and with ``skip_unsampled`` off.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Sampling, synth
+from streamprint.formats.fingerprint import to_json
+from streamprint.source.timeline import BestEffort, Timeline
+
+FFPROBE = shutil.which("ffprobe")
+FFMPEG = shutil.which("ffmpeg")
+needs_ffprobe = pytest.mark.skipif(FFPROBE is None or FFMPEG is None, reason="needs the ffmpeg/ffprobe commands")
+
+
+def moving_frames(n: int, size=(320, 240)) -> list[np.ndarray]:
+    w, h = size
+    out = []
+    for i in range(n):
+        img = np.zeros((h, w, 3), np.uint8)
+        img[..., 0] = (np.arange(w)[None, :] + 3 * i) % 256
+        img[..., 1] = (np.arange(h)[:, None] * 2 + i) % 256
+        img[:, (5 * i) % w:(5 * i) % w + 20, 2] = 255
+        out.append(img)
+    return out
+
+
+def mpeg4_avi(path: Path, n: int = 96) -> Path:
+    """MPEG-4 Part 2 with 2 B-frames between references, in AVI (which stores no pts)."""
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("mpeg4", rate=24)
+        s.width, s.height, s.pix_fmt = 320, 240, "yuv420p"
+        s.codec_context.max_b_frames, s.codec_context.gop_size = 2, 12
+        for i, img in enumerate(moving_frames(n)):
+            f = av.VideoFrame.from_ndarray(img, "rgb24")
+            f.pts = i
+            for p in s.encode(f):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
+    return path
+
+
+def packed_avi(path: Path, n: int = 96) -> Path:
+    """Xvid/DivX-style packed B-frames: MPEG-4 Part 2 with one B-frame between references,
+    each B-frame stored in the AVI chunk of the reference before it, its own slot holding a
+    not-coded VOP (N-VOP), and the 'DivX503b1393p' user data that tells FFmpeg so."""
+    from fractions import Fraction
+
+    cc = av.CodecContext.create("mpeg4", "w")
+    cc.width, cc.height, cc.pix_fmt, cc.time_base = 320, 240, "yuv420p", Fraction(1, 24)
+    cc.framerate, cc.max_b_frames, cc.gop_size = Fraction(24), 1, 12
+    packets = []
+    for i, img in enumerate([*moving_frames(n), None]):
+        frame = None
+        if img is not None:
+            frame = av.VideoFrame.from_ndarray(img, "rgb24").reformat(format="yuv420p")
+            frame.pts = i
+        packets += [(bytes(p), p.is_keyframe) for p in cc.encode(frame)]
+    vop = b"\x00\x00\x01\xb6"
+    kinds = [b[b.find(vop) + 4] >> 6 for b, _ in packets]  # vop_coding_type: 0 I, 1 P, 2 B
+    first, key = packets[0]
+    at = first.find(vop)
+    packets[0] = (first[:at] + b"\x00\x00\x01\xb2DivX503b1393p" + first[at:], key)
+    # N-VOP: P, modulo_time_base 0, marker, 5-bit time increment, marker, vop_coded 0, stuffing
+    nvop = vop + int("01" "0" "1" "00000" "1" "0" "0" "1111", 2).to_bytes(2, "big")
+    chunks, k = [], 0
+    while k < len(packets):
+        if k + 1 < len(packets) and kinds[k] != 2 and kinds[k + 1] == 2:
+            chunks += [(packets[k][0] + packets[k + 1][0], packets[k][1]), (nvop, False)]
+            k += 2
+        else:
+            chunks.append(packets[k])
+            k += 1
+    with av.open(str(path), "w", format="avi") as out:
+        s = out.add_stream("mpeg4", rate=24)
+        s.width, s.height = 320, 240
+        s.codec_context.codec_tag = "XVID"
+        for i, (data, key) in enumerate(chunks):
+            p = av.Packet(data)
+            p.stream, p.dts, p.pts, p.time_base, p.is_keyframe = s, i, i, Fraction(1, 24), key
+            out.mux(p)
+    return path
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([FFMPEG, "-v", "error", "-y", *args], check=True, capture_output=True, timeout=120)
+
+
+def ffprobe_times(path: Path) -> np.ndarray:
+    """best_effort_timestamp_time of every frame, minus the stream's start_time (NaN where
+    ffprobe has none: Debian's FFmpeg 5.1 gives the last frame flushed out of an MPEG-4 or
+    MPEG-2 decoder neither pts nor dts)."""
+    def run(entries: str) -> list[str]:
+        r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
+                            "-of", "csv=p=0", str(path)], check=True, capture_output=True, text=True, timeout=120)
+        return [line.strip().strip(",") for line in r.stdout.splitlines() if line.strip().strip(",")]
+    start = float(run("stream=start_time")[0])
+    return np.array([float("nan") if v == "N/A" else float(v) for v in run("frame=best_effort_timestamp_time")]) - start
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("timestamps")
+
+
+@pytest.fixture(scope="module")
+def avi(folder) -> Path:
+    return mpeg4_avi(folder / "bframes.avi")
+
+
+@pytest.fixture(scope="module")
+def packed(folder) -> Path:
+    return packed_avi(folder / "packed.avi")
+
+
+@pytest.fixture(scope="module")
+def vob(folder) -> Path:
+    path = folder / "mpeg2.vob"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "mpeg2video", "-bf", "2",
+           "-g", "12", "-f", "vob", str(path))
+    return path
+
+
+def every_frame_times(path, threads=0, **kw) -> np.ndarray:
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2, threads=threads, **kw)
+    assert [s.frame for s in fp.samples] == list(range(len(fp)))
+    return fp.times
+
+
+def test_the_avi_has_b_frames(avi):
+    with av.open(str(avi)) as c:
+        types = [int(f.pict_type) for f in c.decode(video=0)]
+    assert types.count(3) >= 40  # AV_PICTURE_TYPE_B
+
+
+def test_packed_b_frames_make_pyav_pts_go_backwards(packed):
+    """The problem itself: on this file the decoder's reordered pts go back again and again."""
+    with av.open(str(packed)) as c:
+        pts = [f.pts for f in c.decode(video=0)]
+    assert sum(b <= a for a, b in zip(pts, pts[1:])) >= 40
+
+
+@needs_ffprobe
+@pytest.mark.parametrize("threads", [1, 2, 8])
+@pytest.mark.parametrize("clip", ["avi", "packed", "vob"])
+def test_times_are_ffmpegs_best_effort_timestamps(request, clip, threads):
+    path = request.getfixturevalue(clip)
+    times = every_frame_times(path, threads)
+    truth = ffprobe_times(path)
+    assert len(times) == len(truth)
+    assert np.all(np.diff(times) > 0)
+    known = np.isfinite(truth)
+    assert known[:-1].all()
+    assert np.abs(times[known] - truth[known]).max() < 1e-3
+
+
+@pytest.mark.parametrize("codec,fmt", [("libx264", "h264"), ("libx265", "hevc")])
+def test_elementary_streams_without_timestamps_are_one_frame_apart(folder, codec, fmt):
+    path = folder / f"es.{fmt}"
+    extra = (("x265-params", "log-level=error:bframes=2"),) if codec == "libx265" else ()
+    synth.encode_clip(path, moving_frames(48), 24, synth.Encoding(codec=codec, extra=extra), container_format=fmt)
+    times = every_frame_times(path)
+    assert len(times) == 48
+    assert np.abs(times - np.arange(48) / 24).max() < 1e-3
+
+
+def test_best_effort_follows_dts_when_pts_go_backwards():
+    """libavcodec's guess_correct_pts: reordered pts that fail to increase more often than the
+    dts are abandoned for the dts (packed B-frames); good pts win over missing/equal dts."""
+    best = BestEffort()
+    pts = [0, 3, 1, 2, 6, 4, 5]            # decode-order pts delivered as if presented (broken)
+    dts = [0, 1, 2, 3, 4, 5, 6]
+    out = [best(p, d) for p, d in zip(pts, dts)]
+    assert out[:2] == [0, 3] and out[2:] == [2, 3, 4, 5, 6]
+    assert not best.pts_reliable
+    good = BestEffort()
+    assert [good(p, None) for p in [0, 1, 2, 3]] == [0, 1, 2, 3] and good.pts_reliable
+    assert [BestEffort()(None, d) for d in [5]] == [5]
+
+
+def test_timeline_joins_resets_and_forward_jumps():
+    line = Timeline(0.04, jumps_forward=True)
+    raw = [0.0, 0.04, 0.08, 0.12, 0.0, 0.04, 100.0, 100.04]  # a reset, then a 100-s jump
+    got = [line.place(t, i) for i, t in enumerate(raw)]
+    assert np.allclose(got, [0, 0.04, 0.08, 0.12, 0.16, 0.20, 0.24, 0.28])
+    assert [d.index for d in line.discontinuities] == [4, 6]
+    jitter = Timeline(0.04, jumps_forward=False)
+    assert np.allclose([jitter.place(t, i) for i, t in enumerate([0, 0.04, 0.04, 0.12, 30.0])],
+                       [0, 0.04, 0.08, 0.12, 30.0])
+    assert not jitter.discontinuities
+
+
+# --- joined MPEG-TS ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def joined_ts(folder) -> Path:
+    """``cat a.ts b.ts``: 2 s at 320x180, then 2 s at 640x360 whose timestamps restart."""
+    parts = []
+    for name, size, colour in (("a", (320, 180), (200, 40, 40)), ("b", (640, 360), (30, 60, 200))):
+        frames = [np.clip(f.astype(int) // 2 + np.array(colour) // 2, 0, 255).astype(np.uint8)
+                  for f in moving_frames(50, size)]
+        path = folder / f"{name}.ts"
+        synth.encode_clip(path, frames, 25, synth.Encoding(gop=25), container_format="mpegts")
+        parts.append(path)
+    joined = folder / "joined.ts"
+    joined.write_bytes(b"".join(p.read_bytes() for p in parts))
+    return joined
+
+
+def test_joined_ts_keeps_both_parts_on_one_timeline(joined_ts):
+    fp = streamprint.fingerprint(joined_ts, sampling=Sampling.interval(0.5), colors=3)
+    times = fp.times
+    assert np.all(np.diff(times) > 0)
+    assert times[-1] > 3.5 and len(fp) == 8, times         # 0, 0.5, ..., 3.5
+    assert fp.decode.discontinuities == 1
+    second = [s for s in fp.samples if s.time >= 2.0]
+    assert second and all(s.palette.mean[2] > s.palette.mean[0] for s in second)  # the blue part
+    every = streamprint.fingerprint(joined_ts, sampling=Sampling.every(1), colors=2)
+    assert len(every) == 100 and np.allclose(every.times, np.arange(100) / 25, atol=1e-6)
+
+
+@pytest.mark.parametrize("sampling", [Sampling.interval(0.5), Sampling.every(7), Sampling.keyframes()],
+                         ids=["interval", "every", "keyframes"])
+def test_joined_ts_does_not_depend_on_threads_or_skipping(joined_ts, sampling):
+    outputs = {to_json(streamprint.fingerprint(joined_ts, sampling=sampling, colors=3, threads=n))
+               for n in (1, 2, 8)}
+    assert len(outputs) == 1
+    data = json.loads(outputs.pop())
+    assert data["decode"]["discontinuities"] == 1
+    everything = streamprint.fingerprint(joined_ts, sampling=sampling, colors=3, threads=2, skip_unsampled=False)
+    assert json.loads(to_json(everything))["samples"] == data["samples"]  # skipping changes nothing
+
+
+def test_joined_ts_follows_a_switch_to_hdr_and_10_bit(folder, tmp_path):
+    """An SDR 8-bit part, then a PQ 10-bit part (its timestamps restarting): each frame is
+    converted from its own tags, so only the second part's samples are tone-mapped."""
+    sdr, hdr = folder / "sdr8.ts", folder / "pq10.ts"
+    frames = moving_frames(25, (320, 180))
+    synth.encode_clip(sdr, frames, 25, synth.Encoding(gop=25), container_format="mpegts")
+    synth.encode_clip(hdr, frames, 25, synth.Encoding(gop=25, bits=10, transfer=16), container_format="mpegts")
+    joined = tmp_path / "switch.ts"
+    joined.write_bytes(sdr.read_bytes() + hdr.read_bytes())
+    fp = streamprint.fingerprint(joined, sampling=Sampling.interval(0.2), colors=3)
+    assert np.all(np.diff(fp.times) > 0) and fp.times[-1] > 1.7
+    second = sum(1 for s in fp.samples if s.time >= 1.0)
+    assert second >= 4 and fp.color.hdr_samples == fp.color.tone_mapped == second
+    assert fp.color.transfers == ("pq",) and fp.decode.discontinuities == 1
+
+
+def test_samples_beyond_the_frame_count_say_how_many_columns(folder, tmp_path):
+    path = folder / "short.mkv"
+    synth.encode_clip(path, moving_frames(12, (64, 48)), 24)
+    r = subprocess.run([sys.executable, "-m", "streamprint", str(path), str(tmp_path / "o.png"), "--samples", "30",
+                        "--data", str(tmp_path / "o.json")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    columns = len(json.loads((tmp_path / "o.json").read_text())["samples"])
+    assert columns == 12
+    said = [line for line in r.stderr.splitlines() if "WARNING" in line]
+    assert len(said) == 1 and "12 columns, not 30" in said[0] and "12 frames" in said[0]
+
+
+@needs_ffprobe
+def test_a_33_bit_wrap_in_mpeg_ts_is_one_timeline(folder):
+    """PTS offset so that the 33-bit 90 kHz clock wraps a few seconds in: FFmpeg's demuxer unwraps it,
+    and the times run on without a discontinuity."""
+    path = folder / "wrap.ts"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "6", "-c:v", "libx264", "-g", "25",
+           "-output_ts_offset", "95440", "-f", "mpegts", str(path))  # 2**33 / 90000 = 95443.7 s
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2)
+    assert len(fp) == 150 and np.allclose(fp.times, np.arange(150) / 25, atol=1e-6)
+    assert fp.decode.discontinuities == 0
+
+
+def test_packed_avi_samples_do_not_depend_on_skipping(packed):
+    """Non-reference skipping is off for AVI (its pts cannot be trusted); the samples are
+    those of decoding everything."""
+    sampling = Sampling.interval(0.5)
+    a = streamprint.fingerprint(packed, sampling=sampling, colors=3)
+    b = streamprint.fingerprint(packed, sampling=sampling, colors=3, skip_unsampled=False)
+    assert a.samples == b.samples and a.decode.skipped == 0 and np.all(np.diff(a.times) > 0)
