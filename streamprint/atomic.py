@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -95,15 +96,20 @@ def is_temp_file(path: Path) -> bool:
     return path.name.startswith(TEMP_PREFIX) and path.name.endswith(TEMP_SUFFIX)
 
 
-_JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-')
+_JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
 _SVG_MARK = re.compile(rb"^<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
-_TEXT_MARKS = (b"# streamprint-",)
+_TEXT_MARKS = (b"# streamprint-fingerprint ", b"# streamprint-palettes ")
 
 
 def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
-    """Whether the file at ``path`` carries streamprint's mark (see the module docstring)."""
+    """Whether the file at ``path`` is an output streamprint wrote for a user (see the module
+    docstring): a strip, a card, fingerprint or palette data. A batch's own bookkeeping
+    (manifest, checkpoints) does not count: it is never a command's output. Only regular
+    files are read (a FIFO would block)."""
     p = Path(path)
     try:
+        if not stat.S_ISREG(p.stat().st_mode):
+            return False
         with open(p, "rb") as f:
             head = f.read(4096)
     except OSError:
@@ -149,10 +155,13 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
                 raise ParameterError(name, f"{out} is also the {{param:{other_name}}} file")
         try:
             exists, is_dir = out.exists(), out.is_dir()
+            special = exists and not is_dir and not stat.S_ISREG(out.stat().st_mode)
         except OSError as exc:
             raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
         if is_dir:
             raise OutputError(f"cannot write {out}: it is a directory")
+        if special:
+            raise OutputError(f"cannot write {out}: it is not a regular file (a FIFO, a device or a socket)")
         if exists and not overwrite and not written_by_streamprint(out):
             raise ParameterError(name, f"{out} exists and was not written by streamprint; pass "
                                        "{param:overwrite} to replace it")

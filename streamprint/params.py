@@ -232,6 +232,33 @@ def check_pixels(name: str, width: float, height: float) -> None:
                                    f"{MAX_PIXELS:,} (2^28); make it smaller")
 
 
+#: The plot style's least default width, pixels.
+PLOT_MIN_WIDTH = 800
+
+
+def drawn_size(render: RenderOptions, proportional: bool, samples: int | None,
+               seconds: float | None) -> tuple[int | None, int]:
+    """(width, height) in pixels of what ``render`` draws for ``samples`` columns spanning
+    ``seconds`` of film (``proportional``: keyframe columns, as wide as their time); the
+    width is None when it is not known yet."""
+    if render.style == Style.RING:
+        return render.height, render.height
+    if render.style == Style.PLOT:
+        return render.width or max(PLOT_MIN_WIDTH, (samples or 0) * render.column_width), render.height
+    if proportional:
+        width = render.width or (None if seconds is None else max(1, round(seconds * render.column_width)))
+        return width, render.height
+    return (None if samples is None else samples * render.column_width), render.height
+
+
+def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | None, seconds: float | None) -> None:
+    """What ``render`` would draw (see :func:`drawn_size`) must fit :data:`MAX_PIXELS`."""
+    width, height = drawn_size(render, proportional, samples, seconds)
+    if width is not None:
+        name = "height" if render.style == Style.RING else "width" if render.width else "column_width"
+        check_pixels(name, width, height)
+
+
 def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     """The combination rules of drawing, checked before any decoding or writing.
 
@@ -240,12 +267,8 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
     if render.title is not None and render.style != Style.PLOT:
         raise ParameterError("title", "applies to the plot style only")
-    if sampling is not None and sampling.mode == SamplingMode.SAMPLES and render.style not in (Style.RING, Style.PLOT):
-        check_pixels("column_width", sampling.value * render.column_width, render.height)
-    if render.style == Style.RING:
-        check_pixels("height", render.height, render.height)
-    elif render.style == Style.PLOT:
-        check_pixels("height", render.width or 800, render.height)
+    samples = int(sampling.value) if sampling is not None and sampling.mode == SamplingMode.SAMPLES else None
+    check_drawn_size(render, proportional, samples, None)
     if render.format == ImageFormat.SVG:
         if render.style not in SVG_STYLES:
             raise ParameterError("style", f"{render.style}: SVG output is available for "

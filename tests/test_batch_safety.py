@@ -257,7 +257,7 @@ def test_a_foreign_file_in_the_outdir_is_never_replaced(library, tmp_path):
     out.mkdir()
     (out / "m0.mkv.png").write_bytes(b"my own picture")
     summary = run_batch(library, out, OPTIONS, executor=Serial())
-    assert summary.failed == 1 and (out / "m0.mkv.png").read_bytes() == b"my own picture"
+    assert summary.pending == 1 and (out / "m0.mkv.png").read_bytes() == b"my own picture"  # not the movie's fault
     assert os.path.exists(out / "m1.mkv.png")
 
 
@@ -270,3 +270,62 @@ def test_two_libraries_one_after_the_other_into_one_folder_keep_both(tmp_path):
     assert run_batch(a, out, OPTIONS, executor=Serial()).done == 1
     assert run_batch(b, out, OPTIONS, executor=Serial()).done == 1
     assert sorted(entries(out)) == ["m0.mkv", "other.mkv"]
+
+
+def test_outputs_of_an_older_streamprint_are_its_own(library, tmp_path):
+    """Strips written before outputs carried a mark are listed in the manifest: a re-run
+    replaces them (a changed movie) or redraws them (no record of how they were drawn)."""
+    out = tmp_path / "out"
+    assert run_batch(library, out, OPTIONS, executor=Serial()).done == 3
+    from PIL import Image as PILImage
+
+    for png in out.glob("*.png"):  # as 0.1 wrote them: no mark
+        PILImage.open(png).save(png)
+    manifest = json.loads((out / "streamprint-manifest.json").read_text())
+    for e in manifest["entries"].values():
+        e.pop("render")
+    (out / "streamprint-manifest.json").write_text(json.dumps(manifest))
+    assert run_batch(library, out, OPTIONS, executor=Serial()).redrawn == 3  # how they were drawn: unknown
+    for png in out.glob("*.png"):
+        PILImage.open(png).save(png)
+    os.utime(library / "m1.mkv")  # the movie changed: done again, over its own unmarked strip
+    summary = run_batch(library, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.skipped, summary.failed) == (1, 2, 0)
+
+
+def test_grid_never_writes_over_a_strip(library, tmp_path):
+    out = tmp_path / "out"
+    assert run_batch(library, out, OPTIONS, executor=Serial()).done == 3
+    before = (out / "m0.mkv.png").read_bytes()
+    assert "is the input" in one_line(run_cli("grid", out, out / "m0.mkv.png", "--size", "100x100", "--overwrite"), 2)
+    assert (out / "m0.mkv.png").read_bytes() == before
+
+
+def test_a_too_large_strip_is_refused_before_decoding_in_batch_and_alone(library, tmp_path):
+    movie = library / "m0.mkv"
+    line = one_line(run_cli(movie, tmp_path / "k.png", "--fast", "--column-width", "65535", "--height", "5000", "--data",
+                            tmp_path / "k.json"), 2)
+    assert "--column-width would make an image" in line
+    assert not (tmp_path / "k.json").exists()
+    summary = run_batch(library, tmp_path / "out", Options(sampling=Sampling.every(1)),
+                        RenderOptions(column_width=65535, height=5000), executor=Serial())
+    assert summary.failed == 3 and all("would make an image" in m for m in summary.errors.values())
+    assert not list((tmp_path / "out").glob("*.mkv.*"))  # nothing decoded, nothing half done
+
+
+def test_interrupting_parallel_workers_is_clean(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(10):
+        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(synth.SAMPLE_SEGMENTS, (320, 180)),
+                          encoding=synth.Encoding(preset="ultrafast"))
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "out"),
+                             "--jobs", "2", "--every", "1", "-q"], stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out").glob("*.png")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # the first movie is done, the next ones are in flight
+    start = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal: the whole process group
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - start < 2.0, err
+    assert b"Traceback" not in err and b"kept" in err

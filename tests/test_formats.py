@@ -190,7 +190,8 @@ def test_mutated_files_never_raise_anything_else(run, tmp_path):
     write_fingerprint(fp, tmp_path / "f.json")
     write_fingerprint(fp, tmp_path / "f.csv")
     write_checkpoint(saved[1], tmp_path / "c.json")
-    write_manifest({"a.mkv": ManifestEntry("done", fp.options, 1, 2)}, tmp_path / "m.json")
+    write_manifest({"a.mkv": ManifestEntry("done", fp.options, 1, 2, 0.0, None, ("a.mkv.png", "a.mkv.json"))},
+                   tmp_path / "m.json")
     readers = {"f.json": read_fingerprint, "f.csv": read_fingerprint, "c.json": read_checkpoint,
                "m.json": read_manifest}
     rng = random.Random(7)

@@ -7,7 +7,7 @@ import logging
 
 from .. import __version__, params
 from ..atomic import check_outputs
-from ..enums import Style
+from ..model import SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
 from .progress import ProgressBar
@@ -78,10 +78,9 @@ def run(args: argparse.Namespace) -> int:
         params.data_format_for(args.data)
     check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
                   args.overwrite)
-    def fits(info: object, expected: int | None) -> None:
-        """The strip's size, once the number of samples can be estimated."""
-        if expected and render.style not in (Style.RING, Style.PLOT) and not options.sampling.time_proportional:
-            params.check_pixels("column_width", expected * render.column_width, render.height)
+    def fits(info: SourceInfo, expected: int | None) -> None:
+        """The picture's size, once the number of samples and the duration can be estimated."""
+        params.check_drawn_size(render, options.sampling.time_proportional, expected, info.duration)
 
     bar = ProgressBar(enabled=not args.quiet)
     try:
@@ -89,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
                          threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits)
     finally:
         bar.close()
+    save_image(fp, args.output, render)  # the picture first: a picture that cannot be drawn leaves no data
     if args.data:
         fp.save(args.data)
-    save_image(fp, args.output, render)
     log.info("wrote %s: %d samples", args.output, len(fp))
     return 0

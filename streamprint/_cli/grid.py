@@ -20,12 +20,14 @@ def parser(prog: str = "streamprint grid") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import grid
+    from ..batch import MANIFEST, grid
+    from ..batch.grid import finished_strips
     from ..render import write_image
 
     size = params.check_size("size", args.size)
     params.check_pixels("size", *size)
     fmt = params.image_format_for(args.output, "output", params.RASTER_FORMATS)
-    check_outputs([("output", args.output)], [], args.overwrite)
+    inputs = [*finished_strips(args.outdir), f"{args.outdir}/{MANIFEST}"]
+    check_outputs([("output", args.output)], inputs, args.overwrite)
     write_image(grid(args.outdir, size), args.output, fmt)
     return 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +20,10 @@ from .progress import error, setup_logging
 #: name, the arguments are the fingerprint command's.
 COMMANDS: dict[str, ModuleType] = {"render": render, "palette": palette, "batch": batch, "grid": grid,
                                    "fingerprint": fingerprint}
+
+
+#: What an interrupted command leaves behind, when not nothing.
+_KEPT = {batch: "the movies finished so far are kept; run it again to go on"}
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -43,11 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command.run(args)
     except (KeyboardInterrupt, Interrupted):
-        print("streamprint: interrupted; nothing was written", file=sys.stderr)
+        print(f"streamprint: interrupted; {_KEPT.get(command, 'nothing was written')}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of our output went away (| head): nothing to report to
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's own flush is quiet
+        return EXIT_INPUT
     except StreamprintError as exc:
         if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
-            print("streamprint: interrupted; nothing was written", file=sys.stderr)
+            print(f"streamprint: interrupted; {_KEPT.get(command, 'nothing was written')}", file=sys.stderr)
             return EXIT_INTERRUPTED
         error(exc.format(flag_for))
         return exc.exit_code

@@ -173,7 +173,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         entry = entries.get(job.rel)
         if _unchanged(entry, job, options, out):
             assert entry is not None
-            if entry.status == Status.DONE and entry.render not in (None, render):
+            if entry.status == Status.DONE and entry.render != render:  # None: drawn how, unknown
                 try:
                     outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
                 except StreamprintError as exc:
@@ -193,10 +193,11 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
                 continue
         found = finished_outputs(out, job, options, render)
         if found is not None:  # finished after all (a worker that outlived its client, a lost manifest)
-            record(job, JobResult(Status.DONE, 0.0, None, found))
+            record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
             summary.found += 1
             continue
-        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every))
+        owned = entry.outputs if entry is not None else ()
+        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned))
     write_manifest(entries, manifest_path)
     if on_plan:
         on_plan(len(todo))

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -83,7 +84,7 @@ class Processes:
                     return
                 on_report(item)
 
-        with ProcessPoolExecutor(max_workers=self.slots, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=self.slots, mp_context=context, initializer=_ignore_interrupts) as pool:
             pending: dict[Future, T] = {}
             todo = iter(tasks)
 
@@ -109,11 +110,19 @@ class Processes:
             except BaseException:
                 for fut in pending:
                     fut.cancel()
+                for proc in list(getattr(pool, "_processes", {}).values()):  # stop the movies in flight now
+                    proc.terminate()
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
                 if manager is not None:
                     manager.shutdown()
+
+
+def _ignore_interrupts() -> None:
+    """In a worker process: Ctrl-C (sent to the whole process group) is the parent's to
+    handle; it stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Dask:

@@ -18,6 +18,17 @@ from .core import MANIFEST
 log = logging.getLogger("streamprint")
 
 
+def finished_strips(outdir: str | os.PathLike[str]) -> list[Path]:
+    """The PNG strips ``outdir``'s manifest lists as done, in the manifest's order (what
+    :func:`grid` tiles, and what its output must never be)."""
+    out = Path(outdir)
+    if not (out / MANIFEST).exists():
+        raise ParameterError("outdir", f"{out}: no {MANIFEST} here; run a batch into it first")
+    entries = read_manifest(out / MANIFEST)
+    return [out / e.outputs[0] for _, e in sorted(entries.items())
+            if e.status == Status.DONE and e.outputs and e.outputs[0].endswith(".png") and (out / e.outputs[0]).exists()]
+
+
 def grid(outdir: str | os.PathLike[str], size: tuple[int, int]) -> np.ndarray:
     """Tile the strips listed as done in ``outdir``'s manifest into one (height, width, 3)
     uint8 image of exactly ``size`` = (width, height) px, in a grid whose cells are shaped
@@ -25,12 +36,7 @@ def grid(outdir: str | os.PathLike[str], size: tuple[int, int]) -> np.ndarray:
     from PIL import Image
 
     out = Path(outdir)
-    if not (out / MANIFEST).exists():
-        raise ParameterError("outdir", f"{out}: no {MANIFEST} here; run a batch into it first")
-    entries = read_manifest(out / MANIFEST)
-    strips = [out / e.outputs[0] for _, e in sorted(entries.items())
-              if e.status == Status.DONE and e.outputs and e.outputs[0].endswith(".png")
-              and (out / e.outputs[0]).exists()]
+    strips = finished_strips(out)
     if not strips:
         raise ParameterError("outdir", f"{out}: no finished PNG strips to tile")
     width, height = size

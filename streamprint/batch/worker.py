@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import params
 from ..atomic import written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
@@ -52,6 +53,9 @@ class Task:
     render: RenderOptions
     threads: int
     checkpoint_every: float
+    owned: tuple[str, ...] = ()
+    """Outputs the manifest lists for this movie (relative to ``outdir``): streamprint's own,
+    though written before outputs carried a mark."""
 
 
 def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path]:
@@ -82,9 +86,10 @@ def _usable_checkpoint(path: Path, job: Job, options: Options) -> Checkpoint | N
     return state
 
 
-def _foreign(paths: tuple[Path, ...]) -> Path | None:
-    """The first of ``paths`` that exists and was not written by streamprint."""
-    return next((p for p in paths if p.exists() and not written_by_streamprint(p)), None)
+def _foreign(paths: tuple[Path, ...], owned: tuple[Path, ...] = ()) -> Path | None:
+    """The first of ``paths`` that exists and was not written by streamprint (``owned``:
+    files the manifest says it wrote)."""
+    return next((p for p in paths if p.exists() and p not in owned and not written_by_streamprint(p)), None)
 
 
 def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
@@ -111,10 +116,10 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     def failed(status: Status, message: str) -> JobResult:
         return JobResult(status, time.perf_counter() - t, message)
 
-    foreign = _foreign((strip, data))
-    if foreign is not None:
-        return failed(Status.FAILED, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
-                                     "move it away")
+    foreign = _foreign((strip, data), tuple(outdir / o for o in task.owned))
+    if foreign is not None:  # not the movie's fault: pending, so the next run tries again
+        return failed(Status.PENDING, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
+                                      "move it away")
     resume = _usable_checkpoint(ckpt, job, task.options)
 
     def save_checkpoint(state: Checkpoint) -> None:
@@ -132,7 +137,11 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     def run(resume_from: Checkpoint | None) -> Any:
         with threadpool_limits(limits=1):
             return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
-                               checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report)
+                               checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
+                               before_decoding=fits)
+
+    def fits(info: Any, expected: int | None) -> None:  # the strip's size, before decoding
+        params.check_drawn_size(task.render, task.options.sampling.time_proportional, expected, info.duration)
 
     try:
         try:
@@ -172,11 +181,12 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
 
     fp = read_fingerprint(outdir / data_rel)
     strip, _ = outputs_for(outdir, job.rel, render)
-    if _foreign((strip,)) is not None:
+    old = outdir / old_strip_rel
+    if _foreign((strip,), (old,)) is not None:
         raise OutputError(f"{strip} exists and was not written by streamprint")
     save_image(fp, strip, render)
-    old = outdir / old_strip_rel
-    if old != strip and old.exists() and written_by_streamprint(old):
+    strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in ImageFormat}
+    if old != strip and old in strips and old.exists():  # this movie's strip in another format
         old.unlink()
     return strip.relative_to(outdir).as_posix(), data_rel
 

@@ -113,7 +113,7 @@ class Fields:
         value = self.raw(key, default)
         if value is None and optional:
             return None
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
         if ok and ((low is not None and value < low) or (positive and value <= 0)):
             ok = False
         if not ok:
@@ -138,6 +138,13 @@ class Fields:
         return value
 
 
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _kind(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
         type(value), "a number")
@@ -145,4 +152,6 @@ def _kind(value: Any) -> str:
 
 def _short(value: Any) -> str:
     text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else repr(value)
+    if isinstance(value, int) and len(text) > 40:
+        return f"a {len(text)}-digit number"
     return text if len(text) <= 40 else text[:37] + "..."

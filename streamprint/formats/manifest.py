@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import params
 from ..enums import Status
 from ..errors import DataFormatError
 from ..model import ManifestEntry
@@ -28,14 +29,18 @@ def manifest_to_dict(entries: dict[str, ManifestEntry]) -> dict[str, Any]:
         for rel, e in sorted(entries.items())}}
 
 
-def entry_from_fields(f: Fields) -> ManifestEntry:
+def entry_from_fields(f: Fields, rel: str) -> ManifestEntry:
     status = f.str("status")
     if status not in {s.value for s in Status}:
         raise f.fail(f"unknown status {status!r}", "status")
     outputs = f.list("outputs")
-    if not all(isinstance(o, str) and o and not Path(o).is_absolute() and ".." not in Path(o).parts
-               for o in outputs):
-        raise f.fail("expected relative paths inside the output folder", "outputs")
+    if not all(isinstance(o, str) and o.startswith(rel + ".") and not Path(o).is_absolute()
+               and ".." not in Path(o).parts for o in outputs):
+        raise f.fail(f"expected this input's outputs ({rel}.png, {rel}.json, ...) inside the output folder",
+                     "outputs")
+    if status == Status.DONE and not (len(outputs) == 2 and outputs[1] == rel + ".json"
+                                      and Path(outputs[0]).suffix.lower() in params.IMAGE_EXTENSIONS):
+        raise f.fail("a finished input has a strip and a data file", "outputs")
     return f.build(None, lambda: ManifestEntry(
         Status(status), options_from_fields(f.obj("options")), f.int("size", low=0), f.int("mtime_ns"),
         f.float("seconds", low=0.0, default=0.0), f.str("error", default=None, optional=True), tuple(outputs),
@@ -51,7 +56,7 @@ def manifest_from_dict(data: Any, name: str) -> dict[str, ManifestEntry]:
         raise f.fail(f"unsupported manifest version {data.get('version')!r}; {WAY_OUT}")
     try:
         entries = f.obj("entries")
-        return {rel: entry_from_fields(entries.obj(rel)) for rel in entries.data}
+        return {rel: entry_from_fields(entries.obj(rel), rel) for rel in entries.data}
     except DataFormatError as exc:
         raise DataFormatError(f"{exc}; {WAY_OUT}") from exc
 

@@ -63,6 +63,8 @@ def samples_from_fields(f: Fields, key: str, max_colors: int) -> tuple[Sample, .
     for a, b in zip(samples, samples[1:]):
         if b.frame <= a.frame:
             raise f.fail(f"frame indices must increase (frame {b.frame} after {a.frame})", key)
+        if b.time <= a.time:
+            raise f.fail(f"times must increase ({b.time:g} s after {a.time:g} s)", key)
     return samples
 
 

@@ -30,15 +30,10 @@ def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
     keyframe sampling, where each column's width is proportional to the time it stands
     for and ``width`` defaults to one ``column_width`` per second of film."""
     _check(fp, options)
-    widths, width = None, options.width
-    if fp.options.sampling.time_proportional:
-        widths = fp.spans()
-        if width is None:
-            width = max(1, round(float(widths.sum()) * options.column_width))
-    if options.style == Style.RING:
-        params.check_pixels("height", options.height, options.height)
-    else:
-        params.check_pixels("column_width", width or len(fp) * options.column_width, options.height)
+    proportional = fp.options.sampling.time_proportional
+    widths = fp.spans() if proportional else None
+    params.check_drawn_size(options, proportional, len(fp), None if widths is None else float(widths.sum()))
+    width = params.drawn_size(options, True, len(fp), float(widths.sum()))[0] if proportional else options.width
     return render(fp.palettes, options.style, options.height, options.column_width, options.order, widths,
                   width, options.smooth)
 
@@ -49,7 +44,9 @@ def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
     from .plot import plot
 
     _check(fp, options)
-    width = options.width or max(800, len(fp) * options.column_width)
+    params.check_drawn_size(options, False, len(fp), None)
+    width, _ = params.drawn_size(options, False, len(fp), None)
+    assert width is not None
     spans = fp.spans()
     strip = render_stacked(fp.palettes, height=100, order=options.order, widths=spans, width=max(width, len(fp)))
     return plot(strip, float(fp.times[0] + spans.sum()), width, options.height, options.title)
