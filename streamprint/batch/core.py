@@ -217,8 +217,12 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
 
 def _remove_stale_temp_files(outdir: Path) -> None:
     """Temporary files of outputs that a killed run never renamed; only under the lock, so
-    never another live run's."""
-    for root, _, files in os.walk(outdir):
+    never another batch's of this folder; folders below with a lock of their own (another
+    batch's OUTDIR) are left alone."""
+    from .lock import LOCK_FILE
+
+    for root, dirs, files in os.walk(outdir):
+        dirs[:] = [d for d in dirs if not (Path(root) / d / LOCK_FILE).exists()]
         for name in files:
             if is_temp_file(Path(name)):
                 try:
