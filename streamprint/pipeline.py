@@ -213,9 +213,14 @@ def fingerprint(
     log.info("%s: %d frames decoded, %d samples, %d cold starts",
              info.path, stats.frames, len(samples), clusterer.n_cold_)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
-        log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
-                    "fell on a frame already taken", info.path, len(samples), int(options.sampling.value),
-                    stats.frames, int(options.sampling.value) - len(samples))
+        if stats.discontinuities:
+            log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
+                        "the length of the joined timeline the times were spread over", info.path, len(samples),
+                        int(options.sampling.value), info.duration or 0.0)
+        else:
+            log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
+                        "fell on a frame already taken", info.path, len(samples), int(options.sampling.value),
+                        stats.frames, int(options.sampling.value) - len(samples))
     if color.tone_mapped:
         log.info("%s: %d HDR (%s) samples tone-mapped to SDR, source peak %g cd/m² (%s)", info.path,
                  color.tone_mapped, "/".join(color.transfers), color.peak_nits or 0, "/".join(color.peak_from))

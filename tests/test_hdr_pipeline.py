@@ -141,3 +141,29 @@ def test_dolby_vision_without_a_base_gets_one_warning(caplog):
             "cannot be shown right")
     assert [r.getMessage() for r in caplog.records] == [said]
     assert color.dolby_vision == (DV_NO_BASE,) and color.hdr_samples == 0
+
+
+def test_tags_only_in_the_container_are_followed(encoded, transfer, tmp_path):
+    """HEVC whose bitstream says nothing of its colours (VUI unspecified) and whose container
+    says PQ or HLG, BT.2020 (a remux with mkvmerge's or FFmpeg's colour options): tone-mapped
+    as the frames' own tags would have it, to the same palettes."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command")
+    trc = "smpte2084" if transfer is Transfer.PQ else "arib-std-b67"
+    remux = tmp_path / "container-tags.mkv"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(encoded), "-c", "copy", "-bsf:v",
+                    "hevc_metadata=transfer_characteristics=2:colour_primaries=2:matrix_coefficients=2",
+                    "-color_trc", trc, "-color_primaries", "bt2020", "-colorspace", "bt2020nc", str(remux)],
+                   check=True, timeout=120)
+    with VideoSource(remux) as source:
+        frame = next(iter(source.frames()))
+        assert int(frame.frame.colorspace) == 9  # the stream's matrix, the bitstream saying none
+    a = streamprint.fingerprint(encoded, sampling=Sampling.every(1), colors=8)
+    b = streamprint.fingerprint(remux, sampling=Sampling.every(1), colors=8)
+    assert b.color.tone_mapped == len(b) > 0
+    assert [s.palette for s in a.samples] == [s.palette for s in b.samples]

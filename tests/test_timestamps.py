@@ -298,3 +298,24 @@ def test_packed_avi_samples_do_not_depend_on_skipping(packed):
     a = streamprint.fingerprint(packed, sampling=sampling, colors=3)
     b = streamprint.fingerprint(packed, sampling=sampling, colors=3, skip_unsampled=False)
     assert a.samples == b.samples and a.decode.skipped == 0 and np.all(np.diff(a.times) > 0)
+
+
+@needs_ffprobe
+def test_a_forward_jump_does_not_depend_on_threads_or_skipping(joined_ts, folder):
+    """``cat a.ts b.ts`` with b's timestamps moved 60 s on: the jump is closed up, and
+    skipping non-reference frames, which decides from the raw timestamps ahead of the
+    decoder, must not pick other frames whatever the thread count."""
+    ffmpeg("-i", str(folder / "b.ts"), "-c", "copy", "-output_ts_offset", "60", str(folder / "b60.ts"))
+    forward = folder / "forward.ts"
+    forward.write_bytes((folder / "a.ts").read_bytes() + (folder / "b60.ts").read_bytes())
+    for sampling in (Sampling.samples(37), Sampling.interval(0.25)):
+        for skip in (True, False):  # the same bytes whatever the threads
+            outputs = {to_json(streamprint.fingerprint(forward, sampling=sampling, colors=3, threads=n,
+                                                       skip_unsampled=skip)) for n in (1, 2, 8)}
+            assert len(outputs) == 1, (sampling, skip)
+            samples = json.loads(outputs.pop())["samples"]
+            if skip:
+                skipped = samples
+        assert samples == skipped, sampling  # and the same samples with and without skipping
+    fp = streamprint.fingerprint(forward, sampling=Sampling.interval(0.25), colors=3)
+    assert fp.decode.discontinuities == 1 and np.all(np.diff(fp.times) > 0) and fp.times[-1] < 4.0

@@ -22,21 +22,12 @@ from av.video.reformatter import VideoReformatter
 from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
-from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
-from .open import STDIN, best_video_stream, open_container, probe
+from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
+from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, BestEffort, Timeline
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline
 
 log = logging.getLogger("streamprint")
-
-#: Demuxers of still images (and of animations, which are movies when they hold more than
-#: one frame): one decoded frame from these is a still image, not a movie.
-STILL_IMAGE_DEMUXERS = frozenset({
-    "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "gif_pipe", "svg_pipe",
-    "jpegxl_pipe", "pam_pipe", "ppm_pipe", "pgm_pipe", "pgmyuv_pipe", "qoi_pipe", "apng", "webp", "psd_pipe",
-    "dds_pipe", "exr_pipe", "j2k_pipe", "pcx_pipe", "sgi_pipe", "xpm_pipe", "xwd_pipe", "pictor_pipe",
-    "hdr_pipe", "photocd_pipe", "pbm_pipe", "pfm_pipe", "phm_pipe", "dpx_pipe", "cri_pipe", "gem_pipe",
-})
 
 #: Consecutive damaged packets tolerated before the input is declared unreadable.
 MAX_CONSECUTIVE_ERRORS = 200
@@ -239,6 +230,7 @@ class VideoSource:
         # dts is a whole GOP late, while its pts is the packet's.)
         dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
         timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
+        tags = (stream.codec_context.color_trc, stream.codec_context.colorspace)  # for frames without their own
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = self.info.pixel_aspect
@@ -260,7 +252,8 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
-            skip = NonrefSkip(wanted, stream.time_base)
+            skip = NonrefSkip(wanted, stream.time_base, jump=round(JUMP_SECONDS / stream.time_base)
+                              if self._container.format.name in DISCONTINUOUS_FORMATS else None)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
@@ -277,6 +270,7 @@ class VideoSource:
                 continue
             consecutive = 0
             for frame in packet_frames:
+                inherit_stream_tags(frame, *tags)
                 dropped = skip.delivered(frame.pts) if skip is not None else 0
                 ts = frame.dts if dts_times and frame.dts is not None else best(frame.pts, frame.dts)
                 if syncing:

@@ -159,6 +159,16 @@ class FrameHdr:
     dolby_vision: str | None = None
 
 
+def inherit_stream_tags(frame: Any, stream_trc: int | None, stream_colorspace: int | None) -> None:
+    """A frame whose own transfer is unspecified takes the stream's when that is PQ or HLG
+    (HEVC without colour information in the bitstream, tagged by its container; ProRes in
+    MOV); an HDR frame whose own matrix is unspecified takes the stream's."""
+    if int(getattr(frame, "color_trc", None) or 2) in (0, 2) and stream_trc in TRC:
+        frame.color_trc = stream_trc
+    if int(frame.color_trc or 2) in TRC and int(frame.colorspace or 2) == 2 and stream_colorspace not in (None, 2):
+        frame.colorspace = stream_colorspace
+
+
 def frame_hdr(frame: Any) -> FrameHdr:
     """The HDR facts of a decoded frame (or anything with its ``color_trc``, ``colorspace``,
     ``format`` and ``side_data``)."""

@@ -40,6 +40,15 @@ def _transfer_name(value: int | None) -> str | None:
         return str(int(value))
 
 
+#: Demuxers of still images (and of animations, which are movies when they hold more than
+#: one frame): one decoded frame from these is a still image, not a movie.
+STILL_IMAGE_DEMUXERS = frozenset({
+    "image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif", "gif_pipe", "svg_pipe",
+    "jpegxl_pipe", "pam_pipe", "ppm_pipe", "pgm_pipe", "pgmyuv_pipe", "qoi_pipe", "apng", "webp", "psd_pipe",
+    "dds_pipe", "exr_pipe", "j2k_pipe", "pcx_pipe", "sgi_pipe", "xpm_pipe", "xwd_pipe", "pictor_pipe",
+    "hdr_pipe", "photocd_pipe", "pbm_pipe", "pfm_pipe", "phm_pipe", "dpx_pipe", "cri_pipe", "gem_pipe",
+})
+
 #: How much of a pipe is read ahead to recognise its format.
 PIPE_PEEK_BYTES = 1 << 16
 

@@ -27,13 +27,17 @@ REORDER_WINDOW = 16
 class _Monotonic:
     """Tells whether demuxed pts stay consistent with one presentation order: B-frame
     reordering moves a pts back by a few packets at most; a reset or wrap moves it below
-    all of the last :data:`REORDER_WINDOW`."""
+    all of the last :data:`REORDER_WINDOW`. With ``jump`` (ticks), a pts that far above
+    all of them is a discontinuity too (a forward jump the timeline will close up)."""
 
-    def __init__(self) -> None:
+    def __init__(self, jump: int | None = None) -> None:
         self.recent: deque[int] = deque(maxlen=REORDER_WINDOW)
+        self.jump = jump
 
     def ok(self, pts: int) -> bool:
         fine = len(self.recent) < REORDER_WINDOW or pts >= min(self.recent)
+        if fine and self.jump is not None and self.recent and pts > max(self.recent) + self.jump:
+            fine = False
         self.recent.append(pts)
         return fine
 
@@ -51,13 +55,13 @@ class NonrefSkip:
     non-reference frame leaves every other frame's decode unchanged; the frames the decoder
     drops are counted back into the frame index from the gaps in the pts it delivers."""
 
-    def __init__(self, wanted: Wanted, time_base: Fraction) -> None:
+    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None) -> None:
         self.wanted = wanted
         self.time_base = time_base
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
         self.pending: list[int] = []  # heap: pts of packets sent with NONREF, not yet delivered
         self.enabled = True
-        self._order = _Monotonic()
+        self._order = _Monotonic(jump)
         self._last_delivered: int | None = None
 
     def see(self, pts: int | None) -> None:
