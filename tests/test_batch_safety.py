@@ -329,3 +329,51 @@ def test_interrupting_parallel_workers_is_clean(tmp_path):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and time.monotonic() - start < 2.0, err
     assert b"Traceback" not in err and b"kept" in err
+
+
+def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(tmp_path):
+    """A real scheduler and worker (the `dask` commands) on loopback; the scheduler is killed
+    while movies are in flight: those are pending, not failed; the next run, without flags,
+    does what is missing (or finds it finished, if the worker wrote it after the client gave up)."""
+    pytest.importorskip("distributed")
+    import shutil
+
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
+    if dask is None:
+        pytest.skip("no dask command")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    segs = [synth.Segment(s.background, s.accent, 10.0) for s in synth.SAMPLE_SEGMENTS]
+    for i in range(3):
+        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(segs, (320, 180)),
+                          encoding=synth.Encoding(preset="ultrafast"))
+    port = socket.socket()
+    port.bind(("127.0.0.1", 0))
+    address = f"tcp://127.0.0.1:{port.getsockname()[1]}"
+    port.close()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                  "--no-dashboard"], **quiet)
+    worker = subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
+    out = tmp_path / "out"
+    try:
+        time.sleep(3)
+        batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--dask", address,
+                                  "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while not (out / "m0.mkv.png").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        scheduler.kill()
+        stdout, _ = batch.communicate(timeout=120)
+        assert batch.returncode == 3, stdout
+        e = entries(out)
+        assert e["m0.mkv"].status == Status.DONE
+        assert {e[m].status for m in ("m1.mkv", "m2.mkv")} == {Status.PENDING}
+        time.sleep(1)
+    finally:
+        scheduler.kill()
+        worker.terminate()
+        worker.wait(timeout=30)
+    r = run_cli("batch", lib, out, "--every", "1", "--jobs", "1")  # no flags: the pending ones are done now
+    assert r.returncode == 0, r.stderr
+    assert {e.status for e in entries(out).values()} == {Status.DONE}

@@ -53,6 +53,7 @@ class Summary:
         return EXIT_PARTIAL if self.failed or self.pending else EXIT_OK
 
     def count(self, rel: str, status: Status, error: str | None) -> None:
+        error = " ".join(error.split()) if error else error  # one line per movie in the table
         if status == Status.DONE:
             self.done += 1
         elif status == Status.NOT_VIDEO:
