@@ -91,22 +91,28 @@ def mutate(data: bytes, rng: np.random.Generator, text: bool = False) -> bytes:
 
 
 class Worker:
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    """A Python process running ``script``, which reads one JSON case a line and answers one
+    JSON line. No answer within ``timeout`` seconds is a hang (the process is killed):
+    ``{"hang": True}``; the process ending without one is a crash: ``{"crash": exit code}``.
+    Make a new Worker after either."""
+
+    def __init__(self, script: str = WORKER, timeout: float = TIMEOUT) -> None:
+        self.timeout = timeout
+        self.proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, cwd=ROOT)
 
-    def run(self, case: dict) -> dict:
+    def run(self, case: object) -> dict:
         assert self.proc.stdin and self.proc.stdout
         self.proc.stdin.write((json.dumps(case) + "\n").encode())
         self.proc.stdin.flush()
-        ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT)
+        ready, _, _ = select.select([self.proc.stdout], [], [], self.timeout)
         if not ready:
             self.proc.kill()
             self.proc.wait()
-            return {"code": "hang"}
+            return {"hang": True}
         line = self.proc.stdout.readline()
         if not line:
-            return {"code": f"crash {self.proc.wait()}"}
+            return {"crash": self.proc.wait()}
         return json.loads(line)
 
     def close(self) -> None:
@@ -207,7 +213,7 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
             before_in = _files(inputs)
             before_out = _files(outputs)
             result = worker.run({"argv": argv, "cwd": str(case_dir)})
-            code = result["code"]
+            code = "hang" if "hang" in result else f"crash {result['crash']}" if "crash" in result else result["code"]
             codes[kind][str(code)] = codes[kind].get(str(code), 0) + 1
             problems = []
             if code not in (0, 1, 2, 3):

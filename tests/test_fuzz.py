@@ -7,10 +7,7 @@ STREAMPRINT_FUZZ_CASES (default 200); the seed is STREAMPRINT_FUZZ_SEED (default
 
 from __future__ import annotations
 
-import json
 import os
-import select
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -29,7 +26,7 @@ WORKER = textwrap.dedent("""
     import streamprint
     from streamprint import Sampling, StreamprintError
     for line in sys.stdin:
-        path = line.strip()
+        path = json.loads(line)
         try:
             fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=4)
             result = {"outcome": "ok", "samples": len(fp)}
@@ -43,33 +40,12 @@ WORKER = textwrap.dedent("""
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from fuzz_cli import mutate  # noqa: E402  (one mutation engine for the suite and the benchmark)
+from fuzz_cli import Worker as _Worker  # noqa: E402  (one harness for the suite and the benchmark)
+from fuzz_cli import mutate  # noqa: E402
 
 
-class Worker:
-    def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-
-    def run(self, path: str) -> dict:
-        assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write((path + "\n").encode())
-        self.proc.stdin.flush()
-        ready, _, _ = select.select([self.proc.stdout], [], [], TIMEOUT)
-        if not ready:
-            self.proc.kill()
-            self.proc.wait()
-            return {"outcome": "hang"}
-        line = self.proc.stdout.readline()
-        if not line:
-            code = self.proc.wait()
-            return {"outcome": "crash", "code": code}
-        return json.loads(line)
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.stdin.close()  # type: ignore[union-attr]
-            self.proc.wait(timeout=30)
+def Worker() -> _Worker:  # noqa: N802 - reads as the class it makes
+    return _Worker(WORKER, TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +73,8 @@ def test_fuzz_mutated_clips(seeds, tmp_path):
             path = tmp_path / f"case{case:04d}{seeds[which].suffix}"
             path.write_bytes(data)
             result = worker.run(str(path))
+            if "hang" in result or "crash" in result:
+                result = {"outcome": "hang" if "hang" in result else "crash", **result}
             key = result["outcome"] if result["outcome"] != "error" else result["type"]
             outcomes[key] = outcomes.get(key, 0) + 1
             if result["outcome"] in ("hang", "crash", "foreign"):
