@@ -361,14 +361,19 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
         batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--dask", address,
                                   "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
-        while not (out / "m0.mkv.png").exists() and time.monotonic() < deadline:
+        # m0 finished (both outputs renamed into place; the strip is written first), then the
+        # scheduler dies, whether or not its answer reached the client
+        while not (out / "m0.mkv.json").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         scheduler.kill()
         stdout, _ = batch.communicate(timeout=120)
         assert batch.returncode == 3, stdout
         e = entries(out)
         assert e["m0.mkv"].status == Status.DONE
-        assert {e[m].status for m in ("m1.mkv", "m2.mkv")} == {Status.PENDING}
+        # the others were in flight or queued: pending (or done, if the worker got one
+        # finished before the client noticed), never failed
+        rest = {e[m].status for m in ("m1.mkv", "m2.mkv")}
+        assert Status.PENDING in rest and rest <= {Status.PENDING, Status.DONE}, rest
         time.sleep(1)
     finally:
         scheduler.kill()

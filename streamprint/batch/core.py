@@ -106,7 +106,12 @@ def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: 
 
 
 def _lost(task: Task, exc: BaseException) -> JobResult:
-    """A task whose worker (or cluster) failed it: not the movie's fault, so pending."""
+    """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
+    if its outputs are there and whole all the same (the worker finished, and only its
+    answer was lost with the scheduler or the connection)."""
+    found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
+    if found is not None:
+        return JobResult(Status.DONE, 0.0, None, found)
     return JobResult(Status.PENDING, 0.0, f"worker lost: {type(exc).__name__}: {exc}")
 
 
