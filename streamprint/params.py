@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -128,6 +129,59 @@ class Optional:
         return None if value is None else self.rule.check(name, value)
 
 
+#: FFmpeg's two forms of a time duration (ffmpeg-utils, "Time duration"):
+#: ``[-][HH:]MM:SS[.m...]`` (MM and SS of at most two digits, below 60) and
+#: ``[-]S+[.m...][s|ms|us]``.
+_CLOCK_TIME = re.compile(r"(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)")
+_SECONDS_TIME = re.compile(r"(-)?(\d+(?:\.\d*)?|\.\d+)(s|ms|us)?")
+_TIME_UNITS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
+#: How a time may be written, for messages.
+TIME_SYNTAX = "seconds (90, 1.5) or [HH:]MM:SS[.m] (1:30, 1:02:03.5)"
+
+
+def parse_time(text: str) -> float | None:
+    """Seconds from a time in FFmpeg's duration syntax (``90``, ``1.5``, ``200ms``,
+    ``1:30``, ``1:02:03.5``, ``-8:00``); None when ``text`` is not one."""
+    t = text.strip()
+    m = _CLOCK_TIME.fullmatch(t)
+    if m:
+        sign, hours, minutes, seconds = m.groups()
+        if int(minutes) >= 60 or float(seconds) >= 60:
+            return None
+        value = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+        return -value if sign else value
+    m = _SECONDS_TIME.fullmatch(t)
+    if m:
+        sign, number, unit = m.groups()
+        value = float(number) * _TIME_UNITS[unit]
+        return -value if sign else value
+    return None
+
+
+@dataclass(frozen=True)
+class Time:
+    """A time in seconds: a number, or text in FFmpeg's syntax (:func:`parse_time`).
+    ``negative``: below zero is allowed (counted back from the end); ``zero``: zero is."""
+
+    negative: bool = False
+    zero: bool = True
+
+    def check(self, name: str, value: Any) -> float:
+        seconds: float | None = None
+        if isinstance(value, str):
+            seconds = parse_time(value)
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            seconds = float(value)
+        if seconds is not None and math.isfinite(seconds) and seconds > -MAX_SECONDS and seconds < MAX_SECONDS:
+            if (seconds > 0 or (seconds == 0 and self.zero) or (seconds < 0 and self.negative)):
+                return seconds + 0.0  # no -0.0
+        bound = "" if self.negative else " >= 0" if self.zero else " > 0"
+        raise ParameterError(name, f"must be a time{bound} in {TIME_SYNTAX}, got {value!r}")
+
+
+#: The longest time streamprint takes, seconds (a year; beyond it a typo is likelier).
+MAX_SECONDS = 366 * 86400.0
+
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535
 
@@ -150,6 +204,12 @@ RULES: dict[str, Any] = {
     # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
     "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
+    # the part of the input that is read (see check_time_range)
+    "start": Time(),
+    "end": Time(negative=True, zero=False),
+    "duration": Time(zero=False),
+    # live streams: outputs rewritten every this many seconds of wall-clock time
+    "flush_every": Real(0.1, unit="seconds"),
     "rate": Real(0.0, low_open=True, unit="frames per second"),
     # the clusterer's tuning
     "restart_ratio": Real(1.0, low_open=True),
@@ -181,6 +241,40 @@ def check(name: str, value: Any) -> Any:
     """``value`` checked against ``name``'s rule, converted (a string to its enum member,
     an integral float to int where a whole number is wanted, ...)."""
     return RULES[name].check(name, value)
+
+
+def check_time_range(start: Any, end: Any = None, duration: Any = None) -> tuple[float, float | None]:
+    """(start, end) in seconds of a part of a movie asked for as ``start`` and either
+    ``end`` (negative: counted back from the end) or ``duration``; numbers or FFmpeg time
+    text. The combination rules that need no movie: end and duration exclude each other, and
+    an end from the start must come after the start."""
+    begin = check("start", 0.0 if start is None else start)
+    if end is not None and duration is not None:
+        raise ParameterError("duration", "and {param:end} cannot be used together: give one of them")
+    if duration is not None:
+        return begin, begin + check("duration", duration)
+    stop = None if end is None else check("end", end)
+    if stop is not None and stop > 0 and stop <= begin:
+        raise ParameterError("end", f"({stop:g} s) must come after {{param:start}} ({begin:g} s)")
+    return begin, stop
+
+
+def resolve_time_range(start: float, end: float | None, duration: float | None) -> tuple[float, float | None]:
+    """(start, end) for a movie of ``duration`` seconds (None: not stated): an end counted
+    back from the end becomes a time from the start. A range that lies outside the movie, or
+    a negative end when the duration is unknown, is a ParameterError, raised before
+    decoding. An end past the movie's end is its end."""
+    if end is not None and end < 0:
+        if duration is None:
+            raise ParameterError("end", f"{end:g} counts back from the end, but this input does not state its "
+                                        "duration (a pipe?): give the end as a time from the start")
+        if duration + end <= start:
+            raise ParameterError("end", f"{end:g} s before the end of this {duration:.3f}-s movie leaves nothing "
+                                        f"after {{param:start}} ({start:g} s)")
+        end = duration + end
+    if duration is not None and start >= duration:
+        raise ParameterError("start", f"({start:g} s) lies past the end of this {duration:.3f}-s movie")
+    return start, end
 
 
 def check_size(name: str, text: str) -> tuple[int, int]:
@@ -245,9 +339,10 @@ def drawn_size(render: RenderOptions, proportional: bool, samples: int | None,
         return render.height, render.height
     if render.style == Style.PLOT:
         return render.width or max(PLOT_MIN_WIDTH, (samples or 0) * render.column_width), render.height
+    if render.width is not None:  # keyframes, or a live strip kept at its width
+        return render.width, render.height
     if proportional:
-        width = render.width or (None if seconds is None else max(1, round(seconds * render.column_width)))
-        return width, render.height
+        return (None if seconds is None else max(1, round(seconds * render.column_width))), render.height
     return (None if samples is None else samples * render.column_width), render.height
 
 
@@ -259,11 +354,12 @@ def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | N
         check_pixels(name, width, height)
 
 
-def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
+def check_render(render: RenderOptions, sampling: Sampling | None, live: bool = False) -> None:
     """The combination rules of drawing, checked before any decoding or writing.
 
     ``sampling`` is the fingerprint's (None when not known yet: only the rules that do not
-    depend on it are checked)."""
+    depend on it are checked). ``live``: the strip is rewritten while a stream runs
+    (``flush``), where ``width`` keeps it at that width in every style."""
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
     if render.title is not None and render.style != Style.PLOT:
         raise ParameterError("title", "applies to the plot style only")
@@ -275,6 +371,7 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
                                           f"{', '.join(SVG_STYLES)} only")
         if proportional:
             raise ParameterError("image_format", "SVG is not available for keyframe sampling; write PNG")
-    if render.width is not None and sampling is not None and not proportional and render.style != Style.PLOT:
+    if render.width is not None and sampling is not None and not proportional and render.style != Style.PLOT \
+            and not live:
         raise ParameterError("width", "applies with {param:keyframes} sampling and the plot {param:style}; otherwise "
                                       "the width is the number of samples x {param:column_width}")

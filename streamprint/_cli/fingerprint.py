@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import sys
 
-from .. import __version__, params
+from .. import __version__, interrupt, params
 from ..atomic import check_outputs
+from ..errors import EXIT_INTERRUPTED
 from ..model import SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
@@ -51,6 +54,12 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                    help="frame rate of --raw frames (default: %(default)s)")
     o.add_argument("--threads", type=whole, default=0, metavar="N",
                    help="decoder threads, 0 for one per core (default: %(default)s)")
+    o.add_argument("--flush", type=number, metavar="SECONDS",
+                   help="live streams: rewrite every output (strip, data file) every SECONDS of wall-clock "
+                        "time while the input runs, each file whole at every moment; Ctrl-C or SIGTERM then "
+                        "ends the run with everything seen so far written (exit code 130). With --width "
+                        "the strip keeps that width (columns resampled by time), so a day costs no more "
+                        "per rewrite than a minute")
     o.add_argument("--decode-all", action="store_true",
                    help="decode every frame; by default, with --interval or --samples, the decoder "
                         "skips non-reference frames no column can use (the result is the same)")
@@ -60,15 +69,17 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..outputs import RunOutputs
     from ..pipeline import fingerprint
-    from ..render import save_image
     from ..source import raw_demuxer
     from ..source.open import check_demuxer
 
     # Every rule is checked before the movie is opened or anything is written.
+    live = args.flush is not None
+    flush_every = params.check("flush_every", args.flush) if live else None
     options = options_from(args)
     render = render_from(args, args.output)
-    params.check_render(render, options.sampling)
+    params.check_render(render, options.sampling, live)
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = (args.format, None) if args.raw is None else raw_demuxer(
         args.raw, args.pix_fmt, args.rate, args.format)
@@ -76,20 +87,36 @@ def run(args: argparse.Namespace) -> int:
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
-    check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
-                  args.overwrite)
+    outputs = RunOutputs(args.output, render, args.data, live=live)
+    check_outputs(outputs.named(), [args.input], args.overwrite)
+
     def fits(info: SourceInfo, expected: int | None) -> None:
         """The picture's size, once the number of samples and the duration can be estimated."""
         params.check_drawn_size(render, options.sampling.time_proportional, expected, info.duration)
 
     bar = ProgressBar(enabled=not args.quiet)
-    try:
-        fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
-                         threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits)
-    finally:
-        bar.close()
-    save_image(fp, args.output, render)  # the picture first: a picture that cannot be drawn leaves no data
-    if args.data:
-        fp.save(args.data)
-    log.info("wrote %s: %d samples", args.output, len(fp))
+    # Live: SIGINT and SIGTERM only ask the run to stop (see _cli.main), and it ends as the
+    # input would, with a last write of everything seen; nothing is cut off half-way.
+    with interrupt.shield() if live else contextlib.nullcontext():
+        try:
+            fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
+                             threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
+                             flush=outputs.flush if live else None, flush_every=flush_every or 10.0)
+        finally:
+            bar.close()
+        outputs.write(fp)
+    if live and interrupt.requested():
+        print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    log.info("wrote %s: %d samples%s", args.output, len(fp),
+             "" if fp.time_range.whole else f", {fp.time_range.describe()} of the movie")
     return 0
+
+
+def kept_on_interrupt(args: argparse.Namespace) -> str:
+    """What an interrupt that stopped the run left (see _cli.main)."""
+    from ..source.open import is_stream
+
+    if args.flush is None and is_stream(args.input):
+        return "nothing was written (with --flush SECONDS the outputs would have kept what was seen)"
+    return "nothing was written"

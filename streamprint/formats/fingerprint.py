@@ -8,19 +8,23 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .. import params
 from ..enums import DataFormat
 from ..errors import DataFormatError
-from ..model import ColorReport, Fingerprint, to_hex
+from ..model import ColorReport, Fingerprint, Sample, to_hex
 from .common import Fields, parse_json, read_text, write_text
 from .values import (
     color_from_fields,
     color_to_dict,
     options_from_fields,
     options_to_dict,
+    range_from_fields,
+    range_to_dict,
+    sample_json,
     sample_to_dict,
     samples_from_fields,
     source_from_fields,
@@ -34,8 +38,10 @@ FORMAT_VERSION = 1
 CSV_COLUMNS = ("sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut", "average")
 
 
-def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
-    return {
+def fingerprint_to_dict(fp: Fingerprint, samples: bool = True) -> dict[str, Any]:
+    """The JSON data of a fingerprint (without its samples when not ``samples``: they come
+    last, so a file's head is the same with and without them)."""
+    data = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "streamprint": fp.version,
@@ -43,8 +49,12 @@ def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
         "options": options_to_dict(fp.options),
         "decode": stats_to_dict(fp.decode),
         "color": color_to_dict(fp.color),
-        "samples": [sample_to_dict(s) for s in fp.samples],
     }
+    if not fp.time_range.whole:  # the part read, resolved for this movie; absent: all of it
+        data["time_range"] = range_to_dict(fp.time_range)
+    if samples:
+        data["samples"] = [sample_to_dict(s) for s in fp.samples]
+    return data
 
 
 def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
@@ -63,29 +73,62 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
     source = f.build("source", lambda: source_from_fields(f.obj("source")))
     version = f.str("streamprint", default="")
     color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
-    if decode is None:
-        return Fingerprint(source, options, samples, version=version, color=color)
-    return Fingerprint(source, options, samples, decode, version, color)
+    span = range_from_fields(f.obj("time_range"), resolved=True) if f.has("time_range") else None
+    if span is not None:
+        first, last = samples[0].time, samples[-1].time
+        if first < span.start or (span.end is not None and last >= span.end):
+            raise f.fail(f"samples at {first:g} to {last:g} s lie outside the time range", "time_range")
+    extra: dict[str, Any] = {} if decode is None else {"decode": decode}
+    if span is not None:
+        extra["time_range"] = span
+    return Fingerprint(source, options, samples, version=version, color=color, **extra)
+
+
+# A data file is a head (everything but the samples), its samples, and a tail, so that a
+# growing fingerprint can be written again with only its new samples serialized
+# (GrowingDataFile). JSON: exactly json.dumps(fingerprint_to_dict(fp), indent=1).
+_JSON_TAIL = "\n ]\n}\n"
+
+
+def _json_head(fp: Fingerprint) -> str:
+    head = json.dumps(fingerprint_to_dict(fp, samples=False), indent=1)
+    return head[:-2] + ',\n "samples": '  # in place of the closing "\n}"
+
+
+def _json_samples(samples: Iterable[Sample], first: bool) -> str:
+    """The samples' part of the list, each after its separator (the first one's: "[")."""
+    return "".join(("[\n" if first and i == 0 else ",\n") + sample_json(s, "  ") for i, s in enumerate(samples))
 
 
 def to_json(fp: Fingerprint) -> str:
-    return json.dumps(fingerprint_to_dict(fp), indent=1) + "\n"
+    if not fp.samples:
+        return _json_head(fp) + "[]\n}\n"
+    return _json_head(fp) + _json_samples(fp.samples, True) + _JSON_TAIL
 
 
-def to_csv(fp: Fingerprint) -> str:
+def _csv_head(fp: Fingerprint) -> str:
+    meta = fingerprint_to_dict(fp, samples=False)
+    lines = [f"# {FORMAT_NAME} {FORMAT_VERSION}\n"]
+    for key in ("streamprint", "source", "options", "decode", "color", "time_range"):
+        if key in meta:
+            lines.append(f"# {key}: {json.dumps(meta[key])}\n")
+    return "".join(lines) + ",".join(CSV_COLUMNS) + "\n"
+
+
+def _csv_samples(samples: Iterable[Sample], number: int) -> str:
+    """CSV rows of ``samples``, numbered from ``number``."""
     out = io.StringIO()
-    meta = fingerprint_to_dict(fp)
-    out.write(f"# {FORMAT_NAME} {FORMAT_VERSION}\n")
-    for key in ("streamprint", "source", "options", "decode", "color"):
-        out.write(f"# {key}: {json.dumps(meta[key])}\n")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for i, s in enumerate(fp.samples):
+    for i, s in enumerate(samples, start=number):
         average = "" if s.palette.mean is None else to_hex(s.palette.mean)
         for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
             writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
                              repr(s.palette.inertia), int(s.palette.cut), average])
     return out.getvalue()
+
+
+def to_csv(fp: Fingerprint) -> str:
+    return _csv_head(fp) + _csv_samples(fp.samples, 0)
 
 
 def from_csv(text: str, name: str) -> Fingerprint:
@@ -132,6 +175,83 @@ def _is_csv(path: str | os.PathLike[str]) -> bool:
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:
     """JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
     write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
+
+
+class GrowingDataFile:
+    """One data file written again and again while its fingerprint grows (a live stream),
+    each time whole and atomically, as :func:`write_fingerprint` writes it, byte for byte.
+
+    Only the samples added since the last write are serialized: the file's head (the
+    metadata, which changes) is made again, the samples written before are copied from the
+    previous version of the file by the kernel (``copy_file_range``; the previous version
+    stays open, so nothing can change it in between), and the new ones appended. Memory
+    stays flat and the work per write is the new samples' plus a copy at disk-cache speed.
+    The fingerprints written must be one run's, each a continuation of the one before
+    (their samples views of one store); anything else is written in full."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._csv = _is_csv(path)
+        self._previous: int | None = None  # read-only descriptor of the version last written
+        self._samples: Any = None  # the samples written then
+        self._body: tuple[int, int] = (0, 0)  # where their text lies in it: offset, length
+
+    def write(self, fp: Fingerprint, sync: bool = True) -> None:
+        """Write ``fp``; ``sync``: make it durable (fsync), which a flush in the middle of a
+        run may skip (the rename alone keeps every version whole for readers)."""
+        from ..atomic import atomic_output
+
+        samples, n = fp.samples, len(fp.samples)
+        head = (_csv_head(fp) if self._csv else _json_head(fp)).encode()
+        old = self._samples
+        grows = self._previous is not None and old is not None and len(old) > 0 and samples.extends(old)
+        done = len(old) if grows else 0
+        new = samples[done:]
+        if self._csv:
+            body, tail = _csv_samples(new, done).encode(), b""
+        elif n:
+            body, tail = _json_samples(new, done == 0).encode(), _JSON_TAIL.encode()
+        else:
+            body, tail = b"[]", b"\n}\n"
+        kept = self._body[1] if grows else 0
+        current = None
+        try:
+            with atomic_output(self.path, "wb", sync=sync) as f:
+                f.write(head)
+                if kept:
+                    f.flush()
+                    _copy(self._previous, f.fileno(), self._body[0], kept)  # type: ignore[arg-type]
+                    f.seek(0, os.SEEK_END)
+                f.write(body + tail)
+                f.flush()
+                current = os.dup(f.fileno())  # this version, to copy from next time
+        except BaseException:
+            if current is not None:
+                os.close(current)
+            raise
+        self.close()
+        self._previous, self._samples = current, samples
+        self._body = (len(head), kept + len(body))
+
+    def close(self) -> None:
+        if self._previous is not None:
+            os.close(self._previous)
+            self._previous = None
+
+
+def _copy(src: int, dst: int, offset: int, count: int) -> None:
+    """``count`` bytes of ``src`` from ``offset`` appended to ``dst`` at its position: in
+    the kernel where it can (Linux), else through a buffer."""
+    while count > 0:
+        try:
+            done = os.copy_file_range(src, dst, count, offset)
+        except (AttributeError, OSError):
+            chunk = os.pread(src, min(count, 1 << 20), offset)
+            done = os.write(dst, chunk) if chunk else 0
+        if done <= 0:
+            raise OSError(f"cannot copy the data written before ({count} bytes left)")
+        offset += done
+        count -= done
 
 
 def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:

@@ -9,11 +9,14 @@ Reading and writing these values is :mod:`streamprint.formats`' job, drawing the
 
 from .colors import ImagePalette, Palette, Sample, frozen_array, from_hex, parse_color, to_hex
 from .fingerprint import ColorReport, DecodeStats, Fingerprint, Progress, RenderOptions, SourceInfo
+from .samples import Samples, SampleStore
 from .sampling import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, Sampling
 from .state import Checkpoint, ClustererState, JobResult, ManifestEntry, ResumePoint, SamplerState
+from .timerange import TimeRange, hms
 
 __all__ = [
     "DEFAULT_ANALYSIS_SIZE", "DEFAULT_INTERVAL", "Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "ImagePalette",
     "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample", "SamplerState",
-    "Sampling", "SourceInfo", "frozen_array", "from_hex", "parse_color", "to_hex",
+    "SampleStore", "Samples", "Sampling", "SourceInfo", "TimeRange", "frozen_array", "from_hex", "hms", "parse_color",
+    "to_hex",
 ]

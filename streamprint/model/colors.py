@@ -87,6 +87,15 @@ class Palette:
         mean = None if self.mean is None else frozen_array(self.mean, np.uint8, (3,))
         _set(self, colors=colors, weights=weights, inertia=inertia, cut=bool(self.cut), mean=mean)
 
+    @classmethod
+    def _trusted(cls, colors: np.ndarray, weights: np.ndarray, inertia: float, cut: bool,
+                 mean: np.ndarray | None) -> Palette:
+        """A palette from values that were validated when the palette was first made (a
+        sample store's rows, :mod:`.samples`): read-only arrays taken as they are."""
+        palette = object.__new__(cls)
+        _set(palette, colors=colors, weights=weights, inertia=inertia, cut=cut, mean=mean)
+        return palette
+
     def __len__(self) -> int:
         return int(self.colors.shape[0])
 
@@ -141,6 +150,13 @@ class Sample:
         if not isinstance(self.palette, Palette):
             raise ValueError("a sample's palette must be a Palette")
         _set(self, frame=int(self.frame), time=float(self.time))
+
+    @classmethod
+    def _trusted(cls, frame: int, time: float, palette: Palette) -> Sample:
+        """A sample from values validated when it was first made (see :meth:`Palette._trusted`)."""
+        sample = object.__new__(cls)
+        _set(sample, frame=frame, time=time, palette=palette)
+        return sample
 
 
 @dataclass(frozen=True)

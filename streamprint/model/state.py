@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..enums import Status
-from .colors import Sample, _set, frozen_array
+from .colors import _set, frozen_array
 from .fingerprint import ColorReport, DecodeStats, RenderOptions
+from .samples import Samples
 from .sampling import Options
 
 
@@ -78,7 +79,7 @@ class Checkpoint:
     known, so a checkpoint is used only for the very file it was made from."""
 
     options: Options
-    samples: tuple[Sample, ...]
+    samples: Samples
     clusterer: ClustererState
     sampler: SamplerState
     resume: ResumePoint
@@ -87,7 +88,7 @@ class Checkpoint:
     """What the conversion of the samples so far found and did."""
 
     def __post_init__(self) -> None:
-        _set(self, samples=tuple(self.samples))
+        _set(self, samples=Samples.of(self.samples))
         if self.samples and self.samples[-1].frame != self.resume.index:
             raise ValueError("a checkpoint's last sample must be its resume frame")
         if self.clusterer.n_fits != len(self.samples):

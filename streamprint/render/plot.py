@@ -6,10 +6,13 @@ import io
 
 import numpy as np
 
+from ..model.timerange import hms
 
-def plot(strip: np.ndarray, duration: float, width: int, height: int, title: str | None = None) -> bytes:
+
+def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, title: str | None = None) -> bytes:
     """A matplotlib figure of the strip with a time axis in h:mm:ss: PNG bytes of exactly
-    ``width`` x ``height`` px. ``duration`` is the time the strip spans, in seconds."""
+    ``width`` x ``height`` px. The strip spans ``start`` to ``end``, seconds of the movie
+    (a part of it: the axis starts where the part does)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -20,7 +23,7 @@ def plot(strip: np.ndarray, duration: float, width: int, height: int, title: str
     fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     try:
         ax = fig.add_axes((0.04, 0.18 if not title else 0.16, 0.92, 0.62 if title else 0.72))
-        ax.imshow(strip, aspect="auto", extent=(0.0, max(duration, 1e-9), 0.0, 1.0), interpolation="nearest")
+        ax.imshow(strip, aspect="auto", extent=(start, max(end, start + 1e-9), 0.0, 1.0), interpolation="nearest")
         ax.set_yticks([])
         ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 3, 5, 6, 10]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: hms(t)))
@@ -35,8 +38,3 @@ def plot(strip: np.ndarray, duration: float, width: int, height: int, title: str
         plt.close(fig)
     return buf.getvalue()
 
-
-def hms(seconds: float) -> str:
-    """``h:mm:ss`` of a time in seconds, rounded to the second."""
-    s = int(round(max(0.0, seconds)))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"

@@ -24,6 +24,7 @@ from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoErro
 from ..model import DecodeStats, ResumePoint
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
+from .ranges import start_point
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline
 
@@ -147,6 +148,8 @@ class VideoSource:
         else:
             self._name = str(getattr(path, "name", None) or "stream")
         self._container, self._reader = open_container(path, self._name, format, options)
+        self._reopen = (lambda: open_container(path, self._name, format, options)[0]) \
+            if isinstance(path, (str, os.PathLike)) and self._reader is None else None
         try:
             self._stream = best_video_stream(self._container, self._name)
             ctx = self._stream.codec_context
@@ -193,6 +196,17 @@ class VideoSource:
         """Seconds per tick of the stream's timestamps, when known."""
         tb = self._stream.time_base
         return float(tb) if tb else None
+
+    @property
+    def streaming(self) -> bool:
+        """A stream (pipe, FIFO): read once from the start; an interrupt ends its reads."""
+        return self._reader is not None
+
+    def seek_point(self, seconds: float) -> ResumePoint | None:
+        """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`)."""
+        if self.streaming:
+            return None
+        return start_point(self._container, self._stream, seconds, self.keyframes_only, self._reopen)
 
     def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
