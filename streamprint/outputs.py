@@ -17,7 +17,9 @@ from pathlib import Path
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
-from .render import save_image
+from .params import check_render
+from .render import save_image, write_image
+from .render.live import LiveStrip
 
 
 @dataclass
@@ -33,6 +35,7 @@ class RunOutputs:
     written: Fingerprint | None = field(default=None, init=False)
     """The fingerprint last written, None before the first write."""
     _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
+    _strip: LiveStrip | None = field(default=None, init=False, repr=False)
 
     def named(self) -> list[tuple[str, str | os.PathLike[str]]]:
         """(parameter, path) of every output, for :func:`streamprint.atomic.check_outputs`."""
@@ -43,7 +46,12 @@ class RunOutputs:
         leaves no data), then the data. ``final``: the run's last write, made durable
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
-        save_image(fp, self.image, self.render, live=self.live)
+        if self.live and self.render.width is not None:  # kept at its width (render.live)
+            check_render(self.render, fp.options.sampling, live=True)
+            self._strip = self._strip or LiveStrip(self.render)
+            write_image(self._strip.draw(fp, fp.end if final else None), self.image, self.render.format, sync=final)
+        else:
+            save_image(fp, self.image, self.render)
         if self.data is not None:
             if self.live:
                 self._data = self._data or GrowingDataFile(self.data)

@@ -24,7 +24,6 @@ from streamprint.formats.fingerprint import GrowingDataFile, fingerprint_to_dict
 from streamprint.formats.values import sample_json, sample_to_dict
 from streamprint.model import Palette, Sample, SampleStore, Samples, SourceInfo
 from streamprint.outputs import RunOutputs
-from streamprint.render.resample import resample_by_time
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None and os.environ.get("CI") != "true",
                                   reason="needs the ffmpeg CLI (apt-get install ffmpeg)")
@@ -216,16 +215,28 @@ def test_samples_are_compact_and_views_do_not_change():
     assert held / len(samples) <= 90, held / len(samples)  # bytes a sample, at 5 colours
 
 
-def test_resample_by_time_against_counting():
-    """Column x shows the last sample at or before its middle time: counted directly."""
-    rng = np.random.default_rng(3)
-    times = np.cumsum(rng.random(500) * 3)
-    start, end, width = float(times[0]) - 2.0, float(times[-1]) + 1.5, 777
-    got = resample_by_time(times, start, end, width)
-    for x in range(width):
-        middle = start + (x + 0.5) * (end - start) / width
-        expect = max(0, sum(1 for t in times if t <= middle) - 1)
-        assert got[x] == expect
+def test_a_day_long_live_strip_shows_each_shot_for_its_time():
+    """Three hours at one sample a second in shots of 10 minutes, each its own colour, fed
+    a minute at a time: the strip stays 100 px wide with at most 200 buckets, and every
+    column shows the shot playing at its middle time (but where a shot boundary falls
+    within a pixel of it)."""
+    from streamprint.render.live import LiveStrip
+
+    rng = np.random.default_rng(2)
+    shots = rng.integers(0, 256, (18, 3), dtype=np.uint8)
+    palettes = [Palette(shots[i][None], np.array([1.0])) for i in range(18)]
+    store = SampleStore(1)
+    strip = LiveStrip(RenderOptions(width=100, height=4, style="dominant"))
+    for t in range(3 * 3600):
+        store.append(Sample(t, float(t), palettes[t // 600]))
+        if t % 60 == 59:
+            image = strip.draw(Fingerprint(INFO, streamprint.Options(), store.view()))
+            assert image.shape == (4, 100, 3) and len(strip.palettes) <= 200
+    end = 3 * 3600.0
+    for x in range(100):
+        middle = (x + 0.5) * end / 100
+        if abs(middle - round(middle / 600) * 600) > end / 100:
+            assert tuple(image[0, x]) == tuple(shots[int(middle // 600)]), x
 
 
 def test_a_live_strip_keeps_its_width_and_shows_each_sample_for_its_time(tmp_path):

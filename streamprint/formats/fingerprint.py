@@ -15,7 +15,8 @@ from typing import Any
 from .. import params
 from ..enums import DataFormat
 from ..errors import DataFormatError
-from ..model import ColorReport, Fingerprint, Sample, to_hex
+from ..model import ColorReport, Fingerprint, to_hex
+from ..model.samples import Row
 from .common import Fields, parse_json, read_text, write_text
 from .values import (
     color_from_fields,
@@ -95,15 +96,15 @@ def _json_head(fp: Fingerprint) -> str:
     return head[:-2] + ',\n "samples": '  # in place of the closing "\n}"
 
 
-def _json_samples(samples: Iterable[Sample], first: bool) -> str:
+def _json_samples(rows: Iterable[Row], first: bool) -> str:
     """The samples' part of the list, each after its separator (the first one's: "[")."""
-    return "".join(("[\n" if first and i == 0 else ",\n") + sample_json(s, "  ") for i, s in enumerate(samples))
+    return "".join([("[\n" if first and i == 0 else ",\n") + sample_json(r, "  ") for i, r in enumerate(rows)])
 
 
 def to_json(fp: Fingerprint) -> str:
     if not fp.samples:
         return _json_head(fp) + "[]\n}\n"
-    return _json_head(fp) + _json_samples(fp.samples, True) + _JSON_TAIL
+    return _json_head(fp) + _json_samples(fp.samples.rows(), True) + _JSON_TAIL
 
 
 def _csv_head(fp: Fingerprint) -> str:
@@ -115,20 +116,24 @@ def _csv_head(fp: Fingerprint) -> str:
     return "".join(lines) + ",".join(CSV_COLUMNS) + "\n"
 
 
-def _csv_samples(samples: Iterable[Sample], number: int) -> str:
-    """CSV rows of ``samples``, numbered from ``number``."""
+def _csv_samples(rows: Iterable[Row], number: int) -> str:
+    """CSV rows of the samples ``rows``, numbered from ``number``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for i, s in enumerate(samples, start=number):
-        average = "" if s.palette.mean is None else to_hex(s.palette.mean)
-        for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
-            writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
-                             repr(s.palette.inertia), int(s.palette.cut), average])
+    for i, (frame, time, rgb, weights, inertia, cut, mean) in enumerate(rows, start=number):
+        average = "" if mean is None else to_hex(mean)
+        for rank, (c, w) in enumerate(zip(rgb, weights)):
+            writer.writerow([i, frame, repr(float(time)), rank, to_hex(c), *c, repr(float(w)), repr(float(inertia)),
+                             int(cut), average])
     return out.getvalue()
 
 
 def to_csv(fp: Fingerprint) -> str:
-    return _csv_head(fp) + _csv_samples(fp.samples, 0)
+    return _csv_head(fp) + _csv_samples(fp.samples.rows(), 0)
+
+
+#: Samples a growing data file encodes at a time (bounds the memory a large write takes).
+BATCH = 256
 
 
 def from_csv(text: str, name: str) -> Fingerprint:
@@ -206,14 +211,9 @@ class GrowingDataFile:
         old = self._samples
         grows = self._previous is not None and old is not None and len(old) > 0 and samples.extends(old)
         done = len(old) if grows else 0
-        new = samples[done:]
-        if self._csv:
-            body, tail = _csv_samples(new, done).encode(), b""
-        elif n:
-            body, tail = _json_samples(new, done == 0).encode(), _JSON_TAIL.encode()
-        else:
-            body, tail = b"[]", b"\n}\n"
         kept = self._body[1] if grows else 0
+        tail = b"" if self._csv else _JSON_TAIL.encode() if n else b"\n}\n"
+        body = 0
         current = None
         try:
             with atomic_output(self.path, "wb", sync=sync) as f:
@@ -222,7 +222,13 @@ class GrowingDataFile:
                     f.flush()
                     _copy(self._previous, f.fileno(), self._body[0], kept)  # type: ignore[arg-type]
                     f.seek(0, os.SEEK_END)
-                f.write(body + tail)
+                for i in range(done, n, BATCH):
+                    batch = samples.rows(i, i + BATCH)
+                    text = _csv_samples(batch, i) if self._csv else _json_samples(batch, i == 0)
+                    body += f.write(text.encode())
+                if not n and not self._csv:
+                    body += f.write(b"[]")
+                f.write(tail)
                 f.flush()
                 current = os.dup(f.fileno())  # this version, to copy from next time
         except BaseException:
@@ -231,7 +237,7 @@ class GrowingDataFile:
             raise
         self.close()
         self._previous, self._samples = current, samples
-        self._body = (len(head), kept + len(body))
+        self._body = (len(head), kept + body)
 
     def close(self) -> None:
         if self._previous is not None:

@@ -3,6 +3,7 @@ metadata, decode counts): one writer and one validating reader each."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields
 from typing import Any
 
@@ -11,6 +12,8 @@ import numpy as np
 from ..errors import StreamprintError
 from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, TimeRange, \
     from_hex, to_hex
+from ..model.colors import HEX_FORMAT
+from ..model.samples import Row, row_of
 from .common import Fields
 
 
@@ -28,21 +31,29 @@ def sample_to_dict(s: Sample) -> dict[str, Any]:
     }
 
 
-def sample_json(s: Sample, indent: str = "") -> str:
-    """``json.dumps(sample_to_dict(s), indent=1)`` with ``indent`` before every line, as
-    the sample appears in an indented file, made directly: the standard library's indenting
-    encoder is pure Python and took most of a live flush's time. (A test holds the two equal.)"""
-    p = s.palette
+@functools.lru_cache(maxsize=256)
+def _sample_template(k: int, mean: bool, indent: str) -> str:
+    """The %-format of one sample's indented JSON with ``k`` colours (see :func:`sample_json`)."""
     one, two, three = indent + " ", indent + "  ", indent + "   "
-    hexes = p.hex
-    average = "null" if p.mean is None else f'"{to_hex(p.mean)}"'
-    lines = [f"{indent}{{", f'{one}"frame": {s.frame},', f'{one}"time": {float(s.time)!r},', f'{one}"colors": [',
-             ",\n".join(f'{two}"{h}"' for h in hexes), f"{one}],", f'{one}"rgb": [',
-             ",\n".join(f"{two}[\n{three}{r},\n{three}{g},\n{three}{b}\n{two}]" for r, g, b in p.colors.tolist()),
-             f"{one}],", f'{one}"weights": [', ",\n".join(f"{two}{w!r}" for w in p.weights.tolist()), f"{one}],",
-             f'{one}"inertia": {float(p.inertia)!r},', f'{one}"cut": {"true" if p.cut else "false"},',
-             f'{one}"average": {average}', f"{indent}}}"]
-    return "\n".join(lines)
+    hexes = ",\n".join([f'{two}"{HEX_FORMAT}"'] * k)
+    triples = ",\n".join([f"{two}[\n{three}%d,\n{three}%d,\n{three}%d\n{two}]"] * k)
+    weights = ",\n".join([f"{two}%s"] * k)
+    average = f'"{HEX_FORMAT}"' if mean else "null"
+    return "\n".join([f"{indent}{{", f'{one}"frame": %d,', f'{one}"time": %s,', f'{one}"colors": [', hexes,
+                      f"{one}],", f'{one}"rgb": [', triples, f"{one}],", f'{one}"weights": [', weights, f"{one}],",
+                      f'{one}"inertia": %s,', f'{one}"cut": %s,', f'{one}"average": {average}', f"{indent}}}"])
+
+
+def sample_json(s: Sample | Row, indent: str = "") -> str:
+    """``json.dumps(sample_to_dict(s), indent=1)`` with ``indent`` before every line, as
+    the sample appears in an indented file, made from its values by one %-format: the
+    standard library's indenting encoder is pure Python and took most of a live flush's
+    time. (A test holds the two equal.)"""
+    frame, time, rgb, weights, inertia, cut, mean = row_of(s) if isinstance(s, Sample) else s
+    flat = [v for c in rgb for v in c]
+    values = (frame, repr(time), *flat, *flat, *map(repr, weights), repr(inertia), "true" if cut else "false",
+              *(mean or ()))
+    return _sample_template(len(rgb), mean is not None, indent) % values
 
 
 def sample_from_fields(f: Fields, max_colors: int) -> Sample:

@@ -10,10 +10,14 @@ from typing import Any
 import numpy as np
 
 
+#: ``#rrggbb``, as a %-format of three whole numbers 0-255.
+HEX_FORMAT = "#%02x%02x%02x"
+
+
 def to_hex(color: Sequence[int] | np.ndarray) -> str:
     """``#rrggbb`` of an 8-bit sRGB colour."""
-    r, g, b = (int(v) for v in color)
-    return f"#{r:02x}{g:02x}{b:02x}"
+    r, g, b = color
+    return HEX_FORMAT % (int(r), int(g), int(b))
 
 
 def from_hex(text: str) -> tuple[int, int, int]:

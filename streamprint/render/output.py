@@ -12,13 +12,12 @@ from .. import __version__, params
 from ..atomic import SOFTWARE, atomic_output
 from ..enums import ImageFormat, Style
 from ..errors import InputError
-from ..model import Fingerprint, Palette, RenderOptions
-from .resample import resample_by_time
+from ..model import Fingerprint, RenderOptions
 from .strip import render, render_stacked
 
 
-def _check(fp: Fingerprint, options: RenderOptions, live: bool = False) -> None:
-    params.check_render(options, fp.options.sampling, live)
+def _check(fp: Fingerprint, options: RenderOptions) -> None:
+    params.check_render(options, fp.options.sampling)
     if len(fp) == 0:
         raise InputError("nothing to draw: the fingerprint has no samples")
 
@@ -53,47 +52,9 @@ def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
     return plot(strip, fp.time_range.start, float(fp.times[0] + spans.sum()), width, options.height, options.title)
 
 
-def _span(fp: Fingerprint) -> tuple[float, float]:
-    """Seconds the strip covers: from the part's start to the end of the last sample's span."""
-    return fp.time_range.start, float(fp.times[-1] + fp.spans()[-1])
-
-
-def palettes_by_time(fp: Fingerprint, width: int) -> list[Palette]:
-    """The palettes of ``width`` columns resampled by time over the fingerprint's part
-    (:func:`.resample.resample_by_time`); only those shown are made from the samples, so the
-    cost depends on ``width``, not on the number of samples."""
-    start, end = _span(fp)
-    index = resample_by_time(fp.times, start, end, width)
-    shown, where = np.unique(index, return_inverse=True)
-    palettes = [fp.samples[int(i)].palette for i in shown]
-    return [palettes[j] for j in where.tolist()]
-
-
-def draw_live(fp: Fingerprint, options: RenderOptions) -> np.ndarray | bytes | str:
-    """A live strip kept at ``options.width`` px in every style (columns resampled by time):
-    an (height, width, 3) array, PNG bytes (plot) or SVG text."""
-    _check(fp, options, live=True)
-    assert options.width is not None
-    palettes = palettes_by_time(fp, options.width)
+def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions) -> None:
+    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``."""
     if options.format == ImageFormat.SVG:
-        from .svg import svg
-
-        return svg(palettes, options.style, options.height, 1, options.order)
-    if options.style == Style.PLOT:
-        from .plot import plot
-
-        strip = render_stacked(palettes, height=100, order=options.order)
-        return plot(strip, *_span(fp), options.width, options.height, options.title)
-    return render(palettes, options.style, options.height, 1, options.order, smooth=options.smooth)
-
-
-def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions, live: bool = False) -> None:
-    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``. ``live``: a
-    strip rewritten while a stream runs; with ``width`` it is kept at that width in every
-    style (:func:`draw_live`), so each rewrite costs the same however long the stream."""
-    if live and options.width is not None:
-        write_image(draw_live(fp, options), path, options.format)
-    elif options.format == ImageFormat.SVG:
         from .svg import svg
 
         _check(fp, options)
@@ -134,11 +95,11 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
-                fmt: ImageFormat = ImageFormat.PNG) -> None:
+                fmt: ImageFormat = ImageFormat.PNG, sync: bool = True) -> None:
     """Write ``image`` (an array, encoded PNG bytes, or SVG text) to ``path`` atomically,
-    as ``fmt`` (SVG text is written as it is)."""
+    as ``fmt`` (SVG text is written as it is); ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
     if isinstance(image, str):
-        with atomic_output(path, "w") as f:
+        with atomic_output(path, "w", sync=sync) as f:
             f.write(image)
         return
     if isinstance(image, bytes):
@@ -151,5 +112,5 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
     else:
         params.check_pixels("output", image.shape[1], image.shape[0])
         data = encode(image, fmt)
-    with atomic_output(path, "wb") as f:
+    with atomic_output(path, "wb", sync=sync) as f:
         f.write(data)
