@@ -135,9 +135,9 @@ def test_flush_gives_snapshots_that_grow_and_an_interrupt_ends_the_input(segment
     assert len(first) >= 1 and first.samples == fp.samples[:len(first)]  # a snapshot never changes
 
 
-def test_flushing_costs_at_most_a_twentieth_of_the_time(segments_clip):
-    """A flush that takes 30 ms, asked for every 0.1 s: flushes are spaced so that they take
-    about 1/21 of the run (within one flush), not 30 %."""
+def test_flushing_takes_at_most_a_twenty_fifth_of_the_run(segments_clip):
+    """A flush that takes 30 ms, asked for every 0.1 s (30 % of the time): flushes are spaced
+    so that they take about 1/25 of the run (within one flush)."""
     calls: list[float] = []
 
     def slow(fp):
@@ -149,7 +149,7 @@ def test_flushing_costs_at_most_a_twentieth_of_the_time(segments_clip):
                             progress=lambda p: time.sleep(0.01))  # a run of about 3 s
     total = time.monotonic() - began
     assert len(calls) >= 3
-    assert len(calls) * 0.03 <= total / 21 + 0.03, (len(calls), total)
+    assert len(calls) * 0.03 <= total / 25 + 0.03, (len(calls), total)
 
 
 # ---- incremental data, compact samples, columns by time -------------------------------------------
@@ -256,3 +256,25 @@ def test_a_live_strip_keeps_its_width_and_shows_each_sample_for_its_time(tmp_pat
         t = (x + 0.5) * end / 120
         expect = colors[max(i for i, s in enumerate(times) if s <= t)]
         assert tuple(strip[5, x]) == expect, x
+
+
+def test_decoded_frames_are_freed_without_the_cyclic_collector(segments_clip):
+    """Memory stays flat only if every decoded frame is freed when dropped: no reference
+    cycle may hold one (PyAV's ``frame.side_data`` made one, and 1080p frames piled up by
+    the hundred megabytes between the collector's rare full runs)."""
+    import gc
+
+    import av
+
+    gc.collect()
+    gc.disable()
+    try:
+        streamprint.fingerprint(segments_clip, sampling=Sampling.every(1))
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        cycled = [o for o in gc.garbage if isinstance(o, av.VideoFrame)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert cycled == []
