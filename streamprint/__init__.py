@@ -36,7 +36,7 @@ from .errors import (  # noqa: E402
 _LAZY = {
     **dict.fromkeys(["Checkpoint", "ClustererState", "DecodeStats", "Fingerprint", "ImagePalette", "JobResult",
                      "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample",
-                     "SamplerState", "Sampling", "SourceInfo"], "model"),
+                     "SamplerState", "Sampling", "SourceInfo", "TimeRange"], "model"),
     "FrameClusterer": "clusterer",
     "fingerprint": "pipeline",
     "draw": "render", "render_stacked": "render", "save_image": "render", "write_image": "render",
@@ -69,6 +69,6 @@ __all__ = [
     "NotAVideoError", "Options", "Order", "OutputError", "Palette", "ParameterError", "Progress",
     "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions", "ResumeError", "ResumePoint",
     "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image", "SourceFrame",
-    "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "UsageError", "VideoSource",
+    "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "TimeRange", "UsageError", "VideoSource",
     "write_fingerprint", "write_image", "write_palettes", "__version__",
 ]

@@ -273,8 +273,8 @@ def fingerprint(
         result = so_far()
     if not samples:
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
-    log.info("%s: %d frames decoded, %d samples, %d cold starts",
-             info.path, stats.frames, len(samples), clusterer.n_cold_)
+    log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
+             "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
         if stats.discontinuities:
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "

@@ -22,6 +22,8 @@ FINGERPRINT = {
     "--column-width": ["0", "x", "70000"], "--width": ["0", "x"], "--order": ["bogus"], "--style": ["bogus"],
     "--title": ["T"], "--threads": ["-1", "65", "x"], "--raw": ["10", "axb", "0x0"], "--format": ["nosuchdemuxer"],
     "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"],
+    "--start": ["-1", "x", "1:75", "99:00"], "--end": ["0", "x", "-"], "--duration": ["0", "-5", "x"],
+    "--flush": ["0", "-1", "x", "nan"],
 }
 RENDER = {"--height": ["0", "x"], "--column-width": ["0"], "--style": ["bogus"], "--order": ["bogus"], "--width": ["0"],
           "--title": ["T"]}
@@ -29,7 +31,8 @@ PALETTE = {"--colors": ["0", "65", "x"], "--space": ["bogus"], "--seed": ["-1"],
            "--buffer": ["-1", "2"], "--buffer-color": ["nope", "#12345"], "--size": ["-1", "x"], "--data": ["o.xlsx"],
            "--card": ["o.txt"]}
 BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport"],
-         "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"]}
+         "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"],
+         "--start": ["x", "-3"], "--end": ["0"], "--duration": ["-1"]}
 GRID = {"--size": ["0x0", "abc", "60000x60000"]}
 
 

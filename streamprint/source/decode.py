@@ -148,7 +148,8 @@ class VideoSource:
         else:
             self._name = str(getattr(path, "name", None) or "stream")
         self._container, self._reader = open_container(path, self._name, format, options)
-        self._reopen = (lambda: open_container(path, self._name, format, options)[0]) \
+        name = self._name  # (not self: a lambda holding self would make a reference cycle)
+        self._reopen = (lambda: open_container(path, name, format, options)[0]) \
             if isinstance(path, (str, os.PathLike)) and self._reader is None else None
         try:
             self._stream = best_video_stream(self._container, self._name)
