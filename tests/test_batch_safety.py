@@ -82,20 +82,20 @@ def test_relative_outdir_on_dask_lands_where_the_user_asked(library, tmp_path):
 
 
 def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, tmp_path, monkeypatch):
-    from streamprint.batch import worker
+    from streamprint import outputs  # every run's outputs are written there
 
-    real = worker.write_fingerprint
+    real = outputs.write_fingerprint
 
     def full(fp, path):
         if "m1" in str(path):
             raise OutputError(f"cannot write {path}: No space left on device")
         return real(fp, path)
 
-    monkeypatch.setattr(worker, "write_fingerprint", full)
+    monkeypatch.setattr(outputs, "write_fingerprint", full)
     summary = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())
     assert (summary.done, summary.pending, summary.failed) == (2, 1, 0) and summary.exit_code == 3
     assert entries(tmp_path / "out")["m1.mkv"].status == Status.PENDING
-    monkeypatch.setattr(worker, "write_fingerprint", real)
+    monkeypatch.setattr(outputs, "write_fingerprint", real)
     again = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())  # no retry flag needed
     assert (again.done, again.skipped, again.pending) == (1, 2, 0)
 

@@ -16,7 +16,7 @@ from ..atomic import written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
-from ..formats import read_checkpoint, read_fingerprint, write_checkpoint, write_fingerprint
+from ..formats import read_checkpoint, read_fingerprint, write_checkpoint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
 
 log = logging.getLogger("streamprint")
@@ -105,8 +105,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
     from threadpoolctl import threadpool_limits
 
+    from ..outputs import RunOutputs
     from ..pipeline import fingerprint
-    from ..render import save_image
 
     job, outdir = task.job, Path(task.outdir)
     t = time.perf_counter()
@@ -152,8 +152,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
             fp, resume = run(None), None
         strip.parent.mkdir(parents=True, exist_ok=True)
-        write_fingerprint(fp, data)
-        save_image(fp, strip, task.render)
+        RunOutputs(strip, task.render, data).write(fp)  # the strip first, then the data, as every run writes
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
