@@ -121,6 +121,7 @@ def test_flush_gives_snapshots_that_grow_and_an_interrupt_ends_the_input(segment
     seen: list[Fingerprint] = []
 
     def stop_after_30(p):
+        time.sleep(0.01)  # 30 samples take at least 0.3 s: flushes happen before the request
         if p.samples == 30:
             interrupt.request()
 
