@@ -115,6 +115,7 @@ def run(hours: float, flush_every: float, width: int | None) -> dict:
         outputs.write(fp)
         final = time.perf_counter() - t
         total = time.perf_counter() - began
+        peak_after_final = status("VmHWM")
         sizes = {p.name: p.stat().st_size for p in Path(d).iterdir()}
         from PIL import Image
 
@@ -130,7 +131,7 @@ def run(hours: float, flush_every: float, width: int | None) -> dict:
         "run_seconds": total, "flushes": len(flushes), "flush_seconds": spent, "flush_share": spent / total,
         "after_first_hour": {"run_seconds": total - hour, "flush_seconds": later, "flush_share": later / (total - hour),
                              "flushes": sum(1 for t, _, _ in flushes if t >= hour)},
-        "final_write_seconds": final, "peak_rss_after_final_mib": status("VmHWM"),
+        "final_write_seconds": final, "peak_rss_after_final_mib": peak_after_final,
         "marks": {f"{h:g}h": dict(m or {}, flush_wall_seconds=real_time[h][0], flush_cpu_seconds=real_time[h][1])
                   for h, m in marks.items()},
         "output_bytes": sizes, "image_size": list(image_size),
@@ -168,7 +169,8 @@ def report(r: dict) -> str:
                     f"{m['flush_cpu_seconds'] / 2 * 100:.2f} % |")
     first, last = r["marks"]["1h"], list(r["marks"].values())[-1]
     rows.append("")
-    rows.append(f"peak RSS at {list(r['marks'])[-1]} / at 1h: {last['peak_rss_mib'] / first['peak_rss_mib']:.3f}; "
+    rows.append(f"peak RSS at {list(r['marks'])[-1]} / at 1h: {last['peak_rss_mib'] / first['peak_rss_mib']:.3f} "
+                f"(after the final write: {r['peak_rss_after_final_mib'] / first['peak_rss_mib']:.3f}); "
                 f"flushing: {r['flush_seconds']:.2f} s of {r['run_seconds']:.1f} s "
                 f"({r['flush_share'] * 100:.2f} %, {r['flushes']} flushes and the final write, "
                 f"{r['final_write_seconds'] * 1000:.0f} ms); after the paced first hour: "

@@ -92,7 +92,7 @@ def main() -> None:
     result = {"machine": {"python": platform.python_version(), "processor": platform.processor() or platform.machine()},
               "clip": compare(args.rounds, clip, RANGES["clip"]),
               "movie": compare(args.long_rounds, movie, RANGES["movie"])}
-    print(f"\n| movie | run | wall s | × the whole | samples | same as the whole inside | peak RSS MiB |")
+    print("\n| movie | run | wall s | × the whole | samples | same as the whole inside | peak RSS MiB |")
     print("| --- | --- | ---: | ---: | ---: | --- | ---: |")
     for label, key in (("60-s 1080p clip", "clip"), ("2-hour movie", "movie")):
         for name, r in result[key].items():

@@ -49,7 +49,7 @@ class RunOutputs:
         if self.live and self.render.width is not None:  # kept at its width (render.live)
             check_render(self.render, fp.options.sampling, live=True)
             self._strip = self._strip or LiveStrip(self.render)
-            write_image(self._strip.draw(fp, fp.end if final else None), self.image, self.render.format, sync=final)
+            write_image(self._strip.draw(fp, final), self.image, self.render.format, sync=final)
         else:
             save_image(fp, self.image, self.render)
         if self.data is not None:

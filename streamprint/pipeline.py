@@ -60,9 +60,9 @@ JOIN_SECONDS = 1.0
 #: With ``flush``, how long after an interrupt frames already read are still sampled, seconds.
 DRAIN_SECONDS = 0.8
 #: A flush waits until the run has taken at least this many times the flushes' time so
-#: far, besides (so flushing takes about 1/25, 4 %, of the run however costly it gets;
-#: the last flush and the final write stay under 5 %).
-FLUSH_COST_RATIO = 24.0
+#: far, besides (so flushing takes about 1/31, 3 %, of the run however costly it gets;
+#: with the overshoot of the last flush and the final write, under 5 %).
+FLUSH_COST_RATIO = 30.0
 
 
 def _analysis_images(source: VideoSource, options: Options, span: TimeRange, length: float | None,
@@ -199,8 +199,8 @@ def fingerprint(
     ``flush``, if given, is called with the fingerprint so far (made in constant time; its
     samples are a view that later samples do not change) after a sample whenever
     ``flush_every`` seconds of wall-clock time have passed since the last call, and the
-    run has spent 24 times as long on other work as on the calls so far, so flushing costs
-    about 4 % of the run at most. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
+    run has spent 30 times as long on other work as on the calls so far, so flushing costs
+    about 3 % of the run at most. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
     CLI makes on SIGINT and SIGTERM) ends the input as its end would: what was read is
     sampled and the fingerprint so far is returned.
 

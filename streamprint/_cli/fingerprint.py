@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import sys
 
 from .. import __version__, interrupt, params
@@ -13,9 +12,7 @@ from ..errors import EXIT_INTERRUPTED
 from ..model import SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
-from .progress import ProgressBar
-
-log = logging.getLogger("streamprint")
+from .progress import ProgressBar, wrote
 
 COMMANDS_HELP = """\
 other commands:
@@ -108,8 +105,7 @@ def run(args: argparse.Namespace) -> int:
     if live and interrupt.requested():
         print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    log.info("wrote %s: %d samples%s", args.output, len(fp),
-             "" if fp.time_range.whole else f", {fp.time_range.describe()} of the movie")
+    wrote(args.output, fp)
     return 0
 
 

@@ -6,7 +6,7 @@ import logging
 import sys
 from typing import Any
 
-from ..model import Progress
+from ..model import Fingerprint, Progress
 
 
 class ProgressBar:
@@ -107,3 +107,10 @@ def setup_logging(quiet: bool, verbose: bool) -> None:
 def error(message: str) -> None:
     """One line on stderr."""
     print(f"streamprint: error: {message}", file=sys.stderr)
+
+
+def wrote(path: object, fp: Fingerprint) -> None:
+    """The one-line summary of a drawn fingerprint (with -v): its samples, and the part of
+    the movie when not all of it."""
+    part = "" if fp.time_range.whole else f", {fp.time_range.describe()} of the movie"
+    logging.getLogger("streamprint").info("wrote %s: %d samples%s", path, len(fp), part)

@@ -7,6 +7,7 @@ import argparse
 from .. import params
 from ..atomic import check_outputs
 from .common import Parser, add_common, add_render_options, render_from
+from .progress import wrote
 
 
 def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
@@ -31,4 +32,5 @@ def run(args: argparse.Namespace) -> int:
     fp = read_fingerprint(args.data)
     params.check_render(render, fp.options.sampling)
     save_image(fp, args.output, render)
+    wrote(args.output, fp)
     return 0

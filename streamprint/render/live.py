@@ -1,7 +1,7 @@
 """A live stream's strip, kept at ``width`` pixels however long the stream runs (a day in
 1,920 px), so that every rewrite costs the same.
 
-The time from the part's start is cut into at most 2 x width buckets of equal length;
+The time from the first sample is cut into at most 2 x width buckets of equal length;
 when the stream outgrows them, the length doubles and neighbouring buckets merge. Each
 bucket remembers the first sample that falls in it. Drawing resamples by time: each pixel
 column shows the last of those samples at or before its middle time (a sample stands for
@@ -49,7 +49,7 @@ class LiveStrip:
 
     def _add(self, fp: Fingerprint) -> None:
         if self.start is None:
-            self.start = fp.time_range.start
+            self.start = float(fp.times[0])
         for i, t in enumerate(fp.samples.times_since(self.seen).tolist(), start=self.seen):
             if self.last is not None:
                 self.gaps.append(t - self.last)
@@ -76,16 +76,17 @@ class LiveStrip:
             self.columns[:, :n] = self.columns[:, pick]
         self.step *= 2
 
-    def draw(self, fp: Fingerprint, end: float | None = None) -> np.ndarray | bytes | str:
+    def draw(self, fp: Fingerprint, final: bool = False) -> np.ndarray | bytes | str:
         """The strip of ``fp`` (which extends the last call's) as an array, PNG bytes (plot)
-        or SVG text, covering its part's start up to ``end`` seconds (default: the last
-        sample plus the usual gap between samples)."""
+        or SVG text, covering the time from its first sample to the end of the last one's
+        span: while the run goes on, the usual gap between the latest samples; ``final``,
+        :meth:`Fingerprint.spans`'s (the range's or the stream's end when known), as every
+        picture of a whole fingerprint is drawn."""
         self._add(fp)
         o = self.options
         width = o.width
         assert width is not None and self.start is not None and self.last is not None
-        if end is None or end <= self.last:
-            end = self.last + (statistics.median(self.gaps) if self.gaps else 1.0)
+        end = self.last + (float(fp.spans()[-1]) if final else statistics.median(self.gaps) if self.gaps else 1.0)
         filled = self.sample >= 0
         last = np.maximum.accumulate(np.where(filled, np.arange(self.size), -1))  # last filled bucket <= b
         before = np.concatenate([[-1], last[:-1]])  # last filled bucket < b
