@@ -25,7 +25,7 @@ import pytest
 import streamprint
 from streamprint import Sampling, synth
 from streamprint.formats.fingerprint import to_json
-from streamprint.source.timeline import BestEffort, Timeline
+from streamprint.source.timeline import BestEffort, Timeline, joined_length
 
 FFPROBE = shutil.which("ffprobe")
 FFMPEG = shutil.which("ffmpeg")
@@ -319,3 +319,44 @@ def test_a_forward_jump_does_not_depend_on_threads_or_skipping(joined_ts, folder
         assert samples == skipped, sampling  # and the same samples with and without skipping
     fp = streamprint.fingerprint(forward, sampling=Sampling.interval(0.25), colors=3)
     assert fp.decode.discontinuities == 1 and np.all(np.diff(fp.times) > 0) and fp.times[-1] < 4.0
+
+
+@needs_ffprobe
+def test_samples_on_joined_ts_spread_over_the_whole_joined_timeline(joined_ts, folder):
+    """``--samples N`` needs the duration, and FFmpeg's estimate for a joined TS (last pts minus
+    first) covers only the first part after a reset, or the jump too after a forward one: the
+    N columns must still come from the whole timeline, both parts, evenly, whatever the threads.
+    The truth: 2 s + 2 s of footage (50 + 50 frames at 25 fps), so slice j's middle is at
+    (j + 0.5) * 4 / N s, and the frame nearest it is within half a frame of it."""
+    ffmpeg("-i", str(folder / "b.ts"), "-c", "copy", "-output_ts_offset", "60", str(folder / "b60s.ts"))
+    forward = folder / "forward-samples.ts"
+    forward.write_bytes((folder / "a.ts").read_bytes() + (folder / "b60s.ts").read_bytes())
+    n = 16
+    for path in (joined_ts, forward):
+        runs = [streamprint.fingerprint(path, sampling=Sampling.samples(n), colors=3, threads=t) for t in (1, 2, 8)]
+        assert len({to_json(fp) for fp in runs}) == 1, path.name
+        fp = runs[0]
+        times = fp.times
+        assert len(fp) == n and np.all(np.diff(times) > 0), (path.name, times)
+        assert fp.source.duration == pytest.approx(4.0, abs=0.1), path.name
+        assert np.abs(times - (np.arange(n) + 0.5) * 4.0 / n).max() <= 0.02 + 1e-9, (path.name, times)
+        second = [s for s in fp.samples if s.time >= 2.0]
+        assert len(second) == n // 2 and all(s.palette.mean[2] > s.palette.mean[0] for s in second)
+        assert fp.decode.discontinuities == 1
+
+
+def test_joined_length_from_packets():
+    """Packets in decode order, one tick = one frame of 0.04 s: 10 frames with B-frames (pts
+    reordered, dts two frames behind), then a reset to 5 frames (dts one frame behind), then a
+    jump 100 s forward to 3 more. The timeline puts each part right after the one before:
+    10 + 5 + 3 frames, 0.72 s, two discontinuities."""
+    a_pts = [0, 3, 1, 2, 6, 4, 5, 9, 7, 8]
+    b_pts = [0, 2, 1, 4, 3]
+    c_pts = [2500, 2502, 2501]
+    packets = ([(p, d - 2) for p, d in zip(a_pts, range(10))] + [(p, d - 1) for p, d in zip(b_pts, range(5))]
+               + [(p, 2499 + d) for p, d in zip(c_pts, range(3))])
+    length, jumps = joined_length(packets, 0.04, 0.0, 0.04, jumps_forward=True)
+    assert jumps == 2 and length == pytest.approx(18 * 0.04)
+    length, jumps = joined_length(packets[:15], 0.04, None, 0.04, jumps_forward=False)
+    assert jumps == 1 and length == pytest.approx(15 * 0.04)
+    assert joined_length([(None, None)], 0.04, 0.0, 0.04, True) == (None, 0)
