@@ -133,6 +133,33 @@ def packed(folder) -> Path:
     return packed_avi(folder / "packed.avi")
 
 
+def has_encoder(name: str) -> bool:
+    if FFMPEG is None:
+        return False
+    r = subprocess.run([FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=60)
+    return any(line.split()[1:2] == [name] for line in r.stdout.splitlines() if line.strip())
+
+
+@pytest.fixture(scope="module")
+def xvid(folder) -> Path:
+    """A real Xvid AVI: FFmpeg's libxvid with B-frames writes them packed (XVID_GLOBAL_PACKED),
+    with the 'DivX503b1393p' user data and a not-coded VOP in each B-frame's own chunk."""
+    if not has_encoder("libxvid"):
+        pytest.skip("needs ffmpeg with libxvid (Debian's has it)")
+    path = folder / "xvid.avi"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "libxvid", "-bf", "2",
+           "-g", "50", str(path))
+    data = path.read_bytes()
+    assert b"DivX503b1393p" in data
+    with av.open(str(path)) as c:
+        sizes = [p.size for p in c.demux(video=0) if p.size]
+        assert sum(size <= 8 for size in sizes) >= 20  # the N-VOPs: one per packed B-frame
+    with av.open(str(path)) as c:
+        pts = [f.pts for f in c.decode(video=0)]
+    assert sum(b <= a for a, b in zip(pts, pts[1:])) >= 20  # PyAV's pts go back: the problem itself
+    return path
+
+
 @pytest.fixture(scope="module")
 def vob(folder) -> Path:
     path = folder / "mpeg2.vob"
@@ -162,7 +189,7 @@ def test_packed_b_frames_make_pyav_pts_go_backwards(packed):
 
 @needs_ffprobe
 @pytest.mark.parametrize("threads", [1, 2, 8])
-@pytest.mark.parametrize("clip", ["avi", "packed", "vob"])
+@pytest.mark.parametrize("clip", ["avi", "packed", "xvid", "vob"])
 def test_times_are_ffmpegs_best_effort_timestamps(request, clip, threads):
     path = request.getfixturevalue(clip)
     times = every_frame_times(path, threads)
