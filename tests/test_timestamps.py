@@ -387,3 +387,40 @@ def test_joined_length_from_packets():
     length, jumps = joined_length(packets[:15], 0.04, None, 0.04, jumps_forward=False)
     assert jumps == 1 and length == pytest.approx(15 * 0.04)
     assert joined_length([(None, None)], 0.04, 0.0, 0.04, True) == (None, 0)
+
+
+# --- keyframes only (--fast) ---------------------------------------------------------------------
+
+def test_keyframes_of_a_joined_ts_have_the_frame_numbers_and_times_of_decoding_everything(joined_ts):
+    """Keyframes only: the decoder never delivers the frames between keyframes, so where the
+    timestamps restart the previous part's end must come from its packets: the truth is the
+    clip's construction, 2 s + 2 s at 25 fps with a keyframe every 25 frames, on one timeline
+    (frames 0, 25 | 50, 75 at 0, 1 | 2, 3 s), whatever the threads."""
+    runs = [streamprint.fingerprint(joined_ts, sampling=Sampling.keyframes(), colors=3, threads=n) for n in (1, 2, 8)]
+    assert len({to_json(fp) for fp in runs}) == 1
+    fp = runs[0]
+    assert [s.frame for s in fp.samples] == [0, 25, 50, 75]
+    assert np.allclose(fp.times, [0.0, 1.0, 2.0, 3.0], atol=1e-6)
+    assert fp.decode.discontinuities == 1
+
+
+@needs_ffprobe
+def test_keyframes_of_a_ts_with_long_gops_are_not_discontinuities(folder):
+    """An MPEG-TS whose keyframes are 11 s apart (x264's default keyint of 250 is 10.4 s at
+    24 fps; a static picture has no scene cut to add any): keyframes only, the gap between two
+    delivered frames is longer than a discontinuity's threshold, yet nothing jumped. Truth:
+    ffprobe's key frames and their best-effort timestamps."""
+    path = folder / "longgop.ts"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "30", "-c:v", "libx264",
+           "-x264-params", "keyint=275:min-keyint=275:scenecut=0", "-f", "mpegts", str(path))
+    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=key_frame",
+                        "-of", "csv=p=0", str(path)], check=True, capture_output=True, text=True, timeout=120)
+    keys = [line.split(",")[0] == "1" for line in r.stdout.splitlines() if line.strip()]
+    times = ffprobe_times(path)
+    assert len(keys) == len(times) == 750
+    truth = [(i, times[i]) for i in np.flatnonzero(keys)]
+    assert [i for i, _ in truth] == [0, 275, 550]
+    fp = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2)
+    assert [s.frame for s in fp.samples] == [i for i, _ in truth]
+    assert np.allclose(fp.times, [t for _, t in truth], atol=1e-3)
+    assert fp.decode.discontinuities == 0

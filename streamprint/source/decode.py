@@ -238,11 +238,13 @@ class VideoSource:
         # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
         # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts
         # the frames delivered.
-        keyframe_index = KeyframeIndex() if self.keyframes_only else None
+        jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
+                and self._container.format.name in DISCONTINUOUS_FORMATS else None)
+        keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
         if resume is not None:
             origin, index = resume.origin, resume.index
             if keyframe_index is not None:
-                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index)
+                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index, jump=jump)
                 index = resume.stats.frames
             corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
             try:
@@ -252,8 +254,7 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
-            skip = NonrefSkip(wanted, stream.time_base, jump=round(JUMP_SECONDS / stream.time_base)
-                              if self._container.format.name in DISCONTINUOUS_FORMATS else None)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
@@ -292,16 +293,18 @@ class VideoSource:
                     if origin is None:
                         origin = self.origin = raw
                     raw -= origin
+                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
+                if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
+                    # the frames the decoder skipped before this keyframe: judge jumps from them
+                    timeline.extend(float(keyframe_index.before * time_base) - origin)
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
-                    # reasoning from them rather than give wrong indices.
+                    # reasoning from them rather than give wrong indices (the keyframe count
+                    # follows a jump by itself, from the packets).
                     trusted = False
                     if skip is not None:
                         skip.enabled = False
-                    if keyframe_index is not None:
-                        keyframe_index.enabled = False
-                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 last_index = at = max(last_index + 1, index if at is None else at)
                 yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                   pixel_aspect=aspect, reformatter=self._reformatter)

@@ -99,6 +99,12 @@ class Timeline:
         self.quiet = quiet  # no warning per jump (a measuring pass; the decoding pass warns)
         self.discontinuities: list[Discontinuity] = []
 
+    def extend(self, raw: float) -> None:
+        """A frame at ``raw`` (the stream's own time, as :meth:`place` takes it) came before
+        the next one placed, though it is not placed itself (the decoder skipped it): the
+        next one is judged, and after a jump placed, from there."""
+        self.last = max(self.last, raw + self.offset)
+
     def place(self, raw: float | None, index: int) -> float:
         """The time of frame ``index`` whose own time is ``raw`` (None: unknown)."""
         if raw is None:
