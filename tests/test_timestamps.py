@@ -211,6 +211,22 @@ def test_elementary_streams_without_timestamps_are_one_frame_apart(folder, codec
     assert np.abs(times - np.arange(48) / 24).max() < 1e-3
 
 
+@pytest.mark.parametrize("codec,fmt", [("libx264", "h264"), ("libx265", "hevc")])
+def test_keyframes_of_elementary_streams_without_timestamps(folder, codec, fmt):
+    """Keyframes only, on a raw H.264 / HEVC stream (no timestamps at all): each keyframe is
+    the frame its packet's place in the stream says, one frame apart at the SPS rate, as
+    decoding everything gives. Truth by construction: 72 frames at 24 fps with a closed GOP
+    every 24 frames (frames 0, 24, 48 at 0, 1, 2 s)."""
+    path = folder / f"es-gop.{fmt}"
+    extra = ((("x265-params", "log-level=error:bframes=2:keyint=24:min-keyint=24:scenecut=0:open-gop=0"),)
+             if codec == "libx265" else (("x264-params", "keyint=24:min-keyint=24:scenecut=0"),))
+    synth.encode_clip(path, moving_frames(72), 24, synth.Encoding(codec=codec, extra=extra), container_format=fmt)
+    for threads in (1, 8):
+        fp = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2, threads=threads)
+        assert [s.frame for s in fp.samples] == [0, 24, 48]
+        assert np.allclose(fp.times, [0.0, 1.0, 2.0], atol=1e-6)
+
+
 def test_best_effort_follows_dts_when_pts_go_backwards():
     """libavcodec's guess_correct_pts: reordered pts that fail to increase more often than the
     dts are abandoned for the dts (packed B-frames); good pts win over missing/equal dts."""

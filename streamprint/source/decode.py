@@ -345,6 +345,28 @@ class VideoSource:
                 yield exc
                 break
 
+    def _numbered(self, packets: Iterator[av.Packet | BaseException]) -> Iterator[av.Packet | BaseException]:
+        """Keyframes only, in a stream without timestamps (raw H.264/HEVC): each packet is
+        given its place in decode order, one frame apart at the codec's rate, as its pts and
+        dts. A keyframe opens its GOP, so the packets before it are the frames before it
+        (an open GOP's leading frames make this approximate), and the keyframe count and the
+        timeline work from these as from real timestamps. Stops at the first real one."""
+        stream = self._stream
+        rate = stream.guessed_rate or self.info.frame_rate
+        if stream.time_base is None or not rate or float(rate) <= 0:
+            yield from packets
+            return
+        ticks = 1.0 / (float(rate) * float(stream.time_base))
+        position = 0
+        for packet in packets:
+            if position >= 0 and isinstance(packet, av.Packet) and packet.size:
+                if packet.pts is None and packet.dts is None:
+                    packet.pts = packet.dts = round(position * ticks)
+                    position += 1
+                else:
+                    position = -1  # the stream has timestamps after all
+            yield packet
+
     def _decoded(self, skip: NonrefSkip | KeyframeIndex | None = None,
                  ) -> Iterator[list[av.VideoFrame] | BaseException]:
         """Per packet, the frames it decoded to, or the exception it raised.
@@ -355,6 +377,8 @@ class VideoSource:
         """
         ctx = self._stream.codec_context
         packets: Iterator[av.Packet | BaseException] = self._packets()
+        if self.keyframes_only:
+            packets = self._numbered(packets)
         if skip is not None:
             packets = lookahead(packets, skip)
         if not isinstance(skip, NonrefSkip):
