@@ -25,7 +25,7 @@ from ..model import DecodeStats, ResumePoint
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
 
 log = logging.getLogger("streamprint")
 
@@ -345,28 +345,6 @@ class VideoSource:
                 yield exc
                 break
 
-    def _numbered(self, packets: Iterator[av.Packet | BaseException]) -> Iterator[av.Packet | BaseException]:
-        """Keyframes only, in a stream without timestamps (raw H.264/HEVC): each packet is
-        given its place in decode order, one frame apart at the codec's rate, as its pts and
-        dts. A keyframe opens its GOP, so the packets before it are the frames before it
-        (an open GOP's leading frames make this approximate), and the keyframe count and the
-        timeline work from these as from real timestamps. Stops at the first real one."""
-        stream = self._stream
-        rate = stream.guessed_rate or self.info.frame_rate
-        if stream.time_base is None or not rate or float(rate) <= 0:
-            yield from packets
-            return
-        ticks = 1.0 / (float(rate) * float(stream.time_base))
-        position = 0
-        for packet in packets:
-            if position >= 0 and isinstance(packet, av.Packet) and packet.size:
-                if packet.pts is None and packet.dts is None:
-                    packet.pts = packet.dts = round(position * ticks)
-                    position += 1
-                else:
-                    position = -1  # the stream has timestamps after all
-            yield packet
-
     def _decoded(self, skip: NonrefSkip | KeyframeIndex | None = None,
                  ) -> Iterator[list[av.VideoFrame] | BaseException]:
         """Per packet, the frames it decoded to, or the exception it raised.
@@ -378,7 +356,7 @@ class VideoSource:
         ctx = self._stream.codec_context
         packets: Iterator[av.Packet | BaseException] = self._packets()
         if self.keyframes_only:
-            packets = self._numbered(packets)
+            packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
         if not isinstance(skip, NonrefSkip):

@@ -17,11 +17,13 @@ import dataclasses
 import logging
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import av
 import av.error
 
 from .. import interrupt
@@ -128,6 +130,28 @@ class Timeline:
             t = max(0.0, t)
         self.last = t
         return t
+
+
+def numbered(packets: Iterator[Any], time_base: Fraction | None, rate: float | Fraction | None) -> Iterator[Any]:
+    """Keyframes only, in a stream without timestamps (raw H.264/HEVC): each packet is given
+    its place in decode order, one frame apart at ``rate`` (frames per second), as its pts
+    and dts in ``time_base`` ticks. A keyframe opens its GOP, so the packets before it are
+    the frames before it (an open GOP's leading frames make this approximate), and the
+    keyframe count and the timeline work from these as from real timestamps. Stops at the
+    first real timestamp. ``packets`` may hold exceptions (damaged stretches): passed on."""
+    if time_base is None or not rate or float(rate) <= 0:
+        yield from packets
+        return
+    ticks = 1.0 / (float(rate) * float(time_base))
+    position = 0
+    for packet in packets:
+        if position >= 0 and isinstance(packet, av.Packet) and packet.size:
+            if packet.pts is None and packet.dts is None:
+                packet.pts = packet.dts = round(position * ticks)
+                position += 1
+            else:
+                position = -1  # the stream has timestamps after all
+        yield packet
 
 
 def joined_length(packets: Iterable[tuple[int | None, int | None]], time_base: float, origin: float | None,
