@@ -38,6 +38,7 @@ from .model import (
 from .sampler import select_with_state, target_test
 from .model import SourceInfo
 from .source import VideoSource
+from .source.timeline import with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
 
 log = logging.getLogger("streamprint")
@@ -177,6 +178,8 @@ def fingerprint(
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
     with VideoSource(path, format=format, options=demuxer_options, threads=threads,
                      keyframes_only=keyframes) as source:
+        if options.sampling.mode == SamplingMode.SAMPLES:  # the one mode that spreads over the duration
+            source.info = with_joined_duration(source.info, path, format, demuxer_options)
         info = source.info
         options.sampling.require_duration(info.duration)
         tick = source.time_base

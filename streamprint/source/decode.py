@@ -25,7 +25,7 @@ from ..model import DecodeStats, ResumePoint
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
 
 log = logging.getLogger("streamprint")
 
@@ -238,11 +238,13 @@ class VideoSource:
         # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
         # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts
         # the frames delivered.
-        keyframe_index = KeyframeIndex() if self.keyframes_only else None
+        jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
+                and self._container.format.name in DISCONTINUOUS_FORMATS else None)
+        keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
         if resume is not None:
             origin, index = resume.origin, resume.index
             if keyframe_index is not None:
-                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index)
+                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index, jump=jump)
                 index = resume.stats.frames
             corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
             try:
@@ -252,8 +254,7 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
-            skip = NonrefSkip(wanted, stream.time_base, jump=round(JUMP_SECONDS / stream.time_base)
-                              if self._container.format.name in DISCONTINUOUS_FORMATS else None)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
@@ -292,16 +293,18 @@ class VideoSource:
                     if origin is None:
                         origin = self.origin = raw
                     raw -= origin
+                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
+                if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
+                    # the frames the decoder skipped before this keyframe: judge jumps from them
+                    timeline.extend(float(keyframe_index.before * time_base) - origin)
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
-                    # reasoning from them rather than give wrong indices.
+                    # reasoning from them rather than give wrong indices (the keyframe count
+                    # follows a jump by itself, from the packets).
                     trusted = False
                     if skip is not None:
                         skip.enabled = False
-                    if keyframe_index is not None:
-                        keyframe_index.enabled = False
-                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 last_index = at = max(last_index + 1, index if at is None else at)
                 yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                   pixel_aspect=aspect, reformatter=self._reformatter)
@@ -352,6 +355,8 @@ class VideoSource:
         """
         ctx = self._stream.codec_context
         packets: Iterator[av.Packet | BaseException] = self._packets()
+        if self.keyframes_only:
+            packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
         if not isinstance(skip, NonrefSkip):
