@@ -100,14 +100,15 @@ def add_render_options(p: argparse.ArgumentParser) -> None:
                         "(default: %(default)s)")
 
 
-def add_style_option(g: argparse._ActionsContainer) -> None:
+def add_style_option(g: argparse._ActionsContainer, formats: bool = True) -> None:
     g.add_argument("--style", choices=choices(Style), default="stacked",
                    help="stacked: a column's colours stacked by share; dominant: its most frequent "
                         "colour; average: its average colour (in linear light); smooth: averages "
                         "blended over neighbouring columns; ring: the stacked strip bent into a "
                         "circle, on a transparent background; plot: a figure with a time axis "
-                        "(default: %(default)s). The output's extension gives the format: .png, "
-                        ".jpg, .webp; .svg for stacked, dominant, average and plot; .pdf for plot")
+                        "(default: %(default)s)" + (". The output's extension gives the format: .png, "
+                        ".jpg, .webp; .svg for stacked, dominant, average and plot; .pdf for plot"
+                                                    if formats else ""))
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:

@@ -36,7 +36,7 @@ def parser(prog: str = "streamprint grid") -> argparse.ArgumentParser:
                    help="colour of the gutters, the label bands and behind rings, #rrggbb or r,g,b "
                         "(default: %(default)s)")
     g = p.add_argument_group("drawing data files")
-    add_style_option(g)
+    add_style_option(g, formats=False)
     g.add_argument("--order", choices=choices(Order), default="weight",
                    help="top-to-bottom order of a column's colours, as for a strip (default: %(default)s)")
     add_common(p)
