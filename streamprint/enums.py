@@ -83,6 +83,7 @@ class ImageFormat(StrEnum):
     JPEG = "jpeg"
     WEBP = "webp"
     SVG = "svg"
+    PDF = "pdf"
 
 
 class DataFormat(StrEnum):
@@ -105,5 +106,6 @@ class Status(StrEnum):
     the next run does it again."""
 
 
-#: Styles that can be written as SVG.
+#: Styles drawn as SVG rectangles (:mod:`streamprint.render.svg`); the plot style's SVG is
+#: matplotlib's (which formats each style takes is :data:`streamprint.params.STYLE_FORMATS`).
 SVG_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE)

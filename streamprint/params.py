@@ -162,7 +162,7 @@ RULES: dict[str, Any] = {
     "order": Choice(Order),
     "image_format": Choice(ImageFormat),
     "height": Integer(1, MAX_SIDE),
-    "column_width": Integer(1, MAX_SIDE),
+    "column_width": Optional(Integer(1, MAX_SIDE)),
     "width": Optional(Integer(1, MAX_SIDE)),
     "title": Text(),
     "background": Color(),
@@ -172,6 +172,8 @@ RULES: dict[str, Any] = {
     "buffer": Real(0.0, 1.0, unit="image heights"),
     "buffer_color": Color(),
     "card_size": Integer(0),
+    # grids of strips
+    "gutter": Integer(0, MAX_SIDE),
     # batch
     "jobs": Optional(Integer(1, 1024)),
 }
@@ -193,10 +195,14 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 
 #: File extensions (lower case) and the formats they mean.
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
-                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG}
+                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF}
 DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
-#: Images a style other than the vector ones can be written as.
+#: Raster images: what every style, the grid and the palette card can be written as.
 RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
+#: The formats each style can be written as (the output's extension says which).
+STYLE_FORMATS: dict[Style, tuple[ImageFormat, ...]] = {
+    style: RASTER_FORMATS + ((ImageFormat.SVG,) if style in SVG_STYLES else ()) for style in Style}
+STYLE_FORMATS[Style.PLOT] = RASTER_FORMATS + (ImageFormat.SVG, ImageFormat.PDF)
 #: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
 MAX_PIXELS = 1 << 28
 
@@ -213,6 +219,11 @@ def image_format_for(path: str | os.PathLike[str], name: str = "output",
         names = ", ".join(ext for ext, f in IMAGE_EXTENSIONS.items() if f in allowed)
         raise ParameterError(name, f"{os.fspath(path)}: the extension must say the image format: {names}")
     return fmt
+
+
+def extension_for(fmt: ImageFormat) -> str:
+    """The usual file extension of an image format (``.png``, ``.jpg``, ...)."""
+    return next(ext for ext, f in IMAGE_EXTENSIONS.items() if f == fmt)
 
 
 def data_format_for(path: str | os.PathLike[str], name: str = "data",
@@ -232,30 +243,54 @@ def check_pixels(name: str, width: float, height: float) -> None:
                                    f"{MAX_PIXELS:,} (2^28); make it smaller")
 
 
-#: The plot style's least default width, pixels.
-PLOT_MIN_WIDTH = 800
+#: The least width, pixels, of a strip drawn with neither ``width`` nor ``column_width``:
+#: columns are repeated a whole number of times until the strip is at least this wide.
+MIN_WIDTH = 400
+#: The plot style's width, pixels, when ``width`` is not given.
+PLOT_WIDTH = 1600
+#: The smallest plot, (width, height) px, with room for its labels and a strip.
+PLOT_MIN_SIZE = (200, 60)
+
+
+def column_repeat(render: RenderOptions, samples: int) -> int:
+    """Pixels per sample of a strip of ``samples`` equal columns: ``column_width``, or, when
+    neither it nor ``width`` is given, the least whole number that makes the strip at least
+    :data:`MIN_WIDTH` px wide (1 from 400 samples on)."""
+    if render.column_width is not None:
+        return render.column_width
+    return max(1, -(-MIN_WIDTH // max(1, samples)))
 
 
 def drawn_size(render: RenderOptions, proportional: bool, samples: int | None,
                seconds: float | None) -> tuple[int | None, int]:
     """(width, height) in pixels of what ``render`` draws for ``samples`` columns spanning
     ``seconds`` of film (``proportional``: keyframe columns, as wide as their time); the
-    width is None when it is not known yet."""
+    width is None when it is not known yet.
+
+    ``width`` when given, for every style; else a ring is ``height`` wide (square), a plot
+    :data:`PLOT_WIDTH`, a keyframe strip ``column_width`` (default 1) px per second, and
+    any other strip ``samples`` x :func:`column_repeat` px. Strips drawn with neither
+    ``width`` nor ``column_width`` are at least :data:`MIN_WIDTH` px wide."""
+    if render.width is not None:
+        return render.width, render.height
     if render.style == Style.RING:
         return render.height, render.height
     if render.style == Style.PLOT:
-        return render.width or max(PLOT_MIN_WIDTH, (samples or 0) * render.column_width), render.height
+        return PLOT_WIDTH, render.height
     if proportional:
-        width = render.width or (None if seconds is None else max(1, round(seconds * render.column_width)))
-        return width, render.height
-    return (None if samples is None else samples * render.column_width), render.height
+        if seconds is None:
+            return None, render.height
+        width = max(1, round(seconds * (render.column_width or 1)))
+        return (width if render.column_width is not None else max(MIN_WIDTH, width)), render.height
+    return (None if samples is None else samples * column_repeat(render, samples)), render.height
 
 
 def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | None, seconds: float | None) -> None:
     """What ``render`` would draw (see :func:`drawn_size`) must fit :data:`MAX_PIXELS`."""
     width, height = drawn_size(render, proportional, samples, seconds)
     if width is not None:
-        name = "height" if render.style == Style.RING else "width" if render.width else "column_width"
+        name = ("width" if render.width else "height" if render.style in (Style.RING, Style.PLOT)
+                else "column_width")
         check_pixels(name, width, height)
 
 
@@ -267,14 +302,23 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
     if render.title is not None and render.style != Style.PLOT:
         raise ParameterError("title", "applies to the plot style only")
+    if render.column_width is not None:
+        if render.style in (Style.RING, Style.PLOT):
+            raise ParameterError("column_width", f"applies to strips, not the {render.style} style: its size is "
+                                                 "{param:width} x {param:height}")
+        if render.width is not None:
+            raise ParameterError("column_width", "and {param:width} cannot be used together: the width is "
+                                                 "either given or samples x column width")
     samples = int(sampling.value) if sampling is not None and sampling.mode == SamplingMode.SAMPLES else None
     check_drawn_size(render, proportional, samples, None)
-    if render.format == ImageFormat.SVG:
-        if render.style not in SVG_STYLES:
-            raise ParameterError("style", f"{render.style}: SVG output is available for "
-                                          f"{', '.join(SVG_STYLES)} only")
-        if proportional:
-            raise ParameterError("image_format", "SVG is not available for keyframe sampling; write PNG")
-    if render.width is not None and sampling is not None and not proportional and render.style != Style.PLOT:
-        raise ParameterError("width", "applies with {param:keyframes} sampling and the plot {param:style}; otherwise "
-                                      "the width is the number of samples x {param:column_width}")
+    if render.style == Style.PLOT:
+        width, height = drawn_size(render, proportional, samples, None)
+        assert width is not None
+        if width < PLOT_MIN_SIZE[0] or height < PLOT_MIN_SIZE[1]:
+            raise ParameterError("width" if width < PLOT_MIN_SIZE[0] else "height",
+                                 f"{width} x {height} px is too small for a plot: it needs at least "
+                                 f"{PLOT_MIN_SIZE[0]} x {PLOT_MIN_SIZE[1]} px")
+    if render.format not in STYLE_FORMATS[render.style]:
+        fmt = render.format.upper()
+        styles = ", ".join(s for s, formats in STYLE_FORMATS.items() if render.format in formats)
+        raise ParameterError("style", f"{render.style}: {fmt} output is available for {styles} only")

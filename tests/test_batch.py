@@ -67,7 +67,7 @@ def test_mirrors_folders_and_records_a_manifest(tmp_path):
     assert entry["size"] == (lib / "movie 0.mkv").stat().st_size and entry["seconds"] > 0
     assert entry["options"]["sampling"] == {"mode": "interval", "value": 0.25}
     assert counts(r) == {"fingerprinted now": 4, "already done, unchanged": 0, "not video (skipped)": 2, "failed": 0}
-    assert Image.open(out / "movie 0.mkv.png").size == (4, 200)
+    assert Image.open(out / "movie 0.mkv.png").size == (400, 200)  # 4 samples, 100 px each: the 400-px least width
 
 
 def test_rerun_skips_unchanged_and_redoes_changed(tmp_path):
@@ -84,7 +84,7 @@ def test_rerun_skips_unchanged_and_redoes_changed(tmp_path):
                                                                 (160, 90)))
     r = batch(lib, out)
     assert counts(r)["fingerprinted now"] == 1
-    assert Image.open(out / "movie 0.mkv.png").size == (8, 200)
+    assert Image.open(out / "movie 0.mkv.png").size == (400, 200)  # 8 samples, 50 px each: the least width
     r = run_cli("batch", lib, out, "--interval", "0.5", "-q")
     assert counts(r)["fingerprinted now"] == 4
 

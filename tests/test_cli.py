@@ -127,3 +127,11 @@ def test_same_seed_same_png(segments_clip, tmp_path):
     for out in (a, b):
         assert run_cli(segments_clip, out, "--every", "3", "--seed", "5", "-q").returncode == 0
     assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
+
+
+def test_every_option_of_every_command_has_help_text():
+    from streamprint._cli.main import COMMANDS
+
+    for name, command in COMMANDS.items():
+        for action in command.parser()._actions:
+            assert action.help, f"{name}: {action.option_strings or action.dest} has no --help text"

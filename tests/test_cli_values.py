@@ -21,16 +21,17 @@ FINGERPRINT = {
     "--analysis-size": ["7", "4097", "x"], "--space": ["hsv"], "--crop": ["maybe"], "--height": ["0", "x", "70000"],
     "--column-width": ["0", "x", "70000"], "--width": ["0", "x"], "--order": ["bogus"], "--style": ["bogus"],
     "--title": ["T"], "--threads": ["-1", "65", "x"], "--raw": ["10", "axb", "0x0"], "--format": ["nosuchdemuxer"],
-    "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"],
+    "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"], "--background": ["nope"],
 }
 RENDER = {"--height": ["0", "x"], "--column-width": ["0"], "--style": ["bogus"], "--order": ["bogus"], "--width": ["0"],
-          "--title": ["T"]}
+          "--title": ["T"], "--background": ["#12"]}
 PALETTE = {"--colors": ["0", "65", "x"], "--space": ["bogus"], "--seed": ["-1"], "--bar": ["0", "2", "x"],
            "--buffer": ["-1", "2"], "--buffer-color": ["nope", "#12345"], "--size": ["-1", "x"], "--data": ["o.xlsx"],
            "--card": ["o.txt"]}
 BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport"],
          "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"]}
-GRID = {"--size": ["0x0", "abc", "60000x60000"]}
+GRID = {"--size": ["0x0", "abc", "60000x60000"], "--gutter": ["-1", "x", "70000"], "--background": ["nope"],
+        "--style": ["bogus"], "--order": ["bogus"]}
 
 
 def cases():

@@ -59,8 +59,10 @@ def never_ending_input(tmp_path):
 BAD_COMBINATIONS = [
     (["--title", "T"], "--title applies to the plot style only"),
     (["--style", "ring"], "SVG output"),  # written to .svg
-    (["--fast"], "SVG is not available for keyframe"),  # written to .svg
-    (["--width", "100"], "--width applies with --fast"),
+    (["--style", "dominant"], "PDF output is available for plot only"),  # written to .pdf
+    (["--width", "100", "--column-width", "2"], "--column-width and --width cannot be used together"),
+    (["--style", "ring", "--column-width", "2"], "--column-width applies to strips, not the ring style"),
+    (["--style", "plot", "--height", "30"], "too small for a plot"),
     (["--colors", "0"], "--colors must be"),
     (["--every", "0"], "--every must be"),
     (["--interval", "inf"], "--interval must be"),
@@ -74,7 +76,7 @@ BAD_COMBINATIONS = [
 
 @pytest.mark.parametrize("args, message", BAD_COMBINATIONS, ids=[" ".join(a) for a, _ in BAD_COMBINATIONS])
 def test_bad_options_fail_before_the_input_is_opened(never_ending_input, tmp_path, args, message):
-    out = tmp_path / ("o.svg" if args in (["--style", "ring"], ["--fast"]) else "o.png")
+    out = tmp_path / {("--style", "ring"): "o.svg", ("--style", "dominant"): "o.pdf"}.get(tuple(args), "o.png")
     r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(out), "--data",
                         str(tmp_path / "o.json"), *args], capture_output=True, timeout=60)
     err = r.stderr.decode()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 
 from .. import __version__, params
 from ..atomic import check_outputs
-from ..model import SourceInfo
+from ..model import Fingerprint, SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
-from .progress import ProgressBar
+from .progress import ProgressBar, clock, done, plural, took
 
 log = logging.getLogger("streamprint")
 
@@ -19,7 +20,7 @@ other commands:
   streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
   streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
   streamprint batch LIBRARY OUTDIR  every movie of a library, resumable and parallel
-  streamprint grid OUTDIR WALL.png  tile a batch's strips into one wallpaper
+  streamprint grid FOLDER WALL.png  tile the strips and data files in a folder into one wallpaper
   streamprint COMMAND --help        options of a command
 """
 
@@ -33,7 +34,8 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
         epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
     )
     p.add_argument("input", help="movie file, or - to read a stream from standard input")
-    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average)")
+    p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot) "
+                                  "or .pdf (plot)")
     add_analysis_options(p)
     add_render_options(p)
     o = p.add_argument_group("input and output")
@@ -83,13 +85,23 @@ def run(args: argparse.Namespace) -> int:
         params.check_drawn_size(render, options.sampling.time_proportional, expected, info.duration)
 
     bar = ProgressBar(enabled=not args.quiet)
+    started = time.monotonic()
     try:
         fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
                          threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits)
     finally:
         bar.close()
-    save_image(fp, args.output, render)  # the picture first: a picture that cannot be drawn leaves no data
+    size = save_image(fp, args.output, render)  # the picture first: a picture that cannot be drawn leaves no data
     if args.data:
         fp.save(args.data)
-    log.info("wrote %s: %d samples", args.output, len(fp))
+    if not args.quiet:
+        done(wrote(args.output, args.data, size, fp) + f" in {took(time.monotonic() - started)}")
     return 0
+
+
+def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint) -> str:
+    """``wrote OUT.png and OUT.json: 7200×200, 7200 samples, 2:00:00 of video``."""
+    from ..render import timeline
+
+    return (f"wrote {output}{f' and {data}' if data else ''}: {size[0]}×{size[1]}, {plural(len(fp), 'sample')}, "
+            f"{clock(timeline(fp)[1])} of video")

@@ -11,7 +11,7 @@ from ..atomic import check_outputs
 from ..enums import DataFormat, Space
 from ..errors import ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
-from .progress import error
+from .progress import done, error, plural
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
@@ -44,6 +44,9 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
                    help="buffer bar height as a fraction of the image height (default: %(default)s)")
     p.add_argument("--buffer-color", default="#ffffff", metavar="COLOR",
                    help="buffer bar colour, #rrggbb or r,g,b (default: %(default)s)")
+    p.add_argument("--labels", action="store_true",
+                   help="write each colour's hex on its swatch in the card's lower swatch bar, in black "
+                        "or white, whichever contrasts more with the swatch")
     p.add_argument("--size", dest="card_size", type=whole, default=1600, metavar="PX",
                    help="long side of the image on the card, 0 for its full size (default: %(default)s)")
     p.add_argument("--data", metavar="FILE", help="also save the palettes: JSON, or TSV if FILE ends in .tsv")
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         Path(args.out_dir).mkdir(parents=True, exist_ok=True)
     check_outputs(outputs, paths, args.overwrite)
     palettes = []
+    written: list[tuple[str, int, int]] = []
     failed = 0
     for path in paths:
         target = targets[path]
@@ -87,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
             pal = extract_palette(path, colors, space, seed)
             if target:
                 rgb, _, _ = load_image(path, size)
-                save_card(target, card(rgb, pal, bar, buffer, buffer_color, args.proportional))
+                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels)
+                save_card(target, image)
+                written.append((target, image.shape[1], image.shape[0]))
         except StreamprintError as exc:
             if len(paths) == 1:
                 raise
@@ -98,4 +104,13 @@ def run(args: argparse.Namespace) -> int:
         print(palette_table(pal), file=sys.stdout)
     if args.data and palettes:
         write_palettes(palettes, args.data)
+    if not args.quiet:
+        data = args.data if args.data and palettes else None
+        if len(written) == 1 and out:
+            target, w, h = written[0]
+            done(f"wrote {target}{f' and {data}' if data else ''}: {w}×{h}, {plural(len(palettes[0].colors), 'colour')}")
+        elif written:
+            done(f"wrote {plural(len(written), 'card')} in {args.out_dir}{f' and {data}' if data else ''}")
+        elif data:
+            done(f"wrote {data}: {plural(len(palettes), 'palette')}")
     return 1 if failed else 0

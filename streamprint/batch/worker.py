@@ -29,7 +29,6 @@ VIDEO_EXTENSIONS = frozenset({
     ".mp4", ".mpeg", ".mpg", ".mts", ".mxf", ".nut", ".ogv", ".rm", ".rmvb", ".ts", ".vob", ".webm", ".wmv",
     ".xvid", ".y4m", ".h264", ".h265", ".hevc",
 })
-_IMAGE_EXT = {ImageFormat.PNG: ".png", ImageFormat.JPEG: ".jpg", ImageFormat.WEBP: ".webp", ImageFormat.SVG: ".svg"}
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> 
     """Strip and data paths for input ``rel``: the folder structure mirrored, the input's own
     extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json) so names never collide."""
     base = outdir / rel
-    ext = _IMAGE_EXT[render.format if render is not None else ImageFormat.PNG]
+    ext = params.extension_for(render.format if render is not None else ImageFormat.PNG)
     return base.with_name(base.name + ext), base.with_name(base.name + ".json")
 
 
@@ -185,7 +184,7 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
     if _foreign((strip,), (old,)) is not None:
         raise OutputError(f"{strip} exists and was not written by streamprint")
     save_image(fp, strip, render)
-    strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in ImageFormat}
+    strips = {(outdir / job.rel).with_name(Path(job.rel).name + params.extension_for(f)) for f in ImageFormat}
     if old != strip and old in strips and old.exists():  # this movie's strip in another format
         old.unlink()
     return strip.relative_to(outdir).as_posix(), data_rel

@@ -122,18 +122,24 @@ class Progress:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How a fingerprint is drawn, for every command that draws. ``height`` and
-    ``column_width`` are pixels (for ``ring``, ``height`` is the diameter); ``width`` is
-    the total width in pixels, for keyframe strips and plots; ``background`` is the sRGB
-    colour around a ring; ``format`` is the file format (see :meth:`for_path`)."""
+    """How a fingerprint is drawn, for every command that draws. Sizes are pixels.
+
+    ``height`` is the picture's height (for ``ring``, the ring's diameter unless ``width``
+    is smaller); ``column_width`` the width of each sample's column in a strip (with
+    keyframe sampling, pixels per second of film); ``width`` the picture's total width, for
+    every style, its columns resampled by time (see
+    :func:`streamprint.render.columns_for_width`). With neither ``width`` nor
+    ``column_width`` a strip is at least :data:`streamprint.params.MIN_WIDTH` px wide.
+    ``background`` is the sRGB colour transparent parts of a ring become where the format
+    has no transparency (JPEG); ``format`` is the file format (see :meth:`for_path`)."""
 
     style: Style = Style.STACKED
     order: Order = Order.WEIGHT
     height: int = 200
-    column_width: int = 1
+    column_width: int | None = None
     width: int | None = None
     title: str | None = None
-    background: tuple[int, int, int] = (0, 0, 0)
+    background: tuple[int, int, int] = (255, 255, 255)
     format: ImageFormat = ImageFormat.PNG
     smooth: int = 5
     """Radius in columns of the ``smooth`` style's blend."""
@@ -147,7 +153,7 @@ class RenderOptions:
     @classmethod
     def for_path(cls, path: str | os.PathLike[str], **options: Any) -> RenderOptions:
         """Options for writing to ``path``, in the format its extension names (.png, .jpg,
-        .webp, .svg); any other extension is a ParameterError."""
+        .webp, .svg, .pdf); any other extension is a ParameterError."""
         return cls(format=params.image_format_for(path), **options)
 
 
@@ -193,11 +199,15 @@ class Fingerprint:
 
     # Thin delegations, imported on use: loading data never imports PIL or matplotlib.
 
-    def render(self, height: int = 200, column_width: int = 1, order: Order | str = Order.WEIGHT,
+    def render(self, height: int = 200, column_width: int | None = 1, order: Order | str = Order.WEIGHT,
                width: int | None = None, style: Style | str = Style.STACKED, smooth: int = 5) -> np.ndarray:
-        """The strip as an (height, width, 3) uint8 sRGB array: see :func:`streamprint.render.draw`."""
+        """The strip as an (height, width, 3) uint8 sRGB array (a ring: (height, width, 4)
+        RGBA): see :func:`streamprint.render.draw`. One column per sample unless told
+        otherwise (``column_width``, or ``width`` resampled by time)."""
         from ..render import draw
 
+        if width is not None or params.check("style", style) in (Style.RING, Style.PLOT):
+            column_width = None
         options = RenderOptions(style=style, order=order, height=height, column_width=column_width,
                                 width=width, smooth=smooth)
         return draw(self, options)
