@@ -382,3 +382,25 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
     r = run_cli("batch", lib, out, "--every", "1", "--jobs", "1")  # no flags: the pending ones are done now
     assert r.returncode == 0, r.stderr
     assert {e.status for e in entries(out).values()} == {Status.DONE}
+
+
+def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_path, monkeypatch):
+    """The moment a worker's data file appears, a client that gives up on that worker (a
+    scheduler killed just then) must find the movie finished: the strip is already there."""
+    from streamprint.batch import worker
+    from streamprint.batch.core import discover
+
+    out = tmp_path / "out"
+    out.mkdir()
+    job = next(j for j in discover(library, out) if j.rel == "m0.mkv")
+    task = worker.Task(job, str(out), OPTIONS, RenderOptions(), 1, 60.0)
+    seen = []
+    real = worker.write_fingerprint
+
+    def write_then_look(fp, path):
+        real(fp, path)
+        seen.append(worker.finished_outputs(out, job, OPTIONS, RenderOptions()))
+
+    monkeypatch.setattr(worker, "write_fingerprint", write_then_look)
+    assert worker.fingerprint_one(task).status == Status.DONE
+    assert seen == [("m0.mkv.png", "m0.mkv.json")]

@@ -152,8 +152,10 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
             fp, resume = run(None), None
         strip.parent.mkdir(parents=True, exist_ok=True)
-        write_fingerprint(fp, data)
+        # The data file last: once it exists, the strip does too, so a client that gives up
+        # on this worker (see core._lost) finds the movie finished, not half done.
         save_image(fp, strip, task.render)
+        write_fingerprint(fp, data)
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
