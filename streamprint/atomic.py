@@ -71,6 +71,14 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         raise
 
 
+def check_name(path: str | os.PathLike[str]) -> None:
+    """OutputError when ``path``'s name (or the whole path) is longer than file systems take
+    (255 bytes a name, 4095 a path), so that no work is done for an output that cannot be."""
+    p = Path(path)
+    if len(p.name.encode()) > 255 or len(os.fsencode(p)) > 4095:
+        raise OutputError(f"cannot write {p}: file name too long")
+
+
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
     (and removing) a temporary file beside it, named as the real one's will be."""
@@ -81,8 +89,7 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"
         raise OutputError(f"cannot write {p}: {parent} {what}")
-    if len(p.name.encode()) > 255:
-        raise OutputError(f"cannot write {p}: file name too long")
+    check_name(p)
     try:
         fd, name = _temp(parent)
         os.close(fd)
@@ -144,8 +151,7 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     outs = [(name, Path(p)) for name, p in outputs]
     ins = [Path(p) for p in inputs if os.fspath(p) != "-"]
     for _, out in outs:
-        if len(out.name.encode()) > 255 or len(os.fsencode(out)) > 4095:
-            raise OutputError(f"cannot write {out}: file name too long")
+        check_name(out)
     for i, (name, out) in enumerate(outs):
         for src in ins:
             if _same(out, src):

@@ -404,3 +404,23 @@ def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_pa
     monkeypatch.setattr(worker, "write_fingerprint", write_then_look)
     assert worker.fingerprint_one(task).status == Status.DONE
     assert seen == [("m0.mkv.png", "m0.mkv.json")]
+
+
+def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tmp_path, monkeypatch):
+    """A 252-byte movie name: its outputs (NAME.png, NAME.json) would pass the 255-byte limit
+    of a file name. That movie fails, with the reason, before it is decoded; the batch goes on."""
+    from streamprint.batch import worker
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    long_name = "z" * 248 + ".mkv"
+    (lib / long_name).write_bytes((library / "m0.mkv").read_bytes())
+    (lib / "short.mkv").write_bytes((library / "m1.mkv").read_bytes())
+    decoded = []
+    real = worker.write_fingerprint
+    monkeypatch.setattr(worker, "write_fingerprint", lambda fp, path: (decoded.append(fp.source.path), real(fp, path)))
+    summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
+    assert (summary.done, summary.failed, summary.pending) == (1, 1, 0)
+    assert "file name too long" in summary.errors[long_name]
+    assert [Path(p).name for p in decoded] == ["short.mkv"]
+    assert entries(tmp_path / "out")[long_name].status == Status.FAILED
