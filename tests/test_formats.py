@@ -143,12 +143,18 @@ def test_csv_reader_refuses_missing_columns_and_bad_rows(run, tmp_path):
         "row": lines[:header + 1] + [lines[header + 1].replace(",0,", ",x,", 1)] + lines[header + 2:],
         "meta": [lines[0], "# source: {not json"] + lines[2:],
         "gap": lines[:header + 1] + [line for line in lines[header + 1:] if not line.startswith("1,")],
+        # a field past the csv module's limit (131072 characters): csv.Error, not a ValueError
+        "huge-field": lines[:header + 2] + [lines[header + 2].replace("#", "#" + "f" * 200_000, 1)] + lines[header + 3:],
+        "huge-header": lines[:header] + [lines[header] + "," + "x" * 200_000] + lines[header + 1:],
     }
     for name, content in cases.items():
         bad = tmp_path / f"{name}.csv"
         bad.write_text("\n".join(content) + "\n")
-        with pytest.raises(DataFormatError, match=str(bad)):
+        with pytest.raises(DataFormatError, match=str(bad)) as info:
             read_fingerprint(bad)
+        if name in ("row", "huge-field"):  # the line of the file, metadata lines counted
+            bad_line = header + 2 if name == "row" else header + 3
+            assert f": line {bad_line}: " in str(info.value), str(info.value)
 
 
 @pytest.mark.parametrize("text", ["[]", "null", '{"format": "streamprint-checkpoint", "version": 1}',
