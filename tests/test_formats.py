@@ -180,10 +180,11 @@ def test_checkpoint_reader_checks_consistency(run, tmp_path):
 
 
 @pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
-                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}'])
+                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}',
+                                  "", '{"format": "streamprint-manifest", "version": 1, "entr', "\udcff"])
 def test_manifest_reader_refuses_junk_and_says_what_to_do(tmp_path, text):
     bad = tmp_path / "streamprint-manifest.json"
-    bad.write_text(text)
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))  # empty, cut short, not UTF-8: broken too
     with pytest.raises(DataFormatError, match="move it away") as info:
         read_manifest(bad)
     assert str(bad) in str(info.value)
