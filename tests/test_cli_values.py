@@ -28,7 +28,7 @@ RENDER = {"--height": ["0", "x"], "--column-width": ["0"], "--style": ["bogus"],
 PALETTE = {"--colors": ["0", "65", "x"], "--space": ["bogus"], "--seed": ["-1"], "--bar": ["0", "2", "x"],
            "--buffer": ["-1", "2"], "--buffer-color": ["nope", "#12345"], "--size": ["-1", "x"], "--data": ["o.xlsx"],
            "--card": ["o.txt"], "--out-dir": ["IMAGE"]}
-BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport"],
+BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport", ""],
          "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"],
          "--interval": ["0"], "--samples": ["0"], "--algorithm": ["bogus"], "--seed": ["-1"], "--analysis-size": ["7"],
          "--space": ["hsv"], "--crop": ["maybe"], "--tonemap": ["bright"], "--column-width": ["0"], "--width": ["0"],
