@@ -165,6 +165,10 @@ def test_a_still_image_is_not_a_movie_and_an_animated_gif_is(tmp_path):
     r = run_cli(gif, tmp_path / "g.png", "--every", "1", "--data", tmp_path / "g.json", "-q")
     assert r.returncode == 0, r.stderr
     assert len(json.loads((tmp_path / "g.json").read_text())["samples"]) == 3
+    webp = tmp_path / "anim.webp"  # FFmpeg cannot decode animated WebP: say so, not "no frame size"
+    frames[0].save(webp, save_all=True, append_images=frames[1:], duration=500, loop=0)
+    assert "an animated WebP, which FFmpeg cannot decode" in one_line(run_cli(webp, tmp_path / "w.png"), 1)
+    assert not (tmp_path / "w.png").exists()
 
 
 def test_raw_frames_of_the_wrong_size_are_an_error(tmp_path):
