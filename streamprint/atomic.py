@@ -142,6 +142,15 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def _stdin_is(out: Path) -> bool:
+    """Whether standard input is redirected from the file at ``out`` (``- < out``)."""
+    try:
+        st, o = os.fstat(0), out.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == (o.st_dev, o.st_ino)
+
+
 def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
                   inputs: Iterable[str | os.PathLike[str]] = (), overwrite: bool = False) -> None:
     """Refuse, before any work, outputs that would destroy something: an output that is an
@@ -149,13 +158,17 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     file, and an existing file streamprint did not write (unless ``overwrite``).
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
     outs = [(name, Path(p)) for name, p in outputs]
-    ins = [Path(p) for p in inputs if os.fspath(p) != "-"]
+    inputs = [os.fspath(p) for p in inputs]
+    ins = [Path(p) for p in inputs if p != "-"]
     for _, out in outs:
         check_name(out)
     for i, (name, out) in enumerate(outs):
         for src in ins:
             if _same(out, src):
                 raise ParameterError(name, f"{out} is the input: streamprint never writes over its input")
+        if "-" in inputs and _stdin_is(out):
+            raise ParameterError(name, f"{out} is the input (standard input reads it): streamprint never writes "
+                                       "over its input")
         for other_name, other in outs[:i]:
             if _same(out, other):
                 raise ParameterError(name, f"{out} is also the {{param:{other_name}}} file")

@@ -61,6 +61,15 @@ def test_swapped_arguments_never_overwrite_the_movie(m, tmp_path):
     link = tmp_path / "link.png"
     link.symlink_to(m)
     assert "is the input" in one_line(run_cli(m, link, "--overwrite"), 2)  # the same file by another name
+    hard = tmp_path / "hard.json"
+    os.link(m, hard)
+    assert "is the input" in one_line(run_cli(m, tmp_path / "o.png", "--data", hard, "--overwrite"), 2)
+    misnamed = tmp_path / "movie.webp"  # a movie under an image's name, read from standard input
+    os.link(m, misnamed)
+    with open(misnamed, "rb") as stdin:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(misnamed), "--overwrite"], stdin=stdin,
+                           capture_output=True, timeout=60)
+    assert "is the input" in one_line(r, 2)
     assert m.read_bytes() == before
 
 
