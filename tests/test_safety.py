@@ -103,6 +103,10 @@ def test_palette_out_dir_is_made(tmp_path):
     r = run_cli("palette", img, "--out-dir", tmp_path / "cards" / "new")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "cards" / "new" / "i.png.palette.png").exists()
+    (tmp_path / "theirs.tsv").write_text("not ours")
+    r = run_cli("palette", img, "--out-dir", tmp_path / "other" / "new", "--data", tmp_path / "theirs.tsv")
+    assert "was not written by streamprint" in one_line(r, 2)
+    assert not (tmp_path / "other").exists()  # a refused run makes no folder either
 
 
 @pytest.mark.parametrize("name, fmt", [("x.jpg", "JPEG"), ("x.webp", "WEBP"), ("x.png", "PNG")])
