@@ -16,11 +16,11 @@ log = logging.getLogger("streamprint")
 
 COMMANDS_HELP = """\
 other commands:
-  streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
-  streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
-  streamprint batch LIBRARY OUTDIR  every movie of a library, resumable and parallel
-  streamprint grid OUTDIR WALL.png  tile a batch's strips into one wallpaper
-  streamprint COMMAND --help        options of a command
+  streamprint render DATA OUT.png             redraw a strip from a saved --data file, no decoding
+  streamprint palette IMAGE --card CARD.png   the palette of an image, and a card with swatch bars
+  streamprint batch LIBRARY OUTDIR            every movie of a library, resumable and parallel
+  streamprint grid OUTDIR WALL.png            tile a batch's strips into one wallpaper
+  streamprint COMMAND --help                  options of a command
 """
 
 

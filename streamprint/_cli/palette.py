@@ -1,4 +1,5 @@
-"""``streamprint palette IMAGE [CARD]``: an image's palette, printed and drawn on a card."""
+"""``streamprint palette IMAGE... [--card CARD | --out-dir DIR]``: an image's palette, printed
+and drawn on a card."""
 
 from __future__ import annotations
 
