@@ -80,6 +80,7 @@ _DELETE = object()
 FINGERPRINT_DAMAGE = [
     (("samples", 0, "weights", 0), -0.5),
     (("samples", 0, "weights", 0), 0.0),
+    (("samples", 0, "weights", 0), 10**30),  # too large for a float: no numpy TypeError
     (("samples", 0, "weights"), []),
     (("samples", 0, "weights"), "lots"),
     (("samples", 0, "rgb", 0), [300, 0, 0]),
