@@ -219,9 +219,26 @@ def test_grid_bad_sizes_and_a_corrupt_strip(tmp_path):
 
 # ---- interrupts ------------------------------------------------------------------------
 
+def _handlers_installed(pid: int) -> bool:
+    """Whether process ``pid`` catches SIGTERM yet: the command has installed its handlers
+    (Python itself catches SIGINT from the start, SIGTERM only when told to)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # no /proc: rely on the delay alone
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught >> (signal.SIGTERM - 1) & 1)
+
+
 def _interrupt_after(cmd: list[str], delay: float, sig: int = signal.SIGINT, **popen) -> tuple[int, float, bytes]:
+    """Start the command, wait until it has started (its signal handlers are in place: on a
+    busy machine the interpreter alone can take longer than ``delay``), then ``delay`` more
+    seconds, and send ``sig``. Returns the exit code, the seconds it took to end, stderr."""
     proc = subprocess.Popen([sys.executable, "-m", "streamprint", *cmd], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, **popen)
+    deadline = time.monotonic() + 60
+    while not _handlers_installed(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     time.sleep(delay)
     t = time.monotonic()
     proc.send_signal(sig)
