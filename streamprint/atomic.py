@@ -71,6 +71,14 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         raise
 
 
+def check_name(path: str | os.PathLike[str]) -> None:
+    """OutputError when ``path``'s name (or the whole path) is longer than file systems take
+    (255 bytes a name, 4095 a path), so that no work is done for an output that cannot be."""
+    p = Path(path)
+    if len(p.name.encode()) > 255 or len(os.fsencode(p)) > 4095:
+        raise OutputError(f"cannot write {p}: file name too long")
+
+
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
     (and removing) a temporary file beside it, named as the real one's will be."""
@@ -81,8 +89,7 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"
         raise OutputError(f"cannot write {p}: {parent} {what}")
-    if len(p.name.encode()) > 255:
-        raise OutputError(f"cannot write {p}: file name too long")
+    check_name(p)
     try:
         fd, name = _temp(parent)
         os.close(fd)
@@ -173,6 +180,15 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def _stdin_is(out: Path) -> bool:
+    """Whether standard input is redirected from the file at ``out`` (``- < out``)."""
+    try:
+        st, o = os.fstat(0), out.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == (o.st_dev, o.st_ino)
+
+
 def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
                   inputs: Iterable[str | os.PathLike[str]] = (), overwrite: bool = False) -> None:
     """Refuse, before any work, outputs that would destroy something: an output that is an
@@ -180,14 +196,17 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     file, and an existing file streamprint did not write (unless ``overwrite``).
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
     outs = [(name, Path(p)) for name, p in outputs]
-    ins = [Path(p) for p in inputs if os.fspath(p) != "-"]
+    inputs = [os.fspath(p) for p in inputs]
+    ins = [Path(p) for p in inputs if p != "-"]
     for _, out in outs:
-        if len(out.name.encode()) > 255 or len(os.fsencode(out)) > 4095:
-            raise OutputError(f"cannot write {out}: file name too long")
+        check_name(out)
     for i, (name, out) in enumerate(outs):
         for src in ins:
             if _same(out, src):
                 raise ParameterError(name, f"{out} is the input: streamprint never writes over its input")
+        if "-" in inputs and _stdin_is(out):
+            raise ParameterError(name, f"{out} is the input (standard input reads it): streamprint never writes "
+                                       "over its input")
         for other_name, other in outs[:i]:
             if _same(out, other):
                 raise ParameterError(name, f"{out} is also the {{param:{other_name}}} file")

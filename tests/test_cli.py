@@ -52,6 +52,24 @@ def test_help_explains_every_option():
     assert r.returncode == 0 and b"--column-width" in r.stdout
 
 
+def test_the_command_list_in_help_reads_as_each_parser_reads_it():
+    """`streamprint --help` lists the other commands; each line must mean what it says to
+    that command's parser (the palette's card is named by --card: a positional name is an
+    image to read, never an output)."""
+    import re
+
+    from streamprint._cli.fingerprint import COMMANDS_HELP
+    from streamprint._cli.main import COMMANDS
+
+    lines = [re.split(r"\s{2,}", line.strip()) for line in COMMANDS_HELP.splitlines()[1:]]
+    usages = {words[1]: words[2:] for words in (usage.split() for usage, _ in lines) if words[1] in COMMANDS}
+    assert set(usages) == {"render", "palette", "batch", "grid"}
+    for command, args in usages.items():
+        parsed = COMMANDS[command].parser().parse_args(args)
+        if command == "palette":
+            assert parsed.card is not None and all(not p.endswith(".png") for p in parsed.paths), args
+
+
 def test_missing_file(tmp_path):
     line = one_line_error(run_cli(tmp_path / "nope.mkv", tmp_path / "o.png"), 1)
     assert line == f"streamprint: error: {tmp_path / 'nope.mkv'}: no such file"

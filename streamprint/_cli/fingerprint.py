@@ -17,11 +17,11 @@ log = logging.getLogger("streamprint")
 
 COMMANDS_HELP = """\
 other commands:
-  streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
-  streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
-  streamprint batch LIBRARY OUTDIR  every movie of a library, resumable and parallel
-  streamprint grid FOLDER WALL.png  tile the strips and data files in a folder into one wallpaper
-  streamprint COMMAND --help        options of a command
+  streamprint render DATA OUT.png             redraw a strip from a saved --data file, no decoding
+  streamprint palette IMAGE --card CARD.png   the palette of an image, and a card with swatch bars
+  streamprint batch LIBRARY OUTDIR            every movie of a library, resumable and parallel
+  streamprint grid FOLDER WALL.png            tile the strips and data files in a folder into one wallpaper
+  streamprint COMMAND --help                  options of a command
 """
 
 
@@ -62,24 +62,27 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipeline import fingerprint
-    from ..render import save_image
-    from ..source import raw_demuxer
-    from ..source.open import check_demuxer
-
-    # Every rule is checked before the movie is opened or anything is written.
+    # Every rule is checked before the movie is opened or anything is written, and before
+    # PyAV is imported (unless the rule is FFmpeg's: --raw, --format), so a bad option is
+    # refused at once.
     options = options_from(args)
     render = render_from(args, args.output)
     params.check_render(render, options.sampling)
     threads = params.check("threads", args.threads)
-    fmt, demuxer_options = (args.format, None) if args.raw is None else raw_demuxer(
-        args.raw, args.pix_fmt, args.rate, args.format)
-    if fmt is not None:
+    fmt, demuxer_options = args.format, None
+    if args.raw is not None or fmt is not None:
+        from ..source.open import check_demuxer, raw_demuxer
+
+        if args.raw is not None:
+            fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt, args.rate, args.format)
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
     check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
                   args.overwrite)
+    from ..pipeline import fingerprint
+    from ..render import save_image
+
     def fits(info: SourceInfo, expected: int | None) -> None:
         """The picture's size, once the number of samples and the duration can be estimated."""
         params.check_drawn_size(render, options.sampling.time_proportional, expected, info.duration)

@@ -1,8 +1,10 @@
-"""``streamprint palette IMAGE [CARD]``: an image's palette, printed and drawn on a card."""
+"""``streamprint palette IMAGE... [--card CARD | --out-dir DIR]``: an image's palette, printed
+and drawn on a card."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -54,6 +56,13 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
     return p
 
 
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; returns those it made, outermost first."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
 def run(args: argparse.Namespace) -> int:
     from ..formats import palette_table, write_palettes
     from ..palette import card, extract_palette, load_image, save_card
@@ -77,9 +86,14 @@ def run(args: argparse.Namespace) -> int:
             params.image_format_for(t, "card", params.RASTER_FORMATS)
         else:
             params.data_format_for(t, "data", (DataFormat.JSON, DataFormat.TSV))
-    if args.out_dir:
-        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    check_outputs(outputs, paths, args.overwrite)
+    made = _make_folders(Path(args.out_dir)) if args.out_dir else []
+    try:
+        check_outputs(outputs, paths, args.overwrite)
+    except StreamprintError:  # refused: leave no trace, not even the folder
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty after all: someone else's now
+                folder.rmdir()
+        raise
     palettes = []
     written: list[tuple[str, int, int]] = []
     failed = 0

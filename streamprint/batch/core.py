@@ -153,7 +153,7 @@ def run_batch(
     if out.exists() and not out.is_dir():
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:
-        executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask else local(jobs)
+        executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask is not None else local(jobs)
     out.mkdir(parents=True, exist_ok=True)
     out = out.resolve()  # workers, here or on other machines, write where this process asked
     with outdir_lock(out):

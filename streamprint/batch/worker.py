@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..atomic import written_by_streamprint
+from ..atomic import check_name, written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
@@ -115,11 +115,19 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     def failed(status: Status, message: str) -> JobResult:
         return JobResult(status, time.perf_counter() - t, message)
 
-    foreign = _foreign((strip, data), tuple(outdir / o for o in task.owned))
+    try:  # the movie's name makes output names no file system takes: its own failure
+        for path in (strip, data):
+            check_name(path)
+    except OutputError as exc:
+        return failed(Status.FAILED, f"{exc} (rename the movie)")
+    try:
+        foreign = _foreign((strip, data), tuple(outdir / o for o in task.owned))
+        resume = _usable_checkpoint(ckpt, job, task.options)
+    except OSError as exc:  # the output folder's trouble (a lost mount), not the movie's
+        return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
     if foreign is not None:  # not the movie's fault: pending, so the next run tries again
         return failed(Status.PENDING, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
                                       "move it away")
-    resume = _usable_checkpoint(ckpt, job, task.options)
 
     def save_checkpoint(state: Checkpoint) -> None:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
@@ -151,8 +159,10 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
             fp, resume = run(None), None
         strip.parent.mkdir(parents=True, exist_ok=True)
-        write_fingerprint(fp, data)
+        # The data file last: once it exists, the strip does too, so a client that gives up
+        # on this worker (see core._lost) finds the movie finished, not half done.
         save_image(fp, strip, task.render)
+        write_fingerprint(fp, data)
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise

@@ -95,19 +95,20 @@ def from_csv(text: str, name: str) -> Fingerprint:
         raise DataFormatError(f"{name}: not a streamprint fingerprint CSV")
     version = lines[0].split()[-1]
     data: dict[str, Any] = {"format": FORMAT_NAME, "version": int(version) if version.isdigit() else version}
-    body = []
+    body, numbers = [], []  # the table's lines, and their line numbers in the file
     for n, line in enumerate(lines[1:], start=2):
         if line.startswith("# ") and ": " in line:
             key, value = line[2:].split(": ", 1)
             data[key] = parse_json(value, f"{name}: line {n}")
         else:
             body.append(line)
+            numbers.append(n)
     reader = csv.DictReader(body)
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
-    if missing:
-        raise DataFormatError(f"{name}: CSV columns missing: {', '.join(missing)}")
     rows: dict[int, dict[str, Any]] = {}
     try:
+        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise DataFormatError(f"{name}: CSV columns missing: {', '.join(missing)}")
         for row in reader:
             sample = rows.setdefault(int(row["sample"]), {
                 "frame": int(row["frame"]), "time": float(row["time"]), "colors": [], "rgb": [], "weights": [],
@@ -117,8 +118,11 @@ def from_csv(text: str, name: str) -> Fingerprint:
             sample["colors"].append(row["hex"])
             sample["rgb"].append([int(row["r"]), int(row["g"]), int(row["b"])])
             sample["weights"].append(float(row["weight"]))
-    except (TypeError, ValueError) as exc:
-        raise DataFormatError(f"{name}: line {reader.line_num + 1}: malformed row ({exc})") from exc
+    except (TypeError, ValueError, csv.Error) as exc:  # csv.Error: a field over csv's size limit, ...
+        # csv counts the lines it has finished: the row it fails on is the next one
+        at = reader.line_num + (1 if isinstance(exc, csv.Error) else 0)
+        line = numbers[min(max(at, 1), len(numbers)) - 1] if numbers else 1
+        raise DataFormatError(f"{name}: line {line}: malformed row ({exc})") from exc
     if sorted(rows) != list(range(len(rows))):
         raise DataFormatError(f"{name}: sample numbers must run 0, 1, 2, ... without gaps")
     data["samples"] = [rows[i] for i in range(len(rows))]

@@ -71,4 +71,8 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, ManifestEntry]:
     if not p.exists():
         return {}
     name = str(p)
-    return manifest_from_dict(parse_json(read_text(p), name), name)
+    try:
+        data = parse_json(read_text(p), name)
+    except DataFormatError as exc:  # truncated, empty, not text: broken all the same
+        raise DataFormatError(f"{exc}; {WAY_OUT}") from exc
+    return manifest_from_dict(data, name)

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import StreamprintError
 from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, from_hex, \
     to_hex
-from .common import Fields
+from .common import Fields, finite
 
 
 def sample_to_dict(s: Sample) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def sample_from_fields(f: Fields, max_colors: int) -> Sample:
     weights = f.list("weights")
     if len(weights) != len(rgb):
         raise f.fail(f"expected one weight per colour ({len(rgb)}), got {len(weights)}", "weights")
-    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and np.isfinite(w) and w >= 0
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and finite(w) and w >= 0
                for w in weights) or not abs(sum(weights) - 1.0) < 1e-6:
         raise f.fail("expected finite shares >= 0 that add up to 1", "weights")
     if f.has("colors"):
