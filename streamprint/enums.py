@@ -83,6 +83,8 @@ class ImageFormat(StrEnum):
     JPEG = "jpeg"
     WEBP = "webp"
     SVG = "svg"
+    HTML = "html"
+    """A page: the strip with each column's time, colours and frame (see render.page)."""
 
 
 class DataFormat(StrEnum):
@@ -107,3 +109,5 @@ class Status(StrEnum):
 
 #: Styles that can be written as SVG.
 SVG_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE)
+#: Styles a page can show: strips, whose columns lie left to right in time.
+PAGE_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE, Style.SMOOTH)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .enums import SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
+from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -106,6 +106,16 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """True or False."""
+
+    def check(self, name: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ParameterError(name, f"must be True or False, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
 class Color:
     """An sRGB colour: ``(r, g, b)`` of 0-255 whole numbers, ``"#rrggbb"`` or ``"r,g,b"``."""
 
@@ -150,6 +160,7 @@ RULES: dict[str, Any] = {
     # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
     "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
+    "thumbnails": Flag(),
     "rate": Real(0.0, low_open=True, unit="frames per second"),
     # the clusterer's tuning
     "restart_ratio": Real(1.0, low_open=True),
@@ -174,7 +185,13 @@ RULES: dict[str, Any] = {
     "card_size": Integer(0),
     # batch
     "jobs": Optional(Integer(1, 1024)),
+    # searching by colour
+    "color": Color(),
+    "threshold": Real(0.0, 100.0, low_open=True, unit="CIEDE2000 units"),
 }
+
+#: How close (CIEDE2000) a colour must be to count as near the one searched for, by default.
+DEFAULT_THRESHOLD = 10.0
 
 
 def check(name: str, value: Any) -> Any:
@@ -193,10 +210,13 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 
 #: File extensions (lower case) and the formats they mean.
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
-                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG}
+                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".html": ImageFormat.HTML,
+                    ".htm": ImageFormat.HTML}
 DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
 #: Images a style other than the vector ones can be written as.
 RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
+#: Formats of a strip file (a batch's per movie, beside its page).
+STRIP_FORMATS = (*RASTER_FORMATS, ImageFormat.SVG)
 #: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
 MAX_PIXELS = 1 << 28
 
@@ -275,6 +295,17 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
                                           f"{', '.join(SVG_STYLES)} only")
         if proportional:
             raise ParameterError("image_format", "SVG is not available for keyframe sampling; write PNG")
+    if render.format == ImageFormat.HTML and render.style not in PAGE_STYLES:
+        raise ParameterError("style", f"{render.style}: a page shows a strip whose columns run left to right in "
+                                      f"time: {', '.join(PAGE_STYLES)}")
     if render.width is not None and sampling is not None and not proportional and render.style != Style.PLOT:
         raise ParameterError("width", "applies with {param:keyframes} sampling and the plot {param:style}; otherwise "
                                       "the width is the number of samples x {param:column_width}")
+
+
+def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:
+    """Thumbnails are kept in a data file (``data``) or shown on a page (an HTML output):
+    asking for them with neither would make them for nothing."""
+    if thumbnails and not data and render.format != ImageFormat.HTML:
+        raise ParameterError("thumbnails", "are kept in the {param:data} file or shown on a page (an .html "
+                                           "output), and there is neither")

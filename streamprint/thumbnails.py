@@ -1,0 +1,86 @@
+"""Thumbnails of sampled frames, for a movie's page: made from the image the clusterer was
+given (no second decode), kept encoded, and thinned so that their number stays bounded.
+
+A run keeps the thumbnails of the samples whose number is a multiple of a stride, a power
+of two; whenever more than :data:`~streamprint.model.thumbnails.MAX_THUMBNAILS` would be
+kept, the stride doubles and every other one is dropped. So the kept set depends only on
+how many samples there are (the smallest stride s with ceil(n / s) <= the limit), and a run
+resumed from a checkpoint keeps exactly what an uninterrupted one keeps.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from .enums import ImageFormat
+from .errors import ResumeError
+from .model import Thumbnails
+from .model.thumbnails import MAX_THUMBNAILS
+
+#: Long side of a thumbnail, pixels (the analysis image is used as it is when smaller).
+THUMBNAIL_SIZE = 128
+#: WebP quality (0-100): about 1-2 KB per thumbnail of a film frame.
+THUMBNAIL_QUALITY = 60
+
+
+def encode_thumbnail(image: np.ndarray, size: int = THUMBNAIL_SIZE, quality: int = THUMBNAIL_QUALITY) -> bytes:
+    """WebP bytes of an (h, w, 3) uint8 sRGB image, shrunk (box filter) so its long side is
+    at most ``size`` pixels. No metadata: the same image always gives the same bytes."""
+    from PIL import Image
+
+    im = Image.fromarray(np.ascontiguousarray(image))
+    long_side = max(im.size)
+    if long_side > size:
+        im = im.resize((max(1, round(im.width * size / long_side)), max(1, round(im.height * size / long_side))),
+                       Image.Resampling.BOX)
+    buf = io.BytesIO()
+    im.save(buf, format="WEBP", quality=quality, method=4)
+    return buf.getvalue()
+
+
+def stride_for(samples: int, limit: int = MAX_THUMBNAILS) -> int:
+    """The stride (a power of two) at which a run of ``samples`` samples keeps thumbnails."""
+    stride = 1
+    while -(-samples // stride) > limit:
+        stride *= 2
+    return stride
+
+
+class ThumbnailCollector:
+    """Encodes and keeps the thumbnails of a run's samples (see the module docstring);
+    memory: at most ``limit`` encoded images. ``start``: the thumbnails of a checkpoint
+    with ``samples`` samples, to continue from."""
+
+    def __init__(self, limit: int = MAX_THUMBNAILS, start: Thumbnails | None = None, samples: int = 0) -> None:
+        self.limit = limit
+        self.stride = stride_for(samples, limit)
+        self.indices = list(start.indices) if start is not None else []
+        self.images = list(start.images) if start is not None else []
+        if self.indices != list(range(0, samples, self.stride)):
+            raise ResumeError("the checkpoint's thumbnails do not fit its samples")
+
+    def add(self, index: int, image: np.ndarray) -> None:
+        """Sample number ``index`` (the next one) was clustered from ``image``."""
+        if index % self.stride == 0:
+            self.indices.append(index)
+            self.images.append(encode_thumbnail(image))
+        if len(self.indices) > self.limit:
+            self.stride *= 2
+            keep = [i for i, n in enumerate(self.indices) if n % self.stride == 0]
+            self.indices = [self.indices[i] for i in keep]
+            self.images = [self.images[i] for i in keep]
+
+    def result(self) -> Thumbnails:
+        return Thumbnails(tuple(self.indices), tuple(self.images), ImageFormat.WEBP)
+
+
+def within_budget(thumbnails: Thumbnails, budget: int) -> Thumbnails:
+    """Every m-th of ``thumbnails`` for the smallest m whose images, as base64 text, take at
+    most ``budget`` bytes (none when even one is too much)."""
+    for step in range(1, len(thumbnails) + 1):
+        kept = thumbnails.every(step)
+        if sum(4 * -(-len(b) // 3) for b in kept.images) <= budget:
+            return kept
+    return Thumbnails((), (), thumbnails.format)
