@@ -2,8 +2,8 @@
 
 Every file streamprint writes goes to a temporary file beside the target and is renamed
 over it, so a crash, Ctrl-C or full disk never leaves a half-written output. Every output
-carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG comment, a format
-key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
+carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or HTML comment,
+a format key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
 the user's: :func:`check_outputs` refuses to replace a file streamprint did not write (unless
 told to overwrite) and, always, any output that is one of the inputs.
 """
@@ -98,6 +98,7 @@ def is_temp_file(path: Path) -> bool:
 
 _JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
 _SVG_MARK = re.compile(rb"^<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
+_HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
 _TEXT_MARKS = (b"# streamprint-fingerprint ", b"# streamprint-palettes ")
 
 
@@ -114,7 +115,7 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
             head = f.read(4096)
     except OSError:
         return False
-    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or head.startswith(_TEXT_MARKS):
+    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _HTML_MARK.match(head) or head.startswith(_TEXT_MARKS):
         return True
     if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
         try:

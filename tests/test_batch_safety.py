@@ -361,9 +361,9 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
         batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--dask", address,
                                   "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
-        # m0 finished (both outputs renamed into place; the strip is written first), then the
+        # m0 finished (all outputs renamed into place; the page is written last), then the
         # scheduler dies, whether or not its answer reached the client
-        while not (out / "m0.mkv.json").exists() and time.monotonic() < deadline:
+        while not (out / "m0.mkv.html").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         scheduler.kill()
         stdout, _ = batch.communicate(timeout=120)

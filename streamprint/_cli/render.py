@@ -16,7 +16,8 @@ def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
                     "without decoding the movie again.",
     )
     p.add_argument("data", help="fingerprint data file (.json or .csv)")
-    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average)")
+    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average); "
+                                  "or .html: the movie's page (with thumbnails if the data has them)")
     add_render_options(p)
     add_common(p)
     return p

@@ -53,8 +53,13 @@ def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
 
 
 def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions) -> None:
-    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``."""
-    if options.format == ImageFormat.SVG:
+    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format`` (HTML: the
+    movie's page, :func:`streamprint.render.page.save_page`)."""
+    if options.format == ImageFormat.HTML:
+        from .page import save_page
+
+        save_page(fp, path, options)
+    elif options.format == ImageFormat.SVG:
         from .svg import svg
 
         _check(fp, options)
