@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import DataFormatError
 from ..model import GalleryEntry
-from ..model.gallery import MAX_BINS
+from ..model.gallery import BINS
 from .common import Fields, parse_json, read_text, write_text
 from .values import palette_from_fields, palette_to_dict
 
@@ -37,7 +37,8 @@ def _b64(data: bytes) -> str:
 def entry_to_dict(e: GalleryEntry) -> dict[str, Any]:
     return {"title": e.title, "data": e.data, "page": e.page, "duration": e.duration, "samples": e.samples,
             "palette": palette_to_dict(e.palette), "brightness": e.brightness, "colorfulness": e.colorfulness,
-            "hue": e.hue, "strip": _b64(e.strip), "bins": e.bins.tolist(), "shares": e.shares.tolist()}
+            "hue": e.hue, "strip": _b64(e.strip), "bins": _b64(e.bins.astype("<u2").tobytes()),
+            "shares": _b64(e.shares.astype("<u2").tobytes())}
 
 
 def entry_from_fields(f: Fields) -> GalleryEntry:
@@ -51,11 +52,10 @@ def entry_from_fields(f: Fields) -> GalleryEntry:
             raise f.fail(f"not base64 ({exc})", key) from exc
 
     def whole(key: str) -> np.ndarray:
-        values = f.list(key)
-        if len(values) > MAX_BINS or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 65536
-                                             for v in values):
-            raise f.fail(f"expected at most {MAX_BINS} whole numbers from 0 to 65535", key)
-        return np.array(values, dtype=np.uint16)
+        data = decode(key, 2 * BINS)
+        if len(data) % 2:
+            raise f.fail("expected 16-bit numbers", key)
+        return np.frombuffer(data, dtype="<u2").astype(np.uint16)
 
     return f.build(None, lambda: GalleryEntry(
         f.str("title"), f.str("data"), f.str("page", default=None, optional=True),

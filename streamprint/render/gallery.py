@@ -4,10 +4,11 @@ sorted by name, duration, brightness, colourfulness or hue, and searchable by co
 
 Searching by colour ranks the movies by the share of their time whose colours lie within
 a CIEDE2000 threshold of the colour picked. For that the page holds, per movie, the
-shares of its time in colour bins (32 levels per channel, its largest
-:data:`~streamprint.model.gallery.MAX_BINS`), and compares the picked colour with each
-bin's centre: about 5 KB a movie, and one search over a thousand movies is one pass over
-32768 bins and then sums. Bins are at most 4 levels per channel from the colours in them.
+shares of its time in colour bins (16 levels per channel: see
+:data:`~streamprint.model.gallery.BIN_BITS`; a bitmap of the bins used and a 16-bit share
+for each, about 4 KB for a colourful 2-hour film), and compares the picked colour with
+each bin's centre: one search over a thousand movies is 4096 colour differences and then
+sums.
 
 Made from model values read through :mod:`streamprint.formats` (never the pipeline); a
 cache beside the page (``.streamprint-gallery.json``) keeps each movie's entry until its
@@ -31,7 +32,7 @@ from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
 from ..formats.gallery import Cached
 from ..model import Fingerprint, GalleryEntry
-from ..model.gallery import BIN_BITS, BINS, MAX_BINS, SHARE_UNIT
+from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
 from ..summary import time_weights
 from .html import asset, base64_text, clock, esc, page, script_json, write_html
 from .strip import render_stacked
@@ -67,15 +68,20 @@ def strip_picture(fp: Fingerprint, size: tuple[int, int] = STRIP_SIZE) -> bytes:
 
 def colour_bins(colors: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bins, shares) of colours (m, 3) uint8 weighing ``weights`` (summing to 1): the bins
-    with a share of at least one unit, the largest :data:`MAX_BINS`, in increasing order."""
+    with a share of at least one unit, in increasing order."""
     c = colors.astype(np.int64) >> (8 - BIN_BITS)
     keys = (c[:, 0] << (2 * BIN_BITS)) | (c[:, 1] << BIN_BITS) | c[:, 2]
-    totals = np.bincount(keys, weights=weights, minlength=BINS)
-    units = np.rint(totals * SHARE_UNIT).astype(np.int64)
+    units = np.rint(np.bincount(keys, weights=weights, minlength=BINS) * SHARE_UNIT).astype(np.int64)
     used = np.flatnonzero(units > 0)
-    if len(used) > MAX_BINS:
-        used = np.sort(used[np.argsort(-units[used], kind="stable")[:MAX_BINS]])
     return used.astype(np.uint16), units[used].astype(np.uint16)
+
+
+def packed_bins(entry: GalleryEntry) -> bytes:
+    """A movie's colour bins as the gallery's script reads them: a bitmap of the bins used
+    (BINS bits, least significant first), then each one's share, uint16 little-endian."""
+    bitmap = np.zeros(BINS, dtype=bool)
+    bitmap[entry.bins] = True
+    return np.packbits(bitmap, bitorder="little").tobytes() + entry.shares.astype("<u2").tobytes()
 
 
 def gallery_entry(fp: Fingerprint, title: str, data: str, page: str | None = None) -> GalleryEntry:
@@ -96,13 +102,11 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
     """The gallery page of ``entries`` as HTML text."""
     movies = []
     for e in entries:
-        pairs = np.empty(2 * len(e.bins), dtype="<u2")
-        pairs[0::2], pairs[1::2] = e.bins, e.shares
         movies.append({"t": e.title, "p": e.page, "d": round(e.duration, 3), "n": e.samples,
                        "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
                        "h": None if e.hue is None else round(e.hue, 2),
                        "pal": [[h, round(float(w), 4)] for h, w in zip(e.palette.hex, e.palette.weights)],
-                       "s": base64_text(e.strip), "b": base64_text(pairs.tobytes())})
+                       "s": base64_text(e.strip), "b": base64_text(packed_bins(e))})
     total = sum(e.duration for e in entries)
     return page("gallery.html", {
         "title": esc(title), "count": str(len(entries)), "total": esc(clock(total)),

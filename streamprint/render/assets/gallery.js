@@ -1,5 +1,6 @@
 /* streamprint: a library's gallery. The movies' data is in the JSON element #sp-data; each
- * movie's colour bins ("b": little-endian uint16 pairs of bin and share) serve the search. */
+ * movie's colour bins ("b", base64: a bitmap of the bins used, least significant bit first,
+ * then each one's share of the time as a little-endian uint16) serve the search. */
 (() => {
   const D = JSON.parse(document.getElementById("sp-data").textContent);
   const movies = D.movies, BINS = 1 << (3 * D.bits), shift = 8 - D.bits;
@@ -79,9 +80,17 @@
       binLab.set(lab, 3 * k);
     }
     bins = movies.map((m) => {
-      const raw = atob(m.b), view = new Uint16Array(raw.length >> 1);
-      for (let j = 0; j < view.length; j++) view[j] = raw.charCodeAt(2 * j) | (raw.charCodeAt(2 * j + 1) << 8);
-      return view;
+      const raw = atob(m.b), used = [], bytes = BINS >> 3;
+      for (let i = 0; i < bytes; i++) {
+        const byte = raw.charCodeAt(i);
+        for (let bit = 0; byte >> bit; bit++) if ((byte >> bit) & 1) used.push(8 * i + bit);
+      }
+      const pairs = new Uint16Array(2 * used.length);
+      for (let j = 0; j < used.length; j++) {
+        pairs[2 * j] = used[j];
+        pairs[2 * j + 1] = raw.charCodeAt(bytes + 2 * j) | (raw.charCodeAt(bytes + 2 * j + 1) << 8);
+      }
+      return pairs;
     });
   }
 
