@@ -26,16 +26,8 @@ from streamprint.render.page import PAGE_BUDGET, page_html
 from streamprint.thumbnails import ThumbnailCollector
 
 from .conftest import run_cli
+from .test_checkpoint import clip  # noqa: F401  (a module fixture: the sample's shots, keyframes every 2 s)
 from .test_safety import one_line
-
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    """The sample's four shots, keyframes every 2 s (so resuming seeks)."""
-    path = tmp_path_factory.mktemp("page") / "clip.mkv"
-    synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, (160, 90)),
-                      encoding=synth.Encoding(crf=18, gop=48))
-    return path
 
 
 def test_thumbnails_show_each_sampled_frame_and_change_no_colour(clip):

@@ -48,9 +48,10 @@ def fill(template: str, values: Mapping[str, str]) -> str:
 
 
 def page(template: str, values: Mapping[str, str]) -> str:
-    """A whole HTML document: the mark, then ``template`` filled (with ``csp`` and
-    ``version`` given)."""
-    return MARK + fill(asset(template), {"csp": CSP, "version": esc(__version__), **values})
+    """A whole HTML document: the mark, then ``template`` filled, its ``head`` slot with
+    what every page's head begins with (``head.html``: the CSP, the generator)."""
+    head = fill(asset("head.html"), {"csp": CSP, "version": esc(__version__)})
+    return MARK + fill(asset(template), {"head": head, **values})
 
 
 def esc(text: Any) -> str:
