@@ -34,9 +34,9 @@ from .errors import (  # noqa: E402
 # The rest is imported on first use (PEP 562), so that ``import streamprint`` and the
 # palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
 _LAZY = {
-    **dict.fromkeys(["Checkpoint", "ClustererState", "DecodeStats", "Fingerprint", "ImagePalette", "JobResult",
-                     "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample",
-                     "SamplerState", "Sampling", "SourceInfo"], "model"),
+    **dict.fromkeys(["Checkpoint", "ClustererState", "DecodeStats", "Fingerprint", "GalleryEntry", "ImagePalette",
+                     "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint",
+                     "Sample", "SamplerState", "Sampling", "SourceInfo", "Thumbnails"], "model"),
     "FrameClusterer": "clusterer",
     "fingerprint": "pipeline",
     "draw": "render", "render_stacked": "render", "save_image": "render", "write_image": "render",
@@ -64,11 +64,13 @@ logging.getLogger("streamprint").addHandler(logging.NullHandler())
 #: Every public name; a test checks it against the lazy table and the imports above.
 __all__ = [
     "Algorithm", "Checkpoint", "ClustererState", "CorruptInputError", "Crop", "DataFormatError",
-    "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer", "ImageFormat",
+    "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer", "GalleryEntry",
+    "ImageFormat",
     "ImagePalette", "InputError", "InputNotFoundError", "JobResult", "ManifestEntry", "NoFramesError",
     "NotAVideoError", "Options", "Order", "OutputError", "Palette", "ParameterError", "Progress",
     "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions", "ResumeError", "ResumePoint",
     "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image", "SourceFrame",
-    "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "UsageError", "VideoSource",
+    "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "Thumbnails", "UsageError",
+    "VideoSource",
     "write_fingerprint", "write_image", "write_palettes", "__version__",
 ]

@@ -77,10 +77,24 @@ class ThumbnailCollector:
 
 
 def within_budget(thumbnails: Thumbnails, budget: int) -> Thumbnails:
-    """Every m-th of ``thumbnails`` for the smallest m whose images, as base64 text, take at
-    most ``budget`` bytes (none when even one is too much)."""
-    for step in range(1, len(thumbnails) + 1):
-        kept = thumbnails.every(step)
-        if sum(4 * -(-len(b) // 3) for b in kept.images) <= budget:
-            return kept
-    return Thumbnails((), (), thumbnails.format)
+    """As many of ``thumbnails`` as fit in ``budget`` bytes of base64 text, spread evenly
+    over them (the first and the last kept): all of them when they fit, none when not even
+    one does."""
+    sizes = [4 * -(-len(b) // 3) for b in thumbnails.images]
+
+    def spread(k: int) -> list[int]:
+        n = len(sizes)
+        return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)}) if k > 1 else [0][:k]
+
+    def fits(k: int) -> bool:
+        return sum(sizes[j] for j in spread(k)) <= budget
+
+    lo, hi = 0, len(sizes)  # lo fits (none always does)
+    if fits(hi):
+        return thumbnails
+    while lo < hi - 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+    keep = spread(lo)
+    return Thumbnails(tuple(thumbnails.indices[j] for j in keep), tuple(thumbnails.images[j] for j in keep),
+                      thumbnails.format)

@@ -60,7 +60,3 @@ class Thumbnails:
     def nbytes(self) -> int:
         """Bytes of all the encoded images."""
         return sum(len(b) for b in self.images)
-
-    def every(self, step: int) -> Thumbnails:
-        """Every ``step``-th of these thumbnails (the first one kept)."""
-        return Thumbnails(self.indices[::step], self.images[::step], self.format)

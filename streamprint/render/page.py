@@ -113,6 +113,7 @@ def page_html(fp: Fingerprint, options: RenderOptions | None = None, extra: Sequ
         "strip": {"width": width, "height": height, "column_width": options.column_width, "edges": edges},
     }
     palette = fp.movie_palette
+    strip_uri = data_uri("image/png", encode_png(strip))
     title = Path(fp.source.path).name or "movie"
     spans = fp.spans()
     end = float(fp.times[0] + spans.sum()) if len(fp) else 0.0
@@ -124,7 +125,7 @@ def page_html(fp: Fingerprint, options: RenderOptions | None = None, extra: Sequ
         return page("page.html", {
             "title": esc(title), "css": asset("common.css") + asset("page.css"),
             "js": asset("common.js") + asset("page.js"),
-            "strip": data_uri("image/png", encode_png(strip)), "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
+            "strip": strip_uri, "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
             "columns": str(len(fp)), "last": str(len(fp) - 1), "end": esc(clock(end)),
             "palette": swatches(palette) if palette is not None else "",
             "palette_bar": palette_bar(palette) if palette is not None else "",
