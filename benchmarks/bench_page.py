@@ -116,6 +116,50 @@ def search_errors(fp, path: Path, thresholds=(5.0, 10.0, 20.0), count: int = 60)
     return out
 
 
+#: One run of the cost measurement, in its own process: wall seconds of fingerprint() and
+#: of the thumbnail collector's work within it.
+COST_RUN = """
+import json, sys, time
+import streamprint
+from streamprint import thumbnails
+spent = [0.0]
+add = thumbnails.ThumbnailCollector.add
+def timed(self, index, image):
+    t = time.perf_counter(); add(self, index, image); spent[0] += time.perf_counter() - t
+thumbnails.ThumbnailCollector.add = timed
+clip, every, thumbs = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+sampling = streamprint.Sampling.every(1) if every else streamprint.Sampling.default()
+t = time.perf_counter()
+fp = streamprint.fingerprint(clip, sampling=sampling, thumbnails=thumbs)
+print(json.dumps({"wall": time.perf_counter() - t, "thumbnails": spent[0], "samples": len(fp)}))
+"""
+
+
+def thumbnail_cost(rounds: int) -> dict[str, dict[str, float]]:
+    """Fingerprinting the 60-s benchmark clip without and with thumbnails, at the default
+    sampling and at every frame: each run its own process, interleaved, the ratio taken
+    within each round, then the median; and the collector's own time per sample."""
+    import subprocess
+
+    import realistic
+
+    clip = str(realistic.make(60))
+    out = {}
+    for label, every in (("default (1 a second)", "0"), ("every frame", "1")):
+        runs: dict[str, list[dict]] = {"0": [], "1": []}
+        for r in range(rounds):
+            for thumbs in (("0", "1") if r % 2 == 0 else ("1", "0")):
+                done = subprocess.run([sys.executable, "-c", COST_RUN, clip, every, thumbs], capture_output=True,
+                                      check=True, text=True)
+                runs[thumbs].append(json.loads(done.stdout))
+        with_, without = runs["1"], runs["0"]
+        out[label] = {"without": statistics.median(x["wall"] for x in without),
+                      "with": statistics.median(x["wall"] for x in with_),
+                      "ratio": statistics.median(b["wall"] / a["wall"] for a, b in zip(without, with_)),
+                      "ms_per_sample": statistics.median(1000 * x["thumbnails"] / x["samples"] for x in with_)}
+    return out
+
+
 def open_times(paths: dict[str, Path], rounds: int) -> dict[str, list[float]]:
     """Milliseconds from navigation to each page's ready mark, per round."""
     from playwright.sync_api import sync_playwright
@@ -169,6 +213,7 @@ def main() -> None:
         write_html(gallery_html([real]), Path(d) / "one.html")
         errors = search_errors(fp, Path(d) / "one.html")
 
+    cost = thumbnail_cost(args.rounds)
     medians = {name: statistics.median(v) for name, v in times.items()}
     base = medians["page without thumbnails"]
     print(f"{len(fp)} samples ({args.hours:g} h at one a second): fingerprint synthesized in {made:.1f} s, "
@@ -185,6 +230,11 @@ def main() -> None:
     print("\nsearch by colour, the gallery's shares against the exact ones (percentage points of the time):")
     for t, (mean, worst) in errors.items():
         print(f"  within ΔE00 {t:g}: mean {mean:.2f}, max {worst:.2f}")
+    print("\nthumbnails in the pipeline: the 60-s benchmark clip (1080p), wall seconds, medians:")
+    print("| sampling | without | with | with / without | thumbnails, ms per sample |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, c in cost.items():
+        print(f"| {label} | {c['without']:.2f} | {c['with']:.2f} | {c['ratio']:.3f} | {c['ms_per_sample']:.2f} |")
     print(f"\nrounds: {args.rounds}; open ms per round: " +
           "; ".join(f"{n}: {', '.join(f'{v:.0f}' for v in vs)}" for n, vs in times.items()))
     if args.json:
@@ -194,6 +244,7 @@ def main() -> None:
             "build_seconds": built, "thumbnails_kept": len(held), "thumbnail_bytes_held": held.nbytes,
             "thumbnails_shown": len(shown), "bytes": sizes, "open_ms": times, "open_ms_median": medians,
             "search_error_points": {str(t): {"mean": m, "max": x} for t, (m, x) in errors.items()},
+            "thumbnail_cost_seconds": cost,
         }, indent=1) + "\n")
 
 

@@ -21,8 +21,12 @@ from .model.thumbnails import MAX_THUMBNAILS
 
 #: Long side of a thumbnail, pixels (the analysis image is used as it is when smaller).
 THUMBNAIL_SIZE = 128
-#: WebP quality (0-100): about 1-2 KB per thumbnail of a film frame.
-THUMBNAIL_QUALITY = 60
+#: WebP quality (0-100) and method (0-6, effort): about 1 KB per thumbnail of a film frame.
+#: Method 0 takes a quarter of the time method 4 (Pillow's default) takes, for files 20 %
+#: larger at the same quality; quality 50 brings them back (measured on the benchmark
+#: clip's frames: 1.0 KB either way, 0.7 against 2.7 ms).
+THUMBNAIL_QUALITY = 50
+THUMBNAIL_METHOD = 0
 
 
 def encode_thumbnail(image: np.ndarray, size: int = THUMBNAIL_SIZE, quality: int = THUMBNAIL_QUALITY) -> bytes:
@@ -36,7 +40,7 @@ def encode_thumbnail(image: np.ndarray, size: int = THUMBNAIL_SIZE, quality: int
         im = im.resize((max(1, round(im.width * size / long_side)), max(1, round(im.height * size / long_side))),
                        Image.Resampling.BOX)
     buf = io.BytesIO()
-    im.save(buf, format="WEBP", quality=quality, method=4)
+    im.save(buf, format="WEBP", quality=quality, method=THUMBNAIL_METHOD)
     return buf.getvalue()
 
 
