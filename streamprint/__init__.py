@@ -35,9 +35,9 @@ from .errors import (  # noqa: E402
 # The rest is imported on first use (PEP 562), so that ``import streamprint`` and the
 # palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
 _LAZY = {
-    **dict.fromkeys(["Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "ImagePalette", "JobResult",
-                     "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample",
-                     "SamplerState", "Sampling", "SourceInfo"], "model"),
+    **dict.fromkeys(["Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "GalleryEntry",
+                     "ImagePalette", "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions",
+                     "ResumePoint", "Sample", "SamplerState", "Sampling", "SourceInfo", "Thumbnails"], "model"),
     "FrameClusterer": "clusterer",
     "fingerprint": "pipeline",
     "draw": "render", "render_stacked": "render", "save_image": "render", "write_image": "render",
@@ -66,10 +66,11 @@ logging.getLogger("streamprint").addHandler(logging.NullHandler())
 __all__ = [
     "Algorithm", "Checkpoint", "ClustererState", "ColorReport", "CorruptInputError", "Crop", "DataFormat",
     "DataFormatError", "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer",
-    "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted", "JobResult", "ManifestEntry",
-    "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette", "ParameterError", "Progress",
-    "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions", "ResumeError", "ResumePoint",
-    "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image", "SourceFrame", "SourceInfo",
-    "Space", "Status", "StreamprintError", "Style", "Summary", "ToneMap", "UsageError", "VideoSource",
+    "GalleryEntry", "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted", "JobResult",
+    "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",
+    "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
+    "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image",
+    "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "Thumbnails", "ToneMap",
+    "UsageError", "VideoSource",
     "write_fingerprint", "write_image", "write_palettes", "__version__",
 ]

@@ -2,8 +2,8 @@
 
 Every file streamprint writes goes to a temporary file beside the target and is renamed
 over it, so a crash, Ctrl-C or full disk never leaves a half-written output. Every output
-carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG comment, a PDF's
-Creator, a format key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
+carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or HTML comment,
+a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
 the user's: :func:`check_outputs` refuses to replace a file streamprint did not write (unless
 told to overwrite) and, always, any output that is one of the inputs.
 """
@@ -109,6 +109,7 @@ _SVG_MARK = re.compile(rb"^(?:<\?xml [^>]*>\s*)?(?:<!DOCTYPE [^>]*>\s*)?<svg [^>
 #: dictionary is written last, just before the cross-reference table and the trailer.
 _PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
 _PDF_TAIL = 1 << 16
+_HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
 _TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
 
 
@@ -141,7 +142,7 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     head = _head(p)
     if head is None:
         return False
-    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _TEXT_MARK.match(head):
+    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _HTML_MARK.match(head) or _TEXT_MARK.match(head):
         return True
     if head.startswith(b"%PDF-"):
         return _pdf_marked(p)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .enums import SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
+from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -106,6 +106,16 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """True or False."""
+
+    def check(self, name: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ParameterError(name, f"must be True or False, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
 class Color:
     """An sRGB colour: ``(r, g, b)`` of 0-255 whole numbers, ``"#rrggbb"`` or ``"r,g,b"``."""
 
@@ -150,6 +160,7 @@ RULES: dict[str, Any] = {
     # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
     "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
+    "thumbnails": Flag(),
     "rate": Real(0.0, low_open=True, unit="frames per second"),
     # the clusterer's tuning
     "restart_ratio": Real(1.0, low_open=True),
@@ -176,7 +187,13 @@ RULES: dict[str, Any] = {
     "gutter": Integer(0, MAX_SIDE),
     # batch
     "jobs": Optional(Integer(1, 1024)),
+    # searching by colour
+    "color": Color(),
+    "threshold": Real(0.0, 100.0, low_open=True, unit="CIEDE2000 units"),
 }
+
+#: How close (CIEDE2000) a colour must be to count as near the one searched for, by default.
+DEFAULT_THRESHOLD = 10.0
 
 
 def check(name: str, value: Any) -> Any:
@@ -195,7 +212,8 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 
 #: File extensions (lower case) and the formats they mean.
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
-                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF}
+                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF,
+                    ".html": ImageFormat.HTML, ".htm": ImageFormat.HTML}
 DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
 #: Raster images: what every style, the grid and the palette card can be written as.
 RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
@@ -203,6 +221,10 @@ RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
 STYLE_FORMATS: dict[Style, tuple[ImageFormat, ...]] = {
     style: RASTER_FORMATS + ((ImageFormat.SVG,) if style in SVG_STYLES else ()) for style in Style}
 STYLE_FORMATS[Style.PLOT] = RASTER_FORMATS + (ImageFormat.SVG, ImageFormat.PDF)
+for _style in PAGE_STYLES:  # a page shows a strip whose columns run left to right in time
+    STYLE_FORMATS[_style] += (ImageFormat.HTML,)
+#: Formats of a strip file (a batch's per movie, beside its page).
+STRIP_FORMATS = (*RASTER_FORMATS, ImageFormat.SVG)
 #: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
 MAX_PIXELS = 1 << 28
 
@@ -318,7 +340,18 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
             raise ParameterError("width" if width < PLOT_MIN_SIZE[0] else "height",
                                  f"{width} x {height} px is too small for a plot: it needs at least "
                                  f"{PLOT_MIN_SIZE[0]} x {PLOT_MIN_SIZE[1]} px")
+    if render.format == ImageFormat.HTML and render.style not in PAGE_STYLES:
+        raise ParameterError("style", f"{render.style}: a page shows a strip whose columns run left to right in "
+                                      f"time: {', '.join(PAGE_STYLES)}")
     if render.format not in STYLE_FORMATS[render.style]:
         fmt = render.format.upper()
         styles = ", ".join(s for s, formats in STYLE_FORMATS.items() if render.format in formats)
         raise ParameterError("style", f"{render.style}: {fmt} output is available for {styles} only")
+
+
+def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:
+    """Thumbnails are kept in a data file (``data``) or shown on a page (an HTML output):
+    asking for them with neither would make them for nothing."""
+    if thumbnails and not data and render.format != ImageFormat.HTML:
+        raise ParameterError("thumbnails", "are kept in the {param:data} file or shown on a page (an .html "
+                                           "output), and there is neither")

@@ -36,6 +36,7 @@ from .model import (
     Sampling,
 )
 from .sampler import select_with_state, target_test
+from .thumbnails import ThumbnailCollector
 from .model import SourceInfo
 from .source import VideoSource
 from .source.timeline import with_joined_duration
@@ -137,6 +138,7 @@ def fingerprint(
     checkpoint_every: float = 60.0,
     resume: Checkpoint | None = None,
     before_decoding: Callable[[SourceInfo, int | None], None] | None = None,
+    thumbnails: bool = False,
 ) -> Fingerprint:
     """Fingerprint a movie in one streaming pass.
 
@@ -163,6 +165,11 @@ def fingerprint(
     first frame is decoded, with what is known of it and the number of samples to expect
     (None when unknown): a caller's last chance to refuse the run cheaply.
 
+    ``thumbnails``: also keep small WebP pictures of the sampled frames (for a page), made
+    from the image each sample was clustered from, so nothing is decoded twice and the
+    colours are the same either way; at most a bounded number are kept (see
+    :mod:`streamprint.thumbnails`).
+
     Raises a :class:`~streamprint.errors.StreamprintError` subclass on bad input.
     """
     options = Options(sampling=Sampling.default() if sampling is None else sampling, colors=colors,
@@ -171,8 +178,11 @@ def fingerprint(
 
     threads = params.check("threads", threads)
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
+    thumbnails = params.check("thumbnails", thumbnails)
     if resume is not None and resume.options != options:
         raise ParameterError("resume", "was made with other options")
+    if resume is not None and thumbnails and resume.samples and resume.thumbnails is None:
+        raise ResumeError("the checkpoint was made without thumbnails")
     clusterer = FrameClusterer(options.colors, options.algorithm, options.seed, space=options.space)
 
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
@@ -197,6 +207,10 @@ def fingerprint(
             point, sampler_state, color = resume.resume, resume.sampler, resume.color
             clusterer.set_state(resume.clusterer)
             samples = list(resume.samples)
+        thumbs = None
+        if thumbnails:
+            thumbs = ThumbnailCollector(start=resume.thumbnails if resume is not None else None,
+                                        samples=len(samples))
         last_checkpoint = time.monotonic()
         with threadpool_limits(limits=1):
             for index, t, image, hdr, pts, state, stats in _analysis_images(source, options, point, sampler_state,
@@ -204,11 +218,14 @@ def fingerprint(
                 color = _report(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
+                if thumbs is not None:
+                    thumbs.add(len(samples) - 1, image)
                 if progress is not None:
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
                 if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
                     checkpoint(Checkpoint(options, tuple(samples), clusterer.get_state(), state,
-                                          ResumePoint(int(pts), index, source.origin, stats), color=color))
+                                          ResumePoint(int(pts), index, source.origin, stats), color=color,
+                                          thumbnails=None if thumbs is None else thumbs.result()))
                     last_checkpoint = time.monotonic()
         stats = source.stats
     if not samples:
@@ -227,7 +244,8 @@ def fingerprint(
     if color.tone_mapped:
         log.info("%s: %d HDR (%s) samples tone-mapped to SDR, source peak %g cd/m² (%s)", info.path,
                  color.tone_mapped, "/".join(color.transfers), color.peak_nits or 0, "/".join(color.peak_from))
-    return Fingerprint(info, options, tuple(samples), stats, color=color)
+    return Fingerprint(info, options, tuple(samples), stats, color=color,
+                       thumbnails=None if thumbs is None else thumbs.result())
 
 
 def _report(color: ColorReport, hdr: FrameHdr, options: Options, path: str) -> ColorReport:

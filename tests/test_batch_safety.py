@@ -295,7 +295,7 @@ def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_pa
 
     monkeypatch.setattr(worker, "write_fingerprint", write_then_look)
     assert worker.fingerprint_one(task).status == Status.DONE
-    assert seen == [("m0.mkv.png", "m0.mkv.json")]
+    assert seen == [("m0.mkv.png", "m0.mkv.json", "m0.mkv.html")]
 
 
 def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tmp_path, monkeypatch):

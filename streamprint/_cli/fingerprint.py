@@ -8,6 +8,7 @@ import time
 
 from .. import __version__, params
 from ..atomic import check_outputs
+from ..enums import ImageFormat
 from ..model import Fingerprint, SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
@@ -21,6 +22,7 @@ other commands:
   streamprint palette IMAGE --card CARD.png   the palette of an image, and a card with swatch bars
   streamprint batch LIBRARY OUTDIR            every movie of a library, resumable and parallel
   streamprint grid FOLDER WALL.png            tile the strips and data files in a folder into one wallpaper
+  streamprint gallery OUTDIR                  rebuild a batch's index.html: every movie, sorted, searchable by colour
   streamprint COMMAND --help                  options of a command
 """
 
@@ -34,14 +36,18 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
         epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
     )
     p.add_argument("input", help="movie file, or - to read a stream from standard input")
-    p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot) "
-                                  "or .pdf (plot)")
+    p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot), "
+                                  ".pdf (plot), or .html: a page where each column shows its time, colours and frame")
     add_analysis_options(p)
     add_render_options(p)
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
                    help="also save the samples (times, colours, weights) and metadata as JSON, "
                         "or CSV if FILE ends in .csv; redraw later with 'streamprint render'")
+    o.add_argument("--thumbnails", action="store_true",
+                   help="keep small pictures of the sampled frames in the --data file, so that a page made "
+                        "from it later ('streamprint render DATA page.html') shows them (an .html output "
+                        "always makes them)")
     o.add_argument("--format", metavar="NAME",
                    help="force FFmpeg's demuxer (e.g. matroska, mpegts, nut, yuv4mpegpipe)")
     o.add_argument("--raw", metavar="WxH",
@@ -78,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
+    thumbnails = args.thumbnails or render.format == ImageFormat.HTML
+    params.check_thumbnails(args.thumbnails, bool(args.data), render)
     check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
                   args.overwrite)
     from ..pipeline import fingerprint
@@ -91,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
-                         threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits)
+                         threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
+                         thumbnails=thumbnails)
     finally:
         bar.close()
     size = save_image(fp, args.output, render)  # the picture first: a picture that cannot be drawn leaves no data

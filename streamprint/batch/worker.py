@@ -57,12 +57,24 @@ class Task:
     though written before outputs carried a mark."""
 
 
-def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path]:
-    """Strip and data paths for input ``rel``: the folder structure mirrored, the input's own
-    extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json) so names never collide."""
+def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path, Path]:
+    """Strip, data and page paths for input ``rel``: the folder structure mirrored, the
+    input's own extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json, movie.mkv.html)
+    so names never collide."""
     base = outdir / rel
     ext = params.extension_for(render.format if render is not None else ImageFormat.PNG)
-    return base.with_name(base.name + ext), base.with_name(base.name + ".json")
+    return base.with_name(base.name + ext), base.with_name(base.name + ".json"), base.with_name(base.name + ".html")
+
+
+def _draw(fp: Any, strip: Path, page: Path, render: RenderOptions) -> None:
+    """Write a movie's strip, then its page (the strip drawn as ``render`` says, in a strip
+    style: see :func:`~streamprint.render.page.page_options`); its data file is written
+    after both, so that once the data is there, everything is."""
+    from ..render import save_image
+    from ..render.page import page_options, save_page
+
+    save_image(fp, strip, render)
+    save_page(fp, page, page_options(render, fp.options.sampling))
 
 
 def checkpoint_path(outdir: Path, rel: str) -> Path:
@@ -105,23 +117,22 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     from threadpoolctl import threadpool_limits
 
     from ..pipeline import fingerprint
-    from ..render import save_image
 
     job, outdir = task.job, Path(task.outdir)
     t = time.perf_counter()
-    strip, data = outputs_for(outdir, job.rel, task.render)
+    outputs = outputs_for(outdir, job.rel, task.render)
     ckpt = checkpoint_path(outdir, job.rel)
 
     def failed(status: Status, message: str) -> JobResult:
         return JobResult(status, time.perf_counter() - t, message)
 
     try:  # the movie's name makes output names no file system takes: its own failure
-        for path in (strip, data):
+        for path in outputs:
             check_name(path)
     except OutputError as exc:
         return failed(Status.FAILED, f"{exc} (rename the movie)")
     try:
-        foreign = _foreign((strip, data), tuple(outdir / o for o in task.owned))
+        foreign = _foreign(outputs, tuple(outdir / o for o in task.owned))
         resume = _usable_checkpoint(ckpt, job, task.options)
     except OSError as exc:  # the output folder's trouble (a lost mount), not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
@@ -145,7 +156,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         with threadpool_limits(limits=1):
             return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
                                checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
-                               before_decoding=fits)
+                               before_decoding=fits, thumbnails=True)
 
     def fits(info: Any, expected: int | None) -> None:  # the strip's size, before decoding
         params.check_drawn_size(task.render, task.options.sampling.time_proportional, expected, info.duration)
@@ -158,11 +169,11 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                 raise
             log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
             fp, resume = run(None), None
-        strip.parent.mkdir(parents=True, exist_ok=True)
-        # The data file last: once it exists, the strip does too, so a client that gives up
-        # on this worker (see core._lost) finds the movie finished, not half done.
-        save_image(fp, strip, task.render)
-        write_fingerprint(fp, data)
+        outputs[0].parent.mkdir(parents=True, exist_ok=True)
+        # The data file last: once it exists, the strip and the page do too, so a client that
+        # gives up on this worker (see core._lost) finds the movie finished, not half done.
+        _draw(fp, outputs[0], outputs[2], task.render)
+        write_fingerprint(fp, outputs[1])
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
@@ -177,37 +188,37 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a bug must not take the whole batch down
         return failed(Status.FAILED, f"{type(exc).__name__}: {exc}")
-    rels = (strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix())
+    rels = tuple(p.relative_to(outdir).as_posix() for p in outputs)
     return JobResult(Status.DONE, time.perf_counter() - t, None, rels,
                      None if resume is None else resume.resume.index)
 
 
-def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions) -> tuple[str, str]:
-    """Draw a finished movie's strip again from its saved data, as ``render`` says (no
-    decoding); returns the new (strip, data) paths relative to ``outdir``. The old strip is
-    removed when the new one has another name (another format)."""
-    from ..render import save_image
-
+def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions) -> tuple[str, ...]:
+    """Draw a finished movie's strip and page again from its saved data, as ``render`` says
+    (no decoding); returns the new (strip, data, page) paths relative to ``outdir``. The old
+    strip is removed when the new one has another name (another format)."""
     fp = read_fingerprint(outdir / data_rel)
-    strip, _ = outputs_for(outdir, job.rel, render)
+    strip, _, page = outputs_for(outdir, job.rel, render)
     old = outdir / old_strip_rel
-    if _foreign((strip,), (old,)) is not None:
-        raise OutputError(f"{strip} exists and was not written by streamprint")
-    save_image(fp, strip, render)
-    strips = {(outdir / job.rel).with_name(Path(job.rel).name + params.extension_for(f)) for f in ImageFormat}
+    foreign = _foreign((strip, page), (old,))
+    if foreign is not None:
+        raise OutputError(f"{foreign} exists and was not written by streamprint")
+    _draw(fp, strip, page, render)
+    strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in params.STRIP_FORMATS}
     if old != strip and old in strips and old.exists():  # this movie's strip in another format
         old.unlink()
-    return strip.relative_to(outdir).as_posix(), data_rel
+    return strip.relative_to(outdir).as_posix(), data_rel, page.relative_to(outdir).as_posix()
 
 
-def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, str] | None:
+def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, ...] | None:
     """The outputs of ``job`` if they are already there and whole, though the manifest does
-    not say so (a worker that finished after its client gave up; a lost manifest): both
-    files streamprint's, the data readable, made from this file (its path, and not older
-    than it) with these options. Else None."""
-    strip, data = outputs_for(outdir, job.rel, render)
+    not say so (a worker that finished after its client gave up; a lost manifest): all
+    three files streamprint's (the page is written last), the data readable, made from this
+    file (its path, and not older than it) with these options. Else None."""
+    outputs = outputs_for(outdir, job.rel, render)
+    data = outputs[1]
     try:
-        if not (strip.exists() and data.exists() and written_by_streamprint(strip) and written_by_streamprint(data)):
+        if not all(p.exists() and written_by_streamprint(p) for p in outputs):
             return None
         if os.stat(data).st_mtime_ns < job.mtime_ns:
             return None
@@ -216,4 +227,4 @@ def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOpt
         return None
     if fp.options != options or os.path.abspath(fp.source.path) != os.path.abspath(job.path):
         return None
-    return strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix()
+    return tuple(p.relative_to(outdir).as_posix() for p in outputs)

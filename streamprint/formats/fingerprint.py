@@ -1,6 +1,11 @@
 """Fingerprint data files: JSON (the whole record) and CSV (one row per colour of each
 sample, metadata in ``#`` lines on top). Both carry the format's name and version; the
-readers check every field and name the file in every error."""
+readers check every field and name the file in every error.
+
+Version 1 grew two optional keys, so that older readers still read newer files and newer
+readers older ones: ``movie_palette`` (the movie's own palette; computed from the samples
+when a file has none) and ``thumbnails`` (small WebP pictures of sampled frames, base64,
+for a page; only when they were made)."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +27,16 @@ from .values import (
     color_to_dict,
     options_from_fields,
     options_to_dict,
+    palette_from_fields,
+    palette_to_dict,
     sample_to_dict,
     samples_from_fields,
     source_from_fields,
     source_to_dict,
     stats_from_fields,
     stats_to_dict,
+    thumbnails_from_fields,
+    thumbnails_to_dict,
 )
 
 FORMAT_NAME = "streamprint-fingerprint"
@@ -34,8 +44,12 @@ FORMAT_VERSION = 1
 CSV_COLUMNS = ("sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut", "average")
 
 
+#: The metadata a CSV file carries in its ``#`` lines, in this order (those the record has).
+CSV_META = ("streamprint", "source", "options", "decode", "color", "movie_palette", "thumbnails")
+
+
 def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "streamprint": fp.version,
@@ -43,8 +57,13 @@ def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
         "options": options_to_dict(fp.options),
         "decode": stats_to_dict(fp.decode),
         "color": color_to_dict(fp.color),
-        "samples": [sample_to_dict(s) for s in fp.samples],
     }
+    if fp.movie_palette is not None:
+        data["movie_palette"] = palette_to_dict(fp.movie_palette)
+    data["samples"] = [sample_to_dict(s) for s in fp.samples]
+    if fp.thumbnails is not None:
+        data["thumbnails"] = thumbnails_to_dict(fp.thumbnails)
+    return data
 
 
 def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
@@ -63,9 +82,11 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
     source = f.build("source", lambda: source_from_fields(f.obj("source")))
     version = f.str("streamprint", default="")
     color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
-    if decode is None:
-        return Fingerprint(source, options, samples, version=version, color=color)
-    return Fingerprint(source, options, samples, decode, version, color)
+    palette = palette_from_fields(f.obj("movie_palette"), options.colors) if f.has("movie_palette") else None
+    thumbnails = thumbnails_from_fields(f.obj("thumbnails"), len(samples)) if f.has("thumbnails") else None
+    extra = {} if decode is None else {"decode": decode}
+    return f.build(None, lambda: Fingerprint(source, options, samples, version=version, color=color,
+                                             movie_palette=palette, thumbnails=thumbnails, **extra))
 
 
 def to_json(fp: Fingerprint) -> str:
@@ -76,8 +97,9 @@ def to_csv(fp: Fingerprint) -> str:
     out = io.StringIO()
     meta = fingerprint_to_dict(fp)
     out.write(f"# {FORMAT_NAME} {FORMAT_VERSION}\n")
-    for key in ("streamprint", "source", "options", "decode", "color"):
-        out.write(f"# {key}: {json.dumps(meta[key])}\n")
+    for key in CSV_META:
+        if key in meta:
+            out.write(f"# {key}: {json.dumps(meta[key])}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for i, s in enumerate(fp.samples):
@@ -136,6 +158,20 @@ def _is_csv(path: str | os.PathLike[str]) -> bool:
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:
     """JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
     write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
+
+
+_HEAD = re.compile(r'^\s*\{\s*"format"\s*:\s*"' + FORMAT_NAME + '"|^# ' + FORMAT_NAME + " ")
+
+
+def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a regular file that begins as fingerprint data does (JSON or
+    CSV); only its first bytes are read, and nothing is validated yet."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(_HEAD.match(head))
 
 
 def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:

@@ -8,12 +8,14 @@ Reading and writing these values is :mod:`streamprint.formats`' job, drawing the
 """
 
 from .colors import ImagePalette, Palette, Sample, frozen_array, from_hex, parse_color, to_hex
+from .gallery import GalleryEntry
 from .fingerprint import ColorReport, DecodeStats, Fingerprint, Progress, RenderOptions, SourceInfo
 from .sampling import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, Sampling
 from .state import Checkpoint, ClustererState, JobResult, ManifestEntry, ResumePoint, SamplerState
+from .thumbnails import Thumbnails
 
 __all__ = [
-    "DEFAULT_ANALYSIS_SIZE", "DEFAULT_INTERVAL", "Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "ImagePalette",
+    "DEFAULT_ANALYSIS_SIZE", "DEFAULT_INTERVAL", "Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "GalleryEntry", "ImagePalette",
     "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample", "SamplerState",
-    "Sampling", "SourceInfo", "frozen_array", "from_hex", "parse_color", "to_hex",
+    "Sampling", "SourceInfo", "Thumbnails", "frozen_array", "from_hex", "parse_color", "to_hex",
 ]

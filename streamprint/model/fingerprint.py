@@ -13,6 +13,7 @@ from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
 from .colors import Palette, Sample, _set, frozen_array
 from .sampling import Options
+from .thumbnails import Thumbnails
 
 
 @dataclass(frozen=True)
@@ -167,18 +168,46 @@ class Fingerprint:
     decode: DecodeStats = DecodeStats(0, 0, 0)
     version: str = __version__
     color: ColorReport = ColorReport()
+    movie_palette: Palette | None = None
+    """The movie's own palette: its ``options.colors`` dominant colours, weighted by time
+    (see :func:`streamprint.summary.movie_palette`); computed from the samples when not
+    given (None only for a fingerprint without samples)."""
+    thumbnails: Thumbnails | None = None
+    """Small pictures of some of the sampled frames (for a page), or None."""
 
     def __post_init__(self) -> None:
         _set(self, samples=tuple(self.samples))
         if not all(isinstance(s, Sample) for s in self.samples):
             raise ValueError("samples must be Sample values")
+        if self.movie_palette is None and self.samples:
+            from ..summary import movie_palette  # imported on use, like the delegations below
+
+            _set(self, movie_palette=movie_palette(self))
+        if self.movie_palette is not None and not isinstance(self.movie_palette, Palette):
+            raise ValueError("movie_palette must be a Palette")
+        if self.movie_palette is not None and len(self.movie_palette) > self.options.colors:
+            raise ValueError(f"the movie's palette has more than {self.options.colors} colours")
+        if self.thumbnails is not None:
+            if not isinstance(self.thumbnails, Thumbnails):
+                raise ValueError("thumbnails must be a Thumbnails value")
+            if self.thumbnails.indices and self.thumbnails.indices[-1] >= len(self.samples):
+                raise ValueError(f"a thumbnail of sample {self.thumbnails.indices[-1]}, but there are "
+                                 f"{len(self.samples)} samples")
 
     def __len__(self) -> int:
         return len(self.samples)
 
     @property
     def palettes(self) -> list[Palette]:
+        """Each sample's palette (for the whole movie's, see :attr:`movie_palette`)."""
         return [s.palette for s in self.samples]
+
+    def share_near(self, color: Any, threshold: float = params.DEFAULT_THRESHOLD) -> float:
+        """The share of the movie's time (0-1) whose colours lie within CIEDE2000
+        ``threshold`` of ``color``: see :func:`streamprint.summary.share_near`."""
+        from ..summary import share_near
+
+        return share_near(self, color, threshold)
 
     @property
     def times(self) -> np.ndarray:

@@ -89,9 +89,14 @@ def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
 
 def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions) -> tuple[int, int]:
     """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``; returns the
-    picture's (width, height) in px. A ring written as JPEG, which has no transparency,
-    stands on ``options.background``."""
+    picture's (width, height) in px (a page's: its strip's). A ring written as JPEG, which
+    has no transparency, stands on ``options.background``. HTML: the movie's page
+    (:func:`streamprint.render.page.save_page`)."""
     _check(fp, options)
+    if options.format == ImageFormat.HTML:
+        from .page import save_page
+
+        return save_page(fp, path, options)
     if options.style == Style.PLOT:
         if options.format in (ImageFormat.SVG, ImageFormat.PDF):
             write_image(plot_bytes(fp, options), path, options.format)

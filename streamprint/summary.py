@@ -1,0 +1,66 @@
+"""What a whole fingerprint comes to: the movie's own palette, and how much of its time is
+near a colour.
+
+Both count every colour of every sample by its share of that sample's frame times the
+seconds the sample stands for (:meth:`~streamprint.model.Fingerprint.spans`), so a colour
+that fills half the frame for ten minutes weighs as much as one that fills all of it for
+five, however densely the movie was sampled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import params
+from .color.spaces import ciede2000, decode, encode, linear_to_srgb, srgb_to_lab, srgb_to_linear
+from .kmeans import kmeans_planar, planar
+from .model.colors import Palette
+
+if TYPE_CHECKING:
+    from .model import Fingerprint
+
+def time_weights(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
+    """Every distinct colour of ``fp``'s samples and its share of the movie's time:
+    ((m, 3) uint8 sRGB sorted by colour, (m,) float64 summing to 1). A sample's colour
+    weighs its share of the frame x the seconds the sample stands for (every sample
+    alike when no time is known)."""
+    spans = fp.spans()
+    if not np.any(spans > 0):
+        spans = np.ones(len(fp))
+    colors = np.concatenate([s.palette.colors for s in fp.samples]).astype(np.int64)
+    weights = np.concatenate([s.palette.weights * span for s, span in zip(fp.samples, spans)])
+    keys, inverse = np.unique((colors[:, 0] << 16) | (colors[:, 1] << 8) | colors[:, 2], return_inverse=True)
+    summed = np.bincount(inverse.ravel(), weights=weights, minlength=len(keys))
+    unique = np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=1).astype(np.uint8)
+    return unique, summed / summed.sum()
+
+
+def movie_palette(fp: Fingerprint) -> Palette:
+    """The movie's own palette: ``fp.options.colors`` dominant colours of the whole movie,
+    weighted by time (see :func:`time_weights`), found by weighted k-means in the
+    fingerprint's clustering space (``options.space``), seeded by ``options.seed`` (best
+    of 3 k-means++ starts), so the same fingerprint always gives the same palette.
+    ``weights`` are shares of the movie's time; ``mean`` is its average colour, taken in
+    linear light; ``inertia`` the weighted mean squared distance in the space's units."""
+    colors, weights = time_weights(fp)
+    mean = np.clip(np.rint(linear_to_srgb(weights @ srgb_to_linear(colors))), 0, 255).astype(np.uint8)
+    k = fp.options.colors
+    if len(colors) <= k:
+        return Palette.from_centroids(colors.astype(np.float64), weights, 0.0, False, mean)
+    space = fp.options.space
+    X = planar(encode(colors, space), np.float64)
+    centroids, labels, inertia = kmeans_planar(X, k, seed=fp.options.seed, n_init=3, sample_weight=weights)
+    shares = np.bincount(labels, weights=weights, minlength=k)
+    return Palette.from_centroids(decode(centroids, space), shares, inertia, False, mean)
+
+
+def share_near(fp: Fingerprint, color: Any, threshold: float = params.DEFAULT_THRESHOLD) -> float:
+    """The share of ``fp``'s time (0-1) whose colours lie within CIEDE2000 ``threshold`` of
+    ``color`` (#rrggbb, r,g,b or a sequence of three 0-255 values), in CIELAB (D65)."""
+    target = np.array(params.check("color", color), dtype=np.uint8)
+    threshold = params.check("threshold", threshold)
+    colors, weights = time_weights(fp)
+    near = ciede2000(srgb_to_lab(colors), srgb_to_lab(target)) <= threshold
+    return float(weights[near].sum())
