@@ -87,21 +87,32 @@ def run(clip: Path, out: Path, tonemap: str) -> tuple[float, float]:
 
 
 def conversion_ms(clip: Path, n: int = 24) -> dict[str, float]:
-    """In one process, the median per-frame cost of converting a decoded 4K frame to the
-    160x90 analysis image: tone-mapped, and plain rgb24 (what --tonemap off does)."""
+    """In one process, per decoded 4K frame, medians: the wall time of converting it to the
+    160x90 analysis image, tone-mapped (``auto``) and plain rgb24 (``off``); and, as CPU time
+    (all threads: libswscale runs its own), the same two (``cpu_auto``, ``cpu_off``) and the
+    decoding (``cpu_decode``: the whole clip's, per frame), so tone mapping's share of a frame's work can be read without
+    process start-up or other load on the machine in it."""
     from streamprint.source import VideoSource
 
+    frames, count = [], 0
     with VideoSource(clip) as source:
-        frames = [f for _, f in zip(range(n), source.frames())]
-    out = {}
+        c = time.process_time()
+        for frame in source.frames():  # every frame, kept for converting only the first n
+            if count < n:
+                frames.append(frame)
+            count += 1
+        decode = (time.process_time() - c) / count
+    out = {"cpu_decode": 1000 * decode}
     for mode, tonemap in (("off", False), ("auto", True)):
-        costs = []
+        costs, cpu = [], []
         for f in frames:
             f.convert(160, tonemap)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             f.convert(160, tonemap)
             costs.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         out[mode] = 1000 * statistics.median(costs)
+        out[f"cpu_{mode}"] = 1000 * statistics.median(cpu)
     return out
 
 
@@ -145,6 +156,10 @@ def main() -> None:
           f"auto {conv['auto']:.2f} ms (+{conv['auto'] - conv['off']:.2f} ms = "
           f"{100 * (conv['auto'] - conv['off']) / (1000 * statistics.median(times['off']) / frames):.1f} % of "
           f"the --tonemap off wall time per frame)")
+    extra = conv["cpu_auto"] - conv["cpu_off"]
+    print(f"CPU per frame, medians in one process: decode {conv['cpu_decode']:.1f} ms, convert off "
+          f"{conv['cpu_off']:.2f} ms, auto {conv['cpu_auto']:.2f} ms: tone mapping adds {extra:.2f} ms = "
+          f"{100 * extra / (conv['cpu_decode'] + conv['cpu_off']):.1f} % of decoding and converting a frame")
     if a.json:
         Path(a.json).write_text(json.dumps({"frames": frames, "mbit_per_s": mbit, "seconds": times, "cpu_seconds": cpu,
                                             "ratios": ratios, "median_ratio": statistics.median(ratios),

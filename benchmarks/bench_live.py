@@ -20,7 +20,10 @@ in real time, where one or two samples come between flushes (the median of three
 of one new sample each onto the outputs of a run that long), and the share of one core a
 flush every 2 s then takes. The run's time is from the first read to the last write.
 
-    python benchmarks/bench_live.py [--hours 24] [--flush 2] [--width 1920] [--json out.json]
+With ``--thumbnails`` the run keeps thumbnails too (at most 4,096, thinned as it grows) and
+the data file carries them.
+
+    python benchmarks/bench_live.py [--hours 24] [--flush 2] [--width 1920] [--thumbnails] [--json out.json]
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ def status(key: str) -> float:
     raise RuntimeError(f"no {key} in /proc/self/status")
 
 
-def run(hours: float, flush_every: float, width: int | None) -> dict:
+def run(hours: float, flush_every: float, width: int | None, thumbnails: bool = False) -> dict:
     from streamprint import RenderOptions, fingerprint
     from streamprint.outputs import RunOutputs
 
@@ -110,7 +113,7 @@ def run(hours: float, flush_every: float, width: int | None) -> dict:
 
         began = time.perf_counter()
         fp = fingerprint(Y4mStream(frames, paced=min(frames, 3600)), format="yuv4mpegpipe", flush=flush,
-                         flush_every=flush_every, progress=progress)
+                         flush_every=flush_every, progress=progress, thumbnails=thumbnails)
         t = time.perf_counter()
         outputs.write(fp)
         final = time.perf_counter() - t
@@ -128,6 +131,7 @@ def run(hours: float, flush_every: float, width: int | None) -> dict:
 
     return {
         "hours": hours, "frames": frames, "samples": len(fp), "flush_every": flush_every, "width": width,
+        "thumbnails": None if fp.thumbnails is None else len(fp.thumbnails),
         "run_seconds": total, "flushes": len(flushes), "flush_seconds": spent, "flush_share": spent / total,
         "after_first_hour": {"run_seconds": total - hour, "flush_seconds": later, "flush_share": later / (total - hour),
                              "flushes": sum(1 for t, _, _ in flushes if t >= hour)},
@@ -141,17 +145,26 @@ def run(hours: float, flush_every: float, width: int | None) -> dict:
 def flush_cost(fp, n: int, width: int | None, folder: Path) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Seconds a flush takes when one sample came since the last one, the outputs holding
     ``n`` samples of ``fp`` (median of three): wall-clock, and CPU (this thread's, the
-    kernel's copying and freeing included)."""
+    kernel's copying and freeing included). Each snapshot is made as the pipeline makes
+    one, its movie palette computed (from the colour sums the run kept) and its
+    thumbnails those of its samples."""
     import dataclasses
 
-    from streamprint import RenderOptions
+    from streamprint import RenderOptions, Thumbnails
     from streamprint.outputs import RunOutputs
 
+    def first(m: int):  # type: ignore[no-untyped-def]
+        thumbs = fp.thumbnails
+        if thumbs is not None:
+            kept = [i for i, j in enumerate(thumbs.indices) if j < m]
+            thumbs = Thumbnails(tuple(thumbs.indices[i] for i in kept), tuple(thumbs.images[i] for i in kept))
+        return dataclasses.replace(fp, samples=fp.samples.first(m), movie_palette=None, thumbnails=thumbs)
+
     outputs = RunOutputs(folder / "rt.png", RenderOptions(width=width), folder / "rt.json", live=True)
-    outputs.flush(dataclasses.replace(fp, samples=fp.samples.first(n - 3)))
+    outputs.flush(first(n - 3))
     wall, cpu = [], []
     for m in (n - 2, n - 1, n):
-        snapshot = dataclasses.replace(fp, samples=fp.samples.first(m))
+        snapshot = first(m)
         t, c = time.perf_counter(), time.thread_time()
         outputs.flush(snapshot)
         wall.append(time.perf_counter() - t)
@@ -185,9 +198,10 @@ def main() -> None:
     p.add_argument("--hours", type=float, default=24.0)
     p.add_argument("--flush", type=float, default=2.0, help="flush every SECONDS of wall-clock time")
     p.add_argument("--width", type=int, default=1920, help="the live strip's width (0: one column per sample)")
+    p.add_argument("--thumbnails", action="store_true", help="keep thumbnails too (in the data file)")
     p.add_argument("--json", type=Path)
     args = p.parse_args()
-    r = run(args.hours, args.flush, args.width or None)
+    r = run(args.hours, args.flush, args.width or None, args.thumbnails)
     r["machine"] = {"python": platform.python_version(), "processor": platform.processor() or platform.machine()}
     print(report(r))
     if args.json:

@@ -1,7 +1,9 @@
 """Fuzz the command line with mutated inputs of every kind streamprint reads: movies, data
-files (JSON and CSV, through ``render``), batch manifests and checkpoints (through
-``batch``). Every case must end in an exit code of 0-3, with no traceback, no hang, no file
-written outside its output paths, and its inputs unchanged.
+files (JSON and CSV, with thumbnails, through ``render`` to a strip or a page), batch
+manifests and checkpoints (through ``batch``), and a gallery's cache (through ``gallery``).
+Every case must end in an exit code of 0-3, with no traceback (nor an unexpected exception
+the command caught and reported as a bug), no hang, no file created, changed or removed
+outside its output paths, and its inputs (and the shared seed files) unchanged.
 
     python benchmarks/fuzz_cli.py --cases 2000 --json benchmarks/results/fuzz.json
 
@@ -29,7 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamprint import synth  # noqa: E402
 
-KINDS = ("movie", "data-json", "data-csv", "manifest", "checkpoint")
+KINDS = ("movie", "data-json", "data-csv", "manifest", "checkpoint", "gallery")
+#: What a batch writes in its output folder besides the manifest and checkpoints.
+BATCH_OUTPUTS = {"a.mkv.png", "a.mkv.json", "a.mkv.html", "index.html", ".streamprint-gallery.json"}
 TIMEOUT = 30.0  # seconds per case
 
 WORKER = textwrap.dedent("""
@@ -126,6 +130,33 @@ def _files(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+#: How the command reports an exception it did not expect (a bug, shown as one line).
+BUG = "(a bug in streamprint"
+
+
+def judge(code: object, err: str, before_in: dict[str, str], after_in: dict[str, str], before_out: dict[str, str],
+          after_out: dict[str, str], allowed: set[str], case_entries: set[str]) -> list[str]:
+    """What is wrong with one case: an exit code outside 0-3, a traceback (or a bug that the
+    command caught and reported in one line), a changed input, a file created, changed or
+    removed in the output folder other than the allowed outputs, anything beside the case's
+    two folders."""
+    problems = []
+    if code not in (0, 1, 2, 3):
+        problems.append(f"exit {code}")
+    if "Traceback" in err or "Exception ignored" in err:
+        problems.append("traceback")
+    if BUG in err:
+        problems.append("unexpected exception")
+    if after_in != before_in:
+        problems.append("an input changed")
+    touched = {k for k in before_out.keys() | after_out.keys() if before_out.get(k) != after_out.get(k)}
+    if touched - allowed:
+        problems.append(f"wrote {sorted(touched - allowed)}")
+    if case_entries != {"in", "out"}:
+        problems.append("wrote outside its folders")
+    return problems
+
+
 def make_seeds(work: Path) -> dict[str, Path]:
     """The valid inputs the mutations start from."""
     from streamprint._cli.main import main
@@ -135,7 +166,8 @@ def make_seeds(work: Path) -> dict[str, Path]:
     segs = [synth.Segment(s.background, s.accent, 0.5) for s in synth.SAMPLE_SEGMENTS]
     for ext in ("mkv", "mp4", "ts"):
         synth.encode_clip(seeds / f"seed.{ext}", synth.segment_frames(segs, (96, 64)), encoding=synth.Encoding(crf=20))
-    assert main([str(seeds / "seed.mkv"), str(seeds / "fp.png"), "--data", str(seeds / "fp.json"), "-q"]) == 0
+    assert main([str(seeds / "seed.mkv"), str(seeds / "fp.png"), "--data", str(seeds / "fp.json"), "--thumbnails",
+                 "-q"]) == 0
     assert main(["render", str(seeds / "fp.json"), str(seeds / "x.png"), "-q"]) == 0
     from streamprint.formats import read_fingerprint, write_fingerprint
 
@@ -156,7 +188,8 @@ def checkpoint_seed(seeds: Path) -> bytes:
 
     movie = seeds / "lib" / "a.mkv"
     saved: list = []
-    streamprint.fingerprint(movie, sampling=streamprint.Sampling.every(1), checkpoint=saved.append, checkpoint_every=0)
+    streamprint.fingerprint(movie, sampling=streamprint.Sampling.every(1), checkpoint=saved.append, checkpoint_every=0,
+                            thumbnails=True)  # as a batch makes them
     st = movie.stat()
     c = dataclasses.replace(saved[len(saved) // 2], input=(st.st_size, st.st_mtime_ns))
     return json.dumps(checkpoint_to_dict(c)).encode()
@@ -168,7 +201,9 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
     seeds = paths["seeds"]
     movies = [(seeds / f"seed.{ext}").read_bytes() for ext in ("mkv", "mp4", "ts")]
     originals = {"data-json": (seeds / "fp.json").read_bytes(), "data-csv": (seeds / "fp.csv").read_bytes(),
-                 "manifest": paths["manifest"].read_bytes(), "checkpoint": checkpoint_seed(seeds)}
+                 "manifest": paths["manifest"].read_bytes(), "checkpoint": checkpoint_seed(seeds),
+                 "gallery": (seeds / "out" / ".streamprint-gallery.json").read_bytes()}
+    seeds_before = _files(seeds)
     rng = np.random.default_rng(seed)
     worker = Worker()
     bad: list[dict] = []
@@ -192,8 +227,16 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
                 src = inputs / ("d.json" if kind == "data-json" else "d.csv")
                 src.write_bytes(mutate(originals[kind], rng, text=True))
                 outputs.mkdir()
-                argv = ["render", str(src), str(outputs / "o.png"), "-q"]
-                allowed = {"o.png"}
+                out = "o.html" if i // len(KINDS) % 2 else "o.png"  # a page too: thumbnails, palette
+                argv = ["render", str(src), str(outputs / out), "-q"]
+                allowed = {out}
+            elif kind == "gallery":
+                shutil.copytree(seeds / "out", outputs)
+                (outputs / ".streamprint-gallery.json").write_bytes(mutate(originals["gallery"], rng, text=True))
+                if i // len(KINDS) % 2:
+                    (outputs / "a.mkv.json").touch()  # as if changed: read again (else its cached entry is used)
+                argv = ["gallery", str(outputs), "-q"]
+                allowed = {"index.html", ".streamprint-gallery.json"}
             else:
                 shutil.copytree(paths["lib"], inputs / "lib", copy_function=shutil.copy2)
                 shutil.copytree(seeds / "out", outputs)
@@ -208,28 +251,18 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
                     ck.parent.mkdir(parents=True, exist_ok=True)
                     ck.write_bytes(mutate(originals["checkpoint"], rng, text=True))
                 argv = ["batch", str(inputs / "lib"), str(outputs), "-q", "--jobs", "1", "--every", "1"]
-                allowed = {"a.mkv.png", "a.mkv.json", "streamprint-manifest.json", ".streamprint.lock",
-                           ".streamprint-checkpoints/a.mkv.json"}
+                allowed = BATCH_OUTPUTS | {"streamprint-manifest.json", ".streamprint.lock",
+                                           ".streamprint-checkpoints/a.mkv.json"}
             before_in = _files(inputs)
             before_out = _files(outputs)
             result = worker.run({"argv": argv, "cwd": str(case_dir)})
             code = "hang" if "hang" in result else f"crash {result['crash']}" if "crash" in result else result["code"]
             codes[kind][str(code)] = codes[kind].get(str(code), 0) + 1
-            problems = []
-            if code not in (0, 1, 2, 3):
-                problems.append(f"exit {code}")
-                if code in ("hang",) or str(code).startswith("crash"):
-                    worker = Worker()
+            if code in ("hang",) or str(code).startswith("crash"):
+                worker = Worker()
             err = result.get("stderr", "")
-            if "Traceback" in err or "Exception ignored" in err:
-                problems.append("traceback")
-            if _files(inputs) != before_in:
-                problems.append("an input changed")
-            written = {k for k, v in _files(outputs).items() if before_out.get(k) != v}
-            if written - allowed:
-                problems.append(f"wrote {sorted(written - allowed)}")
-            if {p.name for p in case_dir.iterdir()} != {"in", "out"}:
-                problems.append("wrote outside its folders")
+            problems = judge(code, err, before_in, _files(inputs), before_out, _files(outputs), allowed,
+                             {p.name for p in case_dir.iterdir()})
             if problems:
                 bad.append({"case": i, "kind": kind, "problems": problems, "stderr": err[-500:]})
             else:
@@ -238,6 +271,8 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
                 print(f"  {i + 1} cases, {len(bad)} bad, {time.perf_counter() - start:.0f} s", file=sys.stderr)
     finally:
         worker.close()
+    if _files(seeds) != seeds_before:  # shared by every case: no case may write there
+        bad.append({"case": None, "kind": "all", "problems": ["the seed files changed"], "stderr": ""})
     return {"cases": cases, "seed": seed, "seconds": round(time.perf_counter() - start, 1), "exit_codes": codes,
             "bad": bad}
 

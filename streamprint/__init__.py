@@ -16,12 +16,13 @@ import logging
 
 __version__ = "0.1.0"
 
-from .enums import Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Status, Style  # noqa: E402
+from .enums import Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Status, Style, ToneMap  # noqa: E402
 from .errors import (  # noqa: E402
     CorruptInputError,
     DataFormatError,
     InputError,
     InputNotFoundError,
+    Interrupted,
     NoFramesError,
     NotAVideoError,
     OutputError,
@@ -34,9 +35,10 @@ from .errors import (  # noqa: E402
 # The rest is imported on first use (PEP 562), so that ``import streamprint`` and the
 # palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
 _LAZY = {
-    **dict.fromkeys(["Checkpoint", "ClustererState", "DecodeStats", "Fingerprint", "ImagePalette", "JobResult",
-                     "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample",
-                     "SamplerState", "Sampling", "SourceInfo", "TimeRange"], "model"),
+    **dict.fromkeys(["Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "GalleryEntry",
+                     "ImagePalette", "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions",
+                     "ResumePoint", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling", "SourceInfo",
+                     "Thumbnails", "TimeRange"], "model"),
     "FrameClusterer": "clusterer",
     "fingerprint": "pipeline",
     "draw": "render", "render_stacked": "render", "save_image": "render", "write_image": "render",
@@ -63,12 +65,13 @@ logging.getLogger("streamprint").addHandler(logging.NullHandler())
 
 #: Every public name; a test checks it against the lazy table and the imports above.
 __all__ = [
-    "Algorithm", "Checkpoint", "ClustererState", "CorruptInputError", "Crop", "DataFormatError",
-    "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer", "ImageFormat",
-    "ImagePalette", "InputError", "InputNotFoundError", "JobResult", "ManifestEntry", "NoFramesError",
-    "NotAVideoError", "Options", "Order", "OutputError", "Palette", "ParameterError", "Progress",
-    "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions", "ResumeError", "ResumePoint",
-    "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image", "SourceFrame",
-    "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "TimeRange", "UsageError", "VideoSource",
-    "write_fingerprint", "write_image", "write_palettes", "__version__",
+    "Algorithm", "Checkpoint", "ClustererState", "ColorReport", "CorruptInputError", "Crop", "DataFormat",
+    "DataFormatError", "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer",
+    "GalleryEntry", "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted", "JobResult",
+    "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",
+    "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
+    "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",
+    "SamplingMode", "save_image", "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style",
+    "Summary", "Thumbnails", "TimeRange", "ToneMap", "UsageError", "VideoSource", "write_fingerprint",
+    "write_image", "write_palettes", "__version__",
 ]

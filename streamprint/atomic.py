@@ -2,8 +2,8 @@
 
 Every file streamprint writes goes to a temporary file beside the target and is renamed
 over it, so a crash, Ctrl-C or full disk never leaves a half-written output. Every output
-carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG comment, a format
-key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
+carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or HTML comment,
+a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
 the user's: :func:`check_outputs` refuses to replace a file streamprint did not write (unless
 told to overwrite) and, always, any output that is one of the inputs.
 """
@@ -74,6 +74,14 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
         raise
 
 
+def check_name(path: str | os.PathLike[str]) -> None:
+    """OutputError when ``path``'s name (or the whole path) is longer than file systems take
+    (255 bytes a name, 4095 a path), so that no work is done for an output that cannot be."""
+    p = Path(path)
+    if len(p.name.encode()) > 255 or len(os.fsencode(p)) > 4095:
+        raise OutputError(f"cannot write {p}: file name too long")
+
+
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
     (and removing) a temporary file beside it, named as the real one's will be."""
@@ -84,8 +92,7 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     if not parent.is_dir():
         what = "is not a directory" if parent.exists() else "does not exist"
         raise OutputError(f"cannot write {p}: {parent} {what}")
-    if len(p.name.encode()) > 255:
-        raise OutputError(f"cannot write {p}: file name too long")
+    check_name(p)
     try:
         fd, name = _temp(parent)
         os.close(fd)
@@ -100,8 +107,33 @@ def is_temp_file(path: Path) -> bool:
 
 
 _JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
-_SVG_MARK = re.compile(rb"^<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
-_TEXT_MARKS = (b"# streamprint-fingerprint ", b"# streamprint-palettes ")
+_SVG_MARK = re.compile(rb"^(?:<\?xml [^>]*>\s*)?(?:<!DOCTYPE [^>]*>\s*)?<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
+#: A PDF's document information names streamprint as its Creator. The information
+#: dictionary is written last, just before the cross-reference table and the trailer.
+_PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
+_PDF_TAIL = 1 << 16
+_HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
+_TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
+
+
+def _head(path: Path) -> bytes | None:
+    """The first 4 KiB of a regular file (a FIFO would block), or None."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with open(path, "rb") as f:
+            return f.read(4096)
+    except OSError:
+        return None
+
+
+def data_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"fingerprint"`` or ``"palettes"`` when ``path`` is a regular file that starts as
+    streamprint's data files of that kind do (JSON or CSV/TSV); else None. A sniff only:
+    reading it is the formats' job, which validates everything."""
+    head = _head(Path(path))
+    m = None if head is None else _JSON_MARK.match(head) or _TEXT_MARK.match(head)
+    return m.group(1).decode() if m else None
 
 
 def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
@@ -110,15 +142,13 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     (manifest, checkpoints) does not count: it is never a command's output. Only regular
     files are read (a FIFO would block)."""
     p = Path(path)
-    try:
-        if not stat.S_ISREG(p.stat().st_mode):
-            return False
-        with open(p, "rb") as f:
-            head = f.read(4096)
-    except OSError:
+    head = _head(p)
+    if head is None:
         return False
-    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or head.startswith(_TEXT_MARKS):
+    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _HTML_MARK.match(head) or _TEXT_MARK.match(head):
         return True
+    if head.startswith(b"%PDF-"):
+        return _pdf_marked(p)
     if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
         try:
             from PIL import Image
@@ -131,11 +161,36 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     return False
 
 
+def _pdf_marked(path: Path) -> bool:
+    """Whether the PDF at ``path`` names streamprint as its Creator: the trailer's /Info
+    object, found in the file's last 64 KiB, must hold ``/Creator (streamprint ...)``."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - _PDF_TAIL))
+            tail = f.read()
+    except OSError:
+        return False
+    infos = _PDF_INFO.findall(tail)
+    if not infos:
+        return False
+    obj = re.search(rb"(?:^|[\r\n])" + infos[-1] + rb" 0 obj\s*<<(.*?)>>\s*endobj", tail, re.S)
+    return obj is not None and re.search(rb"/Creator\s*\(" + SOFTWARE.encode() + rb"[ )]", obj.group(1)) is not None
+
+
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
     except OSError:
         return False
+
+
+def _stdin_is(out: Path) -> bool:
+    """Whether standard input is redirected from the file at ``out`` (``- < out``)."""
+    try:
+        st, o = os.fstat(0), out.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == (o.st_dev, o.st_ino)
 
 
 def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
@@ -145,14 +200,17 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     file, and an existing file streamprint did not write (unless ``overwrite``).
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
     outs = [(name, Path(p)) for name, p in outputs]
-    ins = [Path(p) for p in inputs if os.fspath(p) != "-"]
+    inputs = [os.fspath(p) for p in inputs]
+    ins = [Path(p) for p in inputs if p != "-"]
     for _, out in outs:
-        if len(out.name.encode()) > 255 or len(os.fsencode(out)) > 4095:
-            raise OutputError(f"cannot write {out}: file name too long")
+        check_name(out)
     for i, (name, out) in enumerate(outs):
         for src in ins:
             if _same(out, src):
                 raise ParameterError(name, f"{out} is the input: streamprint never writes over its input")
+        if "-" in inputs and _stdin_is(out):
+            raise ParameterError(name, f"{out} is the input (standard input reads it): streamprint never writes "
+                                       "over its input")
         for other_name, other in outs[:i]:
             if _same(out, other):
                 raise ParameterError(name, f"{out} is also the {{param:{other_name}}} file")

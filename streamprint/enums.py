@@ -83,6 +83,9 @@ class ImageFormat(StrEnum):
     JPEG = "jpeg"
     WEBP = "webp"
     SVG = "svg"
+    PDF = "pdf"
+    HTML = "html"
+    """A page: the strip with each column's time, colours and frame (see render.page)."""
 
 
 class DataFormat(StrEnum):
@@ -105,5 +108,8 @@ class Status(StrEnum):
     the next run does it again."""
 
 
-#: Styles that can be written as SVG.
+#: Styles drawn as SVG rectangles (:mod:`streamprint.render.svg`); the plot style's SVG is
+#: matplotlib's (which formats each style takes is :data:`streamprint.params.STYLE_FORMATS`).
 SVG_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE)
+#: Styles a page can show: strips, whose columns lie left to right in time.
+PAGE_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE, Style.SMOOTH)

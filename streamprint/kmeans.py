@@ -71,22 +71,30 @@ def nearest(Xt: np.ndarray, C: np.ndarray, work: dict | None = None) -> tuple[np
     return labels, best
 
 
-def kmeans_plusplus(Xt: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Greedy k-means++ seeding: (k, d) float64 centroids chosen among the points of ``Xt`` (d, n)."""
+def kmeans_plusplus(Xt: np.ndarray, k: int, rng: np.random.Generator,
+                    sample_weight: np.ndarray | None = None) -> np.ndarray:
+    """Greedy k-means++ seeding: (k, d) float64 centroids chosen among the points of ``Xt`` (d, n).
+    With ``sample_weight`` ((n,) >= 0, not all 0) a point counts that many times: the first
+    centre is drawn by weight, later ones by weight x squared distance."""
     n = Xt.shape[1]
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     trials = 2 + int(math.log(k))
     centers = np.empty((k, Xt.shape[0]), dtype=np.float64)
-    centers[0] = Xt[:, rng.integers(n)]
+    if w is None:
+        centers[0] = Xt[:, rng.integers(n)]
+    else:
+        centers[0] = Xt[:, min(int(np.searchsorted(np.cumsum(w), rng.random() * w.sum())), n - 1)]
     closest = sq_distances(Xt, centers[:1])[0]
     for c in range(1, k):
-        total = float(closest.sum(dtype=np.float64))
+        potential = closest if w is None else closest * w
+        total = float(potential.sum(dtype=np.float64))
         if total <= 0:  # fewer distinct points than k: repeat one
             centers[c:] = centers[0]
             break
-        candidates = np.searchsorted(np.cumsum(closest, dtype=np.float64), rng.random(trials) * total)
+        candidates = np.searchsorted(np.cumsum(potential, dtype=np.float64), rng.random(trials) * total)
         candidates = np.minimum(candidates, n - 1)
         d = np.minimum(closest[None, :], sq_distances(Xt, Xt[:, candidates].T))
-        best = int(np.argmin(d.sum(axis=1, dtype=np.float64)))
+        best = int(np.argmin((d if w is None else d * w).sum(axis=1, dtype=np.float64)))
         centers[c] = Xt[:, candidates[best]]
         closest = d[best]
     return centers
@@ -94,14 +102,17 @@ def kmeans_plusplus(Xt: np.ndarray, k: int, rng: np.random.Generator) -> np.ndar
 
 def lloyd(Xt: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float = 1e-4,
           final: bool = True, assigned: tuple[np.ndarray, np.ndarray] | None = None,
-          work: dict | None = None) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+          work: dict | None = None, sample_weight: np.ndarray | None = None,
+          ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
     """Lloyd iterations on ``Xt`` (d, n) from ``centers`` (k, d). Returns (centres as
     float64, labels, inertia = sum of squared distances); with ``final=False`` the closing
     labelling pass is skipped and labels and inertia are None. ``assigned``, if given, is
     :func:`nearest` of ``Xt`` and ``centers``, already computed by the caller; ``work``
     holds scratch buffers (see :func:`sq_distances`).
     Stops when no label changes or the centres' squared shift is below ``tol`` x the data's
-    mean variance per dimension. An empty cluster is moved to the point farthest from its centre."""
+    mean variance per dimension. An empty cluster is moved to the point farthest from its centre.
+    ``sample_weight`` ((n,) >= 0): each point counts that many times (centres are weighted
+    means, inertia a weighted sum)."""
     k = len(centers)
     threshold = tol * float(np.mean(np.var(Xt, axis=1)))
     labels = np.full(Xt.shape[1], -1, dtype=np.intp)
@@ -109,10 +120,10 @@ def lloyd(Xt: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float =
     for _ in range(max_iter):
         new, dist = assigned if assigned is not None else nearest(Xt, C, work)
         assigned = None
-        counts = np.bincount(new, minlength=k)
+        counts = np.bincount(new, weights=sample_weight, minlength=k)
         moved = C.copy()
         for j in range(Xt.shape[0]):
-            sums = np.bincount(new, weights=Xt[j], minlength=k)
+            sums = np.bincount(new, weights=Xt[j] if sample_weight is None else Xt[j] * sample_weight, minlength=k)
             np.divide(sums, counts, out=moved[:, j], where=counts > 0)
         for c in np.flatnonzero(counts == 0):
             moved[c] = Xt[:, int(dist.argmax())]
@@ -125,24 +136,26 @@ def lloyd(Xt: np.ndarray, centers: np.ndarray, max_iter: int = 100, tol: float =
     if not final:
         return C, None, None
     labels, dist = nearest(Xt, C, work)
-    return C, labels, float(dist.sum(dtype=np.float64))
+    return C, labels, float((dist if sample_weight is None else dist * sample_weight).sum(dtype=np.float64))
 
 
 def kmeans(X: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100,
-           ) -> tuple[np.ndarray, np.ndarray, float]:
+           sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """Best of ``n_init`` runs on points ``X`` (n, d), in float64: (centres (k, d) float64,
-    labels (n,), inertia). :func:`kmeans_planar` takes planar points."""
-    return kmeans_planar(planar(X, np.float64), k, seed, n_init, max_iter)
+    labels (n,), inertia). :func:`kmeans_planar` takes planar points. ``sample_weight``
+    ((n,) >= 0): how many times each point counts."""
+    return kmeans_planar(planar(X, np.float64), k, seed, n_init, max_iter, sample_weight=sample_weight)
 
 
 def kmeans_planar(Xt: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_iter: int = 100,
                   rng: np.random.Generator | None = None, work: dict | None = None,
-                  ) -> tuple[np.ndarray, np.ndarray, float]:
+                  sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """:func:`kmeans` on planar points ``Xt`` (d, n), in their dtype."""
     rng = np.random.default_rng(seed) if rng is None else rng
     best = None
     for _ in range(n_init):
-        result = lloyd(Xt, kmeans_plusplus(Xt, k, rng), max_iter=max_iter, work=work)
+        result = lloyd(Xt, kmeans_plusplus(Xt, k, rng, sample_weight), max_iter=max_iter, work=work,
+                       sample_weight=sample_weight)
         if best is None or result[2] < best[2]:
             best = result
     assert best is not None

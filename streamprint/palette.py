@@ -143,27 +143,47 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
     return ImagePalette(name, pal, int(w), int(h), str(space))
 
 
-def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False) -> np.ndarray:
-    """A (height, width, 3) bar of the palette's colours, equal widths or by share."""
+def swatch_edges(palette: ImagePalette, width: int, proportional: bool = False) -> np.ndarray:
+    """Left edges of the swatches in a bar ``width`` px wide, and its right end: int64,
+    len(palette) + 1. Equal widths, or by share."""
     from .render.strip import segment_heights
 
     n = len(palette.colors)
     weights = palette.weights if proportional else np.full(n, 1.0 / n)
-    return np.repeat(palette.colors[None, :, :], height, axis=0).repeat(segment_heights(weights, width), axis=1)
+    return np.concatenate([[0], np.cumsum(segment_heights(weights, width))])
+
+
+def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False,
+               labels: bool = False) -> np.ndarray:
+    """A (height, width, 3) bar of the palette's colours, equal widths or by share; with
+    ``labels``, each swatch's hex written on it, in black or white, whichever contrasts
+    more with the swatch (a swatch too narrow for its label at 8 px gets none)."""
+    from .render.text import draw_text
+
+    edges = swatch_edges(palette, width, proportional)
+    bar = np.repeat(palette.colors[None, :, :], height, axis=0).repeat(np.diff(edges), axis=1)
+    if labels:
+        size = max(1, round(height * 0.45))
+        for (left, right), hex_ in zip(zip(edges[:-1].tolist(), edges[1:].tolist()), palette.hex):
+            draw_text(bar, hex_, (left, 0, right, height), size)
+    return bar
 
 
 def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: float = 0.02,
-         buffer_color: tuple[int, int, int] = (255, 255, 255), proportional: bool = False) -> np.ndarray:
+         buffer_color: tuple[int, int, int] = (255, 255, 255), proportional: bool = False,
+         labels: bool = False) -> np.ndarray:
     """Top to bottom: buffer bar, swatch bar, the image, swatch bar, buffer bar. Bar heights
-    are fractions of the image height (at least 1 px). Returns (H, w, 3) uint8."""
+    are fractions of the image height (at least 1 px). With ``labels``, the lower swatch
+    bar carries each colour's hex (see :func:`swatch_bar`). Returns (H, w, 3) uint8."""
     bar, buffer = params.check("bar", bar), params.check("buffer", buffer)
     buffer_color = params.check("buffer_color", buffer_color)
     h, w, _ = rgb.shape
     bh, fh = max(1, round(h * bar)), round(h * buffer)
     swatches = swatch_bar(palette, w, bh, proportional)
+    lower = swatch_bar(palette, w, bh, proportional, labels=True) if labels else swatches
     pad = np.empty((fh, w, 3), np.uint8)
     pad[:] = buffer_color
-    return np.concatenate([pad, swatches, rgb, swatches, pad], axis=0)
+    return np.concatenate([pad, swatches, rgb, lower, pad], axis=0)
 
 
 def save_card(path: str | os.PathLike[str], image: np.ndarray) -> None:

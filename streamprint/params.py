@@ -10,177 +10,17 @@ flag's name instead (``--colors must be ...``).
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
-import re
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .enums import SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
+from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
+# the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
+from .kinds import MAX_SECONDS, TIME_SYNTAX, Choice, Color, Flag, Integer, Optional, Real, Text, Time, parse_time
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
 
-
-@dataclass(frozen=True)
-class Integer:
-    """A whole number (not a bool) from ``low`` to ``high``, both included (None: open)."""
-
-    low: int | None = None
-    high: int | None = None
-
-    def check(self, name: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise ParameterError(name, f"must be a whole number{self._range()}, got {value!r}")
-        v = int(value)
-        if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
-            raise ParameterError(name, f"must be a whole number{self._range()}, got {v}")
-        return v
-
-    def _range(self) -> str:
-        if self.low is not None and self.high is not None:
-            return f" from {self.low} to {self.high}"
-        if self.low is not None:
-            return f" >= {self.low}"
-        return f" <= {self.high}" if self.high is not None else ""
-
-
-@dataclass(frozen=True)
-class Real:
-    """A finite number above ``low`` (or at it, unless ``low_open``) and at most ``high``;
-    ``unit`` names what it counts, for the message."""
-
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    unit: str = ""
-
-    def check(self, name: str, value: Any) -> float:
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-        if ok:
-            v = float(value)
-            ok = not ((self.low is not None and (v < self.low or (self.low_open and v == self.low)))
-                      or (self.high is not None and v > self.high))
-        if not ok:
-            raise ParameterError(name, f"must be {self._describe()}, got {value!r}")
-        return v
-
-    def _describe(self) -> str:
-        what = f"a number of {self.unit}" if self.unit else "a number"
-        parts = []
-        if self.low is not None:
-            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
-        if self.high is not None:
-            parts.append(f"<= {self.high:g}")
-        return f"{what} {' and '.join(parts)}".strip()
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A member of ``enum`` (or its value as a string); returns the member."""
-
-    enum: type[StrEnum]
-
-    def check(self, name: str, value: Any) -> StrEnum:
-        try:
-            return self.enum(value)
-        except ValueError:
-            choices = ", ".join(m.value for m in self.enum)
-            raise ParameterError(name, f"must be one of {choices}, got {value!r}") from None
-
-
-@dataclass(frozen=True)
-class Text:
-    """A string, or None when ``optional``."""
-
-    optional: bool = True
-
-    def check(self, name: str, value: Any) -> str | None:
-        if value is None and self.optional:
-            return None
-        if not isinstance(value, str):
-            raise ParameterError(name, f"must be text, got {value!r}")
-        return value
-
-
-@dataclass(frozen=True)
-class Color:
-    """An sRGB colour: ``(r, g, b)`` of 0-255 whole numbers, ``"#rrggbb"`` or ``"r,g,b"``."""
-
-    def check(self, name: str, value: Any) -> tuple[int, int, int]:
-        from .model import parse_color
-
-        try:
-            return parse_color(value)
-        except ValueError:
-            raise ParameterError(name, f"must be a colour, #rrggbb or r,g,b (0-255), got {value!r}") from None
-
-
-@dataclass(frozen=True)
-class Optional:
-    """None, or a value ``rule`` accepts."""
-
-    rule: Any
-
-    def check(self, name: str, value: Any) -> Any:
-        return None if value is None else self.rule.check(name, value)
-
-
-#: FFmpeg's two forms of a time duration (ffmpeg-utils, "Time duration"):
-#: ``[-][HH:]MM:SS[.m...]`` (MM and SS of at most two digits, below 60) and
-#: ``[-]S+[.m...][s|ms|us]``.
-_CLOCK_TIME = re.compile(r"(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)")
-_SECONDS_TIME = re.compile(r"(-)?(\d+(?:\.\d*)?|\.\d+)(s|ms|us)?")
-_TIME_UNITS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
-#: How a time may be written, for messages.
-TIME_SYNTAX = "seconds (90, 1.5) or [HH:]MM:SS[.m] (1:30, 1:02:03.5)"
-
-
-def parse_time(text: str) -> float | None:
-    """Seconds from a time in FFmpeg's duration syntax (``90``, ``1.5``, ``200ms``,
-    ``1:30``, ``1:02:03.5``, ``-8:00``); None when ``text`` is not one."""
-    t = text.strip()
-    m = _CLOCK_TIME.fullmatch(t)
-    if m:
-        sign, hours, minutes, seconds = m.groups()
-        if int(minutes) >= 60 or float(seconds) >= 60:
-            return None
-        value = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
-        return -value if sign else value
-    m = _SECONDS_TIME.fullmatch(t)
-    if m:
-        sign, number, unit = m.groups()
-        value = float(number) * _TIME_UNITS[unit]
-        return -value if sign else value
-    return None
-
-
-@dataclass(frozen=True)
-class Time:
-    """A time in seconds: a number, or text in FFmpeg's syntax (:func:`parse_time`).
-    ``negative``: below zero is allowed (counted back from the end); ``zero``: zero is."""
-
-    negative: bool = False
-    zero: bool = True
-
-    def check(self, name: str, value: Any) -> float:
-        seconds: float | None = None
-        if isinstance(value, str):
-            seconds = parse_time(value)
-        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
-            seconds = float(value)
-        if seconds is not None and math.isfinite(seconds) and seconds > -MAX_SECONDS and seconds < MAX_SECONDS:
-            if (seconds > 0 or (seconds == 0 and self.zero) or (seconds < 0 and self.negative)):
-                return seconds + 0.0  # no -0.0
-        bound = "" if self.negative else " >= 0" if self.zero else " > 0"
-        raise ParameterError(name, f"must be a time{bound} in {TIME_SYNTAX}, got {value!r}")
-
-
-#: The longest time streamprint takes, seconds (a year; beyond it a typo is likelier).
-MAX_SECONDS = 366 * 86400.0
 
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535
@@ -204,6 +44,7 @@ RULES: dict[str, Any] = {
     # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
     "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
+    "thumbnails": Flag(),
     # the part of the input that is read (see check_time_range)
     "start": Time(),
     "end": Time(negative=True, zero=False),
@@ -222,7 +63,7 @@ RULES: dict[str, Any] = {
     "order": Choice(Order),
     "image_format": Choice(ImageFormat),
     "height": Integer(1, MAX_SIDE),
-    "column_width": Integer(1, MAX_SIDE),
+    "column_width": Optional(Integer(1, MAX_SIDE)),
     "width": Optional(Integer(1, MAX_SIDE)),
     "title": Text(),
     "background": Color(),
@@ -232,9 +73,17 @@ RULES: dict[str, Any] = {
     "buffer": Real(0.0, 1.0, unit="image heights"),
     "buffer_color": Color(),
     "card_size": Integer(0),
+    # grids of strips
+    "gutter": Integer(0, MAX_SIDE),
     # batch
     "jobs": Optional(Integer(1, 1024)),
+    # searching by colour
+    "color": Color(),
+    "threshold": Real(0.0, 100.0, low_open=True, unit="CIEDE2000 units"),
 }
+
+#: How close (CIEDE2000) a colour must be to count as near the one searched for, by default.
+DEFAULT_THRESHOLD = 10.0
 
 
 def check(name: str, value: Any) -> Any:
@@ -287,10 +136,19 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 
 #: File extensions (lower case) and the formats they mean.
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
-                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG}
+                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF,
+                    ".html": ImageFormat.HTML, ".htm": ImageFormat.HTML}
 DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
-#: Images a style other than the vector ones can be written as.
+#: Raster images: what every style, the grid and the palette card can be written as.
 RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
+#: The formats each style can be written as (the output's extension says which).
+STYLE_FORMATS: dict[Style, tuple[ImageFormat, ...]] = {
+    style: RASTER_FORMATS + ((ImageFormat.SVG,) if style in SVG_STYLES else ()) for style in Style}
+STYLE_FORMATS[Style.PLOT] = RASTER_FORMATS + (ImageFormat.SVG, ImageFormat.PDF)
+for _style in PAGE_STYLES:  # a page shows a strip whose columns run left to right in time
+    STYLE_FORMATS[_style] += (ImageFormat.HTML,)
+#: Formats of a strip file (a batch's per movie, beside its page).
+STRIP_FORMATS = (*RASTER_FORMATS, ImageFormat.SVG)
 #: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
 MAX_PIXELS = 1 << 28
 
@@ -307,6 +165,11 @@ def image_format_for(path: str | os.PathLike[str], name: str = "output",
         names = ", ".join(ext for ext, f in IMAGE_EXTENSIONS.items() if f in allowed)
         raise ParameterError(name, f"{os.fspath(path)}: the extension must say the image format: {names}")
     return fmt
+
+
+def extension_for(fmt: ImageFormat) -> str:
+    """The usual file extension of an image format (``.png``, ``.jpg``, ...)."""
+    return next(ext for ext, f in IMAGE_EXTENSIONS.items() if f == fmt)
 
 
 def data_format_for(path: str | os.PathLike[str], name: str = "data",
@@ -326,52 +189,93 @@ def check_pixels(name: str, width: float, height: float) -> None:
                                    f"{MAX_PIXELS:,} (2^28); make it smaller")
 
 
-#: The plot style's least default width, pixels.
-PLOT_MIN_WIDTH = 800
+#: The least width, pixels, of a strip drawn with neither ``width`` nor ``column_width``:
+#: columns are repeated a whole number of times until the strip is at least this wide.
+MIN_WIDTH = 400
+#: The plot style's width, pixels, when ``width`` is not given.
+PLOT_WIDTH = 1600
+#: The smallest plot, (width, height) px, with room for its labels and a strip.
+PLOT_MIN_SIZE = (200, 60)
+
+
+def column_repeat(render: RenderOptions, samples: int) -> int:
+    """Pixels per sample of a strip of ``samples`` equal columns: ``column_width``, or, when
+    neither it nor ``width`` is given, the least whole number that makes the strip at least
+    :data:`MIN_WIDTH` px wide (1 from 400 samples on)."""
+    if render.column_width is not None:
+        return render.column_width
+    return max(1, -(-MIN_WIDTH // max(1, samples)))
 
 
 def drawn_size(render: RenderOptions, proportional: bool, samples: int | None,
                seconds: float | None) -> tuple[int | None, int]:
     """(width, height) in pixels of what ``render`` draws for ``samples`` columns spanning
     ``seconds`` of film (``proportional``: keyframe columns, as wide as their time); the
-    width is None when it is not known yet."""
+    width is None when it is not known yet.
+
+    ``width`` when given, for every style; else a ring is ``height`` wide (square), a plot
+    :data:`PLOT_WIDTH`, a keyframe strip ``column_width`` (default 1) px per second, and
+    any other strip ``samples`` x :func:`column_repeat` px. Strips drawn with neither
+    ``width`` nor ``column_width`` are at least :data:`MIN_WIDTH` px wide."""
+    if render.width is not None:
+        return render.width, render.height
     if render.style == Style.RING:
         return render.height, render.height
     if render.style == Style.PLOT:
-        return render.width or max(PLOT_MIN_WIDTH, (samples or 0) * render.column_width), render.height
-    if render.width is not None:  # keyframes, or a live strip kept at its width
-        return render.width, render.height
+        return PLOT_WIDTH, render.height
     if proportional:
-        return (None if seconds is None else max(1, round(seconds * render.column_width))), render.height
-    return (None if samples is None else samples * render.column_width), render.height
+        if seconds is None:
+            return None, render.height
+        width = max(1, round(seconds * (render.column_width or 1)))
+        return (width if render.column_width is not None else max(MIN_WIDTH, width)), render.height
+    return (None if samples is None else samples * column_repeat(render, samples)), render.height
 
 
 def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | None, seconds: float | None) -> None:
     """What ``render`` would draw (see :func:`drawn_size`) must fit :data:`MAX_PIXELS`."""
     width, height = drawn_size(render, proportional, samples, seconds)
     if width is not None:
-        name = "height" if render.style == Style.RING else "width" if render.width else "column_width"
+        name = ("width" if render.width else "height" if render.style in (Style.RING, Style.PLOT)
+                else "column_width")
         check_pixels(name, width, height)
 
 
-def check_render(render: RenderOptions, sampling: Sampling | None, live: bool = False) -> None:
+def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     """The combination rules of drawing, checked before any decoding or writing.
 
     ``sampling`` is the fingerprint's (None when not known yet: only the rules that do not
-    depend on it are checked). ``live``: the strip is rewritten while a stream runs
-    (``flush``), where ``width`` keeps it at that width in every style."""
+    depend on it are checked)."""
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
     if render.title is not None and render.style != Style.PLOT:
         raise ParameterError("title", "applies to the plot style only")
+    if render.column_width is not None:
+        if render.style in (Style.RING, Style.PLOT):
+            raise ParameterError("column_width", f"applies to strips, not the {render.style} style: its size is "
+                                                 "{param:width} x {param:height}")
+        if render.width is not None:
+            raise ParameterError("column_width", "and {param:width} cannot be used together: the width is "
+                                                 "either given or samples x column width")
     samples = int(sampling.value) if sampling is not None and sampling.mode == SamplingMode.SAMPLES else None
     check_drawn_size(render, proportional, samples, None)
-    if render.format == ImageFormat.SVG:
-        if render.style not in SVG_STYLES:
-            raise ParameterError("style", f"{render.style}: SVG output is available for "
-                                          f"{', '.join(SVG_STYLES)} only")
-        if proportional:
-            raise ParameterError("image_format", "SVG is not available for keyframe sampling; write PNG")
-    if render.width is not None and sampling is not None and not proportional and render.style != Style.PLOT \
-            and not live:
-        raise ParameterError("width", "applies with {param:keyframes} sampling and the plot {param:style}; otherwise "
-                                      "the width is the number of samples x {param:column_width}")
+    if render.style == Style.PLOT:
+        width, height = drawn_size(render, proportional, samples, None)
+        assert width is not None
+        if width < PLOT_MIN_SIZE[0] or height < PLOT_MIN_SIZE[1]:
+            raise ParameterError("width" if width < PLOT_MIN_SIZE[0] else "height",
+                                 f"{width} x {height} px is too small for a plot: it needs at least "
+                                 f"{PLOT_MIN_SIZE[0]} x {PLOT_MIN_SIZE[1]} px")
+    if render.format == ImageFormat.HTML and render.style not in PAGE_STYLES:
+        raise ParameterError("style", f"{render.style}: a page shows a strip whose columns run left to right in "
+                                      f"time: {', '.join(PAGE_STYLES)}")
+    if render.format not in STYLE_FORMATS[render.style]:
+        fmt = render.format.upper()
+        styles = ", ".join(s for s, formats in STYLE_FORMATS.items() if render.format in formats)
+        raise ParameterError("style", f"{render.style}: {fmt} output is available for {styles} only")
+
+
+def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:
+    """Thumbnails are kept in a data file (``data``) or shown on a page (an HTML output):
+    asking for them with neither would make them for nothing."""
+    if thumbnails and not data and render.format != ImageFormat.HTML:
+        raise ParameterError("thumbnails", "are kept in the {param:data} file or shown on a page (an .html "
+                                           "output), and there is neither")

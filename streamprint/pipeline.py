@@ -38,8 +38,10 @@ from .model import (
     TimeRange,
 )
 from .sampler import select_with_state, target_test
+from .thumbnails import ThumbnailCollector
 from .model import SourceInfo
 from .source import VideoSource
+from .source.timeline import with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
 from .source.ranges import restrict, within
 
@@ -172,6 +174,7 @@ def fingerprint(
     before_decoding: Callable[[SourceInfo, int | None], None] | None = None,
     flush: FlushCallback | None = None,
     flush_every: float = 10.0,
+    thumbnails: bool = False,
 ) -> Fingerprint:
     """Fingerprint a movie in one streaming pass.
 
@@ -196,8 +199,9 @@ def fingerprint(
     passing one back as ``resume`` continues from it (seeking, not decoding from the
     start) and gives exactly the fingerprint an uninterrupted run gives.
 
-    ``flush``, if given, is called with the fingerprint so far (made in constant time; its
-    samples are a view that later samples do not change) after a sample whenever
+    ``flush``, if given, is called with the fingerprint so far (its samples a view that
+    later samples do not change; its movie palette made from colour sums kept for all but
+    the newest samples, see :func:`streamprint.summary.time_weights`) after a sample whenever
     ``flush_every`` seconds of wall-clock time have passed since the last call, and the
     run has spent 30 times as long on other work as on the calls so far, so flushing costs
     about 3 % of the run at most. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
@@ -207,6 +211,11 @@ def fingerprint(
     ``before_decoding(info, expected)`` is called once the input is probed, before the
     first frame is decoded, with what is known of it and the number of samples to expect
     (None when unknown): a caller's last chance to refuse the run cheaply.
+
+    ``thumbnails``: also keep small WebP pictures of the sampled frames (for a page), made
+    from the image each sample was clustered from, so nothing is decoded twice and the
+    colours are the same either way; at most a bounded number are kept (see
+    :mod:`streamprint.thumbnails`).
 
     Raises a :class:`~streamprint.errors.StreamprintError` subclass on bad input.
     """
@@ -218,13 +227,18 @@ def fingerprint(
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
     if flush is not None:
         flush_every = params.check("flush_every", flush_every)
+    thumbnails = params.check("thumbnails", thumbnails)
     if resume is not None and resume.options != options:
         raise ParameterError("resume", "was made with other options")
+    if resume is not None and thumbnails and resume.samples and resume.thumbnails is None:
+        raise ResumeError("the checkpoint was made without thumbnails")
     clusterer = FrameClusterer(options.colors, options.algorithm, options.seed, space=options.space)
 
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
     with VideoSource(path, format=format, options=demuxer_options, threads=threads,
                      keyframes_only=keyframes) as source:
+        if options.sampling.mode == SamplingMode.SAMPLES:  # the one mode that spreads over the duration
+            source.info = with_joined_duration(source.info, path, format, demuxer_options)
         info = source.info
         span = options.time_range.resolve(info.duration)
         length = span.length(info.duration)
@@ -246,9 +260,14 @@ def fingerprint(
             point, sampler_state, color = resume.resume, resume.sampler, resume.color
             clusterer.set_state(resume.clusterer)
             samples.extend(resume.samples)
+        thumbs = None
+        if thumbnails:
+            thumbs = ThumbnailCollector(start=resume.thumbnails if resume is not None else None,
+                                        samples=len(samples))
 
         def so_far() -> Fingerprint:
-            return Fingerprint(info, options, samples.view(), source.stats, color=color, time_range=span)
+            return Fingerprint(info, options, samples.view(), source.stats, color=color, time_range=span,
+                               thumbnails=None if thumbs is None else thumbs.result())
 
         last_checkpoint = started = time.monotonic()
         next_flush, flushing = started + flush_every, 0.0
@@ -258,11 +277,14 @@ def fingerprint(
                 color = _report(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
+                if thumbs is not None:
+                    thumbs.add(len(samples) - 1, image)
                 if progress is not None:
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
                 if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
                     checkpoint(Checkpoint(options, samples.view(), clusterer.get_state(), state,
-                                          ResumePoint(int(pts), index, source.origin, stats), color=color))
+                                          ResumePoint(int(pts), index, source.origin, stats), color=color,
+                                          thumbnails=None if thumbs is None else thumbs.result()))
                     last_checkpoint = time.monotonic()
                 if flush is not None and time.monotonic() >= next_flush:
                     began = time.monotonic()

@@ -7,10 +7,12 @@ that decodes them through swscale checks the decoder against independent maths.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import av
 import numpy as np
@@ -173,17 +175,23 @@ def segment_frames(segments: Sequence[Segment], size: tuple[int, int] = (320, 18
                    fps: float = 24.0) -> Iterable[np.ndarray]:
     """Frames of ``segments`` in order: flat background, the accent square gliding across
     (moving content), an abrupt cut at each segment boundary."""
-    w, h = size
-    side = int(h * ACCENT_FRACTION) // 2 * 2
     for seg in segments:
         n = max(1, round(seg.seconds * fps))
         for i in range(n):
-            frame = np.empty((h, w, 3), dtype=np.uint8)
-            frame[:] = seg.background
-            x = int((w - side) * i / max(1, n - 1)) // 2 * 2
-            y = (h - side) // 2 // 2 * 2
-            frame[y:y + side, x:x + side] = seg.accent
-            yield frame
+            yield segment_frame(seg, i, n, size)
+
+
+def segment_frame(seg: Segment, i: int, n: int, size: tuple[int, int] = (320, 180)) -> np.ndarray:
+    """Frame ``i`` of the ``n`` of ``seg``: its background, and the accent square moved
+    ``i / (n - 1)`` of the way across."""
+    w, h = size
+    side = int(h * ACCENT_FRACTION) // 2 * 2
+    frame = np.empty((h, w, 3), dtype=np.uint8)
+    frame[:] = seg.background
+    x = int((w - side) * i / max(1, n - 1)) // 2 * 2
+    y = (h - side) // 2 // 2 * 2
+    frame[y:y + side, x:x + side] = seg.accent
+    return frame
 
 
 def accent_share(size: tuple[int, int] = (320, 180)) -> float:
@@ -200,3 +208,32 @@ def solid_frames(colors: Sequence[tuple[int, int, int]], size: tuple[int, int] =
     for c in colors:
         for _ in range(repeat):
             yield np.full((h, w, 3), c, dtype=np.uint8)
+
+
+def known_fingerprint(path: str, segments: Sequence[Segment], interval: float = 1.0, thumbnails: bool = False,
+                      size: tuple[int, int] = (160, 90), colors: int = 5) -> Any:
+    """The fingerprint a clip of ``segments`` would give at one sample every ``interval``
+    seconds, made without encoding or decoding anything (for tests and benchmarks of what
+    reads fingerprints: pages, galleries): each sample's colours are exactly its segment's
+    background and accent, in their shares of the frame; ``thumbnails`` are of the frames
+    :func:`segment_frames` would show. ``path`` is what its source says it was read from."""
+    from .model import Fingerprint, Options, Palette, Sample, Sampling, SourceInfo
+    from .thumbnails import ThumbnailCollector
+
+    share = accent_share(size)
+    samples, collector = [], ThumbnailCollector() if thumbnails else None
+    start = 0.0
+    for seg in segments:
+        count = max(1, math.ceil(seg.seconds / interval - 1e-9))
+        for k in range(count):
+            t = start + k * interval
+            palette = Palette.from_centroids(np.array([seg.background, seg.accent], np.float64),
+                                             np.array([1 - share, share]), cut=k == 0)
+            samples.append(Sample(round(t * 24), t, palette))
+            if collector is not None:
+                collector.add(len(samples) - 1, segment_frame(seg, k, count, size))
+        start += seg.seconds
+    info = SourceInfo(path, "synthetic", "none", size[0], size[1], size[0], 24.0, start, round(start * 24),
+                      None, None, None, None)
+    return Fingerprint(info, Options(sampling=Sampling.interval(interval), colors=colors), tuple(samples),
+                       thumbnails=None if collector is None else collector.result())

@@ -34,7 +34,7 @@ def make_library(root, n=4, seconds=1.0):
 
 def tree(outdir):
     return {p.relative_to(outdir).as_posix(): p.read_bytes() for p in sorted(outdir.rglob("*"))
-            if p.is_file() and p.name not in ("streamprint-manifest.json", ".streamprint.lock")}
+            if p.is_file() and p.name not in ("streamprint-manifest.json", ".streamprint.lock", ".streamprint-gallery.json")}
 
 
 def counts(r) -> dict[str, int]:
@@ -56,9 +56,10 @@ def test_mirrors_folders_and_records_a_manifest(tmp_path):
     r = batch(lib, out, "--jobs", "2")
     assert r.returncode == 0, r.stderr
     files = tree(out)
-    assert sorted(files) == ["movie 0.mkv.json", "movie 0.mkv.png", "movie 2.mkv.json", "movie 2.mkv.png",
-                             "shows/s01/movie 1.mkv.json", "shows/s01/movie 1.mkv.png",
-                             "shows/s01/movie 3.mkv.json", "shows/s01/movie 3.mkv.png"]
+    assert sorted(files) == ["index.html", "movie 0.mkv.html", "movie 0.mkv.json", "movie 0.mkv.png",
+                             "movie 2.mkv.html", "movie 2.mkv.json", "movie 2.mkv.png",
+                             "shows/s01/movie 1.mkv.html", "shows/s01/movie 1.mkv.json", "shows/s01/movie 1.mkv.png",
+                             "shows/s01/movie 3.mkv.html", "shows/s01/movie 3.mkv.json", "shows/s01/movie 3.mkv.png"]
     manifest = json.loads((out / "streamprint-manifest.json").read_text())["entries"]
     assert {k: v["status"] for k, v in manifest.items()} == {
         "movie 0.mkv": "done", "movie 2.mkv": "done", "shows/s01/movie 1.mkv": "done",
@@ -67,7 +68,7 @@ def test_mirrors_folders_and_records_a_manifest(tmp_path):
     assert entry["size"] == (lib / "movie 0.mkv").stat().st_size and entry["seconds"] > 0
     assert entry["options"]["sampling"] == {"mode": "interval", "value": 0.25}
     assert counts(r) == {"fingerprinted now": 4, "already done, unchanged": 0, "not video (skipped)": 2, "failed": 0}
-    assert Image.open(out / "movie 0.mkv.png").size == (4, 200)
+    assert Image.open(out / "movie 0.mkv.png").size == (400, 200)  # 4 samples, 100 px each: the 400-px least width
 
 
 def test_rerun_skips_unchanged_and_redoes_changed(tmp_path):
@@ -84,7 +85,7 @@ def test_rerun_skips_unchanged_and_redoes_changed(tmp_path):
                                                                 (160, 90)))
     r = batch(lib, out)
     assert counts(r)["fingerprinted now"] == 1
-    assert Image.open(out / "movie 0.mkv.png").size == (8, 200)
+    assert Image.open(out / "movie 0.mkv.png").size == (400, 200)  # 8 samples, 50 px each: the least width
     r = run_cli("batch", lib, out, "--interval", "0.5", "-q")
     assert counts(r)["fingerprinted now"] == 4
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -68,17 +66,6 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path):
     assert f"pid {first.pid}" in line and "another streamprint batch" in line
     assert first.wait(timeout=120) == 0, first.stderr.read()  # the first one was not disturbed
     assert {e.status for e in entries(out).values()} == {Status.DONE} and len(entries(out)) == 6
-
-
-def test_relative_outdir_on_dask_lands_where_the_user_asked(library, tmp_path):
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
-                                  dashboard_address=None) as cluster:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(library), "out", "--dask",
-                            cluster.scheduler_address, "--interval", "0.25", "-q"], cwd=tmp_path,
-                           capture_output=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == ["m0.mkv.png", "m1.mkv.png", "m2.mkv.png"]
 
 
 def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, tmp_path, monkeypatch):
@@ -146,48 +133,6 @@ def test_manifest_that_is_a_folder_and_outdir_that_is_a_file(library, tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("x")
     assert "not a directory" in one_line(run_cli("batch", library, afile, "-q"), 2)
-
-
-@pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1:notaport", "http://127.0.0.1:8786/",
-                                     "tcp://127.0.0.1:99999"])
-def test_bad_dask_addresses_are_usage_errors(library, tmp_path, address):
-    pytest.importorskip("distributed")
-    assert "--dask" in one_line(run_cli("batch", library, tmp_path / "out", "--dask", address), 2)
-
-
-def test_a_dask_endpoint_that_never_answers_is_bounded(tmp_path):
-    pytest.importorskip("distributed")
-    from streamprint.batch.executors import Dask
-    from streamprint.errors import ParameterError
-
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    held = []
-    threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()
-    start = time.monotonic()
-    with pytest.raises(ParameterError, match="no answer within 2 s"):
-        Dask(f"tcp://127.0.0.1:{server.getsockname()[1]}", key=str, connect_timeout=2.0).run(None, [], None, None, None)
-    assert time.monotonic() - start < 5
-    server.close()
-
-
-def test_interrupt_while_the_dask_client_waits(library, tmp_path):
-    pytest.importorskip("distributed")
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(library), str(tmp_path / "out"),
-                             "--dask", f"tcp://127.0.0.1:{server.getsockname()[1]}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    conn, _ = server.accept()  # the client is connected and waiting for an answer that never comes
-    time.sleep(0.5)
-    start = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130 and time.monotonic() - start < 2.0, err
-    conn.close()
-    server.close()
 
 
 def test_a_stale_checkpoint_is_discarded_with_a_warning(tmp_path):
@@ -331,54 +276,44 @@ def test_interrupting_parallel_workers_is_clean(tmp_path):
     assert b"Traceback" not in err and b"kept" in err
 
 
-def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(tmp_path):
-    """A real scheduler and worker (the `dask` commands) on loopback; the scheduler is killed
-    while movies are in flight: those are pending, not failed; the next run, without flags,
-    does what is missing (or finds it finished, if the worker wrote it after the client gave up)."""
-    pytest.importorskip("distributed")
-    import shutil
+def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_path, monkeypatch):
+    """The moment a worker's data file appears, a client that gives up on that worker (a
+    scheduler killed just then) must find the movie finished: the strip is already there."""
+    from streamprint import outputs
+    from streamprint.batch import worker
+    from streamprint.batch.core import discover
 
-    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
-    if dask is None:
-        pytest.skip("no dask command")
+    out = tmp_path / "out"
+    out.mkdir()
+    job = next(j for j in discover(library, out) if j.rel == "m0.mkv")
+    task = worker.Task(job, str(out), OPTIONS, RenderOptions(), 1, 60.0)
+    seen = []
+    real = outputs.write_fingerprint  # every run's outputs are written there
+
+    def write_then_look(fp, path):
+        real(fp, path)
+        seen.append(worker.finished_outputs(out, job, OPTIONS, RenderOptions()))
+
+    monkeypatch.setattr(outputs, "write_fingerprint", write_then_look)
+    assert worker.fingerprint_one(task).status == Status.DONE
+    assert seen == [("m0.mkv.png", "m0.mkv.json", "m0.mkv.html")]
+
+
+def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tmp_path, monkeypatch):
+    """A 252-byte movie name: its outputs (NAME.png, NAME.json) would pass the 255-byte limit
+    of a file name. That movie fails, with the reason, before it is decoded; the batch goes on."""
+    from streamprint import outputs
+
     lib = tmp_path / "lib"
     lib.mkdir()
-    segs = [synth.Segment(s.background, s.accent, 10.0) for s in synth.SAMPLE_SEGMENTS]
-    for i in range(3):
-        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(segs, (320, 180)),
-                          encoding=synth.Encoding(preset="ultrafast"))
-    port = socket.socket()
-    port.bind(("127.0.0.1", 0))
-    address = f"tcp://127.0.0.1:{port.getsockname()[1]}"
-    port.close()
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                                  "--no-dashboard"], **quiet)
-    worker = subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
-    out = tmp_path / "out"
-    try:
-        time.sleep(3)
-        batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--dask", address,
-                                  "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 120
-        # m0 finished (both outputs renamed into place; the strip is written first), then the
-        # scheduler dies, whether or not its answer reached the client
-        while not (out / "m0.mkv.json").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        scheduler.kill()
-        stdout, _ = batch.communicate(timeout=120)
-        assert batch.returncode == 3, stdout
-        e = entries(out)
-        assert e["m0.mkv"].status == Status.DONE
-        # the others were in flight or queued: pending (or done, if the worker got one
-        # finished before the client noticed), never failed
-        rest = {e[m].status for m in ("m1.mkv", "m2.mkv")}
-        assert Status.PENDING in rest and rest <= {Status.PENDING, Status.DONE}, rest
-        time.sleep(1)
-    finally:
-        scheduler.kill()
-        worker.terminate()
-        worker.wait(timeout=30)
-    r = run_cli("batch", lib, out, "--every", "1", "--jobs", "1")  # no flags: the pending ones are done now
-    assert r.returncode == 0, r.stderr
-    assert {e.status for e in entries(out).values()} == {Status.DONE}
+    long_name = "z" * 248 + ".mkv"
+    (lib / long_name).write_bytes((library / "m0.mkv").read_bytes())
+    (lib / "short.mkv").write_bytes((library / "m1.mkv").read_bytes())
+    decoded = []
+    real = outputs.write_fingerprint  # every run's outputs are written there
+    monkeypatch.setattr(outputs, "write_fingerprint", lambda fp, path: (decoded.append(fp.source.path), real(fp, path)))
+    summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
+    assert (summary.done, summary.failed, summary.pending) == (1, 1, 0)
+    assert "file name too long" in summary.errors[long_name]
+    assert [Path(p).name for p in decoded] == ["short.mkv"]
+    assert entries(tmp_path / "out")[long_name].status == Status.FAILED

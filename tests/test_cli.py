@@ -52,6 +52,24 @@ def test_help_explains_every_option():
     assert r.returncode == 0 and b"--column-width" in r.stdout
 
 
+def test_the_command_list_in_help_reads_as_each_parser_reads_it():
+    """`streamprint --help` lists the other commands; each line must mean what it says to
+    that command's parser (the palette's card is named by --card: a positional name is an
+    image to read, never an output)."""
+    import re
+
+    from streamprint._cli.fingerprint import COMMANDS_HELP
+    from streamprint._cli.main import COMMANDS
+
+    lines = [re.split(r"\s{2,}", line.strip()) for line in COMMANDS_HELP.splitlines()[1:]]
+    usages = {words[1]: words[2:] for words in (usage.split() for usage, _ in lines) if words[1] in COMMANDS}
+    assert set(usages) == set(COMMANDS) - {"fingerprint"}  # every other command is listed
+    for command, args in usages.items():
+        parsed = COMMANDS[command].parser().parse_args(args)
+        if command == "palette":
+            assert parsed.card is not None and all(not p.endswith(".png") for p in parsed.paths), args
+
+
 def test_missing_file(tmp_path):
     line = one_line_error(run_cli(tmp_path / "nope.mkv", tmp_path / "o.png"), 1)
     assert line == f"streamprint: error: {tmp_path / 'nope.mkv'}: no such file"
@@ -127,3 +145,11 @@ def test_same_seed_same_png(segments_clip, tmp_path):
     for out in (a, b):
         assert run_cli(segments_clip, out, "--every", "3", "--seed", "5", "-q").returncode == 0
     assert np.array_equal(np.asarray(Image.open(a)), np.asarray(Image.open(b)))
+
+
+def test_every_option_of_every_command_has_help_text():
+    from streamprint._cli.main import COMMANDS
+
+    for name, command in COMMANDS.items():
+        for action in command.parser()._actions:
+            assert action.help, f"{name}: {action.option_strings or action.dest} has no --help text"

@@ -21,24 +21,40 @@ FINGERPRINT = {
     "--analysis-size": ["7", "4097", "x"], "--space": ["hsv"], "--crop": ["maybe"], "--height": ["0", "x", "70000"],
     "--column-width": ["0", "x", "70000"], "--width": ["0", "x"], "--order": ["bogus"], "--style": ["bogus"],
     "--title": ["T"], "--threads": ["-1", "65", "x"], "--raw": ["10", "axb", "0x0"], "--format": ["nosuchdemuxer"],
-    "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"],
-    "--start": ["-1", "x", "1:75", "99:00"], "--end": ["0", "x", "-"], "--duration": ["0", "-5", "x"],
-    "--flush": ["0", "-1", "x", "nan"],
+    "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"], "--background": ["nope"],
+    "--tonemap": ["bright"], "--start": ["-1", "x", "1:75", "99:00"], "--end": ["0", "x", "-"],
+    "--duration": ["0", "-5", "x"], "--flush": ["0", "-1", "x", "nan"],
 }
 RENDER = {"--height": ["0", "x"], "--column-width": ["0"], "--style": ["bogus"], "--order": ["bogus"], "--width": ["0"],
-          "--title": ["T"]}
+          "--title": ["T"], "--background": ["#12"]}
 PALETTE = {"--colors": ["0", "65", "x"], "--space": ["bogus"], "--seed": ["-1"], "--bar": ["0", "2", "x"],
            "--buffer": ["-1", "2"], "--buffer-color": ["nope", "#12345"], "--size": ["-1", "x"], "--data": ["o.xlsx"],
-           "--card": ["o.txt"]}
-BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport"],
+           "--card": ["o.txt"], "--out-dir": ["IMAGE"]}
+BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["nope", "tcp://h:notaport", ""],
          "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"],
+         "--interval": ["0"], "--samples": ["0"], "--algorithm": ["bogus"], "--seed": ["-1"], "--analysis-size": ["7"],
+         "--space": ["hsv"], "--crop": ["maybe"], "--tonemap": ["bright"], "--column-width": ["0"], "--width": ["0"],
+         "--order": ["bogus"], "--background": ["nope"],
          "--start": ["x", "-3"], "--end": ["0"], "--duration": ["-1"]}
-GRID = {"--size": ["0x0", "abc", "60000x60000"]}
+GRID = {"--size": ["0x0", "abc", "60000x60000"], "--gutter": ["-1", "x", "70000"], "--background": ["nope"],
+        "--style": ["bogus"], "--order": ["bogus"]}
+
+
+TABLES = {None: FINGERPRINT, "render": RENDER, "palette": PALETTE, "batch": BATCH, "grid": GRID}
+
+
+def test_the_tables_cover_every_option_of_every_command():
+    """Every option that takes a value, of every command, has bad values in its table."""
+    from streamprint._cli.main import COMMANDS
+
+    for command, table in TABLES.items():
+        parser = COMMANDS[command or "fingerprint"].parser()
+        takes_value = {a.option_strings[-1] for a in parser._actions if a.option_strings and a.nargs != 0}
+        assert takes_value - set(table) == set(), command or "fingerprint"
 
 
 def cases():
-    for table, command in ((FINGERPRINT, None), (RENDER, "render"), (PALETTE, "palette"), (BATCH, "batch"),
-                           (GRID, "grid")):
+    for command, table in TABLES.items():
         for flag, values in table.items():
             for value in values:
                 yield pytest.param(command, flag, value, id=f"{command or 'fingerprint'} {flag} {value}")
@@ -58,7 +74,7 @@ def places(tmp_path_factory):
 @pytest.mark.parametrize("command, flag, value", list(cases()))
 def test_bad_value_is_a_one_line_usage_error(places, tmp_path, command, flag, value):
     out = tmp_path / "o.png"
-    value = str(tmp_path / value) if value.startswith("o") else value
+    value = str(tmp_path / value) if value.startswith("o") else str(places["image"]) if value == "IMAGE" else value
     extra = ["--raw", "8x8"] if flag in ("--pix-fmt", "--rate") else ["--style", "stacked"] if flag == "--title" else []
     args = {
         None: [MOVIE, out, flag, value, *extra],

@@ -49,6 +49,11 @@ def test_uneven_keyframes_give_proportional_widths(tmp_path):
     assert bands == [10, 20, 40]
 
 
-def test_width_without_fast_is_a_usage_error(segments_clip, tmp_path):
-    r = run_cli(segments_clip, tmp_path / "o.png", "--width", "100")
-    assert r.returncode == 2 and b"--fast" in r.stderr
+def test_width_without_fast_resamples_by_time(segments_clip, tmp_path):
+    """Four 3-s shots drawn 100 px wide: 25 columns each, whatever the sampling."""
+    r = run_cli(segments_clip, tmp_path / "o.png", "--width", "100", "--height", "10", "--every", "6", "-q")
+    assert r.returncode == 0, r.stderr
+    top = np.asarray(Image.open(tmp_path / "o.png"))[0].astype(int)
+    assert top.shape == (100, 3)
+    for i, seg in enumerate(synth.SAMPLE_SEGMENTS):
+        assert (np.abs(top[25 * i + 1:25 * i + 24] - seg.background).max() <= 8), i

@@ -80,6 +80,7 @@ _DELETE = object()
 FINGERPRINT_DAMAGE = [
     (("samples", 0, "weights", 0), -0.5),
     (("samples", 0, "weights", 0), 0.0),
+    (("samples", 0, "weights", 0), 10**30),  # too large for a float: no numpy TypeError
     (("samples", 0, "weights"), []),
     (("samples", 0, "weights"), "lots"),
     (("samples", 0, "rgb", 0), [300, 0, 0]),
@@ -143,12 +144,18 @@ def test_csv_reader_refuses_missing_columns_and_bad_rows(run, tmp_path):
         "row": lines[:header + 1] + [lines[header + 1].replace(",0,", ",x,", 1)] + lines[header + 2:],
         "meta": [lines[0], "# source: {not json"] + lines[2:],
         "gap": lines[:header + 1] + [line for line in lines[header + 1:] if not line.startswith("1,")],
+        # a field past the csv module's limit (131072 characters): csv.Error, not a ValueError
+        "huge-field": lines[:header + 2] + [lines[header + 2].replace("#", "#" + "f" * 200_000, 1)] + lines[header + 3:],
+        "huge-header": lines[:header] + [lines[header] + "," + "x" * 200_000] + lines[header + 1:],
     }
     for name, content in cases.items():
         bad = tmp_path / f"{name}.csv"
         bad.write_text("\n".join(content) + "\n")
-        with pytest.raises(DataFormatError, match=str(bad)):
+        with pytest.raises(DataFormatError, match=str(bad)) as info:
             read_fingerprint(bad)
+        if name in ("row", "huge-field"):  # the line of the file, metadata lines counted
+            bad_line = header + 2 if name == "row" else header + 3
+            assert f": line {bad_line}: " in str(info.value), str(info.value)
 
 
 @pytest.mark.parametrize("text", ["[]", "null", '{"format": "streamprint-checkpoint", "version": 1}',
@@ -174,10 +181,11 @@ def test_checkpoint_reader_checks_consistency(run, tmp_path):
 
 
 @pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
-                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}'])
+                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}',
+                                  "", '{"format": "streamprint-manifest", "version": 1, "entr', "\udcff"])
 def test_manifest_reader_refuses_junk_and_says_what_to_do(tmp_path, text):
     bad = tmp_path / "streamprint-manifest.json"
-    bad.write_text(text)
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))  # empty, cut short, not UTF-8: broken too
     with pytest.raises(DataFormatError, match="move it away") as info:
         read_manifest(bad)
     assert str(bad) in str(info.value)

@@ -102,3 +102,21 @@ def test_fuzz_every_reader_through_the_cli(tmp_path):
     assert not report["bad"], report["bad"][:5]
     for kind in fuzz_cli.KINDS:
         assert sum(report["exit_codes"][kind].values()) >= CLI_CASES // len(fuzz_cli.KINDS), report["exit_codes"]
+
+
+def test_the_cli_fuzz_judges_what_it_claims():
+    """The CLI fuzz's verdict on one case: a bug the command caught and reported in one line
+    counts as much as a traceback; removing a file in the output folder is a write too."""
+    from fuzz_cli import judge
+
+    files = {"a.mkv.png": "1", "keep.txt": "2"}
+    allowed = {"a.mkv.png"}
+    ok = judge(1, "streamprint: error: d.csv: line 3: malformed row\n", files, files, files, files, allowed,
+               {"in", "out"})
+    assert ok == []
+    bug = "streamprint: error: unexpected KeyError: 'x' (a bug in streamprint; -v shows where)\n"
+    assert judge(1, bug, files, files, files, files, allowed, {"in", "out"}) == ["unexpected exception"]
+    gone = {"a.mkv.png": "3"}
+    assert judge(0, "", files, files, files, gone, allowed, {"in", "out"}) == ["wrote ['keep.txt']"]
+    assert judge("hang", "", files, {}, files, files, allowed, {"in", "out", "x"}) == [
+        "exit hang", "an input changed", "wrote outside its folders"]

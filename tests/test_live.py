@@ -4,6 +4,8 @@ grow with the stream (a strip kept at --width, data written incrementally)."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
 import shutil
@@ -17,7 +19,7 @@ import pytest
 from PIL import Image
 
 import streamprint
-from streamprint import Fingerprint, RenderOptions, Sampling, interrupt
+from streamprint import Fingerprint, RenderOptions, Sampling, interrupt, params
 from streamprint.formats.fingerprint import GrowingDataFile, fingerprint_to_dict, to_csv, to_json
 from streamprint.formats.values import sample_json, sample_to_dict
 from streamprint.model import Palette, Sample, SampleStore, SourceInfo
@@ -73,7 +75,8 @@ def test_flush_on_a_real_time_stream_then_sigint(tmp_path):
     assert len(counts) > 50 and len(set(counts)) >= 3 and counts == sorted(counts), counts
     fp = Fingerprint.load(data)
     with Image.open(png) as im:
-        assert im.size == (len(fp), 200)
+        # one column per sample, repeated to the least width of a strip (params.MIN_WIDTH)
+        assert im.size == (len(fp) * -(-params.MIN_WIDTH // len(fp)), 200)
     assert len(fp) >= counts[-1] and fp.samples[-1].time >= stream_time - 2.0, (fp.samples[-1].time, stream_time)
     assert f"kept {len(fp)} samples" in line
 
@@ -173,6 +176,41 @@ def test_flushing_takes_about_a_thirtieth_of_the_run(segments_clip):
     assert len(calls) * 0.03 <= total / 31 + 0.03, (len(calls), total)
 
 
+def test_flushing_a_page_with_thumbnails_of_a_part_of_a_movie(segments_clip, tmp_path):
+    """--flush with an .html output: each flush writes the whole page (the samples so far,
+    their thumbnails, the part of the movie), the snapshots' thumbnails are of their own
+    samples, and the run ends with the page, data and thumbnails of a run without flushing."""
+    import re
+
+    from streamprint import TimeRange
+
+    page, data = tmp_path / "p.html", tmp_path / "p.json"
+    out = RunOutputs(page, RenderOptions(format="html"), data, live=True)
+    pages = []
+
+    def flush(fp):
+        out.flush(fp)
+        pages.append((len(fp), fp.thumbnails, page.read_text()))
+
+    def page_data(text):
+        return json.loads(re.search(r'<script type="application/json" id="sp-data">(.*?)</script>', text).group(1))
+
+    part = TimeRange(2, 10)
+    fp = streamprint.fingerprint(segments_clip, sampling=Sampling.every(2), time_range=part, thumbnails=True,
+                                 flush=flush, flush_every=0.1, progress=lambda p: time.sleep(0.02))
+    out.write(fp)
+    plain = streamprint.fingerprint(segments_clip, sampling=Sampling.every(2), time_range=part, thumbnails=True)
+    assert fp.samples == plain.samples and fp.thumbnails == plain.thumbnails and len(fp.thumbnails) == len(fp)
+    assert len(pages) >= 2 and pages[-1][0] < len(fp)
+    for n, thumbs, text in pages + [(len(fp), fp.thumbnails, page.read_text())]:
+        shown = page_data(text)
+        assert len(shown["t"]) == n and shown["thumbs"]["i"] == list(thumbs.indices) == list(range(n))
+        assert min(shown["t"]) >= 2.0 and max(shown["t"]) < 10.0
+        assert "<th>part</th><td>0:00:02 to 0:00:10 of the movie</td>" in text
+    back = Fingerprint.load(data)
+    assert back.time_range == part and back.thumbnails == fp.thumbnails and back.samples == fp.samples
+
+
 # ---- incremental data, compact samples, columns by time -------------------------------------------
 
 
@@ -200,15 +238,22 @@ def test_sample_json_is_the_standard_encoder_s():
 @pytest.mark.parametrize("name", ["live.json", "live.csv"])
 def test_a_growing_data_file_is_the_file_written_whole(tmp_path, name):
     """Every version equals what write_fingerprint writes for the same fingerprint (and the
-    JSON equals the standard library's indented dump), while only new samples are encoded."""
+    JSON equals the standard library's indented dump), while only new samples are encoded;
+    with a part of a movie and thumbnails (after the samples in JSON) in some versions."""
+    from streamprint import Thumbnails, TimeRange
+    from streamprint.thumbnails import encode_thumbnail
+
     samples = random_samples(300)
     store = SampleStore(5)
     path = tmp_path / name
     growing = GrowingDataFile(path)
+    picture = encode_thumbnail(np.full((9, 16, 3), 200, np.uint8))
     for stop in (1, 2, 50, 50, 51, 299, 300):
         while len(store) < stop:
             store.append(samples[len(store)])
-        fp = Fingerprint(INFO, streamprint.Options(), store.view())
+        thumbs = Thumbnails(tuple(range(0, stop, 2)), (picture,) * len(range(0, stop, 2))) if stop % 2 else None
+        fp = Fingerprint(INFO, streamprint.Options(), store.view(), thumbnails=thumbs,
+                         time_range=TimeRange(0, 1000) if stop > 50 else TimeRange())
         growing.write(fp, sync=stop == 300)
         text = path.read_text()
         assert text == (to_csv(fp) if name.endswith(".csv") else to_json(fp))
@@ -277,6 +322,39 @@ def test_a_live_strip_keeps_its_width_and_shows_each_sample_for_its_time(tmp_pat
         t = (x + 0.5) * end / 120
         expect = colors[max(i for i, s in enumerate(times) if s <= t)]
         assert tuple(strip[5, x]) == expect, x
+
+
+@pytest.mark.parametrize("style, order, fmt", [("stacked", "weight", "png"), ("dominant", "weight", "png"),
+                                               ("average", "weight", "png"), ("smooth", "weight", "png"),
+                                               ("stacked", "stable", "png"), ("stacked", "lightness", "svg"),
+                                               ("ring", "weight", "png"), ("plot", "weight", "png")])
+def test_a_live_picture_is_the_picture_of_the_whole_fingerprint(style, order, fmt):
+    """One rule for a picture with a width (render.columns): while every bucket holds at
+    most one sample, the live picture is, pixel for pixel (SVG: byte for byte), what drawing
+    the whole fingerprint at that width gives, in every style."""
+    from streamprint.render import draw
+    from streamprint.render.live import LiveStrip
+    from streamprint.render.output import _picture
+
+    rng = np.random.default_rng(7)
+    times = np.cumsum(rng.uniform(1.0, 3.0, 40))  # gaps of 1 s at least: buckets end up under 1 s
+    samples = [Sample(i, float(t), s.palette) for i, (t, s) in enumerate(zip(times, random_samples(40, seed=3)))]
+    store = SampleStore(5)
+    options = RenderOptions(width=240, height=90, style=style, order=order, format=fmt)
+    strip = LiveStrip(options)
+    for i, sample in enumerate(samples):
+        store.append(sample)
+        if i % 7 == 6:
+            strip.draw(Fingerprint(INFO, streamprint.Options(), store.view()))
+    fp = Fingerprint(INFO, streamprint.Options(), store.view())
+    live = strip.draw(fp, final=True)
+    assert len(np.unique(strip.sample[strip.sample >= 0])) == len(samples)  # a bucket per sample
+    if fmt == "svg":
+        assert live == _picture(fp, options, options.format)
+    else:
+        whole = draw(fp, dataclasses.replace(options, format="png"))
+        live = np.asarray(Image.open(io.BytesIO(live)).convert("RGB")) if isinstance(live, bytes) else live
+        assert live.shape == whole.shape and np.array_equal(live, whole)
 
 
 def test_decoded_frames_are_freed_without_the_cyclic_collector(segments_clip):

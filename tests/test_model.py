@@ -133,3 +133,11 @@ def test_public_api_lists_every_public_type():
     for name in streamprint.__all__:
         assert getattr(streamprint, name) is not None, name
     assert (PACKAGE / "py.typed").exists()
+    import inspect
+
+    from streamprint import enums, errors, model
+
+    for module in (model, enums, errors):  # every value type, choice and error, wherever it was added
+        public = {n for n, v in vars(module).items() if inspect.isclass(v) and not n.startswith("_")
+                  and v.__module__.startswith("streamprint")}
+        assert public <= set(streamprint.__all__), (module.__name__, public - set(streamprint.__all__))

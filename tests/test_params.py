@@ -63,8 +63,10 @@ def never_ending_input(tmp_path):
 BAD_COMBINATIONS = [
     (["--title", "T"], "--title applies to the plot style only"),
     (["--style", "ring"], "SVG output"),  # written to .svg
-    (["--fast"], "SVG is not available for keyframe"),  # written to .svg
-    (["--width", "100"], "--width applies with --fast"),
+    (["--style", "dominant"], "PDF output is available for plot only"),  # written to .pdf
+    (["--width", "100", "--column-width", "2"], "--column-width and --width cannot be used together"),
+    (["--style", "ring", "--column-width", "2"], "--column-width applies to strips, not the ring style"),
+    (["--style", "plot", "--height", "30"], "too small for a plot"),
     (["--colors", "0"], "--colors must be"),
     (["--every", "0"], "--every must be"),
     (["--interval", "inf"], "--interval must be"),
@@ -77,13 +79,12 @@ BAD_COMBINATIONS = [
     (["--end", "5", "--duration", "5"], "--duration and --end cannot be used together"),
     (["--start", "1:99"], "--start must be a time"),
     (["--flush", "0"], "--flush must be"),
-    (["--width", "100", "--every", "2"], "--width applies with --fast"),  # without --flush
 ]
 
 
 @pytest.mark.parametrize("args, message", BAD_COMBINATIONS, ids=[" ".join(a) for a, _ in BAD_COMBINATIONS])
 def test_bad_options_fail_before_the_input_is_opened(never_ending_input, tmp_path, args, message):
-    out = tmp_path / ("o.svg" if args in (["--style", "ring"], ["--fast"]) else "o.png")
+    out = tmp_path / {("--style", "ring"): "o.svg", ("--style", "dominant"): "o.pdf"}.get(tuple(args), "o.png")
     r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(out), "--data",
                         str(tmp_path / "o.json"), *args], capture_output=True, timeout=60)
     err = r.stderr.decode()
@@ -107,3 +108,15 @@ def test_palette_checks_its_options_before_reading(tmp_path):
         flag = args[0]
         assert flag in r.stderr.decode() and b"Traceback" not in r.stderr
         assert not (tmp_path / "card.png").exists()
+
+
+def test_a_bad_combination_is_refused_before_pyav_is_even_imported(tmp_path):
+    """What makes a refusal immediate on any movie: no decoding, and not even the import of
+    PyAV (a good part of the time a refused run took)."""
+    code = ("import contextlib, io, sys\n"
+            "from streamprint._cli.main import main\n"
+            "with contextlib.redirect_stderr(io.StringIO()):\n"
+            f"    code = main([{str(tmp_path / 'm.mkv')!r}, {str(tmp_path / 'o.svg')!r}, '--style', 'ring'])\n"
+            "print(code, 'av' in sys.modules)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert r.stdout.decode().split() == ["2", "False"], r.stderr

@@ -61,6 +61,15 @@ def test_swapped_arguments_never_overwrite_the_movie(m, tmp_path):
     link = tmp_path / "link.png"
     link.symlink_to(m)
     assert "is the input" in one_line(run_cli(m, link, "--overwrite"), 2)  # the same file by another name
+    hard = tmp_path / "hard.json"
+    os.link(m, hard)
+    assert "is the input" in one_line(run_cli(m, tmp_path / "o.png", "--data", hard, "--overwrite"), 2)
+    misnamed = tmp_path / "movie.webp"  # a movie under an image's name, read from standard input
+    os.link(m, misnamed)
+    with open(misnamed, "rb") as stdin:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(misnamed), "--overwrite"], stdin=stdin,
+                           capture_output=True, timeout=60)
+    assert "is the input" in one_line(r, 2)
     assert m.read_bytes() == before
 
 
@@ -94,6 +103,10 @@ def test_palette_out_dir_is_made(tmp_path):
     r = run_cli("palette", img, "--out-dir", tmp_path / "cards" / "new")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "cards" / "new" / "i.png.palette.png").exists()
+    (tmp_path / "theirs.tsv").write_text("not ours")
+    r = run_cli("palette", img, "--out-dir", tmp_path / "other" / "new", "--data", tmp_path / "theirs.tsv")
+    assert "was not written by streamprint" in one_line(r, 2)
+    assert not (tmp_path / "other").exists()  # a refused run makes no folder either
 
 
 @pytest.mark.parametrize("name, fmt", [("x.jpg", "JPEG"), ("x.webp", "WEBP"), ("x.png", "PNG")])
@@ -165,6 +178,10 @@ def test_a_still_image_is_not_a_movie_and_an_animated_gif_is(tmp_path):
     r = run_cli(gif, tmp_path / "g.png", "--every", "1", "--data", tmp_path / "g.json", "-q")
     assert r.returncode == 0, r.stderr
     assert len(json.loads((tmp_path / "g.json").read_text())["samples"]) == 3
+    webp = tmp_path / "anim.webp"  # FFmpeg cannot decode animated WebP: say so, not "no frame size"
+    frames[0].save(webp, save_all=True, append_images=frames[1:], duration=500, loop=0)
+    assert "an animated WebP, which FFmpeg cannot decode" in one_line(run_cli(webp, tmp_path / "w.png"), 1)
+    assert not (tmp_path / "w.png").exists()
 
 
 def test_raw_frames_of_the_wrong_size_are_an_error(tmp_path):
@@ -195,16 +212,36 @@ def test_grid_bad_sizes_and_a_corrupt_strip(tmp_path):
     assert run_cli("batch", lib, out, "-q", "--jobs", "1").returncode == 0
     assert "too small" in one_line(run_cli("grid", out, tmp_path / "w.png", "--size", "1x1"), 2)
     assert "pixels" in one_line(run_cli("grid", out, tmp_path / "w.png", "--size", "60000x60000"), 2)
-    (out / "1.mkv.png").write_bytes(b"\x89PNG garbage")
+    (out / "1.mkv.json").write_bytes(b'{"format": "streamprint-fingerprint", garbage')  # drawn from its data
+    (out / "2.mkv.json").unlink()  # drawn from its strip
+    (out / "2.mkv.png").write_bytes(b"\x89PNG garbage")
     r = run_cli("grid", out, tmp_path / "w.png", "--size", "64x36")
-    assert r.returncode == 0 and b"left out" in r.stderr and b"Traceback" not in r.stderr
+    assert r.returncode == 0 and r.stderr.count(b"cannot be drawn, left out") == 2 and b"Traceback" not in r.stderr
+    assert "64×36, 1 tile (2 left out)".encode() in r.stderr
 
 
 # ---- interrupts ------------------------------------------------------------------------
 
+def _handlers_installed(pid: int) -> bool:
+    """Whether process ``pid`` catches SIGTERM yet: the command has installed its handlers
+    (Python itself catches SIGINT from the start, SIGTERM only when told to)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # no /proc: rely on the delay alone
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught >> (signal.SIGTERM - 1) & 1)
+
+
 def _interrupt_after(cmd: list[str], delay: float, sig: int = signal.SIGINT, **popen) -> tuple[int, float, bytes]:
+    """Start the command, wait until it has started (its signal handlers are in place: on a
+    busy machine the interpreter alone can take longer than ``delay``), then ``delay`` more
+    seconds, and send ``sig``. Returns the exit code, the seconds it took to end, stderr."""
     proc = subprocess.Popen([sys.executable, "-m", "streamprint", *cmd], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, **popen)
+    deadline = time.monotonic() + 60
+    while not _handlers_installed(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     time.sleep(delay)
     t = time.monotonic()
     proc.send_signal(sig)

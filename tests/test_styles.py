@@ -56,12 +56,12 @@ def test_ring_geometry():
     strip[:, 2] = (0, 0, 255)
     strip[:, 3] = (255, 255, 0)
     img = ring(strip, 101, inner=0.3)
-    assert img.shape == (101, 101, 3)
-    assert (img[50, 50] == 0).all() and (img[0, 0] == 0).all()  # hole and outside
-    assert (img[10, 60] == (255, 0, 0)).all()  # top right: the start, clockwise
-    assert (img[60, 90] == (0, 255, 0)).all()  # right-bottom: second quarter
-    assert (img[90, 40] == (0, 0, 255)).all()
-    assert (img[40, 10] == (255, 255, 0)).all()
+    assert img.shape == (101, 101, 4)  # RGBA
+    assert img[50, 50, 3] == 0 and img[0, 0, 3] == 0  # hole and outside: transparent
+    assert (img[10, 60] == (255, 0, 0, 255)).all()  # top right: the start, clockwise
+    assert (img[60, 90] == (0, 255, 0, 255)).all()  # right-bottom: second quarter
+    assert (img[90, 40] == (0, 0, 255, 255)).all()
+    assert (img[40, 10] == (255, 255, 0, 255)).all()
 
 
 def test_plot_has_exact_pixel_size(fp, tmp_path):

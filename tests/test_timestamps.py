@@ -25,7 +25,7 @@ import pytest
 import streamprint
 from streamprint import Sampling, synth
 from streamprint.formats.fingerprint import to_json
-from streamprint.source.timeline import BestEffort, Timeline
+from streamprint.source.timeline import BestEffort, Timeline, joined_length
 
 FFPROBE = shutil.which("ffprobe")
 FFMPEG = shutil.which("ffmpeg")
@@ -133,6 +133,33 @@ def packed(folder) -> Path:
     return packed_avi(folder / "packed.avi")
 
 
+def has_encoder(name: str) -> bool:
+    if FFMPEG is None:
+        return False
+    r = subprocess.run([FFMPEG, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=60)
+    return any(line.split()[1:2] == [name] for line in r.stdout.splitlines() if line.strip())
+
+
+@pytest.fixture(scope="module")
+def xvid(folder) -> Path:
+    """A real Xvid AVI: FFmpeg's libxvid with B-frames writes them packed (XVID_GLOBAL_PACKED),
+    with the 'DivX503b1393p' user data and a not-coded VOP in each B-frame's own chunk."""
+    if not has_encoder("libxvid"):
+        pytest.skip("needs ffmpeg with libxvid (Debian's has it)")
+    path = folder / "xvid.avi"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "4", "-c:v", "libxvid", "-bf", "2",
+           "-g", "50", str(path))
+    data = path.read_bytes()
+    assert b"DivX503b1393p" in data
+    with av.open(str(path)) as c:
+        sizes = [p.size for p in c.demux(video=0) if p.size]
+        assert sum(size <= 8 for size in sizes) >= 20  # the N-VOPs: one per packed B-frame
+    with av.open(str(path)) as c:
+        pts = [f.pts for f in c.decode(video=0)]
+    assert sum(b <= a for a, b in zip(pts, pts[1:])) >= 20  # PyAV's pts go back: the problem itself
+    return path
+
+
 @pytest.fixture(scope="module")
 def vob(folder) -> Path:
     path = folder / "mpeg2.vob"
@@ -162,7 +189,7 @@ def test_packed_b_frames_make_pyav_pts_go_backwards(packed):
 
 @needs_ffprobe
 @pytest.mark.parametrize("threads", [1, 2, 8])
-@pytest.mark.parametrize("clip", ["avi", "packed", "vob"])
+@pytest.mark.parametrize("clip", ["avi", "packed", "xvid", "vob"])
 def test_times_are_ffmpegs_best_effort_timestamps(request, clip, threads):
     path = request.getfixturevalue(clip)
     times = every_frame_times(path, threads)
@@ -182,6 +209,22 @@ def test_elementary_streams_without_timestamps_are_one_frame_apart(folder, codec
     times = every_frame_times(path)
     assert len(times) == 48
     assert np.abs(times - np.arange(48) / 24).max() < 1e-3
+
+
+@pytest.mark.parametrize("codec,fmt", [("libx264", "h264"), ("libx265", "hevc")])
+def test_keyframes_of_elementary_streams_without_timestamps(folder, codec, fmt):
+    """Keyframes only, on a raw H.264 / HEVC stream (no timestamps at all): each keyframe is
+    the frame its packet's place in the stream says, one frame apart at the SPS rate, as
+    decoding everything gives. Truth by construction: 72 frames at 24 fps with a closed GOP
+    every 24 frames (frames 0, 24, 48 at 0, 1, 2 s)."""
+    path = folder / f"es-gop.{fmt}"
+    extra = ((("x265-params", "log-level=error:bframes=2:keyint=24:min-keyint=24:scenecut=0:open-gop=0"),)
+             if codec == "libx265" else (("x264-params", "keyint=24:min-keyint=24:scenecut=0"),))
+    synth.encode_clip(path, moving_frames(72), 24, synth.Encoding(codec=codec, extra=extra), container_format=fmt)
+    for threads in (1, 8):
+        fp = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2, threads=threads)
+        assert [s.frame for s in fp.samples] == [0, 24, 48]
+        assert np.allclose(fp.times, [0.0, 1.0, 2.0], atol=1e-6)
 
 
 def test_best_effort_follows_dts_when_pts_go_backwards():
@@ -319,3 +362,81 @@ def test_a_forward_jump_does_not_depend_on_threads_or_skipping(joined_ts, folder
         assert samples == skipped, sampling  # and the same samples with and without skipping
     fp = streamprint.fingerprint(forward, sampling=Sampling.interval(0.25), colors=3)
     assert fp.decode.discontinuities == 1 and np.all(np.diff(fp.times) > 0) and fp.times[-1] < 4.0
+
+
+@needs_ffprobe
+def test_samples_on_joined_ts_spread_over_the_whole_joined_timeline(joined_ts, folder):
+    """``--samples N`` needs the duration, and FFmpeg's estimate for a joined TS (last pts minus
+    first) covers only the first part after a reset, or the jump too after a forward one: the
+    N columns must still come from the whole timeline, both parts, evenly, whatever the threads.
+    The truth: 2 s + 2 s of footage (50 + 50 frames at 25 fps), so slice j's middle is at
+    (j + 0.5) * 4 / N s, and the frame nearest it is within half a frame of it."""
+    ffmpeg("-i", str(folder / "b.ts"), "-c", "copy", "-output_ts_offset", "60", str(folder / "b60s.ts"))
+    forward = folder / "forward-samples.ts"
+    forward.write_bytes((folder / "a.ts").read_bytes() + (folder / "b60s.ts").read_bytes())
+    n = 16
+    for path in (joined_ts, forward):
+        runs = [streamprint.fingerprint(path, sampling=Sampling.samples(n), colors=3, threads=t) for t in (1, 2, 8)]
+        assert len({to_json(fp) for fp in runs}) == 1, path.name
+        fp = runs[0]
+        times = fp.times
+        assert len(fp) == n and np.all(np.diff(times) > 0), (path.name, times)
+        assert fp.source.duration == pytest.approx(4.0, abs=0.1), path.name
+        assert np.abs(times - (np.arange(n) + 0.5) * 4.0 / n).max() <= 0.02 + 1e-9, (path.name, times)
+        second = [s for s in fp.samples if s.time >= 2.0]
+        assert len(second) == n // 2 and all(s.palette.mean[2] > s.palette.mean[0] for s in second)
+        assert fp.decode.discontinuities == 1
+
+
+def test_joined_length_from_packets():
+    """Packets in decode order, one tick = one frame of 0.04 s: 10 frames with B-frames (pts
+    reordered, dts two frames behind), then a reset to 5 frames (dts one frame behind), then a
+    jump 100 s forward to 3 more. The timeline puts each part right after the one before:
+    10 + 5 + 3 frames, 0.72 s, two discontinuities."""
+    a_pts = [0, 3, 1, 2, 6, 4, 5, 9, 7, 8]
+    b_pts = [0, 2, 1, 4, 3]
+    c_pts = [2500, 2502, 2501]
+    packets = ([(p, d - 2) for p, d in zip(a_pts, range(10))] + [(p, d - 1) for p, d in zip(b_pts, range(5))]
+               + [(p, 2499 + d) for p, d in zip(c_pts, range(3))])
+    length, jumps = joined_length(packets, 0.04, 0.0, 0.04, jumps_forward=True)
+    assert jumps == 2 and length == pytest.approx(18 * 0.04)
+    length, jumps = joined_length(packets[:15], 0.04, None, 0.04, jumps_forward=False)
+    assert jumps == 1 and length == pytest.approx(15 * 0.04)
+    assert joined_length([(None, None)], 0.04, 0.0, 0.04, True) == (None, 0)
+
+
+# --- keyframes only (--fast) ---------------------------------------------------------------------
+
+def test_keyframes_of_a_joined_ts_have_the_frame_numbers_and_times_of_decoding_everything(joined_ts):
+    """Keyframes only: the decoder never delivers the frames between keyframes, so where the
+    timestamps restart the previous part's end must come from its packets: the truth is the
+    clip's construction, 2 s + 2 s at 25 fps with a keyframe every 25 frames, on one timeline
+    (frames 0, 25 | 50, 75 at 0, 1 | 2, 3 s), whatever the threads."""
+    runs = [streamprint.fingerprint(joined_ts, sampling=Sampling.keyframes(), colors=3, threads=n) for n in (1, 2, 8)]
+    assert len({to_json(fp) for fp in runs}) == 1
+    fp = runs[0]
+    assert [s.frame for s in fp.samples] == [0, 25, 50, 75]
+    assert np.allclose(fp.times, [0.0, 1.0, 2.0, 3.0], atol=1e-6)
+    assert fp.decode.discontinuities == 1
+
+
+@needs_ffprobe
+def test_keyframes_of_a_ts_with_long_gops_are_not_discontinuities(folder):
+    """An MPEG-TS whose keyframes are 11 s apart (x264's default keyint of 250 is 10.4 s at
+    24 fps; a static picture has no scene cut to add any): keyframes only, the gap between two
+    delivered frames is longer than a discontinuity's threshold, yet nothing jumped. Truth:
+    ffprobe's key frames and their best-effort timestamps."""
+    path = folder / "longgop.ts"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "30", "-c:v", "libx264",
+           "-x264-params", "keyint=275:min-keyint=275:scenecut=0", "-f", "mpegts", str(path))
+    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=key_frame",
+                        "-of", "csv=p=0", str(path)], check=True, capture_output=True, text=True, timeout=120)
+    keys = [line.split(",")[0] == "1" for line in r.stdout.splitlines() if line.strip()]
+    times = ffprobe_times(path)
+    assert len(keys) == len(times) == 750
+    truth = [(i, times[i]) for i in np.flatnonzero(keys)]
+    assert [i for i, _ in truth] == [0, 275, 550]
+    fp = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2)
+    assert [s.frame for s in fp.samples] == [i for i, _ in truth]
+    assert np.allclose(fp.times, [t for _, t in truth], atol=1e-3)
+    assert fp.decode.discontinuities == 0

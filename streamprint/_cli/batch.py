@@ -14,9 +14,10 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
     p = Parser(
         prog=prog,
         description="Fingerprint every movie under LIBRARY into OUTDIR, mirroring its folders: a strip\n"
-                    "(FILE.png) and a data file (FILE.json) per movie. Files are recognised by opening\n"
-                    "them; non-video files are skipped and counted. A manifest in OUTDIR records every\n"
-                    "input: re-running skips what is done and unchanged and redoes what changed.",
+                    "(FILE.png), a data file (FILE.json) and a page (FILE.html) per movie, and at the end\n"
+                    "OUTDIR/index.html, the gallery of them all. Files are recognised by opening them;\n"
+                    "non-video files are skipped and counted. A manifest in OUTDIR records every input:\n"
+                    "re-running skips what is done and unchanged and redoes what changed.",
         epilog="exit codes:\n  0    every movie succeeded\n  1    the batch itself could not run\n"
                "  2    usage error\n  3    some movies failed (the others are done)\n  130  interrupted",
     )

@@ -8,6 +8,7 @@ import argparse
 import os
 from collections.abc import Sequence
 
+from .. import params
 from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
 from ..errors import EXIT_USAGE
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
@@ -23,7 +24,7 @@ exit codes:
 
 #: Library parameters whose flag is not simply ``--`` + the name with dashes.
 _FLAGS = {"checkpoint_every": "--checkpoint", "flush_every": "--flush", "keyframes": "--fast", "card_size": "--size",
-          "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR",
+          "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR", "folder": "FOLDER",
           "resume": "the checkpoint", "sampling": "sampling", "max_fit_pixels": "max_fit_pixels",
           "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input",
           "time_range": "--start/--end/--duration"}
@@ -102,27 +103,39 @@ def add_common(p: argparse.ArgumentParser, overwrite: bool = True) -> None:
 def add_render_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("drawing the strip")
     g.add_argument("--height", type=whole, default=200, metavar="PX",
-                   help="strip height in pixels (default: %(default)s)")
-    g.add_argument("--column-width", type=whole, default=1, metavar="PX",
-                   help="width of each sample's column in pixels; with --fast, pixels per second "
-                        "of film (default: %(default)s)")
+                   help="picture height in pixels; for --style ring the ring's diameter (default: %(default)s)")
+    g.add_argument("--column-width", type=whole, metavar="PX",
+                   help="width of each sample's column in pixels (with --fast: pixels per second of "
+                        "film), for the strip styles. Default: 1, and columns repeated until the strip "
+                        f"is at least {params.MIN_WIDTH} px wide (so a 10-s clip is not 10 px wide)")
     g.add_argument("--width", type=whole, metavar="PX",
-                   help="with --fast: total strip width in pixels (default: one column width per "
-                        "second); with --style plot: the figure's width; with --flush: the live strip's "
-                        "width in every style, columns resampled by time (a whole day in 1920 px)")
+                   help="picture width in pixels, for every style: a strip's columns are resampled by "
+                        "time to exactly PX (each column shows the sample covering the middle of its "
+                        "time slice); a ring is drawn in the middle of a PX x --height picture; a plot "
+                        f"is PX wide (default: {params.PLOT_WIDTH}). With --flush a picture keeps this width "
+                        "however long the stream runs (a whole day in 1920 px)")
     g.add_argument("--order", choices=choices(Order), default="weight",
                    help="top-to-bottom order of a column's colours: 'weight' puts the most "
                         "frequent on top, 'lightness' the lightest, 'stable' keeps each colour in "
                         "the row of the previous column's matching colour until a cut, so strips "
                         "do not flicker (default: %(default)s)")
+    add_style_option(g)
+    g.add_argument("--title", help="title of the plot style")
+    g.add_argument("--background", default="#ffffff", metavar="COLOR",
+                   help="what a ring's transparent background and hole become in JPEG, which has no "
+                        "transparency (PNG and WebP keep them transparent); #rrggbb or r,g,b "
+                        "(default: %(default)s)")
+
+
+def add_style_option(g: argparse._ActionsContainer, formats: bool = True) -> None:
     g.add_argument("--style", choices=choices(Style), default="stacked",
                    help="stacked: a column's colours stacked by share; dominant: its most frequent "
                         "colour; average: its average colour (in linear light); smooth: averages "
                         "blended over neighbouring columns; ring: the stacked strip bent into a "
-                        "circle (--height is the diameter); plot: a figure with a time axis "
-                        "(default: %(default)s). An output ending in .svg gives SVG (stacked, "
-                        "dominant, average)")
-    g.add_argument("--title", help="title of the plot style")
+                        "circle, on a transparent background; plot: a figure with a time axis "
+                        "(default: %(default)s)" + (". The output's extension gives the format: .png, "
+                        ".jpg, .webp; .svg for stacked, dominant, average and plot; .pdf for plot"
+                                                    if formats else ""))
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
@@ -192,5 +205,5 @@ def options_from(args: argparse.Namespace) -> Options:
 def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None) -> RenderOptions:
     """The drawing options; the format from ``output``'s extension (PNG when None)."""
     values = dict(style=args.style, order=args.order, height=args.height, column_width=args.column_width,
-                  width=args.width, title=args.title)
+                  width=args.width, title=args.title, background=args.background)
     return RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import sys
+import time
 
 from .. import __version__, interrupt, params
 from ..atomic import check_outputs
+from ..enums import ImageFormat
 from ..errors import EXIT_INTERRUPTED
-from ..model import SourceInfo
+from ..model import Fingerprint, SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
-from .progress import ProgressBar, wrote
+from .progress import ProgressBar, clock, done, plural, took
+
+log = logging.getLogger("streamprint")
 
 COMMANDS_HELP = """\
 other commands:
-  streamprint render DATA OUT.png   redraw a strip from a saved --data file, no decoding
-  streamprint palette IMAGE OUT.png the palette of an image, and a card with swatch bars
-  streamprint batch LIBRARY OUTDIR  every movie of a library, resumable and parallel
-  streamprint grid OUTDIR WALL.png  tile a batch's strips into one wallpaper
-  streamprint COMMAND --help        options of a command
+  streamprint render DATA OUT.png             redraw a strip from a saved --data file, no decoding
+  streamprint palette IMAGE --card CARD.png   the palette of an image, and a card with swatch bars
+  streamprint batch LIBRARY OUTDIR            every movie of a library, resumable and parallel
+  streamprint grid FOLDER WALL.png            tile the strips and data files in a folder into one wallpaper
+  streamprint gallery OUTDIR                  rebuild a batch's index.html: every movie, sorted, searchable by colour
+  streamprint COMMAND --help                  options of a command
 """
 
 
@@ -33,13 +39,18 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
         epilog=COMMANDS_HELP + "\n" + EXIT_CODES_HELP,
     )
     p.add_argument("input", help="movie file, or - to read a stream from standard input")
-    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average)")
+    p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot), "
+                                  ".pdf (plot), or .html: a page where each column shows its time, colours and frame")
     add_analysis_options(p)
     add_render_options(p)
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
                    help="also save the samples (times, colours, weights) and metadata as JSON, "
                         "or CSV if FILE ends in .csv; redraw later with 'streamprint render'")
+    o.add_argument("--thumbnails", action="store_true",
+                   help="keep small pictures of the sampled frames in the --data file, so that a page made "
+                        "from it later ('streamprint render DATA page.html') shows them (an .html output "
+                        "always makes them)")
     o.add_argument("--format", metavar="NAME",
                    help="force FFmpeg's demuxer (e.g. matroska, mpegts, nut, yuv4mpegpipe)")
     o.add_argument("--raw", metavar="WxH",
@@ -52,11 +63,11 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     o.add_argument("--threads", type=whole, default=0, metavar="N",
                    help="decoder threads, 0 for one per core (default: %(default)s)")
     o.add_argument("--flush", type=number, metavar="SECONDS",
-                   help="live streams: rewrite every output (strip, data file) every SECONDS of wall-clock "
-                        "time while the input runs, each file whole at every moment; Ctrl-C or SIGTERM then "
-                        "ends the run with everything seen so far written (exit code 130). With --width "
-                        "the strip keeps that width (columns resampled by time), so a day costs no more "
-                        "per rewrite than a minute")
+                   help="live streams: rewrite every output (the picture or page, the --data file) every "
+                        "SECONDS of wall-clock time while the input runs, each file whole at every moment; "
+                        "Ctrl-C or SIGTERM then ends the run with everything seen so far written (exit code "
+                        "130). With --width the picture keeps that width (columns resampled by time, a whole "
+                        "day in 1920 px), so a day costs no more per rewrite than a minute")
     o.add_argument("--decode-all", action="store_true",
                    help="decode every frame; by default, with --interval or --samples, the decoder "
                         "skips non-reference frames no column can use (the result is the same)")
@@ -66,47 +77,65 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..outputs import RunOutputs
-    from ..pipeline import fingerprint
-    from ..source import raw_demuxer
-    from ..source.open import check_demuxer
-
-    # Every rule is checked before the movie is opened or anything is written.
+    # Every rule is checked before the movie is opened or anything is written, and before
+    # PyAV is imported (unless the rule is FFmpeg's: --raw, --format), so a bad option is
+    # refused at once.
     live = args.flush is not None
     flush_every = params.check("flush_every", args.flush) if live else None
     options = options_from(args)
     render = render_from(args, args.output)
-    params.check_render(render, options.sampling, live)
+    params.check_render(render, options.sampling)
     threads = params.check("threads", args.threads)
-    fmt, demuxer_options = (args.format, None) if args.raw is None else raw_demuxer(
-        args.raw, args.pix_fmt, args.rate, args.format)
-    if fmt is not None:
+    fmt, demuxer_options = args.format, None
+    if args.raw is not None or fmt is not None:
+        from ..source.open import check_demuxer, raw_demuxer
+
+        if args.raw is not None:
+            fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt, args.rate, args.format)
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
+    thumbnails = args.thumbnails or render.format == ImageFormat.HTML
+    params.check_thumbnails(args.thumbnails, bool(args.data), render)
+    from ..outputs import RunOutputs
+
     outputs = RunOutputs(args.output, render, args.data, live=live)
     check_outputs(outputs.named(), [args.input], args.overwrite)
+    from ..pipeline import fingerprint
 
     def fits(info: SourceInfo, expected: int | None) -> None:
         """The picture's size, once the number of samples and the duration can be estimated."""
         params.check_drawn_size(render, options.sampling.time_proportional, expected, info.duration)
 
     bar = ProgressBar(enabled=not args.quiet)
+    started = time.monotonic()
     # Live: SIGINT and SIGTERM only ask the run to stop (see _cli.main), and it ends as the
     # input would, with a last write of everything seen; nothing is cut off half-way.
     with interrupt.shield() if live else contextlib.nullcontext():
         try:
             fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
                              threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
-                             flush=outputs.flush if live else None, flush_every=flush_every or 10.0)
+                             thumbnails=thumbnails, flush=outputs.flush if live else None,
+                             flush_every=flush_every or 10.0)
         finally:
             bar.close()
-        outputs.write(fp)
+        size = outputs.write(fp)  # the picture first: a picture that cannot be drawn leaves no data
     if live and interrupt.requested():
         print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    wrote(args.output, fp)
+    if not args.quiet:
+        done(wrote(args.output, args.data, size, fp) + f" in {took(time.monotonic() - started)}")
     return 0
+
+
+def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint) -> str:
+    """``wrote OUT.png and OUT.json: 7200×200, 7200 samples, 2:00:00 of video``; a part of
+    a movie: ``..., 0:10 of video (0:00:10 to 0:00:20)``."""
+    from ..render import timeline
+
+    part = "" if fp.time_range.whole else f" ({fp.time_range.describe()})"
+    return (f"wrote {output}{f' and {data}' if data else ''}: {size[0]}×{size[1]}, {plural(len(fp), 'sample')}, "
+            f"{clock(timeline(fp)[1] - fp.time_range.start)} of video{part}")
 
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:

@@ -12,14 +12,14 @@ from types import ModuleType
 
 from .. import interrupt
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
-from . import batch, fingerprint, grid, palette, render
+from . import batch, fingerprint, gallery, grid, palette, render
 from .common import attach_times, flag_for
 from .progress import error, setup_logging
 
 #: Command name -> its module (each has ``parser()`` and ``run(args)``). Without a command
 #: name, the arguments are the fingerprint command's.
 COMMANDS: dict[str, ModuleType] = {"render": render, "palette": palette, "batch": batch, "grid": grid,
-                                   "fingerprint": fingerprint}
+                                   "gallery": gallery, "fingerprint": fingerprint}
 
 
 #: What an interrupted command leaves behind, when not nothing.

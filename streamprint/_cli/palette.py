@@ -1,8 +1,10 @@
-"""``streamprint palette IMAGE [CARD]``: an image's palette, printed and drawn on a card."""
+"""``streamprint palette IMAGE... [--card CARD | --out-dir DIR]``: an image's palette, printed
+and drawn on a card."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from ..atomic import check_outputs
 from ..enums import DataFormat, Space
 from ..errors import ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
-from .progress import error
+from .progress import done, error, plural
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
@@ -44,11 +46,21 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
                    help="buffer bar height as a fraction of the image height (default: %(default)s)")
     p.add_argument("--buffer-color", default="#ffffff", metavar="COLOR",
                    help="buffer bar colour, #rrggbb or r,g,b (default: %(default)s)")
+    p.add_argument("--labels", action="store_true",
+                   help="write each colour's hex on its swatch in the card's lower swatch bar, in black "
+                        "or white, whichever contrasts more with the swatch")
     p.add_argument("--size", dest="card_size", type=whole, default=1600, metavar="PX",
                    help="long side of the image on the card, 0 for its full size (default: %(default)s)")
     p.add_argument("--data", metavar="FILE", help="also save the palettes: JSON, or TSV if FILE ends in .tsv")
     add_common(p)
     return p
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; returns those it made, outermost first."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
 
 
 def run(args: argparse.Namespace) -> int:
@@ -74,10 +86,16 @@ def run(args: argparse.Namespace) -> int:
             params.image_format_for(t, "card", params.RASTER_FORMATS)
         else:
             params.data_format_for(t, "data", (DataFormat.JSON, DataFormat.TSV))
-    if args.out_dir:
-        Path(args.out_dir).mkdir(parents=True, exist_ok=True)
-    check_outputs(outputs, paths, args.overwrite)
+    made = _make_folders(Path(args.out_dir)) if args.out_dir else []
+    try:
+        check_outputs(outputs, paths, args.overwrite)
+    except StreamprintError:  # refused: leave no trace, not even the folder
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty after all: someone else's now
+                folder.rmdir()
+        raise
     palettes = []
+    written: list[tuple[str, int, int]] = []
     failed = 0
     for path in paths:
         target = targets[path]
@@ -87,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
             pal = extract_palette(path, colors, space, seed)
             if target:
                 rgb, _, _ = load_image(path, size)
-                save_card(target, card(rgb, pal, bar, buffer, buffer_color, args.proportional))
+                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels)
+                save_card(target, image)
+                written.append((target, image.shape[1], image.shape[0]))
         except StreamprintError as exc:
             if len(paths) == 1:
                 raise
@@ -98,4 +118,13 @@ def run(args: argparse.Namespace) -> int:
         print(palette_table(pal), file=sys.stdout)
     if args.data and palettes:
         write_palettes(palettes, args.data)
+    if not args.quiet:
+        data = args.data if args.data and palettes else None
+        if len(written) == 1 and out:
+            target, w, h = written[0]
+            done(f"wrote {target}{f' and {data}' if data else ''}: {w}×{h}, {plural(len(palettes[0].colors), 'colour')}")
+        elif written:
+            done(f"wrote {plural(len(written), 'card')} in {args.out_dir}{f' and {data}' if data else ''}")
+        elif data:
+            done(f"wrote {data}: {plural(len(palettes), 'palette')}")
     return 1 if failed else 0

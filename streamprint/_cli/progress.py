@@ -1,32 +1,68 @@
-"""Progress bars (tqdm, on stderr), logging set-up, and reporting to the terminal."""
+"""Progress bars (tqdm, on stderr), logging set-up, and reporting to the terminal: the
+one line a successful command ends with, and errors."""
 
 from __future__ import annotations
 
 import logging
 import sys
+import time
 from typing import Any
 
-from ..model import Fingerprint, Progress
+from ..model import Progress
+
+
+def clock(seconds: float) -> str:
+    """A time as a clock shows it: ``m:ss`` under an hour, ``h:mm:ss`` from one hour on."""
+    s = int(round(max(0.0, seconds)))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def took(seconds: float) -> str:
+    """How long something took: ``3.2 s`` under a minute, else as :func:`clock`."""
+    return f"{seconds:.1f} s" if seconds < 60 else clock(seconds)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 class ProgressBar:
-    """A tqdm bar fed by the library's progress callback; ETA only when the total is known."""
+    """A tqdm bar fed by the library's progress callback.
 
-    def __init__(self, enabled: bool, desc: str = "fingerprint") -> None:
-        self.enabled, self.desc = enabled, desc
+    When the movie's duration is known the bar measures time in the movie (so ``--fast``,
+    whose number of samples is not known in advance, gets an ETA too):
+    ``fingerprint:  42%|████▏     | 0:50 of 2:00, 50 samples [00:03<00:04]``. Without it
+    (pipes, some streams) it counts:
+    ``fingerprint: 137 samples, 2:17 of video, 3.1 samples/s``."""
+
+    def __init__(self, enabled: bool, desc: str = "fingerprint", file: Any = None) -> None:
+        self.enabled, self.desc, self.file = enabled, desc, file
         self.bar: Any = None
+        self.timed = False
+        self.started = time.monotonic()
 
     def __call__(self, p: Progress) -> None:
         if not self.enabled:
             return
         if self.bar is None:
+            self.timed = p.duration is not None and p.duration > 0
+        samples = plural(p.samples, "sample")
+        if self.timed:
+            assert p.duration is not None
+            text = f"{clock(p.time)} of {clock(p.duration)}, {samples}"
+        else:
+            rate = p.samples / max(time.monotonic() - self.started, 1e-9)
+            text = f"{samples}, {clock(p.time)} of video, {rate:.1f} samples/s"
+        if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=p.expected, unit="sample", file=sys.stderr, dynamic_ncols=True,
-                            leave=False, desc=self.desc)
-        if self.bar.total is not None and p.samples > self.bar.total:
-            self.bar.total = p.samples
-        self.bar.update(p.samples - self.bar.n)
+            # The changing text is tqdm's description (its postfix would start with ", ").
+            fmt = (self.desc + ": {percentage:3.0f}%|{bar}| {desc} [{elapsed}<{remaining}]" if self.timed
+                   else self.desc + ": {desc}")
+            self.bar = tqdm(total=p.duration if self.timed else None, desc=text, file=self.file or sys.stderr,
+                            dynamic_ncols=True, leave=False, bar_format=fmt)
+        self.bar.set_description_str(text, refresh=False)
+        self.bar.update(max(0.0, min(p.time, self.bar.total) - self.bar.n) if self.timed else 1)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -56,7 +92,7 @@ class BatchBars:
         if self.samples is None:
             from tqdm import tqdm
 
-            self.samples = tqdm(unit="sample", file=sys.stderr, dynamic_ncols=True, position=1, leave=False,
+            self.samples = tqdm(unit=" samples", file=sys.stderr, dynamic_ncols=True, position=1, leave=False,
                                 desc="samples")
         totals = [e for _, e in self.running.values()]
         self.samples.total = sum(totals) if None not in totals else None  # type: ignore[arg-type]
@@ -104,13 +140,13 @@ def setup_logging(quiet: bool, verbose: bool) -> None:
         libav.setLevel(logging.DEBUG)
 
 
+def done(message: str) -> None:
+    """The one line a successful command ends with (on stderr, beside the bars: standard
+    output stays for what a command prints as its result)."""
+    print(message, file=sys.stderr)
+
+
 def error(message: str) -> None:
     """One line on stderr."""
     print(f"streamprint: error: {message}", file=sys.stderr)
 
-
-def wrote(path: object, fp: Fingerprint) -> None:
-    """The one-line summary of a drawn fingerprint (with -v): its samples, and the part of
-    the movie when not all of it."""
-    part = "" if fp.time_range.whole else f", {fp.time_range.describe()} of the movie"
-    logging.getLogger("streamprint").info("wrote %s: %d samples%s", path, len(fp), part)

@@ -7,7 +7,8 @@ import argparse
 from .. import params
 from ..atomic import check_outputs
 from .common import Parser, add_common, add_render_options, render_from
-from .progress import wrote
+from .fingerprint import wrote
+from .progress import done
 
 
 def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
@@ -17,7 +18,8 @@ def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
                     "without decoding the movie again.",
     )
     p.add_argument("data", help="fingerprint data file (.json or .csv)")
-    p.add_argument("output", help="strip image to write: .png, .jpg, .webp or .svg (stacked, dominant, average)")
+    p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot), "
+                                  ".pdf (plot), or .html: the movie's page (with thumbnails if the data has them)")
     add_render_options(p)
     add_common(p)
     return p
@@ -31,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     check_outputs([("output", args.output)], [args.data], args.overwrite)
     fp = read_fingerprint(args.data)
     params.check_render(render, fp.options.sampling)
-    save_image(fp, args.output, render)
-    wrote(args.output, fp)
+    size = save_image(fp, args.output, render)
+    if not args.quiet:
+        done(wrote(args.output, None, size, fp))
     return 0

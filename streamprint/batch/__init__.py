@@ -1,6 +1,7 @@
 """Batch runs over movie libraries: ``core`` (discover, skip, record, resume, redraw: written
 once), ``worker`` (what is done for one movie), ``executors`` (serial, local processes,
-Dask), ``lock`` (one batch per output folder) and ``grid`` (a wallpaper of the strips)."""
+Dask), ``lock`` (one batch per output folder) and ``grid`` (a wallpaper of the strips and data files
+in a folder, such as a batch's output)."""
 
 from .core import MANIFEST, Summary, discover, run_batch
 from .executors import Dask, Executor, Processes, Serial

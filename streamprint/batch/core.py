@@ -148,12 +148,15 @@ def run_batch(
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
     render = render or RenderOptions()
     params.check_render(render, options.sampling)
+    if render.format not in params.STRIP_FORMATS:
+        raise ParameterError("image_format", f"{render.format}: a batch's strips are "
+                                             f"{', '.join(params.STRIP_FORMATS)} (each movie gets a page besides)")
     if not lib.is_dir():
         raise ParameterError("library", f"{lib}: not a directory")
     if out.exists() and not out.is_dir():
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:
-        executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask else local(jobs)
+        executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask is not None else local(jobs)
     out.mkdir(parents=True, exist_ok=True)
     out = out.resolve()  # workers, here or on other machines, write where this process asked
     with outdir_lock(out):
@@ -179,7 +182,8 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         entry = entries.get(job.rel)
         if _unchanged(entry, job, options, out):
             assert entry is not None
-            if entry.status == Status.DONE and entry.render != render:  # None: drawn how, unknown
+            # None: drawn how, unknown; two outputs: made before movies had pages
+            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
                 try:
                     outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
                 except StreamprintError as exc:
@@ -208,6 +212,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     if on_plan:
         on_plan(len(todo))
     if not todo:
+        _write_gallery(out)
         return summary
 
     def finish(task: Task, result: JobResult) -> None:
@@ -218,7 +223,19 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
             on_file(task.job.rel, result.status)
 
     executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
+    _write_gallery(out)
     return summary
+
+
+def _write_gallery(outdir: Path) -> None:
+    """OUTDIR/index.html, the gallery of the finished movies; a batch that cannot write it
+    (a foreign index.html, a full disk) says so and goes on: the movies are done."""
+    from ..render.gallery import write_gallery
+
+    try:
+        write_gallery(outdir)
+    except StreamprintError as exc:
+        log.warning("the gallery was not written: %s", exc)
 
 
 def _remove_stale_temp_files(outdir: Path) -> None:

@@ -1,66 +1,201 @@
-"""A wallpaper: the finished strips of a batch folder tiled into one image."""
+"""A wallpaper: the strips and fingerprint data files in a folder, tiled into one image.
+
+The tiles are every PNG image and every streamprint fingerprint data file (JSON or CSV,
+recognised by their first line) under the folder, recursively; hidden files and folders are
+left out. A data file and a PNG of the same name but for the extension (a batch's
+``movie.mkv.json`` and ``movie.mkv.png``) are one tile, drawn from the data, at exactly the
+tile's size, with the drawing options given; a PNG alone is resized to its tile. Tiles are
+in the order of their paths relative to the folder, compared case-insensitively with
+numbers by value (``movie 2`` before ``movie 10``), left to right, then top to bottom.
+A tile's title is its movie's file name (from the data) or the PNG's name without ``.png``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..enums import Status
 from .. import params
+from ..atomic import data_kind
+from ..enums import Style
 from ..errors import ParameterError, StreamprintError
-from ..formats import read_manifest
-from .core import MANIFEST
+from ..model import RenderOptions
 
 log = logging.getLogger("streamprint")
 
-
-def finished_strips(outdir: str | os.PathLike[str]) -> list[Path]:
-    """The PNG strips ``outdir``'s manifest lists as done, in the manifest's order (what
-    :func:`grid` tiles, and what its output must never be)."""
-    out = Path(outdir)
-    if not (out / MANIFEST).exists():
-        raise ParameterError("outdir", f"{out}: no {MANIFEST} here; run a batch into it first")
-    entries = read_manifest(out / MANIFEST)
-    return [out / e.outputs[0] for _, e in sorted(entries.items())
-            if e.status == Status.DONE and e.outputs and e.outputs[0].endswith(".png") and (out / e.outputs[0]).exists()]
+#: The shape (width / height) cells are fitted to for tiles drawn from data: a ring's is 1.
+DATA_ASPECT = 8.0
+#: Label bands are this share of a cell's height, within these bounds (px).
+LABEL_SHARE, LABEL_MIN, LABEL_MAX = 0.18, 16, 48
 
 
-def grid(outdir: str | os.PathLike[str], size: tuple[int, int]) -> np.ndarray:
-    """Tile the strips listed as done in ``outdir``'s manifest into one (height, width, 3)
-    uint8 image of exactly ``size`` = (width, height) px, in a grid whose cells are shaped
-    as close as possible to the strips."""
+@dataclass(frozen=True)
+class Tile:
+    """One movie of a grid: the file it is drawn from (``data``: a fingerprint data file,
+    else a PNG strip) and its key, the path relative to the folder without the extension."""
+
+    path: Path
+    key: str
+    data: bool
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the tiles go: ``boxes`` (left, top, right, bottom) px of each tile in order,
+    and the height in px of the label band under each (0 without labels)."""
+
+    columns: int
+    rows: int
+    boxes: tuple[tuple[int, int, int, int], ...]
+    label: int
+
+
+@dataclass(frozen=True)
+class Wall:
+    """A drawn grid: the (height, width, 3) uint8 image, and the title of each tile drawn
+    (tiles that could not be read are left out, with a warning)."""
+
+    image: np.ndarray
+    titles: tuple[str, ...]
+    left_out: int = 0
+
+
+def _natural(text: str) -> list[object]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
+
+
+def tile_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Every file under ``folder`` a tile can be drawn from: PNG images and streamprint
+    fingerprint data files (hidden files and folders left out), in no particular order."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ParameterError("folder", f"{root}: not a folder")
+    files = []
+    for here, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = Path(here) / name
+            ext = path.suffix.lower()
+            if not name.startswith(".") and (ext == ".png" or (ext in (".json", ".csv")
+                                                              and data_kind(path) == "fingerprint")):
+                files.append(path)
+    return files
+
+
+def find_tiles(folder: str | os.PathLike[str]) -> list[Tile]:
+    """The tiles of ``folder`` in their order (see the module's docstring)."""
+    root = Path(folder)
+    found: dict[str, Tile] = {}
+    for path in tile_files(root):
+        key = path.relative_to(root).with_suffix("").as_posix()
+        if path.suffix.lower() != ".png":
+            found[key] = Tile(path, key, True)
+        else:
+            found.setdefault(key, Tile(path, key, False))
+    return sorted(found.values(), key=lambda t: (_natural(t.key), t.key))
+
+
+def layout(n: int, size: tuple[int, int], aspect: float, gutter: int = 0, labels: bool = False) -> Layout:
+    """Cells for ``n`` tiles on a ``size`` = (width, height) px wall, ``gutter`` px apart
+    and from the edges, shaped as close as possible to ``aspect`` (width / height); with
+    ``labels``, a band for the title under each tile."""
+    width, height = size
+    best: tuple[float, int, int, int] | None = None
+    for cols in range(1, n + 1):
+        rows = math.ceil(n / cols)
+        cell_w = (width - (cols + 1) * gutter) / cols
+        cell_h = (height - (rows + 1) * gutter) / rows
+        label = min(LABEL_MAX, max(LABEL_MIN, round(cell_h * LABEL_SHARE))) if labels else 0
+        if cell_w < 1 or cell_h - label < 1:
+            continue
+        score = abs(math.log(cell_w / (cell_h - label) / aspect))
+        if best is None or score < best[0]:
+            best = (score, cols, rows, label)
+    if best is None:
+        raise ParameterError("size", f"{width}x{height} is too small for {n} tiles"
+                                     f"{f' with {gutter} px gutters' if gutter else ''}{' and labels' if labels else ''}")
+    _, cols, rows, label = best
+
+    def edges(total: int, count: int) -> list[tuple[int, int]]:
+        room = total - (count + 1) * gutter
+        return [(gutter * (i + 1) + round(i * room / count), gutter * (i + 1) + round((i + 1) * room / count))
+                for i in range(count)]
+
+    xs, ys = edges(width, cols), edges(height, rows)
+    boxes = tuple((xs[i % cols][0], ys[i // cols][0], xs[i % cols][1], ys[i // cols][1] - label) for i in range(n))
+    return Layout(cols, rows, boxes, label)
+
+
+def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions,
+               background: tuple[int, int, int]) -> tuple[np.ndarray, str]:
+    """The tile's picture at exactly the box's size, and its title."""
     from PIL import Image
 
-    out = Path(outdir)
-    strips = finished_strips(out)
-    if not strips:
-        raise ParameterError("outdir", f"{out}: no finished PNG strips to tile")
-    width, height = size
-    images = []
-    for p in strips:
+    from ..formats import read_fingerprint
+    from ..render import draw, flatten
+
+    w, h = box[2] - box[0], box[3] - box[1]
+    if tile.data:
+        fp = read_fingerprint(tile.path)
+        options = dataclasses.replace(render, width=w, height=h, column_width=None, format=params.RASTER_FORMATS[0])
+        name = Path(fp.source.path).name
+        return flatten(draw(fp, options), background), name if name and name != "-" else Path(tile.key).name
+    with Image.open(tile.path) as im:
+        params.check_pixels("strip", im.width, im.height)
+        rgba = np.asarray(im.convert("RGBA").resize((w, h), Image.Resampling.BOX))
+    return flatten(rgba, background), Path(tile.key).name
+
+
+def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOptions | None = None,
+         gutter: int = 0, labels: bool = False, background: tuple[int, int, int] = (0, 0, 0)) -> Wall:
+    """Tile the strips and data files of ``folder`` (see the module's docstring) into one
+    image of exactly ``size`` = (width, height) px on ``background``, ``gutter`` px between
+    tiles and around them; with ``labels``, each tile's title under it, in black or white,
+    whichever contrasts more with the background. Data files are drawn with ``render``'s
+    style, order and smoothing, at the tile's size."""
+    from PIL import Image
+
+    from ..render.text import draw_text
+
+    render = render or RenderOptions()
+    gutter, background = params.check("gutter", gutter), params.check("background", background)
+    tiles = find_tiles(folder)
+    if not tiles:
+        raise ParameterError("folder", f"{folder}: no PNG strips or streamprint data files here")
+    aspects = []
+    for t in tiles:
+        if t.data:
+            aspects.append(1.0 if render.style == Style.RING else DATA_ASPECT)
+            continue
         try:
-            with Image.open(p) as im:
-                params.check_pixels("strip", im.width, im.height)
-                images.append(im.convert("RGB"))
+            with Image.open(t.path) as im:
+                aspects.append(im.width / im.height)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            pass  # reported when it is drawn
+    plan = layout(len(tiles), size, float(np.median(aspects)) if aspects else DATA_ASPECT, gutter, labels)
+    canvas = np.empty((size[1], size[0], 3), np.uint8)
+    canvas[:] = background
+    titles = []
+    for tile, box in zip(tiles, plan.boxes):
+        try:
+            picture, title = _draw_tile(tile, box, render, background)
         except (OSError, ValueError, Image.DecompressionBombError, StreamprintError) as exc:
-            log.warning("%s: not a readable strip, left out (%s)", p, exc)
-    if not images:
-        raise ParameterError("outdir", f"{out}: none of the finished strips can be read")
-    aspect = float(np.median([im.width / im.height for im in images]))
-    n = len(images)
-    cols = min(range(1, n + 1), key=lambda c: abs(math.log((width / c) / (height / math.ceil(n / c)) / aspect)))
-    rows = math.ceil(n / cols)
-    if cols > width or rows > height:
-        raise ParameterError("size", f"{width}x{height} is too small for {n} strips in {cols} x {rows} cells")
-    canvas = Image.new("RGB", (width, height), (0, 0, 0))
-    xs = [round(i * width / cols) for i in range(cols + 1)]
-    ys = [round(j * height / rows) for j in range(rows + 1)]
-    for i, im in enumerate(images):
-        c, r = i % cols, i // cols
-        cell = (xs[c + 1] - xs[c], ys[r + 1] - ys[r])
-        canvas.paste(im.resize(cell, Image.Resampling.BOX), (xs[c], ys[r]))
-    return np.asarray(canvas)
+            log.warning("%s: cannot be drawn, left out (%s)", tile.path, exc)
+            continue
+        left, top, right, bottom = box
+        canvas[top:bottom, left:right] = picture
+        if plan.label:
+            draw_text(canvas, title, (left, bottom, right, bottom + plan.label), round(plan.label * 0.75),
+                      shorten=True)
+        titles.append(title)
+    if not titles:
+        raise ParameterError("folder", f"{folder}: none of the strips or data files can be read")
+    canvas.setflags(write=False)
+    return Wall(canvas, tuple(titles), len(tiles) - len(titles))

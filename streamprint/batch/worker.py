@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..atomic import written_by_streamprint
+from ..atomic import check_name, written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
@@ -29,7 +29,6 @@ VIDEO_EXTENSIONS = frozenset({
     ".mp4", ".mpeg", ".mpg", ".mts", ".mxf", ".nut", ".ogv", ".rm", ".rmvb", ".ts", ".vob", ".webm", ".wmv",
     ".xvid", ".y4m", ".h264", ".h265", ".hevc",
 })
-_IMAGE_EXT = {ImageFormat.PNG: ".png", ImageFormat.JPEG: ".jpg", ImageFormat.WEBP: ".webp", ImageFormat.SVG: ".svg"}
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,13 @@ class Task:
     though written before outputs carried a mark."""
 
 
-def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path]:
-    """Strip and data paths for input ``rel``: the folder structure mirrored, the input's own
-    extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json) so names never collide."""
+def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path, Path]:
+    """Strip, data and page paths for input ``rel``: the folder structure mirrored, the
+    input's own extension kept (movie.mkv -> movie.mkv.png, movie.mkv.json, movie.mkv.html)
+    so names never collide."""
     base = outdir / rel
-    ext = _IMAGE_EXT[render.format if render is not None else ImageFormat.PNG]
-    return base.with_name(base.name + ext), base.with_name(base.name + ".json")
+    ext = params.extension_for(render.format if render is not None else ImageFormat.PNG)
+    return base.with_name(base.name + ext), base.with_name(base.name + ".json"), base.with_name(base.name + ".html")
 
 
 def checkpoint_path(outdir: Path, rel: str) -> Path:
@@ -110,17 +110,25 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
 
     job, outdir = task.job, Path(task.outdir)
     t = time.perf_counter()
-    strip, data = outputs_for(outdir, job.rel, task.render)
+    outputs = outputs_for(outdir, job.rel, task.render)
     ckpt = checkpoint_path(outdir, job.rel)
 
     def failed(status: Status, message: str) -> JobResult:
         return JobResult(status, time.perf_counter() - t, message)
 
-    foreign = _foreign((strip, data), tuple(outdir / o for o in task.owned))
+    try:  # the movie's name makes output names no file system takes: its own failure
+        for path in outputs:
+            check_name(path)
+    except OutputError as exc:
+        return failed(Status.FAILED, f"{exc} (rename the movie)")
+    try:
+        foreign = _foreign(outputs, tuple(outdir / o for o in task.owned))
+        resume = _usable_checkpoint(ckpt, job, task.options)
+    except OSError as exc:  # the output folder's trouble (a lost mount), not the movie's
+        return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
     if foreign is not None:  # not the movie's fault: pending, so the next run tries again
         return failed(Status.PENDING, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
                                       "move it away")
-    resume = _usable_checkpoint(ckpt, job, task.options)
 
     def save_checkpoint(state: Checkpoint) -> None:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +146,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         with threadpool_limits(limits=1):
             return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
                                checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
-                               before_decoding=fits)
+                               before_decoding=fits, thumbnails=True)
 
     def fits(info: Any, expected: int | None) -> None:  # the strip's size, before decoding
         params.check_drawn_size(task.render, task.options.sampling.time_proportional, expected, info.duration)
@@ -151,8 +159,10 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                 raise
             log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
             fp, resume = run(None), None
-        strip.parent.mkdir(parents=True, exist_ok=True)
-        RunOutputs(strip, task.render, data).write(fp)  # the strip first, then the data, as every run writes
+        outputs[0].parent.mkdir(parents=True, exist_ok=True)
+        # The data file last: once it exists, the strip and the page do too, so a client that
+        # gives up on this worker (see core._lost) finds the movie finished, not half done.
+        RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2]).write(fp)
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
@@ -167,37 +177,39 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a bug must not take the whole batch down
         return failed(Status.FAILED, f"{type(exc).__name__}: {exc}")
-    rels = (strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix())
+    rels = tuple(p.relative_to(outdir).as_posix() for p in outputs)
     return JobResult(Status.DONE, time.perf_counter() - t, None, rels,
                      None if resume is None else resume.resume.index)
 
 
-def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions) -> tuple[str, str]:
-    """Draw a finished movie's strip again from its saved data, as ``render`` says (no
-    decoding); returns the new (strip, data) paths relative to ``outdir``. The old strip is
-    removed when the new one has another name (another format)."""
-    from ..render import save_image
-
+def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions) -> tuple[str, ...]:
+    """Draw a finished movie's strip and page again from its saved data, as ``render`` says
+    (no decoding); returns the new (strip, data, page) paths relative to ``outdir``. The old
+    strip is removed when the new one has another name (another format)."""
     fp = read_fingerprint(outdir / data_rel)
-    strip, _ = outputs_for(outdir, job.rel, render)
+    strip, _, page = outputs_for(outdir, job.rel, render)
     old = outdir / old_strip_rel
-    if _foreign((strip,), (old,)) is not None:
-        raise OutputError(f"{strip} exists and was not written by streamprint")
-    save_image(fp, strip, render)
-    strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in ImageFormat}
+    foreign = _foreign((strip, page), (old,))
+    if foreign is not None:
+        raise OutputError(f"{foreign} exists and was not written by streamprint")
+    from ..outputs import RunOutputs
+
+    RunOutputs(strip, render, page=page).write(fp)  # the strip, then the page
+    strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in params.STRIP_FORMATS}
     if old != strip and old in strips and old.exists():  # this movie's strip in another format
         old.unlink()
-    return strip.relative_to(outdir).as_posix(), data_rel
+    return strip.relative_to(outdir).as_posix(), data_rel, page.relative_to(outdir).as_posix()
 
 
-def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, str] | None:
+def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, ...] | None:
     """The outputs of ``job`` if they are already there and whole, though the manifest does
-    not say so (a worker that finished after its client gave up; a lost manifest): both
-    files streamprint's, the data readable, made from this file (its path, and not older
-    than it) with these options. Else None."""
-    strip, data = outputs_for(outdir, job.rel, render)
+    not say so (a worker that finished after its client gave up; a lost manifest): all
+    three files streamprint's (the data file is written last), the data readable, made from this
+    file (its path, and not older than it) with these options. Else None."""
+    outputs = outputs_for(outdir, job.rel, render)
+    data = outputs[1]
     try:
-        if not (strip.exists() and data.exists() and written_by_streamprint(strip) and written_by_streamprint(data)):
+        if not all(p.exists() and written_by_streamprint(p) for p in outputs):
             return None
         if os.stat(data).st_mtime_ns < job.mtime_ns:
             return None
@@ -206,4 +218,4 @@ def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOpt
         return None
     if fp.options != options or os.path.abspath(fp.source.path) != os.path.abspath(job.path):
         return None
-    return strip.relative_to(outdir).as_posix(), data.relative_to(outdir).as_posix()
+    return tuple(p.relative_to(outdir).as_posix() for p in outputs)

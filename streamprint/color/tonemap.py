@@ -249,9 +249,9 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
 
 
 def srgb_encode(lin: np.ndarray) -> np.ndarray:
-    """Linear light 0-1 to 8-bit sRGB (IEC 61966-2-1, :func:`color.spaces.linear_to_srgb`),
-    rounded to nearest, uint8."""
-    return np.rint(linear_to_srgb(lin)).astype(np.uint8)
+    """Linear light 0-1 to 8-bit sRGB (IEC 61966-2-1, :func:`color.spaces.linear_to_srgb`,
+    in float32), rounded to nearest, uint8."""
+    return np.rint(linear_to_srgb(lin, np.float32)).astype(np.uint8)
 
 
 def tonemap_to_srgb(rgb: np.ndarray, params: HdrParams) -> np.ndarray:

@@ -10,8 +10,8 @@ from typing import Any
 from ..errors import DataFormatError
 from ..model import Checkpoint, ClustererState, ColorReport, ResumePoint, SamplerState
 from .common import Fields, parse_json, read_text, write_text
-from .values import color_from_fields, color_to_dict, options_from_fields, options_to_dict, sample_to_dict, samples_from_fields, stats_from_fields, \
-    stats_to_dict
+from .values import color_from_fields, color_to_dict, options_from_fields, options_to_dict, sample_to_dict, \
+    samples_from_fields, stats_from_fields, stats_to_dict, thumbnails_from_fields, thumbnails_to_dict
 
 FORMAT_NAME = "streamprint-checkpoint"
 FORMAT_VERSION = 1
@@ -32,6 +32,8 @@ def checkpoint_to_dict(c: Checkpoint) -> dict[str, Any]:
     }
     if c.input is not None:
         data["input"] = {"size": c.input[0], "mtime_ns": c.input[1]}
+    if c.thumbnails is not None:
+        data["thumbnails"] = thumbnails_to_dict(c.thumbnails)
     return data
 
 
@@ -58,7 +60,8 @@ def checkpoint_from_dict(data: Any, name: str) -> Checkpoint:
         i = f.obj("input")
         source = (i.int("size", low=0), i.int("mtime_ns"))
     color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
-    return f.build(None, lambda: Checkpoint(options, samples, clusterer, sampler, resume, source, color))
+    thumbnails = thumbnails_from_fields(f.obj("thumbnails"), len(samples)) if f.has("thumbnails") else None
+    return f.build(None, lambda: Checkpoint(options, samples, clusterer, sampler, resume, source, color, thumbnails))
 
 
 def write_checkpoint(c: Checkpoint, path: str | os.PathLike[str]) -> None:

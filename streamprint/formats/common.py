@@ -113,7 +113,7 @@ class Fields:
         value = self.raw(key, default)
         if value is None and optional:
             return None
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and finite(value)
         if ok and ((low is not None and value < low) or (positive and value <= 0)):
             ok = False
         if not ok:
@@ -138,7 +138,7 @@ class Fields:
         return value
 
 
-def _finite(value: int | float) -> bool:
+def finite(value: int | float) -> bool:
     try:
         return math.isfinite(float(value))
     except OverflowError:  # an integer too large for a float

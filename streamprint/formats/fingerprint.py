@@ -1,6 +1,11 @@
 """Fingerprint data files: JSON (the whole record) and CSV (one row per colour of each
 sample, metadata in ``#`` lines on top). Both carry the format's name and version; the
-readers check every field and name the file in every error."""
+readers check every field and name the file in every error.
+
+Version 1 grew two optional keys, so that older readers still read newer files and newer
+readers older ones: ``movie_palette`` (the movie's own palette; computed from the samples
+when a file has none) and ``thumbnails`` (small WebP pictures of sampled frames, base64,
+for a page; only when they were made)."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,8 @@ from .values import (
     color_to_dict,
     options_from_fields,
     options_to_dict,
+    palette_from_fields,
+    palette_to_dict,
     range_from_fields,
     range_to_dict,
     sample_json,
@@ -32,6 +40,8 @@ from .values import (
     source_to_dict,
     stats_from_fields,
     stats_to_dict,
+    thumbnails_from_fields,
+    thumbnails_to_dict,
 )
 
 FORMAT_NAME = "streamprint-fingerprint"
@@ -39,10 +49,13 @@ FORMAT_VERSION = 1
 CSV_COLUMNS = ("sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight", "inertia", "cut", "average")
 
 
-def fingerprint_to_dict(fp: Fingerprint, samples: bool = True) -> dict[str, Any]:
-    """The JSON data of a fingerprint (without its samples when not ``samples``: they come
-    last, so a file's head is the same with and without them)."""
-    data = {
+#: The metadata a CSV file carries in its ``#`` lines, in this order (those the record has).
+CSV_META = ("streamprint", "source", "options", "decode", "color", "time_range", "movie_palette", "thumbnails")
+
+
+def _head_and_tail(fp: Fingerprint) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON data of a fingerprint but its samples: what comes before them, and after."""
+    head: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "streamprint": fp.version,
@@ -52,10 +65,16 @@ def fingerprint_to_dict(fp: Fingerprint, samples: bool = True) -> dict[str, Any]
         "color": color_to_dict(fp.color),
     }
     if not fp.time_range.whole:  # the part read, resolved for this movie; absent: all of it
-        data["time_range"] = range_to_dict(fp.time_range)
-    if samples:
-        data["samples"] = [sample_to_dict(s) for s in fp.samples]
-    return data
+        head["time_range"] = range_to_dict(fp.time_range)
+    if fp.movie_palette is not None:
+        head["movie_palette"] = palette_to_dict(fp.movie_palette)
+    tail = {} if fp.thumbnails is None else {"thumbnails": thumbnails_to_dict(fp.thumbnails)}
+    return head, tail
+
+
+def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
+    head, tail = _head_and_tail(fp)
+    return {**head, "samples": [sample_to_dict(s) for s in fp.samples], **tail}
 
 
 def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
@@ -79,21 +98,30 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
         first, last = samples[0].time, samples[-1].time
         if first < span.start or (span.end is not None and last >= span.end):
             raise f.fail(f"samples at {first:g} to {last:g} s lie outside the time range", "time_range")
+    palette = palette_from_fields(f.obj("movie_palette"), options.colors) if f.has("movie_palette") else None
+    thumbnails = thumbnails_from_fields(f.obj("thumbnails"), len(samples)) if f.has("thumbnails") else None
     extra: dict[str, Any] = {} if decode is None else {"decode": decode}
     if span is not None:
         extra["time_range"] = span
-    return Fingerprint(source, options, samples, version=version, color=color, **extra)
+    return f.build(None, lambda: Fingerprint(source, options, samples, version=version, color=color,
+                                             movie_palette=palette, thumbnails=thumbnails, **extra))
 
 
-# A data file is a head (everything but the samples), its samples, and a tail, so that a
-# growing fingerprint can be written again with only its new samples serialized
-# (GrowingDataFile). JSON: exactly json.dumps(fingerprint_to_dict(fp), indent=1).
-_JSON_TAIL = "\n ]\n}\n"
+# A data file is a head (everything before the samples), its samples, and a tail (the
+# thumbnails, and the closing bracket), so that a growing fingerprint can be written again
+# with only its new samples serialized (GrowingDataFile). JSON: exactly
+# json.dumps(fingerprint_to_dict(fp), indent=1) and a newline.
+
+#: How the samples' list ends when it has samples (an empty one is "[]").
+_LIST_END = "\n ]"
 
 
-def _json_head(fp: Fingerprint) -> str:
-    head = json.dumps(fingerprint_to_dict(fp, samples=False), indent=1)
-    return head[:-2] + ',\n "samples": '  # in place of the closing "\n}"
+def _json_ends(fp: Fingerprint) -> tuple[str, str]:
+    """The JSON text before the samples' list, and after it (from its closing bracket)."""
+    head, tail = _head_and_tail(fp)
+    before = json.dumps(head, indent=1)[:-2] + ',\n "samples": '  # in place of the closing "\n}"
+    after = _LIST_END + ("," + json.dumps(tail, indent=1)[1:] if tail else "\n}") + "\n"  # the tail's keys, no "{"
+    return before, after
 
 
 def _json_samples(rows: Iterable[Row], first: bool) -> str:
@@ -102,15 +130,17 @@ def _json_samples(rows: Iterable[Row], first: bool) -> str:
 
 
 def to_json(fp: Fingerprint) -> str:
+    before, after = _json_ends(fp)
     if not fp.samples:
-        return _json_head(fp) + "[]\n}\n"
-    return _json_head(fp) + _json_samples(fp.samples.rows(), True) + _JSON_TAIL
+        return before + "[]" + after[len(_LIST_END):]
+    return before + _json_samples(fp.samples.rows(), True) + after
 
 
 def _csv_head(fp: Fingerprint) -> str:
-    meta = fingerprint_to_dict(fp, samples=False)
+    head, tail = _head_and_tail(fp)
+    meta = {**head, **tail}
     lines = [f"# {FORMAT_NAME} {FORMAT_VERSION}\n"]
-    for key in ("streamprint", "source", "options", "decode", "color", "time_range"):
+    for key in CSV_META:
         if key in meta:
             lines.append(f"# {key}: {json.dumps(meta[key])}\n")
     return "".join(lines) + ",".join(CSV_COLUMNS) + "\n"
@@ -143,19 +173,20 @@ def from_csv(text: str, name: str) -> Fingerprint:
         raise DataFormatError(f"{name}: not a streamprint fingerprint CSV")
     version = lines[0].split()[-1]
     data: dict[str, Any] = {"format": FORMAT_NAME, "version": int(version) if version.isdigit() else version}
-    body = []
+    body, numbers = [], []  # the table's lines, and their line numbers in the file
     for n, line in enumerate(lines[1:], start=2):
         if line.startswith("# ") and ": " in line:
             key, value = line[2:].split(": ", 1)
             data[key] = parse_json(value, f"{name}: line {n}")
         else:
             body.append(line)
+            numbers.append(n)
     reader = csv.DictReader(body)
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
-    if missing:
-        raise DataFormatError(f"{name}: CSV columns missing: {', '.join(missing)}")
     rows: dict[int, dict[str, Any]] = {}
     try:
+        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise DataFormatError(f"{name}: CSV columns missing: {', '.join(missing)}")
         for row in reader:
             sample = rows.setdefault(int(row["sample"]), {
                 "frame": int(row["frame"]), "time": float(row["time"]), "colors": [], "rgb": [], "weights": [],
@@ -165,8 +196,11 @@ def from_csv(text: str, name: str) -> Fingerprint:
             sample["colors"].append(row["hex"])
             sample["rgb"].append([int(row["r"]), int(row["g"]), int(row["b"])])
             sample["weights"].append(float(row["weight"]))
-    except (TypeError, ValueError) as exc:
-        raise DataFormatError(f"{name}: line {reader.line_num + 1}: malformed row ({exc})") from exc
+    except (TypeError, ValueError, csv.Error) as exc:  # csv.Error: a field over csv's size limit, ...
+        # csv counts the lines it has finished: the row it fails on is the next one
+        at = reader.line_num + (1 if isinstance(exc, csv.Error) else 0)
+        line = numbers[min(max(at, 1), len(numbers)) - 1] if numbers else 1
+        raise DataFormatError(f"{name}: line {line}: malformed row ({exc})") from exc
     if sorted(rows) != list(range(len(rows))):
         raise DataFormatError(f"{name}: sample numbers must run 0, 1, 2, ... without gaps")
     data["samples"] = [rows[i] for i in range(len(rows))]
@@ -207,12 +241,13 @@ class GrowingDataFile:
         from ..atomic import atomic_output
 
         samples, n = fp.samples, len(fp.samples)
-        head = (_csv_head(fp) if self._csv else _json_head(fp)).encode()
+        before, after = ("", "") if self._csv else _json_ends(fp)
+        head = (_csv_head(fp) if self._csv else before).encode()
         old = self._samples
         grows = self._previous is not None and old is not None and len(old) > 0 and samples.extends(old)
         done = len(old) if grows else 0
         kept = self._body[1] if grows else 0
-        tail = b"" if self._csv else _JSON_TAIL.encode() if n else b"\n}\n"
+        tail = (after if n else after[len(_LIST_END):]).encode()  # (an empty list is written "[]")
         body = 0
         current = None
         try:
@@ -258,6 +293,20 @@ def _copy(src: int, dst: int, offset: int, count: int) -> None:
             raise OSError(f"cannot copy the data written before ({count} bytes left)")
         offset += done
         count -= done
+
+
+_HEAD = re.compile(r'^\s*\{\s*"format"\s*:\s*"' + FORMAT_NAME + '"|^# ' + FORMAT_NAME + " ")
+
+
+def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a regular file that begins as fingerprint data does (JSON or
+    CSV); only its first bytes are read, and nothing is validated yet."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(_HEAD.match(head))
 
 
 def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:

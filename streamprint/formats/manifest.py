@@ -38,9 +38,13 @@ def entry_from_fields(f: Fields, rel: str) -> ManifestEntry:
                and ".." not in Path(o).parts for o in outputs):
         raise f.fail(f"expected this input's outputs ({rel}.png, {rel}.json, ...) inside the output folder",
                      "outputs")
-    if status == Status.DONE and not (len(outputs) == 2 and outputs[1] == rel + ".json"
-                                      and Path(outputs[0]).suffix.lower() in params.IMAGE_EXTENSIONS):
-        raise f.fail("a finished input has a strip and a data file", "outputs")
+    # Manifests from before movies had pages list two outputs.
+    if status == Status.DONE and not (len(outputs) in (2, 3) and outputs[1] == rel + ".json"
+                                      and outputs[2:] in ([], [rel + ".html"])
+                                      and Path(outputs[0]).suffix.lower() in params.IMAGE_EXTENSIONS
+                                      and params.IMAGE_EXTENSIONS[Path(outputs[0]).suffix.lower()]
+                                      in params.STRIP_FORMATS):
+        raise f.fail("a finished input has a strip, a data file and a page", "outputs")
     return f.build(None, lambda: ManifestEntry(
         Status(status), options_from_fields(f.obj("options")), f.int("size", low=0), f.int("mtime_ns"),
         f.float("seconds", low=0.0, default=0.0), f.str("error", default=None, optional=True), tuple(outputs),
@@ -71,4 +75,8 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, ManifestEntry]:
     if not p.exists():
         return {}
     name = str(p)
-    return manifest_from_dict(parse_json(read_text(p), name), name)
+    try:
+        data = parse_json(read_text(p), name)
+    except DataFormatError as exc:  # truncated, empty, not text: broken all the same
+        raise DataFormatError(f"{exc}; {WAY_OUT}") from exc
+    return manifest_from_dict(data, name)

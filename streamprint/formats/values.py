@@ -3,31 +3,33 @@ metadata, decode counts): one writer and one validating reader each."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
+from ..enums import ImageFormat
 from ..errors import StreamprintError
-from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, TimeRange, \
-    from_hex, to_hex
+from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, \
+    Thumbnails, TimeRange, from_hex, to_hex
 from ..model.colors import HEX_FORMAT
 from ..model.samples import Row, row_of
-from .common import Fields
+from ..model.thumbnails import MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS
+from .common import Fields, finite
 
 
-def sample_to_dict(s: Sample) -> dict[str, Any]:
-    """A sample as JSON data (colours as #rrggbb and [r, g, b])."""
+def palette_to_dict(p: Palette) -> dict[str, Any]:
+    """A palette as JSON data (colours as #rrggbb and [r, g, b])."""
     return {
-        "frame": s.frame,
-        "time": s.time,
-        "colors": s.palette.hex,
-        "rgb": s.palette.colors.tolist(),
-        "weights": s.palette.weights.tolist(),
-        "inertia": s.palette.inertia,
-        "cut": s.palette.cut,
-        "average": None if s.palette.mean is None else to_hex(s.palette.mean),
+        "colors": p.hex,
+        "rgb": p.colors.tolist(),
+        "weights": p.weights.tolist(),
+        "inertia": p.inertia,
+        "cut": p.cut,
+        "average": None if p.mean is None else to_hex(p.mean),
     }
 
 
@@ -56,8 +58,8 @@ def sample_json(s: Sample | Row, indent: str = "") -> str:
     return _sample_template(len(rgb), mean is not None, indent) % values
 
 
-def sample_from_fields(f: Fields, max_colors: int) -> Sample:
-    """A sample read by :func:`sample_to_dict`'s shape, every field checked."""
+def palette_from_fields(f: Fields, max_colors: int) -> Palette:
+    """A palette read by :func:`palette_to_dict`'s shape, every field checked."""
     rgb = f.list("rgb")
     if not 1 <= len(rgb) <= max_colors:
         raise f.fail(f"expected 1 to {max_colors} colours, got {len(rgb)}", "rgb")
@@ -68,7 +70,7 @@ def sample_from_fields(f: Fields, max_colors: int) -> Sample:
     weights = f.list("weights")
     if len(weights) != len(rgb):
         raise f.fail(f"expected one weight per colour ({len(rgb)}), got {len(weights)}", "weights")
-    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and np.isfinite(w) and w >= 0
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and finite(w) and w >= 0
                for w in weights) or not abs(sum(weights) - 1.0) < 1e-6:
         raise f.fail("expected finite shares >= 0 that add up to 1", "weights")
     if f.has("colors"):
@@ -79,10 +81,20 @@ def sample_from_fields(f: Fields, max_colors: int) -> Sample:
     mean = None
     if average is not None:
         mean = np.array(f.build("average", lambda: from_hex(average)), np.uint8)
-    palette = f.build(None, lambda: Palette(np.array(rgb, dtype=np.uint8).reshape(-1, 3),
-                                            np.array(weights, dtype=np.float64),
-                                            f.float("inertia", low=0.0, default=0.0),
-                                            f.bool("cut", default=False), mean))
+    return f.build(None, lambda: Palette(np.array(rgb, dtype=np.uint8).reshape(-1, 3),
+                                         np.array(weights, dtype=np.float64),
+                                         f.float("inertia", low=0.0, default=0.0),
+                                         f.bool("cut", default=False), mean))
+
+
+def sample_to_dict(s: Sample) -> dict[str, Any]:
+    """A sample as JSON data: its frame, time and palette."""
+    return {"frame": s.frame, "time": s.time, **palette_to_dict(s.palette)}
+
+
+def sample_from_fields(f: Fields, max_colors: int) -> Sample:
+    """A sample read by :func:`sample_to_dict`'s shape, every field checked."""
+    palette = palette_from_fields(f, max_colors)
     return f.build(None, lambda: Sample(f.int("frame", low=0), f.float("time", low=0.0), palette))
 
 
@@ -94,6 +106,33 @@ def samples_from_fields(f: Fields, key: str, max_colors: int) -> tuple[Sample, .
         if b.time <= a.time:
             raise f.fail(f"times must increase ({b.time:g} s after {a.time:g} s)", key)
     return samples
+
+
+def thumbnails_to_dict(t: Thumbnails) -> dict[str, Any]:
+    """Thumbnails as JSON data: the sample numbers and each image's file as base64."""
+    return {"format": t.format, "samples": list(t.indices),
+            "images": [base64.b64encode(b).decode("ascii") for b in t.images]}
+
+
+def thumbnails_from_fields(f: Fields, samples: int) -> Thumbnails:
+    """Thumbnails read by :func:`thumbnails_to_dict`'s shape, of a record with ``samples``
+    samples: the format, every index (whole, increasing, below ``samples``), every image
+    (base64 of a file in that format, of bounded size) checked."""
+    fmt = f.str("format")
+    indices, images = f.list("samples"), f.list("images")
+    if len(images) != len(indices):
+        raise f.fail(f"expected one image per sample number ({len(indices)}), got {len(images)}", "images")
+    if len(indices) > MAX_THUMBNAILS:
+        raise f.fail(f"expected at most {MAX_THUMBNAILS} thumbnails, got {len(indices)}", "samples")
+    if not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < samples for i in indices):
+        raise f.fail(f"expected sample numbers from 0 to {samples - 1}", "samples")
+    if not all(isinstance(b, str) and len(b) <= MAX_THUMBNAIL_BYTES * 4 // 3 + 4 for b in images):
+        raise f.fail(f"expected base64 text of at most {MAX_THUMBNAIL_BYTES} bytes each", "images")
+    try:
+        data = [base64.b64decode(b, validate=True) for b in images]
+    except (binascii.Error, ValueError) as exc:
+        raise f.fail(f"not base64 ({exc})", "images") from exc
+    return f.build(None, lambda: Thumbnails(tuple(indices), tuple(data), ImageFormat(fmt)))
 
 
 def options_to_dict(o: Options) -> dict[str, Any]:

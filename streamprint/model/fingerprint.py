@@ -14,6 +14,7 @@ from ..enums import ImageFormat, Order, Style
 from .colors import Palette, _set
 from .samples import Samples
 from .sampling import Options
+from .thumbnails import Thumbnails
 from .timerange import TimeRange
 
 
@@ -124,18 +125,24 @@ class Progress:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How a fingerprint is drawn, for every command that draws. ``height`` and
-    ``column_width`` are pixels (for ``ring``, ``height`` is the diameter); ``width`` is
-    the total width in pixels, for keyframe strips and plots; ``background`` is the sRGB
-    colour around a ring; ``format`` is the file format (see :meth:`for_path`)."""
+    """How a fingerprint is drawn, for every command that draws. Sizes are pixels.
+
+    ``height`` is the picture's height (for ``ring``, the ring's diameter unless ``width``
+    is smaller); ``column_width`` the width of each sample's column in a strip (with
+    keyframe sampling, pixels per second of film); ``width`` the picture's total width, for
+    every style, its columns resampled by time (see
+    :func:`streamprint.render.columns_for_width`). With neither ``width`` nor
+    ``column_width`` a strip is at least :data:`streamprint.params.MIN_WIDTH` px wide.
+    ``background`` is the sRGB colour transparent parts of a ring become where the format
+    has no transparency (JPEG); ``format`` is the file format (see :meth:`for_path`)."""
 
     style: Style = Style.STACKED
     order: Order = Order.WEIGHT
     height: int = 200
-    column_width: int = 1
+    column_width: int | None = None
     width: int | None = None
     title: str | None = None
-    background: tuple[int, int, int] = (0, 0, 0)
+    background: tuple[int, int, int] = (255, 255, 255)
     format: ImageFormat = ImageFormat.PNG
     smooth: int = 5
     """Radius in columns of the ``smooth`` style's blend."""
@@ -149,7 +156,7 @@ class RenderOptions:
     @classmethod
     def for_path(cls, path: str | os.PathLike[str], **options: Any) -> RenderOptions:
         """Options for writing to ``path``, in the format its extension names (.png, .jpg,
-        .webp, .svg); any other extension is a ParameterError."""
+        .webp, .svg, .pdf); any other extension is a ParameterError."""
         return cls(format=params.image_format_for(path), **options)
 
 
@@ -168,19 +175,47 @@ class Fingerprint:
     decode: DecodeStats = DecodeStats(0, 0, 0)
     version: str = __version__
     color: ColorReport = ColorReport()
+    movie_palette: Palette | None = None
+    """The movie's own palette: its ``options.colors`` dominant colours, weighted by time
+    (see :func:`streamprint.summary.movie_palette`); computed from the samples when not
+    given (None only for a fingerprint without samples)."""
+    thumbnails: Thumbnails | None = None
+    """Small pictures of some of the sampled frames (for a page), or None."""
     time_range: TimeRange = TimeRange()
 
     def __post_init__(self) -> None:
         _set(self, samples=Samples.of(self.samples))
         if not isinstance(self.time_range, TimeRange) or not self.time_range.resolved:
             raise ValueError("a fingerprint's time_range must be a TimeRange with its end, if any, from the start")
+        if self.movie_palette is None and self.samples:
+            from ..summary import movie_palette  # imported on use, like the delegations below
+
+            _set(self, movie_palette=movie_palette(self))
+        if self.movie_palette is not None and not isinstance(self.movie_palette, Palette):
+            raise ValueError("movie_palette must be a Palette")
+        if self.movie_palette is not None and len(self.movie_palette) > self.options.colors:
+            raise ValueError(f"the movie's palette has more than {self.options.colors} colours")
+        if self.thumbnails is not None:
+            if not isinstance(self.thumbnails, Thumbnails):
+                raise ValueError("thumbnails must be a Thumbnails value")
+            if self.thumbnails.indices and self.thumbnails.indices[-1] >= len(self.samples):
+                raise ValueError(f"a thumbnail of sample {self.thumbnails.indices[-1]}, but there are "
+                                 f"{len(self.samples)} samples")
 
     def __len__(self) -> int:
         return len(self.samples)
 
     @property
     def palettes(self) -> list[Palette]:
+        """Each sample's palette (for the whole movie's, see :attr:`movie_palette`)."""
         return [s.palette for s in self.samples]
+
+    def share_near(self, color: Any, threshold: float = params.DEFAULT_THRESHOLD) -> float:
+        """The share of the movie's time (0-1) whose colours lie within CIEDE2000
+        ``threshold`` of ``color``: see :func:`streamprint.summary.share_near`."""
+        from ..summary import share_near
+
+        return share_near(self, color, threshold)
 
     @property
     def times(self) -> np.ndarray:
@@ -208,11 +243,15 @@ class Fingerprint:
 
     # Thin delegations, imported on use: loading data never imports PIL or matplotlib.
 
-    def render(self, height: int = 200, column_width: int = 1, order: Order | str = Order.WEIGHT,
+    def render(self, height: int = 200, column_width: int | None = 1, order: Order | str = Order.WEIGHT,
                width: int | None = None, style: Style | str = Style.STACKED, smooth: int = 5) -> np.ndarray:
-        """The strip as an (height, width, 3) uint8 sRGB array: see :func:`streamprint.render.draw`."""
+        """The strip as an (height, width, 3) uint8 sRGB array (a ring: (height, width, 4)
+        RGBA): see :func:`streamprint.render.draw`. One column per sample unless told
+        otherwise (``column_width``, or ``width`` resampled by time)."""
         from ..render import draw
 
+        if width is not None or params.check("style", style) in (Style.RING, Style.PLOT):
+            column_width = None
         options = RenderOptions(style=style, order=order, height=height, column_width=column_width,
                                 width=width, smooth=smooth)
         return draw(self, options)

@@ -271,6 +271,21 @@ class Samples(Sequence[Sample]):
             else np.zeros(0, np.float64)
 
     @property
+    def store(self) -> SampleStore:
+        """The store these samples are a view of: one object for every view of one run's
+        samples (what a cache of a growing run's values keys on)."""
+        return self._store
+
+    def palette_chunks(self, first: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """The palettes of these samples as columns, a chunk of :data:`CHUNK` samples at a
+        time from chunk number ``first`` on: (chunk number, colours (m, k, 3) uint8 sRGB,
+        weights (m, k) float64, colour counts (m,) uint16), read-only; a sample's colours
+        and weights beyond its count are padding."""
+        for c in range(max(0, first), -(-self._n // CHUNK)):
+            chunk, m = self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
+            yield c, _readonly(chunk.colors[:m]), _readonly(chunk.weights[:m]), _readonly(chunk.ncolors[:m])
+
+    @property
     def frames(self) -> np.ndarray:
         """Frame indices, int64 (n,), read-only."""
         return self._store._column("frame", self._n)

@@ -12,6 +12,7 @@ from .colors import _set, frozen_array
 from .fingerprint import ColorReport, DecodeStats, RenderOptions
 from .samples import Samples
 from .sampling import Options
+from .thumbnails import Thumbnails
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,9 +87,14 @@ class Checkpoint:
     input: tuple[int, int] | None = None
     color: ColorReport = ColorReport()
     """What the conversion of the samples so far found and did."""
+    thumbnails: Thumbnails | None = None
+    """The thumbnails kept so far, when the run makes them."""
 
     def __post_init__(self) -> None:
         _set(self, samples=Samples.of(self.samples))
+        if self.thumbnails is not None and self.thumbnails.indices and \
+                self.thumbnails.indices[-1] >= len(self.samples):
+            raise ValueError("a checkpoint's thumbnails must be of its samples")
         if self.samples and self.samples[-1].frame != self.resume.index:
             raise ValueError("a checkpoint's last sample must be its resume frame")
         if self.clusterer.n_fits != len(self.samples):

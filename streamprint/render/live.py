@@ -1,15 +1,19 @@
-"""A live stream's strip, kept at ``width`` pixels however long the stream runs (a day in
+"""A live stream's picture, kept at ``width`` pixels however long the stream runs (a day in
 1,920 px), so that every rewrite costs the same.
 
-The time from the first sample is cut into at most 2 x width buckets of equal length;
-when the stream outgrows them, the length doubles and neighbouring buckets merge. Each
-bucket remembers the first sample that falls in it. Drawing resamples by time: each pixel
-column shows the last of those samples at or before its middle time (a sample stands for
-the time until the next one; within a bucket's length, at most a pixel, of the exact last
-sample). Only the samples shown are made into palettes, and, for the styles that draw a
-column from its palette alone (stacked, dominant, average; not ``stable`` order), each
-column is drawn once and kept. A sample costs O(1), a rewrite O(width). (Minimal, for live
-strips: the general ``width`` for every style may take its place.)"""
+The rule is the one every picture with a width follows (:mod:`.columns`): each pixel column
+shows the last sample at or before the middle of its time slice. Holding every sample's
+palette for that would grow without end, so the time from the first sample is cut into at
+most 2 x width buckets of equal length, each remembering the first sample that falls in it;
+when the stream outgrows them, the length doubles and neighbouring buckets merge. A picture
+is :func:`~.columns.columns_by_time` over the buckets' samples, so a column shows, within a
+bucket's length (at most a pixel), the sample a whole redraw would show.
+
+Only the buckets' samples are made into palettes, and, for the styles that draw a column
+from its palette alone (raster stacked, dominant, average; not ``stable`` order), each
+column is drawn once and kept. A sample costs O(1), a rewrite O(width). Every style and
+format is drawn by :func:`~.output.picture`, as a whole fingerprint is.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import numpy as np
 
 from ..enums import ImageFormat, Order, Style
 from ..model import Fingerprint, Palette, RenderOptions
+from .columns import columns_by_time
+from .output import picture
 from .strip import render
 
 #: The first bucket length, seconds (it doubles as the stream grows).
@@ -27,7 +33,7 @@ FIRST_BUCKET = 1e-3
 
 
 class LiveStrip:
-    """The kept-width strip of one run's samples, given its fingerprint so far at each
+    """The kept-width picture of one run's samples, given its fingerprint so far at each
     :meth:`draw` (whose samples must extend the last call's, as a run's do)."""
 
     def __init__(self, options: RenderOptions) -> None:
@@ -38,7 +44,7 @@ class LiveStrip:
         self.start: float | None = None
         self.sample = np.full(self.size, -1, np.int64)  # each bucket's first sample, -1: none
         self.time = np.full(self.size, np.inf)  # its time
-        self.palettes: list[Palette | None] = [None] * self.size  # made when first shown (not column styles)
+        self.palettes: list[Palette | None] = [None] * self.size  # made when first drawn (not kept columns)
         self.independent = (options.style in (Style.STACKED, Style.DOMINANT, Style.AVERAGE)
                             and options.order != Order.STABLE and options.format != ImageFormat.SVG)
         self.columns = np.zeros((options.height, self.size, 3), np.uint8) if self.independent else None
@@ -76,43 +82,47 @@ class LiveStrip:
             self.columns[:, :n] = self.columns[:, pick]
         self.step *= 2
 
+    def end(self, fp: Fingerprint, final: bool) -> float:
+        """Where the picture's time ends, seconds: ``final``, where a whole fingerprint's
+        picture ends (:func:`~.columns.timeline`: the range's or the stream's end when known);
+        while the run goes on, the usual gap between the latest samples after the last one."""
+        assert self.last is not None
+        return self.last + (float(fp.spans()[-1]) if final else statistics.median(self.gaps) if self.gaps else 1.0)
+
+    def buckets(self, n: int, end: float) -> np.ndarray:
+        """The bucket each of ``n`` pixel columns shows over the time from the first sample
+        to ``end``: :func:`~.columns.columns_by_time` over the buckets' first samples, each
+        standing for the time until the next one (int64, shape (n,))."""
+        filled = np.flatnonzero(self.sample >= 0)
+        times = self.time[filled]
+        spans = np.zeros(len(filled))
+        spans[-1] = max(0.0, end - times[-1])
+        return filled[columns_by_time(times, spans, n)]
+
+    def _palette(self, fp: Fingerprint, j: int) -> Palette:
+        palette = self.palettes[j]
+        if palette is None:
+            palette = self.palettes[j] = fp.samples[int(self.sample[j])].palette
+        return palette
+
     def draw(self, fp: Fingerprint, final: bool = False) -> np.ndarray | bytes | str:
-        """The strip of ``fp`` (which extends the last call's) as an array, PNG bytes (plot)
-        or SVG text, covering the time from its first sample to the end of the last one's
-        span: while the run goes on, the usual gap between the latest samples; ``final``,
-        :meth:`Fingerprint.spans`'s (the range's or the stream's end when known), as every
-        picture of a whole fingerprint is drawn."""
+        """The picture of ``fp`` (which extends the last call's), as :func:`~.output.picture`
+        draws it (an array, a plot's encoded bytes, or SVG text), ``width`` x ``height`` px."""
         self._add(fp)
         o = self.options
-        width = o.width
-        assert width is not None and self.start is not None and self.last is not None
-        end = self.last + (float(fp.spans()[-1]) if final else statistics.median(self.gaps) if self.gaps else 1.0)
-        filled = self.sample >= 0
-        last = np.maximum.accumulate(np.where(filled, np.arange(self.size), -1))  # last filled bucket <= b
-        before = np.concatenate([[-1], last[:-1]])  # last filled bucket < b
-        middles = self.start + (np.arange(width) + 0.5) * ((end - self.start) / width)
-        b = np.clip(np.floor((middles - self.start) / self.step).astype(np.int64), 0, self.size - 1)
-        index = np.where(self.time[b] <= middles, b, before[b])
-        index[index < 0] = int(np.argmax(filled))  # before the first sample: the first
-        for j in np.unique(index).tolist():
-            if self.columns is not None:  # each column drawn once; its palette is not needed again
+        assert o.width is not None and self.start is not None
+        end = self.end(fp, final)
+        if self.columns is not None:  # each column drawn once; its palette is not needed again
+            index = self.buckets(o.width, end)
+            for j in np.unique(index).tolist():
                 if not self.drawn[j]:
                     palette = fp.samples[int(self.sample[j])].palette
                     self.columns[:, j] = render([palette], o.style, o.height, 1, o.order)[:, 0]
                     self.drawn[j] = True
-            elif self.palettes[j] is None:
-                self.palettes[j] = fp.samples[int(self.sample[j])].palette
-        if self.columns is not None:
             return self.columns[:, index]
-        palettes = [self.palettes[j] for j in index.tolist()]
-        if o.format == ImageFormat.SVG:
-            from .svg import svg
-
-            return svg(palettes, o.style, o.height, 1, o.order)  # type: ignore[arg-type]
-        if o.style == Style.PLOT:
-            from .plot import plot
-            from .strip import render_stacked
-
-            strip = render_stacked(palettes, height=100, order=o.order)  # type: ignore[arg-type]
-            return plot(strip, self.start, end, width, o.height, o.title)
-        return render(palettes, o.style, o.height, 1, o.order, smooth=o.smooth)  # type: ignore[arg-type]
+        filled = np.flatnonzero(self.sample >= 0)
+        palettes = [self._palette(fp, j) for j in filled.tolist()]
+        position = np.full(self.size, -1, np.int64)
+        position[filled] = np.arange(len(filled))
+        return picture(palettes, lambda n: position[self.buckets(n, end)], self.start, end, o,
+                       (o.width, o.height), o.format)

@@ -1,10 +1,12 @@
 """Drawing a whole fingerprint as :class:`~streamprint.model.RenderOptions` say, and
-writing it: PNG (encoded by Pillow) or SVG, atomically."""
+writing it atomically: PNG, JPEG, WebP (encoded by Pillow), SVG, or (plot) PDF."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -12,7 +14,8 @@ from .. import __version__, params
 from ..atomic import SOFTWARE, atomic_output
 from ..enums import ImageFormat, Style
 from ..errors import InputError
-from ..model import Fingerprint, RenderOptions
+from ..model import Fingerprint, Palette, RenderOptions
+from .columns import columns_for_width, timeline
 from .strip import render, render_stacked
 
 
@@ -22,53 +25,139 @@ def _check(fp: Fingerprint, options: RenderOptions) -> None:
         raise InputError("nothing to draw: the fingerprint has no samples")
 
 
-def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
-    """The strip as an (height, width, 3) uint8 sRGB array, in any raster style but
-    ``plot`` (see :func:`plot_png`); for ``ring``, ``height`` is the diameter.
-
-    Columns are ``column_width`` px each, so width = n x column_width; except for
-    keyframe sampling, where each column's width is proportional to the time it stands
-    for and ``width`` defaults to one ``column_width`` per second of film."""
-    _check(fp, options)
+def _size(fp: Fingerprint, options: RenderOptions) -> tuple[int, int]:
+    """(width, height) px of the picture, checked against the pixel limit."""
     proportional = fp.options.sampling.time_proportional
-    widths = fp.spans() if proportional else None
-    params.check_drawn_size(options, proportional, len(fp), None if widths is None else float(widths.sum()))
-    width = params.drawn_size(options, True, len(fp), float(widths.sum()))[0] if proportional else options.width
-    return render(fp.palettes, options.style, options.height, options.column_width, options.order, widths,
-                  width, options.smooth)
+    seconds = float(fp.spans().sum()) if proportional else None
+    params.check_drawn_size(options, proportional, len(fp), seconds)
+    width, height = params.drawn_size(options, proportional, len(fp), seconds)
+    assert width is not None
+    return width, height
+
+
+def picture_columns(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
+    """The sample each pixel column of ``fp``'s strip shows (int64, shape (width,)):
+    :func:`~.columns.columns_for_width` when the width is given or the columns are as wide
+    as their time (keyframes); else each sample repeated :func:`params.column_repeat` times."""
+    _check(fp, options)
+    width, _ = _size(fp, options)
+    if options.width is not None or fp.options.sampling.time_proportional:
+        return columns_for_width(fp, width)
+    return np.repeat(np.arange(len(fp)), params.column_repeat(options, len(fp)))
+
+
+#: For ``n`` pixel columns, the palette each one shows (int64, shape (n,)).
+Columns = Callable[[int], np.ndarray]
+
+
+def picture(palettes: Sequence[Palette], columns: Columns, start: float, end: float, options: RenderOptions,
+            size: tuple[int, int], fmt: ImageFormat) -> np.ndarray | bytes | str:
+    """``palettes`` drawn as ``options`` say, ``size`` (width, height) px, in ``fmt``:
+    ``columns(n)`` says which palette each of ``n`` pixel columns shows, over the time from
+    ``start`` to ``end`` seconds (the plot's axis). A plot is encoded bytes (SVG or PDF when
+    ``fmt`` says so, else PNG), a strip in SVG text, anything else an array (a ring's RGBA).
+    The one place the styles are told apart, for whole fingerprints (:func:`draw`) and live
+    strips kept at a width (:class:`~.live.LiveStrip`) alike."""
+    width, height = size
+    if options.style == Style.PLOT:
+        from .plot import plot
+
+        strip = render_stacked(palettes, height=100, order=options.order)[:, columns(width)]
+        return plot(strip, start, end, width, height, options.title, fmt)
+    if options.style == Style.RING:
+        from .ring import ring, ring_strip_size
+
+        diameter = min(width, height)
+        n, rows = ring_strip_size(diameter)
+        return ring(render(palettes, Style.STACKED, rows, 1, options.order)[:, columns(n)], diameter,
+                    canvas=(width, height))
+    if fmt == ImageFormat.SVG:
+        from .svg import svg
+
+        return svg(palettes, options.style, height, order=options.order, columns=columns(width))
+    strip = render(palettes, options.style, height, 1, options.order, smooth=options.smooth)
+    return strip[:, columns(width)]
+
+
+def _picture(fp: Fingerprint, options: RenderOptions, fmt: ImageFormat) -> np.ndarray | bytes | str:
+    """:func:`picture` of a whole fingerprint: a strip's columns as :func:`picture_columns`
+    says, a ring's and a plot's resampled by time."""
+    _check(fp, options)
+
+    def columns(n: int) -> np.ndarray:
+        if options.style in (Style.RING, Style.PLOT):
+            return columns_for_width(fp, n)
+        return picture_columns(fp, options)
+
+    return picture(fp.palettes, columns, *timeline(fp), options, _size(fp, options), fmt)
+
+
+def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
+    """The picture as a uint8 sRGB array: (height, width, 3) for the strips and the plot,
+    (height, width, 4) RGBA for ``ring`` (transparent around it and in its hole).
+
+    A strip is ``samples x column_width`` px wide (with neither ``width`` nor
+    ``column_width``: each sample repeated until the strip is at least
+    :data:`params.MIN_WIDTH` px); given ``width``, or with keyframe sampling (columns as
+    wide as their time: ``column_width`` px per second), its columns are resampled by
+    time (:func:`~.columns.columns_for_width`)."""
+    return as_array(_picture(fp, options, ImageFormat.PNG))
+
+
+def as_array(image: np.ndarray | bytes | str) -> np.ndarray:
+    """A picture of :func:`picture` (drawn as PNG) as an array: a plot's PNG decoded."""
+    if isinstance(image, np.ndarray):
+        return image
+    from PIL import Image
+
+    assert isinstance(image, bytes)
+    return np.asarray(Image.open(io.BytesIO(image)).convert("RGB"))
+
+
+def plot_bytes(fp: Fingerprint, options: RenderOptions, fmt: ImageFormat | None = None) -> bytes:
+    """The plot style, encoded as ``fmt`` (default: ``options.format``; PNG, SVG or PDF),
+    exactly ``width`` (default :data:`params.PLOT_WIDTH`) x ``height`` px, its axis the
+    movie's own time (a part of a movie: from where the part starts)."""
+    image = _picture(fp, dataclasses.replace(options, style=Style.PLOT), fmt or options.format)
+    assert isinstance(image, bytes)
+    return image
 
 
 def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
-    """The plot style: PNG bytes of exactly ``width`` (default: max(800, n x column
-    width)) x ``height`` px."""
-    from .plot import plot
+    """The plot style as PNG bytes (see :func:`plot_bytes`)."""
+    return plot_bytes(fp, options, ImageFormat.PNG)
 
+
+def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions,
+               sync: bool = True) -> tuple[int, int]:
+    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``; returns the
+    picture's (width, height) in px (a page's: its strip's). A ring written as JPEG, which
+    has no transparency, stands on ``options.background``. HTML: the movie's page
+    (:func:`streamprint.render.page.save_page`). ``sync``: see
+    :func:`~streamprint.atomic.atomic_output`."""
     _check(fp, options)
-    params.check_drawn_size(options, False, len(fp), None)
-    width, _ = params.drawn_size(options, False, len(fp), None)
-    assert width is not None
-    spans = fp.spans()
-    strip = render_stacked(fp.palettes, height=100, order=options.order, widths=spans, width=max(width, len(fp)))
-    return plot(strip, fp.time_range.start, float(fp.times[0] + spans.sum()), width, options.height, options.title)
+    if options.format == ImageFormat.HTML:
+        from .page import save_page
+
+        return save_page(fp, path, options, sync=sync)
+    write_image(_picture(fp, options, options.format), path, options.format, options.background, sync=sync)
+    return _size(fp, options)
 
 
-def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions) -> None:
-    """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``."""
-    if options.format == ImageFormat.SVG:
-        from .svg import svg
-
-        _check(fp, options)
-        write_image(svg(fp.palettes, options.style, options.height, options.column_width, options.order), path)
-    elif options.style == Style.PLOT:
-        write_image(plot_png(fp, options), path, options.format)
-    else:
-        write_image(draw(fp, options), path, options.format)
+def flatten(image: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
+    """An RGBA image (straight alpha) composited over ``background``, as RGB (the sRGB
+    values mixed by alpha, as browsers and image viewers do); RGB passes through."""
+    if image.shape[2] == 3:
+        return image
+    alpha = image[..., 3:].astype(np.float64) / 255.0
+    mixed = image[..., :3] * alpha + np.asarray(background, np.float64) * (1.0 - alpha)
+    return np.rint(mixed).astype(np.uint8)
 
 
 def encode(image: np.ndarray, fmt: ImageFormat = ImageFormat.PNG) -> bytes:
-    """PNG, JPEG or WebP bytes of an (h, w, 3) uint8 image, with streamprint's mark
-    (PNG: a Software text chunk; JPEG and WebP: EXIF Software). WebP is lossless (strips
-    are flat colours); JPEG quality 95."""
+    """PNG, JPEG or WebP bytes of an (h, w, 3) or, but for JPEG, (h, w, 4) RGBA uint8
+    image, with streamprint's mark (PNG: a Software text chunk; JPEG and WebP: EXIF
+    Software). WebP is lossless (strips are flat colours); JPEG quality 95."""
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo
 
@@ -95,15 +184,17 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
-                fmt: ImageFormat = ImageFormat.PNG, sync: bool = True) -> None:
-    """Write ``image`` (an array, encoded PNG bytes, or SVG text) to ``path`` atomically,
-    as ``fmt`` (SVG text is written as it is); ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
+                fmt: ImageFormat = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255),
+                sync: bool = True) -> None:
+    """Write ``image`` to ``path`` atomically, as ``fmt``: an array (RGBA is flattened onto
+    ``background`` for JPEG), SVG text, or encoded bytes (PNG, re-encoded for JPEG and
+    WebP; SVG and PDF written as they are). ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
     if isinstance(image, str):
         with atomic_output(path, "w", sync=sync) as f:
             f.write(image)
         return
     if isinstance(image, bytes):
-        if fmt == ImageFormat.PNG:
+        if fmt in (ImageFormat.PNG, ImageFormat.SVG, ImageFormat.PDF):
             data = image
         else:
             from PIL import Image
@@ -111,6 +202,6 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
             data = encode(np.asarray(Image.open(io.BytesIO(image)).convert("RGB")), fmt)
     else:
         params.check_pixels("output", image.shape[1], image.shape[0])
-        data = encode(image, fmt)
+        data = encode(flatten(image, background) if fmt == ImageFormat.JPEG else image, fmt)
     with atomic_output(path, "wb", sync=sync) as f:
         f.write(data)

@@ -1,40 +1,141 @@
-"""The plot style: the strip as a matplotlib figure on a time axis (h:mm:ss)."""
+"""The plot style: the strip as a matplotlib figure on a time axis (h:mm:ss).
+
+The figure is exactly ``width`` x ``height`` px (SVG: that many CSS px; PDF: that many
+hundredths of an inch). Its text is sized from the height, and the axes are placed from the
+measured extents of every label, so nothing is cut off and the margins are only as wide as
+the labels need. Ticks fall on round times: every 0.1, 0.2, 0.5, 1, 2, 5, 10, 15 or 30 s,
+1, 2, 5, 10, 15 or 30 min, 1, 2, 3, 6 or 12 h, or whole days, the smallest step whose
+labels fit side by side.
+"""
 
 from __future__ import annotations
 
 import io
+import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..model.timerange import hms
+from ..atomic import SOFTWARE
+from ..enums import ImageFormat
+from ..model.timerange import hms as whole_seconds
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Tick steps, seconds, smallest first (then whole days).
+TICK_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+              86400)
+#: Pixels per inch of the figure (and points per inch are 72).
+DPI = 100
+#: Pixels left clear around the figure's text.
+PAD = 3
 
 
-def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, title: str | None = None) -> bytes:
-    """A matplotlib figure of the strip with a time axis in h:mm:ss: PNG bytes of exactly
-    ``width`` x ``height`` px. The strip spans ``start`` to ``end``, seconds of the movie
-    (a part of it: the axis starts where the part does)."""
+def font_size(height: int) -> float:
+    """The figure's font size in points for a figure ``height`` px tall: 10 pt from 200 px
+    up, smaller below (down to 5 pt) so a short figure keeps room for its strip."""
+    return float(min(10.0, max(5.0, height / 20)))
+
+
+def hms(seconds: float, step: float = 1.0) -> str:
+    """``h:mm:ss`` of a time in seconds, rounded to the second (:func:`streamprint.model.hms`);
+    with a ``step`` under a second, to the tenth (``h:mm:ss.s``)."""
+    if step < 1:
+        tenths = int(round(max(0.0, seconds) * 10))
+        s, f = divmod(tenths, 10)
+        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}.{f}"
+    return whole_seconds(seconds)
+
+
+def tick_step(start: float, end: float, room: float, label: float) -> float:
+    """The smallest of :data:`TICK_STEPS` (or a whole number of days) whose ticks between
+    ``start`` and ``end`` seconds fit in ``room`` px with labels ``label`` px wide and as
+    much space between them."""
+    most = max(2, int(room // (1.6 * label)) + 1)
+    duration = max(end - start, 1e-9)
+    steps = list(TICK_STEPS) + [86400 * d for d in (2, 5, 10, 20, 50, 100, 200, 500, 1000)]
+    for step in steps:
+        if math.floor(end / step) - math.ceil(start / step) + 1 <= most and duration / step <= most:
+            return float(step)
+    return float(steps[-1])
+
+
+def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height: int,
+                title: str | None = None) -> Figure:
+    """The laid-out figure: ``strip`` ((h, w, 3) uint8, its columns equal slices of the time
+    from ``start`` to ``end`` seconds) on a time axis, ``width`` x ``height`` px."""
     import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    dpi = 100
-    fig = plt.figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    try:
-        ax = fig.add_axes((0.04, 0.18 if not title else 0.16, 0.92, 0.62 if title else 0.72))
-        ax.imshow(strip, aspect="auto", extent=(start, max(end, start + 1e-9), 0.0, 1.0), interpolation="nearest")
+    size = font_size(height)
+    with matplotlib.rc_context({"font.size": size, "axes.titlesize": size * 1.2, "axes.labelsize": size,
+                                "xtick.labelsize": size}):
+        fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+        end = max(end, start + 1e-9)
+        ax.imshow(strip, aspect="auto", extent=(start, end, 0.0, 1.0), interpolation="nearest")
+        ax.set_xlim(start, end)
         ax.set_yticks([])
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 3, 5, 6, 10]))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: hms(t)))
+        label_px = 0.62 * size * DPI / 72 * len(hms(end, 0.5))
+        step = tick_step(start, end, width - 2 * label_px, label_px)
+        ax.xaxis.set_major_locator(MultipleLocator(step))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: hms(t, step)))
         ax.set_xlabel("time (h:mm:ss)")
         if title:
             ax.set_title(title)
-        buf = io.BytesIO()
-        from .. import __version__
+        _fit(fig, ax, width, height)
+    return fig
 
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": f"streamprint {__version__}"})
-    finally:
-        plt.close(fig)
+
+def _fit(fig: Figure, ax: object, width: int, height: int) -> None:
+    """Place the axes so that its labels' measured extents lie :data:`PAD` px inside the
+    figure (twice: tick labels move with the axes)."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    for _ in range(3):
+        box = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
+        tight = ax.get_tightbbox(renderer)  # type: ignore[attr-defined]
+        left, bottom = box.x0 - tight.x0, box.y0 - tight.y0
+        right, top = tight.x1 - box.x1, tight.y1 - box.y1
+        w = width - left - right - 2 * PAD
+        h = height - bottom - top - 2 * PAD
+        if w < 1 or h < 1:
+            raise ValueError(f"a {width} x {height} px plot has no room left for its strip")
+        ax.set_position(((left + PAD) / width, (bottom + PAD) / height, w / width, h / height))  # type: ignore[attr-defined]
+
+
+def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, title: str | None = None,
+         fmt: ImageFormat = ImageFormat.PNG) -> bytes:
+    """The figure of :func:`plot_figure` encoded as PNG, SVG or PDF, with streamprint's mark
+    (PNG: a Software text chunk; SVG: a comment after the ``<svg>`` tag; PDF: the document
+    information's Creator), and no date, so the same input gives the same bytes."""
+    import matplotlib
+
+    from .. import __version__
+
+    mark = f"{SOFTWARE} {__version__}"
+    fig = plot_figure(strip, start, end, width, height, title)
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": SOFTWARE, "pdf.compression": 6}):
+        if fmt == ImageFormat.SVG:
+            fig.savefig(buf, format="svg", dpi=DPI, metadata={"Creator": mark, "Date": None})
+            return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")
+        if fmt == ImageFormat.PDF:
+            fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
+            return buf.getvalue()
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
     return buf.getvalue()
 
+
+def _mark_svg(text: str, mark: str, width: int, height: int) -> str:
+    """matplotlib's SVG sized in px (it writes points) with the mark after its ``<svg>`` tag."""
+    import re
+
+    head, sep, rest = text.partition("<svg ")
+    tag, _, body = rest.partition(">")
+    tag = re.sub(r'\bwidth="[^"]*"', f'width="{width}"', tag, count=1)
+    tag = re.sub(r'\bheight="[^"]*"', f'height="{height}"', tag, count=1)
+    return f"{head}{sep}{tag}>\n<!-- {mark} -->{body}"

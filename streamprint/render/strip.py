@@ -10,6 +10,7 @@ import numpy as np
 from .. import params
 from ..enums import Order, Style
 from ..model import Palette
+from .columns import columns_by_time
 
 #: Styles drawn as one colour per column.
 FLAT_STYLES = (Style.DOMINANT, Style.AVERAGE, Style.SMOOTH)
@@ -95,13 +96,14 @@ def render_stacked(
 
 
 def _widen(strip: np.ndarray, column_width: int, widths: np.ndarray | None, width: int | None) -> np.ndarray:
-    """Repeat each one-pixel column ``column_width`` times, or in proportion to ``widths``."""
+    """Repeat each one-pixel column ``column_width`` times, or, given ``widths`` (the time
+    each column stands for), resample to ``width`` columns by time (see :mod:`.columns`)."""
     n = strip.shape[1]
     if widths is not None:
         w = np.asarray(widths, dtype=np.float64)
         if w.shape != (n,) or w.sum() <= 0:
             raise ValueError("widths needs one positive entry per palette")
-        return np.repeat(strip, segment_heights(w, width or n), axis=1)
+        return strip[:, columns_by_time(np.concatenate([[0.0], np.cumsum(w)[:-1]]), w, width or n)]
     if column_width > 1:
         strip = np.repeat(strip, column_width, axis=1)
     return strip
@@ -141,7 +143,6 @@ def smooth_colors(colors: np.ndarray, radius: int) -> np.ndarray:
     return np.clip(np.rint(linear_to_srgb(blended)), 0, 255).astype(np.uint8)
 
 
-
 def render(
     palettes: Sequence[Palette],
     style: Style | str = Style.STACKED,
@@ -152,8 +153,9 @@ def render(
     width: int | None = None,
     smooth: int = 5,
 ) -> np.ndarray:
-    """Any raster style but ``plot`` (which needs times: see :mod:`.plot`). For ``ring``,
-    ``height`` is the ring's diameter in px."""
+    """Any raster style but ``plot`` (which needs times: see :mod:`.plot`): (height, W, 3)
+    uint8. For ``ring``, ``height`` is the ring's diameter in px and the result is RGBA,
+    (height, height, 4)."""
     style = params.check("style", style)
     if style == Style.STACKED:
         return render_stacked(palettes, height, column_width, order, widths, width)
@@ -165,8 +167,10 @@ def render(
         strip = np.repeat(colors[None], height, axis=0)
         return _widen(strip, column_width, widths, width)
     if style == Style.RING:
-        from .ring import ring
+        from .ring import ring, ring_strip_size
 
-        strip = render_stacked(palettes, max(1, height // 2), 1, order, widths, width or len(palettes))
-        return ring(strip, height)
+        columns, rows = ring_strip_size(height)
+        if widths is None:
+            widths = np.ones(len(palettes))
+        return ring(render_stacked(palettes, rows, 1, order, widths, columns), height)
     raise ValueError(f"{style} is not a raster strip style")

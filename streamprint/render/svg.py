@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from .. import __version__
 from ..atomic import SOFTWARE
 from ..enums import SVG_STYLES, Order, Style
@@ -13,28 +15,39 @@ from .strip import column_colors, ordered, segment_heights
 
 
 def svg(palettes: Sequence[Palette], style: Style = Style.STACKED, height: int = 200, column_width: int = 1,
-        order: Order = Order.WEIGHT) -> str:
-    """The strip as SVG text, ``len(palettes) x column_width`` by ``height`` px."""
+        order: Order = Order.WEIGHT, columns: np.ndarray | None = None) -> str:
+    """The strip as SVG text, ``height`` px tall: ``len(palettes) x column_width`` px wide,
+    or, given ``columns`` (the palette each pixel column shows, as
+    :func:`~.output.picture_columns` gives), ``len(columns)`` px wide. A run of columns
+    showing one palette is one rectangle per colour."""
     if style not in SVG_STYLES:
         raise ParameterError("style", f"{style}: SVG output is available for "
                                       f"{', '.join(SVG_STYLES)} only")
-    width = len(palettes) * column_width
+    if columns is None:
+        columns = np.repeat(np.arange(len(palettes)), column_width)
+    columns = np.asarray(columns, dtype=np.int64)
+    width = len(columns)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges">', f"<!-- {SOFTWARE} {__version__} -->"]
+    # Runs of equal columns: (first pixel column, run length, palette index).
+    starts = np.flatnonzero(np.diff(columns, prepend=-1))
+    runs = zip(starts.tolist(), np.diff(np.append(starts, width)).tolist(), columns[starts].tolist())
 
-    def rect(x: int, y: int, h: int, color: object) -> str:
-        return (f'<rect x="{x * column_width}" y="{y}" width="{column_width}" height="{h}" '
-                f'fill="{to_hex(color)}"/>')  # type: ignore[arg-type]
+    def rect(x: int, w: int, y: int, h: int, color: object) -> str:
+        return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{to_hex(color)}"/>'  # type: ignore[arg-type]
 
     if style == Style.STACKED:
-        for x, (colors, weights) in enumerate(ordered(palettes, order)):
+        stacks = ordered(palettes, order)
+        for x, w, i in runs:
+            colors, weights = stacks[i]
             y = 0
             for c, hgt in zip(colors, segment_heights(weights, height)):
                 if hgt:
-                    parts.append(rect(x, y, int(hgt), c))
+                    parts.append(rect(x, w, y, int(hgt), c))
                 y += int(hgt)
     else:
-        for x, c in enumerate(column_colors(palettes, style)):
-            parts.append(rect(x, 0, height, c))
+        flat = column_colors(palettes, style)
+        for x, w, i in runs:
+            parts.append(rect(x, w, 0, height, flat[i]))
     parts.append("</svg>\n")
     return "\n".join(parts)

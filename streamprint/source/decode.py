@@ -22,11 +22,12 @@ from av.video.reformatter import VideoReformatter
 from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
+from .convert import analysis_size, untagged_matrix
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
-from .ranges import start_point
+from .ranges import reopener, start_point
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
 
 log = logging.getLogger("streamprint")
 
@@ -92,32 +93,6 @@ class SourceFrame:
         return rgb, hdr
 
 
-#: FFmpeg's AVCOL_SPC_UNSPECIFIED.
-_UNSPECIFIED = 2
-
-
-def untagged_matrix(frame: av.VideoFrame) -> str | None:
-    """The Y'CbCr matrix to assume for a frame whose colorspace is not tagged (y4m, raw,
-    many old files), as players do: BT.709 for HD (width >= 1280 or height > 576), BT.601
-    below. None (use the frame's own tag) when it is tagged or the frame is RGB."""
-    if int(frame.colorspace or 0) != _UNSPECIFIED and frame.colorspace is not None:
-        return None
-    name = frame.format.name
-    if name.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "gray", "pal8", "0rgb", "0bgr")):
-        return None
-    return "ITU709" if frame.width >= 1280 or frame.height > 576 else "ITU601"
-
-
-def analysis_size(width: int, height: int, pixel_aspect: float, long_side: int) -> tuple[int, int]:
-    """Target (width, height) for a stored ``width`` x ``height`` frame whose pixels are
-    ``pixel_aspect`` wide, so that the displayed long side becomes at most ``long_side``."""
-    if long_side < 1:
-        raise ValueError("long_side must be >= 1")
-    display_w = width * pixel_aspect
-    scale = min(1.0, long_side / max(display_w, height))
-    return max(1, round(display_w * scale)), max(1, round(height * scale))
-
-
 class VideoSource:
     """A video stream opened for one pass of decoding.
 
@@ -148,9 +123,7 @@ class VideoSource:
         else:
             self._name = str(getattr(path, "name", None) or "stream")
         self._container, self._reader = open_container(path, self._name, format, options)
-        name = self._name  # (not self: a lambda holding self would make a reference cycle)
-        self._reopen = (lambda: open_container(path, name, format, options)[0]) \
-            if isinstance(path, (str, os.PathLike)) and self._reader is None else None
+        self._reopen = reopener(path, self._name, format, options) if self._reader is None else None
         try:
             self._stream = best_video_stream(self._container, self._name)
             ctx = self._stream.codec_context
@@ -204,10 +177,10 @@ class VideoSource:
         return self._reader is not None
 
     def seek_point(self, seconds: float) -> ResumePoint | None:
-        """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`)."""
-        if self.streaming:
-            return None
-        return start_point(self._container, self._stream, seconds, self.keyframes_only, self._reopen)
+        """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`;
+        a stream: from its beginning, None)."""
+        return None if self.streaming else start_point(self._container, self._stream, seconds,
+                                                        self.keyframes_only, self._reopen)
 
     def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
@@ -253,11 +226,13 @@ class VideoSource:
         # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
         # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts
         # the frames delivered.
-        keyframe_index = KeyframeIndex() if self.keyframes_only else None
+        jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
+                and self._container.format.name in DISCONTINUOUS_FORMATS else None)
+        keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
         if resume is not None:
             origin, index = resume.origin, resume.index
             if keyframe_index is not None:
-                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index)
+                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index, jump=jump)
                 index = resume.stats.frames
             corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
             try:
@@ -267,8 +242,7 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
-            skip = NonrefSkip(wanted, stream.time_base, jump=round(JUMP_SECONDS / stream.time_base)
-                              if self._container.format.name in DISCONTINUOUS_FORMATS else None)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
@@ -307,16 +281,18 @@ class VideoSource:
                     if origin is None:
                         origin = self.origin = raw
                     raw -= origin
+                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
+                if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
+                    # the frames the decoder skipped before this keyframe: judge jumps from them
+                    timeline.extend(float(keyframe_index.before * time_base) - origin)
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
-                    # reasoning from them rather than give wrong indices.
+                    # reasoning from them rather than give wrong indices (the keyframe count
+                    # follows a jump by itself, from the packets).
                     trusted = False
                     if skip is not None:
                         skip.enabled = False
-                    if keyframe_index is not None:
-                        keyframe_index.enabled = False
-                at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 last_index = at = max(last_index + 1, index if at is None else at)
                 yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                   pixel_aspect=aspect, reformatter=self._reformatter)
@@ -367,6 +343,8 @@ class VideoSource:
         """
         ctx = self._stream.codec_context
         packets: Iterator[av.Packet | BaseException] = self._packets()
+        if self.keyframes_only:
+            packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
         if not isinstance(skip, NonrefSkip):

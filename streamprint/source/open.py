@@ -300,6 +300,9 @@ def probe(container: Any, stream: Any, name: str) -> SourceInfo:
     ctx = stream.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if width <= 0 or height <= 0:
+        if container.format.name == "webp_pipe":  # FFmpeg's WebP decoder reads still pictures only
+            raise NotAVideoError(f"{name}: an animated WebP, which FFmpeg cannot decode; make it a GIF or a "
+                                 "movie first")
         raise NotAVideoError(f"{name}: video stream has no frame size")
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     frame_rate = float(rate) if rate and float(rate) > 0 and math.isfinite(float(rate)) else None

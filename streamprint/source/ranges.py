@@ -26,13 +26,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import av
 import av.error
 
 from ..model import DecodeStats, ResumePoint
+from .open import open_container
 from .skip import LOOKAHEAD_PACKETS, Wanted
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS
 
@@ -69,6 +71,14 @@ def restrict(wanted: Wanted | None, start: float) -> Wanted | None:
     if wanted is None or start <= 0:
         return wanted
     return lambda a, b: b >= start - 1e-6 and wanted(a, b)
+
+
+def reopener(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> Callable[[], Any] | None:
+    """A way to open the file ``path`` again (a container of its own, for
+    :func:`start_point` to count frames in), None when it is no file name (a file object)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    return lambda: open_container(path, name, format, options)[0]
 
 
 def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,

@@ -118,29 +118,67 @@ class KeyframeIndex:
     :data:`LOOKAHEAD_PACKETS` ahead of the decoder, so the leading B-frames of an open GOP,
     which follow their keyframe in decode order, are counted too.
 
+    Where the pts jump (back, or with ``jump`` ticks that far forward: a joined or broken
+    stream), a new part begins; its keyframes are counted on from the previous part's last
+    frame. After each :meth:`index_of`, :attr:`before` is the pts of the frame just before
+    that keyframe in presentation order (for a part's first keyframe, the previous part's
+    last frame; None when unknown): the decoder never delivers it, but the timeline needs it
+    to place the keyframe as decoding everything would.
+
     ``floor`` and ``base``: when resuming at a keyframe of pts ``floor`` whose index is
     ``base``, packets below ``floor`` belong to the earlier pass and are not counted."""
 
-    def __init__(self, floor: int | None = None, base: int = 0) -> None:
+    def __init__(self, floor: int | None = None, base: int = 0, jump: int | None = None) -> None:
         self.floor, self.base = floor, base
-        self.seen: list[int] = []  # sorted pts of packets not yet counted into base
+        self.parts: list[list[int]] = [[]]  # per part, sorted pts of packets not yet counted into base
+        self.tops: list[int | None] = [None]  # per part, its largest pts
         self.enabled = True
-        self._order = _Monotonic()
+        self.before: int | None = None
+        self._order = _Monotonic(jump)
+        self._last: int | None = None  # pts of the last keyframe delivered
 
     def see(self, pts: int | None) -> None:
-        if pts is None or not self._order.ok(pts):  # times unknown or jumping back:
-            self.enabled = False                     # the count cannot be trusted from here on
-        elif self.floor is None or pts >= self.floor:
-            bisect.insort(self.seen, pts)
+        if pts is None:                  # times unknown: the count cannot be trusted from here on
+            self.enabled = False
+            return
+        if not self._order.ok(pts) and self.parts[-1]:  # the timestamps jumped: a new part
+            self.parts.append([])
+            self.tops.append(None)
+        elif len(self.parts) == 1 and self.floor is not None and pts < self.floor:
+            return
+        bisect.insort(self.parts[-1], pts)
+        top = self.tops[-1]
+        self.tops[-1] = pts if top is None else max(top, pts)
 
     def index_of(self, pts: int | None) -> int | None:
         """The index of the delivered keyframe at ``pts``; None when it cannot be known."""
+        self.before = None
         if not self.enabled or pts is None:
             return None
-        below = bisect.bisect_left(self.seen, pts)
-        del self.seen[:below]  # later keyframes come later: what is below is counted for good
+        part = self.parts[0]
+        if len(self.parts) > 1 and (not _holds(part, pts) or (self._last is not None and pts < self._last)) \
+                and _holds(self.parts[1], pts):
+            # the first keyframe of the next part: what is left of this one was all delivered
+            # or skipped, and lies before it
+            self.base += len(part)
+            self.before = self.tops[0]
+            del self.parts[0], self.tops[0]
+            part, self._last = self.parts[0], None
+        below = bisect.bisect_left(part, pts)
+        if below:
+            self.before = part[below - 1]
+        elif self.before is None:
+            self.before = self._last
+        del part[:below]  # later keyframes come later: what is below is counted for good
         self.base += below
+        self._last = pts
         return self.base
+
+
+def _holds(values: list[int], x: int) -> bool:
+    """Whether the sorted list ``values`` holds ``x``."""
+    i = bisect.bisect_left(values, x)
+    return i < len(values) and values[i] == x
 
 
 def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:

@@ -7,14 +7,28 @@ from the two values it is made of, the frame's reordered pts and its packet's dt
 times each sequence failed to increase, and trust the pts unless it failed more often than
 the dts (or there is no dts). That is what ``ffprobe -show_frames`` prints as
 ``best_effort_timestamp_time``; on AVI with packed B-frames the pts go backwards and the dts
-are what players use.
+are what players use. :func:`with_joined_duration` measures that timeline's length before
+decoding (from the packets alone), for sampling that spreads over the duration.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import av.error
+
+from .. import interrupt
+from ..model import SourceInfo
+from .open import STDIN, best_video_stream, open_container
 
 log = logging.getLogger("streamprint")
 
@@ -78,12 +92,20 @@ class Timeline:
     always increases: after a jump back, or a jump forward of more than :data:`JUMP_SECONDS`
     where timestamps may be discontinuous, the new part continues one frame after the old."""
 
-    def __init__(self, step: float, jumps_forward: bool, offset: float = 0.0, last: float = -math.inf) -> None:
+    def __init__(self, step: float, jumps_forward: bool, offset: float = 0.0, last: float = -math.inf,
+                 quiet: bool = False) -> None:
         self.step = step
         self.jumps_forward = jumps_forward
         self.offset = offset
         self.last = last
+        self.quiet = quiet  # no warning per jump (a measuring pass; the decoding pass warns)
         self.discontinuities: list[Discontinuity] = []
+
+    def extend(self, raw: float) -> None:
+        """A frame at ``raw`` (the stream's own time, as :meth:`place` takes it) came before
+        the next one placed, though it is not placed itself (the decoder skipped it): the
+        next one is judged, and after a jump placed, from there."""
+        self.last = max(self.last, raw + self.offset)
 
     def place(self, raw: float | None, index: int) -> float:
         """The time of frame ``index`` whose own time is ``raw`` (None: unknown)."""
@@ -99,11 +121,114 @@ class Timeline:
                     if ahead or self.last - t > JITTER_FRAMES * self.step:
                         jump = t - self.last
                         self.discontinuities.append(Discontinuity(index, target, jump))
-                        log.warning("timestamps jump %s by %.3f s at frame %d: the next part is placed "
-                                    "right after the previous one, at %.3f s",
-                                    "back" if jump < 0 else "forward", abs(jump), index, target)
+                        if not self.quiet:
+                            log.warning("timestamps jump %s by %.3f s at frame %d: the next part is placed "
+                                        "right after the previous one, at %.3f s",
+                                        "back" if jump < 0 else "forward", abs(jump), index, target)
                         self.offset += target - t  # the frames after it follow it
                     t = target  # jitter: this frame alone moves
             t = max(0.0, t)
         self.last = t
         return t
+
+
+def numbered(packets: Iterator[Any], time_base: Fraction | None, rate: float | Fraction | None) -> Iterator[Any]:
+    """Keyframes only, in a stream without timestamps (raw H.264/HEVC): each packet is given
+    its place in decode order, one frame apart at ``rate`` (frames per second), as its pts
+    and dts in ``time_base`` ticks. A keyframe opens its GOP, so the packets before it are
+    the frames before it (an open GOP's leading frames make this approximate), and the
+    keyframe count and the timeline work from these as from real timestamps. Stops at the
+    first real timestamp. ``packets`` may hold exceptions (damaged stretches): passed on."""
+    if time_base is None or not rate or float(rate) <= 0:
+        yield from packets
+        return
+    ticks = 1.0 / (float(rate) * float(time_base))
+    position = 0
+    for packet in packets:
+        if position >= 0 and isinstance(packet, av.Packet) and packet.size:
+            if packet.pts is None and packet.dts is None:
+                packet.pts = packet.dts = round(position * ticks)
+                position += 1
+            else:
+                position = -1  # the stream has timestamps after all
+        yield packet
+
+
+def joined_length(packets: Iterable[tuple[int | None, int | None]], time_base: float, origin: float | None,
+                  step: float, jumps_forward: bool) -> tuple[float | None, int]:
+    """(seconds, discontinuities): how long the one timeline the decoding pass builds will be,
+    measured from the video packets' (pts, dts) in decode order (stream time base ticks,
+    ``time_base`` seconds each) without decoding. The dts, which increase in decode order,
+    find the jumps the way :class:`Timeline` does and so split the stream into parts; the
+    timeline puts each part one frame (``step`` s) after the last frame of the one before,
+    so its length is the sum of the parts' spans of pts, plus one frame each (a container's
+    duration includes its last frame's). The first part starts at ``origin`` (the stream's
+    start, seconds; None: its earliest pts). None when a packet has no timestamp at all."""
+    line = Timeline(step, jumps_forward, quiet=True)
+    first = None
+    parts: list[list[float]] = []  # [earliest, latest] pts of each part, seconds
+    for i, (pts, dts) in enumerate(packets):
+        decode_time = dts if dts is not None else pts
+        if decode_time is None:
+            return None, len(line.discontinuities)
+        d = decode_time * time_base
+        first = d if first is None else first
+        jumps = len(line.discontinuities)
+        line.place(d - first, i)
+        shown = (pts if pts is not None else decode_time) * time_base
+        if not parts or len(line.discontinuities) > jumps:
+            parts.append([shown, shown])
+        else:
+            parts[-1] = [min(parts[-1][0], shown), max(parts[-1][1], shown)]
+    if not parts:
+        return None, 0
+    if origin is not None:
+        parts[0][0] = origin
+    return sum(last - start + step for start, last in parts), len(line.discontinuities)
+
+
+#: Packets demuxed between two checks for an interrupt while measuring a joined timeline.
+_SCAN_CHECK_EVERY = 2048
+
+
+def with_joined_duration(info: SourceInfo, path: Any, format: str | None,
+                         options: Mapping[str, str] | None) -> SourceInfo:
+    """``info``, with the length of the one timeline decoding will build when the stream's
+    timestamps jump (MPEG-TS/PS joined with ``cat``, broken captures): FFmpeg's duration is
+    the last pts minus the first, which after a reset covers the first part only, and after
+    a far jump forward includes the gap. Measured from one demuxing pass over the video
+    packets (no decoding; about 0.2 s per 100 MB read); done only for a file whose format
+    may jump, since only the time-spread sampling (``samples``) needs the duration in
+    advance. ``info`` unchanged when nothing jumps or it cannot be measured."""
+    if info.container not in DISCONTINUOUS_FORMATS or not isinstance(path, (str, os.PathLike)) \
+            or os.fspath(path) == STDIN or not Path(path).is_file():
+        return info
+    container, _ = open_container(path, info.path, format, options)
+    with container:
+        stream = best_video_stream(container, info.path)
+        if stream.time_base is None:
+            return info
+        rate = stream.guessed_rate or info.frame_rate
+        step = 1.0 / float(rate) if rate and float(rate) > 0 else 1.0 / 25.0
+        origin = float(stream.start_time * stream.time_base) if stream.start_time is not None else None
+
+        def packets() -> Any:
+            for n, packet in enumerate(container.demux(stream)):
+                if n % _SCAN_CHECK_EVERY == 0:
+                    interrupt.check()
+                if packet.size:
+                    yield packet.pts, packet.dts
+
+        try:
+            length, jumps = joined_length(packets(), float(stream.time_base), origin, step,
+                                          jumps_forward=True)
+        except (av.error.FFmpegError, OSError, IndexError):  # damaged: the decoding pass will say
+            return info
+    if not jumps or length is None or length <= 0:
+        return info
+    frame_count = max(1, round(length * info.frame_rate)) if info.frame_rate else info.frame_count
+    log.info(
+        "%s: the timestamps jump %d time(s): the joined timeline is %.3f s long (the container says %s)",
+        info.path, jumps, length, "nothing" if info.duration is None else f"{info.duration:.3f} s")
+    return dataclasses.replace(info, duration=length, frame_count=frame_count)
+

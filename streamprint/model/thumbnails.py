@@ -1,0 +1,62 @@
+"""Small pictures of sampled frames, kept encoded, for a movie's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..enums import ImageFormat
+from .colors import _set
+
+#: The most bytes one thumbnail may take (a 128-px WebP takes 1-3 KB).
+MAX_THUMBNAIL_BYTES = 64 * 1024
+#: The most thumbnails a fingerprint keeps; beyond it they are thinned (see
+#: :mod:`streamprint.thumbnails`), so memory stays bounded however long the movie.
+MAX_THUMBNAILS = 4096
+#: Formats a thumbnail may be in, and how each file begins.
+THUMBNAIL_FORMATS = (ImageFormat.WEBP, ImageFormat.JPEG)
+
+
+def looks_like(fmt: ImageFormat, data: bytes) -> bool:
+    """Whether ``data`` begins as a ``fmt`` file does (WebP: RIFF....WEBP; JPEG: FF D8 FF)."""
+    if fmt == ImageFormat.WEBP:
+        return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    return data[:3] == b"\xff\xd8\xff"
+
+
+@dataclass(frozen=True)
+class Thumbnails:
+    """Encoded thumbnails of some of a fingerprint's samples: ``indices`` are the sample
+    numbers (0-based, increasing) that have one, ``images`` their encoded files, in
+    ``format`` (WebP, or JPEG). A page shows, for every sample, the nearest one."""
+
+    indices: tuple[int, ...]
+    images: tuple[bytes, ...]
+    format: ImageFormat = ImageFormat.WEBP
+
+    def __post_init__(self) -> None:
+        indices, images = tuple(self.indices), tuple(self.images)
+        fmt = ImageFormat(self.format)
+        if fmt not in THUMBNAIL_FORMATS:
+            raise ValueError(f"thumbnails must be {' or '.join(THUMBNAIL_FORMATS)}, got {fmt}")
+        if len(indices) != len(images):
+            raise ValueError(f"expected one image per thumbnail index ({len(indices)}), got {len(images)}")
+        if len(indices) > MAX_THUMBNAILS:
+            raise ValueError(f"at most {MAX_THUMBNAILS} thumbnails, got {len(indices)}")
+        if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in indices):
+            raise ValueError("thumbnail indices must be whole numbers >= 0")
+        if any(b <= a for a, b in zip(indices, indices[1:])):
+            raise ValueError("thumbnail indices must increase")
+        for i, data in zip(indices, images):
+            if not isinstance(data, bytes) or not 0 < len(data) <= MAX_THUMBNAIL_BYTES:
+                raise ValueError(f"thumbnail {i}: expected 1 to {MAX_THUMBNAIL_BYTES} bytes")
+            if not looks_like(fmt, data):
+                raise ValueError(f"thumbnail {i}: not a {fmt} image")
+        _set(self, indices=indices, images=images, format=fmt)
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all the encoded images."""
+        return sum(len(b) for b in self.images)

@@ -1,0 +1,74 @@
+"use strict";
+/* streamprint: what the page of a movie and the gallery of a library share. */
+
+/** h:mm:ss (with `decimals` digits of the second) of a time in seconds, cut off as players
+ * show it; the same rule as streamprint.render.html.clock. */
+function spClock(seconds, decimals) {
+  const scale = Math.pow(10, decimals || 0);
+  const ticks = Math.floor(Math.max(0, seconds) * scale + 1e-6);
+  const whole = Math.floor(ticks / scale), part = ticks - whole * scale;
+  const pad = (v, n) => String(v).padStart(n, "0");
+  const text = Math.floor(whole / 3600) + ":" + pad(Math.floor(whole / 60) % 60, 2) + ":" + pad(whole % 60, 2);
+  return decimals ? text + "." + pad(part, decimals) : text;
+}
+
+let spToastTimer = 0;
+function spToast(text) {
+  const toast = document.getElementById("toast");
+  if (!toast) return;
+  toast.textContent = text;
+  toast.classList.add("on");
+  clearTimeout(spToastTimer);
+  spToastTimer = setTimeout(() => toast.classList.remove("on"), 1400);
+}
+
+function spCopyFallback(text) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  let ok = false;
+  try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+  area.remove();
+  return ok;
+}
+
+/** Copy a hex code to the clipboard and say so. */
+function spCopy(hex) {
+  document.body.dataset.copied = hex;
+  const done = () => spToast("copied " + hex);
+  const fallback = () => spToast(spCopyFallback(hex) ? "copied " + hex : hex + " (select and copy it)");
+  if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(hex).then(done, fallback);
+  else fallback();
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[data-hex]");
+  if (button) spCopy(button.dataset.hex);
+});
+
+/** A list item that shows a colour, its hex code and its share, and copies the hex code. */
+function spSwatch(hex, share) {
+  const li = document.createElement("li"), button = document.createElement("button");
+  const chip = document.createElement("span"), code = document.createElement("code");
+  li.className = "swatch";
+  button.type = "button";
+  button.dataset.hex = hex;
+  button.title = "copy " + hex;
+  chip.className = "chip";
+  chip.style.background = hex;
+  code.className = "hex";
+  code.textContent = hex;
+  button.append(chip, code);
+  if (share !== undefined) {
+    const s = document.createElement("span");
+    s.className = "share";
+    s.textContent = (share * 100).toFixed(1) + "%";
+    button.append(s);
+  }
+  li.append(button);
+  return li;
+}

@@ -1,0 +1,50 @@
+"""Which sample each pixel column of a picture shows: a fingerprint resampled by time.
+
+A picture of a fingerprint spans its timeline, from the first sample's time to the end of
+the last sample's span (:meth:`~streamprint.model.Fingerprint.spans`: until the next sample,
+the last one until the end of the stream). Drawn ``width`` px wide, column ``x`` stands for
+the time slice ``[start + x·d, start + (x+1)·d)``, ``d = (end - start) / width``, and shows
+the sample that covers the middle of that slice: the last sample at or before it. So a
+sample gets as many columns as its share of the time (none when its span is shorter than
+one column), whatever the sampling, and every column shows one sample's colours, unblended.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..model import Fingerprint
+
+
+def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int) -> np.ndarray:
+    """For ``width`` columns over the time from ``starts[0]`` to ``starts[-1] + spans[-1]``
+    (seconds, float, shape (n,); starts not decreasing, spans >= 0), the index of the
+    sample each column shows (int64, shape (width,)). When the samples span no time at
+    all, the columns are shared out by index instead."""
+    starts = np.asarray(starts, dtype=np.float64)
+    spans = np.asarray(spans, dtype=np.float64)
+    n = len(starts)
+    if n == 0 or spans.shape != (n,) or width < 1:
+        raise ValueError("needs one span per sample, at least one sample, and a width of at least 1 px")
+    starts = np.maximum.accumulate(starts)  # a timeline never runs backwards
+    start, end = float(starts[0]), float(starts[-1] + max(0.0, spans[-1]))
+    middles = (np.arange(width, dtype=np.float64) + 0.5) / width
+    if not end > start:
+        return np.minimum((middles * n).astype(np.int64), n - 1)
+    index = np.searchsorted(starts, start + middles * (end - start), side="right") - 1
+    return np.clip(index, 0, n - 1).astype(np.int64)
+
+
+def columns_for_width(fp: Fingerprint, width: int) -> np.ndarray:
+    """The sample each of ``width`` pixel columns shows when ``fp`` is drawn that wide,
+    resampled by time (see the module's docstring): int64, shape (width,)."""
+    return columns_by_time(fp.times, fp.spans(), width)
+
+
+def timeline(fp: Fingerprint) -> tuple[float, float]:
+    """(start, end) in seconds of the time ``fp``'s samples stand for."""
+    times, spans = fp.times, fp.spans()
+    return float(times[0]), float(max(times[0], times[-1] + spans[-1]))

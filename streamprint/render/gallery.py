@@ -1,0 +1,182 @@
+"""A library's gallery: ``OUTDIR/index.html``, one self-contained page (see :mod:`.html`)
+with a card per movie (its strip, title, duration and palette, linking to its page),
+sorted by name, duration, brightness, colourfulness or hue, and searchable by colour.
+
+Searching by colour ranks the movies by the share of their time whose colours lie within
+a CIEDE2000 threshold of the colour picked. For that the page holds, per movie, the
+shares of its time in colour bins (16 levels per channel: see
+:data:`~streamprint.model.gallery.BIN_BITS`; a bitmap of the bins used and a 16-bit share
+for each, about 4 KB for a colourful 2-hour film), and compares the picked colour with
+each bin's centre: one search over a thousand movies is 4096 colour differences and then
+sums.
+
+Made from model values read through :mod:`streamprint.formats` (never the pipeline); a
+cache beside the page (``.streamprint-gallery.json``) keeps each movie's entry until its
+data file changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import check_outputs, written_by_streamprint
+from ..color.spaces import srgb_to_lab
+from ..enums import Order
+from ..errors import DataFormatError, InputError, StreamprintError
+from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
+from ..formats.gallery import Cached
+from ..model import Fingerprint, GalleryEntry
+from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
+from ..summary import time_weights
+from .html import asset, base64_text, clock, esc, page, script_json, write_html
+from .strip import render_stacked
+
+log = logging.getLogger("streamprint")
+
+INDEX = "index.html"
+CACHE = ".streamprint-gallery.json"
+#: The strip picture on a card, pixels.
+STRIP_SIZE = (480, 48)
+#: Below this chroma (CIELAB units) a movie's mean colour direction has no hue.
+GREY_CHROMA = 1.0
+
+
+def strip_picture(fp: Fingerprint, size: tuple[int, int] = STRIP_SIZE) -> bytes:
+    """The stacked strip at ``size`` (width, height) px, columns as wide as their time
+    (averaged where more than one falls on a pixel), as lossy WebP."""
+    import io
+
+    from PIL import Image
+
+    width, height = size
+    spans = fp.spans()
+    strip = render_stacked(fp.palettes, height=height, order=Order.WEIGHT,
+                           widths=spans if spans.sum() > 0 else None, width=max(width, len(fp)))
+    image = Image.fromarray(strip)
+    if image.width != width:
+        image = image.resize((width, height), Image.Resampling.BOX)
+    buf = io.BytesIO()
+    image.save(buf, format="WEBP", quality=80, method=4)
+    return buf.getvalue()
+
+
+def colour_bins(colors: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(bins, shares) of colours (m, 3) uint8 weighing ``weights`` (summing to 1): the bins
+    with a share of at least one unit, in increasing order."""
+    c = colors.astype(np.int64) >> (8 - BIN_BITS)
+    keys = (c[:, 0] << (2 * BIN_BITS)) | (c[:, 1] << BIN_BITS) | c[:, 2]
+    units = np.rint(np.bincount(keys, weights=weights, minlength=BINS) * SHARE_UNIT).astype(np.int64)
+    used = np.flatnonzero(units > 0)
+    return used.astype(np.uint16), units[used].astype(np.uint16)
+
+
+def packed_bins(entry: GalleryEntry) -> bytes:
+    """A movie's colour bins as the gallery's script reads them: a bitmap of the bins used
+    (BINS bits, least significant first), then each one's share, uint16 little-endian."""
+    bitmap = np.zeros(BINS, dtype=bool)
+    bitmap[entry.bins] = True
+    return np.packbits(bitmap, bitorder="little").tobytes() + entry.shares.astype("<u2").tobytes()
+
+
+def gallery_entry(fp: Fingerprint, title: str, data: str, page: str | None = None) -> GalleryEntry:
+    """What the gallery shows of ``fp``, and what searching it by colour needs."""
+    colors, weights = time_weights(fp)
+    lab = srgb_to_lab(colors)
+    a, b = weights @ lab[:, 1], weights @ lab[:, 2]
+    hue = float(np.degrees(np.arctan2(b, a)) % 360) if np.hypot(a, b) >= GREY_CHROMA else None
+    bins, shares = colour_bins(colors, weights)
+    duration = fp.source.duration or float(fp.spans().sum())
+    assert fp.movie_palette is not None
+    return GalleryEntry(title, data, page, duration, len(fp), fp.movie_palette,
+                        float(np.clip(weights @ lab[:, 0], 0, 100)), float(weights @ np.hypot(lab[:, 1], lab[:, 2])),
+                        None if hue is None or hue >= 360 else hue, strip_picture(fp), bins, shares)
+
+
+def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gallery") -> str:
+    """The gallery page of ``entries`` as HTML text."""
+    movies = []
+    for e in entries:
+        movies.append({"t": e.title, "p": e.page, "d": round(e.duration, 3), "n": e.samples,
+                       "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
+                       "h": None if e.hue is None else round(e.hue, 2),
+                       "pal": [[h, round(float(w), 4)] for h, w in zip(e.palette.hex, e.palette.weights)],
+                       "s": base64_text(e.strip), "b": base64_text(packed_bins(e))})
+    total = sum(e.duration for e in entries)
+    return page("gallery.html", {
+        "title": esc(title), "count": str(len(entries)), "total": esc(clock(total)),
+        "css": asset("common.css") + asset("gallery.css"),
+        "js": asset("common.js") + asset("color.js") + asset("gallery.js"),
+        "data": script_json({"bits": BIN_BITS, "unit": SHARE_UNIT, "movies": movies}),
+    })
+
+
+def _data_files(folder: Path) -> list[Path]:
+    """Fingerprint data files under ``folder``, hidden files and folders left out, sorted."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            p = Path(root) / name
+            if not name.startswith(".") and name.lower().endswith(".json") and p.is_file() and is_fingerprint_file(p):
+                found.append(p)
+    return found
+
+
+def _page_of(data: Path) -> Path:
+    """Where a data file's page is: beside it, ``.json`` swapped for ``.html``."""
+    return data.with_suffix(".html")
+
+
+def gallery_entries(folder: str | os.PathLike[str]) -> list[GalleryEntry]:
+    """An entry for every fingerprint data file under ``folder``, in order of title, each
+    linking to its page when there is one (``NAME.html`` beside ``NAME.json``, written by
+    streamprint). Entries come from the cache where the data file is unchanged; the cache
+    is then brought up to date. A data file that cannot be read is left out, with a warning."""
+    folder = Path(folder)
+    cache_path = folder / CACHE
+    try:
+        cache = read_gallery_cache(cache_path)
+    except (DataFormatError, InputError) as exc:
+        log.warning("%s: gallery cache unusable, rebuilding it (%s)", cache_path, exc)
+        cache = {}
+    fresh: dict[str, Cached] = {}
+    entries = []
+    for path in _data_files(folder):
+        rel = path.relative_to(folder).as_posix()
+        try:
+            st = path.stat()
+            key = (st.st_size, st.st_mtime_ns)
+            cached = cache.get(rel)
+            if cached is not None and cached[0] == key:
+                entry = cached[1]
+            else:
+                entry = gallery_entry(read_fingerprint(path), rel.removesuffix(".json"), rel)
+        except (StreamprintError, OSError) as exc:
+            log.warning("%s: left out of the gallery (%s)", rel, exc)
+            continue
+        fresh[rel] = (key, entry)
+        page_path = _page_of(path)
+        linked = page_path.name != INDEX or page_path.parent != folder
+        page_rel = page_path.relative_to(folder).as_posix() if linked and written_by_streamprint(page_path) else None
+        entries.append(dataclasses.replace(entry, page=page_rel))
+    if fresh != cache:
+        write_gallery_cache(fresh, cache_path)
+    return sorted(entries, key=lambda e: (e.title.casefold(), e.title))
+
+
+def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False) -> int:
+    """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
+    under ``folder`` (see :func:`gallery_entries`). An ``index.html`` streamprint did not
+    write is replaced only with ``overwrite``. Returns the number of movies."""
+    folder = Path(folder)
+    index = folder / INDEX
+    check_outputs([("output", index)], (), overwrite)
+    entries = gallery_entries(folder)
+    write_html(gallery_html(entries), index)
+    return len(entries)

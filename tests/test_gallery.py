@@ -1,0 +1,171 @@
+"""The gallery without a browser: what each movie's card holds (known colours in, known
+numbers out), the cache, the command, and batch writing it after every run.
+What the gallery does in a browser: tests/test_browser.py."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+
+import pytest
+
+from streamprint import DataFormatError, ParameterError, synth
+from streamprint.atomic import written_by_streamprint
+from streamprint.formats import read_fingerprint, read_gallery_cache, write_fingerprint
+from streamprint.model.gallery import SHARE_UNIT
+from streamprint.render import gallery as gallery_module
+from streamprint.render.gallery import CACHE, gallery_entry, write_gallery
+
+from .conftest import run_cli
+from .test_colorspace import LAB
+from .test_safety import one_line
+
+RED = (255, 0, 0)
+
+
+def test_a_cards_numbers_are_the_movies_time_weighted_colour():
+    """Pure red for 30 s: brightness, colourfulness and hue are sRGB red's published CIELAB."""
+    fp = synth.known_fingerprint("r.mkv", [synth.Segment(RED, RED, 30.0)])
+    e = gallery_entry(fp, "r", "r.json")
+    L, a, b = LAB[RED]
+    assert e.duration == 30.0 and e.samples == 30
+    assert e.brightness == pytest.approx(L, abs=0.01)
+    assert e.colorfulness == pytest.approx(math.hypot(a, b), abs=0.01)
+    assert e.hue == pytest.approx(math.degrees(math.atan2(b, a)), abs=0.01)
+    # one colour bin, all of the time: red's top 4 bits per channel
+    assert e.bins.tolist() == [(15 << 8) | (0 << 4) | 0] and e.shares.tolist() == [SHARE_UNIT]
+    grey = gallery_entry(synth.known_fingerprint("g.mkv", [synth.Segment((128, 128, 128), (40, 40, 40), 5.0)]),
+                         "g", "g.json")
+    assert grey.hue is None  # no hue to sort by: last
+
+
+def test_colour_bins_hold_each_colour_by_its_share_of_time():
+    fp = synth.known_fingerprint("m.mkv", [synth.Segment((200, 40, 40), (240, 220, 60), 6.0),
+                                           synth.Segment((30, 60, 160), (250, 250, 250), 2.0)])
+    e = gallery_entry(fp, "m", "m.json")
+    share = synth.accent_share((160, 90))
+    truth = {(200, 40, 40): 0.75 * (1 - share), (240, 220, 60): 0.75 * share,
+             (30, 60, 160): 0.25 * (1 - share), (250, 250, 250): 0.25 * share}
+    got = dict(zip(e.bins.tolist(), e.shares.tolist()))
+    assert len(got) == 4
+    for (r, g, b), t in truth.items():
+        assert got[(r >> 4) << 8 | (g >> 4) << 4 | (b >> 4)] == round(t * SHARE_UNIT)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name, color in (("a", (200, 30, 30)), ("b", (30, 60, 160)), ("sub/c", (40, 150, 70))):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        write_fingerprint(synth.known_fingerprint(name, [synth.Segment(color, (0, 0, 0), 8.0)]), tmp_path / f"{name}.json")
+    (tmp_path / "notes.json").write_text('{"not": "a fingerprint"}')
+    (tmp_path / ".hidden").mkdir()
+    write_fingerprint(synth.known_fingerprint("h", [synth.Segment(RED, RED, 1.0)]), tmp_path / ".hidden" / "h.json")
+    return tmp_path
+
+
+def listed(folder) -> list[dict]:
+    html = (folder / "index.html").read_text()
+    start = html.index('<script type="application/json" id="sp-data">') + len('<script type="application/json" id="sp-data">')
+    return json.loads(html[start:html.index("</script>", start)])["movies"]
+
+
+def test_the_gallery_lists_every_data_file_and_links_pages(folder):
+    from streamprint.render.page import save_page
+
+    save_page(read_fingerprint(folder / "sub/c.json"), folder / "sub/c.html")
+    (folder / "b.html").write_text("<html>someone else's</html>")  # not streamprint's: not linked
+    assert write_gallery(folder) == 3
+    assert written_by_streamprint(folder / "index.html")
+    movies = listed(folder)
+    assert [(m["t"], m["p"]) for m in movies] == [("a", None), ("b", None), ("sub/c", "sub/c.html")]
+
+
+def test_the_cache_spares_reading_unchanged_data_files(folder, monkeypatch):
+    write_gallery(folder)
+    first = (folder / "index.html").read_bytes()
+    assert set(read_gallery_cache(folder / CACHE)) == {"a.json", "b.json", "sub/c.json"}
+    reads = []
+    original = gallery_module.read_fingerprint
+    monkeypatch.setattr(gallery_module, "read_fingerprint", lambda p: reads.append(p) or original(p))
+    write_gallery(folder)
+    assert reads == [] and (folder / "index.html").read_bytes() == first
+    write_fingerprint(synth.known_fingerprint("b", [synth.Segment((230, 140, 30), (0, 0, 0), 20.0)]), folder / "b.json")
+    write_gallery(folder)
+    assert [p.name for p in reads] == ["b.json"]
+    assert [m["d"] for m in listed(folder)] == [8.0, 20.0, 8.0]
+
+
+def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
+    write_gallery(folder)
+    good = (folder / "index.html").read_bytes()
+    cache = folder / CACHE
+    for damage in ("[]", "{", '{"format": "streamprint-gallery-cache", "version": 1, "entries": {"a.json": 5}}',
+                   cache.read_text().replace('"bins":"', '"bins":"!')):
+        cache.write_text(damage)
+        with pytest.raises(DataFormatError):
+            read_gallery_cache(cache)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="streamprint"):
+            write_gallery(folder)
+        assert (folder / "index.html").read_bytes() == good
+        assert "gallery cache unusable" in caplog.text
+
+
+def test_a_foreign_index_is_not_replaced_without_overwrite(folder):
+    (folder / "index.html").write_text("<html>my library's own page</html>")
+    with pytest.raises(ParameterError, match="not written by streamprint"):
+        write_gallery(folder)
+    line = one_line(run_cli("gallery", folder), 2)
+    assert "--overwrite" in line
+    assert run_cli("gallery", folder, "--overwrite", "-q").returncode == 0
+    assert written_by_streamprint(folder / "index.html")
+
+
+def test_the_gallery_command(folder, tmp_path):
+    assert one_line(run_cli("gallery", folder / "a.json"), 2).endswith("not a directory")
+    r = run_cli("gallery", folder, "-v")
+    assert r.returncode == 0 and "3 movies" in r.stderr.decode()
+    assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
+
+
+def test_batch_writes_pages_and_the_gallery_after_every_run(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i, seg in enumerate(synth.SAMPLE_SEGMENTS[:2]):
+        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames([seg], (64, 36), fps=8.0), fps=8.0)
+    out = tmp_path / "out"
+    assert run_cli("batch", lib, out, "--jobs", "1", "-q").returncode == 0
+    movies = listed(out)
+    assert [(m["t"], m["p"]) for m in movies] == [("m0.mkv", "m0.mkv.html"), ("m1.mkv", "m1.mkv.html")]
+    fp = read_fingerprint(out / "m0.mkv.json")
+    assert len(fp.thumbnails) == len(fp) == 3
+    page = (out / "m0.mkv.html").read_text()
+    assert fp.samples[0].palette.hex[0][1:] in page
+    index = (out / "index.html").read_bytes()
+    synth.encode_clip(lib / "m2.mkv", synth.segment_frames([synth.SAMPLE_SEGMENTS[2]], (64, 36), fps=8.0), fps=8.0)
+    assert run_cli("batch", lib, out, "--jobs", "1", "-q").returncode == 0
+    assert [m["t"] for m in listed(out)] == ["m0.mkv", "m1.mkv", "m2.mkv"]
+    # new drawing options redraw strips and pages from the data, and the gallery again
+    assert run_cli("batch", lib, out, "--jobs", "1", "-q", "--style", "ring").returncode == 0
+    assert "<th>strip</th><td>stacked, order weight, 200 px high" in (out / "m0.mkv.html").read_text()  # a strip
+    assert (out / "index.html").read_bytes() != index
+    manifest = json.loads((out / "streamprint-manifest.json").read_text())["entries"]
+    assert manifest["m0.mkv"]["outputs"] == ["m0.mkv.png", "m0.mkv.json", "m0.mkv.html"]
+
+
+def test_a_manifest_from_before_pages_gets_pages_without_decoding(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    synth.encode_clip(lib / "m.mkv", synth.segment_frames([synth.SAMPLE_SEGMENTS[0]], (64, 36), fps=8.0), fps=8.0)
+    out = tmp_path / "out"
+    assert run_cli("batch", lib, out, "--jobs", "1", "-q").returncode == 0
+    manifest = out / "streamprint-manifest.json"
+    data = json.loads(manifest.read_text())
+    data["entries"]["m.mkv"]["outputs"] = ["m.mkv.png", "m.mkv.json"]  # as streamprint wrote it before
+    manifest.write_text(json.dumps(data))
+    (out / "m.mkv.html").unlink()
+    r = run_cli("batch", lib, out, "--jobs", "1")
+    assert r.returncode == 0 and "redrawn from saved data" in r.stdout.decode()
+    assert (out / "m.mkv.html").exists()
+    assert json.loads(manifest.read_text())["entries"]["m.mkv"]["outputs"] == ["m.mkv.png", "m.mkv.json", "m.mkv.html"]

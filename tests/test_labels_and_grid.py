@@ -1,0 +1,194 @@
+"""Text on pictures, checked by pixels: hex labels on palette cards (legible on light and
+dark swatches by WCAG contrast), and grids with gutters, titles and a stated order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamprint.batch.grid import find_tiles, grid
+
+from . import fakes
+from .conftest import run_cli
+
+
+def wcag_luminance(rgb) -> float:
+    """WCAG 2.x relative luminance, written out from the recommendation (threshold 0.03928)."""
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(v)) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def wcag_contrast(a, b) -> float:
+    hi, lo = sorted((wcag_luminance(a), wcag_luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# ---- palette card ---------------------------------------------------------------------
+
+#: Light, dark and middling swatches; 118 and 119 grey sit either side of the point where
+#: black and white contrast equally.
+SWATCHES = [(255, 255, 255), (0, 0, 0), (255, 230, 0), (20, 40, 160), (118, 118, 118), (119, 119, 119),
+            (0, 170, 80), (240, 60, 160)]
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("card")
+    img = np.zeros((600, 150 * len(SWATCHES), 3), np.uint8)
+    for i, c in enumerate(SWATCHES):
+        img[:, 150 * i:150 * (i + 1)] = c
+    Image.fromarray(img).save(folder / "photo.png")
+    return folder / "photo.png"
+
+
+def near(pixels: np.ndarray, text, background) -> np.ndarray:
+    """Pixels at least 90 % of the way from ``background`` to ``text`` (the core of an
+    antialiased glyph; small text rarely reaches 100 %)."""
+    span = np.abs(np.asarray(text, int) - np.asarray(background, int)).max()
+    return (np.abs(pixels.astype(int) - np.asarray(text, int)).max(axis=-1) <= 0.1 * span)
+
+
+def lower_bar(card: np.ndarray) -> np.ndarray:
+    """The card's lower swatch bar: image 600 px, bars 8 % (48 px), buffers 2 % (12 px)."""
+    assert card.shape[0] == 12 + 48 + 600 + 48 + 12
+    return card[660:708]
+
+
+def test_card_labels_are_each_swatchs_hex_in_a_legible_colour(photo, tmp_path):
+    out = tmp_path / "card.png"
+    r = run_cli("palette", photo, "--card", out, "--colors", str(len(SWATCHES)), "--labels")
+    assert r.returncode == 0, r.stderr
+    card = np.asarray(Image.open(out).convert("RGB"))
+    bar, upper = lower_bar(card), card[12:60]
+    table = r.stdout.decode()
+    hexes = [line.split()[0] for line in table.splitlines()[2:]]
+    assert sorted(hexes) == sorted("#%02x%02x%02x" % c for c in SWATCHES)
+    width = card.shape[1] // len(SWATCHES)
+    for i, hex_ in enumerate(hexes):
+        swatch = tuple(int(hex_[k:k + 2], 16) for k in (1, 3, 5))
+        region = bar[:, i * width:(i + 1) * width].reshape(-1, 3).astype(int)
+        assert (upper[:, i * width + 1:(i + 1) * width - 1] == swatch).all()  # the upper bar has no text
+        text = (0, 0, 0) if wcag_contrast((0, 0, 0), swatch) >= wcag_contrast((255, 255, 255), swatch) \
+            else (255, 255, 255)
+        assert wcag_contrast(text, swatch) >= 4.5
+        ink = near(region, text, swatch)
+        n_text = int(ink.sum())
+        assert n_text >= 20, (hex_, n_text)  # the glyphs' cores, in the chosen colour
+        # the text's pixels are between the swatch colour and the text colour (nothing else drawn)
+        lo, hi = np.minimum(swatch, text), np.maximum(swatch, text)
+        assert ((region >= lo) & (region <= hi)).all()
+        # and in the middle of the swatch, a few px clear of its sides
+        cols = np.flatnonzero((bar[:, i * width:(i + 1) * width] != swatch).any(axis=2).any(axis=0))
+        assert cols.min() >= 2 and cols.max() <= width - 3
+
+
+def test_a_card_without_labels_has_plain_swatches(photo, tmp_path):
+    out = tmp_path / "card.png"
+    assert run_cli("palette", photo, "--card", out, "--colors", str(len(SWATCHES)), "-q").returncode == 0
+    bar = lower_bar(np.asarray(Image.open(out).convert("RGB")))
+    width = bar.shape[1] // len(SWATCHES)
+    for i in range(len(SWATCHES)):
+        assert len(np.unique(bar[:, i * width:(i + 1) * width].reshape(-1, 3), axis=0)) == 1
+
+
+# ---- grid -----------------------------------------------------------------------------
+
+TILE_COLORS = [(220, 40, 40), (40, 200, 60), (50, 80, 230), (240, 200, 30), (200, 60, 220), (40, 210, 210)]
+
+
+@pytest.fixture
+def strips(tmp_path):
+    """Six PNG strips named so that sorting by name and by number differ."""
+    folder = tmp_path / "strips"
+    folder.mkdir()
+    for i, c in enumerate(TILE_COLORS):
+        Image.fromarray(np.full((10, 80, 3), c, np.uint8)).save(folder / f"movie {i * 5}.png")
+    return folder
+
+
+def runs(line: np.ndarray, color) -> list[tuple[int, int]]:
+    """(start, length) of the runs of exactly ``color`` along a line of pixels."""
+    hit = np.concatenate([[False], (line == color).all(axis=1), [False]])
+    edges = np.flatnonzero(np.diff(hit.astype(int)))
+    return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def test_gutters_are_background_of_exactly_the_width_between_and_around_tiles(strips, tmp_path):
+    out = tmp_path / "wall.png"
+    r = run_cli("grid", strips, out, "--size", "640x300", "--gutter", "12", "--background", "#000000")
+    assert r.returncode == 0, r.stderr
+    img = np.asarray(Image.open(out).convert("RGB"))
+    assert img.shape == (300, 640, 3)
+    # rows of tiles: the background runs down the first column of tiles
+    x = np.flatnonzero((img[:, :, :] != 0).any(axis=2).any(axis=0))[0] + 3
+    down = runs(img[:, x], (0, 0, 0))
+    assert all(length == 12 for _, length in down) and down[0][0] == 0 and sum(down[-1]) == 300
+    rows = len(down) - 1
+    y = down[0][1] + 3
+    across = runs(img[y], (0, 0, 0))
+    assert all(length == 12 for _, length in across) and across[0][0] == 0 and sum(across[-1]) == 640
+    cols = len(across) - 1
+    assert rows * cols >= 6 and (rows - 1) * cols < 6
+    # every tile is its strip's colour, in name order with numbers by value (0, 5, 10, ... 25)
+    for i, color in enumerate(TILE_COLORS):
+        r_, c_ = divmod(i, cols)
+        tx = across[c_][0] + across[c_][1] + 2
+        ty = down[r_][0] + down[r_][1] + 2
+        assert tuple(img[ty, tx]) == color, (i, img[ty, tx])
+    # and nothing but gutters is background
+    tiles = sum(((img[:, :, :] == 0).all(axis=2) == 0).astype(int).ravel())
+    assert tiles == (640 - 12 * (cols + 1)) * (300 - 12 * (rows + 1))
+
+
+def test_labels_under_each_tile_say_the_movie(tmp_path):
+    folder = tmp_path / "lib"
+    (folder / "sub").mkdir(parents=True)
+    titles = ["1 red", "Blue movie with a long title.mkv", "Green.mkv"]
+    Image.fromarray(np.full((10, 80, 3), (220, 40, 40), np.uint8)).save(folder / "1 red.png")
+    fakes.flat([(40, 60, 220)] * 3, [0, 1, 2], 3.0, path="/movies/Blue movie with a long title.mkv").save(
+        folder / "2.mkv.json")
+    fakes.flat([(40, 200, 60)] * 3, [0, 1, 2], 3.0, path="/movies/Green.mkv").save(folder / "sub" / "3.mkv.csv")
+    wall = grid(folder, (900, 300), gutter=10, labels=True, background=(0, 0, 0))
+    assert wall.titles == tuple(titles) and wall.left_out == 0
+    img = wall.image
+    plain = grid(folder, (900, 300), gutter=10, labels=False, background=(0, 0, 0)).image
+    # three tiles side by side or stacked: find each tile by its colour, then look under it
+    extents = []
+    for color in [(220, 40, 40), (40, 60, 220), (40, 200, 60)]:
+        ys, xs = np.nonzero((img == color).all(axis=2))
+        top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        band = img[bottom:bottom + 16, left:right]
+        white = np.nonzero(near(band, (255, 255, 255), (0, 0, 0)))
+        assert len(white[0]) >= 10, f"no white text under the tile {color}"
+        extents.append(white[1].max() - white[1].min())
+        # the label is centred under its tile, and nothing of it spills into the gutter beside it
+        assert abs((white[1].max() + white[1].min()) / 2 - (right - left) / 2) <= 3
+        assert not (img[bottom:bottom + 16, left - 10:left] != 0).any()
+        assert not near(plain[bottom:bottom + 16, left:right], (255, 255, 255), (0, 0, 0)).any()
+    assert extents[1] > extents[2] > extents[0]  # the long title is widest, "1 red" narrowest
+
+
+def test_data_files_are_drawn_with_the_drawing_options_and_win_over_their_png(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fp = fakes.fingerprint([fakes.palette(((200, 0, 0), 0.6), ((0, 0, 200), 0.4))] * 3, [0, 1, 2], 3.0)
+    fp.save(folder / "m.mkv.json")
+    Image.fromarray(np.full((10, 30, 3), (0, 255, 0), np.uint8)).save(folder / "m.mkv.png")
+    (folder / "streamprint-manifest.json").write_text('{"format": "streamprint-manifest"}')
+    assert [t.data for t in find_tiles(folder)] == [True]
+    out = tmp_path / "w.png"
+    assert run_cli("grid", folder, out, "--size", "200x100", "--style", "dominant", "-q").returncode == 0
+    img = np.asarray(Image.open(out).convert("RGB"))
+    assert (img == (200, 0, 0)).all()  # the dominant colour, all over the one tile; no green strip
+
+
+def test_grid_reports_one_line_and_refuses_an_output_inside_the_folder(strips, tmp_path):
+    r = run_cli("grid", strips, tmp_path / "w.png", "--size", "400x200", "--labels")
+    assert r.returncode == 0 and r.stderr.decode().strip() == f"wrote {tmp_path / 'w.png'}: 400×200, 6 tiles"
+    r = run_cli("grid", strips, strips / "w.png", "--size", "400x200")
+    assert r.returncode == 2 and b"inside" in r.stderr and not (strips / "w.png").exists()

@@ -1,0 +1,177 @@
+"""Rings (transparent, antialiased, the strip's colours along each radius) and widths (any
+style to exactly --width px, resampled by time; short clips at least MIN_WIDTH px)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import streamprint
+from streamprint import RenderOptions, Sampling, params
+from streamprint.render import columns_for_width, draw
+
+from . import fakes
+from .conftest import run_cli
+
+# ---- ring ----------------------------------------------------------------------------
+
+#: Four samples of two colours each, shares 0.6 / 0.4 (outer band first).
+RING_COLORS = [((200, 30, 30), (250, 220, 40)), ((30, 60, 200), (245, 245, 245)),
+               ((30, 150, 60), (10, 10, 10)), ((230, 130, 20), (90, 30, 130))]
+
+
+@pytest.fixture(scope="module")
+def ring_fp():
+    pals = [fakes.palette((a, 0.6), (b, 0.4)) for a, b in RING_COLORS]
+    return fakes.fingerprint(pals, [0.0, 1.0, 2.0, 3.0], 4.0)
+
+
+def coverage(x: int, y: int, cx: float, cy: float, outer: float, inner: float, n: int = 32) -> float:
+    """Share of pixel (x, y) inside the annulus, by counting n x n points (the truth the
+    ring's alpha is compared with)."""
+    s = (np.arange(n) + 0.5) / n
+    d = np.hypot(x + s[None, :] - cx, y + s[:, None] - cy)
+    return float(((d < outer) & (d >= inner)).mean())
+
+
+def test_ring_is_transparent_around_and_in_the_hole_with_soft_edges(ring_fp):
+    size = 400
+    img = draw(ring_fp, RenderOptions(style="ring", height=size))
+    assert img.shape == (size, size, 4) and img.dtype == np.uint8
+    alpha = img[..., 3].astype(int)
+    for y, x in [(0, 0), (0, size - 1), (size - 1, 0), (size - 1, size - 1), (size // 2, size // 2)]:
+        assert alpha[y, x] == 0 and (img[y, x] == 0).all(), (y, x)
+    outer, inner = size / 2, 0.35 * size / 2
+    d = np.hypot(np.arange(size)[None, :] + 0.5 - size / 2, np.arange(size)[:, None] + 0.5 - size / 2)
+    assert (alpha[(d < outer - 1) & (d > inner + 1)] == 255).all()
+    for edge in (outer, inner):
+        ring_edge = np.abs(d - edge) < 0.5
+        soft = (alpha[ring_edge] > 0) & (alpha[ring_edge] < 255)
+        assert soft.mean() > 0.5, f"edge at r={edge}: {soft.mean():.2f} of its pixels have partial alpha"
+    # alpha is each edge pixel's coverage, within 8 % (measured by counting 32 x 32 points)
+    ys, xs = np.nonzero((alpha > 0) & (alpha < 255))
+    rng = np.random.default_rng(0)
+    for i in rng.choice(len(ys), 200, replace=False):
+        truth = coverage(xs[i], ys[i], size / 2, size / 2, outer, inner)
+        assert abs(alpha[ys[i], xs[i]] / 255 - truth) <= 0.08, (xs[i], ys[i], alpha[ys[i], xs[i]], truth)
+
+
+def test_ring_colours_along_a_radius_are_the_stacked_columns(ring_fp):
+    size = 400
+    img = draw(ring_fp, RenderOptions(style="ring", height=size))
+    strip = ring_fp.render(height=1000, column_width=1)  # the stacked strip, top row = outside
+    outer, inner = size / 2, 0.35 * size / 2
+    for i in range(4):
+        angle = (i + 0.5) / 4 * 2 * math.pi  # the middle of sample i's quarter, clockwise from the top
+        for r in np.linspace(inner + 3, outer - 3, 40):
+            depth = (outer - r) / (outer - inner)  # 0 at the outer edge
+            boundary = 0.6  # the first colour's share
+            if abs(depth - boundary) * (outer - inner) < 2:
+                continue  # the antialiased border between the two bands
+            x = size / 2 + r * math.sin(angle)
+            y = size / 2 - r * math.cos(angle)
+            px = img[int(y), int(x)]
+            expected = RING_COLORS[i][0 if depth < boundary else 1]
+            assert px[3] == 255 and np.abs(px[:3].astype(int) - expected).max() <= 1, (i, r, px, expected)
+            assert (px[:3] == strip[int(depth * 1000), i]).all()
+
+
+def test_ring_borders_between_colours_are_antialiased(ring_fp):
+    """The border between the second and third quarters runs down the middle of pixel
+    column 200 of a 401-px ring: those pixels mix the two colours (in linear light)."""
+    size = 401
+    img = draw(ring_fp, RenderOptions(style="ring", height=size))[..., :3].astype(int)
+    a, b = np.array(RING_COLORS[1][0]), np.array(RING_COLORS[2][0])
+    rows = slice(size // 2 + 125, size - 5)  # the outer band, below the centre
+    assert (np.abs(img[rows, 202] - a).max(axis=1) <= 1).all() and (np.abs(img[rows, 198] - b).max(axis=1) <= 1).all()
+    mixed = img[rows, 200]
+    from streamprint.color.spaces import linear_to_srgb, srgb_to_linear
+
+    half = linear_to_srgb((srgb_to_linear(a.astype(np.uint8)) + srgb_to_linear(b.astype(np.uint8))) / 2)
+    assert (np.abs(mixed - half).max(axis=1) <= 2).all(), (mixed[:3], half)
+
+
+def test_ring_files_keep_transparency_and_jpeg_stands_on_the_background(ring_fp, tmp_path):
+    ring_fp.save(tmp_path / "m.json")
+    assert run_cli("render", tmp_path / "m.json", tmp_path / "r.png", "--style", "ring", "-q").returncode == 0
+    png = Image.open(tmp_path / "r.png")
+    assert png.mode == "RGBA" and png.getpixel((0, 0))[3] == 0 and png.getpixel((100, 100))[3] == 0
+    assert run_cli("render", tmp_path / "m.json", tmp_path / "r.webp", "--style", "ring", "-q").returncode == 0
+    assert Image.open(tmp_path / "r.webp").mode == "RGBA"
+    for args, bg in [([], (255, 255, 255)), (["--background", "#102030"], (16, 32, 48))]:
+        r = run_cli("render", tmp_path / "m.json", tmp_path / "r.jpg", "--style", "ring", "-q", "--overwrite", *args)
+        assert r.returncode == 0, r.stderr
+        jpg = np.asarray(Image.open(tmp_path / "r.jpg").convert("RGB")).astype(int)
+        assert np.abs(jpg[2, 2] - bg).max() <= 3 and np.abs(jpg[100, 100] - bg).max() <= 3
+
+
+# ---- widths ---------------------------------------------------------------------------
+
+def test_columns_are_resampled_by_time():
+    """Samples at 0, 1, 3 and 7 s of a 10-s movie, 100 columns: each column shows the
+    sample at or before the middle of its 0.1-s slice, so 10, 20, 40 and 30 columns."""
+    fp = fakes.flat([(1, 0, 0), (2, 0, 0), (3, 0, 0), (4, 0, 0)], [0.0, 1.0, 3.0, 7.0], 10.0)
+    cols = columns_for_width(fp, 100)
+    assert np.bincount(cols).tolist() == [10, 20, 40, 30]
+    for width in (7, 33, 1000):
+        cols = columns_for_width(fp, width)
+        middles = (np.arange(width) + 0.5) * 10.0 / width
+        truth = [max(i for i, t in enumerate(fp.times) if t <= m) for m in middles]
+        assert cols.tolist() == truth
+
+
+STYLES = ["stacked", "dominant", "average", "smooth", "ring", "plot"]
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_width_works_for_every_style(tmp_path, style):
+    fp = fakes.flat([(200, 0, 0), (0, 200, 0), (0, 0, 200)], [0.0, 2.0, 3.0], 6.0, Sampling.every(48))
+    out = tmp_path / "o.png"
+    assert streamprint.save_image(fp, out, RenderOptions(style=style, width=333, height=120)) == (333, 120)
+    img = np.asarray(Image.open(out))
+    assert img.shape[:2] == (120, 333)
+    if style in ("stacked", "dominant", "average"):
+        top = img[0, :, :3].astype(int)
+        # by time: red 0-2 s, green 2-3 s, blue 3-6 s: 111, 55 or 56, 166 or 167 columns
+        assert (top[:110] == (200, 0, 0)).all() and (top[112:166] == (0, 200, 0)).all()
+        assert (top[168:] == (0, 0, 200)).all()
+
+
+def test_svg_with_width_matches_the_png(tmp_path):
+    fp = fakes.flat([(200, 0, 0), (0, 200, 0), (0, 0, 200)], [0.0, 2.0, 3.0], 6.0)
+    streamprint.save_image(fp, tmp_path / "o.svg", RenderOptions(width=100, height=10, format="svg"))
+    png = fp.render(width=100, height=10)
+    text = (tmp_path / "o.svg").read_text()
+    assert 'width="100"' in text
+    covered = 0
+    for x, w, color in re.findall(r'<rect x="(\d+)" y="0" width="(\d+)" height="10" fill="#(\w{6})"/>', text):
+        x, w = int(x), int(w)
+        assert (png[0, x:x + w] == [int(color[i:i + 2], 16) for i in (0, 2, 4)]).all()
+        covered += w
+    assert covered == 100
+
+
+def test_a_short_clips_default_strip_is_at_least_min_width(tmp_path):
+    """A 10-s clip at one sample per second: 40 px per sample, 400 px, not 10 px; an explicit
+    --column-width keeps its exact geometry."""
+    fp = fakes.flat([(i * 20, 0, 0) for i in range(10)], np.arange(10.0), 10.0)
+    assert params.MIN_WIDTH == 400
+    assert streamprint.save_image(fp, tmp_path / "a.png", RenderOptions()) == (400, 200)
+    top = np.asarray(Image.open(tmp_path / "a.png"))[0, :, 0]
+    assert [int(v) for v in top[::40]] == [i * 20 for i in range(10)] and len(set(top[:40])) == 1
+    assert streamprint.save_image(fp, tmp_path / "b.png", RenderOptions(column_width=1)) == (10, 200)
+    seven = fakes.flat([(i, 0, 0) for i in range(7)], np.arange(7.0), 7.0)
+    assert streamprint.save_image(seven, tmp_path / "c.png", RenderOptions()) == (406, 200)  # 58 px each
+    long = fakes.flat([(1, 2, 3)] * 500, np.arange(500.0), 500.0)
+    assert streamprint.save_image(long, tmp_path / "d.png", RenderOptions()) == (500, 200)
+    keyframes = fakes.flat([(1, 2, 3)] * 3, [0.0, 2.0, 5.0], 10.0, Sampling.keyframes())
+    assert streamprint.save_image(keyframes, tmp_path / "e.png", RenderOptions()) == (400, 200)
+
+
+def test_the_default_width_is_stated_in_the_help():
+    r = run_cli("--help")
+    assert re.search(rb"at\s+least\s+400\s+px", r.stdout), r.stdout
