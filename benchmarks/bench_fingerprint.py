@@ -121,12 +121,12 @@ def peak_rss_mib() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def run_child(kind: str, clip: Path, *args: str) -> dict:
-    """Run a worker in a fresh interpreter: wall time and peak RSS are measured inside it
-    (from opening the file; the Python process only, not the original route's ffmpeg
-    children), whole-process wall here."""
+def run_child(kind: str, clip: Path, *args: str, script: str = __file__) -> dict:
+    """Run a worker (of ``script``, which takes ``--worker KIND CLIP ARGS...``) in a fresh
+    interpreter: wall time and peak RSS are measured inside it (from opening the file; the
+    Python process only, not the original route's ffmpeg children), whole-process wall here."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--worker", kind, str(clip), *args],
+    proc = subprocess.Popen([sys.executable, script, "--worker", kind, str(clip), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = proc.stdout.read()  # type: ignore[union-attr]
     err = proc.stderr.read()  # type: ignore[union-attr]

@@ -37,7 +37,8 @@ from .errors import (  # noqa: E402
 _LAZY = {
     **dict.fromkeys(["Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "GalleryEntry",
                      "ImagePalette", "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions",
-                     "ResumePoint", "Sample", "SamplerState", "Sampling", "SourceInfo", "Thumbnails"], "model"),
+                     "ResumePoint", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling", "SourceInfo",
+                     "Thumbnails", "TimeRange"], "model"),
     "FrameClusterer": "clusterer",
     "fingerprint": "pipeline",
     "draw": "render", "render_stacked": "render", "save_image": "render", "write_image": "render",
@@ -69,8 +70,8 @@ __all__ = [
     "GalleryEntry", "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted", "JobResult",
     "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",
     "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
-    "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Sampling", "SamplingMode", "save_image",
-    "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style", "Summary", "Thumbnails", "ToneMap",
-    "UsageError", "VideoSource",
-    "write_fingerprint", "write_image", "write_palettes", "__version__",
+    "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",
+    "SamplingMode", "save_image", "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style",
+    "Summary", "Thumbnails", "TimeRange", "ToneMap", "UsageError", "VideoSource", "write_fingerprint",
+    "write_image", "write_palettes", "__version__",
 ]

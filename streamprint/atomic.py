@@ -37,11 +37,13 @@ def _temp(directory: Path) -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO]:
+def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = True) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on clean exit, fsync and rename it over ``path``.
 
     On any exception the temporary file is removed and ``path`` is left untouched.
-    Raises :class:`OutputError` when the directory is missing or not writable.
+    Raises :class:`OutputError` when the directory is missing or not writable. Without
+    ``sync`` (a live run's rewrites in the middle) there is no fsync: readers still see the
+    old file or the new one whole, but after a power cut the new one may be lost.
     """
     target = Path(path)
     directory = _directory(target)
@@ -57,7 +59,8 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         # mkstemp creates 0600; give the output the usual permissions.
         umask = os.umask(0)
         os.umask(umask)

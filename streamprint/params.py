@@ -10,132 +10,16 @@ flag's name instead (``--colors must be ...``).
 
 from __future__ import annotations
 
-import math
-import numbers
 import os
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
+# the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
+from .kinds import MAX_SECONDS, TIME_SYNTAX, Choice, Color, Flag, Integer, Optional, Real, Text, Time, parse_time
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
-
-
-@dataclass(frozen=True)
-class Integer:
-    """A whole number (not a bool) from ``low`` to ``high``, both included (None: open)."""
-
-    low: int | None = None
-    high: int | None = None
-
-    def check(self, name: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise ParameterError(name, f"must be a whole number{self._range()}, got {value!r}")
-        v = int(value)
-        if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
-            raise ParameterError(name, f"must be a whole number{self._range()}, got {v}")
-        return v
-
-    def _range(self) -> str:
-        if self.low is not None and self.high is not None:
-            return f" from {self.low} to {self.high}"
-        if self.low is not None:
-            return f" >= {self.low}"
-        return f" <= {self.high}" if self.high is not None else ""
-
-
-@dataclass(frozen=True)
-class Real:
-    """A finite number above ``low`` (or at it, unless ``low_open``) and at most ``high``;
-    ``unit`` names what it counts, for the message."""
-
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    unit: str = ""
-
-    def check(self, name: str, value: Any) -> float:
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-        if ok:
-            v = float(value)
-            ok = not ((self.low is not None and (v < self.low or (self.low_open and v == self.low)))
-                      or (self.high is not None and v > self.high))
-        if not ok:
-            raise ParameterError(name, f"must be {self._describe()}, got {value!r}")
-        return v
-
-    def _describe(self) -> str:
-        what = f"a number of {self.unit}" if self.unit else "a number"
-        parts = []
-        if self.low is not None:
-            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
-        if self.high is not None:
-            parts.append(f"<= {self.high:g}")
-        return f"{what} {' and '.join(parts)}".strip()
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A member of ``enum`` (or its value as a string); returns the member."""
-
-    enum: type[StrEnum]
-
-    def check(self, name: str, value: Any) -> StrEnum:
-        try:
-            return self.enum(value)
-        except ValueError:
-            choices = ", ".join(m.value for m in self.enum)
-            raise ParameterError(name, f"must be one of {choices}, got {value!r}") from None
-
-
-@dataclass(frozen=True)
-class Text:
-    """A string, or None when ``optional``."""
-
-    optional: bool = True
-
-    def check(self, name: str, value: Any) -> str | None:
-        if value is None and self.optional:
-            return None
-        if not isinstance(value, str):
-            raise ParameterError(name, f"must be text, got {value!r}")
-        return value
-
-
-@dataclass(frozen=True)
-class Flag:
-    """True or False."""
-
-    def check(self, name: str, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ParameterError(name, f"must be True or False, got {value!r}")
-        return value
-
-
-@dataclass(frozen=True)
-class Color:
-    """An sRGB colour: ``(r, g, b)`` of 0-255 whole numbers, ``"#rrggbb"`` or ``"r,g,b"``."""
-
-    def check(self, name: str, value: Any) -> tuple[int, int, int]:
-        from .model import parse_color
-
-        try:
-            return parse_color(value)
-        except ValueError:
-            raise ParameterError(name, f"must be a colour, #rrggbb or r,g,b (0-255), got {value!r}") from None
-
-
-@dataclass(frozen=True)
-class Optional:
-    """None, or a value ``rule`` accepts."""
-
-    rule: Any
-
-    def check(self, name: str, value: Any) -> Any:
-        return None if value is None else self.rule.check(name, value)
 
 
 #: The largest side of a drawn image, pixels.
@@ -161,6 +45,12 @@ RULES: dict[str, Any] = {
     "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
     "thumbnails": Flag(),
+    # the part of the input that is read (see check_time_range)
+    "start": Time(),
+    "end": Time(negative=True, zero=False),
+    "duration": Time(zero=False),
+    # live streams: outputs rewritten every this many seconds of wall-clock time
+    "flush_every": Real(0.1, unit="seconds"),
     "rate": Real(0.0, low_open=True, unit="frames per second"),
     # the clusterer's tuning
     "restart_ratio": Real(1.0, low_open=True),
@@ -200,6 +90,40 @@ def check(name: str, value: Any) -> Any:
     """``value`` checked against ``name``'s rule, converted (a string to its enum member,
     an integral float to int where a whole number is wanted, ...)."""
     return RULES[name].check(name, value)
+
+
+def check_time_range(start: Any, end: Any = None, duration: Any = None) -> tuple[float, float | None]:
+    """(start, end) in seconds of a part of a movie asked for as ``start`` and either
+    ``end`` (negative: counted back from the end) or ``duration``; numbers or FFmpeg time
+    text. The combination rules that need no movie: end and duration exclude each other, and
+    an end from the start must come after the start."""
+    begin = check("start", 0.0 if start is None else start)
+    if end is not None and duration is not None:
+        raise ParameterError("duration", "and {param:end} cannot be used together: give one of them")
+    if duration is not None:
+        return begin, begin + check("duration", duration)
+    stop = None if end is None else check("end", end)
+    if stop is not None and stop > 0 and stop <= begin:
+        raise ParameterError("end", f"({stop:g} s) must come after {{param:start}} ({begin:g} s)")
+    return begin, stop
+
+
+def resolve_time_range(start: float, end: float | None, duration: float | None) -> tuple[float, float | None]:
+    """(start, end) for a movie of ``duration`` seconds (None: not stated): an end counted
+    back from the end becomes a time from the start. A range that lies outside the movie, or
+    a negative end when the duration is unknown, is a ParameterError, raised before
+    decoding. An end past the movie's end is its end."""
+    if end is not None and end < 0:
+        if duration is None:
+            raise ParameterError("end", f"{end:g} counts back from the end, but this input does not state its "
+                                        "duration (a pipe?): give the end as a time from the start")
+        if duration + end <= start:
+            raise ParameterError("end", f"{end:g} s before the end of this {duration:.3f}-s movie leaves nothing "
+                                        f"after {{param:start}} ({start:g} s)")
+        end = duration + end
+    if duration is not None and start >= duration:
+        raise ParameterError("start", f"({start:g} s) lies past the end of this {duration:.3f}-s movie")
+    return start, end
 
 
 def check_size(name: str, text: str) -> tuple[int, int]:

@@ -13,7 +13,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from threadpoolctl import threadpool_limits
 
@@ -33,7 +33,9 @@ from .model import (
     ResumePoint,
     Sample,
     SamplerState,
+    SampleStore,
     Sampling,
+    TimeRange,
 )
 from .sampler import select_with_state, target_test
 from .thumbnails import ThumbnailCollector
@@ -41,11 +43,14 @@ from .model import SourceInfo
 from .source import VideoSource
 from .source.timeline import with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
+from .source.ranges import restrict, within
 
 log = logging.getLogger("streamprint")
 
 ProgressCallback = Callable[[Progress], None]
 CheckpointCallback = Callable[[Checkpoint], None]
+FlushCallback = Callable[[Fingerprint], None]
+T = TypeVar("T")
 
 
 #: Sampled frames decoded ahead of the clusterer (bounds memory: one decoded frame each).
@@ -54,14 +59,21 @@ QUEUE_DEPTH = 8
 _DONE = object()
 #: How long an interrupted run waits for the decoding thread to stop, seconds.
 JOIN_SECONDS = 1.0
+#: With ``flush``, how long after an interrupt frames already read are still sampled, seconds.
+DRAIN_SECONDS = 0.8
+#: A flush waits until the run has taken at least this many times the flushes' time so
+#: far, besides (so flushing takes about 1/31, 3 %, of the run however costly it gets;
+#: with the overshoot of the last flush and the final write, under 5 %).
+FLUSH_COST_RATIO = 30.0
 
 
-def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint | None = None,
-                     sampler_state: SamplerState | None = None,
-                     skip_unsampled: bool = True) -> Iterator[tuple[Any, ...]]:
+def _analysis_images(source: VideoSource, options: Options, span: TimeRange, length: float | None,
+                     resume: ResumePoint | None = None, sampler_state: SamplerState | None = None,
+                     skip_unsampled: bool = True, live: bool = False) -> Iterator[tuple[Any, ...]]:
     """(frame index, time in seconds, (h, w, 3) uint8 image, its :class:`FrameHdr`, pts,
-    sampler state, decode stats) of each sampled frame; the last three are what a
-    checkpoint needs to resume.
+    sampler state, decode stats) of each sampled frame in ``span`` (a resolved range,
+    ``length`` seconds long when known); the last three are what a checkpoint needs to
+    resume.
 
     Decoding and sampling run in a producer thread, so they overlap with the conversion and
     clustering done on the caller's side (PyAV and libswscale release the GIL). The producer
@@ -69,6 +81,10 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
     the length of each swscale call (measured: every frame of the 1080p benchmark clip
     took 1.51x the decoder's time that way, 1.42x this way). The queue is bounded, so
     memory stays flat; closing this generator stops the producer.
+
+    An interrupt raises :class:`~streamprint.errors.Interrupted`; with ``live`` it ends the
+    input instead: what was read by then (a stream's reads end at once) is still delivered,
+    for up to :data:`DRAIN_SECONDS`.
     """
     images: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
     stop = threading.Event()
@@ -84,10 +100,14 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
 
     def produce() -> None:
         try:
-            wanted = target_test(options.sampling, source.info.duration) if skip_unsampled else None
-            frames = source.frames(resume, wanted=wanted)
-            for frame, state in select_with_state(frames, options.sampling, source.info.duration, sampler_state):
-                if not put((frame, state, source.stats)):
+            wanted = target_test(options.sampling, length, span.start) if skip_unsampled else None
+            point = resume or (source.seek_point(span.start) if span.start > 0 else None)
+            frames = source.frames(point, wanted=restrict(wanted, span.start))
+            if live and not source.streaming:  # a stream's reads end at an interrupt; a file's must be ended
+                frames = _until_interrupted(frames)
+            frames = within(frames, span.start, span.end)
+            for frame, state in select_with_state(frames, options.sampling, length, sampler_state, span.start):
+                if span.holds(frame.time) and not put((frame, state, source.stats)):
                     return
             put(_DONE)
         except BaseException as exc:  # handed to the consumer, which re-raises it
@@ -95,12 +115,18 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
 
     producer = threading.Thread(target=produce, name="streamprint-decode", daemon=True)
     producer.start()
+    deadline = None
     try:
         while True:
+            if live and deadline is None and interrupt.requested():
+                deadline = time.monotonic() + DRAIN_SECONDS
+            if deadline is not None and time.monotonic() > deadline:
+                return
             try:
                 item = images.get(timeout=0.1)
             except queue.Empty:
-                interrupt.check()
+                if not live:
+                    interrupt.check()
                 continue
             if item is _DONE:
                 return
@@ -118,6 +144,13 @@ def _analysis_images(source: VideoSource, options: Options, resume: ResumePoint 
             source.abandon()
 
 
+def _until_interrupted(frames: Iterator[T]) -> Iterator[T]:
+    for frame in frames:
+        if interrupt.requested():
+            return
+        yield frame
+
+
 def fingerprint(
     path: str | os.PathLike[str] | BinaryIO,
     *,
@@ -129,6 +162,7 @@ def fingerprint(
     space: Space | str = Space.RGB,
     crop: Crop | str = Crop.AUTO,
     tonemap: ToneMap | str = ToneMap.AUTO,
+    time_range: TimeRange | None = None,
     format: str | None = None,
     demuxer_options: Mapping[str, str] | None = None,
     threads: int = 0,
@@ -138,6 +172,8 @@ def fingerprint(
     checkpoint_every: float = 60.0,
     resume: Checkpoint | None = None,
     before_decoding: Callable[[SourceInfo, int | None], None] | None = None,
+    flush: FlushCallback | None = None,
+    flush_every: float = 10.0,
     thumbnails: bool = False,
 ) -> Fingerprint:
     """Fingerprint a movie in one streaming pass.
@@ -145,8 +181,10 @@ def fingerprint(
     Options are keyword arguments, named as in :class:`~streamprint.model.Options` (and
     as the CLI's flags): ``sampling`` (default: one frame per second), ``colors``,
     ``algorithm``, ``seed``, ``analysis_size`` (pixels), ``space``, ``crop``, ``tonemap``
-    (``auto``: HDR frames are tone-mapped to SDR, decided per frame). Every value
-    is checked before the input is opened. With an :class:`Options` at hand, pass
+    (``auto``: HDR frames are tone-mapped to SDR, decided per frame), ``time_range`` (a
+    :class:`~streamprint.model.TimeRange`: only that part of the movie; default all of it).
+    Every value is checked before the input is opened, and the range against the movie's
+    duration before anything is decoded. With an :class:`Options` at hand, pass
     ``**options.fields()``.
 
     ``path`` is a file path, ``"-"`` for standard input, or a binary file object;
@@ -161,6 +199,15 @@ def fingerprint(
     passing one back as ``resume`` continues from it (seeking, not decoding from the
     start) and gives exactly the fingerprint an uninterrupted run gives.
 
+    ``flush``, if given, is called with the fingerprint so far (its samples a view that
+    later samples do not change; its movie palette made from colour sums kept for all but
+    the newest samples, see :func:`streamprint.summary.time_weights`) after a sample whenever
+    ``flush_every`` seconds of wall-clock time have passed since the last call, and the
+    run has spent 30 times as long on other work as on the calls so far, so flushing costs
+    about 3 % of the run at most. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
+    CLI makes on SIGINT and SIGTERM) ends the input as its end would: what was read is
+    sampled and the fingerprint so far is returned.
+
     ``before_decoding(info, expected)`` is called once the input is probed, before the
     first frame is decoded, with what is known of it and the number of samples to expect
     (None when unknown): a caller's last chance to refuse the run cheaply.
@@ -174,10 +221,12 @@ def fingerprint(
     """
     options = Options(sampling=Sampling.default() if sampling is None else sampling, colors=colors,
                       algorithm=algorithm, seed=seed, analysis_size=analysis_size, space=space, crop=crop,
-                      tonemap=tonemap)
+                      tonemap=tonemap, time_range=time_range)
 
     threads = params.check("threads", threads)
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
+    if flush is not None:
+        flush_every = params.check("flush_every", flush_every)
     thumbnails = params.check("thumbnails", thumbnails)
     if resume is not None and resume.options != options:
         raise ParameterError("resume", "was made with other options")
@@ -191,30 +240,40 @@ def fingerprint(
         if options.sampling.mode == SamplingMode.SAMPLES:  # the one mode that spreads over the duration
             source.info = with_joined_duration(source.info, path, format, demuxer_options)
         info = source.info
-        options.sampling.require_duration(info.duration)
+        span = options.time_range.resolve(info.duration)
+        length = span.length(info.duration)
+        options.sampling.require_duration(length)
         tick = source.time_base
         if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
             raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
         if resume is not None:
             _check_resume_fits(resume, info, tick)
-        expected = options.sampling.expected_count(info.duration, info.frame_count)
+        frames_in = info.frame_count if span.whole or info.frame_rate is None or length is None \
+            else round(length * info.frame_rate)
+        expected = options.sampling.expected_count(length, frames_in)
         if before_decoding is not None:
             before_decoding(info, expected)
-        samples: list[Sample] = []
+        samples = SampleStore(options.colors)
         point, sampler_state = None, None
         color = ColorReport()
         if resume is not None:
             point, sampler_state, color = resume.resume, resume.sampler, resume.color
             clusterer.set_state(resume.clusterer)
-            samples = list(resume.samples)
+            samples.extend(resume.samples)
         thumbs = None
         if thumbnails:
             thumbs = ThumbnailCollector(start=resume.thumbnails if resume is not None else None,
                                         samples=len(samples))
-        last_checkpoint = time.monotonic()
+
+        def so_far() -> Fingerprint:
+            return Fingerprint(info, options, samples.view(), source.stats, color=color, time_range=span,
+                               thumbnails=None if thumbs is None else thumbs.result())
+
+        last_checkpoint = started = time.monotonic()
+        next_flush, flushing = started + flush_every, 0.0
         with threadpool_limits(limits=1):
-            for index, t, image, hdr, pts, state, stats in _analysis_images(source, options, point, sampler_state,
-                                                                            skip_unsampled):
+            for index, t, image, hdr, pts, state, stats in _analysis_images(
+                    source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None):
                 color = _report(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
@@ -223,15 +282,21 @@ def fingerprint(
                 if progress is not None:
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
                 if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
-                    checkpoint(Checkpoint(options, tuple(samples), clusterer.get_state(), state,
+                    checkpoint(Checkpoint(options, samples.view(), clusterer.get_state(), state,
                                           ResumePoint(int(pts), index, source.origin, stats), color=color,
                                           thumbnails=None if thumbs is None else thumbs.result()))
                     last_checkpoint = time.monotonic()
+                if flush is not None and time.monotonic() >= next_flush:
+                    began = time.monotonic()
+                    flush(so_far())
+                    flushing += time.monotonic() - began
+                    next_flush = max(began + flush_every, started + (1 + FLUSH_COST_RATIO) * flushing)
         stats = source.stats
+        result = so_far()
     if not samples:
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
-    log.info("%s: %d frames decoded, %d samples, %d cold starts",
-             info.path, stats.frames, len(samples), clusterer.n_cold_)
+    log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
+             "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
         if stats.discontinuities:
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
@@ -244,8 +309,7 @@ def fingerprint(
     if color.tone_mapped:
         log.info("%s: %d HDR (%s) samples tone-mapped to SDR, source peak %g cd/m² (%s)", info.path,
                  color.tone_mapped, "/".join(color.transfers), color.peak_nits or 0, "/".join(color.peak_from))
-    return Fingerprint(info, options, tuple(samples), stats, color=color,
-                       thumbnails=None if thumbs is None else thumbs.result())
+    return result
 
 
 def _report(color: ColorReport, hdr: FrameHdr, options: Options, path: str) -> ColorReport:

@@ -37,15 +37,16 @@ class Timed(Protocol):
 F = TypeVar("F", bound=Timed)
 
 
-def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, float], bool] | None:
+def target_test(sampling: Sampling, duration: float | None, offset: float = 0.0) -> Callable[[float, float], bool] | None:
     """For the time-based modes: a test ``wanted(a, b)``, True when a target time (seconds)
     lies in (a, b]. The source uses it to let the decoder skip frames no target can pick
-    (see :class:`streamprint.source._NonrefSkip`). None for the other modes."""
+    (see :class:`streamprint.source._NonrefSkip`). None for the other modes. ``duration``
+    and ``offset``: as for :meth:`Sampling.target`."""
     if sampling.mode == SamplingMode.INTERVAL:
-        step, offset, count = sampling.value, 0.0, None
+        step, phase, count, offset = sampling.value, 0.0, None, 0.0  # multiples of step, from 0
     elif sampling.mode == SamplingMode.SAMPLES and duration:
         count = int(sampling.value)
-        step, offset = duration / count, 0.5
+        step, phase = duration / count, 0.5
     else:
         return None
 
@@ -54,10 +55,10 @@ def target_test(sampling: Sampling, duration: float | None) -> Callable[[float, 
             return False
         if math.isinf(b):
             return True
-        k = math.floor(b / step - offset)  # the last target <= b, give or take rounding
+        k = math.floor((b - offset) / step - phase)  # the last target <= b, give or take rounding
         if count is not None:
             k = min(k, count - 1)
-        return any(a < sampling.target(j, duration) <= b for j in (k - 1, k, k + 1)
+        return any(a < sampling.target(j, duration, offset) <= b for j in (k - 1, k, k + 1)
                    if j >= 0 and (count is None or j < count))
 
     return wanted
@@ -94,11 +95,12 @@ def select(frames: Iterable[F], sampling: Sampling, duration: float | None = Non
 
 
 def select_with_state(frames: Iterable[F], sampling: Sampling, duration: float | None = None,
-                      start: SamplerState | None = None) -> Iterator[tuple[F, SamplerState]]:
+                      start: SamplerState | None = None, offset: float = 0.0) -> Iterator[tuple[F, SamplerState]]:
     """Each frame ``sampling`` picks from ``frames`` (in time order), with the sampler's
     state just after picking it.
 
-    For ``samples``, ``duration`` (seconds) is required. Frames that are not picked are
+    For ``samples``, ``duration`` (seconds) is required; its targets are spread over
+    ``duration`` seconds from ``offset`` (a part of the movie). Frames that are not picked are
     dropped as soon as the next frame arrives: at most one frame is held back.
 
     Resuming from a yielded state (``start``) with the frames from that state's last picked
@@ -114,7 +116,7 @@ def select_with_state(frames: Iterable[F], sampling: Sampling, duration: float |
                 yield frame, SamplerState(k, last_emitted)
         return
 
-    targets = itertools.islice(sampling.targets(duration), k, None)
+    targets = itertools.islice(sampling.targets(duration, offset), k, None)
     target = next(targets, None)
     prev: F | None = None
     for frame in frames:
@@ -132,7 +134,7 @@ def select_with_state(frames: Iterable[F], sampling: Sampling, duration: float |
                 # skip those that would pick the frame just picked, in O(1) rather than one
                 # by one. Picks and states are exactly those of the one-by-one loop.
                 k = _next_candidate(sampling, k, prev, frame, chosen is frame)
-                targets = (sampling.target(j, duration) for j in itertools.count(k))
+                targets = (sampling.target(j, duration, offset) for j in itertools.count(k))
             target = next(targets, None)
         prev = frame
         if target is None:

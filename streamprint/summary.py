@@ -9,6 +9,7 @@ five, however densely the movie was sampled.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,24 +18,53 @@ from . import params
 from .color.spaces import ciede2000, decode, encode, linear_to_srgb, srgb_to_lab, srgb_to_linear
 from .kmeans import kmeans_planar, planar
 from .model.colors import Palette
+from .model.samples import CHUNK
 
 if TYPE_CHECKING:
     from .model import Fingerprint
+
+#: Per run (a sample store), the colour sums of its chunks already complete: (chunks, keys, sums).
+_DONE: weakref.WeakKeyDictionary[Any, tuple[int, np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def _sums(colors: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct colour (a 24-bit key, sorted) of (m, 3) uint8 ``colors`` and the sum of
+    its ``weights``, added in the order given."""
+    c = colors.astype(np.int64)
+    keys, inverse = np.unique((c[:, 0] << 16) | (c[:, 1] << 8) | c[:, 2], return_inverse=True)
+    return keys, np.bincount(inverse.ravel(), weights=weights, minlength=len(keys))
+
 
 def time_weights(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     """Every distinct colour of ``fp``'s samples and its share of the movie's time:
     ((m, 3) uint8 sRGB sorted by colour, (m,) float64 summing to 1). A sample's colour
     weighs its share of the frame x the seconds the sample stands for (every sample
-    alike when no time is known)."""
-    spans = fp.spans()
-    if not np.any(spans > 0):
-        spans = np.ones(len(fp))
-    colors = np.concatenate([s.palette.colors for s in fp.samples]).astype(np.int64)
-    weights = np.concatenate([s.palette.weights * span for s, span in zip(fp.samples, spans)])
-    keys, inverse = np.unique((colors[:, 0] << 16) | (colors[:, 1] << 8) | colors[:, 2], return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=weights, minlength=len(keys))
+    alike when no time is known).
+
+    Summed a chunk of samples at a time (:meth:`~streamprint.model.Samples.palette_chunks`),
+    the chunks' sums added in order, so memory stays bounded however many samples; the sums
+    of a run's complete chunks are kept, so a live run's fingerprint so far, taken again and
+    again as it grows, costs its new samples (and the same bits as a fingerprint made once)."""
+    real = fp.spans()
+    spans = real if np.any(real > 0) else np.ones(len(fp))
+    samples = fp.samples
+    done, keys, sums = _DONE.get(samples.store, (0, None, None))
+    if keys is None or done * CHUNK >= len(samples):  # nothing kept, or kept of more samples than these
+        done, keys, sums = 0, np.zeros(0, np.int64), np.zeros(0)
+    for c, colors, weights, counts in samples.palette_chunks(done):
+        held = np.arange(colors.shape[1])[None, :] < counts[:, None]  # a sample's own colours, in rank order
+        part = _sums(colors[held], (weights * spans[c * CHUNK:c * CHUNK + len(counts), None])[held])
+        if len(keys):
+            merged, inverse = np.unique(np.concatenate([keys, part[0]]), return_inverse=True)
+            keys, sums = merged, np.bincount(inverse.ravel(), weights=np.concatenate([sums, part[1]]),
+                                             minlength=len(merged))
+        else:
+            keys, sums = part
+        # complete, its spans final (gaps to the next sample), and never all alike (a gap > 0)
+        if (c + 1) * CHUNK < len(samples) and np.any(real[:(c + 1) * CHUNK] > 0):
+            _DONE[samples.store] = (c + 1, keys, sums)
     unique = np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=1).astype(np.uint8)
-    return unique, summed / summed.sum()
+    return unique, sums / sums.sum()
 
 
 def movie_palette(fp: Fingerprint) -> Palette:

@@ -69,20 +69,20 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path):
 
 
 def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, tmp_path, monkeypatch):
-    from streamprint.batch import worker
+    from streamprint import outputs  # every run's outputs are written there
 
-    real = worker.write_fingerprint
+    real = outputs.write_fingerprint
 
     def full(fp, path):
         if "m1" in str(path):
             raise OutputError(f"cannot write {path}: No space left on device")
         return real(fp, path)
 
-    monkeypatch.setattr(worker, "write_fingerprint", full)
+    monkeypatch.setattr(outputs, "write_fingerprint", full)
     summary = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())
     assert (summary.done, summary.pending, summary.failed) == (2, 1, 0) and summary.exit_code == 3
     assert entries(tmp_path / "out")["m1.mkv"].status == Status.PENDING
-    monkeypatch.setattr(worker, "write_fingerprint", real)
+    monkeypatch.setattr(outputs, "write_fingerprint", real)
     again = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())  # no retry flag needed
     assert (again.done, again.skipped, again.pending) == (1, 2, 0)
 
@@ -279,6 +279,7 @@ def test_interrupting_parallel_workers_is_clean(tmp_path):
 def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_path, monkeypatch):
     """The moment a worker's data file appears, a client that gives up on that worker (a
     scheduler killed just then) must find the movie finished: the strip is already there."""
+    from streamprint import outputs
     from streamprint.batch import worker
     from streamprint.batch.core import discover
 
@@ -287,13 +288,13 @@ def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_pa
     job = next(j for j in discover(library, out) if j.rel == "m0.mkv")
     task = worker.Task(job, str(out), OPTIONS, RenderOptions(), 1, 60.0)
     seen = []
-    real = worker.write_fingerprint
+    real = outputs.write_fingerprint  # every run's outputs are written there
 
     def write_then_look(fp, path):
         real(fp, path)
         seen.append(worker.finished_outputs(out, job, OPTIONS, RenderOptions()))
 
-    monkeypatch.setattr(worker, "write_fingerprint", write_then_look)
+    monkeypatch.setattr(outputs, "write_fingerprint", write_then_look)
     assert worker.fingerprint_one(task).status == Status.DONE
     assert seen == [("m0.mkv.png", "m0.mkv.json", "m0.mkv.html")]
 
@@ -301,7 +302,7 @@ def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_pa
 def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tmp_path, monkeypatch):
     """A 252-byte movie name: its outputs (NAME.png, NAME.json) would pass the 255-byte limit
     of a file name. That movie fails, with the reason, before it is decoded; the batch goes on."""
-    from streamprint.batch import worker
+    from streamprint import outputs
 
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -309,8 +310,8 @@ def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tm
     (lib / long_name).write_bytes((library / "m0.mkv").read_bytes())
     (lib / "short.mkv").write_bytes((library / "m1.mkv").read_bytes())
     decoded = []
-    real = worker.write_fingerprint
-    monkeypatch.setattr(worker, "write_fingerprint", lambda fp, path: (decoded.append(fp.source.path), real(fp, path)))
+    real = outputs.write_fingerprint  # every run's outputs are written there
+    monkeypatch.setattr(outputs, "write_fingerprint", lambda fp, path: (decoded.append(fp.source.path), real(fp, path)))
     summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
     assert (summary.done, summary.failed, summary.pending) == (1, 1, 0)
     assert "file name too long" in summary.errors[long_name]

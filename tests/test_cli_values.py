@@ -22,7 +22,8 @@ FINGERPRINT = {
     "--column-width": ["0", "x", "70000"], "--width": ["0", "x"], "--order": ["bogus"], "--style": ["bogus"],
     "--title": ["T"], "--threads": ["-1", "65", "x"], "--raw": ["10", "axb", "0x0"], "--format": ["nosuchdemuxer"],
     "--data": ["o.xlsx", "o"], "--pix-fmt": ["nosuchformat"], "--rate": ["0", "x"], "--background": ["nope"],
-    "--tonemap": ["bright"],
+    "--tonemap": ["bright"], "--start": ["-1", "x", "1:75", "99:00"], "--end": ["0", "x", "-"],
+    "--duration": ["0", "-5", "x"], "--flush": ["0", "-1", "x", "nan"],
 }
 RENDER = {"--height": ["0", "x"], "--column-width": ["0"], "--style": ["bogus"], "--order": ["bogus"], "--width": ["0"],
           "--title": ["T"], "--background": ["#12"]}
@@ -33,7 +34,8 @@ BATCH = {"--jobs": ["0", "x", "2000"], "--checkpoint": ["-1", "x"], "--dask": ["
          "--colors": ["0"], "--height": ["0"], "--every": ["0"], "--style": ["bogus"], "--title": ["T"],
          "--interval": ["0"], "--samples": ["0"], "--algorithm": ["bogus"], "--seed": ["-1"], "--analysis-size": ["7"],
          "--space": ["hsv"], "--crop": ["maybe"], "--tonemap": ["bright"], "--column-width": ["0"], "--width": ["0"],
-         "--order": ["bogus"], "--background": ["nope"]}
+         "--order": ["bogus"], "--background": ["nope"],
+         "--start": ["x", "-3"], "--end": ["0"], "--duration": ["-1"]}
 GRID = {"--size": ["0x0", "abc", "60000x60000"], "--gutter": ["-1", "x", "70000"], "--background": ["nope"],
         "--style": ["bogus"], "--order": ["bogus"]}
 

@@ -124,3 +124,45 @@ def test_share_near_counts_the_time_within_the_threshold():
         fp.share_near(RED, threshold=0)
     with pytest.raises(streamprint.ParameterError, match="color"):
         fp.share_near("#12345")
+
+
+def test_a_long_run_s_colour_times_are_summed_chunk_by_chunk_as_by_hand():
+    """Three store chunks of samples (more than 8,192) of up to 5 colours at uneven times: the
+    share of each colour is, within float rounding, the sum by hand of weight x seconds on
+    screen over the whole; and a live run's fingerprints so far, taken as it grows (the sums
+    of finished chunks kept), give bit for bit the palette of the same samples taken at once."""
+    from streamprint.model import SampleStore
+    from streamprint.model.samples import CHUNK
+    from streamprint.summary import _DONE, time_weights
+
+    rng = np.random.default_rng(11)
+    n = 2 * CHUNK + 500
+    levels = np.array([0, 64, 128, 192, 255], np.uint8)  # a few distinct colours, so they repeat
+    times = np.cumsum(rng.uniform(0.5, 1.5, n))
+    samples = []
+    for i, t in enumerate(times):
+        k = int(rng.integers(1, 6))
+        w = rng.random(k) + 0.01
+        samples.append(Sample(i, float(t), Palette(levels[rng.integers(0, 5, (k, 3))], w / w.sum())))
+    duration = float(times[-1] + 2.0)
+    info = SourceInfo("x.mkv", "matroska", "h264", 64, 36, 64, 25.0, duration, None, None, None, None, None)
+    options = Options(colors=5)
+    by_hand: dict[tuple[int, ...], float] = {}
+    spans = np.append(np.diff(times), duration - times[-1])
+    for s, span in zip(samples, spans):
+        for c, w in zip(s.palette.colors.tolist(), s.palette.weights.tolist()):
+            by_hand[tuple(c)] = by_hand.get(tuple(c), 0.0) + w * span
+    total = sum(by_hand.values())
+    whole = Fingerprint(info, options, samples)
+    colors, weights = time_weights(whole)
+    assert [tuple(c) for c in colors.tolist()] == sorted(by_hand)
+    assert np.allclose(weights, [by_hand[c] / total for c in sorted(by_hand)], rtol=1e-12, atol=0)
+    store = SampleStore(5)
+    for i, s in enumerate(samples):
+        store.append(s)
+        if i % 1500 == 1499:
+            Fingerprint(info, options, store.view())  # a flush: its palette is computed, finished chunks kept
+    grown = Fingerprint(info, options, store.view())
+    assert _DONE[store][0] == 2  # the two finished chunks were summed once
+    assert grown.movie_palette == whole.movie_palette
+    assert np.array_equal(time_weights(grown)[1], weights)

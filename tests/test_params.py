@@ -29,6 +29,10 @@ from .conftest import run_cli
     ("style", ["ring", "plot"], ["mosaic", 3]),
     ("buffer_color", ["#ffffff", "1,2,3", (1, 2, 3)], ["#12345", "1,2", (1, 2, 300), "red"]),
     ("jobs", [None, 1], [0]),
+    ("start", [0, 1.5, "1:30", "1:02:03.5"], [-1, "-1:00", "1:75", "x", math.nan, True, None]),
+    ("end", [1, -480, "-8:00", "90"], [0, "0", "x", math.inf]),
+    ("duration", [0.04, "1:00"], [0, -5, "-1:00"]),
+    ("flush_every", [0.1, 3600], [0, 0.05, -1, math.nan]),
 ])
 def test_each_rule_accepts_and_refuses(name, good, bad):
     for value in good:
@@ -71,6 +75,10 @@ BAD_COMBINATIONS = [
     (["--raw", "10x"], "--raw must be WIDTHxHEIGHT"),
     (["--raw", "8x8", "--rate", "0"], "--rate must be"),
     (["--raw", "8x8", "--format", "mpegts"], "cannot be combined with --format"),
+    (["--start", "20", "--end", "10"], "--end (10 s) must come after --start (20 s)"),
+    (["--end", "5", "--duration", "5"], "--duration and --end cannot be used together"),
+    (["--start", "1:99"], "--start must be a time"),
+    (["--flush", "0"], "--flush must be"),
 ]
 
 

@@ -37,6 +37,17 @@ def test_the_movie_command_ends_with_one_line(segments_clip, tmp_path):
     assert r.returncode == 0 and r.stderr == b""
 
 
+def test_a_part_of_a_movie_says_which_part_in_the_same_one_line(segments_clip, tmp_path):
+    out, data = tmp_path / "r.png", tmp_path / "r.json"
+    r = run_cli(segments_clip, out, "--data", data, "--start", "3", "--end", "-3")
+    assert r.returncode == 0, r.stderr
+    # 3 s to 9 s of 12: 6 samples at one a second, 67 px each (the 400-px least width)
+    assert re.fullmatch(rf"wrote {re.escape(str(out))} and {re.escape(str(data))}: 402×200, 6 samples, "
+                        r"0:06 of video \(0:00:03 to 0:00:09\) in \d+\.\d s", last_line(r.stderr)), r.stderr
+    r = run_cli("render", data, tmp_path / "p.png", "--style", "plot")
+    assert r.stderr.decode() == f"wrote {tmp_path / 'p.png'}: 1600×200, 6 samples, 0:06 of video (0:00:03 to 0:00:09)\n"
+
+
 def test_the_palette_command_ends_with_one_line(tmp_path):
     img = tmp_path / "i.png"
     Image.fromarray(np.full((50, 80, 3), (10, 200, 30), np.uint8)).save(img)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Sequence
 
 from .. import params
 from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
 from ..errors import EXIT_USAGE
-from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling
+from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
+from ..params import parse_time
 
 EXIT_CODES_HELP = """\
 exit codes:
@@ -21,10 +23,11 @@ exit codes:
 """
 
 #: Library parameters whose flag is not simply ``--`` + the name with dashes.
-_FLAGS = {"checkpoint_every": "--checkpoint", "keyframes": "--fast", "card_size": "--size",
+_FLAGS = {"checkpoint_every": "--checkpoint", "flush_every": "--flush", "keyframes": "--fast", "card_size": "--size",
           "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR", "folder": "FOLDER",
           "resume": "the checkpoint", "sampling": "sampling", "max_fit_pixels": "max_fit_pixels",
-          "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input"}
+          "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input",
+          "time_range": "--start/--end/--duration"}
 
 
 def flag_for(parameter: str) -> str:
@@ -42,6 +45,29 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+
+
+#: Flags whose value may begin with "-" (an end counted back from the end: --end -8:00).
+_TIME_FLAGS = ("--start", "--end", "--duration")
+
+
+def attach_times(argv: Sequence[str]) -> list[str]:
+    """``argv`` with ``--end -8:00`` written ``--end=-8:00``, which argparse would otherwise
+    take for an unknown option."""
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        if args[i] == "--":
+            return out + args[i:]
+        if args[i] in _TIME_FLAGS and i + 1 < len(args) and args[i + 1].startswith("-") \
+                and parse_time(args[i + 1]) is not None:
+            out.append(f"{args[i]}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out
 
 
 def whole(text: str) -> int:
@@ -86,7 +112,8 @@ def add_render_options(p: argparse.ArgumentParser) -> None:
                    help="picture width in pixels, for every style: a strip's columns are resampled by "
                         "time to exactly PX (each column shows the sample covering the middle of its "
                         "time slice); a ring is drawn in the middle of a PX x --height picture; a plot "
-                        f"is PX wide (default: {params.PLOT_WIDTH})")
+                        f"is PX wide (default: {params.PLOT_WIDTH}). With --flush a picture keeps this width "
+                        "however long the stream runs (a whole day in 1920 px)")
     g.add_argument("--order", choices=choices(Order), default="weight",
                    help="top-to-bottom order of a column's colours: 'weight' puts the most "
                         "frequent on top, 'lightness' the lightest, 'stable' keeps each colour in "
@@ -124,6 +151,15 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="decode keyframes only (several times faster than decoding every frame); "
                         "each column is as wide as the time until the next keyframe, so a shot is "
                         "about one band (encoders place keyframes at cuts)")
+    t = p.add_argument_group("part of the movie (times: 90, 1:30, 1:02:03.5; default: all of it)")
+    t.add_argument("--start", metavar="TIME",
+                   help="begin here, in the movie's own time (a file is seeked to the keyframe before it; a "
+                        "stream is read and dropped up to it)")
+    t.add_argument("--end", metavar="TIME",
+                   help="stop before this time (a stream is closed there); negative: that long before the "
+                        "end of the movie (--end -8:00 leaves the last eight minutes out; needs a known "
+                        "duration)")
+    t.add_argument("--duration", metavar="TIME", help="stop this long after --start (instead of --end)")
     c = p.add_argument_group("colours")
     c.add_argument("--colors", type=whole, default=5, metavar="K",
                    help="dominant colours per frame (k-means clusters, 1-64, default: %(default)s)")
@@ -163,7 +199,7 @@ def sampling_from(args: argparse.Namespace) -> Sampling:
 def options_from(args: argparse.Namespace) -> Options:
     return Options(sampling=sampling_from(args), colors=args.colors, algorithm=args.algorithm, seed=args.seed,
                    analysis_size=args.analysis_size, space=args.space, crop=args.crop,
-                   tonemap=args.tonemap)
+                   tonemap=args.tonemap, time_range=TimeRange(args.start, args.end, duration=args.duration))
 
 
 def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None) -> RenderOptions:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import sys
 import time
 
-from .. import __version__, params
+from .. import __version__, interrupt, params
 from ..atomic import check_outputs
 from ..enums import ImageFormat
+from ..errors import EXIT_INTERRUPTED
 from ..model import Fingerprint, SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
@@ -59,6 +62,12 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                    help="frame rate of --raw frames (default: %(default)s)")
     o.add_argument("--threads", type=whole, default=0, metavar="N",
                    help="decoder threads, 0 for one per core (default: %(default)s)")
+    o.add_argument("--flush", type=number, metavar="SECONDS",
+                   help="live streams: rewrite every output (the picture or page, the --data file) every "
+                        "SECONDS of wall-clock time while the input runs, each file whole at every moment; "
+                        "Ctrl-C or SIGTERM then ends the run with everything seen so far written (exit code "
+                        "130). With --width the picture keeps that width (columns resampled by time, a whole "
+                        "day in 1920 px), so a day costs no more per rewrite than a minute")
     o.add_argument("--decode-all", action="store_true",
                    help="decode every frame; by default, with --interval or --samples, the decoder "
                         "skips non-reference frames no column can use (the result is the same)")
@@ -71,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     # Every rule is checked before the movie is opened or anything is written, and before
     # PyAV is imported (unless the rule is FFmpeg's: --raw, --format), so a bad option is
     # refused at once.
+    live = args.flush is not None
+    flush_every = params.check("flush_every", args.flush) if live else None
     options = options_from(args)
     render = render_from(args, args.output)
     params.check_render(render, options.sampling)
@@ -86,10 +97,11 @@ def run(args: argparse.Namespace) -> int:
         params.data_format_for(args.data)
     thumbnails = args.thumbnails or render.format == ImageFormat.HTML
     params.check_thumbnails(args.thumbnails, bool(args.data), render)
-    check_outputs([("output", args.output)] + ([("data", args.data)] if args.data else []), [args.input],
-                  args.overwrite)
+    from ..outputs import RunOutputs
+
+    outputs = RunOutputs(args.output, render, args.data, live=live)
+    check_outputs(outputs.named(), [args.input], args.overwrite)
     from ..pipeline import fingerprint
-    from ..render import save_image
 
     def fits(info: SourceInfo, expected: int | None) -> None:
         """The picture's size, once the number of samples and the duration can be estimated."""
@@ -97,23 +109,39 @@ def run(args: argparse.Namespace) -> int:
 
     bar = ProgressBar(enabled=not args.quiet)
     started = time.monotonic()
-    try:
-        fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
-                         threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
-                         thumbnails=thumbnails)
-    finally:
-        bar.close()
-    size = save_image(fp, args.output, render)  # the picture first: a picture that cannot be drawn leaves no data
-    if args.data:
-        fp.save(args.data)
+    # Live: SIGINT and SIGTERM only ask the run to stop (see _cli.main), and it ends as the
+    # input would, with a last write of everything seen; nothing is cut off half-way.
+    with interrupt.shield() if live else contextlib.nullcontext():
+        try:
+            fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
+                             threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
+                             thumbnails=thumbnails, flush=outputs.flush if live else None,
+                             flush_every=flush_every or 10.0)
+        finally:
+            bar.close()
+        size = outputs.write(fp)  # the picture first: a picture that cannot be drawn leaves no data
+    if live and interrupt.requested():
+        print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not args.quiet:
         done(wrote(args.output, args.data, size, fp) + f" in {took(time.monotonic() - started)}")
     return 0
 
 
 def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint) -> str:
-    """``wrote OUT.png and OUT.json: 7200×200, 7200 samples, 2:00:00 of video``."""
+    """``wrote OUT.png and OUT.json: 7200×200, 7200 samples, 2:00:00 of video``; a part of
+    a movie: ``..., 0:10 of video (0:00:10 to 0:00:20)``."""
     from ..render import timeline
 
+    part = "" if fp.time_range.whole else f" ({fp.time_range.describe()})"
     return (f"wrote {output}{f' and {data}' if data else ''}: {size[0]}×{size[1]}, {plural(len(fp), 'sample')}, "
-            f"{clock(timeline(fp)[1])} of video")
+            f"{clock(timeline(fp)[1] - fp.time_range.start)} of video{part}")
+
+
+def kept_on_interrupt(args: argparse.Namespace) -> str:
+    """What an interrupt that stopped the run left (see _cli.main)."""
+    from ..source.open import is_stream
+
+    if args.flush is None and is_stream(args.input):
+        return "nothing was written (with --flush SECONDS the outputs would have kept what was seen)"
+    return "nothing was written"

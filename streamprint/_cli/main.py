@@ -13,7 +13,7 @@ from types import ModuleType
 from .. import interrupt
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
 from . import batch, fingerprint, gallery, grid, palette, render
-from .common import flag_for
+from .common import attach_times, flag_for
 from .progress import error, setup_logging
 
 #: Command name -> its module (each has ``parser()`` and ``run(args)``). Without a command
@@ -24,6 +24,13 @@ COMMANDS: dict[str, ModuleType] = {"render": render, "palette": palette, "batch"
 
 #: What an interrupted command leaves behind, when not nothing.
 _KEPT = {batch: "the movies finished so far are kept; run it again to go on"}
+
+
+def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
+    """The one line an interrupted command prints: what was kept (a command may say it
+    itself, with ``kept_on_interrupt(args)``)."""
+    say = getattr(command, "kept_on_interrupt", None)
+    return f"streamprint: interrupted; {say(args) if say else _KEPT.get(command, 'nothing was written')}"
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -43,13 +50,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         command = fingerprint
     make_parser: Callable[[], argparse.ArgumentParser] = command.parser
-    args = make_parser().parse_args(args_list)
+    args = make_parser().parse_args(attach_times(args_list))
     setup_logging(args.quiet, args.verbose)
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return command.run(args)
     except (KeyboardInterrupt, Interrupted):
-        print(f"streamprint: interrupted; {_KEPT.get(command, 'nothing was written')}", file=sys.stderr)
+        print(_interrupted(command, args), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader of our output went away (| head): nothing to report to
         with contextlib.suppress(OSError):
@@ -57,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except StreamprintError as exc:
         if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
-            print(f"streamprint: interrupted; {_KEPT.get(command, 'nothing was written')}", file=sys.stderr)
+            print(_interrupted(command, args), file=sys.stderr)
             return EXIT_INTERRUPTED
         error(exc.format(flag_for))
         return exc.exit_code

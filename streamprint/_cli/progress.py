@@ -149,3 +149,4 @@ def done(message: str) -> None:
 def error(message: str) -> None:
     """One line on stderr."""
     print(f"streamprint: error: {message}", file=sys.stderr)
+

@@ -16,7 +16,7 @@ from ..atomic import check_name, written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
-from ..formats import read_checkpoint, read_fingerprint, write_checkpoint, write_fingerprint
+from ..formats import read_checkpoint, read_fingerprint, write_checkpoint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
 
 log = logging.getLogger("streamprint")
@@ -66,17 +66,6 @@ def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> 
     return base.with_name(base.name + ext), base.with_name(base.name + ".json"), base.with_name(base.name + ".html")
 
 
-def _draw(fp: Any, strip: Path, page: Path, render: RenderOptions) -> None:
-    """Write a movie's strip, then its page (the strip drawn as ``render`` says, in a strip
-    style: see :func:`~streamprint.render.page.page_options`); its data file is written
-    after both, so that once the data is there, everything is."""
-    from ..render import save_image
-    from ..render.page import page_options, save_page
-
-    save_image(fp, strip, render)
-    save_page(fp, page, page_options(render, fp.options.sampling))
-
-
 def checkpoint_path(outdir: Path, rel: str) -> Path:
     return outdir / CHECKPOINTS / (rel + ".json")
 
@@ -116,6 +105,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
     from threadpoolctl import threadpool_limits
 
+    from ..outputs import RunOutputs
     from ..pipeline import fingerprint
 
     job, outdir = task.job, Path(task.outdir)
@@ -172,8 +162,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         outputs[0].parent.mkdir(parents=True, exist_ok=True)
         # The data file last: once it exists, the strip and the page do too, so a client that
         # gives up on this worker (see core._lost) finds the movie finished, not half done.
-        _draw(fp, outputs[0], outputs[2], task.render)
-        write_fingerprint(fp, outputs[1])
+        RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2]).write(fp)
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
@@ -203,7 +192,9 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
     foreign = _foreign((strip, page), (old,))
     if foreign is not None:
         raise OutputError(f"{foreign} exists and was not written by streamprint")
-    _draw(fp, strip, page, render)
+    from ..outputs import RunOutputs
+
+    RunOutputs(strip, render, page=page).write(fp)  # the strip, then the page
     strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in params.STRIP_FORMATS}
     if old != strip and old in strips and old.exists():  # this movie's strip in another format
         old.unlink()
@@ -213,7 +204,7 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
 def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, ...] | None:
     """The outputs of ``job`` if they are already there and whole, though the manifest does
     not say so (a worker that finished after its client gave up; a lost manifest): all
-    three files streamprint's (the page is written last), the data readable, made from this
+    three files streamprint's (the data file is written last), the data readable, made from this
     file (its path, and not older than it) with these options. Else None."""
     outputs = outputs_for(outdir, job.rel, render)
     data = outputs[1]

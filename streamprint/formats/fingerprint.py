@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .. import params
 from ..enums import DataFormat
 from ..errors import DataFormatError
 from ..model import ColorReport, Fingerprint, to_hex
+from ..model.samples import Row
 from .common import Fields, parse_json, read_text, write_text
 from .values import (
     color_from_fields,
@@ -29,6 +31,9 @@ from .values import (
     options_to_dict,
     palette_from_fields,
     palette_to_dict,
+    range_from_fields,
+    range_to_dict,
+    sample_json,
     sample_to_dict,
     samples_from_fields,
     source_from_fields,
@@ -45,11 +50,12 @@ CSV_COLUMNS = ("sample", "frame", "time", "rank", "hex", "r", "g", "b", "weight"
 
 
 #: The metadata a CSV file carries in its ``#`` lines, in this order (those the record has).
-CSV_META = ("streamprint", "source", "options", "decode", "color", "movie_palette", "thumbnails")
+CSV_META = ("streamprint", "source", "options", "decode", "color", "time_range", "movie_palette", "thumbnails")
 
 
-def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def _head_and_tail(fp: Fingerprint) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON data of a fingerprint but its samples: what comes before them, and after."""
+    head: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "streamprint": fp.version,
@@ -58,12 +64,17 @@ def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
         "decode": stats_to_dict(fp.decode),
         "color": color_to_dict(fp.color),
     }
+    if not fp.time_range.whole:  # the part read, resolved for this movie; absent: all of it
+        head["time_range"] = range_to_dict(fp.time_range)
     if fp.movie_palette is not None:
-        data["movie_palette"] = palette_to_dict(fp.movie_palette)
-    data["samples"] = [sample_to_dict(s) for s in fp.samples]
-    if fp.thumbnails is not None:
-        data["thumbnails"] = thumbnails_to_dict(fp.thumbnails)
-    return data
+        head["movie_palette"] = palette_to_dict(fp.movie_palette)
+    tail = {} if fp.thumbnails is None else {"thumbnails": thumbnails_to_dict(fp.thumbnails)}
+    return head, tail
+
+
+def fingerprint_to_dict(fp: Fingerprint) -> dict[str, Any]:
+    head, tail = _head_and_tail(fp)
+    return {**head, "samples": [sample_to_dict(s) for s in fp.samples], **tail}
 
 
 def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
@@ -82,32 +93,77 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
     source = f.build("source", lambda: source_from_fields(f.obj("source")))
     version = f.str("streamprint", default="")
     color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
+    span = range_from_fields(f.obj("time_range"), resolved=True) if f.has("time_range") else None
+    if span is not None:
+        first, last = samples[0].time, samples[-1].time
+        if first < span.start or (span.end is not None and last >= span.end):
+            raise f.fail(f"samples at {first:g} to {last:g} s lie outside the time range", "time_range")
     palette = palette_from_fields(f.obj("movie_palette"), options.colors) if f.has("movie_palette") else None
     thumbnails = thumbnails_from_fields(f.obj("thumbnails"), len(samples)) if f.has("thumbnails") else None
-    extra = {} if decode is None else {"decode": decode}
+    extra: dict[str, Any] = {} if decode is None else {"decode": decode}
+    if span is not None:
+        extra["time_range"] = span
     return f.build(None, lambda: Fingerprint(source, options, samples, version=version, color=color,
                                              movie_palette=palette, thumbnails=thumbnails, **extra))
 
 
+# A data file is a head (everything before the samples), its samples, and a tail (the
+# thumbnails, and the closing bracket), so that a growing fingerprint can be written again
+# with only its new samples serialized (GrowingDataFile). JSON: exactly
+# json.dumps(fingerprint_to_dict(fp), indent=1) and a newline.
+
+#: How the samples' list ends when it has samples (an empty one is "[]").
+_LIST_END = "\n ]"
+
+
+def _json_ends(fp: Fingerprint) -> tuple[str, str]:
+    """The JSON text before the samples' list, and after it (from its closing bracket)."""
+    head, tail = _head_and_tail(fp)
+    before = json.dumps(head, indent=1)[:-2] + ',\n "samples": '  # in place of the closing "\n}"
+    after = _LIST_END + ("," + json.dumps(tail, indent=1)[1:] if tail else "\n}") + "\n"  # the tail's keys, no "{"
+    return before, after
+
+
+def _json_samples(rows: Iterable[Row], first: bool) -> str:
+    """The samples' part of the list, each after its separator (the first one's: "[")."""
+    return "".join([("[\n" if first and i == 0 else ",\n") + sample_json(r, "  ") for i, r in enumerate(rows)])
+
+
 def to_json(fp: Fingerprint) -> str:
-    return json.dumps(fingerprint_to_dict(fp), indent=1) + "\n"
+    before, after = _json_ends(fp)
+    if not fp.samples:
+        return before + "[]" + after[len(_LIST_END):]
+    return before + _json_samples(fp.samples.rows(), True) + after
+
+
+def _csv_head(fp: Fingerprint) -> str:
+    head, tail = _head_and_tail(fp)
+    meta = {**head, **tail}
+    lines = [f"# {FORMAT_NAME} {FORMAT_VERSION}\n"]
+    for key in CSV_META:
+        if key in meta:
+            lines.append(f"# {key}: {json.dumps(meta[key])}\n")
+    return "".join(lines) + ",".join(CSV_COLUMNS) + "\n"
+
+
+def _csv_samples(rows: Iterable[Row], number: int) -> str:
+    """CSV rows of the samples ``rows``, numbered from ``number``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for i, (frame, time, rgb, weights, inertia, cut, mean) in enumerate(rows, start=number):
+        average = "" if mean is None else to_hex(mean)
+        for rank, (c, w) in enumerate(zip(rgb, weights)):
+            writer.writerow([i, frame, repr(float(time)), rank, to_hex(c), *c, repr(float(w)), repr(float(inertia)),
+                             int(cut), average])
+    return out.getvalue()
 
 
 def to_csv(fp: Fingerprint) -> str:
-    out = io.StringIO()
-    meta = fingerprint_to_dict(fp)
-    out.write(f"# {FORMAT_NAME} {FORMAT_VERSION}\n")
-    for key in CSV_META:
-        if key in meta:
-            out.write(f"# {key}: {json.dumps(meta[key])}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for i, s in enumerate(fp.samples):
-        average = "" if s.palette.mean is None else to_hex(s.palette.mean)
-        for rank, (c, w) in enumerate(zip(s.palette.colors, s.palette.weights)):
-            writer.writerow([i, s.frame, repr(s.time), rank, to_hex(c), *map(int, c), repr(float(w)),
-                             repr(s.palette.inertia), int(s.palette.cut), average])
-    return out.getvalue()
+    return _csv_head(fp) + _csv_samples(fp.samples.rows(), 0)
+
+
+#: Samples a growing data file encodes at a time (bounds the memory a large write takes).
+BATCH = 256
 
 
 def from_csv(text: str, name: str) -> Fingerprint:
@@ -158,6 +214,85 @@ def _is_csv(path: str | os.PathLike[str]) -> bool:
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:
     """JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
     write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
+
+
+class GrowingDataFile:
+    """One data file written again and again while its fingerprint grows (a live stream),
+    each time whole and atomically, as :func:`write_fingerprint` writes it, byte for byte.
+
+    Only the samples added since the last write are serialized: the file's head (the
+    metadata, which changes) is made again, the samples written before are copied from the
+    previous version of the file by the kernel (``copy_file_range``; the previous version
+    stays open, so nothing can change it in between), and the new ones appended. Memory
+    stays flat and the work per write is the new samples' plus a copy at disk-cache speed.
+    The fingerprints written must be one run's, each a continuation of the one before
+    (their samples views of one store); anything else is written in full."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._csv = _is_csv(path)
+        self._previous: int | None = None  # read-only descriptor of the version last written
+        self._samples: Any = None  # the samples written then
+        self._body: tuple[int, int] = (0, 0)  # where their text lies in it: offset, length
+
+    def write(self, fp: Fingerprint, sync: bool = True) -> None:
+        """Write ``fp``; ``sync``: make it durable (fsync), which a flush in the middle of a
+        run may skip (the rename alone keeps every version whole for readers)."""
+        from ..atomic import atomic_output
+
+        samples, n = fp.samples, len(fp.samples)
+        before, after = ("", "") if self._csv else _json_ends(fp)
+        head = (_csv_head(fp) if self._csv else before).encode()
+        old = self._samples
+        grows = self._previous is not None and old is not None and len(old) > 0 and samples.extends(old)
+        done = len(old) if grows else 0
+        kept = self._body[1] if grows else 0
+        tail = (after if n else after[len(_LIST_END):]).encode()  # (an empty list is written "[]")
+        body = 0
+        current = None
+        try:
+            with atomic_output(self.path, "wb", sync=sync) as f:
+                f.write(head)
+                if kept:
+                    f.flush()
+                    _copy(self._previous, f.fileno(), self._body[0], kept)  # type: ignore[arg-type]
+                    f.seek(0, os.SEEK_END)
+                for i in range(done, n, BATCH):
+                    batch = samples.rows(i, i + BATCH)
+                    text = _csv_samples(batch, i) if self._csv else _json_samples(batch, i == 0)
+                    body += f.write(text.encode())
+                if not n and not self._csv:
+                    body += f.write(b"[]")
+                f.write(tail)
+                f.flush()
+                current = os.dup(f.fileno())  # this version, to copy from next time
+        except BaseException:
+            if current is not None:
+                os.close(current)
+            raise
+        self.close()
+        self._previous, self._samples = current, samples
+        self._body = (len(head), kept + body)
+
+    def close(self) -> None:
+        if self._previous is not None:
+            os.close(self._previous)
+            self._previous = None
+
+
+def _copy(src: int, dst: int, offset: int, count: int) -> None:
+    """``count`` bytes of ``src`` from ``offset`` appended to ``dst`` at its position: in
+    the kernel where it can (Linux), else through a buffer."""
+    while count > 0:
+        try:
+            done = os.copy_file_range(src, dst, count, offset)
+        except (AttributeError, OSError):
+            chunk = os.pread(src, min(count, 1 << 20), offset)
+            done = os.write(dst, chunk) if chunk else 0
+        if done <= 0:
+            raise OSError(f"cannot copy the data written before ({count} bytes left)")
+        offset += done
+        count -= done
 
 
 _HEAD = re.compile(r'^\s*\{\s*"format"\s*:\s*"' + FORMAT_NAME + '"|^# ' + FORMAT_NAME + " ")

@@ -10,12 +10,15 @@ Reading and writing these values is :mod:`streamprint.formats`' job, drawing the
 from .colors import ImagePalette, Palette, Sample, frozen_array, from_hex, parse_color, to_hex
 from .gallery import GalleryEntry
 from .fingerprint import ColorReport, DecodeStats, Fingerprint, Progress, RenderOptions, SourceInfo
+from .samples import Samples, SampleStore
 from .sampling import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, Sampling
 from .state import Checkpoint, ClustererState, JobResult, ManifestEntry, ResumePoint, SamplerState
 from .thumbnails import Thumbnails
+from .timerange import TimeRange, hms
 
 __all__ = [
     "DEFAULT_ANALYSIS_SIZE", "DEFAULT_INTERVAL", "Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "GalleryEntry", "ImagePalette",
     "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions", "ResumePoint", "Sample", "SamplerState",
-    "Sampling", "SourceInfo", "Thumbnails", "frozen_array", "from_hex", "parse_color", "to_hex",
+    "SampleStore", "Samples", "Sampling", "SourceInfo", "Thumbnails", "TimeRange", "frozen_array", "from_hex", "hms",
+    "parse_color", "to_hex",
 ]

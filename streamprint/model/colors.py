@@ -10,10 +10,14 @@ from typing import Any
 import numpy as np
 
 
+#: ``#rrggbb``, as a %-format of three whole numbers 0-255.
+HEX_FORMAT = "#%02x%02x%02x"
+
+
 def to_hex(color: Sequence[int] | np.ndarray) -> str:
     """``#rrggbb`` of an 8-bit sRGB colour."""
-    r, g, b = (int(v) for v in color)
-    return f"#{r:02x}{g:02x}{b:02x}"
+    r, g, b = color
+    return HEX_FORMAT % (int(r), int(g), int(b))
 
 
 def from_hex(text: str) -> tuple[int, int, int]:
@@ -87,6 +91,15 @@ class Palette:
         mean = None if self.mean is None else frozen_array(self.mean, np.uint8, (3,))
         _set(self, colors=colors, weights=weights, inertia=inertia, cut=bool(self.cut), mean=mean)
 
+    @classmethod
+    def _trusted(cls, colors: np.ndarray, weights: np.ndarray, inertia: float, cut: bool,
+                 mean: np.ndarray | None) -> Palette:
+        """A palette from values that were validated when the palette was first made (a
+        sample store's rows, :mod:`.samples`): read-only arrays taken as they are."""
+        palette = object.__new__(cls)
+        _set(palette, colors=colors, weights=weights, inertia=inertia, cut=cut, mean=mean)
+        return palette
+
     def __len__(self) -> int:
         return int(self.colors.shape[0])
 
@@ -141,6 +154,13 @@ class Sample:
         if not isinstance(self.palette, Palette):
             raise ValueError("a sample's palette must be a Palette")
         _set(self, frame=int(self.frame), time=float(self.time))
+
+    @classmethod
+    def _trusted(cls, frame: int, time: float, palette: Palette) -> Sample:
+        """A sample from values validated when it was first made (see :meth:`Palette._trusted`)."""
+        sample = object.__new__(cls)
+        _set(sample, frame=frame, time=time, palette=palette)
+        return sample
 
 
 @dataclass(frozen=True)

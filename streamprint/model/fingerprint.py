@@ -11,9 +11,11 @@ import numpy as np
 
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
-from .colors import Palette, Sample, _set, frozen_array
+from .colors import Palette, _set
+from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
+from .timerange import TimeRange
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,16 @@ class RenderOptions:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """A movie's colour fingerprint: its samples, the options used, and the source's metadata."""
+    """A movie's colour fingerprint: its samples, the options used, and the source's metadata.
+
+    ``samples`` may be given as any sequence of :class:`Sample`; it is held compactly as
+    :class:`~.samples.Samples`. ``time_range`` is the part of the movie that was read,
+    resolved for this movie (an end counted back from the end is a time from the start);
+    ``TimeRange()`` for the whole movie."""
 
     source: SourceInfo
     options: Options
-    samples: tuple[Sample, ...]
+    samples: Samples
     decode: DecodeStats = DecodeStats(0, 0, 0)
     version: str = __version__
     color: ColorReport = ColorReport()
@@ -174,11 +181,12 @@ class Fingerprint:
     given (None only for a fingerprint without samples)."""
     thumbnails: Thumbnails | None = None
     """Small pictures of some of the sampled frames (for a page), or None."""
+    time_range: TimeRange = TimeRange()
 
     def __post_init__(self) -> None:
-        _set(self, samples=tuple(self.samples))
-        if not all(isinstance(s, Sample) for s in self.samples):
-            raise ValueError("samples must be Sample values")
+        _set(self, samples=Samples.of(self.samples))
+        if not isinstance(self.time_range, TimeRange) or not self.time_range.resolved:
+            raise ValueError("a fingerprint's time_range must be a TimeRange with its end, if any, from the start")
         if self.movie_palette is None and self.samples:
             from ..summary import movie_palette  # imported on use, like the delegations below
 
@@ -212,16 +220,23 @@ class Fingerprint:
     @property
     def times(self) -> np.ndarray:
         """Sample times in seconds, float64, shape (n,), read-only."""
-        return frozen_array([s.time for s in self.samples], np.float64, (None,))
+        return self.samples.times
+
+    @property
+    def end(self) -> float | None:
+        """Where the fingerprinted part ends, seconds: the range's end or the stream's (the
+        earlier of the two), None when neither is known."""
+        ends = [e for e in (self.source.duration, self.time_range.end) if e is not None]
+        return min(ends) if ends else None
 
     def spans(self) -> np.ndarray:
         """Seconds each sample stands for: until the next sample; the last one until the end
-        of the stream (or the median span when the duration is unknown). float64, (n,)."""
+        of the range or the stream (or the median span when neither is known). float64, (n,)."""
         t = self.times
         if len(t) == 0:
             return np.array(t)
         gaps = np.diff(t)
-        end = self.source.duration
+        end = self.end
         typical = float(np.median(gaps)) if len(gaps) else 1.0
         last = end - t[-1] if end is not None and end > t[-1] else typical
         return np.maximum(np.append(gaps, last), 0.0)

@@ -11,6 +11,7 @@ from .. import params
 from ..enums import Algorithm, Crop, SamplingMode, Space, ToneMap
 from ..errors import ParameterError
 from .colors import _set
+from .timerange import TimeRange
 
 
 @dataclass(frozen=True)
@@ -85,23 +86,26 @@ class Sampling:
         """``samples`` spreads its frames over the duration: refuse it when none is known."""
         if self.mode == SamplingMode.SAMPLES and duration is None:
             raise ParameterError("samples", "needs the duration, which this input does not state; "
-                                            "use {param:every} or {param:interval} instead")
+                                            "use {param:every} or {param:interval} instead, or give the part's "
+                                            "{param:end} or {param:duration}")
 
-    def target(self, k: int, duration: float | None) -> float:
+    def target(self, k: int, duration: float | None, offset: float = 0.0) -> float:
         """The ``k``-th target time in seconds (k >= 0) of a time-based mode; ``samples``
-        needs ``duration`` and has targets only for k < N."""
+        needs ``duration`` and has targets only for k < N. ``interval`` targets are multiples
+        of its seconds on the movie's own clock, also within a part of it; ``samples`` spreads
+        them over ``duration`` seconds from ``offset`` (a part's start)."""
         if self.mode == SamplingMode.INTERVAL:
             return k * self.value
         if self.mode == SamplingMode.SAMPLES and duration is not None:
-            return (k + 0.5) * duration / int(self.value)
+            return offset + (k + 0.5) * duration / int(self.value)
         raise ValueError("frame-count sampling has no time targets")
 
-    def targets(self, duration: float | None) -> Iterator[float]:
+    def targets(self, duration: float | None, offset: float = 0.0) -> Iterator[float]:
         """Target times in seconds for the time-based modes (infinite for ``interval``)."""
         self.require_duration(duration)
         count = int(self.value) if self.mode == SamplingMode.SAMPLES else None
         for k in itertools.count() if count is None else range(count):
-            yield self.target(k, duration)
+            yield self.target(k, duration, offset)
 
 
 #: The default sampling: one column per second of film.
@@ -128,12 +132,19 @@ class Options:
     """``auto``: leave letterbox / pillarbox black bars out of the clustering."""
     tonemap: ToneMap = ToneMap.AUTO
     """``auto``: HDR (PQ/HLG) frames are tone-mapped to SDR before clustering."""
+    time_range: TimeRange = field(default_factory=TimeRange)
+    """The part of the movie to read (default: all of it), as asked for: an end counted
+    back from the end is resolved per movie."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.sampling, Sampling):
             raise ParameterError("sampling", f"must be a Sampling, got {self.sampling!r}")
+        if self.time_range is None:
+            _set(self, time_range=TimeRange())
+        elif not isinstance(self.time_range, TimeRange):
+            raise ParameterError("time_range", f"must be a TimeRange, got {self.time_range!r}")
         _set(self, **{f.name: params.check(f.name, getattr(self, f.name)) for f in fields(self)
-                      if f.name != "sampling"})
+                      if f.name not in ("sampling", "time_range")})
 
     def fields(self) -> dict[str, object]:
         """The options as keyword arguments, e.g. for :func:`streamprint.fingerprint`."""

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..enums import Status
-from .colors import Sample, _set, frozen_array
+from .colors import _set, frozen_array
 from .fingerprint import ColorReport, DecodeStats, RenderOptions
+from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
 
@@ -79,7 +80,7 @@ class Checkpoint:
     known, so a checkpoint is used only for the very file it was made from."""
 
     options: Options
-    samples: tuple[Sample, ...]
+    samples: Samples
     clusterer: ClustererState
     sampler: SamplerState
     resume: ResumePoint
@@ -90,7 +91,7 @@ class Checkpoint:
     """The thumbnails kept so far, when the run makes them."""
 
     def __post_init__(self) -> None:
-        _set(self, samples=tuple(self.samples))
+        _set(self, samples=Samples.of(self.samples))
         if self.thumbnails is not None and self.thumbnails.indices and \
                 self.thumbnails.indices[-1] >= len(self.samples):
             raise ValueError("a checkpoint's thumbnails must be of its samples")

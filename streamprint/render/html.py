@@ -83,7 +83,7 @@ def clock(seconds: float, decimals: int = 0) -> str:
     return f"{text}.{part:0{decimals}d}" if decimals else text
 
 
-def write_html(text: str, path: str | os.PathLike[str]) -> None:
-    """Write an HTML document atomically."""
-    with atomic_output(path, "w") as f:
+def write_html(text: str, path: str | os.PathLike[str], sync: bool = True) -> None:
+    """Write an HTML document atomically (``sync``: see :func:`~streamprint.atomic.atomic_output`)."""
+    with atomic_output(path, "w", sync=sync) as f:
         f.write(text)

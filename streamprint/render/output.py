@@ -3,8 +3,10 @@ writing it atomically: PNG, JPEG, WebP (encoded by Pillow), SVG, or (plot) PDF."
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -12,7 +14,7 @@ from .. import __version__, params
 from ..atomic import SOFTWARE, atomic_output
 from ..enums import ImageFormat, Style
 from ..errors import InputError
-from ..model import Fingerprint, RenderOptions
+from ..model import Fingerprint, Palette, RenderOptions
 from .columns import columns_for_width, timeline
 from .strip import render, render_stacked
 
@@ -44,6 +46,52 @@ def picture_columns(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
     return np.repeat(np.arange(len(fp)), params.column_repeat(options, len(fp)))
 
 
+#: For ``n`` pixel columns, the palette each one shows (int64, shape (n,)).
+Columns = Callable[[int], np.ndarray]
+
+
+def picture(palettes: Sequence[Palette], columns: Columns, start: float, end: float, options: RenderOptions,
+            size: tuple[int, int], fmt: ImageFormat) -> np.ndarray | bytes | str:
+    """``palettes`` drawn as ``options`` say, ``size`` (width, height) px, in ``fmt``:
+    ``columns(n)`` says which palette each of ``n`` pixel columns shows, over the time from
+    ``start`` to ``end`` seconds (the plot's axis). A plot is encoded bytes (SVG or PDF when
+    ``fmt`` says so, else PNG), a strip in SVG text, anything else an array (a ring's RGBA).
+    The one place the styles are told apart, for whole fingerprints (:func:`draw`) and live
+    strips kept at a width (:class:`~.live.LiveStrip`) alike."""
+    width, height = size
+    if options.style == Style.PLOT:
+        from .plot import plot
+
+        strip = render_stacked(palettes, height=100, order=options.order)[:, columns(width)]
+        return plot(strip, start, end, width, height, options.title, fmt)
+    if options.style == Style.RING:
+        from .ring import ring, ring_strip_size
+
+        diameter = min(width, height)
+        n, rows = ring_strip_size(diameter)
+        return ring(render(palettes, Style.STACKED, rows, 1, options.order)[:, columns(n)], diameter,
+                    canvas=(width, height))
+    if fmt == ImageFormat.SVG:
+        from .svg import svg
+
+        return svg(palettes, options.style, height, order=options.order, columns=columns(width))
+    strip = render(palettes, options.style, height, 1, options.order, smooth=options.smooth)
+    return strip[:, columns(width)]
+
+
+def _picture(fp: Fingerprint, options: RenderOptions, fmt: ImageFormat) -> np.ndarray | bytes | str:
+    """:func:`picture` of a whole fingerprint: a strip's columns as :func:`picture_columns`
+    says, a ring's and a plot's resampled by time."""
+    _check(fp, options)
+
+    def columns(n: int) -> np.ndarray:
+        if options.style in (Style.RING, Style.PLOT):
+            return columns_for_width(fp, n)
+        return picture_columns(fp, options)
+
+    return picture(fp.palettes, columns, *timeline(fp), options, _size(fp, options), fmt)
+
+
 def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
     """The picture as a uint8 sRGB array: (height, width, 3) for the strips and the plot,
     (height, width, 4) RGBA for ``ring`` (transparent around it and in its hole).
@@ -53,33 +101,26 @@ def draw(fp: Fingerprint, options: RenderOptions) -> np.ndarray:
     :data:`params.MIN_WIDTH` px); given ``width``, or with keyframe sampling (columns as
     wide as their time: ``column_width`` px per second), its columns are resampled by
     time (:func:`~.columns.columns_for_width`)."""
-    _check(fp, options)
-    if options.style == Style.PLOT:
-        from PIL import Image
+    return as_array(_picture(fp, options, ImageFormat.PNG))
 
-        return np.asarray(Image.open(io.BytesIO(plot_bytes(fp, options, ImageFormat.PNG))).convert("RGB"))
-    if options.style == Style.RING:
-        from .ring import ring, ring_strip_size
 
-        width, height = _size(fp, options)
-        diameter = min(width, height)
-        columns, rows = ring_strip_size(diameter)
-        strip = render(fp.palettes, Style.STACKED, rows, 1, options.order)[:, columns_for_width(fp, columns)]
-        return ring(strip, diameter, canvas=(width, height))
-    strip = render(fp.palettes, options.style, options.height, 1, options.order, smooth=options.smooth)
-    return strip[:, picture_columns(fp, options)]
+def as_array(image: np.ndarray | bytes | str) -> np.ndarray:
+    """A picture of :func:`picture` (drawn as PNG) as an array: a plot's PNG decoded."""
+    if isinstance(image, np.ndarray):
+        return image
+    from PIL import Image
+
+    assert isinstance(image, bytes)
+    return np.asarray(Image.open(io.BytesIO(image)).convert("RGB"))
 
 
 def plot_bytes(fp: Fingerprint, options: RenderOptions, fmt: ImageFormat | None = None) -> bytes:
     """The plot style, encoded as ``fmt`` (default: ``options.format``; PNG, SVG or PDF),
-    exactly ``width`` (default :data:`params.PLOT_WIDTH`) x ``height`` px."""
-    from .plot import plot
-
-    _check(fp, options)
-    width, height = _size(fp, options)
-    strip = render_stacked(fp.palettes, height=100, order=options.order)[:, columns_for_width(fp, width)]
-    start, end = timeline(fp)
-    return plot(strip, start, end, width, height, options.title, fmt or options.format)
+    exactly ``width`` (default :data:`params.PLOT_WIDTH`) x ``height`` px, its axis the
+    movie's own time (a part of a movie: from where the part starts)."""
+    image = _picture(fp, dataclasses.replace(options, style=Style.PLOT), fmt or options.format)
+    assert isinstance(image, bytes)
+    return image
 
 
 def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
@@ -87,31 +128,20 @@ def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
     return plot_bytes(fp, options, ImageFormat.PNG)
 
 
-def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions) -> tuple[int, int]:
+def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions,
+               sync: bool = True) -> tuple[int, int]:
     """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``; returns the
     picture's (width, height) in px (a page's: its strip's). A ring written as JPEG, which
     has no transparency, stands on ``options.background``. HTML: the movie's page
-    (:func:`streamprint.render.page.save_page`)."""
+    (:func:`streamprint.render.page.save_page`). ``sync``: see
+    :func:`~streamprint.atomic.atomic_output`."""
     _check(fp, options)
     if options.format == ImageFormat.HTML:
         from .page import save_page
 
-        return save_page(fp, path, options)
-    if options.style == Style.PLOT:
-        if options.format in (ImageFormat.SVG, ImageFormat.PDF):
-            write_image(plot_bytes(fp, options), path, options.format)
-        else:
-            write_image(plot_bytes(fp, options, ImageFormat.PNG), path, options.format)
-        return _size(fp, options)
-    if options.format == ImageFormat.SVG:
-        from .svg import svg
-
-        columns = picture_columns(fp, options)
-        write_image(svg(fp.palettes, options.style, options.height, order=options.order, columns=columns), path)
-        return len(columns), options.height
-    image = draw(fp, options)
-    write_image(image, path, options.format, options.background)
-    return image.shape[1], image.shape[0]
+        return save_page(fp, path, options, sync=sync)
+    write_image(_picture(fp, options, options.format), path, options.format, options.background, sync=sync)
+    return _size(fp, options)
 
 
 def flatten(image: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
@@ -154,12 +184,13 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
-                fmt: ImageFormat = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255)) -> None:
+                fmt: ImageFormat = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255),
+                sync: bool = True) -> None:
     """Write ``image`` to ``path`` atomically, as ``fmt``: an array (RGBA is flattened onto
     ``background`` for JPEG), SVG text, or encoded bytes (PNG, re-encoded for JPEG and
-    WebP; SVG and PDF written as they are)."""
+    WebP; SVG and PDF written as they are). ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
     if isinstance(image, str):
-        with atomic_output(path, "w") as f:
+        with atomic_output(path, "w", sync=sync) as f:
             f.write(image)
         return
     if isinstance(image, bytes):
@@ -172,5 +203,5 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
     else:
         params.check_pixels("output", image.shape[1], image.shape[0])
         data = encode(flatten(image, background) if fmt == ImageFormat.JPEG else image, fmt)
-    with atomic_output(path, "wb") as f:
+    with atomic_output(path, "wb", sync=sync) as f:
         f.write(data)

@@ -101,10 +101,17 @@ def page_html(fp: Fingerprint, options: RenderOptions | None = None, extra: Sequ
     return _page(fp, options, extra, budget)[0]
 
 
+def part_rows(fp: Fingerprint) -> list[tuple[str, str]]:
+    """The metadata row of the part of the movie ``fp`` was made from, when not all of it."""
+    return [] if fp.time_range.whole else [("part", f"{fp.time_range.describe()} of the movie")]
+
+
 def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[str, str]] = (),
           budget: int = PAGE_BUDGET) -> tuple[str, tuple[int, int]]:
-    """:func:`page_html`'s text, and the (width, height) of its strip in px."""
+    """:func:`page_html`'s text, and the (width, height) of its strip in px. The part of
+    the movie, when not all of it, is the first of the ``extra`` rows."""
     options = options or RenderOptions(format=ImageFormat.HTML)
+    extra = [*part_rows(fp), *extra]
     params.check_render(dataclasses.replace(options, format=ImageFormat.HTML), fp.options.sampling)
     png = dataclasses.replace(options, format=ImageFormat.PNG)
     strip = draw(fp, png)
@@ -148,9 +155,9 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
 
 
 def save_page(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions | None = None,
-              extra: Sequence[tuple[str, str]] = ()) -> tuple[int, int]:
+              extra: Sequence[tuple[str, str]] = (), sync: bool = True) -> tuple[int, int]:
     """Write ``fp``'s page to ``path`` atomically (see :func:`page_html`); returns its
-    strip's (width, height) in px."""
+    strip's (width, height) in px. ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
     text, size = _page(fp, options, extra)
-    write_html(text, path)
+    write_html(text, path, sync=sync)
     return size

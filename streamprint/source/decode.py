@@ -22,8 +22,10 @@ from av.video.reformatter import VideoReformatter
 from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
+from .convert import analysis_size, untagged_matrix
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
+from .ranges import reopener, start_point
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
 
@@ -91,32 +93,6 @@ class SourceFrame:
         return rgb, hdr
 
 
-#: FFmpeg's AVCOL_SPC_UNSPECIFIED.
-_UNSPECIFIED = 2
-
-
-def untagged_matrix(frame: av.VideoFrame) -> str | None:
-    """The Y'CbCr matrix to assume for a frame whose colorspace is not tagged (y4m, raw,
-    many old files), as players do: BT.709 for HD (width >= 1280 or height > 576), BT.601
-    below. None (use the frame's own tag) when it is tagged or the frame is RGB."""
-    if int(frame.colorspace or 0) != _UNSPECIFIED and frame.colorspace is not None:
-        return None
-    name = frame.format.name
-    if name.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "gray", "pal8", "0rgb", "0bgr")):
-        return None
-    return "ITU709" if frame.width >= 1280 or frame.height > 576 else "ITU601"
-
-
-def analysis_size(width: int, height: int, pixel_aspect: float, long_side: int) -> tuple[int, int]:
-    """Target (width, height) for a stored ``width`` x ``height`` frame whose pixels are
-    ``pixel_aspect`` wide, so that the displayed long side becomes at most ``long_side``."""
-    if long_side < 1:
-        raise ValueError("long_side must be >= 1")
-    display_w = width * pixel_aspect
-    scale = min(1.0, long_side / max(display_w, height))
-    return max(1, round(display_w * scale)), max(1, round(height * scale))
-
-
 class VideoSource:
     """A video stream opened for one pass of decoding.
 
@@ -147,6 +123,7 @@ class VideoSource:
         else:
             self._name = str(getattr(path, "name", None) or "stream")
         self._container, self._reader = open_container(path, self._name, format, options)
+        self._reopen = reopener(path, self._name, format, options) if self._reader is None else None
         try:
             self._stream = best_video_stream(self._container, self._name)
             ctx = self._stream.codec_context
@@ -193,6 +170,17 @@ class VideoSource:
         """Seconds per tick of the stream's timestamps, when known."""
         tb = self._stream.time_base
         return float(tb) if tb else None
+
+    @property
+    def streaming(self) -> bool:
+        """A stream (pipe, FIFO): read once from the start; an interrupt ends its reads."""
+        return self._reader is not None
+
+    def seek_point(self, seconds: float) -> ResumePoint | None:
+        """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`;
+        a stream: from its beginning, None)."""
+        return None if self.streaming else start_point(self._container, self._stream, seconds,
+                                                        self.keyframes_only, self._reopen)
 
     def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import av
 import numpy as np
+from av.sidedata.sidedata import SideDataContainer
 from av.video.reformatter import VideoReformatter
 
 from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
 from ..color.transfer import PQ_PEAK, TRC, Transfer
-
-if TYPE_CHECKING:
-    import av
 
 #: (Kr, Kb) of FFmpeg AVColorSpace values this module converts; 2 = unspecified, read as BT.2020.
 _MATRIX = {9: (0.2627, 0.0593), 2: (0.2627, 0.0593), 1: (0.2126, 0.0722),
@@ -83,8 +82,13 @@ class HdrMetadata:
 
 
 def _side_data(frame: Any, name: str) -> bytes | None:
+    """The frame's side data ``name``, None when it has none. Not through ``frame.side_data``:
+    PyAV keeps that container on the frame and it points back at the frame, a reference cycle
+    that only the cyclic collector frees, so decoded frames (3 MiB each at 1080p) piled up
+    between its rare full collections. A container made apart is freed with its last use."""
     try:
-        return bytes(frame.side_data[name])
+        side = SideDataContainer(frame) if isinstance(frame, av.VideoFrame) else frame.side_data
+        return bytes(side[name])
     except (KeyError, AttributeError):
         return None
 
@@ -128,7 +132,7 @@ def hdr_params_for(source: Any, default_peak_nits: float = DEFAULT_PEAK_NITS,
     if transfer is Transfer.HLG:
         return HdrParams(Transfer.HLG, DEFAULT_PEAK_NITS, reference_white_nits)
     peak = default_peak_nits
-    if hasattr(source, "side_data"):
+    if isinstance(source, av.VideoFrame) or hasattr(source, "side_data"):  # (hasattr would make the cycle)
         meta = hdr_metadata(source)
         if meta.max_cll:
             peak = float(meta.max_cll)
@@ -172,8 +176,8 @@ def inherit_stream_tags(frame: Any, stream_trc: int | None, stream_colorspace: i
 def frame_hdr(frame: Any) -> FrameHdr:
     """The HDR facts of a decoded frame (or anything with its ``color_trc``, ``colorspace``,
     ``format`` and ``side_data``)."""
-    side = getattr(frame, "side_data", None)
-    dovi = side is not None and any(_side_data(frame, k) is not None for k in ("DOVI_RPU_BUFFER", "DOVI_METADATA"))
+    side = isinstance(frame, av.VideoFrame) or getattr(frame, "side_data", None) is not None
+    dovi = side and any(_side_data(frame, k) is not None for k in ("DOVI_RPU_BUFFER", "DOVI_METADATA"))
     trc = getattr(frame, "color_trc", None)
     transfer = TRC.get(int(trc)) if trc is not None else None
     if transfer is None:

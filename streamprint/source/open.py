@@ -71,16 +71,22 @@ class StreamReader:
         self._prefix = memoryview(prefix)
         self.head = bytes(prefix)
         self.name = name
+        self.ended = False
+        """The stream reached its end (its writer closed it)."""
 
     def _read_raw(self, n: int) -> bytes:
         n = n if n > 0 else 1 << 16
         if self._fd is None:
-            return b"" if interrupt.requested() else self._raw.read(n)  # type: ignore[union-attr]
+            data = b"" if interrupt.requested() else self._raw.read(n)  # type: ignore[union-attr]
+            self.ended = self.ended or (not data and not interrupt.requested())
+            return data
         while not interrupt.requested():
             try:
                 ready, _, _ = select.select([self._fd], [], [], 0.1)
                 if ready:
-                    return os.read(self._fd, n)
+                    data = os.read(self._fd, n)
+                    self.ended = self.ended or not data
+                    return data
             except (InterruptedError, BlockingIOError):
                 continue
         return b""
@@ -114,9 +120,17 @@ class StreamReader:
         return False
 
     def close(self) -> None:
+        """Close the stream. Standard input left before its end (a time range's end, an
+        interrupt) is closed too, by putting /dev/null in its place: its writer then gets
+        EPIPE/SIGPIPE instead of waiting for ever on a full pipe."""
         if isinstance(self._raw, int):
             with contextlib.suppress(OSError):
                 os.close(self._raw)
+        elif self._fd is not None and not self.ended:
+            with contextlib.suppress(OSError):
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, self._fd)
+                os.close(null)
 
 
 def _fileno(raw: Any) -> int | None:
@@ -124,6 +138,11 @@ def _fileno(raw: Any) -> int | None:
         return int(raw.fileno())
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return None
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is read as a stream: ``-`` (standard input), a FIFO, ``<(...)``."""
+    return os.fspath(path) == STDIN or _is_stream(Path(path))
 
 
 def _is_stream(p: Path) -> bool:

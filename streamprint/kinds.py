@@ -1,0 +1,183 @@
+"""The kinds of value a parameter can be, each with its one check: whole numbers, numbers,
+choices from an enum, text, flags, colours, times in FFmpeg's syntax, and None or another
+kind. Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is
+a :class:`~streamprint.errors.ParameterError` naming the parameter."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Integer:
+    """A whole number (not a bool) from ``low`` to ``high``, both included (None: open)."""
+
+    low: int | None = None
+    high: int | None = None
+
+    def check(self, name: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ParameterError(name, f"must be a whole number{self._range()}, got {value!r}")
+        v = int(value)
+        if (self.low is not None and v < self.low) or (self.high is not None and v > self.high):
+            raise ParameterError(name, f"must be a whole number{self._range()}, got {v}")
+        return v
+
+    def _range(self) -> str:
+        if self.low is not None and self.high is not None:
+            return f" from {self.low} to {self.high}"
+        if self.low is not None:
+            return f" >= {self.low}"
+        return f" <= {self.high}" if self.high is not None else ""
+
+
+@dataclass(frozen=True)
+class Real:
+    """A finite number above ``low`` (or at it, unless ``low_open``) and at most ``high``;
+    ``unit`` names what it counts, for the message."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    unit: str = ""
+
+    def check(self, name: str, value: Any) -> float:
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+        if ok:
+            v = float(value)
+            ok = not ((self.low is not None and (v < self.low or (self.low_open and v == self.low)))
+                      or (self.high is not None and v > self.high))
+        if not ok:
+            raise ParameterError(name, f"must be {self._describe()}, got {value!r}")
+        return v
+
+    def _describe(self) -> str:
+        what = f"a number of {self.unit}" if self.unit else "a number"
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"<= {self.high:g}")
+        return f"{what} {' and '.join(parts)}".strip()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A member of ``enum`` (or its value as a string); returns the member."""
+
+    enum: type[StrEnum]
+
+    def check(self, name: str, value: Any) -> StrEnum:
+        try:
+            return self.enum(value)
+        except ValueError:
+            choices = ", ".join(m.value for m in self.enum)
+            raise ParameterError(name, f"must be one of {choices}, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string, or None when ``optional``."""
+
+    optional: bool = True
+
+    def check(self, name: str, value: Any) -> str | None:
+        if value is None and self.optional:
+            return None
+        if not isinstance(value, str):
+            raise ParameterError(name, f"must be text, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Flag:
+    """True or False."""
+
+    def check(self, name: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ParameterError(name, f"must be True or False, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class Color:
+    """An sRGB colour: ``(r, g, b)`` of 0-255 whole numbers, ``"#rrggbb"`` or ``"r,g,b"``."""
+
+    def check(self, name: str, value: Any) -> tuple[int, int, int]:
+        from .model import parse_color
+
+        try:
+            return parse_color(value)
+        except ValueError:
+            raise ParameterError(name, f"must be a colour, #rrggbb or r,g,b (0-255), got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Optional:
+    """None, or a value ``rule`` accepts."""
+
+    rule: Any
+
+    def check(self, name: str, value: Any) -> Any:
+        return None if value is None else self.rule.check(name, value)
+
+
+#: FFmpeg's two forms of a time duration (ffmpeg-utils, "Time duration"):
+#: ``[-][HH:]MM:SS[.m...]`` (MM and SS of at most two digits, below 60) and
+#: ``[-]S+[.m...][s|ms|us]``.
+_CLOCK_TIME = re.compile(r"(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)")
+_SECONDS_TIME = re.compile(r"(-)?(\d+(?:\.\d*)?|\.\d+)(s|ms|us)?")
+_TIME_UNITS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
+#: How a time may be written, for messages.
+TIME_SYNTAX = "seconds (90, 1.5) or [HH:]MM:SS[.m] (1:30, 1:02:03.5)"
+
+
+def parse_time(text: str) -> float | None:
+    """Seconds from a time in FFmpeg's duration syntax (``90``, ``1.5``, ``200ms``,
+    ``1:30``, ``1:02:03.5``, ``-8:00``); None when ``text`` is not one."""
+    t = text.strip()
+    m = _CLOCK_TIME.fullmatch(t)
+    if m:
+        sign, hours, minutes, seconds = m.groups()
+        if int(minutes) >= 60 or float(seconds) >= 60:
+            return None
+        value = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+        return -value if sign else value
+    m = _SECONDS_TIME.fullmatch(t)
+    if m:
+        sign, number, unit = m.groups()
+        value = float(number) * _TIME_UNITS[unit]
+        return -value if sign else value
+    return None
+
+
+@dataclass(frozen=True)
+class Time:
+    """A time in seconds: a number, or text in FFmpeg's syntax (:func:`parse_time`).
+    ``negative``: below zero is allowed (counted back from the end); ``zero``: zero is."""
+
+    negative: bool = False
+    zero: bool = True
+
+    def check(self, name: str, value: Any) -> float:
+        seconds: float | None = None
+        if isinstance(value, str):
+            seconds = parse_time(value)
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            seconds = float(value)
+        if seconds is not None and math.isfinite(seconds) and seconds > -MAX_SECONDS and seconds < MAX_SECONDS:
+            if (seconds > 0 or (seconds == 0 and self.zero) or (seconds < 0 and self.negative)):
+                return seconds + 0.0  # no -0.0
+        bound = "" if self.negative else " >= 0" if self.zero else " > 0"
+        raise ParameterError(name, f"must be a time{bound} in {TIME_SYNTAX}, got {value!r}")
+
+
+#: The longest time streamprint takes, seconds (a year; beyond it a typo is likelier).
+MAX_SECONDS = 366 * 86400.0

@@ -1,0 +1,309 @@
+"""Samples held compactly: a run can last a day (86,400 samples at one a second) or longer,
+and a Python object per sample and per array (about 800 bytes each) would make its memory
+grow by tens of megabytes. :class:`SampleStore` keeps the samples as numpy columns in
+chunks of fixed size (at 5 colours, 86 bytes a sample), append only; full chunks but the
+latest are moved to an unnamed temporary file and read back when needed (a small cache),
+so memory stays flat however long a run lasts: 8 bytes a sample stay, their times.
+:class:`Samples` is a read-only view of a store's first n samples, a sequence of
+:class:`~.colors.Sample` made on access. A view never changes: rows below its length are
+never written again."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Optional, overload
+
+import numpy as np
+
+from .colors import Palette, Sample
+
+#: One sample as plain Python values, for writers: (frame, time, [[r, g, b], ...] 0-255,
+#: [weight, ...], inertia, cut, [r, g, b] average or None).
+Row = tuple[int, float, list[list[int]], list[float], float, bool, Optional[list[int]]]
+
+
+def row_of(s: Sample) -> Row:
+    """``s`` as a :data:`Row`."""
+    p = s.palette
+    return (s.frame, s.time, p.colors.tolist(), p.weights.tolist(), p.inertia, p.cut,
+            None if p.mean is None else p.mean.tolist())
+
+
+#: Samples per chunk (about 340 KiB at 5 colours); the first chunk grows up to it.
+CHUNK = 4096
+_FIRST = 16
+#: Full chunks kept in memory besides the one being filled (older ones go to the file).
+KEEP = 1
+#: Chunks read back from the file kept in memory.
+CACHE = 2
+
+
+class _Chunk:
+    """The columns of up to ``size`` samples with up to ``k`` colours each."""
+
+    __slots__ = ("frame", "time", "ncolors", "colors", "weights", "inertia", "cut", "mean", "has_mean")
+
+    def __init__(self, size: int, k: int) -> None:
+        self.frame = np.zeros(size, np.int64)
+        self.time = np.zeros(size, np.float64)
+        self.ncolors = np.zeros(size, np.uint16)
+        self.colors = np.zeros((size, k, 3), np.uint8)
+        self.weights = np.zeros((size, k), np.float64)
+        self.inertia = np.zeros(size, np.float64)
+        self.cut = np.zeros(size, bool)
+        self.mean = np.zeros((size, 3), np.uint8)
+        self.has_mean = np.zeros(size, bool)
+
+    def dump(self) -> bytes:
+        """Every column but ``time`` (which stays in memory), as bytes."""
+        return b"".join(getattr(self, name).tobytes() for name in self.__slots__ if name != "time")
+
+    @classmethod
+    def load(cls, data: bytes, size: int, k: int, time: np.ndarray) -> _Chunk:
+        """The chunk :meth:`dump` made, read-only."""
+        chunk = cls.__new__(cls)
+        chunk.time = time
+        at = 0
+        for name, (dtype, shape) in (("frame", (np.int64, (size,))), ("ncolors", (np.uint16, (size,))),
+                                     ("colors", (np.uint8, (size, k, 3))), ("weights", (np.float64, (size, k))),
+                                     ("inertia", (np.float64, (size,))), ("cut", (bool, (size,))),
+                                     ("mean", (np.uint8, (size, 3))), ("has_mean", (bool, (size,)))):
+            n = int(np.prod(shape)) * np.dtype(dtype).itemsize
+            setattr(chunk, name, np.frombuffer(data, dtype, count=n // np.dtype(dtype).itemsize, offset=at).reshape(shape))
+            at += n
+        return chunk
+
+    def resized(self, size: int, k: int) -> _Chunk:
+        """A copy with room for ``size`` samples of ``k`` colours (rows kept, the rest zero)."""
+        new = _Chunk(size, k)
+        n, kk = min(size, len(self.frame)), min(k, self.colors.shape[1])
+        for name in self.__slots__:
+            old, arr = getattr(self, name), getattr(new, name)
+            if name in ("colors", "weights"):
+                arr[:n, :kk] = old[:n, :kk]
+            else:
+                arr[:n] = old[:n]
+        return new
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+class SampleStore:
+    """Samples appended one by one, held as columns (see the module docstring). Not
+    thread-safe: one writer; views may be read anywhere."""
+
+    def __init__(self, colors: int = 1, capacity: int | None = None) -> None:
+        self._k = max(1, colors)
+        self._n = 0
+        self._first = min(CHUNK, max(1, capacity)) if capacity else _FIRST
+        self._chunks: list[_Chunk | tuple[int, int, int]] = []  # in memory, or (offset, bytes, k) in the file
+        self._times: list[np.ndarray] = []  # every chunk's time column, always in memory
+        self._file: Any = None
+        self._loaded: OrderedDict[int, _Chunk] = OrderedDict()
+
+    def _chunk(self, c: int) -> _Chunk:
+        chunk = self._chunks[c]
+        if isinstance(chunk, _Chunk):
+            return chunk
+        loaded = self._loaded.get(c)
+        if loaded is None:
+            offset, size, k = chunk
+            loaded = self._loaded[c] = _Chunk.load(os.pread(self._file.fileno(), size, offset), CHUNK, k,
+                                                   self._times[c])
+            if len(self._loaded) > CACHE:
+                self._loaded.popitem(last=False)
+        return loaded
+
+    def _spill(self, c: int) -> None:
+        """Move full chunk ``c`` to the file."""
+        chunk = self._chunks[c]
+        assert isinstance(chunk, _Chunk)
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="streamprint-samples-")
+        data = chunk.dump()
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(data)
+        self._file.flush()
+        self._chunks[c] = (offset, len(data), chunk.colors.shape[1])
+
+    def __getstate__(self) -> dict[str, Any]:  # pickled with every chunk in memory
+        state = dict(self.__dict__, _file=None, _loaded=OrderedDict())
+        state["_chunks"] = [self._chunk(c) for c in range(len(self._chunks))]
+        return state
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, sample: Sample) -> None:
+        if not isinstance(sample, Sample):
+            raise ValueError("samples must be Sample values")
+        p = sample.palette
+        if len(p) > self._k:  # the chunks in memory get wider; those in the file keep their width
+            self._k = len(p)
+            self._chunks = [c.resized(len(c.frame), self._k) if isinstance(c, _Chunk) else c for c in self._chunks]
+            self._times = [c.time if isinstance(c, _Chunk) else t for c, t in zip(self._chunks, self._times)]
+        c, r = divmod(self._n, CHUNK)
+        if c == len(self._chunks):
+            self._chunks.append(_Chunk(self._first if c == 0 else CHUNK, self._k))
+            self._times.append(self._chunks[c].time)  # type: ignore[union-attr]
+            if c > KEEP:
+                self._spill(c - KEEP - 1)
+        chunk = self._chunks[c]
+        assert isinstance(chunk, _Chunk)
+        if r == len(chunk.frame):  # the first chunk, full below CHUNK: grow it
+            chunk = self._chunks[c] = chunk.resized(min(CHUNK, 2 * r), self._k)
+            self._times[c] = chunk.time
+        n = len(p)
+        chunk.frame[r], chunk.time[r], chunk.ncolors[r] = sample.frame, sample.time, n
+        chunk.colors[r, :n], chunk.weights[r, :n] = p.colors, p.weights
+        chunk.inertia[r], chunk.cut[r] = p.inertia, p.cut
+        if p.mean is not None:
+            chunk.mean[r], chunk.has_mean[r] = p.mean, True
+        self._n += 1
+
+    def extend(self, samples: Iterable[Sample]) -> None:
+        for s in samples:
+            self.append(s)
+
+    def view(self) -> Samples:
+        """The samples so far, as a read-only sequence that later appends do not change."""
+        return Samples(self, self._n)
+
+    def _sample(self, i: int) -> Sample:
+        chunk = self._chunk(i // CHUNK)
+        r = i % CHUNK
+        n = int(chunk.ncolors[r])
+        # copies: a view would keep the whole chunk alive, also once it is in the file
+        mean = _readonly(chunk.mean[r].copy()) if chunk.has_mean[r] else None
+        palette = Palette._trusted(_readonly(chunk.colors[r, :n].copy()), _readonly(chunk.weights[r, :n].copy()),
+                                   float(chunk.inertia[r]), bool(chunk.cut[r]), mean)
+        return Sample._trusted(int(chunk.frame[r]), float(chunk.time[r]), palette)
+
+    def _rows(self, start: int, stop: int) -> Iterator[Row]:
+        """Rows ``start`` to ``stop``, converted a chunk at a time (no objects per sample)."""
+        while start < stop:
+            chunk, r = self._chunk(start // CHUNK), start % CHUNK
+            e = r + min(stop - start, CHUNK - r)
+            n = chunk.ncolors[r:e].tolist()
+            colors, weights = chunk.colors[r:e].tolist(), chunk.weights[r:e].tolist()
+            means, has = chunk.mean[r:e].tolist(), chunk.has_mean[r:e].tolist()
+            for i, (f, t, inertia, cut) in enumerate(zip(chunk.frame[r:e].tolist(), chunk.time[r:e].tolist(),
+                                                         chunk.inertia[r:e].tolist(), chunk.cut[r:e].tolist())):
+                k = n[i]
+                yield f, t, colors[i][:k], weights[i][:k], inertia, cut, means[i] if has[i] else None
+            start += e - r
+
+    def _column(self, name: str, n: int) -> np.ndarray:
+        parts = self._times if name == "time" else [getattr(self._chunk(c), name) for c in range(len(self._chunks))]
+        out = np.concatenate(parts)[:n] if parts else np.zeros(0, np.float64 if name == "time" else np.int64)
+        return _readonly(out)
+
+
+class Samples(Sequence[Sample]):
+    """A read-only sequence of samples: the first ``n`` of a :class:`SampleStore`.
+    ``==`` compares contents (also with a tuple or list of samples)."""
+
+    __slots__ = ("_store", "_n", "_times")
+
+    def __init__(self, store: SampleStore, n: int) -> None:
+        self._store, self._n = store, n
+        self._times: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, samples: Iterable[Sample]) -> Samples:
+        """``samples`` as a :class:`Samples` (itself when it is one)."""
+        if isinstance(samples, Samples):
+            return samples
+        items = samples if isinstance(samples, (list, tuple)) else list(samples)
+        colors = max((len(s.palette) for s in items if isinstance(s, Sample)), default=1)
+        store = SampleStore(colors, capacity=len(items))
+        store.extend(items)
+        return store.view()
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> Sample: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Sample, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Sample | tuple[Sample, ...]:
+        if isinstance(i, slice):
+            return tuple(self._store._sample(j) for j in range(*i.indices(self._n)))
+        j = i + self._n if i < 0 else i
+        if not 0 <= j < self._n:
+            raise IndexError("sample index out of range")
+        return self._store._sample(j)
+
+    def __iter__(self) -> Iterator[Sample]:
+        for i in range(self._n):
+            yield self._store._sample(i)
+
+    def first(self, n: int) -> Samples:
+        """A view of the first ``n`` of these samples."""
+        return Samples(self._store, max(0, min(n, self._n)))
+
+    def rows(self, start: int = 0, stop: int | None = None) -> Iterator[Row]:
+        """Samples ``start`` to ``stop`` as plain values (:data:`Row`), cheaper than samples."""
+        stop = self._n if stop is None else min(stop, self._n)
+        return self._store._rows(max(0, start), stop)
+
+    @property
+    def times(self) -> np.ndarray:
+        """Sample times in seconds, float64 (n,), read-only."""
+        if self._times is None:
+            self._times = self._store._column("time", self._n)
+        return self._times
+
+    def times_since(self, i: int) -> np.ndarray:
+        """The times of samples ``i`` onwards (float64, read-only), without the rest."""
+        c = max(0, i) // CHUNK
+        parts = self._store._times[c:]
+        return _readonly(np.concatenate(parts)[max(0, i) - c * CHUNK:self._n - c * CHUNK]) if parts \
+            else np.zeros(0, np.float64)
+
+    @property
+    def store(self) -> SampleStore:
+        """The store these samples are a view of: one object for every view of one run's
+        samples (what a cache of a growing run's values keys on)."""
+        return self._store
+
+    def palette_chunks(self, first: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """The palettes of these samples as columns, a chunk of :data:`CHUNK` samples at a
+        time from chunk number ``first`` on: (chunk number, colours (m, k, 3) uint8 sRGB,
+        weights (m, k) float64, colour counts (m,) uint16), read-only; a sample's colours
+        and weights beyond its count are padding."""
+        for c in range(max(0, first), -(-self._n // CHUNK)):
+            chunk, m = self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
+            yield c, _readonly(chunk.colors[:m]), _readonly(chunk.weights[:m]), _readonly(chunk.ncolors[:m])
+
+    @property
+    def frames(self) -> np.ndarray:
+        """Frame indices, int64 (n,), read-only."""
+        return self._store._column("frame", self._n)
+
+    def extends(self, other: Samples) -> bool:
+        """True when these samples are ``other``'s followed by none or more (views of one
+        store, as a run's fingerprints so far are)."""
+        return isinstance(other, Samples) and other._store is self._store and other._n <= self._n
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Samples) and other._store is self._store:
+            return other._n == self._n
+        if not isinstance(other, (Samples, tuple, list)):
+            return NotImplemented
+        return len(other) == self._n and all(a == b for a, b in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash((self._n, self.times.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"Samples({self._n} samples)"

@@ -1,0 +1,69 @@
+"""A part of a movie: :class:`TimeRange`."""
+
+from __future__ import annotations
+
+from dataclasses import InitVar, dataclass
+
+from .. import params
+from .colors import _set
+
+
+def hms(seconds: float) -> str:
+    """``h:mm:ss`` of a time in seconds, rounded to the second."""
+    s = int(round(max(0.0, seconds)))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """The part of a movie that is fingerprinted: from ``start`` up to (not including)
+    ``end``, in seconds of the movie's own timeline (the times samples carry, from the
+    stream's start). ``end`` None: to the end of the input; negative: that many seconds
+    before the end, which needs the movie's duration (:meth:`resolve`).
+
+    Each of ``start``, ``end`` and ``duration`` (given instead of ``end``: ``end = start +
+    duration``) is a number of seconds or text in FFmpeg's time syntax: ``90``, ``1:30``,
+    ``1:02:03.5``, ``-8:00``. ``TimeRange()`` is the whole movie."""
+
+    start: float = 0.0
+    end: float | None = None
+    duration: InitVar[float | str | None] = None
+
+    def __post_init__(self, duration: float | str | None) -> None:
+        start, end = params.check_time_range(self.start, self.end, duration)
+        _set(self, start=start, end=end)
+
+    @property
+    def whole(self) -> bool:
+        """True for the whole movie."""
+        return self.start == 0 and self.end is None
+
+    @property
+    def resolved(self) -> bool:
+        """True when the end, if any, is a time from the start (not counted back)."""
+        return self.end is None or self.end > 0
+
+    def resolve(self, duration: float | None) -> TimeRange:
+        """This range in a movie of ``duration`` seconds (None: not known), with an end
+        counted back from the end made a time from the start. ParameterError when it lies
+        outside the movie, or counts back from an end that is not known."""
+        return TimeRange(*params.resolve_time_range(self.start, self.end, duration))
+
+    def length(self, duration: float | None) -> float | None:
+        """Seconds of film the (resolved) range covers in a movie of ``duration`` seconds;
+        None when unknown."""
+        end = self.end if duration is None else duration if self.end is None else min(self.end, duration)
+        return None if end is None else max(0.0, end - self.start)
+
+    def holds(self, seconds: float) -> bool:
+        """True when a frame at ``seconds`` lies in the range."""
+        return seconds >= self.start and (self.end is None or self.end <= 0 or seconds < self.end)
+
+    def describe(self) -> str:
+        """``0:01:30 to 1:52:00``, ``0:01:30 to the end``, ``to 8:00 before the end``."""
+        start = hms(self.start)
+        if self.end is None:
+            return f"{start} to the end"
+        if self.end < 0:
+            return f"{start} to {hms(-self.end)} before the end"
+        return f"{start} to {hms(self.end)}"

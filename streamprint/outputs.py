@@ -1,0 +1,103 @@
+"""A run's outputs, written together: at the end of a run, and, for a live stream, at every
+flush in between (:func:`streamprint.fingerprint`'s ``flush``). Every kind of output a run
+makes is written by :meth:`RunOutputs.write`, so a new kind is flushed like the others.
+
+The order is always the picture (or the page, when the output is HTML), then the page
+beside it (batch), then the data file, last: a picture that cannot be drawn leaves no data,
+and once the data file is there, everything is (batch relies on it to find a movie whose
+worker finished finished: :func:`streamprint.batch.worker.finished_outputs`).
+
+Each file is replaced atomically, so a reader at any moment finds a complete, valid file.
+A live run (``live``) keeps each rewrite cheap however long the stream: a picture with a
+``width`` is kept at that width (:class:`~streamprint.render.live.LiveStrip`), and the data
+file serializes only the samples added since the last write
+(:class:`~streamprint.formats.fingerprint.GrowingDataFile`). A page is drawn whole each
+time (it holds every sample's colours)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .enums import ImageFormat
+from .formats import write_fingerprint
+from .formats.fingerprint import GrowingDataFile
+from .model import Fingerprint, RenderOptions, hms
+from .params import check_render
+from .render import save_image, write_image
+from .render.live import LiveStrip
+
+
+@dataclass
+class RunOutputs:
+    """The files one run writes: the picture ``image`` drawn as ``render`` says (a page when
+    it is HTML), a ``page`` beside it (optional: a batch's, its strip drawn as
+    :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
+    CSV, optional). ``live``: written again and again while a stream runs (see the module
+    docstring)."""
+
+    image: str | os.PathLike[str]
+    render: RenderOptions
+    data: str | os.PathLike[str] | None = None
+    page: str | os.PathLike[str] | None = None
+    live: bool = False
+    written: Fingerprint | None = field(default=None, init=False)
+    """The fingerprint last written, None before the first write."""
+    size: tuple[int, int] | None = field(default=None, init=False)
+    """The (width, height) in px of the picture last written (a page's: its strip's)."""
+    _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
+    _strip: LiveStrip | None = field(default=None, init=False, repr=False)
+
+    def named(self) -> list[tuple[str, str | os.PathLike[str]]]:
+        """(parameter, path) of every output, for :func:`streamprint.atomic.check_outputs`."""
+        return ([("output", self.image)] + ([("output", self.page)] if self.page is not None else [])
+                + ([("data", self.data)] if self.data is not None else []))
+
+    def write(self, fp: Fingerprint, final: bool = True) -> tuple[int, int]:
+        """Write every output from ``fp``, in the order of the module docstring; returns
+        the picture's (width, height) in px. ``final``: the run's last write, made durable
+        (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
+        readers, but a power cut may lose it)."""
+        render = self.render
+        if self.live and render.width is not None and render.format != ImageFormat.HTML:
+            check_render(render, fp.options.sampling)
+            self._strip = self._strip or LiveStrip(render)
+            write_image(self._strip.draw(fp, final), self.image, render.format, render.background, sync=final)
+            self.size = (render.width, render.height)
+        else:
+            self.size = save_image(fp, self.image, render, sync=final)
+        if self.page is not None:
+            from .render.page import page_options, save_page
+
+            save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final)
+        if self.data is not None:
+            if self.live:
+                self._data = self._data or GrowingDataFile(self.data)
+                self._data.write(fp, sync=final)
+            else:
+                write_fingerprint(fp, self.data)
+        self.written = fp
+        if final:
+            self.close()
+        return self.size
+
+    def flush(self, fp: Fingerprint) -> None:
+        """A write in the middle of a live run (the pipeline's ``flush`` callback)."""
+        self.write(fp, final=False)
+
+    def close(self) -> None:
+        if self._data is not None:
+            self._data.close()
+            self._data = None
+
+    def kept(self) -> str:
+        """What the outputs hold, in words: ``312 samples, 0:00:00 to 0:05:12, in a.png and
+        a.json``; ``nothing`` before the first write."""
+        fp = self.written
+        if fp is None or not len(fp):
+            return "nothing"
+        times = fp.times
+        names = " and ".join(Path(p).name for _, p in self.named())
+        return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(float(times[0]))} to "
+                f"{hms(float(times[-1]))}, in {names}")

@@ -1,0 +1,208 @@
+"""Reading a part of a movie: where decoding starts, and which frames a range passes on.
+
+On a seekable file the demuxer seeks to the keyframe before the start and decoding goes
+forward from there, so a range costs what it holds: :func:`start_point` finds that keyframe
+and the index it has among all the movie's frames, and the decode loop resumes there as
+from a checkpoint (same indices and times as a pass from the beginning). The index is
+counted, never decoded:
+
+* when the container indexes every frame (MP4, MOV: ``index_entries`` as long as the
+  stream), from the keyframe's place in that index, plus the open GOP's leading frames that
+  follow it in decode order but come before it on screen;
+* otherwise (Matroska, WebM, NUT, y4m, ...) by demuxing the file again from its beginning
+  up to the keyframe without decoding, one frame per packet, as ``--fast`` counts.
+
+Streams (pipes, FIFOs), files whose timestamps may jump (MPEG-TS/PS) or carry decode times
+only (AVI), and anything the checks here do not trust are decoded from the beginning, the
+frames before the start dropped: slower, never different.
+
+:func:`within` cuts the decoded frames to the range, keeping the frame just before the
+start and the first one at or after the end, so the sampler decides every pick inside the
+range from the same neighbours as in a pass over the whole movie.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import av
+import av.error
+
+from ..model import DecodeStats, ResumePoint
+from .open import open_container
+from .skip import LOOKAHEAD_PACKETS, Wanted
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS
+
+log = logging.getLogger("streamprint")
+
+#: How many keyframes further back the start's keyframe is looked for, when the one the
+#: demuxer finds lies at or after the start (B-frame delay, seek granularity).
+MAX_STEPS_BACK = 8
+
+T = TypeVar("T")
+
+
+def within(frames: Iterator[T], start: float, end: float | None) -> Iterator[T]:
+    """``frames`` (anything with ``.time``, in time order) from the last one before
+    ``start`` to the first one at or after ``end`` (seconds), both included; then stops
+    reading (the caller keeps only those inside [start, end))."""
+    before = None
+    for frame in frames:
+        t = frame.time  # type: ignore[attr-defined]
+        if t < start:
+            before = frame
+            continue
+        if before is not None:
+            yield before
+            before = None
+        yield frame
+        if end is not None and t >= end:
+            return
+
+
+def restrict(wanted: Wanted | None, start: float) -> Wanted | None:
+    """``wanted`` (see :data:`.skip.Wanted`) for a range from ``start``: a frame whose later
+    neighbour lies before the start cannot decide any pick inside the range."""
+    if wanted is None or start <= 0:
+        return wanted
+    return lambda a, b: b >= start - 1e-6 and wanted(a, b)
+
+
+def reopener(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> Callable[[], Any] | None:
+    """A way to open the file ``path`` again (a container of its own, for
+    :func:`start_point` to count frames in), None when it is no file name (a file object)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    return lambda: open_container(path, name, format, options)[0]
+
+
+def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
+                reopen: Callable[[], Any] | None) -> ResumePoint | None:
+    """Where decoding starts for a range from ``start`` seconds (see the module
+    docstring): the keyframe before the start, its index among all frames and its time
+    origin, as a :class:`ResumePoint`; None to decode from the beginning."""
+    tb = stream.time_base
+    untrusted = container.format.name in DISCONTINUOUS_FORMATS or container.format.name in DTS_TIMES_FORMATS
+    if not tb or stream.start_time is None or start <= 0 or untrusted:
+        return None
+    origin = float(stream.start_time * tb)
+    try:
+        key = _key_before(container, stream, stream.start_time + math.floor(start / float(tb)), start, origin)
+        if key is None:
+            return None
+        pts, dts, leading = key
+        counted = _index_count(stream, dts, keyframes_only)
+        if counted is not None:
+            frames, keyframes = counted
+            frames += leading
+        elif reopen is not None:
+            counted = _demux_count(reopen, stream.index, pts)
+            if counted is None:
+                return None
+            frames, keyframes = counted
+        else:
+            return None
+    except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
+        log.debug("cannot seek to the range's start (%s): decoding from the beginning", exc)
+        return None
+    log.debug("range from %.3f s: decoding from the keyframe at %.3f s, frame %d", start,
+              float(pts * tb) - origin, frames)
+    return ResumePoint(int(pts), frames, origin, DecodeStats(keyframes if keyframes_only else frames, 0, 0))
+
+
+def _key_before(container: Any, stream: Any, target: int, start: float, origin: float) -> tuple[int, int, int] | None:
+    """(pts, dts, leading) of the last keyframe strictly before ``start`` seconds, found by
+    seeking (the demuxer lands on the keyframe at or before ``target``, in ticks); leading:
+    packets after it in decode order that are shown before it. None if the seek cannot be
+    trusted (it lands on no keyframe, or on the first one: decode from the beginning)."""
+    tb = float(stream.time_base)
+    for _ in range(MAX_STEPS_BACK):
+        found = _seek_key(container, stream, target)
+        if found is None:
+            return None
+        pts, dts, _ = found
+        if pts * tb - origin < start:
+            if pts * tb - origin <= 0:
+                return None  # the first keyframe: nothing to skip
+            again = _seek_key(container, stream, pts)  # where the decode loop will land
+            return (pts, dts, again[2]) if again is not None and again[0] == pts else None
+        target = min(dts if dts is not None else pts, pts) - 1
+        if target < stream.start_time:
+            return None
+    return None
+
+
+def _seek_key(container: Any, stream: Any, target: int) -> tuple[int, int | None, int] | None:
+    """Seek to ``target`` ticks as the decode loop's resume does; (pts, dts, leading) of
+    the keyframe it lands on, None when the first packet is no keyframe or has no pts."""
+    container.seek(target, backward=True, any_frame=False, stream=stream)
+    first = None
+    leading = 0
+    seen = 0
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            break
+        if first is None:
+            if not packet.is_keyframe or packet.pts is None:
+                return None
+            first = packet
+        else:
+            if packet.pts is None:
+                return None
+            leading += packet.pts < first.pts
+            seen += 1
+            if seen >= LOOKAHEAD_PACKETS:
+                break
+    if first is None:
+        return None
+    return int(first.pts), None if first.dts is None else int(first.dts), leading
+
+
+def _index_count(stream: Any, dts: int | None, keyframes_only: bool) -> tuple[int, int] | None:
+    """(frames, keyframes) before the keyframe whose decode time is ``dts``, in decode order,
+    from a container index that holds every frame (MP4, MOV); None when there is none."""
+    entries = stream.index_entries
+    if dts is None or not stream.frames or len(entries) != stream.frames:
+        return None
+    pos = entries.search_timestamp(dts, backward=True, any_frame=True)
+    if pos < 0 or entries[pos].timestamp != dts or not entries[pos].is_keyframe:
+        return None
+    frames = keyframes = 0
+    for i in range(pos):
+        entry = entries[i]
+        if not entry.is_discard:  # dropped by the demuxer's edit list, never shown
+            frames += 1
+            keyframes += entry.is_keyframe
+    return frames, keyframes
+
+
+def _demux_count(reopen: Callable[[], Any], index: int, pts: int) -> tuple[int, int] | None:
+    """(frames, keyframes) whose pts lies below ``pts``, one per packet, by demuxing the
+    file again from its beginning without decoding; None if a packet has no pts."""
+    frames = keyframes = after = 0
+    container = reopen()
+    with contextlib.closing(container):
+        stream = container.streams[index]
+        for other in container.streams:
+            if other.index != index:
+                other.discard = "all"  # the demuxer need not even read them
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            if packet.pts is None:
+                return None
+            if packet.pts < pts:
+                frames += 1
+                keyframes += packet.is_keyframe
+                after = 0
+            else:
+                after += 1
+            # decode time past pts: every later packet is shown later; no dts: a window
+            if (packet.dts is not None and packet.dts > pts) or after > LOOKAHEAD_PACKETS:
+                break
+    return frames, keyframes

@@ -1,0 +1,286 @@
+"""Time ranges (--start, --end, --duration): a part of a movie gives exactly the samples a
+run over the whole movie gives inside it, on files (seeking) and on pipes (reading and
+dropping); bad ranges are usage errors before anything is decoded."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Fingerprint, ParameterError, Sampling, synth
+from streamprint.model import TimeRange
+from streamprint.params import parse_time
+from streamprint.source import VideoSource
+
+from .conftest import run_cli
+
+needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None and os.environ.get("CI") != "true",
+                                  reason="needs the ffmpeg CLI (apt-get install ffmpeg)")
+
+
+# ---- the time syntax and the rules ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,seconds", [
+    # the examples of FFmpeg's documentation (ffmpeg-utils, "Time duration")
+    ("55", 55.0), ("0.2", 0.2), ("200ms", 0.2), ("200000us", 0.2), ("12:03:45", 12 * 3600 + 3 * 60 + 45),
+    ("23.189", 23.189),
+    # and the issue's
+    ("90", 90.0), ("1:30", 90.0), ("1:02:03.5", 3723.5), ("-8:00", -480.0), ("-5", -5.0),
+])
+def test_ffmpeg_time_syntax(text, seconds):
+    assert parse_time(text) == pytest.approx(seconds, abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1:75", "90:00", "1:2:3:4", "1,5", "5 min", "1e3", "--5"])
+def test_malformed_times_are_refused(text):
+    assert parse_time(text) is None
+    with pytest.raises(ParameterError, match="start must be a time"):
+        TimeRange(text)
+
+
+def test_range_rules():
+    assert TimeRange("1:30", duration="10") == TimeRange(90, 100)
+    assert TimeRange().whole and not TimeRange(0, 5).whole
+    with pytest.raises(ParameterError, match="end .* must come after"):
+        TimeRange(20, 10)
+    with pytest.raises(ParameterError, match="cannot be used together"):
+        TimeRange(0, 10, duration=5)
+    with pytest.raises(ParameterError, match="start must be a time >= 0"):
+        TimeRange(-3)
+    with pytest.raises(ParameterError, match="duration must be a time > 0"):
+        TimeRange(5, duration=0)
+    assert TimeRange(10, "-8:00").resolve(3600.0) == TimeRange(10, 3120)
+    with pytest.raises(ParameterError, match="does not state its duration"):
+        TimeRange(10, -480).resolve(None)
+    with pytest.raises(ParameterError, match="leaves nothing"):
+        TimeRange(3000, -700).resolve(3600.0)
+    with pytest.raises(ParameterError, match="past the end"):
+        TimeRange(3600).resolve(3600.0)
+    assert TimeRange(10, 9999).resolve(60.0).length(60.0) == 50.0  # an end past the end is the end
+
+
+# ---- clips ------------------------------------------------------------------------------------
+
+
+def same_frames(part: Fingerprint, whole: Fingerprint, start: float, end: float | None) -> None:
+    """``part`` holds exactly the samples of ``whole`` whose times lie in [start, end): the
+    same frame indices, times and average colours (palettes may differ through warm starts)."""
+    inside = [s for s in whole.samples if s.time >= start and (end is None or s.time < end)]
+    assert inside, "the range holds no sample: the test would prove nothing"
+    assert [s.frame for s in part.samples] == [s.frame for s in inside]
+    assert [s.time for s in part.samples] == [s.time for s in inside]
+    assert all(np.array_equal(a.palette.mean, b.palette.mean) for a, b in zip(part.samples, inside))
+
+
+def _segments(seconds: float) -> list[synth.Segment]:
+    out, t, i = [], 0.0, 0
+    while t < seconds:
+        base = synth.SAMPLE_SEGMENTS[i % len(synth.SAMPLE_SEGMENTS)]
+        length = min(seconds - t, (2.5, 4.0, 5.5)[i % 3])
+        out.append(synth.Segment(base.background, base.accent, length))
+        t, i = t + length, i + 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def clip60(tmp_path_factory):
+    """60 s at 24 fps, h264 with B-frames, a keyframe at each cut and at least every 2 s."""
+    path = tmp_path_factory.mktemp("ranges") / "sixty.mp4"
+    synth.encode_clip(path, synth.segment_frames(_segments(60.0), (160, 90)), 24.0,
+                      synth.Encoding(crf=20, gop=48, preset="ultrafast", extra=(("bf", "2"),)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip_mkv(tmp_path_factory):
+    """20 s in Matroska (no index of every frame: counted by demuxing), with B-frames."""
+    path = tmp_path_factory.mktemp("ranges") / "twenty.mkv"
+    synth.encode_clip(path, synth.segment_frames(_segments(20.0), (160, 90)), 24.0,
+                      synth.Encoding(crf=20, gop=30, extra=(("bf", "3"),)))
+    return path
+
+
+# ---- acceptance: a part equals the whole restricted to it ---------------------------------------
+
+
+@pytest.mark.parametrize("flags", [(), ("--every", "1")], ids=["default", "every-1"])
+def test_start_10_end_20_decode_all_is_the_full_run_restricted(clip60, tmp_path, flags):
+    whole, part = tmp_path / "whole.json", tmp_path / "part.json"
+    r = run_cli(clip60, tmp_path / "whole.png", "--decode-all", "-q", "--data", whole, *flags)
+    assert r.returncode == 0, r.stderr
+    r = run_cli(clip60, tmp_path / "part.png", "--decode-all", "-q", "--data", part, "--start", "10", "--end", "20",
+                *flags)
+    assert r.returncode == 0, r.stderr
+    a, b = Fingerprint.load(part), Fingerprint.load(whole)
+    same_frames(a, b, 10.0, 20.0)
+    assert len(a) == (240 if flags else 10)
+    assert a.time_range == TimeRange(10, 20)
+
+
+def test_the_keyframe_before_the_start_is_found_and_counted(clip60, clip_mkv):
+    """The seek lands on a keyframe before the start whose index is the one a pass from the
+    beginning gives it: from the MP4 index, and by demuxing the Matroska file."""
+    for clip in (clip60, clip_mkv):
+        whole = streamprint.fingerprint(clip, sampling=Sampling.every(1), skip_unsampled=False)
+        by_time = {round(s.time, 6): s.frame for s in whole.samples}
+        for start in (7.3, 10.0, 15.0):
+            with VideoSource(clip) as src:
+                point = src.seek_point(start)
+                tb = src.time_base
+            assert point is not None, f"{clip.name}: no seek"
+            t = point.pts * tb - point.origin
+            assert 0 < t < start and by_time[round(t, 6)] == point.index
+
+
+@pytest.mark.parametrize("sampling", [Sampling.every(1), Sampling.every(5), Sampling.default(),
+                                      Sampling.interval(0.37), Sampling.keyframes()],
+                         ids=["every-1", "every-5", "interval-1", "interval-0.37", "keyframes"])
+@pytest.mark.parametrize("clip", ["clip60", "clip_mkv"])
+def test_every_sampling_mode_inside_a_range(clip, sampling, request):
+    path = request.getfixturevalue(clip)
+    whole = streamprint.fingerprint(path, sampling=sampling, skip_unsampled=False)
+    for start, end in ((7.3, 13.01), (10.0, None)):
+        part = streamprint.fingerprint(path, sampling=sampling, time_range=TimeRange(start, end))
+        same_frames(part, whole, start, end)
+
+
+def test_samples_are_spread_over_the_range(clip60):
+    """--samples N: the frames nearest the middles of N equal slices of the range."""
+    fp = streamprint.fingerprint(clip60, sampling=Sampling.samples(8), time_range=TimeRange(20, duration=16))
+    middles = 20 + (np.arange(8) + 0.5) * 2.0
+    assert len(fp) == 8 and np.abs(fp.times - middles).max() <= 1 / 48 + 1e-9
+
+
+def piped(clip, tmp_path, name: str, *args: str) -> Fingerprint:
+    """``ffmpeg -i clip -c copy -f nut - | streamprint - ... --data`` (NUT keeps the stream's
+    time base; Matroska would round times to milliseconds)."""
+    data = tmp_path / f"{name}.json"
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip), "-c", "copy", "-f", "nut", "-"],
+                          stdout=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / f"{name}.png"), "-q", "--data",
+                        str(data), *args], stdin=ff.stdout, capture_output=True, timeout=120)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff.wait(timeout=30)
+    assert r.returncode == 0, r.stderr
+    return Fingerprint.load(data)
+
+
+@needs_ffmpeg
+def test_a_range_on_a_pipe_equals_the_full_pipe_restricted(clip60, tmp_path):
+    whole = piped(clip60, tmp_path, "whole", "--every", "1", "--decode-all")
+    part = piped(clip60, tmp_path, "part", "--every", "1", "--decode-all", "--start", "10", "--end", "20")
+    same_frames(part, whole, 10.0, 20.0)
+    file = streamprint.fingerprint(clip60, sampling=Sampling.every(1), time_range=TimeRange(10, 20))
+    assert [s.frame for s in part.samples] == [s.frame for s in file.samples]  # and the file's seek, too
+    assert np.allclose(part.times, file.times, atol=1e-9)
+
+
+@needs_ffmpeg
+def test_end_on_standard_input_stops_reading_and_closes_the_pipe(tmp_path):
+    """--end 5 on a stream that would run for ten minutes: streamprint stops at 5 s and
+    exits 0, and the writer is not left blocked: it gets EPIPE and ends at once."""
+    data = tmp_path / "e.json"
+    ff = subprocess.Popen(["ffmpeg", "-hide_banner", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+                           "-t", "600", "-f", "nut", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "e.png"), "-q", "--data", str(data),
+                        "--end", "5"], stdin=ff.stdout, capture_output=True, timeout=120)
+    ended = time.monotonic()
+    ff.stdout.close()  # type: ignore[union-attr]
+    err = ff.communicate(timeout=30)[1].decode()
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - ended < 10 and ff.returncode != 0 and "Broken pipe" in err
+    fp = Fingerprint.load(data)
+    assert [s.time for s in fp.samples] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    written = float(err.rsplit("time=", 1)[1].split()[0].split(":")[-1])  # ffmpeg's last progress line
+    assert written < 60, f"ffmpeg wrote {written} s: the pipe was read on"
+
+
+# ---- usage errors before decoding -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args,flag", [(("--start", "61"), "--start"), (("--start", "20", "--end", "10"), "--end"),
+                                       (("--start", "50", "--end", "-15"), "--end"),
+                                       (("--end", "5", "--duration", "3"), "--duration"),
+                                       (("--start", "1:99"), "--start")])
+def test_bad_ranges_are_usage_errors(clip60, tmp_path, args, flag):
+    out = tmp_path / "o.png"
+    r = run_cli(clip60, out, *args)
+    line = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in line and flag in line, line
+    assert not out.exists()
+
+
+@needs_ffmpeg
+def test_a_negative_end_on_a_pipe_is_a_usage_error(clip60, tmp_path):
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip60), "-c", "copy", "-f", "nut", "-"],
+                          stdout=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--end", "-8:00"],
+                       stdin=ff.stdout, capture_output=True, timeout=60)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff.wait(timeout=30)
+    assert r.returncode == 2 and b"--end -480 counts back from the end" in r.stderr, r.stderr
+
+
+# ---- the data file, render, batch ------------------------------------------------------------------
+
+
+def test_the_data_file_records_the_range(clip60, tmp_path):
+    fp = streamprint.fingerprint(clip60, time_range=TimeRange(12, "-40"))
+    assert fp.time_range == TimeRange(12, 20) and fp.options.time_range == TimeRange(12, -40)
+    for name in ("p.json", "p.csv"):
+        fp.save(tmp_path / name)
+        again = Fingerprint.load(tmp_path / name)
+        assert again == fp
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert data["time_range"] == {"start": 12.0, "end": 20.0}
+    assert data["options"]["time_range"] == {"start": 12.0, "end": -40.0}
+    assert fp.spans()[-1] == pytest.approx(20 - fp.times[-1])  # the last sample lasts to the range's end
+    # a whole-movie file says nothing of ranges (older files read as the whole movie)
+    whole = streamprint.fingerprint(clip60, time_range=TimeRange(0, None))
+    assert "time_range" not in whole.to_dict() and "time_range" not in whole.to_dict()["options"]
+    bad = dict(data, time_range={"start": 30.0, "end": 40.0})
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    with pytest.raises(streamprint.DataFormatError, match="outside the time range"):
+        Fingerprint.load(tmp_path / "bad.json")
+
+
+def test_the_plot_axis_starts_at_the_range_start(clip60, tmp_path, monkeypatch):
+    import streamprint.render.plot as plot
+
+    seen = {}
+    real = plot.plot
+
+    def spy(strip, start, end, *args):
+        seen["extent"] = (start, end)
+        return real(strip, start, end, *args)
+
+    monkeypatch.setattr(plot, "plot", spy)
+    fp = streamprint.fingerprint(clip60, time_range=TimeRange(30, 40))
+    streamprint.save_image(fp, tmp_path / "plot.png", streamprint.RenderOptions(style="plot", width=800))
+    assert seen["extent"] == (30.0, 40.0)
+
+
+def test_batch_records_the_range_and_redoes_a_movie_when_it_changes(clip60, tmp_path):
+    library, out = tmp_path / "lib", tmp_path / "out"
+    library.mkdir()
+    shutil.copy(clip60, library / "a.mp4")
+    r = run_cli("batch", library, out, "--start", "5", "--end", "-50", "--jobs", "1", "-q")
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((out / "streamprint-manifest.json").read_text())
+    assert manifest["entries"]["a.mp4"]["options"]["time_range"] == {"start": 5.0, "end": -50.0}
+    assert Fingerprint.load(out / "a.mp4.json").time_range == TimeRange(5, 10)
+    r = run_cli("batch", library, out, "--start", "5", "--end", "-50", "--jobs", "1")
+    assert re.search(rb"already done, unchanged +1", r.stdout), r.stdout
+    r = run_cli("batch", library, out, "--start", "6", "--end", "-50", "--jobs", "1")
+    assert re.search(rb"fingerprinted now +1", r.stdout), r.stdout
+    assert Fingerprint.load(out / "a.mp4.json").time_range == TimeRange(6, 10)
