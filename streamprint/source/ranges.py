@@ -85,14 +85,20 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
                 reopen: Callable[[], Any] | None) -> ResumePoint | None:
     """Where decoding starts for a range from ``start`` seconds (see the module
     docstring): the keyframe before the start, its index among all frames and its time
-    origin, as a :class:`ResumePoint`; None to decode from the beginning."""
+    origin, as a :class:`ResumePoint`; None to decode from the beginning.
+
+    ``container`` (the one that will be decoded) is only looked at, never moved: the seeks
+    that find the keyframe happen in a container of their own (``reopen``), so that when
+    the answer is None, decoding still starts at the first packet."""
     tb = stream.time_base
     untrusted = container.format.name in DISCONTINUOUS_FORMATS or container.format.name in DTS_TIMES_FORMATS
-    if not tb or stream.start_time is None or start <= 0 or untrusted:
+    if not tb or stream.start_time is None or start <= 0 or untrusted or reopen is None:
         return None
     origin = float(stream.start_time * tb)
     try:
-        key = _key_before(container, stream, stream.start_time + math.floor(start / float(tb)), start, origin)
+        with contextlib.closing(reopen()) as probe:
+            key = _key_before(probe, probe.streams[stream.index], stream.start_time + math.floor(start / float(tb)),
+                              start, origin)
         if key is None:
             return None
         pts, dts, leading = key
@@ -100,13 +106,11 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
         if counted is not None:
             frames, keyframes = counted
             frames += leading
-        elif reopen is not None:
+        else:
             counted = _demux_count(reopen, stream.index, pts)
             if counted is None:
                 return None
             frames, keyframes = counted
-        else:
-            return None
     except (av.error.FFmpegError, OSError, ValueError, IndexError) as exc:
         log.debug("cannot seek to the range's start (%s): decoding from the beginning", exc)
         return None
