@@ -168,7 +168,8 @@ def test_hovering_column_i_shows_its_time_colours_and_frame(watched, movie_page)
 def test_arrow_keys_step_through_the_columns(watched, movie_page):
     path, fp = movie_page
     watched.open(path)
-    watched.page.mouse.move(*column_point(watched.page, 3, len(fp)))
+    watched.page.mouse.click(*column_point(watched.page, 3, len(fp)))  # a click gives the strip focus
+    assert watched.page.evaluate("document.activeElement.id") == "strip"
     for key, expected in (("ArrowRight", 4), ("ArrowRight", 5), ("Shift+ArrowRight", 15), ("ArrowLeft", 14),
                           ("End", len(fp) - 1), ("ArrowRight", len(fp) - 1), ("Home", 0), ("ArrowLeft", 0)):
         watched.page.keyboard.press(key)
@@ -177,6 +178,42 @@ def test_arrow_keys_step_through_the_columns(watched, movie_page):
         assert shown["time"] == hms(fp.samples[expected].time, 2)
         assert shown["hex"] == fp.samples[expected].palette.hex
     watched.clean()
+
+
+def test_keys_are_the_strips_only_while_it_has_focus(browser, movie_page):
+    """Without focus on the strip, End scrolls the page and arrows move an input's caret;
+    the column shown stays where it was."""
+    path, fp = movie_page
+    w = Watched(browser, height=400)  # shorter than the page: End has somewhere to scroll
+    try:
+        w.open(path)
+        page = w.page
+        page.mouse.move(*column_point(page, 6, len(fp)))
+        page.mouse.move(5, 5)  # off the strip; nothing focused
+        assert page.evaluate("document.activeElement === document.body")
+        assert page.evaluate("window.scrollY") == 0
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowLeft")
+        assert shown_column(page)["column"] == 6
+        assert page.evaluate("window.scrollY") > 0
+        page.evaluate("""() => { const i = document.createElement('input'); i.id = 'typing';
+                                 document.querySelector('main').prepend(i); }""")
+        page.focus("#typing")
+        page.keyboard.type("abcd")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Home")
+        page.keyboard.type("X")
+        assert page.input_value("#typing") == "Xabcd"
+        assert shown_column(page)["column"] == 6
+        page.focus("#strip")
+        page.keyboard.press("ArrowRight")
+        assert shown_column(page)["column"] == 7
+        page.keyboard.press("End")
+        assert shown_column(page)["column"] == len(fp) - 1
+        w.clean()
+    finally:
+        w.close()
 
 
 def test_clicks_copy_hex_codes(watched, movie_page):
