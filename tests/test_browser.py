@@ -300,6 +300,36 @@ def test_the_gallery_loads_clean_and_links_every_page(watched, library):
     watched.clean()
 
 
+ODD_NAMES = ["my films/a #1?.mkv", "100% é.mkv", "c:d; a&b + 東京.mkv", "sub dir %41/x#y z.mkv"]
+
+
+def test_gallery_links_reach_pages_whatever_their_names(watched, tmp_path):
+    """Spaces, '#', '?', '%', ':' and non-ASCII in folder and file names: each card's link,
+    resolved by the browser, is the page's own file, and following it opens that page."""
+    from urllib.parse import unquote, urlparse
+
+    for name in ODD_NAMES:
+        fp = synth.known_fingerprint(name, [synth.Segment(RED, (250, 250, 250), 5.0)])
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        write_fingerprint(fp, tmp_path / f"{name}.json")
+        save_page(fp, tmp_path / f"{name}.html")
+    assert write_gallery(tmp_path) == len(ODD_NAMES)
+    watched.open(tmp_path / "index.html")
+    links = watched.page.evaluate("() => [...document.querySelectorAll('#grid .card h2 a')].map(a => "
+                                  "[a.closest('.card').querySelector('.title').textContent, a.href])")
+    assert sorted(t for t, _ in links) == sorted(ODD_NAMES)
+    for title, href in links:
+        url = urlparse(href)
+        assert url.scheme == "file" and not url.query and not url.fragment, href
+        assert Path(unquote(url.path)) == (tmp_path / f"{title}.html").resolve(), href
+    for title, _ in links:
+        watched.open(tmp_path / "index.html")
+        watched.page.get_by_text(title, exact=True).click()
+        watched.page.wait_for_selector("html[data-ready='1']")
+        assert watched.page.locator("#title").text_content() == Path(title).name
+    watched.clean()
+
+
 @pytest.mark.parametrize("key", ["duration", "brightness", "colorfulness", "hue"])
 def test_the_gallery_sorts_by_each_key(watched, library, key):
     folder, fps = library

@@ -22,6 +22,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 
@@ -98,11 +99,19 @@ def gallery_entry(fp: Fingerprint, title: str, data: str, page: str | None = Non
                         None if hue is None or hue >= 360 else hue, strip_picture(fp), bins, shares)
 
 
+def page_url(page: str | None) -> str | None:
+    """The relative URL of a page at ``page`` (a path relative to the gallery, with ``/``):
+    every byte but letters, digits, ``-._~`` and the ``/`` between folders percent-encoded
+    (UTF-8), so that spaces, ``#``, ``?``, ``%``, ``:`` and non-ASCII names all lead to
+    the file itself."""
+    return None if page is None else quote(page, safe="/")
+
+
 def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gallery") -> str:
     """The gallery page of ``entries`` as HTML text."""
     movies = []
     for e in entries:
-        movies.append({"t": e.title, "p": e.page, "d": round(e.duration, 3), "n": e.samples,
+        movies.append({"t": e.title, "p": page_url(e.page), "d": round(e.duration, 3), "n": e.samples,
                        "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
                        "h": None if e.hue is None else round(e.hue, 2),
                        "pal": [[h, round(float(w), 4)] for h, w in zip(e.palette.hex, e.palette.weights)],
