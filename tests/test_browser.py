@@ -216,6 +216,27 @@ def test_keys_are_the_strips_only_while_it_has_focus(browser, movie_page):
         w.close()
 
 
+def test_a_page_of_part_of_a_movie_shows_that_part(watched, movie_page, tmp_path):
+    """--start/--end (the range is in the data file): the axis, the heading and the first
+    column's time are the part's, on the page from the movie and the one rendered from data."""
+    movie = movie_page[0].with_name("shots.mp4")
+    r = run_cli(movie, tmp_path / "part.html", "--start", "3", "--end", "9", "--data", tmp_path / "part.json", "-q")
+    assert r.returncode == 0, r.stderr
+    fp = read_fingerprint(tmp_path / "part.json")
+    assert (fp.time_range.start, fp.time_range.end) == (3.0, 9.0) and fp.samples[0].time == pytest.approx(3, abs=0.05)
+    r = run_cli("render", tmp_path / "part.json", tmp_path / "rendered.html", "-q")
+    assert r.returncode == 0, r.stderr
+    for name in ("part.html", "rendered.html"):
+        watched.open(tmp_path / name)
+        assert watched.page.locator(".axis span").all_text_contents() == ["0:00:03", "0:00:09"], name
+        assert "0:00:03 to 0:00:09 of the movie" in watched.page.locator("header .sub").text_content()
+        assert shown_column(watched.page)["time"] == hms(fp.samples[0].time, 0)
+    whole = movie_page[0]
+    watched.open(whole)
+    assert watched.page.locator(".axis span").all_text_contents() == ["0:00:00", "0:00:12"]
+    watched.clean()
+
+
 def test_clicks_copy_hex_codes(watched, movie_page):
     path, fp = movie_page
     watched.open(path)
