@@ -247,3 +247,18 @@ def test_a_batch_that_fails_still_writes_the_gallery_made_card_by_card(tmp_path,
     # the first movie's card was made when it finished, not read again at the end
     assert executor.events == [f"card {short[0]}", "finished the first"]
     assert [m["t"] for m in listed(out)] == short[:1]
+
+
+def test_batch_ends_with_one_line_that_names_the_gallery(tmp_path):
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    short = _short_movies(lib)
+    (lib / "notes.txt").write_text("not a movie")
+    r = run_cli("batch", lib, out, "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.decode().strip().splitlines()[-1].split("\r")[-1].strip()
+    assert last.startswith(f"batch of 3 files done in ") and last.endswith(
+        f" s (2 fingerprinted, 1 not video); gallery: {out / 'index.html'}, 2 movies"), last
+    assert [m["t"] for m in listed(out)] == short
+    quiet = run_cli("batch", lib, out, "--jobs", "1", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == b""
