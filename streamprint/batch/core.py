@@ -165,15 +165,26 @@ def run_batch(
         executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask is not None else local(jobs)
     out.mkdir(parents=True, exist_ok=True)
     out = out.resolve()  # workers, here or on other machines, write where this process asked
+    from ..render.gallery import Cards
+
     with outdir_lock(out):
-        return _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every, on_samples,
-                           executor, rebuild_manifest)
+        cards = Cards(out)
+        try:
+            summary = _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                                  on_samples, executor, rebuild_manifest, cards)
+        except BaseException:  # interrupted, or the run failed: the gallery still shows what is finished
+            _write_gallery(cards, quiet=True)
+            raise
+        summary.gallery = _write_gallery(cards)
+        return summary
 
 
 def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
                 on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
                 checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
-                executor: Executor, rebuild_manifest: bool) -> Summary:
+                executor: Executor, rebuild_manifest: bool, cards: Cards) -> Summary:
+    """The run itself; ``cards`` gets each movie's data file as it finishes (the gallery is
+    the caller's to write, however this ends)."""
     _remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
@@ -217,11 +228,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     write_manifest(entries, manifest_path)
     if on_plan:
         on_plan(len(todo))
-    from ..render.gallery import Cards
-
-    cards = Cards(out)
     if not todo:
-        summary.gallery = _write_gallery(cards)
         return summary
 
     def finish(task: Task, result: JobResult) -> None:
@@ -233,12 +240,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         if on_file:
             on_file(task.job.rel, result.status)
 
-    try:
-        executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
-    except BaseException:  # interrupted, or the run failed: the gallery still shows what is finished
-        _write_gallery(cards, quiet=True)
-        raise
-    summary.gallery = _write_gallery(cards)
+    executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
     return summary
 
 
