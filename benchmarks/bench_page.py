@@ -40,20 +40,22 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--no-first-run", "--disable-sync"]
 
 
-def synthetic_movie(seconds: float, seed: int = 1):
+def synthetic_movie(seconds: float, seed: int = 1, clip: Path | None = None):
     """A fingerprint of ``seconds`` of film at one sample a second, with thumbnails, made by
-    the real clusterer and thumbnail collector from the benchmark clip's analysis images
-    (see the module docstring)."""
-    import realistic
-
+    the real clusterer and thumbnail collector from the analysis images of ``clip`` (default:
+    the benchmark clip; see the module docstring)."""
     from streamprint.clusterer import FrameClusterer
-    from streamprint.model import Fingerprint, Options, Sample, SourceInfo
+    from streamprint.model import Fingerprint, Options, Sample, SourceInfo, TimeRange
     from streamprint.pipeline import _analysis_images
     from streamprint.source import VideoSource
     from streamprint.thumbnails import ThumbnailCollector
 
-    with VideoSource(str(realistic.make(60))) as source:
-        real = [item[2] for item in _analysis_images(source, Options())]
+    if clip is None:
+        import realistic
+
+        clip = realistic.make(60)
+    with VideoSource(str(clip)) as source:
+        real = [item[2] for item in _analysis_images(source, Options(), TimeRange(), source.info.duration)]
     rng = np.random.default_rng(seed)
     clusterer, collector, samples = FrameClusterer(), ThumbnailCollector(), []
     for i in range(round(seconds)):

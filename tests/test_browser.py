@@ -168,7 +168,8 @@ def test_hovering_column_i_shows_its_time_colours_and_frame(watched, movie_page)
 def test_arrow_keys_step_through_the_columns(watched, movie_page):
     path, fp = movie_page
     watched.open(path)
-    watched.page.mouse.move(*column_point(watched.page, 3, len(fp)))
+    watched.page.mouse.click(*column_point(watched.page, 3, len(fp)))  # a click gives the strip focus
+    assert watched.page.evaluate("document.activeElement.id") == "strip"
     for key, expected in (("ArrowRight", 4), ("ArrowRight", 5), ("Shift+ArrowRight", 15), ("ArrowLeft", 14),
                           ("End", len(fp) - 1), ("ArrowRight", len(fp) - 1), ("Home", 0), ("ArrowLeft", 0)):
         watched.page.keyboard.press(key)
@@ -176,6 +177,63 @@ def test_arrow_keys_step_through_the_columns(watched, movie_page):
         assert shown["column"] == expected, key
         assert shown["time"] == hms(fp.samples[expected].time, 2)
         assert shown["hex"] == fp.samples[expected].palette.hex
+    watched.clean()
+
+
+def test_keys_are_the_strips_only_while_it_has_focus(browser, movie_page):
+    """Without focus on the strip, End scrolls the page and arrows move an input's caret;
+    the column shown stays where it was."""
+    path, fp = movie_page
+    w = Watched(browser, height=400)  # shorter than the page: End has somewhere to scroll
+    try:
+        w.open(path)
+        page = w.page
+        page.mouse.move(*column_point(page, 6, len(fp)))
+        page.mouse.move(5, 5)  # off the strip; nothing focused
+        assert page.evaluate("document.activeElement === document.body")
+        assert page.evaluate("window.scrollY") == 0
+        page.keyboard.press("End")
+        page.keyboard.press("ArrowLeft")
+        w.wait_until("window.scrollY > 0")  # scrolling may be smooth: it ends a little later
+        assert shown_column(page)["column"] == 6
+        page.evaluate("""() => { const i = document.createElement('input'); i.id = 'typing';
+                                 document.querySelector('main').prepend(i); }""")
+        page.focus("#typing")
+        page.keyboard.type("abcd")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Home")
+        page.keyboard.type("X")
+        assert page.input_value("#typing") == "Xabcd"
+        assert shown_column(page)["column"] == 6
+        page.focus("#strip")
+        page.keyboard.press("ArrowRight")
+        assert shown_column(page)["column"] == 7
+        page.keyboard.press("End")
+        assert shown_column(page)["column"] == len(fp) - 1
+        w.clean()
+    finally:
+        w.close()
+
+
+def test_a_page_of_part_of_a_movie_shows_that_part(watched, movie_page, tmp_path):
+    """--start/--end (the range is in the data file): the axis, the heading and the first
+    column's time are the part's, on the page from the movie and the one rendered from data."""
+    movie = movie_page[0].with_name("shots.mp4")
+    r = run_cli(movie, tmp_path / "part.html", "--start", "3", "--end", "9", "--data", tmp_path / "part.json", "-q")
+    assert r.returncode == 0, r.stderr
+    fp = read_fingerprint(tmp_path / "part.json")
+    assert (fp.time_range.start, fp.time_range.end) == (3.0, 9.0) and fp.samples[0].time == pytest.approx(3, abs=0.05)
+    r = run_cli("render", tmp_path / "part.json", tmp_path / "rendered.html", "-q")
+    assert r.returncode == 0, r.stderr
+    for name in ("part.html", "rendered.html"):
+        watched.open(tmp_path / name)
+        assert watched.page.locator(".axis span").all_text_contents() == ["0:00:03", "0:00:09"], name
+        assert "0:00:03 to 0:00:09 of the movie" in watched.page.locator("header .sub").text_content()
+        assert shown_column(watched.page)["time"] == hms(fp.samples[0].time, 0)
+    whole = movie_page[0]
+    watched.open(whole)
+    assert watched.page.locator(".axis span").all_text_contents() == ["0:00:00", "0:00:12"]
     watched.clean()
 
 
@@ -260,6 +318,36 @@ def test_the_gallery_loads_clean_and_links_every_page(watched, library):
     watched.page.locator("#grid .card h2 a").first.click()
     watched.page.wait_for_selector("#strip-img")
     assert watched.page.url.endswith("films/blue.mkv.html")
+    watched.clean()
+
+
+ODD_NAMES = ["my films/a #1?.mkv", "100% é.mkv", "c:d; a&b + 東京.mkv", "sub dir %41/x#y z.mkv"]
+
+
+def test_gallery_links_reach_pages_whatever_their_names(watched, tmp_path):
+    """Spaces, '#', '?', '%', ':' and non-ASCII in folder and file names: each card's link,
+    resolved by the browser, is the page's own file, and following it opens that page."""
+    from urllib.parse import unquote, urlparse
+
+    for name in ODD_NAMES:
+        fp = synth.known_fingerprint(name, [synth.Segment(RED, (250, 250, 250), 5.0)])
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        write_fingerprint(fp, tmp_path / f"{name}.json")
+        save_page(fp, tmp_path / f"{name}.html")
+    assert write_gallery(tmp_path) == len(ODD_NAMES)
+    watched.open(tmp_path / "index.html")
+    links = watched.page.evaluate("() => [...document.querySelectorAll('#grid .card h2 a')].map(a => "
+                                  "[a.closest('.card').querySelector('.title').textContent, a.href])")
+    assert sorted(t for t, _ in links) == sorted(ODD_NAMES)
+    for title, href in links:
+        url = urlparse(href)
+        assert url.scheme == "file" and not url.query and not url.fragment, href
+        assert Path(unquote(url.path)) == (tmp_path / f"{title}.html").resolve(), href
+    for title, _ in links:
+        watched.open(tmp_path / "index.html")
+        watched.page.get_by_text(title, exact=True).click()
+        watched.page.wait_for_selector("html[data-ready='1']")
+        assert watched.page.locator("#title").text_content() == Path(title).name
     watched.clean()
 
 

@@ -19,6 +19,7 @@ from streamprint.render.gallery import CACHE, gallery_entry, write_gallery
 
 from .conftest import run_cli
 from .test_colorspace import LAB
+from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
 
 RED = (255, 0, 0)
@@ -169,3 +170,95 @@ def test_a_manifest_from_before_pages_gets_pages_without_decoding(tmp_path):
     assert r.returncode == 0 and "redrawn from saved data" in r.stdout.decode()
     assert (out / "m.mkv.html").exists()
     assert json.loads(manifest.read_text())["entries"]["m.mkv"]["outputs"] == ["m.mkv.png", "m.mkv.json", "m.mkv.html"]
+
+
+def _short_movies(lib, count: int = 2) -> list[str]:
+    names = []
+    for i, seg in enumerate(synth.SAMPLE_SEGMENTS[:count]):
+        synth.encode_clip(lib / f"a{i}.mkv", synth.segment_frames([seg], (64, 36), fps=8.0), fps=8.0)
+        names.append(f"a{i}.mkv")
+    return names
+
+
+def test_an_interrupted_parallel_batch_still_writes_the_gallery_of_what_finished(tmp_path, long_clip):
+    """A real SIGINT to ``batch --jobs 2`` while the long movie is being worked on: exit
+    130, and OUTDIR/index.html lists the movies finished by then (and not the long one)."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    short = _short_movies(lib)
+    shutil.copy(long_clip, lib / "z-long.mkv")
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "2",
+                             "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 90
+        while not all((out / f"{n}.html").exists() for n in short):
+            assert proc.poll() is None and time.monotonic() < deadline, "the short movies never finished"
+            time.sleep(0.05)
+        time.sleep(1.0)  # the long movie is under way
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and b"interrupted" in err
+    assert not (out / "z-long.mkv.json").exists()
+    assert [(m["t"], m["p"]) for m in listed(out)] == [(n, f"{n}.html") for n in short]
+
+
+class _FailsAfterOne:
+    """An executor that finishes the first task and then fails, as a lost disk or a
+    cluster that goes away would."""
+
+    threads_per_task = 1
+
+    def __init__(self):
+        self.events: list[str] = []
+
+    def run(self, work, tasks, finish, on_report, lost):
+        finish(tasks[0], work(tasks[0], None))
+        self.events.append("finished the first")
+        raise OSError("the executor broke")
+
+
+def test_a_batch_that_fails_still_writes_the_gallery_made_card_by_card(tmp_path, monkeypatch):
+    from streamprint import Options
+    from streamprint.batch import run_batch
+
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    short = _short_movies(lib)
+    executor = _FailsAfterOne()
+    made = gallery_module.gallery_entry
+
+    def card(fp, title, *args):
+        executor.events.append(f"card {title}")
+        return made(fp, title, *args)
+
+    monkeypatch.setattr(gallery_module, "gallery_entry", card)
+    with pytest.raises(OSError, match="the executor broke"):
+        run_batch(lib, out, Options(), executor=executor)
+    # the first movie's card was made when it finished, not read again at the end
+    assert executor.events == [f"card {short[0]}", "finished the first"]
+    assert [m["t"] for m in listed(out)] == short[:1]
+
+
+def test_batch_ends_with_one_line_that_names_the_gallery(tmp_path):
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    short = _short_movies(lib)
+    (lib / "notes.txt").write_text("not a movie")
+    r = run_cli("batch", lib, out, "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    last = r.stderr.decode().strip().splitlines()[-1].split("\r")[-1].strip()
+    assert last.startswith(f"batch of 3 files done in ") and last.endswith(
+        f" s (2 fingerprinted, 1 not video); gallery: {out / 'index.html'}, 2 movies"), last
+    assert [m["t"] for m in listed(out)] == short
+    quiet = run_cli("batch", lib, out, "--jobs", "1", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == b""

@@ -192,3 +192,33 @@ def test_grid_reports_one_line_and_refuses_an_output_inside_the_folder(strips, t
     assert r.returncode == 0 and r.stderr.decode().strip() == f"wrote {tmp_path / 'w.png'}: 400×200, 6 tiles"
     r = run_cli("grid", strips, strips / "w.png", "--size", "400x200")
     assert r.returncode == 2 and b"inside" in r.stderr and not (strips / "w.png").exists()
+
+
+def _title_height(img: np.ndarray, color) -> tuple[int, int]:
+    """(height of the tile of ``color``, height of the white text in the band under it), px."""
+    ys, xs = np.nonzero((img == color).all(axis=2))
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    below = img[bottom:, left:right]
+    tiled = np.any([(below == c).all(axis=2).any(axis=1) for c in TILE_COLORS], axis=0)  # the next tile's rows
+    band = below[:np.flatnonzero(tiled)[0] if tiled.any() else len(below)]
+    text = np.flatnonzero((band >= 96).all(axis=2).any(axis=1))
+    return int(bottom - top), int(text[-1] - text[0] + 1) if len(text) else 0
+
+
+def test_titles_scale_with_their_tiles(tmp_path):
+    """The same four strips on walls 1, 2 and 4 times as large: each time the tiles and the
+    text of their titles (measured in pixels) grow alike, the text a steady share of its
+    tile, never taller than it."""
+    folder = tmp_path / "strips"
+    folder.mkdir()
+    for i, c in enumerate(TILE_COLORS[:4]):
+        Image.fromarray(np.full((10, 80, 3), c, np.uint8)).save(folder / f"Movie {i}.png")
+    measured = []
+    for scale in (1, 2, 4):
+        wall = grid(folder, (1000 * scale, 500 * scale), labels=True, background=(0, 0, 0))
+        measured.append(_title_height(wall.image, TILE_COLORS[0]))
+    for (tile, text), (bigger_tile, bigger_text) in zip(measured, measured[1:]):
+        assert bigger_tile / tile == pytest.approx(2, rel=0.1), measured
+        assert bigger_text / text == pytest.approx(2, rel=0.2), measured
+    for tile, text in measured:
+        assert 0.08 <= text / tile <= 0.3, measured

@@ -208,3 +208,19 @@ def synth_movie(tmp_path):
     if not path.exists():
         synth.encode_clip(path, synth.segment_frames(synth.SAMPLE_SEGMENTS, (64, 36), fps=8.0), fps=8.0)
     return path
+
+
+def test_the_page_benchmark_synthesizes_its_movie_through_the_real_pipeline(clip):
+    """benchmarks/bench_page.py builds its 2-hour fingerprint from a clip's analysis images
+    (through the pipeline's own private generator, whose signature it must keep up with):
+    here from the sample's shots, a few seconds' worth, and its page fits the budget."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import bench_page
+
+    fp = bench_page.synthetic_movie(12, clip=clip)
+    assert len(fp) == 12 and fp.times.tolist() == [float(i) for i in range(12)]
+    assert fp.thumbnails is not None and fp.thumbnails.indices == tuple(range(12))
+    assert len(page_html(fp).encode()) <= PAGE_BUDGET

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import params
 from ..atomic import is_temp_file
@@ -27,6 +28,9 @@ from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, local
 from .lock import outdir_lock
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
+
+if TYPE_CHECKING:
+    from ..render.gallery import Cards
 
 log = logging.getLogger("streamprint")
 
@@ -47,6 +51,8 @@ class Summary:
     pending: int = 0
     not_video: int = 0
     errors: dict[str, str] = field(default_factory=dict)
+    #: movies in OUTDIR/index.html as written at the end of the run (None: not written)
+    gallery: int | None = None
 
     @property
     def exit_code(self) -> int:
@@ -159,15 +165,26 @@ def run_batch(
         executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask is not None else local(jobs)
     out.mkdir(parents=True, exist_ok=True)
     out = out.resolve()  # workers, here or on other machines, write where this process asked
+    from ..render.gallery import Cards
+
     with outdir_lock(out):
-        return _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every, on_samples,
-                           executor, rebuild_manifest)
+        cards = Cards(out)
+        try:
+            summary = _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                                  on_samples, executor, rebuild_manifest, cards)
+        except BaseException:  # interrupted, or the run failed: the gallery still shows what is finished
+            _write_gallery(cards, quiet=True)
+            raise
+        summary.gallery = _write_gallery(cards)
+        return summary
 
 
 def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
                 on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
                 checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
-                executor: Executor, rebuild_manifest: bool) -> Summary:
+                executor: Executor, rebuild_manifest: bool, cards: Cards) -> Summary:
+    """The run itself; ``cards`` gets each movie's data file as it finishes (the gallery is
+    the caller's to write, however this ends)."""
     _remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
@@ -212,30 +229,35 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     if on_plan:
         on_plan(len(todo))
     if not todo:
-        _write_gallery(out)
         return summary
 
     def finish(task: Task, result: JobResult) -> None:
         record(task.job, result)
         write_manifest(entries, manifest_path)
+        if result.status == Status.DONE:
+            cards.add(outputs_for(out, task.job.rel, render)[1])
         summary.count(task.job.rel, result.status, result.error)
         if on_file:
             on_file(task.job.rel, result.status)
 
     executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
-    _write_gallery(out)
     return summary
 
 
-def _write_gallery(outdir: Path) -> None:
-    """OUTDIR/index.html, the gallery of the finished movies; a batch that cannot write it
-    (a foreign index.html, a full disk) says so and goes on: the movies are done."""
-    from ..render.gallery import write_gallery
-
+def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
+    """OUTDIR/index.html, the gallery of the finished movies; the number of movies in it,
+    or None when a batch cannot write it (a foreign index.html, a full disk): it says so
+    and goes on, the movies are done. ``quiet``: on the way out of a run that failed,
+    whose own error is the one to report."""
     try:
-        write_gallery(outdir)
+        return cards.write()
     except StreamprintError as exc:
         log.warning("the gallery was not written: %s", exc)
+    except Exception as exc:
+        if not quiet:
+            raise
+        log.warning("the gallery was not written: %s: %s", type(exc).__name__, exc)
+    return None
 
 
 def _remove_stale_temp_files(outdir: Path) -> None:

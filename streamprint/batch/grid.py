@@ -32,8 +32,16 @@ log = logging.getLogger("streamprint")
 
 #: The shape (width / height) cells are fitted to for tiles drawn from data: a ring's is 1.
 DATA_ASPECT = 8.0
-#: Label bands are this share of a cell's height, within these bounds (px).
-LABEL_SHARE, LABEL_MIN, LABEL_MAX = 0.18, 16, 48
+#: Label bands are this share of a cell's height (a tile and its band), at least
+#: LABEL_MIN px (text of 12 px) and, for cells less than LABEL_WIDTHS times as wide as
+#: tall (rings), that share of a width / LABEL_WIDTHS: titles scale with their tiles.
+LABEL_SHARE, LABEL_MIN, LABEL_WIDTHS = 0.18, 16, 3.0
+
+
+def label_band(cell_w: float, cell_h: float) -> int:
+    """Height in px of the band for a title under a tile, in a cell of ``cell_w`` x
+    ``cell_h`` px; its text is 3/4 of it."""
+    return max(LABEL_MIN, round(LABEL_SHARE * min(cell_h, cell_w / LABEL_WIDTHS)))
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ def layout(n: int, size: tuple[int, int], aspect: float, gutter: int = 0, labels
         rows = math.ceil(n / cols)
         cell_w = (width - (cols + 1) * gutter) / cols
         cell_h = (height - (rows + 1) * gutter) / rows
-        label = min(LABEL_MAX, max(LABEL_MIN, round(cell_h * LABEL_SHARE))) if labels else 0
+        label = label_band(cell_w, cell_h) if labels else 0
         if cell_w < 1 or cell_h - label < 1:
             continue
         score = abs(math.log(cell_w / (cell_h - label) / aspect))

@@ -22,6 +22,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 
@@ -98,11 +99,19 @@ def gallery_entry(fp: Fingerprint, title: str, data: str, page: str | None = Non
                         None if hue is None or hue >= 360 else hue, strip_picture(fp), bins, shares)
 
 
+def page_url(page: str | None) -> str | None:
+    """The relative URL of a page at ``page`` (a path relative to the gallery, with ``/``):
+    every byte but letters, digits, ``-._~`` and the ``/`` between folders percent-encoded
+    (UTF-8), so that spaces, ``#``, ``?``, ``%``, ``:`` and non-ASCII names all lead to
+    the file itself."""
+    return None if page is None else quote(page, safe="/")
+
+
 def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gallery") -> str:
     """The gallery page of ``entries`` as HTML text."""
     movies = []
     for e in entries:
-        movies.append({"t": e.title, "p": e.page, "d": round(e.duration, 3), "n": e.samples,
+        movies.append({"t": e.title, "p": page_url(e.page), "d": round(e.duration, 3), "n": e.samples,
                        "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
                        "h": None if e.hue is None else round(e.hue, 2),
                        "pal": [[h, round(float(w), 4)] for h, w in zip(e.palette.hex, e.palette.weights)],
@@ -133,50 +142,88 @@ def _page_of(data: Path) -> Path:
     return data.with_suffix(".html")
 
 
-def gallery_entries(folder: str | os.PathLike[str]) -> list[GalleryEntry]:
-    """An entry for every fingerprint data file under ``folder``, in order of title, each
-    linking to its page when there is one (``NAME.html`` beside ``NAME.json``, written by
-    streamprint). Entries come from the cache where the data file is unchanged; the cache
-    is then brought up to date. A data file that cannot be read is left out, with a warning."""
-    folder = Path(folder)
+def _read_cache(folder: Path) -> dict[str, Cached]:
+    """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable."""
     cache_path = folder / CACHE
     try:
-        cache = read_gallery_cache(cache_path)
+        return read_gallery_cache(cache_path)
     except (DataFormatError, InputError) as exc:
         log.warning("%s: gallery cache unusable, rebuilding it (%s)", cache_path, exc)
-        cache = {}
+        return {}
+
+
+def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
+    """(the data file's size and mtime, its entry): from ``cache`` when the file is
+    unchanged, else read from it. StreamprintError or OSError when it cannot be read."""
+    rel = path.relative_to(folder).as_posix()
+    st = path.stat()
+    key = (st.st_size, st.st_mtime_ns)
+    cached = cache.get(rel)
+    if cached is not None and cached[0] == key:
+        return cached
+    return key, gallery_entry(read_fingerprint(path), rel.removesuffix(".json"), rel)
+
+
+def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | None = None) -> list[GalleryEntry]:
+    """An entry for every fingerprint data file under ``folder``, in order of title, each
+    linking to its page when there is one (``NAME.html`` beside ``NAME.json``, written by
+    streamprint). Entries come from the cache (``cache``, else the one beside the gallery)
+    where the data file is unchanged; the cache is then brought up to date. A data file
+    that cannot be read is left out, with a warning."""
+    folder = Path(folder)
+    cache_path = folder / CACHE
+    stored = _read_cache(folder)
+    cache = stored if cache is None else cache
     fresh: dict[str, Cached] = {}
     entries = []
     for path in _data_files(folder):
         rel = path.relative_to(folder).as_posix()
         try:
-            st = path.stat()
-            key = (st.st_size, st.st_mtime_ns)
-            cached = cache.get(rel)
-            if cached is not None and cached[0] == key:
-                entry = cached[1]
-            else:
-                entry = gallery_entry(read_fingerprint(path), rel.removesuffix(".json"), rel)
+            fresh[rel] = _card(folder, path, cache)
         except (StreamprintError, OSError) as exc:
             log.warning("%s: left out of the gallery (%s)", rel, exc)
             continue
-        fresh[rel] = (key, entry)
         page_path = _page_of(path)
         linked = page_path.name != INDEX or page_path.parent != folder
         page_rel = page_path.relative_to(folder).as_posix() if linked and written_by_streamprint(page_path) else None
-        entries.append(dataclasses.replace(entry, page=page_rel))
-    if fresh != cache:
+        entries.append(dataclasses.replace(fresh[rel][1], page=page_rel))
+    if fresh != stored:
         write_gallery_cache(fresh, cache_path)
     return sorted(entries, key=lambda e: (e.title.casefold(), e.title))
 
 
-def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False) -> int:
+class Cards:
+    """A batch's gallery as the run goes: each movie's card is made (from its data file)
+    as the movie finishes, kept here, and the page written by :meth:`write` at the end
+    of the run, however it ends, with the movies finished by then."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+        self.cache = _read_cache(self.folder)
+
+    def add(self, data: str | os.PathLike[str]) -> None:
+        """The card of a movie just finished, whose data file is ``data`` (in the folder);
+        one that cannot be read is left to :meth:`write` (which warns)."""
+        path = Path(data)
+        try:
+            self.cache[path.relative_to(self.folder).as_posix()] = _card(self.folder, path, self.cache)
+        except (StreamprintError, OSError, ValueError) as exc:
+            log.debug("%s: no card yet (%s)", path, exc)
+
+    def write(self, overwrite: bool = False) -> int:
+        """``index.html`` of every movie in the folder (see :func:`write_gallery`)."""
+        return write_gallery(self.folder, overwrite, self.cache)
+
+
+def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
+                  cache: dict[str, Cached] | None = None) -> int:
     """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
-    under ``folder`` (see :func:`gallery_entries`). An ``index.html`` streamprint did not
-    write is replaced only with ``overwrite``. Returns the number of movies."""
+    under ``folder`` (see :func:`gallery_entries`, for ``cache`` too). An ``index.html``
+    streamprint did not write is replaced only with ``overwrite``. Returns the number of
+    movies."""
     folder = Path(folder)
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
-    entries = gallery_entries(folder)
+    entries = gallery_entries(folder, cache)
     write_html(gallery_html(entries), index)
     return len(entries)

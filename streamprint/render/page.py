@@ -132,6 +132,9 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     title = Path(fp.source.path).name or "movie"
     spans = fp.spans()
     end = float(fp.times[0] + spans.sum()) if len(fp) else 0.0
+    # the strip's axis and the heading: from the start of the part made, when not all of it
+    start = 0.0 if fp.time_range.whole else fp.time_range.start
+    span = clock(end) if fp.time_range.whole else f"{clock(start)} to {clock(end)} of the movie"
 
     def build(thumbs: Thumbnails | None) -> str:
         shown = {"i": list(thumbs.indices), "src": [base64_text(b) for b in thumbs.images],
@@ -141,7 +144,8 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
             "title": esc(title), "css": asset("common.css") + asset("page.css"),
             "js": asset("common.js") + asset("page.js"),
             "strip": strip_uri, "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
-            "columns": str(len(fp)), "last": str(len(fp) - 1), "end": esc(clock(end)),
+            "columns": str(len(fp)), "last": str(len(fp) - 1), "start": esc(clock(start)),
+            "end": esc(clock(end)), "span": esc(span),
             "palette": swatches(palette) if palette is not None else "",
             "palette_bar": palette_bar(palette) if palette is not None else "",
             "meta": rows, "data": script_json({**data, "thumbs": shown}),

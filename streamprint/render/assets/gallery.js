@@ -20,7 +20,7 @@
     const link = (child) => {
       if (!m.p) return child;
       const a = make("a");
-      a.href = encodeURI(m.p);
+      a.href = m.p; // already a percent-encoded relative URL (page_url)
       a.append(child);
       return a;
     };

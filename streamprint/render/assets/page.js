@@ -89,7 +89,9 @@
     show(columnAt(p.x));
     spCopy(pixel(p.x, p.y));
   });
-  document.addEventListener("keydown", (event) => {
+  // Keys step through the columns only while the strip has focus (a click or Tab gives it):
+  // elsewhere they scroll the page and move the caret as usual.
+  strip.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const step = event.shiftKey ? 10 : 1;
     let i = current < 0 ? 0 : current;
