@@ -286,3 +286,46 @@ def test_batch_records_the_range_and_redoes_a_movie_when_it_changes(clip60, tmp_
     r = run_cli("batch", library, out, "--start", "6", "--end", "-50", "--jobs", "1")
     assert re.search(rb"fingerprinted now +1", r.stdout), r.stdout
     assert Fingerprint.load(out / "a.mp4.json").time_range == TimeRange(6, 10)
+
+
+# ---- exact times: a frame at a whole second belongs to the range that starts there ---------------
+
+
+@pytest.fixture(scope="module")
+def clip_nut(clip60, tmp_path_factory):
+    """clip60 copied into NUT, as ``ffmpeg ... -f nut -`` pipes it: the stream starts two
+    frames in (time base 1/49152, first pts 4096: the B-frame delay the MP4's edit list
+    hid), so every time is a difference of two tick counts."""
+    path = tmp_path_factory.mktemp("ranges") / "sixty.nut"
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(clip60), "-c", "copy", "-f", "nut",
+                    str(path)], check=True)
+    return path
+
+
+@needs_ffmpeg
+def test_nut_times_are_exact_tick_differences(clip_nut, tmp_path):
+    """Frame i of a constant 24-fps stream is shown i/24 s after the first: computed from
+    the ticks (pts minus the stream's start, times the time base), not as a difference of two
+    rounded floats (10.083333333333334 - 0.08333333333333333 is 9.999999999999998, which put
+    the frame at 10 s before a range starting at 10 s). So [4, 6) holds frames 96 to 143, on
+    the file (seeking) and on a pipe (discarding)."""
+    from fractions import Fraction
+
+    whole = streamprint.fingerprint(clip_nut, sampling=Sampling.every(1), skip_unsampled=False)
+    assert len(whole) == 1440
+    assert all(s.time == float(Fraction(s.frame, 24)) for s in whole.samples), \
+        [(s.frame, s.time) for s in whole.samples if s.time != float(Fraction(s.frame, 24))][:5]
+    for start in (4.0, 10.0, 20.0, 42.0):
+        part = streamprint.fingerprint(clip_nut, sampling=Sampling.every(1), skip_unsampled=False,
+                                       time_range=TimeRange(start, start + 2))
+        assert [s.frame for s in part.samples] == list(range(round(start * 24), round(start * 24) + 48)), start
+    data = tmp_path / "p.json"
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip_nut), "-c", "copy", "-f", "nut", "-"],
+                          stdout=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "p.png"), "-q", "--data", str(data),
+                        "--every", "1", "--start", "4", "--end", "6"], stdin=ff.stdout, capture_output=True,
+                       timeout=120)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff.wait(timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert [s.frame for s in Fingerprint.load(data).samples] == list(range(96, 144))

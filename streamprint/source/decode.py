@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import BinaryIO
 
 import av
@@ -27,7 +28,7 @@ from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
 
 log = logging.getLogger("streamprint")
 
@@ -203,8 +204,10 @@ class VideoSource:
         self._used = True
         stream = self._stream
         origin: float | None = None
+        exact: Fraction | None = None  # the origin itself: times are exact differences of ticks
         if stream.start_time is not None and stream.time_base is not None:
-            origin = float(stream.start_time * stream.time_base)
+            exact = stream.start_time * stream.time_base
+            origin = float(exact)
         # Frames without timestamps are one frame apart: the codec's own rate (an
         # elementary stream's SPS timing) before the container's average.
         rate = stream.guessed_rate or self.info.frame_rate
@@ -231,6 +234,7 @@ class VideoSource:
         keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
         if resume is not None:
             origin, index = resume.origin, resume.index
+            exact = exact_origin(origin, stream.time_base)
             if keyframe_index is not None:
                 keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index, jump=jump)
                 index = resume.stats.frames
@@ -277,14 +281,14 @@ class VideoSource:
                 raw = None
                 time_base = frame.time_base or stream.time_base
                 if ts is not None and time_base is not None:
-                    raw = float(ts * time_base)
-                    if origin is None:
-                        origin = self.origin = raw
-                    raw -= origin
+                    if exact is None:
+                        exact = ts * time_base
+                        origin = self.origin = float(exact)
+                    raw = float(ts * time_base - exact)
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
-                    timeline.extend(float(keyframe_index.before * time_base) - origin)
+                    timeline.extend(float(keyframe_index.before * time_base - exact))
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop

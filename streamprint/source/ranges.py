@@ -28,6 +28,7 @@ import logging
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping
+from fractions import Fraction
 from typing import Any, TypeVar
 
 import av
@@ -95,10 +96,12 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
     if not tb or stream.start_time is None or start <= 0 or untrusted or reopen is None:
         return None
     origin = float(stream.start_time * tb)
+    # in ticks, exactly: a keyframe at the start itself must not pass for one before it
+    ticks = Fraction(start) / tb
     try:
         with contextlib.closing(reopen()) as probe:
-            key = _key_before(probe, probe.streams[stream.index], stream.start_time + math.floor(start / float(tb)),
-                              start, origin)
+            key = _key_before(probe, probe.streams[stream.index], stream.start_time + math.floor(ticks),
+                              ticks, stream.start_time)
         if key is None:
             return None
         pts, dts, leading = key
@@ -119,24 +122,24 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
     return ResumePoint(int(pts), frames, origin, DecodeStats(keyframes if keyframes_only else frames, 0, 0))
 
 
-def _key_before(container: Any, stream: Any, target: int, start: float, origin: float) -> tuple[int, int, int] | None:
-    """(pts, dts, leading) of the last keyframe strictly before ``start`` seconds, found by
-    seeking (the demuxer lands on the keyframe at or before ``target``, in ticks); leading:
-    packets after it in decode order that are shown before it. None if the seek cannot be
-    trusted (it lands on no keyframe, or on the first one: decode from the beginning)."""
-    tb = float(stream.time_base)
+def _key_before(container: Any, stream: Any, target: int, start: Fraction, first: int) -> tuple[int, int, int] | None:
+    """(pts, dts, leading) of the last keyframe strictly before ``start`` (ticks after the
+    stream's ``first`` pts, exact), found by seeking (the demuxer lands on the keyframe at or
+    before ``target``, in ticks); leading: packets after it in decode order that are shown
+    before it. None if the seek cannot be trusted (it lands on no keyframe, or on the first
+    one: decode from the beginning)."""
     for _ in range(MAX_STEPS_BACK):
         found = _seek_key(container, stream, target)
         if found is None:
             return None
         pts, dts, _ = found
-        if pts * tb - origin < start:
-            if pts * tb - origin <= 0:
+        if pts - first < start:
+            if pts <= first:
                 return None  # the first keyframe: nothing to skip
             again = _seek_key(container, stream, pts)  # where the decode loop will land
             return (pts, dts, again[2]) if again is not None and again[0] == pts else None
         target = min(dts if dts is not None else pts, pts) - 1
-        if target < stream.start_time:
+        if target < first:
             return None
     return None
 

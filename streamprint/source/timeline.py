@@ -48,6 +48,20 @@ DISCONTINUOUS_FORMATS = frozenset({"mpegts", "mpeg", "vob", "mpegvideo", "dvd", 
 DTS_TIMES_FORMATS = frozenset({"avi"})
 
 
+def exact_origin(origin: float | None, time_base: Fraction | None) -> Fraction | None:
+    """The stream's start ``origin`` (seconds, a float as a resume point keeps it) as the
+    whole number of ``time_base`` ticks it was made from, so that frame times stay exact
+    differences of ticks (``float(start_time * time_base)`` always rounds back to it); the
+    float itself when it is no such number, None when unknown."""
+    if origin is None:
+        return None
+    if time_base:
+        exact = round(Fraction(origin) / time_base) * time_base
+        if float(exact) == origin:
+            return exact
+    return Fraction(origin)
+
+
 class BestEffort:
     """libavcodec's best-effort timestamp, per frame, in the stream's time base."""
 
