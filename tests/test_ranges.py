@@ -329,3 +329,46 @@ def test_nut_times_are_exact_tick_differences(clip_nut, tmp_path):
     ff.wait(timeout=30)
     assert r.returncode == 0, r.stderr
     assert [s.frame for s in Fingerprint.load(data).samples] == list(range(96, 144))
+
+
+# ---- an edit list that drops leading packets ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clip_cut(clip60, tmp_path_factory):
+    """``ffmpeg -ss 1.3 -i clip60 -t 10 -c copy``: the MP4's edit list starts 1.3 s into a GOP,
+    so the demuxer marks the 32 packets before it to be discarded (decoded as references,
+    never shown)."""
+    path = tmp_path_factory.mktemp("ranges") / "cut.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-ss", "1.3", "-i", str(clip60), "-t", "10", "-c",
+                    "copy", str(path)], check=True)
+    return path
+
+
+def _ffprobe_frames(path) -> int:
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                          "stream=nb_read_frames", "-of", "csv=p=0", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    return int(out.strip())
+
+
+@needs_ffmpeg
+def test_packets_an_edit_list_discards_are_not_frames(clip_cut):
+    """The discarded packets are no frames of the movie: not counted as frames the decoder
+    skipped (they shifted every index of a range by 32 when the sampler let the decoder skip
+    non-reference frames), nor before a keyframe (--fast), nor as damage. Frame i is at
+    i/24 s, and the frame count is ffprobe's."""
+    frames = _ffprobe_frames(clip_cut)
+    full = streamprint.fingerprint(clip_cut, sampling=Sampling.every(1), skip_unsampled=False)
+    assert len(full) == full.decode.frames == frames
+    assert all(s.frame == round(s.time * 24) for s in full.samples)
+    for sampling in (Sampling.default(), Sampling.interval(0.37), Sampling.keyframes()):
+        for part in (TimeRange(), TimeRange(3, 7), TimeRange(5.5)):
+            fp = streamprint.fingerprint(clip_cut, sampling=sampling, time_range=part)
+            assert fp.samples and all(s.frame == round(s.time * 24) for s in fp.samples), (sampling, part)
+            decoded = streamprint.fingerprint(clip_cut, sampling=sampling, time_range=part, skip_unsampled=False)
+            assert [s.frame for s in fp.samples] == [s.frame for s in decoded.samples]
+            assert fp.decode.frames == decoded.decode.frames, (sampling, part, fp.decode, decoded.decode)
+            assert fp.decode.corrupt_frames == fp.decode.corrupt_packets == 0
+            if sampling.mode != "keyframes" and part.end is None:
+                assert fp.decode.frames == frames

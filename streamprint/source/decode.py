@@ -369,11 +369,14 @@ class VideoSource:
             if packet.size == 0 and packet.dts is None:
                 flushed = True
             if skip is not None:
-                drop = packet.size > 0 and skip.may_skip(packet.pts, self.origin)
+                # a packet the demuxer discards (before an edit list's start) is never shown:
+                # no frame to count if the decoder drops it
+                discard = packet.size > 0 and packet.is_discard
+                drop = discard or (packet.size > 0 and skip.may_skip(packet.pts, self.origin))
                 if drop != nonref:
                     ctx.skip_frame = "NONREF" if drop else "DEFAULT"
                     nonref = drop
-                if drop:
+                if drop and not discard:
                     skip.sent(packet.pts)
             try:
                 yield packet.decode()

@@ -199,7 +199,7 @@ def _demux_count(reopen: Callable[[], Any], index: int, pts: int) -> tuple[int, 
             if other.index != index:
                 other.discard = "all"  # the demuxer need not even read them
         for packet in container.demux(stream):
-            if packet.size == 0:
+            if packet.size == 0 or packet.is_discard:  # discarded: before an edit list's start, no frame
                 continue
             if packet.pts is None:
                 return None
