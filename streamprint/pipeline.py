@@ -237,7 +237,8 @@ def fingerprint(
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
     with VideoSource(path, format=format, options=demuxer_options, threads=threads,
                      keyframes_only=keyframes) as source:
-        if options.sampling.mode == SamplingMode.SAMPLES:  # the one mode that spreads over the duration
+        if options.sampling.mode == SamplingMode.SAMPLES or not options.time_range.whole:
+            # spread over the duration, or a range: in times of the one timeline decoding builds
             source.info = with_joined_duration(source.info, path, format, demuxer_options)
         info = source.info
         span = options.time_range.resolve(info.duration)

@@ -213,7 +213,8 @@ def with_joined_duration(info: SourceInfo, path: Any, format: str | None,
     a far jump forward includes the gap. Measured from one demuxing pass over the video
     packets (no decoding; about 0.2 s per 100 MB read); done only for a file whose format
     may jump, since only the time-spread sampling (``samples``) needs the duration in
-    advance. ``info`` unchanged when nothing jumps or it cannot be measured."""
+    advance, and a time range is checked against the duration. ``info`` unchanged when
+    nothing jumps or it cannot be measured."""
     if info.container not in DISCONTINUOUS_FORMATS or not isinstance(path, (str, os.PathLike)) \
             or os.fspath(path) == STDIN or not Path(path).is_file():
         return info
