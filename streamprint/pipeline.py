@@ -43,7 +43,7 @@ from .model import SourceInfo
 from .source import VideoSource
 from .source.timeline import with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
-from .source.ranges import restrict, within
+from .source.ranges import Passed, restrict, within
 
 log = logging.getLogger("streamprint")
 
@@ -69,7 +69,8 @@ FLUSH_COST_RATIO = 30.0
 
 def _analysis_images(source: VideoSource, options: Options, span: TimeRange, length: float | None,
                      resume: ResumePoint | None = None, sampler_state: SamplerState | None = None,
-                     skip_unsampled: bool = True, live: bool = False) -> Iterator[tuple[Any, ...]]:
+                     skip_unsampled: bool = True, live: bool = False,
+                     passed: Passed | None = None) -> Iterator[tuple[Any, ...]]:
     """(frame index, time in seconds, (h, w, 3) uint8 image, its :class:`FrameHdr`, pts,
     sampler state, decode stats) of each sampled frame in ``span`` (a resolved range,
     ``length`` seconds long when known); the last three are what a checkpoint needs to
@@ -84,7 +85,8 @@ def _analysis_images(source: VideoSource, options: Options, span: TimeRange, len
 
     An interrupt raises :class:`~streamprint.errors.Interrupted`; with ``live`` it ends the
     input instead: what was read by then (a stream's reads end at once) is still delivered,
-    for up to :data:`DRAIN_SECONDS`.
+    for up to :data:`DRAIN_SECONDS`. ``passed`` watches the frames go by (to say why a
+    range gave no sample).
     """
     images: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
     stop = threading.Event()
@@ -105,6 +107,8 @@ def _analysis_images(source: VideoSource, options: Options, span: TimeRange, len
             frames = source.frames(point, wanted=restrict(wanted, span.start))
             if live and not source.streaming:  # a stream's reads end at an interrupt; a file's must be ended
                 frames = _until_interrupted(frames)
+            if passed is not None:
+                frames = passed.watch(frames)
             frames = within(frames, span.start, span.end)
             for frame, state in select_with_state(frames, options.sampling, length, sampler_state, span.start):
                 if span.holds(frame.time) and not put((frame, state, source.stats)):
@@ -270,11 +274,13 @@ def fingerprint(
             return Fingerprint(info, options, samples.view(), source.stats, color=color, time_range=span,
                                thumbnails=None if thumbs is None else thumbs.result())
 
+        passed = Passed(span.start, span.end)
         last_checkpoint = started = time.monotonic()
         next_flush, flushing = started + flush_every, 0.0
         with threadpool_limits(limits=1):
             for index, t, image, hdr, pts, state, stats in _analysis_images(
-                    source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None):
+                    source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
+                    passed=passed):
                 color = _report(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
@@ -294,6 +300,8 @@ def fingerprint(
                     next_flush = max(began + flush_every, started + (1 + FLUSH_COST_RATIO) * flushing)
         stats = source.stats
         result = so_far()
+    if not samples and not span.whole and not interrupt.requested():
+        raise passed.error(info.path, "keyframe" if keyframes else "frame")
     if not samples:
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,

@@ -372,3 +372,42 @@ def test_packets_an_edit_list_discards_are_not_frames(clip_cut):
             assert fp.decode.corrupt_frames == fp.decode.corrupt_packets == 0
             if sampling.mode != "keyframes" and part.end is None:
                 assert fp.decode.frames == frames
+
+
+# ---- a range that holds no frame ------------------------------------------------------------------
+
+
+def _one_line_usage_error(r, out) -> str:
+    line = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in line and "Traceback" not in line, r.stderr
+    assert not out.exists()
+    return line
+
+
+def test_a_range_between_two_frames_is_a_clear_error(clip60, tmp_path):
+    """[10.01, 10.03) lies between the frames at 240/24 = 10 s and 241/24 = 10.042 s."""
+    out = tmp_path / "o.png"
+    line = _one_line_usage_error(run_cli(clip60, out, "--start", "10.01", "--end", "10.03"), out)
+    assert "--start/--end/--duration" in line and "10.000 s and 10.042 s" in line, line
+    # frames inside, but the sampling takes none of them (every 1000th frame: 0, 1000)
+    line = _one_line_usage_error(run_cli(clip60, out, "--every", "1000", "--start", "10", "--end", "20"), out)
+    assert "holds 240 frames" in line and "picks none" in line, line
+    with pytest.raises(ParameterError, match="holds no frame"):
+        streamprint.fingerprint(clip60, time_range=TimeRange(10.01, 10.03))
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("flush", [(), ("--flush", "0.5")], ids=["plain", "flush"])
+def test_a_start_past_the_end_of_a_pipe_is_a_clear_error(clip60, tmp_path, flush):
+    """On a pipe the duration is not known before the end: a start past the last frame
+    (1439/24 = 59.958 s) is found there, and said as plainly as on a file."""
+    out, data = tmp_path / "o.png", tmp_path / "o.json"
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip60), "-c", "copy", "-f", "nut", "-"],
+                          stdout=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(out), "--data", str(data), "--start", "100",
+                        *flush], stdin=ff.stdout, capture_output=True, timeout=120)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff.wait(timeout=30)
+    line = _one_line_usage_error(r, out)
+    assert "--start (100 s) lies past the last frame of standard input, at 59.958 s" in line, line
+    assert not data.exists()

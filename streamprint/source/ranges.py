@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import av
 import av.error
 
+from ..errors import ParameterError
 from ..model import DecodeStats, ResumePoint
 from .open import open_container
 from .skip import LOOKAHEAD_PACKETS, Wanted
@@ -64,6 +65,46 @@ def within(frames: Iterator[T], start: float, end: float | None) -> Iterator[T]:
         yield frame
         if end is not None and t >= end:
             return
+
+
+class Passed:
+    """What the frames around a range were (times, seconds), to say why it gave no sample:
+    :meth:`watch` them go by, then ask :meth:`error`."""
+
+    def __init__(self, start: float, end: float | None) -> None:
+        self.start, self.end = start, end
+        self.before: float | None = None  # the last frame before the start
+        self.after: float | None = None  # the first frame at or after the end
+        self.inside = 0
+        self.last: float | None = None
+
+    def watch(self, frames: Iterator[T]) -> Iterator[T]:
+        for frame in frames:
+            t = self.last = frame.time  # type: ignore[attr-defined]
+            if t < self.start:
+                self.before = t
+            elif self.end is None or t < self.end:
+                self.inside += 1
+            elif self.after is None:
+                self.after = t
+            yield frame
+
+    def error(self, name: str, what: str = "frame") -> ParameterError:
+        """The usage error of a range that gave no sample: it lies past the last frame (a
+        stream, whose duration was not known), between two frames, or holds frames the
+        sampling picks none of. ``what``: "keyframe" when only keyframes are read."""
+        span = f"{self.start:g} s to {'the end' if self.end is None else f'{self.end:g} s'}"
+        if self.inside:
+            return ParameterError("time_range", f"({span}) holds {self.inside} {what}s of {name}, but the "
+                                                "sampling picks none of them")
+        if self.after is None:
+            return ParameterError("start", f"({self.start:g} s) lies past the last {what} of {name}"
+                                           + ("" if self.last is None else f", at {self.last:.3f} s"))
+        if self.before is None:
+            return ParameterError("time_range", f"holds no {what}: {span} of {name} ends before its first "
+                                                f"{what}, at {self.after:.3f} s")
+        return ParameterError("time_range", f"holds no {what}: {span} of {name} lies between the {what}s at "
+                                            f"{self.before:.3f} s and {self.after:.3f} s")
 
 
 def restrict(wanted: Wanted | None, start: float) -> Wanted | None:
