@@ -65,6 +65,44 @@ DRAIN_SECONDS = 0.8
 #: far, besides (so flushing takes about 1/31, 3 %, of the run however costly it gets;
 #: with the overshoot of the last flush and the final write, under 5 %).
 FLUSH_COST_RATIO = 30.0
+#: A rewrite of the live outputs longer than this (seconds) is said, once: the reader's
+#: files are then rewritten less often than asked.
+SLOW_FLUSH_SECONDS = 1.0
+
+
+class _FlushSchedule:
+    """When the next flush is due: ``every`` seconds of wall-clock time after the last one
+    began, and not before the run (from ``started``) has spent :data:`FLUSH_COST_RATIO`
+    times as long on other work as on flushing. The first flush also pays for set-up once
+    (importing the renderer, a live strip's buffers: 0.8 s for the plot style, 30 times
+    that before the second otherwise): it alone decides nothing, and once the second is
+    timed it is charged at most what that one cost."""
+
+    def __init__(self, every: float, started: float) -> None:
+        self.every, self.started = every, started
+        self.next = started + every
+        self.spent = 0.0
+        self.flushes = 0
+        self._first = 0.0
+        self._warned = False
+
+    def due(self, now: float) -> bool:
+        return now >= self.next
+
+    def done(self, began: float, ended: float, samples: int) -> None:
+        """A flush that began and ended then, with ``samples`` samples."""
+        cost = ended - began
+        self.flushes += 1
+        if self.flushes == 1:
+            self._first = cost
+        else:
+            self.spent += cost + (min(self._first, cost) if self.flushes == 2 else 0.0)
+        self.next = max(began + self.every, self.started + (1 + FLUSH_COST_RATIO) * self.spent)
+        if cost > SLOW_FLUSH_SECONDS and self.flushes > 1 and not self._warned:
+            self._warned = True
+            log.warning("rewriting the outputs took %.1f s at %d samples: the next rewrite comes %.0f s after this "
+                        "one, not %g s (flushing is held to 1/%d of the run)", cost, samples,
+                        self.next - began, self.every, 1 + FLUSH_COST_RATIO)
 
 
 def _analysis_images(source: VideoSource, options: Options, span: TimeRange, length: float | None,
@@ -276,7 +314,7 @@ def fingerprint(
 
         passed = Passed(span.start, span.end)
         last_checkpoint = started = time.monotonic()
-        next_flush, flushing = started + flush_every, 0.0
+        schedule = _FlushSchedule(flush_every, started)
         with threadpool_limits(limits=1):
             for index, t, image, hdr, pts, state, stats in _analysis_images(
                     source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
@@ -293,11 +331,10 @@ def fingerprint(
                                           ResumePoint(int(pts), index, source.origin, stats), color=color,
                                           thumbnails=None if thumbs is None else thumbs.result()))
                     last_checkpoint = time.monotonic()
-                if flush is not None and time.monotonic() >= next_flush:
+                if flush is not None and schedule.due(time.monotonic()):
                     began = time.monotonic()
                     flush(so_far())
-                    flushing += time.monotonic() - began
-                    next_flush = max(began + flush_every, started + (1 + FLUSH_COST_RATIO) * flushing)
+                    schedule.done(began, time.monotonic(), len(samples))
         stats = source.stats
         result = so_far()
     if not samples and not span.whole and not interrupt.requested():
