@@ -428,3 +428,50 @@ def test_a_rewrite_over_a_second_is_said_once(segments_clip):
     assert len(calls) >= 2
     assert len(warnings) == 1 and re.match(r"rewriting the outputs took 1\.\d s at \d+ samples: the next rewrite "
                                            r"comes \d+ s after this one, not 0.1 s", warnings[0]), warnings
+
+
+# ---- an interrupt in the middle of a frame ---------------------------------------------------------
+
+
+def test_a_frame_cut_short_by_the_interrupt_is_dropped(tmp_path):
+    """Raw frames from a pipe (``--raw 64x36``), each one solid colour, interrupted half-way
+    through frame 40 (the writer waits until all it wrote was read, then the interrupt comes
+    as the CLI's SIGINT handler makes it): frames 0-39 are all kept, each with its own
+    colour, and the half frame is dropped (it ended the run with "the raw frames do not
+    fit", leaving only what the last flush had written)."""
+    import fcntl
+    import struct
+    import termios
+    import threading
+
+    colours = [((7 * i) % 200 + 40, (13 * i) % 180 + 60, 250 - 3 * i) for i in range(41)]
+    frame_bytes = 64 * 36 * 3
+    data = b"".join(bytes(c) * (64 * 36) for c in colours)[:40 * frame_bytes + frame_bytes // 2]
+    fifo = tmp_path / "raw.fifo"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def write() -> None:
+        fd = os.open(fifo, os.O_WRONLY)  # waits for the reader
+        try:
+            os.write(fd, data)
+            while struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]:
+                time.sleep(0.01)
+            time.sleep(0.3)  # the demuxer waits for the rest of frame 40
+            interrupt.request()
+            done.wait(30)
+        finally:
+            os.close(fd)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        fp = streamprint.fingerprint(fifo, format="rawvideo", sampling=Sampling.every(1), flush=lambda fp: None,
+                                     demuxer_options={"video_size": "64x36", "pixel_format": "rgb24",
+                                                      "framerate": "25"})
+    finally:
+        done.set()
+        writer.join(5)
+        interrupt.clear()
+    assert [s.frame for s in fp.samples] == list(range(40))
+    assert all(tuple(s.palette.mean) == colours[s.frame] for s in fp.samples)

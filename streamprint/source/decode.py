@@ -319,6 +319,29 @@ class VideoSource:
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:
+        """:meth:`_demuxed`'s packets, but for one a stream's interrupt may have cut short:
+        once the reads have been ended (:attr:`.open.StreamReader.cut_short`), each packet is
+        held back until something follows it, and the last one read is dropped (a raw
+        frame's half, a slice without its end: never a sample)."""
+        reader = self._reader
+        held = None
+        for item in self._demuxed():
+            after_cut = (reader is not None and reader.cut_short and isinstance(item, av.Packet)
+                         and item.size > 0)
+            if held is not None and (after_cut or isinstance(item, BaseException)):
+                yield held
+                held = None
+            if after_cut:
+                held = item
+                continue
+            if held is not None:  # the decoder's flush: the held packet was the last one read
+                log.debug("%s: the last packet read before the interrupt was dropped", self._name)
+                held = None
+            yield item
+        if held is not None:
+            log.debug("%s: the last packet read before the interrupt was dropped", self._name)
+
+    def _demuxed(self) -> Iterator[av.Packet | BaseException]:
         """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
         exception a damaged stretch raised. Demuxing restarts after a demuxer error."""
         container, stream = self._container, self._stream
