@@ -223,14 +223,32 @@ def test_bad_ranges_are_usage_errors(clip60, tmp_path, args, flag):
 
 
 @needs_ffmpeg
-def test_a_negative_end_on_a_pipe_is_a_usage_error(clip60, tmp_path):
-    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip60), "-c", "copy", "-f", "nut", "-"],
-                          stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--end", "-8:00"],
-                       stdin=ff.stdout, capture_output=True, timeout=60)
-    ff.stdout.close()  # type: ignore[union-attr]
-    ff.wait(timeout=30)
+def test_a_negative_end_on_a_pipe_is_a_usage_error(tmp_path):
+    """On a stream that never ends: a check made after decoding would never come."""
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+                           "-f", "nut", "-"], stdout=subprocess.PIPE)
+    try:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--end", "-8:00"],
+                           stdin=ff.stdout, capture_output=True, timeout=60)
+    finally:
+        ff.stdout.close()  # type: ignore[union-attr]
+        ff.kill()
+        ff.wait(timeout=30)
     assert r.returncode == 2 and b"--end -480 counts back from the end" in r.stderr, r.stderr
+
+
+def test_range_errors_come_before_any_decoding(clip60, monkeypatch):
+    from streamprint.source import VideoSource as Source
+
+    def never(*args, **kwargs):
+        raise AssertionError("decoding started")
+
+    monkeypatch.setattr(Source, "frames", never)
+    for part in (TimeRange(61), TimeRange(60), TimeRange(50, -15), TimeRange(0, -60)):
+        with pytest.raises(ParameterError):
+            streamprint.fingerprint(clip60, time_range=part)
+    with pytest.raises(AssertionError, match="decoding started"):  # and the check above would have seen it
+        streamprint.fingerprint(clip60, time_range=TimeRange(59))
 
 
 # ---- the data file, render, batch ------------------------------------------------------------------
