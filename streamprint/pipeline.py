@@ -245,8 +245,9 @@ def fingerprint(
     later samples do not change; its movie palette made from colour sums kept for all but
     the newest samples, see :func:`streamprint.summary.time_weights`) after a sample whenever
     ``flush_every`` seconds of wall-clock time have passed since the last call, and the
-    run has spent 30 times as long on other work as on the calls so far, so flushing costs
-    about 3 % of the run at most. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
+    run has spent 30 times as long on other work as on the calls so far (the first call's
+    one-time set-up aside), so flushing costs about 3 % of the run at most; a call over a
+    second is logged as a warning, once. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
     CLI makes on SIGINT and SIGTERM) ends the input as its end would: what was read is
     sampled and the fingerprint so far is returned.
 
