@@ -402,13 +402,15 @@ def _timed_flushes(segments_clip, costs, flush_every=0.1):
         calls.append((began, time.monotonic()))
 
     logger = logging.getLogger("streamprint")
-    handler = Catch()
+    handler, level = Catch(), logger.level
     logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)  # a CLI run in this process may have set it (-q: errors only)
     try:
         streamprint.fingerprint(segments_clip, sampling=Sampling.every(2), flush=flush, flush_every=flush_every,
                                 progress=lambda p: time.sleep(0.015))  # 144 samples: over 2 s
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     return calls, warnings
 
 
