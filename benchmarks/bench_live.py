@@ -14,7 +14,7 @@ flushed 1,800 times by then), then the rest as fast as it goes.
 Reported: peak RSS (VmHWM) of this process when the stream reaches 1, 6 and 24 hours;
 the share of the run's wall time spent in flushes (the run goes about 1,500 times faster
 than real time, so each flush also encodes the thousands of samples that came since the
-last one: flushes are spaced so that they take about 1/21 of the run, see
+last one: flushes are spaced so that they take about 1/31 of the run, see
 ``streamprint.pipeline.FLUSH_COST_RATIO``); and what one flush costs at 1, 6 and 24 hours
 in real time, where one or two samples come between flushes (the median of three flushes
 of one new sample each onto the outputs of a run that long), and the share of one core a

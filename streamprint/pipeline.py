@@ -43,7 +43,7 @@ from .model import SourceInfo
 from .source import VideoSource
 from .source.timeline import with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
-from .source.ranges import restrict, within
+from .source.ranges import Passed, restrict, within
 
 log = logging.getLogger("streamprint")
 
@@ -65,11 +65,50 @@ DRAIN_SECONDS = 0.8
 #: far, besides (so flushing takes about 1/31, 3 %, of the run however costly it gets;
 #: with the overshoot of the last flush and the final write, under 5 %).
 FLUSH_COST_RATIO = 30.0
+#: A rewrite of the live outputs longer than this (seconds) is said, once: the reader's
+#: files are then rewritten less often than asked.
+SLOW_FLUSH_SECONDS = 1.0
+
+
+class _FlushSchedule:
+    """When the next flush is due: ``every`` seconds of wall-clock time after the last one
+    began, and not before the run (from ``started``) has spent :data:`FLUSH_COST_RATIO`
+    times as long on other work as on flushing. The first flush also pays for set-up once
+    (importing the renderer, a live strip's buffers: 0.8 s for the plot style, 30 times
+    that before the second otherwise): it alone decides nothing, and once the second is
+    timed it is charged at most what that one cost."""
+
+    def __init__(self, every: float, started: float) -> None:
+        self.every, self.started = every, started
+        self.next = started + every
+        self.spent = 0.0
+        self.flushes = 0
+        self._first = 0.0
+        self._warned = False
+
+    def due(self, now: float) -> bool:
+        return now >= self.next
+
+    def done(self, began: float, ended: float, samples: int) -> None:
+        """A flush that began and ended then, with ``samples`` samples."""
+        cost = ended - began
+        self.flushes += 1
+        if self.flushes == 1:
+            self._first = cost
+        else:
+            self.spent += cost + (min(self._first, cost) if self.flushes == 2 else 0.0)
+        self.next = max(began + self.every, self.started + (1 + FLUSH_COST_RATIO) * self.spent)
+        if cost > SLOW_FLUSH_SECONDS and self.flushes > 1 and not self._warned:
+            self._warned = True
+            log.warning("rewriting the outputs took %.1f s at %d samples: the next rewrite comes %.0f s after this "
+                        "one, not %g s (flushing is held to 1/%d of the run)", cost, samples,
+                        self.next - began, self.every, 1 + FLUSH_COST_RATIO)
 
 
 def _analysis_images(source: VideoSource, options: Options, span: TimeRange, length: float | None,
                      resume: ResumePoint | None = None, sampler_state: SamplerState | None = None,
-                     skip_unsampled: bool = True, live: bool = False) -> Iterator[tuple[Any, ...]]:
+                     skip_unsampled: bool = True, live: bool = False,
+                     passed: Passed | None = None) -> Iterator[tuple[Any, ...]]:
     """(frame index, time in seconds, (h, w, 3) uint8 image, its :class:`FrameHdr`, pts,
     sampler state, decode stats) of each sampled frame in ``span`` (a resolved range,
     ``length`` seconds long when known); the last three are what a checkpoint needs to
@@ -84,7 +123,8 @@ def _analysis_images(source: VideoSource, options: Options, span: TimeRange, len
 
     An interrupt raises :class:`~streamprint.errors.Interrupted`; with ``live`` it ends the
     input instead: what was read by then (a stream's reads end at once) is still delivered,
-    for up to :data:`DRAIN_SECONDS`.
+    for up to :data:`DRAIN_SECONDS`. ``passed`` watches the frames go by (to say why a
+    range gave no sample).
     """
     images: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
     stop = threading.Event()
@@ -105,6 +145,8 @@ def _analysis_images(source: VideoSource, options: Options, span: TimeRange, len
             frames = source.frames(point, wanted=restrict(wanted, span.start))
             if live and not source.streaming:  # a stream's reads end at an interrupt; a file's must be ended
                 frames = _until_interrupted(frames)
+            if passed is not None:
+                frames = passed.watch(frames)
             frames = within(frames, span.start, span.end)
             for frame, state in select_with_state(frames, options.sampling, length, sampler_state, span.start):
                 if span.holds(frame.time) and not put((frame, state, source.stats)):
@@ -203,8 +245,9 @@ def fingerprint(
     later samples do not change; its movie palette made from colour sums kept for all but
     the newest samples, see :func:`streamprint.summary.time_weights`) after a sample whenever
     ``flush_every`` seconds of wall-clock time have passed since the last call, and the
-    run has spent 30 times as long on other work as on the calls so far, so flushing costs
-    about 3 % of the run at most. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
+    run has spent 30 times as long on other work as on the calls so far (the first call's
+    one-time set-up aside), so flushing costs about 3 % of the run at most; a call over a
+    second is logged as a warning, once. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
     CLI makes on SIGINT and SIGTERM) ends the input as its end would: what was read is
     sampled and the fingerprint so far is returned.
 
@@ -237,7 +280,8 @@ def fingerprint(
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
     with VideoSource(path, format=format, options=demuxer_options, threads=threads,
                      keyframes_only=keyframes) as source:
-        if options.sampling.mode == SamplingMode.SAMPLES:  # the one mode that spreads over the duration
+        if options.sampling.mode == SamplingMode.SAMPLES or not options.time_range.whole:
+            # spread over the duration, or a range: in times of the one timeline decoding builds
             source.info = with_joined_duration(source.info, path, format, demuxer_options)
         info = source.info
         span = options.time_range.resolve(info.duration)
@@ -269,11 +313,13 @@ def fingerprint(
             return Fingerprint(info, options, samples.view(), source.stats, color=color, time_range=span,
                                thumbnails=None if thumbs is None else thumbs.result())
 
+        passed = Passed(span.start, span.end)
         last_checkpoint = started = time.monotonic()
-        next_flush, flushing = started + flush_every, 0.0
+        schedule = _FlushSchedule(flush_every, started)
         with threadpool_limits(limits=1):
             for index, t, image, hdr, pts, state, stats in _analysis_images(
-                    source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None):
+                    source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
+                    passed=passed):
                 color = _report(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
@@ -286,13 +332,14 @@ def fingerprint(
                                           ResumePoint(int(pts), index, source.origin, stats), color=color,
                                           thumbnails=None if thumbs is None else thumbs.result()))
                     last_checkpoint = time.monotonic()
-                if flush is not None and time.monotonic() >= next_flush:
+                if flush is not None and schedule.due(time.monotonic()):
                     began = time.monotonic()
                     flush(so_far())
-                    flushing += time.monotonic() - began
-                    next_flush = max(began + flush_every, started + (1 + FLUSH_COST_RATIO) * flushing)
+                    schedule.done(began, time.monotonic(), len(samples))
         stats = source.stats
         result = so_far()
+    if not samples and not span.whole and not interrupt.requested():
+        raise passed.error(info.path, "keyframe" if keyframes else "frame")
     if not samples:
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,

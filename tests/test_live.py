@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -377,3 +378,102 @@ def test_decoded_frames_are_freed_without_the_cyclic_collector(segments_clip):
         gc.garbage.clear()
         gc.enable()
     assert cycled == []
+
+
+# ---- the flush schedule: set-up is not a flush's cost, a slow rewrite is said ----------------------
+
+
+def _timed_flushes(segments_clip, costs, flush_every=0.1):
+    """Run with a flush whose n-th call takes ``costs(n)`` s; (start, end) of each call and
+    the warnings logged."""
+    import logging
+
+    calls: list[tuple[float, float]] = []
+    warnings: list[str] = []
+
+    class Catch(logging.Handler):
+        def emit(self, record):
+            if record.levelno >= logging.WARNING:
+                warnings.append(record.getMessage())
+
+    def flush(fp):
+        began = time.monotonic()
+        time.sleep(costs(len(calls)))
+        calls.append((began, time.monotonic()))
+
+    logger = logging.getLogger("streamprint")
+    handler, level = Catch(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)  # a CLI run in this process may have set it (-q: errors only)
+    try:
+        streamprint.fingerprint(segments_clip, sampling=Sampling.every(2), flush=flush, flush_every=flush_every,
+                                progress=lambda p: time.sleep(0.015))  # 144 samples: over 2 s
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return calls, warnings
+
+
+def test_the_first_flush_s_set_up_does_not_put_off_the_next(segments_clip):
+    """The first flush also pays for set-up once (importing the renderer: 0.8 s for the plot
+    style, whose next flush then came 25 s later): it is charged at most what the second
+    costs, so with cheap flushes the outputs are rewritten every flush_every seconds."""
+    calls, warnings = _timed_flushes(segments_clip, lambda n: 0.5 if n == 0 else 0.002)
+    assert len(calls) >= 8, calls
+    gaps = [b[0] - a[1] for a, b in zip(calls, calls[1:])]
+    assert max(gaps) < 0.5, gaps
+    assert warnings == []
+
+
+def test_a_rewrite_over_a_second_is_said_once(segments_clip):
+    calls, warnings = _timed_flushes(segments_clip, lambda n: 1.05 if n == 1 else 0.0)
+    assert len(calls) >= 2
+    assert len(warnings) == 1 and re.match(r"rewriting the outputs took 1\.\d s at \d+ samples: the next rewrite "
+                                           r"comes \d+ s after this one, not 0.1 s", warnings[0]), warnings
+
+
+# ---- an interrupt in the middle of a frame ---------------------------------------------------------
+
+
+def test_a_frame_cut_short_by_the_interrupt_is_dropped(tmp_path):
+    """Raw frames from a pipe (``--raw 64x36``), each one solid colour, interrupted half-way
+    through frame 40 (the writer waits until all it wrote was read, then the interrupt comes
+    as the CLI's SIGINT handler makes it): frames 0-39 are all kept, each with its own
+    colour, and the half frame is dropped (it ended the run with "the raw frames do not
+    fit", leaving only what the last flush had written)."""
+    import fcntl
+    import struct
+    import termios
+    import threading
+
+    colours = [((7 * i) % 200 + 40, (13 * i) % 180 + 60, 250 - 3 * i) for i in range(41)]
+    frame_bytes = 64 * 36 * 3
+    data = b"".join(bytes(c) * (64 * 36) for c in colours)[:40 * frame_bytes + frame_bytes // 2]
+    fifo = tmp_path / "raw.fifo"
+    os.mkfifo(fifo)
+    done = threading.Event()
+
+    def write() -> None:
+        fd = os.open(fifo, os.O_WRONLY)  # waits for the reader
+        try:
+            os.write(fd, data)
+            while struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]:
+                time.sleep(0.01)
+            time.sleep(0.3)  # the demuxer waits for the rest of frame 40
+            interrupt.request()
+            done.wait(30)
+        finally:
+            os.close(fd)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        fp = streamprint.fingerprint(fifo, format="rawvideo", sampling=Sampling.every(1), flush=lambda fp: None,
+                                     demuxer_options={"video_size": "64x36", "pixel_format": "rgb24",
+                                                      "framerate": "25"})
+    finally:
+        done.set()
+        writer.join(5)
+        interrupt.clear()
+    assert [s.frame for s in fp.samples] == list(range(40))
+    assert all(tuple(s.palette.mean) == colours[s.frame] for s in fp.samples)

@@ -101,7 +101,7 @@ def test_unknown_duration_progress_has_no_eta(clip601, tmp_path):
                 "--raw", f"{w}x{h}", "--rate", "24", "--every", "8")
     assert r.returncode == 0
     err = r.stderr.decode()
-    assert re.search(r"fingerprint: \d+ samples, 0:\d\d of video, [\d.]+ samples/s", err), err  # count and rate...
+    assert re.search(r"fingerprint: \d+ samples?, 0:\d\d of video, [\d.]+ samples/s", err), err  # count and rate...
     assert "/36" not in err and "%" not in err and "<" not in err  # ...but no total, percentage or ETA
 
 

@@ -223,14 +223,32 @@ def test_bad_ranges_are_usage_errors(clip60, tmp_path, args, flag):
 
 
 @needs_ffmpeg
-def test_a_negative_end_on_a_pipe_is_a_usage_error(clip60, tmp_path):
-    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip60), "-c", "copy", "-f", "nut", "-"],
-                          stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--end", "-8:00"],
-                       stdin=ff.stdout, capture_output=True, timeout=60)
-    ff.stdout.close()  # type: ignore[union-attr]
-    ff.wait(timeout=30)
+def test_a_negative_end_on_a_pipe_is_a_usage_error(tmp_path):
+    """On a stream that never ends: a check made after decoding would never come."""
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+                           "-f", "nut", "-"], stdout=subprocess.PIPE)
+    try:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--end", "-8:00"],
+                           stdin=ff.stdout, capture_output=True, timeout=60)
+    finally:
+        ff.stdout.close()  # type: ignore[union-attr]
+        ff.kill()
+        ff.wait(timeout=30)
     assert r.returncode == 2 and b"--end -480 counts back from the end" in r.stderr, r.stderr
+
+
+def test_range_errors_come_before_any_decoding(clip60, monkeypatch):
+    from streamprint.source import VideoSource as Source
+
+    def never(*args, **kwargs):
+        raise AssertionError("decoding started")
+
+    monkeypatch.setattr(Source, "frames", never)
+    for part in (TimeRange(61), TimeRange(60), TimeRange(50, -15), TimeRange(0, -60)):
+        with pytest.raises(ParameterError):
+            streamprint.fingerprint(clip60, time_range=part)
+    with pytest.raises(AssertionError, match="decoding started"):  # and the check above would have seen it
+        streamprint.fingerprint(clip60, time_range=TimeRange(59))
 
 
 # ---- the data file, render, batch ------------------------------------------------------------------
@@ -286,3 +304,128 @@ def test_batch_records_the_range_and_redoes_a_movie_when_it_changes(clip60, tmp_
     r = run_cli("batch", library, out, "--start", "6", "--end", "-50", "--jobs", "1")
     assert re.search(rb"fingerprinted now +1", r.stdout), r.stdout
     assert Fingerprint.load(out / "a.mp4.json").time_range == TimeRange(6, 10)
+
+
+# ---- exact times: a frame at a whole second belongs to the range that starts there ---------------
+
+
+@pytest.fixture(scope="module")
+def clip_nut(clip60, tmp_path_factory):
+    """clip60 copied into NUT, as ``ffmpeg ... -f nut -`` pipes it: the stream starts two
+    frames in (time base 1/49152, first pts 4096: the B-frame delay the MP4's edit list
+    hid), so every time is a difference of two tick counts."""
+    path = tmp_path_factory.mktemp("ranges") / "sixty.nut"
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(clip60), "-c", "copy", "-f", "nut",
+                    str(path)], check=True)
+    return path
+
+
+@needs_ffmpeg
+def test_nut_times_are_exact_tick_differences(clip_nut, tmp_path):
+    """Frame i of a constant 24-fps stream is shown i/24 s after the first: computed from
+    the ticks (pts minus the stream's start, times the time base), not as a difference of two
+    rounded floats (10.083333333333334 - 0.08333333333333333 is 9.999999999999998, which put
+    the frame at 10 s before a range starting at 10 s). So [4, 6) holds frames 96 to 143, on
+    the file (seeking) and on a pipe (discarding)."""
+    from fractions import Fraction
+
+    whole = streamprint.fingerprint(clip_nut, sampling=Sampling.every(1), skip_unsampled=False)
+    assert len(whole) == 1440
+    assert all(s.time == float(Fraction(s.frame, 24)) for s in whole.samples), \
+        [(s.frame, s.time) for s in whole.samples if s.time != float(Fraction(s.frame, 24))][:5]
+    for start in (4.0, 10.0, 20.0, 42.0):
+        part = streamprint.fingerprint(clip_nut, sampling=Sampling.every(1), skip_unsampled=False,
+                                       time_range=TimeRange(start, start + 2))
+        assert [s.frame for s in part.samples] == list(range(round(start * 24), round(start * 24) + 48)), start
+    data = tmp_path / "p.json"
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip_nut), "-c", "copy", "-f", "nut", "-"],
+                          stdout=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "p.png"), "-q", "--data", str(data),
+                        "--every", "1", "--start", "4", "--end", "6"], stdin=ff.stdout, capture_output=True,
+                       timeout=120)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff.wait(timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert [s.frame for s in Fingerprint.load(data).samples] == list(range(96, 144))
+
+
+# ---- an edit list that drops leading packets ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clip_cut(clip60, tmp_path_factory):
+    """``ffmpeg -ss 1.3 -i clip60 -t 10 -c copy``: the MP4's edit list starts 1.3 s into a GOP,
+    so the demuxer marks the 32 packets before it to be discarded (decoded as references,
+    never shown)."""
+    path = tmp_path_factory.mktemp("ranges") / "cut.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-ss", "1.3", "-i", str(clip60), "-t", "10", "-c",
+                    "copy", str(path)], check=True)
+    return path
+
+
+def _ffprobe_frames(path) -> int:
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                          "stream=nb_read_frames", "-of", "csv=p=0", str(path)], capture_output=True, text=True,
+                         check=True).stdout
+    return int(out.strip())
+
+
+@needs_ffmpeg
+def test_packets_an_edit_list_discards_are_not_frames(clip_cut):
+    """The discarded packets are no frames of the movie: not counted as frames the decoder
+    skipped (they shifted every index of a range by 32 when the sampler let the decoder skip
+    non-reference frames), nor before a keyframe (--fast), nor as damage. Frame i is at
+    i/24 s, and the frame count is ffprobe's."""
+    frames = _ffprobe_frames(clip_cut)
+    full = streamprint.fingerprint(clip_cut, sampling=Sampling.every(1), skip_unsampled=False)
+    assert len(full) == full.decode.frames == frames
+    assert all(s.frame == round(s.time * 24) for s in full.samples)
+    for sampling in (Sampling.default(), Sampling.interval(0.37), Sampling.keyframes()):
+        for part in (TimeRange(), TimeRange(3, 7), TimeRange(5.5)):
+            fp = streamprint.fingerprint(clip_cut, sampling=sampling, time_range=part)
+            assert fp.samples and all(s.frame == round(s.time * 24) for s in fp.samples), (sampling, part)
+            decoded = streamprint.fingerprint(clip_cut, sampling=sampling, time_range=part, skip_unsampled=False)
+            assert [s.frame for s in fp.samples] == [s.frame for s in decoded.samples]
+            assert fp.decode.frames == decoded.decode.frames, (sampling, part, fp.decode, decoded.decode)
+            assert fp.decode.corrupt_frames == fp.decode.corrupt_packets == 0
+            if sampling.mode != "keyframes" and part.end is None:
+                assert fp.decode.frames == frames
+
+
+# ---- a range that holds no frame ------------------------------------------------------------------
+
+
+def _one_line_usage_error(r, out) -> str:
+    line = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in line and "Traceback" not in line, r.stderr
+    assert not out.exists()
+    return line
+
+
+def test_a_range_between_two_frames_is_a_clear_error(clip60, tmp_path):
+    """[10.01, 10.03) lies between the frames at 240/24 = 10 s and 241/24 = 10.042 s."""
+    out = tmp_path / "o.png"
+    line = _one_line_usage_error(run_cli(clip60, out, "--start", "10.01", "--end", "10.03"), out)
+    assert "--start/--end/--duration" in line and "10.000 s and 10.042 s" in line, line
+    # frames inside, but the sampling takes none of them (every 1000th frame: 0, 1000)
+    line = _one_line_usage_error(run_cli(clip60, out, "--every", "1000", "--start", "10", "--end", "20"), out)
+    assert "holds 240 frames" in line and "picks none" in line, line
+    with pytest.raises(ParameterError, match="holds no frame"):
+        streamprint.fingerprint(clip60, time_range=TimeRange(10.01, 10.03))
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("flush", [(), ("--flush", "0.5")], ids=["plain", "flush"])
+def test_a_start_past_the_end_of_a_pipe_is_a_clear_error(clip60, tmp_path, flush):
+    """On a pipe the duration is not known before the end: a start past the last frame
+    (1439/24 = 59.958 s) is found there, and said as plainly as on a file."""
+    out, data = tmp_path / "o.png", tmp_path / "o.json"
+    ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip60), "-c", "copy", "-f", "nut", "-"],
+                          stdout=subprocess.PIPE)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(out), "--data", str(data), "--start", "100",
+                        *flush], stdin=ff.stdout, capture_output=True, timeout=120)
+    ff.stdout.close()  # type: ignore[union-attr]
+    ff.wait(timeout=30)
+    line = _one_line_usage_error(r, out)
+    assert "--start (100 s) lies past the last frame of standard input, at 59.958 s" in line, line
+    assert not data.exists()

@@ -294,6 +294,25 @@ def test_joined_ts_does_not_depend_on_threads_or_skipping(joined_ts, sampling):
     assert json.loads(to_json(everything))["samples"] == data["samples"]  # skipping changes nothing
 
 
+@pytest.mark.parametrize("sampling", [Sampling.every(1), Sampling.interval(0.5), Sampling.keyframes()],
+                         ids=["every-1", "interval", "keyframes"])
+def test_a_range_of_joined_ts_is_on_the_joined_timeline(joined_ts, sampling):
+    """--start/--end are times of the one timeline the samples carry (frame i at i/25 s,
+    4 s in all), not of the restarting timestamps: the container says 2 s, which made
+    --start 2.4 "past the end" and --end -0.98 end at 1.02 s."""
+    from streamprint import TimeRange
+
+    whole = streamprint.fingerprint(joined_ts, sampling=sampling, colors=2)
+    for part, first, last in ((TimeRange(2.4, 3.4), 60, 84), (TimeRange(1.0, -0.98), 25, 75)):
+        fp = streamprint.fingerprint(joined_ts, sampling=sampling, colors=2, time_range=part)
+        assert fp.time_range.end == pytest.approx(3.4 if part.end > 0 else 3.02)
+        inside = [s for s in whole.samples if fp.time_range.holds(s.time)]
+        assert [s.frame for s in fp.samples] == [s.frame for s in inside] and inside, (part, fp.samples)
+        assert all(first <= s.frame <= last and s.time == pytest.approx(s.frame / 25) for s in fp.samples)
+        if sampling.mode == "every":
+            assert [s.frame for s in fp.samples] == list(range(first, last + 1))
+
+
 def test_joined_ts_follows_a_switch_to_hdr_and_10_bit(folder, tmp_path):
     """An SDR 8-bit part, then a PQ 10-bit part (its timestamps restarting): each frame is
     converted from its own tags, so only the second part's samples are tone-mapped."""

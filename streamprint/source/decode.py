@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import BinaryIO
 
 import av
@@ -27,7 +28,7 @@ from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
 from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
 
 log = logging.getLogger("streamprint")
 
@@ -203,8 +204,10 @@ class VideoSource:
         self._used = True
         stream = self._stream
         origin: float | None = None
+        exact: Fraction | None = None  # the origin itself: times are exact differences of ticks
         if stream.start_time is not None and stream.time_base is not None:
-            origin = float(stream.start_time * stream.time_base)
+            exact = stream.start_time * stream.time_base
+            origin = float(exact)
         # Frames without timestamps are one frame apart: the codec's own rate (an
         # elementary stream's SPS timing) before the container's average.
         rate = stream.guessed_rate or self.info.frame_rate
@@ -231,6 +234,7 @@ class VideoSource:
         keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
         if resume is not None:
             origin, index = resume.origin, resume.index
+            exact = exact_origin(origin, stream.time_base)
             if keyframe_index is not None:
                 keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index, jump=jump)
                 index = resume.stats.frames
@@ -277,14 +281,14 @@ class VideoSource:
                 raw = None
                 time_base = frame.time_base or stream.time_base
                 if ts is not None and time_base is not None:
-                    raw = float(ts * time_base)
-                    if origin is None:
-                        origin = self.origin = raw
-                    raw -= origin
+                    if exact is None:
+                        exact = ts * time_base
+                        origin = self.origin = float(exact)
+                    raw = float(ts * time_base - exact)
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
-                    timeline.extend(float(keyframe_index.before * time_base) - origin)
+                    timeline.extend(float(keyframe_index.before * time_base - exact))
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
@@ -315,6 +319,29 @@ class VideoSource:
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:
+        """:meth:`_demuxed`'s packets, but for one a stream's interrupt may have cut short:
+        once the reads have been ended (:attr:`.open.StreamReader.cut_short`), each packet is
+        held back until something follows it, and the last one read is dropped (a raw
+        frame's half, a slice without its end: never a sample)."""
+        reader = self._reader
+        held = None
+        for item in self._demuxed():
+            after_cut = (reader is not None and reader.cut_short and isinstance(item, av.Packet)
+                         and item.size > 0)
+            if held is not None and (after_cut or isinstance(item, BaseException)):
+                yield held
+                held = None
+            if after_cut:
+                held = item
+                continue
+            if held is not None:  # the decoder's flush: the held packet was the last one read
+                log.debug("%s: the last packet read before the interrupt was dropped", self._name)
+                held = None
+            yield item
+        if held is not None:
+            log.debug("%s: the last packet read before the interrupt was dropped", self._name)
+
+    def _demuxed(self) -> Iterator[av.Packet | BaseException]:
         """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
         exception a damaged stretch raised. Demuxing restarts after a demuxer error."""
         container, stream = self._container, self._stream
@@ -365,11 +392,14 @@ class VideoSource:
             if packet.size == 0 and packet.dts is None:
                 flushed = True
             if skip is not None:
-                drop = packet.size > 0 and skip.may_skip(packet.pts, self.origin)
+                # a packet the demuxer discards (before an edit list's start) is never shown:
+                # no frame to count if the decoder drops it
+                discard = packet.size > 0 and packet.is_discard
+                drop = discard or (packet.size > 0 and skip.may_skip(packet.pts, self.origin))
                 if drop != nonref:
                     ctx.skip_frame = "NONREF" if drop else "DEFAULT"
                     nonref = drop
-                if drop:
+                if drop and not discard:
                     skip.sent(packet.pts)
             try:
                 yield packet.decode()

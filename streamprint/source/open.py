@@ -73,12 +73,16 @@ class StreamReader:
         self.name = name
         self.ended = False
         """The stream reached its end (its writer closed it)."""
+        self.cut_short = False
+        """An interrupt ended the reads before the stream's end (what was read last may be
+        part of a frame)."""
 
     def _read_raw(self, n: int) -> bytes:
         n = n if n > 0 else 1 << 16
         if self._fd is None:
             data = b"" if interrupt.requested() else self._raw.read(n)  # type: ignore[union-attr]
             self.ended = self.ended or (not data and not interrupt.requested())
+            self.cut_short = self.cut_short or (not data and not self.ended)
             return data
         while not interrupt.requested():
             try:
@@ -89,6 +93,7 @@ class StreamReader:
                     return data
             except (InterruptedError, BlockingIOError):
                 continue
+        self.cut_short = self.cut_short or not self.ended
         return b""
 
     def peek(self, n: int) -> bytes:

@@ -28,11 +28,13 @@ import logging
 import math
 import os
 from collections.abc import Callable, Iterator, Mapping
+from fractions import Fraction
 from typing import Any, TypeVar
 
 import av
 import av.error
 
+from ..errors import ParameterError
 from ..model import DecodeStats, ResumePoint
 from .open import open_container
 from .skip import LOOKAHEAD_PACKETS, Wanted
@@ -65,6 +67,46 @@ def within(frames: Iterator[T], start: float, end: float | None) -> Iterator[T]:
             return
 
 
+class Passed:
+    """What the frames around a range were (times, seconds), to say why it gave no sample:
+    :meth:`watch` them go by, then ask :meth:`error`."""
+
+    def __init__(self, start: float, end: float | None) -> None:
+        self.start, self.end = start, end
+        self.before: float | None = None  # the last frame before the start
+        self.after: float | None = None  # the first frame at or after the end
+        self.inside = 0
+        self.last: float | None = None
+
+    def watch(self, frames: Iterator[T]) -> Iterator[T]:
+        for frame in frames:
+            t = self.last = frame.time  # type: ignore[attr-defined]
+            if t < self.start:
+                self.before = t
+            elif self.end is None or t < self.end:
+                self.inside += 1
+            elif self.after is None:
+                self.after = t
+            yield frame
+
+    def error(self, name: str, what: str = "frame") -> ParameterError:
+        """The usage error of a range that gave no sample: it lies past the last frame (a
+        stream, whose duration was not known), between two frames, or holds frames the
+        sampling picks none of. ``what``: "keyframe" when only keyframes are read."""
+        span = f"{self.start:g} s to {'the end' if self.end is None else f'{self.end:g} s'}"
+        if self.inside:
+            return ParameterError("time_range", f"({span}) holds {self.inside} {what}s of {name}, but the "
+                                                "sampling picks none of them")
+        if self.after is None:
+            return ParameterError("start", f"({self.start:g} s) lies past the last {what} of {name}"
+                                           + ("" if self.last is None else f", at {self.last:.3f} s"))
+        if self.before is None:
+            return ParameterError("time_range", f"holds no {what}: {span} of {name} ends before its first "
+                                                f"{what}, at {self.after:.3f} s")
+        return ParameterError("time_range", f"holds no {what}: {span} of {name} lies between the {what}s at "
+                                            f"{self.before:.3f} s and {self.after:.3f} s")
+
+
 def restrict(wanted: Wanted | None, start: float) -> Wanted | None:
     """``wanted`` (see :data:`.skip.Wanted`) for a range from ``start``: a frame whose later
     neighbour lies before the start cannot decide any pick inside the range."""
@@ -95,10 +137,12 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
     if not tb or stream.start_time is None or start <= 0 or untrusted or reopen is None:
         return None
     origin = float(stream.start_time * tb)
+    # in ticks, exactly: a keyframe at the start itself must not pass for one before it
+    ticks = Fraction(start) / tb
     try:
         with contextlib.closing(reopen()) as probe:
-            key = _key_before(probe, probe.streams[stream.index], stream.start_time + math.floor(start / float(tb)),
-                              start, origin)
+            key = _key_before(probe, probe.streams[stream.index], stream.start_time + math.floor(ticks),
+                              ticks, stream.start_time)
         if key is None:
             return None
         pts, dts, leading = key
@@ -119,24 +163,24 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
     return ResumePoint(int(pts), frames, origin, DecodeStats(keyframes if keyframes_only else frames, 0, 0))
 
 
-def _key_before(container: Any, stream: Any, target: int, start: float, origin: float) -> tuple[int, int, int] | None:
-    """(pts, dts, leading) of the last keyframe strictly before ``start`` seconds, found by
-    seeking (the demuxer lands on the keyframe at or before ``target``, in ticks); leading:
-    packets after it in decode order that are shown before it. None if the seek cannot be
-    trusted (it lands on no keyframe, or on the first one: decode from the beginning)."""
-    tb = float(stream.time_base)
+def _key_before(container: Any, stream: Any, target: int, start: Fraction, first: int) -> tuple[int, int, int] | None:
+    """(pts, dts, leading) of the last keyframe strictly before ``start`` (ticks after the
+    stream's ``first`` pts, exact), found by seeking (the demuxer lands on the keyframe at or
+    before ``target``, in ticks); leading: packets after it in decode order that are shown
+    before it. None if the seek cannot be trusted (it lands on no keyframe, or on the first
+    one: decode from the beginning)."""
     for _ in range(MAX_STEPS_BACK):
         found = _seek_key(container, stream, target)
         if found is None:
             return None
         pts, dts, _ = found
-        if pts * tb - origin < start:
-            if pts * tb - origin <= 0:
+        if pts - first < start:
+            if pts <= first:
                 return None  # the first keyframe: nothing to skip
             again = _seek_key(container, stream, pts)  # where the decode loop will land
             return (pts, dts, again[2]) if again is not None and again[0] == pts else None
         target = min(dts if dts is not None else pts, pts) - 1
-        if target < stream.start_time:
+        if target < first:
             return None
     return None
 
@@ -196,7 +240,7 @@ def _demux_count(reopen: Callable[[], Any], index: int, pts: int) -> tuple[int, 
             if other.index != index:
                 other.discard = "all"  # the demuxer need not even read them
         for packet in container.demux(stream):
-            if packet.size == 0:
+            if packet.size == 0 or packet.is_discard:  # discarded: before an edit list's start, no frame
                 continue
             if packet.pts is None:
                 return None

@@ -183,10 +183,11 @@ def _holds(values: list[int], x: int) -> bool:
 
 def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:
     """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``
-    (anything with a ``see(pts)`` method)."""
+    (anything with a ``see(pts)`` method). Packets the demuxer marks to be discarded (before
+    an MP4 edit list's start: decoded as references, never shown) are no frames: not seen."""
     buffer: deque[av.Packet | BaseException] = deque()
     for packet in packets:
-        if isinstance(packet, av.Packet) and packet.size > 0:
+        if isinstance(packet, av.Packet) and packet.size > 0 and not packet.is_discard:
             skip.see(packet.pts)
         buffer.append(packet)
         if len(buffer) > LOOKAHEAD_PACKETS:

@@ -48,6 +48,20 @@ DISCONTINUOUS_FORMATS = frozenset({"mpegts", "mpeg", "vob", "mpegvideo", "dvd", 
 DTS_TIMES_FORMATS = frozenset({"avi"})
 
 
+def exact_origin(origin: float | None, time_base: Fraction | None) -> Fraction | None:
+    """The stream's start ``origin`` (seconds, a float as a resume point keeps it) as the
+    whole number of ``time_base`` ticks it was made from, so that frame times stay exact
+    differences of ticks (``float(start_time * time_base)`` always rounds back to it); the
+    float itself when it is no such number, None when unknown."""
+    if origin is None:
+        return None
+    if time_base:
+        exact = round(Fraction(origin) / time_base) * time_base
+        if float(exact) == origin:
+            return exact
+    return Fraction(origin)
+
+
 class BestEffort:
     """libavcodec's best-effort timestamp, per frame, in the stream's time base."""
 
@@ -199,7 +213,8 @@ def with_joined_duration(info: SourceInfo, path: Any, format: str | None,
     a far jump forward includes the gap. Measured from one demuxing pass over the video
     packets (no decoding; about 0.2 s per 100 MB read); done only for a file whose format
     may jump, since only the time-spread sampling (``samples``) needs the duration in
-    advance. ``info`` unchanged when nothing jumps or it cannot be measured."""
+    advance, and a time range is checked against the duration. ``info`` unchanged when
+    nothing jumps or it cannot be measured."""
     if info.container not in DISCONTINUOUS_FORMATS or not isinstance(path, (str, os.PathLike)) \
             or os.fspath(path) == STDIN or not Path(path).is_file():
         return info
