@@ -41,7 +41,7 @@ from .sampler import select_with_state, target_test
 from .thumbnails import ThumbnailCollector
 from .model import SourceInfo
 from .source import VideoSource
-from .source.timeline import with_joined_duration
+from .source.timeline import frames_missing, with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
 from .source.ranges import Passed, restrict, within
 
@@ -344,6 +344,11 @@ def fingerprint(
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
              "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
+    missing = frames_missing(info, stats.frames) if span.whole and not interrupt.requested() \
+        and options.sampling.mode != SamplingMode.KEYFRAMES else 0
+    if missing:
+        log.warning("%s: the video ends after %d of the %d frames its container states: the file looks "
+                    "cut short; the strip shows what is there", info.path, stats.frames, info.frame_count)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
         if stats.discontinuities:
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "

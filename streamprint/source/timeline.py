@@ -48,6 +48,23 @@ DISCONTINUOUS_FORMATS = frozenset({"mpegts", "mpeg", "vob", "mpegvideo", "dvd", 
 DTS_TIMES_FORMATS = frozenset({"avi"})
 
 
+#: A file whose frames end this much short of the count its container states was most
+#: likely cut short (a copy or download that stopped): a share of that count, and seconds
+#: of frames (containers estimate counts from durations that may include a longer audio).
+CUT_SHORT_SHARE = 0.05
+CUT_SHORT_SECONDS = 2.0
+
+
+def frames_missing(info: SourceInfo, frames: int) -> int:
+    """How many of the frames ``info`` states the stream has were never found, when that is
+    more than the slack above (else 0): ``frames`` is the count read to the end."""
+    if info.frame_count is None:
+        return 0
+    missing = info.frame_count - frames
+    slack = max(CUT_SHORT_SHARE * info.frame_count, CUT_SHORT_SECONDS * (info.frame_rate or 24.0))
+    return missing if missing > slack else 0
+
+
 def exact_origin(origin: float | None, time_base: Fraction | None) -> Fraction | None:
     """The stream's start ``origin`` (seconds, a float as a resume point keeps it) as the
     whole number of ``time_base`` ticks it was made from, so that frame times stay exact
