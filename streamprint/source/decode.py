@@ -22,11 +22,12 @@ from av.video.reformatter import VideoReformatter
 from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
+from .codecs import configure
 from .convert import analysis_size, untagged_matrix
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
-from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
+from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
 
 log = logging.getLogger("streamprint")
@@ -126,14 +127,8 @@ class VideoSource:
         self._reopen = reopener(path, self._name, format, options) if self._reader is None else None
         try:
             self._stream = best_video_stream(self._container, self._name)
-            ctx = self._stream.codec_context
-            # Threading must be configured before the first packet is decoded. Keyframes
-            # only: frame threads would pay a hand-over per skipped packet (measured 2.3x
-            # slower than slice threads on a 1080p h264 clip).
-            ctx.thread_type = "SLICE" if keyframes_only else "AUTO"
-            ctx.thread_count = threads
-            if keyframes_only:
-                ctx.skip_frame = "NONKEY"
+            # threads, options and skip_frame per decoder (.codecs), before the first packet
+            self.rules = configure(self._stream.codec_context, keyframes_only, threads)
             self.info = probe(self._container, self._stream, str(self._name))
         except BaseException:
             self._container.close()
@@ -228,7 +223,11 @@ class VideoSource:
         # the frames delivered.
         jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
                 and self._container.format.name in DISCONTINUOUS_FORMATS else None)
-        keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
+        # AVI keyframes: packed ones counted by dts and placed one frame apart from the first (.skip)
+        avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS and resume is None
+        first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
+        keyframe_index = (AviKeyframeIndex(jump=jump) if avi_keys else
+                          KeyframeIndex(jump=jump) if self.keyframes_only else None)
         if resume is not None:
             origin, index = resume.origin, resume.index
             if keyframe_index is not None:
@@ -241,7 +240,8 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times \
+                and self.rules.nonref_skip:
             skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
@@ -285,6 +285,9 @@ class VideoSource:
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
                     timeline.extend(float(keyframe_index.before * time_base) - origin)
+                if avi_keys and keyframe_index.packed and at is not None and raw is not None:  # type: ignore[union-attr]
+                    first = first or (raw, at)
+                    raw = first[0] + (at - first[1]) * step
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
@@ -347,6 +350,8 @@ class VideoSource:
             packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
+        if self.keyframes_only and self.rules.keyframe_packets:
+            packets = keyframe_packets(packets)  # the decoder ignores skip_frame
         if not isinstance(skip, NonrefSkip):
             skip = None
         flushed = False
