@@ -10,7 +10,9 @@ checks the consequences on every codec an encoder is available for):
 - FFmpeg's vp9 decoder ignores ``skip_frame``: with NONKEY it still decodes and delivers every
   frame. libdav1d (AV1) decodes every frame whatever ``skip_frame`` says. A keyframe packet
   decodes alone in both (a VP9 keyframe; an AV1 temporal unit holding a KEY_FRAME), so keyframes
-  only means sending the decoder nothing but keyframe packets.
+  only means sending the decoder nothing but keyframe packets. AV1 marks the frames nothing
+  references in each frame header (:mod:`.av1`), so those packets are not sent either when no
+  sample needs them.
 - dav1d runs its own thread pool and by default holds several frames in flight; keyframes
   only, one frame in flight (``max_frame_delay`` 1) hands each keyframe back at once.
 """
@@ -34,6 +36,9 @@ class DecoderRules:
     keyframe_packets: bool = False
     """Keyframes only: send the decoder only keyframe packets (for decoders that ignore
     ``skip_frame``; a keyframe packet decodes alone)."""
+    nonref_packets: str | None = None
+    """Non-reference frames are found in the packets by the parser of this name ("av1":
+    :mod:`.av1`) and not sent at all (for decoders that ignore ``skip_frame``)."""
     thread_type: str = "AUTO"
     """Threading when every frame is decoded."""
     keyframe_thread_type: str = "SLICE"
@@ -47,6 +52,8 @@ class DecoderRules:
 
 #: Rules for decoders that ignore skip_frame: keyframes come from the packets.
 _IGNORES_SKIP = DecoderRules(honours_skip_frame=False, nonref_skip=False, keyframe_packets=True)
+#: AV1 decoders: non-reference temporal units are read from the bitstream and not sent.
+_AV1 = DecoderRules(honours_skip_frame=False, nonref_skip=True, nonref_packets="av1", keyframe_packets=True)
 
 RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "h264": DecoderRules(),
@@ -57,11 +64,11 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "vp9": _IGNORES_SKIP,
     "vp8": _IGNORES_SKIP,
     "libvpx-vp9": _IGNORES_SKIP,
-    "libdav1d": DecoderRules(honours_skip_frame=False, nonref_skip=False, keyframe_packets=True,
-                             keyframe_thread_type="AUTO",
+    "libdav1d": DecoderRules(honours_skip_frame=False, nonref_skip=True, nonref_packets="av1",
+                             keyframe_packets=True, keyframe_thread_type="AUTO",
                              keyframe_options=MappingProxyType({"max_frame_delay": "1"})),
-    "libaom-av1": _IGNORES_SKIP,
-    "av1": _IGNORES_SKIP,
+    "libaom-av1": _AV1,
+    "av1": _AV1,
 })
 
 #: Any other decoder: trusted to honour skip_frame (FFmpeg's own decoders mostly do), but never

@@ -22,6 +22,7 @@ from av.video.reformatter import VideoReformatter
 from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
+from .av1 import Av1References
 from .codecs import configure
 from .convert import analysis_size, untagged_matrix
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
@@ -356,6 +357,7 @@ class VideoSource:
             skip = None
         flushed = False
         nonref = False
+        refs = Av1References(ctx.extradata) if skip is not None and self.rules.nonref_packets == "av1" else None
         raw_size = None
         for packet in packets:
             if isinstance(packet, BaseException):
@@ -371,10 +373,14 @@ class VideoSource:
                 flushed = True
             if skip is not None:
                 drop = packet.size > 0 and skip.may_skip(packet.pts, self.origin)
-                if drop != nonref:
+                if refs is not None:  # the decoder ignores skip_frame: send no unreferenced unit
+                    if (drop or refs.seq is None) and not refs.is_reference(bytes(packet)) and drop:
+                        skip.sent(packet.pts)
+                        continue
+                elif drop != nonref:
                     ctx.skip_frame = "NONREF" if drop else "DEFAULT"
                     nonref = drop
-                if drop:
+                if drop and refs is None:
                     skip.sent(packet.pts)
             try:
                 yield packet.decode()
