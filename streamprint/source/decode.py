@@ -241,9 +241,9 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times \
-                and self.rules.nonref_skip:
-            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only \
+                and self.rules.nonref_skip:  # AVI: not with packed B-frames, whose pts lie (.skip)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump, avi=dts_times)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1

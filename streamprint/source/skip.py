@@ -56,7 +56,8 @@ class NonrefSkip:
     non-reference frame leaves every other frame's decode unchanged; the frames the decoder
     drops are counted back into the frame index from the gaps in the pts it delivers."""
 
-    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None) -> None:
+    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None, avi: bool = False) -> None:
+        self.avi = avi  # an AVI: nothing is skipped if its B-frames turn out to be packed
         self.wanted = wanted
         self.time_base = time_base
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
@@ -64,6 +65,13 @@ class NonrefSkip:
         self.enabled = True
         self._order = _Monotonic(jump)
         self._last_delivered: int | None = None
+
+    def see_packet(self, packet: av.Packet) -> None:
+        if self.avi:
+            self.avi = False
+            if divx_packed(packet):
+                self.enabled = False
+        self.see(packet.pts)
 
     def see(self, pts: int | None) -> None:
         if pts is None or not self._order.ok(pts):
@@ -198,7 +206,7 @@ class AviKeyframeIndex(KeyframeIndex):
 
     def see_packet(self, packet: av.Packet) -> None:
         if self.packed is None:
-            self.packed = re.search(rb"DivX\d+(Build|b)?\d*p", bytes(packet)) is not None
+            self.packed = divx_packed(packet)
         if not self.packed:
             self.see(packet.pts)
             return
@@ -216,6 +224,12 @@ class AviKeyframeIndex(KeyframeIndex):
         return self._keys.popleft() if self._keys and self.enabled else None
 
 
+def divx_packed(packet: av.Packet) -> bool:
+    """Whether an MPEG-4 Part 2 stream's first packet says its B-frames are packed (Xvid/DivX
+    user data ending in "p", as FFmpeg's mpeg4 decoder checks)."""
+    return re.search(rb"DivX\d+(Build|b)?\d*p", bytes(packet)) is not None
+
+
 def _holds(values: list[int], x: int) -> bool:
     """Whether the sorted list ``values`` holds ``x``."""
     i = bisect.bisect_left(values, x)
@@ -228,7 +242,7 @@ def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | K
     buffer: deque[av.Packet | BaseException] = deque()
     for packet in packets:
         if isinstance(packet, av.Packet) and packet.size > 0:
-            if isinstance(skip, AviKeyframeIndex):
+            if isinstance(skip, (AviKeyframeIndex, NonrefSkip)):
                 skip.see_packet(packet)
             else:
                 skip.see(packet.pts)
