@@ -14,7 +14,9 @@ checks the consequences on every codec an encoder is available for):
   references in each frame header (:mod:`.av1`), so those packets are not sent either when no
   sample needs them.
 - dav1d runs its own thread pool and by default holds several frames in flight; keyframes
-  only, one frame in flight (``max_frame_delay`` 1) hands each keyframe back at once.
+  only, one frame in flight (``max_frame_delay`` 1) hands each keyframe back when it is sent,
+  not several keyframes later (on a live stream that is minutes). It costs no measurable time:
+  0.07-0.10 s for the 9 keyframes of the 60-s AV1 benchmark clip either way.
 """
 
 from __future__ import annotations
