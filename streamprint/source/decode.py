@@ -28,7 +28,7 @@ from .convert import analysis_size, untagged_matrix
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
-from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
+from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, divx_packed, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, numbered
 
 log = logging.getLogger("streamprint")
@@ -227,7 +227,8 @@ class VideoSource:
         # AVI keyframes: packed ones counted by dts and placed one frame apart from the first (.skip)
         avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS and resume is None
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
-        keyframe_index = (AviKeyframeIndex(jump=jump) if avi_keys else
+        extradata = stream.codec_context.extradata
+        keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata) if avi_keys else
                           KeyframeIndex(jump=jump) if self.keyframes_only else None)
         if resume is not None:
             origin, index = resume.origin, resume.index
@@ -242,7 +243,8 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only \
-                and self.rules.nonref_skip:  # AVI: not with packed B-frames, whose pts lie (.skip)
+                and self.rules.nonref_skip and not (dts_times and divx_packed(extradata)):
+            # AVI: not with packed B-frames, whose pts lie (stated here or in the first packet)
             skip = NonrefSkip(wanted, stream.time_base, jump=jump, avi=dts_times)
         skipped = resume.stats.skipped if resume is not None else 0
 

@@ -198,15 +198,16 @@ class AviKeyframeIndex(KeyframeIndex):
 
     NVOP_BYTES = 8
 
-    def __init__(self, jump: int | None = None) -> None:
+    def __init__(self, jump: int | None = None, extradata: bytes | None = None) -> None:
         super().__init__(jump=jump)
+        self.extradata = extradata
         self.packed: bool | None = None
         self._first: int | None = None
         self._keys: deque[int] = deque()  # dts of keyframe chunks sent, not yet delivered
 
     def see_packet(self, packet: av.Packet) -> None:
         if self.packed is None:
-            self.packed = divx_packed(packet)
+            self.packed = divx_packed(packet) or divx_packed(self.extradata)
         if not self.packed:
             self.see(packet.pts)
             return
@@ -224,10 +225,10 @@ class AviKeyframeIndex(KeyframeIndex):
         return self._keys.popleft() if self._keys and self.enabled else None
 
 
-def divx_packed(packet: av.Packet) -> bool:
-    """Whether an MPEG-4 Part 2 stream's first packet says its B-frames are packed (Xvid/DivX
-    user data ending in "p", as FFmpeg's mpeg4 decoder checks)."""
-    return re.search(rb"DivX\d+(Build|b)?\d*p", bytes(packet)) is not None
+def divx_packed(data: av.Packet | bytes | None) -> bool:
+    """Whether an MPEG-4 Part 2 stream's first packet (or its extradata) says its B-frames are
+    packed (Xvid/DivX user data ending in "p", as FFmpeg's mpeg4 decoder checks)."""
+    return data is not None and re.search(rb"DivX\d+(Build|b)?\d*p", bytes(data)) is not None
 
 
 def _holds(values: list[int], x: int) -> bool:
