@@ -46,11 +46,15 @@ SIZE = (256, 144)
 #: MPEG-2 and MPEG-4 never reference B-frames, SVT-AV1's hierarchical mini-GOPs leave the top
 #: layer unreferenced. libvpx and libaom in real-time mode reference every frame, and with
 #: Xvid's packed B-frames (whose pts lie) nothing is skipped.
-SKIPS = {"h264", "hevc10", "av1", "mpeg2", "mpeg4-avi"}
+SKIPS = {"h264", "hevc10", "hevc-open-gop", "av1", "mpeg2", "mpeg4-avi"}
 CODECS = {
     "h264": ("libx264", "mp4", ["-c:v", "libx264", "-g", "48", "-bf", "3", "-preset", "veryfast"]),
     "hevc10": ("libx265", "mkv", ["-c:v", "libx265", "-g", "48", "-pix_fmt", "yuv420p10le", "-preset", "veryfast",
                                   "-x265-params", "log-level=error"]),
+    # open GOP (CRA keyframes) farther apart than half x265's POC range (128 of 256 frames):
+    # the decoder used to give the keyframes swapped in pairs and lose some
+    "hevc-open-gop": ("libx265", "mkv", ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
+                                         "log-level=error:keyint=140:min-keyint=140:scenecut=0:open-gop=1"]),
     "vp9": ("libvpx-vp9", "webm", ["-c:v", "libvpx-vp9", "-g", "48", "-b:v", "400k", "-deadline", "realtime",
                                    "-cpu-used", "8"]),
     "av1": ("libsvtav1", "mkv", ["-c:v", "libsvtav1", "-g", "48", "-preset", "12", "-crf", "40"]),
@@ -108,7 +112,7 @@ def ffprobe_keyframes(path: Path) -> tuple[int, list[int], np.ndarray]:
 
 def test_fast_shows_exactly_the_keyframes(clip):
     count, keys, times = ffprobe_keyframes(clip)
-    assert 6 <= len(keys) < count / 10, "the clip should have a few keyframes among many frames"
+    assert 3 <= len(keys) < count / 10, "the clip should have a few keyframes among many frames"
     fast = streamprint.fingerprint(clip, sampling=Sampling.keyframes(), colors=3)
     assert [s.frame for s in fast.samples] == keys
     assert fast.decode.frames == len(keys)  # nothing but the keyframes came out of the decoder

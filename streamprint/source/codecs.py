@@ -13,6 +13,12 @@ checks the consequences on every codec an encoder is available for):
   only means sending the decoder nothing but keyframe packets. AV1 marks the frames nothing
   references in each frame header (:mod:`.av1`), so those packets are not sent either when no
   sample needs them.
+- HEVC keyframes of an open GOP are CRA pictures, which do not reset the picture order
+  count; sent alone more than half the POC range apart (x265's default: 128 frames of 256),
+  the decoder (FFmpeg 8, PyAV 18) derives their order wrongly, hands them out swapped in
+  pairs and loses some (a 60-s clip gave pts 10.4, 0, 31.3, 20.8, 52.1 s for keyframes at 0,
+  10.4, 20.8, 31.3, 41.7, 52.1 s). Keyframes only, it is drained and reset after each
+  keyframe, as after a seek, so each comes out on its own.
 - dav1d runs its own thread pool and by default holds several frames in flight; keyframes
   only, one frame in flight (``max_frame_delay`` 1) hands each keyframe back when it is sent,
   not several keyframes later (on a live stream that is minutes). It costs no measurable time:
@@ -41,6 +47,9 @@ class DecoderRules:
     nonref_packets: str | None = None
     """Non-reference frames are found in the packets by the parser of this name ("av1":
     :mod:`.av1`) and not sent at all (for decoders that ignore ``skip_frame``)."""
+    keyframe_drain: bool = False
+    """Keyframes only: drain the decoder after each keyframe packet and reset it, so each
+    keyframe comes out on its own (with ``keyframe_packets``)."""
     thread_type: str = "AUTO"
     """Threading when every frame is decoded."""
     keyframe_thread_type: str = "SLICE"
@@ -59,7 +68,7 @@ _AV1 = DecoderRules(honours_skip_frame=False, nonref_skip=True, nonref_packets="
 
 RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "h264": DecoderRules(),
-    "hevc": DecoderRules(),
+    "hevc": DecoderRules(keyframe_packets=True, keyframe_drain=True),
     "mpeg2video": DecoderRules(),
     "mpeg1video": DecoderRules(),
     "mpeg4": DecoderRules(),

@@ -354,7 +354,8 @@ class VideoSource:
         if skip is not None:
             packets = lookahead(packets, skip)
         if self.keyframes_only and self.rules.keyframe_packets:
-            packets = keyframe_packets(packets)  # the decoder ignores skip_frame
+            packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
+        drain = self.keyframes_only and self.rules.keyframe_drain
         if not isinstance(skip, NonrefSkip):
             skip = None
         flushed = False
@@ -384,16 +385,19 @@ class VideoSource:
                     nonref = drop
                 if drop and refs is None:
                     skip.sent(packet.pts)
-            try:
-                yield packet.decode()
-            except (av.error.EOFError, EOFError):
-                pass
-            except av.error.FFmpegError as exc:
-                yield exc
+            yield from _decode(ctx, packet)
+            if drain and packet.size:  # each keyframe out on its own, the decoder reset (.codecs)
+                yield from _decode(ctx, None)
+                ctx.flush_buffers()
         if not flushed:
-            try:
-                yield ctx.decode(None)
-            except (av.error.EOFError, EOFError):
-                pass
-            except av.error.FFmpegError as exc:
-                yield exc
+            yield from _decode(ctx, None)
+
+
+def _decode(ctx: av.VideoCodecContext, packet: av.Packet | None) -> Iterator[list[av.VideoFrame] | BaseException]:
+    """The frames ``packet`` (None: the end) decodes to, or the error it raised."""
+    try:
+        yield ctx.decode(packet)
+    except (av.error.EOFError, EOFError):
+        pass
+    except av.error.FFmpegError as exc:
+        yield exc
