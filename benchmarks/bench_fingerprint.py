@@ -169,7 +169,7 @@ def fast_distance(clip: Path) -> dict:
     """Mean RGB distance per pixel between the exact (default) and the --fast strip, both
     rendered one px per second of film."""
     from streamprint import Sampling, fingerprint
-    from streamprint.renderer import render_stacked
+    from streamprint.render.strip import render_stacked
 
     exact = fingerprint(clip)
     fast = fingerprint(clip, sampling=Sampling.keyframes())

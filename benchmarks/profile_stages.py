@@ -35,7 +35,8 @@ def main() -> None:
     from streamprint.clusterer import FrameClusterer
     from streamprint.color.letterbox import crop_letterbox
     from streamprint.model import DEFAULT_ANALYSIS_SIZE
-    from streamprint.renderer import encode_png, render_stacked
+    from streamprint.render.output import encode_png
+    from streamprint.render.strip import render_stacked
     from streamprint.sampler import select, target_test
     from streamprint.source import VideoSource
 

@@ -1,7 +1,7 @@
 """The decode loop: one pass over the video stream in presentation order, with damaged
 packets skipped and counted, resume from a checkpoint, and non-reference skipping.
 
-Frames are not converted here until asked: :meth:`SourceFrame.to_rgb` downscales and
+Frames are not converted here until asked: :meth:`.frame.SourceFrame.to_rgb` downscales and
 converts to sRGB inside libswscale in one call, so frames the sampler drops cost only
 their decode. Conversion honours each frame's own colour matrix and range (PyAV >= 17).
 """
@@ -11,87 +11,28 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import BinaryIO
 
 import av
 import av.error
-import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from ..color.tonemap import tonemap_to_srgb
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
-from .convert import analysis_size, untagged_matrix
-from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb, inherit_stream_tags
+from .av1 import Av1References
+from .codecs import configure
+from .frame import SourceFrame
+from .hdr import inherit_stream_tags
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
-from .skip import KeyframeIndex, NonrefSkip, Wanted, lookahead
+from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, divx_packed, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
 
 log = logging.getLogger("streamprint")
 
 #: Consecutive damaged packets tolerated before the input is declared unreadable.
 MAX_CONSECUTIVE_ERRORS = 200
-
-
-@dataclass(frozen=True)
-class SourceFrame:
-    """One decoded frame. ``time`` is seconds since the stream's start, from FFmpeg's
-    best-effort timestamp, on a timeline that always increases (see :mod:`.timeline`).
-    ``pts`` is that timestamp in the stream's time base when a later pass can find the frame
-    by it (a checkpoint's resume point); None when it cannot (no timestamps, unreliable pts,
-    or after a discontinuity, where the same timestamp may occur twice)."""
-
-    index: int
-    time: float
-    frame: av.VideoFrame = field(repr=False, compare=False)
-    pts: int | None = None
-    pixel_aspect: float = 1.0
-    """Sample aspect ratio of the stream (display width of one stored pixel)."""
-    reformatter: VideoReformatter | None = field(default=None, repr=False, compare=False)
-    """Shared by a source's frames: swscale's context and threads are built once, not per
-    frame (measured 3x faster on 1080p)."""
-
-    @property
-    def rotation(self) -> int:
-        """Display rotation in degrees counter-clockwise: 0, 90, 180 or 270."""
-        return int(round(float(self.frame.rotation or 0) / 90.0)) % 4 * 90
-
-    def analysis_size(self, long_side: int) -> tuple[int, int]:
-        """(width, height) in pixels of the stored frame scaled so the *displayed* long side
-        is ``long_side`` (never upscaled), keeping the display aspect ratio."""
-        return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
-
-    def to_rgb(self, long_side: int, tonemap: bool = True) -> np.ndarray:
-        """The frame as sRGB a viewer sees: :meth:`convert`'s image."""
-        return self.convert(long_side, tonemap)[0]
-
-    def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
-        """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB;
-        also what the frame's own tags say about HDR (:func:`.hdr.frame_hdr`).
-
-        SDR (and HDR with ``tonemap`` False): one libswscale call with AREA interpolation
-        (averages the covered pixels) to rgb24. PQ/HLG with ``tonemap``: one libswscale call
-        to 16-bit Y'CbCr at the analysis size, then the matrix undone and the tone curve
-        applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
-        step before it.
-
-        The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
-        """
-        width, height = self.analysis_size(long_side)
-        reformatter = self.reformatter or VideoReformatter()
-        hdr = frame_hdr(self.frame)
-        if tonemap and hdr.params is not None:
-            rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
-        else:
-            rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
-                                       interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
-                                       threads=0).to_ndarray()
-        if self.rotation:
-            rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
-        return rgb, hdr
 
 
 class VideoSource:
@@ -127,14 +68,8 @@ class VideoSource:
         self._reopen = reopener(path, self._name, format, options) if self._reader is None else None
         try:
             self._stream = best_video_stream(self._container, self._name)
-            ctx = self._stream.codec_context
-            # Threading must be configured before the first packet is decoded. Keyframes
-            # only: frame threads would pay a hand-over per skipped packet (measured 2.3x
-            # slower than slice threads on a 1080p h264 clip).
-            ctx.thread_type = "SLICE" if keyframes_only else "AUTO"
-            ctx.thread_count = threads
-            if keyframes_only:
-                ctx.skip_frame = "NONKEY"
+            # threads, options and skip_frame per decoder (.codecs), before the first packet
+            self.rules = configure(self._stream.codec_context, keyframes_only, threads)
             self.info = probe(self._container, self._stream, str(self._name))
         except BaseException:
             self._container.close()
@@ -231,7 +166,12 @@ class VideoSource:
         # the frames delivered.
         jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
                 and self._container.format.name in DISCONTINUOUS_FORMATS else None)
-        keyframe_index = KeyframeIndex(jump=jump) if self.keyframes_only else None
+        # AVI keyframes: packed ones counted by dts and placed one frame apart from the first (.skip)
+        avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS and resume is None
+        first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
+        extradata = stream.codec_context.extradata
+        keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata) if avi_keys else
+                          KeyframeIndex(jump=jump) if self.keyframes_only else None)
         if resume is not None:
             origin, index = resume.origin, resume.index
             exact = exact_origin(origin, stream.time_base)
@@ -245,8 +185,10 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only and not dts_times:
-            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only \
+                and self.rules.nonref_skip and not (dts_times and divx_packed(extradata)):
+            # AVI: not with packed B-frames, whose pts lie (stated here or in the first packet)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump, avi=dts_times)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
@@ -289,6 +231,9 @@ class VideoSource:
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
                     timeline.extend(float(keyframe_index.before * time_base - exact))
+                if avi_keys and keyframe_index.packed and at is not None and raw is not None:  # type: ignore[union-attr]
+                    first = first or (raw, at)
+                    raw = first[0] + (at - first[1]) * step
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
@@ -374,10 +319,14 @@ class VideoSource:
             packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
+        if self.keyframes_only and self.rules.keyframe_packets:
+            packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
+        drain = self.keyframes_only and self.rules.keyframe_drain
         if not isinstance(skip, NonrefSkip):
             skip = None
         flushed = False
         nonref = False
+        refs = Av1References(ctx.extradata) if skip is not None and self.rules.nonref_packets == "av1" else None
         raw_size = None
         for packet in packets:
             if isinstance(packet, BaseException):
@@ -396,21 +345,29 @@ class VideoSource:
                 # no frame to count if the decoder drops it
                 discard = packet.size > 0 and packet.is_discard
                 drop = discard or (packet.size > 0 and skip.may_skip(packet.pts, self.origin))
-                if drop != nonref:
+                if refs is not None:  # the decoder ignores skip_frame: send no unreferenced unit
+                    if (drop or refs.seq is None) and not refs.is_reference(bytes(packet)) and drop:
+                        if not discard:
+                            skip.sent(packet.pts)
+                        continue
+                elif drop != nonref:
                     ctx.skip_frame = "NONREF" if drop else "DEFAULT"
                     nonref = drop
-                if drop and not discard:
+                if drop and refs is None and not discard:
                     skip.sent(packet.pts)
-            try:
-                yield packet.decode()
-            except (av.error.EOFError, EOFError):
-                pass
-            except av.error.FFmpegError as exc:
-                yield exc
+            yield from _decode(ctx, packet)
+            if drain and packet.size:  # each keyframe out on its own, the decoder reset (.codecs)
+                yield from _decode(ctx, None)
+                ctx.flush_buffers()
         if not flushed:
-            try:
-                yield ctx.decode(None)
-            except (av.error.EOFError, EOFError):
-                pass
-            except av.error.FFmpegError as exc:
-                yield exc
+            yield from _decode(ctx, None)
+
+
+def _decode(ctx: av.VideoCodecContext, packet: av.Packet | None) -> Iterator[list[av.VideoFrame] | BaseException]:
+    """The frames ``packet`` (None: the end) decodes to, or the error it raised."""
+    try:
+        yield ctx.decode(packet)
+    except (av.error.EOFError, EOFError):
+        pass
+    except av.error.FFmpegError as exc:
+        yield exc

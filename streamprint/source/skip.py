@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from fractions import Fraction
@@ -55,7 +56,8 @@ class NonrefSkip:
     non-reference frame leaves every other frame's decode unchanged; the frames the decoder
     drops are counted back into the frame index from the gaps in the pts it delivers."""
 
-    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None) -> None:
+    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None, avi: bool = False) -> None:
+        self.avi = avi  # an AVI: nothing is skipped if its B-frames turn out to be packed
         self.wanted = wanted
         self.time_base = time_base
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
@@ -63,6 +65,13 @@ class NonrefSkip:
         self.enabled = True
         self._order = _Monotonic(jump)
         self._last_delivered: int | None = None
+
+    def see_packet(self, packet: av.Packet) -> None:
+        if self.avi:
+            self.avi = False
+            if divx_packed(packet):
+                self.enabled = False
+        self.see(packet.pts)
 
     def see(self, pts: int | None) -> None:
         if pts is None or not self._order.ok(pts):
@@ -175,6 +184,53 @@ class KeyframeIndex:
         return self.base
 
 
+class AviKeyframeIndex(KeyframeIndex):
+    """:class:`KeyframeIndex` for AVI, which stores no presentation times. With Xvid/DivX
+    packed B-frames (the encoder's user data ends in "p", as FFmpeg's mpeg4 decoder checks)
+    the pts FFmpeg invents lie (the I-frame after 48 frames gets pts 50; the last keyframe
+    comes out of the flush with a made-up pts), but AVI's dts count frames (in the stream's
+    time base, one frame; a chunk holding two packed frames moves it on by two) and the
+    packing closes each GOP: a keyframe's index is its chunk's dts, and the decoder delivers
+    the keyframes in the order they were sent (the not-coded VOPs of at most
+    :data:`NVOP_BYTES`, some flagged key, deliver nothing).
+    Otherwise (an open GOP's leading B-frames follow their keyframe in decode order) pts are
+    counted as usual."""
+
+    NVOP_BYTES = 8
+
+    def __init__(self, jump: int | None = None, extradata: bytes | None = None) -> None:
+        super().__init__(jump=jump)
+        self.extradata = extradata
+        self.packed: bool | None = None
+        self._first: int | None = None
+        self._keys: deque[int] = deque()  # dts of keyframe chunks sent, not yet delivered
+
+    def see_packet(self, packet: av.Packet) -> None:
+        if self.packed is None:
+            self.packed = divx_packed(packet) or divx_packed(self.extradata)
+        if not self.packed:
+            self.see(packet.pts)
+            return
+        if packet.dts is None:
+            self.enabled = False
+            return
+        self._first = packet.dts if self._first is None else self._first
+        if packet.is_keyframe and packet.size > self.NVOP_BYTES:
+            self._keys.append(packet.dts - self._first)
+
+    def index_of(self, pts: int | None) -> int | None:
+        if not self.packed:
+            return super().index_of(pts)
+        self.before = None  # the caller places packed keyframes one frame apart by index
+        return self._keys.popleft() if self._keys and self.enabled else None
+
+
+def divx_packed(data: av.Packet | bytes | None) -> bool:
+    """Whether an MPEG-4 Part 2 stream's first packet (or its extradata) says its B-frames are
+    packed (Xvid/DivX user data ending in "p", as FFmpeg's mpeg4 decoder checks)."""
+    return data is not None and re.search(rb"DivX\d+(Build|b)?\d*p", bytes(data)) is not None
+
+
 def _holds(values: list[int], x: int) -> bool:
     """Whether the sorted list ``values`` holds ``x``."""
     i = bisect.bisect_left(values, x)
@@ -188,8 +244,19 @@ def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | K
     buffer: deque[av.Packet | BaseException] = deque()
     for packet in packets:
         if isinstance(packet, av.Packet) and packet.size > 0 and not packet.is_discard:
-            skip.see(packet.pts)
+            if isinstance(skip, (AviKeyframeIndex, NonrefSkip)):
+                skip.see_packet(packet)
+            else:
+                skip.see(packet.pts)
         buffer.append(packet)
         if len(buffer) > LOOKAHEAD_PACKETS:
             yield buffer.popleft()
     yield from buffer
+
+
+def keyframe_packets(packets: Iterator[av.Packet | BaseException]) -> Iterator[av.Packet | BaseException]:
+    """Only the keyframe packets of ``packets`` (and the empty flush packet and any exception):
+    keyframes only, for a decoder that ignores ``skip_frame``. A keyframe packet decodes alone."""
+    for packet in packets:
+        if not isinstance(packet, av.Packet) or packet.size == 0 or packet.is_keyframe:
+            yield packet
