@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 # the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
-from .kinds import MAX_SECONDS, TIME_SYNTAX, Choice, Color, Flag, Integer, Optional, Real, Text, Time, parse_time
+from .kinds import Choice, Color, Flag, Integer, Optional, Real, Text, Time, parse_time
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
