@@ -35,24 +35,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench_fingerprint import machine, peak_rss_mib, run_child  # noqa: E402
+from bench_fingerprint import machine, peak_rss_mib, run_child, work_decode  # noqa: E402
 
 # ---- workers (run in a child process) ----------------------------------------------------
-
-
-def work_decode(clip: str) -> dict:
-    import av
-
-    t = time.perf_counter()
-    n = 0
-    with av.open(clip) as c:
-        s = c.streams.video[0]
-        s.thread_type = "AUTO"
-        s.thread_count = 0
-        decoder = s.codec_context.codec.name
-        for _ in c.decode(s):
-            n += 1
-    return {"seconds": time.perf_counter() - t, "frames": n, "decoder": decoder}
 
 
 def work_streamprint(clip: str, *args: str) -> dict:

@@ -346,10 +346,13 @@ class VideoSource:
                 discard = packet.size > 0 and packet.is_discard
                 drop = discard or (packet.size > 0 and skip.may_skip(packet.pts, self.origin))
                 if refs is not None:  # the decoder ignores skip_frame: send no unreferenced unit
-                    if (drop or refs.seq is None) and not refs.is_reference(bytes(packet)) and drop:
-                        if not discard:
-                            skip.sent(packet.pts)
-                        continue
+                    if drop:
+                        if not refs.is_reference(bytes(packet)):
+                            if not discard:
+                                skip.sent(packet.pts)
+                            continue
+                    elif refs.seq is None:  # learn the sequence header from the first unit carrying it
+                        refs.is_reference(bytes(packet))
                 elif drop != nonref:
                     ctx.skip_frame = "NONREF" if drop else "DEFAULT"
                     nonref = drop

@@ -146,6 +146,10 @@ class KeyframeIndex:
         self._order = _Monotonic(jump)
         self._last: int | None = None  # pts of the last keyframe delivered
 
+    def see_packet(self, packet: av.Packet) -> None:
+        """A packet demuxed (see :func:`lookahead`): only its pts counts here."""
+        self.see(packet.pts)
+
     def see(self, pts: int | None) -> None:
         if pts is None:                  # times unknown: the count cannot be trusted from here on
             self.enabled = False
@@ -239,15 +243,12 @@ def _holds(values: list[int], x: int) -> bool:
 
 def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:
     """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``
-    (anything with a ``see(pts)`` method). Packets the demuxer marks to be discarded (before
+    (anything with a ``see_packet(packet)`` method). Packets the demuxer marks to be discarded (before
     an MP4 edit list's start: decoded as references, never shown) are no frames: not seen."""
     buffer: deque[av.Packet | BaseException] = deque()
     for packet in packets:
         if isinstance(packet, av.Packet) and packet.size > 0 and not packet.is_discard:
-            if isinstance(skip, (AviKeyframeIndex, NonrefSkip)):
-                skip.see_packet(packet)
-            else:
-                skip.see(packet.pts)
+            skip.see_packet(packet)
         buffer.append(packet)
         if len(buffer) > LOOKAHEAD_PACKETS:
             yield buffer.popleft()
