@@ -11,6 +11,12 @@ a round, then the median):
   default  streamprint's default sampling (in-process time, from opening the file)
   every    streamprint on every frame (in-process time)
   fast     `streamprint CLIP OUT.png --fast -q` timed as a whole process (imports included)
+  start-up `python -c "import av, numpy, streamprint._cli.main"` as a whole process: the
+           floor under any --fast process (limit / start-up is the most --fast can reach)
+
+streamprint's bytecode is compiled first, as ``pip install`` does: with PYTHONDONTWRITEBYTECODE
+set (as on the machine these numbers come from) every --fast process compiled streamprint's
+source again, about 0.06 s.
 
 Ratios: default and every as time / decode time (lower is better); fast as decode time /
 fast process time ("x faster"). Peak RSS (VmHWM) of every run; the 4K HEVC clip also 10x
@@ -68,9 +74,20 @@ def work_fast_process(clip: str) -> dict:
     return {"seconds": seconds, "samples": samples, "child_maxrss_mib": usage.ru_maxrss / 1024}
 
 
-WORKERS = {"decode": work_decode, "streamprint": work_streamprint, "fast": work_fast_process}
+def work_startup(clip: str) -> dict:
+    """Starting Python and importing what every streamprint command imports, as a process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", "import av, numpy, streamprint._cli.main"])
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise RuntimeError("importing streamprint failed")
+    return {"seconds": time.perf_counter() - t, "child_maxrss_mib": usage.ru_maxrss / 1024}
 
-RUNS = {"decode": ("decode",), "default": ("streamprint",), "every": ("streamprint", "every"), "fast": ("fast",)}
+
+WORKERS = {"decode": work_decode, "streamprint": work_streamprint, "fast": work_fast_process, "startup": work_startup}
+
+RUNS = {"decode": ("decode",), "default": ("streamprint",), "every": ("streamprint", "every"), "fast": ("fast",),
+        "startup": ("startup",)}
 
 
 def load() -> float:
@@ -96,6 +113,8 @@ def measure(clip: Path, rounds: int) -> dict:
         "default_x": statistics.median(x["seconds"] / d for x, d in zip(results["default"], dec)),
         "every_x": statistics.median(x["seconds"] / d for x, d in zip(results["every"], dec)),
         "fast_speedup": statistics.median(d / x["seconds"] for x, d in zip(results["fast"], dec)),
+        "startup_s": statistics.median(x["seconds"] for x in results["startup"]),
+        "startup_ceiling": statistics.median(d / x["seconds"] for x, d in zip(results["startup"], dec)),
         "default_skipped": results["default"][0]["skipped"],
         "samples": results["default"][0]["samples"],
         "keyframes_shown": results["fast"][0]["samples"],
@@ -108,7 +127,7 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--worker":
         kind, clip, *rest = sys.argv[2:]
         result = WORKERS[kind](clip, *rest)
-        result["peak_rss_mib"] = peak_rss_mib() if kind != "fast" else result["child_maxrss_mib"]
+        result["peak_rss_mib"] = result["child_maxrss_mib"] if "child_maxrss_mib" in result else peak_rss_mib()
         print(json.dumps(result))
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -119,7 +138,11 @@ def main() -> None:
     p.add_argument("--json", type=Path)
     args = p.parse_args()
 
+    import compileall
+
     import codec_clips
+
+    compileall.compile_dir(HERE.parent / "streamprint", quiet=1)
 
     clips = codec_clips.make_all(args.seconds, long=not args.skip_memory)
     result: dict = {"machine": machine(), "load_before": load(), "rows": {}}
@@ -138,11 +161,12 @@ def main() -> None:
     print(f"\nmachine: {result['machine']}; load average {result['load_before']:.1f} before, "
           f"{result['load_after']:.1f} after")
     print(f"\n{'clip':<10} {'decoder':<11} {'keyint':>7} {'decode s':>9} {'default':>8} {'every':>7} {'fast':>7} "
-          f"{'fast s':>7} {'skipped':>8} {'RSS MiB (dec/def/every/fast)':>29}")
+          f"{'fast s':>7} {'start s':>7} {'ceiling':>8} {'skipped':>8} {'RSS MiB (dec/def/every/fast)':>29}")
     for name, r in result["rows"].items():
-        rss = "/".join(f"{r['peak_rss_mib'][k]:.0f}" for k in RUNS)
+        rss = "/".join(f"{r['peak_rss_mib'][k]:.0f}" for k in ("decode", "default", "every", "fast"))
         print(f"{name:<10} {r['decoder']:<11} {r['median_gap']:7.0f} {r['decode_s']:9.2f} {r['default_x']:7.2f}x "
-              f"{r['every_x']:6.2f}x {r['fast_speedup']:6.1f}x {r['fast_process_s']:7.2f} {r['default_skipped']:8d} "
+              f"{r['every_x']:6.2f}x {r['fast_speedup']:6.1f}x {r['fast_process_s']:7.2f} {r['startup_s']:7.2f} "
+              f"{r['startup_ceiling']:7.1f}x {r['default_skipped']:8d} "
               f"{rss:>29}")
     if "hevc4k_memory" in result:
         m = result["hevc4k_memory"]

@@ -50,8 +50,10 @@ CLIPS = (
          "SVT-AV1 preset 10 crf 35 (decoded by libdav1d)"),
     Clip("mpeg2", "mpeg2video", "mpg", ("-c:v", "mpeg2video", "-q:v", "4", "-bf", "2"),
          "FFmpeg mpeg2video q 4, 2 B-frames"),
-    Clip("xvid", "libxvid", "avi", ("-c:v", "libxvid", "-q:v", "4", "-vtag", "XVID"),
-         "Xvid (libxvid) q 4 in AVI, packed B-frames"),
+    # Xvid's own encoders default to 2 consecutive B-VOPs; FFmpeg's libxvid wrapper to none,
+    # which no Xvid rip has. With B-frames it packs them, as in AVIs from the wild.
+    Clip("xvid", "libxvid", "avi", ("-c:v", "libxvid", "-q:v", "4", "-bf", "2", "-vtag", "XVID"),
+         "Xvid (libxvid) q 4 in AVI, 2 packed B-frames (Xvid's default)"),
 )
 
 
@@ -61,14 +63,20 @@ def encoders() -> set[str]:
 
 
 def keyframe_interval(path: Path) -> dict[str, float]:
-    """Keyframe spacing measured from the packets (ffprobe), in frames: median and max."""
-    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags",
-                          "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout
-    flags = [line.strip() for line in out.splitlines() if line.strip()]
-    keys = [i for i, f in enumerate(flags) if f.startswith("K")]
-    gaps = sorted(b - a for a, b in zip(keys, keys[1:])) or [len(flags)]
-    return {"frames": len(flags), "keyframes": len(keys), "median_gap": float(gaps[len(gaps) // 2]),
-            "max_gap": float(gaps[-1])}
+    """Keyframe spacing measured from the packets (ffprobe), in frames (the keyframes' times x
+    the frame rate: AVI chunks of Xvid's packed B-frames hold two frames): median and max.
+    Packets of at most 8 bytes are left out: the not-coded placeholders after packed
+    B-frames, some flagged key, hold no frame."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "stream=r_frame_rate:packet=size,flags,pts_time,dts_time", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    probed = json.loads(out)
+    num, den = probed["streams"][0]["r_frame_rate"].split("/")
+    rate = float(num) / float(den)
+    keys = [round(float(p.get("pts_time", p.get("dts_time"))) * rate) for p in probed["packets"]
+            if int(p["size"]) > 8 and p["flags"].startswith("K") and ("dts_time" in p or "pts_time" in p)]
+    gaps = sorted(b - a for a, b in zip(keys, keys[1:])) or [len(probed["packets"])]
+    return {"keyframes": len(keys), "median_gap": float(gaps[len(gaps) // 2]), "max_gap": float(gaps[-1])}
 
 
 def clip_path(clip: Clip, seconds: float) -> Path:
