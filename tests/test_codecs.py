@@ -44,9 +44,9 @@ SIZE = (256, 144)
 #: name: (encoder, file suffix, ffmpeg output arguments)
 #: Where the default sampling must skip frames: x264/x265 leave most B-frames unreferenced,
 #: MPEG-2 and MPEG-4 never reference B-frames, SVT-AV1's hierarchical mini-GOPs leave the top
-#: layer unreferenced. libvpx and libaom in real-time mode reference every frame, and with
-#: Xvid's packed B-frames (whose pts lie) nothing is skipped.
-SKIPS = {"h264", "hevc10", "hevc-open-gop", "av1", "mpeg2", "mpeg4-avi"}
+#: layer unreferenced (Xvid's packed B-frames once unpacked). libvpx and libaom in real-time
+#: mode reference every frame.
+SKIPS = {"h264", "hevc10", "hevc-open-gop", "av1", "mpeg2", "mpeg4-avi", "xvid-avi"}
 CODECS = {
     "h264": ("libx264", "mp4", ["-c:v", "libx264", "-g", "48", "-bf", "3", "-preset", "veryfast"]),
     "hevc10": ("libx265", "mkv", ["-c:v", "libx265", "-g", "48", "-pix_fmt", "yuv420p10le", "-preset", "veryfast",

@@ -7,6 +7,10 @@ checks the consequences on every codec an encoder is available for):
 - FFmpeg's h264, hevc, mpeg2video and mpeg4 decoders honour ``skip_frame``: NONKEY delivers
   the keyframes alone without decoding the rest, NONREF drops frames nothing references (the
   B-frames of MPEG-2 and MPEG-4 Part 2 are never references) leaving every other frame as it was.
+- Xvid and DivX in AVI often pack a B-frame into the chunk of the reference before it: the
+  B-frame has no packet of its own to skip. Such streams are unpacked in memory first
+  (:mod:`.mpeg4`; the decoder delivers the same frames: tested), and their B-frames skipped as
+  on any MPEG-4 stream. Keyframes only, they stay packed (every B-frame is skipped anyway).
 - FFmpeg's vp9 decoder ignores ``skip_frame``: with NONKEY it still decodes and delivers every
   frame. libdav1d (AV1) decodes every frame whatever ``skip_frame`` says. A keyframe packet
   decodes alone in both (a VP9 keyframe; an AV1 temporal unit holding a KEY_FRAME), so keyframes
@@ -50,6 +54,8 @@ class DecoderRules:
     keyframe_drain: bool = False
     """Keyframes only: drain the decoder after each keyframe packet and reset it, so each
     keyframe comes out on its own (with ``keyframe_packets``)."""
+    unpack_bframes: bool = False
+    """Packed B-frames are unpacked before decoding (:mod:`.mpeg4`), except keyframes only."""
     thread_type: str = "AUTO"
     """Threading when every frame is decoded."""
     keyframe_thread_type: str = "SLICE"
@@ -71,7 +77,7 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "hevc": DecoderRules(keyframe_packets=True, keyframe_drain=True),
     "mpeg2video": DecoderRules(),
     "mpeg1video": DecoderRules(),
-    "mpeg4": DecoderRules(),
+    "mpeg4": DecoderRules(unpack_bframes=True),
     "vp9": _IGNORES_SKIP,
     "vp8": _IGNORES_SKIP,
     "libvpx-vp9": _IGNORES_SKIP,

@@ -24,9 +24,10 @@ from .av1 import Av1References
 from .codecs import configure
 from .frame import SourceFrame
 from .hdr import inherit_stream_tags
+from .mpeg4 import divx_packed, unpacked
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
-from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, divx_packed, keyframe_packets, lookahead
+from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
 
 log = logging.getLogger("streamprint")
@@ -75,6 +76,7 @@ class VideoSource:
             self._container.close()
             raise
         self.keyframes_only = keyframes_only
+        self._unpacks = self.rules.unpack_bframes and not keyframes_only  # (.codecs)
         self.stats = DecodeStats(0, 0, 0)
         self._reformatter = VideoReformatter()
         self.origin: float | None = None
@@ -185,10 +187,11 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
+        packed_left = dts_times and not self._unpacks  # packed B-frames, if any, stay packed
         if wanted is not None and stream.time_base is not None and not self.keyframes_only \
-                and self.rules.nonref_skip and not (dts_times and divx_packed(extradata)):
-            # AVI: not with packed B-frames, whose pts lie (stated here or in the first packet)
-            skip = NonrefSkip(wanted, stream.time_base, jump=jump, avi=dts_times)
+                and self.rules.nonref_skip and not (packed_left and divx_packed(extradata)):
+            # AVI: not with packed B-frames left packed, whose pts lie (stated here or in the first packet)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump, avi=packed_left)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
@@ -315,6 +318,8 @@ class VideoSource:
         """
         ctx = self._stream.codec_context
         packets: Iterator[av.Packet | BaseException] = self._packets()
+        if self._unpacks:
+            packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
             packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
         if skip is not None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 
 import av
+
+from .mpeg4 import divx_packed
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
 #: either may be infinite) be sampled? True when a target time lies in (a, b].
@@ -227,12 +228,6 @@ class AviKeyframeIndex(KeyframeIndex):
             return super().index_of(pts)
         self.before = None  # the caller places packed keyframes one frame apart by index
         return self._keys.popleft() if self._keys and self.enabled else None
-
-
-def divx_packed(data: av.Packet | bytes | None) -> bool:
-    """Whether an MPEG-4 Part 2 stream's first packet (or its extradata) says its B-frames are
-    packed (Xvid/DivX user data ending in "p", as FFmpeg's mpeg4 decoder checks)."""
-    return data is not None and re.search(rb"DivX\d+(Build|b)?\d*p", bytes(data)) is not None
 
 
 def _holds(values: list[int], x: int) -> bool:
