@@ -10,14 +10,16 @@ import math
 
 import pytest
 
-from streamprint import DataFormatError, ParameterError, synth
+import streamprint
+from streamprint import DataFormatError, ParameterError, Sampling, synth
 from streamprint.atomic import written_by_streamprint
 from streamprint.formats import read_fingerprint, read_gallery_cache, write_fingerprint
+from streamprint.model import TimeRange
 from streamprint.model.gallery import SHARE_UNIT
 from streamprint.render import gallery as gallery_module
 from streamprint.render.gallery import CACHE, gallery_entry, write_gallery
 
-from .conftest import run_cli
+from .conftest import FPS, run_cli
 from .test_colorspace import LAB
 from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
@@ -39,6 +41,16 @@ def test_a_cards_numbers_are_the_movies_time_weighted_colour():
     grey = gallery_entry(synth.known_fingerprint("g.mkv", [synth.Segment((128, 128, 128), (40, 40, 40), 5.0)]),
                          "g", "g.json")
     assert grey.hue is None  # no hue to sort by: last
+
+
+def test_a_card_of_part_of_a_movie_shows_the_parts_length(segments_clip):
+    """Made with a time range, the card states the part's length (as its page does), not the
+    movie's: 2 s to 5 s of the sample is 3 s."""
+    fp = streamprint.fingerprint(segments_clip, sampling=Sampling.interval(0.5), time_range=TimeRange(2, 5))
+    assert fp.source.duration == pytest.approx(12.0, abs=0.1)
+    assert gallery_entry(fp, "part", "part.json").duration == pytest.approx(3.0, abs=1 / FPS)
+    whole = streamprint.fingerprint(segments_clip, sampling=Sampling.interval(0.5))
+    assert gallery_entry(whole, "whole", "whole.json").duration == pytest.approx(12.0, abs=0.1)
 
 
 def test_colour_bins_hold_each_colour_by_its_share_of_time():

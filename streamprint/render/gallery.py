@@ -92,7 +92,11 @@ def gallery_entry(fp: Fingerprint, title: str, data: str, page: str | None = Non
     a, b = weights @ lab[:, 1], weights @ lab[:, 2]
     hue = float(np.degrees(np.arctan2(b, a)) % 360) if np.hypot(a, b) >= GREY_CHROMA else None
     bins, shares = colour_bins(colors, weights)
-    duration = fp.source.duration or float(fp.spans().sum())
+    if fp.time_range.whole:
+        duration = fp.source.duration or float(fp.spans().sum())
+    else:  # a part of the movie: its own length, as its page shows it
+        end = float(fp.times[0] + fp.spans().sum()) if len(fp) else fp.time_range.start
+        duration = max(0.0, end - fp.time_range.start)
     assert fp.movie_palette is not None
     return GalleryEntry(title, data, page, duration, len(fp), fp.movie_palette,
                         float(np.clip(weights @ lab[:, 0], 0, 100)), float(weights @ np.hypot(lab[:, 1], lab[:, 2])),
