@@ -480,3 +480,30 @@ def test_a_frame_cut_short_by_the_interrupt_is_dropped(tmp_path):
         interrupt.clear()
     assert [s.frame for s in fp.samples] == list(range(40))
     assert all(tuple(s.palette.mean) == colours[s.frame] for s in fp.samples)
+
+
+def test_an_error_after_the_interrupt_keeps_the_last_flush(segments_clip, tmp_path, monkeypatch, capsys):
+    """With --flush, a read the interrupt cuts short may end in an error after the outputs were
+    written: the command says what the last flush kept (exit code 130), not "nothing was written",
+    and the files are there."""
+    import streamprint.pipeline
+    from streamprint._cli.main import main
+    from streamprint.errors import CorruptInputError
+
+    real = streamprint.fingerprint(segments_clip, sampling=Sampling.interval(1.0), colors=3)
+
+    def flushed_then_failed(path, *, flush, **kwargs):
+        flush(real)
+        interrupt.request()
+        raise CorruptInputError("standard input: 200 damaged packets in a row after 288 frames; giving up")
+
+    monkeypatch.setattr(streamprint.pipeline, "fingerprint", flushed_then_failed)
+    out, data = tmp_path / "live.png", tmp_path / "live.json"
+    try:
+        code = main([str(segments_clip), str(out), "--data", str(data), "--flush", "5", "-q"])
+    finally:
+        interrupt.clear()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 130
+    assert err == [f"streamprint: interrupted; kept 12 samples, 0:00:00 to 0:00:11, in {out.name} and {data.name}"]
+    assert Image.open(out).size[0] > 0 and len(json.loads(data.read_text())["samples"]) == 12

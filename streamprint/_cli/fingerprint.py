@@ -11,7 +11,7 @@ import time
 from .. import __version__, interrupt, params
 from ..atomic import check_outputs
 from ..enums import ImageFormat
-from ..errors import EXIT_INTERRUPTED
+from ..errors import EXIT_INTERRUPTED, StreamprintError
 from ..model import Fingerprint, SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
@@ -117,6 +117,12 @@ def run(args: argparse.Namespace) -> int:
                              threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
                              thumbnails=thumbnails, flush=outputs.flush if live else None,
                              flush_every=flush_every or 10.0)
+        except StreamprintError:
+            if live and interrupt.requested() and outputs.written is not None:
+                # a read the interrupt cut short failed: the last flush stands (see _cli.main)
+                print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
+                return EXIT_INTERRUPTED
+            raise
         finally:
             bar.close()
         size = outputs.write(fp)  # the picture first: a picture that cannot be drawn leaves no data
