@@ -31,7 +31,9 @@ RULES: dict[str, Any] = {
     # what a fingerprint computes
     "sampling": Choice(SamplingMode),
     "every": Integer(1),
-    "interval": Real(0.0, low_open=True, unit="seconds"),
+    # at least a millisecond (frames 1000 a second): a shorter one was refused movie by movie
+    # (shorter than a tick of each stream's clock), all of a batch's movies failing one by one
+    "interval": Real(0.001, unit="seconds"),
     "samples": Integer(1),
     "colors": Integer(1, 64),
     "algorithm": Choice(Algorithm),
@@ -120,7 +122,9 @@ def resolve_time_range(start: float, end: float | None, duration: float | None) 
         if duration + end <= start:
             raise ParameterError("end", f"{end:g} s before the end of this {duration:.3f}-s movie leaves nothing "
                                         f"after {{param:start}} ({start:g} s)")
-        end = duration + end
+        # to the microsecond: a joined stream's duration, summed from its parts, carries float
+        # noise (its 20 s less 3 gave 16.999999999999996 in the data file)
+        end = round(duration + end, 6)
     if duration is not None and start >= duration:
         raise ParameterError("start", f"({start:g} s) lies past the end of this {duration:.3f}-s movie")
     return start, end
