@@ -228,3 +228,14 @@ def test_killed_long_movie_resumes_from_its_checkpoint(tmp_path):
     assert entry["resumed_from_frame"] == saved_at > 0
     assert tree(out) == tree(tmp_path / "clean")
     assert not ckpt.exists()
+
+
+def test_an_interval_below_a_millisecond_stops_the_batch_before_any_movie(tmp_path):
+    """Shorter than any stream's clock ticks: one usage error up front (it used to fail every
+    movie of the library one by one, each with the same message)."""
+    from .test_safety import one_line
+
+    lib, out = make_library(tmp_path / "lib"), tmp_path / "out"
+    line = one_line(run_cli("batch", lib, out, "--interval", "0.0005", "-q", timeout=60), 2)
+    assert "--interval" in line and ">= 0.001" in line
+    assert not out.exists()

@@ -144,7 +144,7 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
     m.add_argument("--every", type=whole, metavar="N", help="use every Nth decoded frame")
     m.add_argument("--interval", type=number, metavar="SECONDS",
                    help="use the frame nearest to every multiple of SECONDS (by timestamp, so "
-                        "variable frame rate is fine)")
+                        "variable frame rate is fine; at least 0.001)")
     m.add_argument("--samples", type=whole, metavar="N",
                    help="use N frames evenly spaced over the duration (needs a known duration)")
     m.add_argument("--fast", "--keyframes", dest="keyframes", action="store_true",
