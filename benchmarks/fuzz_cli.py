@@ -166,6 +166,11 @@ def make_seeds(work: Path) -> dict[str, Path]:
     segs = [synth.Segment(s.background, s.accent, 0.5) for s in synth.SAMPLE_SEGMENTS]
     for ext in ("mkv", "mp4", "ts"):
         synth.encode_clip(seeds / f"seed.{ext}", synth.segment_frames(segs, (96, 64)), encoding=synth.Encoding(crf=20))
+    if shutil.which("ffmpeg"):  # Xvid with packed B-frames, which streamprint unpacks in memory
+        r = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(seeds / "seed.mkv"), "-c:v", "libxvid", "-bf",
+                            "2", "-g", "12", "-vtag", "XVID", str(seeds / "seed.avi")], capture_output=True)
+        if r.returncode != 0:  # no libxvid here: AVI is left out
+            (seeds / "seed.avi").unlink(missing_ok=True)
     assert main([str(seeds / "seed.mkv"), str(seeds / "fp.png"), "--data", str(seeds / "fp.json"), "--thumbnails",
                  "-q"]) == 0
     assert main(["render", str(seeds / "fp.json"), str(seeds / "x.png"), "-q"]) == 0
@@ -199,7 +204,8 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
     """Run ``cases`` cases (spread over :data:`KINDS`); returns counts and the bad cases."""
     paths = make_seeds(work)
     seeds = paths["seeds"]
-    movies = [(seeds / f"seed.{ext}").read_bytes() for ext in ("mkv", "mp4", "ts")]
+    exts = [ext for ext in ("mkv", "mp4", "ts", "avi") if (seeds / f"seed.{ext}").exists()]
+    movies = [(seeds / f"seed.{ext}").read_bytes() for ext in exts]
     originals = {"data-json": (seeds / "fp.json").read_bytes(), "data-csv": (seeds / "fp.csv").read_bytes(),
                  "manifest": paths["manifest"].read_bytes(), "checkpoint": checkpoint_seed(seeds),
                  "gallery": (seeds / "out" / ".streamprint-gallery.json").read_bytes()}
@@ -217,11 +223,13 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
             inputs, outputs = case_dir / "in", case_dir / "out"
             inputs.mkdir(parents=True)
             if kind == "movie":
-                which = i // len(KINDS) % 3
-                src = inputs / f"m.{('mkv', 'mp4', 'ts')[which]}"
+                which = i // len(KINDS) % len(exts)
+                src = inputs / f"m.{exts[which]}"
                 src.write_bytes(mutate(movies[which], rng))
                 outputs.mkdir()
-                argv = [str(src), str(outputs / "o.png"), "--data", str(outputs / "o.json"), "--every", "1", "-q"]
+                # every frame, or the default sampling (non-reference frames skipped)
+                every = ["--every", "1"] if i // (len(KINDS) * len(exts)) % 2 == 0 else []
+                argv = [str(src), str(outputs / "o.png"), "--data", str(outputs / "o.json"), *every, "-q"]
                 allowed = {"o.png", "o.json"}
             elif kind.startswith("data"):
                 src = inputs / ("d.json" if kind == "data-json" else "d.csv")
