@@ -49,7 +49,7 @@ class VideoSource:
     ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
     demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
     (e.g. ``{"video_size": "320x240"}`` for raw video). ``threads`` is the decoder's thread
-    count (0 = one per core). ``keyframes_only`` makes the decoder skip every non-key frame.
+    count (0: chosen per decoder, see :mod:`.codecs`). ``keyframes_only`` makes the decoder skip every non-key frame.
     """
 
     def __init__(
