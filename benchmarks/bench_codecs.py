@@ -6,8 +6,10 @@ MPEG-2, Xvid AVI; each encoder's default keyframe interval, measured and shown).
 run in its own process, interleaved over several rounds (the machine is shared; ratios within
 a round, then the median):
 
-  decode   PyAV decoding every frame, no conversion, with the decoder's best threading
-           (AUTO: FFmpeg's frame threads, dav1d's own pool; thread_count 0) - the limit
+  decode   PyAV decoding every frame, no conversion, twice: with FFmpeg's own threading (AUTO,
+           thread_count 0: FFmpeg's frame threads, one per core plus one; dav1d's own pool) and
+           with the threading streamprint sets (source/codecs.py: two frame threads per core for
+           h264 and hevc); the faster of the two in each round is the limit
   default  streamprint's default sampling (in-process time, from opening the file)
   every    streamprint on every frame (in-process time)
   fast     `streamprint CLIP OUT.png --fast -q` timed as a whole process (imports included)
@@ -58,6 +60,23 @@ def work_streamprint(clip: str, *args: str) -> dict:
             "skipped": fp.decode.skipped}
 
 
+def work_decode_configured(clip: str) -> dict:
+    """:func:`work_decode` with the decoder set up as streamprint sets it for decoding every frame."""
+    import av
+
+    from streamprint.source.codecs import configure
+
+    t = time.perf_counter()
+    n = 0
+    with av.open(clip) as c:
+        s = c.streams.video[0]
+        configure(s.codec_context, keyframes_only=False, threads=0)
+        for _ in c.decode(s):
+            n += 1
+        threads = s.codec_context.thread_count
+    return {"seconds": time.perf_counter() - t, "frames": n, "threads": threads}
+
+
 def work_fast_process(clip: str) -> dict:
     """The whole command as a user runs it, in a grandchild; its peak RSS from wait4."""
     with tempfile.TemporaryDirectory() as d:
@@ -84,10 +103,11 @@ def work_startup(clip: str) -> dict:
     return {"seconds": time.perf_counter() - t, "child_maxrss_mib": usage.ru_maxrss / 1024}
 
 
-WORKERS = {"decode": work_decode, "streamprint": work_streamprint, "fast": work_fast_process, "startup": work_startup}
+WORKERS = {"decode": work_decode, "decode-configured": work_decode_configured, "streamprint": work_streamprint,
+           "fast": work_fast_process, "startup": work_startup}
 
-RUNS = {"decode": ("decode",), "default": ("streamprint",), "every": ("streamprint", "every"), "fast": ("fast",),
-        "startup": ("startup",)}
+RUNS = {"decode": ("decode",), "decode-configured": ("decode-configured",), "default": ("streamprint",),
+        "every": ("streamprint", "every"), "fast": ("fast",), "startup": ("startup",)}
 
 
 def load() -> float:
@@ -102,11 +122,14 @@ def measure(clip: Path, rounds: int) -> dict:
             kind, *args = RUNS[name]
             results[name].append(run_child(kind, clip, *args, script=__file__))
             print(f"  {clip.name} round {r + 1} {name:8s} {results[name][-1]['seconds']:7.2f} s", file=sys.stderr)
-    dec = [x["seconds"] for x in results["decode"]]
+    dec = [min(a["seconds"], b["seconds"]) for a, b in zip(results["decode"], results["decode-configured"])]
     row = {
         "decoder": results["decode"][0]["decoder"],
         "frames": results["decode"][0]["frames"],
         "decode_s": statistics.median(dec),
+        "decode_ffmpeg_threads_s": statistics.median(x["seconds"] for x in results["decode"]),
+        "decode_streamprint_threads_s": statistics.median(x["seconds"] for x in results["decode-configured"]),
+        "streamprint_thread_count": results["decode-configured"][0]["threads"],
         "default_s": statistics.median(x["seconds"] for x in results["default"]),
         "every_s": statistics.median(x["seconds"] for x in results["every"]),
         "fast_process_s": statistics.median(x["seconds"] for x in results["fast"]),
