@@ -215,14 +215,14 @@ def test_av1_unreferenced_units_are_those_ffmpeg_sees(name, folder, available):
 
 
 def test_frame_threads_are_chosen_per_decoder():
-    """Threads left at 0: two frame threads per core for h264 and hevc (at most 16), FFmpeg's own
-    choice for the others; a count given is kept; keyframes only is left to FFmpeg."""
+    """Threads left at 0: two frame threads per core for h264, hevc and vp9 (at most 16), FFmpeg's
+    own choice for the others; a count given is kept; keyframes only is left to FFmpeg."""
     import av
 
     from streamprint.source import codecs
 
     twice = min(16, 2 * codecs.cores())
-    for name, auto in (("h264", twice), ("hevc", twice), ("vp9", 0), ("mpeg2video", 0), ("mpeg4", 0)):
+    for name, auto in (("h264", twice), ("hevc", twice), ("vp9", twice), ("mpeg2video", 0), ("mpeg4", 0)):
         for keyframes_only, threads, expected in ((False, 0, auto), (False, 3, 3), (True, 0, 0)):
             ctx = av.CodecContext.create(name, "r")
             codecs.configure(ctx, keyframes_only, threads)
