@@ -128,3 +128,21 @@ def test_a_stream_not_packed_passes_unchanged(tmp_path):
 def test_time_increment_bits_without_a_vol_header():
     assert mpeg4.time_increment_bits(b"\x00\x00\x01\xb6\x00") is None
     assert mpeg4.time_increment_bits(b"") is None
+
+
+def test_packed_b_frames_remuxed_into_mp4_sample_like_decoding_all(xvid, tmp_path):
+    """FFmpeg's stream copy into MP4 keeps the packing, and the pts the AVI demuxer invented.
+    Skipping used to trust those pts there and picked other frames than decoding everything;
+    unpacked, the samples are the same."""
+    path, rate = xvid
+    if rate != "24":
+        pytest.skip("one frame rate is enough here")
+    mp4 = tmp_path / "packed.mp4"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(path), "-c", "copy", str(mp4)], check=True,
+                   capture_output=True, timeout=120)
+    assert mpeg4.divx_packed(chunks(mp4)[0])
+    assert [h for _, h in ffmpeg_frames(mp4)] == [h for _, h in ffmpeg_frames(path)]  # the same frames
+    for sampling in (Sampling.default(), Sampling.interval(0.5)):
+        skipping = streamprint.fingerprint(mp4, sampling=sampling, colors=3)
+        everything = streamprint.fingerprint(mp4, sampling=sampling, colors=3, skip_unsampled=False)
+        assert skipping.samples == everything.samples and skipping.decode.skipped > 20
