@@ -61,8 +61,8 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     o.add_argument("--rate", type=number, default=25.0, metavar="FPS",
                    help="frame rate of --raw frames (default: %(default)s)")
     o.add_argument("--threads", type=whole, default=0, metavar="N",
-                   help="decoder threads; 0 lets streamprint choose per decoder (one or two per core) "
-                        "(default: %(default)s)")
+                   help="decoder threads; 0 lets streamprint choose per decoder (two per core for H.264, "
+                        "HEVC and VP9, FFmpeg's own choice otherwise) (default: %(default)s)")
     o.add_argument("--flush", type=number, metavar="SECONDS",
                    help="live streams: rewrite every output (the picture or page, the --data file) every "
                         "SECONDS of wall-clock time while the input runs, each file whole at every moment; "
