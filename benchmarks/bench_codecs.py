@@ -9,12 +9,13 @@ a round, then the median):
   decode   PyAV decoding every frame, no conversion, twice: with FFmpeg's own threading (AUTO,
            thread_count 0: FFmpeg's frame threads, one per core plus one; dav1d's own pool) and
            with the threading streamprint sets (source/codecs.py: two frame threads per core for
-           h264 and hevc); the faster of the two in each round is the limit
+           h264, hevc and vp9); the faster of the two in each round is the limit
   default  streamprint's default sampling (in-process time, from opening the file)
   every    streamprint on every frame (in-process time)
   fast     `streamprint CLIP OUT.png --fast -q` timed as a whole process (imports included)
-  start-up `python -c "import av, numpy, streamprint._cli.main"` as a whole process: the
-           floor under any --fast process (limit / start-up is the most --fast can reach)
+  start-up `python -c "import av, numpy, streamprint._cli.main, streamprint._cli.fingerprint"`
+           as a whole process: the floor under any --fast process (limit / start-up is the
+           most --fast can reach)
 
 streamprint's bytecode is compiled first, as ``pip install`` does: with PYTHONDONTWRITEBYTECODE
 set (as on the machine these numbers come from) every --fast process compiled streamprint's
@@ -96,7 +97,7 @@ def work_fast_process(clip: str) -> dict:
 def work_startup(clip: str) -> dict:
     """Starting Python and importing what every streamprint command imports, as a process."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", "import av, numpy, streamprint._cli.main"])
+    proc = subprocess.Popen([sys.executable, "-c", "import av, numpy, streamprint._cli.main, streamprint._cli.fingerprint"])
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise RuntimeError("importing streamprint failed")

@@ -4,33 +4,51 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import ModuleType
 
 from .. import interrupt
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
-from . import batch, fingerprint, gallery, grid, palette, render
 from .common import attach_times, flag_for
 from .progress import error, setup_logging
 
-#: Command name -> its module (each has ``parser()`` and ``run(args)``). Without a command
-#: name, the arguments are the fingerprint command's.
-COMMANDS: dict[str, ModuleType] = {"render": render, "palette": palette, "batch": batch, "grid": grid,
-                                   "gallery": gallery, "fingerprint": fingerprint}
+
+class _Commands(Mapping[str, ModuleType]):
+    """Command name -> its module (each has ``parser()`` and ``run(args)``), imported when
+    asked for: a run of one command does not import the others (about 20 ms)."""
+
+    NAMES = ("render", "palette", "batch", "grid", "gallery", "fingerprint")
+
+    def __getitem__(self, name: str) -> ModuleType:
+        if name not in self.NAMES:
+            raise KeyError(name)
+        return importlib.import_module(f"{__package__}.{name}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
 
 
-#: What an interrupted command leaves behind, when not nothing.
-_KEPT = {batch: "the movies finished so far are kept; run it again to go on"}
+#: Without a command name, the arguments are the fingerprint command's.
+COMMANDS = _Commands()
+
+
+#: What an interrupted command leaves behind, when not nothing (by command name).
+_KEPT = {"batch": "the movies finished so far are kept; run it again to go on"}
 
 
 def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
     """The one line an interrupted command prints: what was kept (a command may say it
     itself, with ``kept_on_interrupt(args)``)."""
     say = getattr(command, "kept_on_interrupt", None)
-    return f"streamprint: interrupted; {say(args) if say else _KEPT.get(command, 'nothing was written')}"
+    kept = _KEPT.get(command.__name__.rpartition(".")[2], "nothing was written")
+    return f"streamprint: interrupted; {say(args) if say else kept}"
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -44,11 +62,10 @@ def _on_signal(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamprint`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    command = COMMANDS.get(args_list[0]) if args_list else None
-    if command is not None:
-        args_list.pop(0)
+    if args_list and args_list[0] in COMMANDS:
+        command = COMMANDS[args_list.pop(0)]
     else:
-        command = fingerprint
+        command = COMMANDS["fingerprint"]
     make_parser: Callable[[], argparse.ArgumentParser] = command.parser
     args = make_parser().parse_args(attach_times(args_list))
     setup_logging(args.quiet, args.verbose)
