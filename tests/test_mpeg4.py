@@ -154,3 +154,29 @@ def test_packed_b_frames_remuxed_into_mp4_sample_like_decoding_all(folder, tmp_p
         skipping = streamprint.fingerprint(mp4, sampling=sampling, colors=3)
         everything = streamprint.fingerprint(mp4, sampling=sampling, colors=3, skip_unsampled=False)
         assert skipping.samples == everything.samples and skipping.decode.skipped > 20
+
+
+def vol_header(resolution: int, identifier: bool, extended_par: bool, vbv: bool) -> bytes:
+    """A VOL header laid out field by field as ISO/IEC 14496-2 6.2.3 lists them, up to
+    vop_time_increment_resolution, with the optional parts DivX 5 writes switched on or off."""
+    fields = "0" + format(17, "08b")  # random_accessible_vol, video_object_type_indication (ASP)
+    fields += "1" + format(2, "04b") + "001" if identifier else "0"  # verid 2, priority 1
+    fields += "1111" + format(16, "08b") + format(11, "08b") if extended_par else "0001"
+    if vbv:  # vol_control_parameters: chroma_format, low_delay, vbv_parameters and their 79 bits
+        fields += "1" + "01" + "0" + "1" + "1" * 15 + "1" + "0" * 15 + "1" + "1" * 15 + "1" + "010" \
+            + "0" * 11 + "1" + "1" * 15 + "1"
+    else:
+        fields += "0"
+    fields += "00" + "1" + format(resolution, "016b") + "1"  # rectangular, marker, resolution, marker
+    fields += "0" * (-len(fields) % 8)
+    return b"\x00\x00\x01\x20" + int(fields, 2).to_bytes(len(fields) // 8, "big")
+
+
+@pytest.mark.parametrize("identifier", [False, True])
+@pytest.mark.parametrize("extended_par", [False, True])
+@pytest.mark.parametrize("vbv", [False, True])
+@pytest.mark.parametrize("resolution, bits", [(24, 5), (25, 5), (30000, 15), (1, 1), (2, 1), (65535, 16)])
+def test_the_vol_header_gives_the_time_increment_width(identifier, extended_par, vbv, resolution, bits):
+    """The width is that of resolution - 1 (at least one bit), whichever optional VOL fields are present."""
+    header = vol_header(resolution, identifier, extended_par, vbv)
+    assert mpeg4.time_increment_bits(b"junk" + header + b"\x00\x00\x01\xb6") == bits
