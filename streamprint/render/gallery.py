@@ -35,6 +35,7 @@ from ..formats.gallery import Cached
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
 from ..summary import time_weights
+from .columns import timeline
 from .html import asset, base64_text, clock, esc, page, script_json, write_html
 from .strip import render_stacked
 
@@ -94,9 +95,8 @@ def gallery_entry(fp: Fingerprint, title: str, data: str, page: str | None = Non
     bins, shares = colour_bins(colors, weights)
     if fp.time_range.whole:
         duration = fp.source.duration or float(fp.spans().sum())
-    else:  # a part of the movie: its own length, as its page shows it
-        end = float(fp.times[0] + fp.spans().sum()) if len(fp) else fp.time_range.start
-        duration = max(0.0, end - fp.time_range.start)
+    else:  # a part of the movie: its own length, as its page and the command's last line say
+        duration = max(0.0, timeline(fp)[1] - fp.time_range.start) if len(fp) else 0.0
     assert fp.movie_palette is not None
     return GalleryEntry(title, data, page, duration, len(fp), fp.movie_palette,
                         float(np.clip(weights @ lab[:, 0], 0, 100)), float(weights @ np.hypot(lab[:, 1], lab[:, 2])),

@@ -21,6 +21,7 @@ from .. import params
 from ..enums import PAGE_STYLES, ImageFormat
 from ..model import Fingerprint, Palette, RenderOptions, Sampling, Thumbnails
 from ..thumbnails import within_budget
+from .columns import timeline
 from .html import asset, base64_text, clock, data_uri, esc, page, script_json, write_html
 from .output import draw, encode_png, picture_columns
 
@@ -130,8 +131,7 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     palette = fp.movie_palette
     strip_uri = data_uri("image/png", encode_png(strip))
     title = Path(fp.source.path).name or "movie"
-    spans = fp.spans()
-    end = float(fp.times[0] + spans.sum()) if len(fp) else 0.0
+    end = timeline(fp)[1] if len(fp) else 0.0
     # the strip's axis and the heading: from the start of the part made, when not all of it
     start = 0.0 if fp.time_range.whole else fp.time_range.start
     span = clock(end) if fp.time_range.whole else f"{clock(start)} to {clock(end)} of the movie"
