@@ -24,7 +24,7 @@ from .av1 import Av1References
 from .codecs import configure
 from .frame import SourceFrame
 from .hdr import inherit_stream_tags
-from .mpeg4 import divx_packed, unpacked
+from .mpeg4 import unpacked
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
 from .ranges import reopener, start_point
 from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
@@ -187,11 +187,8 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        packed_left = dts_times and not self._unpacks  # packed B-frames, if any, stay packed
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only \
-                and self.rules.nonref_skip and not (packed_left and divx_packed(extradata)):
-            # AVI: not with packed B-frames left packed, whose pts lie (stated here or in the first packet)
-            skip = NonrefSkip(wanted, stream.time_base, jump=jump, avi=packed_left)
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only and self.rules.nonref_skip:
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1

@@ -25,6 +25,7 @@ the frames' times (:mod:`.timeline` takes AVI times from the dts).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -148,27 +149,20 @@ def unpacked(packets: Iterator[av.Packet | BaseException], extradata: bytes | No
     and the empty packet at the end pass through; a B-frame still held at the end is dropped,
     as the decoder drops it."""
     ahead: list[av.Packet | BaseException] = []
-    packed = False
-    for item in packets:
+    packed = divx_packed(extradata)
+    while not packed and len(ahead) < DETECT_PACKETS:
+        item = next(packets, None)
+        if item is None:
+            break
         ahead.append(item)
         if isinstance(item, av.Packet) and item.size > 0:
             data = bytes(item)
-            if divx_packed(data) or divx_packed(extradata) or len(vops(data)) >= 2:
-                packed = True
-                break
-        if len(ahead) >= DETECT_PACKETS:
-            break
+            packed = divx_packed(data) or len(vops(data)) >= 2
     if not packed:
-        yield from ahead
-        yield from packets
+        yield from itertools.chain(ahead, packets)
         return
     log.debug("packed B-frames: unpacked to one frame per packet")
-    yield from _Unpacker(extradata).run(_chain(ahead, packets))
-
-
-def _chain(first: list, rest: Iterator) -> Iterator:
-    yield from first
-    yield from rest
+    yield from _Unpacker(extradata).run(itertools.chain(ahead, packets))
 
 
 class _Unpacker:

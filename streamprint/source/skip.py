@@ -57,8 +57,7 @@ class NonrefSkip:
     non-reference frame leaves every other frame's decode unchanged; the frames the decoder
     drops are counted back into the frame index from the gaps in the pts it delivers."""
 
-    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None, avi: bool = False) -> None:
-        self.avi = avi  # an AVI: nothing is skipped if its B-frames turn out to be packed
+    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None) -> None:
         self.wanted = wanted
         self.time_base = time_base
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
@@ -68,10 +67,8 @@ class NonrefSkip:
         self._last_delivered: int | None = None
 
     def see_packet(self, packet: av.Packet) -> None:
-        if self.avi:
-            self.avi = False
-            if divx_packed(packet):
-                self.enabled = False
+        """A packet demuxed (see :func:`lookahead`): only its pts counts here. (Packed
+        B-frames, whose pts lie, reach it unpacked: :mod:`.mpeg4`.)"""
         self.see(packet.pts)
 
     def see(self, pts: int | None) -> None:
