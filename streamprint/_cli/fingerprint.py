@@ -7,6 +7,7 @@ import contextlib
 import logging
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from .. import __version__, interrupt, params
 from ..atomic import check_outputs
@@ -16,6 +17,9 @@ from ..model import Fingerprint, SourceInfo
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
 from .progress import ProgressBar, clock, done, plural, took
+
+if TYPE_CHECKING:
+    from ..outputs import RunOutputs
 
 log = logging.getLogger("streamprint")
 
@@ -120,19 +124,22 @@ def run(args: argparse.Namespace) -> int:
                              flush_every=flush_every or 10.0)
         except StreamprintError:
             if live and interrupt.requested() and outputs.written is not None:
-                # a read the interrupt cut short failed: the last flush stands (see _cli.main)
-                print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
-                return EXIT_INTERRUPTED
+                return _interrupted_keeping(outputs)  # a read the interrupt cut short failed
             raise
         finally:
             bar.close()
         size = outputs.write(fp)  # the picture first: a picture that cannot be drawn leaves no data
     if live and interrupt.requested():
-        print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted_keeping(outputs)
     if not args.quiet:
         done(wrote(args.output, args.data, size, fp) + f" in {took(time.monotonic() - started)}")
     return 0
+
+
+def _interrupted_keeping(outputs: RunOutputs) -> int:
+    """A live run ended by an interrupt: say what its outputs hold (the last write); exit 130."""
+    print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint) -> str:
