@@ -84,16 +84,22 @@ def available() -> set[str]:
     return encoders() if FFMPEG else set()
 
 
-@pytest.fixture(params=list(CODECS))
-def clip(request, folder, available) -> Path:
-    encoder, suffix, args = CODECS[request.param]
+def encoded(name: str, folder: Path, available: set[str]) -> Path:
+    """The sample's shots encoded as ``CODECS[name]`` says, once per module; the test is
+    skipped, saying so, when FFmpeg here has no such encoder."""
+    encoder, suffix, args = CODECS[name]
     if encoder not in available:
         pytest.skip(f"FFmpeg here has no {encoder} encoder")
-    path = folder / f"{request.param}.{suffix}"
+    path = folder / f"{name}.{suffix}"
     if not path.exists():
         subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(folder / "source.mp4"), *args, str(path)],
                        check=True, capture_output=True, timeout=120)
     return path
+
+
+@pytest.fixture(params=list(CODECS))
+def clip(request, folder, available) -> Path:
+    return encoded(request.param, folder, available)
 
 
 def ffprobe_keyframes(path: Path) -> tuple[int, list[int], np.ndarray]:
@@ -160,11 +166,7 @@ def test_default_sampling_equals_decode_all(clip, sampling):
 
 def test_cli_fast_on_vp9_draws_the_keyframes_only(folder, available, tmp_path):
     """Through the command: --fast on a VP9 WebM writes one sample per keyframe."""
-    if "libvpx-vp9" not in available:
-        pytest.skip("FFmpeg here has no libvpx-vp9 encoder")
-    path = folder / "cli.webm"
-    subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(folder / "source.mp4"), *CODECS["vp9"][2], str(path)],
-                   check=True, capture_output=True, timeout=120)
+    path = encoded("vp9", folder, available)
     _, keys, _ = ffprobe_keyframes(path)
     data = tmp_path / "fast.json"
     r = run_cli(path, tmp_path / "fast.png", "--fast", "--data", data, "-q")
@@ -194,13 +196,7 @@ def trace_references(path: Path) -> list[bool]:
 
 @pytest.mark.parametrize("name", ["av1", "av1-aom"])
 def test_av1_unreferenced_units_are_those_ffmpeg_sees(name, folder, available):
-    encoder, suffix, args = CODECS[name]
-    if encoder not in available:
-        pytest.skip(f"FFmpeg here has no {encoder} encoder")
-    path = folder / f"{name}.{suffix}"
-    if not path.exists():
-        subprocess.run([FFMPEG, "-v", "error", "-y", "-i", str(folder / "source.mp4"), *args, str(path)],
-                       check=True, capture_output=True, timeout=120)
+    path = encoded(name, folder, available)
     truth = trace_references(path)
     import av
 
