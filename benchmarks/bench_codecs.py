@@ -61,23 +61,6 @@ def work_streamprint(clip: str, *args: str) -> dict:
             "skipped": fp.decode.skipped}
 
 
-def work_decode_configured(clip: str) -> dict:
-    """:func:`work_decode` with the decoder set up as streamprint sets it for decoding every frame."""
-    import av
-
-    from streamprint.source.codecs import configure
-
-    t = time.perf_counter()
-    n = 0
-    with av.open(clip) as c:
-        s = c.streams.video[0]
-        configure(s.codec_context, keyframes_only=False, threads=0)
-        for _ in c.decode(s):
-            n += 1
-        threads = s.codec_context.thread_count
-    return {"seconds": time.perf_counter() - t, "frames": n, "threads": threads}
-
-
 def work_fast_process(clip: str) -> dict:
     """The whole command as a user runs it, in a grandchild; its peak RSS from wait4."""
     with tempfile.TemporaryDirectory() as d:
@@ -104,10 +87,9 @@ def work_startup(clip: str) -> dict:
     return {"seconds": time.perf_counter() - t, "child_maxrss_mib": usage.ru_maxrss / 1024}
 
 
-WORKERS = {"decode": work_decode, "decode-configured": work_decode_configured, "streamprint": work_streamprint,
-           "fast": work_fast_process, "startup": work_startup}
+WORKERS = {"decode": work_decode, "streamprint": work_streamprint, "fast": work_fast_process, "startup": work_startup}
 
-RUNS = {"decode": ("decode",), "decode-configured": ("decode-configured",), "default": ("streamprint",),
+RUNS = {"decode": ("decode",), "decode-configured": ("decode", "streamprint"), "default": ("streamprint",),
         "every": ("streamprint", "every"), "fast": ("fast",), "startup": ("startup",)}
 
 

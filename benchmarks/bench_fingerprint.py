@@ -45,18 +45,27 @@ sys.path.insert(0, str(HERE))
 # ---- workers (run in a child process) ----------------------------------------------------
 
 
-def work_decode(clip: str) -> dict:
+def work_decode(clip: str, *how: str) -> dict:
+    """PyAV decoding every frame, no conversion: FFmpeg's threading (AUTO, with PyAV's
+    thread_count 0: FFmpeg's frame threads, dav1d's own pool), or with "streamprint" in
+    ``how`` the decoder set up as streamprint sets it to decode every frame (source/codecs.py)."""
     import av
 
     t = time.perf_counter()
     n = 0
     with av.open(clip) as c:
         s = c.streams.video[0]
-        s.thread_type = "AUTO"  # with PyAV's thread_count 0: FFmpeg's frame threads, dav1d's own pool
+        if "streamprint" in how:
+            from streamprint.source.codecs import configure
+
+            configure(s.codec_context, keyframes_only=False, threads=0)
+        else:
+            s.thread_type = "AUTO"
         decoder = s.codec_context.codec.name
         for _ in c.decode(s):
             n += 1
-    return {"seconds": time.perf_counter() - t, "frames": n, "decoder": decoder}
+        threads = s.codec_context.thread_count
+    return {"seconds": time.perf_counter() - t, "frames": n, "decoder": decoder, "threads": threads}
 
 
 def work_streamprint(clip: str, *args: str) -> dict:
