@@ -47,3 +47,38 @@ def test_interrupt_leaves_nothing_half_written(long_clip, tmp_path, sig, previou
         assert not out.exists()
     assert not data.exists()
     assert [p.name for p in tmp_path.iterdir()] == (["strip.png"] if previous else [])
+
+
+#: Runs the console script's entry point as installed (``streamprint._cli:main``) with a
+#: KeyboardInterrupt raised where Python is about to load ``module``: what a Ctrl-C does
+#: while the command starts, before streamprint's signal handler is installed.
+_INTERRUPTED_WHILE_LOADING = """
+import sys
+
+class Interrupting:  # once, as a Ctrl-C is
+    def find_spec(self, name, path=None, target=None):
+        if name == sys.argv[1]:
+            sys.meta_path.remove(self)
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, Interrupting())
+from streamprint._cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("module", ["numpy", "av", "streamprint._cli.fingerprint", "streamprint._cli.palette"])
+def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback(tmp_path, module):
+    """numpy (loaded with the entry point's modules), PyAV and a command's own module (loaded
+    by the entry point, before the arguments are parsed): each window ends with exit 130
+    and the one line of any interrupt."""
+    image = tmp_path / "in.png"
+    image.write_bytes(b"not read")
+    out = tmp_path / "out.png"
+    command = ["palette", str(image), str(out)] if module.endswith("palette") else [str(image), str(out)]
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPTED_WHILE_LOADING, module, *command],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "streamprint: interrupted; nothing was written\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png"]

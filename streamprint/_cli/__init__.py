@@ -4,3 +4,26 @@
 ``common`` has the option groups several commands share and the parameter-to-flag map;
 ``progress`` has progress bars, logging and the one-line summaries.
 """
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ..errors import EXIT_INTERRUPTED
+
+#: What an interrupted command that had not begun its work says.
+INTERRUPTED_EARLY = "streamprint: interrupted; nothing was written"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script and ``python -m streamprint``: :func:`.main.main`, imported here so
+    that a Ctrl-C while Python loads it (numpy and PyAV take a tenth of a second, before
+    streamprint's signal handler exists) ends with the one line and exit code 130 of any
+    other interrupt, not a traceback."""
+    try:
+        from .main import main as run
+    except KeyboardInterrupt:
+        print(INTERRUPTED_EARLY, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return run(argv)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import ModuleType
 
 from .. import interrupt
+from . import INTERRUPTED_EARLY
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
 from .common import attach_times, flag_for
 from .progress import error, setup_logging
@@ -62,12 +63,16 @@ def _on_signal(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamprint`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list and args_list[0] in COMMANDS:
-        command = COMMANDS[args_list.pop(0)]
-    else:
-        command = COMMANDS["fingerprint"]
-    make_parser: Callable[[], argparse.ArgumentParser] = command.parser
-    args = make_parser().parse_args(attach_times(args_list))
+    try:  # before the signal handler: importing the command's module takes a while
+        if args_list and args_list[0] in COMMANDS:
+            command = COMMANDS[args_list.pop(0)]
+        else:
+            command = COMMANDS["fingerprint"]
+        make_parser: Callable[[], argparse.ArgumentParser] = command.parser
+        args = make_parser().parse_args(attach_times(args_list))
+    except KeyboardInterrupt:
+        print(INTERRUPTED_EARLY, file=sys.stderr)
+        return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
