@@ -11,15 +11,8 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from ..color.tonemap import tonemap_to_srgb
-from .convert import analysis_size, untagged_matrix
+from .convert import SWSCALE_THREADS, analysis_size, untagged_matrix
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
-
-
-#: libswscale's threads for the SDR conversion. One: the image is small (160 x 90 by
-#: default) and the decoder's threads hold the cores; with one thread per core it took 5-8 %
-#: longer on every frame of the 1080p H.264 and MPEG-2 clips, the same on 4K HEVC and AV1.
-#: The output is the same either way (checked on H.264, VP9 and 10-bit HEVC frames).
-SWSCALE_THREADS = 1
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from av.video.reformatter import VideoReformatter
 
 from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
 from ..color.transfer import PQ_PEAK, TRC, Transfer
+from .convert import SWSCALE_THREADS
 
 #: (Kr, Kb) of FFmpeg AVColorSpace values this module converts; 2 = unspecified, read as BT.2020.
 _MATRIX = {9: (0.2627, 0.0593), 2: (0.2627, 0.0593), 1: (0.2126, 0.0722),
@@ -50,14 +51,16 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
     if width <= 0 or height <= 0:
         raise ValueError(f"width and height must be positive, got {width}x{height}")
     if frame.format.is_rgb:
-        out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA", threads=0)
+        out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA",
+                       threads=SWSCALE_THREADS)
         return np.clip(out.to_ndarray(), 0.0, 1.0)
     coefficients = _MATRIX.get(int(frame.colorspace))
     if coefficients is None:
         raise ValueError(f"cannot convert colorspace {frame.colorspace} (AVColorSpace) to R'G'B'")
     kr, kb = coefficients
     kg = 1 - kr - kb
-    ycc = reformat(frame, width=width, height=height, format="yuv444p16le", interpolation="AREA", threads=0)
+    ycc = reformat(frame, width=width, height=height, format="yuv444p16le", interpolation="AREA",
+                       threads=SWSCALE_THREADS)
     v = ycc.to_ndarray().astype(np.float32)
     if int(frame.color_range) == 2:                  # AVCOL_RANGE_JPEG, full range
         y = v[..., 0] * np.float32(1 / 65535)
