@@ -17,6 +17,15 @@ checks the consequences on every codec an encoder is available for):
   only means sending the decoder nothing but keyframe packets. AV1 marks the frames nothing
   references in each frame header (:mod:`.av1`), so those packets are not sent either when no
   sample needs them.
+- VP9 frames that refresh no reference slot (``refresh_frame_flags`` 0) are still not
+  dropped: unlike AV1, whose decoder state lives in the reference slots, a VP9 frame leaves
+  state behind for the frame decoded after it: its motion vectors and segmentation map
+  (the next frame predicts from the previous decoded frame's, unless it is error-resilient,
+  intra-only or of another size), and, with ``refresh_frame_context``, the saved
+  probabilities; loop-filter deltas and segmentation features carry over too (VP9
+  bitstream spec; FFmpeg's vp9 decoder keeps the previous frame as ``LAST_FRAME`` whatever
+  it refreshes). Dropping one would change the frames after it, so on VP9 the default
+  sampling decodes every frame.
 - HEVC keyframes of an open GOP are CRA pictures, which do not reset the picture order
   count; sent alone more than half the POC range apart (x265's default: 128 frames of 256),
   the decoder (FFmpeg 8, PyAV 18) derives their order wrongly, hands them out swapped in
