@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -223,3 +224,22 @@ def test_frame_threads_are_chosen_per_decoder():
             ctx = av.CodecContext.create(name, "r")
             codecs.configure(ctx, keyframes_only, threads)
             assert ctx.thread_count == expected, (name, keyframes_only, threads)
+
+
+def test_dav1d_leaves_a_core_to_clustering_on_keyframes_only():
+    """libdav1d, keyframes only, threads left at 0: one core fewer than there are (at least
+    one thread); a count given is kept; every frame decoded is left to dav1d."""
+    import av
+
+    from streamprint.source import codecs
+
+    try:
+        av.CodecContext.create("libdav1d", "r")
+    except Exception:  # noqa: BLE001 - an FFmpeg without dav1d
+        pytest.skip("this FFmpeg has no libdav1d")
+    for cores, keyframes_only, threads, expected in ((2, True, 0, 1), (8, True, 0, 7), (1, True, 0, 1),
+                                                     (2, True, 2, 2), (2, False, 0, 0)):
+        ctx = av.CodecContext.create("libdav1d", "r")
+        with mock.patch.object(codecs, "cores", return_value=cores):
+            codecs.configure(ctx, keyframes_only, threads)
+        assert ctx.thread_count == expected, (cores, keyframes_only, threads)
