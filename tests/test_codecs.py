@@ -64,6 +64,9 @@ CODECS = {
     "mpeg2": ("mpeg2video", "mpg", ["-c:v", "mpeg2video", "-g", "12", "-bf", "2", "-q:v", "4"]),
     "mpeg4-avi": ("mpeg4", "avi", ["-c:v", "mpeg4", "-g", "48", "-bf", "2", "-q:v", "4", "-vtag", "XVID"]),
     "xvid-avi": ("libxvid", "avi", ["-c:v", "libxvid", "-g", "48", "-bf", "2", "-q:v", "4", "-vtag", "XVID"]),
+    # H.264 in AVI: the demuxer's pts are decode order (AVI stores no presentation times, and
+    # FFmpeg cannot derive them for H.264 as it does for MPEG-4): nothing may be skipped by them
+    "h264-avi": ("libx264", "avi", ["-c:v", "libx264", "-g", "48", "-bf", "3", "-preset", "veryfast"]),
 }
 
 

@@ -65,6 +65,12 @@ class DecoderRules:
     nonref_skip: bool = True
     """Dropping non-reference frames (NONREF) leaves every other frame's decode unchanged, so
     the default sampling may use it."""
+    nonref_skip_in_avi: bool = False
+    """... also in AVI. AVI stores no presentation times: its packets' pts are what FFmpeg
+    derives, and skipping reasons from them (which frames a sample may need, how many the
+    decoder dropped). FFmpeg derives them right for MPEG-4 Part 2 (its parser knows the
+    B-frames); for H.264 they are decode order (dts + 1), and skipping by them counted 410
+    frames in a 288-frame AVI and sampled other frames than decoding everything."""
     keyframe_packets: bool = False
     """Keyframes only: send the decoder only keyframe packets (for decoders that ignore
     ``skip_frame``; a keyframe packet decodes alone)."""
@@ -107,7 +113,7 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "hevc": DecoderRules(keyframe_packets=True, keyframe_drain=True, frame_threads_per_core=2),
     "mpeg2video": DecoderRules(),
     "mpeg1video": DecoderRules(),
-    "mpeg4": DecoderRules(unpack_bframes=True),
+    "mpeg4": DecoderRules(unpack_bframes=True, nonref_skip_in_avi=True),
     "vp9": replace(_IGNORES_SKIP, frame_threads_per_core=2),
     "vp8": _IGNORES_SKIP,
     "libvpx-vp9": _IGNORES_SKIP,

@@ -170,6 +170,7 @@ class VideoSource:
                 and self._container.format.name in DISCONTINUOUS_FORMATS else None)
         # AVI keyframes: packed ones counted by dts and placed one frame apart from the first (.skip)
         avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS and resume is None
+        depth = stream.codec_context.reorder_depth or 0  # frames the decoder holds back (B-frames)
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
         extradata = stream.codec_context.extradata
         keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata) if avi_keys else
@@ -187,7 +188,8 @@ class VideoSource:
                 raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
         self.origin = origin
         skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only and self.rules.nonref_skip:
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only and self.rules.nonref_skip \
+                and (not dts_times or self.rules.nonref_skip_in_avi):
             skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
@@ -207,7 +209,9 @@ class VideoSource:
             for frame in packet_frames:
                 inherit_stream_tags(frame, *tags)
                 dropped = skip.delivered(frame.pts) if skip is not None else 0
-                ts = frame.dts if dts_times and frame.dts is not None else best(frame.pts, frame.dts)
+                # AVI: the frames flushed out at the end have no dts (ffprobe shows none either);
+                # their made-up pts would jump back, so they are placed one frame after the last
+                ts = frame.dts if dts_times else best(frame.pts, frame.dts)
                 if syncing:
                     assert resume is not None
                     if ts is None or ts > resume.pts:
@@ -234,6 +238,10 @@ class VideoSource:
                 if avi_keys and keyframe_index.packed and at is not None and raw is not None:  # type: ignore[union-attr]
                     first = first or (raw, at)
                     raw = first[0] + (at - first[1]) * step
+                elif avi_keys and raw is not None:  # placed where decoding everything places it (.skip)
+                    chunk = keyframe_index.dts_of(frame.pts)  # type: ignore[union-attr]
+                    if chunk is not None:
+                        raw = float((chunk + depth) * time_base - exact)
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop

@@ -196,7 +196,10 @@ class AviKeyframeIndex(KeyframeIndex):
     the keyframes in the order they were sent (the not-coded VOPs of at most
     :data:`NVOP_BYTES`, some flagged key, deliver nothing).
     Otherwise (an open GOP's leading B-frames follow their keyframe in decode order) pts are
-    counted as usual."""
+    counted as usual, and :meth:`dts_of` gives a delivered keyframe's chunk dts: decoding
+    everything, a frame's time is the dts of the chunk sent when it came out (what ffprobe
+    shows), which for a keyframe is its own dts plus the decoder's reorder depth, while the
+    pts FFmpeg invents for H.264 in AVI are decode order (dts + 1)."""
 
     NVOP_BYTES = 8
 
@@ -206,12 +209,15 @@ class AviKeyframeIndex(KeyframeIndex):
         self.packed: bool | None = None
         self._first: int | None = None
         self._keys: deque[int] = deque()  # dts of keyframe chunks sent, not yet delivered
+        self._key_dts: dict[int, int] = {}  # not packed: pts -> dts of keyframe chunks not yet delivered
 
     def see_packet(self, packet: av.Packet) -> None:
         if self.packed is None:
             self.packed = divx_packed(packet) or divx_packed(self.extradata)
         if not self.packed:
             self.see(packet.pts)
+            if packet.is_keyframe and packet.pts is not None and packet.dts is not None:
+                self._key_dts[packet.pts] = packet.dts
             return
         if packet.dts is None:
             self.enabled = False
@@ -219,6 +225,10 @@ class AviKeyframeIndex(KeyframeIndex):
         self._first = packet.dts if self._first is None else self._first
         if packet.is_keyframe and packet.size > self.NVOP_BYTES:
             self._keys.append(packet.dts - self._first)
+
+    def dts_of(self, pts: int | None) -> int | None:
+        """The dts of the keyframe chunk with ``pts`` (not packed; once), None if unknown."""
+        return None if pts is None else self._key_dts.pop(pts, None)
 
     def index_of(self, pts: int | None) -> int | None:
         if not self.packed:
