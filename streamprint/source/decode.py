@@ -170,7 +170,9 @@ class VideoSource:
                 and self._container.format.name in DISCONTINUOUS_FORMATS else None)
         # AVI keyframes: packed ones counted by dts and placed one frame apart from the first (.skip)
         avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS and resume is None
-        depth = stream.codec_context.reorder_depth or 0  # frames the decoder holds back (B-frames)
+        # frames the decoder holds back (B-frames), in ticks: an AVI chunk's dts moves on by a frame
+        delay_ticks = (Fraction(stream.codec_context.reorder_depth or 0) / (Fraction(rate) * stream.time_base)
+                       if avi_keys and rate and float(rate) > 0 and stream.time_base else Fraction(0))
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
         extradata = stream.codec_context.extradata
         keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata) if avi_keys else
@@ -241,7 +243,7 @@ class VideoSource:
                 elif avi_keys and raw is not None:  # placed where decoding everything places it (.skip)
                     chunk = keyframe_index.dts_of(frame.pts)  # type: ignore[union-attr]
                     if chunk is not None:
-                        raw = float((chunk + depth) * time_base - exact)
+                        raw = float((chunk + delay_ticks) * time_base - exact)
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
