@@ -171,6 +171,11 @@ def make_seeds(work: Path) -> dict[str, Path]:
                             "2", "-g", "12", "-vtag", "XVID", str(seeds / "seed.avi")], capture_output=True)
         if r.returncode != 0:  # no libxvid here: AVI is left out
             (seeds / "seed.avi").unlink(missing_ok=True)
+        # H.264 with B-frames in AVI, whose pts FFmpeg gives in decode order
+        r = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(seeds / "seed.mkv"), "-c:v", "libx264", "-bf",
+                            "3", "-g", "12", str(seeds / "seed.h264.avi")], capture_output=True)
+        if r.returncode != 0:
+            (seeds / "seed.h264.avi").unlink(missing_ok=True)
     assert main([str(seeds / "seed.mkv"), str(seeds / "fp.png"), "--data", str(seeds / "fp.json"), "--thumbnails",
                  "-q"]) == 0
     assert main(["render", str(seeds / "fp.json"), str(seeds / "x.png"), "-q"]) == 0
@@ -204,7 +209,7 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
     """Run ``cases`` cases (spread over :data:`KINDS`); returns counts and the bad cases."""
     paths = make_seeds(work)
     seeds = paths["seeds"]
-    exts = [ext for ext in ("mkv", "mp4", "ts", "avi") if (seeds / f"seed.{ext}").exists()]
+    exts = [ext for ext in ("mkv", "mp4", "ts", "avi", "h264.avi") if (seeds / f"seed.{ext}").exists()]
     movies = [(seeds / f"seed.{ext}").read_bytes() for ext in exts]
     originals = {"data-json": (seeds / "fp.json").read_bytes(), "data-csv": (seeds / "fp.csv").read_bytes(),
                  "manifest": paths["manifest"].read_bytes(), "checkpoint": checkpoint_seed(seeds),
