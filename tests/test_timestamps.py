@@ -234,6 +234,27 @@ def test_an_h264_avi_ends_without_a_jump(h264avi, sampling, caplog):
         assert np.allclose(np.diff(fp.times[-5:]), 1 / 25)
 
 
+def test_keyframes_of_an_h264_avi_resume_where_they_were(folder):
+    """Keyframes only on H.264 with B-frames in AVI, resumed from each checkpoint: the same
+    keyframes at the same times as the run that was not interrupted (they are placed at the
+    chunk they come out with when everything is decoded, also when resuming)."""
+    if not has_encoder("libx264"):
+        pytest.skip("needs ffmpeg with libx264")
+    path = folder / "h264-gop24.avi"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-frames:v", "120", "-c:v", "libx264",
+           "-bf", "3", "-g", "24", "-keyint_min", "24", str(path))
+    saved: list = []
+    whole = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2, checkpoint=saved.append,
+                                    checkpoint_every=0.0)
+    every = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2)
+    assert [s.frame for s in whole.samples] == [0, 24, 48, 72, 96]
+    assert np.allclose(whole.times, every.times[[0, 24, 48, 72, 96]], atol=1e-9)
+    assert len(saved) >= 3
+    for state in saved[:-1]:
+        resumed = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2, resume=state)
+        assert [(s.frame, s.time) for s in resumed.samples] == [(s.frame, s.time) for s in whole.samples]
+
+
 @pytest.mark.parametrize("codec,fmt", [("libx264", "h264"), ("libx265", "hevc")])
 def test_elementary_streams_without_timestamps_are_one_frame_apart(folder, codec, fmt):
     path = folder / f"es.{fmt}"

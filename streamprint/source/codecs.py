@@ -68,9 +68,11 @@ class DecoderRules:
     nonref_skip_in_avi: bool = False
     """... also in AVI. AVI stores no presentation times: its packets' pts are what FFmpeg
     derives, and skipping reasons from them (which frames a sample may need, how many the
-    decoder dropped). FFmpeg derives them right for MPEG-4 Part 2 (its parser knows the
-    B-frames); for H.264 they are decode order (dts + 1), and skipping by them counted 410
-    frames in a 288-frame AVI and sampled other frames than decoding everything."""
+    decoder dropped). For MPEG-4 Part 2 FFmpeg derives them right (its parser knows the
+    B-frames). For H.264 they are decode order (dts + 1), and skipping by them counted 410
+    frames in a 288-frame AVI and sampled other frames than decoding everything. MPEG-2 in
+    AVI, though its pts look right, sampled other frames too on a stream copy with time base
+    1/48 (tests/test_containers.py): not allowed either until that is understood."""
     keyframe_packets: bool = False
     """Keyframes only: send the decoder only keyframe packets (for decoders that ignore
     ``skip_frame``; a keyframe packet decodes alone)."""

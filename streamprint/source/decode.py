@@ -168,20 +168,20 @@ class VideoSource:
         # the frames delivered.
         jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
                 and self._container.format.name in DISCONTINUOUS_FORMATS else None)
-        # AVI keyframes: packed ones counted by dts and placed one frame apart from the first (.skip)
-        avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS and resume is None
-        # frames the decoder holds back (B-frames), in ticks: an AVI chunk's dts moves on by a frame
-        delay_ticks = (Fraction(stream.codec_context.reorder_depth or 0) / (Fraction(rate) * stream.time_base)
-                       if avi_keys and rate and float(rate) > 0 and stream.time_base else Fraction(0))
+        # AVI keyframes: packed ones counted by dts and placed one frame apart from the first,
+        # the others placed where decoding everything places them (.skip)
+        avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
         extradata = stream.codec_context.extradata
-        keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata) if avi_keys else
-                          KeyframeIndex(jump=jump) if self.keyframes_only else None)
+        depth = stream.codec_context.reorder_depth or 0  # frames the decoder holds back (B-frames)
+        floor, base = (resume.pts, resume.index) if resume is not None else (None, 0)
+        keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata, depth=depth, floor=floor, base=base)
+                          if avi_keys else KeyframeIndex(floor=floor, base=base, jump=jump) if self.keyframes_only
+                          else None)
         if resume is not None:
             origin, index = resume.origin, resume.index
             exact = exact_origin(origin, stream.time_base)
             if keyframe_index is not None:
-                keyframe_index = KeyframeIndex(floor=resume.pts, base=resume.index, jump=jump)
                 index = resume.stats.frames
             corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
             try:
@@ -237,13 +237,14 @@ class VideoSource:
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
                     timeline.extend(float(keyframe_index.before * time_base - exact))
-                if avi_keys and keyframe_index.packed and at is not None and raw is not None:  # type: ignore[union-attr]
+                if avi_keys and keyframe_index.packed and resume is None and at is not None \
+                        and raw is not None:  # type: ignore[union-attr]
                     first = first or (raw, at)
                     raw = first[0] + (at - first[1]) * step
-                elif avi_keys and raw is not None:  # placed where decoding everything places it (.skip)
-                    chunk = keyframe_index.dts_of(frame.pts)  # type: ignore[union-attr]
-                    if chunk is not None:
-                        raw = float((chunk + delay_ticks) * time_base - exact)
+                elif avi_keys and raw is not None:
+                    shown = keyframe_index.shown_at(frame.pts)  # type: ignore[union-attr]
+                    if shown is not None:
+                        raw = float(shown * time_base - exact)
                 rel = timeline.place(raw, index)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop

@@ -196,28 +196,32 @@ class AviKeyframeIndex(KeyframeIndex):
     the keyframes in the order they were sent (the not-coded VOPs of at most
     :data:`NVOP_BYTES`, some flagged key, deliver nothing).
     Otherwise (an open GOP's leading B-frames follow their keyframe in decode order) pts are
-    counted as usual, and :meth:`dts_of` gives a delivered keyframe's chunk dts: decoding
-    everything, a frame's time is the dts of the chunk sent when it came out (what ffprobe
-    shows), which for a keyframe is its own dts plus the decoder's reorder depth, while the
-    pts FFmpeg invents for H.264 in AVI are decode order (dts + 1)."""
+    counted as usual, and :meth:`shown_at` gives where decoding everything places a delivered
+    keyframe: a frame's time there is the dts of the chunk sent when it came out (what
+    ffprobe shows), for a keyframe the chunk ``depth`` (the decoder's reorder depth) after its
+    own, while the pts FFmpeg invents for H.264 in AVI are decode order (dts + 1). Resuming
+    (``floor``), packed streams are counted by pts as well (the dts count starts at the seek)."""
 
     NVOP_BYTES = 8
 
-    def __init__(self, jump: int | None = None, extradata: bytes | None = None) -> None:
-        super().__init__(jump=jump)
+    def __init__(self, jump: int | None = None, extradata: bytes | None = None, depth: int = 0,
+                 floor: int | None = None, base: int = 0) -> None:
+        super().__init__(floor=floor, base=base, jump=jump)
         self.extradata = extradata
+        self.depth = depth
         self.packed: bool | None = None
         self._first: int | None = None
         self._keys: deque[int] = deque()  # dts of keyframe chunks sent, not yet delivered
-        self._key_dts: dict[int, int] = {}  # not packed: pts -> dts of keyframe chunks not yet delivered
+        self._waiting: deque[list[int]] = deque()  # [pts, chunks still to come] of keyframe chunks
+        self._shown: dict[int, int] = {}  # keyframe pts -> dts of the chunk it comes out with
 
     def see_packet(self, packet: av.Packet) -> None:
         if self.packed is None:
             self.packed = divx_packed(packet) or divx_packed(self.extradata)
-        if not self.packed:
+        if not self.packed or self.floor is not None:
             self.see(packet.pts)
-            if packet.is_keyframe and packet.pts is not None and packet.dts is not None:
-                self._key_dts[packet.pts] = packet.dts
+            if not self.packed and packet.dts is not None:
+                self._place(packet)
             return
         if packet.dts is None:
             self.enabled = False
@@ -226,12 +230,26 @@ class AviKeyframeIndex(KeyframeIndex):
         if packet.is_keyframe and packet.size > self.NVOP_BYTES:
             self._keys.append(packet.dts - self._first)
 
-    def dts_of(self, pts: int | None) -> int | None:
-        """The dts of the keyframe chunk with ``pts`` (not packed; once), None if unknown."""
-        return None if pts is None else self._key_dts.pop(pts, None)
+    def _place(self, packet: av.Packet) -> None:
+        for waiting in self._waiting:
+            waiting[1] -= 1
+        while self._waiting and self._waiting[0][1] <= 0:
+            self._shown[self._waiting.popleft()[0]] = packet.dts
+        if packet.is_keyframe and packet.pts is not None:
+            if self.depth:
+                self._waiting.append([packet.pts, self.depth])
+            else:
+                self._shown[packet.pts] = packet.dts
+        if len(self._shown) > 4 * LOOKAHEAD_PACKETS:  # keyframes never delivered (damaged): forget
+            del self._shown[next(iter(self._shown))]
+
+    def shown_at(self, pts: int | None) -> int | None:
+        """Where decoding everything places the keyframe with ``pts``: the dts of the chunk
+        it comes out with (not packed; once). None if unknown (the stream ended first)."""
+        return None if pts is None else self._shown.pop(pts, None)
 
     def index_of(self, pts: int | None) -> int | None:
-        if not self.packed:
+        if not self.packed or self.floor is not None:
             return super().index_of(pts)
         self.before = None  # the caller places packed keyframes one frame apart by index
         return self._keys.popleft() if self._keys and self.enabled else None
