@@ -47,7 +47,7 @@ SIZE = (256, 144)
 #: MPEG-2 and MPEG-4 never reference B-frames, SVT-AV1's hierarchical mini-GOPs leave the top
 #: layer unreferenced (Xvid's packed B-frames once unpacked). libvpx and libaom in real-time
 #: mode reference every frame.
-SKIPS = {"h264", "hevc10", "hevc-open-gop", "av1", "mpeg2", "mpeg4-avi", "xvid-avi"}
+SKIPS = {"h264", "h264-open-gop", "hevc10", "hevc-open-gop", "av1", "mpeg2", "mpeg4-avi", "xvid-avi"}
 CODECS = {
     "h264": ("libx264", "mp4", ["-c:v", "libx264", "-g", "48", "-bf", "3", "-preset", "veryfast"]),
     "hevc10": ("libx265", "mkv", ["-c:v", "libx265", "-g", "48", "-pix_fmt", "yuv420p10le", "-preset", "veryfast",
@@ -56,6 +56,10 @@ CODECS = {
     # the decoder used to give the keyframes swapped in pairs and lose some
     "hevc-open-gop": ("libx265", "mkv", ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
                                          "log-level=error:keyint=140:min-keyint=140:scenecut=0:open-gop=1"]),
+    # open GOP: I-frames with recovery points whose leading B-frames follow them in decode
+    # order (x264 --open-gop, Blu-ray encodes); --fast used to give 3 frames in a row instead
+    "h264-open-gop": ("libx264", "mkv", ["-c:v", "libx264", "-bf", "3", "-preset", "veryfast", "-x264-params",
+                                         "open-gop=1:keyint=24:min-keyint=24:scenecut=0"]),
     "vp9": ("libvpx-vp9", "webm", ["-c:v", "libvpx-vp9", "-g", "48", "-b:v", "400k", "-deadline", "realtime",
                                    "-cpu-used", "8"]),
     "av1": ("libsvtav1", "mkv", ["-c:v", "libsvtav1", "-g", "48", "-preset", "12", "-crf", "40"]),

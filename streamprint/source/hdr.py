@@ -60,7 +60,7 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
     kr, kb = coefficients
     kg = 1 - kr - kb
     ycc = reformat(frame, width=width, height=height, format="yuv444p16le", interpolation="AREA",
-                       threads=SWSCALE_THREADS)
+                   threads=SWSCALE_THREADS)
     v = ycc.to_ndarray().astype(np.float32)
     if int(frame.color_range) == 2:                  # AVCOL_RANGE_JPEG, full range
         y = v[..., 0] * np.float32(1 / 65535)
