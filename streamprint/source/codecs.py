@@ -73,11 +73,10 @@ class DecoderRules:
     nonref_skip_in_avi: bool = False
     """... also in AVI. AVI stores no presentation times: its packets' pts are what FFmpeg
     derives, and skipping reasons from them (which frames a sample may need, how many the
-    decoder dropped). For MPEG-4 Part 2 FFmpeg derives them right (its parser knows the
-    B-frames). For H.264 they are decode order (dts + 1), and skipping by them counted 410
-    frames in a 288-frame AVI and sampled other frames than decoding everything. MPEG-2 in
-    AVI, though its pts look right, sampled other frames too on a stream copy with time base
-    1/48 (tests/test_containers.py): not allowed either until that is understood."""
+    decoder dropped). For MPEG-1/2 and MPEG-4 Part 2 FFmpeg derives them right (their
+    parsers know the B-frames; tests/test_codecs.py, tests/test_containers.py). For H.264
+    they are decode order (dts + 1), and skipping by them counted 410 frames in a 288-frame
+    AVI and sampled other frames than decoding everything."""
     keyframe_packets: bool = False
     """Keyframes only: send the decoder only keyframe packets (for decoders that ignore
     ``skip_frame``; a keyframe packet decodes alone)."""
@@ -118,8 +117,8 @@ MAX_THREADS = 16
 RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "h264": DecoderRules(keyframe_packets=True, keyframe_drain=True, frame_threads_per_core=2),
     "hevc": DecoderRules(keyframe_packets=True, keyframe_drain=True, frame_threads_per_core=2),
-    "mpeg2video": DecoderRules(),
-    "mpeg1video": DecoderRules(),
+    "mpeg2video": DecoderRules(nonref_skip_in_avi=True),
+    "mpeg1video": DecoderRules(nonref_skip_in_avi=True),
     "mpeg4": DecoderRules(unpack_bframes=True, nonref_skip_in_avi=True),
     "vp9": replace(_IGNORES_SKIP, frame_threads_per_core=2),
     "vp8": _IGNORES_SKIP,

@@ -211,8 +211,9 @@ class VideoSource:
             for frame in packet_frames:
                 inherit_stream_tags(frame, *tags)
                 dropped = skip.delivered(frame.pts) if skip is not None else 0
-                # AVI: the frames flushed out at the end have no dts (ffprobe shows none either);
-                # their made-up pts would jump back, so they are placed one frame after the last
+                # AVI: the frames flushed out at the end have no dts (nor a time in ffprobe); their
+                # made-up pts may go back (H.264's are decode order), so they are placed a frame
+                # after the frame before them (below: after the frames the decoder dropped too)
                 ts = frame.dts if dts_times else best(frame.pts, frame.dts)
                 if syncing:
                     assert resume is not None
@@ -245,7 +246,7 @@ class VideoSource:
                     shown = keyframe_index.shown_at(frame.pts)  # type: ignore[union-attr]
                     if shown is not None:
                         raw = float(shown * time_base - exact)
-                rel = timeline.place(raw, index)
+                rel = timeline.place(raw, index, frames=1 + dropped)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
                     # reasoning from them rather than give wrong indices (the keyframe count

@@ -138,10 +138,12 @@ class Timeline:
         next one is judged, and after a jump placed, from there."""
         self.last = max(self.last, raw + self.offset)
 
-    def place(self, raw: float | None, index: int) -> float:
-        """The time of frame ``index`` whose own time is ``raw`` (None: unknown)."""
+    def place(self, raw: float | None, index: int, frames: int = 1) -> float:
+        """The time of frame ``index`` whose own time is ``raw`` (None: unknown, placed
+        ``frames`` frames after the last one placed: more than one when the frames between
+        were skipped)."""
         if raw is None:
-            t = self.last + self.step if math.isfinite(self.last) else 0.0
+            t = self.last + frames * self.step if math.isfinite(self.last) else 0.0
         else:
             t = raw + self.offset
             if math.isfinite(self.last):
