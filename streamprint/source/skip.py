@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import av
 
-from .mpeg4 import divx_packed
+from .mpeg4 import NVOP_BYTES, divx_packed
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
 #: either may be infinite) be sampled? True when a target time lies in (a, b].
@@ -202,8 +202,6 @@ class AviKeyframeIndex(KeyframeIndex):
     own, while the pts FFmpeg invents for H.264 in AVI are decode order (dts + 1). Resuming
     (``floor``), packed streams are counted by pts as well (the dts count starts at the seek)."""
 
-    NVOP_BYTES = 8
-
     def __init__(self, jump: int | None = None, extradata: bytes | None = None, depth: int = 0,
                  floor: int | None = None, base: int = 0) -> None:
         super().__init__(floor=floor, base=base, jump=jump)
@@ -212,7 +210,8 @@ class AviKeyframeIndex(KeyframeIndex):
         self.packed: bool | None = None
         self._first: int | None = None
         self._keys: deque[int] = deque()  # dts of keyframe chunks sent, not yet delivered
-        self._waiting: deque[list[int]] = deque()  # [pts, chunks still to come] of keyframe chunks
+        self._chunks = 0  # chunks seen
+        self._waiting: deque[tuple[int, int]] = deque()  # (pts, chunk it comes out with) of keyframes
         self._shown: dict[int, int] = {}  # keyframe pts -> dts of the chunk it comes out with
 
     def see_packet(self, packet: av.Packet) -> None:
@@ -227,19 +226,15 @@ class AviKeyframeIndex(KeyframeIndex):
             self.enabled = False
             return
         self._first = packet.dts if self._first is None else self._first
-        if packet.is_keyframe and packet.size > self.NVOP_BYTES:
+        if packet.is_keyframe and packet.size > NVOP_BYTES:
             self._keys.append(packet.dts - self._first)
 
     def _place(self, packet: av.Packet) -> None:
-        for waiting in self._waiting:
-            waiting[1] -= 1
-        while self._waiting and self._waiting[0][1] <= 0:
-            self._shown[self._waiting.popleft()[0]] = packet.dts
+        self._chunks += 1
         if packet.is_keyframe and packet.pts is not None:
-            if self.depth:
-                self._waiting.append([packet.pts, self.depth])
-            else:
-                self._shown[packet.pts] = packet.dts
+            self._waiting.append((packet.pts, self._chunks + self.depth))
+        while self._waiting and self._waiting[0][1] <= self._chunks:
+            self._shown[self._waiting.popleft()[0]] = packet.dts
         if len(self._shown) > 4 * LOOKAHEAD_PACKETS:  # keyframes never delivered (damaged): forget
             del self._shown[next(iter(self._shown))]
 
