@@ -12,8 +12,13 @@ from collections.abc import Sequence
 
 from ..errors import EXIT_INTERRUPTED
 
-#: What an interrupted command that had not begun its work says.
-INTERRUPTED_EARLY = "streamprint: interrupted; nothing was written"
+#: What an interrupted command kept when it kept nothing.
+NOTHING_WRITTEN = "nothing was written"
+
+
+def interrupted(kept: str = NOTHING_WRITTEN) -> str:
+    """The one line an interrupted command prints, saying what it ``kept``."""
+    return f"streamprint: interrupted; {kept}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,6 +29,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from .main import main as run
     except KeyboardInterrupt:
-        print(INTERRUPTED_EARLY, file=sys.stderr)
+        print(interrupted(), file=sys.stderr)
         return EXIT_INTERRUPTED
     return run(argv)

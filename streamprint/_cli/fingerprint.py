@@ -14,6 +14,7 @@ from ..atomic import check_outputs
 from ..enums import ImageFormat
 from ..errors import EXIT_INTERRUPTED, StreamprintError
 from ..model import Fingerprint, SourceInfo
+from . import NOTHING_WRITTEN, interrupted
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
 from .progress import ProgressBar, clock, done, plural, took
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _interrupted_keeping(outputs: RunOutputs) -> int:
     """A live run ended by an interrupt: say what its outputs hold (the last write); exit 130."""
-    print(f"streamprint: interrupted; kept {outputs.kept()}", file=sys.stderr)
+    print(interrupted(f"kept {outputs.kept()}"), file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
@@ -157,5 +158,5 @@ def kept_on_interrupt(args: argparse.Namespace) -> str:
     from ..source.open import is_stream
 
     if args.flush is None and is_stream(args.input):
-        return "nothing was written (with --flush SECONDS the outputs would have kept what was seen)"
-    return "nothing was written"
+        return f"{NOTHING_WRITTEN} (with --flush SECONDS the outputs would have kept what was seen)"
+    return NOTHING_WRITTEN

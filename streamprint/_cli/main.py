@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import ModuleType
 
 from .. import interrupt
-from . import INTERRUPTED_EARLY
+from . import NOTHING_WRITTEN, interrupted
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
 from .common import attach_times, flag_for
 from .progress import error, setup_logging
@@ -48,8 +48,7 @@ def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
     """The one line an interrupted command prints: what was kept (a command may say it
     itself, with ``kept_on_interrupt(args)``)."""
     say = getattr(command, "kept_on_interrupt", None)
-    kept = _KEPT.get(command.__name__.rpartition(".")[2], "nothing was written")
-    return f"streamprint: interrupted; {say(args) if say else kept}"
+    return interrupted(say(args) if say else _KEPT.get(command.__name__.rpartition(".")[2], NOTHING_WRITTEN))
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -71,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_parser: Callable[[], argparse.ArgumentParser] = command.parser
         args = make_parser().parse_args(attach_times(args_list))
     except KeyboardInterrupt:
-        print(INTERRUPTED_EARLY, file=sys.stderr)
+        print(interrupted(), file=sys.stderr)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
