@@ -166,16 +166,14 @@ def make_seeds(work: Path) -> dict[str, Path]:
     segs = [synth.Segment(s.background, s.accent, 0.5) for s in synth.SAMPLE_SEGMENTS]
     for ext in ("mkv", "mp4", "ts"):
         synth.encode_clip(seeds / f"seed.{ext}", synth.segment_frames(segs, (96, 64)), encoding=synth.Encoding(crf=20))
-    if shutil.which("ffmpeg"):  # Xvid with packed B-frames, which streamprint unpacks in memory
-        r = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(seeds / "seed.mkv"), "-c:v", "libxvid", "-bf",
-                            "2", "-g", "12", "-vtag", "XVID", str(seeds / "seed.avi")], capture_output=True)
-        if r.returncode != 0:  # no libxvid here: AVI is left out
-            (seeds / "seed.avi").unlink(missing_ok=True)
-        # H.264 with B-frames in AVI, whose pts FFmpeg gives in decode order
-        r = subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(seeds / "seed.mkv"), "-c:v", "libx264", "-bf",
-                            "3", "-g", "12", str(seeds / "seed.h264.avi")], capture_output=True)
-        if r.returncode != 0:
-            (seeds / "seed.h264.avi").unlink(missing_ok=True)
+    # Xvid with packed B-frames (which streamprint unpacks in memory), and H.264 with B-frames
+    # in AVI (whose pts FFmpeg gives in decode order); left out where FFmpeg lacks the encoder
+    for name, codec in (("seed.avi", ["-c:v", "libxvid", "-bf", "2", "-vtag", "XVID"]),
+                        ("seed.h264.avi", ["-c:v", "libx264", "-bf", "3"])):
+        if shutil.which("ffmpeg") is None or subprocess.run(
+                ["ffmpeg", "-v", "error", "-y", "-i", str(seeds / "seed.mkv"), *codec, "-g", "12", str(seeds / name)],
+                capture_output=True).returncode != 0:
+            (seeds / name).unlink(missing_ok=True)
     assert main([str(seeds / "seed.mkv"), str(seeds / "fp.png"), "--data", str(seeds / "fp.json"), "--thumbnails",
                  "-q"]) == 0
     assert main(["render", str(seeds / "fp.json"), str(seeds / "x.png"), "-q"]) == 0
