@@ -109,14 +109,26 @@ def ffmpeg(*args: str) -> None:
 
 def ffprobe_times(path: Path) -> np.ndarray:
     """best_effort_timestamp_time of every frame, minus the stream's start_time (NaN where
-    ffprobe has none: Debian's FFmpeg 5.1 gives the last frame flushed out of an MPEG-4 or
-    MPEG-2 decoder neither pts nor dts)."""
-    def run(entries: str) -> list[str]:
-        r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", entries,
-                            "-of", "csv=p=0", str(path)], check=True, capture_output=True, text=True, timeout=120)
-        return [line.strip().strip(",") for line in r.stdout.splitlines() if line.strip().strip(",")]
-    start = float(run("stream=start_time")[0])
-    return np.array([float("nan") if v == "N/A" else float(v) for v in run("frame=best_effort_timestamp_time")]) - start
+    ffprobe has none: the frames flushed out of a decoder at the end of an AVI, MPEG-2 or
+    MPEG-4 stream can have neither pts nor dts)."""
+    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
+                        "frame=best_effort_timestamp_time:stream=start_time", "-of", "json", str(path)],
+                       check=True, capture_output=True, text=True, timeout=120)
+    out = json.loads(r.stdout)
+    start = float(out["streams"][0].get("start_time", 0.0) or 0.0)
+    return np.array([float(f.get("best_effort_timestamp_time", "nan")) - start for f in out["frames"]])
+
+
+def assert_best_effort_times(times: np.ndarray, path: Path) -> None:
+    """``times`` (every frame's, seconds) increase and are ffprobe's best-effort times of
+    ``path`` within 1 ms."""
+    truth = ffprobe_times(path)
+    assert len(times) == len(truth)
+    assert np.all(np.diff(times) > 0)
+    known = np.isfinite(truth)
+    unknown = int((~known).sum())  # ffprobe has no time for frames flushed out at the end:
+    assert unknown <= 2 and known[:len(known) - unknown].all()  # at most the decoder's delay
+    assert np.abs(times[known] - truth[known]).max() < 1e-3
 
 
 @pytest.fixture(scope="module")
@@ -213,13 +225,7 @@ def test_packed_b_frames_make_pyav_pts_go_backwards(packed):
 def test_times_are_ffmpegs_best_effort_timestamps(request, clip, threads):
     path = request.getfixturevalue(clip)
     times = every_frame_times(path, threads)
-    truth = ffprobe_times(path)
-    assert len(times) == len(truth)
-    assert np.all(np.diff(times) > 0)
-    known = np.isfinite(truth)
-    unknown = int((~known).sum())  # ffprobe has no time for frames flushed out at the end:
-    assert unknown <= 2 and known[:len(known) - unknown].all()  # at most the decoder's delay
-    assert np.abs(times[known] - truth[known]).max() < 1e-3
+    assert_best_effort_times(times, path)
 
 
 @pytest.mark.parametrize("sampling", [Sampling.every(1), Sampling.default()], ids=["every", "default"])
