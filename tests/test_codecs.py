@@ -71,6 +71,10 @@ CODECS = {
     # H.264 in AVI: the demuxer's pts are decode order (AVI stores no presentation times, and
     # FFmpeg cannot derive them for H.264 as it does for MPEG-4): nothing may be skipped by them
     "h264-avi": ("libx264", "avi", ["-c:v", "libx264", "-g", "48", "-bf", "3", "-preset", "veryfast"]),
+    # decoders without a rule of their own that ignore skip_frame: --fast used to show every frame
+    "ffv1": ("ffv1", "mkv", ["-c:v", "ffv1", "-g", "24"]),
+    "cinepak-avi": ("cinepak", "avi", ["-c:v", "cinepak", "-g", "24"]),
+    "rv20": ("rv20", "rm", ["-c:v", "rv20", "-g", "24", "-q:v", "4"]),
 }
 
 

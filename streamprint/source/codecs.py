@@ -131,9 +131,13 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "av1": _AV1,
 })
 
-#: Any other decoder: trusted to honour skip_frame (FFmpeg's own decoders mostly do), but never
-#: asked to drop non-reference frames, which has not been checked for it.
-UNKNOWN = DecoderRules(nonref_skip=False)
+#: Any other decoder: never asked to drop non-reference frames, which has not been checked
+#: for it; keyframes only, sent nothing but keyframe packets. Many ignore ``skip_frame``
+#: (Cinepak, FFV1, RealVideo 1/2, GIF, Snow, ZMBV, SMC, QuickTime RLE, Flash Screen Video
+#: delivered every frame with NONKEY), and some do not flag their frames as keyframes (SMC,
+#: QuickTime RLE, SVQ1, MS Video 1), so the packets' flags, which the demuxer sets from the
+#: container's index, are what tells.
+UNKNOWN = DecoderRules(nonref_skip=False, keyframe_packets=True)
 
 
 def rules_for(decoder: str) -> DecoderRules:
