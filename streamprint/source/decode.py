@@ -25,7 +25,8 @@ from .codecs import configure
 from .frame import SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
-from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, probe
+from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container
+from .probe import probe
 from .ranges import reopener, start_point
 from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered

@@ -1,16 +1,14 @@
 """Opening an input: paths, standard input and file objects; sniffing what a pipe holds;
-picking the video stream; probing what is known before decoding (:class:`SourceInfo`)."""
+picking the video stream (what it says about itself: :mod:`.probe`)."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import math
 import os
 import select
 import stat
 from collections.abc import Mapping
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,25 +17,8 @@ import av.error
 
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError
-from ..model import SourceInfo
-
-#: Transfer characteristics that mark HDR video (PQ and HLG), by FFmpeg's enum values.
-HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
 
 STDIN = "-"
-
-
-def _transfer_name(value: int | None) -> str | None:
-    if value is None:
-        return None
-    if int(value) in HDR_TRANSFERS:
-        return HDR_TRANSFERS[int(value)]
-    try:
-        from av.video.reformatter import ColorTrc
-
-        return ColorTrc(int(value)).name
-    except (ImportError, ValueError):
-        return str(int(value))
 
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
@@ -299,71 +280,6 @@ def best_video_stream(container: Any, name: str) -> Any:
     if best.codec_context is None or not best.codec_context.name:
         raise NotAVideoError(f"{name}: video stream has no decoder")
     return best
-
-
-def probe(container: Any, stream: Any, name: str) -> SourceInfo:
-    ctx = stream.codec_context
-    width, height = int(ctx.width or 0), int(ctx.height or 0)
-    if width <= 0 or height <= 0:
-        if container.format.name == "webp_pipe":  # FFmpeg's WebP decoder reads still pictures only
-            raise NotAVideoError(f"{name}: an animated WebP, which FFmpeg cannot decode; make it a GIF or a "
-                                 "movie first")
-        raise NotAVideoError(f"{name}: video stream has no frame size")
-    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
-    frame_rate = float(rate) if rate and float(rate) > 0 and math.isfinite(float(rate)) else None
-
-    duration: float | None = None
-    if stream.duration and stream.time_base:
-        duration = float(stream.duration * stream.time_base)
-    elif container.duration:
-        duration = container.duration / 1_000_000
-    frame_count: int | None = int(stream.frames) if stream.frames else None
-    if duration is None and frame_count and frame_rate:
-        duration = frame_count / frame_rate
-    if frame_count is None and duration and frame_rate:
-        frame_count = max(1, round(duration * frame_rate))
-    if duration is not None and (not math.isfinite(duration) or duration <= 0):
-        duration = None
-
-    sar = ctx.sample_aspect_ratio or stream.sample_aspect_ratio
-    pixel_aspect = float(Fraction(sar)) if sar and Fraction(sar) > 0 else 1.0
-
-    trc = _transfer_name(_int_or_none(ctx.color_trc))
-    return SourceInfo(
-        path=name,
-        container=str(container.format.name),
-        codec=str(ctx.name),
-        width=width,
-        height=height,
-        display_width=max(1, round(width * pixel_aspect)),
-        frame_rate=frame_rate,
-        duration=duration,
-        frame_count=frame_count,
-        pix_fmt=ctx.pix_fmt,
-        colorspace=_colorspace_name(ctx.colorspace),
-        color_range=_range_name(ctx.color_range),
-        color_transfer=trc,
-        pixel_aspect=pixel_aspect,
-    )
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _colorspace_name(value: Any) -> str | None:
-    names = {0: "RGB", 1: "BT709", 2: None, 4: "FCC", 5: "BT470BG", 6: "SMPTE170M", 7: "SMPTE240M",
-             8: "YCGCO", 9: "BT2020_NCL", 10: "BT2020_CL"}
-    v = _int_or_none(value)
-    return None if v is None else names.get(v, str(v))
-
-
-def _range_name(value: Any) -> str | None:
-    v = _int_or_none(value)
-    return {1: "limited", 2: "full"}.get(v) if v is not None else None
 
 
 def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,

@@ -1,0 +1,114 @@
+"""What a video stream says about itself before decoding (:func:`probe`): size, pixel
+aspect, frame rate, duration, frame count and colour tags, as a :class:`SourceInfo`."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from ..errors import NotAVideoError
+from ..model import SourceInfo
+
+#: Transfer characteristics that mark HDR video (PQ and HLG), by FFmpeg's enum values.
+HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
+
+
+def _transfer_name(value: int | None) -> str | None:
+    if value is None:
+        return None
+    if int(value) in HDR_TRANSFERS:
+        return HDR_TRANSFERS[int(value)]
+    try:
+        from av.video.reformatter import ColorTrc
+
+        return ColorTrc(int(value)).name
+    except (ImportError, ValueError):
+        return str(int(value))
+
+
+def probe(container: Any, stream: Any, name: str) -> SourceInfo:
+    ctx = stream.codec_context
+    width, height = int(ctx.width or 0), int(ctx.height or 0)
+    if width <= 0 or height <= 0:
+        if container.format.name == "webp_pipe":  # FFmpeg's WebP decoder reads still pictures only
+            raise NotAVideoError(f"{name}: an animated WebP, which FFmpeg cannot decode; make it a GIF or a "
+                                 "movie first")
+        raise NotAVideoError(f"{name}: video stream has no frame size")
+    frame_rate = _frame_rate(stream)
+
+    duration: float | None = None
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / 1_000_000
+    frame_count: int | None = int(stream.frames) if stream.frames else None
+    if duration is None and frame_count and frame_rate:
+        duration = frame_count / frame_rate
+    if frame_count is None and duration and frame_rate:
+        frame_count = max(1, round(duration * frame_rate))
+    if duration is not None and (not math.isfinite(duration) or duration <= 0):
+        duration = None
+
+    # the container's pixel aspect (MP4 pasp, Matroska display size, ...) over the codec's,
+    # as FFmpeg's av_guess_sample_aspect_ratio has it: a remux that sets the aspect leaves
+    # the bitstream's alone
+    sar = stream.sample_aspect_ratio or ctx.sample_aspect_ratio
+    pixel_aspect = float(Fraction(sar)) if sar and Fraction(sar) > 0 else 1.0
+
+    trc = _transfer_name(_int_or_none(ctx.color_trc))
+    return SourceInfo(
+        path=name,
+        container=str(container.format.name),
+        codec=str(ctx.name),
+        width=width,
+        height=height,
+        display_width=max(1, round(width * pixel_aspect)),
+        frame_rate=frame_rate,
+        duration=duration,
+        frame_count=frame_count,
+        pix_fmt=ctx.pix_fmt,
+        colorspace=_colorspace_name(ctx.colorspace),
+        color_range=_range_name(ctx.color_range),
+        color_transfer=trc,
+        pixel_aspect=pixel_aspect,
+    )
+
+
+#: An average frame rate more than this multiple of FFmpeg's guessed rate is no average.
+RATE_SANITY = 1.5
+
+
+def _frame_rate(stream: Any) -> float | None:
+    """Frames per second: the stream's average rate (frames over duration: right for a
+    variable frame rate), unless it exceeds the rate FFmpeg guesses from the timestamps
+    (``r_frame_rate``, at least the average for any real stream) by more than
+    :data:`RATE_SANITY` times: raw DV read by FFmpeg 8 states its 1/60000 time base as its
+    average rate, 60000 frames per second, where the guess is 25."""
+    def value(rate: Any) -> float | None:
+        v = float(rate) if rate else 0.0
+        return v if v > 0 and math.isfinite(v) else None
+
+    average, guessed = value(stream.average_rate), value(stream.guessed_rate)
+    if average is not None and guessed is not None and average > RATE_SANITY * guessed:
+        return guessed
+    return average or guessed or value(stream.base_rate)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _colorspace_name(value: Any) -> str | None:
+    names = {0: "RGB", 1: "BT709", 2: None, 4: "FCC", 5: "BT470BG", 6: "SMPTE170M", 7: "SMPTE240M",
+             8: "YCGCO", 9: "BT2020_NCL", 10: "BT2020_CL"}
+    v = _int_or_none(value)
+    return None if v is None else names.get(v, str(v))
+
+
+def _range_name(value: Any) -> str | None:
+    v = _int_or_none(value)
+    return {1: "limited", 2: "full"}.get(v) if v is not None else None
