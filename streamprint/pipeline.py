@@ -344,7 +344,7 @@ def fingerprint(
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
              "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
-    missing = frames_missing(info, stats.frames) if span.whole and not interrupt.requested() \
+    missing = frames_missing(info, stats.frames, source.end) if span.whole and not interrupt.requested() \
         and options.sampling.mode != SamplingMode.KEYFRAMES else 0
     if missing:
         log.warning("%s: the video ends after %d of the %d frames its container states: the file looks "

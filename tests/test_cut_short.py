@@ -32,7 +32,7 @@ def _ffprobe_frames(path: Path) -> int:
     return int(out.strip().strip(","))
 
 
-@pytest.mark.parametrize("suffix, extra", [(".mkv", ()), (".mp4", ("-movflags", "+faststart"))])
+@pytest.mark.parametrize("suffix, extra", [(".mkv", ()), (".mp4", ("-movflags", "+faststart")), (".avi", ())])
 def test_a_file_cut_short_is_said_to_be(tmp_path, suffix, extra):
     whole = _make(tmp_path, suffix, *extra)
     cut = tmp_path / f"cut{suffix}"

@@ -79,6 +79,8 @@ class VideoSource:
         self.keyframes_only = keyframes_only
         self._unpacks = self.rules.unpack_bframes and not keyframes_only  # (.codecs)
         self.stats = DecodeStats(0, 0, 0)
+        self.end: float | None = None
+        """The time (seconds since the start) of the last frame delivered, once there is one."""
         self._reformatter = VideoReformatter()
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
@@ -256,6 +258,7 @@ class VideoSource:
                     if skip is not None:
                         skip.enabled = False
                 last_index = at = max(last_index + 1, index if at is None else at)
+                self.end = rel
                 yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                   pixel_aspect=aspect, reformatter=self._reformatter)
                 index += 1

@@ -55,14 +55,28 @@ CUT_SHORT_SHARE = 0.05
 CUT_SHORT_SECONDS = 2.0
 
 
-def frames_missing(info: SourceInfo, frames: int) -> int:
+def frames_missing(info: SourceInfo, frames: int, end: float | None = None) -> int:
     """How many of the frames ``info`` states the stream has were never found, when that is
-    more than the slack above (else 0): ``frames`` is the count read to the end."""
+    more than the slack above (else 0): ``frames`` is the count read to the end. ``end``
+    (seconds since the start: the last frame's time), when known, must also fall short of
+    the stated length by more than the slack: a count is often not stated but estimated from
+    the duration and the average rate (Matroska, WebM), which overstates a variable frame
+    rate, and AVI states the empty chunks of dropped frames, which FFmpeg drops, in its count;
+    the frames' times span the whole length in both. The stated length is the longer of the
+    duration and the count at the frame rate: FFmpeg measures a truncated AVI's duration from
+    what is left of it, while its header still states every frame."""
     if info.frame_count is None:
         return 0
+    rate = info.frame_rate or 24.0
     missing = info.frame_count - frames
-    slack = max(CUT_SHORT_SHARE * info.frame_count, CUT_SHORT_SECONDS * (info.frame_rate or 24.0))
-    return missing if missing > slack else 0
+    slack = max(CUT_SHORT_SHARE * info.frame_count, CUT_SHORT_SECONDS * rate)
+    if missing <= slack:
+        return 0
+    if end is not None:
+        length = max(info.duration or 0.0, info.frame_count / rate)
+        if length - (end + 1 / rate) <= max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS):
+            return 0
+    return missing
 
 
 def exact_origin(origin: float | None, time_base: Fraction | None) -> Fraction | None:
