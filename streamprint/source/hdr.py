@@ -169,10 +169,14 @@ class FrameHdr:
 def inherit_stream_tags(frame: Any, stream_trc: int | None, stream_colorspace: int | None) -> None:
     """A frame whose own transfer is unspecified takes the stream's when that is PQ or HLG
     (HEVC without colour information in the bitstream, tagged by its container; ProRes in
-    MOV); an HDR frame whose own matrix is unspecified takes the stream's."""
+    MOV); a Y'CbCr frame whose own matrix is unspecified takes the stream's, HDR or not
+    (ProRes whose header leaves it unspecified, in a MOV whose ``colr`` atom says BT.709:
+    FFmpeg's decoder overwrites the container's tag with the header's, and a guess from the
+    frame size would take BT.601 for anything under 720 lines)."""
     if int(getattr(frame, "color_trc", None) or 2) in (0, 2) and stream_trc in TRC:
         frame.color_trc = stream_trc
-    if int(frame.color_trc or 2) in TRC and int(frame.colorspace or 2) == 2 and stream_colorspace not in (None, 2):
+    if frame.colorspace is not None and int(frame.colorspace) == 2 and not frame.format.is_rgb \
+            and stream_colorspace not in (None, 0, 2):
         frame.colorspace = stream_colorspace
 
 
