@@ -110,13 +110,16 @@ def ffmpeg(*args: str) -> None:
 def ffprobe_times(path: Path) -> np.ndarray:
     """best_effort_timestamp_time of every frame, minus the stream's start_time (NaN where
     ffprobe has none: the frames flushed out of a decoder at the end of an AVI, MPEG-2 or
-    MPEG-4 stream can have neither pts nor dts)."""
+    MPEG-4 stream can have neither pts nor dts). A stream without a start_time (ASF) starts
+    at its first frame: ffprobe's first best-effort time there is the dts of the packet the
+    decoder gave it back after, its B-frame delay late."""
     r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
                         "frame=best_effort_timestamp_time:stream=start_time", "-of", "json", str(path)],
                        check=True, capture_output=True, text=True, timeout=120)
     out = json.loads(r.stdout)
-    start = float(out["streams"][0].get("start_time", 0.0) or 0.0)
-    return np.array([float(f.get("best_effort_timestamp_time", "nan")) - start for f in out["frames"]])
+    times = np.array([float(f.get("best_effort_timestamp_time", "nan")) for f in out["frames"]])
+    start = out["streams"][0].get("start_time")
+    return times - (float(start) if start is not None else times[np.isfinite(times)][0])
 
 
 def assert_best_effort_times(times: np.ndarray, path: Path) -> None:

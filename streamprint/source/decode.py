@@ -172,8 +172,10 @@ class VideoSource:
         jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
                 and self._container.format.name in DISCONTINUOUS_FORMATS else None)
         # AVI keyframes: packed ones counted by dts and placed one frame apart from the first,
-        # the others placed where decoding everything places them (.skip)
-        avi_keys = self.keyframes_only and self._container.format.name in DTS_TIMES_FORMATS
+        # the others placed where decoding everything places them (.skip). ASF's keyframes
+        # keep their pts (decode order plus one frame for H.264, as FFmpeg derives them for
+        # MPEG-4): the same offset for each, which the origin takes away (tests/test_containers.py)
+        avi_keys = self.keyframes_only and self._container.format.name == "avi"
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
         extradata = stream.codec_context.extradata
         depth = stream.codec_context.reorder_depth or 0  # frames the decoder holds back (B-frames)

@@ -44,8 +44,9 @@ DISCONTINUOUS_FORMATS = frozenset({"mpegts", "mpeg", "vob", "mpegvideo", "dvd", 
                                    "h264", "hevc", "m4v", "rtsp"})
 
 #: Demuxers whose packets carry decode times only (one chunk per frame interval): a frame's
-#: time is its packet dts, never a pts reordered by the decoder.
-DTS_TIMES_FORMATS = frozenset({"avi"})
+#: time is its packet dts, never a pts reordered by the decoder. ASF as FFmpeg writes and
+#: reads it: H.264's pts are the dts plus one frame, in decode order, as in AVI.
+DTS_TIMES_FORMATS = frozenset({"avi", "asf"})
 
 
 #: A file whose frames end this much short of the count its container states was most

@@ -1,0 +1,118 @@
+"""Inputs of old and odd collections that a sweep over FFmpeg's other codecs and containers
+found mishandled (each test failed before its fix). The truth is what the ``ffmpeg`` command
+was asked to make, or what ``ffprobe`` reads from the file, never streamprint itself.
+
+- A container's pixel aspect (Matroska display size, MOV/MP4 ``pasp``) wins over the
+  codec's, as in FFmpeg's ``av_guess_sample_aspect_ratio``: a remux with ``-aspect`` used to
+  be drawn and thumbnailed square-pixelled.
+- Raw DV: FFmpeg 8 states its 1/60000 time base as the average frame rate, which made
+  60000 frames per second and a warning that the file was cut short.
+- A variable frame rate in Matroska (no stated count: estimated from the duration and the
+  average rate) and AVI's empty chunks of dropped frames (counted in its stated length) made
+  the same false warning; a file really cut short still gets it (tests/test_cut_short.py).
+- ProRes leaves its matrix unspecified in its header while the MOV's ``colr`` atom says
+  BT.709: the decoder overwrites the container's tag, and the frame was converted as BT.601.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Sampling
+from streamprint.source import VideoSource
+
+from .conftest import run_cli
+
+FFMPEG, FFPROBE = shutil.which("ffmpeg"), shutil.which("ffprobe")
+pytestmark = pytest.mark.skipif(FFMPEG is None or FFPROBE is None, reason="needs the ffmpeg/ffprobe commands")
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run([FFMPEG, "-v", "error", "-y", *args], check=True, capture_output=True, timeout=120)
+
+
+def ffprobe_stream(path: Path, *entries: str) -> dict:
+    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+                        "stream=" + ",".join(entries), "-of", "json", str(path)],
+                       check=True, capture_output=True, text=True, timeout=120)
+    return json.loads(r.stdout)["streams"][0]
+
+
+@pytest.mark.parametrize("suffix", ["mkv", "mov"])
+def test_the_containers_aspect_wins_over_the_codecs(tmp_path, suffix):
+    square = tmp_path / "square.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           str(square))
+    wide = tmp_path / f"wide.{suffix}"
+    ffmpeg("-i", str(square), "-c", "copy", "-aspect", "16:9", str(wide))
+    sar = ffprobe_stream(wide, "sample_aspect_ratio")["sample_aspect_ratio"]
+    assert sar == "4:3"  # what was asked for: 320x240 shown 16:9
+
+    fp = streamprint.fingerprint(wide, thumbnails=True)
+    assert fp.source.pixel_aspect == pytest.approx(float(Fraction(sar.replace(":", "/"))))
+    assert fp.source.display_width == round(320 * 4 / 3)
+    with VideoSource(wide) as source:
+        frame = next(source.frames())
+        assert frame.to_rgb(160).shape[:2] == (90, 160)  # 16:9, not 4:3
+
+
+@pytest.mark.parametrize("standard, size, rate", [("pal", "720x576", "25"), ("ntsc", "720x480", "30000/1001")])
+def test_raw_dv_has_its_frame_rate_and_is_not_cut_short(tmp_path, standard, size, rate):
+    path = tmp_path / f"{standard}.dv"
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration=3", "-c:v", "dvvideo",
+           "-pix_fmt", "yuv411p" if standard == "ntsc" else "yuv420p", str(path))
+    frames = int(ffprobe_stream(path, "nb_read_frames")["nb_read_frames"])
+    done = run_cli(path, tmp_path / "dv.png", "--data", tmp_path / "dv.json")
+    assert done.returncode == 0, done.stderr
+    assert b"cut short" not in done.stderr, done.stderr
+    data = json.loads((tmp_path / "dv.json").read_text())
+    assert data["source"]["frame_rate"] == pytest.approx(float(Fraction(rate)))
+    assert data["decode"]["frames"] == frames
+
+
+def test_a_variable_frame_rate_or_dropped_frames_are_not_a_file_cut_short(tmp_path):
+    vfr = tmp_path / "vfr.mkv"  # frames 10-30 of every 50 left out: 145 of 250 frames over 10 s
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=10", "-vf",
+           "select='not(between(mod(n\\,50)\\,10\\,30))'", "-fps_mode", "vfr", "-c:v", "libx264", str(vfr))
+    mjpeg = tmp_path / "vfr-mjpeg.mkv"
+    ffmpeg("-i", str(vfr), "-c:v", "mjpeg", "-fps_mode", "vfr", str(mjpeg))
+    avi = tmp_path / "dropped.avi"  # the gaps become empty chunks, which FFmpeg's demuxer drops
+    ffmpeg("-i", str(mjpeg), "-c", "copy", str(avi))
+    for path in (vfr, avi):
+        frames = int(ffprobe_stream(path, "nb_read_frames")["nb_read_frames"])
+        assert frames == 145
+        done = run_cli(path, tmp_path / "out.png", "--overwrite", "--data", tmp_path / "out.json")
+        assert done.returncode == 0, done.stderr
+        assert b"cut short" not in done.stderr, (path.name, done.stderr)
+        data = json.loads((tmp_path / "out.json").read_text())
+        assert data["decode"]["frames"] in (frames, data["source"]["frame_count"])
+
+
+def test_prores_takes_the_matrix_its_container_states(tmp_path):
+    """A solid sRGB colour encoded with the BT.709 matrix, limited range, into ProRes whose
+    header leaves the matrix unspecified, in a MOV tagged BT.709: the colour comes back
+    within 5/255 (tests/test_colour_truth.py's tolerance); decoded as BT.601 it misses by
+    13 on red."""
+    truth = (192, 64, 32)
+    path = tmp_path / "prores.mov"
+    ffmpeg("-f", "lavfi", "-i", "color=c=0xc04020:s=640x360:r=25:d=1,format=rgb24,"
+           "scale=out_color_matrix=bt709:out_range=tv,format=yuv422p10le",
+           "-c:v", "prores_ks", "-profile:v", "2", "-colorspace", "bt709", "-color_primaries", "bt709",
+           "-color_trc", "bt709", str(path))
+    with av.open(str(path)) as c:  # control: the header says nothing, and BT.601 misses
+        frame = next(c.decode(video=0))
+        assert int(frame.colorspace) == 2
+        as_601 = frame.to_ndarray(format="rgb24", src_colorspace="ITU601")[0, 0].astype(int)
+        assert np.abs(as_601 - truth).max() >= 10
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1)
+    got = np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
+    assert np.abs(got - truth).max() <= 5, got[0]
