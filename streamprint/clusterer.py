@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import params
+from .color.alpha import opaque
 from .color.spaces import decode, encode, mean_color
 from .enums import Algorithm, Space
 from .errors import ParameterError
@@ -118,8 +119,14 @@ class FrameClusterer:
         self.n_cold_ = state.n_cold
 
     def fit(self, image: np.ndarray) -> Palette:
-        """Cluster one image: shape (h, w, 3) or (n, 3), dtype uint8, sRGB 0-255."""
-        pixels = np.asarray(image).reshape(-1, 3)
+        """Cluster one image: shape (h, w, 3) or (n, 3), dtype uint8, sRGB 0-255; or
+        (h, w, 4) RGBA, of which the opaque pixels count (:func:`~streamprint.color.alpha.opaque`;
+        all of them when none is)."""
+        image = np.asarray(image)
+        pixels = image.reshape(-1, 3) if image.ndim != 3 or image.shape[2] != 4 else \
+            opaque(image[..., :3], image[..., 3])
+        if image.ndim == 3 and image.shape[2] == 4 and pixels.shape[0] == 0:
+            pixels = image[..., :3].reshape(-1, 3)
         if pixels.shape[0] == 0:
             raise ValueError("cannot cluster an empty image")
         # Every cold start draws from the same random state, set by the seed alone: a shot

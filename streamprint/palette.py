@@ -16,6 +16,7 @@ import numpy as np
 
 from . import params
 from .clusterer import distinct_colors
+from .color.alpha import opaque
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError
@@ -35,8 +36,6 @@ CLUSTER_SIZE = 256
 FIT_PIXELS = 10_000
 #: Long side, in pixels, of the image shown on the card (0 keeps the original size).
 DEFAULT_CARD_SIZE = 1600
-#: Alpha (0-255) below which a pixel is transparent and not counted.
-ALPHA_THRESHOLD = 128
 
 
 def source_name(image: ImageSource) -> str:
@@ -123,9 +122,7 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
 def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Space, seed: int,
                name: str = "image", size: tuple[int, int] | None = None) -> ImagePalette:
     """Palette of an (h, w, 3) uint8 image; pixels with alpha < 128 are not counted."""
-    pixels = rgb.reshape(-1, 3)
-    if alpha is not None:
-        pixels = pixels[alpha.reshape(-1) >= ALPHA_THRESHOLD]
+    pixels = rgb.reshape(-1, 3) if alpha is None else opaque(rgb, alpha)
     if len(pixels) == 0:
         raise InputError(f"{name}: every pixel is transparent")
     exact = distinct_colors(pixels, colors)

@@ -116,3 +116,28 @@ def test_prores_takes_the_matrix_its_container_states(tmp_path):
     fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1)
     got = np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
     assert np.abs(got - truth).max() <= 5, got[0]
+
+
+def test_transparent_pixels_are_no_colour_of_a_movie_as_of_an_image(tmp_path):
+    """Left half transparent over a hidden magenta, right half opaque #2080c0 (PNG in MOV,
+    lossless): the strip's colours are the opaque half's alone, as the palette command's are."""
+    path = tmp_path / "alpha.mov"
+    ffmpeg("-f", "lavfi", "-i", "color=c=0x2080c0:s=320x240:r=25:d=1,format=rgba,"
+           "geq=r='if(lt(X,160),255,32)':g='if(lt(X,160),0,128)':b='if(lt(X,160),255,192)':a='if(lt(X,160),0,255)'",
+           "-c:v", "png", str(path))
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    for s in fp.samples:
+        assert len(s.palette) == 1 and tuple(int(v) for v in s.palette.colors[0]) == (32, 128, 192)
+    with av.open(str(path)) as c:  # what the movie's first frame is, as a picture
+        still = next(c.decode(video=0)).to_ndarray(format="rgba")
+    image = streamprint.extract_palette(still, colors=3)
+    assert [tuple(int(v) for v in c) for c in image.palette.colors] == [(32, 128, 192)]
+
+
+def test_a_wholly_transparent_frame_is_clustered_as_it_is_stored():
+    from streamprint import FrameClusterer
+
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., :3] = (10, 200, 30)
+    palette = FrameClusterer(colors=2).fit(rgba)
+    assert [tuple(int(v) for v in c) for c in palette.colors] == [(10, 200, 30)]

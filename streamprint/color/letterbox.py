@@ -14,11 +14,12 @@ _LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 def crop_letterbox(image: np.ndarray) -> np.ndarray:
     """``image`` (h, w, 3) uint8 without black bars: leading and trailing rows (and columns)
     whose brightest pixel is darker than :data:`BAR_LUMA`. A frame that is mostly dark
-    (bars would leave under a quarter of it) is returned whole: it is a dark scene."""
-    if all(float((edge.astype(np.float32) @ _LUMA).max()) >= BAR_LUMA
+    (bars would leave under a quarter of it) is returned whole: it is a dark scene. An
+    (h, w, 4) RGBA image is judged by its colours and cropped with its alpha."""
+    if all(float((edge[:, :3].astype(np.float32) @ _LUMA).max()) >= BAR_LUMA
            for edge in (image[0], image[-1], image[:, 0], image[:, -1])):
         return image  # no edge is dark: no bars (the common case, decided cheaply)
-    luma = image.astype(np.float32) @ _LUMA
+    luma = image[..., :3].astype(np.float32) @ _LUMA
     h, w = luma.shape
 
     def bars(dark: np.ndarray) -> tuple[int, int]:

@@ -44,8 +44,8 @@ class SourceFrame:
         return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
 
     def to_rgb(self, long_side: int, tonemap: bool = True) -> np.ndarray:
-        """The frame as sRGB a viewer sees: :meth:`convert`'s image."""
-        return self.convert(long_side, tonemap)[0]
+        """The frame as sRGB a viewer sees: :meth:`convert`'s image, without its alpha."""
+        return self.convert(long_side, tonemap)[0][..., :3]
 
     def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
         """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB;
@@ -57,7 +57,9 @@ class SourceFrame:
         applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
         step before it.
 
-        The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation.
+        The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation;
+        a frame with an alpha channel (GIF, APNG, QuickTime RLE, ProRes 4444, ...) gives
+        (height, width, 4) RGBA, converted straight (not premultiplied), unless it is HDR.
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
@@ -65,7 +67,8 @@ class SourceFrame:
         if tonemap and hdr.params is not None:
             rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
         else:
-            rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgb24",
+            alpha = any(c.is_alpha for c in self.frame.format.components)
+            rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgba" if alpha else "rgb24",
                                        interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
                                        threads=SWSCALE_THREADS).to_ndarray()
         if self.rotation:
