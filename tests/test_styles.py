@@ -110,6 +110,24 @@ def test_letterbox_bars_are_left_out(tmp_path):
     assert all(max(c) > 20 for c in cropped.samples[0].palette.colors)  # no black at all
 
 
+@pytest.mark.parametrize("edge", [(0, 0, 255), (0, 0, 128), (120, 0, 0), (30, 0, 60)],
+                         ids=["blue", "navy", "dark-red", "dark-violet"])
+def test_saturated_dark_edges_are_no_bars(edge):
+    """Blue has a BT.709 luma of 18 (0.0722 x 255), navy 9: a frame with blue at its top and
+    bottom, or all round a white box (a blue screen), is no letterboxed picture."""
+    img = np.zeros((90, 160, 3), np.uint8)
+    img[:] = edge
+    img[30:60, 50:110] = 255
+    assert crop_letterbox(img).shape == img.shape
+    halves = np.zeros((90, 160, 3), np.uint8)
+    halves[:45] = edge
+    halves[45:] = 255
+    assert crop_letterbox(halves).shape == halves.shape
+    barred = np.zeros((90, 160, 3), np.uint8)  # real bars around the same picture still go
+    barred[10:80] = halves[10:80]
+    assert crop_letterbox(barred).shape == (70, 160, 3)
+
+
 def test_dark_frames_are_not_cropped():
     dark = np.full((90, 160, 3), 10, np.uint8)
     dark[40:45, 70:80] = 200
