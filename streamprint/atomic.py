@@ -78,7 +78,7 @@ def check_name(path: str | os.PathLike[str]) -> None:
     """OutputError when ``path``'s name (or the whole path) is longer than file systems take
     (255 bytes a name, 4095 a path), so that no work is done for an output that cannot be."""
     p = Path(path)
-    if len(p.name.encode()) > 255 or len(os.fsencode(p)) > 4095:
+    if len(os.fsencode(p.name)) > 255 or len(os.fsencode(p)) > 4095:
         raise OutputError(f"cannot write {p}: file name too long")
 
 

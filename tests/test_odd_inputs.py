@@ -141,3 +141,26 @@ def test_a_wholly_transparent_frame_is_clustered_as_it_is_stored():
     rgba[..., :3] = (10, 200, 30)
     palette = FrameClusterer(colors=2).fit(rgba)
     assert [tuple(int(v) for v in c) for c in palette.colors] == [(10, 200, 30)]
+
+
+def test_file_names_that_are_not_utf8_work_everywhere(tmp_path, segments_mkv):
+    """Old libraries hold Latin-1 names (b'caf\\xe9.avi'): Python keeps their stray bytes as
+    lone surrogates, which a page, a check of the name's length and a gallery link all
+    failed on, and a batch stopped at such a movie on every run."""
+    import os
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    movie = lib / os.fsdecode(b"caf\xe9.mkv")
+    movie.write_bytes(segments_mkv.read_bytes())
+    for out in (os.fsdecode(b"strip-\xe9.png"), "page.html"):
+        done = run_cli(movie, tmp_path / out, "--data", tmp_path / os.fsdecode(b"data-\xe9.json"), "--overwrite",
+                       *(["--thumbnails"] if out.endswith(".html") else []))
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / out).stat().st_size > 0
+    assert "caf\ufffd.mkv" in (tmp_path / "page.html").read_text(encoding="utf-8")
+
+    done = run_cli("batch", lib, tmp_path / "out", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / os.fsdecode(b"caf\xe9.mkv.png")).exists()
+    assert '"p":"caf%E9.mkv.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")

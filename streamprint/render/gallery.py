@@ -107,8 +107,8 @@ def page_url(page: str | None) -> str | None:
     """The relative URL of a page at ``page`` (a path relative to the gallery, with ``/``):
     every byte but letters, digits, ``-._~`` and the ``/`` between folders percent-encoded
     (UTF-8), so that spaces, ``#``, ``?``, ``%``, ``:`` and non-ASCII names all lead to
-    the file itself."""
-    return None if page is None else quote(page, safe="/")
+    the file itself; so do names whose bytes are not UTF-8 (each such byte as itself)."""
+    return None if page is None else quote(page.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gallery") -> str:

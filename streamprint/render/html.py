@@ -54,14 +54,21 @@ def page(template: str, values: Mapping[str, str]) -> str:
     return MARK + fill(asset(template), {"head": head, **values})
 
 
+def shown(text: Any) -> str:
+    """``text`` as it can be shown: a file name's bytes that are not UTF-8 (Python keeps them
+    as lone surrogates, which no page can be written with) become U+FFFD."""
+    return str(text).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def esc(text: Any) -> str:
-    """``text`` escaped for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
+    """``text`` escaped for HTML text and attribute values (and :func:`shown`)."""
+    return html.escape(shown(text), quote=True)
 
 
 def script_json(value: Any) -> str:
-    """``value`` as compact JSON that can sit inside a ``<script>`` element."""
-    text = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    """``value`` as compact JSON that can sit inside a ``<script>`` element (its strings
+    :func:`shown`)."""
+    text = shown(json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False))
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
