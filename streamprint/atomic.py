@@ -82,6 +82,18 @@ def check_name(path: str | os.PathLike[str]) -> None:
         raise OutputError(f"cannot write {p}: file name too long")
 
 
+def make_folders(folder: str | os.PathLike[str]) -> list[Path]:
+    """Make ``folder`` and its missing parents; returns those it made, outermost first.
+    OutputError, one line, when it cannot be made (a file in the way, no permission, /proc)."""
+    folder = Path(folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder {folder}: {exc.strerror or exc}") from exc
+    return missing
+
+
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
     (and removing) a temporary file beside it, named as the real one's will be."""
@@ -180,7 +192,7 @@ def _pdf_marked(path: Path) -> bool:
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11's resolve)
         return False
 
 

@@ -109,6 +109,31 @@ def test_palette_out_dir_is_made(tmp_path):
     assert not (tmp_path / "other").exists()  # a refused run makes no folder either
 
 
+def test_a_folder_that_cannot_be_made_is_one_line(m, tmp_path):
+    """A file where a folder should be: batch and palette said "unexpected
+    NotADirectoryError (a bug in streamprint)" (the same for /sys and /proc)."""
+    (tmp_path / "afile").write_text("mine")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "m.mkv").write_bytes(m.read_bytes())
+    assert "cannot create the folder" in one_line(run_cli("batch", lib, tmp_path / "afile" / "out"), 1)
+    img = tmp_path / "i.png"
+    Image.fromarray(np.full((10, 10, 3), 9, np.uint8)).save(img)
+    assert "cannot create the folder" in one_line(run_cli("palette", img, "--out-dir", tmp_path / "afile" / "c"), 1)
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_symlink_loops_are_one_line(m, tmp_path):
+    """Path.resolve raises RuntimeError on a loop in Python 3.11: "unexpected RuntimeError"."""
+    loop = tmp_path / "loop.mkv"
+    loop.symlink_to(loop.name)
+    assert "no such file" in one_line(run_cli(loop, tmp_path / "o.png"), 1)
+    out = tmp_path / "loop.png"
+    out.symlink_to(out.name)
+    r = run_cli(m, out)
+    assert r.returncode == 0 and "Traceback" not in r.stderr.decode(), r.stderr
+
+
 @pytest.mark.parametrize("name, fmt", [("x.jpg", "JPEG"), ("x.webp", "WEBP"), ("x.png", "PNG")])
 def test_images_are_written_in_the_format_their_name_says(m, tmp_path, name, fmt):
     out = tmp_path / name

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .. import params
-from ..atomic import check_outputs
+from ..atomic import check_outputs, make_folders
 from ..enums import DataFormat, Space
 from ..errors import ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
@@ -56,13 +56,6 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
     return p
 
 
-def _make_folders(folder: Path) -> list[Path]:
-    """Make ``folder`` and its missing parents; returns those it made, outermost first."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
-    folder.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
 def run(args: argparse.Namespace) -> int:
     from ..formats import palette_table, write_palettes
     from ..palette import card, extract_palette, load_image, save_card
@@ -86,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             params.image_format_for(t, "card", params.RASTER_FORMATS)
         else:
             params.data_format_for(t, "data", (DataFormat.JSON, DataFormat.TSV))
-    made = _make_folders(Path(args.out_dir)) if args.out_dir else []
+    made = make_folders(args.out_dir) if args.out_dir else []
     try:
         check_outputs(outputs, paths, args.overwrite)
     except StreamprintError:  # refused: leave no trace, not even the folder

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import params
-from ..atomic import is_temp_file
+from ..atomic import is_temp_file, make_folders
 from ..enums import Status
 from ..errors import EXIT_OK, EXIT_PARTIAL, ParameterError, StreamprintError
 from ..formats import read_manifest, write_manifest
@@ -163,7 +163,7 @@ def run_batch(
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:
         executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask is not None else local(jobs)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folders(out)
     out = out.resolve()  # workers, here or on other machines, write where this process asked
     from ..render.gallery import Cards
 
