@@ -71,3 +71,42 @@ def test_untagged_video_follows_player_convention(tmp_path, size, matrix):
         rgb = SourceFrame(0, 0.0, frame).to_rgb(64)
         assert np.abs(rgb.reshape(-1, 3).astype(int) - color).max() <= TOLERANCE
     assert isinstance(frame, av.VideoFrame)
+
+
+#: (Kr, Kb) of the matrices (ITU-R BT.709-6 and BT.601-7, item 3.2 / 2.5.1).
+MATRIX = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114)}
+
+
+@pytest.mark.parametrize("matrix", ["bt709", "bt601"])
+def test_subsampled_chroma_scaled_down_is_within_a_level_of_the_formula(tmp_path, matrix):
+    """4:2:0 frames shrunk to the analysis size: each colour within 1/255 of what the stored
+    8-bit limited-range codes give by the published inverse (Y' = (Y - 16) / 219,
+    Cb, Cr = (C - 128) / 224; R' = Y' + 2 (1 - Kr) Cr, B' = Y' + 2 (1 - Kb) Cb,
+    G' = (Y' - Kr R' - Kb B') / Kg). libswscale's packed-RGB path lost up to 2 levels:
+    white (Y 235) came out 253, blue (0, 0, 253)."""
+    import av
+
+    path = tmp_path / f"solid-{matrix}.mkv"
+    enc = synth.Encoding(codec="libx264", matrix=matrix, crf=0)
+    synth.encode_clip(path, synth.solid_frames(TRUTH, (320, 180)), encoding=enc)
+    kr, kb = MATRIX[matrix]
+    expected = []
+    with av.open(str(path)) as c:
+        for frame in c.decode(video=0):
+            assert frame.format.name == "yuv420p"
+            codes = []
+            for plane in frame.planes:  # the stored codes at the centre of each plane
+                rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+                codes.append(int(rows[plane.height // 2, plane.width // 2]))
+            expected.append(_inverse(*codes, kr, kb))
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1)
+    got = np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
+    assert np.abs(got - np.array(expected)).max() <= 1, (got, expected)
+
+
+def _inverse(y: int, cb: int, cr: int, kr: float, kb: float) -> tuple[int, int, int]:
+    yp, pb, pr = (y - 16) / 219, (cb - 128) / 224, (cr - 128) / 224
+    r = yp + 2 * (1 - kr) * pr
+    b = yp + 2 * (1 - kb) * pb
+    g = (yp - kr * r - kb * b) / (1 - kr - kb)
+    return tuple(int(round(255 * min(1.0, max(0.0, x)))) for x in (r, g, b))

@@ -164,3 +164,13 @@ def test_file_names_that_are_not_utf8_work_everywhere(tmp_path, segments_mkv):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / os.fsdecode(b"caf\xe9.mkv.png")).exists()
     assert '"p":"caf%E9.mkv.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("pix_fmt, codec, suffix", [("rgb555be", "qtrle", "mov"), ("rgb555le", "msvideo1", "avi")])
+def test_15_bit_rgb_white_is_white(tmp_path, pix_fmt, codec, suffix):
+    """QuickTime RLE and Microsoft Video 1 in 15-bit RGB: libswscale's scaling path filled
+    the low bits with zeros, so white was 248 whenever the frame was shrunk."""
+    path = tmp_path / f"white.{suffix}"
+    ffmpeg("-f", "lavfi", "-i", "color=c=white:s=320x240:d=1:r=5", "-pix_fmt", pix_fmt, "-c:v", codec, str(path))
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1)
+    assert all(tuple(int(v) for v in s.palette.colors[0]) == (255, 255, 255) for s in fp.samples)

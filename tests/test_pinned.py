@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import realistic  # noqa: E402
 
-SAMPLE_STRIP = "0e8dbc91efb810dd5dc2d6bf3c7734222e4280f35203bb12be800d839dc13781"
-SAMPLE_DATA = "6f61e15190d75283aa9b3c047ed190b96456e8a2216d7112fa9d017f2f951986"
+SAMPLE_STRIP = "12d0eea43f4d924e3589360d5cdc1dc669d3b4acf1d755e8429cfb5cfaf8c0c2"
+SAMPLE_DATA = "a545ed7d3417021dee84c9cfb0399a00fb01e07bfddabf47a10a4f6a8f58af59"
 #: benchmarks/realistic.py at 2 s (the benchmark clip's first 2 s, same generator and encoder)
 REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8"
 #: (strips changed on purpose by "pictures worth sharing": a strip drawn with neither --width
@@ -34,21 +34,26 @@ REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8
 #: with --column-width 1 the strips' pixels are the previous pins exactly:
 #: 50dddabd... (default), 5f008cf5... (--every 1), 70df61cb... (60 s).)
 REAL_2S = {  # flags: (strip pixels, data bytes)
-    (): ("0c25473b012ad7fba7f0e3690e9f07ab377bc107724e1ce9c744b8fa8e816a55",
-         "940a1dc502a5034522e23ed66bba876f511df7d8d62254153a82534a5d5ffb78"),
-    ("--every", "1"): ("33c1826682bcbbc045f2dead65a0b8a491a81c4d5589f6d87dbf075e78ccaa08",
-                       "201a47c0b40c89693ae775aab3df000f5bc36cf69dc1477a7dfc896ce9940b1c"),
+    (): ("d4238a256e2a7df65f9a0b68f40462c657fa5af50166e85cb4d873e615d53d9b",
+         "e739fee6632256d36e1341ad24119b71d82cca33e913b19f8ba341c290535bcd"),
+    ("--every", "1"): ("a4333580859d0e957563143ad337070e2d10b8cd1ac4805c4df964729099db9a",
+                       "6ac4788f447c29fabd594a2c8ae2dd6b3c270076583411c39071abceede3f557"),
 }
 #: the 60-s benchmark clip itself (benchmarks/.cache), checked when it is there
 REAL_60S_CLIP = "63d493ba65129db88ab1f5031a8fd9ac3b6780158cffba5e1c339d4c7e2b7ae0"
-REAL_60S = ("faf0d7aaf1d9bb45188d40b3768eff5a1201eb3935e4c5a5dc0e7ad1f9272fa5",
-            "362a82b57af6c841aba894db479e6cd6a59f776ff6db66f911aafafb74275847")
+REAL_60S = ("60179b974e3823cd387b5b76d48403b36003fbbb08ab49b2474a0784fb5410c5",
+            "711253dd5988f7fcecd997c01538ff9873883d92798b44a330160dcb57551636")
 #: (changed on purpose by "same frames, same colours": cold starts are seeded from the seed
 #: alone, so the palettes after the clip's 12 cuts differ from before; every frame index and
 #: time is unchanged, and the first 4 columns, before the first cut, too.)
 #: Data pins changed on purpose by "the movie's own palette": the data files gained a
 #: ``movie_palette`` key; every other key is unchanged, as are all strip pins (checked by
 #: comparing the files with the key removed against the previous code's output).
+#: Every strip and data pin changed on purpose by "subsampled chroma within a level of the
+#: formula" (libswscale's FULL_CHR_H_INT, source/convert.py): white had read 253. Every
+#: frame index and time is unchanged; each sample's average colour moved by 2-3 levels (the
+#: correction); palettes moved by 3 levels at the median, more where k-means split a
+#: near-solid frame's few stray pixels otherwise (the sample's synthetic shots).
 
 
 def pixels(path: Path) -> str:

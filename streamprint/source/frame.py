@@ -11,7 +11,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from ..color.tonemap import tonemap_to_srgb
-from .convert import SWSCALE_THREADS, analysis_size, untagged_matrix
+from .convert import SDR_SCALING, SWSCALE_THREADS, analysis_size, untagged_matrix, widened
 from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
 
 
@@ -52,7 +52,8 @@ class SourceFrame:
         also what the frame's own tags say about HDR (:func:`.hdr.frame_hdr`).
 
         SDR (and HDR with ``tonemap`` False): one libswscale call with AREA interpolation
-        (averages the covered pixels) to rgb24. PQ/HLG with ``tonemap``: one libswscale call
+        (averages the covered pixels) to rgb24 (:data:`.convert.SDR_SCALING`; 15/16-bit
+        RGB :func:`.convert.widened` first). PQ/HLG with ``tonemap``: one libswscale call
         to 16-bit Y'CbCr at the analysis size, then the matrix undone and the tone curve
         applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
         step before it.
@@ -68,8 +69,9 @@ class SourceFrame:
             rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
         else:
             alpha = any(c.is_alpha for c in self.frame.format.components)
-            rgb = reformatter.reformat(self.frame, width=width, height=height, format="rgba" if alpha else "rgb24",
-                                       interpolation="AREA", src_colorspace=untagged_matrix(self.frame),
+            rgb = reformatter.reformat(widened(self.frame), width=width, height=height,
+                                       format="rgba" if alpha else "rgb24", interpolation=SDR_SCALING,
+                                       src_colorspace=untagged_matrix(self.frame),
                                        threads=SWSCALE_THREADS).to_ndarray()
         if self.rotation:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
