@@ -76,7 +76,8 @@ class DecoderRules:
     decoder dropped). For MPEG-1/2 and MPEG-4 Part 2 FFmpeg derives them right (their
     parsers know the B-frames; tests/test_codecs.py, tests/test_containers.py). For H.264
     they are decode order (dts + 1), and skipping by them counted 410 frames in a 288-frame
-    AVI and sampled other frames than decoding everything."""
+    AVI and sampled other frames than decoding everything. AVI only: in ASF (timed by dts
+    too) MPEG-2 skipping counted 263 frames of 250."""
     keyframe_packets: bool = False
     """Keyframes only: send the decoder only keyframe packets (for decoders that ignore
     ``skip_frame``; a keyframe packet decodes alone)."""
@@ -127,6 +128,11 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
                              keyframe_packets=True, keyframe_thread_type="AUTO",
                              keyframe_options=MappingProxyType({"max_frame_delay": "1"}),
                              keyframe_spare_cores=1),
+    # an animation's frames are drawn over the frame before; only its first is flagged a
+    # keyframe, so keyframes only would be one picture: every frame is shown (they ignore
+    # skip_frame), as before keyframe packets were the rule for decoders without one
+    "gif": DecoderRules(nonref_skip=False),
+    "apng": DecoderRules(nonref_skip=False),
     "libaom-av1": _AV1,
     "av1": _AV1,
 })

@@ -196,7 +196,7 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only and self.rules.nonref_skip \
-                and (not dts_times or self.rules.nonref_skip_in_avi):
+                and (not dts_times or (self.rules.nonref_skip_in_avi and self._container.format.name == "avi")):
             skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 
