@@ -75,22 +75,20 @@ def probe(container: Any, stream: Any, name: str) -> SourceInfo:
     )
 
 
-#: An average frame rate more than this multiple of FFmpeg's guessed rate is no average.
-RATE_SANITY = 1.5
-
-
 def _frame_rate(stream: Any) -> float | None:
     """Frames per second: the stream's average rate (frames over duration: right for a
-    variable frame rate), unless it exceeds the rate FFmpeg guesses from the timestamps
-    (``r_frame_rate``, at least the average for any real stream) by more than
-    :data:`RATE_SANITY` times: raw DV read by FFmpeg 8 states its 1/60000 time base as its
-    average rate, 60000 frames per second, where the guess is 25."""
+    variable frame rate), unless that is merely its time base's tick rate, above the rate
+    FFmpeg guesses from the timestamps: raw DV read by FFmpeg 8 states its 1/60000 time base
+    as its average rate, 60000 frames per second, where the guess is 25. (The guess alone
+    cannot overrule the average: a variable frame rate that starts slowly, 7 fps then 30,
+    guesses 7 where the average is 20.9.)"""
     def value(rate: Any) -> float | None:
         v = float(rate) if rate else 0.0
         return v if v > 0 and math.isfinite(v) else None
 
     average, guessed = value(stream.average_rate), value(stream.guessed_rate)
-    if average is not None and guessed is not None and average > RATE_SANITY * guessed:
+    ticks = value(1 / stream.time_base) if stream.time_base else None
+    if average is not None and guessed is not None and average == ticks and average > guessed:
         return guessed
     return average or guessed or value(stream.base_rate)
 
