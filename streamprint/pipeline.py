@@ -344,11 +344,14 @@ def fingerprint(
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
              "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
-    missing = frames_missing(info, stats.frames, source.end) if span.whole and not interrupt.requested() \
-        and options.sampling.mode != SamplingMode.KEYFRAMES else 0
-    if missing:
+    missing, hole = frames_missing(info, stats.frames, source.timeline) if span.whole \
+        and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES else (0, None)
+    if missing and hole is None:
         log.warning("%s: the video ends after %d of the %d frames its container states: the file looks "
                     "cut short; the strip shows what is there", info.path, stats.frames, info.frame_count)
+    elif missing:
+        log.warning("%s: %d of the %d frames its container states are missing, most at %.1f s: the file "
+                    "looks damaged there; the strip shows what is there", info.path, missing, info.frame_count, hole)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
         if stats.discontinuities:
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "

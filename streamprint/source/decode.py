@@ -79,8 +79,8 @@ class VideoSource:
         self.keyframes_only = keyframes_only
         self._unpacks = self.rules.unpack_bframes and not keyframes_only  # (.codecs)
         self.stats = DecodeStats(0, 0, 0)
-        self.end: float | None = None
-        """The time (seconds since the start) of the last frame delivered, once there is one."""
+        self.timeline: Timeline | None = None
+        """The timeline of the frames delivered so far (its ``last`` time and longest ``gap``)."""
         self._reformatter = VideoReformatter()
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
@@ -160,7 +160,7 @@ class VideoSource:
         # (Keyframes only: the decoder holds each keyframe back until the next one, so its
         # dts is a whole GOP late, while its pts is the packet's.)
         dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
-        timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
+        timeline = self.timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
         tags = (stream.codec_context.color_trc, stream.codec_context.colorspace)  # for frames without their own
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
@@ -260,7 +260,6 @@ class VideoSource:
                     if skip is not None:
                         skip.enabled = False
                 last_index = at = max(last_index + 1, index if at is None else at)
-                self.end = rel
                 yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                   pixel_aspect=aspect, reformatter=self._reformatter)
                 index += 1

@@ -56,28 +56,32 @@ CUT_SHORT_SHARE = 0.05
 CUT_SHORT_SECONDS = 2.0
 
 
-def frames_missing(info: SourceInfo, frames: int, end: float | None = None) -> int:
+def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = None) -> tuple[int, float | None]:
     """How many of the frames ``info`` states the stream has were never found, when that is
-    more than the slack above (else 0): ``frames`` is the count read to the end. ``end``
-    (seconds since the start: the last frame's time), when known, must also fall short of
-    the stated length by more than the slack: a count is often not stated but estimated from
-    the duration and the average rate (Matroska, WebM), which overstates a variable frame
-    rate, and AVI states the empty chunks of dropped frames, which FFmpeg drops, in its count;
-    the frames' times span the whole length in both. The stated length is the longer of the
-    duration and the count at the frame rate: FFmpeg measures a truncated AVI's duration from
-    what is left of it, while its header still states every frame."""
+    more than the slack above (else 0): ``frames`` is the count read to the end; and where
+    they are missing: None at the end (the file looks cut short), else the time (seconds)
+    where the longest gap between two frames starts (a hole: an unfinished download that
+    preallocated the file). With the ``timeline`` the frames were placed on, a count alone
+    is not enough: the frames must also end short of the stated length, or leave a gap, by
+    more than the slack. A count is often not stated but estimated from the duration and the
+    average rate (Matroska, WebM), which overstates a variable frame rate, and AVI states the
+    empty chunks of dropped frames, which FFmpeg drops, in its count; the frames span the
+    whole length without a long gap in both. The stated length is the longer of the
+    duration and the count at the frame rate: FFmpeg measures a truncated AVI's duration
+    from what is left of it, while its header still states every frame."""
     if info.frame_count is None:
-        return 0
+        return 0, None
     rate = info.frame_rate or 24.0
     missing = info.frame_count - frames
     slack = max(CUT_SHORT_SHARE * info.frame_count, CUT_SHORT_SECONDS * rate)
-    if missing <= slack:
-        return 0
-    if end is not None:
-        length = max(info.duration or 0.0, info.frame_count / rate)
-        if length - (end + 1 / rate) <= max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS):
-            return 0
-    return missing
+    if missing <= slack or timeline is None or not math.isfinite(timeline.last):
+        return (missing, None) if missing > slack else (0, None)
+    length = max(info.duration or 0.0, info.frame_count / rate)
+    allowed = max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS)
+    if length - (timeline.last + 1 / rate) > allowed:
+        return missing, None
+    gap, at = timeline.gap
+    return (missing, at) if gap - 1 / rate > allowed else (0, None)
 
 
 def exact_origin(origin: float | None, time_base: Fraction | None) -> Fraction | None:
@@ -146,6 +150,8 @@ class Timeline:
         self.last = last
         self.quiet = quiet  # no warning per jump (a measuring pass; the decoding pass warns)
         self.discontinuities: list[Discontinuity] = []
+        self.gap = (0.0, 0.0)
+        """The longest step from one frame placed to the next, and where it starts (seconds)."""
 
     def extend(self, raw: float) -> None:
         """A frame at ``raw`` (the stream's own time, as :meth:`place` takes it) came before
@@ -176,6 +182,8 @@ class Timeline:
                         self.offset += target - t  # the frames after it follow it
                     t = target  # jitter: this frame alone moves
             t = max(0.0, t)
+        if math.isfinite(self.last) and t - self.last > self.gap[0]:
+            self.gap = (t - self.last, self.last)
         self.last = t
         return t
 
