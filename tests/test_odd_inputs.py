@@ -174,3 +174,64 @@ def test_15_bit_rgb_white_is_white(tmp_path, pix_fmt, codec, suffix):
     ffmpeg("-f", "lavfi", "-i", "color=c=white:s=320x240:d=1:r=5", "-pix_fmt", pix_fmt, "-c:v", codec, str(path))
     fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1)
     assert all(tuple(int(v) for v in s.palette.colors[0]) == (255, 255, 255) for s in fp.samples)
+
+
+@pytest.mark.parametrize("suffix", ["mkv", "webm"])
+def test_a_hole_in_the_middle_is_said_to_be(tmp_path, suffix):
+    """An unfinished download that preallocated its file: 40-70 % of it zeros. The frames
+    still reach the stated length, which alone no longer makes a warning (a variable frame
+    rate does that too, above), but the gap they leave does."""
+    whole = tmp_path / f"whole.{suffix}"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=20", "-g", "25",
+           *(["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"] if suffix == "webm" else ["-c:v", "libx264"]),
+           str(whole))
+    data = bytearray(whole.read_bytes())
+    data[len(data) * 40 // 100: len(data) * 70 // 100] = bytes(len(data) * 70 // 100 - len(data) * 40 // 100)
+    holed = tmp_path / f"holed.{suffix}"
+    holed.write_bytes(bytes(data))
+    really = int(ffprobe_stream(holed, "nb_read_frames")["nb_read_frames"])
+    assert really < 400
+
+    done = run_cli(holed, tmp_path / "o.png")
+    assert done.returncode == 0, done.stderr
+    assert b"frames its container states are missing, most at" in done.stderr, done.stderr
+    done = run_cli(whole, tmp_path / "w.png")
+    assert done.returncode == 0 and b"missing" not in done.stderr and b"cut short" not in done.stderr, done.stderr
+
+
+def test_a_variable_frame_rate_that_starts_slowly_keeps_its_average(tmp_path):
+    """7 fps for 4 s, then 30 fps for 6 s: FFmpeg guesses 7 from the opening, the average
+    (ffprobe's avg_frame_rate) is about 20.9; only raw DV's tick rate is distrusted."""
+    path = tmp_path / "vfr.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=7:duration=4", "-f", "lavfi", "-i",
+           "testsrc2=size=160x120:rate=30:duration=6", "-filter_complex", "[0][1]concat=n=2:v=1,settb=1/1000",
+           "-fps_mode", "vfr", "-c:v", "libx264", str(path))
+    average = float(Fraction(ffprobe_stream(path, "avg_frame_rate")["avg_frame_rate"]))
+    assert 15 < average < 25
+    fp = streamprint.fingerprint(path)
+    assert fp.source.frame_rate == pytest.approx(average, rel=0.01)
+
+
+def test_fast_on_an_animation_shows_its_frames(tmp_path):
+    """A GIF flags only its first frame a keyframe (each frame is drawn over the one before):
+    keyframes only showed one picture and failed as "a still image, not a movie"."""
+    path = tmp_path / "anim.gif"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10:duration=4", "-vf",
+           "split[a][b];[a]palettegen[p];[b][p]paletteuse", str(path))
+    frames = int(ffprobe_stream(path, "nb_read_frames")["nb_read_frames"])
+    done = run_cli(path, tmp_path / "o.png", "--fast", "--data", tmp_path / "o.json")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads((tmp_path / "o.json").read_text())["samples"]) == frames
+
+
+def test_transparent_pixels_of_an_hdr_frame_are_no_colour_either(tmp_path):
+    """ProRes 4444 tagged PQ, half transparent over a hidden magenta: tone-mapped frames used
+    to keep the hidden half."""
+    path = tmp_path / "pq-alpha.mov"
+    ffmpeg("-f", "lavfi", "-i", "color=c=0x2080c0:s=320x240:r=25:d=1,format=rgba,"
+           "geq=r='if(lt(X,160),255,32)':g='if(lt(X,160),0,128)':b='if(lt(X,160),255,192)':a='if(lt(X,160),0,255)'",
+           "-c:v", "prores_ks", "-profile:v", "4", "-pix_fmt", "yuva444p10le", "-color_primaries", "bt2020",
+           "-color_trc", "smpte2084", "-colorspace", "bt2020nc", str(path))
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert fp.color.tone_mapped == len(fp)
+    assert all(len(s.palette) == 1 for s in fp.samples), [s.palette.colors for s in fp.samples]

@@ -60,15 +60,19 @@ class SourceFrame:
 
         The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation;
         a frame with an alpha channel (GIF, APNG, QuickTime RLE, ProRes 4444, ...) gives
-        (height, width, 4) RGBA, converted straight (not premultiplied), unless it is HDR.
+        (height, width, 4) RGBA, converted straight (not premultiplied).
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
         hdr = frame_hdr(self.frame)
+        alpha = any(c.is_alpha for c in self.frame.format.components)
         if tonemap and hdr.params is not None:
             rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
+            if alpha:  # the alpha plane, scaled as the colours were (ProRes 4444 XQ in PQ)
+                rgb = np.dstack([rgb, reformatter.reformat(self.frame, width=width, height=height, format="rgba",
+                                                           interpolation=SDR_SCALING,
+                                                           threads=SWSCALE_THREADS).to_ndarray()[..., 3]])
         else:
-            alpha = any(c.is_alpha for c in self.frame.format.components)
             rgb = reformatter.reformat(widened(self.frame), width=width, height=height,
                                        format="rgba" if alpha else "rgb24", interpolation=SDR_SCALING,
                                        src_colorspace=untagged_matrix(self.frame),
