@@ -38,11 +38,14 @@ def probe(container: Any, stream: Any, name: str) -> SourceInfo:
     frame_rate = _frame_rate(stream)
 
     duration: float | None = None
+    tags = {str(k).upper(): str(v) for k, v in (stream.metadata or {}).items()}
     if stream.duration and stream.time_base:
         duration = float(stream.duration * stream.time_base)
+    elif _clock(tags.get("DURATION")) is not None:
+        duration = _clock(tags.get("DURATION"))
     elif container.duration:
         duration = container.duration / 1_000_000
-    frame_count: int | None = int(stream.frames) if stream.frames else None
+    frame_count: int | None = int(stream.frames) if stream.frames else _count(tags.get("NUMBER_OF_FRAMES"))
     if duration is None and frame_count and frame_rate:
         duration = frame_count / frame_rate
     if frame_count is None and duration and frame_rate:
@@ -91,6 +94,32 @@ def _frame_rate(stream: Any) -> float | None:
     if average is not None and guessed is not None and average == ticks and average > guessed:
         return guessed
     return average or guessed or value(stream.base_rate)
+
+
+def _clock(text: str | None) -> float | None:
+    """Seconds of a Matroska ``DURATION`` tag (``HH:MM:SS.nnnnnnnnn``, written per stream by
+    FFmpeg's and mkvmerge's muxers): the video's own length, where FFmpeg's container
+    duration is the longest stream's (audio running on after the picture, which stretched
+    the last frame over it, spread ``--samples`` past the picture's end and cut ``--end -1``
+    short). None unless it is one."""
+    parts = (text or "").strip().split(":")
+    try:
+        h, m, sec = (float(p) for p in parts) if len(parts) == 3 else (None, None, None)
+    except ValueError:
+        return None
+    if h is None or not all(math.isfinite(v) and v >= 0 for v in (h, m, sec)):  # type: ignore[arg-type]
+        return None
+    total = h * 3600 + m * 60 + sec  # type: ignore[operator]
+    return total if total > 0 else None
+
+
+def _count(text: str | None) -> int | None:
+    """A Matroska ``NUMBER_OF_FRAMES`` tag (mkvmerge's statistics), or None."""
+    try:
+        n = int((text or "").strip())
+    except ValueError:
+        return None
+    return n if n > 0 else None
 
 
 def _int_or_none(value: Any) -> int | None:
