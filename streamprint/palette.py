@@ -88,10 +88,15 @@ def load_image(image: ImageSource, max_side: int,
                 img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
         img = ImageOps.exif_transpose(img)
         if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-            arr = np.asarray(img, dtype=np.uint32)
-            top = 65535 if arr.max(initial=0) > 255 else 255
-            img = Image.fromarray((arr * 255 // top).astype(np.uint8), mode="L")
-        has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+            # 16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out
+            # light); 32-bit "I" says nothing of its range: 16 bits when it goes past 255,
+            # clipped there, rounded to the nearest 8-bit level
+            arr = np.asarray(img, dtype=np.int64)
+            top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
+            arr = np.clip(arr, 0, top)
+            img = Image.fromarray(((arr * 255 + top // 2) // top).astype(np.uint8), mode="L")
+        # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
+        has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
         img = img.convert("RGBA" if has_alpha else "RGB")
         if resample and max_side and max(img.size) > max_side:
             img.thumbnail((max_side, max_side), Image.Resampling.BOX)

@@ -54,3 +54,34 @@ def test_bytes_that_are_not_an_image():
         streamprint.extract_palette(b"not an image at all")
     with pytest.raises(streamprint.InputError):
         streamprint.extract_palette(io.BytesIO(b"x").getvalue())
+
+
+def test_dark_16_bit_grey_is_read_as_16_bit(tmp_path):
+    """A 16-bit grey PNG whose values are all at most 255 is still 16-bit: 200 of 65535 is
+    level 200 x 255 / 65535 = 0.78, so 1, not 200."""
+
+    path = tmp_path / "dark16.png"
+    Image.fromarray(np.full((16, 16), 200, np.uint16)).save(path)
+    assert Image.open(path).mode == "I;16"
+    p = streamprint.extract_palette(path, colors=2)
+    assert [tuple(int(v) for v in c) for c in p.palette.colors] == [(1, 1, 1)]
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_a_png_colour_key_is_transparency(tmp_path, mode):
+    """tRNS on an RGB or grey PNG marks one colour transparent (as FFmpeg and browsers read
+    it): the keyed half is no colour of the image."""
+
+    if mode == "RGB":
+        a = np.zeros((20, 40, 3), np.uint8)
+        a[:, :20] = (255, 0, 0)
+        a[:, 20:] = (0, 0, 255)
+        key, kept = (255, 0, 0), (0, 0, 255)
+    else:
+        a = np.zeros((20, 40), np.uint8)
+        a[:, 20:] = 200
+        key, kept = 0, (200, 200, 200)
+    path = tmp_path / f"keyed-{mode}.png"
+    Image.fromarray(a).save(path, transparency=key)
+    p = streamprint.extract_palette(path, colors=2)
+    assert [tuple(int(v) for v in c) for c in p.palette.colors] == [kept]
