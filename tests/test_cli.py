@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
 
 import av
 import numpy as np
@@ -153,3 +155,17 @@ def test_every_option_of_every_command_has_help_text():
     for name, command in COMMANDS.items():
         for action in command.parser()._actions:
             assert action.help, f"{name}: {action.option_strings or action.dest} has no --help text"
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg command")
+def test_audio_with_cover_art_says_cover_art(tmp_path):
+    """An MP3 with its album cover: the cover is a video stream FFmpeg marks attached_pic;
+    the error said "found audio, video", contradicting itself."""
+    cover = tmp_path / "cover.png"
+    Image.fromarray(np.full((32, 32, 3), 200, np.uint8)).save(cover)
+    path = tmp_path / "song.mp3"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=d=1", "-i", str(cover), "-map", "0",
+                    "-map", "1", "-c:a", "libmp3lame", "-c:v", "png", "-disposition:v", "attached_pic", str(path)],
+                   check=True, capture_output=True, timeout=60)
+    line = one_line_error(run_cli(path, tmp_path / "o.png"), 1)
+    assert "no video stream (found audio, cover art)" in line

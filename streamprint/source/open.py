@@ -268,7 +268,9 @@ def best_video_stream(container: Any, name: str) -> Any:
         if not (int(s.disposition) & int(av.stream.Disposition.attached_pic))
     ]
     if not streams:
-        kinds = sorted({s.type for s in container.streams})
+        cover = int(av.stream.Disposition.attached_pic)
+        kinds = sorted({"cover art" if s.type == "video" and int(s.disposition) & cover else s.type
+                        for s in container.streams})
         what = ", ".join(kinds) if kinds else "no streams"
         raise NotAVideoError(f"{name}: no video stream (found {what})")
     try:
