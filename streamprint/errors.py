@@ -18,6 +18,16 @@ EXIT_PARTIAL = 3  # batch: some inputs failed, the rest were done
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters written as escapes
+    (``\\n``, ``\\x1b``): a file name may hold them, and must neither split a one-line
+    message nor forge a line of its own ("failed: other.mp4: ...")."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 class StreamprintError(Exception):
     """Base class of every error streamprint raises deliberately.
 

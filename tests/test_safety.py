@@ -310,3 +310,18 @@ def test_fifo_and_process_substitution_are_read_as_streams(movie, tmp_path):
                        capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert np.array_equal(np.asarray(Image.open(tmp_path / "p.png")), np.asarray(Image.open(tmp_path / "ref.png")))
+
+
+def test_a_name_with_a_line_break_stays_on_its_line(m, tmp_path):
+    """A file named "evil\\nfailed: m.mkv: fake" made a batch list a failure of m.mkv, which
+    was done, and split a single command's error over two lines."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "m.mkv").write_bytes(m.read_bytes())
+    (lib / "evil\nfailed: m.mkv: fake.mp4").write_bytes(os.urandom(3000))
+    r = run_cli("batch", lib, tmp_path / "out", "--jobs", "1", "-q")
+    assert r.returncode == 3, r.stderr
+    out = r.stdout.decode()
+    failures = [line for line in out.splitlines() if line.lstrip().startswith("failed:")]
+    assert len(failures) == 1 and failures[0].lstrip().startswith("failed: evil\\nfailed"), out
+    assert "\\n" in one_line(run_cli(tmp_path / "no\nsuch.mkv", tmp_path / "o.png"), 1)

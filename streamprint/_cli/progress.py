@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any
 
+from ..errors import one_line
 from ..model import Progress
 
 
@@ -119,7 +120,7 @@ class _BarAwareHandler(logging.StreamHandler):
         try:
             from tqdm import tqdm
 
-            tqdm.write(self.format(record), file=sys.stderr)
+            tqdm.write(one_line(self.format(record)), file=sys.stderr)
         except Exception:  # pragma: no cover - logging must never raise
             self.handleError(record)
 
@@ -143,10 +144,10 @@ def setup_logging(quiet: bool, verbose: bool) -> None:
 def done(message: str) -> None:
     """The one line a successful command ends with (on stderr, beside the bars: standard
     output stays for what a command prints as its result)."""
-    print(message, file=sys.stderr)
+    print(one_line(message), file=sys.stderr)
 
 
 def error(message: str) -> None:
     """One line on stderr."""
-    print(f"streamprint: error: {message}", file=sys.stderr)
+    print(f"streamprint: error: {one_line(message)}", file=sys.stderr)
 

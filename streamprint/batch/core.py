@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from .. import params
 from ..atomic import is_temp_file, make_folders
 from ..enums import Status
-from ..errors import EXIT_OK, EXIT_PARTIAL, ParameterError, StreamprintError
+from ..errors import EXIT_OK, EXIT_PARTIAL, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, local
@@ -79,7 +79,7 @@ class Summary:
         always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
         lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
         for rel, message in sorted(self.errors.items()):
-            lines.append(f"  {'pending' if message.startswith('pending') else 'failed'}: {rel}: {message}")
+            lines.append(one_line(f"  {'pending' if message.startswith('pending') else 'failed'}: {rel}: {message}"))
         return "\n".join(lines)
 
 
