@@ -103,14 +103,14 @@ def _clock(text: str | None) -> float | None:
     the last frame over it, spread ``--samples`` past the picture's end and cut ``--end -1``
     short). None unless it is one."""
     parts = (text or "").strip().split(":")
+    if len(parts) != 3:
+        return None
     try:
-        h, m, sec = (float(p) for p in parts) if len(parts) == 3 else (None, None, None)
+        h, m, sec = (float(p) for p in parts)
     except ValueError:
         return None
-    if h is None or not all(math.isfinite(v) and v >= 0 for v in (h, m, sec)):  # type: ignore[arg-type]
-        return None
-    total = h * 3600 + m * 60 + sec  # type: ignore[operator]
-    return total if total > 0 else None
+    total = h * 3600 + m * 60 + sec
+    return total if math.isfinite(total) and total > 0 and min(h, m, sec) >= 0 else None
 
 
 def _count(text: str | None) -> int | None:
