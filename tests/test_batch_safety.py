@@ -317,3 +317,24 @@ def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tm
     assert "file name too long" in summary.errors[long_name]
     assert [Path(p).name for p in decoded] == ["short.mkv"]
     assert entries(tmp_path / "out")[long_name].status == Status.FAILED
+
+
+def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, library):
+    """Movies named ``index`` and ``streamprint-manifest`` (no extension) at the top of the
+    library: the gallery overwrote the first one's page, and the second one's data file
+    would be the manifest (it stayed pending, run after run). They fail, each on its line,
+    and the other movies are done."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    movie = next(p for p in sorted(library.rglob("*.mkv")))
+    for name in ("index", "streamprint-manifest", "good.mkv"):
+        (lib / name).write_bytes(movie.read_bytes())
+    out = tmp_path / "out"
+    for run in range(2):
+        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "1", "-q"],
+                           capture_output=True, timeout=300)
+        assert r.returncode == 3, r.stderr
+        status = {rel: str(e.status) for rel, e in entries(out).items()}
+        assert status == {"index": "failed", "streamprint-manifest": "failed", "good.mkv": "done"}, status
+        assert r.stdout.decode().count("rename it") == 2
+    assert "good.mkv.html" in (out / "index.html").read_text()

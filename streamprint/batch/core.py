@@ -195,8 +195,16 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
                                          result.error, result.outputs, result.resumed_from_frame, drawn)
 
+    from ..render.gallery import INDEX
+
+    own = {out / MANIFEST, out / INDEX}  # the batch's own files at the top of the folder
     for job in discover(lib, out):
         entry = entries.get(job.rel)
+        if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
+            error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
+            record(job, JobResult(Status.FAILED, 0.0, error))
+            summary.count(job.rel, Status.FAILED, error)
+            continue
         if _unchanged(entry, job, options, out):
             assert entry is not None
             # None: drawn how, unknown; two outputs: made before movies had pages
