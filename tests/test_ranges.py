@@ -431,3 +431,19 @@ def test_a_start_past_the_end_of_a_pipe_is_a_clear_error(clip60, tmp_path, flush
     line = _one_line_usage_error(r, out)
     assert "--start (100 s) lies past the last frame of standard input, at 59.958 s" in line, line
     assert not data.exists()
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg command")
+@pytest.mark.parametrize("start, end", [(2.04, 4.0), (3.6, 5.0), (1.6, 2.9)])
+def test_a_start_exactly_on_a_keyframe(tmp_path, start, end):
+    """Every frame of MJPEG is a keyframe, so each start falls on one. The float 2.04 is a
+    little above 2.04: the keyframe at 2.04 s passed for one before the start, and the part
+    gained a sample (frame 51) that the whole run does not have."""
+    path = tmp_path / "intra.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=6", "-c:v", "mjpeg",
+                    str(path)], check=True, capture_output=True, timeout=60)
+    for sampling in (Sampling.default(), Sampling.interval(0.39)):
+        whole = streamprint.fingerprint(path, sampling=sampling)
+        inside = [s for s in whole.samples if start <= s.time < end]
+        part = streamprint.fingerprint(path, sampling=sampling, time_range=TimeRange(start, end))
+        assert [(s.frame, s.time) for s in part.samples] == [(s.frame, s.time) for s in inside]

@@ -137,8 +137,11 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
     if not tb or stream.start_time is None or start <= 0 or untrusted or reopen is None:
         return None
     origin = float(stream.start_time * tb)
-    # in ticks, exactly: a keyframe at the start itself must not pass for one before it
-    ticks = Fraction(start) / tb
+    # in ticks, exactly: a keyframe at the start itself must not pass for one before it. The
+    # decimal the start was written as (repr), not the float's binary value: Fraction(3.6) is
+    # 3.6000000000000000888, so a keyframe at 3.6 s passed for one before it, decoding began
+    # on the start frame, and the sampler never saw the frame before it it needed
+    ticks = Fraction(repr(float(start))) / tb
     try:
         with contextlib.closing(reopen()) as probe:
             key = _key_before(probe, probe.streams[stream.index], stream.start_time + math.floor(ticks),
