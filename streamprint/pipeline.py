@@ -7,6 +7,7 @@ caller's side of a bounded queue, so memory stays flat however long the movie.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import queue
@@ -41,7 +42,7 @@ from .sampler import select_with_state, target_test
 from .thumbnails import ThumbnailCollector
 from .model import SourceInfo
 from .source import VideoSource
-from .source.timeline import frames_missing, with_joined_duration
+from .source.timeline import checked_length, with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
 from .source.ranges import Passed, restrict, within
 
@@ -344,14 +345,9 @@ def fingerprint(
         raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
              "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
-    missing, hole = frames_missing(info, stats.frames, source.timeline) if span.whole \
-        and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES else (0, None)
-    if missing and hole is None:
-        log.warning("%s: the video ends after %d of the %d frames its container states: the file looks "
-                    "cut short; the strip shows what is there", info.path, stats.frames, info.frame_count)
-    elif missing:
-        log.warning("%s: %d of the %d frames its container states are missing, most at %.1f s: the file "
-                    "looks damaged there; the strip shows what is there", info.path, missing, info.frame_count, hole)
+    if span.whole and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES:
+        checked = checked_length(info, stats.frames, source.timeline, joined=stats.discontinuities > 0)
+        result = result if checked == info else dataclasses.replace(result, source=checked)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
         if stats.discontinuities:
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "

@@ -4,6 +4,7 @@ frames really there is ffprobe's own count of the truncated file."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -40,8 +41,12 @@ def test_a_file_cut_short_is_said_to_be(tmp_path, suffix, extra):
     really = _ffprobe_frames(cut)
     assert 60 < really < 200
 
-    done = run_cli(cut, tmp_path / "cut.png")
+    done = run_cli(cut, tmp_path / "cut.png", "--every", "1", "--data", tmp_path / "cut.json")
     assert done.returncode == 0, done.stderr
+    # the duration is where the picture ends (a strip by time, a page, a gallery card used to
+    # stretch the last frame over the missing rest): the last frame's time plus one frame
+    data = json.loads((tmp_path / "cut.json").read_text())
+    assert data["source"]["duration"] == pytest.approx(data["samples"][-1]["time"] + 1 / 24, abs=1e-6)
     err = done.stderr.decode()
     m = re.search(r"ends after (\d+) of the (\d+) frames its container states: the file looks cut short", err)
     assert m, err

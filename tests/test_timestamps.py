@@ -343,6 +343,10 @@ def test_joined_ts_keeps_both_parts_on_one_timeline(joined_ts):
     assert second and all(s.palette.mean[2] > s.palette.mean[0] for s in second)  # the blue part
     every = streamprint.fingerprint(joined_ts, sampling=Sampling.every(1), colors=2)
     assert len(every) == 100 and np.allclose(every.times, np.arange(100) / 25, atol=1e-6)
+    # the data's duration is the joined timeline's (FFmpeg's covers the first part: 2 s, which
+    # a gallery card and a progress bar showed)
+    assert fp.source.duration == pytest.approx(4.0, abs=1e-6)
+    assert every.source.duration == pytest.approx(4.0, abs=1e-6)
 
 
 @pytest.mark.parametrize("sampling", [Sampling.interval(0.5), Sampling.every(7), Sampling.keyframes()],

@@ -84,6 +84,28 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     return (missing, at) if gap - 1 / rate > allowed else (0, None)
 
 
+def checked_length(info: SourceInfo, frames: int, timeline: Timeline | None, joined: bool = False) -> SourceInfo:
+    """``info`` once the stream was read to the end: a warning when frames are missing
+    (:func:`frames_missing`); and a duration that is where the picture ends, when it is
+    known to end elsewhere than stated: a file cut short ends at its last frame (a strip
+    drawn by time, a page and a gallery card showed its last frame over the missing rest),
+    and a stream whose timestamps jumped (``joined``) is as long as the one timeline its
+    parts were joined into (FFmpeg's duration covers the first part)."""
+    missing, hole = frames_missing(info, frames, timeline)
+    end = timeline.last + 1 / (info.frame_rate or 24.0) if timeline is not None and math.isfinite(timeline.last) \
+        else None
+    if missing and hole is None:
+        log.warning("%s: the video ends after %d of the %d frames its container states: the file looks cut short; "
+                    "the strip shows what is there", info.path, frames, info.frame_count)
+        return info if end is None else dataclasses.replace(info, duration=end)
+    if missing:
+        log.warning("%s: %d of the %d frames its container states are missing, most at %.1f s: the file looks "
+                    "damaged there; the strip shows what is there", info.path, missing, info.frame_count, hole)
+    if joined and end is not None and (info.duration is None or end > info.duration):
+        return dataclasses.replace(info, duration=end)
+    return info
+
+
 def exact_origin(origin: float | None, time_base: Fraction | None) -> Fraction | None:
     """The stream's start ``origin`` (seconds, a float as a resume point keeps it) as the
     whole number of ``time_base`` ticks it was made from, so that frame times stay exact
