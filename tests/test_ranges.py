@@ -411,7 +411,7 @@ def test_a_range_between_two_frames_is_a_clear_error(clip60, tmp_path):
     assert "--start/--end/--duration" in line and "10.000 s and 10.042 s" in line, line
     # frames inside, but the sampling takes none of them (every 1000th frame: 0, 1000)
     line = _one_line_usage_error(run_cli(clip60, out, "--every", "1000", "--start", "10", "--end", "20"), out)
-    assert "holds 240 frames" in line and "picks none" in line, line
+    assert "holds frames 240-479 of" in line and "picks none" in line, line
     with pytest.raises(ParameterError, match="holds no frame"):
         streamprint.fingerprint(clip60, time_range=TimeRange(10.01, 10.03))
 
@@ -447,3 +447,17 @@ def test_a_start_exactly_on_a_keyframe(tmp_path, start, end):
         inside = [s for s in whole.samples if start <= s.time < end]
         part = streamprint.fingerprint(path, sampling=sampling, time_range=TimeRange(start, end))
         assert [(s.frame, s.time) for s in part.samples] == [(s.frame, s.time) for s in inside]
+
+
+def test_a_range_the_sampling_picks_nothing_in_names_its_frames(clip_mkv):
+    """24 fps, one frame every 0.79 s: the picks nearest 2.37 and 3.16 s are frames 57 and 76,
+    so [2.4, 3.0) holds frames 58-71 and no pick. The error said "holds 5 frames": it counted
+    only the frames decoded, not those skipped as no sample's. It names them now (from the
+    first to the last decoded inside: a skipped one at either edge is not seen)."""
+    with pytest.raises(ParameterError) as skipping:
+        streamprint.fingerprint(clip_mkv, sampling=Sampling.interval(0.79), time_range=TimeRange(2.4, 3.0))
+    with pytest.raises(ParameterError, match=r"holds frames 58-71 of .*picks none"):
+        streamprint.fingerprint(clip_mkv, sampling=Sampling.interval(0.79), time_range=TimeRange(2.4, 3.0),
+                                skip_unsampled=False)
+    first, last = map(int, re.search(r"holds frames (\d+)-(\d+) of", str(skipping.value)).groups())
+    assert 58 <= first < last <= 71

@@ -75,7 +75,7 @@ class Passed:
         self.start, self.end = start, end
         self.before: float | None = None  # the last frame before the start
         self.after: float | None = None  # the first frame at or after the end
-        self.inside = 0
+        self.indices: tuple[int, int] | None = None  # of the first and last frame seen inside
         self.last: float | None = None
 
     def watch(self, frames: Iterator[T]) -> Iterator[T]:
@@ -84,7 +84,8 @@ class Passed:
             if t < self.start:
                 self.before = t
             elif self.end is None or t < self.end:
-                self.inside += 1
+                index = frame.index  # type: ignore[attr-defined]
+                self.indices = (index, index) if self.indices is None else (self.indices[0], index)
             elif self.after is None:
                 self.after = t
             yield frame
@@ -94,9 +95,13 @@ class Passed:
         stream, whose duration was not known), between two frames, or holds frames the
         sampling picks none of. ``what``: "keyframe" when only keyframes are read."""
         span = f"{self.start:g} s to {'the end' if self.end is None else f'{self.end:g} s'}"
-        if self.inside:
-            return ParameterError("time_range", f"({span}) holds {self.inside} {what}s of {name}, but the "
-                                                "sampling picks none of them")
+        if self.indices is not None:
+            # which frames, not how many: a count of the frames seen would leave out those
+            # skipped as no sample's ("holds 5 frames" where there were 15)
+            first, last = self.indices
+            held = f"{what} {first}" if first == last else f"{what}s {first}-{last}"
+            return ParameterError("time_range", f"({span}) holds {held} of {name}, but the sampling picks "
+                                                "none of them")
         if self.after is None:
             return ParameterError("start", f"({self.start:g} s) lies past the last {what} of {name}"
                                            + ("" if self.last is None else f", at {self.last:.3f} s"))
