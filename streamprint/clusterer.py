@@ -123,10 +123,10 @@ class FrameClusterer:
         (h, w, 4) RGBA, of which the opaque pixels count (:func:`~streamprint.color.alpha.opaque`;
         all of them when none is)."""
         image = np.asarray(image)
-        pixels = image.reshape(-1, 3) if image.ndim != 3 or image.shape[2] != 4 else \
-            opaque(image[..., :3], image[..., 3])
-        if image.ndim == 3 and image.shape[2] == 4 and pixels.shape[0] == 0:
-            pixels = image[..., :3].reshape(-1, 3)
+        pixels = image[..., :3].reshape(-1, 3)
+        if image.ndim == 3 and image.shape[2] == 4:
+            seen = opaque(pixels, image[..., 3])
+            pixels = seen if len(seen) else pixels
         if pixels.shape[0] == 0:
             raise ValueError("cannot cluster an empty image")
         # Every cold start draws from the same random state, set by the seed alone: a shot

@@ -31,8 +31,8 @@ THUMBNAIL_METHOD = 0
 
 def encode_thumbnail(image: np.ndarray, size: int = THUMBNAIL_SIZE, quality: int = THUMBNAIL_QUALITY) -> bytes:
     """WebP bytes of an (h, w, 3) uint8 sRGB image (or (h, w, 4) RGBA, kept transparent),
-    shrunk (box filter) so its long side is
-    at most ``size`` pixels. No metadata: the same image always gives the same bytes."""
+    shrunk (box filter) so its long side is at most ``size`` pixels. No metadata: the same
+    image always gives the same bytes."""
     from PIL import Image
 
     im = Image.fromarray(np.ascontiguousarray(image))

@@ -175,7 +175,8 @@ class VideoSource:
         # the others placed where decoding everything places them (.skip). ASF's keyframes
         # keep their pts (decode order plus one frame for H.264, as FFmpeg derives them for
         # MPEG-4): the same offset for each, which the origin takes away (tests/test_containers.py)
-        avi_keys = self.keyframes_only and self._container.format.name == "avi"
+        avi = self._container.format.name == "avi"
+        avi_keys = self.keyframes_only and avi
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
         extradata = stream.codec_context.extradata
         depth = stream.codec_context.reorder_depth or 0  # frames the decoder holds back (B-frames)
@@ -196,7 +197,7 @@ class VideoSource:
         self.origin = origin
         skip = None
         if wanted is not None and stream.time_base is not None and not self.keyframes_only and self.rules.nonref_skip \
-                and (not dts_times or (self.rules.nonref_skip_in_avi and self._container.format.name == "avi")):
+                and (not dts_times or (self.rules.nonref_skip_in_avi and avi)):
             skip = NonrefSkip(wanted, stream.time_base, jump=jump)
         skipped = resume.stats.skipped if resume is not None else 0
 

@@ -74,14 +74,23 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     rate = info.frame_rate or 24.0
     missing = info.frame_count - frames
     slack = max(CUT_SHORT_SHARE * info.frame_count, CUT_SHORT_SECONDS * rate)
-    if missing <= slack or timeline is None or not math.isfinite(timeline.last):
+    end = picture_end(info, timeline)
+    if missing <= slack or timeline is None or end is None:
         return (missing, None) if missing > slack else (0, None)
     length = max(info.duration or 0.0, info.frame_count / rate)
     allowed = max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS)
-    if length - (timeline.last + 1 / rate) > allowed:
+    if length - end > allowed:
         return missing, None
     gap, at = timeline.gap
     return (missing, at) if gap - 1 / rate > allowed else (0, None)
+
+
+def picture_end(info: SourceInfo, timeline: Timeline | None) -> float | None:
+    """Seconds from the start to the end of the last frame placed on ``timeline`` (it lasts
+    one frame at ``info``'s rate), None before any."""
+    if timeline is None or not math.isfinite(timeline.last):
+        return None
+    return timeline.last + 1 / (info.frame_rate or 24.0)
 
 
 def checked_length(info: SourceInfo, frames: int, timeline: Timeline | None, joined: bool = False) -> SourceInfo:
@@ -92,8 +101,7 @@ def checked_length(info: SourceInfo, frames: int, timeline: Timeline | None, joi
     and a stream whose timestamps jumped (``joined``) is as long as the one timeline its
     parts were joined into (FFmpeg's duration covers the first part)."""
     missing, hole = frames_missing(info, frames, timeline)
-    end = timeline.last + 1 / (info.frame_rate or 24.0) if timeline is not None and math.isfinite(timeline.last) \
-        else None
+    end = picture_end(info, timeline)
     if missing and hole is None:
         log.warning("%s: the video ends after %d of the %d frames its container states: the file looks cut short; "
                     "the strip shows what is there", info.path, frames, info.frame_count)
