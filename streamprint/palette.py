@@ -8,7 +8,10 @@ reduced size (Pillow's draft mode) since clustering needs only a few thousand pi
 from __future__ import annotations
 
 import io
+import logging
 import os
+import struct
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -19,9 +22,11 @@ from .clusterer import distinct_colors
 from .color.alpha import opaque
 from .color.spaces import decode, encode
 from .enums import Space
-from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError
+from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 from .kmeans import kmeans_planar, nearest, planar
 from .model import ImagePalette, Palette
+
+log = logging.getLogger("streamprint")
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -45,11 +50,21 @@ def source_name(image: ImageSource) -> str:
     return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
 
 
+#: EXIF orientations that turn the picture a quarter (its width and height swap on display).
+_QUARTER_TURNS = (5, 6, 7, 8)
+#: What Pillow raises on a damaged image, besides ``OSError`` and ``ValueError`` (its PNG
+#: reader raises ``SyntaxError`` for a bad chunk; its AVIF and HEIF readers ``RuntimeError``).
+_DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
+
+
 def _open(image: ImageSource) -> Any:
     from PIL import Image
 
     if isinstance(image, Image.Image):
         return image
+    if not isinstance(image, (str, os.PathLike, bytes, np.ndarray)):
+        raise ParameterError("image", f"must be a file path, image bytes, a PIL image or a uint8 array, "
+                                      f"not {type(image).__name__}")
     if isinstance(image, np.ndarray):
         return Image.fromarray(np.ascontiguousarray(image))
     if isinstance(image, bytes):
@@ -79,33 +94,71 @@ def load_image(image: ImageSource, max_side: int,
         if image.size == 0:
             raise ParameterError("image", "holds no pixels")
     try:
-        img = _open(image)
-        size = img.size
-        if max_side and img.format == "JPEG":
-            w, h = size
-            scale = max_side / max(w, h)
-            if scale < 1:
-                img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
-        img = ImageOps.exif_transpose(img)
-        if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-            # 16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out
-            # light); 32-bit "I" says nothing of its range: 16 bits when it goes past 255,
-            # clipped there, rounded to the nearest 8-bit level
-            arr = np.asarray(img, dtype=np.int64)
-            top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
-            arr = np.clip(arr, 0, top)
-            img = Image.fromarray(((arr * 255 + top // 2) // top).astype(np.uint8), mode="L")
-        # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
-        has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
-        img = img.convert("RGBA" if has_alpha else "RGB")
-        if resample and max_side and max(img.size) > max_side:
-            img.thumbnail((max_side, max_side), Image.Resampling.BOX)
-        arr = np.asarray(img)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        with warnings.catch_warnings():
+            # Pillow warns (on stderr, even with -q) past half its pixel limit; past the
+            # limit it raises DecompressionBombError, a one-line error below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = _open(image)
+            return _load(img, max_side, resample, own=not isinstance(image, Image.Image))
+    except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, *_DAMAGED) as exc:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
+
+
+def _load(img: Any, max_side: int, resample: bool,
+          own: bool) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+    """:func:`load_image` of an opened PIL image; ``own``: opened here, so it may be changed
+    (draft mode), where a caller's image is left as it was."""
+    from PIL import Image, ImageOps
+
+    size = img.size
+    if img.getexif().get(0x0112) in _QUARTER_TURNS:
+        size = size[::-1]  # the size as displayed, as the card shows it
+    if own and max_side and img.format == "JPEG":
+        w, h = img.size
+        scale = max_side / max(w, h)
+        if scale < 1:
+            img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out
+        # light); 32-bit "I" says nothing of its range: 16 bits when it goes past 255,
+        # clipped there, rounded to the nearest 8-bit level
+        arr = np.asarray(img, dtype=np.int64)
+        top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
+        arr = np.clip(arr, 0, top)
+        img = Image.fromarray(((arr * 255 + top // 2) // top).astype(np.uint8), mode="L")
+    # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
+    img = as_srgb(img, "RGBA" if has_alpha else "RGB")
+    if resample and max_side and max(img.size) > max_side:
+        img.thumbnail((max_side, max_side), Image.Resampling.BOX)
+    arr = np.asarray(img)
     if has_alpha:
         return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
     return arr, None, size
+
+
+def as_srgb(img: Any, mode: str) -> Any:
+    """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through its embedded
+    ICC profile (a Display P3 photo, an Adobe RGB or CMYK file), relative colorimetric as
+    browsers render it, or as it is when it has none (untagged pixels are sRGB). A profile
+    LittleCMS cannot use is ignored, with a warning in the log."""
+    icc = img.info.get("icc_profile")
+    if not icc:
+        return img.convert(mode)
+    from PIL import ImageCms
+
+    source = img if img.mode in ("CMYK", "L") and mode == "RGB" else img.convert(mode)
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(source, profile, ImageCms.createProfile("sRGB"), outputMode=mode,
+                                         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+        log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
+                    "taken as sRGB", exc)
+        return img.convert(mode)
 
 
 def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,
@@ -116,12 +169,31 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
     (h, w, 3) sRGB or (h, w, 4) with alpha."""
     colors, space, seed = params.check("colors", colors), params.check("space", space), params.check("seed", seed)
     rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False)
-    # An even stride, not a resampling filter: the pixels clustered are the image's own,
-    # with no blends invented along colour edges.
-    step = max(1, -(-max(rgb.shape[:2]) // CLUSTER_SIZE))
-    rgb = rgb[::step, ::step]
-    alpha = None if alpha is None else alpha[::step, ::step]
+    rows, cols = sample_grid(rgb.shape[:2], CLUSTER_SIZE, np.random.default_rng(seed))
+    rgb = rgb[rows, cols]
+    alpha = None if alpha is None else alpha[rows, cols]
     return palette_of(rgb, alpha, colors, space, seed, source_name(image), (w, h))
+
+
+def sample_grid(shape: tuple[int, int], side: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Which pixels of an image of ``shape`` (h, w) stand for it at most ``side`` px on its
+    long side: the image cut into a grid of equal cells (about square, as many as an even
+    stride would take), one pixel at a uniformly random place in each (jittered, or
+    stratified, sampling). Returns row and column indices, int64 arrays of one shape; every
+    pixel when the image is no larger than ``side``.
+
+    The pixels are the image's own, so no blend is invented along colour edges (as a
+    resampling filter would), and, unlike an even stride, a pattern finer than the cells (a
+    checkerboard, dithering, a halftone, a one-pixel grid) keeps its shares: a stride falls
+    on the same phase of the pattern in every cell, and a 50/50 checkerboard came out one
+    colour. Equal cells make each sample stand for the same area, so a share is the area's
+    in expectation."""
+    h, w = shape
+    step = max(1, -(-max(h, w) // side))
+    n_rows, n_cols = -(-h // step), -(-w // step)
+    rows = ((np.arange(n_rows)[:, None] + rng.random((n_rows, n_cols))) * (h / n_rows)).astype(np.int64)
+    cols = ((np.arange(n_cols)[None, :] + rng.random((n_rows, n_cols))) * (w / n_cols)).astype(np.int64)
+    return np.minimum(rows, h - 1), np.minimum(cols, w - 1)
 
 
 def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Space, seed: int,
@@ -192,4 +264,4 @@ def save_card(path: str | os.PathLike[str], image: np.ndarray) -> None:
     """Write the card as PNG, JPEG or WebP (by extension), atomically, with streamprint's mark."""
     from .render.output import write_image
 
-    write_image(image, path, params.image_format_for(path, "card", params.RASTER_FORMATS))
+    write_image(image, path, params.image_format_for(path, "card", params.RASTER_FORMATS), name="card")

@@ -186,11 +186,21 @@ def data_format_for(path: str | os.PathLike[str], name: str = "data",
     return fmt
 
 
-def check_pixels(name: str, width: float, height: float) -> None:
-    """An image of ``width`` x ``height`` pixels must fit :data:`MAX_PIXELS`."""
+#: The longest side, pixels, a picture of each format can have: WebP stores sizes in 14
+#: bits, and libjpeg refuses more than 65500 (PNG's 2^31 - 1 is past :data:`MAX_PIXELS`).
+FORMAT_MAX_SIDE = {ImageFormat.WEBP: ("WebP", 16383), ImageFormat.JPEG: ("JPEG", 65500)}
+
+
+def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None) -> None:
+    """An image of ``width`` x ``height`` pixels must fit :data:`MAX_PIXELS` and, written as
+    ``fmt``, its :data:`FORMAT_MAX_SIDE`."""
     if width * height > MAX_PIXELS:
         raise ParameterError(name, f"would make an image of {int(width)} x {int(height)} pixels, more than "
                                    f"{MAX_PIXELS:,} (2^28); make it smaller")
+    if fmt in FORMAT_MAX_SIDE and max(width, height) > FORMAT_MAX_SIDE[fmt][1]:
+        label, side = FORMAT_MAX_SIDE[fmt]
+        raise ParameterError(name, f"would make a {int(width)} x {int(height)} picture, and a {label} picture "
+                                   f"is at most {side} px on a side; make it smaller, or write PNG")
 
 
 #: The least width, pixels, of a strip drawn with neither ``width`` nor ``column_width``:
@@ -241,7 +251,7 @@ def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | N
     if width is not None:
         name = ("width" if render.width else "height" if render.style in (Style.RING, Style.PLOT)
                 else "column_width")
-        check_pixels(name, width, height)
+        check_pixels(name, width, height, render.format)
 
 
 def check_render(render: RenderOptions, sampling: Sampling | None) -> None:

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     from ..formats import palette_table, write_palettes
     from ..palette import card, extract_palette, load_image, save_card
 
-    paths, out = list(args.paths), args.card
+    paths, out = list(dict.fromkeys(args.paths)), args.card  # an image named twice is read once
     # Every rule first, before any image is read or any card written.
     colors, space, seed = (params.check(n, getattr(args, n)) for n in ("colors", "space", "seed"))
     bar, buffer = params.check("bar", args.bar), params.check("buffer", args.buffer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,34 @@ import numpy as np
 
 from .. import params
 from ..enums import DataFormat
-from ..errors import DataFormatError
+from ..errors import DataFormatError, ParameterError, one_line
 from ..model import ImagePalette, Palette, from_hex
 from .common import Fields, parse_json, read_text, write_text
 
 FORMAT_NAME = "streamprint-palettes"
 FORMAT_VERSION = 1
-#: TSV: this mark line, then the header, then one row per colour.
-TSV_MARK = f"# {FORMAT_NAME} {FORMAT_VERSION}"
+#: TSV: this mark line, then the header, then one row per colour. Version 2 writes the
+#: image's name escaped (:data:`TSV_ESCAPES`); versions 1 and 0.1 (no mark) wrote it raw.
+TSV_VERSION = 2
+TSV_MARK = f"# {FORMAT_NAME} {TSV_VERSION}"
+_OLD_TSV_MARK = f"# {FORMAT_NAME} 1"
 TSV_HEADER = "image\thex\trgb\tshare"
+#: How a TSV row writes the characters of a name that would end its field or its line.
+TSV_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {v[1]: k for k, v in TSV_ESCAPES.items()}
+_ESCAPED = re.compile(r"\\(.?)", re.DOTALL)
+
+
+def _escape(name: str) -> str:
+    return "".join(TSV_ESCAPES.get(c, c) for c in name)
+
+
+def _unescape(field: str) -> str:
+    def one(m: re.Match) -> str:
+        if m.group(1) not in _UNESCAPES:
+            raise ValueError(f"unknown escape {m.group()!r} in {field!r}")
+        return _UNESCAPES[m.group(1)]
+    return _ESCAPED.sub(one, field)
 
 
 def _rgb(c: np.ndarray) -> str:
@@ -37,7 +57,7 @@ def palette_to_dict(p: ImagePalette) -> dict[str, Any]:
 
 def palette_table(p: ImagePalette) -> str:
     """HEX, 8-bit RGB and share, one colour a line, under the image's name."""
-    lines = [f"{p.path}", f"  {'hex':<8} {'rgb':<16} {'share':>6}"]
+    lines = [one_line(p.path), f"  {'hex':<8} {'rgb':<16} {'share':>6}"]
     for h, c, w in zip(p.hex, p.colors, p.weights):
         lines.append(f"  {h:<8} {_rgb(c):<16} {100 * w:5.1f}%")
     return "\n".join(lines)
@@ -50,8 +70,13 @@ def _is_tsv(path: str | os.PathLike[str]) -> bool:
 def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str]) -> None:
     """TSV when ``path`` ends in .tsv, JSON when in .json; atomically."""
     if _is_tsv(path):
-        rows = [TSV_MARK, TSV_HEADER] + [f"{p.path}\t{h}\t{_rgb(c)}\t{w:.6f}"
-                               for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights)]
+        names = [p.path for p in palettes]
+        twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if twice is not None:  # its rows would read back as one palette
+            raise ParameterError("palettes", f"two palettes are named {twice!r}, and a TSV row tells its "
+                                             "palette by the image's name: name them apart, or write JSON")
+        rows = [TSV_MARK, TSV_HEADER] + [f"{_escape(p.path)}\t{h}\t{_rgb(c)}\t{w:.6f}"
+                                         for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights)]
         write_text(path, "\n".join(rows) + "\n")
     else:
         data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "palettes": [palette_to_dict(p) for p in palettes]}
@@ -72,8 +97,12 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     text = read_text(path)
     out: list[ImagePalette] = []
     if _is_tsv(path):
-        lines = text.splitlines()
-        if lines and lines[0] == TSV_MARK:
+        # not splitlines(), which also ends a line at a form feed or the like in a name
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
+        if lines and lines[-1] == "":
+            lines.pop()
+        escaped = bool(lines) and lines[0] == TSV_MARK
+        if lines and lines[0] in (TSV_MARK, _OLD_TSV_MARK):
             lines = lines[1:]
         if not lines or lines[0] != TSV_HEADER:
             raise DataFormatError(f"{name}: not a streamprint palette TSV")
@@ -82,6 +111,7 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
             parts = line.split("\t")
             try:
                 image, hexcode, _, share = parts
+                image = _unescape(image) if escaped else image
                 colors, shares = groups.setdefault(image, ([], []))
                 colors.append(from_hex(hexcode))
                 shares.append(float(share))

@@ -185,10 +185,11 @@ def encode_png(image: np.ndarray) -> bytes:
 
 def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
                 fmt: ImageFormat = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255),
-                sync: bool = True) -> None:
+                sync: bool = True, name: str = "output") -> None:
     """Write ``image`` to ``path`` atomically, as ``fmt``: an array (RGBA is flattened onto
     ``background`` for JPEG), SVG text, or encoded bytes (PNG, re-encoded for JPEG and
-    WebP; SVG and PDF written as they are). ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
+    WebP; SVG and PDF written as they are). ``sync``: see :func:`~streamprint.atomic.atomic_output`.
+    ``name``: the parameter an array too large for ``fmt`` is blamed on."""
     if isinstance(image, str):
         with atomic_output(path, "w", sync=sync) as f:
             f.write(image)
@@ -201,7 +202,7 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
 
             data = encode(np.asarray(Image.open(io.BytesIO(image)).convert("RGB")), fmt)
     else:
-        params.check_pixels("output", image.shape[1], image.shape[0])
+        params.check_pixels(name, image.shape[1], image.shape[0], fmt)
         data = encode(flatten(image, background) if fmt == ImageFormat.JPEG else image, fmt)
     with atomic_output(path, "wb", sync=sync) as f:
         f.write(data)
