@@ -15,7 +15,7 @@ EXIT_OK = 0
 EXIT_INPUT = 1  # the input could not be processed, or the output could not be written
 EXIT_USAGE = 2  # bad options or arguments
 EXIT_PARTIAL = 3  # batch: some inputs failed, the rest were done
-EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM
+EXIT_INTERRUPTED = 130  # Ctrl-C, SIGTERM or SIGHUP
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

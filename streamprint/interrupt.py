@@ -10,6 +10,7 @@ not the exception, is what ends such a wait.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ from .errors import Interrupted
 
 _requested = threading.Event()
 _local = threading.local()
+_runs = 0  # runs going on now (see scope)
+_runs_lock = threading.Lock()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -34,6 +37,33 @@ def requested() -> bool:
 def clear() -> None:
     """Forget an earlier request (for a new run in the same process)."""
     _requested.clear()
+
+
+@contextlib.contextmanager
+def scope() -> Iterator[None]:
+    """A run of the library, or a command of the CLI. A stop requested while any run goes on
+    applies to every one of them; when the last one ends the request is forgotten, so a run
+    started later in the same process is not stopped by an old request (it used to raise
+    :class:`~streamprint.errors.Interrupted` at once, until :func:`clear` was called)."""
+    global _runs
+    with _runs_lock:
+        _runs += 1
+    try:
+        yield
+    finally:
+        with _runs_lock:
+            _runs -= 1
+            if _runs == 0:
+                _requested.clear()
+
+
+def scoped(function: F) -> F:
+    """``function`` run inside :func:`scope`."""
+    @functools.wraps(function)
+    def in_scope(*args: object, **kwargs: object) -> object:
+        with scope():
+            return function(*args, **kwargs)
+    return in_scope  # type: ignore[return-value]
 
 
 def check() -> None:

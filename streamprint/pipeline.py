@@ -16,12 +16,10 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, BinaryIO, TypeVar
 
-from threadpoolctl import threadpool_limits
 
-from . import params
+from . import blas, interrupt, params
 from .clusterer import FrameClusterer
 from .color.letterbox import crop_letterbox
-from . import interrupt
 from .enums import Algorithm, Crop, SamplingMode, Space, ToneMap
 from .errors import NoFramesError, ParameterError, ResumeError
 from .model import (
@@ -194,6 +192,7 @@ def _until_interrupted(frames: Iterator[T]) -> Iterator[T]:
         yield frame
 
 
+@interrupt.scoped
 def fingerprint(
     path: str | os.PathLike[str] | BinaryIO,
     *,
@@ -317,7 +316,7 @@ def fingerprint(
         passed = Passed(span.start, span.end)
         last_checkpoint = started = time.monotonic()
         schedule = _FlushSchedule(flush_every, started)
-        with threadpool_limits(limits=1):
+        with blas.one_thread():
             for index, t, image, hdr, pts, state, stats in _analysis_images(
                     source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
                     passed=passed):

@@ -1,4 +1,4 @@
-"""Ctrl-C or SIGTERM mid-run: exit 130, no output written, a previous output left intact."""
+"""Ctrl-C, SIGTERM or SIGHUP mid-run: exit 130, no output written, a previous output left intact."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def long_clip(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 @pytest.mark.parametrize("previous", [False, True], ids=["no-previous", "previous-kept"])
 def test_interrupt_leaves_nothing_half_written(long_clip, tmp_path, sig, previous):
     out, data = tmp_path / "strip.png", tmp_path / "strip.json"

@@ -29,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from .main import main as run
     except KeyboardInterrupt:
-        print(interrupted(), file=sys.stderr)
+        if sys.stderr is not None:  # None: started with stderr closed
+            print(interrupted(), file=sys.stderr)
         return EXIT_INTERRUPTED
     return run(argv)

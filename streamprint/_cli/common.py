@@ -19,7 +19,7 @@ exit codes:
   0    success
   1    the input could not be processed, or the output could not be written
   2    usage error (bad options or arguments)
-  130  interrupted (Ctrl-C or SIGTERM); no output is left half-written
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP); no output is left half-written
 """
 
 #: Library parameters whose flag is not simply ``--`` + the name with dashes.

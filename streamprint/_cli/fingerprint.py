@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,7 @@ from ..model import Fingerprint, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
     options_from, render_from, whole
-from .progress import ProgressBar, clock, done, plural, took
+from .progress import TERMINAL, ProgressBar, clock, done, plural, took
 
 if TYPE_CHECKING:
     from ..outputs import RunOutputs
@@ -129,8 +128,9 @@ def run(args: argparse.Namespace) -> int:
             raise
         finally:
             bar.close()
-        size = outputs.write(fp)  # the picture first: a picture that cannot be drawn leaves no data
-    if live and interrupt.requested():
+        with interrupt.shield():  # an interrupt now waits for the outputs to be written whole
+            size = outputs.write(fp)  # the picture first: a picture that cannot be drawn leaves no data
+    if interrupt.requested():  # live, or while the outputs were written: they are whole
         return _interrupted_keeping(outputs)
     if not args.quiet:
         done(wrote(args.output, args.data, size, fp) + f" in {took(time.monotonic() - started)}")
@@ -138,8 +138,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _interrupted_keeping(outputs: RunOutputs) -> int:
-    """A live run ended by an interrupt: say what its outputs hold (the last write); exit 130."""
-    print(interrupted(f"kept {outputs.kept()}"), file=sys.stderr)
+    """A run ended by an interrupt, its outputs written (a live run's last write, or the
+    final write the interrupt waited for): say what they hold; exit 130."""
+    print(interrupted(f"kept {outputs.kept()}"), file=TERMINAL)
     return EXIT_INTERRUPTED
 
 

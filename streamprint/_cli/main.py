@@ -15,7 +15,7 @@ from .. import interrupt
 from . import NOTHING_WRITTEN, interrupted
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
 from .common import attach_times, flag_for
-from .progress import error, setup_logging
+from .progress import TERMINAL, error, setup_logging
 
 
 class _Commands(Mapping[str, ModuleType]):
@@ -51,9 +51,14 @@ def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
     return interrupted(say(args) if say else _KEPT.get(command.__name__.rpartition(".")[2], NOTHING_WRITTEN))
 
 
+#: The signals that stop a run as Ctrl-C does: SIGHUP is a closed terminal or a dropped ssh
+#: session (it used to end the process at once, with a temporary file left beside an output).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def _on_signal(signum: int, frame: object) -> None:
-    """SIGINT and SIGTERM: ask the library to stop (it checks where it may wait: pipes,
-    decoding, workers) and interrupt the main thread."""
+    """SIGINT, SIGTERM and SIGHUP: ask the library to stop (it checks where it may wait:
+    pipes, decoding, workers) and interrupt the main thread."""
     interrupt.request()
     if not interrupt.shielded(frame):  # type: ignore[arg-type]
         raise KeyboardInterrupt
@@ -70,14 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_parser: Callable[[], argparse.ArgumentParser] = command.parser
         args = make_parser().parse_args(attach_times(args_list))
     except KeyboardInterrupt:
-        print(interrupted(), file=sys.stderr)
+        print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
-    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS}
     try:
-        return command.run(args)
+        with interrupt.scope():  # a stop request holds until the command has reported it
+            return command.run(args)
     except (KeyboardInterrupt, Interrupted):
-        print(_interrupted(command, args), file=sys.stderr)
+        print(_interrupted(command, args), file=TERMINAL)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader of our output went away (| head): nothing to report to
         with contextlib.suppress(OSError):
@@ -85,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except StreamprintError as exc:
         if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
-            print(_interrupted(command, args), file=sys.stderr)
+            print(_interrupted(command, args), file=TERMINAL)
             return EXIT_INTERRUPTED
         error(exc.format(flag_for))
         return exc.exit_code

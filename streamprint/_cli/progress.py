@@ -12,6 +12,44 @@ from ..errors import one_line
 from ..model import Progress
 
 
+class _Terminal:
+    """Standard error as the bars, log lines and messages write to it. A write that fails
+    (stderr closed with ``2>&-``, a full disk, a pipe whose reader left) stops every later
+    one, and never fails the work: a movie's strip is not thrown away because its progress
+    could not be shown."""
+
+    def __init__(self) -> None:
+        self.broken = False
+
+    def _call(self, name: str, *args: Any) -> Any:
+        stream = sys.stderr
+        if self.broken or stream is None:  # None: Python started with stderr closed
+            return None
+        try:
+            return getattr(stream, name)(*args)
+        except (OSError, ValueError):  # ValueError: written to after being closed
+            self.broken = True
+            return None
+
+    def write(self, text: str) -> int:
+        return self._call("write", text) or 0
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def isatty(self) -> bool:
+        return bool(self._call("isatty"))
+
+    def fileno(self) -> int:
+        if sys.stderr is None:
+            raise OSError("standard error is closed")
+        return sys.stderr.fileno()
+
+
+#: Where every bar, log line and message goes.
+TERMINAL = _Terminal()
+
+
 def clock(seconds: float) -> str:
     """A time as a clock shows it: ``m:ss`` under an hour, ``h:mm:ss`` from one hour on."""
     s = int(round(max(0.0, seconds)))
@@ -60,7 +98,7 @@ class ProgressBar:
             # The changing text is tqdm's description (its postfix would start with ", ").
             fmt = (self.desc + ": {percentage:3.0f}%|{bar}| {desc} [{elapsed}<{remaining}]" if self.timed
                    else self.desc + ": {desc}")
-            self.bar = tqdm(total=p.duration if self.timed else None, desc=text, file=self.file or sys.stderr,
+            self.bar = tqdm(total=p.duration if self.timed else None, desc=text, file=self.file or TERMINAL,
                             dynamic_ncols=True, leave=False, bar_format=fmt)
         self.bar.set_description_str(text, refresh=False)
         self.bar.update(max(0.0, min(p.time, self.bar.total) - self.bar.n) if self.timed else 1)
@@ -84,7 +122,7 @@ class BatchBars:
         if self.enabled and n:
             from tqdm import tqdm
 
-            self.files = tqdm(total=n, unit="file", file=sys.stderr, dynamic_ncols=True, desc="movies")
+            self.files = tqdm(total=n, unit="file", file=TERMINAL, dynamic_ncols=True, desc="movies")
 
     def progress(self, rel: str, samples: int, expected: int | None) -> None:
         if self.files is None:
@@ -93,7 +131,7 @@ class BatchBars:
         if self.samples is None:
             from tqdm import tqdm
 
-            self.samples = tqdm(unit=" samples", file=sys.stderr, dynamic_ncols=True, position=1, leave=False,
+            self.samples = tqdm(unit=" samples", file=TERMINAL, dynamic_ncols=True, position=1, leave=False,
                                 desc="samples")
         totals = [e for _, e in self.running.values()]
         self.samples.total = sum(totals) if None not in totals else None  # type: ignore[arg-type]
@@ -120,13 +158,13 @@ class _BarAwareHandler(logging.StreamHandler):
         try:
             from tqdm import tqdm
 
-            tqdm.write(one_line(self.format(record)), file=sys.stderr)
+            tqdm.write(one_line(self.format(record)), file=TERMINAL)
         except Exception:  # pragma: no cover - logging must never raise
             self.handleError(record)
 
 
 def setup_logging(quiet: bool, verbose: bool) -> None:
-    handler = _BarAwareHandler(sys.stderr)
+    handler = _BarAwareHandler(TERMINAL)
     handler.setFormatter(logging.Formatter("streamprint: %(levelname)s: %(message)s"))
     root = logging.getLogger("streamprint")
     root.handlers[:] = [h for h in root.handlers if isinstance(h, logging.NullHandler)] + [handler]
@@ -144,10 +182,10 @@ def setup_logging(quiet: bool, verbose: bool) -> None:
 def done(message: str) -> None:
     """The one line a successful command ends with (on stderr, beside the bars: standard
     output stays for what a command prints as its result)."""
-    print(one_line(message), file=sys.stderr)
+    print(one_line(message), file=TERMINAL)
 
 
 def error(message: str) -> None:
     """One line on stderr."""
-    print(f"streamprint: error: {one_line(message)}", file=sys.stderr)
+    print(f"streamprint: error: {one_line(message)}", file=TERMINAL)
 

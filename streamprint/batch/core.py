@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import params
+from .. import interrupt, params
 from ..atomic import is_temp_file, make_folders
 from ..enums import Status
 from ..errors import EXIT_OK, EXIT_PARTIAL, ParameterError, StreamprintError, one_line
@@ -121,6 +121,7 @@ def _lost(task: Task, exc: BaseException) -> JobResult:
     return JobResult(Status.PENDING, 0.0, f"worker lost: {type(exc).__name__}: {exc}")
 
 
+@interrupt.scoped
 def run_batch(
     library: str | os.PathLike[str],
     outdir: str | os.PathLike[str],

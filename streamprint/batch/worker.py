@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import params
+from .. import blas, params
 from ..atomic import check_name, written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
@@ -103,8 +103,6 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
 
     A movie that cannot be decoded is ``failed``; a failure that is not the movie's (the
     output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
-    from threadpoolctl import threadpool_limits
-
     from ..outputs import RunOutputs
     from ..pipeline import fingerprint
 
@@ -143,7 +141,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             progress.put((job.rel, p.samples, p.expected))
 
     def run(resume_from: Checkpoint | None) -> Any:
-        with threadpool_limits(limits=1):
+        with blas.one_thread():
             return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
                                checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
                                before_decoding=fits, thumbnails=True)

@@ -1,0 +1,119 @@
+"""What the environment does to a run: standard error closed, full or gone, an interrupt
+while the outputs are written, a stop request from an earlier run, two runs at once."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import streamprint
+from streamprint import blas, interrupt
+from streamprint.formats import read_fingerprint
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+COMMAND = f"{shlex.quote(sys.executable)} -m streamprint"
+
+
+def shell(script: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", script], cwd=cwd, capture_output=True, timeout=300)
+
+
+@pytest.mark.parametrize("redirect", ["2>&-", "2>/dev/full"], ids=["stderr-closed", "stderr-full"])
+def test_a_stderr_that_cannot_be_written_does_not_cost_the_run(tmp_path, redirect):
+    """The progress bar's first write failed and the strip was thrown away: exit 1, no
+    file (with stderr closed the 'unexpected AttributeError' line even went to stdout)."""
+    r = shell(f"{COMMAND} {SAMPLE} out.png --every 1 --data out.json {redirect}", tmp_path)
+    assert r.returncode == 0 and r.stdout == b"", (r.returncode, r.stdout)
+    assert len(read_fingerprint(tmp_path / "out.json")) > 100
+    assert Image.open(tmp_path / "out.png").size[0] >= 400
+
+
+def test_progress_into_a_pipe_whose_reader_left(tmp_path):
+    """``2>&1 | head -c 50``: the write after head left raised BrokenPipeError: exit 1, silent, nothing."""
+    r = shell(f"{COMMAND} {SAMPLE} out.png --every 1 2>&1 | head -c 50 >/dev/null; echo ${{PIPESTATUS[0]}}",
+              tmp_path)
+    assert r.stdout.split()[-1] == b"0", r
+    assert Image.open(tmp_path / "out.png").size[0] >= 400
+
+
+def test_a_batch_with_stderr_closed_finishes(tmp_path):
+    library = tmp_path / "lib"
+    library.mkdir()
+    os.link(SAMPLE, library / "a.mp4")
+    r = shell(f"{COMMAND} batch lib out --every 5 2>&-", tmp_path)
+    assert r.returncode == 0, r
+    assert (tmp_path / "out" / "a.mp4.png").exists() and (tmp_path / "out" / "index.html").exists()
+
+
+def test_an_interrupt_while_the_outputs_are_written_waits_for_them(tmp_path, monkeypatch, capsys):
+    """A Ctrl-C that came while a.html was being written said "nothing was written" beside
+    a new a.html, and no a.json. Now the write finishes, and the line says what was kept."""
+    from streamprint._cli.main import main
+    from streamprint.outputs import RunOutputs
+
+    write = RunOutputs.write
+
+    def interrupted_write(self, fp, final=True):
+        os.kill(os.getpid(), signal.SIGINT)  # handled at once, in the middle of the write
+        return write(self, fp, final)
+
+    monkeypatch.setattr(RunOutputs, "write", interrupted_write)
+    out, data = tmp_path / "a.html", tmp_path / "a.json"
+    assert main([str(SAMPLE), str(out), "--data", str(data), "-q"]) == 130
+    err = capsys.readouterr().err
+    assert "nothing was written" not in err and "kept" in err and "a.html and a.json" in err, err
+    assert len(read_fingerprint(data)) > 0 and out.read_text().rstrip().endswith("</html>")
+    assert not interrupt.requested()  # forgotten once the command has reported it
+
+
+def test_a_stop_request_does_not_outlive_the_runs_it_stopped():
+    """After a live run ended by interrupt.request(), every later fingerprint() in the
+    process raised Interrupted at once, until interrupt.clear()."""
+    def stop_at_ten(p):
+        if p.samples == 10:
+            interrupt.request()
+
+    live = streamprint.fingerprint(SAMPLE, sampling=streamprint.Sampling.every(1), progress=stop_at_ten,
+                                   flush=lambda fp: None)
+    whole = streamprint.fingerprint(SAMPLE, sampling=streamprint.Sampling.every(1))
+    assert 0 < len(live) < len(whole)
+    assert not interrupt.requested()
+
+
+def test_overlapping_runs_leave_blas_as_they_found_it():
+    """threadpoolctl restores on exit what it saw on entry: run A set 1 thread, run B (in
+    another thread) saw 1, A ended, then B restored 1 for good. The truth is
+    threadpool_info() before any run."""
+    from threadpoolctl import threadpool_info
+
+    np.dot(np.ones((64, 64)), np.ones((64, 64)))  # BLAS loaded
+    before = [(p["internal_api"], p["num_threads"]) for p in threadpool_info()]
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def run_a():
+        with blas.one_thread():
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+
+    def run_b():
+        a_in.wait(10)
+        with blas.one_thread():
+            b_in.set()
+            a_out.wait(10)  # A leaves first
+
+    threads = [threading.Thread(target=run_a), threading.Thread(target=run_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert [(p["internal_api"], p["num_threads"]) for p in threadpool_info()] == before
