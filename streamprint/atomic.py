@@ -61,10 +61,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())
-        # mkstemp creates 0600; give the output the usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
+        os.chmod(tmp_name, _mode_for(target))  # mkstemp creates 0600
         os.replace(tmp_name, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -72,6 +69,16 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions an output gets: those of the file it replaces (a user's 0640 stays
+    0640, as when a program writes into an existing file), else the usual 0666 less the umask."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def check_name(path: str | os.PathLike[str]) -> None:

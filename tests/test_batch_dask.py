@@ -130,3 +130,34 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
     r = run_cli("batch", lib, out, "--every", "1", "--jobs", "1")  # no flags: the pending ones are done now
     assert r.returncode == 0, r.stderr
     assert {e.status for e in entries(out).values()} == {Status.DONE}
+
+
+def test_two_batches_on_one_scheduler_get_their_own_results(tmp_path):
+    """Task keys were the movie's name alone: a second batch of the same library on the same
+    scheduler, into another folder with other options, got the first one's results; it said
+    'fingerprinted now 3' and its folder held no strip. Its manifest said done."""
+    distributed = pytest.importorskip("distributed")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    segs = [synth.Segment(s.background, s.accent, 8.0) for s in synth.SAMPLE_SEGMENTS]
+    for i in range(3):
+        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(segs, (320, 180)),
+                          encoding=synth.Encoding(preset="ultrafast"))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster:
+        first = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "a"),
+                                  "--dask", cluster.scheduler_address, "--every", "1", "-q"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "a" / "streamprint-manifest.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # written just before the tasks are submitted
+        second = run_cli("batch", lib, tmp_path / "b", "--dask", cluster.scheduler_address, "--interval", "2", "-q",
+                         timeout=300)
+        assert first.wait(timeout=300) == 0
+    assert second.returncode == 0, second.stderr
+    assert {e.status for e in entries(tmp_path / "b").values()} == {Status.DONE}
+    from streamprint.formats import read_fingerprint
+
+    for i in range(3):
+        fp = read_fingerprint(tmp_path / "b" / f"m{i}.mkv.json")
+        assert fp.options.sampling.value == 2.0 and len(fp) == 16  # 32 s at one sample every 2 s

@@ -338,3 +338,86 @@ def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, li
         assert status == {"index": "failed", "streamprint-manifest": "failed", "good.mkv": "done"}, status
         assert r.stdout.decode().count("rename it") == 2
     assert "good.mkv.html" in (out / "index.html").read_text()
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid``."""
+    kids = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid) and not fields.get("State", "").startswith("Z"):
+            kids.append(int(status.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return not Path(f"/proc/{pid}/status").read_text().split("State:\t", 1)[1].startswith("Z")
+    except (OSError, IndexError):
+        return False
+
+
+def test_workers_of_a_killed_batch_end(tmp_path):
+    """Killed with SIGKILL, a batch left its worker processes going on with every queued
+    movie (writing into a folder whose lock was gone), then waiting forever on their pipe;
+    and a Manager process besides."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    segs = [synth.Segment(s.background, s.accent, 10.0) for s in synth.SAMPLE_SEGMENTS]
+    for i in range(4):
+        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(segs, (320, 180)),
+                          encoding=synth.Encoding(preset="ultrafast"))
+    batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "out"),
+                              "--jobs", "2", "--every", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen, deadline = b"", time.monotonic() + 120
+    while b"samples" not in seen and time.monotonic() < deadline:  # the workers are at work
+        seen += batch.stderr.read1(4096)  # type: ignore[union-attr]
+    workers = _children(batch.pid)
+    assert len(workers) >= 2, workers
+    batch.kill()
+    batch.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left
+    r = run_cli("batch", lib, tmp_path / "out", "--every", "1", "--jobs", "2", "-q")  # and the next run finishes
+    assert r.returncode == 0, r.stderr
+    assert {e.status for e in entries(tmp_path / "out").values()} == {Status.DONE}
+
+
+def test_a_redraw_the_disk_refuses_leaves_the_movie_pending_not_decoded_again(library, tmp_path, monkeypatch):
+    """A full disk during a redraw (other drawing options) made the batch decode every movie
+    again, which then failed on the same full disk: hours lost on a real library."""
+    from streamprint.batch import core
+
+    out = tmp_path / "out"
+    run_batch(library, out, Options(), jobs=1)
+
+    def full(*args, **kwargs):
+        raise OutputError("cannot write x.png: No space left on device")
+
+    def never(*args, **kwargs):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(core, "redraw", full)
+    monkeypatch.setattr(core, "fingerprint_one", never)
+    summary = run_batch(library, out, Options(), RenderOptions(height=50), jobs=1)
+    assert {e.status for e in entries(out).values()} == {Status.PENDING}
+    assert summary.pending == 3 and summary.exit_code != 0
+
+
+def test_a_batch_from_a_deleted_working_directory(library, tmp_path):
+    """With absolute paths, a batch run from a folder since deleted failed with 'unexpected
+    FileNotFoundError': spawning workers asks for the working directory."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    r = subprocess.run(["bash", "-c", f"cd {gone} && rmdir {gone} && exec {sys.executable} -m streamprint batch "
+                                      f"{library} {tmp_path / 'out'} --jobs 2 -q"], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert {e.status for e in entries(tmp_path / "out").values()} == {Status.DONE}

@@ -117,3 +117,14 @@ def test_overlapping_runs_leave_blas_as_they_found_it():
     for t in threads:
         t.join(20)
     assert [(p["internal_api"], p["num_threads"]) for p in threadpool_info()] == before
+
+
+def test_a_replaced_output_keeps_its_permissions(tmp_path):
+    """An output written again came back 0644 (0666 less the umask) where its owner had made
+    it 0640; a new one still gets the umask's."""
+    out = tmp_path / "out.png"
+    r = shell(f"umask 027; {COMMAND} {SAMPLE} out.png -q", tmp_path)
+    assert r.returncode == 0 and (out.stat().st_mode & 0o777) == 0o640
+    out.chmod(0o604)
+    assert shell(f"{COMMAND} {SAMPLE} out.png -q", tmp_path).returncode == 0
+    assert (out.stat().st_mode & 0o777) == 0o604

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from .. import interrupt, params
 from ..atomic import is_temp_file, make_folders
 from ..enums import Status
-from ..errors import EXIT_OK, EXIT_PARTIAL, ParameterError, StreamprintError, one_line
+from ..errors import EXIT_OK, EXIT_PARTIAL, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, local
@@ -163,7 +164,11 @@ def run_batch(
     if out.exists() and not out.is_dir():
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:
-        executor = Dask(dask, key=lambda task: f"streamprint-{task.job.rel}") if dask is not None else local(jobs)
+        # keys of this run's own (two batches on one scheduler with the same movie names got
+        # each other's results: the second reported done what the first had written elsewhere)
+        run_key = uuid.uuid4().hex
+        executor = Dask(dask, key=lambda task: f"streamprint-{run_key}-{task.job.rel}") if dask is not None \
+            else local(jobs)
     make_folders(out)
     out = out.resolve()  # workers, here or on other machines, write where this process asked
     from ..render.gallery import Cards
@@ -212,6 +217,10 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
             if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
                 try:
                     outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
+                except OutputError as exc:  # a full disk: decoding the movie again would not help
+                    record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
+                    summary.count(job.rel, Status.PENDING, str(exc))
+                    continue
                 except StreamprintError as exc:
                     log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
                 else:

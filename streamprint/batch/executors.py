@@ -73,8 +73,13 @@ class Processes:
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         context = multiprocessing.get_context("spawn")
-        manager = context.Manager() if on_report else None
-        reports = manager.Queue() if manager else None
+        try:
+            os.getcwd()
+        except FileNotFoundError:  # spawning needs a working directory; every path here is absolute
+            os.chdir("/")
+        # handed to each worker as it starts (a queue can only be shared by inheritance): no
+        # Manager process, which outlived a batch killed with SIGKILL
+        reports = context.Queue() if on_report else None
 
         def drain() -> None:
             while reports is not None and on_report is not None:
@@ -84,13 +89,14 @@ class Processes:
                     return
                 on_report(item)
 
-        with ProcessPoolExecutor(max_workers=self.slots, mp_context=context, initializer=_ignore_interrupts) as pool:
+        with ProcessPoolExecutor(max_workers=self.slots, mp_context=context, initializer=_start_worker,
+                                 initargs=(reports,)) as pool:
             pending: dict[Future, T] = {}
             todo = iter(tasks)
 
             def top_up() -> None:
                 for task in todo:
-                    pending[pool.submit(work, task, reports)] = task
+                    pending[pool.submit(_call, work, task)] = task
                     if len(pending) >= self.slots * 2:
                         return
 
@@ -115,14 +121,38 @@ class Processes:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
             finally:
-                if manager is not None:
-                    manager.shutdown()
+                if reports is not None:
+                    reports.close()
+                    reports.cancel_join_thread()
 
 
-def _ignore_interrupts() -> None:
-    """In a worker process: Ctrl-C (sent to the whole process group) is the parent's to
-    handle; it stops the workers itself."""
+#: In a worker process: the queue its reports go to (see :func:`_start_worker`).
+_reports: Any = None
+#: How often a worker looks whether the batch that started it is still there, seconds.
+PARENT_CHECK_EVERY = 0.5
+
+
+def _start_worker(reports: Any) -> None:
+    """A worker process's start: Ctrl-C (sent to the whole process group) is the parent's
+    to handle, it stops the workers itself; and a worker whose batch is gone (killed with
+    SIGKILL, or by the OOM killer) ends: it used to go on with every queued movie, writing
+    into a folder whose lock was gone, then wait forever on its pipe."""
+    global _reports
+    _reports = reports
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_EVERY)
+        os._exit(1)  # the movie in flight keeps its checkpoint; the next run removes its temporary files
+
+    threading.Thread(target=watch, name="streamprint-parent-watch", daemon=True).start()
+
+
+def _call(work: Work, task: T) -> Any:
+    """In a worker process: ``work(task, reports)``."""
+    return work(task, _reports)
 
 
 class Dask:
