@@ -23,6 +23,7 @@ from .errors import (  # noqa: E402
     InputError,
     InputNotFoundError,
     Interrupted,
+    InvalidValue,
     NoFramesError,
     NotAVideoError,
     OutputError,
@@ -67,7 +68,8 @@ logging.getLogger("streamprint").addHandler(logging.NullHandler())
 __all__ = [
     "Algorithm", "Checkpoint", "ClustererState", "ColorReport", "CorruptInputError", "Crop", "DataFormat",
     "DataFormatError", "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer",
-    "GalleryEntry", "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted", "JobResult",
+    "GalleryEntry", "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted",
+    "InvalidValue", "JobResult",
     "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",
     "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
     "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",

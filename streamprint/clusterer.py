@@ -123,12 +123,16 @@ class FrameClusterer:
         (h, w, 4) RGBA, of which the opaque pixels count (:func:`~streamprint.color.alpha.opaque`;
         all of them when none is)."""
         image = np.asarray(image)
+        if image.dtype != np.uint8 or not ((image.ndim == 3 and image.shape[2] in (3, 4))
+                                           or (image.ndim == 2 and image.shape[1] == 3)):
+            raise ParameterError("image", f"must be an (h, w, 3), (h, w, 4) or (n, 3) uint8 array, "
+                                          f"got shape {image.shape} of {image.dtype}")
         pixels = image[..., :3].reshape(-1, 3)
         if image.ndim == 3 and image.shape[2] == 4:
             seen = opaque(pixels, image[..., 3])
             pixels = seen if len(seen) else pixels
         if pixels.shape[0] == 0:
-            raise ValueError("cannot cluster an empty image")
+            raise ParameterError("image", "holds no pixels")
         # Every cold start draws from the same random state, set by the seed alone: a shot
         # after a cut gets the same palette wherever it is in the movie (and whatever came
         # before it), so a movie's repeated footage gets the same columns.

@@ -69,6 +69,13 @@ class ParameterError(UsageError):
         super().__init__(f"{{param:{parameter}}} {detail}")
 
 
+class InvalidValue(UsageError):
+    """A value of the model (a :class:`~streamprint.model.Palette`, a
+    :class:`~streamprint.model.Fingerprint`, ...) built from values that break its rules,
+    raised on construction; a ``ValueError`` too. A file read with such values is a
+    :class:`DataFormatError` instead."""
+
+
 class InputError(StreamprintError):
     """The input could not be read or processed (exit code 1)."""
 

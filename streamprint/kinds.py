@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -127,6 +128,28 @@ class Optional:
 
     def check(self, name: str, value: Any) -> Any:
         return None if value is None else self.rule.check(name, value)
+
+
+@dataclass(frozen=True)
+class Function:
+    """Something to call: a callback (checked when given, not when it is first called,
+    which may be an hour into a run)."""
+
+    def check(self, name: str, value: Any) -> Any:
+        if not callable(value):
+            raise ParameterError(name, f"must be a function to call, got {value!r}")
+        return value
+
+
+@dataclass(frozen=True)
+class TextMap:
+    """A mapping of text to text (options handed to FFmpeg)."""
+
+    def check(self, name: str, value: Any) -> dict[str, str]:
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(v, str)
+                                                     for k, v in value.items()):
+            raise ParameterError(name, f"must map text to text, got {value!r}")
+        return dict(value)
 
 
 #: FFmpeg's two forms of a time duration (ffmpeg-utils, "Time duration"):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 # the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
-from .kinds import Choice, Color, Flag, Integer, Optional, Real, Text, Time, parse_time
+from .kinds import Choice, Color, Flag, Function, Integer, Optional, Real, Text, TextMap, Time, parse_time
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
@@ -47,6 +47,11 @@ RULES: dict[str, Any] = {
     "threads": Integer(0, 64),
     "checkpoint_every": Real(0.0, unit="seconds"),
     "thumbnails": Flag(),
+    "skip_unsampled": Flag(),
+    "demuxer_options": Optional(TextMap()),
+    # what the library calls back (see streamprint.fingerprint and run_batch)
+    **dict.fromkeys(["progress", "checkpoint", "flush", "before_decoding", "on_file", "on_plan", "on_samples"],
+                    Optional(Function())),
     # the part of the input that is read (see check_time_range)
     "start": Time(),
     "end": Time(negative=True, zero=False),
@@ -79,6 +84,8 @@ RULES: dict[str, Any] = {
     "gutter": Integer(0, MAX_SIDE),
     # batch
     "jobs": Optional(Integer(1, 1024)),
+    "retry_failed": Flag(),
+    "rebuild_manifest": Flag(),
     # searching by colour
     "color": Color(),
     "threshold": Real(0.0, 100.0, low_open=True, unit="CIEDE2000 units"),
@@ -92,6 +99,21 @@ def check(name: str, value: Any) -> Any:
     """``value`` checked against ``name``'s rule, converted (a string to its enum member,
     an integral float to int where a whole number is wanted, ...)."""
     return RULES[name].check(name, value)
+
+
+def check_all(**values: Any) -> None:
+    """Each of ``values`` (``name=value``) checked against its rule."""
+    for name, value in values.items():
+        check(name, value)
+
+
+def check_extension(path: str | os.PathLike[str], fmt: ImageFormat, name: str = "output") -> None:
+    """``path``'s extension must name ``fmt``: a picture is never written in one format
+    under another's name (``save_image(fp, "x.jpg", options)`` wrote PNG bytes)."""
+    named = IMAGE_EXTENSIONS.get(_extension(path))
+    if named != fmt:
+        raise ParameterError(name, f"{os.fspath(path)}: the extension must say the format, {fmt} "
+                                   f"({', '.join(ext for ext, f in IMAGE_EXTENSIONS.items() if f == fmt)})")
 
 
 def check_time_range(start: Any, end: Any = None, duration: Any = None) -> tuple[float, float | None]:

@@ -118,7 +118,8 @@ def test_every_parameter_error_names_a_known_parameter():
     from streamprint import params
     from streamprint._cli.common import _FLAGS
 
-    known = set(params.RULES) | set(_FLAGS) | {"out_dir", "raw", "dask", "size", "card", "data", "overwrite", "format", "pix_fmt"}
+    known = set(params.RULES) | set(_FLAGS) | {"out_dir", "raw", "dask", "size", "card", "data", "overwrite", "format", "pix_fmt",
+                                               "options"}  # the library's Options or RenderOptions argument
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ParameterError"

@@ -151,7 +151,11 @@ def run_batch(
     lost or unreadable). The manifest is written by this process alone, under a lock that
     keeps any other batch out of ``outdir`` for the whole run.
     """
-    lib, out = Path(library), Path(outdir)
+    if not isinstance(options, Options) or not isinstance(render, (RenderOptions, type(None))):
+        raise ParameterError("options", "must be an Options (and render a RenderOptions, or None)")
+    params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
+                     rebuild_manifest=rebuild_manifest)
+    lib, out = Path(os.fsdecode(library)), Path(os.fsdecode(outdir))
     jobs = params.check("jobs", jobs)
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
     render = render or RenderOptions()

@@ -20,7 +20,7 @@ from typing import Any
 
 from .. import params
 from ..enums import DataFormat
-from ..errors import DataFormatError
+from ..errors import DataFormatError, InputError
 from ..model import ColorReport, Fingerprint, to_hex
 from ..model.samples import Row
 from .common import Fields, parse_json, read_text, write_text
@@ -94,10 +94,6 @@ def fingerprint_from_dict(data: Any, name: str) -> Fingerprint:
     version = f.str("streamprint", default="")
     color = color_from_fields(f.obj("color")) if f.has("color") else ColorReport()
     span = range_from_fields(f.obj("time_range"), resolved=True) if f.has("time_range") else None
-    if span is not None:
-        first, last = samples[0].time, samples[-1].time
-        if first < span.start or (span.end is not None and last >= span.end):
-            raise f.fail(f"samples at {first:g} to {last:g} s lie outside the time range", "time_range")
     palette = palette_from_fields(f.obj("movie_palette"), options.colors) if f.has("movie_palette") else None
     thumbnails = thumbnails_from_fields(f.obj("thumbnails"), len(samples)) if f.has("thumbnails") else None
     extra: dict[str, Any] = {} if decode is None else {"decode": decode}
@@ -212,7 +208,10 @@ def _is_csv(path: str | os.PathLike[str]) -> bool:
 
 
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:
-    """JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
+    """JSON, or CSV when ``path`` ends in ``.csv``; atomically. A fingerprint without
+    samples is refused, as the reader would refuse the file."""
+    if not len(fp):
+        raise InputError("nothing to save: the fingerprint has no samples")
     write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
 
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..enums import ImageFormat
 from ..errors import StreamprintError
-from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Sampling, SourceInfo, \
-    Thumbnails, TimeRange, from_hex, to_hex
+from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Samples, Sampling, \
+    SourceInfo, Thumbnails, TimeRange, from_hex, to_hex
 from ..model.colors import HEX_FORMAT
 from ..model.samples import Row, row_of
 from ..model.thumbnails import MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS
@@ -98,14 +98,9 @@ def sample_from_fields(f: Fields, max_colors: int) -> Sample:
     return f.build(None, lambda: Sample(f.int("frame", low=0), f.float("time", low=0.0), palette))
 
 
-def samples_from_fields(f: Fields, key: str, max_colors: int) -> tuple[Sample, ...]:
+def samples_from_fields(f: Fields, key: str, max_colors: int) -> Samples:
     samples = tuple(sample_from_fields(s, max_colors) for s in f.objects(key))
-    for a, b in zip(samples, samples[1:]):
-        if b.frame <= a.frame:
-            raise f.fail(f"frame indices must increase (frame {b.frame} after {a.frame})", key)
-        if b.time <= a.time:
-            raise f.fail(f"times must increase ({b.time:g} s after {a.time:g} s)", key)
-    return samples
+    return f.build(key, lambda: Samples.of(samples))  # the order's rule is the model's (SampleStore)
 
 
 def thumbnails_to_dict(t: Thumbnails) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidValue
+
 
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.
 HEX_FORMAT = "#%02x%02x%02x"
@@ -24,7 +26,7 @@ def from_hex(text: str) -> tuple[int, int, int]:
     """An 8-bit sRGB colour from ``#rrggbb`` (or ``rrggbb``); ValueError otherwise."""
     t = text.strip().removeprefix("#") if isinstance(text, str) else ""
     if len(t) != 6 or any(c not in "0123456789abcdefABCDEF" for c in t):
-        raise ValueError(f"not a #rrggbb colour: {text!r}")
+        raise InvalidValue(f"not a #rrggbb colour: {text!r}")
     return int(t[0:2], 16), int(t[2:4], 16), int(t[4:6], 16)
 
 
@@ -36,10 +38,10 @@ def parse_color(value: Any) -> tuple[int, int, int]:
         try:
             value = [int(v) for v in value.split(",")]
         except ValueError:
-            raise ValueError(f"not a colour: {value!r}") from None
+            raise InvalidValue(f"not a colour: {value!r}") from None
     parts = tuple(value) if isinstance(value, (tuple, list, np.ndarray)) else ()
     if len(parts) != 3 or not all(isinstance(v, (int, np.integer)) and 0 <= v <= 255 for v in parts):
-        raise ValueError(f"not a colour: {value!r}")
+        raise InvalidValue(f"not a colour: {value!r}")
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
@@ -48,7 +50,7 @@ def frozen_array(value: Any, dtype: Any, shape: tuple[int | None, ...]) -> np.nd
     length). ValueError when it does not fit."""
     arr = np.array(value, dtype=dtype, copy=True)
     if arr.ndim != len(shape) or any(n is not None and arr.shape[i] != n for i, n in enumerate(shape)):
-        raise ValueError(f"expected an array of shape {shape}, got {arr.shape}")
+        raise InvalidValue(f"expected an array of shape {shape}, got {arr.shape}")
     arr.setflags(write=False)
     return arr
 
@@ -78,16 +80,16 @@ class Palette:
     def __post_init__(self) -> None:
         colors = np.asarray(self.colors)
         if colors.dtype != np.uint8:
-            raise ValueError("colors must be a (k, 3) uint8 array")
+            raise InvalidValue("colors must be a (k, 3) uint8 array")
         colors = frozen_array(colors, np.uint8, (None, 3))
         weights = frozen_array(self.weights, np.float64, (len(colors),))
         if len(colors) == 0:
-            raise ValueError("a palette needs at least one colour")
+            raise InvalidValue("a palette needs at least one colour")
         if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and abs(weights.sum() - 1.0) < 1e-6):
-            raise ValueError("weights must be finite, >= 0 and sum to 1")
+            raise InvalidValue("weights must be finite, >= 0 and sum to 1")
         inertia = float(self.inertia)
         if not (math.isfinite(inertia) and inertia >= 0):
-            raise ValueError("inertia must be a finite number >= 0")
+            raise InvalidValue("inertia must be a finite number >= 0")
         mean = None if self.mean is None else frozen_array(self.mean, np.uint8, (3,))
         _set(self, colors=colors, weights=weights, inertia=inertia, cut=bool(self.cut), mean=mean)
 
@@ -131,7 +133,7 @@ class Palette:
         # Plain Python: k is small, and numpy's per-call overhead was most of this function.
         items = sorted(((c, n) for c, n in merged.items() if n > 0), key=lambda cn: (-cn[1], cn[0]))
         if not items:
-            raise ValueError("a palette needs at least one pixel")
+            raise InvalidValue("a palette needs at least one pixel")
         out = np.array([c for c, _ in items], dtype=np.uint8)
         merged_counts = np.array([n for _, n in items])
         return cls(out, merged_counts / merged_counts.sum(), float(inertia), cut, mean)
@@ -148,11 +150,11 @@ class Sample:
 
     def __post_init__(self) -> None:
         if isinstance(self.frame, bool) or not isinstance(self.frame, (int, np.integer)) or self.frame < 0:
-            raise ValueError(f"a sample's frame index must be a whole number >= 0, got {self.frame!r}")
+            raise InvalidValue(f"a sample's frame index must be a whole number >= 0, got {self.frame!r}")
         if not (isinstance(self.time, (int, float, np.floating)) and math.isfinite(self.time) and self.time >= 0):
-            raise ValueError(f"a sample's time must be a finite number of seconds >= 0, got {self.time!r}")
+            raise InvalidValue(f"a sample's time must be a finite number of seconds >= 0, got {self.time!r}")
         if not isinstance(self.palette, Palette):
-            raise ValueError("a sample's palette must be a Palette")
+            raise InvalidValue("a sample's palette must be a Palette")
         _set(self, frame=int(self.frame), time=float(self.time))
 
     @classmethod
@@ -177,9 +179,9 @@ class ImagePalette:
 
     def __post_init__(self) -> None:
         if not isinstance(self.palette, Palette):
-            raise ValueError("palette must be a Palette")
+            raise InvalidValue("palette must be a Palette")
         if self.width < 1 or self.height < 1:
-            raise ValueError("an image has at least one pixel")
+            raise InvalidValue("an image has at least one pixel")
 
     @property
     def colors(self) -> np.ndarray:

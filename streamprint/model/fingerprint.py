@@ -3,6 +3,7 @@ progress reports, and how it is drawn (:class:`RenderOptions`)."""
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 from dataclasses import dataclass, fields
@@ -12,11 +13,21 @@ import numpy as np
 
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
+from ..errors import InvalidValue
 from .colors import Palette, _set
 from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
 from .timerange import TimeRange
+
+
+def _whole(value: Any, low: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and math.isfinite(value) \
+        and value > 0
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,20 @@ class SourceInfo:
     color_range: str | None
     color_transfer: str | None
     pixel_aspect: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("path", "container", "codec"):
+            if not isinstance(getattr(self, name), str):
+                raise InvalidValue(f"a source's {name} must be text")
+        for name in ("width", "height", "display_width"):
+            if not _whole(getattr(self, name), 1):
+                raise InvalidValue(f"a source's {name} must be a whole number of pixels >= 1, got {getattr(self, name)!r}")
+        for name in ("frame_rate", "duration", "pixel_aspect"):
+            value = getattr(self, name)
+            if (value is not None or name == "pixel_aspect") and not _positive(value):
+                raise InvalidValue(f"a source's {name} must be a finite number > 0, got {value!r}")
+        if self.frame_count is not None and not _whole(self.frame_count, 0):
+            raise InvalidValue(f"a source's frame_count must be a whole number >= 0, got {self.frame_count!r}")
 
     @property
     def hdr(self) -> bool:
@@ -90,13 +115,13 @@ class ColorReport:
 
     def __post_init__(self) -> None:
         if not 0 <= self.tone_mapped <= self.hdr_samples:
-            raise ValueError("tone_mapped must be from 0 to hdr_samples")
+            raise InvalidValue("tone_mapped must be from 0 to hdr_samples")
         if self.peak_nits is not None and not 0 < self.peak_nits <= 10000:
-            raise ValueError("peak_nits must be in (0, 10000] cd/m²")
+            raise InvalidValue("peak_nits must be in (0, 10000] cd/m²")
         for name, allowed in (("transfers", TRANSFERS), ("peak_from", PEAK_SOURCES), ("dolby_vision", DOLBY_VISION)):
             values = tuple(sorted(set(getattr(self, name))))
             if not set(values) <= set(allowed):
-                raise ValueError(f"{name} must be among {', '.join(allowed)}, got {values}")
+                raise InvalidValue(f"{name} must be among {', '.join(allowed)}, got {values}")
             _set(self, **{name: values})
         _set(self, peak_nits=None if self.peak_nits is None else float(self.peak_nits))
 
@@ -185,22 +210,30 @@ class Fingerprint:
     time_range: TimeRange = TimeRange()
 
     def __post_init__(self) -> None:
-        _set(self, samples=Samples.of(self.samples))
+        if not isinstance(self.source, SourceInfo) or not isinstance(self.options, Options):
+            raise InvalidValue("a fingerprint's source must be a SourceInfo and its options an Options")
+        _set(self, samples=Samples.of(self.samples))  # frames and times increasing (SampleStore)
         if not isinstance(self.time_range, TimeRange) or not self.time_range.resolved:
-            raise ValueError("a fingerprint's time_range must be a TimeRange with its end, if any, from the start")
+            raise InvalidValue("a fingerprint's time_range must be a TimeRange with its end, if any, from the start")
+        if self.samples.colors > self.options.colors:
+            raise InvalidValue(f"a sample's palette has more than the options' {self.options.colors} colours")
+        if self.samples:
+            first, last, span = float(self.times[0]), float(self.times[-1]), self.time_range
+            if first < span.start or (span.end is not None and last >= span.end):
+                raise InvalidValue(f"samples at {first:g} to {last:g} s lie outside the time range")
         if self.movie_palette is None and self.samples:
             from ..summary import movie_palette  # imported on use, like the delegations below
 
             _set(self, movie_palette=movie_palette(self))
         if self.movie_palette is not None and not isinstance(self.movie_palette, Palette):
-            raise ValueError("movie_palette must be a Palette")
+            raise InvalidValue("movie_palette must be a Palette")
         if self.movie_palette is not None and len(self.movie_palette) > self.options.colors:
-            raise ValueError(f"the movie's palette has more than {self.options.colors} colours")
+            raise InvalidValue(f"the movie's palette has more than {self.options.colors} colours")
         if self.thumbnails is not None:
             if not isinstance(self.thumbnails, Thumbnails):
-                raise ValueError("thumbnails must be a Thumbnails value")
+                raise InvalidValue("thumbnails must be a Thumbnails value")
             if self.thumbnails.indices and self.thumbnails.indices[-1] >= len(self.samples):
-                raise ValueError(f"a thumbnail of sample {self.thumbnails.indices[-1]}, but there are "
+                raise InvalidValue(f"a thumbnail of sample {self.thumbnails.indices[-1]}, but there are "
                                  f"{len(self.samples)} samples")
 
     def __len__(self) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidValue
 from .colors import Palette, _set, frozen_array
 
 #: Colours are counted in bins of 16 levels per channel (the top 4 bits of each 8-bit sRGB
@@ -47,29 +48,29 @@ class GalleryEntry:
 
     def __post_init__(self) -> None:
         if not isinstance(self.title, str) or not isinstance(self.data, str) or not self.data:
-            raise ValueError("title and data must be text")
+            raise InvalidValue("title and data must be text")
         if self.page is not None and not isinstance(self.page, str):
-            raise ValueError("page must be text or None")
+            raise InvalidValue("page must be text or None")
         if not isinstance(self.palette, Palette):
-            raise ValueError("palette must be a Palette")
+            raise InvalidValue("palette must be a Palette")
         for name, value, high in (("duration", self.duration, math.inf), ("brightness", self.brightness, 100.0),
                                   ("colorfulness", self.colorfulness, 200.0)):
             if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= high):
-                raise ValueError(f"{name} must be a finite number from 0 to {high:g}, got {value!r}")
+                raise InvalidValue(f"{name} must be a finite number from 0 to {high:g}, got {value!r}")
         if self.hue is not None and not (isinstance(self.hue, (int, float)) and 0 <= self.hue < 360):
-            raise ValueError(f"hue must be in [0, 360) degrees or None, got {self.hue!r}")
+            raise InvalidValue(f"hue must be in [0, 360) degrees or None, got {self.hue!r}")
         if isinstance(self.samples, bool) or not isinstance(self.samples, int) or self.samples < 1:
-            raise ValueError("samples must be a whole number >= 1")
+            raise InvalidValue("samples must be a whole number >= 1")
         if not isinstance(self.strip, bytes) or not (self.strip[:4] == b"RIFF" and self.strip[8:12] == b"WEBP"):
-            raise ValueError("strip must be a WebP image")
+            raise InvalidValue("strip must be a WebP image")
         bins = frozen_array(self.bins, np.uint16, (None,))
         shares = frozen_array(self.shares, np.uint16, (len(bins),))
         if len(bins) and int(bins.max()) >= BINS:
-            raise ValueError(f"colour bins must be below {BINS}")
+            raise InvalidValue(f"colour bins must be below {BINS}")
         if np.any(np.diff(bins.astype(np.int64)) <= 0) or np.any(shares == 0):
-            raise ValueError("colour bins must increase and have shares > 0")
+            raise InvalidValue("colour bins must increase and have shares > 0")
         if int(shares.sum(dtype=np.int64)) > SHARE_UNIT + len(bins):  # each share is rounded
-            raise ValueError("the colour bins' shares add up to more than the whole")
+            raise InvalidValue("the colour bins' shares add up to more than the whole")
         _set(self, duration=float(self.duration), brightness=float(self.brightness),
              colorfulness=float(self.colorfulness), hue=None if self.hue is None else float(self.hue),
              bins=bins, shares=shares)

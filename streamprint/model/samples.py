@@ -18,6 +18,7 @@ from typing import Any, Optional, overload
 
 import numpy as np
 
+from ..errors import InvalidValue
 from .colors import Palette, Sample
 
 #: One sample as plain Python values, for writers: (frame, time, [[r, g, b], ...] 0-255,
@@ -106,6 +107,7 @@ class SampleStore:
         self._times: list[np.ndarray] = []  # every chunk's time column, always in memory
         self._file: Any = None
         self._loaded: OrderedDict[int, _Chunk] = OrderedDict()
+        self._last: tuple[int, float] | None = None  # the last sample's frame index and time
 
     def _chunk(self, c: int) -> _Chunk:
         chunk = self._chunks[c]
@@ -141,8 +143,16 @@ class SampleStore:
         return self._n
 
     def append(self, sample: Sample) -> None:
+        """Add ``sample``, after the last one: its frame index and time must be greater."""
         if not isinstance(sample, Sample):
-            raise ValueError("samples must be Sample values")
+            raise InvalidValue("samples must be Sample values")
+        if self._last is not None:
+            frame, time = self._last
+            if sample.frame <= frame:
+                raise InvalidValue(f"frame indices must increase (frame {sample.frame} after {frame})")
+            if sample.time <= time:
+                raise InvalidValue(f"times must increase ({sample.time:g} s after {time:g} s)")
+        self._last = (sample.frame, sample.time)
         p = sample.palette
         if len(p) > self._k:  # the chunks in memory get wider; those in the file keep their width
             self._k = len(p)
@@ -228,6 +238,12 @@ class Samples(Sequence[Sample]):
 
     def __len__(self) -> int:
         return self._n
+
+    @property
+    def colors(self) -> int:
+        """At least as many colours as the widest palette has (exactly that for samples given
+        as a sequence; a store's own width, the options' colours, for a run's)."""
+        return self._store._k
 
     @overload
     def __getitem__(self, i: int) -> Sample: ...

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 
 from .. import params
 from ..enums import Algorithm, Crop, SamplingMode, Space, ToneMap
-from ..errors import ParameterError
+from ..errors import InvalidValue, ParameterError
 from .colors import _set
 from .timerange import TimeRange
 
@@ -98,7 +98,7 @@ class Sampling:
             return k * self.value
         if self.mode == SamplingMode.SAMPLES and duration is not None:
             return offset + (k + 0.5) * duration / int(self.value)
-        raise ValueError("frame-count sampling has no time targets")
+        raise InvalidValue("frame-count sampling has no time targets")
 
     def targets(self, duration: float | None, offset: float = 0.0) -> Iterator[float]:
         """Target times in seconds for the time-based modes (infinite for ``interval``)."""

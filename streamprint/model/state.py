@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..enums import Status
+from ..errors import InvalidValue
 from .colors import _set, frozen_array
 from .fingerprint import ColorReport, DecodeStats, RenderOptions
 from .samples import Samples
@@ -28,12 +29,12 @@ class ClustererState:
     def __post_init__(self) -> None:
         c = None if self.centroids is None else frozen_array(self.centroids, np.float64, (None, 3))
         if c is not None and not np.all(np.isfinite(c)):
-            raise ValueError("centroids must be finite")
+            raise InvalidValue("centroids must be finite")
         inertia = None if self.inertia is None else float(self.inertia)
         if inertia is not None and not (math.isfinite(inertia) and inertia >= 0):
-            raise ValueError("inertia must be a finite number >= 0")
+            raise InvalidValue("inertia must be a finite number >= 0")
         if min(self.n_fits, self.n_cold) < 0 or self.n_cold > self.n_fits:
-            raise ValueError("fit counts must be >= 0, cold starts at most fits")
+            raise InvalidValue("fit counts must be >= 0, cold starts at most fits")
         _set(self, centroids=c, inertia=inertia, n_fits=int(self.n_fits), n_cold=int(self.n_cold))
 
     def __eq__(self, other: object) -> bool:
@@ -55,7 +56,7 @@ class SamplerState:
 
     def __post_init__(self) -> None:
         if self.next_target < 0 or self.last_emitted < -1:
-            raise ValueError("sampler state out of range")
+            raise InvalidValue("sampler state out of range")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class ResumePoint:
 
     def __post_init__(self) -> None:
         if self.index < 0 or (self.origin is not None and not math.isfinite(self.origin)):
-            raise ValueError("resume point out of range")
+            raise InvalidValue("resume point out of range")
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,11 @@ class Checkpoint:
         _set(self, samples=Samples.of(self.samples))
         if self.thumbnails is not None and self.thumbnails.indices and \
                 self.thumbnails.indices[-1] >= len(self.samples):
-            raise ValueError("a checkpoint's thumbnails must be of its samples")
+            raise InvalidValue("a checkpoint's thumbnails must be of its samples")
         if self.samples and self.samples[-1].frame != self.resume.index:
-            raise ValueError("a checkpoint's last sample must be its resume frame")
+            raise InvalidValue("a checkpoint's last sample must be its resume frame")
         if self.clusterer.n_fits != len(self.samples):
-            raise ValueError("a checkpoint's clusterer must have fitted each of its samples")
+            raise InvalidValue("a checkpoint's clusterer must have fitted each of its samples")
 
 
 @dataclass(frozen=True)
@@ -135,5 +136,5 @@ class ManifestEntry:
 
     def __post_init__(self) -> None:
         if self.size < 0 or self.seconds < 0 or (self.resumed_from_frame is not None and self.resumed_from_frame < 0):
-            raise ValueError("manifest entry out of range")
+            raise InvalidValue("manifest entry out of range")
         _set(self, status=Status(self.status), outputs=tuple(self.outputs))

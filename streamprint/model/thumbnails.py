@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..enums import ImageFormat
+from ..errors import InvalidValue
 from .colors import _set
 
 #: The most bytes one thumbnail may take (a 128-px WebP takes 1-3 KB).
@@ -37,20 +38,20 @@ class Thumbnails:
         indices, images = tuple(self.indices), tuple(self.images)
         fmt = ImageFormat(self.format)
         if fmt not in THUMBNAIL_FORMATS:
-            raise ValueError(f"thumbnails must be {' or '.join(THUMBNAIL_FORMATS)}, got {fmt}")
+            raise InvalidValue(f"thumbnails must be {' or '.join(THUMBNAIL_FORMATS)}, got {fmt}")
         if len(indices) != len(images):
-            raise ValueError(f"expected one image per thumbnail index ({len(indices)}), got {len(images)}")
+            raise InvalidValue(f"expected one image per thumbnail index ({len(indices)}), got {len(images)}")
         if len(indices) > MAX_THUMBNAILS:
-            raise ValueError(f"at most {MAX_THUMBNAILS} thumbnails, got {len(indices)}")
+            raise InvalidValue(f"at most {MAX_THUMBNAILS} thumbnails, got {len(indices)}")
         if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in indices):
-            raise ValueError("thumbnail indices must be whole numbers >= 0")
+            raise InvalidValue("thumbnail indices must be whole numbers >= 0")
         if any(b <= a for a, b in zip(indices, indices[1:])):
-            raise ValueError("thumbnail indices must increase")
+            raise InvalidValue("thumbnail indices must increase")
         for i, data in zip(indices, images):
             if not isinstance(data, bytes) or not 0 < len(data) <= MAX_THUMBNAIL_BYTES:
-                raise ValueError(f"thumbnail {i}: expected 1 to {MAX_THUMBNAIL_BYTES} bytes")
+                raise InvalidValue(f"thumbnail {i}: expected 1 to {MAX_THUMBNAIL_BYTES} bytes")
             if not looks_like(fmt, data):
-                raise ValueError(f"thumbnail {i}: not a {fmt} image")
+                raise InvalidValue(f"thumbnail {i}: not a {fmt} image")
         _set(self, indices=indices, images=images, format=fmt)
 
     def __len__(self) -> int:

@@ -13,13 +13,16 @@ import numpy as np
 from .. import __version__, params
 from ..atomic import SOFTWARE, atomic_output
 from ..enums import ImageFormat, Style
-from ..errors import InputError
+from ..errors import InputError, ParameterError
 from ..model import Fingerprint, Palette, RenderOptions
 from .columns import columns_for_width, timeline
 from .strip import render, render_stacked
 
 
 def _check(fp: Fingerprint, options: RenderOptions) -> None:
+    if not isinstance(fp, Fingerprint) or not isinstance(options, RenderOptions):
+        raise ParameterError("options", f"draws a Fingerprint with RenderOptions, got {type(fp).__name__} and "
+                                        f"{type(options).__name__}")
     params.check_render(options, fp.options.sampling)
     if len(fp) == 0:
         raise InputError("nothing to draw: the fingerprint has no samples")
@@ -134,8 +137,9 @@ def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOpt
     picture's (width, height) in px (a page's: its strip's). A ring written as JPEG, which
     has no transparency, stands on ``options.background``. HTML: the movie's page
     (:func:`streamprint.render.page.save_page`). ``sync``: see
-    :func:`~streamprint.atomic.atomic_output`."""
+    :func:`~streamprint.atomic.atomic_output`. ``path``'s extension must name the format."""
     _check(fp, options)
+    params.check_extension(path, options.format)
     if options.format == ImageFormat.HTML:
         from .page import save_page
 
@@ -189,7 +193,10 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
     """Write ``image`` to ``path`` atomically, as ``fmt``: an array (RGBA is flattened onto
     ``background`` for JPEG), SVG text, or encoded bytes (PNG, re-encoded for JPEG and
     WebP; SVG and PDF written as they are). ``sync``: see :func:`~streamprint.atomic.atomic_output`.
-    ``name``: the parameter an array too large for ``fmt`` is blamed on."""
+    ``name``: the parameter an array too large for ``fmt`` is blamed on. ``path``'s
+    extension must name ``fmt``."""
+    fmt = params.check("image_format", fmt)
+    params.check_extension(path, fmt, name)
     if isinstance(image, str):
         with atomic_output(path, "w", sync=sync) as f:
             f.write(image)
@@ -202,6 +209,10 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
 
             data = encode(np.asarray(Image.open(io.BytesIO(image)).convert("RGB")), fmt)
     else:
+        image = np.asarray(image)
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4) or not image.size:
+            raise ParameterError("image", f"must be an (h, w, 3) or (h, w, 4) uint8 array, got shape "
+                                          f"{image.shape} of {image.dtype}")
         params.check_pixels(name, image.shape[1], image.shape[0], fmt)
         data = encode(flatten(image, background) if fmt == ImageFormat.JPEG else image, fmt)
     with atomic_output(path, "wb", sync=sync) as f:

@@ -1,0 +1,151 @@
+"""The library as a Python user calls it: wrong types and values are ParameterErrors naming
+the parameter, checked before any work; model values are checked on construction as the
+readers check files; a file's extension says its format; a checkpoint resumes only its movie."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import streamprint
+from streamprint import (
+    FrameClusterer,
+    InvalidValue,
+    Options,
+    ParameterError,
+    RenderOptions,
+    ResumeError,
+    Sampling,
+    SourceInfo,
+    StreamprintError,
+)
+from streamprint.formats import read_fingerprint
+from streamprint.render import save_image, write_image
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+
+
+@pytest.fixture(scope="module")
+def fp():
+    return streamprint.fingerprint(SAMPLE)
+
+
+@pytest.mark.parametrize("name, ext, fmt", [("x.jpg", ".png", "png"), ("x.html", ".png", "png"),
+                                            ("x.txt", ".png", "png"), ("x.png", ".jpg", "jpeg")])
+def test_a_picture_is_never_written_under_another_formats_name(fp, tmp_path, name, ext, fmt):
+    """save_image(fp, "x.jpg", RenderOptions()) wrote PNG bytes into x.jpg."""
+    with pytest.raises(ParameterError, match="extension"):
+        save_image(fp, tmp_path / name, RenderOptions(format=fmt))
+    with pytest.raises(ParameterError, match="extension"):
+        write_image(fp.render(height=20), tmp_path / name, fmt)
+    assert not (tmp_path / name).exists()
+    save_image(fp, tmp_path / f"ok{ext}", RenderOptions(format=fmt))
+    assert Image.open(tmp_path / f"ok{ext}").format == {"png": "PNG", "jpeg": "JPEG"}[fmt]
+
+
+def test_write_image_refuses_what_is_not_a_picture(tmp_path):
+    for image in (np.zeros((4, 4, 3)), [[1, 2, 3]], np.zeros((0, 4, 3), np.uint8)):
+        with pytest.raises(ParameterError, match="image"):
+            write_image(image, tmp_path / "x.png")
+    with pytest.raises(ParameterError, match="image_format"):
+        write_image(np.zeros((4, 4, 3), np.uint8), tmp_path / "x.png", "bogus")
+
+
+@pytest.mark.parametrize("image", [
+    np.zeros((90, 160), np.uint8),  # grey: [..., :3] took the first three columns
+    np.zeros((90, 160, 3)) + 0.5,  # floats 0-1 came out black
+    np.zeros((90, 160, 1), np.uint8), np.zeros((90, 160, 3), np.uint16), np.zeros((9, 16, 3), bool),
+    np.zeros((2, 9, 16, 3), np.uint8), np.zeros((0, 16, 3), np.uint8), None, "image",
+])
+def test_the_clusterer_refuses_what_is_not_an_8_bit_rgb_image(image):
+    with pytest.raises(ParameterError, match="image"):
+        FrameClusterer(colors=2).fit(image)
+
+
+def test_the_clusterer_still_takes_rgb_rgba_and_pixel_lists():
+    rgb = np.zeros((90, 160, 3), np.uint8)
+    rgb[:, 80:] = (255, 0, 0)
+    for image in (rgb, rgb.reshape(-1, 3), np.dstack([rgb, np.full((90, 160), 255, np.uint8)])):
+        assert sorted(FrameClusterer(colors=2).fit(image).hex) == ["#000000", "#ff0000"]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("progress", 5), ("checkpoint", "x"), ("flush", 1.0), ("before_decoding", [1]), ("skip_unsampled", "no"),
+    ("demuxer_options", "x"), ("demuxer_options", {"a": 1}), ("demuxer_options", [1]), ("resume", "x"),
+])
+def test_a_bad_callback_or_option_is_refused_before_any_work(name, value):
+    """They were raw TypeErrors, some only when a timer fired, an hour into a run."""
+    with pytest.raises(ParameterError, match=name):
+        streamprint.fingerprint(SAMPLE, **{name: value})
+
+
+def test_run_batch_refuses_bad_arguments_up_front(tmp_path):
+    (tmp_path / "lib").mkdir()
+    for kwargs in ({"options": None}, {"options": {"colors": 5}}, {"options": Options(), "on_file": 5},
+                   {"options": Options(), "render": "png"}, {"options": Options(), "retry_failed": "yes"}):
+        with pytest.raises(ParameterError):
+            streamprint.run_batch(tmp_path / "lib", tmp_path / "out", **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_draw_refuses_what_is_not_render_options(fp, tmp_path):
+    with pytest.raises(ParameterError, match="options"):
+        streamprint.draw(fp, None)
+    with pytest.raises(ParameterError, match="options"):
+        save_image(fp, tmp_path / "x.png", None)
+
+
+def test_a_fingerprint_the_reader_would_refuse_cannot_be_made(fp, tmp_path):
+    """Each of these was constructed, saved, and then refused by Fingerprint.load."""
+    s = list(fp.samples)
+    bad = {
+        "frames out of order": lambda: dataclasses.replace(fp, samples=[s[2], s[0]], movie_palette=None),
+        "wider palettes than options": lambda: dataclasses.replace(fp, options=dataclasses.replace(fp.options, colors=2),
+                                                                   movie_palette=None),
+        "samples outside the range": lambda: dataclasses.replace(
+            fp, time_range=streamprint.TimeRange(0.0, 1.0).resolve(fp.source.duration)),
+        "negative width": lambda: dataclasses.replace(fp.source, width=-5),
+        "NaN frame rate": lambda: dataclasses.replace(fp.source, frame_rate=float("nan")),
+        "no source": lambda: dataclasses.replace(fp, source=None),
+    }
+    for what, make in bad.items():
+        with pytest.raises(InvalidValue):
+            make()
+            pytest.fail(what)
+    assert issubclass(InvalidValue, StreamprintError) and issubclass(InvalidValue, ValueError)
+    empty = dataclasses.replace(fp, samples=[], movie_palette=None, thumbnails=None)
+    with pytest.raises(StreamprintError, match="no samples"):
+        empty.save(tmp_path / "empty.json")
+    assert not (tmp_path / "empty.json").exists()
+
+
+def test_model_errors_are_streamprint_errors():
+    with pytest.raises(InvalidValue):
+        streamprint.Palette(np.zeros((2, 3), np.uint8), np.array([0.2, 0.2]))
+    with pytest.raises(InvalidValue):
+        SourceInfo("a", "mp4", "h264", 0, 10, 10, 25.0, 1.0, 25, None, None, None, None)
+
+
+def test_a_checkpoint_resumes_only_the_file_it_was_made_from(tmp_path):
+    """A checkpoint of b.mp4 resumed on a.mp4 gave three samples of b and one of a, silently."""
+    import shutil
+
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    shutil.copy(SAMPLE, a)
+    shutil.copy(SAMPLE, b)
+    b.write_bytes(b.read_bytes() + b"\0" * 10)  # another file: not the same size
+    saved = []
+    streamprint.fingerprint(b, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    point = saved[len(saved) // 2]
+    assert point.input == (b.stat().st_size, b.stat().st_mtime_ns)
+    with pytest.raises(ResumeError, match="another file"):
+        streamprint.fingerprint(a, sampling=Sampling.every(1), resume=point)
+    whole = streamprint.fingerprint(b, sampling=Sampling.every(1))
+    assert streamprint.fingerprint(b, sampling=Sampling.every(1), resume=point).samples == whole.samples
+    with open(b, "rb") as f:  # a file object has no identity to check: resumed as before
+        assert len(streamprint.fingerprint(io.BytesIO(f.read()), sampling=Sampling.every(1), resume=point)) == len(whole)
