@@ -170,14 +170,37 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
         return _pdf_marked(p)
     if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
         try:
-            from PIL import Image
+            # the format's own reader, not Image.open, and WebP's chunks read here: the mark
+            # is read without Pillow's pixel limit, which streamprint's own large strips (up
+            # to 2^28 pixels) pass
+            from PIL import Image, JpegImagePlugin, PngImagePlugin
 
-            with Image.open(p) as im:
-                software = im.info.get("Software") or im.getexif().get(0x0131) or ""
+            if head[8:12] == b"WEBP":
+                exif = Image.Exif()
+                exif.load(_riff_chunk(p, b"EXIF"))
+                software = exif.get(0x0131) or ""
+            else:
+                reader = PngImagePlugin.PngImageFile if head.startswith(b"\x89PNG") else JpegImagePlugin.JpegImageFile
+                with reader(os.fspath(p)) as im:
+                    software = im.info.get("Software") or im.getexif().get(0x0131) or ""
         except Exception:  # a damaged image is nobody's mark
             return False
         return str(software).startswith(SOFTWARE)
     return False
+
+
+def _riff_chunk(path: Path, fourcc: bytes) -> bytes:
+    """The data of the first ``fourcc`` chunk of a RIFF file (WebP), b"" without one; only
+    the chunks' headers are read on the way."""
+    with open(path, "rb") as f:
+        end = 8 + int.from_bytes(f.read(12)[4:8], "little")
+        while f.tell() + 8 <= end:
+            header = f.read(8)
+            size = int.from_bytes(header[4:8], "little")
+            if header[:4] == fourcc:
+                return f.read(size)
+            f.seek(size + (size & 1), os.SEEK_CUR)
+    return b""
 
 
 def _pdf_marked(path: Path) -> bool:

@@ -21,7 +21,7 @@ from . import blas, interrupt, params
 from .clusterer import FrameClusterer
 from .color.letterbox import crop_letterbox
 from .enums import Algorithm, Crop, SamplingMode, Space, ToneMap
-from .errors import NoFramesError, ParameterError, ResumeError
+from .errors import NoFramesError, ParameterError
 from .model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
@@ -36,13 +36,14 @@ from .model import (
     Sampling,
     TimeRange,
 )
+from .resuming import check_fits, check_resume, file_identity
 from .sampler import select_with_state, target_test
 from .thumbnails import ThumbnailCollector
 from .model import SourceInfo
 from .source import VideoSource
 from .source.timeline import checked_length, with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
-from .source.ranges import Passed, restrict, within
+from .source.ranges import Passed, restrict, seen_span, within
 
 log = logging.getLogger("streamprint")
 
@@ -271,10 +272,11 @@ def fingerprint(
     if flush is not None:
         flush_every = params.check("flush_every", flush_every)
     thumbnails = params.check("thumbnails", thumbnails)
-    if resume is not None and resume.options != options:
-        raise ParameterError("resume", "was made with other options")
-    if resume is not None and thumbnails and resume.samples and resume.thumbnails is None:
-        raise ResumeError("the checkpoint was made without thumbnails")
+    params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
+                     skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
+    identity = file_identity(path)  # the file's (size, mtime), for checkpoints
+    if resume is not None:
+        check_resume(resume, options, thumbnails, identity)
     clusterer = FrameClusterer(options.colors, options.algorithm, options.seed, space=options.space)
 
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
@@ -291,7 +293,7 @@ def fingerprint(
         if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
             raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
         if resume is not None:
-            _check_resume_fits(resume, info, tick)
+            check_fits(resume, info, tick)
         frames_in = info.frame_count if span.whole or info.frame_rate is None or length is None \
             else round(length * info.frame_rate)
         expected = options.sampling.expected_count(length, frames_in)
@@ -310,7 +312,8 @@ def fingerprint(
                                         samples=len(samples))
 
         def so_far() -> Fingerprint:
-            return Fingerprint(info, options, samples.view(), source.stats, color=color, time_range=span,
+            return Fingerprint(info, options, samples.view(), source.stats, color=color,
+                               time_range=seen_span(span, info, source.timeline, passed),
                                thumbnails=None if thumbs is None else thumbs.result())
 
         passed = Passed(span.start, span.end)
@@ -329,10 +332,10 @@ def fingerprint(
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
                 if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
                     checkpoint(Checkpoint(options, samples.view(), clusterer.get_state(), state,
-                                          ResumePoint(int(pts), index, source.origin, stats), color=color,
+                                          ResumePoint(int(pts), index, source.origin, stats), identity, color=color,
                                           thumbnails=None if thumbs is None else thumbs.result()))
                     last_checkpoint = time.monotonic()
-                if flush is not None and schedule.due(time.monotonic()):
+                if flush is not None and schedule.due(time.monotonic()) and not interrupt.requested():
                     began = time.monotonic()
                     flush(so_far())
                     schedule.done(began, time.monotonic(), len(samples))
@@ -352,6 +355,10 @@ def fingerprint(
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
                         "the length of the joined timeline the times were spread over", info.path, len(samples),
                         int(options.sampling.value), info.duration or 0.0)
+        elif result.time_range != span:  # the input ended before the part did
+            log.warning("%s: %d columns, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
+                        "the times were spread over", info.path, len(samples), int(options.sampling.value),
+                        result.time_range.end, span.end)
         else:
             log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
                         "fell on a frame already taken", info.path, len(samples), int(options.sampling.value),
@@ -376,19 +383,3 @@ def _report(color: ColorReport, hdr: FrameHdr, options: Options, path: str) -> C
                     "colours cannot be shown right", path)
     return color.add(transfer, mapped, hdr.params.peak_nits if mapped and hdr.params else None,
                      hdr.peak_from if mapped else None, hdr.dolby_vision)
-
-
-def _check_resume_fits(resume: Checkpoint, info: SourceInfo, tick: float | None) -> None:
-    """A checkpoint must fit the movie it resumes: its resume point and samples inside the
-    stream's duration and frame count (with a little slack, as containers estimate both).
-    ResumeError when not, so that the caller starts from the beginning instead."""
-    point, samples = resume.resume, resume.samples
-    slack = 2.0
-    if info.duration is not None:
-        at = None if tick is None or point.origin is None else point.pts * tick - point.origin
-        last = samples[-1].time if samples else 0.0
-        if (at is not None and at > info.duration + slack) or last > info.duration + slack:
-            raise ResumeError(f"{info.path}: the checkpoint lies past the end of the movie")
-    if info.frame_count is not None and point.index > info.frame_count * 1.05 + 10:
-        raise ResumeError(f"{info.path}: the checkpoint's frame {point.index} is past the movie's "
-                          f"{info.frame_count} frames")

@@ -3,6 +3,7 @@ while the outputs are written, a stop request from an earlier run, two runs at o
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import signal
@@ -67,6 +68,9 @@ def test_an_interrupt_while_the_outputs_are_written_waits_for_them(tmp_path, mon
         return write(self, fp, final)
 
     monkeypatch.setattr(RunOutputs, "write", interrupted_write)
+    logger = logging.getLogger("streamprint")  # as main() set it up, for this test only
+    for name in ("handlers", "propagate", "level"):
+        monkeypatch.setattr(logger, name, list(logger.handlers) if name == "handlers" else getattr(logger, name))
     out, data = tmp_path / "a.html", tmp_path / "a.json"
     assert main([str(SAMPLE), str(out), "--data", str(data), "-q"]) == 130
     err = capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import zlib
 
 import numpy as np
@@ -77,7 +78,8 @@ def test_an_embedded_icc_profile_is_converted_to_srgb(tmp_path, fmt):
 def test_a_broken_icc_profile_is_ignored_with_a_warning(tmp_path, caplog):
     path = tmp_path / "bad-profile.png"
     Image.fromarray(np.full((20, 20, 3), RED, np.uint8)).save(path, icc_profile=b"not a profile at all" * 10)
-    assert shares(extract_palette(path, colors=2)) == {RED: 1.0}
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert shares(extract_palette(path, colors=2)) == {RED: 1.0}
     assert "ICC profile" in caplog.text
 
 
@@ -188,7 +190,7 @@ def test_tsv_names_with_tabs_and_line_breaks_round_trip(tmp_path):
 def test_tsv_refuses_two_palettes_of_one_name(tmp_path):
     """Two arrays are both "image array": their rows read back as one palette."""
     pals = [extract_palette(np.full((4, 4, 3), c, np.uint8)) for c in (RED, BLUE)]
-    with pytest.raises(ParameterError, match="palettes"):
+    with pytest.raises(streamprint.UsageError, match="two palettes are named 'image array'"):
         write_palettes(pals, tmp_path / "p.tsv")
     assert not (tmp_path / "p.tsv").exists()
     write_palettes(pals, tmp_path / "p.json")  # JSON keeps them apart

@@ -114,11 +114,12 @@ class Processes:
                         finish(task, result)
                     top_up()
             except BaseException:
-                for fut in pending:
-                    fut.cancel()
-                for proc in list(getattr(pool, "_processes", {}).values()):  # stop the movies in flight now
+                # stop the movies in flight now; the pool then fails every task left with
+                # BrokenProcessPool (cancelling them here as well raced with that, and Python
+                # 3.11's pool thread printed an InvalidStateError traceback)
+                for proc in list(getattr(pool, "_processes", {}).values()):
                     proc.terminate()
-                pool.shutdown(wait=False, cancel_futures=True)
+                pool.shutdown(wait=False)
                 raise
             finally:
                 if reports is not None:

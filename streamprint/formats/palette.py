@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import params
 from ..enums import DataFormat
-from ..errors import DataFormatError, ParameterError, one_line
+from ..errors import DataFormatError, UsageError, one_line
 from ..model import ImagePalette, Palette, from_hex
 from .common import Fields, parse_json, read_text, write_text
 
@@ -73,8 +73,8 @@ def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str]) -
         names = [p.path for p in palettes]
         twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
         if twice is not None:  # its rows would read back as one palette
-            raise ParameterError("palettes", f"two palettes are named {twice!r}, and a TSV row tells its "
-                                             "palette by the image's name: name them apart, or write JSON")
+            raise UsageError(f"two palettes are named {twice!r}, and a TSV row tells its palette by the image's "
+                             "name: name them apart, or write JSON")
         rows = [TSV_MARK, TSV_HEADER] + [f"{_escape(p.path)}\t{h}\t{_rgb(c)}\t{w:.6f}"
                                          for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights)]
         write_text(path, "\n".join(rows) + "\n")

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..atomic import SOFTWARE
 from ..enums import ImageFormat
+from ..errors import ParameterError
 from ..model.timerange import hms as whole_seconds
 
 if TYPE_CHECKING:
@@ -86,9 +87,28 @@ def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: hms(t, step)))
         ax.set_xlabel("time (h:mm:ss)")
         if title:
-            ax.set_title(title)
+            # the title as written: "$5 to $10" is not TeX (mathtext drew it in italics, and
+            # "$\\foo$" was an error after the whole movie was decoded)
+            ax.set_title(title, parse_math=False)
+            _shorten_title(fig, ax, width)
         _fit(fig, ax, width, height)
     return fig
+
+
+def _shorten_title(fig: Figure, ax: Any, width: int) -> None:
+    """Cut a title too wide for the picture to what fits, ending in an ellipsis (a long
+    title left no room for the strip, an error after the whole movie was decoded)."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    title, room = ax.title, width - 2 * PAD
+    text = title.get_text()
+    if title.get_window_extent(renderer).width <= room:
+        return
+    low, high = 0, len(text)  # the longest prefix that fits, by bisection
+    while low < high:
+        mid = (low + high + 1) // 2
+        title.set_text(text[:mid].rstrip() + "…")
+        low, high = (mid, high) if title.get_window_extent(renderer).width <= room else (low, mid - 1)
+    title.set_text(text[:low].rstrip() + "…")
 
 
 def _fit(fig: Figure, ax: object, width: int, height: int) -> None:
@@ -103,7 +123,8 @@ def _fit(fig: Figure, ax: object, width: int, height: int) -> None:
         w = width - left - right - 2 * PAD
         h = height - bottom - top - 2 * PAD
         if w < 1 or h < 1:
-            raise ValueError(f"a {width} x {height} px plot has no room left for its strip")
+            raise ParameterError("height", f"leaves a {width} x {height} px plot no room for its strip (its "
+                                           "labels and title take it all); make it taller")
         ax.set_position(((left + PAD) / width, (bottom + PAD) / height, w / width, h / height))  # type: ignore[attr-defined]
 
 

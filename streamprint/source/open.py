@@ -211,7 +211,7 @@ def open_container(path: Any, name: str, format: str | None,
                 target = os.fspath(p)
     reader = target if isinstance(target, StreamReader) else None
     try:
-        container = _open_errors(target, name, lambda: av.open(target, **kwargs))
+        container = _open_errors(target, name, lambda: av.open(target, **kwargs), format)
         interrupt.check()
     except BaseException:
         if reader is not None:
@@ -221,27 +221,36 @@ def open_container(path: Any, name: str, format: str | None,
     return container, reader
 
 
-def _open_errors(target: Any, name: str, open_: Any) -> Any:
-    """``open_()``, with FFmpeg's exceptions turned into streamprint's."""
+def _open_errors(target: Any, name: str, open_: Any, format: str | None = None) -> Any:
+    """``open_()``, with FFmpeg's exceptions turned into streamprint's. With a ``format``
+    forced, data its demuxer cannot read is said to be of another format, not damaged."""
     try:
         return open_()
     except av.error.FileNotFoundError as exc:
         raise InputNotFoundError(f"{name}: no such file") from exc
     except av.error.PermissionError as exc:
         raise InputError(f"{name}: permission denied") from exc
-    except av.error.EOFError as exc:
-        raise NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)") from exc
-    except av.error.InvalidDataError as exc:
-        if _looks_like_mp4(target):
-            if name == "standard input":
-                raise NotAVideoError(f"{name}: {PIPE_MP4_HINT}") from exc
-            raise NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): "
-                                 "truncated, or not fully written") from exc
-        raise NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})") from exc
+    except (av.error.EOFError, av.error.InvalidDataError) as exc:
+        if format:
+            raise NotAVideoError(f"{name}: cannot be read as {format}, the format {{param:format}} says it is "
+                                 f"({_reason(exc)}); without it FFmpeg finds the format itself") from exc
+        raise _unreadable(target, name, exc) from exc
     except av.error.FFmpegError as exc:
         raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"{name}: cannot open ({exc})") from exc
+
+
+def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
+    """The error of a file FFmpeg found no video in (EOFError) or could not parse."""
+    if isinstance(exc, av.error.EOFError):
+        return NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)")
+    if _looks_like_mp4(target):
+        if name == "standard input":
+            return NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
+        return NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): truncated, or not "
+                              "fully written")
+    return NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})")
 
 
 def _looks_like_mp4(target: Any) -> bool:

@@ -35,10 +35,10 @@ import av
 import av.error
 
 from ..errors import ParameterError
-from ..model import DecodeStats, ResumePoint
+from ..model import DecodeStats, ResumePoint, SourceInfo, TimeRange
 from .open import open_container
 from .skip import LOOKAHEAD_PACKETS, Wanted
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, Timeline, picture_end
 
 log = logging.getLogger("streamprint")
 
@@ -65,6 +65,18 @@ def within(frames: Iterator[T], start: float, end: float | None) -> Iterator[T]:
         yield frame
         if end is not None and t >= end:
             return
+
+
+def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, passed: Passed) -> TimeRange:
+    """``span`` as far as the input went: an end past the movie's end is its end. A range
+    whose end no frame reached (the movie, or the stream so far, ended before it) ends at the
+    stated duration or where the last frame read ends, whichever is later (a stream that
+    ended at 10 s of ``--end 100`` was drawn with its 10 s squeezed into the first tenth)."""
+    if span.end is None or passed.after is not None:
+        return span
+    # picture_end: after every frame read, so after every sample
+    end = max(info.duration or 0.0, picture_end(info, timeline) or 0.0)
+    return TimeRange(span.start, end) if span.start < end < span.end else span
 
 
 class Passed:
