@@ -98,6 +98,6 @@ class RunOutputs:
         if fp is None or not len(fp):
             return "nothing"
         times = fp.times
-        names = " and ".join(Path(p).name for _, p in self.named())
+        names = " and ".join(str(p) for _, p in self.named())  # as given, as the "wrote" line has them
         return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(float(times[0]))} to "
                 f"{hms(float(times[-1]))}, in {names}")

@@ -74,7 +74,7 @@ def test_an_interrupt_while_the_outputs_are_written_waits_for_them(tmp_path, mon
     out, data = tmp_path / "a.html", tmp_path / "a.json"
     assert main([str(SAMPLE), str(out), "--data", str(data), "-q"]) == 130
     err = capsys.readouterr().err
-    assert "nothing was written" not in err and "kept" in err and "a.html and a.json" in err, err
+    assert "nothing was written" not in err and "kept" in err and f"in {out} and {data}" in err, err
     assert len(read_fingerprint(data)) > 0 and out.read_text().rstrip().endswith("</html>")
     assert not interrupt.requested()  # forgotten once the command has reported it
 
@@ -121,6 +121,24 @@ def test_overlapping_runs_leave_blas_as_they_found_it():
     for t in threads:
         t.join(20)
     assert [(p["internal_api"], p["num_threads"]) for p in threadpool_info()] == before
+
+
+def test_out_of_memory_is_one_line_not_a_bug(tmp_path, monkeypatch, capsys):
+    """A plot 65535 px high needs a 3 GiB array: 'unexpected MemoryError (a bug)'."""
+    from streamprint._cli.main import main
+    from streamprint.render import output
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(output, "_picture", no_memory)
+    logger = logging.getLogger("streamprint")
+    for name in ("handlers", "propagate", "level"):
+        monkeypatch.setattr(logger, name, list(logger.handlers) if name == "handlers" else getattr(logger, name))
+    assert main([str(SAMPLE), str(tmp_path / "p.png"), "--style", "plot", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "out of memory" in err and "bug" not in err, err
+    assert not (tmp_path / "p.png").exists()
 
 
 def test_a_replaced_output_keeps_its_permissions(tmp_path):

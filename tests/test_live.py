@@ -72,7 +72,7 @@ def test_flush_on_a_real_time_stream_then_sigint(tmp_path):
     assert sp.returncode == 130, err
     assert took < 2.0, f"took {took:.2f} s to stop"
     line = err.decode().strip()
-    assert "\n" not in line and "interrupted; kept" in line and "live.png and live.json" in line, line
+    assert "\n" not in line and "interrupted; kept" in line and f"{png} and {data}" in line, line
     assert len(counts) > 50 and len(set(counts)) >= 3 and counts == sorted(counts), counts
     fp = Fingerprint.load(data)
     with Image.open(png) as im:
@@ -505,5 +505,5 @@ def test_an_error_after_the_interrupt_keeps_the_last_flush(segments_clip, tmp_pa
         interrupt.clear()
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 130
-    assert err == [f"streamprint: interrupted; kept 12 samples, 0:00:00 to 0:00:11, in {out.name} and {data.name}"]
+    assert err == [f"streamprint: interrupted; kept 12 samples, 0:00:00 to 0:00:11, in {out} and {data}"]
     assert Image.open(out).size[0] > 0 and len(json.loads(data.read_text())["samples"]) == 12

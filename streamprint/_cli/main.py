@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INTERRUPTED
         error(exc.format(flag_for))
         return exc.exit_code
+    except MemoryError:  # not a bug: a picture or an analysis size this machine cannot hold
+        error("out of memory: make the picture (--height, --width) or --analysis-size smaller")
+        return EXIT_INPUT
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
         if args.verbose:
             raise
