@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+from pathlib import Path
 
 import av
 import numpy as np
@@ -169,3 +170,15 @@ def test_audio_with_cover_art_says_cover_art(tmp_path):
                    check=True, capture_output=True, timeout=60)
     line = one_line_error(run_cli(path, tmp_path / "o.png"), 1)
     assert "no video stream (found audio, cover art)" in line
+
+
+@pytest.mark.parametrize("args, names", [
+    (["--rate", "30"], "--rate"), (["--pix-fmt", "gray"], "--pix-fmt"), (["--fast", "--decode-all"], "--decode-all"),
+])
+def test_options_that_would_do_nothing_are_usage_errors(tmp_path, args, names):
+    """--rate and --pix-fmt without --raw, and --decode-all with --fast, were accepted and
+    silently did nothing."""
+    sample = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+    r = run_cli(sample, tmp_path / "x.png", *args)
+    assert r.returncode == 2 and names.encode() in r.stderr and b"Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -82,3 +82,14 @@ def test_ctrl_c_while_the_command_loads_is_one_line_not_a_traceback(tmp_path, mo
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr == "streamprint: interrupted; nothing was written\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png"]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_while_the_command_loads_is_one_line_and_130(tmp_path, sig):
+    """In the first tenth of a second (imports), SIGTERM ended the process with 143 and no
+    message, SIGHUP with 129. The signal is sent when Python is about to load numpy."""
+    script = (_INTERRUPTED_WHILE_LOADING.replace("raise KeyboardInterrupt", f"os.kill(os.getpid(), {int(sig)})")
+              .replace("import sys", "import os, sys"))
+    r = subprocess.run([sys.executable, "-c", script, "numpy", "x.mp4", "y.png"], capture_output=True,
+                       timeout=120, cwd=tmp_path)
+    assert r.returncode == 130 and r.stderr.strip().count(b"\n") == 0 and b"interrupted" in r.stderr, r.stderr

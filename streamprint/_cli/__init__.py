@@ -25,7 +25,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The console script and ``python -m streamprint``: :func:`.main.main`, imported here so
     that a Ctrl-C while Python loads it (numpy and PyAV take a tenth of a second, before
     streamprint's signal handler exists) ends with the one line and exit code 130 of any
-    other interrupt, not a traceback."""
+    other interrupt, not a traceback; so does a SIGTERM or SIGHUP then (it ended the process
+    with 143 or 129, and no message)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:  # until main installs its own handlers
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # SIGINT raises KeyboardInterrupt already
+        signal.signal(sig, stop)
     try:
         from .main import main as run
     except KeyboardInterrupt:

@@ -27,7 +27,7 @@ _FLAGS = {"checkpoint_every": "--checkpoint", "flush_every": "--flush", "keyfram
           "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR", "folder": "FOLDER",
           "resume": "the checkpoint", "sampling": "sampling", "max_fit_pixels": "max_fit_pixels",
           "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input",
-          "time_range": "--start/--end/--duration"}
+          "time_range": "--start/--end/--duration", "skip_unsampled": "--decode-all"}
 
 
 def flag_for(parameter: str) -> str:

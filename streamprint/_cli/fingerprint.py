@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .. import __version__, interrupt, params
 from ..atomic import check_outputs
 from ..enums import ImageFormat
-from ..errors import EXIT_INTERRUPTED, StreamprintError
+from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
 from ..model import Fingerprint, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
@@ -60,10 +60,10 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     o.add_argument("--raw", metavar="WxH",
                    help="the input is raw frames of this size (e.g. from ffmpeg -f rawvideo); "
                         "see --pix-fmt and --rate")
-    o.add_argument("--pix-fmt", default="rgb24", metavar="NAME",
-                   help="pixel format of --raw frames (FFmpeg's name, default: %(default)s)")
-    o.add_argument("--rate", type=number, default=25.0, metavar="FPS",
-                   help="frame rate of --raw frames (default: %(default)s)")
+    o.add_argument("--pix-fmt", metavar="NAME",
+                   help="pixel format of --raw frames (FFmpeg's name, default: rgb24)")
+    o.add_argument("--rate", type=number, metavar="FPS",
+                   help="frame rate of --raw frames (default: 25)")
     o.add_argument("--threads", type=whole, default=0, metavar="N",
                    help="decoder threads; 0 lets streamprint choose per decoder (two per core for H.264, "
                         "HEVC and VP9, FFmpeg's own choice otherwise) (default: %(default)s)")
@@ -92,11 +92,16 @@ def run(args: argparse.Namespace) -> int:
     params.check_render(render, options.sampling)
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = args.format, None
+    for name in ("pix_fmt", "rate"):  # they describe raw frames: alone they did nothing, silently
+        if getattr(args, name) is not None and args.raw is None:
+            raise ParameterError(name, "describes raw frames, read with {param:raw} WxH; other inputs say "
+                                       "their own")
     if args.raw is not None or fmt is not None:
         from ..source.open import check_demuxer, raw_demuxer
 
         if args.raw is not None:
-            fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt, args.rate, args.format)
+            fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",
+                                               25.0 if args.rate is None else args.rate, args.format)
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
