@@ -274,3 +274,20 @@ def test_batch_ends_with_one_line_that_names_the_gallery(tmp_path):
     assert [m["t"] for m in listed(out)] == short
     quiet = run_cli("batch", lib, out, "--jobs", "1", "-q")
     assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+def test_the_gallery_command_waits_for_no_batch_but_is_refused_while_one_writes(folder):
+    """It wrote a batch's index.html while the batch ran: one of the two galleries was lost.
+    A folder of data files that is no batch's gets no lock file."""
+    from streamprint.batch.lock import LOCK_FILE, outdir_lock
+
+    r = run_cli("gallery", folder, "--overwrite")
+    assert r.returncode == 0, r.stderr
+    assert not (folder / LOCK_FILE).exists()
+    (folder / LOCK_FILE).touch()  # a batch's folder
+    with outdir_lock(folder):
+        before = (folder / "index.html").stat().st_mtime_ns
+        r = run_cli("gallery", folder, "--overwrite")
+        assert "another streamprint batch" in one_line(r, 1)
+        assert (folder / "index.html").stat().st_mtime_ns == before
+    assert run_cli("gallery", folder, "--overwrite").returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 
 from .common import Parser, add_common
@@ -26,12 +27,16 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..batch.lock import LOCK_FILE, outdir_lock
     from ..errors import ParameterError
     from ..render.gallery import INDEX, write_gallery
 
     folder = Path(args.outdir)
     if not folder.is_dir():
         raise ParameterError("outdir", f"{folder}: not a directory")
-    count = write_gallery(folder, overwrite=args.overwrite)
+    # a batch's folder: not while a batch writes there (its gallery, written at its end,
+    # would replace this one, or this one a newer one of its); other folders get no lock file
+    with outdir_lock(folder) if (folder / LOCK_FILE).exists() else contextlib.nullcontext():
+        count = write_gallery(folder, overwrite=args.overwrite)
     log.info("wrote %s: %d movies", folder / INDEX, count)
     return 0
