@@ -415,3 +415,35 @@ def test_a_thousand_movie_gallery_is_interactive_within_two_seconds(watched, tmp
     watched.page.select_option("#sort", "brightness")
     shot(watched.page, "gallery-1000.png")
     watched.clean()
+
+
+def test_a_page_without_thumbnails_shows_no_picture_box(watched, movie_page, tmp_path):
+    """The hidden <img> kept its CSS display: a black box with a broken-image icon over the
+    note, on every page made from data without thumbnails."""
+    _, fp = movie_page
+    data, page = tmp_path / "plain.json", tmp_path / "plain.html"
+    write_fingerprint(dataclasses.replace(fp, thumbnails=None), data)
+    assert run_cli("render", data, page, "-q").returncode == 0
+    watched.open(page)
+    watched.page.mouse.move(*column_point(watched.page, 3, len(fp)))
+    assert watched.page.evaluate("getComputedStyle(document.getElementById('thumb')).display") == "none"
+    assert shown_column(watched.page)["note"] == "no thumbnail (the data was made without them)"
+    watched.clean()
+
+
+def test_a_click_copies_the_right_colour_on_a_strip_wider_than_a_canvas(watched, movie_page, tmp_path):
+    """Past 65,535 px the whole-strip canvas the click read from was over Chromium's limit:
+    every click copied #000000."""
+    _, fp = movie_page
+    data, page = tmp_path / "wide.json", tmp_path / "wide.html"
+    write_fingerprint(fp, data)
+    assert run_cli("render", data, page, "--column-width", str(66000 // len(fp) + 1), "-q").returncode == 0
+    watched.open(page)
+    strip = np.asarray(Image.open(io.BytesIO(base64.b64decode(
+        watched.page.get_attribute("#strip-img", "src").split(",", 1)[1]))).convert("RGB"))
+    assert strip.shape[1] > 65535
+    for i, y in ((2, 0.1), (20, 0.5)):
+        watched.page.mouse.click(*column_point(watched.page, i, len(fp), y))
+        expected = "#%02x%02x%02x" % tuple(strip[int(y * strip.shape[0]), int((i + 0.5) * strip.shape[1] / len(fp))])
+        assert expected != "#000000" and watched.page.evaluate("document.body.dataset.copied") == expected
+    watched.clean()

@@ -26,6 +26,8 @@ from streamprint.formats.checkpoint import checkpoint_to_dict
 from streamprint.formats.fingerprint import fingerprint_to_dict
 from streamprint.model import ManifestEntry
 
+from .conftest import run_cli
+
 
 @pytest.fixture(scope="module")
 def run(segments_clip):
@@ -220,3 +222,15 @@ def test_mutated_files_never_raise_anything_else(run, tmp_path):
                 reader(path)
             except StreamprintError:
                 pass
+
+
+def test_times_near_the_float_limit_are_a_one_line_error(segments_clip, tmp_path):
+    """A hand-edited data file with sample times of 1.7e308 s was read, then drawing it
+    overflowed: 'unexpected OverflowError (a bug in streamprint)'."""
+    data = tmp_path / "far.json"
+    assert run_cli(segments_clip, tmp_path / "a.png", "--data", data, "-q").returncode == 0
+    doc = json.loads(data.read_text())
+    doc["samples"][-2]["time"], doc["samples"][-1]["time"] = 1.7e308, 1.79e308
+    data.write_text(json.dumps(doc))
+    r = run_cli("render", data, tmp_path / "b.png")
+    assert r.returncode == 1 and r.stderr.count(b"\n") == 1 and b"far.json" in r.stderr and b"unexpected" not in r.stderr

@@ -8,6 +8,7 @@ import json
 import logging
 import math
 
+import numpy as np
 import pytest
 
 import streamprint
@@ -291,3 +292,27 @@ def test_the_gallery_command_waits_for_no_batch_but_is_refused_while_one_writes(
         assert "another streamprint batch" in one_line(r, 1)
         assert (folder / "index.html").stat().st_mtime_ns == before
     assert run_cli("gallery", folder, "--overwrite").returncode == 0
+
+
+def test_a_movie_of_more_samples_than_a_picture_is_wide_has_its_card(tmp_path):
+    """A movie sampled at every frame for 45 minutes (over 65,535 samples) was left out of
+    the gallery: its strip was drawn a pixel a sample first. Red for the first 40,000
+    samples, blue for the last 30,000: the card's strip is red over 4/7 of its width."""
+    import io
+
+    from PIL import Image
+
+    from streamprint import Options, Palette, Sample, SourceInfo
+    from streamprint.render.gallery import strip_picture
+
+    red = Palette(np.array([[255, 0, 0]], np.uint8), np.array([1.0]))
+    blue = Palette(np.array([[0, 0, 255]], np.uint8), np.array([1.0]))
+    n = 70_000
+    samples = [Sample(i, i / 25, red if i < 40_000 else blue) for i in range(n)]
+    source = SourceInfo("long.mkv", "matroska", "h264", 32, 18, 32, 25.0, n / 25, n, None, None, None, None)
+    fp = streamprint.Fingerprint(source, Options(sampling=Sampling.every(1)), samples)
+    strip = np.asarray(Image.open(io.BytesIO(strip_picture(fp))).convert("RGB")).astype(int)
+    edge = int(np.argmax(strip[strip.shape[0] // 2, :, 2] > 128))  # the first blue pixel column
+    assert abs(edge / strip.shape[1] - 4 / 7) < 0.01
+    write_fingerprint(fp, tmp_path / "long.mkv.json")
+    assert write_gallery(tmp_path) == 1

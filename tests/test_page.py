@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import io
+import html
 import json
 import re
 
@@ -175,6 +176,13 @@ def test_a_page_fits_its_budget_by_thinning_thumbnails():
     gaps = np.diff([indices.index(i) for i in shown])
     assert 100 < len(shown) < 3600 and shown[0] == 0 and shown[-1] == indices[-1] and gaps.max() - gaps.min() <= 1
     assert len(page_html(fp, budget=10**9).encode()) > 3 * PAGE_BUDGET  # all of them would not have fitted
+
+    # a budget no thumbnail fits in: the page says why it has none; it said the data had none
+    page = page_html(fp, budget=1000)
+    data = json.loads(re.search(r'<script type="application/json" id="sp-data">(.*?)</script>', page).group(1))
+    assert data["thumbs"]["i"] == [] and data["thumbs"]["why"] == "the page's size budget"
+    assert html.unescape("none of the data's 3600 (the page's size budget)") in html.unescape(page)
+    assert "made without them" not in page
 
 
 @pytest.mark.parametrize("args, message", [

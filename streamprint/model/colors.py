@@ -11,6 +11,10 @@ import numpy as np
 
 from ..errors import InvalidValue
 
+#: The latest time, seconds, a movie's sample or duration may be (31 years): times near
+#: float's limit (a hand-edited data file) overflowed to infinity when drawn.
+MAX_SECONDS = 1e9
+
 
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.
 HEX_FORMAT = "#%02x%02x%02x"
@@ -151,8 +155,9 @@ class Sample:
     def __post_init__(self) -> None:
         if isinstance(self.frame, bool) or not isinstance(self.frame, (int, np.integer)) or self.frame < 0:
             raise InvalidValue(f"a sample's frame index must be a whole number >= 0, got {self.frame!r}")
-        if not (isinstance(self.time, (int, float, np.floating)) and math.isfinite(self.time) and self.time >= 0):
-            raise InvalidValue(f"a sample's time must be a finite number of seconds >= 0, got {self.time!r}")
+        if not (isinstance(self.time, (int, float, np.floating)) and 0 <= self.time <= MAX_SECONDS):
+            raise InvalidValue(f"a sample's time must be a number of seconds from 0 to {MAX_SECONDS:g}, "
+                               f"got {self.time!r}")
         if not isinstance(self.palette, Palette):
             raise InvalidValue("a sample's palette must be a Palette")
         _set(self, frame=int(self.frame), time=float(self.time))

@@ -14,7 +14,7 @@ import numpy as np
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
 from ..errors import InvalidValue
-from .colors import Palette, _set
+from .colors import MAX_SECONDS, Palette, _set
 from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
@@ -64,6 +64,8 @@ class SourceInfo:
             value = getattr(self, name)
             if (value is not None or name == "pixel_aspect") and not _positive(value):
                 raise InvalidValue(f"a source's {name} must be a finite number > 0, got {value!r}")
+        if self.duration is not None and self.duration > MAX_SECONDS:
+            raise InvalidValue(f"a source's duration must be at most {MAX_SECONDS:g} s, got {self.duration!r}")
         if self.frame_count is not None and not _whole(self.frame_count, 0):
             raise InvalidValue(f"a source's frame_count must be a whole number >= 0, got {self.frame_count!r}")
 

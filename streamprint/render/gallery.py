@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import numpy as np
 
+from .. import params
 from ..atomic import check_outputs, written_by_streamprint
 from ..color.spaces import srgb_to_lab
 from ..enums import Order
@@ -58,8 +59,13 @@ def strip_picture(fp: Fingerprint, size: tuple[int, int] = STRIP_SIZE) -> bytes:
 
     width, height = size
     spans = fp.spans()
+    # a pixel column a sample, then averaged down; past the widest picture (65,535 px: a
+    # movie sampled at every frame for 45 minutes was left out of the gallery), a whole
+    # number of columns to each pixel
+    wide = max(width, len(fp))
+    wide = wide if wide <= params.MAX_SIDE else width * (params.MAX_SIDE // width)
     strip = render_stacked(fp.palettes, height=height, order=Order.WEIGHT,
-                           widths=spans if spans.sum() > 0 else None, width=max(width, len(fp)))
+                           widths=spans if spans.sum() > 0 else None, width=wide)
     image = Image.fromarray(strip)
     if image.width != width:
         image = image.resize((width, height), Image.Resampling.BOX)

@@ -87,8 +87,9 @@ def metadata(fp: Fingerprint, options: RenderOptions, thumbnails: Thumbnails | N
              ("strip", f"{options.style}, order {options.order}, {options.height} px high, "
                        + (f"{options.width} px wide" if options.width else
                           f"{options.column_width} px per column" if options.column_width else "default width")),
-             ("thumbnails", "none (made without them)" if not thumbnails else
-              f"{len(thumbnails)} of {len(fp)} samples, {thumbnails.format}"),
+             ("thumbnails", f"{len(thumbnails)} of {len(fp)} samples, {thumbnails.format}" if thumbnails else
+              f"none of the data's {len(fp.thumbnails)} (the page's size budget)" if fp.thumbnails else
+              "none (made without them)"),
              ("made by", f"streamprint {fp.version}" if fp.version else "streamprint")]
     return rows
 
@@ -139,6 +140,7 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     def build(thumbs: Thumbnails | None) -> str:
         shown = {"i": list(thumbs.indices), "src": [base64_text(b) for b in thumbs.images],
                  "mime": f"image/{thumbs.format}"} if thumbs else {"i": [], "src": [], "mime": ""}
+        shown["why"] = "the page's size budget" if fp.thumbnails and not thumbs else "the data was made without them"
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata(fp, options, thumbs, extra))
         return page("page.html", {
             "title": esc(title), "css": asset("common.css") + asset("page.css"),

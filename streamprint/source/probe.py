@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import NotAVideoError
 from ..model import SourceInfo
+from ..model.colors import MAX_SECONDS
 
 #: Transfer characteristics that mark HDR video (PQ and HLG), by FFmpeg's enum values.
 HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
@@ -25,6 +26,12 @@ def _transfer_name(value: int | None) -> str | None:
         return ColorTrc(int(value)).name
     except (ImportError, ValueError):
         return str(int(value))
+
+
+def _known(duration: float | None) -> float | None:
+    """A duration a header states, seconds, or None when it is no duration (0, negative,
+    NaN, past :data:`~streamprint.model.colors.MAX_SECONDS`: garbage)."""
+    return duration if duration is not None and 0 < duration <= MAX_SECONDS else None
 
 
 def probe(container: Any, stream: Any, name: str) -> SourceInfo:
@@ -45,13 +52,12 @@ def probe(container: Any, stream: Any, name: str) -> SourceInfo:
         duration = _clock(tags.get("DURATION"))
     elif container.duration:
         duration = container.duration / 1_000_000
+    duration = _known(duration)
     frame_count: int | None = int(stream.frames) if stream.frames else _count(tags.get("NUMBER_OF_FRAMES"))
     if duration is None and frame_count and frame_rate:
-        duration = frame_count / frame_rate
+        duration = _known(frame_count / frame_rate)
     if frame_count is None and duration and frame_rate:
         frame_count = max(1, round(duration * frame_rate))
-    if duration is not None and (not math.isfinite(duration) or duration <= 0):
-        duration = None
 
     # the container's pixel aspect (MP4 pasp, Matroska display size, ...) over the codec's,
     # as FFmpeg's av_guess_sample_aspect_ratio has it: a remux that sets the aspect leaves

@@ -52,7 +52,7 @@
     const j = nearestThumb(i);
     if (j < 0) {
       thumb.hidden = true;
-      note.textContent = "no thumbnail (the data was made without them)";
+      note.textContent = "no thumbnail (" + D.thumbs.why + ")";
     } else {
       thumb.hidden = false;
       thumb.src = "data:" + D.thumbs.mime + ";base64," + D.thumbs.src[j];
@@ -70,15 +70,18 @@
   let pixels = null;
   /** The hex code of the strip's pixel at (x, y), in its own pixels. */
   function pixel(x, y) {
+    // the one pixel drawn into a 1 x 1 canvas: a canvas as wide as a strip past 65,535 px
+    // is over the browser's limit, and every pixel read from it was #000000
     if (!pixels) {
       const canvas = document.createElement("canvas");
-      canvas.width = W;
-      canvas.height = S.height;
+      canvas.width = 1;
+      canvas.height = 1;
       pixels = canvas.getContext("2d", { willReadFrequently: true });
-      pixels.drawImage(img, 0, 0);
     }
     const px = Math.max(0, Math.min(W - 1, Math.floor(x))), py = Math.max(0, Math.min(S.height - 1, Math.floor(y)));
-    const d = pixels.getImageData(px, py, 1, 1).data;
+    pixels.clearRect(0, 0, 1, 1);
+    pixels.drawImage(img, px, py, 1, 1, 0, 0, 1, 1);
+    const d = pixels.getImageData(0, 0, 1, 1).data;
     return "#" + [d[0], d[1], d[2]].map((v) => v.toString(16).padStart(2, "0")).join("");
   }
 
