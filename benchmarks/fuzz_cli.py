@@ -247,7 +247,8 @@ def run(cases: int, seed: int, work: Path, progress: bool = False) -> dict:
                 if i // len(KINDS) % 2:
                     (outputs / "a.mkv.json").touch()  # as if changed: read again (else its cached entry is used)
                 argv = ["gallery", str(outputs), "-q"]
-                allowed = {"index.html", ".streamprint-gallery.json"}
+                # a batch's folder: the command takes its lock (the lock file gets its pid)
+                allowed = {"index.html", ".streamprint-gallery.json", ".streamprint.lock"}
             else:
                 shutil.copytree(paths["lib"], inputs / "lib", copy_function=shutil.copy2)
                 shutil.copytree(seeds / "out", outputs)
