@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -175,14 +176,16 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
             # to 2^28 pixels) pass
             from PIL import Image, JpegImagePlugin, PngImagePlugin
 
-            if head[8:12] == b"WEBP":
-                exif = Image.Exif()
-                exif.load(_riff_chunk(p, b"EXIF"))
-                software = exif.get(0x0131) or ""
-            else:
-                reader = PngImagePlugin.PngImageFile if head.startswith(b"\x89PNG") else JpegImagePlugin.JpegImageFile
-                with reader(os.fspath(p)) as im:
-                    software = im.info.get("Software") or im.getexif().get(0x0131) or ""
+            with warnings.catch_warnings():  # Pillow's "Corrupt EXIF data": nobody's mark, said in one place
+                warnings.simplefilter("ignore")
+                if head[8:12] == b"WEBP":
+                    exif = Image.Exif()
+                    exif.load(_riff_chunk(p, b"EXIF"))
+                    software = exif.get(0x0131) or ""
+                else:
+                    reader = PngImagePlugin.PngImageFile if head.startswith(b"\x89PNG") else JpegImagePlugin.JpegImageFile
+                    with reader(os.fspath(p)) as im:
+                        software = im.info.get("Software") or im.getexif().get(0x0131) or ""
         except Exception:  # a damaged image is nobody's mark
             return False
         return str(software).startswith(SOFTWARE)
@@ -196,6 +199,8 @@ def _riff_chunk(path: Path, fourcc: bytes) -> bytes:
         end = 8 + int.from_bytes(f.read(12)[4:8], "little")
         while f.tell() + 8 <= end:
             header = f.read(8)
+            if len(header) < 8:  # the file is shorter than its RIFF size says
+                break
             size = int.from_bytes(header[4:8], "little")
             if header[:4] == fourcc:
                 return f.read(size)

@@ -150,6 +150,12 @@ def as_srgb(img: Any, mode: str) -> Any:
         return img.convert(mode)
     from PIL import ImageCms
 
+    if mode == "RGBA" and img.mode in ("LA", "L"):  # a grey profile takes grey: the alpha goes round it
+        alpha, grey = img.convert("RGBA").getchannel("A"), img.convert("L")
+        grey.info["icc_profile"] = icc
+        rgba = as_srgb(grey, "RGB")
+        rgba.putalpha(alpha)
+        return rgba
     source = img if img.mode in ("CMYK", "L") and mode == "RGB" else img.convert(mode)
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import queue
 import threading
@@ -313,12 +314,12 @@ def fingerprint(
             thumbs = ThumbnailCollector(start=resume.thumbnails if resume is not None else None,
                                         samples=len(samples))
 
-        def so_far() -> Fingerprint:
+        def so_far(live: bool = False) -> Fingerprint:
             return Fingerprint(info, options, samples.view(), source.stats, color=color,
-                               time_range=seen_span(span, info, source.timeline, passed),
+                               time_range=seen_span(span, info, source.timeline, passed, live),
                                thumbnails=None if thumbs is None else thumbs.result())
 
-        passed = Passed(span.start, span.end)
+        passed = Passed(span.start, span.end, keyframes)
         last_checkpoint = started = time.monotonic()
         schedule = _FlushSchedule(flush_every, started)
         with blas.one_thread():
@@ -339,7 +340,7 @@ def fingerprint(
                     last_checkpoint = time.monotonic()
                 if flush is not None and schedule.due(time.monotonic()) and not interrupt.requested():
                     began = time.monotonic()
-                    flush(so_far())
+                    flush(so_far(live=True))
                     schedule.done(began, time.monotonic(), len(samples))
         stats = source.stats
         result = so_far()
@@ -357,7 +358,7 @@ def fingerprint(
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
                         "the length of the joined timeline the times were spread over", info.path, len(samples),
                         int(options.sampling.value), info.duration or 0.0)
-        elif result.time_range != span:  # the input ended before the part did
+        elif (result.time_range.end or math.inf) < span.start + (length or 0.0):  # the input ended early
             log.warning("%s: %d columns, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
                         "the times were spread over", info.path, len(samples), int(options.sampling.value),
                         result.time_range.end, span.end)

@@ -67,6 +67,22 @@ def profile(name: str, primaries: tuple[tuple[float, float], ...], white: tuple[
     return header + body
 
 
+def grey_profile(name: str, gamma: float) -> bytes:
+    """The ICC profile bytes of a grey space: D50 white, a pure power ``gamma`` (kTRC)."""
+    tags = [(b"desc", _desc(name)), (b"cprt", b"text" + bytes(4) + b"none\0"), (b"wtpt", _xyz(D50)),
+            (b"kTRC", _gamma(gamma))]
+    offset, table, data = 128 + 4 + 12 * len(tags), b"", b""
+    for sig, body in tags:
+        body += bytes(-len(body) % 4)
+        table += sig + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    body = struct.pack(">I", len(tags)) + table + data
+    header = (struct.pack(">I", 128 + len(body)) + bytes(4) + struct.pack(">I", 0x02100000) + b"mntrGRAYXYZ "
+              + bytes(12) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8 + 4) + b"".join(_s15(c) for c in D50)
+              + bytes(4 + 16 + 28))
+    return header + body
+
+
 #: Adobe RGB (1998), as Adobe's specification defines it: these primaries, D65, and a
 #: gamma of 563/256 (2.19921875).
 ADOBE_RGB = dict(primaries=((0.64, 0.33), (0.21, 0.71), (0.15, 0.06)), white=(0.3127, 0.3290), gamma=563 / 256)

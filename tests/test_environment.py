@@ -150,3 +150,24 @@ def test_a_replaced_output_keeps_its_permissions(tmp_path):
     out.chmod(0o604)
     assert shell(f"{COMMAND} {SAMPLE} out.png -q", tmp_path).returncode == 0
     assert (out.stat().st_mode & 0o777) == 0o604
+
+
+def test_the_terminal_says_its_encoding():
+    """tqdm draws Unicode blocks only when its file's encoding says UTF-8: the bars came out
+    in ASCII ('#####4') once they were written through TERMINAL."""
+    from streamprint._cli.progress import TERMINAL
+
+    assert TERMINAL.encoding == (getattr(sys.stderr, "encoding", None) or "ascii")
+
+
+def test_a_late_progress_report_does_not_bring_a_finished_movie_back():
+    """Reports come through a queue: one may arrive after its movie's result."""
+    from streamprint._cli.progress import BatchBars
+
+    bars = BatchBars(enabled=True)
+    bars.plan(2)
+    bars.progress("a.mkv", 10, 20)
+    bars.file_done("a.mkv", "done")
+    bars.progress("a.mkv", 20, 20)
+    assert "a.mkv" not in bars.running
+    bars.close()

@@ -222,3 +222,9 @@ def test_titles_scale_with_their_tiles(tmp_path):
         assert bigger_text / text == pytest.approx(2, rel=0.2), measured
     for tile, text in measured:
         assert 0.08 <= text / tile <= 0.3, measured
+
+
+def test_a_webp_wall_too_wide_is_refused_before_any_tile_is_drawn(tmp_path):
+    """--size 17000x300 to .webp failed after every tile was drawn, blaming 'output'."""
+    r = run_cli("grid", tmp_path, tmp_path.parent / "wall.webp", "--size", "17000x300")
+    assert r.returncode == 2 and b"--size" in r.stderr and b"WebP" in r.stderr, r.stderr

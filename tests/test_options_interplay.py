@@ -105,3 +105,52 @@ def test_a_format_that_does_not_fit_the_file_is_said_to_be_the_cause(red_blue, t
     err = r.stderr.decode()
     assert r.returncode == 1 and f"cannot be read as {fmt}" in err and "--format" in err, err
     assert "moov" not in err and err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def raw_h264(tmp_path_factory):
+    """8 s of raw H.264 (no duration anywhere), a keyframe every 2 s."""
+    path = tmp_path_factory.mktemp("raw") / "g.h264"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=24:duration=8",
+                    "-c:v", "libx264", "-g", "48", "-f", "h264", str(path)], check=True)
+    return path
+
+
+@pytest.mark.parametrize("args, end", [(["--fast", "--end", "7"], 7.0),
+                                       (["--samples", "9", "--start", "2", "--end", "7"], 7.0)])
+def test_a_part_of_a_movie_that_goes_on_keeps_its_end(raw_h264, tmp_path, args, end):
+    """The input was taken to end where no frame reached the end of the part: with --fast
+    only keyframes are read (the last at 6 s), and --samples stops reading after its last
+    time. The part of an 8-s movie to 7 s was cut to 6.04 s."""
+    data = tmp_path / "a.json"
+    r = run_cli(raw_h264, tmp_path / "a.png", *args, "--data", data)
+    assert r.returncode == 0, r.stderr
+    assert read_fingerprint(data).time_range.end == pytest.approx(end)
+
+
+def test_samples_past_a_known_duration_say_the_frames_ran_short(red_blue, tmp_path):
+    """--samples 300 --end 100 on a 10-s file spreads its times over 10 s (the end past the
+    movie's end is its end): not 'the video ended before the end of the part'."""
+    r = run_cli(red_blue, tmp_path / "a.png", "--samples", "300", "--end", "100")
+    assert r.returncode == 0, r.stderr
+    assert b"already taken" in r.stderr and b"ended at" not in r.stderr
+
+
+def test_a_timestamp_jump_of_two_billion_seconds_is_a_time(red_blue, tmp_path):
+    """A broken file whose timestamps jump by 2e9 s is fingerprinted, as before the bound
+    on sample times (which was first put at 1e9 s)."""
+    jumped = tmp_path / "jump.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(red_blue), "-c", "copy", "-bsf:v",
+                    "setts=ts='if(gte(N,100),PTS+2000000000/TB,PTS)'", str(jumped)], check=True)
+    r = run_cli(jumped, tmp_path / "a.png", "--every", "10", "--width", "800")
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_truncated_webp_in_the_way_is_refused_at_once(red_blue, tmp_path):
+    """Its RIFF size said more than the file held: the search for streamprint's mark looped
+    forever at full CPU."""
+    out = tmp_path / "t.webp"
+    assert run_cli(red_blue, out, "-q").returncode == 0
+    out.write_bytes(out.read_bytes()[:100])
+    r = run_cli(red_blue, out, "-q", timeout=60)
+    assert r.returncode == 2 and b"not written by streamprint" in r.stderr and r.stderr.count(b"\n") == 1, r.stderr

@@ -75,6 +75,21 @@ def test_an_embedded_icc_profile_is_converted_to_srgb(tmp_path, fmt):
     assert max(abs(int(a) - b) for a, b in zip(shown, adobe_to_srgb(ADOBE_PAINTED[0]))) <= 2
 
 
+@pytest.mark.parametrize("mode", ["L", "LA"])
+def test_a_grey_profile_is_honoured_with_or_without_transparency(tmp_path, mode, caplog):
+    """A grey image whose profile says linear light: its value 90 is 90/255 of white's
+    luminance, sRGB 165 by IEC 61966-2-1. With an alpha channel the profile was dropped
+    ("LittleCMS cannot use it"), and 90 taken as sRGB."""
+    truth = int(np.rint(icc.srgb_encode(np.array(90 / 255)) * 255))
+    grey = np.full((20, 20), 90, np.uint8)
+    image = Image.fromarray(grey, "L") if mode == "L" else Image.fromarray(np.dstack([grey, np.full_like(grey, 255)]), "LA")
+    path = tmp_path / f"grey-{mode}.png"
+    image.save(path, icc_profile=icc.grey_profile("linear grey, test", 1.0))
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        (colour,) = shares(extract_palette(path, colors=2))
+    assert max(abs(c - truth) for c in colour) <= 2 and "ICC" not in caplog.text, (colour, truth)
+
+
 def test_a_broken_icc_profile_is_ignored_with_a_warning(tmp_path, caplog):
     path = tmp_path / "bad-profile.png"
     Image.fromarray(np.full((20, 20, 3), RED, np.uint8)).save(path, icc_profile=b"not a profile at all" * 10)

@@ -48,10 +48,10 @@ def run(args: argparse.Namespace) -> int:
     from ..render import write_image
 
     size = params.check_size("size", args.size)
-    params.check_pixels("size", *size)
     gutter, background = params.check("gutter", args.gutter), params.check("background", args.background)
     render = RenderOptions(style=args.style, order=args.order)
     fmt = params.image_format_for(args.output, "output", params.RASTER_FORMATS)
+    params.check_pixels("size", *size, fmt)  # a WebP past 16383 px: refused before any tile is drawn
     check_outputs([("output", args.output)], tile_files(args.folder), args.overwrite)
     if Path(args.output).resolve().is_relative_to(Path(args.folder).resolve()):
         raise ParameterError("output", f"{args.output} is inside {args.folder}, whose PNG files are tiles: "

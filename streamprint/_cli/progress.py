@@ -40,6 +40,11 @@ class _Terminal:
     def isatty(self) -> bool:
         return bool(self._call("isatty"))
 
+    @property
+    def encoding(self) -> str:
+        """stderr's (tqdm draws its bars in Unicode blocks only when this says UTF-8)."""
+        return getattr(sys.stderr, "encoding", None) or "ascii"
+
     def fileno(self) -> int:
         if sys.stderr is None:
             raise OSError("standard error is closed")
@@ -117,6 +122,7 @@ class BatchBars:
         self.files: Any = None
         self.samples: Any = None
         self.running: dict[str, tuple[int, int | None]] = {}
+        self.finished: set[str] = set()
 
     def plan(self, n: int) -> None:
         if self.enabled and n:
@@ -125,7 +131,7 @@ class BatchBars:
             self.files = tqdm(total=n, unit="file", file=TERMINAL, dynamic_ncols=True, desc="movies")
 
     def progress(self, rel: str, samples: int, expected: int | None) -> None:
-        if self.files is None:
+        if self.files is None or rel in self.finished:  # a report that came after its movie's end
             return
         self.running[rel] = (samples, expected)
         if self.samples is None:
@@ -141,6 +147,7 @@ class BatchBars:
 
     def file_done(self, rel: str, status: str) -> None:
         self.running.pop(rel, None)
+        self.finished.add(rel)
         if self.files is not None:
             self.files.set_postfix_str(f"{status}: {rel}"[-60:], refresh=False)
             self.files.update(1)

@@ -11,9 +11,10 @@ import numpy as np
 
 from ..errors import InvalidValue
 
-#: The latest time, seconds, a movie's sample or duration may be (31 years): times near
-#: float's limit (a hand-edited data file) overflowed to infinity when drawn.
-MAX_SECONDS = 1e9
+#: The latest time, seconds, a movie's sample or duration may be: past any time a 64-bit
+#: timestamp can state (a broken file's jump of 2e9 s is a time), far below float's limit
+#: (times of 1.7e308 in a hand-edited data file overflowed to infinity when drawn).
+MAX_SECONDS = 1e30
 
 
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.

@@ -123,8 +123,9 @@ def _fit(fig: Figure, ax: object, width: int, height: int) -> None:
         w = width - left - right - 2 * PAD
         h = height - bottom - top - 2 * PAD
         if w < 1 or h < 1:
-            raise ParameterError("height", f"leaves a {width} x {height} px plot no room for its strip (its "
-                                           "labels and title take it all); make it taller")
+            raise ParameterError("height" if h < 1 else "width",
+                                 f"leaves a {width} x {height} px plot no room for its strip (its labels and "
+                                 f"title take it all); make it {'taller' if h < 1 else 'wider'}")
         ax.set_position(((left + PAD) / width, (bottom + PAD) / height, w / width, h / height))  # type: ignore[attr-defined]
 
 

@@ -67,12 +67,16 @@ def within(frames: Iterator[T], start: float, end: float | None) -> Iterator[T]:
             return
 
 
-def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, passed: Passed) -> TimeRange:
+def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, passed: Passed,
+              live: bool = False) -> TimeRange:
     """``span`` as far as the input went: an end past the movie's end is its end. A range
-    whose end no frame reached (the movie, or the stream so far, ended before it) ends at the
-    stated duration or where the last frame read ends, whichever is later (a stream that
-    ended at 10 s of ``--end 100`` was drawn with its 10 s squeezed into the first tenth)."""
-    if span.end is None or passed.after is not None:
+    whose end no frame reached, in an input that ended before it (``passed.ended``), ends at
+    the stated duration or where the last frame read ends, whichever is later (a stream
+    that ended at 10 s of ``--end 100`` was drawn with its 10 s squeezed into the first
+    tenth); so does a ``live`` snapshot, mid-run, at what was read so far. Not when only
+    keyframes are decoded (``passed.keyframes``): the last keyframe is not where the movie
+    ends."""
+    if span.end is None or passed.after is not None or passed.keyframes or not (passed.ended or live):
         return span
     # picture_end: after every frame read, so after every sample
     end = max(info.duration or 0.0, picture_end(info, timeline) or 0.0)
@@ -83,8 +87,9 @@ class Passed:
     """What the frames around a range were (times, seconds), to say why it gave no sample:
     :meth:`watch` them go by, then ask :meth:`error`."""
 
-    def __init__(self, start: float, end: float | None) -> None:
-        self.start, self.end = start, end
+    def __init__(self, start: float, end: float | None, keyframes: bool = False) -> None:
+        self.start, self.end, self.keyframes = start, end, keyframes
+        self.ended = False  # the frames ran out (the input ended), not the sampling's wants
         self.before: float | None = None  # the last frame before the start
         self.after: float | None = None  # the first frame at or after the end
         self.indices: tuple[int, int] | None = None  # of the first and last frame seen inside
@@ -101,6 +106,7 @@ class Passed:
             elif self.after is None:
                 self.after = t
             yield frame
+        self.ended = True  # not reached when the consumer stops pulling (--samples past its last)
 
     def error(self, name: str, what: str = "frame") -> ParameterError:
         """The usage error of a range that gave no sample: it lies past the last frame (a
