@@ -275,8 +275,6 @@ def fingerprint(
     thumbnails = params.check("thumbnails", thumbnails)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
                      skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
-    if options.sampling.mode == SamplingMode.KEYFRAMES and not skip_unsampled:
-        raise ParameterError("skip_unsampled", "decodes every frame, and {param:keyframes} only keyframes: pick one")
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:
         check_resume(resume, options, thumbnails, identity)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__, interrupt, params
 from ..atomic import check_outputs
-from ..enums import ImageFormat
+from ..enums import ImageFormat, SamplingMode
 from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
 from ..model import Fingerprint, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
@@ -92,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     params.check_render(render, options.sampling)
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = args.format, None
+    if args.decode_all and options.sampling.mode == SamplingMode.KEYFRAMES:  # it did nothing, silently
+        raise ParameterError("skip_unsampled", "decodes every frame, and {param:keyframes} only keyframes: pick one")
     for name in ("pix_fmt", "rate"):  # they describe raw frames: alone they did nothing, silently
         if getattr(args, name) is not None and args.raw is None:
             raise ParameterError(name, "describes raw frames, read with {param:raw} WxH; other inputs say "
