@@ -47,6 +47,22 @@ def _desc(text: str) -> bytes:  # textDescriptionType: ASCII, then empty Unicode
     return b"desc" + bytes(4) + struct.pack(">I", len(t)) + t + bytes(4 + 4 + 2 + 1 + 67)
 
 
+def _assemble(space: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
+    """A display profile of colour ``space`` (4 bytes) holding ``tags`` (signature, data):
+    the header, the tag table, the tags, each on a 4-byte boundary."""
+    offset, table, data = 128 + 4 + 12 * len(tags), b"", b""
+    for sig, body in tags:
+        body += bytes(-len(body) % 4)
+        table += sig + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    body = struct.pack(">I", len(tags)) + table + data
+    header = (struct.pack(">I", 128 + len(body)) + bytes(4) + struct.pack(">I", 0x02100000) + b"mntr" + space
+              + b"XYZ " + bytes(12) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8 + 4) + b"".join(_s15(c) for c in D50)
+              + bytes(4 + 16 + 28))
+    assert len(header) == 128
+    return header + body
+
+
 def profile(name: str, primaries: tuple[tuple[float, float], ...], white: tuple[float, float],
             gamma: float) -> bytes:
     """The ICC profile bytes of an RGB space with these primaries, white and gamma."""
@@ -54,33 +70,14 @@ def profile(name: str, primaries: tuple[tuple[float, float], ...], white: tuple[
     tags = [(b"desc", _desc(name)), (b"cprt", b"text" + bytes(4) + b"none\0"), (b"wtpt", _xyz(D50)),
             (b"rXYZ", _xyz(colorants[:, 0])), (b"gXYZ", _xyz(colorants[:, 1])), (b"bXYZ", _xyz(colorants[:, 2])),
             (b"rTRC", _gamma(gamma)), (b"gTRC", _gamma(gamma)), (b"bTRC", _gamma(gamma))]
-    offset, table, data = 128 + 4 + 12 * len(tags), b"", b""
-    for sig, body in tags:
-        body += bytes(-len(body) % 4)
-        table += sig + struct.pack(">II", offset + len(data), len(body))
-        data += body
-    body = struct.pack(">I", len(tags)) + table + data
-    header = (struct.pack(">I", 128 + len(body)) + bytes(4) + struct.pack(">I", 0x02100000) + b"mntrRGB XYZ "
-              + bytes(12) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8 + 4) + b"".join(_s15(c) for c in D50)
-              + bytes(4 + 16 + 28))
-    assert len(header) == 128
-    return header + body
+    return _assemble(b"RGB ", tags)
 
 
 def grey_profile(name: str, gamma: float) -> bytes:
     """The ICC profile bytes of a grey space: D50 white, a pure power ``gamma`` (kTRC)."""
     tags = [(b"desc", _desc(name)), (b"cprt", b"text" + bytes(4) + b"none\0"), (b"wtpt", _xyz(D50)),
             (b"kTRC", _gamma(gamma))]
-    offset, table, data = 128 + 4 + 12 * len(tags), b"", b""
-    for sig, body in tags:
-        body += bytes(-len(body) % 4)
-        table += sig + struct.pack(">II", offset + len(data), len(body))
-        data += body
-    body = struct.pack(">I", len(tags)) + table + data
-    header = (struct.pack(">I", 128 + len(body)) + bytes(4) + struct.pack(">I", 0x02100000) + b"mntrGRAYXYZ "
-              + bytes(12) + b"acsp" + bytes(4 + 4 + 4 + 4 + 8 + 4) + b"".join(_s15(c) for c in D50)
-              + bytes(4 + 16 + 28))
-    return header + body
+    return _assemble(b"GRAY", tags)
 
 
 #: Adobe RGB (1998), as Adobe's specification defines it: these primaries, D65, and a
