@@ -78,7 +78,7 @@ class Processes:
         except FileNotFoundError:  # spawning needs a working directory; every path here is absolute
             os.chdir("/")
         # handed to each worker as it starts (a queue can only be shared by inheritance): no
-        # Manager process, which outlived a batch killed with SIGKILL
+        # Manager process, one process fewer to outlive a batch killed with SIGKILL
         reports = context.Queue() if on_report else None
 
         def drain() -> None:
@@ -136,8 +136,8 @@ PARENT_CHECK_EVERY = 0.5
 def _start_worker(reports: Any) -> None:
     """A worker process's start: Ctrl-C (sent to the whole process group) is the parent's
     to handle, it stops the workers itself; and a worker whose batch is gone (killed with
-    SIGKILL, or by the OOM killer) ends: it used to go on with every queued movie, writing
-    into a folder whose lock was gone, then wait forever on its pipe."""
+    SIGKILL, or by the OOM killer) ends within :data:`PARENT_CHECK_EVERY`, so that none goes
+    on writing into a folder whose lock is gone."""
     global _reports
     _reports = reports
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import blas, params
+from .. import params
 from ..atomic import check_name, written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
@@ -140,11 +140,10 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             last_report = time.monotonic()
             progress.put((job.rel, p.samples, p.expected))
 
-    def run(resume_from: Checkpoint | None) -> Any:
-        with blas.one_thread():
-            return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
-                               checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
-                               before_decoding=fits, thumbnails=True)
+    def run(resume_from: Checkpoint | None) -> Any:  # fingerprint() holds BLAS at one thread itself
+        return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
+                           checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
+                           before_decoding=fits, thumbnails=True)
 
     def fits(info: Any, expected: int | None) -> None:  # the strip's size, before decoding
         params.check_drawn_size(task.render, task.options.sampling.time_proportional, expected, info.duration)

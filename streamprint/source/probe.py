@@ -48,8 +48,8 @@ def probe(container: Any, stream: Any, name: str) -> SourceInfo:
     tags = {str(k).upper(): str(v) for k, v in (stream.metadata or {}).items()}
     if stream.duration and stream.time_base:
         duration = float(stream.duration * stream.time_base)
-    elif _clock(tags.get("DURATION")) is not None:
-        duration = _clock(tags.get("DURATION"))
+    elif (tagged := _clock(tags.get("DURATION"))) is not None:
+        duration = tagged
     elif container.duration:
         duration = container.duration / 1_000_000
     duration = _known(duration)
