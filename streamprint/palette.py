@@ -129,6 +129,12 @@ def _load(img: Any, max_side: int, resample: bool,
         top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
         arr = np.clip(arr, 0, top)
         img = Image.fromarray(((arr * 255 + top // 2) // top).astype(np.uint8), mode="L")
+    elif img.mode == "F":
+        # 32-bit float grey (a scientific or HDR TIFF): 0-1 when nothing goes past 1 (it
+        # came out black, clipped as 0-255), else 0-255; NaN black, clipped, rounded
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
+        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
+        img = Image.fromarray(np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8), mode="L")
     # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
     img = as_srgb(img, "RGBA" if has_alpha else "RGB")
@@ -225,12 +231,15 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
 
 def swatch_edges(palette: ImagePalette, width: int, proportional: bool = False) -> np.ndarray:
     """Left edges of the swatches in a bar ``width`` px wide, and its right end: int64,
-    len(palette) + 1. Equal widths, or by share."""
+    len(palette) + 1. Equal widths, or by share; by share, every colour the palette lists
+    keeps at least 1 px where the bar has room for that (a 0.1 % share of a 500-px bar
+    rounded to nothing, and the card showed fewer colours than it reported)."""
     from .render.strip import segment_heights
 
     n = len(palette.colors)
     weights = palette.weights if proportional else np.full(n, 1.0 / n)
-    return np.concatenate([[0], np.cumsum(segment_heights(weights, width))])
+    floor = 1 if proportional and width >= n else 0
+    return np.concatenate([[0], np.cumsum(floor + segment_heights(weights, width - floor * n))])
 
 
 def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False,

@@ -226,3 +226,37 @@ def test_an_image_named_twice_is_read_once(tmp_path):
     r = run_cli("palette", path, path, "--data", data)
     assert r.returncode == 0, r.stderr
     assert len(read_palettes(data)) == 1 and r.stdout.decode().count("#") == 1
+
+
+@pytest.mark.parametrize("values, levels", [((0.2, 0.8), (51, 204)), ((20.0, 200.0), (20, 200))])
+def test_float_tiffs_keep_their_levels(tmp_path, values, levels):
+    """A 32-bit float ("F") TIFF of 0-1 came out black: it was clipped as 0-255. Levels of
+    0-1 are scaled by 255, levels past 1 taken as 0-255; the truth is v x 255 rounded."""
+    a = np.full((40, 60), values[0], np.float32)
+    a[:, 20:] = values[1]  # two thirds the second level
+    Image.fromarray(a, mode="F").save(tmp_path / "f.tif")
+    got = shares(extract_palette(tmp_path / "f.tif", colors=2))
+    truth = {(levels[0],) * 3: 1 / 3, (levels[1],) * 3: 2 / 3}
+    assert got.keys() == truth.keys(), got
+    assert all(abs(got[c] - truth[c]) <= 0.01 for c in truth), got
+
+
+def test_proportional_swatches_show_every_colour_the_palette_lists(tmp_path):
+    """A colour of 0.08 % share got a 0-px swatch on a 250-px card with ``--proportional``:
+    the card showed two colours and reported three. Each now keeps at least 1 px."""
+    image = np.full((100, 250, 3), RED, np.uint8)  # under 256 px: every pixel is counted
+    image[:, :125] = BLUE
+    image[:2, :10] = YELLOW  # 20 of 25,000 px: 0.08 %, 0.2 px of the bar
+    out = tmp_path / "card.png"
+    run_cli("palette", _png(tmp_path / "p.png", image), "--colors", "3", "--card", str(out), "--proportional",
+            "--data", str(tmp_path / "p.json"))
+    listed = {tuple(c["rgb"]) for c in json.loads((tmp_path / "p.json").read_text())["palettes"][0]["colors"]}
+    assert YELLOW in listed and len(listed) == 3
+    top_bar = np.asarray(Image.open(out).convert("RGB"))[3]  # a row inside the upper swatch bar
+    shown = {tuple(int(v) for v in px) for px in top_bar}
+    assert shown == listed, (shown, listed)
+
+
+def _png(path, image) -> str:
+    Image.fromarray(image).save(path)
+    return str(path)
