@@ -124,6 +124,25 @@ def test_a_fingerprint_the_reader_would_refuse_cannot_be_made(fp, tmp_path):
     assert not (tmp_path / "empty.json").exists()
 
 
+def test_render_refuses_a_column_width_it_would_ignore(fp):
+    """``render(width=300, column_width=4)`` quietly drew 300 px and dropped the 4."""
+    with pytest.raises(ParameterError, match="column_width"):
+        fp.render(height=10, width=300, column_width=4)
+    assert fp.render(height=10, width=300).shape == (10, 300, 3)
+    assert fp.render(height=10).shape == (10, len(fp.samples), 3)  # one 1-px column per sample
+    assert fp.render(height=10, column_width=3).shape == (10, 3 * len(fp.samples), 3)
+
+
+def test_an_image_palette_checks_its_fields():
+    pal = streamprint.Palette(np.array([[10, 20, 30]], np.uint8), np.array([1.0]))
+    good = dict(path="a.png", palette=pal, width=4, height=3, space="lab")
+    assert streamprint.ImagePalette(**good).space == "lab"
+    for bad in ({"path": 5}, {"width": 0}, {"height": 2.5}, {"width": True}, {"space": "hsv"}, {"palette": None}):
+        with pytest.raises(InvalidValue):
+            streamprint.ImagePalette(**{**good, **bad})
+            pytest.fail(str(bad))
+
+
 def test_model_errors_are_streamprint_errors():
     with pytest.raises(InvalidValue):
         streamprint.Palette(np.zeros((2, 3), np.uint8), np.array([0.2, 0.2]))

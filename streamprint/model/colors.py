@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..enums import Space
 from ..errors import InvalidValue
 
 #: The latest time, seconds, a movie's sample or duration may be: past any time a 64-bit
@@ -184,10 +185,16 @@ class ImagePalette:
     space: str = "rgb"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.path, str):
+            raise InvalidValue("path must be a str (an image's path or name)")
         if not isinstance(self.palette, Palette):
             raise InvalidValue("palette must be a Palette")
-        if self.width < 1 or self.height < 1:
-            raise InvalidValue("an image has at least one pixel")
+        for side in (self.width, self.height):
+            if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
+                raise InvalidValue("width and height are whole numbers of pixels, at least 1")
+        if self.space not in set(Space):
+            raise InvalidValue(f"space must be one of {', '.join(Space)}, not {self.space!r}")
+        _set(self, width=int(self.width), height=int(self.height), space=str(Space(self.space)))
 
     @property
     def colors(self) -> np.ndarray:

@@ -280,15 +280,15 @@ class Fingerprint:
 
     # Thin delegations, imported on use: loading data never imports PIL or matplotlib.
 
-    def render(self, height: int = 200, column_width: int | None = 1, order: Order | str = Order.WEIGHT,
+    def render(self, height: int = 200, column_width: int | None = None, order: Order | str = Order.WEIGHT,
                width: int | None = None, style: Style | str = Style.STACKED, smooth: int = 5) -> np.ndarray:
         """The strip as an (height, width, 3) uint8 sRGB array (a ring: (height, width, 4)
-        RGBA): see :func:`streamprint.render.draw`. One column per sample unless told
-        otherwise (``column_width``, or ``width`` resampled by time)."""
+        RGBA): see :func:`streamprint.render.draw`. One 1-px column per sample unless told
+        otherwise (``column_width``, or ``width`` resampled by time; not both)."""
         from ..render import draw
 
-        if width is not None or params.check("style", style) in (Style.RING, Style.PLOT):
-            column_width = None
+        if column_width is None and width is None and params.check("style", style) not in (Style.RING, Style.PLOT):
+            column_width = 1
         options = RenderOptions(style=style, order=order, height=height, column_width=column_width,
                                 width=width, smooth=smooth)
         return draw(self, options)
