@@ -77,16 +77,17 @@ def _open(image: ImageSource) -> Any:
     return Image.open(p)
 
 
-def load_image(image: ImageSource, max_side: int,
-               resample: bool = True) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+def load_image(image: ImageSource, max_side: int, resample: bool = True,
+               name: str | None = None) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
     """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
     is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
     uint8 or None, original (width, height)). Handles greyscale, palette, CMYK, 16-bit and
     transparent images; JPEGs are decoded at reduced size where possible (draft mode).
-    ``resample=False`` stops after the decoder's own reduction (the result may be larger)."""
+    ``resample=False`` stops after the decoder's own reduction (the result may be larger).
+    ``name``: how messages name the image (default: :func:`source_name`)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    name = source_name(image)
+    name = name or source_name(image)
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
             raise ParameterError("image", f"must be an (h, w), (h, w, 3) or (h, w, 4) uint8 array, "
@@ -102,7 +103,9 @@ def load_image(image: ImageSource, max_side: int,
             return _load(img, max_side, resample, own=not isinstance(image, Image.Image))
     except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, *_DAMAGED) as exc:
+    except UnidentifiedImageError as exc:  # its text only names the file again
+        raise NotAVideoError(f"{name}: not an image Pillow can read") from exc
+    except (OSError, ValueError, Image.DecompressionBombError, *_DAMAGED) as exc:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
 
 
@@ -174,17 +177,21 @@ def as_srgb(img: Any, mode: str) -> Any:
 
 
 def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,
-                    seed: int = 0) -> ImagePalette:
+                    seed: int = 0, name: str | None = None) -> ImagePalette:
     """The ``colors`` dominant colours of an image, with their shares of its opaque pixels.
 
     ``image`` is a file path, encoded image bytes, a PIL image, or a uint8 array of shape
-    (h, w, 3) sRGB or (h, w, 4) with alpha."""
+    (h, w, 3) sRGB or (h, w, 4) with alpha. ``name`` is the palette's ``path`` and how
+    messages name the image (default: the path, or "image bytes", "image array", "image")."""
     colors, space, seed = params.check("colors", colors), params.check("space", space), params.check("seed", seed)
-    rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False)
+    if name is not None and not isinstance(name, str):
+        raise ParameterError("name", f"must be a str, not {type(name).__name__}")
+    name = name or source_name(image)
+    rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False, name=name)
     rows, cols = sample_grid(rgb.shape[:2], CLUSTER_SIZE, np.random.default_rng(seed))
     rgb = rgb[rows, cols]
     alpha = None if alpha is None else alpha[rows, cols]
-    return palette_of(rgb, alpha, colors, space, seed, source_name(image), (w, h))
+    return palette_of(rgb, alpha, colors, space, seed, name, (w, h))
 
 
 def sample_grid(shape: tuple[int, int], side: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

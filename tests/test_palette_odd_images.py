@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -260,3 +261,28 @@ def test_proportional_swatches_show_every_colour_the_palette_lists(tmp_path):
 def _png(path, image) -> str:
     Image.fromarray(image).save(path)
     return str(path)
+
+
+def test_an_image_piped_to_standard_input(tmp_path):
+    """``curl -s URL | streamprint palette - --card card.png``: - was taken for a file named
+    "-" ("no such file"). The palette is the file's own, named "-" in the data file, and the
+    card in --out-dir is stdin.palette.png."""
+    image = np.full((30, 40, 3), RED, np.uint8)
+    image[:, :10] = BLUE  # a quarter blue
+    png = _png(tmp_path / "p.png", image)
+    data = Path(png).read_bytes()
+    r = run_cli("palette", "-", "--card", tmp_path / "card.png", "--data", tmp_path / "p.json", input=data)
+    assert r.returncode == 0, r.stderr
+    [pal] = json.loads((tmp_path / "p.json").read_text())["palettes"]
+    assert pal["image"] == "-"
+    assert {tuple(c["rgb"]): c["share"] for c in pal["colors"]} == pytest.approx({RED: 0.75, BLUE: 0.25}, abs=1e-6)
+    assert np.asarray(Image.open(tmp_path / "card.png").convert("RGB")).shape[1] == 40
+    r = run_cli("palette", "-", "--out-dir", tmp_path / "cards", input=data)
+    assert r.returncode == 0 and (tmp_path / "cards" / "stdin.palette.png").is_file(), r.stderr
+
+
+@pytest.mark.parametrize("data, says", [(b"", "standard input is empty"), (b"hello\n", "-: not an image")])
+def test_nothing_or_no_image_on_standard_input_is_one_line(data, says):
+    r = run_cli("palette", "-", input=data)
+    err = r.stderr.decode()
+    assert r.returncode != 0 and says in err and len(err.strip().splitlines()) == 1, err

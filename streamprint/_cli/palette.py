@@ -11,9 +11,29 @@ from pathlib import Path
 from .. import params
 from ..atomic import check_outputs, make_folders
 from ..enums import DataFormat, Space
-from ..errors import ParameterError, StreamprintError
+from ..errors import InputError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
 from .progress import done, error, plural
+
+
+#: The path that names standard input.
+STDIN = "-"
+
+
+def _card_stem(path: str) -> str:
+    """What a card in ``--out-dir`` is named after: the image's file name, ``stdin`` for -."""
+    return "stdin" if path == STDIN else Path(path).name
+
+
+def _stdin_image() -> bytes:
+    """The encoded image piped to standard input, read whole (an image is read whole anyway)."""
+    if sys.stdin is None or sys.stdin.isatty():
+        raise InputError("-: standard input is a terminal, not an image: pipe one in, e.g. "
+                         "`curl -s URL | streamprint palette -`")
+    data = sys.stdin.buffer.read()
+    if not data:
+        raise InputError("-: standard input is empty: no image was piped in")
+    return data
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
@@ -24,11 +44,12 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
                     "  streamprint palette photo.jpg --card card.png   one image, one card\n"
                     "  streamprint palette a.jpg b.png c.webp --out-dir cards/\n"
                     "  streamprint palette photo.jpg                   print the palette only\n"
-                    "  streamprint palette *.jpg --data palettes.tsv\n\n"
+                    "  streamprint palette *.jpg --data palettes.tsv\n"
+                    "  curl -s URL | streamprint palette - --card card.png\n\n"
                     "Every path is an image to read, never an output: the card is named by --card\n"
                     "(one image) or made in --out-dir, so a glob cannot turn a photo into a card.",
     )
-    p.add_argument("paths", nargs="+", metavar="IMAGE", help="image(s) to read")
+    p.add_argument("paths", nargs="+", metavar="IMAGE", help="image(s) to read; - reads one from standard input")
     p.add_argument("-o", "--card", metavar="FILE",
                    help="write the card here (one image only): PNG, JPEG or WebP by extension")
     p.add_argument("--out-dir", metavar="DIR",
@@ -71,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("card", "and {param:out_dir} cannot be used together")
     if args.out_dir and Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
         raise ParameterError("out_dir", f"{args.out_dir}: not a directory")
-    targets = {path: out or (str(Path(args.out_dir) / f"{Path(path).name}.palette.png") if args.out_dir else None)
+    targets = {path: out or (str(Path(args.out_dir) / f"{_card_stem(path)}.palette.png") if args.out_dir else None)
                for path in paths}
     outputs = [("card", t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
     for name, t in outputs:
@@ -93,11 +114,12 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         target = targets[path]
         try:
+            source = _stdin_image() if path == STDIN else path
             # The palette comes from its own small decode, so it is the same with or without a
             # card and whatever the card's --size.
-            pal = extract_palette(path, colors, space, seed)
+            pal = extract_palette(source, colors, space, seed, name=path)
             if target:
-                rgb, _, _ = load_image(path, size)
+                rgb, _, _ = load_image(source, size, name=path)
                 image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels)
                 save_card(target, image)
                 written.append((target, image.shape[1], image.shape[0]))
