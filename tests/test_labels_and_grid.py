@@ -228,3 +228,19 @@ def test_a_webp_wall_too_wide_is_refused_before_any_tile_is_drawn(tmp_path):
     """--size 17000x300 to .webp failed after every tile was drawn, blaming 'output'."""
     r = run_cli("grid", tmp_path, tmp_path.parent / "wall.webp", "--size", "17000x300")
     assert r.returncode == 2 and b"--size" in r.stderr and b"WebP" in r.stderr, r.stderr
+
+
+def test_plot_tiles_too_small_are_refused_once_before_drawing(tmp_path):
+    """``grid --style plot`` on a wall whose tiles are under a plot's minimum warned once per
+    tile ("cannot be drawn, left out"), then failed; now one line naming the size, exit 2."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fp = fakes.fingerprint([fakes.palette(((200, 0, 0), 1.0))] * 3, [0, 1, 2], 3.0)
+    for i in range(6):
+        fp.save(folder / f"m{i}.mkv.json")
+    r = run_cli("grid", folder, tmp_path / "w.png", "--size", "400x200", "--style", "plot")
+    err = r.stderr.decode()
+    assert r.returncode == 2 and len(err.strip().splitlines()) == 1 and "too small for plots" in err, err
+    assert not (tmp_path / "w.png").exists()
+    r = run_cli("grid", folder, tmp_path / "w.png", "--size", "1400x400", "--style", "plot", "-q")
+    assert r.returncode == 0 and r.stderr == b"", r.stderr

@@ -188,6 +188,13 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
         except (OSError, ValueError, Image.DecompressionBombError):
             pass  # reported when it is drawn
     plan = layout(len(tiles), size, float(np.median(aspects)) if aspects else DATA_ASPECT, gutter, labels)
+    w, h = plan.boxes[0][2] - plan.boxes[0][0], plan.boxes[0][3] - plan.boxes[0][1]
+    small = w < params.PLOT_MIN_SIZE[0] or h < params.PLOT_MIN_SIZE[1]
+    if render.style == Style.PLOT and small and any(t.data for t in tiles):
+        # said once, before drawing, not as a warning for every tile
+        raise ParameterError("size", f"its tiles of {w} x {h} px are too small for plots, which need at least "
+                                     f"{params.PLOT_MIN_SIZE[0]} x {params.PLOT_MIN_SIZE[1]} px: make the wall "
+                                     f"larger or use another {{param:style}}")
     canvas = np.empty((size[1], size[0], 3), np.uint8)
     canvas[:] = background
     titles = []
