@@ -240,7 +240,7 @@ def test_plot_tiles_too_small_are_refused_once_before_drawing(tmp_path):
         fp.save(folder / f"m{i}.mkv.json")
     r = run_cli("grid", folder, tmp_path / "w.png", "--size", "400x200", "--style", "plot")
     err = r.stderr.decode()
-    assert r.returncode == 2 and len(err.strip().splitlines()) == 1 and "too small for plots" in err, err
+    assert r.returncode == 2 and len(err.strip().splitlines()) == 1 and "makes tiles of" in err and "too small for plots" in err, err
     assert not (tmp_path / "w.png").exists()
     r = run_cli("grid", folder, tmp_path / "w.png", "--size", "1400x400", "--style", "plot", "-q")
     assert r.returncode == 0 and r.stderr == b"", r.stderr

@@ -192,9 +192,9 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
     small = w < params.PLOT_MIN_SIZE[0] or h < params.PLOT_MIN_SIZE[1]
     if render.style == Style.PLOT and small and any(t.data for t in tiles):
         # said once, before drawing, not as a warning for every tile
-        raise ParameterError("size", f"its tiles of {w} x {h} px are too small for plots, which need at least "
-                                     f"{params.PLOT_MIN_SIZE[0]} x {params.PLOT_MIN_SIZE[1]} px: make the wall "
-                                     f"larger or use another {{param:style}}")
+        raise ParameterError("size", f"{size[0]}x{size[1]} makes tiles of {w} x {h} px, too small for plots "
+                                     f"(at least {params.PLOT_MIN_SIZE[0]} x {params.PLOT_MIN_SIZE[1]} px): make "
+                                     f"the wall larger or use another {{param:style}}")
     canvas = np.empty((size[1], size[0], 3), np.uint8)
     canvas[:] = background
     titles = []
