@@ -184,9 +184,7 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
     (h, w, 3) sRGB or (h, w, 4) with alpha. ``name`` is the palette's ``path`` and how
     messages name the image (default: the path, or "image bytes", "image array", "image")."""
     colors, space, seed = params.check("colors", colors), params.check("space", space), params.check("seed", seed)
-    if name is not None and not isinstance(name, str):
-        raise ParameterError("name", f"must be a str, not {type(name).__name__}")
-    name = name or source_name(image)
+    name = params.check("name", name) or source_name(image)
     rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False, name=name)
     rows, cols = sample_grid(rgb.shape[:2], CLUSTER_SIZE, np.random.default_rng(seed))
     rgb = rgb[rows, cols]

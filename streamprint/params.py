@@ -73,6 +73,7 @@ RULES: dict[str, Any] = {
     "column_width": Optional(Integer(1, MAX_SIDE)),
     "width": Optional(Integer(1, MAX_SIDE)),
     "title": Text(),
+    "name": Text(),  # how an in-memory image is named (extract_palette)
     "background": Color(),
     "smooth": Integer(0, 1000),
     # image palettes and their cards
