@@ -504,8 +504,14 @@ def test_gamut_mapping_keeps_lightness_and_hue_and_leaves_the_gamut_alone():
     mapped = tm.gamut_map_oklab(lin709.astype(np.float32)).astype(np.float64)
     assert mapped.min() >= 0 and mapped.max() <= 1
     inside = np.all((lin709 >= 0) & (lin709 <= 1), axis=1)
-    assert inside.any() and (~inside).any()
+    # within 10-bit quantisation's reach of the cube (down to -0.001 - 0.012 x the largest
+    # channel, up to 1.02): clipped, not mapped
+    low = -1e-3 - 1.2e-2 * lin709.max(axis=1, keepdims=True)
+    near = np.all((lin709 >= low) & (lin709 <= 1.02), axis=1) & ~inside
+    assert inside.any() and near.any() and (~inside & ~near).any()
     assert np.allclose(mapped[inside], lin709[inside], atol=1e-6)
+    assert np.allclose(mapped[near], np.clip(lin709[near], 0, 1), atol=1e-6)
+    inside |= near
     a, b = oklab(lin709[~inside]), oklab(mapped[~inside])
     chroma = np.hypot(a[:, 1], a[:, 2])
     assert np.allclose(b[:, 0], np.clip(a[:, 0], 0, 1), atol=2e-3)                 # same L
@@ -550,3 +556,24 @@ def test_sdr_frames_and_streams(encoded, transfer):
     with av.open(str(encoded)) as container:
         params = hf.hdr_params_for(container.streams.video[0])
     assert params is not None and params.transfer is transfer and params.peak_nits == tm.DEFAULT_PEAK_NITS
+
+
+@pytest.mark.parametrize("transfer, peak", [(Transfer.PQ, 1000.0), (Transfer.PQ, 203.0), (Transfer.HLG, 1000.0)])
+def test_in_gamut_colours_lose_nothing_to_gamut_mapping(transfer, peak):
+    """In-gamut sRGB colours through 10-bit BT.2020 codes: streamprint is within 1 of an exact
+    decode of those codes (BT.2100, BT.2087, IEC 61966-2-1, computed here), for every colour
+    of a 6-level grid at most 90 % of reference white (below the highlight knee; with the
+    peak at reference white, up to white itself). 10-bit noise put pure blue's red at -3e-5,
+    outside the cube, and the gamut mapping made it (0, 49, 229); yellow at white with a
+    203 cd/m² peak came out (253, 255, 89)."""
+    levels = np.arange(0, 256, 51)
+    grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
+    if peak > REF_WHITE:
+        grid = grid[(srgb_decode(grid) @ M709_TO_2020.T).max(axis=1) <= 0.9]
+    signal = np.clip(ycbcr10_decode(*ycbcr10(srgb_to_signal(grid, transfer))), 0, 1)
+    nits = pq_decode(signal) if transfer is Transfer.PQ else hlg_decode(signal)
+    exact = srgb_encode(nits / REF_WHITE @ M2020_TO_709.T)
+    got = tm.tonemap_to_srgb(signal.astype(np.float32), HdrParams(transfer, peak)).astype(int)
+    err, floor = np.abs(got - grid).max(axis=1), np.abs(exact - grid).max(axis=1)
+    bad = [(tuple(grid[i]), tuple(got[i]), tuple(exact[i])) for i in np.flatnonzero(err > floor + 1)]
+    assert len(grid) > 100 and not bad, f"(truth, streamprint, exact decode): {bad[:8]}"

@@ -12,7 +12,9 @@ Pipeline, per pixel (``tonemap_to_srgb``):
    arithmetic is float32 on the float signal.
 
 2. **Reference white.**  Display light is divided by ``params.reference_white_nits``
-   (BT.2408 HDR reference white, 203 cd/m²), so reference white becomes SDR white, 1.0.
+   (BT.2408 HDR reference white, 203 cd/m²), so reference white is SDR white, 1.0, before
+   step 3 makes room for the highlights: with a source peak above reference white, reference
+   white itself ends a little below 1 (249 of 255 for a 1000 cd/m² peak).
    For HLG on the 1000 cd/m² reference display BT.2408 puts reference white at a 75 %
    signal; ``hlg_reference_white_nits(1000)`` = 203.1 cd/m², the same level.
 
@@ -46,8 +48,9 @@ Pipeline, per pixel (``tonemap_to_srgb``):
    white (BT.2087's matrix, in full precision).  Colours inside the BT.709 cube are left
    alone.  For the others, Oklab (Björn Ottosson, 2020) L and hue are held constant and the
    chroma (a, b) is scaled by the largest factor in [0, 1] for which the colour is inside the
-   BT.709 cube (found by bisection, 12 steps: to 1/4096 of the chroma); L is first limited to
-   [0, 1] so that a grey of that L, the end point of the search, is in gamut.  No
+   BT.709 cube (the ray scanned in 32 steps, then 8 of bisection: to 1/8192 of the chroma);
+   L is first limited to [0, 1] so that a grey of that L, the end point of the search, is in
+   gamut. A colour within 10-bit quantisation's reach of the cube counts as inside.  No
    per-channel clipping, which would shift hue (by ~10° for the BT.2020 green primary and
    ~19° for the blue one).
 
@@ -208,8 +211,22 @@ _OK_M1_INV = np.linalg.inv(LMS_FROM_LINEAR_SRGB).astype(np.float32)
 _OK_M2_INV = np.linalg.inv(OKLAB_FROM_LMS).astype(np.float32)
 _OK_M1 = LMS_FROM_LINEAR_SRGB.astype(np.float32)
 _OK_M2 = OKLAB_FROM_LMS.astype(np.float32)
-_BISECT_STEPS = 12
-_GAMUT_EPS = 1e-6
+#: The chroma search: the ray from grey (0) to the colour (1) sampled at this many equal
+#: steps, then bisected between the last in-gamut sample and the next.
+_SCAN_STEPS = 32
+_BISECT_STEPS = 8
+#: How far outside [0, 1] a linear BT.709 channel may be and still count as in gamut, then be
+#: clipped: 10-bit quantisation alone puts an in-gamut colour this far out, more the brighter
+#: it is (pure blue had red at -3e-5, a green (0, 221, 0) blue at -3e-3, (0, 255, 153) at SDR
+#: white red at -7e-3, yellow at white green at 1.0075), and such colours were desaturated by up
+#: to 89 levels. Below 0: ``_GAMUT_LOW + _GAMUT_LOW_PER_MAX`` x the colour's largest channel;
+#: clipping there keeps the other two channels, the least change there is. Above 1, clipping
+#: this much moves a channel by at most 2 levels.
+_GAMUT_LOW = -1e-3
+_GAMUT_LOW_PER_MAX = -1.2e-2
+_GAMUT_HIGH = 1 + 2e-2
+#: The chroma search's own bound: float32 rounding only.
+_STRICT = 1e-6
 
 
 def bt2020_to_bt709(rgb: np.ndarray) -> np.ndarray:
@@ -220,32 +237,45 @@ def bt2020_to_bt709(rgb: np.ndarray) -> np.ndarray:
 def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
     """Bring linear BT.709 RGB (..., 3) into [0, 1]³ at constant Oklab L and hue (float32 copy).
 
-    In-gamut colours come back unchanged; the others get the largest chroma that fits
-    (bisection on the chroma scale), after their L is limited to [0, 1].
+    In-gamut colours (within quantisation's reach of the cube, ``_GAMUT_LOW`` to
+    ``_GAMUT_HIGH``) come back clipped to it; the others get the largest chroma scale in
+    [0, 1] that fits, after their L is limited to [0, 1]. The gamut along the ray is not one
+    interval from grey (each channel is a cubic in the chroma scale: near the blue corner it
+    leaves the cube at 0.85 and comes back at 1), so the ray is scanned first and the
+    bisection runs between its last in-gamut sample and the next; a bisection from grey alone
+    found the first exit and took 72 % of the BT.2020 blue primary's chroma.
     """
     rgb = np.array(lin709, dtype=np.float32, copy=True).reshape(-1, 3)
-    lo_c = np.minimum(np.minimum(rgb[:, 0], rgb[:, 1]), rgb[:, 2])
-    hi_c = np.maximum(np.maximum(rgb[:, 0], rgb[:, 1]), rgb[:, 2])
-    out = (lo_c < -_GAMUT_EPS) | (hi_c > 1 + _GAMUT_EPS)
+    out = ~_in_gamut(rgb.T, _GAMUT_LOW + _GAMUT_LOW_PER_MAX * np.maximum(rgb.max(axis=1), 0), _GAMUT_HIGH)
     if out.any():
         sub = np.ascontiguousarray(rgb[out].T)                     # (3, n), planar
         lab = _OK_M2 @ np.cbrt(_OK_M1 @ sub)
         lightness = np.clip(lab[0], 0.0, 1.0)
         # Oklab -> LMS' is L * (1, 1, 1) + a * col1 + b * col2 of M2^-1 (its first column is 1).
         direction = _OK_M2_INV[:, 1:] @ lab[1:]
-        lo = np.zeros(sub.shape[1], np.float32)
-        step = np.float32(0.5)
+
+        def fits(scale: np.ndarray) -> np.ndarray:  # strictly: a clip after it would move the hue
+            lms = lightness + scale * direction
+            return _in_gamut(_OK_M1_INV @ (lms * lms * lms), -_STRICT, 1 + _STRICT)
+
+        lo = np.zeros(sub.shape[1], np.float32)                   # grey (scale 0) always fits
+        for j in range(1, _SCAN_STEPS):
+            scale = np.float32(j / _SCAN_STEPS)
+            lo = np.where(fits(np.full_like(lo, scale)), scale, lo)
+        step = np.float32(1 / _SCAN_STEPS)
         for _ in range(_BISECT_STEPS):
-            mid = lo + step
-            lms = lightness + mid * direction
-            cand = _OK_M1_INV @ (lms * lms * lms)
-            ok = (cand.min(axis=0) >= -_GAMUT_EPS) & (cand.max(axis=0) <= 1 + _GAMUT_EPS)
-            lo = np.where(ok, mid, lo)
             step *= np.float32(0.5)
+            mid = lo + step
+            lo = np.where(fits(mid), mid, lo)
         lms = lightness + lo * direction
         rgb[out] = (_OK_M1_INV @ (lms * lms * lms)).T
     np.clip(rgb, 0.0, 1.0, out=rgb)
     return rgb.reshape(np.shape(lin709))
+
+
+def _in_gamut(planar: np.ndarray, low: float | np.ndarray, high: float) -> np.ndarray:
+    """Which columns of a (3, n) linear BT.709 array are in [low, high]³ (``low`` per column or one)."""
+    return (planar.min(axis=0) >= low) & (planar.max(axis=0) <= high)
 
 
 def srgb_encode(lin: np.ndarray) -> np.ndarray:
