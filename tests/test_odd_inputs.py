@@ -239,16 +239,19 @@ def test_transparent_pixels_of_an_hdr_frame_are_no_colour_either(tmp_path):
 
 def test_a_matroska_video_shorter_than_its_audio_has_its_own_length(tmp_path):
     """3 s of picture, 10 s of sound: FFmpeg's container duration is the audio's; the video's
-    own is its stream's DURATION tag (ffprobe shows it). --samples 6 used to make 2 columns,
-    the last frame stretched over the 7 s of sound."""
+    own is its stream's DURATION tag, which FFmpeg's muxer writes as the stream's end time,
+    less its start (here 0.023 s, the AAC priming; ffprobe shows both). --samples 6 used to
+    make 2 columns, the last frame stretched over the 7 s of sound."""
     path = tmp_path / "short-video.mkv"
     ffmpeg("-f", "lavfi", "-i", "color=c=red:s=160x120:d=1.5:r=25", "-f", "lavfi", "-i", "color=c=blue:s=160x120:d=1.5:r=25",
            "-f", "lavfi", "-i", "sine=d=10", "-filter_complex", "[0][1]concat=n=2:v=1:a=0,format=yuv420p[v]",
            "-map", "[v]", "-map", "2", "-c:v", "libx264", "-c:a", "aac", str(path))
-    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", "stream_tags=DURATION",
-                        "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True)
-    h, m, s = r.stdout.strip().split(":")
-    video = int(h) * 3600 + int(m) * 60 + float(s)
+    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
+                        "stream=start_time:stream_tags=DURATION", "-of", "csv=p=0", str(path)],
+                       capture_output=True, text=True, check=True)
+    start, end = r.stdout.strip().split(",")
+    h, m, s = end.split(":")
+    video = int(h) * 3600 + int(m) * 60 + float(s) - float(start)
     assert 2.9 < video < 3.5
     fp = streamprint.fingerprint(path, sampling=Sampling.samples(6))
     assert fp.source.duration == pytest.approx(video, abs=1e-3)

@@ -25,7 +25,7 @@ from .codecs import configure
 from .frame import SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
-from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container
+from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
 from .probe import probe
 from .ranges import reopener, start_point
 from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
@@ -72,7 +72,8 @@ class VideoSource:
             self._stream = best_video_stream(self._container, self._name)
             # threads, options and skip_frame per decoder (.codecs), before the first packet
             self.rules = configure(self._stream.codec_context, keyframes_only, threads)
-            self.info = probe(self._container, self._stream, str(self._name))
+            self.info = probe(self._container, self._stream, str(self._name), streamed=self._reader is not None,
+                              fragmented=opened_fragmented_mp4(self._container, self._reader, path))
         except BaseException:
             self._container.close()
             raise

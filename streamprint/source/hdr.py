@@ -12,6 +12,7 @@ unspecified) has no compatible base: it is converted as tagged and reported.
 
 from __future__ import annotations
 
+import logging
 import struct
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from av.video.reformatter import VideoReformatter
 from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
 from ..color.transfer import PQ_PEAK, TRC, Transfer
 from .convert import SWSCALE_THREADS
+
+log = logging.getLogger("streamprint")
 
 #: (Kr, Kb) of FFmpeg AVColorSpace values this module converts; 2 = unspecified, read as BT.2020.
 _MATRIX = {9: (0.2627, 0.0593), 2: (0.2627, 0.0593), 1: (0.2126, 0.0722),
@@ -88,11 +91,19 @@ def _side_data(frame: Any, name: str) -> bytes | None:
     """The frame's side data ``name``, None when it has none. Not through ``frame.side_data``:
     PyAV keeps that container on the frame and it points back at the frame, a reference cycle
     that only the cyclic collector frees, so decoded frames (3 MiB each at 1080p) piled up
-    between its rare full collections. A container made apart is freed with its last use."""
+    between its rare full collections. A container made apart is freed with its last use.
+
+    PyAV 18 reads every side data of the frame into its ``Type`` enum, which ends before
+    FFmpeg 8's newer types: a frame carrying EXIF (31: camera MJPEG, TIFF or PNG frames)
+    raised ValueError and stopped the run. Such a frame's side data cannot be read at all,
+    so it is taken to have none (no light-level metadata: the default peak is used)."""
     try:
         side = SideDataContainer(frame) if isinstance(frame, av.VideoFrame) else frame.side_data
         return bytes(side[name])
     except (KeyError, AttributeError):
+        return None
+    except ValueError as exc:
+        log.debug("a frame's side data cannot be read by PyAV (%s); taken as none", exc)
         return None
 
 

@@ -10,7 +10,7 @@ import select
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Iterator
 
 import av
 import av.error
@@ -158,20 +158,56 @@ def _mp4_layout(head: bytes) -> str | None:
     when the prefix is too short to tell; None when it is not MP4/MOV at all."""
     if len(head) < 8 or head[4:8] != b"ftyp":
         return None
-    pos = 0
-    while pos + 8 <= len(head):
-        size = int.from_bytes(head[pos:pos + 4], "big")
-        kind = head[pos + 4:pos + 8]
+    for kind, _, _ in _boxes(head, 0, len(head)):
         if kind == b"moov":
             return "index-first"
         if kind == b"mdat":
             return "index-last"
-        if size == 1 and pos + 16 <= len(head):
-            size = int.from_bytes(head[pos + 8:pos + 16], "big")
-        if size < 8:
-            return "unknown"
-        pos += size
     return "unknown"
+
+
+def mp4_fragmented(head: bytes) -> bool:
+    """True when ``head`` (a file's or a pipe's first bytes) is ISO-BMFF whose ``moov`` holds
+    an ``mvex`` box: a fragmented MP4 (``-movflags frag_keyframe``, the only MP4 FFmpeg writes
+    to a pipe, DASH, CMAF). Its ``moov`` states the first fragment at most (read from a pipe,
+    a 10-s video was 0.96 s long), so its duration and frame count are not known up front."""
+    if len(head) < 8 or head[4:8] != b"ftyp":
+        return False
+    for kind, start, end in _boxes(head, 0, len(head)):
+        if kind == b"moov":
+            return any(child == b"mvex" for child, _, _ in _boxes(head, start, end))
+    return False
+
+
+def opened_fragmented_mp4(container: Any, reader: StreamReader | None, path: Any) -> bool:
+    """Whether an opened input is a fragmented MP4 (:func:`mp4_fragmented`), from what a pipe
+    read ahead or a file's first bytes."""
+    if not str(container.format.name).startswith("mov"):
+        return False
+    if reader is not None:
+        return mp4_fragmented(reader.head)
+    if not isinstance(path, (str, os.PathLike)):
+        return False  # a caller's file object: not read here
+    try:
+        with open(path, "rb") as f:
+            return mp4_fragmented(f.read(PIPE_PEEK_BYTES))
+    except OSError:
+        return False
+
+
+def _boxes(data: bytes, pos: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """ISO-BMFF boxes in ``data[pos:end]``: (type, start of the body, end of the box, cut at
+    the data's end); ends at a box too short to be one."""
+    while pos + 8 <= end:
+        size, header = int.from_bytes(data[pos:pos + 4], "big"), 8
+        if size == 1 and pos + 16 <= end:
+            size, header = int.from_bytes(data[pos + 8:pos + 16], "big"), 16
+        elif size == 0:  # to the end of the file
+            size = end - pos
+        if size < header:
+            return
+        yield data[pos + 4:pos + 8], pos + header, min(pos + size, end)
+        pos += size
 
 
 def open_container(path: Any, name: str, format: str | None,

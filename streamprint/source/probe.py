@@ -34,7 +34,10 @@ def _known(duration: float | None) -> float | None:
     return duration if duration is not None and 0 < duration <= MAX_SECONDS else None
 
 
-def probe(container: Any, stream: Any, name: str) -> SourceInfo:
+def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragmented: bool = False) -> SourceInfo:
+    """``streamed``: read from a pipe; ``fragmented``: a fragmented MP4, whose index states
+    its first fragment only: its frame count is not the stream's, and read from a pipe
+    neither is its duration (FFmpeg reads the fragments' times from a file)."""
     ctx = stream.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if width <= 0 or height <= 0:
@@ -50,10 +53,16 @@ def probe(container: Any, stream: Any, name: str) -> SourceInfo:
         duration = float(stream.duration * stream.time_base)
     elif (tagged := _clock(tags.get("DURATION"))) is not None:
         duration = tagged
+        if "_STATISTICS_WRITING_APP" not in tags and stream.start_time is not None and stream.time_base:
+            # FFmpeg's muxer writes the stream's end time, not its length (mkvmerge, which
+            # signs its statistics, the length): a video starting at 1:00:00 was 1:00:10 long
+            duration -= float(stream.start_time * stream.time_base)
     elif container.duration:
         duration = container.duration / 1_000_000
-    duration = _known(duration)
+    duration = None if fragmented and streamed else _known(duration)
     frame_count: int | None = int(stream.frames) if stream.frames else _count(tags.get("NUMBER_OF_FRAMES"))
+    if fragmented:
+        frame_count = None
     if duration is None and frame_count and frame_rate:
         duration = _known(frame_count / frame_rate)
     if frame_count is None and duration and frame_rate:
@@ -104,7 +113,7 @@ def _frame_rate(stream: Any) -> float | None:
 
 def _clock(text: str | None) -> float | None:
     """Seconds of a Matroska ``DURATION`` tag (``HH:MM:SS.nnnnnnnnn``, written per stream by
-    FFmpeg's and mkvmerge's muxers): the video's own length, where FFmpeg's container
+    FFmpeg's muxer as the stream's end time, by mkvmerge as its length): the video's own, where FFmpeg's container
     duration is the longest stream's (audio running on after the picture, which stretched
     the last frame over it, spread ``--samples`` past the picture's end and cut ``--end -1``
     short). None unless it is one."""
