@@ -175,6 +175,8 @@ def _analysis_images(source: VideoSource, options: Options, span: TimeRange, len
                 return
             if isinstance(item, BaseException):
                 raise item
+            if not live:  # also when the queue is never empty: clustering slower than decoding
+                interrupt.check()
             frame, state, stats = item
             image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
             if options.crop == Crop.AUTO:

@@ -93,3 +93,24 @@ def test_sigterm_while_the_command_loads_is_one_line_and_130(tmp_path, sig):
     r = subprocess.run([sys.executable, "-c", script, "numpy", "x.mp4", "y.png"], capture_output=True,
                        timeout=120, cwd=tmp_path)
     assert r.returncode == 130 and r.stderr.strip().count(b"\n") == 0 and b"interrupted" in r.stderr, r.stderr
+
+
+def test_a_library_stop_request_stops_a_run_whose_clustering_is_slower_than_decoding(long_clip):
+    """``interrupt.request()`` from another thread: the run checked it only when no decoded
+    frame was waiting, which never happened while clustering was the slower stage, and the
+    whole movie was analysed (1440 frames). It now raises Interrupted within a frame or two."""
+    import threading
+
+    import streamprint
+    from streamprint import Interrupted, Sampling, interrupt
+
+    timer = threading.Timer(0.5, interrupt.request)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(Interrupted):
+            streamprint.fingerprint(long_clip, sampling=Sampling.every(1), analysis_size=400, colors=8)
+    finally:
+        timer.cancel()
+        interrupt.clear()
+    assert time.monotonic() - started < 3.0
