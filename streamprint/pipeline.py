@@ -22,7 +22,7 @@ from . import blas, interrupt, params
 from .clusterer import FrameClusterer
 from .color.letterbox import crop_letterbox
 from .enums import Algorithm, Crop, SamplingMode, Space, ToneMap
-from .errors import NoFramesError, ParameterError
+from .errors import NoFramesError, NotAVideoError, ParameterError
 from .model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
@@ -44,6 +44,7 @@ from .model import SourceInfo
 from .source import VideoSource
 from .source.timeline import checked_length, with_joined_duration
 from .source.hdr import DV_NO_BASE, FrameHdr
+from .source.open import STILL_IMAGE_DEMUXERS, still_image
 from .source.ranges import Passed, restrict, seen_span, within
 
 log = logging.getLogger("streamprint")
@@ -289,9 +290,14 @@ def fingerprint(
             # spread over the duration, or a range: in times of the one timeline decoding builds
             source.info = with_joined_duration(source.info, path, format, demuxer_options)
         info = source.info
-        span = options.time_range.resolve(info.duration)
-        length = span.length(info.duration)
-        options.sampling.require_duration(length)
+        try:
+            span = options.time_range.resolve(info.duration)
+            length = span.length(info.duration)
+            options.sampling.require_duration(length)
+        except ParameterError:  # not the option's fault when the input is no movie at all
+            if info.container in STILL_IMAGE_DEMUXERS and still_image(path, info.path, format, demuxer_options):
+                raise NotAVideoError(f"{info.path}: a still image, not a movie") from None
+            raise
         tick = source.time_base
         if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
             raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")

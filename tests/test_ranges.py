@@ -461,3 +461,26 @@ def test_a_range_the_sampling_picks_nothing_in_names_its_frames(clip_mkv):
                                 skip_unsampled=False)
     first, last = map(int, re.search(r"holds frames (\d+)-(\d+) of", str(skipping.value)).groups())
     assert 58 <= first < last <= 71
+
+
+@pytest.mark.parametrize("flags", [["--samples", "6"], ["--fast"], []], ids=["samples", "fast", "interval"])
+def test_an_end_past_the_movies_end_is_its_end(clip60, tmp_path, flags):
+    """``--end 1:00:00`` on a 60-s file: the summary, the data file and the page said 0:00:00
+    to 1:00:00 when reading stopped before the end (``--samples``, ``--fast``)."""
+    out = tmp_path / "x.png"
+    r = run_cli(clip60, out, "--end", "1:00:00", "--data", tmp_path / "x.json", *flags)
+    assert r.returncode == 0, r.stderr
+    assert b"(0:00:00 to 0:01:00)" in r.stderr, r.stderr
+    assert json.loads((tmp_path / "x.json").read_text())["time_range"]["end"] == pytest.approx(60.0, abs=0.05)
+
+
+@pytest.mark.parametrize("flags", [["--start", "100"], ["--end", "-1"], ["--samples", "5"]])
+def test_a_still_image_is_said_to_be_one_whatever_the_options(tmp_path, flags):
+    """A photo given a part or --samples was "--start (100 s) lies past the end of this
+    0.040-s movie" (exit 2, and a failed movie in a batch), not a still image (exit 1)."""
+    from PIL import Image
+
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photo)
+    r = run_cli(photo, tmp_path / "x.png", *flags)
+    assert r.returncode == 1 and r.stderr.decode().strip() == f"streamprint: error: {photo}: a still image, not a movie"

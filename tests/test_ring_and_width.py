@@ -3,6 +3,7 @@ style to exactly --width px, resampled by time; short clips at least MIN_WIDTH p
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -175,3 +176,21 @@ def test_a_short_clips_default_strip_is_at_least_min_width(tmp_path):
 def test_the_default_width_is_stated_in_the_help():
     r = run_cli("--help")
     assert re.search(rb"at\s+least\s+400\s+px", r.stdout), r.stdout
+
+
+def test_a_picture_of_a_given_width_starts_at_the_movies_start():
+    """``--samples 4`` on a 12-s movie puts its samples at 1.5, 4.5, 7.5 and 10.5 s. Drawn
+    120 px wide, column x is the time from x/10 s (README: "the x-th of PX equal slices of
+    the movie's time"), showing the last sample at or before it, the first one before it:
+    the timeline began at the first sample, so 1.5 s fell at x = 0, and a shot cut at 4.5 s
+    at x = 34, not 45."""
+    fp = fakes.flat([(200, 0, 0), (0, 200, 0), (0, 0, 200), (200, 200, 0)], [1.5, 4.5, 7.5, 10.5], 12.0,
+                    Sampling.samples(4))
+    top = fp.render(width=120, height=4)[0]
+    edges = [0, 45, 75, 105, 120]  # 4.5, 7.5 and 10.5 s at 10 px per second
+    for i, colour in enumerate([(200, 0, 0), (0, 200, 0), (0, 0, 200), (200, 200, 0)]):
+        assert (top[edges[i]:edges[i + 1]] == colour).all(), (i, top[edges[i]:edges[i + 1]])
+    part = fakes.flat([(200, 0, 0), (0, 200, 0)], [31.5, 36.0], 60.0)
+    part = dataclasses.replace(part, time_range=streamprint.TimeRange(30.0, 40.0).resolve(60.0))
+    top = part.render(width=100, height=4)[0]  # from the part's start, 30 s: 36 s at x = 60
+    assert (top[:60] == (200, 0, 0)).all() and (top[60:] == (0, 200, 0)).all()

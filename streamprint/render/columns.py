@@ -1,7 +1,7 @@
 """Which sample each pixel column of a picture shows: a fingerprint resampled by time.
 
-A picture of a fingerprint spans its timeline, from the first sample's time to the end of
-the last sample's span (:meth:`~streamprint.model.Fingerprint.spans`: until the next sample,
+A picture of a fingerprint spans its timeline, from the start of the part made (0 for a
+whole movie; the first sample's time if that is earlier) to the end of the last sample's span (:meth:`~streamprint.model.Fingerprint.spans`: until the next sample,
 the last one until the end of the stream). Drawn ``width`` px wide, column ``x`` stands for
 the time slice ``[start + x·d, start + (x+1)·d)``, ``d = (end - start) / width``, and shows
 the sample that covers the middle of that slice: the last sample at or before it. So a
@@ -19,10 +19,11 @@ if TYPE_CHECKING:
     from ..model import Fingerprint
 
 
-def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int) -> np.ndarray:
-    """For ``width`` columns over the time from ``starts[0]`` to ``starts[-1] + spans[-1]``
-    (seconds, float, shape (n,); starts not decreasing, spans >= 0), the index of the
-    sample each column shows (int64, shape (width,)). When the samples span no time at
+def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int, origin: float | None = None) -> np.ndarray:
+    """For ``width`` columns over the time from ``origin`` (default ``starts[0]``; never
+    later than it) to ``starts[-1] + spans[-1]`` (seconds, float, shape (n,); starts not
+    decreasing, spans >= 0), the index of the sample each column shows (int64, shape
+    (width,)); columns before the first sample show it. When the samples span no time at
     all, the columns are shared out by index instead."""
     starts = np.asarray(starts, dtype=np.float64)
     spans = np.asarray(spans, dtype=np.float64)
@@ -30,7 +31,8 @@ def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int) -> np.nda
     if n == 0 or spans.shape != (n,) or width < 1:
         raise ValueError("needs one span per sample, at least one sample, and a width of at least 1 px")
     starts = np.maximum.accumulate(starts)  # a timeline never runs backwards
-    start, end = float(starts[0]), float(starts[-1] + max(0.0, spans[-1]))
+    start = float(starts[0]) if origin is None else min(float(origin), float(starts[0]))
+    end = float(starts[-1] + max(0.0, spans[-1]))
     middles = (np.arange(width, dtype=np.float64) + 0.5) / width
     if not end > start:
         return np.minimum((middles * n).astype(np.int64), n - 1)
@@ -41,10 +43,14 @@ def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int) -> np.nda
 def columns_for_width(fp: Fingerprint, width: int) -> np.ndarray:
     """The sample each of ``width`` pixel columns shows when ``fp`` is drawn that wide,
     resampled by time (see the module's docstring): int64, shape (width,)."""
-    return columns_by_time(fp.times, fp.spans(), width)
+    return columns_by_time(fp.times, fp.spans(), width, fp.time_range.start)
 
 
 def timeline(fp: Fingerprint) -> tuple[float, float]:
-    """(start, end) in seconds of the time ``fp``'s samples stand for."""
+    """(start, end) in seconds of the time ``fp``'s samples stand for: from the part's start
+    (``--samples 6`` puts its first sample at 1 s of a 12-s movie, whose first twelfth it
+    stands for: a picture 1200 px wide gave it 100 px less than the others) to the end of
+    the last sample's span."""
     times, spans = fp.times, fp.spans()
-    return float(times[0]), float(max(times[0], times[-1] + spans[-1]))
+    start = min(float(times[0]), fp.time_range.start)
+    return start, float(max(times[0], times[-1] + spans[-1]))

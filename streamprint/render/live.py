@@ -54,8 +54,8 @@ class LiveStrip:
         self.last: float | None = None
 
     def _add(self, fp: Fingerprint) -> None:
-        if self.start is None:
-            self.start = float(fp.times[0])
+        if self.start is None:  # the part's start, as a whole fingerprint's picture (.columns.timeline)
+            self.start = min(float(fp.times[0]), fp.time_range.start)
         for i, t in enumerate(fp.samples.times_since(self.seen).tolist(), start=self.seen):
             if self.last is not None:
                 self.gaps.append(t - self.last)
@@ -90,14 +90,14 @@ class LiveStrip:
         return self.last + (float(fp.spans()[-1]) if final else statistics.median(self.gaps) if self.gaps else 1.0)
 
     def buckets(self, n: int, end: float) -> np.ndarray:
-        """The bucket each of ``n`` pixel columns shows over the time from the first sample
+        """The bucket each of ``n`` pixel columns shows over the time from the picture's start
         to ``end``: :func:`~.columns.columns_by_time` over the buckets' first samples, each
         standing for the time until the next one (int64, shape (n,))."""
         filled = np.flatnonzero(self.sample >= 0)
         times = self.time[filled]
         spans = np.zeros(len(filled))
         spans[-1] = max(0.0, end - times[-1])
-        return filled[columns_by_time(times, spans, n)]
+        return filled[columns_by_time(times, spans, n, self.start)]
 
     def _palette(self, fp: Fingerprint, j: int) -> Palette:
         palette = self.palettes[j]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import os
 import select
 import stat
@@ -16,7 +17,7 @@ import av
 import av.error
 
 from .. import interrupt
-from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError
+from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
 
 STDIN = "-"
 
@@ -177,6 +178,21 @@ def mp4_fragmented(head: bytes) -> bool:
         if kind == b"moov":
             return any(child == b"mvex" for child, _, _ in _boxes(head, start, end))
     return False
+
+
+def still_image(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> bool:
+    """Whether a file a still-image demuxer reads (:data:`STILL_IMAGE_DEMUXERS`) holds one
+    frame, not an animation: decoded up to its second frame, on a second opening. For the
+    error paths that would otherwise blame an option (a still image has no length to cut a
+    part from, or to spread ``--samples`` over)."""
+    if not isinstance(path, (str, os.PathLike)) or os.fspath(path) == STDIN or _is_stream(Path(path)):
+        return False  # a stream cannot be read twice
+    try:
+        container, _ = open_container(path, name, format, options)
+        with container:
+            return sum(1 for _ in itertools.islice(container.decode(video=0), 2)) == 1
+    except (av.FFmpegError, StreamprintError, OSError, ValueError):
+        return False
 
 
 def opened_fragmented_mp4(container: Any, reader: StreamReader | None, path: Any) -> bool:

@@ -75,11 +75,19 @@ def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, pass
     that ended at 10 s of ``--end 100`` was drawn with its 10 s squeezed into the first
     tenth); so does a ``live`` snapshot, mid-run, at what was read so far. Not when only
     keyframes are decoded (``passed.keyframes``): the last keyframe is not where the movie
-    ends."""
-    if span.end is None or passed.after is not None or passed.keyframes or not (passed.ended or live):
+    ends. A range whose end lies past the stated duration ends there too, however the
+    reading stopped (``--samples`` stops after its last time: ``--end 1:00:00`` of a 12-s
+    file was said and saved as 0:00:00 to 1:00:00); with every frame read, not before the
+    last frame's end (a header that understates the length)."""
+    if span.end is None or passed.after is not None:
         return span
     # picture_end: after every frame read, so after every sample
-    end = max(info.duration or 0.0, picture_end(info, timeline) or 0.0)
+    if not passed.keyframes and (passed.ended or live):
+        end = max(info.duration or 0.0, picture_end(info, timeline) or 0.0)
+    elif info.duration is not None and span.end > info.duration:
+        end = info.duration if passed.keyframes else max(info.duration, picture_end(info, timeline) or 0.0)
+    else:
+        return span
     return TimeRange(span.start, end) if span.start < end < span.end else span
 
 
