@@ -189,3 +189,51 @@ def test_pq_follows_its_primaries(tmp_path, primaries):
     got = colours_of(path)
     assert np.abs(got - truth).max() <= 2, (got.tolist(), np.rint(truth).tolist())
     assert np.abs(got - np.array(COLOURS)).max() <= 5, got.tolist()
+
+
+# --- grey -------------------------------------------------------------------------------------
+#: Grey levels as stored codes (8-bit); limited range (BT.601 / BT.709): E = (D - 16) / 219,
+#: full range E = D / 255; the truth is round(255 E), clipped. Tolerance: 1 (rounding).
+GREYS = np.array([16, 30, 126, 218, 235, 5, 250])
+
+
+def _limited(codes):
+    return np.rint(np.clip((codes - 16) / 219, 0, 1) * 255)
+
+
+def _greys_of(path, **kwargs):
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1, crop="none", **kwargs)
+    got = np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
+    assert (got == got[:, :1]).all(), got.tolist()
+    return got[:, 0]
+
+
+@pytest.mark.parametrize("fmt, bits", [("gray", 8), ("gray10le", 10)])
+@pytest.mark.parametrize("rng", ["tv", "pc"])
+def test_grey_video_follows_its_range(tmp_path, fmt, bits, rng):
+    dt = np.uint8 if bits == 8 else np.dtype("<u2")
+    raw = b"".join(np.full((H, W), g << (bits - 8), dt).tobytes() for g in GREYS)
+    path = tmp_path / f"{fmt}-{rng}.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", fmt, "-s", f"{W}x{H}", "-r", "5",
+                    "-i", "-", "-vf", f"setparams=range={rng}", "-c:v", "ffv1", str(path)], input=raw, check=True)
+    truth = _limited(GREYS) if rng == "tv" else GREYS
+    got = _greys_of(path)
+    assert np.abs(got - truth).max() <= 1, (got.tolist(), truth.tolist())
+
+
+def test_y4m_mono_tagged_limited_is_limited(tmp_path):
+    path = tmp_path / "mono.y4m"
+    frames = b"".join(b"FRAME\n" + np.full((H, W), g, np.uint8).tobytes() for g in GREYS)
+    path.write_bytes(f"YUV4MPEG2 W{W} H{H} F5:1 Ip A1:1 Cmono XCOLORRANGE=LIMITED\n".encode() + frames)
+    got = _greys_of(path)
+    assert np.abs(got - _limited(GREYS)).max() <= 1, got.tolist()
+
+
+def test_raw_float_grey_is_full_range(tmp_path):
+    """Float pixel formats are full range: E is the stored value, truth round(255 E)."""
+    levels = np.array([0, 37, 128, 200, 255]) / 255
+    path = tmp_path / "grey.raw"
+    path.write_bytes(b"".join(np.full((H, W), e, "<f4").tobytes() for e in levels))
+    got = _greys_of(path, format="rawvideo",
+                    demuxer_options={"video_size": f"{W}x{H}", "pixel_format": "grayf32le", "framerate": "5"})
+    assert np.abs(got - np.rint(levels * 255)).max() <= 1, got.tolist()

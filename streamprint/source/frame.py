@@ -14,7 +14,7 @@ from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
 from .convert import SDR_SCALING, SWSCALE_THREADS, analysis_size, untagged_matrix, widened
 from .hdr import FrameHdr, frame_hdr
-from .signal import YCGCO, frame_to_signal_rgb, matrix_of
+from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
 
 #: The matrix codes :func:`.convert.untagged_matrix`'s names stand for.
 _MATRIX_CODE = {"ITU709": 1, "ITU601": 6}
@@ -61,7 +61,7 @@ class SourceFrame:
         RGB :func:`.convert.widened` first). PQ/HLG with ``tonemap``: one libswscale call
         to 16-bit Y'CbCr at the analysis size, then the matrix undone and the tone curve
         applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
-        step before it. SDR in BT.2020 or P3-D65 primaries, and YCgCo, take that float
+        step before it. SDR in BT.2020 or P3-D65 primaries, grey frames and YCgCo take that float
         path too, then :func:`~streamprint.color.tonemap.sdr_to_srgb`. A matrix nothing
         converts (ICtCp, BT.2020 constant luminance, ...) raises
         :class:`~streamprint.errors.UnsupportedColorError`, except on a Dolby Vision frame
@@ -84,7 +84,7 @@ class SourceFrame:
             if hdr.transfer is None else Primaries.BT709
         if tonemap and hdr.params is not None:
             rgb = tonemap_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), hdr.params)
-        elif matrix == YCGCO or primaries is not Primaries.BT709:
+        elif matrix == YCGCO or primaries is not Primaries.BT709 or is_gray(frame):
             if matrix == 2:
                 matrix = _MATRIX_CODE.get(assumed, 1)
             rgb = sdr_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), primaries)

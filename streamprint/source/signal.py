@@ -29,13 +29,18 @@ UNSUPPORTED = {3: "reserved (3)", 10: "BT.2020 constant luminance", 11: "SMPTE S
                16: "YCgCo-Re", 17: "YCgCo-Ro"}
 
 
+def is_gray(frame: Any) -> bool:
+    """A grey frame (gray, gray10le, grayf32le, ya8, ...: luma, maybe alpha, no chroma)."""
+    return str(frame.format.name).startswith(("gray", "ya"))
+
+
 def matrix_of(frame: Any, fallback: bool = False) -> int | None:
-    """The frame's Y'CbCr matrix code (None for RGB frames), when it can be converted.
+    """The frame's Y'CbCr matrix code (None for RGB and grey frames), when it can be converted.
 
     Raises :class:`UnsupportedColorError` naming the matrix when it cannot; with
     ``fallback`` (a frame already reported as not shown right: Dolby Vision without a
     compatible base) such a frame is read as unspecified, 2, instead."""
-    if frame.format.is_rgb:
+    if frame.format.is_rgb or is_gray(frame):
         return None
     code = int(frame.colorspace if frame.colorspace is not None else 2)
     if code in SWSCALE_MATRICES or code == YCGCO:
@@ -61,7 +66,8 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
     which is exact for limited range.  Full range: luma is rescaled to 0-65535 by swscale and
     read as such; chroma is read as (v - 32768) / 65535, off by at most 1/1024 of chroma.
     YCgCo: R' = Y' - Cg + Co, G' = Y' + Cg, B' = Y' - Cg - Co (H.273), Cg and Co quantised
-    like Cb and Cr. RGB frames go straight to ``gbrpf32le``.  Raises
+    like Cb and Cr. RGB frames go straight to ``gbrpf32le``; grey ones as :func:`gray_signal`
+    says.  Raises
     :class:`UnsupportedColorError` (a ValueError) for matrices it cannot undo (BT.2020
     constant luminance, ICtCp, ...).  ``reformatter``: a libswscale context shared across
     frames (building one per 4K frame costs more than the conversion).
@@ -73,6 +79,8 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
         out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA",
                        threads=SWSCALE_THREADS)
         return np.clip(out.to_ndarray(), 0.0, 1.0)
+    if is_gray(frame):
+        return np.repeat(gray_signal(frame, width, height, reformatter)[..., None], 3, axis=-1)
     code = matrix if matrix is not None else matrix_of(frame)
     if code not in KR_KB and code != YCGCO:
         raise UnsupportedColorError(f"cannot convert colorspace {code} (AVColorSpace) to R'G'B'")
@@ -99,3 +107,26 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
         rgb = np.stack([r, g, b], axis=-1)
     return np.clip(rgb, 0.0, 1.0)
 
+
+
+def gray_signal(frame: av.VideoFrame, width: int, height: int,
+                reformatter: VideoReformatter | None = None) -> np.ndarray:
+    """A grey frame's luma signal E (height, width) float32 0-1, in its own range.
+
+    libswscale's RGB output ignores a grey frame's range (limited-range grey, Y' 16-235, came
+    out 16-235) and reads ``grayf32le`` as limited (200/255 came out 215); its ``grayf32le``
+    output is exact: the n-bit code shifted to 16 bits, over 65535, or a float frame's own
+    value. Float frames are full range; integer ones tagged limited give E = (D / 2^(n-8) -
+    16) / 219 (BT.601 / BT.709), the rest E = D / (2^n - 1), as before."""
+    out = (reformatter or VideoReformatter()).reformat(frame, width=width, height=height, format="grayf32le",
+                                                       interpolation="AREA", threads=SWSCALE_THREADS)
+    v = out.to_ndarray().astype(np.float32)
+    if "f32" in frame.format.name or "f16" in frame.format.name:
+        return np.clip(v, 0.0, 1.0)
+    bits = frame.format.components[0].bits
+    code = v * np.float32(65535 / 2 ** (16 - bits))               # the stored n-bit code D
+    if int(frame.color_range or 0) == 1:                           # AVCOL_RANGE_MPEG, limited
+        e = (code * np.float32(1 / 2 ** (bits - 8)) - 16) * np.float32(1 / 219)
+    else:
+        e = code * np.float32(1 / (2 ** bits - 1))
+    return np.clip(e, 0.0, 1.0)
