@@ -30,6 +30,7 @@ from .errors import (  # noqa: E402
     ParameterError,
     ResumeError,
     StreamprintError,
+    UnsupportedColorError,
     UsageError,
 )
 
@@ -74,6 +75,6 @@ __all__ = [
     "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
     "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",
     "SamplingMode", "save_image", "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style",
-    "Summary", "Thumbnails", "TimeRange", "ToneMap", "UsageError", "VideoSource", "write_fingerprint",
+    "Summary", "Thumbnails", "TimeRange", "ToneMap", "UnsupportedColorError", "UsageError", "VideoSource", "write_fingerprint",
     "write_image", "write_palettes", "__version__",
 ]

@@ -92,6 +92,11 @@ class NoFramesError(InputError):
     """The video stream decoded to zero frames."""
 
 
+class UnsupportedColorError(InputError, ValueError):
+    """A frame's colours are coded in a way streamprint cannot convert right (a Y'CbCr
+    matrix such as ICtCp or BT.2020 constant luminance); the message names it."""
+
+
 class CorruptInputError(InputError):
     """Too many consecutive damaged packets to go on."""
 

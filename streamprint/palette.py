@@ -152,11 +152,17 @@ def _load(img: Any, max_side: int, resample: bool,
 def as_srgb(img: Any, mode: str) -> Any:
     """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through its embedded
     ICC profile (a Display P3 photo, an Adobe RGB or CMYK file), relative colorimetric as
-    browsers render it, or as it is when it has none (untagged pixels are sRGB). A profile
-    LittleCMS cannot use is ignored, with a warning in the log."""
+    browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
+    (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); as it is when it has
+    none of these (untagged pixels are sRGB). A profile LittleCMS cannot use is ignored,
+    with a warning in the log."""
     icc = img.info.get("icc_profile")
     if not icc:
-        return img.convert(mode)
+        gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
+        if "srgb" in img.info or (gamma is None and chrm is None):
+            return img.convert(mode)
+        grey = img.mode in ("1", "L", "LA", "I", "I;16", "F")
+        return _png_gamma_chromaticity(img.convert(mode), gamma, None if grey else chrm)
     from PIL import ImageCms
 
     if mode == "RGBA" and img.mode in ("LA", "L"):  # a grey profile takes grey: the alpha goes round it
@@ -174,6 +180,48 @@ def as_srgb(img: Any, mode: str) -> Any:
         log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
                     "taken as sRGB", exc)
         return img.convert(mode)
+
+
+#: Bradford cone response (Lam 1985, as in ICC.1 Annex E), for a cHRM white other than D65.
+_BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
+
+
+def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ...] | None) -> Any:
+    """An RGB(A) image whose PNG gAMA / cHRM say how its samples map to light, in sRGB:
+    light = sample ** (1 / gamma) (PNG: gAMA is the encoding exponent; without gAMA the
+    sRGB curve), the cHRM primaries and white (SMPTE RP 177, white adapted to D65 by
+    Bradford) converted to BT.709, clipped per channel as ICC's relative colorimetric
+    rendering does, then the sRGB curve. A gAMA near 1/2.2 without cHRM is sRGB's stand-in
+    (encoders write it beside an sRGB chunk) and changes nothing."""
+    from .color.primaries import PRIMARIES_XY, Primaries, rgb_to_xyz
+    from .color.spaces import linear_to_srgb, srgb_to_linear
+
+    if chrm is None and gamma is not None and abs(gamma * 2.2 - 1) < 0.01:
+        return img
+    if gamma is not None and not gamma > 0:
+        log.warning("ignoring the PNG's gAMA of %s: not a gamma", gamma)
+        gamma = None
+    arr = np.asarray(img)
+    rgb = arr[..., :3].astype(np.float64) / 255
+    lin = rgb ** (1 / gamma) if gamma is not None else srgb_to_linear(arr[..., :3])
+    if chrm is not None:
+        white, xy = (chrm[0], chrm[1]), ((chrm[2], chrm[3]), (chrm[4], chrm[5]), (chrm[6], chrm[7]))
+        try:
+            to_xyz = rgb_to_xyz(xy, white)
+            cone_d65 = _BRADFORD @ rgb_to_xyz(PRIMARIES_XY[Primaries.BT709]).sum(axis=1)
+            adapt = np.linalg.solve(_BRADFORD, np.diag(cone_d65 / (_BRADFORD @ to_xyz.sum(axis=1))) @ _BRADFORD)
+            m = np.linalg.solve(rgb_to_xyz(PRIMARIES_XY[Primaries.BT709]), adapt @ to_xyz)
+        except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
+            m = None
+        if m is None or not np.isfinite(m).all():
+            log.warning("ignoring the PNG's cHRM %s: not a set of primaries", chrm)
+        else:
+            lin = lin @ m.T
+    out = arr.copy()
+    out[..., :3] = np.rint(linear_to_srgb(np.clip(lin, 0, 1)))
+    from PIL import Image
+
+    return Image.fromarray(out, mode=img.mode)
 
 
 def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,

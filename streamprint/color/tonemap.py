@@ -1,4 +1,5 @@
-"""HDR (PQ or HLG, BT.2020) to SDR (sRGB, BT.709) conversion, vectorised in numpy float32.
+"""HDR (PQ or HLG, BT.2020 or other primaries) to SDR (sRGB, BT.709) conversion, vectorised in
+numpy float32; and SDR in primaries other than BT.709 to BT.709 (``sdr_to_srgb``).
 
 Pipeline, per pixel (``tonemap_to_srgb``):
 
@@ -43,9 +44,10 @@ Pipeline, per pixel (``tonemap_to_srgb``):
    (MaxCLL) or mastering display metadata when present (``hdr_params_for``), else
    ``DEFAULT_PEAK_NITS`` = 1000 cd/m².
 
-4. **Gamut mapping BT.2020 -> BT.709 in Oklab.**  The linear BT.2020 colour is converted to
-   linear BT.709 with the matrix derived from the BT.2020 and BT.709 xy primaries and the D65
-   white (BT.2087's matrix, in full precision).  Colours inside the BT.709 cube are left
+4. **Gamut mapping to BT.709 in Oklab.**  The linear colour is converted to linear BT.709
+   with the matrix derived from its xy primaries (``params.primaries``: BT.2020 unless the
+   stream says BT.709 or P3-D65; :mod:`.primaries`) and the D65 white (for BT.2020,
+   BT.2087's matrix, in full precision).  Colours inside the BT.709 cube are left
    alone.  For the others, Oklab (Björn Ottosson, 2020) L and hue are held constant and the
    chroma (a, b) is scaled by the largest factor in [0, 1] for which the colour is inside the
    BT.709 cube (the ray scanned in 32 steps, then 8 of bisection: to 1/8192 of the chroma);
@@ -69,8 +71,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .primaries import Primaries, luminance, to_bt709
 from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb
 from .transfer import (
+    bt709_inverse_oetf,
+    bt709_oetf,
     DEFAULT_PEAK_NITS,
     PQ_PEAK,
     Transfer,
@@ -101,6 +106,7 @@ __all__ = [
     "hlg_reference_white_nits",
     "pq_eotf",
     "pq_inverse_eotf",
+    "sdr_to_srgb",
     "srgb_encode",
     "tone_curve",
     "tonemap_to_srgb",
@@ -122,15 +128,19 @@ class HdrParams:
     display light the signal can produce.
     ``reference_white_nits``: cd/m², the display light that becomes SDR white (BT.2408: 203;
     for HLG that is the 75 % signal on a 1000 cd/m² display).
+    ``primaries``: the signal's RGB primaries (BT.2020 unless the stream says otherwise).
     """
 
     transfer: Transfer
     peak_nits: float = DEFAULT_PEAK_NITS
     reference_white_nits: float = REFERENCE_WHITE_NITS
+    primaries: Primaries = Primaries.BT2020
 
     def __post_init__(self) -> None:
         if not isinstance(self.transfer, Transfer):
             raise TypeError(f"transfer must be a Transfer, got {self.transfer!r}")
+        if not isinstance(self.primaries, Primaries):
+            raise TypeError(f"primaries must be a Primaries, got {self.primaries!r}")
         for name in ("peak_nits", "reference_white_nits"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -185,25 +195,13 @@ def tone_curve(nits: np.ndarray, params: HdrParams) -> np.ndarray:
 def _display_light(signal: np.ndarray, params: HdrParams) -> np.ndarray:
     if params.transfer is Transfer.PQ:
         return pq_eotf(signal)
-    return hlg_ootf(hlg_inverse_oetf(signal), params.peak_nits)
+    return hlg_ootf(hlg_inverse_oetf(signal), params.peak_nits, luminance(params.primaries))
 
 
 # --- gamut ------------------------------------------------------------------------------------
 
-def _rgb_to_xyz(primaries: tuple[tuple[float, float], ...], white: tuple[float, float]) -> np.ndarray:
-    """Normalised primary matrix (SMPTE RP 177) from xy chromaticities of R, G, B and white."""
-    def xyz(x: float, y: float) -> np.ndarray:
-        return np.array([x / y, 1.0, (1 - x - y) / y])
-    m = np.stack([xyz(*p) for p in primaries], axis=1)
-    scale = np.linalg.solve(m, xyz(*white))
-    return m * scale
-
-
-_D65 = (0.3127, 0.3290)
-_BT709_XY = ((0.640, 0.330), (0.300, 0.600), (0.150, 0.060))
-_BT2020_XY = ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046))
 #: Linear BT.2020 RGB to linear BT.709 RGB (float64), the inverse of BT.2087's matrix.
-BT2020_TO_BT709 = np.linalg.solve(_rgb_to_xyz(_BT709_XY, _D65), _rgb_to_xyz(_BT2020_XY, _D65))
+BT2020_TO_BT709 = to_bt709(Primaries.BT2020)
 _M2020_709_T = BT2020_TO_BT709.T.astype(np.float32)
 
 # Oklab (Björn Ottosson, 2020), from linear sRGB / BT.709: color.spaces' matrices, in float32.
@@ -232,6 +230,13 @@ _STRICT = 1e-6
 def bt2020_to_bt709(rgb: np.ndarray) -> np.ndarray:
     """Linear BT.2020 RGB (..., 3) to linear BT.709 RGB, unclipped, float32."""
     return np.asarray(rgb, dtype=np.float32) @ _M2020_709_T
+
+
+def _to_bt709(rgb: np.ndarray, primaries: Primaries) -> np.ndarray:
+    """Linear RGB in ``primaries`` (..., 3) to linear BT.709 RGB, unclipped, float32."""
+    if primaries is Primaries.BT709:
+        return np.asarray(rgb, dtype=np.float32)
+    return np.asarray(rgb, dtype=np.float32) @ to_bt709(primaries).T.astype(np.float32)
 
 
 def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
@@ -304,5 +309,22 @@ def tonemap_to_srgb(rgb: np.ndarray, params: HdrParams) -> np.ndarray:
     if hot.any():
         m = peak[hot]
         light[hot] *= (_shoulder(m, params.peak_nits, white) / m)[:, None]
-    lin709 = bt2020_to_bt709(light * np.float32(1 / white))
+    lin709 = _to_bt709(light * np.float32(1 / white), params.primaries)
     return srgb_encode(gamut_map_oklab(lin709)).reshape(shape)
+
+
+def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries) -> np.ndarray:
+    """Non-linear SDR R'G'B' signal (..., 3), 0-1, in ``primaries`` -> 8-bit R'G'B' in BT.709
+    (..., 3) uint8, the sRGB a viewer sees, as the SDR path shows BT.709 R'G'B' as it is.
+
+    The BT.709 / BT.2020 OETF undone (the same curve: BT.2020's 10-bit constants are
+    BT.709's), the primaries converted to BT.709 (SMPTE RP 177), colours outside the BT.709
+    cube brought in as for HDR (:func:`gamut_map_oklab`), and the same OETF applied again;
+    so greys, and BT.709 signals, come back unchanged.
+    """
+    signal = np.nan_to_num(np.asarray(rgb, dtype=np.float32), nan=0.0)
+    if signal.ndim < 1 or signal.shape[-1] != 3:
+        raise ValueError(f"expected an (h, w, 3) R'G'B' array, got shape {signal.shape}")
+    if primaries is not Primaries.BT709:
+        signal = bt709_oetf(gamut_map_oklab(_to_bt709(bt709_inverse_oetf(signal), primaries)))
+    return np.rint(np.clip(signal, 0.0, 1.0) * np.float32(255)).astype(np.uint8)

@@ -83,18 +83,41 @@ def hlg_inverse_oetf(signal: np.ndarray) -> np.ndarray:
     return np.where(e <= 0.5, e * e / 3, high).astype(np.float32)
 
 
+#: BT.709 OETF constants (ITU-R BT.709-6 item 1.2; BT.2020-2's for 10 bits are the same).
+_BT709_ALPHA, _BT709_BETA = 1.099, 0.018
+
+
+def bt709_oetf(light: np.ndarray) -> np.ndarray:
+    """BT.709 / BT.2020 OETF: linear light 0-1 to signal 0-1, float32 (clipped to 0-1 first)."""
+    lin = np.clip(np.asarray(light, dtype=np.float32), 0.0, 1.0)
+    return np.where(lin < _BT709_BETA, np.float32(4.5) * lin,
+                    np.float32(_BT709_ALPHA) * lin ** np.float32(0.45) - np.float32(_BT709_ALPHA - 1)
+                    ).astype(np.float32)
+
+
+def bt709_inverse_oetf(signal: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`bt709_oetf`: signal 0-1 to linear light 0-1, float32."""
+    v = np.clip(np.asarray(signal, dtype=np.float32), 0.0, 1.0)
+    return np.where(v < np.float32(4.5 * _BT709_BETA), v / np.float32(4.5),
+                    ((v + np.float32(_BT709_ALPHA - 1)) / np.float32(_BT709_ALPHA)) ** np.float32(1 / 0.45)
+                    ).astype(np.float32)
+
+
 def hlg_gamma(peak_nits: float) -> float:
     """BT.2100 HLG system gamma for a display of nominal peak ``peak_nits`` cd/m²."""
     return 1.2 + 0.42 * math.log10(peak_nits / 1000.0)
 
 
-def hlg_ootf(scene_rgb: np.ndarray, peak_nits: float = DEFAULT_PEAK_NITS) -> np.ndarray:
-    """HLG OOTF: scene linear BT.2020 RGB 0-1 (..., 3) to display light in cd/m².
+def hlg_ootf(scene_rgb: np.ndarray, peak_nits: float = DEFAULT_PEAK_NITS,
+             luminance: tuple[float, float, float] = BT2100_Y) -> np.ndarray:
+    """HLG OOTF: scene linear RGB 0-1 (..., 3) to display light in cd/m².
 
-    ``F_D = Lw * Ys**(gamma - 1) * E`` (BT.2100, black level 0), ``Lw = peak_nits``.
+    ``F_D = Lw * Ys**(gamma - 1) * E`` (BT.2100, black level 0), ``Lw = peak_nits``; ``Ys``
+    the scene luminance, by ``luminance`` (BT.2100's BT.2020 coefficients; for a signal in
+    other primaries, theirs).
     """
     e = np.asarray(scene_rgb, dtype=np.float32)
-    ys = e @ np.asarray(BT2100_Y, dtype=np.float32)
+    ys = e @ np.asarray(luminance, dtype=np.float32)
     gain = np.float32(peak_nits) * np.maximum(ys, 0.0) ** np.float32(hlg_gamma(peak_nits) - 1)
     return e * gain[..., None]
 

@@ -37,13 +37,19 @@ def widened(frame: av.VideoFrame) -> av.VideoFrame:
 
 #: FFmpeg's AVCOL_SPC_UNSPECIFIED.
 _UNSPECIFIED = 2
+#: The Y'CbCr matrices (H.273 MatrixCoefficients) libswscale's RGB output reads right;
+#: others it refuses (EOPNOTSUPP). 0 is identity, as libswscale reads it.
+SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
 
 
 def untagged_matrix(frame: av.VideoFrame) -> str | None:
     """The Y'CbCr matrix to assume for a frame whose colorspace is not tagged (y4m, raw,
     many old files), as players do: BT.709 for HD (width >= 1280 or height > 576), BT.601
-    below. None (use the frame's own tag) when it is tagged or the frame is RGB."""
-    if int(frame.colorspace or 0) != _UNSPECIFIED and frame.colorspace is not None:
+    below; also for one tagged with a matrix libswscale cannot read (for what it reads
+    anyway: an alpha plane; a Dolby Vision frame without a compatible base). None (use the
+    frame's own tag) when it is tagged with one it can, or the frame is RGB."""
+    if frame.colorspace is not None and int(frame.colorspace) != _UNSPECIFIED \
+            and int(frame.colorspace) in SWSCALE_MATRICES:
         return None
     name = frame.format.name
     if name.startswith(("rgb", "bgr", "gbr", "argb", "abgr", "gray", "pal8", "0rgb", "0bgr")):

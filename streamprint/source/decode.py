@@ -162,7 +162,8 @@ class VideoSource:
         # dts is a whole GOP late, while its pts is the packet's.)
         dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
         timeline = self.timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
-        tags = (stream.codec_context.color_trc, stream.codec_context.colorspace)  # for frames without their own
+        tags = (stream.codec_context.color_trc, stream.codec_context.colorspace,  # for frames without their own
+                stream.codec_context.color_primaries)
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = self.info.pixel_aspect

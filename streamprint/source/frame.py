@@ -10,9 +10,14 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from ..color.tonemap import tonemap_to_srgb
+from ..color.primaries import Primaries, primaries_for
+from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
 from .convert import SDR_SCALING, SWSCALE_THREADS, analysis_size, untagged_matrix, widened
-from .hdr import FrameHdr, frame_hdr, frame_to_signal_rgb
+from .hdr import FrameHdr, frame_hdr
+from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
+
+#: The matrix codes :func:`.convert.untagged_matrix`'s names stand for.
+_MATRIX_CODE = {"ITU709": 1, "ITU601": 6}
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,11 @@ class SourceFrame:
         RGB :func:`.convert.widened` first). PQ/HLG with ``tonemap``: one libswscale call
         to 16-bit Y'CbCr at the analysis size, then the matrix undone and the tone curve
         applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
-        step before it.
+        step before it. SDR in BT.2020 or P3-D65 primaries, grey frames and YCgCo take that float
+        path too, then :func:`~streamprint.color.tonemap.sdr_to_srgb`. A matrix nothing
+        converts (ICtCp, BT.2020 constant luminance, ...) raises
+        :class:`~streamprint.errors.UnsupportedColorError`, except on a Dolby Vision frame
+        without a compatible base, already reported: that one is read as untagged.
 
         The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation;
         a frame with an alpha channel (GIF, APNG, QuickTime RLE, ProRes 4444, ...) gives
@@ -64,19 +73,30 @@ class SourceFrame:
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
-        hdr = frame_hdr(self.frame)
-        alpha = any(c.is_alpha for c in self.frame.format.components)
+        frame = self.frame
+        hdr = frame_hdr(frame)
+        matrix = matrix_of(frame, fallback=hdr.dolby_vision is not None)
+        assumed = untagged_matrix(frame)     # for swscale: untagged, or tagged with what it cannot read
+        alpha = any(c.is_alpha for c in frame.format.components)
+        # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
+        # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
+        primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
+            if hdr.transfer is None else Primaries.BT709
         if tonemap and hdr.params is not None:
-            rgb = tonemap_to_srgb(frame_to_signal_rgb(self.frame, width, height, reformatter), hdr.params)
-            if alpha:  # the alpha plane, scaled as the colours were (ProRes 4444 XQ in PQ)
-                rgb = np.dstack([rgb, reformatter.reformat(self.frame, width=width, height=height, format="rgba",
-                                                           interpolation=SDR_SCALING,
-                                                           threads=SWSCALE_THREADS).to_ndarray()[..., 3]])
+            rgb = tonemap_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), hdr.params)
+        elif matrix == YCGCO or primaries is not Primaries.BT709 or is_gray(frame):
+            if matrix == 2:
+                matrix = _MATRIX_CODE.get(assumed, 1)
+            rgb = sdr_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), primaries)
         else:
-            rgb = reformatter.reformat(widened(self.frame), width=width, height=height,
+            rgb = reformatter.reformat(widened(frame), width=width, height=height,
                                        format="rgba" if alpha else "rgb24", interpolation=SDR_SCALING,
-                                       src_colorspace=untagged_matrix(self.frame),
-                                       threads=SWSCALE_THREADS).to_ndarray()
+                                       src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray()
+            alpha = False
+        if alpha:  # the alpha plane, scaled as the colours were (ProRes 4444 XQ in PQ)
+            rgb = np.dstack([rgb, reformatter.reformat(frame, width=width, height=height, format="rgba",
+                                                       interpolation=SDR_SCALING, src_colorspace=assumed,
+                                                       threads=SWSCALE_THREADS).to_ndarray()[..., 3]])
         if self.rotation:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
         return rgb, hdr

@@ -18,63 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import av
-import numpy as np
 from av.sidedata.sidedata import SideDataContainer
-from av.video.reformatter import VideoReformatter
 
+from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
 from ..color.transfer import PQ_PEAK, TRC, Transfer
-from .convert import SWSCALE_THREADS
+from .signal import KR_KB, YCGCO, frame_to_signal_rgb
 
 log = logging.getLogger("streamprint")
 
-#: (Kr, Kb) of FFmpeg AVColorSpace values this module converts; 2 = unspecified, read as BT.2020.
-_MATRIX = {9: (0.2627, 0.0593), 2: (0.2627, 0.0593), 1: (0.2126, 0.0722),
-           5: (0.299, 0.114), 6: (0.299, 0.114)}
-
-
-def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
-                        reformatter: VideoReformatter | None = None) -> np.ndarray:
-    """Decoded Y'CbCr frame -> non-linear R'G'B' (height, width, 3) float32 0-1, channels R, G, B.
-
-    One libswscale call does the downscale (AREA) and the chroma upsampling to
-    ``yuv444p16le`` in the frame's own range; then the matrix of the frame's colorspace
-    (BT.2020 non-constant luminance for HDR, also used when unspecified) and its range
-    (limited unless tagged full) are undone here in float32.  Why not swscale's own float
-    RGB (``gbrpf32le``): for 10-bit limited-range input FFmpeg 8.1's swscale scales it by
-    0.9961 (measured: 10-bit white, 940, comes out as 0.99614, not 1.0), about 2 % of display
-    light at reference white; its ``yuv444p16le`` output is the 10-bit code shifted left by 6,
-    which is exact for limited range.  Full range: luma is rescaled to 0-65535 by swscale and
-    read as such; chroma is read as (v - 32768) / 65535, off by at most 1/1024 of chroma.
-    RGB frames go straight to ``gbrpf32le``.  Raises ValueError for matrices it cannot undo
-    (BT.2020 constant luminance, ICtCp, ...).  ``reformatter``: a libswscale context shared
-    across frames (building one per 4K frame costs more than the conversion).
-    """
-    reformat = (reformatter or VideoReformatter()).reformat
-    if width <= 0 or height <= 0:
-        raise ValueError(f"width and height must be positive, got {width}x{height}")
-    if frame.format.is_rgb:
-        out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA",
-                       threads=SWSCALE_THREADS)
-        return np.clip(out.to_ndarray(), 0.0, 1.0)
-    coefficients = _MATRIX.get(int(frame.colorspace))
-    if coefficients is None:
-        raise ValueError(f"cannot convert colorspace {frame.colorspace} (AVColorSpace) to R'G'B'")
-    kr, kb = coefficients
-    kg = 1 - kr - kb
-    ycc = reformat(frame, width=width, height=height, format="yuv444p16le", interpolation="AREA",
-                   threads=SWSCALE_THREADS)
-    v = ycc.to_ndarray().astype(np.float32)
-    if int(frame.color_range) == 2:                  # AVCOL_RANGE_JPEG, full range
-        y = v[..., 0] * np.float32(1 / 65535)
-        cb, cr = ((v[..., i] - 32768) * np.float32(1 / 65535) for i in (1, 2))
-    else:                                            # limited: 16-bit code = (219 E + 16) * 256
-        y = (v[..., 0] - 4096) * np.float32(1 / 56064)
-        cb, cr = ((v[..., i] - 32768) * np.float32(1 / 57344) for i in (1, 2))
-    r = y + np.float32(2 * (1 - kr)) * cr
-    b = y + np.float32(2 * (1 - kb)) * cb
-    g = (y - np.float32(kr) * r - np.float32(kb) * b) * np.float32(1 / kg)
-    return np.clip(np.stack([r, g, b], axis=-1), 0.0, 1.0)
+__all__ = ["FrameHdr", "HdrMetadata", "frame_hdr", "frame_to_signal_rgb", "hdr_metadata", "hdr_params_for",
+           "inherit_stream_tags"]
 
 
 @dataclass(frozen=True)
@@ -131,20 +85,24 @@ def hdr_params_for(source: Any, default_peak_nits: float = DEFAULT_PEAK_NITS,
                    reference_white_nits: float = REFERENCE_WHITE_NITS) -> HdrParams | None:
     """HdrParams for a decoded ``av.VideoFrame`` (or an ``av.VideoStream``), None if not PQ/HLG.
 
-    Transfer from ``color_trc`` (16 PQ, 18 HLG).  PQ peak: MaxCLL when present and non-zero,
+    Transfer from ``color_trc`` (16 PQ, 18 HLG); primaries from ``color_primaries``
+    (BT.709, BT.2020, P3-D65; any other, unspecified included, is read as BT.2020).  PQ peak: MaxCLL when present and non-zero,
     else the mastering display's maximum luminance, else ``default_peak_nits``; capped at
     10000.  HLG: the 1000 cd/m² reference display (HLG is scene-referred; its metadata does
     not change the OOTF).  A stream gives the transfer only: PyAV 18 does not expose a
     stream's coded side data, so its peak is the default.
     """
+    tags = source.codec_context if hasattr(source, "codec_context") else source
     trc = getattr(source, "color_trc", None)
-    if trc is None and hasattr(source, "codec_context"):
-        trc = source.codec_context.color_trc
+    if trc is None:
+        trc = getattr(tags, "color_trc", None)
     transfer = TRC.get(int(trc)) if trc is not None else None
     if transfer is None:
         return None
+    primaries = primaries_for(getattr(tags, "color_primaries", None), Primaries.BT2020)
+    assert primaries is not None
     if transfer is Transfer.HLG:
-        return HdrParams(Transfer.HLG, DEFAULT_PEAK_NITS, reference_white_nits)
+        return HdrParams(Transfer.HLG, DEFAULT_PEAK_NITS, reference_white_nits, primaries)
     peak = default_peak_nits
     if isinstance(source, av.VideoFrame) or hasattr(source, "side_data"):  # (hasattr would make the cycle)
         meta = hdr_metadata(source)
@@ -152,7 +110,7 @@ def hdr_params_for(source: Any, default_peak_nits: float = DEFAULT_PEAK_NITS,
             peak = float(meta.max_cll)
         elif meta.max_luminance and meta.max_luminance > 0:
             peak = meta.max_luminance
-    return HdrParams(Transfer.PQ, min(peak, PQ_PEAK), reference_white_nits)
+    return HdrParams(Transfer.PQ, min(peak, PQ_PEAK), reference_white_nits, primaries)
 
 
 #: Where the source peak of a tone-mapped frame came from.
@@ -177,18 +135,21 @@ class FrameHdr:
     dolby_vision: str | None = None
 
 
-def inherit_stream_tags(frame: Any, stream_trc: int | None, stream_colorspace: int | None) -> None:
+def inherit_stream_tags(frame: Any, stream_trc: int | None, stream_colorspace: int | None,
+                        stream_primaries: int | None = None) -> None:
     """A frame whose own transfer is unspecified takes the stream's when that is PQ or HLG
     (HEVC without colour information in the bitstream, tagged by its container; ProRes in
     MOV); a Y'CbCr frame whose own matrix is unspecified takes the stream's, HDR or not
     (ProRes whose header leaves it unspecified, in a MOV whose ``colr`` atom says BT.709:
     FFmpeg's decoder overwrites the container's tag with the header's, and a guess from the
-    frame size would take BT.601 for anything under 720 lines)."""
+    frame size would take BT.601 for anything under 720 lines); likewise the primaries."""
     if int(getattr(frame, "color_trc", None) or 2) in (0, 2) and stream_trc in TRC:
         frame.color_trc = stream_trc
     if frame.colorspace is not None and int(frame.colorspace) == 2 and not frame.format.is_rgb \
             and stream_colorspace not in (None, 0, 2):
         frame.colorspace = stream_colorspace
+    if int(getattr(frame, "color_primaries", None) or 2) == 2 and stream_primaries not in (None, 0, 2):
+        frame.color_primaries = stream_primaries
 
 
 def frame_hdr(frame: Any) -> FrameHdr:
@@ -201,7 +162,7 @@ def frame_hdr(frame: Any) -> FrameHdr:
     if transfer is None:
         return FrameHdr(None, dolby_vision=DV_NO_BASE if dovi else None)
     dv = DV_BASE if dovi else None
-    if not frame.format.is_rgb and int(frame.colorspace or 0) not in _MATRIX:
+    if not frame.format.is_rgb and int(frame.colorspace or 0) not in (*KR_KB, YCGCO):
         return FrameHdr(transfer, dolby_vision=dv)
     params = hdr_params_for(frame)
     assert params is not None

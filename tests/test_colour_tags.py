@@ -1,0 +1,239 @@
+"""Colour tags beyond BT.601/709 in BT.709 primaries: other matrices (YCgCo, and those that
+cannot be converted), SDR in BT.2020 primaries, PQ in primaries other than BT.2020.
+
+Every clip is made here: Y'CbCr codes computed by the published formulas below from known
+colours, written raw and muxed losslessly (FFV1 in Matroska, tags set by FFmpeg's
+``setparams``, no conversion), 64 x 36 pixels, one frame per colour. Truth is the
+colour itself or the published inverse of the stored codes, never streamprint's helpers:
+
+- Y'CbCr (ITU-R BT.709-6 / BT.2020-2): Y' = Kr R' + Kg G' + Kb B', Cb = (B' - Y') / (2 (1 - Kb)),
+  Cr = (R' - Y') / (2 (1 - Kr)); limited range D = round((219 E + 16) 2^(n-8)) for Y',
+  round((224 E + 128) 2^(n-8)) for Cb, Cr; full range round((2^n - 1) E (+ 2^(n-1))).
+- YCgCo (ITU-T H.273, MatrixCoefficients 8, equations 44-50): Y' = G'/2 + (R' + B')/4,
+  Cg = G'/2 - (R' + B')/4, Co = (R' - B')/2, quantised like Y', Cb, Cr; inverse
+  t = Y' - Cg, G' = Y' + Cg, B' = t - Co, R' = t + Co.
+- Primaries (SMPTE RP 177): RGB -> XYZ from the xy chromaticities of R, G, B and D65 white;
+  BT.709 (BT.709-6 1.3), BT.2020 (BT.2020-2 table 3), P3-D65 (SMPTE EG 432-1).
+- BT.709 / BT.2020 OETF: V = 4.5 L below 0.018, else 1.099 L^0.45 - 0.099.
+- PQ (SMPTE ST 2084 / BT.2100) inverse EOTF; sRGB (IEC 61966-2-1) EOTF.
+
+Tolerances per channel, 8-bit codes: 1 for YCgCo against the exact inverse of its codes;
+2 for SDR BT.2020 (10-bit codes, the primaries conversion and its curve in float32); 2 for
+PQ against the exact decode of its 10-bit codes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Sampling
+
+from .conftest import run_cli
+
+W, H = 64, 36
+COLOURS = [(200, 60, 40), (37, 132, 63), (128, 128, 128), (230, 180, 150), (40, 60, 220),
+           (230, 30, 30), (30, 200, 60), (20, 20, 20), (235, 235, 235)]
+
+D65 = (0.3127, 0.3290)
+XY = {"bt709": ((0.640, 0.330), (0.300, 0.600), (0.150, 0.060)),
+      "bt2020": ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046)),
+      "smpte432": ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060))}
+KR_KB = {"bt709": (0.2126, 0.0722), "bt2020nc": (0.2627, 0.0593)}
+
+
+def npm(xy, white=D65):
+    """SMPTE RP 177 normalised primary matrix, linear RGB -> XYZ."""
+    col = lambda x, y: np.array([x / y, 1.0, (1 - x - y) / y])  # noqa: E731
+    m = np.stack([col(*p) for p in xy], axis=1)
+    return m * np.linalg.solve(m, col(*white))
+
+
+def oetf709(lin):
+    lin = np.clip(lin, 0, 1)
+    return np.where(lin < 0.018, 4.5 * lin, 1.099 * lin ** 0.45 - 0.099)
+
+
+def inverse_oetf709(v):
+    v = np.clip(v, 0, 1)
+    return np.where(v < 0.081, v / 4.5, ((v + 0.099) / 1.099) ** (1 / 0.45))
+
+
+def srgb_eotf(c):
+    c = np.asarray(c, float) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def srgb_oetf(lin):
+    lin = np.clip(lin, 0, 1)
+    return 255 * np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+PQ = (2610 / 16384, 2523 / 4096 * 128, 3424 / 4096, 2413 / 4096 * 32, 2392 / 4096 * 32)
+
+
+def pq_inverse_eotf(nits):
+    m1, m2, c1, c2, c3 = PQ
+    y = (np.clip(nits, 0, 10000) / 10000) ** m1
+    return ((c1 + c2 * y) / (1 + c3 * y)) ** m2
+
+
+def pq_eotf(v):
+    m1, m2, c1, c2, c3 = PQ
+    p = np.clip(v, 0, 1) ** (1 / m2)
+    return 10000 * (np.maximum(p - c1, 0) / (c2 - c3 * p)) ** (1 / m1)
+
+
+def rgb_from_codes(codes, matrix, bits):
+    """The published inverse of limited-range ``quantise`` and ``ycbcr``."""
+    kr, kb = KR_KB[matrix]
+    y, cb, cr = ((np.asarray(codes, float) / 2 ** (bits - 8) - [16, 128, 128]) / [219, 224, 224]).T
+    r, b = y + 2 * (1 - kr) * cr, y + 2 * (1 - kb) * cb
+    return np.stack([r, (y - kr * r - kb * b) / (1 - kr - kb), b], axis=-1)
+
+
+def ycbcr(rgb, matrix):
+    kr, kb = KR_KB[matrix]
+    y = kr * rgb[..., 0] + (1 - kr - kb) * rgb[..., 1] + kb * rgb[..., 2]
+    return np.stack([y, (rgb[..., 2] - y) / (2 * (1 - kb)), (rgb[..., 0] - y) / (2 * (1 - kr))], axis=-1)
+
+
+def quantise(ycc, bits, full=False):
+    """Codes, clipped to n bits (H.273's Clip1: full-range Co of pure red is 255.5)."""
+    if full:
+        codes = ycc * (2 ** bits - 1) + np.array([0, 1, 1]) * 2 ** (bits - 1)
+    else:
+        codes = (ycc * np.array([219, 224, 224]) + np.array([16, 128, 128])) * 2 ** (bits - 8)
+    return np.clip(np.rint(codes), 0, 2 ** bits - 1).astype(int)
+
+
+def clip(tmp_path, name, codes, bits, tags):
+    """FFV1/Matroska, 4:4:4, one solid frame per row of ``codes`` (Y, Cb, Cr), tagged."""
+    dt = np.uint8 if bits == 8 else np.dtype("<u2")
+    raw = b"".join(np.full((3, H, W), c[:, None, None], dt).tobytes() for c in np.asarray(codes))
+    fmt = "yuv444p" if bits == 8 else f"yuv444p{bits}le"
+    path = tmp_path / f"{name}.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", fmt, "-s", f"{W}x{H}",
+                    "-r", "5", "-i", "-", "-vf", "setparams=" + ":".join(f"{k}={v}" for k, v in tags.items()),
+                    "-c:v", "ffv1", str(path)], input=raw, check=True)
+    return path
+
+
+def colours_of(path):
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1, crop="none")
+    return np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["limited", "full"])
+def test_ycgco_is_decoded_by_the_h273_equations(tmp_path, full):
+    rgb = np.array(COLOURS + [(255, 0, 0), (0, 0, 255), (0, 255, 0)], float) / 255
+    r, g, b = rgb.T
+    ycgco = np.stack([g / 2 + (r + b) / 4, g / 2 - (r + b) / 4, (r - b) / 2], axis=-1)
+    codes = quantise(ycgco, 8, full)
+    path = clip(tmp_path, "ycgco", codes, 8, {"colorspace": "ycgco", "range": "pc" if full else "tv"})
+    if full:
+        y, cg, co = codes[:, 0] / 255, (codes[:, 1] - 128) / 255, (codes[:, 2] - 128) / 255
+    else:
+        y, cg, co = (codes[:, 0] - 16) / 219, (codes[:, 1] - 128) / 224, (codes[:, 2] - 128) / 224
+    t = y - cg
+    truth = np.rint(np.clip(np.stack([t + co, y + cg, t - co], axis=-1), 0, 1) * 255)
+    got = colours_of(path)
+    assert np.abs(got - truth).max() <= 1, (got.tolist(), truth.tolist())
+
+
+@pytest.mark.parametrize("tag, name", [("bt2020c", "BT.2020 constant luminance"), ("ictcp", "ICtCp")])
+def test_matrices_that_cannot_be_converted_are_named_in_one_line(tmp_path, tag, name):
+    codes = quantise(ycbcr(np.array(COLOURS[:2], float) / 255, "bt2020nc"), 8)
+    path = clip(tmp_path, tag, codes, 8, {"colorspace": tag, "range": "tv"})
+    with pytest.raises(streamprint.InputError, match=name):
+        colours_of(path)
+    done = run_cli(path, tmp_path / "out.png", "-q")
+    err = done.stderr.decode()
+    assert done.returncode == 1 and name in err and "bug" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_sdr_in_bt2020_primaries_is_converted_to_bt709(tmp_path):
+    """sRGB codes are BT.709 R'G'B' as shown; the same colour in BT.2020: the OETF undone,
+    RP 177's BT.709 -> BT.2020 matrix, the OETF again; BT.2020 NCL, 10-bit limited. A player
+    that converts the primaries shows the original colour: so must streamprint."""
+    colours = COLOURS + [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0)]
+    lin709 = inverse_oetf709(np.array(colours, float) / 255)
+    lin2020 = lin709 @ np.linalg.solve(npm(XY["bt2020"]), npm(XY["bt709"])).T
+    codes = quantise(ycbcr(oetf709(lin2020), "bt2020nc"), 10)
+    path = clip(tmp_path, "sdr2020", codes, 10, {"colorspace": "bt2020nc", "color_primaries": "bt2020",
+                                                 "color_trc": "bt2020-10", "range": "tv"})
+    got = colours_of(path)
+    assert np.abs(got - np.array(colours)).max() <= 2, got.tolist()
+
+
+@pytest.mark.parametrize("primaries", ["bt709", "smpte432", "bt2020"])
+def test_pq_follows_its_primaries(tmp_path, primaries):
+    """PQ whose colours are in BT.709 or P3-D65 primaries (the xy table above), not BT.2020:
+    sRGB colour -> linear BT.709 at reference white 203 cd/m² -> the stated primaries (RP 177)
+    -> PQ -> BT.709 matrix (as such streams are tagged) or BT.2020 NCL, 10-bit limited. Every
+    colour is below 90 % of reference white, where the tone curve changes nothing. Truth: the
+    stored codes decoded by the inverse formulas (10-bit PQ alone puts a near-zero channel
+    beside bright ones 4 levels off: (30, 200, 60) decodes to 26 red), within 2; and the
+    original colours within 5."""
+    lin = srgb_eotf(COLOURS) @ np.linalg.solve(npm(XY[primaries]), npm(XY["bt709"])).T
+    matrix = "bt2020nc" if primaries == "bt2020" else "bt709"
+    codes = quantise(ycbcr(pq_inverse_eotf(lin * 203), matrix), 10)
+    path = clip(tmp_path, f"pq-{primaries}", codes, 10, {"colorspace": matrix, "color_primaries": primaries,
+                                                         "color_trc": "smpte2084", "range": "tv"})
+    lin = pq_eotf(np.clip(rgb_from_codes(codes, matrix, 10), 0, 1)) / 203
+    truth = srgb_oetf(lin @ np.linalg.solve(npm(XY["bt709"]), npm(XY[primaries])).T)
+    got = colours_of(path)
+    assert np.abs(got - truth).max() <= 2, (got.tolist(), np.rint(truth).tolist())
+    assert np.abs(got - np.array(COLOURS)).max() <= 5, got.tolist()
+
+
+# --- grey -------------------------------------------------------------------------------------
+#: Grey levels as stored codes (8-bit); limited range (BT.601 / BT.709): E = (D - 16) / 219,
+#: full range E = D / 255; the truth is round(255 E), clipped. Tolerance: 1 (rounding).
+GREYS = np.array([16, 30, 126, 218, 235, 5, 250])
+
+
+def _limited(codes):
+    return np.rint(np.clip((codes - 16) / 219, 0, 1) * 255)
+
+
+def _greys_of(path, **kwargs):
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=1, crop="none", **kwargs)
+    got = np.array([s.palette.colors[0] for s in fp.samples], dtype=int)
+    assert (got == got[:, :1]).all(), got.tolist()
+    return got[:, 0]
+
+
+@pytest.mark.parametrize("fmt, bits", [("gray", 8), ("gray10le", 10)])
+@pytest.mark.parametrize("rng", ["tv", "pc"])
+def test_grey_video_follows_its_range(tmp_path, fmt, bits, rng):
+    dt = np.uint8 if bits == 8 else np.dtype("<u2")
+    raw = b"".join(np.full((H, W), g << (bits - 8), dt).tobytes() for g in GREYS)
+    path = tmp_path / f"{fmt}-{rng}.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", fmt, "-s", f"{W}x{H}", "-r", "5",
+                    "-i", "-", "-vf", f"setparams=range={rng}", "-c:v", "ffv1", str(path)], input=raw, check=True)
+    truth = _limited(GREYS) if rng == "tv" else GREYS
+    got = _greys_of(path)
+    assert np.abs(got - truth).max() <= 1, (got.tolist(), truth.tolist())
+
+
+def test_y4m_mono_tagged_limited_is_limited(tmp_path):
+    path = tmp_path / "mono.y4m"
+    frames = b"".join(b"FRAME\n" + np.full((H, W), g, np.uint8).tobytes() for g in GREYS)
+    path.write_bytes(f"YUV4MPEG2 W{W} H{H} F5:1 Ip A1:1 Cmono XCOLORRANGE=LIMITED\n".encode() + frames)
+    got = _greys_of(path)
+    assert np.abs(got - _limited(GREYS)).max() <= 1, got.tolist()
+
+
+def test_raw_float_grey_is_full_range(tmp_path):
+    """Float pixel formats are full range: E is the stored value, truth round(255 E)."""
+    levels = np.array([0, 37, 128, 200, 255]) / 255
+    path = tmp_path / "grey.raw"
+    path.write_bytes(b"".join(np.full((H, W), e, "<f4").tobytes() for e in levels))
+    got = _greys_of(path, format="rawvideo",
+                    demuxer_options={"video_size": f"{W}x{H}", "pixel_format": "grayf32le", "framerate": "5"})
+    assert np.abs(got - np.rint(levels * 255)).max() <= 1, got.tolist()
