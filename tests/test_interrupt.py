@@ -93,3 +93,27 @@ def test_sigterm_while_the_command_loads_is_one_line_and_130(tmp_path, sig):
     r = subprocess.run([sys.executable, "-c", script, "numpy", "x.mp4", "y.png"], capture_output=True,
                        timeout=120, cwd=tmp_path)
     assert r.returncode == 130 and r.stderr.strip().count(b"\n") == 0 and b"interrupted" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT], ids=["nohup-SIGHUP", "background-SIGINT"])
+def test_a_signal_ignored_at_start_stays_ignored(long_clip, tmp_path, sig):
+    """``nohup streamprint ... &`` ignores SIGHUP, and a non-interactive shell's ``&`` ignores
+    SIGINT: the run must outlive them (it stopped with 130 and wrote nothing)."""
+    out = tmp_path / "strip.png"
+
+    def ignore() -> None:
+        signal.signal(sig, signal.SIG_IGN)
+
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", str(long_clip), str(out), "--every", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=ignore)
+    deadline = time.monotonic() + 60
+    seen = b""
+    while b"sample" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.read1(4096)  # type: ignore[union-attr]
+    assert b"sample" in seen, "never started"
+    proc.send_signal(sig)
+    time.sleep(0.3)
+    assert proc.poll() is None, "ended by the ignored signal"
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert out.exists() and b"wrote " in err and b"interrupted" not in err

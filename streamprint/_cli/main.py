@@ -56,6 +56,16 @@ def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+def _stop_on_signals() -> dict[int, object]:
+    """Install :func:`_on_signal` for each of :data:`STOP_SIGNALS` not ignored now, and return
+    the handlers it replaced. An ignored one was ignored when the process started (Python
+    leaves an ignored SIGINT ignored, and the entry point leaves the others): ``nohup``
+    ignores SIGHUP, a non-interactive shell's ``cmd &`` ignores SIGINT, and the user asked
+    for the run to outlive them."""
+    return {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS
+            if signal.getsignal(sig) != signal.SIG_IGN}
+
+
 def _on_signal(signum: int, frame: object) -> None:
     """SIGINT, SIGTERM and SIGHUP: ask the library to stop (it checks where it may wait:
     pipes, decoding, workers) and interrupt the main thread."""
@@ -78,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
-    previous = {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS}
+    previous = _stop_on_signals()
     try:
         with interrupt.scope():  # a stop request holds until the command has reported it
             return command.run(args)
