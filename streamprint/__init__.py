@@ -29,6 +29,7 @@ from .errors import (  # noqa: E402
     OutputError,
     ParameterError,
     ResumeError,
+    SchedulerError,
     StreamprintError,
     UsageError,
 )
@@ -73,7 +74,7 @@ __all__ = [
     "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",
     "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
     "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",
-    "SamplingMode", "save_image", "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style",
+    "SamplingMode", "save_image", "SchedulerError", "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style",
     "Summary", "Thumbnails", "TimeRange", "ToneMap", "UsageError", "VideoSource", "write_fingerprint",
     "write_image", "write_palettes", "__version__",
 ]

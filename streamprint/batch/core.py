@@ -12,6 +12,7 @@ folder (:mod:`.lock`). Where the movies are worked on is an executor's business
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import uuid
@@ -173,8 +174,20 @@ def run_batch(
         run_key = uuid.uuid4().hex
         executor = Dask(dask, key=lambda task: f"streamprint-{run_key}-{task.job.rel}") if dask is not None \
             else local(jobs)
-    make_folders(out)
-    out = out.resolve()  # workers, here or on other machines, write where this process asked
+    # a scheduler is reached before OUTDIR is touched: one that cannot be leaves nothing there
+    client = executor.connect() if isinstance(executor, Dask) else contextlib.nullcontext()
+    with client:
+        make_folders(out)
+        return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                       on_samples, executor, rebuild_manifest)
+
+
+def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
+            on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
+            checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
+            executor: Executor, rebuild_manifest: bool) -> Summary:
+    """The run in ``out``, made and resolved (workers, here or on other machines, write where
+    this process asked), under its lock; the gallery is written however it ends."""
     from ..render.gallery import Cards
 
     with outdir_lock(out):
