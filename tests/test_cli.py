@@ -20,8 +20,21 @@ def one_line_error(r, code: int) -> str:
     assert r.returncode == code, err
     assert "Traceback" not in err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 or (code == 2 and len(lines) == 2), err  # usage adds a "see --help"
+    assert len(lines) == 1, err
     return lines[0]
+
+
+@pytest.mark.parametrize("args, line", [
+    (["x.mp4"], "streamprint: error: the following arguments are required: output; see streamprint --help"),
+    (["render", "--bogus", "a.json", "b.png"],
+     "streamprint render: error: unrecognized arguments: --bogus; see streamprint render --help"),
+])
+def test_argument_errors_are_one_line_with_the_pointer_to_help(tmp_path, args, line):
+    """README: errors are one line on stderr; argparse's took two (the pointer to --help on
+    a line of its own)."""
+    r = run_cli(*args)
+    assert r.returncode == 2 and r.stderr.decode() == line + "\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_fingerprint_writes_strip_and_data(segments_clip, tmp_path):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from .. import params
 from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
-from ..errors import EXIT_USAGE
+from ..errors import EXIT_USAGE, one_line
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
 from ..params import parse_time
 
@@ -36,7 +36,7 @@ def flag_for(parameter: str) -> str:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports errors in one line (plus a pointer to --help) and exits 2."""
+    """argparse that reports errors in one line, ending with a pointer to --help, and exits 2."""
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
@@ -44,7 +44,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, one_line(f"{self.prog}: error: {message}; see {self.prog} --help") + "\n")
 
 
 #: Flags whose value may begin with "-" (an end counted back from the end: --end -8:00).
