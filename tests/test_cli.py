@@ -195,3 +195,20 @@ def test_options_that_would_do_nothing_are_usage_errors(tmp_path, args, names):
     r = run_cli(sample, tmp_path / "x.png", *args)
     assert r.returncode == 2 and names.encode() in r.stderr and b"Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_option_help_names_only_the_commands_own_options():
+    """`render --help` and `batch --help` said "With --flush a picture keeps this width" and
+    render's "(with --fast: ...)", options neither has. Another command's flag may be named
+    only as where a file came from ("data made with --fast")."""
+    import re
+
+    from streamprint._cli.main import COMMANDS
+
+    for name in COMMANDS:
+        parser = COMMANDS[name].parser()
+        own = {flag for action in parser._actions for flag in action.option_strings}
+        for action in parser._actions:
+            for m in re.finditer(r"(\S+ \S+ )?(--[a-z][a-z-]*[a-z])", " ".join((action.help or "").split())):
+                assert m.group(2) in own or m.group(1) in ("made with ", "saved with "), \
+                    f"{name} {action.option_strings}: names {m.group(2)}"

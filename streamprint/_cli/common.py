@@ -100,20 +100,23 @@ def add_common(p: argparse.ArgumentParser, overwrite: bool = True) -> None:
                    help="log details, including FFmpeg's own messages, to stderr")
 
 
-def add_render_options(p: argparse.ArgumentParser) -> None:
+def add_render_options(p: argparse.ArgumentParser, fast: str = "with --fast", flush: bool = False) -> None:
+    """The drawing options; their help names only options of the command's own: ``fast``
+    says when --fast applies (render: "for data made with --fast"), ``flush`` whether the
+    command has --flush."""
     g = p.add_argument_group("drawing the strip")
     g.add_argument("--height", type=whole, default=200, metavar="PX",
                    help="picture height in pixels; for --style ring the ring's diameter (default: %(default)s)")
     g.add_argument("--column-width", type=whole, metavar="PX",
-                   help="width of each sample's column in pixels (with --fast: pixels per second of "
+                   help=f"width of each sample's column in pixels ({fast}: pixels per second of "
                         "film), for the strip styles. Default: 1, and columns repeated until the strip "
                         f"is at least {params.MIN_WIDTH} px wide (so a 10-s clip is not 10 px wide)")
     g.add_argument("--width", type=whole, metavar="PX",
                    help="picture width in pixels, for every style: a strip's columns are resampled by "
                         "time to exactly PX (each column shows the sample covering the middle of its "
                         "time slice); a ring is drawn in the middle of a PX x --height picture; a plot "
-                        f"is PX wide (default: {params.PLOT_WIDTH}). With --flush a picture keeps this width "
-                        "however long the stream runs (a whole day in 1920 px)")
+                        f"is PX wide (default: {params.PLOT_WIDTH})" + (". With --flush a picture keeps this "
+                        "width however long the stream runs (a whole day in 1920 px)" if flush else ""))
     g.add_argument("--order", choices=choices(Order), default="weight",
                    help="top-to-bottom order of a column's colours: 'weight' puts the most "
                         "frequent on top, 'lightness' the lightest, 'stable' keeps each colour in "

@@ -46,7 +46,7 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot), "
                                   ".pdf (plot), or .html: a page where each column shows its time, colours and frame")
     add_analysis_options(p)
-    add_render_options(p)
+    add_render_options(p, flush=True)
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
                    help="also save the samples (times, colours, weights) and metadata as JSON, "
