@@ -26,6 +26,9 @@ def one_line_error(r, code: int) -> str:
 
 @pytest.mark.parametrize("args, line", [
     (["x.mp4"], "streamprint: error: the following arguments are required: output; see streamprint --help"),
+    (["fingerprint", "x.mp4"],  # the command's name typed: its usage said plain "streamprint"
+     "streamprint fingerprint: error: the following arguments are required: output; "
+     "see streamprint fingerprint --help"),
     (["render", "--bogus", "a.json", "b.png"],
      "streamprint render: error: unrecognized arguments: --bogus; see streamprint render --help"),
 ])

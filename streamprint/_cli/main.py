@@ -78,12 +78,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamprint`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:  # before the signal handler: importing the command's module takes a while
-        if args_list and args_list[0] in COMMANDS:
-            command = COMMANDS[args_list.pop(0)]
-        else:
-            command = COMMANDS["fingerprint"]
-        make_parser: Callable[[], argparse.ArgumentParser] = command.parser
-        args = make_parser().parse_args(attach_times(args_list))
+        # "streamprint fingerprint MOVIE OUT" is "streamprint MOVIE OUT" (for a movie named like a
+        # command), and its usage and errors name it as it was typed
+        name = args_list.pop(0) if args_list and args_list[0] in COMMANDS else None
+        command = COMMANDS[name or "fingerprint"]
+        make_parser: Callable[..., argparse.ArgumentParser] = command.parser
+        parser = make_parser(f"streamprint {name}") if name else make_parser()
+        args = parser.parse_args(attach_times(args_list))
     except KeyboardInterrupt:
         print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
