@@ -29,6 +29,7 @@ from .errors import (  # noqa: E402
     OutputError,
     ParameterError,
     ResumeError,
+    SchedulerError,
     StreamprintError,
     UnsupportedColorError,
     UsageError,
@@ -74,7 +75,8 @@ __all__ = [
     "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",
     "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
     "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",
-    "SamplingMode", "save_image", "SourceFrame", "SourceInfo", "Space", "Status", "StreamprintError", "Style",
-    "Summary", "Thumbnails", "TimeRange", "ToneMap", "UnsupportedColorError", "UsageError", "VideoSource", "write_fingerprint",
+    "SamplingMode", "save_image", "SchedulerError", "SourceFrame", "SourceInfo", "Space", "Status",
+    "StreamprintError", "Style", "Summary", "Thumbnails", "TimeRange", "ToneMap", "UnsupportedColorError",
+    "UsageError", "VideoSource", "write_fingerprint",
     "write_image", "write_palettes", "__version__",
 ]

@@ -114,6 +114,12 @@ class OutputError(StreamprintError):
     """The output could not be written (exit code 1)."""
 
 
+class SchedulerError(StreamprintError):
+    """A batch's Dask scheduler could not be reached (exit code 1): the address was well
+    formed, the machine or the network is what failed. Raised before the output folder is
+    touched."""
+
+
 class Interrupted(StreamprintError):
     """The run was stopped by SIGINT or SIGTERM (exit code 130); nothing was written."""
 

@@ -268,16 +268,18 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
     if len(pixels) == 0:
         raise InputError(f"{name}: every pixel is transparent")
     exact = distinct_colors(pixels, colors)
-    if exact is not None:
-        centers, counts = exact[0].astype(np.float64), exact[1]
+    if exact is not None:  # every pixel is one of the colours: no distance to them
+        centers, counts, inertia = exact[0].astype(np.float64), exact[1], 0.0
     else:
         Xt = planar(encode(pixels, space), np.float64)
         # Fit on an even stride of at most FIT_PIXELS pixels, then label every pixel.
         step = max(1, -(-Xt.shape[1] // FIT_PIXELS))
         centroids, _, _ = kmeans_planar(np.ascontiguousarray(Xt[:, ::step]), colors, seed=seed, n_init=3)
-        counts = np.bincount(nearest(Xt, centroids)[0], minlength=colors)
+        labels, distances = nearest(Xt, centroids)
+        counts = np.bincount(labels, minlength=colors)
+        inertia = float(distances.mean())  # over every pixel, as Palette defines it
         centers = decode(centroids, space)
-    pal = Palette.from_centroids(centers, counts)  # rounded, merged, sorted by share
+    pal = Palette.from_centroids(centers, counts, inertia)  # rounded, merged, sorted by share
     w, h = size or (rgb.shape[1], rgb.shape[0])
     return ImagePalette(name, pal, int(w), int(h), str(space))
 

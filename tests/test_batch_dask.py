@@ -57,7 +57,7 @@ def test_bad_dask_addresses_are_usage_errors(library, tmp_path, address):
 def test_a_dask_endpoint_that_never_answers_is_bounded(tmp_path):
     pytest.importorskip("distributed")
     from streamprint.batch.executors import Dask
-    from streamprint.errors import ParameterError
+    from streamprint.errors import SchedulerError
 
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
@@ -65,7 +65,7 @@ def test_a_dask_endpoint_that_never_answers_is_bounded(tmp_path):
     held = []
     threading.Thread(target=lambda: held.append(server.accept()), daemon=True).start()
     start = time.monotonic()
-    with pytest.raises(ParameterError, match="no answer within 2 s"):
+    with pytest.raises(SchedulerError, match="no answer within 2 s"):
         Dask(f"tcp://127.0.0.1:{server.getsockname()[1]}", key=str, connect_timeout=2.0).run(None, [], None, None, None)
     assert time.monotonic() - start < 5
     server.close()

@@ -23,6 +23,7 @@ from streamprint.errors import OutputError
 from streamprint.formats import read_manifest
 
 from .conftest import run_cli
+from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
 
 OPTIONS = Options(sampling=Sampling.interval(0.25))
@@ -98,6 +99,8 @@ class _Losing(Serial):
 def test_a_lost_worker_is_pending_not_failed(library, tmp_path):
     summary = run_batch(library, tmp_path / "out", OPTIONS, executor=_Losing())
     assert summary.pending == 1 and summary.failed == 0
+    # said once, by the row's label (the line said "pending: m0.mkv: pending, retried next run: ...")
+    assert summary.table().splitlines()[-1] == "  pending: m0.mkv: worker lost: ConnectionError: scheduler gone"
     assert run_batch(library, tmp_path / "out", OPTIONS, executor=Serial()).done == 1
 
 
@@ -430,3 +433,34 @@ def test_a_batch_from_a_deleted_working_directory(library, tmp_path):
                                       f"{library} {tmp_path / 'out'} --jobs 2 -q"], capture_output=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert {e.status for e in entries(tmp_path / "out").values()} == {Status.DONE}
+
+
+def test_an_interrupted_batch_ends_with_its_table_and_leaves_the_movie_pending(tmp_path, long_clip):
+    """Ctrl-C while the long movie is worked on: exit 130, the summary table (README: "A
+    summary table ends every run"; an interrupt printed none), and the long movie recorded
+    as pending in the manifest (README: an interrupt "leaves it pending"; it had no entry)."""
+    import shutil
+
+    lib, out = make_library(tmp_path / "lib", n=2), tmp_path / "out"
+    shutil.copy(long_clip, lib / "z-long.mkv")
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "2",
+                             "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 90
+        while not all((out / f"m{i}.mkv.html").exists() for i in range(2)):
+            assert proc.poll() is None and time.monotonic() < deadline, "the short movies never finished"
+            time.sleep(0.05)
+        time.sleep(1.0)  # the long movie is under way
+        proc.send_signal(signal.SIGINT)
+        stdout, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert err.decode() == "streamprint: interrupted; the movies finished so far are kept; run it again to go on\n"
+    assert stdout.decode() == ("fingerprinted now               2\nalready done, unchanged         0\n"
+                               "not video (skipped)             0\nfailed                          0\n"
+                               "pending (retried next run)      1\n")
+    long_entry = entries(out)["z-long.mkv"]
+    assert long_entry.status == Status.PENDING and long_entry.error == "interrupted"
+    assert not (out / "z-long.mkv.json").exists()

@@ -20,8 +20,24 @@ def one_line_error(r, code: int) -> str:
     assert r.returncode == code, err
     assert "Traceback" not in err
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 or (code == 2 and len(lines) == 2), err  # usage adds a "see --help"
+    assert len(lines) == 1, err
     return lines[0]
+
+
+@pytest.mark.parametrize("args, line", [
+    (["x.mp4"], "streamprint: error: the following arguments are required: output; see streamprint --help"),
+    (["fingerprint", "x.mp4"],  # the command's name typed: its usage said plain "streamprint"
+     "streamprint fingerprint: error: the following arguments are required: output; "
+     "see streamprint fingerprint --help"),
+    (["render", "--bogus", "a.json", "b.png"],
+     "streamprint render: error: unrecognized arguments: --bogus; see streamprint render --help"),
+])
+def test_argument_errors_are_one_line_with_the_pointer_to_help(tmp_path, args, line):
+    """README: errors are one line on stderr; argparse's took two (the pointer to --help on
+    a line of its own)."""
+    r = run_cli(*args)
+    assert r.returncode == 2 and r.stderr.decode() == line + "\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_fingerprint_writes_strip_and_data(segments_clip, tmp_path):
@@ -182,3 +198,20 @@ def test_options_that_would_do_nothing_are_usage_errors(tmp_path, args, names):
     r = run_cli(sample, tmp_path / "x.png", *args)
     assert r.returncode == 2 and names.encode() in r.stderr and b"Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_option_help_names_only_the_commands_own_options():
+    """`render --help` and `batch --help` said "With --flush a picture keeps this width" and
+    render's "(with --fast: ...)", options neither has. Another command's flag may be named
+    only as where a file came from ("data made with --fast")."""
+    import re
+
+    from streamprint._cli.main import COMMANDS
+
+    for name in COMMANDS:
+        parser = COMMANDS[name].parser()
+        own = {flag for action in parser._actions for flag in action.option_strings}
+        for action in parser._actions:
+            for m in re.finditer(r"(\S+ \S+ )?(--[a-z][a-z-]*[a-z])", " ".join((action.help or "").split())):
+                assert m.group(2) in own or m.group(1) in ("made with ", "saved with "), \
+                    f"{name} {action.option_strings}: names {m.group(2)}"

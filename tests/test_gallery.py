@@ -138,9 +138,31 @@ def test_a_foreign_index_is_not_replaced_without_overwrite(folder):
 
 def test_the_gallery_command(folder, tmp_path):
     assert one_line(run_cli("gallery", folder / "a.json"), 2).endswith("not a directory")
-    r = run_cli("gallery", folder, "-v")
-    assert r.returncode == 0 and "3 movies" in r.stderr.decode()
+    r = run_cli("gallery", folder)
+    assert r.returncode == 0 and r.stderr.decode() == f"wrote {folder / 'index.html'}: 3 movies\n"
     assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
+
+
+def test_the_gallery_reads_csv_data_files_and_says_what_it_wrote(tmp_path):
+    """Data files may be CSV: a folder of one was "0 movies", said nothing (every other
+    command ends with a "wrote" line), and a gallery of one said "1 movies". A movie saved
+    both ways gets one card, from its JSON."""
+    fp = synth.known_fingerprint("c", [synth.Segment((40, 150, 70), (0, 0, 0), 8.0)])
+    write_fingerprint(fp, tmp_path / "c.csv")
+    r = run_cli("gallery", tmp_path)
+    assert r.returncode == 0 and r.stderr.decode() == f"wrote {tmp_path / 'index.html'}: 1 movie\n"
+    assert [m["t"] for m in listed(tmp_path)] == ["c"]
+    assert '<p class="sub">1 movie · ' in (tmp_path / "index.html").read_text()
+    write_fingerprint(fp, tmp_path / "c.json")
+    r = run_cli("gallery", tmp_path, "-q")
+    assert r.returncode == 0 and r.stderr == b"" and len(listed(tmp_path)) == 1
+
+
+def test_an_empty_gallery_says_why(tmp_path):
+    r = run_cli("gallery", tmp_path)
+    assert r.returncode == 0
+    assert r.stderr.decode() == (f"streamprint: WARNING: {tmp_path}: no fingerprint data files (.json, .csv) found: "
+                                 f"the gallery is empty\nwrote {tmp_path / 'index.html'}: 0 movies\n")
 
 
 def test_batch_writes_pages_and_the_gallery_after_every_run(tmp_path):

@@ -114,3 +114,27 @@ def test_a_library_stop_request_stops_a_run_whose_clustering_is_slower_than_deco
         timer.cancel()
         interrupt.clear()
     assert time.monotonic() - started < 3.0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT], ids=["nohup-SIGHUP", "background-SIGINT"])
+def test_a_signal_ignored_at_start_stays_ignored(long_clip, tmp_path, sig):
+    """``nohup streamprint ... &`` ignores SIGHUP, and a non-interactive shell's ``&`` ignores
+    SIGINT: the run must outlive them (it stopped with 130 and wrote nothing)."""
+    out = tmp_path / "strip.png"
+
+    def ignore() -> None:
+        signal.signal(sig, signal.SIG_IGN)
+
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", str(long_clip), str(out), "--every", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=ignore)
+    deadline = time.monotonic() + 60
+    seen = b""
+    while b"sample" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.read1(4096)  # type: ignore[union-attr]
+    assert b"sample" in seen, "never started"
+    proc.send_signal(sig)
+    time.sleep(0.3)
+    assert proc.poll() is None, "ended by the ignored signal"
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert out.exists() and b"wrote " in err and b"interrupted" not in err

@@ -28,7 +28,7 @@ def one_line(r, code: int) -> str:
     assert "Traceback" not in err, err
     lines = [line.split("\r")[-1] for line in err.split("\n")]
     lines = [line for line in lines if line.strip()]
-    assert len(lines) == 1 or (code == 2 and len(lines) == 2 and "--help" in lines[1]), err
+    assert len(lines) == 1, err
     return lines[0]
 
 

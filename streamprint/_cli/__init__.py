@@ -26,14 +26,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     that a Ctrl-C while Python loads it (numpy and PyAV take a tenth of a second, before
     streamprint's signal handler exists) ends with the one line and exit code 130 of any
     other interrupt, not a traceback; so does a SIGTERM or SIGHUP then (it ended the process
-    with 143 or 129, and no message)."""
+    with 143 or 129, and no message). A signal ignored when the process started (``nohup``
+    ignores SIGHUP; a non-interactive shell's ``&`` ignores SIGINT) stays ignored."""
     import signal
 
     def stop(signum: int, frame: object) -> None:  # until main installs its own handlers
         raise KeyboardInterrupt
 
     for sig in (signal.SIGTERM, signal.SIGHUP):  # SIGINT raises KeyboardInterrupt already
-        signal.signal(sig, stop)
+        if signal.getsignal(sig) != signal.SIG_IGN:
+            signal.signal(sig, stop)
     try:
         from .main import main as run
     except KeyboardInterrupt:

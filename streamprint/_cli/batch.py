@@ -25,7 +25,8 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                     "non-video files are skipped and counted. A manifest in OUTDIR records every input:\n"
                     "re-running skips what is done and unchanged and redoes what changed.",
         epilog="exit codes:\n  0    every movie succeeded\n  1    the batch itself could not run\n"
-               "  2    usage error\n  3    some movies failed (the others are done)\n  130  interrupted",
+               "  2    usage error\n  3    some movies failed or are pending (the others are done)\n"
+               "  130  interrupted (the summary table says what was done)",
     )
     p.add_argument("library", help="folder to search recursively")
     p.add_argument("outdir", help="folder for strips, data files and the manifest")
@@ -51,18 +52,28 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import run_batch
+    from ..batch import Summary, run_batch
 
     options, render = options_from(args), render_from(args, None)
     params.check_render(render, options.sampling)
     bars = BatchBars(enabled=not args.quiet)
     started = time.monotonic()
+    summary, planned = Summary(), []
+
+    def plan(n: int) -> None:
+        planned.append(n)
+        bars.plan(n)
+
     try:
-        summary = run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed,
-                            bars.file_done, bars.plan, dask=args.dask, checkpoint_every=args.checkpoint_every,
-                            on_samples=bars.progress, rebuild_manifest=args.rebuild_manifest)
-    finally:
+        run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed, bars.file_done, plan,
+                  dask=args.dask, checkpoint_every=args.checkpoint_every, on_samples=bars.progress,
+                  rebuild_manifest=args.rebuild_manifest, summary=summary)
+    except BaseException:  # interrupted, or the run failed: what it did so far, once it had begun
         bars.close()
+        if planned:
+            print(summary.table())
+        raise
+    bars.close()
     print(summary.table())
     if not args.quiet:
         done(finished(summary, Path(args.outdir), time.monotonic() - started))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from .. import params
 from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
-from ..errors import EXIT_USAGE
+from ..errors import EXIT_USAGE, one_line
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
 from ..params import parse_time
 
@@ -36,7 +36,7 @@ def flag_for(parameter: str) -> str:
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that reports errors in one line (plus a pointer to --help) and exits 2."""
+    """argparse that reports errors in one line, ending with a pointer to --help, and exits 2."""
 
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
@@ -44,7 +44,7 @@ class Parser(argparse.ArgumentParser):
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n(see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, one_line(f"{self.prog}: error: {message}; see {self.prog} --help") + "\n")
 
 
 #: Flags whose value may begin with "-" (an end counted back from the end: --end -8:00).
@@ -100,20 +100,23 @@ def add_common(p: argparse.ArgumentParser, overwrite: bool = True) -> None:
                    help="log details, including FFmpeg's own messages, to stderr")
 
 
-def add_render_options(p: argparse.ArgumentParser) -> None:
+def add_render_options(p: argparse.ArgumentParser, fast: str = "with --fast", flush: bool = False) -> None:
+    """The drawing options; their help names only options of the command's own: ``fast``
+    says when --fast applies (render: "for data made with --fast"), ``flush`` whether the
+    command has --flush."""
     g = p.add_argument_group("drawing the strip")
     g.add_argument("--height", type=whole, default=200, metavar="PX",
                    help="picture height in pixels; for --style ring the ring's diameter (default: %(default)s)")
     g.add_argument("--column-width", type=whole, metavar="PX",
-                   help="width of each sample's column in pixels (with --fast: pixels per second of "
+                   help=f"width of each sample's column in pixels ({fast}: pixels per second of "
                         "film), for the strip styles. Default: 1, and columns repeated until the strip "
                         f"is at least {params.MIN_WIDTH} px wide (so a 10-s clip is not 10 px wide)")
     g.add_argument("--width", type=whole, metavar="PX",
                    help="picture width in pixels, for every style: a strip's columns are resampled by "
                         "time to exactly PX (each column shows the sample covering the middle of its "
                         "time slice); a ring is drawn in the middle of a PX x --height picture; a plot "
-                        f"is PX wide (default: {params.PLOT_WIDTH}). With --flush a picture keeps this width "
-                        "however long the stream runs (a whole day in 1920 px)")
+                        f"is PX wide (default: {params.PLOT_WIDTH})" + (". With --flush a picture keeps this "
+                        "width however long the stream runs (a whole day in 1920 px)" if flush else ""))
     g.add_argument("--order", choices=choices(Order), default="weight",
                    help="top-to-bottom order of a column's colours: 'weight' puts the most "
                         "frequent on top, 'lightness' the lightest, 'stable' keeps each colour in "

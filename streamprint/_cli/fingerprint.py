@@ -46,7 +46,7 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot), "
                                   ".pdf (plot), or .html: a page where each column shows its time, colours and frame")
     add_analysis_options(p)
-    add_render_options(p)
+    add_render_options(p, flush=True)
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
                    help="also save the samples (times, colours, weights) and metadata as JSON, "
@@ -69,7 +69,7 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                         "HEVC and VP9, FFmpeg's own choice otherwise) (default: %(default)s)")
     o.add_argument("--flush", type=number, metavar="SECONDS",
                    help="live streams: rewrite every output (the picture or page, the --data file) every "
-                        "SECONDS of wall-clock time while the input runs, each file whole at every moment; "
+                        "SECONDS (at least 0.1) of wall-clock time while the input runs, each file whole at every moment; "
                         "Ctrl-C or SIGTERM then ends the run with everything seen so far written (exit code "
                         "130). With --width the picture keeps that width (columns resampled by time, a whole "
                         "day in 1920 px), so a day costs no more per rewrite than a minute")

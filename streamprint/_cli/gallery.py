@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from .common import Parser, add_common
+from .progress import done, plural
 
 log = logging.getLogger("streamprint")
 
@@ -19,7 +20,8 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
                     "duration and palette, linking to its page; sorted by name, duration, brightness,\n"
                     "colourfulness or hue, and searchable by colour. 'batch' writes it after every run.",
     )
-    p.add_argument("outdir", help="folder of fingerprint data files (.json), searched recursively")
+    p.add_argument("outdir", help="folder of fingerprint data files (.json or .csv; of both of one name, the "
+                                  ".json), searched recursively")
     add_common(p)
     return p
 
@@ -38,5 +40,8 @@ def run(args: argparse.Namespace) -> int:
     # would replace this one, or this one a newer one of its); other folders get no lock file
     with outdir_lock(folder) if (folder / LOCK_FILE).exists() else contextlib.nullcontext():
         count = write_gallery(folder, overwrite=args.overwrite)
-    log.info("wrote %s: %d movies", folder / INDEX, count)
+    if count == 0:
+        log.warning("%s: no fingerprint data files (.json, .csv) found: the gallery is empty", folder)
+    if not args.quiet:
+        done(f"wrote {folder / INDEX}: {plural(count, 'movie')}")
     return 0

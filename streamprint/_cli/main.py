@@ -56,6 +56,16 @@ def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+def _stop_on_signals() -> dict[int, object]:
+    """Install :func:`_on_signal` for each of :data:`STOP_SIGNALS` not ignored now, and return
+    the handlers it replaced. An ignored one was ignored when the process started (Python
+    leaves an ignored SIGINT ignored, and the entry point leaves the others): ``nohup``
+    ignores SIGHUP, a non-interactive shell's ``cmd &`` ignores SIGINT, and the user asked
+    for the run to outlive them."""
+    return {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS
+            if signal.getsignal(sig) != signal.SIG_IGN}
+
+
 def _on_signal(signum: int, frame: object) -> None:
     """SIGINT, SIGTERM and SIGHUP: ask the library to stop (it checks where it may wait:
     pipes, decoding, workers) and interrupt the main thread."""
@@ -68,17 +78,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamprint`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:  # before the signal handler: importing the command's module takes a while
-        if args_list and args_list[0] in COMMANDS:
-            command = COMMANDS[args_list.pop(0)]
-        else:
-            command = COMMANDS["fingerprint"]
-        make_parser: Callable[[], argparse.ArgumentParser] = command.parser
-        args = make_parser().parse_args(attach_times(args_list))
+        # "streamprint fingerprint MOVIE OUT" is "streamprint MOVIE OUT" (for a movie named like a
+        # command), and its usage and errors name it as it was typed
+        name = args_list.pop(0) if args_list and args_list[0] in COMMANDS else None
+        command = COMMANDS[name or "fingerprint"]
+        make_parser: Callable[..., argparse.ArgumentParser] = command.parser
+        parser = make_parser(f"streamprint {name}") if name else make_parser()
+        args = parser.parse_args(attach_times(args_list))
     except KeyboardInterrupt:
         print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
-    previous = {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS}
+    previous = _stop_on_signals()
     try:
         with interrupt.scope():  # a stop request holds until the command has reported it
             return command.run(args)

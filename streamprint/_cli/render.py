@@ -20,7 +20,7 @@ def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
     p.add_argument("data", help="fingerprint data file (.json or .csv)")
     p.add_argument("output", help="picture to write: .png, .jpg, .webp, .svg (stacked, dominant, average, plot), "
                                   ".pdf (plot), or .html: the movie's page (with thumbnails if the data has them)")
-    add_render_options(p)
+    add_render_options(p, fast="for data made with --fast")
     add_common(p)
     return p
 

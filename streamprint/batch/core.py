@@ -12,6 +12,7 @@ folder (:mod:`.lock`). Where the movies are worked on is an executor's business
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import uuid
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 from .. import interrupt, params
 from ..atomic import is_temp_file, make_folders
 from ..enums import Status
-from ..errors import EXIT_OK, EXIT_PARTIAL, OutputError, ParameterError, StreamprintError, one_line
+from ..errors import EXIT_OK, EXIT_PARTIAL, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, local
@@ -51,7 +52,10 @@ class Summary:
     failed: int = 0
     pending: int = 0
     not_video: int = 0
+    #: why each failed or pending movie (by its path in the library) is so
     errors: dict[str, str] = field(default_factory=dict)
+    #: the movies of ``errors`` that are pending
+    pending_ones: set[str] = field(default_factory=set)
     #: movies in OUTDIR/index.html as written at the end of the run (None: not written)
     gallery: int | None = None
 
@@ -67,7 +71,8 @@ class Summary:
             self.not_video += 1
         elif status == Status.PENDING:
             self.pending += 1
-            self.errors[rel] = f"pending, retried next run: {error or 'not finished'}"
+            self.errors[rel] = error or "not finished"
+            self.pending_ones.add(rel)
         else:
             self.failed += 1
             self.errors[rel] = error or "failed"
@@ -80,7 +85,7 @@ class Summary:
         always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
         lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
         for rel, message in sorted(self.errors.items()):
-            lines.append(one_line(f"  {'pending' if message.startswith('pending') else 'failed'}: {rel}: {message}"))
+            lines.append(one_line(f"  {'pending' if rel in self.pending_ones else 'failed'}: {rel}: {message}"))
         return "\n".join(lines)
 
 
@@ -137,6 +142,7 @@ def run_batch(
     on_samples: Callable[[str, int, int | None], None] | None = None,
     executor: Executor | None = None,
     rebuild_manifest: bool = False,
+    summary: Summary | None = None,
 ) -> Summary:
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
@@ -149,7 +155,10 @@ def run_batch(
     and ``on_samples(rel, samples, expected)`` now and then while a movie is being worked
     on. ``rebuild_manifest`` recreates the manifest from the finished outputs (when it is
     lost or unreadable). The manifest is written by this process alone, under a lock that
-    keeps any other batch out of ``outdir`` for the whole run.
+    keeps any other batch out of ``outdir`` for the whole run. A run that is interrupted
+    (or stopped by a failure of its own, not a movie's) records the movies it did not
+    finish as pending, retried by the next run; ``summary``, when given, is the
+    :class:`Summary` filled as the run goes, so that the caller has it also then.
     """
     if not isinstance(options, Options) or not isinstance(render, (RenderOptions, type(None))):
         raise ParameterError("options", "must be an Options (and render a RenderOptions, or None)")
@@ -173,15 +182,27 @@ def run_batch(
         run_key = uuid.uuid4().hex
         executor = Dask(dask, key=lambda task: f"streamprint-{run_key}-{task.job.rel}") if dask is not None \
             else local(jobs)
-    make_folders(out)
-    out = out.resolve()  # workers, here or on other machines, write where this process asked
+    # a scheduler is reached before OUTDIR is touched: one that cannot be leaves nothing there
+    client = executor.connect() if isinstance(executor, Dask) else contextlib.nullcontext()
+    with client:
+        make_folders(out)
+        return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                       on_samples, executor, rebuild_manifest, summary or Summary())
+
+
+def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
+            on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
+            checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
+            executor: Executor, rebuild_manifest: bool, summary: Summary) -> Summary:
+    """The run in ``out``, made and resolved (workers, here or on other machines, write where
+    this process asked), under its lock; the gallery is written however it ends."""
     from ..render.gallery import Cards
 
     with outdir_lock(out):
         cards = Cards(out)
         try:
-            summary = _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every,
-                                  on_samples, executor, rebuild_manifest, cards)
+            _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                        on_samples, executor, rebuild_manifest, cards, summary)
         except BaseException:  # interrupted, or the run failed: the gallery still shows what is finished
             _write_gallery(cards, quiet=True)
             raise
@@ -192,13 +213,12 @@ def run_batch(
 def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
                 on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
                 checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
-                executor: Executor, rebuild_manifest: bool, cards: Cards) -> Summary:
-    """The run itself; ``cards`` gets each movie's data file as it finishes (the gallery is
-    the caller's to write, however this ends)."""
+                executor: Executor, rebuild_manifest: bool, cards: Cards, summary: Summary) -> None:
+    """The run itself, counted in ``summary``; ``cards`` gets each movie's data file as it
+    finishes (the gallery is the caller's to write, however this ends)."""
     _remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
-    summary = Summary()
     todo: list[Task] = []
 
     def record(job: Job, result: JobResult, drawn: RenderOptions | None = render) -> None:
@@ -251,19 +271,32 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     if on_plan:
         on_plan(len(todo))
     if not todo:
-        return summary
+        return
+    unfinished = {task.job.rel: task.job for task in todo}
 
     def finish(task: Task, result: JobResult) -> None:
         record(task.job, result)
         write_manifest(entries, manifest_path)
+        unfinished.pop(task.job.rel, None)
         if result.status == Status.DONE:
             cards.add(outputs_for(out, task.job.rel, render)[1])
         summary.count(task.job.rel, result.status, result.error)
         if on_file:
             on_file(task.job.rel, result.status)
 
-    executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
-    return summary
+    try:
+        executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
+    except BaseException as exc:  # the movies not finished are pending, whatever stopped the run
+        why = "interrupted" if isinstance(exc, (KeyboardInterrupt, Interrupted)) \
+            else f"the batch stopped ({type(exc).__name__}: {exc})"
+        for job in unfinished.values():
+            record(job, JobResult(Status.PENDING, 0.0, why))
+        summary.pending += len(unfinished)  # counted, not listed one by one: a library may hold thousands
+        try:
+            write_manifest(entries, manifest_path)
+        except Exception as failed:  # the stop is the error to report (a full disk, say)
+            log.warning("the manifest was not updated: %s", failed)
+        raise
 
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:

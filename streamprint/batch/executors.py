@@ -6,11 +6,13 @@ business, not theirs.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue as queue_module
 import re
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -18,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol, TypeVar
 
 from .. import interrupt
-from ..errors import ParameterError
+from ..errors import ParameterError, SchedulerError, one_line
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -164,14 +166,26 @@ class Dask:
 
     def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
         self.address, self.key, self.connect_timeout = check_address(address), key, connect_timeout
+        self._client: Any = None
+
+    def connect(self) -> Any:
+        """The client of the scheduler, connected now if it is not yet: a batch connects
+        before it touches its output folder, so that an unreachable scheduler leaves nothing
+        behind. The client is a context manager that closes it."""
+        if self._client is None:
+            try:
+                from distributed import Client
+            except ImportError as exc:
+                raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
+            self._client = self._connect(Client)
+        return self._client
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
-        try:
-            from distributed import Client, as_completed
-        except ImportError as exc:
-            raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
-        client = self._connect(Client)
-        with client:
+        owned = self._client is None  # connected here: closed here
+        client = self.connect()
+        from distributed import as_completed
+
+        with client if owned else contextlib.nullcontext():
             futures = {client.submit(work, task, None, key=self.key(task), pure=False): task for task in tasks}
             try:
                 for fut in as_completed(futures):
@@ -185,15 +199,16 @@ class Dask:
                 client.cancel(list(futures))
                 raise
 
-
     def _connect(self, client_class: Any) -> Any:
-        """A client of the scheduler, or ParameterError within ``connect_timeout`` seconds
+        """A client of the scheduler, or SchedulerError within ``connect_timeout`` seconds
         however the endpoint misbehaves (one that accepts and never answers holds Dask's own
-        connect for as long as it keeps the socket open)."""
+        connect for as long as it keeps the socket open), and at once when nothing listens
+        there (Dask's client retries a refused connection until its timeout)."""
         result: dict[str, Any] = {}
 
         def connect() -> None:
             try:
+                _probe(self.address, self.connect_timeout)
                 result["client"] = client_class(self.address, timeout=f"{self.connect_timeout}s")
             except BaseException as exc:  # handed to the waiting thread
                 result["error"] = exc
@@ -207,7 +222,19 @@ class Dask:
         if "client" in result:
             return result["client"]
         reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
-        raise ParameterError("dask", f"cannot reach the scheduler at {self.address} ({reason})")
+        raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Open and close a TCP connection to a ``tcp://`` or ``tls://`` ``address`` (other
+    schemes are left to Dask): ConnectionRefusedError at once when nothing listens."""
+    m = _ADDRESS.match(address)
+    if m is None or (m.group(1) or "tcp") not in ("tcp", "tls"):
+        return
+    try:
+        socket.create_connection((m.group(2).strip("[]"), int(m.group(3))), timeout=timeout).close()
+    except ConnectionRefusedError as exc:
+        raise ConnectionRefusedError("connection refused: nothing listens there") from exc
 
 
 #: What a scheduler address looks like: [scheme://]host:port.

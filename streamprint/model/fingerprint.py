@@ -183,8 +183,9 @@ class RenderOptions:
 
     @classmethod
     def for_path(cls, path: str | os.PathLike[str], **options: Any) -> RenderOptions:
-        """Options for writing to ``path``, in the format its extension names (.png, .jpg,
-        .webp, .svg, .pdf); any other extension is a ParameterError."""
+        """Options for writing to ``path``, in the format its extension names (.png, .jpg or
+        .jpeg, .webp, .svg, .pdf, or .html or .htm: the movie's page); any other extension,
+        or one the style cannot be drawn in (.pdf is for plots), is a ParameterError."""
         return cls(format=params.image_format_for(path), **options)
 
 

@@ -128,27 +128,38 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
                        "s": base64_text(e.strip), "b": base64_text(packed_bins(e))})
     total = sum(e.duration for e in entries)
     return page("gallery.html", {
-        "title": esc(title), "count": str(len(entries)), "total": esc(clock(total)),
+        "title": esc(title), "count": f"{len(entries)} movie{'' if len(entries) == 1 else 's'}",
+        "total": esc(clock(total)),
         "css": asset("common.css") + asset("gallery.css"),
         "js": asset("common.js") + asset("color.js") + asset("gallery.js"),
         "data": script_json({"bits": BIN_BITS, "unit": SHARE_UNIT, "movies": movies}),
     })
 
 
+#: The extensions of fingerprint data files, the one a movie's card is read from first.
+DATA_EXTENSIONS = (".json", ".csv")
+
+
 def _data_files(folder: Path) -> list[Path]:
-    """Fingerprint data files under ``folder``, hidden files and folders left out, sorted."""
+    """Fingerprint data files (JSON or CSV) under ``folder``, hidden files and folders left
+    out, sorted; of a JSON and a CSV file of one name (``movie.json``, ``movie.csv``: one
+    movie saved twice) only the JSON one, which holds more (thumbnails, the page's data)."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        data = {}
         for name in sorted(files):
             p = Path(root) / name
-            if not name.startswith(".") and name.lower().endswith(".json") and p.is_file() and is_fingerprint_file(p):
-                found.append(p)
+            if not name.startswith(".") and p.suffix.lower() in DATA_EXTENSIONS and p.is_file() \
+                    and is_fingerprint_file(p):
+                data.setdefault(p.stem, []).append(p)
+        for same in data.values():
+            found.append(min(same, key=lambda p: DATA_EXTENSIONS.index(p.suffix.lower())))
     return found
 
 
 def _page_of(data: Path) -> Path:
-    """Where a data file's page is: beside it, ``.json`` swapped for ``.html``."""
+    """Where a data file's page is: beside it, ``.json`` (or ``.csv``) swapped for ``.html``."""
     return data.with_suffix(".html")
 
 
@@ -171,7 +182,7 @@ def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
     cached = cache.get(rel)
     if cached is not None and cached[0] == key:
         return cached
-    return key, gallery_entry(read_fingerprint(path), rel.removesuffix(".json"), rel)
+    return key, gallery_entry(read_fingerprint(path), rel[:-len(path.suffix)] or rel, rel)
 
 
 def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | None = None) -> list[GalleryEntry]:
