@@ -11,6 +11,7 @@ truth is what the ``ffmpeg`` command was asked to make, never streamprint itself
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -108,3 +109,21 @@ def test_a_fragmented_mp4_on_a_pipe_has_no_stated_length(tmp_path):
     fp = streamprint.fingerprint(frag, sampling=Sampling.samples(5))
     assert fp.source.duration == pytest.approx(10.0, abs=0.05) and len(fp) == 5
     assert fp.source.frame_count is None or fp.source.frame_count == 250
+
+
+def test_thumbnails_follow_a_change_of_pixel_aspect(tmp_path):
+    """A DVB recording switching from 16:9 (720x576, SAR 64:45) to 4:3 (SAR 16:15), then to
+    HD (1280x720, square): every thumbnail had the first part's shape. Their long side is
+    128 px: 128x72, 128x96, 128x72 (the display aspects ffmpeg was asked for)."""
+    parts = []
+    for i, (size, sar, colour) in enumerate([("720x576", "64/45", "red"), ("720x576", "16/15", "blue"),
+                                             ("1280x720", "1", "green")]):
+        part = tmp_path / f"p{i}.ts"
+        ffmpeg("-f", "lavfi", "-i", f"color={colour}:s={size}:d=2:r=25,setsar={sar}", "-c:v", "mpeg2video",
+               "-output_ts_offset", str(2 * i), "-f", "mpegts", str(part))
+        parts.append(part.read_bytes())
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(b"".join(parts))
+    fp = streamprint.fingerprint(joined, sampling=Sampling.interval(2.0), thumbnails=True)
+    sizes = [Image.open(io.BytesIO(image)).size for image in fp.thumbnails.images]
+    assert sizes == [(128, 72), (128, 96), (128, 72)], sizes

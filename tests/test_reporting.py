@@ -93,3 +93,13 @@ def test_render_of_a_short_data_file(tmp_path):
     fakes.flat([(200, 0, 0), (0, 0, 200)], [0.0, 1.0], 2.0).save(tmp_path / "m.json")
     r = run_cli("render", tmp_path / "m.json", tmp_path / "m.png")
     assert r.stderr.decode() == f"wrote {tmp_path / 'm.png'}: 400×200, 2 samples, 0:02 of video\n"
+
+
+def test_a_part_between_whole_seconds_is_said_to_the_millisecond(segments_clip, tmp_path):
+    """``--start 1.5 --end 2.5`` was said as "(0:00:02 to 0:00:02)", and 4.2 to 8.5 s as
+    "0:00:04 to 0:00:08", on the summary line and the page."""
+    r = run_cli(segments_clip, tmp_path / "a.png", "--start", "1.5", "--end", "2.5")
+    assert r.returncode == 0 and b"(0:00:01.5 to 0:00:02.5)" in r.stderr, r.stderr
+    r = run_cli(segments_clip, tmp_path / "b.html", "--start", "4.2", "--end", "8.5", "--every", "1")
+    assert r.returncode == 0 and b"(0:00:04.2 to 0:00:08.5)" in r.stderr, r.stderr
+    assert "<th>part</th><td>0:00:04.2 to 0:00:08.5 of the movie</td>" in (tmp_path / "b.html").read_text()

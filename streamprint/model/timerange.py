@@ -9,9 +9,13 @@ from .colors import _set
 
 
 def hms(seconds: float) -> str:
-    """``h:mm:ss`` of a time in seconds, rounded to the second."""
-    s = int(round(max(0.0, seconds)))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    """``h:mm:ss`` of a time in seconds, with as many decimals as it has to the millisecond
+    (``0:00:04.2``): a part from 4.2 to 8.5 s was "0:00:04 to 0:00:08", and 1.5 to 2.5 s
+    "0:00:02 to 0:00:02"."""
+    ms = int(round(max(0.0, seconds) * 1000))
+    s, frac = divmod(ms, 1000)
+    text = f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return f"{text}.{frac:03d}".rstrip("0") if frac else text
 
 
 @dataclass(frozen=True)

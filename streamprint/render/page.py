@@ -20,6 +20,7 @@ import numpy as np
 from .. import params
 from ..enums import PAGE_STYLES, ImageFormat
 from ..model import Fingerprint, Palette, RenderOptions, Sampling, Thumbnails
+from ..model.timerange import hms
 from ..thumbnails import within_budget
 from .columns import timeline
 from .html import asset, base64_text, clock, data_uri, esc, page, script_json, write_html
@@ -135,7 +136,7 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     end = timeline(fp)[1] if len(fp) else 0.0
     # the strip's axis and the heading: from the start of the part made, when not all of it
     start = 0.0 if fp.time_range.whole else fp.time_range.start
-    span = clock(end) if fp.time_range.whole else f"{clock(start)} to {clock(end)} of the movie"
+    span = clock(end) if fp.time_range.whole else f"{hms(start)} to {hms(end)} of the movie"
 
     def build(thumbs: Thumbnails | None) -> str:
         shown = {"i": list(thumbs.indices), "src": [base64_text(b) for b in thumbs.images],

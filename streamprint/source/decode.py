@@ -22,7 +22,7 @@ from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoErro
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
 from .codecs import configure
-from .frame import SourceFrame
+from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
@@ -166,7 +166,7 @@ class VideoSource:
                 stream.codec_context.color_primaries)
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
-        aspect = self.info.pixel_aspect
+        aspect = FrameAspect(stream, self.info.pixel_aspect)
         syncing = resume is not None
         # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
         # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts
@@ -264,7 +264,7 @@ class VideoSource:
                         skip.enabled = False
                 last_index = at = max(last_index + 1, index if at is None else at)
                 yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
-                                  pixel_aspect=aspect, reformatter=self._reformatter)
+                                  pixel_aspect=aspect(), reformatter=self._reformatter)
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if syncing:

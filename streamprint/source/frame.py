@@ -20,6 +20,30 @@ from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
 _MATRIX_CODE = {"ITU709": 1, "ITU601": 6}
 
 
+class FrameAspect:
+    """The pixel aspect of each frame as it is decoded: the container's where it overrides
+    the codec's (a remux with ``-aspect``: :func:`.probe.probe`'s ``pixel_aspect``), else
+    the decoder's current one, which follows the stream: a DVB recording that switches
+    between 4:3 and 16:9, or from SD to HD, had every thumbnail in its first shape."""
+
+    def __init__(self, stream: av.video.stream.VideoStream, stated: float) -> None:
+        self._ctx, self._stated = stream.codec_context, stated
+        codec = _ratio(self._ctx.sample_aspect_ratio)
+        self._follow = codec is None or abs(codec - stated) < 1e-9
+
+    def __call__(self) -> float:
+        """The pixel aspect of the frame the decoder just delivered."""
+        return (_ratio(self._ctx.sample_aspect_ratio) or self._stated) if self._follow else self._stated
+
+
+def _ratio(value: object) -> float | None:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    return v if v > 0 and np.isfinite(v) else None
+
+
 @dataclass(frozen=True)
 class SourceFrame:
     """One decoded frame. ``time`` is seconds since the stream's start, from FFmpeg's
