@@ -127,3 +127,18 @@ def test_thumbnails_follow_a_change_of_pixel_aspect(tmp_path):
     fp = streamprint.fingerprint(joined, sampling=Sampling.interval(2.0), thumbnails=True)
     sizes = [Image.open(io.BytesIO(image)).size for image in fp.thumbnails.images]
     assert sizes == [(128, 72), (128, 96), (128, 72)], sizes
+
+
+def test_theoras_repeated_frames_are_no_damage(tmp_path):
+    """libtheora writes a still picture's repeats as empty packets with a timestamp; FFmpeg
+    refuses them, and a 5-s clip of two stills warned "110 damaged packet(s) skipped". The
+    picture at each second is the still shown then."""
+    ogv = tmp_path / "still.ogv"
+    ffmpeg("-f", "lavfi", "-i", "color=red:s=320x180:d=2.5:r=25", "-f", "lavfi", "-i", "color=blue:s=320x180:d=2.5:r=25",
+           "-filter_complex", "[0][1]concat=n=2:v=1:a=0", "-c:v", "libtheora", "-q:v", "7", str(ogv))
+    r = run_cli(ogv, tmp_path / "s.png", "--data", tmp_path / "s.json")
+    assert r.returncode == 0 and b"damaged" not in r.stderr, r.stderr
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert data["decode"]["corrupt_packets"] == 0
+    got = [s["rgb"][0] for s in data["samples"]]
+    assert len(got) == 5 and all(near(c, (255, 0, 0)) for c in got[:3]) and all(near(c, (0, 0, 255)) for c in got[3:]), got

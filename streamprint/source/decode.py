@@ -362,6 +362,8 @@ class VideoSource:
                                      f"{raw_size}): check the raw frame size and pixel format")
             if packet.size == 0 and packet.dts is None:
                 flushed = True
+            elif packet.size == 0:  # Theora's "repeat the last frame" (FFmpeg rejects it as invalid)
+                continue
             if skip is not None:
                 # a packet the demuxer discards (before an edit list's start) is never shown:
                 # no frame to count if the decoder drops it
