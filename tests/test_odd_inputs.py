@@ -158,6 +158,8 @@ def test_file_names_that_are_not_utf8_work_everywhere(tmp_path, segments_mkv):
                        *(["--thumbnails"] if out.endswith(".html") else []))
         assert done.returncode == 0, done.stderr
         assert (tmp_path / out).stat().st_size > 0
+        # messages write the stray byte as the byte it is (they wrote caf\udce9, no name's)
+        assert b"data-\\xe9.json" in done.stderr and b"\\udc" not in done.stderr, done.stderr
     assert "caf\ufffd.mkv" in (tmp_path / "page.html").read_text(encoding="utf-8")
 
     done = run_cli("batch", lib, tmp_path / "out", "--jobs", "1")

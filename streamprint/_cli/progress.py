@@ -32,7 +32,7 @@ class _Terminal:
             return None
 
     def write(self, text: str) -> int:
-        return self._call("write", text) or 0
+        return self._call("write", _shown(text)) or 0
 
     def flush(self) -> None:
         self._call("flush")
@@ -49,6 +49,17 @@ class _Terminal:
         if sys.stderr is None:
             raise OSError("standard error is closed")
         return sys.stderr.fileno()
+
+
+def _shown(text: str) -> str:
+    """``text`` with the bytes of a file name that is not UTF-8 (Python's lone surrogates)
+    written ``\xe9``, as the byte they stand for: stderr wrote ``caf\udce9.png``, a code
+    point that is in no name."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 #: Where every bar, log line and message goes.
