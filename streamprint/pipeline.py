@@ -22,7 +22,7 @@ from . import blas, interrupt, params
 from .clusterer import FrameClusterer
 from .color.letterbox import crop_letterbox
 from .enums import Algorithm, Crop, SamplingMode, Space, ToneMap
-from .errors import NoFramesError, NotAVideoError, ParameterError
+from .errors import NoFramesError, NotAVideoError, ParameterError, UnsupportedColorError
 from .model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
@@ -179,7 +179,10 @@ def _analysis_images(source: VideoSource, options: Options, span: TimeRange, len
             if not live:  # also when the queue is never empty: clustering slower than decoding
                 interrupt.check()
             frame, state, stats = item
-            image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
+            try:
+                image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
+            except UnsupportedColorError as exc:  # said by the frame, which knows no name
+                raise UnsupportedColorError(f"{source.info.path}: {exc}") from None
             if options.crop == Crop.AUTO:
                 image = crop_letterbox(image)
             yield frame.index, frame.time, image, hdr, frame.pts, state, stats

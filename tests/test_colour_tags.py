@@ -153,7 +153,7 @@ def test_matrices_that_cannot_be_converted_are_named_in_one_line(tmp_path, tag, 
     done = run_cli(path, tmp_path / "out.png", "-q")
     err = done.stderr.decode()
     assert done.returncode == 1 and name in err and "bug" not in err, err
-    assert len(err.strip().splitlines()) == 1, err
+    assert len(err.strip().splitlines()) == 1 and err.startswith(f"streamprint: error: {path}: "), err
 
 
 def test_sdr_in_bt2020_primaries_is_converted_to_bt709(tmp_path):
