@@ -42,3 +42,26 @@ def run_cli(*args: str, input: bytes | None = None, timeout: float = 120) -> sub
     """Run the real ``streamprint`` command (as ``python -m streamprint``)."""
     return subprocess.run([sys.executable, "-m", "streamprint", *map(str, args)], input=input,
                           capture_output=True, timeout=timeout)
+
+
+def interrupt_batch(lib: Path, out: Path, finished: list[str]) -> tuple[int, bytes, bytes]:
+    """Run ``batch LIB OUT --jobs 2 --every 1 -q``, wait until the pages of ``finished``
+    (names of movies in ``lib``) are in ``out``, give the long movie a second, then send
+    SIGINT. Returns (exit code, stdout, stderr)."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "2",
+                             "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 90
+        while not all((out / f"{name}.html").exists() for name in finished):
+            assert proc.poll() is None and time.monotonic() < deadline, "the short movies never finished"
+            time.sleep(0.05)
+        time.sleep(1.0)  # the long movie is under way
+        proc.send_signal(signal.SIGINT)
+        stdout, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, stdout, err

@@ -22,7 +22,7 @@ from streamprint.enums import Status
 from streamprint.errors import OutputError
 from streamprint.formats import read_manifest
 
-from .conftest import run_cli
+from .conftest import interrupt_batch, run_cli
 from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
 
@@ -443,20 +443,8 @@ def test_an_interrupted_batch_ends_with_its_table_and_leaves_the_movie_pending(t
 
     lib, out = make_library(tmp_path / "lib", n=2), tmp_path / "out"
     shutil.copy(long_clip, lib / "z-long.mkv")
-    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "2",
-                             "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while not all((out / f"m{i}.mkv.html").exists() for i in range(2)):
-            assert proc.poll() is None and time.monotonic() < deadline, "the short movies never finished"
-            time.sleep(0.05)
-        time.sleep(1.0)  # the long movie is under way
-        proc.send_signal(signal.SIGINT)
-        stdout, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err
+    code, stdout, err = interrupt_batch(lib, out, [f"m{i}.mkv" for i in range(2)])
+    assert code == 130, err
     assert err.decode() == "streamprint: interrupted; the movies finished so far are kept; run it again to go on\n"
     assert stdout.decode() == ("fingerprinted now               2\nalready done, unchanged         0\n"
                                "not video (skipped)             0\nfailed                          0\n"

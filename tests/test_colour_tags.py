@@ -32,6 +32,7 @@ import pytest
 import streamprint
 from streamprint import Sampling
 
+from . import icc
 from .conftest import run_cli
 
 W, H = 64, 36
@@ -47,9 +48,7 @@ KR_KB = {"bt709": (0.2126, 0.0722), "bt2020nc": (0.2627, 0.0593)}
 
 def npm(xy, white=D65):
     """SMPTE RP 177 normalised primary matrix, linear RGB -> XYZ."""
-    col = lambda x, y: np.array([x / y, 1.0, (1 - x - y) / y])  # noqa: E731
-    m = np.stack([col(*p) for p in xy], axis=1)
-    return m * np.linalg.solve(m, col(*white))
+    return icc.rgb_to_xyz(xy, white)
 
 
 def oetf709(lin):

@@ -20,7 +20,7 @@ from streamprint.model.gallery import SHARE_UNIT
 from streamprint.render import gallery as gallery_module
 from streamprint.render.gallery import CACHE, gallery_entry, write_gallery
 
-from .conftest import FPS, run_cli
+from .conftest import FPS, interrupt_batch, run_cli
 from .test_colorspace import LAB
 from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
@@ -219,29 +219,13 @@ def test_an_interrupted_parallel_batch_still_writes_the_gallery_of_what_finished
     """A real SIGINT to ``batch --jobs 2`` while the long movie is being worked on: exit
     130, and OUTDIR/index.html lists the movies finished by then (and not the long one)."""
     import shutil
-    import signal
-    import subprocess
-    import sys
-    import time
 
     lib, out = tmp_path / "lib", tmp_path / "out"
     lib.mkdir()
     short = _short_movies(lib)
     shutil.copy(long_clip, lib / "z-long.mkv")
-    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "2",
-                             "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while not all((out / f"{n}.html").exists() for n in short):
-            assert proc.poll() is None and time.monotonic() < deadline, "the short movies never finished"
-            time.sleep(0.05)
-        time.sleep(1.0)  # the long movie is under way
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err
+    code, _, err = interrupt_batch(lib, out, short)
+    assert code == 130, err
     assert b"Traceback" not in err and b"interrupted" in err
     assert not (out / "z-long.mkv.json").exists()
     assert [(m["t"], m["p"]) for m in listed(out)] == [(n, f"{n}.html") for n in short]

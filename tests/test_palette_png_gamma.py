@@ -20,6 +20,8 @@ from PIL import Image
 
 from streamprint import extract_palette
 
+from . import icc
+
 COLOURS = [(200, 60, 40), (37, 132, 63), (230, 200, 120), (20, 40, 160)]
 BT709 = ((0.640, 0.330), (0.300, 0.600), (0.150, 0.060))
 BT2020 = ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046))
@@ -27,14 +29,13 @@ D65 = (0.3127, 0.3290)
 
 
 def npm(xy, white=D65):
-    col = lambda x, y: np.array([x / y, 1.0, (1 - x - y) / y])  # noqa: E731
-    m = np.stack([col(*p) for p in xy], axis=1)
-    return m * np.linalg.solve(m, col(*white))
+    """SMPTE RP 177 normalised primary matrix, linear RGB -> XYZ."""
+    return icc.rgb_to_xyz(xy, white)
 
 
 def srgb_oetf(lin):
-    lin = np.clip(lin, 0, 1)
-    return 255 * np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+    """IEC 61966-2-1, 0-255 out."""
+    return 255 * icc.srgb_encode(lin)
 
 
 def png(pixels, mode, chunks):
