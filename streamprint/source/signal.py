@@ -108,7 +108,6 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
     return np.clip(rgb, 0.0, 1.0)
 
 
-
 def gray_signal(frame: av.VideoFrame, width: int, height: int,
                 reformatter: VideoReformatter | None = None) -> np.ndarray:
     """A grey frame's luma signal E (height, width) float32 0-1, in its own range.
@@ -124,7 +123,9 @@ def gray_signal(frame: av.VideoFrame, width: int, height: int,
     if "f32" in frame.format.name or "f16" in frame.format.name:
         return np.clip(v, 0.0, 1.0)
     bits = frame.format.components[0].bits
-    code = v * np.float32(65535 / 2 ** (16 - bits))               # the stored n-bit code D
+    # the stored n-bit code D: swscale gives D / 255 for 8 bits, D shifted to 16 bits over
+    # 65535 for more (measured, FFmpeg 8.1; one rule for both read 8-bit 200 as 200.8)
+    code = v * np.float32(255 if bits == 8 else 65535 / 2 ** (16 - bits))
     if int(frame.color_range or 0) == 1:                           # AVCOL_RANGE_MPEG, limited
         e = (code * np.float32(1 / 2 ** (bits - 8)) - 16) * np.float32(1 / 219)
     else:
