@@ -99,5 +99,5 @@ class RunOutputs:
             return "nothing"
         times = fp.times
         names = " and ".join(str(p) for _, p in self.named())  # as given, as the "wrote" line has them
-        return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(float(times[0]))} to "
-                f"{hms(float(times[-1]))}, in {names}")
+        return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(round(float(times[0])))} to "
+                f"{hms(round(float(times[-1])))}, in {names}")  # frame times, to the second

@@ -484,3 +484,23 @@ def test_a_still_image_is_said_to_be_one_whatever_the_options(tmp_path, flags):
     Image.new("RGB", (64, 48), (200, 10, 10)).save(photo)
     r = run_cli(photo, tmp_path / "x.png", *flags)
     assert r.returncode == 1 and r.stderr.decode().strip() == f"streamprint: error: {photo}: a still image, not a movie"
+
+
+def test_a_fast_part_is_column_width_px_per_second_from_its_start(tmp_path):
+    """Keyframes every 2 s (x264 -g 50 at 25 fps, no scene cuts); ``--fast --start 3 --end 9
+    --column-width 10``: the picture is 6 s x 10 px = 60 px, and the keyframes at 4, 6 and 8 s
+    stand for 3-6, 6-8 and 8-9 s: 30, 20 and 10 px. It was 50 px (from the first keyframe)
+    with columns of 25, 17 and 8 px."""
+    from PIL import Image
+
+    clip = tmp_path / "k.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=12", "-g", "50",
+                    "-keyint_min", "50", "-sc_threshold", "0", "-pix_fmt", "yuv420p", str(clip)], check=True)
+    out = tmp_path / "f.png"
+    r = run_cli(clip, out, "--fast", "--start", "3", "--end", "9", "--column-width", "10", "--data", tmp_path / "f.json")
+    assert r.returncode == 0, r.stderr
+    assert [round(s["time"], 2) for s in json.loads((tmp_path / "f.json").read_text())["samples"]] == [4.0, 6.0, 8.0]
+    top = np.asarray(Image.open(out).convert("RGB"))[0].astype(int)
+    assert len(top) == 60
+    changes = [x for x in range(1, 60) if (top[x] != top[x - 1]).any()]
+    assert changes == [30, 50], changes

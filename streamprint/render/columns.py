@@ -43,14 +43,19 @@ def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int, origin: f
 def columns_for_width(fp: Fingerprint, width: int) -> np.ndarray:
     """The sample each of ``width`` pixel columns shows when ``fp`` is drawn that wide,
     resampled by time (see the module's docstring): int64, shape (width,)."""
-    return columns_by_time(fp.times, fp.spans(), width, fp.time_range.start)
+    return columns_by_time(fp.times, fp.spans(), width, picture_start(fp))
+
+
+def picture_start(fp: Fingerprint) -> float:
+    """Where a picture of ``fp`` starts, seconds: the part's start (0 for a whole movie), or
+    the first sample's time if that is earlier. ``--samples 6`` puts its first sample at 1 s
+    of a 12-s movie, whose first sixth it stands for: from the first sample, a picture 1200
+    px wide gave it 100 px less than the others, and put every shot cut 100 px early."""
+    return min(float(fp.times[0]), fp.time_range.start)
 
 
 def timeline(fp: Fingerprint) -> tuple[float, float]:
-    """(start, end) in seconds of the time ``fp``'s samples stand for: from the part's start
-    (``--samples 6`` puts its first sample at 1 s of a 12-s movie, whose first twelfth it
-    stands for: a picture 1200 px wide gave it 100 px less than the others) to the end of
-    the last sample's span."""
+    """(start, end) in seconds of the time ``fp``'s samples stand for: from
+    :func:`picture_start` to the end of the last sample's span."""
     times, spans = fp.times, fp.spans()
-    start = min(float(times[0]), fp.time_range.start)
-    return start, float(max(times[0], times[-1] + spans[-1]))
+    return picture_start(fp), float(max(times[0], times[-1] + spans[-1]))

@@ -3,7 +3,8 @@
 
 The rule is the one every picture with a width follows (:mod:`.columns`): each pixel column
 shows the last sample at or before the middle of its time slice. Holding every sample's
-palette for that would grow without end, so the time from the first sample is cut into at
+palette for that would grow without end, so the time from the picture's start (the part's start,
+or the first sample's time if earlier: :func:`~.columns.picture_start`) is cut into at
 most 2 x width buckets of equal length, each remembering the first sample that falls in it;
 when the stream outgrows them, the length doubles and neighbouring buckets merge. A picture
 is :func:`~.columns.columns_by_time` over the buckets' samples, so a column shows, within a
@@ -24,7 +25,7 @@ import numpy as np
 
 from ..enums import ImageFormat, Order, Style
 from ..model import Fingerprint, Palette, RenderOptions
-from .columns import columns_by_time
+from .columns import columns_by_time, picture_start
 from .output import picture
 from .strip import render
 
@@ -54,8 +55,8 @@ class LiveStrip:
         self.last: float | None = None
 
     def _add(self, fp: Fingerprint) -> None:
-        if self.start is None:  # the part's start, as a whole fingerprint's picture (.columns.timeline)
-            self.start = min(float(fp.times[0]), fp.time_range.start)
+        if self.start is None:  # as a whole fingerprint's picture starts
+            self.start = picture_start(fp)
         for i, t in enumerate(fp.samples.times_since(self.seen).tolist(), start=self.seen):
             if self.last is not None:
                 self.gaps.append(t - self.last)

@@ -31,7 +31,8 @@ def _check(fp: Fingerprint, options: RenderOptions) -> None:
 def _size(fp: Fingerprint, options: RenderOptions) -> tuple[int, int]:
     """(width, height) px of the picture, checked against the pixel limit."""
     proportional = fp.options.sampling.time_proportional
-    seconds = float(fp.spans().sum()) if proportional else None
+    start, end = timeline(fp)
+    seconds = end - start if proportional else None  # column_width px per second of the picture's time
     params.check_drawn_size(options, proportional, len(fp), seconds)
     width, height = params.drawn_size(options, proportional, len(fp), seconds)
     assert width is not None

@@ -40,13 +40,14 @@ def font_size(height: int) -> float:
 
 
 def hms(seconds: float, step: float = 1.0) -> str:
-    """``h:mm:ss`` of a time in seconds, rounded to the second (:func:`streamprint.model.hms`);
-    with a ``step`` under a second, to the tenth (``h:mm:ss.s``)."""
+    """``h:mm:ss`` of a time in seconds, rounded to the second (then
+    :func:`streamprint.model.hms`); with a ``step`` under a second, to the tenth
+    (``h:mm:ss.s``)."""
     if step < 1:
         tenths = int(round(max(0.0, seconds) * 10))
         s, f = divmod(tenths, 10)
         return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}.{f}"
-    return whole_seconds(seconds)
+    return whole_seconds(round(seconds))
 
 
 def tick_step(start: float, end: float, room: float, label: float) -> float:
