@@ -225,6 +225,9 @@ _GAMUT_LOW_PER_MAX = -1.2e-2
 _GAMUT_HIGH = 1 + 2e-2
 #: The chroma search's own bound: float32 rounding only.
 _STRICT = 1e-6
+#: From an excess of this fraction of a colour's largest channel beyond the tolerance on, the
+#: colour is mapped alone; below it, blended with its clipped self (continuity).
+_BLEND = 0.05
 
 
 def bt2020_to_bt709(rgb: np.ndarray) -> np.ndarray:
@@ -243,18 +246,29 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
     """Bring linear BT.709 RGB (..., 3) into [0, 1]³ at constant Oklab L and hue (float32 copy).
 
     In-gamut colours (within quantisation's reach of the cube, ``_GAMUT_LOW`` to
-    ``_GAMUT_HIGH``) come back clipped to it; the others get the largest chroma scale in
-    [0, 1] that fits, after their L is limited to [0, 1]. The gamut along the ray is not one
+    ``_GAMUT_HIGH``) come back clipped to it; the others, less that reach, get the largest
+    chroma scale in [0, 1] that fits, after their L is limited to [0, 1]. The gamut along the ray is not one
     interval from grey (each channel is a cubic in the chroma scale: near the blue corner it
     leaves the cube at 0.85 and comes back at 1), so the ray is scanned first and the
     bisection runs between its last in-gamut sample and the next; a bisection from grey alone
     found the first exit and took 72 % of the BT.2020 blue primary's chroma.
     """
     rgb = np.array(lin709, dtype=np.float32, copy=True).reshape(-1, 3)
-    out = ~_in_gamut(rgb.T, _GAMUT_LOW + _GAMUT_LOW_PER_MAX * np.maximum(rgb.max(axis=1), 0), _GAMUT_HIGH)
+    # How far past quantisation's reach the colour lies. Near the cube's blue corner the
+    # constant-hue ray grazes the cube, and mapping jumps from the colour to one far less
+    # saturated: so a colour just past the reach is blended from its clipped self to its
+    # mapping, mapped alone from an excess of _BLEND of its largest channel on (clipped up
+    # to the reach and mapped beyond it, a bright blue moved 70 levels for 0.001 of red).
+    top = np.maximum(rgb.max(axis=1), 0)
+    excess = np.maximum(_GAMUT_LOW + _GAMUT_LOW_PER_MAX * top - rgb.min(axis=1), rgb.max(axis=1) - _GAMUT_HIGH)
+    blend = np.clip(excess / np.maximum(_BLEND * top, 1e-6), 0, 1)[:, None].astype(np.float32)
+    clipped = np.clip(rgb, 0.0, 1.0)
+    out = excess > 0
     if out.any():
         sub = np.ascontiguousarray(rgb[out].T)                     # (3, n), planar
-        lab = _OK_M2 @ np.cbrt(_OK_M1 @ sub)
+        # a cone response below 0 (a colour far outside any display's gamut) counts as 0:
+        # its cube root pulled L below the colour's own, and a dark blue came out black
+        lab = _OK_M2 @ np.cbrt(np.maximum(_OK_M1 @ sub, 0))
         lightness = np.clip(lab[0], 0.0, 1.0)
         # Oklab -> LMS' is L * (1, 1, 1) + a * col1 + b * col2 of M2^-1 (its first column is 1).
         direction = _OK_M2_INV[:, 1:] @ lab[1:]
@@ -275,6 +289,7 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
         lms = lightness + lo * direction
         rgb[out] = (_OK_M1_INV @ (lms * lms * lms)).T
     np.clip(rgb, 0.0, 1.0, out=rgb)
+    rgb = clipped + blend * (rgb - clipped)
     return rgb.reshape(np.shape(lin709))
 
 
