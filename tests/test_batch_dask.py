@@ -161,3 +161,20 @@ def test_two_batches_on_one_scheduler_get_their_own_results(tmp_path):
     for i in range(3):
         fp = read_fingerprint(tmp_path / "b" / f"m{i}.mkv.json")
         assert fp.options.sampling.value == 2.0 and len(fp) == 16  # 32 s at one sample every 2 s
+
+
+def test_one_dask_executor_runs_two_batches(library, tmp_path):
+    """A library user's ``Dask`` executor given to two ``run_batch`` calls: the first batch
+    closed the client it kept, and the second failed with Dask's raw ClosedClientError."""
+    distributed = pytest.importorskip("distributed")
+    import uuid
+
+    from streamprint import Options, Sampling
+    from streamprint.batch import Dask, run_batch
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=False,
+                                  protocol="tcp", dashboard_address=None) as cluster:
+        executor = Dask(cluster.scheduler_address, key=lambda task: f"t-{uuid.uuid4().hex}")
+        for out in ("a", "b"):
+            summary = run_batch(library, tmp_path / out, Options(sampling=Sampling.interval(2.0)), executor=executor)
+            assert {e.status for e in entries(tmp_path / out).values()} == {Status.DONE}, summary

@@ -183,8 +183,7 @@ def run_batch(
         executor = Dask(dask, key=lambda task: f"streamprint-{run_key}-{task.job.rel}") if dask is not None \
             else local(jobs)
     # a scheduler is reached before OUTDIR is touched: one that cannot be leaves nothing there
-    client = executor.connect() if isinstance(executor, Dask) else contextlib.nullcontext()
-    with client:
+    with executor.connected() if isinstance(executor, Dask) else contextlib.nullcontext():
         make_folders(out)
         return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
                        on_samples, executor, rebuild_manifest, summary or Summary())

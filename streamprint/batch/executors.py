@@ -15,7 +15,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
@@ -168,24 +168,30 @@ class Dask:
         self.address, self.key, self.connect_timeout = check_address(address), key, connect_timeout
         self._client: Any = None
 
-    def connect(self) -> Any:
-        """The client of the scheduler, connected now if it is not yet: a batch connects
-        before it touches its output folder, so that an unreachable scheduler leaves nothing
-        behind. The client is a context manager that closes it."""
-        if self._client is None:
-            try:
-                from distributed import Client
-            except ImportError as exc:
-                raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
-            self._client = self._connect(Client)
-        return self._client
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[Any]:
+        """The client of the scheduler for one batch, connected now if it is not yet (a batch
+        connects before it touches its output folder, so that an unreachable scheduler
+        leaves nothing behind), closed and forgotten when the batch ends: a Dask executor
+        reused for a second batch handed it the first one's closed client."""
+        if self._client is not None:  # a batch inside a batch's connection: the outer one closes it
+            yield self._client
+            return
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
+        self._client = client = self._connect(Client)
+        try:
+            yield client
+        finally:
+            self._client = None
+            client.close()
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
-        owned = self._client is None  # connected here: closed here
-        client = self.connect()
         from distributed import as_completed
 
-        with client if owned else contextlib.nullcontext():
+        with self.connected() as client:
             futures = {client.submit(work, task, None, key=self.key(task), pure=False): task for task in tasks}
             try:
                 for fut in as_completed(futures):
