@@ -127,6 +127,13 @@ def test_thumbnails_follow_a_change_of_pixel_aspect(tmp_path):
     fp = streamprint.fingerprint(joined, sampling=Sampling.interval(2.0), thumbnails=True)
     sizes = [Image.open(io.BytesIO(image)).size for image in fp.thumbnails.images]
     assert sizes == [(128, 72), (128, 96), (128, 72)], sizes
+    # remuxed to Matroska, the container states one aspect for the track, the first part's,
+    # and it wins over the codec's, as in FFmpeg (its showinfo says sar 64/45 throughout)
+    remux = tmp_path / "remux.mkv"
+    ffmpeg("-i", str(joined), "-c", "copy", str(remux))
+    fp = streamprint.fingerprint(remux, sampling=Sampling.interval(2.0), thumbnails=True)
+    sizes = [Image.open(io.BytesIO(image)).size for image in fp.thumbnails.images]
+    assert sizes[:2] == [(128, 72), (128, 72)], sizes
 
 
 def test_theoras_repeated_frames_are_no_damage(tmp_path):

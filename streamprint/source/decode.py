@@ -166,7 +166,7 @@ class VideoSource:
                 stream.codec_context.color_primaries)
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
-        aspect = FrameAspect(stream, self.info.pixel_aspect)
+        aspect = FrameAspect(stream, self.info.pixel_aspect, self.info.container)
         syncing = resume is not None
         # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
         # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts

@@ -20,16 +20,23 @@ from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
 _MATRIX_CODE = {"ITU709": 1, "ITU601": 6}
 
 
-class FrameAspect:
-    """The pixel aspect of each frame as it is decoded: the container's where it overrides
-    the codec's (a remux with ``-aspect``: :func:`.probe.probe`'s ``pixel_aspect``), else
-    the decoder's current one, which follows the stream: a DVB recording that switches
-    between 4:3 and 16:9, or from SD to HD, had every thumbnail in its first shape."""
+#: Demuxers with no pixel aspect of their own (MPEG transport and program streams, raw
+#: elementary streams): the codec's, which may change mid-stream, is the only one.
+CODEC_ASPECT_FORMATS = frozenset({"mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc", "m4v", "vc1",
+                                  "h261", "h263", "cavsvideo", "avs2", "vvc"})
 
-    def __init__(self, stream: av.video.stream.VideoStream, stated: float) -> None:
+
+class FrameAspect:
+    """The pixel aspect of each frame as it is decoded: in a container with an aspect of its
+    own (MKV, MP4, ...), its one (:func:`.probe.probe`'s ``pixel_aspect``), which wins over
+    the codec's as in FFmpeg's ``av_guess_sample_aspect_ratio``; in one without
+    (:data:`CODEC_ASPECT_FORMATS`), the decoder's current one, which follows the stream: a
+    DVB recording that switches between 4:3 and 16:9, or from SD to HD, had every thumbnail
+    in its first shape. (The decoder's reorder delay may put a switch a frame or two early.)"""
+
+    def __init__(self, stream: av.video.stream.VideoStream, stated: float, container: str) -> None:
         self._ctx, self._stated = stream.codec_context, stated
-        codec = _ratio(self._ctx.sample_aspect_ratio)
-        self._follow = codec is None or abs(codec - stated) < 1e-9
+        self._follow = container in CODEC_ASPECT_FORMATS
 
     def __call__(self) -> float:
         """The pixel aspect of the frame the decoder just delivered."""
