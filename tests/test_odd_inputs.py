@@ -168,6 +168,25 @@ def test_file_names_that_are_not_utf8_work_everywhere(tmp_path, segments_mkv):
     assert '"p":"caf%E9.mkv.html"' in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
+def test_non_utf8_names_on_standard_output_under_a_strict_locale(tmp_path):
+    """The palette table and the batch summary print names on stdout; with a strict UTF-8
+    stdout (``PYTHONIOENCODING=utf-8:strict``, as under many locales) a Latin-1 name stopped
+    the command with "unexpected UnicodeEncodeError (a bug)". Its bytes are written as they
+    are, as ``ls`` writes them."""
+    import os
+    import sys
+
+    from PIL import Image
+
+    photo = tmp_path / os.fsdecode(b"caf\xe9.png")
+    Image.new("RGB", (32, 24), (200, 10, 10)).save(photo)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    r = subprocess.run([sys.executable, "-m", "streamprint", "palette", str(photo)], capture_output=True, env=env,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert os.fsencode(photo) + b"\n" in r.stdout and b"#c80a0a" in r.stdout
+
+
 @pytest.mark.parametrize("pix_fmt, codec, suffix", [("rgb555be", "qtrle", "mov"), ("rgb555le", "msvideo1", "avi")])
 def test_15_bit_rgb_white_is_white(tmp_path, pix_fmt, codec, suffix):
     """QuickTime RLE and Microsoft Video 1 in 15-bit RGB: libswscale's scaling path filled

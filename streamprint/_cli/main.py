@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import io
 import os
 import signal
 import sys
@@ -74,6 +75,14 @@ def _on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+def _names_as_bytes() -> None:
+    """Standard output writes a non-UTF-8 file name's bytes as they are, as ``ls`` does:
+    under a strict UTF-8 locale the palette table and the batch summary of a Latin-1 name
+    stopped with "unexpected UnicodeEncodeError (a bug)"."""
+    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+        sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``streamprint`` command; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -89,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
+    _names_as_bytes()
     previous = _stop_on_signals()
     try:
         with interrupt.scope():  # a stop request holds until the command has reported it
