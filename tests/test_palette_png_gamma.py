@@ -80,6 +80,11 @@ def test_chrm_primaries_are_converted():
 
 
 def test_an_srgb_chunk_wins_and_gama_of_srgb_changes_nothing():
-    for chunks in ([(b"sRGB", b"\0"), gama(1.0)], [gama(1 / 2.2)]):
-        got = palette_of(png(bands(COLOURS), "RGB", chunks), len(COLOURS))
-        assert got.tolist() == sorted(map(list, COLOURS))
+    """gAMA 1/2.2 alone, or with sRGB's own cHRM (BT.709 primaries, D65: what many encoders
+    write for sRGB), is sRGB's stand-in, as libpng takes it: with the cHRM it was read as a
+    pure 2.2 power, and a dark 10 came out 3."""
+    srgb_chrm = (b"cHRM", struct.pack(">8I", *(round(v * 100000) for v in (*D65, *BT709[0], *BT709[1], *BT709[2]))))
+    dark = COLOURS + [(10, 20, 30)]
+    for chunks in ([(b"sRGB", b"\0"), gama(1.0)], [gama(1 / 2.2)], [gama(1 / 2.2), srgb_chrm]):
+        got = palette_of(png(bands(dark), "RGB", chunks), len(dark))
+        assert got.tolist() == sorted(map(list, dark)), chunks
