@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
 
 
+#: The path that names standard input, for every command that reads one.
+STDIN = "-"
+
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535
 

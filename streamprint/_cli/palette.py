@@ -9,15 +9,12 @@ import sys
 from pathlib import Path
 
 from .. import params
+from ..params import STDIN
 from ..atomic import check_outputs, make_folders
 from ..enums import DataFormat, Space
 from ..errors import InputError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
 from .progress import done, error, plural
-
-
-#: The path that names standard input.
-STDIN = "-"
 
 
 def _card_stem(path: str) -> str:

@@ -42,6 +42,10 @@ _UNSPECIFIED = 2
 SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
 
 
+#: The H.273 matrix codes of :func:`untagged_matrix`'s libswscale names.
+UNTAGGED_CODES = {"ITU709": 1, "ITU601": 6}
+
+
 def untagged_matrix(frame: av.VideoFrame) -> str | None:
     """The Y'CbCr matrix to assume for a frame whose colorspace is not tagged (y4m, raw,
     many old files), as players do: BT.709 for HD (width >= 1280 or height > 576), BT.601

@@ -12,12 +12,10 @@ from av.video.reformatter import VideoReformatter
 
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
-from .convert import SDR_SCALING, SWSCALE_THREADS, analysis_size, untagged_matrix, widened
+from .convert import SDR_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size, untagged_matrix, widened
 from .hdr import FrameHdr, frame_hdr
 from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
 
-#: The matrix codes :func:`.convert.untagged_matrix`'s names stand for.
-_MATRIX_CODE = {"ITU709": 1, "ITU601": 6}
 
 
 #: Demuxers with no pixel aspect of their own (MPEG transport and program streams, raw
@@ -117,7 +115,7 @@ class SourceFrame:
             rgb = tonemap_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), hdr.params)
         elif matrix == YCGCO or primaries is not Primaries.BT709 or is_gray(frame):
             if matrix == 2:
-                matrix = _MATRIX_CODE.get(assumed, 1)
+                matrix = UNTAGGED_CODES.get(assumed, 1)  # type: ignore[arg-type]
             rgb = sdr_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), primaries)
         else:
             rgb = reformatter.reformat(widened(frame), width=width, height=height,

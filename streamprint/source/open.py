@@ -18,9 +18,7 @@ import av.error
 
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
-
-STDIN = "-"
-
+from ..params import STDIN
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
 #: one frame): one decoded frame from these is a still image, not a movie.

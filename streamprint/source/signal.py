@@ -29,6 +29,11 @@ UNSUPPORTED = {3: "reserved (3)", 10: "BT.2020 constant luminance", 11: "SMPTE S
                16: "YCgCo-Re", 17: "YCgCo-Ro"}
 
 
+def converts(code: int) -> bool:
+    """Whether :func:`frame_to_signal_rgb` undoes the Y'CbCr matrix ``code`` (H.273)."""
+    return code in KR_KB or code == YCGCO
+
+
 def is_gray(frame: Any) -> bool:
     """A grey frame (gray, gray10le, grayf32le, ya8, ...: luma, maybe alpha, no chroma)."""
     return str(frame.format.name).startswith(("gray", "ya"))
@@ -82,7 +87,7 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
     if is_gray(frame):
         return np.repeat(gray_signal(frame, width, height, reformatter)[..., None], 3, axis=-1)
     code = matrix if matrix is not None else matrix_of(frame)
-    if code not in KR_KB and code != YCGCO:
+    if code is None or not converts(code):
         raise UnsupportedColorError(f"cannot convert colorspace {code} (AVColorSpace) to R'G'B'")
     # Y'CbCr to Y'CbCr keeps the codes whatever the matrix: naming one libswscale knows keeps
     # it from refusing a frame whose matrix it does not (YCgCo).
