@@ -50,7 +50,7 @@ Pipeline, per pixel (``tonemap_to_srgb``):
    BT.2087's matrix, in full precision).  Colours inside the BT.709 cube are left
    alone.  For the others, Oklab (Björn Ottosson, 2020) L and hue are held constant and the
    chroma (a, b) is scaled by the largest factor in [0, 1] for which the colour is inside the
-   BT.709 cube (the ray scanned in 32 steps, then 8 of bisection: to 1/8192 of the chroma);
+   BT.709 cube (the ray scanned in 16 steps, then 9 of bisection: to 1/8192 of the chroma);
    L is first limited to [0, 1] so that a grey of that L, the end point of the search, is in
    gamut. A colour within 10-bit quantisation's reach of the cube counts as inside.  No
    per-channel clipping, which would shift hue (by ~10° for the BT.2020 green primary and
@@ -211,8 +211,8 @@ _OK_M1 = LMS_FROM_LINEAR_SRGB.astype(np.float32)
 _OK_M2 = OKLAB_FROM_LMS.astype(np.float32)
 #: The chroma search: the ray from grey (0) to the colour (1) sampled at this many equal
 #: steps, then bisected between the last in-gamut sample and the next.
-_SCAN_STEPS = 32
-_BISECT_STEPS = 8
+_SCAN_STEPS = 8
+_BISECT_STEPS = 10
 #: How far outside [0, 1] a linear BT.709 channel may be and still count as in gamut, then be
 #: clipped: 10-bit quantisation alone puts an in-gamut colour this far out, more the brighter
 #: it is (pure blue had red at -3e-5, a green (0, 221, 0) blue at -3e-3, (0, 255, 153) at SDR
@@ -259,8 +259,10 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
     # saturated: so a colour just past the reach is blended from its clipped self to its
     # mapping, mapped alone from an excess of _BLEND of its largest channel on (clipped up
     # to the reach and mapped beyond it, a bright blue moved 70 levels for 0.001 of red).
-    top = np.maximum(rgb.max(axis=1), 0)
-    excess = np.maximum(_GAMUT_LOW + _GAMUT_LOW_PER_MAX * top - rgb.min(axis=1), rgb.max(axis=1) - _GAMUT_HIGH)
+    r, g, b = rgb[:, 0], rgb[:, 1], rgb[:, 2]  # (min/max across a row's 3 values: 10x slower as .max(axis=1))
+    hi, lo_c = np.maximum(np.maximum(r, g), b), np.minimum(np.minimum(r, g), b)
+    top = np.maximum(hi, 0)
+    excess = np.maximum(_GAMUT_LOW + _GAMUT_LOW_PER_MAX * top - lo_c, hi - _GAMUT_HIGH)
     blend = np.clip(excess / np.maximum(_BLEND * top, 1e-6), 0, 1)[:, None].astype(np.float32)
     clipped = np.clip(rgb, 0.0, 1.0)
     out = excess > 0
@@ -277,10 +279,12 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
             lms = lightness + scale * direction
             return _in_gamut(_OK_M1_INV @ (lms * lms * lms), -_STRICT, 1 + _STRICT)
 
-        lo = np.zeros(sub.shape[1], np.float32)                   # grey (scale 0) always fits
-        for j in range(1, _SCAN_STEPS):
-            scale = np.float32(j / _SCAN_STEPS)
-            lo = np.where(fits(np.full_like(lo, scale)), scale, lo)
+        # the scan, all its scales at once: (scales, 3, n); grey (scale 0) always fits
+        scales = (np.arange(1, _SCAN_STEPS, dtype=np.float32) / np.float32(_SCAN_STEPS))[:, None, None]
+        lms = lightness + scales * direction
+        cand = np.einsum("ij,sjn->sin", _OK_M1_INV, lms * lms * lms)
+        ok = _in_gamut(cand, -_STRICT, 1 + _STRICT)
+        lo = np.max(np.where(ok, scales[:, :, 0], np.float32(0)), axis=0)
         step = np.float32(1 / _SCAN_STEPS)
         for _ in range(_BISECT_STEPS):
             step *= np.float32(0.5)
@@ -293,9 +297,10 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
     return rgb.reshape(np.shape(lin709))
 
 
-def _in_gamut(planar: np.ndarray, low: float | np.ndarray, high: float) -> np.ndarray:
-    """Which columns of a (3, n) linear BT.709 array are in [low, high]³ (``low`` per column or one)."""
-    return (planar.min(axis=0) >= low) & (planar.max(axis=0) <= high)
+def _in_gamut(planar: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Which colours of a (..., 3, n) linear BT.709 array are in [low, high]³: (..., n) bool."""
+    r, g, b = planar[..., 0, :], planar[..., 1, :], planar[..., 2, :]
+    return (np.minimum(np.minimum(r, g), b) >= low) & (np.maximum(np.maximum(r, g), b) <= high)
 
 
 def srgb_encode(lin: np.ndarray) -> np.ndarray:
