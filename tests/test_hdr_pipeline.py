@@ -109,7 +109,7 @@ def test_old_files_read_as_made_without_tone_mapping(tmp_path, encoded, transfer
 
 
 def _fake(trc, colorspace=9, side=None):
-    fmt = types.SimpleNamespace(is_rgb=False)
+    fmt = types.SimpleNamespace(is_rgb=False, name="yuv420p10le")
     return types.SimpleNamespace(color_trc=trc, colorspace=colorspace, format=fmt, side_data=side or {})
 
 

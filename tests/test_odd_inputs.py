@@ -197,6 +197,61 @@ def test_15_bit_rgb_white_is_white(tmp_path, pix_fmt, codec, suffix):
     assert all(tuple(int(v) for v in s.palette.colors[0]) == (255, 255, 255) for s in fp.samples)
 
 
+@pytest.mark.parametrize("pix_fmt", ["rgb565be", "rgb565le", "bgr565be", "rgb555be"])
+def test_16_bit_rgb_of_either_byte_order_keeps_its_colour(tmp_path, pix_fmt):
+    """Raw 16-bit RGB from a pipe (--raw --pix-fmt): big-endian came out garbled,
+    (181, 101, 49) as (33, 215, 156), FFmpeg's unscaled big-endian route swapping the wrong
+    bytes. The truth: each n-bit field v widened as libswscale's unscaled path does, by
+    repeating its top bits: v << (8 - n) | v >> (2n - 8)."""
+    r5, g, b5 = 22, 25 if "565" in pix_fmt else 12, 6
+    gbits = 6 if "565" in pix_fmt else 5
+    if pix_fmt.startswith("rgb"):
+        value = (r5 << (5 + gbits)) | (g << 5) | b5
+    else:
+        value = (b5 << (5 + gbits)) | (g << 5) | r5
+    raw = np.full((180, 320), value, ">u2" if pix_fmt.endswith("be") else "<u2").tobytes() * 3
+
+    def widen(v, n):
+        return (v << (8 - n)) | (v >> (2 * n - 8))
+
+    truth = (widen(r5, 5), widen(g, gbits), widen(b5, 5))
+    r = run_cli("-", tmp_path / "o.png", "--raw", "320x180", "--pix-fmt", pix_fmt, "--rate", "3", "--every", "1",
+                "--colors", "1", "--data", tmp_path / "o.json", input=raw)
+    assert r.returncode == 0, r.stderr
+    got = {tuple(s["rgb"][0]) for s in json.loads((tmp_path / "o.json").read_text())["samples"]}
+    assert got == {truth}, (got, truth)
+
+
+def test_paletted_frames_keep_their_levels_and_their_palettes_alpha(tmp_path):
+    """Paletted PNG frames (pal8) shrunk for analysis: libswscale's scaling path put levels
+    one off ((180, 150, 140) came out (181, 151, 140)), and a palette entry's alpha was
+    ignored, so a half-transparent frame counted its transparent half as a colour."""
+    import av
+
+    path = tmp_path / "pal8.mov"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("png", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 320, 180, "pal8"
+        for i in range(2):
+            frame = av.VideoFrame(320, 180, "pal8")
+            index = np.zeros((frame.planes[0].buffer_size // frame.planes[0].line_size, frame.planes[0].line_size),
+                             np.uint8)
+            index[:, :160] = 1  # the left half: palette entry 1, fully transparent
+            frame.planes[0].update(index.tobytes())
+            palette = np.zeros((256, 4), np.uint8)
+            palette[0] = [140, 150, 180, 255]  # BGRA: (180, 150, 140), opaque
+            palette[1] = [0, 255, 0, 0]        # green, transparent
+            frame.planes[1].update(palette.tobytes())
+            frame.pts = i
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2, crop="none")
+    for sample in fp.samples:
+        assert [tuple(int(v) for v in c) for c in sample.palette.colors] == [(180, 150, 140)], sample.palette
+
+
 @pytest.mark.parametrize("suffix", ["mkv", "webm"])
 def test_a_hole_in_the_middle_is_said_to_be(tmp_path, suffix):
     """An unfinished download that preallocated its file: 40-70 % of it zeros. The frames

@@ -5,6 +5,7 @@ assume."""
 from __future__ import annotations
 
 import av
+import numpy as np
 from av.video.reformatter import Interpolation
 
 #: libswscale's threads for every analysis conversion (SDR to rgb24, HDR to 16-bit Y'CbCr or
@@ -26,13 +27,33 @@ SDR_SCALING = Interpolation.AREA | Interpolation.FULL_CHR_H_INT
 
 
 def widened(frame: av.VideoFrame) -> av.VideoFrame:
-    """``frame``, or for 15/16-bit RGB (rgb555, rgb565: QuickTime RLE, Microsoft Video 1,
-    old screen captures) the frame converted to rgb24 at its own size first: swscale's
-    scaling path fills their low bits with zeros (white read as 248), its unscaled
-    conversion repeats the top bits (255)."""
+    """``frame``, or, converted at its own size first (libswscale's unscaled conversions are
+    exact where its scaling path is not):
+
+    - 15/16-bit RGB (rgb555, rgb565: QuickTime RLE, Microsoft Video 1, old screen captures)
+      to rgb24: the scaling path fills their low bits with zeros (white read as 248), the
+      unscaled one repeats the top bits (255); big-endian ones are byte-swapped to their
+      little-endian twin before, as FFmpeg 8.1's unscaled big-endian route garbles them
+      ((181, 101, 49) came out (33, 215, 156));
+    - paletted frames (``pal8``: PNG, old QuickTime and AVI codecs) to rgba, their palette's
+      alpha kept: the scaling path put levels one off (180 came out 181)."""
+    name = frame.format.name
+    if name == "pal8":
+        return frame.reformat(format="rgba")
     if frame.format.is_rgb and min(c.bits for c in frame.format.components) in (5, 6):
-        return frame.reformat(format="rgb24")
+        return (_little_endian(frame) if name.endswith("be") else frame).reformat(format="rgb24")
     return frame
+
+
+def _little_endian(frame: av.VideoFrame) -> av.VideoFrame:
+    """A 16-bit packed big-endian frame as its little-endian twin (same pixels)."""
+    twin = av.VideoFrame(frame.width, frame.height, frame.format.name[:-2] + "le")
+    src, dst = frame.planes[0], twin.planes[0]
+    pixels = np.frombuffer(memoryview(src), dtype=">u2").reshape(-1, src.line_size // 2)[:frame.height, :frame.width]
+    out = np.zeros((dst.buffer_size // dst.line_size, dst.line_size // 2), dtype="<u2")
+    out[:frame.height, :frame.width] = pixels
+    dst.update(out.tobytes())
+    return twin
 
 
 #: FFmpeg's AVCOL_SPC_UNSPECIFIED.

@@ -106,24 +106,25 @@ class SourceFrame:
         hdr = frame_hdr(frame)
         matrix = matrix_of(frame, fallback=hdr.dolby_vision is not None)
         assumed = untagged_matrix(frame)     # for swscale: untagged, or tagged with what it cannot read
-        alpha = any(c.is_alpha for c in frame.format.components)
+        pixels = widened(frame)              # (the tags are read from the frame itself)
+        alpha = any(c.is_alpha for c in pixels.format.components)
         # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
         primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
             if hdr.transfer is None else Primaries.BT709
         if tonemap and hdr.params is not None:
-            rgb = tonemap_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), hdr.params)
+            rgb = tonemap_to_srgb(frame_to_signal_rgb(pixels, width, height, reformatter, matrix), hdr.params)
         elif matrix == YCGCO or primaries is not Primaries.BT709 or is_gray(frame):
             if matrix == 2:
                 matrix = UNTAGGED_CODES.get(assumed, 1)  # type: ignore[arg-type]
-            rgb = sdr_to_srgb(frame_to_signal_rgb(frame, width, height, reformatter, matrix), primaries)
+            rgb = sdr_to_srgb(frame_to_signal_rgb(pixels, width, height, reformatter, matrix), primaries)
         else:
-            rgb = reformatter.reformat(widened(frame), width=width, height=height,
+            rgb = reformatter.reformat(pixels, width=width, height=height,
                                        format="rgba" if alpha else "rgb24", interpolation=SDR_SCALING,
                                        src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray()
             alpha = False
         if alpha:  # the alpha plane, scaled as the colours were (ProRes 4444 XQ in PQ)
-            rgb = np.dstack([rgb, reformatter.reformat(frame, width=width, height=height, format="rgba",
+            rgb = np.dstack([rgb, reformatter.reformat(pixels, width=width, height=height, format="rgba",
                                                        interpolation=SDR_SCALING, src_colorspace=assumed,
                                                        threads=SWSCALE_THREADS).to_ndarray()[..., 3]])
         if self.rotation:

@@ -22,6 +22,8 @@ KR_KB = {1: (0.2126, 0.0722), 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.1
          7: (0.212, 0.087), 9: (0.2627, 0.0593), 2: (0.2627, 0.0593)}
 #: H.273 MatrixCoefficients 8, YCgCo (ITU-T H.273 equations 47-50): not in libswscale.
 YCGCO = 8
+#: H.273 MatrixCoefficients 0, identity: the planes hold G, B and R, each quantised as luma.
+IDENTITY = 0
 #: The H.273 names of the matrices nothing here converts, for the error that says so.
 UNSUPPORTED = {3: "reserved (3)", 10: "BT.2020 constant luminance", 11: "SMPTE ST 2085 (Y'D'zD'x)",
                12: "chromaticity-derived non-constant luminance",
@@ -31,7 +33,7 @@ UNSUPPORTED = {3: "reserved (3)", 10: "BT.2020 constant luminance", 11: "SMPTE S
 
 def converts(code: int) -> bool:
     """Whether :func:`frame_to_signal_rgb` undoes the Y'CbCr matrix ``code`` (H.273)."""
-    return code in KR_KB or code == YCGCO
+    return code in KR_KB or code in (YCGCO, IDENTITY)
 
 
 def is_gray(frame: Any) -> bool:
@@ -39,13 +41,20 @@ def is_gray(frame: Any) -> bool:
     return str(frame.format.name).startswith(("gray", "ya"))
 
 
+def needs_matrix(frame: Any) -> bool:
+    """Whether the frame's samples are Y'CbCr, read through a matrix: not RGB, paletted (its
+    palette holds RGB; PyAV does not call ``pal8`` RGB) or grey."""
+    return not (frame.format.is_rgb or frame.format.name == "pal8" or is_gray(frame))
+
+
 def matrix_of(frame: Any, fallback: bool = False) -> int | None:
-    """The frame's Y'CbCr matrix code (None for RGB and grey frames), when it can be converted.
+    """The frame's Y'CbCr matrix code (None for RGB, paletted and grey frames), when it can
+    be converted.
 
     Raises :class:`UnsupportedColorError` naming the matrix when it cannot; with
     ``fallback`` (a frame already reported as not shown right: Dolby Vision without a
     compatible base) such a frame is read as unspecified, 2, instead."""
-    if frame.format.is_rgb or is_gray(frame):
+    if not needs_matrix(frame):
         return None
     code = int(frame.colorspace if frame.colorspace is not None else 2)
     if code in SWSCALE_MATRICES or code == YCGCO:
@@ -57,33 +66,67 @@ def matrix_of(frame: Any, fallback: bool = False) -> int | None:
                                 f"{code}) are not supported")
 
 
+#: Planar formats of each bit depth, by kind: libswscale resamples into a frame's own depth
+#: without touching its codes, where into another depth it shifts or rescales them
+#: depending on whether it scales (8-bit grey read 200 as 200.8 unscaled and 199.2 scaled;
+#: full-range white came out 254).
+_PLANAR = {"yuv": {8: "yuv444p", 9: "yuv444p9le", 10: "yuv444p10le", 12: "yuv444p12le", 14: "yuv444p14le",
+                   16: "yuv444p16le"},
+           "gray": {8: "gray", 9: "gray9le", 10: "gray10le", 12: "gray12le", 14: "gray14le", 16: "gray16le"},
+           "gbr": {8: "gbrp", 9: "gbrp9le", 10: "gbrp10le", 12: "gbrp12le", 14: "gbrp14le", 16: "gbrp16le"}}
+
+
+def _codes(frame: av.VideoFrame, width: int, height: int, reformat: Any, kind: str,
+           **colorspaces: Any) -> tuple[list[np.ndarray], int]:
+    """The frame resampled (AREA) to ``width`` x ``height`` in the planar format of ``kind``
+    at its own bit depth (at least 8: 5-bit RGB is widened to 8): its stored codes D as
+    float32 planes (the format's plane order), and that depth n."""
+    depth = max(c.bits for c in frame.format.components if not c.is_alpha) if frame.format.components else 8
+    depths = _PLANAR[kind]
+    n = min((d for d in depths if d >= depth), default=16)
+    out = reformat(frame, width=width, height=height, format=depths[n], interpolation="AREA",
+                   threads=SWSCALE_THREADS, **colorspaces)
+    dtype = np.uint8 if n == 8 else np.dtype("<u2")
+    planes = []
+    for plane in out.planes:  # (to_ndarray does not take every one of these formats)
+        stride = plane.line_size // np.dtype(dtype).itemsize
+        codes = np.frombuffer(memoryview(plane), dtype=dtype).reshape(-1, stride)[:plane.height, :plane.width]
+        planes.append(codes.astype(np.float32))
+    return planes, n
+
+
+def is_float(frame: Any) -> bool:
+    """A frame of floating-point samples (``gbrpf32le``, ``grayf32le``, ...): full range, 0-1."""
+    return "f32" in frame.format.name or "f16" in frame.format.name
+
+
 def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
                         reformatter: VideoReformatter | None = None, matrix: int | None = None) -> np.ndarray:
     """Decoded frame -> non-linear R'G'B' (height, width, 3) float32 0-1, channels R, G, B.
 
-    One libswscale call does the downscale (AREA) and the chroma upsampling to
-    ``yuv444p16le`` in the frame's own range; then the matrix (``matrix``, else the frame's
-    own; unspecified is read as BT.2020 non-constant luminance) and the range (limited
-    unless tagged full) are undone here in float32.  Why not swscale's own float RGB
-    (``gbrpf32le``): for 10-bit limited-range input FFmpeg 8.1's swscale scales it by
-    0.9961 (measured: 10-bit white, 940, comes out as 0.99614, not 1.0), about 2 % of display
-    light at reference white; its ``yuv444p16le`` output is the 10-bit code shifted left by 6,
-    which is exact for limited range.  Full range: luma is rescaled to 0-65535 by swscale and
-    read as such; chroma is read as (v - 32768) / 65535, off by at most 1/1024 of chroma.
-    YCgCo: R' = Y' - Cg + Co, G' = Y' + Cg, B' = Y' - Cg - Co (H.273), Cg and Co quantised
-    like Cb and Cr. RGB frames go straight to ``gbrpf32le``; grey ones as :func:`gray_signal`
-    says.  Raises
+    One libswscale call does the downscale (AREA) and the chroma upsampling to 4:4:4 at the
+    frame's own bit depth n (:data:`_PLANAR`: its codes D are kept exactly); then the range
+    and the matrix (``matrix``, else the frame's own; unspecified is read as BT.2020
+    non-constant luminance) are undone here in float32, by H.273: limited range E'Y =
+    (D / 2^(n-8) - 16) / 219, E'Cb = (D / 2^(n-8) - 128) / 224; full range E'Y = D / (2^n -
+    1), E'Cb = (D - 2^(n-1)) / (2^n - 1). (Not libswscale's own float RGB: it scales 10-bit
+    limited range by 0.9961.) YCgCo: R' = Y' - Cg + Co, G' = Y' + Cg, B' = Y' - Cg - Co,
+    Cg and Co quantised like Cb and Cr. RGB and paletted frames: D / (2^n - 1) (float ones
+    as they are); grey ones as :func:`gray_signal` says. Raises
     :class:`UnsupportedColorError` (a ValueError) for matrices it cannot undo (BT.2020
-    constant luminance, ICtCp, ...).  ``reformatter``: a libswscale context shared across
+    constant luminance, ICtCp, ...). ``reformatter``: a libswscale context shared across
     frames (building one per 4K frame costs more than the conversion).
     """
     reformat = (reformatter or VideoReformatter()).reformat
     if width <= 0 or height <= 0:
         raise ValueError(f"width and height must be positive, got {width}x{height}")
-    if frame.format.is_rgb:
-        out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA",
-                       threads=SWSCALE_THREADS)
-        return np.clip(out.to_ndarray(), 0.0, 1.0)
+    if not needs_matrix(frame) and not is_gray(frame):  # RGB, paletted
+        if is_float(frame):
+            out = reformat(frame, width=width, height=height, format="gbrpf32le", interpolation="AREA",
+                           threads=SWSCALE_THREADS)
+            return np.clip(out.to_ndarray(), 0.0, 1.0)
+        (g, b, r), n = _codes(frame, width, height, reformat, "gbr")
+        return np.clip(np.stack([r, g, b], axis=-1) * np.float32(1 / (2 ** n - 1)), 0.0, 1.0)
     if is_gray(frame):
         return np.repeat(gray_signal(frame, width, height, reformatter)[..., None], 3, axis=-1)
     code = matrix if matrix is not None else matrix_of(frame)
@@ -92,15 +135,17 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
     # Y'CbCr to Y'CbCr keeps the codes whatever the matrix: naming one libswscale knows keeps
     # it from refusing a frame whose matrix it does not (YCgCo).
     neutral = None if int(frame.colorspace or 2) in SWSCALE_MATRICES else "ITU709"
-    ycc = reformat(frame, width=width, height=height, format="yuv444p16le", interpolation="AREA",
-                   threads=SWSCALE_THREADS, src_colorspace=neutral, dst_colorspace=neutral)
-    v = ycc.to_ndarray().astype(np.float32)
-    if int(frame.color_range) == 2:                  # AVCOL_RANGE_JPEG, full range
-        y = v[..., 0] * np.float32(1 / 65535)
-        cb, cr = ((v[..., i] - 32768) * np.float32(1 / 65535) for i in (1, 2))
-    else:                                            # limited: 16-bit code = (219 E + 16) * 256
-        y = (v[..., 0] - 4096) * np.float32(1 / 56064)
-        cb, cr = ((v[..., i] - 32768) * np.float32(1 / 57344) for i in (1, 2))
+    (y, cb, cr), n = _codes(frame, width, height, reformat, "yuv", src_colorspace=neutral, dst_colorspace=neutral)
+    full = int(frame.color_range) == 2               # AVCOL_RANGE_JPEG
+    scale, unit = np.float32(1 / (2 ** n - 1)), np.float32(1 / 2 ** (n - 8))
+    if code == IDENTITY:                             # G, B, R, each quantised as luma
+        g, b, r = ((c * scale) if full else (c * unit - 16) * np.float32(1 / 219) for c in (y, cb, cr))
+        return np.clip(np.stack([r, g, b], axis=-1), 0.0, 1.0)
+    if full:
+        y, cb, cr = y * scale, (cb - 2 ** (n - 1)) * scale, (cr - 2 ** (n - 1)) * scale
+    else:
+        y = (y * unit - 16) * np.float32(1 / 219)
+        cb, cr = ((c * unit - 128) * np.float32(1 / 224) for c in (cb, cr))
     if code == YCGCO:                                # cb holds Cg, cr holds Co
         t = y - cb
         rgb = np.stack([t + cr, y + cb, t - cr], axis=-1)
@@ -118,21 +163,18 @@ def gray_signal(frame: av.VideoFrame, width: int, height: int,
     """A grey frame's luma signal E (height, width) float32 0-1, in its own range.
 
     libswscale's RGB output ignores a grey frame's range (limited-range grey, Y' 16-235, came
-    out 16-235) and reads ``grayf32le`` as limited (200/255 came out 215); its ``grayf32le``
-    output is exact: the n-bit code shifted to 16 bits, over 65535, or a float frame's own
-    value. Float frames are full range; integer ones tagged limited give E = (D / 2^(n-8) -
-    16) / 219 (BT.601 / BT.709), the rest E = D / (2^n - 1), as before."""
-    out = (reformatter or VideoReformatter()).reformat(frame, width=width, height=height, format="grayf32le",
-                                                       interpolation="AREA", threads=SWSCALE_THREADS)
-    v = out.to_ndarray().astype(np.float32)
-    if "f32" in frame.format.name or "f16" in frame.format.name:
-        return np.clip(v, 0.0, 1.0)
-    bits = frame.format.components[0].bits
-    # the stored n-bit code D: swscale gives D / 255 for 8 bits, D shifted to 16 bits over
-    # 65535 for more (measured, FFmpeg 8.1; one rule for both read 8-bit 200 as 200.8)
-    code = v * np.float32(255 if bits == 8 else 65535 / 2 ** (16 - bits))
+    out 16-235) and reads ``grayf32le`` as limited (200/255 came out 215). The frame is
+    resampled at its own depth n (:data:`_PLANAR`), its codes D kept: frames tagged limited
+    give E = (D / 2^(n-8) - 16) / 219 (BT.601 / BT.709), the rest E = D / (2^n - 1); float
+    frames are full range, as they are."""
+    reformat = (reformatter or VideoReformatter()).reformat
+    if is_float(frame):
+        out = reformat(frame, width=width, height=height, format="grayf32le", interpolation="AREA",
+                       threads=SWSCALE_THREADS)
+        return np.clip(out.to_ndarray().astype(np.float32), 0.0, 1.0)
+    (code,), n = _codes(frame, width, height, reformat, "gray")
     if int(frame.color_range or 0) == 1:                           # AVCOL_RANGE_MPEG, limited
-        e = (code * np.float32(1 / 2 ** (bits - 8)) - 16) * np.float32(1 / 219)
+        e = (code * np.float32(1 / 2 ** (n - 8)) - 16) * np.float32(1 / 219)
     else:
-        e = code * np.float32(1 / (2 ** bits - 1))
+        e = code * np.float32(1 / (2 ** n - 1))
     return np.clip(e, 0.0, 1.0)
