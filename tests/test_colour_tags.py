@@ -177,6 +177,26 @@ def test_sdr_in_bt2020_primaries_is_converted_to_bt709(tmp_path):
     assert np.abs(got - np.array(colours)).max() <= 2, got.tolist()
 
 
+def test_sdr_p3_with_the_srgb_curve_is_read_through_that_curve(tmp_path):
+    """Display P3 video is tagged P3-D65 primaries and transfer 13 (IEC 61966-2-1): it was
+    linearised with the BT.709 curve, and P3 red came out (255, 36, 25), not (255, 52, 40).
+    sRGB colours -> sRGB EOTF -> RP 177's BT.709 -> P3 matrix -> sRGB OETF -> BT.709 matrix,
+    8-bit limited. Truth: the stored codes decoded by the inverse formulas, the same way back,
+    within 1 (8-bit codes alone put a saturated colour 4 levels off the original; within 5)."""
+    colours = COLOURS + [(255, 0, 0), (0, 255, 0), (255, 255, 255), (0, 0, 0), (128, 128, 128)]
+    to_p3 = np.linalg.solve(npm(XY["smpte432"]), npm(XY["bt709"]))
+    codes = quantise(ycbcr(srgb_oetf(srgb_eotf(np.array(colours, float)) @ to_p3.T) / 255, "bt709"), 8)
+    path = clip(tmp_path, "p3srgb", codes, 8, {"colorspace": "bt709", "color_primaries": "smpte432",
+                                               "color_trc": "iec61966-2-1", "range": "tv"}, (320, 180))
+    decoded = np.clip(rgb_from_codes(codes, "bt709", 8), 0, 1) * 255
+    lin709 = srgb_eotf(decoded) @ np.linalg.inv(to_p3).T
+    assert lin709.min() > -0.01 and lin709.max() < 1.01
+    truth = srgb_oetf(lin709)
+    got = colours_of(path)
+    assert np.abs(got - truth).max() <= 1, (got.tolist(), np.round(truth, 1).tolist())
+    assert np.abs(got - np.array(colours)).max() <= 5, got.tolist()
+
+
 @pytest.mark.parametrize("primaries", ["bt709", "smpte432", "bt2020"])
 def test_pq_follows_its_primaries(tmp_path, primaries):
     """PQ whose colours are in BT.709 or P3-D65 primaries (the xy table above), not BT.2020:

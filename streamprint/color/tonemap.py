@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .primaries import Primaries, luminance, to_bt709
-from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb
+from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb, srgb_to_linear
 from .transfer import (
     bt709_inverse_oetf,
     bt709_oetf,
@@ -333,18 +333,22 @@ def tonemap_to_srgb(rgb: np.ndarray, params: HdrParams) -> np.ndarray:
     return srgb_encode(gamut_map_oklab(lin709)).reshape(shape)
 
 
-def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries) -> np.ndarray:
+def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries, srgb_curve: bool = False) -> np.ndarray:
     """Non-linear SDR R'G'B' signal (..., 3), 0-1, in ``primaries`` -> 8-bit R'G'B' in BT.709
     (..., 3) uint8, the sRGB a viewer sees, as the SDR path shows BT.709 R'G'B' as it is.
 
     The BT.709 / BT.2020 OETF undone (the same curve: BT.2020's 10-bit constants are
-    BT.709's), the primaries converted to BT.709 (SMPTE RP 177), colours outside the BT.709
-    cube brought in as for HDR (:func:`gamut_map_oklab`), and the same OETF applied again;
-    so greys, and BT.709 signals, come back unchanged.
+    BT.709's), or with ``srgb_curve`` (transfer 13: IEC 61966-2-1, as Display P3 video is
+    tagged) the sRGB one; the primaries converted to BT.709 (SMPTE RP 177), colours outside
+    the BT.709 cube brought in as for HDR (:func:`gamut_map_oklab`), and the same curve
+    applied again; so greys, and BT.709 signals, come back unchanged.
     """
     signal = np.nan_to_num(np.asarray(rgb, dtype=np.float32), nan=0.0)
     if signal.ndim < 1 or signal.shape[-1] != 3:
         raise ValueError(f"expected an (h, w, 3) R'G'B' array, got shape {signal.shape}")
-    if primaries is not Primaries.BT709:
+    if primaries is not Primaries.BT709 and srgb_curve:
+        lin = srgb_to_linear(np.clip(signal, 0.0, 1.0) * 255.0).astype(np.float32)
+        signal = linear_to_srgb(gamut_map_oklab(_to_bt709(lin, primaries)), np.float32) * np.float32(1 / 255)
+    elif primaries is not Primaries.BT709:
         signal = bt709_oetf(gamut_map_oklab(_to_bt709(bt709_inverse_oetf(signal), primaries)))
     return np.rint(np.clip(signal, 0.0, 1.0) * np.float32(255)).astype(np.uint8)

@@ -24,6 +24,10 @@ CODEC_ASPECT_FORMATS = frozenset({"mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h
                                   "h261", "h263", "cavsvideo", "avs2", "vvc"})
 
 
+#: H.273 TransferCharacteristics 13: IEC 61966-2-1, the sRGB curve.
+SRGB_TRANSFER = 13
+
+
 class FrameAspect:
     """The pixel aspect of each frame as it is decoded: in a container with an aspect of its
     own (MKV, MP4, ...), its one (:func:`.probe.probe`'s ``pixel_aspect``), which wins over
@@ -117,7 +121,8 @@ class SourceFrame:
         elif matrix == YCGCO or primaries is not Primaries.BT709 or is_gray(frame):
             if matrix == 2:
                 matrix = UNTAGGED_CODES.get(assumed, 1)  # type: ignore[arg-type]
-            rgb = sdr_to_srgb(frame_to_signal_rgb(pixels, width, height, reformatter, matrix), primaries)
+            rgb = sdr_to_srgb(frame_to_signal_rgb(pixels, width, height, reformatter, matrix), primaries,
+                              srgb_curve=int(getattr(frame, "color_trc", None) or 2) == SRGB_TRANSFER)
         else:
             rgb = reformatter.reformat(pixels, width=width, height=height,
                                        format="rgba" if alpha else "rgb24", interpolation=SDR_SCALING,
