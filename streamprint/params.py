@@ -90,6 +90,8 @@ RULES: dict[str, Any] = {
     "jobs": Optional(Integer(1, 1024)),
     "retry_failed": Flag(),
     "rebuild_manifest": Flag(),
+    "key": Function(),  # a Dask executor's task key
+    "connect_timeout": Real(0.0, 3600.0, low_open=True, unit="seconds"),
     # searching by colour
     "color": Color(),
     "threshold": Real(0.0, 100.0, low_open=True, unit="CIEDE2000 units"),

@@ -178,3 +178,38 @@ def test_one_dask_executor_runs_two_batches(library, tmp_path):
         for out in ("a", "b"):
             summary = run_batch(library, tmp_path / out, Options(sampling=Sampling.interval(2.0)), executor=executor)
             assert {e.status for e in entries(tmp_path / out).values()} == {Status.DONE}, summary
+
+
+def test_a_dask_executor_shared_by_two_batches_at_once_and_one_key_for_all(library, tmp_path):
+    """Two ``run_batch`` calls in two threads with one ``Dask`` executor: the first to end
+    closed the client, and the other's movies became 'pending: worker lost: IOLoop is
+    closed'. And a key that is the same for every movie made one result stand for all: the
+    manifest said done for three movies of which one was made."""
+    distributed = pytest.importorskip("distributed")
+    import uuid
+
+    from streamprint import Options, ParameterError, Sampling
+    from streamprint.batch import Dask, run_batch
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, host="127.0.0.1", processes=False,
+                                  protocol="tcp", dashboard_address=None) as cluster:
+        executor = Dask(cluster.scheduler_address, key=lambda task: f"t-{uuid.uuid4().hex}")
+        errors: list[BaseException] = []
+
+        def batch(out: str, interval: float) -> None:
+            try:
+                run_batch(library, tmp_path / out, Options(sampling=Sampling.interval(interval)), executor=executor)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=batch, args=(out, iv)) for out, iv in (("a", 0.25), ("b", 2.0))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=240)
+        assert not errors, errors
+        for out in ("a", "b"):
+            assert {e.status for e in entries(tmp_path / out).values()} == {Status.DONE}, out
+        same = Dask(cluster.scheduler_address, key=lambda task: "batch")
+        with pytest.raises(ParameterError, match="key"):
+            run_batch(library, tmp_path / "c", Options(sampling=Sampling.interval(2.0)), executor=same)

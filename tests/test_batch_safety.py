@@ -452,3 +452,79 @@ def test_an_interrupted_batch_ends_with_its_table_and_leaves_the_movie_pending(t
     long_entry = entries(out)["z-long.mkv"]
     assert long_entry.status == Status.PENDING and long_entry.error == "interrupted"
     assert not (out / "z-long.mkv.json").exists()
+
+
+def test_an_interrupt_while_strips_are_redrawn_records_the_redraws(tmp_path, monkeypatch):
+    """A batch re-run in a new style redraws its strips before any decoding. Interrupted
+    there, it recorded nothing: the strips redrawn so far stayed recorded in the old style,
+    and every later run took them as done and unchanged, in the wrong style, for good."""
+    import streamprint.batch.core as core
+    from streamprint import Interrupted
+    from streamprint.enums import Style
+
+    lib, out = make_library(tmp_path / "lib", n=4), tmp_path / "out"
+    run_batch(lib, out, Options(sampling=Sampling.interval(0.5)), RenderOptions(style="dominant"),
+              executor=Serial())
+    real, calls = core.redraw, []
+
+    def redraw_then_stop(*args, **kwargs):
+        if len(calls) == 2:
+            raise Interrupted("interrupted")
+        calls.append(args[1].rel)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core, "redraw", redraw_then_stop)
+    summary = core.Summary()
+    with pytest.raises(Interrupted):
+        run_batch(lib, out, Options(sampling=Sampling.interval(0.5)), RenderOptions(style="average"),
+                  executor=Serial(), summary=summary)
+    assert summary.begun and summary.redrawn == 2  # what the command prints its table from
+    styles = {rel: e.render.style for rel, e in entries(out).items()}
+    assert [styles[rel] for rel in calls] == [Style.AVERAGE, Style.AVERAGE], styles
+    assert sorted(s for rel, s in styles.items() if rel not in calls) == [Style.DOMINANT, Style.DOMINANT]
+
+
+def test_a_library_stop_request_stops_a_batch_of_worker_processes(tmp_path, long_clip):  # noqa: F811
+    """``interrupt.request()`` from another thread stopped a one-process batch, but one of
+    worker processes ran on to its end: the wait for them never asked."""
+    import shutil
+    import threading
+
+    from streamprint import Interrupted, interrupt
+
+    lib = make_library(tmp_path / "lib", n=2)
+    shutil.copy(long_clip, lib / "z-long.mkv")
+    timer = threading.Timer(1.0, interrupt.request)
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(Interrupted):
+            run_batch(lib, tmp_path / "out", Options(sampling=Sampling.every(1)), jobs=2)
+    finally:
+        timer.cancel()
+        interrupt.clear()
+    assert time.monotonic() - started < 10
+    assert entries(tmp_path / "out")["z-long.mkv"].status == Status.PENDING
+
+
+def test_a_lost_workers_reason_is_one_line(tmp_path):
+    """Dask's text for a lost scheduler runs over two lines; the manifest and the table
+    took it whole."""
+    from streamprint.batch.core import _lost
+    from streamprint.batch.worker import Job, Task
+
+    job = Job(str(tmp_path / "m.mkv"), "m.mkv", 1, 1)
+    task = Task(job, str(tmp_path), Options(), RenderOptions(), 1, 60.0, ())
+    result = _lost(task, RuntimeError("scheduler-connection-lost.\nClient lost the connection"))
+    assert result.status == Status.PENDING and "\n" not in result.error
+
+
+@pytest.mark.parametrize("kwargs, name", [({"summary": 5}, "summary"), ({"executor": "x"}, "executor"),
+                                          ({"render": {}}, "render"), ({"library": None}, "library")])
+def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwargs, name):
+    from streamprint import ParameterError
+
+    args = {"library": tmp_path, "outdir": tmp_path / "out", "options": Options(), **kwargs}
+    with pytest.raises(ParameterError, match=name):
+        run_batch(**args)
+    assert not (tmp_path / "out").exists()

@@ -58,19 +58,14 @@ def run(args: argparse.Namespace) -> int:
     params.check_render(render, options.sampling)
     bars = BatchBars(enabled=not args.quiet)
     started = time.monotonic()
-    summary, planned = Summary(), []
-
-    def plan(n: int) -> None:
-        planned.append(n)
-        bars.plan(n)
-
+    summary = Summary()
     try:
-        run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed, bars.file_done, plan,
+        run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed, bars.file_done, bars.plan,
                   dask=args.dask, checkpoint_every=args.checkpoint_every, on_samples=bars.progress,
                   rebuild_manifest=args.rebuild_manifest, summary=summary)
     except BaseException:  # interrupted, or the run failed: what it did so far, once it had begun
         bars.close()
-        if planned:
+        if summary.begun:  # (also while it went through the library, redrawing)
             print(summary.table())
         raise
     bars.close()

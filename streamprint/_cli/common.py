@@ -27,7 +27,9 @@ _FLAGS = {"checkpoint_every": "--checkpoint", "flush_every": "--flush", "keyfram
           "image_format": "the output's format", "library": "LIBRARY", "outdir": "OUTDIR", "folder": "FOLDER",
           "resume": "the checkpoint", "sampling": "sampling", "max_fit_pixels": "max_fit_pixels",
           "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input",
-          "time_range": "--start/--end/--duration", "skip_unsampled": "--decode-all"}
+          "time_range": "--start/--end/--duration", "skip_unsampled": "--decode-all",
+          # the library's alone (no flag): named as they are
+          "render": "render", "summary": "summary", "executor": "executor"}
 
 
 def flag_for(parameter: str) -> str:

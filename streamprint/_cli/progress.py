@@ -188,6 +188,8 @@ def setup_logging(quiet: bool, verbose: bool) -> None:
     root.handlers[:] = [h for h in root.handlers if isinstance(h, logging.NullHandler)] + [handler]
     root.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
     root.propagate = False
+    if not verbose:  # Dask's client logs a lost scheduler as an ERROR with a traceback: the
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # batch says it, in one line
     if verbose:
         import av.logging
 

@@ -58,6 +58,8 @@ class Summary:
     pending_ones: set[str] = field(default_factory=set)
     #: movies in OUTDIR/index.html as written at the end of the run (None: not written)
     gallery: int | None = None
+    #: the run got as far as its movies (under its lock): its counts say what it did
+    begun: bool = False
 
     @property
     def exit_code(self) -> int:
@@ -124,7 +126,8 @@ def _lost(task: Task, exc: BaseException) -> JobResult:
     found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
     if found is not None:
         return JobResult(Status.DONE, 0.0, None, found)
-    return JobResult(Status.PENDING, 0.0, f"worker lost: {type(exc).__name__}: {exc}")
+    # one line: Dask's texts run over several (a scheduler lost: its reason, then advice)
+    return JobResult(Status.PENDING, 0.0, one_line(f"worker lost: {type(exc).__name__}: {exc}"))
 
 
 @interrupt.scoped
@@ -160,10 +163,20 @@ def run_batch(
     finish as pending, retried by the next run; ``summary``, when given, is the
     :class:`Summary` filled as the run goes, so that the caller has it also then.
     """
-    if not isinstance(options, Options) or not isinstance(render, (RenderOptions, type(None))):
-        raise ParameterError("options", "must be an Options (and render a RenderOptions, or None)")
+    if not isinstance(options, Options):
+        raise ParameterError("options", f"must be an Options, not {type(options).__name__}")
+    if not isinstance(render, (RenderOptions, type(None))):
+        raise ParameterError("render", f"must be a RenderOptions or None, not {type(render).__name__}")
+    if not isinstance(summary, (Summary, type(None))):
+        raise ParameterError("summary", f"must be a Summary or None, not {type(summary).__name__}")
+    if executor is not None and not callable(getattr(executor, "run", None)):
+        raise ParameterError("executor", "must be an executor (streamprint.batch.executors), not "
+                                         f"{type(executor).__name__}")
     params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
                      rebuild_manifest=rebuild_manifest)
+    for name, path in (("library", library), ("outdir", outdir)):
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise ParameterError(name, f"must be a path, not {type(path).__name__}")
     lib, out = Path(os.fsdecode(library)), Path(os.fsdecode(outdir))
     jobs = params.check("jobs", jobs)
     checkpoint_every = params.check("checkpoint_every", checkpoint_every)
@@ -186,7 +199,7 @@ def run_batch(
     with executor.connected() if isinstance(executor, Dask) else contextlib.nullcontext():
         make_folders(out)
         return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
-                       on_samples, executor, rebuild_manifest, summary or Summary())
+                       on_samples, executor, rebuild_manifest, Summary() if summary is None else summary)
 
 
 def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
@@ -203,7 +216,7 @@ def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry
             _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every,
                         on_samples, executor, rebuild_manifest, cards, summary)
         except BaseException:  # interrupted, or the run failed: the gallery still shows what is finished
-            _write_gallery(cards, quiet=True)
+            summary.gallery = _write_gallery(cards, quiet=True)
             raise
         summary.gallery = _write_gallery(cards)
         return summary
@@ -218,54 +231,17 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     _remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
-    todo: list[Task] = []
 
     def record(job: Job, result: JobResult, drawn: RenderOptions | None = render) -> None:
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
                                          result.error, result.outputs, result.resumed_from_frame, drawn)
 
-    from ..render.gallery import INDEX
-
-    own = {out / MANIFEST, out / INDEX}  # the batch's own files at the top of the folder
-    for job in discover(lib, out):
-        entry = entries.get(job.rel)
-        if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
-            error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
-            record(job, JobResult(Status.FAILED, 0.0, error))
-            summary.count(job.rel, Status.FAILED, error)
-            continue
-        if _unchanged(entry, job, options, out):
-            assert entry is not None
-            # None: drawn how, unknown; two outputs: made before movies had pages
-            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
-                try:
-                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
-                except OutputError as exc:  # a full disk: decoding the movie again would not help
-                    record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
-                    summary.count(job.rel, Status.PENDING, str(exc))
-                    continue
-                except StreamprintError as exc:
-                    log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
-                else:
-                    record(job, JobResult(Status.DONE, entry.seconds, None, outputs, entry.resumed_from_frame))
-                    summary.redrawn += 1
-                    continue
-            elif entry.status == Status.DONE:
-                summary.skipped += 1
-                continue
-            elif entry.status == Status.NOT_VIDEO:
-                summary.not_video += 1
-                continue
-            elif entry.status == Status.FAILED and not retry_failed:
-                summary.count(job.rel, Status.FAILED, entry.error)
-                continue
-        found = finished_outputs(out, job, options, render)
-        if found is not None:  # finished after all (a worker that outlived its client, a lost manifest)
-            record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
-            summary.found += 1
-            continue
-        owned = entry.outputs if entry is not None else ()
-        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned))
+    summary.begun = True
+    try:
+        todo = _plan(lib, out, options, render, retry_failed, checkpoint_every, executor, entries, record, summary)
+    except BaseException:  # the redraws so far are recorded: a strip redrawn but recorded in its old
+        write_manifest(entries, manifest_path)  # style was taken as done, unchanged, in that style ever after
+        raise
     write_manifest(entries, manifest_path)
     if on_plan:
         on_plan(len(todo))
@@ -297,6 +273,58 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
             log.warning("the manifest was not updated: %s", failed)
         raise
 
+
+def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
+          checkpoint_every: float, executor: Executor, entries: dict[str, ManifestEntry],
+          record: Callable[..., None], summary: Summary) -> list[Task]:
+    """Go through the library: count and record what needs no decoding (unchanged, redrawn
+    in a new style, found finished, refused), and return the movies to fingerprint."""
+    from ..render.gallery import INDEX
+
+    todo: list[Task] = []
+    own = {out / MANIFEST, out / INDEX}  # the batch's own files at the top of the folder
+    for job in discover(lib, out):
+        entry = entries.get(job.rel)
+        if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
+            error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
+            record(job, JobResult(Status.FAILED, 0.0, error))
+            summary.count(job.rel, Status.FAILED, error)
+            continue
+        if _unchanged(entry, job, options, out):
+            assert entry is not None
+            # None: drawn how, unknown; two outputs: made before movies had pages
+            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
+                try:
+                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
+                except Interrupted:
+                    raise
+                except OutputError as exc:  # a full disk: decoding the movie again would not help
+                    record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
+                    summary.count(job.rel, Status.PENDING, str(exc))
+                    continue
+                except StreamprintError as exc:
+                    log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
+                else:
+                    record(job, JobResult(Status.DONE, entry.seconds, None, outputs, entry.resumed_from_frame))
+                    summary.redrawn += 1
+                    continue
+            elif entry.status == Status.DONE:
+                summary.skipped += 1
+                continue
+            elif entry.status == Status.NOT_VIDEO:
+                summary.not_video += 1
+                continue
+            elif entry.status == Status.FAILED and not retry_failed:
+                summary.count(job.rel, Status.FAILED, entry.error)
+                continue
+        found = finished_outputs(out, job, options, render)
+        if found is not None:  # finished after all (a worker that outlived its client, a lost manifest)
+            record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
+            summary.found += 1
+            continue
+        owned = entry.outputs if entry is not None else ()
+        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned))
+    return todo
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
     """OUTDIR/index.html, the gallery of the finished movies; the number of movies in it,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
-from .. import interrupt
+from .. import interrupt, params
 from ..errors import ParameterError, SchedulerError, one_line
 
 T = TypeVar("T")
@@ -106,6 +106,7 @@ class Processes:
                 top_up()
                 while pending:
                     done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                    interrupt.check()  # a library's stop request (the command's signals raise here)
                     drain()
                     for fut in done:
                         task = pending.pop(fut)
@@ -165,42 +166,59 @@ class Dask:
     threads_per_task = 1  # a Dask worker runs one task per thread of its own
 
     def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
-        self.address, self.key, self.connect_timeout = check_address(address), key, connect_timeout
+        self.address = check_address(address)
+        self.key, self.connect_timeout = params.check("key", key), params.check("connect_timeout", connect_timeout)
         self._client: Any = None
+        self._users = 0
+        self._lock = threading.Lock()
 
     @contextlib.contextmanager
     def connected(self) -> Iterator[Any]:
-        """The client of the scheduler for one batch, connected now if it is not yet (a batch
-        connects before it touches its output folder, so that an unreachable scheduler
-        leaves nothing behind), closed and forgotten when the batch ends: a Dask executor
-        reused for a second batch handed it the first one's closed client."""
-        if self._client is not None:  # a batch inside a batch's connection: the outer one closes it
-            yield self._client
-            return
-        try:
-            from distributed import Client
-        except ImportError as exc:
-            raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
-        self._client = client = self._connect(Client)
+        """The client of the scheduler while a batch runs, connected by the first batch that
+        needs it (a batch connects before it touches its output folder, so that an
+        unreachable scheduler leaves nothing behind), closed and forgotten when the last one
+        ends: an executor reused for a second batch was handed the first one's closed client,
+        and one shared by two batches at once lost the second's movies when the first closed it."""
+        with self._lock:
+            if self._client is None:
+                try:
+                    from distributed import Client
+                except ImportError as exc:
+                    raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
+                self._client = self._connect(Client)
+            self._users += 1
+            client = self._client
         try:
             yield client
         finally:
-            self._client = None
-            client.close()
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._client = None
+                    client.close()
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         from distributed import as_completed
 
         with self.connected() as client:
-            futures = {client.submit(work, task, None, key=self.key(task), pure=False): task for task in tasks}
+            keys = [self.key(task) for task in tasks]
+            if len(set(keys)) != len(keys):  # one result would stand for several movies
+                raise ParameterError("key", "must give every movie of a batch a key of its own")
+            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys)}
             try:
-                for fut in as_completed(futures):
-                    task = futures[fut]
-                    try:
-                        result = fut.result()
-                    except Exception as exc:  # the worker died or the task was lost
-                        result = lost(task, exc)
-                    finish(task, result)
+                arriving = as_completed(futures)
+                while arriving.count():
+                    interrupt.check()  # a library's stop request (the command's signals raise here)
+                    if not arriving.has_ready():
+                        time.sleep(0.1)
+                        continue
+                    for fut in arriving.next_batch(block=False):
+                        task = futures[fut]
+                        try:
+                            result = fut.result()
+                        except Exception as exc:  # the worker died or the task was lost
+                            result = lost(task, exc)
+                        finish(task, result)
             except BaseException:
                 client.cancel(list(futures))
                 raise
@@ -250,6 +268,8 @@ _ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?(\[[0-9a-fA-F:]+\]|[
 def check_address(address: str) -> str:
     """``address`` if it is a Dask scheduler address (``tcp://host:8786``); ParameterError
     otherwise, before any connection is tried."""
+    if not isinstance(address, str):
+        raise ParameterError("dask", f"must be a scheduler address such as tcp://HOST:PORT, not {address!r}")
     m = _ADDRESS.match(address.strip())
     if not m or not 0 < int(m.group(3)) < 65536:
         raise ParameterError("dask", f"{address!r} is not a scheduler address; expected tcp://HOST:PORT")
