@@ -286,3 +286,18 @@ def test_nothing_or_no_image_on_standard_input_is_one_line(data, says):
     r = run_cli("palette", "-", input=data)
     err = r.stderr.decode()
     assert r.returncode != 0 and says in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_tsv_and_a_csv_keep_a_name_that_is_not_utf8(tmp_path):
+    """``palette 'caf\\xe9.png' --data p.tsv`` stopped with "unexpected UnicodeEncodeError
+    (a bug)"; so did a fingerprint's CSV of such a movie. The name's bytes are written as
+    they are and read back the same (JSON escapes them)."""
+    import os
+
+    photo = tmp_path / os.fsdecode(b"caf\xe9.png")
+    Image.fromarray(np.full((20, 30, 3), RED, np.uint8)).save(photo)
+    r = run_cli("palette", photo, "--data", tmp_path / "p.tsv")
+    assert r.returncode == 0, r.stderr
+    assert os.fsencode(photo) in (tmp_path / "p.tsv").read_bytes()
+    [back] = read_palettes(tmp_path / "p.tsv")
+    assert back.path == str(photo)

@@ -30,11 +30,14 @@ def read_text(path: str | os.PathLike[str]) -> str:
     try:
         if p.stat().st_size > MAX_DATA_BYTES:
             raise DataFormatError(f"{p}: too large to be a streamprint data file")
-        return p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFormatError(f"{p}: not a text file ({exc.reason})") from exc
+        data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+    try:  # bytes that are not UTF-8 are kept as Python keeps them in file names: a TSV or CSV
+        # names a Latin-1 movie with them (write_text); a binary file is no text at all
+        return data.decode("utf-8", "strict" if b"\0" in data else "surrogateescape")
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"{p}: not a text file ({exc.reason})") from exc
 
 
 def _no_constants(name: str) -> Any:
@@ -52,9 +55,11 @@ def parse_json(text: str, name: str) -> Any:
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` atomically."""
-    with atomic_output(path, "w") as f:
-        f.write(text)
+    """Write ``text`` as UTF-8 to ``path`` atomically; the stray bytes of a file name that is
+    not UTF-8 (Python's lone surrogates) as the bytes they are, as :func:`read_text` reads
+    them back (a TSV or CSV naming ``caf\xe9.mkv`` stopped as "a bug")."""
+    with atomic_output(path, "wb") as f:
+        f.write(text.encode("utf-8", "surrogateescape"))
 
 
 class Fields:
