@@ -507,3 +507,24 @@ def test_an_error_after_the_interrupt_keeps_the_last_flush(segments_clip, tmp_pa
     assert code == 130
     assert err == [f"streamprint: interrupted; kept 12 samples, 0:00:00 to 0:00:11, in {out} and {data}"]
     assert Image.open(out).size[0] > 0 and len(json.loads(data.read_text())["samples"]) == 12
+
+
+def test_a_snapshot_of_a_file_ends_where_the_reading_got(segments_clip):
+    """``--flush`` on a file: each snapshot's last sample stood for the whole unread rest of
+    the movie (its span ran to the file's end), so a stopped run's picture and palette were
+    mostly that one frame. A snapshot's time now ends where the frames read so far end; the
+    finished fingerprint covers the whole movie."""
+    seen: list[Fingerprint] = []
+
+    def slowly(p):
+        time.sleep(0.01)
+
+    fp = streamprint.fingerprint(segments_clip, sampling=Sampling.every(2), flush=seen.append, flush_every=0.1,
+                                 progress=slowly)
+    step = 2 / fp.source.frame_rate
+    partial = [s for s in seen if len(s) < len(fp)]
+    assert partial, "no snapshot before the end"
+    for snap in partial:  # (the last ones may come once the reading has ended, the clusterer behind)
+        assert snap.spans()[-1] <= step * 12, (len(snap), snap.spans()[-1])  # the decoder runs a few frames ahead
+    assert any(snap.time_range.end is not None and snap.time_range.end < fp.source.duration for snap in partial)
+    assert fp.time_range.whole

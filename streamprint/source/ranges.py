@@ -79,8 +79,16 @@ def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, pass
     reading stopped (``--samples`` stops after its last time: ``--end 1:00:00`` of a 12-s
     file was said and saved as 0:00:00 to 1:00:00); with every frame read, not before the
     last frame's end (a header that understates the length)."""
-    if span.end is None or passed.after is not None:
+    if passed.after is not None:
         return span
+    if span.end is None:
+        # a snapshot of a file read so far (--flush) ends where the reading got, not at the
+        # file's end: its last sample stood for the whole unread rest (36 s of a 60-s movie,
+        # 61 % of the movie's palette)
+        if not (live and not passed.ended and not passed.keyframes and info.duration is not None):
+            return span
+        end = picture_end(info, timeline)
+        return TimeRange(span.start, end) if end is not None and span.start < end < info.duration else span
     # picture_end: after every frame read, so after every sample
     if not passed.keyframes and (passed.ended or live):
         end = max(info.duration or 0.0, picture_end(info, timeline) or 0.0)
