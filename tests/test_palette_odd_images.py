@@ -301,3 +301,25 @@ def test_a_tsv_and_a_csv_keep_a_name_that_is_not_utf8(tmp_path):
     assert os.fsencode(photo) in (tmp_path / "p.tsv").read_bytes()
     [back] = read_palettes(tmp_path / "p.tsv")
     assert back.path == str(photo)
+
+
+def test_standard_input_that_never_ends_or_is_closed(monkeypatch):
+    """``palette - < /dev/zero`` read on until the kernel killed it at 24 GB, deaf to
+    SIGTERM; a closed stdin (``<&-``) was called a terminal. The input is read in pieces,
+    up to a limit (here made 3 MiB), and a closed one is said to be closed."""
+    import types
+
+    from streamprint import InputError
+    from streamprint._cli import palette as cli
+
+    class Endless:
+        def read1(self, n):
+            return b"\0" * n
+
+    monkeypatch.setattr(cli, "STDIN_IMAGE_BYTES", 3 << 20)
+    monkeypatch.setattr(cli.sys, "stdin", types.SimpleNamespace(isatty=lambda: False, buffer=Endless()))
+    with pytest.raises(InputError, match="more than"):
+        cli._stdin_image()
+    monkeypatch.setattr(cli.sys, "stdin", None)
+    with pytest.raises(InputError, match="closed"):
+        cli._stdin_image()

@@ -8,7 +8,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from .. import params
+from .. import interrupt, params
 from ..params import STDIN
 from ..atomic import check_outputs, make_folders
 from ..enums import DataFormat, Space
@@ -22,15 +22,30 @@ def _card_stem(path: str) -> str:
     return "stdin" if path == STDIN else Path(path).name
 
 
+#: The most an image piped in may hold, bytes (``< /dev/zero`` read on to 24 GB).
+STDIN_IMAGE_BYTES = 1 << 30
+
+
 def _stdin_image() -> bytes:
-    """The encoded image piped to standard input, read whole (an image is read whole anyway)."""
-    if sys.stdin is None or sys.stdin.isatty():
+    """The encoded image piped to standard input, read whole (an image is read whole anyway),
+    in pieces: a stop request is seen between them, and more than
+    :data:`STDIN_IMAGE_BYTES` is refused."""
+    if sys.stdin is None:
+        raise InputError("-: standard input is closed: pipe an image in, e.g. `curl -s URL | streamprint palette -`")
+    if sys.stdin.isatty():
         raise InputError("-: standard input is a terminal, not an image: pipe one in, e.g. "
                          "`curl -s URL | streamprint palette -`")
-    data = sys.stdin.buffer.read()
-    if not data:
+    pieces, size = [], 0
+    while piece := sys.stdin.buffer.read1(1 << 20):
+        interrupt.check()
+        size += len(piece)
+        if size > STDIN_IMAGE_BYTES:
+            raise InputError(f"-: standard input holds more than {STDIN_IMAGE_BYTES >> 20} MiB: no image "
+                             "streamprint reads is that large")
+        pieces.append(piece)
+    if not size:
         raise InputError("-: standard input is empty: no image was piped in")
-    return data
+    return b"".join(pieces)
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
