@@ -143,6 +143,20 @@ def test_an_image_palette_checks_its_fields():
             pytest.fail(str(bad))
 
 
+def test_a_palette_checks_its_inertia_cut_and_mean():
+    """``Palette(inertia="abc")`` was a ValueError, ``inertia=None`` a TypeError,
+    ``inertia="5"`` and ``cut="no"`` taken (as 5.0 and True), and ``mean=[300, 0, 0]`` an
+    OverflowError: each is now InvalidValue."""
+    colors, weights = np.array([[10, 20, 30]], np.uint8), np.array([1.0])
+    for bad in ({"inertia": "abc"}, {"inertia": None}, {"inertia": "5"}, {"inertia": -1.0}, {"cut": "no"},
+                {"mean": [300, 0, 0]}, {"mean": [1.5, 2, 3]}, {"mean": [1, 2]}):
+        with pytest.raises(InvalidValue):
+            streamprint.Palette(colors, weights, **bad)
+            pytest.fail(str(bad))
+    good = streamprint.Palette(colors, weights, inertia=np.float32(2.5), cut=np.bool_(True), mean=[1, 2, 3])
+    assert good.inertia == 2.5 and good.cut is True and good.mean.tolist() == [1, 2, 3]
+
+
 def test_model_errors_are_streamprint_errors():
     with pytest.raises(InvalidValue):
         streamprint.Palette(np.zeros((2, 3), np.uint8), np.array([0.2, 0.2]))

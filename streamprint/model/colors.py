@@ -93,11 +93,18 @@ class Palette:
             raise InvalidValue("a palette needs at least one colour")
         if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and abs(weights.sum() - 1.0) < 1e-6):
             raise InvalidValue("weights must be finite, >= 0 and sum to 1")
-        inertia = float(self.inertia)
-        if not (math.isfinite(inertia) and inertia >= 0):
-            raise InvalidValue("inertia must be a finite number >= 0")
-        mean = None if self.mean is None else frozen_array(self.mean, np.uint8, (3,))
-        _set(self, colors=colors, weights=weights, inertia=inertia, cut=bool(self.cut), mean=mean)
+        if isinstance(self.inertia, bool) or not isinstance(self.inertia, (int, float, np.integer, np.floating)) \
+                or not (math.isfinite(float(self.inertia)) and self.inertia >= 0):
+            raise InvalidValue(f"inertia must be a finite number >= 0, not {self.inertia!r}")
+        if not isinstance(self.cut, (bool, np.bool_)):
+            raise InvalidValue(f"cut must be True or False, not {self.cut!r}")
+        mean = None
+        if self.mean is not None:
+            raw = np.asarray(self.mean)
+            if raw.shape != (3,) or not np.issubdtype(raw.dtype, np.integer) or raw.min() < 0 or raw.max() > 255:
+                raise InvalidValue(f"mean must be three whole numbers 0-255, not {self.mean!r}")
+            mean = frozen_array(raw.astype(np.uint8), np.uint8, (3,))
+        _set(self, colors=colors, weights=weights, inertia=float(self.inertia), cut=bool(self.cut), mean=mean)
 
     @classmethod
     def _trusted(cls, colors: np.ndarray, weights: np.ndarray, inertia: float, cut: bool,
@@ -192,7 +199,7 @@ class ImagePalette:
         for side in (self.width, self.height):
             if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
                 raise InvalidValue("width and height are whole numbers of pixels, at least 1")
-        if self.space not in set(Space):
+        if not isinstance(self.space, str) or self.space not in set(Space):
             raise InvalidValue(f"space must be one of {', '.join(Space)}, not {self.space!r}")
         _set(self, width=int(self.width), height=int(self.height), space=str(Space(self.space)))
 
