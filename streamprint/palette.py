@@ -116,6 +116,8 @@ def _load(img: Any, max_side: int, resample: bool,
     from PIL import Image, ImageOps
 
     size = img.size
+    if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
+        raise ParameterError("image", "holds no pixels")
     if img.getexif().get(0x0112) in _QUARTER_TURNS:
         size = size[::-1]  # the size as displayed, as the card shows it
     if own and max_side and img.format == "JPEG":

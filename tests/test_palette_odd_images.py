@@ -323,3 +323,9 @@ def test_standard_input_that_never_ends_or_is_closed(monkeypatch):
     monkeypatch.setattr(cli.sys, "stdin", None)
     with pytest.raises(InputError, match="closed"):
         cli._stdin_image()
+
+
+def test_a_pil_image_of_no_pixels_is_a_parameter_error():
+    """It was a ZeroDivisionError from deep in the sampling."""
+    with pytest.raises(ParameterError, match="no pixels"):
+        extract_palette(Image.new("RGB", (0, 0)))
