@@ -161,8 +161,21 @@ def test_the_gallery_reads_csv_data_files_and_says_what_it_wrote(tmp_path):
 def test_an_empty_gallery_says_why(tmp_path):
     r = run_cli("gallery", tmp_path)
     assert r.returncode == 0
-    assert r.stderr.decode() == (f"streamprint: WARNING: {tmp_path}: no fingerprint data files (.json, .csv) found: "
-                                 f"the gallery is empty\nwrote {tmp_path / 'index.html'}: 0 movies\n")
+    assert r.stderr.decode() == (f"streamprint: WARNING: {tmp_path}: no fingerprint data file (.json, .csv) that "
+                                 f"can be read: the gallery is empty\nwrote {tmp_path / 'index.html'}: 0 movies\n")
+
+
+def test_a_movie_whose_json_is_broken_is_read_from_its_csv(tmp_path):
+    """A truncated ``a.json`` beside a whole ``a.csv``: the movie was left out, and the
+    command then said it had found no data files at all."""
+    fp = synth.known_fingerprint("a", [synth.Segment((40, 150, 70), (0, 0, 0), 8.0)])
+    write_fingerprint(fp, tmp_path / "a.csv")
+    write_fingerprint(fp, tmp_path / "a.json")
+    (tmp_path / "a.json").write_bytes((tmp_path / "a.json").read_bytes()[:200])
+    r = run_cli("gallery", tmp_path)
+    assert r.returncode == 0 and r.stderr.decode().endswith(f"wrote {tmp_path / 'index.html'}: 1 movie\n"), r.stderr
+    assert b"read from its CSV file" in r.stderr
+    assert [m["t"] for m in listed(tmp_path)] == ["a"]
 
 
 def test_batch_writes_pages_and_the_gallery_after_every_run(tmp_path):

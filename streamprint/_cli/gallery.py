@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     with outdir_lock(folder) if (folder / LOCK_FILE).exists() else contextlib.nullcontext():
         count = write_gallery(folder, overwrite=args.overwrite)
     if count == 0:
-        log.warning("%s: no fingerprint data files (.json, .csv) found: the gallery is empty", folder)
+        log.warning("%s: no fingerprint data file (.json, .csv) that can be read: the gallery is empty", folder)
     if not args.quiet:
         done(f"wrote {folder / INDEX}: {plural(count, 'movie')}")
     return 0

@@ -140,10 +140,11 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
 DATA_EXTENSIONS = (".json", ".csv")
 
 
-def _data_files(folder: Path) -> list[Path]:
+def _data_files(folder: Path) -> list[list[Path]]:
     """Fingerprint data files (JSON or CSV) under ``folder``, hidden files and folders left
-    out, sorted; of a JSON and a CSV file of one name (``movie.json``, ``movie.csv``: one
-    movie saved twice) only the JSON one, which holds more (thumbnails, the page's data)."""
+    out, sorted, grouped by movie: a JSON and a CSV file of one name (``movie.json``,
+    ``movie.csv``: one movie saved twice) are one movie, read from the JSON one, which holds
+    more (thumbnails, the page's data), or the CSV one when that cannot be read."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -154,7 +155,7 @@ def _data_files(folder: Path) -> list[Path]:
                     and is_fingerprint_file(p):
                 data.setdefault(p.stem, []).append(p)
         for same in data.values():
-            found.append(min(same, key=lambda p: DATA_EXTENSIONS.index(p.suffix.lower())))
+            found.append(sorted(same, key=lambda p: DATA_EXTENSIONS.index(p.suffix.lower())))
     return found
 
 
@@ -197,12 +198,16 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     cache = stored if cache is None else cache
     fresh: dict[str, Cached] = {}
     entries = []
-    for path in _data_files(folder):
-        rel = path.relative_to(folder).as_posix()
-        try:
-            fresh[rel] = _card(folder, path, cache)
-        except (StreamprintError, OSError) as exc:
-            log.warning("%s: left out of the gallery (%s)", rel, exc)
+    for candidates in _data_files(folder):
+        for path in candidates:
+            rel = path.relative_to(folder).as_posix()
+            try:
+                fresh[rel] = _card(folder, path, cache)
+                break
+            except (StreamprintError, OSError) as exc:
+                log.warning("%s: %s (%s)", rel, "read from its CSV file" if path != candidates[-1]
+                            else "left out of the gallery", exc)
+        else:
             continue
         page_path = _page_of(path)
         linked = page_path.name != INDEX or page_path.parent != folder
