@@ -285,7 +285,9 @@ class Fingerprint:
                width: int | None = None, style: Style | str = Style.STACKED, smooth: int = 5) -> np.ndarray:
         """The strip as an (height, width, 3) uint8 sRGB array (a ring: (height, width, 4)
         RGBA): see :func:`streamprint.render.draw`. One 1-px column per sample unless told
-        otherwise (``column_width``, or ``width`` resampled by time; not both)."""
+        otherwise (``column_width``, or ``width`` resampled by time; not both); made with
+        keyframe sampling (``--fast``), 1 px per second of film instead, its columns as wide
+        as their time."""
         from ..render import draw
 
         if column_width is None and width is None and params.check("style", style) not in (Style.RING, Style.PLOT):
