@@ -26,8 +26,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def request() -> None:
-    """Ask every running streamprint operation in this process to stop."""
-    _requested.set()
+    """Ask every streamprint operation running in this process to stop. With none running,
+    there is nothing to stop: the request is dropped (it stopped the next run at once)."""
+    with _runs_lock:
+        if _runs:
+            _requested.set()
 
 
 def requested() -> bool:

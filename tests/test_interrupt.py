@@ -138,3 +138,23 @@ def test_a_signal_ignored_at_start_stays_ignored(long_clip, tmp_path, sig):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert out.exists() and b"wrote " in err and b"interrupted" not in err
+
+
+def test_a_stop_request_with_nothing_running_stops_nothing_later():
+    """README: a request applies to the runs going on when it is made. Made with none, it
+    stopped the next run at once ("interrupted")."""
+    import streamprint
+    from streamprint import Sampling, interrupt
+
+    try:
+        interrupt.request()
+        fp = streamprint.fingerprint(synth_sample(), sampling=Sampling.interval(1.0))
+    finally:
+        interrupt.clear()
+    assert len(fp) == 12
+
+
+def synth_sample():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
