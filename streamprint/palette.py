@@ -203,10 +203,6 @@ def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ..
     from .color.primaries import D65, PRIMARIES_XY, Primaries, rgb_to_xyz
     from .color.spaces import linear_to_srgb, srgb_to_linear
 
-    srgb_xy = (*D65, *(v for xy in PRIMARIES_XY[Primaries.BT709] for v in xy))
-    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy))
-    if srgb_ish and gamma is not None and abs(gamma * 2.2 - 1) < 0.01:
-        return img
     if gamma is not None and not gamma > 0:
         log.warning("ignoring the PNG's gAMA of %s: not a gamma", gamma)
         gamma = None
@@ -222,7 +218,11 @@ def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ..
             m = None
         if m is None or not np.isfinite(m).all():
             log.warning("ignoring the PNG's cHRM %s: not a set of primaries", chrm)
-            m = None
+            m, chrm = None, None  # as if it had none (a gAMA of 1/2.2 beside it is then sRGB's)
+    srgb_xy = (*D65, *(v for xy in PRIMARIES_XY[Primaries.BT709] for v in xy))
+    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy))
+    if (srgb_ish and gamma is not None and abs(gamma * 2.2 - 1) < 0.01) or (gamma is None and m is None):
+        return img
     levels = np.arange(256)
     decode = (levels / 255.0) ** (1 / gamma) if gamma is not None \
         else srgb_to_linear(levels.astype(np.uint8))

@@ -88,3 +88,12 @@ def test_an_srgb_chunk_wins_and_gama_of_srgb_changes_nothing():
     for chunks in ([(b"sRGB", b"\0"), gama(1.0)], [gama(1 / 2.2)], [gama(1 / 2.2), srgb_chrm]):
         got = palette_of(png(bands(dark), "RGB", chunks), len(dark))
         assert got.tolist() == sorted(map(list, dark)), chunks
+
+
+def test_a_broken_chrm_beside_gama_of_srgb_is_ignored_whole():
+    """A cHRM whose white has y = 0 is ignored with a warning; beside gAMA 1/2.2 the image
+    then is sRGB's, unchanged (it was read as a pure 2.2 power: a dark 10 came out 3)."""
+    broken = (b"cHRM", struct.pack(">8I", 31270, 0, *(round(v * 100000) for xy in BT709 for v in xy)))
+    dark = COLOURS + [(10, 20, 30)]
+    got = palette_of(png(bands(dark), "RGB", [gama(1 / 2.2), broken]), len(dark))
+    assert got.tolist() == sorted(map(list, dark))
