@@ -65,3 +65,14 @@ def interrupt_batch(lib: Path, out: Path, finished: list[str]) -> tuple[int, byt
         if proc.poll() is None:
             proc.kill()
     return proc.returncode, stdout, err
+
+
+def encode_all(out, stream, frames) -> None:
+    """Encode ``frames`` on ``stream`` (PyAV) into ``out``, with pts 0, 1, ..., then flush
+    the encoder."""
+    for i, frame in enumerate(frames):
+        frame.pts = i
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    for packet in stream.encode():
+        out.mux(packet)

@@ -33,7 +33,7 @@ import streamprint
 from streamprint import Sampling
 
 from . import icc
-from .conftest import run_cli
+from .conftest import encode_all, run_cli
 
 W, H = 64, 36
 COLOURS = [(200, 60, 40), (37, 132, 63), (128, 128, 128), (230, 180, 150), (40, 60, 220),
@@ -284,14 +284,9 @@ def _png_mov(path, frames, fmt, **tags):
         stream.width, stream.height, stream.pix_fmt = frames[0].width, frames[0].height, fmt
         for k, v in tags.items():
             setattr(stream.codec_context, k, v)
-        for i, frame in enumerate(frames):
-            frame.pts = i
-            for k, v in tags.items():
+            for frame in frames:
                 setattr(frame, k, v)
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+        encode_all(out, stream, frames)
     return path
 
 

@@ -30,7 +30,7 @@ import streamprint
 from streamprint import Sampling
 from streamprint.source import VideoSource
 
-from .conftest import run_cli
+from .conftest import encode_all, run_cli
 
 FFMPEG, FFPROBE = shutil.which("ffmpeg"), shutil.which("ffprobe")
 pytestmark = pytest.mark.skipif(FFMPEG is None or FFPROBE is None, reason="needs the ffmpeg/ffprobe commands")
@@ -232,7 +232,8 @@ def test_paletted_frames_keep_their_levels_and_their_palettes_alpha(tmp_path):
     with av.open(str(path), "w") as out:
         stream = out.add_stream("png", rate=5)
         stream.width, stream.height, stream.pix_fmt = 320, 180, "pal8"
-        for i in range(2):
+        frames = []
+        for _ in range(2):
             frame = av.VideoFrame(320, 180, "pal8")
             index = np.zeros((frame.planes[0].buffer_size // frame.planes[0].line_size, frame.planes[0].line_size),
                              np.uint8)
@@ -242,11 +243,8 @@ def test_paletted_frames_keep_their_levels_and_their_palettes_alpha(tmp_path):
             palette[0] = [140, 150, 180, 255]  # BGRA: (180, 150, 140), opaque
             palette[1] = [0, 255, 0, 0]        # green, transparent
             frame.planes[1].update(palette.tobytes())
-            frame.pts = i
-            for packet in stream.encode(frame):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+            frames.append(frame)
+        encode_all(out, stream, frames)
     fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2, crop="none")
     for sample in fp.samples:
         assert [tuple(int(v) for v in c) for c in sample.palette.colors] == [(180, 150, 140)], sample.palette

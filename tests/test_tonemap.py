@@ -27,6 +27,8 @@ from streamprint.color import tonemap as tm
 from streamprint.color.tonemap import HdrParams, Transfer
 from streamprint.source import hdr as hf
 
+from .conftest import encode_all
+
 TOLERANCE = 6
 REF_WHITE = 203.0
 
@@ -231,7 +233,8 @@ def _encode(path: Path, frame, trc, extra=""):
         # no B-frames: no reordering, so every packet's dts follows the last (the muxer refused one
         # now and then with EINVAL when x265 reordered)
         stream.options = {"x265-params": "lossless=1:log-level=error:frame-threads=1:bframes=0" + extra}
-        for i in range(2):
+        copies = []
+        for _ in range(2):
             # a fresh frame per pts, so the encoder never sees a frame changed after it was
             # sent (one full-suite run failed to mux the second clip with EINVAL while the
             # frame was reused; not reproduced since, the cause not proven)
@@ -240,11 +243,8 @@ def _encode(path: Path, frame, trc, extra=""):
                 dst.update(bytes(src))
             copy.colorspace, copy.color_range, copy.color_trc, copy.color_primaries = (
                 frame.colorspace, frame.color_range, frame.color_trc, frame.color_primaries)
-            copy.pts = i
-            for packet in stream.encode(copy):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
+            copies.append(copy)
+        encode_all(out, stream, copies)
     return path
 
 
