@@ -85,6 +85,9 @@ def test_interrupt_while_the_dask_client_waits(library, tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and time.monotonic() - start < 2.0, err
+    # OUTDIR comes after the scheduler's answer: nothing was made (it said "the movies
+    # finished so far are kept")
+    assert err.decode() == "streamprint: interrupted; nothing was written\n" and not (tmp_path / "out").exists()
     conn.close()
     server.close()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import params
+from . import NOTHING_WRITTEN
 from .common import Parser, add_analysis_options, add_common, add_render_options, number, options_from, \
     render_from, whole
 from .progress import BatchBars, done, plural, took
@@ -73,6 +74,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         done(finished(summary, Path(args.outdir), time.monotonic() - started))
     return summary.exit_code
+
+
+def kept_on_interrupt(args: argparse.Namespace) -> str:
+    """What an interrupt that stopped the batch left (see _cli.main): the movies finished,
+    or nothing when OUTDIR was not made yet (it comes after a Dask scheduler answers)."""
+    if not Path(args.outdir).is_dir():
+        return NOTHING_WRITTEN
+    return "the movies finished so far are kept; run it again to go on"
 
 
 def finished(summary: Summary, outdir: Path, seconds: float) -> str:

@@ -41,15 +41,11 @@ class _Commands(Mapping[str, ModuleType]):
 COMMANDS = _Commands()
 
 
-#: What an interrupted command leaves behind, when not nothing (by command name).
-_KEPT = {"batch": "the movies finished so far are kept; run it again to go on"}
-
-
 def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
     """The one line an interrupted command prints: what was kept (a command may say it
     itself, with ``kept_on_interrupt(args)``)."""
     say = getattr(command, "kept_on_interrupt", None)
-    return interrupted(say(args) if say else _KEPT.get(command.__name__.rpartition(".")[2], NOTHING_WRITTEN))
+    return interrupted(say(args) if say else NOTHING_WRITTEN)
 
 
 #: The signals that stop a run as Ctrl-C does: SIGHUP is a closed terminal or a dropped ssh
