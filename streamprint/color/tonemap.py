@@ -246,9 +246,9 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
     """Bring linear BT.709 RGB (..., 3) into [0, 1]³ at constant Oklab L and hue (float32 copy).
 
     In-gamut colours (within quantisation's reach of the cube, ``_GAMUT_LOW`` to
-    ``_GAMUT_HIGH``) come back clipped to it; the others, less that reach, get the largest
-    chroma scale in [0, 1] that fits, after their L is limited to [0, 1]. The gamut along the ray is not one
-    interval from grey (each channel is a cubic in the chroma scale: near the blue corner it
+    ``_GAMUT_HIGH``) come back clipped to it; the others get the largest chroma scale in
+    [0, 1] that fits, after their L is limited to [0, 1], blended with their clipped selves
+    just past that reach (see below). The gamut along the ray is not one interval from grey (each channel is a cubic in the chroma scale: near the blue corner it
     leaves the cube at 0.85 and comes back at 1), so the ray is scanned first and the
     bisection runs between its last in-gamut sample and the next; a bisection from grey alone
     found the first exit and took 72 % of the BT.2020 blue primary's chroma.
@@ -263,8 +263,6 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
     hi, lo_c = np.maximum(np.maximum(r, g), b), np.minimum(np.minimum(r, g), b)
     top = np.maximum(hi, 0)
     excess = np.maximum(_GAMUT_LOW + _GAMUT_LOW_PER_MAX * top - lo_c, hi - _GAMUT_HIGH)
-    blend = np.clip(excess / np.maximum(_BLEND * top, 1e-6), 0, 1)[:, None].astype(np.float32)
-    clipped = np.clip(rgb, 0.0, 1.0)
     out = excess > 0
     if out.any():
         sub = np.ascontiguousarray(rgb[out].T)                     # (3, n), planar
@@ -291,9 +289,11 @@ def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
             mid = lo + step
             lo = np.where(fits(mid), mid, lo)
         lms = lightness + lo * direction
-        rgb[out] = (_OK_M1_INV @ (lms * lms * lms)).T
-    np.clip(rgb, 0.0, 1.0, out=rgb)
-    rgb = clipped + blend * (rgb - clipped)
+        mapped = np.clip((_OK_M1_INV @ (lms * lms * lms)).T, 0.0, 1.0)
+        near = np.clip(rgb[out], 0.0, 1.0)
+        blend = np.clip(excess[out] / np.maximum(_BLEND * top[out], 1e-6), 0, 1)[:, None].astype(np.float32)
+        rgb[out] = near + blend * (mapped - near)
+    np.clip(rgb, 0.0, 1.0, out=rgb)  # (the rest: in the cube, or within quantisation's reach of it)
     return rgb.reshape(np.shape(lin709))
 
 
