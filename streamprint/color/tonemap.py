@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .primaries import Primaries, luminance, to_bt709
-from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb, srgb_to_linear
+from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb
 from .transfer import (
     bt709_inverse_oetf,
     bt709_oetf,
@@ -202,7 +202,6 @@ def _display_light(signal: np.ndarray, params: HdrParams) -> np.ndarray:
 
 #: Linear BT.2020 RGB to linear BT.709 RGB (float64), the inverse of BT.2087's matrix.
 BT2020_TO_BT709 = to_bt709(Primaries.BT2020)
-_M2020_709_T = BT2020_TO_BT709.T.astype(np.float32)
 
 # Oklab (Björn Ottosson, 2020), from linear sRGB / BT.709: color.spaces' matrices, in float32.
 _OK_M1_INV = np.linalg.inv(LMS_FROM_LINEAR_SRGB).astype(np.float32)
@@ -232,14 +231,20 @@ _BLEND = 0.05
 
 def bt2020_to_bt709(rgb: np.ndarray) -> np.ndarray:
     """Linear BT.2020 RGB (..., 3) to linear BT.709 RGB, unclipped, float32."""
-    return np.asarray(rgb, dtype=np.float32) @ _M2020_709_T
+    return _to_bt709(rgb, Primaries.BT2020)
+
+
+@functools.lru_cache(maxsize=None)
+def _to_bt709_t32(primaries: Primaries) -> np.ndarray:
+    """:func:`.primaries.to_bt709`, transposed, in float32 (made once, not per frame)."""
+    return to_bt709(primaries).T.astype(np.float32)
 
 
 def _to_bt709(rgb: np.ndarray, primaries: Primaries) -> np.ndarray:
     """Linear RGB in ``primaries`` (..., 3) to linear BT.709 RGB, unclipped, float32."""
     if primaries is Primaries.BT709:
         return np.asarray(rgb, dtype=np.float32)
-    return np.asarray(rgb, dtype=np.float32) @ to_bt709(primaries).T.astype(np.float32)
+    return np.asarray(rgb, dtype=np.float32) @ _to_bt709_t32(primaries)
 
 
 def gamut_map_oklab(lin709: np.ndarray) -> np.ndarray:
@@ -347,8 +352,10 @@ def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries, srgb_curve: bool = False)
     if signal.ndim < 1 or signal.shape[-1] != 3:
         raise ValueError(f"expected an (h, w, 3) R'G'B' array, got shape {signal.shape}")
     if primaries is not Primaries.BT709 and srgb_curve:
-        lin = srgb_to_linear(np.clip(signal, 0.0, 1.0) * 255.0).astype(np.float32)
-        signal = linear_to_srgb(gamut_map_oklab(_to_bt709(lin, primaries)), np.float32) * np.float32(1 / 255)
-    elif primaries is not Primaries.BT709:
+        c = np.clip(signal, np.float32(0.0), np.float32(1.0))  # IEC 61966-2-1 in float32, as srgb_encode
+        lin = np.where(c <= np.float32(0.04045), c / np.float32(12.92),
+                       ((c + np.float32(0.055)) / np.float32(1.055)) ** np.float32(2.4))
+        return srgb_encode(gamut_map_oklab(_to_bt709(lin, primaries)))
+    if primaries is not Primaries.BT709:
         signal = bt709_oetf(gamut_map_oklab(_to_bt709(bt709_inverse_oetf(signal), primaries)))
     return np.rint(np.clip(signal, 0.0, 1.0) * np.float32(255)).astype(np.uint8)
