@@ -85,7 +85,7 @@ def load_image(image: ImageSource, max_side: int, resample: bool = True,
     transparent images; JPEGs are decoded at reduced size where possible (draft mode).
     ``resample=False`` stops after the decoder's own reduction (the result may be larger).
     ``name``: how messages name the image (default: :func:`source_name`)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     name = name or source_name(image)
     if isinstance(image, np.ndarray):
@@ -184,10 +184,6 @@ def as_srgb(img: Any, mode: str) -> Any:
         return img.convert(mode)
 
 
-#: Bradford cone response (Lam 1985, as in ICC.1 Annex E), for a cHRM white other than D65.
-_BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
-
-
 def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ...] | None) -> Any:
     """An RGB(A) image whose PNG gAMA / cHRM say how its samples map to light, in sRGB:
     light = sample ** (1 / gamma) (PNG: gAMA is the encoding exponent; without gAMA the
@@ -200,7 +196,7 @@ def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ..
     in float64."""
     from PIL import Image
 
-    from .color.primaries import D65, PRIMARIES_XY, Primaries, rgb_to_xyz
+    from .color.primaries import D65, PRIMARIES_XY, Primaries, xy_to_bt709
     from .color.spaces import linear_to_srgb, srgb_to_linear
 
     if gamma is not None and not gamma > 0:
@@ -210,10 +206,7 @@ def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ..
     if chrm is not None:
         white, xy = (chrm[0], chrm[1]), ((chrm[2], chrm[3]), (chrm[4], chrm[5]), (chrm[6], chrm[7]))
         try:
-            to_xyz = rgb_to_xyz(xy, white)
-            cone_d65 = _BRADFORD @ rgb_to_xyz(PRIMARIES_XY[Primaries.BT709]).sum(axis=1)
-            adapt = np.linalg.solve(_BRADFORD, np.diag(cone_d65 / (_BRADFORD @ to_xyz.sum(axis=1))) @ _BRADFORD)
-            m = np.linalg.solve(rgb_to_xyz(PRIMARIES_XY[Primaries.BT709]), adapt @ to_xyz)
+            m = xy_to_bt709(xy, white)
         except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
             m = None
         if m is None or not np.isfinite(m).all():

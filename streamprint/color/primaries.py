@@ -52,10 +52,26 @@ def rgb_to_xyz(primaries: tuple[tuple[float, float], ...], white: tuple[float, f
     return m * scale
 
 
+#: Bradford's cone response matrix (Lam 1985, as in ICC.1 Annex E), for chromatic adaptation.
+_BRADFORD = np.array([[0.8951, 0.2664, -0.1614], [-0.7502, 1.7135, 0.0367], [0.0389, -0.0685, 1.0296]])
+
+
+def xy_to_bt709(primaries: tuple[tuple[float, float], ...], white: tuple[float, float] = D65) -> np.ndarray:
+    """Linear RGB of the primaries and white given by their xy chromaticities (a PNG's cHRM,
+    or a row of :data:`PRIMARIES_XY`) to linear BT.709 RGB, (3, 3) float64: SMPTE RP 177's
+    matrices, a white other than D65 adapted to it by Bradford."""
+    to_xyz = rgb_to_xyz(primaries, white)
+    bt709 = rgb_to_xyz(PRIMARIES_XY[Primaries.BT709])
+    if tuple(white) != D65:
+        cones = np.diag((_BRADFORD @ bt709.sum(axis=1)) / (_BRADFORD @ to_xyz.sum(axis=1)))
+        to_xyz = np.linalg.solve(_BRADFORD, cones @ _BRADFORD) @ to_xyz
+    return np.linalg.solve(bt709, to_xyz)
+
+
 @functools.lru_cache(maxsize=None)
 def to_bt709(primaries: Primaries) -> np.ndarray:
     """Linear RGB in ``primaries`` to linear BT.709 RGB, (3, 3) float64 (read-only)."""
-    m = np.linalg.solve(rgb_to_xyz(PRIMARIES_XY[Primaries.BT709]), rgb_to_xyz(PRIMARIES_XY[primaries]))
+    m = xy_to_bt709(PRIMARIES_XY[primaries])
     m.setflags(write=False)
     return m
 
