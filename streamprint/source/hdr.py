@@ -23,7 +23,7 @@ from av.sidedata.sidedata import SideDataContainer
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
 from ..color.transfer import PQ_PEAK, TRC, Transfer
-from .signal import converts, frame_to_signal_rgb, needs_matrix
+from .signal import frame_to_signal_rgb, readable
 
 log = logging.getLogger("streamprint")
 
@@ -162,7 +162,7 @@ def frame_hdr(frame: Any) -> FrameHdr:
     if transfer is None:
         return FrameHdr(None, dolby_vision=DV_NO_BASE if dovi else None)
     dv = DV_BASE if dovi else None
-    if needs_matrix(frame) and not converts(int(frame.colorspace if frame.colorspace is not None else 2)):
+    if not readable(frame):
         return FrameHdr(transfer, dolby_vision=dv)
     params = hdr_params_for(frame)
     assert params is not None

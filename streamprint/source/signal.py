@@ -47,6 +47,17 @@ def needs_matrix(frame: Any) -> bool:
     return not (frame.format.is_rgb or frame.format.name == "pal8" or is_gray(frame))
 
 
+def _matrix_tag(frame: Any) -> int:
+    """The frame's MatrixCoefficients tag; 2, unspecified, when it has none."""
+    return int(frame.colorspace if frame.colorspace is not None else 2)
+
+
+def readable(frame: Any) -> bool:
+    """Whether :func:`frame_to_signal_rgb` can read the frame (as :func:`matrix_of` would not
+    refuse it): RGB, paletted or grey, or Y'CbCr in a matrix :func:`converts` takes."""
+    return not needs_matrix(frame) or converts(_matrix_tag(frame))
+
+
 def matrix_of(frame: Any, fallback: bool = False) -> int | None:
     """The frame's Y'CbCr matrix code (None for RGB, paletted and grey frames), when it can
     be converted.
@@ -56,8 +67,8 @@ def matrix_of(frame: Any, fallback: bool = False) -> int | None:
     compatible base) such a frame is read as unspecified, 2, instead."""
     if not needs_matrix(frame):
         return None
-    code = int(frame.colorspace if frame.colorspace is not None else 2)
-    if code in SWSCALE_MATRICES or code == YCGCO:
+    code = _matrix_tag(frame)
+    if converts(code):
         return code
     if fallback:
         return 2
@@ -134,7 +145,7 @@ def frame_to_signal_rgb(frame: av.VideoFrame, width: int, height: int,
         raise UnsupportedColorError(f"cannot convert colorspace {code} (AVColorSpace) to R'G'B'")
     # Y'CbCr to Y'CbCr keeps the codes whatever the matrix: naming one libswscale knows keeps
     # it from refusing a frame whose matrix it does not (YCgCo).
-    neutral = None if int(frame.colorspace or 2) in SWSCALE_MATRICES else "ITU709"
+    neutral = None if _matrix_tag(frame) in SWSCALE_MATRICES else "ITU709"
     (y, cb, cr), n = _codes(frame, width, height, reformat, "yuv", src_colorspace=neutral, dst_colorspace=neutral)
     full = int(frame.color_range) == 2               # AVCOL_RANGE_JPEG
     scale, unit = np.float32(1 / (2 ** n - 1)), np.float32(1 / 2 ** (n - 8))
