@@ -40,6 +40,23 @@ def test_argument_errors_are_one_line_with_the_pointer_to_help(tmp_path, args, l
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("command, args, line", [
+    ([], ["--column-width", "2", "--width", "100"],
+     "streamprint: error: --column-width and --width cannot be used together: the width is either given or "
+     "samples x column width; see streamprint --help"),
+    (["fingerprint"], ["--fast", "--decode-all"],
+     "streamprint fingerprint: error: --decode-all decodes every frame, and --fast only keyframes: pick one; "
+     "see streamprint fingerprint --help"),
+])
+def test_rule_errors_are_said_as_argument_errors_are(segments_clip, tmp_path, command, args, line):
+    """A usage error the library's rules find (exit 2) is said as argparse's own are: naming
+    the command as typed and pointing to its --help. It said "streamprint: error: ..." with
+    no pointer, also for "streamprint palette"."""
+    r = run_cli(*command, segments_clip, tmp_path / "o.png", *args)
+    assert r.returncode == 2 and r.stderr.decode() == line + "\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_fingerprint_writes_strip_and_data(segments_clip, tmp_path):
     out, data = tmp_path / "strip.png", tmp_path / "strip.json"
     r = run_cli(segments_clip, out, "--interval", "0.5", "--column-width", "3", "--height", "40",

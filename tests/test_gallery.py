@@ -137,7 +137,7 @@ def test_a_foreign_index_is_not_replaced_without_overwrite(folder):
 
 
 def test_the_gallery_command(folder, tmp_path):
-    assert one_line(run_cli("gallery", folder / "a.json"), 2).endswith("not a directory")
+    assert one_line(run_cli("gallery", folder / "a.json"), 2).endswith("not a directory; see streamprint gallery --help")
     r = run_cli("gallery", folder)
     assert r.returncode == 0 and r.stderr.decode() == f"wrote {folder / 'index.html'}: 3 movies\n"
     assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]

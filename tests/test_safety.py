@@ -325,3 +325,18 @@ def test_a_name_with_a_line_break_stays_on_its_line(m, tmp_path):
     failures = [line for line in out.splitlines() if line.lstrip().startswith("failed:")]
     assert len(failures) == 1 and failures[0].lstrip().startswith("failed: evil\\nfailed"), out
     assert "\\n" in one_line(run_cli(tmp_path / "no\nsuch.mkv", tmp_path / "o.png"), 1)
+
+
+def test_palette_out_dir_refuses_two_images_of_one_name(tmp_path):
+    """a/p.png and b/p.png would both be cards/p.png.palette.png. The refusal said "--card
+    .../p.png.palette.png is also the --card file", naming an option that was not given."""
+    paths = []
+    for folder, colour in (("a", (200, 30, 30)), ("b", (30, 30, 200))):
+        (tmp_path / folder).mkdir()
+        paths.append(tmp_path / folder / "p.png")
+        Image.fromarray(np.full((10, 10, 3), colour, np.uint8)).save(paths[-1])
+    line = one_line(run_cli("palette", *paths, "--out-dir", tmp_path / "cards"), 2)
+    assert line == (f"streamprint palette: error: --out-dir cannot hold the cards of both {paths[0]} and {paths[1]}: "
+                    "both would be p.png.palette.png; make them one at a time with --card; "
+                    "see streamprint palette --help")
+    assert not (tmp_path / "cards").exists()

@@ -46,7 +46,12 @@ class Parser(argparse.ArgumentParser):
         super().__init__(**kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USAGE, one_line(f"{self.prog}: error: {message}; see {self.prog} --help") + "\n")
+        self.exit(EXIT_USAGE, self.usage_line(message) + "\n")
+
+    def usage_line(self, message: str) -> str:
+        """How a usage error is said, argparse's own or one the library's rules found (exit
+        code 2): one line naming the command as typed, with the pointer to its --help."""
+        return one_line(f"{self.prog}: error: {message}; see {self.prog} --help")
 
 
 #: Flags whose value may begin with "-" (an end counted back from the end: --end -8:00).

@@ -14,8 +14,8 @@ from types import ModuleType
 
 from .. import interrupt
 from . import NOTHING_WRITTEN, interrupted
-from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, Interrupted, StreamprintError
-from .common import attach_times, flag_for
+from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, StreamprintError
+from .common import Parser, attach_times, flag_for
 from .progress import TERMINAL, error, setup_logging
 
 
@@ -110,7 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
             print(_interrupted(command, args), file=TERMINAL)
             return EXIT_INTERRUPTED
-        error(exc.format(flag_for))
+        if exc.exit_code == EXIT_USAGE and isinstance(parser, Parser):  # as argparse's own are said
+            print(parser.usage_line(exc.format(flag_for)), file=TERMINAL)
+        else:
+            error(exc.format(flag_for))
         return exc.exit_code
     except MemoryError:  # not a bug: a picture or an analysis size this machine cannot hold
         error("out of memory: make the picture (--height, --width) or --analysis-size smaller")

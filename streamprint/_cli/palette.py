@@ -106,6 +106,14 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("out_dir", f"{args.out_dir}: not a directory")
     targets = {path: out or (str(Path(args.out_dir) / f"{_card_stem(path)}.palette.png") if args.out_dir else None)
                for path in paths}
+    if args.out_dir:  # two images of one name (a/p.png, b/p.png) would make one card
+        named: dict[str, str] = {}
+        for path, target in targets.items():
+            if target in named:
+                raise ParameterError("out_dir", f"cannot hold the cards of both {named[target]} and {path}: both "
+                                                f"would be {Path(target).name}; make them one at a time with "
+                                                "{param:card}")
+            named[target] = path
     outputs = [("card", t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
     for name, t in outputs:
         if name == "card":
