@@ -528,3 +528,30 @@ def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwarg
     with pytest.raises(ParameterError, match=name):
         run_batch(**args)
     assert not (tmp_path / "out").exists()
+
+
+def _report_and_end(reports) -> None:
+    """A batch worker's life in short: it starts, reports progress, and ends."""
+    from streamprint.batch import executors
+
+    executors._start_worker(reports)
+    executors._reports.put(("progress", 1))
+
+
+def test_a_worker_ends_though_a_killed_one_holds_the_report_queue():
+    """A worker killed by the OOM killer while it wrote a progress report leaves the queue's
+    write lock held. Every other worker then hung at its exit, waiting to send its last
+    report, and the batch with it (its pool waits for its workers)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    reports = context.Queue()
+    reports._wlock.acquire()  # what the killed worker left held
+    worker = context.Process(target=_report_and_end, args=(reports,))
+    worker.start()
+    worker.join(30)
+    hung = worker.is_alive()
+    if hung:
+        worker.kill()
+        worker.join()
+    assert not hung, "the worker hung at exit"

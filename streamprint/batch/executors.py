@@ -143,6 +143,12 @@ def _start_worker(reports: Any) -> None:
     on writing into a folder whose lock is gone."""
     global _reports
     _reports = reports
+    if reports is not None:
+        # Reports are progress only. A worker killed while it wrote one (the OOM killer)
+        # leaves the queue's write lock held for good: the other workers' reports then stop,
+        # and a worker that waited at exit for its last ones to be sent never ended, so
+        # neither did the batch. Unsent reports are dropped at exit instead.
+        reports.cancel_join_thread()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
 
