@@ -298,7 +298,8 @@ def fingerprint(
             length = span.length(info.duration)
             options.sampling.require_duration(length)
         except ParameterError:  # not the option's fault when the input is no movie at all
-            if info.container in STILL_IMAGE_DEMUXERS and still_image(path, info.path, format, demuxer_options):
+            if info.container in STILL_IMAGE_DEMUXERS and still_image(path, info.path, format, demuxer_options,
+                                                                      source.frames):
                 raise NotAVideoError(f"{info.path}: a still image, not a movie") from None
             raise
         tick = source.time_base

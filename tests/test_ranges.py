@@ -486,6 +486,24 @@ def test_a_still_image_is_said_to_be_one_whatever_the_options(tmp_path, flags):
     assert r.returncode == 1 and r.stderr.decode().strip() == f"streamprint: error: {photo}: a still image, not a movie"
 
 
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+@pytest.mark.parametrize("flags", [["--end", "-1"], ["--samples", "5"]])
+def test_a_still_image_on_standard_input_is_said_to_be_one(tmp_path, flags, kind):
+    """Piped in, a photo with --samples was "--samples needs the duration, which this input
+    does not state" (exit 2): a pipe cannot be opened twice to count its frames, so its
+    frames are read on, as the run fails either way. A movie on the pipe still gets the
+    option's error."""
+    import io
+
+    from PIL import Image
+
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photo, kind)
+    r = run_cli("-", tmp_path / "x.png", *flags, input=photo.getvalue())
+    assert r.returncode == 1 and r.stderr.decode().strip() == "streamprint: error: standard input: a still image, not a movie"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_fast_part_is_column_width_px_per_second_from_its_start(tmp_path):
     """Keyframes every 2 s (x264 -g 50 at 25 fps, no scene cuts); ``--fast --start 3 --end 9
     --column-width 10``: the picture is 6 s x 10 px = 60 px, and the keyframes at 4, 6 and 8 s

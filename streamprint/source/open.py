@@ -9,7 +9,7 @@ import itertools
 import os
 import select
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
@@ -178,13 +178,22 @@ def mp4_fragmented(head: bytes) -> bool:
     return False
 
 
-def still_image(path: Any, name: str, format: str | None, options: Mapping[str, str] | None) -> bool:
+def still_image(path: Any, name: str, format: str | None, options: Mapping[str, str] | None,
+                frames: Callable[[], Iterator[Any]] | None = None) -> bool:
     """Whether a file a still-image demuxer reads (:data:`STILL_IMAGE_DEMUXERS`) holds one
     frame, not an animation: decoded up to its second frame, on a second opening. For the
     error paths that would otherwise blame an option (a still image has no length to cut a
-    part from, or to spread ``--samples`` over)."""
+    part from, or to spread ``--samples`` over). A stream cannot be opened twice: its own
+    ``frames`` (the open source's, which ends a still image with
+    :class:`~streamprint.errors.NotAVideoError`) are read on instead, as the run ends in an
+    error either way."""
     if not isinstance(path, (str, os.PathLike)) or os.fspath(path) == STDIN or _is_stream(Path(path)):
-        return False  # a stream cannot be read twice
+        try:
+            return frames is not None and sum(1 for _ in itertools.islice(frames(), 2)) == 1
+        except NotAVideoError:
+            return True
+        except (av.FFmpegError, StreamprintError, OSError, ValueError):
+            return False
     try:
         container, _ = open_container(path, name, format, options)
         with container:
