@@ -142,3 +142,16 @@ def test_public_api_lists_every_public_type():
         public = {n for n, v in vars(module).items() if inspect.isclass(v) and not n.startswith("_")
                   and v.__module__.startswith("streamprint")}
         assert public <= set(streamprint.__all__), (module.__name__, public - set(streamprint.__all__))
+
+
+@pytest.mark.parametrize("field, value", [("time", True), ("time", np.bool_(True)), ("frame", True),
+                                          ("time", float("inf")), ("time", 1 + 0j)])
+def test_a_sample_refuses_what_is_no_time_or_frame(field, value):
+    """A bool is no time (True was a sample at 1 s) and a complex number is none either."""
+    from streamprint.errors import InvalidValue
+    from streamprint.model import Sample
+
+    good = {"frame": 1, "time": 0.5, "palette": Palette(np.array([[1, 2, 3]], np.uint8), np.array([1.0]))}
+    Sample(**good)
+    with pytest.raises(InvalidValue):
+        Sample(**{**good, field: value})

@@ -18,6 +18,18 @@ from ..errors import InvalidValue
 MAX_SECONDS = 1e30
 
 
+def whole(value: Any, low: int) -> bool:
+    """Whether ``value`` is a whole number (not a bool) of at least ``low``."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+
+
+def real(value: Any, low: float, above: bool = False) -> bool:
+    """Whether ``value`` is a finite number (not a bool) of at least ``low``, or more than
+    ``low`` when ``above``."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and math.isfinite(value) and (value > low if above else value >= low)
+
+
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.
 HEX_FORMAT = "#%02x%02x%02x"
 
@@ -93,8 +105,7 @@ class Palette:
             raise InvalidValue("a palette needs at least one colour")
         if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and abs(weights.sum() - 1.0) < 1e-6):
             raise InvalidValue("weights must be finite, >= 0 and sum to 1")
-        if isinstance(self.inertia, bool) or not isinstance(self.inertia, (int, float, np.integer, np.floating)) \
-                or not (math.isfinite(float(self.inertia)) and self.inertia >= 0):
+        if not real(self.inertia, 0):
             raise InvalidValue(f"inertia must be a finite number >= 0, not {self.inertia!r}")
         if not isinstance(self.cut, (bool, np.bool_)):
             raise InvalidValue(f"cut must be True or False, not {self.cut!r}")
@@ -162,9 +173,9 @@ class Sample:
     palette: Palette
 
     def __post_init__(self) -> None:
-        if isinstance(self.frame, bool) or not isinstance(self.frame, (int, np.integer)) or self.frame < 0:
+        if not whole(self.frame, 0):
             raise InvalidValue(f"a sample's frame index must be a whole number >= 0, got {self.frame!r}")
-        if not (isinstance(self.time, (int, float, np.floating)) and 0 <= self.time <= MAX_SECONDS):
+        if not (real(self.time, 0) and self.time <= MAX_SECONDS):
             raise InvalidValue(f"a sample's time must be a number of seconds from 0 to {MAX_SECONDS:g}, "
                                f"got {self.time!r}")
         if not isinstance(self.palette, Palette):
@@ -197,7 +208,7 @@ class ImagePalette:
         if not isinstance(self.palette, Palette):
             raise InvalidValue("palette must be a Palette")
         for side in (self.width, self.height):
-            if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
+            if not whole(side, 1):
                 raise InvalidValue("width and height are whole numbers of pixels, at least 1")
         if not isinstance(self.space, str) or self.space not in set(Space):
             raise InvalidValue(f"space must be one of {', '.join(Space)}, not {self.space!r}")

@@ -3,7 +3,6 @@ progress reports, and how it is drawn (:class:`RenderOptions`)."""
 
 from __future__ import annotations
 
-import math
 import os
 import statistics
 from dataclasses import dataclass, fields
@@ -14,20 +13,11 @@ import numpy as np
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
 from ..errors import InvalidValue
-from .colors import MAX_SECONDS, Palette, _set
+from .colors import MAX_SECONDS, Palette, _set, real, whole
 from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
 from .timerange import TimeRange
-
-
-def _whole(value: Any, low: int) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
-
-
-def _positive(value: Any) -> bool:
-    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and math.isfinite(value) \
-        and value > 0
 
 
 @dataclass(frozen=True)
@@ -58,15 +48,15 @@ class SourceInfo:
             if not isinstance(getattr(self, name), str):
                 raise InvalidValue(f"a source's {name} must be text")
         for name in ("width", "height", "display_width"):
-            if not _whole(getattr(self, name), 1):
+            if not whole(getattr(self, name), 1):
                 raise InvalidValue(f"a source's {name} must be a whole number of pixels >= 1, got {getattr(self, name)!r}")
         for name in ("frame_rate", "duration", "pixel_aspect"):
             value = getattr(self, name)
-            if (value is not None or name == "pixel_aspect") and not _positive(value):
+            if (value is not None or name == "pixel_aspect") and not real(value, 0, above=True):
                 raise InvalidValue(f"a source's {name} must be a finite number > 0, got {value!r}")
         if self.duration is not None and self.duration > MAX_SECONDS:
             raise InvalidValue(f"a source's duration must be at most {MAX_SECONDS:g} s, got {self.duration!r}")
-        if self.frame_count is not None and not _whole(self.frame_count, 0):
+        if self.frame_count is not None and not whole(self.frame_count, 0):
             raise InvalidValue(f"a source's frame_count must be a whole number >= 0, got {self.frame_count!r}")
 
     @property
