@@ -1,7 +1,10 @@
 """Safe output: atomic writes, the mark on every output, and "an output is never an input".
 
 Every file streamprint writes goes to a temporary file beside the target and is renamed
-over it, so a crash, Ctrl-C or full disk never leaves a half-written output. Every output
+over it, so a crash, Ctrl-C or full disk never leaves a half-written output. The files one
+run writes together (a picture and its data file) are renamed together, inside
+:func:`together`: all of them written first, then renamed; if a rename fails, those renamed
+before it are put back, so the files never mix two runs. Every output
 carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or HTML comment,
 a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that streamprint can tell its own files from
 the user's: :func:`check_outputs` refuses to replace a file streamprint did not write (unless
@@ -11,7 +14,11 @@ told to overwrite) and, always, any output that is one of the inputs.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import logging
 import os
+import secrets
+import shutil
 import re
 import stat
 import tempfile
@@ -21,6 +28,8 @@ from pathlib import Path
 from typing import IO
 
 from .errors import OutputError, ParameterError
+
+log = logging.getLogger("streamprint")
 
 #: The mark's text: "Software" in images, a comment in SVG.
 SOFTWARE = "streamprint"
@@ -63,6 +72,10 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
             if sync:
                 os.fsync(handle.fileno())
         os.chmod(tmp_name, _mode_for(target))  # mkstemp creates 0600
+        group = _GROUP.get()
+        if group is not None:  # renamed with the others when the group ends
+            group.add(tmp_name, target)
+            return
         os.replace(tmp_name, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -70,6 +83,110 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+
+
+#: The group of outputs written now in this thread (or task), inside :func:`together`.
+_GROUP: contextvars.ContextVar[_Group | None] = contextvars.ContextVar("streamprint_outputs", default=None)
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """Write several outputs as one: every :func:`atomic_output` inside the block writes its
+    temporary file whole and waits; when the block ends, they are renamed over their
+    targets in the order they were written. When one cannot be written, none is renamed;
+    when a rename fails, the targets renamed before it get their previous files back (or
+    are removed, when there was none). Either way no temporary file is left, and the
+    error is the failed file's :class:`OutputError`. So a picture and its data file are
+    both the new run's or both the old one's, as far as the file system allows (a machine
+    that stops between two renames can still leave them apart). A block inside another
+    joins it."""
+    if _GROUP.get() is not None:
+        yield
+        return
+    group = _Group()
+    token = _GROUP.set(group)
+    try:
+        yield
+    except BaseException:
+        group.discard()
+        raise
+    finally:
+        _GROUP.reset(token)
+    group.commit()
+
+
+class _Group:
+    """The temporary files of a :func:`together` block, and their targets."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[str, Path]] = []
+
+    def add(self, tmp_name: str, target: Path) -> None:
+        self.pending.append((tmp_name, target))
+
+    def discard(self) -> None:
+        for tmp_name, _ in self.pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+        self.pending = []
+
+    def commit(self) -> None:
+        pending, self.pending = self.pending, []
+        backups: list[str | None] = []  # each target's previous file, but the last one's
+        renamed, target = 0, None
+        try:
+            for _, target in pending[:-1]:  # the last rename failing changes nothing: no copy
+                backups.append(_backup(target))
+            for tmp_name, target in pending:
+                os.replace(tmp_name, target)
+                renamed += 1
+        except BaseException as exc:  # (an interrupt too: the files go back as they were)
+            for (_, done), backup in reversed(list(zip(pending[:renamed], backups))):
+                _restore(done, backup)
+            for tmp_name, _ in pending[renamed:]:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+            if isinstance(exc, OSError):
+                raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+            raise
+        finally:
+            for backup in backups:  # (one put back is gone already)
+                if backup is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(backup)
+
+
+def _backup(target: Path) -> str | None:
+    """Another name for ``target``'s present file, beside it (a hard link, else a copy), to
+    put it back with; None when there is none."""
+    if not os.path.lexists(target):
+        return None
+    while True:
+        name = os.path.join(_directory(target), f"{TEMP_PREFIX}{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            os.link(target, name, follow_symlinks=False)
+            return name
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            try:
+                shutil.copy2(target, name, follow_symlinks=False)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
+                raise
+            return name
+
+
+def _restore(target: Path, backup: str | None) -> None:
+    """Put ``target``'s previous file back (``backup``; None: it had none, remove it)."""
+    try:
+        if backup is None:
+            os.unlink(target)
+        else:
+            os.replace(backup, target)
+    except OSError as exc:
+        log.warning("cannot put back the previous %s (%s): it holds the new output", target, exc.strerror or exc)
 
 
 def _mode_for(target: Path) -> int:

@@ -7,7 +7,10 @@ beside it (batch), then the data file, last: a picture that cannot be drawn leav
 and once the data file is there, everything is (batch relies on it to find a movie whose
 worker finished finished: :func:`streamprint.batch.worker.finished_outputs`).
 
-Each file is replaced atomically, so a reader at any moment finds a complete, valid file.
+Each file is replaced atomically, so a reader at any moment finds a complete, valid file,
+and the files of one write are replaced together (:func:`streamprint.atomic.together`): all
+are written before any is renamed, and a rename that fails puts the ones before it back, so
+a picture is never left beside another run's data.
 A live run (``live``) keeps each rewrite cheap however long the stream: a picture with a
 ``width`` is kept at that width (:class:`~streamprint.render.live.LiveStrip`), and the data
 file serializes only the samples added since the last write
@@ -20,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import together
 from .enums import ImageFormat
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
@@ -60,24 +64,25 @@ class RunOutputs:
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
         render = self.render
-        if self.live and render.width is not None and render.format != ImageFormat.HTML:
-            check_render(render, fp.options.sampling)
-            self._strip = self._strip or LiveStrip(render)
-            write_image(self._strip.draw(fp, final), self.image, render.format, render.background, sync=final)
-            self.size = (render.width, render.height)
-        else:
-            self.size = save_image(fp, self.image, render, sync=final)
-        if self.page is not None:
-            from .render.page import page_options, save_page
-
-            save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final)
-        if self.data is not None:
-            if self.live:
-                self._data = self._data or GrowingDataFile(self.data)
-                self._data.write(fp, sync=final)
+        with together():
+            if self.live and render.width is not None and render.format != ImageFormat.HTML:
+                check_render(render, fp.options.sampling)
+                self._strip = self._strip or LiveStrip(render)
+                write_image(self._strip.draw(fp, final), self.image, render.format, render.background, sync=final)
+                size = (render.width, render.height)
             else:
-                write_fingerprint(fp, self.data)
-        self.written = fp
+                size = save_image(fp, self.image, render, sync=final)
+            if self.page is not None:
+                from .render.page import page_options, save_page
+
+                save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final)
+            if self.data is not None:
+                if self.live:
+                    self._data = self._data or GrowingDataFile(self.data)
+                    self._data.write(fp, sync=final)
+                else:
+                    write_fingerprint(fp, self.data)
+        self.size, self.written = size, fp
         if final:
             self.close()
         return self.size
