@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import params
-from ..atomic import data_kind
+from ..marks import data_kind
 from ..enums import Style
 from ..errors import ParameterError, StreamprintError
 from ..model import RenderOptions

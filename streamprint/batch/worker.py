@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..atomic import check_name, written_by_streamprint
+from ..atomic import check_name
+from ..marks import written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError

@@ -27,7 +27,8 @@ from urllib.parse import quote
 import numpy as np
 
 from .. import params
-from ..atomic import check_outputs, written_by_streamprint
+from ..atomic import check_outputs
+from ..marks import written_by_streamprint
 from ..color.spaces import srgb_to_lab
 from ..enums import Order
 from ..errors import DataFormatError, InputError, StreamprintError

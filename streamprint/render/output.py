@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .. import __version__, params
-from ..atomic import SOFTWARE, atomic_output
+from ..atomic import atomic_output
+from ..marks import SOFTWARE
 from ..enums import ImageFormat, Style
 from ..errors import InputError, ParameterError
 from ..model import Fingerprint, Palette, RenderOptions

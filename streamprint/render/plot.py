@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..atomic import SOFTWARE
+from ..marks import SOFTWARE
 from ..enums import ImageFormat
 from ..errors import ParameterError
 from ..model.timerange import hms as whole_seconds

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import __version__
-from ..atomic import SOFTWARE
+from ..marks import SOFTWARE
 from ..enums import SVG_STYLES, Order, Style
 from ..errors import ParameterError
 from ..model import Palette, to_hex
