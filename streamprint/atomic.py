@@ -6,8 +6,10 @@ run writes together (a picture and its data file) are renamed together, inside
 :func:`together`: all of them written first, then renamed; if a rename fails, those renamed
 before it are put back, so the files never mix two runs. Every output carries streamprint's
 mark (:mod:`streamprint.marks`), so that streamprint can tell its own files from the
-user's: :func:`check_outputs` refuses to replace a file streamprint did not write (unless
-told to overwrite) and, always, any output that is one of the inputs.
+user's: :func:`check_replace` is the rule, for the library's writers and the commands
+alike, that a file streamprint did not write is replaced only when told (``overwrite``),
+and :func:`check_outputs`, a command's check before any work, refuses besides any output
+that is one of the inputs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputError, ParameterError
+from .errors import ForeignFileError, OutputError, ParameterError
 from .marks import written_by_streamprint
 
 log = logging.getLogger("streamprint")
@@ -285,7 +287,16 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
             raise OutputError(f"cannot write {out}: it is a directory")
         if special:
             raise OutputError(f"cannot write {out}: it is not a regular file (a FIFO, a device or a socket)")
-        if exists and not overwrite and not written_by_streamprint(out):
-            raise ParameterError(name, f"{out} exists and was not written by streamprint; pass "
-                                       "{param:overwrite} to replace it")
+        check_replace(out, overwrite, name)
         check_writable(out)
+
+
+def check_replace(path: str | os.PathLike[str], overwrite: bool, name: str = "path") -> None:
+    """The rule for replacing a file, the one every writer of outputs follows (the library's
+    ``save``, ``save_image``, ``write_image``, ... and the commands): an existing file
+    streamprint did not write (it has no mark, see :mod:`streamprint.marks`) is replaced only
+    with ``overwrite``; else :class:`ForeignFileError`, naming the file and the parameter
+    ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
+    p = Path(path)
+    if not overwrite and p.exists() and not p.is_dir() and not written_by_streamprint(p):
+        raise ForeignFileError(name, p)

@@ -3,7 +3,7 @@
 Every output carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or
 HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that
 streamprint can tell its own files from the user's (:func:`written_by_streamprint`); which
-of them it may replace is :mod:`streamprint.atomic`'s rule.
+of them it may replace is :func:`streamprint.atomic.check_replace`'s rule.
 """
 
 from __future__ import annotations

@@ -74,10 +74,10 @@ def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, 
 
     real = outputs.write_fingerprint
 
-    def full(fp, path):
+    def full(fp, path, **kwargs):
         if "m1" in str(path):
             raise OutputError(f"cannot write {path}: No space left on device")
-        return real(fp, path)
+        return real(fp, path, **kwargs)
 
     monkeypatch.setattr(outputs, "write_fingerprint", full)
     summary = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())
@@ -314,7 +314,8 @@ def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tm
     (lib / "short.mkv").write_bytes((library / "m1.mkv").read_bytes())
     decoded = []
     real = outputs.write_fingerprint  # every run's outputs are written there
-    monkeypatch.setattr(outputs, "write_fingerprint", lambda fp, path: (decoded.append(fp.source.path), real(fp, path)))
+    monkeypatch.setattr(outputs, "write_fingerprint",
+                        lambda fp, path, **kw: (decoded.append(fp.source.path), real(fp, path, **kw)))
     summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
     assert (summary.done, summary.failed, summary.pending) == (1, 1, 0)
     assert "file name too long" in summary.errors[long_name]

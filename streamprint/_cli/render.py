@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs import RunOutputs
 
     render = render_from(args, args.output)
-    outputs = RunOutputs(args.output, render)  # the one writer of a command's outputs
+    outputs = RunOutputs(args.output, render, overwrite=args.overwrite)  # the one writer of a command's outputs
     check_outputs(outputs.named(), [args.data], args.overwrite)
     fp = read_fingerprint(args.data)
     params.check_render(render, fp.options.sampling)
