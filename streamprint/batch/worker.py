@@ -13,11 +13,11 @@ from typing import Any
 
 from .. import params
 from ..atomic import check_name
-from ..marks import written_by_streamprint
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
 from ..formats import read_checkpoint, read_fingerprint, write_checkpoint
+from ..marks import written_by_streamprint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
 
 log = logging.getLogger("streamprint")

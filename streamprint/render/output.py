@@ -12,9 +12,9 @@ import numpy as np
 
 from .. import __version__, params
 from ..atomic import atomic_output, check_replace
-from ..marks import SOFTWARE
 from ..enums import ImageFormat, Style
 from ..errors import InputError, ParameterError
+from ..marks import SOFTWARE
 from ..model import Fingerprint, Palette, RenderOptions
 from .columns import columns_for_width, timeline
 from .strip import render, render_stacked
