@@ -75,6 +75,31 @@ def test_a_folder_in_the_data_files_place_leaves_the_old_picture(fp, tmp_path):
     assert list(other.iterdir()) == []
 
 
+def test_a_read_only_data_folder_leaves_the_old_picture(fp, tmp_path, monkeypatch):
+    """The data file's folder refuses new files (read-only; simulated, as the tests may run
+    as root, whom a mode does not stop): its temporary file cannot be made."""
+    import tempfile
+
+    pictures, datas = tmp_path / "pictures", tmp_path / "data"
+    pictures.mkdir()
+    datas.mkdir()
+    image, data = pictures / "a.png", datas / "a.json"
+    RunOutputs(image, RenderOptions(height=20), data).write(fp)
+    old_image, old_data = image.read_bytes(), data.read_bytes()
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if Path(dir) == datas:
+            raise PermissionError(errno.EROFS, "Read-only file system", str(dir))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(OutputError, match="a.json: Read-only file system"):
+        RunOutputs(image, RenderOptions(height=30), data).write(fp)
+    assert image.read_bytes() == old_image and data.read_bytes() == old_data
+    assert [p.name for p in pictures.iterdir()] == ["a.png"] and [p.name for p in datas.iterdir()] == ["a.json"]
+
+
 def test_a_data_folder_gone_before_the_write_leaves_the_old_picture(fp, tmp_path):
     image = tmp_path / "a.png"
     RunOutputs(image, RenderOptions(height=20)).write(fp)
