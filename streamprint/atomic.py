@@ -51,7 +51,8 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     On any exception the temporary file is removed and ``path`` is left untouched.
     Raises :class:`OutputError` when the directory is missing or not writable. Without
     ``sync`` (a live run's rewrites in the middle) there is no fsync: readers still see the
-    old file or the new one whole, but after a power cut the new one may be lost.
+    old file or the new one whole, but after a power cut the new one may be lost. Inside
+    :func:`together`, the rename waits for the others'.
     """
     target = Path(path)
     directory = _directory(target)
