@@ -20,6 +20,7 @@ from .enums import Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode
 from .errors import (  # noqa: E402
     CorruptInputError,
     DataFormatError,
+    ForeignFileError,
     InputError,
     InputNotFoundError,
     Interrupted,
@@ -69,7 +70,7 @@ logging.getLogger("streamprint").addHandler(logging.NullHandler())
 #: Every public name; a test checks it against the lazy table and the imports above.
 __all__ = [
     "Algorithm", "Checkpoint", "ClustererState", "ColorReport", "CorruptInputError", "Crop", "DataFormat",
-    "DataFormatError", "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "FrameClusterer",
+    "DataFormatError", "DecodeStats", "draw", "extract_palette", "Fingerprint", "fingerprint", "ForeignFileError", "FrameClusterer",
     "GalleryEntry", "ImageFormat", "ImagePalette", "InputError", "InputNotFoundError", "Interrupted",
     "InvalidValue", "JobResult",
     "ManifestEntry", "NoFramesError", "NotAVideoError", "Options", "Order", "OutputError", "Palette",

@@ -69,6 +69,18 @@ class ParameterError(UsageError):
         super().__init__(f"{{param:{parameter}}} {detail}")
 
 
+class ForeignFileError(ParameterError):
+    """An existing file that streamprint did not write stands where an output would go:
+    it is replaced only when told (``overwrite=True``; the CLI's ``--overwrite``), see
+    :func:`streamprint.atomic.check_replace`. ``path`` is that file; ``parameter`` the
+    output's parameter (``path``, ``output``, ``data``, ``card``)."""
+
+    def __init__(self, parameter: str, path: object) -> None:
+        self.path = path
+        super().__init__(parameter, f"{path} exists and was not written by streamprint; pass {{param:overwrite}} "
+                                    "to replace it")
+
+
 class InvalidValue(UsageError):
     """A value of the model (a :class:`~streamprint.model.Palette`, a
     :class:`~streamprint.model.Fingerprint`, ...) built from values that break its rules,

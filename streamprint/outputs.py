@@ -7,7 +7,10 @@ beside it (batch), then the data file, last: a picture that cannot be drawn leav
 and once the data file is there, everything is (batch relies on it to find a movie whose
 worker finished finished: :func:`streamprint.batch.worker.finished_outputs`).
 
-Each file is replaced atomically, so a reader at any moment finds a complete, valid file.
+Each file is replaced atomically, so a reader at any moment finds a complete, valid file,
+and the files of one write are replaced together (:func:`streamprint.atomic.together`): all
+are written before any is renamed, and a rename that fails puts the ones before it back, so
+a picture is never left beside another run's data.
 A live run (``live``) keeps each rewrite cheap however long the stream: a picture with a
 ``width`` is kept at that width (:class:`~streamprint.render.live.LiveStrip`), and the data
 file serializes only the samples added since the last write
@@ -20,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import check_replace, together
 from .enums import ImageFormat
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
@@ -35,13 +39,16 @@ class RunOutputs:
     it is HTML), a ``page`` beside it (optional: a batch's, its strip drawn as
     :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
     CSV, optional). ``live``: written again and again while a stream runs (see the module
-    docstring)."""
+    docstring). ``overwrite``: replace files streamprint did not write
+    (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
+    write, before anything is drawn or written."""
 
     image: str | os.PathLike[str]
     render: RenderOptions
     data: str | os.PathLike[str] | None = None
     page: str | os.PathLike[str] | None = None
     live: bool = False
+    overwrite: bool = False
     written: Fingerprint | None = field(default=None, init=False)
     """The fingerprint last written, None before the first write."""
     size: tuple[int, int] | None = field(default=None, init=False)
@@ -60,24 +67,28 @@ class RunOutputs:
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
         render = self.render
-        if self.live and render.width is not None and render.format != ImageFormat.HTML:
-            check_render(render, fp.options.sampling)
-            self._strip = self._strip or LiveStrip(render)
-            write_image(self._strip.draw(fp, final), self.image, render.format, render.background, sync=final)
-            self.size = (render.width, render.height)
-        else:
-            self.size = save_image(fp, self.image, render, sync=final)
-        if self.page is not None:
-            from .render.page import page_options, save_page
-
-            save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final)
-        if self.data is not None:
-            if self.live:
-                self._data = self._data or GrowingDataFile(self.data)
-                self._data.write(fp, sync=final)
+        for name, path in self.named():  # every one, before any is drawn or written
+            check_replace(path, self.overwrite, name)
+        with together():
+            if self.live and render.width is not None and render.format != ImageFormat.HTML:
+                check_render(render, fp.options.sampling)
+                self._strip = self._strip or LiveStrip(render)
+                write_image(self._strip.draw(fp, final), self.image, render.format, render.background, sync=final,
+                            overwrite=True)  # (checked above)
+                size = (render.width, render.height)
             else:
-                write_fingerprint(fp, self.data)
-        self.written = fp
+                size = save_image(fp, self.image, render, sync=final, overwrite=True)
+            if self.page is not None:
+                from .render.page import page_options, save_page
+
+                save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True)
+            if self.data is not None:
+                if self.live:
+                    self._data = self._data or GrowingDataFile(self.data)
+                    self._data.write(fp, sync=final)
+                else:
+                    write_fingerprint(fp, self.data, overwrite=True)
+        self.size, self.written = size, fp
         if final:
             self.close()
         return self.size

@@ -338,8 +338,10 @@ def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: floa
     return np.concatenate([pad, swatches, rgb, lower, pad], axis=0)
 
 
-def save_card(path: str | os.PathLike[str], image: np.ndarray) -> None:
-    """Write the card as PNG, JPEG or WebP (by extension), atomically, with streamprint's mark."""
+def save_card(path: str | os.PathLike[str], image: np.ndarray, *, overwrite: bool = False) -> None:
+    """Write the card as PNG, JPEG or WebP (by extension), atomically, with streamprint's mark;
+    a file at ``path`` that streamprint did not write is replaced only with ``overwrite``."""
     from .render.output import write_image
 
-    write_image(image, path, params.image_format_for(path, "card", params.RASTER_FORMATS), name="card")
+    write_image(image, path, params.image_format_for(path, "card", params.RASTER_FORMATS), name="card",
+                overwrite=overwrite)

@@ -74,10 +74,10 @@ def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, 
 
     real = outputs.write_fingerprint
 
-    def full(fp, path):
+    def full(fp, path, **kwargs):
         if "m1" in str(path):
             raise OutputError(f"cannot write {path}: No space left on device")
-        return real(fp, path)
+        return real(fp, path, **kwargs)
 
     monkeypatch.setattr(outputs, "write_fingerprint", full)
     summary = run_batch(library, tmp_path / "out", OPTIONS, executor=Serial())
@@ -282,7 +282,6 @@ def test_interrupting_parallel_workers_is_clean(tmp_path):
 def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_path, monkeypatch):
     """The moment a worker's data file appears, a client that gives up on that worker (a
     scheduler killed just then) must find the movie finished: the strip is already there."""
-    from streamprint import outputs
     from streamprint.batch import worker
     from streamprint.batch.core import discover
 
@@ -291,13 +290,14 @@ def test_once_the_data_file_is_there_the_movie_is_found_finished(library, tmp_pa
     job = next(j for j in discover(library, out) if j.rel == "m0.mkv")
     task = worker.Task(job, str(out), OPTIONS, RenderOptions(), 1, 60.0)
     seen = []
-    real = outputs.write_fingerprint  # every run's outputs are written there
+    real = os.replace  # every output appears by a rename (the outputs of a run, together)
 
-    def write_then_look(fp, path):
-        real(fp, path)
-        seen.append(worker.finished_outputs(out, job, OPTIONS, RenderOptions()))
+    def rename_then_look(src, dst, *args, **kwargs):
+        real(src, dst, *args, **kwargs)
+        if Path(dst).name == "m0.mkv.json":
+            seen.append(worker.finished_outputs(out, job, OPTIONS, RenderOptions()))
 
-    monkeypatch.setattr(outputs, "write_fingerprint", write_then_look)
+    monkeypatch.setattr(os, "replace", rename_then_look)
     assert worker.fingerprint_one(task).status == Status.DONE
     assert seen == [("m0.mkv.png", "m0.mkv.json", "m0.mkv.html")]
 
@@ -314,7 +314,8 @@ def test_a_movie_whose_outputs_cannot_be_named_fails_before_decoding(library, tm
     (lib / "short.mkv").write_bytes((library / "m1.mkv").read_bytes())
     decoded = []
     real = outputs.write_fingerprint  # every run's outputs are written there
-    monkeypatch.setattr(outputs, "write_fingerprint", lambda fp, path: (decoded.append(fp.source.path), real(fp, path)))
+    monkeypatch.setattr(outputs, "write_fingerprint",
+                        lambda fp, path, **kw: (decoded.append(fp.source.path), real(fp, path, **kw)))
     summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
     assert (summary.done, summary.failed, summary.pending) == (1, 1, 0)
     assert "file name too long" in summary.errors[long_name]

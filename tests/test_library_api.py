@@ -182,3 +182,57 @@ def test_a_checkpoint_resumes_only_the_file_it_was_made_from(tmp_path):
     assert streamprint.fingerprint(b, sampling=Sampling.every(1), resume=point).samples == whole.samples
     with open(b, "rb") as f:  # a file object has no identity to check: resumed as before
         assert len(streamprint.fingerprint(io.BytesIO(f.read()), sampling=Sampling.every(1), resume=point)) == len(whole)
+
+
+def _writers(fp):
+    """Every public way the library writes a file, as (file name, write(path, **overwrite))."""
+    from streamprint.formats import write_palettes
+    from streamprint.palette import save_card
+    from streamprint.render.page import save_page
+
+    image = fp.render(height=8)
+    palette = streamprint.extract_palette(image)
+    return [
+        ("a.json", lambda p, **o: fp.save(p, **o)),
+        ("a.csv", lambda p, **o: streamprint.write_fingerprint(fp, p, **o)),
+        ("a.png", lambda p, **o: fp.save_image(p, **o)),
+        ("a.html", lambda p, **o: fp.save_image(p, **o)),
+        ("a.svg", lambda p, **o: save_image(fp, p, RenderOptions.for_path(p), **o)),
+        ("a.webp", lambda p, **o: write_image(image, p, streamprint.ImageFormat.WEBP, **o)),
+        ("a.page.html", lambda p, **o: save_page(fp, p, **o)),
+        ("a.tsv", lambda p, **o: write_palettes([palette], p, **o)),
+        ("a.jpg", lambda p, **o: save_card(p, image, **o)),
+        ("b.png", lambda p, **o: streamprint.outputs.RunOutputs(p, RenderOptions(), **o).write(fp)),
+    ]
+
+
+def test_the_library_replaces_a_file_it_did_not_write_only_when_told(fp, tmp_path):
+    """fp.save("notes.json") wrote over the user's notes: the library's writers replaced
+    any file, where the command refuses one without --overwrite. The rule is one
+    (atomic.check_replace): ForeignFileError (a ParameterError) naming the file, unless
+    overwrite=True; streamprint's own outputs are replaced as before."""
+    import streamprint.outputs  # noqa: F401  (for RunOutputs above)
+
+    for name, write in _writers(fp):
+        path = tmp_path / name
+        path.write_bytes(b"the user's own\n")
+        with pytest.raises(streamprint.ForeignFileError, match="exists and was not written by streamprint") as e:
+            write(path)
+        assert e.value.path == path and str(path) in str(e.value) and isinstance(e.value, StreamprintError)
+        assert "overwrite" in str(e.value) and "--overwrite" not in str(e.value), e.value
+        assert path.read_bytes() == b"the user's own\n", name  # untouched
+        write(path, overwrite=True)
+        assert path.read_bytes() != b"the user's own\n", name
+        write(path)  # now streamprint's own: replaced without being told
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".streamprint-")]
+
+
+def test_run_outputs_refuse_a_foreign_data_file_before_writing_the_picture(fp, tmp_path):
+    from streamprint.outputs import RunOutputs
+
+    image, data = tmp_path / "a.png", tmp_path / "a.json"
+    data.write_text("{}")
+    with pytest.raises(streamprint.ForeignFileError) as e:
+        RunOutputs(image, RenderOptions(), data).write(fp)
+    assert e.value.parameter == "data" and e.value.path == data
+    assert not image.exists() and data.read_text() == "{}"

@@ -43,6 +43,37 @@ def test_arrays_are_read_only(fp):
     assert p.colors[0, 0] == 1
 
 
+def _shared_arrays(fp):
+    """Every array the library hands out that other values share: a sample's palette (made
+    from the store's chunks), the fingerprint's cached times and frames, the store's chunks
+    as columns, the movie's palette, a palette made by hand, and the cached colour matrices."""
+    from streamprint.color.primaries import Primaries, to_bt709
+    from streamprint.color.tonemap import _to_bt709_t32
+
+    palette = fp.samples[0].palette
+    _, colors, weights, counts = next(fp.samples.palette_chunks())
+    made = Palette(np.array([[1, 2, 3]], np.uint8), np.array([1.0]), mean=np.array([1, 2, 3]))
+    return {"colors": palette.colors, "weights": palette.weights, "mean": palette.mean, "times": fp.times,
+            "frames": fp.samples.frames, "times_since": fp.samples.times_since(1), "chunk colors": colors,
+            "chunk weights": weights, "chunk counts": counts, "movie palette": fp.movie_palette.colors,
+            "made colors": made.colors, "made weights": made.weights, "made mean": made.mean,
+            "to_bt709": to_bt709(Primaries.BT2020), "to_bt709_t32": _to_bt709_t32(Primaries.BT2020)}
+
+
+def test_shared_arrays_cannot_be_made_writable(fp):
+    """Read-only for good: neither an array nor its base can be made writable again, so no
+    caller can write into values others share (the store's chunks, the cached times)."""
+    before = fp.times.copy(), fp.samples[0].palette.colors.copy()
+    for name, array in _shared_arrays(fp).items():
+        base = array
+        while isinstance(base, np.ndarray):
+            with pytest.raises(ValueError):
+                base.flags.writeable = True
+                base[...] = 0  # (only reached when the flag could be set)
+            base = base.base
+    assert np.array_equal(fp.times, before[0]) and np.array_equal(fp.samples[0].palette.colors, before[1])
+
+
 @pytest.mark.parametrize("mode, value", [("bogus", 1), ("every", 2.5), ("every", 0), ("every", True),
                                          ("interval", 0), ("interval", -1.0), ("interval", math.nan),
                                          ("interval", math.inf), ("interval", "1"), ("samples", 0),

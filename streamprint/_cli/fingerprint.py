@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     params.check_thumbnails(args.thumbnails, bool(args.data), render)
     from ..outputs import RunOutputs
 
-    outputs = RunOutputs(args.output, render, args.data, live=live)
+    outputs = RunOutputs(args.output, render, args.data, live=live, overwrite=args.overwrite)
     check_outputs(outputs.named(), [args.input], args.overwrite)
     from ..pipeline import fingerprint
 

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("output", f"{args.output} is inside {args.folder}, whose PNG files are tiles: "
                                        "write it elsewhere")
     wall = grid(args.folder, size, render, gutter, args.labels, background)
-    write_image(wall.image, args.output, fmt)
+    write_image(wall.image, args.output, fmt, overwrite=args.overwrite)
     if not args.quiet:
         left_out = f" ({wall.left_out} left out)" if wall.left_out else ""
         done(f"wrote {args.output}: {size[0]}×{size[1]}, {plural(len(wall.titles), 'tile')}{left_out}")

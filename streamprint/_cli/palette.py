@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
             if target:
                 rgb, _, _ = load_image(source, size, name=path)
                 image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels)
-                save_card(target, image)
+                save_card(target, image, overwrite=args.overwrite)
                 written.append((target, image.shape[1], image.shape[0]))
         except StreamprintError as exc:
             if len(paths) == 1:
@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         palettes.append(pal)
         print(palette_table(pal), file=sys.stdout)
     if args.data and palettes:
-        write_palettes(palettes, args.data)
+        write_palettes(palettes, args.data, overwrite=args.overwrite)
     if not args.quiet:
         data = args.data if args.data and palettes else None
         if len(written) == 1 and out:

@@ -27,13 +27,14 @@ def parser(prog: str = "streamprint render") -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from ..formats import read_fingerprint
-    from ..render import save_image
+    from ..outputs import RunOutputs
 
     render = render_from(args, args.output)
-    check_outputs([("output", args.output)], [args.data], args.overwrite)
+    outputs = RunOutputs(args.output, render, overwrite=args.overwrite)  # the one writer of a command's outputs
+    check_outputs(outputs.named(), [args.data], args.overwrite)
     fp = read_fingerprint(args.data)
     params.check_render(render, fp.options.sampling)
-    size = save_image(fp, args.output, render)
+    size = outputs.write(fp)
     if not args.quiet:
         done(wrote(args.output, None, size, fp))
     return 0

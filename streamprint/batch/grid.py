@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import params
-from ..atomic import data_kind
 from ..enums import Style
 from ..errors import ParameterError, StreamprintError
+from ..marks import data_kind
 from ..model import RenderOptions
 
 log = logging.getLogger("streamprint")

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..atomic import check_name, written_by_streamprint
+from ..atomic import check_name
 from ..enums import ImageFormat, Status
 from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
 from ..formats import read_checkpoint, read_fingerprint, write_checkpoint
+from ..marks import written_by_streamprint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
 
 log = logging.getLogger("streamprint")
@@ -159,7 +160,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         outputs[0].parent.mkdir(parents=True, exist_ok=True)
         # The data file last: once it exists, the strip and the page do too, so a client that
         # gives up on this worker (see core._lost) finds the movie finished, not half done.
-        RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2]).write(fp)
+        # overwrite: the batch's own rule, above, decided (the manifest's files are the batch's)
+        RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2], overwrite=True).write(fp)
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
@@ -191,7 +193,7 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
         raise OutputError(f"{foreign} exists and was not written by streamprint")
     from ..outputs import RunOutputs
 
-    RunOutputs(strip, render, page=page).write(fp)  # the strip, then the page
+    RunOutputs(strip, render, page=page, overwrite=True).write(fp)  # the strip, then the page (checked above)
     strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in params.STRIP_FORMATS}
     if old != strip and old in strips and old.exists():  # this movie's strip in another format
         old.unlink()

@@ -71,9 +71,9 @@ def xy_to_bt709(primaries: tuple[tuple[float, float], ...], white: tuple[float, 
 @functools.lru_cache(maxsize=None)
 def to_bt709(primaries: Primaries) -> np.ndarray:
     """Linear RGB in ``primaries`` to linear BT.709 RGB, (3, 3) float64 (read-only)."""
-    m = xy_to_bt709(PRIMARIES_XY[primaries])
-    m.setflags(write=False)
-    return m
+    from ..model.colors import sealed
+
+    return sealed(xy_to_bt709(PRIMARIES_XY[primaries]))
 
 
 @functools.lru_cache(maxsize=None)

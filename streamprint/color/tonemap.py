@@ -236,8 +236,11 @@ def bt2020_to_bt709(rgb: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=None)
 def _to_bt709_t32(primaries: Primaries) -> np.ndarray:
-    """:func:`.primaries.to_bt709`, transposed, in float32 (made once, not per frame)."""
-    return to_bt709(primaries).T.astype(np.float32)
+    """:func:`.primaries.to_bt709`, transposed, in float32 (made once, not per frame; read-only,
+    as every caller shares it)."""
+    from ..model.colors import sealed
+
+    return sealed(to_bt709(primaries).T, np.float32)
 
 
 def _to_bt709(rgb: np.ndarray, primaries: Primaries) -> np.ndarray:

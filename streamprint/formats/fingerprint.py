@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
+from ..atomic import check_replace
 from ..enums import DataFormat
 from ..errors import DataFormatError, InputError
 from ..model import ColorReport, Fingerprint, to_hex
@@ -207,11 +208,14 @@ def _is_csv(path: str | os.PathLike[str]) -> bool:
     return params.data_format_for(path) == DataFormat.CSV
 
 
-def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str]) -> None:
+def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
     """JSON, or CSV when ``path`` ends in ``.csv``; atomically. A fingerprint without
-    samples is refused, as the reader would refuse the file."""
+    samples is refused, as the reader would refuse the file. A file at ``path`` that
+    streamprint did not write is replaced only with ``overwrite``
+    (:func:`~streamprint.atomic.check_replace`)."""
     if not len(fp):
         raise InputError("nothing to save: the fingerprint has no samples")
+    check_replace(path, overwrite)
     write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import params
+from ..atomic import check_replace
 from ..enums import DataFormat
 from ..errors import DataFormatError, UsageError, one_line
 from ..model import ImagePalette, Palette, from_hex
@@ -67,9 +68,13 @@ def _is_tsv(path: str | os.PathLike[str]) -> bool:
     return params.data_format_for(path, allowed=(DataFormat.JSON, DataFormat.TSV)) == DataFormat.TSV
 
 
-def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str]) -> None:
-    """TSV when ``path`` ends in .tsv, JSON when in .json; atomically."""
-    if _is_tsv(path):
+def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+    """TSV when ``path`` ends in .tsv, JSON when in .json; atomically. A file at ``path``
+    that streamprint did not write is replaced only with ``overwrite``
+    (:func:`~streamprint.atomic.check_replace`)."""
+    tsv = _is_tsv(path)
+    check_replace(path, overwrite)
+    if tsv:
         names = [p.path for p in palettes]
         twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
         if twice is not None:  # its rows would read back as one palette

@@ -63,14 +63,24 @@ def parse_color(value: Any) -> tuple[int, int, int]:
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
+def sealed(value: Any, dtype: Any = None) -> np.ndarray:
+    """A read-only copy of ``value`` (as ``dtype``, if given) that cannot be made writable
+    again: its memory is an immutable ``bytes`` object, so ``flags.writeable = True``
+    raises ValueError, on it and on its base alike. The one way streamprint makes an array
+    it shares read-only: ``setflags(write=False)`` on an array that owns its memory, or on
+    a view of a writable one, is undone by anyone holding it, who then writes into the
+    shared values (a fingerprint's times, a sample store's chunks, a cached matrix)."""
+    arr = np.asarray(value, dtype=dtype)
+    return np.ndarray(arr.shape, arr.dtype, arr.tobytes())  # (as fast as a copy made read-only)
+
+
 def frozen_array(value: Any, dtype: Any, shape: tuple[int | None, ...]) -> np.ndarray:
-    """A read-only copy of ``value`` as ``dtype``, checked against ``shape`` (None: any
-    length). ValueError when it does not fit."""
-    arr = np.array(value, dtype=dtype, copy=True)
+    """A read-only copy of ``value`` as ``dtype`` (:func:`sealed`), checked against ``shape``
+    (None: any length). ValueError when it does not fit."""
+    arr = np.asarray(value, dtype=dtype)
     if arr.ndim != len(shape) or any(n is not None and arr.shape[i] != n for i, n in enumerate(shape)):
         raise InvalidValue(f"expected an array of shape {shape}, got {arr.shape}")
-    arr.setflags(write=False)
-    return arr
+    return sealed(arr)
 
 
 def _set(obj: object, **values: Any) -> None:

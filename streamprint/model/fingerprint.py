@@ -286,18 +286,21 @@ class Fingerprint:
                                 width=width, smooth=smooth)
         return draw(self, options)
 
-    def save_image(self, path: str | os.PathLike[str], **options: Any) -> None:
+    def save_image(self, path: str | os.PathLike[str], *, overwrite: bool = False, **options: Any) -> None:
         """Draw and write atomically: :func:`streamprint.render.save_image` with
-        ``RenderOptions.for_path(path, **options)``."""
+        ``RenderOptions.for_path(path, **options)``. A file at ``path`` that streamprint did
+        not write is replaced only with ``overwrite`` (else :class:`~streamprint.ForeignFileError`)."""
         from ..render import save_image
 
-        save_image(self, path, RenderOptions.for_path(path, **options))
+        save_image(self, path, RenderOptions.for_path(path, **options), overwrite=overwrite)
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write as JSON, or CSV when ``path`` ends in ``.csv``; atomically."""
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write as JSON, or CSV when ``path`` ends in ``.csv``; atomically. A file at
+        ``path`` that streamprint did not write is replaced only with ``overwrite`` (else
+        :class:`~streamprint.ForeignFileError`)."""
         from ..formats import write_fingerprint
 
-        write_fingerprint(self, path)
+        write_fingerprint(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Fingerprint:

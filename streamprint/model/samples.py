@@ -19,7 +19,7 @@ from typing import Any, Optional, overload
 import numpy as np
 
 from ..errors import InvalidValue
-from .colors import Palette, Sample
+from .colors import Palette, Sample, sealed
 
 #: One sample as plain Python values, for writers: (frame, time, [[r, g, b], ...] 0-255,
 #: [weight, ...], inertia, cut, [r, g, b] average or None).
@@ -88,11 +88,6 @@ class _Chunk:
             else:
                 arr[:n] = old[:n]
         return new
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
 
 
 class SampleStore:
@@ -190,8 +185,8 @@ class SampleStore:
         r = i % CHUNK
         n = int(chunk.ncolors[r])
         # copies: a view would keep the whole chunk alive, also once it is in the file
-        mean = _readonly(chunk.mean[r].copy()) if chunk.has_mean[r] else None
-        palette = Palette._trusted(_readonly(chunk.colors[r, :n].copy()), _readonly(chunk.weights[r, :n].copy()),
+        mean = sealed(chunk.mean[r]) if chunk.has_mean[r] else None
+        palette = Palette._trusted(sealed(chunk.colors[r, :n]), sealed(chunk.weights[r, :n]),
                                    float(chunk.inertia[r]), bool(chunk.cut[r]), mean)
         return Sample._trusted(int(chunk.frame[r]), float(chunk.time[r]), palette)
 
@@ -212,7 +207,7 @@ class SampleStore:
     def _column(self, name: str, n: int) -> np.ndarray:
         parts = self._times if name == "time" else [getattr(self._chunk(c), name) for c in range(len(self._chunks))]
         out = np.concatenate(parts)[:n] if parts else np.zeros(0, np.float64 if name == "time" else np.int64)
-        return _readonly(out)
+        return sealed(out)
 
 
 class Samples(Sequence[Sample]):
@@ -283,7 +278,7 @@ class Samples(Sequence[Sample]):
         """The times of samples ``i`` onwards (float64, read-only), without the rest."""
         c = max(0, i) // CHUNK
         parts = self._store._times[c:]
-        return _readonly(np.concatenate(parts)[max(0, i) - c * CHUNK:self._n - c * CHUNK]) if parts \
+        return sealed(np.concatenate(parts)[max(0, i) - c * CHUNK:self._n - c * CHUNK]) if parts \
             else np.zeros(0, np.float64)
 
     @property
@@ -299,7 +294,8 @@ class Samples(Sequence[Sample]):
         and weights beyond its count are padding."""
         for c in range(max(0, first), -(-self._n // CHUNK)):
             chunk, m = self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
-            yield c, _readonly(chunk.colors[:m]), _readonly(chunk.weights[:m]), _readonly(chunk.ncolors[:m])
+            # copies: views of the chunk, which the store still writes into, could be made writable
+            yield c, sealed(chunk.colors[:m]), sealed(chunk.weights[:m]), sealed(chunk.ncolors[:m])
 
     @property
     def frames(self) -> np.ndarray:

@@ -27,12 +27,13 @@ from urllib.parse import quote
 import numpy as np
 
 from .. import params
-from ..atomic import check_outputs, written_by_streamprint
+from ..atomic import check_outputs
 from ..color.spaces import srgb_to_lab
 from ..enums import Order
 from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
 from ..formats.gallery import Cached
+from ..marks import written_by_streamprint
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
 from ..summary import time_weights

@@ -21,9 +21,10 @@ from importlib import resources
 from typing import Any
 
 from .. import __version__
-from ..atomic import SOFTWARE, atomic_output
+from ..atomic import atomic_output
+from ..marks import SOFTWARE
 
-#: The first two lines of every HTML output: what :func:`streamprint.atomic.written_by_streamprint`
+#: The first two lines of every HTML output: what :func:`streamprint.marks.written_by_streamprint`
 #: recognises.
 MARK = f"<!DOCTYPE html>\n<!-- {SOFTWARE} {__version__} -->\n"
 #: Inline styles and scripts, images as data: URIs, and nothing else.

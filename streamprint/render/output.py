@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .. import __version__, params
-from ..atomic import SOFTWARE, atomic_output
+from ..atomic import atomic_output, check_replace
 from ..enums import ImageFormat, Style
 from ..errors import InputError, ParameterError
+from ..marks import SOFTWARE
 from ..model import Fingerprint, Palette, RenderOptions
 from .columns import columns_for_width, timeline
 from .strip import render, render_stacked
@@ -133,19 +134,23 @@ def plot_png(fp: Fingerprint, options: RenderOptions) -> bytes:
 
 
 def save_image(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions,
-               sync: bool = True) -> tuple[int, int]:
+               sync: bool = True, *, overwrite: bool = False) -> tuple[int, int]:
     """Draw ``fp`` and write it to ``path`` atomically, in ``options.format``; returns the
     picture's (width, height) in px (a page's: its strip's). A ring written as JPEG, which
     has no transparency, stands on ``options.background``. HTML: the movie's page
     (:func:`streamprint.render.page.save_page`). ``sync``: see
-    :func:`~streamprint.atomic.atomic_output`. ``path``'s extension must name the format."""
+    :func:`~streamprint.atomic.atomic_output`. ``path``'s extension must name the format.
+    A file at ``path`` that streamprint did not write is replaced only with ``overwrite``
+    (:func:`~streamprint.atomic.check_replace`; checked before drawing)."""
     _check(fp, options)
     params.check_extension(path, options.format)
+    check_replace(path, overwrite)
     if options.format == ImageFormat.HTML:
         from .page import save_page
 
-        return save_page(fp, path, options, sync=sync)
-    write_image(_picture(fp, options, options.format), path, options.format, options.background, sync=sync)
+        return save_page(fp, path, options, sync=sync, overwrite=True)  # (checked above)
+    write_image(_picture(fp, options, options.format), path, options.format, options.background, sync=sync,
+                overwrite=True)
     return _size(fp, options)
 
 
@@ -190,14 +195,16 @@ def encode_png(image: np.ndarray) -> bytes:
 
 def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
                 fmt: ImageFormat = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255),
-                sync: bool = True, name: str = "output") -> None:
+                sync: bool = True, name: str = "output", *, overwrite: bool = False) -> None:
     """Write ``image`` to ``path`` atomically, as ``fmt``: an array (RGBA is flattened onto
     ``background`` for JPEG), SVG text, or encoded bytes (PNG, re-encoded for JPEG and
     WebP; SVG and PDF written as they are). ``sync``: see :func:`~streamprint.atomic.atomic_output`.
-    ``name``: the parameter an array too large for ``fmt`` is blamed on. ``path``'s
-    extension must name ``fmt``."""
+    ``name``: the parameter an array too large for ``fmt`` (or a file in the way) is blamed
+    on. ``path``'s extension must name ``fmt``. A file at ``path`` that streamprint did not
+    write is replaced only with ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
     fmt = params.check("image_format", fmt)
     params.check_extension(path, fmt, name)
+    check_replace(path, overwrite, name)
     if isinstance(image, str):
         with atomic_output(path, "w", sync=sync) as f:
             f.write(image)

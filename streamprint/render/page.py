@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import params
+from ..atomic import check_replace
 from ..enums import PAGE_STYLES, ImageFormat
 from ..model import Fingerprint, Palette, RenderOptions, Sampling, Thumbnails
 from ..model.timerange import hms
@@ -162,9 +163,12 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
 
 
 def save_page(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions | None = None,
-              extra: Sequence[tuple[str, str]] = (), sync: bool = True) -> tuple[int, int]:
+              extra: Sequence[tuple[str, str]] = (), sync: bool = True, *, overwrite: bool = False) -> tuple[int, int]:
     """Write ``fp``'s page to ``path`` atomically (see :func:`page_html`); returns its
-    strip's (width, height) in px. ``sync``: see :func:`~streamprint.atomic.atomic_output`."""
+    strip's (width, height) in px. ``sync``: see :func:`~streamprint.atomic.atomic_output`.
+    A file at ``path`` that streamprint did not write is replaced only with ``overwrite``
+    (:func:`~streamprint.atomic.check_replace`)."""
+    check_replace(path, overwrite)
     text, size = _page(fp, options, extra)
     write_html(text, path, sync=sync)
     return size

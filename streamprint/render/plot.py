@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..atomic import SOFTWARE
 from ..enums import ImageFormat
 from ..errors import ParameterError
+from ..marks import SOFTWARE
 from ..model.timerange import hms as whole_seconds
 
 if TYPE_CHECKING:

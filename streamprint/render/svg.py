@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import __version__
-from ..atomic import SOFTWARE
 from ..enums import SVG_STYLES, Order, Style
 from ..errors import ParameterError
+from ..marks import SOFTWARE
 from ..model import Palette, to_hex
 from .strip import column_colors, ordered, segment_heights
 

@@ -1,0 +1,115 @@
+"""Streamprint's mark on its outputs, and how a file is told to be one of them.
+
+Every output carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or
+HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that
+streamprint can tell its own files from the user's (:func:`written_by_streamprint`); which
+of them it may replace is :func:`streamprint.atomic.check_replace`'s rule.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import warnings
+from pathlib import Path
+
+#: The mark's text: "Software" in images, a comment in SVG.
+SOFTWARE = "streamprint"
+
+_JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
+_SVG_MARK = re.compile(rb"^(?:<\?xml [^>]*>\s*)?(?:<!DOCTYPE [^>]*>\s*)?<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
+#: A PDF's document information names streamprint as its Creator. The information
+#: dictionary is written last, just before the cross-reference table and the trailer.
+_PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
+_PDF_TAIL = 1 << 16
+_HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
+_TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
+
+
+def _head(path: Path) -> bytes | None:
+    """The first 4 KiB of a regular file (a FIFO would block), or None."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with open(path, "rb") as f:
+            return f.read(4096)
+    except OSError:
+        return None
+
+
+def data_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"fingerprint"`` or ``"palettes"`` when ``path`` is a regular file that starts as
+    streamprint's data files of that kind do (JSON or CSV/TSV); else None. A sniff only:
+    reading it is the formats' job, which validates everything."""
+    head = _head(Path(path))
+    m = None if head is None else _JSON_MARK.match(head) or _TEXT_MARK.match(head)
+    return m.group(1).decode() if m else None
+
+
+def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` is an output streamprint wrote for a user (see the module
+    docstring): a strip, a card, fingerprint or palette data. A batch's own bookkeeping
+    (manifest, checkpoints) does not count: it is never a command's output. Only regular
+    files are read (a FIFO would block)."""
+    p = Path(path)
+    head = _head(p)
+    if head is None:
+        return False
+    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _HTML_MARK.match(head) or _TEXT_MARK.match(head):
+        return True
+    if head.startswith(b"%PDF-"):
+        return _pdf_marked(p)
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
+        try:
+            # the format's own reader, not Image.open, and WebP's chunks read here: the mark
+            # is read without Pillow's pixel limit, which streamprint's own large strips (up
+            # to 2^28 pixels) pass
+            from PIL import Image, JpegImagePlugin, PngImagePlugin
+
+            with warnings.catch_warnings():  # Pillow's "Corrupt EXIF data": nobody's mark, said in one place
+                warnings.simplefilter("ignore")
+                if head[8:12] == b"WEBP":
+                    exif = Image.Exif()
+                    exif.load(_riff_chunk(p, b"EXIF"))
+                    software = exif.get(0x0131) or ""
+                else:
+                    reader = PngImagePlugin.PngImageFile if head.startswith(b"\x89PNG") else JpegImagePlugin.JpegImageFile
+                    with reader(os.fspath(p)) as im:
+                        software = im.info.get("Software") or im.getexif().get(0x0131) or ""
+        except Exception:  # a damaged image is nobody's mark
+            return False
+        return str(software).startswith(SOFTWARE)
+    return False
+
+
+def _riff_chunk(path: Path, fourcc: bytes) -> bytes:
+    """The data of the first ``fourcc`` chunk of a RIFF file (WebP), b"" without one; only
+    the chunks' headers are read on the way."""
+    with open(path, "rb") as f:
+        end = 8 + int.from_bytes(f.read(12)[4:8], "little")
+        while f.tell() + 8 <= end:
+            header = f.read(8)
+            if len(header) < 8:  # the file is shorter than its RIFF size says
+                break
+            size = int.from_bytes(header[4:8], "little")
+            if header[:4] == fourcc:
+                return f.read(size)
+            f.seek(size + (size & 1), os.SEEK_CUR)
+    return b""
+
+
+def _pdf_marked(path: Path) -> bool:
+    """Whether the PDF at ``path`` names streamprint as its Creator: the trailer's /Info
+    object, found in the file's last 64 KiB, must hold ``/Creator (streamprint ...)``."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - _PDF_TAIL))
+            tail = f.read()
+    except OSError:
+        return False
+    infos = _PDF_INFO.findall(tail)
+    if not infos:
+        return False
+    obj = re.search(rb"(?:^|[\r\n])" + infos[-1] + rb" 0 obj\s*<<(.*?)>>\s*endobj", tail, re.S)
+    return obj is not None and re.search(rb"/Creator\s*\(" + SOFTWARE.encode() + rb"[ )]", obj.group(1)) is not None
