@@ -1,0 +1,109 @@
+"""Transparent pixels are no colour of a frame (README, *Old and odd collections*). The truth is
+the colours the ``ffmpeg`` command was asked to paint, never streamprint itself.
+
+- WebM with alpha (VP8/VP9): FFmpeg's own vp8 and vp9 decoders ignore the alpha Matroska
+  carries beside each frame (BlockAdditional), so a fully transparent background counted as
+  colour; libvpx's decoders read it (``source/codecs.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+import streamprint
+from streamprint import Sampling
+from streamprint.source import codecs
+
+FFMPEG, FFPROBE = shutil.which("ffmpeg"), shutil.which("ffprobe")
+pytestmark = pytest.mark.skipif(FFMPEG is None or FFPROBE is None, reason="needs the ffmpeg/ffprobe commands")
+
+#: 8-bit levels an opaque colour may move through yuva420p (limited range, BT.601) and back:
+#: lossless VP9 gives red as (253, 0, 0); VP8 at CRF 4 within a level of that.
+LEVELS = 3
+
+#: (FFmpeg encoder, its options) per codec: VP9 lossless (its alpha too), VP8 near it.
+VPX = {"vp9": ("libvpx-vp9", ("-lossless", "1")), "vp8": ("libvpx", ("-crf", "4", "-b:v", "20M"))}
+
+
+def _alpha_webm(path: Path, codec: str, size: tuple[int, int], box: tuple[int, int, int, int],
+                color: str, frames: int = 10, gop: int = 4) -> Path:
+    """A WebM of ``frames`` frames at 10 fps: an opaque ``color`` box (x, y, width, height, even)
+    over a fully transparent pure green, drawn in yuva420p (the box's chroma untouched by any
+    scaling), keyframes every ``gop`` frames."""
+    encoder, options = VPX[codec]
+    w, h = size
+    x, y, bw, bh = box
+    graph = (f"color=c=0x00ff00@0.0:s={w}x{h}:r=10:d={frames / 10},format=yuva420p[bg];"
+             f"color=c={color}:s={bw}x{bh}:r=10:d={frames / 10},format=yuva420p[fg];"
+             f"[bg][fg]overlay={x}:{y}:format=yuv420,format=yuva420p")
+    done = subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", graph, "-c:v", encoder, *options,
+                           "-pix_fmt", "yuva420p", "-auto-alt-ref", "0", "-g", str(gop), str(path)],
+                          capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.skip(f"this ffmpeg's {encoder} cannot encode alpha: {done.stderr.strip()[-200:]}")
+    tags = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries", "stream_tags=alpha_mode",
+                           "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout.strip()
+    assert tags == "1", f"{encoder} wrote no alpha track ({tags!r})"
+    return path
+
+
+def _keyframe_times(path: Path) -> list[float]:
+    """ffprobe's key_frame flags: the times of the frames it decodes as keyframes."""
+    out = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "frame=key_frame,best_effort_timestamp_time", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return [float(f["best_effort_timestamp_time"]) for f in json.loads(out)["frames"] if int(f["key_frame"])]
+
+
+def _far(fp: streamprint.Fingerprint, truth: tuple[int, int, int]) -> list:
+    """Each colour of each sample, and of the movie's palette, with a share, further than
+    :data:`LEVELS` from ``truth`` in any channel."""
+    palettes = [*fp.palettes, fp.movie_palette]
+    return [(tuple(int(v) for v in c), round(float(w), 3)) for p in palettes for c, w in zip(p.colors, p.weights)
+            if w > 0 and np.abs(np.asarray(c, int) - truth).max() > LEVELS]
+
+
+@pytest.mark.parametrize("codec", sorted(VPX))
+def test_a_transparent_webm_background_is_no_colour(tmp_path, codec):
+    """An opaque red box (a quarter of the frame) on a fully transparent green: every colour
+    of every column, and of the movie's palette, is red within :data:`LEVELS` (green got
+    three quarters of each column); likewise keyframes only (``--fast``), which shows
+    exactly the frames ffprobe flags as keyframes."""
+    path = _alpha_webm(tmp_path / f"{codec}.webm", codec, (64, 48), (16, 12, 32, 24), "red")
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert len(fp) == 10
+    assert not _far(fp, (255, 0, 0))
+    fast = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=3)
+    assert np.allclose(fast.times, _keyframe_times(path), atol=1e-3) and len(fast) == 3
+    assert not _far(fast, (255, 0, 0))
+
+
+def test_vp8_with_alpha_is_read_as_bt601_at_hd_size(tmp_path):
+    """libvpx's VP8 decoder tags no matrix, and a 1280 x 720 frame without one is read as
+    BT.709; VP8's is BT.601 (RFC 6386, section 9.2), as FFmpeg's own vp8 decoder tags it. The
+    box #2080c0 came out (23, 123, 196). (Box edges on multiples of 8, the downscale to the
+    160 x 90 analysis image: no analysis pixel is partly covered.)"""
+    path = _alpha_webm(tmp_path / "hd.webm", "vp8", (1280, 720), (320, 176, 640, 368), "0x2080c0", frames=3)
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert not _far(fp, (32, 128, 192))
+
+
+def test_only_a_track_with_alpha_leaves_ffmpegs_own_decoder(tmp_path):
+    """libvpx decodes a VP8/VP9 WebM track tagged with alpha, FFmpeg's own (faster, frame
+    threads) any other; a thread count given reaches the decoder either way."""
+    alpha = _alpha_webm(tmp_path / "alpha.webm", "vp9", (64, 48), (16, 12, 32, 24), "red", frames=2)
+    opaque = tmp_path / "opaque.webm"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=red:s=64x48:r=10:d=0.2",
+                    "-c:v", "libvpx-vp9", "-pix_fmt", "yuv420p", str(opaque)], check=True, capture_output=True)
+    for path, expected in ((alpha, "libvpx-vp9"), (opaque, "vp9")):
+        with av.open(str(path)) as container:
+            ctx, rules = codecs.open_decoder(container.streams.video[0], keyframes_only=False, threads=3)
+            assert (ctx.codec.name, ctx.thread_count) == (expected, 3)
+            assert rules == codecs.rules_for(expected)
