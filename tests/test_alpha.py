@@ -4,6 +4,9 @@ the colours the ``ffmpeg`` command was asked to paint, never streamprint itself.
 - WebM with alpha (VP8/VP9): FFmpeg's own vp8 and vp9 decoders ignore the alpha Matroska
   carries beside each frame (BlockAdditional), so a fully transparent background counted as
   colour; libvpx's decoders read it (``source/codecs.py``).
+- The analysis image of a frame with alpha is scaled alpha-weighted (premultiplied): scaled
+  straight, an edge pixel two thirds over an opaque red and one third over a transparent
+  pixel hiding blue came out (170, 0, 85), and was counted (``color/alpha.py``).
 """
 
 from __future__ import annotations
@@ -33,14 +36,14 @@ VPX = {"vp9": ("libvpx-vp9", ("-lossless", "1")), "vp8": ("libvpx", ("-crf", "4"
 
 
 def _alpha_webm(path: Path, codec: str, size: tuple[int, int], box: tuple[int, int, int, int],
-                color: str, frames: int = 10, gop: int = 4) -> Path:
+                color: str, frames: int = 10, gop: int = 4, hidden: str = "0x00ff00") -> Path:
     """A WebM of ``frames`` frames at 10 fps: an opaque ``color`` box (x, y, width, height, even)
-    over a fully transparent pure green, drawn in yuva420p (the box's chroma untouched by any
-    scaling), keyframes every ``gop`` frames."""
+    over a fully transparent ``hidden`` colour (pure green), drawn in yuva420p (the box's chroma
+    untouched by any scaling), keyframes every ``gop`` frames."""
     encoder, options = VPX[codec]
     w, h = size
     x, y, bw, bh = box
-    graph = (f"color=c=0x00ff00@0.0:s={w}x{h}:r=10:d={frames / 10},format=yuva420p[bg];"
+    graph = (f"color=c={hidden}@0.0:s={w}x{h}:r=10:d={frames / 10},format=yuva420p[bg];"
              f"color=c={color}:s={bw}x{bh}:r=10:d={frames / 10},format=yuva420p[fg];"
              f"[bg][fg]overlay={x}:{y}:format=yuv420,format=yuva420p")
     done = subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i", graph, "-c:v", encoder, *options,
@@ -107,3 +110,68 @@ def test_only_a_track_with_alpha_leaves_ffmpegs_own_decoder(tmp_path):
             ctx, rules = codecs.open_decoder(container.streams.video[0], keyframes_only=False, threads=3)
             assert (ctx.codec.name, ctx.thread_count) == (expected, 3)
             assert rules == codecs.rules_for(expected)
+
+
+#: A 300 x 225 frame is analysed at 160 x 120 (1.875 stored pixels an analysis pixel): its
+#: box, x < 140 and y < 110, covers two thirds of the analysis pixels along its right and
+#: bottom edges (alpha 170, counted), the last third being transparent.
+EDGE_SIZE, EDGE_BOX = (300, 225), "lt(X,140)*lt(Y,110)"
+
+
+def _edge_movie(path: Path, inside: tuple[int, int, int], hidden: tuple[int, int, int], pix_fmt: str,
+                *codec: str) -> Path:
+    """Five frames: an opaque ``inside`` box (:data:`EDGE_BOX`) on pixels of alpha 0 that hide
+    the colour ``hidden``, drawn in RGBA and stored as ``pix_fmt`` by ``codec``."""
+    expr = {ch: f"if({EDGE_BOX},{i},{h})" for ch, i, h in zip("rgb", inside, hidden)}
+    done = subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
+                           f"color=c=black:s={EDGE_SIZE[0]}x{EDGE_SIZE[1]}:r=25:d=0.2,format=rgba,"
+                           f"geq=r='{expr['r']}':g='{expr['g']}':b='{expr['b']}':a='if({EDGE_BOX},255,0)'",
+                           *codec, "-pix_fmt", pix_fmt, str(path)], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.skip(f"this ffmpeg cannot write {pix_fmt} with {codec}: {done.stderr.strip()[-200:]}")
+    return path
+
+
+EDGE_MOVIES = {  # name: (file name, pixel format, codec options); the conversion each takes
+    "qtrle": ("qtrle.mov", "argb", ("-c:v", "qtrle")),                    # RGB, swscale
+    "png": ("png.mov", "rgba", ("-c:v", "png")),                          # RGB, swscale
+    "prores4444": ("prores.mov", "yuva444p10le", ("-c:v", "prores_ks", "-profile:v", "4")),  # Y'CbCr, swscale
+    "grey": ("grey.mov", "ya8", ("-c:v", "png")),                         # grey: the float path
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EDGE_MOVIES))
+def test_a_hidden_colour_leaks_into_no_edge_pixel(tmp_path, kind):
+    """Opaque red (grey frames: white) over transparent pixels hiding pure blue (grey: black),
+    with edges the downscale cuts: every colour of every column, and of the movie's palette,
+    is red (white) within :data:`LEVELS`; scaled straight, the edge pixels (3 % of the
+    counted ones) were (170, 0, 85) ((170, 170, 170))."""
+    name, pix_fmt, codec = EDGE_MOVIES[kind]
+    inside, hidden = ((255, 255, 255), (0, 0, 0)) if kind == "grey" else ((255, 0, 0), (0, 0, 255))
+    path = _edge_movie(tmp_path / name, inside, hidden, pix_fmt, *codec)
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert len(fp) == 5
+    assert not _far(fp, inside)
+
+
+def test_a_hidden_colour_leaks_into_no_edge_pixel_of_a_webm(tmp_path):
+    """The same with VP9 (lossless, yuva420p, so the box's edges lie on even pixels: no
+    chroma sample is shared with the hidden colour) decoded by libvpx."""
+    path = _alpha_webm(tmp_path / "edges.webm", "vp9", EDGE_SIZE, (0, 0, 140, 110), "red", frames=3,
+                       hidden="0x0000ff")
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert not _far(fp, (255, 0, 0))
+
+
+def test_a_hidden_colour_leaks_into_no_edge_pixel_of_a_tone_mapped_frame(tmp_path):
+    """ProRes 4444 tagged PQ (the float path, tone-mapped), one colour (#c04020) over a hidden
+    pure blue: the colours counted are that one colour's, within :data:`LEVELS` of each
+    other (scaled straight, the edges were a blend toward blue)."""
+    path = _edge_movie(tmp_path / "pq.mov", (192, 64, 32), (0, 0, 255), "yuva444p10le", "-c:v", "prores_ks",
+                       "-profile:v", "4", "-color_primaries", "bt2020", "-color_trc", "smpte2084",
+                       "-colorspace", "bt2020nc")
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
+    assert fp.color.tone_mapped == len(fp) == 5
+    for p in fp.palettes:
+        counted = np.array([c for c, w in zip(p.colors, p.weights) if w > 0], int)
+        assert np.abs(counted - counted[0]).max() <= LEVELS, counted
