@@ -12,6 +12,7 @@ the colours the ``ffmpeg`` command was asked to paint, never streamprint itself.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,7 +75,7 @@ def _far(fp: streamprint.Fingerprint, truth: tuple[int, int, int]) -> list:
 
 
 @pytest.mark.parametrize("codec", sorted(VPX))
-def test_a_transparent_webm_background_is_no_colour(tmp_path, codec):
+def test_a_transparent_webm_background_is_no_colour(tmp_path, codec, caplog):
     """An opaque red box (a quarter of the frame) on a fully transparent green: every colour
     of every column, and of the movie's palette, is red within :data:`LEVELS` (green got
     three quarters of each column); likewise keyframes only (``--fast``), which shows
@@ -83,9 +84,11 @@ def test_a_transparent_webm_background_is_no_colour(tmp_path, codec):
     fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
     assert len(fp) == 10
     assert not _far(fp, (255, 0, 0))
-    fast = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=3)
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        fast = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=3)
     assert np.allclose(fast.times, _keyframe_times(path), atol=1e-3) and len(fast) == 3
     assert not _far(fast, (255, 0, 0))
+    assert not caplog.records  # forced keyframes (-g): the alpha's fall on the same frames
 
 
 def test_vp8_with_alpha_is_read_as_bt601_at_hd_size(tmp_path):
@@ -96,6 +99,40 @@ def test_vp8_with_alpha_is_read_as_bt601_at_hd_size(tmp_path):
     path = _alpha_webm(tmp_path / "hd.webm", "vp8", (1280, 720), (320, 176, 640, 368), "0x2080c0", frames=3)
     fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=3)
     assert not _far(fp, (32, 128, 192))
+
+
+def test_keyframes_only_warns_of_a_keyframe_whose_alpha_is_not_one(tmp_path, caplog):
+    """libvpx encodes the alpha with an encoder of its own, which need not place a keyframe at
+    the colour's scene cut (a white fill at 1 s); keyframes only, that keyframe's alpha is
+    decoded from the wrong references, and a warning says so. Whether the alpha frame is a
+    keyframe: FFmpeg's own vp8 decoder, fresh, decodes it alone or refuses it."""
+    path = tmp_path / "cut.webm"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=red@0.0:s=160x120:d=2:r=10,format=yuva420p[bg];"
+                    "testsrc2=s=80x60:d=2:r=10,format=yuva420p[fg];[bg][fg]overlay=40:30:format=yuv420,"
+                    "format=yuva420p,drawbox=enable='gte(t,1)':c=white:t=fill", "-c:v", "libvpx",
+                    "-pix_fmt", "yuva420p", "-auto-alt-ref", "0", "-g", "1000", str(path)],
+                   check=True, capture_output=True, timeout=120)
+    assert _keyframe_times(path) == [0.0, 1.0]
+    with av.open(str(path)) as container:
+        keys = [p for p in container.demux(container.streams.video[0]) if p.size and p.is_keyframe]
+    alone = []
+    for packet in keys:
+        try:
+            payload = bytes(packet.get_sidedata("matroska_block_additional"))[8:]  # after BlockAddID
+            alone.append(bool(av.CodecContext.create("vp8", "r").decode(av.Packet(payload))))
+        except av.error.InvalidDataError:
+            alone.append(False)
+    if alone != [True, False]:
+        pytest.skip(f"this libvpx placed the alpha's keyframes elsewhere ({alone})")
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        streamprint.fingerprint(path, sampling=Sampling.every(1))
+    assert not caplog.records
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        fast = streamprint.fingerprint(path, sampling=Sampling.keyframes())
+    assert len(fast) == 2
+    assert [r.getMessage().split(" carries")[0] for r in caplog.records] == [
+        f"{path}: keyframes only: the keyframe at 1.000 s"]
 
 
 def test_only_a_track_with_alpha_leaves_ffmpegs_own_decoder(tmp_path):

@@ -46,6 +46,11 @@ checks the consequences on every codec an encoder is available for):
   ``skip_frame`` and get the keyframe packets alone. libvpx's VP8 decoder tags no matrix
   where FFmpeg's vp8 decoder tags BT.601 (BT.470BG), VP8's only one (RFC 6386, section 9.2):
   its frames take BT.601 (a 1280 x 720 frame would otherwise be read as BT.709).
+  The alpha is a stream of its own, encoded by a second libvpx encoder: forced keyframes fall
+  on the same frames, but each places its own at a scene cut (a 2-s clip cut at 1 s had a
+  keyframe there and an inter-coded alpha frame), and their periodic keyframes drift apart
+  after. Keyframes only, such a keyframe's alpha is decoded from the last alpha sent, not its
+  own references, and may be wrong: a warning says so (:func:`alpha_keyframe`).
 - h264, hevc and vp9 with frame threads: two per core, not FFmpeg's one per core plus one.
   With the default sampling on two cores, 4 threads took 11 % less time than 3 on the 1080p
   H.264 and the 4K HEVC benchmark clips (non-reference frames skipped), 4 % less on VP9, and
@@ -237,3 +242,26 @@ def stream_tags(stream: Any, rules: DecoderRules) -> tuple[int | None, int | Non
     ctx = stream.codec_context
     matrix = rules.matrix if rules.matrix is not None else ctx.colorspace
     return ctx.color_trc, matrix, ctx.color_primaries
+
+
+#: The BlockAdditional of a Matroska block that holds its frame's alpha (BlockAddID 1).
+_ALPHA_ADDITIONAL = 1
+
+
+def alpha_keyframe(packet: Any, decoder: str) -> bool | None:
+    """Whether the alpha frame a WebM packet carries beside a VP8/VP9 frame decoded by libvpx
+    (``decoder`` ``libvpx`` or ``libvpx-vp9``) is a keyframe; None when it carries none, or
+    another decoder. VP8: the frame tag's bit 0 is 0 (RFC 6386, section 9.1); VP9: the
+    uncompressed header's frame_type is 0, after frame_marker, the profile bits (one more
+    for profile 3) and show_existing_frame (VP9 bitstream spec, section 6.2)."""
+    if decoder not in ("libvpx", "libvpx-vp9") or not packet.has_sidedata("matroska_block_additional"):
+        return None
+    data = bytes(packet.get_sidedata("matroska_block_additional"))
+    if len(data) < 9 or int.from_bytes(data[:8], "big") != _ALPHA_ADDITIONAL:
+        return None
+    head = data[8]
+    if decoder == "libvpx":
+        return head & 1 == 0
+    profile = (head >> 5 & 1) | (head >> 4 & 1) << 1
+    bit = 3 if profile < 3 else 2                              # show_existing_frame; frame_type follows
+    return not head >> bit & 1 and not head >> (bit - 1) & 1   # a shown frame, and a keyframe

@@ -341,7 +341,7 @@ class VideoSource:
         if skip is not None:
             packets = lookahead(packets, skip)
         if self.keyframes_only and self.rules.keyframe_packets:
-            packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
+            packets = keyframe_packets(packets, self._ctx.name, self._name)  # skip_frame ignored, or drained
         drain = self.keyframes_only and self.rules.keyframe_drain
         if not isinstance(skip, NonrefSkip):
             skip = None
