@@ -16,6 +16,7 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import av
 import numpy as np
@@ -147,6 +148,17 @@ def test_only_a_track_with_alpha_leaves_ffmpegs_own_decoder(tmp_path):
             ctx, rules = codecs.open_decoder(container.streams.video[0], keyframes_only=False, threads=3)
             assert (ctx.codec.name, ctx.thread_count) == (expected, 3)
             assert rules == codecs.rules_for(expected)
+
+
+def test_an_ffmpeg_without_libvpx_says_the_alpha_is_ignored(tmp_path, caplog):
+    """Without libvpx's decoder FFmpeg's own decodes the track, and a warning says its
+    transparent pixels count as colour."""
+    path = _alpha_webm(tmp_path / "alpha.webm", "vp9", (64, 48), (16, 12, 32, 24), "red", frames=2)
+    with av.open(str(path)) as container, mock.patch.object(codecs.av, "codecs_available", frozenset()), \
+            caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert codecs.decoder_for(container.streams.video[0], "alpha.webm").codec.name == "vp9"
+    assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
+        "alpha.webm: this FFmpeg has no libvpx-vp9 decoder: the alpha of its vp9 track is ignored"]
 
 
 #: A 300 x 225 frame is analysed at 160 x 120 (1.875 stored pixels an analysis pixel): its

@@ -69,6 +69,7 @@ checks the consequences on every codec an encoder is available for):
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -76,6 +77,8 @@ from types import MappingProxyType
 from typing import Any
 
 import av
+
+log = logging.getLogger("streamprint")
 
 
 @dataclass(frozen=True)
@@ -211,16 +214,20 @@ def has_alpha_track(stream: Any) -> bool:
     return tags.get("alpha_mode") == "1"
 
 
-def decoder_for(stream: Any) -> Any:
+def decoder_for(stream: Any, name: str = "") -> Any:
     """The codec context to decode ``stream`` with: its own (FFmpeg's decoder, set up from
     the stream's parameters), or, for a VP8/VP9 track with alpha, a libvpx one
     (:data:`ALPHA_DECODERS`) given the stream's size and colour tags, when this FFmpeg has
-    it."""
+    it (else a warning; ``name``: the input's)."""
     ctx = stream.codec_context
-    name = ALPHA_DECODERS.get(getattr(ctx, "name", "") or "")
-    if name is None or not has_alpha_track(stream) or name not in av.codecs_available:
+    libvpx = ALPHA_DECODERS.get(getattr(ctx, "name", "") or "")
+    if libvpx is None or not has_alpha_track(stream):
         return ctx
-    alpha = av.CodecContext.create(name, "r")
+    if libvpx not in av.codecs_available:
+        log.warning("%s: this FFmpeg has no %s decoder: the alpha of its %s track is ignored (its transparent "
+                    "pixels count as colour)", name, libvpx, ctx.name)
+        return ctx
+    alpha = av.CodecContext.create(libvpx, "r")
     for attr in ("width", "height", "color_range", "color_primaries", "color_trc", "colorspace"):
         setattr(alpha, attr, getattr(ctx, attr))
     if ctx.extradata:
@@ -228,10 +235,10 @@ def decoder_for(stream: Any) -> Any:
     return alpha
 
 
-def open_decoder(stream: Any, keyframes_only: bool, threads: int) -> tuple[Any, DecoderRules]:
-    """The codec context that decodes ``stream`` (:func:`decoder_for`), set up by
-    :func:`configure`, and its rules."""
-    ctx = decoder_for(stream)
+def open_decoder(stream: Any, keyframes_only: bool, threads: int, name: str = "") -> tuple[Any, DecoderRules]:
+    """The codec context that decodes ``stream`` (:func:`decoder_for`; ``name``: the input's),
+    set up by :func:`configure`, and its rules."""
+    ctx = decoder_for(stream, name)
     return ctx, configure(ctx, keyframes_only, threads)
 
 

@@ -71,7 +71,7 @@ class VideoSource:
         try:
             self._stream = best_video_stream(self._container, self._name)
             # threads, options and skip_frame per decoder (.codecs), before the first packet
-            self._ctx, self.rules = open_decoder(self._stream, keyframes_only, threads)
+            self._ctx, self.rules = open_decoder(self._stream, keyframes_only, threads, self._name)
             self.info = probe(self._container, self._stream, str(self._name), streamed=self._reader is not None,
                               fragmented=opened_fragmented_mp4(self._container, self._reader, path))
         except BaseException:
