@@ -16,6 +16,17 @@ def opaque(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return np.asarray(rgb).reshape(-1, 3)[np.asarray(alpha).reshape(-1) >= ALPHA_THRESHOLD]
 
 
+def edge_counted(alpha: np.ndarray) -> bool:
+    """Whether a straight-scaled alpha plane ((h, w) 0-255) has a pixel that counts (at least
+    :data:`ALPHA_THRESHOLD`) and is not opaque: scaled straight, such a pixel's colour holds
+    some of what its transparent part hides, which :func:`area_weighted` keeps out. Where
+    none has, straight scaling counts the same colours (a pixel of mean alpha 255 has at
+    most 0.5/255 of its weight transparent), as on every frame of a wholly opaque alpha
+    channel."""
+    a = np.asarray(alpha)
+    return bool(((a >= ALPHA_THRESHOLD) & (a < 255)).any())
+
+
 #: Weight of a fully transparent pixel against an opaque one's 1 in :func:`area_weighted`:
 #: where an output pixel covers nothing but transparent pixels, their plain mean; anywhere
 #: else nothing measurable (a counted pixel, alpha >= 1/2, moves by at most 2^-16 x 2 x 255,

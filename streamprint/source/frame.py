@@ -11,7 +11,7 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from ..color.alpha import area_weighted
+from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
@@ -105,10 +105,12 @@ class SourceFrame:
 
         The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation;
         a frame with an alpha channel (GIF, APNG, QuickTime RLE, ProRes 4444, WebM with alpha,
-        ...) gives (height, width, 4) RGBA: converted at its stored size, then scaled by area
-        with each pixel's colour weighted by its alpha
+        ...) gives (height, width, 4) RGBA, scaled straight (one more libswscale call for the
+        alpha plane), unless that counts a partly transparent pixel
+        (:func:`~streamprint.color.alpha.edge_counted`): then converted at its stored size and
+        scaled by area with each pixel's colour weighted by its alpha
         (:func:`~streamprint.color.alpha.area_weighted`), so the colour a transparent pixel
-        hides leaks into no edge pixel; opaque frames are not slowed.
+        hides leaks into no edge pixel. Frames without alpha are not slowed.
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
@@ -118,8 +120,13 @@ class SourceFrame:
         assumed = untagged_matrix(frame)     # for swscale: untagged, or tagged with what it cannot read
         pixels = widened(frame)              # (the tags are read from the frame itself)
         alpha = any(c.is_alpha for c in pixels.format.components)
-        # an alpha frame is converted at its stored size and scaled here, alpha-weighted
-        size = (pixels.width, pixels.height) if alpha else (width, height)
+        # an alpha frame scaled straight first; if that counts a partly transparent pixel, it is
+        # converted at its stored size and scaled here, alpha-weighted (.color.alpha)
+        straight = reformatter.reformat(pixels, width=width, height=height, format="rgba", interpolation=SDR_SCALING,
+                                        src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray() if alpha else None
+        weighted = straight is not None and (width, height) != (pixels.width, pixels.height) \
+            and edge_counted(straight[..., 3])
+        size = (pixels.width, pixels.height) if weighted else (width, height)
         # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
         primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
@@ -133,17 +140,21 @@ class SourceFrame:
             signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
             finish = partial(sdr_to_srgb, primaries=primaries,
                              srgb_curve=int(getattr(frame, "color_trc", None) or 2) == SRGB_TRANSFER)
+        elif straight is not None and not weighted:
+            signal, finish = straight[..., :3], _to_uint8
         else:
             signal = reformatter.reformat(pixels, width=size[0], height=size[1],
                                           format="rgba" if alpha else "rgb24", src_colorspace=assumed,
                                           interpolation=STORED_SIZE_SCALING if alpha else SDR_SCALING,
                                           threads=SWSCALE_THREADS).to_ndarray()
             finish = _to_uint8
-        if alpha:  # the alpha plane (the float paths: ProRes 4444 XQ in PQ, ...) weighs the colours
+        if weighted:  # the alpha plane at the stored size (the float paths: ProRes 4444 XQ in PQ, ...)
             opacity = signal[..., 3] if signal.shape[-1] == 4 else reformatter.reformat(
                 pixels, format="rgba", src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray()[..., 3]
             signal, opacity = area_weighted(signal[..., :3], opacity, width, height)
             rgb = np.dstack([finish(signal), opacity])
+        elif straight is not None:
+            rgb = np.dstack([finish(signal), straight[..., 3]])
         else:
             rgb = finish(signal)
         if self.rotation:
