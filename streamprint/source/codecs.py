@@ -37,6 +37,20 @@ checks the consequences on every codec an encoder is available for):
   a 120-frame MKV with keyframes at 0, 24, 48, 72, 96 three samples, frames 48, 49 and 50
   (the decoder handed out pts 49, 22, 1). Keyframe packets only, drained and reset after
   each, give the five.
+- FFmpeg's own vp8 and vp9 decoders ignore the alpha a WebM (Matroska) carries beside each
+  frame (BlockAdditional 1, the track tagged ``alpha_mode`` 1): their frames are yuv420p and
+  the transparent pixels counted as colour. libvpx's decoders (``libvpx``, ``libvpx-vp9``)
+  decode it into yuva420p (FFmpeg passes the packets' BlockAdditional on to them), so such a
+  track is decoded by them; any other VP8/VP9 stream keeps FFmpeg's own, which is faster
+  (frame threads). Keyframes only works as with FFmpeg's own: they too ignore
+  ``skip_frame`` and get the keyframe packets alone. libvpx's VP8 decoder tags no matrix
+  where FFmpeg's vp8 decoder tags BT.601 (BT.470BG), VP8's only one (RFC 6386, section 9.2):
+  its frames take BT.601 (a 1280 x 720 frame would otherwise be read as BT.709).
+  The alpha is a stream of its own, encoded by a second libvpx encoder: forced keyframes fall
+  on the same frames, but each places its own at a scene cut (a 2-s clip cut at 1 s had a
+  keyframe there and an inter-coded alpha frame), and their periodic keyframes drift apart
+  after. Keyframes only, such a keyframe's alpha is decoded from the last alpha sent, not its
+  own references, and may be wrong: a warning says so (:func:`alpha_keyframe`).
 - h264, hevc and vp9 with frame threads: two per core, not FFmpeg's one per core plus one.
   With the default sampling on two cores, 4 threads took 11 % less time than 3 on the 1080p
   H.264 and the 4K HEVC benchmark clips (non-reference frames skipped), 4 % less on VP9, and
@@ -55,10 +69,16 @@ checks the consequences on every codec an encoder is available for):
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
+
+import av
+
+log = logging.getLogger("streamprint")
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,10 @@ class DecoderRules:
     """Keyframes only, with the thread count left at 0: the decoder gets this many cores
     fewer than there are (at least one thread), left to converting and clustering each
     keyframe as the next one decodes. 0: the decoder's own choice."""
+    matrix: int | None = None
+    """The Y'CbCr matrix (H.273 MatrixCoefficients code) of every frame of this decoder whose
+    own is unspecified, whatever the container says: the codec has no other. None: the
+    container's tag, if any."""
 
 
 #: Rules for decoders that ignore skip_frame: keyframes come from the packets.
@@ -124,6 +148,7 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "vp9": replace(_IGNORES_SKIP, frame_threads_per_core=2),
     "vp8": _IGNORES_SKIP,
     "libvpx-vp9": _IGNORES_SKIP,
+    "libvpx": replace(_IGNORES_SKIP, matrix=5),  # VP8: BT.601 (5, BT.470BG), as FFmpeg's vp8 tags it
     "libdav1d": DecoderRules(honours_skip_frame=False, nonref_skip=True, nonref_packets="av1",
                              keyframe_packets=True, keyframe_thread_type="AUTO",
                              keyframe_options=MappingProxyType({"max_frame_delay": "1"}),
@@ -176,3 +201,74 @@ def configure(ctx: object, keyframes_only: bool, threads: int) -> DecoderRules:
     if keyframes_only:
         ctx.skip_frame = "NONKEY"  # type: ignore[attr-defined]  # also where ignored: harmless
     return rules
+
+
+#: FFmpeg's own decoders that drop the alpha of a WebM track, and libvpx's that decode it.
+ALPHA_DECODERS: Mapping[str, str] = MappingProxyType({"vp8": "libvpx", "vp9": "libvpx-vp9"})
+
+
+def has_alpha_track(stream: Any) -> bool:
+    """Whether a Matroska/WebM track says its frames carry alpha (``AlphaMode`` 1, which
+    FFmpeg's demuxer gives as the stream tag ``alpha_mode``)."""
+    tags = {str(k).lower(): str(v).strip() for k, v in (getattr(stream, "metadata", None) or {}).items()}
+    return tags.get("alpha_mode") == "1"
+
+
+def decoder_for(stream: Any, name: str = "") -> Any:
+    """The codec context to decode ``stream`` with: its own (FFmpeg's decoder, set up from
+    the stream's parameters), or, for a VP8/VP9 track with alpha, a libvpx one
+    (:data:`ALPHA_DECODERS`) given the stream's size and colour tags, when this FFmpeg has
+    it (else a warning; ``name``: the input's)."""
+    ctx = stream.codec_context
+    libvpx = ALPHA_DECODERS.get(getattr(ctx, "name", "") or "")
+    if libvpx is None or not has_alpha_track(stream):
+        return ctx
+    if libvpx not in av.codecs_available:
+        log.warning("%s: this FFmpeg has no %s decoder: the alpha of its %s track is ignored (its transparent "
+                    "pixels count as colour)", name, libvpx, ctx.name)
+        return ctx
+    alpha = av.CodecContext.create(libvpx, "r")
+    for attr in ("width", "height", "color_range", "color_primaries", "color_trc", "colorspace"):
+        setattr(alpha, attr, getattr(ctx, attr))
+    if ctx.extradata:
+        alpha.extradata = ctx.extradata
+    return alpha
+
+
+def open_decoder(stream: Any, keyframes_only: bool, threads: int, name: str = "") -> tuple[Any, DecoderRules]:
+    """The codec context that decodes ``stream`` (:func:`decoder_for`; ``name``: the input's),
+    set up by :func:`configure`, and its rules."""
+    ctx = decoder_for(stream, name)
+    return ctx, configure(ctx, keyframes_only, threads)
+
+
+def stream_tags(stream: Any, rules: DecoderRules) -> tuple[int | None, int | None, int | None]:
+    """(transfer, matrix, primaries) for frames that leave theirs unspecified
+    (:func:`.hdr.inherit_stream_tags`): the stream's, the matrix the decoder's rules state
+    (:attr:`DecoderRules.matrix`) over the stream's."""
+    ctx = stream.codec_context
+    matrix = rules.matrix if rules.matrix is not None else ctx.colorspace
+    return ctx.color_trc, matrix, ctx.color_primaries
+
+
+#: The BlockAdditional of a Matroska block that holds its frame's alpha (BlockAddID 1).
+_ALPHA_ADDITIONAL = 1
+
+
+def alpha_keyframe(packet: Any, decoder: str) -> bool | None:
+    """Whether the alpha frame a WebM packet carries beside a VP8/VP9 frame decoded by libvpx
+    (``decoder`` ``libvpx`` or ``libvpx-vp9``) is a keyframe; None when it carries none, or
+    another decoder. VP8: the frame tag's bit 0 is 0 (RFC 6386, section 9.1); VP9: the
+    uncompressed header's frame_type is 0, after frame_marker, the profile bits (one more
+    for profile 3) and show_existing_frame (VP9 bitstream spec, section 6.2)."""
+    if decoder not in ("libvpx", "libvpx-vp9") or not packet.has_sidedata("matroska_block_additional"):
+        return None
+    data = bytes(packet.get_sidedata("matroska_block_additional"))
+    if len(data) < 9 or int.from_bytes(data[:8], "big") != _ALPHA_ADDITIONAL:
+        return None
+    head = data[8]
+    if decoder == "libvpx":
+        return head & 1 == 0
+    profile = (head >> 5 & 1) | (head >> 4 & 1) << 1
+    bit = 3 if profile < 3 else 2                              # show_existing_frame; frame_type follows
+    return not head >> bit & 1 and not head >> (bit - 1) & 1   # a shown frame, and a keyframe

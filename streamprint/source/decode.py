@@ -21,7 +21,7 @@ from av.video.reformatter import VideoReformatter
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
-from .codecs import configure
+from .codecs import open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
@@ -71,7 +71,7 @@ class VideoSource:
         try:
             self._stream = best_video_stream(self._container, self._name)
             # threads, options and skip_frame per decoder (.codecs), before the first packet
-            self.rules = configure(self._stream.codec_context, keyframes_only, threads)
+            self._ctx, self.rules = open_decoder(self._stream, keyframes_only, threads, self._name)
             self.info = probe(self._container, self._stream, str(self._name), streamed=self._reader is not None,
                               fragmented=opened_fragmented_mp4(self._container, self._reader, path))
         except BaseException:
@@ -162,8 +162,7 @@ class VideoSource:
         # dts is a whole GOP late, while its pts is the packet's.)
         dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
         timeline = self.timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
-        tags = (stream.codec_context.color_trc, stream.codec_context.colorspace,  # for frames without their own
-                stream.codec_context.color_primaries)
+        tags = stream_tags(stream, self.rules)  # for frames without their own (.codecs)
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
         corrupt_packets = corrupt_frames = consecutive = 0
         aspect = FrameAspect(stream, self.info.pixel_aspect, self.info.container)
@@ -333,7 +332,7 @@ class VideoSource:
         B-frame reordering is lost. With ``skip``, packets are demuxed ahead and each is
         sent with ``skip_frame`` NONREF or DEFAULT as ``skip`` decides.
         """
-        ctx = self._stream.codec_context
+        ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
         packets: Iterator[av.Packet | BaseException] = self._packets()
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
@@ -342,7 +341,7 @@ class VideoSource:
         if skip is not None:
             packets = lookahead(packets, skip)
         if self.keyframes_only and self.rules.keyframe_packets:
-            packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
+            packets = keyframe_packets(packets, self._ctx.name, self._name)  # skip_frame ignored, or drained
         drain = self.keyframes_only and self.rules.keyframe_drain
         if not isinstance(skip, NonrefSkip):
             skip = None

@@ -5,14 +5,17 @@ so frames the sampler drops cost only their decode."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
-from .convert import SDR_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size, untagged_matrix, widened
+from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
+                      untagged_matrix, widened)
 from .hdr import FrameHdr, frame_hdr
 from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
 
@@ -101,8 +104,13 @@ class SourceFrame:
         without a compatible base, already reported: that one is read as untagged.
 
         The image has shape (height, width, 3), dtype uint8, values 0-255, in display orientation;
-        a frame with an alpha channel (GIF, APNG, QuickTime RLE, ProRes 4444, ...) gives
-        (height, width, 4) RGBA, converted straight (not premultiplied).
+        a frame with an alpha channel (GIF, APNG, QuickTime RLE, ProRes 4444, WebM with alpha,
+        ...) gives (height, width, 4) RGBA, scaled straight (one more libswscale call for the
+        alpha plane), unless that counts a partly transparent pixel
+        (:func:`~streamprint.color.alpha.edge_counted`): then converted at its stored size and
+        scaled by area with each pixel's colour weighted by its alpha
+        (:func:`~streamprint.color.alpha.area_weighted`), so the colour a transparent pixel
+        hides leaks into no edge pixel. Frames without alpha are not slowed.
         """
         width, height = self.analysis_size(long_side)
         reformatter = self.reformatter or VideoReformatter()
@@ -112,26 +120,48 @@ class SourceFrame:
         assumed = untagged_matrix(frame)     # for swscale: untagged, or tagged with what it cannot read
         pixels = widened(frame)              # (the tags are read from the frame itself)
         alpha = any(c.is_alpha for c in pixels.format.components)
+        # an alpha frame scaled straight first; if that counts a partly transparent pixel, it is
+        # converted at its stored size and scaled here, alpha-weighted (.color.alpha)
+        straight = reformatter.reformat(pixels, width=width, height=height, format="rgba", interpolation=SDR_SCALING,
+                                        src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray() if alpha else None
+        weighted = straight is not None and (width, height) != (pixels.width, pixels.height) \
+            and edge_counted(straight[..., 3])
+        size = (pixels.width, pixels.height) if weighted else (width, height)
         # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
         primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
             if hdr.transfer is None else Primaries.BT709
         if tonemap and hdr.params is not None:
-            rgb = tonemap_to_srgb(frame_to_signal_rgb(pixels, width, height, reformatter, matrix), hdr.params)
+            signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
+            finish = partial(tonemap_to_srgb, params=hdr.params)
         elif matrix == YCGCO or primaries is not Primaries.BT709 or is_gray(frame):
             if matrix == 2:
                 matrix = UNTAGGED_CODES.get(assumed, 1)  # type: ignore[arg-type]
-            rgb = sdr_to_srgb(frame_to_signal_rgb(pixels, width, height, reformatter, matrix), primaries,
-                              srgb_curve=int(getattr(frame, "color_trc", None) or 2) == SRGB_TRANSFER)
+            signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
+            finish = partial(sdr_to_srgb, primaries=primaries,
+                             srgb_curve=int(getattr(frame, "color_trc", None) or 2) == SRGB_TRANSFER)
+        elif straight is not None and not weighted:
+            signal, finish = straight[..., :3], _to_uint8
         else:
-            rgb = reformatter.reformat(pixels, width=width, height=height,
-                                       format="rgba" if alpha else "rgb24", interpolation=SDR_SCALING,
-                                       src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray()
-            alpha = False
-        if alpha:  # the alpha plane, scaled as the colours were (ProRes 4444 XQ in PQ)
-            rgb = np.dstack([rgb, reformatter.reformat(pixels, width=width, height=height, format="rgba",
-                                                       interpolation=SDR_SCALING, src_colorspace=assumed,
-                                                       threads=SWSCALE_THREADS).to_ndarray()[..., 3]])
+            signal = reformatter.reformat(pixels, width=size[0], height=size[1],
+                                          format="rgba" if alpha else "rgb24", src_colorspace=assumed,
+                                          interpolation=STORED_SIZE_SCALING if alpha else SDR_SCALING,
+                                          threads=SWSCALE_THREADS).to_ndarray()
+            finish = _to_uint8
+        if weighted:  # the alpha plane at the stored size (the float paths: ProRes 4444 XQ in PQ, ...)
+            opacity = signal[..., 3] if signal.shape[-1] == 4 else reformatter.reformat(
+                pixels, format="rgba", src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray()[..., 3]
+            signal, opacity = area_weighted(signal[..., :3], opacity, width, height)
+            rgb = np.dstack([finish(signal), opacity])
+        elif straight is not None:
+            rgb = np.dstack([finish(signal), straight[..., 3]])
+        else:
+            rgb = finish(signal)
         if self.rotation:
             rgb = np.ascontiguousarray(np.rot90(rgb, k=self.rotation // 90))
         return rgb, hdr
+
+
+def _to_uint8(rgb: np.ndarray) -> np.ndarray:
+    """8-bit R'G'B' as it is; alpha-weighted means (float, 0-255) rounded."""
+    return rgb if rgb.dtype == np.uint8 else np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
