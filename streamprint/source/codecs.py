@@ -85,8 +85,6 @@ log = logging.getLogger("streamprint")
 class DecoderRules:
     """How streamprint drives one decoder."""
 
-    honours_skip_frame: bool = True
-    """``skip_frame`` NONKEY / NONREF are honoured (frames skipped are never decoded)."""
     nonref_skip: bool = True
     """Dropping non-reference frames (NONREF) leaves every other frame's decode unchanged, so
     the default sampling may use it."""
@@ -132,9 +130,9 @@ class DecoderRules:
 
 
 #: Rules for decoders that ignore skip_frame: keyframes come from the packets.
-_IGNORES_SKIP = DecoderRules(honours_skip_frame=False, nonref_skip=False, keyframe_packets=True)
+_IGNORES_SKIP = DecoderRules(nonref_skip=False, keyframe_packets=True)
 #: AV1 decoders: non-reference temporal units are read from the bitstream and not sent.
-_AV1 = DecoderRules(honours_skip_frame=False, nonref_skip=True, nonref_packets="av1", keyframe_packets=True)
+_AV1 = DecoderRules(nonref_skip=True, nonref_packets="av1", keyframe_packets=True)
 
 #: FFmpeg warns above 16 threads (MAX_AUTO_THREADS); each frame thread holds frames in flight.
 MAX_THREADS = 16
@@ -149,7 +147,7 @@ RULES: Mapping[str, DecoderRules] = MappingProxyType({
     "vp8": _IGNORES_SKIP,
     "libvpx-vp9": _IGNORES_SKIP,
     "libvpx": replace(_IGNORES_SKIP, matrix=5),  # VP8: BT.601 (5, BT.470BG), as FFmpeg's vp8 tags it
-    "libdav1d": DecoderRules(honours_skip_frame=False, nonref_skip=True, nonref_packets="av1",
+    "libdav1d": DecoderRules(nonref_skip=True, nonref_packets="av1",
                              keyframe_packets=True, keyframe_thread_type="AUTO",
                              keyframe_options=MappingProxyType({"max_frame_delay": "1"}),
                              keyframe_spare_cores=1),
