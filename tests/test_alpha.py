@@ -102,12 +102,11 @@ def test_vp8_with_alpha_is_read_as_bt601_at_hd_size(tmp_path):
     assert not _far(fp, (32, 128, 192))
 
 
-def test_keyframes_only_warns_of_a_keyframe_whose_alpha_is_not_one(tmp_path, caplog):
-    """libvpx encodes the alpha with an encoder of its own, which need not place a keyframe at
-    the colour's scene cut (a white fill at 1 s); keyframes only, that keyframe's alpha is
-    decoded from the wrong references, and a warning says so. Whether the alpha frame is a
-    keyframe: FFmpeg's own vp8 decoder, fresh, decodes it alone or refuses it."""
-    path = tmp_path / "cut.webm"
+def _cut_webm(path: Path) -> Path:
+    """A 2-s VP8 WebM with alpha cut to white at 1 s: libvpx encodes the alpha with an encoder
+    of its own, which need not place a keyframe at the colour's scene cut, and this one does
+    not (else the test is skipped). Whether an alpha frame is a keyframe: FFmpeg's own vp8
+    decoder, fresh, decodes it alone or refuses it."""
     subprocess.run([FFMPEG, "-v", "error", "-y", "-f", "lavfi", "-i",
                     "color=c=red@0.0:s=160x120:d=2:r=10,format=yuva420p[bg];"
                     "testsrc2=s=80x60:d=2:r=10,format=yuva420p[fg];[bg][fg]overlay=40:30:format=yuv420,"
@@ -126,6 +125,13 @@ def test_keyframes_only_warns_of_a_keyframe_whose_alpha_is_not_one(tmp_path, cap
             alone.append(False)
     if alone != [True, False]:
         pytest.skip(f"this libvpx placed the alpha's keyframes elsewhere ({alone})")
+    return path
+
+
+def test_keyframes_only_warns_of_a_keyframe_whose_alpha_is_not_one(tmp_path, caplog):
+    """Keyframes only, the cut's keyframe's alpha is decoded from the wrong references, and a
+    warning says so."""
+    path = _cut_webm(tmp_path / "cut.webm")
     with caplog.at_level(logging.WARNING, logger="streamprint"):
         streamprint.fingerprint(path, sampling=Sampling.every(1))
     assert not caplog.records
@@ -224,3 +230,52 @@ def test_a_hidden_colour_leaks_into_no_edge_pixel_of_a_tone_mapped_frame(tmp_pat
     for p in fp.palettes:
         counted = np.array([c for c, w in zip(p.colors, p.weights) if w > 0], int)
         assert np.abs(counted - counted[0]).max() <= LEVELS, counted
+
+
+def _colours(fp: streamprint.Fingerprint) -> list:
+    return [(round(s.time, 3), s.palette.colors.tolist(), np.round(s.palette.weights, 3).tolist()) for s in fp.samples]
+
+
+def test_a_part_after_a_keyframe_whose_alpha_is_not_one(tmp_path):
+    """A part from 1.2 s: seeking lands on the keyframe at 1 s, whose alpha libvpx cannot
+    decode without the frames before it; it refused every frame after, and the run failed
+    ("the frame to resume from was not found after seeking"). Such a WebM is read from its
+    beginning: the part's samples are the whole run's."""
+    from streamprint import TimeRange
+
+    path = _cut_webm(tmp_path / "cut.webm")
+    whole = streamprint.fingerprint(path, sampling=Sampling.every(1))
+    part = streamprint.fingerprint(path, sampling=Sampling.every(1), time_range=TimeRange(1.2))
+    assert len(part) == 8 and _colours(part) == [c for c in _colours(whole) if c[0] >= 1.2]
+    fast = streamprint.fingerprint(path, sampling=Sampling.keyframes(), time_range=TimeRange(0.5))
+    assert [s.time for s in fast.samples] == [1.0]
+
+
+def test_a_checkpoint_of_a_webm_with_alpha_is_not_resumed_by_seeking(tmp_path):
+    """A checkpoint taken after the cut resumed by seeking to the keyframe at 1 s, where the
+    alpha cannot be decoded (ResumeError after decoding the rest). It is refused at once, so a
+    batch starts the movie again, with the same result."""
+    path = _cut_webm(tmp_path / "cut.webm")
+    saved: list = []
+    streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    with pytest.raises(streamprint.ResumeError, match="read from its beginning"):
+        streamprint.fingerprint(path, sampling=Sampling.every(1), resume=saved[-1])
+
+
+def test_a_webm_cut_where_its_alpha_cannot_be_decoded_keeps_every_frame(tmp_path, caplog):
+    """A WebM cut by stream copy at the keyframe at 1 s starts with alpha frames that refer to
+    frames cut away: libvpx refused those frames whole, colour too, and half the samples were
+    lost as "damaged packets". Their alpha is withheld, so they are decoded opaque, with a
+    warning; from the alpha's next keyframe on, transparency is read again."""
+    cut = _cut_webm(tmp_path / "cut.webm")
+    path = tmp_path / "trimmed.webm"
+    subprocess.run([FFMPEG, "-v", "error", "-y", "-ss", "1.0", "-i", str(cut), "-c", "copy", str(path)],
+                   check=True, capture_output=True, timeout=120)
+    count = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries",
+                            "stream=nb_read_packets", "-of", "csv=p=0", str(path)],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        fp = streamprint.fingerprint(path, sampling=Sampling.every(1))
+    assert len(fp) == int(count) and fp.decode.corrupt_packets == 0
+    assert [r.getMessage().split(" up to")[0] for r in caplog.records] == [
+        f"{path}: the alpha of the frames from 0.000 s"]

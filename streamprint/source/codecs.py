@@ -71,7 +71,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -270,3 +270,52 @@ def alpha_keyframe(packet: Any, decoder: str) -> bool | None:
     profile = (head >> 5 & 1) | (head >> 4 & 1) << 1
     bit = 3 if profile < 3 else 2                              # show_existing_frame; frame_type follows
     return not head >> bit & 1 and not head >> (bit - 1) & 1   # a shown frame, and a keyframe
+
+
+def alpha_decoder(ctx: Any) -> bool:
+    """Whether ``ctx`` is a libvpx decoder :func:`decoder_for` chose for a WebM track's alpha.
+    Its alpha frames are a second stream with keyframes of their own, so such a track is
+    read from its beginning: a part (``start``) by decoding up to it, and a checkpoint is
+    not resumed by seeking (a seek lands on a frame keyframe whose alpha may need frames
+    before it)."""
+    return getattr(ctx, "name", None) in ALPHA_DECODERS.values()
+
+
+def decodable_alpha(packets: Iterator[Any], decoder: str, name: str, keyframes_only: bool) -> Iterator[Any]:
+    """``packets`` for ``decoder``; for libvpx, with the alpha frames before the first alpha
+    keyframe (:func:`alpha_keyframe`; a file cut mid-GOP) withheld: their BlockAdditional is
+    given another id, which libvpx passes over, so their frames are decoded opaque (libvpx
+    refused each such frame whole, colour too). Once libvpx has decoded an alpha, a frame
+    sent without one is not shown at all, so later alpha frames are all sent: keyframes
+    only, one that is not a keyframe is decoded from the last keyframe's alpha, not its own
+    references. The first of each is warned of (``name``: the input's)."""
+    if decoder not in ALPHA_DECODERS.values():
+        return packets
+    return _alpha_from_keyframe(packets, decoder, name, keyframes_only)
+
+
+def _alpha_from_keyframe(packets: Iterator[Any], decoder: str, name: str, keyframes_only: bool) -> Iterator[Any]:
+    """:func:`decodable_alpha`'s packets."""
+    references, withheld, stale = False, False, False
+    for packet in packets:
+        key = alpha_keyframe(packet, decoder) if isinstance(packet, av.Packet) and packet.size else None
+        at = f"{float(packet.pts * packet.time_base):.3f} s" if key is False and packet.pts is not None \
+            and packet.time_base else "its first frame"
+        if key:
+            references = True
+        elif key is False and not references:
+            side = packet.get_sidedata("matroska_block_additional")
+            side.update(bytes(8) + bytes(side)[8:])  # BlockAddID 0: no alpha
+            packet.set_sidedata(side)
+            if not withheld:
+                withheld = True
+                log.warning("%s: the alpha of the frames from %s up to the alpha's next keyframe cannot be "
+                            "decoded (the file starts after the keyframe they refer to), so their transparent "
+                            "pixels count as colour", name, at)
+        elif key is False and keyframes_only and not stale:
+            stale = True
+            log.warning("%s: keyframes only: the keyframe at %s carries an alpha frame that is not one (its "
+                        "encoder placed its own keyframes elsewhere); its transparency, and any later such "
+                        "keyframe's, is decoded from other frames' references and may be wrong; decode every "
+                        "frame for exact transparency", name, at)
+        yield packet

@@ -21,7 +21,7 @@ from av.video.reformatter import VideoReformatter
 from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
-from .codecs import open_decoder, stream_tags
+from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
@@ -40,12 +40,7 @@ MAX_CONSECUTIVE_ERRORS = 200
 class VideoSource:
     """A video stream opened for one pass of decoding.
 
-    Use as a context manager::
-
-        with VideoSource("movie.mkv") as source:
-            print(source.info.duration)
-            for frame in source.frames():
-                ...
+    A context manager: ``with VideoSource("movie.mkv") as source: for frame in source.frames(): ...``
 
     ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
     demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
@@ -121,8 +116,8 @@ class VideoSource:
     def seek_point(self, seconds: float) -> ResumePoint | None:
         """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`;
         a stream: from its beginning, None)."""
-        return None if self.streaming else start_point(self._container, self._stream, seconds,
-                                                        self.keyframes_only, self._reopen)
+        return None if self.streaming or alpha_decoder(self._ctx) else start_point(
+            self._container, self._stream, seconds, self.keyframes_only, self._reopen)
 
     def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
@@ -186,6 +181,8 @@ class VideoSource:
                           if avi_keys else KeyframeIndex(floor=floor, base=base, jump=jump) if self.keyframes_only
                           else None)
         if resume is not None:
+            if alpha_decoder(self._ctx):  # (a seek lands where the alpha may not decode: .codecs)
+                raise ResumeError(f"{self._name}: a WebM with alpha is read from its beginning")
             origin, index = resume.origin, resume.index
             exact = exact_origin(origin, stream.time_base)
             if keyframe_index is not None:
@@ -341,7 +338,8 @@ class VideoSource:
         if skip is not None:
             packets = lookahead(packets, skip)
         if self.keyframes_only and self.rules.keyframe_packets:
-            packets = keyframe_packets(packets, self._ctx.name, self._name)  # skip_frame ignored, or drained
+            packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
+        packets = decodable_alpha(packets, self._ctx.name, self._name, self.keyframes_only)  # (WebM, libvpx)
         drain = self.keyframes_only and self.rules.keyframe_drain
         if not isinstance(skip, NonrefSkip):
             skip = None

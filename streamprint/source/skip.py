@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import logging
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -14,10 +13,7 @@ from fractions import Fraction
 
 import av
 
-from .codecs import alpha_keyframe
 from .mpeg4 import NVOP_BYTES, divx_packed
-
-log = logging.getLogger("streamprint")
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
 #: either may be infinite) be sampled? True when a target time lies in (a, b].
@@ -274,22 +270,10 @@ def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | K
     yield from buffer
 
 
-def keyframe_packets(packets: Iterator[av.Packet | BaseException], decoder: str = "",
-                     name: str = "") -> Iterator[av.Packet | BaseException]:
+def keyframe_packets(packets: Iterator[av.Packet | BaseException]) -> Iterator[av.Packet | BaseException]:
     """Only the keyframe packets of ``packets`` (and the empty flush packet and any exception):
-    keyframes only, for a decoder that ignores ``skip_frame``. A keyframe packet decodes alone,
-    but for the alpha of a WebM decoded by libvpx (``decoder``), which may not be a keyframe
-    (:func:`.codecs.alpha_keyframe`): the first such is warned of (``name``: the input's)."""
-    warned = False
+    keyframes only, for a decoder that ignores ``skip_frame``. A keyframe packet decodes alone
+    (a WebM's alpha aside: :func:`.codecs.decodable_alpha`)."""
     for packet in packets:
         if not isinstance(packet, av.Packet) or packet.size == 0 or packet.is_keyframe:
-            if not warned and isinstance(packet, av.Packet) and packet.size \
-                    and alpha_keyframe(packet, decoder) is False:
-                warned = True
-                at = f" at {float(packet.pts * packet.time_base):.3f} s" if packet.pts is not None \
-                    and packet.time_base else ""
-                log.warning("%s: keyframes only: the keyframe%s carries an alpha frame that is not one "
-                            "(its encoder placed its own keyframes elsewhere); its transparency, and any "
-                            "later such keyframe's, is decoded from other frames' references and may be wrong; "
-                            "decode every frame for exact transparency", name, at)
             yield packet
