@@ -20,8 +20,10 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -130,6 +132,10 @@ class _Group:
         self.pending = []
 
     def commit(self) -> None:
+        with _stop_signals_held():
+            self._commit()
+
+    def _commit(self) -> None:
         pending, self.pending = self.pending, []
         backups: list[str | None] = []  # each target's previous file, but the last one's
         renamed, target = 0, None
@@ -139,7 +145,7 @@ class _Group:
             for tmp_name, target in pending:
                 os.replace(tmp_name, target)
                 renamed += 1
-        except BaseException as exc:  # (an interrupt too: the files go back as they were)
+        except BaseException as exc:  # (an interrupt waits: :func:`_stop_signals_held`)
             for (_, done), backup in reversed(list(zip(pending[:renamed], backups))):
                 _restore(done, backup)
             for tmp_name, _ in pending[renamed:]:
@@ -153,6 +159,35 @@ class _Group:
                 if backup is not None:
                     with contextlib.suppress(OSError):
                         os.unlink(backup)
+
+
+#: Signals that stop a run (Ctrl-C, kill, a closed terminal), held while outputs are renamed.
+_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Stop signals wait until the block ends, then reach the handler they were meant for: a
+    handler that raises (Python's own for SIGINT, the command's) went off between two
+    renames, or in the middle of putting files back, and parted a picture from its data
+    file. Renames take microseconds; the run stops right after. Python runs signal handlers
+    in the main thread only, so elsewhere nothing can go off in the block."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {}
+    for sig in sorted(_STOP_SIGNALS):
+        handler = signal.getsignal(sig)
+        if handler not in (signal.SIG_IGN, None):  # (None: not set from Python; left alone)
+            previous[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(caught):
+            signal.raise_signal(sig)
 
 
 def _backup(target: Path) -> str | None:

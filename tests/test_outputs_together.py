@@ -9,6 +9,7 @@ import dataclasses
 import errno
 import logging
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,44 @@ def test_a_data_file_that_cannot_be_renamed_puts_the_old_picture_back(fp, tmp_pa
         RunOutputs(image, RenderOptions(height=30), data).write(fp)  # another picture
     assert str(image) in asked  # the new picture was renamed, then put back
     assert image.read_bytes() == old_image and data.read_bytes() == old_data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.png"]  # no temporary file
+
+
+class _Stopped(Exception):
+    """What the test's SIGTERM handler raises, as the command's raises KeyboardInterrupt."""
+
+
+@pytest.mark.parametrize("during", ["a.png", "a.json"])
+def test_a_signal_while_the_pair_is_renamed_waits_for_both(fp, tmp_path, monkeypatch, during):
+    """A stop signal that came while the picture was renamed (its handler raising right after)
+    left the new picture beside the old data; one while the data file was renamed put the
+    old picture back under the new data. The renames now finish first: the pair is the new
+    run's, and the run stops right after."""
+    other = streamprint.fingerprint(SAMPLE, colors=3)
+    image, data, old_image, old_data = _old_pair(fp, tmp_path)
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        real(src, dst, *args, **kwargs)
+        if Path(dst).name == during:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def stop(signum, frame):
+        raise _Stopped
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        monkeypatch.setattr(os, "replace", replace)
+        with pytest.raises(_Stopped):
+            RunOutputs(image, RenderOptions(height=30), data).write(other)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    new_image, new_data = tmp_path / "new.png", tmp_path / "new.json"
+    RunOutputs(new_image, RenderOptions(height=30), new_data).write(other)
+    assert image.read_bytes() == new_image.read_bytes() != old_image
+    assert data.read_bytes() == new_data.read_bytes() != old_data
+    new_image.unlink()
+    new_data.unlink()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.png"]  # no temporary file
 
 
