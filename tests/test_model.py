@@ -176,9 +176,10 @@ def test_public_api_lists_every_public_type():
 
 
 @pytest.mark.parametrize("field, value", [("time", True), ("time", np.bool_(True)), ("frame", True),
-                                          ("time", float("inf")), ("time", 1 + 0j)])
+                                          ("time", float("inf")), ("time", 1 + 0j), ("time", 10**400)])
 def test_a_sample_refuses_what_is_no_time_or_frame(field, value):
-    """A bool is no time (True was a sample at 1 s) and a complex number is none either."""
+    """A bool is no time (True was a sample at 1 s) and a complex number is none either; a
+    whole number too large for a float is refused as the others (it was an OverflowError)."""
     from streamprint.errors import InvalidValue
     from streamprint.model import Sample
 

@@ -25,9 +25,13 @@ def whole(value: Any, low: int) -> bool:
 
 def real(value: Any, low: float, above: bool = False) -> bool:
     """Whether ``value`` is a finite number (not a bool) of at least ``low``, or more than
-    ``low`` when ``above``."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and math.isfinite(value) and (value > low if above else value >= low)
+    ``low`` when ``above``; a whole number too large for a float is not one (10**400 s)."""
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and (value > low if above else value >= low)
+    except OverflowError:
+        return False
 
 
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.
