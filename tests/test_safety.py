@@ -340,3 +340,14 @@ def test_palette_out_dir_refuses_two_images_of_one_name(tmp_path):
                     "both would be p.png.palette.png; make them one at a time with --card; "
                     "see streamprint palette --help")
     assert not (tmp_path / "cards").exists()
+
+
+def test_an_image_named_twice_in_two_spellings_is_one_image(tmp_path, monkeypatch):
+    """p.png and ./p.png are one image: it was refused for --out-dir as two images whose
+    cards would collide, and printed twice without it."""
+    monkeypatch.chdir(tmp_path)
+    Image.fromarray(np.full((10, 10, 3), (200, 30, 30), np.uint8)).save(tmp_path / "p.png")
+    r = run_cli("palette", "p.png", "./p.png", str(tmp_path / "p.png"), "--out-dir", "cards", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().count("#c81e1e") == 1
+    assert [p.name for p in (tmp_path / "cards").iterdir()] == ["p.png.palette.png"]

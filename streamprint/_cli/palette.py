@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -93,7 +94,10 @@ def run(args: argparse.Namespace) -> int:
     from ..formats import palette_table, write_palettes
     from ..palette import card, extract_palette, load_image, save_card
 
-    paths, out = list(dict.fromkeys(args.paths)), args.card  # an image named twice is read once
+    images: dict[str, str] = {}  # an image named twice (a.png a.png, a.png ./a.png) is read once
+    for path in args.paths:
+        images.setdefault(path if path == STDIN else os.path.realpath(path), path)
+    paths, out = list(images.values()), args.card
     # Every rule first, before any image is read or any card written.
     colors, space, seed = (params.check(n, getattr(args, n)) for n in ("colors", "space", "seed"))
     bar, buffer = params.check("bar", args.bar), params.check("buffer", args.buffer)
