@@ -130,3 +130,31 @@ def test_empty_pipe(tmp_path):
     r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], input=b"",
                        capture_output=True, timeout=60)
     assert r.returncode == 1 and b"empty" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_a_closed_standard_input_is_one_line_not_a_bug(tmp_path):
+    """``streamprint - out.png <&-`` (a cron job, a service started without a standard input)
+    said "unexpected AttributeError ... (a bug in streamprint)"."""
+    r = subprocess.run(["sh", "-c", f'exec "$0" -m streamprint - "$1" <&-', sys.executable, str(tmp_path / "o.png")],
+                       capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err, err
+    assert "standard input" in err and "closed" in err and "bug" not in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_terminal_on_standard_input_is_refused_at_once(tmp_path):
+    """``streamprint - out.png`` typed at a terminal waited for ever for a movie nobody pipes in
+    (the palette command already refused a terminal)."""
+    import pty
+
+    main, other = pty.openpty()
+    try:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=other,
+                           capture_output=True, timeout=20)
+    finally:
+        os.close(main)
+        os.close(other)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err, err
+    assert "standard input" in err and "terminal" in err

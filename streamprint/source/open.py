@@ -140,6 +140,20 @@ def _is_stream(p: Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
+def _stdin() -> BinaryIO:
+    """Standard input, to read a movie from: an :class:`InputError` when it is closed (``<&-``,
+    a service started without one: it was an AttributeError, called a bug) or a terminal
+    (nothing piped in: the read waited for ever)."""
+    import sys
+
+    if sys.stdin is None:
+        raise InputError("standard input: closed, so there is no movie to read; pipe one in "
+                         "(from ffmpeg ... -f matroska -, say)")
+    if sys.stdin.isatty():
+        raise InputError("standard input: a terminal, not a movie; pipe one in (from ffmpeg ... -f matroska -, say)")
+    return sys.stdin.buffer
+
+
 def _stream_reader(raw: BinaryIO | int, name: str, format: str | None) -> StreamReader:
     reader = StreamReader(raw, name)
     head = reader.peek(PIPE_PEEK_BYTES)
@@ -237,9 +251,7 @@ def open_container(path: Any, name: str, format: str | None,
     target: Any = path
     if isinstance(path, (str, os.PathLike)):
         if os.fspath(path) == STDIN:
-            import sys
-
-            target = _stream_reader(sys.stdin.buffer, "standard input", format)
+            target = _stream_reader(_stdin(), "standard input", format)
         else:
             p = Path(path)
             if not p.exists():
