@@ -158,3 +158,28 @@ def test_a_terminal_on_standard_input_is_refused_at_once(tmp_path):
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err, err
     assert "standard input" in err and "terminal" in err
+
+
+RAW_COLOURS = [(200, 30, 40), (20, 180, 60), (30, 60, 220), (240, 240, 240), (16, 16, 16), (250, 200, 20)]
+
+
+@pytest.mark.parametrize("flush", [[], ["--flush", "0.1"]])
+def test_raw_frames_cut_mid_frame_on_a_pipe_keep_the_whole_ones(tmp_path, flush):
+    """A producer that stops mid-frame (killed, a dropped connection under ``nc``) left half a
+    raw frame at the end of the pipe, and the run ended in 'the raw frames do not fit ...' with
+    no output: every whole frame before it was lost, --flush's last write included. They are
+    kept, exactly, and the partial frame is named in a warning (which also names the other
+    cause, a wrong size)."""
+    w, h = 40, 30
+    frames = b"".join(np.full((h, w, 3), c, np.uint8).tobytes() for c in RAW_COLOURS)
+    data = tmp_path / "raw.json"
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", f"{w}x{h}",
+                        "--every", "1", "--colors", "1", "--data", str(data), *flush],
+                       input=frames + frames[:w * h * 3 // 2], capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    fp = Fingerprint.load(data)
+    assert [tuple(s.palette.colors[0]) for s in fp.samples] == RAW_COLOURS
+    assert fp.decode.frames == len(RAW_COLOURS)
+    warning = [line for line in err.splitlines() if "mid-frame" in line]
+    assert len(warning) == 1 and f"{w * h * 3 // 2} bytes" in warning[0] and "size" in warning[0], err

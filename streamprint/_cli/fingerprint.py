@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError(name, "describes raw frames, read with {param:raw} WxH; other inputs say "
                                        "their own")
     if args.raw is not None or fmt is not None:
-        from ..source.open import check_demuxer, raw_demuxer
+        from ..source.open import check_demuxer
+        from ..source.raw import raw_demuxer
 
         if args.raw is not None:
             fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",

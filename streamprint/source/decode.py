@@ -18,7 +18,7 @@ import av
 import av.error
 from av.video.reformatter import VideoReformatter
 
-from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
+from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
 from .codecs import configure
@@ -28,6 +28,7 @@ from .mpeg4 import unpacked
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
 from .probe import probe
 from .ranges import reopener, start_point
+from .raw import whole_frames
 from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
 
@@ -335,6 +336,8 @@ class VideoSource:
         """
         ctx = self._stream.codec_context
         packets: Iterator[av.Packet | BaseException] = self._packets()
+        if self.info.container == "rawvideo":
+            packets = whole_frames(packets, self._name, self.info, self.streaming)
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
@@ -349,17 +352,10 @@ class VideoSource:
         flushed = False
         nonref = False
         refs = Av1References(ctx.extradata) if skip is not None and self.rules.nonref_packets == "av1" else None
-        raw_size = None
         for packet in packets:
             if isinstance(packet, BaseException):
                 yield packet
                 continue
-            if self.info.container == "rawvideo" and packet.size:
-                raw_size = raw_size or packet.size
-                if packet.size != raw_size:
-                    raise InputError(f"{self._name}: the raw frames do not fit {self.info.width}x{self.info.height} "
-                                     f"{self.info.pix_fmt} ({packet.size} bytes left over after whole frames of "
-                                     f"{raw_size}): check the raw frame size and pixel format")
             if packet.size == 0 and packet.dts is None:
                 flushed = True
             elif packet.size == 0:  # Theora's "repeat the last frame" (FFmpeg rejects it as invalid)

@@ -355,24 +355,6 @@ def best_video_stream(container: Any, name: str) -> Any:
     return best
 
 
-def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
-                format: str | None = None) -> tuple[str, dict[str, str]]:
-    """FFmpeg's demuxer name and options for raw frames of ``size`` (``"WIDTHxHEIGHT"``
-    pixels), ``pix_fmt`` (FFmpeg's name) and ``rate`` (frames per second)."""
-    from .. import params
-    from ..errors import ParameterError
-
-    if format not in (None, "rawvideo"):
-        raise ParameterError("raw", f"reads raw frames; it cannot be combined with {{param:format}} {format}")
-    w, h = params.check_size("raw", size)
-    rate = params.check("rate", rate)
-    try:
-        av.VideoFormat(pix_fmt)
-    except (ValueError, TypeError):
-        raise ParameterError("pix_fmt", f"{pix_fmt!r} is not a pixel format FFmpeg knows (e.g. rgb24, yuv420p)") from None
-    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate:g}"}
-
-
 def check_demuxer(name: str) -> str:
     """``name`` if FFmpeg has a demuxer of that name (``matroska``, ``mpegts``, ...)."""
     from ..errors import ParameterError

@@ -1,0 +1,56 @@
+"""Raw frames (``ffmpeg ... -f rawvideo -``): FFmpeg's demuxer options for them, and the
+check that the input holds whole frames of the size and pixel format it was said to."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import av
+
+from ..errors import InputError
+
+log = logging.getLogger("streamprint")
+
+
+def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
+                format: str | None = None) -> tuple[str, dict[str, str]]:
+    """FFmpeg's demuxer name and options for raw frames of ``size`` (``"WIDTHxHEIGHT"``
+    pixels), ``pix_fmt`` (FFmpeg's name) and ``rate`` (frames per second)."""
+    from .. import params
+    from ..errors import ParameterError
+
+    if format not in (None, "rawvideo"):
+        raise ParameterError("raw", f"reads raw frames; it cannot be combined with {{param:format}} {format}")
+    w, h = params.check_size("raw", size)
+    rate = params.check("rate", rate)
+    try:
+        av.VideoFormat(pix_fmt)
+    except (ValueError, TypeError):
+        raise ParameterError("pix_fmt", f"{pix_fmt!r} is not a pixel format FFmpeg knows (e.g. rgb24, yuv420p)") from None
+    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate:g}"}
+
+
+def whole_frames(packets: Iterator[Any], name: str, info: Any, streaming: bool) -> Iterator[Any]:
+    """``packets`` (:class:`av.Packet`, or the exceptions damaged data raised) of raw frames,
+    checked: FFmpeg's rawvideo demuxer cuts its input into packets of one frame's bytes, so
+    only the last can be shorter. In a file that means the frames are not of the size or
+    pixel format given (``info``, the opened stream's :class:`~streamprint.model.SourceInfo`):
+    :class:`InputError`. On a stream (``streaming``: a pipe, a FIFO) the writer may also have
+    stopped mid-frame (killed, a dropped connection), so the whole frames before are kept and
+    the partial one is left out, with a warning that names both causes."""
+    size = None
+    for packet in packets:
+        if isinstance(packet, av.Packet) and packet.size:
+            size = size or packet.size
+            if packet.size != size:
+                what = f"{info.width}x{info.height} {info.pix_fmt}"
+                if not streaming:
+                    raise InputError(f"{name}: the raw frames do not fit {what} ({packet.size} bytes left over "
+                                     f"after whole frames of {size}): check the raw frame size and pixel format")
+                log.warning("%s: the stream ended %d bytes into a raw frame of %d (%s): cut mid-frame, so that "
+                            "part is left out; if the frames look wrong, check the raw frame size and pixel format",
+                            name, packet.size, size, what)
+                continue
+        yield packet
