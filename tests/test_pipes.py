@@ -183,3 +183,32 @@ def test_raw_frames_cut_mid_frame_on_a_pipe_keep_the_whole_ones(tmp_path, flush)
     assert fp.decode.frames == len(RAW_COLOURS)
     warning = [line for line in err.splitlines() if "mid-frame" in line]
     assert len(warning) == 1 and f"{w * h * 3 // 2} bytes" in warning[0] and "size" in warning[0], err
+
+
+@pytest.mark.parametrize("rate, fps", [("30000/1001", 30000 / 1001), ("60000/1001", 60000 / 1001),
+                                       ("59.9400599", 59.9400599), ("1e-5", 1e-5), ("0.5", 0.5)])
+def test_raw_frames_are_timed_at_the_rate_given(tmp_path, rate, fps):
+    """``--rate`` takes FFmpeg's and ffprobe's way of writing NTSC rates (30000/1001; it was
+    'expected a number'), and a decimal is handed to FFmpeg whole: it went through '%g', six
+    digits (59.9400599 became 59.9401, a frame in 17 hours); one below 2^-31 was FFmpeg's
+    'cannot open (Invalid argument)', not a usage error."""
+    n = 40
+    frames = np.zeros((n, 4, 4, 3), np.uint8)
+    frames[..., 0] = np.arange(n)[:, None, None] * 6
+    data = tmp_path / "o.json"
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "4x4",
+                        "--rate", rate, "--every", "1", "--colors", "1", "--data", str(data), "-q"],
+                       input=frames.tobytes(), capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    fp = Fingerprint.load(data)
+    assert np.allclose(fp.times, np.arange(n) / fps, rtol=1e-9, atol=1e-9)
+    if fps >= 1:  # (FFmpeg's average rate of a frame every 28 hours is 1/60000)
+        assert fp.source.frame_rate == pytest.approx(fps, rel=1e-9)
+
+
+@pytest.mark.parametrize("rate", ["0", "-25", "x", "1/0", "30000/", "inf", "nan", "1e-300", "30000:1001:2"])
+def test_bad_raw_rates_are_usage_errors(tmp_path, rate):
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "4x4",
+                        "--rate", rate], input=bytes(48), capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in err and "--rate" in err, err

@@ -62,8 +62,8 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                         "see --pix-fmt and --rate")
     o.add_argument("--pix-fmt", metavar="NAME",
                    help="pixel format of --raw frames (FFmpeg's name, default: rgb24)")
-    o.add_argument("--rate", type=number, metavar="FPS",
-                   help="frame rate of --raw frames (default: 25)")
+    o.add_argument("--rate", metavar="FPS",
+                   help="frame rate of --raw frames: 25, 29.97, 30000/1001 (default: 25)")
     o.add_argument("--threads", type=whole, default=0, metavar="N",
                    help="decoder threads; 0 lets streamprint choose per decoder (two per core for H.264, "
                         "HEVC and VP9, FFmpeg's own choice otherwise) (default: %(default)s)")
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
         if args.raw is not None:
             fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",
-                                               25.0 if args.rate is None else args.rate, args.format)
+                                               25 if args.rate is None else args.rate, args.format)
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)

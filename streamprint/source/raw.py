@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import av
@@ -14,10 +15,11 @@ from ..errors import InputError
 log = logging.getLogger("streamprint")
 
 
-def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
+def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str = 25,
                 format: str | None = None) -> tuple[str, dict[str, str]]:
     """FFmpeg's demuxer name and options for raw frames of ``size`` (``"WIDTHxHEIGHT"``
-    pixels), ``pix_fmt`` (FFmpeg's name) and ``rate`` (frames per second)."""
+    pixels), ``pix_fmt`` (FFmpeg's name) and ``rate`` (frames per second: a number, or text
+    such as ``"30000/1001"``), handed to FFmpeg as the exact fraction (:class:`~streamprint.kinds.Rate`)."""
     from .. import params
     from ..errors import ParameterError
 
@@ -29,7 +31,7 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
         av.VideoFormat(pix_fmt)
     except (ValueError, TypeError):
         raise ParameterError("pix_fmt", f"{pix_fmt!r} is not a pixel format FFmpeg knows (e.g. rgb24, yuv420p)") from None
-    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate:g}"}
+    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate.numerator}:{rate.denominator}"}
 
 
 def whole_frames(packets: Iterator[Any], name: str, info: Any, streaming: bool) -> Iterator[Any]:
