@@ -212,3 +212,14 @@ def test_bad_raw_rates_are_usage_errors(tmp_path, rate):
                         "--rate", rate], input=bytes(48), capture_output=True, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 2 and "\n" not in err and "--rate" in err, err
+
+
+@pytest.mark.parametrize("pix_fmt", ["cuda", "vaapi", "vulkan", "d3d11"])
+def test_a_hardware_pixel_format_for_raw_frames_is_a_usage_error(tmp_path, pix_fmt):
+    """A hardware surface format names no pixels in memory; it was FFmpeg's 'cannot open
+    (Invalid argument)', exit 1, after the input was opened, where every bad option value is a
+    usage error before."""
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "40x30",
+                        "--pix-fmt", pix_fmt], input=bytes(3600), capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in err and "--pix-fmt" in err and pix_fmt in err, err

@@ -28,9 +28,12 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str 
     w, h = params.check_size("raw", size)
     rate = params.check("rate", rate)
     try:
-        av.VideoFormat(pix_fmt)
+        layout = av.VideoFormat(pix_fmt)
     except (ValueError, TypeError):
         raise ParameterError("pix_fmt", f"{pix_fmt!r} is not a pixel format FFmpeg knows (e.g. rgb24, yuv420p)") from None
+    if not layout.components:  # cuda, vaapi, ...: FFmpeg could not open the input
+        raise ParameterError("pix_fmt", f"{pix_fmt!r} is a hardware surface format, not pixels in memory: raw frames "
+                                        "are in a software one (e.g. rgb24, yuv420p, nv12)")
     return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate.numerator}:{rate.denominator}"}
 
 
