@@ -149,7 +149,7 @@ def _stdin() -> BinaryIO:
     if sys.stdin is None:
         raise InputError("standard input: closed, so there is no movie to read; pipe one in "
                          "(from ffmpeg ... -f matroska -, say)")
-    if sys.stdin.isatty():
+    if (fd := _fileno(sys.stdin)) is not None and os.isatty(fd):
         raise InputError("standard input: a terminal, not a movie; pipe one in (from ffmpeg ... -f matroska -, say)")
     return sys.stdin.buffer
 
