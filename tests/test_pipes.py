@@ -118,9 +118,11 @@ def test_index_last_mp4_from_a_pipe_says_what_to_do(clip601, tmp_path):
     mp4 = tmp_path / "moov-last.mp4"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
                    check=True)
-    with open(mp4, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
-                           capture_output=True, timeout=60)
+    cat = subprocess.Popen(["cat", str(mp4)], stdout=subprocess.PIPE)  # a pipe (a file redirected is a file)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=cat.stdout,
+                       capture_output=True, timeout=60)
+    cat.stdout.close()  # type: ignore[union-attr]
+    cat.wait(timeout=60)
     assert r.returncode == 1
     line = r.stderr.decode().strip()
     assert "\n" not in line and "-f matroska" in line and "-f mpegts" in line
@@ -223,3 +225,23 @@ def test_a_hardware_pixel_format_for_raw_frames_is_a_usage_error(tmp_path, pix_f
                         "--pix-fmt", pix_fmt], input=bytes(3600), capture_output=True, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 2 and "\n" not in err and "--pix-fmt" in err and pix_fmt in err, err
+
+
+def test_a_file_redirected_to_standard_input_is_read_as_the_file(clip601, tmp_path):
+    """``streamprint - out.png < movie.mp4`` is no pipe: it was read as one, so an MP4 with its
+    index at the end was refused as 'cannot be read from a pipe', and a part counted back from
+    the end or ``--samples`` were refused for want of a duration. It is read as the file is."""
+    mp4 = tmp_path / "moov-last.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
+                   check=True)
+    for args in (["--every", "5"], ["--samples", "7"], ["--start", "2", "--end", "-3", "--interval", "0.5"]):
+        ref, out = tmp_path / "file.json", tmp_path / "stdin.json"
+        assert run_cli(mp4, tmp_path / "file.png", "-q", "--overwrite", "--data", ref, *args).returncode == 0
+        with open(mp4, "rb") as f:
+            r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "stdin.png"), "-q",
+                                "--overwrite", "--data", str(out), *args], stdin=f, capture_output=True, timeout=60)
+        assert r.returncode == 0, (args, r.stderr)
+        a, b = Fingerprint.load(ref), Fingerprint.load(out)
+        assert b.source.path == "standard input" and b.source.duration == a.source.duration
+        assert [s.frame for s in a.samples] == [s.frame for s in b.samples] and np.array_equal(a.times, b.times), args
+        assert [s.palette.colors.tolist() for s in a.samples] == [s.palette.colors.tolist() for s in b.samples]

@@ -126,8 +126,32 @@ def _fileno(raw: Any) -> int | None:
 
 
 def is_stream(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` is read as a stream: ``-`` (standard input), a FIFO, ``<(...)``."""
-    return os.fspath(path) == STDIN or _is_stream(Path(path))
+    """True when ``path`` is read as a stream: ``-`` (standard input, unless it is redirected
+    from a file: :func:`stdin_file`), a FIFO, ``<(...)``."""
+    return stdin_file() is None if os.fspath(path) == STDIN else _is_stream(Path(path))
+
+
+#: Where Linux shows a process's open files: opening one opens the file afresh (an offset
+#: of its own), where a dup of the descriptor would share one.
+_PROC_FD = "/proc/self/fd/{}"
+
+
+def stdin_file() -> str | None:
+    """A path that opens the regular file standard input is redirected from (``- < movie.mp4``),
+    when it is one, at its start: it is read as that file (seekable, its length and index
+    known; read as a pipe, an MP4 with its index at the end was refused, and a part counted
+    back from the end). None for a pipe, a terminal, or where no such path exists
+    (:data:`_PROC_FD`, Linux)."""
+    import sys
+
+    fd = _fileno(sys.stdin)
+    try:
+        if fd is None or not stat.S_ISREG((st := os.fstat(fd)).st_mode) or os.lseek(fd, 0, os.SEEK_CUR) != 0:
+            return None
+        path = _PROC_FD.format(fd)
+        return path if os.path.samestat(os.stat(path), st) else None
+    except OSError:
+        return None
 
 
 def _is_stream(p: Path) -> bool:
@@ -197,7 +221,7 @@ def still_image(path: Any, name: str, format: str | None, options: Mapping[str, 
     frame, not an animation: decoded up to its second frame, on a second opening. For the
     error paths that would otherwise blame an option (a still image has no length to cut a
     part from, or to spread ``--samples`` over)."""
-    if not isinstance(path, (str, os.PathLike)) or os.fspath(path) == STDIN or _is_stream(Path(path)):
+    if not isinstance(path, (str, os.PathLike)) or is_stream(path):
         return False  # a stream cannot be read twice
     try:
         container, _ = open_container(path, name, format, options)
@@ -251,7 +275,7 @@ def open_container(path: Any, name: str, format: str | None,
     target: Any = path
     if isinstance(path, (str, os.PathLike)):
         if os.fspath(path) == STDIN:
-            target = _stream_reader(_stdin(), "standard input", format)
+            target = stdin_file() or _stream_reader(_stdin(), "standard input", format)
         else:
             p = Path(path)
             if not p.exists():
