@@ -9,7 +9,7 @@ import itertools
 import os
 import select
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
@@ -76,11 +76,11 @@ class StreamReader:
         self.cut_short = self.cut_short or not self.ended
         return b""
 
-    def peek(self, n: int) -> bytes:
-        """Read up to ``n`` bytes ahead (fewer only at the end of the stream), to be returned
-        again by :meth:`read`."""
+    def peek(self, n: int, enough: Callable[[bytes], bool] | None = None) -> bytes:
+        """Read up to ``n`` bytes ahead (fewer at the end of the stream, or once ``enough``
+        says what was read tells enough), to be returned again by :meth:`read`."""
         data = bytearray(self._prefix)
-        while len(data) < n:
+        while len(data) < n and not (enough is not None and enough(bytes(data))):
             chunk = self._read_raw(n - len(data))
             if not chunk:
                 break
@@ -180,13 +180,24 @@ def _stdin() -> BinaryIO:
 
 def _stream_reader(raw: BinaryIO | int, name: str, format: str | None) -> StreamReader:
     reader = StreamReader(raw, name)
-    head = reader.peek(PIPE_PEEK_BYTES)
+    head = reader.peek(PIPE_PEEK_BYTES, _sniffed)
     interrupt.check()
     if not head:
         raise NotAVideoError(f"{name}: no data (empty pipe)")
     if format is None and _mp4_layout(head) == "index-last":
         raise NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
     return reader
+
+
+def _sniffed(head: bytes) -> bool:
+    """Whether ``head`` tells what the checks of a stream's start need: that it is not MP4,
+    or MP4 whose ``mdat`` comes first, or whose ``moov`` is there whole, something after it
+    (:func:`mp4_fragmented` looks into it). Sniffing reads no further: a live stream of a few
+    bytes a second was not read at all until :data:`PIPE_PEEK_BYTES` had come."""
+    if len(head) < 8:
+        return False
+    return head[4:8] != b"ftyp" or any(kind == b"mdat" or (kind == b"moov" and end < len(head))
+                                       for kind, _, end in _boxes(head, 0, len(head)))
 
 
 def _mp4_layout(head: bytes) -> str | None:
