@@ -245,3 +245,21 @@ def test_a_file_redirected_to_standard_input_is_read_as_the_file(clip601, tmp_pa
         assert b.source.path == "standard input" and b.source.duration == a.source.duration
         assert [s.frame for s in a.samples] == [s.frame for s in b.samples] and np.array_equal(a.times, b.times), args
         assert [s.palette.colors.tolist() for s in a.samples] == [s.palette.colors.tolist() for s in b.samples]
+
+
+@pytest.mark.parametrize("size, pix_fmt", [("16256x16256", "rgb24"), ("65535x65535", "gray"),
+                                           ("12000x12000", "gbrapf32le")])
+def test_raw_frames_larger_than_ffmpeg_reads_are_a_usage_error(tmp_path, size, pix_fmt):
+    """A raw size within WIDTHxHEIGHT's own bounds but beyond FFmpeg's (its image size check,
+    2 GiB a packet) was 'cannot open (Invalid argument)', exit 1, after opening the input."""
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", size,
+                        "--pix-fmt", pix_fmt], input=bytes(1000), capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in err and "--raw" in err and size in err, err
+
+
+def test_raw_frames_at_ffmpeg_s_largest_size_are_accepted():
+    from streamprint.source import raw_demuxer
+
+    assert raw_demuxer("16255x16255", "gray")[1]["video_size"] == "16255x16255"
+    assert raw_demuxer("8000x8000", "gbrapf32le")[1]["pixel_format"] == "gbrapf32le"

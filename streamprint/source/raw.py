@@ -14,6 +14,11 @@ from ..errors import InputError
 
 log = logging.getLogger("streamprint")
 
+#: FFmpeg's bounds on one raw frame: its ``av_image_check_size`` ((width + 128) x (height +
+#: 128) below INT_MAX / 8) and a packet of at most INT_MAX bytes; beyond them the input could
+#: not be opened ("Invalid argument").
+_INT_MAX = 2 ** 31 - 1
+
 
 def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str = 25,
                 format: str | None = None) -> tuple[str, dict[str, str]]:
@@ -34,6 +39,9 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str 
     if not layout.components:  # cuda, vaapi, ...: FFmpeg could not open the input
         raise ParameterError("pix_fmt", f"{pix_fmt!r} is a hardware surface format, not pixels in memory: raw frames "
                                         "are in a software one (e.g. rgb24, yuv420p, nv12)")
+    if (w + 128) * (h + 128) >= _INT_MAX // 8 or w * h * layout.padded_bits_per_pixel > 8 * _INT_MAX:
+        raise ParameterError("raw", f"frames of {w}x{h} {pix_fmt} are larger than FFmpeg reads (under 268 million "
+                                    "pixels, with some room, and 2 GiB a frame)")
     return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate.numerator}:{rate.denominator}"}
 
 
