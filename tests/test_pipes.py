@@ -137,7 +137,7 @@ def test_empty_pipe(tmp_path):
 def test_a_closed_standard_input_is_one_line_not_a_bug(tmp_path):
     """``streamprint - out.png <&-`` (a cron job, a service started without a standard input)
     said "unexpected AttributeError ... (a bug in streamprint)"."""
-    r = subprocess.run(["sh", "-c", f'exec "$0" -m streamprint - "$1" <&-', sys.executable, str(tmp_path / "o.png")],
+    r = subprocess.run(["sh", "-c", 'exec "$0" -m streamprint - "$1" <&-', sys.executable, str(tmp_path / "o.png")],
                        capture_output=True, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err, err

@@ -164,7 +164,7 @@ def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint)
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:
     """What an interrupt that stopped the run left (see _cli.main)."""
-    from ..source.open import is_stream
+    from ..source.stream import is_stream
 
     if args.flush is None and is_stream(args.input):
         return f"{NOTHING_WRITTEN} (with --flush SECONDS the outputs would have kept what was seen)"

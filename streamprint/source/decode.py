@@ -286,7 +286,7 @@ class VideoSource:
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:
         """:meth:`_demuxed`'s packets, but for one a stream's interrupt may have cut short:
-        once the reads have been ended (:attr:`.open.StreamReader.cut_short`), each packet is
+        once the reads have been ended (:attr:`.stream.StreamReader.cut_short`), each packet is
         held back until something follows it, and the last one read is dropped (a raw
         frame's half, a slice without its end: never a sample)."""
         reader = self._reader

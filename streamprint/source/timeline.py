@@ -28,7 +28,8 @@ import av.error
 
 from .. import interrupt
 from ..model import SourceInfo
-from .open import STDIN, best_video_stream, is_stream, open_container
+from .open import STDIN, best_video_stream, open_container
+from .stream import is_stream
 
 log = logging.getLogger("streamprint")
 
