@@ -263,3 +263,18 @@ def test_raw_frames_at_ffmpeg_s_largest_size_are_accepted():
 
     assert raw_demuxer("16255x16255", "gray")[1]["video_size"] == "16255x16255"
     assert raw_demuxer("8000x8000", "gbrapf32le")[1]["pixel_format"] == "gbrapf32le"
+
+
+def test_a_truncated_mp4_redirected_to_standard_input_is_said_to_be_a_file(clip601, tmp_path):
+    """A file on standard input is read as a file: an MP4 without its index is a file not
+    fully written, not 'an MP4/MOV stream cannot be read from a pipe'."""
+    mp4 = tmp_path / "moov-last.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
+                   check=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(mp4.read_bytes()[:mp4.stat().st_size // 2])
+    with open(cut, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
+                           capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err and "not fully written" in err and "pipe" not in err, err

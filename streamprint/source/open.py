@@ -195,7 +195,7 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
     if isinstance(exc, av.error.EOFError):
         return NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)")
     if _looks_like_mp4(target):
-        if name == "standard input":
+        if isinstance(target, StreamReader):  # (standard input redirected from a file is a file)
             return NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
         return NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): truncated, or not "
                               "fully written")
