@@ -278,3 +278,16 @@ def test_a_truncated_mp4_redirected_to_standard_input_is_said_to_be_a_file(clip6
                            capture_output=True, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err and "not fully written" in err and "pipe" not in err, err
+
+
+@pytest.mark.parametrize("header, says", [(b"YUV4MPEG2 W64 H48 F25:1 Im C420jpeg", "mixed interlacing (Im)"),
+                                          (b"YUV4MPEG2 W64 H48 F25:1 C999", "C999")])
+def test_a_y4m_header_ffmpeg_refuses_is_shown(tmp_path, header, says):
+    """FFmpeg's y4m demuxer refuses mixed interlacing ('Im') and unknown colour spaces; that
+    was 'cannot open (Invalid argument)' or 'not a video file FFmpeg can read', whatever the
+    header said."""
+    frame = b"FRAME\n" + bytes(64 * 48 * 3 // 2)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")],
+                       input=header + b"\n" + frame * 3, capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err and "YUV4MPEG2" in err and says in err, err

@@ -185,7 +185,7 @@ def _open_errors(target: Any, name: str, open_: Any, format: str | None = None) 
                                  f"({_reason(exc)}); without it FFmpeg finds the format itself") from exc
         raise _unreadable(target, name, exc) from exc
     except av.error.FFmpegError as exc:
-        raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc
+        raise (_bad_y4m(target, name, exc) or NotAVideoError(f"{name}: cannot open ({_reason(exc)})")) from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"{name}: cannot open ({exc})") from exc
 
@@ -194,6 +194,8 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
     """The error of a file FFmpeg found no video in (EOFError) or could not parse."""
     if isinstance(exc, av.error.EOFError):
         return NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)")
+    if (y4m := _bad_y4m(target, name, exc)) is not None:
+        return y4m
     if _looks_like_mp4(target):
         if isinstance(target, StreamReader):  # (standard input redirected from a file is a file)
             return NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
@@ -203,15 +205,37 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
 
 
 def _looks_like_mp4(target: Any) -> bool:
+    return _mp4_layout(_head(target, 64)) is not None
+
+
+def _head(target: Any, n: int) -> bytes:
+    """The first ``n`` bytes (at most) of what FFmpeg was given to open: a stream's read-ahead
+    or a file's start (nothing for a caller's file object)."""
     try:
         if isinstance(target, StreamReader):
-            return _mp4_layout(target.head) is not None
+            return target.head[:n]
         if isinstance(target, str):
             with open(target, "rb") as f:
-                return _mp4_layout(f.read(64)) is not None
+                return f.read(n)
     except OSError:
         pass
-    return False
+    return b""
+
+
+#: YUV4MPEG2 header parameters FFmpeg's demuxer refuses, and what they say.
+Y4M_REFUSED = {"Im": "mixed interlacing (Im), which FFmpeg does not read"}
+
+
+def _bad_y4m(target: Any, name: str, exc: BaseException) -> NotAVideoError | None:
+    """For a YUV4MPEG2 stream or file FFmpeg could not open (whose own reason, an 'Invalid
+    argument', is in its log only): an error that shows the header line and, where it is
+    known, the parameter refused. None for anything else."""
+    head = _head(target, 512)
+    if not head.startswith(b"YUV4MPEG2 "):
+        return None
+    line = head.split(b"\n", 1)[0].decode("ascii", "replace")
+    what = next((why for token, why in Y4M_REFUSED.items() if token in line.split()[1:]), _reason(exc))
+    return NotAVideoError(f"{name}: a YUV4MPEG2 header FFmpeg does not accept ({what}): {line[:200]!r}")
 
 
 def _reason(exc: BaseException) -> str:
