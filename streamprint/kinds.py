@@ -1,6 +1,6 @@
 """The kinds of value a parameter can be, each with its one check: whole numbers, numbers,
-choices from an enum, text, flags, colours, times in FFmpeg's syntax, and None or another
-kind. Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is
+exact frame rates, choices from an enum, text, flags, colours, times in FFmpeg's syntax, and
+None or another kind. Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is
 a :class:`~streamprint.errors.ParameterError` naming the parameter."""
 
 from __future__ import annotations
