@@ -134,6 +134,16 @@ def test_empty_pipe(tmp_path):
     assert r.returncode == 1 and b"empty" in r.stderr and b"Traceback" not in r.stderr
 
 
+def test_an_empty_file_redirected_to_standard_input_is_said_to_be_empty(tmp_path):
+    empty = tmp_path / "empty.mkv"
+    empty.write_bytes(b"")
+    with open(empty, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
+                           capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err and "standard input: empty" in err, err
+
+
 def test_a_closed_standard_input_is_one_line_not_a_bug(tmp_path):
     """``streamprint - out.png <&-`` (a cron job, a service started without a standard input)
     said "unexpected AttributeError ... (a bug in streamprint)"."""

@@ -139,6 +139,8 @@ def open_container(path: Any, name: str, format: str | None,
     if isinstance(path, (str, os.PathLike)):
         if os.fspath(path) == STDIN:
             target = stdin_file() or _stream_reader(_stdin(), "standard input", format)
+            if isinstance(target, str) and os.stat(target).st_size == 0:
+                raise NotAVideoError("standard input: empty (the file it is redirected from holds nothing)")
         else:
             p = Path(path)
             if not p.exists():
