@@ -1,6 +1,6 @@
 """The kinds of value a parameter can be, each with its one check: whole numbers, numbers,
-choices from an enum, text, flags, colours, times in FFmpeg's syntax, and None or another
-kind. Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is
+exact frame rates, choices from an enum, text, flags, colours, times in FFmpeg's syntax, and
+None or another kind. Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is
 a :class:`~streamprint.errors.ParameterError` naming the parameter."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from .errors import ParameterError
@@ -67,6 +68,41 @@ class Real:
         if self.high is not None:
             parts.append(f"<= {self.high:g}")
         return f"{what} {' and '.join(parts)}".strip()
+
+
+#: The largest numerator or denominator of a rational FFmpeg holds (an ``AVRational`` is two
+#: 32-bit ints).
+MAX_RATIONAL = 2 ** 31 - 1
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A frame rate in frames per second, exact: a positive number, or text as FFmpeg and
+    ffprobe write one (``30000/1001``) or a decimal (``29.97``, ``1e-5``), read as the
+    fraction it says, never through a float. Returns a :class:`~fractions.Fraction` that fits
+    FFmpeg's rational (numerator and denominator below 2^31; a finer one is the nearest that
+    does)."""
+
+    def check(self, name: str, value: Any) -> Fraction:
+        rate = None
+        try:
+            if isinstance(value, str):
+                rate = Fraction(value.strip())
+            elif isinstance(value, numbers.Rational) and not isinstance(value, bool):
+                rate = Fraction(value)
+            elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+                rate = Fraction(repr(float(value)))  # the decimal it was written as (29.97: 2997/100)
+        except (ValueError, ZeroDivisionError, TypeError, OverflowError):
+            rate = None
+        if rate is None or rate <= 0:
+            raise ParameterError(name, f"must be a frame rate > 0 in frames per second (25, 29.97, 30000/1001), "
+                                       f"got {value!r}")
+        if rate.denominator > MAX_RATIONAL or rate.numerator > MAX_RATIONAL:
+            rate = rate.limit_denominator(MAX_RATIONAL)
+        if rate <= 0 or rate.numerator > MAX_RATIONAL:
+            raise ParameterError(name, f"must be a frame rate from 1/{MAX_RATIONAL} to {MAX_RATIONAL} frames per "
+                                       f"second, got {value!r}")
+        return rate
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
 # the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
-from .kinds import Choice, Color, Flag, Function, Integer, Optional, Real, Text, TextMap, Time, parse_time
+from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time, parse_time
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
@@ -61,7 +61,7 @@ RULES: dict[str, Any] = {
     "duration": Time(zero=False),
     # live streams: outputs rewritten every this many seconds of wall-clock time
     "flush_every": Real(0.1, unit="seconds"),
-    "rate": Real(0.0, low_open=True, unit="frames per second"),
+    "rate": Rate(),
     # the clusterer's tuning
     "restart_ratio": Real(1.0, low_open=True),
     "max_iter": Integer(1),

@@ -528,3 +528,32 @@ def test_a_snapshot_of_a_file_ends_where_the_reading_got(segments_clip):
         assert snap.spans()[-1] <= step * 12, (len(snap), snap.spans()[-1])  # the decoder runs a few frames ahead
     assert any(snap.time_range.end is not None and snap.time_range.end < fp.source.duration for snap in partial)
     assert fp.time_range.whole
+
+
+def test_a_slow_low_rate_stream_is_fingerprinted_as_it_comes(tmp_path):
+    """A live stream of few bytes a second (a small camera picture, a timelapse) was not read
+    at all until 64 KiB had come, what the format sniffing read ahead: 10 s of 32x18 y4m at
+    4 fps (35 KB) showed no --flush output until the stream ended. Sniffing stops as soon as
+    the head tells (not MP4, or MP4 whose index comes first or last)."""
+    w, h, n = 32, 18, 40
+    header = f"YUV4MPEG2 W{w} H{h} F4:1 Ip A1:1 C420jpeg\n".encode()
+    frame = b"FRAME\n" + bytes([81]) * (w * h) + bytes([90]) * (w * h // 2)
+    data, png = tmp_path / "live.json", tmp_path / "live.png"
+    sp = subprocess.Popen([sys.executable, "-m", "streamprint", "-", str(png), "--every", "1", "--data", str(data),
+                           "--flush", "0.2", "-q"], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = None
+    try:
+        sp.stdin.write(header)  # type: ignore[union-attr]
+        for i in range(n):
+            sp.stdin.write(frame)  # type: ignore[union-attr]
+            sp.stdin.flush()  # type: ignore[union-attr]
+            time.sleep(0.25)
+            if seen is None and data.exists():
+                seen = (i, len(Fingerprint.load(data)))
+    finally:
+        sp.stdin.close()  # type: ignore[union-attr]
+        err = sp.stderr.read()  # type: ignore[union-attr]
+        sp.wait(timeout=60)
+    assert sp.returncode == 0, err
+    assert seen is not None and seen[1] >= 1, "no output while the stream ran"
+    assert len(Fingerprint.load(data)) == n

@@ -118,9 +118,11 @@ def test_index_last_mp4_from_a_pipe_says_what_to_do(clip601, tmp_path):
     mp4 = tmp_path / "moov-last.mp4"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
                    check=True)
-    with open(mp4, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
-                           capture_output=True, timeout=60)
+    cat = subprocess.Popen(["cat", str(mp4)], stdout=subprocess.PIPE)  # a pipe (a file redirected is a file)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=cat.stdout,
+                       capture_output=True, timeout=60)
+    cat.stdout.close()  # type: ignore[union-attr]
+    cat.wait(timeout=60)
     assert r.returncode == 1
     line = r.stderr.decode().strip()
     assert "\n" not in line and "-f matroska" in line and "-f mpegts" in line
@@ -130,3 +132,172 @@ def test_empty_pipe(tmp_path):
     r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], input=b"",
                        capture_output=True, timeout=60)
     assert r.returncode == 1 and b"empty" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_an_empty_file_redirected_to_standard_input_is_said_to_be_empty(tmp_path):
+    empty = tmp_path / "empty.mkv"
+    empty.write_bytes(b"")
+    with open(empty, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
+                           capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err and "standard input: empty" in err, err
+
+
+def test_a_closed_standard_input_is_one_line_not_a_bug(tmp_path):
+    """``streamprint - out.png <&-`` (a cron job, a service started without a standard input)
+    said "unexpected AttributeError ... (a bug in streamprint)"."""
+    r = subprocess.run(["sh", "-c", 'exec "$0" -m streamprint - "$1" <&-', sys.executable, str(tmp_path / "o.png")],
+                       capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err, err
+    assert "standard input" in err and "closed" in err and "bug" not in err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_terminal_on_standard_input_is_refused_at_once(tmp_path):
+    """``streamprint - out.png`` typed at a terminal waited for ever for a movie nobody pipes in
+    (the palette command already refused a terminal)."""
+    import pty
+
+    main, other = pty.openpty()
+    try:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=other,
+                           capture_output=True, timeout=20)
+    finally:
+        os.close(main)
+        os.close(other)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err, err
+    assert "standard input" in err and "terminal" in err
+
+
+RAW_COLOURS = [(200, 30, 40), (20, 180, 60), (30, 60, 220), (240, 240, 240), (16, 16, 16), (250, 200, 20)]
+
+
+@pytest.mark.parametrize("flush", [[], ["--flush", "0.1"]])
+def test_raw_frames_cut_mid_frame_on_a_pipe_keep_the_whole_ones(tmp_path, flush):
+    """A producer that stops mid-frame (killed, a dropped connection under ``nc``) left half a
+    raw frame at the end of the pipe, and the run ended in 'the raw frames do not fit ...' with
+    no output: every whole frame before it was lost, --flush's last write included. They are
+    kept, exactly, and the partial frame is named in a warning (which also names the other
+    cause, a wrong size)."""
+    w, h = 40, 30
+    frames = b"".join(np.full((h, w, 3), c, np.uint8).tobytes() for c in RAW_COLOURS)
+    data = tmp_path / "raw.json"
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", f"{w}x{h}",
+                        "--every", "1", "--colors", "1", "--data", str(data), *flush],
+                       input=frames + frames[:w * h * 3 // 2], capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    fp = Fingerprint.load(data)
+    assert [tuple(s.palette.colors[0]) for s in fp.samples] == RAW_COLOURS
+    assert fp.decode.frames == len(RAW_COLOURS)
+    warning = [line for line in err.splitlines() if "mid-frame" in line]
+    assert len(warning) == 1 and f"{w * h * 3 // 2} bytes" in warning[0] and "size" in warning[0], err
+
+
+@pytest.mark.parametrize("rate, fps", [("30000/1001", 30000 / 1001), ("60000/1001", 60000 / 1001),
+                                       ("59.9400599", 59.9400599), ("1e-5", 1e-5), ("0.5", 0.5)])
+def test_raw_frames_are_timed_at_the_rate_given(tmp_path, rate, fps):
+    """``--rate`` takes FFmpeg's and ffprobe's way of writing NTSC rates (30000/1001; it was
+    'expected a number'), and a decimal is handed to FFmpeg whole: it went through '%g', six
+    digits (59.9400599 became 59.9401, a frame in 17 hours); one below 2^-31 was FFmpeg's
+    'cannot open (Invalid argument)', not a usage error."""
+    n = 40
+    frames = np.zeros((n, 4, 4, 3), np.uint8)
+    frames[..., 0] = np.arange(n)[:, None, None] * 6
+    data = tmp_path / "o.json"
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "4x4",
+                        "--rate", rate, "--every", "1", "--colors", "1", "--data", str(data), "-q"],
+                       input=frames.tobytes(), capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    fp = Fingerprint.load(data)
+    assert np.allclose(fp.times, np.arange(n) / fps, rtol=1e-9, atol=1e-9)
+    if fps >= 1:  # (FFmpeg's average rate of a frame every 28 hours is 1/60000)
+        assert fp.source.frame_rate == pytest.approx(fps, rel=1e-9)
+
+
+@pytest.mark.parametrize("rate", ["0", "-25", "x", "1/0", "30000/", "inf", "nan", "1e-300", "30000:1001:2"])
+def test_bad_raw_rates_are_usage_errors(tmp_path, rate):
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "4x4",
+                        "--rate", rate], input=bytes(48), capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in err and "--rate" in err, err
+
+
+@pytest.mark.parametrize("pix_fmt", ["cuda", "vaapi", "vulkan", "d3d11"])
+def test_a_hardware_pixel_format_for_raw_frames_is_a_usage_error(tmp_path, pix_fmt):
+    """A hardware surface format names no pixels in memory; it was FFmpeg's 'cannot open
+    (Invalid argument)', exit 1, after the input was opened, where every bad option value is a
+    usage error before."""
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "40x30",
+                        "--pix-fmt", pix_fmt], input=bytes(3600), capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in err and "--pix-fmt" in err and pix_fmt in err, err
+
+
+def test_a_file_redirected_to_standard_input_is_read_as_the_file(clip601, tmp_path):
+    """``streamprint - out.png < movie.mp4`` is no pipe: it was read as one, so an MP4 with its
+    index at the end was refused as 'cannot be read from a pipe', and a part counted back from
+    the end or ``--samples`` were refused for want of a duration. It is read as the file is."""
+    mp4 = tmp_path / "moov-last.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
+                   check=True)
+    for args in (["--every", "5"], ["--samples", "7"], ["--start", "2", "--end", "-3", "--interval", "0.5"]):
+        ref, out = tmp_path / "file.json", tmp_path / "stdin.json"
+        assert run_cli(mp4, tmp_path / "file.png", "-q", "--overwrite", "--data", ref, *args).returncode == 0
+        with open(mp4, "rb") as f:
+            r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "stdin.png"), "-q",
+                                "--overwrite", "--data", str(out), *args], stdin=f, capture_output=True, timeout=60)
+        assert r.returncode == 0, (args, r.stderr)
+        a, b = Fingerprint.load(ref), Fingerprint.load(out)
+        assert b.source.path == "standard input" and b.source.duration == a.source.duration
+        assert [s.frame for s in a.samples] == [s.frame for s in b.samples] and np.array_equal(a.times, b.times), args
+        assert [s.palette.colors.tolist() for s in a.samples] == [s.palette.colors.tolist() for s in b.samples]
+
+
+@pytest.mark.parametrize("size, pix_fmt", [("16256x16256", "rgb24"), ("65535x65535", "gray"),
+                                           ("12000x12000", "gbrapf32le")])
+def test_raw_frames_larger_than_ffmpeg_reads_are_a_usage_error(tmp_path, size, pix_fmt):
+    """A raw size within WIDTHxHEIGHT's own bounds but beyond FFmpeg's (its image size check,
+    2 GiB a packet) was 'cannot open (Invalid argument)', exit 1, after opening the input."""
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", size,
+                        "--pix-fmt", pix_fmt], input=bytes(1000), capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in err and "--raw" in err and size in err, err
+
+
+def test_raw_frames_at_ffmpeg_s_largest_size_are_accepted():
+    from streamprint.source import raw_demuxer
+
+    assert raw_demuxer("16255x16255", "gray")[1]["video_size"] == "16255x16255"
+    assert raw_demuxer("8000x8000", "gbrapf32le")[1]["pixel_format"] == "gbrapf32le"
+
+
+def test_a_truncated_mp4_redirected_to_standard_input_is_said_to_be_a_file(clip601, tmp_path):
+    """A file on standard input is read as a file: an MP4 without its index is a file not
+    fully written, not 'an MP4/MOV stream cannot be read from a pipe'."""
+    mp4 = tmp_path / "moov-last.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
+                   check=True)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(mp4.read_bytes()[:mp4.stat().st_size // 2])
+    with open(cut, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
+                           capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err and "not fully written" in err and "pipe" not in err, err
+
+
+@pytest.mark.parametrize("header, says", [(b"YUV4MPEG2 W64 H48 F25:1 Im C420jpeg", "mixed interlacing (Im)"),
+                                          (b"YUV4MPEG2 W64 H48 F25:1 C999", "C999")])
+def test_a_y4m_header_ffmpeg_refuses_is_shown(tmp_path, header, says):
+    """FFmpeg's y4m demuxer refuses mixed interlacing ('Im') and unknown colour spaces; that
+    was 'cannot open (Invalid argument)' or 'not a video file FFmpeg can read', whatever the
+    header said."""
+    frame = b"FRAME\n" + bytes(64 * 48 * 3 // 2)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")],
+                       input=header + b"\n" + frame * 3, capture_output=True, timeout=60)
+    err = r.stderr.decode().strip()
+    assert r.returncode == 1 and "\n" not in err and "YUV4MPEG2" in err and says in err, err

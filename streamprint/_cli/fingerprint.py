@@ -62,8 +62,8 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
                         "see --pix-fmt and --rate")
     o.add_argument("--pix-fmt", metavar="NAME",
                    help="pixel format of --raw frames (FFmpeg's name, default: rgb24)")
-    o.add_argument("--rate", type=number, metavar="FPS",
-                   help="frame rate of --raw frames (default: 25)")
+    o.add_argument("--rate", metavar="FPS",
+                   help="frame rate of --raw frames: 25, 29.97, 30000/1001 (default: 25)")
     o.add_argument("--threads", type=whole, default=0, metavar="N",
                    help="decoder threads; 0 lets streamprint choose per decoder (two per core for H.264, "
                         "HEVC and VP9, FFmpeg's own choice otherwise) (default: %(default)s)")
@@ -99,11 +99,12 @@ def run(args: argparse.Namespace) -> int:
             raise ParameterError(name, "describes raw frames, read with {param:raw} WxH; other inputs say "
                                        "their own")
     if args.raw is not None or fmt is not None:
-        from ..source.open import check_demuxer, raw_demuxer
+        from ..source.open import check_demuxer
+        from ..source.raw import raw_demuxer
 
         if args.raw is not None:
             fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",
-                                               25.0 if args.rate is None else args.rate, args.format)
+                                               25 if args.rate is None else args.rate, args.format)
         check_demuxer(fmt)
     if args.data:
         params.data_format_for(args.data)
@@ -163,7 +164,7 @@ def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint)
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:
     """What an interrupt that stopped the run left (see _cli.main)."""
-    from ..source.open import is_stream
+    from ..source.stream import is_stream
 
     if args.flush is None and is_stream(args.input):
         return f"{NOTHING_WRITTEN} (with --flush SECONDS the outputs would have kept what was seen)"

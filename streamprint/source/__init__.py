@@ -8,7 +8,8 @@ and which frames it passes on; ``convert`` a frame's analysis size and assumed m
 
 from .convert import analysis_size, untagged_matrix
 from .decode import MAX_CONSECUTIVE_ERRORS, SourceFrame, VideoSource
-from .open import STDIN, raw_demuxer
+from .open import STDIN
+from .raw import raw_demuxer
 from .skip import LOOKAHEAD_PACKETS, KeyframeIndex, NonrefSkip, Wanted
 
 __all__ = ["KeyframeIndex", "LOOKAHEAD_PACKETS", "MAX_CONSECUTIVE_ERRORS", "STDIN", "NonrefSkip", "SourceFrame", "VideoSource",

@@ -18,7 +18,7 @@ import av
 import av.error
 from av.video.reformatter import VideoReformatter
 
-from ..errors import CorruptInputError, InputError, NoFramesError, NotAVideoError, ResumeError
+from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
 from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
@@ -28,6 +28,7 @@ from .mpeg4 import unpacked
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
 from .probe import probe
 from .ranges import reopener, start_point
+from .raw import whole_frames
 from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
 
@@ -281,7 +282,7 @@ class VideoSource:
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:
         """:meth:`_demuxed`'s packets, but for one a stream's interrupt may have cut short:
-        once the reads have been ended (:attr:`.open.StreamReader.cut_short`), each packet is
+        once the reads have been ended (:attr:`.stream.StreamReader.cut_short`), each packet is
         held back until something follows it, and the last one read is dropped (a raw
         frame's half, a slice without its end: never a sample)."""
         reader = self._reader
@@ -331,6 +332,8 @@ class VideoSource:
         """
         ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
         packets: Iterator[av.Packet | BaseException] = self._packets()
+        if self.info.container == "rawvideo":
+            packets = whole_frames(packets, self._name, self.info, self.streaming)
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
@@ -346,17 +349,10 @@ class VideoSource:
         flushed = False
         nonref = False
         refs = Av1References(ctx.extradata) if skip is not None and self.rules.nonref_packets == "av1" else None
-        raw_size = None
         for packet in packets:
             if isinstance(packet, BaseException):
                 yield packet
                 continue
-            if self.info.container == "rawvideo" and packet.size:
-                raw_size = raw_size or packet.size
-                if packet.size != raw_size:
-                    raise InputError(f"{self._name}: the raw frames do not fit {self.info.width}x{self.info.height} "
-                                     f"{self.info.pix_fmt} ({packet.size} bytes left over after whole frames of "
-                                     f"{raw_size}): check the raw frame size and pixel format")
             if packet.size == 0 and packet.dts is None:
                 flushed = True
             elif packet.size == 0:  # Theora's "repeat the last frame" (FFmpeg rejects it as invalid)

@@ -1,14 +1,10 @@
-"""Opening an input: paths, standard input and file objects; sniffing what a pipe holds;
-picking the video stream (what it says about itself: :mod:`.probe`)."""
+"""Opening an input: paths, standard input and file objects (streams: :mod:`.stream`);
+sniffing what a pipe holds; picking the video stream (what it says about itself: :mod:`.probe`)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
 import os
-import select
-import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
@@ -19,6 +15,7 @@ import av.error
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
 from ..params import STDIN
+from .stream import PIPE_PEEK_BYTES, StreamReader, _is_stream, _stdin, is_stream, stdin_file
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
 #: one frame): one decoded frame from these is a still image, not a movie.
@@ -29,126 +26,30 @@ STILL_IMAGE_DEMUXERS = frozenset({
     "hdr_pipe", "photocd_pipe", "pbm_pipe", "pfm_pipe", "phm_pipe", "dpx_pipe", "cri_pipe", "gem_pipe",
 })
 
-#: How much of a pipe is read ahead to recognise its format.
-PIPE_PEEK_BYTES = 1 << 16
-
 PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe (its index comes after the frames); "
                  "on the producer side use -f matroska - or -f mpegts - instead")
 
 
-class StreamReader:
-    """A read-only, non-seekable file object over a pipe, FIFO or other stream, for FFmpeg.
-
-    It returns ``prefix`` (what was read ahead to recognise the format) and then the rest.
-    Reads wait in short ``select`` slices and end (as at the end of the stream) once an
-    interrupt is requested (:mod:`streamprint.interrupt`), so that neither a stalled pipe nor
-    FFmpeg searching endless garbage can hold off Ctrl-C: an exception raised in here would be
-    swallowed by PyAV."""
-
-    def __init__(self, raw: BinaryIO | int, name: str, prefix: bytes = b"") -> None:
-        self._fd: int | None = raw if isinstance(raw, int) else _fileno(raw)
-        self._raw = raw
-        self._prefix = memoryview(prefix)
-        self.head = bytes(prefix)
-        self.name = name
-        self.ended = False
-        """The stream reached its end (its writer closed it)."""
-        self.cut_short = False
-        """An interrupt ended the reads before the stream's end (what was read last may be
-        part of a frame)."""
-
-    def _read_raw(self, n: int) -> bytes:
-        n = n if n > 0 else 1 << 16
-        if self._fd is None:
-            data = b"" if interrupt.requested() else self._raw.read(n)  # type: ignore[union-attr]
-            self.ended = self.ended or (not data and not interrupt.requested())
-            self.cut_short = self.cut_short or (not data and not self.ended)
-            return data
-        while not interrupt.requested():
-            try:
-                ready, _, _ = select.select([self._fd], [], [], 0.1)
-                if ready:
-                    data = os.read(self._fd, n)
-                    self.ended = self.ended or not data
-                    return data
-            except (InterruptedError, BlockingIOError):
-                continue
-        self.cut_short = self.cut_short or not self.ended
-        return b""
-
-    def peek(self, n: int) -> bytes:
-        """Read up to ``n`` bytes ahead (fewer only at the end of the stream), to be returned
-        again by :meth:`read`."""
-        data = bytearray(self._prefix)
-        while len(data) < n:
-            chunk = self._read_raw(n - len(data))
-            if not chunk:
-                break
-            data += chunk
-        self._prefix = memoryview(bytes(data))
-        self.head = bytes(data)
-        return self.head
-
-    @interrupt.callback  # called by FFmpeg: an exception raised here would be swallowed
-    def read(self, n: int = -1) -> bytes:
-        if self._prefix.nbytes:
-            k = self._prefix.nbytes if n < 0 else min(n, self._prefix.nbytes)
-            out = bytes(self._prefix[:k])
-            self._prefix = self._prefix[k:]
-            return out
-        return self._read_raw(n)
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        """Close the stream. Standard input left before its end (a time range's end, an
-        interrupt) is closed too, by putting /dev/null in its place: its writer then gets
-        EPIPE/SIGPIPE instead of waiting for ever on a full pipe."""
-        if isinstance(self._raw, int):
-            with contextlib.suppress(OSError):
-                os.close(self._raw)
-        elif self._fd is not None and not self.ended:
-            with contextlib.suppress(OSError):
-                null = os.open(os.devnull, os.O_RDONLY)
-                os.dup2(null, self._fd)
-                os.close(null)
-
-
-def _fileno(raw: Any) -> int | None:
-    try:
-        return int(raw.fileno())
-    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
-        return None
-
-
-def is_stream(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` is read as a stream: ``-`` (standard input), a FIFO, ``<(...)``."""
-    return os.fspath(path) == STDIN or _is_stream(Path(path))
-
-
-def _is_stream(p: Path) -> bool:
-    """A FIFO, ``<(...)`` (a pipe under /dev/fd), a character device or a socket: read as a
-    stream, never handed to FFmpeg's file reader (which would block for ever on a FIFO)."""
-    try:
-        mode = p.stat().st_mode
-    except OSError:
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
-
-
 def _stream_reader(raw: BinaryIO | int, name: str, format: str | None) -> StreamReader:
     reader = StreamReader(raw, name)
-    head = reader.peek(PIPE_PEEK_BYTES)
+    head = reader.peek(PIPE_PEEK_BYTES, _sniffed)
     interrupt.check()
     if not head:
         raise NotAVideoError(f"{name}: no data (empty pipe)")
     if format is None and _mp4_layout(head) == "index-last":
         raise NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
     return reader
+
+
+def _sniffed(head: bytes) -> bool:
+    """Whether ``head`` tells what the checks of a stream's start need: that it is not MP4,
+    or MP4 whose ``mdat`` comes first, or whose ``moov`` is there whole, something after it
+    (:func:`mp4_fragmented` looks into it). Sniffing reads no further: a live stream of a few
+    bytes a second was not read at all until :data:`PIPE_PEEK_BYTES` had come."""
+    if len(head) < 8:
+        return False
+    return head[4:8] != b"ftyp" or any(kind == b"mdat" or (kind == b"moov" and end < len(head))
+                                       for kind, _, end in _boxes(head, 0, len(head)))
 
 
 def _mp4_layout(head: bytes) -> str | None:
@@ -187,7 +88,7 @@ def still_image(path: Any, name: str, format: str | None, options: Mapping[str, 
     ``frames`` (the open source's, which ends a still image with
     :class:`~streamprint.errors.NotAVideoError`) are read on instead, as the run ends in an
     error either way."""
-    if not isinstance(path, (str, os.PathLike)) or os.fspath(path) == STDIN or _is_stream(Path(path)):
+    if not isinstance(path, (str, os.PathLike)) or is_stream(path):
         try:
             return frames is not None and sum(1 for _ in itertools.islice(frames(), 2)) == 1
         except NotAVideoError:
@@ -246,9 +147,9 @@ def open_container(path: Any, name: str, format: str | None,
     target: Any = path
     if isinstance(path, (str, os.PathLike)):
         if os.fspath(path) == STDIN:
-            import sys
-
-            target = _stream_reader(sys.stdin.buffer, "standard input", format)
+            target = stdin_file() or _stream_reader(_stdin(), "standard input", format)
+            if isinstance(target, str) and os.stat(target).st_size == 0:
+                raise NotAVideoError("standard input: empty (the file it is redirected from holds nothing)")
         else:
             p = Path(path)
             if not p.exists():
@@ -295,7 +196,7 @@ def _open_errors(target: Any, name: str, open_: Any, format: str | None = None) 
                                  f"({_reason(exc)}); without it FFmpeg finds the format itself") from exc
         raise _unreadable(target, name, exc) from exc
     except av.error.FFmpegError as exc:
-        raise NotAVideoError(f"{name}: cannot open ({_reason(exc)})") from exc
+        raise (_bad_y4m(target, name, exc) or NotAVideoError(f"{name}: cannot open ({_reason(exc)})")) from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"{name}: cannot open ({exc})") from exc
 
@@ -304,8 +205,10 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
     """The error of a file FFmpeg found no video in (EOFError) or could not parse."""
     if isinstance(exc, av.error.EOFError):
         return NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)")
+    if (y4m := _bad_y4m(target, name, exc)) is not None:
+        return y4m
     if _looks_like_mp4(target):
-        if name == "standard input":
+        if isinstance(target, StreamReader):  # (standard input redirected from a file is a file)
             return NotAVideoError(f"{name}: {PIPE_MP4_HINT}")
         return NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): truncated, or not "
                               "fully written")
@@ -313,15 +216,37 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
 
 
 def _looks_like_mp4(target: Any) -> bool:
+    return _mp4_layout(_head(target, 64)) is not None
+
+
+def _head(target: Any, n: int) -> bytes:
+    """The first ``n`` bytes (at most) of what FFmpeg was given to open: a stream's read-ahead
+    or a file's start (nothing for a caller's file object)."""
     try:
         if isinstance(target, StreamReader):
-            return _mp4_layout(target.head) is not None
+            return target.head[:n]
         if isinstance(target, str):
             with open(target, "rb") as f:
-                return _mp4_layout(f.read(64)) is not None
+                return f.read(n)
     except OSError:
         pass
-    return False
+    return b""
+
+
+#: YUV4MPEG2 header parameters FFmpeg's demuxer refuses, and what they say.
+Y4M_REFUSED = {"Im": "mixed interlacing (Im), which FFmpeg does not read"}
+
+
+def _bad_y4m(target: Any, name: str, exc: BaseException) -> NotAVideoError | None:
+    """For a YUV4MPEG2 stream or file FFmpeg could not open (whose own reason, an 'Invalid
+    argument', is in its log only): an error that shows the header line and, where it is
+    known, the parameter refused. None for anything else."""
+    head = _head(target, 512)
+    if not head.startswith(b"YUV4MPEG2 "):
+        return None
+    line = head.split(b"\n", 1)[0].decode("ascii", "replace")
+    what = next((why for token, why in Y4M_REFUSED.items() if token in line.split()[1:]), _reason(exc))
+    return NotAVideoError(f"{name}: a YUV4MPEG2 header FFmpeg does not accept ({what}): {line[:200]!r}")
 
 
 def _reason(exc: BaseException) -> str:
@@ -350,24 +275,6 @@ def best_video_stream(container: Any, name: str) -> Any:
     if best.codec_context is None or not best.codec_context.name:
         raise NotAVideoError(f"{name}: video stream has no decoder")
     return best
-
-
-def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float = 25.0,
-                format: str | None = None) -> tuple[str, dict[str, str]]:
-    """FFmpeg's demuxer name and options for raw frames of ``size`` (``"WIDTHxHEIGHT"``
-    pixels), ``pix_fmt`` (FFmpeg's name) and ``rate`` (frames per second)."""
-    from .. import params
-    from ..errors import ParameterError
-
-    if format not in (None, "rawvideo"):
-        raise ParameterError("raw", f"reads raw frames; it cannot be combined with {{param:format}} {format}")
-    w, h = params.check_size("raw", size)
-    rate = params.check("rate", rate)
-    try:
-        av.VideoFormat(pix_fmt)
-    except (ValueError, TypeError):
-        raise ParameterError("pix_fmt", f"{pix_fmt!r} is not a pixel format FFmpeg knows (e.g. rgb24, yuv420p)") from None
-    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate:g}"}
 
 
 def check_demuxer(name: str) -> str:

@@ -29,6 +29,7 @@ import av.error
 from .. import interrupt
 from ..model import SourceInfo
 from .open import STDIN, best_video_stream, open_container
+from .stream import is_stream
 
 log = logging.getLogger("streamprint")
 
@@ -288,7 +289,7 @@ def with_joined_duration(info: SourceInfo, path: Any, format: str | None,
     advance, and a time range is checked against the duration. ``info`` unchanged when
     nothing jumps or it cannot be measured."""
     if info.container not in DISCONTINUOUS_FORMATS or not isinstance(path, (str, os.PathLike)) \
-            or os.fspath(path) == STDIN or not Path(path).is_file():
+            or is_stream(path) or (os.fspath(path) != STDIN and not Path(path).is_file()):
         return info
     container, _ = open_container(path, info.path, format, options)
     with container:
