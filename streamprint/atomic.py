@@ -26,7 +26,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .errors import ForeignFileError, OutputError, ParameterError
 from .marks import written_by_streamprint
@@ -132,8 +132,11 @@ class _Group:
         self.pending = []
 
     def commit(self) -> None:
-        with _stop_signals_held():
-            self._commit()
+        try:
+            with _stop_signals_held():
+                self._commit()
+        finally:
+            self.discard()  # (what _commit did not take: a signal before it began)
 
     def _commit(self) -> None:
         pending, self.pending = self.pending, []
@@ -162,7 +165,7 @@ class _Group:
 
 
 #: Signals that stop a run (Ctrl-C, kill, a closed terminal), held while outputs are renamed.
-_STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+_STOP_SIGNALS = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextlib.contextmanager
@@ -172,22 +175,35 @@ def _stop_signals_held() -> Iterator[None]:
     renames, or in the middle of putting files back, and parted a picture from its data
     file. Renames take microseconds; the run stops right after. Python runs signal handlers
     in the main thread only, so elsewhere nothing can go off in the block."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     caught: list[int] = []
-    previous = {}
-    for sig in sorted(_STOP_SIGNALS):
-        handler = signal.getsignal(sig)
-        if handler not in (signal.SIG_IGN, None):  # (None: not set from Python; left alone)
-            previous[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
+    previous: dict[int, Any] = {}  # each handler swapped, put back however the block ends
     try:
+        for sig in sorted(_STOP_SIGNALS) if threading.current_thread() is threading.main_thread() else ():
+            handler = signal.getsignal(sig)
+            if handler in (signal.SIG_IGN, None):  # (None: not set from Python; left alone)
+                continue
+            previous[sig] = handler  # first: a signal in between goes to it, which it is still
+            try:
+                signal.signal(sig, lambda signum, frame: caught.append(signum))
+            except ValueError:  # not the main interpreter: its handlers are not Python's to run
+                del previous[sig]
+                break
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        for sig in dict.fromkeys(caught):
+        _deliver(list(dict.fromkeys(caught)))
+
+
+def _deliver(signals: list[int]) -> None:
+    """Raise each of ``signals`` again, in order, each reaching its handler even when one
+    before it raised (SIGINT's KeyboardInterrupt must not swallow a SIGTERM)."""
+    for i, sig in enumerate(signals):
+        try:
             signal.raise_signal(sig)
+        except BaseException:
+            _deliver(signals[i + 1:])
+            raise
 
 
 def _backup(target: Path) -> str | None:

@@ -96,6 +96,52 @@ def test_a_signal_while_the_pair_is_renamed_waits_for_both(fp, tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.png"]  # no temporary file
 
 
+def test_every_signal_held_during_the_renames_reaches_its_handler(fp, tmp_path, monkeypatch):
+    """SIGINT and SIGTERM both came while the pair was renamed: the first one's handler
+    raised, and the SIGTERM was lost. Each now reaches its own handler, and the handlers
+    are the caller's again after."""
+    image, data, _, _ = _old_pair(fp, tmp_path)
+    real, terms = os.replace, []
+
+    def replace(src, dst, *args, **kwargs):
+        real(src, dst, *args, **kwargs)
+        if Path(dst).name == "a.png":
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def stop(signum, frame):
+        raise _Stopped
+
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, stop),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, lambda signum, frame: terms.append(signum))}
+    try:
+        monkeypatch.setattr(os, "replace", replace)
+        with pytest.raises(_Stopped):
+            RunOutputs(image, RenderOptions(height=30), data).write(fp)
+        assert terms == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGINT) is stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def test_an_interrupt_before_the_renames_begin_leaves_no_temporary_file(fp, tmp_path, monkeypatch):
+    """An interrupt that came as the renames were about to begin left every written
+    temporary file behind: only a failure inside the block removed them."""
+    from streamprint import atomic
+
+    image, data, old_image, old_data = _old_pair(fp, tmp_path)
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic, "_stop_signals_held", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        RunOutputs(image, RenderOptions(height=30), data).write(fp)
+    assert image.read_bytes() == old_image and data.read_bytes() == old_data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "a.png"]
+
+
 def test_a_first_run_whose_data_file_fails_leaves_no_picture(fp, tmp_path, monkeypatch):
     _failing_replace(monkeypatch, "a.json")
     with pytest.raises(OutputError):
