@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -255,6 +256,33 @@ def test_a_file_redirected_to_standard_input_is_read_as_the_file(clip601, tmp_pa
         assert b.source.path == "standard input" and b.source.duration == a.source.duration
         assert [s.frame for s in a.samples] == [s.frame for s in b.samples] and np.array_equal(a.times, b.times), args
         assert [s.palette.colors.tolist() for s in a.samples] == [s.palette.colors.tolist() for s in b.samples]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv, to run the command as another user")
+def test_a_file_redirected_by_a_privileged_parent_is_still_read(clip601, tmp_path):
+    """A parent that may read the file hands it to a process that may not open it by name (a
+    service's StandardInput=file: with User=, sudo -u): reading it as a file meant opening it
+    again by name, and the run failed with "permission denied". It is read as a pipe."""
+    import tempfile
+
+    other = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+    if subprocess.run([*other, "-c", "import streamprint"], capture_output=True, cwd="/", timeout=60).returncode:
+        pytest.skip("another user cannot run this checkout's streamprint (its folders are private)")
+    mkv = tmp_path / "secret.mkv"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mkv)],
+                   check=True)
+    mkv.chmod(0o600)
+    out = Path(tempfile.mkdtemp(prefix="streamprint-other-user-"))
+    try:
+        out.chmod(0o777)
+        with open(mkv, "rb") as f:
+            r = subprocess.run([*other, "-m", "streamprint", "-", str(out / "o.png"), "-q", "--every", "5"],
+                               stdin=f, capture_output=True, timeout=60, cwd="/")
+        assert r.returncode == 0, r.stderr
+        assert (out / "o.png").stat().st_size > 0
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.mark.parametrize("size, pix_fmt", [("16256x16256", "rgb24"), ("65535x65535", "gray"),

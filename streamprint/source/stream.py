@@ -124,8 +124,9 @@ def stdin_file() -> str | None:
     """A path that opens the regular file standard input is redirected from (``- < movie.mp4``),
     when it is one, at its start: it is read as that file (seekable, its length and index
     known; read as a pipe, an MP4 with its index at the end was refused, and a part counted
-    back from the end). None for a pipe, a terminal, or where no such path exists
-    (:data:`_PROC_FD`, Linux)."""
+    back from the end). None for a pipe, a terminal, where no such path exists
+    (:data:`_PROC_FD`, Linux), or where this process may not open the file by name (a
+    service's ``StandardInput=file:`` read as another user): then it is read as a pipe."""
     import sys
 
     fd = _fileno(sys.stdin)
@@ -133,7 +134,10 @@ def stdin_file() -> str | None:
         if fd is None or not stat.S_ISREG((st := os.fstat(fd)).st_mode) or os.lseek(fd, 0, os.SEEK_CUR) != 0:
             return None
         path = _PROC_FD.format(fd)
-        return path if os.path.samestat(os.stat(path), st) else None
+        if not os.path.samestat(os.stat(path), st):
+            return None
+        os.close(os.open(path, os.O_RDONLY))  # opened again by name, permissions are checked again:
+        return path                          # a file a privileged parent opened may be refused
     except OSError:
         return None
 
