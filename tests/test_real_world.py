@@ -15,6 +15,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +110,17 @@ def test_a_fragmented_mp4_on_a_pipe_has_no_stated_length(tmp_path):
     fp = streamprint.fingerprint(frag, sampling=Sampling.samples(5))
     assert fp.source.duration == pytest.approx(10.0, abs=0.05) and len(fp) == 5
     assert fp.source.frame_count is None or fp.source.frame_count == 250
+    # such a file (its first fragment in its moov) redirected to standard input is read as the
+    # file: it stated the first fragment's 25 frames, not the 250 it holds
+    first_in_moov = tmp_path / "frag2.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=red:s=160x90:d=10:r=25", "-c:v", "libx264", "-g", "25", "-movflags",
+           "frag_keyframe", str(first_in_moov))
+    with open(first_in_moov, "rb") as f:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "d.png"), "--data",
+                            str(tmp_path / "d.json")], stdin=f, capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    stated = json.loads((tmp_path / "d.json").read_text())["source"]
+    assert stated["frame_count"] in (None, 250) and stated["duration"] == pytest.approx(10.0, abs=0.05)
 
 
 def test_thumbnails_follow_a_change_of_pixel_aspect(tmp_path):

@@ -112,6 +112,10 @@ def opened_fragmented_mp4(container: Any, reader: StreamReader | None, path: Any
         return mp4_fragmented(reader.head)
     if not isinstance(path, (str, os.PathLike)):
         return False  # a caller's file object: not read here
+    if os.fspath(path) == STDIN:  # a file redirected to it (a pipe has its reader)
+        path = stdin_file()
+        if path is None:
+            return False
     try:
         with open(path, "rb") as f:
             return mp4_fragmented(f.read(PIPE_PEEK_BYTES))
