@@ -70,23 +70,27 @@ class Real:
         return f"{what} {' and '.join(parts)}".strip()
 
 
-#: The largest numerator or denominator of a rational FFmpeg holds (an ``AVRational`` is two
-#: 32-bit ints).
-MAX_RATIONAL = 2 ** 31 - 1
+#: The largest numerator and denominator of a frame rate FFmpeg takes as text
+#: (av_parse_video_rate reduces any other to the nearest it can).
+MAX_RATE_TERM = 1001000
 
 
 @dataclass(frozen=True)
 class Rate:
     """A frame rate in frames per second, exact: a positive number, or text as FFmpeg and
     ffprobe write one (``30000/1001``) or a decimal (``29.97``, ``1e-5``), read as the
-    fraction it says, never through a float. Returns a :class:`~fractions.Fraction` that fits
-    FFmpeg's rational (numerator and denominator below 2^31; a finer one is the nearest that
-    does)."""
+    fraction it says, never through a float. Returns a :class:`~fractions.Fraction` FFmpeg
+    takes as it is (numerator and denominator at most :data:`MAX_RATE_TERM`; a finer one is
+    the nearest that is: FFmpeg would have made it so in silence)."""
 
     def check(self, name: str, value: Any) -> Fraction:
         rate = None
         try:
             if isinstance(value, str):
+                exponent = re.search(r"[eE]\s*([+-]?\d+)\s*$", value)
+                if exponent and abs(int(exponent.group(1))) > 30:  # 1e100000000 took minutes to make
+                    raise ParameterError(name, f"must be a frame rate from 1/{MAX_RATE_TERM} to {MAX_RATE_TERM} "
+                                               f"frames per second, got {value!r}")
                 rate = Fraction(value.strip())
             elif isinstance(value, numbers.Rational) and not isinstance(value, bool):
                 rate = Fraction(value)
@@ -97,10 +101,12 @@ class Rate:
         if rate is None or rate <= 0:
             raise ParameterError(name, f"must be a frame rate > 0 in frames per second (25, 29.97, 30000/1001), "
                                        f"got {value!r}")
-        if rate.denominator > MAX_RATIONAL or rate.numerator > MAX_RATIONAL:
-            rate = rate.limit_denominator(MAX_RATIONAL)
-        if rate <= 0 or rate.numerator > MAX_RATIONAL:
-            raise ParameterError(name, f"must be a frame rate from 1/{MAX_RATIONAL} to {MAX_RATIONAL} frames per "
+        limit = MAX_RATE_TERM
+        while rate > 0 and (rate.denominator > MAX_RATE_TERM or rate.numerator > MAX_RATE_TERM) and limit >= 1:
+            limit = min(limit, max(1, math.floor(MAX_RATE_TERM / rate)))  # numerator ~ rate x denominator
+            rate, limit = rate.limit_denominator(limit), limit - 1
+        if rate <= 0 or rate.numerator > MAX_RATE_TERM:
+            raise ParameterError(name, f"must be a frame rate from 1/{MAX_RATE_TERM} to {MAX_RATE_TERM} frames per "
                                        f"second, got {value!r}")
         return rate
 
