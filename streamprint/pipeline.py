@@ -331,6 +331,7 @@ def fingerprint(
 
         passed = Passed(span.start, span.end, keyframes)
         last_checkpoint = started = time.monotonic()
+        checkpoint = checkpoint if source.seeks or source.streaming else None  # (never resumed: alpha WebM)
         schedule = _FlushSchedule(flush_every, started)
         with blas.one_thread():
             for index, t, image, hdr, pts, state, stats in _analysis_images(

@@ -251,13 +251,19 @@ def test_a_part_after_a_keyframe_whose_alpha_is_not_one(tmp_path):
     assert [s.time for s in fast.samples] == [1.0]
 
 
-def test_a_checkpoint_of_a_webm_with_alpha_is_not_resumed_by_seeking(tmp_path):
+def test_a_checkpoint_of_a_webm_with_alpha_is_not_resumed_by_seeking(tmp_path, monkeypatch):
     """A checkpoint taken after the cut resumed by seeking to the keyframe at 1 s, where the
-    alpha cannot be decoded (ResumeError after decoding the rest). It is refused at once, so a
-    batch starts the movie again, with the same result."""
+    alpha cannot be decoded (ResumeError after decoding the rest). None is taken (a batch
+    wrote them every minute, each to be thrown away), and one made otherwise (here with the
+    alpha ignored) is refused at once, so a batch starts the movie again."""
     path = _cut_webm(tmp_path / "cut.webm")
     saved: list = []
     streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    assert saved == []
+    with monkeypatch.context() as m:
+        m.setattr(codecs, "has_alpha_track", lambda stream: False)
+        streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    assert len(saved) > 10
     with pytest.raises(streamprint.ResumeError, match="read from its beginning"):
         streamprint.fingerprint(path, sampling=Sampling.every(1), resume=saved[-1])
 

@@ -114,11 +114,17 @@ class VideoSource:
         """A stream (pipe, FIFO): read once from the start; an interrupt ends its reads."""
         return self._reader is not None
 
+    @property
+    def seeks(self) -> bool:
+        """Whether a part or a checkpoint is reached by seeking: not in a stream, nor in a WebM
+        whose alpha libvpx decodes (a seek lands where it may not decode: .codecs)."""
+        return not self.streaming and not alpha_decoder(self._ctx)
+
     def seek_point(self, seconds: float) -> ResumePoint | None:
         """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`;
-        a stream: from its beginning, None)."""
-        return None if self.streaming or alpha_decoder(self._ctx) else start_point(
-            self._container, self._stream, seconds, self.keyframes_only, self._reopen)
+        None: from the beginning, where it does not :attr:`seek <seeks>`)."""
+        return start_point(self._container, self._stream, seconds, self.keyframes_only, self._reopen) \
+            if self.seeks else None
 
     def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
@@ -182,7 +188,7 @@ class VideoSource:
                           if avi_keys else KeyframeIndex(floor=floor, base=base, jump=jump) if self.keyframes_only
                           else None)
         if resume is not None:
-            if alpha_decoder(self._ctx):  # (a seek lands where the alpha may not decode: .codecs)
+            if alpha_decoder(self._ctx):  # (see seeks)
                 raise ResumeError(f"{self._name}: a WebM with alpha is read from its beginning")
             origin, index = resume.origin, resume.index
             exact = exact_origin(origin, stream.time_base)
