@@ -232,3 +232,21 @@ def test_the_page_benchmark_synthesizes_its_movie_through_the_real_pipeline(clip
     assert len(fp) == 12 and fp.times.tolist() == [float(i) for i in range(12)]
     assert fp.thumbnails is not None and fp.thumbnails.indices == tuple(range(12))
     assert len(page_html(fp).encode()) <= PAGE_BUDGET
+
+
+def test_a_data_file_whose_text_holds_lone_surrogates_makes_a_page(tmp_path):
+    """JSON may escape half of a surrogate pair ("\\ud800"), and a hand-edited data file did:
+    `render` stopped with 'unexpected UnicodeEncodeError ... (a bug in streamprint)'. Each
+    such half is shown as U+FFFD, and markup beside it is still only text."""
+    fp = synth.known_fingerprint("m.mkv", [synth.Segment((200, 30, 30), (250, 250, 250), 3.0)])
+    write_fingerprint(fp, tmp_path / "m.json")
+    text = (tmp_path / "m.json").read_text()
+    text = text.replace('"path": "m.mkv"', '"path": "\\ud800<i>x\\udfff.mkv"')
+    text = text.replace('"codec": "none"', '"codec": "\\ud83d<b>"')
+    (tmp_path / "m.json").write_text(text)
+    r = run_cli("render", tmp_path / "m.json", tmp_path / "m.html", "-q")
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "m.html").read_bytes().decode("utf-8")  # strict: valid UTF-8 throughout
+    assert "<title>\ufffd&lt;i&gt;x\ufffd.mkv · colour fingerprint</title>" in page
+    assert "<td>\ufffd&lt;b&gt; in synthetic," in page
+    assert "<i>" not in page and "<b>" not in page

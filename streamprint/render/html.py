@@ -31,6 +31,9 @@ MARK = f"<!DOCTYPE html>\n<!-- {SOFTWARE} {__version__} -->\n"
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 
 _SLOT = re.compile(r"<!--sp:([a-z_]+)-->|/\*sp:([a-z_]+)\*/")
+#: Surrogates that stand for no byte of a file name (Python's surrogateescape uses
+#: U+DC80-U+DCFF): halves of a pair that a JSON file may spell alone, as \ud800.
+_LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
 @cache
@@ -57,8 +60,10 @@ def page(template: str, values: Mapping[str, str]) -> str:
 
 def shown(text: Any) -> str:
     """``text`` as it can be shown: a file name's bytes that are not UTF-8 (Python keeps them
-    as lone surrogates, which no page can be written with) become U+FFFD."""
-    return str(text).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    as lone surrogates, which no page can be written with) and any other lone surrogate (a
+    data file's JSON may hold one) become U+FFFD."""
+    text = _LONE_SURROGATE.sub("\ufffd", str(text))
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def esc(text: Any) -> str:
