@@ -122,7 +122,8 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
     """The gallery page of ``entries`` as HTML text."""
     movies = []
     for e in entries:
-        movies.append({"t": e.title, "p": page_url(e.page), "d": round(e.duration, 3), "n": e.samples,
+        movies.append({"t": e.title, "p": page_url(e.page), "d": round(e.duration, 3), "dh": clock(e.duration),
+                       "n": e.samples,
                        "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
                        "h": None if e.hue is None else round(e.hue, 2),
                        "pal": [[h, round(float(w), 4)] for h, w in zip(e.palette.hex, e.palette.weights)],

@@ -88,7 +88,8 @@ def data_uri(mime: str, data: bytes) -> str:
 
 def clock(seconds: float, decimals: int = 0) -> str:
     """``h:mm:ss`` (with ``decimals`` digits of the second) of a time in seconds, cut off,
-    not rounded, as players show it: 59.99 s is 0:00:59. The pages' scripts do the same."""
+    not rounded, as players show it: 59.99 s is 0:00:59. The pages show the times made
+    here (their scripts make none)."""
     scale = 10**decimals
     ticks = math.floor(max(0.0, seconds) * scale + 1e-6)
     whole, part = divmod(ticks, scale)

@@ -123,12 +123,12 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     # where each sample's columns start, px (and the strip's width last): samples repeated
     # to a least width, resampled by time to a given width, or as wide as their time
     edges = np.searchsorted(picture_columns(fp, png), np.arange(len(fp) + 1), side="left").tolist()
-    data = {
-        "t": [round(t, 3) for t in fp.times.tolist()],
+    decimals = time_decimals(fp)
+    data = {  # times as shown: clock() makes them, the script none (one rule for what is cut off)
+        "t": [clock(t, decimals) for t in fp.times.tolist()],
         "f": [s.frame for s in fp.samples],
         "c": ["".join(h[1:] for h in s.palette.hex) for s in fp.samples],
         "w": [[round(w * 10000) for w in s.palette.weights.tolist()] for s in fp.samples],
-        "decimals": time_decimals(fp),
         "strip": {"width": width, "height": height, "edges": edges},
     }
     palette = fp.movie_palette

@@ -1,17 +1,6 @@
 "use strict";
 /* streamprint: what the page of a movie and the gallery of a library share. */
 
-/** h:mm:ss (with `decimals` digits of the second) of a time in seconds, cut off as players
- * show it; the same rule as streamprint.render.html.clock. */
-function spClock(seconds, decimals) {
-  const scale = Math.pow(10, decimals || 0);
-  const ticks = Math.floor(Math.max(0, seconds) * scale + 1e-6);
-  const whole = Math.floor(ticks / scale), part = ticks - whole * scale;
-  const pad = (v, n) => String(v).padStart(n, "0");
-  const text = Math.floor(whole / 3600) + ":" + pad(Math.floor(whole / 60) % 60, 2) + ":" + pad(whole % 60, 2);
-  return decimals ? text + "." + pad(part, decimals) : text;
-}
-
 let spToastTimer = 0;
 function spToast(text) {
   const toast = document.getElementById("toast");

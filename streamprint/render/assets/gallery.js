@@ -39,7 +39,7 @@
     }
     const body = make("div", "body"), h2 = make("h2");
     h2.append(link(make("span", "title", m.t)));
-    body.append(h2, make("p", "info", spClock(m.d) + " · " + m.n + " samples"));
+    body.append(h2, make("p", "info", m.dh + " · " + m.n + " samples"));
     const match = make("p", "info match");
     match.hidden = true;
     body.append(match);

@@ -1,5 +1,5 @@
-/* streamprint: a movie's page. Each column of the strip is one sample; its data (time,
- * frame, colours with shares, the nearest thumbnail) is in the JSON element #sp-data. */
+/* streamprint: a movie's page. Each column of the strip is one sample; its data (time as
+ * shown, frame, colours with shares, the nearest thumbnail) is in the JSON element #sp-data. */
 (() => {
   const D = JSON.parse(document.getElementById("sp-data").textContent);
   const n = D.t.length, S = D.strip, W = S.width;
@@ -37,7 +37,7 @@
     i = Math.max(0, Math.min(n - 1, i));
     if (i === current) return;
     current = i;
-    const time = spClock(D.t[i], D.decimals);
+    const time = D.t[i];
     $("time").textContent = time;
     $("where").textContent = "sample " + (i + 1) + " of " + n + " · frame " + D.f[i];
     const hexes = D.c[i], shares = D.w[i], items = [];
@@ -57,7 +57,7 @@
       thumb.hidden = false;
       thumb.src = "data:" + D.thumbs.mime + ";base64," + D.thumbs.src[j];
       const k = D.thumbs.i[j];
-      note.textContent = k === i ? "frame " + D.f[i] : "nearest thumbnail: " + spClock(D.t[k], D.decimals);
+      note.textContent = k === i ? "frame " + D.f[i] : "nearest thumbnail: " + D.t[k];
     }
     document.body.dataset.column = String(i);
   }

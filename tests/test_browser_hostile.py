@@ -1,0 +1,47 @@
+"""The page and the gallery in Chromium, used as a demanding user and an attacker would:
+readouts compared with the data file's own values, names and data that hold markup.
+The browser and its fixtures are tests/test_browser.py's."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from streamprint import synth
+from streamprint.formats import write_fingerprint
+from streamprint.render.gallery import write_gallery
+from streamprint.render.page import save_page
+
+from .test_browser import browser, column_point, hms, shown_column, watched  # noqa: F401  (fixtures)
+
+RED, WHITE = (200, 30, 30), (250, 250, 250)
+
+
+def with_times(name: str, times: list[float], duration: float):
+    """A known fingerprint whose samples are at ``times`` and whose movie lasts ``duration`` s."""
+    fp = synth.known_fingerprint(name, [synth.Segment(RED, WHITE, float(len(times)))])
+    samples = tuple(dataclasses.replace(s, time=t) for s, t in zip(fp.samples, times, strict=True))
+    return dataclasses.replace(fp, samples=samples, source=dataclasses.replace(fp.source, duration=duration))
+
+
+def test_times_shown_are_the_data_files_cut_off_not_rounded_up(watched, tmp_path):
+    """The page sent times rounded to the millisecond and its script cut them: a sample at
+    0.9996 s showed 0:00:01.00 (the data says 0:00:00.99), 59.9996 s showed 0:01:00; the
+    gallery showed a 59.9996 s movie as 0:01:00 long."""
+    cases = {"fine.mkv": [0.0, 0.9996, 1.5, 2.0496], "coarse.mkv": [0.0, 59.9996, 121.0]}
+    for name, times in cases.items():
+        fp = with_times(name, times, times[-1] + 0.9996)
+        save_page(fp, tmp_path / f"{name}.html")
+        write_fingerprint(fp, tmp_path / f"{name}.json")
+        decimals = 2 if name == "fine.mkv" else 0
+        watched.open(tmp_path / f"{name}.html")
+        for i, t in enumerate(times):
+            watched.page.mouse.move(*column_point(watched.page, i, len(times)))
+            shown = shown_column(watched.page)
+            assert shown["column"] == i and shown["time"] == hms(t, decimals), (t, shown["time"])
+    write_gallery(tmp_path)
+    watched.open(tmp_path / "index.html")
+    info = watched.page.evaluate("() => Object.fromEntries([...document.querySelectorAll('#grid .card')].map(c => "
+                                 "[c.querySelector('.title').textContent, c.querySelector('.info').textContent]))")
+    assert info["coarse.mkv"].startswith(hms(121.9996, 0) + " · ")  # 0:02:01, not 0:02:02
+    assert info["fine.mkv"].startswith(hms(3.0492, 0) + " · ")
+    watched.clean()
