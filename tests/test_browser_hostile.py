@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from streamprint import synth
 from streamprint.formats import write_fingerprint
+from streamprint.model import Palette
 from streamprint.render.gallery import write_gallery
 from streamprint.render.page import save_page
 
@@ -44,4 +47,20 @@ def test_times_shown_are_the_data_files_cut_off_not_rounded_up(watched, tmp_path
                                  "[c.querySelector('.title').textContent, c.querySelector('.info').textContent]))")
     assert info["coarse.mkv"].startswith(hms(121.9996, 0) + " · ")  # 0:02:01, not 0:02:02
     assert info["fine.mkv"].startswith(hms(3.0492, 0) + " · ")
+    watched.clean()
+
+
+def test_shares_shown_are_the_data_files_rounded_once(watched, tmp_path):
+    """The page sent shares rounded to hundredths of a percent and its script rounded those
+    again: a colour with 0.87653 of a frame read 87.6% on hover (87.653% is 87.7%), beside a
+    12.3% that no longer added up to 100%."""
+    fp = synth.known_fingerprint("m.mkv", [synth.Segment(RED, WHITE, 3.0)])
+    palette = Palette.from_centroids(np.array([RED, WHITE], np.float64), np.array([87653, 12347]))
+    assert palette.weights.tolist() == [0.87653, 0.12347]
+    fp = dataclasses.replace(fp, samples=tuple(dataclasses.replace(s, palette=palette) for s in fp.samples))
+    save_page(fp, tmp_path / "m.html")
+    watched.open(tmp_path / "m.html")
+    watched.page.mouse.move(*column_point(watched.page, 1, len(fp)))
+    shown = watched.page.evaluate("() => [...document.querySelectorAll('#colors .share')].map(e => e.textContent)")
+    assert shown == ["87.7%", "12.3%"]
     watched.clean()

@@ -38,7 +38,7 @@ from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
 from ..summary import time_weights
 from .columns import timeline
-from .html import asset, base64_text, clock, esc, page, script_json, write_html
+from .html import asset, base64_text, clock, esc, page, permille, script_json, write_html
 from .strip import render_stacked
 
 log = logging.getLogger("streamprint")
@@ -126,7 +126,7 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
                        "n": e.samples,
                        "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
                        "h": None if e.hue is None else round(e.hue, 2),
-                       "pal": [[h, round(float(w), 4)] for h, w in zip(e.palette.hex, e.palette.weights)],
+                       "pal": [[h, round(float(w), 4), permille(w)] for h, w in zip(e.palette.hex, e.palette.weights)],
                        "s": base64_text(e.strip), "b": base64_text(packed_bins(e))})
     total = sum(e.duration for e in entries)
     return page("gallery.html", {

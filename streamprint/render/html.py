@@ -97,6 +97,17 @@ def clock(seconds: float, decimals: int = 0) -> str:
     return f"{text}.{part:0{decimals}d}" if decimals else text
 
 
+def permille(share: float) -> int:
+    """A share (0-1) in tenths of a percent, rounded: the one rounding of a share any page
+    shows (the scripts are given these and only format them, as :func:`percent` does)."""
+    return round(float(share) * 1000)
+
+
+def percent(share: float) -> str:
+    """A share (0-1) as the pages show it: ``12.3%``."""
+    return f"{permille(share) / 10:.1f}%"
+
+
 def write_html(text: str, path: str | os.PathLike[str], sync: bool = True) -> None:
     """Write an HTML document atomically (``sync``: see :func:`~streamprint.atomic.atomic_output`)."""
     with atomic_output(path, "w", sync=sync) as f:

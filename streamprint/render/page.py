@@ -24,7 +24,7 @@ from ..model import Fingerprint, Palette, RenderOptions, Sampling, Thumbnails
 from ..model.timerange import hms
 from ..thumbnails import within_budget
 from .columns import timeline
-from .html import asset, base64_text, clock, data_uri, esc, page, script_json, write_html
+from .html import asset, base64_text, clock, data_uri, esc, page, percent, permille, script_json, write_html
 from .output import draw, encode_png, picture_columns
 
 #: The size a page aims at, bytes: a 2-hour movie at the default sampling (7200 samples)
@@ -58,13 +58,13 @@ def swatches(palette: Palette, tag: str = "li") -> str:
     return "".join(
         f'<{tag} class="swatch"><button type="button" data-hex="{h}" title="copy {h}">'
         f'<span class="chip" style="background:{h}"></span><code class="hex">{h}</code>'
-        f'<span class="share">{w * 100:.1f}%</span></button></{tag}>'
+        f'<span class="share">{percent(w)}</span></button></{tag}>'
         for h, w in zip(palette.hex, palette.weights))
 
 
 def palette_bar(palette: Palette) -> str:
     """The palette as one bar, each colour as wide as its share."""
-    return "".join(f'<span style="background:{h};flex-grow:{w:.6f}" title="{h} {w * 100:.1f}%"></span>'
+    return "".join(f'<span style="background:{h};flex-grow:{w:.6f}" title="{h} {percent(w)}"></span>'
                    for h, w in zip(palette.hex, palette.weights))
 
 
@@ -128,7 +128,7 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
         "t": [clock(t, decimals) for t in fp.times.tolist()],
         "f": [s.frame for s in fp.samples],
         "c": ["".join(h[1:] for h in s.palette.hex) for s in fp.samples],
-        "w": [[round(w * 10000) for w in s.palette.weights.tolist()] for s in fp.samples],
+        "w": [[permille(w) for w in s.palette.weights.tolist()] for s in fp.samples],
         "strip": {"width": width, "height": height, "edges": edges},
     }
     palette = fp.movie_palette

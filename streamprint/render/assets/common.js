@@ -39,7 +39,11 @@ document.addEventListener("click", (event) => {
   if (button) spCopy(button.dataset.hex);
 });
 
-/** A list item that shows a colour, its hex code and its share, and copies the hex code. */
+/** A share in tenths of a percent (streamprint.render.html.permille) as "12.3%". */
+const spPercent = (permille) => (permille / 10).toFixed(1) + "%";
+
+/** A list item that shows a colour, its hex code and its share (tenths of a percent), and
+ * copies the hex code. */
 function spSwatch(hex, share) {
   const li = document.createElement("li"), button = document.createElement("button");
   const chip = document.createElement("span"), code = document.createElement("code");
@@ -55,7 +59,7 @@ function spSwatch(hex, share) {
   if (share !== undefined) {
     const s = document.createElement("span");
     s.className = "share";
-    s.textContent = (share * 100).toFixed(1) + "%";
+    s.textContent = spPercent(share);
     button.append(s);
   }
   li.append(button);

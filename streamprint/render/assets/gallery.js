@@ -30,11 +30,11 @@
     img.decoding = "async";
     img.src = "data:image/webp;base64," + m.s;
     const bar = make("div", "bar");
-    for (const [hex, share] of m.pal) {
+    for (const [hex, share, permille] of m.pal) {
       const s = make("span");
       s.style.background = hex;
       s.style.flexGrow = String(share);
-      s.title = hex + " " + (share * 100).toFixed(1) + "%";
+      s.title = hex + " " + spPercent(permille);
       bar.append(s);
     }
     const body = make("div", "body"), h2 = make("h2");

@@ -41,7 +41,7 @@
     $("time").textContent = time;
     $("where").textContent = "sample " + (i + 1) + " of " + n + " · frame " + D.f[i];
     const hexes = D.c[i], shares = D.w[i], items = [];
-    for (let k = 0; k < shares.length; k++) items.push(spSwatch("#" + hexes.slice(6 * k, 6 * k + 6), shares[k] / 10000));
+    for (let k = 0; k < shares.length; k++) items.push(spSwatch("#" + hexes.slice(6 * k, 6 * k + 6), shares[k]));
     colors.replaceChildren(...items);
     const a = left(i), b = right(i);
     cursor.hidden = false;
