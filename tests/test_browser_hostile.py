@@ -64,3 +64,26 @@ def test_shares_shown_are_the_data_files_rounded_once(watched, tmp_path):
     shown = watched.page.evaluate("() => [...document.querySelectorAll('#colors .share')].map(e => e.textContent)")
     assert shown == ["87.7%", "12.3%"]
     watched.clean()
+
+
+def test_tab_reaches_each_card_once_by_its_name(watched, tmp_path):
+    """Each card linked its strip picture (alt="") and its title to the page: Tab stopped
+    twice per card, first on a link with no name at all."""
+    names = ["a.mkv", "b.mkv", "c.mkv"]
+    for name in names:
+        fp = synth.known_fingerprint(name, [synth.Segment(RED, WHITE, 2.0)])
+        write_fingerprint(fp, tmp_path / f"{name}.json")
+        save_page(fp, tmp_path / f"{name}.html")
+    write_gallery(tmp_path)
+    watched.open(tmp_path / "index.html")
+    watched.page.focus("#threshold")
+    stops = []
+    for _ in names:
+        watched.page.keyboard.press("Tab")
+        stops.append(watched.page.evaluate("() => [document.activeElement.tagName, document.activeElement.textContent, "
+                                           "document.activeElement.getAttribute('href')]"))
+    assert stops == [["A", n, f"{n}.html"] for n in names]
+    watched.page.keyboard.press("Enter")
+    watched.page.wait_for_selector("#strip-img")
+    assert watched.page.url.endswith("/c.mkv.html")  # the card that has focus
+    watched.clean()

@@ -17,10 +17,14 @@
   function card(m, i) {
     const art = make("article", "card");
     art.dataset.index = String(i);
-    const link = (child) => {
+    const link = (child, extra) => {
       if (!m.p) return child;
       const a = make("a");
       a.href = m.p; // already a percent-encoded relative URL (page_url)
+      if (extra) { // the strip's link too, for the mouse: one Tab stop and one name per card (the title's)
+        a.tabIndex = -1;
+        a.setAttribute("aria-hidden", "true");
+      }
       a.append(child);
       return a;
     };
@@ -43,7 +47,7 @@
     const match = make("p", "info match");
     match.hidden = true;
     body.append(match);
-    art.append(link(img), bar, body);
+    art.append(link(img, true), bar, body);
     return art;
   }
 
