@@ -87,3 +87,13 @@ def test_tab_reaches_each_card_once_by_its_name(watched, tmp_path):
     watched.page.wait_for_selector("#strip-img")
     assert watched.page.url.endswith("/c.mkv.html")  # the card that has focus
     watched.clean()
+
+
+def test_an_empty_gallery_says_why_in_the_browser(watched, tmp_path):
+    """A gallery of no movie was a blank page under its controls ("Sorted by name.")."""
+    (tmp_path / "notes.json").write_text('{"mine": true}')
+    assert write_gallery(tmp_path) == 0
+    watched.open(tmp_path / "index.html")
+    text = watched.page.inner_text("body")
+    assert "No movies: no fingerprint data file (.json, .csv) that can be read" in text
+    watched.clean()

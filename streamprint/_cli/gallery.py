@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..batch.lock import LOCK_FILE, outdir_lock
     from ..errors import ParameterError
-    from ..render.gallery import INDEX, write_gallery
+    from ..render.gallery import EMPTY, INDEX, write_gallery
 
     folder = Path(args.outdir)
     if not folder.is_dir():
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     with outdir_lock(folder) if (folder / LOCK_FILE).exists() else contextlib.nullcontext():
         count = write_gallery(folder, overwrite=args.overwrite)
     if count == 0:
-        log.warning("%s: no fingerprint data file (.json, .csv) that can be read: the gallery is empty", folder)
+        log.warning("%s: %s: the gallery is empty", folder, EMPTY)
     if not args.quiet:
         done(f"wrote {folder / INDEX}: {plural(count, 'movie')}")
     return 0

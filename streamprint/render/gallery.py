@@ -47,6 +47,8 @@ INDEX = "index.html"
 CACHE = ".streamprint-gallery.json"
 #: The strip picture on a card, pixels.
 STRIP_SIZE = (480, 48)
+#: Why a gallery has no movie: what its page and the gallery command say.
+EMPTY = "no fingerprint data file (.json, .csv) that can be read"
 #: Below this chroma (CIELAB units) a movie's mean colour direction has no hue.
 GREY_CHROMA = 1.0
 
@@ -132,6 +134,7 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
     return page("gallery.html", {
         "title": esc(title), "count": f"{len(entries)} movie{'' if len(entries) == 1 else 's'}",
         "total": esc(clock(total)),
+        "empty": "" if entries else f'<p class="note" id="empty">No movies: {esc(EMPTY)} in this folder or below it.</p>',
         "css": asset("common.css") + asset("gallery.css"),
         "js": asset("common.js") + asset("color.js") + asset("gallery.js"),
         "data": script_json({"bits": BIN_BITS, "unit": SHARE_UNIT, "movies": movies}),
