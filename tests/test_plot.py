@@ -3,6 +3,7 @@ sensible default size, SVG and PDF with streamprint's mark."""
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -149,3 +150,15 @@ def test_pdf_is_for_the_plot_only(tmp_path, style):
     fp.save(tmp_path / "m.json")
     r = run_cli("render", tmp_path / "m.json", tmp_path / "o.pdf", "--style", style)
     assert r.returncode == 2 and b"PDF output is available for plot only" in r.stderr
+
+
+def test_a_title_whose_bytes_are_not_utf8_is_drawn(tmp_path):
+    """A --title typed in a Latin-1 terminal ('caf\\xe9') reached matplotlib as a lone
+    surrogate: 'unexpected TypeError ... (a bug in streamprint)', after the whole movie was
+    read. Its undecodable byte is drawn as U+FFFD, as pages show such names."""
+    fp = fakes.flat([(200, 30, 30)], [0.0], 10.0)
+    fp.save(tmp_path / "m.json")
+    title = os.fsdecode(b"caf\xe9 bar")  # as Python hands the argument over
+    r = run_cli("render", tmp_path / "m.json", tmp_path / "o.svg", "--style", "plot", "--title", title, "-q")
+    assert r.returncode == 0, r.stderr
+    assert "caf\ufffd bar" in re.findall(r"<!-- (.*?) -->", (tmp_path / "o.svg").read_text(encoding="utf-8"))

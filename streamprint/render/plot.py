@@ -20,6 +20,7 @@ from ..enums import ImageFormat
 from ..errors import ParameterError
 from ..marks import SOFTWARE
 from ..model.timerange import hms as whole_seconds
+from .html import shown
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -89,8 +90,9 @@ def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height:
         ax.set_xlabel("time (h:mm:ss)")
         if title:
             # the title as written: "$5 to $10" is not TeX (mathtext drew it in italics, and
-            # "$\\foo$" was an error after the whole movie was decoded)
-            ax.set_title(title, parse_math=False)
+            # "$\\foo$" was an error after the whole movie was decoded); bytes that are not
+            # UTF-8 (a Latin-1 terminal's) as U+FFFD: the font engine refused their surrogates
+            ax.set_title(shown(title), parse_math=False)
             _shorten_title(fig, ax, width)
         _fit(fig, ax, width, height)
     return fig
