@@ -154,8 +154,8 @@ def test_pdf_is_for_the_plot_only(tmp_path, style):
 
 def test_a_title_whose_bytes_are_not_utf8_is_drawn(tmp_path):
     """A --title typed in a Latin-1 terminal ('caf\\xe9') reached matplotlib as a lone
-    surrogate: 'unexpected TypeError ... (a bug in streamprint)', after the whole movie was
-    read. Its undecodable byte is drawn as U+FFFD, as pages show such names."""
+    surrogate: 'unexpected TypeError ... (a bug in streamprint)'. Its undecodable byte is
+    drawn as U+FFFD, as pages show such names."""
     fp = fakes.flat([(200, 30, 30)], [0.0], 10.0)
     fp.save(tmp_path / "m.json")
     title = os.fsdecode(b"caf\xe9 bar")  # as Python hands the argument over
