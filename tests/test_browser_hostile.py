@@ -97,3 +97,37 @@ def test_an_empty_gallery_says_why_in_the_browser(watched, tmp_path):
     text = watched.page.inner_text("body")
     assert "No movies: no fingerprint data file (.json, .csv) that can be read" in text
     watched.clean()
+
+
+#: Where each character of a text is drawn, left to right, as Chromium lays it out in a
+#: left-to-right line (the tab, the history and bookmarks show the title so).
+LAID_OUT = """text => {
+    const p = document.createElement('p');
+    p.dir = 'ltr';
+    p.style.whiteSpace = 'pre';
+    p.textContent = text;
+    document.body.append(p);
+    const range = document.createRange(), xs = [];
+    for (let i = 0; i < text.length; i++) {
+        range.setStart(p.firstChild, i);
+        range.setEnd(p.firstChild, i + 1);
+        xs.push(range.getBoundingClientRect().left);
+    }
+    p.remove();
+    return xs;
+}"""
+
+
+def test_a_names_bidi_controls_stay_inside_it_in_the_title(watched, tmp_path):
+    """A file named with RIGHT-TO-LEFT OVERRIDE (U+202E) turned the rest of the page's title
+    around with it: the tab read 'tnirpregnif ruoloc · vkm.live'."""
+    fp = synth.known_fingerprint("\u202eevil.mkv", [synth.Segment(RED, WHITE, 2.0)])
+    save_page(fp, tmp_path / "m.html")
+    watched.open(tmp_path / "m.html")
+    title = watched.page.title()
+    rest = " · colour fingerprint"
+    assert title.endswith(rest)
+    xs = watched.page.evaluate(LAID_OUT, title)[-len(rest):]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs), xs  # drawn left to right, after the name
+    assert watched.page.locator("#title").text_content() == "\u202eevil.mkv"  # the name itself as it is
+    watched.clean()

@@ -71,6 +71,13 @@ def esc(text: Any) -> str:
     return html.escape(shown(text), quote=True)
 
 
+def isolated(text: str) -> str:
+    """``text`` as a Unicode bidi isolate (FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE):
+    direction controls in it (a file name's U+202E) cannot turn around text that follows it
+    on the same line (a ``<title>``, where no element can hold it apart)."""
+    return f"\u2068{text}\u2069"
+
+
 def script_json(value: Any) -> str:
     """``value`` as compact JSON that can sit inside a ``<script>`` element (its strings
     :func:`shown`)."""

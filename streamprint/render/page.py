@@ -24,7 +24,7 @@ from ..model import Fingerprint, Palette, RenderOptions, Sampling, Thumbnails
 from ..model.timerange import hms
 from ..thumbnails import within_budget
 from .columns import timeline
-from .html import asset, base64_text, clock, data_uri, esc, page, percent, permille, script_json, write_html
+from .html import asset, base64_text, clock, data_uri, esc, isolated, page, percent, permille, script_json, write_html
 from .output import draw, encode_png, picture_columns
 
 #: The size a page aims at, bytes: a 2-hour movie at the default sampling (7200 samples)
@@ -145,7 +145,7 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
         shown["why"] = "the page's size budget" if fp.thumbnails and not thumbs else "the data was made without them"
         rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata(fp, options, thumbs, extra))
         return page("page.html", {
-            "title": esc(title), "css": asset("common.css") + asset("page.css"),
+            "title": esc(title), "doc_title": esc(isolated(title)), "css": asset("common.css") + asset("page.css"),
             "js": asset("common.js") + asset("page.js"),
             "strip": strip_uri, "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
             "columns": str(len(fp)), "last": str(len(fp) - 1), "start": esc(clock(start)),
