@@ -134,7 +134,8 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
     return page("gallery.html", {
         "title": esc(title), "count": f"{len(entries)} movie{'' if len(entries) == 1 else 's'}",
         "total": esc(clock(total)),
-        "empty": "" if entries else f'<p class="note" id="empty">No movies: {esc(EMPTY)} in this folder or below it.</p>',
+        "empty": "" if entries else
+        f'<p class="note" id="empty">No movies: {esc(EMPTY)} in this folder or below it.</p>',
         "css": asset("common.css") + asset("gallery.css"),
         "js": asset("common.js") + asset("color.js") + asset("gallery.js"),
         "data": script_json({"bits": BIN_BITS, "unit": SHARE_UNIT, "movies": movies}),
