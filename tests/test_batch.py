@@ -51,6 +51,24 @@ def batch(lib, out, *args):
     return run_cli("batch", lib, out, "--interval", "0.25", "-q", *args, timeout=300)
 
 
+def test_hidden_files_left_out_are_counted(tmp_path):
+    """A movie whose name starts with "." ("...And Justice for All", ".hack//Sign") is hidden,
+    like .DS_Store, and left out as `ls` leaves it out; the batch said nothing of it, so a
+    movie went missing in silence. The summary counts the hidden files of the folders it
+    reads (a hidden folder is not read)."""
+    lib = tmp_path / "lib"
+    (lib / ".Trash").mkdir(parents=True)
+    seg = synth.SAMPLE_SEGMENTS[0]
+    for name in ("...And Justice for All.mkv", "movie.mkv", ".Trash/old.mkv"):
+        synth.encode_clip(lib / name, synth.segment_frames([synth.Segment(seg.background, seg.accent, 1.0)],
+                                                           (160, 90)), encoding=synth.Encoding(crf=20))
+    (lib / ".DS_Store").write_bytes(bytes(16))
+    r = batch(lib, tmp_path / "out")
+    assert r.returncode == 0, r.stderr
+    assert counts(r) == {"fingerprinted now": 1, "already done, unchanged": 0, "not video (skipped)": 0,
+                         'hidden ".name" (left out)': 2, "failed": 0}
+
+
 def test_mirrors_folders_and_records_a_manifest(tmp_path):
     lib, out = make_library(tmp_path / "lib"), tmp_path / "out"
     r = batch(lib, out, "--jobs", "2")

@@ -52,6 +52,9 @@ class Summary:
     failed: int = 0
     pending: int = 0
     not_video: int = 0
+    #: files left out for their hidden names (starting with "."; .DS_Store, but also
+    #: "...And Justice for All.mkv"), not in hidden folders
+    hidden: int = 0
     #: why each failed or pending movie (by its path in the library) is so
     errors: dict[str, str] = field(default_factory=dict)
     #: the movies of ``errors`` that are pending
@@ -82,8 +85,8 @@ class Summary:
     def table(self) -> str:
         rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
                 ("redrawn from saved data", self.redrawn), ("found finished", self.found),
-                ("not video (skipped)", self.not_video), ("failed", self.failed),
-                ("pending (retried next run)", self.pending)]
+                ("not video (skipped)", self.not_video), ('hidden ".name" (left out)', self.hidden),
+                ("failed", self.failed), ("pending (retried next run)", self.pending)]
         always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
         lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
         for rel, message in sorted(self.errors.items()):
@@ -91,16 +94,18 @@ class Summary:
         return "\n".join(lines)
 
 
-def discover(library: Path, outdir: Path) -> Iterator[Job]:
+def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
     """Every regular file under ``library``, recursively, in a stable order; hidden files and
-    folders and the output folder are left out. Whether a file is a video is found out by
-    opening it, not from its name."""
+    folders and the output folder are left out (the hidden files counted in ``summary``).
+    Whether a file is a video is found out by opening it, not from its name."""
     library, outdir = library.resolve(), outdir.resolve()
     for root, dirs, files in os.walk(library):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir)
         for name in sorted(files):
             if name.startswith("."):
+                if summary is not None:
+                    summary.hidden += 1
                 continue
             p = here / name
             try:
@@ -283,7 +288,7 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
 
     todo: list[Task] = []
     own = {out / MANIFEST, out / INDEX}  # the batch's own files at the top of the folder
-    for job in discover(lib, out):
+    for job in discover(lib, out, summary):
         entry = entries.get(job.rel)
         if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
             error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
