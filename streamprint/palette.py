@@ -126,22 +126,13 @@ def _load(img: Any, max_side: int, resample: bool,
         if scale < 1:
             img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
     img = ImageOps.exif_transpose(img)
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        # 16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out
-        # light); 32-bit "I" says nothing of its range: 16 bits when it goes past 255,
-        # clipped there, rounded to the nearest 8-bit level
-        arr = np.asarray(img, dtype=np.int64)
-        top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
-        arr = np.clip(arr, 0, top)
-        img = Image.fromarray(((arr * 255 + top // 2) // top).astype(np.uint8), mode="L")
-    elif img.mode == "F":
-        # 32-bit float grey (a scientific or HDR TIFF): 0-1 when nothing goes past 1 (it
-        # came out black, clipped as 0-255), else 0-255; NaN black, clipped, rounded
-        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
-        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
-        img = Image.fromarray(np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8), mode="L")
+    mask = None
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        img, mask = _deep_grey(img)
     # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
+    if mask is not None:
+        img, has_alpha = _with_alpha(img, mask), True
     img = as_srgb(img, "RGBA" if has_alpha else "RGB")
     if resample and max_side and max(img.size) > max_side:
         img.thumbnail((max_side, max_side), Image.Resampling.BOX)
@@ -149,6 +140,44 @@ def _load(img: Any, max_side: int, resample: bool,
     if has_alpha:
         return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
     return arr, None, size
+
+
+def _deep_grey(img: Any) -> tuple[Any, np.ndarray | None]:
+    """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
+    show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
+    (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
+    16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
+    32-bit "I" says nothing of its range: 16 bits when it goes past 255, clipped there,
+    rounded to the nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
+    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
+    The new image kept none of the original's info: a 16-bit PNG's grey profile and
+    colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
+    from PIL import Image
+
+    key, mask = img.info.get("transparency"), None
+    if img.mode == "F":
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
+        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
+        grey = np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8)
+    else:
+        arr = np.asarray(img, dtype=np.int64)
+        if isinstance(key, int):
+            mask = np.where(arr == key, 0, 255).astype(np.uint8)
+        top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
+        arr = np.clip(arr, 0, top)
+        grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
+    out = Image.fromarray(grey, mode="L")
+    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
+    return out, mask
+
+
+def _with_alpha(img: Any, mask: np.ndarray) -> Any:
+    """An "L" image and an alpha mask as "LA", keeping the image's info (its profile)."""
+    from PIL import Image
+
+    out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
+    out.info.update(img.info)
+    return out
 
 
 def as_srgb(img: Any, mode: str) -> Any:
