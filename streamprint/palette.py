@@ -184,13 +184,18 @@ def as_srgb(img: Any, mode: str) -> Any:
     """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through its embedded
     ICC profile (a Display P3 photo, an Adobe RGB or CMYK file), relative colorimetric as
     browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
-    (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); as it is when it has
-    none of these (untagged pixels are sRGB). A profile LittleCMS cannot use is ignored,
+    (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); without any, a
+    camera's EXIF saying Adobe RGB (:func:`_exif_adobe_rgb`); as it is when it has none of
+    these (untagged pixels are sRGB). A profile LittleCMS cannot use is ignored,
     with a warning in the log."""
     icc = img.info.get("icc_profile")
     if not icc:
         gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
-        if "srgb" in img.info or (gamma is None and chrm is None):
+        if "srgb" not in img.info and gamma is None and chrm is None and _exif_adobe_rgb(img):
+            from .color.primaries import ADOBE_RGB_GAMMA, ADOBE_RGB_XY, D65
+
+            gamma, chrm = 1 / ADOBE_RGB_GAMMA, (*D65, *(v for xy in ADOBE_RGB_XY for v in xy))
+        elif "srgb" in img.info or (gamma is None and chrm is None):
             return img.convert(mode)
         grey = img.mode in ("1", "L", "LA", "I", "I;16", "F")
         return _png_gamma_chromaticity(img.convert(mode), gamma, None if grey else chrm)
@@ -211,6 +216,32 @@ def as_srgb(img: Any, mode: str) -> Any:
         log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
                     "taken as sRGB", exc)
         return img.convert(mode)
+
+
+#: EXIF tags: the Exif IFD's ColorSpace, the Interoperability IFD's InteroperabilityIndex.
+_COLOR_SPACE, _INTEROP_INDEX = 0xA001, 0x0001
+#: ColorSpace values: 0xFFFF "uncalibrated" (EXIF 2.3, with DCF's "R03" index: Adobe RGB),
+#: 2 (written for Adobe RGB by some cameras and editors, outside the standard).
+_UNCALIBRATED, _ADOBE_COLOR_SPACE = 0xFFFF, 2
+
+
+def _exif_adobe_rgb(img: Any) -> bool:
+    """Whether ``img``'s EXIF says its values are Adobe RGB (1998) though it carries no
+    profile, as a camera set to Adobe RGB writes its JPEGs (DCF 2.0, "option colour
+    space"): ColorSpace uncalibrated with the interoperability index "R03", or ColorSpace
+    2. Colour-managed viewers (Photoshop, Lightroom, macOS) show them so; taken as sRGB,
+    every colour came out duller."""
+    try:
+        exif = img.getexif()
+        space = exif.get_ifd(0x8769).get(_COLOR_SPACE)
+        if space == _ADOBE_COLOR_SPACE:
+            return True
+        index = exif.get_ifd(0xA005).get(_INTEROP_INDEX) if space == _UNCALIBRATED else None
+    except (OSError, ValueError, KeyError, TypeError, *_DAMAGED):  # a damaged EXIF block says nothing
+        return False
+    if isinstance(index, bytes):
+        index = index.decode("latin-1")
+    return isinstance(index, str) and index.rstrip("\0 ") == "R03"
 
 
 def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ...] | None) -> Any:

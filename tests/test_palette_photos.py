@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from streamprint import extract_palette
@@ -52,3 +53,66 @@ def test_a_16_bit_grey_colour_key_is_transparency():
     got = {tuple(c): round(float(w), 3) for c, w in zip(pal.colors.tolist(), pal.weights)}
     light, dark = round(40000 * 255 / 65535), round(1000 * 255 / 65535)
     assert got == {(light,) * 3: round(200 / 250, 3), (dark,) * 3: round(50 / 250, 3)}, got
+
+
+ADOBE_PAINTED = [(200, 100, 50), (100, 150, 120), (60, 70, 180), (240, 240, 240)]
+
+
+def adobe_to_srgb(rgb) -> tuple[int, int, int]:
+    """Adobe RGB (1998) 8-bit to sRGB 8-bit by the published definitions: Adobe's gamma
+    563/256 and primaries to XYZ, BT.709's primaries back, IEC 61966-2-1's transfer
+    function (both D65), clipped."""
+    linear = (np.asarray(rgb, np.float64) / 255) ** icc.ADOBE_RGB["gamma"]
+    xyz = icc.rgb_to_xyz(icc.ADOBE_RGB["primaries"], icc.ADOBE_RGB["white"]) @ linear
+    srgb = np.linalg.solve(icc.rgb_to_xyz(icc.SRGB_PRIMARIES, icc.D65), xyz)
+    return tuple(int(v) for v in np.rint(icc.srgb_encode(srgb) * 255))
+
+
+def blocks(colours) -> np.ndarray:
+    painted = np.zeros((64, 64 * len(colours), 3), np.uint8)
+    for i, colour in enumerate(colours):
+        painted[:, 64 * i:64 * (i + 1)] = colour
+    return painted
+
+
+def jpeg(array: np.ndarray, **kw) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, "JPEG", quality=100, subsampling=0, **kw)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("exif_ifd", [{0xA001: 0xFFFF, 0xA005: {1: "R03"}}, {0xA001: 2}],
+                         ids=["uncalibrated-R03", "colorspace-2"])
+def test_a_camera_jpeg_tagged_adobe_rgb_by_exif_alone(exif_ifd):
+    """A camera set to Adobe RGB writes no ICC profile: EXIF says ColorSpace uncalibrated
+    with the DCF interoperability index "R03" (or, outside the standard, ColorSpace 2).
+    Its values were taken as sRGB. Within 2 levels of the published formulas (and the
+    JPEG's rounding); "R98" (sRGB) and uncalibrated without an index change nothing."""
+    exif = Image.Exif()
+    exif[0x8769] = exif_ifd
+    got = sorted(tuple(c) for c in extract_palette(jpeg(blocks(ADOBE_PAINTED), exif=exif.tobytes()),
+                                                   colors=4).colors.tolist())
+    truth = sorted(adobe_to_srgb(c) for c in ADOBE_PAINTED)
+    assert truth != sorted(ADOBE_PAINTED)
+    assert all(max(abs(a - b) for a, b in zip(g, t)) <= 2 for g, t in zip(got, truth)), (got, truth)
+
+
+@pytest.mark.parametrize("exif_ifd", [{0xA001: 0xFFFF, 0xA005: {1: "R98"}}, {0xA001: 0xFFFF}, {0xA001: 1}])
+def test_exif_that_does_not_say_adobe_rgb_changes_nothing(exif_ifd):
+    exif = Image.Exif()
+    exif[0x8769] = exif_ifd
+    got = sorted(tuple(c) for c in extract_palette(jpeg(blocks(ADOBE_PAINTED), exif=exif.tobytes()),
+                                                   colors=4).colors.tolist())
+    assert all(max(abs(a - b) for a, b in zip(g, t)) <= 1 for g, t in zip(got, sorted(ADOBE_PAINTED))), got
+
+
+def test_an_icc_profile_wins_over_exif():
+    """A file with an sRGB profile and EXIF saying Adobe RGB is what its profile says."""
+    from PIL import ImageCms
+
+    exif = Image.Exif()
+    exif[0x8769] = {0xA001: 2}
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    got = sorted(tuple(c) for c in extract_palette(
+        jpeg(blocks(ADOBE_PAINTED), exif=exif.tobytes(), icc_profile=srgb), colors=4).colors.tolist())
+    assert all(max(abs(a - b) for a, b in zip(g, t)) <= 1 for g, t in zip(got, sorted(ADOBE_PAINTED))), got

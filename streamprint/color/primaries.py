@@ -34,6 +34,12 @@ PRIMARIES_XY: dict[Primaries, tuple[tuple[float, float], ...]] = {
 }
 
 
+#: Adobe RGB (1998) (Adobe Systems, "Adobe RGB (1998) Color Image Encoding", 2005): xy of
+#: its red, green and blue primaries (its white is D65), and its gamma: light = value **
+#: (563/256), value 0-1. No H.273 code names it, so it is not a :class:`Primaries`.
+ADOBE_RGB_XY: tuple[tuple[float, float], ...] = ((0.6400, 0.3300), (0.2100, 0.7100), (0.1500, 0.0600))
+ADOBE_RGB_GAMMA = 563 / 256
+
 def primaries_for(code: int | None, default: Primaries | None) -> Primaries | None:
     """The :class:`Primaries` of an H.273 ColourPrimaries code; ``default`` for codes not in
     the table (unspecified, BT.601's, ...)."""
