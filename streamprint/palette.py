@@ -8,7 +8,6 @@ reduced size (Pillow's draft mode) since clustering needs only a few thousand pi
 from __future__ import annotations
 
 import io
-import logging
 import os
 import struct
 import warnings
@@ -20,13 +19,12 @@ import numpy as np
 from . import params
 from .clusterer import distinct_colors
 from .color.alpha import opaque
+from .color.embedded import as_srgb
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 from .kmeans import kmeans_planar, nearest, planar
 from .model import ImagePalette, Palette
-
-log = logging.getLogger("streamprint")
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -178,118 +176,6 @@ def _with_alpha(img: Any, mask: np.ndarray) -> Any:
     out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
     out.info.update(img.info)
     return out
-
-
-def as_srgb(img: Any, mode: str) -> Any:
-    """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through its embedded
-    ICC profile (a Display P3 photo, an Adobe RGB or CMYK file), relative colorimetric as
-    browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
-    (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); without any, a
-    camera's EXIF saying Adobe RGB (:func:`_exif_adobe_rgb`); as it is when it has none of
-    these (untagged pixels are sRGB). A profile LittleCMS cannot use is ignored,
-    with a warning in the log."""
-    icc = img.info.get("icc_profile")
-    if not icc:
-        gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
-        if "srgb" not in img.info and gamma is None and chrm is None and _exif_adobe_rgb(img):
-            from .color.primaries import ADOBE_RGB_GAMMA, ADOBE_RGB_XY, D65
-
-            gamma, chrm = 1 / ADOBE_RGB_GAMMA, (*D65, *(v for xy in ADOBE_RGB_XY for v in xy))
-        elif "srgb" in img.info or (gamma is None and chrm is None):
-            return img.convert(mode)
-        grey = img.mode in ("1", "L", "LA", "I", "I;16", "F")
-        return _png_gamma_chromaticity(img.convert(mode), gamma, None if grey else chrm)
-    from PIL import ImageCms
-
-    if mode == "RGBA" and img.mode in ("LA", "L"):  # a grey profile takes grey: the alpha goes round it
-        alpha, grey = img.convert("RGBA").getchannel("A"), img.convert("L")
-        grey.info["icc_profile"] = icc
-        rgba = as_srgb(grey, "RGB")
-        rgba.putalpha(alpha)
-        return rgba
-    source = img if img.mode in ("CMYK", "L") and mode == "RGB" else img.convert(mode)
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        return ImageCms.profileToProfile(source, profile, ImageCms.createProfile("sRGB"), outputMode=mode,
-                                         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
-        log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
-                    "taken as sRGB", exc)
-        return img.convert(mode)
-
-
-#: EXIF tags: the Exif IFD's ColorSpace, the Interoperability IFD's InteroperabilityIndex.
-_COLOR_SPACE, _INTEROP_INDEX = 0xA001, 0x0001
-#: ColorSpace values: 0xFFFF "uncalibrated" (EXIF 2.3, with DCF's "R03" index: Adobe RGB),
-#: 2 (written for Adobe RGB by some cameras and editors, outside the standard).
-_UNCALIBRATED, _ADOBE_COLOR_SPACE = 0xFFFF, 2
-
-
-def _exif_adobe_rgb(img: Any) -> bool:
-    """Whether ``img``'s EXIF says its values are Adobe RGB (1998) though it carries no
-    profile, as a camera set to Adobe RGB writes its JPEGs (DCF 2.0, "option colour
-    space"): ColorSpace uncalibrated with the interoperability index "R03", or ColorSpace
-    2. Colour-managed viewers (Photoshop, Lightroom, macOS) show them so; taken as sRGB,
-    every colour came out duller."""
-    try:
-        exif = img.getexif()
-        space = exif.get_ifd(0x8769).get(_COLOR_SPACE)
-        if space == _ADOBE_COLOR_SPACE:
-            return True
-        index = exif.get_ifd(0xA005).get(_INTEROP_INDEX) if space == _UNCALIBRATED else None
-    except (OSError, ValueError, KeyError, TypeError, *_DAMAGED):  # a damaged EXIF block says nothing
-        return False
-    if isinstance(index, bytes):
-        index = index.decode("latin-1")
-    return isinstance(index, str) and index.rstrip("\0 ") == "R03"
-
-
-def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ...] | None) -> Any:
-    """An RGB(A) image whose PNG gAMA / cHRM say how its samples map to light, in sRGB:
-    light = sample ** (1 / gamma) (PNG: gAMA is the encoding exponent; without gAMA the
-    sRGB curve), the cHRM primaries and white (SMPTE RP 177, white adapted to D65 by
-    Bradford) converted to BT.709, clipped per channel as ICC's relative colorimetric
-    rendering does, then the sRGB curve. A gAMA near 1/2.2 with no cHRM or sRGB's own
-    (within 0.005 in x and y) is sRGB's stand-in (encoders write it beside, or for, an sRGB
-    chunk; libpng takes it so) and changes nothing: as a pure power it made 10 into 3.
-    Per pixel through tables and in float32 row bands: a 12-megapixel PNG took 8 s and 2 GB
-    in float64."""
-    from PIL import Image
-
-    from .color.primaries import D65, PRIMARIES_XY, Primaries, xy_to_bt709
-    from .color.spaces import linear_to_srgb, srgb_to_linear
-
-    if gamma is not None and not gamma > 0:
-        log.warning("ignoring the PNG's gAMA of %s: not a gamma", gamma)
-        gamma = None
-    m = None
-    if chrm is not None:
-        white, xy = (chrm[0], chrm[1]), ((chrm[2], chrm[3]), (chrm[4], chrm[5]), (chrm[6], chrm[7]))
-        try:
-            m = xy_to_bt709(xy, white)
-        except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
-            m = None
-        if m is None or not np.isfinite(m).all():
-            log.warning("ignoring the PNG's cHRM %s: not a set of primaries", chrm)
-            m, chrm = None, None  # as if it had none (a gAMA of 1/2.2 beside it is then sRGB's)
-    srgb_xy = (*D65, *(v for xy in PRIMARIES_XY[Primaries.BT709] for v in xy))
-    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy))
-    if (srgb_ish and gamma is not None and abs(gamma * 2.2 - 1) < 0.01) or (gamma is None and m is None):
-        return img
-    levels = np.arange(256)
-    decode = (levels / 255.0) ** (1 / gamma) if gamma is not None \
-        else srgb_to_linear(levels.astype(np.uint8))
-    decode = decode.astype(np.float32)
-    encode = np.rint(linear_to_srgb(np.arange(65536) / 65535.0, np.float32)).astype(np.uint8)
-    out = np.array(img)
-    mt = None if m is None else m.T.astype(np.float32)
-    for top in range(0, out.shape[0], 256):  # bands of rows: memory bounded whatever the size
-        band = out[top:top + 256, :, :3]
-        lin = decode[band]
-        if mt is not None:
-            lin = lin @ mt
-        band[:] = encode[np.rint(np.clip(lin, 0, 1) * 65535).astype(np.int64)]
-    return Image.fromarray(out, mode=img.mode)
 
 
 def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,
