@@ -123,7 +123,12 @@ def _load(img: Any, max_side: int, resample: bool,
         scale = max_side / max(w, h)
         if scale < 1:
             img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
-    img = ImageOps.exif_transpose(img)
+    # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
+    # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
+    if own:
+        ImageOps.exif_transpose(img, in_place=True)
+    else:
+        img = ImageOps.exif_transpose(img)
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         img, mask = _deep_grey(img)

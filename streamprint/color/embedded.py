@@ -25,8 +25,8 @@ def as_srgb(img: Any, mode: str) -> Any:
     browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
     (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); without any, a
     camera's EXIF saying Adobe RGB (:func:`_exif_adobe_rgb`); as it is when it has none of
-    these (untagged pixels are sRGB). A profile LittleCMS cannot use is ignored,
-    with a warning in the log."""
+    these (untagged pixels are sRGB): then ``img`` itself when it is in ``mode`` already. A
+    profile LittleCMS cannot use is ignored, with a warning in the log."""
     icc = img.info.get("icc_profile")
     if not icc:
         gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
@@ -35,9 +35,9 @@ def as_srgb(img: Any, mode: str) -> Any:
 
             gamma, chrm = 1 / ADOBE_RGB_GAMMA, (*D65, *(v for xy in ADOBE_RGB_XY for v in xy))
         elif "srgb" in img.info or (gamma is None and chrm is None):
-            return img.convert(mode)
+            return _as_mode(img, mode)
         grey = img.mode in ("1", "L", "LA", "I", "I;16", "F")
-        return _png_gamma_chromaticity(img.convert(mode), gamma, None if grey else chrm)
+        return _png_gamma_chromaticity(_as_mode(img, mode), gamma, None if grey else chrm)
     from PIL import ImageCms
 
     if mode == "RGBA" and img.mode in ("LA", "L"):  # a grey profile takes grey: the alpha goes round it
@@ -46,7 +46,7 @@ def as_srgb(img: Any, mode: str) -> Any:
         rgba = as_srgb(grey, "RGB")
         rgba.putalpha(alpha)
         return rgba
-    source = img if img.mode in ("CMYK", "L") and mode == "RGB" else img.convert(mode)
+    source = img if img.mode in ("CMYK", "L") and mode == "RGB" else _as_mode(img, mode)
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         return ImageCms.profileToProfile(source, profile, ImageCms.createProfile("sRGB"), outputMode=mode,
@@ -54,7 +54,13 @@ def as_srgb(img: Any, mode: str) -> Any:
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
         log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
                     "taken as sRGB", exc)
-        return img.convert(mode)
+        return _as_mode(img, mode)
+
+
+def _as_mode(img: Any, mode: str) -> Any:
+    """``img`` in ``mode``: itself when it is in it already (Pillow's convert copies it, 432
+    MB more for a 144-megapixel photo), so the caller must not change what it returns."""
+    return img if img.mode == mode else img.convert(mode)
 
 
 #: EXIF tags: the Exif IFD's ColorSpace, the Interoperability IFD's InteroperabilityIndex.
