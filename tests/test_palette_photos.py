@@ -143,7 +143,7 @@ def peak_rss(path) -> int:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")
 def test_a_huge_photo_is_not_copied_whole_again_and_again(tmp_path):
-    """A 5000 x 5000 PNG (75 MB decoded) took 4.5 times that at its peak beyond the
+    """A 5000 x 5000 PNG (75 MB decoded) took 4 to 4.5 times that at its peak beyond the
     process's own: copied upright though it was upright, copied by a conversion to the mode
     it was in (a 144-megapixel PNG: 2 GB and 3.3 s). Now 3.1 times (the image, and numpy's
     reading of it, which holds Pillow's pieces and their join): at most 3.5 times."""
