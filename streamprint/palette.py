@@ -103,7 +103,11 @@ def load_image(image: ImageSource, max_side: int, resample: bool = True,
         raise
     except UnidentifiedImageError as exc:  # its text only names the file again
         raise NotAVideoError(f"{name}: not an image Pillow can read") from exc
-    except (OSError, ValueError, Image.DecompressionBombError, *_DAMAGED) as exc:
+    except Image.DecompressionBombError as exc:  # an image, past Pillow's guard: not "not an image"
+        limit = 2 * Image.MAX_IMAGE_PIXELS
+        raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit of {limit:,} pixels "
+                             "(a guard against decompression bombs)") from exc
+    except (OSError, ValueError, *_DAMAGED) as exc:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
 
 

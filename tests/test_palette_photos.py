@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from streamprint import extract_palette
+from streamprint import NotAVideoError, extract_palette
 
 from . import icc
 
@@ -127,10 +127,10 @@ def flat_png(path, width: int, height: int) -> None:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    packer, row, data = zlib.compressobj(9), b"\0" + bytes(3 * width), []
+    packer, row = zlib.compressobj(9), b"\0" + bytes(3 * width)
     data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
 
 
 def peak_rss(path) -> int:
@@ -152,3 +152,17 @@ def test_a_huge_photo_is_not_copied_whole_again_and_again(tmp_path):
     flat_png(big, 5000, 5000)
     extra = peak_rss(big) - peak_rss(small)
     assert extra <= 3.5 * 5000 * 5000 * 3, extra / (5000 * 5000 * 3)
+
+
+def test_an_image_past_pillows_pixel_limit_is_said_to_be_too_large(tmp_path, monkeypatch):
+    """Past twice Pillow's MAX_IMAGE_PIXELS it is refused in one line that says why; it
+    said "not an image Pillow can read", though it is one (the limit is lowered here so a
+    small image trips it)."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    path = tmp_path / "huge.png"
+    flat_png(path, 50, 50)  # 2500 pixels: past twice 1000
+    with pytest.raises(NotAVideoError) as caught:
+        extract_palette(path)
+    message = str(caught.value)
+    assert "too large" in message and "2,000 pixels" in message and "not an image" not in message, message
+    assert "\n" not in message
