@@ -117,7 +117,7 @@ def _load(img: Any, max_side: int, resample: bool,
     (draft mode), where a caller's image is left as it was."""
     from PIL import Image, ImageOps
 
-    size = img.size
+    size, key16 = img.size, _rgb16_png_key(img)  # read before the pixels are (their tile then goes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if img.getexif().get(0x0112) in _QUARTER_TURNS:
@@ -136,6 +136,8 @@ def _load(img: Any, max_side: int, resample: bool,
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         img, mask = _deep_grey(img)
+    if key16 is not None:
+        img.info["transparency"] = key16
     # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
     if mask is not None:
@@ -147,6 +149,19 @@ def _load(img: Any, max_side: int, resample: bool,
     if has_alpha:
         return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
     return arr, None, size
+
+
+def _rgb16_png_key(img: Any) -> tuple[int, int, int] | None:
+    """The colour key (tRNS) of a 16-bit RGB PNG not yet read, as the 8-bit levels Pillow
+    decodes its samples to (the high bytes); None for any other image. Pillow keeps the key
+    at 16 bits beside 8-bit pixels, so no pixel matched it and every see-through pixel was
+    counted. A pixel differing from the key in its low bytes alone is see-through too."""
+    key = img.info.get("transparency")
+    if img.format != "PNG" or img.mode != "RGB" or not isinstance(key, tuple) or len(key) != 3:
+        return None
+    if not any(";16" in str(tile[3]) for tile in getattr(img, "tile", ())):
+        return None
+    return (key[0] >> 8, key[1] >> 8, key[2] >> 8)
 
 
 def _deep_grey(img: Any) -> tuple[Any, np.ndarray | None]:

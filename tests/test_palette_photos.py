@@ -166,3 +166,21 @@ def test_an_image_past_pillows_pixel_limit_is_said_to_be_too_large(tmp_path, mon
     message = str(caught.value)
     assert "too large" in message and "2,000 pixels" in message and "not an image" not in message, message
     assert "\n" not in message
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def test_a_16_bit_rgb_colour_key_is_transparency():
+    """A 16-bit RGB PNG whose top half is its tRNS colour key (1000, 2000, 3000): that half
+    is see-through and not counted. Pillow decodes the pixels to 8 bits and keeps the key at
+    16, so none matched and the key's colour (3, 7, 11) was half the palette."""
+    samples = np.full((8, 8, 3), (200 * 257, 100 * 257, 50 * 257), np.uint16)
+    samples[:4] = (1000, 2000, 3000)
+    raw = b"".join(b"\0" + row.astype(">u2").tobytes() for row in samples)
+    data = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 16, 2, 0, 0, 0))
+            + png_chunk(b"tRNS", struct.pack(">HHH", 1000, 2000, 3000)) + png_chunk(b"IDAT", zlib.compress(raw))
+            + png_chunk(b"IEND", b""))
+    pal = extract_palette(data, colors=2)
+    assert pal.colors.tolist() == [[200, 100, 50]] and pal.weights.tolist() == [1.0], (pal.colors, pal.weights)
