@@ -19,7 +19,7 @@ import numpy as np
 from . import params
 from .clusterer import distinct_colors
 from .color.alpha import opaque
-from .color.embedded import as_srgb
+from .color.embedded import CICP, as_srgb, png_cicp
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
@@ -117,7 +117,8 @@ def _load(img: Any, max_side: int, resample: bool,
     (draft mode), where a caller's image is left as it was."""
     from PIL import Image, ImageOps
 
-    size, key16 = img.size, _rgb16_png_key(img)  # read before the pixels are (their tile then goes)
+    # read before the pixels are (their tile then goes)
+    size, key16, cicp = img.size, _rgb16_png_key(img), png_cicp(img)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if img.getexif().get(0x0112) in _QUARTER_TURNS:
@@ -142,6 +143,8 @@ def _load(img: Any, max_side: int, resample: bool,
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
     if mask is not None:
         img, has_alpha = _with_alpha(img, mask), True
+    if cicp is not None:
+        img.info[CICP] = cicp
     img = as_srgb(img, "RGBA" if has_alpha else "RGB")
     if resample and max_side and max(img.size) > max_side:
         img.thumbnail((max_side, max_side), Image.Resampling.BOX)

@@ -6,6 +6,7 @@ streamprint's code."""
 from __future__ import annotations
 
 import io
+import logging
 import struct
 import subprocess
 import sys
@@ -184,3 +185,39 @@ def test_a_16_bit_rgb_colour_key_is_transparency():
             + png_chunk(b"IEND", b""))
     pal = extract_palette(data, colors=2)
     assert pal.colors.tolist() == [[200, 100, 50]] and pal.weights.tolist() == [1.0], (pal.colors, pal.weights)
+
+
+P3_PRIMARIES = ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060))  # SMPTE EG 432-1, D65 white
+
+
+def p3_to_srgb(rgb) -> tuple[int, int, int]:
+    """Display P3 8-bit (P3 primaries, D65, the sRGB curve) to sRGB 8-bit: IEC 61966-2-1's
+    curve undone, P3 to XYZ, BT.709 back, the curve again, clipped."""
+    v = np.asarray(rgb, np.float64) / 255
+    linear = np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+    xyz = icc.rgb_to_xyz(P3_PRIMARIES, icc.D65) @ linear
+    srgb = np.linalg.solve(icc.rgb_to_xyz(icc.SRGB_PRIMARIES, icc.D65), xyz)
+    return tuple(int(c) for c in np.rint(icc.srgb_encode(srgb) * 255))
+
+
+def with_cicp(data: bytes, cicp: bytes) -> bytes:
+    """A PNG with a cICP chunk put after its IHDR (8 + 25 bytes in)."""
+    return data[:33] + png_chunk(b"cICP", cicp) + data[33:]
+
+
+def test_a_png_tagged_display_p3_by_cicp(caplog):
+    """PNG's 3rd edition tags a Display P3 image by cICP 12/13/0/1 alone (browsers honour
+    it); Pillow reads no cICP, and its values were taken as sRGB. Within 1 level of the
+    published formulas. cICP wins over an sRGB chunk beside it; one not applied here (PQ) is
+    ignored with a warning, and the values are then what the other tags say (none: sRGB)."""
+    painted = [(200, 100, 50), (10, 200, 30), (60, 70, 180), (128, 128, 128)]
+    plain = png(Image.fromarray(blocks(painted)))
+    truth = sorted(p3_to_srgb(c) for c in painted)
+    assert truth != sorted(painted)
+    p3 = png_chunk(b"cICP", bytes([12, 13, 0, 1]))
+    for data in (plain[:33] + p3 + plain[33:], plain[:33] + png_chunk(b"sRGB", b"\0") + p3 + plain[33:]):
+        got = sorted(tuple(c) for c in extract_palette(data, colors=4).colors.tolist())
+        assert all(max(abs(a - b) for a, b in zip(g, t)) <= 1 for g, t in zip(got, truth)), (got, truth)
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        pq = extract_palette(with_cicp(plain, bytes([9, 16, 0, 1])), colors=4)
+    assert sorted(tuple(c) for c in pq.colors.tolist()) == sorted(painted) and "cICP 9/16/0/1" in caplog.text

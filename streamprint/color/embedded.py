@@ -1,5 +1,5 @@
 """How an image file says its values show, and those values brought to sRGB: an embedded
-ICC profile, a PNG's gAMA / cHRM / sRGB chunks, a camera's EXIF colour space.
+ICC profile, a PNG's cICP and gAMA / cHRM / sRGB chunks, a camera's EXIF colour space.
 
 The library never prints: a tag it cannot use is ignored, with a warning in the log.
 """
@@ -20,13 +20,17 @@ _DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
 
 
 def as_srgb(img: Any, mode: str) -> Any:
-    """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through its embedded
-    ICC profile (a Display P3 photo, an Adobe RGB or CMYK file), relative colorimetric as
-    browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
+    """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through a PNG's cICP
+    where :func:`png_cicp` found one it can apply (PNG's 3rd edition puts it before all
+    else); else through its embedded ICC profile (a Display P3 photo, an Adobe RGB or CMYK
+    file), relative colorimetric as browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
     (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); without any, a
     camera's EXIF saying Adobe RGB (:func:`_exif_adobe_rgb`); as it is when it has none of
     these (untagged pixels are sRGB): then ``img`` itself when it is in ``mode`` already. A
     profile LittleCMS cannot use is ignored, with a warning in the log."""
+    cicp = img.info.get(CICP)
+    if cicp is not None and (done := _cicp(img, mode, cicp)) is not None:
+        return done
     icc = img.info.get("icc_profile")
     if not icc:
         gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
@@ -55,6 +59,55 @@ def as_srgb(img: Any, mode: str) -> Any:
         log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
                     "taken as sRGB", exc)
         return _as_mode(img, mode)
+
+
+#: The info key under which a PNG's cICP (:func:`png_cicp`) is left for :func:`as_srgb`.
+CICP = "streamprint_cicp"
+#: H.273 TransferCharacteristics code of IEC 61966-2-1's sRGB curve; MatrixCoefficients 0 is RGB.
+_SRGB_TRANSFER, _RGB_MATRIX = 13, 0
+
+
+def png_cicp(img: Any) -> tuple[int, int, int, int] | None:
+    """A PNG's cICP chunk (H.273 colour primaries, transfer characteristics, matrix
+    coefficients, full-range flag), read from its file before its pixels are: Pillow reads
+    no cICP, and a Display P3 PNG tagged by it alone (as PNG's 3rd edition allows, and
+    browsers honour) was taken as sRGB. None when it has none or is not a PNG not yet read."""
+    fp = getattr(img, "fp", None)
+    if img.format != "PNG" or not getattr(img, "tile", None) or fp is None:
+        return None
+    where = fp.tell()
+    try:
+        fp.seek(8)
+        while len(head := fp.read(8)) == 8:
+            length, kind = struct.unpack(">I4s", head)
+            if kind in (b"IDAT", b"IEND"):
+                return None
+            if kind == b"cICP" and length == 4:
+                p, t, m, f = fp.read(4)
+                return p, t, m, f
+            fp.seek(length + 4, io.SEEK_CUR)
+        return None
+    except (OSError, ValueError, struct.error):
+        return None
+    finally:
+        fp.seek(where)
+
+
+def _cicp(img: Any, mode: str, cicp: tuple[int, int, int, int]) -> Any:
+    """``img`` in sRGB by its cICP: RGB, full range, the sRGB curve and primaries of
+    :data:`~.primaries.PRIMARIES_XY` (Display P3 is 12, 13, 0, 1); None (with a warning) for
+    what is not applied here (PQ, HLG, narrow range), which falls back to the other tags."""
+    from .primaries import D65, PRIMARIES_XY, Primaries, primaries_for
+
+    primaries = primaries_for(cicp[0], None)
+    if primaries is None or cicp[1:] != (_SRGB_TRANSFER, _RGB_MATRIX, 1):
+        log.warning("ignoring the PNG's cICP %s: only full-range RGB with the sRGB curve (13) and "
+                    "primaries 1, 9 or 12 are applied", "/".join(map(str, cicp)))
+        return None
+    if primaries is Primaries.BT709 or img.mode in ("1", "L", "LA", "I", "I;16", "F"):
+        return _as_mode(img, mode)
+    return _png_gamma_chromaticity(_as_mode(img, mode), None,
+                                   (*D65, *(v for xy in PRIMARIES_XY[primaries] for v in xy)))
 
 
 def _as_mode(img: Any, mode: str) -> Any:
