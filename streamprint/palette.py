@@ -19,7 +19,7 @@ import numpy as np
 from . import params
 from .clusterer import distinct_colors
 from .color.alpha import opaque
-from .color.embedded import CICP, as_srgb, png_cicp
+from .color.embedded import CICP, as_srgb, file_cicp
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
@@ -118,7 +118,7 @@ def _load(img: Any, max_side: int, resample: bool,
     from PIL import Image, ImageOps
 
     # read before the pixels are (their tile then goes)
-    size, key16, cicp = img.size, _rgb16_png_key(img), png_cicp(img)
+    size, key16, cicp = img.size, _rgb16_png_key(img), file_cicp(img)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if img.getexif().get(0x0112) in _QUARTER_TURNS:

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms, features
 
 from streamprint import NotAVideoError, extract_palette
 
@@ -221,3 +221,38 @@ def test_a_png_tagged_display_p3_by_cicp(caplog):
     with caplog.at_level(logging.WARNING, logger="streamprint"):
         pq = extract_palette(with_cicp(plain, bytes([9, 16, 0, 1])), colors=4)
     assert sorted(tuple(c) for c in pq.colors.tolist()) == sorted(painted) and "cICP 9/16/0/1" in caplog.text
+
+
+def avif_with_primaries(array: np.ndarray, primaries: int, transfer: int = 13, **kw) -> bytes:
+    """A high-quality AVIF whose nclx colour box says these H.273 primaries and transfer
+    (only those two codes are changed: its decoder uses the matrix and range alone)."""
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, "AVIF", quality=100, subsampling="4:4:4", **kw)
+    data = bytearray(out.getvalue())
+    at = data.find(b"colrnclx") + 8
+    assert at > 8
+    data[at:at + 4] = struct.pack(">HH", primaries, transfer)
+    return bytes(data)
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="Pillow without AVIF")
+def test_an_avif_tagged_display_p3_by_nclx(caplog):
+    """An AVIF says its colours by an nclx box (H.273 codes) where it has no ICC profile:
+    12/13 is Display P3. Pillow reads no nclx, and its values were taken as sRGB. Within 3
+    levels of the published formulas (the AVIF's YUV rounding); an ICC profile beside the
+    nclx wins; 1/13 (sRGB) changes nothing and says nothing."""
+    painted = [(200, 100, 50), (10, 200, 30), (60, 70, 180), (128, 128, 128)]
+    truth = sorted(p3_to_srgb(c) for c in painted)
+
+    def palette(data: bytes) -> list[tuple[int, ...]]:
+        return sorted(tuple(c) for c in extract_palette(data, colors=4).colors.tolist())
+
+    def near(got, want, tol: int) -> bool:
+        return all(max(abs(a - b) for a, b in zip(g, t)) <= tol for g, t in zip(got, want))
+
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert near(palette(avif_with_primaries(blocks(painted), 12)), truth, 3), truth
+        assert near(palette(avif_with_primaries(blocks(painted), 1)), sorted(painted), 3)
+        srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+        assert near(palette(avif_with_primaries(blocks(painted), 12, icc_profile=srgb)), sorted(painted), 3)
+    assert "nclx" not in caplog.text

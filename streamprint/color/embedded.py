@@ -1,5 +1,6 @@
 """How an image file says its values show, and those values brought to sRGB: an embedded
-ICC profile, a PNG's cICP and gAMA / cHRM / sRGB chunks, a camera's EXIF colour space.
+ICC profile, a PNG's cICP and gAMA / cHRM / sRGB chunks, an AVIF's nclx, a camera's EXIF
+colour space.
 
 The library never prints: a tag it cannot use is ignored, with a warning in the log.
 """
@@ -20,18 +21,19 @@ _DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
 
 
 def as_srgb(img: Any, mode: str) -> Any:
-    """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB: through a PNG's cICP
-    where :func:`png_cicp` found one it can apply (PNG's 3rd edition puts it before all
-    else); else through its embedded ICC profile (a Display P3 photo, an Adobe RGB or CMYK
-    file), relative colorimetric as browsers render it; without one, a PNG's gAMA and cHRM as browsers apply them
-    (:func:`_png_gamma_chromaticity`; an sRGB chunk wins over them); without any, a
-    camera's EXIF saying Adobe RGB (:func:`_exif_adobe_rgb`); as it is when it has none of
-    these (untagged pixels are sRGB): then ``img`` itself when it is in ``mode`` already. A
-    profile LittleCMS cannot use is ignored, with a warning in the log."""
-    cicp = img.info.get(CICP)
-    if cicp is not None and (done := _cicp(img, mode, cicp)) is not None:
+    """``img`` as a PIL image of ``mode`` ("RGB" or "RGBA") in sRGB, by the first of these it
+    carries: a PNG's cICP (PNG's 3rd edition puts it before all else) where
+    :func:`file_cicp` found one it can apply; its embedded ICC profile (a Display P3 photo,
+    an Adobe RGB or CMYK file), relative colorimetric as browsers render it; an AVIF's nclx;
+    a PNG's sRGB chunk, else its gAMA and cHRM as browsers apply them
+    (:func:`_png_gamma_chromaticity`); a camera's EXIF saying Adobe RGB
+    (:func:`_exif_adobe_rgb`). As it is when it has none of these (untagged pixels are
+    sRGB): then ``img`` itself when it is in ``mode`` already. A profile LittleCMS cannot
+    use is ignored, with a warning in the log."""
+    cicp, icc = img.info.get(CICP), img.info.get("icc_profile")
+    # an AVIF's ICC profile wins over its nclx, as libavif has it
+    if cicp is not None and not (cicp[0] == AVIF_NCLX and icc) and (done := _cicp(img, mode, cicp)) is not None:
         return done
-    icc = img.info.get("icc_profile")
     if not icc:
         gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
         if "srgb" not in img.info and gamma is None and chrm is None and _exif_adobe_rgb(img):
@@ -61,54 +63,89 @@ def as_srgb(img: Any, mode: str) -> Any:
         return _as_mode(img, mode)
 
 
-#: The info key under which a PNG's cICP (:func:`png_cicp`) is left for :func:`as_srgb`.
+#: The info key under which :func:`file_cicp` leaves what it found for :func:`as_srgb`.
 CICP = "streamprint_cicp"
-#: H.273 TransferCharacteristics code of IEC 61966-2-1's sRGB curve; MatrixCoefficients 0 is RGB.
-_SRGB_TRANSFER, _RGB_MATRIX = 13, 0
+#: Where the codes came from: a PNG's cICP chunk, an AVIF's nclx colour box.
+PNG_CICP, AVIF_NCLX = "PNG cICP", "AVIF nclx"
+#: H.273 TransferCharacteristics: the sRGB curve; those of BT.709 and its kin (SDR, unspecified).
+_SRGB_TRANSFER, _SDR_TRANSFERS = 13, (1, 2, 6, 13, 14, 15)
+#: H.273 MatrixCoefficients 0 is RGB; ColourPrimaries 2 is unspecified.
+_RGB_MATRIX, _UNSPECIFIED = 0, 2
+#: The most of an AVIF's meta box read for its nclx box, bytes.
+_META_BYTES = 1 << 20
 
 
-def png_cicp(img: Any) -> tuple[int, int, int, int] | None:
-    """A PNG's cICP chunk (H.273 colour primaries, transfer characteristics, matrix
-    coefficients, full-range flag), read from its file before its pixels are: Pillow reads
-    no cICP, and a Display P3 PNG tagged by it alone (as PNG's 3rd edition allows, and
-    browsers honour) was taken as sRGB. None when it has none or is not a PNG not yet read."""
+def file_cicp(img: Any) -> tuple[str, int, int, int, int] | None:
+    """The H.273 codes (colour primaries, transfer characteristics, matrix coefficients,
+    full-range flag) of a PNG's cICP chunk or an AVIF's nclx colour box, with which of the
+    two it was, read from the file before its pixels are: Pillow reads neither, and a
+    Display P3 image tagged by one alone (as browsers honour) was taken as sRGB. None when
+    there is none, or the image is neither or already read."""
     fp = getattr(img, "fp", None)
-    if img.format != "PNG" or not getattr(img, "tile", None) or fp is None:
+    if img.format not in ("PNG", "AVIF") or not getattr(img, "tile", None) or fp is None:
         return None
     where = fp.tell()
     try:
-        fp.seek(8)
-        while len(head := fp.read(8)) == 8:
-            length, kind = struct.unpack(">I4s", head)
-            if kind in (b"IDAT", b"IEND"):
-                return None
-            if kind == b"cICP" and length == 4:
-                p, t, m, f = fp.read(4)
-                return p, t, m, f
-            fp.seek(length + 4, io.SEEK_CUR)
-        return None
+        return _png_cicp(fp) if img.format == "PNG" else _avif_nclx(fp)
     except (OSError, ValueError, struct.error):
         return None
     finally:
         fp.seek(where)
 
 
-def _cicp(img: Any, mode: str, cicp: tuple[int, int, int, int]) -> Any:
-    """``img`` in sRGB by its cICP: RGB, full range, the sRGB curve and primaries of
-    :data:`~.primaries.PRIMARIES_XY` (Display P3 is 12, 13, 0, 1); None (with a warning) for
-    what is not applied here (PQ, HLG, narrow range), which falls back to the other tags."""
+def _png_cicp(fp: Any) -> tuple[str, int, int, int, int] | None:
+    fp.seek(8)
+    while len(head := fp.read(8)) == 8:
+        length, kind = struct.unpack(">I4s", head)
+        if kind in (b"IDAT", b"IEND"):
+            return None
+        if kind == b"cICP" and length == 4:
+            p, t, m, f = fp.read(4)
+            return PNG_CICP, p, t, m, f
+        fp.seek(length + 4, io.SEEK_CUR)
+    return None
+
+
+def _avif_nclx(fp: Any) -> tuple[str, int, int, int, int] | None:
+    """The nclx 'colr' box inside an AVIF's top-level meta box (ISO/IEC 14496-12 boxes)."""
+    fp.seek(0)
+    while len(head := fp.read(8)) == 8:
+        size, kind = struct.unpack(">I4s", head)
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", fp.read(8))[0], 16
+        if kind == b"meta":
+            body = fp.read(min(size - header, _META_BYTES) if size else _META_BYTES)
+            at = body.find(b"colrnclx")
+            if at < 0 or len(body) < at + 15:
+                return None
+            p, t, m, f = struct.unpack(">HHHB", body[at + 8:at + 15])
+            return AVIF_NCLX, p, t, m, f >> 7
+        if size < header:
+            return None
+        fp.seek(size - header, io.SEEK_CUR)
+    return None
+
+
+def _cicp(img: Any, mode: str, cicp: tuple[str, int, int, int, int]) -> Any:
+    """``img`` in sRGB by its H.273 codes (:func:`file_cicp`): the sRGB curve and primaries
+    of :data:`~.primaries.PRIMARIES_XY` (Display P3 is 12/13/0/1), for a PNG in full-range
+    RGB (an AVIF's matrix and range are its decoder's). None for codes it leaves to the
+    other tags: an AVIF's BT.709-like codes silently (they are sRGB's, as before), anything
+    else (PQ, HLG, narrow range) with a warning."""
     from .primaries import D65, PRIMARIES_XY, Primaries, primaries_for
 
-    primaries = primaries_for(cicp[0], None)
-    if primaries is None or cicp[1:] != (_SRGB_TRANSFER, _RGB_MATRIX, 1):
-        log.warning("ignoring the PNG's cICP %s: only full-range RGB with the sRGB curve (13) and "
-                    "primaries 1, 9 or 12 are applied", "/".join(map(str, cicp)))
-        return None
-    if primaries is Primaries.BT709 or img.mode in ("1", "L", "LA", "I", "I;16", "F"):
-        return _as_mode(img, mode)
-    return _png_gamma_chromaticity(_as_mode(img, mode), None,
-                                   (*D65, *(v for xy in PRIMARIES_XY[primaries] for v in xy)))
-
+    source, p, t, m, f = cicp
+    primaries, decoded = primaries_for(p, None), source == AVIF_NCLX
+    if t == _SRGB_TRANSFER and primaries is not None and (decoded or (m, f) == (_RGB_MATRIX, 1)):
+        if primaries is Primaries.BT709 or img.mode in ("1", "L", "LA", "I", "I;16", "F"):
+            return _as_mode(img, mode)
+        return _png_gamma_chromaticity(_as_mode(img, mode), None,
+                                       (*D65, *(v for xy in PRIMARIES_XY[primaries] for v in xy)))
+    if not (decoded and p in (Primaries.BT709.value, _UNSPECIFIED) and t in _SDR_TRANSFERS):
+        log.warning("ignoring the %s %d/%d/%d/%d: only the sRGB curve (13) with primaries 1, 9 or 12 "
+                    "is applied", source, p, t, m, f)
+    return None
 
 def _as_mode(img: Any, mode: str) -> Any:
     """``img`` in ``mode``: itself when it is in it already (Pillow's convert copies it, 432
