@@ -42,6 +42,11 @@ def _gamma(g: float) -> bytes:  # curveType with one entry: a pure power, u8Fixe
     return b"curv" + bytes(4) + struct.pack(">IH", 1, int(round(g * 256))) + bytes(2)
 
 
+def _srgb_curve() -> bytes:  # parametricCurveType function 3 (ICC.1:2004-10): IEC 61966-2-1's curve
+    params = (2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045)
+    return b"para" + bytes(4) + struct.pack(">HH", 3, 0) + b"".join(_s15(v) for v in params)
+
+
 def _desc(text: str) -> bytes:  # textDescriptionType: ASCII, then empty Unicode and ScriptCode parts
     t = text.encode("ascii") + b"\0"
     return b"desc" + bytes(4) + struct.pack(">I", len(t)) + t + bytes(4 + 4 + 2 + 1 + 67)
@@ -64,12 +69,14 @@ def _assemble(space: bytes, tags: list[tuple[bytes, bytes]]) -> bytes:
 
 
 def profile(name: str, primaries: tuple[tuple[float, float], ...], white: tuple[float, float],
-            gamma: float) -> bytes:
-    """The ICC profile bytes of an RGB space with these primaries, white and gamma."""
+            gamma: float | None) -> bytes:
+    """The ICC profile bytes of an RGB space with these primaries, white and gamma (None:
+    the sRGB curve, as Display P3 has)."""
     colorants = adapt(rgb_to_xyz(primaries, white), white)
+    trc = _srgb_curve() if gamma is None else _gamma(gamma)
     tags = [(b"desc", _desc(name)), (b"cprt", b"text" + bytes(4) + b"none\0"), (b"wtpt", _xyz(D50)),
             (b"rXYZ", _xyz(colorants[:, 0])), (b"gXYZ", _xyz(colorants[:, 1])), (b"bXYZ", _xyz(colorants[:, 2])),
-            (b"rTRC", _gamma(gamma)), (b"gTRC", _gamma(gamma)), (b"bTRC", _gamma(gamma))]
+            (b"rTRC", trc), (b"gTRC", trc), (b"bTRC", trc)]
     return _assemble(b"RGB ", tags)
 
 

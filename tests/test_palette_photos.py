@@ -256,3 +256,33 @@ def test_an_avif_tagged_display_p3_by_nclx(caplog):
         srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
         assert near(palette(avif_with_primaries(blocks(painted), 12, icc_profile=srgb)), sorted(painted), 3)
     assert "nclx" not in caplog.text
+
+
+def test_an_iphone_style_display_p3_jpeg(tmp_path):
+    """A 12-megapixel JPEG with a Display P3 profile (P3 primaries, D65, the sRGB curve as
+    a parametric curve) and EXIF orientation 6, as a phone writes it: its palette is the
+    P3 colours in sRGB (within 2 levels of the published formulas: LittleCMS's fixed point
+    and the JPEG's rounding), whether decoded at reduced size (draft mode) or not, and the
+    card shows it upright (3000 wide, 4000 tall: 1200 by 1600 on the card) in sRGB."""
+    painted = [(200, 100, 50), (10, 200, 30), (60, 70, 180), (128, 128, 128)]
+    profile = icc.profile("Display P3, test", P3_PRIMARIES, icc.D65, None)
+    stored = np.repeat(np.asarray(painted, np.uint8)[None, :, :], 1000, axis=1).repeat(3000, axis=0)  # 3000 x 4000
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path, card = tmp_path / "IMG_0001.jpg", tmp_path / "card.png"
+    path.write_bytes(jpeg(stored, exif=exif.tobytes(), icc_profile=profile))
+    truth = sorted(p3_to_srgb(c) for c in painted)
+    for source in (path, Image.open(path)):  # a caller's image is not drafted
+        pal = extract_palette(source, colors=4)
+        got = sorted(tuple(c) for c in pal.colors.tolist())
+        assert all(max(abs(a - b) for a, b in zip(g, t)) <= 2 for g, t in zip(got, truth)), (got, truth)
+        assert (pal.width, pal.height) == (3000, 4000)
+        assert sorted(round(float(w), 2) for w in pal.weights) == [0.25] * 4
+    r = subprocess.run([sys.executable, "-m", "streamprint", "palette", str(path), "--card", str(card),
+                        "--colors", "4", "--bar", "0.1", "--buffer", "0"], capture_output=True)
+    assert r.returncode == 0, r.stderr
+    shown = np.asarray(Image.open(card))
+    assert shown.shape[:2] == (1600 + 2 * 160, 1200), shown.shape
+    # stored left to right, turned a quarter clockwise: the first block is on top
+    top = tuple(int(v) for v in shown[160 + 100, 600])
+    assert max(abs(a - b) for a, b in zip(top, p3_to_srgb(painted[0]))) <= 2, top
