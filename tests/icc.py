@@ -98,3 +98,31 @@ def srgb_encode(linear: np.ndarray) -> np.ndarray:
     """IEC 61966-2-1's sRGB transfer function, 0-1 in and out."""
     linear = np.clip(linear, 0, 1)
     return np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+
+
+def cmyk_profile(name: str) -> bytes:
+    """An ICC v2 output profile of a CMYK space made up for tests, linear in every ink so any
+    interpolation (multilinear, tetrahedral) gives it exactly: linear sRGB = 1 - (ink + K) / 2
+    per channel (C for red, M for green, Y for blue; inks 0-1), to the PCS by sRGB's
+    primaries adapted to D50. A lut16Type (mft2) A2B0 with a 2-point CLUT, XYZ PCS."""
+    import itertools
+
+    to_xyz = adapt(rgb_to_xyz(SRGB_PRIMARIES, D65), D65)
+    clut = b""
+    for c, m, y, k in itertools.product((0, 1), repeat=4):  # the first input varies slowest
+        xyz = to_xyz @ (1 - (np.array([c, m, y], float) + k) / 2)
+        clut += struct.pack(">3H", *(int(round(v * 32768)) for v in xyz))  # XYZ: 1.0 is 0x8000
+    identity = b"".join(_s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    lut = (b"mft2" + bytes(4) + struct.pack(">BBBB", 4, 3, 2, 0) + identity + struct.pack(">HH", 2, 2)
+           + struct.pack(">2H", 0, 65535) * 4 + clut + struct.pack(">2H", 0, 65535) * 3)
+    tags = [(b"desc", _desc(name)), (b"cprt", b"text" + bytes(4) + b"none\0"), (b"wtpt", _xyz(D50)), (b"A2B0", lut)]
+    data = bytearray(_assemble(b"CMYK", tags))
+    data[12:16] = b"prtr"  # an output (printer) profile
+    return bytes(data)
+
+
+def cmyk_to_srgb(cmyk) -> tuple[int, int, int]:
+    """8-bit CMYK to 8-bit sRGB as :func:`cmyk_profile` defines it, by IEC 61966-2-1's curve."""
+    c, m, y, k = (v / 255 for v in cmyk)
+    linear = 1 - (np.array([c, m, y]) + k) / 2
+    return tuple(int(v) for v in np.rint(srgb_encode(linear) * 255))

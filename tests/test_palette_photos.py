@@ -286,3 +286,21 @@ def test_an_iphone_style_display_p3_jpeg(tmp_path):
     # stored left to right, turned a quarter clockwise: the first block is on top
     top = tuple(int(v) for v in shown[160 + 100, 600])
     assert max(abs(a - b) for a, b in zip(top, p3_to_srgb(painted[0]))) <= 2, top
+
+
+@pytest.mark.parametrize("fmt, side", [("JPEG", 64), ("JPEG", 768), ("TIFF", 64)])
+def test_cmyk_with_an_icc_profile(fmt, side):
+    """A CMYK JPEG (Adobe's inverted CMYK, as Pillow and Photoshop write it), small and
+    large enough to be decoded at reduced size, and a CMYK TIFF, each with a CMYK profile:
+    the colours are the profile's, not Pillow's naive 255 - ink. Within 2 levels of the
+    profile's own definition (tests/icc.py); it was right already, and is now held so."""
+    inks = [(0, 0, 0, 0), (200, 50, 0, 0), (0, 120, 200, 40), (30, 30, 30, 150)]
+    painted = np.zeros((side, 4 * side, 4), np.uint8)
+    for i, ink in enumerate(inks):
+        painted[:, side * i:side * (i + 1)] = ink
+    out = io.BytesIO()
+    Image.fromarray(painted, "CMYK").save(out, fmt, icc_profile=icc.cmyk_profile("CMYK, test"),
+                                          **({"quality": 100} if fmt == "JPEG" else {}))
+    got = sorted(tuple(c) for c in extract_palette(out.getvalue(), colors=4).colors.tolist())
+    truth = sorted(icc.cmyk_to_srgb(c) for c in inks)
+    assert all(max(abs(a - b) for a, b in zip(g, t)) <= 2 for g, t in zip(got, truth)), (got, truth)
