@@ -80,10 +80,11 @@ def profile(name: str, primaries: tuple[tuple[float, float], ...], white: tuple[
     return _assemble(b"RGB ", tags)
 
 
-def grey_profile(name: str, gamma: float) -> bytes:
-    """The ICC profile bytes of a grey space: D50 white, a pure power ``gamma`` (kTRC)."""
+def grey_profile(name: str, gamma: float | None) -> bytes:
+    """The ICC profile bytes of a grey space: D50 white, a pure power ``gamma`` (kTRC; None:
+    the sRGB curve)."""
     tags = [(b"desc", _desc(name)), (b"cprt", b"text" + bytes(4) + b"none\0"), (b"wtpt", _xyz(D50)),
-            (b"kTRC", _gamma(gamma))]
+            (b"kTRC", _srgb_curve() if gamma is None else _gamma(gamma))]
     return _assemble(b"GRAY", tags)
 
 

@@ -304,3 +304,30 @@ def test_cmyk_with_an_icc_profile(fmt, side):
     got = sorted(tuple(c) for c in extract_palette(out.getvalue(), colors=4).colors.tolist())
     truth = sorted(icc.cmyk_to_srgb(c) for c in inks)
     assert all(max(abs(a - b) for a, b in zip(g, t)) <= 2 for g, t in zip(got, truth)), (got, truth)
+
+
+def test_a_pngs_iccp_wins_over_its_srgb_chunk():
+    """PNG (3rd edition, 4.3) ranks iCCP above sRGB: a PNG with both, its profile Adobe RGB,
+    shows Adobe RGB's colours (within 2 levels of the published formulas)."""
+    plain = png(Image.fromarray(blocks(ADOBE_PAINTED)), icc_profile=icc.profile("Adobe RGB, test", **icc.ADOBE_RGB))
+    both = plain[:33] + png_chunk(b"sRGB", b"\0") + plain[33:]
+    assert "srgb" in Image.open(io.BytesIO(both)).info
+    got = sorted(tuple(c) for c in extract_palette(both, colors=4).colors.tolist())
+    truth = sorted(adobe_to_srgb(c) for c in ADOBE_PAINTED)
+    assert all(max(abs(a - b) for a, b in zip(g, t)) <= 2 for g, t in zip(got, truth)), (got, truth)
+
+
+@pytest.mark.parametrize("gamma", [2.2, None])
+def test_grey_profiles_of_gamma_2_2_and_of_the_srgb_curve(gamma):
+    """A grey image's profile of gamma 2.2 or of the sRGB curve: its levels are that
+    curve's light, in sRGB by IEC 61966-2-1 (10 is 3 through gamma 2.2, 10 through the sRGB
+    curve). Within 1 level."""
+    levels = [10, 40, 128, 240]
+    light = [(v / 255) ** 2.2 if gamma else ((v / 255 + 0.055) / 1.055) ** 2.4 if v > 10.31 else v / 255 / 12.92
+             for v in levels]
+    grey = np.repeat(np.asarray(levels, np.uint8), 16)[None, :].repeat(16, axis=0)
+    image = Image.fromarray(grey, "L")
+    profile = icc.grey_profile("grey, test", gamma)
+    got = sorted(c[0] for c in extract_palette(png(image, icc_profile=profile), colors=4).colors.tolist())
+    truth = sorted(srgb_level(v) for v in light)
+    assert all(abs(g - t) <= 1 for g, t in zip(got, truth)), (got, truth)
