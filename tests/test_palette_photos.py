@@ -208,14 +208,16 @@ def with_cicp(data: bytes, cicp: bytes) -> bytes:
 def test_a_png_tagged_display_p3_by_cicp(caplog):
     """PNG's 3rd edition tags a Display P3 image by cICP 12/13/0/1 alone (browsers honour
     it); Pillow reads no cICP, and its values were taken as sRGB. Within 1 level of the
-    published formulas. cICP wins over an sRGB chunk beside it; one not applied here (PQ) is
+    published formulas. cICP wins over an sRGB chunk or an ICC profile beside it; one not applied here (PQ) is
     ignored with a warning, and the values are then what the other tags say (none: sRGB)."""
     painted = [(200, 100, 50), (10, 200, 30), (60, 70, 180), (128, 128, 128)]
     plain = png(Image.fromarray(blocks(painted)))
     truth = sorted(p3_to_srgb(c) for c in painted)
     assert truth != sorted(painted)
     p3 = png_chunk(b"cICP", bytes([12, 13, 0, 1]))
-    for data in (plain[:33] + p3 + plain[33:], plain[:33] + png_chunk(b"sRGB", b"\0") + p3 + plain[33:]):
+    adobe = png(Image.fromarray(blocks(painted)), icc_profile=icc.profile("Adobe RGB, test", **icc.ADOBE_RGB))
+    for data in (plain[:33] + p3 + plain[33:], plain[:33] + png_chunk(b"sRGB", b"\0") + p3 + plain[33:],
+                 adobe[:33] + p3 + adobe[33:]):
         got = sorted(tuple(c) for c in extract_palette(data, colors=4).colors.tolist())
         assert all(max(abs(a - b) for a, b in zip(g, t)) <= 1 for g, t in zip(got, truth)), (got, truth)
     with caplog.at_level(logging.WARNING, logger="streamprint"):
