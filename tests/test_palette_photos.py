@@ -134,27 +134,6 @@ def flat_png(path, width: int, height: int) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b""))
 
 
-def peak_rss(path) -> int:
-    """Peak resident memory, bytes, of a process that takes the palette of ``path``."""
-    code = ("import resource, sys, streamprint; streamprint.extract_palette(sys.argv[1]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, check=True, text=True)
-    return int(out.stdout) * 1024  # Linux: KiB
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")
-def test_a_huge_photo_is_not_copied_whole_again_and_again(tmp_path):
-    """A 5000 x 5000 PNG (75 MB decoded) took 4 to 4.5 times that at its peak beyond the
-    process's own: copied upright though it was upright, copied by a conversion to the mode
-    it was in (a 144-megapixel PNG: 2 GB and 3.3 s). Now 3.1 times (the image, and numpy's
-    reading of it, which holds Pillow's pieces and their join): at most 3.5 times."""
-    small, big = tmp_path / "small.png", tmp_path / "big.png"
-    flat_png(small, 16, 16)
-    flat_png(big, 5000, 5000)
-    extra = peak_rss(big) - peak_rss(small)
-    assert extra <= 3.5 * 5000 * 5000 * 3, extra / (5000 * 5000 * 3)
-
-
 def test_an_image_past_pillows_pixel_limit_is_said_to_be_too_large(tmp_path, monkeypatch):
     """Past twice Pillow's MAX_IMAGE_PIXELS it is refused in one line that says why; it
     said "not an image Pillow can read", though it is one (the limit is lowered here so a
