@@ -1,0 +1,55 @@
+"""Drawing checked against truth computed here, independently of the code drawn with:
+which colour a style shows, and text the vector formats must hold."""
+
+from __future__ import annotations
+
+import json
+import xml.dom.minidom
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from streamprint import Fingerprint, Palette
+
+from . import fakes
+from .conftest import run_cli
+
+RED, BLUE, GREEN = (200, 30, 30), (20, 40, 180), (30, 160, 60)
+
+
+def _data_file(tmp_path, samples):
+    """A data file whose samples hold the given [(rgb, share), ...] lists as written, in
+    the order given (JSON written here, not by streamprint's writer)."""
+    path = tmp_path / "movie.json"
+    fakes.flat([RED] * len(samples), range(len(samples)), float(len(samples))).save(path)
+    data = json.loads(path.read_text())
+    for s, pairs in zip(data["samples"], samples):
+        s["rgb"] = [list(c) for c, _ in pairs]
+        s["weights"] = [w for _, w in pairs]
+        s["colors"] = ["#%02x%02x%02x" % c for c, _ in pairs]
+        s.pop("average", None)
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_palette_listed_least_share_first_is_drawn_by_share(tmp_path):
+    """A data file written by another tool (or by hand) may list a sample's colours in any
+    order: ``dominant`` shows the largest share, ``stacked`` (order weight) puts it on top,
+    and ``stable`` starts from it at a cut."""
+    path = _data_file(tmp_path, [[(RED, 0.1), (GREEN, 0.3), (BLUE, 0.6)]])
+    dominant = Fingerprint.load(path).render(style="dominant", height=4)
+    assert (dominant == BLUE).all()  # the 0.6 share; 0.1 is not the dominant colour
+    for order in ("weight", "stable"):
+        column = Fingerprint.load(path).render(style="stacked", height=10, order=order)[:, 0]
+        # 10 px by share, largest first: 6 blue, 3 green, 1 red (exact: shares x 10 are whole)
+        assert [tuple(c) for c in column] == [BLUE] * 6 + [GREEN] * 3 + [RED], order
+    out = tmp_path / "dominant.png"
+    assert run_cli("render", str(path), str(out), "--style", "dominant", "--height", "3").returncode == 0
+    assert (np.asarray(Image.open(out).convert("RGB")) == BLUE).all()
+
+
+def test_a_palette_keeps_ties_in_the_order_given():
+    p = Palette(np.array([GREEN, RED, BLUE], np.uint8), np.array([0.25, 0.25, 0.5]))
+    assert [tuple(c) for c in p.colors] == [BLUE, GREEN, RED]
+    assert p.weights.tolist() == [0.5, 0.25, 0.25]
