@@ -3,6 +3,7 @@ which colour a style shows, and text the vector formats must hold."""
 
 from __future__ import annotations
 
+import html
 import json
 import xml.dom.minidom
 
@@ -53,3 +54,24 @@ def test_a_palette_keeps_ties_in_the_order_given():
     p = Palette(np.array([GREEN, RED, BLUE], np.uint8), np.array([0.25, 0.25, 0.5]))
     assert [tuple(c) for c in p.colors] == [BLUE, GREEN, RED]
     assert p.weights.tolist() == [0.5, 0.25, 0.25]
+
+
+@pytest.mark.parametrize("title", ["bell \x07 here", "nul \x00", "esc \x1b[31m red", "del \x7f c1 \x85",
+                                   "not a char \ufffe", "a < b & c ]]> -- --> \"q\" 'q'"])
+def test_a_plot_title_with_control_characters_is_well_formed_svg(tmp_path, title):
+    """SVG is XML 1.0, which can hold no C0 control but tab and line breaks (nor U+FFFE,
+    U+FFFF): matplotlib writes the title into a comment as it is, so a title with one
+    was a file no SVG reader opens. Such characters are drawn as U+FFFD, as bytes that are
+    not UTF-8 are; markup characters stay as written."""
+    fp = fakes.flat([RED, BLUE], [0.0, 5.0], 10.0)
+    out = tmp_path / "plot.svg"
+    fp.save_image(out, style="plot", title=title, width=400, height=120)
+    doc = xml.dom.minidom.parse(str(out))  # raises on a document that is not well-formed
+    comments = []
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        comments += [c.data for c in node.childNodes if c.nodeType == c.COMMENT_NODE]
+        stack += node.childNodes
+    if "<" in title:  # matplotlib's comment keeps the text, escaped as in XML text
+        assert any("a < b & c ]]>" in html.unescape(c) for c in comments)

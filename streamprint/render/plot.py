@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -64,6 +65,18 @@ def tick_step(start: float, end: float, room: float, label: float) -> float:
     return float(steps[-1])
 
 
+#: Characters XML 1.0 cannot hold (C0 controls but tab and line breaks; U+FFFE, U+FFFF),
+#: and DEL and the C1 controls, which no font draws.
+_UNDRAWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def drawable(text: str) -> str:
+    """A title as it is drawn: :func:`~.html.shown`, and :data:`_UNDRAWABLE` characters as
+    U+FFFD (matplotlib writes the title into the SVG as it is: a title with ESC or BEL was a
+    file no SVG reader opens)."""
+    return _UNDRAWABLE.sub("\ufffd", shown(text))
+
+
 def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height: int,
                 title: str | None = None) -> Figure:
     """The laid-out figure: ``strip`` ((h, w, 3) uint8, its columns equal slices of the time
@@ -91,8 +104,9 @@ def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height:
         if title:
             # the title as written: "$5 to $10" is not TeX (mathtext drew it in italics, and
             # "$\\foo$" was an error after the whole movie was decoded); bytes that are not
-            # UTF-8 (a Latin-1 terminal's) as U+FFFD: the font engine refused their surrogates
-            ax.set_title(shown(title), parse_math=False)
+            # UTF-8 (a Latin-1 terminal's) as U+FFFD: the font engine refused their surrogates;
+            # so are characters XML cannot hold (see drawable)
+            ax.set_title(drawable(title), parse_math=False)
             _shorten_title(fig, ax, width)
         _fit(fig, ax, width, height)
     return fig
@@ -157,8 +171,6 @@ def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, t
 
 def _mark_svg(text: str, mark: str, width: int, height: int) -> str:
     """matplotlib's SVG sized in px (it writes points) with the mark after its ``<svg>`` tag."""
-    import re
-
     head, sep, rest = text.partition("<svg ")
     tag, _, body = rest.partition(">")
     tag = re.sub(r'\bwidth="[^"]*"', f'width="{width}"', tag, count=1)
