@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import json
+import logging
+import warnings
 import xml.dom.minidom
 
 import numpy as np
@@ -75,3 +77,25 @@ def test_a_plot_title_with_control_characters_is_well_formed_svg(tmp_path, title
         stack += node.childNodes
     if "<" in title:  # matplotlib's comment keeps the text, escaped as in XML text
         assert any("a < b & c ]]>" in html.unescape(c) for c in comments)
+
+
+def test_a_title_the_font_cannot_draw_is_one_warning_not_matplotlibs(tmp_path, caplog):
+    """The library never prints: a title in a script the plot's font lacks (Japanese, an
+    emoji) is one warning through the "streamprint" logger naming the characters, not a
+    matplotlib UserWarning per glyph and per pass, each with a line of streamprint's source."""
+    fp = fakes.flat([RED, BLUE], [0.0, 5.0], 10.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning the library lets out fails the test
+        with caplog.at_level(logging.WARNING, logger="streamprint"):
+            for ext in ("png", "svg", "pdf"):
+                fp.save_image(tmp_path / f"plot.{ext}", style="plot", title="東京物語 🎬", width=400, height=120)
+    records = [r.getMessage() for r in caplog.records if r.name.startswith("streamprint")]
+    assert len(records) == 3, records  # one per picture drawn
+    assert all("東" in m and "🎬" in m for m in records)
+    data = tmp_path / "movie.json"
+    fp.save(data)
+    result = run_cli("render", str(data), str(tmp_path / "cli.png"), "--style", "plot", "--title", "東京 tab\there")
+    assert result.returncode == 0
+    err = result.stderr.decode()
+    assert "UserWarning" not in err and "plot.py" not in err, err
+    assert len([line for line in err.splitlines() if "東" in line]) == 1, err

@@ -11,8 +11,10 @@ labels fit side by side.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +27,8 @@ from .html import shown
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+log = logging.getLogger("streamprint")
 
 #: Tick steps, seconds, smallest first (then whole days).
 TICK_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
@@ -71,10 +75,12 @@ _UNDRAWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def drawable(text: str) -> str:
-    """A title as it is drawn: :func:`~.html.shown`, and :data:`_UNDRAWABLE` characters as
-    U+FFFD (matplotlib writes the title into the SVG as it is: a title with ESC or BEL was a
-    file no SVG reader opens)."""
-    return _UNDRAWABLE.sub("\ufffd", shown(text))
+    """A title as it is drawn: :func:`~.html.shown`, a tab as a space, a carriage return as
+    a line break (the font has no glyph for either), and :data:`_UNDRAWABLE` characters as
+    U+FFFD (matplotlib writes the title into the SVG as it is: a title with ESC or BEL was
+    a file no SVG reader opens)."""
+    text = shown(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")  # no glyphs
+    return _UNDRAWABLE.sub("\ufffd", text)
 
 
 def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height: int,
@@ -156,17 +162,42 @@ def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, t
     from .. import __version__
 
     mark = f"{SOFTWARE} {__version__}"
-    fig = plot_figure(strip, start, end, width, height, title)
-    buf = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": SOFTWARE, "pdf.compression": 6}):
-        if fmt == ImageFormat.SVG:
-            fig.savefig(buf, format="svg", dpi=DPI, metadata={"Creator": mark, "Date": None})
-            return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")
-        if fmt == ImageFormat.PDF:
-            fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
-            return buf.getvalue()
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot_figure(strip, start, end, width, height, title)
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": SOFTWARE, "pdf.compression": 6}):
+            if fmt == ImageFormat.SVG:
+                fig.savefig(buf, format="svg", dpi=DPI, metadata={"Creator": mark, "Date": None})
+            elif fmt == ImageFormat.PDF:
+                fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
+            else:
+                fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
+    _report_glyphs(caught)
+    if fmt == ImageFormat.SVG:
+        return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")
     return buf.getvalue()
+
+
+#: matplotlib's warning for a character its font has no glyph for.
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font\(s\) (.*?)\.?$")
+
+
+def _report_glyphs(caught: list[warnings.WarningMessage]) -> None:
+    """matplotlib's warnings while a plot was drawn, passed on, but those of characters
+    its font cannot draw (one per glyph and per layout pass, each with a line of our
+    source): one warning through the "streamprint" logger naming them all."""
+    missing: dict[str, str] = {}
+    for w in caught:
+        m = _MISSING_GLYPH.match(str(w.message))
+        if m:
+            missing.setdefault(chr(int(m.group(1))), m.group(2))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if missing:
+        fonts = ", ".join(sorted(set(missing.values())))
+        log.warning("the plot's title has characters its font (%s) cannot draw, shown as boxes: %s", fonts,
+                    " ".join(missing))
 
 
 def _mark_svg(text: str, mark: str, width: int, height: int) -> str:
