@@ -99,3 +99,42 @@ def test_a_title_the_font_cannot_draw_is_one_warning_not_matplotlibs(tmp_path, c
     err = result.stderr.decode()
     assert "UserWarning" not in err and "plot.py" not in err, err
     assert len([line for line in err.splitlines() if "東" in line]) == 1, err
+
+
+def _linear(c):
+    """IEC 61966-2-1's sRGB EOTF, 8-bit code value to linear light 0-1 (written out here)."""
+    c = np.asarray(c, np.float64) / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _srgb(lin):
+    """The inverse of :func:`_linear`, linear light 0-1 to 8-bit code value (float)."""
+    lin = np.clip(np.asarray(lin, np.float64), 0.0, 1.0)
+    return 255.0 * np.where(lin <= 0.0031308, 12.92 * lin, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def test_a_strip_shrunk_to_its_grid_tile_is_averaged_in_linear_light(tmp_path):
+    """A PNG strip is averaged down to its tile in linear light, as every other blend in
+    streamprint is (average, smooth, the ring's edges): columns of red and green, two to
+    each tile pixel, make (188, 188, 0), not sRGB's darker (128, 128, 0). A ring's PNG
+    (transparent around it) is weighted by alpha: half-covered pixels keep their colour."""
+    from streamprint.batch.grid import grid
+
+    folder = tmp_path / "strips"
+    folder.mkdir()
+    strip = np.zeros((40, 200, 3), np.uint8)
+    strip[:, 0::2] = (255, 0, 0)
+    strip[:, 1::2] = (0, 255, 0)
+    Image.fromarray(strip).save(folder / "a.png")
+    wall = grid(folder, (100, 20)).image  # one tile: the whole wall, 2 x 2 strip px a pixel
+    expect = _srgb((_linear([255, 0, 0]) + _linear([0, 255, 0])) / 2)  # 187.5..., 187.5..., 0
+    assert np.abs(wall.astype(float) - expect).max() <= 0.5 + 1e-9, wall[0, 0]
+    # alpha: opaque blue beside transparent (black, alpha 0) columns, over a white background
+    rgba = np.zeros((40, 200, 4), np.uint8)
+    rgba[:, 0::2] = (0, 0, 255, 255)
+    (folder / "a.png").unlink()
+    Image.fromarray(rgba).save(folder / "b.png")
+    wall = grid(folder, (100, 20), background=(255, 255, 255)).image
+    # half the pixel is blue, half white background; composited as flatten does (sRGB values
+    # mixed by alpha): the blue stays pure blue at alpha 1/2, not darkened by the black
+    assert np.abs(wall[5, 5].astype(int) - (128, 128, 255)).max() <= 1, wall[5, 5]

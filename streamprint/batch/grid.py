@@ -146,6 +146,7 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
     """The tile's picture at exactly the box's size, and its title."""
     from PIL import Image
 
+    from ..color.resize import resize_linear
     from ..formats import read_fingerprint
     from ..render import draw, flatten
 
@@ -157,7 +158,7 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
         return flatten(draw(fp, options), background), name if name and name != "-" else Path(tile.key).name
     with Image.open(tile.path) as im:
         params.check_pixels("strip", im.width, im.height)
-        rgba = np.asarray(im.convert("RGBA").resize((w, h), Image.Resampling.BOX))
+        rgba = resize_linear(np.asarray(im.convert("RGBA")), (w, h))
     return flatten(rgba, background), Path(tile.key).name
 
 
