@@ -138,3 +138,15 @@ def test_a_strip_shrunk_to_its_grid_tile_is_averaged_in_linear_light(tmp_path):
     # half the pixel is blue, half white background; composited as flatten does (sRGB values
     # mixed by alpha): the blue stays pure blue at alpha 1/2, not darkened by the black
     assert np.abs(wall[5, 5].astype(int) - (128, 128, 255)).max() <= 1, wall[5, 5]
+
+
+def test_lightness_order_is_by_luminance_not_by_gamma_encoded_values():
+    """``--order lightness`` puts the lightest colour on top: lightness is relative
+    luminance, from linear light (CIELAB L* is a function of it alone). Pure blue (Y 0.0722,
+    L* 32.3) is much lighter than a near-black grey of 20/255 (Y 0.0070, L* 6.3), though
+    BT.709 weights applied to the code values put the grey first (20 against 18.4)."""
+    blue, grey = (0, 0, 255), (20, 20, 20)
+    y = {c: float(_linear(c) @ np.array([0.2126, 0.7152, 0.0722])) for c in (blue, grey)}
+    assert y[blue] > y[grey]
+    fp = fakes.fingerprint([fakes.palette((grey, 0.5), (blue, 0.5))], [0.0], 1.0)
+    assert [tuple(c) for c in fp.render(style="stacked", height=2, order="lightness")[:, 0]] == [blue, grey]

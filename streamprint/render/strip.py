@@ -29,13 +29,15 @@ def segment_heights(weights: np.ndarray, height: int) -> np.ndarray:
 
 
 def order_palette(palette: Palette, order: Order = Order.WEIGHT) -> tuple[np.ndarray, np.ndarray]:
-    """(colors, weights) in drawing order, top first: by share, or lightest first."""
+    """(colors, weights) in drawing order, top first: by share, or lightest first (by
+    relative luminance, from linear light; ties by share)."""
     order = params.check("order", order)
     if order == Order.WEIGHT:
         return palette.colors, palette.weights
     if order == Order.LIGHTNESS:
-        luma = palette.colors.astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722])
-        idx = np.argsort(-luma, kind="stable")
+        from ..color.spaces import luminance
+
+        idx = np.argsort(-luminance(palette.colors), kind="stable")
         return palette.colors[idx], palette.weights[idx]
     raise ValueError("stable order depends on the previous column: use stable_orders()")
 
