@@ -150,3 +150,23 @@ def test_lightness_order_is_by_luminance_not_by_gamma_encoded_values():
     assert y[blue] > y[grey]
     fp = fakes.fingerprint([fakes.palette((grey, 0.5), (blue, 0.5))], [0.0], 1.0)
     assert [tuple(c) for c in fp.render(style="stacked", height=2, order="lightness")[:, 0]] == [blue, grey]
+
+
+@pytest.mark.parametrize("height", [200, 1000])
+def test_a_plots_bands_are_its_shares_of_the_strips_height(tmp_path, height):
+    """In a plot, as in a stacked strip, the border between two bands lies where the shares
+    above it end, within 1 px: the strip was drawn 100 rows tall and stretched, so at 1000
+    px shares moved in steps of 1 % (9 px): 50.4 % was drawn 4 px short, and a 0.4 % share
+    (4 px) not at all.
+    The strip's top and bottom are the axes' frame lines (their black middle rows)."""
+    top, bottom, sliver = (200, 30, 30), (20, 40, 180), (250, 250, 250)
+    fp = fakes.fingerprint([fakes.palette((top, 0.504), (bottom, 0.492), (sliver, 0.004))], [0.0], 10.0)
+    fp.save_image(tmp_path / "plot.png", style="plot", width=400, height=height)
+    column = np.asarray(Image.open(tmp_path / "plot.png").convert("RGB"))[:, 200].astype(int)
+    black = np.flatnonzero((column == 0).all(axis=1))
+    y0, y1 = black.min() + 0.5, black.max() + 0.5  # the frame's lines, middles of their rows
+    starts = {c: np.flatnonzero((column == c).all(axis=1)) for c in (bottom, sliver)}
+    expect_bottom, expect_sliver = y0 + 0.504 * (y1 - y0), y0 + 0.996 * (y1 - y0)
+    assert abs(starts[bottom].min() - expect_bottom) <= 1, (starts[bottom].min(), expect_bottom)
+    if 0.004 * (y1 - y0) >= 2.5:  # 1000 px: about 4 px of it, beside the frame's line
+        assert len(starts[sliver]) and abs(starts[sliver].min() - expect_sliver) <= 1, (starts[sliver], expect_sliver)

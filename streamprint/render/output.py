@@ -67,7 +67,9 @@ def picture(palettes: Sequence[Palette], columns: Columns, start: float, end: fl
     if options.style == Style.PLOT:
         from .plot import plot
 
-        strip = render_stacked(palettes, height=100, order=options.order)[:, columns(width)]
+        # as many rows as the picture (more than its axes): a band is its share of them to
+        # 1 px (100 rows, stretched, moved shares in steps of 1 %, 9 px at 1000 px high)
+        strip = render_stacked(palettes, height=height, order=options.order)[:, columns(width)]
         return plot(strip, start, end, width, height, options.title, fmt)
     if options.style == Style.RING:
         from .ring import ring, ring_strip_size
