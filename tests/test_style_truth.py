@@ -170,3 +170,23 @@ def test_a_plots_bands_are_its_shares_of_the_strips_height(tmp_path, height):
     assert abs(starts[bottom].min() - expect_bottom) <= 1, (starts[bottom].min(), expect_bottom)
     if 0.004 * (y1 - y0) >= 2.5:  # 1000 px: about 4 px of it, beside the frame's line
         assert len(starts[sliver]) and abs(starts[sliver].min() - expect_sliver) <= 1, (starts[sliver], expect_sliver)
+
+
+def test_a_plots_strip_takes_the_pictures_memory_not_the_samples(tmp_path):
+    """A plot's strip, drawn as tall as the picture, is drawn only for the columns shown:
+    50,000 samples at 2,000 px were a 300 MB strip (rows x samples x 3 bytes) for a
+    picture of 200 x 2000 px. The peak (numpy's and matplotlib's allocations, traced) stays
+    under 180 MB: about 90 MB, most of it matplotlib's."""
+    import tracemalloc
+
+    fp = fakes.long_movie(hours=50000 / 3600)
+    palettes = fp.palettes
+    import streamprint.render.plot  # noqa: F401  (imports are not the drawing's memory)
+
+    tracemalloc.start()
+    try:
+        fp.save_image(tmp_path / "plot.png", style="plot", width=200, height=2000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(palettes) == 50000 and peak < 180e6, peak / 1e6

@@ -97,6 +97,19 @@ def render_stacked(
     return _widen(strip, column_width, widths, width)
 
 
+def stacked_columns(palettes: Sequence[Palette], height: int, order: Order, pick: np.ndarray) -> np.ndarray:
+    """The stacked strip's pixel columns ``pick`` (the palette each shows, int, shape (w,)),
+    ``height`` px tall: (height, w, 3) uint8, as ``render_stacked(...)[:, pick]`` but
+    drawing only the palettes shown, so its memory is the picture's, however many samples."""
+    stacks = ordered(palettes, params.check("order", order))
+    shown, where = np.unique(np.asarray(pick, dtype=np.int64), return_inverse=True)
+    strip = np.empty((params.check("height", height), len(shown), 3), dtype=np.uint8)
+    for x, i in enumerate(shown.tolist()):
+        colors, weights = stacks[i]
+        strip[:, x] = np.repeat(colors, segment_heights(weights, height), axis=0)
+    return strip[:, where.ravel()]
+
+
 def _widen(strip: np.ndarray, column_width: int, widths: np.ndarray | None, width: int | None) -> np.ndarray:
     """Repeat each one-pixel column ``column_width`` times, or, given ``widths`` (the time
     each column stands for), resample to ``width`` columns by time (see :mod:`.columns`)."""
