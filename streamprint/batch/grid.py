@@ -4,9 +4,10 @@ The tiles are every PNG image and every streamprint fingerprint data file (JSON 
 recognised by their first line) under the folder, recursively; hidden files and folders are
 left out. A data file and a PNG of the same name but for the extension (a batch's
 ``movie.mkv.json`` and ``movie.mkv.png``) are one tile, drawn from the data, at exactly the
-tile's size, with the drawing options given; a PNG alone is resized to its tile. Tiles are
-in the order of their paths relative to the folder, compared case-insensitively with
-numbers by value (``movie 2`` before ``movie 10``), left to right, then top to bottom.
+tile's size, with the drawing options given; a PNG alone is resized to its tile (averaged
+in linear light). Tiles are in the order of their paths relative to the folder, compared
+case-insensitively with numbers by value (``movie 2`` before ``movie 10``), left to right,
+then top to bottom.
 A tile's title is its movie's file name (from the data) or the PNG's name without ``.png``.
 """
 
