@@ -21,7 +21,8 @@ def resize_linear(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     has_alpha = image.shape[2] == 4
 
     def shrink(channel: np.ndarray) -> np.ndarray:
-        return np.asarray(Image.fromarray(np.ascontiguousarray(channel, np.float32)).resize((width, height), Image.Resampling.BOX))
+        plane = Image.fromarray(np.ascontiguousarray(channel, np.float32))  # mode F
+        return np.asarray(plane.resize((width, height), Image.Resampling.BOX))
 
     alpha = image[..., 3].astype(np.float32) / np.float32(255) if has_alpha else None
     mean_alpha = shrink(alpha) if alpha is not None else None
