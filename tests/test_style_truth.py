@@ -190,3 +190,18 @@ def test_a_plots_strip_takes_the_pictures_memory_not_the_samples(tmp_path):
     finally:
         tracemalloc.stop()
     assert len(palettes) == 50000 and peak < 180e6, peak / 1e6
+
+
+def test_a_gallery_cards_strip_is_averaged_in_linear_light():
+    """A gallery card's strip, more samples than pixels, averages them down in linear light
+    (as the grid does): red and green samples, two to a pixel, make about (188, 188, 0),
+    not sRGB's (128, 128, 0). Tolerance 8: the card's WebP is lossy."""
+    import io
+
+    from streamprint.render.gallery import strip_picture
+
+    colors = [(255, 0, 0), (0, 255, 0)] * 480
+    fp = fakes.flat(colors, range(len(colors)), float(len(colors)))
+    image = np.asarray(Image.open(io.BytesIO(strip_picture(fp, (480, 48)))).convert("RGB")).astype(float)
+    expect = _srgb((_linear([255, 0, 0]) + _linear([0, 255, 0])) / 2)
+    assert np.abs(image[4:-4, 4:-4].mean(axis=(0, 1)) - expect).max() <= 8, image.mean(axis=(0, 1))
