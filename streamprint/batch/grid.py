@@ -4,9 +4,10 @@ The tiles are every PNG image and every streamprint fingerprint data file (JSON 
 recognised by their first line) under the folder, recursively; hidden files and folders are
 left out. A data file and a PNG of the same name but for the extension (a batch's
 ``movie.mkv.json`` and ``movie.mkv.png``) are one tile, drawn from the data, at exactly the
-tile's size, with the drawing options given; a PNG alone is resized to its tile. Tiles are
-in the order of their paths relative to the folder, compared case-insensitively with
-numbers by value (``movie 2`` before ``movie 10``), left to right, then top to bottom.
+tile's size, with the drawing options given; a PNG alone is resized to its tile (averaged
+in linear light). Tiles are in the order of their paths relative to the folder, compared
+case-insensitively with numbers by value (``movie 2`` before ``movie 10``), left to right,
+then top to bottom.
 A tile's title is its movie's file name (from the data) or the PNG's name without ``.png``.
 """
 
@@ -146,6 +147,7 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
     """The tile's picture at exactly the box's size, and its title."""
     from PIL import Image
 
+    from ..color.resize import resize_linear
     from ..formats import read_fingerprint
     from ..render import draw, flatten
 
@@ -157,7 +159,7 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
         return flatten(draw(fp, options), background), name if name and name != "-" else Path(tile.key).name
     with Image.open(tile.path) as im:
         params.check_pixels("strip", im.width, im.height)
-        rgba = np.asarray(im.convert("RGBA").resize((w, h), Image.Resampling.BOX))
+        rgba = resize_linear(np.asarray(im.convert("RGBA")), (w, h))
     return flatten(rgba, background), Path(tile.key).name
 
 

@@ -54,6 +54,12 @@ def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Relative luminance Y (0 black to 1 white; WCAG 2's, BT.709 weights on linear light)
+    of 8-bit sRGB colours, shape (..., 3) in, (...) float64 out."""
+    return srgb_to_linear(np.asarray(rgb, dtype=np.uint8)) @ np.array([0.2126, 0.7152, 0.0722])
+
+
 def linear_to_srgb(lin: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     """Linear light 0-1 to sRGB float 0-255 (clipped, not rounded), computed in ``dtype``
     (float32: a seventh of float64's time, for whole images rounded to 8 bits)."""

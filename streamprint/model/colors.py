@@ -96,8 +96,9 @@ def _set(obj: object, **values: Any) -> None:
 class Palette:
     """The dominant colours of one image.
 
-    ``colors``: (k, 3) uint8 sRGB 0-255, most frequent first. ``weights``: (k,) float64,
-    each colour's share of the pixels, summing to 1. ``inertia``: mean squared distance of
+    ``colors``: (k, 3) uint8 sRGB 0-255, most frequent first (colours given in another
+    order are sorted by share, ties kept as given). ``weights``: (k,) float64, each
+    colour's share of the pixels, summing to 1. ``inertia``: mean squared distance of
     a pixel to its colour, in the clustering space's units squared. ``cut``: this image does
     not continue the previous one (the first image, or a scene cut); the fit started cold.
     ``mean``: the image's average colour taken in linear light, (3,) uint8 sRGB, or None.
@@ -119,6 +120,9 @@ class Palette:
             raise InvalidValue("a palette needs at least one colour")
         if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and abs(weights.sum() - 1.0) < 1e-6):
             raise InvalidValue("weights must be finite, >= 0 and sum to 1")
+        if np.any(np.diff(weights) > 0):  # listed in another order (a data file another tool wrote)
+            by_share = np.argsort(-weights, kind="stable")  # ties keep the order given
+            colors, weights = sealed(colors[by_share]), sealed(weights[by_share])
         if not real(self.inertia, 0):
             raise InvalidValue(f"inertia must be a finite number >= 0, not {self.inertia!r}")
         if not isinstance(self.cut, (bool, np.bool_)):

@@ -55,10 +55,12 @@ GREY_CHROMA = 1.0
 
 def strip_picture(fp: Fingerprint, size: tuple[int, int] = STRIP_SIZE) -> bytes:
     """The stacked strip at ``size`` (width, height) px, columns as wide as their time
-    (averaged where more than one falls on a pixel), as lossy WebP."""
+    (averaged in linear light where more than one falls on a pixel), as lossy WebP."""
     import io
 
     from PIL import Image
+
+    from ..color.resize import resize_linear
 
     width, height = size
     spans = fp.spans()
@@ -69,9 +71,7 @@ def strip_picture(fp: Fingerprint, size: tuple[int, int] = STRIP_SIZE) -> bytes:
     wide = wide if wide <= params.MAX_SIDE else width * (params.MAX_SIDE // width)
     strip = render_stacked(fp.palettes, height=height, order=Order.WEIGHT,
                            widths=spans if spans.sum() > 0 else None, width=wide)
-    image = Image.fromarray(strip)
-    if image.width != width:
-        image = image.resize((width, height), Image.Resampling.BOX)
+    image = Image.fromarray(strip if strip.shape[1] == width else resize_linear(strip, (width, height)))
     buf = io.BytesIO()
     image.save(buf, format="WEBP", quality=80, method=4)
     return buf.getvalue()

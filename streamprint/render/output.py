@@ -17,7 +17,7 @@ from ..errors import InputError, ParameterError
 from ..marks import SOFTWARE
 from ..model import Fingerprint, Palette, RenderOptions
 from .columns import columns_for_width, timeline
-from .strip import render, render_stacked
+from .strip import render, stacked_columns
 
 
 def _check(fp: Fingerprint, options: RenderOptions) -> None:
@@ -67,7 +67,9 @@ def picture(palettes: Sequence[Palette], columns: Columns, start: float, end: fl
     if options.style == Style.PLOT:
         from .plot import plot
 
-        strip = render_stacked(palettes, height=100, order=options.order)[:, columns(width)]
+        # as many rows as the picture (more than its axes): a band is its share of them to
+        # 1 px (100 rows, stretched, moved shares in steps of 1 %, 9 px at 1000 px high)
+        strip = stacked_columns(palettes, height, options.order, columns(width))
         return plot(strip, start, end, width, height, options.title, fmt)
     if options.style == Style.RING:
         from .ring import ring, ring_strip_size

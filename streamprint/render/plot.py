@@ -11,7 +11,10 @@ labels fit side by side.
 from __future__ import annotations
 
 import io
+import logging
 import math
+import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +27,8 @@ from .html import shown
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+log = logging.getLogger("streamprint")
 
 #: Tick steps, seconds, smallest first (then whole days).
 TICK_STEPS = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
@@ -64,6 +69,20 @@ def tick_step(start: float, end: float, room: float, label: float) -> float:
     return float(steps[-1])
 
 
+#: Characters XML 1.0 cannot hold (C0 controls but tab and line breaks; U+FFFE, U+FFFF),
+#: and DEL and the C1 controls, which no font draws.
+_UNDRAWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def drawable(text: str) -> str:
+    """A title as it is drawn: :func:`~.html.shown`, a tab as a space, a carriage return as
+    a line break (the font has no glyph for either), and :data:`_UNDRAWABLE` characters as
+    U+FFFD (matplotlib writes the title into the SVG as it is: a title with ESC or BEL was
+    a file no SVG reader opens)."""
+    text = shown(text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")  # no glyphs
+    return _UNDRAWABLE.sub("\ufffd", text)
+
+
 def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height: int,
                 title: str | None = None) -> Figure:
     """The laid-out figure: ``strip`` ((h, w, 3) uint8, its columns equal slices of the time
@@ -91,8 +110,9 @@ def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height:
         if title:
             # the title as written: "$5 to $10" is not TeX (mathtext drew it in italics, and
             # "$\\foo$" was an error after the whole movie was decoded); bytes that are not
-            # UTF-8 (a Latin-1 terminal's) as U+FFFD: the font engine refused their surrogates
-            ax.set_title(shown(title), parse_math=False)
+            # UTF-8 (a Latin-1 terminal's) as U+FFFD: the font engine refused their surrogates;
+            # so are characters XML cannot hold (see drawable)
+            ax.set_title(drawable(title), parse_math=False)
             _shorten_title(fig, ax, width)
         _fit(fig, ax, width, height)
     return fig
@@ -142,23 +162,46 @@ def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, t
     from .. import __version__
 
     mark = f"{SOFTWARE} {__version__}"
-    fig = plot_figure(strip, start, end, width, height, title)
-    buf = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": SOFTWARE, "pdf.compression": 6}):
-        if fmt == ImageFormat.SVG:
-            fig.savefig(buf, format="svg", dpi=DPI, metadata={"Creator": mark, "Date": None})
-            return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")
-        if fmt == ImageFormat.PDF:
-            fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
-            return buf.getvalue()
-        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot_figure(strip, start, end, width, height, title)
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": SOFTWARE, "pdf.compression": 6}):
+            if fmt == ImageFormat.SVG:
+                fig.savefig(buf, format="svg", dpi=DPI, metadata={"Creator": mark, "Date": None})
+            elif fmt == ImageFormat.PDF:
+                fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
+            else:
+                fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
+    _report_glyphs(caught)
+    if fmt == ImageFormat.SVG:
+        return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")
     return buf.getvalue()
+
+
+#: matplotlib's warning for a character its font has no glyph for.
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font\(s\) (.*?)\.?$")
+
+
+def _report_glyphs(caught: list[warnings.WarningMessage]) -> None:
+    """matplotlib's warnings while a plot was drawn, passed on, but those of characters
+    its font cannot draw (one per glyph and per layout pass, each with a line of our
+    source): one warning through the "streamprint" logger naming them all."""
+    missing: dict[str, str] = {}
+    for w in caught:
+        m = _MISSING_GLYPH.match(str(w.message))
+        if m:
+            missing.setdefault(chr(int(m.group(1))), m.group(2))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if missing:
+        fonts = ", ".join(sorted(set(missing.values())))
+        log.warning("the plot's title has characters its font (%s) cannot draw, shown as boxes: %s", fonts,
+                    " ".join(missing))
 
 
 def _mark_svg(text: str, mark: str, width: int, height: int) -> str:
     """matplotlib's SVG sized in px (it writes points) with the mark after its ``<svg>`` tag."""
-    import re
-
     head, sep, rest = text.partition("<svg ")
     tag, _, body = rest.partition(">")
     tag = re.sub(r'\bwidth="[^"]*"', f'width="{width}"', tag, count=1)

@@ -29,13 +29,15 @@ def segment_heights(weights: np.ndarray, height: int) -> np.ndarray:
 
 
 def order_palette(palette: Palette, order: Order = Order.WEIGHT) -> tuple[np.ndarray, np.ndarray]:
-    """(colors, weights) in drawing order, top first: by share, or lightest first."""
+    """(colors, weights) in drawing order, top first: by share, or lightest first (by
+    relative luminance, from linear light; ties by share)."""
     order = params.check("order", order)
     if order == Order.WEIGHT:
         return palette.colors, palette.weights
     if order == Order.LIGHTNESS:
-        luma = palette.colors.astype(np.float64) @ np.array([0.2126, 0.7152, 0.0722])
-        idx = np.argsort(-luma, kind="stable")
+        from ..color.spaces import luminance
+
+        idx = np.argsort(-luminance(palette.colors), kind="stable")
         return palette.colors[idx], palette.weights[idx]
     raise ValueError("stable order depends on the previous column: use stable_orders()")
 
@@ -93,6 +95,19 @@ def render_stacked(
     for x, (colors, weights) in enumerate(ordered(palettes, order)):
         strip[:, x] = np.repeat(colors, segment_heights(weights, height), axis=0)
     return _widen(strip, column_width, widths, width)
+
+
+def stacked_columns(palettes: Sequence[Palette], height: int, order: Order, pick: np.ndarray) -> np.ndarray:
+    """The stacked strip's pixel columns ``pick`` (the palette each shows, int, shape (w,)),
+    ``height`` px tall: (height, w, 3) uint8, as ``render_stacked(...)[:, pick]`` but
+    drawing only the palettes shown, so its memory is the picture's, however many samples."""
+    stacks = ordered(palettes, params.check("order", order))
+    shown, where = np.unique(np.asarray(pick, dtype=np.int64), return_inverse=True)
+    strip = np.empty((params.check("height", height), len(shown), 3), dtype=np.uint8)
+    for x, i in enumerate(shown.tolist()):
+        colors, weights = stacks[i]
+        strip[:, x] = np.repeat(colors, segment_heights(weights, height), axis=0)
+    return strip[:, where.ravel()]
 
 
 def _widen(strip: np.ndarray, column_width: int, widths: np.ndarray | None, width: int | None) -> np.ndarray:

@@ -20,9 +20,9 @@ MIN_TEXT_PX = 8
 
 def relative_luminance(rgb: Any) -> float:
     """WCAG 2's relative luminance of an 8-bit sRGB colour: 0 (black) to 1 (white)."""
-    from ..color.spaces import srgb_to_linear
+    from ..color.spaces import luminance
 
-    return float(srgb_to_linear(np.asarray(rgb, dtype=np.uint8)) @ np.array([0.2126, 0.7152, 0.0722]))
+    return float(luminance(rgb))
 
 
 def contrast_ratio(a: Any, b: Any) -> float:
