@@ -35,9 +35,15 @@ _LMS_INV = np.array([[4.0767416621, -3.3077115913, 0.2309699292],
 _SCALE = {Space.RGB: 1.0, Space.LAB: 2.55, Space.OKLAB: 255.0}
 
 
+def srgb_decode(c: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """sRGB 0-1 (IEC 61966-2-1) to linear light 0-1, clipped, computed in ``dtype``; the
+    inverse of :func:`linear_to_srgb` (which gives 0-255)."""
+    c = np.clip(np.asarray(c, dtype=dtype), dtype(0.0), dtype(1.0))
+    return np.where(c <= dtype(0.04045), c / dtype(12.92), ((c + dtype(0.055)) / dtype(1.055)) ** dtype(2.4))
+
+
 def _srgb_lut() -> np.ndarray:
-    c = np.arange(256) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return srgb_decode(np.arange(256) / 255.0)
 
 
 SRGB_TO_LINEAR = _srgb_lut()
@@ -50,8 +56,7 @@ def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
     rgb = np.asarray(rgb)
     if rgb.dtype == np.uint8:
         return SRGB_TO_LINEAR[rgb]
-    c = np.clip(rgb.astype(np.float64) / 255.0, 0.0, 1.0)
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return srgb_decode(rgb.astype(np.float64) / 255.0)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

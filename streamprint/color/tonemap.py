@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .primaries import Primaries, luminance, to_bt709
-from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb
+from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb, srgb_decode
 from .transfer import (
     bt709_inverse_oetf,
     bt709_oetf,
@@ -354,11 +354,8 @@ def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries, srgb_curve: bool = False)
     signal = np.nan_to_num(np.asarray(rgb, dtype=np.float32), nan=0.0)
     if signal.ndim < 1 or signal.shape[-1] != 3:
         raise ValueError(f"expected an (h, w, 3) R'G'B' array, got shape {signal.shape}")
-    if primaries is not Primaries.BT709 and srgb_curve:
-        c = np.clip(signal, np.float32(0.0), np.float32(1.0))  # IEC 61966-2-1 in float32, as srgb_encode
-        lin = np.where(c <= np.float32(0.04045), c / np.float32(12.92),
-                       ((c + np.float32(0.055)) / np.float32(1.055)) ** np.float32(2.4))
-        return srgb_encode(gamut_map_oklab(_to_bt709(lin, primaries)))
+    if primaries is not Primaries.BT709 and srgb_curve:  # IEC 61966-2-1 in float32, as srgb_encode
+        return srgb_encode(gamut_map_oklab(_to_bt709(srgb_decode(signal, np.float32), primaries)))
     if primaries is not Primaries.BT709:
         signal = bt709_oetf(gamut_map_oklab(_to_bt709(bt709_inverse_oetf(signal), primaries)))
     return np.rint(np.clip(signal, 0.0, 1.0) * np.float32(255)).astype(np.uint8)
