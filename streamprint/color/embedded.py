@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .transfer import SRGB_TRANSFER
+
 log = logging.getLogger("streamprint")
 
 #: What Pillow raises on damaged metadata besides ``OSError`` and ``ValueError``.
@@ -42,7 +44,7 @@ def as_srgb(img: Any, mode: str) -> Any:
             gamma, chrm = 1 / ADOBE_RGB_GAMMA, (*D65, *(v for xy in ADOBE_RGB_XY for v in xy))
         elif "srgb" in img.info or (gamma is None and chrm is None):
             return _as_mode(img, mode)
-        grey = img.mode in ("1", "L", "LA", "I", "I;16", "F")
+        grey = img.mode in _GREY_MODES
         return _png_gamma_chromaticity(_as_mode(img, mode), gamma, None if grey else chrm)
     from PIL import ImageCms
 
@@ -67,8 +69,10 @@ def as_srgb(img: Any, mode: str) -> Any:
 CICP = "streamprint_cicp"
 #: Where the codes came from: a PNG's cICP chunk, an AVIF's nclx colour box.
 PNG_CICP, AVIF_NCLX = "PNG cICP", "AVIF nclx"
-#: H.273 TransferCharacteristics: the sRGB curve; those of BT.709 and its kin (SDR, unspecified).
-_SRGB_TRANSFER, _SDR_TRANSFERS = 13, (1, 2, 6, 13, 14, 15)
+#: H.273 TransferCharacteristics of BT.709 and its kin (SDR, unspecified), and the sRGB curve.
+_SDR_TRANSFERS = (1, 2, 6, SRGB_TRANSFER, 14, 15)
+#: Pillow's modes of grey images.
+_GREY_MODES = frozenset({"1", "L", "LA", "I", "I;16", "F"})
 #: H.273 MatrixCoefficients 0 is RGB; ColourPrimaries 2 is unspecified.
 _RGB_MATRIX, _UNSPECIFIED = 0, 2
 #: The most of an AVIF's meta box read for its nclx box, bytes.
@@ -137,8 +141,8 @@ def _cicp(img: Any, mode: str, cicp: tuple[str, int, int, int, int]) -> Any:
 
     source, p, t, m, f = cicp
     primaries, decoded = primaries_for(p, None), source == AVIF_NCLX
-    if t == _SRGB_TRANSFER and primaries is not None and (decoded or (m, f) == (_RGB_MATRIX, 1)):
-        if primaries is Primaries.BT709 or img.mode in ("1", "L", "LA", "I", "I;16", "F"):
+    if t == SRGB_TRANSFER and primaries is not None and (decoded or (m, f) == (_RGB_MATRIX, 1)):
+        if primaries is Primaries.BT709 or img.mode in _GREY_MODES:
             return _as_mode(img, mode)
         return _png_gamma_chromaticity(_as_mode(img, mode), None,
                                        (*D65, *(v for xy in PRIMARIES_XY[primaries] for v in xy)))

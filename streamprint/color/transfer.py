@@ -41,6 +41,9 @@ class Transfer(enum.Enum):
 
 #: FFmpeg AVColorTransferCharacteristic values.
 TRC = {16: Transfer.PQ, 18: Transfer.HLG}
+#: H.273 TransferCharacteristics 13: IEC 61966-2-1, the sRGB curve (Display P3 video and
+#: images are tagged with it).
+SRGB_TRANSFER = 13
 
 
 # --- transfer functions -----------------------------------------------------------------------

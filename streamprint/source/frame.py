@@ -14,6 +14,7 @@ from av.video.reformatter import VideoReformatter
 from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
+from ..color.transfer import SRGB_TRANSFER
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
                       untagged_matrix, widened)
 from .hdr import FrameHdr, frame_hdr
@@ -26,9 +27,6 @@ from .signal import YCGCO, frame_to_signal_rgb, is_gray, matrix_of
 CODEC_ASPECT_FORMATS = frozenset({"mpegts", "mpegtsraw", "mpeg", "mpegvideo", "h264", "hevc", "m4v", "vc1",
                                   "h261", "h263", "cavsvideo", "avs2", "vvc"})
 
-
-#: H.273 TransferCharacteristics 13: IEC 61966-2-1, the sRGB curve.
-SRGB_TRANSFER = 13
 
 
 class FrameAspect:
