@@ -299,8 +299,6 @@ def _alpha_from_keyframe(packets: Iterator[Any], decoder: str, name: str, keyfra
     references, withheld, stale = False, False, False
     for packet in packets:
         key = alpha_keyframe(packet, decoder) if isinstance(packet, av.Packet) and packet.size else None
-        at = f"{float(packet.pts * packet.time_base):.3f} s" if key is False and packet.pts is not None \
-            and packet.time_base else "its first frame"
         if key:
             references = True
         elif key is False and not references:
@@ -309,13 +307,21 @@ def _alpha_from_keyframe(packets: Iterator[Any], decoder: str, name: str, keyfra
             packet.set_sidedata(side)
             if not withheld:
                 withheld = True
+                at = _packet_time(packet)
                 log.warning("%s: the alpha of the frames from %s up to the alpha's next keyframe cannot be "
                             "decoded (the file starts after the keyframe they refer to), so their transparent "
                             "pixels count as colour", name, at)
         elif key is False and keyframes_only and not stale:
             stale = True
+            at = _packet_time(packet)
             log.warning("%s: keyframes only: the keyframe at %s carries an alpha frame that is not one (its "
                         "encoder placed its own keyframes elsewhere); its transparency, and any later such "
                         "keyframe's, is decoded from other frames' references and may be wrong; decode every "
                         "frame for exact transparency", name, at)
         yield packet
+
+
+def _packet_time(packet: Any) -> str:
+    """A packet's time for a message: "1.000 s", from its own timestamp."""
+    return f"{float(packet.pts * packet.time_base):.3f} s" if packet.pts is not None and packet.time_base \
+        else "its first frame"
