@@ -58,7 +58,7 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
                     "  streamprint palette a.jpg b.png c.webp --out-dir cards/\n"
                     "  streamprint palette photo.jpg                   print the palette only\n"
                     "  streamprint palette *.jpg --data palettes.tsv\n"
-                    "  streamprint palette photo.jpg --data photo.gpl    a GIMP palette (.ase, .css too)\n"
+                    "  streamprint palette photo.jpg --data photo.gpl  a GIMP palette (.ase, .css too)\n"
                     "  curl -s URL | streamprint palette - --card card.png\n\n"
                     "Every path is an image to read, never an output: the card is named by --card\n"
                     "(one image) or made in --out-dir, so a glob cannot turn a photo into a card.",
