@@ -37,8 +37,8 @@ class RunOutputs:
     """The files one run writes: the picture ``image`` drawn as ``render`` says (a page when
     it is HTML), a ``page`` beside it (optional: a batch's, its strip drawn as
     :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
-    CSV, or the movie's palette as .gpl, .ase or .css; optional). ``live``: written again and again while a stream runs (see the module
-    docstring). ``overwrite``: replace files streamprint did not write
+    CSV, or the movie's palette as .gpl, .ase or .css; optional). ``live``: written again
+    and again while a stream runs (see the module docstring). ``overwrite``: replace files streamprint did not write
     (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
     write, before anything is drawn or written."""
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .enums import PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
+from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order,
+                    SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
 # the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
 from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time, parse_time

@@ -135,7 +135,7 @@ def parse_ase(data: bytes) -> list[tuple[str, list[tuple[str, tuple[float, float
 #: code point from U+0080 on; a custom property's name begins with two dashes.
 _IDENT = r"--[A-Za-z0-9_\-\u0080-\U0010ffff]+"
 _CSS_TOKEN = re.compile(rf"(?P<comment>/\*.*?\*/)|(?P<space>\s+)|(?P<decl>({_IDENT})\s*:\s*(#[0-9a-f]{{6}})\s*;)"
-                        r"|(?P<open>:root\s*\{)|(?P<close>\})", re.S)
+                        r"|(?P<open>:root\s*\{)|(?P<close>\})", re.DOTALL)
 
 
 def parse_css(data: bytes) -> list[tuple[str | None, list[tuple[str, str, str]]]]:
@@ -177,6 +177,17 @@ def share_of(comment: str) -> float:
     return float(m.group(1)) / 100
 
 
+def exported(out: Path, *images: Path | str) -> bytes:
+    """The file ``streamprint palette IMAGES --colors 3 --data OUT`` writes."""
+    r = run_cli("palette", *images, "--colors", "3", "--data", out, "-q")
+    assert r.returncode == 0, r.stderr
+    return out.read_bytes()
+
+
+def rgb_of(hexcode: str) -> tuple[int, int, int]:
+    return tuple(int(hexcode[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
 def assert_known(colors: list[tuple[int, int, int]], shares: list[float], name: str) -> None:
     truth_colors, truth_shares = PICTURES[name]
     assert colors == truth_colors  # exact, most frequent first
@@ -187,20 +198,14 @@ def assert_known(colors: list[tuple[int, int, int]], shares: list[float], name: 
 # --- a picture's palette, through the command ----------------------------------------------------
 
 def test_a_gimp_palette_of_a_picture_of_known_colours(pictures, tmp_path):
-    out = tmp_path / "three.gpl"
-    r = run_cli("palette", pictures["three.png"], "--colors", "3", "--data", out, "-q")
-    assert r.returncode == 0, r.stderr
-    gpl = parse_gpl(out.read_bytes())
+    gpl = parse_gpl(exported(tmp_path / "three.gpl", pictures["three.png"]))
     assert gpl["name"] == "three.png" and gpl["columns"] == 3
     assert [n for _, n, _ in gpl["colors"]] == ["three.png 1", "three.png 2", "three.png 3"]
     assert_known([c for c, _, _ in gpl["colors"]], [share_of(s) for _, _, s in gpl["colors"]], "three.png")
 
 
 def test_an_ase_file_has_a_group_per_picture(pictures, tmp_path):
-    out = tmp_path / "all.ase"
-    r = run_cli("palette", pictures["three.png"], pictures["other.png"], "--colors", "3", "--data", out, "-q")
-    assert r.returncode == 0, r.stderr
-    groups = parse_ase(out.read_bytes())
+    groups = parse_ase(exported(tmp_path / "all.ase", pictures["three.png"], pictures["other.png"]))
     assert [g for g, _ in groups] == ["three.png", "other.png"]
     for group, entries in groups:
         assert [n for n, _, _ in entries] == [f"{group} {i}" for i in (1, 2, 3)]
@@ -210,15 +215,11 @@ def test_an_ase_file_has_a_group_per_picture(pictures, tmp_path):
 
 
 def test_css_custom_properties_with_their_shares(pictures, tmp_path):
-    out = tmp_path / "all.css"
-    r = run_cli("palette", pictures["three.png"], pictures["other.png"], "--colors", "3", "--data", out, "-q")
-    assert r.returncode == 0, r.stderr
-    blocks = parse_css(out.read_bytes())
+    blocks = parse_css(exported(tmp_path / "all.css", pictures["three.png"], pictures["other.png"]))
     assert [b for b, _ in blocks] == ["three.png", "other.png"]
     for (name, decls), stem in zip(blocks, ["--three-png", "--other-png"]):
         assert [p for p, _, _ in decls] == [f"{stem}-{i}" for i in (1, 2, 3)]
-        colors = [tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for _, h, _ in decls]
-        assert_known(colors, [share_of(s) for _, _, s in decls], name)
+        assert_known([rgb_of(h) for _, h, _ in decls], [share_of(s) for _, _, s in decls], name)
 
 
 def test_several_pictures_to_one_gimp_palette_are_refused_before_any_is_read(pictures, tmp_path):
@@ -267,22 +268,17 @@ def test_hostile_file_names_give_valid_files(tmp_path):
         path = tmp_path / name
         picture(path, *PICTURES["three.png"])
         names.append(str(path))
-    out = tmp_path / "hostile.css"
-    r = run_cli("palette", *names, "--colors", "3", "--data", out, "-q")
-    assert r.returncode == 0, r.stderr
-    blocks = parse_css(out.read_bytes())
+    blocks = parse_css(exported(tmp_path / "hostile.css", *names))
     assert len(blocks) == len(HOSTILE)
     props = [p for _, decls in blocks for p, _, _ in decls]
     assert len(set(props)) == 3 * len(HOSTILE)  # each picture its own names
     assert "--夕焼け-png-1" in props
     for (comment, decls), name in zip(blocks, HOSTILE):
-        assert_known([tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for _, h, _ in decls],
+        assert_known([rgb_of(h) for _, h, _ in decls],
                      [share_of(s) for _, _, s in decls], "three.png")
         assert len(comment) == len(name)  # one character for each of the name's, kept or U+FFFD
 
-    r = run_cli("palette", *names, "--colors", "3", "--data", tmp_path / "hostile.ase", "-q")
-    assert r.returncode == 0, r.stderr
-    groups = parse_ase((tmp_path / "hostile.ase").read_bytes())
+    groups = parse_ase(exported(tmp_path / "hostile.ase", *names))
     assert len(groups) == len(HOSTILE)
     for (group, entries), name in zip(groups, HOSTILE):
         assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in group), group
@@ -291,10 +287,7 @@ def test_hostile_file_names_give_valid_files(tmp_path):
     assert [g for g, _ in groups][5] == "夕焼け.png" and [g for g, _ in groups][0] == 'say "cheese".png'
 
     for i, name in enumerate(names):
-        out = tmp_path / f"h{i}.gpl"
-        r = run_cli("palette", name, "--colors", "3", "--data", out, "-q")
-        assert r.returncode == 0, r.stderr
-        gpl = parse_gpl(out.read_bytes())
+        gpl = parse_gpl(exported(tmp_path / f"h{i}.gpl", name))
         assert len(gpl["colors"]) == 3 and len(gpl["name"]) == len(HOSTILE[i])
         assert not any(unicodedata.category(c) in ("Cc", "Cf") for c in gpl["name"])
         assert [n for _, n, _ in gpl["colors"]] == [f"{gpl['name']} {k}" for k in (1, 2, 3)]
@@ -327,7 +320,7 @@ def test_a_movie_is_exported_as_its_own_palette(tmp_path):
     assert group == "x.mkv" and [tuple(round(v * 255) for v in e[1]) for e in entries] == [c for c, _ in truth]
     [(comment, decls)] = parse_css((tmp_path / "x.css").read_bytes())
     assert comment == "x.mkv" and [(p, h, share_of(s)) for p, h, s in decls] == [
-        (f"--x-mkv-{i}", "#%02x%02x%02x" % c, w) for i, (c, w) in enumerate(truth, start=1)]
+        (f"--x-mkv-{i}", "#{:02x}{:02x}{:02x}".format(*c), w) for i, (c, w) in enumerate(truth, start=1)]
 
 
 def test_the_fingerprint_command_exports_the_movie_palette_its_json_has(tmp_path):
@@ -339,7 +332,7 @@ def test_the_fingerprint_command_exports_the_movie_palette_its_json_has(tmp_path
     truth = json.loads((tmp_path / "s.json").read_text())["movie_palette"]
     [(group, entries)] = parse_ase((tmp_path / "s.ase").read_bytes())
     assert group == "sample.mp4" and len(entries) == len(truth["colors"]) >= 3
-    assert ["#%02x%02x%02x" % tuple(round(v * 255) for v in e[1]) for e in entries] == truth["colors"]
+    assert ["#{:02x}{:02x}{:02x}".format(*(round(v * 255) for v in e[1])) for e in entries] == truth["colors"]
 
 
 def test_thumbnails_with_a_palette_for_design_tools_are_a_usage_error(tmp_path):

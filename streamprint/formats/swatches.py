@@ -89,8 +89,8 @@ def _share(weight: float) -> str:
 
 def _gpl(name: str, palette: Palette) -> str:
     lines = [GPL_MAGIC, f"Name: {name}", f"Columns: {len(palette)}",
-             f"# {SOFTWARE} {__version__}: the dominant colours of {name}, most frequent first, each after a "
-             "comment giving its share"]
+             (f"# {SOFTWARE} {__version__}: the dominant colours of {name}, most frequent first, each after a "
+              "comment giving its share")]
     for i, (c, w) in enumerate(zip(palette.colors.tolist(), palette.weights.tolist()), start=1):
         lines += [f"# {_share(w)}", f"{c[0]} {c[1]} {c[2]}\t{name} {i}"]
     return "\n".join(lines) + "\n"
@@ -130,8 +130,8 @@ def _comment(text: str) -> str:
 
 
 def _css(named: list[tuple[str, Palette]]) -> str:
-    lines = [CSS_CHARSET, f"/* {SOFTWARE} {__version__}: the dominant colours of each picture, most frequent "
-                          "first, with their shares */", ":root {"]
+    lines = [CSS_CHARSET, (f"/* {SOFTWARE} {__version__}: the dominant colours of each picture, most frequent "
+                           "first, with their shares */"), ":root {"]
     stems: set[str] = set()  # (a property's name less its "-N" says its stem: one stem, one palette)
     for name, palette in named:
         first = stem = css_name(name)
