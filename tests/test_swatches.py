@@ -360,3 +360,11 @@ def test_pictures_of_one_name_get_css_properties_of_their_own(tmp_path):
         ("p.png", [("--p-png-2-1", "#1478dd"), ("--p-png-2-2", "#f0f1ef")]),
         ("P.png", [("--p-png-3-1", "#289646"), ("--p-png-3-2", "#f0f1ef")]),
         ("p-png-2", [("--p-png-2-2-1", "#fafafa"), ("--p-png-2-2-2", "#f0f1ef")])]
+
+
+def test_an_image_from_standard_input_is_named_stdin(tmp_path):
+    png = picture(tmp_path / "in.png", *PICTURES["three.png"]).read_bytes()
+    r = run_cli("palette", "-", "--colors", "3", "--data", tmp_path / "in.gpl", "-q", input=png)
+    assert r.returncode == 0, r.stderr
+    gpl = parse_gpl((tmp_path / "in.gpl").read_bytes())
+    assert gpl["name"] == "stdin" and [n for _, n, _ in gpl["colors"]] == ["stdin 1", "stdin 2", "stdin 3"]
