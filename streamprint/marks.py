@@ -1,7 +1,8 @@
 """Streamprint's mark on its outputs, and how a file is told to be one of them.
 
 Every output carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or
-HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that
+HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV, a first
+comment in a GIMP palette or CSS file, the form of an ASE file), so that
 streamprint can tell its own files from the user's (:func:`written_by_streamprint`); which
 of them it may replace is :func:`streamprint.atomic.check_replace`'s rule.
 """
@@ -25,6 +26,13 @@ _PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
 _PDF_TAIL = 1 << 16
 _HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
 _TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
+#: Palettes for design tools (:mod:`streamprint.formats.swatches`): a GIMP palette's first
+#: comment, after its header; a CSS file's first comment, after its @charset rule. (An ASE
+#: file is told by its form.)
+_GPL_MARK = re.compile(rb"^GIMP Palette\nName: [^\n]*\nColumns: \d+\n# " + SOFTWARE.encode() + rb" ")
+_CSS_MARK = re.compile(rb'^@charset "UTF-8";\n/\* ' + SOFTWARE.encode() + rb" ")
+#: The largest ASE file read whole to tell whether streamprint wrote it.
+_ASE_MAX = 1 << 24
 
 
 def _head(path: Path) -> bytes | None:
@@ -56,8 +64,10 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     head = _head(p)
     if head is None:
         return False
-    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _HTML_MARK.match(head) or _TEXT_MARK.match(head):
+    if any(m.match(head) for m in (_JSON_MARK, _SVG_MARK, _HTML_MARK, _TEXT_MARK, _GPL_MARK, _CSS_MARK)):
         return True
+    if head.startswith(b"ASEF"):
+        return _ase_marked(p)
     if head.startswith(b"%PDF-"):
         return _pdf_marked(p)
     if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
@@ -97,6 +107,19 @@ def _riff_chunk(path: Path, fourcc: bytes) -> bytes:
                 return f.read(size)
             f.seek(size + (size & 1), os.SEEK_CUR)
     return b""
+
+
+def _ase_marked(path: Path) -> bool:
+    """Whether the ASE file at ``path`` (read whole, up to :data:`_ASE_MAX` bytes) has
+    exactly the form streamprint writes (:func:`streamprint.formats.swatches.is_own_ase`)."""
+    from .formats.swatches import is_own_ase  # (formats write through atomic, which needs this module)
+
+    try:
+        if path.stat().st_size > _ASE_MAX:
+            return False
+        return is_own_ase(path.read_bytes())
+    except OSError:
+        return False
 
 
 def _pdf_marked(path: Path) -> bool:

@@ -23,11 +23,11 @@ import os
 from dataclasses import dataclass, field
 
 from .atomic import check_replace, together
-from .enums import ImageFormat
+from .enums import SWATCH_FORMATS, ImageFormat
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
-from .params import check_render
+from .params import FINGERPRINT_DATA, check_render, data_format_for
 from .render import save_image, write_image
 from .render.live import LiveStrip
 
@@ -37,8 +37,8 @@ class RunOutputs:
     """The files one run writes: the picture ``image`` drawn as ``render`` says (a page when
     it is HTML), a ``page`` beside it (optional: a batch's, its strip drawn as
     :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
-    CSV, optional). ``live``: written again and again while a stream runs (see the module
-    docstring). ``overwrite``: replace files streamprint did not write
+    CSV, or the movie's palette as .gpl, .ase or .css; optional). ``live``: written again
+    and again while a stream runs (see the module docstring). ``overwrite``: replace files streamprint did not write
     (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
     write, before anything is drawn or written."""
 
@@ -54,6 +54,11 @@ class RunOutputs:
     """The (width, height) in px of the picture last written (a page's: its strip's)."""
     _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
     _strip: LiveStrip | None = field(default=None, init=False, repr=False)
+
+    @property
+    def _swatches(self) -> bool:
+        """Whether the data file is one for design tools: the movie's palette alone."""
+        return self.data is not None and data_format_for(self.data, "data", FINGERPRINT_DATA) in SWATCH_FORMATS
 
     def named(self) -> list[tuple[str, str | os.PathLike[str]]]:
         """(parameter, path) of every output, for :func:`streamprint.atomic.check_outputs`."""
@@ -82,7 +87,7 @@ class RunOutputs:
 
                 save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True)
             if self.data is not None:
-                if self.live:
+                if self.live and not self._swatches:  # (a movie's palette alone is small: written whole)
                     self._data = self._data or GrowingDataFile(self.data)
                     self._data.write(fp, sync=final)
                 else:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
+from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order,
+                    SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
 # the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
 from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time, parse_time
@@ -170,7 +171,12 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
                     ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF,
                     ".html": ImageFormat.HTML, ".htm": ImageFormat.HTML}
-DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
+DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV,
+                   ".gpl": DataFormat.GPL, ".ase": DataFormat.ASE, ".css": DataFormat.CSS}
+#: What a fingerprint's data file can be: the whole record (JSON, CSV), or its movie's own
+#: palette for design tools; and an image's palettes: JSON, TSV, or those tools' formats.
+FINGERPRINT_DATA = (DataFormat.JSON, DataFormat.CSV, *SWATCH_FORMATS)
+PALETTE_DATA = (DataFormat.JSON, DataFormat.TSV, *SWATCH_FORMATS)
 #: Raster images: what every style, the grid and the palette card can be written as.
 RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
 #: The formats each style can be written as (the output's extension says which).
@@ -325,8 +331,9 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
 
 
 def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:
-    """Thumbnails are kept in a data file (``data``) or shown on a page (an HTML output):
-    asking for them with neither would make them for nothing."""
+    """Thumbnails are kept in a data file of the whole record (``data``: JSON or CSV, not a
+    palette for design tools) or shown on a page (an HTML output): asking for them with
+    neither would make them for nothing."""
     if thumbnails and not data and render.format != ImageFormat.HTML:
-        raise ParameterError("thumbnails", "are kept in the {param:data} file or shown on a page (an .html "
+        raise ParameterError("thumbnails", "are kept in a JSON or CSV {param:data} file or shown on a page (an .html "
                                            "output), and there is neither")

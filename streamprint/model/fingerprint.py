@@ -295,7 +295,8 @@ class Fingerprint:
         save_image(self, path, RenderOptions.for_path(path, **options), overwrite=overwrite)
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write as JSON, or CSV when ``path`` ends in ``.csv``; atomically. A file at
+        """Write as JSON, or CSV when ``path`` ends in ``.csv`` (``.gpl``, ``.ase``, ``.css``:
+        the movie's own palette alone, for design tools); atomically. A file at
         ``path`` that streamprint did not write is replaced only with ``overwrite`` (else
         :class:`~streamprint.ForeignFileError`)."""
         from ..formats import write_fingerprint
