@@ -225,16 +225,18 @@ def data_format_for(path: str | os.PathLike[str], name: str = "data",
 FORMAT_MAX_SIDE = {ImageFormat.WEBP: ("WebP", 16383), ImageFormat.JPEG: ("JPEG", 65500)}
 
 
-def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None) -> None:
+def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None, *,
+                 cause: str = "", remedy: str = "make it smaller") -> None:
     """An image of ``width`` x ``height`` pixels must fit :data:`MAX_PIXELS` and, written as
-    ``fmt``, its :data:`FORMAT_MAX_SIDE`."""
+    ``fmt``, its :data:`FORMAT_MAX_SIDE`. The error says ``name``, then ``cause`` (what
+    about it makes the size, when that is not plain), and ``remedy``."""
     if width * height > MAX_PIXELS:
-        raise ParameterError(name, f"would make an image of {int(width)} x {int(height)} pixels, more than "
-                                   f"{MAX_PIXELS:,} (2^28); make it smaller")
+        raise ParameterError(name, f"{cause}would make an image of {int(width)} x {int(height)} pixels, more than "
+                                   f"{MAX_PIXELS:,} (2^28); {remedy}")
     if fmt in FORMAT_MAX_SIDE and max(width, height) > FORMAT_MAX_SIDE[fmt][1]:
         label, side = FORMAT_MAX_SIDE[fmt]
-        raise ParameterError(name, f"would make a {int(width)} x {int(height)} picture, and a {label} picture "
-                                   f"is at most {side} px on a side; make it smaller, or write PNG")
+        raise ParameterError(name, f"{cause}would make a {int(width)} x {int(height)} picture, and a {label} "
+                                   f"picture is at most {side} px on a side; {remedy}, or write PNG")
 
 
 #: The least width, pixels, of a strip drawn with neither ``width`` nor ``column_width``:
@@ -282,10 +284,17 @@ def drawn_size(render: RenderOptions, proportional: bool, samples: int | None,
 def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | None, seconds: float | None) -> None:
     """What ``render`` would draw (see :func:`drawn_size`) must fit :data:`MAX_PIXELS`."""
     width, height = drawn_size(render, proportional, samples, seconds)
-    if width is not None:
-        name = ("width" if render.width else "height" if render.style in (Style.RING, Style.PLOT)
-                else "column_width")
-        check_pixels(name, width, height, render.format)
+    if width is None:
+        return
+    if render.width is None and render.column_width is None and render.style not in (Style.RING, Style.PLOT):
+        # the width is the samples' (or with keyframes the seconds') own: no size option was
+        # given, and blaming the column width, already the least, left nothing to do
+        made = f"{seconds:.0f} s at 1 px a second" if proportional else f"{samples} samples, a column each"
+        check_pixels("sampling", width, height, render.format, cause=f"gives {made}, which ",
+                     remedy="draw it narrower with {param:width} (columns by time)")
+        return
+    name = "width" if render.width else "height" if render.style in (Style.RING, Style.PLOT) else "column_width"
+    check_pixels(name, width, height, render.format)
 
 
 def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
