@@ -39,8 +39,9 @@ class RunOutputs:
     :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
     CSV, or the movie's palette as .gpl, .ase or .css; optional). ``live``: written again
     and again while a stream runs (see the module docstring). ``overwrite``: replace files streamprint did not write
-    (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
-    write, before anything is drawn or written."""
+    (:func:`streamprint.atomic.check_replace`); without it they are refused at the first
+    write, before anything is drawn or written (later writes replace what this one wrote,
+    an ASE file too, which carries no mark)."""
 
     image: str | os.PathLike[str]
     render: RenderOptions
@@ -71,8 +72,9 @@ class RunOutputs:
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
         render = self.render
-        for name, path in self.named():  # every one, before any is drawn or written
-            check_replace(path, self.overwrite, name)
+        if self.written is None:  # every one, before any is drawn or written; later writes replace this run's own
+            for name, path in self.named():
+                check_replace(path, self.overwrite, name)
         with together():
             if self.live and render.width is not None and render.format != ImageFormat.HTML:
                 check_render(render, fp.options.sampling)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: The path that names standard input, for every command that reads one.
 STDIN = "-"
+#: What standard input is called in messages and in a fingerprint's ``source.path``.
+STDIN_NAME = "standard input"
 
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535

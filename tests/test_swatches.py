@@ -133,7 +133,10 @@ def parse_ase(data: bytes) -> list[tuple[str, list[tuple[str, tuple[float, float
 
 #: CSS Syntax: an identifier's code points are ASCII letters, digits, _ and -, and any
 #: code point from U+0080 on; a custom property's name begins with two dashes.
-_IDENT = r"--[A-Za-z0-9_\-\u0080-\U0010ffff]+"
+#: A custom property's name: "--", then ident code points (CSS Syntax Module Level 3, 4.2:
+#: ASCII letters, digits, "_", "-", and the "non-ASCII ident code points" listed there).
+_IDENT = (r"--[A-Za-z0-9_\-\u00b7\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u037d\u037f-\u1fff\u200c\u200d\u203f\u2040"
+          r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U0010ffff]+")
 _CSS_TOKEN = re.compile(rf"(?P<comment>/\*.*?\*/)|(?P<space>\s+)|(?P<decl>({_IDENT})\s*:\s*(#[0-9a-f]{{6}})\s*;)"
                         r"|(?P<open>:root\s*\{)|(?P<close>\})", re.DOTALL)
 
@@ -230,28 +233,82 @@ def test_several_pictures_to_one_gimp_palette_are_refused_before_any_is_read(pic
     assert b"missing.png" not in r.stderr and not out.exists() and not r.stdout  # no image was read
 
 
-def test_streamprint_replaces_its_own_swatch_files_and_no_one_elses(pictures, tmp_path):
+def test_streamprint_replaces_its_own_text_swatch_files_and_no_one_elses(pictures, tmp_path):
     pal = [extract_palette(pictures["three.png"], 3)]
     foreign = {".gpl": b"GIMP Palette\nName: mine\nColumns: 1\n# by hand\n1 2 3\tmine\n",
-               ".css": b'@charset "UTF-8";\n/* mine */\n:root { --mine: #010203; }\n',
-               # one of streamprint's form but for its colour's name
-               ".ase": b"ASEF\x00\x01\x00\x00\x00\x00\x00\x03" + struct.pack(">HIH", 0xC001, 6, 2) + "m\0".encode(
-                   "utf-16-be") + struct.pack(">HIH", 1, 28, 4) + "m 9\0".encode("utf-16-be") + b"RGB "
-               + struct.pack(">fffH", 0, 0, 0, 2) + struct.pack(">HI", 0xC002, 0)}
+               ".css": b'@charset "UTF-8";\n/* mine */\n:root { --mine: #010203; }\n'}
+    added = {".gpl": b"# mine\n1 2 3\tmine\n", ".css": b"\n.hero { color: var(--three-png-3); }\n"}
     for ext, theirs in foreign.items():
         ours = tmp_path / f"ours{ext}"
         write_palettes(pal, ours)
         before = ours.read_bytes()
-        write_palettes(pal, ours)  # streamprint's own: replaced without being told
+        write_palettes(pal, ours)  # streamprint's own, as it wrote it: replaced without being told
         assert ours.read_bytes() == before
         mine = tmp_path / f"mine{ext}"
         mine.write_bytes(theirs)
-        with pytest.raises(ForeignFileError):
-            write_palettes(pal, mine)
-        assert mine.read_bytes() == theirs
-        write_palettes(pal, mine, overwrite=True)
-        assert mine.read_bytes() == before
-    assert parse_ase(foreign[".ase"])  # (a valid ASE file, only not streamprint's form)
+        # streamprint's, then added to by the user (a rule, a colour): the user's now
+        edited = tmp_path / f"edited{ext}"
+        edited.write_bytes(before + added[ext])
+        for path in (mine, edited):
+            kept = path.read_bytes()
+            with pytest.raises(ForeignFileError, match="was not written by streamprint"):
+                write_palettes(pal, path)
+            assert path.read_bytes() == kept
+            write_palettes(pal, path, overwrite=True)
+            assert path.read_bytes() == before
+
+
+def ase_of(groups: dict[str, list[tuple[str, tuple[int, int, int]]]]) -> bytes:
+    """An ASE file written here, by the published block layout: one group per key, its
+    colours named as given, RGB, type normal (2)."""
+    def name(text: str) -> bytes:
+        units = (text + "\0").encode("utf-16-be")
+        return struct.pack(">H", len(units) // 2) + units
+
+    blocks = []
+    for group, colors in groups.items():
+        blocks.append(struct.pack(">HI", 0xC001, len(name(group))) + name(group))
+        for label, rgb in colors:
+            body = name(label) + b"RGB " + struct.pack(">fffH", *(v / 255 for v in rgb), 2)
+            blocks.append(struct.pack(">HI", 1, len(body)) + body)
+        blocks.append(struct.pack(">HI", 0xC002, 0))
+    return b"ASEF" + struct.pack(">HHI", 1, 0, len(blocks)) + b"".join(blocks)
+
+
+def test_an_existing_ase_file_is_replaced_only_when_told(pictures, tmp_path):
+    """ASE has no room for a mark, so no existing ASE file is taken for streamprint's: a
+    user's brand palette named as streamprint names its colours ("Brand 1", "Brand 2") was
+    replaced without --overwrite."""
+    brand = ase_of({"Brand": [("Brand 1", (0, 51, 153)), ("Brand 2", (255, 204, 0))]})
+    assert parse_ase(brand)  # (a valid ASE file)
+    mine = tmp_path / "brand.ase"
+    mine.write_bytes(brand)
+    r = run_cli("palette", pictures["three.png"], "--colors", "3", "--data", mine, "-q")
+    assert r.returncode == 2 and mine.read_bytes() == brand
+    assert b"ASE" in r.stderr and b"--overwrite" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    pal = [extract_palette(pictures["three.png"], 3)]
+    ours = tmp_path / "ours.ase"
+    write_palettes(pal, ours)
+    with pytest.raises(ForeignFileError, match="ASE"):  # streamprint's own too: it cannot be told
+        write_palettes(pal, ours)
+    write_palettes(pal, mine, overwrite=True)
+    assert mine.read_bytes() == ours.read_bytes()
+
+
+def test_a_live_run_rewrites_its_own_ase_file_at_every_flush(tmp_path):
+    from streamprint.model import RenderOptions
+    from streamprint.outputs import RunOutputs
+
+    fp = known_movie()
+    outputs = RunOutputs(tmp_path / "x.png", RenderOptions(height=20), tmp_path / "x.ase", live=True)
+    for _ in range(3):
+        outputs.flush(fp)
+    outputs.write(fp)
+    [(group, entries)] = parse_ase((tmp_path / "x.ase").read_bytes())
+    assert group == "x.mkv" and len(entries) == 4
+    (tmp_path / "y.ase").write_bytes(ase_of({"mine": [("mine 1", (1, 2, 3))]}))
+    with pytest.raises(ForeignFileError):  # a new run's first write checks, as ever
+        RunOutputs(tmp_path / "y.png", RenderOptions(height=20), tmp_path / "y.ase", live=True).flush(fp)
 
 
 # --- names no file can be broken by -------------------------------------------------------------
@@ -259,7 +316,12 @@ def test_streamprint_replaces_its_own_swatch_files_and_no_one_elses(pictures, tm
 #: (A file's name cannot hold "/", so neither "*/" nor "/*": a name ending in "*" is as near
 #: as one comes to ending a CSS comment.)
 HOSTILE = ['say "cheese".png', "it's } :root { --x: red; } *", "two\nlines.png", "\u202egnp.evil.png",
-           os.fsdecode(b"caf\xe9.png"), "夕焼け.png", "tab\there.png", "-- 1.png"]
+           os.fsdecode(b"caf\xe9.png"), "夕焼け.png", "tab\there.png", "-- 1.png", "µ ½ ² ª.png", "  .png",
+           "\u2066isolate\u2069.png"]
+
+
+#: Unicode's Bidi_Control characters (PropList.txt).
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def test_hostile_file_names_give_valid_files(tmp_path):
@@ -276,20 +338,20 @@ def test_hostile_file_names_give_valid_files(tmp_path):
     for (comment, decls), name in zip(blocks, HOSTILE):
         assert_known([rgb_of(h) for _, h, _ in decls],
                      [share_of(s) for _, _, s in decls], "three.png")
-        assert len(comment) == len(name)  # one character for each of the name's, kept or U+FFFD
+        assert len(comment) == len(name.strip())  # one character for each of the name's, kept or U+FFFD
 
     groups = parse_ase(exported(tmp_path / "hostile.ase", *names))
     assert len(groups) == len(HOSTILE)
     for (group, entries), name in zip(groups, HOSTILE):
-        assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in group), group
-        assert len(group) == len(name) and [n for n, _, _ in entries] == [f"{group} {i}" for i in (1, 2, 3)]
+        assert not any(unicodedata.category(c) in ("Cc", "Cs") or c in BIDI_CONTROLS for c in group), group
+        assert len(group) == len(name.strip()) and [n for n, _, _ in entries] == [f"{group} {i}" for i in (1, 2, 3)]
     assert [g for g, _ in groups][2] == "two\ufffdlines.png" and [g for g, _ in groups][4] == "caf\ufffd.png"
     assert [g for g, _ in groups][5] == "夕焼け.png" and [g for g, _ in groups][0] == 'say "cheese".png'
 
     for i, name in enumerate(names):
         gpl = parse_gpl(exported(tmp_path / f"h{i}.gpl", name))
-        assert len(gpl["colors"]) == 3 and len(gpl["name"]) == len(HOSTILE[i])
-        assert not any(unicodedata.category(c) in ("Cc", "Cf") for c in gpl["name"])
+        assert len(gpl["colors"]) == 3 and len(gpl["name"]) == len(HOSTILE[i].strip())
+        assert not any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in gpl["name"])
         assert [n for _, n, _ in gpl["colors"]] == [f"{gpl['name']} {k}" for k in (1, 2, 3)]
 
 
@@ -368,3 +430,24 @@ def test_an_image_from_standard_input_is_named_stdin(tmp_path):
     assert r.returncode == 0, r.stderr
     gpl = parse_gpl((tmp_path / "in.gpl").read_bytes())
     assert gpl["name"] == "stdin" and [n for _, n, _ in gpl["colors"]] == ["stdin 1", "stdin 2", "stdin 3"]
+
+
+def test_names_keep_what_is_no_danger_and_lose_what_is():
+    """Bidirectional controls (Unicode's Bidi_Control) and controls become U+FFFD; the
+    joiners Persian words and emoji are written with, and soft hyphens, stay; the spaces
+    around a name go, as GIMP strips them."""
+    from streamprint.formats.swatches import label
+
+    assert label("/films/نیم‌فاصله.png") == \
+        "نیم‌فاصله.png"
+    assert label("caf­eteria 👨‍👩.png") == "caf­eteria 👨‍👩.png"
+    for bidi in "؜‎‏‪‫‬‭‮⁦⁧⁨⁩":
+        assert label(f"a{bidi}b.png") == "a�b.png"
+    assert label("  x  .png  ") == "x  .png" and label("   ") == "palette"
+
+
+def test_standard_input_is_named_stdin_for_a_movie_too(segments_mkv, tmp_path):
+    r = run_cli("-", tmp_path / "s.png", "--samples", "5", "--data", tmp_path / "s.gpl", "-q",
+                input=segments_mkv.read_bytes())
+    assert r.returncode == 0, r.stderr
+    assert parse_gpl((tmp_path / "s.gpl").read_bytes())["name"] == "stdin"

@@ -6,17 +6,17 @@ frequent, in the order :class:`~streamprint.model.Palette` keeps them (by share)
 are the palette's 8-bit sRGB values, which it rounded from the clusters' centres.
 
 - GPL (GIMP's format, https://developer.gimp.org/core/standards/gpl): ``GIMP Palette``,
-  ``Name:``, ``Columns:``, ``#`` comments (streamprint's mark, and each colour's share
-  before its line), then ``R G B<TAB>name`` a colour. One palette a file: several are a
+  ``Name:``, ``Columns:``, ``#`` comments (streamprint's mark, sealed with a digest of the
+  file (:func:`streamprint.marks.seal`), and each colour's share before its line), then ``R G B<TAB>name`` a colour. One palette a file: several are a
   :class:`~streamprint.errors.ParameterError` (:func:`check_count`).
 - ASE (big-endian): ``ASEF``, version 1.0, the number of blocks, then for each palette a
   group (start block 0xC001 with its name, one colour block 0x0001 a colour: name, model
   ``RGB ``, three float32 0-1, type normal; end block 0xC002). Names are UTF-16BE with a
   terminating NUL, their length counted in 16-bit units, NUL included. ASE has no place for
   a mark that every reader skips (GIMP reads a colour block without its length, others read
-  blocks to the end of the file), so streamprint tells its own by their form
-  (:func:`is_own_ase`).
-- CSS: ``@charset "UTF-8";``, the mark in a comment, then ``:root { ... }`` with one
+  blocks to the end of the file), so an existing ASE file is replaced only when told
+  (:func:`streamprint.marks.unmarkable`).
+- CSS: ``@charset "UTF-8";``, the mark in a comment (sealed, as in GPL), then ``:root { ... }`` with one
   custom property a colour, ``--NAME-1: #rrggbb; /* 41.2% */``, the palette's name made an
   identifier by :func:`css_name` (names that come out the same get ``-2``, ``-3``, ...).
 """
@@ -32,15 +32,23 @@ from collections.abc import Sequence
 from .. import __version__, params
 from ..enums import DataFormat
 from ..errors import ParameterError
-from ..marks import SOFTWARE
+from ..marks import SEAL_SLOT, SOFTWARE, seal
 from ..model import Palette
 
 #: The longest name a palette gets, characters (a file's name is at most 255 bytes).
 MAX_LABEL = 255
 #: Characters no name keeps, each written U+FFFD: controls (a line break would end a GPL
-#: line), format characters (U+202E would turn the text after it around), line and paragraph
-#: separators, and surrogates (the bytes of a file name that is not UTF-8).
-_UNSAFE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+#: line), line and paragraph separators, surrogates (the bytes of a file name that is not
+#: UTF-8) by category, and the bidirectional controls (Unicode's Bidi_Control property:
+#: U+202E would turn the text after it around). Other format characters stay: U+200C and
+#: U+200D join Persian words and emoji, U+00AD is a soft hyphen.
+_UNSAFE = frozenset(("Cc", "Cs", "Zl", "Zp"))
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Code points CSS takes in an identifier beyond ASCII letters, digits, ``_`` and ``-``
+#: (CSS Syntax Module Level 3, "non-ASCII ident code point"), inclusive ranges.
+_CSS_IDENT_RANGES = ((0xB7, 0xB7), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x37D), (0x37F, 0x1FFF), (0x200C, 0x200D),
+                     (0x203F, 0x2040), (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF),
+                     (0xFDF0, 0xFFFD), (0x10000, 0x10FFFF))
 
 GPL_MAGIC = "GIMP Palette"
 ASE_MAGIC, ASE_VERSION = b"ASEF", (1, 0)
@@ -54,12 +62,14 @@ Named = Sequence[tuple[str, Palette]]
 
 
 def label(name: str) -> str:
-    """What a palette is called: ``name``'s last path component (``-``, standard input, is
-    ``stdin``), its unsafe characters (:data:`_UNSAFE`) written U+FFFD, at most
-    :data:`MAX_LABEL` characters; ``palette`` when nothing is left."""
-    base = "stdin" if name == params.STDIN else os.path.basename(name)
-    safe = "".join("\ufffd" if unicodedata.category(c) in _UNSAFE else c for c in base)
-    return safe[:MAX_LABEL] or "palette"
+    """What a palette is called: ``name``'s last path component (standard input, ``-`` or
+    its :data:`~streamprint.params.STDIN_NAME`, is ``stdin``), its unsafe characters
+    (:data:`_UNSAFE`, :data:`_BIDI_CONTROLS`) written U+FFFD, without the spaces around it
+    (GIMP strips them), at most :data:`MAX_LABEL` characters; ``palette`` when nothing is
+    left."""
+    base = "stdin" if name in (params.STDIN, params.STDIN_NAME) else os.path.basename(name)
+    safe = "".join("\ufffd" if c in _BIDI_CONTROLS or unicodedata.category(c) in _UNSAFE else c for c in base)
+    return safe.strip()[:MAX_LABEL] or "palette"
 
 
 def check_count(fmt: DataFormat, count: int, path: str, name: str = "path") -> None:
@@ -76,11 +86,9 @@ def encode(fmt: DataFormat, palettes: Named) -> bytes:
     """The bytes of a swatch file of format ``fmt`` holding ``palettes``, (name, palette)
     pairs, the names as given (file paths; :func:`label` makes them safe)."""
     named = [(label(n), p) for n, p in palettes]
-    if fmt == DataFormat.GPL:
-        return _gpl(*named[0]).encode("utf-8")
     if fmt == DataFormat.ASE:
         return _ase(named)
-    return _css(named).encode("utf-8")
+    return seal((_gpl(*named[0]) if fmt == DataFormat.GPL else _css(named)).encode("utf-8"))
 
 
 def _share(weight: float) -> str:
@@ -89,8 +97,8 @@ def _share(weight: float) -> str:
 
 def _gpl(name: str, palette: Palette) -> str:
     lines = [GPL_MAGIC, f"Name: {name}", f"Columns: {len(palette)}",
-             (f"# {SOFTWARE} {__version__}: the dominant colours of {name}, most frequent first, each after a "
-              "comment giving its share")]
+             (f"# {SOFTWARE} {__version__}{SEAL_SLOT}: the dominant colours of {name}, most frequent first, "
+              "each after a comment giving its share")]
     for i, (c, w) in enumerate(zip(palette.colors.tolist(), palette.weights.tolist()), start=1):
         lines += [f"# {_share(w)}", f"{c[0]} {c[1]} {c[2]}\t{name} {i}"]
     return "\n".join(lines) + "\n"
@@ -116,12 +124,20 @@ def _ase(named: list[tuple[str, Palette]]) -> bytes:
     return ASE_MAGIC + struct.pack(">HHI", *ASE_VERSION, len(blocks)) + b"".join(blocks)
 
 
+def _css_ident(c: str) -> bool:
+    """Whether CSS takes ``c`` in an identifier as it is (:data:`_CSS_IDENT_RANGES`)."""
+    if c.isascii():
+        return c.isalnum() or c == "_"
+    return any(low <= ord(c) <= high for low, high in _CSS_IDENT_RANGES)
+
+
 def css_name(name: str) -> str:
     """``name`` as the start of a custom property's name: lower case, each run of
-    characters that are neither letters, digits nor ``_`` one ``-`` (so ``Sunset.JPG`` is
-    ``sunset-jpg``); ``palette`` when nothing is left. Letters beyond ASCII stay (CSS takes
-    them in identifiers; the file says it is UTF-8)."""
-    return re.sub(r"[^\w]+", "-", name.lower()).strip("-") or "palette"
+    characters CSS does not take in an identifier (:func:`_css_ident`; ``-`` included) one
+    ``-`` (so ``Sunset.JPG`` is ``sunset-jpg``); ``palette`` when nothing is left. Letters
+    beyond ASCII stay (the file says it is UTF-8)."""
+    kept = "".join(c if _css_ident(c) else "-" for c in name.lower())
+    return re.sub(r"-+", "-", kept).strip("-") or "palette"
 
 
 def _comment(text: str) -> str:
@@ -130,8 +146,8 @@ def _comment(text: str) -> str:
 
 
 def _css(named: list[tuple[str, Palette]]) -> str:
-    lines = [CSS_CHARSET, (f"/* {SOFTWARE} {__version__}: the dominant colours of each picture, most frequent "
-                           "first, with their shares */"), ":root {"]
+    lines = [CSS_CHARSET, (f"/* {SOFTWARE} {__version__}{SEAL_SLOT}: the dominant colours of each picture, "
+                           "most frequent first, with their shares */"), ":root {"]
     stems: set[str] = set()  # (a property's name less its "-N" says its stem: one stem, one palette)
     for name, palette in named:
         first = stem = css_name(name)
@@ -144,41 +160,3 @@ def _css(named: list[tuple[str, Palette]]) -> str:
         for i, (c, w) in enumerate(zip(palette.hex, palette.weights.tolist()), start=1):
             lines.append(f"  --{stem}-{i}: {c}; /* {_share(w)} */")
     return "\n".join(lines + ["}"]) + "\n"
-
-
-def is_own_ase(data: bytes) -> bool:
-    """Whether ``data`` is an ASE file of exactly the form :func:`encode` writes: its header,
-    then groups, each a start block, colour blocks named ``GROUP 1``, ``GROUP 2``, ... (RGB,
-    normal, each value an 8-bit level), an end block; every length exact, nothing after."""
-    try:
-        if data[:4] != ASE_MAGIC or struct.unpack_from(">HHI", data, 4)[:2] != ASE_VERSION:
-            return False
-        count, at, group, index = struct.unpack_from(">I", data, 8)[0], 12, None, 0
-        for _ in range(count):
-            kind, length = struct.unpack_from(">HI", data, at)
-            body, at = data[at + 6:at + 6 + length], at + 6 + length
-            if len(body) != length:
-                return False
-            if kind == ASE_GROUP_END:
-                if group is None or index == 0 or length:
-                    return False
-                group = None
-                continue
-            units = struct.unpack_from(">H", body)[0]
-            name = body[2:2 + 2 * units].decode("utf-16-be")
-            if not name.endswith("\0"):
-                return False
-            rest = body[2 + 2 * units:]
-            if kind == ASE_GROUP_START and group is None and not rest:
-                group, index = name[:-1], 0
-            elif kind == ASE_COLOR and group is not None and name[:-1] == f"{group} {index + 1}" and len(rest) == 18:
-                values = struct.unpack(">3fH", rest[4:])
-                if rest[:4] != ASE_RGB or values[3] != ASE_NORMAL or any(
-                        not 0 <= v <= 1 or abs(v * 255 - round(v * 255)) > 1e-3 for v in values[:3]):
-                    return False
-                index += 1
-            else:
-                return False
-        return group is None and count > 0 and at == len(data)
-    except (struct.error, UnicodeDecodeError):
-        return False

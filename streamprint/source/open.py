@@ -14,7 +14,7 @@ import av.error
 
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
-from ..params import STDIN
+from ..params import STDIN, STDIN_NAME
 from .stream import PIPE_PEEK_BYTES, StreamReader, _is_stream, _stdin, is_stream, stdin_file
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
@@ -151,7 +151,7 @@ def open_container(path: Any, name: str, format: str | None,
     target: Any = path
     if isinstance(path, (str, os.PathLike)):
         if os.fspath(path) == STDIN:
-            target = stdin_file() or _stream_reader(_stdin(), "standard input", format)
+            target = stdin_file() or _stream_reader(_stdin(), STDIN_NAME, format)
             if isinstance(target, str) and os.stat(target).st_size == 0:
                 raise NotAVideoError("standard input: empty (the file it is redirected from holds nothing)")
         else:
