@@ -288,6 +288,14 @@ def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | N
     width, height = drawn_size(render, proportional, samples, seconds)
     if width is None:
         return
+    side = FORMAT_MAX_SIDE.get(render.format, ("", MAX_PIXELS))[1]
+    if height > side or (width * height > MAX_PIXELS and height > width and width <= side):
+        check_pixels("height", width, height, render.format)  # the height is at fault, not the columns
+        return
+    width_named = "width" if render.width else "height" if render.style in (Style.RING, Style.PLOT) else "column_width"
+    if render.column_width == 1:  # the least already: only a width given makes it narrower
+        check_pixels(width_named, width, height, render.format,
+                     remedy="draw it narrower with {param:width} (columns by time)")
     if render.width is None and render.column_width is None and render.style not in (Style.RING, Style.PLOT):
         # the width is the samples' (or with keyframes the seconds') own: no size option was
         # given, and blaming the column width, already the least, left nothing to do
@@ -295,8 +303,7 @@ def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | N
         check_pixels("sampling", width, height, render.format, cause=f"gives {made}, which ",
                      remedy="draw it narrower with {param:width} (columns by time)")
         return
-    name = "width" if render.width else "height" if render.style in (Style.RING, Style.PLOT) else "column_width"
-    check_pixels(name, width, height, render.format)
+    check_pixels(width_named, width, height, render.format)
 
 
 def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
