@@ -23,11 +23,11 @@ import os
 from dataclasses import dataclass, field
 
 from .atomic import check_replace, together
-from .enums import SWATCH_FORMATS, ImageFormat
+from .enums import ImageFormat
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
-from .params import FINGERPRINT_DATA, check_render, data_format_for
+from .params import check_render, palette_only
 from .render import save_image, write_image
 from .render.live import LiveStrip
 
@@ -59,7 +59,7 @@ class RunOutputs:
     @property
     def _swatches(self) -> bool:
         """Whether the data file is one for design tools: the movie's palette alone."""
-        return self.data is not None and data_format_for(self.data, "data", FINGERPRINT_DATA) in SWATCH_FORMATS
+        return self.data is not None and palette_only(self.data)
 
     def named(self) -> list[tuple[str, str | os.PathLike[str]]]:
         """(parameter, path) of every output, for :func:`streamprint.atomic.check_outputs`."""

@@ -222,6 +222,25 @@ def data_format_for(path: str | os.PathLike[str], name: str = "data",
     return fmt
 
 
+def palette_only(path: str | os.PathLike[str], name: str = "data") -> bool:
+    """Whether fingerprint data written to ``path`` is the movie's own palette alone (a format
+    for design tools: :data:`~streamprint.enums.SWATCH_FORMATS`); ParameterError, naming
+    ``name``, for an extension fingerprint data does not take."""
+    return data_format_for(path, name, FINGERPRINT_DATA) in SWATCH_FORMATS
+
+
+def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, ...], name: str = "path") -> DataFormat:
+    """The format of a data file to read, of ``kind`` (:data:`FINGERPRINT_DATA` or
+    :data:`PALETTE_DATA`): formats for design tools are written, never read, so a path
+    ending in one is refused, saying which files streamprint reads back."""
+    fmt = data_format_for(path, name, kind)
+    if fmt in SWATCH_FORMATS:
+        readable = " or ".join(f".{f}" for f in kind if f not in SWATCH_FORMATS)
+        raise ParameterError(name, f"{os.fspath(path)}: a .{fmt} file holds a palette for design tools alone, and "
+                                   f"streamprint reads none back: give the {readable} file saved with --data")
+    return fmt
+
+
 #: The longest side, pixels, a picture of each format can have: WebP stores sizes in 14
 #: bits, and libjpeg refuses more than 65500 (PNG's 2^31 - 1 is past :data:`MAX_PIXELS`).
 FORMAT_MAX_SIDE = {ImageFormat.WEBP: ("WebP", 16383), ImageFormat.JPEG: ("JPEG", 65500)}

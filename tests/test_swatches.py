@@ -451,3 +451,22 @@ def test_standard_input_is_named_stdin_for_a_movie_too(segments_mkv, tmp_path):
                 input=segments_mkv.read_bytes())
     assert r.returncode == 0, r.stderr
     assert parse_gpl((tmp_path / "s.gpl").read_bytes())["name"] == "stdin"
+
+
+def test_a_palette_for_design_tools_given_to_render_or_read_says_what_to_give_instead(tmp_path):
+    """`render m.gpl out.png` said "--data m.gpl: the extension must say the data format",
+    naming a flag render does not have; these files hold a palette alone."""
+    from streamprint.formats import read_fingerprint, read_palettes
+
+    fp = known_movie()
+    write_fingerprint(fp, tmp_path / "m.gpl")
+    r = run_cli("render", tmp_path / "m.gpl", tmp_path / "o.png")
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.count("\n") == 1, err
+    assert "DATA" in err and "--data m" not in err and ".json or .csv" in err and "palette" in err, err
+    assert not (tmp_path / "o.png").exists()
+    with pytest.raises(ParameterError, match=r"\.json or \.csv"):
+        read_fingerprint(tmp_path / "m.gpl")
+    write_palettes([ImagePalette("a.png", fp.movie_palette, 1, 1)], tmp_path / "p.css")
+    with pytest.raises(ParameterError, match=r"\.json or \.tsv"):
+        read_palettes(tmp_path / "p.css")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__, interrupt, params
 from ..atomic import check_outputs
-from ..enums import SWATCH_FORMATS, ImageFormat, SamplingMode
+from ..enums import ImageFormat, SamplingMode
 from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
 from ..model import Fingerprint, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
@@ -108,9 +108,8 @@ def run(args: argparse.Namespace) -> int:
             fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",
                                                25 if args.rate is None else args.rate, args.format)
         check_demuxer(fmt)
-    keeps_samples = False  # a data file that keeps thumbnails: the whole record, not a palette alone
-    if args.data:
-        keeps_samples = params.data_format_for(args.data, "data", params.FINGERPRINT_DATA) not in SWATCH_FORMATS
+    # a data file that keeps thumbnails: the whole record, not a palette alone
+    keeps_samples = bool(args.data) and not params.palette_only(args.data)
     thumbnails = args.thumbnails or render.format == ImageFormat.HTML
     params.check_thumbnails(args.thumbnails, keeps_samples, render)
     from ..outputs import RunOutputs

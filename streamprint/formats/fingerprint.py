@@ -205,10 +205,6 @@ def from_csv(text: str, name: str) -> Fingerprint:
     return fingerprint_from_dict(data, name)
 
 
-def _is_csv(path: str | os.PathLike[str]) -> bool:
-    return params.data_format_for(path) == DataFormat.CSV
-
-
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
     """JSON, or CSV when ``path`` ends in ``.csv``; the movie's own palette alone, named
     after the movie, when it ends in ``.gpl``, ``.ase`` or ``.css`` (:mod:`.swatches`);
@@ -240,7 +236,7 @@ class GrowingDataFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._csv = _is_csv(path)
+        self._csv = params.data_format_for(path, "path", params.FINGERPRINT_DATA) == DataFormat.CSV
         self._previous: int | None = None  # read-only descriptor of the version last written
         self._samples: Any = None  # the samples written then
         self._body: tuple[int, int] = (0, 0)  # where their text lies in it: offset, length
@@ -323,6 +319,6 @@ def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
     """A fingerprint written by :func:`write_fingerprint`, every field checked."""
     name = str(Path(path))
     text = read_text(path)
-    if _is_csv(path):
+    if params.readable_data_format(path, params.FINGERPRINT_DATA) == DataFormat.CSV:
         return from_csv(text, name)
     return fingerprint_from_dict(parse_json(text, name), name)

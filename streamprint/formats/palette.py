@@ -66,10 +66,6 @@ def palette_table(p: ImagePalette) -> str:
     return "\n".join(lines)
 
 
-def _is_tsv(path: str | os.PathLike[str]) -> bool:
-    return params.data_format_for(path, allowed=(DataFormat.JSON, DataFormat.TSV)) == DataFormat.TSV
-
-
 def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
     """TSV when ``path`` ends in .tsv, JSON when in .json, and for design tools a GIMP
     palette (.gpl, one palette only), Adobe Swatch Exchange (.ase) or CSS (.css)
@@ -108,7 +104,7 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     name = str(Path(path))
     text = read_text(path)
     out: list[ImagePalette] = []
-    if _is_tsv(path):
+    if params.readable_data_format(path, params.PALETTE_DATA) == DataFormat.TSV:
         # not splitlines(), which also ends a line at a form feed or the like in a name
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         if lines and lines[-1] == "":
