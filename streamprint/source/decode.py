@@ -207,6 +207,7 @@ class VideoSource:
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
+        turned = False  # self.info turned as the first frame delivered is
         for packet_frames in self._decoded(skip or keyframe_index):
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
@@ -266,8 +267,11 @@ class VideoSource:
                     if skip is not None:
                         skip.enabled = False
                 last_index = at = max(last_index + 1, index if at is None else at)
-                yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
-                                  pixel_aspect=aspect(), reformatter=self._reformatter)
+                delivered = SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
+                                        pixel_aspect=aspect(), reformatter=self._reformatter)
+                if not turned:  # the stream's display matrix, which FFmpeg puts on every frame
+                    self.info, turned = self.info.turned(delivered.rotation), True
+                yield delivered
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if syncing:
