@@ -25,7 +25,7 @@ from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
-from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
+from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .probe import probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
@@ -287,7 +287,7 @@ class VideoSource:
                         self._name, corrupt_packets, corrupt_frames)
         if index == 0:
             raise NoFramesError(f"{self._name}: no decodable video frames")
-        if index == 1 and self.info.container in STILL_IMAGE_DEMUXERS:
+        if maybe_still(self.info.container, index):  # (none: NoFramesError above)
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:
