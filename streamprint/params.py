@@ -173,6 +173,8 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
                     ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF,
                     ".html": ImageFormat.HTML, ".htm": ImageFormat.HTML}
+#: What a movie's page may be named with, in the order a gallery looks for one.
+PAGE_EXTENSIONS = tuple(ext for ext, fmt in IMAGE_EXTENSIONS.items() if fmt == ImageFormat.HTML)
 DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV,
                    ".gpl": DataFormat.GPL, ".ase": DataFormat.ASE, ".css": DataFormat.CSS}
 #: What a fingerprint's data file can be: the whole record (JSON, CSV), or its movie's own

@@ -79,6 +79,13 @@ def mp4_fragmented(head: bytes) -> bool:
     return False
 
 
+def maybe_still(container: str, frames: int) -> bool:
+    """Whether an input of ``frames`` frames so far, read by demuxer ``container``, may be a
+    still image, not a movie: at most one frame, from a still-image demuxer
+    (:data:`STILL_IMAGE_DEMUXERS`; an animated GIF or APNG shows a second)."""
+    return container in STILL_IMAGE_DEMUXERS and frames <= 1
+
+
 def still_image(path: Any, name: str, format: str | None, options: Mapping[str, str] | None,
                 frames: Callable[[], Iterator[Any]] | None = None) -> bool:
     """Whether a file a still-image demuxer reads (:data:`STILL_IMAGE_DEMUXERS`) holds one
