@@ -239,7 +239,7 @@ def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, .
     if fmt in SWATCH_FORMATS:
         readable = " or ".join(f".{f}" for f in kind if f not in SWATCH_FORMATS)
         raise ParameterError(name, f"{os.fspath(path)}: a .{fmt} file holds a palette for design tools alone, and "
-                                   f"streamprint reads none back: give the {readable} file saved with --data")
+                                   f"streamprint reads none back: give the {readable} file saved with {{param:data}}")
     return fmt
 
 
