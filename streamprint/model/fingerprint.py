@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import statistics
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -141,7 +141,7 @@ class Progress:
     """Frames decoded so far, skipped non-reference frames included (the frame index + 1)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RenderOptions:
     """How a fingerprint is drawn, for every command that draws. Sizes are pixels.
 
@@ -154,21 +154,29 @@ class RenderOptions:
     ``background`` is the sRGB colour transparent parts of a ring become where the format
     has no transparency (JPEG); ``format`` is the file format (see :meth:`for_path`)."""
 
-    style: Style = Style.STACKED
-    order: Order = Order.WEIGHT
-    height: int = 200
-    column_width: int | None = None
-    width: int | None = None
-    title: str | None = None
-    background: tuple[int, int, int] = (255, 255, 255)
-    format: ImageFormat = ImageFormat.PNG
-    smooth: int = 5
+    style: Style
+    order: Order
+    height: int
+    column_width: int | None
+    width: int | None
+    title: str | None
+    background: tuple[int, int, int]
+    format: ImageFormat
+    smooth: int
     """Radius in columns of the ``smooth`` style's blend."""
 
-    def __post_init__(self) -> None:
-        names = {"format": "image_format"}
-        _set(self, **{f.name: params.check(names.get(f.name, f.name), getattr(self, f.name))
-                      for f in fields(self)})
+    # Written out, not made by @dataclass: it takes a choice's name as well as its enum
+    # member (``style="ring"``) and a colour as ``"#rrggbb"`` or ``"r,g,b"``, where the
+    # fields hold only the checked value.
+    def __init__(self, style: Style | str = Style.STACKED, order: Order | str = Order.WEIGHT, height: int = 200,
+                 column_width: int | None = None, width: int | None = None, title: str | None = None,
+                 background: tuple[int, int, int] | str = (255, 255, 255), format: ImageFormat | str = ImageFormat.PNG,
+                 smooth: int = 5) -> None:
+        _set(self, style=params.check("style", style), order=params.check("order", order),
+             height=params.check("height", height), column_width=params.check("column_width", column_width),
+             width=params.check("width", width), title=params.check("title", title),
+             background=params.check("background", background), format=params.check("image_format", format),
+             smooth=params.check("smooth", smooth))
         params.check_render(self, None)
 
     @classmethod

@@ -1,0 +1,43 @@
+"""The typed values' constructors say what they take: a choice's name or its enum member,
+None for a default, and the fields hold the checked value. Written out by hand (not by
+@dataclass), so these tests keep them in step with the fields."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+
+from streamprint import Algorithm, Crop, ImageFormat, Options, Order, RenderOptions, Space, Style, ToneMap, TimeRange
+from streamprint.model.sampling import OptionFields
+from streamprint.pipeline import fingerprint
+
+
+def test_options_take_names_and_hold_enums() -> None:
+    named = Options(algorithm="kmeans", space="lab", crop="none", tonemap="off", time_range=None)
+    assert (named.algorithm, named.space, named.crop, named.tonemap) == (Algorithm.KMEANS, Space.LAB, Crop.NONE,
+                                                                         ToneMap.OFF)
+    assert named.time_range == TimeRange()
+    assert named == Options(algorithm=Algorithm.KMEANS, space=Space.LAB, crop=Crop.NONE, tonemap=ToneMap.OFF)
+    assert dataclasses.replace(named, colors=3) == Options(colors=3, space="lab", crop="none", tonemap="off")
+
+
+def test_constructors_name_every_field() -> None:
+    for cls in (Options, RenderOptions):
+        names = [f.name for f in dataclasses.fields(cls)]
+        assert list(inspect.signature(cls).parameters) == names, cls
+
+
+def test_option_fields_are_fingerprint_keywords() -> None:
+    """``fingerprint(path, **options.fields())``: every key a keyword of fingerprint, typed."""
+    names = [f.name for f in dataclasses.fields(Options)]
+    assert list(typing.get_type_hints(OptionFields)) == names
+    assert set(names) <= set(inspect.signature(fingerprint).parameters)
+    options = Options(colors=3, space="oklab")
+    assert options.fields() == {name: getattr(options, name) for name in names}
+
+
+def test_render_options_take_names_and_hold_enums() -> None:
+    options = RenderOptions(style="ring", order="lightness", background="#102030", format="webp")
+    assert (options.style, options.order, options.format) == (Style.RING, Order.LIGHTNESS, ImageFormat.WEBP)
+    assert options.background == (16, 32, 48)
