@@ -67,7 +67,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+        with os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             if sync:

@@ -20,7 +20,14 @@ MAX_SECONDS = 1e30
 
 def whole(value: Any, low: int) -> bool:
     """Whether ``value`` is a whole number (not a bool) of at least ``low``."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value >= low)
+
+
+def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two optional arrays are both None, or equal in shape and contents."""
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
 
 
 def real(value: Any, low: float, above: bool = False) -> bool:
@@ -29,7 +36,7 @@ def real(value: Any, low: float, above: bool = False) -> bool:
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
         return False
     try:
-        return math.isfinite(value) and (value > low if above else value >= low)
+        return math.isfinite(value) and bool(value > low if above else value >= low)
     except OverflowError:
         return False
 
@@ -152,8 +159,7 @@ class Palette:
             return NotImplemented
         return (np.array_equal(self.colors, other.colors) and np.array_equal(self.weights, other.weights)
                 and self.inertia == other.inertia and self.cut == other.cut
-                and (self.mean is None) == (other.mean is None)
-                and (self.mean is None or np.array_equal(self.mean, other.mean)))
+                and same_array(self.mean, other.mean))
 
     def __hash__(self) -> int:
         return hash((self.colors.tobytes(), self.weights.tobytes(), self.inertia, self.cut))

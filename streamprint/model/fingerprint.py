@@ -123,7 +123,7 @@ class ColorReport:
         hdr = transfer is not None
         peak = self.peak_nits if peak_nits is None else max(peak_nits, self.peak_nits or 0.0)
         return ColorReport(self.hdr_samples + hdr, self.tone_mapped + (hdr and tone_mapped),
-                           self.transfers + ((transfer,) if hdr else ()), peak,
+                           self.transfers + ((transfer,) if transfer is not None else ()), peak,
                            self.peak_from + ((peak_from,) if peak_from else ()),
                            self.dolby_vision + ((dolby_vision,) if dolby_vision else ()))
 
