@@ -196,8 +196,8 @@ def from_csv(text: str, name: str) -> Fingerprint:
     except (TypeError, ValueError, csv.Error) as exc:  # csv.Error: a field over csv's size limit, ...
         # csv counts the lines it has finished: the row it fails on is the next one
         at = reader.line_num + (1 if isinstance(exc, csv.Error) else 0)
-        line = numbers[min(max(at, 1), len(numbers)) - 1] if numbers else 1
-        raise DataFormatError(f"{name}: line {line}: malformed row ({exc})") from exc
+        line_number = numbers[min(max(at, 1), len(numbers)) - 1] if numbers else 1
+        raise DataFormatError(f"{name}: line {line_number}: malformed row ({exc})") from exc
     if sorted(rows) != list(range(len(rows))):
         raise DataFormatError(f"{name}: sample numbers must run 0, 1, 2, ... without gaps")
     data["samples"] = [rows[i] for i in range(len(rows))]

@@ -100,7 +100,6 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     TSV keeps no image sizes (read as 1 x 1)."""
     name = str(Path(path))
     text = read_text(path)
-    out: list[ImagePalette] = []
     if _is_tsv(path):
         # not splitlines(), which also ends a line at a form feed or the like in a name
         lines = [line.removesuffix("\r") for line in text.split("\n")]
@@ -130,12 +129,18 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
         data = data.get("palettes")
     if not isinstance(data, list):
         raise DataFormatError(f"{name}: not a streamprint palette file")
-    for i, item in enumerate(data):
-        f = Fields(item, name, f"[{i}]")
-        entries = f.objects("colors")
-        colors = [e.build("hex", lambda e=e: from_hex(e.str("hex"))) for e in entries]
-        shares = [e.float("share", low=0.0) for e in entries]
-        out.append(f.build(None, lambda f=f, c=colors, s=shares: ImagePalette(
-            f.str("image"), _palette(name, f"[{i}]", c, s), f.int("width", low=1), f.int("height", low=1),
-            f.str("space", default="rgb"))))
-    return out
+    return [_image_palette(Fields(item, name, f"[{i}]"), name, f"[{i}]") for i, item in enumerate(data)]
+
+
+def _image_palette(f: Fields, name: str, where: str) -> ImagePalette:
+    """One palette of a JSON palette file, ``f`` its object at ``where``."""
+    entries = f.objects("colors")
+    colors = [_hex_color(e) for e in entries]
+    shares = [e.float("share", low=0.0) for e in entries]
+    return f.build(None, lambda: ImagePalette(f.str("image"), _palette(name, where, colors, shares),
+                                              f.int("width", low=1), f.int("height", low=1),
+                                              f.str("space", default="rgb")))
+
+
+def _hex_color(e: Fields) -> tuple[int, int, int]:
+    return e.build("hex", lambda: from_hex(e.str("hex")))

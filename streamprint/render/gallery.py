@@ -154,7 +154,7 @@ def _data_files(folder: Path) -> list[list[Path]]:
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        data = {}
+        data: dict[str, list[Path]] = {}
         for name in sorted(files):
             p = Path(root) / name
             if not name.startswith(".") and p.suffix.lower() in DATA_EXTENSIONS and p.is_file() \
