@@ -8,7 +8,7 @@ import dataclasses
 import inspect
 import typing
 
-from streamprint import Algorithm, Crop, ImageFormat, Options, Order, RenderOptions, Space, Style, ToneMap, TimeRange
+from streamprint import Fingerprint, Algorithm, Crop, ImageFormat, Options, Order, RenderOptions, Space, Style, ToneMap, TimeRange
 from streamprint.model.sampling import OptionFields
 from streamprint.pipeline import fingerprint
 
@@ -23,7 +23,7 @@ def test_options_take_names_and_hold_enums() -> None:
 
 
 def test_constructors_name_every_field() -> None:
-    for cls in (Options, RenderOptions):
+    for cls in (Options, RenderOptions, Fingerprint):
         names = [f.name for f in dataclasses.fields(cls)]
         assert list(inspect.signature(cls).parameters) == names, cls
 

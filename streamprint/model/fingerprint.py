@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ import numpy as np
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
 from ..errors import InvalidValue
-from .colors import MAX_SECONDS, Palette, _set, real, whole
+from .colors import MAX_SECONDS, Palette, Sample, _set, real, whole
 from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
@@ -187,7 +188,7 @@ class RenderOptions:
         return cls(format=params.image_format_for(path), **options)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Fingerprint:
     """A movie's colour fingerprint: its samples, the options used, and the source's metadata.
 
@@ -199,21 +200,27 @@ class Fingerprint:
     source: SourceInfo
     options: Options
     samples: Samples
-    decode: DecodeStats = DecodeStats(0, 0, 0)
-    version: str = __version__
-    color: ColorReport = ColorReport()
-    movie_palette: Palette | None = None
+    decode: DecodeStats
+    version: str
+    color: ColorReport
+    movie_palette: Palette | None
     """The movie's own palette: its ``options.colors`` dominant colours, weighted by time
     (see :func:`streamprint.summary.movie_palette`); computed from the samples when not
     given (None only for a fingerprint without samples)."""
-    thumbnails: Thumbnails | None = None
+    thumbnails: Thumbnails | None
     """Small pictures of some of the sampled frames (for a page), or None."""
-    time_range: TimeRange = TimeRange()
+    time_range: TimeRange
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.source, SourceInfo) or not isinstance(self.options, Options):
+    # Written out, not made by @dataclass: ``samples`` may be any iterable of Sample.
+    def __init__(self, source: SourceInfo, options: Options, samples: Iterable[Sample],
+                 decode: DecodeStats = DecodeStats(0, 0, 0), version: str = __version__,
+                 color: ColorReport = ColorReport(), movie_palette: Palette | None = None,
+                 thumbnails: Thumbnails | None = None, time_range: TimeRange = TimeRange()) -> None:
+        if not isinstance(source, SourceInfo) or not isinstance(options, Options):
             raise InvalidValue("a fingerprint's source must be a SourceInfo and its options an Options")
-        _set(self, samples=Samples.of(self.samples))  # frames and times increasing (SampleStore)
+        _set(self, source=source, options=options, decode=decode, version=version, color=color,
+             movie_palette=movie_palette, thumbnails=thumbnails, time_range=time_range,
+             samples=Samples.of(samples))  # frames and times increasing (SampleStore)
         if not isinstance(self.time_range, TimeRange) or not self.time_range.resolved:
             raise InvalidValue("a fingerprint's time_range must be a TimeRange with its end, if any, from the start")
         if self.samples.colors > self.options.colors:
@@ -223,9 +230,9 @@ class Fingerprint:
             if first < span.start or (span.end is not None and last >= span.end):
                 raise InvalidValue(f"samples at {first:g} to {last:g} s lie outside the time range")
         if self.movie_palette is None and self.samples:
-            from ..summary import movie_palette  # imported on use, like the delegations below
+            from .. import summary  # imported on use, like the delegations below
 
-            _set(self, movie_palette=movie_palette(self))
+            _set(self, movie_palette=summary.movie_palette(self))
         if self.movie_palette is not None and not isinstance(self.movie_palette, Palette):
             raise InvalidValue("movie_palette must be a Palette")
         if self.movie_palette is not None and len(self.movie_palette) > self.options.colors:
