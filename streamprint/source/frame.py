@@ -126,7 +126,7 @@ class SourceFrame:
                                         src_colorspace=sws_assumed, threads=SWSCALE_THREADS).to_ndarray() if alpha else None
         weighted = straight is not None and (width, height) != (pixels.width, pixels.height) \
             and edge_counted(straight[..., 3])
-        size = (pixels.width, pixels.height) if weighted else (width, height)
+        size: tuple[int, int] = (pixels.width, pixels.height) if weighted else (width, height)
         # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
         primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
