@@ -188,6 +188,10 @@ class RenderOptions:
         return cls(format=params.image_format_for(path), **options)
 
 
+#: A fingerprint's default time range: all of the movie.
+_WHOLE_MOVIE = TimeRange()
+
+
 @dataclass(frozen=True, init=False)
 class Fingerprint:
     """A movie's colour fingerprint: its samples, the options used, and the source's metadata.
@@ -215,7 +219,7 @@ class Fingerprint:
     def __init__(self, source: SourceInfo, options: Options, samples: Iterable[Sample],
                  decode: DecodeStats = DecodeStats(0, 0, 0), version: str = __version__,
                  color: ColorReport = ColorReport(), movie_palette: Palette | None = None,
-                 thumbnails: Thumbnails | None = None, time_range: TimeRange = TimeRange()) -> None:
+                 thumbnails: Thumbnails | None = None, time_range: TimeRange = _WHOLE_MOVIE) -> None:
         if not isinstance(source, SourceInfo) or not isinstance(options, Options):
             raise InvalidValue("a fingerprint's source must be a SourceInfo and its options an Options")
         _set(self, source=source, options=options, decode=decode, version=version, color=color,
