@@ -149,7 +149,8 @@ class _Group:
                 os.replace(tmp_name, target)
                 renamed += 1
         except BaseException as exc:  # (an interrupt waits: :func:`_stop_signals_held`)
-            for (_, done), backup in reversed(list(zip(pending[:renamed], backups))):
+            # the renamed ones: fewer than the backups made (or, if a backup failed, none)
+            for (_, done), backup in reversed(list(zip(pending[:renamed], backups, strict=False))):
                 _restore(done, backup)
             for tmp_name, _ in pending[renamed:]:
                 with contextlib.suppress(OSError):

@@ -8,6 +8,7 @@ reduced size (Pillow's draft mode) since clustering needs only a few thousand pi
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import struct
 import warnings
@@ -291,7 +292,7 @@ def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: boo
     bar = np.repeat(palette.colors[None, :, :], height, axis=0).repeat(np.diff(edges), axis=1)
     if labels:
         size = max(1, round(height * 0.45))
-        for (left, right), hex_ in zip(zip(edges[:-1].tolist(), edges[1:].tolist()), palette.hex):
+        for (left, right), hex_ in zip(itertools.pairwise(edges.tolist()), palette.hex, strict=True):
             draw_text(bar, hex_, (left, 0, right, height), size)
     return bar
 

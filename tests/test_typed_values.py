@@ -41,3 +41,17 @@ def test_render_options_take_names_and_hold_enums() -> None:
     options = RenderOptions(style="ring", order="lightness", background="#102030", format="webp")
     assert (options.style, options.order, options.format) == (Style.RING, Order.LIGHTNESS, ImageFormat.WEBP)
     assert options.background == (16, 32, 48)
+
+
+def test_a_palette_needs_one_count_per_centroid() -> None:
+    """Palette.from_centroids zipped the centroids with the counts and dropped the ones left
+    over: three centroids and two counts made a palette of two colours, silently."""
+    import numpy as np
+    import pytest
+
+    from streamprint import InvalidValue, Palette
+
+    centroids = np.array([[10.0, 20.0, 30.0], [200.0, 100.0, 0.0], [0.0, 0.0, 255.0]])
+    assert len(Palette.from_centroids(centroids, np.array([5, 3, 2]))) == 3
+    with pytest.raises(InvalidValue, match="one count per centroid"):
+        Palette.from_centroids(centroids, np.array([5, 3]))

@@ -210,7 +210,7 @@ class Dask:
             keys = [self.key(task) for task in tasks]
             if len(set(keys)) != len(keys):  # one result would stand for several movies
                 raise ParameterError("key", "must give every movie of a batch a key of its own")
-            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys)}
+            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys, strict=True)}
             try:
                 arriving = as_completed(futures)
                 while arriving.count():

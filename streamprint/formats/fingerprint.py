@@ -149,7 +149,7 @@ def _csv_samples(rows: Iterable[Row], number: int) -> str:
     writer = csv.writer(out, lineterminator="\n")
     for i, (frame, time, rgb, weights, inertia, cut, mean) in enumerate(rows, start=number):
         average = "" if mean is None else to_hex(mean)
-        for rank, (c, w) in enumerate(zip(rgb, weights)):
+        for rank, (c, w) in enumerate(zip(rgb, weights, strict=True)):
             writer.writerow([i, frame, repr(float(time)), rank, to_hex(c), *c, repr(float(w)), repr(float(inertia)),
                              int(cut), average])
     return out.getvalue()

@@ -52,14 +52,14 @@ def palette_to_dict(p: ImagePalette) -> dict[str, Any]:
     return {
         "image": p.path, "width": p.width, "height": p.height, "space": p.space,
         "colors": [{"hex": h, "rgb": [int(v) for v in c], "share": float(w)}
-                   for h, c, w in zip(p.hex, p.colors, p.weights)],
+                   for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)],
     }
 
 
 def palette_table(p: ImagePalette) -> str:
     """HEX, 8-bit RGB and share, one colour a line, under the image's name."""
     lines = [one_line(p.path), f"  {'hex':<8} {'rgb':<16} {'share':>6}"]
-    for h, c, w in zip(p.hex, p.colors, p.weights):
+    for h, c, w in zip(p.hex, p.colors, p.weights, strict=True):
         lines.append(f"  {h:<8} {_rgb(c):<16} {100 * w:5.1f}%")
     return "\n".join(lines)
 
@@ -81,7 +81,7 @@ def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *
             raise UsageError(f"two palettes are named {twice!r}, and a TSV row tells its palette by the image's "
                              "name: name them apart, or write JSON")
         rows = [TSV_MARK, TSV_HEADER] + [f"{_escape(p.path)}\t{h}\t{_rgb(c)}\t{w:.6f}"
-                                         for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights)]
+                                         for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)]
         write_text(path, "\n".join(rows) + "\n")
     else:
         data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "palettes": [palette_to_dict(p) for p in palettes]}

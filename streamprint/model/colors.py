@@ -175,8 +175,11 @@ class Palette:
         """Round float 0-255 centroids to 8 bits, merge those that round to the same colour,
         drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
         colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8).tolist()
+        counts = np.asarray(counts, dtype=np.float64)
+        if counts.shape != (len(colors),):
+            raise InvalidValue(f"expected one count per centroid ({len(colors)}), got shape {counts.shape}")
         merged: dict[tuple[int, ...], float] = {}
-        for color, count in zip(map(tuple, colors), np.asarray(counts, dtype=np.float64).tolist()):
+        for color, count in zip(map(tuple, colors), counts.tolist(), strict=True):
             merged[color] = merged.get(color, 0.0) + count
         # Plain Python: k is small, and numpy's per-call overhead was most of this function.
         items = sorted(((c, n) for c, n in merged.items() if n > 0), key=lambda cn: (-cn[1], cn[0]))

@@ -71,7 +71,7 @@ def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
 
 def ordered(palettes: Sequence[Palette], order: Order | str) -> list[tuple[np.ndarray, np.ndarray]]:
     if params.check("order", order) == Order.STABLE:
-        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, stable_orders(palettes))]
+        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, stable_orders(palettes), strict=True)]
     return [order_palette(p, order) for p in palettes]
 
 
