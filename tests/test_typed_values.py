@@ -55,3 +55,20 @@ def test_a_palette_needs_one_count_per_centroid() -> None:
     assert len(Palette.from_centroids(centroids, np.array([5, 3, 2]))) == 3
     with pytest.raises(InvalidValue, match="one count per centroid"):
         Palette.from_centroids(centroids, np.array([5, 3]))
+
+
+def test_type_checkers_see_every_lazy_name() -> None:
+    """``streamprint.fingerprint`` and the other names imported on first use (PEP 562) are
+    imported for type checkers too: through ``__getattr__`` alone a user's checker saw each
+    as ``object`` ("object" not callable)."""
+    import ast
+    from pathlib import Path
+
+    import streamprint
+
+    tree = ast.parse((Path(streamprint.__file__)).read_text())
+    block = next(node for node in tree.body if isinstance(node, ast.If)
+                 and getattr(node.test, "id", None) == "TYPE_CHECKING")
+    seen = {alias.name: node.module for node in block.body if isinstance(node, ast.ImportFrom)
+            for alias in node.names}
+    assert seen == streamprint._LAZY

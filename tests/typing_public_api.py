@@ -1,0 +1,24 @@
+"""Not a test module: code as a user writes it, checked by mypy (tests/test_static.py,
+pyproject.toml's [tool.mypy] files). The public names must have their real types for a
+user's type checker, not ``object``, and accept what the library takes at run time."""
+
+from __future__ import annotations
+
+from typing import assert_type
+
+import numpy as np
+
+import streamprint
+from streamprint import Fingerprint, ImagePalette, Options, RenderOptions, Sampling
+
+
+def uses(path: str) -> None:
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(2), colors=5, space="lab", crop="none")
+    assert_type(fp, Fingerprint)
+    options = Options(sampling=streamprint.Sampling.samples(100), algorithm="minibatch", tonemap="off")
+    assert_type(streamprint.fingerprint(path, **options.fields(), threads=2), Fingerprint)
+    assert_type(streamprint.draw(fp, RenderOptions(style="ring", order="stable", background="#000000")), np.ndarray)
+    assert_type(streamprint.extract_palette(path, colors=6, space="oklab"), ImagePalette)
+    again = Fingerprint(fp.source, fp.options, list(fp.samples))
+    assert_type(again.render(order="lightness", style="smooth"), np.ndarray)
+    streamprint.write_fingerprint(again, "movie.json", overwrite=True)
