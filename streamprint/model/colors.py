@@ -253,4 +253,5 @@ class ImagePalette:
 
     @property
     def hex(self) -> list[str]:
+        """Colours as ``#rrggbb`` strings, most frequent first."""
         return self.palette.hex

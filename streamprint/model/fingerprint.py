@@ -131,13 +131,15 @@ class ColorReport:
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported after every sample. ``expected`` and ``duration`` are None when unknown."""
+    """Reported after every sample: ``samples`` taken so far of the ``expected`` number.
+    ``expected`` and ``duration`` are None when unknown."""
 
     samples: int
     expected: int | None
     time: float
     """Position in the movie, seconds."""
     duration: float | None
+    """The movie's duration, seconds."""
     frames: int
     """Frames decoded so far, skipped non-reference frames included (the frame index + 1)."""
 

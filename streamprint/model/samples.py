@@ -173,6 +173,7 @@ class SampleStore:
         self._n += 1
 
     def extend(self, samples: Iterable[Sample]) -> None:
+        """:meth:`append` each of ``samples``, in order."""
         for s in samples:
             self.append(s)
 

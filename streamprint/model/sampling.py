@@ -65,6 +65,7 @@ class Sampling:
         return self.mode == SamplingMode.KEYFRAMES
 
     def describe(self) -> str:
+        """The sampling in words, for messages: ``one frame every 1 s``."""
         if self.mode == SamplingMode.EVERY:
             return f"every {int(self.value)} frame(s)"
         if self.mode == SamplingMode.INTERVAL:

@@ -86,7 +86,8 @@ def render_stacked(
     """One column per palette, its colours stacked top to bottom with heights proportional
     to their weights. Columns are ``column_width`` px wide, or, given ``widths`` (any
     positive units, e.g. seconds) and a total ``width`` in px, proportional to ``widths``
-    (rounded cumulatively, so a column may get 0 px). Returns (height, W, 3) uint8."""
+    (rounded cumulatively, so a column may get 0 px); ``height`` is in px. Returns
+    (height, W, 3) uint8 sRGB 0-255."""
     height, column_width = params.check("height", height), params.check("column_width", column_width)
     width = params.check("width", width)
     if not palettes:
