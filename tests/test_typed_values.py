@@ -8,7 +8,8 @@ import dataclasses
 import inspect
 import typing
 
-from streamprint import Fingerprint, Algorithm, Crop, ImageFormat, Options, Order, RenderOptions, Space, Style, ToneMap, TimeRange
+from streamprint import (Algorithm, Crop, Fingerprint, ImageFormat, Options, Order, RenderOptions, Sampling, Space, Style,
+                         TimeRange, ToneMap)
 from streamprint.model.sampling import OptionFields
 from streamprint.pipeline import fingerprint
 
@@ -26,6 +27,11 @@ def test_constructors_name_every_field() -> None:
     for cls in (Options, RenderOptions, Fingerprint):
         names = [f.name for f in dataclasses.fields(cls)]
         assert list(inspect.signature(cls).parameters) == names, cls
+    assert list(inspect.signature(TimeRange).parameters) == ["start", "end", "duration"]
+    assert list(inspect.signature(Sampling).parameters) == ["mode", "value"]
+    assert Sampling("interval", 2) == Sampling.interval(2.0)
+    assert TimeRange("1:30", duration="10") == TimeRange(90.0, 100.0)
+    assert dataclasses.replace(TimeRange(5, 10), end=20) == TimeRange(5, 20)
 
 
 def test_option_fields_are_fingerprint_keywords() -> None:

@@ -9,13 +9,16 @@ from typing import assert_type
 import numpy as np
 
 import streamprint
-from streamprint import Fingerprint, ImagePalette, Options, RenderOptions, Sampling
+from streamprint import Fingerprint, ImagePalette, Options, RenderOptions, Sampling, TimeRange
 
 
 def uses(path: str) -> None:
     fp = streamprint.fingerprint(path, sampling=Sampling.every(2), colors=5, space="lab", crop="none")
     assert_type(fp, Fingerprint)
-    options = Options(sampling=streamprint.Sampling.samples(100), algorithm="minibatch", tonemap="off")
+    part = TimeRange(start="1:30", duration=600)
+    assert_type(part.start, float)
+    options = Options(sampling=streamprint.Sampling.samples(100), algorithm="minibatch", tonemap="off",
+                      time_range=part)
     assert_type(streamprint.fingerprint(path, **options.fields(), threads=2), Fingerprint)
     assert_type(streamprint.draw(fp, RenderOptions(style="ring", order="stable", background="#000000")), np.ndarray)
     assert_type(streamprint.extract_palette(path, colors=6, space="oklab"), ImagePalette)

@@ -15,7 +15,7 @@ from .colors import _set
 from .timerange import TimeRange
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Sampling:
     """Which frames become columns: a :class:`~streamprint.enums.SamplingMode` and its
     value (``every``: frames, ``interval``: seconds, ``samples``: a count, ``keyframes``:
@@ -24,15 +24,16 @@ class Sampling:
     mode: SamplingMode
     value: float
 
-    def __post_init__(self) -> None:
-        mode = params.check("sampling", self.mode)
-        if mode == SamplingMode.KEYFRAMES:
-            if self.value not in (0, None):
-                raise ParameterError("sampling", f"keyframes takes no value, got {self.value!r}")
-            value: float = 0
+    # Written out, not made by @dataclass: it takes the mode's name as well as its member.
+    def __init__(self, mode: SamplingMode | str, value: float) -> None:
+        checked: SamplingMode = params.check("sampling", mode)
+        if checked == SamplingMode.KEYFRAMES:
+            if value not in (0, None):
+                raise ParameterError("sampling", f"keyframes takes no value, got {value!r}")
+            value = 0
         else:
-            value = params.check(mode.value, self.value)
-        _set(self, mode=mode, value=value)
+            value = params.check(checked.value, value)
+        _set(self, mode=checked, value=value)
 
     @classmethod
     def every(cls, n: int) -> Sampling:
