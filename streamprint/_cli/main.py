@@ -58,9 +58,10 @@ def _stop_on_signals() -> dict[int, Callable[[int, FrameType | None], object] | 
     the handlers it replaced. An ignored one was ignored when the process started (Python
     leaves an ignored SIGINT ignored, and the entry point leaves the others): ``nohup``
     ignores SIGHUP, a non-interactive shell's ``cmd &`` ignores SIGINT, and the user asked
-    for the run to outlive them."""
+    for the run to outlive them. One not installed from Python (None: C code's, in a program
+    that embeds Python) is left alone too: it could not be put back."""
     return {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS
-            if signal.getsignal(sig) != signal.SIG_IGN}
+            if signal.getsignal(sig) not in (signal.SIG_IGN, None)}
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
