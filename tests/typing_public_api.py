@@ -25,3 +25,10 @@ def uses(path: str) -> None:
     again = Fingerprint(fp.source, fp.options, list(fp.samples))
     assert_type(again.render(order="lightness", style="smooth"), np.ndarray)
     streamprint.write_fingerprint(again, "movie.json", overwrite=True)
+    # as the README writes it
+    cut = streamprint.fingerprint("movie.mkv", time_range=streamprint.TimeRange("1:30", "-8:00"))
+    assert_type(streamprint.save_image(cut, "movie.png", RenderOptions(style="dominant", column_width=2)),
+                tuple[int, int])
+    live = streamprint.fingerprint("-", flush=lambda so_far: so_far.save("live.json"), flush_every=10.0,
+                                   progress=lambda p: print(p.samples, p.expected))
+    assert_type(live.share_near("#c0392b", threshold=10), float)
