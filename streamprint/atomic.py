@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ForeignFileError, OutputError, ParameterError
-from .marks import written_by_streamprint
+from .marks import unmarkable, written_by_streamprint
 
 log = logging.getLogger("streamprint")
 
@@ -347,9 +347,10 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
 def check_replace(path: str | os.PathLike[str], overwrite: bool, name: str = "path") -> None:
     """The rule for replacing a file, the one every writer of outputs follows (the library's
     ``save``, ``save_image``, ``write_image``, ... and the commands): an existing file
-    streamprint did not write (it has no mark, see :mod:`streamprint.marks`) is replaced only
-    with ``overwrite``; else :class:`ForeignFileError`, naming the file and the parameter
-    ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
+    streamprint did not write (it has no mark, or one sealed over other contents, see
+    :mod:`streamprint.marks`; an ASE file is never known to be streamprint's) is replaced
+    only with ``overwrite``; else :class:`ForeignFileError`, naming the file and the
+    parameter ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
     p = Path(path)
     if not overwrite and p.exists() and not p.is_dir() and not written_by_streamprint(p):
-        raise ForeignFileError(name, p)
+        raise ForeignFileError(name, p, unmarkable(p))

@@ -94,6 +94,12 @@ class DataFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     TSV = "tsv"
+    GPL = "gpl"
+    """A GIMP palette: one palette (an image's, or a movie's own)."""
+    ASE = "ase"
+    """Adobe Swatch Exchange: one group of swatches per palette."""
+    CSS = "css"
+    """CSS custom properties, ``--NAME-1: #rrggbb``, in ``:root``."""
 
 
 class Status(StrEnum):
@@ -111,5 +117,7 @@ class Status(StrEnum):
 #: Styles drawn as SVG rectangles (:mod:`streamprint.render.svg`); the plot style's SVG is
 #: matplotlib's (which formats each style takes is :data:`streamprint.params.STYLE_FORMATS`).
 SVG_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE)
+#: Palettes for design tools (:mod:`streamprint.formats.swatches`): written, never read.
+SWATCH_FORMATS: tuple[DataFormat, ...] = (DataFormat.GPL, DataFormat.ASE, DataFormat.CSS)
 #: Styles a page can show: strips, whose columns lie left to right in time.
 PAGE_STYLES: tuple[Style, ...] = (Style.STACKED, Style.DOMINANT, Style.AVERAGE, Style.SMOOTH)

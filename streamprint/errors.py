@@ -75,10 +75,13 @@ class ForeignFileError(ParameterError):
     :func:`streamprint.atomic.check_replace`. ``path`` is that file; ``parameter`` the
     output's parameter (``path``, ``output``, ``data``, ``card``)."""
 
-    def __init__(self, parameter: str, path: object) -> None:
+    def __init__(self, parameter: str, path: object, unmarkable: bool = False) -> None:
+        """``unmarkable``: the file is of a format with no room for streamprint's mark (ASE),
+        so whether streamprint wrote it cannot be told."""
         self.path = path
-        super().__init__(parameter, f"{path} exists and was not written by streamprint; pass {{param:overwrite}} "
-                                    "to replace it")
+        why = ("is an ASE file, which has no room for a mark to tell streamprint's own" if unmarkable
+               else "was not written by streamprint")
+        super().__init__(parameter, f"{path} exists and {why}; pass {{param:overwrite}} to replace it")
 
 
 class InvalidValue(UsageError):

@@ -1,13 +1,19 @@
 """Streamprint's mark on its outputs, and how a file is told to be one of them.
 
 Every output carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, an SVG or
-HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV), so that
-streamprint can tell its own files from the user's (:func:`written_by_streamprint`); which
-of them it may replace is :func:`streamprint.atomic.check_replace`'s rule.
+HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV, a first
+comment in a GIMP palette or CSS file), so that streamprint can tell its own files from the
+user's (:func:`written_by_streamprint`); which of them it may replace is
+:func:`streamprint.atomic.check_replace`'s rule. A GIMP palette's or CSS file's mark also
+carries a digest of the rest of the file (:func:`seal`), since users add to such files: one
+changed since streamprint wrote it is the user's. An ASE file has no room for a mark that
+every reader skips, so no ASE file is streamprint's (:func:`unmarkable`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import stat
@@ -25,6 +31,47 @@ _PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
 _PDF_TAIL = 1 << 16
 _HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
 _TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
+#: Palettes for design tools (:mod:`streamprint.formats.swatches`): a GIMP palette's first
+#: comment, after its header; a CSS file's first comment, after its @charset rule. Both
+#: carry a seal (:func:`seal`).
+_GPL_MARK = re.compile(rb"^GIMP Palette\nName: [^\n]*\nColumns: \d+\n# " + SOFTWARE.encode() + rb" ")
+_CSS_MARK = re.compile(rb'^@charset "UTF-8";\n/\* ' + SOFTWARE.encode() + rb" ")
+#: Where :func:`seal` puts the digest in a text: a character no such text holds otherwise
+#: (:func:`streamprint.formats.swatches.label` makes names' controls U+FFFD).
+SEAL_SLOT = "\x00"
+_SEAL = re.compile(rb" \(sha256 ([0-9a-f]{32})\)")
+#: The largest sealed file read whole to check its seal, bytes.
+_SEALED_MAX = 1 << 26
+#: How a file with no room for a mark starts: Adobe Swatch Exchange.
+_UNMARKABLE = (b"ASEF",)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).hexdigest()[:32].encode()
+
+
+def seal(data: bytes) -> bytes:
+    """``data`` (a text output with one :data:`SEAL_SLOT`, in its mark) with that slot
+    replaced by `` (sha256 HEX)``: the first 128 bits of the SHA-256 of ``data`` without the
+    slot, so that a file changed since (a rule added to a CSS file, a colour to a GIMP
+    palette) no longer passes :func:`sealed`."""
+    slot = SEAL_SLOT.encode()
+    at = data.index(slot)
+    rest = data[:at] + data[at + len(slot):]
+    return data[:at] + b" (sha256 " + _digest(rest) + b")" + data[at + len(slot):]
+
+
+def sealed(data: bytes) -> bool:
+    """Whether ``data`` holds a seal that :func:`seal` made of the rest of it, unchanged."""
+    m = _SEAL.search(data)
+    return m is not None and hmac.compare_digest(m.group(1), _digest(data[:m.start()] + data[m.end():]))
+
+
+def unmarkable(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` is of a format with no room for streamprint's mark (ASE):
+    streamprint cannot tell its own such files from the user's, so it calls none its own."""
+    head = _head(Path(path))
+    return head is not None and head.startswith(_UNMARKABLE)
 
 
 def _head(path: Path) -> bytes | None:
@@ -56,8 +103,10 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     head = _head(p)
     if head is None:
         return False
-    if _JSON_MARK.match(head) or _SVG_MARK.match(head) or _HTML_MARK.match(head) or _TEXT_MARK.match(head):
+    if any(m.match(head) for m in (_JSON_MARK, _SVG_MARK, _HTML_MARK, _TEXT_MARK)):
         return True
+    if _GPL_MARK.match(head) or _CSS_MARK.match(head):
+        return _sealed_file(p)
     if head.startswith(b"%PDF-"):
         return _pdf_marked(p)
     if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP":
@@ -97,6 +146,17 @@ def _riff_chunk(path: Path, fourcc: bytes) -> bytes:
                 return f.read(size)
             f.seek(size + (size & 1), os.SEEK_CUR)
     return b""
+
+
+def _sealed_file(path: Path) -> bool:
+    """Whether the file at ``path`` (read whole, up to :data:`_SEALED_MAX` bytes) is
+    :func:`sealed`."""
+    try:
+        if path.stat().st_size > _SEALED_MAX:
+            return False
+        return sealed(path.read_bytes())
+    except OSError:
+        return False
 
 
 def _pdf_marked(path: Path) -> bool:

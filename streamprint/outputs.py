@@ -27,7 +27,7 @@ from .enums import ImageFormat
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
-from .params import check_render
+from .params import check_render, palette_only
 from .render import save_image, write_image
 from .render.live import LiveStrip
 
@@ -37,10 +37,11 @@ class RunOutputs:
     """The files one run writes: the picture ``image`` drawn as ``render`` says (a page when
     it is HTML), a ``page`` beside it (optional: a batch's, its strip drawn as
     :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
-    CSV, optional). ``live``: written again and again while a stream runs (see the module
-    docstring). ``overwrite``: replace files streamprint did not write
-    (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
-    write, before anything is drawn or written."""
+    CSV, or the movie's palette as .gpl, .ase or .css; optional). ``live``: written again
+    and again while a stream runs (see the module docstring). ``overwrite``: replace files streamprint did not write
+    (:func:`streamprint.atomic.check_replace`); without it they are refused at the first
+    write, before anything is drawn or written (later writes replace what this one wrote,
+    an ASE file too, which carries no mark)."""
 
     image: str | os.PathLike[str]
     render: RenderOptions
@@ -55,6 +56,11 @@ class RunOutputs:
     _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
     _strip: LiveStrip | None = field(default=None, init=False, repr=False)
 
+    @property
+    def _swatches(self) -> bool:
+        """Whether the data file is one for design tools: the movie's palette alone."""
+        return self.data is not None and palette_only(self.data)
+
     def named(self) -> list[tuple[str, str | os.PathLike[str]]]:
         """(parameter, path) of every output, for :func:`streamprint.atomic.check_outputs`."""
         return ([("output", self.image)] + ([("output", self.page)] if self.page is not None else [])
@@ -66,8 +72,9 @@ class RunOutputs:
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
         render = self.render
-        for name, path in self.named():  # every one, before any is drawn or written
-            check_replace(path, self.overwrite, name)
+        if self.written is None:  # every one, before any is drawn or written; later writes replace this run's own
+            for name, path in self.named():
+                check_replace(path, self.overwrite, name)
         with together():
             if self.live and render.width is not None and render.format != ImageFormat.HTML:
                 check_render(render, fp.options.sampling)
@@ -82,7 +89,7 @@ class RunOutputs:
 
                 save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True)
             if self.data is not None:
-                if self.live:
+                if self.live and not self._swatches:  # (a movie's palette alone is small: written whole)
                     self._data = self._data or GrowingDataFile(self.data)
                     self._data.write(fp, sync=final)
                 else:

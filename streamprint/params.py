@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .enums import PAGE_STYLES, SVG_STYLES, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
+from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order,
+                    SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
 # the kinds of value, stated in kinds.py
 from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 #: The path that names standard input, for every command that reads one.
 STDIN = "-"
+#: What standard input is called in messages and in a fingerprint's ``source.path``.
+STDIN_NAME = "standard input"
 
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535
@@ -172,7 +175,14 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
                     ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF,
                     ".html": ImageFormat.HTML, ".htm": ImageFormat.HTML}
-DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV}
+#: What a movie's page may be named with, in the order a gallery looks for one.
+PAGE_EXTENSIONS = tuple(ext for ext, fmt in IMAGE_EXTENSIONS.items() if fmt == ImageFormat.HTML)
+DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV,
+                   ".gpl": DataFormat.GPL, ".ase": DataFormat.ASE, ".css": DataFormat.CSS}
+#: What a fingerprint's data file can be: the whole record (JSON, CSV), or its movie's own
+#: palette for design tools; and an image's palettes: JSON, TSV, or those tools' formats.
+FINGERPRINT_DATA = (DataFormat.JSON, DataFormat.CSV, *SWATCH_FORMATS)
+PALETTE_DATA = (DataFormat.JSON, DataFormat.TSV, *SWATCH_FORMATS)
 #: Raster images: what every style, the grid and the palette card can be written as.
 RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
 #: The formats each style can be written as (the output's extension says which).
@@ -216,21 +226,42 @@ def data_format_for(path: str | os.PathLike[str], name: str = "data",
     return fmt
 
 
+def palette_only(path: str | os.PathLike[str], name: str = "data") -> bool:
+    """Whether fingerprint data written to ``path`` is the movie's own palette alone (a format
+    for design tools: :data:`~streamprint.enums.SWATCH_FORMATS`); ParameterError, naming
+    ``name``, for an extension fingerprint data does not take."""
+    return data_format_for(path, name, FINGERPRINT_DATA) in SWATCH_FORMATS
+
+
+def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, ...], name: str = "path") -> DataFormat:
+    """The format of a data file to read, of ``kind`` (:data:`FINGERPRINT_DATA` or
+    :data:`PALETTE_DATA`): formats for design tools are written, never read, so a path
+    ending in one is refused, saying which files streamprint reads back."""
+    fmt = data_format_for(path, name, kind)
+    if fmt in SWATCH_FORMATS:
+        readable = " or ".join(f".{f}" for f in kind if f not in SWATCH_FORMATS)
+        raise ParameterError(name, f"{os.fspath(path)}: a .{fmt} file holds a palette for design tools alone, and "
+                                   f"streamprint reads none back: give the {readable} file saved with --data")
+    return fmt
+
+
 #: The longest side, pixels, a picture of each format can have: WebP stores sizes in 14
 #: bits, and libjpeg refuses more than 65500 (PNG's 2^31 - 1 is past :data:`MAX_PIXELS`).
 FORMAT_MAX_SIDE = {ImageFormat.WEBP: ("WebP", 16383), ImageFormat.JPEG: ("JPEG", 65500)}
 
 
-def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None) -> None:
+def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None, *,
+                 cause: str = "", remedy: str = "make it smaller") -> None:
     """An image of ``width`` x ``height`` pixels must fit :data:`MAX_PIXELS` and, written as
-    ``fmt``, its :data:`FORMAT_MAX_SIDE`."""
+    ``fmt``, its :data:`FORMAT_MAX_SIDE`. The error says ``name``, then ``cause`` (what
+    about it makes the size, when that is not plain), and ``remedy``."""
     if width * height > MAX_PIXELS:
-        raise ParameterError(name, f"would make an image of {int(width)} x {int(height)} pixels, more than "
-                                   f"{MAX_PIXELS:,} (2^28); make it smaller")
+        raise ParameterError(name, f"{cause}would make an image of {int(width)} x {int(height)} pixels, more than "
+                                   f"{MAX_PIXELS:,} (2^28); {remedy}")
     if fmt in FORMAT_MAX_SIDE and max(width, height) > FORMAT_MAX_SIDE[fmt][1]:
         label, side = FORMAT_MAX_SIDE[fmt]
-        raise ParameterError(name, f"would make a {int(width)} x {int(height)} picture, and a {label} picture "
-                                   f"is at most {side} px on a side; make it smaller, or write PNG")
+        raise ParameterError(name, f"{cause}would make a {int(width)} x {int(height)} picture, and a {label} "
+                                   f"picture is at most {side} px on a side; {remedy}, or write PNG")
 
 
 #: The least width, pixels, of a strip drawn with neither ``width`` nor ``column_width``:
@@ -278,10 +309,24 @@ def drawn_size(render: RenderOptions, proportional: bool, samples: int | None,
 def check_drawn_size(render: RenderOptions, proportional: bool, samples: int | None, seconds: float | None) -> None:
     """What ``render`` would draw (see :func:`drawn_size`) must fit :data:`MAX_PIXELS`."""
     width, height = drawn_size(render, proportional, samples, seconds)
-    if width is not None:
-        name = ("width" if render.width else "height" if render.style in (Style.RING, Style.PLOT)
-                else "column_width")
-        check_pixels(name, width, height, render.format)
+    if width is None:
+        return
+    side = FORMAT_MAX_SIDE.get(render.format, ("", MAX_PIXELS))[1]
+    if height > side or (width * height > MAX_PIXELS and height > width and width <= side):
+        check_pixels("height", width, height, render.format)  # the height is at fault, not the columns
+        return
+    width_named = "width" if render.width else "height" if render.style in (Style.RING, Style.PLOT) else "column_width"
+    if render.column_width == 1:  # the least already: only a width given makes it narrower
+        check_pixels(width_named, width, height, render.format,
+                     remedy="draw it narrower with {param:width} (columns by time)")
+    if render.width is None and render.column_width is None and render.style not in (Style.RING, Style.PLOT):
+        # the width is the samples' (or with keyframes the seconds') own: no size option was
+        # given, and blaming the column width, already the least, left nothing to do
+        made = f"{seconds:.0f} s at 1 px a second" if proportional else f"{samples} samples, a column each"
+        check_pixels("sampling", width, height, render.format, cause=f"gives {made}, which ",
+                     remedy="draw it narrower with {param:width} (columns by time)")
+        return
+    check_pixels(width_named, width, height, render.format)
 
 
 def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
@@ -318,8 +363,9 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
 
 
 def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:
-    """Thumbnails are kept in a data file (``data``) or shown on a page (an HTML output):
-    asking for them with neither would make them for nothing."""
+    """Thumbnails are kept in a data file of the whole record (``data``: JSON or CSV, not a
+    palette for design tools) or shown on a page (an HTML output): asking for them with
+    neither would make them for nothing."""
     if thumbnails and not data and render.format != ImageFormat.HTML:
-        raise ParameterError("thumbnails", "are kept in the {param:data} file or shown on a page (an .html "
+        raise ParameterError("thumbnails", "are kept in a JSON or CSV {param:data} file or shown on a page (an .html "
                                            "output), and there is neither")

@@ -325,7 +325,7 @@ def fingerprint(
                                         samples=len(samples))
 
         def so_far(live: bool = False) -> Fingerprint:
-            return Fingerprint(info, options, samples.view(), source.stats, color=color,
+            return Fingerprint(source.info, options, samples.view(), source.stats, color=color,  # turned by a frame
                                time_range=seen_span(span, info, source.timeline, passed, live),
                                thumbnails=None if thumbs is None else thumbs.result())
 
@@ -362,8 +362,8 @@ def fingerprint(
     log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
              "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
     if span.whole and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES:
-        checked = checked_length(info, stats.frames, source.timeline, joined=stats.discontinuities > 0)
-        result = result if checked == info else dataclasses.replace(result, source=checked)
+        checked = checked_length(result.source, stats.frames, source.timeline, joined=stats.discontinuities > 0)
+        result = result if checked == result.source else dataclasses.replace(result, source=checked)
     if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
         if stats.discontinuities:
             log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "

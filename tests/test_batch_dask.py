@@ -216,3 +216,31 @@ def test_a_dask_executor_shared_by_two_batches_at_once_and_one_key_for_all(libra
         same = Dask(cluster.scheduler_address, key=lambda task: "batch")
         with pytest.raises(ParameterError, match="key"):
             run_batch(library, tmp_path / "c", Options(sampling=Sampling.interval(2.0)), executor=same)
+        assert not (tmp_path / "c").exists()  # refused: no folder left behind
+
+
+def test_a_key_shared_by_movies_is_refused_leaving_no_outdir_it_made(library, tmp_path):
+    """``Dask(key=...)`` giving two movies one key was refused only once the run had made
+    OUTDIR (and its parent) and written its lock, manifest and gallery there: a refused
+    run leaves no folder it made. One that was there before is left, its manifest not
+    claiming the movies pending. (No scheduler needed: the refusal comes before any task
+    is submitted.)"""
+    import contextlib
+
+    from streamprint import Options, ParameterError, Sampling
+    from streamprint.batch import Dask, run_batch
+
+    class Unconnected(Dask):
+        @contextlib.contextmanager
+        def connected(self):
+            yield None
+
+    same = Unconnected("tcp://127.0.0.1:8786", key=lambda task: "one key")
+    with pytest.raises(ParameterError, match="key"):
+        run_batch(library, tmp_path / "new" / "out", Options(sampling=Sampling.interval(2.0)), executor=same)
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "there").mkdir()
+    with pytest.raises(ParameterError, match="key"):
+        run_batch(library, tmp_path / "there", Options(sampling=Sampling.interval(2.0)), executor=same)
+    assert (tmp_path / "there").is_dir()
+    assert all(e.status != Status.PENDING for e in entries(tmp_path / "there").values())

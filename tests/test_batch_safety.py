@@ -200,6 +200,26 @@ def test_damaged_movies_fail_and_non_movies_are_skipped(tmp_path):
     assert "failed: cut.mp4" in r.stdout.decode()
 
 
+def test_a_photo_among_movies_shows_no_progress_before_it_is_called_not_a_video(tmp_path):
+    """A photo's one frame was sampled and reported (the bar showed 'photo.jpg: 100%, 1/1')
+    before the batch found it a still image and skipped it as not video. Its progress is
+    held until a second frame shows a file a still-image demuxer reads to be a movie: an
+    animated GIF still reports, a movie from its first sample."""
+    lib = make_library(tmp_path / "lib", n=1)
+    Image.fromarray(np.full((90, 160, 3), 120, np.uint8)).save(lib / "photo.jpg")
+    frames = [Image.fromarray(np.full((20, 30, 3), c, np.uint8)) for c in ((250, 0, 0), (0, 0, 250), (0, 250, 0))]
+    frames[0].save(lib / "anim.gif", save_all=True, append_images=frames[1:], duration=1000, loop=0)
+    reports: list[tuple[str, int, int | None]] = []
+    summary = run_batch(lib, tmp_path / "out", Options(sampling=Sampling.interval(1.0)), executor=Serial(),
+                        on_samples=lambda rel, n, expected: reports.append((rel, n, expected)))
+    e = entries(tmp_path / "out")
+    assert e["photo.jpg"].status == Status.NOT_VIDEO and summary.not_video == 1
+    assert e["anim.gif"].status == Status.DONE and e["m0.mkv"].status == Status.DONE
+    reported = {rel for rel, _, _ in reports}
+    assert "photo.jpg" not in reported, reports
+    assert {"m0.mkv", "anim.gif"} <= reported, reports
+
+
 def test_a_foreign_file_in_the_outdir_is_never_replaced(library, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

@@ -131,3 +131,21 @@ def test_a_names_bidi_controls_stay_inside_it_in_the_title(watched, tmp_path):
     assert xs == sorted(xs) and len(set(xs)) == len(xs), xs  # drawn left to right, after the name
     assert watched.page.locator("#title").text_content() == "\u202eevil.mkv"  # the name itself as it is
     watched.clean()
+
+
+def test_names_with_runs_of_spaces_are_shown_as_written(watched, tmp_path):
+    """HTML collapses white space: a movie named '  two  spaces .mkv' was shown as
+    'two spaces .mkv' in its page's heading and file row and on its gallery card. What
+    Chromium renders (innerText) is the file name itself."""
+    name = "  two  spaces .mkv"
+    fp = synth.known_fingerprint(name, [synth.Segment(RED, WHITE, 3.0)])
+    write_fingerprint(fp, tmp_path / f"{name}.json")
+    save_page(fp, tmp_path / f"{name}.html")
+    assert write_gallery(tmp_path) == 1
+    watched.open(tmp_path / f"{name}.html")
+    assert watched.page.evaluate("document.getElementById('title').innerText") == name
+    assert watched.page.evaluate("""[...document.querySelectorAll('.meta tr')]
+        .find(r => r.querySelector('th').innerText === 'file').querySelector('td').innerText""") == name
+    watched.open(tmp_path / "index.html")
+    assert watched.page.evaluate("document.querySelector('#grid .card .title').innerText") == name
+    watched.clean()

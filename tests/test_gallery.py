@@ -143,6 +143,20 @@ def test_the_gallery_command(folder, tmp_path):
     assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
 
 
+def test_a_page_saved_as_htm_is_linked_as_an_html_one_is(tmp_path):
+    """`streamprint movie page.htm` writes a page (.htm is accepted as an HTML output, as
+    users of Windows-era tools expect), but the gallery looked for NAME.html alone: a movie
+    whose page was saved as .htm had a card that led nowhere."""
+    out = tmp_path / "out"
+    out.mkdir()
+    names = _short_movies(tmp_path, 1)
+    r = run_cli(tmp_path / names[0], out / "a.htm", "--data", out / "a.json", "-q")
+    assert r.returncode == 0, r.stderr
+    assert (out / "a.htm").read_text().startswith("<!DOCTYPE html>")
+    assert run_cli("gallery", out, "-q").returncode == 0
+    assert [(m["t"], m["p"]) for m in listed(out)] == [("a", "a.htm")]
+
+
 def test_the_gallery_reads_csv_data_files_and_says_what_it_wrote(tmp_path):
     """Data files may be CSV: a folder of one was "0 movies", said nothing (every other
     command ends with a "wrote" line), and a gallery of one said "1 movies". A movie saved

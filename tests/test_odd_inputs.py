@@ -330,3 +330,45 @@ def test_a_matroska_video_shorter_than_its_audio_has_its_own_length(tmp_path):
     fp = streamprint.fingerprint(path, sampling=Sampling.samples(6))
     assert fp.source.duration == pytest.approx(video, abs=1e-3)
     assert len(fp) == 6 and fp.times[-1] < video
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_rotated_phone_video_states_the_size_players_show(tmp_path, turn):
+    """A phone's portrait video is stored landscape, with a display matrix that turns it: its
+    thumbnails were upright, but its page and data file stated the stored 320 × 180. The
+    truth is ffprobe's: its size and its rotation (-90 for ``rotate=270``)."""
+    plain, rot = tmp_path / "plain.mp4", tmp_path / "rot.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10:duration=2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           str(plain))
+    ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", f"rotate={turn}", str(rot))
+    r = subprocess.run([FFPROBE, "-v", "error", "-select_streams", "v:0", "-show_entries",
+                        "stream=width,height:stream_side_data=rotation", "-of", "json", str(rot)],
+                       check=True, capture_output=True, text=True, timeout=120)
+    probed = json.loads(r.stdout)["streams"][0]
+    rotation = int(probed["side_data_list"][0]["rotation"])
+    assert rotation % 180 == 90  # a quarter turn, one way or the other
+    shown = (probed["height"], probed["width"])
+    done = run_cli(rot, tmp_path / "rot.html", "--data", tmp_path / "rot.json", "-q")
+    assert done.returncode == 0, done.stderr
+    assert f", {shown[0]} × {shown[1]} px" in (tmp_path / "rot.html").read_text()
+    source = json.loads((tmp_path / "rot.json").read_text())["source"]
+    assert (source["display_width"], source["display_height"]) == shown
+    assert source["rotation"] == rotation % 360 and (source["width"], source["height"]) == shown[::-1]
+
+
+def test_data_files_from_before_rotation_was_kept_still_read(tmp_path):
+    """A data file with no ``rotation`` nor ``display_height`` (every one written before
+    them) reads as unturned and as high as stored; its page states that size, as it did."""
+    from streamprint import synth
+    from streamprint.formats import read_fingerprint
+    from streamprint.formats.fingerprint import fingerprint_to_dict
+    from streamprint.render.page import page_html
+
+    data = fingerprint_to_dict(synth.known_fingerprint("old.mkv", [synth.Segment((200, 30, 30), (0, 0, 0), 3.0)]))
+    for key in ("rotation", "display_height"):
+        data["source"].pop(key, None)
+    (tmp_path / "old.json").write_text(json.dumps(data))
+    source = read_fingerprint(tmp_path / "old.json").source
+    assert (source.rotation, source.display_height) == (0, data["source"]["height"])
+    page = page_html(read_fingerprint(tmp_path / "old.json"))
+    assert f", {data['source']['display_width']} × {data['source']['height']} px" in page

@@ -247,6 +247,6 @@ def test_a_data_file_whose_text_holds_lone_surrogates_makes_a_page(tmp_path):
     r = run_cli("render", tmp_path / "m.json", tmp_path / "m.html", "-q")
     assert r.returncode == 0, r.stderr
     page = (tmp_path / "m.html").read_bytes().decode("utf-8")  # strict: valid UTF-8 throughout
-    assert "<h1 id=\"title\">\ufffd&lt;i&gt;x\ufffd.mkv</h1>" in page
+    assert "<h1 id=\"title\" class=\"as-written\">\ufffd&lt;i&gt;x\ufffd.mkv</h1>" in page
     assert "<td>\ufffd&lt;b&gt; in synthetic," in page
     assert "<i>" not in page and "<b>" not in page

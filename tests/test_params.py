@@ -120,3 +120,36 @@ def test_a_bad_combination_is_refused_before_pyav_is_even_imported(tmp_path):
             "print(code, 'av' in sys.modules)\n")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert r.stdout.decode().split() == ["2", "False"], r.stderr
+
+
+@pytest.mark.parametrize("output, samples", [("o.webp", 20_000), ("o.png", 2_000_000)])
+def test_a_strip_too_wide_for_its_samples_says_so_and_how_to_draw_it(never_ending_input, tmp_path, output, samples):
+    """One column per sample: 20,000 are wider than a WebP may be (16383 px), 2,000,000 at
+    200 px high more pixels than 2^28. The error blamed --column-width, which was not given
+    (its default is 1, and can be no smaller); it must say the samples are the cause and that
+    --width draws them at a width."""
+    r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(tmp_path / output),
+                        "--samples", str(samples)], capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.count("\n") == 1, err
+    assert "--column-width" not in err and f"{samples} samples" in err and "with --width" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.mkv"]
+
+
+@pytest.mark.parametrize("output, args, blamed, remedy", [
+    # the least column width given: only --width makes the strip narrower
+    ("o.webp", ["--samples", "20000", "--column-width", "1"], "--column-width", "with --width"),
+    # 5000 columns are many, but the 60000-px height is what makes 3e8 pixels
+    ("o.png", ["--samples", "5000", "--height", "60000"], "--height", "make it smaller"),
+    # a WebP 20000 px high, whatever its columns
+    ("o.webp", ["--samples", "100", "--height", "20000"], "--height", "make it smaller"),
+])
+def test_a_picture_too_large_blames_what_makes_it_so(never_ending_input, tmp_path, output, args, blamed, remedy):
+    """The review's cases: --column-width 1 was told to be made smaller (it cannot be), and a
+    huge --height was blamed on the sampling."""
+    r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(tmp_path / output), *args],
+                       capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"streamprint: error: {blamed} would make") and remedy in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["movie.mkv"]

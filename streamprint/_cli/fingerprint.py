@@ -50,7 +50,9 @@ def parser(prog: str = "streamprint") -> argparse.ArgumentParser:
     o = p.add_argument_group("input and output")
     o.add_argument("--data", metavar="FILE",
                    help="also save the samples (times, colours, weights) and metadata as JSON, "
-                        "or CSV if FILE ends in .csv; redraw later with 'streamprint render'")
+                        "or CSV if FILE ends in .csv; redraw later with 'streamprint render'. "
+                        "FILE ending in .gpl (GIMP palette), .ase (Adobe Swatch Exchange) or .css (custom "
+                        "properties) saves the movie's own palette alone, for design tools")
     o.add_argument("--thumbnails", action="store_true",
                    help="keep small pictures of the sampled frames in the --data file, so that a page made "
                         "from it later ('streamprint render DATA page.html') shows them (an .html output "
@@ -106,10 +108,10 @@ def run(args: argparse.Namespace) -> int:
             fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",
                                                25 if args.rate is None else args.rate, args.format)
         check_demuxer(fmt)
-    if args.data:
-        params.data_format_for(args.data)
+    # a data file that keeps thumbnails: the whole record, not a palette alone
+    keeps_samples = bool(args.data) and not params.palette_only(args.data)
     thumbnails = args.thumbnails or render.format == ImageFormat.HTML
-    params.check_thumbnails(args.thumbnails, bool(args.data), render)
+    params.check_thumbnails(args.thumbnails, keeps_samples, render)
     from ..outputs import RunOutputs
 
     outputs = RunOutputs(args.output, render, args.data, live=live, overwrite=args.overwrite)

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import interrupt, params
 from ..params import STDIN
 from ..atomic import check_outputs, make_folders
-from ..enums import DataFormat, Space
+from ..enums import SWATCH_FORMATS, Space
 from ..errors import InputError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
 from .progress import done, error, plural
@@ -59,6 +59,7 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
                     "  streamprint palette a.jpg b.png c.webp --out-dir cards/\n"
                     "  streamprint palette photo.jpg                   print the palette only\n"
                     "  streamprint palette *.jpg --data palettes.tsv\n"
+                    "  streamprint palette photo.jpg --data photo.gpl  a GIMP palette (.ase, .css too)\n"
                     "  curl -s URL | streamprint palette - --card card.png\n\n"
                     "Every path is an image to read, never an output: the card is named by --card\n"
                     "(one image) or made in --out-dir, so a glob cannot turn a photo into a card.",
@@ -86,13 +87,17 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
                         "or white, whichever contrasts more with the swatch")
     p.add_argument("--size", dest="card_size", type=whole, default=1600, metavar="PX",
                    help="long side of the image on the card, 0 for its full size (default: %(default)s)")
-    p.add_argument("--data", metavar="FILE", help="also save the palettes: JSON, or TSV if FILE ends in .tsv")
+    p.add_argument("--data", metavar="FILE",
+                   help="also save the palettes, in the format FILE's extension names: .json, .tsv, or for "
+                        "design tools .gpl (a GIMP palette: one image only), .ase (Adobe Swatch Exchange: a "
+                        "group per image) or .css (custom properties --IMAGE-1, --IMAGE-2, ...)")
     add_common(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     from ..formats import palette_table, write_palettes
+    from ..formats.swatches import check_count
     from ..palette import card, extract_palette, load_image, save_card
 
     images: dict[str, str] = {}  # an image named twice (a.png a.png, a.png ./a.png) is read once
@@ -124,8 +129,8 @@ def run(args: argparse.Namespace) -> int:
     for name, t in outputs:
         if name == "card":
             params.image_format_for(t, "card", params.RASTER_FORMATS)
-        else:
-            params.data_format_for(t, "data", (DataFormat.JSON, DataFormat.TSV))
+        elif (fmt := params.data_format_for(t, "data", params.PALETTE_DATA)) in SWATCH_FORMATS:
+            check_count(fmt, len(paths), t, "data")  # a GIMP palette holds one
     made = make_folders(args.out_dir) if args.out_dir else []
     try:
         check_outputs(outputs, paths, args.overwrite)

@@ -29,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from ..formats import read_fingerprint
     from ..outputs import RunOutputs
 
+    params.readable_data_format(args.data, params.FINGERPRINT_DATA, "data_file")  # (the reader's rule, said as DATA)
     render = render_from(args, args.output)
     outputs = RunOutputs(args.output, render, overwrite=args.overwrite)  # the one writer of a command's outputs
     check_outputs(outputs.named(), [args.data], args.overwrite)

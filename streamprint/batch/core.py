@@ -208,9 +208,13 @@ def run_batch(
             else local(jobs)
     # a scheduler is reached before OUTDIR is touched: one that cannot be leaves nothing there
     with executor.connected() if isinstance(executor, Dask) else contextlib.nullcontext():
-        make_folders(out)
-        return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
-                       on_samples, executor, rebuild_manifest, Summary() if summary is None else summary)
+        made = make_folders(out)
+        try:
+            return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                           on_samples, executor, rebuild_manifest, Summary() if summary is None else summary)
+        except ParameterError:  # refused before any movie was handed out (a Dask key shared by movies)
+            _unmake(out, made)
+            raise
 
 
 def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
@@ -254,6 +258,8 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         write_manifest(entries, manifest_path)  # style was taken as done, unchanged, in that style ever after
         raise
     write_manifest(entries, manifest_path)
+    if isinstance(executor, Dask):  # refused here, before any movie is handed out or recorded pending
+        executor.keys(todo)
     if on_plan:
         on_plan(len(todo))
     if not todo:
@@ -336,6 +342,26 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
         owned = entry.outputs if entry is not None else ()
         todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned))
     return todo
+
+
+def _unmake(out: Path, made: list[Path]) -> None:
+    """Take back the folders a refused run made (``made``: :func:`~streamprint.atomic.make_folders`'),
+    as long as OUTDIR holds nothing but what the run itself wrote there before it was refused:
+    its lock, manifest and gallery."""
+    from ..render.gallery import CACHE, INDEX
+    from .lock import LOCK_FILE
+
+    own = {LOCK_FILE, MANIFEST, INDEX, CACHE}
+    try:
+        if not made or not set(os.listdir(out)) <= own:
+            return
+        for name in own:
+            (out / name).unlink(missing_ok=True)
+        for folder in reversed(made):
+            folder.rmdir()
+    except OSError as exc:  # the refusal is the error to report
+        log.debug("%s: not removed after the refusal: %s", out, exc)
+
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
     """OUTDIR/index.html, the gallery of the finished movies; the number of movies in it,

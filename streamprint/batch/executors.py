@@ -207,9 +207,7 @@ class Dask:
         from distributed import as_completed
 
         with self.connected() as client:
-            keys = [self.key(task) for task in tasks]
-            if len(set(keys)) != len(keys):  # one result would stand for several movies
-                raise ParameterError("key", "must give every movie of a batch a key of its own")
+            keys = self.keys(tasks)
             futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys, strict=True)}
             try:
                 arriving = as_completed(futures)
@@ -228,6 +226,14 @@ class Dask:
             except BaseException:
                 client.cancel(list(futures))
                 raise
+
+    def keys(self, tasks: Sequence[Any]) -> list[str]:
+        """Each task's key; ParameterError when two share one (one result would stand for
+        several movies)."""
+        keys = [self.key(task) for task in tasks]
+        if len(set(keys)) != len(keys):
+            raise ParameterError("key", "must give every movie of a batch a key of its own")
+        return keys
 
     def _connect(self, client_class: Any) -> Any:
         """A client of the scheduler, or SchedulerError within ``connect_timeout`` seconds

@@ -59,8 +59,13 @@ def write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically; the stray bytes of a file name that is
     not UTF-8 (Python's lone surrogates) as the bytes they are, as :func:`read_text` reads
     them back (a TSV or CSV naming ``caf\xe9.mkv`` stopped as "a bug")."""
+    write_bytes(path, text.encode("utf-8", "surrogateescape"))
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (:func:`~streamprint.atomic.atomic_output`)."""
     with atomic_output(path, "wb") as f:
-        f.write(text.encode("utf-8", "surrogateescape"))
+        f.write(data)
 
 
 class Fields:

@@ -20,11 +20,12 @@ from typing import Any
 
 from .. import params
 from ..atomic import check_replace
-from ..enums import DataFormat
+from ..enums import SWATCH_FORMATS, DataFormat
 from ..errors import DataFormatError, InputError
 from ..model import ColorReport, Fingerprint, to_hex
 from ..model.samples import Row
-from .common import Fields, parse_json, read_text, write_text
+from . import swatches
+from .common import Fields, parse_json, read_text, write_bytes, write_text
 from .values import (
     color_from_fields,
     color_to_dict,
@@ -204,19 +205,21 @@ def from_csv(text: str, name: str) -> Fingerprint:
     return fingerprint_from_dict(data, name)
 
 
-def _is_csv(path: str | os.PathLike[str]) -> bool:
-    return params.data_format_for(path) == DataFormat.CSV
-
-
 def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-    """JSON, or CSV when ``path`` ends in ``.csv``; atomically. A fingerprint without
-    samples is refused, as the reader would refuse the file. A file at ``path`` that
-    streamprint did not write is replaced only with ``overwrite``
-    (:func:`~streamprint.atomic.check_replace`)."""
+    """JSON, or CSV when ``path`` ends in ``.csv``; the movie's own palette alone, named
+    after the movie, when it ends in ``.gpl``, ``.ase`` or ``.css`` (:mod:`.swatches`);
+    atomically. A fingerprint without samples is refused, as the reader would refuse the
+    file. A file at ``path`` that streamprint did not write is replaced only with
+    ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
+    fmt = params.data_format_for(path, "path", params.FINGERPRINT_DATA)
     if not len(fp):
         raise InputError("nothing to save: the fingerprint has no samples")
     check_replace(path, overwrite)
-    write_text(path, to_csv(fp) if _is_csv(path) else to_json(fp))
+    if fmt in SWATCH_FORMATS:
+        assert fp.movie_palette is not None  # (made from the samples when not given)
+        write_bytes(path, swatches.encode(fmt, [(fp.source.path, fp.movie_palette)]))
+    else:
+        write_text(path, to_csv(fp) if fmt == DataFormat.CSV else to_json(fp))
 
 
 class GrowingDataFile:
@@ -233,7 +236,7 @@ class GrowingDataFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._csv = _is_csv(path)
+        self._csv = params.data_format_for(path, "path", params.FINGERPRINT_DATA) == DataFormat.CSV
         self._previous: int | None = None  # read-only descriptor of the version last written
         self._samples: Any = None  # the samples written then
         self._body: tuple[int, int] = (0, 0)  # where their text lies in it: offset, length
@@ -316,6 +319,6 @@ def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
     """A fingerprint written by :func:`write_fingerprint`, every field checked."""
     name = str(Path(path))
     text = read_text(path)
-    if _is_csv(path):
+    if params.readable_data_format(path, params.FINGERPRINT_DATA) == DataFormat.CSV:
         return from_csv(text, name)
     return fingerprint_from_dict(parse_json(text, name), name)

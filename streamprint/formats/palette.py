@@ -1,5 +1,6 @@
 """Image palettes as files and text: JSON (a list, one entry per image), TSV (one row per
-colour: image, #hex, [r, g, b], share), and the table the palette command prints."""
+colour: image, #hex, [r, g, b], share), the formats of design tools (written by
+:mod:`.swatches`), and the table the palette command prints."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import numpy as np
 
 from .. import params
 from ..atomic import check_replace
-from ..enums import DataFormat
+from ..enums import SWATCH_FORMATS, DataFormat
 from ..errors import DataFormatError, UsageError, one_line
 from ..model import ImagePalette, Palette, from_hex
-from .common import Fields, parse_json, read_text, write_text
+from . import swatches
+from .common import Fields, parse_json, read_text, write_bytes, write_text
 
 FORMAT_NAME = "streamprint-palettes"
 FORMAT_VERSION = 1
@@ -64,17 +66,18 @@ def palette_table(p: ImagePalette) -> str:
     return "\n".join(lines)
 
 
-def _is_tsv(path: str | os.PathLike[str]) -> bool:
-    return params.data_format_for(path, allowed=(DataFormat.JSON, DataFormat.TSV)) == DataFormat.TSV
-
-
 def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-    """TSV when ``path`` ends in .tsv, JSON when in .json; atomically. A file at ``path``
-    that streamprint did not write is replaced only with ``overwrite``
-    (:func:`~streamprint.atomic.check_replace`)."""
-    tsv = _is_tsv(path)
+    """TSV when ``path`` ends in .tsv, JSON when in .json, and for design tools a GIMP
+    palette (.gpl, one palette only), Adobe Swatch Exchange (.ase) or CSS (.css)
+    (:mod:`.swatches`); atomically. A file at ``path`` that streamprint did not write is
+    replaced only with ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
+    fmt = params.data_format_for(path, "path", params.PALETTE_DATA)
+    if fmt in SWATCH_FORMATS:
+        swatches.check_count(fmt, len(palettes), os.fspath(path))
     check_replace(path, overwrite)
-    if tsv:
+    if fmt in SWATCH_FORMATS:
+        write_bytes(path, swatches.encode(fmt, [(p.path, p.palette) for p in palettes]))
+    elif fmt == DataFormat.TSV:
         names = [p.path for p in palettes]
         twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
         if twice is not None:  # its rows would read back as one palette
@@ -100,7 +103,7 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     TSV keeps no image sizes (read as 1 x 1)."""
     name = str(Path(path))
     text = read_text(path)
-    if _is_tsv(path):
+    if params.readable_data_format(path, params.PALETTE_DATA) == DataFormat.TSV:
         # not splitlines(), which also ends a line at a form feed or the like in a name
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         if lines and lines[-1] == "":

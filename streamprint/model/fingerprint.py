@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import statistics
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -20,10 +20,14 @@ from .sampling import Options
 from .thumbnails import Thumbnails
 from .timerange import TimeRange
 
+#: The display rotations a source may have, degrees counter-clockwise.
+ROTATIONS = (0, 90, 180, 270)
+
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """What is known about a video before decoding it. Sizes in pixels, times in seconds."""
+    """What is known about a video before decoding it (its rotation: once a frame is).
+    Sizes in pixels, times in seconds."""
 
     path: str
     container: str
@@ -31,7 +35,7 @@ class SourceInfo:
     width: int
     height: int
     display_width: int
-    """Width as displayed, after the sample aspect ratio (rotation is per frame)."""
+    """Width as displayed: after the sample aspect ratio, and turned by ``rotation``."""
     frame_rate: float | None
     """Average frames per second, when the container states it."""
     duration: float | None
@@ -43,12 +47,21 @@ class SourceInfo:
     color_range: str | None
     color_transfer: str | None
     pixel_aspect: float = 1.0
+    rotation: int = 0
+    """Degrees counter-clockwise a player turns the picture by (its display matrix): 0, 90,
+    180 or 270. Known once a frame is decoded (:meth:`turned`); files from before it: 0."""
+    display_height: int = 0
+    """Height as displayed, turned like ``display_width``; 0 (the default): ``height``."""
 
     def __post_init__(self) -> None:
         for name in ("path", "container", "codec"):
             if not isinstance(getattr(self, name), str):
                 raise InvalidValue(f"a source's {name} must be text")
-        for name in ("width", "height", "display_width"):
+        if not whole(self.rotation, 0) or self.rotation not in ROTATIONS:
+            raise InvalidValue(f"a source's rotation must be one of {ROTATIONS} degrees, got {self.rotation!r}")
+        if whole(self.display_height, 0) and self.display_height == 0:
+            _set(self, display_height=self.height)
+        for name in ("width", "height", "display_width", "display_height"):
             if not whole(getattr(self, name), 1):
                 raise InvalidValue(f"a source's {name} must be a whole number of pixels >= 1, got {getattr(self, name)!r}")
         for name in ("frame_rate", "duration", "pixel_aspect"):
@@ -59,6 +72,14 @@ class SourceInfo:
             raise InvalidValue(f"a source's duration must be at most {MAX_SECONDS:g} s, got {self.duration!r}")
         if self.frame_count is not None and not whole(self.frame_count, 0):
             raise InvalidValue(f"a source's frame_count must be a whole number >= 0, got {self.frame_count!r}")
+
+    def turned(self, rotation: int) -> SourceInfo:
+        """This source as a player shows it, turned ``rotation`` degrees counter-clockwise:
+        a quarter turn more or less swaps the displayed width and height."""
+        info = replace(self, rotation=rotation)  # (checked there)
+        if (rotation - self.rotation) % 180:
+            return replace(info, display_width=self.display_height, display_height=self.display_width)
+        return info
 
     @property
     def hdr(self) -> bool:
@@ -316,7 +337,8 @@ class Fingerprint:
         save_image(self, path, RenderOptions.for_path(path, **options), overwrite=overwrite)
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write as JSON, or CSV when ``path`` ends in ``.csv``; atomically. A file at
+        """Write as JSON, or CSV when ``path`` ends in ``.csv`` (``.gpl``, ``.ase``, ``.css``:
+        the movie's own palette alone, for design tools); atomically. A file at
         ``path`` that streamprint did not write is replaced only with ``overwrite`` (else
         :class:`~streamprint.ForeignFileError`)."""
         from ..formats import write_fingerprint

@@ -165,9 +165,15 @@ def _data_files(folder: Path) -> list[list[Path]]:
     return found
 
 
-def _page_of(data: Path) -> Path:
-    """Where a data file's page is: beside it, ``.json`` (or ``.csv``) swapped for ``.html``."""
-    return data.with_suffix(".html")
+def _page_of(data: Path, folder: Path) -> str | None:
+    """A data file's page, relative to ``folder``: beside it, of its name, with an extension
+    a page is written with (:data:`~streamprint.params.PAGE_EXTENSIONS`: ``.html``, else
+    ``.htm``), written by streamprint; None when there is none (the gallery is none)."""
+    for ext in params.PAGE_EXTENSIONS:
+        page = data.with_suffix(ext)
+        if (page.name != INDEX or page.parent != folder) and written_by_streamprint(page):
+            return page.relative_to(folder).as_posix()
+    return None
 
 
 def _read_cache(folder: Path) -> dict[str, Cached]:
@@ -194,8 +200,8 @@ def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
 
 def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | None = None) -> list[GalleryEntry]:
     """An entry for every fingerprint data file under ``folder``, in order of title, each
-    linking to its page when there is one (``NAME.html`` beside ``NAME.json``, written by
-    streamprint). Entries come from the cache (``cache``, else the one beside the gallery)
+    linking to its page when there is one (``NAME.html`` or ``NAME.htm`` beside ``NAME.json``,
+    written by streamprint). Entries come from the cache (``cache``, else the one beside the gallery)
     where the data file is unchanged; the cache is then brought up to date. A data file
     that cannot be read is left out, with a warning."""
     folder = Path(folder)
@@ -215,10 +221,7 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
                             else "left out of the gallery", exc)
         else:
             continue
-        page_path = _page_of(path)
-        linked = page_path.name != INDEX or page_path.parent != folder
-        page_rel = page_path.relative_to(folder).as_posix() if linked and written_by_streamprint(page_path) else None
-        entries.append(dataclasses.replace(fresh[rel][1], page=page_rel))
+        entries.append(dataclasses.replace(fresh[rel][1], page=_page_of(path, folder)))
     if fresh != stored:
         write_gallery_cache(fresh, cache_path)
     return sorted(entries, key=lambda e: (e.title.casefold(), e.title))

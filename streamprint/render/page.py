@@ -74,7 +74,7 @@ def metadata(fp: Fingerprint, options: RenderOptions, thumbnails: Thumbnails | N
     s, o, d, c = fp.source, fp.options, fp.decode, fp.color
     spans = fp.spans()
     rows = [("file", s.path), ("duration", clock(s.duration) if s.duration else f"{clock(float(spans.sum()))} sampled"),
-            ("video", f"{s.codec} in {s.container}, {s.display_width} × {s.height} px"
+            ("video", f"{s.codec} in {s.container}, {s.display_width} × {s.display_height} px"
                       + (f", {s.frame_rate:.3f} fps" if s.frame_rate else "")),
             ("colour", ", ".join(v for v in (s.pix_fmt, s.colorspace, s.color_range, s.color_transfer) if v) or "-")]
     rows += list(extra)

@@ -25,7 +25,7 @@ from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
-from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
+from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .probe import probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
@@ -207,6 +207,7 @@ class VideoSource:
         skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
+        turned = False  # self.info turned as the first frame delivered is
         for packet_frames in self._decoded(skip or keyframe_index):
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
@@ -266,8 +267,11 @@ class VideoSource:
                     if skip is not None:
                         skip.enabled = False
                 last_index = at = max(last_index + 1, index if at is None else at)
-                yield SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
-                                  pixel_aspect=aspect(), reformatter=self._reformatter)
+                delivered = SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
+                                        pixel_aspect=aspect(), reformatter=self._reformatter)
+                if not turned:  # the stream's display matrix, which FFmpeg puts on every frame
+                    self.info, turned = self.info.turned(delivered.rotation), True
+                yield delivered
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
         if syncing:
@@ -283,7 +287,7 @@ class VideoSource:
                         self._name, corrupt_packets, corrupt_frames)
         if index == 0:
             raise NoFramesError(f"{self._name}: no decodable video frames")
-        if index == 1 and self.info.container in STILL_IMAGE_DEMUXERS:
+        if maybe_still(self.info.container, index):  # (none: NoFramesError above)
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
     def _packets(self) -> Iterator[av.Packet | BaseException]:

@@ -14,7 +14,7 @@ import av.error
 
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
-from ..params import STDIN
+from ..params import STDIN, STDIN_NAME
 from .stream import PIPE_PEEK_BYTES, StreamReader, _is_stream, _stdin, is_stream, stdin_file
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
@@ -77,6 +77,13 @@ def mp4_fragmented(head: bytes) -> bool:
         if kind == b"moov":
             return any(child == b"mvex" for child, _, _ in _boxes(head, start, end))
     return False
+
+
+def maybe_still(container: str, frames: int) -> bool:
+    """Whether an input of ``frames`` frames so far, read by demuxer ``container``, may be a
+    still image, not a movie: at most one frame, from a still-image demuxer
+    (:data:`STILL_IMAGE_DEMUXERS`; an animated GIF or APNG shows a second)."""
+    return container in STILL_IMAGE_DEMUXERS and frames <= 1
 
 
 def still_image(path: Any, name: str, format: str | None, options: Mapping[str, str] | None,
@@ -151,7 +158,7 @@ def open_container(path: Any, name: str, format: str | None,
     target: Any = path
     if isinstance(path, (str, os.PathLike)):
         if os.fspath(path) == STDIN:
-            target = stdin_file() or _stream_reader(_stdin(), "standard input", format)
+            target = stdin_file() or _stream_reader(_stdin(), STDIN_NAME, format)
             if isinstance(target, str) and os.stat(target).st_size == 0:
                 raise NotAVideoError("standard input: empty (the file it is redirected from holds nothing)")
         else:

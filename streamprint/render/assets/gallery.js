@@ -42,7 +42,7 @@
       bar.append(s);
     }
     const body = make("div", "body"), h2 = make("h2");
-    h2.append(link(make("span", "title", m.t)));
+    h2.append(link(make("span", "title as-written", m.t)));
     body.append(h2, make("p", "info", m.dh + " · " + m.n + " samples"));
     const match = make("p", "info match");
     match.hidden = true;
