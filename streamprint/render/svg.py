@@ -33,8 +33,8 @@ def svg(palettes: Sequence[Palette], style: Style = Style.STACKED, height: int =
     starts = np.flatnonzero(np.diff(columns, prepend=-1))
     runs = zip(starts.tolist(), np.diff(np.append(starts, width)).tolist(), columns[starts].tolist(), strict=True)
 
-    def rect(x: int, w: int, y: int, h: int, color: object) -> str:
-        return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{to_hex(color)}"/>'  # type: ignore[arg-type]
+    def rect(x: int, w: int, y: int, h: int, color: np.ndarray) -> str:
+        return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{to_hex(color)}"/>'
 
     if style == Style.STACKED:
         stacks = ordered(palettes, order)

@@ -249,7 +249,7 @@ class VideoSource:
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
-                    timeline.extend(float(keyframe_index.before * time_base - exact))  # type: ignore[operator]  # set with raw
+                    timeline.extend(float(keyframe_index.before * time_base - exact))  # type: ignore[operator, unused-ignore]  # set with raw
                 if (avi_keys and keyframe_index.packed and resume is None  # type: ignore[union-attr]  # a KeyframeAvi
                         and at is not None and raw is not None):
                     first = first or (raw, at)
