@@ -29,7 +29,7 @@ import numpy as np
 from .. import params
 from ..atomic import check_outputs
 from ..color.spaces import srgb_to_lab
-from ..enums import Order
+from ..enums import SWATCH_FORMATS, Order
 from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
 from ..formats.gallery import Cached
@@ -142,8 +142,10 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
     })
 
 
-#: The extensions of fingerprint data files, the one a movie's card is read from first.
-DATA_EXTENSIONS = (".json", ".csv")
+#: The extensions of the fingerprint data files a card can be read from, the one read from
+#: first first (formats for design tools hold a palette alone: no card is made from them).
+CARD_DATA_EXTENSIONS = tuple(ext for ext, fmt in params.DATA_EXTENSIONS.items()
+                             if fmt in params.FINGERPRINT_DATA and fmt not in SWATCH_FORMATS)
 
 
 def _data_files(folder: Path) -> list[list[Path]]:
@@ -157,11 +159,11 @@ def _data_files(folder: Path) -> list[list[Path]]:
         data: dict[str, list[Path]] = {}
         for name in sorted(files):
             p = Path(root) / name
-            if not name.startswith(".") and p.suffix.lower() in DATA_EXTENSIONS and p.is_file() \
+            if not name.startswith(".") and p.suffix.lower() in CARD_DATA_EXTENSIONS and p.is_file() \
                     and is_fingerprint_file(p):
                 data.setdefault(p.stem, []).append(p)
         for same in data.values():
-            found.append(sorted(same, key=lambda p: DATA_EXTENSIONS.index(p.suffix.lower())))
+            found.append(sorted(same, key=lambda p: CARD_DATA_EXTENSIONS.index(p.suffix.lower())))
     return found
 
 
