@@ -13,6 +13,7 @@ command-line flags.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -52,6 +53,19 @@ _LAZY = {
     "write_palettes": "formats",
     "run_batch": "batch", "Summary": "batch",
 }
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers (users' too: py.typed)
+    from .batch import Summary, run_batch
+    from .clusterer import FrameClusterer
+    from .formats import read_fingerprint, read_palettes, write_fingerprint, write_palettes
+    from .model import (Checkpoint, ClustererState, ColorReport, DecodeStats, Fingerprint, GalleryEntry,
+                        ImagePalette, JobResult, ManifestEntry, Options, Palette, Progress, RenderOptions,
+                        ResumePoint, Sample, SamplerState, Samples, SampleStore, Sampling, SourceInfo,
+                        Thumbnails, TimeRange)
+    from .palette import extract_palette
+    from .pipeline import fingerprint
+    from .render import draw, render_stacked, save_image, write_image
+    from .source import SourceFrame, VideoSource
 
 
 def __getattr__(name: str) -> object:

@@ -67,7 +67,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+        with os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             if sync:
@@ -149,7 +149,8 @@ class _Group:
                 os.replace(tmp_name, target)
                 renamed += 1
         except BaseException as exc:  # (an interrupt waits: :func:`_stop_signals_held`)
-            for (_, done), backup in reversed(list(zip(pending[:renamed], backups))):
+            # the renamed ones: fewer than the backups made (or, if a backup failed, none)
+            for (_, done), backup in reversed(list(zip(pending[:renamed], backups, strict=False))):
                 _restore(done, backup)
             for tmp_name, _ in pending[renamed:]:
                 with contextlib.suppress(OSError):

@@ -156,15 +156,18 @@ class FrameClusterer:
             self.inertia_ = 0.0
             return Palette.from_centroids(colors.astype(np.float64), counts, 0.0, cut, mean)
 
-        warm = not cut and self.centroids_ is not None and len(self.centroids_) == self.n_colors
+        # the previous centroids, when this fit starts from them
+        previous = self.centroids_ if not cut and self.centroids_ is not None \
+            and len(self.centroids_) == self.n_colors else None
+        warm = previous is not None
         if not warm:
             self.n_cold_ += 1
         if self.algorithm == Algorithm.KMEANS:
             # Full-batch k-means on a strided subset: Lloyd from the previous centroids
             # (what KMeans(init=previous, n_init=1) does), or k-means++ cold. Deterministic
             # numpy (see streamprint.kmeans): byte-identical results run after run.
-            if warm:
-                centroids, _, _ = lloyd(fit_X, self.centroids_, max_iter=self.max_iter, final=False,
+            if previous is not None:
+                centroids, _, _ = lloyd(fit_X, previous, max_iter=self.max_iter, final=False,
                                         assigned=assigned, work=self._work)
             else:
                 centroids, _, _ = kmeans_planar(fit_X, self.n_colors, n_init=self.cold_n_init,

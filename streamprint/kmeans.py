@@ -20,6 +20,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
+
+from .errors import InvalidValue
 
 
 def planar(X: np.ndarray, dtype: type = np.float32) -> np.ndarray:
@@ -27,7 +30,7 @@ def planar(X: np.ndarray, dtype: type = np.float32) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(X).T, dtype=dtype)
 
 
-def _buffer(work: dict | None, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+def _buffer(work: dict | None, name: str, shape: tuple[int, ...], dtype: npt.DTypeLike) -> np.ndarray:
     """A scratch array from ``work`` (reused call after call: fresh arrays of a few hundred
     KiB cost page faults every time), or a new one without it."""
     if work is None:
@@ -152,11 +155,13 @@ def kmeans_planar(Xt: np.ndarray, k: int, seed: int = 0, n_init: int = 3, max_it
                   sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """:func:`kmeans` on planar points ``Xt`` (d, n), in their dtype."""
     rng = np.random.default_rng(seed) if rng is None else rng
-    best = None
+    best: tuple[np.ndarray, np.ndarray, float] | None = None
     for _ in range(n_init):
-        result = lloyd(Xt, kmeans_plusplus(Xt, k, rng, sample_weight), max_iter=max_iter, work=work,
-                       sample_weight=sample_weight)
-        if best is None or result[2] < best[2]:
-            best = result
-    assert best is not None
-    return best  # type: ignore[return-value]
+        centers, labels, inertia = lloyd(Xt, kmeans_plusplus(Xt, k, rng, sample_weight), max_iter=max_iter,
+                                         work=work, sample_weight=sample_weight)
+        assert labels is not None and inertia is not None  # final=True: always labelled
+        if best is None or inertia < best[2]:
+            best = centers, labels, inertia
+    if best is None:
+        raise InvalidValue(f"n_init must be at least 1, got {n_init}")
+    return best

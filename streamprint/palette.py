@@ -8,6 +8,7 @@ reduced size (Pillow's draft mode) since clustering needs only a few thousand pi
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import struct
 import warnings
@@ -104,8 +105,9 @@ def load_image(image: ImageSource, max_side: int, resample: bool = True,
     except UnidentifiedImageError as exc:  # its text only names the file again
         raise NotAVideoError(f"{name}: not an image Pillow can read") from exc
     except Image.DecompressionBombError as exc:  # an image, past Pillow's guard: not "not an image"
-        limit = 2 * Image.MAX_IMAGE_PIXELS
-        raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit of {limit:,} pixels "
+        guard = Image.MAX_IMAGE_PIXELS  # (the error comes only with a guard: never None here)
+        limit = f" of {2 * guard:,} pixels" if guard else ""
+        raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit{limit} "
                              "(a guard against decompression bombs)") from exc
     except (OSError, ValueError, *_DAMAGED) as exc:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
@@ -212,13 +214,14 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
     ``image`` is a file path, encoded image bytes, a PIL image, or a uint8 array of shape
     (h, w, 3) sRGB or (h, w, 4) with alpha. ``name`` is the palette's ``path`` and how
     messages name the image (default: the path, or "image bytes", "image array", "image")."""
-    colors, space, seed = params.check("colors", colors), params.check("space", space), params.check("seed", seed)
+    colors, seed = params.check("colors", colors), params.check("seed", seed)
+    clustered_in: Space = params.check("space", space)
     name = params.check("name", name) or source_name(image)
     rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False, name=name)
     rows, cols = sample_grid(rgb.shape[:2], CLUSTER_SIZE, np.random.default_rng(seed))
     rgb = rgb[rows, cols]
     alpha = None if alpha is None else alpha[rows, cols]
-    return palette_of(rgb, alpha, colors, space, seed, name, (w, h))
+    return palette_of(rgb, alpha, colors, clustered_in, seed, name, (w, h))
 
 
 def sample_grid(shape: tuple[int, int], side: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -289,7 +292,7 @@ def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: boo
     bar = np.repeat(palette.colors[None, :, :], height, axis=0).repeat(np.diff(edges), axis=1)
     if labels:
         size = max(1, round(height * 0.45))
-        for (left, right), hex_ in zip(zip(edges[:-1].tolist(), edges[1:].tolist()), palette.hex):
+        for (left, right), hex_ in zip(itertools.pairwise(edges.tolist()), palette.hex, strict=True):
             draw_text(bar, hex_, (left, 0, right, height), size)
     return bar
 

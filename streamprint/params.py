@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order,
                     SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
-# the kinds of value (parse_time: FFmpeg time syntax, used by the CLI too), stated in kinds.py
-from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time, parse_time
+# the kinds of value, stated in kinds.py
+from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time
+# FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
+from .kinds import parse_time as parse_time
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling

@@ -116,7 +116,7 @@ def select_with_state(frames: Iterable[F], sampling: Sampling, duration: float |
                 yield frame, SamplerState(k, last_emitted)
         return
 
-    targets = itertools.islice(sampling.targets(duration, offset), k, None)
+    targets: Iterator[float] = itertools.islice(sampling.targets(duration, offset), k, None)
     target = next(targets, None)
     prev: F | None = None
     for frame in frames:

@@ -48,9 +48,14 @@ def time_weights(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     real = fp.spans()
     spans = real if np.any(real > 0) else np.ones(len(fp))
     samples = fp.samples
-    done, keys, sums = _DONE.get(samples.store, (0, None, None))
-    if keys is None or done * CHUNK >= len(samples):  # nothing kept, or kept of more samples than these
+    kept = _DONE.get(samples.store)
+    done: int
+    keys: np.ndarray
+    sums: np.ndarray
+    if kept is None or kept[0] * CHUNK >= len(samples):  # nothing kept, or kept of more samples than these
         done, keys, sums = 0, np.zeros(0, np.int64), np.zeros(0)
+    else:
+        done, keys, sums = kept
     for c, colors, weights, counts in samples.palette_chunks(done):
         held = np.arange(colors.shape[1])[None, :] < counts[:, None]  # a sample's own colours, in rank order
         part = _sums(colors[held], (weights * spans[c * CHUNK:c * CHUNK + len(counts), None])[held])

@@ -61,10 +61,10 @@ def yuv_frame(rgb: np.ndarray, matrix: str = "bt709", full_range: bool = False,
         raise ValueError("yuv420 needs even width and height")
     ycc = rgb_to_ycbcr(rgb, matrix, full_range, bits).astype(np.float64)
     y = ycc[..., 0]
-    chroma = ycc[..., 1:].reshape(h // 2, 2, w // 2, 2, 2).mean(axis=(1, 3))
+    cbcr = ycc[..., 1:].reshape(h // 2, 2, w // 2, 2, 2).mean(axis=(1, 3))  # (chroma: the layout's name)
     dtype = np.uint8 if bits == 8 else np.uint16
-    u = np.rint(chroma[..., 0]).astype(dtype)
-    v = np.rint(chroma[..., 1]).astype(dtype)
+    u = np.rint(cbcr[..., 0]).astype(dtype)
+    v = np.rint(cbcr[..., 1]).astype(dtype)
     planar = np.concatenate([y.astype(dtype).ravel(), u.ravel(), v.ravel()]).reshape(h * 3 // 2, w)
     frame = av.VideoFrame.from_ndarray(planar, format="yuv420p" if bits == 8 else "yuv420p10le")
     frame.colorspace = _COLORSPACE_TAG[matrix]
@@ -120,6 +120,7 @@ def encode_clip(
     with av.open(os.fspath(path), "w", format=container_format) as container:
         rate = Fraction(fps).limit_denominator(1001)
         stream = container.add_stream(enc.codec, rate=rate, options=options)
+        assert isinstance(stream, av.VideoStream)  # a video codec's (PyAV types it by the codec's name)
         if times is not None:
             stream.time_base = Fraction(1, 1000)
             stream.codec_context.time_base = Fraction(1, 1000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
+from enum import Enum
 
 from .. import params
 from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
@@ -93,7 +94,7 @@ def number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
-def choices(enum: type) -> list[str]:
+def choices(enum: type[Enum]) -> list[str]:
     return [m.value for m in enum]
 
 

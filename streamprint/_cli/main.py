@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import ModuleType
+from types import FrameType, ModuleType
 
 from .. import interrupt
 from . import NOTHING_WRITTEN, interrupted
@@ -53,21 +53,22 @@ def _interrupted(command: ModuleType, args: argparse.Namespace) -> str:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _stop_on_signals() -> dict[int, object]:
+def _stop_on_signals() -> dict[int, Callable[[int, FrameType | None], object] | int | None]:
     """Install :func:`_on_signal` for each of :data:`STOP_SIGNALS` not ignored now, and return
     the handlers it replaced. An ignored one was ignored when the process started (Python
     leaves an ignored SIGINT ignored, and the entry point leaves the others): ``nohup``
     ignores SIGHUP, a non-interactive shell's ``cmd &`` ignores SIGINT, and the user asked
-    for the run to outlive them."""
+    for the run to outlive them. One not installed from Python (None: C code's, in a program
+    that embeds Python) is left alone too: it could not be put back."""
     return {sig: signal.signal(sig, _on_signal) for sig in STOP_SIGNALS
-            if signal.getsignal(sig) != signal.SIG_IGN}
+            if signal.getsignal(sig) not in (signal.SIG_IGN, None)}
 
 
-def _on_signal(signum: int, frame: object) -> None:
+def _on_signal(signum: int, frame: FrameType | None) -> None:
     """SIGINT, SIGTERM and SIGHUP: ask the library to stop (it checks where it may wait:
     pipes, decoding, workers) and interrupt the main thread."""
     interrupt.request()
-    if not interrupt.shielded(frame):  # type: ignore[arg-type]
+    if not interrupt.shielded(frame):
         raise KeyboardInterrupt
 
 

@@ -37,7 +37,8 @@ def _stdin_image() -> bytes:
         raise InputError("-: standard input is a terminal, not an image: pipe one in, e.g. "
                          "`curl -s URL | streamprint palette -`")
     pieces, size = [], 0
-    while piece := sys.stdin.buffer.read1(1 << 20):
+    # typeshed says BinaryIO; the standard stream's buffer is a BufferedReader
+    while piece := sys.stdin.buffer.read1(1 << 20):  # type: ignore[union-attr]
         interrupt.check()
         size += len(piece)
         if size > STDIN_IMAGE_BYTES:
@@ -118,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out_dir:  # two images of one name (a/p.png, b/p.png) would make one card
         named: dict[str, str] = {}
         for path, target in targets.items():
+            assert target is not None  # with out_dir, every image has its card
             if target in named:
                 raise ParameterError("out_dir", f"cannot hold the cards of both {named[target]} and {path}: both "
                                                 f"would be {Path(target).name}; make them one at a time with "

@@ -150,8 +150,8 @@ class BatchBars:
 
             self.samples = tqdm(unit=" samples", file=TERMINAL, dynamic_ncols=True, position=1, leave=False,
                                 desc="samples")
-        totals = [e for _, e in self.running.values()]
-        self.samples.total = sum(totals) if None not in totals else None  # type: ignore[arg-type]
+        totals = [e for _, e in self.running.values() if e is not None]
+        self.samples.total = sum(totals) if len(totals) == len(self.running) else None
         self.samples.n = sum(n for n, _ in self.running.values())
         self.samples.set_description_str(", ".join(sorted(self.running))[-40:], refresh=False)
         self.samples.refresh()

@@ -66,9 +66,13 @@ class Summary:
 
     @property
     def exit_code(self) -> int:
+        """The command's exit status for this run: partial success when a movie failed or
+        is pending, else success."""
         return EXIT_PARTIAL if self.failed or self.pending else EXIT_OK
 
     def count(self, rel: str, status: Status, error: str | None) -> None:
+        """Count one movie (``rel``: its path in the library) with its outcome and, for a
+        failed or pending one, why."""
         error = " ".join(error.split()) if error else error  # one line per movie in the table
         if status == Status.DONE:
             self.done += 1
@@ -83,6 +87,8 @@ class Summary:
             self.errors[rel] = error or "failed"
 
     def table(self) -> str:
+        """The counts as a table, one outcome a line, and then each failed or pending
+        movie with its message, one line each."""
         rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
                 ("redrawn from saved data", self.redrawn), ("found finished", self.found),
                 ("not video (skipped)", self.not_video), ('hidden ".name" (left out)', self.hidden),

@@ -208,7 +208,7 @@ class Dask:
 
         with self.connected() as client:
             keys = self.keys(tasks)
-            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys)}
+            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys, strict=True)}
             try:
                 arriving = as_completed(futures)
                 while arriving.count():

@@ -200,7 +200,7 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
     canvas = np.empty((size[1], size[0], 3), np.uint8)
     canvas[:] = background
     titles = []
-    for tile, box in zip(tiles, plan.boxes):
+    for tile, box in zip(tiles, plan.boxes, strict=True):
         try:
             picture, title = _draw_tile(tile, box, render, background)
         except (OSError, ValueError, Image.DecompressionBombError, StreamprintError) as exc:

@@ -212,7 +212,7 @@ def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ..
             log.warning("ignoring the PNG's cHRM %s: not a set of primaries", chrm)
             m, chrm = None, None  # as if it had none (a gAMA of 1/2.2 beside it is then sRGB's)
     srgb_xy = (*D65, *(v for xy in PRIMARIES_XY[Primaries.BT709] for v in xy))
-    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy))
+    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy, strict=True))
     if (srgb_ish and gamma is not None and abs(gamma * 2.2 - 1) < 0.01) or (gamma is None and m is None):
         return img
     levels = np.arange(256)

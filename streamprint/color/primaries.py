@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from typing import overload
 
 import numpy as np
 
@@ -40,6 +41,10 @@ PRIMARIES_XY: dict[Primaries, tuple[tuple[float, float], ...]] = {
 ADOBE_RGB_XY: tuple[tuple[float, float], ...] = ((0.6400, 0.3300), (0.2100, 0.7100), (0.1500, 0.0600))
 ADOBE_RGB_GAMMA = 563 / 256
 
+@overload
+def primaries_for(code: int | None, default: Primaries) -> Primaries: ...
+@overload
+def primaries_for(code: int | None, default: None) -> Primaries | None: ...
 def primaries_for(code: int | None, default: Primaries | None) -> Primaries | None:
     """The :class:`Primaries` of an H.273 ColourPrimaries code; ``default`` for codes not in
     the table (unspecified, BT.601's, ...)."""

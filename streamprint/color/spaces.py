@@ -68,7 +68,7 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
 def linear_to_srgb(lin: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     """Linear light 0-1 to sRGB float 0-255 (clipped, not rounded), computed in ``dtype``
     (float32: a seventh of float64's time, for whole images rounded to 8 bits)."""
-    c = np.clip(np.asarray(lin, dtype=dtype), dtype(0.0), dtype(1.0))
+    c: np.ndarray = np.clip(np.asarray(lin, dtype=dtype), dtype(0.0), dtype(1.0))
     return dtype(255.0) * np.where(c <= dtype(0.0031308), dtype(12.92) * c,
                                    dtype(1.055) * c ** dtype(1 / 2.4) - dtype(0.055))
 

@@ -11,6 +11,7 @@ import enum
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 #: Source peak assumed when a PQ stream carries no light-level metadata, and the nominal peak
 #: of the BT.2100 / BT.2408 reference display HLG is rendered for, cd/m².
@@ -49,13 +50,13 @@ SRGB_TRANSFER = 13
 # --- transfer functions -----------------------------------------------------------------------
 
 def pq_eotf_as(signal: np.ndarray, dtype: type) -> np.ndarray:
-    e = np.clip(np.asarray(signal, dtype=dtype), 0.0, 1.0)
+    e: np.ndarray = np.clip(np.asarray(signal, dtype=dtype), 0.0, 1.0)
     p = e ** dtype(1 / _PQ_M2)
     y = np.maximum(p - dtype(_PQ_C1), 0.0) / (dtype(_PQ_C2) - dtype(_PQ_C3) * p)
     return dtype(PQ_PEAK) * y ** dtype(1 / _PQ_M1)
 
 
-def pq_inverse_eotf_as(nits: np.ndarray, dtype: type) -> np.ndarray:
+def pq_inverse_eotf_as(nits: npt.ArrayLike, dtype: type) -> np.ndarray:
     y = np.clip(np.asarray(nits, dtype=dtype) / dtype(PQ_PEAK), 0.0, 1.0)
     p = y ** dtype(_PQ_M1)
     return ((dtype(_PQ_C1) + dtype(_PQ_C2) * p) / (1 + dtype(_PQ_C3) * p)) ** dtype(_PQ_M2)
@@ -79,7 +80,7 @@ def hlg_oetf(scene: np.ndarray) -> np.ndarray:
     return np.where(e <= 1 / 12, np.sqrt(3 * e), log).astype(np.float32)
 
 
-def hlg_inverse_oetf(signal: np.ndarray) -> np.ndarray:
+def hlg_inverse_oetf(signal: npt.ArrayLike) -> np.ndarray:
     """HLG signal 0-1 to scene linear light 0-1 (the inverse OETF). ARIB STD-B67 / BT.2100."""
     e = np.clip(np.asarray(signal, dtype=np.float32), 0.0, 1.0)
     high = (np.exp((e - np.float32(_HLG_C)) / np.float32(_HLG_A)) + np.float32(_HLG_B)) / 12

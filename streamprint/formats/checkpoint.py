@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import DataFormatError
 from ..model import Checkpoint, ClustererState, ColorReport, ResumePoint, SamplerState
 from .common import Fields, parse_json, read_text, write_text
@@ -51,7 +53,7 @@ def checkpoint_from_dict(data: Any, name: str) -> Checkpoint:
                                       and all(isinstance(row, list) and len(row) == 3 for row in centroids)):
         raise c.fail(f"expected at most {options.colors} [x, y, z] rows", "centroids")
     clusterer = c.build("centroids", lambda: ClustererState(
-        centroids, c.float("inertia", low=0.0, optional=True), c.int("n_fits", low=0), c.int("n_cold", low=0)))
+        None if centroids is None else np.asarray(centroids, dtype=np.float64), c.float("inertia", low=0.0, optional=True), c.int("n_fits", low=0), c.int("n_cold", low=0)))
     sampler = s.build(None, lambda: SamplerState(s.int("next_target", low=0), s.int("last_emitted", low=-1)))
     resume = r.build(None, lambda: ResumePoint(r.int("pts"), r.int("index", low=0),
                                                r.float("origin", optional=True), stats_from_fields(r.obj("stats"))))

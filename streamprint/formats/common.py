@@ -3,6 +3,7 @@ to its fields with errors that name the file and the field, and atomic writing."
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import os
@@ -72,6 +73,9 @@ class Fields:
     type (and range, where given) and raises :class:`DataFormatError` naming the file and
     the field's place (``movie.json: samples[3].weights: ...``)."""
 
+    # Its accessors are named for the types they read (str, bool, ...): in annotations
+    # after them, the builtin types are written builtins.str, builtins.bool.
+
     def __init__(self, data: Any, file: str, where: str = "") -> None:
         if not isinstance(data, dict):
             raise DataFormatError(f"{file}: {where or 'the file'}: expected an object, got {_kind(data)}")
@@ -107,10 +111,10 @@ class Fields:
     def str(self, key: str, default: Any = ..., optional: bool = False) -> Any:
         return self._typed(key, str, "text", default, optional)
 
-    def bool(self, key: str, default: Any = ...) -> bool:
+    def bool(self, key: builtins.str, default: Any = ...) -> builtins.bool:
         return self._typed(key, bool, "true or false", default)
 
-    def int(self, key: str, low: int | None = None, default: Any = ..., optional: bool = False) -> Any:
+    def int(self, key: builtins.str, low: int | None = None, default: Any = ..., optional: builtins.bool = False) -> Any:
         value = self.raw(key, default)
         if value is None and optional:
             return None
@@ -118,8 +122,8 @@ class Fields:
             raise self.fail(f"expected a whole number{'' if low is None else f' >= {low}'}, got {_short(value)}", key)
         return value
 
-    def float(self, key: str, low: float | None = None, positive: bool = False, default: Any = ...,
-              optional: bool = False) -> Any:
+    def float(self, key: builtins.str, low: float | None = None, positive: builtins.bool = False,
+              default: Any = ..., optional: builtins.bool = False) -> Any:
         value = self.raw(key, default)
         if value is None and optional:
             return None
@@ -131,7 +135,7 @@ class Fields:
             raise self.fail(f"expected a finite number{bound}, got {_short(value)}", key)
         return float(value)
 
-    def build(self, key: str | None, make: Callable[[], T]) -> T:
+    def build(self, key: builtins.str | None, make: Callable[[], T]) -> T:
         """``make()``, with the ValueError or TypeError a model value raises on construction
         turned into a DataFormatError at ``key``."""
         try:
@@ -139,7 +143,8 @@ class Fields:
         except (ValueError, TypeError) as exc:
             raise self.fail(str(exc), key) from exc
 
-    def _typed(self, key: str, kind: type, what: str, default: Any = ..., optional: bool = False) -> Any:
+    def _typed(self, key: builtins.str, kind: type, what: builtins.str, default: Any = ...,
+               optional: builtins.bool = False) -> Any:
         value = self.raw(key, default)
         if value is None and optional:
             return None

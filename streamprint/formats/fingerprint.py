@@ -150,7 +150,7 @@ def _csv_samples(rows: Iterable[Row], number: int) -> str:
     writer = csv.writer(out, lineterminator="\n")
     for i, (frame, time, rgb, weights, inertia, cut, mean) in enumerate(rows, start=number):
         average = "" if mean is None else to_hex(mean)
-        for rank, (c, w) in enumerate(zip(rgb, weights)):
+        for rank, (c, w) in enumerate(zip(rgb, weights, strict=True)):
             writer.writerow([i, frame, repr(float(time)), rank, to_hex(c), *c, repr(float(w)), repr(float(inertia)),
                              int(cut), average])
     return out.getvalue()
@@ -197,8 +197,8 @@ def from_csv(text: str, name: str) -> Fingerprint:
     except (TypeError, ValueError, csv.Error) as exc:  # csv.Error: a field over csv's size limit, ...
         # csv counts the lines it has finished: the row it fails on is the next one
         at = reader.line_num + (1 if isinstance(exc, csv.Error) else 0)
-        line = numbers[min(max(at, 1), len(numbers)) - 1] if numbers else 1
-        raise DataFormatError(f"{name}: line {line}: malformed row ({exc})") from exc
+        line_number = numbers[min(max(at, 1), len(numbers)) - 1] if numbers else 1
+        raise DataFormatError(f"{name}: line {line_number}: malformed row ({exc})") from exc
     if sorted(rows) != list(range(len(rows))):
         raise DataFormatError(f"{name}: sample numbers must run 0, 1, 2, ... without gaps")
     data["samples"] = [rows[i] for i in range(len(rows))]

@@ -54,14 +54,14 @@ def palette_to_dict(p: ImagePalette) -> dict[str, Any]:
     return {
         "image": p.path, "width": p.width, "height": p.height, "space": p.space,
         "colors": [{"hex": h, "rgb": [int(v) for v in c], "share": float(w)}
-                   for h, c, w in zip(p.hex, p.colors, p.weights)],
+                   for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)],
     }
 
 
 def palette_table(p: ImagePalette) -> str:
     """HEX, 8-bit RGB and share, one colour a line, under the image's name."""
     lines = [one_line(p.path), f"  {'hex':<8} {'rgb':<16} {'share':>6}"]
-    for h, c, w in zip(p.hex, p.colors, p.weights):
+    for h, c, w in zip(p.hex, p.colors, p.weights, strict=True):
         lines.append(f"  {h:<8} {_rgb(c):<16} {100 * w:5.1f}%")
     return "\n".join(lines)
 
@@ -84,7 +84,7 @@ def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *
             raise UsageError(f"two palettes are named {twice!r}, and a TSV row tells its palette by the image's "
                              "name: name them apart, or write JSON")
         rows = [TSV_MARK, TSV_HEADER] + [f"{_escape(p.path)}\t{h}\t{_rgb(c)}\t{w:.6f}"
-                                         for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights)]
+                                         for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)]
         write_text(path, "\n".join(rows) + "\n")
     else:
         data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "palettes": [palette_to_dict(p) for p in palettes]}
@@ -103,7 +103,6 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     TSV keeps no image sizes (read as 1 x 1)."""
     name = str(Path(path))
     text = read_text(path)
-    out: list[ImagePalette] = []
     if params.readable_data_format(path, params.PALETTE_DATA) == DataFormat.TSV:
         # not splitlines(), which also ends a line at a form feed or the like in a name
         lines = [line.removesuffix("\r") for line in text.split("\n")]
@@ -133,12 +132,18 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
         data = data.get("palettes")
     if not isinstance(data, list):
         raise DataFormatError(f"{name}: not a streamprint palette file")
-    for i, item in enumerate(data):
-        f = Fields(item, name, f"[{i}]")
-        entries = f.objects("colors")
-        colors = [e.build("hex", lambda e=e: from_hex(e.str("hex"))) for e in entries]
-        shares = [e.float("share", low=0.0) for e in entries]
-        out.append(f.build(None, lambda f=f, c=colors, s=shares: ImagePalette(
-            f.str("image"), _palette(name, f"[{i}]", c, s), f.int("width", low=1), f.int("height", low=1),
-            f.str("space", default="rgb"))))
-    return out
+    return [_image_palette(Fields(item, name, f"[{i}]"), name, f"[{i}]") for i, item in enumerate(data)]
+
+
+def _image_palette(f: Fields, name: str, where: str) -> ImagePalette:
+    """One palette of a JSON palette file, ``f`` its object at ``where``."""
+    entries = f.objects("colors")
+    colors = [_hex_color(e) for e in entries]
+    shares = [e.float("share", low=0.0) for e in entries]
+    return f.build(None, lambda: ImagePalette(f.str("image"), _palette(name, where, colors, shares),
+                                              f.int("width", low=1), f.int("height", low=1),
+                                              f.str("space", default="rgb")))
+
+
+def _hex_color(e: Fields) -> tuple[int, int, int]:
+    return e.build("hex", lambda: from_hex(e.str("hex")))

@@ -99,7 +99,7 @@ def _gpl(name: str, palette: Palette) -> str:
     lines = [GPL_MAGIC, f"Name: {name}", f"Columns: {len(palette)}",
              (f"# {SOFTWARE} {__version__}{SEAL_SLOT}: the dominant colours of {name}, most frequent first, "
               "each after a comment giving its share")]
-    for i, (c, w) in enumerate(zip(palette.colors.tolist(), palette.weights.tolist()), start=1):
+    for i, (c, w) in enumerate(zip(palette.colors.tolist(), palette.weights.tolist(), strict=True), start=1):
         lines += [f"# {_share(w)}", f"{c[0]} {c[1]} {c[2]}\t{name} {i}"]
     return "\n".join(lines) + "\n"
 
@@ -157,6 +157,6 @@ def _css(named: list[tuple[str, Palette]]) -> str:
             stem = f"{first}-{n}"
         stems.add(stem)
         lines.append(f"  /* {_comment(name)} */")
-        for i, (c, w) in enumerate(zip(palette.hex, palette.weights.tolist()), start=1):
+        for i, (c, w) in enumerate(zip(palette.hex, palette.weights.tolist(), strict=True), start=1):
             lines.append(f"  --{stem}-{i}: {c}; /* {_share(w)} */")
     return "\n".join(lines + ["}"]) + "\n"

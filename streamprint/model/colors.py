@@ -20,7 +20,14 @@ MAX_SECONDS = 1e30
 
 def whole(value: Any, low: int) -> bool:
     """Whether ``value`` is a whole number (not a bool) of at least ``low``."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value >= low)
+
+
+def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two optional arrays are both None, or equal in shape and contents."""
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
 
 
 def real(value: Any, low: float, above: bool = False) -> bool:
@@ -29,7 +36,7 @@ def real(value: Any, low: float, above: bool = False) -> bool:
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
         return False
     try:
-        return math.isfinite(value) and (value > low if above else value >= low)
+        return math.isfinite(value) and bool(value > low if above else value >= low)
     except OverflowError:
         return False
 
@@ -152,8 +159,7 @@ class Palette:
             return NotImplemented
         return (np.array_equal(self.colors, other.colors) and np.array_equal(self.weights, other.weights)
                 and self.inertia == other.inertia and self.cut == other.cut
-                and (self.mean is None) == (other.mean is None)
-                and (self.mean is None or np.array_equal(self.mean, other.mean)))
+                and same_array(self.mean, other.mean))
 
     def __hash__(self) -> int:
         return hash((self.colors.tobytes(), self.weights.tobytes(), self.inertia, self.cut))
@@ -169,8 +175,11 @@ class Palette:
         """Round float 0-255 centroids to 8 bits, merge those that round to the same colour,
         drop empty clusters, and sort by share (ties: by colour, so the order is stable)."""
         colors = np.clip(np.rint(centroids), 0, 255).astype(np.uint8).tolist()
+        counts = np.asarray(counts, dtype=np.float64)
+        if counts.shape != (len(colors),):
+            raise InvalidValue(f"expected one count per centroid ({len(colors)}), got shape {counts.shape}")
         merged: dict[tuple[int, ...], float] = {}
-        for color, count in zip(map(tuple, colors), np.asarray(counts, dtype=np.float64).tolist()):
+        for color, count in zip(map(tuple, colors), counts.tolist(), strict=True):
             merged[color] = merged.get(color, 0.0) + count
         # Plain Python: k is small, and numpy's per-call overhead was most of this function.
         items = sorted(((c, n) for c, n in merged.items() if n > 0), key=lambda cn: (-cn[1], cn[0]))
@@ -244,4 +253,5 @@ class ImagePalette:
 
     @property
     def hex(self) -> list[str]:
+        """Colours as ``#rrggbb`` strings, most frequent first."""
         return self.palette.hex

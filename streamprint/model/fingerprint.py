@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import statistics
-from dataclasses import dataclass, fields, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,7 @@ import numpy as np
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
 from ..errors import InvalidValue
-from .colors import MAX_SECONDS, Palette, _set, real, whole
+from .colors import MAX_SECONDS, Palette, Sample, _set, real, whole
 from .samples import Samples
 from .sampling import Options
 from .thumbnails import Thumbnails
@@ -144,25 +145,27 @@ class ColorReport:
         hdr = transfer is not None
         peak = self.peak_nits if peak_nits is None else max(peak_nits, self.peak_nits or 0.0)
         return ColorReport(self.hdr_samples + hdr, self.tone_mapped + (hdr and tone_mapped),
-                           self.transfers + ((transfer,) if hdr else ()), peak,
+                           self.transfers + ((transfer,) if transfer is not None else ()), peak,
                            self.peak_from + ((peak_from,) if peak_from else ()),
                            self.dolby_vision + ((dolby_vision,) if dolby_vision else ()))
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Reported after every sample. ``expected`` and ``duration`` are None when unknown."""
+    """Reported after every sample: ``samples`` taken so far of the ``expected`` number.
+    ``expected`` and ``duration`` are None when unknown."""
 
     samples: int
     expected: int | None
     time: float
     """Position in the movie, seconds."""
     duration: float | None
+    """The movie's duration, seconds."""
     frames: int
     """Frames decoded so far, skipped non-reference frames included (the frame index + 1)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RenderOptions:
     """How a fingerprint is drawn, for every command that draws. Sizes are pixels.
 
@@ -175,21 +178,29 @@ class RenderOptions:
     ``background`` is the sRGB colour transparent parts of a ring become where the format
     has no transparency (JPEG); ``format`` is the file format (see :meth:`for_path`)."""
 
-    style: Style = Style.STACKED
-    order: Order = Order.WEIGHT
-    height: int = 200
-    column_width: int | None = None
-    width: int | None = None
-    title: str | None = None
-    background: tuple[int, int, int] = (255, 255, 255)
-    format: ImageFormat = ImageFormat.PNG
-    smooth: int = 5
+    style: Style
+    order: Order
+    height: int
+    column_width: int | None
+    width: int | None
+    title: str | None
+    background: tuple[int, int, int]
+    format: ImageFormat
+    smooth: int
     """Radius in columns of the ``smooth`` style's blend."""
 
-    def __post_init__(self) -> None:
-        names = {"format": "image_format"}
-        _set(self, **{f.name: params.check(names.get(f.name, f.name), getattr(self, f.name))
-                      for f in fields(self)})
+    # Written out, not made by @dataclass: it takes a choice's name as well as its enum
+    # member (``style="ring"``) and a colour as ``"#rrggbb"`` or ``"r,g,b"``, where the
+    # fields hold only the checked value.
+    def __init__(self, style: Style | str = Style.STACKED, order: Order | str = Order.WEIGHT, height: int = 200,
+                 column_width: int | None = None, width: int | None = None, title: str | None = None,
+                 background: tuple[int, int, int] | str = (255, 255, 255), format: ImageFormat | str = ImageFormat.PNG,
+                 smooth: int = 5) -> None:
+        _set(self, style=params.check("style", style), order=params.check("order", order),
+             height=params.check("height", height), column_width=params.check("column_width", column_width),
+             width=params.check("width", width), title=params.check("title", title),
+             background=params.check("background", background), format=params.check("image_format", format),
+             smooth=params.check("smooth", smooth))
         params.check_render(self, None)
 
     @classmethod
@@ -200,7 +211,11 @@ class RenderOptions:
         return cls(format=params.image_format_for(path), **options)
 
 
-@dataclass(frozen=True)
+#: A fingerprint's default time range: all of the movie.
+_WHOLE_MOVIE = TimeRange()
+
+
+@dataclass(frozen=True, init=False)
 class Fingerprint:
     """A movie's colour fingerprint: its samples, the options used, and the source's metadata.
 
@@ -212,21 +227,27 @@ class Fingerprint:
     source: SourceInfo
     options: Options
     samples: Samples
-    decode: DecodeStats = DecodeStats(0, 0, 0)
-    version: str = __version__
-    color: ColorReport = ColorReport()
-    movie_palette: Palette | None = None
+    decode: DecodeStats
+    version: str
+    color: ColorReport
+    movie_palette: Palette | None
     """The movie's own palette: its ``options.colors`` dominant colours, weighted by time
     (see :func:`streamprint.summary.movie_palette`); computed from the samples when not
     given (None only for a fingerprint without samples)."""
-    thumbnails: Thumbnails | None = None
+    thumbnails: Thumbnails | None
     """Small pictures of some of the sampled frames (for a page), or None."""
-    time_range: TimeRange = TimeRange()
+    time_range: TimeRange
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.source, SourceInfo) or not isinstance(self.options, Options):
+    # Written out, not made by @dataclass: ``samples`` may be any iterable of Sample.
+    def __init__(self, source: SourceInfo, options: Options, samples: Iterable[Sample],
+                 decode: DecodeStats = DecodeStats(0, 0, 0), version: str = __version__,
+                 color: ColorReport = ColorReport(), movie_palette: Palette | None = None,
+                 thumbnails: Thumbnails | None = None, time_range: TimeRange = _WHOLE_MOVIE) -> None:
+        if not isinstance(source, SourceInfo) or not isinstance(options, Options):
             raise InvalidValue("a fingerprint's source must be a SourceInfo and its options an Options")
-        _set(self, samples=Samples.of(self.samples))  # frames and times increasing (SampleStore)
+        _set(self, source=source, options=options, decode=decode, version=version, color=color,
+             movie_palette=movie_palette, thumbnails=thumbnails, time_range=time_range,
+             samples=Samples.of(samples))  # frames and times increasing (SampleStore)
         if not isinstance(self.time_range, TimeRange) or not self.time_range.resolved:
             raise InvalidValue("a fingerprint's time_range must be a TimeRange with its end, if any, from the start")
         if self.samples.colors > self.options.colors:
@@ -236,9 +257,9 @@ class Fingerprint:
             if first < span.start or (span.end is not None and last >= span.end):
                 raise InvalidValue(f"samples at {first:g} to {last:g} s lie outside the time range")
         if self.movie_palette is None and self.samples:
-            from ..summary import movie_palette  # imported on use, like the delegations below
+            from .. import summary  # imported on use, like the delegations below
 
-            _set(self, movie_palette=movie_palette(self))
+            _set(self, movie_palette=summary.movie_palette(self))
         if self.movie_palette is not None and not isinstance(self.movie_palette, Palette):
             raise InvalidValue("movie_palette must be a Palette")
         if self.movie_palette is not None and len(self.movie_palette) > self.options.colors:

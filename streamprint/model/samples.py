@@ -152,7 +152,7 @@ class SampleStore:
         if len(p) > self._k:  # the chunks in memory get wider; those in the file keep their width
             self._k = len(p)
             self._chunks = [c.resized(len(c.frame), self._k) if isinstance(c, _Chunk) else c for c in self._chunks]
-            self._times = [c.time if isinstance(c, _Chunk) else t for c, t in zip(self._chunks, self._times)]
+            self._times = [c.time if isinstance(c, _Chunk) else t for c, t in zip(self._chunks, self._times, strict=True)]
         c, r = divmod(self._n, CHUNK)
         if c == len(self._chunks):
             self._chunks.append(_Chunk(self._first if c == 0 else CHUNK, self._k))
@@ -173,6 +173,7 @@ class SampleStore:
         self._n += 1
 
     def extend(self, samples: Iterable[Sample]) -> None:
+        """:meth:`append` each of ``samples``, in order."""
         for s in samples:
             self.append(s)
 
@@ -199,7 +200,7 @@ class SampleStore:
             colors, weights = chunk.colors[r:e].tolist(), chunk.weights[r:e].tolist()
             means, has = chunk.mean[r:e].tolist(), chunk.has_mean[r:e].tolist()
             for i, (f, t, inertia, cut) in enumerate(zip(chunk.frame[r:e].tolist(), chunk.time[r:e].tolist(),
-                                                         chunk.inertia[r:e].tolist(), chunk.cut[r:e].tolist())):
+                                                         chunk.inertia[r:e].tolist(), chunk.cut[r:e].tolist(), strict=True)):
                 k = n[i]
                 yield f, t, colors[i][:k], weights[i][:k], inertia, cut, means[i] if has[i] else None
             start += e - r
@@ -312,7 +313,7 @@ class Samples(Sequence[Sample]):
             return other._n == self._n
         if not isinstance(other, (Samples, tuple, list)):
             return NotImplemented
-        return len(other) == self._n and all(a == b for a, b in zip(self, other))
+        return len(other) == self._n and all(a == b for a, b in zip(self, other, strict=True))
 
     def __hash__(self) -> int:
         return hash((self._n, self.times.tobytes()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
+from typing import TypedDict
 
 from .. import params
 from ..enums import Algorithm, Crop, SamplingMode, Space, ToneMap
@@ -14,7 +15,7 @@ from .colors import _set
 from .timerange import TimeRange
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Sampling:
     """Which frames become columns: a :class:`~streamprint.enums.SamplingMode` and its
     value (``every``: frames, ``interval``: seconds, ``samples``: a count, ``keyframes``:
@@ -23,15 +24,16 @@ class Sampling:
     mode: SamplingMode
     value: float
 
-    def __post_init__(self) -> None:
-        mode = params.check("sampling", self.mode)
-        if mode == SamplingMode.KEYFRAMES:
-            if self.value not in (0, None):
-                raise ParameterError("sampling", f"keyframes takes no value, got {self.value!r}")
-            value: float = 0
+    # Written out, not made by @dataclass: it takes the mode's name as well as its member.
+    def __init__(self, mode: SamplingMode | str, value: float) -> None:
+        checked: SamplingMode = params.check("sampling", mode)
+        if checked == SamplingMode.KEYFRAMES:
+            if value not in (0, None):
+                raise ParameterError("sampling", f"keyframes takes no value, got {value!r}")
+            value = 0
         else:
-            value = params.check(mode.value, self.value)
-        _set(self, mode=mode, value=value)
+            value = params.check(checked.value, value)
+        _set(self, mode=checked, value=value)
 
     @classmethod
     def every(cls, n: int) -> Sampling:
@@ -64,6 +66,7 @@ class Sampling:
         return self.mode == SamplingMode.KEYFRAMES
 
     def describe(self) -> str:
+        """The sampling in words, for messages: ``one frame every 1 s``."""
         if self.mode == SamplingMode.EVERY:
             return f"every {int(self.value)} frame(s)"
         if self.mode == SamplingMode.INTERVAL:
@@ -114,38 +117,66 @@ DEFAULT_INTERVAL = 1.0
 DEFAULT_ANALYSIS_SIZE = 160
 
 
-@dataclass(frozen=True)
+class OptionFields(TypedDict):
+    """:meth:`Options.fields`: the options as keyword arguments of
+    :func:`streamprint.fingerprint`, each with its type."""
+
+    sampling: Sampling
+    colors: int
+    algorithm: Algorithm
+    seed: int
+    analysis_size: int
+    space: Space
+    crop: Crop
+    tonemap: ToneMap
+    time_range: TimeRange
+
+
+@dataclass(frozen=True, init=False)
 class Options:
     """Everything that decides a fingerprint's content (not how it is drawn): the sampling
-    and the clustering options."""
+    and the clustering options. The choices may be given as their names (``space="lab"``);
+    they are held as their enums."""
 
-    sampling: Sampling = field(default_factory=Sampling.default)
-    colors: int = 5
+    sampling: Sampling
+    colors: int
     """Dominant colours per frame (k)."""
-    algorithm: Algorithm = Algorithm.KMEANS
-    seed: int = 0
-    analysis_size: int = DEFAULT_ANALYSIS_SIZE
+    algorithm: Algorithm
+    seed: int
+    analysis_size: int
     """Long side in pixels of the downscaled frame that is clustered."""
-    space: Space = Space.RGB
+    space: Space
     """Colour space the clustering happens in (results are always sRGB)."""
-    crop: Crop = Crop.AUTO
+    crop: Crop
     """``auto``: leave letterbox / pillarbox black bars out of the clustering."""
-    tonemap: ToneMap = ToneMap.AUTO
+    tonemap: ToneMap
     """``auto``: HDR (PQ/HLG) frames are tone-mapped to SDR before clustering."""
-    time_range: TimeRange = field(default_factory=TimeRange)
+    time_range: TimeRange
     """The part of the movie to read (default: all of it), as asked for: an end counted
     back from the end is resolved per movie."""
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.sampling, Sampling):
-            raise ParameterError("sampling", f"must be a Sampling, got {self.sampling!r}")
-        if self.time_range is None:
-            _set(self, time_range=TimeRange())
-        elif not isinstance(self.time_range, TimeRange):
-            raise ParameterError("time_range", f"must be a TimeRange, got {self.time_range!r}")
-        _set(self, **{f.name: params.check(f.name, getattr(self, f.name)) for f in fields(self)
-                      if f.name not in ("sampling", "time_range")})
+    # Written out, not made by @dataclass: it takes a choice's name as well as its enum
+    # member, and None for the whole movie, where the fields hold only the checked value.
+    def __init__(self, sampling: Sampling | None = None, colors: int = 5, algorithm: Algorithm | str = Algorithm.KMEANS,
+                 seed: int = 0, analysis_size: int = DEFAULT_ANALYSIS_SIZE, space: Space | str = Space.RGB,
+                 crop: Crop | str = Crop.AUTO, tonemap: ToneMap | str = ToneMap.AUTO,
+                 time_range: TimeRange | None = None) -> None:
+        """``sampling`` defaults to :meth:`Sampling.default` (one frame a second),
+        ``time_range`` to all of the movie."""
+        sampling = Sampling.default() if sampling is None else sampling
+        if not isinstance(sampling, Sampling):
+            raise ParameterError("sampling", f"must be a Sampling, got {sampling!r}")
+        time_range = TimeRange() if time_range is None else time_range
+        if not isinstance(time_range, TimeRange):
+            raise ParameterError("time_range", f"must be a TimeRange, got {time_range!r}")
+        checked = {name: params.check(name, value) for name, value in (
+            ("colors", colors), ("algorithm", algorithm), ("seed", seed), ("analysis_size", analysis_size),
+            ("space", space), ("crop", crop), ("tonemap", tonemap))}
+        _set(self, sampling=sampling, time_range=time_range, **checked)
 
-    def fields(self) -> dict[str, object]:
-        """The options as keyword arguments, e.g. for :func:`streamprint.fingerprint`."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def fields(self) -> OptionFields:
+        """The options as keyword arguments, e.g. for :func:`streamprint.fingerprint`
+        (``fingerprint(path, **options.fields())``)."""
+        return OptionFields(sampling=self.sampling, colors=self.colors, algorithm=self.algorithm, seed=self.seed,
+                            analysis_size=self.analysis_size, space=self.space, crop=self.crop,
+                            tonemap=self.tonemap, time_range=self.time_range)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..enums import Status
 from ..errors import InvalidValue
-from .colors import _set, frozen_array
+from .colors import _set, frozen_array, same_array
 from .fingerprint import ColorReport, DecodeStats, RenderOptions
 from .samples import Samples
 from .sampling import Options
@@ -40,9 +40,7 @@ class ClustererState:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ClustererState):
             return NotImplemented
-        same = (self.centroids is None) == (other.centroids is None) and (
-            self.centroids is None or np.array_equal(self.centroids, other.centroids))
-        return same and (self.inertia, self.n_fits, self.n_cold) == (other.inertia, other.n_fits, other.n_cold)
+        return same_array(self.centroids, other.centroids) and (self.inertia, self.n_fits, self.n_cold) == (other.inertia, other.n_fits, other.n_cold)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from ..enums import ImageFormat
@@ -45,9 +46,9 @@ class Thumbnails:
             raise InvalidValue(f"at most {MAX_THUMBNAILS} thumbnails, got {len(indices)}")
         if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in indices):
             raise InvalidValue("thumbnail indices must be whole numbers >= 0")
-        if any(b <= a for a, b in zip(indices, indices[1:])):
+        if any(b <= a for a, b in itertools.pairwise(indices)):
             raise InvalidValue("thumbnail indices must increase")
-        for i, data in zip(indices, images):
+        for i, data in zip(indices, images, strict=True):
             if not isinstance(data, bytes) or not 0 < len(data) <= MAX_THUMBNAIL_BYTES:
                 raise InvalidValue(f"thumbnail {i}: expected 1 to {MAX_THUMBNAIL_BYTES} bytes")
             if not looks_like(fmt, data):

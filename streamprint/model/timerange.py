@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import InitVar, dataclass
+from dataclasses import dataclass
 
 from .. import params
 from .colors import _set
@@ -18,7 +18,7 @@ def hms(seconds: float) -> str:
     return f"{text}.{frac:03d}".rstrip("0") if frac else text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class TimeRange:
     """The part of a movie that is fingerprinted: from ``start`` up to (not including)
     ``end``, in seconds of the movie's own timeline (the times samples carry, from the
@@ -29,12 +29,14 @@ class TimeRange:
     duration``) is a number of seconds or text in FFmpeg's time syntax: ``90``, ``1:30``,
     ``1:02:03.5``, ``-8:00``. ``TimeRange()`` is the whole movie."""
 
-    start: float = 0.0
-    end: float | None = None
-    duration: InitVar[float | str | None] = None
+    start: float
+    end: float | None
 
-    def __post_init__(self, duration: float | str | None) -> None:
-        start, end = params.check_time_range(self.start, self.end, duration)
+    # Written out, not made by @dataclass: it takes text as well as seconds, and a
+    # duration instead of the end, where the fields hold seconds.
+    def __init__(self, start: float | str = 0.0, end: float | str | None = None,
+                 duration: float | str | None = None) -> None:
+        start, end = params.check_time_range(start, end, duration)
         _set(self, start=start, end=end)
 
     @property

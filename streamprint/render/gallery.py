@@ -128,7 +128,7 @@ def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gall
                        "n": e.samples,
                        "L": round(e.brightness, 2), "C": round(e.colorfulness, 2),
                        "h": None if e.hue is None else round(e.hue, 2),
-                       "pal": [[h, round(float(w), 4), permille(w)] for h, w in zip(e.palette.hex, e.palette.weights)],
+                       "pal": [[h, round(float(w), 4), permille(w)] for h, w in zip(e.palette.hex, e.palette.weights, strict=True)],
                        "s": base64_text(e.strip), "b": base64_text(packed_bins(e))})
     total = sum(e.duration for e in entries)
     return page("gallery.html", {
@@ -156,7 +156,7 @@ def _data_files(folder: Path) -> list[list[Path]]:
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        data = {}
+        data: dict[str, list[Path]] = {}
         for name in sorted(files):
             p = Path(root) / name
             if not name.startswith(".") and p.suffix.lower() in CARD_DATA_EXTENSIONS and p.is_file() \

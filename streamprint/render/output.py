@@ -196,7 +196,7 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
-                fmt: ImageFormat = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255),
+                fmt: ImageFormat | str = ImageFormat.PNG, background: tuple[int, int, int] = (255, 255, 255),
                 sync: bool = True, name: str = "output", *, overwrite: bool = False) -> None:
     """Write ``image`` to ``path`` atomically, as ``fmt``: an array (RGBA is flattened onto
     ``background`` for JPEG), SVG text, or encoded bytes (PNG, re-encoded for JPEG and
@@ -204,26 +204,26 @@ def write_image(image: np.ndarray | bytes | str, path: str | os.PathLike[str],
     ``name``: the parameter an array too large for ``fmt`` (or a file in the way) is blamed
     on. ``path``'s extension must name ``fmt``. A file at ``path`` that streamprint did not
     write is replaced only with ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
-    fmt = params.check("image_format", fmt)
-    params.check_extension(path, fmt, name)
+    image_format: ImageFormat = params.check("image_format", fmt)
+    params.check_extension(path, image_format, name)
     check_replace(path, overwrite, name)
     if isinstance(image, str):
         with atomic_output(path, "w", sync=sync) as f:
             f.write(image)
         return
     if isinstance(image, bytes):
-        if fmt in (ImageFormat.PNG, ImageFormat.SVG, ImageFormat.PDF):
+        if image_format in (ImageFormat.PNG, ImageFormat.SVG, ImageFormat.PDF):
             data = image
         else:
             from PIL import Image
 
-            data = encode(np.asarray(Image.open(io.BytesIO(image)).convert("RGB")), fmt)
+            data = encode(np.asarray(Image.open(io.BytesIO(image)).convert("RGB")), image_format)
     else:
         image = np.asarray(image)
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] not in (3, 4) or not image.size:
             raise ParameterError("image", f"must be an (h, w, 3) or (h, w, 4) uint8 array, got shape "
                                           f"{image.shape} of {image.dtype}")
-        params.check_pixels(name, image.shape[1], image.shape[0], fmt)
-        data = encode(flatten(image, background) if fmt == ImageFormat.JPEG else image, fmt)
+        params.check_pixels(name, image.shape[1], image.shape[0], image_format)
+        data = encode(flatten(image, background) if image_format == ImageFormat.JPEG else image, image_format)
     with atomic_output(path, "wb", sync=sync) as f:
         f.write(data)

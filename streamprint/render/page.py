@@ -59,13 +59,13 @@ def swatches(palette: Palette, tag: str = "li") -> str:
         f'<{tag} class="swatch"><button type="button" data-hex="{h}" title="copy {h}">'
         f'<span class="chip" style="background:{h}"></span><code class="hex">{h}</code>'
         f'<span class="share">{percent(w)}</span></button></{tag}>'
-        for h, w in zip(palette.hex, palette.weights))
+        for h, w in zip(palette.hex, palette.weights, strict=True))
 
 
 def palette_bar(palette: Palette) -> str:
     """The palette as one bar, each colour as wide as its share."""
     return "".join(f'<span style="background:{h};flex-grow:{w:.6f}" title="{h} {percent(w)}"></span>'
-                   for h, w in zip(palette.hex, palette.weights))
+                   for h, w in zip(palette.hex, palette.weights, strict=True))
 
 
 def metadata(fp: Fingerprint, options: RenderOptions, thumbnails: Thumbnails | None,

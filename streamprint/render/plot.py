@@ -121,7 +121,8 @@ def plot_figure(strip: np.ndarray, start: float, end: float, width: int, height:
 def _shorten_title(fig: Figure, ax: Any, width: int) -> None:
     """Cut a title too wide for the picture to what fits, ending in an ellipsis (a long
     title left no room for the strip, an error after the whole movie was decoded)."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    # Agg's canvas has it, matplotlib's stubs type the base one (unused-ignore: without them)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined, unused-ignore]
     title, room = ax.title, width - 2 * PAD
     text = title.get_text()
     if title.get_window_extent(renderer).width <= room:
@@ -137,7 +138,8 @@ def _shorten_title(fig: Figure, ax: Any, width: int) -> None:
 def _fit(fig: Figure, ax: object, width: int, height: int) -> None:
     """Place the axes so that its labels' measured extents lie :data:`PAD` px inside the
     figure (twice: tick labels move with the axes)."""
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    # Agg's canvas has it, matplotlib's stubs type the base one (unused-ignore: without them)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined, unused-ignore]
     for _ in range(3):
         box = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
         tight = ax.get_tightbbox(renderer)  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ def segment_heights(weights: np.ndarray, height: int) -> np.ndarray:
     return np.diff(np.concatenate([[0], edges]))
 
 
-def order_palette(palette: Palette, order: Order = Order.WEIGHT) -> tuple[np.ndarray, np.ndarray]:
+def order_palette(palette: Palette, order: Order | str = Order.WEIGHT) -> tuple[np.ndarray, np.ndarray]:
     """(colors, weights) in drawing order, top first: by share, or lightest first (by
     relative luminance, from linear light; ties by share)."""
     order = params.check("order", order)
@@ -69,9 +69,9 @@ def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
     return orders
 
 
-def ordered(palettes: Sequence[Palette], order: Order) -> list[tuple[np.ndarray, np.ndarray]]:
+def ordered(palettes: Sequence[Palette], order: Order | str) -> list[tuple[np.ndarray, np.ndarray]]:
     if params.check("order", order) == Order.STABLE:
-        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, stable_orders(palettes))]
+        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, stable_orders(palettes), strict=True)]
     return [order_palette(p, order) for p in palettes]
 
 
@@ -79,14 +79,15 @@ def render_stacked(
     palettes: Sequence[Palette],
     height: int = 200,
     column_width: int = 1,
-    order: Order = Order.WEIGHT,
+    order: Order | str = Order.WEIGHT,
     widths: np.ndarray | None = None,
     width: int | None = None,
 ) -> np.ndarray:
     """One column per palette, its colours stacked top to bottom with heights proportional
     to their weights. Columns are ``column_width`` px wide, or, given ``widths`` (any
     positive units, e.g. seconds) and a total ``width`` in px, proportional to ``widths``
-    (rounded cumulatively, so a column may get 0 px). Returns (height, W, 3) uint8."""
+    (rounded cumulatively, so a column may get 0 px); ``height`` is in px. Returns
+    (height, W, 3) uint8 sRGB 0-255."""
     height, column_width = params.check("height", height), params.check("column_width", column_width)
     width = params.check("width", width)
     if not palettes:
@@ -97,7 +98,7 @@ def render_stacked(
     return _widen(strip, column_width, widths, width)
 
 
-def stacked_columns(palettes: Sequence[Palette], height: int, order: Order, pick: np.ndarray) -> np.ndarray:
+def stacked_columns(palettes: Sequence[Palette], height: int, order: Order | str, pick: np.ndarray) -> np.ndarray:
     """The stacked strip's pixel columns ``pick`` (the palette each shows, int, shape (w,)),
     ``height`` px tall: (height, w, 3) uint8, as ``render_stacked(...)[:, pick]`` but
     drawing only the palettes shown, so its memory is the picture's, however many samples."""

@@ -31,17 +31,17 @@ def svg(palettes: Sequence[Palette], style: Style = Style.STACKED, height: int =
              f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges">', f"<!-- {SOFTWARE} {__version__} -->"]
     # Runs of equal columns: (first pixel column, run length, palette index).
     starts = np.flatnonzero(np.diff(columns, prepend=-1))
-    runs = zip(starts.tolist(), np.diff(np.append(starts, width)).tolist(), columns[starts].tolist())
+    runs = zip(starts.tolist(), np.diff(np.append(starts, width)).tolist(), columns[starts].tolist(), strict=True)
 
-    def rect(x: int, w: int, y: int, h: int, color: object) -> str:
-        return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{to_hex(color)}"/>'  # type: ignore[arg-type]
+    def rect(x: int, w: int, y: int, h: int, color: np.ndarray) -> str:
+        return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{to_hex(color)}"/>'
 
     if style == Style.STACKED:
         stacks = ordered(palettes, order)
         for x, w, i in runs:
             colors, weights = stacks[i]
             y = 0
-            for c, hgt in zip(colors, segment_heights(weights, height)):
+            for c, hgt in zip(colors, segment_heights(weights, height), strict=True):
                 if hgt:
                     parts.append(rect(x, w, y, int(hgt), c))
                 y += int(hgt)

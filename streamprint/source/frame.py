@@ -4,12 +4,13 @@ so frames the sampler drops cost only their decode."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
+from av.video.reformatter import Colorspace, VideoReformatter
 
 from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
@@ -116,19 +117,21 @@ class SourceFrame:
         hdr = frame_hdr(frame)
         matrix = matrix_of(frame, fallback=hdr.dolby_vision is not None)
         assumed = untagged_matrix(frame)     # for swscale: untagged, or tagged with what it cannot read
+        sws_assumed = None if assumed is None else Colorspace[assumed]  # (as PyAV reads the name)
         pixels = widened(frame)              # (the tags are read from the frame itself)
         alpha = any(c.is_alpha for c in pixels.format.components)
         # an alpha frame scaled straight first; if that counts a partly transparent pixel, it is
         # converted at its stored size and scaled here, alpha-weighted (.color.alpha)
         straight = reformatter.reformat(pixels, width=width, height=height, format="rgba", interpolation=SDR_SCALING,
-                                        src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray() if alpha else None
+                                        src_colorspace=sws_assumed, threads=SWSCALE_THREADS).to_ndarray() if alpha else None
         weighted = straight is not None and (width, height) != (pixels.width, pixels.height) \
             and edge_counted(straight[..., 3])
-        size = (pixels.width, pixels.height) if weighted else (width, height)
+        size: tuple[int, int] = (pixels.width, pixels.height) if weighted else (width, height)
         # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
         primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
             if hdr.transfer is None else Primaries.BT709
+        finish: Callable[[np.ndarray], np.ndarray]
         if tonemap and hdr.params is not None:
             signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
             finish = partial(tonemap_to_srgb, params=hdr.params)
@@ -142,13 +145,13 @@ class SourceFrame:
             signal, finish = straight[..., :3], _to_uint8
         else:
             signal = reformatter.reformat(pixels, width=size[0], height=size[1],
-                                          format="rgba" if alpha else "rgb24", src_colorspace=assumed,
+                                          format="rgba" if alpha else "rgb24", src_colorspace=sws_assumed,
                                           interpolation=STORED_SIZE_SCALING if alpha else SDR_SCALING,
                                           threads=SWSCALE_THREADS).to_ndarray()
             finish = _to_uint8
         if weighted:  # the alpha plane at the stored size (the float paths: ProRes 4444 XQ in PQ, ...)
             opacity = signal[..., 3] if signal.shape[-1] == 4 else reformatter.reformat(
-                pixels, format="rgba", src_colorspace=assumed, threads=SWSCALE_THREADS).to_ndarray()[..., 3]
+                pixels, format="rgba", src_colorspace=sws_assumed, threads=SWSCALE_THREADS).to_ndarray()[..., 3]
             signal, opacity = area_weighted(signal[..., :3], opacity, width, height)
             rgb = np.dstack([finish(signal), opacity])
         elif straight is not None:

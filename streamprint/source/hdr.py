@@ -52,7 +52,8 @@ def _side_data(frame: Any, name: str) -> bytes | None:
     raised ValueError and stopped the run. Such a frame's side data cannot be read at all,
     so it is taken to have none (no light-level metadata: the default peak is used)."""
     try:
-        side = SideDataContainer(frame) if isinstance(frame, av.VideoFrame) else frame.side_data
+        # PyAV's stub leaves out the frame its constructor takes (unused-ignore: without PyAV's stubs)
+        side = SideDataContainer(frame) if isinstance(frame, av.VideoFrame) else frame.side_data  # type: ignore[call-arg, unused-ignore]
         return bytes(side[name])
     except (KeyError, AttributeError):
         return None

@@ -205,8 +205,9 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
     return ResumePoint(int(pts), frames, origin, DecodeStats(keyframes if keyframes_only else frames, 0, 0))
 
 
-def _key_before(container: Any, stream: Any, target: int, start: Fraction, first: int) -> tuple[int, int, int] | None:
-    """(pts, dts, leading) of the last keyframe strictly before ``start`` (ticks after the
+def _key_before(container: Any, stream: Any, target: int, start: Fraction,
+                first: int) -> tuple[int, int | None, int] | None:
+    """(pts, dts (None when the packet has none), leading) of the last keyframe strictly before ``start`` (ticks after the
     stream's ``first`` pts, exact), found by seeking (the demuxer lands on the keyframe at or
     before ``target``, in ticks); leading: packets after it in decode order that are shown
     before it. None if the seek cannot be trusted (it lands on no keyframe, or on the first

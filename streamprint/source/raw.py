@@ -31,7 +31,7 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str 
     if format not in (None, "rawvideo"):
         raise ParameterError("raw", f"reads raw frames; it cannot be combined with {{param:format}} {format}")
     w, h = params.check_size("raw", size)
-    rate = params.check("rate", rate)
+    fps: Fraction = params.check("rate", rate)
     try:
         layout = av.VideoFormat(pix_fmt)
     except (ValueError, TypeError):
@@ -42,7 +42,7 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str 
     if (w + 128) * (h + 128) >= _INT_MAX // 8 or w * h * layout.padded_bits_per_pixel > 8 * _INT_MAX:
         raise ParameterError("raw", f"frames of {w}x{h} {pix_fmt} are larger than FFmpeg reads (under 268 million "
                                     "pixels, with some room, and 2 GiB a frame)")
-    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{rate.numerator}:{rate.denominator}"}
+    return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{fps.numerator}:{fps.denominator}"}
 
 
 def whole_frames(packets: Iterator[Any], name: str, info: Any, streaming: bool) -> Iterator[Any]:

@@ -95,8 +95,10 @@ class NonrefSkip:
     def _time(self, pts: int, origin: float) -> float:
         return max(0.0, float(pts * self.time_base) - origin)
 
-    def sent(self, pts: int) -> None:
-        heapq.heappush(self.pending, pts)
+    def sent(self, pts: int | None) -> None:
+        """A packet with ``pts`` was not decoded (one without a pts is never skipped)."""
+        if pts is not None:
+            heapq.heappush(self.pending, pts)
 
     def delivered(self, pts: int | None) -> int:
         """A frame with ``pts`` came out: how many frames sent before it, earlier in
@@ -220,7 +222,7 @@ class AviKeyframeIndex(KeyframeIndex):
         if not self.packed or self.floor is not None:
             self.see(packet.pts)
             if not self.packed and packet.dts is not None:
-                self._place(packet)
+                self._place(packet, packet.dts)
             return
         if packet.dts is None:
             self.enabled = False
@@ -229,12 +231,12 @@ class AviKeyframeIndex(KeyframeIndex):
         if packet.is_keyframe and packet.size > NVOP_BYTES:
             self._keys.append(packet.dts - self._first)
 
-    def _place(self, packet: av.Packet) -> None:
+    def _place(self, packet: av.Packet, dts: int) -> None:
         self._chunks += 1
         if packet.is_keyframe and packet.pts is not None:
             self._waiting.append((packet.pts, self._chunks + self.depth))
         while self._waiting and self._waiting[0][1] <= self._chunks:
-            self._shown[self._waiting.popleft()[0]] = packet.dts
+            self._shown[self._waiting.popleft()[0]] = dts
         if len(self._shown) > 4 * LOOKAHEAD_PACKETS:  # keyframes never delivered (damaged): forget
             del self._shown[next(iter(self._shown))]
 

@@ -134,7 +134,8 @@ class BestEffort:
 
     def __init__(self) -> None:
         self.faulty_pts = self.faulty_dts = 0
-        self.last_pts = self.last_dts = None
+        self.last_pts: int | None = None
+        self.last_dts: int | None = None
 
     def __call__(self, pts: int | None, dts: int | None) -> int | None:
         if dts is not None:
