@@ -46,7 +46,7 @@ def synthetic_movie(seconds: float, seed: int = 1, clip: Path | None = None):
     the benchmark clip; see the module docstring)."""
     from streamprint.clusterer import FrameClusterer
     from streamprint.model import Fingerprint, Options, Sample, SourceInfo, TimeRange
-    from streamprint.pipeline import _analysis_images
+    from streamprint.pipeline.core import _analysis_images
     from streamprint.source import VideoSource
     from streamprint.thumbnails import ThumbnailCollector
 

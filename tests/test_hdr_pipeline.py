@@ -130,7 +130,7 @@ def test_dolby_vision_is_read_as_its_base_or_reported():
 
 def test_dolby_vision_without_a_base_gets_one_warning(caplog):
     from streamprint.model import ColorReport, Options
-    from streamprint.pipeline import _report
+    from streamprint.pipeline.core import _report
 
     color = ColorReport()
     p5 = frame_hdr(_fake(2, colorspace=2, side={"DOVI_METADATA": b"\x00" * 8}))

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, BinaryIO, TypeVar
 
 
-from . import blas, interrupt, params
-from .clusterer import FrameClusterer
-from .color.letterbox import crop_letterbox
-from .enums import Algorithm, Crop, SamplingMode, Space, ToneMap
-from .errors import NoFramesError, NotAVideoError, ParameterError, UnsupportedColorError
-from .model import (
+from .. import blas, interrupt, params
+from ..clusterer import FrameClusterer
+from ..color.letterbox import crop_letterbox
+from ..enums import Algorithm, Crop, SamplingMode, Space, ToneMap
+from ..errors import NoFramesError, NotAVideoError, ParameterError, UnsupportedColorError
+from ..model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
     ColorReport,
@@ -37,15 +37,15 @@ from .model import (
     Sampling,
     TimeRange,
 )
-from .resuming import check_fits, check_resume, file_identity
-from .sampler import select_with_state, target_test
-from .thumbnails import ThumbnailCollector
-from .model import SourceInfo
-from .source import VideoSource
-from .source.timeline import checked_length, with_joined_duration
-from .source.hdr import DV_NO_BASE, FrameHdr
-from .source.open import STILL_IMAGE_DEMUXERS, still_image
-from .source.ranges import Passed, restrict, seen_span, within
+from ..resuming import check_fits, check_resume, file_identity
+from ..sampler import select_with_state, target_test
+from ..thumbnails import ThumbnailCollector
+from ..model import SourceInfo
+from ..source import VideoSource
+from ..source.timeline import checked_length, with_joined_duration
+from ..source.hdr import DV_NO_BASE, FrameHdr
+from ..source.open import STILL_IMAGE_DEMUXERS, still_image
+from ..source.ranges import Passed, restrict, seen_span, within
 
 log = logging.getLogger("streamprint")
 
