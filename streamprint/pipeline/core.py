@@ -11,18 +11,15 @@ import dataclasses
 import logging
 import math
 import os
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, BinaryIO, TypeVar
+from collections.abc import Callable, Mapping
+from typing import BinaryIO
 
 
 from .. import blas, interrupt, params
 from ..clusterer import FrameClusterer
-from ..color.letterbox import crop_letterbox
 from ..enums import Algorithm, Crop, SamplingMode, Space, ToneMap
-from ..errors import NoFramesError, NotAVideoError, ParameterError, UnsupportedColorError
+from ..errors import NoFramesError, NotAVideoError, ParameterError
 from ..model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
@@ -32,37 +29,27 @@ from ..model import (
     Progress,
     ResumePoint,
     Sample,
-    SamplerState,
     SampleStore,
     Sampling,
     TimeRange,
 )
 from ..resuming import check_fits, check_resume, file_identity
-from ..sampler import select_with_state, target_test
 from ..thumbnails import ThumbnailCollector
 from ..model import SourceInfo
 from ..source import VideoSource
 from ..source.timeline import checked_length, with_joined_duration
 from ..source.hdr import DV_NO_BASE, FrameHdr
 from ..source.open import STILL_IMAGE_DEMUXERS, still_image
-from ..source.ranges import Passed, restrict, seen_span, within
+from ..source.ranges import Passed, seen_span
+from .images import analysis_images
 
 log = logging.getLogger("streamprint")
 
 ProgressCallback = Callable[[Progress], None]
 CheckpointCallback = Callable[[Checkpoint], None]
 FlushCallback = Callable[[Fingerprint], None]
-T = TypeVar("T")
 
 
-#: Sampled frames decoded ahead of the clusterer (bounds memory: one decoded frame each).
-QUEUE_DEPTH = 8
-
-_DONE = object()
-#: How long an interrupted run waits for the decoding thread to stop, seconds.
-JOIN_SECONDS = 1.0
-#: With ``flush``, how long after an interrupt frames already read are still sampled, seconds.
-DRAIN_SECONDS = 0.8
 #: A flush waits until the run has taken at least this many times the flushes' time so
 #: far, besides (so flushing takes about 1/31, 3 %, of the run however costly it gets;
 #: with the overshoot of the last flush and the final write, under 5 %).
@@ -105,99 +92,6 @@ class _FlushSchedule:
             log.warning("rewriting the outputs took %.1f s at %d samples: the next rewrite comes %.0f s after this "
                         "one, not %g s (flushing is held to 1/%d of the run)", cost, samples,
                         self.next - began, self.every, 1 + FLUSH_COST_RATIO)
-
-
-def _analysis_images(source: VideoSource, options: Options, span: TimeRange, length: float | None,
-                     resume: ResumePoint | None = None, sampler_state: SamplerState | None = None,
-                     skip_unsampled: bool = True, live: bool = False,
-                     passed: Passed | None = None) -> Iterator[tuple[Any, ...]]:
-    """(frame index, time in seconds, (h, w, 3) uint8 image, its :class:`FrameHdr`, pts,
-    sampler state, decode stats) of each sampled frame in ``span`` (a resolved range,
-    ``length`` seconds long when known); the last three are what a checkpoint needs to
-    resume.
-
-    Decoding and sampling run in a producer thread, so they overlap with the conversion and
-    clustering done on the caller's side (PyAV and libswscale release the GIL). The producer
-    does nothing but keep FFmpeg's frame threads fed: converting there too stalled it for
-    the length of each swscale call (measured: every frame of the 1080p benchmark clip
-    took 1.51x the decoder's time that way, 1.42x this way). The queue is bounded, so
-    memory stays flat; closing this generator stops the producer.
-
-    An interrupt raises :class:`~streamprint.errors.Interrupted`; with ``live`` it ends the
-    input instead: what was read by then (a stream's reads end at once) is still delivered,
-    for up to :data:`DRAIN_SECONDS`. ``passed`` watches the frames go by (to say why a
-    range gave no sample).
-    """
-    images: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
-    stop = threading.Event()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                images.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            wanted = target_test(options.sampling, length, span.start) if skip_unsampled else None
-            point = resume or (source.seek_point(span.start) if span.start > 0 else None)
-            frames = source.frames(point, wanted=restrict(wanted, span.start))
-            if live and not source.streaming:  # a stream's reads end at an interrupt; a file's must be ended
-                frames = _until_interrupted(frames)
-            if passed is not None:
-                frames = passed.watch(frames)
-            frames = within(frames, span.start, span.end)
-            for frame, state in select_with_state(frames, options.sampling, length, sampler_state, span.start):
-                if span.holds(frame.time) and not put((frame, state, source.stats)):
-                    return
-            put(_DONE)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            put(exc)
-
-    producer = threading.Thread(target=produce, name="streamprint-decode", daemon=True)
-    producer.start()
-    deadline = None
-    try:
-        while True:
-            if live and deadline is None and interrupt.requested():
-                deadline = time.monotonic() + DRAIN_SECONDS
-            if deadline is not None and time.monotonic() > deadline:
-                return
-            try:
-                item = images.get(timeout=0.1)
-            except queue.Empty:
-                if not live:
-                    interrupt.check()
-                continue
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            if not live:  # also when the queue is never empty: clustering slower than decoding
-                interrupt.check()
-            frame, state, stats = item
-            try:
-                image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
-            except UnsupportedColorError as exc:  # said by the frame, which knows no name
-                raise UnsupportedColorError(f"{source.info.path}: {exc}") from None
-            if options.crop == Crop.AUTO:
-                image = crop_letterbox(image)
-            yield frame.index, frame.time, image, hdr, frame.pts, state, stats
-    finally:
-        stop.set()
-        producer.join(timeout=JOIN_SECONDS)
-        if producer.is_alive():  # stuck inside FFmpeg: leave it the container, the process ends
-            source.abandon()
-
-
-def _until_interrupted(frames: Iterator[T]) -> Iterator[T]:
-    for frame in frames:
-        if interrupt.requested():
-            return
-        yield frame
 
 
 @interrupt.scoped
@@ -334,7 +228,7 @@ def fingerprint(
         checkpoint = checkpoint if source.seeks or source.streaming else None  # (never resumed: alpha WebM)
         schedule = _FlushSchedule(flush_every, started)
         with blas.one_thread():
-            for index, t, image, hdr, pts, state, stats in _analysis_images(
+            for index, t, image, hdr, pts, state, stats in analysis_images(
                     source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
                     passed=passed):
                 color = _report(color, hdr, options, info.path)
