@@ -38,60 +38,17 @@ from ..thumbnails import ThumbnailCollector
 from ..model import SourceInfo
 from ..source import VideoSource
 from ..source.timeline import checked_length, with_joined_duration
-from ..source.hdr import DV_NO_BASE, FrameHdr
 from ..source.open import STILL_IMAGE_DEMUXERS, still_image
 from ..source.ranges import Passed, seen_span
+from .flushing import FlushSchedule
 from .images import analysis_images
+from .report import report_color
 
 log = logging.getLogger("streamprint")
 
 ProgressCallback = Callable[[Progress], None]
 CheckpointCallback = Callable[[Checkpoint], None]
 FlushCallback = Callable[[Fingerprint], None]
-
-
-#: A flush waits until the run has taken at least this many times the flushes' time so
-#: far, besides (so flushing takes about 1/31, 3 %, of the run however costly it gets;
-#: with the overshoot of the last flush and the final write, under 5 %).
-FLUSH_COST_RATIO = 30.0
-#: A rewrite of the live outputs longer than this (seconds) is said, once: the reader's
-#: files are then rewritten less often than asked.
-SLOW_FLUSH_SECONDS = 1.0
-
-
-class _FlushSchedule:
-    """When the next flush is due: ``every`` seconds of wall-clock time after the last one
-    began, and not before the run (from ``started``) has spent :data:`FLUSH_COST_RATIO`
-    times as long on other work as on flushing. The first flush also pays for set-up once
-    (importing the renderer, a live strip's buffers: 0.8 s for the plot style, 30 times
-    that before the second otherwise): it alone decides nothing, and once the second is
-    timed it is charged at most what that one cost."""
-
-    def __init__(self, every: float, started: float) -> None:
-        self.every, self.started = every, started
-        self.next = started + every
-        self.spent = 0.0
-        self.flushes = 0
-        self._first = 0.0
-        self._warned = False
-
-    def due(self, now: float) -> bool:
-        return now >= self.next
-
-    def done(self, began: float, ended: float, samples: int) -> None:
-        """A flush that began and ended then, with ``samples`` samples."""
-        cost = ended - began
-        self.flushes += 1
-        if self.flushes == 1:
-            self._first = cost
-        else:
-            self.spent += cost + (min(self._first, cost) if self.flushes == 2 else 0.0)
-        self.next = max(began + self.every, self.started + (1 + FLUSH_COST_RATIO) * self.spent)
-        if cost > SLOW_FLUSH_SECONDS and self.flushes > 1 and not self._warned:
-            self._warned = True
-            log.warning("rewriting the outputs took %.1f s at %d samples: the next rewrite comes %.0f s after this "
-                        "one, not %g s (flushing is held to 1/%d of the run)", cost, samples,
-                        self.next - began, self.every, 1 + FLUSH_COST_RATIO)
 
 
 @interrupt.scoped
@@ -226,12 +183,12 @@ def fingerprint(
         passed = Passed(span.start, span.end, keyframes)
         last_checkpoint = started = time.monotonic()
         checkpoint = checkpoint if source.seeks or source.streaming else None  # (never resumed: alpha WebM)
-        schedule = _FlushSchedule(flush_every, started)
+        schedule = FlushSchedule(flush_every, started)
         with blas.one_thread():
             for index, t, image, hdr, pts, state, stats in analysis_images(
                     source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
                     passed=passed):
-                color = _report(color, hdr, options, info.path)
+                color = report_color(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
                 if thumbs is not None:
@@ -275,19 +232,3 @@ def fingerprint(
         log.info("%s: %d HDR (%s) samples tone-mapped to SDR, source peak %g cd/m² (%s)", info.path,
                  color.tone_mapped, "/".join(color.transfers), color.peak_nits or 0, "/".join(color.peak_from))
     return result
-
-
-def _report(color: ColorReport, hdr: FrameHdr, options: Options, path: str) -> ColorReport:
-    """``color`` with one more sample; the first of each problem gets a warning."""
-    mapped = options.tonemap == ToneMap.AUTO and hdr.params is not None
-    transfer = hdr.transfer.value if hdr.transfer is not None else None
-    if transfer is not None and not mapped and color.hdr_samples == color.tone_mapped:
-        why = ("tonemap is off" if options.tonemap == ToneMap.OFF
-               else "its colour matrix cannot be undone")
-        log.warning("%s: HDR (%s) frames are not tone-mapped (%s); colours will look washed out",
-                    path, transfer.upper(), why)
-    if hdr.dolby_vision == DV_NO_BASE and DV_NO_BASE not in color.dolby_vision:
-        log.warning("%s: Dolby Vision without an HDR10/HLG-compatible base layer (profile 5?): its "
-                    "colours cannot be shown right", path)
-    return color.add(transfer, mapped, hdr.params.peak_nits if mapped and hdr.params else None,
-                     hdr.peak_from if mapped else None, hdr.dolby_vision)
