@@ -1,20 +1,18 @@
-"""The pipeline: source -> sampler -> clusterer, joined into one streaming pass that
-returns a :class:`~streamprint.model.Fingerprint`.
-
-Decoding and sampling run in a producer thread; conversion and clustering run on the
-caller's side of a bounded queue, so memory stays flat however long the movie.
+"""fingerprint(): the pipeline's one pass, as a short flow. The options are checked and the
+input opened, and the part of it to read resolved and checked against it, before anything is
+decoded; then each analysis image (:mod:`.images`) becomes a sample, with progress,
+checkpoints and flushes (:mod:`.flushing`) as they fall due; at the end, what was sampled is
+checked and said (:mod:`.report`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import os
 import time
 from collections.abc import Callable, Mapping
 from typing import BinaryIO
-
 
 from .. import blas, interrupt, params
 from ..clusterer import FrameClusterer
@@ -24,25 +22,27 @@ from ..model import (
     DEFAULT_ANALYSIS_SIZE,
     Checkpoint,
     ColorReport,
+    DecodeStats,
     Fingerprint,
     Options,
     Progress,
     ResumePoint,
     Sample,
+    SamplerState,
     SampleStore,
     Sampling,
+    SourceInfo,
     TimeRange,
 )
 from ..resuming import check_fits, check_resume, file_identity
-from ..thumbnails import ThumbnailCollector
-from ..model import SourceInfo
 from ..source import VideoSource
-from ..source.timeline import checked_length, with_joined_duration
 from ..source.open import STILL_IMAGE_DEMUXERS, still_image
 from ..source.ranges import Passed, seen_span
+from ..source.timeline import checked_length, with_joined_duration
+from ..thumbnails import ThumbnailCollector
 from .flushing import FlushSchedule
 from .images import analysis_images
-from .report import report_color
+from .report import log_decoded, log_tone_mapped, report_color, warn_fewer_columns
 
 log = logging.getLogger("streamprint")
 
@@ -106,9 +106,10 @@ def fingerprint(
     ``flush_every`` seconds of wall-clock time have passed since the last call, and the
     run has spent 30 times as long on other work as on the calls so far (the first call's
     one-time set-up aside), so flushing costs about 3 % of the run at most; a call over a
-    second is logged as a warning, once. With ``flush``, a stop request (:func:`streamprint.interrupt.request`, which the
-    CLI makes on SIGINT and SIGTERM) ends the input as its end would: what was read is
-    sampled and the fingerprint so far is returned.
+    second is logged as a warning, once. With ``flush``, a stop request
+    (:func:`streamprint.interrupt.request`, which the CLI makes on SIGINT and SIGTERM) ends
+    the input as its end would: what was read is sampled and the fingerprint so far is
+    returned.
 
     ``before_decoding(info, expected)`` is called once the input is probed, before the
     first frame is decoded, with what is known of it and the number of samples to expect
@@ -140,54 +141,86 @@ def fingerprint(
     keyframes = options.sampling.mode == SamplingMode.KEYFRAMES
     with VideoSource(path, format=format, options=demuxer_options, threads=threads,
                      keyframes_only=keyframes) as source:
-        if options.sampling.mode == SamplingMode.SAMPLES or not options.time_range.whole:
-            # spread over the duration, or a range: in times of the one timeline decoding builds
-            source.info = with_joined_duration(source.info, path, format, demuxer_options)
-        info = source.info
-        try:
-            span = options.time_range.resolve(info.duration)
-            length = span.length(info.duration)
-            options.sampling.require_duration(length)
-        except ParameterError:  # not the option's fault when the input is no movie at all
-            if info.container in STILL_IMAGE_DEMUXERS and still_image(path, info.path, format, demuxer_options,
-                                                                      source.frames):
-                raise NotAVideoError(f"{info.path}: a still image, not a movie") from None
-            raise
-        tick = source.time_base
-        if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
-            raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
+        span, length = _part(source, options, path, format, demuxer_options)
         if resume is not None:
-            check_fits(resume, info, tick)
-        frames_in = info.frame_count if span.whole or info.frame_rate is None or length is None \
-            else round(length * info.frame_rate)
-        expected = options.sampling.expected_count(length, frames_in)
+            check_fits(resume, source.info, source.time_base)
+        expected = _expected_samples(source.info, options, span, length)
         if before_decoding is not None:
-            before_decoding(info, expected)
-        samples = SampleStore(options.colors)
-        point, sampler_state = None, None
-        color = ColorReport()
+            before_decoding(source.info, expected)
+        run = _Run(source, options, span, clusterer, resume, thumbnails, identity)
+        color = run.sample(length, skip_unsampled, expected, progress, checkpoint, checkpoint_every,
+                           flush, flush_every)
+        stats = source.stats
+        result = run.so_far(color)
+    return run.finish(result, stats, length)
+
+
+def _part(source: VideoSource, options: Options, path: str | os.PathLike[str] | BinaryIO,
+          format: str | None, demuxer_options: Mapping[str, str] | None) -> tuple[TimeRange, float | None]:
+    """The part of the input to read, resolved, and its length in seconds (None: unknown),
+    with the sampling checked against them and the stream's clock. A still image is no
+    movie: :class:`NotAVideoError`, not an option's error."""
+    if options.sampling.mode == SamplingMode.SAMPLES or not options.time_range.whole:
+        # spread over the duration, or a range: in times of the one timeline decoding builds
+        source.info = with_joined_duration(source.info, path, format, demuxer_options)
+    info = source.info
+    try:
+        span = options.time_range.resolve(info.duration)
+        length = span.length(info.duration)
+        options.sampling.require_duration(length)
+    except ParameterError:  # not the option's fault when the input is no movie at all
+        if info.container in STILL_IMAGE_DEMUXERS and still_image(path, info.path, format, demuxer_options,
+                                                                  source.frames):
+            raise NotAVideoError(f"{info.path}: a still image, not a movie") from None
+        raise
+    tick = source.time_base
+    if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
+        raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
+    return span, length
+
+
+def _expected_samples(info: SourceInfo, options: Options, span: TimeRange,
+                      length: float | None) -> int | None:
+    """How many samples the run should give (None: unknown)."""
+    frames_in = info.frame_count if span.whole or info.frame_rate is None or length is None \
+        else round(length * info.frame_rate)
+    return options.sampling.expected_count(length, frames_in)
+
+
+class _Run:
+    """One run's samples, thumbnails and clusterer (from the checkpoint it resumes, if any),
+    and what is made of them: the fingerprint so far, a checkpoint, the final fingerprint."""
+
+    def __init__(self, source: VideoSource, options: Options, span: TimeRange, clusterer: FrameClusterer,
+                 resume: Checkpoint | None, thumbnails: bool, identity: tuple[int, int] | None) -> None:
+        self.source, self.options, self.span, self.clusterer = source, options, span, clusterer
+        self.identity = identity
+        self.samples = SampleStore(options.colors)
+        self.point, self.sampler_state, self.color = None, None, ColorReport()
         if resume is not None:
-            point, sampler_state, color = resume.resume, resume.sampler, resume.color
+            self.point, self.sampler_state, self.color = resume.resume, resume.sampler, resume.color
             clusterer.set_state(resume.clusterer)
-            samples.extend(resume.samples)
-        thumbs = None
+            self.samples.extend(resume.samples)
+        self.thumbs = None
         if thumbnails:
-            thumbs = ThumbnailCollector(start=resume.thumbnails if resume is not None else None,
-                                        samples=len(samples))
+            self.thumbs = ThumbnailCollector(start=resume.thumbnails if resume is not None else None,
+                                             samples=len(self.samples))
+        self.passed = Passed(span.start, span.end, source.keyframes_only)
 
-        def so_far(live: bool = False) -> Fingerprint:
-            return Fingerprint(info, options, samples.view(), source.stats, color=color,
-                               time_range=seen_span(span, info, source.timeline, passed, live),
-                               thumbnails=None if thumbs is None else thumbs.result())
-
-        passed = Passed(span.start, span.end, keyframes)
+    def sample(self, length: float | None, skip_unsampled: bool, expected: int | None,
+               progress: ProgressCallback | None, checkpoint: CheckpointCallback | None,
+               checkpoint_every: float, flush: FlushCallback | None, flush_every: float) -> ColorReport:
+        """Cluster each analysis image into a sample, with ``progress``, ``checkpoint`` and
+        ``flush`` called as they fall due; the colour report of all the samples."""
+        source, options, clusterer = self.source, self.options, self.clusterer
+        samples, thumbs, info, color = self.samples, self.thumbs, source.info, self.color
         last_checkpoint = started = time.monotonic()
         checkpoint = checkpoint if source.seeks or source.streaming else None  # (never resumed: alpha WebM)
         schedule = FlushSchedule(flush_every, started)
         with blas.one_thread():
             for index, t, image, hdr, pts, state, stats in analysis_images(
-                    source, options, span, length, point, sampler_state, skip_unsampled, live=flush is not None,
-                    passed=passed):
+                    source, options, self.span, length, self.point, self.sampler_state, skip_unsampled,
+                    live=flush is not None, passed=self.passed):
                 color = report_color(color, hdr, options, info.path)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
@@ -195,40 +228,48 @@ def fingerprint(
                     thumbs.add(len(samples) - 1, image)
                 if progress is not None:
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
-                if checkpoint is not None and pts is not None and time.monotonic() - last_checkpoint >= checkpoint_every:
-                    checkpoint(Checkpoint(options, samples.view(), clusterer.get_state(), state,
-                                          ResumePoint(int(pts), index, source.origin, stats), identity, color=color,
-                                          thumbnails=None if thumbs is None else thumbs.result()))
+                if checkpoint is not None and pts is not None \
+                        and time.monotonic() - last_checkpoint >= checkpoint_every:
+                    checkpoint(self.checkpoint(color, state, pts, index, stats))
                     last_checkpoint = time.monotonic()
                 if flush is not None and schedule.due(time.monotonic()) and not interrupt.requested():
                     began = time.monotonic()
-                    flush(so_far(live=True))
+                    flush(self.so_far(color, live=True))
                     schedule.done(began, time.monotonic(), len(samples))
-        stats = source.stats
-        result = so_far()
-    if not samples and not span.whole and not interrupt.requested():
-        raise passed.error(info.path, "keyframe" if keyframes else "frame")
-    if not samples:
-        raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
-    log.info("%s: %d frames %s, %d samples, %d cold starts", info.path, stats.frames,
-             "decoded" if span.whole else f"counted to the end of {span.describe()}", len(samples), clusterer.n_cold_)
-    if span.whole and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES:
-        checked = checked_length(info, stats.frames, source.timeline, joined=stats.discontinuities > 0)
-        result = result if checked == info else dataclasses.replace(result, source=checked)
-    if options.sampling.mode == SamplingMode.SAMPLES and len(samples) < options.sampling.value:
-        if stats.discontinuities:
-            log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
-                        "the length of the joined timeline the times were spread over", info.path, len(samples),
-                        int(options.sampling.value), info.duration or 0.0)
-        elif (result.time_range.end or math.inf) < span.start + (length or 0.0):  # the input ended early
-            log.warning("%s: %d columns, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
-                        "the times were spread over", info.path, len(samples), int(options.sampling.value),
-                        result.time_range.end, span.end)
-        else:
-            log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
-                        "fell on a frame already taken", info.path, len(samples), int(options.sampling.value),
-                        stats.frames, int(options.sampling.value) - len(samples))
-    if color.tone_mapped:
-        log.info("%s: %d HDR (%s) samples tone-mapped to SDR, source peak %g cd/m² (%s)", info.path,
-                 color.tone_mapped, "/".join(color.transfers), color.peak_nits or 0, "/".join(color.peak_from))
-    return result
+        return color
+
+    def so_far(self, color: ColorReport, live: bool = False) -> Fingerprint:
+        """The fingerprint of the samples so far (a view that later samples do not change)."""
+        source, thumbs = self.source, self.thumbs
+        return Fingerprint(source.info, self.options, self.samples.view(), source.stats, color=color,
+                           time_range=seen_span(self.span, source.info, source.timeline, self.passed, live),
+                           thumbnails=None if thumbs is None else thumbs.result())
+
+    def checkpoint(self, color: ColorReport, sampler: SamplerState, pts: int, index: int,
+                   stats: DecodeStats) -> Checkpoint:
+        """What resumes the run after its latest sample: frame ``index`` at ``pts``, with the
+        sampler's state and the decode stats then."""
+        source, thumbs = self.source, self.thumbs
+        return Checkpoint(self.options, self.samples.view(), self.clusterer.get_state(), sampler,
+                          ResumePoint(int(pts), index, source.origin, stats), self.identity, color=color,
+                          thumbnails=None if thumbs is None else thumbs.result())
+
+    def finish(self, result: Fingerprint, stats: DecodeStats, length: float | None) -> Fingerprint:
+        """``result``, the run's fingerprint, once its input is closed: an error if it has no
+        sample, else said, and with the movie's length checked against the frames decoded
+        when all of it was read."""
+        info, options, span, samples = self.source.info, self.options, self.span, len(self.samples)
+        if not samples and not span.whole and not interrupt.requested():
+            raise self.passed.error(info.path, "keyframe" if self.source.keyframes_only else "frame")
+        if not samples:
+            raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
+        log_decoded(info, stats, span, samples, self.clusterer.n_cold_)
+        if span.whole and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES:
+            timeline, joined = self.source.timeline, stats.discontinuities > 0
+            checked = checked_length(info, stats.frames, timeline, joined=joined)
+            result = result if checked == info else dataclasses.replace(result, source=checked)
+        if options.sampling.mode == SamplingMode.SAMPLES and samples < options.sampling.value:
+            warn_fewer_columns(info, samples, int(options.sampling.value), stats, result.time_range.end,
+                               span, length)
+        log_tone_mapped(result.color, info.path)
+        return result
