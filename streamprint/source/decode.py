@@ -1,5 +1,7 @@
 """The decode loop: one pass over the video stream in presentation order, with damaged
-packets skipped and counted, resume from a checkpoint, and non-reference skipping.
+packets skipped and counted, resume from a checkpoint, and non-reference skipping; each
+frame's index and time (best-effort timestamps, one timeline across discontinuities) are
+given here, from the frames :mod:`.packets` decodes.
 
 Frames are not converted here until asked: :meth:`.frame.SourceFrame.to_rgb` downscales and
 converts to sRGB inside libswscale in one call, so frames the sampler drops cost only
@@ -26,6 +28,7 @@ from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
 from .open import STDIN, STILL_IMAGE_DEMUXERS, best_video_stream, open_container, opened_fragmented_mp4
+from .packets import decoded, demuxed, held_back
 from .probe import probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
@@ -286,114 +289,27 @@ class VideoSource:
         if index == 1 and self.info.container in STILL_IMAGE_DEMUXERS:
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
-    def _packets(self) -> Iterator[av.Packet | BaseException]:
-        """:meth:`_demuxed`'s packets, but for one a stream's interrupt may have cut short:
-        once the reads have been ended (:attr:`.stream.StreamReader.cut_short`), each packet is
-        held back until something follows it, and the last one read is dropped (a raw
-        frame's half, a slice without its end: never a sample)."""
-        reader = self._reader
-        held = None
-        for item in self._demuxed():
-            after_cut = (reader is not None and reader.cut_short and isinstance(item, av.Packet)
-                         and item.size > 0)
-            if held is not None and (after_cut or isinstance(item, BaseException)):
-                yield held
-                held = None
-            if after_cut:
-                held = item
-                continue
-            if held is not None:  # the decoder's flush: the held packet was the last one read
-                log.debug("%s: the last packet read before the interrupt was dropped", self._name)
-                held = None
-            yield item
-        if held is not None:
-            log.debug("%s: the last packet read before the interrupt was dropped", self._name)
-
-    def _demuxed(self) -> Iterator[av.Packet | BaseException]:
-        """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
-        exception a damaged stretch raised. Demuxing restarts after a demuxer error."""
-        container, stream = self._container, self._stream
-        while True:
-            try:
-                yield from container.demux(stream)
-                break
-            except (av.error.EOFError, EOFError):
-                break
-            except (av.error.FFmpegError, IndexError) as exc:
-                # The demuxer failed on damaged data (IndexError: PyAV cannot follow a stream
-                # that damaged MPEG-TS makes appear mid-file). Count it and read on.
-                yield exc
-                continue
-            except (OSError, MemoryError) as exc:
-                yield exc
-                break
-
-    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None = None,
+    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None,
                  ) -> Iterator[list[av.VideoFrame] | BaseException]:
-        """Per packet, the frames it decoded to, or the exception it raised.
-
-        The decoder is flushed at the end so no frame held back by frame threading or
-        B-frame reordering is lost. With ``skip``, packets are demuxed ahead and each is
-        sent with ``skip_frame`` NONREF or DEFAULT as ``skip`` decides.
-        """
+        """Per packet, the frames it decoded to, or the exception it raised
+        (:func:`.packets.decoded`), from the packets as this input needs them: raw frames
+        made whole, packed B-frames unpacked, keyframes numbered, demuxed ahead for ``skip``
+        (which sees each packet: :func:`.skip.lookahead`), keyframe packets alone where the
+        decoder ignores ``skip_frame`` or is drained, WebM alpha from its first keyframe."""
         ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
-        packets: Iterator[av.Packet | BaseException] = self._packets()
+        stream, rules = self._stream, self.rules
+        packets = held_back(demuxed(self._container, stream), self._reader, self._name)
         if self.info.container == "rawvideo":
             packets = whole_frames(packets, self._name, self.info, self.streaming)
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
-            packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
+            packets = numbered(packets, stream.time_base, stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
-        if self.keyframes_only and self.rules.keyframe_packets:
+        if self.keyframes_only and rules.keyframe_packets:
             packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
-        packets = decodable_alpha(packets, self._ctx.name, self._name, self.keyframes_only)  # (WebM, libvpx)
-        drain = self.keyframes_only and self.rules.keyframe_drain
-        if not isinstance(skip, NonrefSkip):
-            skip = None
-        flushed = False
-        nonref = False
-        refs = Av1References(ctx.extradata) if skip is not None and self.rules.nonref_packets == "av1" else None
-        for packet in packets:
-            if isinstance(packet, BaseException):
-                yield packet
-                continue
-            if packet.size == 0 and packet.dts is None:
-                flushed = True
-            elif packet.size == 0:  # Theora's "repeat the last frame" (FFmpeg rejects it as invalid)
-                continue
-            if skip is not None:
-                # a packet the demuxer discards (before an edit list's start) is never shown:
-                # no frame to count if the decoder drops it
-                discard = packet.size > 0 and packet.is_discard
-                drop = discard or (packet.size > 0 and skip.may_skip(packet.pts, self.origin))
-                if refs is not None:  # the decoder ignores skip_frame: send no unreferenced unit
-                    if drop:
-                        if not refs.is_reference(bytes(packet)):
-                            if not discard:
-                                skip.sent(packet.pts)
-                            continue
-                    elif refs.seq is None:  # learn the sequence header from the first unit carrying it
-                        refs.is_reference(bytes(packet))
-                elif drop != nonref:
-                    ctx.skip_frame = "NONREF" if drop else "DEFAULT"
-                    nonref = drop
-                if drop and refs is None and not discard:
-                    skip.sent(packet.pts)
-            yield from _decode(ctx, packet)
-            if drain and packet.size:  # each keyframe out on its own, the decoder reset (.codecs)
-                yield from _decode(ctx, None)
-                ctx.flush_buffers()
-        if not flushed:
-            yield from _decode(ctx, None)
-
-
-def _decode(ctx: av.VideoCodecContext, packet: av.Packet | None) -> Iterator[list[av.VideoFrame] | BaseException]:
-    """The frames ``packet`` (None: the end) decodes to, or the error it raised."""
-    try:
-        yield ctx.decode(packet)
-    except (av.error.EOFError, EOFError):
-        pass
-    except av.error.FFmpegError as exc:
-        yield exc
+        packets = decodable_alpha(packets, ctx.name, self._name, self.keyframes_only)  # (WebM, libvpx)
+        nonref = skip if isinstance(skip, NonrefSkip) else None
+        refs = Av1References(ctx.extradata) if nonref is not None and rules.nonref_packets == "av1" else None
+        return decoded(ctx, packets, nonref, refs, self.keyframes_only and rules.keyframe_drain, self)
