@@ -12,5 +12,5 @@ from .open import STDIN
 from .raw import raw_demuxer
 from .skip import LOOKAHEAD_PACKETS, KeyframeIndex, NonrefSkip, Wanted
 
-__all__ = ["KeyframeIndex", "LOOKAHEAD_PACKETS", "MAX_CONSECUTIVE_ERRORS", "STDIN", "NonrefSkip", "SourceFrame", "VideoSource",
-           "Wanted", "analysis_size", "raw_demuxer", "untagged_matrix"]
+__all__ = ["KeyframeIndex", "LOOKAHEAD_PACKETS", "MAX_CONSECUTIVE_ERRORS", "STDIN", "NonrefSkip", "SourceFrame",
+           "VideoSource", "Wanted", "analysis_size", "raw_demuxer", "untagged_matrix"]
