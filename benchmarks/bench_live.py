@@ -15,7 +15,7 @@ Reported: peak RSS (VmHWM) of this process when the stream reaches 1, 6 and 24 h
 the share of the run's wall time spent in flushes (the run goes about 1,500 times faster
 than real time, so each flush also encodes the thousands of samples that came since the
 last one: flushes are spaced so that they take about 1/31 of the run, see
-``streamprint.pipeline.FLUSH_COST_RATIO``); and what one flush costs at 1, 6 and 24 hours
+``streamprint.pipeline.flushing.FLUSH_COST_RATIO``); and what one flush costs at 1, 6 and 24 hours
 in real time, where one or two samples come between flushes (the median of three flushes
 of one new sample each onto the outputs of a run that long), and the share of one core a
 flush every 2 s then takes. The run's time is from the first read to the last write.

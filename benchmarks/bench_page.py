@@ -46,7 +46,7 @@ def synthetic_movie(seconds: float, seed: int = 1, clip: Path | None = None):
     the benchmark clip; see the module docstring)."""
     from streamprint.clusterer import FrameClusterer
     from streamprint.model import Fingerprint, Options, Sample, SourceInfo, TimeRange
-    from streamprint.pipeline import _analysis_images
+    from streamprint.pipeline.images import analysis_images
     from streamprint.source import VideoSource
     from streamprint.thumbnails import ThumbnailCollector
 
@@ -55,7 +55,7 @@ def synthetic_movie(seconds: float, seed: int = 1, clip: Path | None = None):
 
         clip = realistic.make(60)
     with VideoSource(str(clip)) as source:
-        real = [item[2] for item in _analysis_images(source, Options(), TimeRange(), source.info.duration)]
+        real = [item[2] for item in analysis_images(source, Options(), TimeRange(), source.info.duration)]
     rng = np.random.default_rng(seed)
     clusterer, collector, samples = FrameClusterer(), ThumbnailCollector(), []
     for i in range(round(seconds)):

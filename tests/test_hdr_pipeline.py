@@ -130,13 +130,13 @@ def test_dolby_vision_is_read_as_its_base_or_reported():
 
 def test_dolby_vision_without_a_base_gets_one_warning(caplog):
     from streamprint.model import ColorReport, Options
-    from streamprint.pipeline import _report
+    from streamprint.pipeline.report import report_color
 
     color = ColorReport()
     p5 = frame_hdr(_fake(2, colorspace=2, side={"DOVI_METADATA": b"\x00" * 8}))
     with caplog.at_level(logging.WARNING, logger="streamprint"):
         for _ in range(3):
-            color = _report(color, p5, Options(), "movie.mp4")
+            color = report_color(color, p5, Options(), "movie.mp4")
     said = ("movie.mp4: Dolby Vision without an HDR10/HLG-compatible base layer (profile 5?): its colours "
             "cannot be shown right")
     assert [r.getMessage() for r in caplog.records] == [said]

@@ -1,5 +1,7 @@
 """The decode loop: one pass over the video stream in presentation order, with damaged
-packets skipped and counted, resume from a checkpoint, and non-reference skipping.
+packets skipped and counted, resume from a checkpoint, and non-reference skipping; each
+frame's index and time (best-effort timestamps, one timeline across discontinuities) are
+given here, from the frames :mod:`.packets` decodes.
 
 Frames are not converted here until asked: :meth:`.frame.SourceFrame.to_rgb` downscales and
 converts to sRGB inside libswscale in one call, so frames the sampler drops cost only
@@ -26,11 +28,13 @@ from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
+from .packets import decoded, demuxed, held_back
 from .probe import probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
-from .skip import AviKeyframeIndex, KeyframeIndex, NonrefSkip, Wanted, keyframe_packets, lookahead
-from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline, exact_origin, numbered
+from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
+from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline,
+                       exact_origin, numbered)
 
 log = logging.getLogger("streamprint")
 
@@ -46,7 +50,8 @@ class VideoSource:
     ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
     demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
     (e.g. ``{"video_size": "320x240"}`` for raw video). ``threads`` is the decoder's thread
-    count (0: chosen per decoder, see :mod:`.codecs`). ``keyframes_only`` makes the decoder skip every non-key frame.
+    count (0: chosen per decoder, see :mod:`.codecs`). ``keyframes_only`` makes the decoder
+    skip every non-key frame.
     """
 
     def __init__(
@@ -68,7 +73,8 @@ class VideoSource:
             self._stream = best_video_stream(self._container, self._name)
             # threads, options and skip_frame per decoder (.codecs), before the first packet
             self._ctx, self.rules = open_decoder(self._stream, keyframes_only, threads, self._name)
-            self.info = probe(self._container, self._stream, str(self._name), streamed=self._reader is not None,
+            self.info = probe(self._container, self._stream, str(self._name),
+                              streamed=self._reader is not None,
                               fragmented=opened_fragmented_mp4(self._container, self._reader, path))
         except BaseException:
             self._container.close()
@@ -126,7 +132,8 @@ class VideoSource:
         return start_point(self._container, self._stream, seconds, self.keyframes_only, self._reopen) \
             if self.seeks else None
 
-    def frames(self, resume: ResumePoint | None = None, wanted: Wanted | None = None) -> Iterator[SourceFrame]:
+    def frames(self, resume: ResumePoint | None = None,
+               wanted: Wanted | None = None) -> Iterator[SourceFrame]:
         """Decode the stream once, in presentation order, through to the decoder's flush.
 
         Damaged packets are skipped and counted in :attr:`stats`; after
@@ -145,66 +152,37 @@ class VideoSource:
         if self._used:
             raise RuntimeError("a VideoSource can be decoded only once")
         self._used = True
-        stream = self._stream
-        origin: float | None = None
-        exact: Fraction | None = None  # the origin itself: times are exact differences of ticks
-        if stream.start_time is not None and stream.time_base is not None:
-            exact = stream.start_time * stream.time_base
-            origin = float(exact)
+        stream, demuxer = self._stream, self._container.format.name
         # Frames without timestamps are one frame apart: the codec's own rate (an
         # elementary stream's SPS timing) before the container's average.
         rate = stream.guessed_rate or self.info.frame_rate
         step = 1.0 / float(rate) if rate and float(rate) > 0 else 1.0 / 25.0
-        index = 0
         best = BestEffort()
         # AVI stores no presentation times: FFmpeg 8 fills in reordered pts that go backwards
         # with packed B-frames (and with the early frames before guess_correct_pts notices),
         # where FFmpeg 5's ffprobe shows none; each frame's dts is its best-effort timestamp.
         # (Keyframes only: the decoder holds each keyframe back until the next one, so its
         # dts is a whole GOP late, while its pts is the packet's.)
-        dts_times = self._container.format.name in DTS_TIMES_FORMATS and not self.keyframes_only
-        timeline = self.timeline = Timeline(step, jumps_forward=self._container.format.name in DISCONTINUOUS_FORMATS)
+        dts_times = demuxer in DTS_TIMES_FORMATS and not self.keyframes_only
+        timeline = self.timeline = Timeline(step, jumps_forward=demuxer in DISCONTINUOUS_FORMATS)
         tags = stream_tags(stream, self.rules)  # for frames without their own (.codecs)
         trusted = True  # pts-based reasoning (skipping, keyframe indices, resume) holds
-        corrupt_packets = corrupt_frames = consecutive = 0
+        consecutive = 0
         aspect = FrameAspect(stream, self.info.pixel_aspect, self.info.container)
         syncing = resume is not None
-        # Keyframes only: the decoder delivers the keyframes alone, and each one's index in
-        # the whole stream is counted from the packets (see KeyframeIndex); ``index`` counts
-        # the frames delivered.
         jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
-                and self._container.format.name in DISCONTINUOUS_FORMATS else None)
-        # AVI keyframes: packed ones counted by dts and placed one frame apart from the first,
-        # the others placed where decoding everything places them (.skip). ASF's keyframes
-        # keep their pts (decode order plus one frame for H.264, as FFmpeg derives them for
-        # MPEG-4): the same offset for each, which the origin takes away (tests/test_containers.py)
-        avi = self._container.format.name == "avi"
-        avi_keys = self.keyframes_only and avi
+                and demuxer in DISCONTINUOUS_FORMATS else None)
+        avi_keys = self.keyframes_only and demuxer == "avi"
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
-        extradata = stream.codec_context.extradata
-        depth = stream.codec_context.reorder_depth or 0  # frames the decoder holds back (B-frames)
-        floor, base = (resume.pts, resume.index) if resume is not None else (None, 0)
-        keyframe_index = (AviKeyframeIndex(jump=jump, extradata=extradata, depth=depth, floor=floor, base=base)
-                          if avi_keys else KeyframeIndex(floor=floor, base=base, jump=jump) if self.keyframes_only
-                          else None)
-        if resume is not None:
-            if alpha_decoder(self._ctx):  # (see seeks)
-                raise ResumeError(f"{self._name}: a WebM with alpha is read from its beginning")
-            origin, index = resume.origin, resume.index
-            exact = exact_origin(origin, stream.time_base)
-            if keyframe_index is not None:
-                index = resume.stats.frames
-            corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
-            try:
-                self._container.seek(resume.pts, backward=True, any_frame=False, stream=stream)
-            except (av.error.FFmpegError, OSError, ValueError) as exc:
-                raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
-        self.origin = origin
-        skip = None
-        if wanted is not None and stream.time_base is not None and not self.keyframes_only and self.rules.nonref_skip \
-                and (not dts_times or (self.rules.nonref_skip_in_avi and avi)):
+        # keyframes only: each delivered keyframe's index counted from the packets; ``index`` counts
+        # the frames delivered
+        keyframe_index = keyframe_index_for(stream, avi_keys, resume, jump) if self.keyframes_only else None
+        # the origin itself (exact: times are exact differences of ticks), and the counts so far
+        exact, index, corrupt_packets, corrupt_frames, skipped = self._start(resume, keyframe_index)
+        skip, rules = None, self.rules  # non-reference frames skipped where decoder and container allow
+        if wanted is not None and stream.time_base is not None and not self.keyframes_only \
+                and rules.nonref_skip and (not dts_times or (rules.nonref_skip_in_avi and demuxer == "avi")):
             skip = NonrefSkip(wanted, stream.time_base, jump=jump)
-        skipped = resume.stats.skipped if resume is not None else 0
 
         last_index = -1
         turned = False  # self.info turned as the first frame delivered is
@@ -214,10 +192,10 @@ class VideoSource:
                 consecutive += 1
                 log.debug("skipping damaged packet: %s", packet_frames)
                 if consecutive >= MAX_CONSECUTIVE_ERRORS:
-                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
-                    raise CorruptInputError(
-                        f"{self._name}: {consecutive} damaged packets in a row after {index} frames; giving up"
-                    )
+                    self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped,
+                                             len(timeline.discontinuities))
+                    raise CorruptInputError(f"{self._name}: {consecutive} damaged packets in a row after "
+                                            f"{index} frames; giving up")
                 continue
             consecutive = 0
             for frame in packet_frames:
@@ -230,7 +208,7 @@ class VideoSource:
                 if syncing:
                     assert resume is not None
                     if ts is None or ts > resume.pts:
-                        raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
+                        raise self._not_found()
                     if ts < resume.pts:
                         continue
                     syncing = False
@@ -244,7 +222,7 @@ class VideoSource:
                 if ts is not None and time_base is not None:
                     if exact is None:
                         exact = ts * time_base
-                        origin = self.origin = float(exact)
+                        self.origin = float(exact)
                     raw = float(ts * time_base - exact)
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
@@ -273,13 +251,52 @@ class VideoSource:
                     self.info, turned = self.info.turned(delivered.rotation), True
                 yield delivered
                 index += 1
-                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
+                self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped,
+                                         len(timeline.discontinuities))
+        self._ended(syncing, skip, index, skipped, corrupt_packets, corrupt_frames)
+
+    def _start(self, resume: ResumePoint | None,
+               keyframe_index: KeyframeIndex | None) -> tuple[Fraction | None, int, int, int, int]:
+        """Where the pass starts: the stream's origin as an exact number of seconds (None:
+        unknown until a frame has a time), and the frames, damaged packets, damaged frames
+        and skipped frames counted before it; also sets :attr:`origin`. From the stream's
+        start, or from ``resume``, seeked to (:class:`ResumeError` where it cannot be), whose
+        count of frames is the pass's ``index`` where a ``keyframe_index`` gives the frames'."""
+        stream = self._stream
+        origin: float | None = None
+        exact: Fraction | None = None
+        if stream.start_time is not None and stream.time_base is not None:
+            exact = stream.start_time * stream.time_base
+            origin = float(exact)
+        index = corrupt_packets = corrupt_frames = skipped = 0
+        if resume is not None:
+            if alpha_decoder(self._ctx):  # (see seeks)
+                raise ResumeError(f"{self._name}: a WebM with alpha is read from its beginning")
+            origin, index = resume.origin, resume.index
+            exact = exact_origin(origin, stream.time_base)
+            if keyframe_index is not None:
+                index = resume.stats.frames
+            corrupt_packets, corrupt_frames = resume.stats.corrupt_packets, resume.stats.corrupt_frames
+            skipped = resume.stats.skipped
+            try:
+                self._container.seek(resume.pts, backward=True, any_frame=False, stream=stream)
+            except (av.error.FFmpegError, OSError, ValueError) as exc:
+                raise ResumeError(f"{self._name}: cannot seek to resume ({exc})") from exc
+        self.origin = origin
+        return exact, index, corrupt_packets, corrupt_frames, skipped
+
+    def _ended(self, syncing: bool, skip: NonrefSkip | None, index: int, skipped: int, corrupt_packets: int,
+               corrupt_frames: int) -> None:
+        """The pass's end: its :attr:`stats` final (with the frames ``skip`` had the decoder
+        drop after the last one delivered), said, and checked."""
         if syncing:
-            raise ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
+            raise self._not_found()
         if skip is not None and skip.pending:  # dropped after the last frame delivered
             index += len(skip.pending)
             skipped += len(skip.pending)
-        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, len(timeline.discontinuities))
+        assert self.timeline is not None
+        jumps = len(self.timeline.discontinuities)
+        self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, jumps)
         if skipped:
             log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
         if corrupt_packets or corrupt_frames:
@@ -290,114 +307,30 @@ class VideoSource:
         if maybe_still(self.info.container, index):  # (none: NoFramesError above)
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
 
-    def _packets(self) -> Iterator[av.Packet | BaseException]:
-        """:meth:`_demuxed`'s packets, but for one a stream's interrupt may have cut short:
-        once the reads have been ended (:attr:`.stream.StreamReader.cut_short`), each packet is
-        held back until something follows it, and the last one read is dropped (a raw
-        frame's half, a slice without its end: never a sample)."""
-        reader = self._reader
-        held = None
-        for item in self._demuxed():
-            after_cut = (reader is not None and reader.cut_short and isinstance(item, av.Packet)
-                         and item.size > 0)
-            if held is not None and (after_cut or isinstance(item, BaseException)):
-                yield held
-                held = None
-            if after_cut:
-                held = item
-                continue
-            if held is not None:  # the decoder's flush: the held packet was the last one read
-                log.debug("%s: the last packet read before the interrupt was dropped", self._name)
-                held = None
-            yield item
-        if held is not None:
-            log.debug("%s: the last packet read before the interrupt was dropped", self._name)
+    def _not_found(self) -> ResumeError:
+        return ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
 
-    def _demuxed(self) -> Iterator[av.Packet | BaseException]:
-        """The stream's packets as demuxed (the last one empty, FFmpeg's flush), or the
-        exception a damaged stretch raised. Demuxing restarts after a demuxer error."""
-        container, stream = self._container, self._stream
-        while True:
-            try:
-                yield from container.demux(stream)
-                break
-            except (av.error.EOFError, EOFError):
-                break
-            except (av.error.FFmpegError, IndexError) as exc:
-                # The demuxer failed on damaged data (IndexError: PyAV cannot follow a stream
-                # that damaged MPEG-TS makes appear mid-file). Count it and read on.
-                yield exc
-                continue
-            except (OSError, MemoryError) as exc:
-                yield exc
-                break
-
-    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None = None,
+    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None,
                  ) -> Iterator[list[av.VideoFrame] | BaseException]:
-        """Per packet, the frames it decoded to, or the exception it raised.
-
-        The decoder is flushed at the end so no frame held back by frame threading or
-        B-frame reordering is lost. With ``skip``, packets are demuxed ahead and each is
-        sent with ``skip_frame`` NONREF or DEFAULT as ``skip`` decides.
-        """
+        """Per packet, the frames it decoded to, or the exception it raised
+        (:func:`.packets.decoded`), from the packets as this input needs them: raw frames
+        made whole, packed B-frames unpacked, keyframes numbered, demuxed ahead for ``skip``
+        (which sees each packet: :func:`.skip.lookahead`), keyframe packets alone where the
+        decoder ignores ``skip_frame`` or is drained, WebM alpha from its first keyframe."""
         ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
-        packets: Iterator[av.Packet | BaseException] = self._packets()
+        stream, rules = self._stream, self.rules
+        packets = held_back(demuxed(self._container, stream), self._reader, self._name)
         if self.info.container == "rawvideo":
             packets = whole_frames(packets, self._name, self.info, self.streaming)
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
-            packets = numbered(packets, self._stream.time_base, self._stream.guessed_rate or self.info.frame_rate)
+            packets = numbered(packets, stream.time_base, stream.guessed_rate or self.info.frame_rate)
         if skip is not None:
             packets = lookahead(packets, skip)
-        if self.keyframes_only and self.rules.keyframe_packets:
+        if self.keyframes_only and rules.keyframe_packets:
             packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
-        packets = decodable_alpha(packets, self._ctx.name, self._name, self.keyframes_only)  # (WebM, libvpx)
-        drain = self.keyframes_only and self.rules.keyframe_drain
-        if not isinstance(skip, NonrefSkip):
-            skip = None
-        flushed = False
-        nonref = False
-        refs = Av1References(ctx.extradata) if skip is not None and self.rules.nonref_packets == "av1" else None
-        for packet in packets:
-            if isinstance(packet, BaseException):
-                yield packet
-                continue
-            if packet.size == 0 and packet.dts is None:
-                flushed = True
-            elif packet.size == 0:  # Theora's "repeat the last frame" (FFmpeg rejects it as invalid)
-                continue
-            if skip is not None:
-                # a packet the demuxer discards (before an edit list's start) is never shown:
-                # no frame to count if the decoder drops it
-                discard = packet.size > 0 and packet.is_discard
-                drop = discard or (packet.size > 0 and skip.may_skip(packet.pts, self.origin))
-                if refs is not None:  # the decoder ignores skip_frame: send no unreferenced unit
-                    if drop:
-                        if not refs.is_reference(bytes(packet)):
-                            if not discard:
-                                skip.sent(packet.pts)
-                            continue
-                    elif refs.seq is None:  # learn the sequence header from the first unit carrying it
-                        refs.is_reference(bytes(packet))
-                elif drop != nonref:
-                    ctx.skip_frame = "NONREF" if drop else "DEFAULT"
-                    nonref = drop
-                if drop and refs is None and not discard:
-                    skip.sent(packet.pts)
-            yield from _decode(ctx, packet)
-            if drain and packet.size:  # each keyframe out on its own, the decoder reset (.codecs)
-                yield from _decode(ctx, None)
-                ctx.flush_buffers()
-        if not flushed:
-            yield from _decode(ctx, None)
-
-
-def _decode(ctx: av.VideoCodecContext, packet: av.Packet | None) -> Iterator[list[av.VideoFrame] | BaseException]:
-    """The frames ``packet`` (None: the end) decodes to, or the error it raised."""
-    try:
-        yield ctx.decode(packet)
-    except (av.error.EOFError, EOFError):
-        pass
-    except av.error.FFmpegError as exc:
-        yield exc
+        packets = decodable_alpha(packets, ctx.name, self._name, self.keyframes_only)  # (WebM, libvpx)
+        nonref = skip if isinstance(skip, NonrefSkip) else None
+        refs = Av1References(ctx.extradata) if nonref is not None and rules.nonref_packets == "av1" else None
+        return decoded(ctx, packets, nonref, refs, self.keyframes_only and rules.keyframe_drain, self)

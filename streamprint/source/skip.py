@@ -10,9 +10,11 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from fractions import Fraction
+from typing import Any
 
 import av
 
+from ..model import ResumePoint
 from .mpeg4 import NVOP_BYTES, divx_packed
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
@@ -252,13 +254,29 @@ class AviKeyframeIndex(KeyframeIndex):
         return self._keys.popleft() if self._keys and self.enabled else None
 
 
+def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump: int | None) -> KeyframeIndex:
+    """The keyframe index of ``stream``: an :class:`AviKeyframeIndex` in AVI (``avi``), where
+    packed keyframes are counted by dts and placed one frame apart from the first, the others
+    placed where decoding everything places them. (ASF's keyframes keep their pts, decode
+    order plus one frame for H.264, as FFmpeg derives them for MPEG-4: the same offset for
+    each, which the origin takes away; tests/test_containers.py.) Counted on from ``resume``,
+    when resuming."""
+    floor, base = (resume.pts, resume.index) if resume is not None else (None, 0)
+    if avi:
+        codec = stream.codec_context
+        depth = codec.reorder_depth or 0  # frames the decoder holds back (B-frames)
+        return AviKeyframeIndex(jump=jump, extradata=codec.extradata, depth=depth, floor=floor, base=base)
+    return KeyframeIndex(floor=floor, base=base, jump=jump)
+
+
 def _holds(values: list[int], x: int) -> bool:
     """Whether the sorted list ``values`` holds ``x``."""
     i = bisect.bisect_left(values, x)
     return i < len(values) and values[i] == x
 
 
-def lookahead(packets: Iterator[av.Packet | BaseException], skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:
+def lookahead(packets: Iterator[av.Packet | BaseException],
+              skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:
     """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``
     (anything with a ``see_packet(packet)`` method). Packets the demuxer marks to be discarded (before
     an MP4 edit list's start: decoded as references, never shown) are no frames: not seen."""
