@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ForeignFileError, OutputError, ParameterError
-from .marks import unmarkable, written_by_streamprint
+from .marks import why_not_own, written_by_streamprint
 
 log = logging.getLogger("streamprint")
 
@@ -353,4 +353,4 @@ def check_replace(path: str | os.PathLike[str], overwrite: bool, name: str = "pa
     parameter ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
     p = Path(path)
     if not overwrite and p.exists() and not p.is_dir() and not written_by_streamprint(p):
-        raise ForeignFileError(name, p, unmarkable(p))
+        raise ForeignFileError(name, p, why_not_own(p))

@@ -68,6 +68,9 @@ class ParameterError(UsageError):
         self.detail = detail
         super().__init__(f"{{param:{parameter}}} {detail}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # pickled as built (a process pool's result)
+        return type(self), (self.parameter, self.detail)
+
 
 class ForeignFileError(ParameterError):
     """An existing file that streamprint did not write stands where an output would go:
@@ -75,13 +78,14 @@ class ForeignFileError(ParameterError):
     :func:`streamprint.atomic.check_replace`. ``path`` is that file; ``parameter`` the
     output's parameter (``path``, ``output``, ``data``, ``card``)."""
 
-    def __init__(self, parameter: str, path: object, unmarkable: bool = False) -> None:
-        """``unmarkable``: the file is of a format with no room for streamprint's mark (ASE),
-        so whether streamprint wrote it cannot be told."""
-        self.path = path
-        why = ("is an ASE file, which has no room for a mark to tell streamprint's own" if unmarkable
-               else "was not written by streamprint")
+    def __init__(self, parameter: str, path: object, why: str = "was not written by streamprint") -> None:
+        """``why``: why streamprint does not take the file for its own (see
+        :func:`streamprint.marks.why_not_own`)."""
+        self.path, self.why = path, why
         super().__init__(parameter, f"{path} exists and {why}; pass {{param:overwrite}} to replace it")
+
+    def __reduce__(self) -> tuple[type, tuple[str, object, str]]:  # type: ignore[override]
+        return type(self), (self.parameter, self.path, self.why)
 
 
 class InvalidValue(UsageError):

@@ -7,7 +7,7 @@ user's (:func:`written_by_streamprint`); which of them it may replace is
 :func:`streamprint.atomic.check_replace`'s rule. A GIMP palette's or CSS file's mark also
 carries a digest of the rest of the file (:func:`seal`), since users add to such files: one
 changed since streamprint wrote it is the user's. An ASE file has no room for a mark that
-every reader skips, so no ASE file is streamprint's (:func:`unmarkable`).
+every reader skips, so no ASE file is streamprint's (:func:`why_not_own` says which).
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ _CSS_MARK = re.compile(rb'^@charset "UTF-8";\n/\* ' + SOFTWARE.encode() + rb" ")
 #: Where :func:`seal` puts the digest in a text: a character no such text holds otherwise
 #: (:func:`streamprint.formats.swatches.label` makes names' controls U+FFFD).
 SEAL_SLOT = "\x00"
-_SEAL = re.compile(rb" \(sha256 ([0-9a-f]{32})\)")
+#: The seal in a mark: the mark is the first line that starts as one (a name, which comes
+#: before it in a GIMP palette, holds no line break, so none can pass for it).
+_SEAL = re.compile(rb"(?:^|\n)(?:# |/\* )" + SOFTWARE.encode() + rb" [^ \n]*( \(sha256 ([0-9a-f]{32})\))")
 #: The largest sealed file read whole to check its seal, bytes.
 _SEALED_MAX = 1 << 26
 #: How a file with no room for a mark starts: Adobe Swatch Exchange.
@@ -64,14 +66,20 @@ def seal(data: bytes) -> bytes:
 def sealed(data: bytes) -> bool:
     """Whether ``data`` holds a seal that :func:`seal` made of the rest of it, unchanged."""
     m = _SEAL.search(data)
-    return m is not None and hmac.compare_digest(m.group(1), _digest(data[:m.start()] + data[m.end():]))
+    return m is not None and hmac.compare_digest(m.group(2), _digest(data[:m.start(1)] + data[m.end(1):]))
 
 
-def unmarkable(path: str | os.PathLike[str]) -> bool:
-    """Whether the file at ``path`` is of a format with no room for streamprint's mark (ASE):
-    streamprint cannot tell its own such files from the user's, so it calls none its own."""
-    head = _head(Path(path))
-    return head is not None and head.startswith(_UNMARKABLE)
+def why_not_own(path: str | os.PathLike[str]) -> str:
+    """Why the file at ``path``, which is not :func:`written_by_streamprint`, is not taken for
+    streamprint's, in words that follow "PATH exists and": a format with no room for a mark
+    (ASE), streamprint's mark over contents changed since (or a GIMP palette or CSS file
+    written before marks were sealed), or no mark at all."""
+    head = _head(Path(path)) or b""
+    if head.startswith(_UNMARKABLE):
+        return "is an ASE file, which has no room for a mark to tell streamprint's own"
+    if _GPL_MARK.match(head) or _CSS_MARK.match(head):
+        return "was changed since streamprint wrote it"
+    return "was not written by streamprint"
 
 
 def _head(path: Path) -> bytes | None:

@@ -39,9 +39,10 @@ class RunOutputs:
     :func:`~streamprint.render.page.page_options` says), and the ``data`` file (JSON or
     CSV, or the movie's palette as .gpl, .ase or .css; optional). ``live``: written again
     and again while a stream runs (see the module docstring). ``overwrite``: replace files streamprint did not write
-    (:func:`streamprint.atomic.check_replace`); without it they are refused at the first
-    write, before anything is drawn or written (later writes replace what this one wrote,
-    an ASE file too, which carries no mark)."""
+    (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
+    write, before anything is drawn or written. A file this run wrote, unchanged since
+    (:func:`_identity`), is replaced without that check: an ASE file carries no mark, and a
+    live run checks no mark at every flush."""
 
     image: str | os.PathLike[str]
     render: RenderOptions
@@ -55,6 +56,8 @@ class RunOutputs:
     """The (width, height) in px of the picture last written (a page's: its strip's)."""
     _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
     _strip: LiveStrip | None = field(default=None, init=False, repr=False)
+    _wrote: dict[str, tuple[int, ...] | None] = field(default_factory=dict, init=False, repr=False)
+    """Each output's :func:`_identity` as the last write left it."""
 
     @property
     def _swatches(self) -> bool:
@@ -72,8 +75,8 @@ class RunOutputs:
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
         render = self.render
-        if self.written is None:  # every one, before any is drawn or written; later writes replace this run's own
-            for name, path in self.named():
+        for name, path in self.named():  # every one, before any is drawn or written
+            if self._wrote.get(os.fspath(path)) != _identity(path):  # (not the file this run last wrote there)
                 check_replace(path, self.overwrite, name)
         with together():
             if self.live and render.width is not None and render.format != ImageFormat.HTML:
@@ -95,6 +98,7 @@ class RunOutputs:
                 else:
                     write_fingerprint(fp, self.data, overwrite=True)
         self.size, self.written = size, fp
+        self._wrote = {os.fspath(path): _identity(path) for _, path in self.named()}
         if final:
             self.close()
         return self.size
@@ -118,3 +122,13 @@ class RunOutputs:
         names = " and ".join(str(p) for _, p in self.named())  # as given, as the "wrote" line has them
         return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(round(float(times[0])))} to "
                 f"{hms(round(float(times[-1])))}, in {names}")  # frame times, to the second
+
+
+def _identity(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
+    """Which file is at ``path`` (device, inode, size and mtime in ns: an atomic replacement
+    is a new inode), None when there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns

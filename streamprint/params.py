@@ -237,12 +237,13 @@ def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, .
     """The format of a data file to read, of ``kind`` (:data:`FINGERPRINT_DATA` or
     :data:`PALETTE_DATA`): formats for design tools are written, never read, so a path
     ending in one is refused, saying which files streamprint reads back."""
-    fmt = data_format_for(path, name, kind)
-    if fmt in SWATCH_FORMATS:
-        readable = " or ".join(f".{f}" for f in kind if f not in SWATCH_FORMATS)
-        raise ParameterError(name, f"{os.fspath(path)}: a .{fmt} file holds a palette for design tools alone, and "
-                                   f"streamprint reads none back: give the {readable} file saved with {{param:data}}")
-    return fmt
+    readable = tuple(f for f in kind if f not in SWATCH_FORMATS)
+    written = DATA_EXTENSIONS.get(_extension(path))
+    if written in SWATCH_FORMATS:
+        raise ParameterError(name, f"{os.fspath(path)}: a .{written} file holds a palette for design tools alone, "
+                                   f"and streamprint reads none back: give the "
+                                   f"{' or '.join(f'.{f}' for f in readable)} file saved with {{param:data}}")
+    return data_format_for(path, name, readable)
 
 
 #: The longest side, pixels, a picture of each format can have: WebP stores sizes in 14

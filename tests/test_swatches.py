@@ -249,9 +249,9 @@ def test_streamprint_replaces_its_own_text_swatch_files_and_no_one_elses(picture
         # streamprint's, then added to by the user (a rule, a colour): the user's now
         edited = tmp_path / f"edited{ext}"
         edited.write_bytes(before + added[ext])
-        for path in (mine, edited):
+        for path, why in ((mine, "was not written by streamprint"), (edited, "was changed since")):
             kept = path.read_bytes()
-            with pytest.raises(ForeignFileError, match="was not written by streamprint"):
+            with pytest.raises(ForeignFileError, match=why):
                 write_palettes(pal, path)
             assert path.read_bytes() == kept
             write_palettes(pal, path, overwrite=True)
@@ -309,6 +309,29 @@ def test_a_live_run_rewrites_its_own_ase_file_at_every_flush(tmp_path):
     (tmp_path / "y.ase").write_bytes(ase_of({"mine": [("mine 1", (1, 2, 3))]}))
     with pytest.raises(ForeignFileError):  # a new run's first write checks, as ever
         RunOutputs(tmp_path / "y.png", RenderOptions(height=20), tmp_path / "y.ase", live=True).flush(fp)
+
+
+def test_a_file_put_in_place_of_a_live_runs_output_is_still_refused(tmp_path):
+    """The review: once a run had written, its later flushes replaced whatever stood at its
+    outputs' paths, a user's file too. Only the file it wrote, unchanged, is its own."""
+    from streamprint.model import RenderOptions
+    from streamprint.outputs import RunOutputs
+
+    fp = known_movie()
+    for data in ("x.css", "x.ase"):
+        outputs = RunOutputs(tmp_path / "x.png", RenderOptions(height=20), tmp_path / data, live=True)
+        outputs.flush(fp)
+        theirs = b'@charset "UTF-8";\n:root { --mine: #010203; }\n' if data == "x.css" else \
+            ase_of({"mine": [("mine 1", (1, 2, 3))]})
+        (tmp_path / data).write_bytes(theirs)
+        with pytest.raises(ForeignFileError):
+            outputs.flush(fp)
+        assert (tmp_path / data).read_bytes() == theirs
+        (tmp_path / data).unlink()
+        Image.new("RGB", (4, 4)).save(tmp_path / "x.png")  # the picture too (no mark)
+        with pytest.raises(ForeignFileError):
+            outputs.flush(fp)
+        (tmp_path / "x.png").unlink()
 
 
 # --- names no file can be broken by -------------------------------------------------------------
@@ -470,3 +493,38 @@ def test_a_palette_for_design_tools_given_to_render_or_read_says_what_to_give_in
     write_palettes([ImagePalette("a.png", fp.movie_palette, 1, 1)], tmp_path / "p.css")
     with pytest.raises(ParameterError, match=r"\.json or \.tsv"):
         read_palettes(tmp_path / "p.css")
+
+
+def test_a_name_holding_a_seal_does_not_pass_for_the_mark(tmp_path):
+    """The review: a picture named "x (sha256 <32 hex>).png" put a seal on the GIMP
+    palette's Name line, before the mark's, so the file was not known for streamprint's own
+    at the next run."""
+    name = tmp_path / "x (sha256 0123456789abcdef0123456789abcdef).png"
+    picture(name, *PICTURES["three.png"])
+    for _ in range(2):  # the second run replaces the first's file, untold
+        r = run_cli("palette", name, "--colors", "3", "--data", tmp_path / "n.gpl", "-q")
+        assert r.returncode == 0, r.stderr
+
+
+def test_a_changed_swatch_file_is_said_to_be_changed(pictures, tmp_path):
+    pal = [extract_palette(pictures["three.png"], 3)]
+    write_palettes(pal, tmp_path / "p.css")
+    with open(tmp_path / "p.css", "ab") as f:
+        f.write(b".hero { color: red; }\n")
+    with pytest.raises(ForeignFileError, match="was changed since streamprint wrote it"):
+        write_palettes(pal, tmp_path / "p.css")
+
+
+def test_a_wrong_extension_given_to_read_lists_only_what_is_read(tmp_path):
+    r = run_cli("render", tmp_path / "movie.txt", tmp_path / "o.png")
+    err = r.stderr.decode()
+    assert r.returncode == 2 and err.rstrip().endswith("see streamprint render --help"), err
+    assert ".json, .csv;" in err and ".gpl" not in err, err
+
+
+def test_parameter_errors_cross_processes_whole():
+    import pickle
+
+    for error in (ParameterError("colors", "must be 1-64"), ForeignFileError("data", "/x/p.ase", "is odd")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error) and vars(back) == vars(error)

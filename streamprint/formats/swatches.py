@@ -15,7 +15,7 @@ are the palette's 8-bit sRGB values, which it rounded from the clusters' centres
   terminating NUL, their length counted in 16-bit units, NUL included. ASE has no place for
   a mark that every reader skips (GIMP reads a colour block without its length, others read
   blocks to the end of the file), so an existing ASE file is replaced only when told
-  (:func:`streamprint.marks.unmarkable`).
+  (:func:`streamprint.marks.why_not_own`).
 - CSS: ``@charset "UTF-8";``, the mark in a comment (sealed, as in GPL), then ``:root { ... }`` with one
   custom property a colour, ``--NAME-1: #rrggbb; /* 41.2% */``, the palette's name made an
   identifier by :func:`css_name` (names that come out the same get ``-2``, ``-3``, ...).

@@ -227,9 +227,10 @@ class VideoSource:
                 at = index if keyframe_index is None else keyframe_index.index_of(frame.pts)
                 if keyframe_index is not None and keyframe_index.before is not None and raw is not None:
                     # the frames the decoder skipped before this keyframe: judge jumps from them
-                    timeline.extend(float(keyframe_index.before * time_base - exact))  # type: ignore[operator, unused-ignore]  # set with raw
-                if (avi_keys and keyframe_index.packed and resume is None  # type: ignore[union-attr]  # a KeyframeAvi
-                        and at is not None and raw is not None):
+                    # (exact is set with raw)
+                    timeline.extend(float(keyframe_index.before * time_base - exact))  # type: ignore[operator]
+                if (avi_keys and keyframe_index.packed  # type: ignore[union-attr]  # a KeyframeAvi
+                        and resume is None and at is not None and raw is not None):
                     first = first or (raw, at)
                     raw = first[0] + (at - first[1]) * step
                 elif avi_keys and raw is not None:
