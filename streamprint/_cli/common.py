@@ -25,8 +25,9 @@ exit codes:
 
 #: Library parameters whose flag is not simply ``--`` + the name with dashes.
 _FLAGS = {"checkpoint_every": "--checkpoint", "flush_every": "--flush", "keyframes": "--fast", "card_size": "--size",
-          "image_format": "the output's format", "library": "LIBRARY", "data_file": "DATA", "outdir": "OUTDIR", "folder": "FOLDER",
-          "resume": "the checkpoint", "sampling": "the sampling (--every, --interval, --samples or --fast)", "max_fit_pixels": "max_fit_pixels",
+          "image_format": "the output's format", "library": "LIBRARY", "data_file": "DATA", "outdir": "OUTDIR",
+          "folder": "FOLDER", "resume": "the checkpoint", "max_fit_pixels": "max_fit_pixels",
+          "sampling": "the sampling (--every, --interval, --samples or --fast)",
           "restart_ratio": "restart_ratio", "image": "image", "output": "output", "input": "input",
           "time_range": "--start/--end/--duration", "skip_unsampled": "--decode-all",
           # the library's alone (no flag): named as they are

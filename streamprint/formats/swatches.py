@@ -7,7 +7,8 @@ are the palette's 8-bit sRGB values, which it rounded from the clusters' centres
 
 - GPL (GIMP's format, https://developer.gimp.org/core/standards/gpl): ``GIMP Palette``,
   ``Name:``, ``Columns:``, ``#`` comments (streamprint's mark, sealed with a digest of the
-  file (:func:`streamprint.marks.seal`), and each colour's share before its line), then ``R G B<TAB>name`` a colour. One palette a file: several are a
+  file (:func:`streamprint.marks.seal`), and each colour's share before its line), then
+  ``R G B<TAB>name`` a colour. One palette a file: several are a
   :class:`~streamprint.errors.ParameterError` (:func:`check_count`).
 - ASE (big-endian): ``ASEF``, version 1.0, the number of blocks, then for each palette a
   group (start block 0xC001 with its name, one colour block 0x0001 a colour: name, model
