@@ -8,7 +8,6 @@ checked and said (:mod:`.report`).
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -44,7 +43,6 @@ from .flushing import FlushSchedule
 from .images import analysis_images
 from .report import log_decoded, log_tone_mapped, report_color, warn_fewer_columns
 
-log = logging.getLogger("streamprint")
 
 ProgressCallback = Callable[[Progress], None]
 CheckpointCallback = Callable[[Checkpoint], None]
