@@ -244,3 +244,82 @@ def test_a_key_shared_by_movies_is_refused_leaving_no_outdir_it_made(library, tm
         run_batch(library, tmp_path / "there", Options(sampling=Sampling.interval(2.0)), executor=same)
     assert (tmp_path / "there").is_dir()
     assert all(e.status != Status.PENDING for e in entries(tmp_path / "there").values())
+
+
+def _locked_by_someone(lock_file: Path) -> bool:
+    """Whether a batch holds the lock of ``lock_file`` (flock: any other open file conflicts,
+    in this process too)."""
+    import fcntl
+    import os
+
+    fd = os.open(lock_file, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_a_refused_run_takes_back_its_files_while_it_holds_the_lock(library, tmp_path, monkeypatch):
+    """A run refused for a key shared by movies removed its manifest, gallery and lock file
+    after letting go of the lock: a second batch taking the lock in between lost its lock
+    file and manifest. Each is removed while the lock is held, the lock file last."""
+    import contextlib
+
+    from streamprint import Options, ParameterError, Sampling
+    from streamprint.batch import Dask, run_batch
+    from streamprint.batch.lock import LOCK_FILE
+
+    class Unconnected(Dask):
+        @contextlib.contextmanager
+        def connected(self):
+            yield None
+
+    out = tmp_path / "new" / "out"
+    lock_file = out / LOCK_FILE
+    removed: list[tuple[str, bool]] = []
+    real_unlink = Path.unlink
+
+    def unlink(self, missing_ok=False):
+        if self.parent == out and self.exists():
+            removed.append((self.name, lock_file.exists() and _locked_by_someone(lock_file)))
+        return real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    with pytest.raises(ParameterError, match="key"):
+        run_batch(library, out, Options(sampling=Sampling.interval(2.0)), executor=Unconnected(
+            "tcp://127.0.0.1:8786", key=lambda task: "one key"))
+    monkeypatch.undo()
+    assert not (tmp_path / "new").exists()
+    names = [name for name, _ in removed]
+    assert "streamprint-manifest.json" in names and names[-1] == LOCK_FILE, removed
+    assert all(held for _, held in removed), removed
+
+
+def test_a_lock_file_removed_before_it_was_locked_is_not_the_lock(tmp_path, monkeypatch):
+    """A batch that opened the lock file as its holder removed it (taking back its folder)
+    locks it once let go: that file is no longer in the folder, and a third batch would
+    make and lock another. The lock is taken on the file at the path."""
+    import os
+
+    from streamprint.batch import lock
+
+    real = lock.fcntl.flock
+    calls = []
+
+    class Fcntl:
+        LOCK_EX, LOCK_NB = lock.fcntl.LOCK_EX, lock.fcntl.LOCK_NB
+
+        @staticmethod
+        def flock(fd, op):
+            if not calls:  # the holder removes the file this batch has open, and lets go
+                os.unlink(tmp_path / lock.LOCK_FILE)
+            calls.append(fd)
+            return real(fd, op)
+
+    monkeypatch.setattr(lock, "fcntl", Fcntl)
+    with lock.outdir_lock(tmp_path):
+        monkeypatch.undo()
+        assert (tmp_path / lock.LOCK_FILE).exists() and _locked_by_someone(tmp_path / lock.LOCK_FILE)

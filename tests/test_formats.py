@@ -102,6 +102,9 @@ FINGERPRINT_DAMAGE = [
     (("samples",), _DELETE),
     (("source",), []),
     (("source", "width"), 0),
+    (("source", "display_width"), 10**30),  # was shown on the page as "... × 1000...000 px"
+    (("source", "display_height"), 10**30),
+    (("source", "display_height"), 65_536),  # one past the largest side of a picture (2^16 - 1)
     (("source", "duration"), -1.0),
     (("source", "path"), 7),
     (("options", "colors"), 100),
@@ -158,6 +161,33 @@ def test_csv_reader_refuses_missing_columns_and_bad_rows(run, tmp_path):
         if name in ("row", "huge-field"):  # the line of the file, metadata lines counted
             bad_line = header + 2 if name == "row" else header + 3
             assert f": line {bad_line}: " in str(info.value), str(info.value)
+
+
+def test_csv_rows_must_have_the_writers_columns(run, tmp_path):
+    """A row with a field more than the header, or without its last ones (cut, average),
+    and a header with a column the writer does not write, were read silently: the missing
+    fields as "no cut, no average", the extra ones dropped."""
+    fp, _ = run
+    write_fingerprint(fp, tmp_path / "fp.csv")
+    lines = (tmp_path / "fp.csv").read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("sample,"))
+    row = lines[header + 2]
+    assert row.count(",") == 11  # 12 columns: sample ... cut, average
+    short = row.rsplit(",", 2)[0]  # without cut and average
+    cases = {
+        "extra-field": (header + 3, row + ",7"),
+        "no-cut-average": (header + 3, short),
+        "no-average": (header + 3, row.rsplit(",", 1)[0]),
+        "extra-column": (header + 1, lines[header] + ",note"),
+    }
+    for name, (line_number, replaced) in cases.items():
+        content = lines[:line_number - 1] + [replaced] + lines[line_number:]
+        bad = tmp_path / f"{name}.csv"
+        bad.write_text("\n".join(content) + "\n")
+        with pytest.raises(DataFormatError) as info:
+            read_fingerprint(bad)
+        assert str(info.value).startswith(f"{bad}: line {line_number}: "), (name, str(info.value))
+    read_fingerprint(tmp_path / "fp.csv")  # (the file as written reads)
 
 
 @pytest.mark.parametrize("text", ["[]", "null", '{"format": "streamprint-checkpoint", "version": 1}',

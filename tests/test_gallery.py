@@ -157,6 +157,19 @@ def test_a_page_saved_as_htm_is_linked_as_an_html_one_is(tmp_path):
     assert [(m["t"], m["p"]) for m in listed(out)] == [("a", "a.htm")]
 
 
+def test_a_page_whose_extension_is_in_capitals_is_linked(tmp_path):
+    """Data files are found whatever the case of their extension, pages were not: on a file
+    system that tells cases apart, ``movie.HTML`` beside ``movie.json`` was not linked."""
+    for name, page in (("a", "a.HTML"), ("b", "b.Htm"), ("c", None)):
+        fp = synth.known_fingerprint(name, [synth.Segment((40, 150, 70), (0, 0, 0), 8.0)])
+        write_fingerprint(fp, tmp_path / f"{name}.json")
+        if page is not None:
+            fp.save_image(tmp_path / page)
+            assert written_by_streamprint(tmp_path / page)
+    assert run_cli("gallery", tmp_path, "-q").returncode == 0
+    assert [(m["t"], m["p"]) for m in listed(tmp_path)] == [("a", "a.HTML"), ("b", "b.Htm"), ("c", None)]
+
+
 def test_the_gallery_reads_csv_data_files_and_says_what_it_wrote(tmp_path):
     """Data files may be CSV: a folder of one was "0 movies", said nothing (every other
     command ends with a "wrote" line), and a gallery of one said "1 movies". A movie saved

@@ -487,6 +487,31 @@ def test_a_still_image_is_said_to_be_one_whatever_the_options(tmp_path, flags):
 
 
 @pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_a_still_image_shows_no_progress_before_it_is_refused(tmp_path, kind):
+    """``streamprint photo.jpg out.png`` drew "1 sample, 0:00 of video" on standard error
+    before "a still image, not a movie" (a batch held that back already): a photo's one
+    frame is no progress of a movie, from the command or the library. An animated picture
+    (a movie) still reports its frames from the second on."""
+    from PIL import Image
+
+    from streamprint import NotAVideoError
+
+    photo = tmp_path / f"photo.{kind.lower()}"
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photo, kind)
+    r = run_cli(photo, tmp_path / "x.png")
+    assert r.returncode == 1 and r.stderr.decode() == f"streamprint: error: {photo}: a still image, not a movie\n"
+    calls: list = []
+    with pytest.raises(NotAVideoError):
+        streamprint.fingerprint(photo, sampling=Sampling.every(1), progress=calls.append)
+    assert calls == []
+    gif = tmp_path / "anim.gif"
+    frames = [Image.new("RGB", (64, 48), c) for c in ((200, 10, 10), (10, 200, 10), (10, 10, 200))]
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    streamprint.fingerprint(gif, sampling=Sampling.every(1), progress=calls.append)
+    assert [p.frames for p in calls] == [2, 3]
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
 @pytest.mark.parametrize("flags", [["--end", "-1"], ["--samples", "5"]])
 def test_a_still_image_on_standard_input_is_said_to_be_one(tmp_path, flags, kind):
     """Piped in, a photo with --samples was "--samples needs the duration, which this input

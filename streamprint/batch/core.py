@@ -209,29 +209,28 @@ def run_batch(
     # a scheduler is reached before OUTDIR is touched: one that cannot be leaves nothing there
     with executor.connected() if isinstance(executor, Dask) else contextlib.nullcontext():
         made = make_folders(out)
-        try:
-            return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
-                           on_samples, executor, rebuild_manifest, Summary() if summary is None else summary)
-        except ParameterError:  # refused before any movie was handed out (a Dask key shared by movies)
-            _unmake(out, made)
-            raise
+        return _run_in(lib, out.resolve(), options, render, retry_failed, on_file, on_plan, checkpoint_every,
+                       on_samples, executor, rebuild_manifest, Summary() if summary is None else summary, made)
 
 
 def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
             on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
             checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
-            executor: Executor, rebuild_manifest: bool, summary: Summary) -> Summary:
-    """The run in ``out``, made and resolved (workers, here or on other machines, write where
-    this process asked), under its lock; the gallery is written however it ends."""
+            executor: Executor, rebuild_manifest: bool, summary: Summary, made: list[Path]) -> Summary:
+    """The run in ``out``, made (``made``: the folders this run made) and resolved (workers,
+    here or on other machines, write where this process asked), under its lock; the gallery
+    is written however it ends, unless the run was refused and took back what it made."""
     from ..render.gallery import Cards
 
-    with outdir_lock(out):
+    with outdir_lock(out) as remove_lock_file:
         cards = Cards(out)
         try:
             _run_locked(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every,
                         on_samples, executor, rebuild_manifest, cards, summary)
-        except BaseException:  # interrupted, or the run failed: the gallery still shows what is finished
-            summary.gallery = _write_gallery(cards, quiet=True)
+        except BaseException as exc:  # interrupted, or failed: the gallery still shows what is finished,
+            # unless the run was refused before any movie was handed out (a Dask key shared by movies)
+            if not (isinstance(exc, ParameterError) and _unmake(out, made, remove_lock_file)):
+                summary.gallery = _write_gallery(cards, quiet=True)
             raise
         summary.gallery = _write_gallery(cards)
         return summary
@@ -344,23 +343,27 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
     return todo
 
 
-def _unmake(out: Path, made: list[Path]) -> None:
+def _unmake(out: Path, made: list[Path], remove_lock_file: Callable[[], None]) -> bool:
     """Take back the folders a refused run made (``made``: :func:`~streamprint.atomic.make_folders`'),
     as long as OUTDIR holds nothing but what the run itself wrote there before it was refused:
-    its lock, manifest and gallery."""
+    its lock file, manifest and gallery. Called under the lock, held until every one is gone,
+    the lock file last (a batch that opened it before locks it after, finds it gone and
+    makes another: :func:`~.lock.outdir_lock`); whether it took them back."""
     from ..render.gallery import CACHE, INDEX
     from .lock import LOCK_FILE
 
-    own = {LOCK_FILE, MANIFEST, INDEX, CACHE}
+    own = {MANIFEST, INDEX, CACHE}
     try:
-        if not made or not set(os.listdir(out)) <= own:
-            return
+        if not made or not set(os.listdir(out)) <= own | {LOCK_FILE}:
+            return False
         for name in own:
             (out / name).unlink(missing_ok=True)
+        remove_lock_file()
         for folder in reversed(made):
             folder.rmdir()
     except OSError as exc:  # the refusal is the error to report
         log.debug("%s: not removed after the refusal: %s", out, exc)
+    return True
 
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:

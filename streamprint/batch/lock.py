@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import OutputError
@@ -18,24 +18,46 @@ class BusyError(OutputError):
 
 
 @contextlib.contextmanager
-def outdir_lock(outdir: Path) -> Iterator[None]:
+def outdir_lock(outdir: Path) -> Iterator[Callable[[], None]]:
     """Hold ``flock`` on OUTDIR/.streamprint.lock (with this process's pid in it) while the
     block runs; :class:`BusyError`, at once, when another process holds it. The kernel
-    drops the lock when its holder dies, however it dies."""
+    drops the lock when its holder dies, however it dies.
+
+    The block gets a function that removes the lock file, the lock still held (a refused
+    run taking back the folder it made). A batch that opened the file before that, and
+    locks it once it is let go, holds the lock of a file no longer there: the lock is
+    taken when the file locked is the one at the path (the same inode), else tried again."""
     path = outdir / LOCK_FILE
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            os.close(fd)
             raise BusyError(f"{outdir}: another streamprint batch (pid {holder}) is writing here; "
                             "wait for it to finish") from None
+        except BaseException:
+            os.close(fd)
+            raise
+        if _is_at(fd, path):
+            break
+        os.close(fd)  # removed by the holder that let go of it: the lock is the file there now
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        yield lambda: path.unlink(missing_ok=True)
     finally:
         os.close(fd)  # releases the lock
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    """Whether the file open as ``fd`` is the one at ``path``."""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)

@@ -106,7 +106,6 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
     from ..outputs import RunOutputs
     from ..pipeline import fingerprint
-    from ..source.open import maybe_still
 
     job, outdir = task.job, Path(task.outdir)
     t = time.perf_counter()
@@ -135,12 +134,9 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         write_checkpoint(dataclasses.replace(state, input=(job.size, job.mtime_ns)), ckpt)
 
     last_report = 0.0
-    demuxer = ""  # the input's, once it is probed (fits)
 
-    def report(p: Any) -> None:
+    def report(p: Any) -> None:  # (none for a photo's one frame: fingerprint() holds it back)
         nonlocal last_report
-        if maybe_still(demuxer, p.frames):  # a photo's one frame is no movie's progress (it is skipped)
-            return
         if progress is not None and time.monotonic() - last_report >= 0.25:
             last_report = time.monotonic()
             progress.put((job.rel, p.samples, p.expected))
@@ -151,8 +147,6 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                            before_decoding=fits, thumbnails=True)
 
     def fits(info: Any, expected: int | None) -> None:  # the strip's size, before decoding
-        nonlocal demuxer
-        demuxer = info.container
         params.check_drawn_size(task.render, task.options.sampling.time_proportional, expected, info.duration)
 
     try:

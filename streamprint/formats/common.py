@@ -114,12 +114,16 @@ class Fields:
     def bool(self, key: builtins.str, default: Any = ...) -> builtins.bool:
         return self._typed(key, bool, "true or false", default)
 
-    def int(self, key: builtins.str, low: int | None = None, default: Any = ..., optional: builtins.bool = False) -> Any:
+    def int(self, key: builtins.str, low: int | None = None, default: Any = ..., optional: builtins.bool = False,
+            high: int | None = None) -> Any:
         value = self.raw(key, default)
         if value is None and optional:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low):
-            raise self.fail(f"expected a whole number{'' if low is None else f' >= {low}'}, got {_short(value)}", key)
+        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) \
+                or (high is not None and value > high):
+            bound = f" from {low} to {high}" if low is not None and high is not None \
+                else f" >= {low}" if low is not None else "" if high is None else f" <= {high}"
+            raise self.fail(f"expected a whole number{bound}, got {_short(value)}", key)
         return value
 
     def float(self, key: builtins.str, low: float | None = None, positive: builtins.bool = False,

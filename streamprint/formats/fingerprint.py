@@ -182,10 +182,17 @@ def from_csv(text: str, name: str) -> Fingerprint:
     reader = csv.DictReader(body)
     rows: dict[int, dict[str, Any]] = {}
     try:
-        missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or ())]
+        header = reader.fieldnames or ()
+        missing = [c for c in CSV_COLUMNS if c not in header]
         if missing:
             raise DataFormatError(f"{name}: CSV columns missing: {', '.join(missing)}")
+        if len(header) != len(CSV_COLUMNS):  # the writer's columns, each once, no others
+            raise DataFormatError(f"{name}: line {numbers[0]}: expected the columns {','.join(CSV_COLUMNS)}")
         for row in reader:
+            extra, short = row.pop(None, None), sum(v is None for v in row.values())  # csv's restkey, restval
+            if extra or short:
+                got = len(CSV_COLUMNS) + len(extra or ()) - short
+                raise ValueError(f"expected {len(CSV_COLUMNS)} fields, got {got}")
             sample = rows.setdefault(int(row["sample"]), {
                 "frame": int(row["frame"]), "time": float(row["time"]), "colors": [], "rgb": [], "weights": [],
                 "inertia": float(row["inertia"] or 0.0), "cut": row["cut"] == "1",

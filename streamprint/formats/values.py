@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import params
 from ..enums import ImageFormat
 from ..errors import StreamprintError
 from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Samples, Sampling, \
@@ -185,16 +186,18 @@ def source_to_dict(s: SourceInfo) -> dict[str, Any]:
 def source_from_fields(f: Fields) -> SourceInfo:
     text = {"pix_fmt", "colorspace", "color_range", "color_transfer"}
     height = f.int("height", low=1)
+    side = params.MAX_SIDE  # the displayed size, shown on the page: at most a drawn image's side
     return SourceInfo(
         path=f.str("path"), container=f.str("container"), codec=f.str("codec"),
-        width=f.int("width", low=1), height=height, display_width=f.int("display_width", low=1),
+        width=f.int("width", low=1), height=height, display_width=f.int("display_width", low=1, high=side),
         frame_rate=f.float("frame_rate", positive=True, optional=True),
         duration=f.float("duration", positive=True, optional=True),
         frame_count=f.int("frame_count", low=0, optional=True),
         **{k: f.str(k, default=None, optional=True) for k in sorted(text)},
         pixel_aspect=f.float("pixel_aspect", positive=True, default=1.0),
         # files from before rotation was kept: unturned, displayed as high as stored
-        rotation=f.int("rotation", low=0, default=0), display_height=f.int("display_height", low=1, default=height),
+        rotation=f.int("rotation", low=0, default=0),
+        display_height=f.int("display_height", low=1, high=side, default=height),
     )
 
 

@@ -35,7 +35,7 @@ from ..model import (
 )
 from ..resuming import check_fits, check_resume, file_identity
 from ..source import VideoSource
-from ..source.open import STILL_IMAGE_DEMUXERS, still_image
+from ..source.open import STILL_IMAGE_DEMUXERS, maybe_still, still_image
 from ..source.ranges import Passed, seen_span
 from ..source.timeline import checked_length, with_joined_duration
 from ..thumbnails import ThumbnailCollector
@@ -91,7 +91,8 @@ def fingerprint(
     decoder's thread count (0 = automatic). With time-based sampling the decoder skips
     non-reference frames that no sample can be (same result, less decoding);
     ``skip_unsampled=False`` decodes every frame anyway. ``progress`` is called after
-    every sample with a :class:`~streamprint.model.Progress`.
+    every sample with a :class:`~streamprint.model.Progress`, but the first frame of what
+    may be a still image (:func:`~streamprint.source.open.maybe_still`: no movie, refused).
 
     ``checkpoint``, if given, is called with a :class:`~streamprint.model.Checkpoint`
     after a sample whenever ``checkpoint_every`` seconds have passed since the last call;
@@ -224,7 +225,7 @@ class _Run:
                 samples.append(Sample(index, t, palette))
                 if thumbs is not None:
                     thumbs.add(len(samples) - 1, image)
-                if progress is not None:
+                if progress is not None and not maybe_still(info.container, index + 1):
                     progress(Progress(len(samples), expected, t, info.duration, index + 1))
                 if checkpoint is not None and pts is not None \
                         and time.monotonic() - last_checkpoint >= checkpoint_every:

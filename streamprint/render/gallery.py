@@ -148,33 +148,38 @@ CARD_DATA_EXTENSIONS = tuple(ext for ext, fmt in params.DATA_EXTENSIONS.items()
                              if fmt in params.FINGERPRINT_DATA and fmt not in SWATCH_FORMATS)
 
 
-def _data_files(folder: Path) -> list[list[Path]]:
+def _data_files(folder: Path) -> list[tuple[list[Path], list[Path]]]:
     """Fingerprint data files (JSON or CSV) under ``folder``, hidden files and folders left
     out, sorted, grouped by movie: a JSON and a CSV file of one name (``movie.json``,
     ``movie.csv``: one movie saved twice) are one movie, read from the JSON one, which holds
-    more (thumbnails, the page's data), or the CSV one when that cannot be read."""
+    more (thumbnails, the page's data), or the CSV one when that cannot be read. With each
+    movie, the files beside them that may be its page: of its name, with an extension a page
+    is written with (:data:`~streamprint.params.PAGE_EXTENSIONS`: ``.html``, else ``.htm``),
+    in any case (``movie.HTML``), as data files' extensions are."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         data: dict[str, list[Path]] = {}
+        pages: dict[str, list[Path]] = {}
         for name in sorted(files):
             p = Path(root) / name
-            if not name.startswith(".") and p.suffix.lower() in CARD_DATA_EXTENSIONS and p.is_file() \
-                    and is_fingerprint_file(p):
+            ext = p.suffix.lower()
+            if ext in params.PAGE_EXTENSIONS:
+                pages.setdefault(p.stem, []).append(p)
+            elif not name.startswith(".") and ext in CARD_DATA_EXTENSIONS and p.is_file() and is_fingerprint_file(p):
                 data.setdefault(p.stem, []).append(p)
-        for same in data.values():
-            found.append(sorted(same, key=lambda p: CARD_DATA_EXTENSIONS.index(p.suffix.lower())))
+        for stem, same in data.items():
+            found.append((sorted(same, key=lambda p: CARD_DATA_EXTENSIONS.index(p.suffix.lower())),
+                          sorted(pages.get(stem, []), key=lambda p: params.PAGE_EXTENSIONS.index(p.suffix.lower()))))
     return found
 
 
-def _page_of(data: Path, folder: Path) -> str | None:
-    """A data file's page, relative to ``folder``: beside it, of its name, with an extension
-    a page is written with (:data:`~streamprint.params.PAGE_EXTENSIONS`: ``.html``, else
-    ``.htm``), written by streamprint; None when there is none (the gallery is none)."""
-    for ext in params.PAGE_EXTENSIONS:
-        page = data.with_suffix(ext)
-        if (page.name != INDEX or page.parent != folder) and written_by_streamprint(page):
-            return page.relative_to(folder).as_posix()
+def _page_of(pages: list[Path], folder: Path) -> str | None:
+    """The first of a movie's possible ``pages`` (see :func:`_data_files`) written by
+    streamprint, relative to ``folder``; None when there is none (the gallery is none)."""
+    for p in pages:
+        if (p.name.lower() != INDEX or p.parent != folder) and written_by_streamprint(p):
+            return p.relative_to(folder).as_posix()
     return None
 
 
@@ -202,8 +207,8 @@ def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
 
 def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | None = None) -> list[GalleryEntry]:
     """An entry for every fingerprint data file under ``folder``, in order of title, each
-    linking to its page when there is one (``NAME.html`` or ``NAME.htm`` beside ``NAME.json``,
-    written by streamprint). Entries come from the cache (``cache``, else the one beside the gallery)
+    linking to its page when there is one (``NAME.html`` or ``NAME.htm``, in any case, beside
+    ``NAME.json``, written by streamprint). Entries come from the cache (``cache``, else the one beside the gallery)
     where the data file is unchanged; the cache is then brought up to date. A data file
     that cannot be read is left out, with a warning."""
     folder = Path(folder)
@@ -212,7 +217,7 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     cache = stored if cache is None else cache
     fresh: dict[str, Cached] = {}
     entries = []
-    for candidates in _data_files(folder):
+    for candidates, pages in _data_files(folder):
         for path in candidates:
             rel = path.relative_to(folder).as_posix()
             try:
@@ -223,7 +228,7 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
                             else "left out of the gallery", exc)
         else:
             continue
-        entries.append(dataclasses.replace(fresh[rel][1], page=_page_of(path, folder)))
+        entries.append(dataclasses.replace(fresh[rel][1], page=_page_of(pages, folder)))
     if fresh != stored:
         write_gallery_cache(fresh, cache_path)
     return sorted(entries, key=lambda e: (e.title.casefold(), e.title))
