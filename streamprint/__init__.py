@@ -33,6 +33,7 @@ from .errors import (  # noqa: E402
     ResumeError,
     SchedulerError,
     StreamprintError,
+    UnconvertibleFrameError,
     UnsupportedColorError,
     UsageError,
 )
@@ -91,7 +92,8 @@ __all__ = [
     "ParameterError", "Progress", "read_fingerprint", "read_palettes", "render_stacked", "RenderOptions",
     "ResumeError", "ResumePoint", "run_batch", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling",
     "SamplingMode", "save_image", "SchedulerError", "SourceFrame", "SourceInfo", "Space", "Status",
-    "StreamprintError", "Style", "Summary", "Thumbnails", "TimeRange", "ToneMap", "UnsupportedColorError",
+    "StreamprintError", "Style", "Summary", "Thumbnails", "TimeRange", "ToneMap", "UnconvertibleFrameError",
+    "UnsupportedColorError",
     "UsageError", "VideoSource", "write_fingerprint",
     "write_image", "write_palettes", "__version__",
 ]

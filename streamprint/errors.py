@@ -116,6 +116,12 @@ class UnsupportedColorError(InputError, ValueError):
     matrix such as ICtCp or BT.2020 constant luminance); the message names it."""
 
 
+class UnconvertibleFrameError(InputError):
+    """A decoded frame FFmpeg's libswscale cannot scale to its analysis image (a broken
+    pixel aspect that makes a 2 x 40000 frame ten million pixels wide, ...); the message
+    gives the sizes and FFmpeg's reason."""
+
+
 class CorruptInputError(InputError):
     """Too many consecutive damaged packets to go on."""
 

@@ -104,7 +104,8 @@ FINGERPRINT_DAMAGE = [
     (("source", "width"), 0),
     (("source", "display_width"), 10**30),  # was shown on the page as "... × 1000...000 px"
     (("source", "display_height"), 10**30),
-    (("source", "display_height"), 65_536),  # one past the largest side of a picture (2^16 - 1)
+    (("source", "display_height"), 2**31),  # one past what FFmpeg's C int holds
+    (("source", "width"), 2**31),
     (("source", "duration"), -1.0),
     (("source", "path"), 7),
     (("options", "colors"), 100),
@@ -264,3 +265,35 @@ def test_times_near_the_float_limit_are_a_one_line_error(segments_clip, tmp_path
     data.write_text(json.dumps(doc))
     r = run_cli("render", data, tmp_path / "b.png")
     assert r.returncode == 1 and r.stderr.count(b"\n") == 1 and b"far.json" in r.stderr and b"unexpected" not in r.stderr
+
+
+def test_a_frame_ffmpeg_cannot_scale_is_one_line_not_a_bug(tmp_path):
+    """A Matroska aspect of 255:1 on a 2 x 40000 picture (a pixel 5.1 million times as wide
+    as high): libswscale cannot scale it to 160 x 1, and its error ended the run as
+    "unexpected PatchWelcomeError (a bug in streamprint)"."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs the ffmpeg command")
+    clip = tmp_path / "tall.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=red:size=2x40000:rate=1:duration=2",
+                    "-c:v", "ffv1", "-pix_fmt", "yuv444p", "-aspect", "255:1", str(clip)], check=True)
+    r = run_cli(clip, tmp_path / "o.png")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1 and "bug" not in err, err
+    assert "tall.mkv: a 2 x 40000 frame" in err and "cannot be scaled" in err, err
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_a_source_is_at_most_what_ffmpeg_holds():
+    """Sizes (stored and displayed) fit a C int, as FFmpeg keeps them: 10**30 was taken."""
+    from streamprint.model import SourceInfo
+
+    base = dict(path="m.mkv", container="matroska", codec="h264", width=64, height=36, display_width=64,
+                frame_rate=25.0, duration=1.0, frame_count=25, pix_fmt=None, colorspace=None, color_range=None,
+                color_transfer=None)
+    SourceInfo(**{**base, "display_width": 2**31 - 1})
+    for name in ("width", "height", "display_width", "display_height"):
+        with pytest.raises(streamprint.InvalidValue, match=name):
+            SourceInfo(**{**base, name: 2**31})

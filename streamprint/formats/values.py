@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import params
 from ..enums import ImageFormat
 from ..errors import StreamprintError
 from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Samples, Sampling, \
     SourceInfo, Thumbnails, TimeRange, from_hex, to_hex
 from ..model.colors import HEX_FORMAT
+from ..model.fingerprint import MAX_DIMENSION
 from ..model.samples import Row, row_of
 from ..model.thumbnails import MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS
 from .common import Fields, finite
@@ -185,11 +185,11 @@ def source_to_dict(s: SourceInfo) -> dict[str, Any]:
 
 def source_from_fields(f: Fields) -> SourceInfo:
     text = {"pix_fmt", "colorspace", "color_range", "color_transfer"}
-    height = f.int("height", low=1)
-    side = params.MAX_SIDE  # the displayed size, shown on the page: at most a drawn image's side
+    side = MAX_DIMENSION  # (the model's rule, checked here to name the field)
+    height = f.int("height", low=1, high=side)
     return SourceInfo(
         path=f.str("path"), container=f.str("container"), codec=f.str("codec"),
-        width=f.int("width", low=1), height=height, display_width=f.int("display_width", low=1, high=side),
+        width=f.int("width", low=1, high=side), height=height, display_width=f.int("display_width", low=1, high=side),
         frame_rate=f.float("frame_rate", positive=True, optional=True),
         duration=f.float("duration", positive=True, optional=True),
         frame_count=f.int("frame_count", low=0, optional=True),

@@ -22,6 +22,9 @@ from .timerange import TimeRange
 
 #: The display rotations a source may have, degrees counter-clockwise.
 ROTATIONS = (0, 90, 180, 270)
+#: The largest size of a video, stored or displayed, pixels: FFmpeg holds a frame's sizes,
+#: and the displayed size a pixel aspect makes, in a C int (av_image_check_sar).
+MAX_DIMENSION = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,9 @@ class SourceInfo:
         if whole(self.display_height, 0) and self.display_height == 0:
             _set(self, display_height=self.height)
         for name in ("width", "height", "display_width", "display_height"):
-            if not whole(getattr(self, name), 1):
-                raise InvalidValue(f"a source's {name} must be a whole number of pixels >= 1, got {getattr(self, name)!r}")
+            if not whole(getattr(self, name), 1) or getattr(self, name) > MAX_DIMENSION:
+                raise InvalidValue(f"a source's {name} must be a whole number of pixels from 1 to {MAX_DIMENSION}, "
+                                   f"got {getattr(self, name)!r}")
         for name in ("frame_rate", "duration", "pixel_aspect"):
             value = getattr(self, name)
             if (value is not None or name == "pixel_aspect") and not real(value, 0, above=True):

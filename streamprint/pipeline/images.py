@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from .. import interrupt
 from ..color.letterbox import crop_letterbox
 from ..enums import Crop, ToneMap
-from ..errors import UnsupportedColorError
+from ..errors import UnconvertibleFrameError, UnsupportedColorError
 from ..model import Options, ResumePoint, SamplerState, TimeRange
 from ..sampler import select_with_state, target_test
 from ..source import SourceFrame, VideoSource
@@ -80,8 +80,8 @@ def analysis_images(source: VideoSource, options: Options, span: TimeRange, leng
             frame, state, stats = item
             try:
                 image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
-            except UnsupportedColorError as exc:  # said by the frame, which knows no name
-                raise UnsupportedColorError(f"{source.info.path}: {exc}") from None
+            except (UnsupportedColorError, UnconvertibleFrameError) as exc:  # said by the frame, which knows no name
+                raise type(exc)(f"{source.info.path}: {exc}") from None
             if options.crop == Crop.AUTO:
                 image = crop_letterbox(image)
             yield frame.index, frame.time, image, hdr, frame.pts, state, stats

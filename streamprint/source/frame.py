@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import av
+import av.error
 import numpy as np
 from av.video.reformatter import Colorspace, VideoReformatter
 
@@ -16,6 +17,7 @@ from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
 from ..color.transfer import SRGB_TRANSFER
+from ..errors import UnconvertibleFrameError
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
                       untagged_matrix, widened)
 from .hdr import FrameHdr, frame_hdr
@@ -88,6 +90,17 @@ class SourceFrame:
         return self.convert(long_side, tonemap)[0][..., :3]
 
     def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
+        """:meth:`_convert`; a frame libswscale cannot scale is an
+        :class:`~streamprint.errors.UnconvertibleFrameError` (it was "a bug")."""
+        try:
+            return self._convert(long_side, tonemap)
+        except av.error.FFmpegError as exc:
+            width, height = self.analysis_size(long_side)
+            raise UnconvertibleFrameError(
+                f"a {self.frame.width} x {self.frame.height} frame of pixel aspect {self.pixel_aspect:g} cannot be "
+                f"scaled to {width} x {height}: {exc.strerror}") from None
+
+    def _convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
         """Downscale so the displayed long side is ``long_side`` pixels and convert to sRGB;
         also what the frame's own tags say about HDR (:func:`.hdr.frame_hdr`).
 

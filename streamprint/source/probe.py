@@ -3,6 +3,7 @@ aspect, frame rate, duration, frame count and colour tags, as a :class:`SourceIn
 
 from __future__ import annotations
 
+import logging
 import math
 from fractions import Fraction
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 from ..errors import NotAVideoError
 from ..model import SourceInfo
 from ..model.colors import MAX_SECONDS
+from ..model.fingerprint import MAX_DIMENSION
+
+log = logging.getLogger("streamprint")
 
 #: Transfer characteristics that mark HDR video (PQ and HLG), by FFmpeg's enum values.
 HDR_TRANSFERS = {16: "PQ", 18: "HLG"}
@@ -73,6 +77,10 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
     # the bitstream's alone
     sar = stream.sample_aspect_ratio or ctx.sample_aspect_ratio
     pixel_aspect = float(Fraction(sar)) if sar and Fraction(sar) > 0 else 1.0
+    if width * pixel_aspect > MAX_DIMENSION:  # a displayed size no C int holds: a broken aspect
+        log.warning("%s: pixel aspect %s ignored: it would show the picture %.0f px wide", name, sar,
+                    width * pixel_aspect)
+        pixel_aspect = 1.0
 
     trc = _transfer_name(_int_or_none(ctx.color_trc))
     return SourceInfo(
