@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import interrupt, params
-from ..atomic import is_temp_file, make_folders
+from ..atomic import make_folders
 from ..enums import Status
 from ..errors import EXIT_OK, EXIT_PARTIAL, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, local
 from .lock import outdir_lock
+from .outdir import remove_stale_temp_files, take_back
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def _run_in(lib: Path, out: Path, options: Options, render: RenderOptions, retry
                         on_samples, executor, rebuild_manifest, cards, summary)
         except BaseException as exc:  # interrupted, or failed: the gallery still shows what is finished,
             # unless the run was refused before any movie was handed out (a Dask key shared by movies)
-            if not (isinstance(exc, ParameterError) and _unmake(out, made, remove_lock_file)):
+            if not (isinstance(exc, ParameterError) and take_back(out, made, remove_lock_file, _own_files())):
                 summary.gallery = _write_gallery(cards, quiet=True)
             raise
         summary.gallery = _write_gallery(cards)
@@ -242,7 +243,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
                 executor: Executor, rebuild_manifest: bool, cards: Cards, summary: Summary) -> None:
     """The run itself, counted in ``summary``; ``cards`` gets each movie's data file as it
     finishes (the gallery is the caller's to write, however this ends)."""
-    _remove_stale_temp_files(out)
+    remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
 
@@ -343,29 +344,6 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
     return todo
 
 
-def _unmake(out: Path, made: list[Path], remove_lock_file: Callable[[], None]) -> bool:
-    """Take back the folders a refused run made (``made``: :func:`~streamprint.atomic.make_folders`'),
-    as long as OUTDIR holds nothing but what the run itself wrote there before it was refused:
-    its lock file, manifest and gallery. Called under the lock, held until every one is gone,
-    the lock file last (a batch that opened it before locks it after, finds it gone and
-    makes another: :func:`~.lock.outdir_lock`); whether it took them back."""
-    from ..render.gallery import CACHE, INDEX
-    from .lock import LOCK_FILE
-
-    own = {MANIFEST, INDEX, CACHE}
-    try:
-        if not made or not set(os.listdir(out)) <= own | {LOCK_FILE}:
-            return False
-        for name in own:
-            (out / name).unlink(missing_ok=True)
-        remove_lock_file()
-        for folder in reversed(made):
-            folder.rmdir()
-    except OSError as exc:  # the refusal is the error to report
-        log.debug("%s: not removed after the refusal: %s", out, exc)
-    return True
-
-
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
     """OUTDIR/index.html, the gallery of the finished movies; the number of movies in it,
     or None when a batch cannot write it (a foreign index.html, a full disk): it says so
@@ -382,17 +360,8 @@ def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
     return None
 
 
-def _remove_stale_temp_files(outdir: Path) -> None:
-    """Temporary files of outputs that a killed run never renamed; only under the lock, so
-    never another batch's of this folder; folders below with a lock of their own (another
-    batch's OUTDIR) are left alone."""
-    from .lock import LOCK_FILE
+def _own_files() -> set[str]:
+    """The files a batch writes at the top of OUTDIR besides the lock: manifest and gallery."""
+    from ..render.gallery import CACHE, INDEX
 
-    for root, dirs, files in os.walk(outdir):
-        dirs[:] = [d for d in dirs if not (Path(root) / d / LOCK_FILE).exists()]
-        for name in files:
-            if is_temp_file(Path(name)):
-                try:
-                    os.unlink(os.path.join(root, name))
-                except OSError:
-                    pass
+    return {MANIFEST, INDEX, CACHE}
