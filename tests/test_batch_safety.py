@@ -576,3 +576,44 @@ def test_a_worker_ends_though_a_killed_one_holds_the_report_queue():
         worker.kill()
         worker.join()
     assert not hung, "the worker hung at exit"
+
+
+def test_a_fifo_where_the_lock_file_goes_is_one_line(tmp_path):
+    """A FIFO at OUTDIR/.streamprint.lock ended as "unexpected OSError ... (a bug)"."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "out").mkdir()
+    os.mkfifo(tmp_path / "out" / ".streamprint.lock")
+    r = run_cli("batch", tmp_path / "lib", tmp_path / "out")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1 and "not a regular file" in err and "bug" not in err, err
+
+
+def test_a_lock_file_that_keeps_being_replaced_is_given_up_on(tmp_path, monkeypatch):
+    """The review: when the file locked is never the one at the path (an inode that does not
+    hold still, something removing the file again and again), taking the lock looped for
+    ever."""
+    from streamprint.batch import lock
+
+    real_stat = os.stat
+
+    def other_inode(path, *args, **kwargs):
+        st = real_stat(path, *args, **kwargs)
+        return os.stat_result((st.st_mode, st.st_ino + 1) + tuple(st)[2:])
+
+    monkeypatch.setattr(lock.os, "stat", other_inode)
+    with pytest.raises(lock.BusyError, match="replaced"):
+        with lock.outdir_lock(tmp_path):
+            pass
+
+
+def test_a_refused_run_whose_clean_up_fails_says_so(tmp_path):
+    from streamprint.batch.outdir import take_back
+
+    out = tmp_path / "new"
+    out.mkdir()
+    (out / "streamprint-manifest.json").write_text("{}")
+
+    def cannot(): raise PermissionError("no")
+
+    assert take_back(out, [out], cannot, {"streamprint-manifest.json"}) is False
+    assert out.exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,6 +285,24 @@ def test_a_frame_ffmpeg_cannot_scale_is_one_line_not_a_bug(tmp_path):
     assert r.returncode == 1 and err.count("\n") == 1 and "bug" not in err, err
     assert "tall.mkv: a 2 x 40000 frame" in err and "cannot be scaled" in err, err
     assert not (tmp_path / "o.png").exists()
+
+
+def test_memory_running_out_in_a_conversion_is_not_called_a_bad_frame(monkeypatch):
+    """The review: FFmpeg's ENOMEM is an av.error.FFmpegError too, and was reported as a frame
+    that cannot be scaled (a movie failed, where the machine did)."""
+    import av.error
+    from av.video.reformatter import VideoReformatter
+
+    from streamprint.source import VideoSource
+
+    def out_of_memory(*args, **kwargs):
+        raise av.error.MemoryError(12, "Cannot allocate memory")
+
+    with VideoSource(Path(__file__).parent.parent / "sample_media" / "sample.mp4") as source:
+        frame = next(iter(source.frames()))
+        monkeypatch.setattr(VideoReformatter, "reformat", out_of_memory)
+        with pytest.raises(MemoryError):
+            frame.convert(160)
 
 
 def test_a_source_is_at_most_what_ffmpeg_holds():

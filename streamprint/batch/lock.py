@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import OutputError
 
 LOCK_FILE = ".streamprint.lock"
+#: Times the lock is tried again after the file it locked was gone from the path.
+RETRIES = 5
 
 
 class BusyError(OutputError):
@@ -28,11 +31,19 @@ def outdir_lock(outdir: Path) -> Iterator[Callable[[], None]]:
     locks it once it is let go, holds the lock of a file no longer there: the lock is
     taken when the file locked is the one at the path (the same inode), else tried again."""
     path = outdir / LOCK_FILE
-    while True:
+    for attempt in range(RETRIES + 1):
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)  # (a FIFO there: no wait)
+        except FileNotFoundError as exc:
+            if attempt:  # OUTDIR itself taken back by a refused batch since this one made it
+                raise BusyError(f"{outdir}: another streamprint batch removed this folder as this one "
+                                "began; run again") from exc
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         except OSError as exc:
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputError(f"{path}: not a regular file; streamprint keeps its batch lock there")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -46,6 +57,9 @@ def outdir_lock(outdir: Path) -> Iterator[Callable[[], None]]:
         if _is_at(fd, path):
             break
         os.close(fd)  # removed by the holder that let go of it: the lock is the file there now
+    else:
+        raise BusyError(f"{path}: the lock file was replaced {RETRIES + 1} times while this batch "
+                        "took it; is another program removing it?")
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

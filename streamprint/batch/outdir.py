@@ -31,6 +31,7 @@ def take_back(out: Path, made: list[Path], remove_lock_file: Callable[[], None],
             folder.rmdir()
     except OSError as exc:  # the refusal is the error to report
         log.debug("%s: not removed after the refusal: %s", out, exc)
+        return False
     return True
 
 

@@ -95,6 +95,8 @@ class SourceFrame:
         try:
             return self._convert(long_side, tonemap)
         except av.error.FFmpegError as exc:
+            if isinstance(exc, MemoryError):  # the machine's trouble, not the frame's
+                raise
             width, height = self.analysis_size(long_side)
             raise UnconvertibleFrameError(
                 f"a {self.frame.width} x {self.frame.height} frame of pixel aspect {self.pixel_aspect:g} cannot be "
