@@ -38,6 +38,16 @@ def segments_mkv(media: Path) -> Path:
     return _segments(media / "segments.mkv")
 
 
+@pytest.fixture(scope="session")
+def long_clip(media: Path) -> Path:
+    """60 s at 24 fps, 320 x 180: long enough (every frame clustered) to be interrupted mid-run.
+    Read-only: a test that changes it works on a copy."""
+    segs = [synth.Segment(s.background, s.accent, 15.0) for s in synth.SAMPLE_SEGMENTS]
+    path = media / "long.mkv"
+    synth.encode_clip(path, synth.segment_frames(segs, SEG_SIZE), encoding=synth.Encoding(preset="ultrafast"))
+    return path
+
+
 def run_cli(*args: str, input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real ``streamprint`` command (as ``python -m streamprint``)."""
     return subprocess.run([sys.executable, "-m", "streamprint", *map(str, args)], input=input,

@@ -3,6 +3,7 @@ answer, interrupts while the client waits, and a scheduler killed mid-run."""
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,27 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from streamprint import synth
 from streamprint.enums import Status
 
 from .conftest import run_cli
-from .test_batch_safety import entries, make_library
+from .test_batch_safety import copies_of_one_movie, entries, make_library
 from .test_safety import one_line
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Path:
     return make_library(tmp_path_factory.mktemp("lib") / "lib")
-
-
-def three_movies(lib: Path, shot: float) -> Path:
-    """m0.mkv to m2.mkv in ``lib``: the four sample shots, ``shot`` seconds each, 320 x 180."""
-    lib.mkdir()
-    segs = [synth.Segment(s.background, s.accent, shot) for s in synth.SAMPLE_SEGMENTS]
-    for i in range(3):
-        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(segs, (320, 180)),
-                          encoding=synth.Encoding(preset="ultrafast"))
-    return lib
 
 
 def test_relative_outdir_on_dask_lands_where_the_user_asked(library, tmp_path):
@@ -97,12 +87,10 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
     while movies are in flight: those are pending, not failed; the next run, without flags,
     does what is missing (or finds it finished, if the worker wrote it after the client gave up)."""
     pytest.importorskip("distributed")
-    import shutil
-
     dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
     if dask is None:
         pytest.skip("no dask command")
-    lib = three_movies(tmp_path / "lib", 10.0)
+    lib = copies_of_one_movie(tmp_path / "lib", 3, 10.0)
     port = socket.socket()
     port.bind(("127.0.0.1", 0))
     address = f"tcp://127.0.0.1:{port.getsockname()[1]}"
@@ -145,7 +133,7 @@ def test_two_batches_on_one_scheduler_get_their_own_results(tmp_path):
     scheduler, into another folder with other options, got the first one's results; it said
     'fingerprinted now 3' and its folder held no strip. Its manifest said done."""
     distributed = pytest.importorskip("distributed")
-    lib = three_movies(tmp_path / "lib", 8.0)
+    lib = copies_of_one_movie(tmp_path / "lib", 3, 8.0)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
                                   dashboard_address=None) as cluster:
         first = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "a"),

@@ -4,6 +4,7 @@ changed drawing options, broken manifests and odd addresses."""
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import signal
 import subprocess
@@ -23,7 +24,6 @@ from streamprint.errors import OutputError
 from streamprint.formats import read_manifest
 
 from .conftest import interrupt_batch, run_cli
-from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
 
 OPTIONS = Options(sampling=Sampling.interval(0.25))
@@ -38,6 +38,18 @@ def make_library(root: Path, n: int = 3, seconds: float = 1.0) -> Path:
     return root
 
 
+def copies_of_one_movie(lib: Path, n: int, shot: float = 3.0) -> Path:
+    """m0.mkv ... m{n-1}.mkv in ``lib``: the four sample shots, ``shot`` seconds each, 320 x 180,
+    encoded once and copied (a batch tells movies apart by path; encoding each took 1-6 s)."""
+    lib.mkdir(parents=True)
+    segs = [synth.Segment(s.background, s.accent, shot) for s in synth.SAMPLE_SEGMENTS]
+    synth.encode_clip(lib / "m0.mkv", synth.segment_frames(segs, (320, 180)),
+                      encoding=synth.Encoding(preset="ultrafast"))
+    for i in range(1, n):
+        shutil.copyfile(lib / "m0.mkv", lib / f"m{i}.mkv")
+    return lib
+
+
 @pytest.fixture(scope="module")
 def library(tmp_path_factory) -> Path:
     return make_library(tmp_path_factory.mktemp("lib") / "lib")
@@ -48,11 +60,7 @@ def entries(out: Path) -> dict:
 
 
 def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path):
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    for i in range(6):  # a few seconds of work with every frame clustered
-        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(synth.SAMPLE_SEGMENTS, (320, 180)),
-                          encoding=synth.Encoding(preset="ultrafast"))
+    lib = copies_of_one_movie(tmp_path / "lib", 6)  # a few seconds of work with every frame clustered
     out = tmp_path / "out"
     first = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--every", "1",
                               "--jobs", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -282,11 +290,7 @@ def test_a_too_large_strip_is_refused_before_decoding_in_batch_and_alone(library
 
 
 def test_interrupting_parallel_workers_is_clean(tmp_path):
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    for i in range(10):
-        synth.encode_clip(lib / f"m{i}.mkv", synth.segment_frames(synth.SAMPLE_SEGMENTS, (320, 180)),
-                          encoding=synth.Encoding(preset="ultrafast"))
+    lib = copies_of_one_movie(tmp_path / "lib", 10)
     proc = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "out"),
                              "--jobs", "2", "--every", "1", "-q"], stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 60

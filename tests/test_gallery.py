@@ -22,7 +22,6 @@ from streamprint.render.gallery import CACHE, gallery_entry, write_gallery
 
 from .conftest import FPS, interrupt_batch, run_cli
 from .test_colorspace import LAB
-from .test_interrupt import long_clip  # noqa: F401  (a module fixture: 60 s to be interrupted in)
 from .test_safety import one_line
 
 RED = (255, 0, 0)

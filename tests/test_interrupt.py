@@ -9,16 +9,6 @@ import time
 
 import pytest
 
-from streamprint import synth
-
-
-@pytest.fixture(scope="module")
-def long_clip(tmp_path_factory):
-    """60 s at 24 fps: long enough (every frame clustered) to be interrupted mid-run."""
-    path = tmp_path_factory.mktemp("long") / "long.mkv"
-    segs = [synth.Segment(s.background, s.accent, 15.0) for s in synth.SAMPLE_SEGMENTS]
-    synth.encode_clip(path, synth.segment_frames(segs, (320, 180)), encoding=synth.Encoding(preset="ultrafast"))
-    return path
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
