@@ -372,3 +372,31 @@ def test_data_files_from_before_rotation_was_kept_still_read(tmp_path):
     assert (source.rotation, source.display_height) == (0, data["source"]["height"])
     page = page_html(read_fingerprint(tmp_path / "old.json"))
     assert f", {data['source']['display_width']} × {data['source']['height']} px" in page
+
+
+def test_text_files_beside_movies_are_not_movies(tmp_path, segments_mkv):
+    """FFmpeg's tty demuxer takes .nfo, .txt and .diz files for ANSI art: a Kodi or Jellyfin
+    library's .nfo beside every movie became a 15-s "movie" with a strip, a page and a
+    gallery card, and a batch said "fingerprinted 3" for one movie. FFmpeg still draws one
+    when asked by --format."""
+    from streamprint.enums import Status
+    from streamprint.formats import read_manifest
+
+    lib = tmp_path / "lib" / "Film (2001)"
+    lib.mkdir(parents=True)
+    shutil.copy(segments_mkv, lib / "Film (2001).mkv")
+    (lib / "Film (2001).nfo").write_text("<movie>\n  <title>Film</title>\n  <year>2001</year>\n</movie>\n" * 20)
+    (lib.parent / "README.txt").write_text("Films, one folder each.\n" * 40)
+    (lib / "file_id.diz").write_text("FILM (2001) 1080p\n")
+    for text in (lib / "Film (2001).nfo", lib.parent / "README.txt"):
+        r = run_cli(text, tmp_path / "o.png")
+        assert r.returncode == 1 and r.stderr.decode().count("\n") == 1, r.stderr
+        assert "a text file" in r.stderr.decode() and not (tmp_path / "o.png").exists()
+    r = run_cli("batch", lib.parent, tmp_path / "out", "--interval", "2", "-q")
+    assert r.returncode == 0, r.stderr
+    manifest = read_manifest(tmp_path / "out" / "streamprint-manifest.json")
+    done = {rel for rel, e in manifest.items() if e.status == Status.DONE}
+    assert done == {"Film (2001)/Film (2001).mkv"}, manifest
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*.png")) == ["Film (2001).mkv.png"]
+    r = run_cli(lib / "Film (2001).nfo", tmp_path / "art.png", "--format", "tty")
+    assert r.returncode == 0, r.stderr

@@ -26,6 +26,11 @@ STILL_IMAGE_DEMUXERS = frozenset({
     "hdr_pipe", "photocd_pipe", "pbm_pipe", "pfm_pipe", "phm_pipe", "dpx_pipe", "cri_pipe", "gem_pipe",
 })
 
+#: Demuxers that draw text as pictures (ANSI art, binary text): FFmpeg takes a Kodi or
+#: Jellyfin library's ``.nfo`` and any ``.txt`` or ``.diz`` for one of these, and made a
+#: "movie" of each. Read only when ``format`` names one.
+TEXT_DEMUXERS = frozenset({"tty", "bin", "xbin", "adf", "idf"})
+
 PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe (its index comes after the frames); "
                  "on the producer side use -f matroska - or -f mpegts - instead")
 
@@ -183,6 +188,10 @@ def open_container(path: Any, name: str, format: str | None,
     reader = target if isinstance(target, StreamReader) else None
     try:
         container = _open_errors(target, name, lambda: av.open(target, **kwargs), format)
+        if not format and container.format.name in TEXT_DEMUXERS:
+            demuxer = container.format.name
+            container.close()
+            raise NotAVideoError(f"{name}: a text file (FFmpeg would draw it as {demuxer} art), not a movie")
         interrupt.check()
     except BaseException:
         if reader is not None:
