@@ -56,3 +56,28 @@ def test_a_file_cut_short_is_said_to_be(tmp_path, suffix, extra):
 
     done = run_cli(whole, tmp_path / "whole.png")
     assert done.returncode == 0 and b"cut short" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("suffix", [".mkv", ".mp4", ".ts"])
+def test_samples_that_end_before_the_movie_does_are_no_file_cut_short(tmp_path, suffix):
+    """``--samples N`` stops decoding at its last sample, the middle of the last of N slices;
+    the frames after it were taken for missing: "ends after 216 of the 288 frames its
+    container states: the file looks cut short", and the data file stated 9 s for a 12-s
+    movie, so a strip drawn by time gave the last sample nothing. The truth is ffprobe's
+    duration of the whole file."""
+    from PIL import Image
+
+    whole = _make(tmp_path, suffix)
+    stated = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                   str(whole)], capture_output=True, text=True, check=True).stdout)
+    r = run_cli(whole, tmp_path / "o.png", "--samples", "2", "--width", "400", "--data", tmp_path / "o.json")
+    assert r.returncode == 0 and b"cut short" not in r.stderr, r.stderr
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert abs(data["source"]["duration"] - stated) < 0.1
+    times = [s["time"] for s in data["samples"]]
+    assert len(times) == 2 and abs(times[0] - 3.0) < 0.1 and abs(times[1] - 9.0) < 0.1
+    # drawn by time, a sample from its time to the next one's: the second from 9 s to the
+    # end, 12 s, the last quarter of the picture (it had 2 px of 400)
+    row = [tuple(p) for p in Image.open(tmp_path / "o.png").convert("RGB").getdata()][:400]
+    changes = [x for x in range(1, 400) if row[x] != row[x - 1]]
+    assert changes and all(abs(x - 300) <= 2 for x in changes), changes

@@ -256,14 +256,16 @@ class _Run:
     def finish(self, result: Fingerprint, stats: DecodeStats, length: float | None) -> Fingerprint:
         """``result``, the run's fingerprint, once its input is closed: an error if it has no
         sample, else said, and with the movie's length checked against the frames decoded
-        when all of it was read."""
+        when all of it was read (``--samples`` stops at its last sample: the frames after it
+        were never counted, and the movie was called cut short there)."""
         info, options, span, samples = self.source.info, self.options, self.span, len(self.samples)
         if not samples and not span.whole and not interrupt.requested():
             raise self.passed.error(info.path, "keyframe" if self.source.keyframes_only else "frame")
         if not samples:
             raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
         log_decoded(info, stats, span, samples, self.clusterer.n_cold_)
-        if span.whole and not interrupt.requested() and options.sampling.mode != SamplingMode.KEYFRAMES:
+        if span.whole and self.source.ended and not interrupt.requested() \
+                and options.sampling.mode != SamplingMode.KEYFRAMES:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
             checked = checked_length(info, stats.frames, timeline, joined=joined)
             result = result if checked == info else dataclasses.replace(result, source=checked)

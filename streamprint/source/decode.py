@@ -87,6 +87,8 @@ class VideoSource:
         self._reformatter = VideoReformatter()
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
+        self.ended = False
+        """The pass read the stream to its end (not: a sampler stopped taking frames, an error)."""
         self._used = False
         self._abandoned = False
 
@@ -298,6 +300,7 @@ class VideoSource:
         assert self.timeline is not None
         jumps = len(self.timeline.discontinuities)
         self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, jumps)
+        self.ended = True
         if skipped:
             log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
         if corrupt_packets or corrupt_frames:
