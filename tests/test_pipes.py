@@ -332,3 +332,30 @@ def test_a_y4m_header_ffmpeg_refuses_is_shown(tmp_path, header, says):
                        input=header + b"\n" + frame * 3, capture_output=True, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err and "YUV4MPEG2" in err and says in err, err
+
+
+def test_a_stream_slower_than_one_frame_a_second_takes_the_default_interval(tmp_path):
+    """A y4m or raw stream's clock ticks once a frame. Below 1 fps (a time-lapse, a slide
+    show) the default interval of 1 s was refused, "--interval is shorter than one tick of
+    this stream's clock (2 s)", with no --interval given; AVI refused an interval below a
+    frame that Matroska took. Every frame is sampled then, at the times ffmpeg gave them."""
+    slow = tmp_path / "slow.y4m"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x36:d=20:r=1/2",
+                    "-f", "yuv4mpegpipe", str(slow)], check=True, timeout=60)
+    r = run_cli(slow, tmp_path / "y.png", "--data", tmp_path / "y.json")
+    assert r.returncode == 0, r.stderr
+    fp = Fingerprint.load(tmp_path / "y.json")
+    assert [s.time for s in fp.samples] == [2.0 * i for i in range(10)]
+    raw, _ = pipe(["-f", "lavfi", "-i", "testsrc2=s=64x36:d=20:r=1/2", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                  tmp_path / "r.png", "--raw", "64x36", "--pix-fmt", "rgb24", "--rate", "0.5")
+    assert raw.returncode == 0, raw.stderr
+    # an interval below a frame's length takes every frame, whatever the container's clock
+    counts = {}
+    for suffix in ("avi", "mkv"):
+        clip = tmp_path / f"c.{suffix}"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=64x36:d=2:r=25", "-c:v", "mpeg4",
+                        str(clip)], check=True, timeout=60)
+        r = run_cli(clip, tmp_path / f"{suffix}.png", "--interval", "0.02", "--data", tmp_path / f"{suffix}.json")
+        assert r.returncode == 0, r.stderr
+        counts[suffix] = len(Fingerprint.load(tmp_path / f"{suffix}.json").samples)
+    assert counts == {"avi": 50, "mkv": 50}

@@ -172,9 +172,10 @@ def _part(source: VideoSource, options: Options, path: str | os.PathLike[str] | 
                                                                   source.frames):
             raise NotAVideoError(f"{info.path}: a still image, not a movie") from None
         raise
-    tick = source.time_base
-    if options.sampling.mode == SamplingMode.INTERVAL and tick and options.sampling.value < tick:
-        raise ParameterError("interval", f"is shorter than one tick of this stream's clock ({tick:.3g} s)")
+    # (An interval below one tick of the stream's clock takes every frame, as any interval below
+    # a frame's length does: a y4m or raw stream's tick is a frame, and below 1 fps the default
+    # interval was refused as "shorter than one tick", the same interval AVI refused and
+    # Matroska took.)
     return span, length
 
 
