@@ -558,3 +558,30 @@ def test_a_slow_low_rate_stream_is_fingerprinted_as_it_comes(tmp_path):
     assert sp.returncode == 0, err
     assert seen is not None and seen[1] >= 1, "no output while the stream ran"
     assert len(Fingerprint.load(data)) == n
+
+
+def test_a_file_stopped_with_flush_ends_where_the_reading_got(tmp_path, long_clip):
+    """A 60-s file read with --flush and stopped by SIGINT: the snapshots ended where the
+    reading got, but the last write, the one the interrupt leaves, stated the whole minute,
+    so the strip (drawn by time) showed the last sample over the 50 s never read. Its end is
+    the last frame read's end: the last sample's time plus the few frames decoded ahead
+    of the clustering (under half a second here)."""
+    png, data = tmp_path / "f.png", tmp_path / "f.json"
+    sp = subprocess.Popen([sys.executable, "-m", "streamprint", str(long_clip), str(png), "--data", str(data),
+                           "--every", "1", "--flush", "0.3", "--width", "600", "-q"], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while (_read_both(png, data) or 0) < 24 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        sp.send_signal(signal.SIGINT)
+        _, err = sp.communicate(timeout=30)
+    finally:
+        sp.kill()
+    assert sp.returncode == 130, err
+    fp = Fingerprint.load(data)
+    last = fp.samples[-1].time
+    assert last < 50 and last < fp.time_range.end < last + 0.5, (last, fp.time_range)
+    # the last sample's column is its share of the time drawn, a few px of 600 (it was 500)
+    with Image.open(png) as im:
+        row = np.asarray(im.convert("RGB"))[100]
+    assert (row == row[-1]).all(axis=1)[::-1].argmin() < 600 * 0.5 / last + 2

@@ -150,7 +150,9 @@ def fingerprint(
         color = run.sample(length, skip_unsampled, expected, progress, checkpoint, checkpoint_every,
                            flush, flush_every)
         stats = source.stats
-        result = run.so_far(color)
+        # a run stopped on request (--flush) holds what was read, as its snapshots did: the
+        # last sample drawn over the unread rest of the movie stood for it
+        result = run.so_far(color, live=interrupt.requested())
     return run.finish(result, stats, length)
 
 

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import av
 import av.error
 
+from .. import interrupt
 from ..errors import ParameterError
 from ..model import DecodeStats, ResumePoint, SourceInfo, TimeRange
 from .open import open_container
@@ -122,7 +123,9 @@ class Passed:
             elif self.after is None:
                 self.after = t
             yield frame
-        self.ended = True  # not reached when the consumer stops pulling (--samples past its last)
+        # not reached when the consumer stops pulling (--samples past its last); and a stop
+        # request (--flush) ends the frames before the input ends
+        self.ended = not interrupt.requested()
 
     def error(self, name: str, what: str = "frame") -> ParameterError:
         """The usage error of a range that gave no sample: it lies past the last frame (a
