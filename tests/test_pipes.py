@@ -359,3 +359,21 @@ def test_a_stream_slower_than_one_frame_a_second_takes_the_default_interval(tmp_
         assert r.returncode == 0, r.stderr
         counts[suffix] = len(Fingerprint.load(tmp_path / f"{suffix}.json").samples)
     assert counts == {"avi": 50, "mkv": 50}
+
+
+def test_a_stream_that_states_no_length_has_the_length_it_was_read_to(tmp_path):
+    """A y4m pipe states no duration: the strip was drawn to a guess, "0:20 of video" for
+    the 12-s sample at --interval 10 with its last sample over half the picture, and the
+    data file stated none. The truth is ffprobe's duration of the file piped."""
+    sample = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+    stated = float(subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                                   str(sample)], capture_output=True, text=True, check=True).stdout)
+    r, _ = pipe(["-i", str(sample), "-f", "yuv4mpegpipe", "-"], tmp_path / "y.png", "--interval", "10",
+                "--width", "200", "--data", tmp_path / "y.json")
+    assert r.returncode == 0 and "0:12 of video" in r.stderr.decode(), r.stderr
+    fp = Fingerprint.load(tmp_path / "y.json")
+    assert fp.source.duration is not None and abs(fp.source.duration - stated) < 0.05
+    assert [s.time for s in fp.samples] == [0.0, 10.0]
+    row = strip(tmp_path / "y.png")[100, :, :3]
+    changes = [x for x in range(1, 200) if (row[x] != row[x - 1]).any()]
+    assert changes and all(abs(x - 200 * 10 / stated) <= 2 for x in changes), changes

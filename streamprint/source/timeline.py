@@ -99,8 +99,9 @@ def checked_length(info: SourceInfo, frames: int, timeline: Timeline | None, joi
     (:func:`frames_missing`); and a duration that is where the picture ends, when it is
     known to end elsewhere than stated: a file cut short ends at its last frame (a strip
     drawn by time, a page and a gallery card showed its last frame over the missing rest),
-    and a stream whose timestamps jumped (``joined``) is as long as the one timeline its
-    parts were joined into (FFmpeg's duration covers the first part)."""
+    a stream whose timestamps jumped (``joined``) is as long as the one timeline its
+    parts were joined into (FFmpeg's duration covers the first part), and one that states
+    no length is as long as it was read."""
     missing, hole = frames_missing(info, frames, timeline)
     end = picture_end(info, timeline)
     if missing and hole is None:
@@ -110,7 +111,9 @@ def checked_length(info: SourceInfo, frames: int, timeline: Timeline | None, joi
     if missing:
         log.warning("%s: %d of the %d frames its container states are missing, most at %.1f s: the file looks "
                     "damaged there; the strip shows what is there", info.path, missing, info.frame_count, hole)
-    if joined and end is not None and (info.duration is None or end > info.duration):
+    if end is not None and (info.duration is None or (joined and end > info.duration)):
+        # a stream that states no length (a pipe) has the one it was read to: its strip was
+        # drawn to a guess, its last sample over half of it, and its data file held none
         return dataclasses.replace(info, duration=end)
     return info
 
