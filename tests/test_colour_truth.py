@@ -77,18 +77,21 @@ def test_untagged_video_follows_player_convention(tmp_path, size, matrix):
 MATRIX = {"bt709": (0.2126, 0.0722), "bt601": (0.299, 0.114)}
 
 
+@pytest.mark.parametrize("size", [(320, 180), (160, 90), (64, 36)], ids=["scaled", "analysis-size", "smaller"])
 @pytest.mark.parametrize("matrix", ["bt709", "bt601"])
-def test_subsampled_chroma_scaled_down_is_within_a_level_of_the_formula(tmp_path, matrix):
-    """4:2:0 frames shrunk to the analysis size: each colour within 1/255 of what the stored
-    8-bit limited-range codes give by the published inverse (Y' = (Y - 16) / 219,
-    Cb, Cr = (C - 128) / 224; R' = Y' + 2 (1 - Kr) Cr, B' = Y' + 2 (1 - Kb) Cb,
-    G' = (Y' - Kr R' - Kb B') / Kg). libswscale's packed-RGB path lost up to 2 levels:
-    white (Y 235) came out 253, blue (0, 0, 253)."""
+def test_subsampled_chroma_scaled_down_is_within_a_level_of_the_formula(tmp_path, matrix, size):
+    """4:2:0 frames shrunk to the analysis size (160 px), or already at it or below: each
+    colour within 1/255 of what the stored 8-bit limited-range codes give by the published
+    inverse (Y' = (Y - 16) / 219, Cb, Cr = (C - 128) / 224; R' = Y' + 2 (1 - Kr) Cr,
+    B' = Y' + 2 (1 - Kb) Cb, G' = (Y' - Kr R' - Kb B') / Kg). libswscale's packed-RGB path
+    lost up to 2 levels: white (Y 235) came out 253, blue (0, 0, 253); and a frame it did not
+    scale went through its table converter, 2 levels off again (so a larger analysis size
+    gave worse colours)."""
     import av
 
     path = tmp_path / f"solid-{matrix}.mkv"
     enc = synth.Encoding(codec="libx264", matrix=matrix, crf=0)
-    synth.encode_clip(path, synth.solid_frames(TRUTH, (320, 180)), encoding=enc)
+    synth.encode_clip(path, synth.solid_frames(TRUTH, size), encoding=enc)
     kr, kb = MATRIX[matrix]
     expected = []
     with av.open(str(path)) as c:

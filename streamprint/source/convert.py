@@ -21,9 +21,11 @@ SWSCALE_THREADS = 1
 #: subsampled chroma (4:2:0, 4:2:2, ...) comes out up to 2 levels low whenever it scales:
 #: white (Y 235) as 253, pure blue as (0, 0, 253), a BT.709 10-bit ProRes #c04020 as
 #: (190, 61, 30); with it 255, (0, 0, 255) and (192, 64, 32), the published formulas' values
-#: (FFmpeg 8.1 in PyAV 18; 0.05 ms more on a 1080p frame, about 8 %). ACCURATE_RND changed
-#: nothing measured.
-SDR_SCALING = Interpolation.AREA | Interpolation.FULL_CHR_H_INT
+#: (FFmpeg 8.1 in PyAV 18; 0.05 ms more on a 1080p frame, about 8 %). ACCURATE_RND: a frame
+#: not scaled (at the analysis size or smaller) otherwise goes through swscale's table
+#: converter, up to 2 levels off (BT.601 #2080c0 as (31, 128, 191)), so a larger analysis
+#: size gave worse colours; scaled frames came out the same, in the same time.
+SDR_SCALING = Interpolation.AREA | Interpolation.FULL_CHR_H_INT | Interpolation.ACCURATE_RND
 
 #: libswscale's flags for an SDR frame with alpha, converted at its stored size (then scaled
 #: alpha-weighted: :func:`~streamprint.color.alpha.area_weighted`). POINT: subsampled chroma

@@ -137,10 +137,12 @@ class SourceFrame:
         alpha = any(c.is_alpha for c in pixels.format.components)
         # an alpha frame scaled straight first; if that counts a partly transparent pixel, it is
         # converted at its stored size and scaled here, alpha-weighted (.color.alpha)
-        straight = reformatter.reformat(pixels, width=width, height=height, format="rgba", interpolation=SDR_SCALING,
+        # (at its stored size: each pixel's own chroma, not a blend with a hidden neighbour's)
+        unscaled = (width, height) == (pixels.width, pixels.height)
+        straight = reformatter.reformat(pixels, width=width, height=height, format="rgba",
+                                        interpolation=STORED_SIZE_SCALING if unscaled else SDR_SCALING,
                                         src_colorspace=sws_assumed, threads=SWSCALE_THREADS).to_ndarray() if alpha else None
-        weighted = straight is not None and (width, height) != (pixels.width, pixels.height) \
-            and edge_counted(straight[..., 3])
+        weighted = straight is not None and not unscaled and edge_counted(straight[..., 3])
         size: tuple[int, int] = (pixels.width, pixels.height) if weighted else (width, height)
         # SDR primaries: only those in the table are converted (BT.601's are shown as BT.709,
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
