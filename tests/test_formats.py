@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -316,3 +317,28 @@ def test_a_source_is_at_most_what_ffmpeg_holds():
     for name in ("width", "height", "display_width", "display_height"):
         with pytest.raises(streamprint.InvalidValue, match=name):
             SourceInfo(**{**base, name: 2**31})
+
+
+def test_data_files_edited_by_hand_or_by_a_spreadsheet_still_read(tmp_path):
+    """A JSON whose #rrggbb were written in capitals (#06F988, as many tools write them) was
+    "the #rrggbb colours do not match the rgb values"; a CSV saved with ", " between fields
+    was the same error, and one saved with a byte-order mark (Excel's "CSV UTF-8") was "not
+    a streamprint fingerprint CSV". Each reads as the file streamprint wrote."""
+    from streamprint import synth
+
+    fp = synth.known_fingerprint("m.mkv", synth.SAMPLE_SEGMENTS, interval=2.0)
+    write_fingerprint(fp, tmp_path / "m.json")
+    write_fingerprint(fp, tmp_path / "m.csv")
+    text = (tmp_path / "m.json").read_text()
+    (tmp_path / "upper.json").write_text(re.sub(r"#[0-9a-f]{6}", lambda m: m.group(0).upper(), text))
+    lines = (tmp_path / "m.csv").read_text().splitlines(keepends=True)
+    spaced = "".join(line if line.startswith("#") else line.replace(",", ", ") for line in lines)
+    (tmp_path / "spaced.csv").write_text(spaced)
+    (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "m.csv").read_bytes())
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + text.encode())
+    for name in ("upper.json", "spaced.csv", "bom.csv", "bom.json"):
+        got = read_fingerprint(tmp_path / name)
+        assert [s.palette for s in got.samples] == [s.palette for s in fp.samples], name
+        assert [s.time for s in got.samples] == [s.time for s in fp.samples], name
+        r = run_cli("render", tmp_path / name, tmp_path / f"{name}.png")
+        assert r.returncode == 0, r.stderr

@@ -179,7 +179,7 @@ def from_csv(text: str, name: str) -> Fingerprint:
         else:
             body.append(line)
             numbers.append(n)
-    reader = csv.DictReader(body)
+    reader = csv.DictReader(body, skipinitialspace=True)  # (", " between fields, as a spreadsheet may save)
     rows: dict[int, dict[str, Any]] = {}
     try:
         header = reader.fieldnames or ()

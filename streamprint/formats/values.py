@@ -76,7 +76,7 @@ def palette_from_fields(f: Fields, max_colors: int) -> Palette:
         raise f.fail("expected finite shares >= 0 that add up to 1", "weights")
     if f.has("colors"):
         hexes = f.list("colors")
-        if hexes != [to_hex(c) for c in rgb]:
+        if [h.lower() if isinstance(h, str) else h for h in hexes] != [to_hex(c) for c in rgb]:  # (#06F988 too)
             raise f.fail("the #rrggbb colours do not match the rgb values", "colors")
     average = f.str("average", default=None, optional=True)
     mean = None
