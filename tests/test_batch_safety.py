@@ -559,7 +559,7 @@ def _report_and_end(reports) -> None:
     """A batch worker's life in short: it starts, reports progress, and ends."""
     from streamprint.batch import executors
 
-    executors._start_worker(reports)
+    executors._start_worker(reports, os.getppid())
     executors._reports.put(("progress", 1))
 
 

@@ -27,7 +27,7 @@ from ..enums import Status
 from ..errors import EXIT_OK, EXIT_PARTIAL, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
-from .executors import Dask, Executor, local
+from .executors import Dask, Executor, WorkerCrashed, local
 from .lock import outdir_lock
 from .outdir import remove_stale_temp_files, take_back
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
@@ -134,10 +134,14 @@ def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: 
 def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
-    answer was lost with the scheduler or the connection)."""
+    answer was lost with the scheduler or the connection); failed when the movie killed
+    its worker a second time, alone in its pool (a decoder's crash on a damaged file, or
+    more memory than the machine has: every run would end the same way)."""
     found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
     if found is not None:
         return JobResult(Status.DONE, 0.0, None, found)
+    if isinstance(exc, WorkerCrashed) and exc.alone:
+        return JobResult(Status.FAILED, 0.0, one_line(f"crashed its worker twice: {exc}"))
     # one line: Dask's texts run over several (a scheduler lost: its reason, then advice)
     return JobResult(Status.PENDING, 0.0, one_line(f"worker lost: {type(exc).__name__}: {exc}"))
 
