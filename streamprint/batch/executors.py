@@ -307,9 +307,9 @@ class Dask:
                 raise
 
     def keys(self, tasks: Sequence[Any]) -> list[str]:
-        """Each task's key; ParameterError when two share one (one result would stand for
-        several movies)."""
-        keys = [self.key(task) for task in tasks]
+        """Each task's key, as valid text (:func:`_text`); ParameterError when two share one
+        (one result would stand for several movies)."""
+        keys = [_text(self.key(task)) for task in tasks]
         if len(set(keys)) != len(keys):
             raise ParameterError("key", "must give every movie of a batch a key of its own")
         return keys
@@ -338,6 +338,14 @@ class Dask:
             return result["client"]
         reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
         raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
+
+
+def _text(key: str) -> str:
+    """``key`` as text Dask can send (msgpack, UTF-8): a file name that is not UTF-8 (its
+    bytes held as lone surrogates) made a key whose task no scheduler could be sent, and
+    every movie of the batch was lost with the connection. Its bytes that are not UTF-8 are
+    written ``\\xNN`` and its backslashes doubled, so two names never give one key."""
+    return os.fsencode(key).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def _probe(address: str, timeout: float) -> None:
