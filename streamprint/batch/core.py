@@ -126,9 +126,14 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
 def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
     """True if ``entry`` is of this very file and these options (and, when done, its
     outputs are still there)."""
-    if entry is None or (entry.size, entry.mtime_ns) != (job.size, job.mtime_ns) or entry.options != options:
+    if entry is None or not _same_file(entry, job) or entry.options != options:
         return False
     return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
+
+
+def _same_file(entry: ManifestEntry, job: Job) -> bool:
+    """Whether ``entry`` was recorded of the file ``job`` is now (its size and mtime)."""
+    return (entry.size, entry.mtime_ns) == (job.size, job.mtime_ns)
 
 
 def _lost(task: Task, exc: BaseException) -> JobResult:
@@ -338,8 +343,11 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             elif entry.status == Status.FAILED and not retry_failed:
                 summary.count(job.rel, Status.FAILED, entry.error)
                 continue
-        found = finished_outputs(out, job, options, render)
-        if found is not None:  # finished after all (a worker that outlived its client, a lost manifest)
+        # finished after all (a worker that outlived its client, a lost manifest); not when the
+        # manifest knew another file by this name: those outputs may be that one's (a movie
+        # replaced by a copy with an older mtime kept the old one's strip)
+        found = finished_outputs(out, job, options, render) if entry is None or _same_file(entry, job) else None
+        if found is not None:
             record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
             summary.found += 1
             continue

@@ -1,0 +1,53 @@
+"""A batch's files in odd hands: movies replaced or moved away while it runs, output files
+replaced by the user, a lock file that is a link, a library it cannot read."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from streamprint import Options, Sampling
+from streamprint.batch import run_batch
+from streamprint.batch.executors import Serial
+from streamprint.enums import Status
+from streamprint.formats import read_fingerprint, read_manifest
+
+from .test_batch_safety import make_library
+
+OPTIONS = Options(sampling=Sampling.interval(0.25))
+
+
+@pytest.fixture(scope="module")
+def movies(tmp_path_factory) -> Path:
+    """Two tiny clips of other colours and sizes, m0.mkv and m1.mkv, to copy from."""
+    return make_library(tmp_path_factory.mktemp("movies") / "movies", n=2)
+
+
+def library(root: Path, movies: Path) -> Path:
+    root.mkdir()
+    for movie in movies.iterdir():
+        shutil.copy2(movie, root / movie.name)
+    return root
+
+
+def entries(out: Path) -> dict:
+    return read_manifest(out / "streamprint-manifest.json")
+
+
+def test_a_movie_replaced_by_a_file_with_an_older_mtime_is_done_again(tmp_path, movies):
+    """``cp -p other.mkv x.mkv``: the outputs of the old x.mkv were "found finished" (the data
+    file is newer than the new movie's mtime), the old strip kept, and the manifest recorded
+    the new file as done."""
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    before = read_fingerprint(out / "m0.mkv.json")
+    shutil.copy2(movies / "m1.mkv", lib / "m0.mkv")  # its own, older mtime
+    os.utime(lib / "m0.mkv", ns=(1, 1))
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.found, summary.skipped) == (1, 0, 1)
+    after = read_fingerprint(out / "m0.mkv.json")
+    assert after.samples != before.samples and after.samples == read_fingerprint(out / "m1.mkv.json").samples
+    assert entries(out)["m0.mkv"].size == (lib / "m0.mkv").stat().st_size
