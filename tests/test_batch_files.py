@@ -51,3 +51,19 @@ def test_a_movie_replaced_by_a_file_with_an_older_mtime_is_done_again(tmp_path, 
     after = read_fingerprint(out / "m0.mkv.json")
     assert after.samples != before.samples and after.samples == read_fingerprint(out / "m1.mkv.json").samples
     assert entries(out)["m0.mkv"].size == (lib / "m0.mkv").stat().st_size
+
+
+def test_a_symbolic_link_where_the_lock_file_goes_is_one_line_and_its_target_untouched(tmp_path):
+    """``ln -s ../victim.txt OUT/.streamprint.lock``: the batch opened the lock through the link
+    and wrote its pid over the file it pointed to."""
+    from .conftest import run_cli
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "out").mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n")
+    (tmp_path / "out" / ".streamprint.lock").symlink_to("../victim.txt")
+    r = run_cli("batch", tmp_path / "lib", tmp_path / "out")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1 and "symbolic link" in err and "bug" not in err, err
+    assert victim.read_text() == "mine\n"
