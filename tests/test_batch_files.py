@@ -67,3 +67,27 @@ def test_a_symbolic_link_where_the_lock_file_goes_is_one_line_and_its_target_unt
     err = r.stderr.decode()
     assert r.returncode == 1 and err.count("\n") == 1 and "symbolic link" in err and "bug" not in err, err
     assert victim.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("how", ["redraw", "changed movie", "other format"])
+def test_a_strip_the_user_replaced_with_a_picture_of_their_own_is_kept(tmp_path, movies, how):
+    """A PNG of the user's saved over OUT/x.mkv.png (no streamprint mark) was replaced by the
+    next redraw (``--height 60``) or the next run after the movie changed (``touch``): the
+    manifest's list of the movie's outputs counted as streamprint's own whatever was there
+    since. That list stands only for the unmarked outputs of streamprint 0.1; a redraw in
+    another format deleted the picture as this movie's old strip."""
+    from PIL import Image
+
+    from streamprint import RenderOptions
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out / "m0.mkv.png")
+    mine = (out / "m0.mkv.png").read_bytes()
+    render = {"redraw": RenderOptions(height=60), "other format": RenderOptions(format="webp")}.get(how)
+    if how == "changed movie":
+        os.utime(lib / "m0.mkv")
+    summary = run_batch(lib, out, OPTIONS, render, executor=Serial())
+    assert (out / "m0.mkv.png").read_bytes() == mine
+    if how != "other format":  # (a strip of another name is no trouble: redrawn beside the picture)
+        assert summary.pending == 1 and "not written by streamprint" in summary.errors["m0.mkv"], summary.errors

@@ -77,6 +77,17 @@ def _same_file(entry: ManifestEntry, job: Job) -> bool:
     return (entry.size, entry.mtime_ns) == (job.size, job.mtime_ns)
 
 
+def _unmarked_own(entry: ManifestEntry | None) -> tuple[str, ...]:
+    """The outputs ``entry`` lists, when streamprint 0.1 wrote them: before outputs carried a
+    mark, and before the manifest recorded how a strip was drawn or movies had pages, so
+    they are streamprint's own though unmarked (a changed movie is done again over them, a
+    strip redrawn). Since, every output is marked, and an unmarked file where one was is
+    one the user put there (a strip replaced by a picture of their own): never replaced."""
+    if entry is None or entry.render is not None or len(entry.outputs) > 2:
+        return ()
+    return entry.outputs
+
+
 def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
@@ -262,7 +273,7 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             # None: drawn how, unknown; two outputs: made before movies had pages
             if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
                 try:
-                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
+                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render, _unmarked_own(entry))
                 except Interrupted:
                     raise
                 except OutputError as exc:  # a full disk: decoding the movie again would not help
@@ -292,8 +303,8 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
             summary.found += 1
             continue
-        owned = entry.outputs if entry is not None else ()
-        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned))
+        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every,
+                         _unmarked_own(entry)))
     return todo
 
 
