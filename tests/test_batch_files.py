@@ -91,3 +91,22 @@ def test_a_strip_the_user_replaced_with_a_picture_of_their_own_is_kept(tmp_path,
     assert (out / "m0.mkv.png").read_bytes() == mine
     if how != "other format":  # (a strip of another name is no trouble: redrawn beside the picture)
         assert summary.pending == 1 and "not written by streamprint" in summary.errors["m0.mkv"], summary.errors
+
+
+def test_the_manifest_is_not_rewritten_for_every_file(tmp_path, monkeypatch):
+    """The manifest, written whole after every file, made a batch quadratic in the size of
+    the library: 1,600 small files took 100 s (benchmarks/bench_batch_manifest.py). It is
+    written at most once a second, and at the end, with every file in it."""
+    from streamprint.batch import core
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(60):
+        (lib / f"note {i}.txt").write_text("not a movie")
+    writes = []
+    real = core.write_manifest
+    monkeypatch.setattr(core, "write_manifest", lambda entries, path: (writes.append(len(entries)), real(entries, path)))
+    summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
+    assert summary.not_video == 60
+    assert len(writes) <= 4, writes  # (after the plan, at the end, and a second's writes on a slow machine)
+    assert writes[-1] == 60 and {e.status for e in entries(tmp_path / "out").values()} == {Status.NOT_VIDEO}
