@@ -110,3 +110,28 @@ def test_the_manifest_is_not_rewritten_for_every_file(tmp_path, monkeypatch):
     assert summary.not_video == 60
     assert len(writes) <= 4, writes  # (after the plan, at the end, and a second's writes on a slow machine)
     assert writes[-1] == 60 and {e.status for e in entries(tmp_path / "out").values()} == {Status.NOT_VIDEO}
+
+
+class _MovedAway(Serial):
+    """Runs the movies while the library is moved away (``mv L L.away``), then puts it back."""
+
+    def __init__(self, library: Path) -> None:
+        self.library = library
+
+    def run(self, work, tasks, finish, on_report, lost):
+        away = self.library.with_name(self.library.name + ".away")
+        self.library.rename(away)
+        try:
+            super().run(work, tasks, finish, on_report, lost)
+        finally:
+            away.rename(self.library)
+
+
+def test_a_movie_gone_from_the_library_while_the_batch_runs_is_pending(tmp_path, movies):
+    """A library moved away (or unmounted) mid-run: its movies were failed for good ("no such
+    file"), though nothing was wrong with them; the next run, without flags, does them."""
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    summary = run_batch(lib, out, OPTIONS, executor=_MovedAway(lib))
+    assert (summary.pending, summary.failed) == (2, 0), summary.errors
+    assert {e.status for e in entries(out).values()} == {Status.PENDING}
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2

@@ -171,6 +171,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     except OutputError as exc:
         return failed(Status.PENDING, str(exc))
     except StreamprintError as exc:
+        if not os.path.lexists(job.path):  # moved away while the batch ran (a library unmounted)
+            return failed(Status.PENDING, f"{exc} (gone from the library since the batch began)")
         return failed(Status.FAILED, str(exc))
     except OSError as exc:  # the machine's trouble, not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
