@@ -135,3 +135,36 @@ def test_a_movie_gone_from_the_library_while_the_batch_runs_is_pending(tmp_path,
     assert (summary.pending, summary.failed) == (2, 0), summary.errors
     assert {e.status for e in entries(out).values()} == {Status.PENDING}
     assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+
+
+def test_what_discovery_leaves_out_is_said(tmp_path, movies, monkeypatch, caplog):
+    """A folder of the library that cannot be read, a dangling link and a FIFO were left out
+    in silence, and a library that cannot be read at all was "nothing to do", exit 0. (The
+    tests may run as root, whom no permission stops: reading is refused by a stand-in.)"""
+    from streamprint.errors import InputError
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    (lib / "locked").mkdir()
+    shutil.copy(movies / "m0.mkv", lib / "locked" / "x.mkv")
+    (lib / "dangling.mkv").symlink_to(tmp_path / "nowhere.mkv")
+    os.mkfifo(lib / "fifo.mkv")
+    refused = set()
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path) in refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    refused.add(lib)
+    with pytest.raises(InputError, match="cannot read the library"):
+        run_batch(lib, tmp_path / "out2", OPTIONS, executor=Serial())
+    assert not (tmp_path / "out2").exists()
+    refused = {lib / "locked"}
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.unreadable, summary.not_files) == (2, 1, 2)
+    assert "unreadable folders              1" in summary.table() and "not a file (left out)           2" \
+        in summary.table()
+    assert [r.getMessage() for r in caplog.records if "cannot read" in r.getMessage()] == [
+        f"{lib / 'locked'}: cannot read this folder, its files are left out (Permission denied)"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 from .. import interrupt, params
 from ..atomic import make_folders
 from ..enums import Status
-from ..errors import Interrupted, OutputError, ParameterError, StreamprintError, one_line
+from ..errors import InputError, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, WorkerCrashed, local
@@ -52,9 +53,17 @@ __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run
 def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
     """Every regular file under ``library``, recursively, in a stable order; hidden files and
     folders and the output folder are left out (the hidden files counted in ``summary``).
-    Whether a file is a video is found out by opening it, not from its name."""
+    Whether a file is a video is found out by opening it, not from its name. A folder that
+    cannot be read is said in a warning and counted, and so are what is not a file (a
+    dangling link, a FIFO, a device): nothing is left out in silence."""
     library, outdir = library.resolve(), outdir.resolve()
-    for root, dirs, files in os.walk(library):
+
+    def unreadable(exc: OSError) -> None:
+        if summary is not None:
+            summary.unreadable += 1
+        log.warning("%s: cannot read this folder, its files are left out (%s)", exc.filename, exc.strerror or exc)
+
+    for root, dirs, files in os.walk(library, onerror=unreadable):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir)
         for name in sorted(files):
@@ -65,10 +74,12 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
             p = here / name
             try:
                 st = p.stat()
-            except OSError:
-                continue
-            if p.is_file():
+            except OSError:  # a dangling link, or gone since the folder was read
+                st = None
+            if st is not None and stat.S_ISREG(st.st_mode):
                 yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
+            elif summary is not None:
+                summary.not_files += 1
 
 
 def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
@@ -167,6 +178,11 @@ def run_batch(
                                              f"{', '.join(params.STRIP_FORMATS)} (each movie gets a page besides)")
     if not lib.is_dir():
         raise ParameterError("library", f"{lib}: not a directory")
+    try:  # before OUTDIR is made: an unreadable library was "nothing to do", and success
+        with os.scandir(lib):
+            pass
+    except OSError as exc:
+        raise InputError(f"{lib}: cannot read the library ({exc.strerror or exc})") from exc
     if out.exists() and not out.is_dir():
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:

@@ -22,6 +22,10 @@ class Summary:
     #: files left out for their hidden names (starting with "."; .DS_Store, but also
     #: "...And Justice for All.mkv"), not in hidden folders
     hidden: int = 0
+    #: folders of the library that could not be read (their files left out, each said in a warning)
+    unreadable: int = 0
+    #: what is in the library's folders but is not a file: dangling links, FIFOs, devices
+    not_files: int = 0
     #: why each failed or pending movie (by its path in the library) is so
     errors: dict[str, str] = field(default_factory=dict)
     #: the movies of ``errors`` that are pending
@@ -59,6 +63,7 @@ class Summary:
         rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
                 ("redrawn from saved data", self.redrawn), ("found finished", self.found),
                 ("not video (skipped)", self.not_video), ('hidden ".name" (left out)', self.hidden),
+                ("not a file (left out)", self.not_files), ("unreadable folders", self.unreadable),
                 ("failed", self.failed), ("pending (retried next run)", self.pending)]
         always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
         lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
