@@ -3,6 +3,7 @@ answer, interrupts while the client waits, and a scheduler killed mid-run."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -311,3 +312,23 @@ def test_a_lock_file_removed_before_it_was_locked_is_not_the_lock(tmp_path, monk
     with lock.outdir_lock(tmp_path):
         monkeypatch.undo()
         assert (tmp_path / lock.LOCK_FILE).exists() and _locked_by_someone(tmp_path / lock.LOCK_FILE)
+
+
+def test_a_file_name_that_is_not_utf8_is_a_movie_like_the_others(tmp_path):
+    """A movie's name that is not UTF-8 (its bytes held as lone surrogates) went into its
+    task's key, which msgpack cannot send: the connection to the scheduler was lost, every
+    movie of the library pending, run after run. Keys are text and still one per movie."""
+    distributed = pytest.importorskip("distributed")
+    from streamprint import Options, Sampling
+    from streamprint.batch import run_batch
+
+    lib = make_library(tmp_path / "lib", n=1)
+    for name in (b"b\xff.mkv", b"b\\\\xff.mkv", b"b\\xff.mkv"):  # one key each, backslashes or not
+        shutil.copyfile(lib / "m0.mkv", os.fsdecode(bytes(lib) + b"/" + name))
+    # in this process (fast), but over TCP: messages are packed as between machines
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  dashboard_address=None) as cluster:
+        summary = run_batch(lib, tmp_path / "out", Options(sampling=Sampling.interval(0.5)),
+                            dask=cluster.scheduler_address)
+    assert (summary.done, summary.pending, summary.failed) == (4, 0, 0), summary.errors
+    assert (tmp_path / "out" / os.fsdecode(b"b\xff.mkv.png")).exists()

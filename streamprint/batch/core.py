@@ -5,8 +5,9 @@ how its strip was drawn, its size and mtime, the time taken and any error. A re-
 what is done and unchanged, redraws (from the saved data, without decoding) what only
 needs other drawing, redoes what changed, retries what is pending, and retries failures
 only when asked. Every output, the manifest included, is written atomically, so a crash
-or a kill costs only the movies in progress; one batch at a time writes to an output
-folder (:mod:`.lock`). Where the movies are worked on is an executor's business
+or a kill costs only the movies in progress (the manifest, written at most once a second,
+may lag: what a kill keeps it from recording is found finished by the next run); one
+batch at a time writes to an output folder (:mod:`.lock`). Where the movies are worked on is an executor's business
 (:mod:`.executors`); what is done with each is written once, here.
 """
 
@@ -15,21 +16,23 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import stat
+import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import interrupt, params
 from ..atomic import make_folders
 from ..enums import Status
-from ..errors import EXIT_OK, EXIT_PARTIAL, Interrupted, OutputError, ParameterError, StreamprintError, one_line
+from ..errors import InputError, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
-from .executors import Dask, Executor, local
+from .executors import Dask, Executor, WorkerCrashed, local
 from .lock import outdir_lock
 from .outdir import remove_stale_temp_files, take_back
+from .summary import Summary
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
 
 if TYPE_CHECKING:
@@ -38,75 +41,29 @@ if TYPE_CHECKING:
 log = logging.getLogger("streamprint")
 
 MANIFEST = "streamprint-manifest.json"
+#: Seconds at least between two writes of the manifest while movies finish (it is written
+#: whole: once per movie, a library of 1,600 small files took a quadratic 100 s). It is
+#: also written at the end and on any stop; a kill loses the records of the last second at
+#: most, and the next run finds those movies' outputs finished (:func:`_plan`).
+MANIFEST_EVERY = 1.0
 
 __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
-
-
-@dataclass
-class Summary:
-    """What a batch run did: counts of inputs by outcome, and the failures' messages."""
-
-    done: int = 0
-    skipped: int = 0
-    redrawn: int = 0
-    found: int = 0
-    failed: int = 0
-    pending: int = 0
-    not_video: int = 0
-    #: files left out for their hidden names (starting with "."; .DS_Store, but also
-    #: "...And Justice for All.mkv"), not in hidden folders
-    hidden: int = 0
-    #: why each failed or pending movie (by its path in the library) is so
-    errors: dict[str, str] = field(default_factory=dict)
-    #: the movies of ``errors`` that are pending
-    pending_ones: set[str] = field(default_factory=set)
-    #: movies in OUTDIR/index.html as written at the end of the run (None: not written)
-    gallery: int | None = None
-    #: the run got as far as its movies (under its lock): its counts say what it did
-    begun: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        """The command's exit status for this run: partial success when a movie failed or
-        is pending, else success."""
-        return EXIT_PARTIAL if self.failed or self.pending else EXIT_OK
-
-    def count(self, rel: str, status: Status, error: str | None) -> None:
-        """Count one movie (``rel``: its path in the library) with its outcome and, for a
-        failed or pending one, why."""
-        error = " ".join(error.split()) if error else error  # one line per movie in the table
-        if status == Status.DONE:
-            self.done += 1
-        elif status == Status.NOT_VIDEO:
-            self.not_video += 1
-        elif status == Status.PENDING:
-            self.pending += 1
-            self.errors[rel] = error or "not finished"
-            self.pending_ones.add(rel)
-        else:
-            self.failed += 1
-            self.errors[rel] = error or "failed"
-
-    def table(self) -> str:
-        """The counts as a table, one outcome a line, and then each failed or pending
-        movie with its message, one line each."""
-        rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
-                ("redrawn from saved data", self.redrawn), ("found finished", self.found),
-                ("not video (skipped)", self.not_video), ('hidden ".name" (left out)', self.hidden),
-                ("failed", self.failed), ("pending (retried next run)", self.pending)]
-        always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
-        lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
-        for rel, message in sorted(self.errors.items()):
-            lines.append(one_line(f"  {'pending' if rel in self.pending_ones else 'failed'}: {rel}: {message}"))
-        return "\n".join(lines)
 
 
 def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
     """Every regular file under ``library``, recursively, in a stable order; hidden files and
     folders and the output folder are left out (the hidden files counted in ``summary``).
-    Whether a file is a video is found out by opening it, not from its name."""
+    Whether a file is a video is found out by opening it, not from its name. A folder that
+    cannot be read is said in a warning and counted, and so are what is not a file (a
+    dangling link, a FIFO, a device): nothing is left out in silence."""
     library, outdir = library.resolve(), outdir.resolve()
-    for root, dirs, files in os.walk(library):
+
+    def unreadable(exc: OSError) -> None:
+        if summary is not None:
+            summary.unreadable += 1
+        log.warning("%s: cannot read this folder, its files are left out (%s)", exc.filename, exc.strerror or exc)
+
+    for root, dirs, files in os.walk(library, onerror=unreadable):
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir)
         for name in sorted(files):
@@ -117,27 +74,49 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
             p = here / name
             try:
                 st = p.stat()
-            except OSError:
-                continue
-            if p.is_file():
+            except OSError:  # a dangling link, or gone since the folder was read
+                st = None
+            if st is not None and stat.S_ISREG(st.st_mode):
                 yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
+            elif summary is not None:
+                summary.not_files += 1
 
 
 def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
     """True if ``entry`` is of this very file and these options (and, when done, its
     outputs are still there)."""
-    if entry is None or (entry.size, entry.mtime_ns) != (job.size, job.mtime_ns) or entry.options != options:
+    if entry is None or not _same_file(entry, job) or entry.options != options:
         return False
     return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
+
+
+def _same_file(entry: ManifestEntry, job: Job) -> bool:
+    """Whether ``entry`` was recorded of the file ``job`` is now (its size and mtime)."""
+    return (entry.size, entry.mtime_ns) == (job.size, job.mtime_ns)
+
+
+def _unmarked_own(entry: ManifestEntry | None) -> tuple[str, ...]:
+    """The outputs ``entry`` lists, when streamprint 0.1 wrote them: before outputs carried a
+    mark, and before the manifest recorded how a strip was drawn or movies had pages, so
+    they are streamprint's own though unmarked (a changed movie is done again over them, a
+    strip redrawn). Since, every output is marked, and an unmarked file where one was is
+    one the user put there (a strip replaced by a picture of their own): never replaced."""
+    if entry is None or entry.render is not None or len(entry.outputs) > 2:
+        return ()
+    return entry.outputs
 
 
 def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
-    answer was lost with the scheduler or the connection)."""
+    answer was lost with the scheduler or the connection); failed when the movie killed
+    its worker a second time, alone in its pool (a decoder's crash on a damaged file, or
+    more memory than the machine has: every run would end the same way)."""
     found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
     if found is not None:
         return JobResult(Status.DONE, 0.0, None, found)
+    if isinstance(exc, WorkerCrashed) and exc.alone:
+        return JobResult(Status.FAILED, 0.0, one_line(f"crashed its worker twice: {exc}"))
     # one line: Dask's texts run over several (a scheduler lost: its reason, then advice)
     return JobResult(Status.PENDING, 0.0, one_line(f"worker lost: {type(exc).__name__}: {exc}"))
 
@@ -199,6 +178,11 @@ def run_batch(
                                              f"{', '.join(params.STRIP_FORMATS)} (each movie gets a page besides)")
     if not lib.is_dir():
         raise ParameterError("library", f"{lib}: not a directory")
+    try:  # before OUTDIR is made: an unreadable library was "nothing to do", and success
+        with os.scandir(lib):
+            pass
+    except OSError as exc:
+        raise InputError(f"{lib}: cannot read the library ({exc.strerror or exc})") from exc
     if out.exists() and not out.is_dir():
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
     if executor is None:
@@ -265,10 +249,14 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     if not todo:
         return
     unfinished = {task.job.rel: task.job for task in todo}
+    written = time.monotonic()
 
     def finish(task: Task, result: JobResult) -> None:
+        nonlocal written
         record(task.job, result)
-        write_manifest(entries, manifest_path)
+        if time.monotonic() - written >= MANIFEST_EVERY:
+            write_manifest(entries, manifest_path)
+            written = time.monotonic()
         unfinished.pop(task.job.rel, None)
         if result.status == Status.DONE:
             cards.add(outputs_for(out, task.job.rel, render)[1])
@@ -289,6 +277,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         except Exception as failed:  # the stop is the error to report (a full disk, say)
             log.warning("the manifest was not updated: %s", failed)
         raise
+    write_manifest(entries, manifest_path)
 
 
 def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
@@ -312,7 +301,7 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             # None: drawn how, unknown; two outputs: made before movies had pages
             if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
                 try:
-                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render)
+                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render, _unmarked_own(entry))
                 except Interrupted:
                     raise
                 except OutputError as exc:  # a full disk: decoding the movie again would not help
@@ -334,13 +323,16 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             elif entry.status == Status.FAILED and not retry_failed:
                 summary.count(job.rel, Status.FAILED, entry.error)
                 continue
-        found = finished_outputs(out, job, options, render)
-        if found is not None:  # finished after all (a worker that outlived its client, a lost manifest)
+        # finished after all (a worker that outlived its client, a lost manifest); not when the
+        # manifest knew another file by this name: those outputs may be that one's (a movie
+        # replaced by a copy with an older mtime kept the old one's strip)
+        found = finished_outputs(out, job, options, render) if entry is None or _same_file(entry, job) else None
+        if found is not None:
             record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
             summary.found += 1
             continue
-        owned = entry.outputs if entry is not None else ()
-        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned))
+        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every,
+                         _unmarked_own(entry)))
     return todo
 
 

@@ -6,17 +6,21 @@ business, not theirs.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import queue as queue_module
 import re
 import signal
 import socket
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from .. import interrupt, params
@@ -65,22 +69,54 @@ class Serial:
             finish(task, work(task, reports))
 
 
+class WorkerCrashed(Exception):
+    """A worker process died with the task on it (killed by the OOM killer or by hand, a
+    decoder's segfault on a damaged file). ``alone``: the task was the only one in its pool,
+    run again after it was in flight when a worker died before, so the crash is its own."""
+
+    def __init__(self, reason: str, alone: bool) -> None:
+        super().__init__(reason)
+        self.alone = alone
+
+
 class Processes:
     """``jobs`` worker processes (spawned, so no state leaks from this one), two tasks
-    queued per worker so none waits for the next."""
+    queued per worker so none waits for the next.
+
+    A worker that dies breaks its pool and every task then in it: the pool is made again and
+    the batch goes on; those tasks are run again at the end, one at a time, so that a task
+    that kills its worker again (and only that one) is lost for good (:class:`WorkerCrashed`
+    with ``alone``), and the others are done."""
 
     def __init__(self, jobs: int) -> None:
         self.slots = jobs
         self.threads_per_task = max(1, (os.cpu_count() or 1) // jobs)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
-        context = multiprocessing.get_context("spawn")
         try:
             os.getcwd()
         except FileNotFoundError:  # spawning needs a working directory; every path here is absolute
             os.chdir("/")
+        in_flight: list[T] = []  # when a worker died
+        self._pooled(work, tasks, finish, on_report, lost, self.slots, in_flight)
+        self._pooled(work, in_flight, finish, on_report, lost, 1, None)
+
+    def _pooled(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost,
+                slots: int, in_flight: list[T] | None) -> None:
+        """``tasks`` on ``slots`` workers, a new pool whenever a worker dies; the tasks then
+        in the pool go to ``in_flight``, or, when that is None (one task at a time), are lost."""
+        todo = collections.deque(tasks)
+        while todo:
+            self._until_broken(work, todo, finish, on_report, lost, slots, in_flight)
+
+    def _until_broken(self, work: Work, todo: collections.deque[T], finish: Finish, on_report: OnReport | None,
+                      lost: Lost, slots: int, in_flight: list[T] | None) -> None:
+        """Tasks from ``todo`` on one pool of ``slots`` workers, until they are all done or a
+        worker dies (see :meth:`_pooled`)."""
+        context = multiprocessing.get_context("spawn")
         # handed to each worker as it starts (a queue can only be shared by inheritance): no
-        # Manager process, one process fewer to outlive a batch killed with SIGKILL
+        # Manager process, one process fewer to outlive a batch killed with SIGKILL; one per
+        # pool (a worker killed while it wrote a report leaves the queue's lock held for good)
         reports = context.Queue() if on_report else None
 
         def drain() -> None:
@@ -91,20 +127,24 @@ class Processes:
                     return
                 on_report(item)
 
-        with ProcessPoolExecutor(max_workers=self.slots, mp_context=context, initializer=_start_worker,
-                                 initargs=(reports,)) as pool:
+        depth = slots * 2 if in_flight is not None else 1
+        with ProcessPoolExecutor(max_workers=slots, mp_context=context, initializer=_start_worker,
+                                 initargs=(reports, os.getpid())) as pool:
             pending: dict[Future, T] = {}
-            todo = iter(tasks)
-
-            def top_up() -> None:
-                for task in todo:
-                    pending[pool.submit(_call, work, task)] = task
-                    if len(pending) >= self.slots * 2:
-                        return
-
+            workers: dict[int, Any] = {}  # every worker this pool started, to say how one died
+            broken = False
             try:
-                top_up()
-                while pending:
+                while True:
+                    while not broken and todo and len(pending) < depth:
+                        task = todo.popleft()
+                        try:
+                            pending[pool.submit(_call, work, task)] = task
+                        except BrokenProcessPool:
+                            todo.appendleft(task)
+                            broken = True
+                    if not pending:
+                        return
+                    workers.update(getattr(pool, "_processes", None) or {})
                     done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                     interrupt.check()  # a library's stop request (the command's signals raise here)
                     drain()
@@ -112,10 +152,15 @@ class Processes:
                         task = pending.pop(fut)
                         try:
                             result = fut.result()
+                        except BrokenProcessPool:  # a worker died: which task it had is not known
+                            broken = True
+                            if in_flight is not None:
+                                in_flight.append(task)
+                                continue
+                            result = lost(task, WorkerCrashed(_death(workers.values()), alone=True))
                         except Exception as exc:  # the worker process died
                             result = lost(task, exc)
                         finish(task, result)
-                    top_up()
             except BaseException:
                 # stop the movies in flight now; the pool then fails every task left with
                 # BrokenProcessPool (cancelling them here as well raced with that, and Python
@@ -130,17 +175,36 @@ class Processes:
                     reports.cancel_join_thread()
 
 
+def _death(workers: Iterable[Any]) -> str:
+    """How a pool's worker died, from the exit statuses of ``workers`` (the pool ends the
+    others with SIGTERM once one has died)."""
+    codes = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
+    code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
+    if code is None:
+        return "its worker process ended"
+    if code < 0:
+        try:
+            return f"its worker process was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"its worker process ended with status {code}"
+
+
 #: In a worker process: the queue its reports go to (see :func:`_start_worker`).
 _reports: Any = None
 #: How often a worker looks whether the batch that started it is still there, seconds.
 PARENT_CHECK_EVERY = 0.5
+#: Linux's prctl option that has the kernel signal a process when its parent ends.
+_PR_SET_PDEATHSIG = 1
 
 
-def _start_worker(reports: Any) -> None:
+def _start_worker(reports: Any, batch: int) -> None:
     """A worker process's start: Ctrl-C (sent to the whole process group) is the parent's
-    to handle, it stops the workers itself; and a worker whose batch is gone (killed with
-    SIGKILL, or by the OOM killer) ends within :data:`PARENT_CHECK_EVERY`, so that none goes
-    on writing into a folder whose lock is gone."""
+    to handle, it stops the workers itself; and a worker whose batch (pid ``batch``, as the
+    batch said: one that died while this worker started has already given it away to
+    init) is gone, killed with SIGKILL or by the OOM killer, ends within
+    :data:`PARENT_CHECK_EVERY`, or at once, so that none goes on writing into a folder
+    whose lock is gone."""
     global _reports
     _reports = reports
     if reports is not None:
@@ -150,14 +214,29 @@ def _start_worker(reports: Any) -> None:
         # neither did the batch. Unsent reports are dropped at exit instead.
         reports.cancel_join_thread()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != batch:  # gone already (checked after the kernel's watch is set: no gap)
+        os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == batch:
             time.sleep(PARENT_CHECK_EVERY)
         os._exit(1)  # the movie in flight keeps its checkpoint; the next run removes its temporary files
 
     threading.Thread(target=watch, name="streamprint-parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """On Linux, have the kernel send this process SIGKILL the moment its parent ends
+    (the thread that started it, which in a batch outlives its pool); elsewhere nothing:
+    the watch thread of :func:`_start_worker` is there for every system."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _call(work: Work, task: T) -> Any:
@@ -228,9 +307,9 @@ class Dask:
                 raise
 
     def keys(self, tasks: Sequence[Any]) -> list[str]:
-        """Each task's key; ParameterError when two share one (one result would stand for
-        several movies)."""
-        keys = [self.key(task) for task in tasks]
+        """Each task's key, as valid text (:func:`_text`); ParameterError when two share one
+        (one result would stand for several movies)."""
+        keys = [_text(self.key(task)) for task in tasks]
         if len(set(keys)) != len(keys):
             raise ParameterError("key", "must give every movie of a batch a key of its own")
         return keys
@@ -259,6 +338,14 @@ class Dask:
             return result["client"]
         reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
         raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
+
+
+def _text(key: str) -> str:
+    """``key`` as text Dask can send (msgpack, UTF-8): a file name that is not UTF-8 (its
+    bytes held as lone surrogates) made a key whose task no scheduler could be sent, and
+    every movie of the batch was lost with the connection. Its bytes that are not UTF-8 are
+    written ``\\xNN`` and its backslashes doubled, so two names never give one key."""
+    return os.fsencode(key).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def _probe(address: str, timeout: float) -> None:

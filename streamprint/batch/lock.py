@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import stat
@@ -33,13 +34,17 @@ def outdir_lock(outdir: Path) -> Iterator[Callable[[], None]]:
     path = outdir / LOCK_FILE
     for attempt in range(RETRIES + 1):
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o644)  # (a FIFO there: no wait)
+            # (a FIFO there: no wait; a symbolic link: not followed, its target is not ours to write)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | os.O_NOFOLLOW, 0o644)
         except FileNotFoundError as exc:
             if attempt:  # OUTDIR itself taken back by a refused batch since this one made it
                 raise BusyError(f"{outdir}: another streamprint batch removed this folder as this one "
                                 "began; run again") from exc
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         except OSError as exc:
+            if exc.errno == errno.ELOOP and path.is_symlink():
+                raise OutputError(f"{path}: a symbolic link; streamprint keeps its batch lock there, "
+                                  "remove the link") from exc
             raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)

@@ -54,8 +54,8 @@ class Task:
     threads: int
     checkpoint_every: float
     owned: tuple[str, ...] = ()
-    """Outputs the manifest lists for this movie (relative to ``outdir``): streamprint's own,
-    though written before outputs carried a mark."""
+    """Outputs the manifest lists for this movie (relative to ``outdir``) that streamprint
+    wrote before outputs carried a mark: its own, though unmarked (see ``core._unmarked_own``)."""
 
 
 def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path, Path]:
@@ -171,6 +171,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     except OutputError as exc:
         return failed(Status.PENDING, str(exc))
     except StreamprintError as exc:
+        if not os.path.lexists(job.path):  # moved away while the batch ran (a library unmounted)
+            return failed(Status.PENDING, f"{exc} (gone from the library since the batch began)")
         return failed(Status.FAILED, str(exc))
     except OSError as exc:  # the machine's trouble, not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
@@ -181,21 +183,25 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                      None if resume is None else resume.resume.index)
 
 
-def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions) -> tuple[str, ...]:
+def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: RenderOptions,
+           owned: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Draw a finished movie's strip and page again from its saved data, as ``render`` says
     (no decoding); returns the new (strip, data, page) paths relative to ``outdir``. The old
-    strip is removed when the new one has another name (another format)."""
+    strip is removed when the new one has another name (another format). ``owned``: as
+    :attr:`Task.owned`."""
     fp = read_fingerprint(outdir / data_rel)
     strip, _, page = outputs_for(outdir, job.rel, render)
     old = outdir / old_strip_rel
-    foreign = _foreign((strip, page), (old,))
+    owned_paths = tuple(outdir / o for o in owned)
+    foreign = _foreign((strip, page), owned_paths)
     if foreign is not None:
         raise OutputError(f"{foreign} exists and was not written by streamprint")
     from ..outputs import RunOutputs
 
     RunOutputs(strip, render, page=page, overwrite=True).write(fp)  # the strip, then the page (checked above)
     strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in params.STRIP_FORMATS}
-    if old != strip and old in strips and old.exists():  # this movie's strip in another format
+    # this movie's strip in another format, unless a picture of the user's is there now
+    if old != strip and old in strips and old.exists() and _foreign((old,), owned_paths) is None:
         old.unlink()
     return strip.relative_to(outdir).as_posix(), data_rel, page.relative_to(outdir).as_posix()
 

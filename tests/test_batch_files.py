@@ -1,0 +1,170 @@
+"""A batch's files in odd hands: movies replaced or moved away while it runs, output files
+replaced by the user, a lock file that is a link, a library it cannot read."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from streamprint import Options, Sampling
+from streamprint.batch import run_batch
+from streamprint.batch.executors import Serial
+from streamprint.enums import Status
+from streamprint.formats import read_fingerprint, read_manifest
+
+from .test_batch_safety import make_library
+
+OPTIONS = Options(sampling=Sampling.interval(0.25))
+
+
+@pytest.fixture(scope="module")
+def movies(tmp_path_factory) -> Path:
+    """Two tiny clips of other colours and sizes, m0.mkv and m1.mkv, to copy from."""
+    return make_library(tmp_path_factory.mktemp("movies") / "movies", n=2)
+
+
+def library(root: Path, movies: Path) -> Path:
+    root.mkdir()
+    for movie in movies.iterdir():
+        shutil.copy2(movie, root / movie.name)
+    return root
+
+
+def entries(out: Path) -> dict:
+    return read_manifest(out / "streamprint-manifest.json")
+
+
+def test_a_movie_replaced_by_a_file_with_an_older_mtime_is_done_again(tmp_path, movies):
+    """``cp -p other.mkv x.mkv``: the outputs of the old x.mkv were "found finished" (the data
+    file is newer than the new movie's mtime), the old strip kept, and the manifest recorded
+    the new file as done."""
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    before = read_fingerprint(out / "m0.mkv.json")
+    shutil.copy2(movies / "m1.mkv", lib / "m0.mkv")  # its own, older mtime
+    os.utime(lib / "m0.mkv", ns=(1, 1))
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.found, summary.skipped) == (1, 0, 1)
+    after = read_fingerprint(out / "m0.mkv.json")
+    assert after.samples != before.samples and after.samples == read_fingerprint(out / "m1.mkv.json").samples
+    assert entries(out)["m0.mkv"].size == (lib / "m0.mkv").stat().st_size
+
+
+def test_a_symbolic_link_where_the_lock_file_goes_is_one_line_and_its_target_untouched(tmp_path):
+    """``ln -s ../victim.txt OUT/.streamprint.lock``: the batch opened the lock through the link
+    and wrote its pid over the file it pointed to."""
+    from .conftest import run_cli
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "out").mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n")
+    (tmp_path / "out" / ".streamprint.lock").symlink_to("../victim.txt")
+    r = run_cli("batch", tmp_path / "lib", tmp_path / "out")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1 and "symbolic link" in err and "bug" not in err, err
+    assert victim.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("how", ["redraw", "changed movie", "other format"])
+def test_a_strip_the_user_replaced_with_a_picture_of_their_own_is_kept(tmp_path, movies, how):
+    """A PNG of the user's saved over OUT/x.mkv.png (no streamprint mark) was replaced by the
+    next redraw (``--height 60``) or the next run after the movie changed (``touch``): the
+    manifest's list of the movie's outputs counted as streamprint's own whatever was there
+    since. That list stands only for the unmarked outputs of streamprint 0.1; a redraw in
+    another format deleted the picture as this movie's old strip."""
+    from PIL import Image
+
+    from streamprint import RenderOptions
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out / "m0.mkv.png")
+    mine = (out / "m0.mkv.png").read_bytes()
+    render = {"redraw": RenderOptions(height=60), "other format": RenderOptions(format="webp")}.get(how)
+    if how == "changed movie":
+        os.utime(lib / "m0.mkv")
+    summary = run_batch(lib, out, OPTIONS, render, executor=Serial())
+    assert (out / "m0.mkv.png").read_bytes() == mine
+    if how != "other format":  # (a strip of another name is no trouble: redrawn beside the picture)
+        assert summary.pending == 1 and "not written by streamprint" in summary.errors["m0.mkv"], summary.errors
+
+
+def test_the_manifest_is_not_rewritten_for_every_file(tmp_path, monkeypatch):
+    """The manifest, written whole after every file, made a batch quadratic in the size of
+    the library: 1,600 small files took 100 s (benchmarks/bench_batch_manifest.py). It is
+    written at most once a second, and at the end, with every file in it."""
+    from streamprint.batch import core
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(60):
+        (lib / f"note {i}.txt").write_text("not a movie")
+    writes = []
+    real = core.write_manifest
+    monkeypatch.setattr(core, "write_manifest", lambda entries, path: (writes.append(len(entries)), real(entries, path)))
+    summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Serial())
+    assert summary.not_video == 60
+    assert len(writes) <= 4, writes  # (after the plan, at the end, and a second's writes on a slow machine)
+    assert writes[-1] == 60 and {e.status for e in entries(tmp_path / "out").values()} == {Status.NOT_VIDEO}
+
+
+class _MovedAway(Serial):
+    """Runs the movies while the library is moved away (``mv L L.away``), then puts it back."""
+
+    def __init__(self, library: Path) -> None:
+        self.library = library
+
+    def run(self, work, tasks, finish, on_report, lost):
+        away = self.library.with_name(self.library.name + ".away")
+        self.library.rename(away)
+        try:
+            super().run(work, tasks, finish, on_report, lost)
+        finally:
+            away.rename(self.library)
+
+
+def test_a_movie_gone_from_the_library_while_the_batch_runs_is_pending(tmp_path, movies):
+    """A library moved away (or unmounted) mid-run: its movies were failed for good ("no such
+    file"), though nothing was wrong with them; the next run, without flags, does them."""
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    summary = run_batch(lib, out, OPTIONS, executor=_MovedAway(lib))
+    assert (summary.pending, summary.failed) == (2, 0), summary.errors
+    assert {e.status for e in entries(out).values()} == {Status.PENDING}
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+
+
+def test_what_discovery_leaves_out_is_said(tmp_path, movies, monkeypatch, caplog):
+    """A folder of the library that cannot be read, a dangling link and a FIFO were left out
+    in silence, and a library that cannot be read at all was "nothing to do", exit 0. (The
+    tests may run as root, whom no permission stops: reading is refused by a stand-in.)"""
+    from streamprint.errors import InputError
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    (lib / "locked").mkdir()
+    shutil.copy(movies / "m0.mkv", lib / "locked" / "x.mkv")
+    (lib / "dangling.mkv").symlink_to(tmp_path / "nowhere.mkv")
+    os.mkfifo(lib / "fifo.mkv")
+    refused = set()
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path) in refused:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    refused.add(lib)
+    with pytest.raises(InputError, match="cannot read the library"):
+        run_batch(lib, tmp_path / "out2", OPTIONS, executor=Serial())
+    assert not (tmp_path / "out2").exists()
+    refused = {lib / "locked"}
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.unreadable, summary.not_files) == (2, 1, 2)
+    assert "unreadable folders              1" in summary.table() and "not a file (left out)           2" \
+        in summary.table()
+    assert [r.getMessage() for r in caplog.records if "cannot read" in r.getMessage()] == [
+        f"{lib / 'locked'}: cannot read this folder, its files are left out (Permission denied)"]

@@ -1,0 +1,101 @@
+"""A batch's worker processes in trouble: killed under a movie, or outliving their batch."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from streamprint import Options, Sampling, synth
+from streamprint.batch import run_batch
+from streamprint.enums import Status
+from streamprint.formats import read_manifest
+
+OPTIONS = Options(sampling=Sampling.interval(0.25))
+
+
+@pytest.fixture(scope="module")
+def movie(tmp_path_factory) -> Path:
+    """One tiny clip (1 s at 96 x 54), copied under other names by the tests."""
+    path = tmp_path_factory.mktemp("movie") / "m.mkv"
+    seg = synth.SAMPLE_SEGMENTS[0]
+    synth.encode_clip(path, synth.segment_frames([synth.Segment(seg.background, seg.accent, 1.0)], (96, 54)))
+    return path
+
+
+def library(root: Path, movie: Path, names: list[str]) -> Path:
+    root.mkdir()
+    for name in names:
+        shutil.copyfile(movie, root / name)
+    return root
+
+
+def test_a_movie_that_kills_its_worker_fails_and_the_rest_of_the_library_is_done(tmp_path, movie):
+    """A movie that crashed its worker (a segfault in libav, the OOM killer) stopped the whole
+    batch ("unexpected BrokenProcessPool ... a bug"), every movie pending, and every run
+    after it the same: the library was blocked for good. The pool is made again; the movies
+    in flight then are run again one at a time: one that crashes again fails with its
+    reason, one that does not (its neighbour, or a worker killed once) is done."""
+    from .crashing import Crashing
+
+    lib = library(tmp_path / "lib", movie, ["a.mkv", "flaky.mkv", "poison.mkv", "z.mkv", "zz.mkv"])
+    out = tmp_path / "out"
+    summary = run_batch(lib, out, OPTIONS, executor=Crashing(2))
+    status = {rel: e.status for rel, e in read_manifest(out / "streamprint-manifest.json").items()}
+    assert status == {"a.mkv": Status.DONE, "flaky.mkv": Status.DONE, "poison.mkv": Status.FAILED,
+                      "z.mkv": Status.DONE, "zz.mkv": Status.DONE}, summary.errors
+    assert summary.errors == {"poison.mkv": "crashed its worker twice: its worker process was killed by SIGKILL"}
+    assert summary.exit_code == 3
+    again = run_batch(lib, out, OPTIONS, executor=Crashing(2))  # failed: not tried again unless asked
+    assert (again.failed, again.pending, again.done, again.skipped) == (1, 0, 0, 4), again.errors
+
+
+_KILLED_AS_WORKERS_START = """
+import multiprocessing.process, os, signal, time
+from streamprint.batch.executors import Processes
+
+def work(task, reports):  # a movie that takes a minute
+    time.sleep(60)
+    return task
+
+real_start, started = multiprocessing.process.BaseProcess.start, []
+
+def start(self):  # the batch is killed as soon as its second worker is launched
+    real_start(self)
+    started.append(self.pid)
+    if len(started) == 2:
+        print(*started, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+if __name__ == "__main__":
+    multiprocessing.process.BaseProcess.start = start
+    Processes(2).run(work, [1, 2, 3, 4], lambda task, result: None, None, lambda task, exc: None)
+"""
+
+
+def test_workers_of_a_batch_killed_while_they_start_end(tmp_path):
+    """A batch killed (SIGKILL, the OOM killer) while its workers were starting left them
+    running for ever: each took the pid of its parent when it started, by then init's, and
+    watched for that to change. The batch hands its own pid to them."""
+    from .test_batch_safety import _alive
+
+    script = tmp_path / "batch.py"
+    script.write_text(_KILLED_AS_WORKERS_START)
+    # (the workers hold its standard output: read a line, not to the end)
+    batch = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, cwd=tmp_path)
+    workers = [int(pid) for pid in batch.stdout.readline().split()]  # type: ignore[union-attr]
+    assert batch.wait(timeout=60) == -signal.SIGKILL
+    assert len(workers) == 2
+    deadline = time.monotonic() + 3
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left
