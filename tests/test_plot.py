@@ -162,3 +162,20 @@ def test_a_title_whose_bytes_are_not_utf8_is_drawn(tmp_path):
     r = run_cli("render", tmp_path / "m.json", tmp_path / "o.svg", "--style", "plot", "--title", title, "-q")
     assert r.returncode == 0, r.stderr
     assert "caf\ufffd bar" in re.findall(r"<!-- (.*?) -->", (tmp_path / "o.svg").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("seconds", [1e11, 1e15, 1e17])
+def test_times_past_a_thousand_days_get_a_few_ticks(tmp_path, seconds):
+    """Ticks stopped at every 1000 days: a data file whose last sample is at 1e11 s (which
+    the reader accepts) asked matplotlib for 1160 ticks and printed 18 lines of its warnings;
+    past 1e12 s the plot ran for minutes, at 1e20 s it ran out of memory. The render is one
+    line, and the ticks are a few, evenly spaced."""
+    from streamprint.formats import write_fingerprint
+
+    fp = fakes.flat([(200, 30, 30)] * 4, np.arange(4) * seconds / 4, float(seconds))
+    write_fingerprint(fp, tmp_path / "far.json")
+    r = run_cli("render", tmp_path / "far.json", tmp_path / "far.png", "--style", "plot", timeout=60)
+    assert r.returncode == 0 and r.stderr.decode().count("\n") == 1, r.stderr
+    fig, _ = laid_out(fp, 1600, 200, None)
+    positions = np.array([t for t, _ in visible_ticks(fig.axes[0])])
+    assert 2 <= len(positions) <= 17 and np.allclose(np.diff(positions), positions[1] - positions[0], rtol=1e-9)
