@@ -240,7 +240,10 @@ class Time:
         if seconds is not None and math.isfinite(seconds) and seconds > -MAX_SECONDS and seconds < MAX_SECONDS:
             if (seconds > 0 or (seconds == 0 and self.zero) or (seconds < 0 and self.negative)):
                 return seconds + 0.0  # no -0.0
-        bound = "" if self.negative else " >= 0" if self.zero else " > 0"
+        if self.negative:  # (--end 0 was told it "must be a time", as if 0 were none)
+            bound = "" if self.zero else " other than 0 (a negative one counts back from the end)"
+        else:
+            bound = " >= 0" if self.zero else " > 0"
         raise ParameterError(name, f"must be a time{bound} in {TIME_SYNTAX}, got {value!r}")
 
 

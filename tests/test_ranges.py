@@ -61,6 +61,8 @@ def test_range_rules():
         TimeRange(-3)
     with pytest.raises(ParameterError, match="duration must be a time > 0"):
         TimeRange(5, duration=0)
+    with pytest.raises(ParameterError, match="end must be a time other than 0 "):  # not "must be a time" alone
+        TimeRange(0, 0)
     assert TimeRange(10, "-8:00").resolve(3600.0) == TimeRange(10, 3120)
     with pytest.raises(ParameterError, match="does not state its duration"):
         TimeRange(10, -480).resolve(None)
