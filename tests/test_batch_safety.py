@@ -391,6 +391,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def assert_they_end(pids: list[int], within: float = 3.0) -> None:
+    """Every process of ``pids`` ends within ``within`` s (those left are killed, then the
+    test fails)."""
+    deadline = time.monotonic() + within
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [p for p in pids if _alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert not left
+
+
 _EXECUTOR_SCRIPT = """
 import sys, time
 from streamprint.batch.executors import Processes
@@ -422,13 +434,7 @@ def test_workers_of_a_killed_batch_end(tmp_path):
     time.sleep(1.0)  # at work
     batch.kill()
     batch.wait(timeout=30)
-    deadline = time.monotonic() + 3  # each looks every PARENT_CHECK_EVERY (0.5 s)
-    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [w for w in workers if _alive(w)]
-    for w in left:
-        os.kill(w, signal.SIGKILL)
-    assert not left
+    assert_they_end(workers)  # each looks every PARENT_CHECK_EVERY (0.5 s)
 
 
 def test_a_redraw_the_disk_refuses_leaves_the_movie_pending_not_decoded_again(library, tmp_path, monkeypatch):

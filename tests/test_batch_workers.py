@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -83,7 +81,7 @@ def test_workers_of_a_batch_killed_while_they_start_end(tmp_path):
     """A batch killed (SIGKILL, the OOM killer) while its workers were starting left them
     running for ever: each took the pid of its parent when it started, by then init's, and
     watched for that to change. The batch hands its own pid to them."""
-    from .test_batch_safety import _alive
+    from .test_batch_safety import assert_they_end
 
     script = tmp_path / "batch.py"
     script.write_text(_KILLED_AS_WORKERS_START)
@@ -92,10 +90,4 @@ def test_workers_of_a_batch_killed_while_they_start_end(tmp_path):
     workers = [int(pid) for pid in batch.stdout.readline().split()]  # type: ignore[union-attr]
     assert batch.wait(timeout=60) == -signal.SIGKILL
     assert len(workers) == 2
-    deadline = time.monotonic() + 3
-    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = [w for w in workers if _alive(w)]
-    for w in left:
-        os.kill(w, signal.SIGKILL)
-    assert not left
+    assert_they_end(workers)
