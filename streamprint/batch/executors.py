@@ -177,7 +177,12 @@ class Processes:
 
 def _death(workers: Iterable[Any]) -> str:
     """How a pool's worker died, from the exit statuses of ``workers`` (the pool ends the
-    others with SIGTERM once one has died)."""
+    others with SIGTERM once one has died). The dead are waited for a second at most: the
+    pool can report its breakage before the one that died has been reaped."""
+    workers = list(workers)
+    deadline = time.monotonic() + 1.0
+    for w in workers:
+        w.join(max(0.0, deadline - time.monotonic()))
     codes = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
     code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
     if code is None:
