@@ -1,0 +1,243 @@
+"""An image file (or bytes, a PIL image, an array) read as the sRGB pixels a viewer shows:
+upright by its EXIF orientation, its bit depth, colour key, alpha and colour tags honoured.
+
+The palette reads every pixel it samples from the full-size decode (:func:`read_srgb`,
+:func:`pixels_at`); the card may take a JPEG decoded at reduced size (:func:`load_image`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from .color.embedded import CICP, as_srgb, file_cicp
+from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+#: What :func:`extract_palette` takes: a file path, encoded image bytes, a PIL image, or an
+#: (h, w, 3) / (h, w, 4) uint8 array (sRGB, alpha last).
+ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image", np.ndarray]
+
+def source_name(image: ImageSource) -> str:
+    """How messages and palette files name ``image``."""
+    if isinstance(image, (str, os.PathLike)):
+        return os.fspath(image)
+    return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
+
+
+#: EXIF orientations that turn the picture a quarter (its width and height swap on display).
+_QUARTER_TURNS = (5, 6, 7, 8)
+#: What Pillow raises on a damaged image, besides ``OSError`` and ``ValueError`` (its PNG
+#: reader raises ``SyntaxError`` for a bad chunk; its AVIF and HEIF readers ``RuntimeError``).
+_DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
+
+
+def _open(image: ImageSource) -> Any:
+    from PIL import Image
+
+    if isinstance(image, Image.Image):
+        return image
+    if not isinstance(image, (str, os.PathLike, bytes, np.ndarray)):
+        raise ParameterError("image", f"must be a file path, image bytes, a PIL image or a uint8 array, "
+                                      f"not {type(image).__name__}")
+    if isinstance(image, np.ndarray):
+        return Image.fromarray(np.ascontiguousarray(image))
+    if isinstance(image, bytes):
+        return Image.open(io.BytesIO(image))
+    p = Path(image)
+    if not p.exists():
+        raise InputNotFoundError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not an image")
+    return Image.open(p)
+
+
+def load_image(image: ImageSource, max_side: int, name: str | None = None) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+    """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
+    is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
+    uint8 or None, original (width, height)). Handles greyscale, palette, CMYK, 16-bit and
+    transparent images; JPEGs are decoded at reduced size where possible (draft mode: it
+    blends neighbouring pixels, so a palette's pixels come from :func:`read_srgb` at full
+    size). ``name``: how messages name the image (default: :func:`source_name`)."""
+    from PIL import Image
+
+    img, size = read_srgb(image, max_side, name)
+    if max_side and max(img.size) > max_side:
+        img.thumbnail((max_side, max_side), Image.Resampling.BOX)
+    arr = np.asarray(img)
+    if img.mode == "RGBA":
+        return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
+    return arr, None, size
+
+
+def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None) -> tuple[Any, tuple[int, int]]:
+    """``image`` decoded, upright, as a PIL image in sRGB: "RGBA" when it has transparency
+    (an alpha channel, a palette's, a PNG colour key), else "RGB"; and its displayed
+    (width, height). ``draft``: a JPEG opened here may be decoded at reduced size, down to
+    this long side (0: full size). Every failure to read is one :class:`NotAVideoError`."""
+    name = name or source_name(image)
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
+            raise ParameterError("image", f"must be an (h, w), (h, w, 3) or (h, w, 4) uint8 array, "
+                                          f"got {image.shape} {image.dtype}")
+        if image.size == 0:
+            raise ParameterError("image", "holds no pixels")
+    with _reading(name):
+        from PIL import Image
+
+        img = _open(image)
+        out, size = _load(img, draft, own=not isinstance(image, Image.Image))
+        out.load()  # decoded here, where a damaged file is said to be one
+        return out, size
+
+
+@contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """Pillow's failures while an image is read, as one :class:`NotAVideoError` line."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns (on stderr, even with -q) past half its pixel limit; past the
+            # limit it raises DecompressionBombError, a one-line error below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            yield
+    except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
+        raise
+    except UnidentifiedImageError as exc:  # its text only names the file again
+        raise NotAVideoError(f"{name}: not an image Pillow can read") from exc
+    except Image.DecompressionBombError as exc:  # an image, past Pillow's guard: not "not an image"
+        guard = Image.MAX_IMAGE_PIXELS  # (the error comes only with a guard: never None here)
+        limit = f" of {2 * guard:,} pixels" if guard else ""
+        raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit{limit} "
+                             "(a guard against decompression bombs)") from exc
+    except (OSError, ValueError, *_DAMAGED) as exc:
+        raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
+
+
+#: Rows of a decoded image turned into an array at once by :func:`pixels_at`.
+_BAND_ROWS = 256
+
+
+def pixels_at(img: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The pixels of a decoded PIL image at ``rows``, ``cols`` (int arrays of one shape, rows
+    sorted along the first axis, as :func:`~streamprint.palette.sample_grid` makes them), as
+    an array of that shape and the image's channels. Read a band of rows at a time: the
+    whole image as an array was another copy of it (and a third in passing), 220 MB more
+    for a 24-megapixel photo."""
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    out: np.ndarray | None = None
+    first, n = 0, rows.shape[0]
+    while first < n:
+        top = int(rows[first].min())
+        last = first + 1
+        while last < n and int(rows[last].max()) < top + _BAND_ROWS:
+            last += 1
+        bottom = int(rows[first:last].max()) + 1
+        band = np.asarray(img.crop((0, top, img.size[0], bottom)))
+        got = band[rows[first:last] - top, cols[first:last]]
+        if out is None:
+            out = np.empty(rows.shape + got.shape[2:], got.dtype)
+        out[first:last] = got
+        first = last
+    assert out is not None  # rows holds at least one row of cells
+    return out
+
+
+def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
+    """:func:`read_srgb` of an opened PIL image; ``own``: opened here, so it may be changed
+    (draft mode), where a caller's image is left as it was."""
+    from PIL import ImageOps
+
+    # read before the pixels are (their tile then goes)
+    size, key16, cicp = img.size, _rgb16_png_key(img), file_cicp(img)
+    if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
+        raise ParameterError("image", "holds no pixels")
+    if img.getexif().get(0x0112) in _QUARTER_TURNS:
+        size = size[::-1]  # the size as displayed, as the card shows it
+    if own and draft and img.format == "JPEG":
+        w, h = img.size
+        scale = draft / max(w, h)
+        if scale < 1:
+            img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+    # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
+    # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
+    if own:
+        ImageOps.exif_transpose(img, in_place=True)
+    else:
+        img = ImageOps.exif_transpose(img)
+    mask = None
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        img, mask = _deep_grey(img)
+    if key16 is not None:
+        img.info["transparency"] = key16
+    # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
+    if mask is not None:
+        img, has_alpha = _with_alpha(img, mask), True
+    if cicp is not None:
+        img.info[CICP] = cicp
+    return as_srgb(img, "RGBA" if has_alpha else "RGB"), size
+
+
+def _rgb16_png_key(img: Any) -> tuple[int, int, int] | None:
+    """The colour key (tRNS) of a 16-bit RGB PNG not yet read, as the 8-bit levels Pillow
+    decodes its samples to (the high bytes); None for any other image. Pillow keeps the key
+    at 16 bits beside 8-bit pixels, so no pixel matched it and every see-through pixel was
+    counted. A pixel differing from the key in its low bytes alone is see-through too."""
+    key = img.info.get("transparency")
+    if img.format != "PNG" or img.mode != "RGB" or not isinstance(key, tuple) or len(key) != 3:
+        return None
+    if not any(";16" in str(tile[3]) for tile in getattr(img, "tile", ())):
+        return None
+    return (key[0] >> 8, key[1] >> 8, key[2] >> 8)
+
+
+def _deep_grey(img: Any) -> tuple[Any, np.ndarray | None]:
+    """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
+    show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
+    (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
+    16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
+    32-bit "I" says nothing of its range: 16 bits when it goes past 255, clipped there,
+    rounded to the nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
+    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
+    The new image kept none of the original's info: a 16-bit PNG's grey profile and
+    colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
+    from PIL import Image
+
+    key, mask = img.info.get("transparency"), None
+    if img.mode == "F":
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
+        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
+        grey = np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8)
+    else:
+        arr = np.asarray(img, dtype=np.int64)
+        if isinstance(key, int):
+            mask = np.where(arr == key, 0, 255).astype(np.uint8)
+        top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
+        arr = np.clip(arr, 0, top)
+        grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
+    out = Image.fromarray(grey, mode="L")
+    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
+    return out, mask
+
+
+def _with_alpha(img: Any, mask: np.ndarray) -> Any:
+    """An "L" image and an alpha mask as "LA", keeping the image's info (its profile)."""
+    from PIL import Image
+
+    out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
+    out.info.update(img.info)
+    return out
+
+
