@@ -160,7 +160,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
     from PIL import ImageOps
 
     # read before the pixels are (their tile then goes)
-    size, key16, cicp = img.size, _rgb16_png_key(img), file_cicp(img)
+    size, key16, cicp, maxval = img.size, _rgb16_png_key(img), file_cicp(img), _stated_maxval(img)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if img.getexif().get(0x0112) in _QUARTER_TURNS:
@@ -178,7 +178,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
         img = ImageOps.exif_transpose(img)
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img, mask = _deep_grey(img)
+        img, mask = _deep_grey(img, maxval)
     if key16 is not None:
         img.info["transparency"] = key16
     # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
@@ -203,13 +203,31 @@ def _rgb16_png_key(img: Any) -> tuple[int, int, int] | None:
     return (key[0] >> 8, key[1] >> 8, key[2] >> 8)
 
 
-def _deep_grey(img: Any) -> tuple[Any, np.ndarray | None]:
+def _stated_maxval(img: Any) -> int | None:
+    """The largest value a PGM's header says its samples take, for a PGM Pillow reads as
+    32-bit "I" (maxval past 255; Pillow scales other maxvals to 0-65535); None for any other
+    image, or one already read. Read from Pillow's tile: a 16-bit PGM's values all at most
+    255 were taken as 8-bit (200 of 65535 came out 200, not 1)."""
+    if img.format != "PPM" or img.mode != "I":
+        return None
+    for tile in getattr(img, "tile", None) or ():
+        args = tile[3]
+        if args == "I;16B" or (isinstance(args, tuple) and args[0] == "I;16B"):
+            return 65535  # read raw: the file's own values
+        if isinstance(args, tuple) and isinstance(args[-1], int) and 255 < args[-1] < 65536:
+            return args[-1]
+    return None
+
+
+def _deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | None]:
     """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
     show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
     (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
     16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
-    32-bit "I" says nothing of its range: 16 bits when it goes past 255, clipped there,
-    rounded to the nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
+    A PGM's ``maxval`` (:func:`_stated_maxval`) says its range: level v is v x 255 / maxval,
+    rounded (Pillow's 0-65535 scaling undone first, exactly). Any other 32-bit "I" says
+    nothing of its range: 16 bits when it goes past 255, clipped there, rounded to the
+    nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
     nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
     The new image kept none of the original's info: a 16-bit PNG's grey profile and
     colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
@@ -224,7 +242,11 @@ def _deep_grey(img: Any) -> tuple[Any, np.ndarray | None]:
         arr = np.asarray(img, dtype=np.int64)
         if isinstance(key, int):
             mask = np.where(arr == key, 0, 255).astype(np.uint8)
-        top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
+        if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
+            arr = np.clip(arr, 0, 65535)
+            arr, top = (arr * maxval + 32767) // 65535, maxval
+        else:
+            top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
         arr = np.clip(arr, 0, top)
         grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
     out = Image.fromarray(grey, mode="L")
