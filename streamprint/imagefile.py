@@ -161,6 +161,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
 
     # read before the pixels are (their tile then goes)
     size, key16, cicp, maxval = img.size, _rgb16_png_key(img), file_cicp(img), _stated_maxval(img)
+    low_key = _low_depth_grey_key(img)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if img.getexif().get(0x0112) in _QUARTER_TURNS:
@@ -181,6 +182,11 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
         img, mask = _deep_grey(img, maxval)
     if key16 is not None:
         img.info["transparency"] = key16
+    if low_key is not None:  # as 8-bit "L", the level its pixels are read at
+        img = img.convert("L") if img.mode == "1" else img
+        img.info.pop("transparency", None)
+        if low_key >= 0:
+            img.info["transparency"] = low_key
     # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
     if mask is not None:
@@ -201,6 +207,29 @@ def _rgb16_png_key(img: Any) -> tuple[int, int, int] | None:
     if not any(";16" in str(tile[3]) for tile in getattr(img, "tile", ())):
         return None
     return (key[0] >> 8, key[1] >> 8, key[2] >> 8)
+
+
+#: Bits a sample of a grey PNG Pillow reads at 8 bits, by its raw mode.
+_LOW_GREY_DEPTHS = {"1": 1, "L;2": 2, "L;4": 4}
+
+
+def _low_depth_grey_key(img: Any) -> int | None:
+    """The colour key (tRNS) of a 1-, 2- or 4-bit grey PNG not yet read, as the 8-bit level
+    Pillow reads its pixels at (level x 255 / (2^depth - 1)); -1 for a key past the depth
+    (no pixel is transparent); None for any other image. Pillow leaves the key at the
+    file's depth, so a 2-bit key of 1 matched 8-bit 1, not 85; a 1-bit image's key (which
+    Pillow makes 0 or 255) was not read at all: every see-through pixel was counted."""
+    key = img.info.get("transparency")
+    if img.format != "PNG" or img.mode not in ("1", "L") or not isinstance(key, int):
+        return None
+    depth = next((_LOW_GREY_DEPTHS.get(str(tile[3][0] if isinstance(tile[3], tuple) else tile[3]))
+                  for tile in getattr(img, "tile", None) or ()), None)
+    if depth is None:
+        return None
+    if depth == 1:  # Pillow has made this key 0 or 255 already; its pixels are left unkeyed
+        return key
+    top = (1 << depth) - 1
+    return key * 255 // top if 0 <= key <= top else -1
 
 
 def _stated_maxval(img: Any) -> int | None:

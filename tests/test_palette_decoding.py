@@ -64,3 +64,50 @@ def test_a_deep_pgm_is_scaled_by_its_own_maxval(maxval, levels, plain):
         truth[(grey,) * 3] = truth.get((grey,) * 3, 0) + share
     assert got.keys() == truth.keys(), (got, truth)
     assert all(abs(got[c] - truth[c]) <= 1e-6 for c in truth), got
+
+
+def grey_png(levels: np.ndarray, depth: int, key: int) -> bytes:
+    """A greyscale PNG (colour type 0) of ``depth`` bits a sample, made by hand (PNG spec:
+    rows packed most significant bits first, each behind filter byte 0), with a tRNS chunk
+    naming ``key``, a level at the file's own depth, transparent."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    h, w = levels.shape
+    per_byte = 8 // depth
+    rows = []
+    for row in levels:
+        packed = bytearray()
+        for start in range(0, w, per_byte):
+            byte = 0
+            for i, v in enumerate(row[start:start + per_byte]):
+                byte |= int(v) << (8 - depth * (i + 1))
+            packed.append(byte)
+        rows.append(b"\0" + bytes(packed))
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"tRNS", struct.pack(">H", key))
+            + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("depth, key, other", [(1, 1, 0), (1, 0, 1), (2, 1, 3), (2, 2, 0), (4, 5, 12), (4, 15, 0)])
+def test_a_low_depth_grey_png_colour_key_is_transparency(depth, key, other):
+    """A 1-, 2- or 4-bit grey PNG's tRNS names a level at the file's depth: pixels of that
+    level are transparent (PNG spec, 11.3.2.1). Pillow reads the pixels scaled to 8 bits and
+    leaves the key at the file's depth, and the palette counted the transparent pixels
+    (a 1-bit image half keyed white said 50 % white). The truth: only the other level,
+    shown as level x 255 / (2^depth - 1)."""
+    levels = np.full((20, 40), other)
+    levels[:, 30:] = key  # a quarter keyed out
+    got = shares(extract_palette(grey_png(levels, depth, key), colors=2))
+    shown = round(other * 255 / (2 ** depth - 1))
+    assert got == {(shown,) * 3: 1.0}, got
+
+
+def test_a_1_bit_image_saved_by_pillow_with_a_colour_key(tmp_path):
+    image = Image.new("1", (20, 20), 0)
+    image.paste(1, (10, 0, 20, 20))
+    image.save(tmp_path / "k.png", transparency=1)
+    assert shares(extract_palette(tmp_path / "k.png", colors=2)) == {(0, 0, 0): 1.0}
