@@ -128,12 +128,19 @@ def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: boo
 
 def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: float = 0.02,
          buffer_color: tuple[int, int, int] = (255, 255, 255), proportional: bool = False,
-         labels: bool = False) -> np.ndarray:
+         labels: bool = False, alpha: np.ndarray | None = None) -> np.ndarray:
     """Top to bottom: buffer bar, swatch bar, the image, swatch bar, buffer bar. Bar heights
     are fractions of the image height (at least 1 px). With ``labels``, the lower swatch
-    bar carries each colour's hex (see :func:`swatch_bar`). Returns (H, w, 3) uint8."""
+    bar carries each colour's hex (see :func:`swatch_bar`). ``alpha`` ((h, w) uint8, straight)
+    is shown as a viewer shows it on a page of ``buffer_color``
+    (:func:`~streamprint.render.output.flatten`): a transparent pixel's hidden colour, which
+    the palette does not count, was shown. Returns (H, w, 3) uint8."""
+    from .render.output import flatten
+
     bar, buffer = params.check("bar", bar), params.check("buffer", buffer)
     buffer_color = params.check("buffer_color", buffer_color)
+    if alpha is not None:
+        rgb = flatten(np.dstack([rgb, alpha]), buffer_color)
     h, w, _ = rgb.shape
     bh, fh = max(1, round(h * bar)), round(h * buffer)
     swatches = swatch_bar(palette, w, bh, proportional)

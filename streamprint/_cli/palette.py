@@ -150,8 +150,8 @@ def run(args: argparse.Namespace) -> int:
             # card and whatever the card's --size.
             pal = extract_palette(source, colors, space, seed, name=path)
             if target:
-                rgb, _, _ = load_image(source, size, name=path)
-                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels)
+                rgb, alpha, _ = load_image(source, size, name=path)
+                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
                 save_card(target, image, overwrite=args.overwrite)
                 written.append((target, image.shape[1], image.shape[0]))
         except StreamprintError as exc:

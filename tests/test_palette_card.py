@@ -1,0 +1,30 @@
+"""The palette card and the command's inputs and outputs: what the card shows of a
+transparent image, inputs read once, warnings and interrupts said in one line."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .conftest import run_cli
+
+
+def test_the_card_shows_a_transparent_image_over_its_buffer_colour(tmp_path):
+    """The palette leaves out a transparent pixel; the card showed its hidden colour (bright
+    green beside a 100 % red palette). The image is shown as a viewer shows it on a page of
+    the buffer colour: straight alpha, out = colour x a + page x (1 - a), a = alpha / 255."""
+    rgba = np.zeros((40, 90, 4), np.uint8)
+    rgba[:, :30] = (200, 30, 30, 255)
+    rgba[:, 30:60] = (0, 255, 0, 0)        # hidden green, wholly transparent
+    rgba[:, 60:] = (0, 0, 255, 128)        # half-transparent blue
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    for page in ((255, 255, 255), (0x22, 0x22, 0x22)):
+        card = tmp_path / "card.png"
+        r = run_cli("palette", path, "--card", card, "--overwrite", "--buffer", "0", "--bar", "0.1",
+                    "--buffer-color", "#%02x%02x%02x" % page)
+        assert r.returncode == 0, r.stderr
+        shown = np.asarray(Image.open(card).convert("RGB"))[4:44].astype(int)  # below the 4-px bar
+        a = rgba[..., 3:].astype(float) / 255
+        truth = np.floor(rgba[..., :3] * a + np.array(page) * (1 - a) + 0.5).astype(int)
+        assert np.abs(shown - truth).max() <= 1, (shown[0, ::30], truth[0, ::30])
