@@ -28,3 +28,22 @@ def test_the_card_shows_a_transparent_image_over_its_buffer_colour(tmp_path):
         a = rgba[..., 3:].astype(float) / 255
         truth = np.floor(rgba[..., :3] * a + np.array(page) * (1 - a) + 0.5).astype(int)
         assert np.abs(shown - truth).max() <= 1, (shown[0, ::30], truth[0, ::30])
+
+
+def test_a_pipe_named_as_a_path_is_read_once(tmp_path):
+    """``palette <(cat a.png) --card c.png`` (or /dev/stdin): the palette read the pipe, and
+    the card found it empty ("/dev/fd/63: not an image Pillow can read"). A path that is
+    not a regular file is read once, into memory, as - is."""
+    import json
+
+    image = np.full((30, 40, 3), (200, 30, 30), np.uint8)
+    image[:, :10] = (30, 30, 200)
+    src = tmp_path / "p.png"
+    Image.fromarray(image).save(src)
+    card, data = tmp_path / "card.png", tmp_path / "p.json"
+    r = run_cli("palette", "/dev/stdin", "--card", card, "--data", data, input=src.read_bytes())
+    assert r.returncode == 0, r.stderr
+    [pal] = json.loads(data.read_text())["palettes"]
+    assert pal["image"] == "/dev/stdin"
+    assert {tuple(c["rgb"]): c["share"] for c in pal["colors"]} == {(200, 30, 30): 0.75, (30, 30, 200): 0.25}
+    assert np.asarray(Image.open(card).convert("RGB")).shape[1] == 40

@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from .. import interrupt, params
 from ..params import STDIN
@@ -28,26 +30,51 @@ STDIN_IMAGE_BYTES = 1 << 30
 
 
 def _stdin_image() -> bytes:
-    """The encoded image piped to standard input, read whole (an image is read whole anyway),
-    in pieces: a stop request is seen between them, and more than
-    :data:`STDIN_IMAGE_BYTES` is refused."""
+    """The encoded image piped to standard input, read whole (see :func:`_read_whole`)."""
     if sys.stdin is None:
         raise InputError("-: standard input is closed: pipe an image in, e.g. `curl -s URL | streamprint palette -`")
     if sys.stdin.isatty():
         raise InputError("-: standard input is a terminal, not an image: pipe one in, e.g. "
                          "`curl -s URL | streamprint palette -`")
-    pieces, size = [], 0
     # typeshed says BinaryIO; the standard stream's buffer is a BufferedReader
-    while piece := sys.stdin.buffer.read1(1 << 20):  # type: ignore[union-attr]
+    return _read_whole(sys.stdin.buffer, "-", "standard input")
+
+
+def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
+    """All of ``stream``, an image read whole (an image is read whole anyway), in pieces: a
+    stop request is seen between them, and more than :data:`STDIN_IMAGE_BYTES` is refused."""
+    pieces, size = [], 0
+    read = getattr(stream, "read1", None) or stream.read  # read1: what has come, not a full 1 MiB
+    while piece := read(1 << 20):
         interrupt.check()
         size += len(piece)
         if size > STDIN_IMAGE_BYTES:
-            raise InputError(f"-: standard input holds more than {STDIN_IMAGE_BYTES >> 20} MiB: no image "
+            raise InputError(f"{name}: {what} holds more than {STDIN_IMAGE_BYTES >> 20} MiB: no image "
                              "streamprint reads is that large")
         pieces.append(piece)
     if not size:
-        raise InputError("-: standard input is empty: no image was piped in")
+        raise InputError(f"{name}: {what} is empty: no image was {'piped in' if name == STDIN else 'read'}")
     return b"".join(pieces)
+
+
+def _source(path: str) -> str | bytes:
+    """What the library reads for ``path``: the path of a regular file (or of what is none,
+    for the library to say so), else the bytes read once from it. A pipe (``<(cmd)``,
+    /dev/stdin) or a device is read once: opened twice, for the palette and then the card,
+    the second read found the pipe empty ("not an image")."""
+    if path == STDIN:
+        return _stdin_image()
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return path
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return path
+    try:
+        with open(path, "rb", buffering=0) as stream:
+            return _read_whole(stream, path, "the pipe" if stat.S_ISFIFO(mode) else "the file")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
@@ -145,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         target = targets[path]
         try:
-            source = _stdin_image() if path == STDIN else path
+            source = _source(path)
             # The palette comes from its own small decode, so it is the same with or without a
             # card and whatever the card's --size.
             pal = extract_palette(source, colors, space, seed, name=path)
