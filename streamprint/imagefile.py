@@ -8,6 +8,7 @@ The palette reads every pixel it samples from the full-size decode (:func:`read_
 from __future__ import annotations
 
 import io
+import logging
 import os
 import struct
 import warnings
@@ -23,6 +24,8 @@ from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterErr
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
+
+log = logging.getLogger("streamprint")
 
 #: What :func:`extract_palette` takes: a file path, encoded image bytes, a PIL image, or an
 #: (h, w, 3) / (h, w, 4) uint8 array (sRGB, alpha last).
@@ -107,11 +110,15 @@ def _reading(name: str) -> Iterator[None]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings():
-            # Pillow warns (on stderr, even with -q) past half its pixel limit; past the
-            # limit it raises DecompressionBombError, a one-line error below
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # Pillow warns past half its pixel limit; past the limit it raises
+            # DecompressionBombError, a one-line error below
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            yield
+            try:
+                yield
+            finally:
+                _log_warnings(name, caught)
     except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
         raise
     except UnidentifiedImageError as exc:  # its text only names the file again
@@ -123,6 +130,21 @@ def _reading(name: str) -> Iterator[None]:
                              "(a guard against decompression bombs)") from exc
     except (OSError, ValueError, *_DAMAGED) as exc:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
+
+
+#: The warnings said already, by image name: one is said once, however often it is read.
+_SAID: set[tuple[str, str]] = set()
+
+
+def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:
+    """Pillow's warnings while ``name`` was read (a damaged EXIF block, a truncated chunk),
+    each once, as one line in streamprint's log: as Python's warnings they reached stderr
+    as two raw lines (file, line, then the source line), even with -q."""
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if (name, text) not in _SAID:
+            _SAID.add((name, text))
+            log.warning("%s: %s", name, text)
 
 
 #: Rows of a decoded image turned into an array at once by :func:`pixels_at`.

@@ -47,3 +47,24 @@ def test_a_pipe_named_as_a_path_is_read_once(tmp_path):
     assert pal["image"] == "/dev/stdin"
     assert {tuple(c["rgb"]): c["share"] for c in pal["colors"]} == {(200, 30, 30): 0.75, (30, 30, 200): 0.25}
     assert np.asarray(Image.open(card).convert("RGB")).shape[1] == 40
+
+
+def test_pillows_warnings_are_one_log_line_each_and_quiet_with_q(tmp_path, recwarn, caplog):
+    """A JPEG with a damaged EXIF block: Pillow's UserWarning reached stderr as two raw lines
+    ("…TiffImagePlugin.py:982: UserWarning: Corrupt EXIF data…"), even with -q. It is one
+    line through streamprint's logger, once, and -q hides it."""
+    import logging
+
+    from streamprint import extract_palette
+
+    path = tmp_path / "t.jpg"
+    Image.new("RGB", (64, 48), (10, 20, 30)).save(path, exif=b"Exif\0\0II*\0\x08\0\0\0\x05\0")
+    r = run_cli("palette", path, "-q")
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+    r = run_cli("palette", path)
+    lines = r.stderr.decode().splitlines()
+    assert r.returncode == 0 and len(lines) == 1, lines
+    assert lines[0].startswith("streamprint: WARNING: ") and "Corrupt EXIF data" in lines[0], lines
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        extract_palette(path)
+    assert "Corrupt EXIF data" in caplog.text and not [w for w in recwarn if "EXIF" in str(w.message)]
