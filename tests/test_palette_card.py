@@ -68,3 +68,34 @@ def test_pillows_warnings_are_one_log_line_each_and_quiet_with_q(tmp_path, recwa
     with caplog.at_level(logging.WARNING, logger="streamprint"):
         extract_palette(path)
     assert "Corrupt EXIF data" in caplog.text and not [w for w in recwarn if "EXIF" in str(w.message)]
+
+
+def test_an_interrupt_says_which_cards_are_kept(tmp_path):
+    """Ctrl-C during a run of several images said "nothing was written" while the cards of
+    the images finished stayed in --out-dir. The second image here is a FIFO no one writes
+    to: the run waits on it, with the first card written, and is interrupted there."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    first, fifo, out, data = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "cards", tmp_path / "p.json"
+    Image.fromarray(np.full((20, 20, 3), (200, 30, 30), np.uint8)).save(first)
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([sys.executable, "-m", "streamprint", "palette", str(first), str(fifo), "--out-dir",
+                             str(out), "--data", str(data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "a.png.palette.png").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    said = err.decode().strip().splitlines()
+    assert proc.returncode == 130 and len(said) == 1, said
+    assert "nothing was written" not in said[0] and "1 card" in said[0] and str(out) in said[0], said
+    assert "p.json" in said[0] and "not written" in said[0] and not data.exists(), said
+    assert sorted(p.name for p in out.iterdir()) == ["a.png.palette.png"]

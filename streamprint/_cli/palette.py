@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .. import interrupt, params
+from . import NOTHING_WRITTEN
 from ..params import STDIN
 from ..atomic import check_outputs, make_folders
 from ..enums import SWATCH_FORMATS, Space
@@ -75,6 +76,19 @@ def _source(path: str) -> str | bytes:
             return _read_whole(stream, path, "the pipe" if stat.S_ISFIFO(mode) else "the file")
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def kept_on_interrupt(args: argparse.Namespace) -> str:
+    """What an interrupt that stopped the run left (see _cli.main): the cards of the images
+    finished stay (each was written whole, atomically); the data file is written last."""
+    cards = [target for target, _, _ in getattr(args, "cards_written", [])]
+    if not cards and not getattr(args, "data_written", False):
+        return NOTHING_WRITTEN
+    kept = (f"kept {cards[0]}" if args.card else f"kept {plural(len(cards), 'card')} of the images finished, "
+            f"in {args.out_dir}") if cards else "kept no card"
+    if args.data:
+        kept += f"; {args.data} was {'written' if getattr(args, 'data_written', False) else 'not written'}"
+    return kept
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
@@ -168,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
         raise
     palettes = []
     written: list[tuple[str, int, int]] = []
+    args.cards_written = written  # what an interrupt keeps (kept_on_interrupt)
     failed = 0
     for path in paths:
         target = targets[path]
@@ -191,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
         print(palette_table(pal), file=sys.stdout)
     if args.data and palettes:
         write_palettes(palettes, args.data, overwrite=args.overwrite)
+        args.data_written = True
     if not args.quiet:
         data = args.data if args.data and palettes else None
         if len(written) == 1 and out:
