@@ -38,8 +38,6 @@ def source_name(image: ImageSource) -> str:
     return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
 
 
-#: EXIF orientations that turn the picture a quarter (its width and height swap on display).
-_QUARTER_TURNS = (5, 6, 7, 8)
 #: What Pillow raises on a damaged image, besides ``OSError`` and ``ValueError`` (its PNG
 #: reader raises ``SyntaxError`` for a bad chunk; its AVIF and HEIF readers ``RuntimeError``).
 _DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
@@ -186,8 +184,6 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
     low_key = _low_depth_grey_key(img)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
-    if img.getexif().get(0x0112) in _QUARTER_TURNS:
-        size = size[::-1]  # the size as displayed, as the card shows it
     if own and draft and img.format == "JPEG":
         w, h = img.size
         scale = draft / max(w, h)
@@ -195,10 +191,13 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
             img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
     # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
     # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
+    stored = img.size
     if own:
         ImageOps.exif_transpose(img, in_place=True)
     else:
         img = ImageOps.exif_transpose(img)
+    if img.size != stored:  # a quarter turn: the size as displayed, as the card shows it. Seen,
+        size = size[::-1]   # not read from the tag: Pillow has turned a TIFF's size already
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         img, mask = _deep_grey(img, maxval)

@@ -99,3 +99,26 @@ def test_an_interrupt_says_which_cards_are_kept(tmp_path):
     assert "nothing was written" not in said[0] and "1 card" in said[0] and str(out) in said[0], said
     assert "p.json" in said[0] and "not written" in said[0] and not data.exists(), said
     assert sorted(p.name for p in out.iterdir()) == ["a.png.palette.png"]
+
+
+def test_a_turned_tiff_has_its_displayed_size(tmp_path):
+    """A 60 x 40 image saved with EXIF orientation 6 (a quarter turn) is shown 40 x 60, as
+    ImageOps.exif_transpose and the card have it; a TIFF's size, which Pillow has turned
+    already, was turned again: 60 wide, 40 high in --data."""
+    import json
+
+    from PIL import ImageOps
+
+    base = np.zeros((40, 60, 3), np.uint8)
+    base[:20] = (255, 0, 0)
+    for fmt in ("tif", "png", "jpg"):
+        path, data = tmp_path / f"turned.{fmt}", tmp_path / f"{fmt}.json"
+        image = Image.fromarray(base)
+        exif = image.getexif()
+        exif[0x0112] = 6
+        image.save(path, exif=exif)
+        shown = ImageOps.exif_transpose(Image.open(path)).size
+        assert shown == (40, 60)
+        r = run_cli("palette", path, "--data", data)
+        entry = json.loads(data.read_text())["palettes"][0]
+        assert r.returncode == 0 and (entry["width"], entry["height"]) == shown, (fmt, entry, r.stderr)
