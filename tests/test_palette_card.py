@@ -122,3 +122,33 @@ def test_a_turned_tiff_has_its_displayed_size(tmp_path):
         r = run_cli("palette", path, "--data", data)
         entry = json.loads(data.read_text())["palettes"][0]
         assert r.returncode == 0 and (entry["width"], entry["height"]) == shown, (fmt, entry, r.stderr)
+
+
+def test_a_full_standard_output_is_one_line_and_the_files_are_still_written(tmp_path):
+    """``palette a.png b.png --out-dir o --data x.json > /dev/full`` stopped at the first
+    table with "unexpected OSError ... (a bug in streamprint)", the second card and the data
+    file never made. A standard output that cannot be written is said in one line, and the
+    files are written."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        import pytest
+
+        pytest.skip("no /dev/full here")
+    paths = []
+    for name, colour in (("a.png", (200, 30, 30)), ("b.png", (30, 30, 200))):
+        paths.append(tmp_path / name)
+        Image.fromarray(np.full((20, 20, 3), colour, np.uint8)).save(paths[-1])
+    out, data = tmp_path / "o", tmp_path / "x.json"
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "palette", *map(str, paths), "--out-dir", str(out),
+                            "--data", str(data)], stdout=full, stderr=subprocess.PIPE, timeout=120)
+    err = r.stderr.decode().strip().splitlines()
+    assert r.returncode == 1 and len([e for e in err if "error" in e]) == 1, err
+    assert not any("unexpected" in e or "bug" in e or "Traceback" in e or "Exception" in e for e in err), err
+    assert any("standard output" in e for e in err), err
+    assert sorted(p.name for p in out.iterdir()) == ["a.png.palette.png", "b.png.palette.png"]
+    assert len(json.loads(data.read_text())["palettes"]) == 2

@@ -182,14 +182,15 @@ def run(args: argparse.Namespace) -> int:
         raise
     palettes = []
     written: list[tuple[str, int, int]] = []
-    args.cards_written = written  # what an interrupt keeps (kept_on_interrupt)
+    args.cards_written, args.data_written = written, False  # what an interrupt keeps (kept_on_interrupt)
     failed = 0
+    unprinted: OSError | ValueError | None = None  # why standard output took no more
     for path in paths:
         target = targets[path]
         try:
             source = _source(path)
-            # The palette comes from its own small decode, so it is the same with or without a
-            # card and whatever the card's --size.
+            # The palette comes from its own full-size decode, so it is the same with or without
+            # a card and whatever the card's --size.
             pal = extract_palette(source, colors, space, seed, name=path)
             if target:
                 rgb, alpha, _ = load_image(source, size, name=path)
@@ -203,10 +204,15 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         palettes.append(pal)
-        print(palette_table(pal), file=sys.stdout)
+        if unprinted is None:
+            unprinted = _print(palette_table(pal))
     if args.data and palettes:
         write_palettes(palettes, args.data, overwrite=args.overwrite)
         args.data_written = True
+    if unprinted is not None and not isinstance(unprinted, BrokenPipeError):  # (| head: no one to tell)
+        files = " and ".join(what for what, n in (("the cards", written), ("the data file", args.data_written)) if n)
+        error(f"standard output cannot be written ({getattr(unprinted, 'strerror', None) or unprinted}): "
+              f"the palettes were not printed{f'; {files} were written' if files else ''}")
     if not args.quiet:
         data = args.data if args.data and palettes else None
         if len(written) == 1 and out:
@@ -216,4 +222,20 @@ def run(args: argparse.Namespace) -> int:
             done(f"wrote {plural(len(written), 'card')} in {args.out_dir}{f' and {data}' if data else ''}")
         elif data:
             done(f"wrote {data}: {plural(len(palettes), 'palette')}")
-    return 1 if failed else 0
+    return 1 if failed or unprinted is not None else 0
+
+
+def _print(table: str) -> OSError | ValueError | None:
+    """Print a palette's table on standard output; what stopped it, if it could not be
+    written (a full disk, /dev/full, a reader gone): standard output is then left for
+    /dev/null, and the run goes on writing its files. It stopped the run as "unexpected
+    OSError (a bug in streamprint)", the other cards and the data file never made."""
+    try:
+        print(table, file=sys.stdout)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a failure is seen here, not at the interpreter's exit
+    except (OSError, ValueError) as exc:  # ValueError: closed
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's own flush is quiet
+        return exc
+    return None
