@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from .color.depth import deep_grey, low_depth_grey_key, png16, stated_maxval, upright, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 
@@ -180,8 +181,8 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
     from PIL import ImageOps
 
     # read before the pixels are (their tile then goes)
-    size, key16, cicp, maxval = img.size, _rgb16_png_key(img), file_cicp(img), _stated_maxval(img)
-    low_key = _low_depth_grey_key(img)
+    size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
+    deep = png16(img)  # a 16-bit colour PNG, to 8 bits by rounding (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if own and draft and img.format == "JPEG":
@@ -192,7 +193,9 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
     # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
     # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
     stored = img.size
-    if own:
+    if deep is not None:
+        img = upright(deep, img.getexif().get(0x0112))
+    elif own:
         ImageOps.exif_transpose(img, in_place=True)
     else:
         img = ImageOps.exif_transpose(img)
@@ -200,9 +203,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
         size = size[::-1]   # not read from the tag: Pillow has turned a TIFF's size already
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img, mask = _deep_grey(img, maxval)
-    if key16 is not None:
-        img.info["transparency"] = key16
+        img, mask = deep_grey(img, maxval)
     if low_key is not None:  # as 8-bit "L", the level its pixels are read at
         img = img.convert("L") if img.mode == "1" else img
         img.info.pop("transparency", None)
@@ -211,105 +212,11 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
     # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
     if mask is not None:
-        img, has_alpha = _with_alpha(img, mask), True
+        img, has_alpha = with_alpha(img, mask), True
     if cicp is not None:
         img.info[CICP] = cicp
     return as_srgb(img, "RGBA" if has_alpha else "RGB"), size
 
 
-def _rgb16_png_key(img: Any) -> tuple[int, int, int] | None:
-    """The colour key (tRNS) of a 16-bit RGB PNG not yet read, as the 8-bit levels Pillow
-    decodes its samples to (the high bytes); None for any other image. Pillow keeps the key
-    at 16 bits beside 8-bit pixels, so no pixel matched it and every see-through pixel was
-    counted. A pixel differing from the key in its low bytes alone is see-through too."""
-    key = img.info.get("transparency")
-    if img.format != "PNG" or img.mode != "RGB" or not isinstance(key, tuple) or len(key) != 3:
-        return None
-    if not any(";16" in str(tile[3]) for tile in getattr(img, "tile", ())):
-        return None
-    return (key[0] >> 8, key[1] >> 8, key[2] >> 8)
-
-
-#: Bits a sample of a grey PNG Pillow reads at 8 bits, by its raw mode.
-_LOW_GREY_DEPTHS = {"1": 1, "L;2": 2, "L;4": 4}
-
-
-def _low_depth_grey_key(img: Any) -> int | None:
-    """The colour key (tRNS) of a 1-, 2- or 4-bit grey PNG not yet read, as the 8-bit level
-    Pillow reads its pixels at (level x 255 / (2^depth - 1)); -1 for a key past the depth
-    (no pixel is transparent); None for any other image. Pillow leaves the key at the
-    file's depth, so a 2-bit key of 1 matched 8-bit 1, not 85; a 1-bit image's key (which
-    Pillow makes 0 or 255) was not read at all: every see-through pixel was counted."""
-    key = img.info.get("transparency")
-    if img.format != "PNG" or img.mode not in ("1", "L") or not isinstance(key, int):
-        return None
-    depth = next((_LOW_GREY_DEPTHS.get(str(tile[3][0] if isinstance(tile[3], tuple) else tile[3]))
-                  for tile in getattr(img, "tile", None) or ()), None)
-    if depth is None:
-        return None
-    if depth == 1:  # Pillow has made this key 0 or 255 already; its pixels are left unkeyed
-        return key
-    top = (1 << depth) - 1
-    return key * 255 // top if 0 <= key <= top else -1
-
-
-def _stated_maxval(img: Any) -> int | None:
-    """The largest value a PGM's header says its samples take, for a PGM Pillow reads as
-    32-bit "I" (maxval past 255; Pillow scales other maxvals to 0-65535); None for any other
-    image, or one already read. Read from Pillow's tile: a 16-bit PGM's values all at most
-    255 were taken as 8-bit (200 of 65535 came out 200, not 1)."""
-    if img.format != "PPM" or img.mode != "I":
-        return None
-    for tile in getattr(img, "tile", None) or ():
-        args = tile[3]
-        if args == "I;16B" or (isinstance(args, tuple) and args[0] == "I;16B"):
-            return 65535  # read raw: the file's own values
-        if isinstance(args, tuple) and isinstance(args[-1], int) and 255 < args[-1] < 65536:
-            return args[-1]
-    return None
-
-
-def _deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | None]:
-    """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
-    show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
-    (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
-    16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
-    A PGM's ``maxval`` (:func:`_stated_maxval`) says its range: level v is v x 255 / maxval,
-    rounded (Pillow's 0-65535 scaling undone first, exactly). Any other 32-bit "I" says
-    nothing of its range: 16 bits when it goes past 255, clipped there, rounded to the
-    nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
-    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
-    The new image kept none of the original's info: a 16-bit PNG's grey profile and
-    colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
-    from PIL import Image
-
-    key, mask = img.info.get("transparency"), None
-    if img.mode == "F":
-        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
-        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
-        grey = np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8)
-    else:
-        arr = np.asarray(img, dtype=np.int64)
-        if isinstance(key, int):
-            mask = np.where(arr == key, 0, 255).astype(np.uint8)
-        if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
-            arr = np.clip(arr, 0, 65535)
-            arr, top = (arr * maxval + 32767) // 65535, maxval
-        else:
-            top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
-        arr = np.clip(arr, 0, top)
-        grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
-    out = Image.fromarray(grey, mode="L")
-    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
-    return out, mask
-
-
-def _with_alpha(img: Any, mask: np.ndarray) -> Any:
-    """An "L" image and an alpha mask as "LA", keeping the image's info (its profile)."""
-    from PIL import Image
-
-    out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
-    out.info.update(img.info)
-    return out
 
 

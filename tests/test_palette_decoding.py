@@ -111,3 +111,65 @@ def test_a_1_bit_image_saved_by_pillow_with_a_colour_key(tmp_path):
     image.paste(1, (10, 0, 20, 20))
     image.save(tmp_path / "k.png", transparency=1)
     assert shares(extract_palette(tmp_path / "k.png", colors=2)) == {(0, 0, 0): 1.0}
+
+
+def png16(samples: np.ndarray, key: tuple[int, ...] | None = None) -> bytes:
+    """A 16-bit PNG made by hand (PNG spec: big-endian samples, filter byte 0 a row): grey
+    and alpha (colour type 4) for 2 channels, RGB (2) for 3, RGBA (6) for 4; ``key``: a
+    tRNS colour key at 16 bits."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    h, w, c = samples.shape
+    raw = b"".join(b"\0" + row.astype(">u2").tobytes() for row in samples)
+    ihdr = struct.pack(">IIBBBBB", w, h, 16, {2: 4, 3: 2, 4: 6}[c], 0, 0, 0)
+    trns = chunk(b"tRNS", struct.pack(f">{len(key)}H", *key)) if key else b""
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + trns + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))
+
+
+def to8(v) -> tuple[int, ...]:
+    """16 bits to 8 by the one rule: v x 255 / 65535, to the nearest level."""
+    return tuple(int(np.floor(x * 255 / 65535 + 0.5)) for x in np.atleast_1d(v))
+
+
+#: Samples whose high byte is not their nearest 8-bit level (20 x 256 + 200 is 20.70 x 257).
+DEEP = ((20 * 256 + 200, 100 * 256 + 250, 60 * 256 + 180), (200 * 256 + 10, 30 * 256 + 140, 5 * 256 + 255))
+
+
+@pytest.mark.parametrize("channels", [2, 3, 4])
+def test_16_bit_png_samples_round_to_the_nearest_8_bit_level(channels):
+    """RGB and RGBA 16-bit PNGs were cut to their high bytes (Pillow's decoding), grey was
+    rounded: one rule now for all, v x 255 / 65535 rounded. Half the image is one colour,
+    half another (and, with alpha, a quarter more transparent, not counted)."""
+    colour = [np.array(c[: 1 if channels == 2 else 3]) for c in DEEP]
+    samples = np.zeros((20, 40, channels), np.uint16)
+    colour_channels = 1 if channels == 2 else 3
+    samples[:, :20, :colour_channels] = colour[0]
+    samples[:, 20:, :colour_channels] = colour[1]
+    if channels in (2, 4):
+        samples[..., -1] = 65535
+        samples[:10, 20:, -1] = 0  # half the second colour is transparent
+    truth_share = (2 / 3, 1 / 3) if channels in (2, 4) else (0.5, 0.5)
+    truth = {}
+    for c, share in zip(colour, truth_share):
+        level = to8(c)
+        truth[level * 3 if len(level) == 1 else level] = share
+    assert {v >> 8 for c in colour for v in c} != {x for level in truth for x in level}  # high bytes differ
+    got = shares(extract_palette(png16(samples), colors=2))
+    assert got.keys() == truth.keys(), (got, truth)
+    assert all(abs(got[c] - truth[c]) <= 1e-6 for c in truth), got
+
+
+def test_a_16_bit_rgb_colour_key_matches_at_full_depth():
+    """A pixel that differs from a 16-bit RGB PNG's tRNS key in its low bytes alone is
+    opaque (PNG spec: the key is compared at the image's depth): (0, 0, 200) beside a key of
+    (0, 0, 0) was taken for see-through, as both have high bytes 0."""
+    samples = np.zeros((20, 20, 3), np.uint16)
+    samples[:, :12] = (200 * 257, 100 * 257, 50 * 257)   # 60 %
+    samples[:, 16:] = (0, 0, 200)                        # 20 %, opaque; 4 columns between are the key
+    got = shares(extract_palette(png16(samples, key=(0, 0, 0)), colors=2))
+    assert got == {(200, 100, 50): 0.75, to8((0, 0, 200)): 0.25}, got

@@ -1,0 +1,162 @@
+"""How deep an image file's samples are, and those samples as the 8-bit levels the rest of
+streamprint reads: one rule, a level of v at a depth whose largest value is M being
+v x 255 / M to the nearest (16-bit: v x 255 / 65535), for grey, RGB, RGBA and grey with
+alpha alike, and colour keys (PNG tRNS) compared at the file's own depth. Pillow reads a
+16-bit colour PNG by cutting each sample to its high byte, leaves a low-depth grey key at
+the file's depth beside 8-bit pixels, and reads a deep PGM as 32-bit "I" with no depth.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+#: Raw modes of a 16-bit colour PNG (Pillow's), and what it decodes each to.
+_PNG16 = {"RGB;16B": "RGB", "RGBA;16B": "RGBA", "LA;16B": "LA"}
+
+
+def png16(img: Any) -> Any | None:
+    """A 16-bit RGB, RGBA or grey-and-alpha PNG not yet read, decoded at full depth and
+    brought to 8 bits by rounding, v x 255 / 65535 (Pillow keeps the high byte: 20 x 256 +
+    200 came out 20, not 21); its colour key (tRNS) compared at 16 bits, an RGB image with
+    one coming back "RGBA" (a pixel differing from the key in its low bytes alone is
+    opaque). Its info is kept but the key; not yet upright (:func:`upright`). None for any
+    other image. Pillow is asked for the high bytes, then for the low ones (its
+    little-endian unpacker reads big-endian samples' low bytes), from the file's bytes:
+    twice the decoding time of such a PNG."""
+    from PIL import Image
+
+    tiles = getattr(img, "tile", None) or []
+    if img.format != "PNG" or len(tiles) != 1 or tiles[0][3] not in _PNG16 or getattr(img, "fp", None) is None:
+        return None
+    rawmode = tiles[0][3]
+    where = img.fp.tell()
+    try:
+        img.fp.seek(0)
+        data = img.fp.read()
+    finally:
+        img.fp.seek(where)
+
+    def decoded(raw: str) -> np.ndarray:
+        other = Image.open(io.BytesIO(data))
+        other.tile = [other.tile[0]._replace(args=raw)]
+        other.load()
+        return np.asarray(other)
+
+    if rawmode == "LA;16B":  # as 8-bit RGBA: grey high, grey low, alpha high, alpha low
+        both = decoded("RGBA").astype(np.uint32)
+        deep = np.stack([both[..., 0] << 8 | both[..., 1], both[..., 2] << 8 | both[..., 3]], axis=-1)
+    else:
+        low = "RGB;16L" if rawmode == "RGB;16B" else "RGBA;16L"
+        deep = decoded(rawmode).astype(np.uint32) << 8 | decoded(low)
+    levels = ((deep * 255 + 32767) // 65535).astype(np.uint8)
+    key = img.info.get("transparency")
+    mode = _PNG16[rawmode]
+    if mode == "RGB" and isinstance(key, tuple) and len(key) == 3:
+        alpha = np.where((deep == np.asarray(key, np.uint32)).all(axis=-1), 0, 255).astype(np.uint8)
+        levels, mode = np.dstack([levels, alpha]), "RGBA"
+    out = Image.fromarray(np.ascontiguousarray(levels) if mode != "LA" else levels, mode=mode)
+    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
+    exif = img.getexif()
+    if len(exif):
+        out.info["exif"] = exif.tobytes()
+    return out
+
+
+def upright(img: Any, orientation: int | None) -> Any:
+    """``img`` turned as its EXIF ``orientation`` says (as ImageOps.exif_transpose does)."""
+    from PIL import Image
+
+    method = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}.get(orientation or 1)
+    if method is None:
+        return img
+    out = img.transpose(method)
+    out.info.update(img.info)
+    return out
+
+
+#: Bits a sample of a grey PNG Pillow reads at 8 bits, by its raw mode.
+_LOW_GREY_DEPTHS = {"1": 1, "L;2": 2, "L;4": 4}
+
+
+def low_depth_grey_key(img: Any) -> int | None:
+    """The colour key (tRNS) of a 1-, 2- or 4-bit grey PNG not yet read, as the 8-bit level
+    Pillow reads its pixels at (level x 255 / (2^depth - 1)); -1 for a key past the depth
+    (no pixel is transparent); None for any other image. Pillow leaves the key at the
+    file's depth, so a 2-bit key of 1 matched 8-bit 1, not 85; a 1-bit image's key (which
+    Pillow makes 0 or 255) was not read at all: every see-through pixel was counted."""
+    key = img.info.get("transparency")
+    if img.format != "PNG" or img.mode not in ("1", "L") or not isinstance(key, int):
+        return None
+    depth = next((_LOW_GREY_DEPTHS.get(str(tile[3][0] if isinstance(tile[3], tuple) else tile[3]))
+                  for tile in getattr(img, "tile", None) or ()), None)
+    if depth is None:
+        return None
+    if depth == 1:  # Pillow has made this key 0 or 255 already; its pixels are left unkeyed
+        return key
+    top = (1 << depth) - 1
+    return key * 255 // top if 0 <= key <= top else -1
+
+
+def stated_maxval(img: Any) -> int | None:
+    """The largest value a PGM's header says its samples take, for a PGM Pillow reads as
+    32-bit "I" (maxval past 255; Pillow scales other maxvals to 0-65535); None for any other
+    image, or one already read. Read from Pillow's tile: a 16-bit PGM's values all at most
+    255 were taken as 8-bit (200 of 65535 came out 200, not 1)."""
+    if img.format != "PPM" or img.mode != "I":
+        return None
+    for tile in getattr(img, "tile", None) or ():
+        args = tile[3]
+        if args == "I;16B" or (isinstance(args, tuple) and args[0] == "I;16B"):
+            return 65535  # read raw: the file's own values
+        if isinstance(args, tuple) and isinstance(args[-1], int) and 255 < args[-1] < 65536:
+            return args[-1]
+    return None
+
+
+def deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | None]:
+    """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
+    show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
+    (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
+    16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
+    A PGM's ``maxval`` (:func:`stated_maxval`) says its range: level v is v x 255 / maxval,
+    rounded (Pillow's 0-65535 scaling undone first, exactly). Any other 32-bit "I" says
+    nothing of its range: 16 bits when it goes past 255, clipped there, rounded to the
+    nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
+    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
+    The new image kept none of the original's info: a 16-bit PNG's grey profile and
+    colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
+    from PIL import Image
+
+    key, mask = img.info.get("transparency"), None
+    if img.mode == "F":
+        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
+        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
+        grey = np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8)
+    else:
+        arr = np.asarray(img, dtype=np.int64)
+        if isinstance(key, int):
+            mask = np.where(arr == key, 0, 255).astype(np.uint8)
+        if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
+            arr = np.clip(arr, 0, 65535)
+            arr, top = (arr * maxval + 32767) // 65535, maxval
+        else:
+            top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
+        arr = np.clip(arr, 0, top)
+        grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
+    out = Image.fromarray(grey, mode="L")
+    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
+    return out, mask
+
+
+def with_alpha(img: Any, mask: np.ndarray) -> Any:
+    """An "L" image and an alpha mask as "LA", keeping the image's info (its profile)."""
+    from PIL import Image
+
+    out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
+    out.info.update(img.info)
+    return out
