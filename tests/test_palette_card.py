@@ -152,3 +152,26 @@ def test_a_full_standard_output_is_one_line_and_the_files_are_still_written(tmp_
     assert any("standard output" in e for e in err), err
     assert sorted(p.name for p in out.iterdir()) == ["a.png.palette.png", "b.png.palette.png"]
     assert len(json.loads(data.read_text())["palettes"]) == 2
+
+
+def test_out_dir_blames_out_dir_and_is_not_left_empty(tmp_path):
+    """A card in --out-dir that would be an input was blamed on --card, a flag not given;
+    an --out-dir made for a run whose every image failed was left behind, empty."""
+    import os
+
+    a = tmp_path / "a.png"
+    Image.fromarray(np.full((20, 20, 3), (200, 30, 30), np.uint8)).save(a)
+    other = tmp_path / "a.png.palette.png"  # an input where a.png's card would go
+    Image.fromarray(np.full((20, 20, 3), (30, 30, 200), np.uint8)).save(other)
+    before = other.read_bytes()
+    r = run_cli("palette", a, other, "--out-dir", tmp_path)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "--out-dir" in err and "--card" not in err.split("see streamprint")[0], err
+    assert other.read_bytes() == before
+    bad = [tmp_path / "x.png", tmp_path / "y.png"]
+    for path in bad:
+        path.write_text("not an image")
+    for inputs in (bad, bad[:1]):
+        made = tmp_path / "new" / "cards"
+        r = run_cli("palette", *inputs, "--out-dir", made)
+        assert r.returncode == 1 and not os.path.exists(tmp_path / "new"), (r.stderr, inputs)

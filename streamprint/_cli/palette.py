@@ -137,9 +137,7 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..formats import palette_table, write_palettes
     from ..formats.swatches import check_count
-    from ..palette import card, extract_palette, load_image, save_card
 
     images: dict[str, str] = {}  # an image named twice (a.png a.png, a.png ./a.png) is read once
     for path in args.paths:
@@ -166,9 +164,10 @@ def run(args: argparse.Namespace) -> int:
                                                 f"would be {Path(target).name}; make them one at a time with "
                                                 "{param:card}")
             named[target] = path
-    outputs = [("card", t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
+    cards_by = "out_dir" if args.out_dir else "card"  # the flag that named the cards, for messages
+    outputs = [(cards_by, t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
     for name, t in outputs:
-        if name == "card":
+        if name == cards_by:
             params.image_format_for(t, "card", params.RASTER_FORMATS)
         elif (fmt := params.data_format_for(t, "data", params.PALETTE_DATA)) in SWATCH_FORMATS:
             check_count(fmt, len(paths), t, "data")  # a GIMP palette holds one
@@ -176,10 +175,30 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_outputs(outputs, paths, args.overwrite)
     except StreamprintError:  # refused: leave no trace, not even the folder
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):  # not empty after all: someone else's now
-                folder.rmdir()
+        _remove(made)
         raise
+    try:
+        return _palettes(args, paths, targets, (colors, space, seed), (bar, buffer, buffer_color, size))
+    finally:
+        if not getattr(args, "cards_written", None):  # every image failed, or an interrupt came first
+            _remove(made)
+
+
+def _remove(folders: list[Path]) -> None:
+    """Remove the folders a run made (innermost first) when it put nothing in them."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):  # not empty after all: someone else's now
+            folder.rmdir()
+
+
+def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str | None],
+              fit: tuple[int, Space, int], look: tuple[float, float, tuple[int, int, int], int]) -> int:
+    """Each image's palette, printed, and its card; then the data file. ``fit``: colours,
+    space, seed; ``look``: the card's bar, buffer, buffer colour and size (checked)."""
+    from ..formats import palette_table, write_palettes
+    from ..palette import card, extract_palette, load_image, save_card
+
+    out, (colors, space, seed), (bar, buffer, buffer_color, size) = args.card, fit, look
     palettes = []
     written: list[tuple[str, int, int]] = []
     args.cards_written, args.data_written = written, False  # what an interrupt keeps (kept_on_interrupt)
