@@ -12,7 +12,7 @@ import logging
 import os
 import struct
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from .color.depth import deep_grey, low_depth_grey_key, png16, stated_maxval, upright, with_alpha
-from .color.embedded import CICP, as_srgb, file_cicp
+from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 
 if TYPE_CHECKING:
@@ -82,11 +82,20 @@ def load_image(image: ImageSource, max_side: int, name: str | None = None) -> tu
     return arr, None, size
 
 
-def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None) -> tuple[Any, tuple[int, int]]:
+#: Which pixels of an upright image of (height, width) to keep: row and column indices.
+Sampler = Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray]]
+
+
+def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None,
+              sample: Sampler | None = None) -> tuple[Any, tuple[int, int]]:
     """``image`` decoded, upright, as a PIL image in sRGB: "RGBA" when it has transparency
     (an alpha channel, a palette's, a PNG colour key), else "RGB"; and its displayed
     (width, height). ``draft``: a JPEG opened here may be decoded at reduced size, down to
-    this long side (0: full size). Every failure to read is one :class:`NotAVideoError`."""
+    this long side (0: full size). ``sample``: only the pixels it picks (rows and columns
+    of the upright image, sorted as :func:`pixels_at` takes them) are kept, as an image of
+    the indices' shape, and only they are brought to sRGB (every conversion is pixel by
+    pixel): a 24-megapixel Display P3 photo converted whole took 0.9 s and 230 MB. Every
+    failure to read is one :class:`NotAVideoError`."""
     name = name or source_name(image)
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
@@ -98,7 +107,7 @@ def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None) -> tu
         from PIL import Image
 
         img = _open(image)
-        out, size = _load(img, draft, own=not isinstance(image, Image.Image))
+        out, size = _load(img, draft, not isinstance(image, Image.Image), sample)
         out.load()  # decoded here, where a damaged file is said to be one
         return out, size
 
@@ -175,7 +184,7 @@ def pixels_at(img: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return out
 
 
-def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
+def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any, tuple[int, int]]:
     """:func:`read_srgb` of an opened PIL image; ``own``: opened here, so it may be changed
     (draft mode), where a caller's image is left as it was."""
     from PIL import ImageOps
@@ -215,7 +224,27 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, tuple[int, int]]:
         img, has_alpha = with_alpha(img, mask), True
     if cicp is not None:
         img.info[CICP] = cicp
+    if sample is not None:
+        img = _sampled(img, *sample(img.size[::-1]), has_alpha)
     return as_srgb(img, "RGBA" if has_alpha else "RGB"), size
+
+
+#: Modes whose pixels come out of numpy as they went in (others are converted first).
+_ARRAY_MODES = frozenset({"L", "LA", "RGB", "RGBA", "CMYK"})
+
+
+def _sampled(img: Any, rows: np.ndarray, cols: np.ndarray, has_alpha: bool) -> Any:
+    """The pixels of ``img`` at ``rows``, ``cols`` as an image of their shape, in its mode
+    (a palette image's colours, a bilevel image's levels taken first), with its info and what
+    :func:`~.color.embedded.as_srgb` reads from the image itself (:func:`portable_info`)."""
+    from PIL import Image
+
+    img.load()  # here, where a damaged file is said to be one
+    if img.mode not in _ARRAY_MODES:
+        img = img.convert("L" if img.mode == "1" else "RGBA" if has_alpha else "RGB")
+    out = Image.fromarray(np.ascontiguousarray(pixels_at(img, rows, cols)), mode=img.mode)
+    out.info.update(portable_info(img))
+    return out
 
 
 

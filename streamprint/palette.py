@@ -20,7 +20,7 @@ from .color.alpha import opaque
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError
-from .imagefile import ImageSource, load_image, pixels_at, read_srgb, source_name
+from .imagefile import ImageSource, load_image, read_srgb, source_name
 from .kmeans import kmeans_planar, nearest, planar
 from .model import ImagePalette, Palette
 
@@ -46,9 +46,9 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
     clustered_in: Space = params.check("space", space)
     name = params.check("name", name) or source_name(image)
     # full size: the sampled pixels are the image's own (a reduced decode blends them)
-    img, (w, h) = read_srgb(image, name=name)
-    rows, cols = sample_grid(img.size[::-1], CLUSTER_SIZE, np.random.default_rng(seed))
-    pixels = pixels_at(img, rows, cols)
+    rng = np.random.default_rng(seed)
+    img, (w, h) = read_srgb(image, name=name, sample=lambda shape: sample_grid(shape, CLUSTER_SIZE, rng))
+    pixels = np.asarray(img)
     alpha = pixels[..., 3] if img.mode == "RGBA" else None
     return palette_of(np.ascontiguousarray(pixels[..., :3]), alpha, colors, clustered_in, seed, name, (w, h))
 

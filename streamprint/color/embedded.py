@@ -164,12 +164,25 @@ _COLOR_SPACE, _INTEROP_INDEX = 0xA001, 0x0001
 _UNCALIBRATED, _ADOBE_COLOR_SPACE = 0xFFFF, 2
 
 
+#: The info key under which :func:`portable_info` leaves what :func:`_exif_adobe_rgb` found.
+EXIF_ADOBE = "streamprint_exif_adobe_rgb"
+
+
+def portable_info(img: Any) -> dict[str, Any]:
+    """``img``'s info, with what :func:`as_srgb` reads from the image itself (its EXIF colour
+    space) put in it: for a new image made of some of its pixels, which is then brought to
+    sRGB as ``img`` would be (a TIFF's EXIF lives in its tags, not in its info)."""
+    return {**img.info, EXIF_ADOBE: _exif_adobe_rgb(img)}
+
+
 def _exif_adobe_rgb(img: Any) -> bool:
     """Whether ``img``'s EXIF says its values are Adobe RGB (1998) though it carries no
     profile, as a camera set to Adobe RGB writes its JPEGs (DCF 2.0, "option colour
     space"): ColorSpace uncalibrated with the interoperability index "R03", or ColorSpace
     2. Colour-managed viewers (Photoshop, Lightroom, macOS) show them so; taken as sRGB,
     every colour came out duller."""
+    if EXIF_ADOBE in img.info:  # found in the image these pixels came from (portable_info)
+        return bool(img.info[EXIF_ADOBE])
     try:
         exif = img.getexif()
         space = exif.get_ifd(0x8769).get(_COLOR_SPACE)
