@@ -173,3 +173,40 @@ def test_a_16_bit_rgb_colour_key_matches_at_full_depth():
     samples[:, 16:] = (0, 0, 200)                        # 20 %, opaque; 4 columns between are the key
     got = shares(extract_palette(png16(samples, key=(0, 0, 0)), colors=2))
     assert got == {(200, 100, 50): 0.75, to8((0, 0, 200)): 0.25}, got
+
+
+@pytest.mark.parametrize("mode", ["L", "LA"])
+def test_a_linear_grey_profile_keeps_dark_levels(mode):
+    """A grey image whose ICC profile says linear light: level v is v / 255 of white's
+    luminance, sRGB 255 x encode(v / 255) by IEC 61966-2-1 (level 1: 13). LittleCMS's
+    optimised 8-bit grey transform gave 6 for 1, 10 levels off in the dark."""
+    from . import icc
+
+    levels = (1, 4, 10, 30)
+    grey = np.repeat(np.array(levels, np.uint8), 10)[None, :].repeat(10, axis=0)
+    image = Image.fromarray(grey, "L") if mode == "L" else Image.fromarray(np.dstack([grey, np.full_like(grey, 255)]), "LA")
+    buf = __import__("io").BytesIO()
+    image.save(buf, format="PNG", icc_profile=icc.grey_profile("linear grey, test", 1.0))
+    got = shares(extract_palette(buf.getvalue(), colors=len(levels)))
+    truth = [int(np.floor(icc.srgb_encode(np.array(v / 255)) * 255 + 0.5)) for v in levels]
+    assert len(got) == len(levels), (got, truth)
+    for colour, want in zip(sorted(got), truth):
+        assert max(abs(c - want) for c in colour) <= 1, (sorted(got), truth)
+
+
+def test_a_16_bit_grey_profile_is_applied_at_full_depth():
+    """A 16-bit grey PNG whose profile says linear light: v is v / 65535 of white's
+    luminance, sRGB 255 x encode(v / 65535). Cut to 8 bits before the profile, 200 became
+    level 1 and came out 13, where the truth is 10."""
+    from . import icc
+
+    levels = (200, 1000, 3000)
+    grey = np.repeat(np.array(levels, np.uint16), 10)[None, :].repeat(10, axis=0)
+    buf = __import__("io").BytesIO()
+    Image.fromarray(grey).save(buf, format="PNG", icc_profile=icc.grey_profile("linear grey, test", 1.0))
+    assert Image.open(buf).mode == "I;16"
+    got = shares(extract_palette(buf.getvalue(), colors=len(levels)))
+    truth = [int(np.floor(icc.srgb_encode(np.array(v / 65535)) * 255 + 0.5)) for v in levels]
+    assert len(got) == len(levels), (got, truth)
+    for colour, want in zip(sorted(got), truth):
+        assert max(abs(c - want) for c in colour) <= 1, (sorted(got), truth)

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .embedded import grey16_table
+
 #: Raw modes of a 16-bit colour PNG (Pillow's), and what it decodes each to.
 _PNG16 = {"RGB;16B": "RGB", "RGBA;16B": "RGBA", "LA;16B": "LA"}
 
@@ -120,7 +122,9 @@ def stated_maxval(img: Any) -> int | None:
 
 def deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | None]:
     """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
-    show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
+    show (its ICC profile, a PNG's gAMA, sRGB chunk); an integer one with a grey ICC profile
+    LittleCMS can use, as "RGB" in sRGB, converted at full depth (:func:`grey16_table`),
+    its profile spent. And its PNG colour key as a mask
     (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
     16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
     A PGM's ``maxval`` (:func:`stated_maxval`) says its range: level v is v x 255 / maxval,
@@ -150,13 +154,18 @@ def deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | No
         grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
     out = Image.fromarray(grey, mode="L")
     out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
+    if img.mode != "F" and (icc := img.info.get("icc_profile")) and (table := grey16_table(icc)) is not None:
+        deep = arr if top == 65535 else (arr * 65535 + top // 2) // top
+        out = Image.fromarray(table[deep], mode="RGB")  # through its profile at full depth
+        out.info.update({k: v for k, v in img.info.items() if k not in ("transparency", "icc_profile")})
     return out, mask
 
 
 def with_alpha(img: Any, mask: np.ndarray) -> Any:
-    """An "L" image and an alpha mask as "LA", keeping the image's info (its profile)."""
+    """An "L" or "RGB" image and an alpha mask as "LA" or "RGBA", keeping the image's info
+    (its profile)."""
     from PIL import Image
 
-    out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
+    out = Image.merge("LA" if img.mode == "L" else "RGBA", (*img.split(), Image.fromarray(mask, mode="L")))
     out.info.update(img.info)
     return out
