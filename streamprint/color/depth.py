@@ -15,6 +15,8 @@ import numpy as np
 
 from .embedded import grey16_table
 
+#: Rows brought to 8 bits at once by :func:`png16`.
+_BAND_ROWS = 256
 #: Raw modes of a 16-bit colour PNG (Pillow's), and what it decodes each to.
 _PNG16 = {"RGB;16B": "RGB", "RGBA;16B": "RGBA", "LA;16B": "LA"}
 
@@ -48,23 +50,43 @@ def png16(img: Any) -> Any | None:
         return np.asarray(other)
 
     if rawmode == "LA;16B":  # as 8-bit RGBA: grey high, grey low, alpha high, alpha low
-        both = decoded("RGBA").astype(np.uint32)
-        deep = np.stack([both[..., 0] << 8 | both[..., 1], both[..., 2] << 8 | both[..., 3]], axis=-1)
+        high = low = decoded("RGBA")
+        high_of, low_of = [0, 2], [1, 3]
     else:
-        low = "RGB;16L" if rawmode == "RGB;16B" else "RGBA;16L"
-        deep = decoded(rawmode).astype(np.uint32) << 8 | decoded(low)
-    levels = ((deep * 255 + 32767) // 65535).astype(np.uint8)
-    key = img.info.get("transparency")
-    mode = _PNG16[rawmode]
-    if mode == "RGB" and isinstance(key, tuple) and len(key) == 3:
-        alpha = np.where((deep == np.asarray(key, np.uint32)).all(axis=-1), 0, 255).astype(np.uint8)
-        levels, mode = np.dstack([levels, alpha]), "RGBA"
-    out = Image.fromarray(np.ascontiguousarray(levels) if mode != "LA" else levels, mode=mode)
+        high, low = decoded(rawmode), decoded("RGB;16L" if rawmode == "RGB;16B" else "RGBA;16L")
+        high_of = low_of = list(range(high.shape[2]))
+    key, mode = img.info.get("transparency"), _PNG16[rawmode]
+    keyed = mode == "RGB" and isinstance(key, tuple) and len(key) == 3
+    if keyed:
+        mode = "RGBA"
+    h = high.shape[0]
+    channels = 2 if rawmode == "LA;16B" else high.shape[2]
+    levels = np.empty((h, high.shape[1], channels + keyed), np.uint8)
+    for top in range(0, h, _BAND_ROWS):  # in bands: as one array a 24-MP photo took 600 MB more
+        hi, lo = high[top:top + _BAND_ROWS][..., high_of], low[top:top + _BAND_ROWS][..., low_of]
+        levels[top:top + _BAND_ROWS, :, :channels] = _rounded(hi, lo)
+        if keyed:
+            match = (hi == np.asarray([k >> 8 for k in key])) & (lo == np.asarray([k & 255 for k in key]))
+            levels[top:top + _BAND_ROWS, :, -1] = np.where(match.all(axis=-1), 0, 255)
+    del high, low
+    out = Image.fromarray(levels, mode=mode)
     out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
     exif = img.getexif()
     if len(exif):
         out.info["exif"] = exif.tobytes()
     return out
+
+
+#: The 8-bit level of each 16-bit sample: v x 255 / 65535 to the nearest (no ties: 65535 is odd).
+_TO_8 = ((np.arange(65536) * 255 + 32767) // 65535).astype(np.uint8)
+
+
+def _rounded(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """The 8-bit levels of 16-bit samples given as their high and low bytes (uint8 arrays
+    of one shape): the two bytes side by side read as big-endian 16-bit values, looked up
+    in :data:`_TO_8` (a fifth of the time of the arithmetic on 32-bit arrays)."""
+    pair = np.stack([high, low], axis=-1)
+    return np.take(_TO_8, pair.view(">u2")[..., 0])
 
 
 def upright(img: Any, orientation: int | None) -> Any:
