@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import deep_grey, low_depth_grey_key, png16, stated_maxval, upright, with_alpha
+from .color.depth import deep16, deep_grey, low_depth_grey_key, stated_maxval, upright, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 
@@ -191,7 +191,7 @@ def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any,
 
     # read before the pixels are (their tile then goes)
     size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
-    deep = png16(img)  # a 16-bit colour PNG, to 8 bits by rounding (Pillow cuts to the high bytes)
+    deep = deep16(img)  # a 16-bit colour PNG or TIFF, to 8 bits by rounding (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if own and draft and img.format == "JPEG":
@@ -203,7 +203,7 @@ def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any,
     # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
     stored = img.size
     if deep is not None:
-        img = upright(deep, img.getexif().get(0x0112))
+        img = upright(*deep)
     elif own:
         ImageOps.exif_transpose(img, in_place=True)
     else:

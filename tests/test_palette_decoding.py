@@ -210,3 +210,43 @@ def test_a_16_bit_grey_profile_is_applied_at_full_depth():
     assert len(got) == len(levels), (got, truth)
     for colour, want in zip(sorted(got), truth):
         assert max(abs(c - want) for c in colour) <= 1, (sorted(got), truth)
+
+
+def tiff16(samples: np.ndarray, order: str, orientation: int | None = None) -> bytes:
+    """An uncompressed 16-bit RGB TIFF made by hand (TIFF 6.0 baseline: one strip, chunky),
+    little-endian ("<", II) or big-endian (">", MM), with an Orientation tag if given."""
+    import struct
+
+    h, w, _ = samples.shape
+    pixels = samples.astype(f"{order}u2").tobytes()
+    tags = [(256, 4, 1, w), (257, 4, 1, h), (258, 3, 3, None), (259, 3, 1, 1), (262, 3, 1, 2),
+            (273, 4, 1, None), (277, 3, 1, 3), (278, 4, 1, h), (279, 4, 1, len(pixels)), (284, 3, 1, 1)]
+    if orientation:
+        tags.append((274, 3, 1, orientation))
+    tags.sort()
+    ifd_at = 8
+    bits_at = ifd_at + 2 + 12 * len(tags) + 4
+    data_at = bits_at + 6
+    ifd = struct.pack(f"{order}H", len(tags))
+    for tag, kind, count, value in tags:
+        if tag == 258:
+            ifd += struct.pack(f"{order}HHII", tag, kind, count, bits_at)
+        elif kind == 3:
+            ifd += struct.pack(f"{order}HHIHH", tag, kind, count, value, 0)
+        else:
+            ifd += struct.pack(f"{order}HHII", tag, kind, count, data_at if tag == 273 else value)
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(f"{order}I", ifd_at)
+    return head + ifd + struct.pack(f"{order}I", 0) + struct.pack(f"{order}3H", 16, 16, 16) + pixels
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_16_bit_tiff_samples_round_to_the_nearest_8_bit_level(order):
+    """A 16-bit RGB TIFF, either byte order, by the one rule (v x 255 / 65535, rounded), as
+    a PNG is; Pillow cut it to its high bytes. Turned a quarter by its Orientation tag, it
+    is shown (and sized) 20 wide, 30 high."""
+    samples = np.zeros((20, 30, 3), np.uint16)
+    samples[:, :20] = DEEP[0]
+    samples[:, 20:] = DEEP[1]
+    pal = extract_palette(tiff16(samples, order, orientation=6), colors=2)
+    assert shares(pal) == {to8(DEEP[0]): 2 / 3, to8(DEEP[1]): 1 / 3}, shares(pal)
+    assert (pal.width, pal.height) == (20, 30)

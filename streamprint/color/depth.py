@@ -2,67 +2,87 @@
 streamprint reads: one rule, a level of v at a depth whose largest value is M being
 v x 255 / M to the nearest (16-bit: v x 255 / 65535), for grey, RGB, RGBA and grey with
 alpha alike, and colour keys (PNG tRNS) compared at the file's own depth. Pillow reads a
-16-bit colour PNG by cutting each sample to its high byte, leaves a low-depth grey key at
+16-bit colour PNG or TIFF by cutting each sample to its high byte, leaves a low-depth grey key at
 the file's depth beside 8-bit pixels, and reads a deep PGM as 32-bit "I" with no depth.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 from typing import Any
 
 import numpy as np
 
 from .embedded import grey16_table
 
-#: Rows brought to 8 bits at once by :func:`png16`.
+#: Rows brought to 8 bits at once by :func:`deep16`.
 _BAND_ROWS = 256
 #: Raw modes of a 16-bit colour PNG (Pillow's), and what it decodes each to.
 _PNG16 = {"RGB;16B": "RGB", "RGBA;16B": "RGBA", "LA;16B": "LA"}
+#: Raw modes of a 16-bit RGB or RGBA TIFF (Pillow's: big-, little-, native-endian samples).
+_TIFF16 = frozenset(f"{m};16{e}" for m in ("RGB", "RGBA") for e in "BLN")
 
 
-def png16(img: Any) -> Any | None:
-    """A 16-bit RGB, RGBA or grey-and-alpha PNG not yet read, decoded at full depth and
-    brought to 8 bits by rounding, v x 255 / 65535 (Pillow keeps the high byte: 20 x 256 +
-    200 came out 20, not 21); its colour key (tRNS) compared at 16 bits, an RGB image with
-    one coming back "RGBA" (a pixel differing from the key in its low bytes alone is
-    opaque). Its info is kept but the key; not yet upright (:func:`upright`). None for any
-    other image. Pillow is asked for the high bytes, then for the low ones (its
-    little-endian unpacker reads big-endian samples' low bytes), from the file's bytes:
-    twice the decoding time of such a PNG."""
+def _other_byte(rawmode: str) -> str:
+    """The raw mode whose unpacker reads the other byte of each 16-bit sample: Pillow's
+    unpackers keep the high byte of the order they name, so the other order's keeps the low."""
+    native = "L" if sys.byteorder == "little" else "B"
+    head, order = rawmode[:-1], rawmode[-1].replace("N", native)
+    return head + ("L" if order == "B" else "B")
+
+
+def deep16(img: Any) -> tuple[Any, int | None] | None:
+    """A 16-bit RGB, RGBA or (PNG) grey-and-alpha PNG or TIFF not yet read, decoded at full
+    depth and brought to 8 bits by rounding, v x 255 / 65535 (Pillow keeps the high byte:
+    20 x 256 + 200 came out 20, not 21); a PNG's colour key (tRNS) compared at 16 bits, an
+    RGB image with one coming back "RGBA" (a pixel differing from the key in its low bytes
+    alone is opaque). With its info but the key, and the EXIF orientation still to apply
+    (:func:`upright`; Pillow turns a TIFF as it reads it). None for any other image. Pillow
+    is asked for the high bytes, then for the low ones, from the file's bytes: twice the
+    decoding time of such an image."""
     from PIL import Image
 
+    from .embedded import portable_info
+
     tiles = getattr(img, "tile", None) or []
-    if img.format != "PNG" or len(tiles) != 1 or tiles[0][3] not in _PNG16 or getattr(img, "fp", None) is None:
+    raws = {t[3] if isinstance(t[3], str) else t[3][0] for t in tiles}
+    if img.format == "PNG" and len(tiles) == 1 and raws <= _PNG16.keys():
+        rawmode = raws.pop()
+    elif img.format == "TIFF" and len(raws) == 1 and raws <= _TIFF16 and img.mode in ("RGB", "RGBA"):
+        rawmode = raws.pop()
+    else:
         return None
-    rawmode = tiles[0][3]
+    if getattr(img, "fp", None) is None or getattr(img, "tell", lambda: 0)() != 0:  # (a later frame: not reopened)
+        return None
     where = img.fp.tell()
     try:
         img.fp.seek(0)
         data = img.fp.read()
     finally:
         img.fp.seek(where)
+    turned: list[int | None] = [None]
 
     def decoded(raw: str) -> np.ndarray:
         other = Image.open(io.BytesIO(data))
-        other.tile = [other.tile[0]._replace(args=raw)]
+        other.tile = [t._replace(args=raw if isinstance(t[3], str) else (raw, *t[3][1:])) for t in other.tile]
         other.load()
+        turned[0] = other.getexif().get(0x0112)  # None for a TIFF: Pillow turned it as it read it
         return np.asarray(other)
 
     if rawmode == "LA;16B":  # as 8-bit RGBA: grey high, grey low, alpha high, alpha low
         high = low = decoded("RGBA")
         high_of, low_of = [0, 2], [1, 3]
     else:
-        high, low = decoded(rawmode), decoded("RGB;16L" if rawmode == "RGB;16B" else "RGBA;16L")
+        high, low = decoded(rawmode), decoded(_other_byte(rawmode))
         high_of = low_of = list(range(high.shape[2]))
-    key, mode = img.info.get("transparency"), _PNG16[rawmode]
-    keyed = mode == "RGB" and isinstance(key, tuple) and len(key) == 3
+    key, mode = img.info.get("transparency"), _PNG16.get(rawmode, img.mode)
+    keyed = img.format == "PNG" and mode == "RGB" and isinstance(key, tuple) and len(key) == 3
     if keyed:
         mode = "RGBA"
-    h = high.shape[0]
-    channels = 2 if rawmode == "LA;16B" else high.shape[2]
+    h, channels = high.shape[0], len(high_of)
     levels = np.empty((h, high.shape[1], channels + keyed), np.uint8)
-    for top in range(0, h, _BAND_ROWS):  # in bands: as one array a 24-MP photo took 600 MB more
+    for top in range(0, h, _BAND_ROWS):  # in bands: the temporaries bounded by the band, not the image
         hi, lo = high[top:top + _BAND_ROWS][..., high_of], low[top:top + _BAND_ROWS][..., low_of]
         levels[top:top + _BAND_ROWS, :, :channels] = _rounded(hi, lo)
         if keyed:
@@ -70,11 +90,8 @@ def png16(img: Any) -> Any | None:
             levels[top:top + _BAND_ROWS, :, -1] = np.where(match.all(axis=-1), 0, 255)
     del high, low
     out = Image.fromarray(levels, mode=mode)
-    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
-    exif = img.getexif()
-    if len(exif):
-        out.info["exif"] = exif.tobytes()
-    return out
+    out.info.update({k: v for k, v in portable_info(img).items() if k != "transparency"})
+    return out, turned[0]
 
 
 #: The 8-bit level of each 16-bit sample: v x 255 / 65535 to the nearest (no ties: 65535 is odd).
