@@ -65,7 +65,8 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
 
     def decoded(raw: str) -> np.ndarray:
         other = Image.open(io.BytesIO(data))
-        other.tile = [t._replace(args=raw if isinstance(t[3], str) else (raw, *t[3][1:])) for t in other.tile]
+        other.tile = [t._replace(args=raw if isinstance(t.args, str) else (raw, *(t.args or ())[1:]))
+                      for t in other.tile]
         other.load()
         turned[0] = other.getexif().get(0x0112)  # None for a TIFF: Pillow turned it as it read it
         return np.asarray(other)
