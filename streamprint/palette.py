@@ -1,38 +1,31 @@
 """The palette of a single image, and the palette card: the image between swatch bars.
 
 Imports neither PyAV nor scikit-learn (see :mod:`streamprint.kmeans`), so the palette of
-a 24-megapixel JPEG takes a fraction of a second as a whole process. JPEGs are decoded at
-reduced size (Pillow's draft mode) since clustering needs only a few thousand pixels.
+a 24-megapixel JPEG takes about half a second as a whole process. The palette's pixels come
+from the full-size decode: a JPEG decoded at reduced size (Pillow's draft mode) averages
+2 x 2 to 8 x 8 pixels, and a fine checkerboard of red and blue came out purple. Only the
+card, a picture, is drafted.
 """
 
 from __future__ import annotations
 
-import io
 import itertools
 import os
-import struct
-import warnings
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from . import params
 from .clusterer import distinct_colors
 from .color.alpha import opaque
-from .color.embedded import CICP, as_srgb, file_cicp
 from .color.spaces import decode, encode
 from .enums import Space
-from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
+from .errors import InputError
+from .imagefile import ImageSource, load_image, read_srgb, source_name
 from .kmeans import kmeans_planar, nearest, planar
 from .model import ImagePalette, Palette
 
-if TYPE_CHECKING:
-    from PIL import Image as PILImage
-
-#: What :func:`extract_palette` takes: a file path, encoded image bytes, a PIL image, or an
-#: (h, w, 3) / (h, w, 4) uint8 array (sRGB, alpha last).
-ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image", np.ndarray]
+__all__ = ["ImageSource", "load_image", "source_name", "extract_palette", "sample_grid", "palette_of",
+           "swatch_edges", "swatch_bar", "card", "save_card"]
 
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
@@ -40,171 +33,6 @@ CLUSTER_SIZE = 256
 FIT_PIXELS = 10_000
 #: Long side, in pixels, of the image shown on the card (0 keeps the original size).
 DEFAULT_CARD_SIZE = 1600
-
-
-def source_name(image: ImageSource) -> str:
-    """How messages and palette files name ``image``."""
-    if isinstance(image, (str, os.PathLike)):
-        return os.fspath(image)
-    return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
-
-
-#: EXIF orientations that turn the picture a quarter (its width and height swap on display).
-_QUARTER_TURNS = (5, 6, 7, 8)
-#: What Pillow raises on a damaged image, besides ``OSError`` and ``ValueError`` (its PNG
-#: reader raises ``SyntaxError`` for a bad chunk; its AVIF and HEIF readers ``RuntimeError``).
-_DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
-
-
-def _open(image: ImageSource) -> Any:
-    from PIL import Image
-
-    if isinstance(image, Image.Image):
-        return image
-    if not isinstance(image, (str, os.PathLike, bytes, np.ndarray)):
-        raise ParameterError("image", f"must be a file path, image bytes, a PIL image or a uint8 array, "
-                                      f"not {type(image).__name__}")
-    if isinstance(image, np.ndarray):
-        return Image.fromarray(np.ascontiguousarray(image))
-    if isinstance(image, bytes):
-        return Image.open(io.BytesIO(image))
-    p = Path(image)
-    if not p.exists():
-        raise InputNotFoundError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not an image")
-    return Image.open(p)
-
-
-def load_image(image: ImageSource, max_side: int, resample: bool = True,
-               name: str | None = None) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
-    """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
-    is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
-    uint8 or None, original (width, height)). Handles greyscale, palette, CMYK, 16-bit and
-    transparent images; JPEGs are decoded at reduced size where possible (draft mode).
-    ``resample=False`` stops after the decoder's own reduction (the result may be larger).
-    ``name``: how messages name the image (default: :func:`source_name`)."""
-    from PIL import Image, UnidentifiedImageError
-
-    name = name or source_name(image)
-    if isinstance(image, np.ndarray):
-        if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
-            raise ParameterError("image", f"must be an (h, w), (h, w, 3) or (h, w, 4) uint8 array, "
-                                          f"got {image.shape} {image.dtype}")
-        if image.size == 0:
-            raise ParameterError("image", "holds no pixels")
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns (on stderr, even with -q) past half its pixel limit; past the
-            # limit it raises DecompressionBombError, a one-line error below
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = _open(image)
-            return _load(img, max_side, resample, own=not isinstance(image, Image.Image))
-    except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
-        raise
-    except UnidentifiedImageError as exc:  # its text only names the file again
-        raise NotAVideoError(f"{name}: not an image Pillow can read") from exc
-    except Image.DecompressionBombError as exc:  # an image, past Pillow's guard: not "not an image"
-        guard = Image.MAX_IMAGE_PIXELS  # (the error comes only with a guard: never None here)
-        limit = f" of {2 * guard:,} pixels" if guard else ""
-        raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit{limit} "
-                             "(a guard against decompression bombs)") from exc
-    except (OSError, ValueError, *_DAMAGED) as exc:
-        raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
-
-
-def _load(img: Any, max_side: int, resample: bool,
-          own: bool) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
-    """:func:`load_image` of an opened PIL image; ``own``: opened here, so it may be changed
-    (draft mode), where a caller's image is left as it was."""
-    from PIL import Image, ImageOps
-
-    # read before the pixels are (their tile then goes)
-    size, key16, cicp = img.size, _rgb16_png_key(img), file_cicp(img)
-    if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
-        raise ParameterError("image", "holds no pixels")
-    if img.getexif().get(0x0112) in _QUARTER_TURNS:
-        size = size[::-1]  # the size as displayed, as the card shows it
-    if own and max_side and img.format == "JPEG":
-        w, h = img.size
-        scale = max_side / max(w, h)
-        if scale < 1:
-            img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
-    # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
-    # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
-    if own:
-        ImageOps.exif_transpose(img, in_place=True)
-    else:
-        img = ImageOps.exif_transpose(img)
-    mask = None
-    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img, mask = _deep_grey(img)
-    if key16 is not None:
-        img.info["transparency"] = key16
-    # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
-    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
-    if mask is not None:
-        img, has_alpha = _with_alpha(img, mask), True
-    if cicp is not None:
-        img.info[CICP] = cicp
-    img = as_srgb(img, "RGBA" if has_alpha else "RGB")
-    if resample and max_side and max(img.size) > max_side:
-        img.thumbnail((max_side, max_side), Image.Resampling.BOX)
-    arr = np.asarray(img)
-    if has_alpha:
-        return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
-    return arr, None, size
-
-
-def _rgb16_png_key(img: Any) -> tuple[int, int, int] | None:
-    """The colour key (tRNS) of a 16-bit RGB PNG not yet read, as the 8-bit levels Pillow
-    decodes its samples to (the high bytes); None for any other image. Pillow keeps the key
-    at 16 bits beside 8-bit pixels, so no pixel matched it and every see-through pixel was
-    counted. A pixel differing from the key in its low bytes alone is see-through too."""
-    key = img.info.get("transparency")
-    if img.format != "PNG" or img.mode != "RGB" or not isinstance(key, tuple) or len(key) != 3:
-        return None
-    if not any(";16" in str(tile[3]) for tile in getattr(img, "tile", ())):
-        return None
-    return (key[0] >> 8, key[1] >> 8, key[2] >> 8)
-
-
-def _deep_grey(img: Any) -> tuple[Any, np.ndarray | None]:
-    """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
-    show (its ICC profile, a PNG's gAMA, sRGB chunk), and its PNG colour key as a mask
-    (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
-    16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
-    32-bit "I" says nothing of its range: 16 bits when it goes past 255, clipped there,
-    rounded to the nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
-    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
-    The new image kept none of the original's info: a 16-bit PNG's grey profile and
-    colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
-    from PIL import Image
-
-    key, mask = img.info.get("transparency"), None
-    if img.mode == "F":
-        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
-        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
-        grey = np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8)
-    else:
-        arr = np.asarray(img, dtype=np.int64)
-        if isinstance(key, int):
-            mask = np.where(arr == key, 0, 255).astype(np.uint8)
-        top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
-        arr = np.clip(arr, 0, top)
-        grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
-    out = Image.fromarray(grey, mode="L")
-    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
-    return out, mask
-
-
-def _with_alpha(img: Any, mask: np.ndarray) -> Any:
-    """An "L" image and an alpha mask as "LA", keeping the image's info (its profile)."""
-    from PIL import Image
-
-    out = Image.merge("LA", (img, Image.fromarray(mask, mode="L")))
-    out.info.update(img.info)
-    return out
 
 
 def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,
@@ -217,11 +45,12 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
     colors, seed = params.check("colors", colors), params.check("seed", seed)
     clustered_in: Space = params.check("space", space)
     name = params.check("name", name) or source_name(image)
-    rgb, alpha, (w, h) = load_image(image, CLUSTER_SIZE, resample=False, name=name)
-    rows, cols = sample_grid(rgb.shape[:2], CLUSTER_SIZE, np.random.default_rng(seed))
-    rgb = rgb[rows, cols]
-    alpha = None if alpha is None else alpha[rows, cols]
-    return palette_of(rgb, alpha, colors, clustered_in, seed, name, (w, h))
+    # full size: the sampled pixels are the image's own (a reduced decode blends them)
+    rng = np.random.default_rng(seed)
+    img, (w, h) = read_srgb(image, name=name, sample=lambda shape: sample_grid(shape, CLUSTER_SIZE, rng))
+    pixels = np.asarray(img)
+    alpha = pixels[..., 3] if img.mode == "RGBA" else None
+    return palette_of(np.ascontiguousarray(pixels[..., :3]), alpha, colors, clustered_in, seed, name, (w, h))
 
 
 def sample_grid(shape: tuple[int, int], side: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -299,12 +128,19 @@ def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: boo
 
 def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: float = 0.02,
          buffer_color: tuple[int, int, int] = (255, 255, 255), proportional: bool = False,
-         labels: bool = False) -> np.ndarray:
+         labels: bool = False, alpha: np.ndarray | None = None) -> np.ndarray:
     """Top to bottom: buffer bar, swatch bar, the image, swatch bar, buffer bar. Bar heights
     are fractions of the image height (at least 1 px). With ``labels``, the lower swatch
-    bar carries each colour's hex (see :func:`swatch_bar`). Returns (H, w, 3) uint8."""
+    bar carries each colour's hex (see :func:`swatch_bar`). ``alpha`` ((h, w) uint8, straight)
+    is shown as a viewer shows it on a page of ``buffer_color``
+    (:func:`~streamprint.render.output.flatten`): a transparent pixel's hidden colour, which
+    the palette does not count, was shown. Returns (H, w, 3) uint8."""
+    from .render.output import flatten
+
     bar, buffer = params.check("bar", bar), params.check("buffer", buffer)
     buffer_color = params.check("buffer_color", buffer_color)
+    if alpha is not None:
+        rgb = flatten(np.dstack([rgb, alpha]), buffer_color)
     h, w, _ = rgb.shape
     bh, fh = max(1, round(h * bar)), round(h * buffer)
     swatches = swatch_bar(palette, w, bh, proportional)

@@ -48,7 +48,7 @@ def test_known_colours_and_shares(tmp_path):
     assert pal.hex[0] == "#c82828"
 
 
-def test_large_jpeg_uses_draft_decoding(tmp_path):
+def test_a_large_jpeg(tmp_path):
     path = tmp_path / "big.jpg"
     Image.fromarray(three_colour_image(4000, 6000)).save(path, quality=95)
     pal = extract_palette(path, colors=3)

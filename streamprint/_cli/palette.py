@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from .. import interrupt, params
+from . import NOTHING_WRITTEN
 from ..params import STDIN
 from ..atomic import check_outputs, make_folders
 from ..enums import SWATCH_FORMATS, Space
@@ -28,26 +31,64 @@ STDIN_IMAGE_BYTES = 1 << 30
 
 
 def _stdin_image() -> bytes:
-    """The encoded image piped to standard input, read whole (an image is read whole anyway),
-    in pieces: a stop request is seen between them, and more than
-    :data:`STDIN_IMAGE_BYTES` is refused."""
+    """The encoded image piped to standard input, read whole (see :func:`_read_whole`)."""
     if sys.stdin is None:
         raise InputError("-: standard input is closed: pipe an image in, e.g. `curl -s URL | streamprint palette -`")
     if sys.stdin.isatty():
         raise InputError("-: standard input is a terminal, not an image: pipe one in, e.g. "
                          "`curl -s URL | streamprint palette -`")
-    pieces, size = [], 0
     # typeshed says BinaryIO; the standard stream's buffer is a BufferedReader
-    while piece := sys.stdin.buffer.read1(1 << 20):  # type: ignore[union-attr]
+    return _read_whole(sys.stdin.buffer, "-", "standard input")
+
+
+def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
+    """All of ``stream``, an image read whole (an image is read whole anyway), in pieces: a
+    stop request is seen between them, and more than :data:`STDIN_IMAGE_BYTES` is refused."""
+    pieces, size = [], 0
+    read = getattr(stream, "read1", None) or stream.read  # read1: what has come, not a full 1 MiB
+    while piece := read(1 << 20):
         interrupt.check()
         size += len(piece)
         if size > STDIN_IMAGE_BYTES:
-            raise InputError(f"-: standard input holds more than {STDIN_IMAGE_BYTES >> 20} MiB: no image "
+            raise InputError(f"{name}: {what} holds more than {STDIN_IMAGE_BYTES >> 20} MiB: no image "
                              "streamprint reads is that large")
         pieces.append(piece)
     if not size:
-        raise InputError("-: standard input is empty: no image was piped in")
+        raise InputError(f"{name}: {what} is empty: no image was {'piped in' if name == STDIN else 'read'}")
     return b"".join(pieces)
+
+
+def _source(path: str) -> str | bytes:
+    """What the library reads for ``path``: the path of a regular file (or of what is none,
+    for the library to say so), else the bytes read once from it. A pipe (``<(cmd)``,
+    /dev/stdin) or a device is read once: opened twice, for the palette and then the card,
+    the second read found the pipe empty ("not an image")."""
+    if path == STDIN:
+        return _stdin_image()
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return path
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return path
+    try:
+        with open(path, "rb", buffering=0) as stream:
+            return _read_whole(stream, path, "the pipe" if stat.S_ISFIFO(mode) else "the file")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def kept_on_interrupt(args: argparse.Namespace) -> str:
+    """What an interrupt that stopped the run left (see _cli.main): the cards of the images
+    finished stay (each was written whole, atomically); the data file is written last."""
+    cards = [target for target, _, _ in getattr(args, "cards_written", [])]
+    if not cards and not getattr(args, "data_written", False):
+        return NOTHING_WRITTEN
+    kept = (f"kept {cards[0]}" if args.card else f"kept {plural(len(cards), 'card')} of the images finished, "
+            f"in {args.out_dir}") if cards else "kept no card"
+    if args.data:
+        kept += f"; {args.data} was {'written' if getattr(args, 'data_written', False) else 'not written'}"
+    return kept
 
 
 def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
@@ -96,9 +137,7 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..formats import palette_table, write_palettes
     from ..formats.swatches import check_count
-    from ..palette import card, extract_palette, load_image, save_card
 
     images: dict[str, str] = {}  # an image named twice (a.png a.png, a.png ./a.png) is read once
     for path in args.paths:
@@ -125,9 +164,10 @@ def run(args: argparse.Namespace) -> int:
                                                 f"would be {Path(target).name}; make them one at a time with "
                                                 "{param:card}")
             named[target] = path
-    outputs = [("card", t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
+    cards_by = "out_dir" if args.out_dir else "card"  # the flag that named the cards, for messages
+    outputs = [(cards_by, t) for t in targets.values() if t] + ([("data", args.data)] if args.data else [])
     for name, t in outputs:
-        if name == "card":
+        if name == cards_by:
             params.image_format_for(t, "card", params.RASTER_FORMATS)
         elif (fmt := params.data_format_for(t, "data", params.PALETTE_DATA)) in SWATCH_FORMATS:
             check_count(fmt, len(paths), t, "data")  # a GIMP palette holds one
@@ -135,23 +175,45 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_outputs(outputs, paths, args.overwrite)
     except StreamprintError:  # refused: leave no trace, not even the folder
-        for folder in reversed(made):
-            with contextlib.suppress(OSError):  # not empty after all: someone else's now
-                folder.rmdir()
+        _remove(made)
         raise
+    try:
+        return _palettes(args, paths, targets, (colors, space, seed), (bar, buffer, buffer_color, size))
+    finally:
+        if not getattr(args, "cards_written", None):  # every image failed, or an interrupt came first
+            _remove(made)
+
+
+def _remove(folders: list[Path]) -> None:
+    """Remove the folders a run made (innermost first) when it put nothing in them."""
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):  # not empty after all: someone else's now
+            folder.rmdir()
+
+
+def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str | None],
+              fit: tuple[int, Space, int], look: tuple[float, float, tuple[int, int, int], int]) -> int:
+    """Each image's palette, printed, and its card; then the data file. ``fit``: colours,
+    space, seed; ``look``: the card's bar, buffer, buffer colour and size (checked)."""
+    from ..formats import palette_table, write_palettes
+    from ..palette import card, extract_palette, load_image, save_card
+
+    out, (colors, space, seed), (bar, buffer, buffer_color, size) = args.card, fit, look
     palettes = []
     written: list[tuple[str, int, int]] = []
+    args.cards_written, args.data_written = written, False  # what an interrupt keeps (kept_on_interrupt)
     failed = 0
+    unprinted: OSError | ValueError | None = None  # why standard output took no more
     for path in paths:
         target = targets[path]
         try:
-            source = _stdin_image() if path == STDIN else path
-            # The palette comes from its own small decode, so it is the same with or without a
-            # card and whatever the card's --size.
+            source = _source(path)
+            # The palette comes from its own full-size decode, so it is the same with or without
+            # a card and whatever the card's --size.
             pal = extract_palette(source, colors, space, seed, name=path)
             if target:
-                rgb, _, _ = load_image(source, size, name=path)
-                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels)
+                rgb, alpha, _ = load_image(source, size, name=path)
+                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
                 save_card(target, image, overwrite=args.overwrite)
                 written.append((target, image.shape[1], image.shape[0]))
         except StreamprintError as exc:
@@ -161,9 +223,15 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         palettes.append(pal)
-        print(palette_table(pal), file=sys.stdout)
+        if unprinted is None:
+            unprinted = _print(palette_table(pal))
     if args.data and palettes:
         write_palettes(palettes, args.data, overwrite=args.overwrite)
+        args.data_written = True
+    if unprinted is not None and not isinstance(unprinted, BrokenPipeError):  # (| head: no one to tell)
+        files = " and ".join(what for what, n in (("the cards", written), ("the data file", args.data_written)) if n)
+        error(f"standard output cannot be written ({getattr(unprinted, 'strerror', None) or unprinted}): "
+              f"the palettes were not printed{f'; {files} were written' if files else ''}")
     if not args.quiet:
         data = args.data if args.data and palettes else None
         if len(written) == 1 and out:
@@ -173,4 +241,20 @@ def run(args: argparse.Namespace) -> int:
             done(f"wrote {plural(len(written), 'card')} in {args.out_dir}{f' and {data}' if data else ''}")
         elif data:
             done(f"wrote {data}: {plural(len(palettes), 'palette')}")
-    return 1 if failed else 0
+    return 1 if failed or unprinted is not None else 0
+
+
+def _print(table: str) -> OSError | ValueError | None:
+    """Print a palette's table on standard output; what stopped it, if it could not be
+    written (a full disk, /dev/full, a reader gone): standard output is then left for
+    /dev/null, and the run goes on writing its files. It stopped the run as "unexpected
+    OSError (a bug in streamprint)", the other cards and the data file never made."""
+    try:
+        print(table, file=sys.stdout)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a failure is seen here, not at the interpreter's exit
+    except (OSError, ValueError) as exc:  # ValueError: closed
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's own flush is quiet
+        return exc
+    return None

@@ -1,0 +1,251 @@
+"""An image file (or bytes, a PIL image, an array) read as the sRGB pixels a viewer shows:
+upright by its EXIF orientation, its bit depth, colour key, alpha and colour tags honoured.
+
+The palette reads every pixel it samples from the full-size decode (:func:`read_srgb`,
+:func:`pixels_at`); the card may take a JPEG decoded at reduced size (:func:`load_image`).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import struct
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from .color.depth import deep16, deep_grey, low_depth_grey_key, stated_maxval, upright, with_alpha
+from .color.embedded import CICP, as_srgb, file_cicp, portable_info
+from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+log = logging.getLogger("streamprint")
+
+#: What :func:`extract_palette` takes: a file path, encoded image bytes, a PIL image, or an
+#: (h, w, 3) / (h, w, 4) uint8 array (sRGB, alpha last).
+ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image", np.ndarray]
+
+def source_name(image: ImageSource) -> str:
+    """How messages and palette files name ``image``."""
+    if isinstance(image, (str, os.PathLike)):
+        return os.fspath(image)
+    return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
+
+
+#: What Pillow raises on a damaged image, besides ``OSError`` and ``ValueError`` (its PNG
+#: reader raises ``SyntaxError`` for a bad chunk; its AVIF and HEIF readers ``RuntimeError``).
+_DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
+
+
+def _open(image: ImageSource) -> Any:
+    from PIL import Image
+
+    if isinstance(image, Image.Image):
+        return image
+    if not isinstance(image, (str, os.PathLike, bytes, np.ndarray)):
+        raise ParameterError("image", f"must be a file path, image bytes, a PIL image or a uint8 array, "
+                                      f"not {type(image).__name__}")
+    if isinstance(image, np.ndarray):
+        return Image.fromarray(np.ascontiguousarray(image))
+    if isinstance(image, bytes):
+        return Image.open(io.BytesIO(image))
+    p = Path(image)
+    if not p.exists():
+        raise InputNotFoundError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, not an image")
+    return Image.open(p)
+
+
+def load_image(image: ImageSource, max_side: int, name: str | None = None) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+    """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
+    is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
+    uint8 or None, original (width, height)). Handles greyscale, palette, CMYK, 16-bit and
+    transparent images; JPEGs are decoded at reduced size where possible (draft mode: it
+    blends neighbouring pixels, so a palette's pixels come from :func:`read_srgb` at full
+    size). ``name``: how messages name the image (default: :func:`source_name`)."""
+    from PIL import Image
+
+    img, size = read_srgb(image, max_side, name)
+    if max_side and max(img.size) > max_side:
+        img.thumbnail((max_side, max_side), Image.Resampling.BOX)
+    arr = np.asarray(img)
+    if img.mode == "RGBA":
+        return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
+    return arr, None, size
+
+
+#: Which pixels of an upright image of (height, width) to keep: row and column indices.
+Sampler = Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray]]
+
+
+def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None,
+              sample: Sampler | None = None) -> tuple[Any, tuple[int, int]]:
+    """``image`` decoded, upright, as a PIL image in sRGB: "RGBA" when it has transparency
+    (an alpha channel, a palette's, a PNG colour key), else "RGB"; and its displayed
+    (width, height). ``draft``: a JPEG opened here may be decoded at reduced size, down to
+    this long side (0: full size). ``sample``: only the pixels it picks (rows and columns
+    of the upright image, sorted as :func:`pixels_at` takes them) are kept, as an image of
+    the indices' shape, and only they are brought to sRGB (every conversion is pixel by
+    pixel): a 24-megapixel Display P3 photo converted whole took 0.9 s and 230 MB. Every
+    failure to read is one :class:`NotAVideoError`."""
+    name = name or source_name(image)
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
+            raise ParameterError("image", f"must be an (h, w), (h, w, 3) or (h, w, 4) uint8 array, "
+                                          f"got {image.shape} {image.dtype}")
+        if image.size == 0:
+            raise ParameterError("image", "holds no pixels")
+    with _reading(name):
+        from PIL import Image
+
+        img = _open(image)
+        out, size = _load(img, draft, not isinstance(image, Image.Image), sample)
+        out.load()  # decoded here, where a damaged file is said to be one
+        return out, size
+
+
+@contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """Pillow's failures while an image is read, as one :class:`NotAVideoError` line."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # Pillow warns past half its pixel limit; past the limit it raises
+            # DecompressionBombError, a one-line error below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            try:
+                yield
+            finally:
+                _log_warnings(name, caught)
+    except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
+        raise
+    except UnidentifiedImageError as exc:  # its text only names the file again
+        raise NotAVideoError(f"{name}: not an image Pillow can read") from exc
+    except Image.DecompressionBombError as exc:  # an image, past Pillow's guard: not "not an image"
+        guard = Image.MAX_IMAGE_PIXELS  # (the error comes only with a guard: never None here)
+        limit = f" of {2 * guard:,} pixels" if guard else ""
+        raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit{limit} "
+                             "(a guard against decompression bombs)") from exc
+    except (OSError, ValueError, *_DAMAGED) as exc:
+        raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
+
+
+#: The warnings said already, by image name: one is said once, however often it is read.
+_SAID: set[tuple[str, str]] = set()
+
+
+def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:
+    """Pillow's warnings while ``name`` was read (a damaged EXIF block, a truncated chunk),
+    each once, as one line in streamprint's log: as Python's warnings they reached stderr
+    as two raw lines (file, line, then the source line), even with -q."""
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if (name, text) not in _SAID:
+            _SAID.add((name, text))
+            log.warning("%s: %s", name, text)
+
+
+#: Rows of a decoded image turned into an array at once by :func:`pixels_at`.
+_BAND_ROWS = 256
+
+
+def pixels_at(img: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The pixels of a decoded PIL image at ``rows``, ``cols`` (int arrays of one shape, rows
+    sorted along the first axis, as :func:`~streamprint.palette.sample_grid` makes them), as
+    an array of that shape and the image's channels. Read a band of rows at a time: the
+    whole image as an array was another copy of it (and a third in passing), 220 MB more
+    for a 24-megapixel photo."""
+    rows, cols = np.asarray(rows), np.asarray(cols)
+    out: np.ndarray | None = None
+    first, n = 0, rows.shape[0]
+    while first < n:
+        top = int(rows[first].min())
+        last = first + 1
+        while last < n and int(rows[last].max()) < top + _BAND_ROWS:
+            last += 1
+        bottom = int(rows[first:last].max()) + 1
+        band = np.asarray(img.crop((0, top, img.size[0], bottom)))
+        got = band[rows[first:last] - top, cols[first:last]]
+        if out is None:
+            out = np.empty(rows.shape + got.shape[2:], got.dtype)
+        out[first:last] = got
+        first = last
+    assert out is not None  # rows holds at least one row of cells
+    return out
+
+
+def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any, tuple[int, int]]:
+    """:func:`read_srgb` of an opened PIL image; ``own``: opened here, so it may be changed
+    (draft mode), where a caller's image is left as it was."""
+    from PIL import ImageOps
+
+    # read before the pixels are (their tile then goes)
+    size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
+    deep = deep16(img)  # a 16-bit colour PNG or TIFF, to 8 bits by rounding (Pillow cuts to the high bytes)
+    if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
+        raise ParameterError("image", "holds no pixels")
+    if own and draft and img.format == "JPEG":
+        w, h = img.size
+        scale = draft / max(w, h)
+        if scale < 1:
+            img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
+    # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
+    # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
+    stored = img.size
+    if deep is not None:
+        img = upright(*deep)
+    elif own:
+        ImageOps.exif_transpose(img, in_place=True)
+    else:
+        img = ImageOps.exif_transpose(img)
+    if img.size != stored:  # a quarter turn: the size as displayed, as the card shows it. Seen,
+        size = size[::-1]   # not read from the tag: Pillow has turned a TIFF's size already
+    mask = None
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        img, mask = deep_grey(img, maxval)
+    if low_key is not None:  # as 8-bit "L", the level its pixels are read at
+        img = img.convert("L") if img.mode == "1" else img
+        img.info.pop("transparency", None)
+        if low_key >= 0:
+            img.info["transparency"] = low_key
+    # transparency: an alpha channel, a palette's, or a PNG colour key (tRNS) on RGB or grey
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode in ("P", "RGB", "L") and "transparency" in img.info)
+    if mask is not None:
+        img, has_alpha = with_alpha(img, mask), True
+    if cicp is not None:
+        img.info[CICP] = cicp
+    if sample is not None:
+        img = _sampled(img, *sample(img.size[::-1]), has_alpha)
+    return as_srgb(img, "RGBA" if has_alpha else "RGB"), size
+
+
+#: Modes whose pixels come out of numpy as they went in (others are converted first).
+_ARRAY_MODES = frozenset({"L", "LA", "RGB", "RGBA", "CMYK"})
+
+
+def _sampled(img: Any, rows: np.ndarray, cols: np.ndarray, has_alpha: bool) -> Any:
+    """The pixels of ``img`` at ``rows``, ``cols`` as an image of their shape, in its mode
+    (a palette image's colours, a bilevel image's levels taken first), with its info and what
+    :func:`~.color.embedded.as_srgb` reads from the image itself (:func:`portable_info`)."""
+    from PIL import Image
+
+    img.load()  # here, where a damaged file is said to be one
+    if img.mode not in _ARRAY_MODES:
+        img = img.convert("L" if img.mode == "1" else "RGBA" if has_alpha else "RGB")
+    out = Image.fromarray(np.ascontiguousarray(pixels_at(img, rows, cols)), mode=img.mode)
+    out.info.update(portable_info(img))
+    return out
+
+
+
+
