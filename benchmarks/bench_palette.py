@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 TOOLS = {
-    "streamprint": (None, ["-m", "streamprint", "palette", "{img}", "{out}", "--colors", "6"]),
+    "streamprint": (None, ["-m", "streamprint", "palette", "{img}", "--colors", "6"]),
     "Pylette": ("pylette", ["-c", "from pylette import extract_colors; extract_colors(image='{img}', palette_size=6)"]),
     "Color Thief": ("colorthief", ["-c", "from colorthief import ColorThief; ColorThief('{img}').get_palette(color_count=6)"]),
 }
