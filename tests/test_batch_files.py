@@ -168,3 +168,43 @@ def test_what_discovery_leaves_out_is_said(tmp_path, movies, monkeypatch, caplog
         in summary.table()
     assert [r.getMessage() for r in caplog.records if "cannot read" in r.getMessage()] == [
         f"{lib / 'locked'}: cannot read this folder, its files are left out (Permission denied)"]
+
+
+def test_a_decoder_out_of_memory_leaves_the_movie_pending(tmp_path, movies, monkeypatch):
+    """FFmpeg's ENOMEM while decoding (an 8K movie under a memory limit) was counted as a
+    damaged packet, then "failed: no decodable video frames" for good: a failure only
+    --retry-failed undid, where the movie was fine and the machine short. It is pending,
+    retried by the next run."""
+    import errno
+
+    import av.error
+
+    from streamprint.source import packets
+
+    real = packets._decode
+
+    def short_of_memory(ctx, packet):
+        if packet is not None and "m1" in str(ctx_names.get(id(ctx), "")):
+            yield av.error.MemoryError(errno.ENOMEM, "Cannot allocate memory")
+            return
+        yield from real(ctx, packet)
+
+    ctx_names: dict[int, str] = {}
+    from streamprint.source import decode
+
+    real_open = decode.open_decoder
+
+    def named(stream, *args, **kwargs):
+        result = real_open(stream, *args, **kwargs)
+        ctx_names[id(result[0])] = stream.container.name
+        return result
+
+    monkeypatch.setattr(decode, "open_decoder", named)
+    monkeypatch.setattr(packets, "_decode", short_of_memory)
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.pending, summary.failed) == (1, 1, 0), summary
+    assert entries(out)["m1.mkv"].status == Status.PENDING
+    monkeypatch.undo()
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 1
+    assert {e.status for e in entries(out).values()} == {Status.DONE}

@@ -176,6 +176,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         return failed(Status.FAILED, str(exc))
     except OSError as exc:  # the machine's trouble, not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
+    except MemoryError:  # the machine's too (a decoder's ENOMEM): retried by the next run
+        return failed(Status.PENDING, "out of memory")
     except Exception as exc:  # a bug must not take the whole batch down
         return failed(Status.FAILED, f"{type(exc).__name__}: {exc}")
     rels = tuple(p.relative_to(outdir).as_posix() for p in outputs)

@@ -189,6 +189,8 @@ class VideoSource:
         last_index = -1
         turned = False  # self.info turned as the first frame delivered is
         for packet_frames in self._decoded(skip or keyframe_index):
+            if isinstance(packet_frames, MemoryError):  # FFmpeg's ENOMEM: the machine's trouble, not the file's
+                raise packet_frames
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
                 consecutive += 1
