@@ -3,6 +3,7 @@ replaced by the user, a lock file that is a link, a library it cannot read."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -208,3 +209,26 @@ def test_a_decoder_out_of_memory_leaves_the_movie_pending(tmp_path, movies, monk
     monkeypatch.undo()
     assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 1
     assert {e.status for e in entries(out).values()} == {Status.DONE}
+
+
+def test_a_checkpoint_of_another_version_of_the_movie_is_said_to_be_dropped(tmp_path, movies, caplog):
+    """An interrupted movie touched (or replaced) before the next run: its checkpoint was
+    dropped without a word, where README promises a warning for a checkpoint that does not
+    fit its movie; likewise one made with other options."""
+    import logging
+
+    import streamprint
+    from streamprint.batch.worker import checkpoint_path
+    from streamprint.formats import write_checkpoint
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    saved: list = []
+    streamprint.fingerprint(lib / "m0.mkv", **OPTIONS.fields(), checkpoint=saved.append, checkpoint_every=0.0)
+    st = (lib / "m0.mkv").stat()
+    ckpt = checkpoint_path(out, "m0.mkv")
+    ckpt.parent.mkdir(parents=True)
+    write_checkpoint(dataclasses.replace(saved[0], input=(st.st_size, st.st_mtime_ns - 1)), ckpt)
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    said = [r.getMessage() for r in caplog.records if "checkpoint" in r.getMessage()]
+    assert said == ["m0.mkv: checkpoint of another version of the movie, starting from the beginning"], said

@@ -83,6 +83,8 @@ def _usable_checkpoint(path: Path, job: Job, options: Options) -> Checkpoint | N
         log.warning("%s: checkpoint unusable, starting from the beginning (%s)", job.rel, exc)
         return None
     if state.input != (job.size, job.mtime_ns) or state.options != options:
+        why = "another version of the movie" if state.input != (job.size, job.mtime_ns) else "other options"
+        log.warning("%s: checkpoint of %s, starting from the beginning", job.rel, why)
         return None
     return state
 
