@@ -91,3 +91,19 @@ def test_workers_of_a_batch_killed_while_they_start_end(tmp_path):
     assert batch.wait(timeout=60) == -signal.SIGKILL
     assert len(workers) == 2
     assert_they_end(workers)
+
+
+def test_the_default_jobs_are_the_cores_this_process_may_use(monkeypatch):
+    """``taskset -c 0 streamprint batch ...`` (or a container's CPU set) started a worker per
+    core of the machine, not per core it may run on, as the decoders' own threads count them."""
+    import os
+
+    from streamprint.batch.executors import Processes, Serial, local
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert isinstance(local(None), Serial) and local(None).threads_per_task == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    executor = local(None)
+    assert isinstance(executor, Processes) and executor.slots == 4 and executor.threads_per_task == 1
+    assert local(2).threads_per_task == 2

@@ -40,8 +40,10 @@ Lost = Callable[[T, BaseException], R]
 
 
 class Executor(Protocol):
-    threads_per_task: int
-    """Decoder threads each task gets (the cores shared among the tasks that run at once)."""
+    @property
+    def threads_per_task(self) -> int:
+        """Decoder threads each task gets (the cores shared among the tasks that run at once)."""
+        ...
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         ...
@@ -61,7 +63,9 @@ class _Direct:
 class Serial:
     """Every task in this process, one after another."""
 
-    threads_per_task = os.cpu_count() or 1
+    @property
+    def threads_per_task(self) -> int:
+        return _cores()
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         reports = _Direct(on_report)
@@ -90,7 +94,7 @@ class Processes:
 
     def __init__(self, jobs: int) -> None:
         self.slots = jobs
-        self.threads_per_task = max(1, (os.cpu_count() or 1) // jobs)
+        self.threads_per_task = max(1, _cores() // jobs)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         try:
@@ -381,6 +385,14 @@ def check_address(address: str) -> str:
 
 
 def local(jobs: int | None) -> Serial | Processes:
-    """The executor for ``jobs`` local workers (None: one per core)."""
-    jobs = jobs or os.cpu_count() or 1
+    """The executor for ``jobs`` local workers (None: one per core this process may use:
+    ``taskset -c 0`` started two on a 2-core machine)."""
+    jobs = jobs or _cores()
     return Serial() if jobs == 1 else Processes(jobs)
+
+
+def _cores() -> int:
+    """:func:`streamprint.source.codecs.cores`, imported when first asked (it loads PyAV)."""
+    from ..source.codecs import cores
+
+    return cores()
