@@ -232,3 +232,38 @@ def test_a_checkpoint_of_another_version_of_the_movie_is_said_to_be_dropped(tmp_
         assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
     said = [r.getMessage() for r in caplog.records if "checkpoint" in r.getMessage()]
     assert said == ["m0.mkv: checkpoint of another version of the movie, starting from the beginning"], said
+
+
+def test_the_manifest_keeps_up_while_a_long_movie_runs(tmp_path, movies, long_clip):
+    """The manifest was written only as a movie finished (at most once a second): behind a
+    long movie, the short ones done before it waited minutes for their records, and a kill
+    then lost them (the next run found their outputs and drew them again). They are recorded
+    within about a second while the long one runs."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    shutil.copy(long_clip, lib / "z-long.mkv")  # sorted last: the short ones come first
+    batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--every", "1",
+                              "--jobs", "1", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not all((out / f"m{i}.mkv.json").exists() for i in (0, 1)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen: dict = {}
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and batch.poll() is None:
+            try:
+                seen = {rel: e.status for rel, e in entries(out).items()}
+            except Exception:  # not written yet
+                seen = {}
+            if seen.get("m0.mkv") == seen.get("m1.mkv") == Status.DONE:
+                break
+            time.sleep(0.1)
+        assert batch.poll() is None, "the long movie should still be running"
+        assert seen.get("m0.mkv") == seen.get("m1.mkv") == Status.DONE, seen
+    finally:
+        batch.send_signal(signal.SIGKILL)
+        batch.wait(timeout=30)

@@ -17,7 +17,6 @@ import contextlib
 import logging
 import os
 import stat
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +30,7 @@ from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .executors import Dask, Executor, WorkerCrashed, local
 from .lock import outdir_lock
-from .outdir import remove_stale_temp_files, take_back
+from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
 
@@ -41,10 +40,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("streamprint")
 
 MANIFEST = "streamprint-manifest.json"
-#: Seconds at least between two writes of the manifest while movies finish (it is written
-#: whole: once per movie, a library of 1,600 small files took a quadratic 100 s). It is
-#: also written at the end and on any stop; a kill loses the records of the last second at
-#: most, and the next run finds those movies' outputs finished (:func:`_plan`).
+#: Seconds at least between two writes of the manifest while movies finish, and at most
+#: from a change to its write (:class:`.outdir.ManifestWrites`). It is also written at the
+#: end and on any stop; a kill loses the records of the last second or so, and the next run
+#: finds those movies' outputs finished (:func:`_plan`).
 MANIFEST_EVERY = 1.0
 
 __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
@@ -249,14 +248,11 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     if not todo:
         return
     unfinished = {task.job.rel: task.job for task in todo}
-    written = time.monotonic()
+    writes = ManifestWrites(entries, manifest_path, MANIFEST_EVERY)
 
     def finish(task: Task, result: JobResult) -> None:
-        nonlocal written
-        record(task.job, result)
-        if time.monotonic() - written >= MANIFEST_EVERY:
-            write_manifest(entries, manifest_path)
-            written = time.monotonic()
+        with writes.changing():
+            record(task.job, result)
         unfinished.pop(task.job.rel, None)
         if result.status == Status.DONE:
             cards.add(outputs_for(out, task.job.rel, render)[1])
@@ -265,7 +261,11 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
             on_file(task.job.rel, result.status)
 
     try:
-        executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None, _lost)
+        try:
+            executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None,
+                         _lost)
+        finally:
+            writes.close()
     except BaseException as exc:  # the movies not finished are pending, whatever stopped the run
         why = "interrupted" if isinstance(exc, (KeyboardInterrupt, Interrupted)) \
             else f"the batch stopped ({type(exc).__name__}: {exc})"

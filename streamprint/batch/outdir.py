@@ -1,14 +1,19 @@
 """An output folder's housekeeping, under its lock (:mod:`.lock`): the temporary files of a
-killed run, and what a refused run made."""
+killed run, what a refused run made, and the manifest's writes while movies finish."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..atomic import is_temp_file
+from ..formats import write_manifest
 from .lock import LOCK_FILE
 
 log = logging.getLogger("streamprint")
@@ -47,3 +52,47 @@ def remove_stale_temp_files(outdir: Path) -> None:
                     os.unlink(os.path.join(root, name))
                 except OSError:
                     pass
+
+
+class ManifestWrites:
+    """The manifest ``entries`` written to ``path`` while a batch's movies finish: at most
+    once every ``every`` seconds (it is written whole: once per movie, a library of 1,600
+    small files took a quadratic 100 s), and within about ``every`` seconds of a change even
+    while no movie finishes (a thread looks; records waited for the next movie to finish,
+    minutes behind a long one, and a kill lost them). Change ``entries`` only inside
+    :meth:`changing`; :meth:`close` stops the thread and writes what is left."""
+
+    def __init__(self, entries: dict[str, Any], path: Path, every: float) -> None:
+        self.entries, self.path, self.every = entries, path, every
+        self._lock = threading.Lock()
+        self._dirty, self._written = False, time.monotonic()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._look, name="streamprint-manifest", daemon=True)
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Around a change to ``entries``: written after it if ``every`` s have passed."""
+        with self._lock:
+            yield
+            self._dirty = True
+            if time.monotonic() - self._written >= self.every:
+                self._write()
+
+    def _write(self) -> None:
+        write_manifest(self.entries, self.path)
+        self._dirty, self._written = False, time.monotonic()
+
+    def _look(self) -> None:
+        while not self._stop.wait(self.every):
+            with self._lock:
+                if self._dirty and time.monotonic() - self._written >= self.every:
+                    try:
+                        self._write()
+                    except Exception as exc:  # (a full disk): the last write, in close, says it
+                        log.debug("the manifest was not updated: %s", exc)
+
+    def close(self) -> None:
+        """Stop looking; then the caller writes the manifest as the run ends."""
+        self._stop.set()
+        self._thread.join()
