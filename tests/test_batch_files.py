@@ -136,6 +136,15 @@ def test_a_movie_gone_from_the_library_while_the_batch_runs_is_pending(tmp_path,
     assert (summary.pending, summary.failed) == (2, 0), summary.errors
     assert {e.status for e in entries(out).values()} == {Status.PENDING}
     assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    # the same for movies that are links into storage that goes away (a NAS): the links
+    # stay, their targets go
+    nas, links, out = library(tmp_path / "nas", movies), tmp_path / "links", tmp_path / "out2"
+    links.mkdir()
+    for movie in nas.iterdir():
+        (links / movie.name).symlink_to(movie)
+    summary = run_batch(links, out, OPTIONS, executor=_MovedAway(nas))
+    assert (summary.pending, summary.failed) == (2, 0), summary.errors
+    assert run_batch(links, out, OPTIONS, executor=Serial()).done == 2
 
 
 def test_what_discovery_leaves_out_is_said(tmp_path, movies, monkeypatch, caplog):

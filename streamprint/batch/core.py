@@ -109,13 +109,14 @@ def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
     answer was lost with the scheduler or the connection); failed when the movie killed
-    its worker a second time, alone in its pool (a decoder's crash on a damaged file, or
-    more memory than the machine has: every run would end the same way)."""
+    its worker when it ran alone in its pool, after a worker died beside it (a decoder's
+    crash on a damaged file, or more memory than the machine has: every run would end the
+    same way; ``--retry-failed`` runs it again, if the machine was to blame)."""
     found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
     if found is not None:
         return JobResult(Status.DONE, 0.0, None, found)
     if isinstance(exc, WorkerCrashed) and exc.alone:
-        return JobResult(Status.FAILED, 0.0, one_line(f"crashed its worker twice: {exc}"))
+        return JobResult(Status.FAILED, 0.0, one_line(f"killed its worker when run alone: {exc}"))
     # one line: Dask's texts run over several (a scheduler lost: its reason, then advice)
     return JobResult(Status.PENDING, 0.0, one_line(f"worker lost: {type(exc).__name__}: {exc}"))
 

@@ -173,7 +173,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     except OutputError as exc:
         return failed(Status.PENDING, str(exc))
     except StreamprintError as exc:
-        if not os.path.lexists(job.path):  # moved away while the batch ran (a library unmounted)
+        if not os.path.exists(job.path):  # moved away while the batch ran (a library unmounted; a link's target)
             return failed(Status.PENDING, f"{exc} (gone from the library since the batch began)")
         return failed(Status.FAILED, str(exc))
     except OSError as exc:  # the machine's trouble, not the movie's
