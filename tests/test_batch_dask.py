@@ -47,7 +47,7 @@ def test_bad_dask_addresses_are_usage_errors(library, tmp_path, address):
 
 def test_a_dask_endpoint_that_never_answers_is_bounded(tmp_path):
     pytest.importorskip("distributed")
-    from streamprint.batch.executors import Dask
+    from streamprint.batch.dask import Dask
     from streamprint.errors import SchedulerError
 
     server = socket.socket()

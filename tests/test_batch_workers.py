@@ -98,12 +98,45 @@ def test_the_default_jobs_are_the_cores_this_process_may_use(monkeypatch):
     core of the machine, not per core it may run on, as the decoders' own threads count them."""
     import os
 
-    from streamprint.batch.executors import Processes, Serial, local
+    from streamprint.batch.executors import Processes, local
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
-    assert isinstance(local(None), Serial) and local(None).threads_per_task == 1
+    assert local(None).slots == 1 and local(None).threads_per_task == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     executor = local(None)
     assert isinstance(executor, Processes) and executor.slots == 4 and executor.threads_per_task == 1
     assert local(2).threads_per_task == 2
+
+
+def test_one_job_is_a_worker_process_too(tmp_path, movie):
+    """``--jobs 1`` (the default on one core) ran the movies in the batch's own process: a
+    decoder's crash on a damaged file ended the batch at that movie, run after run."""
+    from streamprint.batch.executors import Processes, local
+
+    from .crashing import Crashing
+
+    assert type(local(1)) is Processes and local(1).slots == 1
+    lib = library(tmp_path / "lib", movie, ["a.mkv", "poison.mkv", "z.mkv"])
+    summary = run_batch(lib, tmp_path / "out", OPTIONS, executor=Crashing(1))
+    assert (summary.done, summary.failed) == (2, 1), summary.errors
+
+
+def test_a_workers_warnings_reach_the_batchs_standard_error(tmp_path, segments_mkv):
+    """A worker process's log went nowhere: with --jobs 2 (the default on two cores) a movie
+    cut short, damaged packets or a dropped checkpoint were said for no movie of a batch,
+    and with -q its errors-only level holds in the workers too."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    data = segments_mkv.read_bytes()
+    (lib / "cut.mkv").write_bytes(data[: len(data) // 2])
+    shutil.copyfile(segments_mkv, lib / "whole.mkv")
+    for jobs in ("1", "2"):
+        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / f"out{jobs}"),
+                            "--jobs", jobs], capture_output=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        lines = [line for line in r.stderr.decode().splitlines() if "WARNING" in line]
+        assert len(lines) == 1 and "cut.mkv" in lines[0] and "cut short" in lines[0], r.stderr
+    r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "outq"), "-q"],
+                       capture_output=True, timeout=120)
+    assert r.returncode == 0 and b"WARNING" not in r.stderr, r.stderr

@@ -1,10 +1,11 @@
 """Batch runs over movie libraries: ``core`` (discover, skip, record, resume, redraw: written
-once), ``worker`` (what is done for one movie), ``executors`` (serial, local processes,
-Dask), ``lock`` (one batch per output folder) and ``grid`` (a wallpaper of the strips and data files
+once), ``worker`` (what is done for one movie), ``executors`` (serial, local processes),
+``dask`` (a Dask cluster), ``lock`` (one batch per output folder) and ``grid`` (a wallpaper of the strips and data files
 in a folder, such as a batch's output)."""
 
 from .core import MANIFEST, Summary, discover, run_batch
-from .executors import Dask, Executor, Processes, Serial
+from .dask import Dask
+from .executors import Executor, Processes, Serial
 from .grid import grid
 from .lock import BusyError
 from .worker import Job, Task, fingerprint_one, outputs_for

@@ -28,7 +28,8 @@ from ..enums import Status
 from ..errors import InputError, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
-from .executors import Dask, Executor, WorkerCrashed, local
+from .dask import Dask
+from .executors import Executor, WorkerCrashed, local
 from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary

@@ -7,24 +7,22 @@ business, not theirs.
 from __future__ import annotations
 
 import collections
-import contextlib
 import ctypes
+import logging
+import logging.handlers
 import multiprocessing
 import os
 import queue as queue_module
-import re
 import signal
-import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
-from .. import interrupt, params
-from ..errors import ParameterError, SchedulerError, one_line
+from .. import interrupt
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -121,19 +119,26 @@ class Processes:
         # handed to each worker as it starts (a queue can only be shared by inheritance): no
         # Manager process, one process fewer to outlive a batch killed with SIGKILL; one per
         # pool (a worker killed while it wrote a report leaves the queue's lock held for good)
-        reports = context.Queue() if on_report else None
+        # the workers' progress, and their log records: a worker's warnings (a movie cut short,
+        # damaged packets, a checkpoint dropped) never reached the batch's standard error
+        reports = context.Queue()
 
         def drain() -> None:
-            while reports is not None and on_report is not None:
+            while True:
                 try:
                     item = reports.get_nowait()
                 except (queue_module.Empty, OSError, EOFError):
                     return
-                on_report(item)
+                if isinstance(item, logging.LogRecord):
+                    logging.getLogger(item.name).handle(item)
+                elif on_report is not None:
+                    on_report(item)
 
         depth = slots * 2 if in_flight is not None else 1
+        log = logging.getLogger("streamprint")
         with ProcessPoolExecutor(max_workers=slots, mp_context=context, initializer=_start_worker,
-                                 initargs=(reports, os.getpid())) as pool:
+                                 initargs=(reports, on_report is not None, log.getEffectiveLevel(),
+                                           os.getpid())) as pool:
             pending: dict[Future, T] = {}
             workers: dict[int, Any] = {}  # every worker this pool started, to say how one died
             broken = False
@@ -174,9 +179,9 @@ class Processes:
                 pool.shutdown(wait=False)
                 raise
             finally:
-                if reports is not None:
-                    reports.close()
-                    reports.cancel_join_thread()
+                drain()  # (what came in after the last task's end)
+                reports.close()
+                reports.cancel_join_thread()
 
 
 def _death(workers: Iterable[Any]) -> str:
@@ -207,21 +212,26 @@ PARENT_CHECK_EVERY = 0.5
 _PR_SET_PDEATHSIG = 1
 
 
-def _start_worker(reports: Any, batch: int) -> None:
-    """A worker process's start: Ctrl-C (sent to the whole process group) is the parent's
-    to handle, it stops the workers itself; and a worker whose batch (pid ``batch``, as the
+def _start_worker(reports: Any, progress: bool, level: int, batch: int) -> None:
+    """A worker process's start: its progress (when ``progress``) and its log records of
+    ``level`` and above go to ``reports``, to be said by the batch; Ctrl-C (sent to the
+    whole process group) is the parent's to handle, it stops the workers itself; and a
+    worker whose batch (pid ``batch``, as the
     batch said: one that died while this worker started has already given it away to
     init) is gone, killed with SIGKILL or by the OOM killer, ends within
     :data:`PARENT_CHECK_EVERY`, or at once, so that none goes on writing into a folder
     whose lock is gone."""
     global _reports
-    _reports = reports
-    if reports is not None:
-        # Reports are progress only. A worker killed while it wrote one (the OOM killer)
-        # leaves the queue's write lock held for good: the other workers' reports then stop,
-        # and a worker that waited at exit for its last ones to be sent never ended, so
-        # neither did the batch. Unsent reports are dropped at exit instead.
-        reports.cancel_join_thread()
+    _reports = reports if progress else None
+    # A worker killed while it wrote a report (the OOM killer) leaves the queue's write lock
+    # held for good: the other workers' reports then stop, and a worker that waited at exit
+    # for its last ones to be sent never ended, so neither did the batch. Unsent reports are
+    # dropped at exit instead.
+    reports.cancel_join_thread()
+    logger = logging.getLogger("streamprint")
+    logger.handlers[:] = [logging.handlers.QueueHandler(reports)]
+    logger.setLevel(level)
+    logger.propagate = False
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != batch:  # gone already (checked after the kernel's watch is set: no gap)
@@ -253,142 +263,12 @@ def _call(work: Work, task: T) -> Any:
     return work(task, _reports)
 
 
-class Dask:
-    """One task per movie on a Dask distributed scheduler at ``address``; results are
-    recorded here as they complete. Workers must see the same paths as this machine."""
-
-    threads_per_task = 1  # a Dask worker runs one task per thread of its own
-
-    def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
-        self.address = check_address(address)
-        self.key, self.connect_timeout = params.check("key", key), params.check("connect_timeout", connect_timeout)
-        self._client: Any = None
-        self._users = 0
-        self._lock = threading.Lock()
-
-    @contextlib.contextmanager
-    def connected(self) -> Iterator[Any]:
-        """The client of the scheduler while a batch runs, connected by the first batch that
-        needs it (a batch connects before it touches its output folder, so that an
-        unreachable scheduler leaves nothing behind), closed and forgotten when the last one
-        ends: an executor reused for a second batch was handed the first one's closed client,
-        and one shared by two batches at once lost the second's movies when the first closed it."""
-        with self._lock:
-            if self._client is None:
-                try:
-                    from distributed import Client
-                except ImportError as exc:
-                    raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
-                self._client = self._connect(Client)
-            self._users += 1
-            client = self._client
-        try:
-            yield client
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0:
-                    self._client = None
-                    client.close()
-
-    def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
-        from distributed import as_completed
-
-        with self.connected() as client:
-            keys = self.keys(tasks)
-            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys, strict=True)}
-            try:
-                arriving = as_completed(futures)
-                while arriving.count():
-                    interrupt.check()  # a library's stop request (the command's signals raise here)
-                    if not arriving.has_ready():
-                        time.sleep(0.1)
-                        continue
-                    for fut in arriving.next_batch(block=False):
-                        task = futures[fut]
-                        try:
-                            result = fut.result()
-                        except Exception as exc:  # the worker died or the task was lost
-                            result = lost(task, exc)
-                        finish(task, result)
-            except BaseException:
-                client.cancel(list(futures))
-                raise
-
-    def keys(self, tasks: Sequence[Any]) -> list[str]:
-        """Each task's key, as valid text (:func:`_text`); ParameterError when two share one
-        (one result would stand for several movies)."""
-        keys = [_text(self.key(task)) for task in tasks]
-        if len(set(keys)) != len(keys):
-            raise ParameterError("key", "must give every movie of a batch a key of its own")
-        return keys
-
-    def _connect(self, client_class: Any) -> Any:
-        """A client of the scheduler, or SchedulerError within ``connect_timeout`` seconds
-        however the endpoint misbehaves (one that accepts and never answers holds Dask's own
-        connect for as long as it keeps the socket open), and at once when nothing listens
-        there (Dask's client retries a refused connection until its timeout)."""
-        result: dict[str, Any] = {}
-
-        def connect() -> None:
-            try:
-                _probe(self.address, self.connect_timeout)
-                result["client"] = client_class(self.address, timeout=f"{self.connect_timeout}s")
-            except BaseException as exc:  # handed to the waiting thread
-                result["error"] = exc
-
-        thread = threading.Thread(target=connect, name="streamprint-dask-connect", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + self.connect_timeout + 1.0
-        while thread.is_alive() and time.monotonic() < deadline:
-            thread.join(0.1)
-            interrupt.check()
-        if "client" in result:
-            return result["client"]
-        reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
-        raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
-
-
-def _text(key: str) -> str:
-    """``key`` as text Dask can send (msgpack, UTF-8): a file name that is not UTF-8 (its
-    bytes held as lone surrogates) made a key whose task no scheduler could be sent, and
-    every movie of the batch was lost with the connection. Its bytes that are not UTF-8 are
-    written ``\\xNN`` and its backslashes doubled, so two names never give one key."""
-    return os.fsencode(key).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
-
-
-def _probe(address: str, timeout: float) -> None:
-    """Open and close a TCP connection to a ``tcp://`` or ``tls://`` ``address`` (other
-    schemes are left to Dask): ConnectionRefusedError at once when nothing listens."""
-    m = _ADDRESS.match(address)
-    if m is None or (m.group(1) or "tcp") not in ("tcp", "tls"):
-        return
-    try:
-        socket.create_connection((m.group(2).strip("[]"), int(m.group(3))), timeout=timeout).close()
-    except ConnectionRefusedError as exc:
-        raise ConnectionRefusedError("connection refused: nothing listens there") from exc
-
-
-#: What a scheduler address looks like: [scheme://]host:port.
-_ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
-
-
-def check_address(address: str) -> str:
-    """``address`` if it is a Dask scheduler address (``tcp://host:8786``); ParameterError
-    otherwise, before any connection is tried."""
-    if not isinstance(address, str):
-        raise ParameterError("dask", f"must be a scheduler address such as tcp://HOST:PORT, not {address!r}")
-    m = _ADDRESS.match(address.strip())
-    if not m or not 0 < int(m.group(3)) < 65536:
-        raise ParameterError("dask", f"{address!r} is not a scheduler address; expected tcp://HOST:PORT")
-    return address.strip()
-
-
-def local(jobs: int | None) -> Serial | Processes:
-    """The executor for ``jobs`` local workers (None: one per core this process may use:
-    ``taskset -c 0`` started two on a 2-core machine)."""
-    jobs = jobs or _cores()
-    return Serial() if jobs == 1 else Processes(jobs)
+def local(jobs: int | None) -> Processes:
+    """The executor for ``jobs`` local worker processes (None: one per core this process may
+    use: ``taskset -c 0`` started two on a 2-core machine). One job is a worker process too:
+    run in the batch's own process, a decoder's crash on a damaged file ended the batch at
+    that movie, run after run. (:class:`Serial` runs a library caller's tasks in-process.)"""
+    return Processes(jobs or _cores())
 
 
 def _cores() -> int:

@@ -1,0 +1,148 @@
+"""The Dask executor: a batch's movies on a Dask cluster (``--dask ADDRESS``), one task
+per movie under a key of its own. See :mod:`.executors` for the executors' contract."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .. import interrupt, params
+from ..errors import ParameterError, SchedulerError, one_line
+from .executors import Finish, Lost, OnReport, T, Work
+
+
+class Dask:
+    """One task per movie on a Dask distributed scheduler at ``address``; results are
+    recorded here as they complete. Workers must see the same paths as this machine."""
+
+    threads_per_task = 1  # a Dask worker runs one task per thread of its own
+
+    def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
+        self.address = check_address(address)
+        self.key, self.connect_timeout = params.check("key", key), params.check("connect_timeout", connect_timeout)
+        self._client: Any = None
+        self._users = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[Any]:
+        """The client of the scheduler while a batch runs, connected by the first batch that
+        needs it (a batch connects before it touches its output folder, so that an
+        unreachable scheduler leaves nothing behind), closed and forgotten when the last one
+        ends: an executor reused for a second batch was handed the first one's closed client,
+        and one shared by two batches at once lost the second's movies when the first closed it."""
+        with self._lock:
+            if self._client is None:
+                try:
+                    from distributed import Client
+                except ImportError as exc:
+                    raise ParameterError("dask", "needs Dask: pip install 'streamprint[dask]'") from exc
+                self._client = self._connect(Client)
+            self._users += 1
+            client = self._client
+        try:
+            yield client
+        finally:
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._client = None
+                    client.close()
+
+    def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
+        from distributed import as_completed
+
+        with self.connected() as client:
+            keys = self.keys(tasks)
+            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys, strict=True)}
+            try:
+                arriving = as_completed(futures)
+                while arriving.count():
+                    interrupt.check()  # a library's stop request (the command's signals raise here)
+                    if not arriving.has_ready():
+                        time.sleep(0.1)
+                        continue
+                    for fut in arriving.next_batch(block=False):
+                        task = futures[fut]
+                        try:
+                            result = fut.result()
+                        except Exception as exc:  # the worker died or the task was lost
+                            result = lost(task, exc)
+                        finish(task, result)
+            except BaseException:
+                client.cancel(list(futures))
+                raise
+
+    def keys(self, tasks: Sequence[Any]) -> list[str]:
+        """Each task's key, as valid text (:func:`_text`); ParameterError when two share one
+        (one result would stand for several movies)."""
+        keys = [_text(self.key(task)) for task in tasks]
+        if len(set(keys)) != len(keys):
+            raise ParameterError("key", "must give every movie of a batch a key of its own")
+        return keys
+
+    def _connect(self, client_class: Any) -> Any:
+        """A client of the scheduler, or SchedulerError within ``connect_timeout`` seconds
+        however the endpoint misbehaves (one that accepts and never answers holds Dask's own
+        connect for as long as it keeps the socket open), and at once when nothing listens
+        there (Dask's client retries a refused connection until its timeout)."""
+        result: dict[str, Any] = {}
+
+        def connect() -> None:
+            try:
+                _probe(self.address, self.connect_timeout)
+                result["client"] = client_class(self.address, timeout=f"{self.connect_timeout}s")
+            except BaseException as exc:  # handed to the waiting thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=connect, name="streamprint-dask-connect", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + self.connect_timeout + 1.0
+        while thread.is_alive() and time.monotonic() < deadline:
+            thread.join(0.1)
+            interrupt.check()
+        if "client" in result:
+            return result["client"]
+        reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
+        raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
+
+
+def _text(key: str) -> str:
+    """``key`` as text Dask can send (msgpack, UTF-8): a file name that is not UTF-8 (its
+    bytes held as lone surrogates) made a key whose task no scheduler could be sent, and
+    every movie of the batch was lost with the connection. Its bytes that are not UTF-8 are
+    written ``\\xNN`` and its backslashes doubled, so two names never give one key."""
+    return os.fsencode(key).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Open and close a TCP connection to a ``tcp://`` or ``tls://`` ``address`` (other
+    schemes are left to Dask): ConnectionRefusedError at once when nothing listens."""
+    m = _ADDRESS.match(address)
+    if m is None or (m.group(1) or "tcp") not in ("tcp", "tls"):
+        return
+    try:
+        socket.create_connection((m.group(2).strip("[]"), int(m.group(3))), timeout=timeout).close()
+    except ConnectionRefusedError as exc:
+        raise ConnectionRefusedError("connection refused: nothing listens there") from exc
+
+
+#: What a scheduler address looks like: [scheme://]host:port.
+_ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def check_address(address: str) -> str:
+    """``address`` if it is a Dask scheduler address (``tcp://host:8786``); ParameterError
+    otherwise, before any connection is tried."""
+    if not isinstance(address, str):
+        raise ParameterError("dask", f"must be a scheduler address such as tcp://HOST:PORT, not {address!r}")
+    m = _ADDRESS.match(address.strip())
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise ParameterError("dask", f"{address!r} is not a scheduler address; expected tcp://HOST:PORT")
+    return address.strip()
