@@ -250,3 +250,19 @@ def test_16_bit_tiff_samples_round_to_the_nearest_8_bit_level(order):
     pal = extract_palette(tiff16(samples, order, orientation=6), colors=2)
     assert shares(pal) == {to8(DEEP[0]): 2 / 3, to8(DEEP[1]): 1 / 3}, shares(pal)
     assert (pal.width, pal.height) == (20, 30)
+
+
+def test_a_callers_16_bit_image_is_read_at_full_depth_every_time_and_left_unread():
+    """Asking a 16-bit PNG for its EXIF decoded it (a PNG's eXIf may follow its pixels): a
+    third decode, and a caller's PIL image left loaded, which the next call then read at 8
+    bits (another palette), or, with a colour key, found wholly transparent."""
+    import io
+
+    samples = np.zeros((20, 20, 3), np.uint16)
+    samples[:, :12] = (20 * 256 + 200, 100 * 257, 50 * 257)
+    samples[:, 16:] = (0, 0, 200)
+    image = Image.open(io.BytesIO(png16(samples, key=(0, 0, 0))))
+    first = shares(extract_palette(image, colors=2))
+    assert first == {(21, 100, 50): 0.75, to8((0, 0, 200)): 0.25}, first
+    assert image.tile, "the caller's image was decoded"
+    assert shares(extract_palette(image, colors=2)) == first

@@ -40,7 +40,7 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
     alone is opaque). With its info but the key, and the EXIF orientation still to apply
     (:func:`upright`; Pillow turns a TIFF as it reads it). None for any other image. Pillow
     is asked for the high bytes, then for the low ones, from the file's bytes: twice the
-    decoding time of such an image."""
+    decoding time of such an image; ``img`` itself is never decoded."""
     from PIL import Image
 
     from .embedded import portable_info
@@ -62,6 +62,7 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
     finally:
         img.fp.seek(where)
     turned: list[int | None] = [None]
+    info: dict[str, Any] = {}
 
     def decoded(raw: str) -> np.ndarray:
         other = Image.open(io.BytesIO(data))
@@ -69,6 +70,10 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
                       for t in other.tile]
         other.load()
         turned[0] = other.getexif().get(0x0112)  # None for a TIFF: Pillow turned it as it read it
+        # read from this copy, loaded: asking ``img`` for its EXIF made Pillow decode it (a PNG's
+        # eXIf may follow its pixels) a third time, and load a caller's image, which a second
+        # call then read at 8 bits (a colour key's image: "every pixel is transparent")
+        info.update(portable_info(other))
         return np.asarray(other)
 
     if rawmode == "LA;16B":  # as 8-bit RGBA: grey high, grey low, alpha high, alpha low
@@ -91,7 +96,7 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
             levels[top:top + _BAND_ROWS, :, -1] = np.where(match.all(axis=-1), 0, 255)
     del high, low
     out = Image.fromarray(levels, mode=mode)
-    out.info.update({k: v for k, v in portable_info(img).items() if k != "transparency"})
+    out.info.update({k: v for k, v in info.items() if k != "transparency"})
     return out, turned[0]
 
 
