@@ -85,3 +85,43 @@ def test_a_png_colour_key_is_transparency(tmp_path, mode):
     Image.fromarray(a).save(path, transparency=key)
     p = streamprint.extract_palette(path, colors=2)
     assert [tuple(int(v) for v in c) for c in p.palette.colors] == [kept]
+
+
+def test_a_stream_that_is_no_image_is_refused_by_its_first_megabyte(tmp_path):
+    """A pipe or device given to ``palette`` is read whole, up to 1 GiB: ``/dev/zero`` took a
+    second and 1 GB before it was refused, and a pipe of no image that stays open was waited
+    on for ever. What Pillow cannot take for an image by its first megabyte is refused then;
+    an image of several megabytes still comes through whole."""
+    import contextlib
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    fifo = tmp_path / "zeros"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as f:  # 2 MiB of no image, then held open
+            f.write(bytes(2 << 20))
+            f.flush()
+            stop.wait(60)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "palette", str(fifo)], capture_output=True,
+                           timeout=30)
+    finally:
+        stop.set()
+        writer.join(timeout=10)
+    assert r.returncode == 1 and b"not an image" in r.stderr and r.stderr.count(b"\n") == 1, r.stderr
+    halves = np.zeros((1200, 1200, 3), np.uint8)
+    halves[:, :600], halves[:, 600:] = (200, 30, 30), (30, 60, 160)
+    buf = io.BytesIO()
+    Image.fromarray(halves).save(buf, format="PNG", compress_level=0)  # stored: 4 MiB
+    assert len(buf.getvalue()) > 2 << 20
+    r = subprocess.run([sys.executable, "-m", "streamprint", "palette", "-", "--colors", "2"], input=buf.getvalue(),
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0 and b"#c81e1e" in r.stdout and b"#1e3ca0" in r.stdout, (r.stdout, r.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import stat
 import sys
@@ -43,12 +44,18 @@ def _stdin_image() -> bytes:
 
 def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
     """All of ``stream``, an image read whole (an image is read whole anyway), in pieces: a
-    stop request is seen between them, and more than :data:`STDIN_IMAGE_BYTES` is refused."""
-    pieces, size = [], 0
+    stop request is seen between them, and more than :data:`STDIN_IMAGE_BYTES` is refused.
+    What Pillow cannot take for an image by its first megabyte is not read on: that much is
+    returned, for the library to refuse (``/dev/zero`` was read to the limit first)."""
+    pieces, size, known = [], 0, False
     read = getattr(stream, "read1", None) or stream.read  # read1: what has come, not a full 1 MiB
     while piece := read(1 << 20):
         interrupt.check()
         size += len(piece)
+        if not known and size >= 1 << 20:
+            if not _looks_like_an_image(b"".join(pieces) + piece):
+                return b"".join(pieces) + piece
+            known = True
         if size > STDIN_IMAGE_BYTES:
             raise InputError(f"{name}: {what} holds more than {STDIN_IMAGE_BYTES >> 20} MiB: no image "
                              "streamprint reads is that large")
@@ -56,6 +63,20 @@ def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
     if not size:
         raise InputError(f"{name}: {what} is empty: no image was {'piped in' if name == STDIN else 'read'}")
     return b"".join(pieces)
+
+
+def _looks_like_an_image(head: bytes) -> bool:
+    """Whether Pillow takes ``head``, an image's first bytes, for one of the formats it reads
+    (it reads no more than a header to tell)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        Image.open(io.BytesIO(head)).close()
+    except UnidentifiedImageError:
+        return False
+    except Exception:  # (a header cut short, a bomb: the reading of the whole says)
+        pass
+    return True
 
 
 def _source(path: str) -> str | bytes:
