@@ -276,3 +276,21 @@ def test_the_manifest_keeps_up_while_a_long_movie_runs(tmp_path, movies, long_cl
     finally:
         batch.send_signal(signal.SIGKILL)
         batch.wait(timeout=30)
+
+
+def test_a_link_to_a_folder_is_said_not_followed(tmp_path, movies, caplog):
+    """A link to a folder (drives linked into one library) was left out in silence, all its
+    movies with it. It is not followed (it may loop back into the library), but said, once,
+    and counted."""
+    import logging
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    elsewhere = library(tmp_path / "elsewhere", movies)
+    (lib / "linked").symlink_to(elsewhere)
+    (lib / "loop").symlink_to(lib)
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.not_files) == (2, 2)
+    said = sorted(r.getMessage() for r in caplog.records if "link" in r.getMessage())
+    assert said == [f"{lib / name}: a link to a folder, not followed: its files are left out"
+                    for name in ("linked", "loop")], said

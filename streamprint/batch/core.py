@@ -54,8 +54,9 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
     """Every regular file under ``library``, recursively, in a stable order; hidden files and
     folders and the output folder are left out (the hidden files counted in ``summary``).
     Whether a file is a video is found out by opening it, not from its name. A folder that
-    cannot be read is said in a warning and counted, and so are what is not a file (a
-    dangling link, a FIFO, a device): nothing is left out in silence."""
+    cannot be read is said in a warning and counted, and so is a link to a folder (not
+    followed), and what is not a file is counted (a dangling link, a FIFO, a device):
+    nothing is left out in silence."""
     library, outdir = library.resolve(), outdir.resolve()
 
     def unreadable(exc: OSError) -> None:
@@ -63,9 +64,18 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
             summary.unreadable += 1
         log.warning("%s: cannot read this folder, its files are left out (%s)", exc.filename, exc.strerror or exc)
 
+    def followed(folder: Path) -> bool:  # (a link to a folder is said, not followed: it may loop)
+        if not folder.is_symlink():
+            return True
+        if summary is not None:
+            summary.not_files += 1
+        log.warning("%s: a link to a folder, not followed: its files are left out", folder)
+        return False
+
     for root, dirs, files in os.walk(library, onerror=unreadable):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir
+                         and followed(here / d))
         for name in sorted(files):
             if name.startswith("."):
                 if summary is not None:
