@@ -306,14 +306,30 @@ def test_a_tsv_and_a_csv_keep_a_name_that_is_not_utf8(tmp_path):
 def test_standard_input_that_never_ends_or_is_closed(monkeypatch):
     """``palette - < /dev/zero`` read on until the kernel killed it at 24 GB, deaf to
     SIGTERM; a closed stdin (``<&-``) was called a terminal. The input is read in pieces,
-    up to a limit (here made 3 MiB), and a closed one is said to be closed."""
+    up to a limit (here made 3 MiB), and a closed one is said to be closed. (Endless zeros
+    are no image by their first megabyte: tests/test_palette_sources.py. Here the stream
+    starts as a PNG does, then never ends.)"""
+    import struct
     import types
+    import zlib
 
     from streamprint import InputError
     from streamprint._cli import palette as cli
 
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    head = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)) \
+        + struct.pack(">I", 2**31 - 1) + b"IDAT"
+
     class Endless:
+        def __init__(self):
+            self.sent = False
+
         def read1(self, n):
+            if not self.sent:
+                self.sent = True
+                return head + b"\0" * (n - len(head))
             return b"\0" * n
 
     monkeypatch.setattr(cli, "STDIN_IMAGE_BYTES", 3 << 20)

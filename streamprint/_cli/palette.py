@@ -47,7 +47,8 @@ def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
     stop request is seen between them, and more than :data:`STDIN_IMAGE_BYTES` is refused.
     What Pillow cannot take for an image by its first megabyte is not read on: that much is
     returned, for the library to refuse (``/dev/zero`` was read to the limit first)."""
-    pieces, size, known = [], 0, False
+    pieces: list[bytes] = []
+    size, known = 0, False
     read = getattr(stream, "read1", None) or stream.read  # read1: what has come, not a full 1 MiB
     while piece := read(1 << 20):
         interrupt.check()
