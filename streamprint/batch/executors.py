@@ -152,6 +152,10 @@ class Processes:
                             todo.appendleft(task)
                             broken = True
                     if not pending:
+                        if broken and in_flight:  # (said once a pool is done with: how it died is known then)
+                            log.warning("a worker process died (%s): its pool is started again, and the %d "
+                                        "movie(s) it had are run again at the end, one at a time",
+                                        _death(workers.values())[len("its worker process "):], len(in_flight))
                         return
                     workers.update(getattr(pool, "_processes", None) or {})
                     done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
