@@ -140,8 +140,15 @@ def _reading(name: str) -> Iterator[None]:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
 
 
-#: The warnings said already, by image name: one is said once, however often it is read.
+#: The warnings said already, by image name: one is said once, however often the image is
+#: read for one palette and its card (:func:`say_anew` at each palette).
 _SAID: set[tuple[str, str]] = set()
+
+
+def say_anew(name: str) -> None:
+    """Forget the warnings said of ``name``: a new palette of it says them again (a library's
+    images given as bytes are all "image bytes": a warning was said for the first alone)."""
+    _SAID.difference_update({said for said in _SAID if said[0] == name})
 
 
 def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:

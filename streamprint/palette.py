@@ -20,7 +20,7 @@ from .color.alpha import opaque
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError
-from .imagefile import ImageSource, load_image, read_srgb, source_name
+from .imagefile import ImageSource, load_image, read_srgb, say_anew, source_name
 from .kmeans import kmeans_planar, nearest, planar
 from .model import ImagePalette, Palette
 
@@ -45,6 +45,7 @@ def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Sp
     colors, seed = params.check("colors", colors), params.check("seed", seed)
     clustered_in: Space = params.check("space", space)
     name = params.check("name", name) or source_name(image)
+    say_anew(name)
     # full size: the sampled pixels are the image's own (a reduced decode blends them)
     rng = np.random.default_rng(seed)
     img, (w, h) = read_srgb(image, name=name, sample=lambda shape: sample_grid(shape, CLUSTER_SIZE, rng))

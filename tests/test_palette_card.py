@@ -68,6 +68,13 @@ def test_pillows_warnings_are_one_log_line_each_and_quiet_with_q(tmp_path, recwa
     with caplog.at_level(logging.WARNING, logger="streamprint"):
         extract_palette(path)
     assert "Corrupt EXIF data" in caplog.text and not [w for w in recwarn if "EXIF" in str(w.message)]
+    # a library's images given as bytes are all "image bytes": each palette says its own
+    # warnings (the first alone was said, for the whole process)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        for _ in range(3):
+            extract_palette(path.read_bytes())
+    assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 3, caplog.text
 
 
 def test_an_interrupt_says_which_cards_are_kept(tmp_path):
