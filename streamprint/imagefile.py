@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import deep16, deep_grey, low_depth_grey_key, stated_maxval, upright, with_alpha
+from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, upright, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 
@@ -162,10 +162,6 @@ def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:
             log.warning("%s: %s", name, text)
 
 
-#: Rows of a decoded image turned into an array at once by :func:`pixels_at`.
-_BAND_ROWS = 256
-
-
 def pixels_at(img: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """The pixels of a decoded PIL image at ``rows``, ``cols`` (int arrays of one shape, rows
     sorted along the first axis, as :func:`~streamprint.palette.sample_grid` makes them), as
@@ -178,7 +174,7 @@ def pixels_at(img: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     while first < n:
         top = int(rows[first].min())
         last = first + 1
-        while last < n and int(rows[last].max()) < top + _BAND_ROWS:
+        while last < n and int(rows[last].max()) < top + BAND_ROWS:
             last += 1
         bottom = int(rows[first:last].max()) + 1
         band = np.asarray(img.crop((0, top, img.size[0], bottom)))

@@ -16,8 +16,9 @@ import numpy as np
 
 from .embedded import grey16_table
 
-#: Rows brought to 8 bits at once by :func:`deep16`.
-_BAND_ROWS = 256
+#: Rows of an image worked on at once (:func:`deep16`, :func:`streamprint.imagefile.pixels_at`):
+#: the temporaries are bounded by the band, not the image.
+BAND_ROWS = 256
 #: Raw modes of a 16-bit colour PNG (Pillow's), and what it decodes each to.
 _PNG16 = {"RGB;16B": "RGB", "RGBA;16B": "RGBA", "LA;16B": "LA"}
 #: Raw modes of a 16-bit RGB or RGBA TIFF (Pillow's: big-, little-, native-endian samples).
@@ -88,20 +89,26 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
         mode = "RGBA"
     h, channels = high.shape[0], len(high_of)
     levels = np.empty((h, high.shape[1], channels + keyed), np.uint8)
-    for top in range(0, h, _BAND_ROWS):  # in bands: the temporaries bounded by the band, not the image
-        hi, lo = high[top:top + _BAND_ROWS][..., high_of], low[top:top + _BAND_ROWS][..., low_of]
-        levels[top:top + _BAND_ROWS, :, :channels] = _rounded(hi, lo)
+    for top in range(0, h, BAND_ROWS):  # in bands: the temporaries bounded by the band, not the image
+        hi, lo = high[top:top + BAND_ROWS][..., high_of], low[top:top + BAND_ROWS][..., low_of]
+        levels[top:top + BAND_ROWS, :, :channels] = _rounded(hi, lo)
         if keyed:
             match = (hi == np.asarray([k >> 8 for k in key])) & (lo == np.asarray([k & 255 for k in key]))
-            levels[top:top + _BAND_ROWS, :, -1] = np.where(match.all(axis=-1), 0, 255)
+            levels[top:top + BAND_ROWS, :, -1] = np.where(match.all(axis=-1), 0, 255)
     del high, low
     out = Image.fromarray(levels, mode=mode)
     out.info.update({k: v for k, v in info.items() if k != "transparency"})
     return out, turned[0]
 
 
-#: The 8-bit level of each 16-bit sample: v x 255 / 65535 to the nearest (no ties: 65535 is odd).
-_TO_8 = ((np.arange(65536) * 255 + 32767) // 65535).astype(np.uint8)
+def to_8_bits(values: np.ndarray, top: int) -> np.ndarray:
+    """Whole-number samples 0-``top`` as 8-bit levels: v x 255 / top to the nearest (the one
+    rule for every depth; int64 in, int64 out)."""
+    return (values * 255 + top // 2) // top
+
+
+#: The 8-bit level of each 16-bit sample (:func:`to_8_bits`; no ties: 65535 is odd).
+_TO_8 = to_8_bits(np.arange(65536, dtype=np.int64), 65535).astype(np.uint8)
 
 
 def _rounded(high: np.ndarray, low: np.ndarray) -> np.ndarray:
@@ -196,7 +203,7 @@ def deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | No
         else:
             top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
         arr = np.clip(arr, 0, top)
-        grey = ((arr * 255 + top // 2) // top).astype(np.uint8)
+        grey = to_8_bits(arr, top).astype(np.uint8)
     out = Image.fromarray(grey, mode="L")
     out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
     if img.mode != "F" and (icc := img.info.get("icc_profile")) and (table := grey16_table(icc)) is not None:
