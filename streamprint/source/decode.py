@@ -20,6 +20,7 @@ import av
 import av.error
 from av.video.reformatter import VideoReformatter
 
+from .. import interrupt
 from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
@@ -88,7 +89,8 @@ class VideoSource:
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
         self.ended = False
-        """The pass read the stream to its end (not: a sampler stopped taking frames, an error)."""
+        """The pass read the stream to its end (not: a sampler stopped taking frames, an error,
+        a stop request)."""
         self._used = False
         self._abandoned = False
 
@@ -189,8 +191,6 @@ class VideoSource:
         last_index = -1
         turned = False  # self.info turned as the first frame delivered is
         for packet_frames in self._decoded(skip or keyframe_index):
-            if isinstance(packet_frames, MemoryError):  # FFmpeg's ENOMEM: the machine's trouble, not the file's
-                raise packet_frames
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
                 consecutive += 1
@@ -302,7 +302,7 @@ class VideoSource:
         assert self.timeline is not None
         jumps = len(self.timeline.discontinuities)
         self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped, jumps)
-        self.ended = True
+        self.ended = not interrupt.requested()  # (a stop request ends a live read as its end would)
         if skipped:
             log.debug("%s: the decoder skipped %d non-reference frames no sample needed", self._name, skipped)
         if corrupt_packets or corrupt_frames:

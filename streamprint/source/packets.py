@@ -39,12 +39,14 @@ def demuxed(container: Any, stream: Any) -> Iterator[av.Packet | BaseException]:
             break
         except (av.error.EOFError, EOFError):
             break
+        except MemoryError:  # FFmpeg's ENOMEM: the machine's trouble, not the file's
+            raise
         except (av.error.FFmpegError, IndexError) as exc:
             # The demuxer failed on damaged data (IndexError: PyAV cannot follow a stream
             # that damaged MPEG-TS makes appear mid-file). Count it and read on.
             yield exc
             continue
-        except (OSError, MemoryError) as exc:
+        except OSError as exc:
             yield exc
             break
 
@@ -128,5 +130,7 @@ def _decode(ctx: av.VideoCodecContext,
         yield ctx.decode(packet)
     except (av.error.EOFError, EOFError):
         pass
+    except MemoryError:  # (as in demuxed)
+        raise
     except av.error.FFmpegError as exc:
         yield exc
