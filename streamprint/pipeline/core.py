@@ -267,8 +267,7 @@ class _Run:
         if not samples:
             raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
         log_decoded(info, stats, span, samples, self.clusterer.n_cold_)
-        if span.whole and self.source.ended and not interrupt.requested() \
-                and options.sampling.mode != SamplingMode.KEYFRAMES:
+        if span.whole and self.source.ended and options.sampling.mode != SamplingMode.KEYFRAMES:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
             checked = checked_length(info, stats.frames, timeline, joined=joined)
             result = result if checked == info else dataclasses.replace(result, source=checked)
