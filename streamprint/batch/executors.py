@@ -155,7 +155,7 @@ class Processes:
                         if broken and in_flight:  # (said once a pool is done with: how it died is known then)
                             log.warning("a worker process died (%s): its pool is started again, and the %d "
                                         "movie(s) it had are run again at the end, one at a time",
-                                        _death(workers.values())[len("its worker process "):], len(in_flight))
+                                        _death(workers.values()), len(in_flight))
                         return
                     workers.update(getattr(pool, "_processes", None) or {})
                     done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
@@ -170,7 +170,7 @@ class Processes:
                             if in_flight is not None:
                                 in_flight.append(task)
                                 continue
-                            result = lost(task, WorkerCrashed(_death(workers.values()), alone=True))
+                            result = lost(task, WorkerCrashed(f"its worker process {_death(workers.values())}", alone=True))
                         except Exception as exc:  # the worker process died
                             result = lost(task, exc)
                         finish(task, result)
@@ -189,7 +189,8 @@ class Processes:
 
 
 def _death(workers: Iterable[Any]) -> str:
-    """How a pool's worker died, from the exit statuses of ``workers`` (the pool ends the
+    """How a pool's worker died ("was killed by SIGKILL", "ended with status 1", "ended"), from
+    the exit statuses of ``workers`` (the pool ends the
     others with SIGTERM once one has died). The dead are waited for a second at most: the
     pool can report its breakage before the one that died has been reaped."""
     workers = list(workers)
@@ -199,13 +200,13 @@ def _death(workers: Iterable[Any]) -> str:
     codes = [w.exitcode for w in workers if w.exitcode not in (None, 0)]
     code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
     if code is None:
-        return "its worker process ended"
+        return "ended"
     if code < 0:
         try:
-            return f"its worker process was killed by {signal.Signals(-code).name}"
+            return f"was killed by {signal.Signals(-code).name}"
         except ValueError:
             pass
-    return f"its worker process ended with status {code}"
+    return f"ended with status {code}"
 
 
 #: In a worker process: the queue its reports go to (see :func:`_start_worker`).
