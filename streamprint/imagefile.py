@@ -146,9 +146,9 @@ _SAID: set[tuple[str, str]] = set()
 
 
 def say_anew(name: str) -> None:
-    """Forget the warnings said of ``name``: a new palette of it says them again (a library's
+    """Forget the warnings said: a new palette (of ``name``) says its own again (a library's
     images given as bytes are all "image bytes": a warning was said for the first alone)."""
-    _SAID.difference_update({said for said in _SAID if said[0] == name})
+    _SAID.clear()
 
 
 def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:
