@@ -297,10 +297,8 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
           record: Callable[..., None], summary: Summary) -> list[Task]:
     """Go through the library: count and record what needs no decoding (unchanged, redrawn
     in a new style, found finished, refused), and return the movies to fingerprint."""
-    from ..render.gallery import INDEX
-
     todo: list[Task] = []
-    own = {out / MANIFEST, out / INDEX}  # the batch's own files at the top of the folder
+    own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
     for job in discover(lib, out, summary):
         entry = entries.get(job.rel)
         if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
