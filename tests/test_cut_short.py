@@ -81,3 +81,42 @@ def test_samples_that_end_before_the_movie_does_are_no_file_cut_short(tmp_path, 
     row = [tuple(p) for p in Image.open(tmp_path / "o.png").convert("RGB").getdata()][:400]
     changes = [x for x in range(1, 400) if row[x] != row[x - 1]]
     assert changes and all(abs(x - 300) <= 2 for x in changes), changes
+
+
+def _video_length(path: Path) -> float:
+    """ffprobe's own packets: from the video stream's start to the end of its last frame
+    (the largest pts plus that packet's duration), the way Matroska's tag and MP4 state it."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                          "packet=pts_time,duration_time:stream=start_time", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    probed = json.loads(out)
+    ends = [float(p["pts_time"]) + float(p["duration_time"]) for p in probed["packets"]]
+    return max(ends) - float(probed["streams"][0]["start_time"])
+
+
+@pytest.mark.parametrize("suffix", [".flv", ".nut"])
+@pytest.mark.parametrize("audio", [True, False], ids=["audio-runs-on", "no-audio"])
+def test_nut_and_flv_are_as_long_as_their_video(tmp_path, suffix, audio):
+    """NUT and FLV state no length for the video stream, and FFmpeg's container duration is
+    the longest stream's end: with 6 s of sound under a 3-s picture a plain run warned "the
+    video ends after 72 of the 146 frames its container states: the file looks cut short",
+    and ``--end -1`` counted back from the sound's end (every frame was taken); with
+    B-frames and no sound the length was the last timestamp, 0.04-0.08 s over (the stream
+    starts 2 frames late). The truth is ffprobe's packets of the video stream."""
+    movie = tmp_path / f"clip{suffix}"
+    sound = ["-f", "lavfi", "-i", "sine=d=6"] if audio else []
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=3:s=64x36:r=24", *sound,
+                    "-c:v", "libx264", "-bf", "2", "-pix_fmt", "yuv420p", str(movie)], check=True)
+    length = _video_length(movie)
+    assert abs(length - 3.0) < 0.01  # 72 frames at 24 fps (FLV's times are whole ms)
+
+    done = run_cli(movie, tmp_path / "o.png", "--every", "1", "--data", tmp_path / "o.json")
+    assert done.returncode == 0 and b"cut short" not in done.stderr, done.stderr
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["source"]["duration"] == pytest.approx(length, abs=1e-5)  # (ffprobe prints 6 decimals)
+    assert data["source"]["frame_count"] == 72 == len(data["samples"])
+
+    done = run_cli(movie, tmp_path / "e.png", "--every", "1", "--end", "-1", "--data", tmp_path / "e.json")
+    assert done.returncode == 0, done.stderr
+    times = [s["time"] for s in json.loads((tmp_path / "e.json").read_text())["samples"]]
+    assert times and max(times) < length - 1 < max(times) + 1 / 24 + 1e-5

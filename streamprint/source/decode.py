@@ -76,7 +76,8 @@ class VideoSource:
             self._ctx, self.rules = open_decoder(self._stream, keyframes_only, threads, self._name)
             self.info = probe(self._container, self._stream, str(self._name),
                               streamed=self._reader is not None,
-                              fragmented=opened_fragmented_mp4(self._container, self._reader, path))
+                              fragmented=opened_fragmented_mp4(self._container, self._reader, path),
+                              reopen=self._reopen)
         except BaseException:
             self._container.close()
             raise

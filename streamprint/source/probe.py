@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 import math
 from fractions import Fraction
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import NotAVideoError
 from ..model import SourceInfo
 from ..model.colors import MAX_SECONDS
 from ..model.fingerprint import MAX_DIMENSION
+from .length import measured_length
 
 log = logging.getLogger("streamprint")
 
@@ -38,10 +40,13 @@ def _known(duration: float | None) -> float | None:
     return duration if duration is not None and 0 < duration <= MAX_SECONDS else None
 
 
-def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragmented: bool = False) -> SourceInfo:
+def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragmented: bool = False,
+          reopen: Callable[[], Any] | None = None) -> SourceInfo:
     """``streamed``: read from a pipe; ``fragmented``: a fragmented MP4, whose index states
     its first fragment only: its frame count is not the stream's, and read from a pipe
-    neither is its duration (FFmpeg reads the fragments' times from a file)."""
+    neither is its duration (FFmpeg reads the fragments' times from a file). ``reopen``
+    opens the file again (None: a stream, a file object), to measure the video's own length
+    where only the container states one (:mod:`.length`)."""
     ctx = stream.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if width <= 0 or height <= 0:
@@ -62,7 +67,9 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
             # signs its statistics, the length): a video starting at 1:00:00 was 1:00:10 long
             duration -= float(stream.start_time * stream.time_base)
     elif container.duration:
-        duration = container.duration / 1_000_000
+        # the longest stream's end (NUT, FLV): the video's own where it can be measured
+        measured = measured_length(reopen, stream.index, frame_rate) if reopen is not None else None
+        duration = measured if measured is not None else container.duration / 1_000_000
     duration = None if fragmented and streamed else _known(duration)
     frame_count: int | None = int(stream.frames) if stream.frames else _count(tags.get("NUMBER_OF_FRAMES"))
     if fragmented:
