@@ -33,7 +33,8 @@ from .packets import decoded, demuxed, held_back
 from .probe import probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
-from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
+from .skip import (KeyframeIndex, LeadingFrames, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets,
+                   lookahead)
 from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline,
                        exact_origin, numbered)
 
@@ -188,10 +189,13 @@ class VideoSource:
         if wanted is not None and stream.time_base is not None and not self.keyframes_only \
                 and rules.nonref_skip and (not dts_times or (rules.nonref_skip_in_avi and demuxer == "avi")):
             skip = NonrefSkip(wanted, stream.time_base, jump=jump)
+        # the frames before the first one delivered, which it could not decode, count in the
+        # indices (as with keyframes only, and in a resumed pass's); AVI/ASF are timed by dts
+        leading = LeadingFrames() if resume is None and keyframe_index is None and not dts_times else None
 
         last_index = -1
         turned = False  # self.info turned as the first frame delivered is
-        for packet_frames in self._decoded(skip or keyframe_index):
+        for packet_frames in self._decoded(skip or keyframe_index, leading):
             if isinstance(packet_frames, BaseException):
                 corrupt_packets += 1
                 consecutive += 1
@@ -222,6 +226,8 @@ class VideoSource:
                     corrupt_frames += 1
                 index += dropped
                 skipped += dropped
+                if leading is not None:  # the first frame delivered (dropped: some of those before it)
+                    index, leading = max(index, leading.before(frame.pts)), None
                 raw = None
                 time_base = frame.time_base or stream.time_base
                 if ts is not None and time_base is not None:
@@ -317,12 +323,12 @@ class VideoSource:
     def _not_found(self) -> ResumeError:
         return ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
 
-    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None,
+    def _decoded(self, skip: NonrefSkip | KeyframeIndex | None, leading: LeadingFrames | None = None,
                  ) -> Iterator[list[av.VideoFrame] | BaseException]:
         """Per packet, the frames it decoded to, or the exception it raised
         (:func:`.packets.decoded`), from the packets as this input needs them: raw frames
         made whole, packed B-frames unpacked, keyframes numbered, demuxed ahead for ``skip``
-        (which sees each packet: :func:`.skip.lookahead`), keyframe packets alone where the
+        and ``leading`` (which see each packet: :func:`.skip.lookahead`), keyframe packets alone where the
         decoder ignores ``skip_frame`` or is drained, WebM alpha from its first keyframe."""
         ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
         stream, rules = self._stream, self.rules
@@ -333,8 +339,9 @@ class VideoSource:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
             packets = numbered(packets, stream.time_base, stream.guessed_rate or self.info.frame_rate)
-        if skip is not None:
-            packets = lookahead(packets, skip)
+        watchers = [w for w in (skip, leading) if w is not None]
+        if watchers:
+            packets = lookahead(packets, *watchers)
         if self.keyframes_only and rules.keyframe_packets:
             packets = keyframe_packets(packets)  # the decoder ignores skip_frame, or is drained
         packets = decodable_alpha(packets, ctx.name, self._name, self.keyframes_only)  # (WebM, libvpx)

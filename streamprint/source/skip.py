@@ -26,6 +26,9 @@ LOOKAHEAD_PACKETS = 24
 #: A packet whose pts is below every one of this many packets before it (in decode order)
 #: is no B-frame reordering: the timestamps jumped back (a joined or broken stream).
 REORDER_WINDOW = 16
+#: Packets at most counted before the first frame the decoder delivers (:class:`LeadingFrames`):
+#: minutes of frames, far more than a GOP a cut can leave without its keyframe.
+MAX_LEADING_FRAMES = 1 << 16
 
 
 class _Monotonic:
@@ -254,6 +257,47 @@ class AviKeyframeIndex(KeyframeIndex):
         return self._keys.popleft() if self._keys and self.enabled else None
 
 
+class LeadingFrames:
+    """The frames a stream holds before the first one the decoder delivers, which it could
+    not decode (a stream cut mid-GOP: an MPEG-TS cut at a packet, a capture begun between
+    keyframes): the packets (one frame each) demuxed :data:`LOOKAHEAD_PACKETS` ahead of the
+    decoder with a pts below the first frame's. The rule of a frame's index, in every mode,
+    is the number of frames in the stream before it in presentation order, decodable or not:
+    :class:`KeyframeIndex` counts them so with keyframes only, a range's start counts its
+    packets so (:mod:`.ranges`), and times count from the stream's start, before them. (The
+    frame at 5 s of such a stream was numbered 96 decoding everything, 114 when non-reference
+    frames were skipped, 120 with keyframes only.)"""
+
+    def __init__(self) -> None:
+        self.seen: list[int] | None = []  # pts of packets demuxed before the first frame came out
+
+    def see_packet(self, packet: av.Packet) -> None:
+        """A packet demuxed (see :func:`lookahead`): only its pts counts here."""
+        if self.seen is None:
+            return
+        if packet.pts is None or len(self.seen) >= MAX_LEADING_FRAMES:
+            self.seen = None  # times unknown (or no frame for ever): nothing is counted
+        else:
+            self.seen.append(packet.pts)
+
+    def before(self, pts: int | None) -> int:
+        """How many frames come before the first frame delivered, at ``pts``; the packets seen
+        are forgotten (asked once)."""
+        seen, self.seen = self.seen, None
+        return 0 if seen is None or pts is None else sum(1 for p in seen if p < pts)
+
+
+class _Watchers:
+    """Several watchers of the packets demuxed (``see_packet``), as one."""
+
+    def __init__(self, *watchers: Any) -> None:
+        self.watchers = watchers
+
+    def see_packet(self, packet: av.Packet) -> None:
+        for w in self.watchers:
+            w.see_packet(packet)
+
+
 def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump: int | None) -> KeyframeIndex:
     """The keyframe index of ``stream``: an :class:`AviKeyframeIndex` in AVI (``avi``), where
     packed keyframes are counted by dts and placed one frame apart from the first, the others
@@ -276,12 +320,19 @@ def _holds(values: list[int], x: int) -> bool:
 
 
 def lookahead(packets: Iterator[av.Packet | BaseException],
-              skip: NonrefSkip | KeyframeIndex) -> Iterator[av.Packet | BaseException]:
-    """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by ``skip``
-    (anything with a ``see_packet(packet)`` method). Packets the demuxer marks to be discarded (before
-    an MP4 edit list's start: decoded as references, never shown) are no frames: not seen."""
+              *watchers: NonrefSkip | KeyframeIndex | LeadingFrames) -> Iterator[av.Packet | BaseException]:
+    """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by the
+    ``watchers`` (anything with a ``see_packet(packet)`` method). Packets the demuxer marks to be
+    discarded (before an MP4 edit list's start: decoded as references, never shown) are no
+    frames: not seen. A :class:`LeadingFrames` alone holds nothing back once it has counted."""
+    skip = watchers[0] if len(watchers) == 1 else _Watchers(*watchers)
     buffer: deque[av.Packet | BaseException] = deque()
     for packet in packets:
+        if isinstance(skip, LeadingFrames) and skip.seen is None:  # counted: nothing more to hold back
+            yield from buffer
+            buffer.clear()
+            yield packet
+            continue
         if isinstance(packet, av.Packet) and packet.size > 0 and not packet.is_discard:
             skip.see_packet(packet)
         buffer.append(packet)
