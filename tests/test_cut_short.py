@@ -126,3 +126,22 @@ def test_nut_and_flv_are_as_long_as_their_video(tmp_path, suffix, audio):
     assert done.returncode == 0, done.stderr
     times = [s["time"] for s in json.loads((tmp_path / "e.json").read_text())["samples"]]
     assert times and max(times) < length - 1 < max(times) + 1 / 24 + 1e-5
+
+
+def test_measuring_the_videos_length_gives_way_to_an_interrupt(tmp_path):
+    """The measuring pass (a seek and a demux of a NUT or FLV file's end) passes a stop
+    request on rather than taking it for a length it could not measure."""
+    import av
+
+    from streamprint import interrupt
+    from streamprint.errors import Interrupted
+    from streamprint.source.length import measured_length
+
+    movie = tmp_path / "clip.nut"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=1:s=64x36:r=24", str(movie)],
+                   check=True)
+    assert measured_length(lambda: av.open(str(movie)), 0, 24.0) == pytest.approx(1.0)
+    with interrupt.scope():  # a run going on, which a stop request stops
+        interrupt.request()
+        with pytest.raises(Interrupted):
+            measured_length(lambda: av.open(str(movie)), 0, 24.0)

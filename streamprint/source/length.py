@@ -18,7 +18,7 @@ import av
 import av.error
 
 from .. import interrupt
-from ..errors import StreamprintError
+from ..errors import Interrupted, StreamprintError
 from .timeline import CUT_SHORT_SECONDS, CUT_SHORT_SHARE
 
 log = logging.getLogger("streamprint")
@@ -40,6 +40,8 @@ def measured_length(reopen: Callable[[], Any], stream_index: int, frame_rate: fl
     try:
         with contextlib.closing(reopen()) as container:
             return _length(container, container.streams[stream_index], frame_rate)
+    except Interrupted:
+        raise
     except (av.error.FFmpegError, StreamprintError, OSError, ValueError, IndexError) as exc:
         log.debug("the video's own length could not be measured: %s", exc)
         return None
