@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import math
-from fractions import Fraction
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from ..errors import NotAVideoError
