@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,62 @@ def test_a_workers_warnings_reach_the_batchs_standard_error(tmp_path, segments_m
     r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "outq"), "-q"],
                        capture_output=True, timeout=120)
     assert r.returncode == 0 and b"WARNING" not in r.stderr, r.stderr
+
+
+_CTRL_C_AS_WORKERS_START = """
+import os, sys, time
+from pathlib import Path
+
+if __name__ == "__mp_main__":  # a worker process of the batch, starting (spawned, it imports this first)
+    lib = Path(sys.argv[2])
+    if os.environ["WHEN"] == "start" or (lib / ".poison.mkv.crashed").exists():  # (its pool: started again)
+        (Path(os.environ["STARTING"]) / str(os.getpid())).touch()
+        time.sleep(10)  # where a Ctrl-C finds it
+elif __name__ == "__main__":
+    import multiprocessing.process
+
+    from streamprint._cli.main import main
+    from streamprint.batch import core
+    from tests.crashing import Crashing
+
+    core.local = Crashing  # "poison.mkv" kills its worker: the pool is started again
+    real_terminate = multiprocessing.process.BaseProcess.terminate
+
+    def terminate(self):  # what a worker says before the batch ends it is seen (else a race)
+        self.join(1.0)
+        real_terminate(self)
+
+    multiprocessing.process.BaseProcess.terminate = terminate
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("when", ["start", "restart"])
+def test_ctrl_c_while_workers_start_is_one_line(tmp_path, movie, when):
+    """Ctrl-C (SIGINT to the whole process group) while the batch's worker processes were
+    starting, at the batch's start or as a pool was started again after a worker's death,
+    printed the worker's traceback (KeyboardInterrupt in its start-up, before it ignored
+    SIGINT): only the batch says it was interrupted, in one line, and exits with 130."""
+    lib = library(tmp_path / "lib", movie, ["a.mkv", "poison.mkv", "z.mkv"] if when == "restart" else ["a.mkv"])
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    script = tmp_path / "batch.py"
+    script.write_text(_CTRL_C_AS_WORKERS_START)
+    env = {**os.environ, "WHEN": when, "STARTING": str(starting),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1]), os.environ.get("PYTHONPATH", "")])}
+    batch = subprocess.Popen([sys.executable, str(script), "batch", str(lib), str(tmp_path / "out"), "--jobs", "2",
+                              "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(starting.iterdir()):
+            assert batch.poll() is None and time.monotonic() < deadline, batch.communicate()
+            time.sleep(0.02)
+        time.sleep(0.2)  # well into its start
+        os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C in a terminal
+        _, err = batch.communicate(timeout=30)
+    finally:
+        if batch.poll() is None:
+            os.killpg(batch.pid, signal.SIGKILL)
+    assert batch.returncode == 130, err
+    assert err.decode().splitlines() == ["streamprint: interrupted; the movies finished so far are kept; run it "
+                                         "again to go on"], err

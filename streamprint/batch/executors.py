@@ -7,6 +7,7 @@ business, not theirs.
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import logging
 import logging.handlers
@@ -17,7 +18,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
@@ -147,7 +148,8 @@ class Processes:
                     while not broken and todo and len(pending) < depth:
                         task = todo.popleft()
                         try:
-                            pending[pool.submit(_call, work, task)] = task
+                            with _deaf_to_ctrl_c():  # (a submit may start a worker)
+                                pending[pool.submit(_call, work, task)] = task
                         except BrokenProcessPool:
                             todo.appendleft(task)
                             broken = True
@@ -209,6 +211,25 @@ def _death(workers: Iterable[Any]) -> str:
     return f"ended with status {code}"
 
 
+@contextlib.contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """SIGINT held off (blocked) in this thread while it may start worker processes: a
+    process starts with the signal mask of the thread that started it, so a worker holds a
+    Ctrl-C (sent to the whole process group) until :func:`_start_worker` ignores it, and
+    only the batch reports it. A worker starting when Ctrl-C came (importing its modules,
+    at a batch's start or as a pool was started again) printed its KeyboardInterrupt's
+    traceback. Here, a Ctrl-C held off is handled when this ends (or at once by another
+    thread of this process)."""
+    if not hasattr(signal, "pthread_sigmask"):  # (Windows: no signal masks)
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 #: In a worker process: the queue its reports go to (see :func:`_start_worker`).
 _reports: Any = None
 #: How often a worker looks whether the batch that started it is still there, seconds.
@@ -220,7 +241,8 @@ _PR_SET_PDEATHSIG = 1
 def _start_worker(reports: Any, progress: bool, level: int, batch: int) -> None:
     """A worker process's start: its progress (when ``progress``) and its log records of
     ``level`` and above go to ``reports``, to be said by the batch; Ctrl-C (sent to the
-    whole process group) is the parent's to handle, it stops the workers itself; and a
+    whole process group, and held off until here: :func:`_deaf_to_ctrl_c`) is the parent's
+    to handle, it stops the workers itself; and a
     worker whose batch (pid ``batch``, as the
     batch said: one that died while this worker started has already given it away to
     init) is gone, killed with SIGKILL or by the OOM killer, ends within
@@ -238,6 +260,8 @@ def _start_worker(reports: Any, progress: bool, level: int, batch: int) -> None:
     logger.setLevel(level)
     logger.propagate = False
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held off since it started (_deaf_to_ctrl_c): now dropped
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent()
     if os.getppid() != batch:  # gone already (checked after the kernel's watch is set: no gap)
         os._exit(1)
