@@ -242,9 +242,9 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
 
-    def record(job: Job, result: JobResult, drawn: RenderOptions | None = render) -> None:
+    def record(job: Job, result: JobResult) -> None:  # (every strip this run has is drawn as it says)
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
-                                         result.error, result.outputs, result.resumed_from_frame, drawn)
+                                         result.error, result.outputs, result.resumed_from_frame, render)
 
     summary.begun = True
     try:
@@ -310,19 +310,7 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             assert entry is not None
             # None: drawn how, unknown; two outputs: made before movies had pages
             if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
-                try:
-                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render, _unmarked_own(entry))
-                except Interrupted:
-                    raise
-                except OutputError as exc:  # a full disk: decoding the movie again would not help
-                    record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
-                    summary.count(job.rel, Status.PENDING, str(exc))
-                    continue
-                except StreamprintError as exc:
-                    log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
-                else:
-                    record(job, JobResult(Status.DONE, entry.seconds, None, outputs, entry.resumed_from_frame))
-                    summary.redrawn += 1
+                if _redrawn(out, job, entry.outputs, render, entry, record, summary):
                     continue
             elif entry.status == Status.DONE:
                 summary.skipped += 1
@@ -333,17 +321,42 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             elif entry.status == Status.FAILED and not retry_failed:
                 summary.count(job.rel, Status.FAILED, entry.error)
                 continue
-        # finished after all (a worker that outlived its client, a lost manifest); not when the
-        # manifest knew another file by this name: those outputs may be that one's (a movie
-        # replaced by a copy with an older mtime kept the old one's strip)
+        # finished after all (a worker that outlived its client, a lost manifest), and drawn
+        # again as this run says; not when the manifest knew another file by this name: those
+        # outputs may be that one's (a movie replaced by a copy with an older mtime kept the old one's strip)
         found = finished_outputs(out, job, options, render) if entry is None or _same_file(entry, job) else None
-        if found is not None:
-            record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
-            summary.found += 1
+        if found is not None and _redrawn(out, job, found, render, None, record, summary):
             continue
         todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every,
                          _unmarked_own(entry)))
     return todo
+
+
+def _redrawn(out: Path, job: Job, outputs: tuple[str, ...], render: RenderOptions, entry: ManifestEntry | None,
+             record: Callable[..., None], summary: Summary) -> bool:
+    """Draw the strip and page of a finished movie (its ``outputs``) again from its saved
+    data, as ``render`` says, and record and count it: redrawn (``entry``: its record, of
+    other drawing), or found finished (None: how its strip was drawn is not known, and a
+    record with no drawing options had the next run draw it again); pending when the
+    output folder refuses. False when the saved data cannot be drawn: fingerprint it again."""
+    try:
+        drawn = redraw(out, job, outputs[1], outputs[0], render, _unmarked_own(entry))
+    except Interrupted:
+        raise
+    except OutputError as exc:  # a full disk: decoding the movie again would not help
+        record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
+        summary.count(job.rel, Status.PENDING, str(exc))
+        return True
+    except StreamprintError as exc:
+        log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
+        return False
+    if entry is None:
+        record(job, JobResult(Status.DONE, 0.0, None, drawn))
+        summary.found += 1
+    else:
+        record(job, JobResult(Status.DONE, entry.seconds, None, drawn, entry.resumed_from_frame))
+        summary.redrawn += 1
+    return True
 
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
