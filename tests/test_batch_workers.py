@@ -209,3 +209,26 @@ def test_ctrl_c_while_workers_start_is_one_line(tmp_path, movie, when):
     assert batch.returncode == 130, err
     assert err.decode().splitlines() == ["streamprint: interrupted; the movies finished so far are kept; run it "
                                          "again to go on"], err
+
+
+def test_a_movie_run_again_alone_gets_every_core(tmp_path, monkeypatch):
+    """The movies run again one at a time after a worker's death kept their share of the
+    cores (cores / jobs decoder threads): alone, they left the rest of the machine idle."""
+    from streamprint import RenderOptions
+    from streamprint.batch import Job, Task, executors
+
+    from .crashing import threads
+
+    monkeypatch.setattr(executors, "_cores", lambda: 6)  # (read here, where the tasks are handed out)
+    pool = executors.Processes(2)
+    assert pool.threads_per_task == 3
+    tasks = []
+    for name in ("a.mkv", "flaky.mkv", "z.mkv"):
+        (tmp_path / name).touch()
+        tasks.append(Task(Job(str(tmp_path / name), name, 0, 0), str(tmp_path), OPTIONS, RenderOptions(),
+                          pool.threads_per_task, 60.0))
+    got: dict[str, int] = {}
+    pool.run(threads, tasks, lambda task, result: got.__setitem__(task.job.rel, result), None,
+             lambda task, exc: exc)
+    assert (tmp_path / ".flaky.mkv.crashed").exists()  # its worker died: run again alone
+    assert got["flaky.mkv"] == 6 and {got["a.mkv"], got["z.mkv"]} <= {3, 6}, got

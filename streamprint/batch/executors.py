@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
+import dataclasses
 import logging
 import logging.handlers
 import multiprocessing
@@ -89,7 +90,9 @@ class Processes:
     A worker that dies breaks its pool and every task then in it: the pool is made again and
     the batch goes on; those tasks are run again at the end, one at a time, so that a task
     that kills its worker again (and only that one) is lost for good (:class:`WorkerCrashed`
-    with ``alone``), and the others are done."""
+    with ``alone``), and the others are done. Run alone, a task that says how many decoder
+    threads it takes (a ``threads`` field, as a batch's :class:`~.worker.Task`) gets every
+    core (it kept its share of ``jobs``: half the machine stood idle)."""
 
     def __init__(self, jobs: int) -> None:
         self.slots = jobs
@@ -149,7 +152,8 @@ class Processes:
                         task = todo.popleft()
                         try:
                             with _deaf_to_ctrl_c():  # (a submit may start a worker)
-                                pending[pool.submit(_call, work, task)] = task
+                                given = task if in_flight is not None else _with_threads(task, _cores())
+                                pending[pool.submit(_call, work, given)] = task
                         except BrokenProcessPool:
                             todo.appendleft(task)
                             broken = True
@@ -188,6 +192,15 @@ class Processes:
                 drain()  # (what came in after the last task's end)
                 reports.close()
                 reports.cancel_join_thread()
+
+
+def _with_threads(task: T, threads: int) -> T:
+    """``task`` with ``threads`` decoder threads, if it says how many it takes (a dataclass
+    with a ``threads`` field); else ``task`` as it is."""
+    if dataclasses.is_dataclass(task) and not isinstance(task, type) \
+            and any(f.name == "threads" for f in dataclasses.fields(task)):
+        return dataclasses.replace(task, threads=threads)
+    return task
 
 
 def _death(workers: Iterable[Any]) -> str:
