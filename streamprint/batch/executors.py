@@ -145,6 +145,7 @@ class Processes:
                                            os.getpid())) as pool:
             pending: dict[Future, T] = {}
             workers: dict[int, Any] = {}  # every worker this pool started, to say how one died
+            crashed: list[T] = []  # (one at a time) the task whose worker died: lost once how is known
             broken = False
             try:
                 while True:
@@ -157,13 +158,9 @@ class Processes:
                         except BrokenProcessPool:
                             todo.appendleft(task)
                             broken = True
-                    if not pending:
-                        if broken and in_flight:  # (said once a pool is done with: how it died is known then)
-                            log.warning("a worker process died (%s): its pool is started again, and the %d "
-                                        "movie(s) it had are run again at the end, one at a time",
-                                        _death(workers.values()), len(in_flight))
-                        return
                     workers.update(getattr(pool, "_processes", None) or {})
+                    if not pending:
+                        break
                     done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                     interrupt.check()  # a library's stop request (the command's signals raise here)
                     drain()
@@ -173,10 +170,8 @@ class Processes:
                             result = fut.result()
                         except BrokenProcessPool:  # a worker died: which task it had is not known
                             broken = True
-                            if in_flight is not None:
-                                in_flight.append(task)
-                                continue
-                            result = lost(task, WorkerCrashed(f"its worker process {_death(workers.values())}", alone=True))
+                            (crashed if in_flight is None else in_flight).append(task)
+                            continue
                         except Exception as exc:  # the worker process died
                             result = lost(task, exc)
                         finish(task, result)
@@ -192,6 +187,16 @@ class Processes:
                 drain()  # (what came in after the last task's end)
                 reports.close()
                 reports.cancel_join_thread()
+        if not broken:
+            return
+        # How the worker died is read once the pool is shut down, its thread done reaping its
+        # workers: read while that thread reaped them, the status was not known yet
+        how = _death(workers.values())
+        if in_flight:
+            log.warning("a worker process died (%s): its pool is started again, and the %d movie(s) it had "
+                        "are run again at the end, one at a time", how, len(in_flight))
+        for task in crashed:
+            finish(task, lost(task, WorkerCrashed(f"its worker process {how}", alone=True)))
 
 
 def _with_threads(task: T, threads: int) -> T:
@@ -204,10 +209,11 @@ def _with_threads(task: T, threads: int) -> T:
 
 
 def _death(workers: Iterable[Any]) -> str:
-    """How a pool's worker died ("was killed by SIGKILL", "ended with status 1", "ended"), from
-    the exit statuses of ``workers`` (the pool ends the
-    others with SIGTERM once one has died). The dead are waited for a second at most: the
-    pool can report its breakage before the one that died has been reaped."""
+    """How a pool's worker died ("was killed by SIGKILL", "ended with status 1"), from the exit
+    statuses of ``workers`` (the pool ends the others with SIGTERM once one has died), read
+    once the pool is shut down: its thread has reaped them all and recorded how each ended
+    (read while it did, a status could be taken by it and not yet recorded). "ended" only if
+    a status is still unknown after a second's wait (reaped by code other than the pool's)."""
     workers = list(workers)
     deadline = time.monotonic() + 1.0
     for w in workers:
