@@ -277,3 +277,41 @@ def test_how_a_worker_died_is_said_though_the_pool_reaped_it(tmp_path, monkeypat
     assert lost == {"poison.mkv": "its worker process was killed by SIGKILL"}
     said = [r.getMessage() for r in caplog.records]
     assert len(said) == 1 and said[0].startswith("a worker process died (was killed by SIGKILL)"), said
+
+
+_FROM_STANDARD_INPUT = """
+import logging, sys
+from streamprint import Options, ParameterError, Sampling
+from streamprint.batch import Processes, run_batch
+
+logging.basicConfig(format="%(levelname)s %(message)s")
+lib, out, options = sys.argv[1], sys.argv[2], Options(sampling=Sampling.interval(0.25))
+try:
+    run_batch(lib, out + "-processes", options, executor=Processes(2))
+except ParameterError as exc:
+    print("refused:", exc.format(lambda name: name))
+summary = run_batch(lib, out, options, jobs=2)
+print(summary.done, summary.failed, summary.errors)
+"""
+
+
+def test_a_batch_from_a_program_read_from_standard_input(tmp_path, movie):
+    """``python - < script.py`` calling run_batch: every worker process died as it started
+    (a spawned worker runs the main program again first, and "<stdin>" is no file), and
+    every movie failed as "killed its worker when run alone". By default its movies are done
+    in its own process, with a warning; worker processes asked for are refused up front."""
+    lib, out = library(tmp_path / "lib", movie, ["a.mkv", "b.mkv"]), tmp_path / "out"
+    r = subprocess.run([sys.executable, "-", str(lib), str(out)], input=_FROM_STANDARD_INPUT.encode(),
+                       capture_output=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    said = r.stdout.decode().splitlines()
+    assert said[-1] == "2 0 {}", said  # (was: 0 2, each "killed its worker when run alone")
+    assert len(said) == 2 and said[0].startswith("refused: executor worker processes cannot start: they run the "
+                                                 "main program (<stdin>) again first"), said
+    assert not (tmp_path / "out-processes").exists()
+    warnings = r.stderr.decode().splitlines()
+    assert len(warnings) == 1 and warnings[0].startswith("WARNING worker processes cannot start") \
+        and "one at a time" in warnings[0], r.stderr
+    # python -c (and an interactive session) has no main file to run again: workers start there
+    check = "from streamprint.batch.executors import no_workers; print(no_workers())"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, timeout=60).stdout == b"None\n"

@@ -29,7 +29,7 @@ from ..errors import InputError, Interrupted, OutputError, ParameterError, Strea
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .dask import Dask
-from .executors import Executor, WorkerCrashed, local
+from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
@@ -152,8 +152,9 @@ def run_batch(
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
     ``render`` says how strips are drawn. The movies are worked on by ``executor`` (see
-    :mod:`.executors`); by default ``jobs`` local worker processes (default: one per core),
-    or, given ``dask`` (a scheduler's address, ``tcp://host:8786``), one task per movie on
+    :mod:`.executors`); by default ``jobs`` local worker processes (default: one per core;
+    where none can start, as from a program read from standard input, this process, one
+    movie at a time, with a warning: :func:`.executors.no_workers`), or, given ``dask`` (a scheduler's address, ``tcp://host:8786``), one task per movie on
     that cluster, whose workers must see ``library`` and ``outdir`` at the same paths. The
     cores are shared among the tasks that run at once as decoder threads. ``on_plan(n)`` is
     called with the number of files to process, ``on_file(rel, status)`` after each one,
@@ -174,6 +175,8 @@ def run_batch(
     if executor is not None and not callable(getattr(executor, "run", None)):
         raise ParameterError("executor", "must be an executor (streamprint.batch.executors), not "
                                          f"{type(executor).__name__}")
+    if isinstance(executor, Processes) and no_workers():  # (the default is Serial there, with a warning)
+        raise ParameterError("executor", f"{no_workers()}; use Serial(), or run the batch from a script file")
     params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
                      rebuild_manifest=rebuild_manifest)
     for name, path in (("library", library), ("outdir", outdir)):

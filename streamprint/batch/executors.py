@@ -311,12 +311,36 @@ def _call(work: Work, task: T) -> Any:
     return work(task, _reports)
 
 
-def local(jobs: int | None) -> Processes:
+def local(jobs: int | None) -> Processes | Serial:
     """The executor for ``jobs`` local worker processes (None: one per core this process may
     use: ``taskset -c 0`` started two on a 2-core machine). One job is a worker process too:
     run in the batch's own process, a decoder's crash on a damaged file ended the batch at
-    that movie, run after run. (:class:`Serial` runs a library caller's tasks in-process.)"""
+    that movie, run after run. (:class:`Serial` runs a library caller's tasks in-process.)
+    Where no worker process can start (:func:`no_workers`), :class:`Serial`, with a warning."""
+    why = no_workers()
+    if why is not None:
+        logging.getLogger("streamprint").warning(
+            "%s: the movies are done in this process, one at a time (a decoder's crash on a damaged file "
+            "ends it); run the batch from a script file to have worker processes", why)
+        return Serial()
     return Processes(jobs or _cores())
+
+
+def no_workers() -> str | None:
+    """Why no worker process can start here, or None. A spawned worker first runs this
+    process's main program again, by its module's name or from its file (Python's
+    multiprocessing does, for what it defines): a program read from standard input
+    (``python -``, whose file is "<stdin>") or a script deleted since has none to run, and
+    every worker died as it started, so that every movie failed as "killed its worker when
+    run alone". (An interactive session and ``python -c`` have no main file: workers start.)"""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None) is not None or path is None:
+        return None
+    start = getattr(multiprocessing.process, "ORIGINAL_DIR", None) or ""  # (where multiprocessing looks)
+    if os.path.isfile(os.path.join(start, path)):
+        return None
+    return f"worker processes cannot start: they run the main program ({path}) again first, and it is not a file"
 
 
 def _cores() -> int:
