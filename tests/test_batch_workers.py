@@ -315,3 +315,44 @@ def test_a_batch_from_a_program_read_from_standard_input(tmp_path, movie):
     # python -c (and an interactive session) has no main file to run again: workers start there
     check = "from streamprint.batch.executors import no_workers; print(no_workers())"
     assert subprocess.run([sys.executable, "-c", check], capture_output=True, timeout=60).stdout == b"None\n"
+
+
+_PID_CHECK_OFF = """
+import os, time
+from pathlib import Path
+
+if __name__ == "__mp_main__":  # in each worker: its own watch of the batch's pid, out of the way
+    from streamprint.batch import executors
+
+    executors.PARENT_CHECK_EVERY = 3600.0
+
+def work(task, reports):  # a movie that takes a minute
+    Path(str(os.getpid())).touch()
+    time.sleep(60)
+    return task
+
+if __name__ == "__main__":
+    from streamprint.batch.executors import Processes
+
+    Processes(2).run(work, [1, 2, 3, 4], lambda task, result: None, None, lambda task, exc: None)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_kernel_ends_the_workers_of_a_killed_batch(tmp_path):
+    """On Linux the kernel ends a batch's workers the moment it is killed (PR_SET_PDEATHSIG),
+    besides their own watch of its pid every half second; the test of a killed batch passed
+    on that watch alone. With the watch out of the way, the workers still end at once."""
+    from .test_batch_safety import assert_they_end
+
+    (tmp_path / "batch.py").write_text(_PID_CHECK_OFF)
+    batch = subprocess.Popen([sys.executable, "batch.py"], cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := [int(p.name) for p in tmp_path.iterdir() if p.name.isdigit()]) < 2:
+            assert batch.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        batch.kill()
+        batch.wait(timeout=30)
+    assert_they_end(workers, within=2.0)
