@@ -154,7 +154,8 @@ def run_batch(
     ``render`` says how strips are drawn. The movies are worked on by ``executor`` (see
     :mod:`.executors`); by default ``jobs`` local worker processes (default: one per core;
     where none can start, as from a program read from standard input, this process, one
-    movie at a time, with a warning: :func:`.executors.no_workers`), or, given ``dask`` (a scheduler's address, ``tcp://host:8786``), one task per movie on
+    movie at a time, with a warning: :func:`.executors.no_workers`), or, given ``dask`` (a
+    scheduler's address, ``tcp://host:8786``), one task per movie on
     that cluster, whose workers must see ``library`` and ``outdir`` at the same paths. The
     cores are shared among the tasks that run at once as decoder threads. ``on_plan(n)`` is
     called with the number of files to process, ``on_file(rel, status)`` after each one,
