@@ -332,3 +332,26 @@ def test_a_file_name_that_is_not_utf8_is_a_movie_like_the_others(tmp_path):
                             dask=cluster.scheduler_address)
     assert (summary.done, summary.pending, summary.failed) == (4, 0, 0), summary.errors
     assert (tmp_path / "out" / os.fsdecode(b"b\xff.mkv.png")).exists()
+
+
+def test_a_key_that_is_not_text_names_its_movie(tmp_path):
+    """``Dask(key=lambda task: ("mine", task.job.rel))``, a tuple as Dask's own keys may be,
+    ended the batch with "unexpected TypeError" as it was handed out. A key that is not text
+    is sent as its repr, escaped as text keys are; two movies with one key are still refused."""
+    distributed = pytest.importorskip("distributed")
+    from streamprint import Options, ParameterError, Sampling
+    from streamprint.batch import Dask, run_batch
+    from streamprint.batch.dask import _text
+
+    lib = make_library(tmp_path / "lib", n=1)
+    shutil.copyfile(lib / "m0.mkv", os.fsdecode(bytes(lib) + b"/m\xff.mkv"))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  dashboard_address=None) as cluster:
+        mine = Dask(cluster.scheduler_address, key=lambda task: ("mine", task.job.rel))
+        summary = run_batch(lib, tmp_path / "out", Options(sampling=Sampling.interval(0.5)), executor=mine)
+        assert (summary.done, summary.pending, summary.failed) == (2, 0, 0), summary.errors
+        same = Dask(cluster.scheduler_address, key=lambda task: ("one", 1))
+        with pytest.raises(ParameterError, match="key"):
+            run_batch(lib, tmp_path / "again", Options(sampling=Sampling.interval(0.5)), executor=same)
+    assert _text(("mine", "m0.mkv")) == "('mine', 'm0.mkv')" and _text(1) == "1"
+    assert _text(("m\udcff.mkv",)) == "('m\\\\udcff.mkv',)"  # (its repr, the backslash doubled)

@@ -297,3 +297,25 @@ def test_a_link_to_a_folder_is_said_not_followed(tmp_path, movies, caplog):
     said = sorted(r.getMessage() for r in caplog.records if "link" in r.getMessage())
     assert said == [f"{lib / name}: a link to a folder, not followed: its files are left out"
                     for name in ("linked", "loop")], said
+
+
+def test_outputs_found_finished_are_drawn_as_asked_and_the_next_run_does_nothing(tmp_path, movies):
+    """Outputs found finished (here: the manifest lost) were recorded with no drawing
+    options, so the next identical run drew every one of them again. They are drawn from
+    their data as the run asks (their strips were drawn some other way: how is recorded
+    nowhere but in the lost manifest), and the run after does nothing."""
+    from streamprint import RenderOptions
+    from streamprint.enums import Style
+
+    lib = library(tmp_path / "lib", movies)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    render = RenderOptions(style=Style.AVERAGE)
+    assert run_batch(lib, out, OPTIONS, RenderOptions(style=Style.DOMINANT), executor=Serial()).done == 2
+    (out / "streamprint-manifest.json").unlink()
+    found = run_batch(lib, out, OPTIONS, render, executor=Serial())
+    assert (found.found, found.done, found.redrawn) == (2, 0, 0)
+    assert run_batch(lib, clean, OPTIONS, render, executor=Serial()).done == 2  # drawn so from the start
+    for name in ("m0.mkv.png", "m1.mkv.png", "m0.mkv.html", "m1.mkv.html"):
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+    again = run_batch(lib, out, OPTIONS, render, executor=Serial())
+    assert (again.skipped, again.redrawn, again.found, again.done) == (2, 0, 0, 0)

@@ -566,9 +566,11 @@ def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwarg
 
 def _report_and_end(reports) -> None:
     """A batch worker's life in short: it starts, reports progress, and ends."""
+    import logging
+
     from streamprint.batch import executors
 
-    executors._start_worker(reports, os.getppid())
+    executors._start_worker(reports, True, logging.WARNING, os.getppid())
     executors._reports.put(("progress", 1))
 
 
@@ -589,6 +591,7 @@ def test_a_worker_ends_though_a_killed_one_holds_the_report_queue():
         worker.kill()
         worker.join()
     assert not hung, "the worker hung at exit"
+    assert worker.exitcode == 0  # (it had called _start_worker with too few arguments, and ended at once)
 
 
 def test_a_fifo_where_the_lock_file_goes_is_one_line(tmp_path):

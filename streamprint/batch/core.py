@@ -29,7 +29,7 @@ from ..errors import InputError, Interrupted, OutputError, ParameterError, Strea
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from .dask import Dask
-from .executors import Executor, WorkerCrashed, local
+from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
@@ -152,8 +152,10 @@ def run_batch(
     """Fingerprint every movie under ``library`` into ``outdir``; see the module docstring.
 
     ``render`` says how strips are drawn. The movies are worked on by ``executor`` (see
-    :mod:`.executors`); by default ``jobs`` local worker processes (default: one per core),
-    or, given ``dask`` (a scheduler's address, ``tcp://host:8786``), one task per movie on
+    :mod:`.executors`); by default ``jobs`` local worker processes (default: one per core;
+    where none can start, as from a program read from standard input, this process, one
+    movie at a time, with a warning: :func:`.executors.no_workers`), or, given ``dask`` (a
+    scheduler's address, ``tcp://host:8786``), one task per movie on
     that cluster, whose workers must see ``library`` and ``outdir`` at the same paths. The
     cores are shared among the tasks that run at once as decoder threads. ``on_plan(n)`` is
     called with the number of files to process, ``on_file(rel, status)`` after each one,
@@ -174,6 +176,8 @@ def run_batch(
     if executor is not None and not callable(getattr(executor, "run", None)):
         raise ParameterError("executor", "must be an executor (streamprint.batch.executors), not "
                                          f"{type(executor).__name__}")
+    if isinstance(executor, Processes) and no_workers():  # (the default is Serial there, with a warning)
+        raise ParameterError("executor", f"{no_workers()}; use Serial(), or run the batch from a script file")
     params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
                      rebuild_manifest=rebuild_manifest)
     for name, path in (("library", library), ("outdir", outdir)):
@@ -242,9 +246,9 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
 
-    def record(job: Job, result: JobResult, drawn: RenderOptions | None = render) -> None:
+    def record(job: Job, result: JobResult) -> None:  # (every strip this run has is drawn as it says)
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
-                                         result.error, result.outputs, result.resumed_from_frame, drawn)
+                                         result.error, result.outputs, result.resumed_from_frame, render)
 
     summary.begun = True
     try:
@@ -310,19 +314,7 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             assert entry is not None
             # None: drawn how, unknown; two outputs: made before movies had pages
             if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
-                try:
-                    outputs = redraw(out, job, entry.outputs[1], entry.outputs[0], render, _unmarked_own(entry))
-                except Interrupted:
-                    raise
-                except OutputError as exc:  # a full disk: decoding the movie again would not help
-                    record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
-                    summary.count(job.rel, Status.PENDING, str(exc))
-                    continue
-                except StreamprintError as exc:
-                    log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
-                else:
-                    record(job, JobResult(Status.DONE, entry.seconds, None, outputs, entry.resumed_from_frame))
-                    summary.redrawn += 1
+                if _redrawn(out, job, entry.outputs, render, entry, record, summary):
                     continue
             elif entry.status == Status.DONE:
                 summary.skipped += 1
@@ -333,17 +325,42 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
             elif entry.status == Status.FAILED and not retry_failed:
                 summary.count(job.rel, Status.FAILED, entry.error)
                 continue
-        # finished after all (a worker that outlived its client, a lost manifest); not when the
-        # manifest knew another file by this name: those outputs may be that one's (a movie
-        # replaced by a copy with an older mtime kept the old one's strip)
+        # finished after all (a worker that outlived its client, a lost manifest), and drawn
+        # again as this run says; not when the manifest knew another file by this name: those
+        # outputs may be that one's (a movie replaced by a copy with an older mtime kept the old one's strip)
         found = finished_outputs(out, job, options, render) if entry is None or _same_file(entry, job) else None
-        if found is not None:
-            record(job, JobResult(Status.DONE, 0.0, None, found), drawn=None)  # drawn how: unknown
-            summary.found += 1
+        if found is not None and _redrawn(out, job, found, render, None, record, summary):
             continue
         todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every,
                          _unmarked_own(entry)))
     return todo
+
+
+def _redrawn(out: Path, job: Job, outputs: tuple[str, ...], render: RenderOptions, entry: ManifestEntry | None,
+             record: Callable[..., None], summary: Summary) -> bool:
+    """Draw the strip and page of a finished movie (its ``outputs``) again from its saved
+    data, as ``render`` says, and record and count it: redrawn (``entry``: its record, of
+    other drawing), or found finished (None: how its strip was drawn is not known, and a
+    record with no drawing options had the next run draw it again); pending when the
+    output folder refuses. False when the saved data cannot be drawn: fingerprint it again."""
+    try:
+        drawn = redraw(out, job, outputs[1], outputs[0], render, _unmarked_own(entry))
+    except Interrupted:
+        raise
+    except OutputError as exc:  # a full disk: decoding the movie again would not help
+        record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
+        summary.count(job.rel, Status.PENDING, str(exc))
+        return True
+    except StreamprintError as exc:
+        log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
+        return False
+    if entry is None:
+        record(job, JobResult(Status.DONE, 0.0, None, drawn))
+        summary.found += 1
+    else:
+        record(job, JobResult(Status.DONE, entry.seconds, None, drawn, entry.resumed_from_frame))
+        summary.redrawn += 1
+    return True
 
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:

@@ -9,7 +9,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
 from .. import interrupt, params
@@ -19,11 +19,13 @@ from .executors import Finish, Lost, OnReport, T, Work
 
 class Dask:
     """One task per movie on a Dask distributed scheduler at ``address``; results are
-    recorded here as they complete. Workers must see the same paths as this machine."""
+    recorded here as they complete. Workers must see the same paths as this machine.
+    ``key(task)`` names each task on the scheduler: text, or a tuple or any other value,
+    sent as its ``repr`` (:func:`_text`); one key per movie."""
 
     threads_per_task = 1  # a Dask worker runs one task per thread of its own
 
-    def __init__(self, address: str, key: Callable[[Any], str], connect_timeout: float = 20.0) -> None:
+    def __init__(self, address: str, key: Callable[[Any], Hashable], connect_timeout: float = 20.0) -> None:
         self.address = check_address(address)
         self.key, self.connect_timeout = params.check("key", key), params.check("connect_timeout", connect_timeout)
         self._client: Any = None
@@ -80,8 +82,9 @@ class Dask:
                 raise
 
     def keys(self, tasks: Sequence[Any]) -> list[str]:
-        """Each task's key, as valid text (:func:`_text`); ParameterError when two share one
-        (one result would stand for several movies)."""
+        """Each task's key, as valid text (:func:`_text`: one that is not text, a tuple as
+        Dask's own keys may be, raised TypeError); ParameterError when two share one (one
+        result would stand for several movies)."""
         keys = [_text(self.key(task)) for task in tasks]
         if len(set(keys)) != len(keys):
             raise ParameterError("key", "must give every movie of a batch a key of its own")
@@ -113,12 +116,15 @@ class Dask:
         raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
 
 
-def _text(key: str) -> str:
+def _text(key: Any) -> str:
     """``key`` as text Dask can send (msgpack, UTF-8): a file name that is not UTF-8 (its
     bytes held as lone surrogates) made a key whose task no scheduler could be sent, and
     every movie of the batch was lost with the connection. Its bytes that are not UTF-8 are
-    written ``\\xNN`` and its backslashes doubled, so two names never give one key."""
-    return os.fsencode(key).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
+    written ``\\xNN`` and its backslashes doubled, so two names never give one key. A key
+    that is not text (a tuple, as Dask's own keys may be) is written as its ``repr``; should
+    that be another key's text, :meth:`Dask.keys` refuses the two."""
+    text = key if isinstance(key, str) else repr(key)
+    return os.fsencode(text).replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace")
 
 
 def _probe(address: str, timeout: float) -> None:

@@ -7,7 +7,9 @@ business, not theirs.
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
+import dataclasses
 import logging
 import logging.handlers
 import multiprocessing
@@ -17,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
@@ -88,7 +90,9 @@ class Processes:
     A worker that dies breaks its pool and every task then in it: the pool is made again and
     the batch goes on; those tasks are run again at the end, one at a time, so that a task
     that kills its worker again (and only that one) is lost for good (:class:`WorkerCrashed`
-    with ``alone``), and the others are done."""
+    with ``alone``), and the others are done. Run alone, a task that says how many decoder
+    threads it takes (a ``threads`` field, as a batch's :class:`~.worker.Task`) gets every
+    core (it kept its share of ``jobs``: half the machine stood idle)."""
 
     def __init__(self, jobs: int) -> None:
         self.slots = jobs
@@ -141,23 +145,22 @@ class Processes:
                                            os.getpid())) as pool:
             pending: dict[Future, T] = {}
             workers: dict[int, Any] = {}  # every worker this pool started, to say how one died
+            crashed: list[T] = []  # (one at a time) the task whose worker died: lost once how is known
             broken = False
             try:
                 while True:
                     while not broken and todo and len(pending) < depth:
                         task = todo.popleft()
                         try:
-                            pending[pool.submit(_call, work, task)] = task
+                            with _deaf_to_ctrl_c():  # (a submit may start a worker)
+                                given = task if in_flight is not None else _with_threads(task, _cores())
+                                pending[pool.submit(_call, work, given)] = task
                         except BrokenProcessPool:
                             todo.appendleft(task)
                             broken = True
-                    if not pending:
-                        if broken and in_flight:  # (said once a pool is done with: how it died is known then)
-                            log.warning("a worker process died (%s): its pool is started again, and the %d "
-                                        "movie(s) it had are run again at the end, one at a time",
-                                        _death(workers.values()), len(in_flight))
-                        return
                     workers.update(getattr(pool, "_processes", None) or {})
+                    if not pending:
+                        break
                     done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
                     interrupt.check()  # a library's stop request (the command's signals raise here)
                     drain()
@@ -167,10 +170,8 @@ class Processes:
                             result = fut.result()
                         except BrokenProcessPool:  # a worker died: which task it had is not known
                             broken = True
-                            if in_flight is not None:
-                                in_flight.append(task)
-                                continue
-                            result = lost(task, WorkerCrashed(f"its worker process {_death(workers.values())}", alone=True))
+                            (crashed if in_flight is None else in_flight).append(task)
+                            continue
                         except Exception as exc:  # the worker process died
                             result = lost(task, exc)
                         finish(task, result)
@@ -186,13 +187,33 @@ class Processes:
                 drain()  # (what came in after the last task's end)
                 reports.close()
                 reports.cancel_join_thread()
+        if not broken:
+            return
+        # How the worker died is read once the pool is shut down, its thread done reaping its
+        # workers: read while that thread reaped them, the status was not known yet
+        how = _death(workers.values())
+        if in_flight:
+            log.warning("a worker process died (%s): its pool is started again, and the %d movie(s) it had "
+                        "are run again at the end, one at a time", how, len(in_flight))
+        for task in crashed:
+            finish(task, lost(task, WorkerCrashed(f"its worker process {how}", alone=True)))
+
+
+def _with_threads(task: T, threads: int) -> T:
+    """``task`` with ``threads`` decoder threads, if it says how many it takes (a dataclass
+    with a ``threads`` field); else ``task`` as it is."""
+    if dataclasses.is_dataclass(task) and not isinstance(task, type) \
+            and any(f.name == "threads" for f in dataclasses.fields(task)):
+        return dataclasses.replace(task, threads=threads)
+    return task
 
 
 def _death(workers: Iterable[Any]) -> str:
-    """How a pool's worker died ("was killed by SIGKILL", "ended with status 1", "ended"), from
-    the exit statuses of ``workers`` (the pool ends the
-    others with SIGTERM once one has died). The dead are waited for a second at most: the
-    pool can report its breakage before the one that died has been reaped."""
+    """How a pool's worker died ("was killed by SIGKILL", "ended with status 1"), from the exit
+    statuses of ``workers`` (the pool ends the others with SIGTERM once one has died), read
+    once the pool is shut down: its thread has reaped them all and recorded how each ended
+    (read while it did, a status could be taken by it and not yet recorded). "ended" only if
+    a status is still unknown after a second's wait (reaped by code other than the pool's)."""
     workers = list(workers)
     deadline = time.monotonic() + 1.0
     for w in workers:
@@ -209,6 +230,25 @@ def _death(workers: Iterable[Any]) -> str:
     return f"ended with status {code}"
 
 
+@contextlib.contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """SIGINT held off (blocked) in this thread while it may start worker processes: a
+    process starts with the signal mask of the thread that started it, so a worker holds a
+    Ctrl-C (sent to the whole process group) until :func:`_start_worker` ignores it, and
+    only the batch reports it. A worker starting when Ctrl-C came (importing its modules,
+    at a batch's start or as a pool was started again) printed its KeyboardInterrupt's
+    traceback. Here, a Ctrl-C held off is handled when this ends (or at once by another
+    thread of this process)."""
+    if not hasattr(signal, "pthread_sigmask"):  # (Windows: no signal masks)
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 #: In a worker process: the queue its reports go to (see :func:`_start_worker`).
 _reports: Any = None
 #: How often a worker looks whether the batch that started it is still there, seconds.
@@ -220,7 +260,8 @@ _PR_SET_PDEATHSIG = 1
 def _start_worker(reports: Any, progress: bool, level: int, batch: int) -> None:
     """A worker process's start: its progress (when ``progress``) and its log records of
     ``level`` and above go to ``reports``, to be said by the batch; Ctrl-C (sent to the
-    whole process group) is the parent's to handle, it stops the workers itself; and a
+    whole process group, and held off until here: :func:`_deaf_to_ctrl_c`) is the parent's
+    to handle, it stops the workers itself; and a
     worker whose batch (pid ``batch``, as the
     batch said: one that died while this worker started has already given it away to
     init) is gone, killed with SIGKILL or by the OOM killer, ends within
@@ -238,6 +279,8 @@ def _start_worker(reports: Any, progress: bool, level: int, batch: int) -> None:
     logger.setLevel(level)
     logger.propagate = False
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # held off since it started (_deaf_to_ctrl_c): now dropped
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent()
     if os.getppid() != batch:  # gone already (checked after the kernel's watch is set: no gap)
         os._exit(1)
@@ -268,12 +311,36 @@ def _call(work: Work, task: T) -> Any:
     return work(task, _reports)
 
 
-def local(jobs: int | None) -> Processes:
+def local(jobs: int | None) -> Processes | Serial:
     """The executor for ``jobs`` local worker processes (None: one per core this process may
     use: ``taskset -c 0`` started two on a 2-core machine). One job is a worker process too:
     run in the batch's own process, a decoder's crash on a damaged file ended the batch at
-    that movie, run after run. (:class:`Serial` runs a library caller's tasks in-process.)"""
+    that movie, run after run. (:class:`Serial` runs a library caller's tasks in-process.)
+    Where no worker process can start (:func:`no_workers`), :class:`Serial`, with a warning."""
+    why = no_workers()
+    if why is not None:
+        logging.getLogger("streamprint").warning(
+            "%s: the movies are done in this process, one at a time (a decoder's crash on a damaged file "
+            "ends it); run the batch from a script file to have worker processes", why)
+        return Serial()
     return Processes(jobs or _cores())
+
+
+def no_workers() -> str | None:
+    """Why no worker process can start here, or None. A spawned worker first runs this
+    process's main program again, by its module's name or from its file (Python's
+    multiprocessing does, for what it defines): a program read from standard input
+    (``python -``, whose file is "<stdin>") or a script deleted since has none to run, and
+    every worker died as it started, so that every movie failed as "killed its worker when
+    run alone". (An interactive session and ``python -c`` have no main file: workers start.)"""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(getattr(main, "__spec__", None), "name", None) is not None or path is None:
+        return None
+    start = getattr(multiprocessing.process, "ORIGINAL_DIR", None) or ""  # (where multiprocessing looks)
+    if os.path.isfile(os.path.join(start, path)):
+        return None
+    return f"worker processes cannot start: they run the main program ({path}) again first, and it is not a file"
 
 
 def _cores() -> int:
