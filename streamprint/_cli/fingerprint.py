@@ -14,8 +14,8 @@ from ..enums import ImageFormat, SamplingMode
 from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
 from ..model import Fingerprint, Progress, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
-from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
-    options_from, render_from, whole
+from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, check_plot_room, \
+    number, options_from, render_from, whole
 from .progress import TERMINAL, ProgressBar, clock, done, plural, took
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     options = options_from(args)
     render = render_from(args, args.output)
     params.check_render(render, options.sampling)
+    check_plot_room(render)
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = args.format, None
     if args.decode_all and options.sampling.mode == SamplingMode.KEYFRAMES:  # it did nothing, silently
