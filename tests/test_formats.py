@@ -28,6 +28,7 @@ from streamprint.formats.checkpoint import checkpoint_to_dict
 from streamprint.formats.fingerprint import fingerprint_to_dict
 from streamprint.model import ManifestEntry
 
+from . import fakes
 from .conftest import run_cli
 
 
@@ -423,3 +424,14 @@ def test_data_files_edited_by_hand_or_by_a_spreadsheet_still_read(tmp_path):
         assert [s.time for s in got.samples] == [s.time for s in fp.samples], name
         r = run_cli("render", tmp_path / name, tmp_path / f"{name}.png")
         assert r.returncode == 0, r.stderr
+
+
+def test_a_sample_outside_the_time_range_is_named(tmp_path):
+    """A data file whose time range is 0-5 s with samples to 11.75 s said "samples at 0 to
+    11.75 s lie outside the time range": every sample, not the one outside."""
+    fp = fakes.flat([(200, 30, 30)] * 4, [0.0, 2.0, 6.5, 11.75], 12.0)
+    data = fingerprint_to_dict(fp)
+    data["time_range"] = {"start": 0.0, "end": 5.0}
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    with pytest.raises(DataFormatError, match=r"a sample at 6\.5 s lies outside the time range, 0 to 5 s"):
+        read_fingerprint(tmp_path / "m.json")

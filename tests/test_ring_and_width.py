@@ -218,3 +218,15 @@ def test_jpeg_keeps_the_colour_of_one_pixel_columns(tmp_path):
     error = np.abs(jpg - truth)
     assert error.mean() <= 2.0, error.mean()
     assert (error.max(axis=2) > 20).mean() < 0.005, (error.max(axis=2) > 20).mean()
+
+
+def test_a_data_file_too_wide_for_its_format_blames_its_samples_not_sampling_options(tmp_path):
+    """`render big.json x.webp` said "the sampling (--every, --interval, --samples or --fast)
+    gives ... samples", options `render` does not have: the data file's samples make it."""
+    fakes.flat([(200, 30, 30)] * 16384, [float(i) for i in range(16384)], 16384.0).save(tmp_path / "big.json")
+    r = run_cli("render", tmp_path / "big.json", tmp_path / "x.webp")
+    line = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in line, line
+    assert line.startswith("streamprint render: error: DATA gives 16384 samples, a column each, which would make a "
+                           "16384 x 200 picture, and a WebP picture is at most 16383 px on a side"), line
+    assert "--every" not in line and not (tmp_path / "x.webp").exists()
