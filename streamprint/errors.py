@@ -18,13 +18,16 @@ EXIT_PARTIAL = 3  # batch: some inputs failed, the rest were done
 EXIT_INTERRUPTED = 130  # Ctrl-C, SIGTERM or SIGHUP
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 controls and DEL, and the bidi controls that turn text around (embeddings,
+#: overrides, isolates and marks).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:
     """``text`` with its line breaks and other control characters written as escapes
-    (``\\n``, ``\\x1b``): a file name may hold them, and must neither split a one-line
-    message nor forge a line of its own ("failed: other.mp4: ...")."""
+    (``\\n``, ``\\x1b``, ``\\u202e``): a file name may hold them, and must neither split a
+    one-line message, forge a line of its own ("failed: other.mp4: ..."), nor turn the rest
+    of the line around (U+202E RIGHT-TO-LEFT OVERRIDE in a terminal that draws bidi text)."""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 

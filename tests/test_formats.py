@@ -28,6 +28,7 @@ from streamprint.formats.checkpoint import checkpoint_to_dict
 from streamprint.formats.fingerprint import fingerprint_to_dict
 from streamprint.model import ManifestEntry
 
+from . import fakes
 from .conftest import run_cli
 
 
@@ -193,6 +194,87 @@ def test_csv_rows_must_have_the_writers_columns(run, tmp_path):
     read_fingerprint(tmp_path / "fp.csv")  # (the file as written reads)
 
 
+def _csv_rows(fp, tmp_path):
+    """The lines of ``fp`` written as CSV, the header's index, and the columns' names."""
+    write_fingerprint(fp, tmp_path / "fp.csv")
+    lines = (tmp_path / "fp.csv").read_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("sample,"))
+    return lines, header, lines[header].split(",")
+
+
+def _edit(line: str, columns: list[str], **values: str) -> str:
+    fields = line.split(",")
+    for key, value in values.items():
+        fields[columns.index(key)] = value
+    return ",".join(fields)
+
+
+def test_csv_rows_of_one_sample_that_disagree_are_refused(run, tmp_path):
+    """Each row of a sample repeats its frame, time, inertia, cut and average. A hand edit
+    of one row (time 99 and frame 9999 in sample 1's second row, or a black average in its
+    first) was read from the first row alone, silently; so were a rank column that did not
+    count 0, 1, 2, ... and a cut other than 0 or 1 ("no cut")."""
+    fp, _ = run
+    lines, header, columns = _csv_rows(fp, tmp_path)
+    first = next(i for i, line in enumerate(lines) if line.startswith("1,"))
+    assert lines[first + 1].startswith("1,"), "sample 1 has two colours"
+    second = first + 2  # the file's line number of sample 1's second row, where a conflict shows
+    cases = {
+        "time-frame": (first + 1, _edit(lines[first + 1], columns, time="99.0", frame="9999"), second,
+                       "frame and time differ"),
+        "average": (first, _edit(lines[first], columns, average="#000000"), second, "average differs"),
+        "rank-twice": (first + 1, _edit(lines[first + 1], columns, rank="0"), second, "two rows of rank 0"),
+        "cut": (first, _edit(lines[first], columns, cut="2"), first + 1, "cut must be 0 or 1"),
+    }
+    for name, (index, replaced, line_number, said) in cases.items():
+        bad = tmp_path / f"{name}.csv"
+        bad.write_text("\n".join(lines[:index] + [replaced] + lines[index + 1:]) + "\n")
+        with pytest.raises(DataFormatError) as info:
+            read_fingerprint(bad)
+        assert str(info.value).startswith(f"{bad}: line {line_number}: "), (name, str(info.value))
+        assert said in str(info.value), (name, str(info.value))
+    gap = _edit(lines[first + 1], columns, rank="5")
+    (tmp_path / "gap.csv").write_text("\n".join(lines[:first + 1] + [gap] + lines[first + 2:]) + "\n")
+    with pytest.raises(DataFormatError, match="sample 1's ranks must run 0, 1, 2"):
+        read_fingerprint(tmp_path / "gap.csv")
+
+
+def test_csv_rows_of_a_sample_in_any_order_read_by_their_ranks(run, tmp_path):
+    """A spreadsheet sorted by another column mixes the rows: each colour is placed by its
+    rank, so the file reads as written."""
+    fp, _ = run
+    lines, header, _ = _csv_rows(fp, tmp_path)
+    shuffled = lines[header + 1:]
+    random.Random(3).shuffle(shuffled)
+    (tmp_path / "mixed.csv").write_text("\n".join(lines[:header + 1] + shuffled) + "\n")
+    assert fingerprint_to_dict(read_fingerprint(tmp_path / "mixed.csv")) == \
+        fingerprint_to_dict(read_fingerprint(tmp_path / "fp.csv"))
+
+
+@pytest.mark.parametrize("suffix", ["json", "csv"])
+def test_a_frame_number_past_int64_is_a_data_error(run, tmp_path, suffix):
+    """A frame of 2**63 was "unexpected OverflowError (a bug in streamprint)" from render,
+    and ended a whole gallery; numpy keeps frames as int64, so the reader bounds them."""
+    fp, _ = run
+    write_fingerprint(fp, tmp_path / f"fp.{suffix}")
+    big = str(1 << 63)
+    if suffix == "json":
+        data = json.loads((tmp_path / "fp.json").read_text())
+        data["samples"][-1]["frame"] = 1 << 63
+        (tmp_path / "fp.json").write_text(json.dumps(data))
+    else:
+        lines, _, columns = _csv_rows(fp, tmp_path)
+        lines[-1] = _edit(lines[-1], columns, frame=big)
+        n = lines[-1].split(",")[0]  # every row of that sample, which must agree
+        lines = [_edit(line, columns, frame=big) if line.split(",")[0] == n and not line.startswith("#") else line
+                 for line in lines]
+        (tmp_path / "fp.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataFormatError, match=f"expected a whole number from 0 to {(1 << 63) - 1}"):
+        read_fingerprint(tmp_path / f"fp.{suffix}")
+    r = run_cli("render", tmp_path / f"fp.{suffix}", tmp_path / "x.png")
+    assert r.returncode != 0 and b"bug" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 @pytest.mark.parametrize("text", ["[]", "null", '{"format": "streamprint-checkpoint", "version": 1}',
                                   '{"format": "streamprint-checkpoint", "version": 9}'])
 def test_checkpoint_reader_refuses_junk(tmp_path, text):
@@ -342,3 +424,14 @@ def test_data_files_edited_by_hand_or_by_a_spreadsheet_still_read(tmp_path):
         assert [s.time for s in got.samples] == [s.time for s in fp.samples], name
         r = run_cli("render", tmp_path / name, tmp_path / f"{name}.png")
         assert r.returncode == 0, r.stderr
+
+
+def test_a_sample_outside_the_time_range_is_named(tmp_path):
+    """A data file whose time range is 0-5 s with samples to 11.75 s said "samples at 0 to
+    11.75 s lie outside the time range": every sample, not the one outside."""
+    fp = fakes.flat([(200, 30, 30)] * 4, [0.0, 2.0, 6.5, 11.75], 12.0)
+    data = fingerprint_to_dict(fp)
+    data["time_range"] = {"start": 0.0, "end": 5.0}
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    with pytest.raises(DataFormatError, match=r"a sample at 6\.5 s lies outside the time range, 0 to 5 s"):
+        read_fingerprint(tmp_path / "m.json")

@@ -26,6 +26,7 @@ from streamprint.model import Thumbnails
 from streamprint.render.page import PAGE_BUDGET, page_html
 from streamprint.thumbnails import ThumbnailCollector
 
+from . import fakes
 from .conftest import run_cli
 from .test_checkpoint import clip  # noqa: F401  (a module fixture: the sample's shots, keyframes every 2 s)
 from .test_safety import one_line
@@ -250,3 +251,12 @@ def test_a_data_file_whose_text_holds_lone_surrogates_makes_a_page(tmp_path):
     assert "<h1 id=\"title\" class=\"as-written\">\ufffd&lt;i&gt;x\ufffd.mkv</h1>" in page
     assert "<td>\ufffd&lt;b&gt; in synthetic," in page
     assert "<i>" not in page and "<b>" not in page
+
+
+@pytest.mark.parametrize("samples", [1, 2])
+def test_the_pages_subtitle_counts_its_columns_in_english(tmp_path, samples):
+    """A one-sample page said "1 columns"."""
+    fakes.flat([(200, 30, 30)] * samples, [float(i) for i in range(samples)], 4.0).save(tmp_path / "m.json")
+    assert run_cli("render", tmp_path / "m.json", tmp_path / "p.html", "-q").returncode == 0
+    sub = re.search(r'<p class="sub">colour fingerprint · ([^·]*) ·', (tmp_path / "p.html").read_text()).group(1)
+    assert sub == ("1 column" if samples == 1 else f"{samples} columns")

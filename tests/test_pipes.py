@@ -377,3 +377,23 @@ def test_a_stream_that_states_no_length_has_the_length_it_was_read_to(tmp_path):
     row = strip(tmp_path / "y.png")[100, :, :3]
     changes = [x for x in range(1, 200) if (row[x] != row[x - 1]).any()]
     assert changes and all(abs(x - 200 * 10 / stated) <= 2 for x in changes), changes
+
+
+def test_a_stream_whose_picture_outgrows_its_format_is_refused_at_that_sample(tmp_path):
+    """A stream of unknown length (an endless y4m pipe) whose strip cannot be a WebP (at most
+    16383 px wide: 164 columns of 100 px) is refused at the sample that passes the limit,
+    in one line with the usage exit code, as a file of known length is before decoding.
+    It used to be refused only after the whole stream was read: never, for an endless one."""
+    ffmpeg = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=32x18:r=25", "-pix_fmt", "yuv420p",
+                               "-f", "yuv4mpegpipe", "-"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "s.webp"), "--every", "1",
+                            "--column-width", "100", "--data", str(tmp_path / "s.json"), "-q"],
+                           stdin=ffmpeg.stdout, capture_output=True, timeout=90)
+    finally:
+        ffmpeg.kill()
+        ffmpeg.wait()
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "16383" in lines[0] and "WebP" in lines[0], lines
+    assert not list(tmp_path.iterdir())  # nothing half-written

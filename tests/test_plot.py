@@ -179,3 +179,32 @@ def test_times_past_a_thousand_days_get_a_few_ticks(tmp_path, seconds):
     fig, _ = laid_out(fp, 1600, 200, None)
     positions = np.array([t for t, _ in visible_ticks(fig.axes[0])])
     assert 2 <= len(positions) <= 17 and np.allclose(np.diff(positions), positions[1] - positions[0], rtol=1e-9)
+
+
+TALL_TITLE = "\n".join(f"line {i}" for i in range(1, 7))  # six lines: no room in a 200 x 60 plot
+
+
+def test_a_plot_without_room_for_its_strip_is_refused_before_the_input_is_read(tmp_path):
+    """`--style plot --height 60` with a six-line title decoded the whole movie, then said
+    "--height leaves a 200 x 60 px plot no room for its strip" and wrote nothing, not even
+    the data file asked for. It is a usage error before any input is read: the input here
+    is a named pipe no one writes, which the run would wait on for ever if it opened it."""
+    fifo = tmp_path / "never.y4m"
+    os.mkfifo(fifo)
+    r = run_cli(fifo, tmp_path / "p.png", "--style", "plot", "--width", "200", "--height", "60", "--title",
+                TALL_TITLE, "--data", tmp_path / "p.json", timeout=60)
+    lines = r.stderr.decode().strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and "no room for its strip" in lines[0], r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["never.y4m"]
+
+
+def test_a_batch_of_plots_without_room_is_refused_before_it_starts(tmp_path, segments_clip):
+    """The same rule for a batch: refused before OUTDIR is made, not movie by movie."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    os.symlink(segments_clip, lib / "a.mp4")
+    r = run_cli("batch", lib, tmp_path / "out", "--style", "plot", "--width", "200", "--height", "60", "--title",
+                TALL_TITLE, timeout=60)
+    lines = r.stderr.decode().strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and "no room for its strip" in lines[0], r.stderr
+    assert not (tmp_path / "out").exists()

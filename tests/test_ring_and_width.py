@@ -194,3 +194,39 @@ def test_a_picture_of_a_given_width_starts_at_the_movies_start():
     part = dataclasses.replace(part, time_range=streamprint.TimeRange(30.0, 40.0).resolve(60.0))
     top = part.render(width=100, height=4)[0]  # from the part's start, 30 s: 36 s at x = 60
     assert (top[:60] == (200, 0, 0)).all() and (top[60:] == (0, 200, 0)).all()
+
+
+# ---- JPEG ------------------------------------------------------------------------------
+
+def test_jpeg_keeps_the_colour_of_one_pixel_columns(tmp_path):
+    """A JPEG strip of 1-px columns, each a different flat colour, keeps each column's
+    colour: JPEG's default 4:2:0 chroma averaged each column's colour with its neighbour's
+    (12 % of pixels more than 30 levels off). Truth: the data file's colours themselves
+    (the dominant style draws each sample's first colour over the column's whole height);
+    tolerance: JPEG quality 95 at full chroma resolution, mean error at most 2 levels and
+    under 0.5 % of pixels more than 20 levels off (quantisation rings at sharp edges)."""
+    rng = np.random.default_rng(7)
+    colours = [tuple(int(v) for v in c) for c in rng.integers(0, 256, (300, 3))]
+    fp = fakes.flat(colours, [float(i) for i in range(300)], 300.0)
+    fp.save(tmp_path / "m.json")
+    r = run_cli("render", tmp_path / "m.json", tmp_path / "s.jpg", "--style", "dominant", "--column-width", "1",
+                "--height", "40", "-q")
+    assert r.returncode == 0, r.stderr
+    jpg = np.asarray(Image.open(tmp_path / "s.jpg").convert("RGB")).astype(int)
+    assert jpg.shape == (40, 300, 3)
+    truth = np.broadcast_to(np.array(colours)[None, :, :], jpg.shape)
+    error = np.abs(jpg - truth)
+    assert error.mean() <= 2.0, error.mean()
+    assert (error.max(axis=2) > 20).mean() < 0.005, (error.max(axis=2) > 20).mean()
+
+
+def test_a_data_file_too_wide_for_its_format_blames_its_samples_not_sampling_options(tmp_path):
+    """`render big.json x.webp` said "the sampling (--every, --interval, --samples or --fast)
+    gives ... samples", options `render` does not have: the data file's samples make it."""
+    fakes.flat([(200, 30, 30)] * 16384, [float(i) for i in range(16384)], 16384.0).save(tmp_path / "big.json")
+    r = run_cli("render", tmp_path / "big.json", tmp_path / "x.webp")
+    line = r.stderr.decode().strip()
+    assert r.returncode == 2 and "\n" not in line, line
+    assert line.startswith("streamprint render: error: DATA gives 16384 samples, a column each, which would make a "
+                           "16384 x 200 picture, and a WebP picture is at most 16383 px on a side"), line
+    assert "--every" not in line and not (tmp_path / "x.webp").exists()

@@ -327,6 +327,19 @@ def test_a_name_with_a_line_break_stays_on_its_line(m, tmp_path):
     assert "\\n" in one_line(run_cli(tmp_path / "no\nsuch.mkv", tmp_path / "o.png"), 1)
 
 
+def test_a_names_bidi_and_c1_controls_are_escaped_in_messages(m, tmp_path):
+    """An output named "rtl \u202e evil.png" printed its RIGHT-TO-LEFT OVERRIDE raw in the
+    "wrote ..." line, where a terminal that draws bidi text turns the rest of the line
+    around; C1 controls (U+009B, the 8-bit CSI) were raw too, while C0 ones were escaped.
+    So were a missing movie's in its error."""
+    for name, escaped in (("rtl \u202e evil", "rtl \\u202e evil"), ("csi \x9b31m", "csi \\x9b31m")):
+        r = run_cli(m, tmp_path / f"{name}.png")
+        assert r.returncode == 0, r.stderr
+        said = r.stderr.decode().strip().splitlines()[-1]
+        assert said.startswith(f"wrote {tmp_path}/{escaped}.png: "), said
+        assert f"{escaped}.mkv" in one_line(run_cli(tmp_path / f"{name}.mkv", tmp_path / "o.png"), 1)
+
+
 def test_palette_out_dir_refuses_two_images_of_one_name(tmp_path):
     """a/p.png and b/p.png would both be cards/p.png.palette.png. The refusal said "--card
     .../p.png.palette.png is also the --card file", naming an option that was not given."""

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from .. import params
 from . import NOTHING_WRITTEN
-from .common import Parser, add_analysis_options, add_common, add_render_options, number, options_from, \
-    render_from, whole
+from .common import Parser, add_analysis_options, add_common, add_render_options, check_plot_room, number, \
+    options_from, render_from, whole
 from .progress import BatchBars, done, plural, took
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     options, render = options_from(args), render_from(args, None)
     params.check_render(render, options.sampling)
+    check_plot_room(render)
     bars = BatchBars(enabled=not args.quiet)
     started = time.monotonic()
     summary = Summary()

@@ -219,3 +219,14 @@ def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None)
     values = dict(style=args.style, order=args.order, height=args.height, column_width=args.column_width,
                   width=args.width, title=args.title, background=args.background)
     return RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)
+
+
+def check_plot_room(render: RenderOptions) -> None:
+    """A plot's title and labels must leave its strip room: checked before any input is
+    read, where drawing found it only after the whole movie was decoded (and wrote nothing)."""
+    if render.style == Style.PLOT:
+        from ..render.plot import check_room
+
+        width, height = params.drawn_size(render, False, None, None)
+        assert width is not None  # (a plot's width is given or the default)
+        check_room(width, height, render.title)

@@ -12,10 +12,10 @@ from .. import __version__, interrupt, params
 from ..atomic import check_outputs
 from ..enums import ImageFormat, SamplingMode
 from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
-from ..model import Fingerprint, SourceInfo
+from ..model import Fingerprint, Progress, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
-from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, number, \
-    options_from, render_from, whole
+from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, check_plot_room, \
+    number, options_from, render_from, whole
 from .progress import TERMINAL, ProgressBar, clock, done, plural, took
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     options = options_from(args)
     render = render_from(args, args.output)
     params.check_render(render, options.sampling)
+    check_plot_room(render)
     threads = params.check("threads", args.threads)
     fmt, demuxer_options = args.format, None
     if args.decode_all and options.sampling.mode == SamplingMode.KEYFRAMES:  # it did nothing, silently
@@ -118,18 +119,30 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(outputs.named(), [args.input], args.overwrite)
     from ..pipeline import fingerprint
 
+    bar = ProgressBar(enabled=not args.quiet)
+    counted = False  # the picture's width is checked as samples come, not known before
+
     def fits(info: SourceInfo, expected: int | None) -> None:
         """The picture's size, once the number of samples and the duration can be estimated."""
-        params.check_drawn_size(render, options.sampling.time_proportional, expected, info.duration)
+        nonlocal counted
+        proportional = options.sampling.time_proportional
+        params.check_drawn_size(render, proportional, expected, info.duration)
+        counted = expected is None and not proportional
 
-    bar = ProgressBar(enabled=not args.quiet)
+    def progress(p: Progress) -> None:
+        """A stream of unknown length: the picture is refused at the sample it cannot hold,
+        not after the whole stream was read (its outputs were all lost then)."""
+        if counted:
+            params.check_drawn_size(render, False, p.samples, None)
+        bar(p)
+
     started = time.monotonic()
     # Live: SIGINT and SIGTERM only ask the run to stop (see _cli.main), and it ends as the
     # input would, with a last write of everything seen; nothing is cut off half-way.
     with interrupt.shield() if live else contextlib.nullcontext():
         try:
             fp = fingerprint(args.input, **options.fields(), format=fmt, demuxer_options=demuxer_options,
-                             threads=threads, progress=bar, skip_unsampled=not args.decode_all, before_decoding=fits,
+                             threads=threads, progress=progress, skip_unsampled=not args.decode_all, before_decoding=fits,
                              thumbnails=thumbnails, flush=outputs.flush if live else None,
                              flush_every=flush_every or 10.0)
         except StreamprintError:

@@ -6,6 +6,7 @@ import argparse
 
 from .. import params
 from ..atomic import check_outputs
+from ..errors import ParameterError
 from .common import Parser, add_common, add_render_options, render_from
 from .fingerprint import wrote
 from .progress import done
@@ -34,8 +35,13 @@ def run(args: argparse.Namespace) -> int:
     outputs = RunOutputs(args.output, render, overwrite=args.overwrite)  # the one writer of a command's outputs
     check_outputs(outputs.named(), [args.data], args.overwrite)
     fp = read_fingerprint(args.data)
-    params.check_render(render, fp.options.sampling)
-    size = outputs.write(fp)
+    try:
+        params.check_render(render, fp.options.sampling)
+        size = outputs.write(fp)
+    except ParameterError as exc:  # the samples are the data file's: no sampling option is at fault here
+        if exc.parameter != "sampling":
+            raise
+        raise ParameterError("data_file", exc.detail) from None
     if not args.quiet:
         done(wrote(args.output, None, size, fp))
     return 0

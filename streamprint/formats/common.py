@@ -19,6 +19,8 @@ T = TypeVar("T")
 #: Files larger than this are not read as data (a fingerprint of a 24-hour stream sampled
 #: every second is about 25 MiB).
 MAX_DATA_BYTES = 1 << 30
+#: The largest whole number a data file may hold: numpy keeps frames and counts as int64.
+INT64_MAX = (1 << 63) - 1
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -122,8 +124,11 @@ class Fields:
         value = self.raw(key, default)
         if value is None and optional:
             return None
+        most = INT64_MAX if high is None else high  # numpy keeps them as int64 (a frame 2**63 was "a bug")
         if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) \
-                or (high is not None and value > high):
+                or value > most:
+            if high is None and isinstance(value, int) and value > most:
+                high = most
             bound = f" from {low} to {high}" if low is not None and high is not None \
                 else f" >= {low}" if low is not None else "" if high is None else f" <= {high}"
             raise self.fail(f"expected a whole number{bound}, got {_short(value)}", key)

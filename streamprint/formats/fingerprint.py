@@ -193,14 +193,22 @@ def from_csv(text: str, name: str) -> Fingerprint:
             if extra or short:
                 got = len(CSV_COLUMNS) + len(extra or ()) - short
                 raise ValueError(f"expected {len(CSV_COLUMNS)} fields, got {got}")
-            sample = rows.setdefault(int(row["sample"]), {
-                "frame": int(row["frame"]), "time": float(row["time"]), "colors": [], "rgb": [], "weights": [],
-                "inertia": float(row["inertia"] or 0.0), "cut": row["cut"] == "1",
-                "average": row["average"] or None,
-            })
-            sample["colors"].append(row["hex"])
-            sample["rgb"].append([int(row["r"]), int(row["g"]), int(row["b"])])
-            sample["weights"].append(float(row["weight"]))
+            if row["cut"] not in ("0", "1"):
+                raise ValueError(f"cut must be 0 or 1, got {row['cut']!r}")
+            # the fields of a sample, which each of its rows repeats: rows that disagree were
+            # edited apart (the first used to win, silently)
+            own = {"frame": int(row["frame"]), "time": float(row["time"]), "inertia": float(row["inertia"] or 0.0),
+                   "cut": row["cut"] == "1", "average": (row["average"] or "").lower() or None}
+            sample = rows.setdefault(int(row["sample"]), {**own, "ranked": {}})
+            differ = [k for k, v in own.items() if sample[k] != v and not (v != v and sample[k] != sample[k])]
+            if differ:
+                raise ValueError(f"sample {row['sample']}'s {' and '.join(differ)} "
+                                 f"{'differs' if len(differ) == 1 else 'differ'} from its first row's")
+            rank = int(row["rank"])
+            if rank in sample["ranked"]:
+                raise ValueError(f"sample {row['sample']} has two rows of rank {rank}")
+            sample["ranked"][rank] = (row["hex"], [int(row["r"]), int(row["g"]), int(row["b"])],
+                                      float(row["weight"]))
     except (TypeError, ValueError, csv.Error) as exc:  # csv.Error: a field over csv's size limit, ...
         # csv counts the lines it has finished: the row it fails on is the next one
         at = reader.line_num + (1 if isinstance(exc, csv.Error) else 0)
@@ -208,6 +216,12 @@ def from_csv(text: str, name: str) -> Fingerprint:
         raise DataFormatError(f"{name}: line {line_number}: malformed row ({exc})") from exc
     if sorted(rows) != list(range(len(rows))):
         raise DataFormatError(f"{name}: sample numbers must run 0, 1, 2, ... without gaps")
+    for number, sample in rows.items():  # a sample's colours in the order of their ranks
+        ranked = sample.pop("ranked")
+        if sorted(ranked) != list(range(len(ranked))):
+            raise DataFormatError(f"{name}: sample {number}'s ranks must run 0, 1, 2, ... without gaps")
+        colors, rgb, weights = zip(*(ranked[r] for r in sorted(ranked)), strict=True)
+        sample.update(colors=list(colors), rgb=list(rgb), weights=list(weights))
     data["samples"] = [rows[i] for i in range(len(rows))]
     return fingerprint_from_dict(data, name)
 

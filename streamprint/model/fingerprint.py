@@ -259,7 +259,11 @@ class Fingerprint:
         if self.samples:
             first, last, span = float(self.times[0]), float(self.times[-1]), self.time_range
             if first < span.start or (span.end is not None and last >= span.end):
-                raise InvalidValue(f"samples at {first:g} to {last:g} s lie outside the time range")
+                # the first sample outside it (times increase), not all of them
+                end = "" if span.end is None else f" to {span.end:g}"
+                outside = first if span.end is None or first < span.start \
+                    else float(self.times[np.searchsorted(self.times, span.end)])
+                raise InvalidValue(f"a sample at {outside:g} s lies outside the time range, {span.start:g}{end} s")
         if self.movie_palette is None and self.samples:
             from .. import summary  # imported on use, like the delegations below
 

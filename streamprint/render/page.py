@@ -148,7 +148,7 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
             "title": esc(title), "doc_title": esc(isolated(title)), "css": asset("common.css") + asset("page.css"),
             "js": asset("common.js") + asset("page.js"),
             "strip": strip_uri, "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
-            "columns": str(len(fp)), "last": str(len(fp) - 1), "start": esc(clock(start)),
+            "columns": f"{len(fp)} column{'' if len(fp) == 1 else 's'}", "last": str(len(fp) - 1), "start": esc(clock(start)),
             "end": esc(clock(end)), "span": esc(span),
             "palette": swatches(palette) if palette is not None else "",
             "palette_bar": palette_bar(palette) if palette is not None else "",

@@ -156,6 +156,14 @@ def _fit(fig: Figure, ax: object, width: int, height: int) -> None:
         ax.set_position(((left + PAD) / width, (bottom + PAD) / height, w / width, h / height))  # type: ignore[attr-defined]
 
 
+def check_room(width: int, height: int, title: str | None, seconds: float = 1.0) -> None:
+    """The :class:`ParameterError` drawing would raise when the labels and ``title`` leave a
+    ``width`` x ``height`` px plot no room for its strip, raised before anything is read:
+    the figure laid out over a time axis of ``seconds`` (the tick labels' width grows with
+    it; the height, where a title of many lines runs out of room, does not)."""
+    plot_figure(np.zeros((1, 1, 3), np.uint8), 0.0, seconds, width, height, title)
+
+
 def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, title: str | None = None,
          fmt: ImageFormat = ImageFormat.PNG) -> bytes:
     """The figure of :func:`plot_figure` encoded as PNG, SVG or PDF, with streamprint's mark
