@@ -76,8 +76,8 @@ def picture(palettes: Sequence[Palette], columns: Columns, start: float, end: fl
 
         diameter = min(width, height)
         n, rows = ring_strip_size(diameter)
-        return ring(render(palettes, Style.STACKED, rows, 1, options.order)[:, columns(n)], diameter,
-                    canvas=(width, height))
+        # only the columns the ring shows: drawing every sample first took 433 MB for 100k samples
+        return ring(stacked_columns(palettes, rows, options.order, columns(n)), diameter, canvas=(width, height))
     if fmt == ImageFormat.SVG:
         from .svg import svg
 
