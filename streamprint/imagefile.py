@@ -11,6 +11,7 @@ import io
 import logging
 import os
 import struct
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,7 +119,7 @@ def _reading(name: str) -> Iterator[None]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _said_once(name):
             warnings.simplefilter("always")
             # Pillow warns past half its pixel limit; past the limit it raises
             # DecompressionBombError, a one-line error below
@@ -151,14 +152,46 @@ def say_anew(name: str) -> None:
     _SAID.clear()
 
 
+def _first_time(name: str, text: str) -> bool:
+    """Whether the warning ``text`` about ``name`` is yet to be said (then it is now)."""
+    if (name, text) in _SAID:
+        return False
+    _SAID.add((name, text))
+    return True
+
+
+class _OncePerImage(logging.Filter):
+    """Lets through each of streamprint's own warnings about an image once (a broken ICC
+    profile was said for the palette, then again for its card), in the thread reading it."""
+
+    def __init__(self, image: str) -> None:
+        super().__init__()
+        self.image, self.thread = image, threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING or record.thread != self.thread:
+            return True
+        return _first_time(self.image, record.getMessage())
+
+
+@contextmanager
+def _said_once(name: str) -> Iterator[None]:
+    """While ``name`` is read (or brought to sRGB), its warnings in streamprint's log said once."""
+    once = _OncePerImage(name)
+    log.addFilter(once)
+    try:
+        yield
+    finally:
+        log.removeFilter(once)
+
+
 def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:
     """Pillow's warnings while ``name`` was read (a damaged EXIF block, a truncated chunk),
     each once, as one line in streamprint's log: as Python's warnings they reached stderr
     as two raw lines (file, line, then the source line), even with -q."""
     for w in caught:
         text = " ".join(str(w.message).split())
-        if (name, text) not in _SAID:
-            _SAID.add((name, text))
+        if _first_time(name, text):
             log.warning("%s: %s", name, text)
 
 
