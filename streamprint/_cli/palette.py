@@ -218,7 +218,7 @@ def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str
     """Each image's palette, printed, and its card; then the data file. ``fit``: colours,
     space, seed; ``look``: the card's bar, buffer, buffer colour and size (checked)."""
     from ..formats import palette_table, write_palettes
-    from ..palette import card, extract_palette, load_image, save_card
+    from ..palette import card, extract_palette, load_image, read_image, save_card
 
     out, (colors, space, seed), (bar, buffer, buffer_color, size) = args.card, fit, look
     palettes = []
@@ -229,12 +229,12 @@ def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str
     for path in paths:
         target = targets[path]
         try:
-            source = _source(path)
-            # The palette comes from its own full-size decode, so it is the same with or without
-            # a card and whatever the card's --size.
-            pal = extract_palette(source, colors, space, seed, name=path)
+            # The palette comes from the full-size decode, so it is the same with or without a
+            # card and whatever the card's --size; the card shares it (a JPEG's is drafted)
+            decoded = read_image(_source(path), name=path)
+            pal = extract_palette(decoded, colors, space, seed, name=path)
             if target:
-                rgb, alpha, _ = load_image(source, size, name=path)
+                rgb, alpha, _ = load_image(decoded, size)
                 image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
                 save_card(target, image, overwrite=args.overwrite)
                 written.append((target, image.shape[1], image.shape[0]))
