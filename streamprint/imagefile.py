@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, upright, with_alpha
+from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 
@@ -292,7 +292,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
 
     # read before the pixels are (their tile then goes)
     size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
-    deep = deep16(img)  # a 16-bit colour PNG or TIFF, to 8 bits by rounding (Pillow cuts to the high bytes)
+    deep = deep16(img, cicp)  # a 16-bit colour PNG or TIFF, at full depth (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if own and draft and img.format == "JPEG":
@@ -300,12 +300,12 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
         scale = draft / max(w, h)
         if scale < 1:
             img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
-    # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
-    # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
+    # upright: a file opened here (or its deep decode, made here) in place (Pillow copies an
+    # upright image, 432 MB more for a 144-megapixel PNG), a caller's image as a copy, so it
+    # is left as it was
     stored = img.size
-    if deep is not None:
-        img = upright(*deep)
-    elif own:
+    if deep is not None or own:
+        img = img if deep is None else deep
         ImageOps.exif_transpose(img, in_place=True)
     else:
         img = ImageOps.exif_transpose(img)
@@ -313,7 +313,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
         size = size[::-1]   # not read from the tag: Pillow has turned a TIFF's size already
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img, mask = deep_grey(img, maxval)
+        img, mask = deep_grey(img, maxval, cicp)
     if low_key is not None:  # as 8-bit "L", the level its pixels are read at
         img = img.convert("L") if img.mode == "1" else img
         img.info.pop("transparency", None)
