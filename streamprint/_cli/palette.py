@@ -4,7 +4,6 @@ and drawn on a card."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import os
 import stat
@@ -15,11 +14,11 @@ from typing import BinaryIO
 from .. import interrupt, params
 from . import NOTHING_WRITTEN
 from ..params import STDIN
-from ..atomic import check_outputs, make_folders
+from ..atomic import check_outputs, make_folders, remove_folders
 from ..enums import SWATCH_FORMATS, Space
 from ..errors import InputError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
-from .progress import done, error, plural
+from .progress import done, error, plural, stdout_to_devnull
 
 
 def _card_stem(path: str) -> str:
@@ -197,20 +196,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_outputs(outputs, paths, args.overwrite)
     except StreamprintError:  # refused: leave no trace, not even the folder
-        _remove(made)
+        remove_folders(made)
         raise
     try:
         return _palettes(args, paths, targets, (colors, space, seed), (bar, buffer, buffer_color, size))
     finally:
         if not getattr(args, "cards_written", None):  # every image failed, or an interrupt came first
-            _remove(made)
-
-
-def _remove(folders: list[Path]) -> None:
-    """Remove the folders a run made (innermost first) when it put nothing in them."""
-    for folder in reversed(folders):
-        with contextlib.suppress(OSError):  # not empty after all: someone else's now
-            folder.rmdir()
+            remove_folders(made)
 
 
 def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str | None],
@@ -276,7 +268,6 @@ def _print(table: str) -> OSError | ValueError | None:
         if sys.stdout is not None:
             sys.stdout.flush()  # a failure is seen here, not at the interpreter's exit
     except (OSError, ValueError) as exc:  # ValueError: closed
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's own flush is quiet
+        stdout_to_devnull()
         return exc
     return None
