@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .embedded import EXIF_ADOBE, deep_curve, grey16_table, portable_info
+from .embedded import curve_spent, deep_curve, grey16_table, portable_info
 
 #: Rows of an image worked on at once (:func:`deep16`, :func:`streamprint.imagefile.pixels_at`):
 #: the temporaries are bounded by the band, not the image.
@@ -80,8 +80,7 @@ def deep16(img: Any, cicp: Any = None) -> Any | None:
     if table is not None:
         del info["icc_profile"]
     if curve is not None:
-        info.update(gamma=None, chromaticity=None, **{EXIF_ADOBE: False})
-        info = {k: v for k, v in info.items() if v is not None}
+        info = curve_spent(info)
     key, mode = img.info.get("transparency"), _PNG16.get(rawmode, img.mode)
     keyed = img.format == "PNG" and mode == "RGB" and isinstance(key, tuple) and len(key) == 3
     mode = "RGBA" if keyed or table is not None else mode
@@ -134,6 +133,13 @@ def to_8_bits(values: np.ndarray, top: int) -> np.ndarray:
 
 #: The 8-bit level of each 16-bit sample (:func:`to_8_bits`; no ties: 65535 is odd).
 _TO_8 = to_8_bits(np.arange(65536, dtype=np.int64), 65535).astype(np.uint8)
+
+
+def _at_16_bits(values: np.ndarray, top: int) -> np.ndarray:
+    """Whole-number samples 0-``top`` as 16-bit values, v x 65535 / top to the nearest."""
+    if top == 65535:
+        return values
+    return ((values.astype(np.int64) * 65535 + top // 2) // top).astype(np.uint16)
 
 
 def _values(high: np.ndarray, low: np.ndarray) -> np.ndarray:
@@ -210,26 +216,22 @@ def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[An
     raw = np.asarray(img)  # "I;16": uint16; "I": int32
     if isinstance(key, int):
         mask = np.where(raw == key, 0, 255).astype(np.uint8)
-    spent: dict[str, Any] = {}  # the tags applied here, as they are left (None: removed)
-    grey = None  # its 8-bit levels, where they are not those of its 16-bit values
+    v: np.ndarray  # its values, 0-top
     if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
-        v = (np.clip(raw, 0, 65535).astype(np.int64) * maxval + 32767) // 65535
-        grey = to_8_bits(v, maxval).astype(np.uint8)
-        deep = ((v * 65535 + maxval // 2) // maxval).astype(np.uint16)
+        v, top = (np.clip(raw, 0, 65535).astype(np.int64) * maxval + 32767) // 65535, maxval
     elif img.mode == "I" and raw.max(initial=0) <= 255:  # 8-bit values
-        grey = np.clip(raw, 0, 255).astype(np.uint8)
-        deep = grey.astype(np.uint16) * 257
+        v, top = np.clip(raw, 0, 255), 255
     else:
-        deep = np.clip(raw, 0, 65535).astype(np.uint16)
+        v, top = np.clip(raw, 0, 65535).astype(np.uint16), 65535
     del raw
     if (icc := info.get("icc_profile")) and (table := grey16_table(icc)) is not None:
-        out, spent["icc_profile"] = Image.fromarray(table[deep], mode="RGB"), None
+        out = Image.fromarray(table[_at_16_bits(v, top)], mode="RGB")
+        del info["icc_profile"]
     elif (curve := deep_curve(img, True, cicp)) is not None:
-        out = Image.fromarray(curve.srgb(deep), mode="L")
-        spent.update({"gamma": None, "chromaticity": None, EXIF_ADOBE: False})
+        out, info = Image.fromarray(curve.srgb(_at_16_bits(v, top)), mode="L"), curve_spent(info)
     else:
-        out = Image.fromarray(_TO_8[deep] if grey is None else grey, mode="L")
-    out.info.update({k: v for k, v in {**info, **spent}.items() if v is not None or k not in spent})
+        out = Image.fromarray(_TO_8[v] if top == 65535 else to_8_bits(v, top).astype(np.uint8), mode="L")
+    out.info.update(info)
     return out, mask
 
 

@@ -91,6 +91,12 @@ def deep_curve(img: Any, grey: bool, cicp: Any = None) -> Curve | None:
     return _curve(gamma, None if grey else chrm, 65535)
 
 
+def curve_spent(info: dict[str, Any]) -> dict[str, Any]:
+    """``info`` without the tags a :func:`deep_curve` applied (its gAMA and cHRM, a camera's
+    EXIF Adobe RGB), so that :func:`as_srgb` does not apply them again."""
+    return {**{k: v for k, v in info.items() if k not in ("gamma", "chromaticity")}, EXIF_ADOBE: False}
+
+
 @dataclass(frozen=True, eq=False)
 class Curve:
     """How an image's samples show (a PNG's gAMA and cHRM), as tables: ``decode``, the linear
