@@ -3,6 +3,7 @@ upright by its EXIF orientation, its bit depth, colour key, alpha and colour tag
 
 The palette reads every pixel it samples from the full-size decode (:func:`read_srgb`,
 :func:`pixels_at`); the card may take a JPEG decoded at reduced size (:func:`load_image`).
+:func:`read_image` decodes an image once for both: the card of any other shares the decode.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """How deep an image file's samples are, and those samples as the 8-bit levels the rest of
 streamprint reads: one rule, a level of v at a depth whose largest value is M being
 v x 255 / M to the nearest (16-bit: v x 255 / 65535), for grey, RGB, RGBA and grey with
-alpha alike, and colour keys (PNG tRNS) compared at the file's own depth. Pillow reads a
+alpha alike, and colour keys (PNG tRNS) compared at the file's own depth; where a gAMA or a
+grey profile says how 16-bit values show, they are brought to sRGB at full depth. Pillow reads a
 16-bit colour PNG or TIFF by cutting each sample to its high byte, leaves a low-depth grey key at
 the file's depth beside 8-bit pixels, and reads a deep PGM as 32-bit "I" with no depth.
 """
