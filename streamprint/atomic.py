@@ -270,6 +270,17 @@ def make_folders(folder: str | os.PathLike[str]) -> list[Path]:
     return missing
 
 
+def remove_folders(made: list[Path]) -> bool:
+    """Remove the folders :func:`make_folders` made (``made``), innermost first, each only
+    when empty (one holding anything is someone else's now); whether all went."""
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError:
+            return False  # (and so is every folder around it)
+    return True
+
+
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
     (and removing) a temporary file beside it, named as the real one's will be."""

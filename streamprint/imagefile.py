@@ -3,23 +3,27 @@ upright by its EXIF orientation, its bit depth, colour key, alpha and colour tag
 
 The palette reads every pixel it samples from the full-size decode (:func:`read_srgb`,
 :func:`pixels_at`); the card may take a JPEG decoded at reduced size (:func:`load_image`).
+:func:`read_image` decodes an image once for both: the card of any other shares the decode.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import math
 import os
 import struct
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, upright, with_alpha
+from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 
@@ -32,8 +36,10 @@ log = logging.getLogger("streamprint")
 #: (h, w, 3) / (h, w, 4) uint8 array (sRGB, alpha last).
 ImageSource = Union[str, "os.PathLike[str]", bytes, "PILImage.Image", np.ndarray]
 
-def source_name(image: ImageSource) -> str:
+def source_name(image: ImageSource | DecodedImage) -> str:
     """How messages and palette files name ``image``."""
+    if isinstance(image, DecodedImage):
+        return image.name
     if isinstance(image, (str, os.PathLike)):
         return os.fspath(image)
     return {bytes: "image bytes", np.ndarray: "image array"}.get(type(image), "image")
@@ -64,39 +70,97 @@ def _open(image: ImageSource) -> Any:
     return Image.open(p)
 
 
-def load_image(image: ImageSource, max_side: int, name: str | None = None) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+@dataclass(frozen=True)
+class DecodedImage:
+    """An image decoded once (:func:`read_image`), upright, its pixels as stored: not yet
+    in sRGB. What a palette samples and its card shows; neither changes it. ``image``: the
+    decoded PIL image; ``has_alpha``: it has transparency (an alpha channel, a palette's, a
+    PNG colour key); ``size``: its displayed (width, height); ``source``: what it was read
+    from, for a JPEG's card to be decoded again at reduced size (:func:`load_image`)."""
+
+    image: Any
+    has_alpha: bool
+    size: tuple[int, int]
+    name: str
+    source: ImageSource = field(repr=False)
+    #: A JPEG decoded at full size here, whose card is better decoded again in draft mode.
+    redraft: bool = False
+
+
+def read_image(image: ImageSource, name: str | None = None) -> DecodedImage:
+    """``image`` decoded once, at full size, for its palette and its card to share
+    (:func:`~streamprint.palette.extract_palette`, :func:`load_image` take it): a PNG's card
+    decoded it again, a 16-bit one's twice more. Its warnings are said anew (:func:`say_anew`),
+    then once for both."""
+    name = name or source_name(image)
+    say_anew(name)
+    return _decode(image, 0, name)
+
+
+def load_image(image: ImageSource | DecodedImage, max_side: int,
+               name: str | None = None) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
     """Open an image as it is displayed (EXIF orientation applied), shrunk so its long side
     is at most ``max_side`` px (0: full size). Returns (rgb (h, w, 3) uint8, alpha (h, w)
     uint8 or None, original (width, height)). Handles greyscale, palette, CMYK, 16-bit and
     transparent images; JPEGs are decoded at reduced size where possible (draft mode: it
     blends neighbouring pixels, so a palette's pixels come from :func:`read_srgb` at full
-    size). ``name``: how messages name the image (default: :func:`source_name`)."""
+    size), a JPEG's :class:`DecodedImage` too, from its source; any other is shown as it was
+    decoded. ``name``: how messages name the image (default: :func:`source_name`)."""
     from PIL import Image
 
-    img, size = read_srgb(image, max_side, name)
-    if max_side and max(img.size) > max_side:
-        img.thumbnail((max_side, max_side), Image.Resampling.BOX)
+    decoded = image if isinstance(image, DecodedImage) else _decode(image, max_side, name or source_name(image))
+    if decoded.redraft and max_side and max(decoded.size) > max_side:
+        decoded = _decode(decoded.source, max_side, decoded.name)
+    img, size = read_srgb(decoded)
+    if max_side and max(img.size) > max_side:  # (img may be the decoded image: resized, not thumbnailed in place)
+        img = img.resize(_fitted(img.size, max_side), Image.Resampling.BOX, reducing_gap=2.0)
     arr = np.asarray(img)
     if img.mode == "RGBA":
         return np.ascontiguousarray(arr[..., :3]), np.ascontiguousarray(arr[..., 3]), size
     return arr, None, size
 
 
+def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """The size of an image of ``size`` shrunk into a ``side`` x ``side`` square as Pillow's
+    ``thumbnail`` makes it: the long side ``side``, the short one whichever of the whole
+    numbers about it keeps the aspect ratio closest (the smaller on a tie), at least 1."""
+    w, h = size
+    aspect = w / h
+    if h >= w:
+        n = side * aspect
+        return max(min(math.floor(n), math.ceil(n), key=lambda m: abs(aspect - m / side)), 1), side
+    n = side / aspect
+    return side, max(min(math.floor(n), math.ceil(n), key=lambda m: 0 if m == 0 else abs(aspect - side / m)), 1)
+
+
 #: Which pixels of an upright image of (height, width) to keep: row and column indices.
 Sampler = Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray]]
 
 
-def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None,
+def read_srgb(image: ImageSource | DecodedImage, draft: int = 0, name: str | None = None,
               sample: Sampler | None = None) -> tuple[Any, tuple[int, int]]:
-    """``image`` decoded, upright, as a PIL image in sRGB: "RGBA" when it has transparency
-    (an alpha channel, a palette's, a PNG colour key), else "RGB"; and its displayed
-    (width, height). ``draft``: a JPEG opened here may be decoded at reduced size, down to
-    this long side (0: full size). ``sample``: only the pixels it picks (rows and columns
-    of the upright image, sorted as :func:`pixels_at` takes them) are kept, as an image of
-    the indices' shape, and only they are brought to sRGB (every conversion is pixel by
-    pixel): a 24-megapixel Display P3 photo converted whole took 0.9 s and 230 MB. Every
-    failure to read is one :class:`NotAVideoError`."""
-    name = name or source_name(image)
+    """``image`` decoded (or as :func:`read_image` decoded it), upright, as a PIL image in
+    sRGB: "RGBA" when it has transparency (an alpha channel, a palette's, a PNG colour key),
+    else "RGB"; and its displayed (width, height). ``draft``: a JPEG opened here may be
+    decoded at reduced size, down to this long side (0: full size). ``sample``: only the
+    pixels it picks (rows and columns of the upright image, sorted as :func:`pixels_at`
+    takes them) are kept, as an image of the indices' shape, and only they are brought to
+    sRGB (every conversion is pixel by pixel): a 24-megapixel Display P3 photo converted
+    whole took 0.9 s and 230 MB. Every failure to read is one :class:`NotAVideoError`.
+    The image returned may be a :class:`DecodedImage`'s own: not to be changed."""
+    decoded = image if isinstance(image, DecodedImage) else _decode(image, draft, name or source_name(image))
+    with _reading(decoded.name):
+        img = decoded.image
+        if sample is not None:
+            img = _sampled(img, *sample(img.size[::-1]), decoded.has_alpha)
+        out = as_srgb(img, "RGBA" if decoded.has_alpha else "RGB")
+        out.load()
+        return out, decoded.size
+
+
+def _decode(image: ImageSource, draft: int, name: str) -> DecodedImage:
+    """:func:`read_image`, with a JPEG opened here decoded at reduced size down to ``draft``
+    (0: full size)."""
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8 or not (image.ndim == 2 or (image.ndim == 3 and image.shape[2] in (3, 4))):
             raise ParameterError("image", f"must be an (h, w), (h, w, 3) or (h, w, 4) uint8 array, "
@@ -107,9 +171,11 @@ def read_srgb(image: ImageSource, draft: int = 0, name: str | None = None,
         from PIL import Image
 
         img = _open(image)
-        out, size = _load(img, draft, not isinstance(image, Image.Image), sample)
+        own = not isinstance(image, Image.Image)
+        redraft = own and not draft and img.format == "JPEG"
+        out, has_alpha, size = _load(img, draft, own)
         out.load()  # decoded here, where a damaged file is said to be one
-        return out, size
+        return DecodedImage(out, has_alpha, size, name, image, redraft)
 
 
 @contextmanager
@@ -118,7 +184,7 @@ def _reading(name: str) -> Iterator[None]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _said_once(name):
             warnings.simplefilter("always")
             # Pillow warns past half its pixel limit; past the limit it raises
             # DecompressionBombError, a one-line error below
@@ -151,14 +217,46 @@ def say_anew(name: str) -> None:
     _SAID.clear()
 
 
+def _first_time(name: str, text: str) -> bool:
+    """Whether the warning ``text`` about ``name`` is yet to be said (then it is now)."""
+    if (name, text) in _SAID:
+        return False
+    _SAID.add((name, text))
+    return True
+
+
+class _OncePerImage(logging.Filter):
+    """Lets through each of streamprint's own warnings about an image once (a broken ICC
+    profile was said for the palette, then again for its card), in the thread reading it."""
+
+    def __init__(self, image: str) -> None:
+        super().__init__()
+        self.image, self.thread = image, threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING or record.thread != self.thread:
+            return True
+        return _first_time(self.image, record.getMessage())
+
+
+@contextmanager
+def _said_once(name: str) -> Iterator[None]:
+    """While ``name`` is read (or brought to sRGB), its warnings in streamprint's log said once."""
+    once = _OncePerImage(name)
+    log.addFilter(once)
+    try:
+        yield
+    finally:
+        log.removeFilter(once)
+
+
 def _log_warnings(name: str, caught: list[warnings.WarningMessage]) -> None:
     """Pillow's warnings while ``name`` was read (a damaged EXIF block, a truncated chunk),
     each once, as one line in streamprint's log: as Python's warnings they reached stderr
     as two raw lines (file, line, then the source line), even with -q."""
     for w in caught:
         text = " ".join(str(w.message).split())
-        if (name, text) not in _SAID:
-            _SAID.add((name, text))
+        if _first_time(name, text):
             log.warning("%s: %s", name, text)
 
 
@@ -187,14 +285,15 @@ def pixels_at(img: Any, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return out
 
 
-def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any, tuple[int, int]]:
-    """:func:`read_srgb` of an opened PIL image; ``own``: opened here, so it may be changed
-    (draft mode), where a caller's image is left as it was."""
+def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
+    """:func:`_decode` of an opened PIL image: the image upright, whether it has transparency,
+    its displayed size; ``own``: opened here, so it may be changed (draft mode), where a
+    caller's image is left as it was."""
     from PIL import ImageOps
 
     # read before the pixels are (their tile then goes)
     size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
-    deep = deep16(img)  # a 16-bit colour PNG or TIFF, to 8 bits by rounding (Pillow cuts to the high bytes)
+    deep = deep16(img, cicp)  # a 16-bit colour PNG or TIFF, at full depth (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
     if own and draft and img.format == "JPEG":
@@ -202,12 +301,12 @@ def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any,
         scale = draft / max(w, h)
         if scale < 1:
             img.draft(img.mode if img.mode != "CMYK" else "RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
-    # upright: a file opened here in place (Pillow copies an upright image, 432 MB more for
-    # a 144-megapixel PNG), a caller's image as a copy, so it is left as it was
+    # upright: a file opened here (or its deep decode, made here) in place (Pillow copies an
+    # upright image, 432 MB more for a 144-megapixel PNG), a caller's image as a copy, so it
+    # is left as it was
     stored = img.size
-    if deep is not None:
-        img = upright(*deep)
-    elif own:
+    if deep is not None or own:
+        img = img if deep is None else deep
         ImageOps.exif_transpose(img, in_place=True)
     else:
         img = ImageOps.exif_transpose(img)
@@ -215,7 +314,7 @@ def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any,
         size = size[::-1]   # not read from the tag: Pillow has turned a TIFF's size already
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img, mask = deep_grey(img, maxval)
+        img, mask = deep_grey(img, maxval, cicp)
     if low_key is not None:  # as 8-bit "L", the level its pixels are read at
         img = img.convert("L") if img.mode == "1" else img
         img.info.pop("transparency", None)
@@ -227,9 +326,7 @@ def _load(img: Any, draft: int, own: bool, sample: Sampler | None) -> tuple[Any,
         img, has_alpha = with_alpha(img, mask), True
     if cicp is not None:
         img.info[CICP] = cicp
-    if sample is not None:
-        img = _sampled(img, *sample(img.size[::-1]), has_alpha)
-    return as_srgb(img, "RGBA" if has_alpha else "RGB"), size
+    return img, has_alpha, size
 
 
 #: Modes whose pixels come out of numpy as they went in (others are converted first).

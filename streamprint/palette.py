@@ -20,11 +20,11 @@ from .color.alpha import opaque
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError
-from .imagefile import ImageSource, load_image, read_srgb, say_anew, source_name
+from .imagefile import DecodedImage, ImageSource, load_image, read_image, read_srgb, say_anew, source_name
 from .kmeans import kmeans_planar, nearest, planar
 from .model import ImagePalette, Palette
 
-__all__ = ["ImageSource", "load_image", "source_name", "extract_palette", "sample_grid", "palette_of",
+__all__ = ["ImageSource", "DecodedImage", "read_image", "load_image", "source_name", "extract_palette", "sample_grid", "palette_of",
            "swatch_edges", "swatch_bar", "card", "save_card"]
 
 #: Long side, in pixels, of the image the clustering sees.
@@ -35,17 +35,19 @@ FIT_PIXELS = 10_000
 DEFAULT_CARD_SIZE = 1600
 
 
-def extract_palette(image: ImageSource, colors: int = 6, space: Space | str = Space.RGB,
+def extract_palette(image: ImageSource | DecodedImage, colors: int = 6, space: Space | str = Space.RGB,
                     seed: int = 0, name: str | None = None) -> ImagePalette:
     """The ``colors`` dominant colours of an image, with their shares of its opaque pixels.
 
     ``image`` is a file path, encoded image bytes, a PIL image, or a uint8 array of shape
-    (h, w, 3) sRGB or (h, w, 4) with alpha. ``name`` is the palette's ``path`` and how
+    (h, w, 3) sRGB or (h, w, 4) with alpha; or one decoded by :func:`read_image`, which its
+    card then shares (:func:`load_image`). ``name`` is the palette's ``path`` and how
     messages name the image (default: the path, or "image bytes", "image array", "image")."""
     colors, seed = params.check("colors", colors), params.check("seed", seed)
     clustered_in: Space = params.check("space", space)
     name = params.check("name", name) or source_name(image)
-    say_anew(name)
+    if not isinstance(image, DecodedImage):  # (read_image said its warnings anew)
+        say_anew(name)
     # full size: the sampled pixels are the image's own (a reduced decode blends them)
     rng = np.random.default_rng(seed)
     img, (w, h) = read_srgb(image, name=name, sample=lambda shape: sample_grid(shape, CLUSTER_SIZE, rng))

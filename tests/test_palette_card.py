@@ -182,3 +182,16 @@ def test_out_dir_blames_out_dir_and_is_not_left_empty(tmp_path):
         made = tmp_path / "new" / "cards"
         r = run_cli("palette", *inputs, "--out-dir", made)
         assert r.returncode == 1 and not os.path.exists(tmp_path / "new"), (r.stderr, inputs)
+
+
+def test_streamprints_own_warnings_are_said_once_with_a_card(tmp_path):
+    """A photo whose ICC profile LittleCMS cannot use: streamprint's warning ("ignoring the
+    image's ICC profile") was said twice with --card, for the palette and again for the card
+    (a JPEG's card is decoded again, at reduced size; a PNG's shares the palette's decode)."""
+    for fmt in ("png", "jpeg"):
+        path = tmp_path / f"broken-profile.{fmt}"
+        Image.new("RGB", (640, 480), (10, 20, 30)).save(path, icc_profile=b"not a profile" * 20)
+        r = run_cli("palette", path, "--card", tmp_path / f"{fmt}.card.png", "--size", "100")
+        lines = r.stderr.decode().splitlines()
+        assert r.returncode == 0, lines
+        assert [line for line in lines if "ICC profile" in line] == [lines[0]] and len(lines) == 2, lines

@@ -113,10 +113,10 @@ def test_a_1_bit_image_saved_by_pillow_with_a_colour_key(tmp_path):
     assert shares(extract_palette(tmp_path / "k.png", colors=2)) == {(0, 0, 0): 1.0}
 
 
-def png16(samples: np.ndarray, key: tuple[int, ...] | None = None) -> bytes:
+def png16(samples: np.ndarray, key: tuple[int, ...] | None = None, chunks: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:
     """A 16-bit PNG made by hand (PNG spec: big-endian samples, filter byte 0 a row): grey
-    and alpha (colour type 4) for 2 channels, RGB (2) for 3, RGBA (6) for 4; ``key``: a
-    tRNS colour key at 16 bits."""
+    (colour type 0) for 1 channel, grey and alpha (4) for 2, RGB (2) for 3, RGBA (6) for 4;
+    ``key``: a tRNS colour key at 16 bits; ``chunks``: (type, body) more, before the pixels."""
     import struct
     import zlib
 
@@ -125,9 +125,10 @@ def png16(samples: np.ndarray, key: tuple[int, ...] | None = None) -> bytes:
 
     h, w, c = samples.shape
     raw = b"".join(b"\0" + row.astype(">u2").tobytes() for row in samples)
-    ihdr = struct.pack(">IIBBBBB", w, h, 16, {2: 4, 3: 2, 4: 6}[c], 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", w, h, 16, {1: 0, 2: 4, 3: 2, 4: 6}[c], 0, 0, 0)
     trns = chunk(b"tRNS", struct.pack(f">{len(key)}H", *key)) if key else b""
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + trns + chunk(b"IDAT", zlib.compress(raw))
+    more = b"".join(chunk(kind, body) for kind, body in chunks)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + trns + more + chunk(b"IDAT", zlib.compress(raw))
             + chunk(b"IEND", b""))
 
 
@@ -266,3 +267,60 @@ def test_a_callers_16_bit_image_is_read_at_full_depth_every_time_and_left_unread
     assert first == {(21, 100, 50): 0.75, to8((0, 0, 200)): 0.25}, first
     assert image.tile, "the caller's image was decoded"
     assert shares(extract_palette(image, colors=2)) == first
+
+
+#: A PNG gAMA chunk of 1.0 (gamma x 100000): its samples are linear light.
+LINEAR_GAMA = (b"gAMA", (100000).to_bytes(4, "big"))
+
+
+def linear_grey_iccp() -> tuple[bytes, bytes]:
+    """A PNG iCCP chunk (name, 0, method 0, zlib data) of a grey profile of linear light."""
+    import zlib
+
+    from . import icc
+
+    return b"iCCP", b"linear grey\0\0" + zlib.compress(icc.grey_profile("linear grey, test", 1.0))
+
+
+@pytest.mark.parametrize("channels, tag", [(2, "iCCP"), (2, "gAMA"), (1, "gAMA"), (3, "gAMA"), (4, "gAMA")])
+def test_16_bit_samples_meet_their_profile_or_gamma_at_full_depth(channels, tag):
+    """16-bit grey and alpha with a linear grey profile, and grey, grey and alpha, RGB or
+    RGBA with a gAMA of 1.0: v is v / 65535 of white's light, shown as sRGB 255 x
+    encode(v / 65535) (IEC 61966-2-1). Cut to 8 bits first, 200 of 65535 became level 1 and
+    came out 13, where the truth is 10. (A 16-bit RGB ICC profile is still applied at 8
+    bits: Pillow hands LittleCMS no 16-bit RGB image.)"""
+    from . import icc
+
+    levels = (200, 1000, 3000)
+    grey = np.repeat(np.array(levels, np.uint16), 10)[None, :].repeat(10, axis=0)
+    colour = 1 if channels in (1, 2) else 3
+    samples = np.dstack([grey] * colour + [np.full_like(grey, 65535)] * (channels - colour))
+    image = png16(samples, chunks=(linear_grey_iccp() if tag == "iCCP" else LINEAR_GAMA,))
+    got = sorted(shares(extract_palette(image, colors=len(levels))))
+    truth = [int(np.floor(icc.srgb_encode(np.array(v / 65535)) * 255 + 0.5)) for v in levels]
+    assert truth[0] == 10 and len(got) == len(levels), (got, truth)
+    for shown, want in zip(got, truth):
+        assert max(abs(c - want) for c in shown) <= 1, (got, truth)
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_a_16_bit_png_is_turned_by_its_exif_as_pillow_turns_its_8_bit_levels(orientation):
+    """A 16-bit PNG with an eXIf orientation is shown turned, palette and card, as Pillow's
+    ImageOps.exif_transpose turns the same image's 8-bit levels (v x 255 / 65535)."""
+    from PIL import ImageOps
+
+    from streamprint.palette import load_image, read_image
+
+    samples = np.zeros((20, 30, 3), np.uint16)
+    samples[:, :20], samples[:12, 20:] = DEEP[0], DEEP[1]
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    image = png16(samples, chunks=((b"eXIf", exif.tobytes()[6:]),))
+    levels = Image.fromarray(np.floor(samples.astype(float) * 255 / 65535 + 0.5).astype(np.uint8))
+    levels.info["exif"] = exif.tobytes()
+    truth = np.asarray(ImageOps.exif_transpose(levels))
+    decoded = read_image(image)
+    pal = extract_palette(decoded, colors=3)
+    rgb, _, size = load_image(decoded, 0)
+    assert (pal.width, pal.height) == size == truth.shape[1::-1]
+    assert np.array_equal(rgb, truth)

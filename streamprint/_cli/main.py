@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import importlib
 import io
-import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -16,7 +15,7 @@ from .. import interrupt
 from . import NOTHING_WRITTEN, interrupted
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, StreamprintError
 from .common import Parser, attach_times, flag_for
-from .progress import TERMINAL, error, setup_logging
+from .progress import TERMINAL, error, setup_logging, stdout_to_devnull
 
 
 class _Commands(Mapping[str, ModuleType]):
@@ -104,8 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_interrupted(command, args), file=TERMINAL)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader of our output went away (| head): nothing to report to
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's own flush is quiet
+        stdout_to_devnull()
         return EXIT_INPUT
     except StreamprintError as exc:
         if interrupt.requested():  # a read cut short by the interrupt, reported as bad input

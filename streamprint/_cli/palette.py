@@ -4,7 +4,6 @@ and drawn on a card."""
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
 import os
 import stat
@@ -15,11 +14,11 @@ from typing import BinaryIO
 from .. import interrupt, params
 from . import NOTHING_WRITTEN
 from ..params import STDIN
-from ..atomic import check_outputs, make_folders
+from ..atomic import check_outputs, make_folders, remove_folders
 from ..enums import SWATCH_FORMATS, Space
 from ..errors import InputError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
-from .progress import done, error, plural
+from .progress import done, error, plural, stdout_to_devnull
 
 
 def _card_stem(path: str) -> str:
@@ -197,20 +196,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_outputs(outputs, paths, args.overwrite)
     except StreamprintError:  # refused: leave no trace, not even the folder
-        _remove(made)
+        remove_folders(made)
         raise
     try:
         return _palettes(args, paths, targets, (colors, space, seed), (bar, buffer, buffer_color, size))
     finally:
         if not getattr(args, "cards_written", None):  # every image failed, or an interrupt came first
-            _remove(made)
-
-
-def _remove(folders: list[Path]) -> None:
-    """Remove the folders a run made (innermost first) when it put nothing in them."""
-    for folder in reversed(folders):
-        with contextlib.suppress(OSError):  # not empty after all: someone else's now
-            folder.rmdir()
+            remove_folders(made)
 
 
 def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str | None],
@@ -218,7 +210,7 @@ def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str
     """Each image's palette, printed, and its card; then the data file. ``fit``: colours,
     space, seed; ``look``: the card's bar, buffer, buffer colour and size (checked)."""
     from ..formats import palette_table, write_palettes
-    from ..palette import card, extract_palette, load_image, save_card
+    from ..palette import card, extract_palette, load_image, read_image, save_card
 
     out, (colors, space, seed), (bar, buffer, buffer_color, size) = args.card, fit, look
     palettes = []
@@ -229,12 +221,12 @@ def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str
     for path in paths:
         target = targets[path]
         try:
-            source = _source(path)
-            # The palette comes from its own full-size decode, so it is the same with or without
-            # a card and whatever the card's --size.
-            pal = extract_palette(source, colors, space, seed, name=path)
+            # The palette comes from the full-size decode, so it is the same with or without a
+            # card and whatever the card's --size; the card shares it (a JPEG's is drafted)
+            decoded = read_image(_source(path), name=path)
+            pal = extract_palette(decoded, colors, space, seed, name=path)
             if target:
-                rgb, alpha, _ = load_image(source, size, name=path)
+                rgb, alpha, _ = load_image(decoded, size)
                 image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
                 save_card(target, image, overwrite=args.overwrite)
                 written.append((target, image.shape[1], image.shape[0]))
@@ -276,7 +268,6 @@ def _print(table: str) -> OSError | ValueError | None:
         if sys.stdout is not None:
             sys.stdout.flush()  # a failure is seen here, not at the interpreter's exit
     except (OSError, ValueError) as exc:  # ValueError: closed
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so the interpreter's own flush is quiet
+        stdout_to_devnull()
         return exc
     return None

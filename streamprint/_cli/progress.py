@@ -3,7 +3,9 @@ one line a successful command ends with, and errors."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 import time
 from typing import Any
@@ -209,3 +211,10 @@ def error(message: str) -> None:
     """One line on stderr."""
     print(f"streamprint: error: {one_line(message)}", file=TERMINAL)
 
+
+
+def stdout_to_devnull() -> None:
+    """Point standard output at /dev/null, when its reader went away or it cannot be
+    written: so the interpreter's own flush at exit is quiet."""
+    with contextlib.suppress(OSError):
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - left open for the interpreter's exit

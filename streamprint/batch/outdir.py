@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..atomic import is_temp_file
+from ..atomic import is_temp_file, remove_folders
 from ..formats import write_manifest
 from .lock import LOCK_FILE
 
@@ -32,10 +32,11 @@ def take_back(out: Path, made: list[Path], remove_lock_file: Callable[[], None],
         for name in own:
             (out / name).unlink(missing_ok=True)
         remove_lock_file()
-        for folder in reversed(made):
-            folder.rmdir()
     except OSError as exc:  # the refusal is the error to report
         log.debug("%s: not removed after the refusal: %s", out, exc)
+        return False
+    if not remove_folders(made):
+        log.debug("%s: not removed after the refusal: it is not empty", out)
         return False
     return True
 

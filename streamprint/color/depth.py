@@ -1,7 +1,8 @@
 """How deep an image file's samples are, and those samples as the 8-bit levels the rest of
 streamprint reads: one rule, a level of v at a depth whose largest value is M being
 v x 255 / M to the nearest (16-bit: v x 255 / 65535), for grey, RGB, RGBA and grey with
-alpha alike, and colour keys (PNG tRNS) compared at the file's own depth. Pillow reads a
+alpha alike, and colour keys (PNG tRNS) compared at the file's own depth; where a gAMA or a
+grey profile says how 16-bit values show, they are brought to sRGB at full depth. Pillow reads a
 16-bit colour PNG or TIFF by cutting each sample to its high byte, leaves a low-depth grey key at
 the file's depth beside 8-bit pixels, and reads a deep PGM as 32-bit "I" with no depth.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .embedded import grey16_table
+from .embedded import curve_spent, deep_curve, grey16_table, portable_info
 
 #: Rows of an image worked on at once (:func:`deep16`, :func:`streamprint.imagefile.pixels_at`):
 #: the temporaries are bounded by the band, not the image.
@@ -33,18 +34,22 @@ def _other_byte(rawmode: str) -> str:
     return head + ("L" if order == "B" else "B")
 
 
-def deep16(img: Any) -> tuple[Any, int | None] | None:
+def deep16(img: Any, cicp: Any = None) -> Any | None:
     """A 16-bit RGB, RGBA or (PNG) grey-and-alpha PNG or TIFF not yet read, decoded at full
     depth and brought to 8 bits by rounding, v x 255 / 65535 (Pillow keeps the high byte:
-    20 x 256 + 200 came out 20, not 21); a PNG's colour key (tRNS) compared at 16 bits, an
-    RGB image with one coming back "RGBA" (a pixel differing from the key in its low bytes
-    alone is opaque). With its info but the key, and the EXIF orientation still to apply
-    (:func:`upright`; Pillow turns a TIFF as it reads it). None for any other image. Pillow
-    is asked for the high bytes, then for the low ones, from the file's bytes: twice the
-    decoding time of such an image; ``img`` itself is never decoded."""
+    20 x 256 + 200 came out 20, not 21); where its gAMA / cHRM (:func:`~.embedded.deep_curve`)
+    or, for grey and alpha, its grey ICC profile (:func:`~.embedded.grey16_table`) say how
+    its values show, brought to sRGB at full depth instead, the tag spent (a linear 200 of
+    65535 came out 13, not 10). An RGB profile is left for :func:`~.embedded.as_srgb`, at 8
+    bits: Pillow hands LittleCMS no 16-bit RGB image. A PNG's colour key (tRNS) compared at
+    16 bits, an RGB image with one coming back "RGBA" (a pixel differing from the key in its
+    low bytes alone is opaque). With its info but the key (``cicp``: what
+    :func:`~.embedded.file_cicp` found, which wins over gAMA), and its EXIF orientation
+    still to apply (Pillow turns a TIFF as it reads it). None for any other image. Pillow is
+    asked for the high bytes, then for the low ones (grey and alpha: both at once), from the
+    file again, and the 8-bit levels written over the high bytes band by band: two decoded
+    images at most, where a 24-megapixel PNG took 430 MB; ``img`` itself is never decoded."""
     from PIL import Image
-
-    from .embedded import portable_info
 
     tiles = getattr(img, "tile", None) or []
     raws = {t[3] if isinstance(t[3], str) else t[3][0] for t in tiles}
@@ -56,49 +61,69 @@ def deep16(img: Any) -> tuple[Any, int | None] | None:
         return None
     if getattr(img, "fp", None) is None or getattr(img, "tell", lambda: 0)() != 0:  # (a later frame: not reopened)
         return None
-    where = img.fp.tell()
-    try:
-        img.fp.seek(0)
-        data = img.fp.read()
-    finally:
-        img.fp.seek(where)
-    turned: list[int | None] = [None]
-    info: dict[str, Any] = {}
+    opened = _reopener(img)
 
-    def decoded(raw: str) -> np.ndarray:
-        other = Image.open(io.BytesIO(data))
+    def decoded(raw: str) -> Any:
+        other = opened()
         other.tile = [t._replace(args=raw if isinstance(t.args, str) else (raw, *(t.args or ())[1:]))
                       for t in other.tile]
         other.load()
-        turned[0] = other.getexif().get(0x0112)  # None for a TIFF: Pillow turned it as it read it
-        # read from this copy, loaded: asking ``img`` for its EXIF made Pillow decode it (a PNG's
-        # eXIf may follow its pixels) a third time, and load a caller's image, which a second
-        # call then read at 8 bits (a colour key's image: "every pixel is transparent")
-        info.update(portable_info(other))
-        return np.asarray(other)
+        return other
 
-    if rawmode == "LA;16B":  # as 8-bit RGBA: grey high, grey low, alpha high, alpha low
-        high = low = decoded("RGBA")
-        high_of, low_of = [0, 2], [1, 3]
-    else:
-        high, low = decoded(rawmode), decoded(_other_byte(rawmode))
-        high_of = low_of = list(range(high.shape[2]))
+    grey = rawmode == "LA;16B"
+    high = decoded("RGBA" if grey else rawmode)  # grey and alpha as 8-bit RGBA: grey high, low, alpha high, low
+    # its info read from this copy, loaded: asking ``img`` for its EXIF made Pillow decode it (a
+    # PNG's eXIf may follow its pixels) again, and load a caller's image, which a second call
+    # then read at 8 bits (a colour key's image: "every pixel is transparent")
+    info = {k: v for k, v in portable_info(high).items() if k != "transparency"}
+    table = grey16_table(info["icc_profile"]) if grey and info.get("icc_profile") else None
+    curve = deep_curve(high, grey, cicp) if table is None else None
+    if table is not None:
+        del info["icc_profile"]
+    if curve is not None:
+        info = curve_spent(info)
     key, mode = img.info.get("transparency"), _PNG16.get(rawmode, img.mode)
     keyed = img.format == "PNG" and mode == "RGB" and isinstance(key, tuple) and len(key) == 3
-    if keyed:
-        mode = "RGBA"
-    h, channels = high.shape[0], len(high_of)
-    levels = np.empty((h, high.shape[1], channels + keyed), np.uint8)
+    mode = "RGBA" if keyed or table is not None else mode
+    low = high if grey else decoded(_other_byte(rawmode))
+    out = high if mode == high.mode else Image.new(mode, high.size)  # written over the high bytes where it can be
+    w, h = high.size
     for top in range(0, h, BAND_ROWS):  # in bands: the temporaries bounded by the band, not the image
-        hi, lo = high[top:top + BAND_ROWS][..., high_of], low[top:top + BAND_ROWS][..., low_of]
-        levels[top:top + BAND_ROWS, :, :channels] = _rounded(hi, lo)
+        box = (0, top, w, min(h, top + BAND_ROWS))
+        hi, lo = np.asarray(high.crop(box)), np.asarray(low.crop(box))
+        v = _values(hi[..., 0::2], hi[..., 1::2]) if grey else _values(hi, lo)
+        colour, alpha = (v[..., :1], v[..., 1:]) if grey else (v[..., :3], v[..., 3:])
+        shown = table[colour[..., 0]] if table is not None else \
+            curve.srgb(colour) if curve is not None else _TO_8[colour]
+        levels = [shown, _TO_8[alpha]]
         if keyed:
-            match = (hi == np.asarray([k >> 8 for k in key])) & (lo == np.asarray([k & 255 for k in key]))
-            levels[top:top + BAND_ROWS, :, -1] = np.where(match.all(axis=-1), 0, 255)
-    del high, low
-    out = Image.fromarray(levels, mode=mode)
-    out.info.update({k: v for k, v in info.items() if k != "transparency"})
-    return out, turned[0]
+            levels.append(np.where((v == np.asarray(key, np.uint16)).all(axis=-1, keepdims=True), 0, 255)
+                          .astype(np.uint8))
+        out.paste(Image.fromarray(np.ascontiguousarray(np.concatenate(levels, axis=-1)), mode=mode), box[:2])
+    del low, high
+    out.info = info
+    return out
+
+
+def _reopener(img: Any) -> Any:
+    """What opens the file of ``img`` (a PIL image not yet read) anew: by its path, from
+    its bytes in memory (a BytesIO's, not copied), else from a copy of its bytes."""
+    from PIL import Image
+
+    fp = img.fp
+    if isinstance(fp, io.BytesIO):
+        data = fp.getvalue()
+        return lambda: Image.open(io.BytesIO(data))
+    name = getattr(img, "filename", None)
+    if name and getattr(fp, "name", None) == name:
+        return lambda: Image.open(name)
+    where = fp.tell()
+    try:
+        fp.seek(0)
+        data = fp.read()
+    finally:
+        fp.seek(where)
+    return lambda: Image.open(io.BytesIO(data))
 
 
 def to_8_bits(values: np.ndarray, top: int) -> np.ndarray:
@@ -111,26 +136,18 @@ def to_8_bits(values: np.ndarray, top: int) -> np.ndarray:
 _TO_8 = to_8_bits(np.arange(65536, dtype=np.int64), 65535).astype(np.uint8)
 
 
-def _rounded(high: np.ndarray, low: np.ndarray) -> np.ndarray:
-    """The 8-bit levels of 16-bit samples given as their high and low bytes (uint8 arrays
-    of one shape): the two bytes side by side read as big-endian 16-bit values, looked up
-    in :data:`_TO_8` (a fifth of the time of the arithmetic on 32-bit arrays)."""
-    pair = np.stack([high, low], axis=-1)
-    return np.take(_TO_8, pair.view(">u2")[..., 0])
+def _at_16_bits(values: np.ndarray, top: int) -> np.ndarray:
+    """Whole-number samples 0-``top`` as 16-bit values, v x 65535 / top to the nearest."""
+    if top == 65535:
+        return values
+    return ((values.astype(np.int64) * 65535 + top // 2) // top).astype(np.uint16)
 
 
-def upright(img: Any, orientation: int | None) -> Any:
-    """``img`` turned as its EXIF ``orientation`` says (as ImageOps.exif_transpose does)."""
-    from PIL import Image
-
-    method = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
-              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}.get(orientation or 1)
-    if method is None:
-        return img
-    out = img.transpose(method)
-    out.info.update(img.info)
-    return out
+def _values(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """16-bit samples given as their high and low bytes (uint8 arrays of one shape): the two
+    bytes side by side read as big-endian 16-bit values (indices into :data:`_TO_8`, a
+    fifth of the time of the arithmetic on 32-bit arrays)."""
+    return np.stack([high, low], axis=-1).view(">u2")[..., 0]
 
 
 #: Bits a sample of a grey PNG Pillow reads at 8 bits, by its raw mode.
@@ -172,12 +189,14 @@ def stated_maxval(img: Any) -> int | None:
     return None
 
 
-def deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | None]:
+def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[Any, np.ndarray | None]:
     """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
-    show (its ICC profile, a PNG's gAMA, sRGB chunk); an integer one with a grey ICC profile
-    LittleCMS can use, as "RGB" in sRGB, converted at full depth (:func:`grey16_table`),
-    its profile spent. And its PNG colour key as a mask
-    (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
+    show (its ICC profile, a PNG's gAMA, sRGB chunk); an integer one whose grey ICC profile
+    LittleCMS can use (:func:`~.embedded.grey16_table`, as "RGB") or whose gAMA
+    (:func:`~.embedded.deep_curve`; ``cicp``, what :func:`~.embedded.file_cicp` found, wins
+    over it) says how its values show, brought to sRGB at full depth, the tag spent (cut to
+    8 bits first, a linear 200 of 65535 came out 13, not 10). And its PNG colour key as a
+    mask (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
     16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
     A PGM's ``maxval`` (:func:`stated_maxval`) says its range: level v is v x 255 / maxval,
     rounded (Pillow's 0-65535 scaling undone first, exactly). Any other 32-bit "I" says
@@ -188,28 +207,32 @@ def deep_grey(img: Any, maxval: int | None = None) -> tuple[Any, np.ndarray | No
     colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
     from PIL import Image
 
-    key, mask = img.info.get("transparency"), None
+    key, mask, info = img.info.get("transparency"), None, {k: v for k, v in img.info.items() if k != "transparency"}
     if img.mode == "F":
         arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
         scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
-        grey = np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8)
+        out = Image.fromarray(np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8), mode="L")
+        out.info.update(info)
+        return out, mask
+    raw = np.asarray(img)  # "I;16": uint16; "I": int32
+    if isinstance(key, int):
+        mask = np.where(raw == key, 0, 255).astype(np.uint8)
+    v: np.ndarray  # its values, 0-top
+    if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
+        v, top = (np.clip(raw, 0, 65535).astype(np.int64) * maxval + 32767) // 65535, maxval
+    elif img.mode == "I" and raw.max(initial=0) <= 255:  # 8-bit values
+        v, top = np.clip(raw, 0, 255), 255
     else:
-        arr = np.asarray(img, dtype=np.int64)
-        if isinstance(key, int):
-            mask = np.where(arr == key, 0, 255).astype(np.uint8)
-        if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
-            arr = np.clip(arr, 0, 65535)
-            arr, top = (arr * maxval + 32767) // 65535, maxval
-        else:
-            top = 65535 if img.mode != "I" or arr.max(initial=0) > 255 else 255
-        arr = np.clip(arr, 0, top)
-        grey = to_8_bits(arr, top).astype(np.uint8)
-    out = Image.fromarray(grey, mode="L")
-    out.info.update({k: v for k, v in img.info.items() if k != "transparency"})
-    if img.mode != "F" and (icc := img.info.get("icc_profile")) and (table := grey16_table(icc)) is not None:
-        deep = arr if top == 65535 else (arr * 65535 + top // 2) // top
-        out = Image.fromarray(table[deep], mode="RGB")  # through its profile at full depth
-        out.info.update({k: v for k, v in img.info.items() if k not in ("transparency", "icc_profile")})
+        v, top = np.clip(raw, 0, 65535).astype(np.uint16), 65535
+    del raw
+    if (icc := info.get("icc_profile")) and (table := grey16_table(icc)) is not None:
+        out = Image.fromarray(table[_at_16_bits(v, top)], mode="RGB")
+        del info["icc_profile"]
+    elif (curve := deep_curve(img, True, cicp)) is not None:
+        out, info = Image.fromarray(curve.srgb(_at_16_bits(v, top)), mode="L"), curve_spent(info)
+    else:
+        out = Image.fromarray(_TO_8[v] if top == 65535 else to_8_bits(v, top).astype(np.uint8), mode="L")
+    out.info.update(info)
     return out, mask
 
 

@@ -7,9 +7,11 @@ The library never prints: a tag it cannot use is ignored, with a warning in the 
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,15 +39,11 @@ def as_srgb(img: Any, mode: str) -> Any:
     if cicp is not None and not (cicp[0] == AVIF_NCLX and icc) and (done := _cicp(img, mode, cicp)) is not None:
         return done
     if not icc:
-        gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
-        if "srgb" not in img.info and gamma is None and chrm is None and _exif_adobe_rgb(img):
-            from .primaries import ADOBE_RGB_GAMMA, ADOBE_RGB_XY, D65
-
-            gamma, chrm = 1 / ADOBE_RGB_GAMMA, (*D65, *(v for xy in ADOBE_RGB_XY for v in xy))
-        elif "srgb" in img.info or (gamma is None and chrm is None):
+        said = _gamma_chromaticity(img)
+        if said is None:
             return _as_mode(img, mode)
-        grey = img.mode in _GREY_MODES
-        return _png_gamma_chromaticity(_as_mode(img, mode), gamma, None if grey else chrm)
+        gamma, chrm = said
+        return _png_gamma_chromaticity(_as_mode(img, mode), gamma, None if img.mode in _GREY_MODES else chrm)
     from PIL import ImageCms
 
     if mode == "RGBA" and img.mode in ("LA", "L"):  # a grey profile takes grey: the alpha goes round it
@@ -65,6 +63,101 @@ def as_srgb(img: Any, mode: str) -> Any:
         log.warning("ignoring the image's ICC profile, which LittleCMS cannot use (%s): its values are "
                     "taken as sRGB", exc)
         return _as_mode(img, mode)
+
+
+def _gamma_chromaticity(img: Any) -> tuple[float | None, tuple[float, ...] | None] | None:
+    """The gAMA and cHRM :func:`as_srgb` applies to ``img`` when it has no ICC profile (a
+    camera's EXIF Adobe RGB as those); None when an sRGB chunk, or nothing, says its values
+    are sRGB."""
+    gamma, chrm = img.info.get("gamma"), img.info.get("chromaticity")
+    if "srgb" not in img.info and gamma is None and chrm is None and _exif_adobe_rgb(img):
+        from .primaries import ADOBE_RGB_GAMMA, ADOBE_RGB_XY, D65
+
+        return 1 / ADOBE_RGB_GAMMA, (*D65, *(v for xy in ADOBE_RGB_XY for v in xy))
+    if "srgb" in img.info or (gamma is None and chrm is None):
+        return None
+    return gamma, chrm
+
+
+def deep_curve(img: Any, grey: bool, cicp: Any = None) -> Curve | None:
+    """The :class:`Curve` that takes ``img``'s 16-bit samples to sRGB by its gAMA and cHRM
+    (a camera's EXIF Adobe RGB), for a 16-bit image read at full depth: cut to 8 bits first,
+    a linear (gAMA 1.0) 200 of 65535 came out 13, not 10. None when another tag applies
+    first (an ICC profile; a cICP, ``cicp``: what :func:`file_cicp` found) or none changes
+    its values; ``grey``: its cHRM is not applied (as for any grey image)."""
+    if img.info.get("icc_profile") or cicp is not None or CICP in img.info or (said := _gamma_chromaticity(img)) is None:
+        return None
+    gamma, chrm = said
+    return _curve(gamma, None if grey else chrm, 65535)
+
+
+def curve_spent(info: dict[str, Any]) -> dict[str, Any]:
+    """``info`` without the tags a :func:`deep_curve` applied (its gAMA and cHRM, a camera's
+    EXIF Adobe RGB), so that :func:`as_srgb` does not apply them again."""
+    return {**{k: v for k, v in info.items() if k not in ("gamma", "chromaticity")}, EXIF_ADOBE: False}
+
+
+@dataclass(frozen=True, eq=False)
+class Curve:
+    """How an image's samples show (a PNG's gAMA and cHRM), as tables: ``decode``, the linear
+    light (float32) of each level 0-top; ``matrix``, its primaries to BT.709 (transposed,
+    float32), None for sRGB's."""
+
+    decode: np.ndarray
+    matrix: np.ndarray | None
+
+    def srgb(self, levels: np.ndarray) -> np.ndarray:
+        """``levels`` (int, (..., 3) RGB, or any shape without a matrix) as 8-bit sRGB
+        levels: linear light, to BT.709, clipped per channel as ICC's relative colorimetric
+        rendering does, then the sRGB curve (to the nearest of 65536 steps)."""
+        lin = self.decode[levels]
+        if self.matrix is not None:
+            lin = lin @ self.matrix
+        return _srgb_encoding()[np.rint(np.clip(lin, 0, 1) * 65535).astype(np.int64)]
+
+
+@functools.cache
+def _srgb_encoding() -> np.ndarray:
+    """The 8-bit sRGB level of each of 65536 steps of linear light 0-1."""
+    from .spaces import linear_to_srgb
+
+    return np.rint(linear_to_srgb(np.arange(65536) / 65535.0, np.float32)).astype(np.uint8)
+
+
+def _curve(gamma: float | None, chrm: tuple[float, ...] | None, top: int) -> Curve | None:
+    """The :class:`Curve` of a PNG's gAMA / cHRM for samples 0-``top``: light = sample **
+    (1 / gamma) (PNG: gAMA is the encoding exponent; without gAMA the sRGB curve), the cHRM
+    primaries and white (SMPTE RP 177, white adapted to D65 by Bradford) to BT.709. None
+    when they change nothing: a gAMA near 1/2.2 with no cHRM or sRGB's own (within 0.005 in
+    x and y) is sRGB's stand-in (encoders write it beside, or for, an sRGB chunk; libpng
+    takes it so): as a pure power it made 10 into 3. What is no gamma or no set of primaries
+    is ignored, with a warning."""
+    from .primaries import D65, PRIMARIES_XY, Primaries, xy_to_bt709
+    from .spaces import srgb_to_linear
+
+    if gamma is not None and not gamma > 0:
+        log.warning("ignoring the PNG's gAMA of %s: not a gamma", gamma)
+        gamma = None
+    m = None
+    if chrm is not None:
+        white, xy = (chrm[0], chrm[1]), ((chrm[2], chrm[3]), (chrm[4], chrm[5]), (chrm[6], chrm[7]))
+        try:
+            m = xy_to_bt709(xy, white)
+        except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
+            m = None
+        if m is None or not np.isfinite(m).all():
+            log.warning("ignoring the PNG's cHRM %s: not a set of primaries", chrm)
+            m, chrm = None, None  # as if it had none (a gAMA of 1/2.2 beside it is then sRGB's)
+    srgb_xy = (*D65, *(v for xy in PRIMARIES_XY[Primaries.BT709] for v in xy))
+    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy, strict=True))
+    if (srgb_ish and gamma is not None and abs(gamma * 2.2 - 1) < 0.01) or (gamma is None and m is None):
+        return None
+    levels = np.arange(top + 1)
+    if gamma is not None:
+        decode = (levels / top) ** (1 / gamma)
+    else:
+        decode = srgb_to_linear(levels.astype(np.uint8) if top == 255 else levels * (255 / top))
+    return Curve(decode.astype(np.float32), None if m is None else m.T.astype(np.float32))
 
 
 def _grey_to_srgb(img: Any, profile: Any) -> Any:
@@ -231,48 +324,16 @@ def _exif_adobe_rgb(img: Any) -> bool:
 
 
 def _png_gamma_chromaticity(img: Any, gamma: float | None, chrm: tuple[float, ...] | None) -> Any:
-    """An RGB(A) image whose PNG gAMA / cHRM say how its samples map to light, in sRGB:
-    light = sample ** (1 / gamma) (PNG: gAMA is the encoding exponent; without gAMA the
-    sRGB curve), the cHRM primaries and white (SMPTE RP 177, white adapted to D65 by
-    Bradford) converted to BT.709, clipped per channel as ICC's relative colorimetric
-    rendering does, then the sRGB curve. A gAMA near 1/2.2 with no cHRM or sRGB's own
-    (within 0.005 in x and y) is sRGB's stand-in (encoders write it beside, or for, an sRGB
-    chunk; libpng takes it so) and changes nothing: as a pure power it made 10 into 3.
-    Per pixel through tables and in float32 row bands: a 12-megapixel PNG took 8 s and 2 GB
-    in float64."""
+    """An RGB(A) image whose PNG gAMA / cHRM say how its samples map to light, in sRGB
+    (:func:`_curve`); ``img`` itself when they change nothing. Per pixel through tables
+    and in float32 row bands: a 12-megapixel PNG took 8 s and 2 GB in float64."""
     from PIL import Image
 
-    from .primaries import D65, PRIMARIES_XY, Primaries, xy_to_bt709
-    from .spaces import linear_to_srgb, srgb_to_linear
-
-    if gamma is not None and not gamma > 0:
-        log.warning("ignoring the PNG's gAMA of %s: not a gamma", gamma)
-        gamma = None
-    m = None
-    if chrm is not None:
-        white, xy = (chrm[0], chrm[1]), ((chrm[2], chrm[3]), (chrm[4], chrm[5]), (chrm[6], chrm[7]))
-        try:
-            m = xy_to_bt709(xy, white)
-        except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError):
-            m = None
-        if m is None or not np.isfinite(m).all():
-            log.warning("ignoring the PNG's cHRM %s: not a set of primaries", chrm)
-            m, chrm = None, None  # as if it had none (a gAMA of 1/2.2 beside it is then sRGB's)
-    srgb_xy = (*D65, *(v for xy in PRIMARIES_XY[Primaries.BT709] for v in xy))
-    srgb_ish = chrm is None or all(abs(a - b) <= 0.005 for a, b in zip(chrm, srgb_xy, strict=True))
-    if (srgb_ish and gamma is not None and abs(gamma * 2.2 - 1) < 0.01) or (gamma is None and m is None):
+    curve = _curve(gamma, chrm, 255)
+    if curve is None:
         return img
-    levels = np.arange(256)
-    decode = (levels / 255.0) ** (1 / gamma) if gamma is not None \
-        else srgb_to_linear(levels.astype(np.uint8))
-    decode = decode.astype(np.float32)
-    encode = np.rint(linear_to_srgb(np.arange(65536) / 65535.0, np.float32)).astype(np.uint8)
     out = np.array(img)
-    mt = None if m is None else m.T.astype(np.float32)
     for top in range(0, out.shape[0], 256):  # bands of rows: memory bounded whatever the size
         band = out[top:top + 256, :, :3]
-        lin = decode[band]
-        if mt is not None:
-            lin = lin @ mt
-        band[:] = encode[np.rint(np.clip(lin, 0, 1) * 65535).astype(np.int64)]
+        band[:] = curve.srgb(band)
     return Image.fromarray(out, mode=img.mode)
