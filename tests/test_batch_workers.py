@@ -356,3 +356,31 @@ def test_the_kernel_ends_the_workers_of_a_killed_batch(tmp_path):
         batch.kill()
         batch.wait(timeout=30)
     assert_they_end(workers, within=2.0)
+
+
+def test_a_ctrl_c_pending_as_sigint_is_held_off_leaves_it_unblocked(monkeypatch):
+    """CPython's pthread_sigmask runs the handlers of signals already pending once it has
+    changed the mask, so a Ctrl-C could raise KeyboardInterrupt out of the very call that
+    blocks SIGINT while a worker starts: the old mask was never put back, and every later
+    Ctrl-C went unheard (also by every process started later). Simulated here: the blocking
+    call raises after blocking, as it does when a SIGINT was pending."""
+    from streamprint.batch import executors
+
+    real = signal.pthread_sigmask
+
+    def pending_ctrl_c(how, mask):
+        old = real(how, mask)
+        if how == signal.SIG_BLOCK and signal.SIGINT in set(mask):
+            raise KeyboardInterrupt  # the pending SIGINT's handler, run by the call
+        return old
+
+    before = real(signal.SIG_BLOCK, set())
+    assert signal.SIGINT not in before
+    monkeypatch.setattr(signal, "pthread_sigmask", pending_ctrl_c)
+    try:
+        with pytest.raises(KeyboardInterrupt), executors._deaf_to_ctrl_c():
+            raise AssertionError("the body does not run: the Ctrl-C came first")
+    finally:
+        monkeypatch.undo()
+        now = real(signal.SIG_SETMASK, before)
+    assert signal.SIGINT not in now

@@ -242,8 +242,13 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):  # (Windows: no signal masks)
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # the mask as it is first: pthread_sigmask runs the handlers of signals already pending
+    # once it has changed the mask, so a Ctrl-C that raised from the blocking call itself
+    # left SIGINT blocked for good (no later Ctrl-C was heard, and processes started later
+    # were deaf too)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, set())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
