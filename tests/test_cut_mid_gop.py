@@ -104,3 +104,49 @@ def test_a_vob_cut_mid_gop_numbers_its_frames_alike_in_every_mode(tmp_path):
                    dict(sampling=Sampling.keyframes())):
         fp = streamprint.fingerprint(path, **kwargs)  # type: ignore[arg-type]
         assert [s.frame for s in fp.samples] == [round(s.time * 25) for s in fp.samples], kwargs
+
+
+def test_times_that_jump_back_after_a_clean_start_count_nothing_before_it(tmp_path):
+    """Two TS files joined with cat, the first timed from 10 s: the packets after the jump
+    back have times below the first frame's, and were counted as frames before it, so
+    every frame's number was 12 too high (18 with the reviewer's clip) and the stream had
+    more frames than it holds. A stream that begins with a keyframe has nothing before it."""
+    parts = []
+    for name, seconds, offset in (("a", 0.5, "10"), ("b", 5, "0")):
+        parts.append(tmp_path / f"{name}.ts")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc=d={seconds}:s=64x36:r=24",
+                        "-c:v", "libx264", "-g", "48", "-bf", "2", "-pix_fmt", "yuv420p", "-output_ts_offset", offset,
+                        "-f", "mpegts", str(parts[-1])], check=True)
+    joined = tmp_path / "joined.ts"
+    joined.write_bytes(b"".join(p.read_bytes() for p in parts))
+    count = int(_probe(joined, "-count_packets", "-show_entries", "stream=nb_read_packets")["streams"][0]
+                ["nb_read_packets"])
+    fp = streamprint.fingerprint(joined, sampling=Sampling.every(1), skip_unsampled=False)
+    assert fp.samples[0].frame == 0
+    assert fp.decode.frames == count == 12 + 120
+
+
+def test_a_stream_that_begins_with_a_keyframe_is_not_held_back(tmp_path):
+    """Counting the frames before the first one decoded holds packets back until it comes
+    out; a stream that begins with a keyframe (every y4m, raw or MJPEG stream, and any
+    clean start) has none, and its first packet goes to the decoder at once: a 1-fps live
+    pipe's first picture waited for 24 more packets, 24 s."""
+    import av
+
+    from streamprint.source.skip import LeadingFrames, lookahead
+
+    clip = tmp_path / "c.y4m"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=2:s=64x36:r=24",
+                    "-pix_fmt", "yuv420p", str(clip)], check=True)
+    pulled = 0
+    with av.open(str(clip)) as container:
+        def packets():
+            nonlocal pulled
+            for packet in container.demux(video=0):
+                pulled += 1
+                yield packet
+
+        leading = LeadingFrames()
+        first = next(lookahead(packets(), leading))
+        assert first.is_keyframe and pulled <= 2, pulled
+        assert leading.before(first.pts) == 0

@@ -270,21 +270,31 @@ class LeadingFrames:
 
     def __init__(self) -> None:
         self.seen: list[int] | None = []  # pts of packets demuxed before the first frame came out
+        self.floor: int | None = None  # the least pts before the first keyframe packet
 
     def see_packet(self, packet: av.Packet) -> None:
-        """A packet demuxed (see :func:`lookahead`): only its pts counts here."""
+        """A packet demuxed (see :func:`lookahead`): only its pts and keyframe flag count here.
+        A stream that begins with a keyframe has nothing before it to count, and nothing is
+        held back (a live pipe's first picture waited for 24 more packets, 24 s at 1 fps)."""
         if self.seen is None:
             return
-        if packet.pts is None or len(self.seen) >= MAX_LEADING_FRAMES:
-            self.seen = None  # times unknown (or no frame for ever): nothing is counted
-        else:
-            self.seen.append(packet.pts)
+        if packet.pts is None or len(self.seen) >= MAX_LEADING_FRAMES or (not self.seen and packet.is_keyframe):
+            self.seen = None  # times unknown, no frame for ever, or a clean start: nothing is counted
+            return
+        if packet.is_keyframe and self.floor is None:
+            self.floor = min(self.seen)
+        self.seen.append(packet.pts)
 
     def before(self, pts: int | None) -> int:
-        """How many frames come before the first frame delivered, at ``pts``; the packets seen
-        are forgotten (asked once)."""
+        """How many frames come before the first frame delivered, at ``pts``: the packets
+        seen with a pts below it, and not below those before the first keyframe (a stream
+        whose times jump back, files joined with cat, counted the frames after the jump);
+        the packets seen are forgotten (asked once)."""
         seen, self.seen = self.seen, None
-        return 0 if seen is None or pts is None else sum(1 for p in seen if p < pts)
+        if seen is None or pts is None:
+            return 0
+        floor = min(seen) if self.floor is None else self.floor
+        return sum(1 for p in seen if floor <= p < pts)
 
 
 class _Watchers:
