@@ -145,3 +145,19 @@ def test_measuring_the_videos_length_gives_way_to_an_interrupt(tmp_path):
         interrupt.request()
         with pytest.raises(Interrupted):
             measured_length(lambda: av.open(str(movie)), 0, 24.0)
+
+
+def test_samples_from_a_file_cut_short_say_why_in_one_line(tmp_path):
+    """`--samples 40` on an MKV cut at 45 %: the warning that the video ended before the
+    part's end formatted the part's end, None for a whole movie, and logging printed a
+    35-line traceback ("--- Logging error ---") in its place. The part's end is the movie's
+    stated length (12 s)."""
+    whole = _make(tmp_path, ".mkv")
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 45 // 100])
+    done = run_cli(cut, tmp_path / "cut.png", "--samples", "40")
+    err = done.stderr.decode()
+    assert done.returncode == 0 and "Traceback" not in err and "Logging error" not in err, err
+    said = [line for line in err.splitlines() if "columns, not 40" in line]
+    assert len(said) == 1 and re.search(r"the video ended at [\d.]+ s, before the end of the part \(12\.0 s\)",
+                                        said[0]), err

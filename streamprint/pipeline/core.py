@@ -271,8 +271,10 @@ class _Run:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
             checked = checked_length(info, stats.frames, timeline, joined=joined)
             result = result if checked == info else dataclasses.replace(result, source=checked)
-        if options.sampling.mode == SamplingMode.SAMPLES and samples < options.sampling.value:
-            warn_fewer_columns(info, samples, int(options.sampling.value), stats, result.time_range.end,
-                               span, length)
+        if options.sampling.mode == SamplingMode.SAMPLES and samples < options.sampling.value \
+                and not interrupt.requested():  # (stopped: the columns not reached are no mystery)
+            # where the input was seen to end: a part's end, or a whole movie's checked length
+            seen = result.time_range.end if result.time_range.end is not None else result.source.duration
+            warn_fewer_columns(info, samples, int(options.sampling.value), stats, seen, span, length)
         log_tone_mapped(result.color, info.path)
         return result

@@ -47,7 +47,7 @@ def warn_fewer_columns(info: SourceInfo, samples: int, asked: int, stats: Decode
                     asked, info.duration or 0.0)
     elif (seen_end or math.inf) < span.start + (length or 0.0):  # the input ended early
         log.warning("%s: %d columns, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
-                    "the times were spread over", info.path, samples, asked, seen_end, span.end)
+                    "the times were spread over", info.path, samples, asked, seen_end, span.start + (length or 0.0))
     else:
         log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
                     "fell on a frame already taken", info.path, samples, asked, stats.frames, asked - samples)
