@@ -161,3 +161,22 @@ def test_samples_from_a_file_cut_short_say_why_in_one_line(tmp_path):
     said = [line for line in err.splitlines() if "columns, not 40" in line]
     assert len(said) == 1 and re.search(r"the video ended at [\d.]+ s, before the end of the part \(12\.0 s\)",
                                         said[0]), err
+
+
+def test_a_nut_cut_from_a_longer_mkv_is_as_long_as_its_video(tmp_path):
+    """FFmpeg copies a Matroska source's statistics tags (DURATION, NUMBER_OF_FRAMES) into a
+    NUT it writes, unchanged: a NUT cut to 4 s from a 10-s MKV was read as 10 s long, so
+    --end -1 counted back from 9 s and kept the sample at 3 s, and the file was said to be
+    cut short. The truth: ffprobe's count of the NUT's frames at 24 fps."""
+    mkv = tmp_path / "a.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=10",
+                    "-c:v", "libx264", "-g", "48", str(mkv)], check=True)
+    nut = tmp_path / "t4.nut"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-t", "4", "-i", str(mkv), str(nut)], check=True)
+    frames = _ffprobe_frames(nut)
+    assert frames == 96
+    done = run_cli(nut, tmp_path / "o.png", "--every", "24", "--end", "-1", "--data", tmp_path / "o.json")
+    assert done.returncode == 0 and b"WARNING" not in done.stderr, done.stderr
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["source"]["duration"] == pytest.approx(frames / 24, abs=1e-3)
+    assert [s["time"] for s in data["samples"]] == pytest.approx([0.0, 1.0, 2.0])  # the part: 0 to 3 s

@@ -58,9 +58,13 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
 
     duration: float | None = None
     tags = {str(k).upper(): str(v) for k, v in (stream.metadata or {}).items()}
+    # Matroska's statistics tags (DURATION, NUMBER_OF_FRAMES) are the file's own only in
+    # Matroska: FFmpeg copies a source's tags into other containers as they were (a NUT cut
+    # to 4 s from a 10-s MKV said 10 s, and --end -1 counted back from there)
+    matroska = "matroska" in container.format.name
     if stream.duration and stream.time_base:
         duration = float(stream.duration * stream.time_base)
-    elif (tagged := _clock(tags.get("DURATION"))) is not None:
+    elif matroska and (tagged := _clock(tags.get("DURATION"))) is not None:
         duration = tagged
         if "_STATISTICS_WRITING_APP" not in tags and stream.start_time is not None and stream.time_base:
             # FFmpeg's muxer writes the stream's end time, not its length (mkvmerge, which
@@ -71,7 +75,8 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
         measured = measured_length(reopen, stream.index, frame_rate) if reopen is not None else None
         duration = measured if measured is not None else container.duration / 1_000_000
     duration = None if fragmented and streamed else _known(duration)
-    frame_count: int | None = int(stream.frames) if stream.frames else _count(tags.get("NUMBER_OF_FRAMES"))
+    frame_count: int | None = int(stream.frames) if stream.frames else \
+        _count(tags.get("NUMBER_OF_FRAMES")) if matroska else None
     if fragmented:
         frame_count = None
     if duration is None and frame_count and frame_rate:
