@@ -140,11 +140,11 @@ def test_measuring_the_videos_length_gives_way_to_an_interrupt(tmp_path):
     movie = tmp_path / "clip.nut"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=1:s=64x36:r=24", str(movie)],
                    check=True)
-    assert measured_length(lambda: av.open(str(movie)), 0, 24.0) == pytest.approx(1.0)
+    assert measured_length(movie, "nut", 0, 24.0) == pytest.approx(1.0)
     with interrupt.scope():  # a run going on, which a stop request stops
         interrupt.request()
         with pytest.raises(Interrupted):
-            measured_length(lambda: av.open(str(movie)), 0, 24.0)
+            measured_length(movie, "nut", 0, 24.0)
 
 
 def test_samples_from_a_file_cut_short_say_why_in_one_line(tmp_path):
@@ -180,3 +180,21 @@ def test_a_nut_cut_from_a_longer_mkv_is_as_long_as_its_video(tmp_path):
     data = json.loads((tmp_path / "o.json").read_text())
     assert data["source"]["duration"] == pytest.approx(frames / 24, abs=1e-3)
     assert [s["time"] for s in data["samples"]] == pytest.approx([0.0, 1.0, 2.0])  # the part: 0 to 3 s
+
+
+def test_measuring_the_videos_length_reads_a_bounded_number_of_bytes(tmp_path, capfd):
+    """FFmpeg writes an FLV without a keyframe index unless told, and to seek in one it
+    demuxes from the start: every open of a 600-MB FLV read all of it to measure the video's
+    length. The measurement reads at most its budget, then gives up (None: the container's
+    length stands), silently."""
+    from streamprint.source.length import measured_length
+
+    flv = tmp_path / "a.flv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24:duration=6",
+                    "-f", "lavfi", "-i", "sine=d=8", "-c:v", "libx264", "-c:a", "aac", str(flv)], check=True)
+    size = flv.stat().st_size
+    assert measured_length(flv, "flv", 0, 24.0) == pytest.approx(6.0, abs=2e-3)  # (FLV ticks in ms)
+    assert measured_length(flv, "flv", 0, 24.0, limit=size // 3) is None
+    assert measured_length(flv, "flv", 0, 24.0, limit=size * 4) == pytest.approx(6.0, abs=2e-3)  # (probe, seek, demux)
+    out, err = capfd.readouterr()
+    assert not out and not err, err

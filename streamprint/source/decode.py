@@ -78,7 +78,7 @@ class VideoSource:
             self.info = probe(self._container, self._stream, str(self._name),
                               streamed=self._reader is not None,
                               fragmented=opened_fragmented_mp4(self._container, self._reader, path),
-                              reopen=self._reopen)
+                              path=self._container.name if self._reopen is not None else None)
         except BaseException:
             self._container.close()
             raise

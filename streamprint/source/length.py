@@ -4,14 +4,17 @@ with 6 s of sound was "6 s" long, warned of as cut short, and ``--end -1`` count
 from the sound's end), and is where the last timestamp lies rather than how long the
 picture lasts (B-frames start a stream 2 frames late: NUT's 3-s clip was 3.04 s, FLV's
 3.08 s). :func:`measured_length` reads it from the last packets instead: a seek near the
-end and a demux to it, no decoding (a NUT file's index lands the seek; an FLV without one
-is demuxed through once, about 0.2 s per 100 MB)."""
+end and a demux to it, no decoding (a NUT file's index lands the seek). It reads at most
+:data:`MAX_READ_BYTES`: an FLV without a keyframe index (FFmpeg writes none unless told) is
+demuxed from its start to seek, and a 600-MB one was read whole at every open; past the
+budget the container's length stands."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
-from collections.abc import Callable
+import os
 from typing import Any
 
 import av
@@ -28,23 +31,65 @@ log = logging.getLogger("streamprint")
 FIRST_LOOK_SECONDS = 8.0
 #: Packets demuxed between two checks for an interrupt.
 _CHECK_EVERY = 2048
+#: The most a measurement reads, bytes (a seek, then the packets to the end).
+MAX_READ_BYTES = 64 << 20
 
 
-def measured_length(reopen: Callable[[], Any], stream_index: int, frame_rate: float | None) -> float | None:
+class _Budget(io.RawIOBase):
+    """A file read through at most ``limit`` bytes, then at its end (FFmpeg's reads see
+    EOF: an exception raised to them is printed by PyAV and dropped); ``spent`` says so."""
+
+    def __init__(self, path: str | os.PathLike[str], limit: int) -> None:
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed with this
+        self._left, self.spent = limit, False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            self.spent = True
+            return 0
+        n = self._file.readinto(memoryview(buffer)[:self._left]) or 0
+        self._left -= n
+        return n
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def measured_length(path: str | os.PathLike[str], demuxer: str, stream_index: int, frame_rate: float | None,
+                    limit: int = MAX_READ_BYTES) -> float | None:
     """Seconds from the video stream's start to the end of its last frame in presentation
     order (its largest pts plus that packet's duration, one frame at ``frame_rate`` where the
-    packet states none), from a container of its own (``reopen``). None when it cannot be
-    measured (no timestamps, a seek FFmpeg refuses, a damaged end), and when every stream
-    ends well before the container says the longest does (a file cut short, whose header
-    states the whole length: kept, the cut is found and said by the frames missing)."""
+    packet states none), from the file at ``path`` opened again with ``demuxer``, reading at
+    most ``limit`` bytes. None when it cannot be measured (no timestamps, a seek FFmpeg
+    refuses, a damaged end, the bytes spent), and when every stream ends well before the
+    container says the longest does (a file cut short, whose header states the whole
+    length: kept, the cut is found and said by the frames missing)."""
     try:
-        with contextlib.closing(reopen()) as container:
-            return _length(container, container.streams[stream_index], frame_rate)
+        with _Budget(path, limit) as budget, \
+                contextlib.closing(av.open(budget, format=demuxer.split(",")[0], metadata_errors="ignore")) as c:
+            length = _length(c, c.streams[stream_index], frame_rate)
     except Interrupted:
         raise
     except (av.error.FFmpegError, StreamprintError, OSError, ValueError, IndexError) as exc:
         log.debug("the video's own length could not be measured: %s", exc)
         return None
+    if budget.spent:
+        log.debug("the video's own length was not measured: it took more than %d bytes to reach", limit)
+        return None
+    return length
 
 
 def _length(container: Any, stream: Any, frame_rate: float | None) -> float | None:

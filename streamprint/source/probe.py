@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -41,12 +40,12 @@ def _known(duration: float | None) -> float | None:
 
 
 def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragmented: bool = False,
-          reopen: Callable[[], Any] | None = None) -> SourceInfo:
+          path: str | None = None) -> SourceInfo:
     """``streamed``: read from a pipe; ``fragmented``: a fragmented MP4, whose index states
     its first fragment only: its frame count is not the stream's, and read from a pipe
-    neither is its duration (FFmpeg reads the fragments' times from a file). ``reopen``
-    opens the file again (None: a stream, a file object), to measure the video's own length
-    where only the container states one (:mod:`.length`)."""
+    neither is its duration (FFmpeg reads the fragments' times from a file). ``path``
+    is the file's (None: a stream, a file object), read again to measure the video's own
+    length where only the container states one (:mod:`.length`)."""
     ctx = stream.codec_context
     width, height = int(ctx.width or 0), int(ctx.height or 0)
     if width <= 0 or height <= 0:
@@ -72,7 +71,8 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
             duration -= float(stream.start_time * stream.time_base)
     elif container.duration:
         # the longest stream's end (NUT, FLV): the video's own where it can be measured
-        measured = measured_length(reopen, stream.index, frame_rate) if reopen is not None else None
+        measured = measured_length(path, container.format.name, stream.index, frame_rate) \
+            if path is not None else None
         duration = measured if measured is not None else container.duration / 1_000_000
     duration = None if fragmented and streamed else _known(duration)
     frame_count: int | None = int(stream.frames) if stream.frames else \
