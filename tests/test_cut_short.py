@@ -198,3 +198,22 @@ def test_measuring_the_videos_length_reads_a_bounded_number_of_bytes(tmp_path, c
     assert measured_length(flv, "flv", 0, 24.0, limit=size * 4) == pytest.approx(6.0, abs=2e-3)  # (probe, seek, demux)
     out, err = capfd.readouterr()
     assert not out and not err, err
+
+
+def test_an_mp4_cut_with_stream_copy_is_not_cut_short(tmp_path):
+    """`ffmpeg -ss 2.3 -i m.mp4 -t 20 -c copy el.mp4`: the track keeps the frames from the
+    keyframe before 2.3 s, which its edit list hides (decoded as references, never shown),
+    and its frame count holds them; the file was said to be cut short ("ends after 502 of
+    the 560 frames"). The truth: ffprobe's count of the frames shown, and the stated 20 s."""
+    whole = tmp_path / "m.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=30",
+                    "-c:v", "libx264", "-g", "100", "-bf", "2", str(whole)], check=True)
+    cut = tmp_path / "el.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "2.3", "-i", str(whole), "-t", "20", "-c", "copy", str(cut)],
+                   check=True)
+    shown = _ffprobe_frames(cut)
+    done = run_cli(cut, tmp_path / "w.png", "--every", "1", "--data", tmp_path / "w.json")
+    assert done.returncode == 0 and b"cut short" not in done.stderr, done.stderr
+    data = json.loads((tmp_path / "w.json").read_text())
+    assert len(data["samples"]) == shown
+    assert data["source"]["duration"] == pytest.approx(_stated_duration(cut), abs=0.1)

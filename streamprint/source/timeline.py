@@ -67,9 +67,12 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     more than the slack. A count is often not stated but estimated from the duration and the
     average rate (Matroska, WebM), which overstates a variable frame rate, and AVI states the
     empty chunks of dropped frames, which FFmpeg drops, in its count; the frames span the
-    whole length without a long gap in both. The stated length is the longer of the
-    duration and the count at the frame rate: FFmpeg measures a truncated AVI's duration
-    from what is left of it, while its header still states every frame."""
+    whole length without a long gap in both. The stated length is the duration, and in AVI
+    and ASF the longer of it and the count at the frame rate: FFmpeg measures a truncated
+    AVI's duration from what is left of it, while its header still states every frame.
+    (Elsewhere the count may hold frames never shown: an MP4 cut with ``-c copy`` counts
+    the frames before its edit list's start, decoded as references only, and a 20-s cut
+    with 2.3 s of them was said to be cut short.)"""
     if info.frame_count is None:
         return 0, None
     rate = info.frame_rate or 24.0
@@ -78,7 +81,9 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     end = picture_end(info, timeline)
     if missing <= slack or timeline is None or end is None:
         return (missing, None) if missing > slack else (0, None)
-    length = max(info.duration or 0.0, info.frame_count / rate)
+    counted = info.frame_count / rate
+    length = max(info.duration or 0.0, counted) if info.container in DTS_TIMES_FORMATS or not info.duration \
+        else info.duration
     allowed = max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS)
     if length - end > allowed:
         return missing, None
