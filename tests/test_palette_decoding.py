@@ -324,3 +324,21 @@ def test_a_16_bit_png_is_turned_by_its_exif_as_pillow_turns_its_8_bit_levels(ori
     rgb, _, size = load_image(decoded, 0)
     assert (pal.width, pal.height) == size == truth.shape[1::-1]
     assert np.array_equal(rgb, truth)
+
+
+def test_a_16_bit_png_replaced_while_read_keeps_its_own_colours(tmp_path):
+    """The 16-bit path decodes a PNG twice (high bytes, low bytes), and opened it again by
+    its name: an image the caller opened, whose file was then replaced (a temporary file
+    reused, a download finished over it), gave the other file's colours, at the first
+    image's size. The colours are those of the handle the caller holds."""
+    from streamprint import extract_palette
+
+    import os
+
+    mine, theirs = DEEP[0], (65535, 0, 0)
+    path, other = tmp_path / "t.png", tmp_path / "other.png"
+    path.write_bytes(png16(np.full((60, 80, 3), mine, np.uint16)))
+    other.write_bytes(png16(np.full((30, 40, 3), theirs, np.uint16)))
+    image = Image.open(path)
+    os.replace(other, path)
+    assert shares(extract_palette(image, colors=1)) == {to8(mine): 1.0}

@@ -9,9 +9,12 @@ the file's depth beside 8-bit pixels, and reads a deep PGM as 32-bit "I" with no
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import IO, Any
 
 import numpy as np
 
@@ -64,10 +67,11 @@ def deep16(img: Any, cicp: Any = None) -> Any | None:
     opened = _reopener(img)
 
     def decoded(raw: str) -> Any:
-        other = opened()
-        other.tile = [t._replace(args=raw if isinstance(t.args, str) else (raw, *(t.args or ())[1:]))
-                      for t in other.tile]
-        other.load()
+        with opened() as file:
+            other = Image.open(file)
+            other.tile = [t._replace(args=raw if isinstance(t.args, str) else (raw, *(t.args or ())[1:]))
+                          for t in other.tile]
+            other.load()
         return other
 
     grey = rawmode == "LA;16B"
@@ -105,25 +109,48 @@ def deep16(img: Any, cicp: Any = None) -> Any | None:
     return out
 
 
-def _reopener(img: Any) -> Any:
-    """What opens the file of ``img`` (a PIL image not yet read) anew: by its path, from
-    its bytes in memory (a BytesIO's, not copied), else from a copy of its bytes."""
-    from PIL import Image
-
+def _reopener(img: Any) -> Callable[[], IO[bytes]]:
+    """What opens the file of ``img`` (a PIL image not yet read) anew, as a binary file to
+    close once read: the file it was opened from, by its path, while that path still names
+    the same file, unchanged; else its bytes (a BytesIO's, not copied; a file's, read from
+    the handle ``img`` holds). (A file replaced or removed while the palette was made gave
+    the other file's pixels, or its high bytes with the other's low ones.)"""
     fp = img.fp
     if isinstance(fp, io.BytesIO):
         data = fp.getvalue()
-        return lambda: Image.open(io.BytesIO(data))
+        return lambda: io.BytesIO(data)
+
+    def copied() -> IO[bytes]:
+        where = fp.tell()
+        try:
+            fp.seek(0)
+            return io.BytesIO(fp.read())
+        finally:
+            fp.seek(where)
+
     name = getattr(img, "filename", None)
-    if name and getattr(fp, "name", None) == name:
-        return lambda: Image.open(name)
-    where = fp.tell()
     try:
-        fp.seek(0)
-        data = fp.read()
-    finally:
-        fp.seek(where)
-    return lambda: Image.open(io.BytesIO(data))
+        held = _identity(os.fstat(fp.fileno())) if name and getattr(fp, "name", None) == name else None
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        held = None
+    if held is None:
+        return copied
+    path: Any = name  # (str or bytes, as Pillow was given it)
+
+    def by_path() -> IO[bytes]:
+        with contextlib.suppress(OSError):
+            file = open(path, "rb")  # noqa: SIM115 - the caller closes it
+            if _identity(os.fstat(file.fileno())) == held:
+                return file
+            file.close()
+        return copied()
+
+    return by_path
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    """Which file, as it was: device, inode, size, modification time."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def to_8_bits(values: np.ndarray, top: int) -> np.ndarray:
