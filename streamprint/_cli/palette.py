@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .. import interrupt, params
 from . import NOTHING_WRITTEN
@@ -19,6 +19,9 @@ from ..enums import SWATCH_FORMATS, Space
 from ..errors import InputError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
 from .progress import done, error, plural, stdout_to_devnull
+
+if TYPE_CHECKING:
+    from ..model.colors import ImagePalette
 
 
 def _card_stem(path: str) -> str:
@@ -205,14 +208,36 @@ def run(args: argparse.Namespace) -> int:
             remove_folders(made)
 
 
+def _one(path: str, target: str | None, fit: tuple[int, Space, int],
+         look: tuple[float, float, tuple[int, int, int], int], args: argparse.Namespace) -> tuple[ImagePalette, tuple[int, ...] | None]:
+    """One image's palette, and the (height, width) of its card when it has one (written to
+    ``target``). Its decoded pixels live no longer than this (they were held while the next
+    image was read), and a JPEG's full-size decode no longer than its palette."""
+    from ..palette import card, extract_palette, load_image, read_image, save_card
+
+    (colors, space, seed), (bar, buffer, buffer_color, size) = fit, look
+    # The palette comes from the full-size decode, so it is the same with or without a card
+    # and whatever the card's --size; the card shares it (a JPEG's is drafted from its source)
+    decoded = read_image(_source(path), name=path)
+    pal = extract_palette(decoded, colors, space, seed, name=path)
+    if not target:
+        return pal, None
+    shown = decoded.source if decoded.redraft and size and max(decoded.size) > size else decoded
+    del decoded
+    rgb, alpha, _ = load_image(shown, size, name=path)
+    del shown
+    image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
+    save_card(target, image, overwrite=args.overwrite)
+    return pal, image.shape
+
+
 def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str | None],
               fit: tuple[int, Space, int], look: tuple[float, float, tuple[int, int, int], int]) -> int:
     """Each image's palette, printed, and its card; then the data file. ``fit``: colours,
     space, seed; ``look``: the card's bar, buffer, buffer colour and size (checked)."""
     from ..formats import palette_table, write_palettes
-    from ..palette import card, extract_palette, load_image, read_image, save_card
 
-    out, (colors, space, seed), (bar, buffer, buffer_color, size) = args.card, fit, look
+    out = args.card
     palettes = []
     written: list[tuple[str, int, int]] = []
     args.cards_written, args.data_written = written, False  # what an interrupt keeps (kept_on_interrupt)
@@ -221,15 +246,9 @@ def _palettes(args: argparse.Namespace, paths: list[str], targets: dict[str, str
     for path in paths:
         target = targets[path]
         try:
-            # The palette comes from the full-size decode, so it is the same with or without a
-            # card and whatever the card's --size; the card shares it (a JPEG's is drafted)
-            decoded = read_image(_source(path), name=path)
-            pal = extract_palette(decoded, colors, space, seed, name=path)
-            if target:
-                rgb, alpha, _ = load_image(decoded, size)
-                image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
-                save_card(target, image, overwrite=args.overwrite)
-                written.append((target, image.shape[1], image.shape[0]))
+            pal, shape = _one(path, target, fit, look, args)
+            if shape is not None:
+                written.append((str(target), shape[1], shape[0]))
         except StreamprintError as exc:
             if len(paths) == 1:
                 raise
