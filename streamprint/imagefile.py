@@ -108,7 +108,12 @@ def load_image(image: ImageSource | DecodedImage, max_side: int,
     decoded. ``name``: how messages name the image (default: :func:`source_name`)."""
     from PIL import Image
 
-    decoded = image if isinstance(image, DecodedImage) else _decode(image, max_side, name or source_name(image))
+    if isinstance(image, DecodedImage):  # (its warnings were said as it was read: not again)
+        decoded = image
+    else:  # a new image: its own warnings said
+        name = name or source_name(image)
+        say_anew(name)
+        decoded = _decode(image, max_side, name)
     if decoded.redraft and max_side and max(decoded.size) > max_side:
         decoded = _decode(decoded.source, max_side, decoded.name)
     img, size = read_srgb(decoded)
@@ -206,22 +211,26 @@ def _reading(name: str) -> Iterator[None]:
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
 
 
-#: The warnings said already, by image name: one is said once, however often the image is
-#: read for one palette and its card (:func:`say_anew` at each palette).
-_SAID: set[tuple[str, str]] = set()
+#: The warnings said already in this thread, by image name: one is said once, however often
+#: the image is read for one palette and its card (:func:`say_anew` at each new image; a
+#: thread's images are its own: two threads reading "image bytes" silenced each other).
+_SAID = threading.local()
 
 
 def say_anew(name: str) -> None:
-    """Forget the warnings said: a new palette (of ``name``) says its own again (a library's
+    """Forget the warnings said: a new image (``name``) says its own again (a library's
     images given as bytes are all "image bytes": a warning was said for the first alone)."""
-    _SAID.clear()
+    _SAID.texts = set()
 
 
 def _first_time(name: str, text: str) -> bool:
     """Whether the warning ``text`` about ``name`` is yet to be said (then it is now)."""
-    if (name, text) in _SAID:
+    said = getattr(_SAID, "texts", None)
+    if said is None:
+        said = _SAID.texts = set()
+    if (name, text) in said:
         return False
-    _SAID.add((name, text))
+    said.add((name, text))
     return True
 
 

@@ -195,3 +195,25 @@ def test_streamprints_own_warnings_are_said_once_with_a_card(tmp_path):
         lines = r.stderr.decode().splitlines()
         assert r.returncode == 0, lines
         assert [line for line in lines if "ICC profile" in line] == [lines[0]] and len(lines) == 2, lines
+
+
+def test_each_image_a_library_reads_says_its_own_warnings(tmp_path, caplog):
+    """Warnings are said once per image, not once per process: a library's images given as
+    bytes are all "image bytes", and load_image after extract_palette of another image with
+    a broken profile said nothing of its own broken profile."""
+    import io
+    import logging
+
+    from streamprint.palette import extract_palette, load_image
+
+    data = []
+    for fmt in ("PNG", "JPEG"):
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 48), (10, 20, 30)).save(buf, format=fmt, icc_profile=b"not a profile" * 20)
+        data.append(buf.getvalue())
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        extract_palette(data[0], colors=2)
+        load_image(data[1], 100)
+        load_image(data[1], 100)
+    said = [r.getMessage() for r in caplog.records if "ICC profile" in r.getMessage()]
+    assert len(said) == 3, said

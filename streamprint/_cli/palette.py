@@ -211,8 +211,8 @@ def run(args: argparse.Namespace) -> int:
 def _one(path: str, target: str | None, fit: tuple[int, Space, int],
          look: tuple[float, float, tuple[int, int, int], int], args: argparse.Namespace) -> tuple[ImagePalette, tuple[int, ...] | None]:
     """One image's palette, and the (height, width) of its card when it has one (written to
-    ``target``). Its decoded pixels live no longer than this (they were held while the next
-    image was read), and a JPEG's full-size decode no longer than its palette."""
+    ``target``). Its decoded pixels live no longer than this: they were held while the next
+    image was read."""
     from ..palette import card, extract_palette, load_image, read_image, save_card
 
     (colors, space, seed), (bar, buffer, buffer_color, size) = fit, look
@@ -222,10 +222,8 @@ def _one(path: str, target: str | None, fit: tuple[int, Space, int],
     pal = extract_palette(decoded, colors, space, seed, name=path)
     if not target:
         return pal, None
-    shown = decoded.source if decoded.redraft and size and max(decoded.size) > size else decoded
-    del decoded
-    rgb, alpha, _ = load_image(shown, size, name=path)
-    del shown
+    rgb, alpha, _ = load_image(decoded, size)
+    del decoded  # (the card is drawn from its own copy: a full-size card held both)
     image = card(rgb, pal, bar, buffer, buffer_color, args.proportional, args.labels, alpha)
     save_card(target, image, overwrite=args.overwrite)
     return pal, image.shape
