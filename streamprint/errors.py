@@ -18,9 +18,9 @@ EXIT_PARTIAL = 3  # batch: some inputs failed, the rest were done
 EXIT_INTERRUPTED = 130  # Ctrl-C, SIGTERM or SIGHUP
 
 
-#: C0 and C1 controls and DEL, and the bidi controls that turn text around (embeddings,
-#: overrides, isolates and marks).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: C0 and C1 controls and DEL, the line and paragraph separators, and the bidi controls
+#: that turn text around (embeddings, overrides, isolates and marks).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def one_line(text: str) -> str:

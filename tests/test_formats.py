@@ -435,3 +435,17 @@ def test_a_sample_outside_the_time_range_is_named(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps(data))
     with pytest.raises(DataFormatError, match=r"a sample at 6\.5 s lies outside the time range, 0 to 5 s"):
         read_fingerprint(tmp_path / "m.json")
+
+
+@pytest.mark.parametrize("mtime", [-(1 << 63) - 1, 1 << 63])
+def test_whole_numbers_without_bounds_of_their_own_are_int64(run, tmp_path, mtime):
+    """A manifest's mtime_ns has no bound of its own: past int64 either way it is refused as
+    data, as a frame is (it reached numpy and the comparisons unchecked)."""
+    fp, _ = run
+    write_manifest({"a.mkv": ManifestEntry("done", fp.options, 1, 2, 0.0, None, ("a.mkv.png", "a.mkv.json"))},
+                   tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text())
+    data["entries"]["a.mkv"]["mtime_ns"] = mtime
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    with pytest.raises(DataFormatError, match=f"from {-(1 << 63)} to {(1 << 63) - 1}"):
+        read_manifest(tmp_path / "bad.json")

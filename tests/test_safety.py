@@ -364,3 +364,21 @@ def test_an_image_named_twice_in_two_spellings_is_one_image(tmp_path, monkeypatc
     assert r.returncode == 0, r.stderr
     assert r.stdout.decode().count("#c81e1e") == 1
     assert [p.name for p in (tmp_path / "cards").iterdir()] == ["p.png.palette.png"]
+
+
+def test_one_line_escapes_every_line_break_and_direction_control():
+    """Every character Python splits lines at (U+2028 and U+2029 too), every C0/C1 control,
+    and every explicit bidi formatting character and mark (Unicode's bidi classes LRE ...
+    PDI, and LRM, RLM, ALM) is written as an escape, so a name cannot split a message nor
+    turn it around; any other character passes as it is. Truth from unicodedata."""
+    import unicodedata
+
+    from streamprint.errors import one_line
+
+    formatting = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+    for code in range(0x3000):
+        c = chr(code)
+        dangerous = (len(f"a{c}b".splitlines()) > 1 or unicodedata.category(c) == "Cc"
+                     or unicodedata.bidirectional(c) in formatting or c in "\u200e\u200f\u061c")
+        out = one_line(c)
+        assert (out != c and out.isascii() and out.startswith("\\")) if dangerous else out == c, hex(code)

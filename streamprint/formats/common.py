@@ -124,11 +124,11 @@ class Fields:
         value = self.raw(key, default)
         if value is None and optional:
             return None
-        most = INT64_MAX if high is None else high  # numpy keeps them as int64 (a frame 2**63 was "a bug")
-        if isinstance(value, bool) or not isinstance(value, int) or (low is not None and value < low) \
-                or value > most:
-            if high is None and isinstance(value, int) and value > most:
-                high = most
+        # numpy keeps them as int64 (a frame of 2**63 was "a bug"): within it, whatever the bounds
+        least, most = -INT64_MAX - 1 if low is None else low, INT64_MAX if high is None else high
+        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+            if isinstance(value, int) and not isinstance(value, bool) and not least <= value <= most:
+                low, high = least, most
             bound = f" from {low} to {high}" if low is not None and high is not None \
                 else f" >= {low}" if low is not None else "" if high is None else f" <= {high}"
             raise self.fail(f"expected a whole number{bound}, got {_short(value)}", key)
