@@ -379,16 +379,18 @@ def test_a_stream_that_states_no_length_has_the_length_it_was_read_to(tmp_path):
     assert changes and all(abs(x - 200 * 10 / stated) <= 2 for x in changes), changes
 
 
-def test_a_stream_whose_picture_outgrows_its_format_is_refused_at_that_sample(tmp_path):
+@pytest.mark.parametrize("sampling", [["--every", "1", "--column-width", "100"], ["--fast", "--column-width", "1000"]])
+def test_a_stream_whose_picture_outgrows_its_format_is_refused_at_that_sample(tmp_path, sampling):
     """A stream of unknown length (an endless y4m pipe) whose strip cannot be a WebP (at most
     16383 px wide: 164 columns of 100 px) is refused at the sample that passes the limit,
     in one line with the usage exit code, as a file of known length is before decoding.
-    It used to be refused only after the whole stream was read: never, for an endless one."""
+    It used to be refused only after the whole stream was read: never, for an endless one.
+    With ``--fast`` the strip is 1000 px a second of the stream: refused past 16.4 s."""
     ffmpeg = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=32x18:r=25", "-pix_fmt", "yuv420p",
                                "-f", "yuv4mpegpipe", "-"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "s.webp"), "--every", "1",
-                            "--column-width", "100", "--data", str(tmp_path / "s.json"), "-q"],
+        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "s.webp"), *sampling,
+                            "--data", str(tmp_path / "s.json"), "-q"],
                            stdin=ffmpeg.stdout, capture_output=True, timeout=90)
     finally:
         ffmpeg.kill()

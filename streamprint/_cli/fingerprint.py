@@ -121,19 +121,20 @@ def run(args: argparse.Namespace) -> int:
 
     bar = ProgressBar(enabled=not args.quiet)
     counted = False  # the picture's width is checked as samples come, not known before
+    proportional = options.sampling.time_proportional  # (keyframes: as wide as their time)
 
     def fits(info: SourceInfo, expected: int | None) -> None:
         """The picture's size, once the number of samples and the duration can be estimated."""
         nonlocal counted
-        proportional = options.sampling.time_proportional
         params.check_drawn_size(render, proportional, expected, info.duration)
-        counted = expected is None and not proportional
+        counted = info.duration is None if proportional else expected is None
 
     def progress(p: Progress) -> None:
-        """A stream of unknown length: the picture is refused at the sample it cannot hold,
-        not after the whole stream was read (its outputs were all lost then)."""
+        """A stream of unknown length: the picture is refused at the sample it cannot hold
+        (with keyframes, at the second), not after the whole stream was read (its outputs
+        were all lost then, and an endless stream's never came)."""
         if counted:
-            params.check_drawn_size(render, False, p.samples, None)
+            params.check_drawn_size(render, proportional, p.samples, max(0.0, p.time - options.time_range.start))
         bar(p)
 
     started = time.monotonic()
