@@ -206,12 +206,16 @@ def test_flushing_a_page_with_thumbnails_of_a_part_of_a_movie(segments_clip, tmp
     # when a flush fell due after the last sample)
     assert len(pages) >= 2 and pages[0][0] < len(fp)
     assert [n for n, _, _ in pages] == sorted(n for n, _, _ in pages)
-    for n, thumbs, text in pages + [(len(fp), fp.thumbnails, page.read_text())]:
+    for i, (n, thumbs, text) in enumerate(pages + [(len(fp), fp.thumbnails, page.read_text())]):
         shown = page_data(text)
         assert len(shown["t"]) == n and shown["thumbs"]["i"] == list(thumbs.indices) == list(range(n))
         seconds = [int(h) * 3600 + int(m) * 60 + float(s) for h, m, s in (t.split(":") for t in shown["t"])]
         assert min(seconds) >= 2.0 and max(seconds) < 10.0  # times as shown, h:mm:ss
-        assert "<th>part</th><td>0:00:02 to 0:00:10 of the movie</td>" in text
+        # the part as far as it was read (a snapshot's last sample stood for the unread rest)
+        end = re.search(r"<th>part</th><td>0:00:02 to 0:00:(\d\d(?:\.\d+)?) of the movie</td>", text)
+        assert end and max(seconds) < float(end.group(1)) <= 10, (i, re.findall(r"<th>part</th><td>[^<]*", text))
+        if i == len(pages):
+            assert end.group(1) == "10"
     back = Fingerprint.load(data)
     assert back.time_range == part and back.thumbnails == fp.thumbnails and back.samples == fp.samples
 
@@ -585,3 +589,31 @@ def test_a_file_stopped_with_flush_ends_where_the_reading_got(tmp_path, long_cli
     with Image.open(png) as im:
         row = np.asarray(im.convert("RGB"))[100]
     assert (row == row[-1]).all(axis=1)[::-1].argmin() < 600 * 0.5 / last + 2
+
+
+def test_a_part_stopped_mid_run_ends_where_the_reading_got(segments_clip):
+    """--start/--end with --flush, stopped by an interrupt: the snapshots and the last
+    write said the whole part (to its end, past where the reading got), so the last sample
+    was drawn over the rest never read. They end where the last frame read ends (one frame
+    after the last sample at least, and at most the few frames the decoder runs ahead of the
+    clustering, every frame sampled), as a whole movie's do."""
+    from streamprint.model import TimeRange
+
+    seen: list[Fingerprint] = []
+
+    def stop_after_20(p):
+        time.sleep(0.01)
+        if p.samples == 20:
+            interrupt.request()
+
+    try:
+        fp = streamprint.fingerprint(segments_clip, sampling=Sampling.every(1), time_range=TimeRange(1.0, 5.0),
+                                     flush=seen.append, flush_every=0.1, progress=stop_after_20)
+    finally:
+        interrupt.clear()
+    assert 20 <= len(fp) < 96, len(fp)  # (96 frames in the part)
+    for got in [*seen, fp]:
+        frame = 1 / got.source.frame_rate
+        assert got.time_range.start == 1.0
+        last = float(got.times[-1]) + frame
+        assert last - 1e-6 <= got.time_range.end <= last + 1.0, (len(got), got.time_range)

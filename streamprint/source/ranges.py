@@ -74,7 +74,7 @@ def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, pass
     whose end no frame reached, in an input that ended before it (``passed.ended``), ends at
     the stated duration or where the last frame read ends, whichever is later (a stream
     that ended at 10 s of ``--end 100`` was drawn with its 10 s squeezed into the first
-    tenth); so does a ``live`` snapshot, mid-run, at what was read so far. Not when only
+    tenth); a ``live`` snapshot, mid-run, ends where the last frame read ends. Not when only
     keyframes are decoded (``passed.keyframes``): the last keyframe is not where the movie
     ends. A range whose end lies past the stated duration ends there too, however the
     reading stopped (``--samples`` stops after its last time: ``--end 1:00:00`` of a 12-s
@@ -91,7 +91,11 @@ def seen_span(span: TimeRange, info: SourceInfo, timeline: Timeline | None, pass
         end = picture_end(info, timeline)
         return TimeRange(span.start, end) if end is not None and span.start < end < info.duration else span
     # picture_end: after every frame read, so after every sample
-    if not passed.keyframes and (passed.ended or live):
+    if not passed.keyframes and live and not passed.ended:
+        # a snapshot mid-run (or the last, of a run an interrupt stopped) of a range: where
+        # the reading got, not the file's end (its last sample was drawn over 17 s never read)
+        end = picture_end(info, timeline) or span.end
+    elif not passed.keyframes and passed.ended:
         end = max(info.duration or 0.0, picture_end(info, timeline) or 0.0)
     elif info.duration is not None and span.end > info.duration:
         end = info.duration if passed.keyframes else max(info.duration, picture_end(info, timeline) or 0.0)
