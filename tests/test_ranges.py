@@ -549,3 +549,29 @@ def test_a_fast_part_is_column_width_px_per_second_from_its_start(tmp_path):
     assert len(top) == 60
     changes = [x for x in range(1, 60) if (top[x] != top[x - 1]).any()]
     assert changes == [30, 50], changes
+
+
+def test_the_progress_bar_measures_the_part_read(segments_clip):
+    """With --start 2 of a 12-s movie the bar measured the whole movie: it jumped to a sixth
+    at the first sample, and tqdm, waiting for a step as large, hardly drew again. It
+    measures the part: from its start (0 %) to its end, or the movie's (100 %). The reports
+    are the library's own (streamprint.fingerprint's progress callback)."""
+    import io
+
+    from streamprint._cli.progress import ProgressBar
+    from streamprint.model import TimeRange
+
+    for part in (TimeRange(2.0, None), TimeRange(1.0, 4.0)):
+        bar = ProgressBar(True, file=io.StringIO())
+        shares: list[float] = []
+
+        def report(p, bar=bar, shares=shares):
+            bar(p)
+            shares.append(bar.bar.n / bar.bar.total)
+
+        fp = streamprint.fingerprint(segments_clip, sampling=Sampling.every(1), time_range=part, progress=report)
+        bar.close()
+        start, end = part.start, part.end if part.end is not None else fp.source.duration
+        assert len(shares) == len(fp) > 20
+        truth = (fp.times - start) / (end - start)  # each sample's share of the part
+        assert np.allclose(shares, truth, atol=1e-9), (shares[:3], truth[:3])

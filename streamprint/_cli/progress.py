@@ -101,12 +101,15 @@ class ProgressBar:
     def __call__(self, p: Progress) -> None:
         if not self.enabled:
             return
+        # the part read, seconds: a bar of the whole movie jumped to --start's share at once,
+        # and tqdm then waited for a step as large before it drew again
+        end = p.duration if p.end is None or (p.duration is not None and p.duration < p.end) else p.end
         if self.bar is None:
-            self.timed = p.duration is not None and p.duration > 0
+            self.timed = end is not None and end > p.start
         samples = plural(p.samples, "sample")
         if self.timed:
-            assert p.duration is not None
-            text = f"{clock(p.time)} of {clock(p.duration)}, {samples}"
+            assert end is not None
+            text = f"{clock(p.time)} of {clock(end)}, {samples}"
         else:
             rate = p.samples / max(time.monotonic() - self.started, 1e-9)
             text = f"{samples}, {clock(p.time)} of video, {rate:.1f} samples/s"
@@ -116,10 +119,10 @@ class ProgressBar:
             # The changing text is tqdm's description (its postfix would start with ", ").
             fmt = (self.desc + ": {percentage:3.0f}%|{bar}| {desc} [{elapsed}<{remaining}]" if self.timed
                    else self.desc + ": {desc}")
-            self.bar = tqdm(total=p.duration if self.timed else None, desc=text, file=self.file or TERMINAL,
-                            dynamic_ncols=True, leave=False, bar_format=fmt)
+            self.bar = tqdm(total=end - p.start if self.timed and end is not None else None, desc=text,
+                            file=self.file or TERMINAL, dynamic_ncols=True, leave=False, bar_format=fmt)
         self.bar.set_description_str(text, refresh=False)
-        self.bar.update(max(0.0, min(p.time, self.bar.total) - self.bar.n) if self.timed else 1)
+        self.bar.update(max(0.0, min(p.time - p.start, self.bar.total) - self.bar.n) if self.timed else 1)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -167,6 +167,10 @@ class Progress:
     """The movie's duration, seconds."""
     frames: int
     """Frames decoded so far, skipped non-reference frames included (the frame index + 1)."""
+    start: float = 0.0
+    """Where the part read begins, seconds (0: the movie's start)."""
+    end: float | None = None
+    """Where the part read ends, seconds (None: where the movie does)."""
 
 
 @dataclass(frozen=True, init=False)

@@ -229,7 +229,8 @@ class _Run:
                 if thumbs is not None:
                     thumbs.add(len(samples) - 1, image)
                 if progress is not None and not maybe_still(info.container, index + 1):
-                    progress(Progress(len(samples), expected, t, info.duration, index + 1))
+                    progress(Progress(len(samples), expected, t, info.duration, index + 1, self.span.start,
+                                      self.span.end))
                 if checkpoint is not None and pts is not None \
                         and time.monotonic() - last_checkpoint >= checkpoint_every:
                     checkpoint(self.checkpoint(color, state, pts, index, stats))
