@@ -527,3 +527,14 @@ def test_keyframes_of_a_ts_with_long_gops_are_not_discontinuities(folder):
     assert [s.frame for s in fp.samples] == [i for i, _ in truth]
     assert np.allclose(fp.times, [t for _, t in truth], atol=1e-3)
     assert fp.decode.discontinuities == 0
+
+
+def test_one_frame_and_more_samples_is_said_in_english(folder, tmp_path):
+    """A one-frame movie with --samples 3 said "1 columns, not 3: the movie has 1 frames"."""
+    path = folder / "one.mkv"
+    synth.encode_clip(path, moving_frames(1, (64, 48)), 24)
+    r = subprocess.run([sys.executable, "-m", "streamprint", str(path), str(tmp_path / "o.png"), "--samples", "3"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "WARNING" in line]
+    assert len(said) == 1 and "1 column, not 3: the movie has 1 frame, so 2 " in said[0], said

@@ -41,16 +41,18 @@ def warn_fewer_columns(info: SourceInfo, samples: int, asked: int, stats: Decode
                        seen_end: float | None, span: TimeRange, length: float | None) -> None:
     """Why ``samples`` columns, not the ``asked`` ones spread over ``length`` seconds from
     the start of ``span``, when the input was seen up to ``seen_end``."""
+    columns = f"{samples} column{'' if samples == 1 else 's'}"  # ("1 columns")
     if stats.discontinuities:
-        log.warning("%s: %d columns, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
-                    "the length of the joined timeline the times were spread over", info.path, samples,
+        log.warning("%s: %s, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
+                    "the length of the joined timeline the times were spread over", info.path, columns,
                     asked, info.duration or 0.0)
     elif (seen_end or math.inf) < span.start + (length or 0.0):  # the input ended early
-        log.warning("%s: %d columns, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
-                    "the times were spread over", info.path, samples, asked, seen_end, span.start + (length or 0.0))
+        log.warning("%s: %s, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
+                    "the times were spread over", info.path, columns, asked, seen_end, span.start + (length or 0.0))
     else:
-        log.warning("%s: %d columns, not %d: the movie has %d frames, so %d of the evenly spaced times "
-                    "fell on a frame already taken", info.path, samples, asked, stats.frames, asked - samples)
+        frames = f"{stats.frames} frame{'' if stats.frames == 1 else 's'}"
+        log.warning("%s: %s, not %d: the movie has %s, so %d of the evenly spaced times "
+                    "fell on a frame already taken", info.path, columns, asked, frames, asked - samples)
 
 
 def log_tone_mapped(color: ColorReport, path: str) -> None:

@@ -22,7 +22,7 @@ import av.error
 
 from .. import interrupt
 from ..errors import Interrupted, StreamprintError
-from .timeline import CUT_SHORT_SECONDS, CUT_SHORT_SHARE
+from .timeline import cut_short_slack
 
 log = logging.getLogger("streamprint")
 
@@ -117,7 +117,7 @@ def _length(container: Any, stream: Any, frame_rate: float | None) -> float | No
             if packet.stream.index == stream.index:
                 last = ticks if last is None else max(last, ticks)
         if last is not None:  # the video's last packets lie after where this look began
-            if stated_end - longest > max(CUT_SHORT_SHARE * stated, CUT_SHORT_SECONDS):
+            if stated_end - longest > cut_short_slack(stated):
                 return None  # every stream ends short of the stated end: cut short
             return float((last - start) * tb)
         if untimed or target <= start:

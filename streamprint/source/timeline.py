@@ -57,6 +57,12 @@ CUT_SHORT_SHARE = 0.05
 CUT_SHORT_SECONDS = 2.0
 
 
+def cut_short_slack(length: float) -> float:
+    """Seconds a stream of ``length`` seconds may end short of it before it is taken for cut
+    short (the slack above)."""
+    return max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS)
+
+
 def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = None) -> tuple[int, float | None]:
     """How many of the frames ``info`` states the stream has were never found, when that is
     more than the slack above (else 0): ``frames`` is the count read to the end; and where
@@ -84,7 +90,7 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     counted = info.frame_count / rate
     length = max(info.duration or 0.0, counted) if info.container in DTS_TIMES_FORMATS or not info.duration \
         else info.duration
-    allowed = max(CUT_SHORT_SHARE * length, CUT_SHORT_SECONDS)
+    allowed = cut_short_slack(length)
     if length - end > allowed:
         return missing, None
     gap, at = timeline.gap
