@@ -10,7 +10,6 @@ fit did. Then the clusterer restarts cold (k-means++).
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +21,7 @@ from .enums import Algorithm, Space
 from .errors import ParameterError
 from .kmeans import kmeans_planar, lloyd, nearest, planar
 from .model import ClustererState, Palette
+from .warned import caught
 
 #: A warm start is abandoned when the frame's cost under the previous centroids exceeds
 #: this multiple of the previous frame's final cost (a scene cut or a big change).
@@ -197,9 +197,7 @@ class FrameClusterer:
         import sklearn  # imported on first use: importing it takes over a second
         from sklearn.exceptions import ConvergenceWarning
 
-        with warnings.catch_warnings(), sklearn.config_context(skip_parameter_validation=True,
-                                                                assume_finite=True):
-            warnings.simplefilter("ignore", ConvergenceWarning)
+        with caught(ConvergenceWarning), sklearn.config_context(skip_parameter_validation=True, assume_finite=True):
             init = self.centroids_.astype(np.float32) if warm and self.centroids_ is not None else None
             model = self._model(init, seed)
             model.fit(X)

@@ -26,6 +26,7 @@ import numpy as np
 from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
+from .warned import caught
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -189,15 +190,13 @@ def _reading(name: str) -> Iterator[None]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings(record=True) as caught, _said_once(name):
-            warnings.simplefilter("always")
-            # Pillow warns past half its pixel limit; past the limit it raises
-            # DecompressionBombError, a one-line error below
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # Pillow warns past half its pixel limit; past the limit it raises
+        # DecompressionBombError, a one-line error below
+        with caught(Image.DecompressionBombWarning, record=True) as said, _said_once(name):
             try:
                 yield
             finally:
-                _log_warnings(name, caught)
+                _log_warnings(name, said)
     except StreamprintError:  # a missing file or a wrong type is said as such, not as "not an image"
         raise
     except UnidentifiedImageError as exc:  # its text only names the file again

@@ -17,8 +17,9 @@ import hmac
 import os
 import re
 import stat
-import warnings
 from pathlib import Path
+
+from .warned import caught
 
 #: The mark's text: "Software" in images, a comment in SVG.
 SOFTWARE = "streamprint"
@@ -124,8 +125,7 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
             # to 2^28 pixels) pass
             from PIL import Image, JpegImagePlugin, PngImagePlugin
 
-            with warnings.catch_warnings():  # Pillow's "Corrupt EXIF data": nobody's mark, said in one place
-                warnings.simplefilter("ignore")
+            with caught(Warning):  # Pillow's "Corrupt EXIF data": nobody's mark, said in one place
                 if head[8:12] == b"WEBP":
                     exif = Image.Exif()
                     exif.load(_riff_chunk(p, b"EXIF"))

@@ -236,3 +236,26 @@ def test_run_outputs_refuse_a_foreign_data_file_before_writing_the_picture(fp, t
         RunOutputs(image, RenderOptions(), data).write(fp)
     assert e.value.parameter == "data" and e.value.path == data
     assert not image.exists() and data.read_text() == "{}"
+
+
+def test_palettes_in_threads_leave_the_callers_warnings_as_they_were():
+    """Palettes made in three threads at once (each reads its image catching Pillow's
+    warnings): Python's catch_warnings swaps process-wide state, and interleaved in threads
+    it left an "always" filter and a recording showwarning in place for good, so the
+    caller's own warnings went nowhere."""
+    import threading
+    import warnings
+
+    image = (np.random.default_rng(0).random((120, 160, 3)) * 255).astype(np.uint8)
+    filters, show = list(warnings.filters), warnings.showwarning
+
+    def work():
+        for _ in range(15):
+            streamprint.extract_palette(image, colors=3)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert warnings.filters == filters and warnings.showwarning is show

@@ -23,6 +23,7 @@ import numpy as np
 from ..enums import ImageFormat
 from ..errors import ParameterError
 from ..marks import SOFTWARE
+from ..warned import caught
 from ..model.timerange import hms as whole_seconds
 from .html import shown
 
@@ -174,8 +175,7 @@ def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, t
     from .. import __version__
 
     mark = f"{SOFTWARE} {__version__}"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with caught(record=True) as said:
         fig = plot_figure(strip, start, end, width, height, title)
         buf = io.BytesIO()
         with matplotlib.rc_context({"svg.hashsalt": SOFTWARE, "pdf.compression": 6}):
@@ -185,7 +185,7 @@ def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, t
                 fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
             else:
                 fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
-    _report_glyphs(caught)
+    _report_glyphs(said)
     if fmt == ImageFormat.SVG:
         return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")
     return buf.getvalue()
