@@ -57,11 +57,33 @@ def test_a_stream_cut_mid_gop_numbers_its_frames_alike_in_every_mode(cut, tmp_pa
     if container != "ts":
         path = tmp_path / f"cut.{container}"
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(cut), "-c", "copy", "-copyinkf", str(path)], check=True)
+    leading = _numbered_alike(path)
+    assert 10 < leading < 48  # frames the cut left without their keyframe, which no decoder shows
+
+
+def test_a_stream_cut_at_an_open_gops_keyframe_numbers_its_frames_alike_in_every_mode(tmp_path):
+    """MPEG-2 in TS cut exactly at a keyframe of an open GOP: the B-frames after it in decode
+    order come before it in time and reference the GOP cut away, so the decoder drops them.
+    A stream that begins with a keyframe was taken to have nothing before it, and decoding
+    everything numbered the first frame 0 where --fast and a part numbered it 2."""
+    whole = tmp_path / "whole.ts"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=10:s=64x36:r=24", "-c:v",
+                    "mpeg2video", "-g", "48", "-bf", "2", "-f", "mpegts", str(whole)], check=True)
+    keys = [int(p["pos"]) for p in _probe(whole, "-show_entries", "packet=pos,flags")["packets"] if "K" in p["flags"]]
+    path = tmp_path / "cut.ts"
+    path.write_bytes(whole.read_bytes()[keys[1] // TS_PACKET * TS_PACKET:])
+    assert _numbered_alike(path) == 2
+
+
+def _numbered_alike(path: Path) -> int:
+    """Fingerprint ``path`` in every mode: each sample's frame is its packet's place in
+    presentation order (ffprobe's), the same time has the same number in every mode, and
+    decoding everything sees every frame the others see. Returns how many frames come
+    before the first one a decoder shows."""
     times, start = _truth(path)
     first = float(_probe(path, "-show_entries", "frame=best_effort_timestamp_time")["frames"][0]
                   ["best_effort_timestamp_time"])
     leading = sum(t < first - 1e-4 for t in times)
-    assert 10 < leading < 48  # frames the cut left without their keyframe, which no decoder shows
 
     def index(t: float) -> int:  # the packet shown at t s from the stream's start
         return min(range(len(times)), key=lambda i: abs(times[i] - start - t))
@@ -82,6 +104,7 @@ def test_a_stream_cut_mid_gop_numbers_its_frames_alike_in_every_mode(cut, tmp_pa
         for frame, t in got:
             assert numbered.setdefault(t, frame) == frame, (name, t)
     assert len(numbered) == len(times) - leading  # decoding everything saw every frame the others saw
+    return leading
 
 
 def test_a_vob_cut_mid_gop_numbers_its_frames_alike_in_every_mode(tmp_path):

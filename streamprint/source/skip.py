@@ -271,17 +271,33 @@ class LeadingFrames:
     def __init__(self) -> None:
         self.seen: list[int] | None = []  # pts of packets demuxed before the first frame came out
         self.floor: int | None = None  # the least pts before the first keyframe packet
+        self.key: int | None = None  # the pts of the keyframe the stream begins with
+        self.closed = False  # no packet to come can be a frame before the first one shown
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more to count: packets need not be held back any longer."""
+        return self.seen is None or self.closed
 
     def see_packet(self, packet: av.Packet) -> None:
         """A packet demuxed (see :func:`lookahead`): only its pts and keyframe flag count here.
-        A stream that begins with a keyframe has nothing before it to count, and nothing is
-        held back (a live pipe's first picture waited for 24 more packets, 24 s at 1 fps)."""
-        if self.seen is None:
+        A stream that begins with a keyframe can have no frame before it but that keyframe's
+        leading pictures (an open GOP cut at its keyframe: B-frames after it in decode order,
+        before it in time, which the decoder drops), and has none once a packet is timed
+        after it: no more is held back then (a live pipe's first picture waited for 24 more
+        packets, 24 s at 1 fps)."""
+        if self.settled:
             return
-        if packet.pts is None or len(self.seen) >= MAX_LEADING_FRAMES or (not self.seen and packet.is_keyframe):
-            self.seen = None  # times unknown, no frame for ever, or a clean start: nothing is counted
+        assert self.seen is not None
+        if packet.pts is None or len(self.seen) >= MAX_LEADING_FRAMES:
+            self.seen = None  # times unknown, or no frame for ever: nothing is counted
             return
-        if packet.is_keyframe and self.floor is None:
+        if not self.seen and packet.is_keyframe:
+            self.key = packet.pts
+        elif self.key is not None and packet.pts > self.key:
+            self.closed = True
+            return
+        elif packet.is_keyframe and self.floor is None:
             self.floor = min(self.seen)
         self.seen.append(packet.pts)
 
@@ -337,16 +353,18 @@ def lookahead(packets: Iterator[av.Packet | BaseException],
     frames: not seen. A :class:`LeadingFrames` alone holds nothing back once it has counted."""
     skip = watchers[0] if len(watchers) == 1 else _Watchers(*watchers)
     buffer: deque[av.Packet | BaseException] = deque()
+    leading = skip if isinstance(skip, LeadingFrames) else None  # alone: it may let go early
     for packet in packets:
-        if isinstance(skip, LeadingFrames) and skip.seen is None:  # counted: nothing more to hold back
-            yield from buffer
-            buffer.clear()
+        if leading is not None and leading.settled and not buffer:  # counted: nothing more to hold back
             yield packet
             continue
         if isinstance(packet, av.Packet) and packet.size > 0 and not packet.is_discard:
             skip.see_packet(packet)
         buffer.append(packet)
-        if len(buffer) > LOOKAHEAD_PACKETS:
+        if leading is not None and leading.settled:
+            yield from buffer
+            buffer.clear()
+        elif len(buffer) > LOOKAHEAD_PACKETS:
             yield buffer.popleft()
     yield from buffer
 
