@@ -120,13 +120,17 @@ def _reopener(img: Any) -> Callable[[], IO[bytes]]:
         data = fp.getvalue()
         return lambda: io.BytesIO(data)
 
+    kept: list[bytes] = []  # the file's bytes, once read (both decodes need them)
+
     def copied() -> IO[bytes]:
-        where = fp.tell()
-        try:
-            fp.seek(0)
-            return io.BytesIO(fp.read())
-        finally:
-            fp.seek(where)
+        if not kept:
+            where = fp.tell()
+            try:
+                fp.seek(0)
+                kept.append(fp.read())
+            finally:
+                fp.seek(where)
+        return io.BytesIO(kept[0])
 
     name = getattr(img, "filename", None)
     try:

@@ -19,8 +19,8 @@ T = TypeVar("T")
 #: Files larger than this are not read as data (a fingerprint of a 24-hour stream sampled
 #: every second is about 25 MiB).
 MAX_DATA_BYTES = 1 << 30
-#: The largest whole number a data file may hold: numpy keeps frames and counts as int64.
-INT64_MAX = (1 << 63) - 1
+#: The whole numbers a data file may hold: numpy keeps frames and counts as int64.
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -125,10 +125,10 @@ class Fields:
         if value is None and optional:
             return None
         # numpy keeps them as int64 (a frame of 2**63 was "a bug"): within it, whatever the bounds
-        least, most = -INT64_MAX - 1 if low is None else low, INT64_MAX if high is None else high
-        if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-            if isinstance(value, int) and not isinstance(value, bool) and not least <= value <= most:
-                low, high = least, most
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if whole and not INT64_MIN <= value <= INT64_MAX:  # (said with both ends of the range)
+            low, high = INT64_MIN if low is None else low, INT64_MAX if high is None else high
+        if not whole or (low is not None and value < low) or (high is not None and value > high):
             bound = f" from {low} to {high}" if low is not None and high is not None \
                 else f" >= {low}" if low is not None else "" if high is None else f" <= {high}"
             raise self.fail(f"expected a whole number{bound}, got {_short(value)}", key)
