@@ -259,3 +259,17 @@ def test_palettes_in_threads_leave_the_callers_warnings_as_they_were():
     for t in threads:
         t.join()
     assert warnings.filters == filters and warnings.showwarning is show
+
+
+@pytest.mark.parametrize("field, value", [("version", 5), ("decode", None), ("decode", "x"), ("color", None)])
+def test_a_fingerprint_with_a_field_of_the_wrong_type_is_refused(field, value):
+    """A fingerprint made with version=5 was saved, then refused by Fingerprint.load; one
+    with decode or color None was drawn, then failed to save with AttributeError. Every
+    field is checked on construction, as README says."""
+    from streamprint.errors import InvalidValue
+
+    from . import fakes
+
+    fp = fakes.flat([(200, 30, 30)], [0.0], 1.0)
+    with pytest.raises(InvalidValue):
+        dataclasses.replace(fp, **{field: value})

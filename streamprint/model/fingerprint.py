@@ -253,6 +253,11 @@ class Fingerprint:
                  thumbnails: Thumbnails | None = None, time_range: TimeRange = _WHOLE_MOVIE) -> None:
         if not isinstance(source, SourceInfo) or not isinstance(options, Options):
             raise InvalidValue("a fingerprint's source must be a SourceInfo and its options an Options")
+        # (a fingerprint made with others was drawn, then failed to save, or saved a file
+        # Fingerprint.load refused: a version of 5)
+        if not isinstance(decode, DecodeStats) or not isinstance(color, ColorReport) or not isinstance(version, str):
+            raise InvalidValue("a fingerprint's decode must be a DecodeStats, its color a ColorReport and its "
+                               "version text")
         _set(self, source=source, options=options, decode=decode, version=version, color=color,
              movie_palette=movie_palette, thumbnails=thumbnails, time_range=time_range,
              samples=Samples.of(samples))  # frames and times increasing (SampleStore)
