@@ -3,7 +3,9 @@ from the very file being read, and fitting the movie (see :func:`streamprint.fin
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 from typing import Any
 
 from .errors import ParameterError, ResumeError
@@ -11,15 +13,20 @@ from .model import Checkpoint, Options, SourceInfo
 
 
 def file_identity(path: Any) -> tuple[int, int] | None:
-    """(size in bytes, mtime in ns) of ``path`` when it names a regular file, else None
-    (standard input, a FIFO, a file object)."""
-    if not isinstance(path, (str, bytes, os.PathLike)) or path in ("-", b"-"):
-        return None
+    """(size in bytes, mtime in ns) of the regular file ``path`` names or holds open (a file
+    object's descriptor; standard input redirected from a file), else None (a pipe, a FIFO,
+    a file object with no descriptor). (A file object's checkpoint was taken for any other
+    file's: a fingerprint of two movies.)"""
     try:
-        st = os.stat(path)
-    except (OSError, ValueError):
+        if path in ("-", b"-"):
+            st = os.fstat(0)
+        elif isinstance(path, (str, bytes, os.PathLike)):
+            st = os.stat(path)
+        else:
+            st = os.fstat(path.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         return None
-    return (st.st_size, st.st_mtime_ns) if os.path.isfile(path) else None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def check_resume(resume: Any, options: Options, thumbnails: bool, identity: tuple[int, int] | None) -> None:
@@ -32,6 +39,9 @@ def check_resume(resume: Any, options: Options, thumbnails: bool, identity: tupl
         raise ParameterError("resume", "was made with other options")
     if thumbnails and resume.samples and resume.thumbnails is None:
         raise ResumeError("the checkpoint was made without thumbnails")
+    if resume.input is not None and identity is None:
+        raise ResumeError("the checkpoint was made from a file, and this input cannot be told to be that file "
+                          "(a stream, or a file object without a descriptor)")
     if resume.input is not None and identity is not None and tuple(resume.input) != identity:
         raise ResumeError("the checkpoint was made from another file, or this one has changed since "
                           f"(size and time {tuple(resume.input)}, now {identity})")

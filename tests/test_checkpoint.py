@@ -76,3 +76,22 @@ def test_resume_keeps_the_hdr_record(tmp_path):
     state = checkpoint_from_dict(json.loads(json.dumps(checkpoint_to_dict(saved[5]))), "x")
     assert state.color.tone_mapped == 6
     assert streamprint.fingerprint(path, sampling=sampling, resume=state).to_dict() == full.to_dict()
+
+
+def test_a_checkpoint_is_refused_for_a_file_object_of_another_movie(clip, tmp_path):
+    """A checkpoint of clip.mkv resumed on another movie given as an open file was taken, and
+    the result was the first movie's samples then the second's. A file object with a
+    descriptor is told by its file (size, time), the same file opened so resumes; one
+    without (BytesIO) cannot be told to be the checkpoint's file, and is refused."""
+    import io
+
+    saved: list[Checkpoint] = []
+    full = streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=0.0)
+    other = tmp_path / "other.mkv"
+    synth.encode_clip(other, synth.segment_frames(synth.SAMPLE_SEGMENTS[::-1], (160, 90)))
+    with open(other, "rb") as f, pytest.raises(streamprint.ResumeError, match="another file"):
+        streamprint.fingerprint(f, sampling=Sampling.every(24), resume=saved[5])
+    with pytest.raises(streamprint.ResumeError, match="cannot be told"):
+        streamprint.fingerprint(io.BytesIO(other.read_bytes()), sampling=Sampling.every(24), resume=saved[5])
+    with open(clip, "rb") as f:
+        assert streamprint.fingerprint(f, sampling=Sampling.every(24), resume=saved[5]).samples == full.samples
