@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from . import params
 from .errors import ForeignFileError, OutputError, ParameterError
 from .marks import why_not_own, written_by_streamprint
 
@@ -56,7 +57,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     old file or the new one whole, but after a power cut the new one may be lost. Inside
     :func:`together`, the rename waits for the others'.
     """
-    target = Path(path)
+    target = Path(params.file_name(path))
     directory = _directory(target)
     if not directory.is_dir():
         raise OutputError(f"cannot write {target}: directory {directory} does not exist")
@@ -362,6 +363,6 @@ def check_replace(path: str | os.PathLike[str], overwrite: bool, name: str = "pa
     :mod:`streamprint.marks`; an ASE file is never known to be streamprint's) is replaced
     only with ``overwrite``; else :class:`ForeignFileError`, naming the file and the
     parameter ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
-    p = Path(path)
+    p = Path(params.file_name(path, name))
     if not overwrite and p.exists() and not p.is_dir() and not written_by_streamprint(p):
         raise ForeignFileError(name, p, why_not_own(p))

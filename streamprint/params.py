@@ -197,8 +197,17 @@ STRIP_FORMATS = (*RASTER_FORMATS, ImageFormat.SVG)
 MAX_PIXELS = 1 << 28
 
 
+def file_name(path: Any, name: str = "path") -> str:
+    """``path`` (text, bytes as the OS gives them, or an ``os.PathLike``) as text, as Python
+    keeps names that are not UTF-8; ParameterError for anything else (bytes were taken for
+    a name without an extension, and ``load(b"m.json")`` raised TypeError)."""
+    if isinstance(path, (str, bytes, os.PathLike)):
+        return os.fsdecode(os.fspath(path))
+    raise ParameterError(name, f"must be a file name (text, bytes or a path), got {type(path).__name__}")
+
+
 def _extension(path: str | os.PathLike[str]) -> str:
-    return os.path.splitext(os.fspath(path))[1].lower()
+    return os.path.splitext(file_name(path))[1].lower()
 
 
 def image_format_for(path: str | os.PathLike[str], name: str = "output",

@@ -180,8 +180,10 @@ def test_a_checkpoint_resumes_only_the_file_it_was_made_from(tmp_path):
         streamprint.fingerprint(a, sampling=Sampling.every(1), resume=point)
     whole = streamprint.fingerprint(b, sampling=Sampling.every(1))
     assert streamprint.fingerprint(b, sampling=Sampling.every(1), resume=point).samples == whole.samples
-    with open(b, "rb") as f:  # a file object has no identity to check: resumed as before
-        assert len(streamprint.fingerprint(io.BytesIO(f.read()), sampling=Sampling.every(1), resume=point)) == len(whole)
+    with open(b, "rb") as f:  # an open file is told by its descriptor
+        assert streamprint.fingerprint(f, sampling=Sampling.every(1), resume=point).samples == whole.samples
+    with pytest.raises(ResumeError, match="cannot be told"):  # bytes in memory cannot be told to be b.mp4
+        streamprint.fingerprint(io.BytesIO(b.read_bytes()), sampling=Sampling.every(1), resume=point)
 
 
 def _writers(fp):
@@ -273,3 +275,27 @@ def test_a_fingerprint_with_a_field_of_the_wrong_type_is_refused(field, value):
     fp = fakes.flat([(200, 30, 30)], [0.0], 1.0)
     with pytest.raises(InvalidValue):
         dataclasses.replace(fp, **{field: value})
+
+
+def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
+    """Fingerprint.load(b"m.json") raised TypeError, save(b"m.json") said the extension did
+    not say the format, and load(5) raised TypeError. Bytes are names as the OS gives them
+    (os.fsencode: a Latin-1 name too); anything else is a ParameterError."""
+    import os
+
+    from streamprint.errors import ParameterError
+
+    from . import fakes
+
+    fp = fakes.flat([(200, 30, 30), (30, 30, 200)], [0.0, 1.0], 2.0)
+    for suffix in ("json", "csv"):
+        name = os.fsencode(tmp_path / f"caf\xe9.{suffix}")
+        fp.save(name)
+        assert streamprint.Fingerprint.load(name) == streamprint.Fingerprint.load(os.fsdecode(name))
+    fp.save_image(os.fsencode(tmp_path / "s.png"))
+    assert (tmp_path / "s.png").exists()
+    for bad in (5, None, 2.5):
+        with pytest.raises(ParameterError, match="must be a file name"):
+            streamprint.Fingerprint.load(bad)
+        with pytest.raises(ParameterError, match="must be a file name"):
+            fp.save(bad)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import params
 from ..errors import DataFormatError
 from ..model import Checkpoint, ClustererState, ColorReport, ResumePoint, SamplerState
 from .common import Fields, parse_json, read_text, write_text
@@ -71,5 +71,5 @@ def write_checkpoint(c: Checkpoint, path: str | os.PathLike[str]) -> None:
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
-    name = str(Path(path))
+    name = params.file_name(path)
     return checkpoint_from_dict(parse_json(read_text(path), name), name)

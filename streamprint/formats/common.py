@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .. import params
 from ..atomic import atomic_output
 from ..errors import DataFormatError, InputError, InputNotFoundError
 
@@ -26,7 +27,7 @@ INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 def read_text(path: str | os.PathLike[str]) -> str:
     """The UTF-8 text of ``path`` (without a byte-order mark); InputNotFoundError, InputError
     or DataFormatError."""
-    p = Path(path)
+    p = Path(params.file_name(path))
     if not p.exists():
         raise InputNotFoundError(f"{p}: no such file")
     if not p.is_file():

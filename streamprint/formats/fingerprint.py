@@ -338,7 +338,7 @@ def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
 
 def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
     """A fingerprint written by :func:`write_fingerprint`, every field checked."""
-    name = str(Path(path))
+    name = params.file_name(path)
     text = read_text(path)
     if params.readable_data_format(path, params.FINGERPRINT_DATA) == DataFormat.CSV:
         return from_csv(text, name)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -101,7 +100,7 @@ def _palette(name: str, where: str, colors: list[tuple[int, int, int]], shares: 
 def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     """Palettes written by :func:`write_palettes` (or by streamprint 0.1, without the mark).
     TSV keeps no image sizes (read as 1 x 1)."""
-    name = str(Path(path))
+    name = params.file_name(path)
     text = read_text(path)
     if params.readable_data_format(path, params.PALETTE_DATA) == DataFormat.TSV:
         # not splitlines(), which also ends a line at a form feed or the like in a name
