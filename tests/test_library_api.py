@@ -279,7 +279,7 @@ def test_a_fingerprint_with_a_field_of_the_wrong_type_is_refused(field, value):
 
 def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
     """Fingerprint.load(b"m.json") raised TypeError, save(b"m.json") said the extension did
-    not say the format, and load(5) raised TypeError. Bytes are names as the OS gives them
+    not say the format, fingerprint(b"m.mp4") could not open it, and load(5) raised TypeError. Bytes are names as the OS gives them
     (os.fsencode: a Latin-1 name too); anything else is a ParameterError."""
     import os
 
@@ -294,6 +294,11 @@ def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
         assert streamprint.Fingerprint.load(name) == streamprint.Fingerprint.load(os.fsdecode(name))
     fp.save_image(os.fsencode(tmp_path / "s.png"))
     assert (tmp_path / "s.png").exists()
+    movie = tmp_path / "m\xe9.mp4"  # a movie's name as bytes was taken for a file object ("cannot open")
+    movie.write_bytes(SAMPLE.read_bytes())
+    made = streamprint.fingerprint(os.fsencode(movie), sampling=Sampling.every(24))
+    assert made.samples == streamprint.fingerprint(movie, sampling=Sampling.every(24)).samples
+    assert made.source.path == str(movie)
     for bad in (5, None, 2.5):
         with pytest.raises(ParameterError, match="must be a file name"):
             streamprint.Fingerprint.load(bad)

@@ -51,7 +51,7 @@ FlushCallback = Callable[[Fingerprint], None]
 
 @interrupt.scoped
 def fingerprint(
-    path: str | os.PathLike[str] | BinaryIO,
+    path: str | bytes | os.PathLike[str] | BinaryIO,
     *,
     sampling: Sampling | None = None,
     colors: int = 5,
@@ -86,7 +86,8 @@ def fingerprint(
     duration before anything is decoded. With an :class:`Options` at hand, pass
     ``**options.fields()``.
 
-    ``path`` is a file path, ``"-"`` for standard input, or a binary file object;
+    ``path`` is a file path (text, bytes as the OS gives them, or a path), ``"-"`` for
+    standard input, or a binary file object;
     ``format`` and ``demuxer_options`` are passed to FFmpeg's demuxer. ``threads`` is the
     decoder's thread count (0 = automatic). With time-based sampling the decoder skips
     non-reference frames that no sample can be (same result, less decoding);
@@ -132,6 +133,8 @@ def fingerprint(
     thumbnails = params.check("thumbnails", thumbnails)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
                      skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
+    if isinstance(path, bytes):  # a name as the OS gives it (it was taken for a file object)
+        path = params.file_name(path)
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:
         check_resume(resume, options, thumbnails, identity)
