@@ -62,6 +62,9 @@ class NonrefSkip:
     non-reference frame leaves every other frame's decode unchanged; the frames the decoder
     drops are counted back into the frame index from the gaps in the pts it delivers."""
 
+    #: It looks ahead as long as packets come (see :func:`lookahead`).
+    settled = False
+
     def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None) -> None:
         self.wanted = wanted
         self.time_base = time_base
@@ -141,6 +144,9 @@ class KeyframeIndex:
 
     ``floor`` and ``base``: when resuming at a keyframe of pts ``floor`` whose index is
     ``base``, packets below ``floor`` belong to the earlier pass and are not counted."""
+
+    #: It looks ahead as long as packets come (see :func:`lookahead`).
+    settled = False
 
     def __init__(self, floor: int | None = None, base: int = 0, jump: int | None = None) -> None:
         self.floor, self.base = floor, base
@@ -313,17 +319,6 @@ class LeadingFrames:
         return sum(1 for p in seen if floor <= p < pts)
 
 
-class _Watchers:
-    """Several watchers of the packets demuxed (``see_packet``), as one."""
-
-    def __init__(self, *watchers: Any) -> None:
-        self.watchers = watchers
-
-    def see_packet(self, packet: av.Packet) -> None:
-        for w in self.watchers:
-            w.see_packet(packet)
-
-
 def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump: int | None) -> KeyframeIndex:
     """The keyframe index of ``stream``: an :class:`AviKeyframeIndex` in AVI (``avi``), where
     packed keyframes are counted by dts and placed one frame apart from the first, the others
@@ -348,20 +343,20 @@ def _holds(values: list[int], x: int) -> bool:
 def lookahead(packets: Iterator[av.Packet | BaseException],
               *watchers: NonrefSkip | KeyframeIndex | LeadingFrames) -> Iterator[av.Packet | BaseException]:
     """``packets``, each released once :data:`LOOKAHEAD_PACKETS` more have been seen by the
-    ``watchers`` (anything with a ``see_packet(packet)`` method). Packets the demuxer marks to be
+    ``watchers`` (each with ``see_packet(packet)``, and ``settled``: it needs nothing held
+    back any longer), or at once when all are settled. Packets the demuxer marks to be
     discarded (before an MP4 edit list's start: decoded as references, never shown) are no
-    frames: not seen. A :class:`LeadingFrames` alone holds nothing back once it has counted."""
-    skip = watchers[0] if len(watchers) == 1 else _Watchers(*watchers)
+    frames: not seen."""
     buffer: deque[av.Packet | BaseException] = deque()
-    leading = skip if isinstance(skip, LeadingFrames) else None  # alone: it may let go early
     for packet in packets:
-        if leading is not None and leading.settled and not buffer:  # counted: nothing more to hold back
+        if not buffer and all(w.settled for w in watchers):
             yield packet
             continue
         if isinstance(packet, av.Packet) and packet.size > 0 and not packet.is_discard:
-            skip.see_packet(packet)
+            for w in watchers:
+                w.see_packet(packet)
         buffer.append(packet)
-        if leading is not None and leading.settled:
+        if all(w.settled for w in watchers):
             yield from buffer
             buffer.clear()
         elif len(buffer) > LOOKAHEAD_PACKETS:
