@@ -47,6 +47,12 @@ def _temp(directory: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
 
 
+def file_state(st: os.stat_result) -> tuple[int, int, int, int]:
+    """Which file, as it is: device, inode, size and mtime in ns (an atomic replacement is a
+    new inode; a file changed in place has another size or mtime)."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = True) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on clean exit, fsync and rename it over ``path``.

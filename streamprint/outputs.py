@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from .atomic import check_replace, together
+from .atomic import check_replace, file_state, together
 from .enums import ImageFormat
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
@@ -128,7 +128,6 @@ def _identity(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
     """Which file is at ``path`` (device, inode, size and mtime in ns: an atomic replacement
     is a new inode), None when there is none."""
     try:
-        st = os.stat(path)
+        return file_state(os.stat(path))
     except OSError:
         return None
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from ..atomic import file_state
 from .embedded import curve_spent, deep_curve, grey16_table, portable_info
 
 #: Rows of an image worked on at once (:func:`deep16`, :func:`streamprint.imagefile.pixels_at`):
@@ -134,7 +135,7 @@ def _reopener(img: Any) -> Callable[[], IO[bytes]]:
 
     name = getattr(img, "filename", None)
     try:
-        held = _identity(os.fstat(fp.fileno())) if name and getattr(fp, "name", None) == name else None
+        held = file_state(os.fstat(fp.fileno())) if name and getattr(fp, "name", None) == name else None
     except (OSError, AttributeError, io.UnsupportedOperation):
         held = None
     if held is None:
@@ -144,17 +145,12 @@ def _reopener(img: Any) -> Callable[[], IO[bytes]]:
     def by_path() -> IO[bytes]:
         with contextlib.suppress(OSError):
             file = open(path, "rb")  # noqa: SIM115 - the caller closes it
-            if _identity(os.fstat(file.fileno())) == held:
+            if file_state(os.fstat(file.fileno())) == held:
                 return file
             file.close()
         return copied()
 
     return by_path
-
-
-def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
-    """Which file, as it was: device, inode, size, modification time."""
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def to_8_bits(values: np.ndarray, top: int) -> np.ndarray:
