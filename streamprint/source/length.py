@@ -104,20 +104,23 @@ def _length(container: Any, stream: Any, frame_rate: float | None) -> float | No
     while True:
         target = max(start, int(stated_end / tb - back / tb))
         container.seek(target, stream=stream, backward=True)
-        last, longest, untimed = None, -float("inf"), False
+        ends: dict[int, tuple[int, Any]] = {}  # per stream: the latest end seen, ticks, and the time base
+        untimed = False
         for n, packet in enumerate(container.demux()):
             if n % _CHECK_EVERY == 0:
                 interrupt.check()
+            index = packet.stream.index
             if not packet.size or packet.stream.time_base is None:
                 continue
             if packet.pts is None:
-                untimed = untimed or packet.stream.index == stream.index
+                untimed = untimed or index == stream.index
                 continue
-            ticks = packet.pts + (packet.duration or (frame if packet.stream.index == stream.index else 0))
-            longest = max(longest, float(ticks * packet.stream.time_base))
-            if packet.stream.index == stream.index:
-                last = ticks if last is None else max(last, ticks)
+            ticks = packet.pts + (packet.duration or (frame if index == stream.index else 0))
+            if index not in ends or ticks > ends[index][0]:
+                ends[index] = (ticks, packet.stream.time_base)
+        last = ends[stream.index][0] if stream.index in ends else None
         if last is not None:  # the video's last packets lie after where this look began
+            longest = max(float(ticks * base) for ticks, base in ends.values())  # (seconds, once per stream)
             if stated_end - longest > cut_short_slack(stated):
                 return None  # every stream ends short of the stated end: cut short
             return float((last - start) * tb)
