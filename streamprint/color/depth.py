@@ -56,8 +56,8 @@ def deep16(img: Any, cicp: Any = None) -> Any | None:
     from PIL import Image
 
     tiles = getattr(img, "tile", None) or []
-    raws = {t[3] if isinstance(t[3], str) else t[3][0] for t in tiles}
-    if img.format == "PNG" and len(tiles) == 1 and raws <= _PNG16.keys():
+    raws = set(_rawmodes(img))
+    if img.format == "PNG" and len(tiles) == 1 and len(raws) == 1 and raws <= _PNG16.keys():
         rawmode = raws.pop()
     elif img.format == "TIFF" and len(raws) == 1 and raws <= _TIFF16 and img.mode in ("RGB", "RGBA"):
         rawmode = raws.pop()
@@ -190,8 +190,7 @@ def low_depth_grey_key(img: Any) -> int | None:
     key = img.info.get("transparency")
     if img.format != "PNG" or img.mode not in ("1", "L") or not isinstance(key, int):
         return None
-    depth = next((_LOW_GREY_DEPTHS.get(str(tile[3][0] if isinstance(tile[3], tuple) else tile[3]))
-                  for tile in getattr(img, "tile", None) or ()), None)
+    depth = next((_LOW_GREY_DEPTHS.get(mode) for mode in _rawmodes(img)), None)
     if depth is None:
         return None
     if depth == 1:  # Pillow has made this key 0 or 255 already; its pixels are left unkeyed
@@ -207,13 +206,25 @@ def stated_maxval(img: Any) -> int | None:
     255 were taken as 8-bit (200 of 65535 came out 200, not 1)."""
     if img.format != "PPM" or img.mode != "I":
         return None
+    if "I;16B" in _rawmodes(img):
+        return 65535  # read raw: the file's own values
     for tile in getattr(img, "tile", None) or ():
         args = tile[3]
-        if args == "I;16B" or (isinstance(args, tuple) and args[0] == "I;16B"):
-            return 65535  # read raw: the file's own values
-        if isinstance(args, tuple) and isinstance(args[-1], int) and 255 < args[-1] < 65536:
+        if isinstance(args, tuple) and args and isinstance(args[-1], int) and 255 < args[-1] < 65536:
             return args[-1]
     return None
+
+
+def _rawmodes(img: Any) -> list[str]:
+    """The raw mode each of Pillow's tiles of ``img`` is decoded with (its args are the mode,
+    or a tuple that begins with it); none once the image is read."""
+    modes = []
+    for tile in getattr(img, "tile", None) or ():
+        args = tile[3]
+        mode = args[0] if isinstance(args, tuple) and args else args
+        if isinstance(mode, str):
+            modes.append(mode)
+    return modes
 
 
 def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[Any, np.ndarray | None]:
