@@ -165,13 +165,22 @@ def _grey_to_srgb(img: Any, profile: Any) -> Any:
     unoptimised, then looked up. LittleCMS's optimised 8-bit grey transform lost the dark
     levels (a linear grey's 1 came out 6, not 13), and unoptimised on every pixel it took
     1.4 s more for a 1600 x 1200 card."""
-    from PIL import Image, ImageCms
+    from PIL import Image
 
-    ramp = Image.frombytes("L", (256, 1), bytes(range(256)))
-    table = ImageCms.profileToProfile(ramp, profile, ImageCms.createProfile("sRGB"), outputMode="RGB",
-                                      renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                      flags=ImageCms.Flags.NOOPTIMIZE)
-    return Image.fromarray(np.asarray(table)[0][np.asarray(img)], mode="RGB")
+    table = _ramp_to_srgb(Image.frombytes("L", (256, 1), bytes(range(256))), profile)
+    return Image.fromarray(table[0][np.asarray(img)], mode="RGB")
+
+
+def _ramp_to_srgb(ramp: Any, profile: Any) -> np.ndarray:
+    """A ramp of grey levels through a grey ``profile`` to sRGB "RGB", unoptimised: the one
+    conversion behind the 8- and 16-bit grey tables (LittleCMS's optimised grey transforms
+    lose the dark levels). Raises what ImageCms raises."""
+    from PIL import ImageCms
+
+    done = ImageCms.profileToProfile(ramp, profile, ImageCms.createProfile("sRGB"), outputMode="RGB",
+                                     renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                     flags=ImageCms.Flags.NOOPTIMIZE)
+    return np.asarray(done)
 
 
 def grey16_table(icc: bytes) -> np.ndarray | None:
@@ -183,13 +192,10 @@ def grey16_table(icc: bytes) -> np.ndarray | None:
 
     ramp = Image.frombytes("I;16", (256, 256), np.arange(65536, dtype="<u2").tobytes())
     try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-        done = ImageCms.profileToProfile(ramp, profile, ImageCms.createProfile("sRGB"), outputMode="RGB",
-                                         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-                                         flags=ImageCms.Flags.NOOPTIMIZE)
+        done = _ramp_to_srgb(ramp, ImageCms.ImageCmsProfile(io.BytesIO(icc)))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return None
-    return np.asarray(done).reshape(65536, 3)
+    return done.reshape(65536, 3)
 
 
 #: The info key under which :func:`file_cicp` leaves what it found for :func:`as_srgb`.
