@@ -38,11 +38,10 @@ def read_text(path: str | os.PathLike[str]) -> str:
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
-    if data.startswith(b"\xef\xbb\xbf"):  # a byte-order mark, as Excel and Notepad save UTF-8
-        data = data[3:]
-    try:  # bytes that are not UTF-8 are kept as Python keeps them in file names: a TSV or CSV
-        # names a Latin-1 movie with them (write_text); a binary file is no text at all
-        return data.decode("utf-8", "strict" if b"\0" in data else "surrogateescape")
+    try:  # utf-8-sig drops a byte-order mark, as Excel and Notepad save UTF-8; bytes that are
+        # not UTF-8 are kept as Python keeps them in file names: a TSV or CSV names a Latin-1
+        # movie with them (write_text); a binary file is no text at all
+        return data.decode("utf-8-sig", "strict" if b"\0" in data else "surrogateescape")
     except UnicodeDecodeError as exc:
         raise DataFormatError(f"{p}: not a text file ({exc.reason})") from exc
 
