@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -181,6 +181,32 @@ class Function:
         if not callable(value):
             raise ParameterError(name, f"must be a function to call, got {value!r}")
         return value
+
+
+@dataclass(frozen=True)
+class Items:
+    """Any iterable (a list, a tuple, a generator) of at least ``least`` instances of the
+    :mod:`streamprint.model` class named ``what``; returns them as a list (a generator is
+    read once, here: written as TSV, one was used up by the check of its names, and the
+    file held no palette)."""
+
+    what: str
+    least: int = 0
+
+    def check(self, name: str, value: Any) -> list[Any]:
+        from . import model
+
+        kind = getattr(model, self.what)
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+            raise ParameterError(name, f"must be a list or other iterable of {self.what}, got "
+                                       f"{type(value).__name__}")
+        items = list(value)
+        wrong = [item for item in items if not isinstance(item, kind)]
+        if wrong:
+            raise ParameterError(name, f"must hold {self.what} values only, got {type(wrong[0]).__name__}")
+        if len(items) < self.least:
+            raise ParameterError(name, f"must hold at least {self.least} {self.what}, got {len(items)}")
+        return items
 
 
 @dataclass(frozen=True)

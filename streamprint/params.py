@@ -17,7 +17,7 @@ from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, Da
                     SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
 # the kinds of value, stated in kinds.py
-from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time
+from .kinds import Choice, Color, Flag, Function, Integer, Items, Optional, Rate, Real, Text, TextMap, Time
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
 from .kinds import parse_time as parse_time
 
@@ -89,6 +89,7 @@ RULES: dict[str, Any] = {
     "buffer": Real(0.0, 1.0, unit="image heights"),
     "buffer_color": Color(),
     "card_size": Integer(0),
+    "image_palettes": Items("ImagePalette"),  # write_palettes' ``palettes``
     # grids of strips
     "gutter": Integer(0, MAX_SIDE),
     # batch
@@ -106,10 +107,11 @@ RULES: dict[str, Any] = {
 DEFAULT_THRESHOLD = 10.0
 
 
-def check(name: str, value: Any) -> Any:
-    """``value`` checked against ``name``'s rule, converted (a string to its enum member,
-    an integral float to int where a whole number is wanted, ...)."""
-    return RULES[name].check(name, value)
+def check(name: str, value: Any, rule: str | None = None) -> Any:
+    """``value`` checked against ``name``'s rule (or ``rule``'s, where one name means two
+    kinds of value: ``palettes`` of images, of samples), converted (a string to its enum
+    member, an integral float to int where a whole number is wanted, ...)."""
+    return RULES[rule or name].check(name, value)
 
 
 def check_all(**values: Any) -> None:

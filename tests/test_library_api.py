@@ -304,3 +304,23 @@ def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
             streamprint.Fingerprint.load(bad)
         with pytest.raises(ParameterError, match="must be a file name"):
             fp.save(bad)
+
+
+def test_write_palettes_takes_any_iterable_and_refuses_what_holds_no_palettes(tmp_path):
+    """A generator of palettes raised TypeError for .gpl/.ase/.css (len()), and written as TSV
+    was used up by the check of its names: a file of no palette. Not palettes were TypeErrors
+    and AttributeErrors from inside."""
+    red, blue = (streamprint.extract_palette(np.full((4, 4, 3), c, np.uint8), name=n, colors=1)
+                 for c, n in (((255, 0, 0), "red"), ((0, 0, 255), "blue")))
+    for ext in ("json", "tsv"):
+        streamprint.write_palettes((p for p in (red, blue)), tmp_path / f"g.{ext}")
+        assert [p.hex for p in streamprint.read_palettes(tmp_path / f"g.{ext}")] == [["#ff0000"], ["#0000ff"]]
+        streamprint.write_palettes((red,), tmp_path / f"t.{ext}")
+        assert [p.path for p in streamprint.read_palettes(tmp_path / f"t.{ext}")] == ["red"]
+    for ext in ("gpl", "ase", "css"):
+        streamprint.write_palettes(iter([red]), tmp_path / f"g.{ext}")
+        assert (tmp_path / f"g.{ext}").stat().st_size > 0
+    for junk in (5, None, "red", b"red", [5], [red.palette], {"red": red}, [red, None]):
+        with pytest.raises(ParameterError, match="^palettes must"):
+            streamprint.write_palettes(junk, tmp_path / "j.json")
+    assert not (tmp_path / "j.json").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from .. import params
 from ..atomic import check_replace
 from ..enums import SWATCH_FORMATS, DataFormat
-from ..errors import DataFormatError, UsageError, one_line
+from ..errors import DataFormatError, ParameterError, one_line
 from ..model import ImagePalette, Palette, from_hex
 from . import swatches
 from .common import Fields, parse_json, read_text, write_bytes, write_text
@@ -65,11 +66,13 @@ def palette_table(p: ImagePalette) -> str:
     return "\n".join(lines)
 
 
-def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-    """TSV when ``path`` ends in .tsv, JSON when in .json, and for design tools a GIMP
+def write_palettes(palettes: Iterable[ImagePalette], path: str | os.PathLike[str], *,
+                   overwrite: bool = False) -> None:
+    """``palettes`` (a list, a tuple, a generator of :class:`ImagePalette`) as TSV when ``path`` ends in .tsv, JSON when in .json, and for design tools a GIMP
     palette (.gpl, one palette only), Adobe Swatch Exchange (.ase) or CSS (.css)
     (:mod:`.swatches`); atomically. A file at ``path`` that streamprint did not write is
     replaced only with ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
+    palettes = params.check("palettes", palettes, rule="image_palettes")
     fmt = params.data_format_for(path, "path", params.PALETTE_DATA)
     if fmt in SWATCH_FORMATS:
         swatches.check_count(fmt, len(palettes), os.fspath(path))
@@ -80,8 +83,8 @@ def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *
         names = [p.path for p in palettes]
         twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
         if twice is not None:  # its rows would read back as one palette
-            raise UsageError(f"two palettes are named {twice!r}, and a TSV row tells its palette by the image's "
-                             "name: name them apart, or write JSON")
+            raise ParameterError("palettes", f"hold two palettes named {twice!r}, and a TSV row tells its palette by the "
+                                             "image's name: name them apart, or write JSON")
         rows = [TSV_MARK, TSV_HEADER] + [f"{_escape(p.path)}\t{h}\t{_rgb(c)}\t{w:.6f}"
                                          for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)]
         write_text(path, "\n".join(rows) + "\n")
