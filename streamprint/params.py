@@ -17,7 +17,8 @@ from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, Da
                     SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
 # the kinds of value, stated in kinds.py
-from .kinds import Choice, Color, Flag, Function, Integer, Items, Optional, Rate, Real, Text, TextMap, Time
+from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Text,
+                    TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
 from .kinds import parse_time as parse_time
 
@@ -58,8 +59,14 @@ RULES: dict[str, Any] = {
     "skip_unsampled": Flag(),
     "demuxer_options": Optional(TextMap()),
     # what the library calls back (see streamprint.fingerprint and run_batch)
-    **dict.fromkeys(["progress", "checkpoint", "flush", "before_decoding", "on_file", "on_plan", "on_samples"],
-                    Optional(Function())),
+    # (each with what it is called with)
+    "progress": Optional(Function(("a Progress",))),
+    "checkpoint": Optional(Function(("a Checkpoint",))),
+    "flush": Optional(Function(("the Fingerprint so far",))),
+    "before_decoding": Optional(Function(("a SourceInfo", "the expected number of samples"))),
+    "on_plan": Optional(Function(("the number of files",))),
+    "on_file": Optional(Function(("a file's path", "its Status"))),
+    "on_samples": Optional(Function(("a file's path", "its samples so far", "the number expected"))),
     # the part of the input that is read (see check_time_range)
     "start": Time(),
     "end": Time(negative=True, zero=False),
@@ -84,6 +91,18 @@ RULES: dict[str, Any] = {
     "name": Text(),  # how an in-memory image is named (extract_palette)
     "background": Color(),
     "smooth": Integer(0, 1000),
+    # what the render helpers take (streamprint.render): a fingerprint, palettes, a picture's
+    # side ("side": a size that must be given), the time each column stands for, from when
+    "fp": Instance("Fingerprint"),
+    "palettes": Items("Palette", least=1),
+    "side": Integer(1, MAX_SIDE),
+    "pixels": Integer(0, MAX_SIDE),  # a length to share out, which may be none
+    "origin": Optional(Real(unit="seconds")),
+    "widths": Optional(Numbers(0.0)),
+    "starts": Numbers(),
+    "spans": Numbers(0.0),
+    "weights": Numbers(0.0),
+    "columns": Numbers(0.0),  # which palette each pixel column shows (whole numbers)
     # image palettes and their cards
     "bar": Real(0.0, 1.0, low_open=True, unit="image heights"),
     "buffer": Real(0.0, 1.0, unit="image heights"),
@@ -96,7 +115,7 @@ RULES: dict[str, Any] = {
     "jobs": Optional(Integer(1, 1024)),
     "retry_failed": Flag(),
     "rebuild_manifest": Flag(),
-    "key": Function(),  # a Dask executor's task key
+    "key": Function(("a task",)),  # a Dask executor's task key
     "connect_timeout": Real(0.0, 3600.0, low_open=True, unit="seconds"),
     # searching by colour
     "color": Color(),

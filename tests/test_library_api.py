@@ -25,6 +25,7 @@ from streamprint import (
     StreamprintError,
 )
 from streamprint.formats import read_fingerprint
+from streamprint import render
 from streamprint.render import save_image, write_image
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
@@ -84,10 +85,38 @@ def test_a_bad_callback_or_option_is_refused_before_any_work(name, value):
         streamprint.fingerprint(SAMPLE, **{name: value})
 
 
+class _TwoArguments:
+    def __call__(self, a, b):
+        pass
+
+
+@pytest.mark.parametrize("name, value", [
+    ("progress", lambda: None), ("progress", lambda p, total: None), ("progress", _TwoArguments()),
+    ("checkpoint", lambda cp, *, every: None), ("flush", lambda: None), ("before_decoding", lambda info: None),
+])
+def test_a_callback_that_cannot_take_its_arguments_is_refused_before_any_work(name, value, monkeypatch):
+    """progress=lambda: None ran until the first sample, then raised TypeError from inside."""
+    import streamprint.pipeline.core as core
+
+    monkeypatch.setattr(core, "VideoSource", None)  # nothing is opened: a TypeError if it were
+    with pytest.raises(ParameterError, match=f"^{name} is called with .* cannot take"):
+        streamprint.fingerprint(SAMPLE, **{name: value})
+
+
+def test_callbacks_of_any_signature_that_takes_their_arguments_are_welcome():
+    seen: list = []
+    part = streamprint.TimeRange(0, 0.5)
+    for progress in (seen.append, lambda *a: seen.append(a), lambda p, extra=1: seen.append(p), repr):
+        streamprint.fingerprint(SAMPLE, progress=progress, time_range=part)
+    assert len(seen) >= 3
+
+
 def test_run_batch_refuses_bad_arguments_up_front(tmp_path):
     (tmp_path / "lib").mkdir()
     for kwargs in ({"options": None}, {"options": {"colors": 5}}, {"options": Options(), "on_file": 5},
-                   {"options": Options(), "render": "png"}, {"options": Options(), "retry_failed": "yes"}):
+                   {"options": Options(), "render": "png"}, {"options": Options(), "retry_failed": "yes"},
+                   {"options": Options(), "on_file": lambda rel: None},
+                   {"options": Options(), "on_samples": lambda rel, samples: None}):
         with pytest.raises(ParameterError):
             streamprint.run_batch(tmp_path / "lib", tmp_path / "out", **kwargs)
     assert not (tmp_path / "out").exists()
@@ -324,3 +353,50 @@ def test_write_palettes_takes_any_iterable_and_refuses_what_holds_no_palettes(tm
         with pytest.raises(ParameterError, match="^palettes must"):
             streamprint.write_palettes(junk, tmp_path / "j.json")
     assert not (tmp_path / "j.json").exists()
+
+
+@pytest.mark.parametrize("call", [
+    lambda fp: render.columns_for_width(fp, -5), lambda fp: render.columns_for_width(fp, 0),
+    lambda fp: render.columns_for_width(fp, 2.5), lambda fp: render.columns_for_width(fp, "7"),
+    lambda fp: render.columns_for_width(fp.palettes, 5),
+    lambda fp: render.columns_by_time([0, 1], [1, -1], 5), lambda fp: render.columns_by_time([0, np.nan], [1, 1], 5),
+    lambda fp: render.columns_by_time([0, 1], [1], 5), lambda fp: render.columns_by_time([], [], 5),
+    lambda fp: render.render_stacked([], 10), lambda fp: render.render_stacked([1], 10),
+    lambda fp: render.render_stacked(fp.palettes, 10, width=-5),
+    lambda fp: render.render_stacked(fp.palettes, 10, widths=[-1.0] * len(fp), width=5),
+    lambda fp: render.render_stacked(fp.palettes, 10, widths=[1.0], width=5),
+    lambda fp: render.render(fp.palettes, "plot"), lambda fp: render.order_palette(fp.palettes[0], "stable"),
+    lambda fp: render.segment_heights([0.5, 0.5], -4), lambda fp: render.segment_heights([0.0, 0.0], 4),
+    lambda fp: render.smooth_colors(np.zeros((3, 3), np.uint8), -2),
+    lambda fp: render.svg(fp.palettes, height=-5), lambda fp: render.svg(fp.palettes, column_width=-1),
+    lambda fp: render.svg(fp.palettes, columns=[len(fp)]),
+    lambda fp: render.ring(np.zeros((4, 4, 3), np.uint8), -5), lambda fp: render.ring(np.zeros((4, 4), np.uint8), 5),
+])
+def test_the_render_helpers_refuse_bad_arguments_by_name(fp, call):
+    """They raised ValueError, TypeError or AttributeError from inside, and some drew what
+    they were given: an SVG -5 px high, 3 columns for a width of 2.5, spans that go back."""
+    with pytest.raises(ParameterError) as caught:
+        call(fp)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_render_helpers_take_numpy_numbers_tuples_and_arrays(fp):
+    assert render.columns_for_width(fp, np.int64(7)).shape == (7,)
+    assert render.render_stacked(tuple(fp.palettes), np.int32(10), widths=np.ones(len(fp)), width=7).shape == (10, 7, 3)
+    assert render.columns_by_time((0, 1, 2), [1, 1, 1], 6).tolist() == [0, 0, 1, 1, 2, 2]
+    assert render.segment_heights([0.25, 0.75], 0).tolist() == [0, 0]  # a bar with no room left to share
+
+
+def test_save_image_takes_a_format_only_the_extension_agrees_with(fp, tmp_path):
+    """fp.save_image("m.jpg", format="png") was a TypeError (format given twice to
+    RenderOptions); an option RenderOptions has not was a TypeError too."""
+    with pytest.raises(ParameterError, match="^path .*m.jpg: the extension must say the format, png"):
+        fp.save_image(tmp_path / "m.jpg", format="png")
+    with pytest.raises(ParameterError, match="^image_format must be one of"):
+        fp.save_image(tmp_path / "m.jpg", format="gif")
+    with pytest.raises(ParameterError, match="^colour is not a drawing option"):
+        fp.save_image(tmp_path / "m.png", colour="red")
+    assert not list(tmp_path.iterdir())
+    fp.save_image(tmp_path / "m.jpeg", format="jpeg", height=20)
+    fp.save_image(tmp_path / "m.png", format=streamprint.ImageFormat.PNG, height=20)
+    assert [Image.open(tmp_path / n).format for n in ("m.jpeg", "m.png")] == ["JPEG", "PNG"]

@@ -150,7 +150,8 @@ def test_every_parameter_error_names_a_known_parameter():
     from streamprint._cli.common import _FLAGS
 
     known = set(params.RULES) | set(_FLAGS) | {"out_dir", "raw", "dask", "size", "card", "data", "overwrite", "format", "pix_fmt",
-                                               "options"}  # the library's Options or RenderOptions argument
+                                               "options",  # the library's Options or RenderOptions argument
+                                               "canvas", "strip"}  # streamprint.render.ring's, no command's
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ParameterError"
@@ -187,3 +188,4 @@ def test_a_sample_refuses_what_is_no_time_or_frame(field, value):
     Sample(**good)
     with pytest.raises(InvalidValue):
         Sample(**{**good, field: value})
+
