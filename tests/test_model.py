@@ -189,3 +189,25 @@ def test_a_sample_refuses_what_is_no_time_or_frame(field, value):
     with pytest.raises(InvalidValue):
         Sample(**{**good, field: value})
 
+
+def test_a_checkpoint_is_hashable_by_content_as_every_frozen_value_is():
+    """hash(checkpoint) raised TypeError (its ClustererState alone was unhashable) though
+    Fingerprint, Palette and Samples hash by content; equal values must hash equal."""
+    import pickle
+
+    from streamprint.model import ClustererState
+
+    sample = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+    made: list = []
+    streamprint.fingerprint(sample, checkpoint=made.append, checkpoint_every=0.0, thumbnails=True,
+                            time_range=streamprint.TimeRange(0, 3))
+    assert len(made) >= 2
+    copy = pickle.loads(pickle.dumps(made[-1]))
+    assert copy == made[-1] and copy is not made[-1]
+    assert hash(copy) == hash(made[-1])
+    assert len({made[-1], copy, made[0]}) == 2
+    zero, minus_zero = (ClustererState(np.full((2, 3), z), 1.0, 1, 1) for z in (0.0, -0.0))
+    assert zero == minus_zero and hash(zero) == hash(minus_zero)
+    assert ClustererState(None, None) == ClustererState(None, None)
+    assert hash(ClustererState(None, None)) == hash(ClustererState(None, None))
+
