@@ -211,3 +211,19 @@ def test_a_checkpoint_is_hashable_by_content_as_every_frozen_value_is():
     assert ClustererState(None, None) == ClustererState(None, None)
     assert hash(ClustererState(None, None)) == hash(ClustererState(None, None))
 
+
+def test_thumbnails_take_any_whole_numbers_and_bytes_like_images():
+    """Thumbnails((np.int64(3),), ...) was refused as not a whole number (indices from numpy
+    arrays); a format that is no format was a bare ValueError."""
+    from streamprint.model import Thumbnails
+    from streamprint.thumbnails import encode_thumbnail
+
+    webp = encode_thumbnail(np.full((8, 8, 3), 200, np.uint8))
+    thumbs = Thumbnails((np.int64(3), np.uint8(5)), (webp, bytearray(webp)))
+    assert thumbs.indices == (3, 5) and all(type(i) is int for i in thumbs.indices)
+    assert thumbs == Thumbnails((3, 5), (webp, webp)) and hash(thumbs) == hash(Thumbnails((3, 5), (webp, webp)))
+    assert Thumbnails(np.array([1, 2]), [webp, webp], "webp").indices == (1, 2)
+    for indices, images, fmt in [((True,), (webp,), "webp"), ((1.0,), (webp,), "webp"), ((-1,), (webp,), "webp"),
+                                 ((1,), (webp,), "gif"), (5, (webp,), "webp"), ((1,), ("x",), "webp")]:
+        with pytest.raises(streamprint.InvalidValue):
+            Thumbnails(indices, images, fmt)
