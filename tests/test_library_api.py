@@ -400,3 +400,29 @@ def test_save_image_takes_a_format_only_the_extension_agrees_with(fp, tmp_path):
     fp.save_image(tmp_path / "m.jpeg", format="jpeg", height=20)
     fp.save_image(tmp_path / "m.png", format=streamprint.ImageFormat.PNG, height=20)
     assert [Image.open(tmp_path / n).format for n in ("m.jpeg", "m.png")] == ["JPEG", "PNG"]
+
+
+def test_an_output_through_a_symbolic_link_is_written_where_it_points_and_the_link_stays(fp, tmp_path):
+    """Saving through a link to a file streamprint wrote replaced the link with a regular
+    file, and the file it pointed to kept the old output."""
+    (tmp_path / "real").mkdir()
+    fp.save_image(tmp_path / "real" / "m.png", height=10)
+    fp.save(tmp_path / "real" / "m.json")
+    (tmp_path / "m.png").symlink_to("real/m.png")  # relative, as ln -s makes them
+    (tmp_path / "m.json").symlink_to(tmp_path / "real" / "m.json")
+    fp.save_image(tmp_path / "m.png", height=20)
+    fp.save(tmp_path / "m.json")
+    assert (tmp_path / "m.png").is_symlink() and (tmp_path / "m.json").is_symlink()
+    assert Image.open(tmp_path / "real" / "m.png").size[1] == 20  # the new picture, where the link points
+    assert streamprint.Fingerprint.load(tmp_path / "real" / "m.json") == fp
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["m.json", "m.png"]  # no temporary left
+    # a link to a file of the user's: refused, link and file as they were
+    (tmp_path / "notes.json").write_text("{}")
+    (tmp_path / "out.json").symlink_to("notes.json")
+    with pytest.raises(streamprint.ForeignFileError):
+        fp.save(tmp_path / "out.json")
+    assert (tmp_path / "out.json").is_symlink() and (tmp_path / "notes.json").read_text() == "{}"
+    # a link to a file yet to be made: made there
+    (tmp_path / "new.png").symlink_to("real/new.png")
+    fp.save_image(tmp_path / "new.png", height=10)
+    assert (tmp_path / "new.png").is_symlink() and Image.open(tmp_path / "real" / "new.png").format == "PNG"
