@@ -57,16 +57,17 @@ def through_links(target: Path) -> Path:
     """Where writing ``target`` goes: the file a symbolic link at ``target`` points to
     (through every link, made when the link dangles), so that the new file takes the
     target's place and the link stays (it was replaced by a regular file, and the file it
-    points to kept the old output); ``target`` itself when it is no link. Whether that file
-    may be replaced is :func:`check_replace`'s rule, which reads through links too."""
+    points to kept the old output); ``target`` itself when it is no link, or a loop of
+    links. Whether that file may be replaced is :func:`check_replace`'s rule, which reads
+    through links too."""
     if not target.is_symlink():
         return target
     try:
         return Path(os.path.realpath(target, strict=True))
     except FileNotFoundError:  # a link to a file yet to be made
         return Path(os.path.realpath(target))
-    except OSError as exc:  # a loop of links
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    except OSError:  # a loop of links, which names no file: replaced, as a file would be
+        return target
 
 
 @contextlib.contextmanager
