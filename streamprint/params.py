@@ -58,8 +58,7 @@ RULES: dict[str, Any] = {
     "thumbnails": Flag(),
     "skip_unsampled": Flag(),
     "demuxer_options": Optional(TextMap()),
-    # what the library calls back (see streamprint.fingerprint and run_batch)
-    # (each with what it is called with)
+    # what the library calls back, with what (see streamprint.fingerprint and run_batch)
     "progress": Optional(Function(("a Progress",))),
     "checkpoint": Optional(Function(("a Checkpoint",))),
     "flush": Optional(Function(("the Fingerprint so far",))),
@@ -91,11 +90,11 @@ RULES: dict[str, Any] = {
     "name": Text(),  # how an in-memory image is named (extract_palette)
     "background": Color(),
     "smooth": Integer(0, 1000),
-    # what the render helpers take (streamprint.render): a fingerprint, palettes, a picture's
-    # side ("side": a size that must be given), the time each column stands for, from when
+    # what the render helpers take (streamprint.render); "side": a size that must be given
     "fp": Instance("Fingerprint"),
     "palettes": Items("Palette", least=1),
     "side": Integer(1, MAX_SIDE),
+    "count": Integer(1),  # of columns (a strip without a width has one per sample, however many)
     "pixels": Integer(0, MAX_SIDE),  # a length to share out, which may be none
     "origin": Optional(Real(unit="seconds")),
     "widths": Optional(Numbers(0.0)),

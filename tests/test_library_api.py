@@ -426,3 +426,10 @@ def test_an_output_through_a_symbolic_link_is_written_where_it_points_and_the_li
     (tmp_path / "new.png").symlink_to("real/new.png")
     fp.save_image(tmp_path / "new.png", height=10)
     assert (tmp_path / "new.png").is_symlink() and Image.open(tmp_path / "real" / "new.png").format == "PNG"
+
+
+def test_a_strip_by_time_may_have_more_columns_than_a_picture_has_pixels():
+    """The width rule of pictures (65535 px) is not a limit on samples: render_stacked with
+    widths and no width gives one column per palette, however many."""
+    n = 70_000
+    assert render.columns_by_time(np.arange(n, dtype=float), np.ones(n), n).tolist()[-3:] == [n - 3, n - 2, n - 1]

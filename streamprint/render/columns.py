@@ -29,7 +29,7 @@ def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int, origin: f
     (width,)); columns before the first sample show it. When the samples span no time at
     all, the columns are shared out by index instead."""
     starts, spans = params.check("starts", starts), params.check("spans", spans)
-    width = params.check("width", width, rule="side")
+    width = params.check("width", width, rule="count")
     n = len(starts)
     if n == 0 or spans.shape != (n,):
         raise ParameterError("spans", f"must give one span per start, at least one: {len(spans)} for {n}")
