@@ -53,6 +53,23 @@ def file_state(st: os.stat_result) -> tuple[int, int, int, int]:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
+def through_links(target: Path) -> Path:
+    """Where writing ``target`` goes: the file a symbolic link at ``target`` points to
+    (through every link, made when the link dangles), so that the new file takes the
+    target's place and the link stays (it was replaced by a regular file, and the file it
+    points to kept the old output); ``target`` itself when it is no link, or a loop of
+    links. Whether that file may be replaced is :func:`check_replace`'s rule, which reads
+    through links too."""
+    if not target.is_symlink():
+        return target
+    try:
+        return Path(os.path.realpath(target, strict=True))
+    except FileNotFoundError:  # a link to a file yet to be made
+        return Path(os.path.realpath(target))
+    except OSError:  # a loop of links, which names no file: replaced, as a file would be
+        return target
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = True) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on clean exit, fsync and rename it over ``path``.
@@ -61,9 +78,10 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     Raises :class:`OutputError` when the directory is missing or not writable. Without
     ``sync`` (a live run's rewrites in the middle) there is no fsync: readers still see the
     old file or the new one whole, but after a power cut the new one may be lost. Inside
-    :func:`together`, the rename waits for the others'.
+    :func:`together`, the rename waits for the others'. A symbolic link at ``path`` is
+    written through (:func:`through_links`).
     """
-    target = Path(params.file_name(path))
+    target = through_links(Path(params.file_name(path)))
     directory = _directory(target)
     if not directory.is_dir():
         raise OutputError(f"cannot write {target}: directory {directory} does not exist")
@@ -290,8 +308,9 @@ def remove_folders(made: list[Path]) -> bool:
 
 def check_writable(path: str | os.PathLike[str]) -> None:
     """Fail early, before hours of decoding, if ``path`` cannot be written: try creating
-    (and removing) a temporary file beside it, named as the real one's will be."""
-    p = Path(path)
+    (and removing) a temporary file beside it (beside the file a link there points to),
+    named as the real one's will be."""
+    p = through_links(Path(path))
     parent = _directory(p)
     if p.is_dir():
         raise OutputError(f"cannot write {p}: it is a directory")

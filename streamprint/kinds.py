@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -174,13 +174,97 @@ class Optional:
 
 @dataclass(frozen=True)
 class Function:
-    """Something to call: a callback (checked when given, not when it is first called,
-    which may be an hour into a run)."""
+    """Something to call: a callback, called with ``args`` (what each positional argument
+    is, for the message). It is checked when given, its signature too, not when it is first
+    called, which may be an hour into a run (one that took no argument was a TypeError
+    from inside at the first sample). A callable whose signature Python cannot tell (some
+    built-ins) is taken on trust."""
+
+    args: tuple[str, ...] = ()
 
     def check(self, name: str, value: Any) -> Any:
+        import inspect
+
         if not callable(value):
             raise ParameterError(name, f"must be a function to call, got {value!r}")
+        try:
+            signature = inspect.signature(value)
+        except (TypeError, ValueError):
+            return value
+        try:
+            signature.bind(*self.args)
+        except TypeError as exc:
+            called = getattr(value, "__qualname__", None) or type(value).__name__
+            given = " and ".join([", ".join(self.args[:-1]), self.args[-1]] if len(self.args) > 1 else self.args)
+            raise ParameterError(name, f"is called with {given or 'no argument'}, and {called}{signature} cannot "
+                                       f"take {'them' if len(self.args) > 1 else 'that'}: {exc}") from None
         return value
+
+
+@dataclass(frozen=True)
+class Items:
+    """Any iterable (a list, a tuple, a generator) of at least ``least`` instances of the
+    :mod:`streamprint.model` class named ``what``; returns them as a list (a generator is
+    read once, here: written as TSV, one was used up by the check of its names, and the
+    file held no palette)."""
+
+    what: str
+    least: int = 0
+
+    def check(self, name: str, value: Any) -> list[Any]:
+        from . import model
+
+        kind = getattr(model, self.what)
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+            raise ParameterError(name, f"must be a list or other iterable of {self.what}, got "
+                                       f"{type(value).__name__}")
+        items = list(value)
+        wrong = [item for item in items if not isinstance(item, kind)]
+        if wrong:
+            raise ParameterError(name, f"must hold {self.what} values only, got {type(wrong[0]).__name__}")
+        if len(items) < self.least:
+            raise ParameterError(name, f"must hold at least {self.least} {self.what}, got {len(items)}")
+        return items
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An instance of the :mod:`streamprint.model` class named ``what``."""
+
+    what: str
+
+    def check(self, name: str, value: Any) -> Any:
+        from . import model
+
+        if not isinstance(value, getattr(model, self.what)):
+            raise ParameterError(name, f"must be a {self.what}, got {type(value).__name__}")
+        return value
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A one-dimensional array (or list, tuple) of finite numbers, each at least ``low``
+    (None: any); returns it as float64."""
+
+    low: float | None = None
+
+    def check(self, name: str, value: Any) -> Any:
+        import numpy as np
+
+        bound = "" if self.low is None else f" >= {self.low:g}"
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError, OverflowError):  # (ragged lists)
+            arr = np.asarray(None)
+        if arr.ndim != 1 or arr.dtype.kind not in "iuf":
+            raise ParameterError(name, f"must be a one-dimensional array of numbers{bound}, got "
+                                       f"{type(value).__name__} of shape {arr.shape} ({arr.dtype})")
+        arr = arr.astype(np.float64)
+        if not np.all(np.isfinite(arr)) or (self.low is not None and np.any(arr < self.low)):
+            bad = arr[~np.isfinite(arr) | (arr < (-np.inf if self.low is None else self.low))][0]
+            raise ParameterError(name, f"must be a one-dimensional array of finite numbers{bound}, got {bad:g} "
+                                       "among them")
+        return arr
 
 
 @dataclass(frozen=True)

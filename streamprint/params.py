@@ -17,7 +17,8 @@ from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, Da
                     SamplingMode, Space, Style, ToneMap)
 from .errors import ParameterError
 # the kinds of value, stated in kinds.py
-from .kinds import Choice, Color, Flag, Function, Integer, Optional, Rate, Real, Text, TextMap, Time
+from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Text,
+                    TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
 from .kinds import parse_time as parse_time
 
@@ -57,9 +58,14 @@ RULES: dict[str, Any] = {
     "thumbnails": Flag(),
     "skip_unsampled": Flag(),
     "demuxer_options": Optional(TextMap()),
-    # what the library calls back (see streamprint.fingerprint and run_batch)
-    **dict.fromkeys(["progress", "checkpoint", "flush", "before_decoding", "on_file", "on_plan", "on_samples"],
-                    Optional(Function())),
+    # what the library calls back, with what (see streamprint.fingerprint and run_batch)
+    "progress": Optional(Function(("a Progress",))),
+    "checkpoint": Optional(Function(("a Checkpoint",))),
+    "flush": Optional(Function(("the Fingerprint so far",))),
+    "before_decoding": Optional(Function(("a SourceInfo", "the expected number of samples"))),
+    "on_plan": Optional(Function(("the number of files",))),
+    "on_file": Optional(Function(("a file's path", "its Status"))),
+    "on_samples": Optional(Function(("a file's path", "its samples so far", "the number expected"))),
     # the part of the input that is read (see check_time_range)
     "start": Time(),
     "end": Time(negative=True, zero=False),
@@ -84,18 +90,31 @@ RULES: dict[str, Any] = {
     "name": Text(),  # how an in-memory image is named (extract_palette)
     "background": Color(),
     "smooth": Integer(0, 1000),
+    # what the render helpers take (streamprint.render); "side": a size that must be given
+    "fp": Instance("Fingerprint"),
+    "palettes": Items("Palette", least=1),
+    "side": Integer(1, MAX_SIDE),
+    "count": Integer(1),  # of columns (a strip without a width has one per sample, however many)
+    "pixels": Integer(0, MAX_SIDE),  # a length to share out, which may be none
+    "origin": Optional(Real(unit="seconds")),
+    "widths": Optional(Numbers(0.0)),
+    "starts": Numbers(),
+    "spans": Numbers(0.0),
+    "weights": Numbers(0.0),
+    "columns": Numbers(0.0),  # which palette each pixel column shows (whole numbers)
     # image palettes and their cards
     "bar": Real(0.0, 1.0, low_open=True, unit="image heights"),
     "buffer": Real(0.0, 1.0, unit="image heights"),
     "buffer_color": Color(),
     "card_size": Integer(0),
+    "image_palettes": Items("ImagePalette"),  # write_palettes' ``palettes``
     # grids of strips
     "gutter": Integer(0, MAX_SIDE),
     # batch
     "jobs": Optional(Integer(1, 1024)),
     "retry_failed": Flag(),
     "rebuild_manifest": Flag(),
-    "key": Function(),  # a Dask executor's task key
+    "key": Function(("a task",)),  # a Dask executor's task key
     "connect_timeout": Real(0.0, 3600.0, low_open=True, unit="seconds"),
     # searching by colour
     "color": Color(),
@@ -106,10 +125,11 @@ RULES: dict[str, Any] = {
 DEFAULT_THRESHOLD = 10.0
 
 
-def check(name: str, value: Any) -> Any:
-    """``value`` checked against ``name``'s rule, converted (a string to its enum member,
-    an integral float to int where a whole number is wanted, ...)."""
-    return RULES[name].check(name, value)
+def check(name: str, value: Any, rule: str | None = None) -> Any:
+    """``value`` checked against ``name``'s rule (or ``rule``'s, where one name means two
+    kinds of value: ``palettes`` of images, of samples), converted (a string to its enum
+    member, an integral float to int where a whole number is wanted, ...)."""
+    return RULES[rule or name].check(name, value)
 
 
 def check_all(**values: Any) -> None:

@@ -25,6 +25,7 @@ from streamprint import (
     StreamprintError,
 )
 from streamprint.formats import read_fingerprint
+from streamprint import render
 from streamprint.render import save_image, write_image
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
@@ -84,10 +85,38 @@ def test_a_bad_callback_or_option_is_refused_before_any_work(name, value):
         streamprint.fingerprint(SAMPLE, **{name: value})
 
 
+class _TwoArguments:
+    def __call__(self, a, b):
+        pass
+
+
+@pytest.mark.parametrize("name, value", [
+    ("progress", lambda: None), ("progress", lambda p, total: None), ("progress", _TwoArguments()),
+    ("checkpoint", lambda cp, *, every: None), ("flush", lambda: None), ("before_decoding", lambda info: None),
+])
+def test_a_callback_that_cannot_take_its_arguments_is_refused_before_any_work(name, value, monkeypatch):
+    """progress=lambda: None ran until the first sample, then raised TypeError from inside."""
+    import streamprint.pipeline.core as core
+
+    monkeypatch.setattr(core, "VideoSource", None)  # nothing is opened: a TypeError if it were
+    with pytest.raises(ParameterError, match=f"^{name} is called with .* cannot take"):
+        streamprint.fingerprint(SAMPLE, **{name: value})
+
+
+def test_callbacks_of_any_signature_that_takes_their_arguments_are_welcome():
+    seen: list = []
+    part = streamprint.TimeRange(0, 0.5)
+    for progress in (seen.append, lambda *a: seen.append(a), lambda p, extra=1: seen.append(p), repr):
+        streamprint.fingerprint(SAMPLE, progress=progress, time_range=part)
+    assert len(seen) >= 3
+
+
 def test_run_batch_refuses_bad_arguments_up_front(tmp_path):
     (tmp_path / "lib").mkdir()
     for kwargs in ({"options": None}, {"options": {"colors": 5}}, {"options": Options(), "on_file": 5},
-                   {"options": Options(), "render": "png"}, {"options": Options(), "retry_failed": "yes"}):
+                   {"options": Options(), "render": "png"}, {"options": Options(), "retry_failed": "yes"},
+                   {"options": Options(), "on_file": lambda rel: None},
+                   {"options": Options(), "on_samples": lambda rel, samples: None}):
         with pytest.raises(ParameterError):
             streamprint.run_batch(tmp_path / "lib", tmp_path / "out", **kwargs)
     assert not (tmp_path / "out").exists()
@@ -304,3 +333,103 @@ def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
             streamprint.Fingerprint.load(bad)
         with pytest.raises(ParameterError, match="must be a file name"):
             fp.save(bad)
+
+
+def test_write_palettes_takes_any_iterable_and_refuses_what_holds_no_palettes(tmp_path):
+    """A generator of palettes raised TypeError for .gpl/.ase/.css (len()), and written as TSV
+    was used up by the check of its names: a file of no palette. Not palettes were TypeErrors
+    and AttributeErrors from inside."""
+    red, blue = (streamprint.extract_palette(np.full((4, 4, 3), c, np.uint8), name=n, colors=1)
+                 for c, n in (((255, 0, 0), "red"), ((0, 0, 255), "blue")))
+    for ext in ("json", "tsv"):
+        streamprint.write_palettes((p for p in (red, blue)), tmp_path / f"g.{ext}")
+        assert [p.hex for p in streamprint.read_palettes(tmp_path / f"g.{ext}")] == [["#ff0000"], ["#0000ff"]]
+        streamprint.write_palettes((red,), tmp_path / f"t.{ext}")
+        assert [p.path for p in streamprint.read_palettes(tmp_path / f"t.{ext}")] == ["red"]
+    for ext in ("gpl", "ase", "css"):
+        streamprint.write_palettes(iter([red]), tmp_path / f"g.{ext}")
+        assert (tmp_path / f"g.{ext}").stat().st_size > 0
+    for junk in (5, None, "red", b"red", [5], [red.palette], {"red": red}, [red, None]):
+        with pytest.raises(ParameterError, match="^palettes must"):
+            streamprint.write_palettes(junk, tmp_path / "j.json")
+    assert not (tmp_path / "j.json").exists()
+
+
+@pytest.mark.parametrize("call", [
+    lambda fp: render.columns_for_width(fp, -5), lambda fp: render.columns_for_width(fp, 0),
+    lambda fp: render.columns_for_width(fp, 2.5), lambda fp: render.columns_for_width(fp, "7"),
+    lambda fp: render.columns_for_width(fp.palettes, 5),
+    lambda fp: render.columns_by_time([0, 1], [1, -1], 5), lambda fp: render.columns_by_time([0, np.nan], [1, 1], 5),
+    lambda fp: render.columns_by_time([0, 1], [1], 5), lambda fp: render.columns_by_time([], [], 5),
+    lambda fp: render.render_stacked([], 10), lambda fp: render.render_stacked([1], 10),
+    lambda fp: render.render_stacked(fp.palettes, 10, width=-5),
+    lambda fp: render.render_stacked(fp.palettes, 10, widths=[-1.0] * len(fp), width=5),
+    lambda fp: render.render_stacked(fp.palettes, 10, widths=[1.0], width=5),
+    lambda fp: render.render(fp.palettes, "plot"), lambda fp: render.order_palette(fp.palettes[0], "stable"),
+    lambda fp: render.segment_heights([0.5, 0.5], -4), lambda fp: render.segment_heights([0.0, 0.0], 4),
+    lambda fp: render.smooth_colors(np.zeros((3, 3), np.uint8), -2),
+    lambda fp: render.svg(fp.palettes, height=-5), lambda fp: render.svg(fp.palettes, column_width=-1),
+    lambda fp: render.svg(fp.palettes, columns=[len(fp)]),
+    lambda fp: render.ring(np.zeros((4, 4, 3), np.uint8), -5), lambda fp: render.ring(np.zeros((4, 4), np.uint8), 5),
+])
+def test_the_render_helpers_refuse_bad_arguments_by_name(fp, call):
+    """They raised ValueError, TypeError or AttributeError from inside, and some drew what
+    they were given: an SVG -5 px high, 3 columns for a width of 2.5, spans that go back."""
+    with pytest.raises(ParameterError) as caught:
+        call(fp)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_render_helpers_take_numpy_numbers_tuples_and_arrays(fp):
+    assert render.columns_for_width(fp, np.int64(7)).shape == (7,)
+    assert render.render_stacked(tuple(fp.palettes), np.int32(10), widths=np.ones(len(fp)), width=7).shape == (10, 7, 3)
+    assert render.columns_by_time((0, 1, 2), [1, 1, 1], 6).tolist() == [0, 0, 1, 1, 2, 2]
+    assert render.segment_heights([0.25, 0.75], 0).tolist() == [0, 0]  # a bar with no room left to share
+
+
+def test_save_image_takes_a_format_only_the_extension_agrees_with(fp, tmp_path):
+    """fp.save_image("m.jpg", format="png") was a TypeError (format given twice to
+    RenderOptions); an option RenderOptions has not was a TypeError too."""
+    with pytest.raises(ParameterError, match="^path .*m.jpg: the extension must say the format, png"):
+        fp.save_image(tmp_path / "m.jpg", format="png")
+    with pytest.raises(ParameterError, match="^image_format must be one of"):
+        fp.save_image(tmp_path / "m.jpg", format="gif")
+    with pytest.raises(ParameterError, match="^colour is not a drawing option"):
+        fp.save_image(tmp_path / "m.png", colour="red")
+    assert not list(tmp_path.iterdir())
+    fp.save_image(tmp_path / "m.jpeg", format="jpeg", height=20)
+    fp.save_image(tmp_path / "m.png", format=streamprint.ImageFormat.PNG, height=20)
+    assert [Image.open(tmp_path / n).format for n in ("m.jpeg", "m.png")] == ["JPEG", "PNG"]
+
+
+def test_an_output_through_a_symbolic_link_is_written_where_it_points_and_the_link_stays(fp, tmp_path):
+    """Saving through a link to a file streamprint wrote replaced the link with a regular
+    file, and the file it pointed to kept the old output."""
+    (tmp_path / "real").mkdir()
+    fp.save_image(tmp_path / "real" / "m.png", height=10)
+    fp.save(tmp_path / "real" / "m.json")
+    (tmp_path / "m.png").symlink_to("real/m.png")  # relative, as ln -s makes them
+    (tmp_path / "m.json").symlink_to(tmp_path / "real" / "m.json")
+    fp.save_image(tmp_path / "m.png", height=20)
+    fp.save(tmp_path / "m.json")
+    assert (tmp_path / "m.png").is_symlink() and (tmp_path / "m.json").is_symlink()
+    assert Image.open(tmp_path / "real" / "m.png").size[1] == 20  # the new picture, where the link points
+    assert streamprint.Fingerprint.load(tmp_path / "real" / "m.json") == fp
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["m.json", "m.png"]  # no temporary left
+    # a link to a file of the user's: refused, link and file as they were
+    (tmp_path / "notes.json").write_text("{}")
+    (tmp_path / "out.json").symlink_to("notes.json")
+    with pytest.raises(streamprint.ForeignFileError):
+        fp.save(tmp_path / "out.json")
+    assert (tmp_path / "out.json").is_symlink() and (tmp_path / "notes.json").read_text() == "{}"
+    # a link to a file yet to be made: made there
+    (tmp_path / "new.png").symlink_to("real/new.png")
+    fp.save_image(tmp_path / "new.png", height=10)
+    assert (tmp_path / "new.png").is_symlink() and Image.open(tmp_path / "real" / "new.png").format == "PNG"
+
+
+def test_a_strip_by_time_may_have_more_columns_than_a_picture_has_pixels():
+    """The width rule of pictures (65535 px) is not a limit on samples: render_stacked with
+    widths and no width gives one column per palette, however many."""
+    n = 70_000
+    assert render.columns_by_time(np.arange(n, dtype=float), np.ones(n), n).tolist()[-3:] == [n - 3, n - 2, n - 1]

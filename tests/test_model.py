@@ -150,7 +150,8 @@ def test_every_parameter_error_names_a_known_parameter():
     from streamprint._cli.common import _FLAGS
 
     known = set(params.RULES) | set(_FLAGS) | {"out_dir", "raw", "dask", "size", "card", "data", "overwrite", "format", "pix_fmt",
-                                               "options"}  # the library's Options or RenderOptions argument
+                                               "options",  # the library's Options or RenderOptions argument
+                                               "canvas", "strip"}  # streamprint.render.ring's, no command's
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ParameterError"
@@ -187,3 +188,42 @@ def test_a_sample_refuses_what_is_no_time_or_frame(field, value):
     Sample(**good)
     with pytest.raises(InvalidValue):
         Sample(**{**good, field: value})
+
+
+def test_a_checkpoint_is_hashable_by_content_as_every_frozen_value_is():
+    """hash(checkpoint) raised TypeError (its ClustererState alone was unhashable) though
+    Fingerprint, Palette and Samples hash by content; equal values must hash equal."""
+    import pickle
+
+    from streamprint.model import ClustererState
+
+    sample = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+    made: list = []
+    streamprint.fingerprint(sample, checkpoint=made.append, checkpoint_every=0.0, thumbnails=True,
+                            time_range=streamprint.TimeRange(0, 3))
+    assert len(made) >= 2
+    copy = pickle.loads(pickle.dumps(made[-1]))
+    assert copy == made[-1] and copy is not made[-1]
+    assert hash(copy) == hash(made[-1])
+    assert len({made[-1], copy, made[0]}) == 2
+    zero, minus_zero = (ClustererState(np.full((2, 3), z), 1.0, 1, 1) for z in (0.0, -0.0))
+    assert zero == minus_zero and hash(zero) == hash(minus_zero)
+    assert ClustererState(None, None) == ClustererState(None, None)
+    assert hash(ClustererState(None, None)) == hash(ClustererState(None, None))
+
+
+def test_thumbnails_take_any_whole_numbers_and_bytes_like_images():
+    """Thumbnails((np.int64(3),), ...) was refused as not a whole number (indices from numpy
+    arrays); a format that is no format was a bare ValueError."""
+    from streamprint.model import Thumbnails
+    from streamprint.thumbnails import encode_thumbnail
+
+    webp = encode_thumbnail(np.full((8, 8, 3), 200, np.uint8))
+    thumbs = Thumbnails((np.int64(3), np.uint8(5)), (webp, bytearray(webp)))
+    assert thumbs.indices == (3, 5) and all(type(i) is int for i in thumbs.indices)
+    assert thumbs == Thumbnails((3, 5), (webp, webp)) and hash(thumbs) == hash(Thumbnails((3, 5), (webp, webp)))
+    assert Thumbnails(np.array([1, 2]), [webp, webp], "webp").indices == (1, 2)
+    for indices, images, fmt in [((True,), (webp,), "webp"), ((1.0,), (webp,), "webp"), ((-1,), (webp,), "webp"),
+                                 ((1,), (webp,), "gif"), (5, (webp,), "webp"), ((1,), ("x",), "webp")]:
+        with pytest.raises(streamprint.InvalidValue):
+            Thumbnails(indices, images, fmt)

@@ -206,7 +206,7 @@ def test_tsv_names_with_tabs_and_line_breaks_round_trip(tmp_path):
 def test_tsv_refuses_two_palettes_of_one_name(tmp_path):
     """Two arrays are both "image array": their rows read back as one palette."""
     pals = [extract_palette(np.full((4, 4, 3), c, np.uint8)) for c in (RED, BLUE)]
-    with pytest.raises(streamprint.UsageError, match="two palettes are named 'image array'"):
+    with pytest.raises(streamprint.UsageError, match="palettes hold two palettes named 'image array'"):
         write_palettes(pals, tmp_path / "p.tsv")
     assert not (tmp_path / "p.tsv").exists()
     write_palettes(pals, tmp_path / "p.json")  # JSON keeps them apart

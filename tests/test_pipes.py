@@ -129,6 +129,35 @@ def test_index_last_mp4_from_a_pipe_says_what_to_do(clip601, tmp_path):
     assert "\n" not in line and "-f matroska" in line and "-f mpegts" in line
 
 
+def test_a_pipes_file_object_is_read_as_a_pipe_and_named_as_one(clip601, tmp_path):
+    """fingerprint(subprocess.stdout) of an index-last MP4 said "4: 200 damaged packets in a
+    row" (or, short, read it): named by its descriptor's number, and no word of the index;
+    the CLI says what to do, and so does the library now. A streamable format still reads."""
+    import streamprint
+
+    mp4 = tmp_path / "moov-last.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
+                   check=True)
+    cat = subprocess.Popen(["cat", str(mp4)], stdout=subprocess.PIPE)
+    try:
+        with pytest.raises(streamprint.NotAVideoError) as caught:
+            streamprint.fingerprint(cat.stdout)
+    finally:
+        cat.stdout.close()  # type: ignore[union-attr]
+        cat.wait(timeout=60)
+    message = str(caught.value)
+    assert message.startswith(f"pipe (file descriptor {cat.stdout.name}): ")  # (closed: its name stays)
+    assert "moov" in message and "seekable" in message and "-f matroska" in message, message
+    mkv = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(mp4), "-c", "copy", "-f",
+                            "matroska", "-"], stdout=subprocess.PIPE)
+    try:
+        fp = streamprint.fingerprint(mkv.stdout)
+    finally:
+        mkv.stdout.close()  # type: ignore[union-attr]
+        mkv.wait(timeout=60)
+    assert fp.source.path.startswith("pipe (file descriptor ") and len(fp) == len(streamprint.fingerprint(mp4))
+
+
 def test_empty_pipe(tmp_path):
     r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], input=b"",
                        capture_output=True, timeout=60)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from .. import params
 from ..atomic import check_replace
 from ..enums import SWATCH_FORMATS, DataFormat
-from ..errors import DataFormatError, UsageError, one_line
+from ..errors import DataFormatError, ParameterError, one_line
 from ..model import ImagePalette, Palette, from_hex
 from . import swatches
 from .common import Fields, parse_json, read_text, write_bytes, write_text
@@ -65,28 +66,31 @@ def palette_table(p: ImagePalette) -> str:
     return "\n".join(lines)
 
 
-def write_palettes(palettes: list[ImagePalette], path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-    """TSV when ``path`` ends in .tsv, JSON when in .json, and for design tools a GIMP
-    palette (.gpl, one palette only), Adobe Swatch Exchange (.ase) or CSS (.css)
-    (:mod:`.swatches`); atomically. A file at ``path`` that streamprint did not write is
+def write_palettes(palettes: Iterable[ImagePalette], path: str | os.PathLike[str], *,
+                   overwrite: bool = False) -> None:
+    """``palettes`` (a list, a tuple, a generator of :class:`ImagePalette`) as TSV when
+    ``path`` ends in .tsv, JSON when in .json, and for design tools a GIMP palette (.gpl,
+    one palette only), Adobe Swatch Exchange (.ase) or CSS (.css) (:mod:`.swatches`);
+    atomically. A file at ``path`` that streamprint did not write is
     replaced only with ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
+    items: list[ImagePalette] = params.check("palettes", palettes, rule="image_palettes")
     fmt = params.data_format_for(path, "path", params.PALETTE_DATA)
     if fmt in SWATCH_FORMATS:
-        swatches.check_count(fmt, len(palettes), os.fspath(path))
+        swatches.check_count(fmt, len(items), os.fspath(path))
     check_replace(path, overwrite)
     if fmt in SWATCH_FORMATS:
-        write_bytes(path, swatches.encode(fmt, [(p.path, p.palette) for p in palettes]))
+        write_bytes(path, swatches.encode(fmt, [(p.path, p.palette) for p in items]))
     elif fmt == DataFormat.TSV:
-        names = [p.path for p in palettes]
+        names = [p.path for p in items]
         twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
         if twice is not None:  # its rows would read back as one palette
-            raise UsageError(f"two palettes are named {twice!r}, and a TSV row tells its palette by the image's "
-                             "name: name them apart, or write JSON")
+            raise ParameterError("palettes", f"hold two palettes named {twice!r}, and a TSV row tells its palette by the "
+                                             "image's name: name them apart, or write JSON")
         rows = [TSV_MARK, TSV_HEADER] + [f"{_escape(p.path)}\t{h}\t{_rgb(c)}\t{w:.6f}"
-                                         for p in palettes for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)]
+                                         for p in items for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)]
         write_text(path, "\n".join(rows) + "\n")
     else:
-        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "palettes": [palette_to_dict(p) for p in palettes]}
+        data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "palettes": [palette_to_dict(p) for p in items]}
         write_text(path, json.dumps(data, indent=1) + "\n")
 
 

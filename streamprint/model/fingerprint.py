@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import __version__, params
 from ..enums import ImageFormat, Order, Style
-from ..errors import InvalidValue
+from ..errors import InvalidValue, ParameterError
 from .colors import MAX_SECONDS, Palette, Sample, _set, real, whole
 from .samples import Samples
 from .sampling import Options
@@ -215,8 +215,17 @@ class RenderOptions:
     def for_path(cls, path: str | os.PathLike[str], **options: Any) -> RenderOptions:
         """Options for writing to ``path``, in the format its extension names (.png, .jpg or
         .jpeg, .webp, .svg, .pdf, or .html or .htm: the movie's page); any other extension,
-        or one the style cannot be drawn in (.pdf is for plots), is a ParameterError."""
-        return cls(format=params.image_format_for(path), **options)
+        or one the style cannot be drawn in (.pdf is for plots), is a ParameterError. A
+        ``format`` among ``options`` must be the one the extension names (it was a
+        TypeError, "multiple values for keyword argument"), and an option RenderOptions
+        has not is a ParameterError naming it."""
+        fmt = params.image_format_for(path)
+        unknown = sorted(set(options) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ParameterError(unknown[0], f"is not a drawing option; they are: {', '.join(cls.__dataclass_fields__)}")
+        if "format" in options:
+            params.check_extension(path, params.check("image_format", options.pop("format")), "path")
+        return cls(format=fmt, **options)
 
 
 #: A fingerprint's default time range: all of the movie.

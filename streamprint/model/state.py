@@ -42,7 +42,12 @@ class ClustererState:
             return NotImplemented
         return same_array(self.centroids, other.centroids) and (self.inertia, self.n_fits, self.n_cold) == (other.inertia, other.n_fits, other.n_cold)
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        """By content, as ``==`` compares, like every frozen value of the model: a
+        :class:`Checkpoint`, which holds one, was unhashable for it alone (``+ 0.0`` makes
+        -0.0, which equals 0.0, hash as it does)."""
+        centroids = None if self.centroids is None else (self.centroids.shape, (self.centroids + 0.0).tobytes())
+        return hash((centroids, self.inertia, self.n_fits, self.n_cold))
 
 
 @dataclass(frozen=True)

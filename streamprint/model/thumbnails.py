@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import numbers
 from dataclasses import dataclass
 
 from ..enums import ImageFormat
@@ -36,18 +37,28 @@ class Thumbnails:
     format: ImageFormat = ImageFormat.WEBP
 
     def __post_init__(self) -> None:
-        indices, images = tuple(self.indices), tuple(self.images)
-        fmt = ImageFormat(self.format)
-        if fmt not in THUMBNAIL_FORMATS:
-            raise InvalidValue(f"thumbnails must be {' or '.join(THUMBNAIL_FORMATS)}, got {fmt}")
+        try:
+            indices, images = tuple(self.indices), tuple(self.images)
+        except TypeError:
+            raise InvalidValue("thumbnail indices and images must be sequences") from None
+        try:
+            fmt = ImageFormat(self.format)
+        except ValueError:
+            fmt = None
+        if fmt is None or fmt not in THUMBNAIL_FORMATS:
+            raise InvalidValue(f"thumbnails must be {' or '.join(THUMBNAIL_FORMATS)}, got {self.format!r}")
         if len(indices) != len(images):
             raise InvalidValue(f"expected one image per thumbnail index ({len(indices)}), got {len(images)}")
         if len(indices) > MAX_THUMBNAILS:
             raise InvalidValue(f"at most {MAX_THUMBNAILS} thumbnails, got {len(indices)}")
-        if not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in indices):
+        # any whole number (numpy's np.int64 too: it was refused), held as int
+        if not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i >= 0 for i in indices):
             raise InvalidValue("thumbnail indices must be whole numbers >= 0")
+        indices = tuple(int(i) for i in indices)
         if any(b <= a for a, b in itertools.pairwise(indices)):
             raise InvalidValue("thumbnail indices must increase")
+        # bytes-like (a bytearray, a memoryview) held as bytes
+        images = tuple(bytes(b) if isinstance(b, (bytearray, memoryview)) else b for b in images)
         for i, data in zip(indices, images, strict=True):
             if not isinstance(data, bytes) or not 0 < len(data) <= MAX_THUMBNAIL_BYTES:
                 raise InvalidValue(f"thumbnail {i}: expected 1 to {MAX_THUMBNAIL_BYTES} bytes")

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import params
+from ..errors import ParameterError
+
 if TYPE_CHECKING:
     from ..model import Fingerprint
 
@@ -25,11 +28,12 @@ def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int, origin: f
     decreasing, spans >= 0), the index of the sample each column shows (int64, shape
     (width,)); columns before the first sample show it. When the samples span no time at
     all, the columns are shared out by index instead."""
-    starts = np.asarray(starts, dtype=np.float64)
-    spans = np.asarray(spans, dtype=np.float64)
+    starts, spans = params.check("starts", starts), params.check("spans", spans)
+    width = params.check("width", width, rule="count")
     n = len(starts)
-    if n == 0 or spans.shape != (n,) or width < 1:
-        raise ValueError("needs one span per sample, at least one sample, and a width of at least 1 px")
+    if n == 0 or spans.shape != (n,):
+        raise ParameterError("spans", f"must give one span per start, at least one: {len(spans)} for {n}")
+    origin = params.check("origin", origin)
     starts = np.maximum.accumulate(starts)  # a timeline never runs backwards
     start = float(starts[0]) if origin is None else min(float(origin), float(starts[0]))
     end = float(starts[-1] + max(0.0, spans[-1]))
@@ -43,6 +47,7 @@ def columns_by_time(starts: np.ndarray, spans: np.ndarray, width: int, origin: f
 def columns_for_width(fp: Fingerprint, width: int) -> np.ndarray:
     """The sample each of ``width`` pixel columns shows when ``fp`` is drawn that wide,
     resampled by time (see the module's docstring): int64, shape (width,)."""
+    params.check("fp", fp)
     return columns_by_time(fp.times, fp.spans(), width, picture_start(fp))
 
 

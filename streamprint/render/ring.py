@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import params
+from ..errors import ParameterError
+
 #: Points per pixel side averaged for the colours inside the ring.
 SUPERSAMPLE = 4
 #: The hole's radius as a fraction of the outer radius.
@@ -23,7 +26,7 @@ def ring_strip_size(diameter: int, inner: float = INNER) -> tuple[int, int]:
     """(columns, rows) of the strip ``ring`` bends at ``diameter`` px: a column per pixel
     of the outer circumference, a row per pixel across the ring. (Borders between colours
     are antialiased whatever the strip's size: they fall between subsamples.)"""
-    radius = diameter / 2
+    radius = params.check("diameter", diameter, rule="side") / 2
     return max(1, int(np.ceil(2 * np.pi * radius))), max(1, int(np.ceil(radius * (1 - inner))))
 
 
@@ -37,7 +40,15 @@ def ring(strip: np.ndarray, size: int, inner: float = INNER,
     alpha: transparent around the ring and in the hole."""
     from ..color.spaces import SRGB_TO_LINEAR, linear_to_srgb
 
-    width, height = canvas or (size, size)
+    size = params.check("size", size, rule="side")
+    width = height = size
+    if canvas is not None:
+        if not isinstance(canvas, (tuple, list)) or len(canvas) != 2:
+            raise ParameterError("canvas", f"must be (width, height) in pixels, got {canvas!r}")
+        width, height = (params.check("canvas", side, rule="side") for side in canvas)
+    strip = np.asarray(strip)
+    if strip.ndim != 3 or strip.shape[2] != 3 or strip.dtype != np.uint8 or 0 in strip.shape:
+        raise ParameterError("strip", f"must be an (h, w, 3) uint8 array, got shape {strip.shape} ({strip.dtype})")
     h, w, _ = strip.shape
     out = np.zeros((height, width, 4), np.uint8)
     radius, cx, cy = size / 2, width / 2, height / 2

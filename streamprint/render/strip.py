@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import params
 from ..enums import Order, Style
+from ..errors import ParameterError
 from ..model import Palette
 from .columns import columns_by_time
 
@@ -19,10 +20,10 @@ FLAT_STYLES = (Style.DOMINANT, Style.AVERAGE, Style.SMOOTH)
 def segment_heights(weights: np.ndarray, height: int) -> np.ndarray:
     """Split ``height`` pixels among ``weights`` (which sum to 1) by rounding the cumulative
     sum, so the parts always add up to ``height`` exactly. Returns int64 of len(weights)."""
-    w = np.asarray(weights, dtype=np.float64)
+    w, height = params.check("weights", weights), params.check("height", height, rule="pixels")
     total = w.sum()
-    if total <= 0:
-        raise ValueError("weights must sum to a positive number")
+    if not total > 0:
+        raise ParameterError("weights", "must sum to a positive number")
     edges = np.rint(np.cumsum(w) / total * height).astype(np.int64)
     edges[-1] = height
     return np.diff(np.concatenate([[0], edges]))
@@ -39,7 +40,7 @@ def order_palette(palette: Palette, order: Order | str = Order.WEIGHT) -> tuple[
 
         idx = np.argsort(-luminance(palette.colors), kind="stable")
         return palette.colors[idx], palette.weights[idx]
-    raise ValueError("stable order depends on the previous column: use stable_orders()")
+    raise ParameterError("order", "stable depends on the previous column: use stable_orders()")
 
 
 def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
@@ -51,6 +52,7 @@ def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
 
     from ..color.spaces import srgb_to_lab
 
+    palettes = params.check("palettes", palettes)
     orders: list[np.ndarray] = []
     prev_lab: np.ndarray | None = None
     for p in palettes:
@@ -89,9 +91,7 @@ def render_stacked(
     (rounded cumulatively, so a column may get 0 px); ``height`` is in px. Returns
     (height, W, 3) uint8 sRGB 0-255."""
     height, column_width = params.check("height", height), params.check("column_width", column_width)
-    width = params.check("width", width)
-    if not palettes:
-        raise ValueError("nothing to render: no samples")
+    palettes, width = params.check("palettes", palettes), params.check("width", width)
     strip = np.empty((height, len(palettes), 3), dtype=np.uint8)
     for x, (colors, weights) in enumerate(ordered(palettes, order)):
         strip[:, x] = np.repeat(colors, segment_heights(weights, height), axis=0)
@@ -115,10 +115,10 @@ def _widen(strip: np.ndarray, column_width: int, widths: np.ndarray | None, widt
     """Repeat each one-pixel column ``column_width`` times, or, given ``widths`` (the time
     each column stands for), resample to ``width`` columns by time (see :mod:`.columns`)."""
     n = strip.shape[1]
-    if widths is not None:
-        w = np.asarray(widths, dtype=np.float64)
-        if w.shape != (n,) or w.sum() <= 0:
-            raise ValueError("widths needs one positive entry per palette")
+    w = params.check("widths", widths)
+    if w is not None:
+        if w.shape != (n,) or not w.sum() > 0:
+            raise ParameterError("widths", f"must give one width >= 0 per palette ({n}), not all 0, got {len(w)}")
         return strip[:, columns_by_time(np.concatenate([[0.0], np.cumsum(w)[:-1]]), w, width or n)]
     if column_width > 1:
         strip = np.repeat(strip, column_width, axis=1)
@@ -148,6 +148,7 @@ def smooth_colors(colors: np.ndarray, radius: int) -> np.ndarray:
     linear light, edges held). (n, 3) uint8 in and out."""
     from ..color.spaces import linear_to_srgb, srgb_to_linear
 
+    radius = params.check("radius", radius, rule="smooth")
     if radius < 1 or len(colors) < 2:
         return colors
     x = np.arange(-radius, radius + 1)
@@ -172,7 +173,7 @@ def render(
     """Any raster style but ``plot`` (which needs times: see :mod:`.plot`): (height, W, 3)
     uint8. For ``ring``, ``height`` is the ring's diameter in px and the result is RGBA,
     (height, height, 4)."""
-    style = params.check("style", style)
+    style, palettes = params.check("style", style), params.check("palettes", palettes)
     if style == Style.STACKED:
         return render_stacked(palettes, height, column_width, order, widths, width)
     if style in FLAT_STYLES:
@@ -189,4 +190,4 @@ def render(
         if widths is None:
             widths = np.ones(len(palettes))
         return ring(render_stacked(palettes, rows, 1, order, widths, columns), height)
-    raise ValueError(f"{style} is not a raster strip style")
+    raise ParameterError("style", f"{style} is not a raster strip style: draw it with streamprint.render.draw")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import __version__
+from .. import __version__, params
 from ..enums import SVG_STYLES, Order, Style
 from ..errors import ParameterError
 from ..marks import SOFTWARE
@@ -20,12 +20,18 @@ def svg(palettes: Sequence[Palette], style: Style = Style.STACKED, height: int =
     or, given ``columns`` (the palette each pixel column shows, as
     :func:`~.output.picture_columns` gives), ``len(columns)`` px wide. A run of columns
     showing one palette is one rectangle per colour."""
+    palettes, style = params.check("palettes", palettes), params.check("style", style)
+    height, column_width = params.check("height", height), params.check("column_width", column_width)
     if style not in SVG_STYLES:
         raise ParameterError("style", f"{style}: SVG output is available for "
                                       f"{', '.join(SVG_STYLES)} only")
     if columns is None:
         columns = np.repeat(np.arange(len(palettes)), column_width)
-    columns = np.asarray(columns, dtype=np.int64)
+    columns = params.check("columns", columns)
+    if columns.size == 0 or columns.max() >= len(palettes) or np.any(columns % 1):
+        raise ParameterError("columns", f"must name a palette (0 to {len(palettes) - 1}) for each pixel column, at "
+                                        "least one")
+    columns = columns.astype(np.int64)
     width = len(columns)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges">', f"<!-- {SOFTWARE} {__version__} -->"]

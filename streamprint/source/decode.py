@@ -30,6 +30,7 @@ from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .packets import decoded, demuxed, held_back
+from .stream import handle_name
 from .probe import probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
@@ -68,7 +69,7 @@ class VideoSource:
         if isinstance(path, (str, os.PathLike)):
             self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
         else:
-            self._name = str(getattr(path, "name", None) or "stream")
+            self._name = handle_name(path)
         self._container, self._reader = open_container(path, self._name, format, options)
         self._reopen = reopener(path, self._name, format, options) if self._reader is None else None
         try:

@@ -15,7 +15,7 @@ import av.error
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
 from ..params import STDIN, STDIN_NAME
-from .stream import PIPE_PEEK_BYTES, StreamReader, _is_stream, _stdin, is_stream, stdin_file
+from .stream import PIPE_PEEK_BYTES, StreamReader, _is_stream, _stdin, is_stream, seekable, stdin_file
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
 #: one frame): one decoded frame from these is a still image, not a movie.
@@ -31,12 +31,13 @@ STILL_IMAGE_DEMUXERS = frozenset({
 #: "movie" of each. Read only when ``format`` names one.
 TEXT_DEMUXERS = frozenset({"tty", "bin", "xbin", "adf", "idf"})
 
-PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe (its index comes after the frames); "
-                 "on the producer side use -f matroska - or -f mpegts - instead")
+PIPE_MP4_HINT = ("an MP4/MOV stream cannot be read from a pipe when its index (the moov atom) comes after the "
+                 "frames: give it as a file (seekable), or on the producer side use -f matroska - or -f mpegts - "
+                 "instead")
 
 
-def _stream_reader(raw: BinaryIO | int, name: str, format: str | None) -> StreamReader:
-    reader = StreamReader(raw, name)
+def _stream_reader(raw: BinaryIO | int, name: str, format: str | None, borrowed: bool = False) -> StreamReader:
+    reader = StreamReader(raw, name, borrowed=borrowed)
     head = reader.peek(PIPE_PEEK_BYTES, _sniffed)
     interrupt.check()
     if not head:
@@ -185,6 +186,8 @@ def open_container(path: Any, name: str, format: str | None,
                 except OSError as exc:
                     raise InputError(f"{p}: {exc.strerror or exc}") from exc
                 target = os.fspath(p)
+    elif not seekable(path):  # a caller's pipe: read as standard input is, its start sniffed
+        target = _stream_reader(path, name, format, borrowed=True)
     reader = target if isinstance(target, StreamReader) else None
     try:
         container = _open_errors(target, name, lambda: av.open(target, **kwargs), format)

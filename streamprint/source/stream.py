@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from .. import interrupt
 from ..errors import InputError
-from ..params import STDIN
+from ..params import STDIN, STDIN_NAME
 
 #: How much of a pipe is read ahead to recognise its format.
 PIPE_PEEK_BYTES = 1 << 16
@@ -29,9 +29,12 @@ class StreamReader:
     FFmpeg searching endless garbage can hold off Ctrl-C: an exception raised in here would be
     swallowed by PyAV."""
 
-    def __init__(self, raw: BinaryIO | int, name: str, prefix: bytes = b"") -> None:
-        self._fd: int | None = raw if isinstance(raw, int) else _fileno(raw)
+    def __init__(self, raw: BinaryIO | int, name: str, prefix: bytes = b"", borrowed: bool = False) -> None:
+        """``borrowed``: ``raw`` is the caller's file object, read through its own methods
+        (what its buffer holds is read first) and left open, as the caller gave it."""
+        self._fd: int | None = raw if isinstance(raw, int) else None if borrowed else _fileno(raw)
         self._raw = raw
+        self._borrowed = borrowed
         self._prefix = memoryview(prefix)
         self.head = bytes(prefix)
         self.name = name
@@ -44,7 +47,8 @@ class StreamReader:
     def _read_raw(self, n: int) -> bytes:
         n = n if n > 0 else 1 << 16
         if self._fd is None:
-            data = b"" if interrupt.requested() else self._raw.read(n)  # type: ignore[union-attr]
+            read = getattr(self._raw, "read1", None) or self._raw.read  # type: ignore[union-attr]
+            data = b"" if interrupt.requested() else read(n)
             self.ended = self.ended or (not data and not interrupt.requested())
             self.cut_short = self.cut_short or (not data and not self.ended)
             return data
@@ -91,7 +95,10 @@ class StreamReader:
     def close(self) -> None:
         """Close the stream. Standard input left before its end (a time range's end, an
         interrupt) is closed too, by putting /dev/null in its place: its writer then gets
-        EPIPE/SIGPIPE instead of waiting for ever on a full pipe."""
+        EPIPE/SIGPIPE instead of waiting for ever on a full pipe. A borrowed one is the
+        caller's to close."""
+        if self._borrowed:
+            return
         if isinstance(self._raw, int):
             with contextlib.suppress(OSError):
                 os.close(self._raw)
@@ -100,6 +107,34 @@ class StreamReader:
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, self._fd)
                 os.close(null)
+
+
+def seekable(handle: Any) -> bool:
+    """Whether a caller's file object can seek (a pipe's cannot: FFmpeg then reads it as a
+    stream, once from the start)."""
+    try:
+        return bool(handle.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def handle_name(handle: Any) -> str:
+    """What a caller's file object is called in messages and a fingerprint's
+    ``source.path``: its file name; standard input's name for descriptor 0, as for ``-``;
+    "pipe (file descriptor 4)" for another descriptor's (a subprocess's stdout is named by
+    its number: messages said "4: ..."); "stream" for one with no name (``io.BytesIO``)."""
+    name = getattr(handle, "name", None)
+    if isinstance(name, int) and not isinstance(name, bool):
+        if name == 0:
+            return STDIN_NAME
+        try:
+            kind = "pipe" if stat.S_ISFIFO(os.fstat(name).st_mode) else "file"
+        except OSError:
+            kind = "file"
+        return f"{kind} (file descriptor {name})"
+    if isinstance(name, (str, bytes, os.PathLike)) and os.fspath(name):
+        return os.fsdecode(os.fspath(name))
+    return "stream"
 
 
 def _fileno(raw: Any) -> int | None:
