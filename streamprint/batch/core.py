@@ -16,9 +16,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import stat
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
+from .plan import Redraw, discover, pending, plan, unmarked_own, withdraw
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
 
 if TYPE_CHECKING:
@@ -48,72 +48,6 @@ MANIFEST = "streamprint-manifest.json"
 MANIFEST_EVERY = 1.0
 
 __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
-
-
-def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
-    """Every regular file under ``library``, recursively, in a stable order; hidden files and
-    folders and the output folder are left out (the hidden files counted in ``summary``).
-    Whether a file is a video is found out by opening it, not from its name. A folder that
-    cannot be read is said in a warning and counted, and so is a link to a folder (not
-    followed), and what is not a file is counted (a dangling link, a FIFO, a device):
-    nothing is left out in silence."""
-    library, outdir = library.resolve(), outdir.resolve()
-
-    def unreadable(exc: OSError) -> None:
-        if summary is not None:
-            summary.unreadable += 1
-        log.warning("%s: cannot read this folder, its files are left out (%s)", exc.filename, exc.strerror or exc)
-
-    def followed(folder: Path) -> bool:  # (a link to a folder is said, not followed: it may loop)
-        if not folder.is_symlink():
-            return True
-        if summary is not None:
-            summary.not_files += 1
-        log.warning("%s: a link to a folder, not followed: its files are left out", folder)
-        return False
-
-    for root, dirs, files in os.walk(library, onerror=unreadable):
-        here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir
-                         and followed(here / d))
-        for name in sorted(files):
-            if name.startswith("."):
-                if summary is not None:
-                    summary.hidden += 1
-                continue
-            p = here / name
-            try:
-                st = p.stat()
-            except OSError:  # a dangling link, or gone since the folder was read
-                st = None
-            if st is not None and stat.S_ISREG(st.st_mode):
-                yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
-            elif summary is not None:
-                summary.not_files += 1
-
-
-def _unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
-    """True if ``entry`` is of this very file and these options (and, when done, its
-    outputs are still there)."""
-    if entry is None or not _same_file(entry, job) or entry.options != options:
-        return False
-    return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
-
-
-def _same_file(entry: ManifestEntry, job: Job) -> bool:
-    """Whether ``entry`` was recorded of the file ``job`` is now (its size and mtime)."""
-    return (entry.size, entry.mtime_ns) == (job.size, job.mtime_ns)
-
-
-def _unmarked_own(entry: ManifestEntry | None) -> tuple[str, ...]:
-    """The outputs ``entry`` lists, when streamprint 0.1 wrote them: before outputs carried a
-    mark, and before the manifest recorded how a strip was drawn or movies had pages, so
-    they are streamprint's own though unmarked (a changed movie is done again over them, a
-    strip redrawn). Since, every output is marked, and an unmarked file where one was is
-    one the user put there (a strip replaced by a picture of their own): never replaced."""
-    if entry is None or entry.render is not None or len(entry.outputs) > 2:
-        return ()
-    return entry.outputs
 
 
 def _lost(task: Task, exc: BaseException) -> JobResult:
@@ -241,7 +175,11 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
                 checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
                 executor: Executor, rebuild_manifest: bool, cards: Cards, summary: Summary) -> None:
     """The run itself, counted in ``summary``; ``cards`` gets each movie's data file as it
-    finishes (the gallery is the caller's to write, however this ends)."""
+    finishes (the gallery is the caller's to write, however this ends). The plan draws
+    nothing; the records of the movies to work on are withdrawn (:func:`.plan.withdraw`) and
+    written before any output changes; then the redraws, then the movies to fingerprint,
+    each counted and said to ``on_file`` as it ends. However the run stops, every movie not
+    finished by then is counted pending."""
     remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
@@ -250,43 +188,58 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
                                          result.error, result.outputs, result.resumed_from_frame, render)
 
+    def make_task(job: Job, owned: tuple[str, ...]) -> Task:
+        return Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned)
+
     summary.begun = True
-    try:
-        todo = _plan(lib, out, options, render, retry_failed, checkpoint_every, executor, entries, record, summary)
-    except BaseException:  # the redraws so far are recorded: a strip redrawn but recorded in its old
-        write_manifest(entries, manifest_path)  # style was taken as done, unchanged, in that style ever after
-        raise
-    write_manifest(entries, manifest_path)
+    own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
+    planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, own, summary)
     if isinstance(executor, Dask):  # refused here, before any movie is handed out or recorded pending
-        executor.keys(todo)
-    if on_plan:
-        on_plan(len(todo))
-    if not todo:
-        return
-    unfinished = {task.job.rel: task.job for task in todo}
-    writes = ManifestWrites(entries, manifest_path, MANIFEST_EVERY)
+        executor.keys(planned.todo)
+    todo = list(planned.todo)
+    unfinished = {job.rel: job for job in [r.job for r in planned.redraws] + [t.job for t in todo]}
+    to_redraw = {r.job.rel for r in planned.redraws}  # (not yet redrawn: their records say so already)
 
     def finish(task: Task, result: JobResult) -> None:
         with writes.changing():
             record(task.job, result)
-        unfinished.pop(task.job.rel, None)
+            unfinished.pop(task.job.rel, None)
         if result.status == Status.DONE:
             cards.add(outputs_for(out, task.job.rel, render)[1])
         summary.count(task.job.rel, result.status, result.error)
         if on_file:
             on_file(task.job.rel, result.status)
 
+    writes = ManifestWrites(entries, manifest_path, MANIFEST_EVERY)
     try:
         try:
-            executor.run(fingerprint_one, todo, finish, (lambda item: on_samples(*item)) if on_samples else None,
-                         _lost)
+            if unfinished:
+                withdraw(entries, planned, options)
+                write_manifest(entries, manifest_path)  # before any output changes: a kill leaves it true
+            if on_plan:
+                on_plan(len(unfinished))
+            for r in planned.redraws:
+                with writes.changing():
+                    status = _redrawn(out, r, render, record, summary)
+                    if status is not None:
+                        unfinished.pop(r.job.rel)
+                        to_redraw.discard(r.job.rel)
+                if status is None:  # the saved data cannot be drawn: fingerprinted again
+                    to_redraw.discard(r.job.rel)
+                    todo.append(make_task(r.job, unmarked_own(r.entry)))
+                elif on_file:
+                    on_file(r.job.rel, status)
+            if todo:
+                executor.run(fingerprint_one, todo, finish,
+                             (lambda item: on_samples(*item)) if on_samples else None, _lost)
         finally:
             writes.close()
     except BaseException as exc:  # the movies not finished are pending, whatever stopped the run
         why = "interrupted" if isinstance(exc, (KeyboardInterrupt, Interrupted)) \
             else f"the batch stopped ({type(exc).__name__}: {exc})"
-        for job in unfinished.values():
-            record(job, JobResult(Status.PENDING, 0.0, why))
+        for rel, job in unfinished.items():  # (those still to redraw are recorded as such)
+            if rel not in to_redraw:
+                entries[rel] = pending(job, options, entries.get(rel), why)
         summary.pending += len(unfinished)  # counted, not listed one by one: a library may hold thousands
         try:
             write_manifest(entries, manifest_path)
@@ -296,71 +249,33 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     write_manifest(entries, manifest_path)
 
 
-def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
-          checkpoint_every: float, executor: Executor, entries: dict[str, ManifestEntry],
-          record: Callable[..., None], summary: Summary) -> list[Task]:
-    """Go through the library: count and record what needs no decoding (unchanged, redrawn
-    in a new style, found finished, refused), and return the movies to fingerprint."""
-    todo: list[Task] = []
-    own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
-    for job in discover(lib, out, summary):
-        entry = entries.get(job.rel)
-        if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
-            error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
-            record(job, JobResult(Status.FAILED, 0.0, error))
-            summary.count(job.rel, Status.FAILED, error)
-            continue
-        if _unchanged(entry, job, options, out):
-            assert entry is not None
-            # None: drawn how, unknown; two outputs: made before movies had pages
-            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
-                if _redrawn(out, job, entry.outputs, render, entry, record, summary):
-                    continue
-            elif entry.status == Status.DONE:
-                summary.skipped += 1
-                continue
-            elif entry.status == Status.NOT_VIDEO:
-                summary.not_video += 1
-                continue
-            elif entry.status == Status.FAILED and not retry_failed:
-                summary.count(job.rel, Status.FAILED, entry.error)
-                continue
-        # finished after all (a worker that outlived its client, a lost manifest), and drawn
-        # again as this run says; not when the manifest knew another file by this name: those
-        # outputs may be that one's (a movie replaced by a copy with an older mtime kept the old one's strip)
-        found = finished_outputs(out, job, options, render) if entry is None or _same_file(entry, job) else None
-        if found is not None and _redrawn(out, job, found, render, None, record, summary):
-            continue
-        todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every,
-                         _unmarked_own(entry)))
-    return todo
-
-
-def _redrawn(out: Path, job: Job, outputs: tuple[str, ...], render: RenderOptions, entry: ManifestEntry | None,
-             record: Callable[..., None], summary: Summary) -> bool:
-    """Draw the strip and page of a finished movie (its ``outputs``) again from its saved
-    data, as ``render`` says, and record and count it: redrawn (``entry``: its record, of
-    other drawing), or found finished (None: how its strip was drawn is not known, and a
-    record with no drawing options had the next run draw it again); pending when the
-    output folder refuses. False when the saved data cannot be drawn: fingerprint it again."""
+def _redrawn(out: Path, r: Redraw, render: RenderOptions, record: Callable[[Job, JobResult], None],
+             summary: Summary) -> Status | None:
+    """Draw the strip and page of a finished movie (its outputs ``r.outputs``) again from its
+    saved data, as ``render`` says, and record and count it: redrawn (``r.entry``: its
+    record, of other drawing), or found finished (None: how its strip was drawn is not known,
+    and a record with no drawing options had the next run draw it again); pending when the
+    output folder refuses. Its status, or None when the saved data cannot be drawn:
+    fingerprint it again."""
+    job, entry = r.job, r.entry
     try:
-        drawn = redraw(out, job, outputs[1], outputs[0], render, _unmarked_own(entry))
+        drawn = redraw(out, job, r.outputs[1], r.outputs[0], render, unmarked_own(entry))
     except Interrupted:
         raise
     except OutputError as exc:  # a full disk: decoding the movie again would not help
         record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
         summary.count(job.rel, Status.PENDING, str(exc))
-        return True
+        return Status.PENDING
     except StreamprintError as exc:
         log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
-        return False
+        return None
     if entry is None:
         record(job, JobResult(Status.DONE, 0.0, None, drawn))
         summary.found += 1
     else:
         record(job, JobResult(Status.DONE, entry.seconds, None, drawn, entry.resumed_from_frame))
         summary.redrawn += 1
-    return True
+    return Status.DONE
 
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:

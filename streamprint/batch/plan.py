@@ -1,0 +1,172 @@
+"""A batch's plan: which files of the library are movies to fingerprint, which only need
+their strips drawn again, and which need nothing (unchanged, not video, failed before); and
+the records of the movies about to be worked on, withdrawn before any of their outputs
+changes (:func:`withdraw`), so that a kill at any moment leaves a manifest the next run
+repairs from, never one that claims outputs they no longer are."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..enums import Status
+from ..model import JobResult, ManifestEntry, Options, RenderOptions
+from .summary import Summary
+from .worker import Job, Task, finished_outputs, outputs_for
+
+log = logging.getLogger("streamprint")
+
+
+def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
+    """Every regular file under ``library``, recursively, in a stable order; hidden files and
+    folders and the output folder are left out (the hidden files counted in ``summary``).
+    Whether a file is a video is found out by opening it, not from its name. A folder that
+    cannot be read is said in a warning and counted, and so is a link to a folder (not
+    followed), and what is not a file is counted (a dangling link, a FIFO, a device):
+    nothing is left out in silence."""
+    library, outdir = library.resolve(), outdir.resolve()
+
+    def unreadable(exc: OSError) -> None:
+        if summary is not None:
+            summary.unreadable += 1
+        log.warning("%s: cannot read this folder, its files are left out (%s)", exc.filename, exc.strerror or exc)
+
+    def followed(folder: Path) -> bool:  # (a link to a folder is said, not followed: it may loop)
+        if not folder.is_symlink():
+            return True
+        if summary is not None:
+            summary.not_files += 1
+        log.warning("%s: a link to a folder, not followed: its files are left out", folder)
+        return False
+
+    for root, dirs, files in os.walk(library, onerror=unreadable):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir
+                         and followed(here / d))
+        for name in sorted(files):
+            if name.startswith("."):
+                if summary is not None:
+                    summary.hidden += 1
+                continue
+            p = here / name
+            try:
+                st = p.stat()
+            except OSError:  # a dangling link, or gone since the folder was read
+                st = None
+            if st is not None and stat.S_ISREG(st.st_mode):
+                yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
+            elif summary is not None:
+                summary.not_files += 1
+
+
+def unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
+    """True if ``entry`` is of this very file and these options (and, when done, its
+    outputs are still there)."""
+    if entry is None or not same_file(entry, job) or entry.options != options:
+        return False
+    return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
+
+
+def same_file(entry: ManifestEntry, job: Job) -> bool:
+    """Whether ``entry`` was recorded of the file ``job`` is now (its size and mtime)."""
+    return (entry.size, entry.mtime_ns) == (job.size, job.mtime_ns)
+
+
+def unmarked_own(entry: ManifestEntry | None) -> tuple[str, ...]:
+    """The outputs ``entry`` lists, when streamprint 0.1 wrote them: before outputs carried a
+    mark, and before the manifest recorded how a strip was drawn or movies had pages, so
+    they are streamprint's own though unmarked (a changed movie is done again over them, a
+    strip redrawn). Since, every output is marked, and an unmarked file where one was is
+    one the user put there (a strip replaced by a picture of their own): never replaced."""
+    if entry is None or entry.render is not None or len(entry.outputs) > 2:
+        return ()
+    return entry.outputs
+
+
+@dataclass(frozen=True)
+class Redraw:
+    """A finished movie whose strip and page are to be drawn again from its saved data:
+    ``outputs`` (strip, data[, page]) as they are; ``entry``, its record when it is done and
+    unchanged but drawn otherwise, or None when its outputs were found finished."""
+
+    job: Job
+    outputs: tuple[str, ...]
+    entry: ManifestEntry | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run is to do with the movies that need work: redraw some, fingerprint others."""
+
+    redraws: tuple[Redraw, ...]
+    todo: tuple[Task, ...]
+
+
+def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
+         make_task: Callable[[Job, tuple[str, ...]], Task], entries: dict[str, ManifestEntry],
+         record: Callable[[Job, JobResult], None], own: set[Path], summary: Summary) -> Plan:
+    """Go through the library: count (and record) what needs nothing (unchanged, not video,
+    failed, a name that clashes with the batch's ``own`` files), and say what is to be
+    redrawn and what fingerprinted (``make_task(job, owned)``). Nothing is drawn here."""
+    redraws: list[Redraw] = []
+    todo: list[Task] = []
+    for job in discover(lib, out, summary):
+        entry = entries.get(job.rel)
+        if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
+            error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
+            record(job, JobResult(Status.FAILED, 0.0, error))
+            summary.count(job.rel, Status.FAILED, error)
+            continue
+        if unchanged(entry, job, options, out):
+            assert entry is not None
+            # None: drawn how, unknown; two outputs: made before movies had pages
+            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
+                redraws.append(Redraw(job, entry.outputs, entry))
+                continue
+            if entry.status == Status.DONE:
+                summary.skipped += 1
+                continue
+            if entry.status == Status.NOT_VIDEO:
+                summary.not_video += 1
+                continue
+            if entry.status == Status.FAILED and not retry_failed:
+                summary.count(job.rel, Status.FAILED, entry.error)
+                continue
+        # finished after all (a worker that outlived its client, a lost manifest), and drawn
+        # again as this run says; not when the manifest knew another file by this name: those
+        # outputs may be that one's (a movie replaced by a copy with an older mtime kept the old one's strip)
+        found = finished_outputs(out, job, options, render) if entry is None or same_file(entry, job) else None
+        if found is not None:
+            redraws.append(Redraw(job, found, None))
+        else:
+            todo.append(make_task(job, unmarked_own(entry)))
+    return Plan(tuple(redraws), tuple(todo))
+
+
+def withdraw(entries: dict[str, ManifestEntry], planned: Plan, options: Options) -> None:
+    """The records of the movies ``planned`` is to work on, no longer claiming what their
+    outputs are about to stop being: to be written (durably) before any is touched. A movie
+    to be redrawn is done, drawn how not known (a kill amid the redraws left strips drawn
+    in the new style recorded in the old, taken as done and unchanged ever after: now the
+    next run redraws them); one to be fingerprinted, or whose found outputs are to be
+    redrawn, is pending with these ``options`` (a kill after a movie finished with new
+    analysis options, before its record was written, left the new outputs under the old
+    record, called unchanged by every later run with the old options)."""
+    for r in planned.redraws:
+        if r.entry is not None and len(r.entry.outputs) == 3:
+            entries[r.job.rel] = dataclasses.replace(r.entry, render=None)
+        else:
+            entries[r.job.rel] = pending(r.job, options, entries.get(r.job.rel))
+    for task in planned.todo:
+        entries[task.job.rel] = pending(task.job, options, entries.get(task.job.rel))
+
+
+def pending(job: Job, options: Options, entry: ManifestEntry | None, why: str = "not finished yet") -> ManifestEntry:
+    """A pending record of ``job`` (``entry``: its record before), which keeps the unmarked
+    outputs of streamprint 0.1 that ``entry`` lists as streamprint's own."""
+    return ManifestEntry(Status.PENDING, options, job.size, job.mtime_ns, 0.0, why, unmarked_own(entry), None, None)
