@@ -110,3 +110,28 @@ def test_redraws_report_progress_and_a_run_stopped_before_its_movies_counts_them
     else:
         raise AssertionError("the full disk was not reported")
     assert summary.pending == 3 and summary.done + summary.skipped + summary.found + summary.redrawn == 0
+
+
+def test_a_manifest_write_that_fails_while_movies_finish_does_not_stop_the_batch(tmp_path, monkeypatch, caplog):
+    """One failed write of the manifest while movies finished (a moment of a full disk, an
+    NFS hiccup) stopped the whole batch, and the movie that had just finished was counted
+    pending. Now it is said once and the batch goes on; the last write, at the end, records
+    every movie."""
+    from streamprint.batch import core, outdir
+
+    lib, out = make_library(tmp_path / "lib", n=3), tmp_path / "out"
+    real, failures = outdir.write_manifest, []
+
+    def fails_twice(entries, path):
+        if len(failures) < 2:
+            failures.append(len(entries))
+            raise OSError(28, "No space left on device")
+        real(entries, path)
+
+    monkeypatch.setattr(core, "MANIFEST_EVERY", 0.01)  # a write at every movie's end
+    monkeypatch.setattr(outdir, "write_manifest", fails_twice)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert len(failures) == 2
+    assert (summary.done, summary.pending, summary.failed) == (3, 0, 0), summary.table()
+    assert {e.status for e in read_manifest(out / "streamprint-manifest.json").values()} == {Status.DONE}
+    assert sum("manifest could not be written" in r.getMessage() for r in caplog.records) == 1

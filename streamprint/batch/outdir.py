@@ -66,7 +66,7 @@ class ManifestWrites:
     def __init__(self, entries: dict[str, Any], path: Path, every: float) -> None:
         self.entries, self.path, self.every = entries, path, every
         self._lock = threading.Lock()
-        self._dirty, self._written = False, time.monotonic()
+        self._dirty, self._written, self._warned = False, time.monotonic(), False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._look, name="streamprint-manifest", daemon=True)
         self._thread.start()
@@ -81,17 +81,25 @@ class ManifestWrites:
                 self._write()
 
     def _write(self) -> None:
-        write_manifest(self.entries, self.path)
+        """A write while movies finish; one that fails (a full disk for a moment, an
+        immutable or unreachable manifest) is said once and tried again later: it stopped the
+        whole batch, and a movie that had just finished was counted pending. The caller's
+        last write, as the run ends, reports a failure that lasts."""
+        try:
+            write_manifest(self.entries, self.path)
+        except Exception as exc:
+            if not self._warned:
+                self._warned = True
+                log.warning("the manifest could not be written (%s); the batch goes on and tries again", exc)
+            self._written = time.monotonic()
+            return
         self._dirty, self._written = False, time.monotonic()
 
     def _look(self) -> None:
         while not self._stop.wait(self.every):
             with self._lock:
                 if self._dirty and time.monotonic() - self._written >= self.every:
-                    try:
-                        self._write()
-                    except Exception as exc:  # (a full disk): the last write, in close, says it
-                        log.debug("the manifest was not updated: %s", exc)
+                    self._write()
 
     def close(self) -> None:
         """Stop looking; then the caller writes the manifest as the run ends."""
