@@ -384,3 +384,26 @@ def test_a_ctrl_c_pending_as_sigint_is_held_off_leaves_it_unblocked(monkeypatch)
         monkeypatch.undo()
         now = real(signal.SIG_SETMASK, before)
     assert signal.SIGINT not in now
+
+
+def test_a_worker_death_says_the_movies_of_its_own_pool(tmp_path, caplog):
+    """The warning of a worker's death said how many movies were to be run again from every
+    pool so far ("the 6 movie(s) it had" where a pool holds at most 4). Here two movies are
+    already waiting from an earlier pool: the warning counts only what this pool had."""
+    from streamprint import RenderOptions
+    from streamprint.batch import Job, Task, executors
+
+    from .crashing import threads
+
+    pool = executors.Processes(1)
+    tasks = []
+    for name in ("flaky.mkv", "b.mkv", "earlier1.mkv", "earlier2.mkv"):
+        (tmp_path / name).touch()
+        tasks.append(Task(Job(str(tmp_path / name), name, 0, 0), str(tmp_path), OPTIONS, RenderOptions(), 1, 60.0))
+    in_flight = tasks[2:]  # from a pool before this one
+    with caplog.at_level("WARNING", logger="streamprint"):
+        pool._pooled(threads, tasks[:2], lambda task, result: None, None, lambda task, exc: exc, 1, in_flight)
+    said = [r.getMessage() for r in caplog.records if "a worker process died" in r.getMessage()]
+    assert len(said) == 1 and (tmp_path / ".flaky.mkv.crashed").exists()
+    ours = len(in_flight) - 2  # flaky.mkv, and b.mkv if it was still in the pool then
+    assert ours in (1, 2) and f"the {ours} movie(s) it had" in said[0], said

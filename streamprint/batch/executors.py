@@ -139,6 +139,7 @@ class Processes:
                     on_report(item)
 
         depth = slots * 2 if in_flight is not None else 1
+        earlier = len(in_flight) if in_flight is not None else 0  # (of the pools before this one)
         log = logging.getLogger("streamprint")
         with ProcessPoolExecutor(max_workers=slots, mp_context=context, initializer=_start_worker,
                                  initargs=(reports, on_report is not None, log.getEffectiveLevel(),
@@ -192,9 +193,9 @@ class Processes:
         # How the worker died is read once the pool is shut down, its thread done reaping its
         # workers: read while that thread reaped them, the status was not known yet
         how = _death(workers.values())
-        if in_flight:
+        if in_flight is not None and len(in_flight) > earlier:  # this pool's: it said the sum of every pool's
             log.warning("a worker process died (%s): its pool is started again, and the %d movie(s) it had "
-                        "are run again at the end, one at a time", how, len(in_flight))
+                        "are run again at the end, one at a time", how, len(in_flight) - earlier)
         for task in crashed:
             finish(task, lost(task, WorkerCrashed(f"its worker process {how}", alone=True)))
 
