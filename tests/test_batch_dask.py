@@ -355,3 +355,46 @@ def test_a_key_that_is_not_text_names_its_movie(tmp_path):
             run_batch(lib, tmp_path / "again", Options(sampling=Sampling.interval(0.5)), executor=same)
     assert _text(("mine", "m0.mkv")) == "('mine', 'm0.mkv')" and _text(1) == "1"
     assert _text(("m\udcff.mkv",)) == "('m\\\\udcff.mkv',)"  # (its repr, the backslash doubled)
+
+
+def test_a_stopped_batch_stops_its_movies_running_on_the_workers(tmp_path, long_clip):
+    """client.cancel cannot stop a running task: a batch interrupted (or killed) left its
+    movies running on the Dask workers, which wrote their outputs into OUTDIR after the
+    batch had ended and released its lock. Now a task looks at every progress report whether
+    it is still wanted, and stops there."""
+    distributed = pytest.importorskip("distributed")
+    from streamprint import Interrupted, Options, Sampling, interrupt
+    from streamprint.batch import Dask, run_batch
+
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    shutil.copy(long_clip, lib / "long.mkv")
+
+    def executing(dask_worker) -> int:
+        return dask_worker.state.executing_count
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+
+        def stop_once_it_runs() -> None:
+            deadline = time.monotonic() + 60
+            while not sum(client.run(executing).values()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            interrupt.request()
+
+        watcher = threading.Thread(target=stop_once_it_runs)
+        watcher.start()
+        try:
+            with pytest.raises(Interrupted):
+                run_batch(lib, out, Options(sampling=Sampling.every(1)),
+                          executor=Dask(cluster.scheduler_address, key=lambda task: f"stop-{task.job.rel}"))
+        finally:
+            watcher.join()
+            interrupt.clear()
+        deadline = time.monotonic() + 120  # (the whole movie, left to run, takes longer than its stop)
+        while sum(client.run(executing).values()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not sum(client.run(executing).values())
+    # the task ended without writing: had it run to its end, its outputs would be there
+    assert not (out / "long.mkv.json").exists() and not (out / "long.mkv.png").exists()
+    assert entries(out)["long.mkv"].status == Status.PENDING

@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
 from .. import interrupt, params
-from ..errors import ParameterError, SchedulerError, one_line
+from ..errors import Interrupted, ParameterError, SchedulerError, one_line
 from .executors import Finish, Lost, OnReport, T, Work
 
 
@@ -62,7 +62,8 @@ class Dask:
 
         with self.connected() as client:
             keys = self.keys(tasks)
-            futures = {client.submit(work, task, None, key=key, pure=False): task for task, key in zip(tasks, keys, strict=True)}
+            futures = {client.submit(work, task, _Wanted(), key=key, pure=False): task
+                       for task, key in zip(tasks, keys, strict=True)}
             try:
                 arriving = as_completed(futures)
                 while arriving.count():
@@ -114,6 +115,34 @@ class Dask:
             return result["client"]
         reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
         raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
+
+
+class _Wanted:
+    """A task's ``reports`` on a Dask worker: nothing goes back to the batch, but each report
+    (a movie's, at most four a second, as its samples come) first looks whether the task is
+    still wanted, and stops it (Interrupted) when it is not: a task cancelled by its batch
+    (interrupted, or failed) or given up by the scheduler when its batch's client was lost
+    (killed). ``client.cancel`` cannot stop a running task: the movies of a stopped batch ran
+    on to their ends on the workers, writing into OUTDIR after its lock was released."""
+
+    def put(self, item: Any) -> None:
+        if not _wanted():
+            raise Interrupted("the batch this movie was for has stopped")
+
+
+def _wanted() -> bool:
+    """Whether the Dask task this thread runs is still wanted (True outside a Dask task)."""
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        worker, key = get_worker(), getattr(thread_state, "key", None)
+    except (ImportError, ValueError):  # not in a worker
+        return True
+    if key is None:
+        return True
+    task = worker.state.tasks.get(key)
+    return task is not None and task.state not in ("cancelled", "released", "forgotten")
 
 
 def _text(key: Any) -> str:
