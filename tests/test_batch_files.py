@@ -319,3 +319,23 @@ def test_outputs_found_finished_are_drawn_as_asked_and_the_next_run_does_nothing
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
     again = run_batch(lib, out, OPTIONS, render, executor=Serial())
     assert (again.skipped, again.redrawn, again.found, again.done) == (2, 0, 0, 0)
+
+
+def test_an_outdir_inside_the_library_counts_what_it_leaves_out_and_the_library_itself_is_refused(tmp_path):
+    """OUTDIR inside LIBRARY is left out of it (a batch never reads its own outputs), but a
+    folder holding movies given as OUTDIR left them out with no word; and OUTDIR = LIBRARY
+    had the next run read the batch's own strips, pages and gallery as inputs."""
+    from streamprint.errors import ParameterError
+
+    lib = make_library(tmp_path / "lib", n=2)
+    (lib / "sub").mkdir()
+    (lib / "m1.mkv").rename(lib / "sub" / "m1.mkv")
+    for _ in range(2):  # the batch's own outputs there are not counted, the second time either
+        summary = run_batch(lib, lib / "sub", OPTIONS, executor=Serial())
+        assert summary.in_outdir == 1 and summary.done + summary.skipped == 1
+        assert "in OUTDIR (left out)            1" in summary.table()
+    assert (lib / "sub" / "m0.mkv.png").exists() and not (lib / "sub" / "m1.mkv.png").exists()
+
+    with pytest.raises(ParameterError, match="LIBRARY itself"):
+        run_batch(lib, lib, OPTIONS, executor=Serial())
+    assert not (lib / "streamprint-manifest.json").exists() and not (lib / "m0.mkv.png").exists()

@@ -32,7 +32,7 @@ from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
-from .plan import Redraw, discover, pending, plan, unmarked_own, withdraw
+from .plan import Redraw, discover, left_in_outdir, pending, plan, unmarked_own, withdraw
 from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
 
 if TYPE_CHECKING:
@@ -134,6 +134,9 @@ def run_batch(
         raise InputError(f"{lib}: cannot read the library ({exc.strerror or exc})") from exc
     if out.exists() and not out.is_dir():
         raise ParameterError("outdir", f"{out}: exists and is not a directory")
+    if out.resolve() == lib.resolve():  # its outputs were read as movies by the next run
+        raise ParameterError("outdir", f"{out}: is LIBRARY itself; give the outputs a folder of their own "
+                                       "(one inside LIBRARY is left out of it)")
     if executor is None:
         # keys of this run's own (two batches on one scheduler with the same movie names got
         # each other's results: the second reported done what the first had written elsewhere)
@@ -193,6 +196,12 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
 
     summary.begun = True
     own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
+    left = left_in_outdir(lib, out, entries, own)
+    if left:
+        summary.in_outdir = len(left)
+        log.warning("%s: OUTDIR is inside LIBRARY and left out of it: %d file(s) there that are not this batch's "
+                    "outputs are not fingerprinted (%s%s)", out, len(left), left[0].relative_to(out),
+                    ", ..." if len(left) > 1 else "")
     planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, own, summary)
     if isinstance(executor, Dask):  # refused here, before any movie is handed out or recorded pending
         executor.keys(planned.todo)

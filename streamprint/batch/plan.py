@@ -64,6 +64,23 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
                 summary.not_files += 1
 
 
+def left_in_outdir(lib: Path, out: Path, entries: dict[str, ManifestEntry], own: set[Path]) -> list[Path]:
+    """The files in ``out``, when it is inside ``lib`` (its folder left out of the library,
+    so that a batch never reads its own outputs), that are not this batch's: neither its
+    ``own`` files nor outputs its manifest ``entries`` list, nor hidden (its lock, its
+    checkpoints, temporary files). They are not fingerprinted, and are counted: nothing is
+    left out in silence."""
+    lib, out = lib.resolve(), out.resolve()
+    if lib not in out.parents:
+        return []
+    ours = own | {out / o for e in entries.values() for o in e.outputs}
+    found = []
+    for root, dirs, files in os.walk(out):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(root) / f for f in sorted(files) if not f.startswith(".") and Path(root) / f not in ours]
+    return found
+
+
 def unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
     """True if ``entry`` is of this very file and these options (and, when done, its
     outputs are still there)."""

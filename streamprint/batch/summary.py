@@ -26,6 +26,8 @@ class Summary:
     unreadable: int = 0
     #: what is in the library's folders but is not a file: dangling links, FIFOs, devices
     not_files: int = 0
+    #: files in OUTDIR, when it is inside LIBRARY (left out of it), that are not the batch's outputs
+    in_outdir: int = 0
     #: why each failed or pending movie (by its path in the library) is so
     errors: dict[str, str] = field(default_factory=dict)
     #: the movies of ``errors`` that are pending
@@ -63,7 +65,8 @@ class Summary:
         rows = [("fingerprinted now", self.done), ("already done, unchanged", self.skipped),
                 ("redrawn from saved data", self.redrawn), ("found finished", self.found),
                 ("not video (skipped)", self.not_video), ('hidden ".name" (left out)', self.hidden),
-                ("not a file (left out)", self.not_files), ("unreadable folders", self.unreadable),
+                ("not a file (left out)", self.not_files), ("in OUTDIR (left out)", self.in_outdir),
+                ("unreadable folders", self.unreadable),
                 ("failed", self.failed), ("pending (retried next run)", self.pending)]
         always = {"fingerprinted now", "already done, unchanged", "not video (skipped)", "failed"}
         lines = [f"{label:<26} {n:>6}" for label, n in rows if n or label in always]
