@@ -339,3 +339,19 @@ def test_an_outdir_inside_the_library_counts_what_it_leaves_out_and_the_library_
     with pytest.raises(ParameterError, match="LIBRARY itself"):
         run_batch(lib, lib, OPTIONS, executor=Serial())
     assert not (lib / "streamprint-manifest.json").exists() and not (lib / "m0.mkv.png").exists()
+
+
+def test_a_movie_that_fails_now_leaves_the_gallery_but_keeps_its_old_files(tmp_path):
+    """A movie replaced by garbage was recorded failed, but the gallery, "every finished
+    movie", kept its old card. Its old outputs stay on disk (never a user's file deleted)."""
+    import re
+
+    lib, out = make_library(tmp_path / "lib", n=2), tmp_path / "out"
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).gallery == 2
+    (lib / "m1.mkv").write_bytes(b"\x1a\x45\xdf\xa3 not a movie any more" * 10)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert summary.failed == 1 and summary.gallery == 1
+    assert read_manifest(out / "streamprint-manifest.json")["m1.mkv"].status == Status.FAILED
+    html = (out / "index.html").read_text()
+    assert "m0.mkv" in html and not re.search(r"m1\.mkv", html)
+    assert (out / "m1.mkv.json").exists() and (out / "m1.mkv.png").exists()

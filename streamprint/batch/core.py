@@ -186,6 +186,19 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
+    try:
+        _run_recorded(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every, on_samples,
+                      executor, cards, summary, entries, manifest_path)
+    finally:  # the gallery shows the finished movies only (a movie now undecodable kept its old card)
+        cards.unfinished = frozenset(rel + ".json" for rel, e in entries.items() if e.status != Status.DONE)
+
+
+def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
+                  on_file: Callable[[str, str], None] | None, on_plan: Callable[[int], None] | None,
+                  checkpoint_every: float, on_samples: Callable[[str, int, int | None], None] | None,
+                  executor: Executor, cards: Cards, summary: Summary, entries: dict[str, ManifestEntry],
+                  manifest_path: Path) -> None:
+    """:func:`_run_locked` once the manifest's ``entries`` are read."""
 
     def record(job: Job, result: JobResult) -> None:  # (every strip this run has is drawn as it says)
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,

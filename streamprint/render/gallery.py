@@ -205,12 +205,14 @@ def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
     return key, gallery_entry(read_fingerprint(path), rel[:-len(path.suffix)] or rel, rel)
 
 
-def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | None = None) -> list[GalleryEntry]:
+def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | None = None,
+                    leave_out: frozenset[str] = frozenset()) -> list[GalleryEntry]:
     """An entry for every fingerprint data file under ``folder``, in order of title, each
     linking to its page when there is one (``NAME.html`` or ``NAME.htm``, in any case, beside
     ``NAME.json``, written by streamprint). Entries come from the cache (``cache``, else the one beside the gallery)
     where the data file is unchanged; the cache is then brought up to date. A data file
-    that cannot be read is left out, with a warning."""
+    that cannot be read is left out, with a warning, and so, silently, are the data files
+    (paths relative to ``folder``) in ``leave_out``."""
     folder = Path(folder)
     cache_path = folder / CACHE
     stored = _read_cache(folder)
@@ -218,6 +220,8 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     fresh: dict[str, Cached] = {}
     entries = []
     for candidates, pages in _data_files(folder):
+        if any(p.relative_to(folder).as_posix() in leave_out for p in candidates):
+            continue
         for path in candidates:
             rel = path.relative_to(folder).as_posix()
             try:
@@ -242,6 +246,8 @@ class Cards:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         self.cache = _read_cache(self.folder)
+        #: data files (relative to the folder) of movies not finished: their cards are left out
+        self.unfinished: frozenset[str] = frozenset()
 
     def add(self, data: str | os.PathLike[str]) -> None:
         """The card of a movie just finished, whose data file is ``data`` (in the folder);
@@ -254,11 +260,11 @@ class Cards:
 
     def write(self, overwrite: bool = False) -> int:
         """``index.html`` of every movie in the folder (see :func:`write_gallery`)."""
-        return write_gallery(self.folder, overwrite, self.cache)
+        return write_gallery(self.folder, overwrite, self.cache, self.unfinished)
 
 
 def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
-                  cache: dict[str, Cached] | None = None) -> int:
+                  cache: dict[str, Cached] | None = None, leave_out: frozenset[str] = frozenset()) -> int:
     """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
     under ``folder`` (see :func:`gallery_entries`, for ``cache`` too). An ``index.html``
     streamprint did not write is replaced only with ``overwrite``. Returns the number of
@@ -266,6 +272,6 @@ def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
     folder = Path(folder)
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
-    entries = gallery_entries(folder, cache)
+    entries = gallery_entries(folder, cache, leave_out)
     write_html(gallery_html(entries), index)
     return len(entries)
