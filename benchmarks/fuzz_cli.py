@@ -183,7 +183,7 @@ def make_seeds(work: Path) -> dict[str, Path]:
     lib = seeds / "lib"
     lib.mkdir(exist_ok=True)
     shutil.copy(seeds / "seed.mkv", lib / "a.mkv")
-    assert main(["batch", str(lib), str(seeds / "out"), "-q", "--jobs", "1", "--every", "1", "--checkpoint", "0"]) == 0
+    assert main(["batch", str(lib), str(seeds / "out"), "-q", "--jobs", "1", "--every", "1", "--checkpoint", "1e-9"]) == 0
     return {"movie": seeds, "lib": lib, "manifest": seeds / "out" / "streamprint-manifest.json", "seeds": seeds}
 
 
@@ -196,7 +196,7 @@ def checkpoint_seed(seeds: Path) -> bytes:
 
     movie = seeds / "lib" / "a.mkv"
     saved: list = []
-    streamprint.fingerprint(movie, sampling=streamprint.Sampling.every(1), checkpoint=saved.append, checkpoint_every=0,
+    streamprint.fingerprint(movie, sampling=streamprint.Sampling.every(1), checkpoint=saved.append, checkpoint_every=1e-9,
                             thumbnails=True)  # as a batch makes them
     st = movie.stat()
     c = dataclasses.replace(saved[len(saved) // 2], input=(st.st_size, st.st_mtime_ns))

@@ -258,11 +258,11 @@ def test_a_checkpoint_of_a_webm_with_alpha_is_not_resumed_by_seeking(tmp_path, m
     alpha ignored) is refused at once, so a batch starts the movie again."""
     path = _cut_webm(tmp_path / "cut.webm")
     saved: list = []
-    streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=1e-9)
     assert saved == []
     with monkeypatch.context() as m:
         m.setattr(codecs, "has_alpha_track", lambda stream: False)
-        streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+        streamprint.fingerprint(path, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=1e-9)
     assert len(saved) > 10
     with pytest.raises(streamprint.ResumeError, match="read from its beginning"):
         streamprint.fingerprint(path, sampling=Sampling.every(1), resume=saved[-1])

@@ -157,7 +157,7 @@ def test_a_stale_checkpoint_is_discarded_with_a_warning(tmp_path):
     saved = []
     import streamprint
 
-    streamprint.fingerprint(lib / "m0.mkv", sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    streamprint.fingerprint(lib / "m0.mkv", sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=1e-9)
     from dataclasses import replace
 
     from streamprint.formats import write_checkpoint

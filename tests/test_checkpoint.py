@@ -24,7 +24,7 @@ def clip(tmp_path_factory):
                                       Sampling.keyframes()], ids=["interval", "every", "samples", "keyframes"])
 def test_resume_from_any_checkpoint_is_exact(clip, sampling):
     saved: list[Checkpoint] = []
-    full = streamprint.fingerprint(clip, sampling=sampling, checkpoint=saved.append, checkpoint_every=0.0)
+    full = streamprint.fingerprint(clip, sampling=sampling, checkpoint=saved.append, checkpoint_every=1e-9)
     assert len(saved) == len(full)  # one checkpoint after every sample
     reference = full.to_dict()
     for state in (saved[0], saved[len(saved) // 2], saved[-2]):
@@ -36,7 +36,7 @@ def test_resume_from_any_checkpoint_is_exact(clip, sampling):
 def test_resume_decodes_only_from_the_checkpoint(clip):
     """Resuming late in the clip decodes a fraction of its frames (it seeks)."""
     saved: list[Checkpoint] = []
-    streamprint.fingerprint(clip, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=0.0)
+    streamprint.fingerprint(clip, sampling=Sampling.every(1), checkpoint=saved.append, checkpoint_every=1e-9)
     late = saved[250]
     decoded = []
     from streamprint.source import VideoSource
@@ -58,7 +58,7 @@ def test_resume_decodes_only_from_the_checkpoint(clip):
 
 def test_checkpoint_with_other_options_is_refused(clip):
     saved: list[dict] = []
-    streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=0.0)
+    streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=1e-9)
     with pytest.raises(streamprint.UsageError):
         streamprint.fingerprint(clip, sampling=Sampling.every(12), resume=saved[0])
 
@@ -71,7 +71,7 @@ def test_resume_keeps_the_hdr_record(tmp_path):
                       encoding=synth.Encoding(codec="libx265", bits=10, transfer=16, gop=48))
     saved: list[Checkpoint] = []
     sampling = Sampling.interval(1.0)
-    full = streamprint.fingerprint(path, sampling=sampling, checkpoint=saved.append, checkpoint_every=0.0)
+    full = streamprint.fingerprint(path, sampling=sampling, checkpoint=saved.append, checkpoint_every=1e-9)
     assert full.color.tone_mapped == len(full) == 12 and full.color.transfers == ("pq",)
     state = checkpoint_from_dict(json.loads(json.dumps(checkpoint_to_dict(saved[5]))), "x")
     assert state.color.tone_mapped == 6
@@ -86,7 +86,7 @@ def test_a_checkpoint_is_refused_for_a_file_object_of_another_movie(clip, tmp_pa
     import io
 
     saved: list[Checkpoint] = []
-    full = streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=0.0)
+    full = streamprint.fingerprint(clip, sampling=Sampling.every(24), checkpoint=saved.append, checkpoint_every=1e-9)
     other = tmp_path / "other.mkv"
     synth.encode_clip(other, synth.segment_frames(synth.SAMPLE_SEGMENTS[::-1], (160, 90)))
     with open(other, "rb") as f, pytest.raises(streamprint.ResumeError, match="another file"):

@@ -52,7 +52,7 @@ def _file_object(path: Path, monkeypatch: pytest.MonkeyPatch, **kw) -> Fingerpri
 
 def _resumed(path: Path, monkeypatch: pytest.MonkeyPatch, **kw) -> Fingerprint:
     saved = []
-    streamprint.fingerprint(path, checkpoint=saved.append, checkpoint_every=0.0, **kw)
+    streamprint.fingerprint(path, checkpoint=saved.append, checkpoint_every=1e-9, **kw)
     return streamprint.fingerprint(path, resume=saved[len(saved) // 2], **kw)
 
 

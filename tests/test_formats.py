@@ -37,7 +37,7 @@ def run(segments_clip):
     """A fingerprint and the checkpoints taken while making it."""
     saved = []
     fp = streamprint.fingerprint(segments_clip, sampling=Sampling.every(24), checkpoint=saved.append,
-                                 checkpoint_every=0.0)
+                                 checkpoint_every=1e-9)
     return fp, saved
 
 

@@ -199,7 +199,7 @@ def test_a_checkpoint_is_hashable_by_content_as_every_frozen_value_is():
 
     sample = Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
     made: list = []
-    streamprint.fingerprint(sample, checkpoint=made.append, checkpoint_every=0.0, thumbnails=True,
+    streamprint.fingerprint(sample, checkpoint=made.append, checkpoint_every=1e-9, thumbnails=True,
                             time_range=streamprint.TimeRange(0, 3))
     assert len(made) >= 2
     copy = pickle.loads(pickle.dumps(made[-1]))

@@ -69,7 +69,7 @@ def test_thumbnails_are_thinned_by_count_alone():
 def test_a_resumed_run_keeps_the_same_thumbnails(clip):
     saved = []
     full = streamprint.fingerprint(clip, sampling=Sampling.interval(0.5), thumbnails=True, checkpoint=saved.append,
-                                   checkpoint_every=0.0)
+                                   checkpoint_every=1e-9)
     state = checkpoint_from_dict(json.loads(json.dumps(checkpoint_to_dict(saved[9]))), "x")  # as read from disk
     assert state.thumbnails.indices == tuple(range(10))
     resumed = streamprint.fingerprint(clip, sampling=Sampling.interval(0.5), thumbnails=True, resume=state)
@@ -126,7 +126,7 @@ def test_the_reader_refuses_crafted_thumbnails_and_palettes(known, tmp_path, pat
 def test_a_checkpoint_with_crafted_thumbnails_is_refused(clip, tmp_path):
     saved = []
     streamprint.fingerprint(clip, sampling=Sampling.interval(2.0), thumbnails=True, checkpoint=saved.append,
-                            checkpoint_every=0.0)
+                            checkpoint_every=1e-9)
     data = checkpoint_to_dict(saved[3])
     for damage in ({"samples": [0, 1, 2, 3, 9]}, {"images": ["AAAA"] * 4}):
         bad = copy.deepcopy(data)

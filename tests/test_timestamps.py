@@ -254,7 +254,7 @@ def test_keyframes_of_an_h264_avi_resume_where_they_were(folder):
            "-bf", "3", "-g", "24", "-keyint_min", "24", str(path))
     saved: list = []
     whole = streamprint.fingerprint(path, sampling=Sampling.keyframes(), colors=2, checkpoint=saved.append,
-                                    checkpoint_every=0.0)
+                                    checkpoint_every=1e-9)
     every = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=2)
     assert [s.frame for s in whole.samples] == [0, 24, 48, 72, 96]
     assert np.allclose(whole.times, every.times[[0, 24, 48, 72, 96]], atol=1e-9)

@@ -41,7 +41,7 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                    help="recreate a lost or unreadable manifest from the finished outputs in OUTDIR")
     p.add_argument("--checkpoint", dest="checkpoint_every", type=number, default=60.0, metavar="SECONDS",
                    help="save a long movie's partial results every SECONDS of work, so an interrupted "
-                        "movie resumes where it was, with the same result (default: %(default)s)")
+                        "movie resumes where it was, with the same result; 0: no checkpoints (default: %(default)s)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run one task per movie on this Dask distributed scheduler (e.g. "
                         "tcp://10.0.0.5:8786) instead of local processes; workers must see LIBRARY and "

@@ -42,9 +42,9 @@ log = logging.getLogger("streamprint")
 
 MANIFEST = "streamprint-manifest.json"
 #: Seconds at least between two writes of the manifest while movies finish, and at most
-#: from a change to its write (:class:`.outdir.ManifestWrites`). It is also written at the
-#: end and on any stop; a kill loses the records of the last second or so, and the next run
-#: finds those movies' outputs finished (:func:`_plan`).
+#: from a change to its write, unless a write is slow (:class:`.outdir.ManifestWrites`). It
+#: is also written at the end and on any stop; a kill loses the records of the last second
+#: or so, and the next run finds those movies' outputs finished (:func:`.plan.plan`).
 MANIFEST_EVERY = 1.0
 
 __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
