@@ -330,9 +330,9 @@ def test_an_outdir_inside_the_library_counts_what_it_leaves_out_and_the_library_
     lib = make_library(tmp_path / "lib", n=2)
     (lib / "sub").mkdir()
     (lib / "m1.mkv").rename(lib / "sub" / "m1.mkv")
-    for _ in range(2):  # the batch's own outputs there are not counted, the second time either
-        summary = run_batch(lib, lib / "sub", OPTIONS, executor=Serial())
-        assert summary.in_outdir == 1 and summary.done + summary.skipped == 1
+    for rebuild in (False, False, True):  # the batch's own outputs there are not counted, nor when found finished
+        summary = run_batch(lib, lib / "sub", OPTIONS, executor=Serial(), rebuild_manifest=rebuild)
+        assert summary.in_outdir == 1 and summary.done + summary.skipped + summary.found == 1
         assert "in OUTDIR (left out)            1" in summary.table()
     assert (lib / "sub" / "m0.mkv.png").exists() and not (lib / "sub" / "m1.mkv.png").exists()
 

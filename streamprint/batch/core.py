@@ -191,6 +191,13 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
                       executor, cards, summary, entries, manifest_path)
     finally:  # the gallery shows the finished movies only (a movie now undecodable kept its old card)
         cards.unfinished = frozenset(rel + ".json" for rel, e in entries.items() if e.status != Status.DONE)
+        # (counted at the end: the outputs found finished, with a manifest rebuilt, are the batch's)
+        left = left_in_outdir(lib, out, entries, {out / name for name in _own_files()})
+        if left:
+            summary.in_outdir = len(left)
+            log.warning("%s: OUTDIR is inside LIBRARY and left out of it: %d file(s) there that are not this "
+                        "batch's outputs are not fingerprinted (%s%s)", out, len(left), left[0].relative_to(out),
+                        ", ..." if len(left) > 1 else "")
 
 
 def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
@@ -209,12 +216,6 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
 
     summary.begun = True
     own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
-    left = left_in_outdir(lib, out, entries, own)
-    if left:
-        summary.in_outdir = len(left)
-        log.warning("%s: OUTDIR is inside LIBRARY and left out of it: %d file(s) there that are not this batch's "
-                    "outputs are not fingerprinted (%s%s)", out, len(left), left[0].relative_to(out),
-                    ", ..." if len(left) > 1 else "")
     planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, own, summary)
     if isinstance(executor, Dask):  # refused here, before any movie is handed out or recorded pending
         executor.keys(planned.todo)

@@ -71,8 +71,8 @@ def left_in_outdir(lib: Path, out: Path, entries: dict[str, ManifestEntry], own:
     checkpoints, temporary files). They are not fingerprinted, and are counted: nothing is
     left out in silence."""
     lib, out = lib.resolve(), out.resolve()
-    if lib not in out.parents:
-        return []
+    if lib not in out.parents or any(part.startswith(".") for part in out.relative_to(lib).parts):
+        return []  # (not inside LIBRARY, or in a hidden folder of it: left out as such)
     ours = own | {out / o for e in entries.values() for o in e.outputs}
     found = []
     for root, dirs, files in os.walk(out):
