@@ -1,5 +1,5 @@
-"""Batch runs over movie libraries: ``core`` (discover, skip, record, resume, redraw: written
-once), ``worker`` (what is done for one movie), ``executors`` (serial, local processes),
+"""Batch runs over movie libraries: ``core`` (record, resume, redraw: written once), ``plan``
+(discover, and what each file needs: skipped, redrawn, fingerprinted), ``worker`` (what is done for one movie), ``executors`` (serial, local processes),
 ``dask`` (a Dask cluster), ``lock`` (one batch per output folder) and ``grid`` (a wallpaper of the strips and data files
 in a folder, such as a batch's output)."""
 
