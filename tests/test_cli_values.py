@@ -108,3 +108,22 @@ def test_digits_of_other_scripts_are_a_usage_error(places, tmp_path, command, fl
     line = one_line(run_cli(*args), 2)
     assert flag in line, line
     assert not out.exists()
+
+
+NOTHING_TO_FILL = [(None, "o.png", []), (None, "o.jpg", ["--style", "dominant"]), (None, "o.png", ["--style", "ring"]),
+                   ("render", "o.webp", ["--style", "ring"]), ("render", "o.jpg", ["--style", "plot"]),
+                   ("batch", None, ["--style", "ring"])]
+
+
+@pytest.mark.parametrize("command, name, extra", NOTHING_TO_FILL,
+                         ids=[f"{c or 'fingerprint'} {n} {' '.join(e)}" for c, n, e in NOTHING_TO_FILL])
+def test_a_background_with_nothing_to_fill_is_a_usage_error(places, tmp_path, command, name, extra):
+    """--background fills a ring's transparent parts in JPEG and nothing else (README's option
+    table): on a strip or a plot, in PNG or WebP, or in a batch (its strips are PNG) it was
+    taken and did nothing, as --title on a strip is refused."""
+    out = tmp_path / (name or "out")
+    args = {None: [MOVIE, out], "render": ["render", places["data"], out],
+            "batch": ["batch", places["base"] / "lib", out]}[command]
+    line = one_line(run_cli(*args, *extra, "--background", "#102030"), 2)
+    assert "--background" in line and ("JPEG" in line), line
+    assert not out.exists()
