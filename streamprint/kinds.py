@@ -187,10 +187,11 @@ class Function:
 
 def numeral(text: str) -> bool:
     """Whether ``text`` may be read as a number, a time, a size or a frame rate: written
-    in ASCII. Python's int(), float() and Fraction, and re's ``\\d``, take the digits of
-    any script (``--start`` with the Arabic-Indic digit one was read as 1 s) and any kind
-    of space; streamprint's numbers are written in ASCII digits, as FFmpeg's are."""
-    return text.isascii()
+    in ASCII, with no underscore. Python's int(), float() and Fraction, and re's ``\\d``,
+    take the digits of any script (``--start`` with the Arabic-Indic digit one was read as
+    1 s) and any kind of space, and int(), float() and Fraction Python's digit separators
+    (``--colors 1_0`` made ten colours); streamprint's numbers are written as FFmpeg's are."""
+    return text.isascii() and "_" not in text
 
 
 @dataclass(frozen=True)

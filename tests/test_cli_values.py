@@ -93,14 +93,16 @@ NOT_ASCII = [(None, "--start", ONE), (None, "--end", FIVE), (None, "--duration",
              (None, "--colors", FIVE), (None, "--interval", f"{ONE}.5"), (None, "--raw", f"{FIVE}x8"),
              (None, "--rate", f"2{FIVE}"), (None, "--every", "\uff11"),  # fullwidth one
              (None, "--samples", f"{ONE}\u00a0"),  # (a no-break space after it)
-             ("grid", "--size", f"{ONE}0x10"), ("grid", "--background", f"{ONE},2,3"), ("palette", "--bar", f"0.{FIVE}")]
+             ("grid", "--size", f"{ONE}0x10"), ("grid", "--background", f"{ONE},2,3"), ("palette", "--bar", f"0.{FIVE}"),
+             (None, "--colors", "1_0"), (None, "--interval", "1_0"), (None, "--rate", "2_5"), ("grid", "--gutter", "1_0")]
 
 
 @pytest.mark.parametrize("command, flag, value", NOT_ASCII, ids=[f"{c or 'fingerprint'} {f} {v!a}" for c, f, v in NOT_ASCII])
 def test_digits_of_other_scripts_are_a_usage_error(places, tmp_path, command, flag, value):
     """Numbers and times are read in ASCII digits: Python's int(), float(), Fraction and re's
     \\d read any script's, so `--start` with an Arabic-Indic one ran from 1 s, and `--colors`
-    with an Arabic-Indic five made five colours, with no word."""
+    with an Arabic-Indic five made five colours, with no word; `--colors 1_0` made ten (Python's
+    digit separator)."""
     out = tmp_path / "o.png"
     extra = ["--raw", "8x8"] if flag == "--rate" else []
     args = {None: [MOVIE, out, flag, value, *extra, "-q"], "grid": ["grid", tmp_path, out, flag, value],
