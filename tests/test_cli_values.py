@@ -86,3 +86,46 @@ def test_bad_value_is_a_one_line_usage_error(places, tmp_path, command, flag, va
     line = one_line(run_cli(*args), 2)
     assert flag in line or "argument" in line or "invalid choice" in line, line
     assert not out.exists() and not (tmp_path / "out").exists()
+
+
+ONE, FIVE = "\u0661", "\u0665"  # Arabic-Indic digits one and five
+NOT_ASCII = [(None, "--start", ONE), (None, "--end", FIVE), (None, "--duration", f"0:0{ONE}"),
+             (None, "--colors", FIVE), (None, "--interval", f"{ONE}.5"), (None, "--raw", f"{FIVE}x8"),
+             (None, "--rate", f"2{FIVE}"), (None, "--every", "\uff11"),  # fullwidth one
+             (None, "--samples", f"{ONE}\u00a0"),  # (a no-break space after it)
+             ("grid", "--size", f"{ONE}0x10"), ("grid", "--background", f"{ONE},2,3"), ("palette", "--bar", f"0.{FIVE}"),
+             (None, "--colors", "1_0"), (None, "--interval", "1_0"), (None, "--rate", "2_5"), ("grid", "--gutter", "1_0")]
+
+
+@pytest.mark.parametrize("command, flag, value", NOT_ASCII, ids=[f"{c or 'fingerprint'} {f} {v!a}" for c, f, v in NOT_ASCII])
+def test_digits_of_other_scripts_are_a_usage_error(places, tmp_path, command, flag, value):
+    """Numbers and times are read in ASCII digits: Python's int(), float(), Fraction and re's
+    \\d read any script's, so `--start` with an Arabic-Indic one ran from 1 s, and `--colors`
+    with an Arabic-Indic five made five colours, with no word; `--colors 1_0` made ten (Python's
+    digit separator)."""
+    out = tmp_path / "o.png"
+    extra = ["--raw", "8x8"] if flag == "--rate" else []
+    args = {None: [MOVIE, out, flag, value, *extra, "-q"], "grid": ["grid", tmp_path, out, flag, value],
+            "palette": ["palette", places["image"], flag, value, "--card", out]}[command]
+    line = one_line(run_cli(*args), 2)
+    assert flag in line, line
+    assert not out.exists()
+
+
+NOTHING_TO_FILL = [(None, "o.png", []), (None, "o.jpg", ["--style", "dominant"]), (None, "o.png", ["--style", "ring"]),
+                   ("render", "o.webp", ["--style", "ring"]), ("render", "o.jpg", ["--style", "plot"]),
+                   ("batch", None, ["--style", "ring"])]
+
+
+@pytest.mark.parametrize("command, name, extra", NOTHING_TO_FILL,
+                         ids=[f"{c or 'fingerprint'} {n} {' '.join(e)}" for c, n, e in NOTHING_TO_FILL])
+def test_a_background_with_nothing_to_fill_is_a_usage_error(places, tmp_path, command, name, extra):
+    """--background fills a ring's transparent parts in JPEG and nothing else (README's option
+    table): on a strip or a plot, in PNG or WebP, or in a batch (its strips are PNG) it was
+    taken and did nothing, as --title on a strip is refused."""
+    out = tmp_path / (name or "out")
+    args = {None: [MOVIE, out], "render": ["render", places["data"], out],
+            "batch": ["batch", places["base"] / "lib", out]}[command]
+    line = one_line(run_cli(*args, *extra, "--background", "#102030"), 2)
+    assert "--background" in line and ("JPEG" in line), line
+    assert not out.exists()

@@ -428,3 +428,16 @@ def test_a_stream_whose_picture_outgrows_its_format_is_refused_at_that_sample(tm
     lines = r.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "16383" in lines[0] and "WebP" in lines[0], lines
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_a_stream_that_ends_before_end_finishes_its_progress_bar(tmp_path):
+    """A 6-s MPEG-TS stream (no length stated) read with --end 30: the bar measured the part,
+    30 s, and stayed at 0 % ("0:00 of 0:30") when the stream ended; at the end it is full,
+    at what was read: 0:06 of 0:06."""
+    r, _ = pipe(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=6", "-c:v", "mpeg2video", "-f", "mpegts",
+                 "-"], tmp_path / "o.png", "--end", "30")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    bars = [d.strip() for d in re.split(r"[\r\n]", err) if d.startswith("fingerprint:")]
+    assert bars and "of 0:30" in bars[0], err  # (the part, while it is read)
+    assert re.fullmatch(r"fingerprint: 100%\|.*\| 0:06 of 0:06, 6 samples \[.*\]", bars[-1]), bars[-1]

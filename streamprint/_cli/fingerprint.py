@@ -146,6 +146,10 @@ def run(args: argparse.Namespace) -> int:
                              threads=threads, progress=progress, skip_unsampled=not args.decode_all, before_decoding=fits,
                              thumbnails=thumbnails, flush=outputs.flush if live else None,
                              flush_every=flush_every or 10.0)
+            if not interrupt.requested():
+                from ..render import timeline
+
+                bar.finish(timeline(fp)[1], len(fp))
         except StreamprintError:
             if live and interrupt.requested() and outputs.written is not None:
                 return _interrupted_keeping(outputs)  # a read the interrupt cut short failed

@@ -33,7 +33,7 @@ from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
-from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
+from .worker import Job, Task, finished_outputs, fingerprint_one, found_finished, outputs_for, redraw
 
 if TYPE_CHECKING:
     from ..render.gallery import Cards
@@ -119,11 +119,12 @@ def _unmarked_own(entry: ManifestEntry | None) -> tuple[str, ...]:
 def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
-    answer was lost with the scheduler or the connection); failed when the movie killed
+    answer was lost with the scheduler or the connection), drawn again as this run says
+    (:func:`.worker.found_finished`); failed when the movie killed
     its worker when it ran alone in its pool, after a worker died beside it (a decoder's
     crash on a damaged file, or more memory than the machine has: every run would end the
     same way; ``--retry-failed`` runs it again, if the machine was to blame)."""
-    found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
+    found = found_finished(task)
     if found is not None:
         return JobResult(Status.DONE, 0.0, None, found)
     if isinstance(exc, WorkerCrashed) and exc.alone:
@@ -328,11 +329,12 @@ def _plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_f
         # finished after all (a worker that outlived its client, a lost manifest), and drawn
         # again as this run says; not when the manifest knew another file by this name: those
         # outputs may be that one's (a movie replaced by a copy with an older mtime kept the old one's strip)
-        found = finished_outputs(out, job, options, render) if entry is None or _same_file(entry, job) else None
+        findable = entry is None or _same_file(entry, job)
+        found = finished_outputs(out, job, options, render) if findable else None
         if found is not None and _redrawn(out, job, found, render, None, record, summary):
             continue
         todo.append(Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every,
-                         _unmarked_own(entry)))
+                         _unmarked_own(entry), findable))
     return todo
 
 
