@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType, ModuleType
 
 from .. import interrupt
-from . import NOTHING_WRITTEN, interrupted
+from . import NOTHING_WRITTEN, interrupted, interrupted_while_loading, loaded
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, StreamprintError
 from .common import Parser, attach_times, flag_for
 from .progress import TERMINAL, error, setup_logging, stdout_to_devnull
@@ -90,12 +90,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_parser: Callable[..., argparse.ArgumentParser] = command.parser
         parser = make_parser(f"streamprint {name}") if name else make_parser()
         args = parser.parse_args(attach_times(args_list))
+    except Exception as exc:  # (numpy makes an ImportError of a Ctrl-C while it loads)
+        if not interrupted_while_loading(exc):
+            raise
+        print(interrupted(), file=TERMINAL)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
     _names_as_bytes()
     previous = _stop_on_signals()
+    loaded()
     try:
         with interrupt.scope():  # a stop request holds until the command has reported it
             return command.run(args)
