@@ -39,7 +39,7 @@ def test_interrupt_leaves_nothing_half_written(long_clip, tmp_path, sig, previou
     assert [p.name for p in tmp_path.iterdir()] == (["strip.png"] if previous else [])
 
 
-#: Runs the entry point the console script calls (``streamprint._cli:console``) with a
+#: Runs the entry point (``streamprint._cli:main``, which the console script's ``console`` calls) with a
 #: KeyboardInterrupt raised where Python is about to load ``module``: what a Ctrl-C does
 #: while the command starts, before streamprint's signal handler is installed.
 _INTERRUPTED_WHILE_LOADING = """
