@@ -26,6 +26,7 @@ import numpy as np
 from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, with_alpha
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
+from .jpegend import mended_jpeg
 from .warned import caught
 
 if TYPE_CHECKING:
@@ -179,9 +180,23 @@ def _decode(image: ImageSource, draft: int, name: str) -> DecodedImage:
         img = _open(image)
         own = not isinstance(image, Image.Image)
         redraft = own and not draft and img.format == "JPEG"
-        out, has_alpha, size = _load(img, draft, own)
-        out.load()  # decoded here, where a damaged file is said to be one
-        return DecodedImage(out, has_alpha, size, name, image, redraft)
+        try:
+            out, has_alpha, size = _load(img, draft, own)
+            out.load()  # decoded here, where a damaged file is said to be one
+        except OSError as exc:
+            if not (img.format == "JPEG" and isinstance(image, (bytes, str, os.PathLike)) and _truncated(exc)):
+                raise
+            if (mended := mended_jpeg(image if isinstance(image, bytes) else Path(image).read_bytes())) is None:
+                raise
+            log.warning("%s: cut short: its JPEG end marker is missing (every pixel is there)", name)
+        else:
+            return DecodedImage(out, has_alpha, size, name, image, redraft)
+    return _decode(mended, draft, name)  # (its card, drafted, decodes the mended bytes too)
+
+
+def _truncated(exc: BaseException) -> bool:
+    """Whether Pillow's error says the file ended before the image did."""
+    return "truncated" in str(exc).lower()
 
 
 @contextmanager
@@ -207,6 +222,8 @@ def _reading(name: str) -> Iterator[None]:
         raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit{limit} "
                              "(a guard against decompression bombs)") from exc
     except (OSError, ValueError, *_DAMAGED) as exc:
+        if _truncated(exc):  # an image, but not all of it: not "not an image"
+            raise NotAVideoError(f"{name}: cut short: the file ends before its image does ({exc})") from exc
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
 
 

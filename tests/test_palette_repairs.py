@@ -51,3 +51,45 @@ def test_a_bigtiff_stream_is_read_past_its_first_megabyte():
     for magic in (b"II+\0", b"MM\0+", b"MM\0*"):
         data = magic + bytes(3 << 20)
         assert _read_whole(io.BytesIO(data), "-", "standard input") == data
+
+
+def _halves_jpeg(progressive: bool = False) -> bytes:
+    a = np.zeros((64, 96, 3), np.uint8)
+    a[:, :48], a[:, 48:] = RED, BLUE
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, format="JPEG", quality=95, progressive=progressive)
+    assert buf.getvalue().endswith(b"\xff\xd9")
+    return buf.getvalue()
+
+
+def test_a_jpeg_missing_only_its_end_marker_gives_its_palette_with_a_warning(tmp_path):
+    """A JPEG two bytes short (its FF D9 end marker gone, every pixel there) was refused as
+    "not an image Pillow can read (image file is truncated ...)". Now its palette is the two
+    colours it was made of (JPEG keeps them within 3 levels), with one warning line saying
+    it is cut short; its card (drafted from the same bytes) is written too."""
+    for progressive in (False, True):
+        path = tmp_path / f"short{progressive}.jpg"
+        path.write_bytes(_halves_jpeg(progressive)[:-2])
+        r = run_cli("palette", path, "--colors", "2", "--card", tmp_path / f"card{progressive}.png", "--size", "32")
+        assert r.returncode == 0, r.stderr
+        warned = r.stderr.decode().splitlines()
+        assert len(warned) == 2 and "cut short" in warned[0] and str(path) in warned[0], warned  # (+ "wrote")
+        got = sorted(_printed(r.stdout))
+        assert np.abs(np.array(got) - np.array(sorted([RED, BLUE]))).max() <= 3, got
+
+
+def test_an_image_cut_short_is_said_to_be_cut_short(tmp_path):
+    """An image whose pixels are missing is refused, as cut short, not as "not an image"
+    (a JPEG cut mid-scan is not mended with invented grey)."""
+    a = np.zeros((64, 96, 3), np.uint8)
+    a[:, :48], a[:, 48:] = RED, BLUE
+    png = io.BytesIO()
+    Image.fromarray(a).save(png, format="PNG")
+    jpeg = _halves_jpeg()
+    for name, data in (("mid.jpg", jpeg[: len(jpeg) * 3 // 4]), ("three.jpg", jpeg[:-3]),
+                       ("cut.png", png.getvalue()[:-30])):
+        (tmp_path / name).write_bytes(data)
+        r = run_cli("palette", tmp_path / name)
+        text = r.stderr.decode()
+        assert r.returncode == 1 and "cut short" in text and "not an image" not in text, text
+        assert text.count("\n") == 1 and not r.stdout, text
