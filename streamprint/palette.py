@@ -10,13 +10,14 @@ card, a picture, is drafted.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 
 import numpy as np
 
 from . import params
 from .clusterer import distinct_colors
-from .color.alpha import opaque
+from .color.alpha import faint_threshold, opaque
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError
@@ -26,6 +27,8 @@ from .model import ImagePalette, Palette
 
 __all__ = ["ImageSource", "DecodedImage", "read_image", "load_image", "source_name", "extract_palette", "sample_grid", "palette_of",
            "swatch_edges", "swatch_bar", "card", "save_card"]
+
+log = logging.getLogger("streamprint")
 
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
@@ -79,10 +82,18 @@ def sample_grid(shape: tuple[int, int], side: int, rng: np.random.Generator) -> 
 
 def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Space, seed: int,
                name: str = "image", size: tuple[int, int] | None = None) -> ImagePalette:
-    """Palette of an (h, w, 3) uint8 image; pixels with alpha < 128 are not counted."""
+    """Palette of an (h, w, 3) uint8 image; pixels with alpha < 128 are not counted, but
+    where none reaches 128, those at least half as opaque as the most opaque one are (with a
+    warning: :func:`~.color.alpha.faint_threshold`)."""
     pixels = rgb.reshape(-1, 3) if alpha is None else opaque(rgb, alpha)
     if len(pixels) == 0:
-        raise InputError(f"{name}: every pixel is transparent")
+        assert alpha is not None  # (an image without alpha has pixels)
+        least = faint_threshold(alpha)
+        if least is None:
+            raise InputError(f"{name}: every pixel is transparent")
+        log.warning("%s: no pixel is as much as half opaque (the most opaque has alpha %d of 255): the colours "
+                    "of those with alpha %d or more are counted", name, int(alpha.max()), least)
+        pixels = opaque(rgb, alpha, least)
     exact = distinct_colors(pixels, colors)
     if exact is not None:  # every pixel is one of the colours: no distance to them
         centers, counts, inertia = exact[0].astype(np.float64), exact[1], 0.0

@@ -93,3 +93,32 @@ def test_an_image_cut_short_is_said_to_be_cut_short(tmp_path):
         text = r.stderr.decode()
         assert r.returncode == 1 and "cut short" in text and "not an image" not in text, text
         assert text.count("\n") == 1 and not r.stdout, text
+
+
+def test_an_image_semi_transparent_everywhere_gives_its_colours(tmp_path):
+    """An image of alpha 127 everywhere (a tint, a watermark) was refused as "every pixel is
+    transparent". Where no pixel reaches half opaque, those at least half as opaque as the
+    most opaque one are counted, with one warning: here every pixel, one colour."""
+    path = tmp_path / "semi.png"
+    Image.new("RGBA", (100, 50), (200, 30, 40, 127)).save(path)
+    r = run_cli("palette", path)
+    assert r.returncode == 0 and _printed(r.stdout) == [(200, 30, 40)], r.stderr
+    warned = r.stderr.decode().splitlines()
+    assert len(warned) == 1 and "semi.png" in warned[0] and "alpha 127" in warned[0], warned
+
+
+def test_a_faint_image_counts_its_most_opaque_pixels_and_none_is_still_refused():
+    """Red at alpha 100 beside blue at alpha 20 (neither half opaque): red, at least half as
+    opaque as the most opaque, is counted, and blue is not. Every pixel at alpha 0 is still
+    refused as wholly transparent."""
+    import pytest
+
+    import streamprint
+
+    a = np.zeros((40, 80, 4), np.uint8)
+    a[:, :40], a[:, 40:] = (200, 30, 40, 100), (30, 60, 160, 20)
+    p = streamprint.extract_palette(a, colors=2)
+    assert [tuple(int(v) for v in c) for c in p.palette.colors] == [(200, 30, 40)]
+    a[..., 3] = 0
+    with pytest.raises(streamprint.InputError, match="every pixel is transparent"):
+        streamprint.extract_palette(a, colors=2)
