@@ -30,6 +30,9 @@ __all__ = ["ImageSource", "DecodedImage", "read_image", "load_image", "source_na
 
 log = logging.getLogger("streamprint")
 
+#: The shortest swatch bar labels are written on: 8-px text (the smallest drawn) and a pixel
+#: clear above and below.
+LABEL_BAR_PX = 10
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
 #: The k-means fit sees at most this many of those pixels; shares count them all.
@@ -128,13 +131,17 @@ def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: boo
                labels: bool = False) -> np.ndarray:
     """A (height, width, 3) bar of the palette's colours, equal widths or by share; with
     ``labels``, each swatch's hex written on it, in black or white, whichever contrasts
-    more with the swatch (a swatch too narrow for its label at 8 px gets none)."""
-    from .render.text import draw_text
+    more with the swatch (a swatch too narrow for its label at 8 px gets none; a bar under
+    :data:`LABEL_BAR_PX` tall gets none, with a warning)."""
+    from .render.text import MIN_TEXT_PX, draw_text
 
     edges = swatch_edges(palette, width, proportional)
     bar = np.repeat(palette.colors[None, :, :], height, axis=0).repeat(np.diff(edges), axis=1)
-    if labels:
-        size = max(1, round(height * 0.45))
+    if labels and height < LABEL_BAR_PX:
+        log.warning("%s: the swatch bar is %d px tall, too short for labels (they need %d px: raise --bar)",
+                    palette.path, height, LABEL_BAR_PX)
+    elif labels:  # 45 % of the bar, but never under the smallest text drawn (a 16-px bar asked 7 px: none)
+        size = max(MIN_TEXT_PX, round(height * 0.45))
         for (left, right), hex_ in zip(itertools.pairwise(edges.tolist()), palette.hex, strict=True):
             draw_text(bar, hex_, (left, 0, right, height), size)
     return bar

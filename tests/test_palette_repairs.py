@@ -122,3 +122,37 @@ def test_a_faint_image_counts_its_most_opaque_pixels_and_none_is_still_refused()
     a[..., 3] = 0
     with pytest.raises(streamprint.InputError, match="every pixel is transparent"):
         streamprint.extract_palette(a, colors=2)
+
+
+def _two_tone(tmp_path) -> str:
+    a = np.zeros((200, 300, 3), np.uint8)
+    a[:, :150], a[:, 150:] = (250, 250, 250), (10, 10, 10)
+    path = tmp_path / "s.png"
+    Image.fromarray(a).save(path)
+    return str(path)
+
+
+def test_labels_are_written_on_a_bar_that_holds_8_px_text(tmp_path):
+    """``--labels`` on a 16-px swatch bar (a 200-px image, the default --bar 0.08) drew
+    nothing, silently: it asked for 7-px text (45 % of the bar), below the 8 px drawn. Now
+    each swatch of the lower bar carries its label: pixels far from the swatch's colour
+    (text in the contrasting black or white); the upper bar stays bare."""
+    card = tmp_path / "c.png"
+    r = run_cli("palette", _two_tone(tmp_path), "--labels", "-o", card, "--buffer", "0")
+    assert r.returncode == 0 and r.stderr.decode().count("\n") == 1, r.stderr  # ("wrote ...")
+    c = np.asarray(Image.open(card).convert("RGB")).astype(int)
+    assert c.shape == (232, 300, 3)  # 16 + 200 + 16
+    upper, lower = c[:16], c[216:]
+    for part in (slice(0, 150), slice(150, 300)):
+        swatch = np.median(lower[:, part].reshape(-1, 3), axis=0)
+        assert (np.abs(upper[:, part] - swatch).max(axis=2) == 0).all()
+        assert (np.abs(lower[:, part] - swatch).max(axis=2) > 100).sum() >= 10, part
+
+
+def test_a_bar_too_short_for_labels_is_said_to_be(tmp_path):
+    """On an 8-px bar no label fits: one warning says the bar is too short, and the card is
+    written without labels (it was silent)."""
+    card = tmp_path / "c.png"
+    r = run_cli("palette", _two_tone(tmp_path), "--labels", "-o", card, "--buffer", "0", "--bar", "0.04")
+    warned = r.stderr.decode().splitlines()
+    assert r.returncode == 0 and len(warned) == 2 and "too short for labels" in warned[0], warned
