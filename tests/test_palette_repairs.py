@@ -156,3 +156,19 @@ def test_a_bar_too_short_for_labels_is_said_to_be(tmp_path):
     r = run_cli("palette", _two_tone(tmp_path), "--labels", "-o", card, "--buffer", "0", "--bar", "0.04")
     warned = r.stderr.decode().splitlines()
     assert r.returncode == 0 and len(warned) == 2 and "too short for labels" in warned[0], warned
+
+
+def test_a_symbolic_link_and_its_target_are_two_images(tmp_path):
+    """``palette a.png link.png --out-dir cards --data d.tsv`` with link.png -> a.png made one
+    card and one row: the two names were taken for one image named twice. Each name given is
+    an image of its own, a card and a row each; the same path given twice is still read once."""
+    from streamprint.formats import read_palettes
+
+    a, link = tmp_path / "a.png", tmp_path / "link.png"
+    Image.fromarray(np.full((20, 30, 3), RED, np.uint8)).save(a)
+    link.symlink_to(a.name)
+    cards, data = tmp_path / "cards", tmp_path / "d.tsv"
+    r = run_cli("palette", a, link, tmp_path / "." / "a.png", "--out-dir", cards, "--data", data)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in cards.iterdir()) == ["a.png.palette.png", "link.png.palette.png"]
+    assert [(p.path, p.hex) for p in read_palettes(data)] == [(str(a), ["#c81e1e"]), (str(link), ["#c81e1e"])]

@@ -176,9 +176,11 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from ..formats.swatches import check_count
 
-    images: dict[str, str] = {}  # an image named twice (a.png a.png, a.png ./a.png) is read once
+    # An image named twice (a.png a.png, a.png ./a.png) is read once; two names of one file (a
+    # symbolic link, a hard link) are two images, a card and a row each: the link's was dropped.
+    images: dict[str, str] = {}
     for path in args.paths:
-        images.setdefault(path if path == STDIN else os.path.realpath(path), path)
+        images.setdefault(path if path == STDIN else os.path.abspath(path), path)
     paths, out = list(images.values()), args.card
     # Every rule first, before any image is read or any card written.
     colors, space, seed = (params.check(n, getattr(args, n)) for n in ("colors", "space", "seed"))
