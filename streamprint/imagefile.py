@@ -252,7 +252,10 @@ def _first_time(name: str, text: str) -> bool:
 
 class _OncePerImage(logging.Filter):
     """Lets through each of streamprint's own warnings about an image once (a broken ICC
-    profile was said for the palette, then again for its card), in the thread reading it."""
+    profile was said for the palette, then again for its card), in the thread reading it,
+    each naming the image: those said where the name is not known (the colour tags' in
+    :mod:`~.color.embedded`, "ignoring the image's ICC profile ...") are prefixed with
+    "IMAGE: " here, as Pillow's are (of several images, the user could not tell which)."""
 
     def __init__(self, image: str) -> None:
         super().__init__()
@@ -261,7 +264,11 @@ class _OncePerImage(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno != logging.WARNING or record.thread != self.thread:
             return True
-        return _first_time(self.image, record.getMessage())
+        text = record.getMessage()
+        if not text.startswith(f"{self.image}: "):
+            record.msg, record.args = f"{self.image}: {text}", ()
+            text = record.msg
+        return _first_time(self.image, text)
 
 
 @contextmanager

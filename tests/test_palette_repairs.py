@@ -172,3 +172,33 @@ def test_a_symbolic_link_and_its_target_are_two_images(tmp_path):
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in cards.iterdir()) == ["a.png.palette.png", "link.png.palette.png"]
     assert [(p.path, p.hex) for p in read_palettes(data)] == [(str(a), ["#c81e1e"]), (str(link), ["#c81e1e"])]
+
+
+def _png_with(pixels: np.ndarray, chunks: list[tuple[bytes, bytes]]) -> bytes:
+    """PNG bytes of ``pixels`` with ``chunks`` ((type, data), ...) right after IHDR."""
+    import struct
+    import zlib
+
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "PNG")
+    data, at = buf.getvalue(), 8 + 8 + 13 + 4
+    extra = b"".join(struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+                     for t, d in chunks)
+    return data[:at] + extra + data[at:]
+
+
+def test_warnings_about_colour_tags_name_their_image(tmp_path):
+    """Of several images, "ignoring the PNG's gAMA of 0.0" and "ignoring the image's ICC
+    profile, which LittleCMS cannot use" named no image (EXIF warnings did). Each is now
+    "IMAGE: ...", once per image though the card reads it again."""
+    a = np.full((8, 8, 3), RED, np.uint8)
+    (tmp_path / "g0.png").write_bytes(_png_with(a, [(b"gAMA", (0).to_bytes(4, "big"))]))
+    Image.fromarray(a).save(tmp_path / "icc.png", icc_profile=b"no profile" * 20)
+    plain = tmp_path / "plain.png"
+    Image.fromarray(a).save(plain)
+    r = run_cli("palette", tmp_path / "g0.png", plain, tmp_path / "icc.png", "--out-dir", tmp_path / "cards")
+    assert r.returncode == 0, r.stderr
+    warned = [line for line in r.stderr.decode().splitlines() if "WARNING" in line]
+    assert len(warned) == 2, warned
+    assert f"{tmp_path / 'g0.png'}: ignoring the PNG's gAMA" in warned[0], warned
+    assert f"{tmp_path / 'icc.png'}: ignoring the image's ICC profile" in warned[1], warned
