@@ -202,3 +202,21 @@ def test_warnings_about_colour_tags_name_their_image(tmp_path):
     assert len(warned) == 2, warned
     assert f"{tmp_path / 'g0.png'}: ignoring the PNG's gAMA" in warned[0], warned
     assert f"{tmp_path / 'icc.png'}: ignoring the image's ICC profile" in warned[1], warned
+
+
+def test_infinities_in_a_float_image_leave_its_range_alone(tmp_path):
+    """One +inf pixel in a 0-1 float ("F") TIFF made it black: its range was judged by a
+    maximum past 1. The range is its finite values' (0-1 here: v x 255, rounded), +inf is
+    white, -inf and NaN black."""
+    from streamprint.palette import load_image
+
+    a = np.full((10, 30), 0.2, np.float32)
+    a[:, 15:] = 0.8
+    a[0, 0], a[0, 1], a[0, 2] = np.inf, -np.inf, np.nan
+    Image.fromarray(a, mode="F").save(tmp_path / "f.tif")
+    rgb, alpha, _ = load_image(str(tmp_path / "f.tif"), 0)
+    assert alpha is None
+    grey = rgb[..., 0].astype(int)
+    assert (rgb == rgb[..., :1]).all()  # grey
+    assert grey[0, :3].tolist() == [255, 0, 0]
+    assert (grey[1:, :15] == 51).all() and (grey[:, 15:] == 204).all()  # 0.2 x 255 = 51, 0.8 x 255 = 204

@@ -240,16 +240,18 @@ def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[An
     rounded (Pillow's 0-65535 scaling undone first, exactly). Any other 32-bit "I" says
     nothing of its range: 16 bits when it goes past 255, clipped there, rounded to the
     nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
-    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
+    no finite value goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN and
+    -inf black, +inf white.
     The new image kept none of the original's info: a 16-bit PNG's grey profile and
     colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
     from PIL import Image
 
     key, mask, info = img.info.get("transparency"), None, {k: v for k, v in img.info.items() if k != "transparency"}
-    if img.mode == "F":
-        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
-        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
-        out = Image.fromarray(np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8), mode="L")
+    if img.mode == "F":  # the range from its finite values: one +inf made a 0-1 image "0-255", black
+        arr = np.asarray(img, dtype=np.float64)
+        scale = 255.0 if arr.max(initial=0.0, where=np.isfinite(arr)) <= 1.0 else 1.0
+        arr = np.where(np.isnan(arr), 0.0, arr) * scale  # (+inf stays +inf: white once clipped; -inf black)
+        out = Image.fromarray(np.rint(np.clip(arr, 0, 255)).astype(np.uint8), mode="L")
         out.info.update(info)
         return out, mask
     raw = np.asarray(img)  # "I;16": uint16; "I": int32
