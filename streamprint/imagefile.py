@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, with_alpha
+from .color.depth import (BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_32_bits, stated_maxval,
+                          with_alpha)
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 from .jpegend import mended_jpeg
@@ -324,7 +325,8 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
     from PIL import ImageOps
 
     # read before the pixels are (their tile then goes)
-    size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
+    size, cicp, low_key = img.size, file_cicp(img), low_depth_grey_key(img)
+    maxval = stated_maxval(img) or stated_32_bits(img)
     deep = deep16(img, cicp)  # a 16-bit colour PNG or TIFF, at full depth (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")

@@ -220,3 +220,26 @@ def test_infinities_in_a_float_image_leave_its_range_alone(tmp_path):
     assert (rgb == rgb[..., :1]).all()  # grey
     assert grey[0, :3].tolist() == [255, 0, 0]
     assert (grey[1:, :15] == 51).all() and (grey[:, 15:] == 204).all()  # 0.2 x 255 = 51, 0.8 x 255 = 204
+
+
+def test_32_bit_integer_tiffs_are_read_by_their_full_range(tmp_path):
+    """A 32-bit integer TIFF's values were clipped at 65535: 2^31 - 1 and 2^30 both came out
+    white. Its BitsPerSample (32) and SampleFormat say the range: signed, 0 to 2^31 - 1
+    (negatives black); unsigned, 0 to 2^32 - 1. Truth: v x 255 / max, rounded, in Python
+    integers."""
+    from streamprint.palette import load_image
+
+    signed = [2**31 - 1, 2**30, 12345678, 0, -5]
+    unsigned = [2**32 - 1, 2**31, 2**30, 3_000_000_000, 0]
+    for values, top, sample_format in ((signed, 2**31 - 1, 2), (unsigned, 2**32 - 1, 1)):
+        a = np.array([values] * 4, np.int64).astype(np.uint32).view(np.int32)
+        path = tmp_path / f"i{sample_format}.tif"
+        Image.fromarray(a, mode="I").save(path)  # Pillow writes signed (SampleFormat 2)
+        if sample_format == 1:  # its SampleFormat entry (tag 339, SHORT, 1, value 2) made 1: unsigned
+            entry = b"\x53\x01\x03\x00\x01\x00\x00\x00\x02\x00"
+            data = path.read_bytes()
+            assert data.count(entry) == 1
+            path.write_bytes(data.replace(entry, entry[:-2] + b"\x01\x00"))
+        rgb, _, _ = load_image(str(path), 0)
+        truth = [(max(v, 0) * 255 * 2 + top) // (2 * top) for v in values]  # round half up
+        assert rgb[0, :, 0].tolist() == truth, (sample_format, rgb[0, :, 0].tolist(), truth)
