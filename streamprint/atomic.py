@@ -268,8 +268,8 @@ def check_name(path: str | os.PathLike[str]) -> None:
 def make_folders(folder: str | os.PathLike[str]) -> list[Path]:
     """Make ``folder`` and its missing parents; returns those it made, outermost first.
     OutputError, one line, when it cannot be made (a file in the way, no permission, /proc)."""
-    folder = Path(folder)
-    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    folder = Path(folder)  # (os.path.exists: Path.exists() raised on a name too long, ENAMETOOLONG)
+    missing = [p for p in (folder, *folder.parents) if not os.path.exists(p)][::-1]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -243,3 +243,16 @@ def test_32_bit_integer_tiffs_are_read_by_their_full_range(tmp_path):
         rgb, _, _ = load_image(str(path), 0)
         truth = [(max(v, 0) * 255 * 2 + top) // (2 * top) for v in values]  # round half up
         assert rgb[0, :, 0].tolist() == truth, (sample_format, rgb[0, :, 0].tolist(), truth)
+
+
+def test_an_out_dir_whose_name_is_too_long_is_one_line(tmp_path):
+    """``--out-dir`` of a 300-character name said "unexpected OSError: [Errno 36] File name too
+    long ... (a bug in streamprint)": Path.exists() raises ENAMETOOLONG. Now one line naming
+    the folder, as any folder that cannot be made."""
+    image = _two_tone(tmp_path)
+    long = "x" * 300
+    for folder in (tmp_path / long, tmp_path / long / "b"):
+        r = run_cli("palette", image, "--out-dir", folder)
+        text = r.stderr.decode()
+        assert r.returncode == 1 and text.count("\n") == 1, text
+        assert f"cannot create the folder {folder}" in text and "unexpected" not in text, text

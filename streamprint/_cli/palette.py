@@ -190,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("card", "names one card, for one image; with several images use {param:out_dir}")
     if out and args.out_dir:
         raise ParameterError("card", "and {param:out_dir} cannot be used together")
-    if args.out_dir and Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
+    # (os.path: Path.exists() raised "unexpected OSError" on a name too long; make_folders says it)
+    if args.out_dir and os.path.exists(args.out_dir) and not os.path.isdir(args.out_dir):
         raise ParameterError("out_dir", f"{args.out_dir}: not a directory")
     targets = {path: out or (str(Path(args.out_dir) / f"{_card_stem(path)}.palette.png") if args.out_dir else None)
                for path in paths}
