@@ -256,3 +256,13 @@ def test_an_out_dir_whose_name_is_too_long_is_one_line(tmp_path):
         text = r.stderr.decode()
         assert r.returncode == 1 and text.count("\n") == 1, text
         assert f"cannot create the folder {folder}" in text and "unexpected" not in text, text
+
+
+def test_a_folder_that_cannot_be_made_leaves_no_parents_behind(tmp_path):
+    """A failed ``--out-dir new1/new2/<300 x's>/b`` left new1 and new2 behind: the folders
+    made on the way are removed again."""
+    image = _two_tone(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run_cli("palette", image, "--out-dir", tmp_path / "new1" / "new2" / ("x" * 300) / "b")
+    assert r.returncode == 1 and b"cannot create the folder" in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
