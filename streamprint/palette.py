@@ -116,15 +116,34 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
 
 def swatch_edges(palette: ImagePalette, width: int, proportional: bool = False) -> np.ndarray:
     """Left edges of the swatches in a bar ``width`` px wide, and its right end: int64,
-    len(palette) + 1. Equal widths, or by share; by share, every colour the palette lists
-    keeps at least 1 px where the bar has room for that (a 0.1 % share of a 500-px bar
-    rounded to nothing, and the card showed fewer colours than it reported)."""
+    len(palette) + 1. Equal widths, or by share (:func:`_widths_by_share`)."""
     from .render.strip import segment_heights
 
     n = len(palette.colors)
-    weights = palette.weights if proportional else np.full(n, 1.0 / n)
-    floor = 1 if proportional and width >= n else 0
-    return np.concatenate([[0], np.cumsum(floor + segment_heights(weights, width - floor * n))])
+    widths = _widths_by_share(palette.weights, width) if proportional else segment_heights(np.full(n, 1.0 / n), width)
+    return np.concatenate([[0], np.cumsum(widths)])
+
+
+def _widths_by_share(weights: np.ndarray, width: int) -> np.ndarray:
+    """``width`` px split by ``weights``, largest remainder first: each its whole part, the
+    pixels left one each to the largest fractional parts (ties to the colour listed first,
+    the larger share). Where the bar has room, a colour whose part comes to 0 px gets 1 px,
+    and the others split the rest the same way (a 0.1 % share of a 500-px bar rounded to
+    nothing, and the card showed fewer colours than it reported); only those: a 1-px floor
+    under every colour made an exact 50/30/20 of 200 px 99/61/40, not 100/60/40."""
+    w = np.asarray(weights, np.float64)
+    floored = np.zeros(len(w), bool)
+    while True:
+        rest = width - int(floored.sum())
+        shares = np.where(floored, 0.0, w)
+        ideal = shares / shares.sum() * rest
+        widths = np.floor(ideal).astype(np.int64)
+        widths[np.argsort(widths - ideal, kind="stable")[:rest - int(widths.sum())]] += 1
+        widths[floored] = 1
+        starved = (widths == 0) & ~floored
+        if not starved.any() or width < len(w):  # (a bar narrower than the colours: some get none)
+            return widths
+        floored |= starved
 
 
 def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False,

@@ -266,3 +266,21 @@ def test_a_folder_that_cannot_be_made_leaves_no_parents_behind(tmp_path):
     r = run_cli("palette", image, "--out-dir", tmp_path / "new1" / "new2" / ("x" * 300) / "b")
     assert r.returncode == 1 and b"cannot create the folder" in r.stderr, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_proportional_swatches_of_exact_shares_are_exact(tmp_path):
+    """A 200-px image exactly 50/30/20 got swatches of 99/61/40 px with ``--proportional``:
+    every colour had a 1-px floor before the rest was shared out. Shares that come to whole
+    pixels now give those pixels: 100/60/40, each swatch its colour."""
+    colours = [(200, 30, 30), (30, 60, 160), (240, 220, 20)]
+    a = np.zeros((50, 200, 3), np.uint8)  # under 256 px: every pixel counted, shares exact
+    a[:, :100], a[:, 100:160], a[:, 160:] = colours
+    path = tmp_path / "p.png"
+    Image.fromarray(a).save(path)
+    card = tmp_path / "c.png"
+    r = run_cli("palette", path, "--colors", "3", "--proportional", "-o", card, "--buffer", "0", "--bar", "0.2")
+    assert r.returncode == 0, r.stderr
+    row = np.asarray(Image.open(card).convert("RGB"))[0].astype(int)
+    edges = [0, *np.flatnonzero(np.abs(np.diff(row, axis=0)).max(axis=1)) + 1, 200]
+    assert np.diff(edges).tolist() == [100, 60, 40], edges
+    assert [tuple(row[e]) for e in edges[:-1]] == colours
