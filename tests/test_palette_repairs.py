@@ -284,3 +284,16 @@ def test_proportional_swatches_of_exact_shares_are_exact(tmp_path):
     edges = [0, *np.flatnonzero(np.abs(np.diff(row, axis=0)).max(axis=1)) + 1, 200]
     assert np.diff(edges).tolist() == [100, 60, 40], edges
     assert [tuple(row[e]) for e in edges[:-1]] == colours
+
+
+def test_a_name_too_long_is_one_line_in_every_command(tmp_path):
+    """The palette's --out-dir had company: ``batch LIB <300 x's>``, ``gallery <300 x's>``,
+    ``grid <300 x's> g.png`` said "unexpected OSError: [Errno 36] File name too long ... (a bug
+    in streamprint)" (Path.exists() and is_dir() raise it). Now one line naming the path."""
+    long = str(tmp_path / ("x" * 300))
+    (tmp_path / "lib").mkdir()
+    for args in (("batch", tmp_path / "lib", long), ("gallery", long), ("grid", long, tmp_path / "g.png")):
+        r = run_cli(*args)
+        text = r.stderr.decode()
+        assert r.returncode == 1 and text.count("\n") == 1, (args[0], text)
+        assert f"{long}: File name too long" in text and "unexpected" not in text, (args[0], text)
