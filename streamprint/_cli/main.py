@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import io
 import signal
@@ -124,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         error("out of memory: make the picture (--height, --width) or --analysis-size smaller")
         return EXIT_INPUT
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG and exc.filename is not None:
+            # not a bug: a path given that the file system cannot hold, met wherever it is first
+            # looked at (Path.exists() raises it: batch, gallery, grid said "unexpected OSError")
+            error(f"{exc.filename}: {exc.strerror} (no file or folder of that name can exist)")
+            return EXIT_INPUT
         if args.verbose:
             raise
         error(f"unexpected {type(exc).__name__}: {exc} (a bug in streamprint; -v shows where)")
