@@ -14,7 +14,8 @@ a picture is never left beside another run's data.
 A live run (``live``) keeps each rewrite cheap however long the stream: a picture with a
 ``width`` is kept at that width (:class:`~streamprint.render.live.LiveStrip`), and the data
 file serializes only the samples added since the last write
-(:class:`~streamprint.formats.fingerprint.GrowingDataFile`). A page is drawn whole each
+(:class:`~streamprint.formats.fingerprint.GrowingDataFile`, which never reads back the
+file at the path: a user may have written over it in place). A page is drawn whole each
 time (it holds every sample's colours)."""
 
 from __future__ import annotations
