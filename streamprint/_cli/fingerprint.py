@@ -9,7 +9,6 @@ import time
 from typing import TYPE_CHECKING
 
 from .. import __version__, interrupt, params
-from ..atomic import check_outputs
 from ..enums import ImageFormat, SamplingMode
 from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
 from ..model import Fingerprint, Progress, SourceInfo
@@ -116,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs import RunOutputs
 
     outputs = RunOutputs(args.output, render, args.data, live=live, overwrite=args.overwrite)
-    check_outputs(outputs.named(), [args.input], args.overwrite)
+    outputs.check([args.input])
     from ..pipeline import fingerprint
 
     bar = ProgressBar(enabled=not args.quiet)
