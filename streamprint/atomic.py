@@ -355,7 +355,7 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     input (same path or same file, whatever ``overwrite`` says), two outputs that are one
     file, and an existing file streamprint did not write (unless ``overwrite``).
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
-    outs = [(name, Path(p)) for name, p in outputs]
+    outs = [(name, Path(params.file_name(p, name))) for name, p in outputs]  # (none empty)
     inputs = [os.fspath(p) for p in inputs]
     ins = [Path(p) for p in inputs if p != "-"]
     for _, out in outs:

@@ -337,6 +337,9 @@ class Time:
         if seconds is not None and math.isfinite(seconds) and seconds > -MAX_SECONDS and seconds < MAX_SECONDS:
             if (seconds > 0 or (seconds == 0 and self.zero) or (seconds < 0 and self.negative)):
                 return seconds + 0.0  # no -0.0
+        if seconds is not None and abs(seconds) >= MAX_SECONDS:  # (inf too; it was told it "must be a time")
+            raise ParameterError(name, f"is too large: a time must be under {MAX_SECONDS:.0f} s (366 days) "
+                                       f"either way, got {value!r}")
         if self.negative:  # (--end 0 was told it "must be a time", as if 0 were none)
             bound = "" if self.zero else " other than 0 (a negative one counts back from the end)"
         else:

@@ -135,6 +135,8 @@ def fingerprint(
                      skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
     if isinstance(path, bytes):  # a name as the OS gives it (it was taken for a file object)
         path = params.file_name(path)
+    elif isinstance(path, (str, os.PathLike)):
+        params.file_name(path)  # (an empty one is refused)
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:
         check_resume(resume, options, thumbnails, identity)
