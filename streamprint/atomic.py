@@ -285,12 +285,14 @@ def check_name(path: str | os.PathLike[str]) -> None:
 
 def make_folders(folder: str | os.PathLike[str]) -> list[Path]:
     """Make ``folder`` and its missing parents; returns those it made, outermost first.
-    OutputError, one line, when it cannot be made (a file in the way, no permission, /proc)."""
-    folder = Path(folder)
-    missing = [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+    OutputError, one line, when it cannot be made (a file in the way, no permission, /proc),
+    and the parents made on the way are removed again (new1/new2 were left behind)."""
+    folder = Path(folder)  # (os.path.exists: Path.exists() raised on a name too long, ENAMETOOLONG)
+    missing = [p for p in (folder, *folder.parents) if not os.path.exists(p)][::-1]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        remove_folders([p for p in missing if os.path.isdir(p)])  # (those it made before it failed)
         raise OutputError(f"cannot create the folder {folder}: {exc.strerror or exc}") from exc
     return missing
 
@@ -353,7 +355,7 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     input (same path or same file, whatever ``overwrite`` says), two outputs that are one
     file, and an existing file streamprint did not write (unless ``overwrite``).
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
-    outs = [(name, Path(p)) for name, p in outputs]
+    outs = [(name, Path(params.file_name(p, name))) for name, p in outputs]  # (none empty)
     inputs = [os.fspath(p) for p in inputs]
     ins = [Path(p) for p in inputs if p != "-"]
     for _, out in outs:

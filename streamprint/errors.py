@@ -142,6 +142,12 @@ class OutputError(StreamprintError):
     """The output could not be written (exit code 1)."""
 
 
+class OutputReplacedError(OutputError):
+    """A file streamprint did not write took the place of an output during the run (a live
+    run's picture copied over between two flushes): it is left as it is, and the run ends
+    (exit code 1); the message says what the other outputs kept."""
+
+
 class SchedulerError(StreamprintError):
     """A batch's Dask scheduler could not be reached (exit code 1): the address was well
     formed, the machine or the network is what failed. Raised before the output folder is

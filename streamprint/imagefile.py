@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, with_alpha
+from .color.depth import (BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_32_bits, stated_maxval,
+                          with_alpha)
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
+from .jpegend import mended_jpeg
 from .warned import caught
 
 if TYPE_CHECKING:
@@ -179,9 +181,23 @@ def _decode(image: ImageSource, draft: int, name: str) -> DecodedImage:
         img = _open(image)
         own = not isinstance(image, Image.Image)
         redraft = own and not draft and img.format == "JPEG"
-        out, has_alpha, size = _load(img, draft, own)
-        out.load()  # decoded here, where a damaged file is said to be one
-        return DecodedImage(out, has_alpha, size, name, image, redraft)
+        try:
+            out, has_alpha, size = _load(img, draft, own)
+            out.load()  # decoded here, where a damaged file is said to be one
+        except OSError as exc:
+            if not (img.format == "JPEG" and isinstance(image, (bytes, str, os.PathLike)) and _truncated(exc)):
+                raise
+            if (mended := mended_jpeg(image if isinstance(image, bytes) else Path(image).read_bytes())) is None:
+                raise
+            log.warning("%s: cut short: its JPEG end marker is missing (every pixel is there)", name)
+        else:
+            return DecodedImage(out, has_alpha, size, name, image, redraft)
+    return _decode(mended, draft, name)  # (its card, drafted, decodes the mended bytes too)
+
+
+def _truncated(exc: BaseException) -> bool:
+    """Whether Pillow's error says the file ended before the image did."""
+    return "truncated" in str(exc).lower()
 
 
 @contextmanager
@@ -207,6 +223,8 @@ def _reading(name: str) -> Iterator[None]:
         raise NotAVideoError(f"{name}: too large to read: more than Pillow's limit{limit} "
                              "(a guard against decompression bombs)") from exc
     except (OSError, ValueError, *_DAMAGED) as exc:
+        if _truncated(exc):  # an image, but not all of it: not "not an image"
+            raise NotAVideoError(f"{name}: cut short: the file ends before its image does ({exc})") from exc
         raise NotAVideoError(f"{name}: not an image Pillow can read ({exc})") from exc
 
 
@@ -235,7 +253,10 @@ def _first_time(name: str, text: str) -> bool:
 
 class _OncePerImage(logging.Filter):
     """Lets through each of streamprint's own warnings about an image once (a broken ICC
-    profile was said for the palette, then again for its card), in the thread reading it."""
+    profile was said for the palette, then again for its card), in the thread reading it,
+    each naming the image: those said where the name is not known (the colour tags' in
+    :mod:`~.color.embedded`, "ignoring the image's ICC profile ...") are prefixed with
+    "IMAGE: " here, as Pillow's are (of several images, the user could not tell which)."""
 
     def __init__(self, image: str) -> None:
         super().__init__()
@@ -244,7 +265,11 @@ class _OncePerImage(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno != logging.WARNING or record.thread != self.thread:
             return True
-        return _first_time(self.image, record.getMessage())
+        text = record.getMessage()
+        if not text.startswith(f"{self.image}: "):
+            record.msg, record.args = f"{self.image}: {text}", ()
+            text = record.msg
+        return _first_time(self.image, text)
 
 
 @contextmanager
@@ -300,7 +325,8 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
     from PIL import ImageOps
 
     # read before the pixels are (their tile then goes)
-    size, cicp, maxval, low_key = img.size, file_cicp(img), stated_maxval(img), low_depth_grey_key(img)
+    size, cicp, low_key = img.size, file_cicp(img), low_depth_grey_key(img)
+    maxval = stated_maxval(img) or stated_32_bits(img)
     deep = deep16(img, cicp)  # a 16-bit colour PNG or TIFF, at full depth (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")

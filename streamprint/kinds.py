@@ -87,6 +87,8 @@ class Rate:
         rate = None
         try:
             if isinstance(value, str):
+                if not numeral(value):
+                    raise ValueError(value)
                 exponent = re.search(r"[eE]\s*([+-]?\d+)\s*$", value)
                 if exponent and abs(int(exponent.group(1))) > 30:  # 1e100000000 took minutes to make
                     raise ParameterError(name, f"must be a frame rate from 1/{MAX_RATE_TERM} to {MAX_RATE_TERM} "
@@ -201,6 +203,15 @@ class Function:
         return value
 
 
+def numeral(text: str) -> bool:
+    """Whether ``text`` may be read as a number, a time, a size or a frame rate: written
+    in ASCII, with no underscore. Python's int(), float() and Fraction, and re's ``\\d``,
+    take the digits of any script (``--start`` with the Arabic-Indic digit one was read as
+    1 s) and any kind of space, and int(), float() and Fraction Python's digit separators
+    (``--colors 1_0`` made ten colours); streamprint's numbers are written as FFmpeg's are."""
+    return text.isascii() and "_" not in text
+
+
 @dataclass(frozen=True)
 class Items:
     """Any iterable (a list, a tuple, a generator) of at least ``least`` instances of the
@@ -291,6 +302,8 @@ TIME_SYNTAX = "seconds (90, 1.5) or [HH:]MM:SS[.m] (1:30, 1:02:03.5)"
 def parse_time(text: str) -> float | None:
     """Seconds from a time in FFmpeg's duration syntax (``90``, ``1.5``, ``200ms``,
     ``1:30``, ``1:02:03.5``, ``-8:00``); None when ``text`` is not one."""
+    if not numeral(text):
+        return None
     t = text.strip()
     m = _CLOCK_TIME.fullmatch(t)
     if m:
@@ -324,6 +337,9 @@ class Time:
         if seconds is not None and math.isfinite(seconds) and seconds > -MAX_SECONDS and seconds < MAX_SECONDS:
             if (seconds > 0 or (seconds == 0 and self.zero) or (seconds < 0 and self.negative)):
                 return seconds + 0.0  # no -0.0
+        if seconds is not None and abs(seconds) >= MAX_SECONDS:  # (inf too; it was told it "must be a time")
+            raise ParameterError(name, f"is too large: a time must be under {MAX_SECONDS:.0f} s (366 days) "
+                                       f"either way, got {value!r}")
         if self.negative:  # (--end 0 was told it "must be a time", as if 0 were none)
             bound = "" if self.zero else " other than 0 (a negative one counts back from the end)"
         else:

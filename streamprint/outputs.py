@@ -14,16 +14,19 @@ a picture is never left beside another run's data.
 A live run (``live``) keeps each rewrite cheap however long the stream: a picture with a
 ``width`` is kept at that width (:class:`~streamprint.render.live.LiveStrip`), and the data
 file serializes only the samples added since the last write
-(:class:`~streamprint.formats.fingerprint.GrowingDataFile`). A page is drawn whole each
+(:class:`~streamprint.formats.fingerprint.GrowingDataFile`, which never reads back the
+file at the path: a user may have written over it in place). A page is drawn whole each
 time (it holds every sample's colours)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .atomic import check_replace, file_state, together
+from .atomic import check_outputs, check_replace, file_state, together
 from .enums import ImageFormat
+from .errors import ForeignFileError, OutputReplacedError
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
@@ -42,7 +45,10 @@ class RunOutputs:
     (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
     write, before anything is drawn or written. A file this run wrote, unchanged since
     (:func:`_identity`), is replaced without that check: an ASE file carries no mark, and a
-    live run checks no mark at every flush."""
+    live run checks no mark at every flush. One that the user's file took the place of
+    since this run wrote it, or since :meth:`check` passed it, is left as it is: the other
+    outputs are written one last time and :class:`~streamprint.errors.OutputReplacedError`
+    says what they kept."""
 
     image: str | os.PathLike[str]
     render: RenderOptions
@@ -57,7 +63,9 @@ class RunOutputs:
     _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
     _strip: LiveStrip | None = field(default=None, init=False, repr=False)
     _wrote: dict[str, tuple[int, ...] | None] = field(default_factory=dict, init=False, repr=False)
-    """Each output's :func:`_identity` as the last write left it."""
+    """Each output's :func:`_identity` as the last write (or :meth:`check`) left it."""
+    _replaced: set[str] = field(default_factory=set, init=False, repr=False)
+    """The outputs the user's files took the place of during the run: no longer written."""
 
     @property
     def _swatches(self) -> bool:
@@ -69,17 +77,36 @@ class RunOutputs:
         return ([("output", self.image)] + ([("output", self.page)] if self.page is not None else [])
                 + ([("data", self.data)] if self.data is not None else []))
 
+    def check(self, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+        """Before the run: :func:`streamprint.atomic.check_outputs` for every output, and the
+        files found there then (none, or ones that may be replaced) taken as this run's, so
+        that a file of the user's found there later was put there during the run."""
+        check_outputs(self.named(), inputs, self.overwrite)
+        self._wrote = {os.fspath(path): _identity(path) for _, path in self.named()}
+
     def write(self, fp: Fingerprint, final: bool = True) -> tuple[int, int]:
         """Write every output from ``fp``, in the order of the module docstring; returns
         the picture's (width, height) in px. ``final``: the run's last write, made durable
         (fsync); a flush in the middle of a live run is not (a rename keeps it whole for
         readers, but a power cut may lose it)."""
         render = self.render
+        replaced = []
         for name, path in self.named():  # every one, before any is drawn or written
-            if self._wrote.get(os.fspath(path)) != _identity(path):  # (not the file this run last wrote there)
-                check_replace(path, self.overwrite, name)
+            key = os.fspath(path)
+            if key not in self._replaced and self._wrote.get(key) != _identity(path):  # (not this run's file)
+                try:
+                    check_replace(path, self.overwrite, name)
+                except ForeignFileError:
+                    if key not in self._wrote:  # (there before the run: the caller's check's to refuse)
+                        raise
+                    replaced.append(key)
+        self._replaced.update(replaced)
+        final = final or bool(self._replaced)  # (the others written one last time: the run ends)
+        skip = self._replaced
         with together():
-            if self.live and render.width is not None and render.format != ImageFormat.HTML:
+            if os.fspath(self.image) in skip:
+                size = self.size or (0, 0)
+            elif self.live and render.width is not None and render.format != ImageFormat.HTML:
                 check_render(render, fp.options.sampling)
                 self._strip = self._strip or LiveStrip(render)
                 write_image(self._strip.draw(fp, final), self.image, render.format, render.background, sync=final,
@@ -87,11 +114,11 @@ class RunOutputs:
                 size = (render.width, render.height)
             else:
                 size = save_image(fp, self.image, render, sync=final, overwrite=True)
-            if self.page is not None:
+            if self.page is not None and os.fspath(self.page) not in skip:
                 from .render.page import page_options, save_page
 
                 save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True)
-            if self.data is not None:
+            if self.data is not None and os.fspath(self.data) not in skip:
                 if self.live and not self._swatches:  # (a movie's palette alone is small: written whole)
                     self._data = self._data or GrowingDataFile(self.data)
                     self._data.write(fp, sync=final)
@@ -101,6 +128,11 @@ class RunOutputs:
         self._wrote = {os.fspath(path): _identity(path) for _, path in self.named()}
         if final:
             self.close()
+        if self._replaced:  # (at every write since: those outputs are not written)
+            replaced = [os.fspath(p) for _, p in self.named() if os.fspath(p) in self._replaced]
+            raise OutputReplacedError(f"{' and '.join(replaced)} {'was' if len(replaced) == 1 else 'were'} replaced "
+                                      f"during the run by a file streamprint did not write, left as it is; kept "
+                                      f"{self.kept()}")
         return self.size
 
     def flush(self, fp: Fingerprint) -> None:
@@ -119,7 +151,10 @@ class RunOutputs:
         if fp is None or not len(fp):
             return "nothing"
         times = fp.times
-        names = " and ".join(str(p) for _, p in self.named())  # as given, as the "wrote" line has them
+        names = " and ".join(str(p) for _, p in self.named()  # as given, as the "wrote" line has them
+                             if os.fspath(p) not in self._replaced)
+        if not names:
+            return "nothing"
         return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(round(float(times[0])))} to "
                 f"{hms(round(float(times[-1])))}, in {names}")  # frame times, to the second
 

@@ -10,13 +10,14 @@ card, a picture, is drafted.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 
 import numpy as np
 
 from . import params
 from .clusterer import distinct_colors
-from .color.alpha import opaque
+from .color.alpha import faint_threshold, opaque
 from .color.spaces import decode, encode
 from .enums import Space
 from .errors import InputError
@@ -27,6 +28,11 @@ from .model import ImagePalette, Palette
 __all__ = ["ImageSource", "DecodedImage", "read_image", "load_image", "source_name", "extract_palette", "sample_grid", "palette_of",
            "swatch_edges", "swatch_bar", "card", "save_card"]
 
+log = logging.getLogger("streamprint")
+
+#: The shortest swatch bar labels are written on: 8-px text (the smallest drawn) and a pixel
+#: clear above and below.
+LABEL_BAR_PX = 10
 #: Long side, in pixels, of the image the clustering sees.
 CLUSTER_SIZE = 256
 #: The k-means fit sees at most this many of those pixels; shares count them all.
@@ -79,10 +85,18 @@ def sample_grid(shape: tuple[int, int], side: int, rng: np.random.Generator) -> 
 
 def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Space, seed: int,
                name: str = "image", size: tuple[int, int] | None = None) -> ImagePalette:
-    """Palette of an (h, w, 3) uint8 image; pixels with alpha < 128 are not counted."""
+    """Palette of an (h, w, 3) uint8 image; pixels with alpha < 128 are not counted, but
+    where none reaches 128, those at least half as opaque as the most opaque one are (with a
+    warning: :func:`~.color.alpha.faint_threshold`)."""
     pixels = rgb.reshape(-1, 3) if alpha is None else opaque(rgb, alpha)
     if len(pixels) == 0:
-        raise InputError(f"{name}: every pixel is transparent")
+        assert alpha is not None  # (an image without alpha has pixels)
+        least = faint_threshold(alpha)
+        if least is None:
+            raise InputError(f"{name}: every pixel is transparent")
+        log.warning("%s: no pixel is as much as half opaque (the most opaque has alpha %d of 255): the colours "
+                    "of those with alpha %d or more are counted", name, int(alpha.max()), least)
+        pixels = opaque(rgb, alpha, least)
     exact = distinct_colors(pixels, colors)
     if exact is not None:  # every pixel is one of the colours: no distance to them
         centers, counts, inertia = exact[0].astype(np.float64), exact[1], 0.0
@@ -102,28 +116,51 @@ def palette_of(rgb: np.ndarray, alpha: np.ndarray | None, colors: int, space: Sp
 
 def swatch_edges(palette: ImagePalette, width: int, proportional: bool = False) -> np.ndarray:
     """Left edges of the swatches in a bar ``width`` px wide, and its right end: int64,
-    len(palette) + 1. Equal widths, or by share; by share, every colour the palette lists
-    keeps at least 1 px where the bar has room for that (a 0.1 % share of a 500-px bar
-    rounded to nothing, and the card showed fewer colours than it reported)."""
+    len(palette) + 1. Equal widths, or by share (:func:`_widths_by_share`)."""
     from .render.strip import segment_heights
 
     n = len(palette.colors)
-    weights = palette.weights if proportional else np.full(n, 1.0 / n)
-    floor = 1 if proportional and width >= n else 0
-    return np.concatenate([[0], np.cumsum(floor + segment_heights(weights, width - floor * n))])
+    widths = _widths_by_share(palette.weights, width) if proportional else segment_heights(np.full(n, 1.0 / n), width)
+    return np.concatenate([[0], np.cumsum(widths)])
+
+
+def _widths_by_share(weights: np.ndarray, width: int) -> np.ndarray:
+    """``width`` px split by ``weights``, largest remainder first: each its whole part, the
+    pixels left one each to the largest fractional parts (ties to the colour listed first,
+    the larger share). Where the bar has room, a colour whose part comes to 0 px gets 1 px,
+    and the others split the rest the same way (a 0.1 % share of a 500-px bar rounded to
+    nothing, and the card showed fewer colours than it reported); only those: a 1-px floor
+    under every colour made an exact 50/30/20 of 200 px 99/61/40, not 100/60/40."""
+    w = np.asarray(weights, np.float64)
+    floored = np.zeros(len(w), bool)
+    while True:
+        rest = width - int(floored.sum())
+        shares = np.where(floored, 0.0, w)
+        ideal = shares / shares.sum() * rest
+        widths = np.floor(ideal).astype(np.int64)
+        widths[np.argsort(widths - ideal, kind="stable")[:rest - int(widths.sum())]] += 1
+        widths[floored] = 1
+        starved = (widths == 0) & ~floored
+        if not starved.any() or width < len(w):  # (a bar narrower than the colours: some get none)
+            return widths
+        floored |= starved
 
 
 def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: bool = False,
                labels: bool = False) -> np.ndarray:
     """A (height, width, 3) bar of the palette's colours, equal widths or by share; with
     ``labels``, each swatch's hex written on it, in black or white, whichever contrasts
-    more with the swatch (a swatch too narrow for its label at 8 px gets none)."""
-    from .render.text import draw_text
+    more with the swatch (a swatch too narrow for its label at 8 px gets none; a bar under
+    :data:`LABEL_BAR_PX` tall gets none, with a warning)."""
+    from .render.text import MIN_TEXT_PX, draw_text
 
     edges = swatch_edges(palette, width, proportional)
     bar = np.repeat(palette.colors[None, :, :], height, axis=0).repeat(np.diff(edges), axis=1)
-    if labels:
-        size = max(1, round(height * 0.45))
+    if labels and height < LABEL_BAR_PX:
+        log.warning("%s: the swatch bar is %d px tall, too short for labels (they need %d px: raise --bar)",
+                    palette.path, height, LABEL_BAR_PX)
+    elif labels:  # 45 % of the bar, but never under the smallest text drawn (a 16-px bar asked 7 px: none)
+        size = max(MIN_TEXT_PX, round(height * 0.45))
         for (left, right), hex_ in zip(itertools.pairwise(edges.tolist()), palette.hex, strict=True):
             draw_text(bar, hex_, (left, 0, right, height), size)
     return bar

@@ -21,6 +21,7 @@ from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Num
                     TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
 from .kinds import parse_time as parse_time
+from .kinds import numeral
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
@@ -141,7 +142,7 @@ def check_all(**values: Any) -> None:
 def check_extension(path: str | os.PathLike[str], fmt: ImageFormat, name: str = "output") -> None:
     """``path``'s extension must name ``fmt``: a picture is never written in one format
     under another's name (``save_image(fp, "x.jpg", options)`` wrote PNG bytes)."""
-    named = IMAGE_EXTENSIONS.get(_extension(path))
+    named = IMAGE_EXTENSIONS.get(_extension(path, name))
     if named != fmt:
         raise ParameterError(name, f"{os.fspath(path)}: the extension must say the format, {fmt} "
                                    f"({', '.join(ext for ext, f in IMAGE_EXTENSIONS.items() if f == fmt)})")
@@ -186,7 +187,7 @@ def resolve_time_range(start: float, end: float | None, duration: float | None) 
 def check_size(name: str, text: str) -> tuple[int, int]:
     """``"WIDTHxHEIGHT"`` in pixels (e.g. ``"1920x1080"``) as (width, height)."""
     w, sep, h = str(text).strip().lower().partition("x")
-    if not (sep and w.isdigit() and h.isdigit() and 0 < int(w) <= MAX_SIDE and 0 < int(h) <= MAX_SIDE):
+    if not (sep and numeral(text) and w.isdigit() and h.isdigit() and 0 < int(w) <= MAX_SIDE and 0 < int(h) <= MAX_SIDE):
         raise ParameterError(name, f"must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}")
     return int(w), int(h)
 
@@ -222,18 +223,21 @@ def file_name(path: Any, name: str = "path") -> str:
     keeps names that are not UTF-8; ParameterError for anything else (bytes were taken for
     a name without an extension, and ``load(b"m.json")`` raised TypeError)."""
     if isinstance(path, (str, bytes, os.PathLike)):
-        return os.fsdecode(os.fspath(path))
+        text = os.fsdecode(os.fspath(path))
+        if not text:  # (taken for ".", the folder: "cannot write .: it is a directory")
+            raise ParameterError(name, "must be a file name, got an empty one")
+        return text
     raise ParameterError(name, f"must be a file name (text, bytes or a path), got {type(path).__name__}")
 
 
-def _extension(path: str | os.PathLike[str]) -> str:
-    return os.path.splitext(file_name(path))[1].lower()
+def _extension(path: str | os.PathLike[str], name: str) -> str:
+    return os.path.splitext(file_name(path, name))[1].lower()
 
 
 def image_format_for(path: str | os.PathLike[str], name: str = "output",
                      allowed: tuple[ImageFormat, ...] = tuple(ImageFormat)) -> ImageFormat:
     """The image format ``path``'s extension names; ParameterError for any other."""
-    fmt = IMAGE_EXTENSIONS.get(_extension(path))
+    fmt = IMAGE_EXTENSIONS.get(_extension(path, name))
     if fmt is None or fmt not in allowed:
         names = ", ".join(ext for ext, f in IMAGE_EXTENSIONS.items() if f in allowed)
         raise ParameterError(name, f"{os.fspath(path)}: the extension must say the image format: {names}")
@@ -248,7 +252,7 @@ def extension_for(fmt: ImageFormat) -> str:
 def data_format_for(path: str | os.PathLike[str], name: str = "data",
                     allowed: tuple[DataFormat, ...] = (DataFormat.JSON, DataFormat.CSV)) -> DataFormat:
     """The data format ``path``'s extension names; ParameterError for any other."""
-    fmt = DATA_EXTENSIONS.get(_extension(path))
+    fmt = DATA_EXTENSIONS.get(_extension(path, name))
     if fmt is None or fmt not in allowed:
         names = ", ".join(ext for ext, f in DATA_EXTENSIONS.items() if f in allowed)
         raise ParameterError(name, f"{os.fspath(path)}: the extension must say the data format: {names}")
@@ -267,7 +271,7 @@ def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, .
     :data:`PALETTE_DATA`): formats for design tools are written, never read, so a path
     ending in one is refused, saying which files streamprint reads back."""
     readable = tuple(f for f in kind if f not in SWATCH_FORMATS)
-    written = DATA_EXTENSIONS.get(_extension(path))
+    written = DATA_EXTENSIONS.get(_extension(path, name))
     if written in SWATCH_FORMATS:
         raise ParameterError(name, f"{os.fspath(path)}: a .{written} file holds a palette for design tools alone, "
                                    f"and streamprint reads none back: give the "

@@ -230,7 +230,8 @@ def test_killed_long_movie_resumes_from_its_checkpoint(tmp_path):
     manifest says from which frame) and writes the same bytes as an uninterrupted run."""
     lib = tmp_path / "lib"
     lib.mkdir()
-    segs = [synth.Segment(s.background, s.accent, 6.0) for s in synth.SAMPLE_SEGMENTS]
+    # 16 s, every frame (384): after frame 100 the kill (50 ms polls) finds seconds of work left
+    segs = [synth.Segment(s.background, s.accent, 4.0) for s in synth.SAMPLE_SEGMENTS]
     synth.encode_clip(lib / "long.mkv", synth.segment_frames(segs, (160, 90)),
                       encoding=synth.Encoding(crf=20, preset="ultrafast", gop=48))
     args = ["--every", "1", "--checkpoint", "0.2", "--jobs", "1", "-q"]

@@ -83,6 +83,20 @@ def test_interrupt_while_the_dask_client_waits(library, tmp_path):
     server.close()
 
 
+def _wait_until_listening(address: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Until the scheduler started as ``proc`` takes connections at ``address`` (a fixed
+    sleep was either too long or, under load, too short)."""
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    deadline = time.monotonic() + timeout
+    while True:
+        assert proc.poll() is None and time.monotonic() < deadline, "the scheduler never listened"
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(tmp_path):
     """A real scheduler and worker (the `dask` commands) on loopback; the scheduler is killed
     while movies are in flight: those are pending, not failed; the next run, without flags,
@@ -91,7 +105,7 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
     dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
     if dask is None:
         pytest.skip("no dask command")
-    lib = copies_of_one_movie(tmp_path / "lib", 3, 10.0)
+    lib = copies_of_one_movie(tmp_path / "lib", 3, 4.0)  # 16 s each, every frame: m1 is still at work when m0 is done
     port = socket.socket()
     port.bind(("127.0.0.1", 0))
     address = f"tcp://127.0.0.1:{port.getsockname()[1]}"
@@ -102,7 +116,7 @@ def test_a_killed_dask_scheduler_leaves_movies_pending_and_a_late_worker_counts(
     worker = subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
     out = tmp_path / "out"
     try:
-        time.sleep(3)
+        _wait_until_listening(address, scheduler)
         batch = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--dask", address,
                                   "--every", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
@@ -134,7 +148,7 @@ def test_two_batches_on_one_scheduler_get_their_own_results(tmp_path):
     scheduler, into another folder with other options, got the first one's results; it said
     'fingerprinted now 3' and its folder held no strip. Its manifest said done."""
     distributed = pytest.importorskip("distributed")
-    lib = copies_of_one_movie(tmp_path / "lib", 3, 8.0)
+    lib = copies_of_one_movie(tmp_path / "lib", 3, 5.0)  # 20 s each: the first batch is long at work
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", processes=True,
                                   dashboard_address=None) as cluster:
         first = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "a"),
@@ -152,7 +166,7 @@ def test_two_batches_on_one_scheduler_get_their_own_results(tmp_path):
 
     for i in range(3):
         fp = read_fingerprint(tmp_path / "b" / f"m{i}.mkv.json")
-        assert fp.options.sampling.value == 2.0 and len(fp) == 16  # 32 s at one sample every 2 s
+        assert fp.options.sampling.value == 2.0 and len(fp) == 10  # 20 s at one sample every 2 s
 
 
 def test_one_dask_executor_runs_two_batches(library, tmp_path):

@@ -60,7 +60,8 @@ def entries(out: Path) -> dict:
 
 
 def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path):
-    lib = copies_of_one_movie(tmp_path / "lib", 6)  # a few seconds of work with every frame clustered
+    n = 4  # a few seconds of work with every frame clustered (the second run starts in under 1 s)
+    lib = copies_of_one_movie(tmp_path / "lib", n)
     out = tmp_path / "out"
     first = subprocess.Popen([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--every", "1",
                               "--jobs", "1", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -74,7 +75,7 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(tmp_path):
     line = one_line(second, 1)
     assert f"pid {first.pid}" in line and "another streamprint batch" in line
     assert first.wait(timeout=120) == 0, first.stderr.read()  # the first one was not disturbed
-    assert {e.status for e in entries(out).values()} == {Status.DONE} and len(entries(out)) == 6
+    assert {e.status for e in entries(out).values()} == {Status.DONE} and len(entries(out)) == n
 
 
 def test_a_full_disk_leaves_the_movie_pending_and_the_next_run_does_it(library, tmp_path, monkeypatch):
@@ -110,6 +111,52 @@ def test_a_lost_worker_is_pending_not_failed(library, tmp_path):
     # said once, by the row's label (the line said "pending: m0.mkv: pending, retried next run: ...")
     assert summary.table().splitlines()[-1] == "  pending: m0.mkv: worker lost: ConnectionError: scheduler gone"
     assert run_batch(library, tmp_path / "out", OPTIONS, executor=Serial()).done == 1
+
+
+class _LosingToAnOldWorker(Serial):
+    """Loses the first task, whose outputs a worker of an earlier run (other drawing: a
+    dominant strip) that outlived its client writes meanwhile, as a Dask worker may."""
+
+    def run(self, work, tasks, finish, on_report, lost):
+        import dataclasses
+
+        work(dataclasses.replace(tasks[0], render=RenderOptions(style="dominant")), None)
+        finish(tasks[0], lost(tasks[0], ConnectionError("scheduler gone")))
+        super().run(work, tasks[1:], finish, on_report, lost)
+
+
+def test_outputs_a_lost_worker_left_are_recorded_as_they_are_drawn(tmp_path):
+    """A task lost, its outputs found whole: they were recorded as drawn with this run's
+    options though another run's worker drew them (a dominant strip recorded as stacked, and
+    never redrawn: the next run took it as done in this style). They are drawn again as this
+    run says: a stacked column shows the background on top and the yellow accent below it,
+    a dominant one the background alone."""
+    lib = make_library(tmp_path / "lib", n=1)
+    out = tmp_path / "out"
+    summary = run_batch(lib, out, OPTIONS, RenderOptions(style="stacked"), executor=_LosingToAnOldWorker())
+    assert summary.done + summary.found == 1 and summary.pending == 0
+    assert entries(out)["m0.mkv"].render == RenderOptions(style="stacked")
+    seg = synth.SAMPLE_SEGMENTS[0]
+    column = np.asarray(Image.open(out / "m0.mkv.png").convert("RGB"))[:, 200].astype(int)
+    assert np.abs(column[0] - seg.background).max() <= 8
+    assert (np.abs(column - seg.accent).max(axis=1) <= 40).any(), column[::20]  # (k-means blends the edges)
+
+
+def test_a_lost_worker_does_not_take_another_movies_outputs_for_its_own(tmp_path):
+    """m0.mkv done, then replaced by a copy of another movie with an older mtime, and its
+    task lost: the old movie's outputs (same name, same options, a data file newer than the
+    copy) were recorded done for the new one. The plan never takes outputs as found when
+    the manifest knew another file by the name; nor does a lost task now: it is pending."""
+    lib = make_library(tmp_path / "lib", n=2)
+    out = tmp_path / "out"
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 2
+    old = (out / "m0.mkv.json").read_bytes()
+    shutil.copyfile(lib / "m1.mkv", lib / "m0.mkv")
+    os.utime(lib / "m0.mkv", (time.time() - 3600, time.time() - 3600))
+    summary = run_batch(lib, out, OPTIONS, executor=_Losing())
+    assert summary.pending == 1 and summary.done == 0 and summary.found == 0, summary.table()
+    assert entries(out)["m0.mkv"].status == Status.PENDING
+    assert (out / "m0.mkv.json").read_bytes() == old
 
 
 def test_a_worker_that_finished_after_all_is_recorded_as_done(library, tmp_path):

@@ -86,9 +86,14 @@ def encoders() -> set[str]:
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("codecs")
-    synth.encode_clip(folder / "source.mp4", synth.segment_frames(synth.SAMPLE_SEGMENTS, SIZE, FPS), FPS,
-                      synth.Encoding(crf=8))
+    """One folder per session (test_containers copies these clips too): the source and each
+    clip ``encoded`` makes are encoded once, by whichever module asks first. Read-only."""
+    folder = tmp_path_factory.getbasetemp() / "codecs-shared"
+    if not (folder / "source.mp4").exists():
+        folder.mkdir(exist_ok=True)
+        synth.encode_clip(folder / "source.tmp.mp4", synth.segment_frames(synth.SAMPLE_SEGMENTS, SIZE, FPS), FPS,
+                          synth.Encoding(crf=8))
+        (folder / "source.tmp.mp4").rename(folder / "source.mp4")
     return folder
 
 

@@ -217,3 +217,24 @@ def test_an_mp4_cut_with_stream_copy_is_not_cut_short(tmp_path):
     data = json.loads((tmp_path / "w.json").read_text())
     assert len(data["samples"]) == shown
     assert data["source"]["duration"] == pytest.approx(_stated_duration(cut), abs=0.1)
+
+
+@pytest.mark.parametrize("part", [("--start", "2", "--end", "11"), ("--start", "2")], ids=["start-end", "start"])
+def test_samples_from_a_part_of_a_file_cut_short_say_where_it_ended(tmp_path, part):
+    """A part (--start/--end) of the MKV cut at 45 %: its missing columns were said to fall "on
+    a frame already taken" (the part's end is the header's, 12 s, or the --end); the whole
+    file was already said to end where it does. The truth for where: ffprobe's last frame."""
+    whole = _make(tmp_path, ".mkv")
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 45 // 100])
+    last = float(subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time",
+                                 "-of", "csv=p=0", str(cut)], capture_output=True, text=True,
+                                check=True).stdout.split()[-1].strip(","))
+    done = run_cli(cut, tmp_path / "cut.png", "--samples", "40", *part)
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    said = [line for line in err.splitlines() if "columns, not 40" in line]
+    assert len(said) == 1 and "already taken" not in said[0], err
+    m = re.search(r"the video ended at ([\d.]+) s, before the end of the part \(([\d.]+) s\)", said[0])
+    assert m and float(m.group(2)) == (11.0 if "--end" in part else 12.0), err
+    assert float(m.group(1)) == pytest.approx(last + 1 / 24, abs=0.05)  # (the end of its last frame)

@@ -39,7 +39,7 @@ def test_interrupt_leaves_nothing_half_written(long_clip, tmp_path, sig, previou
     assert [p.name for p in tmp_path.iterdir()] == (["strip.png"] if previous else [])
 
 
-#: Runs the console script's entry point as installed (``streamprint._cli:main``) with a
+#: Runs the entry point (``streamprint._cli:main``, which the console script's ``console`` calls) with a
 #: KeyboardInterrupt raised where Python is about to load ``module``: what a Ctrl-C does
 #: while the command starts, before streamprint's signal handler is installed.
 _INTERRUPTED_WHILE_LOADING = """
@@ -83,6 +83,48 @@ def test_sigterm_while_the_command_loads_is_one_line_and_130(tmp_path, sig):
     r = subprocess.run([sys.executable, "-c", script, "numpy", "x.mp4", "y.png"], capture_output=True,
                        timeout=120, cwd=tmp_path)
     assert r.returncode == 130 and r.stderr.strip().count(b"\n") == 0 and b"interrupted" in r.stderr, r.stderr
+
+
+#: A real SIGINT while numpy's C-extension loads: numpy imports ``datetime`` from C then, and
+#: turns the KeyboardInterrupt raised in it into an ImportError of its own.
+_SIGINT_INSIDE_NUMPY = """
+import os, signal, sys
+
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "datetime" and "numpy" in sys.modules:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupting())
+from streamprint._cli import console
+sys.exit(console())
+"""
+
+
+def test_ctrl_c_while_numpy_loads_its_c_extension_is_one_line(tmp_path):
+    """numpy made its 20-line "reinstall numpy" ImportError traceback of the interrupt, and
+    the command ended with exit 1: now the one line and 130 of any interrupt."""
+    r = subprocess.run([sys.executable, "-c", _SIGINT_INSIDE_NUMPY, "x.mp4", "y.png"], capture_output=True,
+                       text=True, timeout=120, cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (130, "streamprint: interrupted; nothing was written\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_after_the_command_finished_keeps_its_exit_code(tmp_path, sig):
+    """A signal after the run said "wrote ...", as the process ends: it ended a finished run
+    with 143 (the handlers put back, then reset by Python's shutdown) or a traceback."""
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), (200, 30, 40)).save(tmp_path / "in.png")
+    script = ("import os, signal, sys, time\nfrom streamprint._cli import console\ncode = console()\n"
+              f"os.kill(os.getpid(), {int(sig)})\ntime.sleep(0.2)\nsys.exit(code)\n")
+    r = subprocess.run([sys.executable, "-c", script, "palette", "in.png", "-o", "card.png"],
+                       capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr and (tmp_path / "card.png").exists()
 
 
 def test_a_library_stop_request_stops_a_run_whose_clustering_is_slower_than_decoding(long_clip):

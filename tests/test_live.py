@@ -276,6 +276,33 @@ def test_a_growing_data_file_is_the_file_written_whole(tmp_path, name):
     assert Fingerprint.load(path) == other
 
 
+@pytest.mark.parametrize("name", ["live.json", "live.csv"])
+@pytest.mark.parametrize("others", [300, 3])
+def test_a_data_file_written_over_in_place_mid_run_is_written_whole_again(tmp_path, name, others):
+    """Another streamprint data file copied over the live one mid-run, into the same file
+    (``cp`` keeps the inode), larger or smaller than it: the next flush is still exactly the
+    file written whole (the samples written before used to be copied from the file at the
+    path, which held the other one's bytes by then: invalid JSON, or the run died with
+    "cannot copy the data written before")."""
+    samples = random_samples(200)
+    other = tmp_path / ("other" + name[4:])
+    Fingerprint(INFO, streamprint.Options(), random_samples(others, seed=5)).save(other)
+    store = SampleStore(5)
+    out = RunOutputs(tmp_path / "live.png", RenderOptions(width=50, height=10), tmp_path / name, live=True)
+    data = tmp_path / name
+    for stop in (50, 120, 121, 200):
+        while len(store) < stop:
+            store.append(samples[len(store)])
+        fp = Fingerprint(INFO, streamprint.Options(), store.view())
+        out.write(fp, final=stop == 200)
+        text = data.read_text()
+        assert text == (to_csv(fp) if name.endswith(".csv") else to_json(fp))
+        assert Fingerprint.load(data) == fp
+        inode = data.stat().st_ino
+        shutil.copyfile(other, data)  # in place, as cp does
+        assert data.stat().st_ino == inode
+
+
 def test_samples_are_compact_and_views_do_not_change():
     samples = random_samples(2 * 4096)  # two chunks, full
     store = SampleStore(5)

@@ -129,6 +129,24 @@ def test_index_last_mp4_from_a_pipe_says_what_to_do(clip601, tmp_path):
     assert "\n" not in line and "-f matroska" in line and "-f mpegts" in line
 
 
+def test_a_looping_animated_png_from_a_pipe_says_to_give_it_as_a_file(tmp_path):
+    """FFmpeg seeks in an APNG that loops (-plays 0), which a pipe cannot do: "standard input:
+    cannot open (Function not implemented)" said nothing a user could act on. The same file
+    given as a file is read."""
+    anim = tmp_path / "anim.png"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc2=size=64x48:rate=10", "-t", "1", "-plays", "0", "-f", "apng", str(anim)], check=True)
+    cat = subprocess.Popen(["cat", str(anim)], stdout=subprocess.PIPE)  # a pipe (a file redirected is a file)
+    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=cat.stdout,
+                       capture_output=True, timeout=60)
+    cat.stdout.close()  # type: ignore[union-attr]
+    cat.wait(timeout=60)
+    assert r.returncode == 1 and not (tmp_path / "o.png").exists()
+    assert r.stderr.decode() == ("streamprint: error: standard input: FFmpeg reads an animated PNG that loops by "
+                                 "seeking in it, which a pipe cannot do: give it as a file\n")
+    assert run_cli(anim, tmp_path / "o.png", "-q").returncode == 0
+
+
 def test_a_pipes_file_object_is_read_as_a_pipe_and_named_as_one(clip601, tmp_path):
     """fingerprint(subprocess.stdout) of an index-last MP4 said "4: 200 damaged packets in a
     row" (or, short, read it): named by its descriptor's number, and no word of the index;
@@ -428,3 +446,16 @@ def test_a_stream_whose_picture_outgrows_its_format_is_refused_at_that_sample(tm
     lines = r.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "16383" in lines[0] and "WebP" in lines[0], lines
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+def test_a_stream_that_ends_before_end_finishes_its_progress_bar(tmp_path):
+    """A 6-s MPEG-TS stream (no length stated) read with --end 30: the bar measured the part,
+    30 s, and stayed at 0 % ("0:00 of 0:30") when the stream ended; at the end it is full,
+    at what was read: 0:06 of 0:06."""
+    r, _ = pipe(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=6", "-c:v", "mpeg2video", "-f", "mpegts",
+                 "-"], tmp_path / "o.png", "--end", "30")
+    err = r.stderr.decode()
+    assert r.returncode == 0, err
+    bars = [d.strip() for d in re.split(r"[\r\n]", err) if d.startswith("fingerprint:")]
+    assert bars and "of 0:30" in bars[0], err  # (the part, while it is read)
+    assert re.fullmatch(r"fingerprint: 100%\|.*\| 0:06 of 0:06, 6 samples \[.*\]", bars[-1]), bars[-1]

@@ -25,6 +25,32 @@ def test_segment_heights_add_up_and_follow_weights():
         assert np.abs(parts - w * h).max() <= 1.0
 
 
+def test_a_strip_of_palettes_of_many_sizes_stacks_each_column_by_its_own_shares():
+    """Columns of 1 to 64 colours in one strip (drawn together, those of one size at a time)
+    are each what that column's shares give alone: the boundaries at round(cumulative share
+    x height), from the top, in the column's order; lightness order puts the lighter colour
+    (by relative luminance, BT.709 weights on linear sRGB) first."""
+    rng = np.random.default_rng(5)
+    pals, sizes = [], rng.integers(1, 65, 300)
+    for k in sizes:
+        counts = rng.integers(1, 1000, k).astype(float)
+        pals.append(Palette(rng.integers(0, 256, (k, 3)).astype(np.uint8), counts / counts.sum()))
+    height = 257
+    for order in ("weight", "lightness"):
+        img = render_stacked(pals, height=height, order=order)
+        assert img.shape == (height, len(pals), 3)
+        for x, p in enumerate(pals):
+            idx = np.arange(len(p.colors))
+            if order == "lightness":
+                lin = p.colors / 255.0
+                lin = np.where(lin <= 0.04045, lin / 12.92, ((lin + 0.055) / 1.055) ** 2.4)
+                idx = np.argsort(-(lin @ [0.2126, 0.7152, 0.0722]), kind="stable")
+            cum = np.cumsum(p.weights[idx])
+            edges = [0, *(int(np.rint(c / cum[-1] * height)) for c in cum[:-1]), height]
+            for i, j in enumerate(idx):
+                assert (img[edges[i]:edges[i + 1], x] == p.colors[j]).all(), (order, x, i)
+
+
 def test_columns_stack_colours_by_weight():
     pals = [
         Palette(np.array([[255, 0, 0], [0, 0, 255]], np.uint8), np.array([0.75, 0.25])),

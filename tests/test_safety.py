@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from streamprint import synth
+from streamprint import Fingerprint, synth
 
 from .conftest import run_cli
 
@@ -382,3 +382,64 @@ def test_one_line_escapes_every_line_break_and_direction_control():
                      or unicodedata.bidirectional(c) in formatting or c in "\u200e\u200f\u061c")
         out = one_line(c)
         assert (out != c and out.isascii() and out.startswith("\\")) if dangerous else out == c, hex(code)
+
+
+@pytest.mark.parametrize("replaced", ["live.png", "live.json"])
+def test_an_output_replaced_by_the_users_file_mid_run_is_kept_and_the_rest_written(tmp_path, replaced):
+    """A live run's picture (or data file) replaced between two flushes by a file of the
+    user's (a PNG, JSON of their own): that file is left as it is, the other output is
+    written one last time (nothing since the last flush lost), and the run ends with an
+    output error (exit 1) saying so, not the usage error "exists and was not written by
+    streamprint; pass --overwrite" (exit 2) it was, which lost everything since the flush."""
+    from streamprint.errors import EXIT_INPUT, OutputReplacedError
+    from streamprint.model import RenderOptions
+    from streamprint.outputs import RunOutputs
+
+    from . import fakes
+
+    png, data = tmp_path / "live.png", tmp_path / "live.json"
+    out = RunOutputs(png, RenderOptions(width=40, height=10), data, live=True)
+    out.flush(fakes.flat([(200, 0, 0)] * 3, [0.0, 1.0, 2.0], None))
+    mine = tmp_path / replaced
+    if replaced.endswith(".png"):
+        Image.new("RGB", (8, 8), (1, 2, 3)).save(mine)
+    else:
+        mine.write_text('{"mine": true}\n')
+    users = mine.read_bytes()
+    fp = fakes.flat([(200, 0, 0)] * 3 + [(0, 0, 200)] * 2, [0.0, 1.0, 2.0, 3.0, 4.0], None)
+    with pytest.raises(OutputReplacedError) as caught:
+        out.flush(fp)
+    assert caught.value.exit_code == EXIT_INPUT == 1
+    other = data if replaced.endswith(".png") else png
+    assert str(caught.value) == (f"{mine} was replaced during the run by a file streamprint did not write, left as "
+                                 f"it is; kept 5 samples, 0:00:00 to 0:00:04, in {other}")
+    assert mine.read_bytes() == users
+    if other == data:
+        assert len(Fingerprint.load(data)) == 5
+    else:
+        with Image.open(png) as im:
+            assert im.getpixel((39, 5)) == (0, 0, 200)  # the last sample, blue, drawn at the end
+    # the final write after it leaves the user's file alone too
+    with pytest.raises(OutputReplacedError):
+        out.write(fp)
+    assert mine.read_bytes() == users
+
+
+def test_a_users_file_put_in_an_outputs_place_after_the_check_is_kept(tmp_path):
+    """No file at the output when the run began, the user's there at the first write: it was
+    put there during the run (the same error), while one there before is refused at once."""
+    from streamprint.errors import ForeignFileError, OutputReplacedError
+    from streamprint.model import RenderOptions
+    from streamprint.outputs import RunOutputs
+
+    from . import fakes
+
+    png = tmp_path / "a.png"
+    out = RunOutputs(png, RenderOptions(height=10), tmp_path / "a.json")
+    out.check()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(png)
+    with pytest.raises(OutputReplacedError):
+        out.write(fakes.flat([(200, 0, 0)], [0.0], 1.0))
+    assert Image.open(png).size == (8, 8) and (tmp_path / "a.json").exists()
+    with pytest.raises(ForeignFileError):
+        RunOutputs(png, RenderOptions(height=10)).check()

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from enum import Enum
 
 from .. import params
-from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
-from ..errors import EXIT_USAGE, one_line
+from ..enums import Algorithm, Crop, ImageFormat, Order, Space, Style, ToneMap
+from ..errors import EXIT_USAGE, ParameterError, one_line
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
+from ..kinds import numeral
 from ..params import parse_time
 
 EXIT_CODES_HELP = """\
@@ -82,6 +83,8 @@ def attach_times(argv: Sequence[str]) -> list[str]:
 def whole(text: str) -> int:
     """A whole number as typed; its range is the library's rule."""
     try:
+        if not numeral(text):
+            raise ValueError(text)
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
@@ -90,6 +93,8 @@ def whole(text: str) -> int:
 def number(text: str) -> float:
     """A number as typed; its range is the library's rule."""
     try:
+        if not numeral(text):
+            raise ValueError(text)
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
@@ -133,10 +138,10 @@ def add_render_options(p: argparse.ArgumentParser, fast: str = "with --fast", fl
                         "do not flicker (default: %(default)s)")
     add_style_option(g)
     g.add_argument("--title", help="title of the plot style")
-    g.add_argument("--background", default="#ffffff", metavar="COLOR",
+    g.add_argument("--background", metavar="COLOR",
                    help="what a ring's transparent background and hole become in JPEG, which has no "
                         "transparency (PNG and WebP keep them transparent); #rrggbb or r,g,b "
-                        "(default: %(default)s)")
+                        "(default: #ffffff). Anywhere else it would do nothing: a usage error")
 
 
 def add_style_option(g: argparse._ActionsContainer, formats: bool = True) -> None:
@@ -215,10 +220,24 @@ def options_from(args: argparse.Namespace) -> Options:
 
 
 def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None) -> RenderOptions:
-    """The drawing options; the format from ``output``'s extension (PNG when None)."""
+    """The drawing options; the format from ``output``'s extension (PNG when None: a
+    batch's strips). A --background given where it does nothing is a usage error, as a
+    --title is on a style that is not a plot: it fills the transparent parts of a ring
+    written as JPEG alone (a strip and a plot have none; PNG and WebP keep them), and was
+    taken in silence."""
     values = dict(style=args.style, order=args.order, height=args.height, column_width=args.column_width,
-                  width=args.width, title=args.title, background=args.background)
-    return RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)
+                  width=args.width, title=args.title)
+    if args.background is not None:
+        values["background"] = args.background
+    render = RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)
+    if args.background is not None:
+        if render.style != Style.RING:
+            raise ParameterError("background", f"fills a ring's transparent parts in JPEG; a {render.style} "
+                                               "picture has none")
+        if render.format != ImageFormat.JPEG:
+            raise ParameterError("background", f"fills a ring's transparent parts in JPEG; "
+                                               f"{render.format.upper()} keeps them transparent")
+    return render
 
 
 def check_plot_room(render: RenderOptions) -> None:

@@ -9,7 +9,6 @@ import time
 from typing import TYPE_CHECKING
 
 from .. import __version__, interrupt, params
-from ..atomic import check_outputs
 from ..enums import ImageFormat, SamplingMode
 from ..errors import EXIT_INTERRUPTED, ParameterError, StreamprintError
 from ..model import Fingerprint, Progress, SourceInfo
@@ -87,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     # Every rule is checked before the movie is opened or anything is written, and before
     # PyAV is imported (unless the rule is FFmpeg's: --raw, --format), so a bad option is
     # refused at once.
+    params.file_name(args.input, "input")  # (an empty one was taken for ".", a folder)
     live = args.flush is not None
     flush_every = params.check("flush_every", args.flush) if live else None
     options = options_from(args)
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         from ..source.raw import raw_demuxer
 
         if args.raw is not None:
-            fmt, demuxer_options = raw_demuxer(args.raw, args.pix_fmt or "rgb24",
+            fmt, demuxer_options = raw_demuxer(args.raw, "rgb24" if args.pix_fmt is None else args.pix_fmt,
                                                25 if args.rate is None else args.rate, args.format)
         check_demuxer(fmt)
     # a data file that keeps thumbnails: the whole record, not a palette alone
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from ..outputs import RunOutputs
 
     outputs = RunOutputs(args.output, render, args.data, live=live, overwrite=args.overwrite)
-    check_outputs(outputs.named(), [args.input], args.overwrite)
+    outputs.check([args.input])
     from ..pipeline import fingerprint
 
     bar = ProgressBar(enabled=not args.quiet)
@@ -146,6 +146,10 @@ def run(args: argparse.Namespace) -> int:
                              threads=threads, progress=progress, skip_unsampled=not args.decode_all, before_decoding=fits,
                              thumbnails=thumbnails, flush=outputs.flush if live else None,
                              flush_every=flush_every or 10.0)
+            if not interrupt.requested():
+                from ..render import timeline
+
+                bar.finish(timeline(fp)[1], len(fp))
         except StreamprintError:
             if live and interrupt.requested() and outputs.written is not None:
                 return _interrupted_keeping(outputs)  # a read the interrupt cut short failed

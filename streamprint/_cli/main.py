@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import io
 import signal
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType, ModuleType
 
 from .. import interrupt
-from . import NOTHING_WRITTEN, interrupted
+from . import NOTHING_WRITTEN, interrupted, interrupted_while_loading, loaded
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_USAGE, Interrupted, StreamprintError
 from .common import Parser, attach_times, flag_for
 from .progress import TERMINAL, error, setup_logging, stdout_to_devnull
@@ -90,12 +91,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         make_parser: Callable[..., argparse.ArgumentParser] = command.parser
         parser = make_parser(f"streamprint {name}") if name else make_parser()
         args = parser.parse_args(attach_times(args_list))
+    except Exception as exc:  # (numpy makes an ImportError of a Ctrl-C while it loads)
+        if not interrupted_while_loading(exc):
+            raise
+        print(interrupted(), file=TERMINAL)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print(interrupted(), file=TERMINAL)
         return EXIT_INTERRUPTED
     setup_logging(args.quiet, args.verbose)
     _names_as_bytes()
     previous = _stop_on_signals()
+    loaded()
     try:
         with interrupt.scope():  # a stop request holds until the command has reported it
             return command.run(args)
@@ -118,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         error("out of memory: make the picture (--height, --width) or --analysis-size smaller")
         return EXIT_INPUT
     except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG and exc.filename is not None:
+            # not a bug: a path given that the file system cannot hold, met wherever it is first
+            # looked at (Path.exists() raises it: batch, gallery, grid said "unexpected OSError")
+            error(f"{exc.filename}: {exc.strerror} (no file or folder of that name can exist)")
+            return EXIT_INPUT
         if args.verbose:
             raise
         error(f"unexpected {type(exc).__name__}: {exc} (a bug in streamprint; -v shows where)")

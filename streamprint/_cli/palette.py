@@ -48,7 +48,8 @@ def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
     """All of ``stream``, an image read whole (an image is read whole anyway), in pieces: a
     stop request is seen between them, and more than :data:`STDIN_IMAGE_BYTES` is refused.
     What Pillow cannot take for an image by its first megabyte is not read on: that much is
-    returned, for the library to refuse (``/dev/zero`` was read to the limit first)."""
+    returned, for the library to refuse (``/dev/zero`` was read to the limit first); a TIFF
+    is read on whatever its first megabyte holds (see :func:`_looks_like_an_image`)."""
     pieces: list[bytes] = []
     size, known = 0, False
     read = getattr(stream, "read1", None) or stream.read  # read1: what has come, not a full 1 MiB
@@ -68,13 +69,25 @@ def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
     return b"".join(pieces)
 
 
+#: How a TIFF (II*\0, MM\0*) or a BigTIFF (II+\0, MM\0+) begins: its header points to its
+#: directory, which may be anywhere, and often is at the end (Pillow writes a compressed one
+#: last). Its first megabyte tells nothing: an 800 x 800 LZW TIFF piped in was refused as
+#: "not an image", with a false "Corrupt EXIF data" warning, where its path was read.
+_TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")
+
+
 def _looks_like_an_image(head: bytes) -> bool:
     """Whether Pillow takes ``head``, an image's first bytes, for one of the formats it reads
-    (it reads no more than a header to tell)."""
+    (it reads no more than a header to tell); a TIFF's header is enough."""
     from PIL import Image, UnidentifiedImageError
 
+    from ..warned import caught
+
+    if head.startswith(_TIFF_MAGIC):
+        return True
     try:
-        Image.open(io.BytesIO(head)).close()
+        with caught(record=True):  # (what the header cut short warns of is no warning about the image)
+            Image.open(io.BytesIO(head)).close()
     except UnidentifiedImageError:
         return False
     except Exception:  # (a header cut short, a bomb: the reading of the whole says)
@@ -163,9 +176,11 @@ def parser(prog: str = "streamprint palette") -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from ..formats.swatches import check_count
 
-    images: dict[str, str] = {}  # an image named twice (a.png a.png, a.png ./a.png) is read once
+    # An image named twice (a.png a.png, a.png ./a.png) is read once; two names of one file (a
+    # symbolic link, a hard link) are two images, a card and a row each: the link's was dropped.
+    images: dict[str, str] = {}
     for path in args.paths:
-        images.setdefault(path if path == STDIN else os.path.realpath(path), path)
+        images.setdefault(path if path == STDIN else os.path.abspath(path), path)
     paths, out = list(images.values()), args.card
     # Every rule first, before any image is read or any card written.
     colors, space, seed = (params.check(n, getattr(args, n)) for n in ("colors", "space", "seed"))
@@ -175,7 +190,8 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError("card", "names one card, for one image; with several images use {param:out_dir}")
     if out and args.out_dir:
         raise ParameterError("card", "and {param:out_dir} cannot be used together")
-    if args.out_dir and Path(args.out_dir).exists() and not Path(args.out_dir).is_dir():
+    # (os.path: Path.exists() raised "unexpected OSError" on a name too long; make_folders says it)
+    if args.out_dir and os.path.exists(args.out_dir) and not os.path.isdir(args.out_dir):
         raise ParameterError("out_dir", f"{args.out_dir}: not a directory")
     targets = {path: out or (str(Path(args.out_dir) / f"{_card_stem(path)}.palette.png") if args.out_dir else None)
                for path in paths}

@@ -97,6 +97,7 @@ class ProgressBar:
         self.bar: Any = None
         self.timed = False
         self.started = time.monotonic()
+        self.start = 0.0  # where the part read begins, seconds
 
     def __call__(self, p: Progress) -> None:
         if not self.enabled:
@@ -105,7 +106,7 @@ class ProgressBar:
         # and tqdm then waited for a step as large before it drew again
         end = p.duration if p.end is None or (p.duration is not None and p.duration < p.end) else p.end
         if self.bar is None:
-            self.timed = end is not None and end > p.start
+            self.timed, self.start = end is not None and end > p.start, p.start
         samples = plural(p.samples, "sample")
         if self.timed:
             assert end is not None
@@ -123,6 +124,19 @@ class ProgressBar:
                             file=self.file or TERMINAL, dynamic_ncols=True, leave=False, bar_format=fmt)
         self.bar.set_description_str(text, refresh=False)
         self.bar.update(max(0.0, min(p.time - p.start, self.bar.total) - self.bar.n) if self.timed else 1)
+
+    def finish(self, end: float, samples: int) -> None:
+        """A run that read its part to the end: the bar full, at the part's end or, when the
+        input ended first, at ``end``, where what was read ends (a stream that stopped at
+        0:06 of ``--end 30`` left the bar at 0 %; and every bar stopped at its last sample's
+        time, short of the end)."""
+        if self.bar is None or not self.timed:
+            return
+        self.bar.total = min(self.bar.total, max(end - self.start, self.bar.n)) or self.bar.total
+        at = clock(self.start + self.bar.total)
+        self.bar.set_description_str(f"{at} of {at}, {plural(samples, 'sample')}", refresh=False)
+        self.bar.n = self.bar.total
+        self.bar.refresh()
 
     def close(self) -> None:
         if self.bar is not None:

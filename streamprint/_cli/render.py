@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from .. import params
-from ..atomic import check_outputs
 from ..errors import ParameterError
 from .common import Parser, add_common, add_render_options, render_from
 from .fingerprint import wrote
@@ -33,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     params.readable_data_format(args.data, params.FINGERPRINT_DATA, "data_file")  # (the reader's rule, said as DATA)
     render = render_from(args, args.output)
     outputs = RunOutputs(args.output, render, overwrite=args.overwrite)  # the one writer of a command's outputs
-    check_outputs(outputs.named(), [args.data], args.overwrite)
+    outputs.check([args.data])
     fp = read_fingerprint(args.data)
     try:
         params.check_render(render, fp.options.sampling)

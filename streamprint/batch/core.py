@@ -33,7 +33,7 @@ from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
 from .plan import Redraw, discover, left_in_outdir, pending, plan, unmarked_own, withdraw
-from .worker import Job, Task, finished_outputs, fingerprint_one, outputs_for, redraw
+from .worker import Job, Task, fingerprint_one, found_finished, outputs_for, redraw
 
 if TYPE_CHECKING:
     from ..render.gallery import Cards
@@ -53,11 +53,12 @@ __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run
 def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
-    answer was lost with the scheduler or the connection); failed when the movie killed
+    answer was lost with the scheduler or the connection), drawn again as this run says
+    (:func:`.worker.found_finished`); failed when the movie killed
     its worker when it ran alone in its pool, after a worker died beside it (a decoder's
     crash on a damaged file, or more memory than the machine has: every run would end the
     same way; ``--retry-failed`` runs it again, if the machine was to blame)."""
-    found = finished_outputs(Path(task.outdir), task.job, task.options, task.render)
+    found = found_finished(task)
     if found is not None:
         return JobResult(Status.DONE, 0.0, None, found)
     if isinstance(exc, WorkerCrashed) and exc.alone:
@@ -211,8 +212,8 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
         entries[job.rel] = ManifestEntry(result.status, options, job.size, job.mtime_ns, result.seconds,
                                          result.error, result.outputs, result.resumed_from_frame, render)
 
-    def make_task(job: Job, owned: tuple[str, ...]) -> Task:
-        return Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned)
+    def make_task(job: Job, owned: tuple[str, ...], findable: bool) -> Task:
+        return Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned, findable)
 
     summary.begun = True
     own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
@@ -249,7 +250,7 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
                         to_redraw.discard(r.job.rel)
                 if status is None:  # the saved data cannot be drawn: fingerprinted again
                     to_redraw.discard(r.job.rel)
-                    todo.append(make_task(r.job, unmarked_own(r.entry)))
+                    todo.append(make_task(r.job, unmarked_own(r.entry), True))
                 elif on_file:
                     on_file(r.job.rel, status)
             if todo:

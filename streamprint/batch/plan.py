@@ -125,11 +125,12 @@ class Plan:
 
 
 def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
-         make_task: Callable[[Job, tuple[str, ...]], Task], entries: dict[str, ManifestEntry],
+         make_task: Callable[[Job, tuple[str, ...], bool], Task], entries: dict[str, ManifestEntry],
          record: Callable[[Job, JobResult], None], own: set[Path], summary: Summary) -> Plan:
     """Go through the library: count (and record) what needs nothing (unchanged, not video,
     failed, a name that clashes with the batch's ``own`` files), and say what is to be
-    redrawn and what fingerprinted (``make_task(job, owned)``). Nothing is drawn here."""
+    redrawn and what fingerprinted (``make_task(job, owned, findable)``: see
+    :class:`.worker.Task`). Nothing is drawn here."""
     redraws: list[Redraw] = []
     todo: list[Task] = []
     for job in discover(lib, out, summary):
@@ -157,11 +158,12 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
         # finished after all (a worker that outlived its client, a lost manifest), and drawn
         # again as this run says; not when the manifest knew another file by this name: those
         # outputs may be that one's (a movie replaced by a copy with an older mtime kept the old one's strip)
-        found = finished_outputs(out, job, options, render) if entry is None or same_file(entry, job) else None
+        findable = entry is None or same_file(entry, job)
+        found = finished_outputs(out, job, options, render) if findable else None
         if found is not None:
             redraws.append(Redraw(job, found, None))
         else:
-            todo.append(make_task(job, unmarked_own(entry)))
+            todo.append(make_task(job, unmarked_own(entry), findable))
     return Plan(tuple(redraws), tuple(todo))
 
 

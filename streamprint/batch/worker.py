@@ -55,7 +55,10 @@ class Task:
     checkpoint_every: float
     owned: tuple[str, ...] = ()
     """Outputs the manifest lists for this movie (relative to ``outdir``) that streamprint
-    wrote before outputs carried a mark: its own, though unmarked (see ``core._unmarked_own``)."""
+    wrote before outputs carried a mark: its own, though unmarked (see ``plan.unmarked_own``)."""
+    findable: bool = True
+    """Whether outputs found finished under this movie's name may be its own: not when the
+    manifest knew another file by that name (see ``core._lost``)."""
 
 
 def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> tuple[Path, Path, Path]:
@@ -228,3 +231,26 @@ def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOpt
     if fp.options != options or os.path.abspath(fp.source.path) != os.path.abspath(job.path):
         return None
     return tuple(p.relative_to(outdir).as_posix() for p in outputs)
+
+
+def found_finished(task: Task) -> tuple[str, ...] | None:
+    """The outputs of a task whose worker was lost (see ``core._lost``), found finished and
+    drawn again from their saved data as this run says (as the plan draws outputs it finds):
+    whoever wrote them, they are then what the manifest records. The lost worker may never have run, and a worker of an
+    earlier run with other drawing (one that outlived its client) may have written them:
+    a dominant strip was recorded as stacked, and the next runs took it as done in that
+    style. None when none are found, when the manifest knew another file by this name (a
+    movie replaced by a copy with an older mtime was recorded done with the old one's
+    outputs), or when they cannot be drawn again."""
+    out = Path(task.outdir)
+    found = finished_outputs(out, task.job, task.options, task.render) if task.findable else None
+    if found is None:
+        return None
+    try:
+        return redraw(out, task.job, found[1], found[0], task.render, task.owned)
+    except Interrupted:
+        raise
+    except StreamprintError as exc:
+        log.warning("%s: its outputs were found but cannot be drawn again (%s); it is run again next time",
+                    task.job.rel, exc)
+        return None

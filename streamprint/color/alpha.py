@@ -8,12 +8,22 @@ import numpy as np
 ALPHA_THRESHOLD = 128
 
 
-def opaque(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def opaque(rgb: np.ndarray, alpha: np.ndarray, threshold: int = ALPHA_THRESHOLD) -> np.ndarray:
     """The pixels of ``rgb`` ((h, w, 3) or (n, 3) uint8) whose ``alpha`` ((h, w) or (n,),
-    0-255) is at least :data:`ALPHA_THRESHOLD`, as (m, 3); m may be 0. The colour a
-    transparent pixel stores is hidden (a GIF's unused palette entry, whatever an editor left
-    under a mask) and is no colour of the picture."""
-    return np.asarray(rgb).reshape(-1, 3)[np.asarray(alpha).reshape(-1) >= ALPHA_THRESHOLD]
+    0-255) is at least ``threshold`` (:data:`ALPHA_THRESHOLD`), as (m, 3); m may be 0. The
+    colour a transparent pixel stores is hidden (a GIF's unused palette entry, whatever an
+    editor left under a mask) and is no colour of the picture."""
+    return np.asarray(rgb).reshape(-1, 3)[np.asarray(alpha).reshape(-1) >= threshold]
+
+
+def faint_threshold(alpha: np.ndarray) -> int | None:
+    """For an image none of whose pixels reaches :data:`ALPHA_THRESHOLD`: the alpha from
+    which its pixels are counted instead, half its greatest (rounded up), as the threshold
+    is half of opaque; None when every pixel is wholly transparent (alpha 0). An image
+    semi-transparent everywhere (a tint, a watermark, alpha 127) was refused as "every pixel
+    is transparent", though a viewer shows its colours."""
+    top = int(np.asarray(alpha).max(initial=0))
+    return (top + 1) // 2 if top > 0 else None
 
 
 def edge_counted(alpha: np.ndarray) -> bool:

@@ -215,6 +215,24 @@ def stated_maxval(img: Any) -> int | None:
     return None
 
 
+def stated_32_bits(img: Any) -> int | None:
+    """The largest value a TIFF Pillow reads as 32-bit "I" says its samples take, by its
+    BitsPerSample (32) and SampleFormat (2 signed: 2^31 - 1, negatives below black; 1 or
+    none, unsigned: 2^32 - 1, which Pillow stores wrapped in the same 32 bits); None for any
+    other image. Such a file's values were clipped at 65535: 2^30, half of the signed range,
+    came out white."""
+    if img.format != "TIFF" or img.mode != "I":
+        return None
+    tags = getattr(img, "tag_v2", None) or {}
+
+    def first(value: Any) -> Any:
+        return value[0] if isinstance(value, tuple) and value else value
+
+    if first(tags.get(258)) != 32 or (kind := first(tags.get(339, 1))) not in (1, 2):
+        return None
+    return (1 << 31) - 1 if kind == 2 else (1 << 32) - 1
+
+
 def _rawmodes(img: Any) -> list[str]:
     """The raw mode each of Pillow's tiles of ``img`` is decoded with (its args are the mode,
     or a tuple that begins with it); none once the image is read."""
@@ -237,26 +255,31 @@ def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[An
     mask (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
     16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
     A PGM's ``maxval`` (:func:`stated_maxval`) says its range: level v is v x 255 / maxval,
-    rounded (Pillow's 0-65535 scaling undone first, exactly). Any other 32-bit "I" says
+    rounded (Pillow's 0-65535 scaling undone first, exactly); a 32-bit integer TIFF's
+    (:func:`stated_32_bits`) says its range the same way. Any other 32-bit "I" says
     nothing of its range: 16 bits when it goes past 255, clipped there, rounded to the
     nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
-    nothing goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN black.
+    no finite value goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN and
+    -inf black, +inf white.
     The new image kept none of the original's info: a 16-bit PNG's grey profile and
     colour key were dropped (its values taken as sRGB, its transparent pixels counted)."""
     from PIL import Image
 
     key, mask, info = img.info.get("transparency"), None, {k: v for k, v in img.info.items() if k != "transparency"}
-    if img.mode == "F":
-        arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0)
-        scale = 255.0 if arr.max(initial=0.0) <= 1.0 else 1.0
-        out = Image.fromarray(np.rint(np.clip(arr * scale, 0, 255)).astype(np.uint8), mode="L")
+    if img.mode == "F":  # the range from its finite values: one +inf made a 0-1 image "0-255", black
+        arr = np.asarray(img, dtype=np.float64)
+        scale = 255.0 if arr.max(initial=0.0, where=np.isfinite(arr)) <= 1.0 else 1.0
+        arr = np.where(np.isnan(arr), 0.0, arr) * scale  # (+inf stays +inf: white once clipped; -inf black)
+        out = Image.fromarray(np.rint(np.clip(arr, 0, 255)).astype(np.uint8), mode="L")
         out.info.update(info)
         return out, mask
     raw = np.asarray(img)  # "I;16": uint16; "I": int32
     if isinstance(key, int):
         mask = np.where(raw == key, 0, 255).astype(np.uint8)
     v: np.ndarray  # its values, 0-top
-    if maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
+    if maxval is not None and maxval > 65535:  # a 32-bit TIFF's (stated_32_bits): the file's own values
+        v, top = (raw.view(np.uint32) if maxval > (1 << 31) else np.clip(raw, 0, None)).astype(np.int64), maxval
+    elif maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
         v, top = (np.clip(raw, 0, 65535).astype(np.int64) * maxval + 32767) // 65535, maxval
     elif img.mode == "I" and raw.max(initial=0) <= 255:  # 8-bit values
         v, top = np.clip(raw, 0, 255), 255

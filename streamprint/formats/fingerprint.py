@@ -14,12 +14,13 @@ import io
 import json
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .. import params
-from ..atomic import check_replace
+from ..atomic import TEMP_PREFIX, TEMP_SUFFIX, check_replace
 from ..enums import SWATCH_FORMATS, DataFormat
 from ..errors import DataFormatError, InputError
 from ..model import ColorReport, Fingerprint, to_hex
@@ -248,63 +249,69 @@ class GrowingDataFile:
     each time whole and atomically, as :func:`write_fingerprint` writes it, byte for byte.
 
     Only the samples added since the last write are serialized: the file's head (the
-    metadata, which changes) is made again, the samples written before are copied from the
-    previous version of the file by the kernel (``copy_file_range``; the previous version
-    stays open, so nothing can change it in between), and the new ones appended. Memory
-    stays flat and the work per write is the new samples' plus a copy at disk-cache speed.
-    The fingerprints written must be one run's, each a continuation of the one before
-    (their samples views of one store); anything else is written in full."""
+    metadata, which changes) is made again, the samples' text is kept in a private copy (an
+    unnamed temporary file beside the data file, which no one else can open) to which each
+    write appends the new ones, and the whole of it is copied into the new version by the
+    kernel (``copy_file_range``), then the tail. Nothing is copied from the file at
+    ``path``: that one is anyone's to change (a ``cp`` over it writes into the same file),
+    and copying from it wrote a broken file. Memory stays flat and the work per write is
+    the new samples' plus a copy at disk-cache speed. The fingerprints written must be one
+    run's, each a continuation of the one before (their samples views of one store);
+    anything else is written in full."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._csv = params.data_format_for(path, "path", params.FINGERPRINT_DATA) == DataFormat.CSV
-        self._previous: int | None = None  # read-only descriptor of the version last written
-        self._samples: Any = None  # the samples written then
-        self._body: tuple[int, int] = (0, 0)  # where their text lies in it: offset, length
+        self._body: IO[bytes] | None = None  # the private copy of the samples' text
+        self._samples: Any = None  # the samples whose text it holds, all of it; None: unknown
 
     def write(self, fp: Fingerprint, sync: bool = True) -> None:
         """Write ``fp``; ``sync``: make it durable (fsync), which a flush in the middle of a
         run may skip (the rename alone keeps every version whole for readers)."""
         from ..atomic import atomic_output
 
-        samples, n = fp.samples, len(fp.samples)
+        n = len(fp.samples)
         before, after = ("", "") if self._csv else _json_ends(fp)
         head = (_csv_head(fp) if self._csv else before).encode()
-        old = self._samples
-        grows = self._previous is not None and old is not None and len(old) > 0 and samples.extends(old)
-        done = len(old) if grows else 0
-        kept = self._body[1] if grows else 0
         tail = (after if n else after[len(_LIST_END):]).encode()  # (an empty list is written "[]")
-        body = 0
-        current = None
-        try:
-            with atomic_output(self.path, "wb", sync=sync) as f:
-                f.write(head)
-                if kept:
-                    f.flush()
-                    _copy(self._previous, f.fileno(), self._body[0], kept)  # type: ignore[arg-type]
-                    f.seek(0, os.SEEK_END)
-                for i in range(done, n, BATCH):
-                    batch = samples.rows(i, i + BATCH)
-                    text = _csv_samples(batch, i) if self._csv else _json_samples(batch, i == 0)
-                    body += f.write(text.encode())
-                if not n and not self._csv:
-                    body += f.write(b"[]")
-                f.write(tail)
+        with atomic_output(self.path, "wb", sync=sync) as f:
+            f.write(head)
+            if n:
+                size = self._grow(fp)
                 f.flush()
-                current = os.dup(f.fileno())  # this version, to copy from next time
-        except BaseException:
-            if current is not None:
-                os.close(current)
-            raise
-        self.close()
-        self._previous, self._samples = current, samples
-        self._body = (len(head), kept + body)
+                _copy(self._body.fileno(), f.fileno(), 0, size)  # type: ignore[union-attr]
+                f.seek(0, os.SEEK_END)
+            elif not self._csv:
+                f.write(b"[]")
+            f.write(tail)
+
+    def _grow(self, fp: Fingerprint) -> int:
+        """Bring the private copy to ``fp``'s samples (appending the new ones when they
+        continue those it holds, else all of them again); returns its length in bytes."""
+        samples, n = fp.samples, len(fp.samples)
+        old, self._samples = self._samples, None  # (unknown until this is done: an error leaves it so)
+        if self._body is None:
+            self._body = tempfile.TemporaryFile(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.path.parent)
+        grows = old is not None and len(old) > 0 and samples.extends(old)
+        done = len(old) if grows else 0
+        body = self._body
+        if grows:
+            body.seek(0, os.SEEK_END)
+        else:
+            body.seek(0)
+            body.truncate()
+        for i in range(done, n, BATCH):
+            batch = samples.rows(i, i + BATCH)
+            body.write((_csv_samples(batch, i) if self._csv else _json_samples(batch, i == 0)).encode())
+        body.flush()
+        self._samples = samples
+        return body.tell()
 
     def close(self) -> None:
-        if self._previous is not None:
-            os.close(self._previous)
-            self._previous = None
+        if self._body is not None:
+            self._body.close()
+            self._body = None
+        self._samples = None
 
 
 def _copy(src: int, dst: int, offset: int, count: int) -> None:

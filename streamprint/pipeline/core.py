@@ -37,7 +37,7 @@ from ..resuming import check_fits, check_resume, file_identity
 from ..source import VideoSource
 from ..source.open import STILL_IMAGE_DEMUXERS, maybe_still, still_image
 from ..source.ranges import Passed, seen_span
-from ..source.timeline import checked_length, with_joined_duration
+from ..source.timeline import checked_length, picture_end, with_joined_duration
 from ..thumbnails import ThumbnailCollector
 from .flushing import FlushSchedule
 from .images import analysis_images
@@ -139,6 +139,8 @@ def fingerprint(
                      skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
     if isinstance(path, bytes):  # a name as the OS gives it (it was taken for a file object)
         path = params.file_name(path)
+    elif isinstance(path, (str, os.PathLike)):
+        params.file_name(path)  # (an empty one is refused)
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:
         check_resume(resume, options, thumbnails, identity)
@@ -283,6 +285,13 @@ class _Run:
                 and not interrupt.requested():  # (stopped: the columns not reached are no mystery)
             # where the input was seen to end: a part's end, or a whole movie's checked length
             seen = result.time_range.end if result.time_range.end is not None else result.source.duration
+            if not span.whole and self.passed.ended and self.passed.after is None:
+                # the input ended inside the part: where its last frame ends, if a frame or more
+                # short of that (a part of a file cut short keeps the header's length, and its
+                # missing columns were said to fall "on a frame already taken")
+                end = picture_end(info, self.source.timeline)
+                if end is not None and (seen is None or end < seen - 1 / (info.frame_rate or 24.0)):
+                    seen = end
             warn_fewer_columns(info, samples, int(options.sampling.value), stats, seen, span, length)
         log_tone_mapped(result.color, info.path)
         return result

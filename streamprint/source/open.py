@@ -3,6 +3,7 @@ sniffing what a pipe holds; picking the video stream (what it says about itself:
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 from collections.abc import Callable, Mapping
@@ -219,6 +220,10 @@ def _open_errors(target: Any, name: str, open_: Any, format: str | None = None) 
                                  f"({_reason(exc)}); without it FFmpeg finds the format itself") from exc
         raise _unreadable(target, name, exc) from exc
     except av.error.FFmpegError as exc:
+        if isinstance(target, StreamReader) and exc.errno == errno.ENOSYS:  # (a seek, which a pipe cannot do)
+            what = "an animated PNG that loops" if target.head.startswith(b"\x89PNG\r\n\x1a\n") else "this input"
+            raise NotAVideoError(f"{name}: FFmpeg reads {what} by seeking in it, which a pipe cannot do: give it "
+                                 "as a file") from exc
         raise (_bad_y4m(target, name, exc) or NotAVideoError(f"{name}: cannot open ({_reason(exc)})")) from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"{name}: cannot open ({exc})") from exc
