@@ -135,3 +135,33 @@ def test_a_manifest_write_that_fails_while_movies_finish_does_not_stop_the_batch
     assert (summary.done, summary.pending, summary.failed) == (3, 0, 0), summary.table()
     assert {e.status for e in read_manifest(out / "streamprint-manifest.json").values()} == {Status.DONE}
     assert sum("manifest could not be written" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_stopped_run_keeps_knowing_that_the_outputs_were_another_files(tmp_path, monkeypatch):
+    """A movie replaced by another with an older mtime must be fingerprinted again, never
+    its old outputs found finished as its own. A run stopped before it got to it recorded it
+    pending as the new file: the next run found the old movie's outputs and called them done."""
+    import os
+    import shutil
+
+    from streamprint.batch import core
+
+    lib, out = make_library(tmp_path / "lib", n=2), tmp_path / "out"
+    run_batch(lib, out, OPTIONS, executor=Serial())
+    old_colours = (out / "m0.mkv.json").read_text()
+    shutil.copyfile(lib / "m1.mkv", lib / "m0.mkv")  # another movie under m0's name, older than its outputs
+    os.utime(lib / "m0.mkv", ns=(1_000_000_000, 1_000_000_000))
+
+    def stopped(task, reports):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(core, "fingerprint_one", stopped)
+        try:
+            run_batch(lib, out, OPTIONS, executor=Serial())
+        except KeyboardInterrupt:
+            pass
+    assert read_manifest(out / "streamprint-manifest.json")["m0.mkv"].status == Status.PENDING
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.found) == (1, 0), summary.table()
+    assert (out / "m0.mkv.json").read_text() != old_colours

@@ -187,5 +187,8 @@ def withdraw(entries: dict[str, ManifestEntry], planned: Plan, options: Options)
 
 def pending(job: Job, options: Options, entry: ManifestEntry | None, why: str = "not finished yet") -> ManifestEntry:
     """A pending record of ``job`` (``entry``: its record before), which keeps the unmarked
-    outputs of streamprint 0.1 that ``entry`` lists as streamprint's own."""
-    return ManifestEntry(Status.PENDING, options, job.size, job.mtime_ns, 0.0, why, unmarked_own(entry), None, None)
+    outputs of streamprint 0.1 that ``entry`` lists as streamprint's own, and, when
+    ``entry`` was of another file by this name, that file's size and mtime: the outputs
+    there may be that one's, never to be found finished as this one's (see :func:`plan`)."""
+    known = (job.size, job.mtime_ns) if entry is None or same_file(entry, job) else (entry.size, entry.mtime_ns)
+    return ManifestEntry(Status.PENDING, options, *known, 0.0, why, unmarked_own(entry), None, None)
