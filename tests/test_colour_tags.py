@@ -151,6 +151,22 @@ def test_ycgco_is_decoded_by_the_h273_equations(tmp_path, full, size):
     assert np.abs(got - truth).max() < 0.51, (got.tolist(), np.round(truth, 2).tolist())
 
 
+@SIZES
+@pytest.mark.parametrize("full", [False, True], ids=["limited", "full"])
+def test_identity_matrix_frames_are_read_as_gbr(tmp_path, full, size):
+    """H.273 MatrixCoefficients 0 (FFmpeg colorspace ``rgb``): the three 4:4:4 planes hold
+    G', B', R', each quantised as luma (full D = (2^n - 1) E, limited D = 219 E + 16).
+    They were read as BT.601 Y'CbCr: (200, 40, 40) came out (141, 19, 0)."""
+    rgb = np.array(COLOURS + [(255, 0, 0), (0, 0, 255), (255, 255, 255)], float) / 255
+    gbr = rgb[:, [1, 2, 0]]
+    codes = np.rint(gbr * 255 if full else gbr * 219 + 16).astype(int)
+    path = clip(tmp_path, "gbr", codes, 8, {"colorspace": "gbr", "range": "pc" if full else "tv"}, size)
+    planes = codes / 255 if full else (codes - 16) / 219
+    truth = np.clip(planes[:, [2, 0, 1]], 0, 1) * 255
+    got = colours_of(path)
+    assert np.abs(got - truth).max() < 0.51, (got.tolist(), np.round(truth, 2).tolist())
+
+
 @pytest.mark.parametrize("tag, name", [("bt2020c", "BT.2020 constant luminance"), ("ictcp", "ICtCp")])
 def test_matrices_that_cannot_be_converted_are_named_in_one_line(tmp_path, tag, name):
     codes = quantise(ycbcr(np.array(COLOURS[:2], float) / 255, "bt2020nc"), 8)

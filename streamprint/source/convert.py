@@ -71,8 +71,10 @@ def _little_endian(frame: av.VideoFrame) -> av.VideoFrame:
 
 #: FFmpeg's AVCOL_SPC_UNSPECIFIED.
 _UNSPECIFIED = 2
-#: The Y'CbCr matrices (H.273 MatrixCoefficients) libswscale's RGB output reads right;
-#: others it refuses (EOPNOTSUPP). 0 is identity, as libswscale reads it.
+#: The Y'CbCr matrices (H.273 MatrixCoefficients) libswscale accepts; others it refuses
+#: (EOPNOTSUPP). It reads 0, identity (G, B, R planes), as BT.601 Y'CbCr ((200, 40, 40)
+#: came out (141, 19, 0)), so such frames go the float path (:mod:`.frame`); here 0 only
+#: means a Y'CbCr -> Y'CbCr call may pass the frame's own tag.
 SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
 
 
