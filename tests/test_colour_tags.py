@@ -344,3 +344,25 @@ def test_a_grey_png_tagged_pq_is_tone_mapped(tmp_path):
     truth = srgb_oetf(nits / 203)
     got = colours_of(path)
     assert (got == got[:, :1]).all() and np.abs(got[:, 0] - truth).max() <= 1, (got.tolist(), truth.tolist())
+
+
+def test_the_data_records_the_colour_tags_the_frames_state(tmp_path):
+    """An H.264 stream whose VUI says BT.601 (smpte170m) limited range, in a Matroska file
+    whose own tags say BT.709 full range: the frames are BT.601 limited (FFmpeg's decoder
+    and ffprobe say so, and its colours were read so), but the data recorded the container's
+    tags, read before any frame."""
+    raw = np.full((H, W, 3), (200, 40, 40), np.uint8).tobytes() * 2
+    h264, mkv = tmp_path / "vui601.h264", tmp_path / "tagged709.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}", "-r", "5",
+                    "-i", "-", "-vf", "scale=out_color_matrix=bt601:out_range=tv,format=yuv420p", "-c:v", "libx264",
+                    "-qp", "0", "-colorspace", "smpte170m", "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
+                    "-color_range", "tv", "-f", "h264", str(h264)], input=raw, check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-r", "5", "-i", str(h264), "-c", "copy", "-colorspace", "bt709",
+                    "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "pc", str(mkv)], check=True)
+    shown = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=color_space,color_range,color_transfer", "-of", "csv=p=0", str(mkv)],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert shown.split(",") == ["tv", "smpte170m", "smpte170m"]
+    fp = streamprint.fingerprint(mkv, sampling=Sampling.every(1), colors=1, crop="none")
+    assert (fp.source.colorspace, fp.source.color_range, fp.source.color_transfer) == \
+        ("SMPTE170M", "limited", "SMPTE170M")
