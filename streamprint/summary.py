@@ -23,8 +23,10 @@ from .model.samples import CHUNK
 if TYPE_CHECKING:
     from .model import Fingerprint
 
-#: Per run (a sample store), the colour sums of its chunks already complete: (chunks, keys, sums).
-_DONE: weakref.WeakKeyDictionary[Any, tuple[int, np.ndarray, np.ndarray]] = weakref.WeakKeyDictionary()
+#: Per run (a sample store), what its chunks already complete sum to: (chunks, keys, sums,
+#: linear-light sum (3,), its weight), see :func:`_totals`.
+_DONE: weakref.WeakKeyDictionary[Any, tuple[int, np.ndarray, np.ndarray, np.ndarray, float]] = \
+    weakref.WeakKeyDictionary()
 
 
 def _sums(colors: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,6 +47,23 @@ def time_weights(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     the chunks' sums added in order, so memory stays bounded however many samples; the sums
     of a run's complete chunks are kept, so a live run's fingerprint so far, taken again and
     again as it grows, costs its new samples (and the same bits as a fingerprint made once)."""
+    unique, shares, _ = _totals(fp)
+    return unique, shares
+
+
+def movie_mean(fp: Fingerprint) -> np.ndarray:
+    """The movie's average colour, (3,) uint8 sRGB: the mean in linear light of its samples'
+    own averages (``Palette.mean``, each of its whole analysis image), each weighing the
+    seconds it stands for (as :func:`time_weights`); a sample without one (data from before
+    them) counts its palette's colours by their shares. Not the mean of the palette's
+    centroids: k-means takes those in gamma-encoded values (or CIELAB), so half red, half
+    blue frames averaged #800080 with one colour, where their linear-light mean is #bc00bc."""
+    return _totals(fp)[2]
+
+
+def _totals(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`time_weights`' colours and shares, and :func:`movie_mean`, summed in one pass
+    (its chunks' sums kept for a growing run, see :func:`time_weights`)."""
     real = fp.spans()
     spans = real if np.any(real > 0) else np.ones(len(fp))
     samples = fp.samples
@@ -53,23 +72,31 @@ def time_weights(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     keys: np.ndarray
     sums: np.ndarray
     if kept is None or kept[0] * CHUNK >= len(samples):  # nothing kept, or kept of more samples than these
-        done, keys, sums = 0, np.zeros(0, np.int64), np.zeros(0)
+        done, keys, sums, linear, total = 0, np.zeros(0, np.int64), np.zeros(0), np.zeros(3), 0.0
     else:
-        done, keys, sums = kept
-    for c, colors, weights, counts in samples.palette_chunks(done):
+        done, keys, sums, linear, total = kept
+    for (c, colors, weights, counts), (_, means, has) in zip(samples.palette_chunks(done),
+                                                             samples.mean_chunks(done), strict=True):
         held = np.arange(colors.shape[1])[None, :] < counts[:, None]  # a sample's own colours, in rank order
-        part = _sums(colors[held], (weights * spans[c * CHUNK:c * CHUNK + len(counts), None])[held])
+        span = spans[c * CHUNK:c * CHUNK + len(counts)]
+        part = _sums(colors[held], (weights * span[:, None])[held])
         if len(keys):
             merged, inverse = np.unique(np.concatenate([keys, part[0]]), return_inverse=True)
             keys, sums = merged, np.bincount(inverse.ravel(), weights=np.concatenate([sums, part[1]]),
                                              minlength=len(merged))
         else:
             keys, sums = part
+        # each sample's linear-light average: its own mean, else its colours by share
+        own = np.where(has[:, None], srgb_to_linear(means),
+                       np.einsum("mk,mkc->mc", np.where(held, weights, 0.0), srgb_to_linear(colors)))
+        linear, total = linear + span @ own, total + float(span.sum())
         # complete, its spans final (gaps to the next sample), and never all alike (a gap > 0)
         if (c + 1) * CHUNK < len(samples) and np.any(real[:(c + 1) * CHUNK] > 0):
-            _DONE[samples.store] = (c + 1, keys, sums)
+            _DONE[samples.store] = (c + 1, keys, sums, linear, total)
     unique = np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=1).astype(np.uint8)
-    return unique, sums / sums.sum()
+    mean = np.clip(np.rint(linear_to_srgb(linear / total)), 0, 255).astype(np.uint8) if total > 0 \
+        else np.zeros(3, np.uint8)
+    return unique, sums / sums.sum(), mean
 
 
 def movie_palette(fp: Fingerprint) -> Palette:
@@ -77,10 +104,10 @@ def movie_palette(fp: Fingerprint) -> Palette:
     weighted by time (see :func:`time_weights`), found by weighted k-means in the
     fingerprint's clustering space (``options.space``), seeded by ``options.seed`` (best
     of 3 k-means++ starts), so the same fingerprint always gives the same palette.
-    ``weights`` are shares of the movie's time; ``mean`` is its average colour, taken in
-    linear light; ``inertia`` the weighted mean squared distance in the space's units."""
-    colors, weights = time_weights(fp)
-    mean = np.clip(np.rint(linear_to_srgb(weights @ srgb_to_linear(colors))), 0, 255).astype(np.uint8)
+    ``weights`` are shares of the movie's time; ``mean`` is its average colour
+    (:func:`movie_mean`, in linear light, whatever the number of colours); ``inertia`` the
+    weighted mean squared distance in the space's units."""
+    colors, weights, mean = _totals(fp)
     k = fp.options.colors
     if len(colors) <= k:
         return Palette.from_centroids(colors.astype(np.float64), weights, 0.0, False, mean)

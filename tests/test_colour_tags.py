@@ -151,6 +151,22 @@ def test_ycgco_is_decoded_by_the_h273_equations(tmp_path, full, size):
     assert np.abs(got - truth).max() < 0.51, (got.tolist(), np.round(truth, 2).tolist())
 
 
+@SIZES
+@pytest.mark.parametrize("full", [False, True], ids=["limited", "full"])
+def test_identity_matrix_frames_are_read_as_gbr(tmp_path, full, size):
+    """H.273 MatrixCoefficients 0 (FFmpeg colorspace ``rgb``): the three 4:4:4 planes hold
+    G', B', R', each quantised as luma (full D = (2^n - 1) E, limited D = 219 E + 16).
+    They were read as BT.601 Y'CbCr: (200, 40, 40) came out (141, 19, 0)."""
+    rgb = np.array(COLOURS + [(255, 0, 0), (0, 0, 255), (255, 255, 255)], float) / 255
+    gbr = rgb[:, [1, 2, 0]]
+    codes = np.rint(gbr * 255 if full else gbr * 219 + 16).astype(int)
+    path = clip(tmp_path, "gbr", codes, 8, {"colorspace": "gbr", "range": "pc" if full else "tv"}, size)
+    planes = codes / 255 if full else (codes - 16) / 219
+    truth = np.clip(planes[:, [2, 0, 1]], 0, 1) * 255
+    got = colours_of(path)
+    assert np.abs(got - truth).max() < 0.51, (got.tolist(), np.round(truth, 2).tolist())
+
+
 @pytest.mark.parametrize("tag, name", [("bt2020c", "BT.2020 constant luminance"), ("ictcp", "ICtCp")])
 def test_matrices_that_cannot_be_converted_are_named_in_one_line(tmp_path, tag, name):
     codes = quantise(ycbcr(np.array(COLOURS[:2], float) / 255, "bt2020nc"), 8)
@@ -328,3 +344,25 @@ def test_a_grey_png_tagged_pq_is_tone_mapped(tmp_path):
     truth = srgb_oetf(nits / 203)
     got = colours_of(path)
     assert (got == got[:, :1]).all() and np.abs(got[:, 0] - truth).max() <= 1, (got.tolist(), truth.tolist())
+
+
+def test_the_data_records_the_colour_tags_the_frames_state(tmp_path):
+    """An H.264 stream whose VUI says BT.601 (smpte170m) limited range, in a Matroska file
+    whose own tags say BT.709 full range: the frames are BT.601 limited (FFmpeg's decoder
+    and ffprobe say so, and its colours were read so), but the data recorded the container's
+    tags, read before any frame."""
+    raw = np.full((H, W, 3), (200, 40, 40), np.uint8).tobytes() * 2
+    h264, mkv = tmp_path / "vui601.h264", tmp_path / "tagged709.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}", "-r", "5",
+                    "-i", "-", "-vf", "scale=out_color_matrix=bt601:out_range=tv,format=yuv420p", "-c:v", "libx264",
+                    "-qp", "0", "-colorspace", "smpte170m", "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
+                    "-color_range", "tv", "-f", "h264", str(h264)], input=raw, check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-r", "5", "-i", str(h264), "-c", "copy", "-colorspace", "bt709",
+                    "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "pc", str(mkv)], check=True)
+    shown = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                            "stream=color_space,color_range,color_transfer", "-of", "csv=p=0", str(mkv)],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert shown.split(",") == ["tv", "smpte170m", "smpte170m"]
+    fp = streamprint.fingerprint(mkv, sampling=Sampling.every(1), colors=1, crop="none")
+    assert (fp.source.colorspace, fp.source.color_range, fp.source.color_transfer) == \
+        ("SMPTE170M", "limited", "SMPTE170M")

@@ -166,3 +166,26 @@ def test_a_long_run_s_colour_times_are_summed_chunk_by_chunk_as_by_hand():
     assert _DONE[store][0] == 2  # the two finished chunks were summed once
     assert grown.movie_palette == whole.movie_palette
     assert np.array_equal(time_weights(grown)[1], weights)
+
+
+@pytest.mark.parametrize("colors", [1, 3, 5])
+def test_the_movie_average_is_the_linear_light_mean_of_its_frames_whatever_the_colour_count(tmp_path, colors):
+    """Frames half pure red, half pure blue (lossless RGB): every pixel is linear 1 or 0 in R
+    and B, so the movie's linear-light mean is 0.5, 0, 0.5, sRGB (IEC 61966-2-1)
+    255 (1.055 0.5^(1/2.4) - 0.055) = 187.5 in R and B. The movie's average was the mean of
+    its palette's centroids, which k-means takes in gamma-encoded values: #800080 at
+    ``colors=1``; it must not depend on the colour count."""
+    import subprocess
+
+    w, h = 64, 36
+    frame = np.zeros((h, w, 3), np.uint8)
+    frame[:, :w // 2, 0] = 255
+    frame[:, w // 2:, 2] = 255
+    path = tmp_path / "rb.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}",
+                    "-r", "5", "-i", "-", "-c:v", "ffv1", "-pix_fmt", "gbrp", str(path)],
+                   input=frame.tobytes() * 3, check=True)
+    half = 255 * (1.055 * 0.5 ** (1 / 2.4) - 0.055)
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), colors=colors, crop="none")
+    assert fp.movie_palette is not None and fp.movie_palette.mean is not None
+    assert np.abs(fp.movie_palette.mean.astype(float) - [half, 0, half]).max() <= 1, fp.movie_palette.mean

@@ -222,6 +222,35 @@ def test_16_bit_rgb_of_either_byte_order_keeps_its_colour(tmp_path, pix_fmt):
     assert got == {truth}, (got, truth)
 
 
+#: Packed RGB of 4 bits a channel or fewer, as FFmpeg's pixfmt.h lays them out: (word dtype,
+#: (shift, bits) of R, G, B).
+LOW_BIT_RGB = {"rgb444le": ("<u2", ((8, 4), (4, 4), (0, 4))), "rgb444be": (">u2", ((8, 4), (4, 4), (0, 4))),
+               "bgr444le": ("<u2", ((0, 4), (4, 4), (8, 4))), "bgr444be": (">u2", ((0, 4), (4, 4), (8, 4))),
+               "rgb8": ("u1", ((5, 3), (2, 3), (0, 2))), "bgr8": ("u1", ((0, 3), (3, 3), (6, 2))),
+               "rgb4_byte": ("u1", ((3, 1), (1, 2), (0, 1))), "bgr4_byte": ("u1", ((0, 1), (1, 2), (3, 1)))}
+
+
+@pytest.mark.parametrize("pix_fmt", sorted(LOW_BIT_RGB))
+def test_rgb_of_4_bits_a_channel_or_fewer_keeps_its_top_levels(tmp_path, pix_fmt):
+    """Raw packed RGB of 4, 3, 2 or 1 bits a channel (--raw --pix-fmt): libswscale filled the
+    low bits with zeros, so white came out 240 (4 bits) or 252 (3 bits). The truth: each n-bit
+    code v is the level v / (2^n - 1), 8-bit round(255 v / (2^n - 1)). The left half is white,
+    the right half each channel's level 1 (its second-lowest)."""
+    dtype, fields = LOW_BIT_RGB[pix_fmt]
+    white = sum(((1 << n) - 1) << shift for shift, n in fields)
+    (_, _), (g_shift, g_bits), (b_shift, b_bits) = fields
+    low = (1 << g_shift) | (((1 << b_bits) - 1) << b_shift)
+    w, h = 64, 36
+    raw = np.full((h, w), white, dtype)
+    raw[:, w // 2:] = low
+    truth = {(255, 255, 255), (0, round(255 / ((1 << g_bits) - 1)), 255)}
+    r = run_cli("-", tmp_path / "o.png", "--raw", f"{w}x{h}", "--pix-fmt", pix_fmt, "--rate", "3", "--every", "1",
+                "--colors", "2", "--crop", "none", "--data", tmp_path / "o.json", input=raw.tobytes() * 2)
+    assert r.returncode == 0, r.stderr
+    got = {tuple(c) for s in json.loads((tmp_path / "o.json").read_text())["samples"] for c in s["rgb"]}
+    assert got == truth, (got, truth)
+
+
 def test_paletted_frames_keep_their_levels_and_their_palettes_alpha(tmp_path):
     """Paletted PNG frames (pal8) shrunk for analysis: libswscale's scaling path put levels
     one off ((180, 150, 140) came out (181, 151, 140)), and a palette entry's alpha was

@@ -298,6 +298,14 @@ class Samples(Sequence[Sample]):
             # copies: views of the chunk, which the store still writes into, could be made writable
             yield c, sealed(chunk.colors[:m]), sealed(chunk.weights[:m]), sealed(chunk.ncolors[:m])
 
+    def mean_chunks(self, first: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """Each sample's average colour as columns, a chunk at a time as
+        :meth:`palette_chunks`: (chunk number, means (m, 3) uint8 sRGB, whether the sample
+        has one (m,) bool), read-only; a mean where it has none is padding."""
+        for c in range(max(0, first), -(-self._n // CHUNK)):
+            chunk, m = self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
+            yield c, sealed(chunk.mean[:m]), sealed(chunk.has_mean[:m])
+
     @property
     def frames(self) -> np.ndarray:
         """Frame indices, int64 (n,), read-only."""

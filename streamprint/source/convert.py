@@ -49,13 +49,43 @@ def widened(frame: av.VideoFrame) -> av.VideoFrame:
       little-endian twin before, as FFmpeg 8.1's unscaled big-endian route garbles them
       ((181, 101, 49) came out (33, 215, 156));
     - paletted frames (``pal8``: PNG, old QuickTime and AVI codecs) to rgba, their palette's
-      alpha kept: the scaling path put levels one off (180 came out 181)."""
+      alpha kept: the scaling path put levels one off (180 came out 181);
+    - packed RGB of 3 or 4 bits a channel (:data:`_LOW_BIT_RGB`: raw, old screen captures) to
+      rgb24 here, each n-bit code v as round(255 v / (2^n - 1)): libswscale's paths both
+      filled the low bits with zeros (4-bit white came out 240, 3-bit 252)."""
     name = frame.format.name
     if name == "pal8":
         return frame.reformat(format="rgba")
+    if name in _LOW_BIT_RGB:
+        return _expanded(frame, *_LOW_BIT_RGB[name])
     if frame.format.is_rgb and min(c.bits for c in frame.format.components) in (5, 6):
         return (_little_endian(frame) if name.endswith("be") else frame).reformat(format="rgb24")
     return frame
+
+
+#: Packed RGB formats of 3 or 4 bits a channel, as FFmpeg's pixfmt.h lays them out: (word
+#: dtype, (shift, bits) of R, G, B). (1- and 2-bit ones, rgb4_byte and its kin, libswscale
+#: widens right: 1 is 255, 2-bit levels 85 apart.)
+_LOW_BIT_RGB = {"rgb444le": ("<u2", ((8, 4), (4, 4), (0, 4))), "rgb444be": (">u2", ((8, 4), (4, 4), (0, 4))),
+                "bgr444le": ("<u2", ((0, 4), (4, 4), (8, 4))), "bgr444be": (">u2", ((0, 4), (4, 4), (8, 4))),
+                "rgb8": ("u1", ((5, 3), (2, 3), (0, 2))), "bgr8": ("u1", ((0, 3), (3, 3), (6, 2)))}
+
+
+def _expanded(frame: av.VideoFrame, dtype: str, fields: tuple[tuple[int, int], ...]) -> av.VideoFrame:
+    """A packed low-bit RGB frame (:data:`_LOW_BIT_RGB`) as rgb24, each field's code v as
+    round(255 v / (2^n - 1)) (by a table of its 2^n levels)."""
+    plane = frame.planes[0]
+    size = np.dtype(dtype).itemsize
+    words = np.frombuffer(memoryview(plane), dtype=dtype).reshape(-1, plane.line_size // size)
+    words = words[:frame.height, :frame.width].astype(np.uint16)
+    rgb = np.empty((frame.height, frame.width, 3), np.uint8)
+    for i, (shift, bits) in enumerate(fields):
+        top = (1 << bits) - 1
+        levels = ((np.arange(top + 1) * 255 + top // 2) // top).astype(np.uint8)
+        rgb[..., i] = levels[(words >> shift) & top]
+    out = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    out.pts, out.time_base = frame.pts, frame.time_base
+    return out
 
 
 def _little_endian(frame: av.VideoFrame) -> av.VideoFrame:
@@ -71,8 +101,10 @@ def _little_endian(frame: av.VideoFrame) -> av.VideoFrame:
 
 #: FFmpeg's AVCOL_SPC_UNSPECIFIED.
 _UNSPECIFIED = 2
-#: The Y'CbCr matrices (H.273 MatrixCoefficients) libswscale's RGB output reads right;
-#: others it refuses (EOPNOTSUPP). 0 is identity, as libswscale reads it.
+#: The Y'CbCr matrices (H.273 MatrixCoefficients) libswscale accepts; others it refuses
+#: (EOPNOTSUPP). It reads 0, identity (G, B, R planes), as BT.601 Y'CbCr ((200, 40, 40)
+#: came out (141, 19, 0)), so such frames go the float path (:mod:`.frame`); here 0 only
+#: means a Y'CbCr -> Y'CbCr call may pass the frame's own tag.
 SWSCALE_MATRICES = frozenset({0, 1, 2, 4, 5, 6, 7, 9})
 
 

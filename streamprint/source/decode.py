@@ -31,7 +31,7 @@ from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .packets import decoded, demuxed, held_back
 from .stream import handle_name
-from .probe import probe
+from .probe import as_decoded, probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
 from .skip import (KeyframeIndex, LeadingFrames, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets,
@@ -260,8 +260,9 @@ class VideoSource:
                 last_index = at = max(last_index + 1, index if at is None else at)
                 delivered = SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                         pixel_aspect=aspect(), reformatter=self._reformatter)
-                if not turned:  # the stream's display matrix, which FFmpeg puts on every frame
-                    self.info, turned = self.info.turned(delivered.rotation), True
+                if not turned:  # the stream's display matrix, which FFmpeg puts on every frame; the
+                    # colour tags the frames state, which the conversion reads
+                    self.info, turned = as_decoded(self.info.turned(delivered.rotation), frame), True
                 yield delivered
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -111,6 +112,17 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
         color_transfer=trc,
         pixel_aspect=pixel_aspect,
     )
+
+
+def as_decoded(info: SourceInfo, frame: Any) -> SourceInfo:
+    """``info`` with the colour tags the first decoded ``frame`` states (after
+    :func:`.hdr.inherit_stream_tags`), the ones its conversion reads: :func:`probe` has only
+    the container's, read before any frame, and a codec's own may differ (an H.264 stream
+    whose VUI says BT.601 limited range, in a Matroska file tagged BT.709 full range, was
+    recorded as BT.709 full, though its colours were read, rightly, as BT.601 limited)."""
+    return replace(info, colorspace=_colorspace_name(getattr(frame, "colorspace", None)),
+                   color_range=_range_name(getattr(frame, "color_range", None)),
+                   color_transfer=_transfer_name(_int_or_none(getattr(frame, "color_trc", None))))
 
 
 def _frame_rate(stream: Any) -> float | None:
