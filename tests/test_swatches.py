@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from streamprint import extract_palette
-from streamprint.errors import ForeignFileError, ParameterError
+from streamprint.errors import ForeignFileError, OutputReplacedError, ParameterError
 from streamprint.formats import write_fingerprint, write_palettes
 from streamprint.model import Fingerprint, ImagePalette, Options, Palette, Sample, Sampling, SourceInfo
 
@@ -324,13 +324,15 @@ def test_a_file_put_in_place_of_a_live_runs_output_is_still_refused(tmp_path):
         theirs = b'@charset "UTF-8";\n:root { --mine: #010203; }\n' if data == "x.css" else \
             ase_of({"mine": [("mine 1", (1, 2, 3))]})
         (tmp_path / data).write_bytes(theirs)
-        with pytest.raises(ForeignFileError):
+        with pytest.raises(OutputReplacedError):  # (an output error: the run ends, exit 1)
             outputs.flush(fp)
         assert (tmp_path / data).read_bytes() == theirs
         (tmp_path / data).unlink()
         Image.new("RGB", (4, 4)).save(tmp_path / "x.png")  # the picture too (no mark)
-        with pytest.raises(ForeignFileError):
+        mine = (tmp_path / "x.png").read_bytes()
+        with pytest.raises(OutputReplacedError):
             outputs.flush(fp)
+        assert (tmp_path / "x.png").read_bytes() == mine
         (tmp_path / "x.png").unlink()
 
 
