@@ -27,7 +27,11 @@ import realistic  # noqa: E402
 SAMPLE_STRIP = "12d0eea43f4d924e3589360d5cdc1dc669d3b4acf1d755e8429cfb5cfaf8c0c2"
 SAMPLE_DATA = "a47ed7f310afc7e46edf8672da20cb98be9cbee3968b8e569eedd79f1248ea60"
 #: benchmarks/realistic.py at 2 s (the benchmark clip's first 2 s, same generator and encoder)
-REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8"
+#: by PyAV 18.1.0 (FFmpeg 8.1.2) and 18.1.1 (8.1.3): the bytes differ, the pictures do not (the
+#: strip and data pins below came out the same from both, before and after this session's
+#: changes); another PyAV's clip is not compared (a skip that says so)
+REAL_2S_CLIPS = {"03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8": "PyAV 18.1.0",
+                 "a700031d989115dfffc05a9e6e1f00672b2cd4ee4fa619b542efe9cd12d4f653": "PyAV 18.1.1"}
 #: (strips changed on purpose by "pictures worth sharing": a strip drawn with neither --width
 #: nor --column-width is now at least 400 px wide, each column repeated a whole number of
 #: times (2 samples -> 200 px each, 48 -> 9 each, 60 -> 7 each). Data bytes are unchanged, and
@@ -35,9 +39,9 @@ REAL_2S_CLIP = "03819ae18bbd05c3e62ffd60dd2da1ca858ba8e370953b5b7c34e0eed139acd8
 #: 50dddabd... (default), 5f008cf5... (--every 1), 70df61cb... (60 s).)
 REAL_2S = {  # flags: (strip pixels, data bytes)
     (): ("d4238a256e2a7df65f9a0b68f40462c657fa5af50166e85cb4d873e615d53d9b",
-         "d157b6938a5d18e0839e0e9f3234f7bbd9b1f1275ff2e9544cdae90fa935bc58"),
+         "ec9d0a2e0ab50e4a508309e4fd0ebdfc3b69f9706681a6b2e5a0cf2fb5570b70"),
     ("--every", "1"): ("a4333580859d0e957563143ad337070e2d10b8cd1ac4805c4df964729099db9a",
-                       "24d7052c7efa72f35422ee79737126d1e48ac63ec8f13ce9d25711df3c7a206b"),
+                       "6ed0493288e1763bb49ffec631a7580937261df15698147d2b41f4aed5c7b28e"),
 }
 #: the 60-s benchmark clip itself (benchmarks/.cache), checked when it is there
 REAL_60S_CLIP = "63d493ba65129db88ab1f5031a8fd9ac3b6780158cffba5e1c339d4c7e2b7ae0"
@@ -58,6 +62,12 @@ REAL_60S = ("60179b974e3823cd387b5b76d48403b36003fbbb08ab49b2474a0784fb5410c5",
 #: ``source`` gained ``rotation`` and ``display_height``; every other key, and every strip's
 #: bytes, are unchanged (checked against the previous code's output, 0d9dbdd, for the sample
 #: and the 60-s clip).
+
+
+#: The 2-s data pins changed on purpose by "the movie's average is the linear-light mean of
+#: its frames" (ea738ee): ``movie_palette.average`` moved by 1-2 levels (#478666 -> #488868
+#: by default, #478667 -> #488768 with --every 1); every other key, and both strips, are
+#: unchanged (compared with c60514c's output under PyAV 18.1.0 and 18.1.1).
 
 
 def pixels(path: Path) -> str:
@@ -88,7 +98,11 @@ def test_sample_strip_and_data_are_unchanged(tmp_path):
 def real_2s(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("pinned")
     path = realistic.make(2, folder / "real-2s.mp4")
-    assert digest(path) == REAL_2S_CLIP, "the encoder made other bytes: the pins below cannot be compared"
+    if digest(path) not in REAL_2S_CLIPS:
+        import av
+
+        pytest.skip(f"PyAV {av.__version__}'s encoder made other bytes than the pinned ones: the pins cannot be "
+                    "compared")
     return path
 
 
