@@ -44,9 +44,13 @@ REAL_2S = {  # flags: (strip pixels, data bytes)
                        "6ed0493288e1763bb49ffec631a7580937261df15698147d2b41f4aed5c7b28e"),
 }
 #: the 60-s benchmark clip itself (benchmarks/.cache), checked when it is there
-REAL_60S_CLIP = "63d493ba65129db88ab1f5031a8fd9ac3b6780158cffba5e1c339d4c7e2b7ae0"
-REAL_60S = ("60179b974e3823cd387b5b76d48403b36003fbbb08ab49b2474a0784fb5410c5",
-            "ed30a04e5751a992d639f3ee423231f5a1cebf3f6727609c833d32a4da08afe3")
+#: (made by PyAV 18.1.0 with FFmpeg 8.1.2; the clip of the earlier pins, 63d493ba..., came from
+#: an earlier PyAV and is made no more. On this clip c60514c and the code after "the movie's
+#: average is the linear-light mean of its frames" (ea738ee) draw the same strip, and their
+#: data differ only in movie_palette.average, #576071 -> #586172.)
+REAL_60S_CLIP = "63431a01217347e26873400ded2de62c7f42a0e2b298ba7b80ab12297826cdb2"
+REAL_60S = ("a6480dadb9735519221932cd01cea855f5ce282546ee412c9a4b6b26472d4bac",
+            "5f871f4088b3677ccac95ee2ca86a35024a0fe0bd190e00e90ffd0937eb63936")
 #: (changed on purpose by "same frames, same colours": cold starts are seeded from the seed
 #: alone, so the palettes after the clip's 12 cuts differ from before; every frame index and
 #: time is unchanged, and the first 4 columns, before the first cut, too.)
@@ -116,7 +120,8 @@ def test_the_60s_benchmark_clip_strip_is_unchanged(tmp_path):
     clip = realistic.CACHE / "real-1080p-60s-seed1-crf23-grain3.mp4"
     if not clip.exists():
         pytest.skip("benchmarks/.cache has no 60-s clip (python benchmarks/realistic.py makes it in ~5 min)")
-    assert digest(clip) == REAL_60S_CLIP
+    if digest(clip) != REAL_60S_CLIP:
+        pytest.skip("benchmarks/.cache's 60-s clip has other bytes than the pinned one (another PyAV's encoder)")
     shutil.copy(clip, tmp_path / "real-60s.mp4")
     run_in(tmp_path, "real-60s.mp4", "o.png", "--data", "o.json")
     assert (pixels(tmp_path / "o.png"), digest(tmp_path / "o.json")) == REAL_60S
