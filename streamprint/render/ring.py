@@ -55,6 +55,9 @@ def ring(strip: np.ndarray, size: int, inner: float = INNER,
     hole = inner * radius
     lut = SRGB_TO_LINEAR.astype(np.float32)
     s = SUPERSAMPLE
+    lut_total = lut.copy()  # a level s*s times, summed one at a time as the subsamples are
+    for _ in range(s * s - 1):
+        lut_total += lut
     offsets = (np.arange(s) + 0.5) / s
     x0, x1 = max(0, int(np.floor(cx - radius))), min(width, int(np.ceil(cx + radius)))
     y0, y1 = max(0, int(np.floor(cy - radius))), min(height, int(np.ceil(cy + radius)))
@@ -87,10 +90,7 @@ def ring(strip: np.ndarray, size: int, inner: float = INNER,
         r0, r1 = (np.clip(np.floor(r), 0, h - 1).astype(np.int64) for r in (row_lo, row_hi))
         run = column_run[c0]
         simple &= (column_run[c1] == run) & (row_run[r0, run] == row_run[r1, run])
-        colour = lut[flat[r0 * w + c0]]
-        total = colour.copy()
-        for _ in range(s * s - 1):
-            total += colour
+        total = lut_total[flat[r0 * w + c0]]
         py, px = np.nonzero(~simple)
         total[py, px] = _supersampled(ys[py], xs[px], offsets, flat, lut, geometry)
         mean = total / np.float32(s * s)
