@@ -299,6 +299,10 @@ class _Run:
                 end = picture_end(info, self.source.timeline)
                 if end is not None and (seen is None or end < seen - 1 / (info.frame_rate or 24.0)):
                     seen = end
-            warn_fewer_columns(info, samples, int(options.sampling.value), stats, seen, span, length)
+            # a part's own frames, not the movie's up to the part's end (a seek counts those
+            # before its keyframe): "the movie has 120 frames" of --start 3.5 --end 5 at 24 fps
+            held = stats.frames if span.whole else \
+                self.passed.frames_inside(self.samples.view()[0].frame) or stats.frames
+            warn_fewer_columns(info, samples, int(options.sampling.value), stats, seen, span, length, held)
         log_tone_mapped(result.color, info.path)
         return result
