@@ -33,7 +33,7 @@ from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
 from .plan import Redraw, discover, left_in_outdir, pending, plan, unmarked_own, withdraw
-from .worker import Job, Task, fingerprint_one, found_finished, outputs_for, redraw
+from .worker import Job, Task, fingerprint_one, found_finished, outputs_for, redraw_saved
 
 if TYPE_CHECKING:
     from ..render.gallery import Cards
@@ -283,15 +283,12 @@ def _redrawn(out: Path, r: Redraw, render: RenderOptions, record: Callable[[Job,
     fingerprint it again."""
     job, entry = r.job, r.entry
     try:
-        drawn = redraw(out, job, r.outputs[1], r.outputs[0], render, unmarked_own(entry))
-    except Interrupted:
-        raise
+        drawn = redraw_saved(out, job, r.outputs, render, unmarked_own(entry), "fingerprinting again", (OutputError,))
     except OutputError as exc:  # a full disk: decoding the movie again would not help
         record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
         summary.count(job.rel, Status.PENDING, str(exc))
         return Status.PENDING
-    except StreamprintError as exc:
-        log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
+    if drawn is None:
         return None
     if entry is None:
         record(job, JobResult(Status.DONE, 0.0, None, drawn))
