@@ -21,7 +21,7 @@ from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Num
                     TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
 from .kinds import parse_time as parse_time
-from .kinds import numeral
+from .kinds import as_int, numeral
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
@@ -187,9 +187,10 @@ def resolve_time_range(start: float, end: float | None, duration: float | None) 
 def check_size(name: str, text: str) -> tuple[int, int]:
     """``"WIDTHxHEIGHT"`` in pixels (e.g. ``"1920x1080"``) as (width, height)."""
     w, sep, h = str(text).strip().lower().partition("x")
-    if not (sep and numeral(text) and w.isdigit() and h.isdigit() and 0 < int(w) <= MAX_SIDE and 0 < int(h) <= MAX_SIDE):
+    if not (sep and numeral(text) and w.isdigit() and h.isdigit() and 0 < as_int(w) <= MAX_SIDE
+            and 0 < as_int(h) <= MAX_SIDE):
         raise ParameterError(name, f"must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}")
-    return int(w), int(h)
+    return as_int(w), as_int(h)
 
 
 #: File extensions (lower case) and the formats they mean.
