@@ -409,8 +409,7 @@ def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, li
         (lib / name).write_bytes(movie.read_bytes())
     out = tmp_path / "out"
     for run in range(2):
-        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "1", "-q"],
-                           capture_output=True, timeout=300)
+        r = run_cli("batch", str(lib), str(out), "--jobs", "1", "-q", timeout=300)
         assert r.returncode == 3, r.stderr
         status = {rel: str(e.status) for rel, e in entries(out).items()}
         assert status == {"index": "failed", "streamprint-manifest": "failed", "good.mkv": "done"}, status
