@@ -39,9 +39,14 @@ def _directory(target: Path) -> Path:
     return target.parent if str(target.parent) else Path(".")
 
 
-def file_state(st: os.stat_result) -> tuple[int, int, int, int]:
-    """Which file, as it is: device, inode, size and mtime in ns (an atomic replacement is a
-    new inode; a file changed in place has another size or mtime)."""
+def file_state(file: str | bytes | os.PathLike[str] | int) -> tuple[int, int, int, int] | None:
+    """Which file is at the path ``file`` (through links) or open as the descriptor ``file``,
+    as it is: device, inode, size and mtime in ns (an atomic replacement is a new inode; a
+    file changed in place has another size or mtime); None when there is none."""
+    try:
+        st = os.stat(file)
+    except OSError:
+        return None
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 

@@ -87,13 +87,13 @@ class Rate:
         rate = None
         try:
             if isinstance(value, str):
-                if not numeral(value):
+                if not numeral(value):  # (before the pattern, whose \d reads any script's digits)
                     raise ValueError(value)
                 exponent = re.search(r"[eE]\s*([+-]?\d+)\s*$", value)
-                if exponent and abs(int(exponent.group(1))) > 30:  # 1e100000000 took minutes to make
+                if exponent and abs(as_int(exponent.group(1))) > 30:  # 1e100000000 took minutes to make
                     raise ParameterError(name, f"must be a frame rate from 1/{MAX_RATE_TERM} to {MAX_RATE_TERM} "
                                                f"frames per second, got {value!r}")
-                rate = Fraction(value.strip())
+                rate = as_fraction(value.strip())
             elif isinstance(value, numbers.Rational) and not isinstance(value, bool):
                 rate = Fraction(value)
             elif isinstance(value, numbers.Real) and not isinstance(value, bool):
@@ -212,6 +212,30 @@ def numeral(text: str) -> bool:
     return text.isascii() and "_" not in text
 
 
+def as_int(text: str) -> int:
+    """``int(text)`` of a :func:`numeral`; ValueError for any other text, as int() raises for
+    text that is no number. With :func:`as_float` and :func:`as_fraction`, the one way a
+    parser reads a number from text: a parser that looks into the text first (a pattern, a
+    split) asks :func:`numeral` of the whole text before it does."""
+    return int(_numeral(text))
+
+
+def as_float(text: str) -> float:
+    """``float(text)`` of a :func:`numeral`; ValueError otherwise (see :func:`as_int`)."""
+    return float(_numeral(text))
+
+
+def as_fraction(text: str) -> Fraction:
+    """``Fraction(text)`` of a :func:`numeral`; ValueError otherwise (see :func:`as_int`)."""
+    return Fraction(_numeral(text))
+
+
+def _numeral(text: str) -> str:
+    if not numeral(text):
+        raise ValueError(f"not a number in ASCII digits: {text!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class Items:
     """Any iterable (a list, a tuple, a generator) of at least ``least`` instances of the
@@ -302,20 +326,20 @@ TIME_SYNTAX = "seconds (90, 1.5) or [HH:]MM:SS[.m] (1:30, 1:02:03.5)"
 def parse_time(text: str) -> float | None:
     """Seconds from a time in FFmpeg's duration syntax (``90``, ``1.5``, ``200ms``,
     ``1:30``, ``1:02:03.5``, ``-8:00``); None when ``text`` is not one."""
-    if not numeral(text):
+    if not numeral(text):  # (before the patterns, whose \d reads any script's digits)
         return None
     t = text.strip()
     m = _CLOCK_TIME.fullmatch(t)
     if m:
         sign, hours, minutes, seconds = m.groups()
-        if int(minutes) >= 60 or float(seconds) >= 60:
+        if as_int(minutes) >= 60 or as_float(seconds) >= 60:
             return None
-        value = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+        value = as_int(hours or "0") * 3600 + as_int(minutes) * 60 + as_float(seconds)
         return -value if sign else value
     m = _SECONDS_TIME.fullmatch(t)
     if m:
         sign, number, unit = m.groups()
-        value = float(number) * _TIME_UNITS[unit]
+        value = as_float(number) * _TIME_UNITS[unit]
         return -value if sign else value
     return None
 

@@ -44,7 +44,7 @@ class RunOutputs:
     and again while a stream runs (see the module docstring). ``overwrite``: replace files streamprint did not write
     (:func:`streamprint.atomic.check_replace`); without it they are refused, at every
     write, before anything is drawn or written. A file this run wrote, unchanged since
-    (:func:`_identity`), is replaced without that check: an ASE file carries no mark, and a
+    (:func:`~.atomic.file_state`), is replaced without that check: an ASE file carries no mark, and a
     live run checks no mark at every flush. One that the user's file took the place of
     since this run wrote it, or since :meth:`check` passed it, is left as it is: the other
     outputs are written one last time and :class:`~streamprint.errors.OutputReplacedError`
@@ -63,7 +63,7 @@ class RunOutputs:
     _data: GrowingDataFile | None = field(default=None, init=False, repr=False)
     _strip: LiveStrip | None = field(default=None, init=False, repr=False)
     _wrote: dict[str, tuple[int, ...] | None] = field(default_factory=dict, init=False, repr=False)
-    """Each output's :func:`_identity` as the last write (or :meth:`check`) left it."""
+    """Each output's :func:`~.atomic.file_state` as the last write (or :meth:`check`) left it."""
     _replaced: set[str] = field(default_factory=set, init=False, repr=False)
     """The outputs the user's files took the place of during the run: no longer written."""
 
@@ -82,7 +82,7 @@ class RunOutputs:
         files found there then (none, or ones that may be replaced) taken as this run's, so
         that a file of the user's found there later was put there during the run."""
         check_outputs(self.named(), inputs, self.overwrite)
-        self._wrote = {os.fspath(path): _identity(path) for _, path in self.named()}
+        self._wrote = {os.fspath(path): file_state(path) for _, path in self.named()}
 
     def write(self, fp: Fingerprint, final: bool = True) -> tuple[int, int]:
         """Write every output from ``fp``, in the order of the module docstring; returns
@@ -93,7 +93,7 @@ class RunOutputs:
         replaced = []
         for name, path in self.named():  # every one, before any is drawn or written
             key = os.fspath(path)
-            if key not in self._replaced and self._wrote.get(key) != _identity(path):  # (not this run's file)
+            if key not in self._replaced and self._wrote.get(key) != file_state(path):  # (not this run's file)
                 try:
                     check_replace(path, self.overwrite, name)
                 except ForeignFileError:
@@ -125,7 +125,7 @@ class RunOutputs:
                 else:
                     write_fingerprint(fp, self.data, overwrite=True)
         self.size, self.written = size, fp
-        self._wrote = {os.fspath(path): _identity(path) for _, path in self.named()}
+        self._wrote = {os.fspath(path): file_state(path) for _, path in self.named()}
         if final:
             self.close()
         if self._replaced:  # (at every write since: those outputs are not written)
@@ -157,12 +157,3 @@ class RunOutputs:
             return "nothing"
         return (f"{len(fp)} sample{'s' if len(fp) != 1 else ''}, {hms(round(float(times[0])))} to "
                 f"{hms(round(float(times[-1])))}, in {names}")  # frame times, to the second
-
-
-def _identity(path: str | os.PathLike[str]) -> tuple[int, ...] | None:
-    """Which file is at ``path`` (device, inode, size and mtime in ns: an atomic replacement
-    is a new inode), None when there is none."""
-    try:
-        return file_state(os.stat(path))
-    except OSError:
-        return None

@@ -13,15 +13,21 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from .enums import (PAGE_STYLES, SVG_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order,
-                    SamplingMode, Space, Style, ToneMap)
+from .enums import (PAGE_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode,
+                    Space, Style, ToneMap)
 from .errors import ParameterError
+# the file-format tables, stated in filetypes.py: re-exported (params.STRIP_FORMATS, ...), hence the aliases
+from .filetypes import (DATA_EXTENSIONS as DATA_EXTENSIONS, FINGERPRINT_DATA as FINGERPRINT_DATA,
+                        FORMAT_MAX_SIDE as FORMAT_MAX_SIDE, IMAGE_EXTENSIONS as IMAGE_EXTENSIONS,
+                        PAGE_EXTENSIONS as PAGE_EXTENSIONS, PALETTE_DATA as PALETTE_DATA,
+                        RASTER_FORMATS as RASTER_FORMATS, STRIP_FORMATS as STRIP_FORMATS,
+                        STYLE_FORMATS as STYLE_FORMATS)
 # the kinds of value, stated in kinds.py
 from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Text,
                     TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
 from .kinds import parse_time as parse_time
-from .kinds import numeral
+from .kinds import as_int, numeral
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
@@ -187,33 +193,12 @@ def resolve_time_range(start: float, end: float | None, duration: float | None) 
 def check_size(name: str, text: str) -> tuple[int, int]:
     """``"WIDTHxHEIGHT"`` in pixels (e.g. ``"1920x1080"``) as (width, height)."""
     w, sep, h = str(text).strip().lower().partition("x")
-    if not (sep and numeral(text) and w.isdigit() and h.isdigit() and 0 < int(w) <= MAX_SIDE and 0 < int(h) <= MAX_SIDE):
+    if not (sep and numeral(text) and w.isdigit() and h.isdigit() and 0 < as_int(w) <= MAX_SIDE
+            and 0 < as_int(h) <= MAX_SIDE):
         raise ParameterError(name, f"must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}")
-    return int(w), int(h)
+    return as_int(w), as_int(h)
 
 
-#: File extensions (lower case) and the formats they mean.
-IMAGE_EXTENSIONS = {".png": ImageFormat.PNG, ".jpg": ImageFormat.JPEG, ".jpeg": ImageFormat.JPEG,
-                    ".webp": ImageFormat.WEBP, ".svg": ImageFormat.SVG, ".pdf": ImageFormat.PDF,
-                    ".html": ImageFormat.HTML, ".htm": ImageFormat.HTML}
-#: What a movie's page may be named with, in the order a gallery looks for one.
-PAGE_EXTENSIONS = tuple(ext for ext, fmt in IMAGE_EXTENSIONS.items() if fmt == ImageFormat.HTML)
-DATA_EXTENSIONS = {".json": DataFormat.JSON, ".csv": DataFormat.CSV, ".tsv": DataFormat.TSV,
-                   ".gpl": DataFormat.GPL, ".ase": DataFormat.ASE, ".css": DataFormat.CSS}
-#: What a fingerprint's data file can be: the whole record (JSON, CSV), or its movie's own
-#: palette for design tools; and an image's palettes: JSON, TSV, or those tools' formats.
-FINGERPRINT_DATA = (DataFormat.JSON, DataFormat.CSV, *SWATCH_FORMATS)
-PALETTE_DATA = (DataFormat.JSON, DataFormat.TSV, *SWATCH_FORMATS)
-#: Raster images: what every style, the grid and the palette card can be written as.
-RASTER_FORMATS = (ImageFormat.PNG, ImageFormat.JPEG, ImageFormat.WEBP)
-#: The formats each style can be written as (the output's extension says which).
-STYLE_FORMATS: dict[Style, tuple[ImageFormat, ...]] = {
-    style: RASTER_FORMATS + ((ImageFormat.SVG,) if style in SVG_STYLES else ()) for style in Style}
-STYLE_FORMATS[Style.PLOT] = RASTER_FORMATS + (ImageFormat.SVG, ImageFormat.PDF)
-for _style in PAGE_STYLES:  # a page shows a strip whose columns run left to right in time
-    STYLE_FORMATS[_style] += (ImageFormat.HTML,)
-#: Formats of a strip file (a batch's per movie, beside its page).
-STRIP_FORMATS = (*RASTER_FORMATS, ImageFormat.SVG)
 #: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
 MAX_PIXELS = 1 << 28
 
@@ -277,11 +262,6 @@ def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, .
                                    f"and streamprint reads none back: give the "
                                    f"{' or '.join(f'.{f}' for f in readable)} file saved with {{param:data}}")
     return data_format_for(path, name, readable)
-
-
-#: The longest side, pixels, a picture of each format can have: WebP stores sizes in 14
-#: bits, and libjpeg refuses more than 65500 (PNG's 2^31 - 1 is past :data:`MAX_PIXELS`).
-FORMAT_MAX_SIDE = {ImageFormat.WEBP: ("WebP", 16383), ImageFormat.JPEG: ("JPEG", 65500)}
 
 
 def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None, *,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from streamprint import synth
+
+from . import cliclient
 
 #: Frame size of the generated segment clip, pixels.
 SEG_SIZE = (320, 180)
@@ -48,10 +51,12 @@ def long_clip(media: Path) -> Path:
     return path
 
 
-def run_cli(*args: str, input: bytes | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the real ``streamprint`` command (as ``python -m streamprint``)."""
-    return subprocess.run([sys.executable, "-m", "streamprint", *map(str, args)], input=input,
-                          capture_output=True, timeout=timeout)
+def run_cli(*args: str | Path, input: bytes | None = None, stdin: IO | int | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the real ``streamprint`` command (as ``python -m streamprint``, in a process
+    forked from one that has loaded it: :mod:`tests.cliserver`), its output captured;
+    ``input`` bytes or a ``stdin`` file object or descriptor as subprocess.run takes them."""
+    return cliclient.run([str(a) for a in args], input, stdin, timeout)
 
 
 def interrupt_batch(lib: Path, out: Path, finished: list[str]) -> tuple[int, bytes, bytes]:

@@ -24,22 +24,24 @@ from .test_batch_safety import make_library
 OPTIONS = Options(sampling=Sampling.interval(0.5))
 
 #: Runs one batch of LIB into OUT with Serial() and the options given as JSON, after the
-#: batch module's function NAME has been replaced by one that calls it and then, on its
-#: AFTER-th call, kills this process with SIGKILL.
+#: function NAME of the batch's module (``core.fingerprint_one``, ``worker.redraw``) has been
+#: replaced by one that calls it and then, on its AFTER-th call, kills this process with SIGKILL.
 _KILLER = """
-import json, os, signal, sys
+import importlib, json, os, signal, sys
 from streamprint import Options, RenderOptions, Sampling
-from streamprint.batch import core, run_batch
+from streamprint.batch import run_batch
 from streamprint.batch.executors import Serial
 lib, out, name, after, colors, height = sys.argv[1:]
-real, calls = getattr(core, name), []
+module, name = name.split(".")
+module = importlib.import_module("streamprint.batch." + module)
+real, calls = getattr(module, name), []
 def killing(*args, **kwargs):
     result = real(*args, **kwargs)
     calls.append(1)
     if len(calls) == int(after):
         os.kill(os.getpid(), signal.SIGKILL)
     return result
-setattr(core, name, killing)
+setattr(module, name, killing)
 run_batch(lib, out, Options(sampling=Sampling.interval(0.5), colors=int(colors)), RenderOptions(height=int(height)),
           executor=Serial())
 """
@@ -57,7 +59,7 @@ def test_a_kill_amid_redraws_leaves_no_strip_recorded_in_a_style_it_no_longer_ha
     done, unchanged", and they stayed at the new height for good."""
     lib, out = make_library(tmp_path / "lib", n=4), tmp_path / "out"
     run_batch(lib, out, OPTIONS, RenderOptions(height=120), executor=Serial())
-    killed_batch(lib, out, "redraw", after=2, height=200)  # two strips redrawn at 200, then killed
+    killed_batch(lib, out, "worker.redraw", after=2, height=200)  # two strips redrawn at 200, then killed
     assert sorted(Image.open(out / f"m{i}.mkv.png").size[1] for i in range(4)) == [120, 120, 200, 200]
     summary = run_batch(lib, out, OPTIONS, RenderOptions(height=120), executor=Serial())
     assert summary.done == 0 and summary.failed == 0 and summary.pending == 0
@@ -73,7 +75,7 @@ def test_a_kill_after_movies_finished_with_new_analysis_options_leaves_them_to_b
     lib, out = make_library(tmp_path / "lib", n=3), tmp_path / "out"
     run_batch(lib, out, Options(sampling=Sampling.interval(0.5), colors=5), RenderOptions(height=200),
               executor=Serial())
-    killed_batch(lib, out, "fingerprint_one", after=1, colors=3)  # m0 done with 3 colours, then killed
+    killed_batch(lib, out, "core.fingerprint_one", after=1, colors=3)  # m0 done with 3 colours, then killed
     assert json.loads((out / "m0.mkv.json").read_text())["options"]["colors"] == 3
     summary = run_batch(lib, out, Options(sampling=Sampling.interval(0.5), colors=5), RenderOptions(height=200),
                         executor=Serial())

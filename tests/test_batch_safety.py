@@ -409,8 +409,7 @@ def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, li
         (lib / name).write_bytes(movie.read_bytes())
     out = tmp_path / "out"
     for run in range(2):
-        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(out), "--jobs", "1", "-q"],
-                           capture_output=True, timeout=300)
+        r = run_cli("batch", str(lib), str(out), "--jobs", "1", "-q", timeout=300)
         assert r.returncode == 3, r.stderr
         status = {rel: str(e.status) for rel, e in entries(out).items()}
         assert status == {"index": "failed", "streamprint-manifest": "failed", "good.mkv": "done"}, status
@@ -487,7 +486,7 @@ def test_workers_of_a_killed_batch_end(tmp_path):
 def test_a_redraw_the_disk_refuses_leaves_the_movie_pending_not_decoded_again(library, tmp_path, monkeypatch):
     """A full disk during a redraw (other drawing options) made the batch decode every movie
     again, which then failed on the same full disk: hours lost on a real library."""
-    from streamprint.batch import core
+    from streamprint.batch import core, worker
 
     out = tmp_path / "out"
     run_batch(library, out, Options(), jobs=1)
@@ -498,7 +497,7 @@ def test_a_redraw_the_disk_refuses_leaves_the_movie_pending_not_decoded_again(li
     def never(*args, **kwargs):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(core, "redraw", full)
+    monkeypatch.setattr(worker, "redraw", full)
     monkeypatch.setattr(core, "fingerprint_one", never)
     summary = run_batch(library, out, Options(), RenderOptions(height=50), jobs=1)
     assert {e.status for e in entries(out).values()} == {Status.PENDING}
@@ -540,13 +539,14 @@ def test_an_interrupt_while_strips_are_redrawn_records_the_redraws(tmp_path, mon
     there, it recorded nothing: the strips redrawn so far stayed recorded in the old style,
     and every later run took them as done and unchanged, in the wrong style, for good."""
     import streamprint.batch.core as core
+    import streamprint.batch.worker as worker
     from streamprint import Interrupted
     from streamprint.enums import Style
 
     lib, out = make_library(tmp_path / "lib", n=4), tmp_path / "out"
     run_batch(lib, out, Options(sampling=Sampling.interval(0.5)), RenderOptions(style="dominant"),
               executor=Serial())
-    real, calls = core.redraw, []
+    real, calls = worker.redraw, []
 
     def redraw_then_stop(*args, **kwargs):
         if len(calls) == 2:
@@ -554,7 +554,7 @@ def test_an_interrupt_while_strips_are_redrawn_records_the_redraws(tmp_path, mon
         calls.append(args[1].rel)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(core, "redraw", redraw_then_stop)
+    monkeypatch.setattr(worker, "redraw", redraw_then_stop)
     summary = core.Summary()
     with pytest.raises(Interrupted):
         run_batch(lib, out, Options(sampling=Sampling.interval(0.5)), RenderOptions(style="average"),
@@ -565,7 +565,7 @@ def test_an_interrupt_while_strips_are_redrawn_records_the_redraws(tmp_path, mon
     assert [styles[rel] for rel in calls] == [Style.AVERAGE, Style.AVERAGE], styles
     # the others are no longer recorded in the old style: drawn how, not known, so redrawn next run
     assert [s for rel, s in styles.items() if rel not in calls] == [None, None]
-    monkeypatch.setattr(core, "redraw", real)
+    monkeypatch.setattr(worker, "redraw", real)
     again = run_batch(lib, out, Options(sampling=Sampling.interval(0.5)), RenderOptions(style="dominant"),
                       executor=Serial())
     assert again.redrawn == 4 and again.skipped == 0

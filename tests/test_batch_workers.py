@@ -18,6 +18,8 @@ from streamprint.batch import run_batch
 from streamprint.enums import Status
 from streamprint.formats import read_manifest
 
+from .conftest import run_cli
+
 OPTIONS = Options(sampling=Sampling.interval(0.25))
 
 
@@ -140,13 +142,11 @@ def test_a_workers_warnings_reach_the_batchs_standard_error(tmp_path, segments_m
     (lib / "cut.mkv").write_bytes(data[: len(data) // 2])
     shutil.copyfile(segments_mkv, lib / "whole.mkv")
     for jobs in ("1", "2"):
-        r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / f"out{jobs}"),
-                            "--jobs", jobs], capture_output=True, timeout=120)
+        r = run_cli("batch", str(lib), str(tmp_path / f"out{jobs}"), "--jobs", jobs, timeout=120)
         assert r.returncode == 0, r.stderr
         lines = [line for line in r.stderr.decode().splitlines() if "WARNING" in line]
         assert len(lines) == 1 and "cut.mkv" in lines[0] and "cut short" in lines[0], r.stderr
-    r = subprocess.run([sys.executable, "-m", "streamprint", "batch", str(lib), str(tmp_path / "outq"), "-q"],
-                       capture_output=True, timeout=120)
+    r = run_cli("batch", str(lib), str(tmp_path / "outq"), "-q", timeout=120)
     assert r.returncode == 0 and b"WARNING" not in r.stderr, r.stderr
 
 

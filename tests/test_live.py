@@ -26,6 +26,8 @@ from streamprint.formats.values import sample_json, sample_to_dict
 from streamprint.model import Palette, Sample, SampleStore, SourceInfo
 from streamprint.outputs import RunOutputs
 
+from .conftest import run_cli
+
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None and os.environ.get("CI") != "true",
                                   reason="needs the ffmpeg CLI (apt-get install ffmpeg)")
 
@@ -126,8 +128,7 @@ def test_fast_and_a_kept_width_on_live_input(tmp_path):
     png, data = tmp_path / "fast.png", tmp_path / "fast.json"
     ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
                            "-t", "20", "-f", "nut", "-"], stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(png), "--data", str(data), "--flush", "0.2",
-                        "--fast", "--width", "333", "-q"], stdin=ff.stdout, capture_output=True, timeout=120)
+    r = run_cli("-", str(png), "--data", str(data), "--flush", "0.2", "--fast", "--width", "333", "-q", stdin=ff.stdout, timeout=120)
     ff.stdout.close()  # type: ignore[union-attr]
     ff.wait(timeout=30)
     assert r.returncode == 0, r.stderr

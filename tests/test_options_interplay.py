@@ -4,7 +4,6 @@ plot titles, streamprint's own large pictures, a --format that does not fit the 
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -31,8 +30,7 @@ def pipe(clip, *args, fmt="mpegts"):
     """``ffmpeg -i CLIP -c copy -f FMT - | streamprint - ARGS``: a stream, no duration known."""
     ff = subprocess.Popen(["ffmpeg", "-v", "error", "-i", str(clip), "-c", "copy", "-f", fmt, "-"],
                           stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", *map(str, args)], stdin=ff.stdout,
-                       capture_output=True, timeout=120)
+    r = run_cli("-", *map(str, args), stdin=ff.stdout, timeout=120)
     ff.wait(timeout=60)
     return r
 

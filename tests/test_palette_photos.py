@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import logging
 import struct
-import subprocess
-import sys
 import zlib
 
 import numpy as np
@@ -19,6 +17,8 @@ from PIL import Image, ImageCms, features
 from streamprint import NotAVideoError, extract_palette
 
 from . import icc
+
+from .conftest import run_cli
 
 
 def srgb_level(linear: float) -> int:
@@ -248,8 +248,7 @@ def test_an_iphone_style_display_p3_jpeg(tmp_path):
         assert all(max(abs(a - b) for a, b in zip(g, t)) <= 2 for g, t in zip(got, truth)), (got, truth)
         assert (pal.width, pal.height) == (3000, 4000)
         assert sorted(round(float(w), 2) for w in pal.weights) == [0.25] * 4
-    r = subprocess.run([sys.executable, "-m", "streamprint", "palette", str(path), "--card", str(card),
-                        "--colors", "4", "--bar", "0.1", "--buffer", "0"], capture_output=True)
+    r = run_cli("palette", str(path), "--card", str(card), "--colors", "4", "--bar", "0.1", "--buffer", "0")
     assert r.returncode == 0, r.stderr
     shown = np.asarray(Image.open(card))
     assert shown.shape[:2] == (1600 + 2 * 160, 1200), shown.shape

@@ -12,6 +12,8 @@ from PIL import Image
 import streamprint
 from streamprint import ParameterError
 
+from .conftest import run_cli
+
 
 @pytest.fixture
 def image():
@@ -94,8 +96,6 @@ def test_a_stream_that_is_no_image_is_refused_by_its_first_megabyte(tmp_path):
     an image of several megabytes still comes through whole."""
     import contextlib
     import os
-    import subprocess
-    import sys
     import threading
 
     fifo = tmp_path / "zeros"
@@ -111,8 +111,7 @@ def test_a_stream_that_is_no_image_is_refused_by_its_first_megabyte(tmp_path):
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
     try:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "palette", str(fifo)], capture_output=True,
-                           timeout=30)
+        r = run_cli("palette", str(fifo), timeout=30)
     finally:
         stop.set()
         writer.join(timeout=10)
@@ -122,6 +121,5 @@ def test_a_stream_that_is_no_image_is_refused_by_its_first_megabyte(tmp_path):
     buf = io.BytesIO()
     Image.fromarray(halves).save(buf, format="PNG", compress_level=0)  # stored: 4 MiB
     assert len(buf.getvalue()) > 2 << 20
-    r = subprocess.run([sys.executable, "-m", "streamprint", "palette", "-", "--colors", "2"], input=buf.getvalue(),
-                       capture_output=True, timeout=60)
+    r = run_cli("palette", "-", "--colors", "2", input=buf.getvalue(), timeout=60)
     assert r.returncode == 0 and b"#c81e1e" in r.stdout and b"#1e3ca0" in r.stdout, (r.stdout, r.stderr)

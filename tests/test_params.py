@@ -85,8 +85,7 @@ BAD_COMBINATIONS = [
 @pytest.mark.parametrize("args, message", BAD_COMBINATIONS, ids=[" ".join(a) for a, _ in BAD_COMBINATIONS])
 def test_bad_options_fail_before_the_input_is_opened(never_ending_input, tmp_path, args, message):
     out = tmp_path / {("--style", "ring"): "o.svg", ("--style", "dominant"): "o.pdf"}.get(tuple(args), "o.png")
-    r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(out), "--data",
-                        str(tmp_path / "o.json"), *args], capture_output=True, timeout=60)
+    r = run_cli(str(never_ending_input), str(out), "--data", str(tmp_path / "o.json"), *args, timeout=60)
     err = r.stderr.decode()
     assert r.returncode == 2, err
     assert message in err and "Traceback" not in err
@@ -128,8 +127,7 @@ def test_a_strip_too_wide_for_its_samples_says_so_and_how_to_draw_it(never_endin
     200 px high more pixels than 2^28. The error blamed --column-width, which was not given
     (its default is 1, and can be no smaller); it must say the samples are the cause and that
     --width draws them at a width."""
-    r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(tmp_path / output),
-                        "--samples", str(samples)], capture_output=True, timeout=60)
+    r = run_cli(str(never_ending_input), str(tmp_path / output), "--samples", str(samples), timeout=60)
     err = r.stderr.decode()
     assert r.returncode == 2 and err.count("\n") == 1, err
     assert "--column-width" not in err and f"{samples} samples" in err and "with --width" in err, err
@@ -147,8 +145,7 @@ def test_a_strip_too_wide_for_its_samples_says_so_and_how_to_draw_it(never_endin
 def test_a_picture_too_large_blames_what_makes_it_so(never_ending_input, tmp_path, output, args, blamed, remedy):
     """The review's cases: --column-width 1 was told to be made smaller (it cannot be), and a
     huge --height was blamed on the sampling."""
-    r = subprocess.run([sys.executable, "-m", "streamprint", str(never_ending_input), str(tmp_path / output), *args],
-                       capture_output=True, timeout=60)
+    r = run_cli(str(never_ending_input), str(tmp_path / output), *args, timeout=60)
     err = r.stderr.decode()
     assert r.returncode == 2 and err.count("\n") == 1, err
     assert err.startswith(f"streamprint: error: {blamed} would make") and remedy in err, err

@@ -39,8 +39,7 @@ def pipe(producer: list[str], *args: str, timeout: float = 120) -> tuple[subproc
     """Run ``ffmpeg ... -`` | ``streamprint - ...`` through a real OS pipe."""
     ff = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", *producer],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sp = subprocess.run([sys.executable, "-m", "streamprint", "-", *args], stdin=ff.stdout,
-                        capture_output=True, timeout=timeout)
+    sp = run_cli("-", *args, stdin=ff.stdout, timeout=timeout)
     ff.stdout.close()  # type: ignore[union-attr]
     ff_err = ff.stderr.read()  # type: ignore[union-attr]
     ff.wait(timeout=timeout)
@@ -120,8 +119,7 @@ def test_index_last_mp4_from_a_pipe_says_what_to_do(clip601, tmp_path):
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(clip601), "-c", "copy", str(mp4)],
                    check=True)
     cat = subprocess.Popen(["cat", str(mp4)], stdout=subprocess.PIPE)  # a pipe (a file redirected is a file)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=cat.stdout,
-                       capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), stdin=cat.stdout, timeout=60)
     cat.stdout.close()  # type: ignore[union-attr]
     cat.wait(timeout=60)
     assert r.returncode == 1
@@ -137,8 +135,7 @@ def test_a_looping_animated_png_from_a_pipe_says_to_give_it_as_a_file(tmp_path):
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
                     "testsrc2=size=64x48:rate=10", "-t", "1", "-plays", "0", "-f", "apng", str(anim)], check=True)
     cat = subprocess.Popen(["cat", str(anim)], stdout=subprocess.PIPE)  # a pipe (a file redirected is a file)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=cat.stdout,
-                       capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), stdin=cat.stdout, timeout=60)
     cat.stdout.close()  # type: ignore[union-attr]
     cat.wait(timeout=60)
     assert r.returncode == 1 and not (tmp_path / "o.png").exists()
@@ -177,8 +174,7 @@ def test_a_pipes_file_object_is_read_as_a_pipe_and_named_as_one(clip601, tmp_pat
 
 
 def test_empty_pipe(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], input=b"",
-                       capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), input=b"", timeout=60)
     assert r.returncode == 1 and b"empty" in r.stderr and b"Traceback" not in r.stderr
 
 
@@ -186,8 +182,7 @@ def test_an_empty_file_redirected_to_standard_input_is_said_to_be_empty(tmp_path
     empty = tmp_path / "empty.mkv"
     empty.write_bytes(b"")
     with open(empty, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
-                           capture_output=True, timeout=60)
+        r = run_cli("-", str(tmp_path / "o.png"), stdin=f, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err and "standard input: empty" in err, err
 
@@ -210,8 +205,7 @@ def test_a_terminal_on_standard_input_is_refused_at_once(tmp_path):
 
     main, other = pty.openpty()
     try:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=other,
-                           capture_output=True, timeout=20)
+        r = run_cli("-", str(tmp_path / "o.png"), stdin=other, timeout=20)
     finally:
         os.close(main)
         os.close(other)
@@ -233,9 +227,7 @@ def test_raw_frames_cut_mid_frame_on_a_pipe_keep_the_whole_ones(tmp_path, flush)
     w, h = 40, 30
     frames = b"".join(np.full((h, w, 3), c, np.uint8).tobytes() for c in RAW_COLOURS)
     data = tmp_path / "raw.json"
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", f"{w}x{h}",
-                        "--every", "1", "--colors", "1", "--data", str(data), *flush],
-                       input=frames + frames[:w * h * 3 // 2], capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), "--raw", f"{w}x{h}", "--every", "1", "--colors", "1", "--data", str(data), *flush, input=frames + frames[:w * h * 3 // 2], timeout=60)
     err = r.stderr.decode()
     assert r.returncode == 0, err
     fp = Fingerprint.load(data)
@@ -256,9 +248,7 @@ def test_raw_frames_are_timed_at_the_rate_given(tmp_path, rate, fps):
     frames = np.zeros((n, 4, 4, 3), np.uint8)
     frames[..., 0] = np.arange(n)[:, None, None] * 6
     data = tmp_path / "o.json"
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "4x4",
-                        "--rate", rate, "--every", "1", "--colors", "1", "--data", str(data), "-q"],
-                       input=frames.tobytes(), capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), "--raw", "4x4", "--rate", rate, "--every", "1", "--colors", "1", "--data", str(data), "-q", input=frames.tobytes(), timeout=60)
     assert r.returncode == 0, r.stderr
     fp = Fingerprint.load(data)
     assert np.allclose(fp.times, np.arange(n) / fps, rtol=1e-9, atol=1e-9)
@@ -271,8 +261,7 @@ def test_raw_frames_are_timed_at_the_rate_given(tmp_path, rate, fps):
 def test_bad_raw_rates_are_usage_errors(tmp_path, rate):
     """Among them: a rate above the 1001000 fps FFmpeg takes became 1001000 in silence, and
     an exponent of a hundred million digits' worth took minutes to read."""
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "4x4",
-                        "--rate", rate], input=bytes(48), capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), "--raw", "4x4", "--rate", rate, input=bytes(48), timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 2 and "\n" not in err and "--rate" in err, err
 
@@ -282,8 +271,7 @@ def test_a_hardware_pixel_format_for_raw_frames_is_a_usage_error(tmp_path, pix_f
     """A hardware surface format names no pixels in memory; it was FFmpeg's 'cannot open
     (Invalid argument)', exit 1, after the input was opened, where every bad option value is a
     usage error before."""
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", "40x30",
-                        "--pix-fmt", pix_fmt], input=bytes(3600), capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), "--raw", "40x30", "--pix-fmt", pix_fmt, input=bytes(3600), timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 2 and "\n" not in err and "--pix-fmt" in err and pix_fmt in err, err
 
@@ -299,8 +287,7 @@ def test_a_file_redirected_to_standard_input_is_read_as_the_file(clip601, tmp_pa
         ref, out = tmp_path / "file.json", tmp_path / "stdin.json"
         assert run_cli(mp4, tmp_path / "file.png", "-q", "--overwrite", "--data", ref, *args).returncode == 0
         with open(mp4, "rb") as f:
-            r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "stdin.png"), "-q",
-                                "--overwrite", "--data", str(out), *args], stdin=f, capture_output=True, timeout=60)
+            r = run_cli("-", str(tmp_path / "stdin.png"), "-q", "--overwrite", "--data", str(out), *args, stdin=f, timeout=60)
         assert r.returncode == 0, (args, r.stderr)
         a, b = Fingerprint.load(ref), Fingerprint.load(out)
         assert b.source.path == "standard input" and b.source.duration == a.source.duration
@@ -340,8 +327,7 @@ def test_a_file_redirected_by_a_privileged_parent_is_still_read(clip601, tmp_pat
 def test_raw_frames_larger_than_ffmpeg_reads_are_a_usage_error(tmp_path, size, pix_fmt):
     """A raw size within WIDTHxHEIGHT's own bounds but beyond FFmpeg's (its image size check,
     2 GiB a packet) was 'cannot open (Invalid argument)', exit 1, after opening the input."""
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--raw", size,
-                        "--pix-fmt", pix_fmt], input=bytes(1000), capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), "--raw", size, "--pix-fmt", pix_fmt, input=bytes(1000), timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 2 and "\n" not in err and "--raw" in err and size in err, err
 
@@ -362,8 +348,7 @@ def test_a_truncated_mp4_redirected_to_standard_input_is_said_to_be_a_file(clip6
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(mp4.read_bytes()[:mp4.stat().st_size // 2])
     with open(cut, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")], stdin=f,
-                           capture_output=True, timeout=60)
+        r = run_cli("-", str(tmp_path / "o.png"), stdin=f, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err and "not fully written" in err and "pipe" not in err, err
 
@@ -375,8 +360,7 @@ def test_a_y4m_header_ffmpeg_refuses_is_shown(tmp_path, header, says):
     was 'cannot open (Invalid argument)' or 'not a video file FFmpeg can read', whatever the
     header said."""
     frame = b"FRAME\n" + bytes(64 * 48 * 3 // 2)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png")],
-                       input=header + b"\n" + frame * 3, capture_output=True, timeout=60)
+    r = run_cli("-", str(tmp_path / "o.png"), input=header + b"\n" + frame * 3, timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 1 and "\n" not in err and "YUV4MPEG2" in err and says in err, err
 
@@ -436,9 +420,7 @@ def test_a_stream_whose_picture_outgrows_its_format_is_refused_at_that_sample(tm
     ffmpeg = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=s=32x18:r=25", "-pix_fmt", "yuv420p",
                                "-f", "yuv4mpegpipe", "-"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "s.webp"), *sampling,
-                            "--data", str(tmp_path / "s.json"), "-q"],
-                           stdin=ffmpeg.stdout, capture_output=True, timeout=90)
+        r = run_cli("-", str(tmp_path / "s.webp"), *sampling, "--data", str(tmp_path / "s.json"), "-q", stdin=ffmpeg.stdout, timeout=90)
     finally:
         ffmpeg.kill()
         ffmpeg.wait()

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 
 import numpy as np
@@ -197,8 +196,7 @@ def piped(clip, tmp_path, name: str, *args: str) -> Fingerprint:
     data = tmp_path / f"{name}.json"
     ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip), "-c", "copy", "-f", "nut", "-"],
                           stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / f"{name}.png"), "-q", "--data",
-                        str(data), *args], stdin=ff.stdout, capture_output=True, timeout=120)
+    r = run_cli("-", str(tmp_path / f"{name}.png"), "-q", "--data", str(data), *args, stdin=ff.stdout, timeout=120)
     ff.stdout.close()  # type: ignore[union-attr]
     ff.wait(timeout=30)
     assert r.returncode == 0, r.stderr
@@ -222,8 +220,7 @@ def test_end_on_standard_input_stops_reading_and_closes_the_pipe(tmp_path):
     data = tmp_path / "e.json"
     ff = subprocess.Popen(["ffmpeg", "-hide_banner", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
                            "-t", "600", "-f", "nut", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "e.png"), "-q", "--data", str(data),
-                        "--end", "5"], stdin=ff.stdout, capture_output=True, timeout=120)
+    r = run_cli("-", str(tmp_path / "e.png"), "-q", "--data", str(data), "--end", "5", stdin=ff.stdout, timeout=120)
     ended = time.monotonic()
     ff.stdout.close()  # type: ignore[union-attr]
     err = ff.communicate(timeout=30)[1].decode()
@@ -256,8 +253,7 @@ def test_a_negative_end_on_a_pipe_is_a_usage_error(tmp_path):
     ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
                            "-f", "nut", "-"], stdout=subprocess.PIPE)
     try:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "o.png"), "--end", "-8:00"],
-                           stdin=ff.stdout, capture_output=True, timeout=60)
+        r = run_cli("-", str(tmp_path / "o.png"), "--end", "-8:00", stdin=ff.stdout, timeout=60)
     finally:
         ff.stdout.close()  # type: ignore[union-attr]
         ff.kill()
@@ -368,9 +364,7 @@ def test_nut_times_are_exact_tick_differences(clip_nut, tmp_path):
     data = tmp_path / "p.json"
     ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip_nut), "-c", "copy", "-f", "nut", "-"],
                           stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "p.png"), "-q", "--data", str(data),
-                        "--every", "1", "--start", "4", "--end", "6"], stdin=ff.stdout, capture_output=True,
-                       timeout=120)
+    r = run_cli("-", str(tmp_path / "p.png"), "-q", "--data", str(data), "--every", "1", "--start", "4", "--end", "6", stdin=ff.stdout, timeout=120)
     ff.stdout.close()  # type: ignore[union-attr]
     ff.wait(timeout=30)
     assert r.returncode == 0, r.stderr
@@ -450,8 +444,7 @@ def test_a_start_past_the_end_of_a_pipe_is_a_clear_error(clip60, tmp_path, flush
     out, data = tmp_path / "o.png", tmp_path / "o.json"
     ff = subprocess.Popen(["ffmpeg", "-v", "error", "-nostdin", "-i", str(clip60), "-c", "copy", "-f", "nut", "-"],
                           stdout=subprocess.PIPE)
-    r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(out), "--data", str(data), "--start", "100",
-                        *flush], stdin=ff.stdout, capture_output=True, timeout=120)
+    r = run_cli("-", str(out), "--data", str(data), "--start", "100", *flush, stdin=ff.stdout, timeout=120)
     ff.stdout.close()  # type: ignore[union-attr]
     ff.wait(timeout=30)
     line = _one_line_usage_error(r, out)

@@ -15,10 +15,7 @@ import io
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -116,8 +113,7 @@ def test_a_fragmented_mp4_on_a_pipe_has_no_stated_length(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "color=red:s=160x90:d=10:r=25", "-c:v", "libx264", "-g", "25", "-movflags",
            "frag_keyframe", str(first_in_moov))
     with open(first_in_moov, "rb") as f:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(tmp_path / "d.png"), "--data",
-                            str(tmp_path / "d.json")], stdin=f, capture_output=True, timeout=60)
+        r = run_cli("-", str(tmp_path / "d.png"), "--data", str(tmp_path / "d.json"), stdin=f, timeout=60)
     assert r.returncode == 0, r.stderr
     stated = json.loads((tmp_path / "d.json").read_text())["source"]
     assert stated["frame_count"] in (None, 250) and stated["duration"] == pytest.approx(10.0, abs=0.05)

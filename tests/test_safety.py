@@ -67,8 +67,7 @@ def test_swapped_arguments_never_overwrite_the_movie(m, tmp_path):
     misnamed = tmp_path / "movie.webp"  # a movie under an image's name, read from standard input
     os.link(m, misnamed)
     with open(misnamed, "rb") as stdin:
-        r = subprocess.run([sys.executable, "-m", "streamprint", "-", str(misnamed), "--overwrite"], stdin=stdin,
-                           capture_output=True, timeout=60)
+        r = run_cli("-", str(misnamed), "--overwrite", stdin=stdin, timeout=60)
     assert "is the input" in one_line(r, 2)
     assert m.read_bytes() == before
 

@@ -13,7 +13,7 @@ from .. import params
 from ..enums import Algorithm, Crop, ImageFormat, Order, Space, Style, ToneMap
 from ..errors import EXIT_USAGE, ParameterError, one_line
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
-from ..kinds import numeral
+from ..kinds import as_float, as_int
 from ..params import parse_time
 
 EXIT_CODES_HELP = """\
@@ -83,9 +83,7 @@ def attach_times(argv: Sequence[str]) -> list[str]:
 def whole(text: str) -> int:
     """A whole number as typed; its range is the library's rule."""
     try:
-        if not numeral(text):
-            raise ValueError(text)
-        return int(text)
+        return as_int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
@@ -93,9 +91,7 @@ def whole(text: str) -> int:
 def number(text: str) -> float:
     """A number as typed; its range is the library's rule."""
     try:
-        if not numeral(text):
-            raise ValueError(text)
-        return float(text)
+        return as_float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 

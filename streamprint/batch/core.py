@@ -33,7 +33,7 @@ from .lock import outdir_lock
 from .outdir import ManifestWrites, remove_stale_temp_files, take_back
 from .summary import Summary
 from .plan import Redraw, discover, left_in_outdir, pending, plan, unmarked_own, withdraw
-from .worker import Job, Task, fingerprint_one, found_finished, outputs_for, redraw
+from .worker import Job, Task, fingerprint_one, found_finished, outputs_for, redraw_saved
 
 if TYPE_CHECKING:
     from ..render.gallery import Cards
@@ -222,7 +222,6 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
         executor.keys(planned.todo)
     todo = list(planned.todo)
     unfinished = {job.rel: job for job in [r.job for r in planned.redraws] + [t.job for t in todo]}
-    to_redraw = {r.job.rel for r in planned.redraws}  # (not yet redrawn: their records say so already)
 
     def finish(task: Task, result: JobResult) -> None:
         with writes.changing():
@@ -247,9 +246,7 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
                     status = _redrawn(out, r, render, record, summary)
                     if status is not None:
                         unfinished.pop(r.job.rel)
-                        to_redraw.discard(r.job.rel)
                 if status is None:  # the saved data cannot be drawn: fingerprinted again
-                    to_redraw.discard(r.job.rel)
                     todo.append(make_task(r.job, unmarked_own(r.entry), True))
                 elif on_file:
                     on_file(r.job.rel, status)
@@ -261,9 +258,9 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
     except BaseException as exc:  # the movies not finished are pending, whatever stopped the run
         why = "interrupted" if isinstance(exc, (KeyboardInterrupt, Interrupted)) \
             else f"the batch stopped ({type(exc).__name__}: {exc})"
-        for rel, job in unfinished.items():  # (those still to redraw are recorded as such)
-            if rel not in to_redraw:
-                entries[rel] = pending(job, options, entries.get(rel), why)
+        for task in todo:  # (those still to redraw are recorded as such already: see withdraw())
+            if task.job.rel in unfinished:
+                entries[task.job.rel] = pending(task.job, options, entries.get(task.job.rel), why)
         summary.pending += len(unfinished)  # counted, not listed one by one: a library may hold thousands
         try:
             write_manifest(entries, manifest_path)
@@ -283,15 +280,12 @@ def _redrawn(out: Path, r: Redraw, render: RenderOptions, record: Callable[[Job,
     fingerprint it again."""
     job, entry = r.job, r.entry
     try:
-        drawn = redraw(out, job, r.outputs[1], r.outputs[0], render, unmarked_own(entry))
-    except Interrupted:
-        raise
+        drawn = redraw_saved(out, job, r.outputs, render, unmarked_own(entry), "fingerprinting again", (OutputError,))
     except OutputError as exc:  # a full disk: decoding the movie again would not help
         record(job, JobResult(Status.PENDING, 0.0, f"cannot redraw: {exc}"))
         summary.count(job.rel, Status.PENDING, str(exc))
         return Status.PENDING
-    except StreamprintError as exc:
-        log.warning("%s: cannot redraw from the saved data (%s); fingerprinting again", job.rel, exc)
+    if drawn is None:
         return None
     if entry is None:
         record(job, JobResult(Status.DONE, 0.0, None, drawn))

@@ -213,6 +213,23 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
     return strip.relative_to(outdir).as_posix(), data_rel, page.relative_to(outdir).as_posix()
 
 
+def redraw_saved(outdir: Path, job: Job, outputs: tuple[str, ...], render: RenderOptions, owned: tuple[str, ...],
+                 then: str, passes: tuple[type[StreamprintError], ...] = ()) -> tuple[str, ...] | None:
+    """:func:`redraw` of a finished movie's ``outputs`` (strip, data, page: relative to
+    ``outdir``), or None when they cannot be drawn again (the saved data unreadable, a file
+    of the user's in the way), with a warning that ends in ``then``, what is done instead.
+    The errors of a kind in ``passes`` are the caller's to handle, as an interrupt is."""
+    try:
+        return redraw(outdir, job, outputs[1], outputs[0], render, owned)
+    except Interrupted:
+        raise
+    except StreamprintError as exc:
+        if isinstance(exc, passes):
+            raise
+        log.warning("%s: cannot redraw from the saved data (%s); %s", job.rel, exc, then)
+        return None
+
+
 def finished_outputs(outdir: Path, job: Job, options: Options, render: RenderOptions) -> tuple[str, ...] | None:
     """The outputs of ``job`` if they are already there and whole, though the manifest does
     not say so (a worker that finished after its client gave up; a lost manifest): all
@@ -246,11 +263,4 @@ def found_finished(task: Task) -> tuple[str, ...] | None:
     found = finished_outputs(out, task.job, task.options, task.render) if task.findable else None
     if found is None:
         return None
-    try:
-        return redraw(out, task.job, found[1], found[0], task.render, task.owned)
-    except Interrupted:
-        raise
-    except StreamprintError as exc:
-        log.warning("%s: its outputs were found but cannot be drawn again (%s); it is run again next time",
-                    task.job.rel, exc)
-        return None
+    return redraw_saved(out, task.job, found, task.render, task.owned, "found finished, it is run again next time")

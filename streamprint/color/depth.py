@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import sys
 from collections.abc import Callable
 from typing import IO, Any
@@ -135,7 +134,7 @@ def _reopener(img: Any) -> Callable[[], IO[bytes]]:
 
     name = getattr(img, "filename", None)
     try:
-        held = file_state(os.fstat(fp.fileno())) if name and getattr(fp, "name", None) == name else None
+        held = file_state(fp.fileno()) if name and getattr(fp, "name", None) == name else None
     except (OSError, AttributeError, io.UnsupportedOperation):
         held = None
     if held is None:
@@ -145,7 +144,7 @@ def _reopener(img: Any) -> Callable[[], IO[bytes]]:
     def by_path() -> IO[bytes]:
         with contextlib.suppress(OSError):
             file = open(path, "rb")  # noqa: SIM115 - the caller closes it
-            if file_state(os.fstat(file.fileno())) == held:
+            if file_state(file.fileno()) == held:
                 return file
             file.close()
         return copied()

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..enums import Space
 from ..errors import InvalidValue
-from ..kinds import numeral
+from ..kinds import as_int
 
 #: The latest time, seconds, a movie's sample or duration may be: past any time a 64-bit
 #: timestamp can state (a broken file's jump of 2e9 s is a time), far below float's limit
@@ -66,9 +66,7 @@ def parse_color(value: Any) -> tuple[int, int, int]:
         if "," not in value:
             return from_hex(value)
         try:
-            if not numeral(value):
-                raise ValueError(value)
-            value = [int(v) for v in value.split(",")]
+            value = [as_int(v) for v in value.split(",")]
         except ValueError:
             raise InvalidValue(f"not a colour: {value!r}") from None
     parts = tuple(value) if isinstance(value, (tuple, list, np.ndarray)) else ()

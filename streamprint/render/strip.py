@@ -74,11 +74,15 @@ def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
     the previous column's colour it matches best (Hungarian matching in CIELAB), so stacked
     strips do not flicker when two shares swap rank. At a cut, and where colours are left
     over, order is by share."""
+    return _stable_orders(params.check("palettes", palettes))
+
+
+def _stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
+    """:func:`stable_orders` of checked ``palettes``."""
     from scipy.optimize import linear_sum_assignment
 
     from ..color.spaces import srgb_to_lab
 
-    palettes = params.check("palettes", palettes)
     orders: list[np.ndarray] = []
     prev_lab: np.ndarray | None = None
     for p in palettes:
@@ -98,9 +102,10 @@ def stable_orders(palettes: Sequence[Palette]) -> list[np.ndarray]:
 
 
 def ordered(palettes: Sequence[Palette], order: Order | str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each of ``palettes`` (checked by the caller) as (colours, weights) in drawing order."""
     checked: Order = params.check("order", order)
     if checked == Order.STABLE:
-        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, stable_orders(palettes), strict=True)]
+        return [(p.colors[o], p.weights[o]) for p, o in zip(palettes, _stable_orders(palettes), strict=True)]
     return [_in_order(p, checked) for p in palettes]
 
 
@@ -119,14 +124,22 @@ def render_stacked(
     (height, W, 3) uint8 sRGB 0-255."""
     height, column_width = params.check("height", height), params.check("column_width", column_width)
     palettes, width = params.check("palettes", palettes), params.check("width", width)
+    return _render_stacked(palettes, height, column_width, order, widths, width)
+
+
+def _render_stacked(palettes: Sequence[Palette], height: int, column_width: int, order: Order | str,
+                    widths: np.ndarray | None, width: int | None) -> np.ndarray:
+    """:func:`render_stacked` of checked ``palettes``, ``height``, ``column_width`` and
+    ``width`` (a pass over every palette each: one is enough for a public call)."""
     return _widen(_stacks(ordered(palettes, order), height), column_width, widths, width)
 
 
 def stacked_columns(palettes: Sequence[Palette], height: int, order: Order | str, pick: np.ndarray) -> np.ndarray:
     """The stacked strip's pixel columns ``pick`` (the palette each shows, int, shape (w,)),
     ``height`` px tall: (height, w, 3) uint8, as ``render_stacked(...)[:, pick]`` but
-    drawing only the palettes shown, so its memory is the picture's, however many samples."""
-    stacks = ordered(palettes, params.check("order", order))
+    drawing only the palettes shown, so its memory is the picture's, however many samples.
+    ``palettes`` are the caller's to check (a fingerprint's: see :func:`.output.picture`)."""
+    stacks = ordered(palettes, order)
     shown, where = np.unique(np.asarray(pick, dtype=np.int64), return_inverse=True)
     return _stacks([stacks[i] for i in shown.tolist()], params.check("height", height))[:, where.ravel()]
 
@@ -195,7 +208,8 @@ def render(
     (height, height, 4)."""
     style, palettes = params.check("style", style), params.check("palettes", palettes)
     if style == Style.STACKED:
-        return render_stacked(palettes, height, column_width, order, widths, width)
+        height, column_width = params.check("height", height), params.check("column_width", column_width)
+        return _render_stacked(palettes, height, column_width, order, widths, params.check("width", width))
     if style in FLAT_STYLES:
         height, column_width = params.check("height", height), params.check("column_width", column_width)
         colors = column_colors(palettes, Style.DOMINANT if style == Style.DOMINANT else Style.AVERAGE)
@@ -209,5 +223,7 @@ def render(
         columns, rows = ring_strip_size(height)
         if widths is None:
             widths = np.ones(len(palettes))
-        return ring(render_stacked(palettes, rows, 1, order, widths, columns), height)
+        # (rows and a column width of 1 always fit; a ring too large for its strip's columns is
+        # refused as that strip's width)
+        return ring(_render_stacked(palettes, rows, 1, order, widths, params.check("width", columns)), height)
     raise ParameterError("style", f"{style} is not a raster strip style: draw it with streamprint.render.draw")
