@@ -1,8 +1,10 @@
 """Safe output: atomic writes, which files may be replaced, and "an output is never an input".
 
 Every file streamprint writes goes to a temporary file beside the target and is renamed
-over it, so a crash, Ctrl-C or full disk never leaves a half-written output. The files one
-run writes together (a picture and its data file) are renamed together, inside
+over it, so a crash, Ctrl-C or full disk never leaves a half-written output (and the
+temporary files a killed run left of an output are removed when it is written again, those
+provably abandoned only: :mod:`streamprint.tempfiles`). The files one run writes together
+(a picture and its data file) are renamed together, inside
 :func:`together`: all of them written first, then renamed; if a rename fails, those renamed
 before it are put back, so the files never mix two runs. Every output carries streamprint's
 mark (:mod:`streamprint.marks`), so that streamprint can tell its own files from the
@@ -18,11 +20,8 @@ import contextlib
 import contextvars
 import logging
 import os
-import secrets
-import shutil
 import signal
 import stat
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -31,20 +30,13 @@ from typing import IO, Any
 from . import params
 from .errors import ForeignFileError, OutputError, ParameterError
 from .marks import why_not_own, written_by_streamprint
+from .tempfiles import TEMP_PREFIX, TEMP_SUFFIX, backup, create, release, remove_abandoned
 
 log = logging.getLogger("streamprint")
-
-#: Temporary files are ``.streamprint-XXXXXXXX.tmp`` beside their target: short, so any
-#: name the file system takes as a target also fits as a temporary name.
-TEMP_PREFIX, TEMP_SUFFIX = ".streamprint-", ".tmp"
 
 
 def _directory(target: Path) -> Path:
     return target.parent if str(target.parent) else Path(".")
-
-
-def _temp(directory: Path) -> tuple[int, str]:
-    return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
 
 
 def file_state(file: str | bytes | os.PathLike[str] | int) -> tuple[int, int, int, int] | None:
@@ -84,7 +76,8 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     ``sync`` (a live run's rewrites in the middle) there is no fsync: readers still see the
     old file or the new one whole, but after a power cut the new one may be lost. Inside
     :func:`together`, the rename waits for the others'. A symbolic link at ``path`` is
-    written through (:func:`through_links`).
+    written through (:func:`through_links`). The temporary files of ``path`` that a killed
+    run left are removed first, those provably abandoned only (:mod:`.tempfiles`).
     """
     target = through_links(Path(params.file_name(path)))
     directory = _directory(target)
@@ -92,8 +85,9 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
         raise OutputError(f"cannot write {target}: directory {directory} does not exist")
     if target.is_dir():
         raise OutputError(f"cannot write {target}: it is a directory")
+    remove_abandoned(target)
     try:
-        fd, tmp_name = _temp(directory)
+        fd, tmp_name, lock = create(target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
@@ -104,13 +98,15 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
                 os.fsync(handle.fileno())
         os.chmod(tmp_name, _mode_for(target))  # mkstemp creates 0600
         group = _GROUP.get()
-        if group is not None:  # renamed with the others when the group ends
-            group.add(tmp_name, target)
+        if group is not None:  # renamed with the others when the group ends (locked till then)
+            group.add(tmp_name, target, lock)
             return
         os.replace(tmp_name, target)
+        release(lock)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
+        release(lock)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
@@ -147,18 +143,20 @@ def together() -> Iterator[None]:
 
 
 class _Group:
-    """The temporary files of a :func:`together` block, and their targets."""
+    """The temporary files of a :func:`together` block, their targets and the fds holding
+    their locks (:mod:`.tempfiles`)."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[str, Path]] = []
+        self.pending: list[tuple[str, Path, int]] = []
 
-    def add(self, tmp_name: str, target: Path) -> None:
-        self.pending.append((tmp_name, target))
+    def add(self, tmp_name: str, target: Path, lock: int) -> None:
+        self.pending.append((tmp_name, target, lock))
 
     def discard(self) -> None:
-        for tmp_name, _ in self.pending:
+        for tmp_name, _, lock in self.pending:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+            release(lock)
         self.pending = []
 
     def commit(self) -> None:
@@ -170,29 +168,33 @@ class _Group:
 
     def _commit(self) -> None:
         pending, self.pending = self.pending, []
-        backups: list[str | None] = []  # each target's previous file, but the last one's
+        # each target's previous file (but the last one's) and the fd holding its lock
+        backups: list[tuple[str, int | None] | None] = []
         renamed, target = 0, None
         try:
-            for _, target in pending[:-1]:  # the last rename failing changes nothing: no copy
-                backups.append(_backup(target))
-            for tmp_name, target in pending:
+            for _, target, _ in pending[:-1]:  # the last rename failing changes nothing: no copy
+                backups.append(backup(target))
+            for tmp_name, target, _ in pending:
                 os.replace(tmp_name, target)
                 renamed += 1
         except BaseException as exc:  # (an interrupt waits: :func:`_stop_signals_held`)
             # the renamed ones: fewer than the backups made (or, if a backup failed, none)
-            for (_, done), backup in reversed(list(zip(pending[:renamed], backups, strict=False))):
-                _restore(done, backup)
-            for tmp_name, _ in pending[renamed:]:
+            for (_, done, _), previous in reversed(list(zip(pending[:renamed], backups, strict=False))):
+                _restore(done, None if previous is None else previous[0])
+            for tmp_name, _, _ in pending[renamed:]:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp_name)
             if isinstance(exc, OSError):
                 raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
             raise
         finally:
-            for backup in backups:  # (one put back is gone already)
-                if backup is not None:
+            for _, _, lock in pending:
+                release(lock)
+            for previous in backups:  # (one put back is gone already)
+                if previous is not None:
                     with contextlib.suppress(OSError):
-                        os.unlink(backup)
+                        os.unlink(previous[0])
+                    release(previous[1])
 
 
 #: Signals that stop a run (Ctrl-C, kill, a closed terminal), held while outputs are renamed.
@@ -235,28 +237,6 @@ def _deliver(signals: list[int]) -> None:
         except BaseException:
             _deliver(signals[i + 1:])
             raise
-
-
-def _backup(target: Path) -> str | None:
-    """Another name for ``target``'s present file, beside it (a hard link, else a copy), to
-    put it back with; None when there is none."""
-    if not os.path.lexists(target):
-        return None
-    while True:
-        name = os.path.join(_directory(target), f"{TEMP_PREFIX}{secrets.token_hex(4)}{TEMP_SUFFIX}")
-        try:
-            os.link(target, name, follow_symlinks=False)
-            return name
-        except FileExistsError:
-            continue
-        except OSError:  # a file system without hard links
-            try:
-                shutil.copy2(target, name, follow_symlinks=False)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
-                raise
-            return name
 
 
 def _restore(target: Path, backup: str | None) -> None:
@@ -326,9 +306,10 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise OutputError(f"cannot write {p}: {parent} {what}")
     check_name(p)
     try:
-        fd, name = _temp(parent)
+        fd, name, lock = create(p)
         os.close(fd)
         os.unlink(name)
+        release(lock)
     except OSError as exc:
         raise OutputError(f"cannot write {p}: {exc.strerror or exc}") from exc
 

@@ -238,3 +238,52 @@ def test_samples_from_a_part_of_a_file_cut_short_say_where_it_ended(tmp_path, pa
     m = re.search(r"the video ended at ([\d.]+) s, before the end of the part \(([\d.]+) s\)", said[0])
     assert m and float(m.group(2)) == (11.0 if "--end" in part else 12.0), err
     assert float(m.group(1)) == pytest.approx(last + 1 / 24, abs=0.05)  # (the end of its last frame)
+
+
+@pytest.fixture(scope="module")
+def cut_mkv(tmp_path_factory) -> tuple[Path, float]:
+    """The 12-s MKV cut at 45 %, and where its video really ends: ffprobe's last frame's
+    time plus one frame."""
+    tmp = tmp_path_factory.mktemp("cut")
+    whole = _make(tmp, ".mkv")
+    cut = tmp / "cut.mkv"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 45 // 100])
+    times = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=pts_time",
+                            "-of", "csv=p=0", str(cut)], capture_output=True, text=True, check=True).stdout.split()
+    return cut, float(times[-1].strip(",")) + 1 / 24
+
+
+@pytest.mark.parametrize("part", [("--start", "1", "--end", "10"), ("--start", "3")], ids=["start-end", "start"])
+def test_a_part_of_a_file_cut_short_is_said_as_far_as_it_was_read(cut_mkv, tmp_path, part):
+    """A part of the MKV cut at 45 % (its video ends at 5.2 s) was said and saved with the
+    header's end: "0:09 of video (0:00:01 to 0:00:10)", the data file's part ending at 10 s
+    (or its source lasting 12 s), so its last sample stood for the 5 s never read. A part
+    read to the file's end is now checked as the whole file is: said to be cut short, and as
+    long as its frames. The truth: ffprobe's last frame."""
+    cut, end = cut_mkv
+    start = float(part[1])
+    done = run_cli(cut, tmp_path / "p.png", *part, "--data", tmp_path / "p.json")
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    assert "the file looks cut short" in err, err
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert data["source"]["duration"] == pytest.approx(end, abs=1e-3)
+    assert data["time_range"]["end"] == (pytest.approx(end, abs=1e-3) if "--end" in part else None)
+    m = re.search(r"samples?, (\d+):(\d\d) of video \(", err)
+    seconds = round(end - start)  # (the line's clock rounds to the second)
+    assert m and (int(m.group(1)), int(m.group(2))) == divmod(seconds, 60), err
+
+
+def test_a_part_of_a_movie_whose_sound_runs_on_is_no_file_cut_short(tmp_path):
+    """3 s of picture under 6 s of sound: a part to --end 100 ends where the video does, and
+    is not said to be cut short (the container's length is the sound's; the video states
+    its own). The truth is ffprobe's packets of the video stream."""
+    movie = tmp_path / "clip.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=3:s=64x36:r=24", "-f", "lavfi",
+                    "-i", "sine=d=6", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(movie)], check=True)
+    length = _video_length(movie)
+    done = run_cli(movie, tmp_path / "o.png", "--start", "1", "--end", "100", "--data", tmp_path / "o.json")
+    assert done.returncode == 0 and b"cut short" not in done.stderr, done.stderr
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["time_range"]["end"] == pytest.approx(length, abs=0.01)
+    assert data["source"]["duration"] == pytest.approx(length, abs=0.01)

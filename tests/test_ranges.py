@@ -166,6 +166,30 @@ def test_samples_are_spread_over_the_range(clip60):
     assert len(fp) == 8 and np.abs(fp.times - middles).max() <= 1 / 48 + 1e-9
 
 
+@needs_ffmpeg
+@pytest.mark.parametrize("clip", ["clip60", "clip_mkv"])
+def test_fewer_columns_than_samples_in_a_part_count_the_parts_frames(clip, request, caplog):
+    """--samples 100 over 7.3 to 9 s (at 24 fps fewer frames than times): the warning said
+    "the movie has 216 frames", the frames from the movie's first to the part's end, where
+    the part has 40. The truth: ffprobe's frames whose time (from the stream's start) lies in
+    the part, which here are as many as the columns."""
+    path = request.getfixturevalue(clip)
+    start, end = 7.3, 9.0
+    probed = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v", "-read_intervals", "5%11", "-show_entries",
+         "frame=best_effort_timestamp_time:stream=start_time", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True).stdout)
+    origin = float(probed["streams"][0]["start_time"])
+    held = sum(start <= float(f["best_effort_timestamp_time"]) - origin < end for f in probed["frames"])
+    assert 35 < held < 45
+    with caplog.at_level("WARNING", logger="streamprint"):
+        fp = streamprint.fingerprint(path, sampling=Sampling.samples(100), time_range=TimeRange(start, end))
+    said = [r.getMessage() for r in caplog.records if "columns, not 100" in r.getMessage()]
+    assert len(said) == 1 and f"{len(fp)} columns, not 100: the part has {held} frames, so {100 - len(fp)} of " \
+        in said[0], said
+    assert len(fp) == held  # (each frame of the part took a column)
+
+
 def piped(clip, tmp_path, name: str, *args: str) -> Fingerprint:
     """``ffmpeg -i clip -c copy -f nut - | streamprint - ... --data`` (NUT keeps the stream's
     time base; Matroska would round times to milliseconds)."""

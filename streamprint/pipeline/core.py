@@ -269,18 +269,25 @@ class _Run:
     def finish(self, result: Fingerprint, stats: DecodeStats, length: float | None) -> Fingerprint:
         """``result``, the run's fingerprint, once its input is closed: an error if it has no
         sample, else said, and with the movie's length checked against the frames decoded
-        when all of it was read (``--samples`` stops at its last sample: the frames after it
-        were never counted, and the movie was called cut short there)."""
+        when it was read to its end (``--samples`` stops at its last sample: the frames after it
+        were never counted, and the movie was called cut short there). A part read to the
+        input's end is checked as the whole movie is (its frames are counted from the movie's
+        first, a seek's skipped ones too): a part of a file cut short ends where its frames
+        do, not at the header's length (``--start 1 --end 10`` of a file that stops at 5.2 s
+        said "0:09 of video (0:00:01 to 0:00:10)")."""
         info, options, span, samples = self.source.info, self.options, self.span, len(self.samples)
         if not samples and not span.whole and not interrupt.requested():
             raise self.passed.error(info.path, "keyframe" if self.source.keyframes_only else "frame")
         if not samples:
             raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
         log_decoded(info, stats, span, samples, self.clusterer.n_cold_)
-        if span.whole and self.source.ended and options.sampling.mode != SamplingMode.KEYFRAMES:
+        to_the_end = span.whole or (self.passed.ended and self.passed.after is None)
+        if to_the_end and self.source.ended and options.sampling.mode != SamplingMode.KEYFRAMES:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
             checked = checked_length(info, stats.frames, timeline, joined=joined)
-            result = result if checked == info else dataclasses.replace(result, source=checked)
+            if checked != info:
+                result = dataclasses.replace(result, source=checked,
+                                             time_range=seen_span(span, checked, timeline, self.passed))
         if options.sampling.mode == SamplingMode.SAMPLES and samples < options.sampling.value \
                 and not interrupt.requested():  # (stopped: the columns not reached are no mystery)
             # where the input was seen to end: a part's end, or a whole movie's checked length
@@ -292,6 +299,10 @@ class _Run:
                 end = picture_end(info, self.source.timeline)
                 if end is not None and (seen is None or end < seen - 1 / (info.frame_rate or 24.0)):
                     seen = end
-            warn_fewer_columns(info, samples, int(options.sampling.value), stats, seen, span, length)
+            # a part's own frames, not the movie's up to the part's end (a seek counts those
+            # before its keyframe): "the movie has 120 frames" of --start 3.5 --end 5 at 24 fps
+            held = stats.frames if span.whole else \
+                self.passed.frames_inside(self.samples.view()[0].frame) or stats.frames
+            warn_fewer_columns(info, samples, int(options.sampling.value), stats, seen, span, length, held)
         log_tone_mapped(result.color, info.path)
         return result

@@ -38,9 +38,10 @@ def log_decoded(info: SourceInfo, stats: DecodeStats, span: TimeRange, samples: 
 
 
 def warn_fewer_columns(info: SourceInfo, samples: int, asked: int, stats: DecodeStats,
-                       seen_end: float | None, span: TimeRange, length: float | None) -> None:
+                       seen_end: float | None, span: TimeRange, length: float | None, frames: int) -> None:
     """Why ``samples`` columns, not the ``asked`` ones spread over ``length`` seconds from
-    the start of ``span``, when the input was seen up to ``seen_end``."""
+    the start of ``span``, when the input was seen up to ``seen_end``; ``frames``: how many
+    the movie, or the part ``span`` of it, holds."""
     columns = f"{samples} column{'' if samples == 1 else 's'}"  # ("1 columns")
     if stats.discontinuities:
         log.warning("%s: %s, not %d: the timestamps jump, so the stated duration (%.1f s) is not "
@@ -50,9 +51,10 @@ def warn_fewer_columns(info: SourceInfo, samples: int, asked: int, stats: Decode
         log.warning("%s: %s, not %d: the video ended at %.1f s, before the end of the part (%.1f s) "
                     "the times were spread over", info.path, columns, asked, seen_end, span.start + (length or 0.0))
     else:
-        frames = f"{stats.frames} frame{'' if stats.frames == 1 else 's'}"
-        log.warning("%s: %s, not %d: the movie has %s, so %d of the evenly spaced times "
-                    "fell on a frame already taken", info.path, columns, asked, frames, asked - samples)
+        held = f"{frames} frame{'' if frames == 1 else 's'}"
+        log.warning("%s: %s, not %d: the %s has %s, so %d of the evenly spaced times "
+                    "fell on a frame already taken", info.path, columns, asked, "movie" if span.whole else "part",
+                    held, asked - samples)
 
 
 def log_tone_mapped(color: ColorReport, path: str) -> None:

@@ -113,6 +113,7 @@ class Passed:
         self.ended = False  # the frames ran out (the input ended), not the sampling's wants
         self.before: float | None = None  # the last frame before the start
         self.after: float | None = None  # the first frame at or after the end
+        self.after_index: int | None = None  # and its index
         self.indices: tuple[int, int] | None = None  # of the first and last frame seen inside
         self.last: float | None = None
 
@@ -125,11 +126,24 @@ class Passed:
                 index = frame.index  # type: ignore[attr-defined]
                 self.indices = (index, index) if self.indices is None else (self.indices[0], index)
             elif self.after is None:
-                self.after = t
+                self.after, self.after_index = t, frame.index  # type: ignore[attr-defined]
             yield frame
         # not reached when the consumer stops pulling (--samples past its last); and a stop
         # request (--flush) ends the frames before the input ends
         self.ended = not interrupt.requested()
+
+    def frames_inside(self, first_sampled: int | None = None) -> int | None:
+        """How many frames the range holds, skipped ones included: from the first one seen
+        inside it (or ``first_sampled``, the index of the first sample's frame, when that
+        is earlier: a run resumed from a checkpoint saw none before it) to the first one at
+        or after its end, or to the last one seen when the input ended first. None when
+        none was seen inside."""
+        if self.indices is None:
+            return None
+        first, last = self.indices
+        if first_sampled is not None:
+            first = min(first, first_sampled)
+        return (self.after_index if self.after_index is not None else last + 1) - first
 
     def error(self, name: str, what: str = "frame") -> ParameterError:
         """The usage error of a range that gave no sample: it lies past the last frame (a
