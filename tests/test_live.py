@@ -457,7 +457,9 @@ def test_the_first_flush_s_set_up_does_not_put_off_the_next(segments_clip):
     calls, warnings = _timed_flushes(segments_clip, lambda n: 0.5 if n == 0 else 0.002)
     assert len(calls) >= 8, calls
     gaps = [b[0] - a[1] for a, b in zip(calls, calls[1:])]
-    assert max(gaps) < 0.5, gaps
+    # Charged in full, the first flush's 0.5 s put the second 31 x 0.5 = 15.5 s after the
+    # start; 2 s leaves room for a loaded machine and still catches that.
+    assert max(gaps) < 2.0, gaps
     assert warnings == []
 
 
@@ -613,10 +615,19 @@ def test_a_file_stopped_with_flush_ends_where_the_reading_got(tmp_path, long_cli
     fp = Fingerprint.load(data)
     last = fp.samples[-1].time
     assert last < 50 and last < fp.time_range.end < last + 0.5, (last, fp.time_range)
-    # the last sample's column is its share of the time drawn, a few px of 600 (it was 500)
-    with Image.open(png) as im:
-        row = np.asarray(im.convert("RGB"))[100]
-    assert (row == row[-1]).all(axis=1)[::-1].argmin() < 600 * 0.5 / last + 2
+    # The strip is the data's, drawn by time to that end: the last sample's column is its
+    # share of the time read, a few px of 600 (drawn to the minute, it was hundreds). (The
+    # clip's 15-s shots make the columns of one shot alike, so the last column's own width
+    # is only seen in the strip while the reading is in the first shot: a loaded machine
+    # may let it read further before the interrupt comes.)
+    redrawn = tmp_path / "again.png"
+    assert run_cli("render", str(data), str(redrawn), "--width", "600", "-q").returncode == 0
+    with Image.open(png) as im, Image.open(redrawn) as again:
+        strip = np.asarray(im.convert("RGB"))
+        assert np.array_equal(strip, np.asarray(again.convert("RGB")))
+    if last < 14:
+        row = strip[100]
+        assert (row == row[-1]).all(axis=1)[::-1].argmin() < 600 * 0.5 / last + 2
 
 
 def test_a_part_stopped_mid_run_ends_where_the_reading_got(segments_clip):
