@@ -98,6 +98,8 @@ class Rate:
                 rate = Fraction(value)
             elif isinstance(value, numbers.Real) and not isinstance(value, bool):
                 rate = Fraction(repr(float(value)))  # the decimal it was written as (29.97: 2997/100)
+        except ParameterError:  # (a ValueError too: the range of a long exponent, said above)
+            raise
         except (ValueError, ZeroDivisionError, TypeError, OverflowError):
             rate = None
         if rate is None or rate <= 0:

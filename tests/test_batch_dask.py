@@ -39,10 +39,24 @@ def test_relative_outdir_on_dask_lands_where_the_user_asked(library, tmp_path):
 
 
 @pytest.mark.parametrize("address", ["notanaddress", "tcp://127.0.0.1:notaport", "http://127.0.0.1:8786/",
-                                     "tcp://127.0.0.1:99999"])
+                                     "tcp://127.0.0.1:99999", "tcp://127.0.0.1:\u0668\u0667\u0668\u0666"])
 def test_bad_dask_addresses_are_usage_errors(library, tmp_path, address):
     pytest.importorskip("distributed")
     assert "--dask" in one_line(run_cli("batch", library, tmp_path / "out", "--dask", address), 2)
+
+
+@pytest.mark.parametrize("port", ["\u0668\u0667\u0668\u0666", "\uff18\uff17\uff18\uff16", "\u09ee\u09ed\u09ee\u09ec"])
+def test_a_port_in_digits_not_ascii_is_no_scheduler_address(port):
+    """A port is written in ASCII digits, as every number streamprint reads (kinds.numeral):
+    tcp://host:\u0668\u0667\u0668\u0666 (Arabic-Indic 8786; also fullwidth, Bengali) was
+    taken, as re's \\d and int() read any script's digits, and a connection tried to port 8786."""
+    from streamprint import ParameterError
+    from streamprint.batch.dask import check_address
+
+    assert check_address("tcp://127.0.0.1:8786") == "tcp://127.0.0.1:8786"
+    with pytest.raises(ParameterError) as info:
+        check_address(f"tcp://127.0.0.1:{port}")
+    assert info.value.parameter == "dask"
 
 
 def test_a_dask_endpoint_that_never_answers_is_bounded(tmp_path):

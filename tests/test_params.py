@@ -141,6 +141,8 @@ def test_a_strip_too_wide_for_its_samples_says_so_and_how_to_draw_it(never_endin
     ("o.png", ["--samples", "5000", "--height", "60000"], "--height", "make it smaller"),
     # a WebP 20000 px high, whatever its columns
     ("o.webp", ["--samples", "100", "--height", "20000"], "--height", "make it smaller"),
+    # a ring as high (its diameter) is as wide: 30000 x 30000 px
+    ("o.png", ["--style", "ring", "--height", "30000"], "--height", "make it smaller"),
 ])
 def test_a_picture_too_large_blames_what_makes_it_so(never_ending_input, tmp_path, output, args, blamed, remedy):
     """The review's cases: --column-width 1 was told to be made smaller (it cannot be), and a

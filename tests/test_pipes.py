@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from streamprint import Fingerprint, synth
+from streamprint import Fingerprint, ParameterError, synth
 
 from .conftest import FPS, SEG_SIZE, run_cli
+from .test_safety import one_line
 
 pytestmark = pytest.mark.skipif(
     shutil.which("ffmpeg") is None and os.environ.get("CI") != "true",
@@ -264,6 +265,21 @@ def test_bad_raw_rates_are_usage_errors(tmp_path, rate):
     r = run_cli("-", str(tmp_path / "o.png"), "--raw", "4x4", "--rate", rate, input=bytes(48), timeout=60)
     err = r.stderr.decode().strip()
     assert r.returncode == 2 and "\n" not in err and "--rate" in err, err
+
+
+@pytest.mark.parametrize("rate", ["2000000", "1e-300", "1e100000000", "1e-100000000", "1E+31"])
+def test_a_raw_rate_out_of_ffmpeg_s_range_says_the_range(tmp_path, rate):
+    """FFmpeg takes a rate from 1/1001000 to 1001000 fps; one beyond, written with a long
+    exponent (read before the number is, or it takes minutes), was told the range in a
+    ParameterError that the ValueError handler around it swallowed: the user saw 'must be a
+    frame rate > 0' for 1e100000000, which is one."""
+    from streamprint.kinds import MAX_RATE_TERM, Rate
+
+    range_said = f"must be a frame rate from 1/{MAX_RATE_TERM} to {MAX_RATE_TERM} frames per second"
+    with pytest.raises(ParameterError, match=range_said):
+        Rate().check("rate", rate)
+    r = run_cli("-", str(tmp_path / "o.png"), "--raw", "4x4", "--rate", rate, input=bytes(48), timeout=60)
+    assert f"--rate {range_said}, got {rate!r}" in one_line(r, 2)
 
 
 @pytest.mark.parametrize("pix_fmt", ["cuda", "vaapi", "vulkan", "d3d11"])

@@ -175,6 +175,33 @@ def test_a_large_ring_supersamples_only_the_pixels_on_borders(monkeypatch):
     assert counted[0] / size ** 2 < 3, counted[0] / size ** 2
 
 
+@pytest.mark.parametrize("given", ["render", "render_by_name", "ring_strip_size"])
+def test_a_ring_too_large_for_its_strip_names_its_diameter_and_the_limit(given):
+    """A ring is drawn from a strip with a column per pixel of its circumference, ceil(pi x d)
+    for a diameter of d px, and a strip is at most 65535 px wide: d is at most
+    floor(65535 / pi) = 20860 (pi x 20860 = 65533.6, pi x 20861 = 65536.7). render(palettes,
+    "ring", 30000) said 'width must be a whole number from 1 to 65535, got 94248', a width
+    never given: the error names the height (the diameter) the caller gave and the limit."""
+    from streamprint.render import render
+    from streamprint.render.ring import ring_strip_size
+
+    pals = [fakes.palette(((200, 30, 30), 1.0))]
+    call, named = {"render": (lambda d: render(pals, "ring", d), "height"),
+                   "render_by_name": (lambda d: render(pals, style="ring", height=d), "height"),
+                   "ring_strip_size": (ring_strip_size, "diameter")}[given]
+    limit = math.floor(65535 / math.pi)
+    assert ring_strip_size(limit)[0] == math.ceil(math.pi * limit) <= 65535  # the largest fits (not drawn)
+    for diameter in (limit + 1, 30000):
+        with pytest.raises(streamprint.ParameterError) as info:
+            call(diameter)
+        assert info.value.parameter == named, info.value
+        assert f"at most {limit} px" in info.value.detail and f"got {diameter}" in info.value.detail, info.value
+        assert "width" not in str(info.value), info.value
+    with pytest.raises(streamprint.ParameterError) as info:
+        call(0)
+    assert info.value.parameter == named, info.value
+
+
 def test_ring_files_keep_transparency_and_jpeg_stands_on_the_background(ring_fp, tmp_path):
     ring_fp.save(tmp_path / "m.json")
     assert run_cli("render", tmp_path / "m.json", tmp_path / "r.png", "--style", "ring", "-q").returncode == 0

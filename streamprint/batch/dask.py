@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import interrupt, params
 from ..errors import Interrupted, ParameterError, SchedulerError, one_line
+from ..kinds import as_int
 from .executors import Finish, Lost, OnReport, T, Work
 
 
@@ -159,17 +160,31 @@ def _text(key: Any) -> str:
 def _probe(address: str, timeout: float) -> None:
     """Open and close a TCP connection to a ``tcp://`` or ``tls://`` ``address`` (other
     schemes are left to Dask): ConnectionRefusedError at once when nothing listens."""
-    m = _ADDRESS.match(address)
-    if m is None or (m.group(1) or "tcp") not in ("tcp", "tls"):
+    parts = _parts(address)
+    if parts is None or parts[0] not in ("tcp", "tls"):
         return
     try:
-        socket.create_connection((m.group(2).strip("[]"), int(m.group(3))), timeout=timeout).close()
+        socket.create_connection((parts[1].strip("[]"), parts[2]), timeout=timeout).close()
     except ConnectionRefusedError as exc:
         raise ConnectionRefusedError("connection refused: nothing listens there") from exc
 
 
-#: What a scheduler address looks like: [scheme://]host:port.
+#: What a scheduler address looks like: [scheme://]host:port (the port read by :func:`_parts`).
 _ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$")
+
+
+def _parts(address: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a scheduler address, None when ``address`` is not one. The
+    port is read as every number streamprint reads (:func:`~streamprint.kinds.as_int`: ASCII
+    digits; re's ``\\d`` and int() read any script's, and took an Arabic-Indic 8786)."""
+    m = _ADDRESS.match(address.strip())
+    if m is None:
+        return None
+    try:
+        port = as_int(m.group(3))
+    except ValueError:
+        return None
+    return (m.group(1) or "tcp", m.group(2), port) if 0 < port < 65536 else None
 
 
 def check_address(address: str) -> str:
@@ -177,7 +192,6 @@ def check_address(address: str) -> str:
     otherwise, before any connection is tried."""
     if not isinstance(address, str):
         raise ParameterError("dask", f"must be a scheduler address such as tcp://HOST:PORT, not {address!r}")
-    m = _ADDRESS.match(address.strip())
-    if not m or not 0 < int(m.group(3)) < 65536:
+    if _parts(address) is None:
         raise ParameterError("dask", f"{address!r} is not a scheduler address; expected tcp://HOST:PORT")
     return address.strip()

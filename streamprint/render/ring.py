@@ -22,12 +22,25 @@ INNER = 0.35
 _CHUNK = 1 << 21
 
 
-def ring_strip_size(diameter: int, inner: float = INNER) -> tuple[int, int]:
+#: The largest diameter, px, whose strip (:func:`ring_strip_size`) is at most
+#: :data:`~streamprint.params.MAX_SIDE` columns: ceil(pi x d) <= 65535.
+MAX_DIAMETER = int(params.MAX_SIDE / np.pi)
+
+
+def ring_strip_size(diameter: int, inner: float = INNER, name: str = "diameter") -> tuple[int, int]:
     """(columns, rows) of the strip ``ring`` bends at ``diameter`` px: a column per pixel
     of the outer circumference, a row per pixel across the ring. (Borders between colours
-    are antialiased whatever the strip's size: they fall between subsamples.)"""
-    radius = params.check("diameter", diameter, rule="side") / 2
-    return max(1, int(np.ceil(2 * np.pi * radius))), max(1, int(np.ceil(radius * (1 - inner))))
+    are antialiased whatever the strip's size: they fall between subsamples.) ``name``:
+    the parameter the diameter was given as (:func:`~.strip.render`'s ``height``), which a
+    ParameterError names: a ring too large was blamed on a width never given."""
+    diameter = params.check(name, diameter, rule="side")
+    radius = diameter / 2
+    columns = max(1, int(np.ceil(2 * np.pi * radius)))
+    if columns > params.MAX_SIDE:
+        raise ParameterError(name, f"is the ring's diameter: at most {MAX_DIAMETER} px, as the ring is bent from a "
+                                   f"strip of a column per pixel of its circumference ({columns} here, at most "
+                                   f"{params.MAX_SIDE}); got {diameter}")
+    return columns, max(1, int(np.ceil(radius * (1 - inner))))
 
 
 def ring(strip: np.ndarray, size: int, inner: float = INNER,

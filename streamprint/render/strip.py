@@ -220,10 +220,8 @@ def render(
     if style == Style.RING:
         from .ring import ring, ring_strip_size
 
-        columns, rows = ring_strip_size(height)
+        columns, rows = ring_strip_size(height, name="height")  # (a ring too large for them: the height's fault)
         if widths is None:
             widths = np.ones(len(palettes))
-        # (rows and a column width of 1 always fit; a ring too large for its strip's columns is
-        # refused as that strip's width)
-        return ring(_render_stacked(palettes, rows, 1, order, widths, params.check("width", columns)), height)
+        return ring(_render_stacked(palettes, rows, 1, order, widths, columns), height)
     raise ParameterError("style", f"{style} is not a raster strip style: draw it with streamprint.render.draw")
