@@ -130,6 +130,8 @@ RULES: dict[str, Any] = {
 
 #: How close (CIEDE2000) a colour must be to count as near the one searched for, by default.
 DEFAULT_THRESHOLD = 10.0
+#: What a ring's transparent parts become in JPEG unless told (``RenderOptions.background``).
+DEFAULT_BACKGROUND = (255, 255, 255)
 
 
 def check(name: str, value: Any, rule: str | None = None) -> Any:
@@ -374,6 +376,9 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
         fmt = render.format.upper()
         styles = ", ".join(s for s, formats in STYLE_FORMATS.items() if render.format in formats)
         raise ParameterError("style", f"{render.style}: {fmt} output is available for {styles} only")
+    if render.background != DEFAULT_BACKGROUND and (render.style, render.format) != (Style.RING, ImageFormat.JPEG):
+        raise ParameterError("background", "fills a ring's transparent parts in JPEG; " + (  # and nothing else
+            f"a {render.style} picture has none" if render.style != Style.RING else f"{render.format.upper()} keeps them transparent"))
 
 
 def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:

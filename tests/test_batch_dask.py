@@ -426,3 +426,36 @@ def test_a_stopped_batch_stops_its_movies_running_on_the_workers(tmp_path, long_
     # the task ended without writing: had it run to its end, its outputs would be there
     assert not (out / "long.mkv.json").exists() and not (out / "long.mkv.png").exists()
     assert entries(out)["long.mkv"].status == Status.PENDING
+
+
+def test_a_movie_stopped_after_its_last_sample_writes_no_outputs(library, tmp_path, monkeypatch):
+    """A task on a Dask worker looked whether its batch still wanted it at its progress
+    reports alone: one whose batch stopped (interrupted, failed or killed) after the movie's
+    last sample went on to write its strip, page and data into OUTDIR, after the batch had
+    recorded it pending and released its lock. It looks once more before it writes. What a
+    stopped batch changes is the scheduler's state of the task (``dask._wanted``); here it
+    changes at that very moment, when the last sample is done, every time."""
+    from streamprint import Interrupted, Options, RenderOptions, Sampling, pipeline
+    from streamprint.batch import dask, worker
+
+    wanted, stop_after = [True], [True]
+    monkeypatch.setattr(dask, "_wanted", lambda: wanted[0])
+    fingerprint = pipeline.fingerprint
+
+    def then_stopped(*args, **kwargs):
+        fp = fingerprint(*args, **kwargs)
+        wanted[0] = not stop_after[0]  # the batch stops: after the last sample, before the outputs
+        return fp
+
+    monkeypatch.setattr(pipeline, "fingerprint", then_stopped)
+    movie, out = library / "m0.mkv", tmp_path / "out"
+    out.mkdir()
+    task = worker.Task(worker.Job(str(movie), "m0.mkv", movie.stat().st_size, movie.stat().st_mtime_ns), str(out),
+                       Options(sampling=Sampling.interval(0.25)), RenderOptions(), 1, 60.0)
+    with pytest.raises(Interrupted, match="has stopped"):
+        worker.fingerprint_one(task, dask._Wanted())
+    assert not list(out.glob("m0.mkv*"))
+    wanted[0], stop_after[0] = True, False  # still wanted: written as ever
+    result = worker.fingerprint_one(task, dask._Wanted())
+    assert result.status == Status.DONE and sorted(p.name for p in out.glob("m0.mkv*")) == [
+        "m0.mkv.html", "m0.mkv.json", "m0.mkv.png"]

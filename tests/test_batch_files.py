@@ -343,8 +343,12 @@ def test_an_outdir_inside_the_library_counts_what_it_leaves_out_and_the_library_
 
 def test_a_movie_that_fails_now_leaves_the_gallery_but_keeps_its_old_files(tmp_path):
     """A movie replaced by garbage was recorded failed, but the gallery, "every finished
-    movie", kept its old card. Its old outputs stay on disk (never a user's file deleted)."""
+    movie", kept its old card. Its old outputs stay on disk (never a user's file deleted).
+    ``streamprint gallery OUT`` afterwards put the card back (it went by the data files on
+    disk, not the manifest): it leaves it out as the batch did."""
     import re
+
+    from .conftest import run_cli
 
     lib, out = make_library(tmp_path / "lib", n=2), tmp_path / "out"
     assert run_batch(lib, out, OPTIONS, executor=Serial()).gallery == 2
@@ -355,6 +359,10 @@ def test_a_movie_that_fails_now_leaves_the_gallery_but_keeps_its_old_files(tmp_p
     html = (out / "index.html").read_text()
     assert "m0.mkv" in html and not re.search(r"m1\.mkv", html)
     assert (out / "m1.mkv.json").exists() and (out / "m1.mkv.png").exists()
+    r = run_cli("gallery", out)
+    assert r.returncode == 0 and r.stderr.decode().endswith(": 1 movie\n"), r
+    html = (out / "index.html").read_text()
+    assert "m0.mkv" in html and not re.search(r"m1\.mkv", html)
 
 
 def test_a_slow_manifest_write_waits_ten_times_its_length_before_the_next(tmp_path, monkeypatch):

@@ -449,3 +449,29 @@ def test_whole_numbers_without_bounds_of_their_own_are_int64(run, tmp_path, mtim
     (tmp_path / "bad.json").write_text(json.dumps(data))
     with pytest.raises(DataFormatError, match=f"from {-(1 << 63)} to {(1 << 63) - 1}"):
         read_manifest(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("suffix", ["json", "csv"])
+def test_a_data_files_palettes_are_checked_once_not_made_one_at_a_time(tmp_path, monkeypatch, suffix):
+    """Reading a data file of 70,000 samples took 7-10 s: the reader checked each sample's
+    palette, then made it a Palette, which checked the same values again, one sample at a
+    time. The reader checks what the file says (types, shapes, #rrggbb against rgb) and the
+    model its rules (shares summing to 1, times increasing, ...), for all samples at once:
+    no Palette is made per sample, the movie's own is the one. Every value is still checked
+    (FINGERPRINT_DAMAGE), and the samples read back are those written."""
+    from streamprint import Palette
+
+    fp = fakes.long_movie(hours=0.25)  # 900 samples
+    write_fingerprint(fp, tmp_path / f"m.{suffix}")
+    made = []
+    post_init = Palette.__post_init__
+
+    def counted(self):
+        made.append(self)
+        post_init(self)
+
+    monkeypatch.setattr(Palette, "__post_init__", counted)
+    back = read_fingerprint(tmp_path / f"m.{suffix}")
+    assert len(made) == 1 and made[0] == back.movie_palette == fp.movie_palette
+    monkeypatch.undo()
+    assert len(back) == 900 and back.samples == fp.samples

@@ -433,3 +433,29 @@ def test_a_strip_by_time_may_have_more_columns_than_a_picture_has_pixels():
     widths and no width gives one column per palette, however many."""
     n = 70_000
     assert render.columns_by_time(np.arange(n, dtype=float), np.ones(n), n).tolist()[-3:] == [n - 3, n - 2, n - 1]
+
+
+@pytest.mark.parametrize("style, name, why", [("stacked", "o.png", "a stacked picture has none"),
+                                              ("dominant", "o.jpg", "a dominant picture has none"),
+                                              ("plot", "o.jpg", "a plot picture has none"),
+                                              ("ring", "o.png", "PNG keeps them transparent"),
+                                              ("ring", "o.webp", "WEBP keeps them transparent")])
+def test_a_background_with_nothing_to_fill_is_refused_by_the_library_too(tmp_path, style, name, why):
+    """``RenderOptions(background=...)`` on a strip or a plot, or on a ring in PNG or WebP,
+    was taken and did nothing, where the command refuses ``--background`` there: it fills a
+    ring's transparent parts in JPEG alone. One rule (:func:`streamprint.params.check_render`),
+    the CLI's message. A ring in JPEG stands on it; the default (white) is no request."""
+    from . import fakes
+
+    fp = fakes.flat([(200, 40, 40), (30, 60, 160)], [0.0, 1.0], 2.0)
+    with pytest.raises(ParameterError) as refused:
+        RenderOptions.for_path(tmp_path / name, style=style, background="#102030")
+    assert refused.value.parameter == "background"
+    assert str(refused.value) == f"background fills a ring's transparent parts in JPEG; {why}"
+    with pytest.raises(ParameterError, match="^background fills"):
+        fp.save_image(tmp_path / name, style=style, height=80, background=(16, 32, 48))
+    assert list(tmp_path.iterdir()) == []
+    fp.save_image(tmp_path / name, style=style, height=80, background="#ffffff")  # the default, said
+    fp.save_image(tmp_path / "r.jpg", style="ring", height=80, background="#102030")
+    jpg = np.asarray(Image.open(tmp_path / "r.jpg").convert("RGB")).astype(int)
+    assert np.abs(jpg[2, 2] - (16, 32, 48)).max() <= 3  # a corner: outside the ring

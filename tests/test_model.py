@@ -227,3 +227,35 @@ def test_thumbnails_take_any_whole_numbers_and_bytes_like_images():
                                  ((1,), (webp,), "gif"), (5, (webp,), "webp"), ((1,), ("x",), "webp")]:
         with pytest.raises(streamprint.InvalidValue):
             Thumbnails(indices, images, fmt)
+
+
+_ROW = (24, 1.0, [[10, 20, 30], [40, 50, 60]], [0.6, 0.4], 2.0, False, (1, 2, 3))
+#: Changes to the second of two samples (see _ROW), each breaking a rule or keeping it.
+_ROW_CHANGES = [{}, {2: [[10, 20, 30]], 3: [1.0]}, {2: [], 3: []}, {3: [0.4, 0.6]}, {3: [0.5, 0.5]},
+                {3: [0.0, 1.0]}, {3: [0.6, 0.5]}, {3: [1.2, -0.2]}, {3: [math.nan, 1.0]}, {3: [math.inf, 0.0]},
+                {3: [0.6, 0.4 + 2e-7]}, {3: [0.6, 0.4 + 2e-6]}, {4: -1.0}, {4: math.inf}, {4: math.nan},
+                {4: 0.0}, {0: -1}, {0: 0}, {0: 24}, {1: 1.0}, {1: 0.5}, {1: -1.0}, {1: 1e31}, {1: 1e30},
+                {1: 0.0}, {1: math.inf}, {1: math.nan}, {5: True}, {6: None}]
+
+
+@pytest.mark.parametrize("change", _ROW_CHANGES, ids=[str(c) for c in _ROW_CHANGES])
+def test_samples_read_all_at_once_keep_the_rules_of_samples_made_one_by_one(change):
+    """A data file's samples are checked all at once (Samples._from_rows, the reader's),
+    not one Palette and Sample at a time: it must refuse what they refuse and make what
+    they make (colours listed out of order sorted by share, ties as given)."""
+    from streamprint import InvalidValue, Sample
+    from streamprint.model import Samples
+
+    first = (0, 0.0, [[1, 1, 1]], [1.0], 0.0, True, None)
+    second = tuple(change.get(i, v) for i, v in enumerate(_ROW))
+    try:
+        one_by_one = Samples.of([Sample(f, t, Palette(np.array(c, np.uint8).reshape(-1, 3), np.array(w, np.float64),
+                                                      i, cut, None if m is None else np.array(m, np.uint8)))
+                                 for f, t, c, w, i, cut, m in (first, second)])
+    except InvalidValue:
+        with pytest.raises(InvalidValue, match="^sample 1: "):
+            Samples._from_rows([first, second])
+        return
+    at_once = Samples._from_rows([first, second])
+    assert at_once == one_by_one and at_once.colors == one_by_one.colors
+    assert [s.palette.colors.tolist() for s in at_once] == [s.palette.colors.tolist() for s in one_by_one]

@@ -44,8 +44,8 @@ def test_option_fields_are_fingerprint_keywords() -> None:
 
 
 def test_render_options_take_names_and_hold_enums() -> None:
-    options = RenderOptions(style="ring", order="lightness", background="#102030", format="webp")
-    assert (options.style, options.order, options.format) == (Style.RING, Order.LIGHTNESS, ImageFormat.WEBP)
+    options = RenderOptions(style="ring", order="lightness", background="#102030", format="jpeg")
+    assert (options.style, options.order, options.format) == (Style.RING, Order.LIGHTNESS, ImageFormat.JPEG)
     assert options.background == (16, 32, 48)
 
 

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from enum import Enum
 
 from .. import params
-from ..enums import Algorithm, Crop, ImageFormat, Order, Space, Style, ToneMap
-from ..errors import EXIT_USAGE, ParameterError, one_line
+from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
+from ..errors import EXIT_USAGE, one_line
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
 from ..kinds import as_float, as_int
 from ..params import parse_time
@@ -217,23 +217,13 @@ def options_from(args: argparse.Namespace) -> Options:
 
 def render_from(args: argparse.Namespace, output: str | os.PathLike[str] | None) -> RenderOptions:
     """The drawing options; the format from ``output``'s extension (PNG when None: a
-    batch's strips). A --background given where it does nothing is a usage error, as a
-    --title is on a style that is not a plot: it fills the transparent parts of a ring
-    written as JPEG alone (a strip and a plot have none; PNG and WebP keep them), and was
-    taken in silence."""
+    batch's strips). A --background where it does nothing is refused by RenderOptions
+    (:func:`streamprint.params.check_render`)."""
     values = dict(style=args.style, order=args.order, height=args.height, column_width=args.column_width,
                   width=args.width, title=args.title)
     if args.background is not None:
         values["background"] = args.background
-    render = RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)
-    if args.background is not None:
-        if render.style != Style.RING:
-            raise ParameterError("background", f"fills a ring's transparent parts in JPEG; a {render.style} "
-                                               "picture has none")
-        if render.format != ImageFormat.JPEG:
-            raise ParameterError("background", f"fills a ring's transparent parts in JPEG; "
-                                               f"{render.format.upper()} keeps them transparent")
-    return render
+    return RenderOptions.for_path(output, **values) if output is not None else RenderOptions(**values)
 
 
 def check_plot_room(render: RenderOptions) -> None:

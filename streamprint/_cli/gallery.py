@@ -16,7 +16,8 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
     p = Parser(
         prog=prog,
         description="Write OUTDIR/index.html: one page with every movie whose data file is in OUTDIR (a\n"
-                    "'streamprint batch' folder, or any folder of --data files), each with its strip,\n"
+                    "'streamprint batch' folder, or any folder of --data files; of a batch's, those its\n"
+                    "manifest records finished), each with its strip,\n"
                     "duration and palette, linking to its page; sorted by name, duration, brightness,\n"
                     "colourfulness or hue, and searchable by colour. 'batch' writes it after every run.",
     )
@@ -29,6 +30,7 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ..batch.core import gallery_leave_out
     from ..batch.lock import LOCK_FILE, outdir_lock
     from ..errors import ParameterError
     from ..render.gallery import EMPTY, INDEX, write_gallery
@@ -39,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     # a batch's folder: not while a batch writes there (its gallery, written at its end,
     # would replace this one, or this one a newer one of its); other folders get no lock file
     with outdir_lock(folder) if (folder / LOCK_FILE).exists() else contextlib.nullcontext():
-        count = write_gallery(folder, overwrite=args.overwrite)
+        # a batch's folder shows what its manifest says is finished, as the batch's own gallery
+        count = write_gallery(folder, overwrite=args.overwrite, leave_out=gallery_leave_out(folder))
     if count == 0:
         log.warning("%s: %s: the gallery is empty", folder, EMPTY)
     if not args.quiet:

@@ -191,7 +191,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
         _run_recorded(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every, on_samples,
                       executor, cards, summary, entries, manifest_path)
     finally:  # the gallery shows the finished movies only (a movie now undecodable kept its old card)
-        cards.unfinished = frozenset(rel + ".json" for rel, e in entries.items() if e.status != Status.DONE)
+        cards.unfinished = unfinished_cards(entries)
         # (counted at the end: the outputs found finished, with a manifest rebuilt, are the batch's)
         left = left_in_outdir(lib, out, entries, {out / name for name in _own_files()})
         if left:
@@ -294,6 +294,21 @@ def _redrawn(out: Path, r: Redraw, render: RenderOptions, record: Callable[[Job,
         record(job, JobResult(Status.DONE, entry.seconds, None, drawn, entry.resumed_from_frame))
         summary.redrawn += 1
     return Status.DONE
+
+
+def unfinished_cards(entries: dict[str, ManifestEntry]) -> frozenset[str]:
+    """The data files (relative to OUTDIR) whose cards a batch's gallery leaves out: those
+    of the movies whose records in ``entries`` (its manifest) are not done (failed, pending,
+    not finished), whatever their data files on disk from an earlier run say. Data files the
+    manifest does not name stay in."""
+    return frozenset(outputs_for(Path(), rel)[1].as_posix() for rel, e in entries.items() if e.status != Status.DONE)
+
+
+def gallery_leave_out(out: str | os.PathLike[str]) -> frozenset[str]:
+    """:func:`unfinished_cards` of the manifest in ``out`` (none without one): what the
+    gallery of a batch's folder leaves out, written by the batch or by the gallery command.
+    DataFormatError when the manifest cannot be read."""
+    return unfinished_cards(read_manifest(Path(out) / MANIFEST))
 
 
 def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:

@@ -120,11 +120,13 @@ class Dask:
 
 class _Wanted:
     """A task's ``reports`` on a Dask worker: nothing goes back to the batch, but each report
-    (a movie's, at most four a second, as its samples come) first looks whether the task is
-    still wanted, and stops it (Interrupted) when it is not: a task cancelled by its batch
-    (interrupted, or failed) or given up by the scheduler when its batch's client was lost
-    (killed). ``client.cancel`` cannot stop a running task: the movies of a stopped batch ran
-    on to their ends on the workers, writing into OUTDIR after its lock was released."""
+    (a movie's, at most four a second, as its samples come, and one more after its last
+    sample, before its outputs are written: :func:`.worker.fingerprint_one`) first looks
+    whether the task is still wanted, and stops it (Interrupted) when it is not: a task
+    cancelled by its batch (interrupted, or failed) or given up by the scheduler when its
+    batch's client was lost (killed). ``client.cancel`` cannot stop a running task: the
+    movies of a stopped batch ran on to their ends on the workers, writing into OUTDIR
+    after its lock was released; one stopped after its last sample still wrote its outputs."""
 
     def put(self, item: Any) -> None:
         if not _wanted():

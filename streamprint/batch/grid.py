@@ -154,7 +154,8 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
     w, h = box[2] - box[0], box[3] - box[1]
     if tile.data:
         fp = read_fingerprint(tile.path)
-        options = dataclasses.replace(render, width=w, height=h, column_width=None, format=params.RASTER_FORMATS[0])
+        options = dataclasses.replace(render, width=w, height=h, column_width=None, format=params.RASTER_FORMATS[0],
+                                      background=params.DEFAULT_BACKGROUND)  # (the wall's own is under it)
         name = Path(fp.source.path).name
         return flatten(draw(fp, options), background), name if name and name != "-" else Path(tile.key).name
     with Image.open(tile.path) as im:

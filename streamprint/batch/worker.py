@@ -105,7 +105,9 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     Every ``checkpoint_every`` seconds of work the state is saved (atomically) under
     OUTDIR/.streamprint-checkpoints; a later run of the same file and options resumes from
     it (seeking to it, not decoding from the start) and gives the same bytes. ``progress``:
-    a queue (or anything with ``put``) that gets (rel, samples, expected) now and then.
+    a queue (or anything with ``put``) that gets (rel, samples, expected) now and then, and
+    once more before the outputs are written (a Dask task's stops it there when the batch no
+    longer wants it: :class:`.dask._Wanted`).
 
     A movie that cannot be decoded is ``failed``; a failure that is not the movie's (the
     output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
@@ -138,10 +140,11 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         write_checkpoint(dataclasses.replace(state, input=(job.size, job.mtime_ns)), ckpt)
 
-    last_report = 0.0
+    last_report, expected = 0.0, None
 
     def report(p: Any) -> None:  # (none for a photo's one frame: fingerprint() holds it back)
-        nonlocal last_report
+        nonlocal last_report, expected
+        expected = p.expected
         if progress is not None and time.monotonic() - last_report >= 0.25:
             last_report = time.monotonic()
             progress.put((job.rel, p.samples, p.expected))
@@ -162,6 +165,9 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                 raise
             log.warning("%s: cannot resume (%s), starting from the beginning", job.rel, exc)
             fp, resume = run(None), None
+        if progress is not None:  # a last report, however soon after the one before: a Dask task no
+            # longer wanted stops there (dask._Wanted), as at every report, before it writes into OUTDIR
+            progress.put((job.rel, len(fp), expected))
         outputs[0].parent.mkdir(parents=True, exist_ok=True)
         # The data file last: once it exists, the strip and the page do too, so a client that
         # gives up on this worker (see core._lost) finds the movie finished, not half done.

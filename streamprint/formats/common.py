@@ -147,6 +147,23 @@ class Fields:
             raise self.fail(f"expected a finite number{bound}, got {_short(value)}", key)
         return float(value)
 
+    def number(self, key: builtins.str, default: Any = ...) -> builtins.float:
+        """A number (not true or false) as a float, and nothing more checked: for a value
+        whose rules are the model's, which checks them (a sample's time, a palette's inertia)."""
+        value = self.raw(key, default)
+        number = _float(value)
+        if number is None:
+            raise self.fail(f"expected a number, got {_short(value)}", key)
+        return number
+
+    def numbers(self, key: builtins.str) -> builtins.list[builtins.float]:
+        """A list of numbers, each as :meth:`number` takes it."""
+        values = self.list(key)
+        numbers = list(map(_float, values))
+        if None in numbers:
+            raise self.fail(f"expected numbers, got {_short(values[numbers.index(None)])}", key)
+        return numbers  # type: ignore[return-value]
+
     def build(self, key: builtins.str | None, make: Callable[[], T]) -> T:
         """``make()``, with the ValueError or TypeError a model value raises on construction
         turned into a DataFormatError at ``key``."""
@@ -163,6 +180,19 @@ class Fields:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise self.fail(f"expected {what}, got {_short(value)}", key)
         return value
+
+
+def _float(value: Any) -> float | None:
+    """A JSON number (not true or false) as a float; None for anything else, or a whole
+    number past a float's range (10**400)."""
+    if type(value) is float:
+        return value
+    if type(value) is int:
+        try:
+            return float(value)
+        except OverflowError:
+            pass
+    return None
 
 
 def finite(value: int | float) -> bool:

@@ -19,7 +19,7 @@ from ..model.colors import HEX_FORMAT
 from ..model.fingerprint import MAX_DIMENSION
 from ..model.samples import Row, row_of
 from ..model.thumbnails import MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS
-from .common import Fields, finite
+from .common import Fields
 
 
 def palette_to_dict(p: Palette) -> dict[str, Any]:
@@ -59,33 +59,38 @@ def sample_json(s: Sample | Row, indent: str = "") -> str:
     return _sample_template(len(rgb), mean is not None, indent) % values
 
 
-def palette_from_fields(f: Fields, max_colors: int) -> Palette:
-    """A palette read by :func:`palette_to_dict`'s shape, every field checked."""
+def _palette_values(f: Fields, max_colors: int) -> tuple[list[list[int]], list[float], float, bool, tuple[int, ...] | None]:
+    """A palette's values read by :func:`palette_to_dict`'s shape, as a :data:`Row` holds
+    them: what the file says checked for its types and shape here (1 to ``max_colors``
+    colours of three whole numbers 0-255, a number per colour, the #rrggbb colours the same
+    as the rgb ones, ...); what the numbers must be (shares summing to 1, ...) is the
+    model's rule, checked once by the model (:class:`Palette`; ``Samples._from_rows``)."""
     rgb = f.list("rgb")
     if not 1 <= len(rgb) <= max_colors:
         raise f.fail(f"expected 1 to {max_colors} colours, got {len(rgb)}", "rgb")
-    for c in rgb:
-        if not (isinstance(c, list) and len(c) == 3
-                and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in c)):
-            raise f.fail(f"expected [r, g, b] of whole numbers 0-255, got {c!r}"[:120], "rgb")
+    flat = [v for c in rgb if type(c) is list and len(c) == 3 for v in c]  # (JSON's whole numbers: int, not bool)
+    if len(flat) != 3 * len(rgb) or not set(map(type, flat)) <= {int} or min(flat) < 0 or max(flat) > 255:
+        bad = next(c for c in rgb if not (type(c) is list and len(c) == 3
+                                          and all(type(v) is int and 0 <= v <= 255 for v in c)))
+        raise f.fail(f"expected [r, g, b] of whole numbers 0-255, got {bad!r}"[:120], "rgb")
     weights = f.list("weights")
     if len(weights) != len(rgb):
         raise f.fail(f"expected one weight per colour ({len(rgb)}), got {len(weights)}", "weights")
-    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) and finite(w) and w >= 0
-               for w in weights) or not abs(sum(weights) - 1.0) < 1e-6:
-        raise f.fail("expected finite shares >= 0 that add up to 1", "weights")
-    if f.has("colors"):
+    shares = f.numbers("weights")
+    if "colors" in f.data:
         hexes = f.list("colors")
-        if [h.lower() if isinstance(h, str) else h for h in hexes] != [to_hex(c) for c in rgb]:  # (#06F988 too)
-            raise f.fail("the #rrggbb colours do not match the rgb values", "colors")
+        if [h.lower() if type(h) is str else h for h in hexes] != [HEX_FORMAT % (r, g, b) for r, g, b in rgb]:
+            raise f.fail("the #rrggbb colours do not match the rgb values", "colors")  # (#06F988 too)
     average = f.str("average", default=None, optional=True)
-    mean = None
-    if average is not None:
-        mean = np.array(f.build("average", lambda: from_hex(average)), np.uint8)
-    return f.build(None, lambda: Palette(np.array(rgb, dtype=np.uint8).reshape(-1, 3),
-                                         np.array(weights, dtype=np.float64),
-                                         f.float("inertia", low=0.0, default=0.0),
-                                         f.bool("cut", default=False), mean))
+    mean = None if average is None else f.build("average", lambda: from_hex(average))
+    return rgb, shares, f.number("inertia", default=0.0), f.bool("cut", default=False), mean
+
+
+def palette_from_fields(f: Fields, max_colors: int) -> Palette:
+    """A palette read by :func:`palette_to_dict`'s shape, every field checked."""
+    rgb, weights, inertia, cut, mean = _palette_values(f, max_colors)
+    return f.build(None, lambda: Palette(np.array(rgb, dtype=np.uint8).reshape(-1, 3), np.array(weights, np.float64),
+                                         inertia, cut, None if mean is None else np.array(mean, np.uint8)))
 
 
 def sample_to_dict(s: Sample) -> dict[str, Any]:
@@ -93,15 +98,15 @@ def sample_to_dict(s: Sample) -> dict[str, Any]:
     return {"frame": s.frame, "time": s.time, **palette_to_dict(s.palette)}
 
 
-def sample_from_fields(f: Fields, max_colors: int) -> Sample:
-    """A sample read by :func:`sample_to_dict`'s shape, every field checked."""
-    palette = palette_from_fields(f, max_colors)
-    return f.build(None, lambda: Sample(f.int("frame", low=0), f.float("time", low=0.0), palette))
-
-
 def samples_from_fields(f: Fields, key: str, max_colors: int) -> Samples:
-    samples = tuple(sample_from_fields(s, max_colors) for s in f.objects(key))
-    return f.build(key, lambda: Samples.of(samples))  # the order's rule is the model's (SampleStore)
+    """The samples read by :func:`sample_to_dict`'s shape, every field checked once: its
+    type here, its value's rules by the model, for all of them at once (``Samples._from_rows``)."""
+    rows: list[Row] = []
+    for s in f.objects(key):
+        rgb, weights, inertia, cut, mean = _palette_values(s, max_colors)
+        # (a frame is bounded as numpy keeps it, int64, from 0: the range the reader says)
+        rows.append((s.int("frame", low=0), s.number("time"), rgb, weights, inertia, cut, mean))  # type: ignore[arg-type]
+    return f.build(key, lambda: Samples._from_rows(rows))
 
 
 def thumbnails_to_dict(t: Thumbnails) -> dict[str, Any]:

@@ -42,6 +42,54 @@ def real(value: Any, low: float, above: bool = False) -> bool:
         return False
 
 
+# The rules of a palette's and a sample's numbers, each written once and taking one value or
+# an array of many (a data file's 70,000 samples are checked at once: Samples._from_rows).
+
+#: What :func:`times_ok` requires.
+TIME_RULE = f"a sample's time must be a number of seconds from 0 to {MAX_SECONDS:g}"
+#: What :func:`weights_ok` requires.
+WEIGHTS_RULE = "weights must be finite, >= 0 and sum to 1"
+#: What a palette and a sample's frame index must be.
+COLOURS_RULE, INERTIA_RULE = "a palette needs at least one colour", "inertia must be a finite number >= 0"
+FRAME_RULE = "a sample's frame index must be a whole number >= 0"
+
+
+def weights_ok(weights: np.ndarray) -> Any:
+    """Whether each palette's weights (float64, its colours along the last axis; a palette
+    with fewer colours padded with zeros) are shares: finite, >= 0, summing to 1."""
+    return np.isfinite(weights).all(axis=-1) & (weights >= 0).all(axis=-1) & (np.abs(weights.sum(axis=-1) - 1.0) < 1e-6)
+
+
+def inertia_ok(inertia: Any) -> Any:
+    """Whether each inertia (float64) is a finite number >= 0."""
+    return np.isfinite(inertia) & (inertia >= 0)
+
+
+def times_ok(times: Any) -> Any:
+    """Whether each sample time (seconds, float64) is finite and from 0 to :data:`MAX_SECONDS`."""
+    return np.isfinite(times) & (times >= 0) & (times <= MAX_SECONDS)
+
+
+def by_share(colors: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each palette's colours (..., k, 3) and weights (..., k) sorted by share, most first,
+    ties as given (zeros padding a palette with fewer colours stay last); the very arrays
+    when every palette is in that order already (a data file another tool wrote may not be)."""
+    if not (np.diff(weights, axis=-1) > 0).any():
+        return colors, weights
+    order = np.argsort(-weights, axis=-1, kind="stable")  # (of a palette in order: itself)
+    return np.take_along_axis(colors, order[..., None], axis=-2), np.take_along_axis(weights, order, axis=-1)
+
+
+def number(value: Any) -> float | None:
+    """``value`` as a float when it is a number (not a bool) that a float holds, else None."""
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.
 HEX_FORMAT = "#%02x%02x%02x"
 
@@ -125,14 +173,15 @@ class Palette:
         colors = frozen_array(colors, np.uint8, (None, 3))
         weights = frozen_array(self.weights, np.float64, (len(colors),))
         if len(colors) == 0:
-            raise InvalidValue("a palette needs at least one colour")
-        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and abs(weights.sum() - 1.0) < 1e-6):
-            raise InvalidValue("weights must be finite, >= 0 and sum to 1")
-        if np.any(np.diff(weights) > 0):  # listed in another order (a data file another tool wrote)
-            by_share = np.argsort(-weights, kind="stable")  # ties keep the order given
-            colors, weights = sealed(colors[by_share]), sealed(weights[by_share])
-        if not real(self.inertia, 0):
-            raise InvalidValue(f"inertia must be a finite number >= 0, not {self.inertia!r}")
+            raise InvalidValue(COLOURS_RULE)
+        if not weights_ok(weights):
+            raise InvalidValue(WEIGHTS_RULE)
+        ordered = by_share(colors, weights)
+        if ordered[1] is not weights:  # listed in another order
+            colors, weights = sealed(ordered[0]), sealed(ordered[1])
+        inertia = number(self.inertia)
+        if inertia is None or not inertia_ok(inertia):
+            raise InvalidValue(f"{INERTIA_RULE}, not {self.inertia!r}")
         if not isinstance(self.cut, (bool, np.bool_)):
             raise InvalidValue(f"cut must be True or False, not {self.cut!r}")
         mean = None
@@ -141,7 +190,7 @@ class Palette:
             if raw.shape != (3,) or not np.issubdtype(raw.dtype, np.integer) or raw.min() < 0 or raw.max() > 255:
                 raise InvalidValue(f"mean must be three whole numbers 0-255, not {self.mean!r}")
             mean = frozen_array(raw.astype(np.uint8), np.uint8, (3,))
-        _set(self, colors=colors, weights=weights, inertia=float(self.inertia), cut=bool(self.cut), mean=mean)
+        _set(self, colors=colors, weights=weights, inertia=inertia, cut=bool(self.cut), mean=mean)
 
     @classmethod
     def _trusted(cls, colors: np.ndarray, weights: np.ndarray, inertia: float, cut: bool,
@@ -202,13 +251,13 @@ class Sample:
 
     def __post_init__(self) -> None:
         if not whole(self.frame, 0):
-            raise InvalidValue(f"a sample's frame index must be a whole number >= 0, got {self.frame!r}")
-        if not (real(self.time, 0) and self.time <= MAX_SECONDS):
-            raise InvalidValue(f"a sample's time must be a number of seconds from 0 to {MAX_SECONDS:g}, "
-                               f"got {self.time!r}")
+            raise InvalidValue(f"{FRAME_RULE}, got {self.frame!r}")
+        time = number(self.time)
+        if time is None or not times_ok(time):
+            raise InvalidValue(f"{TIME_RULE}, got {self.time!r}")
         if not isinstance(self.palette, Palette):
             raise InvalidValue("a sample's palette must be a Palette")
-        _set(self, frame=int(self.frame), time=float(self.time))
+        _set(self, frame=int(self.frame), time=time)
 
     @classmethod
     def _trusted(cls, frame: int, time: float, palette: Palette) -> Sample:

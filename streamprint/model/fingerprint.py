@@ -183,8 +183,9 @@ class RenderOptions:
     every style, its columns resampled by time (see
     :func:`streamprint.render.columns_for_width`). With neither ``width`` nor
     ``column_width`` a strip is at least :data:`streamprint.params.MIN_WIDTH` px wide.
-    ``background`` is the sRGB colour transparent parts of a ring become where the format
-    has no transparency (JPEG); ``format`` is the file format (see :meth:`for_path`)."""
+    ``background`` is the sRGB colour transparent parts of a ring become in JPEG, which has
+    no transparency; another than the default (white) where it fills nothing (another style
+    or format) is a ParameterError, as ``title`` is on a style that is not a plot; ``format`` is the file format (see :meth:`for_path`)."""
 
     style: Style
     order: Order
@@ -202,7 +203,7 @@ class RenderOptions:
     # fields hold only the checked value.
     def __init__(self, style: Style | str = Style.STACKED, order: Order | str = Order.WEIGHT, height: int = 200,
                  column_width: int | None = None, width: int | None = None, title: str | None = None,
-                 background: tuple[int, int, int] | str = (255, 255, 255), format: ImageFormat | str = ImageFormat.PNG,
+                 background: tuple[int, int, int] | str = params.DEFAULT_BACKGROUND, format: ImageFormat | str = ImageFormat.PNG,
                  smooth: int = 5) -> None:
         _set(self, style=params.check("style", style), order=params.check("order", order),
              height=params.check("height", height), column_width=params.check("column_width", column_width),

@@ -19,7 +19,8 @@ from typing import Any, Optional, overload
 import numpy as np
 
 from ..errors import InvalidValue
-from .colors import Palette, Sample, sealed
+from .colors import (COLOURS_RULE, FRAME_RULE, INERTIA_RULE, TIME_RULE, WEIGHTS_RULE, Palette, Sample, by_share,
+                     inertia_ok, sealed, times_ok, weights_ok)
 
 #: One sample as plain Python values, for writers: (frame, time, [[r, g, b], ...] 0-255,
 #: [weight, ...], inertia, cut, [r, g, b] average or None).
@@ -144,9 +145,9 @@ class SampleStore:
         if self._last is not None:
             frame, time = self._last
             if sample.frame <= frame:
-                raise InvalidValue(f"frame indices must increase (frame {sample.frame} after {frame})")
+                raise InvalidValue(_not_increasing("frame", sample.frame, frame))
             if sample.time <= time:
-                raise InvalidValue(f"times must increase ({sample.time:g} s after {time:g} s)")
+                raise InvalidValue(_not_increasing("time", sample.time, time))
         self._last = (sample.frame, sample.time)
         p = sample.palette
         if len(p) > self._k:  # the chunks in memory get wider; those in the file keep their width
@@ -171,6 +172,24 @@ class SampleStore:
         if p.mean is not None:
             chunk.mean[r], chunk.has_mean[r] = p.mean, True
         self._n += 1
+
+    def _add_chunk(self, cols: dict[str, np.ndarray]) -> None:
+        """Add a chunk's worth of samples as its columns (checked: :func:`_columns`)."""
+        m = len(cols["frame"])
+        assert self._n % CHUNK == 0 and m <= CHUNK and cols["colors"].shape[1] <= self._k
+        c = len(self._chunks)
+        chunk = _Chunk(self._first if c == 0 else CHUNK, self._k)
+        for name, col in cols.items():
+            if name in ("colors", "weights"):  # (a store may be wider than its samples)
+                getattr(chunk, name)[:m, :col.shape[1]] = col
+            else:
+                getattr(chunk, name)[:m] = col
+        self._chunks.append(chunk)
+        self._times.append(chunk.time)
+        if c > KEEP:
+            self._spill(c - KEEP - 1)
+        self._n += m
+        self._last = (int(cols["frame"][-1]), float(cols["time"][-1]))
 
     def extend(self, samples: Iterable[Sample]) -> None:
         """:meth:`append` each of ``samples``, in order."""
@@ -211,6 +230,50 @@ class SampleStore:
         return sealed(out)
 
 
+def _not_increasing(what: str, value: float, before: float) -> str:
+    """What :meth:`SampleStore.append` says of a frame index or time not after the one before."""
+    return f"frame indices must increase (frame {value} after {before})" if what == "frame" \
+        else f"times must increase ({value:g} s after {before:g} s)"
+
+
+def _first_bad(ok: np.ndarray, rule: str) -> None:
+    if not ok.all():  # (the first sample that breaks it, by its number)
+        raise InvalidValue(f"sample {int(np.argmin(ok))}: {rule}")
+
+
+def _columns(rows: Sequence[Row]) -> dict[str, np.ndarray]:
+    """The columns of a store's chunk (see :class:`_Chunk`) holding ``rows``, each rule of
+    :class:`~.colors.Palette`, :class:`~.colors.Sample` and :meth:`SampleStore.append` checked
+    once for all of them (see :meth:`Samples._from_rows`)."""
+    frames, times, rgbs, weights, inertia, cuts, means = zip(*rows, strict=True)
+    n, ncolors = len(rows), np.fromiter(map(len, rgbs), np.int64, len(rows))
+    _first_bad(ncolors >= 1, COLOURS_RULE)
+    k = int(ncolors.max())
+    if (ncolors != k).any():  # padded with black of no share, as a chunk pads them
+        rgbs = tuple(c if len(c) == k else [*c, *[[0, 0, 0]] * (k - len(c))] for c in rgbs)
+        weights = tuple(w if len(w) == k else [*w, *[0.0] * (k - len(w))] for w in weights)
+    try:  # (numpy refuses what the types cannot hold: a colour of 300, a frame past int64)
+        cols: dict[str, np.ndarray] = {
+            "frame": np.array(frames, np.int64), "time": np.array(times, np.float64), "colors": np.array(rgbs, np.uint8),
+            "weights": np.array(weights, np.float64), "inertia": np.array(inertia, np.float64),
+            "cut": np.array(cuts, bool), "mean": np.array([(0, 0, 0) if m is None else m for m in means], np.uint8),
+            "has_mean": np.array([m is not None for m in means], bool), "ncolors": ncolors.astype(np.uint16)}
+    except OverflowError as exc:
+        raise InvalidValue(f"a value out of its type's range ({exc})") from None
+    if cols["colors"].shape != (n, k, 3) or cols["weights"].shape != (n, k) or cols["mean"].shape != (n, 3):
+        raise InvalidValue("expected [r, g, b] colours, one weight each, and an [r, g, b] average or None")
+    for ok, rule in ((weights_ok(cols["weights"]), WEIGHTS_RULE), (inertia_ok(cols["inertia"]), INERTIA_RULE),
+                     (cols["frame"] >= 0, FRAME_RULE), (times_ok(cols["time"]), TIME_RULE)):
+        _first_bad(ok, rule)
+    for name in ("frame", "time"):
+        up = np.diff(cols[name]) > 0
+        if not up.all():
+            i = int(np.argmin(up)) + 1
+            raise InvalidValue(f"sample {i}: {_not_increasing(name, cols[name][i].item(), cols[name][i - 1].item())}")
+    cols["colors"], cols["weights"] = by_share(cols["colors"], cols["weights"])
+    return cols
+
+
 class Samples(Sequence[Sample]):
     """A read-only sequence of samples: the first ``n`` of a :class:`SampleStore`.
     ``==`` compares contents (also with a tuple or list of samples)."""
@@ -230,6 +293,22 @@ class Samples(Sequence[Sample]):
         colors = max((len(s.palette) for s in items if isinstance(s, Sample)), default=1)
         store = SampleStore(colors, capacity=len(items))
         store.extend(items)
+        return store.view()
+
+    @classmethod
+    def _from_rows(cls, rows: Sequence[Row]) -> Samples:
+        """Samples of ``rows`` (:data:`Row`) as a reader makes them from a data file, having
+        checked their types (whole numbers for frames and colours, floats for times,
+        weights and inertia, bools for cuts) and no rule of the model's: those are checked
+        here, as :class:`~.colors.Palette` and :class:`~.colors.Sample` check one, once for
+        all the rows (made one by one, 70,000 samples took seconds). InvalidValue names
+        the first sample that breaks one."""
+        if not rows:
+            return SampleStore().view()
+        cols = _columns(rows)
+        store = SampleStore(cols["colors"].shape[1], capacity=len(rows))
+        for start in range(0, len(rows), CHUNK):
+            store._add_chunk({name: col[start:start + CHUNK] for name, col in cols.items()})
         return store.view()
 
     def __len__(self) -> int:
