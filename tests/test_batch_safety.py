@@ -275,6 +275,24 @@ def test_a_photo_among_movies_shows_no_progress_before_it_is_called_not_a_video(
     assert {"m0.mkv", "anim.gif"} <= reported, reports
 
 
+def test_an_animation_whose_one_sample_is_its_first_frame_reports_its_expected_samples(tmp_path):
+    """A GIF of two 0.1-s frames sampled once a second has one sample, its first frame,
+    whose report is held back (it may be a photo's): the one report it made, the last before
+    its outputs are written, said (gif, 1, None), and the batch's samples bar, whose total
+    is known only while every movie in flight states one, lost its total and percentage
+    for every movie until the next report. It states the one sample it expects."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    frames = [Image.fromarray(np.full((20, 30, 3), c, np.uint8)) for c in ((250, 0, 0), (0, 0, 250))]
+    frames[0].save(lib / "short.gif", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    reports: list[tuple[str, int, int | None]] = []
+    summary = run_batch(lib, tmp_path / "out", Options(sampling=Sampling.interval(1.0)), executor=Serial(),
+                        on_samples=lambda rel, n, expected: reports.append((rel, n, expected)))
+    assert summary.done == 1
+    assert len(json.loads((tmp_path / "out" / "short.gif.json").read_text())["samples"]) == 1
+    assert reports == [("short.gif", 1, 1)]
+
+
 def test_a_foreign_file_in_the_outdir_is_never_replaced(library, tmp_path):
     out = tmp_path / "out"
     out.mkdir()

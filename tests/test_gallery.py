@@ -339,6 +339,17 @@ def test_the_gallery_command_waits_for_no_batch_but_is_refused_while_one_writes(
     assert run_cli("gallery", folder, "--overwrite").returncode == 0
 
 
+@pytest.mark.parametrize("text", ["[]", '{"format": "streamprint-manifest", "version": 7, "entries": {}}'])
+def test_a_batch_folder_whose_manifest_is_broken_says_the_batch_command_that_rebuilds_it(folder, text):
+    """The gallery command said the manifest's own way out, "--rebuild-manifest recreates
+    it", a flag the gallery command does not have: it names the whole batch command."""
+    (folder / "streamprint-manifest.json").write_text(text)
+    line = one_line(run_cli("gallery", folder), 1)
+    assert "streamprint-manifest.json" in line
+    assert f"run 'streamprint batch LIBRARY {folder} --rebuild-manifest'" in line
+    assert not (folder / "index.html").exists()
+
+
 def test_a_movie_of_more_samples_than_a_picture_is_wide_has_its_card(tmp_path):
     """A movie sampled at every frame for 45 minutes (over 65,535 samples) was left out of
     the gallery: its strip was drawn a pixel a sample first. Red for the first 40,000

@@ -30,9 +30,12 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    import shlex
+
     from ..batch.core import gallery_leave_out
     from ..batch.lock import LOCK_FILE, outdir_lock
-    from ..errors import ParameterError
+    from ..errors import DataFormatError, ParameterError
+    from ..formats.manifest import BrokenManifest
     from ..render.gallery import EMPTY, INDEX, write_gallery
 
     folder = Path(args.outdir)
@@ -42,7 +45,13 @@ def run(args: argparse.Namespace) -> int:
     # would replace this one, or this one a newer one of its); other folders get no lock file
     with outdir_lock(folder) if (folder / LOCK_FILE).exists() else contextlib.nullcontext():
         # a batch's folder shows what its manifest says is finished, as the batch's own gallery
-        count = write_gallery(folder, overwrite=args.overwrite, leave_out=gallery_leave_out(folder))
+        try:
+            leave_out = gallery_leave_out(folder)
+        except BrokenManifest as exc:  # (its own way out is a flag of the batch command's)
+            raise DataFormatError(f"{exc.problem}; run 'streamprint batch LIBRARY {shlex.quote(str(folder))} "
+                                  "{param:rebuild_manifest}' (LIBRARY and options as the batch's) to recreate it "
+                                  "from the finished outputs and write the gallery") from exc
+        count = write_gallery(folder, overwrite=args.overwrite, leave_out=leave_out)
     if count == 0:
         log.warning("%s: %s: the gallery is empty", folder, EMPTY)
     if not args.quiet:

@@ -140,11 +140,11 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
         write_checkpoint(dataclasses.replace(state, input=(job.size, job.mtime_ns)), ckpt)
 
-    last_report, expected = 0.0, None
+    last_report = 0.0
+    expected: int | None = None  # the samples the run expects (fits: known before any report)
 
     def report(p: Any) -> None:  # (none for a photo's one frame: fingerprint() holds it back)
-        nonlocal last_report, expected
-        expected = p.expected
+        nonlocal last_report
         if progress is not None and time.monotonic() - last_report >= 0.25:
             last_report = time.monotonic()
             progress.put((job.rel, p.samples, p.expected))
@@ -154,8 +154,10 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                            checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
                            before_decoding=fits, thumbnails=True)
 
-    def fits(info: Any, expected: int | None) -> None:  # the strip's size, before decoding
-        params.check_drawn_size(task.render, task.options.sampling.time_proportional, expected, info.duration)
+    def fits(info: Any, samples: int | None) -> None:  # the strip's size, before decoding
+        nonlocal expected  # (for the last report: an animation sampled at its first frame alone makes no other)
+        expected = samples
+        params.check_drawn_size(task.render, task.options.sampling.time_proportional, samples, info.duration)
 
     try:
         try:

@@ -24,7 +24,7 @@ from ..atomic import TEMP_PREFIX, TEMP_SUFFIX, check_replace
 from ..enums import SWATCH_FORMATS, DataFormat
 from ..errors import DataFormatError, InputError
 from ..model import ColorReport, Fingerprint, to_hex
-from ..model.samples import Row
+from ..model.rows import Row
 from . import swatches
 from .common import Fields, parse_json, read_text, write_bytes, write_text
 from .values import (

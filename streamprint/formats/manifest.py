@@ -20,6 +20,19 @@ FORMAT_VERSION = 1
 WAY_OUT = "{param:rebuild_manifest} recreates it from the finished outputs (or move it away to start over)"
 
 
+class BrokenManifest(DataFormatError):
+    """A manifest that cannot be read: ``problem`` says what is wrong with it (starting with
+    the file's name), the message adds :data:`WAY_OUT`, which the batch can follow; other
+    readers (the gallery command) say their own way out after ``problem``."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"{problem}; {WAY_OUT}")
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # pickled as built
+        return type(self), (self.problem,)
+
+
 def manifest_to_dict(entries: dict[str, ManifestEntry]) -> dict[str, Any]:
     return {"format": FORMAT_NAME, "version": FORMAT_VERSION, "entries": {
         rel: {"status": e.status, "options": options_to_dict(e.options), "size": e.size, "mtime_ns": e.mtime_ns,
@@ -54,15 +67,12 @@ def entry_from_fields(f: Fields, rel: str) -> ManifestEntry:
 
 def manifest_from_dict(data: Any, name: str) -> dict[str, ManifestEntry]:
     if not isinstance(data, dict) or data.get("format", FORMAT_NAME) != FORMAT_NAME:
-        raise DataFormatError(f"{name}: not a streamprint manifest; {WAY_OUT}")
+        raise DataFormatError(f"{name}: not a streamprint manifest")
     f = Fields(data, name)
     if data.get("version") != FORMAT_VERSION:
-        raise f.fail(f"unsupported manifest version {data.get('version')!r}; {WAY_OUT}")
-    try:
-        entries = f.obj("entries")
-        return {rel: entry_from_fields(entries.obj(rel), rel) for rel in entries.data}
-    except DataFormatError as exc:
-        raise DataFormatError(f"{exc}; {WAY_OUT}") from exc
+        raise f.fail(f"unsupported manifest version {data.get('version')!r}")
+    entries = f.obj("entries")
+    return {rel: entry_from_fields(entries.obj(rel), rel) for rel in entries.data}
 
 
 def write_manifest(entries: dict[str, ManifestEntry], path: str | os.PathLike[str]) -> None:
@@ -70,13 +80,14 @@ def write_manifest(entries: dict[str, ManifestEntry], path: str | os.PathLike[st
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, ManifestEntry]:
-    """The entries of the manifest at ``path``; an empty record when there is none yet."""
+    """The entries of the manifest at ``path``; an empty record when there is none yet.
+    :class:`BrokenManifest` when it cannot be read (truncated, empty, not text, not a
+    manifest, a bad entry: broken all the same)."""
     p = Path(path)
     if not p.exists():
         return {}
     name = str(p)
     try:
-        data = parse_json(read_text(p), name)
-    except DataFormatError as exc:  # truncated, empty, not text: broken all the same
-        raise DataFormatError(f"{exc}; {WAY_OUT}") from exc
-    return manifest_from_dict(data, name)
+        return manifest_from_dict(parse_json(read_text(p), name), name)
+    except DataFormatError as exc:
+        raise BrokenManifest(Exception.__str__(exc)) from exc  # (its parameters left to be named)

@@ -17,7 +17,7 @@ from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, S
     SourceInfo, Thumbnails, TimeRange, from_hex, to_hex
 from ..model.colors import HEX_FORMAT
 from ..model.fingerprint import MAX_DIMENSION
-from ..model.samples import Row, row_of
+from ..model.rows import Row, row_of
 from ..model.thumbnails import MAX_THUMBNAIL_BYTES, MAX_THUMBNAILS
 from .common import Fields
 

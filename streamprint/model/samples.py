@@ -14,25 +14,13 @@ import os
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Optional, overload
+from typing import Any, overload
 
 import numpy as np
 
 from ..errors import InvalidValue
-from .colors import (COLOURS_RULE, FRAME_RULE, INERTIA_RULE, TIME_RULE, WEIGHTS_RULE, Palette, Sample, by_share,
-                     inertia_ok, sealed, times_ok, weights_ok)
-
-#: One sample as plain Python values, for writers: (frame, time, [[r, g, b], ...] 0-255,
-#: [weight, ...], inertia, cut, [r, g, b] average or None).
-Row = tuple[int, float, list[list[int]], list[float], float, bool, Optional[list[int]]]
-
-
-def row_of(s: Sample) -> Row:
-    """``s`` as a :data:`Row`."""
-    p = s.palette
-    return (s.frame, s.time, p.colors.tolist(), p.weights.tolist(), p.inertia, p.cut,
-            None if p.mean is None else p.mean.tolist())
-
+from .colors import Palette, Sample, sealed
+from .rows import Row, columns, not_increasing
 
 #: Samples per chunk (about 340 KiB at 5 colours); the first chunk grows up to it.
 CHUNK = 4096
@@ -145,9 +133,9 @@ class SampleStore:
         if self._last is not None:
             frame, time = self._last
             if sample.frame <= frame:
-                raise InvalidValue(_not_increasing("frame", sample.frame, frame))
+                raise InvalidValue(not_increasing("frame", sample.frame, frame))
             if sample.time <= time:
-                raise InvalidValue(_not_increasing("time", sample.time, time))
+                raise InvalidValue(not_increasing("time", sample.time, time))
         self._last = (sample.frame, sample.time)
         p = sample.palette
         if len(p) > self._k:  # the chunks in memory get wider; those in the file keep their width
@@ -174,7 +162,7 @@ class SampleStore:
         self._n += 1
 
     def _add_chunk(self, cols: dict[str, np.ndarray]) -> None:
-        """Add a chunk's worth of samples as its columns (checked: :func:`_columns`)."""
+        """Add a chunk's worth of samples as its columns (checked: :func:`.rows.columns`)."""
         m = len(cols["frame"])
         assert self._n % CHUNK == 0 and m <= CHUNK and cols["colors"].shape[1] <= self._k
         c = len(self._chunks)
@@ -230,50 +218,6 @@ class SampleStore:
         return sealed(out)
 
 
-def _not_increasing(what: str, value: float, before: float) -> str:
-    """What :meth:`SampleStore.append` says of a frame index or time not after the one before."""
-    return f"frame indices must increase (frame {value} after {before})" if what == "frame" \
-        else f"times must increase ({value:g} s after {before:g} s)"
-
-
-def _first_bad(ok: np.ndarray, rule: str) -> None:
-    if not ok.all():  # (the first sample that breaks it, by its number)
-        raise InvalidValue(f"sample {int(np.argmin(ok))}: {rule}")
-
-
-def _columns(rows: Sequence[Row]) -> dict[str, np.ndarray]:
-    """The columns of a store's chunk (see :class:`_Chunk`) holding ``rows``, each rule of
-    :class:`~.colors.Palette`, :class:`~.colors.Sample` and :meth:`SampleStore.append` checked
-    once for all of them (see :meth:`Samples._from_rows`)."""
-    frames, times, rgbs, weights, inertia, cuts, means = zip(*rows, strict=True)
-    n, ncolors = len(rows), np.fromiter(map(len, rgbs), np.int64, len(rows))
-    _first_bad(ncolors >= 1, COLOURS_RULE)
-    k = int(ncolors.max())
-    if (ncolors != k).any():  # padded with black of no share, as a chunk pads them
-        rgbs = tuple(c if len(c) == k else [*c, *[[0, 0, 0]] * (k - len(c))] for c in rgbs)
-        weights = tuple(w if len(w) == k else [*w, *[0.0] * (k - len(w))] for w in weights)
-    try:  # (numpy refuses what the types cannot hold: a colour of 300, a frame past int64)
-        cols: dict[str, np.ndarray] = {
-            "frame": np.array(frames, np.int64), "time": np.array(times, np.float64), "colors": np.array(rgbs, np.uint8),
-            "weights": np.array(weights, np.float64), "inertia": np.array(inertia, np.float64),
-            "cut": np.array(cuts, bool), "mean": np.array([(0, 0, 0) if m is None else m for m in means], np.uint8),
-            "has_mean": np.array([m is not None for m in means], bool), "ncolors": ncolors.astype(np.uint16)}
-    except OverflowError as exc:
-        raise InvalidValue(f"a value out of its type's range ({exc})") from None
-    if cols["colors"].shape != (n, k, 3) or cols["weights"].shape != (n, k) or cols["mean"].shape != (n, 3):
-        raise InvalidValue("expected [r, g, b] colours, one weight each, and an [r, g, b] average or None")
-    for ok, rule in ((weights_ok(cols["weights"]), WEIGHTS_RULE), (inertia_ok(cols["inertia"]), INERTIA_RULE),
-                     (cols["frame"] >= 0, FRAME_RULE), (times_ok(cols["time"]), TIME_RULE)):
-        _first_bad(ok, rule)
-    for name in ("frame", "time"):
-        up = np.diff(cols[name]) > 0
-        if not up.all():
-            i = int(np.argmin(up)) + 1
-            raise InvalidValue(f"sample {i}: {_not_increasing(name, cols[name][i].item(), cols[name][i - 1].item())}")
-    cols["colors"], cols["weights"] = by_share(cols["colors"], cols["weights"])
-    return cols
-
-
 class Samples(Sequence[Sample]):
     """A read-only sequence of samples: the first ``n`` of a :class:`SampleStore`.
     ``==`` compares contents (also with a tuple or list of samples)."""
@@ -300,12 +244,11 @@ class Samples(Sequence[Sample]):
         """Samples of ``rows`` (:data:`Row`) as a reader makes them from a data file, having
         checked their types (whole numbers for frames and colours, floats for times,
         weights and inertia, bools for cuts) and no rule of the model's: those are checked
-        here, as :class:`~.colors.Palette` and :class:`~.colors.Sample` check one, once for
-        all the rows (made one by one, 70,000 samples took seconds). InvalidValue names
-        the first sample that breaks one."""
+        here, once for all the rows (:func:`.rows.columns`). InvalidValue names the first
+        sample that breaks one."""
         if not rows:
             return SampleStore().view()
-        cols = _columns(rows)
+        cols = columns(rows)
         store = SampleStore(cols["colors"].shape[1], capacity=len(rows))
         for start in range(0, len(rows), CHUNK):
             store._add_chunk({name: col[start:start + CHUNK] for name, col in cols.items()})
