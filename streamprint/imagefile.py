@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .color.depth import (BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_32_bits, stated_maxval,
+from .color.depth import (BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, stated_tiff_range,
                           with_alpha)
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
@@ -326,7 +326,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
 
     # read before the pixels are (their tile then goes)
     size, cicp, low_key = img.size, file_cicp(img), low_depth_grey_key(img)
-    maxval = stated_maxval(img) or stated_32_bits(img)
+    maxval, stated = stated_maxval(img), stated_tiff_range(img)
     deep = deep16(img, cicp)  # a 16-bit colour PNG or TIFF, at full depth (Pillow cuts to the high bytes)
     if 0 in size:  # a caller's PIL image of no pixels (a file of none is refused by Pillow)
         raise ParameterError("image", "holds no pixels")
@@ -348,7 +348,7 @@ def _load(img: Any, draft: int, own: bool) -> tuple[Any, bool, tuple[int, int]]:
         size = size[::-1]   # not read from the tag: Pillow has turned a TIFF's size already
     mask = None
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        img, mask = deep_grey(img, maxval, cicp)
+        img, mask = deep_grey(img, maxval, cicp, stated)
     if low_key is not None:  # as 8-bit "L", the level its pixels are read at
         img = img.convert("L") if img.mode == "1" else img
         img.info.pop("transparency", None)

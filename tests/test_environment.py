@@ -171,3 +171,27 @@ def test_a_late_progress_report_does_not_bring_a_finished_movie_back():
     bars.progress("a.mkv", 20, 20)
     assert "a.mkv" not in bars.running
     bars.close()
+
+
+def test_a_finished_movie_leaves_the_samples_bar_at_once(monkeypatch):
+    """The samples bar kept a finished movie's samples and total until another movie's next
+    report, which for a movie sampled rarely came minutes later: here 30/50 stayed shown
+    where only b.mkv's 5 of 8 were in flight."""
+    import io
+
+    from streamprint._cli import progress
+
+    screen = io.StringIO()
+    monkeypatch.setattr(progress, "TERMINAL", screen)
+    bars = progress.BatchBars(enabled=True)
+    bars.plan(2)
+    bars.progress("a.mkv", 25, 42)
+    bars.progress("b.mkv", 5, 8)
+    assert (bars.samples.n, bars.samples.total) == (30, 50)
+    before = len(screen.getvalue())
+    bars.file_done("a.mkv", "done")
+    assert (bars.samples.n, bars.samples.total) == (5, 8)
+    assert "b.mkv:  62%" in screen.getvalue()[before:]  # drawn now, not at b's next report
+    bars.file_done("b.mkv", "done")
+    assert bars.samples.n == 0 and bars.samples.total is None
+    bars.close()

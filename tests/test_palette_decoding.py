@@ -342,3 +342,42 @@ def test_a_16_bit_png_replaced_while_read_keeps_its_own_colours(tmp_path):
     image = Image.open(path)
     os.replace(other, path)
     assert shares(extract_palette(image, colors=1)) == {to8(mine): 1.0}
+
+
+def signed_grey_tiff(samples: np.ndarray, order: str) -> bytes:
+    """An uncompressed signed 16-bit grey TIFF made by hand (one strip; SampleFormat 2, two's
+    complement integers), little-endian ("<", II) or big-endian (">", MM)."""
+    import struct
+
+    h, w = samples.shape
+    pixels = samples.astype(f"{order}i2").tobytes()
+    tags = [(256, 4, w), (257, 4, h), (258, 3, 16), (259, 3, 1), (262, 3, 1), (273, 4, None),
+            (277, 3, 1), (278, 4, h), (279, 4, len(pixels)), (339, 3, 2)]
+    data_at = 8 + 2 + 12 * len(tags) + 4
+    ifd = struct.pack(f"{order}H", len(tags))
+    for tag, kind, value in tags:
+        value = data_at if tag == 273 else value
+        ifd += struct.pack(f"{order}HHIHH" if kind == 3 else f"{order}HHII", tag, kind, 1,
+                           *((value, 0) if kind == 3 else (value,)))
+    head = (b"II*\0" if order == "<" else b"MM\0*") + struct.pack(f"{order}I", 8)
+    return head + ifd + struct.pack(f"{order}I", 0) + pixels
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_a_signed_16_bit_tiff_spans_its_whole_range(order):
+    """A signed 16-bit grey TIFF (SampleFormat 2, Pillow's "I;16S") came out with every value
+    at or below 0 black and 32767 mid-grey: its values were clipped to 0-65535. Its range is
+    -32768 to 32767, read as ImageMagick does (MagickCore/quantum-import.c adds 32768 to a
+    signed 16-bit sample, then scales 0-65535): level (v + 32768) x 255 / 65535, rounded:
+    -32768 black, 0 128, 32767 white. Exact (every pixel of a stripe is one value)."""
+    import io
+
+    values = [-32768, -16384, 0, 16384, 32767]
+    samples = np.repeat(np.array(values, np.int16), [6, 5, 4, 3, 2])[None, :].repeat(4, axis=0)
+    data = signed_grey_tiff(samples, order)
+    assert Image.open(io.BytesIO(data)).tile[0].args[0] in ("I;16S", "I;16BS")  # Pillow reads it signed
+    pal = extract_palette(data, colors=5)
+    truth = {to8(v + 32768) * 3: n / 20 for v, n in zip(values, [6, 5, 4, 3, 2])}
+    assert truth == {(0, 0, 0): 0.3, (64, 64, 64): 0.25, (128, 128, 128): 0.2, (191, 191, 191): 0.15,
+                     (255, 255, 255): 0.1}
+    assert shares(pal) == truth, shares(pal)

@@ -169,8 +169,15 @@ class BatchBars:
 
             self.samples = tqdm(unit=" samples", file=TERMINAL, dynamic_ncols=True, position=1, leave=False,
                                 desc="samples")
+        self._show_samples()
+
+    def _show_samples(self) -> None:
+        """The samples bar as the movies in flight make it: their samples and, when every
+        one of them says how many it expects, their total."""
+        if self.samples is None:
+            return
         totals = [e for _, e in self.running.values() if e is not None]
-        self.samples.total = sum(totals) if len(totals) == len(self.running) else None
+        self.samples.total = sum(totals) if len(totals) == len(self.running) and totals else None
         self.samples.n = sum(n for n, _ in self.running.values())
         self.samples.set_description_str(", ".join(sorted(self.running))[-40:], refresh=False)
         self.samples.refresh()
@@ -178,6 +185,8 @@ class BatchBars:
     def file_done(self, rel: str, status: str) -> None:
         self.running.pop(rel, None)
         self.finished.add(rel)
+        self._show_samples()  # a finished movie's samples and total left the bar only at the
+        # next report of another one, which for a movie sampled rarely came minutes later
         if self.files is not None:
             self.files.set_postfix_str(f"{status}: {rel}"[-60:], refresh=False)
             self.files.update(1)

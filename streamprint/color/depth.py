@@ -214,12 +214,15 @@ def stated_maxval(img: Any) -> int | None:
     return None
 
 
-def stated_32_bits(img: Any) -> int | None:
-    """The largest value a TIFF Pillow reads as 32-bit "I" says its samples take, by its
-    BitsPerSample (32) and SampleFormat (2 signed: 2^31 - 1, negatives below black; 1 or
-    none, unsigned: 2^32 - 1, which Pillow stores wrapped in the same 32 bits); None for any
-    other image. Such a file's values were clipped at 65535: 2^30, half of the signed range,
-    came out white."""
+def stated_tiff_range(img: Any) -> tuple[int, int] | None:
+    """The lowest and highest values a grey integer TIFF Pillow reads as 32-bit "I" says its
+    samples take, by its BitsPerSample and SampleFormat (2 signed; 1 or none, unsigned): 32-bit
+    signed 0 to 2^31 - 1, negatives below black (Pillow writes every "I" image signed, most
+    never negative: their 0 stays black); 32-bit unsigned 0 to 2^32 - 1 (which Pillow stores
+    wrapped in the same 32 bits); 16-bit signed ("I;16S") its whole range, -32768 to 32767, as
+    ImageMagick reads it (the sample plus 32768, then 16-bit): -32768 black, 0 mid-grey. None
+    for any other image. Such a file's values were clipped at 0 and 65535: 2^30, half of the
+    32-bit signed range, came out white; a signed 16-bit image's 0 and below black."""
     if img.format != "TIFF" or img.mode != "I":
         return None
     tags = getattr(img, "tag_v2", None) or {}
@@ -227,9 +230,12 @@ def stated_32_bits(img: Any) -> int | None:
     def first(value: Any) -> Any:
         return value[0] if isinstance(value, tuple) and value else value
 
-    if first(tags.get(258)) != 32 or (kind := first(tags.get(339, 1))) not in (1, 2):
+    bits, kind = first(tags.get(258)), first(tags.get(339, 1))
+    if bits == 16 and kind == 2:
+        return -(1 << 15), (1 << 15) - 1
+    if bits != 32 or kind not in (1, 2):
         return None
-    return (1 << 31) - 1 if kind == 2 else (1 << 32) - 1
+    return (0, (1 << 31) - 1) if kind == 2 else (0, (1 << 32) - 1)
 
 
 def _rawmodes(img: Any) -> list[str]:
@@ -244,7 +250,8 @@ def _rawmodes(img: Any) -> list[str]:
     return modes
 
 
-def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[Any, np.ndarray | None]:
+def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None,
+              stated: tuple[int, int] | None = None) -> tuple[Any, np.ndarray | None]:
     """A 16-bit, 32-bit or float grey image as 8-bit "L", with what says how its values
     show (its ICC profile, a PNG's gAMA, sRGB chunk); an integer one whose grey ICC profile
     LittleCMS can use (:func:`~.embedded.grey16_table`, as "RGB") or whose gAMA
@@ -254,8 +261,9 @@ def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[An
     mask (uint8 (h, w), 0 where transparent; None without a key), compared at full depth.
     16-bit grey is 0-65535 however dark (a dark 16-bit PNG read as 8-bit came out light);
     A PGM's ``maxval`` (:func:`stated_maxval`) says its range: level v is v x 255 / maxval,
-    rounded (Pillow's 0-65535 scaling undone first, exactly); a 32-bit integer TIFF's
-    (:func:`stated_32_bits`) says its range the same way. Any other 32-bit "I" says
+    rounded (Pillow's 0-65535 scaling undone first, exactly); an integer TIFF's ``stated``
+    range (:func:`stated_tiff_range`), lowest to highest, says it the same way: level v is
+    (v - lowest) x 255 / (highest - lowest), rounded. Any other 32-bit "I" says
     nothing of its range: 16 bits when it goes past 255, clipped there, rounded to the
     nearest 8-bit level. Float grey (a scientific or HDR TIFF): 0-1 when
     no finite value goes past 1 (it came out black, clipped as 0-255), else 0-255; NaN and
@@ -276,8 +284,11 @@ def deep_grey(img: Any, maxval: int | None = None, cicp: Any = None) -> tuple[An
     if isinstance(key, int):
         mask = np.where(raw == key, 0, 255).astype(np.uint8)
     v: np.ndarray  # its values, 0-top
-    if maxval is not None and maxval > 65535:  # a 32-bit TIFF's (stated_32_bits): the file's own values
-        v, top = (raw.view(np.uint32) if maxval > (1 << 31) else np.clip(raw, 0, None)).astype(np.int64), maxval
+    if stated is not None:  # an integer TIFF's (stated_tiff_range): the file's own values
+        low, high = stated
+        own = raw.view(np.uint32) if high > (1 << 31) else raw  # (unsigned 32-bit: stored wrapped)
+        v, top = np.clip(own.astype(np.int64), low, high) - low, high - low
+        v = v.astype(np.uint16) if top == 65535 else v
     elif maxval is not None:  # Pillow scaled v to round(v / maxval x 65535): back to v
         v, top = (np.clip(raw, 0, 65535).astype(np.int64) * maxval + 32767) // 65535, maxval
     elif img.mode == "I" and raw.max(initial=0) <= 255:  # 8-bit values
