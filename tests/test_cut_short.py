@@ -287,3 +287,71 @@ def test_a_part_of_a_movie_whose_sound_runs_on_is_no_file_cut_short(tmp_path):
     data = json.loads((tmp_path / "o.json").read_text())
     assert data["time_range"]["end"] == pytest.approx(length, abs=0.01)
     assert data["source"]["duration"] == pytest.approx(length, abs=0.01)
+
+
+def _packets(path: Path) -> int:
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-select_streams", "v",
+                          "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip().strip(","))
+
+
+@pytest.mark.parametrize("suffix, extra", [(".mkv", ()), (".mp4", ("-movflags", "+faststart"))])
+def test_keyframes_of_a_file_cut_short_say_so_and_end_where_its_video_does(tmp_path, suffix, extra):
+    """--fast on the 12-s movie cut at 45 %: no warning, and the data file said 12 s with
+    keyframes only up to 5 s, the last drawn over the 7 s that are not there, the summary
+    "0:12". Keyframes only, the frames between are never decoded, but their packets are
+    read: the video ends where the last one does. The truth: ffprobe's packets of the cut
+    file (the last one's pts plus its duration, and their count)."""
+    whole = _make(tmp_path, suffix, *extra)
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 45 // 100])
+    end = _video_length(cut)
+    assert 2 < end < 10
+
+    done = run_cli(cut, tmp_path / "cut.png", "--fast", "--data", tmp_path / "cut.json")
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    m = re.search(r"ends after (\d+) of the (\d+) frames its container states: the file looks cut short", err)
+    assert m and int(m.group(2)) == FRAMES, err
+    assert abs(int(m.group(1)) - _packets(cut)) <= 1, err
+    data = json.loads((tmp_path / "cut.json").read_text())
+    assert data["source"]["duration"] == pytest.approx(end, abs=1e-3)
+    assert data["samples"][-1]["time"] < end
+
+    part = run_cli(cut, tmp_path / "p.png", "--fast", "--start", "1", "--end", "10", "--data", tmp_path / "p.json")
+    err = part.stderr.decode()
+    assert part.returncode == 0 and "the file looks cut short" in err, err
+    data = json.loads((tmp_path / "p.json").read_text())
+    assert data["time_range"]["end"] == pytest.approx(end, abs=1e-3)
+    m = re.search(r"samples?, (\d+):(\d\d) of video \(", err)
+    assert m and (int(m.group(1)), int(m.group(2))) == divmod(round(end - 1), 60), err
+
+    done = run_cli(whole, tmp_path / "whole.png", "--fast", "--data", tmp_path / "whole.json")
+    assert done.returncode == 0 and b"cut short" not in done.stderr, done.stderr
+    assert json.loads((tmp_path / "whole.json").read_text())["source"]["duration"] == \
+        pytest.approx(_stated_duration(whole), abs=0.05)
+
+
+@pytest.mark.parametrize("kind", ["sound-runs-on", "stream-copy"])
+def test_keyframes_of_a_whole_file_are_no_file_cut_short(tmp_path, kind):
+    """--fast on whole files whose frame count or container length is not the video's:
+    3 s of picture under 6 s of sound (MKV), and an MP4 cut with -c copy whose count holds
+    the frames its edit list hides. Not cut short, the length the video's own. The truth:
+    ffprobe's packets and stated duration."""
+    if kind == "sound-runs-on":
+        movie = tmp_path / "clip.mkv"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=3:s=64x36:r=24", "-f", "lavfi",
+                        "-i", "sine=d=6", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(movie)], check=True)
+        length = _video_length(movie)
+    else:
+        whole = tmp_path / "m.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25:duration=30",
+                        "-c:v", "libx264", "-g", "100", "-bf", "2", str(whole)], check=True)
+        movie = tmp_path / "el.mp4"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "2.3", "-i", str(whole), "-t", "20", "-c", "copy",
+                        str(movie)], check=True)
+        length = _stated_duration(movie)
+    done = run_cli(movie, tmp_path / "o.png", "--fast", "--data", tmp_path / "o.json")
+    assert done.returncode == 0 and b"cut short" not in done.stderr and b"damaged" not in done.stderr, done.stderr
+    assert json.loads((tmp_path / "o.json").read_text())["source"]["duration"] == pytest.approx(length, abs=0.05)

@@ -282,9 +282,12 @@ class _Run:
             raise NoFramesError(f"{info.path}: no frame could be sampled ({stats.frames} decoded)")
         log_decoded(info, stats, span, samples, self.clusterer.n_cold_)
         to_the_end = span.whole or (self.passed.ended and self.passed.after is None)
-        if to_the_end and self.source.ended and options.sampling.mode != SamplingMode.KEYFRAMES:
+        # (keyframes only: the frames their packets held, the timeline to the last packet's end;
+        # a file cut short was said to last its header's length, its last keyframe drawn over the rest)
+        frames = self.source.frames_read
+        if to_the_end and self.source.ended and frames is not None:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
-            checked = checked_length(info, stats.frames, timeline, joined=joined)
+            checked = checked_length(info, frames, timeline, joined=joined, holes=not self.source.keyframes_only)
             if checked != info:
                 result = dataclasses.replace(result, source=checked,
                                              time_range=seen_span(span, checked, timeline, self.passed))

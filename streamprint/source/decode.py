@@ -91,6 +91,10 @@ class VideoSource:
         self._reformatter = VideoReformatter()
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
+        self.frames_read: int | None = None
+        """Once the pass read the stream to its end, how many frames it held: those decoded, or
+        with keyframes only those its packets held (None: not known, see
+        :attr:`.skip.KeyframeIndex.read`)."""
         self.ended = False
         """The pass read the stream to its end (not: a sampler stopped taking frames, an error,
         a stop request)."""
@@ -268,6 +272,13 @@ class VideoSource:
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped,
                                          len(timeline.discontinuities))
         self._ended(syncing, skip, index, skipped, corrupt_packets, corrupt_frames)
+        self.frames_read = self.stats.frames
+        if keyframe_index is not None:  # the frames between keyframes were read, not decoded
+            # (not when pts stopped being trusted: timestamps that jumped or went back)
+            read = keyframe_index.read if trusted and exact is not None and stream.time_base else None
+            self.frames_read = None if read is None else read[0]
+            if read is not None:  # the video ends with its last packet, not its last keyframe
+                timeline.extend(float(read[1] * stream.time_base - exact))
 
     def _start(self, resume: ResumePoint | None,
                keyframe_index: KeyframeIndex | None) -> tuple[Fraction | None, int, int, int, int]:

@@ -198,6 +198,16 @@ class KeyframeIndex:
         self._last = pts
         return self.base
 
+    @property
+    def read(self) -> tuple[int, int] | None:
+        """Once the stream was read to its end: how many frames its packets held (those
+        before a resume point too), and the largest pts among the last part's packets, where
+        its video ends; None when the count cannot be trusted (times unknown), or the times
+        jumped after the last keyframe delivered (the timeline has not placed that part)."""
+        if not self.enabled or len(self.parts) > 1 or self.tops[-1] is None:
+            return None
+        return self.base + len(self.parts[0]), self.tops[-1]
+
 
 class AviKeyframeIndex(KeyframeIndex):
     """:class:`KeyframeIndex` for AVI, which stores no presentation times. With Xvid/DivX
@@ -250,6 +260,12 @@ class AviKeyframeIndex(KeyframeIndex):
             self._shown[self._waiting.popleft()[0]] = dts
         if len(self._shown) > 4 * LOOKAHEAD_PACKETS:  # keyframes never delivered (damaged): forget
             del self._shown[next(iter(self._shown))]
+
+    @property
+    def read(self) -> tuple[int, int] | None:
+        """Not known: packed keyframes are counted by dts, and the others are timed by the
+        dts of the chunk they come out with, not by their pts."""
+        return None
 
     def shown_at(self, pts: int | None) -> int | None:
         """Where decoding everything places the keyframe with ``pts``: the dts of the chunk
