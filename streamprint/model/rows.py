@@ -47,6 +47,7 @@ def columns(rows: Sequence[Row]) -> dict[str, np.ndarray]:
     frames, times, rgbs, weights, inertia, cuts, means = zip(*rows, strict=True)
     n, ncolors = len(rows), np.fromiter(map(len, rgbs), np.int64, len(rows))
     _first_bad(ncolors >= 1, COLOURS_RULE)
+    _first_bad(np.fromiter(map(len, weights), np.int64, n) == ncolors, "expected one weight a colour")
     k = int(ncolors.max())
     if (ncolors != k).any():  # padded with black of no share, as a chunk pads them
         rgbs = tuple(c if len(c) == k else [*c, *[[0, 0, 0]] * (k - len(c))] for c in rgbs)
@@ -59,6 +60,8 @@ def columns(rows: Sequence[Row]) -> dict[str, np.ndarray]:
             "has_mean": np.array([m is not None for m in means], bool), "ncolors": ncolors.astype(np.uint16)}
     except OverflowError as exc:
         raise InvalidValue(f"a value out of its type's range ({exc})") from None
+    except ValueError:  # (ragged: a colour that is not three numbers)
+        raise InvalidValue("expected [r, g, b] colours and an [r, g, b] average or None") from None
     if cols["colors"].shape != (n, k, 3) or cols["weights"].shape != (n, k) or cols["mean"].shape != (n, 3):
         raise InvalidValue("expected [r, g, b] colours, one weight each, and an [r, g, b] average or None")
     for ok, rule in ((weights_ok(cols["weights"]), WEIGHTS_RULE), (inertia_ok(cols["inertia"]), INERTIA_RULE),
