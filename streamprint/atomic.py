@@ -30,13 +30,9 @@ from typing import IO, Any
 from . import params
 from .errors import ForeignFileError, OutputError, ParameterError
 from .marks import why_not_own, written_by_streamprint
-from .tempfiles import TEMP_PREFIX, TEMP_SUFFIX, backup, create, release, remove_abandoned
+from .tempfiles import TEMP_PREFIX, TEMP_SUFFIX, backup, create, directory_of, release, remove_abandoned
 
 log = logging.getLogger("streamprint")
-
-
-def _directory(target: Path) -> Path:
-    return target.parent if str(target.parent) else Path(".")
 
 
 def file_state(file: str | bytes | os.PathLike[str] | int) -> tuple[int, int, int, int] | None:
@@ -80,7 +76,7 @@ def atomic_output(path: str | os.PathLike[str], mode: str = "wb", sync: bool = T
     run left are removed first, those provably abandoned only (:mod:`.tempfiles`).
     """
     target = through_links(Path(params.file_name(path)))
-    directory = _directory(target)
+    directory = directory_of(target)
     if not directory.is_dir():
         raise OutputError(f"cannot write {target}: directory {directory} does not exist")
     if target.is_dir():
@@ -298,7 +294,7 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     (and removing) a temporary file beside it (beside the file a link there points to),
     named as the real one's will be."""
     p = through_links(Path(path))
-    parent = _directory(p)
+    parent = directory_of(p)
     if p.is_dir():
         raise OutputError(f"cannot write {p}: it is a directory")
     if not parent.is_dir():

@@ -82,7 +82,8 @@ def _prefix(target: Path) -> str:
     return f"{TEMP_PREFIX}{_output_tag(target)}-{_kernel() or _NO_KERNEL}-{os.getpid()}-"
 
 
-def _directory(target: Path) -> Path:
+def directory_of(target: Path) -> Path:
+    """The folder ``target`` is written in (``.`` for a bare name)."""
     return target.parent if str(target.parent) else Path(".")
 
 
@@ -111,7 +112,7 @@ def create(target: Path) -> tuple[int, str, int]:
     lock: close it, with :func:`release`, once the file is renamed or removed). OSError when
     it cannot be made."""
     while True:
-        fd, name = tempfile.mkstemp(prefix=_prefix(target), suffix=TEMP_SUFFIX, dir=_directory(target))
+        fd, name = tempfile.mkstemp(prefix=_prefix(target), suffix=TEMP_SUFFIX, dir=directory_of(target))
         try:
             if _held_at(fd, name):
                 return fd, name, os.dup(fd)  # (the same open file: its lock outlives the writing fd)
@@ -129,7 +130,7 @@ def backup(target: Path) -> tuple[str, int | None] | None:
     if not os.path.lexists(target):
         return None
     while True:
-        name = os.path.join(_directory(target), f"{_prefix(target)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        name = os.path.join(directory_of(target), f"{_prefix(target)}{secrets.token_hex(4)}{TEMP_SUFFIX}")
         try:
             os.link(target, name, follow_symlinks=False)
         except FileExistsError:
@@ -189,7 +190,7 @@ def remove_abandoned(target: Path) -> None:
     kernel = _kernel()
     if kernel is None or fcntl is None:
         return
-    directory = _directory(target)
+    directory = directory_of(target)
     key = os.path.abspath(directory)
     try:
         with _LISTED_LOCK:
