@@ -105,7 +105,7 @@ def _become_command(request: dict, fds: list[int]) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     _fresh_stdio()
-    sys.path[0] = os.getcwd()  # as ``python -m`` puts the working directory first
+    sys.path.insert(0, os.getcwd())  # as ``python -m`` puts the working directory first
     sys.argv = ["-m", *request["argv"]]
     runpy.run_module("streamprint", run_name="__main__", alter_sys=True)
     sys.exit(0)
