@@ -376,9 +376,15 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
         fmt = render.format.upper()
         styles = ", ".join(s for s, formats in STYLE_FORMATS.items() if render.format in formats)
         raise ParameterError("style", f"{render.style}: {fmt} output is available for {styles} only")
-    if render.background != DEFAULT_BACKGROUND and (render.style, render.format) != (Style.RING, ImageFormat.JPEG):
+    if render.background != DEFAULT_BACKGROUND and not background_fills(render.style, render.format):
         raise ParameterError("background", "fills a ring's transparent parts in JPEG; " + (  # and nothing else
             f"a {render.style} picture has none" if render.style != Style.RING else f"{render.format.upper()} keeps them transparent"))
+
+
+def background_fills(style: str, image_format: str) -> bool:
+    """Whether a picture of this style and format has anything for ``background`` to fill:
+    a ring's transparent parts in JPEG, and nothing else."""
+    return (style, image_format) == (Style.RING, ImageFormat.JPEG)
 
 
 def check_thumbnails(thumbnails: bool, data: bool, render: RenderOptions) -> None:

@@ -69,6 +69,29 @@ def test_manifest_and_palettes_round_trip(run, tmp_path):
     assert np.array_equal(back.colors, pal.colors) and np.allclose(back.weights, pal.weights, atol=1e-6)
 
 
+def test_a_manifest_with_a_background_that_fills_nothing_reads(run, tmp_path):
+    """A manifest written before --background was refused where it fills nothing (a black
+    background on a PNG strip: streamprint then accepted and ignored it) is no broken
+    manifest: the colour it never used is read as the default; a ring's in JPEG is kept;
+    a background that is no colour is still refused."""
+    from streamprint import RenderOptions
+
+    fp, _ = run
+    entry = ManifestEntry("done", fp.options, 10, 20, 1.5, None, ("a.mkv.png", "a.mkv.json"), None,
+                          RenderOptions(style="ring", format="jpeg", background=(0, 0, 0)))
+    write_manifest({"a.mkv": entry}, tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert read_manifest(tmp_path / "m.json")["a.mkv"].render.background == (0, 0, 0)
+    data["entries"]["a.mkv"]["render"].update(style="stacked", format="png")
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    render = read_manifest(tmp_path / "m.json")["a.mkv"].render
+    assert (render.style, render.format, render.background) == ("stacked", "png", RenderOptions().background)
+    data["entries"]["a.mkv"]["render"]["background"] = [0, 0, 300]
+    (tmp_path / "m.json").write_text(json.dumps(data))
+    with pytest.raises(DataFormatError, match="background"):
+        read_manifest(tmp_path / "m.json")
+
+
 def _set(data, path, value):
     *head, last = path
     for key in head:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import dataclasses
 from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
+from .. import params
 from ..enums import ImageFormat
 from ..errors import StreamprintError
 from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Samples, Sampling, \
@@ -243,9 +245,14 @@ def render_from_fields(f: Fields) -> RenderOptions:
     def make() -> RenderOptions:
         values = {k: f.raw(k) for k in ("style", "order", "height", "column_width", "width", "title", "format",
                                          "smooth") if f.has(k)}
-        if f.has("background"):
-            values["background"] = tuple(f.list("background"))
-        return RenderOptions(**values)
+        render = RenderOptions(**values)
+        if not f.has("background"):
+            return render
+        background = params.check("background", tuple(f.list("background")))
+        # (one that fills nothing was accepted, and ignored, before it was refused: it is read
+        # as what it drew, the default)
+        return dataclasses.replace(render, background=background) \
+            if params.background_fills(render.style, render.format) else render
 
     try:
         return make()
