@@ -31,15 +31,21 @@ def same_array(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return bool(np.array_equal(a, b))
 
 
+def number(value: Any) -> float | None:
+    """``value`` as a float when it is a number (not a bool) that a float holds, else None."""
+    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
 def real(value: Any, low: float, above: bool = False) -> bool:
     """Whether ``value`` is a finite number (not a bool) of at least ``low``, or more than
     ``low`` when ``above``; a whole number too large for a float is not one (10**400 s)."""
-    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value) and bool(value > low if above else value >= low)
-    except OverflowError:
-        return False
+    n = number(value)
+    return n is not None and math.isfinite(n) and (n > low if above else n >= low)
 
 
 # The rules of a palette's and a sample's numbers, each written once and taking one value or
@@ -78,16 +84,6 @@ def by_share(colors: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.nd
         return colors, weights
     order = np.argsort(-weights, axis=-1, kind="stable")  # (of a palette in order: itself)
     return np.take_along_axis(colors, order[..., None], axis=-2), np.take_along_axis(weights, order, axis=-1)
-
-
-def number(value: Any) -> float | None:
-    """``value`` as a float when it is a number (not a bool) that a float holds, else None."""
-    if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return None
 
 
 #: ``#rrggbb``, as a %-format of three whole numbers 0-255.
