@@ -13,7 +13,7 @@ a round, then the median):
   default  streamprint's default sampling (in-process time, from opening the file)
   every    streamprint on every frame (in-process time)
   fast     `streamprint CLIP OUT.png --fast -q` timed as a whole process (imports included)
-  start-up `python -c "import av, numpy, streamprint._cli.main, streamprint._cli.fingerprint"`
+  start-up `python -c "import av, numpy, streamprint._cli.dispatch, streamprint._cli.fingerprint"`
            as a whole process: the floor under any --fast process (limit / start-up is the
            most --fast can reach)
 
@@ -80,7 +80,7 @@ def work_fast_process(clip: str) -> dict:
 def work_startup(clip: str) -> dict:
     """Starting Python and importing what every streamprint command imports, as a process."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", "import av, numpy, streamprint._cli.main, streamprint._cli.fingerprint"])
+    proc = subprocess.Popen([sys.executable, "-c", "import av, numpy, streamprint._cli.dispatch, streamprint._cli.fingerprint"])
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
         raise RuntimeError("importing streamprint failed")

@@ -53,7 +53,7 @@ def peak_rss(path: Path, card: bool = False, tree: Path | None = None) -> int:
     and draws its card, as the command does), with the streamprint of ``tree`` if given."""
     import os
 
-    work = ("from streamprint._cli.main import main; main(['palette', sys.argv[1], '--card', "
+    work = ("from streamprint._cli.dispatch import main; main(['palette', sys.argv[1], '--card', "
             "sys.argv[1] + '.card.png', '--overwrite', '-q'])" if card else "streamprint.extract_palette(sys.argv[1])")
     code = f"import resource, sys, streamprint; {work}; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     env = {**os.environ, "PYTHONPATH": str(tree.resolve())} if tree else None

@@ -38,7 +38,7 @@ TIMEOUT = 30.0  # seconds per case
 
 WORKER = textwrap.dedent("""
     import contextlib, io, json, os, sys
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
     from streamprint import interrupt
     for line in sys.stdin:
         case = json.loads(line)
@@ -159,7 +159,7 @@ def judge(code: object, err: str, before_in: dict[str, str], after_in: dict[str,
 
 def make_seeds(work: Path) -> dict[str, Path]:
     """The valid inputs the mutations start from."""
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
 
     seeds = work / "seeds"
     seeds.mkdir(parents=True, exist_ok=True)

@@ -44,11 +44,8 @@ def _load() -> None:
     """Import what a run of any command imports (the commands load theirs lazily)."""
     import importlib
 
-    cli = importlib.import_module("streamprint._cli")
-    entry = cli.main
-    main = importlib.import_module("streamprint._cli.main")
-    cli.main = entry  # (loading the submodule bound the package's name to it)
-    for name in main.COMMANDS.NAMES:
+    dispatch = importlib.import_module("streamprint._cli.dispatch")
+    for name in dispatch.COMMANDS.NAMES:
         importlib.import_module(f"streamprint._cli.{name}")
     # Not scikit-learn (for MiniBatchKMeans only): its thousand modules took the child
     # seconds to tear down at every exit.

@@ -162,7 +162,7 @@ if __name__ == "__mp_main__":  # a worker process of the batch, starting (spawne
 elif __name__ == "__main__":
     import multiprocessing.process
 
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
     from streamprint.batch import core
     from tests.crashing import Crashing
 

@@ -95,7 +95,7 @@ def test_the_command_list_in_help_reads_as_each_parser_reads_it():
     import re
 
     from streamprint._cli.fingerprint import COMMANDS_HELP
-    from streamprint._cli.main import COMMANDS
+    from streamprint._cli.dispatch import COMMANDS
 
     lines = [re.split(r"\s{2,}", line.strip()) for line in COMMANDS_HELP.splitlines()[1:]]
     usages = {words[1]: words[2:] for words in (usage.split() for usage, _ in lines) if words[1] in COMMANDS}
@@ -184,7 +184,7 @@ def test_same_seed_same_png(segments_clip, tmp_path):
 
 
 def test_every_option_of_every_command_has_help_text():
-    from streamprint._cli.main import COMMANDS
+    from streamprint._cli.dispatch import COMMANDS
 
     for name, command in COMMANDS.items():
         for action in command.parser()._actions:
@@ -223,7 +223,7 @@ def test_option_help_names_only_the_commands_own_options():
     only as where a file came from ("data made with --fast")."""
     import re
 
-    from streamprint._cli.main import COMMANDS
+    from streamprint._cli.dispatch import COMMANDS
 
     for name in COMMANDS:
         parser = COMMANDS[name].parser()
@@ -232,3 +232,22 @@ def test_option_help_names_only_the_commands_own_options():
             for m in re.finditer(r"(\S+ \S+ )?(--[a-z][a-z-]*[a-z])", " ".join((action.help or "").split())):
                 assert m.group(2) in own or m.group(1) in ("made with ", "saved with "), \
                     f"{name} {action.option_strings}: names {m.group(2)}"
+
+
+def test_the_entry_point_stays_callable_after_the_command_modules_load(tmp_path, capsys):
+    """``streamprint._cli.main`` is the entry function, and loading the command modules must
+    not rebind it: its dispatcher was a submodule of the same name, so once loaded
+    ``streamprint._cli.main`` was a module and a second call in one process (a program
+    that runs the command twice) raised TypeError."""
+    import importlib
+
+    import streamprint._cli as cli
+
+    importlib.import_module("streamprint._cli.dispatch")
+    for name in importlib.import_module("streamprint._cli.dispatch").COMMANDS.NAMES:
+        importlib.import_module(f"streamprint._cli.{name}")
+    assert callable(cli.main) and cli.main.__module__ == "streamprint._cli"
+    missing = tmp_path / "missing.mkv"
+    for _ in range(2):
+        assert cli.main([str(missing), str(tmp_path / "out.png")]) == 1
+    assert capsys.readouterr().err.count("no such file") == 2

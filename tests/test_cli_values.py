@@ -45,7 +45,7 @@ TABLES = {None: FINGERPRINT, "render": RENDER, "palette": PALETTE, "batch": BATC
 
 def test_the_tables_cover_every_option_of_every_command():
     """Every option that takes a value, of every command, has bad values in its table."""
-    from streamprint._cli.main import COMMANDS
+    from streamprint._cli.dispatch import COMMANDS
 
     for command, table in TABLES.items():
         parser = COMMANDS[command or "fingerprint"].parser()

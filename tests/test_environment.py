@@ -58,7 +58,7 @@ def test_a_batch_with_stderr_closed_finishes(tmp_path):
 def test_an_interrupt_while_the_outputs_are_written_waits_for_them(tmp_path, monkeypatch, capsys):
     """A Ctrl-C that came while a.html was being written said "nothing was written" beside
     a new a.html, and no a.json. Now the write finishes, and the line says what was kept."""
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
     from streamprint.outputs import RunOutputs
 
     write = RunOutputs.write
@@ -125,7 +125,7 @@ def test_overlapping_runs_leave_blas_as_they_found_it():
 
 def test_out_of_memory_is_one_line_not_a_bug(tmp_path, monkeypatch, capsys):
     """A plot 65535 px high needs a 3 GiB array: 'unexpected MemoryError (a bug)'."""
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
     from streamprint.render import output
 
     def no_memory(*args, **kwargs):

@@ -522,7 +522,7 @@ def test_an_error_after_the_interrupt_keeps_the_last_flush(segments_clip, tmp_pa
     written: the command says what the last flush kept (exit code 130), not "nothing was written",
     and the files are there."""
     import streamprint.pipeline
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
     from streamprint.errors import CorruptInputError
 
     real = streamprint.fingerprint(segments_clip, sampling=Sampling.interval(1.0), colors=3)

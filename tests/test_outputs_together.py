@@ -210,7 +210,7 @@ def test_a_live_flush_that_fails_keeps_the_previous_pair(fp, tmp_path, monkeypat
 
 
 def test_the_command_says_one_line_and_keeps_the_old_pair(tmp_path, monkeypatch, capsys):
-    from streamprint._cli.main import main
+    from streamprint._cli.dispatch import main
 
     logger = logging.getLogger("streamprint")  # as main() sets it up, for this test only
     for name in ("handlers", "propagate", "level"):

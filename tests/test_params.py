@@ -113,7 +113,7 @@ def test_a_bad_combination_is_refused_before_pyav_is_even_imported(tmp_path):
     """What makes a refusal immediate on any movie: no decoding, and not even the import of
     PyAV (a good part of the time a refused run took)."""
     code = ("import contextlib, io, sys\n"
-            "from streamprint._cli.main import main\n"
+            "from streamprint._cli.dispatch import main\n"
             "with contextlib.redirect_stderr(io.StringIO()):\n"
             f"    code = main([{str(tmp_path / 'm.mkv')!r}, {str(tmp_path / 'o.svg')!r}, '--style', 'ring'])\n"
             "print(code, 'av' in sys.modules)\n")

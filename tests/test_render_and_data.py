@@ -127,7 +127,7 @@ def test_public_names_survive_submodule_imports():
 
     import streamprint
 
-    for module in ("pipeline", "palette", "render", "clusterer", "sampler", "source", "_cli.main", "model", "formats",
+    for module in ("pipeline", "palette", "render", "clusterer", "sampler", "source", "_cli.dispatch", "model", "formats",
                    "batch", "params"):
         importlib.import_module(f"streamprint.{module}")
     assert callable(streamprint.fingerprint) and callable(streamprint.extract_palette)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from streamprint._cli.main import main
+from streamprint._cli.dispatch import main
 
 
 def test_a_handler_python_did_not_install_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

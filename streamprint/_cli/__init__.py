@@ -1,6 +1,6 @@
 """The ``streamprint`` command (private): parse, call the library, report.
 
-``main`` only dispatches; each command's module holds its parser beside its runner;
+``dispatch`` only dispatches; each command's module holds its parser beside its runner;
 ``common`` has the option groups several commands share and the parameter-to-flag map;
 ``progress`` has progress bars, logging and the one-line summaries.
 """
@@ -61,7 +61,7 @@ def interrupted_while_loading(exc: BaseException) -> bool:
 
 
 def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
-    """The console script and ``python -m streamprint``: :func:`.main.main`, imported here so
+    """The console script and ``python -m streamprint``: :func:`.dispatch.main`, imported here so
     that a Ctrl-C while Python loads it (numpy and PyAV take a tenth of a second, before
     streamprint's signal handler exists) ends with the one line and exit code 130 of any
     other interrupt, not a traceback; so does a SIGTERM or SIGHUP then (it ended the process
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
             signal.signal(sig, starting)
     try:
         try:
-            from .main import main as run
+            from .dispatch import main as run
         except BaseException as exc:
             if not interrupted_while_loading(exc):
                 raise

@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:
-    """What an interrupt that stopped the batch left (see _cli.main): the movies finished,
+    """What an interrupt that stopped the batch left (see _cli.dispatch): the movies finished,
     or nothing when OUTDIR was not made yet (it comes after a Dask scheduler answers)."""
     if not Path(args.outdir).is_dir():
         return NOTHING_WRITTEN

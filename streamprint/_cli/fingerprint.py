@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         bar(p)
 
     started = time.monotonic()
-    # Live: SIGINT and SIGTERM only ask the run to stop (see _cli.main), and it ends as the
+    # Live: SIGINT and SIGTERM only ask the run to stop (see _cli.dispatch), and it ends as the
     # input would, with a last write of everything seen; nothing is cut off half-way.
     with interrupt.shield() if live else contextlib.nullcontext():
         try:
@@ -183,7 +183,7 @@ def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint)
 
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:
-    """What an interrupt that stopped the run left (see _cli.main)."""
+    """What an interrupt that stopped the run left (see _cli.dispatch)."""
     from ..source.stream import is_stream
 
     if args.flush is None and is_stream(args.input):

@@ -116,7 +116,7 @@ def _source(path: str) -> str | bytes:
 
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:
-    """What an interrupt that stopped the run left (see _cli.main): the cards of the images
+    """What an interrupt that stopped the run left (see _cli.dispatch): the cards of the images
     finished stay (each was written whole, atomically); the data file is written last."""
     cards = [target for target, _, _ in getattr(args, "cards_written", [])]
     if not cards and not getattr(args, "data_written", False):
