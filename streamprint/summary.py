@@ -51,19 +51,16 @@ def time_weights(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
     return unique, shares
 
 
-def movie_mean(fp: Fingerprint) -> np.ndarray:
-    """The movie's average colour, (3,) uint8 sRGB: the mean in linear light of its samples'
-    own averages (``Palette.mean``, each of its whole analysis image), each weighing the
-    seconds it stands for (as :func:`time_weights`); a sample without one (data from before
-    them) counts its palette's colours by their shares. Not the mean of the palette's
-    centroids: k-means takes those in gamma-encoded values (or CIELAB), so half red, half
-    blue frames averaged #800080 with one colour, where their linear-light mean is #bc00bc."""
-    return _totals(fp)[2]
-
-
 def _totals(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`time_weights`' colours and shares, and :func:`movie_mean`, summed in one pass
-    (its chunks' sums kept for a growing run, see :func:`time_weights`)."""
+    """:func:`time_weights`' colours and shares, and the movie's average colour, summed in
+    one pass (its chunks' sums kept for a growing run, see :func:`time_weights`).
+
+    The average, (3,) uint8 sRGB, is the mean in linear light of the samples' own averages
+    (``Palette.mean``, each of its whole analysis image), each weighing the seconds it
+    stands for; a sample without one (data from before them) counts its palette's colours
+    by their shares. Not the mean of the palette's centroids: k-means takes those in
+    gamma-encoded values (or CIELAB), so half red, half blue frames averaged #800080 with
+    one colour, where their linear-light mean is #bc00bc."""
     real = fp.spans()
     spans = real if np.any(real > 0) else np.ones(len(fp))
     samples = fp.samples
@@ -105,7 +102,7 @@ def movie_palette(fp: Fingerprint) -> Palette:
     fingerprint's clustering space (``options.space``), seeded by ``options.seed`` (best
     of 3 k-means++ starts), so the same fingerprint always gives the same palette.
     ``weights`` are shares of the movie's time; ``mean`` is its average colour
-    (:func:`movie_mean`, in linear light, whatever the number of colours); ``inertia`` the
+    (in linear light, whatever the number of colours: see :func:`_totals`); ``inertia`` the
     weighted mean squared distance in the space's units."""
     colors, weights, mean = _totals(fp)
     k = fp.options.colors

@@ -143,12 +143,7 @@ class SampleStore:
             self._chunks = [c.resized(len(c.frame), self._k) if isinstance(c, _Chunk) else c for c in self._chunks]
             self._times = [c.time if isinstance(c, _Chunk) else t for c, t in zip(self._chunks, self._times, strict=True)]
         c, r = divmod(self._n, CHUNK)
-        if c == len(self._chunks):
-            self._chunks.append(_Chunk(self._first if c == 0 else CHUNK, self._k))
-            self._times.append(self._chunks[c].time)  # type: ignore[union-attr]
-            if c > KEEP:
-                self._spill(c - KEEP - 1)
-        chunk = self._chunks[c]
+        chunk = self._new_chunk() if c == len(self._chunks) else self._chunks[c]
         assert isinstance(chunk, _Chunk)
         if r == len(chunk.frame):  # the first chunk, full below CHUNK: grow it
             chunk = self._chunks[c] = chunk.resized(min(CHUNK, 2 * r), self._k)
@@ -165,19 +160,25 @@ class SampleStore:
         """Add a chunk's worth of samples as its columns (checked: :func:`.rows.columns`)."""
         m = len(cols["frame"])
         assert self._n % CHUNK == 0 and m <= CHUNK and cols["colors"].shape[1] <= self._k
-        c = len(self._chunks)
-        chunk = _Chunk(self._first if c == 0 else CHUNK, self._k)
+        chunk = self._new_chunk()
         for name, col in cols.items():
             if name in ("colors", "weights"):  # (a store may be wider than its samples)
                 getattr(chunk, name)[:m, :col.shape[1]] = col
             else:
                 getattr(chunk, name)[:m] = col
+        self._n += m
+        self._last = (int(cols["frame"][-1]), float(cols["time"][-1]))
+
+    def _new_chunk(self) -> _Chunk:
+        """An empty chunk after the last (the first is as long as the store was opened for),
+        the oldest in memory beyond :data:`KEEP` written to the file."""
+        c = len(self._chunks)
+        chunk = _Chunk(self._first if c == 0 else CHUNK, self._k)
         self._chunks.append(chunk)
         self._times.append(chunk.time)
         if c > KEEP:
             self._spill(c - KEEP - 1)
-        self._n += m
-        self._last = (int(cols["frame"][-1]), float(cols["time"][-1]))
+        return chunk
 
     def extend(self, samples: Iterable[Sample]) -> None:
         """:meth:`append` each of ``samples``, in order."""
@@ -315,18 +316,22 @@ class Samples(Sequence[Sample]):
         time from chunk number ``first`` on: (chunk number, colours (m, k, 3) uint8 sRGB,
         weights (m, k) float64, colour counts (m,) uint16), read-only; a sample's colours
         and weights beyond its count are padding."""
-        for c in range(max(0, first), -(-self._n // CHUNK)):
-            chunk, m = self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
-            # copies: views of the chunk, which the store still writes into, could be made writable
+        # copies: views of the chunk, which the store still writes into, could be made writable
+        for c, chunk, m in self._chunks(first):
             yield c, sealed(chunk.colors[:m]), sealed(chunk.weights[:m]), sealed(chunk.ncolors[:m])
 
     def mean_chunks(self, first: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """Each sample's average colour as columns, a chunk at a time as
         :meth:`palette_chunks`: (chunk number, means (m, 3) uint8 sRGB, whether the sample
         has one (m,) bool), read-only; a mean where it has none is padding."""
-        for c in range(max(0, first), -(-self._n // CHUNK)):
-            chunk, m = self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
+        for c, chunk, m in self._chunks(first):
             yield c, sealed(chunk.mean[:m]), sealed(chunk.has_mean[:m])
+
+    def _chunks(self, first: int) -> Iterator[tuple[int, _Chunk, int]]:
+        """Chunk number, the store's chunk and how many of its samples are these samples',
+        for each chunk from number ``first`` on."""
+        for c in range(max(0, first), -(-self._n // CHUNK)):
+            yield c, self._store._chunk(c), min(CHUNK, self._n - c * CHUNK)
 
     @property
     def frames(self) -> np.ndarray:
