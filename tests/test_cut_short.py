@@ -355,3 +355,47 @@ def test_keyframes_of_a_whole_file_are_no_file_cut_short(tmp_path, kind):
     done = run_cli(movie, tmp_path / "o.png", "--fast", "--data", tmp_path / "o.json")
     assert done.returncode == 0 and b"cut short" not in done.stderr and b"damaged" not in done.stderr, done.stderr
     assert json.loads((tmp_path / "o.json").read_text())["source"]["duration"] == pytest.approx(length, abs=0.05)
+
+
+@pytest.mark.parametrize("codec", ["mpeg4", "libx264", "libxvid"])
+def test_keyframes_of_an_avi_cut_short_say_so_and_end_where_its_video_does(tmp_path, codec):
+    """--fast on a 12-s AVI cut at 45 % said nothing and kept its header's length (AVI
+    stores no presentation times, and its keyframe index was never asked what it read).
+    MPEG-4 without B-frames, H.264 with them, and Xvid with packed B-frames (two frames in
+    a chunk). The truth is ffprobe's: the chunks' dts count frames, the video ends a frame
+    after the last chunk's dts, shown as much later as its first frame is shown after its
+    first chunk's dts (the decoder's delay)."""
+    encoder = {"mpeg4": ("-c:v", "mpeg4", "-q:v", "4"), "libx264": ("-c:v", "libx264", "-pix_fmt", "yuv420p"),
+               "libxvid": ("-c:v", "libxvid", "-q:v", "4", "-bf", "2")}[codec]
+    whole = tmp_path / "whole.avi"
+    made = subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=24:duration=12",
+                           *encoder, "-g", "24", str(whole)], capture_output=True, text=True)
+    if made.returncode and codec == "libxvid" and "Unknown encoder" in made.stderr:
+        pytest.skip("needs ffmpeg with libxvid (Debian's has it)")
+    assert made.returncode == 0, made.stderr
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 45 // 100])
+
+    def probed(entries: str) -> list[float]:
+        out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", entries,
+                              "-of", "csv=p=0", str(cut)], capture_output=True, text=True, check=True).stdout
+        return [float(v) for line in out.split() for v in line.strip(",").split(",")[:1] if v != "N/A"]
+
+    dts = probed("packet=dts_time")
+    delay = probed("frame=best_effort_timestamp_time")[0] - dts[0]
+    end = max(dts) + 1 / 24 + delay
+    assert 3 < end < 8
+
+    done = run_cli(cut, tmp_path / "cut.png", "--fast", "--data", tmp_path / "cut.json")
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    m = re.search(r"ends after (\d+) of the (\d+) frames its container states: the file looks cut short", err)
+    assert m and int(m.group(2)) == FRAMES, err
+    assert abs(int(m.group(1)) - round((max(dts) - dts[0]) * 24 + 1)) <= 1, err
+    data = json.loads((tmp_path / "cut.json").read_text())
+    assert data["source"]["duration"] == pytest.approx(end, abs=1e-3)
+
+    done = run_cli(whole, tmp_path / "whole.png", "--fast", "--data", tmp_path / "whole.json")
+    assert done.returncode == 0 and b"cut short" not in done.stderr, done.stderr
+    assert json.loads((tmp_path / "whole.json").read_text())["source"]["duration"] == \
+        pytest.approx(_stated_duration(whole), abs=0.05)

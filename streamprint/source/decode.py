@@ -278,7 +278,10 @@ class VideoSource:
             read = keyframe_index.read if trusted and exact is not None and stream.time_base else None
             self.frames_read = None if read is None else read[0]
             if read is not None:  # the video ends with its last packet, not its last keyframe
-                timeline.extend(float(read[1] * stream.time_base - exact))
+                end = float(read[1] * stream.time_base - exact)
+                if avi_keys and keyframe_index.packed and first is not None:  # type: ignore[attr-defined]
+                    end = first[0] + (read[0] - 1 - first[1]) * step  # placed a frame apart, as the keyframes
+                timeline.extend(end)
 
     def _start(self, resume: ResumePoint | None,
                keyframe_index: KeyframeIndex | None) -> tuple[Fraction | None, int, int, int, int]:

@@ -236,10 +236,14 @@ class AviKeyframeIndex(KeyframeIndex):
         self._chunks = 0  # chunks seen
         self._waiting: deque[tuple[int, int]] = deque()  # (pts, chunk it comes out with) of keyframes
         self._shown: dict[int, int] = {}  # keyframe pts -> dts of the chunk it comes out with
+        self._dts: tuple[int, int] | None = None  # the least and the largest dts of the chunks seen
 
     def see_packet(self, packet: av.Packet) -> None:
         if self.packed is None:
             self.packed = divx_packed(packet) or divx_packed(self.extradata)
+        if packet.dts is not None:
+            low, top = self._dts or (packet.dts, packet.dts)
+            self._dts = (min(low, packet.dts), max(top, packet.dts))
         if not self.packed or self.floor is not None:
             self.see(packet.pts)
             if not self.packed and packet.dts is not None:
@@ -263,9 +267,16 @@ class AviKeyframeIndex(KeyframeIndex):
 
     @property
     def read(self) -> tuple[int, int] | None:
-        """Not known: packed keyframes are counted by dts, and the others are timed by the
-        dts of the chunk they come out with, not by their pts."""
-        return None
+        """Once the stream was read to its end: the frames its chunks span, by their dts
+        (which count frames: a dropped frame's empty chunk, which AVI counts too, as well),
+        and where its last frame is shown: the dts of the chunk it would come out with, the
+        decoder's ``depth`` after the last (as the keyframes are timed: :meth:`shown_at`;
+        packed ones are placed a frame apart from the first by the count instead). None when
+        resuming (a packed stream is counted by pts from the seek) or a chunk had no dts."""
+        if not self.enabled or self.floor is not None or self._dts is None:
+            return None
+        low, top = self._dts
+        return top - low + 1, top + (0 if self.packed else self.depth)
 
     def shown_at(self, pts: int | None) -> int | None:
         """Where decoding everything places the keyframe with ``pts``: the dts of the chunk
