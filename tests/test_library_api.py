@@ -459,3 +459,24 @@ def test_a_background_with_nothing_to_fill_is_refused_by_the_library_too(tmp_pat
     fp.save_image(tmp_path / "r.jpg", style="ring", height=80, background="#102030")
     jpg = np.asarray(Image.open(tmp_path / "r.jpg").convert("RGB")).astype(int)
     assert np.abs(jpg[2, 2] - (16, 32, 48)).max() <= 3  # a corner: outside the ring
+
+
+def test_frames_of_a_closed_source_are_a_usage_error_not_a_crash():
+    """Frames asked of a VideoSource after close() (its with block left, or closed between two
+    frames) read a freed container: the process died of SIGSEGV. Each way is run in a
+    process of its own, so that a crash fails the test rather than ending pytest."""
+    import subprocess
+    import sys
+
+    ways = {
+        "taken in the with block, read after it":
+            "with VideoSource(path) as s:\n    frames = s.frames()\nsum(1 for _ in frames)",
+        "asked after close()": "s = VideoSource(path)\ns.close()\nnext(s.frames())",
+        "closed between two frames": "s = VideoSource(path)\ng = s.frames()\nnext(g)\ns.close()\nnext(g)",
+    }
+    for way, code in ways.items():
+        script = (f"import sys\nfrom streamprint import VideoSource, UsageError\npath = {str(SAMPLE)!r}\n"
+                  f"try:\n" + "".join(f"    {line}\n" for line in code.splitlines())
+                  + "except UsageError as exc:\n    assert 'closed' in str(exc), exc\n    sys.exit(7)\n")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+        assert done.returncode == 7, (way, done.returncode, done.stderr.decode()[-500:])

@@ -21,7 +21,7 @@ import av.error
 from av.video.reformatter import VideoReformatter
 
 from .. import interrupt
-from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError
+from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError, UsageError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
 from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
@@ -100,6 +100,7 @@ class VideoSource:
         a stop request)."""
         self._used = False
         self._abandoned = False
+        self._closed = False
 
     def __enter__(self) -> VideoSource:
         return self
@@ -110,6 +111,7 @@ class VideoSource:
     def close(self) -> None:
         if self._abandoned:  # a decoding thread may still be inside FFmpeg with it
             return
+        self._closed = True
         self._container.close()
         if self._reader is not None:
             self._reader.close()
@@ -140,6 +142,7 @@ class VideoSource:
     def seek_point(self, seconds: float) -> ResumePoint | None:
         """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`;
         None: from the beginning, where it does not :attr:`seek <seeks>`)."""
+        self._check_open()
         return start_point(self._container, self._stream, seconds, self.keyframes_only, self._reopen) \
             if self.seeks else None
 
@@ -160,6 +163,7 @@ class VideoSource:
         non-reference frames that cannot be sampled (:class:`NonrefSkip`); the frames
         delivered then are a subset, with the same indices and times as without it.
         """
+        self._check_open()
         if self._used:
             raise RuntimeError("a VideoSource can be decoded only once")
         self._used = True
@@ -268,6 +272,7 @@ class VideoSource:
                     # colour tags the frames state, which the conversion reads
                     self.info, turned = as_decoded(self.info.turned(delivered.rotation), frame), True
                 yield delivered
+                self._check_open()  # FFmpeg crashed reading on from a closed container
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped,
                                          len(timeline.discontinuities))
@@ -335,6 +340,13 @@ class VideoSource:
             raise NoFramesError(f"{self._name}: no decodable video frames")
         if maybe_still(self.info.container, index):  # (none: NoFramesError above)
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
+
+    def _check_open(self) -> None:
+        """:class:`UsageError` once :meth:`close` has been called (the ``with`` block left): the
+        container's memory is freed, and reading on from it crashed the process."""
+        if self._closed:
+            raise UsageError(f"{self._name}: the source is closed; read its frames before close() "
+                             "(inside its with block)")
 
     def _not_found(self) -> ResumeError:
         return ResumeError(f"{self._name}: the frame to resume from was not found after seeking")
