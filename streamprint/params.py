@@ -64,6 +64,7 @@ RULES: dict[str, Any] = {
     "checkpoint_every": Real(0.0, unit="seconds"),
     "thumbnails": Flag(),
     "skip_unsampled": Flag(),
+    "keyframes_only": Flag(),  # (VideoSource)
     "demuxer_options": Optional(TextMap()),
     # what the library calls back, with what (see streamprint.fingerprint and run_batch)
     "progress": Optional(Function(("a Progress",))),

@@ -20,7 +20,7 @@ import av
 import av.error
 from av.video.reformatter import VideoReformatter
 
-from .. import interrupt
+from .. import interrupt, params
 from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError, UsageError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
@@ -30,7 +30,7 @@ from .hdr import inherit_stream_tags
 from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .packets import decoded, demuxed, held_back
-from .stream import handle_name
+from .stream import handle_name, movie_input
 from .probe import as_decoded, probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
@@ -50,7 +50,8 @@ class VideoSource:
 
     A context manager: ``with VideoSource("movie.mkv") as source: for frame in source.frames(): ...``
 
-    ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
+    ``path`` is a file name (text, bytes or a path), ``"-"`` (standard input) or a binary
+    file object, as :func:`streamprint.fingerprint` takes (:func:`.stream.movie_input`). ``format`` forces a
     demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
     (e.g. ``{"video_size": "320x240"}`` for raw video). ``threads`` is the decoder's thread
     count (0: chosen per decoder, see :mod:`.codecs`). ``keyframes_only`` makes the decoder
@@ -59,13 +60,18 @@ class VideoSource:
 
     def __init__(
         self,
-        path: str | os.PathLike[str] | BinaryIO,
+        path: str | bytes | os.PathLike[str] | BinaryIO,
         *,
         format: str | None = None,
         options: Mapping[str, str] | None = None,
         threads: int = 0,
         keyframes_only: bool = False,
     ) -> None:
+        # the checks fingerprint() makes of the same values: a wrong type was PyAV's TypeError
+        path = movie_input(path)
+        threads = params.check("threads", threads)
+        options = params.check("options", options, "demuxer_options")
+        keyframes_only = params.check("keyframes_only", keyframes_only)
         if isinstance(path, (str, os.PathLike)):
             self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
         else:
