@@ -635,6 +635,25 @@ def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwarg
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("jobs", [0, -1, 2.5, "2", True])
+def test_processes_names_a_wrong_number_of_jobs(jobs):
+    """Processes(0) was a ZeroDivisionError, Processes("2") a TypeError, and Processes(-1),
+    Processes(2.5) and Processes(True) were taken, to fail as the batch handed out its movies."""
+    from streamprint import ParameterError
+    from streamprint.batch.executors import Processes
+
+    with pytest.raises(ParameterError, match="^jobs must be a whole number from 1 to 1024"):
+        Processes(jobs)
+
+
+def test_processes_of_no_number_is_one_per_core():
+    """As run_batch's ``jobs=None`` (it was a TypeError)."""
+    from streamprint.batch.executors import Processes
+
+    assert Processes(None).slots == Processes().slots == len(os.sched_getaffinity(0))
+    assert Processes(1).slots == 1 and Processes(1).threads_per_task == len(os.sched_getaffinity(0))
+
+
 def _report_and_end(reports) -> None:
     """A batch worker's life in short: it starts, reports progress, and ends."""
     import logging

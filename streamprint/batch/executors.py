@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
-from .. import interrupt
+from .. import interrupt, params
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -92,11 +92,13 @@ class Processes:
     that kills its worker again (and only that one) is lost for good (:class:`WorkerCrashed`
     with ``alone``), and the others are done. Run alone, a task that says how many decoder
     threads it takes (a ``threads`` field, as a batch's :class:`~.worker.Task`) gets every
-    core (it kept its share of ``jobs``: half the machine stood idle)."""
+    core (it kept its share of ``jobs``: half the machine stood idle). ``jobs`` is checked
+    as :func:`~streamprint.batch.run_batch`'s (None: one per core): ``Processes(0)`` was a
+    ZeroDivisionError, and ``Processes(-1)`` was taken, to fail once OUTDIR was made."""
 
-    def __init__(self, jobs: int) -> None:
-        self.slots = jobs
-        self.threads_per_task = max(1, _cores() // jobs)
+    def __init__(self, jobs: int | None = None) -> None:
+        self.slots = params.check("jobs", jobs) or _cores()
+        self.threads_per_task = max(1, _cores() // self.slots)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         try:
@@ -329,7 +331,7 @@ def local(jobs: int | None) -> Processes | Serial:
             "%s: the movies are done in this process, one at a time (a decoder's crash on a damaged file "
             "ends it); run the batch from a script file to have worker processes", why)
         return Serial()
-    return Processes(jobs or _cores())
+    return Processes(jobs)
 
 
 def no_workers() -> str | None:
