@@ -654,6 +654,19 @@ def test_processes_of_no_number_is_one_per_core():
     assert Processes(1).slots == 1 and Processes(1).threads_per_task == len(os.sched_getaffinity(0))
 
 
+def test_a_machine_of_more_cores_than_threads_takes_gives_each_movie_what_it_takes(monkeypatch):
+    """On 96 cores, Serial() and Processes(1) handed each movie 96 decoder threads, and every
+    movie failed: "threads must be a whole number from 0 to 64, got 96"."""
+    from streamprint import params
+    from streamprint.batch.executors import Processes, Serial
+    from streamprint.source import codecs
+
+    monkeypatch.setattr(codecs, "cores", lambda: 96)
+    for executor in (Serial(), Processes(1), Processes(2), Processes(96)):
+        assert params.check("threads", executor.threads_per_task) >= 1  # what fingerprint() takes
+    assert Processes(2).threads_per_task == 48 and Processes(None).slots == 96
+
+
 def _report_and_end(reports) -> None:
     """A batch worker's life in short: it starts, reports progress, and ends."""
     import logging

@@ -65,7 +65,7 @@ class Serial:
 
     @property
     def threads_per_task(self) -> int:
-        return _cores()
+        return _threads(1)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         reports = _Direct(on_report)
@@ -98,7 +98,7 @@ class Processes:
 
     def __init__(self, jobs: int | None = None) -> None:
         self.slots = params.check("jobs", jobs) or _cores()
-        self.threads_per_task = max(1, _cores() // self.slots)
+        self.threads_per_task = _threads(self.slots)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         try:
@@ -156,7 +156,7 @@ class Processes:
                         task = todo.popleft()
                         try:
                             with _deaf_to_ctrl_c():  # (a submit may start a worker)
-                                given = task if in_flight is not None else _with_threads(task, _cores())
+                                given = task if in_flight is not None else _with_threads(task, _threads(1))
                                 pending[pool.submit(_call, work, given)] = task
                         except BrokenProcessPool:
                             todo.appendleft(task)
@@ -349,6 +349,13 @@ def no_workers() -> str | None:
     if os.path.isfile(os.path.join(start, path)):
         return None
     return f"worker processes cannot start: they run the main program ({path}) again first, and it is not a file"
+
+
+def _threads(tasks: int) -> int:
+    """Decoder threads for each of ``tasks`` tasks run at once: the cores shared among them,
+    at least one, and at most the ``threads`` rule's bound (on a machine of more cores, every
+    movie of ``Serial()`` or one job failed: "threads must be ... from 0 to 64, got 96")."""
+    return max(1, min(_cores() // tasks, params.RULES["threads"].high))
 
 
 def _cores() -> int:
