@@ -624,14 +624,51 @@ def test_a_lost_workers_reason_is_one_line(tmp_path):
     assert result.status == Status.PENDING and "\n" not in result.error
 
 
+class _ThreadsUntold:
+    """An executor of the caller's that does not say how many decoder threads a movie gets."""
+
+    def run(self, work, tasks, finish, on_report, lost):
+        Serial().run(work, tasks, finish, on_report, lost)
+
+
+class _TooManyThreads(Serial):
+    threads_per_task = 96
+
+
+class _RunOfOneArgument(Serial):
+    def run(self, work):
+        pass
+
+
 @pytest.mark.parametrize("kwargs, name", [({"summary": 5}, "summary"), ({"executor": "x"}, "executor"),
-                                          ({"render": {}}, "render"), ({"library": None}, "library")])
+                                          ({"render": {}}, "render"), ({"library": None}, "library"),
+                                          ({"executor": Serial}, "executor.*the class Serial"),
+                                          ({"executor": _ThreadsUntold()}, "executor.*threads_per_task"),
+                                          ({"executor": _TooManyThreads()}, "executor.*threads_per_task.*96"),
+                                          ({"executor": _RunOfOneArgument()}, "executor.*cannot take them")])
 def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwargs, name):
+    """(The class Serial, an executor that did not say its threads per movie, or one whose run
+    took other arguments, were a TypeError or AttributeError once OUTDIR was made, its movies
+    marked pending "the batch stopped"; 96 threads failed every movie.)"""
     from streamprint import ParameterError
 
     args = {"library": tmp_path, "outdir": tmp_path / "out", "options": Options(), **kwargs}
     with pytest.raises(ParameterError, match=name):
         run_batch(**args)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kwargs", [{"executor": Serial(), "dask": "tcp://127.0.0.1:1"},
+                                    {"executor": Serial(), "jobs": 2}, {"dask": "tcp://127.0.0.1:1", "jobs": 2}])
+def test_run_batch_takes_one_way_to_work_on_the_movies(tmp_path, kwargs):
+    """executor= with dask= or jobs= ran the executor, and dask= with jobs= the cluster, the
+    other ignored in silence."""
+    from streamprint import ParameterError
+
+    with pytest.raises(ParameterError, match="cannot be used together") as info:
+        run_batch(tmp_path, tmp_path / "out", Options(), **kwargs)
+    named = [name for name in ("executor", "dask", "jobs") if name in kwargs]
+    assert str(info.value).startswith(f"{named[0]} and {named[1]} cannot be used together")
     assert not (tmp_path / "out").exists()
 
 
