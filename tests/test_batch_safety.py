@@ -624,15 +624,84 @@ def test_a_lost_workers_reason_is_one_line(tmp_path):
     assert result.status == Status.PENDING and "\n" not in result.error
 
 
+class _ThreadsUntold:
+    """An executor of the caller's that does not say how many decoder threads a movie gets."""
+
+    def run(self, work, tasks, finish, on_report, lost):
+        Serial().run(work, tasks, finish, on_report, lost)
+
+
+class _TooManyThreads(Serial):
+    threads_per_task = 96
+
+
+class _RunOfOneArgument(Serial):
+    def run(self, work):
+        pass
+
+
 @pytest.mark.parametrize("kwargs, name", [({"summary": 5}, "summary"), ({"executor": "x"}, "executor"),
-                                          ({"render": {}}, "render"), ({"library": None}, "library")])
+                                          ({"render": {}}, "render"), ({"library": None}, "library"),
+                                          ({"executor": Serial}, "executor.*the class Serial"),
+                                          ({"executor": _ThreadsUntold()}, "executor.*threads_per_task"),
+                                          ({"executor": _TooManyThreads()}, "executor.*threads_per_task.*96"),
+                                          ({"executor": _RunOfOneArgument()}, "executor.*cannot take them")])
 def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwargs, name):
+    """(The class Serial, an executor that did not say its threads per movie, or one whose run
+    took other arguments, were a TypeError or AttributeError once OUTDIR was made, its movies
+    marked pending "the batch stopped"; 96 threads failed every movie.)"""
     from streamprint import ParameterError
 
     args = {"library": tmp_path, "outdir": tmp_path / "out", "options": Options(), **kwargs}
     with pytest.raises(ParameterError, match=name):
         run_batch(**args)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kwargs", [{"executor": Serial(), "dask": "tcp://127.0.0.1:1"},
+                                    {"executor": Serial(), "jobs": 2}, {"dask": "tcp://127.0.0.1:1", "jobs": 2}])
+def test_run_batch_takes_one_way_to_work_on_the_movies(tmp_path, kwargs):
+    """executor= with dask= or jobs= ran the executor, and dask= with jobs= the cluster, the
+    other ignored in silence."""
+    from streamprint import ParameterError
+
+    with pytest.raises(ParameterError, match="cannot be used together") as info:
+        run_batch(tmp_path, tmp_path / "out", Options(), **kwargs)
+    named = [name for name in ("executor", "dask", "jobs") if name in kwargs]
+    assert str(info.value).startswith(f"{named[0]} and {named[1]} cannot be used together")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 2.5, "2", True])
+def test_processes_names_a_wrong_number_of_jobs(jobs):
+    """Processes(0) was a ZeroDivisionError, Processes("2") a TypeError, and Processes(-1),
+    Processes(2.5) and Processes(True) were taken, to fail as the batch handed out its movies."""
+    from streamprint import ParameterError
+    from streamprint.batch.executors import Processes
+
+    with pytest.raises(ParameterError, match="^jobs must be a whole number from 1 to 1024"):
+        Processes(jobs)
+
+
+def test_processes_of_no_number_is_one_per_core():
+    """As run_batch's ``jobs=None`` (it was a TypeError)."""
+    from streamprint.batch.executors import Processes
+
+    assert Processes(None).slots == Processes().slots == len(os.sched_getaffinity(0))
+    assert Processes(1).slots == 1 and Processes(1).threads_per_task == len(os.sched_getaffinity(0))
+
+
+def test_a_machine_of_more_cores_than_threads_takes_gives_each_movie_what_it_takes(monkeypatch):
+    """On 96 cores, Serial() and Processes(1) handed each movie 96 decoder threads, and every
+    movie failed: "threads must be a whole number from 0 to 64, got 96"."""
+    from streamprint import params
+    from streamprint.batch.executors import Processes, Serial
+    from streamprint.source import codecs
+
+    monkeypatch.setattr(codecs, "cores", lambda: 96)
+    for executor in (Serial(), Processes(1), Processes(2), Processes(96)):
+        assert params.check("threads", executor.threads_per_task) >= 1  # what fingerprint() takes
+    assert Processes(2).threads_per_task == 48 and Processes(None).slots == 96
 
 
 def _report_and_end(reports) -> None:

@@ -50,6 +50,12 @@ MANIFEST_EVERY = 1.0
 __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
 
 
+#: Who works on the movies, given more than one way (see run_batch): what to give instead.
+_ONE_OF = {"executor": "give one; Processes(jobs) is jobs local worker processes, Dask(address, key=...) a "
+                       "Dask cluster",
+           "dask": "a Dask cluster's workers are its own"}
+
+
 def _lost(task: Task, exc: BaseException) -> JobResult:
     """A task whose worker (or cluster) failed it: not the movie's fault, so pending; done
     if its outputs are there and whole all the same (the worker finished, and only its
@@ -108,13 +114,13 @@ def run_batch(
         raise ParameterError("render", f"must be a RenderOptions or None, not {type(render).__name__}")
     if not isinstance(summary, (Summary, type(None))):
         raise ParameterError("summary", f"must be a Summary or None, not {type(summary).__name__}")
-    if executor is not None and not callable(getattr(executor, "run", None)):
-        raise ParameterError("executor", "must be an executor (streamprint.batch.executors), not "
-                                         f"{type(executor).__name__}")
+    params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
+                     rebuild_manifest=rebuild_manifest, executor=executor)
+    given = [name for name, value in (("executor", executor), ("dask", dask), ("jobs", jobs)) if value is not None]
+    if len(given) > 1:  # one was ignored in silence (the executor's workers, a cluster's, are its own)
+        raise ParameterError(given[0], f"and {{param:{given[1]}}} cannot be used together: {_ONE_OF[given[0]]}")
     if isinstance(executor, Processes) and no_workers():  # (the default is Serial there, with a warning)
         raise ParameterError("executor", f"{no_workers()}; use Serial(), or run the batch from a script file")
-    params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
-                     rebuild_manifest=rebuild_manifest)
     for name, path in (("library", library), ("outdir", outdir)):
         if not isinstance(path, (str, bytes, os.PathLike)):
             raise ParameterError(name, f"must be a path, not {type(path).__name__}")
