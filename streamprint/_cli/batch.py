@@ -44,7 +44,7 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                         "movie resumes where it was, with the same result; 0: no checkpoints (default: %(default)s)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run one task per movie on this Dask distributed scheduler (e.g. "
-                        "tcp://10.0.0.5:8786) instead of local processes; workers must see LIBRARY and "
+                        "tcp://10.0.0.5:8786) instead of local processes (so not with --jobs); workers must see LIBRARY and "
                         "OUTDIR at the same paths. Needs: pip install 'streamprint[dask]'")
     add_analysis_options(p)
     add_render_options(p)
