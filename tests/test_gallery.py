@@ -113,7 +113,8 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
     write_gallery(folder)
     good = (folder / "index.html").read_bytes()
     cache = folder / CACHE
-    for damage in ("[]", "{", '{"format": "streamprint-gallery-cache", "version": 1, "entries": {"a.json": 5}}',
+    for damage in ('{"format": "streamprint-gallery-cache", "version": 1, "entries": {"a.json": 5}}',
+                   '{"format":"streamprint-gallery-cache",',  # (written other than atomically, cut short)
                    cache.read_text().replace('"bins":"', '"bins":"!')):
         cache.write_text(damage)
         with pytest.raises(DataFormatError):
@@ -123,6 +124,74 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
             write_gallery(folder)
         assert (folder / "index.html").read_bytes() == good
         assert "gallery cache unusable" in caplog.text
+        assert set(read_gallery_cache(cache)) == {"a.json", "b.json", "sub/c.json"}  # (rebuilt)
+
+
+def _foreign_cache(kind, path, elsewhere):
+    """Put someone else's file at the cache's ``path``: what ``kind`` says; returns a check
+    that it is there as it was."""
+    import os
+    import stat
+
+    if kind == "link":  # to a file of the user's, outside the folder
+        elsewhere.write_text("precious")
+        path.symlink_to(elsewhere)
+        return lambda: path.is_symlink() and elsewhere.read_text() == "precious"
+    if kind == "fifo":
+        os.mkfifo(path)
+        return lambda: stat.S_ISFIFO(path.lstat().st_mode)
+    if kind == "folder":
+        path.mkdir()
+        (path / "kept").write_text("x")
+        return lambda: (path / "kept").read_text() == "x"
+    path.write_text(kind)  # a file whose contents are no cache of streamprint's
+    return lambda: path.read_text() == kind
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder", "[]", "{", '{"cache": "mine"}'])
+def test_a_cache_path_holding_someone_elses_file_is_left_as_it_is(folder, tmp_path_factory, kind, caplog):
+    """The cache was written through a link to a file of the user's (a FIFO swapped for a
+    file; a folder there stopped the gallery): now the gallery is written without it, with
+    one warning, and the file there is as it was."""
+    write_gallery(folder)
+    good = (folder / "index.html").read_bytes()
+    (folder / "index.html").unlink()
+    (folder / CACHE).unlink()
+    intact = _foreign_cache(kind, folder / CACHE, tmp_path_factory.mktemp("elsewhere") / "victim.txt")
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert write_gallery(folder) == 3
+    assert (folder / "index.html").read_bytes() == good
+    assert intact()
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "cache was not saved" in warned[0], warned
+
+
+def test_the_gallery_command_with_a_folder_where_its_cache_goes(folder):
+    """``mkdir OUT/.streamprint-gallery.json``: "cannot write ...: it is a directory", exit 1,
+    no gallery; now the gallery, and a warning that its cache was not saved."""
+    (folder / CACHE).mkdir()
+    r = run_cli("gallery", folder)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert "cache was not saved" in err and "is a directory" in err and "Traceback" not in err
+    assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
+    assert (folder / CACHE).is_dir()
+
+
+def test_a_batch_leaves_a_file_linked_where_the_gallerys_cache_goes_as_it_is(folder, tmp_path):
+    """``batch LIB OUT`` overwrote, exit 0, the file a link at OUT/.streamprint-gallery.json
+    leads to. (The gallery of OUT lists the data files there, which need no decoding.)"""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "notes.txt").write_text("not a movie")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (folder / CACHE).symlink_to(victim)
+    r = run_cli("batch", lib, folder, "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "precious" and (folder / CACHE).is_symlink()
+    assert "cache was not saved" in r.stderr.decode()
+    assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
 
 
 def test_a_foreign_index_is_not_replaced_without_overwrite(folder):

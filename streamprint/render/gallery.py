@@ -32,7 +32,7 @@ from ..color.spaces import srgb_to_lab
 from ..enums import SWATCH_FORMATS, Order
 from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
-from ..formats.gallery import Cached
+from ..formats.gallery import Cached, cache_refused
 from ..marks import written_by_streamprint
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
@@ -184,13 +184,25 @@ def _page_of(pages: list[Path], folder: Path) -> str | None:
 
 
 def _read_cache(folder: Path) -> dict[str, Cached]:
-    """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable."""
+    """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable, and
+    (without one: :func:`_save_cache` says it) when the file there is none of streamprint's."""
     cache_path = folder / CACHE
+    if cache_refused(cache_path) is not None:  # (a FIFO there was read, and would block)
+        return {}
     try:
         return read_gallery_cache(cache_path)
     except (DataFormatError, InputError) as exc:
         log.warning("%s: gallery cache unusable, rebuilding it (%s)", cache_path, exc)
         return {}
+
+
+def _save_cache(entries: dict[str, Cached], folder: Path) -> None:
+    """Write ``folder``'s cache; when it cannot be (a file of someone else's there, a folder,
+    a full disk), say so and go on: it only spares the next gallery reading data files."""
+    try:
+        write_gallery_cache(entries, folder / CACHE)
+    except StreamprintError as exc:
+        log.warning("the gallery's cache was not saved, the gallery is made without it (%s)", exc)
 
 
 def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
@@ -214,7 +226,6 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     that cannot be read is left out, with a warning, and so, silently, are the data files
     (paths relative to ``folder``) in ``leave_out``."""
     folder = Path(folder)
-    cache_path = folder / CACHE
     stored = _read_cache(folder)
     cache = stored if cache is None else cache
     fresh: dict[str, Cached] = {}
@@ -234,7 +245,7 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
             continue
         entries.append(dataclasses.replace(fresh[rel][1], page=_page_of(pages, folder)))
     if fresh != stored:
-        write_gallery_cache(fresh, cache_path)
+        _save_cache(fresh, folder)
     return sorted(entries, key=lambda e: (e.title.casefold(), e.title))
 
 
