@@ -435,6 +435,25 @@ def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, li
     assert "good.mkv.html" in (out / "index.html").read_text()
 
 
+def test_a_movie_named_like_the_batchs_own_files_in_other_case_fails_too(tmp_path):
+    """``INDEX`` and ``Index`` (no extension): their pages INDEX.html and Index.html are the
+    gallery's index.html on a file system that ignores case (macOS, exFAT, NTFS, SMB), and
+    the gallery never linked them; ``Streamprint-Manifest``'s data file is the manifest
+    there. They fail as ``index`` does, before any is opened (the files are no video)."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    names = ("INDEX", "Index", "Streamprint-Manifest")
+    for name in names:
+        (lib / name).write_bytes(b"not opened")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.failed, summary.not_video) == (3, 0)
+    for name in names:
+        assert "rename it" in summary.errors[name] and "case" in summary.errors[name]
+        assert entries(out)[name].status == Status.FAILED
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "index.html", "streamprint-manifest.json"]
+
+
 def _children(pid: int) -> list[int]:
     """The live processes whose parent is ``pid``."""
     kids = []

@@ -34,6 +34,7 @@ from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
 from ..formats.gallery import Cached, cache_refused
 from ..marks import written_by_streamprint
+from ..reserved import CACHE, INDEX, reserved_as
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
 from ..summary import time_weights
@@ -43,8 +44,6 @@ from .strip import render_stacked
 
 log = logging.getLogger("streamprint")
 
-INDEX = "index.html"
-CACHE = ".streamprint-gallery.json"
 #: The strip picture on a card, pixels.
 STRIP_SIZE = (480, 48)
 #: Why a gallery has no movie: what its page and the gallery command say.
@@ -176,9 +175,10 @@ def _data_files(folder: Path) -> list[tuple[list[Path], list[Path]]]:
 
 def _page_of(pages: list[Path], folder: Path) -> str | None:
     """The first of a movie's possible ``pages`` (see :func:`_data_files`) written by
-    streamprint, relative to ``folder``; None when there is none (the gallery is none)."""
+    streamprint, relative to ``folder``; None when there is none (the gallery, or a name
+    that is the gallery's where case is ignored, is none: :mod:`streamprint.reserved`)."""
     for p in pages:
-        if (p.name.lower() != INDEX or p.parent != folder) and written_by_streamprint(p):
+        if reserved_as(p, folder) is None and written_by_streamprint(p):
             return p.relative_to(folder).as_posix()
     return None
 
