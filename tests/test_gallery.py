@@ -335,8 +335,28 @@ def test_an_interrupted_parallel_batch_still_writes_the_gallery_of_what_finished
     code, _, err = interrupt_batch(lib, out, short)
     assert code == 130, err
     assert b"Traceback" not in err and b"interrupted" in err
+    # its last line names the gallery it wrote, as the last line of a run that ends does
+    assert err.decode().strip().splitlines()[-1] == (
+        f"streamprint: interrupted; the movies finished so far are kept (gallery: {out / 'index.html'}, 2 movies); "
+        "run it again to go on")
     assert not (out / "z-long.mkv.json").exists()
     assert [(m["t"], m["p"]) for m in listed(out)] == [(n, f"{n}.html") for n in short]
+
+
+def test_an_interrupted_batch_names_no_gallery_it_did_not_write(tmp_path):
+    """The line of an interrupt names the gallery only when the run wrote it (a foreign
+    index.html, a full disk, a stop before the run began: none)."""
+    import argparse
+
+    from streamprint._cli.batch import kept_on_interrupt
+    from streamprint.batch import Summary
+
+    args = argparse.Namespace(outdir=str(tmp_path), summary=Summary())
+    assert kept_on_interrupt(args) == "the movies finished so far are kept; run it again to go on"
+    args.summary.gallery = 1
+    assert kept_on_interrupt(args) == (f"the movies finished so far are kept (gallery: {tmp_path / 'index.html'}, "
+                                       "1 movie); run it again to go on")
+    assert kept_on_interrupt(argparse.Namespace(outdir=str(tmp_path / "not made"))) == "nothing was written"
 
 
 class _FailsAfterOne:
