@@ -135,9 +135,15 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     strip_uri = data_uri("image/png", encode_png(strip))
     title = Path(fp.source.path).name or "movie"
     end = timeline(fp)[1] if len(fp) else 0.0
-    # the strip's axis and the heading: from the start of the part made, when not all of it
-    start = 0.0 if fp.time_range.whole else fp.time_range.start
-    span = clock(end) if fp.time_range.whole else f"{hms(start)} to {hms(end)} of the movie"
+    # the strip's axis and the heading, the same times: from the start of the part made, when
+    # not all of it, to the millisecond as the part was asked for (its axis said 0:00:02 to
+    # 0:00:04 under "0:00:02.5 to 0:00:04.5 of the movie")
+    if fp.time_range.whole:
+        start, finish = clock(0.0), clock(end)
+        span = finish
+    else:
+        start, finish = hms(fp.time_range.start), hms(end)
+        span = f"{start} to {finish} of the movie"
 
     def build(thumbs: Thumbnails | None) -> str:
         shown = {"i": list(thumbs.indices), "src": [base64_text(b) for b in thumbs.images],
@@ -148,8 +154,8 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
             "title": esc(title), "doc_title": esc(isolated(title)), "css": asset("common.css") + asset("page.css"),
             "js": asset("common.js") + asset("page.js"),
             "strip": strip_uri, "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
-            "columns": f"{len(fp)} column{'' if len(fp) == 1 else 's'}", "last": str(len(fp) - 1), "start": esc(clock(start)),
-            "end": esc(clock(end)), "span": esc(span),
+            "columns": f"{len(fp)} column{'' if len(fp) == 1 else 's'}", "last": str(len(fp) - 1), "start": esc(start),
+            "end": esc(finish), "span": esc(span),
             "palette": swatches(palette) if palette is not None else "",
             "palette_bar": palette_bar(palette) if palette is not None else "",
             "meta": rows, "data": script_json({**data, "thumbs": shown}),
