@@ -211,6 +211,20 @@ def test_the_gallery_command(folder, tmp_path):
     assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
 
 
+def test_the_gallery_command_gives_the_gallery_a_title(folder):
+    """``--title``: the gallery's heading and browser tab say it (escaped, as text); without
+    it, "streamprint gallery"; the library's ``title`` is text."""
+    r = run_cli("gallery", folder, "--title", "Our films & <more>", "-q")
+    assert r.returncode == 0, r.stderr
+    html = (folder / "index.html").read_text()
+    assert "<title>Our films &amp; &lt;more&gt;</title>" in html and "<h1>Our films &amp; &lt;more&gt;</h1>" in html
+    assert "--title" in run_cli("gallery", "--help").stdout.decode()
+    assert write_gallery(folder) == 3
+    assert "<h1>streamprint gallery</h1>" in (folder / "index.html").read_text()
+    with pytest.raises(ParameterError, match="title"):
+        write_gallery(folder, title=7)
+
+
 def test_a_page_saved_as_htm_is_linked_as_an_html_one_is(tmp_path):
     """`streamprint movie page.htm` writes a page (.htm is accepted as an HTML output, as
     users of Windows-era tools expect), but the gallery looked for NAME.html alone: a movie

@@ -48,6 +48,8 @@ log = logging.getLogger("streamprint")
 STRIP_SIZE = (480, 48)
 #: Why a gallery has no movie: what its page and the gallery command say.
 EMPTY = "no fingerprint data file (.json, .csv) that can be read"
+#: A gallery's title, unless given one.
+TITLE = "streamprint gallery"
 #: Below this chroma (CIELAB units) a movie's mean colour direction has no hue.
 GREY_CHROMA = 1.0
 
@@ -119,7 +121,7 @@ def page_url(page: str | None) -> str | None:
     return None if page is None else quote(page.encode("utf-8", "surrogateescape"), safe="/")
 
 
-def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gallery") -> str:
+def gallery_html(entries: Sequence[GalleryEntry], title: str = TITLE) -> str:
     """The gallery page of ``entries`` as HTML text."""
     movies = []
     for e in entries:
@@ -275,14 +277,16 @@ class Cards:
 
 
 def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
-                  cache: dict[str, Cached] | None = None, leave_out: frozenset[str] = frozenset()) -> int:
+                  cache: dict[str, Cached] | None = None, leave_out: frozenset[str] = frozenset(),
+                  title: str | None = None) -> int:
     """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
-    under ``folder`` (see :func:`gallery_entries`, for ``cache`` too). An ``index.html``
-    streamprint did not write is replaced only with ``overwrite``. Returns the number of
-    movies."""
+    under ``folder`` (see :func:`gallery_entries`, for ``cache`` too), headed ``title``
+    (None: :data:`TITLE`). An ``index.html`` streamprint did not write is replaced only
+    with ``overwrite``. Returns the number of movies."""
+    title = params.check("title", title)
     folder = Path(folder)
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
     entries = gallery_entries(folder, cache, leave_out)
-    write_html(gallery_html(entries), index)
+    write_html(gallery_html(entries, TITLE if title is None else title), index)
     return len(entries)
