@@ -562,7 +562,8 @@ def test_an_interrupted_batch_ends_with_its_table_and_leaves_the_movie_pending(t
     shutil.copy(long_clip, lib / "z-long.mkv")
     code, stdout, err = interrupt_batch(lib, out, [f"m{i}.mkv" for i in range(2)])
     assert code == 130, err
-    assert err.decode() == "streamprint: interrupted; the movies finished so far are kept; run it again to go on\n"
+    assert err.decode() == (f"streamprint: interrupted; the movies finished so far are kept (gallery: "
+                            f"{out / 'index.html'}, 2 movies); run it again to go on\n")
     assert stdout.decode() == ("fingerprinted now               2\nalready done, unchanged         0\n"
                                "not video (skipped)             0\nfailed                          0\n"
                                "pending (retried next run)      1\n")
