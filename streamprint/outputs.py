@@ -56,6 +56,9 @@ class RunOutputs:
     page: str | os.PathLike[str] | None = None
     live: bool = False
     overwrite: bool = False
+    page_file: str | None = None
+    """What the ``page`` says the movie's file is (a batch's: its path in the library; see
+    :func:`~streamprint.render.page.page_html`); None: the path it was read from."""
     written: Fingerprint | None = field(default=None, init=False)
     """The fingerprint last written, None before the first write."""
     size: tuple[int, int] | None = field(default=None, init=False)
@@ -117,7 +120,8 @@ class RunOutputs:
             if self.page is not None and os.fspath(self.page) not in skip:
                 from .render.page import page_options, save_page
 
-                save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True)
+                save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True,
+                          file=self.page_file)
             if self.data is not None and os.fspath(self.data) not in skip:
                 if self.live and not self._swatches:  # (a movie's palette alone is small: written whole)
                     self._data = self._data or GrowingDataFile(self.data)

@@ -435,6 +435,25 @@ def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, li
     assert "good.mkv.html" in (out / "index.html").read_text()
 
 
+def test_a_movie_named_like_the_batchs_own_files_in_other_case_fails_too(tmp_path):
+    """``INDEX`` and ``Index`` (no extension): their pages INDEX.html and Index.html are the
+    gallery's index.html on a file system that ignores case (macOS, exFAT, NTFS, SMB), and
+    the gallery never linked them; ``Streamprint-Manifest``'s data file is the manifest
+    there. They fail as ``index`` does, before any is opened (the files are no video)."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    names = ("INDEX", "Index", "Streamprint-Manifest")
+    for name in names:
+        (lib / name).write_bytes(b"not opened")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.failed, summary.not_video) == (3, 0)
+    for name in names:
+        assert "rename it" in summary.errors[name] and "case" in summary.errors[name]
+        assert entries(out)[name].status == Status.FAILED
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "index.html", "streamprint-manifest.json"]
+
+
 def _children(pid: int) -> list[int]:
     """The live processes whose parent is ``pid``."""
     kids = []
@@ -543,7 +562,8 @@ def test_an_interrupted_batch_ends_with_its_table_and_leaves_the_movie_pending(t
     shutil.copy(long_clip, lib / "z-long.mkv")
     code, stdout, err = interrupt_batch(lib, out, [f"m{i}.mkv" for i in range(2)])
     assert code == 130, err
-    assert err.decode() == "streamprint: interrupted; the movies finished so far are kept; run it again to go on\n"
+    assert err.decode() == (f"streamprint: interrupted; the movies finished so far are kept (gallery: "
+                            f"{out / 'index.html'}, 2 movies); run it again to go on\n")
     assert stdout.decode() == ("fingerprinted now               2\nalready done, unchanged         0\n"
                                "not video (skipped)             0\nfailed                          0\n"
                                "pending (retried next run)      1\n")

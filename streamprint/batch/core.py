@@ -27,6 +27,7 @@ from ..enums import Status
 from ..errors import InputError, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
+from ..reserved import MANIFEST, RESERVED
 from .dask import Dask
 from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("streamprint")
 
-MANIFEST = "streamprint-manifest.json"
 #: Seconds at least between two writes of the manifest while movies finish, and at most
 #: from a change to its write, unless a write is slow (:class:`.outdir.ManifestWrites`). It
 #: is also written at the end and on any stop; a kill loses the records of the last second
@@ -222,8 +222,7 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
         return Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned, findable)
 
     summary.begun = True
-    own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
-    planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, own, summary)
+    planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, summary)
     if isinstance(executor, Dask):  # refused here, before any movie is handed out or recorded pending
         executor.keys(planned.todo)
     todo = list(planned.todo)
@@ -335,6 +334,4 @@ def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
 
 def _own_files() -> set[str]:
     """The files a batch writes at the top of OUTDIR besides the lock: manifest and gallery."""
-    from ..render.gallery import CACHE, INDEX
-
-    return {MANIFEST, INDEX, CACHE}
+    return set(RESERVED)
