@@ -258,6 +258,31 @@ def test_the_library_replaces_a_file_it_did_not_write_only_when_told(fp, tmp_pat
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".streamprint-")]
 
 
+def test_overwrite_must_be_true_or_false_and_anything_else_leaves_the_users_file(fp, tmp_path):
+    """fp.save("mine.json", overwrite="false"), save_image(..., overwrite="no") and
+    write_palettes(..., overwrite="0") replaced the user's file: any truthy value was taken
+    as yes. ``overwrite`` is a flag like ``thumbnails``: ParameterError naming it, nothing
+    written, whether or not a file is there."""
+    import streamprint.outputs  # noqa: F401  (for RunOutputs in _writers)
+    from streamprint.render.gallery import write_gallery
+
+    for name, write in _writers(fp):
+        path = tmp_path / name
+        path.write_bytes(b"the user's own\n")
+        for value in ("false", "no", "0", 1, None):
+            with pytest.raises(ParameterError, match="overwrite must be True or False") as e:
+                write(path, overwrite=value)
+            assert e.value.parameter == "overwrite"
+            assert path.read_bytes() == b"the user's own\n", (name, value)
+        path.unlink()
+        with pytest.raises(ParameterError, match="overwrite"):
+            write(path, overwrite="yes")
+        assert not path.exists(), name
+    with pytest.raises(ParameterError, match="overwrite"):
+        write_gallery(tmp_path / "gallery", overwrite="no")
+    assert not (tmp_path / "gallery" / "index.html").exists()
+
+
 def test_run_outputs_refuse_a_foreign_data_file_before_writing_the_picture(fp, tmp_path):
     from streamprint.outputs import RunOutputs
 
