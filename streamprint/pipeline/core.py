@@ -134,9 +134,9 @@ def fingerprint(
         checkpoint = None
     if flush is not None:
         flush_every = params.check("flush_every", flush_every)
-    thumbnails = params.check("thumbnails", thumbnails)
+    thumbnails, skip_unsampled = params.check("thumbnails", thumbnails), params.check("skip_unsampled", skip_unsampled)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
-                     skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
+                     demuxer_options=demuxer_options)
     if isinstance(path, bytes):  # a name as the OS gives it (it was taken for a file object)
         path = params.file_name(path)
     elif isinstance(path, (str, os.PathLike)):
