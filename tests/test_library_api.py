@@ -331,6 +331,22 @@ def test_a_fingerprint_with_a_field_of_the_wrong_type_is_refused(field, value):
         dataclasses.replace(fp, **{field: value})
 
 
+def test_write_fingerprint_and_fingerprint_refuse_wrong_types_by_name(tmp_path):
+    """write_fingerprint("out.json", "wf.json") (the arguments swapped) was AttributeError
+    'str' object has no attribute 'version' from inside the writer, and Fingerprint(source,
+    options, None) a TypeError from making the samples: ParameterError naming ``fp``, and
+    InvalidValue as for every other field, nothing written."""
+    from . import fakes
+
+    fp = fakes.flat([(200, 30, 30)], [0.0], 1.0)
+    with pytest.raises(ParameterError, match="fp must be a Fingerprint, got str") as e:
+        streamprint.write_fingerprint("out.json", tmp_path / "wf.json")
+    assert e.value.parameter == "fp" and not (tmp_path / "wf.json").exists()
+    for samples in (None, 5, "ab", [None]):
+        with pytest.raises(InvalidValue, match="samples must be Sample values"):
+            streamprint.Fingerprint(fp.source, fp.options, samples)
+
+
 def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
     """Fingerprint.load(b"m.json") raised TypeError, save(b"m.json") said the extension did
     not say the format, fingerprint(b"m.mp4") could not open it, and load(5) raised TypeError. Bytes are names as the OS gives them

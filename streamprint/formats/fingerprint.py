@@ -233,6 +233,7 @@ def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str], *, overwrit
     atomically. A fingerprint without samples is refused, as the reader would refuse the
     file. A file at ``path`` that streamprint did not write is replaced only with
     ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
+    params.check("fp", fp)  # (a path given first was AttributeError from inside)
     fmt = params.data_format_for(path, "path", params.FINGERPRINT_DATA)
     if not len(fp):
         raise InputError("nothing to save: the fingerprint has no samples")

@@ -234,6 +234,8 @@ class Samples(Sequence[Sample]):
         """``samples`` as a :class:`Samples` (itself when it is one)."""
         if isinstance(samples, Samples):
             return samples
+        if not isinstance(samples, Iterable) or isinstance(samples, (str, bytes)):  # (None was TypeError)
+            raise InvalidValue(f"samples must be Sample values (a list, a tuple, ...), got {type(samples).__name__}")
         items = samples if isinstance(samples, (list, tuple)) else list(samples)
         colors = max((len(s.palette) for s in items if isinstance(s, Sample)), default=1)
         store = SampleStore(colors, capacity=len(items))
