@@ -260,3 +260,19 @@ def test_samples_read_all_at_once_keep_the_rules_of_samples_made_one_by_one(chan
     at_once = Samples._from_rows([first, second])
     assert at_once == one_by_one and at_once.colors == one_by_one.colors
     assert [s.palette.colors.tolist() for s in at_once] == [s.palette.colors.tolist() for s in one_by_one]
+
+
+def test_the_repr_of_a_fingerprint_with_thumbnails_is_a_summary_not_their_bytes():
+    """repr(fp) of a fingerprint with 480 thumbnails printed every WebP byte (2.5 MB): a
+    Thumbnails' repr now says how many, of which format, how many bytes, which samples."""
+    import dataclasses
+
+    from streamprint.model import Thumbnails
+
+    from . import fakes
+
+    fp = fakes.flat([(200, 30, 30)] * 480, [float(t) for t in range(480)], 480.0)
+    webp = b"RIFF\x00\x00\x00\x00WEBP" + b"\x07" * 2000  # begins as a WebP file does; 2012 bytes
+    fp = dataclasses.replace(fp, thumbnails=Thumbnails(tuple(range(480)), (webp,) * 480))
+    assert repr(fp.thumbnails) == f"Thumbnails(480 webp images, {480 * 2012} bytes, samples 0 to 479)"
+    assert "RIFF" not in repr(fp) and "\\x07" not in repr(fp) and len(repr(fp)) < 4000
