@@ -64,6 +64,9 @@ def _open(image: ImageSource) -> Any:
     if isinstance(image, np.ndarray):
         return Image.fromarray(np.ascontiguousarray(image))
     if isinstance(image, bytes):
+        if len(image) <= 4096 and b"\0" not in image and os.path.isfile(image):  # (fingerprint() takes b"m.mp4")
+            raise ParameterError("image", f"bytes are an image's contents, not its file name: for the file "
+                                          f"{os.fsdecode(image)}, pass a str or a Path")
         return Image.open(io.BytesIO(image))
     p = Path(image)
     if not p.exists():

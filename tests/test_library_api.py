@@ -347,6 +347,19 @@ def test_write_fingerprint_and_fingerprint_refuse_wrong_types_by_name(tmp_path):
             streamprint.Fingerprint(fp.source, fp.options, samples)
 
 
+def test_bytes_are_an_images_contents_to_extract_palette_and_a_name_that_says_so(tmp_path):
+    """fingerprint(b"m.mp4") reads the file of that name, extract_palette(b"photo.png") took
+    the name for the image's contents: "image bytes: not an image Pillow can read". Bytes
+    stay an image's contents (README and both docstrings say which is which); bytes that name
+    an existing file are refused saying what to pass."""
+    path = tmp_path / "photo.png"
+    Image.fromarray(np.full((4, 6, 3), (200, 30, 30), np.uint8)).save(path)
+    assert streamprint.extract_palette(path.read_bytes()).hex == streamprint.extract_palette(path).hex == ["#c81e1e"]
+    with pytest.raises(ParameterError, match="contents, not its file name.*pass a str or a Path") as e:
+        streamprint.extract_palette(bytes(path))
+    assert e.value.parameter == "image"
+
+
 def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):
     """Fingerprint.load(b"m.json") raised TypeError, save(b"m.json") said the extension did
     not say the format, fingerprint(b"m.mp4") could not open it, and load(5) raised TypeError. Bytes are names as the OS gives them
