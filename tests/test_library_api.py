@@ -186,6 +186,19 @@ def test_a_palette_checks_its_inertia_cut_and_mean():
     assert good.inertia == 2.5 and good.cut is True and good.mean.tolist() == [1, 2, 3]
 
 
+def test_a_palettes_weights_are_numbers_not_text_or_flags():
+    """Palette(red, ["1"]) and Palette(red, [True]) were taken (as 1.0), Palette(red, ["x"])
+    a bare ValueError from numpy: weights that are not numbers are InvalidValue; numpy's
+    numbers of any width are taken."""
+    red = np.array([[200, 30, 30]], np.uint8)
+    for bad in (["1"], [True], np.array([True]), ["x"], [None], "1"):
+        with pytest.raises(InvalidValue, match="weights must be"):
+            streamprint.Palette(red, bad)
+            pytest.fail(repr(bad))
+    for good in ([1], [1.0], np.array([1], np.uint8), np.array([1.0], np.float32), (np.int64(1),)):
+        assert streamprint.Palette(red, good).weights.tolist() == [1.0]
+
+
 def test_model_errors_are_streamprint_errors():
     with pytest.raises(InvalidValue):
         streamprint.Palette(np.zeros((2, 3), np.uint8), np.array([0.2, 0.2]))

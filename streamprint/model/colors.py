@@ -170,7 +170,10 @@ class Palette:
         if colors.dtype != np.uint8:
             raise InvalidValue("colors must be a (k, 3) uint8 array")
         colors = frozen_array(colors, np.uint8, (None, 3))
-        weights = frozen_array(self.weights, np.float64, (len(colors),))
+        given = np.asarray(self.weights)
+        if given.dtype.kind not in "iuf":  # (["1"] and [True] were taken as 1.0, ["x"] a bare ValueError)
+            raise InvalidValue(f"{WEIGHTS_RULE}: numbers, not {self.weights!r}"[:200])
+        weights = frozen_array(given, np.float64, (len(colors),))
         if len(colors) == 0:
             raise InvalidValue(COLOURS_RULE)
         if not weights_ok(weights):
