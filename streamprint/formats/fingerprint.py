@@ -347,7 +347,8 @@ def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
 def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
     """A fingerprint written by :func:`write_fingerprint`, every field checked."""
     name = params.file_name(path)
+    fmt = params.readable_data_format(path, params.FINGERPRINT_DATA)  # before reading: .ase is no text
     text = read_text(path)
-    if params.readable_data_format(path, params.FINGERPRINT_DATA) == DataFormat.CSV:
+    if fmt == DataFormat.CSV:
         return from_csv(text, name)
     return fingerprint_from_dict(parse_json(text, name), name)

@@ -119,8 +119,9 @@ def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     its space ``"rgb"``, its inertia 0 and its shares those written, to six decimals (summing
     to 1). GPL, ASE and CSS files are for design tools, not read here."""
     name = params.file_name(path)
+    fmt = params.readable_data_format(path, params.PALETTE_DATA)  # before reading: .ase is no text
     text = read_text(path)
-    if params.readable_data_format(path, params.PALETTE_DATA) == DataFormat.TSV:
+    if fmt == DataFormat.TSV:
         # not splitlines(), which also ends a line at a form feed or the like in a name
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         if lines and lines[-1] == "":
