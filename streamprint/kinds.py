@@ -195,6 +195,10 @@ class Function:
 
         if not callable(value):
             raise ParameterError(name, f"must be a function to call, got {value!r}")
+        if any(inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
+               for f in (value, getattr(value, "__call__", None))):  # (its calls made coroutines never run)
+            raise ParameterError(name, "is an async function, which streamprint calls without awaiting: give a "
+                                       "plain function")
         try:
             signature = inspect.signature(value)
         except (TypeError, ValueError):

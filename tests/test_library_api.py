@@ -103,6 +103,26 @@ def test_a_callback_that_cannot_take_its_arguments_is_refused_before_any_work(na
         streamprint.fingerprint(SAMPLE, **{name: value})
 
 
+async def _async_progress(p):
+    pass
+
+
+class _AsyncCall:
+    async def __call__(self, p):
+        pass
+
+
+@pytest.mark.parametrize("value", [_async_progress, _AsyncCall()])
+def test_an_async_callback_is_refused_before_any_work(value, monkeypatch):
+    """progress=<async def> was taken and called as a plain function: each call made a
+    coroutine nobody awaited (RuntimeWarning), and the callback never ran."""
+    import streamprint.pipeline.core as core
+
+    monkeypatch.setattr(core, "VideoSource", None)  # nothing is opened: a TypeError if it were
+    with pytest.raises(ParameterError, match="^progress is an async function"):
+        streamprint.fingerprint(SAMPLE, progress=value)
+
+
 def test_callbacks_of_any_signature_that_takes_their_arguments_are_welcome():
     seen: list = []
     part = streamprint.TimeRange(0, 0.5)
