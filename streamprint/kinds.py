@@ -14,6 +14,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from .errors import ParameterError
 
 
@@ -145,12 +147,14 @@ class Text:
 
 @dataclass(frozen=True)
 class Flag:
-    """True or False."""
+    """True or False (numpy's bool too, as numpy's whole numbers are whole numbers), never
+    a number or a string that Python would take as true: ``overwrite="no"`` replaced the
+    user's file."""
 
     def check(self, name: str, value: Any) -> bool:
-        if not isinstance(value, bool):
+        if not isinstance(value, (bool, np.bool_)):
             raise ParameterError(name, f"must be True or False, got {value!r}")
-        return value
+        return bool(value)
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,10 @@ class Function:
 
         if not callable(value):
             raise ParameterError(name, f"must be a function to call, got {value!r}")
+        if any(inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
+               for f in (value, getattr(value, "__call__", None))):  # (its calls made coroutines never run)
+            raise ParameterError(name, "is an async function, which streamprint calls without awaiting: give a "
+                                       "plain function")
         try:
             signature = inspect.signature(value)
         except (TypeError, ValueError):

@@ -30,7 +30,7 @@ from .errors import ForeignFileError, OutputReplacedError
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
-from .params import check_render, palette_only
+from .params import check, check_render, palette_only
 from .render import save_image, write_image
 from .render.live import LiveStrip
 
@@ -69,6 +69,9 @@ class RunOutputs:
     """Each output's :func:`~.atomic.file_state` as the last write (or :meth:`check`) left it."""
     _replaced: set[str] = field(default_factory=set, init=False, repr=False)
     """The outputs the user's files took the place of during the run: no longer written."""
+
+    def __post_init__(self) -> None:
+        self.overwrite = check("overwrite", self.overwrite)  # (else a write with nothing there yet took any value)
 
     @property
     def _swatches(self) -> bool:

@@ -65,6 +65,8 @@ RULES: dict[str, Any] = {
     "thumbnails": Flag(),
     "skip_unsampled": Flag(),
     "demuxer_options": Optional(TextMap()),
+    # what writes over a file streamprint did not write (atomic.check_replace)
+    "overwrite": Flag(),
     # what the library calls back, with what (see streamprint.fingerprint and run_batch)
     "progress": Optional(Function(("a Progress",))),
     "checkpoint": Optional(Function(("a Checkpoint",))),

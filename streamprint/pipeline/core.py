@@ -86,8 +86,10 @@ def fingerprint(
     duration before anything is decoded. With an :class:`Options` at hand, pass
     ``**options.fields()``.
 
-    ``path`` is a file path (text, bytes as the OS gives them, or a path), ``"-"`` for
-    standard input, or a binary file object;
+    ``path`` is a file path (text, bytes as the OS gives them, or a path: bytes are a
+    file's name, never a movie's contents, unlike :func:`~streamprint.extract_palette`'s;
+    for a movie in memory pass ``io.BytesIO(data)``), ``"-"`` for standard input, or a
+    binary file object;
     ``format`` and ``demuxer_options`` are passed to FFmpeg's demuxer. ``threads`` is the
     decoder's thread count (0 = automatic). With time-based sampling the decoder skips
     non-reference frames that no sample can be (same result, less decoding);
@@ -134,9 +136,9 @@ def fingerprint(
         checkpoint = None
     if flush is not None:
         flush_every = params.check("flush_every", flush_every)
-    thumbnails = params.check("thumbnails", thumbnails)
+    thumbnails, skip_unsampled = params.check("thumbnails", thumbnails), params.check("skip_unsampled", skip_unsampled)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
-                     skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
+                     demuxer_options=demuxer_options)
     if isinstance(path, bytes):  # a name as the OS gives it (it was taken for a file object)
         path = params.file_name(path)
     elif isinstance(path, (str, os.PathLike)):
