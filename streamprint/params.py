@@ -26,8 +26,8 @@ from .filetypes import (DATA_EXTENSIONS as DATA_EXTENSIONS, FINGERPRINT_DATA as 
 from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Runner,
                     Text, TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
-from .kinds import parse_time as parse_time
-from .kinds import as_int, numeral
+from .numerals import parse_time as parse_time
+from .numerals import as_int, numeral
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling

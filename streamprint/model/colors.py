@@ -11,7 +11,7 @@ import numpy as np
 
 from ..enums import Space
 from ..errors import InvalidValue
-from ..kinds import as_int
+from ..numerals import as_int
 
 #: The latest time, seconds, a movie's sample or duration may be: past any time a 64-bit
 #: timestamp can state (a broken file's jump of 2e9 s is a time), far below float's limit
