@@ -27,6 +27,7 @@ from .av1 import Av1References
 from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
+from .leading import LeadingFrames
 from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .packets import decoded, demuxed, held_back
@@ -34,8 +35,7 @@ from .stream import handle_name
 from .probe import as_decoded, probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
-from .skip import (KeyframeIndex, LeadingFrames, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets,
-                   lookahead)
+from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
 from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline,
                        exact_origin, numbered)
 
@@ -199,6 +199,7 @@ class VideoSource:
         leading = LeadingFrames() if resume is None and keyframe_index is None and not dts_times else None
 
         last_index = -1
+        uncounted = False  # keyframes only: said that their frame numbers are no longer counted
         turned = False  # self.info turned as the first frame delivered is
         for packet_frames in self._decoded(skip or keyframe_index, leading):
             if isinstance(packet_frames, BaseException):
@@ -261,6 +262,11 @@ class VideoSource:
                     trusted = False
                     if skip is not None:
                         skip.enabled = False
+                if at is None and keyframe_index is not None and not keyframe_index.enabled and not uncounted:
+                    uncounted = True  # (a packet without a time whose place is unknown: .skip)
+                    log.warning("%s: packets without timestamps: the frames between keyframes cannot be counted "
+                                "from %.3f s on; the keyframes there are numbered one after another (decode "
+                                "everything for their frame numbers)", self._name, rel)
                 last_index = at = max(last_index + 1, index if at is None else at)
                 delivered = SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                         pixel_aspect=aspect(), reformatter=self._reformatter)
