@@ -254,7 +254,9 @@ class VideoSource:
                     shown = keyframe_index.shown_at(frame.pts)  # type: ignore[union-attr]
                     if shown is not None:
                         raw = float(shown * time_base - exact)
-                rel = timeline.place(raw, index, frames=1 + dropped)
+                counted = at is not None or keyframe_index is None or keyframe_index.enabled
+                last_index = at = max(last_index + 1, index if at is None else at)
+                rel = timeline.place(raw, at, frames=1 + dropped)  # (at: a jump is said at its frame)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
                     # reasoning from them rather than give wrong indices (the keyframe count
@@ -262,12 +264,11 @@ class VideoSource:
                     trusted = False
                     if skip is not None:
                         skip.enabled = False
-                if at is None and keyframe_index is not None and not keyframe_index.enabled and not uncounted:
+                if not counted and not uncounted:
                     uncounted = True  # (a packet without a time whose place is unknown: .skip)
                     log.warning("%s: packets without timestamps: the frames between keyframes cannot be counted "
                                 "from %.3f s on; the keyframes there are numbered one after another (decode "
                                 "everything for their frame numbers)", self._name, rel)
-                last_index = at = max(last_index + 1, index if at is None else at)
                 delivered = SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                         pixel_aspect=aspect(), reformatter=self._reformatter)
                 if not turned:  # the stream's display matrix, which FFmpeg puts on every frame; the
