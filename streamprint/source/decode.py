@@ -35,6 +35,7 @@ from .stream import handle_name
 from .probe import as_decoded, probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
+from .spacing import Spacing
 from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
 from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline,
                        exact_origin, numbered)
@@ -98,6 +99,8 @@ class VideoSource:
         self.ended = False
         """The pass read the stream to its end (not: a sampler stopped taking frames, an error,
         a stop request)."""
+        self.spacing = Spacing(self._stream.time_base)
+        """The bytes between the video packets read (a hole's evidence: :mod:`.spacing`)."""
         self._used = False
         self._abandoned = False
 
@@ -355,7 +358,7 @@ class VideoSource:
         decoder ignores ``skip_frame`` or is drained, WebM alpha from its first keyframe."""
         ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
         stream, rules = self._stream, self.rules
-        packets = held_back(demuxed(self._container, stream), self._reader, self._name)
+        packets = self.spacing.watched(held_back(demuxed(self._container, stream), self._reader, self._name))
         if self.info.container == "rawvideo":
             packets = whole_frames(packets, self._name, self.info, self.streaming)
         if self._unpacks:
