@@ -337,6 +337,7 @@ def check_outputs(outputs: Iterable[tuple[str, str | os.PathLike[str]]],
     input (same path or same file, whatever ``overwrite`` says), two outputs that are one
     file, and an existing file streamprint did not write (unless ``overwrite``).
     ``outputs`` are (parameter name, path) pairs, so the error can say which one."""
+    overwrite = params.check("overwrite", overwrite)
     outs = [(name, Path(params.file_name(p, name))) for name, p in outputs]  # (none empty)
     inputs = [os.fspath(p) for p in inputs]
     ins = [Path(p) for p in inputs if p != "-"]
@@ -372,6 +373,7 @@ def check_replace(path: str | os.PathLike[str], overwrite: bool, name: str = "pa
     :mod:`streamprint.marks`; an ASE file is never known to be streamprint's) is replaced
     only with ``overwrite``; else :class:`ForeignFileError`, naming the file and the
     parameter ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
+    overwrite = params.check("overwrite", overwrite)  # (a truthy "no" replaced the user's file)
     p = Path(params.file_name(path, name))
     if not overwrite and p.exists() and not p.is_dir() and not written_by_streamprint(p):
         raise ForeignFileError(name, p, why_not_own(p))

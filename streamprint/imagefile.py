@@ -28,6 +28,7 @@ from .color.depth import (BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stat
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 from .jpegend import mended_jpeg
+from .pngend import cut_short as png_cut_short
 from .warned import caught
 
 if TYPE_CHECKING:
@@ -64,6 +65,9 @@ def _open(image: ImageSource) -> Any:
     if isinstance(image, np.ndarray):
         return Image.fromarray(np.ascontiguousarray(image))
     if isinstance(image, bytes):
+        if len(image) <= 4096 and b"\0" not in image and os.path.isfile(image):  # (fingerprint() takes b"m.mp4")
+            raise ParameterError("image", f"bytes are an image's contents, not its file name: for the file "
+                                          f"{os.fsdecode(image)}, pass a str or a Path")
         return Image.open(io.BytesIO(image))
     p = Path(image)
     if not p.exists():
@@ -191,6 +195,9 @@ def _decode(image: ImageSource, draft: int, name: str) -> DecodedImage:
                 raise
             log.warning("%s: cut short: its JPEG end marker is missing (every pixel is there)", name)
         else:
+            if img.format == "PNG" and isinstance(image, (bytes, str, os.PathLike)) and png_cut_short(image, out):
+                # (Pillow fills the rows that never came with black, silently)
+                raise NotAVideoError(f"{name}: cut short: its image data ends before its last row")
             return DecodedImage(out, has_alpha, size, name, image, redraft)
     return _decode(mended, draft, name)  # (its card, drafted, decodes the mended bytes too)
 

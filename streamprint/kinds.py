@@ -1,7 +1,8 @@
 """The kinds of value a parameter can be, each with its one check: whole numbers, numbers,
 exact frame rates, choices from an enum, text, flags, colours, times in FFmpeg's syntax, and
-None or another kind. Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is
-a :class:`~streamprint.errors.ParameterError` naming the parameter."""
+None or another kind (numbers and times in text are read by :mod:`streamprint.numerals`).
+Which parameter is which kind is :data:`streamprint.params.RULES`; a failed check is a
+:class:`~streamprint.errors.ParameterError` naming the parameter."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from .errors import ParameterError
+from .numerals import TIME_SYNTAX, as_fraction, as_int, numeral, parse_time
 
 
 @dataclass(frozen=True)
@@ -145,12 +149,14 @@ class Text:
 
 @dataclass(frozen=True)
 class Flag:
-    """True or False."""
+    """True or False (numpy's bool too, as numpy's whole numbers are whole numbers), never
+    a number or a string that Python would take as true: ``overwrite="no"`` replaced the
+    user's file."""
 
     def check(self, name: str, value: Any) -> bool:
-        if not isinstance(value, bool):
+        if not isinstance(value, (bool, np.bool_)):
             raise ParameterError(name, f"must be True or False, got {value!r}")
-        return value
+        return bool(value)
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,10 @@ class Function:
 
         if not callable(value):
             raise ParameterError(name, f"must be a function to call, got {value!r}")
+        if any(inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
+               for f in (value, getattr(value, "__call__", None))):  # (its calls made coroutines never run)
+            raise ParameterError(name, "is an async function, which streamprint calls without awaiting: give a "
+                                       "plain function")
         try:
             signature = inspect.signature(value)
         except (TypeError, ValueError):
@@ -203,39 +213,6 @@ class Function:
             raise ParameterError(name, f"is called with {given or 'no argument'}, and {called}{signature} cannot "
                                        f"take {'them' if len(self.args) > 1 else 'that'}: {exc}") from None
         return value
-
-
-def numeral(text: str) -> bool:
-    """Whether ``text`` may be read as a number, a time, a size or a frame rate: written
-    in ASCII, with no underscore. Python's int(), float() and Fraction, and re's ``\\d``,
-    take the digits of any script (``--start`` with the Arabic-Indic digit one was read as
-    1 s) and any kind of space, and int(), float() and Fraction Python's digit separators
-    (``--colors 1_0`` made ten colours); streamprint's numbers are written as FFmpeg's are."""
-    return text.isascii() and "_" not in text
-
-
-def as_int(text: str) -> int:
-    """``int(text)`` of a :func:`numeral`; ValueError for any other text, as int() raises for
-    text that is no number. With :func:`as_float` and :func:`as_fraction`, the one way a
-    parser reads a number from text: a parser that looks into the text first (a pattern, a
-    split) asks :func:`numeral` of the whole text before it does."""
-    return int(_numeral(text))
-
-
-def as_float(text: str) -> float:
-    """``float(text)`` of a :func:`numeral`; ValueError otherwise (see :func:`as_int`)."""
-    return float(_numeral(text))
-
-
-def as_fraction(text: str) -> Fraction:
-    """``Fraction(text)`` of a :func:`numeral`; ValueError otherwise (see :func:`as_int`)."""
-    return Fraction(_numeral(text))
-
-
-def _numeral(text: str) -> str:
-    if not numeral(text):
-        raise ValueError(f"not a number in ASCII digits: {text!r}")
-    return text
 
 
 @dataclass(frozen=True)
@@ -279,6 +256,30 @@ class Instance:
 
 
 @dataclass(frozen=True)
+class Runner:
+    """A batch's executor (:mod:`streamprint.batch.executors`): an object, not a class, whose
+    ``run`` takes what a batch hands it and whose ``threads_per_task`` (each movie's decoder
+    threads) the rule named ``threads`` takes."""
+
+    threads: str
+    what = "an executor (streamprint.batch: Serial(), Processes(jobs), Dask(address, key=...))"
+
+    def check(self, name: str, value: Any) -> Any:
+        from .params import check
+
+        if isinstance(value, type):
+            raise ParameterError(name, f"must be {self.what}, got the class {value.__name__}: make one")
+        if not callable(getattr(value, "run", None)):
+            raise ParameterError(name, f"must be {self.what}, got {type(value).__name__}")
+        Function(("work", "tasks", "finish", "on_report", "lost")).check(name, value.run)
+        try:
+            check(self.threads, getattr(value, "threads_per_task", None))
+        except ParameterError as exc:
+            raise ParameterError(name, f"(its threads_per_task) {exc.detail}") from None
+        return value
+
+
+@dataclass(frozen=True)
 class Numbers:
     """A one-dimensional array (or list, tuple) of finite numbers, each at least ``low``
     (None: any); returns it as float64."""
@@ -313,37 +314,6 @@ class TextMap:
                                                      for k, v in value.items()):
             raise ParameterError(name, f"must map text to text, got {value!r}")
         return dict(value)
-
-
-#: FFmpeg's two forms of a time duration (ffmpeg-utils, "Time duration"):
-#: ``[-][HH:]MM:SS[.m...]`` (MM and SS of at most two digits, below 60) and
-#: ``[-]S+[.m...][s|ms|us]``.
-_CLOCK_TIME = re.compile(r"(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d*)?)")
-_SECONDS_TIME = re.compile(r"(-)?(\d+(?:\.\d*)?|\.\d+)(s|ms|us)?")
-_TIME_UNITS = {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6}
-#: How a time may be written, for messages.
-TIME_SYNTAX = "seconds (90, 1.5) or [HH:]MM:SS[.m] (1:30, 1:02:03.5)"
-
-
-def parse_time(text: str) -> float | None:
-    """Seconds from a time in FFmpeg's duration syntax (``90``, ``1.5``, ``200ms``,
-    ``1:30``, ``1:02:03.5``, ``-8:00``); None when ``text`` is not one."""
-    if not numeral(text):  # (before the patterns, whose \d reads any script's digits)
-        return None
-    t = text.strip()
-    m = _CLOCK_TIME.fullmatch(t)
-    if m:
-        sign, hours, minutes, seconds = m.groups()
-        if as_int(minutes) >= 60 or as_float(seconds) >= 60:
-            return None
-        value = as_int(hours or "0") * 3600 + as_int(minutes) * 60 + as_float(seconds)
-        return -value if sign else value
-    m = _SECONDS_TIME.fullmatch(t)
-    if m:
-        sign, number, unit = m.groups()
-        value = as_float(number) * _TIME_UNITS[unit]
-        return -value if sign else value
-    return None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from .warned import caught
 SOFTWARE = "streamprint"
 
 _JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
+#: The format a JSON file of streamprint's names first: data files, the manifest, the gallery's cache.
+_JSON_FORMAT = re.compile(rb'^\s*\{\s*"format"\s*:\s*"(streamprint-[a-z-]+)"')
 _SVG_MARK = re.compile(rb"^(?:<\?xml [^>]*>\s*)?(?:<!DOCTYPE [^>]*>\s*)?<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
 #: A PDF's document information names streamprint as its Creator. The information
 #: dictionary is written last, just before the cross-reference table and the trailer.
@@ -100,6 +102,15 @@ def data_kind(path: str | os.PathLike[str]) -> str | None:
     reading it is the formats' job, which validates everything."""
     head = _head(Path(path))
     m = None if head is None else _JSON_MARK.match(head) or _TEXT_MARK.match(head)
+    return m.group(1).decode() if m else None
+
+
+def json_format(path: str | os.PathLike[str]) -> str | None:
+    """The format a regular file at ``path`` names, when it starts as streamprint's JSON files
+    do (``{"format": "streamprint-..."``: data files, the manifest, the gallery's cache);
+    else None. A sniff only, as :func:`data_kind` is."""
+    head = _head(Path(path))
+    m = None if head is None else _JSON_FORMAT.match(head)
     return m.group(1).decode() if m else None
 
 

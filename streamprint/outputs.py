@@ -30,7 +30,7 @@ from .errors import ForeignFileError, OutputReplacedError
 from .formats import write_fingerprint
 from .formats.fingerprint import GrowingDataFile
 from .model import Fingerprint, RenderOptions, hms
-from .params import check_render, palette_only
+from .params import check, check_render, palette_only
 from .render import save_image, write_image
 from .render.live import LiveStrip
 
@@ -56,6 +56,9 @@ class RunOutputs:
     page: str | os.PathLike[str] | None = None
     live: bool = False
     overwrite: bool = False
+    page_file: str | None = None
+    """What the ``page`` says the movie's file is (a batch's: its path in the library; see
+    :func:`~streamprint.render.page.page_html`); None: the path it was read from."""
     written: Fingerprint | None = field(default=None, init=False)
     """The fingerprint last written, None before the first write."""
     size: tuple[int, int] | None = field(default=None, init=False)
@@ -66,6 +69,9 @@ class RunOutputs:
     """Each output's :func:`~.atomic.file_state` as the last write (or :meth:`check`) left it."""
     _replaced: set[str] = field(default_factory=set, init=False, repr=False)
     """The outputs the user's files took the place of during the run: no longer written."""
+
+    def __post_init__(self) -> None:
+        self.overwrite = check("overwrite", self.overwrite)  # (else a write with nothing there yet took any value)
 
     @property
     def _swatches(self) -> bool:
@@ -117,7 +123,8 @@ class RunOutputs:
             if self.page is not None and os.fspath(self.page) not in skip:
                 from .render.page import page_options, save_page
 
-                save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True)
+                save_page(fp, self.page, page_options(render, fp.options.sampling), sync=final, overwrite=True,
+                          file=self.page_file)
             if self.data is not None and os.fspath(self.data) not in skip:
                 if self.live and not self._swatches:  # (a movie's palette alone is small: written whole)
                     self._data = self._data or GrowingDataFile(self.data)

@@ -45,7 +45,8 @@ def extract_palette(image: ImageSource | DecodedImage, colors: int = 6, space: S
                     seed: int = 0, name: str | None = None) -> ImagePalette:
     """The ``colors`` dominant colours of an image, with their shares of its opaque pixels.
 
-    ``image`` is a file path, encoded image bytes, a PIL image, or a uint8 array of shape
+    ``image`` is a file path (a str or a path object), encoded image bytes (a file's
+    contents, never its name, unlike :func:`~streamprint.fingerprint`'s), a PIL image, or a uint8 array of shape
     (h, w, 3) sRGB or (h, w, 4) with alpha; or one decoded by :func:`read_image`, which its
     card then shares (:func:`load_image`). ``name`` is the palette's ``path`` and how
     messages name the image (default: the path, or "image bytes", "image array", "image")."""

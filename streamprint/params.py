@@ -23,11 +23,11 @@ from .filetypes import (DATA_EXTENSIONS as DATA_EXTENSIONS, FINGERPRINT_DATA as 
                         RASTER_FORMATS as RASTER_FORMATS, STRIP_FORMATS as STRIP_FORMATS,
                         STYLE_FORMATS as STYLE_FORMATS)
 # the kinds of value, stated in kinds.py
-from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Text,
-                    TextMap, Time)
+from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Runner,
+                    Text, TextMap, Time)
 # FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
-from .kinds import parse_time as parse_time
-from .kinds import as_int, numeral
+from .numerals import parse_time as parse_time
+from .numerals import as_int, numeral
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
@@ -66,6 +66,8 @@ RULES: dict[str, Any] = {
     "skip_unsampled": Flag(),
     "keyframes_only": Flag(),  # (VideoSource)
     "demuxer_options": Optional(TextMap()),
+    # what writes over a file streamprint did not write (atomic.check_replace)
+    "overwrite": Flag(),
     # what the library calls back, with what (see streamprint.fingerprint and run_batch)
     "progress": Optional(Function(("a Progress",))),
     "checkpoint": Optional(Function(("a Checkpoint",))),
@@ -122,6 +124,7 @@ RULES: dict[str, Any] = {
     "jobs": Optional(Integer(1, 1024)),
     "retry_failed": Flag(),
     "rebuild_manifest": Flag(),
+    "executor": Optional(Runner("threads")),
     "key": Function(("a task",)),  # a Dask executor's task key
     "connect_timeout": Real(0.0, 3600.0, low_open=True, unit="seconds"),
     # searching by colour

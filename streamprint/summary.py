@@ -64,7 +64,7 @@ def _totals(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     real = fp.spans()
     spans = real if np.any(real > 0) else np.ones(len(fp))
     samples = fp.samples
-    kept = _DONE.get(samples.store)
+    kept = _DONE.get(samples.key)
     done: int
     keys: np.ndarray
     sums: np.ndarray
@@ -89,7 +89,7 @@ def _totals(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         linear, total = linear + span @ own, total + float(span.sum())
         # complete, its spans final (gaps to the next sample), and never all alike (a gap > 0)
         if (c + 1) * CHUNK < len(samples) and np.any(real[:(c + 1) * CHUNK] > 0):
-            _DONE[samples.store] = (c + 1, keys, sums, linear, total)
+            _DONE[samples.key] = (c + 1, keys, sums, linear, total)
     unique = np.stack([(keys >> 16) & 255, (keys >> 8) & 255, keys & 255], axis=1).astype(np.uint8)
     mean = np.clip(np.rint(linear_to_srgb(linear / total)), 0, 255).astype(np.uint8) if total > 0 \
         else np.zeros(3, np.uint8)

@@ -47,7 +47,7 @@ def test_bad_dask_addresses_are_usage_errors(library, tmp_path, address):
 
 @pytest.mark.parametrize("port", ["\u0668\u0667\u0668\u0666", "\uff18\uff17\uff18\uff16", "\u09ee\u09ed\u09ee\u09ec"])
 def test_a_port_in_digits_not_ascii_is_no_scheduler_address(port):
-    """A port is written in ASCII digits, as every number streamprint reads (kinds.numeral):
+    """A port is written in ASCII digits, as every number streamprint reads (numerals.numeral):
     tcp://host:\u0668\u0667\u0668\u0666 (Arabic-Indic 8786; also fullwidth, Bengali) was
     taken, as re's \\d and int() read any script's digits, and a connection tried to port 8786."""
     from streamprint import ParameterError

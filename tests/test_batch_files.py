@@ -321,6 +321,36 @@ def test_outputs_found_finished_are_drawn_as_asked_and_the_next_run_does_nothing
     assert (again.skipped, again.redrawn, again.found, again.done) == (2, 0, 0, 0)
 
 
+def test_a_batchs_pages_name_the_movie_by_its_path_in_the_library(tmp_path, movies):
+    """Every page showed the movie's absolute path (/home/USER/...), published with OUTDIR
+    on a web server. A page fingerprinted, and one redrawn from its data, say ``sub/m0.mkv``
+    and hold no folder above the library; the data file keeps the path it was read from (a
+    later run finds outputs finished by it), and a page made from it alone shows that."""
+    import re
+
+    from streamprint import RenderOptions
+    from streamprint.enums import Style
+    from streamprint.render.page import page_html
+
+    lib = tmp_path / "lib"
+    (lib / "sub").mkdir(parents=True)
+    shutil.copy2(movies / "m0.mkv", lib / "sub" / "m0.mkv")
+    out = tmp_path / "out"
+
+    def file_row(page: Path) -> str:
+        text = page.read_text()
+        assert str(tmp_path) not in text  # (nor in the page's data, anywhere)
+        return re.findall(r"<tr><th>file</th><td>(.*?)</td></tr>", text)[0]
+
+    assert run_batch(lib, out, OPTIONS, executor=Serial()).done == 1
+    assert file_row(out / "sub" / "m0.mkv.html") == "sub/m0.mkv"
+    assert run_batch(lib, out, OPTIONS, RenderOptions(style=Style.AVERAGE), executor=Serial()).redrawn == 1
+    assert file_row(out / "sub" / "m0.mkv.html") == "sub/m0.mkv"
+    fp = read_fingerprint(out / "sub" / "m0.mkv.json")
+    assert Path(fp.source.path) == (lib / "sub" / "m0.mkv").resolve()
+    assert f"<tr><th>file</th><td>{fp.source.path}</td></tr>" in page_html(fp)
+
+
 def test_an_outdir_inside_the_library_counts_what_it_leaves_out_and_the_library_itself_is_refused(tmp_path):
     """OUTDIR inside LIBRARY is left out of it (a batch never reads its own outputs), but a
     folder holding movies given as OUTDIR left them out with no word; and OUTDIR = LIBRARY

@@ -435,6 +435,25 @@ def test_a_movie_named_like_the_batchs_own_files_fails_and_says_why(tmp_path, li
     assert "good.mkv.html" in (out / "index.html").read_text()
 
 
+def test_a_movie_named_like_the_batchs_own_files_in_other_case_fails_too(tmp_path):
+    """``INDEX`` and ``Index`` (no extension): their pages INDEX.html and Index.html are the
+    gallery's index.html on a file system that ignores case (macOS, exFAT, NTFS, SMB), and
+    the gallery never linked them; ``Streamprint-Manifest``'s data file is the manifest
+    there. They fail as ``index`` does, before any is opened (the files are no video)."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    lib.mkdir()
+    names = ("INDEX", "Index", "Streamprint-Manifest")
+    for name in names:
+        (lib / name).write_bytes(b"not opened")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.failed, summary.not_video) == (3, 0)
+    for name in names:
+        assert "rename it" in summary.errors[name] and "case" in summary.errors[name]
+        assert entries(out)[name].status == Status.FAILED
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "index.html", "streamprint-manifest.json"]
+
+
 def _children(pid: int) -> list[int]:
     """The live processes whose parent is ``pid``."""
     kids = []
@@ -455,9 +474,11 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def assert_they_end(pids: list[int], within: float = 3.0) -> None:
+def assert_they_end(pids: list[int], within: float = 10.0) -> None:
     """Every process of ``pids`` ends within ``within`` s (those left are killed, then the
-    test fails)."""
+    test fails). The default is far beyond the workers' half-second checks, for a loaded
+    machine (it failed at 3 s with other jobs sharing both cores), and far below the
+    minute of work the workers were left with before."""
     deadline = time.monotonic() + within
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -543,7 +564,8 @@ def test_an_interrupted_batch_ends_with_its_table_and_leaves_the_movie_pending(t
     shutil.copy(long_clip, lib / "z-long.mkv")
     code, stdout, err = interrupt_batch(lib, out, [f"m{i}.mkv" for i in range(2)])
     assert code == 130, err
-    assert err.decode() == "streamprint: interrupted; the movies finished so far are kept; run it again to go on\n"
+    assert err.decode() == (f"streamprint: interrupted; the movies finished so far are kept (gallery: "
+                            f"{out / 'index.html'}, 2 movies); run it again to go on\n")
     assert stdout.decode() == ("fingerprinted now               2\nalready done, unchanged         0\n"
                                "not video (skipped)             0\nfailed                          0\n"
                                "pending (retried next run)      1\n")
@@ -624,15 +646,84 @@ def test_a_lost_workers_reason_is_one_line(tmp_path):
     assert result.status == Status.PENDING and "\n" not in result.error
 
 
+class _ThreadsUntold:
+    """An executor of the caller's that does not say how many decoder threads a movie gets."""
+
+    def run(self, work, tasks, finish, on_report, lost):
+        Serial().run(work, tasks, finish, on_report, lost)
+
+
+class _TooManyThreads(Serial):
+    threads_per_task = 96
+
+
+class _RunOfOneArgument(Serial):
+    def run(self, work):
+        pass
+
+
 @pytest.mark.parametrize("kwargs, name", [({"summary": 5}, "summary"), ({"executor": "x"}, "executor"),
-                                          ({"render": {}}, "render"), ({"library": None}, "library")])
+                                          ({"render": {}}, "render"), ({"library": None}, "library"),
+                                          ({"executor": Serial}, "executor.*the class Serial"),
+                                          ({"executor": _ThreadsUntold()}, "executor.*threads_per_task"),
+                                          ({"executor": _TooManyThreads()}, "executor.*threads_per_task.*96"),
+                                          ({"executor": _RunOfOneArgument()}, "executor.*cannot take them")])
 def test_run_batch_names_a_wrong_argument_before_touching_outdir(tmp_path, kwargs, name):
+    """(The class Serial, an executor that did not say its threads per movie, or one whose run
+    took other arguments, were a TypeError or AttributeError once OUTDIR was made, its movies
+    marked pending "the batch stopped"; 96 threads failed every movie.)"""
     from streamprint import ParameterError
 
     args = {"library": tmp_path, "outdir": tmp_path / "out", "options": Options(), **kwargs}
     with pytest.raises(ParameterError, match=name):
         run_batch(**args)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kwargs", [{"executor": Serial(), "dask": "tcp://127.0.0.1:1"},
+                                    {"executor": Serial(), "jobs": 2}, {"dask": "tcp://127.0.0.1:1", "jobs": 2}])
+def test_run_batch_takes_one_way_to_work_on_the_movies(tmp_path, kwargs):
+    """executor= with dask= or jobs= ran the executor, and dask= with jobs= the cluster, the
+    other ignored in silence."""
+    from streamprint import ParameterError
+
+    with pytest.raises(ParameterError, match="cannot be used together") as info:
+        run_batch(tmp_path, tmp_path / "out", Options(), **kwargs)
+    named = [name for name in ("executor", "dask", "jobs") if name in kwargs]
+    assert str(info.value).startswith(f"{named[0]} and {named[1]} cannot be used together")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 2.5, "2", True])
+def test_processes_names_a_wrong_number_of_jobs(jobs):
+    """Processes(0) was a ZeroDivisionError, Processes("2") a TypeError, and Processes(-1),
+    Processes(2.5) and Processes(True) were taken, to fail as the batch handed out its movies."""
+    from streamprint import ParameterError
+    from streamprint.batch.executors import Processes
+
+    with pytest.raises(ParameterError, match="^jobs must be a whole number from 1 to 1024"):
+        Processes(jobs)
+
+
+def test_processes_of_no_number_is_one_per_core():
+    """As run_batch's ``jobs=None`` (it was a TypeError)."""
+    from streamprint.batch.executors import Processes
+
+    assert Processes(None).slots == Processes().slots == len(os.sched_getaffinity(0))
+    assert Processes(1).slots == 1 and Processes(1).threads_per_task == len(os.sched_getaffinity(0))
+
+
+def test_a_machine_of_more_cores_than_threads_takes_gives_each_movie_what_it_takes(monkeypatch):
+    """On 96 cores, Serial() and Processes(1) handed each movie 96 decoder threads, and every
+    movie failed: "threads must be a whole number from 0 to 64, got 96"."""
+    from streamprint import params
+    from streamprint.batch.executors import Processes, Serial
+    from streamprint.source import codecs
+
+    monkeypatch.setattr(codecs, "cores", lambda: 96)
+    for executor in (Serial(), Processes(1), Processes(2), Processes(96)):
+        assert params.check("threads", executor.threads_per_task) >= 1  # what fingerprint() takes
+    assert Processes(2).threads_per_task == 48 and Processes(None).slots == 96
 
 
 def _report_and_end(reports) -> None:

@@ -156,7 +156,8 @@ def test_a_stream_that_begins_with_a_keyframe_is_not_held_back(tmp_path):
     pipe's first picture waited for 24 more packets, 24 s."""
     import av
 
-    from streamprint.source.skip import LeadingFrames, lookahead
+    from streamprint.source.leading import LeadingFrames
+    from streamprint.source.skip import lookahead
 
     clip = tmp_path / "c.y4m"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=2:s=64x36:r=24",

@@ -69,6 +69,30 @@ def test_manifest_and_palettes_round_trip(run, tmp_path):
     assert np.array_equal(back.colors, pal.colors) and np.allclose(back.weights, pal.weights, atol=1e-6)
 
 
+def test_a_palette_file_gives_back_what_was_written(tmp_path):
+    """write_palettes then read_palettes gave a palette unequal to the one written: JSON
+    kept no inertia (17424.1 read back 0.0); TSV keeps no space (oklab read back rgb),
+    which read_palettes' docstring did not say. JSON now gives back every field; TSV, a
+    row per colour, the colours and shares; a JSON file as written before still reads."""
+    colors = np.array([[200, 40, 40], [30, 60, 160], [0, 0, 0]], np.uint8)
+    pal = streamprint.ImagePalette("a b.png", streamprint.Palette(colors, [0.5, 0.3, 0.2], inertia=17424.1, cut=True,
+                                                                  mean=[90, 20, 60]), 640, 480, "oklab")
+    write_palettes([pal], tmp_path / "p.json")
+    assert read_palettes(tmp_path / "p.json") == [pal]
+    write_palettes([pal], tmp_path / "p.tsv")
+    (back,) = read_palettes(tmp_path / "p.tsv")
+    assert back.path == "a b.png" and back.hex == ["#c82828", "#1e3ca0", "#000000"]
+    assert back.weights.tolist() == [0.5, 0.3, 0.2]
+    assert (back.space, back.width, back.height, back.palette.inertia) == ("rgb", 1, 1, 0.0)  # as documented
+    old = {"format": "streamprint-palettes", "version": 1, "palettes": [  # as 6eb966c wrote it
+        {"image": "a.png", "width": 2, "height": 1, "space": "lab", "colors": [
+            {"hex": "#c82828", "rgb": [200, 40, 40], "share": 0.75}, {"hex": "#1e3ca0", "rgb": [30, 60, 160], "share": 0.25}]}]}
+    (tmp_path / "old.json").write_text(json.dumps(old, indent=1) + "\n")
+    (read,) = read_palettes(tmp_path / "old.json")
+    assert read.hex == ["#c82828", "#1e3ca0"] and read.weights.tolist() == [0.75, 0.25] and read.space == "lab"
+    assert (read.palette.inertia, read.palette.cut, read.palette.mean) == (0.0, False, None)
+
+
 def test_a_manifest_with_a_background_that_fills_nothing_reads(run, tmp_path):
     """A manifest written before --background was refused where it fills nothing (a black
     background on a PNG strip: streamprint then accepted and ignored it) is no broken

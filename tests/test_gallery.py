@@ -113,7 +113,8 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
     write_gallery(folder)
     good = (folder / "index.html").read_bytes()
     cache = folder / CACHE
-    for damage in ("[]", "{", '{"format": "streamprint-gallery-cache", "version": 1, "entries": {"a.json": 5}}',
+    for damage in ('{"format": "streamprint-gallery-cache", "version": 1, "entries": {"a.json": 5}}',
+                   '{"format":"streamprint-gallery-cache",',  # (written other than atomically, cut short)
                    cache.read_text().replace('"bins":"', '"bins":"!')):
         cache.write_text(damage)
         with pytest.raises(DataFormatError):
@@ -123,6 +124,74 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
             write_gallery(folder)
         assert (folder / "index.html").read_bytes() == good
         assert "gallery cache unusable" in caplog.text
+        assert set(read_gallery_cache(cache)) == {"a.json", "b.json", "sub/c.json"}  # (rebuilt)
+
+
+def _foreign_cache(kind, path, elsewhere):
+    """Put someone else's file at the cache's ``path``: what ``kind`` says; returns a check
+    that it is there as it was."""
+    import os
+    import stat
+
+    if kind == "link":  # to a file of the user's, outside the folder
+        elsewhere.write_text("precious")
+        path.symlink_to(elsewhere)
+        return lambda: path.is_symlink() and elsewhere.read_text() == "precious"
+    if kind == "fifo":
+        os.mkfifo(path)
+        return lambda: stat.S_ISFIFO(path.lstat().st_mode)
+    if kind == "folder":
+        path.mkdir()
+        (path / "kept").write_text("x")
+        return lambda: (path / "kept").read_text() == "x"
+    path.write_text(kind)  # a file whose contents are no cache of streamprint's
+    return lambda: path.read_text() == kind
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "folder", "[]", "{", '{"cache": "mine"}'])
+def test_a_cache_path_holding_someone_elses_file_is_left_as_it_is(folder, tmp_path_factory, kind, caplog):
+    """The cache was written through a link to a file of the user's (a FIFO swapped for a
+    file; a folder there stopped the gallery): now the gallery is written without it, with
+    one warning, and the file there is as it was."""
+    write_gallery(folder)
+    good = (folder / "index.html").read_bytes()
+    (folder / "index.html").unlink()
+    (folder / CACHE).unlink()
+    intact = _foreign_cache(kind, folder / CACHE, tmp_path_factory.mktemp("elsewhere") / "victim.txt")
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert write_gallery(folder) == 3
+    assert (folder / "index.html").read_bytes() == good
+    assert intact()
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1 and "cache was not saved" in warned[0], warned
+
+
+def test_the_gallery_command_with_a_folder_where_its_cache_goes(folder):
+    """``mkdir OUT/.streamprint-gallery.json``: "cannot write ...: it is a directory", exit 1,
+    no gallery; now the gallery, and a warning that its cache was not saved."""
+    (folder / CACHE).mkdir()
+    r = run_cli("gallery", folder)
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert "cache was not saved" in err and "is a directory" in err and "Traceback" not in err
+    assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
+    assert (folder / CACHE).is_dir()
+
+
+def test_a_batch_leaves_a_file_linked_where_the_gallerys_cache_goes_as_it_is(folder, tmp_path):
+    """``batch LIB OUT`` overwrote, exit 0, the file a link at OUT/.streamprint-gallery.json
+    leads to. (The gallery of OUT lists the data files there, which need no decoding.)"""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "notes.txt").write_text("not a movie")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (folder / CACHE).symlink_to(victim)
+    r = run_cli("batch", lib, folder, "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "precious" and (folder / CACHE).is_symlink()
+    assert "cache was not saved" in r.stderr.decode()
+    assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
 
 
 def test_a_foreign_index_is_not_replaced_without_overwrite(folder):
@@ -140,6 +209,20 @@ def test_the_gallery_command(folder, tmp_path):
     r = run_cli("gallery", folder)
     assert r.returncode == 0 and r.stderr.decode() == f"wrote {folder / 'index.html'}: 3 movies\n"
     assert [m["t"] for m in listed(folder)] == ["a", "b", "sub/c"]
+
+
+def test_the_gallery_command_gives_the_gallery_a_title(folder):
+    """``--title``: the gallery's heading and browser tab say it (escaped, as text); without
+    it, "streamprint gallery"; the library's ``title`` is text."""
+    r = run_cli("gallery", folder, "--title", "Our films & <more>", "-q")
+    assert r.returncode == 0, r.stderr
+    html = (folder / "index.html").read_text()
+    assert "<title>Our films &amp; &lt;more&gt;</title>" in html and "<h1>Our films &amp; &lt;more&gt;</h1>" in html
+    assert "--title" in run_cli("gallery", "--help").stdout.decode()
+    assert write_gallery(folder) == 3
+    assert "<h1>streamprint gallery</h1>" in (folder / "index.html").read_text()
+    with pytest.raises(ParameterError, match="title"):
+        write_gallery(folder, title=7)
 
 
 def test_a_page_saved_as_htm_is_linked_as_an_html_one_is(tmp_path):
@@ -266,8 +349,28 @@ def test_an_interrupted_parallel_batch_still_writes_the_gallery_of_what_finished
     code, _, err = interrupt_batch(lib, out, short)
     assert code == 130, err
     assert b"Traceback" not in err and b"interrupted" in err
+    # its last line names the gallery it wrote, as the last line of a run that ends does
+    assert err.decode().strip().splitlines()[-1] == (
+        f"streamprint: interrupted; the movies finished so far are kept (gallery: {out / 'index.html'}, 2 movies); "
+        "run it again to go on")
     assert not (out / "z-long.mkv.json").exists()
     assert [(m["t"], m["p"]) for m in listed(out)] == [(n, f"{n}.html") for n in short]
+
+
+def test_an_interrupted_batch_names_no_gallery_it_did_not_write(tmp_path):
+    """The line of an interrupt names the gallery only when the run wrote it (a foreign
+    index.html, a full disk, a stop before the run began: none)."""
+    import argparse
+
+    from streamprint._cli.batch import kept_on_interrupt
+    from streamprint.batch import Summary
+
+    args = argparse.Namespace(outdir=str(tmp_path), summary=Summary())
+    assert kept_on_interrupt(args) == "the movies finished so far are kept; run it again to go on"
+    args.summary.gallery = 1
+    assert kept_on_interrupt(args) == (f"the movies finished so far are kept (gallery: {tmp_path / 'index.html'}, "
+                                       "1 movie); run it again to go on")
+    assert kept_on_interrupt(argparse.Namespace(outdir=str(tmp_path / "not made"))) == "nothing was written"
 
 
 class _FailsAfterOne:

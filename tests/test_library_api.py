@@ -103,6 +103,26 @@ def test_a_callback_that_cannot_take_its_arguments_is_refused_before_any_work(na
         streamprint.fingerprint(SAMPLE, **{name: value})
 
 
+async def _async_progress(p):
+    pass
+
+
+class _AsyncCall:
+    async def __call__(self, p):
+        pass
+
+
+@pytest.mark.parametrize("value", [_async_progress, _AsyncCall()])
+def test_an_async_callback_is_refused_before_any_work(value, monkeypatch):
+    """progress=<async def> was taken and called as a plain function: each call made a
+    coroutine nobody awaited (RuntimeWarning), and the callback never ran."""
+    import streamprint.pipeline.core as core
+
+    monkeypatch.setattr(core, "VideoSource", None)  # nothing is opened: a TypeError if it were
+    with pytest.raises(ParameterError, match="^progress is an async function"):
+        streamprint.fingerprint(SAMPLE, progress=value)
+
+
 def test_callbacks_of_any_signature_that_takes_their_arguments_are_welcome():
     seen: list = []
     part = streamprint.TimeRange(0, 0.5)
@@ -186,6 +206,19 @@ def test_a_palette_checks_its_inertia_cut_and_mean():
     assert good.inertia == 2.5 and good.cut is True and good.mean.tolist() == [1, 2, 3]
 
 
+def test_a_palettes_weights_are_numbers_not_text_or_flags():
+    """Palette(red, ["1"]) and Palette(red, [True]) were taken (as 1.0), Palette(red, ["x"])
+    a bare ValueError from numpy: weights that are not numbers are InvalidValue; numpy's
+    numbers of any width are taken."""
+    red = np.array([[200, 30, 30]], np.uint8)
+    for bad in (["1"], [True], np.array([True]), ["x"], [None], "1"):
+        with pytest.raises(InvalidValue, match="weights must be"):
+            streamprint.Palette(red, bad)
+            pytest.fail(repr(bad))
+    for good in ([1], [1.0], np.array([1], np.uint8), np.array([1.0], np.float32), (np.int64(1),)):
+        assert streamprint.Palette(red, good).weights.tolist() == [1.0]
+
+
 def test_model_errors_are_streamprint_errors():
     with pytest.raises(InvalidValue):
         streamprint.Palette(np.zeros((2, 3), np.uint8), np.array([0.2, 0.2]))
@@ -258,6 +291,31 @@ def test_the_library_replaces_a_file_it_did_not_write_only_when_told(fp, tmp_pat
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".streamprint-")]
 
 
+def test_overwrite_must_be_true_or_false_and_anything_else_leaves_the_users_file(fp, tmp_path):
+    """fp.save("mine.json", overwrite="false"), save_image(..., overwrite="no") and
+    write_palettes(..., overwrite="0") replaced the user's file: any truthy value was taken
+    as yes. ``overwrite`` is a flag like ``thumbnails``: ParameterError naming it, nothing
+    written, whether or not a file is there."""
+    import streamprint.outputs  # noqa: F401  (for RunOutputs in _writers)
+    from streamprint.render.gallery import write_gallery
+
+    for name, write in _writers(fp):
+        path = tmp_path / name
+        path.write_bytes(b"the user's own\n")
+        for value in ("false", "no", "0", 1, None):
+            with pytest.raises(ParameterError, match="overwrite must be True or False") as e:
+                write(path, overwrite=value)
+            assert e.value.parameter == "overwrite"
+            assert path.read_bytes() == b"the user's own\n", (name, value)
+        path.unlink()
+        with pytest.raises(ParameterError, match="overwrite"):
+            write(path, overwrite="yes")
+        assert not path.exists(), name
+    with pytest.raises(ParameterError, match="overwrite"):
+        write_gallery(tmp_path / "gallery", overwrite="no")
+    assert not (tmp_path / "gallery" / "index.html").exists()
+
+
 def test_run_outputs_refuse_a_foreign_data_file_before_writing_the_picture(fp, tmp_path):
     from streamprint.outputs import RunOutputs
 
@@ -304,6 +362,35 @@ def test_a_fingerprint_with_a_field_of_the_wrong_type_is_refused(field, value):
     fp = fakes.flat([(200, 30, 30)], [0.0], 1.0)
     with pytest.raises(InvalidValue):
         dataclasses.replace(fp, **{field: value})
+
+
+def test_write_fingerprint_and_fingerprint_refuse_wrong_types_by_name(tmp_path):
+    """write_fingerprint("out.json", "wf.json") (the arguments swapped) was AttributeError
+    'str' object has no attribute 'version' from inside the writer, and Fingerprint(source,
+    options, None) a TypeError from making the samples: ParameterError naming ``fp``, and
+    InvalidValue as for every other field, nothing written."""
+    from . import fakes
+
+    fp = fakes.flat([(200, 30, 30)], [0.0], 1.0)
+    with pytest.raises(ParameterError, match="fp must be a Fingerprint, got str") as e:
+        streamprint.write_fingerprint("out.json", tmp_path / "wf.json")
+    assert e.value.parameter == "fp" and not (tmp_path / "wf.json").exists()
+    for samples in (None, 5, "ab", [None]):
+        with pytest.raises(InvalidValue, match="samples must be Sample values"):
+            streamprint.Fingerprint(fp.source, fp.options, samples)
+
+
+def test_bytes_are_an_images_contents_to_extract_palette_and_a_name_that_says_so(tmp_path):
+    """fingerprint(b"m.mp4") reads the file of that name, extract_palette(b"photo.png") took
+    the name for the image's contents: "image bytes: not an image Pillow can read". Bytes
+    stay an image's contents (README and both docstrings say which is which); bytes that name
+    an existing file are refused saying what to pass."""
+    path = tmp_path / "photo.png"
+    Image.fromarray(np.full((4, 6, 3), (200, 30, 30), np.uint8)).save(path)
+    assert streamprint.extract_palette(path.read_bytes()).hex == streamprint.extract_palette(path).hex == ["#c81e1e"]
+    with pytest.raises(ParameterError, match="contents, not its file name.*pass a str or a Path") as e:
+        streamprint.extract_palette(bytes(path))
+    assert e.value.parameter == "image"
 
 
 def test_file_names_may_be_bytes_and_nothing_else_leaks_a_type_error(tmp_path):

@@ -260,3 +260,44 @@ def test_samples_read_all_at_once_keep_the_rules_of_samples_made_one_by_one(chan
     at_once = Samples._from_rows([first, second])
     assert at_once == one_by_one and at_once.colors == one_by_one.colors
     assert [s.palette.colors.tolist() for s in at_once] == [s.palette.colors.tolist() for s in one_by_one]
+
+
+def test_the_repr_of_a_fingerprint_with_thumbnails_is_a_summary_not_their_bytes():
+    """repr(fp) of a fingerprint with 480 thumbnails printed every WebP byte (2.5 MB): a
+    Thumbnails' repr now says how many, of which format, how many bytes, which samples."""
+    import dataclasses
+
+    from streamprint.model import Thumbnails
+
+    from . import fakes
+
+    fp = fakes.flat([(200, 30, 30)] * 480, [float(t) for t in range(480)], 480.0)
+    webp = b"RIFF\x00\x00\x00\x00WEBP" + b"\x07" * 2000  # begins as a WebP file does; 2012 bytes
+    fp = dataclasses.replace(fp, thumbnails=Thumbnails(tuple(range(480)), (webp,) * 480))
+    assert repr(fp.thumbnails) == f"Thumbnails(480 webp images, {480 * 2012} bytes, samples 0 to 479)"
+    assert "RIFF" not in repr(fp) and "\\x07" not in repr(fp) and len(repr(fp)) < 4000
+
+
+def test_a_fingerprints_samples_cannot_be_changed_through_their_store():
+    """fp.samples.store was public and shared: appending a 10-colour sample to it made
+    fp.samples.colors 10 on a frozen fingerprint whose options.colors is 4 (and a flush
+    callback could add samples to the run under way). A fingerprint's samples give no store
+    now, and a view made of a store a caller keeps keeps its width however wide the samples
+    appended to the store later."""
+    from streamprint import Fingerprint, Sample, SampleStore
+
+    from . import fakes
+
+    made = fakes.flat([(200, 30, 30), (30, 60, 160)], [0.0, 1.0], 2.0)
+    store = SampleStore(4)
+    store.extend(made.samples)
+    fp = Fingerprint(made.source, Options(colors=4), store.view())
+    before = [(c, colors.copy(), weights.copy()) for c, colors, weights, _ in fp.samples.palette_chunks()]
+    ten = Palette(np.arange(30, dtype=np.uint8).reshape(10, 3), np.full(10, 0.1))
+    store.append(Sample(1000, 50.0, ten))
+    assert fp.samples.colors == 4 and fp.samples.first(2).colors == 4 and len(fp) == 2
+    after = list(fp.samples.palette_chunks())
+    assert len(after) == len(before) and all(
+        a[0] == b[0] and np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2]) for a, b in zip(after, before, strict=True))
+    assert fp.samples == made.samples and fp.samples.key is store.view().key  # (one cache key per store)
+    assert not hasattr(fp.samples, "store")

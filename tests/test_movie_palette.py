@@ -163,7 +163,7 @@ def test_a_long_run_s_colour_times_are_summed_chunk_by_chunk_as_by_hand():
         if i % 1500 == 1499:
             Fingerprint(info, options, store.view())  # a flush: its palette is computed, finished chunks kept
     grown = Fingerprint(info, options, store.view())
-    assert _DONE[store][0] == 2  # the two finished chunks were summed once
+    assert _DONE[store.view().key][0] == 2  # the two finished chunks were summed once
     assert grown.movie_palette == whole.movie_palette
     assert np.array_equal(time_weights(grown)[1], weights)
 

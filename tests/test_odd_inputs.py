@@ -302,6 +302,26 @@ def test_a_hole_in_the_middle_is_said_to_be(tmp_path, suffix):
     assert done.returncode == 0 and b"missing" not in done.stderr and b"cut short" not in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("audio", [False, True], ids=["video", "with-audio"])
+def test_a_long_still_of_a_variable_frame_rate_is_no_hole(tmp_path, audio):
+    """1 s moving, a 4-s still that mpdecimate leaves one frame of, 1 s moving, in Matroska
+    (whose frame count is estimated from its duration): "99 of the 150 frames its container
+    states are missing, most at 1.0 s: the file looks damaged there", where the file holds
+    every frame ffprobe reads and the same as MP4 gets no warning. A hole (above) has bytes
+    no packet holds there; a still has none, or the audio's."""
+    path = tmp_path / "still.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=s=128x72:r=25:d=1", "-f", "lavfi", "-i", "color=c=red:s=128x72:r=25:d=4",
+           "-f", "lavfi", "-i", "testsrc2=s=128x72:r=25:d=1", *(["-f", "lavfi", "-i", "sine=d=6"] if audio else []),
+           "-filter_complex", "[0][1][2]concat=n=3,mpdecimate[v]", "-map", "[v]", *(["-map", "3"] if audio else []),
+           "-fps_mode", "vfr", "-c:v", "libx264", str(path))
+    frames = int(ffprobe_stream(path, "nb_read_frames")["nb_read_frames"])
+    assert 40 < frames < 60  # the still is one frame (mpdecimate takes a smaller picture for one too)
+    done = run_cli(path, tmp_path / "o.png", "--every", "1", "--data", tmp_path / "o.json")
+    assert done.returncode == 0, done.stderr
+    assert b"missing" not in done.stderr and b"cut short" not in done.stderr, done.stderr
+    assert json.loads((tmp_path / "o.json").read_text())["decode"]["frames"] == frames
+
+
 def test_a_variable_frame_rate_that_starts_slowly_keeps_its_average(tmp_path):
     """7 fps for 4 s, then 30 fps for 6 s: FFmpeg guesses 7 from the opening, the average
     (ffprobe's avg_frame_rate) is about 20.9; only raw DV's tick rate is distrusted."""

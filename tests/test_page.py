@@ -260,3 +260,19 @@ def test_the_pages_subtitle_counts_its_columns_in_english(tmp_path, samples):
     assert run_cli("render", tmp_path / "m.json", tmp_path / "p.html", "-q").returncode == 0
     sub = re.search(r'<p class="sub">colour fingerprint · ([^·]*) ·', (tmp_path / "p.html").read_text()).group(1)
     assert sub == ("1 column" if samples == 1 else f"{samples} columns")
+
+
+def test_the_axis_of_a_part_shows_its_times_as_the_heading_does():
+    """``--start 2.5 --end 4.5 --interval 0.5``: the heading said "0:00:02.5 to 0:00:04.5 of
+    the movie" and the axis under the strip "0:00:02" and "0:00:04". Both now say the times
+    asked for, to the tenth of a second they were given in."""
+    from streamprint.model import Fingerprint, TimeRange
+
+    whole = synth.known_fingerprint("clip.mp4", [synth.Segment((200, 30, 30), (0, 0, 0), 6.0)], interval=0.5)
+    part = Fingerprint(whole.source, whole.options, [s for s in whole.samples if 2.5 <= s.time < 4.5],
+                       time_range=TimeRange(2.5, 4.5))
+    text = page_html(part)
+    assert "· 0:00:02.5 to 0:00:04.5 of the movie</p>" in text
+    assert '<div class="axis"><span>0:00:02.5</span><span>0:00:04.5</span></div>' in text
+    # all of it: from 0:00:00 to its end, as before
+    assert '<div class="axis"><span>0:00:00</span><span>0:00:06</span></div>' in page_html(whole)

@@ -231,3 +231,26 @@ def test_a_palettes_inertia_is_the_mean_squared_distance_to_its_colours():
     assert pal.inertia == pytest.approx(nearest.mean(), rel=0.02)
     assert 250 < pal.inertia < 320
     assert extract_palette(clean, colors=3).palette.inertia == 0.0
+
+
+def _cielab(rgb) -> np.ndarray:
+    """CIELAB (D65) of an 8-bit sRGB colour by the published formulas (IEC 61966-2-1's
+    decoding and matrix, CIE 15's L*a*b*), written out here, apart from streamprint's."""
+    c = np.asarray(rgb, np.float64) / 255
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
+                    [0.0193339, 0.1191920, 0.9503041]]) @ lin / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_inertia_is_in_the_units_its_docstring_states():
+    """Palette.inertia's docstring said "the clustering space's units squared", where lab is
+    CIELAB × 2.55: half black, half #0a0000 in one colour gave 13.05 in lab, where the mean
+    squared ΔE76 to the centre (half-way) is 2.0. The docstring states the scaling; this holds
+    the numbers to it: rgb in 8-bit levels (5² = 25), lab / 2.55² = (ΔE76 / 2)²."""
+    image = np.zeros((64, 64, 3), np.uint8)
+    image[:, 32:, 0] = 10
+    assert extract_palette(image, colors=1).palette.inertia == pytest.approx(25.0, rel=1e-6)
+    half = np.linalg.norm(_cielab((10, 0, 0)) - _cielab((0, 0, 0))) / 2
+    assert extract_palette(image, colors=1, space="lab").palette.inertia / 2.55 ** 2 == pytest.approx(half ** 2, rel=1e-4)

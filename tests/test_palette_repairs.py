@@ -297,3 +297,54 @@ def test_a_name_too_long_is_one_line_in_every_command(tmp_path):
         text = r.stderr.decode()
         assert r.returncode == 1 and text.count("\n") == 1, (args[0], text)
         assert f"{long}: File name too long" in text and "unexpected" not in text, (args[0], text)
+
+
+def _png(width: int, height: int, rows: list[bytes], interlaced: bool = False) -> bytes:
+    """An 8-bit RGB PNG made by the specification's layout: ``rows`` are the image data
+    before compression, each a filter byte (0) and its pixels (``interlaced``: Adam7's
+    passes' rows, one after another)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, int(interlaced))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+            + chunk(b"IEND", b""))
+
+
+def _adam7_rows(width: int, height: int, color: bytes) -> list[list[bytes]]:
+    """A solid image's Adam7 passes (PNG specification 8.2: each pass's first row and
+    column, and steps), each a list of its rows."""
+    passes = ((0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1))
+    return [[b"\0" + color * len(range(x, width, dx))] * len(range(y, height, dy)) if x < width else []
+            for y, x, dy, dx in passes]
+
+
+def test_a_png_whose_image_data_ends_before_its_last_row_is_cut_short(tmp_path):
+    """A 50 x 50 PNG whose compressed data holds one row, then IEND, gave the palette
+    ['#000000'] without a word: Pillow fills the rows that never came with black (FFmpeg:
+    "IEND without all image"). It is refused as cut short, as a JPEG cut mid-scan is; a
+    whole PNG whose last rows are black, and whole interlaced ones, are read as before."""
+    import pytest
+
+    import streamprint
+
+    red = bytes(RED)
+    row = b"\0" + red * 50
+    black = b"\0" + b"\0" * 150
+    for name, data in (("one_row.png", _png(50, 50, [row])), ("forty.png", _png(50, 50, [row] * 40))):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(streamprint.NotAVideoError, match="cut short: its image data ends before its last row"):
+            streamprint.extract_palette(tmp_path / name)
+        with pytest.raises(streamprint.NotAVideoError, match="cut short"):  # as bytes too
+            streamprint.extract_palette(data)
+    whole = streamprint.extract_palette(_png(50, 50, [row] * 30 + [black] * 20), colors=2)
+    assert whole.hex == ["#c81e1e", "#000000"] and whole.weights.tolist() == [0.6, 0.4]
+    for w, h in ((9, 7), (1, 1), (16, 3)):
+        passes = _adam7_rows(w, h, red)
+        assert streamprint.extract_palette(_png(w, h, [r for p in passes for r in p], True)).hex == ["#c81e1e"]
+        if passes[-1]:  # the last pass (every odd row), missing
+            with pytest.raises(streamprint.NotAVideoError, match="cut short"):
+                streamprint.extract_palette(_png(w, h, [r for p in passes[:-1] for r in p], True))

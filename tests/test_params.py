@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from streamprint import ParameterError, params
@@ -33,10 +34,16 @@ from .conftest import run_cli
     ("end", [1, -480, "-8:00", "90"], [0, "0", "x", math.inf]),
     ("duration", [0.04, "1:00"], [0, -5, "-1:00"]),
     ("flush_every", [0.1, 3600], [0, 0.05, -1, math.nan]),
+    # numpy's bool is a bool as numpy's whole numbers are whole numbers (it was refused)
+    ("thumbnails", [True, False, np.bool_(True)], [1, 0, "yes", "no", None, np.int64(1)]),
+    ("skip_unsampled", [np.bool_(False)], [0, "False"]),
+    ("overwrite", [True, np.bool_(False)], [1, "false", None]),
 ])
 def test_each_rule_accepts_and_refuses(name, good, bad):
     for value in good:
-        params.check(name, value)
+        checked = params.check(name, value)
+        if isinstance(value, np.bool_):  # given on as Python's own, as an option read back compares
+            assert type(checked) is bool and checked == value
     for value in bad:
         with pytest.raises(ParameterError) as info:
             params.check(name, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import time
 
 import numpy as np
@@ -103,3 +104,19 @@ def test_a_part_between_whole_seconds_is_said_to_the_millisecond(segments_clip, 
     r = run_cli(segments_clip, tmp_path / "b.html", "--start", "4.2", "--end", "8.5", "--every", "1")
     assert r.returncode == 0 and b"(0:00:04.2 to 0:00:08.5)" in r.stderr, r.stderr
     assert "<th>part</th><td>0:00:04.2 to 0:00:08.5 of the movie</td>" in (tmp_path / "b.html").read_text()
+
+
+def test_a_length_under_a_minute_is_said_as_precisely_as_the_part(segments_clip, tmp_path):
+    """A 0.2-s part was "0:00 of video (0:00:01 to 0:00:01.2)", and a 3.5-s clip (ffprobe's
+    duration) "0:04 of video": under a minute a length has the decimals it needs."""
+    r = run_cli(segments_clip, tmp_path / "p.png", "--start", "1", "--end", "1.2", "--every", "1")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r", 0:00\.2 of video \(0:00:01 to 0:00:01\.2\) in ", last_line(r.stderr)), r.stderr
+    clip = tmp_path / "c.y4m"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=3.5:s=64x36:r=10", "-pix_fmt",
+                    "yuv420p", str(clip)], check=True)
+    probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(clip)],
+                            capture_output=True, text=True, check=True).stdout
+    assert float(probed) == 3.5
+    r = run_cli(clip, tmp_path / "c.png", "--every", "1")
+    assert r.returncode == 0 and ", 0:03.5 of video in " in last_line(r.stderr), r.stderr

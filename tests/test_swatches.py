@@ -497,6 +497,22 @@ def test_a_palette_for_design_tools_given_to_render_or_read_says_what_to_give_in
         read_palettes(tmp_path / "p.css")
 
 
+def test_an_ase_file_given_to_a_reader_gets_the_message_gpl_and_css_get(tmp_path):
+    """Fingerprint.load("m.ase") and read_palettes("p.ase") said "not a text file (invalid
+    start byte)", where .gpl and .css say what the file is and what to give instead: the
+    extension is looked at before the file is read, for ASE too."""
+    from streamprint import Fingerprint
+    from streamprint.formats import read_fingerprint, read_palettes
+
+    fp = known_movie()
+    write_fingerprint(fp, tmp_path / "m.ase")
+    write_palettes([ImagePalette("a.png", fp.movie_palette, 1, 1)], tmp_path / "p.ase")
+    for read, path, instead in ((read_fingerprint, "m.ase", r"\.json or \.csv"), (Fingerprint.load, "m.ase", r"\.json or \.csv"),
+                                (read_palettes, "p.ase", r"\.json or \.tsv"), (read_palettes, "m.ase", r"\.json or \.tsv")):
+        with pytest.raises(ParameterError, match=r"a \.ase file holds a palette for design tools alone.*" + instead):
+            read(tmp_path / path)
+
+
 def test_a_name_holding_a_seal_does_not_pass_for_the_mark(tmp_path):
     """The review: a picture named "x (sha256 <32 hex>).png" put a seal on the GIMP
     palette's Name line, before the mark's, so the file was not known for streamprint's own

@@ -508,6 +508,18 @@ def test_keyframes_of_a_joined_ts_have_the_frame_numbers_and_times_of_decoding_e
 
 
 @needs_ffprobe
+@pytest.mark.parametrize("sampling", [Sampling.every(1), Sampling.keyframes()], ids=["every-1", "keyframes"])
+def test_the_warning_of_a_jump_names_the_frame_it_is_at(joined_ts, folder, sampling, caplog):
+    """The jump comes after the first part's frames (ffprobe's count of a.ts), in every mode:
+    with keyframes only the warning named the count of keyframes delivered (frame 2)."""
+    first = len(ffprobe_times(folder / "a.ts"))
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        streamprint.fingerprint(joined_ts, sampling=sampling, colors=3)
+    jumps = [r.getMessage() for r in caplog.records if "timestamps jump" in r.getMessage()]
+    assert len(jumps) == 1 and f" at frame {first}:" in jumps[0], jumps
+
+
+@needs_ffprobe
 def test_keyframes_of_a_ts_with_long_gops_are_not_discontinuities(folder):
     """An MPEG-TS whose keyframes are 11 s apart (x264's default keyint of 250 is 10.4 s at
     24 fps; a static picture has no scene cut to add any): keyframes only, the gap between two

@@ -44,7 +44,7 @@ def parser(prog: str = "streamprint batch") -> argparse.ArgumentParser:
                         "movie resumes where it was, with the same result; 0: no checkpoints (default: %(default)s)")
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run one task per movie on this Dask distributed scheduler (e.g. "
-                        "tcp://10.0.0.5:8786) instead of local processes; workers must see LIBRARY and "
+                        "tcp://10.0.0.5:8786) instead of local processes (so not with --jobs); workers must see LIBRARY and "
                         "OUTDIR at the same paths. Needs: pip install 'streamprint[dask]'")
     add_analysis_options(p)
     add_render_options(p)
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     check_plot_room(render)
     bars = BatchBars(enabled=not args.quiet)
     started = time.monotonic()
-    summary = Summary()
+    summary = args.summary = Summary()  # (what an interrupt kept: kept_on_interrupt)
     try:
         run_batch(args.library, args.outdir, options, render, args.jobs, args.retry_failed, bars.file_done, bars.plan,
                   dask=args.dask, checkpoint_every=args.checkpoint_every, on_samples=bars.progress,
@@ -79,22 +79,33 @@ def run(args: argparse.Namespace) -> int:
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:
     """What an interrupt that stopped the batch left (see _cli.dispatch): the movies finished,
-    or nothing when OUTDIR was not made yet (it comes after a Dask scheduler answers)."""
+    and the gallery of them when it was written (the run's summary says), or nothing when
+    OUTDIR was not made yet (it comes after a Dask scheduler answers)."""
     if not Path(args.outdir).is_dir():
         return NOTHING_WRITTEN
-    return "the movies finished so far are kept; run it again to go on"
+    kept = "the movies finished so far are kept"
+    summary = getattr(args, "summary", None)
+    if summary is not None and summary.gallery is not None:
+        kept += f" ({gallery(summary, Path(args.outdir))})"
+    return f"{kept}; run it again to go on"
+
+
+def gallery(summary: Summary, outdir: Path) -> str:
+    """``gallery: OUT/index.html, 2 movies`` (``summary.gallery``: how many), or what says it
+    was not written."""
+    from ..render.gallery import INDEX
+
+    if summary.gallery is None:
+        return "the gallery was not written"
+    return f"gallery: {outdir / INDEX}, {plural(summary.gallery, 'movie')}"
 
 
 def finished(summary: Summary, outdir: Path, seconds: float) -> str:
     """``batch of 3 movies done in 4.2 s (2 fingerprinted, 1 failed); gallery: OUT/index.html,
     2 movies``: the line a batch run ends with."""
-    from ..render.gallery import INDEX
-
     s = summary
     counts = [(s.done, "fingerprinted"), (s.redrawn, "redrawn"), (s.skipped, "unchanged"), (s.found, "found finished"),
               (s.not_video, "not video"), (s.failed, "failed"), (s.pending, "pending")]
     total = sum(n for n, _ in counts)
     said = ", ".join(f"{n} {what}" for n, what in counts if n) or "nothing to do"
-    gallery = f"gallery: {outdir / INDEX}, {plural(s.gallery, 'movie')}" if s.gallery is not None \
-        else "the gallery was not written"
-    return f"batch of {plural(total, 'file')} done in {took(seconds)} ({said}); {gallery}"
+    return f"batch of {plural(total, 'file')} done in {took(seconds)} ({said}); {gallery(s, outdir)}"

@@ -13,7 +13,7 @@ from .. import params
 from ..enums import Algorithm, Crop, Order, Space, Style, ToneMap
 from ..errors import EXIT_USAGE, one_line
 from ..model import DEFAULT_ANALYSIS_SIZE, DEFAULT_INTERVAL, Options, RenderOptions, Sampling, TimeRange
-from ..kinds import as_float, as_int
+from ..numerals import as_float, as_int
 from ..params import parse_time
 
 EXIT_CODES_HELP = """\

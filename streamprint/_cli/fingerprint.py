@@ -15,7 +15,7 @@ from ..model import Fingerprint, Progress, SourceInfo
 from . import NOTHING_WRITTEN, interrupted
 from .common import EXIT_CODES_HELP, Parser, add_analysis_options, add_common, add_render_options, check_plot_room, \
     number, options_from, render_from, whole
-from .progress import TERMINAL, ProgressBar, clock, done, plural, took
+from .progress import TERMINAL, ProgressBar, done, length, plural, took
 
 if TYPE_CHECKING:
     from ..outputs import RunOutputs
@@ -179,7 +179,7 @@ def wrote(output: str, data: str | None, size: tuple[int, int], fp: Fingerprint)
 
     part = "" if fp.time_range.whole else f" ({fp.time_range.describe()})"
     return (f"wrote {output}{f' and {data}' if data else ''}: {size[0]}×{size[1]}, {plural(len(fp), 'sample')}, "
-            f"{clock(timeline(fp)[1] - fp.time_range.start)} of video{part}")
+            f"{length(timeline(fp)[1] - fp.time_range.start)} of video{part}")
 
 
 def kept_on_interrupt(args: argparse.Namespace) -> str:

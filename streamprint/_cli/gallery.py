@@ -19,10 +19,13 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
                     "'streamprint batch' folder, or any folder of --data files; of a batch's, those its\n"
                     "manifest records finished), each with its strip,\n"
                     "duration and palette, linking to its page; sorted by name, duration, brightness,\n"
-                    "colourfulness or hue, and searchable by colour. 'batch' writes it after every run.",
+                    "colourfulness or hue, and searchable by colour. 'batch' writes it after every run\n"
+                    "(with the default title: run this command after it to give the gallery another).",
     )
     p.add_argument("outdir", help="folder of fingerprint data files (.json or .csv; of both of one name, the "
                                   ".json), searched recursively")
+    p.add_argument("--title", metavar="TEXT",
+                   help="the gallery's title, in its heading and its browser tab (default: streamprint gallery)")
     add_common(p)
     return p
 
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             raise DataFormatError(f"{exc.problem}; run 'streamprint batch LIBRARY {shlex.quote(str(folder))} "
                                   "{param:rebuild_manifest}' (LIBRARY and options as the batch's) to recreate it "
                                   "from the finished outputs and write the gallery") from exc
-        count = write_gallery(folder, overwrite=args.overwrite, leave_out=leave_out)
+        count = write_gallery(folder, overwrite=args.overwrite, leave_out=leave_out, title=args.title)
     if count == 0:
         log.warning("%s: %s: the gallery is empty", folder, EMPTY)
     if not args.quiet:

@@ -74,6 +74,17 @@ def clock(seconds: float) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
+def length(seconds: float) -> str:
+    """A length of video as the closing line says it: as :func:`clock`, but under a minute
+    with as many decimals as it has to the millisecond (``0:00.2``, ``0:03.5``), as a part's
+    start and end are said (:func:`streamprint.model.hms`): a 0.2-s part was "0:00 of video
+    (0:00:01 to 0:00:01.2)", and 3.5 s "0:04"."""
+    ms = int(round(max(0.0, seconds) * 1000))
+    if ms >= 60_000 or not ms % 1000:
+        return clock(seconds)
+    return f"0:{ms // 1000:02d}.{ms % 1000:03d}".rstrip("0")
+
+
 def took(seconds: float) -> str:
     """How long something took: ``3.2 s`` under a minute, else as :func:`clock`."""
     return f"{seconds:.1f} s" if seconds < 60 else clock(seconds)

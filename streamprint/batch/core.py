@@ -27,6 +27,7 @@ from ..enums import Status
 from ..errors import InputError, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
+from ..reserved import MANIFEST, RESERVED
 from .dask import Dask
 from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("streamprint")
 
-MANIFEST = "streamprint-manifest.json"
 #: Seconds at least between two writes of the manifest while movies finish, and at most
 #: from a change to its write, unless a write is slow (:class:`.outdir.ManifestWrites`). It
 #: is also written at the end and on any stop; a kill loses the records of the last second
@@ -48,6 +48,12 @@ MANIFEST = "streamprint-manifest.json"
 MANIFEST_EVERY = 1.0
 
 __all__ = ["MANIFEST", "Job", "Summary", "Task", "discover", "outputs_for", "run_batch"]
+
+
+#: Who works on the movies, given more than one way (see run_batch): what to give instead.
+_ONE_OF = {"executor": "give one; Processes(jobs) is jobs local worker processes, Dask(address, key=...) a "
+                       "Dask cluster",
+           "dask": "a Dask cluster's workers are its own"}
 
 
 def _lost(task: Task, exc: BaseException) -> JobResult:
@@ -108,13 +114,13 @@ def run_batch(
         raise ParameterError("render", f"must be a RenderOptions or None, not {type(render).__name__}")
     if not isinstance(summary, (Summary, type(None))):
         raise ParameterError("summary", f"must be a Summary or None, not {type(summary).__name__}")
-    if executor is not None and not callable(getattr(executor, "run", None)):
-        raise ParameterError("executor", "must be an executor (streamprint.batch.executors), not "
-                                         f"{type(executor).__name__}")
+    params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
+                     rebuild_manifest=rebuild_manifest, executor=executor)
+    given = [name for name, value in (("executor", executor), ("dask", dask), ("jobs", jobs)) if value is not None]
+    if len(given) > 1:  # one was ignored in silence (the executor's workers, a cluster's, are its own)
+        raise ParameterError(given[0], f"and {{param:{given[1]}}} cannot be used together: {_ONE_OF[given[0]]}")
     if isinstance(executor, Processes) and no_workers():  # (the default is Serial there, with a warning)
         raise ParameterError("executor", f"{no_workers()}; use Serial(), or run the batch from a script file")
-    params.check_all(on_file=on_file, on_plan=on_plan, on_samples=on_samples, retry_failed=retry_failed,
-                     rebuild_manifest=rebuild_manifest)
     for name, path in (("library", library), ("outdir", outdir)):
         if not isinstance(path, (str, bytes, os.PathLike)):
             raise ParameterError(name, f"must be a path, not {type(path).__name__}")
@@ -216,8 +222,7 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
         return Task(job, str(out), options, render, executor.threads_per_task, checkpoint_every, owned, findable)
 
     summary.begun = True
-    own = {out / name for name in _own_files()}  # the batch's own files at the top of the folder
-    planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, own, summary)
+    planned = plan(lib, out, options, render, retry_failed, make_task, entries, record, summary)
     if isinstance(executor, Dask):  # refused here, before any movie is handed out or recorded pending
         executor.keys(planned.todo)
     todo = list(planned.todo)
@@ -329,6 +334,4 @@ def _write_gallery(cards: Cards, quiet: bool = False) -> int | None:
 
 def _own_files() -> set[str]:
     """The files a batch writes at the top of OUTDIR besides the lock: manifest and gallery."""
-    from ..render.gallery import CACHE, INDEX
-
-    return {MANIFEST, INDEX, CACHE}
+    return set(RESERVED)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import interrupt, params
 from ..errors import Interrupted, ParameterError, SchedulerError, one_line
-from ..kinds import as_int
+from ..numerals import as_int
 from .executors import Finish, Lost, OnReport, T, Work
 
 
@@ -177,7 +177,7 @@ _ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?(\[[0-9a-fA-F:]+\]|[
 
 def _parts(address: str) -> tuple[str, str, int] | None:
     """(scheme, host, port) of a scheduler address, None when ``address`` is not one. The
-    port is read as every number streamprint reads (:func:`~streamprint.kinds.as_int`: ASCII
+    port is read as every number streamprint reads (:func:`~streamprint.numerals.as_int`: ASCII
     digits; re's ``\\d`` and int() read any script's, and took an Arabic-Indic 8786)."""
     m = _ADDRESS.match(address.strip())
     if m is None:

@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
-from .. import interrupt
+from .. import interrupt, params
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,7 +65,7 @@ class Serial:
 
     @property
     def threads_per_task(self) -> int:
-        return _cores()
+        return _threads(1)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         reports = _Direct(on_report)
@@ -92,11 +92,13 @@ class Processes:
     that kills its worker again (and only that one) is lost for good (:class:`WorkerCrashed`
     with ``alone``), and the others are done. Run alone, a task that says how many decoder
     threads it takes (a ``threads`` field, as a batch's :class:`~.worker.Task`) gets every
-    core (it kept its share of ``jobs``: half the machine stood idle)."""
+    core (it kept its share of ``jobs``: half the machine stood idle). ``jobs`` is checked
+    as :func:`~streamprint.batch.run_batch`'s (None: one per core): ``Processes(0)`` was a
+    ZeroDivisionError, and ``Processes(-1)`` was taken, to fail once OUTDIR was made."""
 
-    def __init__(self, jobs: int) -> None:
-        self.slots = jobs
-        self.threads_per_task = max(1, _cores() // jobs)
+    def __init__(self, jobs: int | None = None) -> None:
+        self.slots = params.check("jobs", jobs) or _cores()
+        self.threads_per_task = _threads(self.slots)
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
         try:
@@ -154,7 +156,7 @@ class Processes:
                         task = todo.popleft()
                         try:
                             with _deaf_to_ctrl_c():  # (a submit may start a worker)
-                                given = task if in_flight is not None else _with_threads(task, _cores())
+                                given = task if in_flight is not None else _with_threads(task, _threads(1))
                                 pending[pool.submit(_call, work, given)] = task
                         except BrokenProcessPool:
                             todo.appendleft(task)
@@ -329,7 +331,7 @@ def local(jobs: int | None) -> Processes | Serial:
             "%s: the movies are done in this process, one at a time (a decoder's crash on a damaged file "
             "ends it); run the batch from a script file to have worker processes", why)
         return Serial()
-    return Processes(jobs or _cores())
+    return Processes(jobs)
 
 
 def no_workers() -> str | None:
@@ -347,6 +349,13 @@ def no_workers() -> str | None:
     if os.path.isfile(os.path.join(start, path)):
         return None
     return f"worker processes cannot start: they run the main program ({path}) again first, and it is not a file"
+
+
+def _threads(tasks: int) -> int:
+    """Decoder threads for each of ``tasks`` tasks run at once: the cores shared among them,
+    at least one, and at most the ``threads`` rule's bound (on a machine of more cores, every
+    movie of ``Serial()`` or one job failed: "threads must be ... from 0 to 64, got 96")."""
+    return max(1, min(_cores() // tasks, params.RULES["threads"].high))
 
 
 def _cores() -> int:

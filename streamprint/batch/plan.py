@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..enums import Status
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
+from ..reserved import reserved_as
 from .summary import Summary
 from .worker import Job, Task, finished_outputs, outputs_for
 
@@ -126,17 +127,18 @@ class Plan:
 
 def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
          make_task: Callable[[Job, tuple[str, ...], bool], Task], entries: dict[str, ManifestEntry],
-         record: Callable[[Job, JobResult], None], own: set[Path], summary: Summary) -> Plan:
+         record: Callable[[Job, JobResult], None], summary: Summary) -> Plan:
     """Go through the library: count (and record) what needs nothing (unchanged, not video,
-    failed, a name that clashes with the batch's ``own`` files), and say what is to be
+    failed, outputs named as the batch's own files: :mod:`streamprint.reserved`), and say what is to be
     redrawn and what fingerprinted (``make_task(job, owned, findable)``: see
     :class:`.worker.Task`). Nothing is drawn here."""
     redraws: list[Redraw] = []
     todo: list[Task] = []
     for job in discover(lib, out, summary):
         entry = entries.get(job.rel)
-        if own & set(outputs_for(out, job.rel, render)):  # a movie named "index", with no extension
-            error = f"its outputs would replace this batch's own {', '.join(sorted(p.name for p in own))}: rename it"
+        clash = _clash(out, outputs_for(out, job.rel, render))
+        if clash is not None:
+            error = f"its output {clash}: rename it"
             record(job, JobResult(Status.FAILED, 0.0, error))
             summary.count(job.rel, Status.FAILED, error)
             continue
@@ -165,6 +167,17 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
         else:
             todo.append(make_task(job, unmarked_own(entry), findable))
     return Plan(tuple(redraws), tuple(todo))
+
+
+def _clash(out: Path, outputs: tuple[Path, ...]) -> str | None:
+    """How one of a movie's ``outputs`` would be one of the batch's own files (a movie named
+    ``index``, ``INDEX`` or ``streamprint-manifest``, with no extension), in words; None when none is."""
+    for p in outputs:
+        own = reserved_as(p, out)
+        if own is not None:
+            return f"{p.name} would be this batch's {own}" + ("" if p.name == own else
+                                                                  " where case is ignored (macOS, Windows, shares)")
+    return None
 
 
 def withdraw(entries: dict[str, ManifestEntry], planned: Plan, options: Options) -> None:

@@ -174,7 +174,9 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         # The data file last: once it exists, the strip and the page do too, so a client that
         # gives up on this worker (see core._lost) finds the movie finished, not half done.
         # overwrite: the batch's own rule, above, decided (the manifest's files are the batch's)
-        RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2], overwrite=True).write(fp)
+        # (the page names the movie by its path in the library; the data file keeps the path
+        # it was read from, by which a later run finds these outputs finished: finished_outputs)
+        RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2], overwrite=True, page_file=job.rel).write(fp)
         ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
@@ -213,7 +215,8 @@ def redraw(outdir: Path, job: Job, data_rel: str, old_strip_rel: str, render: Re
         raise OutputError(f"{foreign} exists and was not written by streamprint")
     from ..outputs import RunOutputs
 
-    RunOutputs(strip, render, page=page, overwrite=True).write(fp)  # the strip, then the page (checked above)
+    # the strip, then the page (checked above), which names the movie by its path in the library
+    RunOutputs(strip, render, page=page, overwrite=True, page_file=job.rel).write(fp)
     strips = {outputs_for(outdir, job.rel, RenderOptions(format=f))[0] for f in params.STRIP_FORMATS}
     # this movie's strip in another format, unless a picture of the user's is there now
     if old != strip and old in strips and old.exists() and _foreign((old,), owned_paths) is None:

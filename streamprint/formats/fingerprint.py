@@ -233,6 +233,7 @@ def write_fingerprint(fp: Fingerprint, path: str | os.PathLike[str], *, overwrit
     atomically. A fingerprint without samples is refused, as the reader would refuse the
     file. A file at ``path`` that streamprint did not write is replaced only with
     ``overwrite`` (:func:`~streamprint.atomic.check_replace`)."""
+    params.check("fp", fp)  # (a path given first was AttributeError from inside)
     fmt = params.data_format_for(path, "path", params.FINGERPRINT_DATA)
     if not len(fp):
         raise InputError("nothing to save: the fingerprint has no samples")
@@ -346,7 +347,8 @@ def is_fingerprint_file(path: str | os.PathLike[str]) -> bool:
 def read_fingerprint(path: str | os.PathLike[str]) -> Fingerprint:
     """A fingerprint written by :func:`write_fingerprint`, every field checked."""
     name = params.file_name(path)
+    fmt = params.readable_data_format(path, params.FINGERPRINT_DATA)  # before reading: .ase is no text
     text = read_text(path)
-    if params.readable_data_format(path, params.FINGERPRINT_DATA) == DataFormat.CSV:
+    if fmt == DataFormat.CSV:
         return from_csv(text, name)
     return fingerprint_from_dict(parse_json(text, name), name)

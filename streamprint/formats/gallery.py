@@ -8,12 +8,14 @@ import base64
 import binascii
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, OutputError
+from ..marks import json_format
 from ..model import GalleryEntry
 from ..model.gallery import BINS
 from .common import Fields, parse_json, read_text, write_text
@@ -65,15 +67,39 @@ def entry_from_fields(f: Fields) -> GalleryEntry:
         whole("shares")))
 
 
+def cache_refused(path: str | os.PathLike[str]) -> str | None:
+    """Why no cache may be written at ``path``, in words that follow "it" (``is a
+    directory``, ``was not written by streamprint``), or None: there is none, or one that
+    streamprint wrote (read through links, as outputs are). The cache is streamprint's own
+    bookkeeping: a file of anyone else's there (a link to one, a FIFO, a folder) is never
+    replaced, whatever ``overwrite`` says of outputs."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:  # (a dangling link too: written where it leads, as an output is)
+        return None
+    except OSError as exc:  # a loop of links, say
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, a device or a socket)"
+    return None if json_format(path) == FORMAT_NAME else "was not written by streamprint"
+
+
 def write_gallery_cache(entries: dict[str, Cached], path: str | os.PathLike[str]) -> None:
-    """Write the cache: data file path (relative to the gallery) -> :data:`Cached`."""
+    """Write the cache (atomically): data file path (relative to the gallery) ->
+    :data:`Cached`. OutputError when it cannot be, or may not be (:func:`cache_refused`)."""
+    why = cache_refused(path)
+    if why is not None:
+        raise OutputError(f"cannot write {path}: it {why}")
     data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "entries": {
         rel: {"size": key[0], "mtime_ns": key[1], "entry": entry_to_dict(e)} for rel, (key, e) in sorted(entries.items())}}
     write_text(path, json.dumps(data, separators=(",", ":")) + "\n")
 
 
 def read_gallery_cache(path: str | os.PathLike[str]) -> dict[str, Cached]:
-    """The cache at ``path`` (empty when there is none); every field checked."""
+    """The cache at ``path`` (empty when there is none); every field checked. (One that
+    :func:`cache_refused` is none of streamprint's: see there.)"""
     p = Path(path)
     if not p.exists():
         return {}

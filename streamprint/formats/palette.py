@@ -16,7 +16,7 @@ from .. import params
 from ..atomic import check_replace
 from ..enums import SWATCH_FORMATS, DataFormat
 from ..errors import DataFormatError, ParameterError, one_line
-from ..model import ImagePalette, Palette, from_hex
+from ..model import ImagePalette, Palette, from_hex, to_hex
 from . import swatches
 from .common import Fields, parse_json, read_text, write_bytes, write_text
 
@@ -51,10 +51,15 @@ def _rgb(c: np.ndarray) -> str:
 
 
 def palette_to_dict(p: ImagePalette) -> dict[str, Any]:
+    """One image's palette as JSON data: everything :func:`read_palettes` needs to give it
+    back equal (``inertia``, ``cut`` and ``average`` as a fingerprint's palettes have them;
+    files without them, from before, read as 0, false and none)."""
     return {
         "image": p.path, "width": p.width, "height": p.height, "space": p.space,
         "colors": [{"hex": h, "rgb": [int(v) for v in c], "share": float(w)}
                    for h, c, w in zip(p.hex, p.colors, p.weights, strict=True)],
+        "inertia": p.palette.inertia, "cut": p.palette.cut,
+        "average": None if p.palette.mean is None else to_hex(p.palette.mean),
     }
 
 
@@ -94,19 +99,29 @@ def write_palettes(palettes: Iterable[ImagePalette], path: str | os.PathLike[str
         write_text(path, json.dumps(data, indent=1) + "\n")
 
 
-def _palette(name: str, where: str, colors: list[tuple[int, int, int]], shares: list[float]) -> Palette:
+def _palette(name: str, where: str, colors: list[tuple[int, int, int]], shares: list[float], inertia: float = 0.0,
+             cut: bool = False, mean: tuple[int, int, int] | None = None) -> Palette:
+    """The palette of ``colors`` and their ``shares``: as written when they sum to 1 (so
+    JSON's read back equal), else scaled to (TSV's six decimals)."""
     try:
-        return Palette(np.array(colors, np.uint8).reshape(-1, 3), np.array(shares, np.float64) / sum(shares))
+        if not abs(sum(shares) - 1.0) < 1e-6:
+            shares = [s / sum(shares) for s in shares]
+        return Palette(np.array(colors, np.uint8).reshape(-1, 3), np.array(shares, np.float64), inertia, cut,
+                       None if mean is None else np.array(mean, np.uint8))
     except (ValueError, ZeroDivisionError) as exc:
         raise DataFormatError(f"{name}: {where}: {exc}") from exc
 
 
 def read_palettes(path: str | os.PathLike[str]) -> list[ImagePalette]:
     """Palettes written by :func:`write_palettes` (or by streamprint 0.1, without the mark).
-    TSV keeps no image sizes (read as 1 x 1)."""
+    JSON gives them back equal (``==``). A TSV row is one colour (image, hex, rgb, share),
+    with no place for what is the whole image's: read back, a TSV palette's image is 1 x 1,
+    its space ``"rgb"``, its inertia 0 and its shares those written, to six decimals (summing
+    to 1). GPL, ASE and CSS files are for design tools, not read here."""
     name = params.file_name(path)
+    fmt = params.readable_data_format(path, params.PALETTE_DATA)  # before reading: .ase is no text
     text = read_text(path)
-    if params.readable_data_format(path, params.PALETTE_DATA) == DataFormat.TSV:
+    if fmt == DataFormat.TSV:
         # not splitlines(), which also ends a line at a form feed or the like in a name
         lines = [line.removesuffix("\r") for line in text.split("\n")]
         if lines and lines[-1] == "":
@@ -143,7 +158,11 @@ def _image_palette(f: Fields, name: str, where: str) -> ImagePalette:
     entries = f.objects("colors")
     colors = [_hex_color(e) for e in entries]
     shares = [e.float("share", low=0.0) for e in entries]
-    return f.build(None, lambda: ImagePalette(f.str("image"), _palette(name, where, colors, shares),
+    average = f.str("average", default=None, optional=True)
+    mean = None if average is None else f.build("average", lambda: from_hex(average))
+    palette = _palette(name, where, colors, shares, f.number("inertia", default=0.0), f.bool("cut", default=False),
+                       mean)
+    return f.build(None, lambda: ImagePalette(f.str("image"), palette,
                                               f.int("width", low=1), f.int("height", low=1),
                                               f.str("space", default="rgb")))
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..enums import Space
 from ..errors import InvalidValue
-from ..kinds import as_int
+from ..numerals import as_int
 
 #: The latest time, seconds, a movie's sample or duration may be: past any time a 64-bit
 #: timestamp can state (a broken file's jump of 2e9 s is a time), far below float's limit
@@ -151,7 +151,10 @@ class Palette:
     ``colors``: (k, 3) uint8 sRGB 0-255, most frequent first (colours given in another
     order are sorted by share, ties kept as given). ``weights``: (k,) float64, each
     colour's share of the pixels, summing to 1. ``inertia``: mean squared distance of
-    a pixel to its colour, in the clustering space's units squared. ``cut``: this image does
+    a pixel to its cluster's centre, in the clustering space as streamprint scales it
+    (:mod:`streamprint.color.spaces`), squared: ``rgb`` 8-bit sRGB levels (0-255);
+    ``lab`` CIELAB × 2.55, so inertia / 2.55² is the mean ΔE76²; ``oklab`` Oklab × 255, so
+    inertia / 255² is the mean squared Oklab distance. ``cut``: this image does
     not continue the previous one (the first image, or a scene cut); the fit started cold.
     ``mean``: the image's average colour taken in linear light, (3,) uint8 sRGB, or None.
     """
@@ -167,7 +170,10 @@ class Palette:
         if colors.dtype != np.uint8:
             raise InvalidValue("colors must be a (k, 3) uint8 array")
         colors = frozen_array(colors, np.uint8, (None, 3))
-        weights = frozen_array(self.weights, np.float64, (len(colors),))
+        given = np.asarray(self.weights)
+        if given.dtype.kind not in "iuf":  # (["1"] and [True] were taken as 1.0, ["x"] a bare ValueError)
+            raise InvalidValue(f"{WEIGHTS_RULE}: numbers, not {self.weights!r}"[:200])
+        weights = frozen_array(given, np.float64, (len(colors),))
         if len(colors) == 0:
             raise InvalidValue(COLOURS_RULE)
         if not weights_ok(weights):

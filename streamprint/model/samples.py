@@ -79,11 +79,19 @@ class _Chunk:
         return new
 
 
+class _Key:
+    """What a cache of a store's values keys on (:attr:`Samples.key`): one per store, alive
+    as long as it is, giving no way to the store itself."""
+
+    __slots__ = ("__weakref__",)
+
+
 class SampleStore:
     """Samples appended one by one, held as columns (see the module docstring). Not
     thread-safe: one writer; views may be read anywhere."""
 
     def __init__(self, colors: int = 1, capacity: int | None = None) -> None:
+        self._key = _Key()
         self._k = max(1, colors)
         self._n = 0
         self._first = min(CHUNK, max(1, capacity)) if capacity else _FIRST
@@ -220,13 +228,15 @@ class SampleStore:
 
 
 class Samples(Sequence[Sample]):
-    """A read-only sequence of samples: the first ``n`` of a :class:`SampleStore`.
+    """A read-only sequence of samples: the first ``n`` of a :class:`SampleStore`, as wide
+    as the store was when the view was made (a wider sample appended later changes no view).
     ``==`` compares contents (also with a tuple or list of samples)."""
 
-    __slots__ = ("_store", "_n", "_times")
+    __slots__ = ("_store", "_n", "_k", "_times")
 
-    def __init__(self, store: SampleStore, n: int) -> None:
+    def __init__(self, store: SampleStore, n: int, k: int | None = None) -> None:
         self._store, self._n = store, n
+        self._k = store._k if k is None else k
         self._times: np.ndarray | None = None
 
     @classmethod
@@ -234,6 +244,8 @@ class Samples(Sequence[Sample]):
         """``samples`` as a :class:`Samples` (itself when it is one)."""
         if isinstance(samples, Samples):
             return samples
+        if not isinstance(samples, Iterable) or isinstance(samples, (str, bytes)):  # (None was TypeError)
+            raise InvalidValue(f"samples must be Sample values (a list, a tuple, ...), got {type(samples).__name__}")
         items = samples if isinstance(samples, (list, tuple)) else list(samples)
         colors = max((len(s.palette) for s in items if isinstance(s, Sample)), default=1)
         store = SampleStore(colors, capacity=len(items))
@@ -262,7 +274,7 @@ class Samples(Sequence[Sample]):
     def colors(self) -> int:
         """At least as many colours as the widest palette has (exactly that for samples given
         as a sequence; a store's own width, the options' colours, for a run's)."""
-        return self._store._k
+        return self._k
 
     @overload
     def __getitem__(self, i: int) -> Sample: ...
@@ -284,7 +296,7 @@ class Samples(Sequence[Sample]):
 
     def first(self, n: int) -> Samples:
         """A view of the first ``n`` of these samples."""
-        return Samples(self._store, max(0, min(n, self._n)))
+        return Samples(self._store, max(0, min(n, self._n)), self._k)
 
     def rows(self, start: int = 0, stop: int | None = None) -> Iterator[Row]:
         """Samples ``start`` to ``stop`` as plain values (:data:`Row`), cheaper than samples."""
@@ -306,19 +318,21 @@ class Samples(Sequence[Sample]):
             else np.zeros(0, np.float64)
 
     @property
-    def store(self) -> SampleStore:
-        """The store these samples are a view of: one object for every view of one run's
-        samples (what a cache of a growing run's values keys on)."""
-        return self._store
+    def key(self) -> object:
+        """One object for every view of one store, as long as it lives (what a cache of a
+        growing run's values keys on). Not the store: a fingerprint's samples gave theirs
+        (``fp.samples.store``), and a sample appended to it changed a frozen fingerprint."""
+        return self._store._key
 
     def palette_chunks(self, first: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
         """The palettes of these samples as columns, a chunk of :data:`CHUNK` samples at a
         time from chunk number ``first`` on: (chunk number, colours (m, k, 3) uint8 sRGB,
         weights (m, k) float64, colour counts (m,) uint16), read-only; a sample's colours
-        and weights beyond its count are padding."""
+        and weights beyond its count are padding (k at most :attr:`colors`)."""
         # copies: views of the chunk, which the store still writes into, could be made writable
         for c, chunk, m in self._chunks(first):
-            yield c, sealed(chunk.colors[:m]), sealed(chunk.weights[:m]), sealed(chunk.ncolors[:m])
+            yield (c, sealed(chunk.colors[:m, :self._k]), sealed(chunk.weights[:m, :self._k]),
+                   sealed(chunk.ncolors[:m]))
 
     def mean_chunks(self, first: int = 0) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
         """Each sample's average colour as columns, a chunk at a time as

@@ -87,8 +87,10 @@ def fingerprint(
     duration before anything is decoded. With an :class:`Options` at hand, pass
     ``**options.fields()``.
 
-    ``path`` is a file path (text, bytes as the OS gives them, or a path), ``"-"`` for
-    standard input, or a binary file object;
+    ``path`` is a file path (text, bytes as the OS gives them, or a path: bytes are a
+    file's name, never a movie's contents, unlike :func:`~streamprint.extract_palette`'s;
+    for a movie in memory pass ``io.BytesIO(data)``), ``"-"`` for standard input, or a
+    binary file object;
     ``format`` and ``demuxer_options`` are passed to FFmpeg's demuxer. ``threads`` is the
     decoder's thread count (0 = automatic). With time-based sampling the decoder skips
     non-reference frames that no sample can be (same result, less decoding);
@@ -135,9 +137,9 @@ def fingerprint(
         checkpoint = None
     if flush is not None:
         flush_every = params.check("flush_every", flush_every)
-    thumbnails = params.check("thumbnails", thumbnails)
+    thumbnails, skip_unsampled = params.check("thumbnails", thumbnails), params.check("skip_unsampled", skip_unsampled)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
-                     skip_unsampled=skip_unsampled, demuxer_options=demuxer_options)
+                     demuxer_options=demuxer_options)
     path = movie_input(path)  # (bytes, a name as the OS gives it, were taken for a file object)
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:
@@ -285,7 +287,11 @@ class _Run:
         frames = self.source.frames_read
         if to_the_end and self.source.ended and frames is not None:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
-            checked = checked_length(info, frames, timeline, joined=joined, holes=not self.source.keyframes_only)
+            # a hole's bytes, or damage decoding, tell a hole from a still
+            damaged = True if stats.corrupt_packets or stats.corrupt_frames or timeline is None \
+                else self.source.spacing.skipped(timeline.gap[0])
+            checked = checked_length(info, frames, timeline, joined=joined, holes=not self.source.keyframes_only,
+                                     damaged=damaged)
             if checked != info:
                 result = dataclasses.replace(result, source=checked,
                                              time_range=seen_span(span, checked, timeline, self.passed))

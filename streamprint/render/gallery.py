@@ -32,8 +32,9 @@ from ..color.spaces import srgb_to_lab
 from ..enums import SWATCH_FORMATS, Order
 from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
-from ..formats.gallery import Cached
+from ..formats.gallery import Cached, cache_refused
 from ..marks import written_by_streamprint
+from ..reserved import CACHE, INDEX, reserved_as
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
 from ..summary import time_weights
@@ -43,12 +44,12 @@ from .strip import render_stacked
 
 log = logging.getLogger("streamprint")
 
-INDEX = "index.html"
-CACHE = ".streamprint-gallery.json"
 #: The strip picture on a card, pixels.
 STRIP_SIZE = (480, 48)
 #: Why a gallery has no movie: what its page and the gallery command say.
 EMPTY = "no fingerprint data file (.json, .csv) that can be read"
+#: A gallery's title, unless given one.
+TITLE = "streamprint gallery"
 #: Below this chroma (CIELAB units) a movie's mean colour direction has no hue.
 GREY_CHROMA = 1.0
 
@@ -120,7 +121,7 @@ def page_url(page: str | None) -> str | None:
     return None if page is None else quote(page.encode("utf-8", "surrogateescape"), safe="/")
 
 
-def gallery_html(entries: Sequence[GalleryEntry], title: str = "streamprint gallery") -> str:
+def gallery_html(entries: Sequence[GalleryEntry], title: str = TITLE) -> str:
     """The gallery page of ``entries`` as HTML text."""
     movies = []
     for e in entries:
@@ -176,21 +177,34 @@ def _data_files(folder: Path) -> list[tuple[list[Path], list[Path]]]:
 
 def _page_of(pages: list[Path], folder: Path) -> str | None:
     """The first of a movie's possible ``pages`` (see :func:`_data_files`) written by
-    streamprint, relative to ``folder``; None when there is none (the gallery is none)."""
+    streamprint, relative to ``folder``; None when there is none (the gallery, or a name
+    that is the gallery's where case is ignored, is none: :mod:`streamprint.reserved`)."""
     for p in pages:
-        if (p.name.lower() != INDEX or p.parent != folder) and written_by_streamprint(p):
+        if reserved_as(p, folder) is None and written_by_streamprint(p):
             return p.relative_to(folder).as_posix()
     return None
 
 
 def _read_cache(folder: Path) -> dict[str, Cached]:
-    """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable."""
+    """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable, and
+    (without one: :func:`_save_cache` says it) when the file there is none of streamprint's."""
     cache_path = folder / CACHE
+    if cache_refused(cache_path) is not None:  # (a FIFO there was read, and would block)
+        return {}
     try:
         return read_gallery_cache(cache_path)
     except (DataFormatError, InputError) as exc:
         log.warning("%s: gallery cache unusable, rebuilding it (%s)", cache_path, exc)
         return {}
+
+
+def _save_cache(entries: dict[str, Cached], folder: Path) -> None:
+    """Write ``folder``'s cache; when it cannot be (a file of someone else's there, a folder,
+    a full disk), say so and go on: it only spares the next gallery reading data files."""
+    try:
+        write_gallery_cache(entries, folder / CACHE)
+    except StreamprintError as exc:
+        log.warning("the gallery's cache was not saved, the gallery is made without it (%s)", exc)
 
 
 def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
@@ -214,7 +228,6 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     that cannot be read is left out, with a warning, and so, silently, are the data files
     (paths relative to ``folder``) in ``leave_out``."""
     folder = Path(folder)
-    cache_path = folder / CACHE
     stored = _read_cache(folder)
     cache = stored if cache is None else cache
     fresh: dict[str, Cached] = {}
@@ -234,7 +247,7 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
             continue
         entries.append(dataclasses.replace(fresh[rel][1], page=_page_of(pages, folder)))
     if fresh != stored:
-        write_gallery_cache(fresh, cache_path)
+        _save_cache(fresh, folder)
     return sorted(entries, key=lambda e: (e.title.casefold(), e.title))
 
 
@@ -264,14 +277,16 @@ class Cards:
 
 
 def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
-                  cache: dict[str, Cached] | None = None, leave_out: frozenset[str] = frozenset()) -> int:
+                  cache: dict[str, Cached] | None = None, leave_out: frozenset[str] = frozenset(),
+                  title: str | None = None) -> int:
     """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
-    under ``folder`` (see :func:`gallery_entries`, for ``cache`` too). An ``index.html``
-    streamprint did not write is replaced only with ``overwrite``. Returns the number of
-    movies."""
+    under ``folder`` (see :func:`gallery_entries`, for ``cache`` too), headed ``title``
+    (None: :data:`TITLE`). An ``index.html`` streamprint did not write is replaced only
+    with ``overwrite``. Returns the number of movies."""
+    title = params.check("title", title)
     folder = Path(folder)
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
     entries = gallery_entries(folder, cache, leave_out)
-    write_html(gallery_html(entries), index)
+    write_html(gallery_html(entries, TITLE if title is None else title), index)
     return len(entries)

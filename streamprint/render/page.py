@@ -69,11 +69,12 @@ def palette_bar(palette: Palette) -> str:
 
 
 def metadata(fp: Fingerprint, options: RenderOptions, thumbnails: Thumbnails | None,
-             extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
-    """(label, text) rows of what is known of the movie and how its page was made."""
+             extra: Sequence[tuple[str, str]] = (), file: str | None = None) -> list[tuple[str, str]]:
+    """(label, text) rows of what is known of the movie and how its page was made; ``file``:
+    see :func:`page_html`."""
     s, o, d, c = fp.source, fp.options, fp.decode, fp.color
     spans = fp.spans()
-    rows = [("file", s.path), ("duration", clock(s.duration) if s.duration else f"{clock(float(spans.sum()))} sampled"),
+    rows = [("file", s.path if file is None else file), ("duration", clock(s.duration) if s.duration else f"{clock(float(spans.sum()))} sampled"),
             ("video", f"{s.codec} in {s.container}, {s.display_width} × {s.display_height} px"
                       + (f", {s.frame_rate:.3f} fps" if s.frame_rate else "")),
             ("colour", ", ".join(v for v in (s.pix_fmt, s.colorspace, s.color_range, s.color_transfer) if v) or "-")]
@@ -97,12 +98,15 @@ def metadata(fp: Fingerprint, options: RenderOptions, thumbnails: Thumbnails | N
 
 
 def page_html(fp: Fingerprint, options: RenderOptions | None = None, extra: Sequence[tuple[str, str]] = (),
-              budget: int = PAGE_BUDGET) -> str:
+              budget: int = PAGE_BUDGET, file: str | None = None) -> str:
     """The page of ``fp`` as HTML text. ``options`` say how the strip is drawn (a strip
     style: :data:`~streamprint.enums.PAGE_STYLES`); ``extra`` are more (label, text) rows
     for the metadata table (e.g. a time range); ``budget`` is the size in bytes the page's
-    thumbnails are thinned to fit (with the rest of the page)."""
-    return _page(fp, options, extra, budget)[0]
+    thumbnails are thinned to fit (with the rest of the page). ``file``: what the page says
+    the movie's file is (a batch's pages: its path in the library, not the folders above it,
+    which a page put on a web server would show the world); None: the path ``fp`` was read
+    from, as it was given."""
+    return _page(fp, options, extra, budget, file)[0]
 
 
 def part_rows(fp: Fingerprint) -> list[tuple[str, str]]:
@@ -111,7 +115,7 @@ def part_rows(fp: Fingerprint) -> list[tuple[str, str]]:
 
 
 def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[str, str]] = (),
-          budget: int = PAGE_BUDGET) -> tuple[str, tuple[int, int]]:
+          budget: int = PAGE_BUDGET, file: str | None = None) -> tuple[str, tuple[int, int]]:
     """:func:`page_html`'s text, and the (width, height) of its strip in px. The part of
     the movie, when not all of it, is the first of the ``extra`` rows."""
     options = options or RenderOptions(format=ImageFormat.HTML)
@@ -135,21 +139,27 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
     strip_uri = data_uri("image/png", encode_png(strip))
     title = Path(fp.source.path).name or "movie"
     end = timeline(fp)[1] if len(fp) else 0.0
-    # the strip's axis and the heading: from the start of the part made, when not all of it
-    start = 0.0 if fp.time_range.whole else fp.time_range.start
-    span = clock(end) if fp.time_range.whole else f"{hms(start)} to {hms(end)} of the movie"
+    # the strip's axis and the heading, the same times: from the start of the part made, when
+    # not all of it, to the millisecond as the part was asked for (its axis said 0:00:02 to
+    # 0:00:04 under "0:00:02.5 to 0:00:04.5 of the movie")
+    if fp.time_range.whole:
+        start, finish = clock(0.0), clock(end)
+        span = finish
+    else:
+        start, finish = hms(fp.time_range.start), hms(end)
+        span = f"{start} to {finish} of the movie"
 
     def build(thumbs: Thumbnails | None) -> str:
         shown = {"i": list(thumbs.indices), "src": [base64_text(b) for b in thumbs.images],
                  "mime": f"image/{thumbs.format}"} if thumbs else {"i": [], "src": [], "mime": ""}
         shown["why"] = "the page's size budget" if fp.thumbnails and not thumbs else "the data was made without them"
-        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata(fp, options, thumbs, extra))
+        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in metadata(fp, options, thumbs, extra, file))
         return page("page.html", {
             "title": esc(title), "doc_title": esc(isolated(title)), "css": asset("common.css") + asset("page.css"),
             "js": asset("common.js") + asset("page.js"),
             "strip": strip_uri, "strip_height": str(min(height, MAX_SHOWN_HEIGHT)),
-            "columns": f"{len(fp)} column{'' if len(fp) == 1 else 's'}", "last": str(len(fp) - 1), "start": esc(clock(start)),
-            "end": esc(clock(end)), "span": esc(span),
+            "columns": f"{len(fp)} column{'' if len(fp) == 1 else 's'}", "last": str(len(fp) - 1), "start": esc(start),
+            "end": esc(finish), "span": esc(span),
             "palette": swatches(palette) if palette is not None else "",
             "palette_bar": palette_bar(palette) if palette is not None else "",
             "meta": rows, "data": script_json({**data, "thumbs": shown}),
@@ -163,12 +173,13 @@ def _page(fp: Fingerprint, options: RenderOptions | None, extra: Sequence[tuple[
 
 
 def save_page(fp: Fingerprint, path: str | os.PathLike[str], options: RenderOptions | None = None,
-              extra: Sequence[tuple[str, str]] = (), sync: bool = True, *, overwrite: bool = False) -> tuple[int, int]:
-    """Write ``fp``'s page to ``path`` atomically (see :func:`page_html`); returns its
+              extra: Sequence[tuple[str, str]] = (), sync: bool = True, *, overwrite: bool = False,
+              file: str | None = None) -> tuple[int, int]:
+    """Write ``fp``'s page to ``path`` atomically (see :func:`page_html`, for ``file`` too); returns its
     strip's (width, height) in px. ``sync``: see :func:`~streamprint.atomic.atomic_output`.
     A file at ``path`` that streamprint did not write is replaced only with ``overwrite``
     (:func:`~streamprint.atomic.check_replace`)."""
     check_replace(path, overwrite)
-    text, size = _page(fp, options, extra)
+    text, size = _page(fp, options, extra, file=file)
     write_html(text, path, sync=sync)
     return size

@@ -27,6 +27,7 @@ from .av1 import Av1References
 from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
+from .leading import LeadingFrames
 from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .packets import decoded, demuxed, held_back
@@ -34,8 +35,8 @@ from .stream import handle_name, movie_input
 from .probe import as_decoded, probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
-from .skip import (KeyframeIndex, LeadingFrames, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets,
-                   lookahead)
+from .spacing import Spacing
+from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
 from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline,
                        exact_origin, numbered)
 
@@ -104,6 +105,8 @@ class VideoSource:
         self.ended = False
         """The pass read the stream to its end (not: a sampler stopped taking frames, an error,
         a stop request)."""
+        self.spacing = Spacing(self._stream.time_base)
+        """The bytes between the video packets read (a hole's evidence: :mod:`.spacing`)."""
         self._used = False
         self._abandoned = False
         self._closed = False
@@ -209,6 +212,7 @@ class VideoSource:
         leading = LeadingFrames() if resume is None and keyframe_index is None and not dts_times else None
 
         last_index = -1
+        uncounted = False  # keyframes only: said that their frame numbers are no longer counted
         turned = False  # self.info turned as the first frame delivered is
         for packet_frames in self._decoded(skip or keyframe_index, leading):
             if isinstance(packet_frames, BaseException):
@@ -263,7 +267,9 @@ class VideoSource:
                     shown = keyframe_index.shown_at(frame.pts)  # type: ignore[union-attr]
                     if shown is not None:
                         raw = float(shown * time_base - exact)
-                rel = timeline.place(raw, index, frames=1 + dropped)
+                counted = at is not None or keyframe_index is None or keyframe_index.enabled
+                last_index = at = max(last_index + 1, index if at is None else at)
+                rel = timeline.place(raw, at, frames=1 + dropped)  # (at: a jump is said at its frame)
                 if trusted and (timeline.discontinuities or not best.pts_reliable):
                     # pts can no longer be trusted to order or identify frames: stop
                     # reasoning from them rather than give wrong indices (the keyframe count
@@ -271,7 +277,11 @@ class VideoSource:
                     trusted = False
                     if skip is not None:
                         skip.enabled = False
-                last_index = at = max(last_index + 1, index if at is None else at)
+                if not counted and not uncounted:
+                    uncounted = True  # (a packet without a time whose place is unknown: .skip)
+                    log.warning("%s: packets without timestamps: the frames between keyframes cannot be counted "
+                                "from %.3f s on; the keyframes there are numbered one after another (decode "
+                                "everything for their frame numbers)", self._name, rel)
                 delivered = SourceFrame(index=at, time=rel, frame=frame, pts=ts if trusted else None,
                                         pixel_aspect=aspect(), reformatter=self._reformatter)
                 if not turned:  # the stream's display matrix, which FFmpeg puts on every frame; the
@@ -366,7 +376,7 @@ class VideoSource:
         decoder ignores ``skip_frame`` or is drained, WebM alpha from its first keyframe."""
         ctx = self._ctx  # the stream's, or libvpx's for VP8/VP9 with alpha (.codecs)
         stream, rules = self._stream, self.rules
-        packets = held_back(demuxed(self._container, stream), self._reader, self._name)
+        packets = self.spacing.watched(held_back(demuxed(self._container, stream), self._reader, self._name))
         if self.info.container == "rawvideo":
             packets = whole_frames(packets, self._name, self.info, self.streaming)
         if self._unpacks:

@@ -15,6 +15,7 @@ from typing import Any
 import av
 
 from ..model import ResumePoint
+from .leading import LeadingFrames
 from .mpeg4 import NVOP_BYTES, divx_packed
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
@@ -26,9 +27,6 @@ LOOKAHEAD_PACKETS = 24
 #: A packet whose pts is below every one of this many packets before it (in decode order)
 #: is no B-frame reordering: the timestamps jumped back (a joined or broken stream).
 REORDER_WINDOW = 16
-#: Packets at most counted before the first frame the decoder delivers (:class:`LeadingFrames`):
-#: minutes of frames, far more than a GOP a cut can leave without its keyframe.
-MAX_LEADING_FRAMES = 1 << 16
 
 
 class _Monotonic:
@@ -135,6 +133,14 @@ class KeyframeIndex:
     :data:`LOOKAHEAD_PACKETS` ahead of the decoder, so the leading B-frames of an open GOP,
     which follow their keyframe in decode order, are counted too.
 
+    A packet without a pts (Matroska keeps none for the leading B-frames of an open GOP cut
+    at its keyframe, which fall before the stream's start) is one frame still placed where
+    it can be: a leading picture of the first keyframe (after it in decode order, before any
+    packet timed after it) is before the stream's start, which decoding everything does not
+    count either (the decoder drops it), and one after a packet timed after the latest
+    keyframe is a frame between that keyframe and the next; any other (before the first
+    keyframe, or right after a later one: leading or not cannot be told) ends the count.
+
     Where the pts jump (back, or with ``jump`` ticks that far forward: a joined or broken
     stream), a new part begins; its keyframes are counted on from the previous part's last
     frame. After each :meth:`index_of`, :attr:`before` is the pts of the frame just before
@@ -156,15 +162,22 @@ class KeyframeIndex:
         self.before: int | None = None
         self._order = _Monotonic(jump)
         self._last: int | None = None  # pts of the last keyframe delivered
+        self._key: int | None = None  # pts of the latest keyframe packet demuxed
+        self._key_count = 0  # keyframe packets demuxed
+        self._trailing = False  # a packet timed after it was demuxed since
 
     def see_packet(self, packet: av.Packet) -> None:
-        """A packet demuxed (see :func:`lookahead`): only its pts counts here."""
-        self.see(packet.pts)
+        """A packet demuxed (see :func:`lookahead`): its pts and keyframe flag count here."""
+        self.see(packet.pts, packet.is_keyframe)
 
-    def see(self, pts: int | None) -> None:
-        if pts is None:                  # times unknown: the count cannot be trusted from here on
-            self.enabled = False
+    def see(self, pts: int | None, key: bool = False) -> None:
+        if pts is None:
+            self._untimed(key)
             return
+        if key:
+            self._key, self._key_count, self._trailing = pts, self._key_count + 1, False
+        elif self._key is not None and pts > self._key:
+            self._trailing = True
         if not self._order.ok(pts) and self.parts[-1]:  # the timestamps jumped: a new part
             self.parts.append([])
             self.tops.append(None)
@@ -173,6 +186,13 @@ class KeyframeIndex:
         bisect.insort(self.parts[-1], pts)
         top = self.tops[-1]
         self.tops[-1] = pts if top is None else max(top, pts)
+
+    def _untimed(self, key: bool) -> None:
+        """A packet without a pts (see the class)."""
+        if key or self._key is None or not (self._trailing or self._key_count == 1):
+            self.enabled = False  # its place cannot be known: the count cannot be trusted from here on
+        elif self._trailing and not (len(self.parts) == 1 and self.floor is not None and self._key < self.floor):
+            bisect.insort(self.parts[-1], self._key)  # below every later keyframe, not below its own
 
     def index_of(self, pts: int | None) -> int | None:
         """The index of the delivered keyframe at ``pts``; None when it cannot be known."""
@@ -288,62 +308,6 @@ class AviKeyframeIndex(KeyframeIndex):
             return super().index_of(pts)
         self.before = None  # the caller places packed keyframes one frame apart by index
         return self._keys.popleft() if self._keys and self.enabled else None
-
-
-class LeadingFrames:
-    """The frames a stream holds before the first one the decoder delivers, which it could
-    not decode (a stream cut mid-GOP: an MPEG-TS cut at a packet, a capture begun between
-    keyframes): the packets (one frame each) demuxed :data:`LOOKAHEAD_PACKETS` ahead of the
-    decoder with a pts below the first frame's. The rule of a frame's index, in every mode,
-    is the number of frames in the stream before it in presentation order, decodable or not:
-    :class:`KeyframeIndex` counts them so with keyframes only, a range's start counts its
-    packets so (:mod:`.ranges`), and times count from the stream's start, before them. (The
-    frame at 5 s of such a stream was numbered 96 decoding everything, 114 when non-reference
-    frames were skipped, 120 with keyframes only.)"""
-
-    def __init__(self) -> None:
-        self.seen: list[int] | None = []  # pts of packets demuxed before the first frame came out
-        self.floor: int | None = None  # the least pts before the first keyframe packet
-        self.key: int | None = None  # the pts of the keyframe the stream begins with
-        self.closed = False  # no packet to come can be a frame before the first one shown
-
-    @property
-    def settled(self) -> bool:
-        """Nothing more to count: packets need not be held back any longer."""
-        return self.seen is None or self.closed
-
-    def see_packet(self, packet: av.Packet) -> None:
-        """A packet demuxed (see :func:`lookahead`): only its pts and keyframe flag count here.
-        A stream that begins with a keyframe can have no frame before it but that keyframe's
-        leading pictures (an open GOP cut at its keyframe: B-frames after it in decode order,
-        before it in time, which the decoder drops), and has none once a packet is timed
-        after it: no more is held back then (a live pipe's first picture waited for 24 more
-        packets, 24 s at 1 fps)."""
-        if self.settled:
-            return
-        assert self.seen is not None
-        if packet.pts is None or len(self.seen) >= MAX_LEADING_FRAMES:
-            self.seen = None  # times unknown, or no frame for ever: nothing is counted
-            return
-        if not self.seen and packet.is_keyframe:
-            self.key = packet.pts
-        elif self.key is not None and packet.pts > self.key:
-            self.closed = True
-            return
-        elif packet.is_keyframe and self.floor is None:
-            self.floor = min(self.seen)
-        self.seen.append(packet.pts)
-
-    def before(self, pts: int | None) -> int:
-        """How many frames come before the first frame delivered, at ``pts``: the packets
-        seen with a pts below it, and not below those before the first keyframe (a stream
-        whose times jump back, files joined with cat, counted the frames after the jump);
-        the packets seen are forgotten (asked once)."""
-        seen, self.seen = self.seen, None
-        if seen is None or pts is None:
-            return 0
-        floor = min(seen) if self.floor is None else self.floor
-        return sum(1 for p in seen if floor <= p < pts)
 
 
 def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump: int | None) -> KeyframeIndex:

@@ -64,7 +64,7 @@ def cut_short_slack(length: float) -> float:
 
 
 def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = None,
-                   holes: bool = True) -> tuple[int, float | None]:
+                   holes: bool = True, damaged: bool | None = None) -> tuple[int, float | None]:
     """How many of the frames ``info`` states the stream has were never found, when that is
     more than the slack above (else 0): ``frames`` is the count read to the end; and where
     they are missing: None at the end (the file looks cut short), else the time (seconds)
@@ -81,7 +81,10 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     the frames before its edit list's start, decoded as references only, and a 20-s cut
     with 2.3 s of them was said to be cut short.) Without ``holes`` (keyframes only: the
     gaps between the frames placed are the GOPs'), the frames are missing at the end or
-    not at all."""
+    not at all. ``damaged``: whether the file shows damage (a stretch of bytes the demuxer
+    skipped between two video packets, damaged packets or frames): a gap without it is a
+    variable frame rate's still, which the file holds no frames for (a Matroska slideshow with
+    a 6-s still was said to be damaged there), not a hole; None: not known (the gap alone)."""
     if info.frame_count is None:
         return 0, None
     rate = info.frame_rate or 24.0
@@ -96,7 +99,7 @@ def frames_missing(info: SourceInfo, frames: int, timeline: Timeline | None = No
     allowed = cut_short_slack(length)
     if length - end > allowed:
         return missing, None
-    if not holes:
+    if not holes or damaged is False:
         return 0, None
     gap, at = timeline.gap
     return (missing, at) if gap - 1 / rate > allowed else (0, None)
@@ -111,15 +114,15 @@ def picture_end(info: SourceInfo, timeline: Timeline | None) -> float | None:
 
 
 def checked_length(info: SourceInfo, frames: int, timeline: Timeline | None, joined: bool = False,
-                   holes: bool = True) -> SourceInfo:
+                   holes: bool = True, damaged: bool | None = None) -> SourceInfo:
     """``info`` once the stream was read to the end: a warning when frames are missing
     (:func:`frames_missing`); and a duration that is where the picture ends, when it is
     known to end elsewhere than stated: a file cut short ends at its last frame (a strip
     drawn by time, a page and a gallery card showed its last frame over the missing rest),
     a stream whose timestamps jumped (``joined``) is as long as the one timeline its
     parts were joined into (FFmpeg's duration covers the first part), and one that states
-    no length is as long as it was read. ``holes``: as :func:`frames_missing` takes it."""
-    missing, hole = frames_missing(info, frames, timeline, holes)
+    no length is as long as it was read. ``holes``, ``damaged``: as :func:`frames_missing` takes them."""
+    missing, hole = frames_missing(info, frames, timeline, holes, damaged)
     end = picture_end(info, timeline)
     if missing and hole is None:
         log.warning("%s: the video ends after %d of the %d frames its container states: the file looks cut short; "
