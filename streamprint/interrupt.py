@@ -18,46 +18,84 @@ from typing import Any, TypeVar
 
 from .errors import Interrupted
 
-_requested = threading.Event()
-_local = threading.local()
-_runs = 0  # runs going on now (see scope)
-_runs_lock = threading.Lock()
+_local = threading.local()  # .run: the run this thread works for (see scope); .depth (see shield)
+_runs: set[_Run] = set()  # runs going on now (see scope)
+_runs_lock = threading.RLock()  # (re-entered by a signal handler's request in the thread holding it)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Run:
+    """One run of the library (or command of the CLI), and whether it was asked to stop."""
+
+    __slots__ = ("stop",)
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+
+
 def request() -> None:
-    """Ask every streamprint operation running in this process to stop. With none running,
-    there is nothing to stop: the request is dropped (it stopped the next run at once)."""
+    """Ask every streamprint operation running in this process now to stop. One started
+    later is not stopped: with none running the request is dropped (it stopped the next run
+    at once), and a run started while stopped ones wind down starts afresh (it was stopped
+    at once too: the request held until the last of them ended)."""
     with _runs_lock:
-        if _runs:
-            _requested.set()
+        for run in _runs:
+            run.stop.set()
 
 
 def requested() -> bool:
-    return _requested.is_set()
+    """Whether the run this thread works for was asked to stop; in a thread that works for
+    none, whether any run going on was."""
+    run = getattr(_local, "run", None)
+    if run is not None:
+        return bool(run.stop.is_set())
+    with _runs_lock:
+        return any(r.stop.is_set() for r in _runs)
 
 
 def clear() -> None:
-    """Forget an earlier request (for a new run in the same process)."""
-    _requested.clear()
+    """Forget an earlier request (every run's going on now)."""
+    with _runs_lock:
+        for run in _runs:
+            run.stop.clear()
 
 
 @contextlib.contextmanager
 def scope() -> Iterator[None]:
-    """A run of the library, or a command of the CLI. A stop requested while any run goes on
-    applies to every one of them; when the last one ends the request is forgotten, so a run
-    started later in the same process is not stopped by an old request (it used to raise
+    """A run of the library, or a command of the CLI, in this thread; one inside another
+    (``fingerprint`` in a command or a one-process batch) is part of it. A stop requested
+    while runs go on applies to each of them (:func:`requested`, in their threads and those
+    they :func:`carry <carried>` it to), and each forgets it when it ends, so a run started
+    later in the same process is not stopped by an old request (it used to raise
     :class:`~streamprint.errors.Interrupted` at once, until :func:`clear` was called)."""
-    global _runs
-    with _runs_lock:
-        _runs += 1
-    try:
+    if getattr(_local, "run", None) is not None:
+        yield
+        return
+    run = _Run()
+    try:  # (a KeyboardInterrupt between the two must not leave this thread a run that is over)
+        _local.run = run
+        with _runs_lock:
+            _runs.add(run)
         yield
     finally:
+        _local.run = None
         with _runs_lock:
-            _runs -= 1
-            if _runs == 0:
-                _requested.clear()
+            _runs.discard(run)
+
+
+def carried(function: F) -> F:
+    """``function``, to be called in another thread as part of this thread's run: a stop
+    request made of the run is seen there too (a decoding thread's reads of a pipe)."""
+    run = getattr(_local, "run", None)
+
+    @functools.wraps(function)
+    def in_run(*args: object, **kwargs: object) -> object:
+        _local.run = run
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _local.run = None
+    return in_run  # type: ignore[return-value]
 
 
 def scoped(function: F) -> F:
@@ -70,8 +108,8 @@ def scoped(function: F) -> F:
 
 
 def check() -> None:
-    """Raise :class:`~streamprint.errors.Interrupted` if a stop was requested."""
-    if _requested.is_set():
+    """Raise :class:`~streamprint.errors.Interrupted` if a stop was requested (:func:`requested`)."""
+    if requested():
         raise Interrupted("interrupted")
 
 

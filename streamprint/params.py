@@ -64,6 +64,7 @@ RULES: dict[str, Any] = {
     "checkpoint_every": Real(0.0, unit="seconds"),
     "thumbnails": Flag(),
     "skip_unsampled": Flag(),
+    "keyframes_only": Flag(),  # (VideoSource)
     "demuxer_options": Optional(TextMap()),
     # what writes over a file streamprint did not write (atomic.check_replace)
     "overwrite": Flag(),

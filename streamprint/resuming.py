@@ -31,18 +31,25 @@ def file_identity(path: Any) -> tuple[int, int] | None:
 
 def check_resume(resume: Any, options: Options, thumbnails: bool, identity: tuple[int, int] | None) -> None:
     """Before the input is opened: ``resume`` is a :class:`Checkpoint` made with ``options``
-    (and thumbnails when they are asked for) from the file of ``identity`` (when both know
-    it: a checkpoint of another movie used to give a fingerprint of both, with no warning)."""
+    (and thumbnails when they are asked for) from the file of ``identity``: a checkpoint of
+    another movie used to give a fingerprint of both, with no warning. Where either input
+    is not known (a stream, bytes in memory, a file object without a descriptor), this one
+    cannot be told to be the checkpoint's, and it is refused: one made from bytes in memory
+    was resumed on any file."""
     if not isinstance(resume, Checkpoint):
         raise ParameterError("resume", f"must be a Checkpoint, got {type(resume).__name__}")
     if resume.options != options:
         raise ParameterError("resume", "was made with other options")
     if thumbnails and resume.samples and resume.thumbnails is None:
         raise ResumeError("the checkpoint was made without thumbnails")
-    if resume.input is not None and identity is None:
+    if resume.input is None:
+        raise ResumeError("the checkpoint was made from an input that cannot be told again (a stream, bytes in "
+                          "memory, or a file object without a descriptor), so this input cannot be told to be "
+                          "that one")
+    if identity is None:
         raise ResumeError("the checkpoint was made from a file, and this input cannot be told to be that file "
                           "(a stream, or a file object without a descriptor)")
-    if resume.input is not None and identity is not None and tuple(resume.input) != identity:
+    if tuple(resume.input) != identity:
         raise ResumeError("the checkpoint was made from another file, or this one has changed since "
                           f"(size and time {tuple(resume.input)}, now {identity})")
 

@@ -95,3 +95,21 @@ def test_a_checkpoint_is_refused_for_a_file_object_of_another_movie(clip, tmp_pa
         streamprint.fingerprint(io.BytesIO(other.read_bytes()), sampling=Sampling.every(24), resume=saved[5])
     with open(clip, "rb") as f:
         assert streamprint.fingerprint(f, sampling=Sampling.every(24), resume=saved[5]).samples == full.samples
+
+
+def test_a_checkpoint_of_bytes_in_memory_resumes_no_file(clip, tmp_path):
+    """A checkpoint made from bytes in memory records no file, and was resumed on any: on
+    another movie, half its samples were the first movie's and the rest the other's, with no
+    warning. No input can be told to be the one it was made from, so each is refused, the
+    same bytes again too."""
+    import io
+
+    saved: list[Checkpoint] = []
+    streamprint.fingerprint(io.BytesIO(clip.read_bytes()), sampling=Sampling.every(24), checkpoint=saved.append,
+                            checkpoint_every=1e-9)
+    assert saved[5].input is None
+    other = tmp_path / "other.mkv"
+    synth.encode_clip(other, synth.segment_frames(synth.SAMPLE_SEGMENTS[::-1], (160, 90)))
+    for again in (other, clip, io.BytesIO(clip.read_bytes())):
+        with pytest.raises(streamprint.ResumeError, match="cannot be told"):
+            streamprint.fingerprint(again, sampling=Sampling.every(24), resume=saved[5])

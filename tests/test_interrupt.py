@@ -136,12 +136,13 @@ def test_a_library_stop_request_stops_a_run_whose_clustering_is_slower_than_deco
     import streamprint
     from streamprint import Interrupted, Sampling, interrupt
 
+    fingerprint = streamprint.fingerprint  # loaded first (0.5 s): a request before the run starts stops nothing
     timer = threading.Timer(0.5, interrupt.request)
     started = time.monotonic()
     timer.start()
     try:
         with pytest.raises(Interrupted):
-            streamprint.fingerprint(long_clip, sampling=Sampling.every(1), analysis_size=400, colors=8)
+            fingerprint(long_clip, sampling=Sampling.every(1), analysis_size=400, colors=8)
     finally:
         timer.cancel()
         interrupt.clear()
@@ -184,6 +185,45 @@ def test_a_stop_request_with_nothing_running_stops_nothing_later():
     finally:
         interrupt.clear()
     assert len(fp) == 12
+
+
+def test_a_stop_request_stops_the_runs_going_on_not_one_started_after_it():
+    """README: a request applies to every run going on when it is made. Run B, started (in
+    another thread) after run A was asked to stop, while A waited on it, was stopped at once
+    too: the request held until the last run ended. B without flush raised Interrupted, and
+    B with flush (which a stop ends as the input's end would) did too. A, with flush, ends
+    early with what it read; each B runs whole, as an undisturbed run does."""
+    import threading
+
+    import streamprint
+    from streamprint import Sampling, interrupt
+
+    sampling = Sampling.interval(0.25)  # 48 samples: more than A's queue holds when it is stopped
+    whole = len(streamprint.fingerprint(synth_sample(), sampling=sampling))
+    later: dict[str, object] = {}
+
+    def run_b(flush):
+        try:
+            later[str(flush is not None)] = len(streamprint.fingerprint(synth_sample(), sampling=sampling,
+                                                                        flush=flush))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            later[str(flush is not None)] = exc
+
+    def stop_at_three(p):
+        if p.samples == 3:
+            interrupt.request()
+            for flush in (None, lambda fp: None):
+                b = threading.Thread(target=run_b, args=(flush,))
+                b.start()
+                b.join()
+
+    try:
+        a = streamprint.fingerprint(synth_sample(), sampling=sampling, progress=stop_at_three, flush=lambda fp: None)
+    finally:
+        interrupt.clear()
+    assert later == {"False": whole, "True": whole}
+    assert 3 <= len(a) < whole
+    assert not interrupt.requested()
 
 
 def synth_sample():

@@ -546,3 +546,64 @@ def test_a_background_with_nothing_to_fill_is_refused_by_the_library_too(tmp_pat
     fp.save_image(tmp_path / "r.jpg", style="ring", height=80, background="#102030")
     jpg = np.asarray(Image.open(tmp_path / "r.jpg").convert("RGB")).astype(int)
     assert np.abs(jpg[2, 2] - (16, 32, 48)).max() <= 3  # a corner: outside the ring
+
+
+def test_frames_of_a_closed_source_are_a_usage_error_not_a_crash():
+    """Frames asked of a VideoSource after close() (its with block left, or closed between two
+    frames) read a freed container: the process died of SIGSEGV. Each way is run in a
+    process of its own, so that a crash fails the test rather than ending pytest."""
+    import subprocess
+    import sys
+
+    ways = {
+        "taken in the with block, read after it":
+            "with VideoSource(path) as s:\n    frames = s.frames()\nsum(1 for _ in frames)",
+        "asked after close()": "s = VideoSource(path)\ns.close()\nnext(s.frames())",
+        "closed between two frames": "s = VideoSource(path)\ng = s.frames()\nnext(g)\ns.close()\nnext(g)",
+    }
+    for way, code in ways.items():
+        script = (f"import sys\nfrom streamprint import VideoSource, UsageError\npath = {str(SAMPLE)!r}\n"
+                  f"try:\n" + "".join(f"    {line}\n" for line in code.splitlines())
+                  + "except UsageError as exc:\n    assert 'closed' in str(exc), exc\n    sys.exit(7)\n")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+        assert done.returncode == 7, (way, done.returncode, done.stderr.decode()[-500:])
+
+
+def test_what_a_movie_is_read_from_and_how_is_checked_by_name_before_ffmpeg_sees_it(tmp_path):
+    """fingerprint(None), a bytearray or memoryview reached the reader (AttributeError
+    'read'), a descriptor number select (OSError), a closed file a ValueError; VideoSource
+    took bytes for a file object (AttributeError) and passed threads="x" and options={"a": 1}
+    to PyAV (TypeError); to_rgb("32") compared text with a number and to_rgb(32.5) was taken.
+    Each is a ParameterError naming the parameter; what README names still reads."""
+    import os
+
+    from streamprint import VideoSource
+
+    closed = open(SAMPLE, "rb")
+    closed.close()
+    fd = os.open(SAMPLE, os.O_RDONLY)  # not documented as an input: refused, not read as a pipe
+    text, write_only = open(SAMPLE, encoding="latin-1"), open(tmp_path / "w", "wb")
+    try:
+        for bad, says in [(None, "NoneType"), (bytearray(os.fsencode(SAMPLE)), "io.BytesIO"),
+                          (memoryview(SAMPLE.read_bytes()), "io.BytesIO"), (fd, "open\\(fd, 'rb'"),
+                          (closed, "closed"), (text, "binary"), (write_only, "not open for reading")]:
+            for call in (streamprint.fingerprint, VideoSource):
+                with pytest.raises(ParameterError, match=says) as caught:
+                    call(bad)
+                assert caught.value.parameter == "path"
+    finally:
+        os.close(fd)
+        text.close()
+        write_only.close()
+    for name, value in [("threads", "x"), ("options", {"a": 1}), ("keyframes_only", 1)]:
+        with pytest.raises(ParameterError) as caught:
+            VideoSource(SAMPLE, **{name: value})
+        assert caught.value.parameter == name
+    with VideoSource(os.fsencode(SAMPLE)) as source:  # a name as bytes, as fingerprint() takes it
+        assert source.info.path == str(SAMPLE)
+        frame = next(source.frames())
+        for bad in ("32", 32.5, True):
+            with pytest.raises(ParameterError) as caught:
+                frame.to_rgb(bad)
+            assert caught.value.parameter == "long_side"
+        assert frame.to_rgb(32).shape[1] == 32  # 16:9 sample: the long side is the width

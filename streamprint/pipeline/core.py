@@ -37,6 +37,7 @@ from ..resuming import check_fits, check_resume, file_identity
 from ..source import VideoSource
 from ..source.open import STILL_IMAGE_DEMUXERS, maybe_still, still_image
 from ..source.ranges import Passed, seen_span
+from ..source.stream import movie_input
 from ..source.timeline import checked_length, picture_end, with_joined_duration
 from ..thumbnails import ThumbnailCollector
 from .flushing import FlushSchedule
@@ -139,10 +140,7 @@ def fingerprint(
     thumbnails, skip_unsampled = params.check("thumbnails", thumbnails), params.check("skip_unsampled", skip_unsampled)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
                      demuxer_options=demuxer_options)
-    if isinstance(path, bytes):  # a name as the OS gives it (it was taken for a file object)
-        path = params.file_name(path)
-    elif isinstance(path, (str, os.PathLike)):
-        params.file_name(path)  # (an empty one is refused)
+    path = movie_input(path)  # (bytes, a name as the OS gives it, were taken for a file object)
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:
         check_resume(resume, options, thumbnails, identity)

@@ -54,7 +54,7 @@ def analysis_images(source: VideoSource, options: Options, span: TimeRange, leng
     """
     images: queue.Queue = queue.Queue(maxsize=QUEUE_DEPTH)
     stop = threading.Event()
-    producer = threading.Thread(target=_produce, name="streamprint-decode", daemon=True,
+    producer = threading.Thread(target=interrupt.carried(_produce), name="streamprint-decode", daemon=True,
                                 args=(images, stop, source, options, span, length, resume, sampler_state,
                                       skip_unsampled, live, passed))
     producer.start()

@@ -20,8 +20,8 @@ import av
 import av.error
 from av.video.reformatter import VideoReformatter
 
-from .. import interrupt
-from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError
+from .. import interrupt, params
+from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError, UsageError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
 from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
@@ -31,7 +31,7 @@ from .leading import LeadingFrames
 from .mpeg4 import unpacked
 from .open import STDIN, best_video_stream, maybe_still, open_container, opened_fragmented_mp4
 from .packets import decoded, demuxed, held_back
-from .stream import handle_name
+from .stream import handle_name, movie_input
 from .probe import as_decoded, probe
 from .ranges import reopener, start_point
 from .raw import whole_frames
@@ -51,7 +51,8 @@ class VideoSource:
 
     A context manager: ``with VideoSource("movie.mkv") as source: for frame in source.frames(): ...``
 
-    ``path`` may be ``"-"`` (standard input) or a binary file object. ``format`` forces a
+    ``path`` is a file name (text, bytes or a path), ``"-"`` (standard input) or a binary
+    file object, as :func:`streamprint.fingerprint` takes (:func:`.stream.movie_input`). ``format`` forces a
     demuxer (FFmpeg's name, e.g. ``"matroska"``); ``options`` are demuxer options
     (e.g. ``{"video_size": "320x240"}`` for raw video). ``threads`` is the decoder's thread
     count (0: chosen per decoder, see :mod:`.codecs`). ``keyframes_only`` makes the decoder
@@ -60,13 +61,18 @@ class VideoSource:
 
     def __init__(
         self,
-        path: str | os.PathLike[str] | BinaryIO,
+        path: str | bytes | os.PathLike[str] | BinaryIO,
         *,
         format: str | None = None,
         options: Mapping[str, str] | None = None,
         threads: int = 0,
         keyframes_only: bool = False,
     ) -> None:
+        # the checks fingerprint() makes of the same values: a wrong type was PyAV's TypeError
+        path = movie_input(path)
+        threads = params.check("threads", threads)
+        options = params.check("options", options, "demuxer_options")
+        keyframes_only = params.check("keyframes_only", keyframes_only)
         if isinstance(path, (str, os.PathLike)):
             self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
         else:
@@ -103,6 +109,7 @@ class VideoSource:
         """The bytes between the video packets read (a hole's evidence: :mod:`.spacing`)."""
         self._used = False
         self._abandoned = False
+        self._closed = False
 
     def __enter__(self) -> VideoSource:
         return self
@@ -113,6 +120,7 @@ class VideoSource:
     def close(self) -> None:
         if self._abandoned:  # a decoding thread may still be inside FFmpeg with it
             return
+        self._closed = True
         self._container.close()
         if self._reader is not None:
             self._reader.close()
@@ -143,6 +151,7 @@ class VideoSource:
     def seek_point(self, seconds: float) -> ResumePoint | None:
         """Where :meth:`frames` resumes for a part from ``seconds`` (:func:`.ranges.start_point`;
         None: from the beginning, where it does not :attr:`seek <seeks>`)."""
+        self._check_open()
         return start_point(self._container, self._stream, seconds, self.keyframes_only, self._reopen) \
             if self.seeks else None
 
@@ -163,6 +172,7 @@ class VideoSource:
         non-reference frames that cannot be sampled (:class:`NonrefSkip`); the frames
         delivered then are a subset, with the same indices and times as without it.
         """
+        self._check_open()
         if self._used:
             raise RuntimeError("a VideoSource can be decoded only once")
         self._used = True
@@ -278,6 +288,7 @@ class VideoSource:
                     # colour tags the frames state, which the conversion reads
                     self.info, turned = as_decoded(self.info.turned(delivered.rotation), frame), True
                 yield delivered
+                self._check_open()  # FFmpeg crashed reading on from a closed container
                 index += 1
                 self.stats = DecodeStats(index, corrupt_packets, corrupt_frames, skipped,
                                          len(timeline.discontinuities))
@@ -345,6 +356,13 @@ class VideoSource:
             raise NoFramesError(f"{self._name}: no decodable video frames")
         if maybe_still(self.info.container, index):  # (none: NoFramesError above)
             raise NotAVideoError(f"{self._name}: a still image, not a movie")
+
+    def _check_open(self) -> None:
+        """:class:`UsageError` once :meth:`close` has been called (the ``with`` block left): the
+        container's memory is freed, and reading on from it crashed the process."""
+        if self._closed:
+            raise UsageError(f"{self._name}: the source is closed; read its frames before close() "
+                             "(inside its with block)")
 
     def _not_found(self) -> ResumeError:
         return ResumeError(f"{self._name}: the frame to resume from was not found after seeking")

@@ -17,6 +17,7 @@ from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
 from ..color.transfer import SRGB_TRANSFER
+from .. import params
 from ..errors import UnconvertibleFrameError
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
                       untagged_matrix, widened)
@@ -91,7 +92,10 @@ class SourceFrame:
 
     def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
         """:meth:`_convert`; a frame libswscale cannot scale is an
-        :class:`~streamprint.errors.UnconvertibleFrameError` (it was "a bug")."""
+        :class:`~streamprint.errors.UnconvertibleFrameError` (it was "a bug"). ``long_side``
+        is an analysis size (:data:`~streamprint.params.RULES`), else a ParameterError: text
+        was compared with a number (TypeError), a fraction taken as it was."""
+        long_side = params.check("long_side", long_side, "analysis_size")
         try:
             return self._convert(long_side, tonemap)
         except av.error.FFmpegError as exc:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import interrupt
-from ..errors import InputError
-from ..params import STDIN, STDIN_NAME
+from ..errors import InputError, ParameterError
+from ..params import STDIN, STDIN_NAME, file_name
 
 #: How much of a pipe is read ahead to recognise its format.
 PIPE_PEEK_BYTES = 1 << 16
@@ -107,6 +107,35 @@ class StreamReader:
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, self._fd)
                 os.close(null)
+
+
+def movie_input(path: Any, name: str = "path") -> str | os.PathLike[str] | BinaryIO:
+    """What a movie is read from, checked: a file name (text, a path, or bytes as the OS gives
+    them, made text: :func:`~streamprint.params.file_name`), ``"-"``, or a binary file object
+    open for reading. Anything else reached FFmpeg or the reader as something it is not (None,
+    a bytearray: AttributeError 'read'; a descriptor number: select's OSError; a closed
+    file: ValueError): a :class:`ParameterError`. A descriptor number is not taken: README
+    names none, and ``open(fd, "rb", closefd=False)`` is the file object that reads it."""
+    if isinstance(path, bytes):
+        return file_name(path, name)
+    if isinstance(path, (str, os.PathLike)):
+        file_name(path, name)  # (an empty one is refused)
+        return path
+    hint = {int: ": a file descriptor is read as open(fd, 'rb', closefd=False)",
+            bytearray: ": bytes in memory are read as io.BytesIO(data)",
+            memoryview: ": bytes in memory are read as io.BytesIO(data)"}
+    if not callable(getattr(path, "read", None)):
+        raise ParameterError(name, "must be a file name (text, bytes or a path) or a binary file object, got "
+                                   f"{type(path).__name__}{hint.get(type(path), '')}")
+    if isinstance(path, io.TextIOBase):
+        raise ParameterError(name, "must be a binary file object, got a text one: open it with 'rb' "
+                                   "(or pass its .buffer)")
+    if getattr(path, "closed", False) is True:
+        raise ParameterError(name, "is a closed file object")
+    readable = getattr(path, "readable", None)
+    if callable(readable) and not readable():
+        raise ParameterError(name, "is a file object not open for reading")
+    return path
 
 
 def seekable(handle: Any) -> bool:
