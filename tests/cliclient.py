@@ -58,11 +58,11 @@ def _read_all(fd: int, into: list[bytes]) -> None:
 
 
 def _write_all(fd: int, data: bytes) -> None:
-    with os.fdopen(fd, "wb") as f:
-        try:
+    try:
+        with os.fdopen(fd, "wb") as f:
             f.write(data)
-        except BrokenPipeError:
-            pass  # the command stopped reading: as subprocess.run ignores it
+    except BrokenPipeError:  # (in the write, or in the close's flush of what the buffer held)
+        pass  # the command stopped reading: as subprocess.run ignores it
 
 
 def run(args: list[str], input: bytes | None, stdin: IO | int | None, timeout: float) -> subprocess.CompletedProcess:

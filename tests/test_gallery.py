@@ -115,6 +115,7 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
     cache = folder / CACHE
     for damage in ('{"format": "streamprint-gallery-cache", "version": 1, "entries": {"a.json": 5}}',
                    '{"format":"streamprint-gallery-cache",',  # (written other than atomically, cut short)
+                   "",  # (touched, or a copy cut short: nobody's data; it stayed empty for good)
                    cache.read_text().replace('"bins":"', '"bins":"!')):
         cache.write_text(damage)
         with pytest.raises(DataFormatError):

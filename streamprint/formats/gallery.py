@@ -72,9 +72,11 @@ def cache_refused(path: str | os.PathLike[str]) -> str | None:
     directory``, ``was not written by streamprint``), or None: there is none, or one that
     streamprint wrote (read through links, as outputs are). The cache is streamprint's own
     bookkeeping: a file of anyone else's there (a link to one, a FIFO, a folder) is never
-    replaced, whatever ``overwrite`` says of outputs."""
+    replaced, whatever ``overwrite`` says of outputs. An empty file holds nothing of anyone's
+    (``touch``, a copy cut short): it is replaced."""
     try:
-        mode = os.stat(path).st_mode
+        st = os.stat(path)
+        mode = st.st_mode
     except FileNotFoundError:  # (a dangling link too: written where it leads, as an output is)
         return None
     except OSError as exc:  # a loop of links, say
@@ -83,6 +85,8 @@ def cache_refused(path: str | os.PathLike[str]) -> str | None:
         return "is a directory"
     if not stat.S_ISREG(mode):
         return "is not a regular file (a FIFO, a device or a socket)"
+    if st.st_size == 0:
+        return None
     return None if json_format(path) == FORMAT_NAME else "was not written by streamprint"
 
 
