@@ -1,6 +1,7 @@
-"""A process-wide "stop now" flag, for interrupts that must work wherever a run is.
+"""A "stop now" flag per run, for interrupts that must work wherever a run is.
 
-The CLI sets it from its SIGINT/SIGTERM handler (:func:`request`); the library checks it
+The CLI sets the flags of the runs going on from its SIGINT/SIGTERM handler
+(:func:`request`); the library checks its run's
 where a run can wait for long: reading a pipe or FIFO (the read then ends as if at the end
 of the stream, so FFmpeg returns), waiting for decoded frames, waiting for batch workers.
 A Python exception raised inside FFmpeg's read callback is swallowed by PyAV, so the flag,

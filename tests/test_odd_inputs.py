@@ -302,18 +302,27 @@ def test_a_hole_in_the_middle_is_said_to_be(tmp_path, suffix):
     assert done.returncode == 0 and b"missing" not in done.stderr and b"cut short" not in done.stderr, done.stderr
 
 
-@pytest.mark.parametrize("audio", [False, True], ids=["video", "with-audio"])
+#: Sound for the still's clip: quiet, then loud noise under the still, then quiet (AAC).
+_LOUD_UNDER_THE_STILL = ["-f", "lavfi", "-i", "aevalsrc=0.001*sin(440*2*PI*t):d=1", "-f", "lavfi", "-i",
+                         "anoisesrc=d=4:a=0.8", "-f", "lavfi", "-i", "aevalsrc=0.001*sin(440*2*PI*t):d=1"]
+
+
+@pytest.mark.parametrize("audio", [None, "sine", "loud"], ids=["video", "with-audio", "loud-under-the-still"])
 def test_a_long_still_of_a_variable_frame_rate_is_no_hole(tmp_path, audio):
     """1 s moving, a 4-s still that mpdecimate leaves one frame of, 1 s moving, in Matroska
     (whose frame count is estimated from its duration): "99 of the 150 frames its container
     states are missing, most at 1.0 s: the file looks damaged there", where the file holds
     every frame ffprobe reads and the same as MP4 gets no warning. A hole (above) has bytes
-    no packet holds there; a still has none, or the audio's."""
+    no packet holds there; a still has none, or the audio's: loud noise under it took
+    several times the bytes a second of the quiet sound around it did, and was a hole."""
     path = tmp_path / "still.mkv"
+    sound = {None: [], "sine": ["-f", "lavfi", "-i", "sine=d=6"], "loud": _LOUD_UNDER_THE_STILL}[audio]
+    mixed = {None: "", "sine": "", "loud": ";[3][4][5]concat=n=3:v=0:a=1[a]"}[audio]
     ffmpeg("-f", "lavfi", "-i", "testsrc2=s=128x72:r=25:d=1", "-f", "lavfi", "-i", "color=c=red:s=128x72:r=25:d=4",
-           "-f", "lavfi", "-i", "testsrc2=s=128x72:r=25:d=1", *(["-f", "lavfi", "-i", "sine=d=6"] if audio else []),
-           "-filter_complex", "[0][1][2]concat=n=3,mpdecimate[v]", "-map", "[v]", *(["-map", "3"] if audio else []),
-           "-fps_mode", "vfr", "-c:v", "libx264", str(path))
+           "-f", "lavfi", "-i", "testsrc2=s=128x72:r=25:d=1", *sound,
+           "-filter_complex", f"[0][1][2]concat=n=3,mpdecimate[v]{mixed}", "-map", "[v]",
+           *({None: [], "sine": ["-map", "3"], "loud": ["-map", "[a]"]}[audio]),
+           "-fps_mode", "vfr", "-c:v", "libx264", *(["-c:a", "aac"] if audio else []), str(path))
     frames = int(ffprobe_stream(path, "nb_read_frames")["nb_read_frames"])
     assert 40 < frames < 60  # the still is one frame (mpdecimate takes a smaller picture for one too)
     done = run_cli(path, tmp_path / "o.png", "--every", "1", "--data", tmp_path / "o.json")

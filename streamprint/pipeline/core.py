@@ -287,11 +287,8 @@ class _Run:
         frames = self.source.frames_read
         if to_the_end and self.source.ended and frames is not None:
             timeline, joined = self.source.timeline, stats.discontinuities > 0
-            # a hole's bytes, or damage decoding, tell a hole from a still
-            damaged = True if stats.corrupt_packets or stats.corrupt_frames or timeline is None \
-                else self.source.spacing.skipped(timeline.gap[0])
             checked = checked_length(info, frames, timeline, joined=joined, holes=not self.source.keyframes_only,
-                                     damaged=damaged)
+                                     damaged=self.source.damaged)
             if checked != info:
                 result = dataclasses.replace(result, source=checked,
                                              time_range=seen_span(span, checked, timeline, self.passed))

@@ -138,6 +138,15 @@ class VideoSource:
         return float(tb) if tb else None
 
     @property
+    def damaged(self) -> bool | None:
+        """Evidence of damage in what was read, which tells a hole from a variable frame rate's
+        still: damaged packets or frames, or bytes skipped over the longest gap in time
+        (:meth:`.spacing.Spacing.skipped`); None when unknown (a pipe)."""
+        if self.stats.corrupt_packets or self.stats.corrupt_frames:
+            return True
+        return self.spacing.skipped(self.timeline.gap[0]) if self.timeline is not None else None
+
+    @property
     def streaming(self) -> bool:
         """A stream (pipe, FIFO): read once from the start; an interrupt ends its reads."""
         return self._reader is not None
