@@ -99,14 +99,12 @@ class VideoSource:
         self.origin: float | None = None
         """Seconds subtracted from frame times (the stream's start), once known."""
         self.frames_read: int | None = None
-        """Once the pass read the stream to its end, how many frames it held: those decoded, or
-        with keyframes only those its packets held (None: not known, see
-        :attr:`.skip.KeyframeIndex.read`)."""
+        """Once the pass read the stream to its end, how many frames it held: those decoded, or with
+        keyframes only those its packets held (None: not known, see :attr:`.skip.KeyframeIndex.read`)."""
         self.ended = False
         """The pass read the stream to its end (not: a sampler stopped taking frames, an error,
         a stop request)."""
-        self.spacing = Spacing(self._stream.time_base)
-        """The bytes between the video packets read (a hole's evidence: :mod:`.spacing`)."""
+        self.spacing = Spacing(self._stream.time_base)  # the bytes between video packets (.spacing)
         self._used = False
         self._abandoned = False
         self._closed = False
@@ -139,9 +137,8 @@ class VideoSource:
 
     @property
     def damaged(self) -> bool | None:
-        """Evidence of damage in what was read, which tells a hole from a variable frame rate's
-        still: damaged packets or frames, or bytes skipped over the longest gap in time
-        (:meth:`.spacing.Spacing.skipped`); None when unknown (a pipe)."""
+        """Damage seen in what was read, which tells a hole from a still: damaged packets or
+        frames, or bytes skipped over the longest gap (:meth:`.spacing.Spacing.skipped`); None: unknown."""
         if self.stats.corrupt_packets or self.stats.corrupt_frames:
             return True
         return self.spacing.skipped(self.timeline.gap[0]) if self.timeline is not None else None
