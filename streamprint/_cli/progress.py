@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from ..errors import one_line
-from ..model import Progress
+from ..model import Progress, hms
 
 
 class _Terminal:
@@ -82,7 +82,7 @@ def length(seconds: float) -> str:
     ms = int(round(max(0.0, seconds) * 1000))
     if ms >= 60_000 or not ms % 1000:
         return clock(seconds)
-    return f"0:{ms // 1000:02d}.{ms % 1000:03d}".rstrip("0")
+    return hms(seconds).removeprefix("0:0")  # (0:00:03.5 under a minute)
 
 
 def took(seconds: float) -> str:

@@ -17,6 +17,7 @@ from ..atomic import check_replace
 from ..enums import SWATCH_FORMATS, DataFormat
 from ..errors import DataFormatError, ParameterError, one_line
 from ..model import ImagePalette, Palette, from_hex, to_hex
+from ..model.colors import weights_ok
 from . import swatches
 from .common import Fields, parse_json, read_text, write_bytes, write_text
 
@@ -104,7 +105,7 @@ def _palette(name: str, where: str, colors: list[tuple[int, int, int]], shares: 
     """The palette of ``colors`` and their ``shares``: as written when they sum to 1 (so
     JSON's read back equal), else scaled to (TSV's six decimals)."""
     try:
-        if not abs(sum(shares) - 1.0) < 1e-6:
+        if not weights_ok(np.array(shares, np.float64)):  # (the model's own rule of shares)
             shares = [s / sum(shares) for s in shares]
         return Palette(np.array(colors, np.uint8).reshape(-1, 3), np.array(shares, np.float64), inertia, cut,
                        None if mean is None else np.array(mean, np.uint8))
