@@ -259,21 +259,19 @@ class Instance:
 class Runner:
     """A batch's executor (:mod:`streamprint.batch.executors`): an object, not a class, whose
     ``run`` takes what a batch hands it and whose ``threads_per_task`` (each movie's decoder
-    threads) the rule named ``threads`` takes."""
+    threads) the kind ``threads`` takes (the ``threads`` parameter's)."""
 
-    threads: str
+    threads: Any
     what = "an executor (streamprint.batch: Serial(), Processes(jobs), Dask(address, key=...))"
 
     def check(self, name: str, value: Any) -> Any:
-        from .params import check
-
         if isinstance(value, type):
             raise ParameterError(name, f"must be {self.what}, got the class {value.__name__}: make one")
         if not callable(getattr(value, "run", None)):
             raise ParameterError(name, f"must be {self.what}, got {type(value).__name__}")
         Function(("work", "tasks", "finish", "on_report", "lost")).check(name, value.run)
         try:
-            check(self.threads, getattr(value, "threads_per_task", None))
+            self.threads.check("threads", getattr(value, "threads_per_task", None))
         except ParameterError as exc:
             raise ParameterError(name, f"(its threads_per_task) {exc.detail}") from None
         return value

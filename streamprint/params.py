@@ -41,14 +41,15 @@ STDIN_NAME = "standard input"
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535
 
+#: Decoder threads (0: FFmpeg's choice): FFmpeg warns above 16 (MAX_AUTO_THREADS).
+THREADS = Integer(0, 64)
 #: name -> rule. Each parameter of the library appears here once; everything that takes
 #: it checks it through :func:`check`.
 RULES: dict[str, Any] = {
     # what a fingerprint computes
     "sampling": Choice(SamplingMode),
     "every": Integer(1),
-    # at least a millisecond (frames 1000 a second): a shorter one was refused movie by movie
-    # (shorter than a tick of each stream's clock), all of a batch's movies failing one by one
+    # at least a millisecond: a shorter one (under a tick of each stream's clock) failed each movie
     "interval": Real(0.001, unit="seconds"),
     "samples": Integer(1),
     "colors": Integer(1, 64),
@@ -59,8 +60,7 @@ RULES: dict[str, Any] = {
     "crop": Choice(Crop),
     "tonemap": Choice(ToneMap),
     # how the input is read
-    # FFmpeg warns above 16 threads (MAX_AUTO_THREADS) and thread creation is per thread.
-    "threads": Integer(0, 64),
+    "threads": THREADS,
     "checkpoint_every": Real(0.0, unit="seconds"),
     "thumbnails": Flag(),
     "skip_unsampled": Flag(),
@@ -124,7 +124,7 @@ RULES: dict[str, Any] = {
     "jobs": Optional(Integer(1, 1024)),
     "retry_failed": Flag(),
     "rebuild_manifest": Flag(),
-    "executor": Optional(Runner("threads")),
+    "executor": Optional(Runner(THREADS)),
     "key": Function(("a task",)),  # a Dask executor's task key
     "connect_timeout": Real(0.0, 3600.0, low_open=True, unit="seconds"),
     # searching by colour
