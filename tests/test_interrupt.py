@@ -230,3 +230,30 @@ def synth_sample():
     from pathlib import Path
 
     return Path(__file__).resolve().parents[1] / "sample_media" / "sample.mp4"
+
+
+def test_an_error_that_an_interrupt_caused_is_said_as_the_interrupt(tmp_path, monkeypatch, capsys):
+    """A stop asked while FFmpeg reads ends the read as the end of the input, and the
+    command may then fail as on bad input ("not a video"): it is said as the interrupt it
+    was, exit 130. The check stood after the command's stop scope had ended, so it never
+    saw the request, and the user got the bad-input line and exit 1."""
+    from streamprint import interrupt
+    from streamprint._cli import fingerprint as command
+    from streamprint._cli.dispatch import main as dispatch
+    from streamprint.errors import NotAVideoError
+
+    def cut_short(args):
+        interrupt.request()  # (what the signal handler does, where it raises nothing)
+        raise NotAVideoError("standard input: not a video")
+
+    monkeypatch.setattr(command, "run", cut_short)
+    assert dispatch([str(tmp_path / "in.mkv"), str(tmp_path / "out.png")]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "not a video" not in err, err
+
+    def bad_input(args):  # without a stop asked, the error is said as it is
+        raise NotAVideoError("standard input: not a video")
+
+    monkeypatch.setattr(command, "run", bad_input)
+    assert dispatch([str(tmp_path / "in.mkv"), str(tmp_path / "out.png")]) == 1
+    assert "not a video" in capsys.readouterr().err

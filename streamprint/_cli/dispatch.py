@@ -104,8 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = _stop_on_signals()
     loaded()
     try:
-        with interrupt.scope():  # a stop request holds until the command has reported it
-            return command.run(args)
+        with interrupt.scope():  # a stop request holds until the command's error is told from it
+            try:
+                return command.run(args)
+            except StreamprintError:
+                if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
+                    raise Interrupted("interrupted") from None
+                raise
     except (KeyboardInterrupt, Interrupted):
         print(_interrupted(command, args), file=TERMINAL)
         return EXIT_INTERRUPTED
@@ -113,9 +118,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         stdout_to_devnull()
         return EXIT_INPUT
     except StreamprintError as exc:
-        if interrupt.requested():  # a read cut short by the interrupt, reported as bad input
-            print(_interrupted(command, args), file=TERMINAL)
-            return EXIT_INTERRUPTED
         if exc.exit_code == EXIT_USAGE and isinstance(parser, Parser):  # as argparse's own are said
             print(parser.usage_line(exc.format(flag_for)), file=TERMINAL)
         else:
