@@ -105,7 +105,7 @@ def add_common(p: argparse.ArgumentParser, overwrite: bool = True) -> None:
         p.add_argument("--overwrite", action="store_true",
                        help="replace existing files that streamprint did not write (an input is never "
                             "replaced); without it, only streamprint's own earlier outputs are replaced")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no warnings")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no warnings and no closing 'wrote ...' line")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="log details, including FFmpeg's own messages, to stderr")
 
@@ -137,7 +137,7 @@ def add_render_options(p: argparse.ArgumentParser, fast: str = "with --fast", fl
     g.add_argument("--background", metavar="COLOR",
                    help="what a ring's transparent background and hole become in JPEG, which has no "
                         "transparency (PNG and WebP keep them transparent); #rrggbb or r,g,b "
-                        "(default: #ffffff). Anywhere else it would do nothing: a usage error")
+                        "(default: #ffffff). Any other colour where it would do nothing is a usage error")
 
 
 def add_style_option(g: argparse._ActionsContainer, formats: bool = True) -> None:

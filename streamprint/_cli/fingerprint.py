@@ -29,6 +29,7 @@ other commands:
   streamprint batch LIBRARY OUTDIR            every movie of a library, resumable and parallel
   streamprint grid FOLDER WALL.png            tile the strips and data files in a folder into one wallpaper
   streamprint gallery OUTDIR                  rebuild a batch's index.html: every movie, sorted, searchable by colour
+  streamprint fingerprint MOVIE OUT           this command by name (for a movie named like a command)
   streamprint COMMAND --help                  options of a command
 """
 
