@@ -297,6 +297,17 @@ def _packets(path: Path) -> int:
     return int(out.strip().strip(","))
 
 
+def _keyframes_of_a_file_cut_short(cut: Path, tmp_path: Path) -> tuple[int, dict]:
+    """``cut`` (12 s at 24 fps, cut short) fingerprinted with --fast: the frames the warning
+    says were found, and the data file."""
+    done = run_cli(cut, tmp_path / "cut.png", "--fast", "--data", tmp_path / "cut.json")
+    err = done.stderr.decode()
+    assert done.returncode == 0, err
+    m = re.search(r"ends after (\d+) of the (\d+) frames its container states: the file looks cut short", err)
+    assert m and int(m.group(2)) == FRAMES, err
+    return int(m.group(1)), json.loads((tmp_path / "cut.json").read_text())
+
+
 @pytest.mark.parametrize("suffix, extra", [(".mkv", ()), (".mp4", ("-movflags", "+faststart"))])
 def test_keyframes_of_a_file_cut_short_say_so_and_end_where_its_video_does(tmp_path, suffix, extra):
     """--fast on the 12-s movie cut at 45 %: no warning, and the data file said 12 s with
@@ -310,13 +321,8 @@ def test_keyframes_of_a_file_cut_short_say_so_and_end_where_its_video_does(tmp_p
     end = _video_length(cut)
     assert 2 < end < 10
 
-    done = run_cli(cut, tmp_path / "cut.png", "--fast", "--data", tmp_path / "cut.json")
-    err = done.stderr.decode()
-    assert done.returncode == 0, err
-    m = re.search(r"ends after (\d+) of the (\d+) frames its container states: the file looks cut short", err)
-    assert m and int(m.group(2)) == FRAMES, err
-    assert abs(int(m.group(1)) - _packets(cut)) <= 1, err
-    data = json.loads((tmp_path / "cut.json").read_text())
+    found, data = _keyframes_of_a_file_cut_short(cut, tmp_path)
+    assert abs(found - _packets(cut)) <= 1
     assert data["source"]["duration"] == pytest.approx(end, abs=1e-3)
     assert data["samples"][-1]["time"] < end
 
@@ -387,13 +393,8 @@ def test_keyframes_of_an_avi_cut_short_say_so_and_end_where_its_video_does(tmp_p
     end = max(dts) + 1 / 24 + delay
     assert 3 < end < 8
 
-    done = run_cli(cut, tmp_path / "cut.png", "--fast", "--data", tmp_path / "cut.json")
-    err = done.stderr.decode()
-    assert done.returncode == 0, err
-    m = re.search(r"ends after (\d+) of the (\d+) frames its container states: the file looks cut short", err)
-    assert m and int(m.group(2)) == FRAMES, err
-    assert abs(int(m.group(1)) - round((max(dts) - dts[0]) * 24 + 1)) <= 1, err
-    data = json.loads((tmp_path / "cut.json").read_text())
+    found, data = _keyframes_of_a_file_cut_short(cut, tmp_path)
+    assert abs(found - round((max(dts) - dts[0]) * 24 + 1)) <= 1
     assert data["source"]["duration"] == pytest.approx(end, abs=1e-3)
 
     done = run_cli(whole, tmp_path / "whole.png", "--fast", "--data", tmp_path / "whole.json")
