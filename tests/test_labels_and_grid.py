@@ -244,3 +244,39 @@ def test_plot_tiles_too_small_are_refused_once_before_drawing(tmp_path):
     assert not (tmp_path / "w.png").exists()
     r = run_cli("grid", folder, tmp_path / "w.png", "--size", "1400x400", "--style", "plot", "-q")
     assert r.returncode == 0 and r.stderr == b"", r.stderr
+
+
+def test_a_fifo_named_like_a_strip_is_left_out_not_waited_for(strips, tmp_path):
+    """A FIFO named pipe.png in FOLDER: grid opened it and waited for a writer for ever."""
+    import os
+
+    os.mkfifo(strips / "pipe.png")
+    r = run_cli("grid", strips, tmp_path / "w.png", "--size", "400x200", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert b"pipe.png: not a regular file" in r.stderr and b"6 tiles" in r.stderr, r.stderr
+
+
+def test_a_json_and_a_csv_of_one_name_are_one_tile_drawn_from_the_json(tmp_path):
+    """m.json and m.csv side by side were one tile, without a word, from whichever the file
+    system listed last: the same folder could give another wall elsewhere."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fakes.fingerprint([fakes.palette(((200, 0, 0), 1.0))] * 2, [0, 1], 2.0).save(folder / "m.json")
+    fakes.fingerprint([fakes.palette(((0, 0, 200), 1.0))] * 2, [0, 1], 2.0).save(folder / "m.csv")
+    tiles = find_tiles(folder)
+    assert [(t.path.name, t.data) for t in tiles] == [("m.json", True)]
+    out = tmp_path / "w.png"
+    r = run_cli("grid", folder, out, "--size", "200x100")
+    assert r.returncode == 0 and b"the tile is drawn from m.json" in r.stderr, r.stderr
+    assert (np.asarray(Image.open(out).convert("RGB")) == (200, 0, 0)).all()
+
+
+def test_a_folder_of_unreadable_strips_is_bad_input_not_a_usage_error(tmp_path):
+    """Every tile unreadable (a PNG cut short): exit 1, input that could not be processed, as
+    --help says; it was exit 2, a usage error."""
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    Image.fromarray(np.full((10, 80, 3), 90, np.uint8)).save(folder / "a.png")
+    (folder / "a.png").write_bytes((folder / "a.png").read_bytes()[:40])
+    r = run_cli("grid", folder, tmp_path / "w.png", "--size", "200x100")
+    assert r.returncode == 1 and b"none of the strips or data files can be read" in r.stderr, r.stderr

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import params
 from ..enums import Style
-from ..errors import ParameterError, StreamprintError
+from ..errors import InputError, ParameterError, StreamprintError
 from ..marks import data_kind
 from ..model import RenderOptions
 
@@ -92,19 +92,31 @@ def tile_files(folder: str | os.PathLike[str]) -> list[Path]:
         for name in names:
             path = Path(here) / name
             ext = path.suffix.lower()
-            if not name.startswith(".") and (ext == ".png" or (ext in (".json", ".csv")
-                                                              and data_kind(path) == "fingerprint")):
+            if name.startswith(".") or ext not in (".png", ".json", ".csv"):
+                continue
+            if not path.is_file():  # a FIFO named *.png: opening it waited for a writer for ever
+                log.warning("%s: not a regular file (a FIFO, a device or a socket): left out", path)
+            elif ext == ".png" or data_kind(path) == "fingerprint":
                 files.append(path)
     return files
+
+
+def _json_first(path: Path) -> tuple[bool, str]:
+    return path.suffix.lower() != ".json", path.name
 
 
 def find_tiles(folder: str | os.PathLike[str]) -> list[Tile]:
     """The tiles of ``folder`` in their order (see the module's docstring)."""
     root = Path(folder)
     found: dict[str, Tile] = {}
-    for path in tile_files(root):
+    for path in sorted(tile_files(root)):  # (sorted: the same folder gives the same wall anywhere)
         key = path.relative_to(root).with_suffix("").as_posix()
         if path.suffix.lower() != ".png":
+            other = found.get(key)
+            if other is not None and other.data:  # m.json and m.csv: one tile, from the JSON
+                log.warning("%s and %s are data files of one name: the tile is drawn from %s",
+                            other.path.name, path.name, min(other.path, path, key=_json_first).name)
+                path = min(other.path, path, key=_json_first)
             found[key] = Tile(path, key, True)
         else:
             found.setdefault(key, Tile(path, key, False))
@@ -214,6 +226,6 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
                       shorten=True)
         titles.append(title)
     if not titles:
-        raise ParameterError("folder", f"{folder}: none of the strips or data files can be read")
+        raise InputError(f"{folder}: none of the strips or data files can be read")  # (not a usage error)
     canvas.setflags(write=False)
     return Wall(canvas, tuple(titles), len(tiles) - len(titles))
