@@ -22,21 +22,17 @@ from .filetypes import (DATA_EXTENSIONS as DATA_EXTENSIONS, FINGERPRINT_DATA as 
                         PAGE_EXTENSIONS as PAGE_EXTENSIONS, PALETTE_DATA as PALETTE_DATA,
                         RASTER_FORMATS as RASTER_FORMATS, STRIP_FORMATS as STRIP_FORMATS,
                         STYLE_FORMATS as STYLE_FORMATS)
-# the kinds of value, stated in kinds.py
 from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Runner,
                     Text, TextMap, Time)
-# FFmpeg time syntax, which the CLI reads too: re-exported, hence the redundant alias
-from .numerals import parse_time as parse_time
-from .numerals import as_int, numeral
+from .numerals import as_int, numeral, parse_time as parse_time  # (re-exported: the CLI reads times too)
 
 if TYPE_CHECKING:
     from .model import RenderOptions, Sampling
 
 
-#: The path that names standard input, for every command that reads one.
-STDIN = "-"
-#: What standard input is called in messages and in a fingerprint's ``source.path``.
-STDIN_NAME = "standard input"
+#: The path that names standard input, for every command that reads one; what it is called
+#: in messages and in a fingerprint's ``source.path``.
+STDIN, STDIN_NAME = "-", "standard input"
 
 #: The largest side of a drawn image, pixels.
 MAX_SIDE = 65_535
@@ -201,7 +197,7 @@ def check_size(name: str, text: str) -> tuple[int, int]:
     w, sep, h = str(text).strip().lower().partition("x")
     if not (sep and numeral(text) and w.isdigit() and h.isdigit() and 0 < as_int(w) <= MAX_SIDE
             and 0 < as_int(h) <= MAX_SIDE):
-        raise ParameterError(name, f"must be WIDTHxHEIGHT in pixels, e.g. 1920x1080, got {text!r}")
+        raise ParameterError(name, f"must be WIDTHxHEIGHT in pixels, each 1 to {MAX_SIDE}, e.g. 1920x1080, got {text!r}")
     return as_int(w), as_int(h)
 
 
@@ -289,8 +285,9 @@ def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None
 MIN_WIDTH = 400
 #: The plot style's width, pixels, when ``width`` is not given.
 PLOT_WIDTH = 1600
-#: The smallest plot, (width, height) px, with room for its labels and a strip.
-PLOT_MIN_SIZE = (200, 60)
+#: The smallest plot, (width, height) px, with room for its labels and a strip; the largest,
+#: px: matplotlib draws one at ~120 bytes a pixel (65535 x 4096 took 23 GB, and was killed).
+PLOT_MIN_SIZE, PLOT_MAX_PIXELS = (200, 60), 1 << 24
 
 
 def column_repeat(render: RenderOptions, samples: int) -> int:
@@ -373,6 +370,9 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
             raise ParameterError("width" if width < PLOT_MIN_SIZE[0] else "height",
                                  f"{width} x {height} px is too small for a plot: it needs at least "
                                  f"{PLOT_MIN_SIZE[0]} x {PLOT_MIN_SIZE[1]} px")
+        if width * height > PLOT_MAX_PIXELS:
+            raise ParameterError("width" if render.width else "height", f"makes a plot of {width} x {height} px, too "
+                                 f"large: at most {PLOT_MAX_PIXELS:,} px (e.g. 8192 x 2048)")
     if render.format == ImageFormat.HTML and render.style not in PAGE_STYLES:
         raise ParameterError("style", f"{render.style}: a page shows a strip whose columns run left to right in "
                                       f"time: {', '.join(PAGE_STYLES)}")

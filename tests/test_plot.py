@@ -208,3 +208,23 @@ def test_a_batch_of_plots_without_room_is_refused_before_it_starts(tmp_path, seg
     lines = r.stderr.decode().strip().splitlines()
     assert r.returncode == 2 and len(lines) == 1 and "no room for its strip" in lines[0], r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_plot_too_large_for_memory_is_refused_before_it_is_drawn(tmp_path):
+    """A plot of 65535 x 4096 px (under the 2^28 pixels of any picture) grew past 23 GB in
+    matplotlib and was killed by the kernel, with no message; 8000 x 2000 already peaked at
+    1.95 GB (about 120 bytes a pixel). Plots are at most 2^24 px: a usage error beyond, from
+    render and from a grid of plot tiles alike, before anything is drawn or written."""
+    fp = fakes.flat([(200, 30, 30)] * 2, [0.0, 1.0], 2.0)
+    fp.save(tmp_path / "m.json")
+    out = tmp_path / "o.png"
+    r = run_cli("render", tmp_path / "m.json", out, "--style", "plot", "--width", "65535", "--height", "4096")
+    assert r.returncode == 2 and b"--width makes a plot of 65535 x 4096 px, too large" in r.stderr, r.stderr
+    assert not out.exists()
+    with pytest.raises(streamprint.ParameterError, match="height makes a plot of 1600 x 20000 px"):
+        streamprint.draw(fp, RenderOptions(style="plot", height=20000))
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    fp.save(folder / "m.json")
+    r = run_cli("grid", folder, tmp_path / "w.png", "--style", "plot", "--size", "16000x4000")
+    assert r.returncode == 2 and b"too large for plots" in r.stderr and not (tmp_path / "w.png").exists(), r.stderr

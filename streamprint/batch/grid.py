@@ -210,6 +210,9 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
         raise ParameterError("size", f"{size[0]}x{size[1]} makes tiles of {w} x {h} px, too small for plots "
                                      f"(at least {params.PLOT_MIN_SIZE[0]} x {params.PLOT_MIN_SIZE[1]} px): make "
                                      f"the wall larger or use another {{param:style}}")
+    if render.style == Style.PLOT and w * h > params.PLOT_MAX_PIXELS and any(t.data for t in tiles):
+        raise ParameterError("size", f"{size[0]}x{size[1]} makes tiles of {w} x {h} px, too large for plots (at "
+                                     f"most {params.PLOT_MAX_PIXELS:,} px): make the wall smaller or use more tiles")
     canvas = np.empty((size[1], size[0], 3), np.uint8)
     canvas[:] = background
     titles = []
