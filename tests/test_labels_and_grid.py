@@ -280,3 +280,19 @@ def test_a_folder_of_unreadable_strips_is_bad_input_not_a_usage_error(tmp_path):
     (folder / "a.png").write_bytes((folder / "a.png").read_bytes()[:40])
     r = run_cli("grid", folder, tmp_path / "w.png", "--size", "200x100")
     assert r.returncode == 1 and b"none of the strips or data files can be read" in r.stderr, r.stderr
+
+
+def test_a_strip_is_read_as_every_image_is(tmp_path):
+    """A 16-bit grey PNG of 30000 was tiled white (255): Pillow's RGBA conversion clips
+    deep grey, where streamprint's image reader (the palette command's) scales it, 30000 x
+    255 / 65535 = 116.7, so 117. Other images keep their colours (an 8-bit RGB one)."""
+    folder = tmp_path / "deep"
+    folder.mkdir()
+    Image.fromarray(np.full((10, 80), 30000, np.uint16)).save(folder / "a.png")
+    Image.fromarray(np.full((10, 80, 3), (10, 200, 30), np.uint8)).save(folder / "b.png")
+    out = tmp_path / "w.png"
+    r = run_cli("grid", folder, out, "--size", "160x10")
+    assert r.returncode == 0, r.stderr
+    wall = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    assert np.abs(wall[:, :80] - round(30000 * 255 / 65535)).max() <= 1, wall[0, :3]
+    assert np.abs(wall[:, 80:] - (10, 200, 30)).max() <= 1, wall[0, 80:83]

@@ -28,6 +28,7 @@ from ..enums import Style
 from ..errors import InputError, ParameterError, StreamprintError
 from ..marks import data_kind
 from ..model import RenderOptions
+from ..warned import caught
 
 log = logging.getLogger("streamprint")
 
@@ -161,6 +162,7 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
 
     from ..color.resize import resize_linear
     from ..formats import read_fingerprint
+    from ..imagefile import load_image
     from ..render import draw, flatten
 
     w, h = box[2] - box[0], box[3] - box[1]
@@ -170,9 +172,13 @@ def _draw_tile(tile: Tile, box: tuple[int, int, int, int], render: RenderOptions
                                       background=params.DEFAULT_BACKGROUND)  # (the wall's own is under it)
         name = Path(fp.source.path).name
         return flatten(draw(fp, options), background), name if name and name != "-" else Path(tile.key).name
-    with Image.open(tile.path) as im:
+    with caught(Image.DecompressionBombWarning), Image.open(tile.path) as im:  # (the size, before decoding)
         params.check_pixels("strip", im.width, im.height)
-        rgba = resize_linear(np.asarray(im.convert("RGBA")), (w, h))
+    # read as every image is (upright; deep, profiled or tagged colours to sRGB: a 16-bit grey
+    # of 30000 was drawn white, a Display P3 strip in its numbers as if sRGB)
+    rgb, alpha, _ = load_image(tile.path, 0, name=str(tile.path))
+    opaque = np.full(rgb.shape[:2], 255, np.uint8) if alpha is None else alpha
+    rgba = resize_linear(np.dstack([rgb, opaque]), (w, h))
     return flatten(rgba, background), Path(tile.key).name
 
 
@@ -197,8 +203,8 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
         if t.data:
             aspects.append(1.0 if render.style == Style.RING else DATA_ASPECT)
             continue
-        try:
-            with Image.open(t.path) as im:
+        try:  # (Pillow's warning of a large image is no concern of the wall's: not shown)
+            with caught(Image.DecompressionBombWarning), Image.open(t.path) as im:
                 aspects.append(im.width / im.height)
         except (OSError, ValueError, Image.DecompressionBombError):
             pass  # reported when it is drawn
