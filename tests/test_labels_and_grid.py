@@ -296,3 +296,17 @@ def test_a_strip_is_read_as_every_image_is(tmp_path):
     wall = np.asarray(Image.open(out).convert("RGB")).astype(int)
     assert np.abs(wall[:, :80] - round(30000 * 255 / 65535)).max() <= 1, wall[0, :3]
     assert np.abs(wall[:, 80:] - (10, 200, 30)).max() <= 1, wall[0, 80:83]
+
+
+def test_a_data_file_that_cannot_be_read_gives_way_to_its_strip(tmp_path):
+    """A batch's m.mkv.json cut short beside its good m.mkv.png: the grid said it could draw
+    nothing ("none of the strips or data files can be read", exit 2), never trying the PNG."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fakes.fingerprint([fakes.palette(((200, 0, 0), 1.0))] * 2, [0, 1], 2.0).save(folder / "m.mkv.json")
+    (folder / "m.mkv.json").write_bytes((folder / "m.mkv.json").read_bytes()[:60])
+    Image.fromarray(np.full((10, 80, 3), (0, 0, 200), np.uint8)).save(folder / "m.mkv.png")
+    out = tmp_path / "w.png"
+    r = run_cli("grid", folder, out, "--size", "160x20")
+    assert r.returncode == 0 and b"cannot be drawn, drawn from m.mkv.png" in r.stderr, r.stderr
+    assert (np.asarray(Image.open(out).convert("RGB")) == (0, 0, 200)).all()

@@ -49,11 +49,13 @@ def label_band(cell_w: float, cell_h: float) -> int:
 @dataclass(frozen=True)
 class Tile:
     """One movie of a grid: the file it is drawn from (``data``: a fingerprint data file,
-    else a PNG strip) and its key, the path relative to the folder without the extension."""
+    else a PNG strip) and its key, the path relative to the folder without the extension;
+    ``strip``: a data file's PNG of the same name, drawn when the data cannot be."""
 
     path: Path
     key: str
     data: bool
+    strip: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def find_tiles(folder: str | os.PathLike[str]) -> list[Tile]:
     """The tiles of ``folder`` in their order (see the module's docstring)."""
     root = Path(folder)
     found: dict[str, Tile] = {}
+    strips: dict[str, Path] = {}
     for path in sorted(tile_files(root)):  # (sorted: the same folder gives the same wall anywhere)
         key = path.relative_to(root).with_suffix("").as_posix()
         if path.suffix.lower() != ".png":
@@ -120,8 +123,10 @@ def find_tiles(folder: str | os.PathLike[str]) -> list[Tile]:
                 path = min(other.path, path, key=_json_first)
             found[key] = Tile(path, key, True)
         else:
+            strips[key] = path
             found.setdefault(key, Tile(path, key, False))
-    return sorted(found.values(), key=lambda t: (_natural(t.key), t.key))
+    tiles = [dataclasses.replace(t, strip=strips.get(t.key)) if t.data else t for t in found.values()]
+    return sorted(tiles, key=lambda t: (_natural(t.key), t.key))
 
 
 def layout(n: int, size: tuple[int, int], aspect: float, gutter: int = 0, labels: bool = False) -> Layout:
@@ -223,10 +228,16 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
     canvas[:] = background
     titles = []
     for tile, box in zip(tiles, plan.boxes, strict=True):
-        try:
-            picture, title = _draw_tile(tile, box, render, background)
-        except (OSError, ValueError, Image.DecompressionBombError, StreamprintError) as exc:
-            log.warning("%s: cannot be drawn, left out (%s)", tile.path, exc)
+        # a data file that cannot be read gives way to its PNG strip, if there is one
+        tries = [tile] + ([Tile(tile.strip, tile.key, False)] if tile.strip is not None else [])
+        for i, attempt in enumerate(tries):
+            try:
+                picture, title = _draw_tile(attempt, box, render, background)
+                break
+            except (OSError, ValueError, Image.DecompressionBombError, StreamprintError) as exc:
+                instead = f"drawn from {tries[i + 1].path.name}" if i + 1 < len(tries) else "left out"
+                log.warning("%s: cannot be drawn, %s (%s)", attempt.path, instead, exc)
+        else:
             continue
         left, top, right, bottom = box
         canvas[top:bottom, left:right] = picture
