@@ -1,9 +1,12 @@
 """A stream whose first frames cannot be decoded (an MPEG-TS cut at a packet in the middle of
 a GOP: a recording or a copy begun between keyframes) numbers each frame the same in every
-mode: the number of frames in the stream before it, decodable or not, as its time counts
-from the stream's start. The frame at 5 s was numbered 96 decoding everything, 114 when
-non-reference frames were skipped, 120 with ``--fast``. The truth is ffprobe's list of the
-video packets (one frame each): a frame's index is the count of packets shown before it."""
+mode: the number of frames in the stream before it from its start, decodable or not, as its
+time counts from the stream's start. The frame at 5 s was numbered 96 decoding everything,
+114 when non-reference frames were skipped, 120 with ``--fast``. Packets timed before the
+stream's start (the leading B-frames of an open GOP cut at its keyframe, or of a P-frame a
+cut begins with) are no frames: ffprobe and Matroska number the keyframe after them 0. The
+truth is ffprobe's list of the video packets (one frame each) and the start it states: a
+frame's index is the count of packets shown before it, from the start."""
 
 from __future__ import annotations
 
@@ -45,44 +48,110 @@ def cut(tmp_path_factory) -> Path:
     return path
 
 
-def _truth(path: Path) -> tuple[list[float], float]:
-    """The video packets' times, sorted (presentation order), and the stream's start."""
+#: How a cut stream is remuxed: into Matroska, NUT (which states no start when the first
+#: keyframe has leading pictures: times count from the first frame), MP4 with an edit list
+#: (which marks the leading pictures to be discarded) and MP4 without one.
+REMUX = {"mkv": ["-f", "matroska"], "nut": ["-f", "nut"], "mp4": ["-f", "mp4"],
+         "mp4, no edit list": ["-use_editlist", "0", "-f", "mp4"]}
+
+
+def _remuxed(path: Path, container: str, folder: Path) -> Path:
+    if container == "ts":
+        return path
+    out = folder / f"{path.stem}.{container.replace(', ', '-').replace(' ', '-')}"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(path), "-c", "copy", "-copyinkf", *REMUX[container],
+                    str(out)], check=True)
+    return out
+
+
+def _frames(path: Path) -> list[float]:
+    """The times of the frames ffprobe decodes (best effort, as players show them)."""
+    return [float(f["best_effort_timestamp_time"])
+            for f in _probe(path, "-show_entries", "frame=best_effort_timestamp_time")["frames"]]
+
+
+def _truth(path: Path) -> tuple[list[float], float, int]:
+    """The times of the video packets timed from the stream's start, sorted (presentation
+    order; one frame each), the stream's start (ffprobe's; where it states none, the first
+    frame's time, where times count from), and how many packets are timed before it."""
     probed = _probe(path, "-show_entries", "packet=pts_time:stream=start_time")
-    return sorted(float(p["pts_time"]) for p in probed["packets"]), float(probed["streams"][0]["start_time"])
+    stated = probed["streams"][0].get("start_time", "N/A")
+    start = _frames(path)[0] if stated == "N/A" else float(stated)
+    times = sorted(float(p["pts_time"]) for p in probed["packets"])
+    early = sum(t < start - 1e-6 for t in times)
+    return times[early:], start, early
 
 
-@pytest.mark.parametrize("container", ["ts", "nut"])  # TS decoded from its start; NUT seeks to a part
+@pytest.mark.parametrize("container", ["ts", "nut", "mkv", "mp4"])  # TS decoded from its start; the others seek to a part
 def test_a_stream_cut_mid_gop_numbers_its_frames_alike_in_every_mode(cut, tmp_path, container):
-    path = cut
-    if container != "ts":
-        path = tmp_path / f"cut.{container}"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(cut), "-c", "copy", "-copyinkf", str(path)], check=True)
-    leading = _numbered_alike(path)
+    leading = _numbered_alike(_remuxed(cut, container, tmp_path))
     assert 10 < leading < 48  # frames the cut left without their keyframe, which no decoder shows
 
 
-def test_a_stream_cut_at_an_open_gops_keyframe_numbers_its_frames_alike_in_every_mode(tmp_path):
-    """MPEG-2 in TS cut exactly at a keyframe of an open GOP: the B-frames after it in decode
-    order come before it in time and reference the GOP cut away, so the decoder drops them.
-    A stream that begins with a keyframe was taken to have nothing before it, and decoding
-    everything numbered the first frame 0 where --fast and a part numbered it 2."""
-    whole = tmp_path / "whole.ts"
+@pytest.fixture(scope="module")
+def mpeg2(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """MPEG-2 in TS, 10 s at 24 fps, a keyframe every 2 s, open GOPs (two B-frames between
+    references), and its video packets (ffprobe's, in decode order)."""
+    whole = tmp_path_factory.mktemp("mpeg2") / "whole.ts"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=d=10:s=64x36:r=24", "-c:v",
                     "mpeg2video", "-g", "48", "-bf", "2", "-f", "mpegts", str(whole)], check=True)
-    keys = [int(p["pos"]) for p in _probe(whole, "-show_entries", "packet=pos,flags")["packets"] if "K" in p["flags"]]
-    path = tmp_path / "cut.ts"
-    path.write_bytes(whole.read_bytes()[keys[1] // TS_PACKET * TS_PACKET:])
-    assert _numbered_alike(path) == 2
+    return whole, _probe(whole, "-show_entries", "packet=pos,flags,pts")["packets"]
+
+
+def _cut_at(whole: Path, pos: int, path: Path) -> Path:
+    """``whole`` from the TS packet where the packet at byte ``pos`` begins."""
+    path.write_bytes(whole.read_bytes()[pos // TS_PACKET * TS_PACKET:])
+    return path
+
+
+@pytest.fixture(scope="module")
+def open_gop(mpeg2, tmp_path_factory) -> Path:
+    """The MPEG-2 TS cut exactly at its second keyframe: the two B-frames after it in decode
+    order come before it in time and reference the GOP cut away; the decoder drops them."""
+    whole, packets = mpeg2
+    keys = [int(p["pos"]) for p in packets if "K" in p["flags"]]
+    return _cut_at(whole, keys[1], tmp_path_factory.mktemp("open") / "cut.ts")
+
+
+def test_a_stream_cut_at_a_p_frame_counts_no_b_frame_timed_before_it(mpeg2, tmp_path):
+    """The MPEG-2 TS cut at a P-frame mid-GOP: FFmpeg's start is that P-frame's time, and the
+    two B-frames after it in decode order are timed before it. They were counted (with the
+    undecodable frames after the start, which are): every frame was numbered 2 more than
+    its time said, 1 s was frame 26, not 24."""
+    whole, packets = mpeg2
+    at = next(i for i in range(len(packets) // 10, len(packets) - 1)  # a P-frame a tenth in, B-frames after it
+              if "K" not in packets[i]["flags"] and int(packets[i + 1]["pts"]) < int(packets[i]["pts"]))
+    path = _cut_at(whole, int(packets[at]["pos"]), tmp_path / "cut.ts")  # (a remux retimes them)
+    assert _truth(path)[2] == 2  # the B-frames timed before the start
+    assert 10 < _numbered_alike(path) < 48
+
+
+@pytest.mark.parametrize("container", ["ts", "mkv", "nut", "mp4", "mp4, no edit list"])
+def test_a_stream_cut_at_an_open_gops_keyframe_numbers_its_keyframe_0_as_ffprobe_does(open_gop, tmp_path, container):
+    """FFmpeg times the leading B-frames before the stream's start (TS, Matroska, an MP4
+    without an edit list; NUT states no start, and times count from the keyframe). They were
+    counted: the keyframe at 0.0 s was frame 2, where ffprobe numbers the frames it decodes
+    from 0 and the same stream in an MP4 with an edit list (which discards them) was frame 0.
+    Now every container and mode numbers the keyframe 0, and decoding everything numbers each
+    frame as ffprobe's list of decoded frames does, at its time."""
+    path = _remuxed(open_gop, container, tmp_path)
+    _, start, early = _truth(path)
+    if container in ("ts", "mkv", "mp4, no edit list"):
+        assert early == 2  # the leading B-frames, timed before the start
+    assert _numbered_alike(path) == 0
+    fp = streamprint.fingerprint(path, sampling=Sampling.every(1), skip_unsampled=False)
+    shown = [round(t - start, 4) for t in _frames(path)]
+    assert [(s.frame, round(s.time, 4)) for s in fp.samples] == list(enumerate(shown))
+    assert fp.decode.frames == len(shown) == 192
 
 
 def _numbered_alike(path: Path) -> int:
     """Fingerprint ``path`` in every mode: each sample's frame is its packet's place in
-    presentation order (ffprobe's), the same time has the same number in every mode, and
-    decoding everything sees every frame the others see. Returns how many frames come
-    before the first one a decoder shows."""
-    times, start = _truth(path)
-    first = float(_probe(path, "-show_entries", "frame=best_effort_timestamp_time")["frames"][0]
-                  ["best_effort_timestamp_time"])
+    presentation order from the stream's start (ffprobe's), the same time has the same number
+    in every mode, and decoding everything sees every frame the others see. Returns how many
+    frames from the start come before the first one a decoder shows."""
+    times, start, _ = _truth(path)
+    first = _frames(path)[0]
     leading = sum(t < first - 1e-4 for t in times)
 
     def index(t: float) -> int:  # the packet shown at t s from the stream's start
@@ -94,6 +163,7 @@ def _numbered_alike(path: Path) -> int:
         "interval, decode-all": dict(sampling=Sampling.interval(0.5), skip_unsampled=False),
         "part": dict(sampling=Sampling.interval(0.5), time_range=TimeRange(4, 7)),
         "fast": dict(sampling=Sampling.keyframes()),
+        "fast, part": dict(sampling=Sampling.keyframes(), time_range=TimeRange(3, 7)),
     }
     numbered: dict[float, int] = {}  # time: frame, over every mode
     for name, kwargs in runs.items():
@@ -170,7 +240,7 @@ def test_a_stream_that_begins_with_a_keyframe_is_not_held_back(tmp_path):
                 pulled += 1
                 yield packet
 
-        leading = LeadingFrames()
+        leading = LeadingFrames(container.streams.video[0].start_time)
         first = next(lookahead(packets(), leading))
         assert first.is_keyframe and pulled <= 2, pulled
         assert leading.before(first.pts) == 0

@@ -212,10 +212,10 @@ class VideoSource:
         skip, rules = None, self.rules  # non-reference frames skipped where decoder and container allow
         if wanted is not None and stream.time_base is not None and not self.keyframes_only \
                 and rules.nonref_skip and (not dts_times or (rules.nonref_skip_in_avi and demuxer == "avi")):
-            skip = NonrefSkip(wanted, stream.time_base, jump=jump)
+            skip = NonrefSkip(wanted, stream.time_base, jump=jump, start=stream.start_time)
         # the frames before the first one delivered, which it could not decode, count in the
         # indices (as with keyframes only, and in a resumed pass's); AVI/ASF are timed by dts
-        leading = LeadingFrames() if resume is None and keyframe_index is None and not dts_times else None
+        leading = LeadingFrames(stream.start_time) if resume is None and keyframe_index is None and not dts_times else None
 
         last_index = -1
         uncounted = False  # keyframes only: said that their frame numbers are no longer counted

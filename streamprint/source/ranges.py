@@ -8,9 +8,13 @@ counted, never decoded:
 
 * when the container indexes every frame (MP4, MOV: ``index_entries`` as long as the
   stream), from the keyframe's place in that index, plus the open GOP's leading frames that
-  follow it in decode order but come before it on screen;
+  follow it in decode order but come before it on screen, less the packets at the stream's
+  beginning timed before its start (demuxed);
 * otherwise (Matroska, WebM, NUT, y4m, ...) by demuxing the file again from its beginning
   up to the keyframe without decoding, one frame per packet, as ``--fast`` counts.
+
+Either way a packet timed before the stream's start is no frame (:func:`.leading.before_start`,
+the rule of every mode).
 
 Streams (pipes, FIFOs), files whose timestamps may jump (MPEG-TS/PS) or carry decode times
 only (AVI), and anything the checks here do not trust are decoded from the beginning, the
@@ -37,6 +41,7 @@ import av.error
 from .. import interrupt
 from ..errors import ParameterError
 from ..model import DecodeStats, ResumePoint, SourceInfo, TimeRange
+from .leading import before_start
 from .open import open_container
 from .skip import LOOKAHEAD_PACKETS, Wanted
 from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, Timeline, picture_end
@@ -210,11 +215,11 @@ def start_point(container: Any, stream: Any, start: float, keyframes_only: bool,
             return None
         pts, dts, leading = key
         counted = _index_count(stream, dts, keyframes_only)
-        if counted is not None:
-            frames, keyframes = counted
-            frames += leading
+        early = _demux_count(reopen, stream.index, stream.start_time, None) if counted is not None else None
+        if counted is not None and early is not None:  # (early: the packets timed before the start)
+            frames, keyframes = counted[0] + leading - early[0], counted[1] - early[1]
         else:
-            counted = _demux_count(reopen, stream.index, pts)
+            counted = _demux_count(reopen, stream.index, pts, stream.start_time)
             if counted is None:
                 return None
             frames, keyframes = counted
@@ -293,9 +298,10 @@ def _index_count(stream: Any, dts: int | None, keyframes_only: bool) -> tuple[in
     return frames, keyframes
 
 
-def _demux_count(reopen: Callable[[], Any], index: int, pts: int) -> tuple[int, int] | None:
-    """(frames, keyframes) whose pts lies below ``pts``, one per packet, by demuxing the
-    file again from its beginning without decoding; None if a packet has no pts."""
+def _demux_count(reopen: Callable[[], Any], index: int, pts: int, start: int | None) -> tuple[int, int] | None:
+    """(frames, keyframes) whose pts lies below ``pts`` and not before the stream's ``start``
+    (ticks; None: every one), one per packet, by demuxing the file again from its beginning
+    without decoding; None if a packet has no pts."""
     frames = keyframes = after = 0
     container = reopen()
     with contextlib.closing(container):
@@ -309,8 +315,9 @@ def _demux_count(reopen: Callable[[], Any], index: int, pts: int) -> tuple[int, 
             if packet.pts is None:
                 return None
             if packet.pts < pts:
-                frames += 1
-                keyframes += packet.is_keyframe
+                counted = not before_start(packet.pts, start)
+                frames += counted
+                keyframes += counted and packet.is_keyframe
                 after = 0
             else:
                 after += 1

@@ -15,7 +15,7 @@ from typing import Any
 import av
 
 from ..model import ResumePoint
-from .leading import LeadingFrames
+from .leading import LeadingFrames, before_start
 from .mpeg4 import NVOP_BYTES, divx_packed
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
@@ -58,14 +58,19 @@ class NonrefSkip:
     ``a`` (below) <= prev and ``b`` (above) >= next, which makes (a, b] a superset of
     (prev, next]. A packet may be skipped only if (a, b] holds no target. Skipping a
     non-reference frame leaves every other frame's decode unchanged; the frames the decoder
-    drops are counted back into the frame index from the gaps in the pts it delivers."""
+    drops are counted back into the frame index from the gaps in the pts it delivers, but
+    for a packet timed before the stream's ``start`` (ticks), which is no frame
+    (:func:`.leading.before_start`: a TS cut at an open GOP's keyframe, read for a range, was
+    numbered from 2 where decoding everything numbers it 0)."""
 
     #: It looks ahead as long as packets come (see :func:`lookahead`).
     settled = False
 
-    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None) -> None:
+    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None,
+                 start: int | None = None) -> None:
         self.wanted = wanted
         self.time_base = time_base
+        self.start = start
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
         self.pending: list[int] = []  # heap: pts of packets sent with NONREF, not yet delivered
         self.enabled = True
@@ -103,7 +108,7 @@ class NonrefSkip:
 
     def sent(self, pts: int | None) -> None:
         """A packet with ``pts`` was not decoded (one without a pts is never skipped)."""
-        if pts is not None:
+        if pts is not None and not before_start(pts, self.start):
             heapq.heappush(self.pending, pts)
 
     def delivered(self, pts: int | None) -> int:
@@ -148,14 +153,18 @@ class KeyframeIndex:
     last frame; None when unknown): the decoder never delivers it, but the timeline needs it
     to place the keyframe as decoding everything would.
 
-    ``floor`` and ``base``: when resuming at a keyframe of pts ``floor`` whose index is
-    ``base``, packets below ``floor`` belong to the earlier pass and are not counted."""
+    ``start``: the stream's start (ticks; None: it states none, and the first keyframe
+    delivered is, as times count from it): packets timed before it are no frames and not
+    counted (:func:`.leading.before_start`, the rule decoding everything and a range's start
+    follow). ``floor`` and ``base``: when resuming at a keyframe of pts ``floor`` whose index
+    is ``base``, packets below ``floor`` belong to the earlier pass and are not counted."""
 
     #: It looks ahead as long as packets come (see :func:`lookahead`).
     settled = False
 
-    def __init__(self, floor: int | None = None, base: int = 0, jump: int | None = None) -> None:
-        self.floor, self.base = floor, base
+    def __init__(self, floor: int | None = None, base: int = 0, jump: int | None = None,
+                 start: int | None = None) -> None:
+        self.floor, self.base, self.start = floor, base, start
         self.parts: list[list[int]] = [[]]  # per part, sorted pts of packets not yet counted into base
         self.tops: list[int | None] = [None]  # per part, its largest pts
         self.enabled = True
@@ -165,6 +174,8 @@ class KeyframeIndex:
         self._key: int | None = None  # pts of the latest keyframe packet demuxed
         self._key_count = 0  # keyframe packets demuxed
         self._trailing = False  # a packet timed after it was demuxed since
+        self._jumped = False  # the times jumped: packets below the start or floor are frames of a later part
+        self._started = floor is not None or start is not None  # the least pts counted is known
 
     def see_packet(self, packet: av.Packet) -> None:
         """A packet demuxed (see :func:`lookahead`): its pts and keyframe flag count here."""
@@ -181,7 +192,8 @@ class KeyframeIndex:
         if not self._order.ok(pts) and self.parts[-1]:  # the timestamps jumped: a new part
             self.parts.append([])
             self.tops.append(None)
-        elif len(self.parts) == 1 and self.floor is not None and pts < self.floor:
+            self._jumped = True
+        elif self._uncounted(pts):
             return
         bisect.insort(self.parts[-1], pts)
         top = self.tops[-1]
@@ -191,8 +203,13 @@ class KeyframeIndex:
         """A packet without a pts (see the class)."""
         if key or self._key is None or not (self._trailing or self._key_count == 1):
             self.enabled = False  # its place cannot be known: the count cannot be trusted from here on
-        elif self._trailing and not (len(self.parts) == 1 and self.floor is not None and self._key < self.floor):
+        elif self._trailing and not self._uncounted(self._key):
             bisect.insort(self.parts[-1], self._key)  # below every later keyframe, not below its own
+
+    def _uncounted(self, pts: int) -> bool:
+        """Whether a packet of the first part at ``pts`` counts in no index: before the
+        stream's start, or before the resume point."""
+        return not self._jumped and (before_start(pts, self.start) or (self.floor is not None and pts < self.floor))
 
     def index_of(self, pts: int | None) -> int | None:
         """The index of the delivered keyframe at ``pts``; None when it cannot be known."""
@@ -200,6 +217,9 @@ class KeyframeIndex:
         if not self.enabled or pts is None:
             return None
         part = self.parts[0]
+        if not self._started:  # no start stated: the first keyframe delivered is (before_start)
+            self._started, self.start = True, pts
+            del part[:bisect.bisect_left(part, pts)]
         if len(self.parts) > 1 and (not _holds(part, pts) or (self._last is not None and pts < self._last)) \
                 and _holds(self.parts[1], pts):
             # the first keyframe of the next part: what is left of this one was all delivered
@@ -316,13 +336,14 @@ def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump:
     placed where decoding everything places them. (ASF's keyframes keep their pts, decode
     order plus one frame for H.264, as FFmpeg derives them for MPEG-4: the same offset for
     each, which the origin takes away; tests/test_containers.py.) Counted on from ``resume``,
-    when resuming."""
+    when resuming, and from the stream's start (in AVI, timed by its decode times, from the
+    first keyframe delivered, as decoding everything counts from the first frame decoded)."""
     floor, base = (resume.pts, resume.index) if resume is not None else (None, 0)
     if avi:
         codec = stream.codec_context
         depth = codec.reorder_depth or 0  # frames the decoder holds back (B-frames)
         return AviKeyframeIndex(jump=jump, extradata=codec.extradata, depth=depth, floor=floor, base=base)
-    return KeyframeIndex(floor=floor, base=base, jump=jump)
+    return KeyframeIndex(floor=floor, base=base, jump=jump, start=stream.start_time)
 
 
 def _holds(values: list[int], x: int) -> bool:
