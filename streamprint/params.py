@@ -113,6 +113,8 @@ RULES: dict[str, Any] = {
     "buffer": Real(0.0, 1.0, unit="image heights"),
     "buffer_color": Color(),
     "card_size": Integer(0),
+    "proportional": Flag(),  # swatches as wide as their shares
+    "labels": Flag(),  # each swatch's hex on it (a card), each tile's title under it (a grid)
     "image_palettes": Items("ImagePalette"),  # write_palettes' ``palettes``
     # grids of strips
     "gutter": Integer(0, MAX_SIDE),
