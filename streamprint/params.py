@@ -134,6 +134,10 @@ RULES: dict[str, Any] = {
 DEFAULT_THRESHOLD = 10.0
 #: What a ring's transparent parts become in JPEG unless told (``RenderOptions.background``).
 DEFAULT_BACKGROUND = (255, 255, 255)
+#: The smooth style's radius, columns, unless told (``RenderOptions.smooth``).
+DEFAULT_SMOOTH = 5
+#: Drawing options for one style alone: given with another, they would do nothing.
+STYLE_ONLY = {"title": Style.PLOT, "smooth": Style.SMOOTH}
 
 
 def check(name: str, value: Any, rule: str | None = None) -> Any:
@@ -354,8 +358,7 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     ``sampling`` is the fingerprint's (None when not known yet: only the rules that do not
     depend on it are checked)."""
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
-    if render.title is not None and render.style != Style.PLOT:
-        raise ParameterError("title", "applies to the plot style only")
+    check_style_options(render.style, title=render.title, smooth=render.smooth)
     if render.column_width is not None:
         if render.style in (Style.RING, Style.PLOT):
             raise ParameterError("column_width", f"applies to strips, not the {render.style} style: its size is "
@@ -385,6 +388,14 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     if render.background != DEFAULT_BACKGROUND and not background_fills(render.style, render.format):
         raise ParameterError("background", "fills a ring's transparent parts in JPEG; " + (  # and nothing else
             f"a {render.style} picture has none" if render.style != Style.RING else f"{render.format.upper()} keeps them transparent"))
+
+
+def check_style_options(style: Style | str, **given: Any) -> None:
+    """Each of ``given`` (name=value; None: not given) that :data:`STYLE_ONLY` names must be
+    drawn in its style: ``smooth=9`` with the stacked style was ignored without a word."""
+    for name, value in given.items():
+        if value is not None and style != STYLE_ONLY[name]:
+            raise ParameterError(name, f"applies to the {STYLE_ONLY[name]} style only")
 
 
 def background_fills(style: str, image_format: str) -> bool:
