@@ -223,6 +223,16 @@ def file_name(path: Any, name: str = "path") -> str:
     raise ParameterError(name, f"must be a file name (text, bytes or a path), got {type(path).__name__}")
 
 
+def named_file(data: bytes) -> str | None:
+    """The regular file ``data`` names, as written or before a line ending
+    (``echo photo.png | streamprint palette -``): bytes read or given as an image's or a
+    movie's contents that name a file were meant as its name. None for anything else (over
+    4 KiB, a NUL, no such file)."""
+    if len(data) > 4096 or b"\0" in data:
+        return None
+    return next((os.fsdecode(n) for n in (data, data.rstrip(b"\r\n")) if n and os.path.isfile(n)), None)
+
+
 def _extension(path: str | os.PathLike[str], name: str) -> str:
     return os.path.splitext(file_name(path, name))[1].lower()
 
