@@ -385,7 +385,7 @@ class VideoSource:
         stream, rules = self._stream, self.rules
         packets = self.spacing.watched(held_back(demuxed(self._container, stream), self._reader, self._name))
         if self.info.container == "rawvideo":
-            packets = whole_frames(packets, self._name, self.info, self.streaming)
+            packets = whole_frames(packets, self._name, self.info, self.streaming, self._container.size)
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:
