@@ -103,12 +103,12 @@ def conversion_ms(clip: Path, n: int = 24) -> dict[str, float]:
             count += 1
         decode = (time.process_time() - c) / count
     out = {"cpu_decode": 1000 * decode}
-    for mode, tonemap in (("off", False), ("auto", True)):
+    for mode in ("off", "auto"):
         costs, cpu = [], []
         for f in frames:
-            f.convert(160, tonemap)
+            f.convert(160, mode)
             t, c = time.perf_counter(), time.process_time()
-            f.convert(160, tonemap)
+            f.convert(160, mode)
             costs.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c)
         out[mode] = 1000 * statistics.median(costs)

@@ -25,6 +25,7 @@ import numpy as np
 
 from .color.depth import (BAND_ROWS, deep16, deep_grey, low_depth_grey_key, stated_maxval, stated_tiff_range,
                           with_alpha)
+from . import params
 from .color.embedded import CICP, as_srgb, file_cicp, portable_info
 from .errors import InputError, InputNotFoundError, NotAVideoError, ParameterError, StreamprintError
 from .jpegend import mended_jpeg
@@ -65,9 +66,9 @@ def _open(image: ImageSource) -> Any:
     if isinstance(image, np.ndarray):
         return Image.fromarray(np.ascontiguousarray(image))
     if isinstance(image, bytes):
-        if len(image) <= 4096 and b"\0" not in image and os.path.isfile(image):  # (fingerprint() takes b"m.mp4")
+        if (named := params.named_file(image)) is not None:  # (fingerprint() takes b"m.mp4")
             raise ParameterError("image", f"bytes are an image's contents, not its file name: for the file "
-                                          f"{os.fsdecode(image)}, pass a str or a Path")
+                                          f"{named}, pass a str or a Path")
         return Image.open(io.BytesIO(image))
     p = Path(image)
     if not p.exists():

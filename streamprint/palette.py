@@ -120,7 +120,7 @@ def swatch_edges(palette: ImagePalette, width: int, proportional: bool = False) 
     len(palette) + 1. Equal widths, or by share (:func:`_widths_by_share`)."""
     from .render.strip import segment_heights
 
-    n = len(palette.colors)
+    n, proportional = len(palette.colors), params.check("proportional", proportional)
     widths = _widths_by_share(palette.weights, width) if proportional else segment_heights(np.full(n, 1.0 / n), width)
     return np.concatenate([[0], np.cumsum(widths)])
 
@@ -155,6 +155,7 @@ def swatch_bar(palette: ImagePalette, width: int, height: int, proportional: boo
     :data:`LABEL_BAR_PX` tall gets none, with a warning)."""
     from .render.text import MIN_TEXT_PX, draw_text
 
+    labels = params.check("labels", labels)
     edges = swatch_edges(palette, width, proportional)
     bar = np.repeat(palette.colors[None, :, :], height, axis=0).repeat(np.diff(edges), axis=1)
     if labels and height < LABEL_BAR_PX:
@@ -180,6 +181,7 @@ def card(rgb: np.ndarray, palette: ImagePalette, bar: float = 0.08, buffer: floa
 
     bar, buffer = params.check("bar", bar), params.check("buffer", buffer)
     buffer_color = params.check("buffer_color", buffer_color)
+    proportional, labels = params.check("proportional", proportional), params.check("labels", labels)
     if alpha is not None:
         rgb = flatten(np.dstack([rgb, alpha]), buffer_color)
     h, w, _ = rgb.shape

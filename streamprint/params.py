@@ -10,18 +10,20 @@ flag's name instead (``--colors must be ...``).
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from .enums import (PAGE_STYLES, SWATCH_FORMATS, Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode,
-                    Space, Style, ToneMap)
+from .enums import PAGE_STYLES, Algorithm, Crop, ImageFormat, Order, SamplingMode, Space, Style, ToneMap
 from .errors import ParameterError
-# the file-format tables, stated in filetypes.py: re-exported (params.STRIP_FORMATS, ...), hence the aliases
+# the file-format tables and the rules of file names, stated in filetypes.py: re-exported
+# (params.STRIP_FORMATS, params.image_format_for, ...), hence the aliases
 from .filetypes import (DATA_EXTENSIONS as DATA_EXTENSIONS, FINGERPRINT_DATA as FINGERPRINT_DATA,
                         FORMAT_MAX_SIDE as FORMAT_MAX_SIDE, IMAGE_EXTENSIONS as IMAGE_EXTENSIONS,
                         PAGE_EXTENSIONS as PAGE_EXTENSIONS, PALETTE_DATA as PALETTE_DATA,
                         RASTER_FORMATS as RASTER_FORMATS, STRIP_FORMATS as STRIP_FORMATS,
-                        STYLE_FORMATS as STYLE_FORMATS)
+                        STYLE_FORMATS as STYLE_FORMATS, check_extension as check_extension,
+                        data_format_for as data_format_for, extension_for as extension_for, file_name as file_name,
+                        image_format_for as image_format_for, named_file as named_file, palette_only as palette_only,
+                        readable_data_format as readable_data_format)
 from .kinds import (Choice, Color, Flag, Function, Instance, Integer, Items, Numbers, Optional, Rate, Real, Runner,
                     Text, TextMap, Time)
 from .numerals import as_int, numeral, parse_time as parse_time  # (re-exported: the CLI reads times too)
@@ -113,6 +115,8 @@ RULES: dict[str, Any] = {
     "buffer": Real(0.0, 1.0, unit="image heights"),
     "buffer_color": Color(),
     "card_size": Integer(0),
+    "proportional": Flag(),  # swatches as wide as their shares
+    "labels": Flag(),  # each swatch's hex on it (a card), each tile's title under it (a grid)
     "image_palettes": Items("ImagePalette"),  # write_palettes' ``palettes``
     # grids of strips
     "gutter": Integer(0, MAX_SIDE),
@@ -132,6 +136,10 @@ RULES: dict[str, Any] = {
 DEFAULT_THRESHOLD = 10.0
 #: What a ring's transparent parts become in JPEG unless told (``RenderOptions.background``).
 DEFAULT_BACKGROUND = (255, 255, 255)
+#: The smooth style's radius, columns, unless told (``RenderOptions.smooth``).
+DEFAULT_SMOOTH = 5
+#: Drawing options for one style alone: given with another, they would do nothing.
+STYLE_ONLY = {"title": Style.PLOT, "smooth": Style.SMOOTH}
 
 
 def check(name: str, value: Any, rule: str | None = None) -> Any:
@@ -145,15 +153,6 @@ def check_all(**values: Any) -> None:
     """Each of ``values`` (``name=value``) checked against its rule."""
     for name, value in values.items():
         check(name, value)
-
-
-def check_extension(path: str | os.PathLike[str], fmt: ImageFormat, name: str = "output") -> None:
-    """``path``'s extension must name ``fmt``: a picture is never written in one format
-    under another's name (``save_image(fp, "x.jpg", options)`` wrote PNG bytes)."""
-    named = IMAGE_EXTENSIONS.get(_extension(path, name))
-    if named != fmt:
-        raise ParameterError(name, f"{os.fspath(path)}: the extension must say the format, {fmt} "
-                                   f"({', '.join(ext for ext, f in IMAGE_EXTENSIONS.items() if f == fmt)})")
 
 
 def check_time_range(start: Any, end: Any = None, duration: Any = None) -> tuple[float, float | None]:
@@ -203,67 +202,6 @@ def check_size(name: str, text: str) -> tuple[int, int]:
 
 #: The most pixels one drawn image may have (2^28: 16384 x 16384, 768 MiB as RGB).
 MAX_PIXELS = 1 << 28
-
-
-def file_name(path: Any, name: str = "path") -> str:
-    """``path`` (text, bytes as the OS gives them, or an ``os.PathLike``) as text, as Python
-    keeps names that are not UTF-8; ParameterError for anything else (bytes were taken for
-    a name without an extension, and ``load(b"m.json")`` raised TypeError)."""
-    if isinstance(path, (str, bytes, os.PathLike)):
-        text = os.fsdecode(os.fspath(path))
-        if not text:  # (taken for ".", the folder: "cannot write .: it is a directory")
-            raise ParameterError(name, "must be a file name, got an empty one")
-        return text
-    raise ParameterError(name, f"must be a file name (text, bytes or a path), got {type(path).__name__}")
-
-
-def _extension(path: str | os.PathLike[str], name: str) -> str:
-    return os.path.splitext(file_name(path, name))[1].lower()
-
-
-def image_format_for(path: str | os.PathLike[str], name: str = "output",
-                     allowed: tuple[ImageFormat, ...] = tuple(ImageFormat)) -> ImageFormat:
-    """The image format ``path``'s extension names; ParameterError for any other."""
-    fmt = IMAGE_EXTENSIONS.get(_extension(path, name))
-    if fmt is None or fmt not in allowed:
-        names = ", ".join(ext for ext, f in IMAGE_EXTENSIONS.items() if f in allowed)
-        raise ParameterError(name, f"{os.fspath(path)}: the extension must say the image format: {names}")
-    return fmt
-
-
-def extension_for(fmt: ImageFormat) -> str:
-    """The usual file extension of an image format (``.png``, ``.jpg``, ...)."""
-    return next(ext for ext, f in IMAGE_EXTENSIONS.items() if f == fmt)
-
-
-def data_format_for(path: str | os.PathLike[str], name: str = "data",
-                    allowed: tuple[DataFormat, ...] = (DataFormat.JSON, DataFormat.CSV)) -> DataFormat:
-    """The data format ``path``'s extension names; ParameterError for any other."""
-    fmt = DATA_EXTENSIONS.get(_extension(path, name))
-    if fmt is None or fmt not in allowed:
-        names = ", ".join(ext for ext, f in DATA_EXTENSIONS.items() if f in allowed)
-        raise ParameterError(name, f"{os.fspath(path)}: the extension must say the data format: {names}")
-    return fmt
-
-
-def palette_only(path: str | os.PathLike[str], name: str = "data") -> bool:
-    """Whether fingerprint data written to ``path`` is the movie's own palette alone (a format
-    for design tools: :data:`~streamprint.enums.SWATCH_FORMATS`); ParameterError, naming
-    ``name``, for an extension fingerprint data does not take."""
-    return data_format_for(path, name, FINGERPRINT_DATA) in SWATCH_FORMATS
-
-
-def readable_data_format(path: str | os.PathLike[str], kind: tuple[DataFormat, ...], name: str = "path") -> DataFormat:
-    """The format of a data file to read, of ``kind`` (:data:`FINGERPRINT_DATA` or
-    :data:`PALETTE_DATA`): formats for design tools are written, never read, so a path
-    ending in one is refused, saying which files streamprint reads back."""
-    readable = tuple(f for f in kind if f not in SWATCH_FORMATS)
-    written = DATA_EXTENSIONS.get(_extension(path, name))
-    if written in SWATCH_FORMATS:
-        raise ParameterError(name, f"{os.fspath(path)}: a .{written} file holds a palette for design tools alone, "
-                                   f"and streamprint reads none back: give the "
-                                   f"{' or '.join(f'.{f}' for f in readable)} file saved with {{param:data}}")
-    return data_format_for(path, name, readable)
 
 
 def check_pixels(name: str, width: float, height: float, fmt: ImageFormat | None = None, *,
@@ -352,8 +290,7 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     ``sampling`` is the fingerprint's (None when not known yet: only the rules that do not
     depend on it are checked)."""
     proportional = sampling is not None and sampling.mode == SamplingMode.KEYFRAMES
-    if render.title is not None and render.style != Style.PLOT:
-        raise ParameterError("title", "applies to the plot style only")
+    check_style_options(render.style, title=render.title, smooth=render.smooth)
     if render.column_width is not None:
         if render.style in (Style.RING, Style.PLOT):
             raise ParameterError("column_width", f"applies to strips, not the {render.style} style: its size is "
@@ -383,6 +320,14 @@ def check_render(render: RenderOptions, sampling: Sampling | None) -> None:
     if render.background != DEFAULT_BACKGROUND and not background_fills(render.style, render.format):
         raise ParameterError("background", "fills a ring's transparent parts in JPEG; " + (  # and nothing else
             f"a {render.style} picture has none" if render.style != Style.RING else f"{render.format.upper()} keeps them transparent"))
+
+
+def check_style_options(style: Style | str, **given: Any) -> None:
+    """Each of ``given`` (name=value; None: not given) that :data:`STYLE_ONLY` names must be
+    drawn in its style: ``smooth=9`` with the stacked style was ignored without a word."""
+    for name, value in given.items():
+        if value is not None and style != STYLE_ONLY[name]:
+            raise ParameterError(name, f"applies to the {STYLE_ONLY[name]} style only")
 
 
 def background_fills(style: str, image_format: str) -> bool:

@@ -205,3 +205,22 @@ def test_not_a_video_library_api(tmp_path):
     txt.write_text("hello")
     with pytest.raises(NotAVideoError):
         streamprint.fingerprint(txt)
+
+
+def test_a_file_name_on_standard_input_says_how_to_read_the_file(mkv, tmp_path):
+    """``echo movie.mkv | streamprint - out.png`` (or ``- < list.txt``) said "standard
+    input: not a video file FFmpeg can read (Invalid data found when processing input)",
+    true but no help: it holds a file's name, and that file is read by giving its name
+    instead of -. Garbage on standard input still says it is no video file."""
+    listing = tmp_path / "list.txt"
+    listing.write_bytes(bytes(mkv) + b"\n")
+    with open(listing, "rb") as redirected:
+        said = [run_cli("-", tmp_path / "o.png", input=bytes(mkv)), run_cli("-", tmp_path / "o.png", input=bytes(mkv) + b"\n"),
+                run_cli("-", tmp_path / "o.png", stdin=redirected)]
+    for r in said:
+        assert one_line_error(r, 1) == (
+            f"streamprint: error: standard input holds the name of the file {mkv}, not a movie: to read that file, "
+            "give its name instead of -")
+    r = run_cli("-", tmp_path / "o.png", input=bytes(range(256)) * 40)
+    assert one_line_error(r, 1).startswith("streamprint: error: standard input: not a video file FFmpeg can read")
+    assert not (tmp_path / "o.png").exists()

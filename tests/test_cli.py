@@ -106,6 +106,41 @@ def test_the_command_list_in_help_reads_as_each_parser_reads_it():
             assert parsed.card is not None and all(not p.endswith(".png") for p in parsed.paths), args
 
 
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_every_commands_help_text_is_filled_to_the_terminal(columns, monkeypatch):
+    """``streamprint gallery --help`` broke its description by hand mid-sentence ("each with
+    its strip," alone on a line) and ran past 80 columns; other commands' lines did too, and
+    the list of commands ran to 116 (a terminal breaks those anywhere). For every command:
+    a paragraph of prose is filled as an option's help is (each line as full as the next
+    word allows, none wider than the terminal, no word lost), and a row of examples or of a
+    table has its last column wrapped under itself when it would run past the terminal."""
+    import re
+
+    from streamprint._cli.dispatch import COMMANDS
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    width = columns - 2  # argparse's
+    for name in COMMANDS:
+        parser = COMMANDS[name].parser()
+        help_text = parser.format_help()
+        for source in (parser.description, parser.epilog):
+            formatter = parser._get_formatter()
+            formatter.add_text(source)
+            shown = formatter.format_help().strip("\n")
+            assert shown.split() == source.split() and shown in help_text, name
+            for paragraph in shown.split("\n\n"):
+                lines = paragraph.splitlines()
+                if any(line[:1].isspace() for line in lines):  # examples, tables
+                    for line in lines:
+                        row = re.match(r"(\s+\S.*?\s{2,})(\S.*)", line)
+                        assert len(line) <= width or row is None or len(row[1]) > width - 20, (name, line)
+                    continue
+                for line, after in zip(lines, lines[1:] + [None], strict=True):
+                    assert len(line) <= width, (name, line)
+                    if after is not None:  # the next word would not have fitted
+                        assert len(line) + 1 + len(after.split()[0]) > width, (name, line, after)
+
+
 def test_missing_file(tmp_path):
     line = one_line_error(run_cli(tmp_path / "nope.mkv", tmp_path / "o.png"), 1)
     assert line == f"streamprint: error: {tmp_path / 'nope.mkv'}: no such file"

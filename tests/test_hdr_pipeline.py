@@ -53,6 +53,29 @@ def test_source_frames_are_tone_mapped_from_their_own_tags(encoded, transfer):
                   quantisation_floor(IN_GAMUT, transfer))
 
 
+def test_a_frames_tonemap_is_the_one_fingerprint_takes(encoded, transfer):
+    """``frame.to_rgb(n, tonemap)`` took any value by truthiness: "off" (the word
+    fingerprint() and --tonemap take) tone-mapped, and "no", 1 or None reached the inside.
+    It is a ToneMap, or its name, checked by the one rule: anything else is a
+    ParameterError naming it; "off" is the washed-out conversion (truth: tests/test_tonemap.py)."""
+    import pytest
+
+    from streamprint import ParameterError, ToneMap
+
+    with VideoSource(encoded) as source:
+        frame = next(iter(source.frames()))
+        for bad in ("no", "false", True, False, 1, None):
+            with pytest.raises(ParameterError, match="tonemap must be one of auto, off") as e:
+                frame.to_rgb(FULL, bad)
+            assert e.value.parameter == "tonemap"
+        mapped, off = frame.to_rgb(FULL, "auto"), frame.to_rgb(FULL, ToneMap.OFF)
+        assert np.array_equal(frame.convert(FULL, "off")[0][..., :3], off)
+    n = len(IN_GAMUT) + 1
+    check_patches(patch_centres(mapped, n, 1), f"{transfer.value} auto", quantisation_floor(IN_GAMUT, transfer))
+    washed = np.abs(patch_centres(off, n, 1)[:-1].astype(int) - np.array(IN_GAMUT)).max()
+    assert washed > 15  # not tone-mapped: far from the truth (up to 93/255, the issue measured)
+
+
 def test_fingerprint_end_to_end(encoded, transfer, tmp_path):
     """Every patch is a distinct flat colour, so with K >= the number of colours the palette is
     exactly the set of colours in the tone-mapped frame: match them one to one to the truth."""

@@ -607,3 +607,29 @@ def test_what_a_movie_is_read_from_and_how_is_checked_by_name_before_ffmpeg_sees
                 frame.to_rgb(bad)
             assert caught.value.parameter == "long_side"
         assert frame.to_rgb(32).shape[1] == 32  # 16:9 sample: the long side is the width
+
+
+def test_a_demuxer_option_ffmpeg_does_not_know_is_refused_by_name(tmp_path):
+    """FFmpeg's avformat_open_input hands back the options nothing took, and PyAV drops them:
+    ``demuxer_options={"probesise": ...}`` (for probesize) read the movie as if not given, and
+    nothing said so. A key FFmpeg knows as no option (of a demuxer, a protocol or a decoder:
+    it would do nothing) is a ParameterError naming the parameter and the key, before the
+    movie is read; keys of each of those kinds still read."""
+    from streamprint import VideoSource
+
+    for bad, keys in [({"probesise": "5000000"}, "'probesise'"),
+                      ({"video_size": "16x16", "video_sise": "16x16", "fps": "5"}, "'video_sise', 'fps'")]:
+        with pytest.raises(ParameterError, match=f"key.? {keys} (is|are) not") as caught:
+            streamprint.fingerprint(SAMPLE, demuxer_options=bad)
+        assert caught.value.parameter == "demuxer_options"
+        with pytest.raises(ParameterError, match=keys) as caught:
+            VideoSource(SAMPLE, options=bad)
+        assert caught.value.parameter == "options"
+    # the format context's, the file protocol's, a decoder's (PyAV hands them to the codecs too)
+    good = {"probesize": "5000000", "follow": "0", "threads": "1"}
+    assert len(streamprint.fingerprint(SAMPLE, demuxer_options=good)) == len(streamprint.fingerprint(SAMPLE))
+    raw = tmp_path / "frames.rgb"
+    raw.write_bytes(bytes(range(48)) * 3)  # 3 frames of 4 x 4 rgb24
+    with VideoSource(raw, format="rawvideo", options={"video_size": "4x4", "pixel_format": "rgb24",
+                                                      "framerate": "1"}) as source:
+        assert (source.info.width, source.info.height) == (4, 4)

@@ -217,3 +217,36 @@ def test_each_image_a_library_reads_says_its_own_warnings(tmp_path, caplog):
         load_image(data[1], 100)
     said = [r.getMessage() for r in caplog.records if "ICC profile" in r.getMessage()]
     assert len(said) == 3, said
+
+
+def test_the_cards_proportional_and_labels_are_flags(tmp_path):
+    """``card(..., proportional="false", labels="false")`` drew shares and labels: the
+    arguments were read by truthiness. They are flags, as ``overwrite`` is (True or False,
+    numpy's bool too): anything else is a ParameterError naming the argument; and so is a
+    grid's ``labels``, before any tile is read."""
+    import pytest
+
+    from streamprint import ParameterError
+    from streamprint.batch.grid import grid
+    from streamprint.palette import card, extract_palette, swatch_bar, swatch_edges
+
+    rgb = np.zeros((20, 40, 3), np.uint8)
+    rgb[:, :30], rgb[:, 30:] = (200, 30, 30), (30, 30, 200)  # 75 % red, 25 % blue
+    pal = extract_palette(rgb, colors=2)
+    calls = {"proportional": lambda v: card(rgb, pal, proportional=v),
+             "labels": lambda v: card(rgb, pal, labels=v)}
+    calls_too = [("proportional", lambda v: swatch_edges(pal, 40, proportional=v)),
+                 ("proportional", lambda v: swatch_bar(pal, 40, 12, proportional=v)),
+                 ("labels", lambda v: swatch_bar(pal, 40, 12, labels=v)),
+                 ("labels", lambda v: grid(tmp_path, (64, 64), labels=v))]
+    for name, call in [*calls.items(), *calls_too]:
+        for bad in ("false", "no", 1, None):
+            with pytest.raises(ParameterError, match=f"{name} must be True or False") as e:
+                call(bad)
+            assert e.value.parameter == name
+    plain = card(rgb, pal, bar=0.5, buffer=0.0)
+    assert np.array_equal(card(rgb, pal, bar=0.5, buffer=0.0, proportional=np.bool_(False),
+                               labels=np.bool_(False)), plain)
+    # by share: the top bar's red is 30 of 40 px (75 %), equal widths 20
+    shared = card(rgb, pal, bar=0.5, buffer=0.0, proportional=True)
+    assert (shared[0] == (200, 30, 30)).all(axis=1).sum() == 30 and (plain[0] == (200, 30, 30)).all(axis=1).sum() == 20

@@ -123,3 +123,25 @@ def test_a_stream_that_is_no_image_is_refused_by_its_first_megabyte(tmp_path):
     assert len(buf.getvalue()) > 2 << 20
     r = run_cli("palette", "-", "--colors", "2", input=buf.getvalue(), timeout=60)
     assert r.returncode == 0 and b"#c81e1e" in r.stdout and b"#1e3ca0" in r.stdout, (r.stdout, r.stderr)
+
+
+def test_a_file_name_piped_in_instead_of_an_image_says_how_to_read_the_file(tmp_path, image):
+    """``echo photo.png | streamprint palette -`` was told "image bytes are an image's
+    contents, not its file name: for the file photo.png, pass a str or a Path" (the library's
+    words: a CLI user passes neither), exit 2; with a line ending, "-: not an image Pillow can
+    read". Now: standard input holds a file's name, not an image, and to read that file give
+    its name as the argument (quoted for the shell); exit 1, as for any input not an image."""
+    photo = tmp_path / "my photo.png"
+    Image.fromarray(image).save(photo)
+    for piped in (bytes(photo), bytes(photo) + b"\n", bytes(photo) + b"\r\n"):
+        r = run_cli("palette", "-", input=piped)
+        err = r.stderr.decode().strip()
+        assert r.returncode == 1 and "\n" not in err, err
+        assert err.startswith("streamprint: error: -: standard input holds the name of the file") and \
+            f"not an image: to read that file, give its name as the argument: streamprint palette '{photo}'" in err
+        assert "str or a Path" not in err
+    r = run_cli("palette", "-", input=b"hello\n")  # text that names nothing: not an image
+    assert r.returncode == 1 and r.stderr.decode().strip() == "streamprint: error: -: not an image Pillow can read"
+    # the library's own rule, which the command shares: a name with a line ending is a name too
+    with pytest.raises(ParameterError, match="not its file name: for the file .*my photo.png, pass a str or a Path"):
+        streamprint.extract_palette(bytes(photo) + b"\n")

@@ -215,6 +215,25 @@ def test_raw_frames_of_the_wrong_size_are_an_error(tmp_path):
     assert "raw frames do not fit" in line
 
 
+
+def test_raw_frames_that_cannot_fit_the_file_are_refused_before_any_progress(tmp_path):
+    """``streamprint x.mp4 out.png --raw 320x180`` read every frame, drawing the progress
+    bar, and only at the file's last bytes said the frames do not fit (without a terminal
+    the bar's line was left in the log before the error). A file's size tells at its first
+    frame: 30 frames of 16x16 rgb24 (768 bytes) and 100 bytes more is the error alone, on
+    one line, naming the 100 bytes; nothing is written."""
+    raw = tmp_path / "f.rgb"
+    raw.write_bytes(np.full((30, 16, 16, 3), 90, np.uint8).tobytes() + bytes(100))
+    r = run_cli(raw, tmp_path / "o.png", "--raw", "16x16", "--rate", "10")
+    err = r.stderr.decode()
+    assert r.returncode == 1 and "fingerprint:" not in err and "\r" not in err, err
+    assert err.strip() == (f"streamprint: error: {raw}: the raw frames do not fit 16x16 rgb24 (100 bytes left over "
+                           "after whole frames of 768): check the raw frame size and pixel format")
+    assert not (tmp_path / "o.png").exists()
+    raw.write_bytes(np.full((30, 16, 16, 3), 90, np.uint8).tobytes())  # whole frames: read
+    assert run_cli(raw, tmp_path / "o.png", "--raw", "16x16", "--rate", "10", "-q").returncode == 0
+
+
 # ---- absurd values ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, fragment", [(["--interval", "1e-300"], "--interval"),

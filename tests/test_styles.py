@@ -49,6 +49,47 @@ def test_smooth_blends_across_a_cut(fp):
     assert close(smooth[1], avg[1], 2)  # far from a cut, nothing to blend
 
 
+def test_smooth_is_for_the_smooth_style_alone():
+    """``RenderOptions(style="stacked", smooth=9)`` (and fp.render, render, for_path) drew the
+    stacked strip and said nothing: the radius was ignored. Given (any value, the default's
+    too) with another style it is a ParameterError naming it, as ``title`` is; not given, the
+    smooth style's radius is params.DEFAULT_SMOOTH and no other style has one. A manifest
+    written before, which recorded 5 for every style, still reads (as what it drew)."""
+    from streamprint import ParameterError, RenderOptions, params
+    from streamprint.formats.manifest import manifest_from_dict, manifest_to_dict
+    from streamprint import Status
+    from streamprint.model import ManifestEntry, Options
+
+    pal = [Palette.from_centroids(np.array([[200.0, 0, 0]]), np.array([1]), 0.0)] * 3
+    for style in ("stacked", "dominant", "average", "ring", "plot"):
+        for radius in (0, 5, 9):
+            for make in (lambda: RenderOptions(style=style, smooth=radius),
+                         lambda: RenderOptions.for_path("x.png", style=style, smooth=radius)):
+                with pytest.raises(ParameterError, match="smooth applies to the smooth style only") as e:
+                    make()
+                assert e.value.parameter == "smooth"
+        if style not in ("ring", "plot"):
+            with pytest.raises(ParameterError, match="smooth applies") as e:
+                render(pal, style, 4, smooth=3)
+        assert RenderOptions(style=style).smooth is None
+    assert RenderOptions(style="smooth").smooth == params.DEFAULT_SMOOTH == 5
+    assert RenderOptions(style="smooth") == RenderOptions(style="smooth", smooth=5)
+    assert RenderOptions(style="smooth", smooth=0).smooth == 0
+    entry = ManifestEntry(Status.DONE, Options(), 1, 1, outputs=("m.mkv.png", "m.mkv.json", "m.mkv.html"),
+                          render=RenderOptions(style="dominant"))
+    data = manifest_to_dict({"m.mkv": entry})
+    data["entries"]["m.mkv"]["render"]["smooth"] = 5  # as every manifest recorded it before
+    assert manifest_from_dict(data, "manifest")["m.mkv"].render == RenderOptions(style="dominant")
+
+
+def test_fp_render_refuses_smooth_with_another_style(fp):
+    from streamprint import ParameterError
+
+    with pytest.raises(ParameterError, match="smooth applies to the smooth style only"):
+        fp.render(style="stacked", smooth=3)
+    assert np.array_equal(fp.render(style="smooth", height=4), fp.render(style="smooth", height=4, smooth=5))
+
+
 def test_ring_geometry():
     strip = np.zeros((10, 4, 3), np.uint8)
     strip[:, 0] = (255, 0, 0)  # first quarter of the time: red

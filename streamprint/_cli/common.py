@@ -40,11 +40,37 @@ def flag_for(parameter: str) -> str:
     return _FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """A description's or an epilog's paragraph of prose (no line of it indented) filled to
+    the terminal's width, as an option's help is; one with an indented line (examples, the
+    exit codes, the other commands) kept as written, but a row too wide has its last column
+    wrapped under itself. Prose broken by hand broke mid-sentence ("each with its strip,"
+    alone on a line) and, with rows, ran past 80 columns, for the terminal to break anywhere."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import re
+        import textwrap
+
+        def fill(words: str, first: str, rest: str) -> str:
+            return textwrap.fill(words, width, initial_indent=first, subsequent_indent=rest,
+                                 break_long_words=False, break_on_hyphens=False)
+
+        def row(line: str) -> str:
+            columns = re.match(r"(\s+\S.*?\s{2,})(\S.*)", line)  # (the last column: after the first 2+ spaces)
+            if len(indent + line) <= width or columns is None or len(indent + columns[1]) > width - 20:
+                return indent + line
+            return fill(columns[2], indent + columns[1], " " * len(indent + columns[1]))
+
+        paragraphs = [paragraph.splitlines() for paragraph in text.strip("\n").split("\n\n")]
+        return "\n\n".join("\n".join(map(row, lines)) if any(line[:1].isspace() for line in lines)
+                            else fill(" ".join(" ".join(lines).split()), indent, indent) for lines in paragraphs)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports errors in one line, ending with a pointer to --help, and exits 2."""
 
     def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         kwargs.setdefault("epilog", EXIT_CODES_HELP)
         super().__init__(**kwargs)  # type: ignore[arg-type]
 

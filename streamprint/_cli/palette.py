@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shlex
 import stat
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from . import NOTHING_WRITTEN
 from ..params import STDIN
 from ..atomic import check_outputs, make_folders, remove_folders
 from ..enums import SWATCH_FORMATS, Space
-from ..errors import InputError, ParameterError, StreamprintError
+from ..errors import InputError, NotAVideoError, ParameterError, StreamprintError
 from .common import Parser, add_common, choices, number, whole
 from .progress import done, error, plural, stdout_to_devnull
 
@@ -66,7 +67,11 @@ def _read_whole(stream: BinaryIO, name: str, what: str) -> bytes:
         pieces.append(piece)
     if not size:
         raise InputError(f"{name}: {what} is empty: no image was {'piped in' if name == STDIN else 'read'}")
-    return b"".join(pieces)
+    data = b"".join(pieces)
+    if (named := params.named_file(data)) is not None:  # (the library said "pass a str or a Path")
+        raise NotAVideoError(f"{name}: {what} holds the name of the file {named}, not an image: to read that file, "
+                             f"give its name as the argument: streamprint palette {shlex.quote(named)}")
+    return data
 
 
 #: How a TIFF (II*\0, MM\0*) or a BigTIFF (II+\0, MM\0+) begins: its header points to its

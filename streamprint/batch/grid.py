@@ -200,6 +200,7 @@ def grid(folder: str | os.PathLike[str], size: tuple[int, int], render: RenderOp
 
     render = render or RenderOptions()
     gutter, background = params.check("gutter", gutter), params.check("background", background)
+    labels = params.check("labels", labels)
     tiles = find_tiles(folder)
     if not tiles:
         raise ParameterError("folder", f"{folder}: no PNG strips or streamprint data files here")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import params
-from ..enums import ImageFormat
+from ..enums import ImageFormat, Style
 from ..errors import StreamprintError
 from ..model import ColorReport, DecodeStats, Options, Palette, RenderOptions, Sample, Samples, Sampling, \
     SourceInfo, Thumbnails, TimeRange, from_hex, to_hex
@@ -245,6 +245,8 @@ def render_from_fields(f: Fields) -> RenderOptions:
     def make() -> RenderOptions:
         values = {k: f.raw(k) for k in ("style", "order", "height", "column_width", "width", "title", "format",
                                          "smooth") if f.has(k)}
+        if params.check("style", values.get("style", Style.STACKED)) != Style.SMOOTH:
+            values.pop("smooth", None)  # (written for every style before it was refused with another: it drew nothing)
         render = RenderOptions(**values)
         if not f.has("background"):
             return render

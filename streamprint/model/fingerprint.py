@@ -195,8 +195,10 @@ class RenderOptions:
     title: str | None
     background: tuple[int, int, int]
     format: ImageFormat
-    smooth: int
-    """Radius in columns of the ``smooth`` style's blend."""
+    smooth: int | None
+    """Radius in columns of the ``smooth`` style's blend (given as None:
+    :data:`~streamprint.params.DEFAULT_SMOOTH`); None for every other style, with which
+    one given is a ParameterError, as ``title`` is (it was ignored)."""
 
     # Written out, not made by @dataclass: it takes a choice's name as well as its enum
     # member (``style="ring"``) and a colour as ``"#rrggbb"`` or ``"r,g,b"``, where the
@@ -204,12 +206,15 @@ class RenderOptions:
     def __init__(self, style: Style | str = Style.STACKED, order: Order | str = Order.WEIGHT, height: int = 200,
                  column_width: int | None = None, width: int | None = None, title: str | None = None,
                  background: tuple[int, int, int] | str = params.DEFAULT_BACKGROUND, format: ImageFormat | str = ImageFormat.PNG,
-                 smooth: int = 5) -> None:
-        _set(self, style=params.check("style", style), order=params.check("order", order),
+                 smooth: int | None = None) -> None:
+        style = params.check("style", style)
+        if smooth is not None or style == Style.SMOOTH:  # (another style's is refused by check_render)
+            smooth = params.check("smooth", params.DEFAULT_SMOOTH if smooth is None else smooth)
+        _set(self, style=style, order=params.check("order", order),
              height=params.check("height", height), column_width=params.check("column_width", column_width),
              width=params.check("width", width), title=params.check("title", title),
              background=params.check("background", background), format=params.check("image_format", format),
-             smooth=params.check("smooth", smooth))
+             smooth=smooth)
         params.check_render(self, None)
 
     @classmethod
@@ -341,7 +346,7 @@ class Fingerprint:
     # Thin delegations, imported on use: loading data never imports PIL or matplotlib.
 
     def render(self, height: int = 200, column_width: int | None = None, order: Order | str = Order.WEIGHT,
-               width: int | None = None, style: Style | str = Style.STACKED, smooth: int = 5) -> np.ndarray:
+               width: int | None = None, style: Style | str = Style.STACKED, smooth: int | None = None) -> np.ndarray:
         """The strip as an (height, width, 3) uint8 sRGB array (a ring: (height, width, 4)
         RGBA): see :func:`streamprint.render.draw`. One 1-px column per sample unless told
         otherwise (``column_width``, or ``width`` resampled by time; not both); made with

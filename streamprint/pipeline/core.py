@@ -35,6 +35,7 @@ from ..model import (
 )
 from ..resuming import check_fits, check_resume, file_identity
 from ..source import VideoSource
+from ..source.avoptions import check_demuxer_options
 from ..source.open import STILL_IMAGE_DEMUXERS, maybe_still, still_image
 from ..source.ranges import Passed, seen_span
 from ..source.stream import movie_input
@@ -91,7 +92,8 @@ def fingerprint(
     file's name, never a movie's contents, unlike :func:`~streamprint.extract_palette`'s;
     for a movie in memory pass ``io.BytesIO(data)``), ``"-"`` for standard input, or a
     binary file object;
-    ``format`` and ``demuxer_options`` are passed to FFmpeg's demuxer. ``threads`` is the
+    ``format`` and ``demuxer_options`` are passed to FFmpeg's demuxer (a key FFmpeg knows
+    as no option is a ParameterError: it would be ignored). ``threads`` is the
     decoder's thread count (0 = automatic). With time-based sampling the decoder skips
     non-reference frames that no sample can be (same result, less decoding);
     ``skip_unsampled=False`` decodes every frame anyway. ``progress`` is called after
@@ -140,6 +142,7 @@ def fingerprint(
     thumbnails, skip_unsampled = params.check("thumbnails", thumbnails), params.check("skip_unsampled", skip_unsampled)
     params.check_all(progress=progress, checkpoint=checkpoint, flush=flush, before_decoding=before_decoding,
                      demuxer_options=demuxer_options)
+    check_demuxer_options(demuxer_options)  # (a key FFmpeg knows as no option did nothing, silently)
     path = movie_input(path)  # (bytes, a name as the OS gives it, were taken for a file object)
     identity = file_identity(path)  # the file's (size, mtime), for checkpoints
     if resume is not None:

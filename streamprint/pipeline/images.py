@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from .. import interrupt
 from ..color.letterbox import crop_letterbox
-from ..enums import Crop, ToneMap
+from ..enums import Crop
 from ..errors import UnconvertibleFrameError, UnsupportedColorError
 from ..model import Options, ResumePoint, SamplerState, TimeRange
 from ..sampler import select_with_state, target_test
@@ -79,7 +79,7 @@ def analysis_images(source: VideoSource, options: Options, span: TimeRange, leng
                 interrupt.check()
             frame, state, stats = item
             try:
-                image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap == ToneMap.AUTO)
+                image, hdr = frame.convert(options.analysis_size, tonemap=options.tonemap)
             except (UnsupportedColorError, UnconvertibleFrameError) as exc:  # said by the frame, which knows no name
                 raise type(exc)(f"{source.info.path}: {exc}") from None
             if options.crop == Crop.AUTO:

@@ -125,8 +125,9 @@ def plot_bytes(fp: Fingerprint, options: RenderOptions, fmt: ImageFormat | None 
     """The plot style, encoded as ``fmt`` (default: ``options.format``; PNG, SVG or PDF),
     exactly ``width`` (default :data:`params.PLOT_WIDTH`) x ``height`` px, its axis the
     movie's own time (a part of a movie: from where the part starts)."""
-    image = _picture(fp, dataclasses.replace(options, style=Style.PLOT, background=params.DEFAULT_BACKGROUND),
-                     fmt or options.format)  # (a ring's background, for JPEG, is nothing to a plot)
+    image = _picture(fp, dataclasses.replace(options, style=Style.PLOT, background=params.DEFAULT_BACKGROUND,
+                                             smooth=None),
+                     fmt or options.format)  # (a ring's background, for JPEG, and a blend are nothing to a plot)
     assert isinstance(image, bytes)
     return image
 

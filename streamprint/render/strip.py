@@ -201,12 +201,14 @@ def render(
     order: Order | str = Order.WEIGHT,
     widths: np.ndarray | None = None,
     width: int | None = None,
-    smooth: int = 5,
+    smooth: int | None = None,
 ) -> np.ndarray:
     """Any raster style but ``plot`` (which needs times: see :mod:`.plot`): (height, W, 3)
     uint8. For ``ring``, ``height`` is the ring's diameter in px and the result is RGBA,
-    (height, height, 4)."""
+    (height, height, 4). ``smooth``: the smooth style's radius (None:
+    :data:`~streamprint.params.DEFAULT_SMOOTH`), for that style alone."""
     style, palettes = params.check("style", style), params.check("palettes", palettes)
+    params.check_style_options(style, smooth=smooth)
     if style == Style.STACKED:
         height, column_width = params.check("height", height), params.check("column_width", column_width)
         return _render_stacked(palettes, height, column_width, order, widths, params.check("width", width))
@@ -214,7 +216,7 @@ def render(
         height, column_width = params.check("height", height), params.check("column_width", column_width)
         colors = column_colors(palettes, Style.DOMINANT if style == Style.DOMINANT else Style.AVERAGE)
         if style == Style.SMOOTH:
-            colors = smooth_colors(colors, params.check("smooth", smooth))
+            colors = smooth_colors(colors, params.check("smooth", params.DEFAULT_SMOOTH if smooth is None else smooth))
         strip = np.repeat(colors[None], height, axis=0)
         return _widen(strip, column_width, widths, width)
     if style == Style.RING:

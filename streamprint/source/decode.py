@@ -24,6 +24,7 @@ from .. import interrupt, params
 from ..errors import CorruptInputError, NoFramesError, NotAVideoError, ResumeError, UsageError
 from ..model import DecodeStats, ResumePoint
 from .av1 import Av1References
+from .avoptions import check_demuxer_options
 from .codecs import alpha_decoder, decodable_alpha, open_decoder, stream_tags
 from .frame import FrameAspect, SourceFrame
 from .hdr import inherit_stream_tags
@@ -71,7 +72,7 @@ class VideoSource:
         # the checks fingerprint() makes of the same values: a wrong type was PyAV's TypeError
         path = movie_input(path)
         threads = params.check("threads", threads)
-        options = params.check("options", options, "demuxer_options")
+        check_demuxer_options(options := params.check("options", options, "demuxer_options"), "options")
         keyframes_only = params.check("keyframes_only", keyframes_only)
         if isinstance(path, (str, os.PathLike)):
             self._name = "standard input" if os.fspath(path) == STDIN else os.fspath(path)
@@ -384,7 +385,7 @@ class VideoSource:
         stream, rules = self._stream, self.rules
         packets = self.spacing.watched(held_back(demuxed(self._container, stream), self._reader, self._name))
         if self.info.container == "rawvideo":
-            packets = whole_frames(packets, self._name, self.info, self.streaming)
+            packets = whole_frames(packets, self._name, self.info, self.streaming, self._container.size)
         if self._unpacks:
             packets = unpacked(packets, ctx.extradata)
         if self.keyframes_only:

@@ -18,6 +18,7 @@ from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
 from ..color.transfer import SRGB_TRANSFER
 from .. import params
+from ..enums import ToneMap
 from ..errors import UnconvertibleFrameError
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
                       untagged_matrix, widened)
@@ -86,18 +87,21 @@ class SourceFrame:
         is ``long_side`` (never upscaled), keeping the display aspect ratio."""
         return analysis_size(self.frame.width, self.frame.height, self.pixel_aspect, long_side)
 
-    def to_rgb(self, long_side: int, tonemap: bool = True) -> np.ndarray:
+    def to_rgb(self, long_side: int, tonemap: ToneMap | str = ToneMap.AUTO) -> np.ndarray:
         """The frame as sRGB a viewer sees: :meth:`convert`'s image, without its alpha."""
         return self.convert(long_side, tonemap)[0][..., :3]
 
-    def convert(self, long_side: int, tonemap: bool = True) -> tuple[np.ndarray, FrameHdr]:
+    def convert(self, long_side: int, tonemap: ToneMap | str = ToneMap.AUTO) -> tuple[np.ndarray, FrameHdr]:
         """:meth:`_convert`; a frame libswscale cannot scale is an
         :class:`~streamprint.errors.UnconvertibleFrameError` (it was "a bug"). ``long_side``
-        is an analysis size (:data:`~streamprint.params.RULES`), else a ParameterError: text
-        was compared with a number (TypeError), a fraction taken as it was."""
+        is an analysis size and ``tonemap`` a :class:`~streamprint.enums.ToneMap` (or its
+        name), as :func:`streamprint.fingerprint` takes them (:data:`~streamprint.params.RULES`),
+        else a ParameterError: text was compared with a number (TypeError), a fraction taken
+        as it was, and any ``tonemap`` taken by truthiness ("off" tone-mapped)."""
         long_side = params.check("long_side", long_side, "analysis_size")
+        mapped = params.check("tonemap", tonemap) == ToneMap.AUTO
         try:
-            return self._convert(long_side, tonemap)
+            return self._convert(long_side, mapped)
         except av.error.FFmpegError as exc:
             if isinstance(exc, MemoryError):  # the machine's trouble, not the frame's
                 raise

@@ -15,7 +15,7 @@ import av.error
 
 from .. import interrupt
 from ..errors import InputError, InputNotFoundError, NoFramesError, NotAVideoError, StreamprintError
-from ..params import STDIN, STDIN_NAME
+from ..params import STDIN, STDIN_NAME, named_file
 from .stream import PIPE_PEEK_BYTES, StreamReader, _is_stream, _stdin, is_stream, seekable, stdin_file
 
 #: Demuxers of still images (and of animations, which are movies when they hold more than
@@ -195,7 +195,8 @@ def open_container(path: Any, name: str, format: str | None,
         if not format and container.format.name in TEXT_DEMUXERS:
             demuxer = container.format.name
             container.close()
-            raise NotAVideoError(f"{name}: a text file (FFmpeg would draw it as {demuxer} art), not a movie")
+            raise _named_instead(target, name) or NotAVideoError(
+                f"{name}: a text file (FFmpeg would draw it as {demuxer} art), not a movie")
         interrupt.check()
     except BaseException:
         if reader is not None:
@@ -233,7 +234,7 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
     """The error of a file FFmpeg found no video in (EOFError) or could not parse."""
     if isinstance(exc, av.error.EOFError):
         return NoFramesError(f"{name}: no decodable video frames (the file ends before the first one)")
-    if (y4m := _bad_y4m(target, name, exc)) is not None:
+    if (y4m := _bad_y4m(target, name, exc) or _named_instead(target, name)) is not None:
         return y4m
     if _looks_like_mp4(target):
         if isinstance(target, StreamReader):  # (standard input redirected from a file is a file)
@@ -241,6 +242,14 @@ def _unreadable(target: Any, name: str, exc: BaseException) -> Exception:
         return NotAVideoError(f"{name}: MP4/MOV file without a readable index (moov atom): truncated, or not "
                               "fully written")
     return NotAVideoError(f"{name}: not a video file FFmpeg can read ({_reason(exc)})")
+
+
+def _named_instead(target: Any, name: str) -> NotAVideoError | None:
+    """For standard input that holds a file's name (``echo movie.mp4 | streamprint -``), not
+    a movie: an error that says so, and how that file is read. None for anything else."""
+    named = named_file(_head(target, 4097)) if name == STDIN_NAME else None
+    return None if named is None else NotAVideoError(
+        f"{name} holds the name of the file {named}, not a movie: to read that file, give its name instead of -")
 
 
 def _looks_like_mp4(target: Any) -> bool:

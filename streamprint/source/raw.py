@@ -45,23 +45,27 @@ def raw_demuxer(size: str, pix_fmt: str = "rgb24", rate: float | Fraction | str 
     return "rawvideo", {"video_size": f"{w}x{h}", "pixel_format": pix_fmt, "framerate": f"{fps.numerator}:{fps.denominator}"}
 
 
-def whole_frames(packets: Iterator[Any], name: str, info: Any, streaming: bool) -> Iterator[Any]:
+def whole_frames(packets: Iterator[Any], name: str, info: Any, streaming: bool,
+                 total: int | None = None) -> Iterator[Any]:
     """``packets`` (:class:`av.Packet`, or the exceptions damaged data raised) of raw frames,
     checked: FFmpeg's rawvideo demuxer cuts its input into packets of one frame's bytes, so
     only the last can be shorter. In a file that means the frames are not of the size or
     pixel format given (``info``, the opened stream's :class:`~streamprint.model.SourceInfo`):
-    :class:`InputError`. On a stream (``streaming``: a pipe, a FIFO) the writer may also have
-    stopped mid-frame (killed, a dropped connection), so the whole frames before are kept and
-    the partial one is left out, with a warning that names both causes."""
+    :class:`InputError`, at the first frame when the file's size (``total`` bytes) says so
+    (it came at the last, after the progress bar had been drawn). On a stream
+    (``streaming``: a pipe, a FIFO) the writer may also have stopped mid-frame (killed, a
+    dropped connection), so the whole frames before are kept and the partial one is left
+    out, with a warning that names both causes."""
     size = None
     for packet in packets:
         if isinstance(packet, av.Packet) and packet.size:
+            left = total % packet.size if size is None and not streaming and total and total > 0 else 0
             size = size or packet.size
-            if packet.size != size:
+            if packet.size != size or left:
                 what = f"{info.width}x{info.height} {info.pix_fmt}"
                 if not streaming:
-                    raise InputError(f"{name}: the raw frames do not fit {what} ({packet.size} bytes left over "
-                                     f"after whole frames of {size}): check the raw frame size and pixel format")
+                    raise InputError(f"{name}: the raw frames do not fit {what} ({left or packet.size} bytes left "
+                                     f"over after whole frames of {size}): check the raw frame size and pixel format")
                 log.warning("%s: the stream ended %d bytes into a raw frame of %d (%s): cut mid-frame, so that "
                             "part is left out; if the frames look wrong, check the raw frame size and pixel format",
                             name, packet.size, size, what)
