@@ -24,16 +24,20 @@ from .warned import caught
 #: The mark's text: "Software" in images, a comment in SVG.
 SOFTWARE = "streamprint"
 
-_JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
-#: The format a JSON file of streamprint's names first: data files, the manifest, the gallery's cache.
-_JSON_FORMAT = re.compile(rb'^\s*\{\s*"format"\s*:\s*"(streamprint-[a-z-]+)"')
+#: The kinds of data file that are outputs (a command's ``--data``, palette data), by the
+#: format they name (``streamprint-fingerprint``). The other formats a JSON file of
+#: streamprint's names (the manifest, the gallery's cache) are its own bookkeeping, never
+#: a command's output.
+DATA_KINDS = ("fingerprint", "palettes")
+#: The format a JSON file of streamprint's names first.
+_JSON_FORMAT = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-([a-z-]+)"')
 _SVG_MARK = re.compile(rb"^(?:<\?xml [^>]*>\s*)?(?:<!DOCTYPE [^>]*>\s*)?<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
 #: A PDF's document information names streamprint as its Creator. The information
 #: dictionary is written last, just before the cross-reference table and the trailer.
 _PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
 _PDF_TAIL = 1 << 16
 _HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
-_TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
+_TEXT_MARK = re.compile(rb"^# streamprint-(" + "|".join(DATA_KINDS).encode() + rb") ")
 #: Palettes for design tools (:mod:`streamprint.formats.swatches`): a GIMP palette's first
 #: comment, after its header; a CSS file's first comment, after its @charset rule. Both
 #: carry a seal (:func:`seal`).
@@ -96,13 +100,24 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
+def _json_format(head: bytes) -> str | None:
+    """The format a file that begins with ``head`` names, without its ``streamprint-``,
+    when it begins as streamprint's JSON files do (``{"format": "streamprint-..."``); else
+    None."""
+    m = _JSON_FORMAT.match(head)
+    return m.group(1).decode() if m else None
+
+
 def data_kind(path: str | os.PathLike[str]) -> str | None:
     """``"fingerprint"`` or ``"palettes"`` when ``path`` is a regular file that starts as
     streamprint's data files of that kind do (JSON or CSV/TSV); else None. A sniff only:
     reading it is the formats' job, which validates everything."""
     head = _head(Path(path))
-    m = None if head is None else _JSON_MARK.match(head) or _TEXT_MARK.match(head)
-    return m.group(1).decode() if m else None
+    if head is None:
+        return None
+    kind = _json_format(head)
+    m = _TEXT_MARK.match(head)
+    return kind if kind in DATA_KINDS else m.group(1).decode() if m else None
 
 
 def json_format(path: str | os.PathLike[str]) -> str | None:
@@ -110,8 +125,8 @@ def json_format(path: str | os.PathLike[str]) -> str | None:
     do (``{"format": "streamprint-..."``: data files, the manifest, the gallery's cache);
     else None. A sniff only, as :func:`data_kind` is."""
     head = _head(Path(path))
-    m = None if head is None else _JSON_FORMAT.match(head)
-    return m.group(1).decode() if m else None
+    kind = None if head is None else _json_format(head)
+    return None if kind is None else f"streamprint-{kind}"
 
 
 def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
@@ -123,7 +138,7 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     head = _head(p)
     if head is None:
         return False
-    if any(m.match(head) for m in (_JSON_MARK, _SVG_MARK, _HTML_MARK, _TEXT_MARK)):
+    if _json_format(head) in DATA_KINDS or any(m.match(head) for m in (_SVG_MARK, _HTML_MARK, _TEXT_MARK)):
         return True
     if _GPL_MARK.match(head) or _CSS_MARK.match(head):
         return _sealed_file(p)
