@@ -368,15 +368,30 @@ def test_checkpoint_reader_checks_consistency(run, tmp_path):
             read_checkpoint(tmp_path / "c.json")
 
 
-@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
-                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}',
-                                  "", '{"format": "streamprint-manifest", "version": 1, "entr', "\udcff"])
+@pytest.mark.parametrize("text", ['{"format": "streamprint-manifest", "version": 1, "entries": {"k": 5}}',
+                                  '{"format": "streamprint-manifest", "version": 1, "entries": []}',
+                                  '{"format": "streamprint-manifest", "version": 7, "entries": {}}',
+                                  '{\n "version": 1,\n "entries": {"k": 5}}',  # (0.1's, which named no format)
+                                  '{"format": "streamprint-manifest", "version": 1, "entr',
+                                  '{"format": "streamprint-manifest", "version": 1, "entries": {"\udcff": 5}}'])
 def test_manifest_reader_refuses_junk_and_says_what_to_do(tmp_path, text):
     bad = tmp_path / "streamprint-manifest.json"
-    bad.write_bytes(text.encode("utf-8", "surrogateescape"))  # empty, cut short, not UTF-8: broken too
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))  # cut short, not UTF-8: broken too
     with pytest.raises(DataFormatError, match="move it away") as info:
         read_manifest(bad)
     assert str(bad) in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
+                                  "\udcff"])
+def test_manifest_reader_reads_no_file_of_anyone_elses(tmp_path, text):
+    """A file that is not streamprint's manifest is none (tests/test_bookkeeping.py): said so,
+    and to move it away, not to rebuild it, which replaced it."""
+    bad = tmp_path / "streamprint-manifest.json"
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(StreamprintError, match="was not written by streamprint.*move it away") as info:
+        read_manifest(bad)
+    assert str(bad) in str(info.value) and "rebuild" not in str(info.value)
 
 
 def test_mutated_files_never_raise_anything_else(run, tmp_path):

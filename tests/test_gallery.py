@@ -443,15 +443,21 @@ def test_the_gallery_command_waits_for_no_batch_but_is_refused_while_one_writes(
     assert run_cli("gallery", folder, "--overwrite").returncode == 0
 
 
-@pytest.mark.parametrize("text", ["[]", '{"format": "streamprint-manifest", "version": 7, "entries": {}}'])
+@pytest.mark.parametrize("text", ['{"format": "streamprint-manifest", "version": 1, "entr',
+                                  '{"format": "streamprint-manifest", "version": 7, "entries": {}}', "[]"])
 def test_a_batch_folder_whose_manifest_is_broken_says_the_batch_command_that_rebuilds_it(folder, text):
     """The gallery command said the manifest's own way out, "--rebuild-manifest recreates
-    it", a flag the gallery command does not have: it names the whole batch command."""
+    it", a flag the gallery command does not have: it names the whole batch command. A
+    file there that is not streamprint's manifest is none to rebuild: move it away."""
     (folder / "streamprint-manifest.json").write_text(text)
     line = one_line(run_cli("gallery", folder), 1)
     assert "streamprint-manifest.json" in line
-    assert f"run 'streamprint batch LIBRARY {folder} --rebuild-manifest'" in line
-    assert not (folder / "index.html").exists()
+    if text == "[]":
+        assert line.endswith("was not written by streamprint: a batch keeps its manifest there and replaces "
+                             "nothing else; move it away") and "rebuild" not in line
+    else:
+        assert f"run 'streamprint batch LIBRARY {folder} --rebuild-manifest'" in line
+    assert not (folder / "index.html").exists() and (folder / "streamprint-manifest.json").read_text() == text
 
 
 def test_a_movie_of_more_samples_than_a_picture_is_wide_has_its_card(tmp_path):

@@ -32,8 +32,8 @@ from ..color.spaces import srgb_to_lab
 from ..enums import SWATCH_FORMATS, Order
 from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
-from ..formats.gallery import Cached, cache_refused
-from ..marks import written_by_streamprint
+from ..formats.gallery import FORMAT_NAME as CACHE_FORMAT, Cached
+from ..marks import bookkeeping_refused, written_by_streamprint
 from ..reserved import CACHE, INDEX, reserved_as
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
@@ -189,7 +189,7 @@ def _read_cache(folder: Path) -> dict[str, Cached]:
     """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable, and
     (without one: :func:`_save_cache` says it) when the file there is none of streamprint's."""
     cache_path = folder / CACHE
-    if cache_refused(cache_path) is not None:  # (a FIFO there was read, and would block)
+    if bookkeeping_refused(cache_path, CACHE_FORMAT) is not None:  # (a FIFO there was read, and would block)
         return {}
     try:
         return read_gallery_cache(cache_path)
