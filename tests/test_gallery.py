@@ -128,6 +128,24 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
         assert set(read_gallery_cache(cache)) == {"a.json", "b.json", "sub/c.json"}  # (rebuilt)
 
 
+def test_a_batch_warns_once_of_a_damaged_cache(folder, tmp_path_factory, caplog):
+    """A batch read the cache as it began (to make each card as its movie finishes) and again
+    as it wrote the gallery: a damaged one was warned about twice. (A library of one file
+    that is not a movie: the gallery lists the folder's data files.)"""
+    from streamprint import Options
+    from streamprint.batch import run_batch
+    from streamprint.batch.executors import Serial
+
+    lib = tmp_path_factory.mktemp("lib")
+    (lib / "notes.txt").write_text("not a movie")
+    (folder / CACHE).write_text('{"format":"streamprint-gallery-cache",')
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert run_batch(lib, folder, Options(), executor=Serial()).gallery == 3
+    warned = [r.getMessage() for r in caplog.records if "gallery cache unusable" in r.getMessage()]
+    assert len(warned) == 1, warned
+    assert set(read_gallery_cache(folder / CACHE)) == {"a.json", "b.json", "sub/c.json"}  # (rebuilt)
+
+
 def _foreign_cache(kind, path, elsewhere):
     """Put someone else's file at the cache's ``path``: what ``kind`` says; returns a check
     that it is there as it was."""

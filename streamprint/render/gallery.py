@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -229,7 +229,14 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     (paths relative to ``folder``) in ``leave_out``."""
     folder = Path(folder)
     stored = _read_cache(folder)
-    cache = stored if cache is None else cache
+    return _entries(folder, stored if cache is None else cache, stored, leave_out)
+
+
+def _entries(folder: Path, cache: dict[str, Cached], stored: dict[str, Cached],
+             leave_out: frozenset[str]) -> list[GalleryEntry]:
+    """:func:`gallery_entries` from ``cache``; ``stored``: the cache as read from its file
+    (read once: a damaged one was warned about twice in a batch), saved again when the
+    entries differ from it."""
     fresh: dict[str, Cached] = {}
     entries = []
     for candidates, pages in _data_files(folder):
@@ -258,7 +265,8 @@ class Cards:
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
-        self.cache = _read_cache(self.folder)
+        self.stored = _read_cache(self.folder)
+        self.cache = dict(self.stored)
         #: data files (relative to the folder) of movies not finished: their cards are left out
         self.unfinished: frozenset[str] = frozenset()
 
@@ -273,7 +281,8 @@ class Cards:
 
     def write(self, overwrite: bool = False) -> int:
         """``index.html`` of every movie in the folder (see :func:`write_gallery`)."""
-        return write_gallery(self.folder, overwrite, self.cache, self.unfinished)
+        return _write(self.folder, overwrite, None,
+                      lambda: _entries(self.folder, self.cache, self.stored, self.unfinished))
 
 
 def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
@@ -285,8 +294,13 @@ def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
     with ``overwrite``. Returns the number of movies."""
     title = params.check("title", title)
     folder = Path(folder)
+    return _write(folder, overwrite, title, lambda: gallery_entries(folder, cache, leave_out))
+
+
+def _write(folder: Path, overwrite: bool, title: str | None, entries: Callable[[], list[GalleryEntry]]) -> int:
+    """:func:`write_gallery` of the ``entries()`` (made once the page may be written)."""
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
-    entries = gallery_entries(folder, cache, leave_out)
-    write_html(gallery_html(entries, TITLE if title is None else title), index)
-    return len(entries)
+    cards = entries()
+    write_html(gallery_html(cards, TITLE if title is None else title), index)
+    return len(cards)
