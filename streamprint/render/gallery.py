@@ -18,8 +18,10 @@ data file changes.
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
@@ -290,8 +292,9 @@ def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
                   title: str | None = None) -> int:
     """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
     under ``folder`` (see :func:`gallery_entries`, for ``cache`` too), headed ``title``
-    (None: :data:`TITLE`). An ``index.html`` streamprint did not write is replaced only
-    with ``overwrite``. Returns the number of movies."""
+    (None: the title of the gallery there, :func:`remembered_title`, else :data:`TITLE`).
+    An ``index.html`` streamprint did not write is replaced only with ``overwrite``.
+    Returns the number of movies."""
     title = params.check("title", title)
     folder = Path(folder)
     return _write(folder, overwrite, title, lambda: gallery_entries(folder, cache, leave_out))
@@ -301,6 +304,26 @@ def _write(folder: Path, overwrite: bool, title: str | None, entries: Callable[[
     """:func:`write_gallery` of the ``entries()`` (made once the page may be written)."""
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
+    title = remembered_title(index) if title is None else title
     cards = entries()
     write_html(gallery_html(cards, TITLE if title is None else title), index)
     return len(cards)
+
+
+#: Where a gallery's page remembers its title (in its head, before anything of a movie's).
+_TITLE = re.compile(r'<meta name="streamprint-gallery-title" content="([^"]*)">')
+
+
+def remembered_title(index: str | os.PathLike[str]) -> str | None:
+    """The title the gallery at ``index`` was written with, which its page remembers (so
+    that a batch, writing it again, keeps a title given by the gallery command); None when
+    the file there is no gallery of streamprint's."""
+    p = Path(index)
+    if not written_by_streamprint(p):
+        return None
+    try:
+        text = p.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+    m = _TITLE.search(text, 0, max(0, text.find("<style>")))
+    return None if m is None else html.unescape(m.group(1))
