@@ -372,7 +372,8 @@ def check_replace(path: str | os.PathLike[str], overwrite: bool, name: str = "pa
     streamprint did not write (it has no mark, or one sealed over other contents, see
     :mod:`streamprint.marks`; an ASE file is never known to be streamprint's) is replaced
     only with ``overwrite``; else :class:`ForeignFileError`, naming the file and the
-    parameter ``name``. (A folder in the way is :func:`atomic_output`'s error.)"""
+    parameter ``name``. (A folder in the way is :func:`atomic_output`'s error. Streamprint's
+    own bookkeeping files are no outputs: :func:`~streamprint.marks.bookkeeping_refused`.)"""
     overwrite = params.check("overwrite", overwrite)  # (a truthy "no" replaced the user's file)
     p = Path(params.file_name(path, name))
     if not overwrite and p.exists() and not p.is_dir() and not written_by_streamprint(p):

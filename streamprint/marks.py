@@ -4,7 +4,9 @@ Every output carries a mark (a PNG text chunk, EXIF Software in JPEG and WebP, a
 HTML comment, a PDF's Creator, a format key in JSON, a first line in CSV and TSV, a first
 comment in a GIMP palette or CSS file), so that streamprint can tell its own files from the
 user's (:func:`written_by_streamprint`); which of them it may replace is
-:func:`streamprint.atomic.check_replace`'s rule. A GIMP palette's or CSS file's mark also
+:func:`streamprint.atomic.check_replace`'s rule. Streamprint's own bookkeeping files (a
+batch's manifest, the gallery's cache) are no outputs: their rule is
+:func:`bookkeeping_refused`. A GIMP palette's or CSS file's mark also
 carries a digest of the rest of the file (:func:`seal`), since users add to such files: one
 changed since streamprint wrote it is the user's. An ASE file has no room for a mark that
 every reader skips, so no ASE file is streamprint's (:func:`why_not_own` says which).
@@ -24,16 +26,22 @@ from .warned import caught
 #: The mark's text: "Software" in images, a comment in SVG.
 SOFTWARE = "streamprint"
 
-_JSON_MARK = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-(fingerprint|palettes)"')
-#: The format a JSON file of streamprint's names first: data files, the manifest, the gallery's cache.
-_JSON_FORMAT = re.compile(rb'^\s*\{\s*"format"\s*:\s*"(streamprint-[a-z-]+)"')
+#: The kinds of data file that are outputs (a command's ``--data``, palette data), by the
+#: format they name (``streamprint-fingerprint``). The other formats a JSON file of
+#: streamprint's names (the manifest, the gallery's cache) are its own bookkeeping, never
+#: a command's output.
+DATA_KINDS = ("fingerprint", "palettes")
+#: The format a JSON file of streamprint's names first.
+_JSON_FORMAT = re.compile(rb'^\s*\{\s*"format"\s*:\s*"streamprint-([a-z-]+)"')
+#: streamprint 0.1's manifest, which named no format: as its ``json.dumps(indent=1)`` began.
+_MANIFEST_0_1 = re.compile(rb'^\{\n "version": 1,\n "entries": \{')
 _SVG_MARK = re.compile(rb"^(?:<\?xml [^>]*>\s*)?(?:<!DOCTYPE [^>]*>\s*)?<svg [^>]*>\n<!-- " + SOFTWARE.encode() + rb" ")
 #: A PDF's document information names streamprint as its Creator. The information
 #: dictionary is written last, just before the cross-reference table and the trailer.
 _PDF_INFO = re.compile(rb"/Info (\d+) 0 R")
 _PDF_TAIL = 1 << 16
 _HTML_MARK = re.compile(rb"^<!DOCTYPE html>\n<!-- " + SOFTWARE.encode() + rb" ")
-_TEXT_MARK = re.compile(rb"^# streamprint-(fingerprint|palettes) ")
+_TEXT_MARK = re.compile(rb"^# streamprint-(" + "|".join(DATA_KINDS).encode() + rb") ")
 #: Palettes for design tools (:mod:`streamprint.formats.swatches`): a GIMP palette's first
 #: comment, after its header; a CSS file's first comment, after its @charset rule. Both
 #: carry a seal (:func:`seal`).
@@ -96,22 +104,60 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
+def _json_format(head: bytes) -> str | None:
+    """The format a file that begins with ``head`` names, without its ``streamprint-``,
+    when it begins as streamprint's JSON files do (``{"format": "streamprint-..."``, or as
+    0.1's manifest did); else None."""
+    m = _JSON_FORMAT.match(head)
+    return m.group(1).decode() if m else "manifest" if _MANIFEST_0_1.match(head) else None
+
+
 def data_kind(path: str | os.PathLike[str]) -> str | None:
     """``"fingerprint"`` or ``"palettes"`` when ``path`` is a regular file that starts as
     streamprint's data files of that kind do (JSON or CSV/TSV); else None. A sniff only:
     reading it is the formats' job, which validates everything."""
     head = _head(Path(path))
-    m = None if head is None else _JSON_MARK.match(head) or _TEXT_MARK.match(head)
-    return m.group(1).decode() if m else None
+    if head is None:
+        return None
+    kind = _json_format(head)
+    m = _TEXT_MARK.match(head)
+    return kind if kind in DATA_KINDS else m.group(1).decode() if m else None
 
 
-def json_format(path: str | os.PathLike[str]) -> str | None:
-    """The format a regular file at ``path`` names, when it starts as streamprint's JSON files
-    do (``{"format": "streamprint-..."``: data files, the manifest, the gallery's cache);
-    else None. A sniff only, as :func:`data_kind` is."""
-    head = _head(Path(path))
-    m = None if head is None else _JSON_FORMAT.match(head)
-    return m.group(1).decode() if m else None
+def bookkeeping_refused(path: str | os.PathLike[str], format_name: str) -> str | None:
+    """The rule for a bookkeeping file of streamprint's (a batch's manifest, the gallery's
+    cache: JSON files that name ``format_name``, ``streamprint-manifest``), as
+    :func:`streamprint.atomic.check_replace` is for outputs: why the file at ``path`` is
+    none that streamprint may read as its own or replace, in words that follow "it" (``is a
+    directory``, ``was not written by streamprint``); or None: there is none (nor at the
+    end of a link: written where it leads, as an output is), an empty file (nobody's data:
+    ``touch``, a copy cut short), or one that names ``format_name`` first, whole or damaged
+    (its reader says what becomes of a damaged one). Anything else is never replaced,
+    whatever ``overwrite`` says of outputs: a file of the user's or a link to one, a FIFO,
+    a device, a folder, and a file of streamprint's of another kind (a data file is a
+    user's output; a manifest is no cache). Read through links; a FIFO is never read."""
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return "is a directory"
+        if not stat.S_ISREG(mode):
+            return "is not a regular file (a FIFO, a device or a socket)"
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:  # (a FIFO since: no wait)
+            st = os.fstat(f.fileno())
+            head = f.read(4096) if stat.S_ISREG(st.st_mode) else None
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a loop of links, a file it may not read
+        return f"cannot be read ({exc.strerror or exc})"
+    if head is None:
+        return "is not a regular file (a FIFO, a device or a socket)"
+    if not head:  # (empty)
+        return None
+    found, wanted = _json_format(head), format_name.removeprefix("streamprint-")
+    if found is None:
+        return "was not written by streamprint"
+    return None if found == wanted else \
+        f"is streamprint's {found.replace('-', ' ')} file, not its {wanted.replace('-', ' ')}"
 
 
 def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
@@ -123,7 +169,7 @@ def written_by_streamprint(path: str | os.PathLike[str]) -> bool:
     head = _head(p)
     if head is None:
         return False
-    if any(m.match(head) for m in (_JSON_MARK, _SVG_MARK, _HTML_MARK, _TEXT_MARK)):
+    if _json_format(head) in DATA_KINDS or any(m.match(head) for m in (_SVG_MARK, _HTML_MARK, _TEXT_MARK)):
         return True
     if _GPL_MARK.match(head) or _CSS_MARK.match(head):
         return _sealed_file(p)

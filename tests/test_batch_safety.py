@@ -170,8 +170,12 @@ def test_a_worker_that_finished_after_all_is_recorded_as_done(library, tmp_path)
     assert entries(out)["m2.mkv"].status == Status.DONE
 
 
-@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}'])
+@pytest.mark.parametrize("text", ['{"format": "streamprint-manifest", "version": 1, "entries": {"k1.mkv": 5}}',
+                                  '{"format": "streamprint-manifest", "version": 7, "entries": {}}',
+                                  '{"format": "streamprint-manifest", "version": 1, "entr'])
 def test_a_broken_manifest_says_what_to_do_and_can_be_rebuilt(library, tmp_path, text):
+    """Streamprint's own manifest, damaged (what is not its own is never rebuilt over:
+    tests/test_bookkeeping.py)."""
     out = tmp_path / "out"
     assert run_cli("batch", library, out, "-q", "--interval", "0.25").returncode == 0
     before = {p.name: p.read_bytes() for p in out.glob("*.png")}

@@ -69,6 +69,30 @@ def test_manifest_and_palettes_round_trip(run, tmp_path):
     assert np.array_equal(back.colors, pal.colors) and np.allclose(back.weights, pal.weights, atol=1e-6)
 
 
+def test_outputs_and_bookkeeping_are_told_apart_by_the_format_they_name(run, tmp_path):
+    """Streamprint's data files (fingerprint and palettes, JSON, CSV or TSV) are outputs, of
+    their kind; its manifest, gallery cache and checkpoints, which name formats of their own,
+    are not (no command replaces them as its output, grid reads none as a strip); a format
+    name one letter longer than a kind's is nobody's."""
+    from streamprint.formats import write_gallery_cache
+    from streamprint.marks import data_kind, written_by_streamprint
+
+    fp, saved = run
+    pal = streamprint.extract_palette(np.repeat(np.array([[[200, 40, 40]], [[30, 60, 160]]], np.uint8), 5, axis=1))
+    for name in ("f.json", "f.csv"):
+        write_fingerprint(fp, tmp_path / name)
+    for name in ("p.json", "p.tsv"):
+        write_palettes([pal], tmp_path / name)
+    write_manifest({}, tmp_path / "m.json")
+    write_checkpoint(saved[0], tmp_path / "c.json")
+    write_gallery_cache({}, tmp_path / "g.json")
+    (tmp_path / "x.json").write_text((tmp_path / "f.json").read_text().replace("-fingerprint", "-fingerprints", 1))
+    kinds = {"f.json": "fingerprint", "f.csv": "fingerprint", "p.json": "palettes", "p.tsv": "palettes",
+             "m.json": None, "c.json": None, "g.json": None, "x.json": None}
+    assert {name: data_kind(tmp_path / name) for name in kinds} == kinds
+    assert {name: written_by_streamprint(tmp_path / name) for name in kinds} == {n: k is not None for n, k in kinds.items()}
+
+
 def test_a_palette_file_gives_back_what_was_written(tmp_path):
     """write_palettes then read_palettes gave a palette unequal to the one written: JSON
     kept no inertia (17424.1 read back 0.0); TSV keeps no space (oklab read back rgb),
@@ -344,15 +368,30 @@ def test_checkpoint_reader_checks_consistency(run, tmp_path):
             read_checkpoint(tmp_path / "c.json")
 
 
-@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
-                                  '{"version": 1, "entries": []}', '{"version": 7, "entries": {}}',
-                                  "", '{"format": "streamprint-manifest", "version": 1, "entr', "\udcff"])
+@pytest.mark.parametrize("text", ['{"format": "streamprint-manifest", "version": 1, "entries": {"k": 5}}',
+                                  '{"format": "streamprint-manifest", "version": 1, "entries": []}',
+                                  '{"format": "streamprint-manifest", "version": 7, "entries": {}}',
+                                  '{\n "version": 1,\n "entries": {"k": 5}}',  # (0.1's, which named no format)
+                                  '{"format": "streamprint-manifest", "version": 1, "entr',
+                                  '{"format": "streamprint-manifest", "version": 1, "entries": {"\udcff": 5}}'])
 def test_manifest_reader_refuses_junk_and_says_what_to_do(tmp_path, text):
     bad = tmp_path / "streamprint-manifest.json"
-    bad.write_bytes(text.encode("utf-8", "surrogateescape"))  # empty, cut short, not UTF-8: broken too
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))  # cut short, not UTF-8: broken too
     with pytest.raises(DataFormatError, match="move it away") as info:
         read_manifest(bad)
     assert str(bad) in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["[]", "null", '{"entries": {"k1.mkv": 5}}', '{"version": 1, "entries": {"k": 5}}',
+                                  "\udcff"])
+def test_manifest_reader_reads_no_file_of_anyone_elses(tmp_path, text):
+    """A file that is not streamprint's manifest is none (tests/test_bookkeeping.py): said so,
+    and to move it away, not to rebuild it, which replaced it."""
+    bad = tmp_path / "streamprint-manifest.json"
+    bad.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(StreamprintError, match="was not written by streamprint.*move it away") as info:
+        read_manifest(bad)
+    assert str(bad) in str(info.value) and "rebuild" not in str(info.value)
 
 
 def test_mutated_files_never_raise_anything_else(run, tmp_path):

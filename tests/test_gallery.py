@@ -128,6 +128,24 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(folder, caplog):
         assert set(read_gallery_cache(cache)) == {"a.json", "b.json", "sub/c.json"}  # (rebuilt)
 
 
+def test_a_batch_warns_once_of_a_damaged_cache(folder, tmp_path_factory, caplog):
+    """A batch read the cache as it began (to make each card as its movie finishes) and again
+    as it wrote the gallery: a damaged one was warned about twice. (A library of one file
+    that is not a movie: the gallery lists the folder's data files.)"""
+    from streamprint import Options
+    from streamprint.batch import run_batch
+    from streamprint.batch.executors import Serial
+
+    lib = tmp_path_factory.mktemp("lib")
+    (lib / "notes.txt").write_text("not a movie")
+    (folder / CACHE).write_text('{"format":"streamprint-gallery-cache",')
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        assert run_batch(lib, folder, Options(), executor=Serial()).gallery == 3
+    warned = [r.getMessage() for r in caplog.records if "gallery cache unusable" in r.getMessage()]
+    assert len(warned) == 1, warned
+    assert set(read_gallery_cache(folder / CACHE)) == {"a.json", "b.json", "sub/c.json"}  # (rebuilt)
+
+
 def _foreign_cache(kind, path, elsewhere):
     """Put someone else's file at the cache's ``path``: what ``kind`` says; returns a check
     that it is there as it was."""
@@ -215,15 +233,53 @@ def test_the_gallery_command(folder, tmp_path):
 def test_the_gallery_command_gives_the_gallery_a_title(folder):
     """``--title``: the gallery's heading and browser tab say it (escaped, as text); without
     it, "streamprint gallery"; the library's ``title`` is text."""
+    assert write_gallery(folder) == 3
+    assert "<h1>streamprint gallery</h1>" in (folder / "index.html").read_text()
     r = run_cli("gallery", folder, "--title", "Our films & <more>", "-q")
     assert r.returncode == 0, r.stderr
     html = (folder / "index.html").read_text()
     assert "<title>Our films &amp; &lt;more&gt;</title>" in html and "<h1>Our films &amp; &lt;more&gt;</h1>" in html
     assert "--title" in run_cli("gallery", "--help").stdout.decode()
-    assert write_gallery(folder) == 3
-    assert "<h1>streamprint gallery</h1>" in (folder / "index.html").read_text()
     with pytest.raises(ParameterError, match="title"):
         write_gallery(folder, title=7)
+
+
+def heading(folder) -> str:
+    import html
+
+    text = (folder / "index.html").read_bytes().decode()
+    return html.unescape(text[text.index("<h1>") + 4:text.index("</h1>")])
+
+
+def test_a_gallerys_title_stays_when_a_batch_writes_it_again(folder, tmp_path_factory):
+    """``gallery OUTDIR --title X``, then a batch into OUTDIR: the batch wrote the gallery
+    with the default title, and X was lost. The gallery's page remembers its title: a batch,
+    and the gallery command or ``write_gallery`` without a title, keep it; a title given
+    replaces it; a page of streamprint's that is no gallery (a movie's, saved as index.html)
+    or none of streamprint's (replaced with ``overwrite``) gives none."""
+    from streamprint import Options
+    from streamprint.batch import run_batch
+    from streamprint.batch.executors import Serial
+    from streamprint.render.page import save_page
+
+    lib = tmp_path_factory.mktemp("lib")
+    (lib / "notes.txt").write_text("not a movie")
+    odd = 'Our films & <more> "quoted" \'x\'\nline two\r\n  spaced  '
+    assert run_cli("gallery", folder, "--title", odd, "-q").returncode == 0
+    assert heading(folder) == odd
+    assert run_batch(lib, folder, Options(), executor=Serial()).gallery == 3
+    assert heading(folder) == odd
+    assert run_cli("gallery", folder, "-q").returncode == 0 and heading(folder) == odd
+    assert write_gallery(folder, title="Other") == 3 and heading(folder) == "Other"
+    assert run_batch(lib, folder, Options(), executor=Serial()).gallery == 3
+    assert heading(folder) == "Other"
+    assert write_gallery(folder, title="") == 3 and heading(folder) == ""
+    assert write_gallery(folder) == 3 and heading(folder) == ""
+    save_page(read_fingerprint(folder / "a.json"), folder / "index.html")
+    assert write_gallery(folder) == 3 and heading(folder) == "streamprint gallery"
+    write_gallery(folder, title="Mine")
+    (folder / "index.html").write_text((folder / "index.html").read_text().replace("<!-- streamprint", "<!-- "))
+    assert write_gallery(folder, overwrite=True) == 3 and heading(folder) == "streamprint gallery"
 
 
 def test_a_page_saved_as_htm_is_linked_as_an_html_one_is(tmp_path):
@@ -443,15 +499,21 @@ def test_the_gallery_command_waits_for_no_batch_but_is_refused_while_one_writes(
     assert run_cli("gallery", folder, "--overwrite").returncode == 0
 
 
-@pytest.mark.parametrize("text", ["[]", '{"format": "streamprint-manifest", "version": 7, "entries": {}}'])
+@pytest.mark.parametrize("text", ['{"format": "streamprint-manifest", "version": 1, "entr',
+                                  '{"format": "streamprint-manifest", "version": 7, "entries": {}}', "[]"])
 def test_a_batch_folder_whose_manifest_is_broken_says_the_batch_command_that_rebuilds_it(folder, text):
     """The gallery command said the manifest's own way out, "--rebuild-manifest recreates
-    it", a flag the gallery command does not have: it names the whole batch command."""
+    it", a flag the gallery command does not have: it names the whole batch command. A
+    file there that is not streamprint's manifest is none to rebuild: move it away."""
     (folder / "streamprint-manifest.json").write_text(text)
     line = one_line(run_cli("gallery", folder), 1)
     assert "streamprint-manifest.json" in line
-    assert f"run 'streamprint batch LIBRARY {folder} --rebuild-manifest'" in line
-    assert not (folder / "index.html").exists()
+    if text == "[]":
+        assert line.endswith("was not written by streamprint: a batch keeps its manifest there and replaces "
+                             "nothing else; move it away") and "rebuild" not in line
+    else:
+        assert f"run 'streamprint batch LIBRARY {folder} --rebuild-manifest'" in line
+    assert not (folder / "index.html").exists() and (folder / "streamprint-manifest.json").read_text() == text
 
 
 def test_a_movie_of_more_samples_than_a_picture_is_wide_has_its_card(tmp_path):

@@ -19,13 +19,14 @@ def parser(prog: str = "streamprint gallery") -> argparse.ArgumentParser:
                     "'streamprint batch' folder, or any folder of --data files; of a batch's, those its\n"
                     "manifest records finished), each with its strip,\n"
                     "duration and palette, linking to its page; sorted by name, duration, brightness,\n"
-                    "colourfulness or hue, and searchable by colour. 'batch' writes it after every run\n"
-                    "(with the default title: run this command after it to give the gallery another).",
+                    "colourfulness or hue, and searchable by colour. 'batch' writes it after every run,\n"
+                    "keeping its title, as this command does without --title.",
     )
     p.add_argument("outdir", help="folder of fingerprint data files (.json or .csv; of both of one name, the "
                                   ".json), searched recursively")
     p.add_argument("--title", metavar="TEXT",
-                   help="the gallery's title, in its heading and its browser tab (default: streamprint gallery)")
+                   help="the gallery's title, in its heading and its browser tab (default: the title the "
+                        "gallery in OUTDIR has, else streamprint gallery)")
     add_common(p)
     return p
 

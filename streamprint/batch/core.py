@@ -26,6 +26,7 @@ from ..atomic import make_folders
 from ..enums import Status
 from ..errors import InputError, Interrupted, OutputError, ParameterError, StreamprintError, one_line
 from ..formats import read_manifest, write_manifest
+from ..formats.manifest import check_place
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import MANIFEST, RESERVED
 from .dask import Dask
@@ -192,6 +193,7 @@ def _run_locked(lib: Path, out: Path, options: Options, render: RenderOptions, r
     finished by then is counted pending."""
     remove_stale_temp_files(out)
     manifest_path = out / MANIFEST
+    check_place(manifest_path)  # (before any work: a file of the user's there is never rebuilt over)
     entries = {} if rebuild_manifest else read_manifest(manifest_path)
     try:
         _run_recorded(lib, out, options, render, retry_failed, on_file, on_plan, checkpoint_every, on_samples,

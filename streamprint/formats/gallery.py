@@ -8,14 +8,13 @@ import base64
 import binascii
 import json
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..errors import DataFormatError, OutputError
-from ..marks import json_format
+from ..marks import bookkeeping_refused
 from ..model import GalleryEntry
 from ..model.gallery import BINS
 from .common import Fields, parse_json, read_text, write_text
@@ -67,33 +66,11 @@ def entry_from_fields(f: Fields) -> GalleryEntry:
         whole("shares")))
 
 
-def cache_refused(path: str | os.PathLike[str]) -> str | None:
-    """Why no cache may be written at ``path``, in words that follow "it" (``is a
-    directory``, ``was not written by streamprint``), or None: there is none, or one that
-    streamprint wrote (read through links, as outputs are). The cache is streamprint's own
-    bookkeeping: a file of anyone else's there (a link to one, a FIFO, a folder) is never
-    replaced, whatever ``overwrite`` says of outputs. An empty file holds nothing of anyone's
-    (``touch``, a copy cut short): it is replaced."""
-    try:
-        st = os.stat(path)
-        mode = st.st_mode
-    except FileNotFoundError:  # (a dangling link too: written where it leads, as an output is)
-        return None
-    except OSError as exc:  # a loop of links, say
-        return f"cannot be read ({exc.strerror or exc})"
-    if stat.S_ISDIR(mode):
-        return "is a directory"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file (a FIFO, a device or a socket)"
-    if st.st_size == 0:
-        return None
-    return None if json_format(path) == FORMAT_NAME else "was not written by streamprint"
-
-
 def write_gallery_cache(entries: dict[str, Cached], path: str | os.PathLike[str]) -> None:
     """Write the cache (atomically): data file path (relative to the gallery) ->
-    :data:`Cached`. OutputError when it cannot be, or may not be (:func:`cache_refused`)."""
-    why = cache_refused(path)
+    :data:`Cached`. OutputError when it cannot be, or may not be: the cache is streamprint's
+    bookkeeping, whose rule is :func:`~streamprint.marks.bookkeeping_refused`."""
+    why = bookkeeping_refused(path, FORMAT_NAME)
     if why is not None:
         raise OutputError(f"cannot write {path}: it {why}")
     data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "entries": {
@@ -102,8 +79,9 @@ def write_gallery_cache(entries: dict[str, Cached], path: str | os.PathLike[str]
 
 
 def read_gallery_cache(path: str | os.PathLike[str]) -> dict[str, Cached]:
-    """The cache at ``path`` (empty when there is none); every field checked. (One that
-    :func:`cache_refused` is none of streamprint's: see there.)"""
+    """The cache at ``path`` (empty when there is none); every field checked. (A file there
+    that :func:`~streamprint.marks.bookkeeping_refused` refuses is none of streamprint's:
+    the caller asks first.)"""
     p = Path(path)
     if not p.exists():
         return {}

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from .. import params
 from ..enums import Status
-from ..errors import DataFormatError
+from ..errors import DataFormatError, OutputError
+from ..marks import bookkeeping_refused
 from ..model import ManifestEntry
 from .common import Fields, parse_json, read_text, write_text
 from .values import options_from_fields, options_to_dict, render_from_fields, render_to_dict
+
+log = logging.getLogger("streamprint")
 
 FORMAT_NAME = "streamprint-manifest"
 FORMAT_VERSION = 1
@@ -31,6 +35,21 @@ class BrokenManifest(DataFormatError):
 
     def __reduce__(self) -> tuple[type, tuple[str]]:  # pickled as built
         return type(self), (self.problem,)
+
+
+class ManifestInTheWay(OutputError):
+    """What stands where a batch's manifest goes is no manifest of streamprint's (a file of
+    the user's, a link to one, a FIFO, a folder, a data file: see
+    :func:`~streamprint.marks.bookkeeping_refused`): a batch neither reads it nor, rebuilding
+    its manifest, replaces it."""
+
+
+def check_place(path: str | os.PathLike[str]) -> None:
+    """:class:`ManifestInTheWay` unless the manifest may be read and written at ``path``."""
+    why = bookkeeping_refused(path, FORMAT_NAME)
+    if why is not None:
+        raise ManifestInTheWay(f"{path} {why}: a batch keeps its manifest there and replaces nothing else; "
+                               "move it away")
 
 
 def manifest_to_dict(entries: dict[str, ManifestEntry]) -> dict[str, Any]:
@@ -76,17 +95,26 @@ def manifest_from_dict(data: Any, name: str) -> dict[str, ManifestEntry]:
 
 
 def write_manifest(entries: dict[str, ManifestEntry], path: str | os.PathLike[str]) -> None:
+    """Write the manifest (atomically); :class:`ManifestInTheWay` when something else is
+    there (:func:`check_place`)."""
+    check_place(path)
     write_text(path, json.dumps(manifest_to_dict(entries), indent=1) + "\n")
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, ManifestEntry]:
-    """The entries of the manifest at ``path``; an empty record when there is none yet.
-    :class:`BrokenManifest` when it cannot be read (truncated, empty, not text, not a
-    manifest, a bad entry: broken all the same)."""
+    """The entries of the manifest at ``path``; an empty record when there is none yet, or
+    an empty file (with a warning: it holds no records to lose). :class:`ManifestInTheWay`
+    when what is there is none of streamprint's (:func:`check_place`); :class:`BrokenManifest`
+    when streamprint's cannot be read (cut short, not text, a bad entry: the batch stops
+    rather than lose its records, and :data:`WAY_OUT` rebuilds it)."""
+    check_place(path)
     p = Path(path)
     if not p.exists():
         return {}
     name = str(p)
+    if p.stat().st_size == 0:
+        log.warning("%s is empty: it holds no records, and is written anew", name)
+        return {}
     try:
         return manifest_from_dict(parse_json(read_text(p), name), name)
     except DataFormatError as exc:

@@ -18,9 +18,11 @@ data file changes.
 from __future__ import annotations
 
 import dataclasses
+import html
 import logging
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,8 +34,8 @@ from ..color.spaces import srgb_to_lab
 from ..enums import SWATCH_FORMATS, Order
 from ..errors import DataFormatError, InputError, StreamprintError
 from ..formats import is_fingerprint_file, read_fingerprint, read_gallery_cache, write_gallery_cache
-from ..formats.gallery import Cached, cache_refused
-from ..marks import written_by_streamprint
+from ..formats.gallery import FORMAT_NAME as CACHE_FORMAT, Cached
+from ..marks import bookkeeping_refused, written_by_streamprint
 from ..reserved import CACHE, INDEX, reserved_as
 from ..model import Fingerprint, GalleryEntry
 from ..model.gallery import BIN_BITS, BINS, SHARE_UNIT
@@ -189,7 +191,7 @@ def _read_cache(folder: Path) -> dict[str, Cached]:
     """The cache beside ``folder``'s gallery; empty (with a warning) when it is unusable, and
     (without one: :func:`_save_cache` says it) when the file there is none of streamprint's."""
     cache_path = folder / CACHE
-    if cache_refused(cache_path) is not None:  # (a FIFO there was read, and would block)
+    if bookkeeping_refused(cache_path, CACHE_FORMAT) is not None:  # (a FIFO there was read, and would block)
         return {}
     try:
         return read_gallery_cache(cache_path)
@@ -229,7 +231,14 @@ def gallery_entries(folder: str | os.PathLike[str], cache: dict[str, Cached] | N
     (paths relative to ``folder``) in ``leave_out``."""
     folder = Path(folder)
     stored = _read_cache(folder)
-    cache = stored if cache is None else cache
+    return _entries(folder, stored if cache is None else cache, stored, leave_out)
+
+
+def _entries(folder: Path, cache: dict[str, Cached], stored: dict[str, Cached],
+             leave_out: frozenset[str]) -> list[GalleryEntry]:
+    """:func:`gallery_entries` from ``cache``; ``stored``: the cache as read from its file
+    (read once: a damaged one was warned about twice in a batch), saved again when the
+    entries differ from it."""
     fresh: dict[str, Cached] = {}
     entries = []
     for candidates, pages in _data_files(folder):
@@ -258,7 +267,8 @@ class Cards:
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
-        self.cache = _read_cache(self.folder)
+        self.stored = _read_cache(self.folder)
+        self.cache = dict(self.stored)
         #: data files (relative to the folder) of movies not finished: their cards are left out
         self.unfinished: frozenset[str] = frozenset()
 
@@ -273,7 +283,8 @@ class Cards:
 
     def write(self, overwrite: bool = False) -> int:
         """``index.html`` of every movie in the folder (see :func:`write_gallery`)."""
-        return write_gallery(self.folder, overwrite, self.cache, self.unfinished)
+        return _write(self.folder, overwrite, None,
+                      lambda: _entries(self.folder, self.cache, self.stored, self.unfinished))
 
 
 def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
@@ -281,12 +292,38 @@ def write_gallery(folder: str | os.PathLike[str], overwrite: bool = False,
                   title: str | None = None) -> int:
     """Write ``folder/index.html`` (atomically): the gallery of every fingerprint data file
     under ``folder`` (see :func:`gallery_entries`, for ``cache`` too), headed ``title``
-    (None: :data:`TITLE`). An ``index.html`` streamprint did not write is replaced only
-    with ``overwrite``. Returns the number of movies."""
+    (None: the title of the gallery there, :func:`remembered_title`, else :data:`TITLE`).
+    An ``index.html`` streamprint did not write is replaced only with ``overwrite``.
+    Returns the number of movies."""
     title = params.check("title", title)
     folder = Path(folder)
+    return _write(folder, overwrite, title, lambda: gallery_entries(folder, cache, leave_out))
+
+
+def _write(folder: Path, overwrite: bool, title: str | None, entries: Callable[[], list[GalleryEntry]]) -> int:
+    """:func:`write_gallery` of the ``entries()`` (made once the page may be written)."""
     index = folder / INDEX
     check_outputs([("output", index)], (), overwrite)
-    entries = gallery_entries(folder, cache, leave_out)
-    write_html(gallery_html(entries, TITLE if title is None else title), index)
-    return len(entries)
+    title = remembered_title(index) if title is None else title
+    cards = entries()
+    write_html(gallery_html(cards, TITLE if title is None else title), index)
+    return len(cards)
+
+
+#: Where a gallery's page remembers its title (in its head, before anything of a movie's).
+_TITLE = re.compile(r'<meta name="streamprint-gallery-title" content="([^"]*)">')
+
+
+def remembered_title(index: str | os.PathLike[str]) -> str | None:
+    """The title the gallery at ``index`` was written with, which its page remembers (so
+    that a batch, writing it again, keeps a title given by the gallery command); None when
+    the file there is no gallery of streamprint's."""
+    p = Path(index)
+    if not written_by_streamprint(p):
+        return None
+    try:
+        text = p.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return None
+    m = _TITLE.search(text, 0, max(0, text.find("<style>")))
+    return None if m is None else html.unescape(m.group(1))
