@@ -244,3 +244,21 @@ def test_a_stream_that_begins_with_a_keyframe_is_not_held_back(tmp_path):
         first = next(lookahead(packets(), leading))
         assert first.is_keyframe and pulled <= 2, pulled
         assert leading.before(first.pts) == 0
+
+
+def test_a_nut_cut_at_an_open_gops_keyframe_is_as_long_as_the_frames_shown(open_gop, tmp_path):
+    """NUT states no start where the first keyframe has leading pictures, and FFmpeg gives
+    such a stream the container's length, which runs from the leading B-frames' time: 192
+    frames at 24 fps were 8.083 s long (and 194 frames), where what is shown lasts 8.0 s.
+    The truth: ffprobe's frames, from the first one's time to the last one's end (one frame
+    at the rate ffprobe states), in every mode."""
+    path = _remuxed(open_gop, "nut", tmp_path)
+    assert _probe(path, "-show_entries", "stream=start_time")["streams"][0].get("start_time", "N/A") == "N/A"
+    frames = _frames(path)
+    num, den = _probe(path, "-show_entries", "stream=r_frame_rate")["streams"][0]["r_frame_rate"].split("/")
+    length = frames[-1] + int(den) / int(num) - frames[0]
+    assert len(frames) == 192 and length == pytest.approx(8.0, abs=1e-5)  # (ffprobe prints 6 decimals)
+    for sampling in (Sampling.every(1), Sampling.interval(0.5), Sampling.keyframes()):
+        fp = streamprint.fingerprint(path, sampling=sampling)
+        assert fp.source.duration == pytest.approx(length, abs=1e-5), sampling
+        assert fp.source.frame_count == len(frames), sampling

@@ -38,8 +38,8 @@ from .ranges import reopener, start_point
 from .raw import whole_frames
 from .spacing import Spacing
 from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
-from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, JUMP_SECONDS, BestEffort, Timeline,
-                       exact_origin, numbered)
+from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, BestEffort, Jumps, Timeline, exact_origin,
+                       numbered)
 
 log = logging.getLogger("streamprint")
 
@@ -201,19 +201,19 @@ class VideoSource:
         consecutive = 0
         aspect = FrameAspect(stream, self.info.pixel_aspect, self.info.container)
         syncing = resume is not None
-        jump = (round(JUMP_SECONDS / stream.time_base) if stream.time_base is not None
-                and demuxer in DISCONTINUOUS_FORMATS else None)
+        # where timestamps may jump, packets are judged by their decode times (.skip._Monotonic)
+        jumps = Jumps(stream.time_base, step) if stream.time_base and demuxer in DISCONTINUOUS_FORMATS else None
         avi_keys = self.keyframes_only and demuxer == "avi"
         first: tuple[float, int] | None = None  # (time, index) of the first keyframe, AVI
         # keyframes only: each delivered keyframe's index counted from the packets; ``index`` counts
         # the frames delivered
-        keyframe_index = keyframe_index_for(stream, avi_keys, resume, jump) if self.keyframes_only else None
+        keyframe_index = keyframe_index_for(stream, avi_keys, resume, jumps) if self.keyframes_only else None
         # the origin itself (exact: times are exact differences of ticks), and the counts so far
         exact, index, corrupt_packets, corrupt_frames, skipped = self._start(resume, keyframe_index)
         skip, rules = None, self.rules  # non-reference frames skipped where decoder and container allow
         if wanted is not None and stream.time_base is not None and not self.keyframes_only \
                 and rules.nonref_skip and (not dts_times or (rules.nonref_skip_in_avi and demuxer == "avi")):
-            skip = NonrefSkip(wanted, stream.time_base, jump=jump, start=stream.start_time)
+            skip = NonrefSkip(wanted, stream.time_base, jumps=jumps, start=stream.start_time)
         # the frames before the first one delivered, which it could not decode, count in the
         # indices (as with keyframes only, and in a resumed pass's); AVI/ASF are timed by dts
         leading = LeadingFrames(stream.start_time) if resume is None and keyframe_index is None and not dts_times else None

@@ -1,4 +1,5 @@
-"""The video's own length where its container states none for the stream (NUT, FLV):
+"""The video's own length where its container states none for the stream (NUT, FLV; or,
+for a stream that states no start, one FFmpeg copied from the container's):
 FFmpeg's container duration there is the longest stream's, often the audio's (a 3-s picture
 with 6 s of sound was "6 s" long, warned of as cut short, and ``--end -1`` counted back
 from the sound's end), and is where the last timestamp lies rather than how long the
@@ -71,9 +72,9 @@ class _Budget(io.RawIOBase):
 
 def measured_length(path: str | os.PathLike[str], demuxer: str, stream_index: int, frame_rate: float | None,
                     limit: int = MAX_READ_BYTES) -> float | None:
-    """Seconds from the video stream's start to the end of its last frame in presentation
-    order (its largest pts plus that packet's duration, one frame at ``frame_rate`` where the
-    packet states none), from the file at ``path`` opened again with ``demuxer``, reading at
+    """Seconds from the video stream's start (where it states none, its first frame shown:
+    :func:`first_shown`) to the end of its last frame in presentation order (its largest pts
+    plus that packet's duration, one frame at ``frame_rate`` where the packet states none), from the file at ``path`` opened again with ``demuxer``, reading at
     most ``limit`` bytes. None when it cannot be measured (no timestamps, a seek FFmpeg
     refuses, a damaged end, the bytes spent), and when every stream ends well before the
     container says the longest does (a file cut short, whose header states the whole
@@ -93,9 +94,26 @@ def measured_length(path: str | os.PathLike[str], demuxer: str, stream_index: in
     return length
 
 
+def first_shown(container: Any, stream: Any) -> int | None:
+    """The pts of the first frame ``stream`` shows, where its times count from when it states
+    no start (:func:`.leading.before_start`): its first keyframe's, read from the packets
+    (decode order; those timed before it are its leading pictures, which no decoder shows:
+    a NUT cut at an open GOP's keyframe states no start, and its length counted from them,
+    8.083 s for 8.0 s of frames). None when that keyframe has no pts."""
+    for n, packet in enumerate(container.demux(stream)):
+        if n % _CHECK_EVERY == 0:
+            interrupt.check()
+        if packet.size and packet.is_keyframe:
+            return packet.pts
+    return None
+
+
 def _length(container: Any, stream: Any, frame_rate: float | None) -> float | None:
-    tb, start = stream.time_base, stream.start_time
-    if not tb or start is None or not container.duration:
+    tb = stream.time_base
+    if not tb or not container.duration:
+        return None
+    start = stream.start_time if stream.start_time is not None else first_shown(container, stream)
+    if start is None:
         return None
     stated = container.duration / av.time_base
     stated_end = (container.start_time or 0) / av.time_base + stated  # seconds, as the pts are

@@ -62,19 +62,22 @@ def probe(container: Any, stream: Any, name: str, streamed: bool = False, fragme
     # Matroska: FFmpeg copies a source's tags into other containers as they were (a NUT cut
     # to 4 s from a 10-s MKV said 10 s, and --end -1 counted back from there)
     matroska = "matroska" in container.format.name
-    if stream.duration and stream.time_base:
-        duration = float(stream.duration * stream.time_base)
+    stated = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None
+    if stated is not None and stream.start_time is not None:
+        duration = stated
     elif matroska and (tagged := _clock(tags.get("DURATION"))) is not None:
         duration = tagged
         if "_STATISTICS_WRITING_APP" not in tags and stream.start_time is not None and stream.time_base:
             # FFmpeg's muxer writes the stream's end time, not its length (mkvmerge, which
             # signs its statistics, the length): a video starting at 1:00:00 was 1:00:10 long
             duration -= float(stream.start_time * stream.time_base)
-    elif container.duration:
-        # the longest stream's end (NUT, FLV): the video's own where it can be measured
+    elif container.duration or stated is not None:
+        # the longest stream's end (NUT, FLV), or for a stream that states no start, which
+        # FFmpeg gives the container's length (a NUT whose first keyframe has leading
+        # pictures was as long as from theirs): the video's own where it can be measured
         measured = measured_length(path, container.format.name, stream.index, frame_rate) \
             if path is not None else None
-        duration = measured if measured is not None else container.duration / 1_000_000
+        duration = measured if measured is not None else stated or container.duration / 1_000_000
     duration = None if fragmented and streamed else _known(duration)
     frame_count: int | None = int(stream.frames) if stream.frames else \
         _count(tags.get("NUMBER_OF_FRAMES")) if matroska else None

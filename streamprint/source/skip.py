@@ -17,6 +17,7 @@ import av
 from ..model import ResumePoint
 from .leading import LeadingFrames, before_start
 from .mpeg4 import NVOP_BYTES, divx_packed
+from .timeline import Jumps, jumped
 
 #: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
 #: either may be infinite) be sampled? True when a target time lies in (a, b].
@@ -30,19 +31,33 @@ REORDER_WINDOW = 16
 
 
 class _Monotonic:
-    """Tells whether demuxed pts stay consistent with one presentation order: B-frame
-    reordering moves a pts back by a few packets at most; a reset or wrap moves it below
-    all of the last :data:`REORDER_WINDOW`. With ``jump`` (ticks), a pts that far above
-    all of them is a discontinuity too (a forward jump the timeline will close up)."""
+    """Tells whether demuxed timestamps stay those of one stream or jumped (a joined or
+    broken stream: a new part begins). Where they may jump (``jumps``: MPEG-TS/PS), the
+    packets' decode times, which increase in decode order, are judged from the first packet
+    on by the rule of a jump (:func:`.timeline.jumped`), as :func:`.timeline.joined_length`
+    and decoding everything judge them (by the pts, a jump back was found after 16 packets
+    only: ``--fast`` numbered the keyframe after a 0.5-s first part 1, not 12). Elsewhere,
+    and without a decode time, by the pts: B-frame reordering moves one back by a few packets
+    at most; a reset or wrap, below all of the last :data:`REORDER_WINDOW`."""
 
-    def __init__(self, jump: int | None = None) -> None:
+    def __init__(self, jumps: Jumps | None = None) -> None:
         self.recent: deque[int] = deque(maxlen=REORDER_WINDOW)
-        self.jump = jump
+        self.jumps = jumps
+        self._last: float | None = None  # the last decode time judged, seconds
 
-    def ok(self, pts: int) -> bool:
-        fine = len(self.recent) < REORDER_WINDOW or pts >= min(self.recent)
-        if fine and self.jump is not None and self.recent and pts > max(self.recent) + self.jump:
-            fine = False
+    def ok(self, pts: int, dts: int | None = None) -> bool:
+        if self.jumps is not None and dts is not None:
+            t = float(dts * self.jumps.time_base)
+            fine = self._last is None or not jumped(self._last, t, self.jumps.step, forward=True)
+            self._last = t
+        else:
+            fine = len(self.recent) < REORDER_WINDOW or pts >= min(self.recent)
+            top = max(self.recent, default=pts)
+            if fine and self.jumps is not None and pts > top:  # (a jump forward)
+                fine = not jumped(float(top * self.jumps.time_base), float(pts * self.jumps.time_base),
+                                  self.jumps.step, forward=True)
+        if not fine:
+            self.recent.clear()  # a new part: its pts are judged among themselves
         self.recent.append(pts)
         return fine
 
@@ -66,7 +81,7 @@ class NonrefSkip:
     #: It looks ahead as long as packets come (see :func:`lookahead`).
     settled = False
 
-    def __init__(self, wanted: Wanted, time_base: Fraction, jump: int | None = None,
+    def __init__(self, wanted: Wanted, time_base: Fraction, jumps: Jumps | None = None,
                  start: int | None = None) -> None:
         self.wanted = wanted
         self.time_base = time_base
@@ -74,16 +89,16 @@ class NonrefSkip:
         self.seen: list[int] = []  # sorted pts of packets demuxed, most recent ones
         self.pending: list[int] = []  # heap: pts of packets sent with NONREF, not yet delivered
         self.enabled = True
-        self._order = _Monotonic(jump)
+        self._order = _Monotonic(jumps)
         self._last_delivered: int | None = None
 
     def see_packet(self, packet: av.Packet) -> None:
         """A packet demuxed (see :func:`lookahead`): only its pts counts here. (Packed
         B-frames, whose pts lie, reach it unpacked: :mod:`.mpeg4`.)"""
-        self.see(packet.pts)
+        self.see(packet.pts, packet.dts)
 
-    def see(self, pts: int | None) -> None:
-        if pts is None or not self._order.ok(pts):
+    def see(self, pts: int | None, dts: int | None = None) -> None:
+        if pts is None or not self._order.ok(pts, dts):
             # times unknown or jumping back: nothing can be proven, so skip nothing from here
             # on (the lookahead means no packet after the jump was sent with NONREF)
             self.enabled = False
@@ -146,8 +161,8 @@ class KeyframeIndex:
     keyframe is a frame between that keyframe and the next; any other (before the first
     keyframe, or right after a later one: leading or not cannot be told) ends the count.
 
-    Where the pts jump (back, or with ``jump`` ticks that far forward: a joined or broken
-    stream), a new part begins; its keyframes are counted on from the previous part's last
+    Where the timestamps jump (a joined or broken stream; ``jumps``: where they may jump
+    forward too, see :class:`_Monotonic`), a new part begins; its keyframes are counted on from the previous part's last
     frame. After each :meth:`index_of`, :attr:`before` is the pts of the frame just before
     that keyframe in presentation order (for a part's first keyframe, the previous part's
     last frame; None when unknown): the decoder never delivers it, but the timeline needs it
@@ -162,14 +177,14 @@ class KeyframeIndex:
     #: It looks ahead as long as packets come (see :func:`lookahead`).
     settled = False
 
-    def __init__(self, floor: int | None = None, base: int = 0, jump: int | None = None,
+    def __init__(self, floor: int | None = None, base: int = 0, jumps: Jumps | None = None,
                  start: int | None = None) -> None:
         self.floor, self.base, self.start = floor, base, start
         self.parts: list[list[int]] = [[]]  # per part, sorted pts of packets not yet counted into base
         self.tops: list[int | None] = [None]  # per part, its largest pts
         self.enabled = True
         self.before: int | None = None
-        self._order = _Monotonic(jump)
+        self._order = _Monotonic(jumps)
         self._last: int | None = None  # pts of the last keyframe delivered
         self._key: int | None = None  # pts of the latest keyframe packet demuxed
         self._key_count = 0  # keyframe packets demuxed
@@ -178,10 +193,11 @@ class KeyframeIndex:
         self._started = floor is not None or start is not None  # the least pts counted is known
 
     def see_packet(self, packet: av.Packet) -> None:
-        """A packet demuxed (see :func:`lookahead`): its pts and keyframe flag count here."""
-        self.see(packet.pts, packet.is_keyframe)
+        """A packet demuxed (see :func:`lookahead`): its pts and keyframe flag count here, and
+        its dts where a jump is judged from it."""
+        self.see(packet.pts, packet.is_keyframe, packet.dts)
 
-    def see(self, pts: int | None, key: bool = False) -> None:
+    def see(self, pts: int | None, key: bool = False, dts: int | None = None) -> None:
         if pts is None:
             self._untimed(key)
             return
@@ -189,7 +205,7 @@ class KeyframeIndex:
             self._key, self._key_count, self._trailing = pts, self._key_count + 1, False
         elif self._key is not None and pts > self._key:
             self._trailing = True
-        if not self._order.ok(pts) and self.parts[-1]:  # the timestamps jumped: a new part
+        if not self._order.ok(pts, dts) and self.parts[-1]:  # the timestamps jumped: a new part
             self.parts.append([])
             self.tops.append(None)
             self._jumped = True
@@ -220,7 +236,7 @@ class KeyframeIndex:
         if not self._started:  # no start stated: the first keyframe delivered is (before_start)
             self._started, self.start = True, pts
             del part[:bisect.bisect_left(part, pts)]
-        if len(self.parts) > 1 and (not _holds(part, pts) or (self._last is not None and pts < self._last)) \
+        if len(self.parts) > 1 and (not _holds(part, pts) or (self._last is not None and pts <= self._last)) \
                 and _holds(self.parts[1], pts):
             # the first keyframe of the next part: what is left of this one was all delivered
             # or skipped, and lies before it
@@ -265,9 +281,9 @@ class AviKeyframeIndex(KeyframeIndex):
     own, while the pts FFmpeg invents for H.264 in AVI are decode order (dts + 1). Resuming
     (``floor``), packed streams are counted by pts as well (the dts count starts at the seek)."""
 
-    def __init__(self, jump: int | None = None, extradata: bytes | None = None, depth: int = 0,
+    def __init__(self, jumps: Jumps | None = None, extradata: bytes | None = None, depth: int = 0,
                  floor: int | None = None, base: int = 0) -> None:
-        super().__init__(floor=floor, base=base, jump=jump)
+        super().__init__(floor=floor, base=base, jumps=jumps)
         self.extradata = extradata
         self.depth = depth
         self.packed: bool | None = None
@@ -330,7 +346,7 @@ class AviKeyframeIndex(KeyframeIndex):
         return self._keys.popleft() if self._keys and self.enabled else None
 
 
-def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump: int | None) -> KeyframeIndex:
+def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jumps: Jumps | None) -> KeyframeIndex:
     """The keyframe index of ``stream``: an :class:`AviKeyframeIndex` in AVI (``avi``), where
     packed keyframes are counted by dts and placed one frame apart from the first, the others
     placed where decoding everything places them. (ASF's keyframes keep their pts, decode
@@ -342,8 +358,8 @@ def keyframe_index_for(stream: Any, avi: bool, resume: ResumePoint | None, jump:
     if avi:
         codec = stream.codec_context
         depth = codec.reorder_depth or 0  # frames the decoder holds back (B-frames)
-        return AviKeyframeIndex(jump=jump, extradata=codec.extradata, depth=depth, floor=floor, base=base)
-    return KeyframeIndex(floor=floor, base=base, jump=jump, start=stream.start_time)
+        return AviKeyframeIndex(jumps=jumps, extradata=codec.extradata, depth=depth, floor=floor, base=base)
+    return KeyframeIndex(floor=floor, base=base, jumps=jumps, start=stream.start_time)
 
 
 def _holds(values: list[int], x: int) -> bool:

@@ -192,6 +192,26 @@ class Discontinuity:
     jump: float
 
 
+def jumped(last: float, t: float, step: float, forward: bool) -> bool:
+    """The rule of a discontinuity, in every mode: a time ``t`` (seconds) that comes right
+    after ``last`` in the order times increase in (frames in presentation order, as decoding
+    places them; packets' decode times in decode order, as keyframes only, skipping and
+    :func:`joined_length` split a stream into parts: :mod:`.skip`) lies more than
+    :data:`JITTER_FRAMES` frames (``step`` seconds) before it, or, where the format's
+    timestamps may jump (``forward``), more than :data:`JUMP_SECONDS` after it."""
+    return last - t > JITTER_FRAMES * step or (forward and t - last > JUMP_SECONDS)
+
+
+@dataclass(frozen=True)
+class Jumps:
+    """A stream whose timestamps may jump (a format in :data:`DISCONTINUOUS_FORMATS`): its
+    ``time_base`` (seconds per tick) and one frame's length (``step``, seconds), with which
+    its packets' decode times are judged by :func:`jumped`."""
+
+    time_base: Fraction
+    step: float
+
+
 class Timeline:
     """Stream times (seconds from the stream's start, possibly jumping) to one timeline that
     always increases: after a jump back, or a jump forward of more than :data:`JUMP_SECONDS`
@@ -223,11 +243,10 @@ class Timeline:
         else:
             t = raw + self.offset
             if math.isfinite(self.last):
-                back = t <= self.last
-                ahead = self.jumps_forward and t - self.last > JUMP_SECONDS
-                if back or ahead:
+                discontinuous = jumped(self.last, t, self.step, self.jumps_forward)
+                if discontinuous or t <= self.last:
                     target = self.last + self.step
-                    if ahead or self.last - t > JITTER_FRAMES * self.step:
+                    if discontinuous:
                         jump = t - self.last
                         self.discontinuities.append(Discontinuity(index, target, jump))
                         if not self.quiet:
