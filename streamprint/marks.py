@@ -112,6 +112,21 @@ def _json_format(head: bytes) -> str | None:
     return m.group(1).decode() if m else "manifest" if _MANIFEST_0_1.match(head) else None
 
 
+def _json_format_anywhere(path: str | os.PathLike[str]) -> str | None:
+    """The format a JSON object at ``path`` names (``"format": "streamprint-..."``, without
+    its ``streamprint-``) wherever the key stands among the others, or None: read whole,
+    only when the sniff of its head found none."""
+    import json
+
+    try:
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            data = json.loads(f.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    name = data.get("format") if isinstance(data, dict) else None
+    return name.removeprefix("streamprint-") if isinstance(name, str) and name.startswith("streamprint-") else None
+
+
 def data_kind(path: str | os.PathLike[str]) -> str | None:
     """``"fingerprint"`` or ``"palettes"`` when ``path`` is a regular file that starts as
     streamprint's data files of that kind do (JSON or CSV/TSV); else None. A sniff only:
@@ -154,6 +169,8 @@ def bookkeeping_refused(path: str | os.PathLike[str], format_name: str) -> str |
     if not head:  # (empty)
         return None
     found, wanted = _json_format(head), format_name.removeprefix("streamprint-")
+    if found is None and head.lstrip().startswith(b"{"):
+        found = _json_format_anywhere(path)  # (its keys reordered by a tool: jq -S puts "entries" first)
     if found is None:
         return "was not written by streamprint"
     return None if found == wanted else \

@@ -171,3 +171,22 @@ def test_a_damaged_cache_is_rebuilt_and_a_damaged_manifest_kept_until_asked(fold
     assert (folder / MANIFEST).read_text() == DAMAGED[MANIFEST]
     run_batch(folder.parent / "lib", folder, OPTIONS, executor=Serial(), rebuild_manifest=True)
     assert read_manifest(folder / MANIFEST)["notes.txt"].status == Status.NOT_VIDEO
+
+
+def test_a_manifest_whose_keys_a_tool_reordered_is_still_its_own(folder):
+    """``jq -S`` (or any tool that sorts keys) puts "entries" before "format": the sniff of
+    the file's head finds no format there, and the manifest was taken for a file of the
+    user's, the batch stopped until it was moved away. The whole object is read then."""
+    import json
+
+    run_batch(folder.parent / "lib", folder, OPTIONS, executor=Serial())
+    path = folder / MANIFEST
+    records = read_manifest(path)
+    path.write_text(json.dumps(json.loads(path.read_text()), sort_keys=True, indent=2))
+    assert path.read_text().lstrip("{ \n").startswith('"entries"')
+    assert bookkeeping_refused(path, MANIFEST_FORMAT) is None
+    assert read_manifest(path) == records
+    run_batch(folder.parent / "lib", folder, OPTIONS, executor=Serial())  # no "move it away"
+    # an object naming another of streamprint's formats, wherever it names it, is not the manifest
+    path.write_text(json.dumps({"entries": {}, "format": CACHE_FORMAT, "version": 1}))
+    assert "not its manifest" in bookkeeping_refused(path, MANIFEST_FORMAT)
