@@ -147,6 +147,59 @@ def test_a_movie_gone_from_the_library_while_the_batch_runs_is_pending(tmp_path,
     assert run_batch(links, out, OPTIONS, executor=Serial()).done == 2
 
 
+class _Replaced(Serial):
+    """Runs the movies once ``m1.mkv`` is replaced (after the scan) by what ``how`` says: a
+    FIFO, which a stand-in for a writer looks for, all along, with a non-blocking open (the
+    batch that opened it for reading, blocked for good, is let go: that open succeeds, and
+    is counted in ``opened``), or a folder."""
+
+    def __init__(self, library: Path, how: str) -> None:
+        self.movie, self.how, self.opened = library / "m1.mkv", how, []
+
+    def run(self, work, tasks, finish, on_report, lost):
+        import threading
+
+        self.movie.unlink()
+        if self.how == "folder":
+            self.movie.mkdir()
+            return super().run(work, tasks, finish, on_report, lost)
+        os.mkfifo(self.movie)
+        done = threading.Event()
+
+        def writer():
+            while not done.wait(0.05):
+                try:
+                    os.close(os.open(self.movie, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:  # (ENXIO: no reader)
+                    continue
+                self.opened.append(True)
+
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        try:
+            super().run(work, tasks, finish, on_report, lost)
+        finally:
+            done.set()
+            thread.join()
+
+
+@pytest.mark.parametrize("how", ["fifo", "folder"])
+def test_a_movie_replaced_by_a_fifo_or_a_folder_after_the_scan_is_pending_and_never_opened(tmp_path, movies, how):
+    """``rm x.mkv; mkfifo x.mkv`` while a batch ran: its worker opened the FIFO, and the
+    batch waited for a writer for ever; a folder was handed to FFmpeg too ("Is a
+    directory", failed). The worker checks, as the scan does, that it is a file still;
+    the next run leaves it out, as the scan does what is not a file."""
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    executor = _Replaced(lib, how)
+    summary = run_batch(lib, out, OPTIONS, executor=executor)
+    assert executor.opened == []
+    assert (summary.done, summary.pending, summary.failed) == (1, 1, 0), summary.errors
+    assert summary.errors["m1.mkv"] == ("no longer a file since the batch began (a FIFO, a folder or a device); "
+                                        "the next run leaves it out")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())  # (a folder is no file: it is looked into)
+    assert (summary.skipped, summary.pending, summary.not_files) == (1, 0, 1 if how == "fifo" else 0)
+
+
 def test_what_discovery_leaves_out_is_said(tmp_path, movies, monkeypatch, caplog):
     """A folder of the library that cannot be read, a dangling link and a FIFO were left out
     in silence, and a library that cannot be read at all was "nothing to do", exit 0. (The

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from ..enums import Status
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import reserved_as
 from .summary import Summary
-from .worker import Job, Task, finished_outputs, outputs_for
+from .worker import Job, Task, finished_outputs, outputs_for, regular_file
 
 log = logging.getLogger("streamprint")
 
@@ -55,11 +54,8 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
                     summary.hidden += 1
                 continue
             p = here / name
-            try:
-                st = p.stat()
-            except OSError:  # a dangling link, or gone since the folder was read
-                st = None
-            if st is not None and stat.S_ISREG(st.st_mode):
+            st = regular_file(p)  # (None: a dangling link, a FIFO, a device, or gone since the folder was read)
+            if st is not None:
                 yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
             elif summary is not None:
                 summary.not_files += 1

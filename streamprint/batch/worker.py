@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,24 @@ def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> 
     return base.with_name(base.name + ext), base.with_name(base.name + ".json"), base.with_name(base.name + ".html")
 
 
+#: What a worker says of a movie gone from the library since the batch began (a library
+#: unmounted; a link's target gone): not the movie's fault, it is pending.
+GONE = "gone from the library since the batch began"
+
+
+def regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """The status of the file at ``path`` (through links) when it is a regular file, else
+    None (a FIFO, a device, a folder, a dangling link, nothing): the one rule for what a
+    batch takes from its library as a file to open, which the scan follows
+    (:func:`.plan.discover`) and a worker again before it opens the movie. Opens nothing (a
+    FIFO's open waits for a writer)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
 def checkpoint_path(outdir: Path, rel: str) -> Path:
     return outdir / CHECKPOINTS / (rel + ".json")
 
@@ -127,6 +146,9 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             check_name(path)
     except OutputError as exc:
         return failed(Status.FAILED, f"{exc} (rename the movie)")
+    if regular_file(job.path) is None:  # replaced since the scan: a FIFO's open blocked the batch for good
+        return failed(Status.PENDING, GONE if not os.path.lexists(job.path) else "no longer a file since the "
+                      "batch began (a FIFO, a folder or a device); the next run leaves it out")
     try:
         foreign = _foreign(outputs, tuple(outdir / o for o in task.owned))
         resume = _usable_checkpoint(ckpt, job, task.options)
@@ -187,7 +209,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         return failed(Status.PENDING, str(exc))
     except StreamprintError as exc:
         if not os.path.exists(job.path):  # moved away while the batch ran (a library unmounted; a link's target)
-            return failed(Status.PENDING, f"{exc} (gone from the library since the batch began)")
+            return failed(Status.PENDING, f"{exc} ({GONE})")
         return failed(Status.FAILED, str(exc))
     except OSError as exc:  # the machine's trouble, not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
