@@ -486,3 +486,29 @@ def test_checkpoint_0_means_no_checkpoints(tmp_path, monkeypatch):
     assert summary.done == 1 and saved == []
     run_batch(lib, tmp_path / "out2", Options(sampling=Sampling.every(1)), executor=Serial(), checkpoint_every=1e-9)
     assert len(saved) > 10  # (the same movie, with checkpoints: they are written through this very function)
+
+
+@pytest.mark.parametrize("what", ["file", "fifo", "dangling link"])
+def test_a_file_where_the_checkpoints_go_is_left_alone_and_the_movies_are_done_without(tmp_path, movies, caplog,
+                                                                                        what):
+    """``OUT/.streamprint-checkpoints`` a file of the user's (or a FIFO, or a link that leads
+    nowhere): every movie was left pending, run after run, with "FileExistsError: [Errno
+    17]" for its reason. Now one warning, and the movies are done without checkpoints."""
+    import logging
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    out.mkdir()
+    folder = out / ".streamprint-checkpoints"
+    if what == "file":
+        folder.write_text("mine\n")
+    elif what == "fifo":
+        os.mkfifo(folder)
+    else:
+        folder.symlink_to(tmp_path / "nowhere")
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
+    assert (summary.done, summary.pending) == (2, 0), summary.errors
+    warned = [r.getMessage() for r in caplog.records if ".streamprint-checkpoints" in r.getMessage()]
+    assert len(warned) == 1 and "no checkpoints are saved" in warned[0], warned
+    assert {"file": folder.is_file() and folder.read_text() == "mine\n", "fifo": folder.is_fifo(),
+            "dangling link": folder.is_symlink() and not (tmp_path / "nowhere").exists()}[what]

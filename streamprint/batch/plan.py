@@ -16,6 +16,7 @@ from pathlib import Path
 from ..enums import Status
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import reserved_as
+from .checkpoints import say_refused
 from .summary import Summary
 from .worker import Job, Task, finished_outputs, outputs_for, regular_file
 
@@ -162,6 +163,8 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
             redraws.append(Redraw(job, found, None))
         else:
             todo.append(make_task(job, unmarked_own(entry), findable))
+    if any(task.checkpoint_every > 0 for task in todo):
+        say_refused(out)
     return Plan(tuple(redraws), tuple(todo))
 
 

@@ -15,15 +15,15 @@ from typing import Any
 from .. import params
 from ..atomic import check_name
 from ..enums import ImageFormat, Status
-from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
+from ..errors import Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
-from ..formats import read_checkpoint, read_fingerprint, write_checkpoint
+from ..formats import read_fingerprint, write_checkpoint
 from ..marks import written_by_streamprint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
+from .checkpoints import checkpoint_path, drop, refused, usable_checkpoint
 
 log = logging.getLogger("streamprint")
 
-CHECKPOINTS = ".streamprint-checkpoints"
 #: Extensions of movie files: one of these that cannot be opened is a failed movie (damaged,
 #: truncated), not a file that is "not video".
 VIDEO_EXTENSIONS = frozenset({
@@ -89,28 +89,6 @@ def regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
     return st if stat.S_ISREG(st.st_mode) else None
 
 
-def checkpoint_path(outdir: Path, rel: str) -> Path:
-    return outdir / CHECKPOINTS / (rel + ".json")
-
-
-def _usable_checkpoint(path: Path, job: Job, options: Options) -> Checkpoint | None:
-    """The saved state for ``job`` if there is one, it reads back whole, and it belongs to
-    this very file (size and mtime) and these options; else None (with a warning when a
-    checkpoint was there but unusable)."""
-    if not path.exists():
-        return None
-    try:
-        state = read_checkpoint(path)
-    except (DataFormatError, InputError) as exc:
-        log.warning("%s: checkpoint unusable, starting from the beginning (%s)", job.rel, exc)
-        return None
-    if state.input != (job.size, job.mtime_ns) or state.options != options:
-        why = "another version of the movie" if state.input != (job.size, job.mtime_ns) else "other options"
-        log.warning("%s: checkpoint of %s, starting from the beginning", job.rel, why)
-        return None
-    return state
-
-
 def _foreign(paths: tuple[Path, ...], owned: tuple[Path, ...] = ()) -> Path | None:
     """The first of ``paths`` that exists and was not written by streamprint (``owned``:
     files the manifest says it wrote)."""
@@ -129,7 +107,20 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     longer wants it: :class:`.dask._Wanted`).
 
     A movie that cannot be decoded is ``failed``; a failure that is not the movie's (the
-    output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
+    output cannot be written: a full disk, a lost mount) leaves it ``pending``. Its
+    checkpoint is removed once it is finished in any way (:func:`.checkpoints.drop`); where
+    no checkpoint can be kept (:func:`.checkpoints.refused`: a file of the user's in the
+    way), it is fingerprinted without."""
+    outdir = Path(task.outdir)
+    keep = refused(outdir) is None
+    result = _fingerprint(task, progress, keep)
+    if keep and result.status == Status.DONE:
+        drop(outdir, task.job.rel)
+    return result
+
+
+def _fingerprint(task: Task, progress: Any, keep: bool) -> JobResult:
+    """:func:`fingerprint_one`, with checkpoints when ``keep``."""
     from ..outputs import RunOutputs
     from ..pipeline import fingerprint
 
@@ -151,7 +142,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
                       "batch began (a FIFO, a folder or a device); the next run leaves it out")
     try:
         foreign = _foreign(outputs, tuple(outdir / o for o in task.owned))
-        resume = _usable_checkpoint(ckpt, job, task.options)
+        resume = usable_checkpoint(ckpt, job.rel, (job.size, job.mtime_ns), task.options) if keep else None
     except OSError as exc:  # the output folder's trouble (a lost mount), not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
     if foreign is not None:  # not the movie's fault: pending, so the next run tries again
@@ -172,7 +163,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             progress.put((job.rel, p.samples, p.expected))
 
     def run(resume_from: Checkpoint | None) -> Any:  # fingerprint() holds BLAS at one thread itself
-        return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
+        return fingerprint(job.path, **task.options.fields(), threads=task.threads,
+                           checkpoint=save_checkpoint if keep else None,
                            checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
                            before_decoding=fits, thumbnails=True)
 
@@ -199,7 +191,6 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         # (the page names the movie by its path in the library; the data file keeps the path
         # it was read from, by which a later run finds these outputs finished: finished_outputs)
         RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2], overwrite=True, page_file=job.rel).write(fp)
-        ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
     except NotAVideoError as exc:
