@@ -512,3 +512,28 @@ def test_a_file_where_the_checkpoints_go_is_left_alone_and_the_movies_are_done_w
     assert len(warned) == 1 and "no checkpoints are saved" in warned[0], warned
     assert {"file": folder.is_file() and folder.read_text() == "mine\n", "fifo": folder.is_fifo(),
             "dangling link": folder.is_symlink() and not (tmp_path / "nowhere").exists()}[what]
+
+
+def test_checkpoints_no_run_will_resume_are_removed_with_their_folders(tmp_path, movies):
+    """A photo's checkpoint (holding its thumbnail), a failed movie's, a finished movie's and
+    one of a movie gone from the library stayed in OUT/.streamprint-checkpoints for good,
+    with the folders that held them. Only a pending movie's is kept."""
+    from PIL import Image
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    Image.new("RGB", (64, 36), (128, 128, 128)).save(lib / "photo.png")
+    (lib / "broken.mkv").write_bytes(b"not a movie at all" * 100)
+    out.mkdir()
+    (out / "m1.mkv.png").write_bytes(b"my own picture")  # m1: pending ("move it away")
+    ckpts = out / ".streamprint-checkpoints"
+    (ckpts / "old" / "deeper").mkdir(parents=True)
+    for rel in ("old/deeper/gone.mkv", "m1.mkv", "broken.mkv"):
+        (ckpts / (rel + ".json")).write_text("[]")  # (unusable: a run that reads one warns and starts anew)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
+    assert (summary.done, summary.not_video, summary.failed, summary.pending) == (1, 1, 1, 1), summary.errors
+    assert sorted(p.relative_to(ckpts).as_posix() for p in ckpts.rglob("*")) == ["m1.mkv.json"]
+    (out / "m1.mkv.png").unlink()
+    (ckpts / "m0.mkv.json").write_text("[]")  # (m0 is done and unchanged: no worker reads it)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
+    assert (summary.done, summary.skipped, summary.pending) == (1, 1, 0), summary.errors
+    assert not ckpts.exists()

@@ -1,20 +1,25 @@
 """A batch's checkpoints: ``OUTDIR/.streamprint-checkpoints/REL.json``, the saved state of a
 movie being fingerprinted, from which a later run resumes it (:func:`usable_checkpoint`).
 
-A worker removes one when its movie is done (:func:`drop`). Anything else where the
-folder goes (a file of the user's) is never touched: the batch goes on without
-checkpoints (:func:`refused`)."""
+One is kept only while its movie is pending: a worker removes it when the movie is
+finished in any way, done, failed or not a video (:func:`drop`; a photo's, holding its
+thumbnail, stayed for good), and a run that ends removes those of movies finished, or gone
+from the library when it saw the whole library, with the folders left empty
+(:func:`remove_stale`). Anything else where the folder goes (a file of the user's) is never
+touched: the batch goes on without checkpoints (:func:`refused`)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
+from ..enums import Status
 from ..errors import DataFormatError, InputError
 from ..formats import read_checkpoint
-from ..model import Checkpoint, Options
+from ..model import Checkpoint, ManifestEntry, Options
 
 log = logging.getLogger("streamprint")
 
@@ -70,8 +75,41 @@ def usable_checkpoint(path: Path, rel: str, identity: tuple[int, int], options: 
 
 
 def drop(outdir: Path, rel: str) -> None:
-    """Remove the checkpoint of the movie ``rel``, finished: no run resumes it."""
+    """Remove the checkpoint of the movie ``rel``, finished: no run resumes it. Only the
+    file: a folder left empty is :func:`remove_stale`'s, once no worker may be about to
+    write into it. One that cannot be removed is left to that too."""
     try:
         checkpoint_path(outdir, rel).unlink(missing_ok=True)
     except OSError as exc:
         log.debug("%s: checkpoint not removed (%s)", rel, exc)
+
+
+def remove_stale(outdir: Path, entries: Mapping[str, ManifestEntry], seen: frozenset[str] | None) -> None:
+    """At the end of a run, when no worker writes checkpoints: remove those that no run
+    will resume, of the movies whose records in ``entries`` are finished (done, failed, not
+    a video), and, given ``seen`` (the movies of a scan that saw the whole library), of the
+    movies not in it (gone from the library, or no longer files); then the folders left
+    empty, the checkpoint folder too. Without ``seen`` (a folder of the library could not
+    be read), a movie the manifest does not know keeps its checkpoint. Nothing is touched
+    where the folder is :func:`refused`, nor any file there not named as a checkpoint."""
+    root = outdir / CHECKPOINTS
+    if refused(outdir) is not None or not root.is_dir():
+        return
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            path = Path(folder) / name
+            if not name.endswith(SUFFIX) or not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()[:-len(SUFFIX)]
+            entry = entries.get(rel)
+            resumable = entry.status == Status.PENDING if entry is not None else seen is None
+            if resumable and (seen is None or rel in seen):
+                continue
+            try:
+                path.unlink()
+            except OSError as exc:
+                log.debug("%s: checkpoint not removed (%s)", rel, exc)
+        try:
+            os.rmdir(folder)  # (one that is not empty stays)
+        except OSError:
+            pass

@@ -28,6 +28,7 @@ from ..errors import InputError, Interrupted, OutputError, ParameterError, Strea
 from ..formats import read_manifest, write_manifest
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import MANIFEST, RESERVED
+from .checkpoints import remove_stale
 from .dask import Dask
 from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
@@ -273,6 +274,7 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
             log.warning("the manifest was not updated: %s", failed)
         raise
     write_manifest(entries, manifest_path)
+    remove_stale(out, entries, planned.seen)
 
 
 def _redrawn(out: Path, r: Redraw, render: RenderOptions, record: Callable[[Job, JobResult], None],

@@ -120,6 +120,9 @@ class Plan:
 
     redraws: tuple[Redraw, ...]
     todo: tuple[Task, ...]
+    seen: frozenset[str] | None = None
+    """Every file of the library (paths relative to it), or None when the scan did not see
+    it whole (a folder it could not read)."""
 
 
 def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
@@ -131,7 +134,10 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
     :class:`.worker.Task`). Nothing is drawn here."""
     redraws: list[Redraw] = []
     todo: list[Task] = []
+    seen: set[str] = set()
+    unreadable = summary.unreadable
     for job in discover(lib, out, summary):
+        seen.add(job.rel)
         entry = entries.get(job.rel)
         clash = _clash(out, outputs_for(out, job.rel, render))
         if clash is not None:
@@ -165,7 +171,7 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
             todo.append(make_task(job, unmarked_own(entry), findable))
     if any(task.checkpoint_every > 0 for task in todo):
         say_refused(out)
-    return Plan(tuple(redraws), tuple(todo))
+    return Plan(tuple(redraws), tuple(todo), frozenset(seen) if summary.unreadable == unreadable else None)
 
 
 def _clash(out: Path, outputs: tuple[Path, ...]) -> str | None:

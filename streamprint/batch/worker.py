@@ -114,7 +114,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     outdir = Path(task.outdir)
     keep = refused(outdir) is None
     result = _fingerprint(task, progress, keep)
-    if keep and result.status == Status.DONE:
+    if keep and result.status != Status.PENDING:  # (a photo's, holding its thumbnail, stayed for good)
         drop(outdir, task.job.rel)
     return result
 
