@@ -537,3 +537,46 @@ def test_checkpoints_no_run_will_resume_are_removed_with_their_folders(tmp_path,
     summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
     assert (summary.done, summary.skipped, summary.pending) == (1, 1, 0), summary.errors
     assert not ckpts.exists()
+
+
+def test_a_movie_whose_strip_would_be_a_mirrored_folder_fails_until_one_is_renamed(tmp_path, movies):
+    """``clip.mkv`` beside a folder ``clip.mkv.png/`` of movies: the folder's mirror in OUTDIR
+    and the movie's strip are one path; whichever came first left the other pending for
+    good ("Is a directory", "File exists", or "clip.mkv.png exists and was not written by
+    streamprint; move it away" of streamprint's own folder). The movie fails before it is
+    opened, saying to rename it or the folder, as a movie named like the batch's own files
+    does; once the folder is renamed it is done, without --retry-failed."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    (lib / "clip.mkv.png").mkdir(parents=True)
+    shutil.copy2(movies / "m0.mkv", lib / "clip.mkv")
+    shutil.copy2(movies / "m1.mkv", lib / "clip.mkv.png" / "inner.mkv")
+    for _ in range(2):
+        summary = run_batch(lib, out, OPTIONS, executor=Serial())
+        assert summary.failed == 1 and summary.pending == 0 and summary.done + summary.skipped == 1, summary.errors
+        assert summary.errors["clip.mkv"] == ("its output clip.mkv.png would be the folder that mirrors the library's "
+                                              "folder clip.mkv.png: rename the movie or the folder")
+        assert entries(out)["clip.mkv.png/inner.mkv"].status == Status.DONE
+        assert (out / "clip.mkv.png" / "inner.mkv.png").is_file()
+    (lib / "clip.mkv.png").rename(lib / "clips")  # (its old mirror stays in OUT: outputs of movies gone stay)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.failed, summary.pending) == (1, 0, 1), summary.errors
+    assert summary.errors["clip.mkv"] == "clip.mkv.png is a folder where an output of this movie goes; move it away"
+    shutil.rmtree(out / "clip.mkv.png")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.skipped, summary.failed, summary.pending) == (1, 1, 0, 0), summary.errors
+    assert read_fingerprint(out / "clip.mkv.json").source.path == str(lib / "clip.mkv")
+
+
+def test_a_file_where_a_movies_folder_goes_in_outdir_is_said_to_be_in_the_way(tmp_path, movies):
+    """``OUT/sub`` a file (a strip written there by a run before the clash above was found,
+    or the user's) where the folder of ``sub/m.mkv``'s outputs goes: pending with
+    "FileExistsError: [Errno 17]"; now the file is named, with what to do."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    (lib / "sub").mkdir(parents=True)
+    shutil.copy2(movies / "m0.mkv", lib / "sub" / "m.mkv")
+    out.mkdir()
+    (out / "sub").write_text("mine\n")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert summary.pending == 1 and summary.errors["sub/m.mkv"] == "sub is a file where this movie's folder goes; " \
+                                                                   "move it away", summary.errors
+    assert (out / "sub").read_text() == "mine\n"

@@ -23,13 +23,15 @@ from .worker import Job, Task, finished_outputs, outputs_for, regular_file
 log = logging.getLogger("streamprint")
 
 
-def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
+def discover(library: Path, outdir: Path, summary: Summary | None = None,
+             folders: set[str] | None = None) -> Iterator[Job]:
     """Every regular file under ``library``, recursively, in a stable order; hidden files and
     folders and the output folder are left out (the hidden files counted in ``summary``).
     Whether a file is a video is found out by opening it, not from its name. A folder that
     cannot be read is said in a warning and counted, and so is a link to a folder (not
     followed), and what is not a file is counted (a dangling link, a FIFO, a device):
-    nothing is left out in silence."""
+    nothing is left out in silence. ``folders`` gets the folders looked into (relative to
+    ``library``: mirrored in OUTDIR), each before any file beside it is yielded."""
     library, outdir = library.resolve(), outdir.resolve()
 
     def unreadable(exc: OSError) -> None:
@@ -49,6 +51,8 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir
                          and followed(here / d))
+        if folders is not None:
+            folders.update((here / d).relative_to(library).as_posix() for d in dirs)
         for name in sorted(files):
             if name.startswith("."):
                 if summary is not None:
@@ -135,13 +139,13 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
     redraws: list[Redraw] = []
     todo: list[Task] = []
     seen: set[str] = set()
+    folders: set[str] = set()
     unreadable = summary.unreadable
-    for job in discover(lib, out, summary):
+    for job in discover(lib, out, summary, folders):
         seen.add(job.rel)
         entry = entries.get(job.rel)
-        clash = _clash(out, outputs_for(out, job.rel, render))
-        if clash is not None:
-            error = f"its output {clash}: rename it"
+        error = _clash(out, outputs_for(out, job.rel, render), folders)
+        if error is not None:
             record(job, JobResult(Status.FAILED, 0.0, error))
             summary.count(job.rel, Status.FAILED, error)
             continue
@@ -157,7 +161,7 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
             if entry.status == Status.NOT_VIDEO:
                 summary.not_video += 1
                 continue
-            if entry.status == Status.FAILED and not retry_failed:
+            if entry.status == Status.FAILED and not retry_failed and not (entry.error or "").startswith(CLASH):
                 summary.count(job.rel, Status.FAILED, entry.error)
                 continue
         # finished after all (a worker that outlived its client, a lost manifest), and drawn
@@ -174,14 +178,27 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
     return Plan(tuple(redraws), tuple(todo), frozenset(seen) if summary.unreadable == unreadable else None)
 
 
-def _clash(out: Path, outputs: tuple[Path, ...]) -> str | None:
-    """How one of a movie's ``outputs`` would be one of the batch's own files (a movie named
-    ``index``, ``INDEX`` or ``streamprint-manifest``, with no extension), in words; None when none is."""
+#: How the failure of a movie whose outputs' names clash (:func:`_clash`) begins: not the
+#: movie's, it is tried again once the clash is gone (a folder of the library renamed).
+CLASH = "its output "
+
+
+def _clash(out: Path, outputs: tuple[Path, ...], folders: set[str]) -> str | None:
+    """Why a movie fails before it is opened, in words beginning :data:`CLASH`, when one of
+    its ``outputs`` would be one of the batch's own files (a movie named ``index``,
+    ``INDEX`` or ``streamprint-manifest``, with no extension), or the folder that mirrors
+    one of the library's ``folders`` in OUTDIR (``clip.mkv`` beside a folder
+    ``clip.mkv.png``: each run, whichever came first, the strip or a movie of the folder,
+    left the other pending, "Is a directory", "File exists"); else None."""
     for p in outputs:
         own = reserved_as(p, out)
         if own is not None:
-            return f"{p.name} would be this batch's {own}" + ("" if p.name == own else
-                                                                  " where case is ignored (macOS, Windows, shares)")
+            return f"{CLASH}{p.name} would be this batch's {own}" + \
+                ("" if p.name == own else " where case is ignored (macOS, Windows, shares)") + ": rename it"
+        rel = p.relative_to(out).as_posix()
+        if rel in folders:
+            return f"{CLASH}{p.name} would be the folder that mirrors the library's folder {rel}: rename the movie " \
+                   "or the folder"
     return None
 
 

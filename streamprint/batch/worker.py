@@ -95,6 +95,15 @@ def _foreign(paths: tuple[Path, ...], owned: tuple[Path, ...] = ()) -> Path | No
     return next((p for p in paths if p.exists() and p not in owned and not written_by_streamprint(p)), None)
 
 
+def _not_a_folder(outdir: Path, folder: Path) -> Path | None:
+    """The first of the folders from ``outdir`` down to ``folder`` that is there and is not
+    a folder (a strip of a movie named as the folder is, written before the clash was found:
+    :func:`.plan._clash`), or None."""
+    parts = folder.relative_to(outdir).parts
+    return next((p for p in (outdir.joinpath(*parts[:i]) for i in range(1, len(parts) + 1))
+                 if os.path.lexists(p) and not p.is_dir()), None)
+
+
 def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     """Worker: fingerprint one movie and write its strip and data; never raises for a bad
     input (the error is the result), only for an interrupt.
@@ -141,13 +150,18 @@ def _fingerprint(task: Task, progress: Any, keep: bool) -> JobResult:
         return failed(Status.PENDING, GONE if not os.path.lexists(job.path) else "no longer a file since the "
                       "batch began (a FIFO, a folder or a device); the next run leaves it out")
     try:
+        blocked = _not_a_folder(outdir, outputs[0].parent)
         foreign = _foreign(outputs, tuple(outdir / o for o in task.owned))
         resume = usable_checkpoint(ckpt, job.rel, (job.size, job.mtime_ns), task.options) if keep else None
     except OSError as exc:  # the output folder's trouble (a lost mount), not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
-    if foreign is not None:  # not the movie's fault: pending, so the next run tries again
-        return failed(Status.PENDING, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
+    if blocked is not None:  # (mkdir: "File exists")
+        return failed(Status.PENDING, f"{blocked.relative_to(outdir)} is a file where this movie's folder goes; "
                                       "move it away")
+    if foreign is not None:  # not the movie's fault: pending, so the next run tries again
+        return failed(Status.PENDING, f"{foreign.relative_to(outdir)} " + (
+            "is a folder where an output of this movie goes" if foreign.is_dir() else
+            "exists and was not written by streamprint") + "; move it away")
 
     def save_checkpoint(state: Checkpoint) -> None:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
