@@ -17,6 +17,7 @@ from ..enums import Status
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import reserved_as
 from .checkpoints import say_refused
+from .damage import MISSING, damaged
 from .summary import Summary
 from .worker import Job, Task, finished_outputs, outputs_for, regular_file
 
@@ -83,12 +84,29 @@ def left_in_outdir(lib: Path, out: Path, entries: dict[str, ManifestEntry], own:
     return found
 
 
-def unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
-    """True if ``entry`` is of this very file and these options (and, when done, its
-    outputs are still there)."""
-    if entry is None or not same_file(entry, job) or entry.options != options:
-        return False
-    return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
+def unchanged(entry: ManifestEntry | None, job: Job, options: Options) -> bool:
+    """True if ``entry`` is of this very file and these options."""
+    return entry is not None and same_file(entry, job) and entry.options == options
+
+
+#: What each of a finished movie's outputs is, in its manifest's order.
+_OUTPUT_NAMES = ("strip", "data file", "page")
+
+
+def _mend(out: Path, job: Job, entry: ManifestEntry) -> bool | None:
+    """Whether a finished movie (``entry``: its record, of this file and these options)
+    needs mending, its outputs looked at (:func:`.damage.damaged`: a copy of OUTDIR that
+    stopped, a disk's error, a file deleted): None when they are whole; True when its data
+    file is whole, so that the rest is drawn again from it; False when the movie is to be
+    fingerprinted again. Damage is said in a warning, an output missing alone in a note."""
+    broken = damaged(out, entry.outputs)
+    if not broken:
+        return None
+    data = len(entry.outputs) > 1 and entry.outputs[1] not in broken
+    what = ", ".join(f"its {_OUTPUT_NAMES[entry.outputs.index(o)]} {Path(o).name} is {why}" for o, why in broken.items())
+    (log.info if set(broken.values()) == {MISSING} else log.warning)(
+        "%s: %s; %s", job.rel, what, "drawing it again from its data file" if data else "fingerprinting it again")
+    return data
 
 
 def same_file(entry: ManifestEntry, job: Job) -> bool:
@@ -149,14 +167,17 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
             record(job, JobResult(Status.FAILED, 0.0, error))
             summary.count(job.rel, Status.FAILED, error)
             continue
-        if unchanged(entry, job, options, out):
+        if unchanged(entry, job, options):
             assert entry is not None
-            # None: drawn how, unknown; two outputs: made before movies had pages
-            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
-                redraws.append(Redraw(job, entry.outputs, entry))
-                continue
             if entry.status == Status.DONE:
-                summary.skipped += 1
+                mend = _mend(out, job, entry)
+                if mend is False:  # its data file is not whole
+                    todo.append(make_task(job, unmarked_own(entry), True))
+                # None: drawn how, unknown; two outputs: made before movies had pages
+                elif mend or entry.render != render or len(entry.outputs) < 3:
+                    redraws.append(Redraw(job, entry.outputs, entry))
+                else:
+                    summary.skipped += 1
                 continue
             if entry.status == Status.NOT_VIDEO:
                 summary.not_video += 1

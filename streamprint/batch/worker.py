@@ -20,6 +20,7 @@ from ..errors import Interrupted, NotAVideoError, OutputError, ParameterError, \
 from ..formats import read_fingerprint, write_checkpoint
 from ..marks import written_by_streamprint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
+from .damage import empty
 from .checkpoints import checkpoint_path, drop, refused, usable_checkpoint
 
 log = logging.getLogger("streamprint")
@@ -91,8 +92,10 @@ def regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
 
 def _foreign(paths: tuple[Path, ...], owned: tuple[Path, ...] = ()) -> Path | None:
     """The first of ``paths`` that exists and was not written by streamprint (``owned``:
-    files the manifest says it wrote)."""
-    return next((p for p in paths if p.exists() and p not in owned and not written_by_streamprint(p)), None)
+    files the manifest says it wrote), unless it is empty: nobody's data (an output emptied
+    by a failed copy, which :func:`.plan.plan` has mended)."""
+    return next((p for p in paths if p.exists() and p not in owned and not empty(p) and not written_by_streamprint(p)),
+                None)
 
 
 def _not_a_folder(outdir: Path, folder: Path) -> Path | None:
