@@ -147,6 +147,59 @@ def test_a_movie_gone_from_the_library_while_the_batch_runs_is_pending(tmp_path,
     assert run_batch(links, out, OPTIONS, executor=Serial()).done == 2
 
 
+class _Replaced(Serial):
+    """Runs the movies once ``m1.mkv`` is replaced (after the scan) by what ``how`` says: a
+    FIFO, which a stand-in for a writer looks for, all along, with a non-blocking open (the
+    batch that opened it for reading, blocked for good, is let go: that open succeeds, and
+    is counted in ``opened``), or a folder."""
+
+    def __init__(self, library: Path, how: str) -> None:
+        self.movie, self.how, self.opened = library / "m1.mkv", how, []
+
+    def run(self, work, tasks, finish, on_report, lost):
+        import threading
+
+        self.movie.unlink()
+        if self.how == "folder":
+            self.movie.mkdir()
+            return super().run(work, tasks, finish, on_report, lost)
+        os.mkfifo(self.movie)
+        done = threading.Event()
+
+        def writer():
+            while not done.wait(0.05):
+                try:
+                    os.close(os.open(self.movie, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:  # (ENXIO: no reader)
+                    continue
+                self.opened.append(True)
+
+        thread = threading.Thread(target=writer, daemon=True)
+        thread.start()
+        try:
+            super().run(work, tasks, finish, on_report, lost)
+        finally:
+            done.set()
+            thread.join()
+
+
+@pytest.mark.parametrize("how", ["fifo", "folder"])
+def test_a_movie_replaced_by_a_fifo_or_a_folder_after_the_scan_is_pending_and_never_opened(tmp_path, movies, how):
+    """``rm x.mkv; mkfifo x.mkv`` while a batch ran: its worker opened the FIFO, and the
+    batch waited for a writer for ever; a folder was handed to FFmpeg too ("Is a
+    directory", failed). The worker checks, as the scan does, that it is a file still;
+    the next run leaves it out, as the scan does what is not a file."""
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    executor = _Replaced(lib, how)
+    summary = run_batch(lib, out, OPTIONS, executor=executor)
+    assert executor.opened == []
+    assert (summary.done, summary.pending, summary.failed) == (1, 1, 0), summary.errors
+    assert summary.errors["m1.mkv"] == ("no longer a file since the batch began (a FIFO, a folder or a device); "
+                                        "the next run leaves it out")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())  # (a folder is no file: it is looked into)
+    assert (summary.skipped, summary.pending, summary.not_files) == (1, 0, 1 if how == "fifo" else 0)
+
+
 def test_what_discovery_leaves_out_is_said(tmp_path, movies, monkeypatch, caplog):
     """A folder of the library that cannot be read, a dangling link and a FIFO were left out
     in silence, and a library that cannot be read at all was "nothing to do", exit 0. (The
@@ -433,3 +486,97 @@ def test_checkpoint_0_means_no_checkpoints(tmp_path, monkeypatch):
     assert summary.done == 1 and saved == []
     run_batch(lib, tmp_path / "out2", Options(sampling=Sampling.every(1)), executor=Serial(), checkpoint_every=1e-9)
     assert len(saved) > 10  # (the same movie, with checkpoints: they are written through this very function)
+
+
+@pytest.mark.parametrize("what", ["file", "fifo", "dangling link"])
+def test_a_file_where_the_checkpoints_go_is_left_alone_and_the_movies_are_done_without(tmp_path, movies, caplog,
+                                                                                        what):
+    """``OUT/.streamprint-checkpoints`` a file of the user's (or a FIFO, or a link that leads
+    nowhere): every movie was left pending, run after run, with "FileExistsError: [Errno
+    17]" for its reason. Now one warning, and the movies are done without checkpoints."""
+    import logging
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    out.mkdir()
+    folder = out / ".streamprint-checkpoints"
+    if what == "file":
+        folder.write_text("mine\n")
+    elif what == "fifo":
+        os.mkfifo(folder)
+    else:
+        folder.symlink_to(tmp_path / "nowhere")
+    with caplog.at_level(logging.WARNING, logger="streamprint"):
+        summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
+    assert (summary.done, summary.pending) == (2, 0), summary.errors
+    warned = [r.getMessage() for r in caplog.records if ".streamprint-checkpoints" in r.getMessage()]
+    assert len(warned) == 1 and "no checkpoints are saved" in warned[0], warned
+    assert {"file": folder.is_file() and folder.read_text() == "mine\n", "fifo": folder.is_fifo(),
+            "dangling link": folder.is_symlink() and not (tmp_path / "nowhere").exists()}[what]
+
+
+def test_checkpoints_no_run_will_resume_are_removed_with_their_folders(tmp_path, movies):
+    """A photo's checkpoint (holding its thumbnail), a failed movie's, a finished movie's and
+    one of a movie gone from the library stayed in OUT/.streamprint-checkpoints for good,
+    with the folders that held them. Only a pending movie's is kept."""
+    from PIL import Image
+
+    lib, out = library(tmp_path / "lib", movies), tmp_path / "out"
+    Image.new("RGB", (64, 36), (128, 128, 128)).save(lib / "photo.png")
+    (lib / "broken.mkv").write_bytes(b"not a movie at all" * 100)
+    out.mkdir()
+    (out / "m1.mkv.png").write_bytes(b"my own picture")  # m1: pending ("move it away")
+    ckpts = out / ".streamprint-checkpoints"
+    (ckpts / "old" / "deeper").mkdir(parents=True)
+    for rel in ("old/deeper/gone.mkv", "m1.mkv", "broken.mkv"):
+        (ckpts / (rel + ".json")).write_text("[]")  # (unusable: a run that reads one warns and starts anew)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
+    assert (summary.done, summary.not_video, summary.failed, summary.pending) == (1, 1, 1, 1), summary.errors
+    assert sorted(p.relative_to(ckpts).as_posix() for p in ckpts.rglob("*")) == ["m1.mkv.json"]
+    (out / "m1.mkv.png").unlink()
+    (ckpts / "m0.mkv.json").write_text("[]")  # (m0 is done and unchanged: no worker reads it)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial(), checkpoint_every=1e-9)
+    assert (summary.done, summary.skipped, summary.pending) == (1, 1, 0), summary.errors
+    assert not ckpts.exists()
+
+
+def test_a_movie_whose_strip_would_be_a_mirrored_folder_fails_until_one_is_renamed(tmp_path, movies):
+    """``clip.mkv`` beside a folder ``clip.mkv.png/`` of movies: the folder's mirror in OUTDIR
+    and the movie's strip are one path; whichever came first left the other pending for
+    good ("Is a directory", "File exists", or "clip.mkv.png exists and was not written by
+    streamprint; move it away" of streamprint's own folder). The movie fails before it is
+    opened, saying to rename it or the folder, as a movie named like the batch's own files
+    does; once the folder is renamed it is done, without --retry-failed."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    (lib / "clip.mkv.png").mkdir(parents=True)
+    shutil.copy2(movies / "m0.mkv", lib / "clip.mkv")
+    shutil.copy2(movies / "m1.mkv", lib / "clip.mkv.png" / "inner.mkv")
+    for _ in range(2):
+        summary = run_batch(lib, out, OPTIONS, executor=Serial())
+        assert summary.failed == 1 and summary.pending == 0 and summary.done + summary.skipped == 1, summary.errors
+        assert summary.errors["clip.mkv"] == ("its output clip.mkv.png would be the folder that mirrors the library's "
+                                              "folder clip.mkv.png: rename the movie or the folder")
+        assert entries(out)["clip.mkv.png/inner.mkv"].status == Status.DONE
+        assert (out / "clip.mkv.png" / "inner.mkv.png").is_file()
+    (lib / "clip.mkv.png").rename(lib / "clips")  # (its old mirror stays in OUT: outputs of movies gone stay)
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.failed, summary.pending) == (1, 0, 1), summary.errors
+    assert summary.errors["clip.mkv"] == "clip.mkv.png is a folder where an output of this movie goes; move it away"
+    shutil.rmtree(out / "clip.mkv.png")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert (summary.done, summary.skipped, summary.failed, summary.pending) == (1, 1, 0, 0), summary.errors
+    assert read_fingerprint(out / "clip.mkv.json").source.path == str(lib / "clip.mkv")
+
+
+def test_a_file_where_a_movies_folder_goes_in_outdir_is_said_to_be_in_the_way(tmp_path, movies):
+    """``OUT/sub`` a file (a strip written there by a run before the clash above was found,
+    or the user's) where the folder of ``sub/m.mkv``'s outputs goes: pending with
+    "FileExistsError: [Errno 17]"; now the file is named, with what to do."""
+    lib, out = tmp_path / "lib", tmp_path / "out"
+    (lib / "sub").mkdir(parents=True)
+    shutil.copy2(movies / "m0.mkv", lib / "sub" / "m.mkv")
+    out.mkdir()
+    (out / "sub").write_text("mine\n")
+    summary = run_batch(lib, out, OPTIONS, executor=Serial())
+    assert summary.pending == 1 and summary.errors["sub/m.mkv"] == "sub is a file where this movie's folder goes; " \
+                                                                   "move it away", summary.errors
+    assert (out / "sub").read_text() == "mine\n"

@@ -29,6 +29,7 @@ from ..formats import read_manifest, write_manifest
 from ..formats.manifest import check_place
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import MANIFEST, RESERVED
+from .checkpoints import remove_stale
 from .dask import Dask
 from .executors import Executor, Processes, WorkerCrashed, local, no_workers
 from .lock import outdir_lock
@@ -275,6 +276,7 @@ def _run_recorded(lib: Path, out: Path, options: Options, render: RenderOptions,
             log.warning("the manifest was not updated: %s", failed)
         raise
     write_manifest(entries, manifest_path)
+    remove_stale(out, entries, planned.seen)
 
 
 def _redrawn(out: Path, r: Redraw, render: RenderOptions, record: Callable[[Job, JobResult], None],

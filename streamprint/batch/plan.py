@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,19 +16,23 @@ from pathlib import Path
 from ..enums import Status
 from ..model import JobResult, ManifestEntry, Options, RenderOptions
 from ..reserved import reserved_as
+from .checkpoints import say_refused
+from .damage import MISSING, damaged
 from .summary import Summary
-from .worker import Job, Task, finished_outputs, outputs_for
+from .worker import Job, Task, finished_outputs, outputs_for, regular_file
 
 log = logging.getLogger("streamprint")
 
 
-def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Iterator[Job]:
+def discover(library: Path, outdir: Path, summary: Summary | None = None,
+             folders: set[str] | None = None) -> Iterator[Job]:
     """Every regular file under ``library``, recursively, in a stable order; hidden files and
     folders and the output folder are left out (the hidden files counted in ``summary``).
     Whether a file is a video is found out by opening it, not from its name. A folder that
     cannot be read is said in a warning and counted, and so is a link to a folder (not
     followed), and what is not a file is counted (a dangling link, a FIFO, a device):
-    nothing is left out in silence."""
+    nothing is left out in silence. ``folders`` gets the folders looked into (relative to
+    ``library``: mirrored in OUTDIR), each before any file beside it is yielded."""
     library, outdir = library.resolve(), outdir.resolve()
 
     def unreadable(exc: OSError) -> None:
@@ -49,17 +52,16 @@ def discover(library: Path, outdir: Path, summary: Summary | None = None) -> Ite
         here = Path(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != outdir
                          and followed(here / d))
+        if folders is not None:
+            folders.update((here / d).relative_to(library).as_posix() for d in dirs)
         for name in sorted(files):
             if name.startswith("."):
                 if summary is not None:
                     summary.hidden += 1
                 continue
             p = here / name
-            try:
-                st = p.stat()
-            except OSError:  # a dangling link, or gone since the folder was read
-                st = None
-            if st is not None and stat.S_ISREG(st.st_mode):
+            st = regular_file(p)  # (None: a dangling link, a FIFO, a device, or gone since the folder was read)
+            if st is not None:
                 yield Job(str(p), p.relative_to(library).as_posix(), st.st_size, st.st_mtime_ns)
             elif summary is not None:
                 summary.not_files += 1
@@ -82,12 +84,29 @@ def left_in_outdir(lib: Path, out: Path, entries: dict[str, ManifestEntry], own:
     return found
 
 
-def unchanged(entry: ManifestEntry | None, job: Job, options: Options, outdir: Path) -> bool:
-    """True if ``entry`` is of this very file and these options (and, when done, its
-    outputs are still there)."""
-    if entry is None or not same_file(entry, job) or entry.options != options:
-        return False
-    return entry.status != Status.DONE or all((outdir / p).exists() for p in entry.outputs)
+def unchanged(entry: ManifestEntry | None, job: Job, options: Options) -> bool:
+    """True if ``entry`` is of this very file and these options."""
+    return entry is not None and same_file(entry, job) and entry.options == options
+
+
+#: What each of a finished movie's outputs is, in its manifest's order.
+_OUTPUT_NAMES = ("strip", "data file", "page")
+
+
+def _mend(out: Path, job: Job, entry: ManifestEntry) -> bool | None:
+    """Whether a finished movie (``entry``: its record, of this file and these options)
+    needs mending, its outputs looked at (:func:`.damage.damaged`: a copy of OUTDIR that
+    stopped, a disk's error, a file deleted): None when they are whole; True when its data
+    file is whole, so that the rest is drawn again from it; False when the movie is to be
+    fingerprinted again. Damage is said in a warning, an output missing alone in a note."""
+    broken = damaged(out, entry.outputs)
+    if not broken:
+        return None
+    data = len(entry.outputs) > 1 and entry.outputs[1] not in broken
+    what = ", ".join(f"its {_OUTPUT_NAMES[entry.outputs.index(o)]} {Path(o).name} is {why}" for o, why in broken.items())
+    (log.info if set(broken.values()) == {MISSING} else log.warning)(
+        "%s: %s; %s", job.rel, what, "drawing it again from its data file" if data else "fingerprinting it again")
+    return data
 
 
 def same_file(entry: ManifestEntry, job: Job) -> bool:
@@ -123,6 +142,9 @@ class Plan:
 
     redraws: tuple[Redraw, ...]
     todo: tuple[Task, ...]
+    seen: frozenset[str] | None = None
+    """Every file of the library (paths relative to it), or None when the scan did not see
+    it whole (a folder it could not read)."""
 
 
 def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_failed: bool,
@@ -134,27 +156,33 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
     :class:`.worker.Task`). Nothing is drawn here."""
     redraws: list[Redraw] = []
     todo: list[Task] = []
-    for job in discover(lib, out, summary):
+    seen: set[str] = set()
+    folders: set[str] = set()
+    unreadable = summary.unreadable
+    for job in discover(lib, out, summary, folders):
+        seen.add(job.rel)
         entry = entries.get(job.rel)
-        clash = _clash(out, outputs_for(out, job.rel, render))
-        if clash is not None:
-            error = f"its output {clash}: rename it"
+        error = _clash(out, outputs_for(out, job.rel, render), folders)
+        if error is not None:
             record(job, JobResult(Status.FAILED, 0.0, error))
             summary.count(job.rel, Status.FAILED, error)
             continue
-        if unchanged(entry, job, options, out):
+        if unchanged(entry, job, options):
             assert entry is not None
-            # None: drawn how, unknown; two outputs: made before movies had pages
-            if entry.status == Status.DONE and (entry.render != render or len(entry.outputs) < 3):
-                redraws.append(Redraw(job, entry.outputs, entry))
-                continue
             if entry.status == Status.DONE:
-                summary.skipped += 1
+                mend = _mend(out, job, entry)
+                if mend is False:  # its data file is not whole
+                    todo.append(make_task(job, unmarked_own(entry), True))
+                # None: drawn how, unknown; two outputs: made before movies had pages
+                elif mend or entry.render != render or len(entry.outputs) < 3:
+                    redraws.append(Redraw(job, entry.outputs, entry))
+                else:
+                    summary.skipped += 1
                 continue
             if entry.status == Status.NOT_VIDEO:
                 summary.not_video += 1
                 continue
-            if entry.status == Status.FAILED and not retry_failed:
+            if entry.status == Status.FAILED and not retry_failed and not (entry.error or "").startswith(CLASH):
                 summary.count(job.rel, Status.FAILED, entry.error)
                 continue
         # finished after all (a worker that outlived its client, a lost manifest), and drawn
@@ -166,17 +194,32 @@ def plan(lib: Path, out: Path, options: Options, render: RenderOptions, retry_fa
             redraws.append(Redraw(job, found, None))
         else:
             todo.append(make_task(job, unmarked_own(entry), findable))
-    return Plan(tuple(redraws), tuple(todo))
+    if any(task.checkpoint_every > 0 for task in todo):
+        say_refused(out)
+    return Plan(tuple(redraws), tuple(todo), frozenset(seen) if summary.unreadable == unreadable else None)
 
 
-def _clash(out: Path, outputs: tuple[Path, ...]) -> str | None:
-    """How one of a movie's ``outputs`` would be one of the batch's own files (a movie named
-    ``index``, ``INDEX`` or ``streamprint-manifest``, with no extension), in words; None when none is."""
+#: How the failure of a movie whose outputs' names clash (:func:`_clash`) begins: not the
+#: movie's, it is tried again once the clash is gone (a folder of the library renamed).
+CLASH = "its output "
+
+
+def _clash(out: Path, outputs: tuple[Path, ...], folders: set[str]) -> str | None:
+    """Why a movie fails before it is opened, in words beginning :data:`CLASH`, when one of
+    its ``outputs`` would be one of the batch's own files (a movie named ``index``,
+    ``INDEX`` or ``streamprint-manifest``, with no extension), or the folder that mirrors
+    one of the library's ``folders`` in OUTDIR (``clip.mkv`` beside a folder
+    ``clip.mkv.png``: each run, whichever came first, the strip or a movie of the folder,
+    left the other pending, "Is a directory", "File exists"); else None."""
     for p in outputs:
         own = reserved_as(p, out)
         if own is not None:
-            return f"{p.name} would be this batch's {own}" + ("" if p.name == own else
-                                                                  " where case is ignored (macOS, Windows, shares)")
+            return f"{CLASH}{p.name} would be this batch's {own}" + \
+                ("" if p.name == own else " where case is ignored (macOS, Windows, shares)") + ": rename it"
+        rel = p.relative_to(out).as_posix()
+        if rel in folders:
+            return f"{CLASH}{p.name} would be the folder that mirrors the library's folder {rel}: rename the movie " \
+                   "or the folder"
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,15 +15,16 @@ from typing import Any
 from .. import params
 from ..atomic import check_name
 from ..enums import ImageFormat, Status
-from ..errors import DataFormatError, InputError, Interrupted, NotAVideoError, OutputError, ParameterError, \
+from ..errors import Interrupted, NotAVideoError, OutputError, ParameterError, \
     ResumeError, StreamprintError
-from ..formats import read_checkpoint, read_fingerprint, write_checkpoint
+from ..formats import read_fingerprint, write_checkpoint
 from ..marks import written_by_streamprint
 from ..model import Checkpoint, JobResult, Options, RenderOptions
+from .damage import empty
+from .checkpoints import checkpoint_path, drop, refused, usable_checkpoint
 
 log = logging.getLogger("streamprint")
 
-CHECKPOINTS = ".streamprint-checkpoints"
 #: Extensions of movie files: one of these that cannot be opened is a failed movie (damaged,
 #: truncated), not a file that is "not video".
 VIDEO_EXTENSIONS = frozenset({
@@ -70,32 +72,39 @@ def outputs_for(outdir: Path, rel: str, render: RenderOptions | None = None) -> 
     return base.with_name(base.name + ext), base.with_name(base.name + ".json"), base.with_name(base.name + ".html")
 
 
-def checkpoint_path(outdir: Path, rel: str) -> Path:
-    return outdir / CHECKPOINTS / (rel + ".json")
+#: What a worker says of a movie gone from the library since the batch began (a library
+#: unmounted; a link's target gone): not the movie's fault, it is pending.
+GONE = "gone from the library since the batch began"
 
 
-def _usable_checkpoint(path: Path, job: Job, options: Options) -> Checkpoint | None:
-    """The saved state for ``job`` if there is one, it reads back whole, and it belongs to
-    this very file (size and mtime) and these options; else None (with a warning when a
-    checkpoint was there but unusable)."""
-    if not path.exists():
-        return None
+def regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """The status of the file at ``path`` (through links) when it is a regular file, else
+    None (a FIFO, a device, a folder, a dangling link, nothing): the one rule for what a
+    batch takes from its library as a file to open, which the scan follows
+    (:func:`.plan.discover`) and a worker again before it opens the movie. Opens nothing (a
+    FIFO's open waits for a writer)."""
     try:
-        state = read_checkpoint(path)
-    except (DataFormatError, InputError) as exc:
-        log.warning("%s: checkpoint unusable, starting from the beginning (%s)", job.rel, exc)
+        st = os.stat(path)
+    except (OSError, ValueError):
         return None
-    if state.input != (job.size, job.mtime_ns) or state.options != options:
-        why = "another version of the movie" if state.input != (job.size, job.mtime_ns) else "other options"
-        log.warning("%s: checkpoint of %s, starting from the beginning", job.rel, why)
-        return None
-    return state
+    return st if stat.S_ISREG(st.st_mode) else None
 
 
 def _foreign(paths: tuple[Path, ...], owned: tuple[Path, ...] = ()) -> Path | None:
     """The first of ``paths`` that exists and was not written by streamprint (``owned``:
-    files the manifest says it wrote)."""
-    return next((p for p in paths if p.exists() and p not in owned and not written_by_streamprint(p)), None)
+    files the manifest says it wrote), unless it is empty: nobody's data (an output emptied
+    by a failed copy, which :func:`.plan.plan` has mended)."""
+    return next((p for p in paths if p.exists() and p not in owned and not empty(p) and not written_by_streamprint(p)),
+                None)
+
+
+def _not_a_folder(outdir: Path, folder: Path) -> Path | None:
+    """The first of the folders from ``outdir`` down to ``folder`` that is there and is not
+    a folder (a strip of a movie named as the folder is, written before the clash was found:
+    :func:`.plan._clash`), or None."""
+    parts = folder.relative_to(outdir).parts
+    return next((p for p in (outdir.joinpath(*parts[:i]) for i in range(1, len(parts) + 1))
+                 if os.path.lexists(p) and not p.is_dir()), None)
 
 
 def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
@@ -110,7 +119,20 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
     longer wants it: :class:`.dask._Wanted`).
 
     A movie that cannot be decoded is ``failed``; a failure that is not the movie's (the
-    output cannot be written: a full disk, a lost mount) leaves it ``pending``."""
+    output cannot be written: a full disk, a lost mount) leaves it ``pending``. Its
+    checkpoint is removed once it is finished in any way (:func:`.checkpoints.drop`); where
+    no checkpoint can be kept (:func:`.checkpoints.refused`: a file of the user's in the
+    way), it is fingerprinted without."""
+    outdir = Path(task.outdir)
+    keep = refused(outdir) is None
+    result = _fingerprint(task, progress, keep)
+    if keep and result.status != Status.PENDING:  # (a photo's, holding its thumbnail, stayed for good)
+        drop(outdir, task.job.rel)
+    return result
+
+
+def _fingerprint(task: Task, progress: Any, keep: bool) -> JobResult:
+    """:func:`fingerprint_one`, with checkpoints when ``keep``."""
     from ..outputs import RunOutputs
     from ..pipeline import fingerprint
 
@@ -127,14 +149,22 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             check_name(path)
     except OutputError as exc:
         return failed(Status.FAILED, f"{exc} (rename the movie)")
+    if regular_file(job.path) is None:  # replaced since the scan: a FIFO's open blocked the batch for good
+        return failed(Status.PENDING, GONE if not os.path.lexists(job.path) else "no longer a file since the "
+                      "batch began (a FIFO, a folder or a device); the next run leaves it out")
     try:
+        blocked = _not_a_folder(outdir, outputs[0].parent)
         foreign = _foreign(outputs, tuple(outdir / o for o in task.owned))
-        resume = _usable_checkpoint(ckpt, job, task.options)
+        resume = usable_checkpoint(ckpt, job.rel, (job.size, job.mtime_ns), task.options) if keep else None
     except OSError as exc:  # the output folder's trouble (a lost mount), not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")
-    if foreign is not None:  # not the movie's fault: pending, so the next run tries again
-        return failed(Status.PENDING, f"{foreign.relative_to(outdir)} exists and was not written by streamprint; "
+    if blocked is not None:  # (mkdir: "File exists")
+        return failed(Status.PENDING, f"{blocked.relative_to(outdir)} is a file where this movie's folder goes; "
                                       "move it away")
+    if foreign is not None:  # not the movie's fault: pending, so the next run tries again
+        return failed(Status.PENDING, f"{foreign.relative_to(outdir)} " + (
+            "is a folder where an output of this movie goes" if foreign.is_dir() else
+            "exists and was not written by streamprint") + "; move it away")
 
     def save_checkpoint(state: Checkpoint) -> None:
         ckpt.parent.mkdir(parents=True, exist_ok=True)
@@ -150,7 +180,8 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
             progress.put((job.rel, p.samples, p.expected))
 
     def run(resume_from: Checkpoint | None) -> Any:  # fingerprint() holds BLAS at one thread itself
-        return fingerprint(job.path, **task.options.fields(), threads=task.threads, checkpoint=save_checkpoint,
+        return fingerprint(job.path, **task.options.fields(), threads=task.threads,
+                           checkpoint=save_checkpoint if keep else None,
                            checkpoint_every=task.checkpoint_every, resume=resume_from, progress=report,
                            before_decoding=fits, thumbnails=True)
 
@@ -177,7 +208,6 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         # (the page names the movie by its path in the library; the data file keeps the path
         # it was read from, by which a later run finds these outputs finished: finished_outputs)
         RunOutputs(outputs[0], task.render, outputs[1], page=outputs[2], overwrite=True, page_file=job.rel).write(fp)
-        ckpt.unlink(missing_ok=True)
     except Interrupted:
         raise
     except NotAVideoError as exc:
@@ -187,7 +217,7 @@ def fingerprint_one(task: Task, progress: Any = None) -> JobResult:
         return failed(Status.PENDING, str(exc))
     except StreamprintError as exc:
         if not os.path.exists(job.path):  # moved away while the batch ran (a library unmounted; a link's target)
-            return failed(Status.PENDING, f"{exc} (gone from the library since the batch began)")
+            return failed(Status.PENDING, f"{exc} ({GONE})")
         return failed(Status.FAILED, str(exc))
     except OSError as exc:  # the machine's trouble, not the movie's
         return failed(Status.PENDING, f"{type(exc).__name__}: {exc}")

@@ -158,23 +158,39 @@ def _data_files(folder: Path) -> list[tuple[list[Path], list[Path]]]:
     more (thumbnails, the page's data), or the CSV one when that cannot be read. With each
     movie, the files beside them that may be its page: of its name, with an extension a page
     is written with (:data:`~streamprint.params.PAGE_EXTENSIONS`: ``.html``, else ``.htm``),
-    in any case (``movie.HTML``), as data files' extensions are."""
+    in any case (``movie.HTML``), as data files' extensions are. An empty file of a data
+    file's name beside a page of streamprint's is a movie's data file emptied (a copy that
+    failed): it is one too, to be said unreadable (it was left out in silence)."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         data: dict[str, list[Path]] = {}
         pages: dict[str, list[Path]] = {}
+        emptied = []
         for name in sorted(files):
             p = Path(root) / name
             ext = p.suffix.lower()
             if ext in params.PAGE_EXTENSIONS:
                 pages.setdefault(p.stem, []).append(p)
-            elif not name.startswith(".") and ext in CARD_DATA_EXTENSIONS and p.is_file() and is_fingerprint_file(p):
+            elif not name.startswith(".") and ext in CARD_DATA_EXTENSIONS and p.is_file():
+                if is_fingerprint_file(p):
+                    data.setdefault(p.stem, []).append(p)
+                elif _empty(p):
+                    emptied.append(p)
+        for p in emptied:
+            if _page_of(pages.get(p.stem, []), folder) is not None:
                 data.setdefault(p.stem, []).append(p)
         for stem, same in data.items():
             found.append((sorted(same, key=lambda p: CARD_DATA_EXTENSIONS.index(p.suffix.lower())),
                           sorted(pages.get(stem, []), key=lambda p: params.PAGE_EXTENSIONS.index(p.suffix.lower()))))
     return found
+
+
+def _empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False
 
 
 def _page_of(pages: list[Path], folder: Path) -> str | None:
@@ -214,6 +230,8 @@ def _card(folder: Path, path: Path, cache: dict[str, Cached]) -> Cached:
     unchanged, else read from it. StreamprintError or OSError when it cannot be read."""
     rel = path.relative_to(folder).as_posix()
     st = path.stat()
+    if st.st_size == 0:
+        raise DataFormatError(f"{path}: empty")
     key = (st.st_size, st.st_mtime_ns)
     cached = cache.get(rel)
     if cached is not None and cached[0] == key:
