@@ -9,25 +9,51 @@ import numpy as np
 #: luma of 18 and navy (#000080) of 9, and a frame with blue at its edges lost them as bars.
 BAR_LEVEL = 24
 
+#: Bars come in pairs, top with bottom and left with right, as deep as each other within
+#: this many pixels of the analysis frame, or this share of its smaller side if more. A dark
+#: band at one edge alone (a night ground, a dark room beside a lit wall, a 1-px dark column)
+#: is picture, and was cut away with up to 75 % of the frame when each edge was judged alone.
+#: Real bars differ by a pixel or two (a 2.39:1 picture in 1080 rows has 138 and 140; a
+#: downscaled frame's rows half bar, half picture fall either way), so 2 pixels at the default
+#: analysis size (90 rows for 16:9) and the same share, 2 %, of a larger frame (21 of 1080).
+PAIR_PIXELS = 2
+PAIR_SHARE = 0.02
+
+
+def _dark(line: np.ndarray) -> bool:
+    return int(line[..., :3].max()) < BAR_LEVEL
+
+
+def _pair(dark: np.ndarray, tolerance: float) -> tuple[int, int]:
+    """(leading, trailing) bar depth from ``dark``, each line's darkness along one axis, both
+    ends dark: (0, 0) when the two differ by more than ``tolerance`` or would leave under a
+    quarter of the frame (a dark scene)."""
+    n = len(dark)
+    lead = int(np.argmin(dark))
+    trail = int(np.argmin(dark[::-1]))
+    if dark[lead] or lead + trail > 0.75 * n or abs(lead - trail) > tolerance:
+        return 0, 0  # all dark (argmin found no light line), mostly dark, or one-sided
+    return lead, trail
+
 
 def crop_letterbox(image: np.ndarray) -> np.ndarray:
     """``image`` (h, w, 3) uint8 without black bars: leading and trailing rows (and columns)
-    none of whose pixels has a channel reaching :data:`BAR_LEVEL`. A frame that is mostly dark
-    (bars would leave under a quarter of it) is returned whole: it is a dark scene. An
-    (h, w, 4) RGBA image is judged by its colours and cropped with its alpha."""
-    if all(int(edge[:, :3].max()) >= BAR_LEVEL for edge in (image[0], image[-1], image[:, 0], image[:, -1])):
-        return image  # no edge is dark: no bars (the common case, decided cheaply)
-    level = image[..., :3].max(axis=2)
+    none of whose pixels has a channel reaching :data:`BAR_LEVEL`, taken only in pairs whose
+    depths agree (:data:`PAIR_PIXELS`, :data:`PAIR_SHARE`), each edge cut by its own depth. A
+    frame that is mostly dark (bars would leave under a quarter of it) is returned whole: it
+    is a dark scene. An (h, w, 4) RGBA image is judged by its colours and cropped with its
+    alpha."""
+    rows = _dark(image[0]) and _dark(image[-1])
+    cols = _dark(image[:, 0]) and _dark(image[:, -1])
+    if not (rows or cols):
+        return image  # no two opposite edges are dark: no bars (the common case, decided cheaply)
+    # Each pixel's brightest channel by np.maximum over the planes: .max(axis=2), a reduction
+    # over 3 values per pixel, took 0.9 ms on a 160 x 90 frame, this 34 us.
+    level = np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
     h, w = level.shape
-
-    def bars(dark: np.ndarray) -> tuple[int, int]:
-        n = len(dark)
-        lead = int(np.argmin(dark)) if not dark.all() else n
-        trail = int(np.argmin(dark[::-1])) if not dark.all() else n
-        return (lead, trail) if lead + trail <= 0.75 * n else (0, 0)
-
-    top, bottom = bars(level.max(axis=1) < BAR_LEVEL)
-    left, right = bars(level.max(axis=0) < BAR_LEVEL)
+    tolerance = max(PAIR_PIXELS, PAIR_SHARE * min(h, w))
+    top, bottom = _pair(level.max(axis=1) < BAR_LEVEL, tolerance) if rows else (0, 0)
+    left, right = _pair(level.max(axis=0) < BAR_LEVEL, tolerance) if cols else (0, 0)
     if top or bottom or left or right:
         return image[top:h - bottom, left:w - right]
     return image
