@@ -23,7 +23,7 @@ from ..errors import UnconvertibleFrameError
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
                       untagged_matrix, widened)
 from .hdr import FrameHdr, frame_hdr
-from .signal import IDENTITY, YCGCO, frame_to_signal_rgb, is_gray, matrix_of
+from .signal import IDENTITY, YCGCO, frame_to_signal_rgb, is_gray, matrix_of, misread_by_swscale
 
 
 
@@ -121,7 +121,9 @@ class SourceFrame:
         applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
         step before it. SDR in BT.2020 or P3-D65 primaries, grey frames and YCgCo take that float
         path too, then :func:`~streamprint.color.tonemap.sdr_to_srgb`; so do identity-matrix Y'CbCr
-        frames (G, B, R planes), which libswscale's RGB output reads as BT.601 Y'CbCr. A matrix nothing
+        frames (G, B, R planes), which libswscale's RGB output reads as BT.601 Y'CbCr, and full-range
+        frames of more than 8 bits, whose codes it reads off H.273
+        (:func:`~.signal.misread_by_swscale`). A matrix nothing
         converts (ICtCp, BT.2020 constant luminance, ...) raises
         :class:`~streamprint.errors.UnsupportedColorError`, except on a Dolby Vision frame
         without a compatible base, already reported: that one is read as untagged.
@@ -161,7 +163,8 @@ class SourceFrame:
         if tonemap and hdr.params is not None:
             signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
             finish = partial(tonemap_to_srgb, params=hdr.params)
-        elif matrix in (YCGCO, IDENTITY) or primaries is not Primaries.BT709 or is_gray(frame):
+        elif matrix in (YCGCO, IDENTITY) or primaries is not Primaries.BT709 or is_gray(frame) \
+                or misread_by_swscale(pixels):
             if matrix == 2:
                 matrix = UNTAGGED_CODES.get(assumed, 1)  # type: ignore[arg-type]
             signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
