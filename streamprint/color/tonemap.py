@@ -1,5 +1,6 @@
 """HDR (PQ or HLG, BT.2020 or other primaries) to SDR (sRGB, BT.709) conversion, vectorised in
-numpy float32; and SDR in primaries other than BT.709 to BT.709 (``sdr_to_srgb``).
+numpy float32; and SDR in primaries other than BT.709, or in a transfer other than BT.709's
+(linear light, gamma 2.2, ...), to BT.709 (``sdr_to_srgb``).
 
 Pipeline, per pixel (``tonemap_to_srgb``):
 
@@ -72,9 +73,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .primaries import Primaries, luminance, to_bt709
-from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb, srgb_decode
+from .spaces import LMS_FROM_LINEAR_SRGB, OKLAB_FROM_LMS, linear_to_srgb
 from .transfer import (
-    bt709_inverse_oetf,
+    AS_IS,
+    BT709_SHOWN,
+    CONVERTED,
     bt709_oetf,
     DEFAULT_PEAK_NITS,
     PQ_PEAK,
@@ -88,6 +91,7 @@ from .transfer import (
     pq_eotf_as,
     pq_inverse_eotf,
     pq_inverse_eotf_as,
+    sdr_light,
 )
 
 __all__ = [
@@ -341,21 +345,31 @@ def tonemap_to_srgb(rgb: np.ndarray, params: HdrParams) -> np.ndarray:
     return srgb_encode(gamut_map_oklab(lin709)).reshape(shape)
 
 
-def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries, srgb_curve: bool = False) -> np.ndarray:
-    """Non-linear SDR R'G'B' signal (..., 3), 0-1, in ``primaries`` -> 8-bit R'G'B' in BT.709
-    (..., 3) uint8, the sRGB a viewer sees, as the SDR path shows BT.709 R'G'B' as it is.
+def sdr_to_srgb(rgb: np.ndarray, primaries: Primaries, transfer: int = 1) -> np.ndarray:
+    """Non-linear SDR R'G'B' signal (..., 3), 0-1, in ``primaries`` with H.273
+    TransferCharacteristics ``transfer`` -> 8-bit R'G'B' in BT.709 (..., 3) uint8, the sRGB a
+    viewer sees.
 
-    The BT.709 / BT.2020 OETF undone (the same curve: BT.2020's 10-bit constants are
-    BT.709's), or with ``srgb_curve`` (transfer 13: IEC 61966-2-1, as Display P3 video is
-    tagged) the sRGB one; the primaries converted to BT.709 (SMPTE RP 177), colours outside
-    the BT.709 cube brought in as for HDR (:func:`gamut_map_oklab`), and the same curve
-    applied again; so greys, and BT.709 signals, come back unchanged.
+    BT.709 primaries with BT.709's curve or the sRGB curve (:data:`.transfer.AS_IS`): shown as
+    it is, as the SDR path shows BT.709 R'G'B'. Otherwise the signal is decoded to linear light
+    by its curve (:func:`.transfer.sdr_light`; transfer 13, IEC 61966-2-1, as Display P3 video
+    is tagged, by the sRGB curve), the primaries converted to BT.709 (SMPTE RP 177), colours
+    outside the BT.709 cube brought in as for HDR (:func:`gamut_map_oklab`), and the light
+    encoded again: by the BT.709 OETF for BT.709's kin (:data:`.transfer.BT709_SHOWN`, SMPTE
+    240M among them: shown as a BT.709 signal is), by the sRGB curve for the others (linear,
+    gamma 2.2 and 2.8, logarithmic, ST 428, and sRGB itself); so greys, and BT.709 signals,
+    come back unchanged. A transfer not known here (reserved) is read as BT.709's.
     """
     signal = np.nan_to_num(np.asarray(rgb, dtype=np.float32), nan=0.0)
     if signal.ndim < 1 or signal.shape[-1] != 3:
         raise ValueError(f"expected an (h, w, 3) R'G'B' array, got shape {signal.shape}")
-    if primaries is not Primaries.BT709 and srgb_curve:  # IEC 61966-2-1 in float32, as srgb_encode
-        return srgb_encode(gamut_map_oklab(_to_bt709(srgb_decode(signal, np.float32), primaries)))
+    if transfer not in AS_IS and transfer not in CONVERTED:
+        transfer = 1
+    if primaries is Primaries.BT709 and transfer in AS_IS:
+        return np.rint(np.clip(signal, 0.0, 1.0) * np.float32(255)).astype(np.uint8)
+    light = sdr_light(signal, transfer)
     if primaries is not Primaries.BT709:
-        signal = bt709_oetf(gamut_map_oklab(_to_bt709(bt709_inverse_oetf(signal), primaries)))
-    return np.rint(np.clip(signal, 0.0, 1.0) * np.float32(255)).astype(np.uint8)
+        light = gamut_map_oklab(_to_bt709(light, primaries))
+    if transfer not in BT709_SHOWN:  # IEC 61966-2-1 in float32
+        return srgb_encode(light)
+    return np.rint(np.clip(bt709_oetf(light), 0.0, 1.0) * np.float32(255)).astype(np.uint8)

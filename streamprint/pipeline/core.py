@@ -231,11 +231,12 @@ class _Run:
         last_checkpoint = started = time.monotonic()
         checkpoint = checkpoint if source.seeks or source.streaming else None  # (never resumed: alpha WebM)
         schedule = FlushSchedule(flush_every, started)
+        said: set[str] = set()  # (the colour problems warned of)
         with blas.one_thread():
             for index, t, image, hdr, pts, state, stats in analysis_images(
                     source, options, self.span, length, self.point, self.sampler_state, skip_unsampled,
                     live=flush is not None, passed=self.passed):
-                color = report_color(color, hdr, options, info.path)
+                color = report_color(color, hdr, options, info.path, said)
                 palette = clusterer.fit(image)
                 samples.append(Sample(index, t, palette))
                 if thumbs is not None:

@@ -1,7 +1,7 @@
 """What a run says in the log: per sample, the first frame of each colour problem (HDR not
-tone-mapped, Dolby Vision without a base layer) and the colour report kept for the data
-file; at the end, what was decoded, why there are fewer columns than asked, and what was
-tone-mapped."""
+tone-mapped, Dolby Vision without a base layer, a transfer that cannot be decoded) and the
+colour report kept for the data file; at the end, what was decoded, why there are fewer
+columns than asked, and what was tone-mapped."""
 
 from __future__ import annotations
 
@@ -15,8 +15,16 @@ from ..source.hdr import DV_NO_BASE, FrameHdr
 log = logging.getLogger("streamprint")
 
 
-def report_color(color: ColorReport, hdr: FrameHdr, options: Options, path: str) -> ColorReport:
-    """``color`` with one more sample; the first of each problem gets a warning."""
+def report_color(color: ColorReport, hdr: FrameHdr, options: Options, path: str,
+                 said: set[str] | None = None) -> ColorReport:
+    """``color`` with one more sample; the first of each problem gets a warning. ``said``: the
+    problems of those ``color`` does not keep that this movie's run has warned of (added to;
+    none: each is warned of again)."""
+    said = set() if said is None else said
+    if hdr.undecoded is not None and "transfer" not in said:
+        said.add("transfer")
+        log.warning("%s: its transfer characteristics (H.273 code %d) are none streamprint can decode: its "
+                    "values are shown as they are, as if they were sRGB", path, hdr.undecoded)
     mapped = options.tonemap == ToneMap.AUTO and hdr.params is not None
     transfer = hdr.transfer.value if hdr.transfer is not None else None
     if transfer is not None and not mapped and color.hdr_samples == color.tone_mapped:

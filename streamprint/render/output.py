@@ -4,9 +4,12 @@ writing it atomically: PNG, JPEG, WebP (encoded by Pillow), SVG, or (plot) PDF."
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import os
+import struct
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +21,9 @@ from ..marks import SOFTWARE
 from ..model import Fingerprint, Palette, RenderOptions
 from .columns import columns_for_width, timeline
 from .strip import render, stacked_columns
+
+if TYPE_CHECKING:
+    from PIL.PngImagePlugin import PngInfo
 
 
 def _check(fp: Fingerprint, options: RenderOptions) -> None:
@@ -168,29 +174,51 @@ def flatten(image: np.ndarray, background: tuple[int, int, int]) -> np.ndarray:
     return np.rint(mixed).astype(np.uint8)
 
 
+def png_info() -> PngInfo:
+    """The chunks every PNG streamprint writes carries (a Pillow ``PngInfo``): its mark, a
+    Software text chunk, and an sRGB chunk (rendering intent 0, perceptual) saying that its
+    values are sRGB, so a colour-managed viewer shows them as such (untagged, some take them
+    for the display's own)."""
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Software", f"{SOFTWARE} {__version__}")
+    info.add(b"sRGB", b"\x00")
+    return info
+
+
+@functools.cache
+def srgb_icc() -> bytes:
+    """An sRGB ICC profile (LittleCMS's built-in one, 588 bytes) for JPEG and WebP outputs,
+    which have no sRGB tag of their own. Its creation date is fixed: LittleCMS stamps the
+    time it made the profile, and the same input must give the same bytes."""
+    from PIL import ImageCms
+
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    icc[24:36] = struct.pack(">6H", 2000, 1, 1, 0, 0, 0)  # (ICC.1 header: dateTimeNumber)
+    return bytes(icc)
+
+
 def encode(image: np.ndarray, fmt: ImageFormat = ImageFormat.PNG) -> bytes:
     """PNG, JPEG or WebP bytes of an (h, w, 3) or, but for JPEG, (h, w, 4) RGBA uint8
     image, with streamprint's mark (PNG: a Software text chunk; JPEG and WebP: EXIF
-    Software). WebP is lossless (strips are flat colours); JPEG quality 95 with full-resolution
-    chroma (4:4:4): Pillow's default 4:2:0 halves the colour's resolution, so a 1-px column
-    took half its neighbour's colour, up to 96 levels off."""
+    Software) and its colours tagged sRGB (PNG: an sRGB chunk, :func:`png_info`; JPEG and
+    WebP: an sRGB ICC profile, :func:`srgb_icc`). WebP is lossless (strips are flat colours);
+    JPEG quality 95 with full-resolution chroma (4:4:4): Pillow's default 4:2:0 halves the
+    colour's resolution, so a 1-px column took half its neighbour's colour, up to 96 levels off."""
     from PIL import Image
-    from PIL.PngImagePlugin import PngInfo
 
     img = Image.fromarray(np.ascontiguousarray(image))
     buf = io.BytesIO()
-    mark = f"{SOFTWARE} {__version__}"
     if fmt == ImageFormat.PNG:
-        info = PngInfo()
-        info.add_text("Software", mark)
-        img.save(buf, format="PNG", optimize=False, pnginfo=info)
+        img.save(buf, format="PNG", optimize=False, pnginfo=png_info())
     else:
         exif = Image.Exif()
-        exif[0x0131] = mark
+        exif[0x0131] = f"{SOFTWARE} {__version__}"
         if fmt == ImageFormat.JPEG:
-            img.save(buf, format="JPEG", quality=95, subsampling=0, exif=exif.tobytes())
+            img.save(buf, format="JPEG", quality=95, subsampling=0, exif=exif.tobytes(), icc_profile=srgb_icc())
         else:
-            img.save(buf, format="WEBP", lossless=True, exif=exif.tobytes())
+            img.save(buf, format="WEBP", lossless=True, exif=exif.tobytes(), icc_profile=srgb_icc())
     return buf.getvalue()
 
 

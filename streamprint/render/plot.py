@@ -168,11 +168,13 @@ def check_room(width: int, height: int, title: str | None, seconds: float = 1.0)
 def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, title: str | None = None,
          fmt: ImageFormat = ImageFormat.PNG) -> bytes:
     """The figure of :func:`plot_figure` encoded as PNG, SVG or PDF, with streamprint's mark
-    (PNG: a Software text chunk; SVG: a comment after the ``<svg>`` tag; PDF: the document
-    information's Creator), and no date, so the same input gives the same bytes."""
+    (PNG: a Software text chunk, and an sRGB chunk: :func:`.output.png_info`; SVG: a comment
+    after the ``<svg>`` tag; PDF: the document information's Creator), and no date, so the
+    same input gives the same bytes."""
     import matplotlib
 
     from .. import __version__
+    from .output import png_info
 
     mark = f"{SOFTWARE} {__version__}"
     with caught(record=True) as said:
@@ -184,7 +186,7 @@ def plot(strip: np.ndarray, start: float, end: float, width: int, height: int, t
             elif fmt == ImageFormat.PDF:
                 fig.savefig(buf, format="pdf", dpi=DPI, metadata={"Creator": mark, "CreationDate": None})
             else:
-                fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": mark})
+                fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"pnginfo": png_info()})
     _report_glyphs(said)
     if fmt == ImageFormat.SVG:
         return _mark_svg(buf.getvalue().decode("utf-8"), mark, width, height).encode("utf-8")

@@ -16,14 +16,14 @@ from av.video.reformatter import Colorspace, VideoReformatter
 from ..color.alpha import area_weighted, edge_counted
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import sdr_to_srgb, tonemap_to_srgb
-from ..color.transfer import SRGB_TRANSFER
+from ..color.transfer import CONVERTED
 from .. import params
 from ..enums import ToneMap
 from ..errors import UnconvertibleFrameError
 from .convert import (SDR_SCALING, STORED_SIZE_SCALING, SWSCALE_THREADS, UNTAGGED_CODES, analysis_size,
                       untagged_matrix, widened)
 from .hdr import FrameHdr, frame_hdr
-from .signal import IDENTITY, YCGCO, frame_to_signal_rgb, is_gray, matrix_of
+from .signal import IDENTITY, YCGCO, frame_to_signal_rgb, is_gray, matrix_of, misread_by_swscale
 
 
 
@@ -121,7 +121,11 @@ class SourceFrame:
         applied in float32 (:func:`~streamprint.color.tonemap.tonemap_to_srgb`), with no 8-bit
         step before it. SDR in BT.2020 or P3-D65 primaries, grey frames and YCgCo take that float
         path too, then :func:`~streamprint.color.tonemap.sdr_to_srgb`; so do identity-matrix Y'CbCr
-        frames (G, B, R planes), which libswscale's RGB output reads as BT.601 Y'CbCr. A matrix nothing
+        frames (G, B, R planes), which libswscale's RGB output reads as BT.601 Y'CbCr; full-range
+        frames of more than 8 bits, whose codes it reads off H.273
+        (:func:`~.signal.misread_by_swscale`); and SDR transfers other than BT.709's and the sRGB
+        curve (linear light, gamma 2.2, ...: :data:`~streamprint.color.transfer.CONVERTED`),
+        decoded to light there. A matrix nothing
         converts (ICtCp, BT.2020 constant luminance, ...) raises
         :class:`~streamprint.errors.UnsupportedColorError`, except on a Dolby Vision frame
         without a compatible base, already reported: that one is read as untagged.
@@ -157,16 +161,17 @@ class SourceFrame:
         # as players do); PQ/HLG left alone with tonemap off keeps the plain conversion
         primaries = primaries_for(getattr(frame, "color_primaries", None), Primaries.BT709) \
             if hdr.transfer is None else Primaries.BT709
+        transfer = int(getattr(frame, "color_trc", None) or 2)  # (0, reserved, as unspecified)
         finish: Callable[[np.ndarray], np.ndarray]
         if tonemap and hdr.params is not None:
             signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
             finish = partial(tonemap_to_srgb, params=hdr.params)
-        elif matrix in (YCGCO, IDENTITY) or primaries is not Primaries.BT709 or is_gray(frame):
+        elif matrix in (YCGCO, IDENTITY) or primaries is not Primaries.BT709 or is_gray(frame) \
+                or transfer in CONVERTED or misread_by_swscale(pixels):
             if matrix == 2:
                 matrix = UNTAGGED_CODES.get(assumed, 1)  # type: ignore[arg-type]
             signal = frame_to_signal_rgb(pixels, *size, reformatter, matrix)
-            finish = partial(sdr_to_srgb, primaries=primaries,
-                             srgb_curve=int(getattr(frame, "color_trc", None) or 2) == SRGB_TRANSFER)
+            finish = partial(sdr_to_srgb, primaries=primaries, transfer=transfer)
         elif straight is not None and not weighted:
             signal, finish = straight[..., :3], _to_uint8
         else:

@@ -22,7 +22,7 @@ from av.sidedata.sidedata import SideDataContainer
 
 from ..color.primaries import Primaries, primaries_for
 from ..color.tonemap import DEFAULT_PEAK_NITS, REFERENCE_WHITE_NITS, HdrParams
-from ..color.transfer import PQ_PEAK, TRC, Transfer
+from ..color.transfer import PQ_PEAK, TRC, Transfer, decodes
 from .signal import frame_to_signal_rgb, readable
 
 log = logging.getLogger("streamprint")
@@ -128,12 +128,16 @@ DV_NO_BASE = "no_compatible_base"  #: RPU without one (profile 5): colours canno
 class FrameHdr:
     """What one frame's tags and side data say. ``params`` is how to tone-map it (None when
     it is not PQ/HLG, or its matrix cannot be undone); ``peak_from`` where its peak came
-    from; ``dolby_vision`` None, :data:`DV_BASE` or :data:`DV_NO_BASE`."""
+    from; ``dolby_vision`` None, :data:`DV_BASE` or :data:`DV_NO_BASE`; ``undecoded``: the
+    frame's transfer characteristics (H.273 code) when they are none streamprint can decode
+    (:func:`~streamprint.color.transfer.decodes`: reserved ones), its values then shown as
+    they are, as if sRGB."""
 
     transfer: Transfer | None
     params: HdrParams | None = None
     peak_from: str | None = None
     dolby_vision: str | None = None
+    undecoded: int | None = None
 
 
 def inherit_stream_tags(frame: Any, stream_trc: int | None, stream_colorspace: int | None,
@@ -161,7 +165,8 @@ def frame_hdr(frame: Any) -> FrameHdr:
     trc = getattr(frame, "color_trc", None)
     transfer = TRC.get(int(trc)) if trc is not None else None
     if transfer is None:
-        return FrameHdr(None, dolby_vision=DV_NO_BASE if dovi else None)
+        undecoded = None if trc is None or decodes(int(trc)) else int(trc)
+        return FrameHdr(None, dolby_vision=DV_NO_BASE if dovi else None, undecoded=undecoded)
     dv = DV_BASE if dovi else None
     if not readable(frame):
         return FrameHdr(transfer, dolby_vision=dv)

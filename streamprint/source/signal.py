@@ -87,12 +87,29 @@ _PLANAR = {"yuv": {8: "yuv444p", 9: "yuv444p9le", 10: "yuv444p10le", 12: "yuv444
            "gbr": {8: "gbrp", 9: "gbrp9le", 10: "gbrp10le", 12: "gbrp12le", 14: "gbrp14le", 16: "gbrp16le"}}
 
 
+def _depth(frame: Any) -> int:
+    """The bit depth of the frame's colour samples (its alpha's aside; 8 for a format without
+    components)."""
+    return max(c.bits for c in frame.format.components if not c.is_alpha) if frame.format.components else 8
+
+
+def misread_by_swscale(frame: Any) -> bool:
+    """Whether libswscale's 8-bit RGB output reads the frame's codes otherwise than H.273:
+    full-range samples of more than 8 bits (Y'CbCr tagged full range, any RGB), whose n-bit
+    code D it takes as D / 2^(n-8) where H.273 has D / (2^n - 1) (10-bit full-range grey 900
+    came out 225 where 900 / 1023 x 255 is 224.3; up to 1.3 levels high at 10 and 12 bits).
+    Limited range, where D / 2^(n-8) is H.273's own scaling, and 8-bit samples it reads right."""
+    if int(frame.color_range or 0) != 2 and needs_matrix(frame):  # AVCOL_RANGE_JPEG, full
+        return False
+    return _depth(frame) > 8
+
+
 def _codes(frame: av.VideoFrame, width: int, height: int, reformat: Any, kind: str,
            **colorspaces: Any) -> tuple[list[np.ndarray], int]:
     """The frame resampled (AREA) to ``width`` x ``height`` in the planar format of ``kind``
     at its own bit depth (at least 8: 5-bit RGB is widened to 8): its stored codes D as
     float32 planes (the format's plane order), and that depth n."""
-    depth = max(c.bits for c in frame.format.components if not c.is_alpha) if frame.format.components else 8
+    depth = _depth(frame)
     depths = _PLANAR[kind]
     n = min((d for d in depths if d >= depth), default=16)
     out = reformat(frame, width=width, height=height, format=depths[n], interpolation="AREA",
