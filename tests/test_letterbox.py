@@ -113,7 +113,7 @@ def frame(h, w, top=0, bottom=0, left=0, right=0, picture=(90, 120, 60)):
 @pytest.mark.parametrize(("bars", "kept"), [
     ((138, 140, 0, 0), (802, 1920)),      # a 2.39:1 picture 2 px off centre: each bar by its own depth
     ((120, 141, 0, 0), (819, 1920)),      # 21 px apart: within 2 % of 1080 (21.6)
-    ((120, 143, 0, 0), (1080, 1920)),     # 23 px apart: one bar and a dark band of picture
+    ((120, 143, 0, 0), (840, 1920)),      # 23 px apart: bars and dark picture, their shared 120 cut
     ((0, 0, 238, 242), (1080, 1440)),     # a pillarbox 4 px off centre
     ((0, 300, 0, 0), (1080, 1920)),       # one dark edge: picture
     ((0, 0, 1, 0), (1080, 1920)),         # one dark column: picture
@@ -126,7 +126,7 @@ def test_full_size_pairs(bars, kept):
 @pytest.mark.parametrize(("bars", "kept"), [
     ((11, 12, 0, 0), (67, 160)),          # 138/140 px bars of a 1080p frame, downscaled
     ((10, 12, 0, 0), (68, 160)),          # 2 analysis px apart: still a pair
-    ((10, 13, 0, 0), (90, 160)),          # 3 apart: not
+    ((10, 13, 0, 0), (70, 160)),          # 3 apart: not; their shared 10 rows are cut
     ((0, 20, 0, 0), (90, 160)),           # the bottom alone
     ((5, 5, 10, 10), (80, 140)),          # windowbox
     ((5, 5, 10, 0), (80, 160)),           # letterbox and one dark column of picture
@@ -145,3 +145,22 @@ def test_mostly_dark_and_rgba_frames():
     rgba[..., 3] = 255
     rgba[11:79, :, :3] = (90, 120, 60)
     assert crop_letterbox(rgba).shape == (68, 160, 4)
+
+
+def test_a_letterboxed_shot_dark_along_one_bar_loses_the_bars_alone():
+    """A 2.39:1 picture (140-px bars in 1080 rows) whose top quarter is a night sky under
+    the level of bars: the dark bands are 340 and 140 rows deep, no pair by their depths. Both
+    were kept, a quarter of the frame clustered as black; now their shared depth, the bars'
+    140, is cut from each, and the picture is left whole: 800 rows, the sky's 200 in it."""
+    sky = (10, 12, 18)
+    img = frame(1080, 1920, 140, 140)
+    img[140:340] = sky
+    kept = crop_letterbox(img)
+    assert kept.shape[:2] == (800, 1920)
+    assert (kept[:200] == sky).all() and (kept[200:] == (90, 120, 60)).all()
+    # a subtitle in the lower bar (rows 1000-1019) leaves 60 dark rows under it: 60 are cut
+    # from each side, the rest of the bars kept (no picture is lost)
+    img = frame(1080, 1920, 140, 140)
+    img[1000:1020, 800:1100] = 235
+    kept = crop_letterbox(img)
+    assert kept.shape[:2] == (960, 1920) and (kept[80:880] == (90, 120, 60)).all()

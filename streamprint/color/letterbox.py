@@ -10,9 +10,10 @@ import numpy as np
 BAR_LEVEL = 24
 
 #: Bars come in pairs, top with bottom and left with right, as deep as each other within
-#: this many pixels of the analysis frame, or this share of its smaller side if more. A dark
-#: band at one edge alone (a night ground, a dark room beside a lit wall, a 1-px dark column)
-#: is picture, and was cut away with up to 75 % of the frame when each edge was judged alone.
+#: this many pixels of the analysis frame, or this share of its smaller side if more (each
+#: edge then loses its own depth; pairs further apart lose their shared depth). A dark band
+#: at one edge alone (a night ground, a dark room beside a lit wall, a 1-px dark column) is
+#: picture, and was cut away with up to 75 % of the frame when each edge was judged alone.
 #: Real bars differ by a pixel or two (a 2.39:1 picture in 1080 rows has 138 and 140; a
 #: downscaled frame's rows half bar, half picture fall either way), so 2 pixels at the default
 #: analysis size (90 rows for 16:9) and the same share, 2 %, of a larger frame (21 of 1080).
@@ -26,20 +27,23 @@ def _dark(line: np.ndarray) -> bool:
 
 def _pair(dark: np.ndarray, tolerance: float) -> tuple[int, int]:
     """(leading, trailing) bar depth from ``dark``, each line's darkness along one axis, both
-    ends dark: (0, 0) when the two differ by more than ``tolerance`` or would leave under a
-    quarter of the frame (a dark scene)."""
+    ends dark: each band's own depth when the two agree within ``tolerance``; their shared
+    depth (the shallower one's) on both sides when they do not (the deeper band is a bar and
+    dark picture beside it: a night sky under the top bar, a subtitle breaking the lower
+    one); (0, 0) when the bars would leave under a quarter of the frame (a dark scene)."""
     n = len(dark)
     lead = int(np.argmin(dark))
     trail = int(np.argmin(dark[::-1]))
-    if dark[lead] or lead + trail > 0.75 * n or abs(lead - trail) > tolerance:
-        return 0, 0  # all dark (argmin found no light line), mostly dark, or one-sided
-    return lead, trail
+    if dark[lead] or lead + trail > 0.75 * n:
+        return 0, 0  # all dark (argmin found no light line), or mostly dark
+    return (lead, trail) if abs(lead - trail) <= tolerance else (min(lead, trail),) * 2
 
 
 def crop_letterbox(image: np.ndarray) -> np.ndarray:
     """``image`` (h, w, 3) uint8 without black bars: leading and trailing rows (and columns)
-    none of whose pixels has a channel reaching :data:`BAR_LEVEL`, taken only in pairs whose
-    depths agree (:data:`PAIR_PIXELS`, :data:`PAIR_SHARE`), each edge cut by its own depth. A
+    none of whose pixels has a channel reaching :data:`BAR_LEVEL`, taken only in pairs: each
+    edge cut by its own depth where the two agree (:data:`PAIR_PIXELS`, :data:`PAIR_SHARE`),
+    else both by the shallower one's (no edge dark alone is ever cut). A
     frame that is mostly dark (bars would leave under a quarter of it) is returned whole: it
     is a dark scene. An (h, w, 4) RGBA image is judged by its colours and cropped with its
     alpha."""
