@@ -127,18 +127,30 @@ def _ycbcr601(rgb):
     return codes, np.clip(held, 0, 1)
 
 
-@pytest.mark.parametrize("trc, gamma", [("bt470m", 2.2), ("bt470bg", 2.8)], ids=["gamma-2.2", "gamma-2.8"])
-def test_display_gamma_is_decoded(tmp_path, trc, gamma):
-    """BT.470 System M and B, G (H.273 4 and 5: assumed display gamma 2.2 and 2.8), 8-bit
-    BT.601 Y'CbCr, limited range, scaled to the analysis size: the light L = V^gamma of the
-    signal the codes hold, through the sRGB curve. (Shown as it was, a gamma-2.8 grey of
-    signal 0.5 came out 128, where a display of that gamma shows the light an sRGB 106 has.)"""
-    signal = LIGHT ** (1 / gamma)
+def test_display_gamma_2_2_is_decoded(tmp_path):
+    """BT.470 System M (H.273 4: assumed display gamma 2.2), 8-bit BT.601 Y'CbCr, limited
+    range, scaled to the analysis size: the light L = V^2.2 of the signal the codes hold,
+    through the sRGB curve."""
+    signal = LIGHT ** (1 / 2.2)
     codes, held = _ycbcr601(signal)
-    path = clip(tmp_path, trc, codes, 8, {"colorspace": "smpte170m", "color_trc": trc, "range": "tv"}, (320, 180))
-    truth = srgb(held ** gamma)
+    path = clip(tmp_path, "bt470m", codes, 8, {"colorspace": "smpte170m", "color_trc": "bt470m", "range": "tv"},
+                (320, 180))
+    truth = srgb(held ** 2.2)
     got = colours_of(path)
     assert np.abs(got - truth).max() < 0.51, (got.tolist(), np.round(truth, 2).tolist())
+
+
+def test_pal_tagged_gamma_2_8_is_shown_as_bt601_video(tmp_path):
+    """BT.470 System B, G (H.273 5, "assumed display gamma 2.8"), the tag PAL DVDs carry: its
+    signal is shown as it is, as BT.601 (smpte170m) video is and as players show PAL, not
+    decoded as V^2.8 (a 0.5 signal would come out 106, not 128). The truth: the signal the
+    codes hold, in 8-bit, and the same clip tagged smpte170m."""
+    codes, held = _ycbcr601(LIGHT ** (1 / 2.8))
+    tags = {"colorspace": "smpte170m", "color_trc": "bt470bg", "range": "tv"}
+    got = colours_of(clip(tmp_path, "bt470bg", codes, 8, tags, (320, 180)))
+    assert np.abs(got - held * 255).max() < 0.51, (got.tolist(), np.round(held * 255, 2).tolist())
+    same = colours_of(clip(tmp_path, "smpte170m", codes, 8, {**tags, "color_trc": "smpte170m"}, (320, 180)))
+    assert np.array_equal(got, same)
 
 
 @pytest.mark.parametrize("trc", ["log100", "log316", "smpte428"])

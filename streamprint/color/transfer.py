@@ -189,17 +189,20 @@ def _st428_light(signal: np.ndarray) -> np.ndarray:
 _SDR_LIGHT: dict[int, Callable[[np.ndarray], np.ndarray]] = {
     1: bt709_inverse_oetf, 2: bt709_inverse_oetf, 6: bt709_inverse_oetf, 11: bt709_inverse_oetf,
     12: bt709_inverse_oetf, 14: bt709_inverse_oetf, 15: bt709_inverse_oetf, 7: smpte240m_inverse_oetf,
-    4: _power(2.2), 5: _power(2.8), 8: _unit, 9: _logarithmic(2), 10: _logarithmic(2.5),
+    4: _power(2.2), 5: bt709_inverse_oetf, 8: _unit, 9: _logarithmic(2), 10: _logarithmic(2.5),
     SRGB_TRANSFER: lambda v: srgb_decode(v, np.float32), 17: _st428_light}
 #: The SDR transfers (H.273 codes) whose light is shown by the BT.709 OETF: the camera curves a
 #: display shows as it shows BT.709 (BT.1886's), so their light is encoded again by BT.709's and
 #: shown as a BT.709 signal is. Every other one's light is shown by the sRGB curve, as an sRGB
-#: display shows it (display-referred curves: gamma 2.2, 2.8, ST 428; linear light, as in
+#: display shows it (display-referred curves: gamma 2.2, ST 428; linear light, as in
 #: OpenEXR, and the logarithmic curves, as linear-light images are viewed).
-BT709_SHOWN = frozenset({1, 2, 6, 7, 11, 12, 14, 15})
+BT709_SHOWN = frozenset({1, 2, 5, 6, 7, 11, 12, 14, 15})
 #: The SDR transfers whose signal is shown as it is (in BT.709 primaries): BT.709's curve and
-#: its twins within 0-1, and the sRGB curve.
-AS_IS = frozenset({1, 2, 6, 11, 12, SRGB_TRANSFER, 14, 15})
+#: its twins within 0-1, the sRGB curve, and BT.470 B, G's (5): its "assumed display gamma
+#: 2.8" is the CRT a PAL signal was once meant for, while PAL cameras' curve is BT.601's (as
+#: BT.709's); PAL DVDs carry the tag, and players show them as BT.601 video (decoded as
+#: V^2.8 a 0.5 signal showed as 106, not 128: every PAL DVD darker than it is seen).
+AS_IS = frozenset({1, 2, 5, 6, 11, 12, SRGB_TRANSFER, 14, 15})
 #: The SDR transfers decoded to light and shown by another curve (:func:`sdr_light`).
 CONVERTED = frozenset(_SDR_LIGHT) - AS_IS
 
