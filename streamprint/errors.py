@@ -150,8 +150,9 @@ class OutputReplacedError(OutputError):
 
 class SchedulerError(StreamprintError):
     """A batch's Dask scheduler could not be reached (exit code 1): the address was well
-    formed, the machine or the network is what failed. Raised before the output folder is
-    touched."""
+    formed, the machine or the network is what failed; or one of its workers has another
+    streamprint than the batch's, or none it can import. Raised before the output folder is
+    touched, or, for a worker that joined later, as the batch stops (its movies pending)."""
 
 
 class Interrupted(StreamprintError):
