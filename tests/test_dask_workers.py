@@ -1,9 +1,10 @@
 """Dask workers as a batch finds them: one with another streamprint (or none it can import),
-there at the start or joining later."""
+there at the start or joining later, and what a worker says of a movie (its warnings)."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -116,3 +117,31 @@ def test_a_worker_with_another_streamprint_that_joins_later_leaves_the_movies_pe
     assert {e.status for e in entries(out).values()} == {Status.PENDING}
     assert not list(out.glob("m*.mkv.*"))
 
+
+def test_a_movies_warnings_on_dask_reach_the_batchs_standard_error(tmp_path, segments_mkv):
+    """A movie's warnings (a file cut short, a checkpoint dropped) were said on its Dask
+    worker's side, never on the batch's standard error, where local worker processes put
+    them: now each task returns them with its result and the batch says them, the same lines
+    either way (and -q holds for them). Two movies run at once in one worker process, each
+    with its own."""
+    distributed = pytest.importorskip("distributed")
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    data = segments_mkv.read_bytes()
+    (lib / "cut.mkv").write_bytes(data[: len(data) // 2])
+    shutil.copyfile(segments_mkv, lib / "whole.mkv")
+
+    def warnings(r: subprocess.CompletedProcess) -> list[str]:
+        assert r.returncode == 0, r.stderr
+        lines = r.stderr.decode().replace("\r", "\n").splitlines()  # (less a cleared bar's cursor moves)
+        return [line[line.index("streamprint: WARNING"):] for line in lines if "WARNING" in line]
+
+    local = warnings(run_cli("batch", lib, tmp_path / "local", "--jobs", "1", "--interval", "2", timeout=120))
+    assert len(local) == 1 and "cut.mkv" in local[0] and "cut short" in local[0], local
+    # the worker in this process (fast), over TCP: what a task returns is packed as between machines
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                  dashboard_address=None) as cluster:
+        on_dask = [run_cli("batch", lib, tmp_path / out, "--dask", cluster.scheduler_address, "--interval", "2", *flags)
+                   for out, flags in (("dask", ()), ("quiet", ("-q",)))]
+    assert warnings(on_dask[0]) == local
+    assert warnings(on_dask[1]) == []

@@ -19,7 +19,7 @@ from typing import Any
 from .. import interrupt, params
 from ..errors import Interrupted, ParameterError, SchedulerError, one_line
 from ..numerals import as_int
-from .executors import Finish, Lost, OnReport, T, Work
+from .executors import Finish, Lost, OnReport, T, Work, say
 from .onworker import Answer, identity, identity_rule, worker_side
 
 
@@ -177,11 +177,13 @@ def _other_streamprint(where: str, theirs: str, more: int = 0) -> str:
 
 
 def _answered(answer: Answer) -> Any:
-    """A task's result; SchedulerError when its worker has another streamprint
-    (:func:`.onworker.worker_side`)."""
-    where, theirs, result = answer
+    """A task's result, once its log records are said here (as a local worker process's
+    are); SchedulerError when its worker has another streamprint (:func:`.onworker.worker_side`)."""
+    where, theirs, result, records = answer
     if theirs is not None:
         raise SchedulerError(_other_streamprint(where, theirs))
+    for record in records:
+        say(record)
     return result
 
 

@@ -136,7 +136,7 @@ class Processes:
                 except (queue_module.Empty, OSError, EOFError):
                     return
                 if isinstance(item, logging.LogRecord):
-                    logging.getLogger(item.name).handle(item)
+                    say(item)
                 elif on_report is not None:
                     on_report(item)
 
@@ -200,6 +200,14 @@ class Processes:
                         "are run again at the end, one at a time", how, len(in_flight) - earlier)
         for task in crashed:
             finish(task, lost(task, WorkerCrashed(f"its worker process {how}", alone=True)))
+
+
+def say(record: logging.LogRecord) -> None:
+    """A worker's log record (a movie cut short, a checkpoint dropped), said by this process
+    as if logged here: by its handlers, when its logger's level lets it through."""
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
 
 
 def _with_threads(task: T, threads: int) -> T:

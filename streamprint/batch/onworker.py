@@ -6,9 +6,14 @@ unpickles anything of streamprint's (:func:`worker_side`), for workers that join
 from __future__ import annotations
 
 import functools
+import logging
+import logging.handlers
 import pickle
+import queue
 from collections.abc import Callable
 from typing import Any
+
+from .. import interrupt
 
 
 @functools.cache
@@ -49,8 +54,8 @@ def identity_rule() -> Callable[[], str]:
 
 
 #: What a task's function returns: the worker's address; the streamprint it has when it is
-#: not this machine's (and then nothing else), else None; the movie's result.
-Answer = tuple[str, str | None, Any]
+#: not this machine's (and then nothing else), else None; the movie's result; its log records.
+Answer = tuple[str, str | None, Any, list[logging.LogRecord]]
 
 
 def worker_side(expected: str) -> Callable[[bytes], Answer]:
@@ -71,15 +76,50 @@ def worker_side(expected: str) -> Callable[[bytes], Answer]:
             where = "?"
         theirs = rule()
         if theirs != expected:
-            return where, theirs, None
+            return where, theirs, None, []
         from streamprint.batch.onworker import _run_here
 
-        return where, None, _run_here(payload)
+        result, records = _run_here(payload)
+        return where, None, result, records
 
     return run
 
 
-def _run_here(payload: bytes) -> Any:
-    """On a worker that has this streamprint: ``work(task, reports)`` as pickled in ``payload``."""
+class _Kept(logging.Filter):
+    """On a Dask worker, the filter of the ``streamprint`` logger that keeps each movie's
+    log records (a file cut short, a checkpoint dropped) for its batch, which says them
+    (:func:`.dask._answered`): they never reached a batch on Dask, and the worker's own log is not
+    the user's terminal. A movie's records are those of its run (:func:`.interrupt.current`:
+    its task's thread and its decoding thread), so that movies run at once, for other
+    batches too, keep their own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: dict[object, list[logging.LogRecord]] = {}
+        self._prepare = logging.handlers.QueueHandler(queue.SimpleQueue()).prepare  # (the message made, for pickling)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kept = self.runs.get(interrupt.current())
+        if kept is None:
+            return True
+        kept.append(self._prepare(record))
+        return False
+
+
+_kept = _Kept()
+
+
+def _run_here(payload: bytes) -> tuple[Any, list[logging.LogRecord]]:
+    """On a worker that has this streamprint: ``work(task, reports)`` as pickled in
+    ``payload``, and the log records of the movie (:class:`_Kept`)."""
     work, task, reports = pickle.loads(payload)
-    return work(task, reports)
+    logging.getLogger("streamprint").addFilter(_kept)  # (once: a filter is added once)
+    records: list[logging.LogRecord] = []
+    with interrupt.scope():
+        run = interrupt.current()
+        _kept.runs[run] = records
+        try:
+            result = work(task, reports)
+        finally:
+            del _kept.runs[run]
+    return result, records
