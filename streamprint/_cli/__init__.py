@@ -10,15 +10,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from ..errors import EXIT_INTERRUPTED
+from ..errors import EXIT_INTERRUPTED, one_line
 
 #: What an interrupted command kept when it kept nothing.
 NOTHING_WRITTEN = "nothing was written"
 
 
 def interrupted(kept: str = NOTHING_WRITTEN) -> str:
-    """The one line an interrupted command prints, saying what it ``kept``."""
-    return f"streamprint: interrupted; {kept}"
+    """The one line an interrupted command prints, saying what it ``kept`` (the outputs by
+    the names given, which may hold a line break or a terminal's escape: escaped as every
+    line is)."""
+    return one_line(f"streamprint: interrupted; {kept}")
 
 
 #: The signals that stop a command: SIGHUP is a closed terminal or a dropped ssh session.
