@@ -153,16 +153,13 @@ def check_workers(client: Any, timeout: float) -> None:
     must be a whole number from 0 to 1000, got None"; one that cannot import streamprint
     at all is refused too). A worker that joins later is asked by each task it runs."""
     try:
-        answers = _within(lambda: client.run(identity_rule(), on_error="return"), timeout)
+        answers = _within(lambda: client.run(identity_rule()), timeout)
     except Interrupted:
         raise
     except Exception as exc:
         reason = f"no answer within {timeout:g} s" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
         raise SchedulerError(one_line(f"cannot ask the Dask workers which streamprint they have ({reason})")) from None
-    mine = identity()
-    other = {where: theirs if isinstance(theirs, str) else f"a streamprint that cannot say which it is "
-                                                           f"({type(theirs).__name__}: {theirs})"
-             for where, theirs in answers.items() if theirs != mine}
+    other = {where: theirs for where, theirs in answers.items() if theirs != identity()}
     if other:
         where = min(other)
         raise SchedulerError(_other_streamprint(where, other[where], len(other) - 1))

@@ -25,10 +25,10 @@ def identity() -> str:
 def identity_rule() -> Callable[[], str]:
     """The rule that says which streamprint a process has: ``streamprint VERSION (files
     DIGEST)``, the digest of every file of the package (its path and bytes), so that two
-    copies of one version from other commits differ; or, when it cannot import streamprint,
-    that and why. Made inside this function, so that Dask sends it whole (cloudpickle sends a
-    function defined inside another by value, not by name): a worker runs it whatever
-    streamprint it has, or none."""
+    copies of one version from other commits differ; or, when it cannot import streamprint
+    or read its files, that and why (it never raises). Made inside this function, so that
+    Dask sends it whole (cloudpickle sends a function defined inside another by value, not
+    by name): a worker runs it whatever streamprint it has, or none."""
 
     def identity() -> str:
         import hashlib
@@ -38,17 +38,23 @@ def identity_rule() -> Callable[[], str]:
             import streamprint
         except Exception as exc:
             return f"no streamprint it can import ({type(exc).__name__}: {exc})"
-        root = os.path.dirname(os.path.abspath(getattr(streamprint, "__file__", None) or "."))
-        files = []
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
-            files += [os.path.relpath(os.path.join(folder, n), root) for n in names if not n.endswith(".pyc")]
-        digest = hashlib.sha256()
-        for rel in sorted(files):
-            with open(os.path.join(root, rel), "rb") as f:
-                data = f.read()
-            digest.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+        try:
+            root = os.path.dirname(os.path.abspath(streamprint.__file__ or ""))
+            files = []
+            for folder, dirs, names in os.walk(root, onerror=_raise):
+                dirs[:] = [d for d in dirs if d != "__pycache__"]
+                files += [os.path.relpath(os.path.join(folder, n), root) for n in names if not n.endswith(".pyc")]
+            digest = hashlib.sha256()
+            for rel in sorted(files):
+                with open(os.path.join(root, rel), "rb") as f:
+                    data = f.read()
+                digest.update(f"{rel}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)
+        except Exception as exc:
+            return f"a streamprint whose files cannot be read ({type(exc).__name__}: {exc})"
         return f"streamprint {getattr(streamprint, '__version__', '?')} (files {digest.hexdigest()[:12]})"
+
+    def _raise(exc: OSError) -> None:
+        raise exc
 
     return identity
 
