@@ -12,36 +12,25 @@ command-line flags.
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
-
 __version__ = "0.1.0"
 
-from .enums import Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Status, Style, ToneMap  # noqa: E402
-from .errors import (  # noqa: E402
-    CorruptInputError,
-    DataFormatError,
-    ForeignFileError,
-    InputError,
-    InputNotFoundError,
-    Interrupted,
-    InvalidValue,
-    NoFramesError,
-    NotAVideoError,
-    OutputError,
-    OutputReplacedError,
-    ParameterError,
-    ResumeError,
-    SchedulerError,
-    StreamprintError,
-    UnconvertibleFrameError,
-    UnsupportedColorError,
-    UsageError,
-)
+#: (typing's own, imported, took as long as the rest of this module: see below)
+TYPE_CHECKING = False
 
-# The rest is imported on first use (PEP 562), so that ``import streamprint`` and the
-# palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import.
+# Every name is imported on first use (PEP 562), so that ``import streamprint`` and the
+# palette command stay fast: PyAV, scikit-learn and matplotlib take seconds to import. The
+# enums and errors too, and nothing else is imported here (logging neither): the command's
+# entry point (streamprint._cli) is imported after this module, and installs its handlers of
+# the stop signals only then; the imports here (logging, typing, re and enum, 30 ms) were a
+# window where Ctrl-C printed a KeyboardInterrupt traceback, and SIGTERM or SIGHUP ended the
+# process with 143 or 129 and no message.
 _LAZY = {
+    **dict.fromkeys(["Algorithm", "Crop", "DataFormat", "ImageFormat", "Order", "SamplingMode", "Space", "Status",
+                     "Style", "ToneMap"], "enums"),
+    **dict.fromkeys(["CorruptInputError", "DataFormatError", "ForeignFileError", "InputError", "InputNotFoundError",
+                     "Interrupted", "InvalidValue", "NoFramesError", "NotAVideoError", "OutputError",
+                     "OutputReplacedError", "ParameterError", "ResumeError", "SchedulerError", "StreamprintError",
+                     "UnconvertibleFrameError", "UnsupportedColorError", "UsageError"], "errors"),
     **dict.fromkeys(["Checkpoint", "ClustererState", "ColorReport", "DecodeStats", "Fingerprint", "GalleryEntry",
                      "ImagePalette", "JobResult", "ManifestEntry", "Options", "Palette", "Progress", "RenderOptions",
                      "ResumePoint", "Sample", "SamplerState", "Samples", "SampleStore", "Sampling", "SourceInfo",
@@ -59,6 +48,11 @@ _LAZY = {
 if TYPE_CHECKING:  # what the lazy names are, for type checkers (users' too: py.typed)
     from .batch import Summary, run_batch
     from .clusterer import FrameClusterer
+    from .enums import Algorithm, Crop, DataFormat, ImageFormat, Order, SamplingMode, Space, Status, Style, ToneMap
+    from .errors import (CorruptInputError, DataFormatError, ForeignFileError, InputError, InputNotFoundError,
+                         Interrupted, InvalidValue, NoFramesError, NotAVideoError, OutputError, OutputReplacedError,
+                         ParameterError, ResumeError, SchedulerError, StreamprintError, UnconvertibleFrameError,
+                         UnsupportedColorError, UsageError)
     from .formats import read_fingerprint, read_palettes, write_fingerprint, write_palettes
     from .model import (Checkpoint, ClustererState, ColorReport, DecodeStats, Fingerprint, GalleryEntry,
                         ImagePalette, JobResult, ManifestEntry, Options, Palette, Progress, RenderOptions,
@@ -81,7 +75,6 @@ def __getattr__(name: str) -> object:
     return value
 
 
-logging.getLogger("streamprint").addHandler(logging.NullHandler())
 
 #: Every public name; a test checks it against the lazy table and the imports above.
 __all__ = [

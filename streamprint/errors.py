@@ -1,4 +1,5 @@
-"""One exception hierarchy for everything streamprint raises on purpose.
+"""One exception hierarchy for everything streamprint raises on purpose, and the one logger
+its warnings go through (:data:`log`).
 
 The CLI maps each class to an exit code (see ``EXIT_*``) and prints its message as a
 single line; library users catch :class:`StreamprintError`. Library messages name the
@@ -8,8 +9,16 @@ library's parameters (``colors``), never command-line flags: the CLI rewrites a
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+
+#: The package's logger: the library warns through it and never prints. Its NullHandler
+#: (what is shown is the application's to say; without one, Python's last resort printed
+#: every warning) is attached here, in the module every module that warns imports (a test
+#: checks it), not by the package's ``__init__``, which imports nothing (see there).
+log = logging.getLogger("streamprint")
+log.addHandler(logging.NullHandler())
 
 EXIT_OK = 0
 EXIT_INPUT = 1  # the input could not be processed, or the output could not be written
@@ -150,8 +159,9 @@ class OutputReplacedError(OutputError):
 
 class SchedulerError(StreamprintError):
     """A batch's Dask scheduler could not be reached (exit code 1): the address was well
-    formed, the machine or the network is what failed. Raised before the output folder is
-    touched."""
+    formed, the machine or the network is what failed; or one of its workers has another
+    streamprint than the batch's, or none it can import. Raised before the output folder is
+    touched, or, for a worker that joined later, as the batch stops (its movies pending)."""
 
 
 class Interrupted(StreamprintError):

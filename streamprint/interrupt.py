@@ -84,6 +84,13 @@ def scope() -> Iterator[None]:
             _runs.discard(run)
 
 
+def current() -> object | None:
+    """The run this thread works for (:func:`scope`, or one :func:`carried` to it), None
+    outside one: what tells apart the runs going on at once in one process (the movies a
+    Dask worker runs in its threads, each with its decoding thread)."""
+    return getattr(_local, "run", None)
+
+
 def carried(function: F) -> F:
     """``function``, to be called in another thread as part of this thread's run: a stop
     request made of the run is seen there too (a decoding thread's reads of a pipe)."""

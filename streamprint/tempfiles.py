@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import logging
 import os
 import re
 import secrets
@@ -52,7 +51,7 @@ try:
 except ImportError:  # (no flock: no lock is held, and nothing is judged abandoned)
     fcntl = None  # type: ignore[assignment]
 
-log = logging.getLogger("streamprint")
+from .errors import log
 
 #: Temporary files are ``.streamprint-….tmp`` beside their target: at most 55 bytes, so any
 #: name the file system takes as a target also fits as a temporary name.

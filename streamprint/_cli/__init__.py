@@ -3,22 +3,33 @@
 ``dispatch`` only dispatches; each command's module holds its parser beside its runner;
 ``common`` has the option groups several commands share and the parameter-to-flag map;
 ``progress`` has progress bars, logging and the one-line summaries.
+
+This module, imported by the console script before :func:`console` installs the handlers of
+the stop signals, imports nothing but ``sys`` (nor does the package's ``__init__``): what
+it loaded (errors, and with it logging and re, 30 ms on a slow machine) was a window where a
+Ctrl-C printed a traceback and SIGTERM or SIGHUP ended the process with no message. What
+comes before it is Python's own start.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 
-from ..errors import EXIT_INTERRUPTED
+TYPE_CHECKING = False  # (typing's own import is not: see above)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 #: What an interrupted command kept when it kept nothing.
 NOTHING_WRITTEN = "nothing was written"
 
 
 def interrupted(kept: str = NOTHING_WRITTEN) -> str:
-    """The one line an interrupted command prints, saying what it ``kept``."""
-    return f"streamprint: interrupted; {kept}"
+    """The one line an interrupted command prints, saying what it ``kept`` (the outputs by
+    the names given, which may hold a line break or a terminal's escape: escaped as every
+    line is)."""
+    from ..errors import one_line
+
+    return one_line(f"streamprint: interrupted; {kept}")
 
 
 #: The signals that stop a command: SIGHUP is a closed terminal or a dropped ssh session.
@@ -85,6 +96,9 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         except BaseException as exc:
             if not interrupted_while_loading(exc):
                 raise
+            starting.loading = False  # (another signal, as what follows loads, is only remembered)
+            from ..errors import EXIT_INTERRUPTED
+
             if sys.stderr is not None:  # None: started with stderr closed
                 print(interrupted(), file=sys.stderr)
             return EXIT_INTERRUPTED

@@ -190,7 +190,7 @@ class BatchBars:
         totals = [e for _, e in self.running.values() if e is not None]
         self.samples.total = sum(totals) if len(totals) == len(self.running) and totals else None
         self.samples.n = sum(n for n, _ in self.running.values())
-        self.samples.set_description_str(", ".join(sorted(self.running))[-40:], refresh=False)
+        self.samples.set_description_str(_tail(", ".join(sorted(self.running)), 40), refresh=False)
         self.samples.refresh()
 
     def file_done(self, rel: str, status: str) -> None:
@@ -199,13 +199,21 @@ class BatchBars:
         self._show_samples()  # a finished movie's samples and total left the bar only at the
         # next report of another one, which for a movie sampled rarely came minutes later
         if self.files is not None:
-            self.files.set_postfix_str(f"{status}: {rel}"[-60:], refresh=False)
+            self.files.set_postfix_str(_tail(f"{status}: {rel}", 60), refresh=False)
             self.files.update(1)
 
     def close(self) -> None:
         for bar in (self.samples, self.files):
             if bar is not None:
                 bar.close()
+
+
+def _tail(text: str, width: int) -> str:
+    """The last ``width`` characters of ``text`` as a bar shows it: escaped as every line
+    is (:func:`~streamprint.errors.one_line`), then cut. A movie's name went into the bars
+    raw: one holding a terminal's escape set its title or cleared the screen, and one with a
+    line break split the bar, its second half a line of its own ("failed: forged.mkv")."""
+    return one_line(text)[-width:]
 
 
 class _BarAwareHandler(logging.StreamHandler):

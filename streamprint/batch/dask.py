@@ -1,5 +1,9 @@
 """The Dask executor: a batch's movies on a Dask cluster (``--dask ADDRESS``), one task
-per movie under a key of its own. See :mod:`.executors` for the executors' contract."""
+per movie under a key of its own. See :mod:`.executors` for the executors' contract.
+
+Every worker must have this very streamprint (:func:`.onworker.identity`): the workers are
+asked before any movie is handed out (:func:`check_workers`), and each task asks its own
+worker again (:func:`.onworker.worker_side`), for workers that join later."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from typing import Any
 from .. import interrupt, params
 from ..errors import Interrupted, ParameterError, SchedulerError, one_line
 from ..numerals import as_int
-from .executors import Finish, Lost, OnReport, T, Work
+from .executors import Finish, Lost, OnReport, T, Work, say
+from .onworker import Answer, identity, identity_rule, worker_side
 
 
 class Dask:
@@ -50,6 +55,7 @@ class Dask:
             self._users += 1
             client = self._client
         try:
+            check_workers(client, self.connect_timeout)
             yield client
         finally:
             with self._lock:
@@ -59,11 +65,13 @@ class Dask:
                     client.close()
 
     def run(self, work: Work, tasks: Sequence[T], finish: Finish, on_report: OnReport | None, lost: Lost) -> None:
+        import cloudpickle
         from distributed import as_completed
 
         with self.connected() as client:
             keys = self.keys(tasks)
-            futures = {client.submit(work, task, _Wanted(), key=key, pure=False): task
+            remote = worker_side(identity())
+            futures = {client.submit(remote, cloudpickle.dumps((work, task, _Wanted())), key=key, pure=False): task
                        for task, key in zip(tasks, keys, strict=True)}
             try:
                 arriving = as_completed(futures)
@@ -75,9 +83,11 @@ class Dask:
                     for fut in arriving.next_batch(block=False):
                         task = futures[fut]
                         try:
-                            result = fut.result()
+                            answer = fut.result()
                         except Exception as exc:  # the worker died or the task was lost
                             result = lost(task, exc)
+                        else:
+                            result = _answered(answer)
                         finish(task, result)
             except BaseException:
                 client.cancel(list(futures))
@@ -97,25 +107,81 @@ class Dask:
         however the endpoint misbehaves (one that accepts and never answers holds Dask's own
         connect for as long as it keeps the socket open), and at once when nothing listens
         there (Dask's client retries a refused connection until its timeout)."""
-        result: dict[str, Any] = {}
+        def connect() -> Any:
+            _probe(self.address, self.connect_timeout)
+            return client_class(self.address, timeout=f"{self.connect_timeout}s")
 
-        def connect() -> None:
-            try:
-                _probe(self.address, self.connect_timeout)
-                result["client"] = client_class(self.address, timeout=f"{self.connect_timeout}s")
-            except BaseException as exc:  # handed to the waiting thread
-                result["error"] = exc
+        try:
+            return _within(connect, self.connect_timeout + 1.0)
+        except Interrupted:
+            raise
+        except Exception as exc:
+            reason = f"no answer within {self.connect_timeout:g} s" if isinstance(exc, TimeoutError) else exc
+            raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})")) from None
 
-        thread = threading.Thread(target=connect, name="streamprint-dask-connect", daemon=True)
-        thread.start()
-        deadline = time.monotonic() + self.connect_timeout + 1.0
-        while thread.is_alive() and time.monotonic() < deadline:
-            thread.join(0.1)
-            interrupt.check()
-        if "client" in result:
-            return result["client"]
-        reason = result.get("error") or f"no answer within {self.connect_timeout:g} s"
-        raise SchedulerError(one_line(f"cannot reach the Dask scheduler at {self.address} ({reason})"))
+
+def _within(call: Callable[[], Any], timeout: float) -> Any:
+    """``call()`` in a thread of its own, waited for at most ``timeout`` seconds, hearing a
+    stop request meanwhile (Dask's client waits in its own loop, deaf to it): its value, or
+    the exception it raised, raised here; TimeoutError when it has not ended by then."""
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["value"] = call()
+        except BaseException as exc:  # handed to the waiting thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target, name="streamprint-dask-wait", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and time.monotonic() < deadline:
+        thread.join(0.1)
+        interrupt.check()
+    if "value" in result:
+        return result["value"]
+    if "error" in result:
+        raise result["error"]
+    raise TimeoutError
+
+
+def check_workers(client: Any, timeout: float) -> None:
+    """SchedulerError unless every worker connected to ``client``'s scheduler now runs this
+    very streamprint (:func:`.onworker.identity`), and says so within ``timeout`` seconds: called
+    before any movie is handed out (a worker on an older streamprint read the movies'
+    options without a field added since, and every movie of the library failed: "smooth
+    must be a whole number from 0 to 1000, got None"; one that cannot import streamprint
+    at all is refused too). A worker that joins later is asked by each task it runs."""
+    try:
+        answers = _within(lambda: client.run(identity_rule()), timeout)
+    except Interrupted:
+        raise
+    except Exception as exc:
+        reason = f"no answer within {timeout:g} s" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {exc}"
+        raise SchedulerError(one_line(f"cannot ask the Dask workers which streamprint they have ({reason})")) from None
+    other = {where: theirs for where, theirs in answers.items() if theirs != identity()}
+    if other:
+        where = min(other)
+        raise SchedulerError(_other_streamprint(where, other[where], len(other) - 1))
+
+
+def _other_streamprint(where: str, theirs: str, more: int = 0) -> str:
+    """The one line that says the worker at ``where`` (and ``more`` others) has ``theirs``,
+    not this machine's streamprint."""
+    others = f" (and {more} other worker{'s' if more > 1 else ''})" if more else ""
+    return one_line(f"the Dask worker {where}{others} has {theirs}, and this machine {identity()}: every worker "
+                    "must have the same streamprint as the machine that runs the batch")
+
+
+def _answered(answer: Answer) -> Any:
+    """A task's result, once its log records are said here (as a local worker process's
+    are); SchedulerError when its worker has another streamprint (:func:`.onworker.worker_side`)."""
+    where, theirs, result, records = answer
+    if theirs is not None:
+        raise SchedulerError(_other_streamprint(where, theirs))
+    for record in records:
+        say(record)
+    return result
 
 
 class _Wanted:

@@ -122,6 +122,7 @@ class Processes:
         """Tasks from ``todo`` on one pool of ``slots`` workers, until they are all done or a
         worker dies (see :meth:`_pooled`)."""
         context = multiprocessing.get_context("spawn")
+        _start_resource_tracker()  # (before the queue, which would start it as it is)
         # handed to each worker as it starts (a queue can only be shared by inheritance): no
         # Manager process, one process fewer to outlive a batch killed with SIGKILL; one per
         # pool (a worker killed while it wrote a report leaves the queue's lock held for good)
@@ -136,7 +137,7 @@ class Processes:
                 except (queue_module.Empty, OSError, EOFError):
                     return
                 if isinstance(item, logging.LogRecord):
-                    logging.getLogger(item.name).handle(item)
+                    say(item)
                 elif on_report is not None:
                     on_report(item)
 
@@ -202,6 +203,14 @@ class Processes:
             finish(task, lost(task, WorkerCrashed(f"its worker process {how}", alone=True)))
 
 
+def say(record: logging.LogRecord) -> None:
+    """A worker's log record (a movie cut short, a checkpoint dropped), said by this process
+    as if logged here: by its handlers, when its logger's level lets it through."""
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
+
+
 def _with_threads(task: T, threads: int) -> T:
     """``task`` with ``threads`` decoder threads, if it says how many it takes (a dataclass
     with a ``threads`` field); else ``task`` as it is."""
@@ -233,6 +242,23 @@ def _death(workers: Iterable[Any]) -> str:
     return f"ended with status {code}"
 
 
+def _start_resource_tracker() -> None:
+    """Start Python's resource tracker (the process multiprocessing starts for the first
+    queue or pool, to remove the semaphores of processes that die) with SIGHUP held off for
+    good, unless it runs already. It ignores SIGINT and SIGTERM itself, not SIGHUP, which a
+    closed terminal or a dropped ssh session sends to the whole process group: it died, and
+    the batch, stopping as asked (exit 130), printed "resource_tracker: process died
+    unexpectedly" and a KeyError traceback for each of its semaphores, from the tracker it
+    started again. Held off, a SIGHUP stays pending in the tracker, which ends as ever when
+    the batch does (its pipe closed)."""
+    if not hasattr(signal, "SIGHUP"):  # (Windows: no SIGHUP, and no resource tracker)
+        return
+    from multiprocessing import resource_tracker
+
+    with _blocked(signal.SIGHUP):  # (a process starts with the signal mask of the thread that started it)
+        resource_tracker.ensure_running()
+
+
 @contextlib.contextmanager
 def _deaf_to_ctrl_c() -> Iterator[None]:
     """SIGINT held off (blocked) in this thread while it may start worker processes: a
@@ -242,6 +268,15 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
     at a batch's start or as a pool was started again) printed its KeyboardInterrupt's
     traceback. Here, a Ctrl-C held off is handled when this ends (or at once by another
     thread of this process)."""
+    with _blocked(signal.SIGINT):
+        yield
+
+
+@contextlib.contextmanager
+def _blocked(sig: int) -> Iterator[None]:
+    """``sig`` blocked in this thread while this runs (a signal that comes meanwhile is
+    handled when it ends, or at once by another thread of this process), and in the
+    processes this thread starts meanwhile, which keep the mask they start with."""
     if not hasattr(signal, "pthread_sigmask"):  # (Windows: no signal masks)
         yield
         return
@@ -251,7 +286,7 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
     # were deaf too)
     held = signal.pthread_sigmask(signal.SIG_BLOCK, set())
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import functools
 import io
-import logging
 import struct
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..errors import log
 from .transfer import SRGB_TRANSFER
-
-log = logging.getLogger("streamprint")
 
 #: What Pillow raises on damaged metadata besides ``OSError`` and ``ValueError``.
 _DAMAGED = (SyntaxError, RuntimeError, EOFError, struct.error)
