@@ -116,10 +116,15 @@ def warnings(caplog) -> list[str]:
 
 @pytest.mark.parametrize("kind", FOREIGN)
 def test_the_gallerys_cache_never_replaces_what_is_not_its_own(folder, kind, caplog):
+    """The gallery is written as it is without the file there, which is left as it was."""
+    write_gallery(folder)
+    good = (folder / "index.html").read_bytes()
+    (folder / "index.html").unlink()
+    (folder / CACHE).unlink()
     intact = put(kind, folder / CACHE, folder.parent / "elsewhere")
     with caplog.at_level(logging.WARNING, logger="streamprint"):
         assert write_gallery(folder) == 2
-    assert intact()
+    assert intact() and (folder / "index.html").read_bytes() == good
     said = warnings(caplog)
     assert len(said) == 1 and "cache was not saved" in said[0], said
 
