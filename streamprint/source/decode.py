@@ -38,8 +38,7 @@ from .ranges import reopener, start_point
 from .raw import whole_frames
 from .spacing import Spacing
 from .skip import KeyframeIndex, NonrefSkip, Wanted, keyframe_index_for, keyframe_packets, lookahead
-from .timeline import (DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, BestEffort, Jumps, Timeline, exact_origin,
-                       numbered)
+from .timeline import DISCONTINUOUS_FORMATS, DTS_TIMES_FORMATS, BestEffort, Jumps, Timeline, exact_origin, numbered
 
 log = logging.getLogger("streamprint")
 

@@ -19,8 +19,7 @@ from .leading import LeadingFrames, before_start
 from .mpeg4 import NVOP_BYTES, divx_packed
 from .timeline import Jumps, jumped
 
-#: Wanted(a, b): could a frame whose neighbours in time are at a and b seconds (a < b,
-#: either may be infinite) be sampled? True when a target time lies in (a, b].
+#: Wanted(a, b): may a frame whose neighbours in time are at a < b s (either infinite) be sampled (a target in (a, b])?
 Wanted = Callable[[float, float], bool]
 
 #: Packets demuxed ahead of the decoder, so each packet's neighbours in time are known.
